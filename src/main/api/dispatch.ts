@@ -1,0 +1,65 @@
+/**
+ * The one registration wrapper every transport goes through: find the call, authenticate,
+ * check the role, parse the input with the contract's schema, run, and shape the result.
+ */
+import { z } from 'zod';
+import { allows, contract, isCallName, type AppEvent, type CallName } from '../../shared/api';
+import { AppError, type ApiError, type Result } from '../../shared/result';
+import type { Clock, Ctx } from '../services/core/context';
+import type { Store } from '../db/open';
+import { authenticate } from '../services/auth/sessions';
+import { handlers } from './handlers';
+import type { Logger } from '../log';
+
+export interface Runtime {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** Announces changes to every open window or browser tab. */
+  emit(event: AppEvent): void;
+}
+
+function toIssues(err: z.ZodError) {
+  return err.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+}
+
+function fail(code: ApiError['code'], message: string, issues?: ApiError['issues']): Result<never> {
+  return { ok: false, error: issues ? { code, message, issues } : { code, message } };
+}
+
+export function dispatch(rt: Runtime, name: string, rawInput: unknown, token: string | null): Result<unknown> {
+  if (!isCallName(name)) return fail('unknown_call', `There is no call named "${name}".`);
+  const def = contract[name as CallName];
+  const actor = def.access === 'public' ? (token ? authenticate(rt, token) : null) : authenticate(rt, token);
+  if (def.access !== 'public' && !actor) return fail('unauthenticated', 'Your session has ended. Sign in again.');
+  if (!allows(def.access, actor?.role ?? null)) return fail('forbidden', `Your role (${actor?.role}) cannot use ${name}.`);
+  const parsed = def.input.safeParse(rawInput ?? {});
+  if (!parsed.success) {
+    const issues = toIssues(parsed.error);
+    const first = issues[0];
+    return fail('invalid_input', first ? `${first.path.length ? first.path.join('.') + ': ' : ''}${first.message}` : 'The input is not valid.', issues);
+  }
+  const ctx: Ctx = { store: rt.store, clock: rt.clock, actor, call: name };
+  try {
+    const handler = handlers[name] as (ctx: Ctx, input: unknown, req: { token: string | null }) => unknown;
+    const value = handler(ctx, parsed.data, { token });
+    if (def.mutates) rt.emit({ type: 'changed', domain: name.split('.')[0]!, ids: idsOf(parsed.data, value) });
+    return { ok: true, value };
+  } catch (e) {
+    if (e instanceof AppError) return fail(e.code, e.message, e.issues);
+    rt.log.error({ call: name, err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'call failed');
+    return fail('internal', 'Something went wrong inside Outpost. The change was not saved; details are in the log.');
+  }
+}
+
+function idsOf(input: unknown, value: unknown): string[] {
+  const ids = new Set<string>();
+  for (const o of [input, value]) {
+    if (o && typeof o === 'object') {
+      const r = o as Record<string, unknown>;
+      if (typeof r.id === 'string') ids.add(r.id);
+      if (Array.isArray(r.ids)) for (const x of r.ids) if (typeof x === 'string') ids.add(x);
+    }
+  }
+  return [...ids];
+}

@@ -1,0 +1,94 @@
+/** The handler table: one function per call in the contract, each delegating to services. */
+import type { CallName, CallOutput, CallParsed } from '../../shared/api';
+import type { Ctx } from '../services/core/context';
+import { requireActor } from '../services/core/write';
+import { initialize, setupStatus } from '../services/setup/setup';
+import { login, logout } from '../services/auth/sessions';
+import { changeOwnPassword, createUser, getUser, listUsers, updateUser } from '../services/directory/users';
+import { createGroup, listGroups, updateGroup } from '../services/directory/groups';
+import { createSite, listSites, updateSite } from '../services/directory/sites';
+import { getSettings, updateSettings } from '../services/settings/settings';
+import {
+  bulkTickets,
+  commentTicket,
+  createTicket,
+  getTicketByNumber,
+  getTicketDetail,
+  transitionTicket,
+  updateTicket,
+  worklogTicket,
+} from '../services/tickets/tickets';
+import { listTickets, viewCounts } from '../services/tickets/queue';
+import { deleteView, listViews, saveView } from '../services/tickets/views';
+import { searchTickets } from '../services/search/search';
+import { listAudit, verifyAudit } from '../services/audit/audit';
+import { loadSampleData } from '../services/setup/sample';
+
+/** Per-request facts the transport supplies (the session token, for logout). */
+export interface RequestInfo {
+  token: string | null;
+}
+
+export type Handler<N extends CallName> = (ctx: Ctx, input: CallParsed<N>, req: RequestInfo) => CallOutput<N>;
+export type HandlerTable = { [N in CallName]: Handler<N> };
+
+export const handlers: HandlerTable = {
+  'setup.status': (ctx) => setupStatus(ctx),
+  'setup.init': (ctx, input) => {
+    const session = initialize(ctx, input);
+    if (input.sampleData) {
+      const actor = { ...session.user };
+      loadSampleData({ ...ctx, actor, call: 'setup.init' }, { tickets: 2000 });
+    }
+    return session;
+  },
+  'session.login': (ctx, input) => login(ctx, input.username, input.password),
+  'session.logout': (ctx, _input, req) => {
+    if (req.token) logout(ctx, req.token);
+    return { done: true };
+  },
+  'session.me': (ctx) => {
+    const a = requireActor(ctx);
+    return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, siteIds: a.siteIds };
+  },
+  'session.changePassword': (ctx, input) => {
+    changeOwnPassword(ctx, input.current, input.next);
+    return { done: true };
+  },
+  'users.list': (ctx, input) => ({ items: listUsers(ctx, input) }),
+  'users.create': (ctx, input) => createUser(ctx, input),
+  'users.update': (ctx, input) => {
+    getUser(ctx, input.id);
+    return updateUser(ctx, input.id, input.fields);
+  },
+  'groups.list': (ctx) => ({ items: listGroups(ctx) }),
+  'groups.create': (ctx, input) => createGroup(ctx, input),
+  'groups.update': (ctx, input) => updateGroup(ctx, input.id, input.fields),
+  'sites.list': (ctx) => ({ items: listSites(ctx) }),
+  'sites.create': (ctx, input) => createSite(ctx, input),
+  'sites.update': (ctx, input) => updateSite(ctx, input.id, input.fields),
+  'settings.get': (ctx) => getSettings(ctx),
+  'settings.update': (ctx, input) => updateSettings(ctx, input),
+  'tickets.create': (ctx, input) => createTicket(ctx, input),
+  'tickets.get': (ctx, input) => getTicketDetail(ctx, input.id),
+  'tickets.getByNumber': (ctx, input) => getTicketByNumber(ctx, input.number),
+  'tickets.update': (ctx, input) => updateTicket(ctx, input.id, input.fields),
+  'tickets.transition': (ctx, input) => {
+    const { id, ...rest } = input;
+    return transitionTicket(ctx, id, rest);
+  },
+  'tickets.comment': (ctx, input) => commentTicket(ctx, input.id, input.body, input.internal),
+  'tickets.worklog': (ctx, input) => worklogTicket(ctx, input.id, input.minutes, input.note),
+  'tickets.bulk': (ctx, input) => bulkTickets(ctx, input.ids, input.action),
+  'tickets.list': (ctx, input) => listTickets(ctx, input),
+  'tickets.counts': (ctx) => ({ items: viewCounts(ctx) }),
+  'views.list': (ctx) => ({ items: listViews(ctx) }),
+  'views.save': (ctx, input) => saveView(ctx, input),
+  'views.delete': (ctx, input) => {
+    deleteView(ctx, input.id);
+    return { done: true };
+  },
+  'search.query': (ctx, input) => ({ items: searchTickets(ctx, input.text, input.limit) }),
+  'audit.list': (ctx, input) => listAudit(ctx, input),
+  'audit.verify': (ctx) => verifyAudit(ctx),
+};

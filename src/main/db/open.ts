@@ -1,0 +1,55 @@
+/** Opens the local store: pragmas, then every pending migration, before anything else runs. */
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema';
+
+export type Drizzle = BetterSQLite3Database<typeof schema>;
+
+export interface Store {
+  /** The raw connection, for hot paths and FTS. */
+  sqlite: Database.Database;
+  db: Drizzle;
+  path: string;
+  close(): void;
+}
+
+/** Finds migrations/desktop whether running from source, a bundle, or a packaged app. */
+export function defaultMigrationsFolder(): string {
+  const candidates = [
+    process.env.OUTPOST_MIGRATIONS,
+    (process as { resourcesPath?: string }).resourcesPath ? path.join((process as { resourcesPath?: string }).resourcesPath!, 'migrations/desktop') : undefined,
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations/desktop'),
+    path.resolve(process.cwd(), 'migrations/desktop'),
+  ].filter((p): p is string => !!p);
+  for (const c of candidates) if (fs.existsSync(path.join(c, 'meta/_journal.json'))) return c;
+  throw new Error(`Cannot find the database migrations (looked in ${candidates.join(', ')}).`);
+}
+
+export function openStore(file: string, opts: { migrationsFolder?: string } = {}): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('temp_store = MEMORY');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: opts.migrationsFolder ?? defaultMigrationsFolder() });
+  return {
+    sqlite,
+    db,
+    path: file,
+    close: () => {
+      try {
+        sqlite.pragma('optimize');
+      } finally {
+        sqlite.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** Device-local tables: never synced. */
+import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+
+/** Key/value facts about this device and store (device id, clock, organisation, settings). */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Counters for human numbers (INC0000001) per prefix. */
+export const counters = sqliteTable('counters', {
+  prefix: text('prefix').primaryKey(),
+  next: integer('next').notNull(),
+});
+
+/** Ops written with each change, waiting to be pushed to the central server. */
+export const pendingOps = sqliteTable(
+  'pending_ops',
+  {
+    opId: text('op_id').primaryKey(),
+    deviceId: text('device_id').notNull(),
+    deviceSeq: integer('device_seq').notNull().unique(),
+    hlc: text('hlc').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    kind: text('kind').notNull(),
+    entity: text('entity').notNull(),
+    recordId: text('record_id').notNull(),
+    scopeId: text('scope_id').notNull(),
+    payload: text('payload').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+);
+
+/** The hash-chained audit trail. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    at: text('at').notNull(),
+    actorId: text('actor_id'),
+    call: text('call').notNull(),
+    recordType: text('record_type').notNull(),
+    recordId: text('record_id'),
+    before: text('before'),
+    after: text('after'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_record_idx').on(t.recordId, t.seq)],
+);
+
+export const loginAttempts = sqliteTable('login_attempts', {
+  username: text('username').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastAt: text('last_at').notNull(),
+});

@@ -1,0 +1,98 @@
+/** Tickets and their append-only children (comments, worklogs, history). */
+import { integer, sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { syncedColumns } from './columns';
+import { groups, users } from './directory';
+
+export const tickets = sqliteTable(
+  'tickets',
+  {
+    ...syncedColumns(),
+    number: text('number').notNull(),
+    type: text('type', { enum: ['incident', 'request'] }).notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    category: text('category'),
+    subcategory: text('subcategory'),
+    impact: integer('impact').notNull(),
+    urgency: integer('urgency').notNull(),
+    priority: integer('priority').notNull(),
+    priorityOverridden: integer('priority_overridden', { mode: 'boolean' }).notNull().default(false),
+    status: text('status', {
+      enum: ['new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed', 'cancelled'],
+    }).notNull(),
+    /** 1 while the status is new/assigned/in progress/pending: lets queue indexes lead with it. */
+    isOpen: integer('is_open').notNull(),
+    pendingReason: text('pending_reason'),
+    resolutionCode: text('resolution_code'),
+    resolutionNotes: text('resolution_notes'),
+    assigneeId: text('assignee_id').references(() => users.id),
+    groupId: text('group_id').references(() => groups.id),
+    requesterId: text('requester_id').references(() => users.id),
+    contactChannel: text('contact_channel'),
+    linkedAssetId: text('linked_asset_id'),
+    openedAt: text('opened_at').notNull(),
+    firstResponseAt: text('first_response_at'),
+    resolvedAt: text('resolved_at'),
+    closedAt: text('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('tickets_number_uq').on(t.number),
+    index('tickets_open_priority_idx').on(t.isOpen, t.priority, t.openedAt, t.id),
+    index('tickets_open_opened_idx').on(t.isOpen, t.openedAt, t.id),
+    index('tickets_open_updated_idx').on(t.isOpen, t.updatedAt, t.id),
+    index('tickets_open_resolved_idx').on(t.isOpen, t.resolvedAt, t.id),
+    index('tickets_assignee_idx').on(t.assigneeId, t.isOpen, t.priority, t.openedAt, t.id),
+    index('tickets_group_idx').on(t.groupId, t.isOpen, t.priority, t.openedAt, t.id),
+    index('tickets_scope_idx').on(t.scopeId, t.isOpen, t.priority, t.openedAt, t.id),
+    index('tickets_requester_idx').on(t.requesterId, t.openedAt),
+    index('tickets_opened_idx').on(t.openedAt, t.id),
+    index('tickets_updated_idx').on(t.updatedAt, t.id),
+    index('tickets_status_idx').on(t.status, t.priority, t.openedAt, t.id),
+  ],
+);
+
+export const ticketComments = sqliteTable(
+  'ticket_comments',
+  {
+    ...syncedColumns(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    authorId: text('author_id').notNull(),
+    body: text('body').notNull(),
+    internal: integer('internal', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [index('ticket_comments_ticket_idx').on(t.ticketId, t.createdAt)],
+);
+
+export const ticketWorklogs = sqliteTable(
+  'ticket_worklogs',
+  {
+    ...syncedColumns(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    authorId: text('author_id').notNull(),
+    minutes: integer('minutes').notNull(),
+    note: text('note'),
+  },
+  (t) => [index('ticket_worklogs_ticket_idx').on(t.ticketId, t.createdAt)],
+);
+
+/** Status changes and field changes, appended with each write. */
+export const ticketHistory = sqliteTable(
+  'ticket_history',
+  {
+    ...syncedColumns(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    actorId: text('actor_id').notNull(),
+    kind: text('kind', { enum: ['status', 'field'] }).notNull(),
+    field: text('field'),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    reason: text('reason'),
+  },
+  (t) => [index('ticket_history_ticket_idx').on(t.ticketId, t.createdAt)],
+);

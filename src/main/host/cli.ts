@@ -1,0 +1,60 @@
+/** `npm run serve -- --port P --data-dir D [--host H]`: runs the browser host. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultDataDir, startRuntime } from '../runtime';
+import { startHost } from './server';
+
+export interface ServeArgs {
+  port: number;
+  host: string;
+  dataDir: string;
+  staticDir: string;
+}
+
+export function parseServeArgs(argv: string[]): ServeArgs {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const args: ServeArgs = {
+    port: Number(process.env.OUTPOST_PORT ?? 4173),
+    host: process.env.OUTPOST_HOST ?? '127.0.0.1',
+    dataDir: defaultDataDir(),
+    staticDir: path.resolve(here, '../../../dist/renderer'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = (): string => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    if (a === '--port' || a === '-p') args.port = Number(v());
+    else if (a.startsWith('--port=')) args.port = Number(a.slice(7));
+    else if (a === '--data-dir') args.dataDir = path.resolve(v());
+    else if (a.startsWith('--data-dir=')) args.dataDir = path.resolve(a.slice(11));
+    else if (a === '--host') args.host = v();
+    else if (a === '--static-dir') args.staticDir = path.resolve(v());
+    else throw new Error(`Unknown option ${a}. Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1]`);
+  }
+  if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port must be a number from 0 to 65535');
+  return args;
+}
+
+export async function serve(argv: string[]) {
+  const args = parseServeArgs(argv);
+  const rt = startRuntime({ dataDir: args.dataDir });
+  const host = await startHost(rt, { port: args.port, host: args.host, staticDir: args.staticDir });
+  console.log(`Outpost console: ${host.url}  (data: ${args.dataDir})`);
+  const stop = async () => {
+    await host.close();
+    rt.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  serve(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(`Outpost could not start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

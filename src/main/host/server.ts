@@ -1,0 +1,209 @@
+/**
+ * The browser host: the same handler table as the Electron shell, served over HTTP on loopback
+ * (POST /api/<call>, events on SSE GET /api/events) together with the built renderer.
+ */
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { dispatch } from '../api/dispatch';
+import type { StartedRuntime } from '../runtime';
+import { httpStatusFor, type Result } from '../../shared/result';
+import type { AppEvent } from '../../shared/api';
+import { authenticate } from '../services/auth/sessions';
+
+export const MAX_BODY = 32 * 1024 * 1024;
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+};
+
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+export interface HostOptions {
+  port: number;
+  host?: string;
+  staticDir?: string | null;
+}
+
+export interface Host {
+  url: string;
+  port: number;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function baseHeaders(res: http.ServerResponse) {
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('cross-origin-opener-policy', 'same-origin');
+  res.setHeader('cross-origin-resource-policy', 'same-origin');
+}
+
+function bearer(req: http.IncomingMessage): string | null {
+  const h = req.headers.authorization;
+  if (!h) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m ? m[1]! : null;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(Object.assign(new Error('too large'), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> {
+  const bindHost = opts.host ?? '127.0.0.1';
+  let port = opts.port;
+  const allowedHosts = () =>
+    new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${bindHost}:${port}`].map((h) => h.toLowerCase()));
+  const sse = new Set<{ res: http.ServerResponse; token: string }>();
+  const onEvent = (e: AppEvent) => {
+    const data = `data: ${JSON.stringify(e)}\n\n`;
+    for (const c of sse) {
+      if (!authenticate(rt, c.token)) {
+        c.res.write(`data: ${JSON.stringify({ type: 'session.expired' })}\n\n`);
+        c.res.end();
+        sse.delete(c);
+        continue;
+      }
+      c.res.write(data);
+    }
+  };
+  rt.events.on('event', onEvent);
+  const ping = setInterval(() => {
+    for (const c of sse) c.res.write(': keep-alive\n\n');
+  }, 25_000);
+  ping.unref();
+
+  const server = http.createServer(async (req, res) => {
+    baseHeaders(res);
+    try {
+      // DNS rebinding and cross-site requests: only our own Host and Origin are served.
+      const host = (req.headers.host ?? '').toLowerCase();
+      if (!allowedHosts().has(host)) return send(res, 421, { ok: false, error: { code: 'forbidden', message: 'Unknown host.' } });
+      const origin = req.headers.origin;
+      if (origin !== undefined && !(origin.startsWith('http://') && allowedHosts().has(origin.slice(7).toLowerCase()))) {
+        return send(res, 403, { ok: false, error: { code: 'forbidden', message: 'Cross-origin requests are refused.' } });
+      }
+      const url = new URL(req.url ?? '/', `http://${host}`);
+      if (url.pathname.startsWith('/api/')) {
+        if (url.pathname === '/api/events') {
+          if (req.method !== 'GET') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Use GET.' } });
+          const token = url.searchParams.get('token') ?? bearer(req);
+          if (!token || !authenticate(rt, token)) return send(res, 401, { ok: false, error: { code: 'unauthenticated', message: 'Sign in first.' } });
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+          res.write(`data: ${JSON.stringify({ type: 'hello', at: rt.clock.now().toISOString() })}\n\n`);
+          const c = { res, token };
+          sse.add(c);
+          req.on('close', () => sse.delete(c));
+          return;
+        }
+        if (req.method !== 'POST') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Calls use POST.' } }, { allow: 'POST' });
+        const ct = req.headers['content-type'] ?? '';
+        // A JSON content type also forces a CORS preflight from any other origin.
+        if (!/^application\/json\b/i.test(ct)) {
+          return send(res, 415, { ok: false, error: { code: 'invalid_input', message: 'Send the call input as application/json.' } });
+        }
+        const name = decodeURIComponent(url.pathname.slice(5));
+        let input: unknown = {};
+        try {
+          const text = await readBody(req);
+          input = text.trim() ? JSON.parse(text) : {};
+        } catch (e) {
+          if ((e as { status?: number }).status === 413) return send(res, 413, { ok: false, error: { code: 'invalid_input', message: `The request is larger than ${MAX_BODY / 1024 / 1024} MB.` } });
+          return send(res, 400, { ok: false, error: { code: 'invalid_input', message: 'The request body is not valid JSON.' } });
+        }
+        const result: Result<unknown> = dispatch(rt, name, input, bearer(req));
+        return send(res, result.ok ? 200 : httpStatusFor[result.error.code], result);
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Method not allowed.' } });
+      return serveStatic(opts.staticDir ?? null, url.pathname, res);
+    } catch (e) {
+      rt.log.error({ err: e instanceof Error ? e.message : String(e) }, 'host request failed');
+      if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: 'Something went wrong inside Outpost.' } });
+      else res.end();
+    }
+  });
+  server.requestTimeout = 5 * 60_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, bindHost, () => {
+      port = (server.address() as AddressInfo).port;
+      const url = `http://${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${port}`;
+      resolve({
+        url,
+        port,
+        server,
+        close: () =>
+          new Promise<void>((r) => {
+            rt.events.off('event', onEvent);
+            clearInterval(ping);
+            for (const c of sse) c.res.end();
+            sse.clear();
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
+
+function serveStatic(dir: string | null, pathname: string, res: http.ServerResponse) {
+  if (!dir || !fs.existsSync(path.join(dir, 'index.html'))) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('The Outpost console has not been built yet. Run `npm run build:renderer`, then reload.');
+    return;
+  }
+  const root = path.resolve(dir);
+  let file = path.resolve(root, '.' + decodeURIComponent(pathname));
+  if (!file.startsWith(root + path.sep) && file !== root) {
+    res.writeHead(404).end();
+    return;
+  }
+  if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(root, 'index.html');
+  const ext = path.extname(file);
+  const isHtml = ext === '.html';
+  res.writeHead(200, {
+    'content-type': MIME[ext] ?? 'application/octet-stream',
+    'cache-control': isHtml ? 'no-store' : 'public, max-age=31536000, immutable',
+    ...(isHtml ? { 'content-security-policy': CSP } : {}),
+  });
+  fs.createReadStream(file).pipe(res);
+}

@@ -1,0 +1,116 @@
+/**
+ * Change capture for sync: every write takes a stamp from the device's hybrid logical clock and
+ * appends an op to pending_ops inside the caller's transaction, with a gapless device sequence.
+ */
+import type Database from 'better-sqlite3';
+import { uuidv7 } from '../../../shared/ids';
+import { formatHlc, makeStamp, parseHlc, tick, type HlcState } from '../../../shared/hlc';
+import { getMeta, setMeta } from './meta';
+import type { Clock } from './context';
+
+export const SCHEMA_VERSION = 1;
+
+export type OpKind = 'create' | 'setFields' | 'transition' | 'append' | 'setAdd' | 'setRemove' | 'delete';
+
+export interface OpInput {
+  kind: OpKind;
+  entity: string;
+  recordId: string;
+  scopeId: string;
+  payload: unknown;
+}
+
+interface DeviceState {
+  deviceId: string;
+  hlc: HlcState;
+  seq: number;
+  insertOp: Database.Statement;
+}
+
+const states = new WeakMap<Database.Database, DeviceState>();
+
+function load(sqlite: Database.Database): DeviceState {
+  let s = states.get(sqlite);
+  if (s) return s;
+  let deviceId = getMeta(sqlite, 'device_id');
+  if (!deviceId) {
+    deviceId = uuidv7();
+    setMeta(sqlite, 'device_id', deviceId);
+  }
+  const hlcText = getMeta(sqlite, 'hlc');
+  const seqText = getMeta(sqlite, 'device_seq');
+  s = {
+    deviceId,
+    hlc: hlcText ? parseHlc(hlcText) : { wall: 0, counter: 0 },
+    seq: seqText ? Number(seqText) : 0,
+    insertOp: sqlite.prepare(
+      `INSERT INTO pending_ops (op_id, device_id, device_seq, hlc, schema_version, kind, entity, record_id, scope_id, payload, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+  };
+  states.set(sqlite, s);
+  return s;
+}
+
+export function deviceId(sqlite: Database.Database): string {
+  return load(sqlite).deviceId;
+}
+
+/** Forget the cached clock (after another connection or a restore changed it). */
+export function resetDeviceState(sqlite: Database.Database): void {
+  states.delete(sqlite);
+}
+
+/** A fresh stamp for a local write. Must run inside the write's transaction. */
+export function nextStamp(sqlite: Database.Database, clock: Clock): string {
+  const s = load(sqlite);
+  s.hlc = tick(s.hlc, clock.now().getTime());
+  const text = formatHlc(s.hlc);
+  setMeta(sqlite, 'hlc', text);
+  return makeStamp(text, s.deviceId);
+}
+
+/** Adopt a clock state computed elsewhere (the sync client's receive step). */
+export function setClock(sqlite: Database.Database, hlc: HlcState): void {
+  const s = load(sqlite);
+  s.hlc = hlc;
+  setMeta(sqlite, 'hlc', formatHlc(hlc));
+}
+
+export function currentClock(sqlite: Database.Database): HlcState {
+  return load(sqlite).hlc;
+}
+
+/** Append an op stamped `stamp`. Must run inside the write's transaction. */
+export function recordOp(sqlite: Database.Database, stamp: string, nowIso: string, op: OpInput): void {
+  const s = load(sqlite);
+  s.seq += 1;
+  setMeta(sqlite, 'device_seq', String(s.seq));
+  const hlc = stamp.slice(0, stamp.indexOf('@'));
+  s.insertOp.run(
+    uuidv7(),
+    s.deviceId,
+    s.seq,
+    hlc,
+    SCHEMA_VERSION,
+    op.kind,
+    op.entity,
+    op.recordId,
+    op.scopeId,
+    JSON.stringify(op.payload),
+    nowIso,
+  );
+}
+
+/** field_hlc for a new row: every given field written at `stamp`. */
+export function stampAll(fields: Iterable<string>, stamp: string): string {
+  const m: Record<string, string> = {};
+  for (const f of fields) m[f] = stamp;
+  return JSON.stringify(m);
+}
+
+export function restamp(fieldHlc: string, fields: Iterable<string>, stamp: string): string {
+  const m = JSON.parse(fieldHlc || '{}') as Record<string, string>;
+  for (const f of fields) m[f] = stamp;
+  return JSON.stringify(m);
+}

@@ -1,0 +1,79 @@
+/** Full-text search over tickets (FTS5, bm25 ranking, marked snippets). */
+import type { Ctx } from '../core/context';
+import { requireActor } from '../core/write';
+import type { SearchHit } from '../../../shared/api/tickets';
+import { NUMBER_RE } from '../../../shared/tickets/rules';
+
+/** bm25 weights for (number, title, description, comments). */
+const WEIGHTS = '10.0, 5.0, 1.0, 0.5';
+
+/**
+ * Turns what a user typed into a safe FTS5 query: every word is quoted (so operators and
+ * punctuation are literal) and prefix-matched; all words must match.
+ */
+export function ftsQuery(text: string, publicOnly = false): string | null {
+  const words = text
+    .normalize('NFKC')
+    .split(/[\s"'`()*:^+\-{}[\],.;!?<>=/\\|&~]+/u)
+    .map((w) => w.trim())
+    .filter((w) => w.length > 0)
+    .slice(0, 12);
+  if (!words.length) return null;
+  const q = words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
+  return publicOnly ? `{number title description} : (${q})` : q;
+}
+
+export function searchTickets(ctx: Ctx, text: string, limit: number): SearchHit[] {
+  const actor = requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const requester = actor.role === 'requester';
+  const hits: SearchHit[] = [];
+  const seen = new Set<string>();
+  const trimmed = text.trim().toUpperCase();
+  // An exact number (or a bare number) goes straight to the ticket.
+  if (NUMBER_RE.test(trimmed)) {
+    const r = sqlite
+      .prepare(`SELECT id, number, title, status, priority, requester_id AS requesterId FROM tickets WHERE number = ? AND deleted_hlc IS NULL`)
+      .get(trimmed) as (Omit<SearchHit, 'snippet' | 'rank'> & { requesterId: string | null }) | undefined;
+    if (r && (!requester || r.requesterId === actor.id)) {
+      hits.push({ id: r.id, number: r.number, title: r.title, status: r.status, priority: r.priority, snippet: `\u0002${r.number}\u0003 ${r.title}`, rank: -1e9 });
+      seen.add(r.id);
+    }
+  }
+  const q = ftsQuery(text, requester);
+  if (!q) return hits;
+  const rows = sqlite
+    .prepare(
+      `SELECT t.id, t.number, t.title, t.status, t.priority,
+         snippet(tickets_fts, ${requester ? 2 : -1}, char(2), char(3), '…', 14) AS snippet,
+         bm25(tickets_fts, ${WEIGHTS}) AS rank
+       FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid
+       WHERE tickets_fts MATCH ? AND t.deleted_hlc IS NULL ${requester ? 'AND t.requester_id = ?' : ''}
+       ORDER BY rank LIMIT ?`,
+    )
+    .all(...(requester ? [q, actor.id, limit] : [q, limit])) as SearchHit[];
+  for (const r of rows) if (!seen.has(r.id)) hits.push(r);
+  return hits.slice(0, limit);
+}
+
+/** Rebuilds the search index from the tickets and their comments. */
+export function reindexSearch(ctx: Pick<Ctx, 'store'>): void {
+  const sqlite = ctx.store.sqlite;
+  sqlite.transaction(() => {
+    sqlite.exec('DELETE FROM tickets_fts');
+    sqlite.exec(`INSERT INTO tickets_fts (rowid, number, title, description, comments)
+      SELECT t.rowid, t.number, t.title, t.description,
+        coalesce((SELECT group_concat(body, char(10)) FROM ticket_comments c WHERE c.ticket_id = t.id), '')
+      FROM tickets t`);
+  })();
+}
+
+/** True when the index and the tickets table disagree (e.g. after a VACUUM renumbered rows). */
+export function searchIndexStale(ctx: Pick<Ctx, 'store'>): boolean {
+  const sqlite = ctx.store.sqlite;
+  const a = sqlite.prepare('SELECT count(*) FROM tickets').pluck().get() as number;
+  const b = sqlite.prepare('SELECT count(*) FROM tickets_fts').pluck().get() as number;
+  if (a !== b) return true;
+  const probe = sqlite.prepare('SELECT t.number = f.number FROM tickets t JOIN tickets_fts f ON f.rowid = t.rowid ORDER BY t.rowid DESC LIMIT 1').pluck().get() as number | undefined;
+  return a > 0 && probe !== 1;
+}

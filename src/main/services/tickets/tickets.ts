@@ -1,0 +1,424 @@
+/** Ticket lifecycle: create, edit, transition, comment, worklog, bulk actions. */
+import type Database from 'better-sqlite3';
+import type { Actor, Ctx } from '../core/context';
+import { requireActor, write, type WriteScope } from '../core/write';
+import { restamp, stampAll } from '../core/ops';
+import { uuidv7 } from '../../../shared/ids';
+import { AppError } from '../../../shared/result';
+import {
+  isOpen,
+  numberPrefix,
+  priorityFor,
+  STATUS_LABELS,
+  transitionError,
+  type TicketStatus,
+  type TicketType,
+} from '../../../shared/tickets/rules';
+import type { Ticket, TicketDetail, TicketFields, TimelineEntry } from '../../../shared/api/tickets';
+import { priorityMatrix } from '../settings/settings';
+import { nextNumber } from './numbers';
+import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
+
+const LONG_TEXT = 500;
+
+function clip(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  const s = String(v);
+  return s.length > LONG_TEXT ? s.slice(0, LONG_TEXT) + '…' : s;
+}
+
+export function loadTicket(sqlite: Database.Database, id: string): Ticket | null {
+  const r = sqlite.prepare(`${TICKET_SELECT} WHERE t.id = ? AND t.deleted_hlc IS NULL`).get(id) as Record<string, unknown> | undefined;
+  return r ? toTicket(r) : null;
+}
+
+function assertVisible(actor: Actor, t: Ticket | null): Ticket {
+  if (!t || (actor.role === 'requester' && t.requesterId !== actor.id)) throw new AppError('not_found', 'No such ticket.');
+  return t;
+}
+
+export function getTicketOrThrow(ctx: Ctx, id: string): Ticket {
+  return assertVisible(requireActor(ctx), loadTicket(ctx.store.sqlite, id));
+}
+
+function assertRef(sqlite: Database.Database, table: 'users' | 'groups' | 'sites', id: string | null | undefined, field: string, label: string, staffOnly = false) {
+  if (id === null || id === undefined) return;
+  const row = sqlite.prepare(`SELECT ${table === 'users' ? 'role, active' : '1 AS ok'} FROM ${table} WHERE id = ? AND deleted_hlc IS NULL`).get(id) as
+    | { role?: string; active?: number }
+    | undefined;
+  if (!row) throw new AppError('invalid_input', `No such ${label}.`, [{ path: ['fields', field], message: `Unknown ${label}.` }]);
+  if (staffOnly && (!row.active || !['admin', 'technician'].includes(row.role ?? ''))) {
+    throw new AppError('invalid_input', `Only active administrators and technicians can be assigned tickets.`, [{ path: ['fields', field], message: 'Not a technician.' }]);
+  }
+}
+
+function defaultSite(ctx: Ctx, actor: Actor): string {
+  if (actor.siteIds[0]) return actor.siteIds[0];
+  const s = ctx.store.sqlite.prepare('SELECT id FROM sites WHERE deleted_hlc IS NULL ORDER BY created_at LIMIT 1').pluck().get() as string | undefined;
+  if (!s) throw new AppError('conflict', 'Create a site before creating tickets.');
+  return s;
+}
+
+export interface NewTicket {
+  type: TicketType;
+  title: string;
+  description?: string;
+  impact?: 1 | 2 | 3;
+  urgency?: 1 | 2 | 3;
+  category?: string | null;
+  subcategory?: string | null;
+  assigneeId?: string | null;
+  groupId?: string | null;
+  requesterId?: string | null;
+  siteId?: string;
+  contactChannel?: string | null;
+  linkedAssetId?: string | null;
+}
+
+function appendHistory(
+  sqlite: Database.Database,
+  w: WriteScope,
+  ticketId: string,
+  scopeId: string,
+  h: { kind: 'status' | 'field'; field?: string | null; from?: string | null; to?: string | null; reason?: string | null },
+) {
+  const id = uuidv7();
+  const row = { ticket_id: ticketId, actor_id: w.actorId, kind: h.kind, field: h.field ?? null, from_value: h.from ?? null, to_value: h.to ?? null, reason: h.reason ?? null };
+  sqlite
+    .prepare(
+      `INSERT INTO ticket_history (id, scope_id, created_at, updated_at, field_hlc, ticket_id, actor_id, kind, field, from_value, to_value, reason)
+       VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(id, scopeId, w.now, w.now, row.ticket_id, row.actor_id, row.kind, row.field, row.from_value, row.to_value, row.reason);
+  w.op({ kind: 'append', entity: 'ticket_history', recordId: id, scopeId, payload: row });
+}
+
+export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
+  const actor = requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const isRequester = actor.role === 'requester';
+  const assigneeId = isRequester ? null : (input.assigneeId ?? null);
+  const groupId = isRequester ? null : (input.groupId ?? null);
+  const requesterId = isRequester ? actor.id : (input.requesterId ?? null);
+  const siteId = input.siteId ?? defaultSite(ctx, actor);
+  assertRef(sqlite, 'users', assigneeId, 'assigneeId', 'assignee', true);
+  assertRef(sqlite, 'groups', groupId, 'groupId', 'group');
+  assertRef(sqlite, 'users', requesterId, 'requesterId', 'requester');
+  assertRef(sqlite, 'sites', siteId, 'siteId', 'site');
+  const impact = input.impact ?? 3;
+  const urgency = input.urgency ?? 3;
+  const priority = priorityFor(priorityMatrix(ctx), impact, urgency);
+  const status: TicketStatus = assigneeId ? 'assigned' : 'new';
+  const id = uuidv7();
+  write(ctx, (w) => {
+    const number = nextNumber(sqlite, numberPrefix(input.type));
+    const row = {
+      number,
+      type: input.type,
+      title: input.title,
+      description: input.description ?? '',
+      category: input.category ?? null,
+      subcategory: input.subcategory ?? null,
+      impact,
+      urgency,
+      priority,
+      priority_overridden: 0,
+      status,
+      is_open: 1,
+      assignee_id: assigneeId,
+      group_id: groupId,
+      requester_id: requesterId,
+      contact_channel: input.contactChannel ?? (isRequester ? 'portal' : null),
+      linked_asset_id: input.linkedAssetId ?? null,
+      opened_at: w.now,
+    };
+    const cols = Object.keys(row) as (keyof typeof row)[];
+    sqlite
+      .prepare(
+        `INSERT INTO tickets (id, scope_id, created_at, updated_at, field_hlc, ${cols.join(', ')})
+         VALUES (?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})`,
+      )
+      .run(id, siteId, w.now, w.now, stampAll([...cols, 'scope_id'], w.stamp), ...cols.map((c) => row[c]));
+    w.op({ kind: 'create', entity: 'tickets', recordId: id, scopeId: siteId, payload: { ...row, scope_id: siteId } });
+    appendHistory(sqlite, w, id, siteId, { kind: 'status', from: null, to: status });
+    w.audit('ticket', id, null, { ...row, scope_id: siteId });
+  });
+  return loadTicket(sqlite, id)!;
+}
+
+function timeline(ctx: Ctx, id: string, includeInternal: boolean): TimelineEntry[] {
+  const sqlite = ctx.store.sqlite;
+  const comments = sqlite
+    .prepare(
+      `SELECT c.id, c.created_at AS at, c.author_id AS authorId, coalesce(u.display_name, 'Unknown') AS authorName, c.body, c.internal
+       FROM ticket_comments c LEFT JOIN users u ON u.id = c.author_id
+       WHERE c.ticket_id = ? AND c.deleted_hlc IS NULL ${includeInternal ? '' : 'AND c.internal = 0'}`,
+    )
+    .all(id) as { id: string; at: string; authorId: string; authorName: string; body: string; internal: number }[];
+  const worklogs = includeInternal
+    ? (sqlite
+        .prepare(
+          `SELECT w.id, w.created_at AS at, w.author_id AS authorId, coalesce(u.display_name, 'Unknown') AS authorName, w.minutes, w.note
+           FROM ticket_worklogs w LEFT JOIN users u ON u.id = w.author_id WHERE w.ticket_id = ? AND w.deleted_hlc IS NULL`,
+        )
+        .all(id) as { id: string; at: string; authorId: string; authorName: string; minutes: number; note: string | null }[])
+    : [];
+  const history = sqlite
+    .prepare(
+      `SELECT h.id, h.created_at AS at, h.actor_id AS authorId, coalesce(u.display_name, 'Unknown') AS authorName, h.kind, h.field,
+        h.from_value AS fromValue, h.to_value AS toValue, h.reason
+       FROM ticket_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.ticket_id = ? ${includeInternal ? '' : "AND h.kind = 'status'"}`,
+    )
+    .all(id) as { id: string; at: string; authorId: string; authorName: string; kind: 'status' | 'field'; field: string | null; fromValue: string | null; toValue: string | null; reason: string | null }[];
+  const entries: TimelineEntry[] = [
+    ...comments.map((c) => ({ kind: 'comment' as const, id: c.id, at: c.at, authorId: c.authorId, authorName: c.authorName, body: c.body, internal: !!c.internal })),
+    ...worklogs.map((x) => ({ kind: 'worklog' as const, ...x })),
+    ...history.map((h): TimelineEntry =>
+      h.kind === 'status'
+        ? { kind: 'status', id: h.id, at: h.at, authorId: h.authorId, authorName: h.authorName, from: h.fromValue as TicketStatus | null, to: h.toValue as TicketStatus, reason: h.reason }
+        : { kind: 'field', id: h.id, at: h.at, authorId: h.authorId, authorName: h.authorName, field: h.field ?? '', from: h.fromValue, to: h.toValue },
+    ),
+  ];
+  // Ids are UUIDv7: a stable tie-break for entries written in the same millisecond.
+  entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return entries;
+}
+
+export function getTicketDetail(ctx: Ctx, id: string): TicketDetail {
+  const actor = requireActor(ctx);
+  const t = getTicketOrThrow(ctx, id);
+  const staffView = actor.role !== 'requester';
+  const minutes = ctx.store.sqlite.prepare('SELECT coalesce(sum(minutes), 0) FROM ticket_worklogs WHERE ticket_id = ? AND deleted_hlc IS NULL').pluck().get(id) as number;
+  return { ...t, timeline: timeline(ctx, id, staffView), timeSpentMinutes: staffView ? minutes : 0 };
+}
+
+export function getTicketByNumber(ctx: Ctx, number: string): TicketDetail {
+  const id = ctx.store.sqlite.prepare('SELECT id FROM tickets WHERE number = ? AND deleted_hlc IS NULL').pluck().get(number) as string | undefined;
+  if (!id) throw new AppError('not_found', `No ticket numbered ${number}.`);
+  return getTicketDetail(ctx, id);
+}
+
+const DISPLAY: Partial<Record<EditableField, (sqlite: Database.Database, v: unknown) => string | null>> = {
+  assigneeId: (s, v) => (v ? ((s.prepare('SELECT display_name FROM users WHERE id = ?').pluck().get(v) as string) ?? String(v)) : null),
+  requesterId: (s, v) => (v ? ((s.prepare('SELECT display_name FROM users WHERE id = ?').pluck().get(v) as string) ?? String(v)) : null),
+  groupId: (s, v) => (v ? ((s.prepare('SELECT name FROM groups WHERE id = ?').pluck().get(v) as string) ?? String(v)) : null),
+  siteId: (s, v) => (v ? ((s.prepare('SELECT name FROM sites WHERE id = ?').pluck().get(v) as string) ?? String(v)) : null),
+};
+
+/** Applies field edits inside an open write; returns the changed API fields. */
+function applyFields(ctx: Ctx, w: WriteScope, before: Ticket, fields: TicketFields): string[] {
+  const sqlite = ctx.store.sqlite;
+  if (!isOpen(before.status) && Object.keys(fields).some((f) => !['linkedAssetId', 'category', 'subcategory'].includes(f))) {
+    throw new AppError('conflict', `This ticket is ${STATUS_LABELS[before.status].toLowerCase()}; reopen it before editing.`);
+  }
+  assertRef(sqlite, 'users', fields.assigneeId, 'assigneeId', 'assignee', true);
+  assertRef(sqlite, 'groups', fields.groupId, 'groupId', 'group');
+  assertRef(sqlite, 'users', fields.requesterId, 'requesterId', 'requester');
+  if (fields.siteId !== undefined) assertRef(sqlite, 'sites', fields.siteId, 'siteId', 'site');
+
+  const next: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields) as [EditableField, unknown][]) {
+    if (v !== undefined && (before as unknown as Record<string, unknown>)[k] !== v) next[k] = v;
+  }
+  // Priority follows impact × urgency unless set by hand; a hand-set priority sticks until impact or urgency change.
+  let overridden = before.priorityOverridden;
+  if ('priority' in next) overridden = true;
+  else if ('impact' in next || 'urgency' in next) {
+    const p = priorityFor(priorityMatrix(ctx), (next.impact ?? before.impact) as number, (next.urgency ?? before.urgency) as number);
+    overridden = false;
+    if (p !== before.priority) next.priority = p;
+  }
+  let status: TicketStatus = before.status;
+  if ('assigneeId' in next) {
+    if (next.assigneeId && before.status === 'new') status = 'assigned';
+    if (!next.assigneeId && before.status === 'assigned' && !(next.groupId ?? before.groupId)) status = 'new';
+  }
+  const changed = Object.keys(next) as EditableField[];
+  if (!changed.length && overridden === before.priorityOverridden) return [];
+  const cols: Record<string, unknown> = {};
+  for (const f of changed) cols[FIELD_COLUMNS[f]] = next[f];
+  if (overridden !== before.priorityOverridden) cols.priority_overridden = overridden ? 1 : 0;
+  if (status !== before.status) cols.status = status;
+  const colNames = Object.keys(cols);
+  const cur = sqlite.prepare('SELECT field_hlc FROM tickets WHERE id = ?').pluck().get(before.id) as string;
+  sqlite
+    .prepare(`UPDATE tickets SET ${colNames.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
+    .run(...colNames.map((c) => cols[c]), w.now, restamp(cur, colNames, w.stamp), before.id);
+  const scopeId = (next.siteId as string | undefined) ?? before.siteId;
+  const { status: _s, ...setCols } = cols;
+  w.op({ kind: 'setFields', entity: 'tickets', recordId: before.id, scopeId, payload: { ...setCols, ...(next.siteId ? { from_scope: before.siteId } : {}) } });
+  if (status !== before.status) {
+    w.op({ kind: 'transition', entity: 'tickets', recordId: before.id, scopeId, payload: { from: before.status, to: status } });
+    appendHistory(sqlite, w, before.id, scopeId, { kind: 'status', from: before.status, to: status, reason: 'assignment' });
+  }
+  for (const f of changed) {
+    const show = DISPLAY[f];
+    const prev = (before as unknown as Record<string, unknown>)[f];
+    appendHistory(sqlite, w, before.id, scopeId, {
+      kind: 'field',
+      field: f,
+      from: show ? show(sqlite, prev) : clip(prev),
+      to: show ? show(sqlite, next[f]) : clip(next[f]),
+    });
+  }
+  return changed;
+}
+
+export function updateTicket(ctx: Ctx, id: string, fields: TicketFields): Ticket {
+  requireActor(ctx);
+  const before = getTicketOrThrow(ctx, id);
+  write(ctx, (w) => {
+    const changed = applyFields(ctx, w, before, fields);
+    if (changed.length) w.audit('ticket', id, pick(before, changed), pick(fields as Record<string, unknown>, changed));
+  });
+  return loadTicket(ctx.store.sqlite, id)!;
+}
+
+function pick(o: object, keys: string[]): Record<string, unknown> {
+  const r: Record<string, unknown> = {};
+  for (const k of keys) r[k] = (o as Record<string, unknown>)[k];
+  return r;
+}
+
+export interface TransitionInput {
+  to: TicketStatus;
+  reason?: string;
+  resolutionCode?: string;
+  resolutionNotes?: string;
+}
+
+function requesterMayTransition(t: Ticket, to: TicketStatus): boolean {
+  return (t.status === 'resolved' && (to === 'in_progress' || to === 'closed')) || to === 'cancelled';
+}
+
+function applyTransition(ctx: Ctx, w: WriteScope, before: Ticket, input: TransitionInput): void {
+  const actor = requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  if (actor.role === 'requester' && !requesterMayTransition(before, input.to)) {
+    throw new AppError('forbidden', 'Requesters can reopen or close a resolved ticket, or cancel their own ticket.');
+  }
+  let assigneeId = before.assigneeId;
+  // Starting work on an unassigned ticket takes it.
+  if (input.to === 'in_progress' && !assigneeId && (actor.role === 'admin' || actor.role === 'technician')) assigneeId = actor.id;
+  const err = transitionError({
+    from: before.status,
+    to: input.to,
+    assigneeId,
+    groupId: before.groupId,
+    reason: input.reason,
+    resolutionCode: input.resolutionCode,
+    resolutionNotes: input.resolutionNotes,
+  });
+  if (err) throw new AppError('invalid_transition', err);
+  const cols: Record<string, unknown> = { status: input.to, is_open: isOpen(input.to) ? 1 : 0 };
+  if (assigneeId !== before.assigneeId) cols.assignee_id = assigneeId;
+  cols.pending_reason = input.to === 'pending' ? input.reason : null;
+  if (input.to === 'resolved') {
+    cols.resolution_code = input.resolutionCode;
+    cols.resolution_notes = input.resolutionNotes;
+    cols.resolved_at = w.now;
+  }
+  if (input.to === 'closed' || input.to === 'cancelled') cols.closed_at = w.now;
+  if (before.status === 'resolved' && input.to === 'in_progress') {
+    cols.resolved_at = null;
+    cols.resolution_code = null;
+    cols.resolution_notes = null;
+  }
+  if (!before.firstResponseAt && actor.id !== before.requesterId && ['in_progress', 'resolved', 'pending'].includes(input.to)) {
+    cols.first_response_at = w.now;
+  }
+  const names = Object.keys(cols);
+  const cur = sqlite.prepare('SELECT field_hlc FROM tickets WHERE id = ?').pluck().get(before.id) as string;
+  sqlite
+    .prepare(`UPDATE tickets SET ${names.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
+    .run(...names.map((c) => cols[c]), w.now, restamp(cur, names, w.stamp), before.id);
+  w.op({ kind: 'transition', entity: 'tickets', recordId: before.id, scopeId: before.siteId, payload: { from: before.status, to: input.to, fields: cols } });
+  const reason =
+    input.to === 'pending' ? (input.reason ?? null) : input.to === 'resolved' ? `${input.resolutionCode}: ${input.resolutionNotes}` : (input.reason ?? null);
+  appendHistory(sqlite, w, before.id, before.siteId, { kind: 'status', from: before.status, to: input.to, reason: reason ? clip(reason) : null });
+  w.audit('ticket', before.id, { status: before.status }, { status: input.to, ...(reason ? { reason } : {}) });
+}
+
+export function transitionTicket(ctx: Ctx, id: string, input: TransitionInput): Ticket {
+  const before = getTicketOrThrow(ctx, id);
+  write(ctx, (w) => applyTransition(ctx, w, before, input));
+  return loadTicket(ctx.store.sqlite, id)!;
+}
+
+export function commentTicket(ctx: Ctx, id: string, body: string, internal: boolean): TimelineEntry {
+  const actor = requireActor(ctx);
+  const t = getTicketOrThrow(ctx, id);
+  if (actor.role === 'requester' && internal) throw new AppError('forbidden', 'Requesters cannot write internal notes.');
+  if (t.status === 'closed' || t.status === 'cancelled') throw new AppError('conflict', `This ticket is ${STATUS_LABELS[t.status].toLowerCase()}; comments are closed.`);
+  const sqlite = ctx.store.sqlite;
+  const cid = uuidv7();
+  let at = '';
+  write(ctx, (w) => {
+    at = w.now;
+    sqlite
+      .prepare(
+        `INSERT INTO ticket_comments (id, scope_id, created_at, updated_at, field_hlc, ticket_id, author_id, body, internal)
+         VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?)`,
+      )
+      .run(cid, t.siteId, w.now, w.now, id, actor.id, body, internal ? 1 : 0);
+    w.op({ kind: 'append', entity: 'ticket_comments', recordId: cid, scopeId: t.siteId, payload: { ticket_id: id, author_id: actor.id, body, internal: internal ? 1 : 0 } });
+    const setCols: Record<string, unknown> = {};
+    if (!t.firstResponseAt && !internal && actor.id !== t.requesterId && actor.role !== 'requester') setCols.first_response_at = w.now;
+    const names = Object.keys(setCols);
+    const cur = sqlite.prepare('SELECT field_hlc FROM tickets WHERE id = ?').pluck().get(id) as string;
+    sqlite
+      .prepare(`UPDATE tickets SET ${names.map((c) => `${c} = ?, `).join('')}updated_at = ?, field_hlc = ? WHERE id = ?`)
+      .run(...names.map((c) => setCols[c]), w.now, names.length ? restamp(cur, names, w.stamp) : cur, id);
+    if (names.length) w.op({ kind: 'setFields', entity: 'tickets', recordId: id, scopeId: t.siteId, payload: setCols });
+    w.audit('ticket_comment', cid, null, { ticketId: id, internal, body: clip(body) });
+  });
+  return { kind: 'comment', id: cid, at, authorId: actor.id, authorName: actor.displayName, body, internal };
+}
+
+export function worklogTicket(ctx: Ctx, id: string, minutes: number, note: string | undefined): TimelineEntry {
+  const actor = requireActor(ctx);
+  const t = getTicketOrThrow(ctx, id);
+  const sqlite = ctx.store.sqlite;
+  const wid = uuidv7();
+  let at = '';
+  write(ctx, (w) => {
+    at = w.now;
+    sqlite
+      .prepare(
+        `INSERT INTO ticket_worklogs (id, scope_id, created_at, updated_at, field_hlc, ticket_id, author_id, minutes, note)
+         VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?)`,
+      )
+      .run(wid, t.siteId, w.now, w.now, id, actor.id, minutes, note ?? null);
+    w.op({ kind: 'append', entity: 'ticket_worklogs', recordId: wid, scopeId: t.siteId, payload: { ticket_id: id, author_id: actor.id, minutes, note: note ?? null } });
+    sqlite.prepare('UPDATE tickets SET updated_at = ? WHERE id = ?').run(w.now, id);
+    w.audit('ticket_worklog', wid, null, { ticketId: id, minutes });
+  });
+  return { kind: 'worklog', id: wid, at, authorId: actor.id, authorName: actor.displayName, minutes, note: note ?? null };
+}
+
+export type BulkAction =
+  | { kind: 'assign'; assigneeId: string | null }
+  | { kind: 'priority'; priority: 1 | 2 | 3 | 4 }
+  | { kind: 'group'; groupId: string | null }
+  | ({ kind: 'transition' } & TransitionInput);
+
+/** Applies one action to many tickets; each ticket succeeds or fails on its own, with the reason. */
+export function bulkTickets(ctx: Ctx, ids: string[], action: BulkAction): { updated: number; failed: { id: string; message: string }[] } {
+  const failed: { id: string; message: string }[] = [];
+  let updated = 0;
+  for (const id of new Set(ids)) {
+    try {
+      if (action.kind === 'transition') {
+        const { kind: _k, ...input } = action;
+        transitionTicket(ctx, id, input);
+      } else if (action.kind === 'assign') updateTicket(ctx, id, { assigneeId: action.assigneeId });
+      else if (action.kind === 'priority') updateTicket(ctx, id, { priority: action.priority });
+      else updateTicket(ctx, id, { groupId: action.groupId });
+      updated++;
+    } catch (e) {
+      const number = (ctx.store.sqlite.prepare('SELECT number FROM tickets WHERE id = ?').pluck().get(id) as string | undefined) ?? id;
+      failed.push({ id, message: `${number}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+  return { updated, failed };
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+export const id = z.string().uuid({ message: 'Must be a record id (UUID).' });
+export const trimmed = (max: number, label: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: `${label} is required.` })
+    .max(max, { message: `${label} must be at most ${max} characters.` });
+export const optionalText = (max: number) => z.string().max(max).optional();
+export const limit = z.number().int().min(1).max(500).default(50);
+export const empty = z.object({}).strict().default({});
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

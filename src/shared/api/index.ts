@@ -1,0 +1,30 @@
+/** The whole contract: every call the renderer may make, the same over IPC and HTTP. */
+import type { CallDef, CallInputOf, CallOutputOf, CallParsedOf } from './contract';
+import { auditCalls } from './audit';
+import { directoryCalls } from './directory';
+import { sessionCalls, setupCalls } from './setup';
+import { settingsCalls } from './settings';
+import { ticketsCalls } from './tickets';
+
+export const contract = {
+  ...setupCalls,
+  ...sessionCalls,
+  ...directoryCalls,
+  ...settingsCalls,
+  ...ticketsCalls,
+  ...auditCalls,
+} satisfies Record<string, CallDef>;
+
+export type Contract = typeof contract;
+export type CallName = keyof Contract;
+export type CallInput<N extends CallName> = CallInputOf<Contract[N]>;
+export type CallParsed<N extends CallName> = CallParsedOf<Contract[N]>;
+export type CallOutput<N extends CallName> = CallOutputOf<Contract[N]>;
+export const CALL_NAMES = Object.keys(contract) as CallName[];
+
+export function isCallName(name: string): name is CallName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+export * from './contract';
+export type { AppEvent } from './events';

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { call } from './contract';
+import { trimmed } from './common';
+
+export const username = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(2, { message: 'Username must be at least 2 characters.' })
+  .max(64)
+  .regex(/^[a-z0-9._@-]+$/, { message: 'Username may use letters, digits and . _ @ - only.' });
+export const password = z
+  .string()
+  .min(8, { message: 'Password must be at least 8 characters.' })
+  .max(256, { message: 'Password must be at most 256 characters.' });
+
+export interface SessionInfo {
+  token: string;
+  user: UserSummary;
+  expiresAt: string;
+}
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'admin' | 'technician' | 'auditor' | 'requester';
+  siteIds: string[];
+}
+
+export interface SetupStatus {
+  initialized: boolean;
+  organisation: string | null;
+  version: string;
+}
+
+export const setupCalls = {
+  'setup.status': call<SetupStatus>()(z.object({}).strict().default({}), 'public'),
+  'setup.init': call<SessionInfo>()(
+    z
+      .object({
+        organisation: z.string().trim().max(120).optional(),
+        admin: z
+          .object({
+            username,
+            displayName: trimmed(120, 'Display name'),
+            password,
+          })
+          .strict(),
+        site: z.object({ name: trimmed(120, 'Site name'), code: z.string().trim().max(16).optional() }).strict(),
+        sampleData: z.boolean().default(false),
+      })
+      .strict(),
+    'public',
+    { mutates: true },
+  ),
+};
+
+export const sessionCalls = {
+  'session.login': call<SessionInfo>()(
+    z.object({ username: z.string().trim().toLowerCase().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
+    'public',
+  ),
+  'session.logout': call<{ done: true }>()(z.object({}).strict().default({}), 'any'),
+  'session.me': call<UserSummary>()(z.object({}).strict().default({}), 'any'),
+  'session.changePassword': call<{ done: true }>()(
+    z.object({ current: z.string().min(1).max(256), next: password }).strict(),
+    'any',
+    { mutates: true },
+  ),
+};

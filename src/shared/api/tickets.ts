@@ -1,0 +1,312 @@
+/** Tickets (incidents and service requests), their timeline, queue views and search. */
+import { z } from 'zod';
+import { ALL_ROLES, call, STAFF } from './contract';
+import { id, trimmed, type Page } from './common';
+import {
+  CONTACT_CHANNELS,
+  LEVELS,
+  RESOLUTION_CODES,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+  type ContactChannel,
+  type Level,
+  type PendingReason,
+  type Priority,
+  type ResolutionCode,
+  type TicketStatus,
+  type TicketType,
+} from '../tickets/rules';
+import { priority } from './settings';
+
+export interface Ticket {
+  id: string;
+  number: string;
+  type: TicketType;
+  title: string;
+  description: string;
+  category: string | null;
+  subcategory: string | null;
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
+  priorityOverridden: boolean;
+  status: TicketStatus;
+  pendingReason: PendingReason | null;
+  resolutionCode: ResolutionCode | null;
+  resolutionNotes: string | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  groupId: string | null;
+  groupName: string | null;
+  requesterId: string | null;
+  requesterName: string | null;
+  siteId: string;
+  siteName: string | null;
+  contactChannel: ContactChannel | null;
+  linkedAssetId: string | null;
+  openedAt: string;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A queue row: what the list shows, kept small so pages stay fast. */
+export type TicketRow = Pick<
+  Ticket,
+  | 'id'
+  | 'number'
+  | 'type'
+  | 'title'
+  | 'priority'
+  | 'status'
+  | 'assigneeId'
+  | 'assigneeName'
+  | 'groupId'
+  | 'groupName'
+  | 'requesterName'
+  | 'siteId'
+  | 'openedAt'
+  | 'updatedAt'
+  | 'resolvedAt'
+>;
+
+export type TimelineEntry =
+  | { kind: 'comment'; id: string; at: string; authorId: string; authorName: string; body: string; internal: boolean }
+  | { kind: 'worklog'; id: string; at: string; authorId: string; authorName: string; minutes: number; note: string | null }
+  | {
+      kind: 'status';
+      id: string;
+      at: string;
+      authorId: string;
+      authorName: string;
+      from: TicketStatus | null;
+      to: TicketStatus;
+      reason: string | null;
+    }
+  | {
+      kind: 'field';
+      id: string;
+      at: string;
+      authorId: string;
+      authorName: string;
+      field: string;
+      from: string | null;
+      to: string | null;
+    };
+
+export interface TicketDetail extends Ticket {
+  timeline: TimelineEntry[];
+  timeSpentMinutes: number;
+}
+
+export const QUEUE_VIEWS = ['my_work', 'unassigned', 'all_open', 'recently_resolved', 'all'] as const;
+export type QueueView = (typeof QUEUE_VIEWS)[number];
+export const QUEUE_VIEW_LABELS: Record<QueueView, string> = {
+  my_work: 'My work',
+  unassigned: 'Unassigned',
+  all_open: 'All open',
+  recently_resolved: 'Recently resolved',
+  all: 'All tickets',
+};
+
+export const QUEUE_SORTS = ['priority', 'newest', 'oldest', 'updated', 'resolved'] as const;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
+export const QUEUE_SORT_LABELS: Record<QueueSort, string> = {
+  priority: 'Priority, then newest',
+  newest: 'Newest first',
+  oldest: 'Oldest first',
+  updated: 'Recently updated',
+  resolved: 'Recently resolved',
+};
+
+const level = z.union([z.literal(1), z.literal(2), z.literal(3)], {
+  message: `Must be ${LEVELS.join(', ')} (1 is highest).`,
+});
+
+export const ticketFilter = z
+  .object({
+    status: z.array(z.enum(TICKET_STATUSES)).max(TICKET_STATUSES.length).optional(),
+    priority: z.array(priority).max(4).optional(),
+    type: z.array(z.enum(TICKET_TYPES)).max(2).optional(),
+    groupId: z.array(id).max(50).optional(),
+    /** An id, or null for "nobody". */
+    assigneeId: z.array(id.nullable()).max(50).optional(),
+    siteId: z.array(id).max(50).optional(),
+    text: z.string().trim().max(200).optional(),
+  })
+  .strict();
+export type TicketFilter = z.infer<typeof ticketFilter>;
+
+const editable = z
+  .object({
+    title: trimmed(200, 'Title'),
+    description: z.string().max(20000, { message: 'Description must be at most 20,000 characters.' }),
+    category: z.string().trim().max(80).nullable(),
+    subcategory: z.string().trim().max(80).nullable(),
+    impact: level,
+    urgency: level,
+    priority,
+    assigneeId: id.nullable(),
+    groupId: id.nullable(),
+    requesterId: id.nullable(),
+    siteId: id,
+    contactChannel: z.enum(CONTACT_CHANNELS).nullable(),
+    linkedAssetId: z.string().trim().max(64).nullable(),
+  })
+  .partial()
+  .strict();
+export type TicketFields = z.infer<typeof editable>;
+
+export interface ViewCount {
+  view: QueueView;
+  count: number;
+}
+
+export interface SavedView {
+  id: string;
+  name: string;
+  base: QueueView;
+  filter: TicketFilter;
+  sort: QueueSort;
+}
+
+export interface SearchHit {
+  id: string;
+  number: string;
+  title: string;
+  status: TicketStatus;
+  priority: Priority;
+  /** Text with matches wrapped in \u0002 … \u0003 so the UI can mark them without HTML. */
+  snippet: string;
+  rank: number;
+}
+
+export const ticketsCalls = {
+  'tickets.create': call<Ticket>()(
+    z
+      .object({
+        type: z.enum(TICKET_TYPES, { message: 'Type must be incident or request.' }),
+        title: trimmed(200, 'Title'),
+        description: z.string().max(20000).default(''),
+        impact: level.default(3),
+        urgency: level.default(3),
+        category: z.string().trim().max(80).nullable().optional(),
+        subcategory: z.string().trim().max(80).nullable().optional(),
+        assigneeId: id.nullable().optional(),
+        groupId: id.nullable().optional(),
+        requesterId: id.nullable().optional(),
+        siteId: id.optional(),
+        contactChannel: z.enum(CONTACT_CHANNELS).nullable().optional(),
+        linkedAssetId: z.string().trim().max(64).nullable().optional(),
+      })
+      .strict(),
+    ALL_ROLES.filter((r) => r !== 'auditor'),
+    { mutates: true },
+  ),
+  'tickets.get': call<TicketDetail>()(z.object({ id }).strict(), ALL_ROLES),
+  'tickets.getByNumber': call<TicketDetail>()(
+    z.object({ number: z.string().trim().toUpperCase().min(3).max(32) }).strict(),
+    ALL_ROLES,
+  ),
+  'tickets.update': call<Ticket>()(z.object({ id, fields: editable }).strict(), STAFF, { mutates: true }),
+  'tickets.transition': call<Ticket>()(
+    z
+      .object({
+        id,
+        to: z.enum(TICKET_STATUSES),
+        reason: z.string().trim().max(2000).optional(),
+        resolutionCode: z.enum(RESOLUTION_CODES).optional(),
+        resolutionNotes: z.string().trim().max(20000).optional(),
+      })
+      .strict(),
+    ALL_ROLES.filter((r) => r !== 'auditor'),
+    { mutates: true },
+  ),
+  'tickets.comment': call<TimelineEntry>()(
+    z
+      .object({
+        id,
+        body: z.string().trim().min(1, { message: 'A comment cannot be empty.' }).max(20000),
+        internal: z.boolean().default(false),
+      })
+      .strict(),
+    ALL_ROLES.filter((r) => r !== 'auditor'),
+    { mutates: true },
+  ),
+  'tickets.worklog': call<TimelineEntry>()(
+    z
+      .object({
+        id,
+        minutes: z.number().int().min(1, { message: 'Log at least one minute.' }).max(24 * 60, { message: 'Log at most 24 hours at once.' }),
+        note: z.string().trim().max(5000).optional(),
+      })
+      .strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  'tickets.bulk': call<{ updated: number; failed: { id: string; message: string }[] }>()(
+    z
+      .object({
+        ids: z.array(id).min(1).max(500),
+        action: z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('assign'), assigneeId: id.nullable() }).strict(),
+          z.object({ kind: z.literal('priority'), priority }).strict(),
+          z.object({ kind: z.literal('group'), groupId: id.nullable() }).strict(),
+          z
+            .object({
+              kind: z.literal('transition'),
+              to: z.enum(TICKET_STATUSES),
+              reason: z.string().trim().max(2000).optional(),
+              resolutionCode: z.enum(RESOLUTION_CODES).optional(),
+              resolutionNotes: z.string().trim().max(20000).optional(),
+            })
+            .strict(),
+        ]),
+      })
+      .strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  'tickets.list': call<Page<TicketRow> & { total: number | null }>()(
+    z
+      .object({
+        view: z.enum(QUEUE_VIEWS).default('all_open'),
+        filter: ticketFilter.default({}),
+        sort: z.enum(QUEUE_SORTS).optional(),
+        limit: z.number().int().min(1).max(500).default(50),
+        cursor: z.string().max(500).nullable().optional(),
+        withTotal: z.boolean().default(false),
+      })
+      .strict(),
+    ALL_ROLES,
+  ),
+  'tickets.counts': call<{ items: ViewCount[] }>()(z.object({}).strict().default({}), ALL_ROLES),
+  'views.list': call<{ items: SavedView[] }>()(z.object({}).strict().default({}), ALL_ROLES),
+  'views.save': call<SavedView>()(
+    z
+      .object({
+        id: id.optional(),
+        name: trimmed(80, 'View name'),
+        base: z.enum(QUEUE_VIEWS),
+        filter: ticketFilter,
+        sort: z.enum(QUEUE_SORTS),
+      })
+      .strict(),
+    ALL_ROLES,
+    { mutates: true },
+  ),
+  'views.delete': call<{ done: true }>()(z.object({ id }).strict(), ALL_ROLES, { mutates: true }),
+  'search.query': call<{ items: SearchHit[] }>()(
+    z
+      .object({
+        text: z.string().trim().min(1, { message: 'Type something to search for.' }).max(200),
+        limit: z.number().int().min(1).max(100).default(20),
+      })
+      .strict(),
+    ALL_ROLES,
+  ),
+};
+
+export const STAFF_ROLES = STAFF;

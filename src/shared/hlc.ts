@@ -1,0 +1,83 @@
+/**
+ * Hybrid logical clock. A timestamp is a fixed-width string "wall:counter" so that plain string
+ * comparison orders it; ties between devices break on device id. The counter is 8 hex digits
+ * (4 billion events per millisecond), so a burst of local writes never overflows it.
+ */
+export interface HlcState {
+  wall: number;
+  counter: number;
+}
+
+const WALL_WIDTH = 15;
+const COUNTER_WIDTH = 8;
+/** A remote clock further ahead than this is clamped rather than adopted (and flagged). */
+export const MAX_DRIFT_MS = 5 * 60 * 1000;
+
+export function formatHlc(s: HlcState): string {
+  return `${s.wall.toString().padStart(WALL_WIDTH, '0')}:${s.counter.toString(16).padStart(COUNTER_WIDTH, '0')}`;
+}
+
+export function parseHlc(text: string): HlcState {
+  const m = /^(\d{15}):([0-9a-f]{8})$/.exec(text);
+  if (!m) throw new Error(`Malformed clock value "${text}"`);
+  return { wall: Number(m[1]), counter: parseInt(m[2]!, 16) };
+}
+
+export function isHlc(text: unknown): text is string {
+  return typeof text === 'string' && /^\d{15}:[0-9a-f]{8}$/.test(text);
+}
+
+/** Advance for a local event. */
+export function tick(state: HlcState, nowMs: number): HlcState {
+  if (nowMs > state.wall) return { wall: nowMs, counter: 0 };
+  return { wall: state.wall, counter: state.counter + 1 };
+}
+
+/**
+ * Advance on receiving a remote clock. Returns the new state and whether the remote was clamped
+ * because it ran too far ahead of our wall clock.
+ */
+export function receive(
+  state: HlcState,
+  remote: HlcState,
+  nowMs: number,
+): { state: HlcState; clamped: boolean } {
+  let clamped = false;
+  let r = remote;
+  if (r.wall > nowMs + MAX_DRIFT_MS) {
+    clamped = true;
+    r = { wall: nowMs + MAX_DRIFT_MS, counter: 0 };
+  }
+  const wall = Math.max(state.wall, r.wall, nowMs);
+  let counter: number;
+  if (wall === state.wall && wall === r.wall) counter = Math.max(state.counter, r.counter) + 1;
+  else if (wall === state.wall) counter = state.counter + 1;
+  else if (wall === r.wall) counter = r.counter + 1;
+  else counter = 0;
+  return { state: { wall, counter }, clamped };
+}
+
+/** Total order over (hlc, deviceId). */
+export function compareStamp(aHlc: string, aDevice: string, bHlc: string, bDevice: string): number {
+  if (aHlc < bHlc) return -1;
+  if (aHlc > bHlc) return 1;
+  if (aDevice < bDevice) return -1;
+  if (aDevice > bDevice) return 1;
+  return 0;
+}
+
+/**
+ * A stamp is "hlc@deviceId": the fixed-width clock first, so plain string comparison gives the
+ * total order (hlc, deviceId). field_hlc maps each field to the stamp of its last write.
+ */
+export function makeStamp(hlc: string, deviceId: string): string {
+  return `${hlc}@${deviceId}`;
+}
+
+export function stampDevice(stamp: string): string {
+  return stamp.slice(stamp.indexOf('@') + 1);
+}
+
+export function stampHlc(stamp: string): string {
+  return stamp.slice(0, stamp.indexOf('@'));
+}
