@@ -8,7 +8,7 @@ import { AppError, type ApiError, type Result } from '../../shared/result';
 import type { Clock, Ctx } from '../services/core/context';
 import type { Store } from '../db/open';
 import { authenticate } from '../services/auth/sessions';
-import { handlers } from './handlers';
+import { handlers } from './handlers/index';
 import type { Logger } from '../log';
 
 export interface Runtime {

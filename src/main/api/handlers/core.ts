@@ -1,13 +1,11 @@
 /** The handler table: one function per call in the contract, each delegating to services. */
-import type { CallName, CallOutput, CallParsed } from '../../shared/api';
-import type { Ctx } from '../services/core/context';
-import { requireActor } from '../services/core/write';
-import { initialize, setupStatus } from '../services/setup/setup';
-import { login, logout } from '../services/auth/sessions';
-import { changeOwnPassword, createUser, getUser, listUsers, updateUser } from '../services/directory/users';
-import { createGroup, listGroups, updateGroup } from '../services/directory/groups';
-import { createSite, listSites, updateSite } from '../services/directory/sites';
-import { getSettings, updateSettings } from '../services/settings/settings';
+import { requireActor } from '../../services/core/write';
+import { initialize, setupStatus } from '../../services/setup/setup';
+import { login, logout } from '../../services/auth/sessions';
+import { changeOwnPassword, createUser, getUser, listUsers, updateUser } from '../../services/directory/users';
+import { createGroup, listGroups, updateGroup } from '../../services/directory/groups';
+import { createSite, listSites, updateSite } from '../../services/directory/sites';
+import { getSettings, updateSettings } from '../../services/settings/settings';
 import {
   bulkTickets,
   commentTicket,
@@ -17,22 +15,23 @@ import {
   transitionTicket,
   updateTicket,
   worklogTicket,
-} from '../services/tickets/tickets';
-import { listTickets, viewCounts } from '../services/tickets/queue';
-import { deleteView, listViews, saveView } from '../services/tickets/views';
-import { searchTickets } from '../services/search/search';
-import { listAudit, verifyAudit } from '../services/audit/audit';
-import { loadSampleData } from '../services/setup/sample';
+} from '../../services/tickets/tickets';
+import { listTickets, viewCounts } from '../../services/tickets/queue';
+import { deleteView, listViews, saveView } from '../../services/tickets/views';
+import { searchTickets } from '../../services/search/search';
+import { listAudit, verifyAudit } from '../../services/audit/audit';
+import { loadSampleData } from '../../services/setup/sample';
 
-/** Per-request facts the transport supplies (the session token, for logout). */
-export interface RequestInfo {
-  token: string | null;
-}
+import type { HandlersFor } from './types';
+import type { setupCalls, sessionCalls } from '../../../shared/api/setup';
+import type { directoryCalls } from '../../../shared/api/directory';
+import type { settingsCalls } from '../../../shared/api/settings';
+import type { ticketsCalls } from '../../../shared/api/tickets';
+import type { auditCalls } from '../../../shared/api/audit';
 
-export type Handler<N extends CallName> = (ctx: Ctx, input: CallParsed<N>, req: RequestInfo) => CallOutput<N>;
-export type HandlerTable = { [N in CallName]: Handler<N> };
+type CoreCalls = typeof setupCalls & typeof sessionCalls & typeof directoryCalls & typeof settingsCalls & typeof ticketsCalls & typeof auditCalls;
 
-export const handlers: HandlerTable = {
+export const coreHandlers: HandlersFor<CoreCalls> = {
   'setup.status': (ctx) => setupStatus(ctx),
   'setup.init': (ctx, input) => {
     const session = initialize(ctx, input);

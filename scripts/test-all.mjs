@@ -1,0 +1,62 @@
+// `npm test`: typecheck, lint, migration check, unit + integration (vitest), end-to-end
+// (Playwright in Chromium). Ends with one line totalling every suite: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const out = mkdtempSync(path.join(tmpdir(), 'outpost-test-'));
+const only = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+const summary = [];
+
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+function step(name, fn) {
+  if (only.length && !only.includes(name)) return;
+  console.log(`\n=== ${name} ===`);
+  const t = Date.now();
+  const [p, f] = fn();
+  passed += p;
+  failed += f;
+  summary.push(`${name}: ${p} passed, ${f} failed (${Math.round((Date.now() - t) / 1000)} s)`);
+}
+
+const bin = (n) => path.join(root, 'node_modules/.bin', n);
+const check = (cmd, args) => () => (run(cmd, args) === 0 ? [1, 0] : [0, 1]);
+
+step('typecheck', check(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
+step('lint', check(bin('eslint'), ['.']));
+step('migrations', check('node', ['scripts/check-migrations.mjs']));
+
+step('vitest', () => {
+  const file = path.join(out, 'vitest.json');
+  const code = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`]);
+  if (!existsSync(file)) return [0, 1];
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  const p = r.numPassedTests ?? 0;
+  let f = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+  if (code !== 0 && f === 0) f = 1;
+  return [p, f];
+});
+
+step('e2e', () => {
+  if (run('npm', ['run', 'build:renderer', '--silent']) !== 0) return [0, 1];
+  const file = path.join(out, 'playwright.json');
+  const code = run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file });
+  if (!existsSync(file)) return [0, 1];
+  const s = JSON.parse(readFileSync(file, 'utf8')).stats ?? {};
+  const p = (s.expected ?? 0) + (s.flaky ?? 0);
+  let f = s.unexpected ?? 0;
+  if (code !== 0 && f === 0) f = 1;
+  return [p, f];
+});
+
+console.log('\n' + summary.join('\n'));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

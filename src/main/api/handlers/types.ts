@@ -1,0 +1,12 @@
+import type { CallDef, CallOutputOf, CallParsedOf } from '../../../shared/api/contract';
+import type { Ctx } from '../../services/core/context';
+
+/** Per-request facts the transport supplies (the session token, for logout). */
+export interface RequestInfo {
+  token: string | null;
+}
+
+/** A handler per call of a domain's contract, typed by its schema and output. */
+export type HandlersFor<C extends Record<string, CallDef>> = {
+  [N in keyof C]: (ctx: Ctx, input: CallParsedOf<C[N]>, req: RequestInfo) => CallOutputOf<C[N]>;
+};
