@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './services/core/context';
 import { reindexSearch, searchIndexStale } from './services/search/search';
 import type { Runtime } from './api/dispatch';
 import type { AppEvent } from '../shared/api';
+import { attachSync, detachSync } from './sync/registry';
 
 export interface StartedRuntime extends Runtime {
   dataDir: string;
@@ -20,7 +21,8 @@ export function defaultDataDir(): string {
   if (process.env.OUTPOST_DATA_DIR) return path.resolve(process.env.OUTPOST_DATA_DIR);
   if (process.platform === 'win32') return path.join(process.env.APPDATA ?? path.join(os.homedir(), 'AppData/Roaming'), 'Outpost');
   if (process.platform === 'darwin') return path.join(os.homedir(), 'Library/Application Support/Outpost');
-  return path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local/share'), 'outpost');
+  // The same folder Electron's userData uses on Linux, so the desktop app and the browser host share one store.
+  return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'Outpost');
 }
 
 export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logger; migrationsFolder?: string }): StartedRuntime {
@@ -34,7 +36,7 @@ export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logge
   const events = new EventEmitter();
   events.setMaxListeners(1000);
   log.info({ dataDir }, 'store open');
-  return {
+  const rt: StartedRuntime = {
     store,
     clock: opts.clock ?? systemClock,
     log,
@@ -42,8 +44,12 @@ export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logge
     events,
     emit: (e: AppEvent) => events.emit('event', e),
     close: () => {
+      detachSync(store);
       store.close();
       log.flush?.();
     },
   };
+  // Sync starts with the runtime when this device is joined to a server (no-op when standalone).
+  if (!process.env.OUTPOST_NO_SYNC) attachSync(rt);
+  return rt;
 }

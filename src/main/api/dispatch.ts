@@ -27,7 +27,22 @@ function fail(code: ApiError['code'], message: string, issues?: ApiError['issues
   return { ok: false, error: issues ? { code, message, issues } : { code, message } };
 }
 
+/** For callers that only make synchronous calls (tests, scripts). */
 export function dispatch(rt: Runtime, name: string, rawInput: unknown, token: string | null): Result<unknown> {
+  const r = dispatchAny(rt, name, rawInput, token);
+  if (r instanceof Promise) {
+    r.catch(() => undefined);
+    return fail('internal', `${name} answers asynchronously; call it through dispatchAsync.`);
+  }
+  return r;
+}
+
+/** Every transport (IPC, HTTP) uses this: handlers may return a promise (sync talks to a server). */
+export async function dispatchAsync(rt: Runtime, name: string, rawInput: unknown, token: string | null): Promise<Result<unknown>> {
+  return dispatchAny(rt, name, rawInput, token);
+}
+
+function dispatchAny(rt: Runtime, name: string, rawInput: unknown, token: string | null): Result<unknown> | Promise<Result<unknown>> {
   if (!isCallName(name)) return fail('unknown_call', `There is no call named "${name}".`);
   const def = contract[name as CallName];
   const actor = def.access === 'public' ? (token ? authenticate(rt, token) : null) : authenticate(rt, token);
@@ -43,13 +58,21 @@ export function dispatch(rt: Runtime, name: string, rawInput: unknown, token: st
   try {
     const handler = handlers[name] as (ctx: Ctx, input: unknown, req: { token: string | null }) => unknown;
     const value = handler(ctx, parsed.data, { token });
-    if (def.mutates) rt.emit({ type: 'changed', domain: name.split('.')[0]!, ids: idsOf(parsed.data, value) });
-    return { ok: true, value };
+    const done = (v: unknown): Result<unknown> => {
+      if (def.mutates) rt.emit({ type: 'changed', domain: name.split('.')[0]!, ids: idsOf(parsed.data, v) });
+      return { ok: true, value: v };
+    };
+    if (value instanceof Promise) return value.then(done, (e: unknown) => failure(rt, name, e));
+    return done(value);
   } catch (e) {
-    if (e instanceof AppError) return fail(e.code, e.message, e.issues);
-    rt.log.error({ call: name, err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'call failed');
-    return fail('internal', 'Something went wrong inside Outpost. The change was not saved; details are in the log.');
+    return failure(rt, name, e);
   }
+}
+
+function failure(rt: Runtime, name: string, e: unknown): Result<never> {
+  if (e instanceof AppError) return fail(e.code, e.message, e.issues);
+  rt.log.error({ call: name, err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'call failed');
+  return fail('internal', 'Something went wrong inside Outpost. The change was not saved; details are in the log.');
 }
 
 function idsOf(input: unknown, value: unknown): string[] {

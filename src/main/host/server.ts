@@ -6,11 +6,12 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { dispatch } from '../api/dispatch';
+import { dispatchAsync } from '../api/dispatch';
 import type { StartedRuntime } from '../runtime';
 import { httpStatusFor, type Result } from '../../shared/result';
 import type { AppEvent } from '../../shared/api';
 import { authenticate } from '../services/auth/sessions';
+import { AGENT_PATH, serveAgent } from './agent';
 
 export const MAX_BODY = 32 * 1024 * 1024;
 
@@ -74,11 +75,19 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
-        reject(Object.assign(new Error('too large'), { status: 413 }));
-        req.destroy();
+        // Destroying the request here would kill the socket before the 413 is read (the client
+        // sees "socket hang up"). Keep reading and discarding instead, so the answer arrives;
+        // a sender that goes on far past the limit is cut off.
+        if (!tooLarge) {
+          tooLarge = true;
+          chunks.length = 0;
+          reject(Object.assign(new Error('too large'), { status: 413 }));
+        }
+        if (size > MAX_BODY * 4) req.destroy();
         return;
       }
       chunks.push(c);
@@ -115,6 +124,11 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
   const server = http.createServer(async (req, res) => {
     baseHeaders(res);
     try {
+      // Inventory agents on other machines use the host's address and no browser: they carry a
+      // per-site agent token instead of a session, so the Host/Origin checks below do not apply.
+      if ((req.url ?? '').split('?')[0] === AGENT_PATH && req.headers.origin === undefined) {
+        return await serveAgent(rt, req, res, new URL(req.url ?? '/', 'http://agent'));
+      }
       // DNS rebinding and cross-site requests: only our own Host and Origin are served.
       const host = (req.headers.host ?? '').toLowerCase();
       if (!allowedHosts().has(host)) return send(res, 421, { ok: false, error: { code: 'forbidden', message: 'Unknown host.' } });
@@ -150,7 +164,7 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
           if ((e as { status?: number }).status === 413) return send(res, 413, { ok: false, error: { code: 'invalid_input', message: `The request is larger than ${MAX_BODY / 1024 / 1024} MB.` } });
           return send(res, 400, { ok: false, error: { code: 'invalid_input', message: 'The request body is not valid JSON.' } });
         }
-        const result: Result<unknown> = dispatch(rt, name, input, bearer(req));
+        const result: Result<unknown> = await dispatchAsync(rt, name, input, bearer(req));
         return send(res, result.ok ? 200 : httpStatusFor[result.error.code], result);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Method not allowed.' } });

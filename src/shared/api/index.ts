@@ -5,6 +5,13 @@ import { directoryCalls } from './directory';
 import { sessionCalls, setupCalls } from './setup';
 import { settingsCalls } from './settings';
 import { ticketsCalls } from './tickets';
+import { assetsCalls } from './assets';
+import { licencesCalls } from './licences';
+import { softwareCalls } from './software';
+import { auditsCalls } from './audits';
+import { alertsCalls } from './alerts';
+import { labelsCalls } from './labels';
+import { syncCalls } from './sync';
 
 export const contract = {
   ...setupCalls,
@@ -13,6 +20,13 @@ export const contract = {
   ...settingsCalls,
   ...ticketsCalls,
   ...auditCalls,
+  ...assetsCalls,
+  ...licencesCalls,
+  ...softwareCalls,
+  ...auditsCalls,
+  ...alertsCalls,
+  ...labelsCalls,
+  ...syncCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

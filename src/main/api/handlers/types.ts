@@ -8,5 +8,6 @@ export interface RequestInfo {
 
 /** A handler per call of a domain's contract, typed by its schema and output. */
 export type HandlersFor<C extends Record<string, CallDef>> = {
-  [N in keyof C]: (ctx: Ctx, input: CallParsedOf<C[N]>, req: RequestInfo) => CallOutputOf<C[N]>;
+  // A handler may answer with a promise when it waits on the network (sync); dispatchAsync awaits it.
+  [N in keyof C]: (ctx: Ctx, input: CallParsedOf<C[N]>, req: RequestInfo) => CallOutputOf<C[N]> | Promise<CallOutputOf<C[N]>>;
 };

@@ -1,3 +1,5 @@
 export * from './local';
 export * from './directory';
 export * from './tickets';
+export * from './assets';
+export * from './sync';

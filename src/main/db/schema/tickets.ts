@@ -1,4 +1,5 @@
 /** Tickets and their append-only children (comments, worklogs, history). */
+import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { syncedColumns } from './columns';
 import { groups, users } from './directory';
@@ -48,6 +49,8 @@ export const tickets = sqliteTable(
     index('tickets_opened_idx').on(t.openedAt, t.id),
     index('tickets_updated_idx').on(t.updatedAt, t.id),
     index('tickets_status_idx').on(t.status, t.priority, t.openedAt, t.id),
+    // Soft-deleted tickets only (few): queue counts subtract these instead of reading every row.
+    index('tickets_deleted_idx').on(t.deletedHlc).where(sql`deleted_hlc IS NOT NULL`),
   ],
 );
 

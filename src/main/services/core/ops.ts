@@ -20,10 +20,13 @@ export interface OpInput {
   payload: unknown;
 }
 
+/**
+ * Only the device id and statements are cached. The clock and the sequence are read from meta
+ * inside each write's transaction: a cached copy would run ahead of the database when a
+ * transaction rolls back (leaving a gap in device_seq), and meta rolls back with it.
+ */
 interface DeviceState {
   deviceId: string;
-  hlc: HlcState;
-  seq: number;
   insertOp: Database.Statement;
 }
 
@@ -37,12 +40,8 @@ function load(sqlite: Database.Database): DeviceState {
     deviceId = uuidv7();
     setMeta(sqlite, 'device_id', deviceId);
   }
-  const hlcText = getMeta(sqlite, 'hlc');
-  const seqText = getMeta(sqlite, 'device_seq');
   s = {
     deviceId,
-    hlc: hlcText ? parseHlc(hlcText) : { wall: 0, counter: 0 },
-    seq: seqText ? Number(seqText) : 0,
     insertOp: sqlite.prepare(
       `INSERT INTO pending_ops (op_id, device_id, device_seq, hlc, schema_version, kind, entity, record_id, scope_id, payload, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -61,36 +60,38 @@ export function resetDeviceState(sqlite: Database.Database): void {
   states.delete(sqlite);
 }
 
+function readClock(sqlite: Database.Database): HlcState {
+  const text = getMeta(sqlite, 'hlc');
+  return text ? parseHlc(text) : { wall: 0, counter: 0 };
+}
+
 /** A fresh stamp for a local write. Must run inside the write's transaction. */
 export function nextStamp(sqlite: Database.Database, clock: Clock): string {
   const s = load(sqlite);
-  s.hlc = tick(s.hlc, clock.now().getTime());
-  const text = formatHlc(s.hlc);
+  const text = formatHlc(tick(readClock(sqlite), clock.now().getTime()));
   setMeta(sqlite, 'hlc', text);
   return makeStamp(text, s.deviceId);
 }
 
 /** Adopt a clock state computed elsewhere (the sync client's receive step). */
 export function setClock(sqlite: Database.Database, hlc: HlcState): void {
-  const s = load(sqlite);
-  s.hlc = hlc;
   setMeta(sqlite, 'hlc', formatHlc(hlc));
 }
 
 export function currentClock(sqlite: Database.Database): HlcState {
-  return load(sqlite).hlc;
+  return readClock(sqlite);
 }
 
 /** Append an op stamped `stamp`. Must run inside the write's transaction. */
 export function recordOp(sqlite: Database.Database, stamp: string, nowIso: string, op: OpInput): void {
   const s = load(sqlite);
-  s.seq += 1;
-  setMeta(sqlite, 'device_seq', String(s.seq));
+  const seq = Number(getMeta(sqlite, 'device_seq') ?? 0) + 1;
+  setMeta(sqlite, 'device_seq', String(seq));
   const hlc = stamp.slice(0, stamp.indexOf('@'));
   s.insertOp.run(
     uuidv7(),
     s.deviceId,
-    s.seq,
+    seq,
     hlc,
     SCHEMA_VERSION,
     op.kind,

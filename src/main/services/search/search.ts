@@ -7,6 +7,9 @@ import { NUMBER_RE } from '../../../shared/tickets/rules';
 /** bm25 weights for (number, title, description, comments). */
 const WEIGHTS = '10.0, 5.0, 1.0, 0.5';
 
+/** How many of the newest matches are ranked by bm25 (see searchTickets). */
+export const RANK_WINDOW = 2000;
+
 /**
  * Turns what a user typed into a safe FTS5 query: every word is quoted (so operators and
  * punctuation are literal) and prefix-matched; all words must match.
@@ -42,16 +45,39 @@ export function searchTickets(ctx: Ctx, text: string, limit: number): SearchHit[
   }
   const q = ftsQuery(text, requester);
   if (!q) return hits;
-  const rows = sqlite
+  const who = requester ? 'AND t.requester_id = ?' : '';
+  const whoArgs = requester ? [actor.id] : [];
+  // bm25 over every match of a common word ("printer" in 1M tickets) is too slow to type
+  // against: rank only the newest RANK_WINDOW matches. FTS5 walks rowids newest-first and skips
+  // older ones cheaply; below the window the ranking is over every match, as before.
+  const floor =
+    (sqlite
+      .prepare(
+        `SELECT tickets_fts.rowid FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid
+         WHERE tickets_fts MATCH ? AND t.deleted_hlc IS NULL ${who} ORDER BY tickets_fts.rowid DESC LIMIT 1 OFFSET ?`,
+      )
+      .pluck()
+      .get(q, ...whoArgs, RANK_WINDOW - 1) as number | undefined) ?? 0;
+  const ranked = sqlite
     .prepare(
-      `SELECT t.id, t.number, t.title, t.status, t.priority,
-         snippet(tickets_fts, ${requester ? 2 : -1}, char(2), char(3), '…', 14) AS snippet,
-         bm25(tickets_fts, ${WEIGHTS}) AS rank
+      `SELECT tickets_fts.rowid AS rid, t.id, t.number, t.title, t.status, t.priority, bm25(tickets_fts, ${WEIGHTS}) AS rank
        FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid
-       WHERE tickets_fts MATCH ? AND t.deleted_hlc IS NULL ${requester ? 'AND t.requester_id = ?' : ''}
+       WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ? AND t.deleted_hlc IS NULL ${who}
        ORDER BY rank LIMIT ?`,
     )
-    .all(...(requester ? [q, actor.id, limit] : [q, limit])) as SearchHit[];
+    .all(q, floor, ...whoArgs, limit) as (Omit<SearchHit, 'snippet'> & { rid: number })[];
+  // Snippets only for the hits shown: computing one is dearer than ranking.
+  const snippets = new Map<number, string>();
+  if (ranked.length) {
+    const rs = sqlite
+      .prepare(
+        `SELECT rowid AS rid, snippet(tickets_fts, ${requester ? 2 : -1}, char(2), char(3), '…', 14) AS snippet
+         FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid IN (${ranked.map(() => '?').join(',')})`,
+      )
+      .all(q, ...ranked.map((r) => r.rid)) as { rid: number; snippet: string }[];
+    for (const r of rs) snippets.set(r.rid, r.snippet);
+  }
+  const rows: SearchHit[] = ranked.map(({ rid, ...r }) => ({ ...r, snippet: snippets.get(rid) ?? r.title }));
   for (const r of rows) if (!seen.has(r.id)) hits.push(r);
   return hits.slice(0, limit);
 }

@@ -8,6 +8,7 @@ import { ROW_COLUMNS, toRow } from './mapping';
 import { ftsQuery } from '../search/search';
 
 export const RECENT_DAYS = 30;
+const NOT_DELETED = 't.deleted_hlc IS NULL';
 
 interface SortDef {
   cols: string[];
@@ -77,7 +78,23 @@ function viewWhere(ctx: Ctx, view: QueueView, where: string[], args: unknown[]) 
     where.push('t.requester_id = ?');
     args.push(actor.id);
   }
-  where.push('t.deleted_hlc IS NULL');
+  where.push(NOT_DELETED);
+}
+
+
+/**
+ * count(*) of live rows without reading each row for its soft-delete mark: count inside the
+ * view's index, then subtract the deleted ones, found through their small partial index.
+ */
+function countLive(ctx: Ctx, where: string[], args: unknown[]): number {
+  const rest = where.filter((c) => c !== NOT_DELETED);
+  const sqlite = ctx.store.sqlite;
+  const all = sqlite.prepare(`SELECT count(*) FROM tickets t${rest.length ? ` WHERE ${rest.join(' AND ')}` : ''}`).pluck().get(...args) as number;
+  const deleted = sqlite
+    .prepare(`SELECT count(*) FROM tickets t INDEXED BY tickets_deleted_idx WHERE t.deleted_hlc IS NOT NULL${rest.length ? ` AND ${rest.join(' AND ')}` : ''}`)
+    .pluck()
+    .get(...args) as number;
+  return all - deleted;
 }
 
 function inList(col: string, values: readonly unknown[], where: string[], args: unknown[]) {
@@ -86,30 +103,42 @@ function inList(col: string, values: readonly unknown[], where: string[], args: 
   args.push(...values);
 }
 
-function filterWhere(ctx: Ctx, f: TicketFilter, where: string[], args: unknown[]) {
-  if (f.status) inList('t.status', f.status, where, args);
-  if (f.priority) inList('t.priority', f.priority, where, args);
-  if (f.type) inList('t.type', f.type, where, args);
-  if (f.groupId) inList('t.group_id', f.groupId, where, args);
-  if (f.siteId) inList('t.scope_id', f.siteId, where, args);
+/**
+ * `walkSort` prefixes each filtered column with unary +, which keeps SQLite from driving the
+ * query by that column's index: it then walks the sort's index and stops after one page.
+ */
+function filterWhere(ctx: Ctx, f: TicketFilter, where: string[], args: unknown[], walkSort = false) {
+  const c = (col: string) => (walkSort ? `+${col}` : col);
+  if (f.status) inList(c('t.status'), f.status, where, args);
+  if (f.priority) inList(c('t.priority'), f.priority, where, args);
+  if (f.type) inList(c('t.type'), f.type, where, args);
+  if (f.groupId) inList(c('t.group_id'), f.groupId, where, args);
+  if (f.siteId) inList(c('t.scope_id'), f.siteId, where, args);
   if (f.assigneeId && f.assigneeId.length) {
     const ids = f.assigneeId.filter((x): x is string => x !== null);
     const parts: string[] = [];
     if (ids.length) {
-      parts.push(`t.assignee_id IN (${ids.map(() => '?').join(',')})`);
+      parts.push(`${c('t.assignee_id')} IN (${ids.map(() => '?').join(',')})`);
       args.push(...ids);
     }
-    if (f.assigneeId.includes(null)) parts.push('t.assignee_id IS NULL');
+    if (f.assigneeId.includes(null)) parts.push(`${c('t.assignee_id')} IS NULL`);
     where.push(`(${parts.join(' OR ')})`);
   }
   if (f.text) {
     const q = ftsQuery(f.text, requireActor(ctx).role === 'requester');
     if (q) {
-      where.push('t.rowid IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)');
+      where.push(`${c('t.rowid')} IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)`);
       args.push(q);
     }
   }
 }
+
+/**
+ * Past this many matches a filter is "broad": sorting all its rows costs more than walking the
+ * sort's index until a page is full (about limit / share-of-rows steps). Without per-value
+ * statistics SQLite cannot tell `status = closed` (90% of a mature store) from `status = new`.
+ */
+export const BROAD_FILTER_ROWS = 5000;
 
 export interface ListInput {
   view: QueueView;
@@ -120,28 +149,55 @@ export interface ListInput {
   withTotal?: boolean;
 }
 
-export function listTickets(ctx: Ctx, input: ListInput): { items: TicketRow[]; nextCursor: string | null; total: number | null } {
+export function listTickets(
+  ctx: Ctx,
+  input: ListInput,
+  tuning: { broadRows?: number } = {},
+): { items: TicketRow[]; nextCursor: string | null; total: number | null } {
+  const broadRows = tuning.broadRows ?? BROAD_FILTER_ROWS;
+  const sqlite = ctx.store.sqlite;
   const sort = input.sort ?? DEFAULT_SORT[input.view];
   const def = SORTS[sort];
   const where: string[] = [];
   const args: unknown[] = [];
   viewWhere(ctx, input.view, where, args);
-  filterWhere(ctx, input.filter, where, args);
   if (sort === 'resolved') where.push('t.resolved_at IS NOT NULL');
+  const filter = (walkSort: boolean) => {
+    const w: string[] = [];
+    const a: unknown[] = [];
+    filterWhere(ctx, input.filter, w, a, walkSort);
+    return { w, a };
+  };
+  let f = filter(false);
   let total: number | null = null;
   if (input.withTotal) {
-    total = ctx.store.sqlite.prepare(`SELECT count(*) FROM tickets t WHERE ${where.join(' AND ')}`).pluck().get(...args) as number;
+    total = countLive(ctx, [...where, ...f.w], [...args, ...f.a]);
   }
-  const pageWhere = [...where];
-  const pageArgs = [...args];
+  if (f.w.length) {
+    const broad =
+      total !== null
+        ? total >= broadRows
+        : // An estimate is enough here: leaving out the soft-delete test keeps the probe inside indexes.
+          (sqlite
+            .prepare(`SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE ${[...where.filter((c) => c !== NOT_DELETED), ...f.w].join(' AND ')} LIMIT ?)`)
+            .pluck()
+            .get(...args, ...f.a, broadRows) as number) >= broadRows;
+    if (broad) f = filter(true);
+  }
+  const pageWhere = [...where, ...f.w];
+  const pageArgs = [...args, ...f.a];
   if (input.cursor) {
     const values = decodeCursor(input.cursor, def.cols.length);
     pageWhere.push(`(${def.cols.join(', ')}) ${def.dir === 'ASC' ? '>' : '<'} (${def.cols.map(() => '?').join(', ')})`);
     pageArgs.push(...values);
   }
-  const sql = `SELECT ${ROW_COLUMNS} FROM tickets t WHERE ${pageWhere.join(' AND ')}
-    ORDER BY ${def.cols.map((c) => `${c} ${def.dir}`).join(', ')} LIMIT ?`;
-  const rows = ctx.store.sqlite.prepare(sql).all(...pageArgs, input.limit + 1) as Record<string, unknown>[];
+  const order = def.cols.map((c) => `${c} ${def.dir}`).join(', ');
+  // Pick the page's rowids first and only then read its columns (names come from subqueries):
+  // when SQLite must sort, it sorts small keys instead of computing every matching row.
+  // CROSS JOIN keeps the page as the outer loop (else SQLite may scan tickets in sort order).
+  const sql = `WITH page AS MATERIALIZED (SELECT t.rowid AS rid FROM tickets t WHERE ${pageWhere.join(' AND ')} ORDER BY ${order} LIMIT ?)
+    SELECT ${ROW_COLUMNS} FROM page CROSS JOIN tickets t ON t.rowid = page.rid ORDER BY ${order}`;
+  const rows = sqlite.prepare(sql).all(...pageArgs, input.limit + 1) as Record<string, unknown>[];
   const more = rows.length > input.limit;
   if (more) rows.pop();
   const last = rows[rows.length - 1];
@@ -153,7 +209,6 @@ export function viewCounts(ctx: Ctx): ViewCount[] {
     const where: string[] = [];
     const args: unknown[] = [];
     viewWhere(ctx, view, where, args);
-    const count = ctx.store.sqlite.prepare(`SELECT count(*) FROM tickets t WHERE ${where.join(' AND ')}`).pluck().get(...args) as number;
-    return { view, count };
+    return { view, count: countLive(ctx, where, args) };
   });
 }

@@ -1,0 +1,51 @@
+/** Signing in: a wrong password is refused in plain words; a requester sees only their own tickets. */
+import { expect, test } from '@playwright/test';
+import { apiCall, startHost, type RunningHost } from './support/host';
+import { SignInPage } from './pages/setup';
+import { QueuePage } from './pages/queue';
+
+let host: RunningHost;
+let adminToken: string;
+
+test.beforeAll(async () => {
+  host = await startHost();
+  const s = await apiCall<{ token: string }>(host, 'setup.init', { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } });
+  adminToken = s.token;
+  const rita = await apiCall<{ id: string }>(host, 'users.create', { username: 'rita', displayName: 'Rita Requester', role: 'requester', password: 'rita-pass-1' }, adminToken);
+  await apiCall(host, 'tickets.create', { type: 'request', title: 'Rita needs a new mouse', requesterId: rita.id }, adminToken);
+  await apiCall(host, 'tickets.create', { type: 'incident', title: 'Payroll server disk full', impact: 1, urgency: 1 }, adminToken);
+});
+
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+test('a wrong password shows an error and stays on sign-in', async ({ page }) => {
+  await page.goto(host.url);
+  const s = new SignInPage(page);
+  await s.signIn('admin', 'not-the-password');
+  await expect(s.error()).toBeVisible();
+  await expect(s.error()).not.toBeEmpty();
+  await expect(page.getByTestId('nav-queue')).toHaveCount(0);
+  // And the right one gets in.
+  await s.signIn('admin', 'password123');
+  await expect(page.getByTestId('nav-queue')).toBeVisible();
+});
+
+test('a requester sees only their own tickets and can raise a new one', async ({ page }) => {
+  await page.goto(host.url);
+  await new SignInPage(page).signIn('rita', 'rita-pass-1');
+  await expect(page.getByTestId('nav-requests')).toBeVisible();
+  // Staff screens are absent, not disabled.
+  await expect(page.getByTestId('nav-queue')).toHaveCount(0);
+  await expect(page.getByTestId('nav-settings')).toHaveCount(0);
+  const q = new QueuePage(page);
+  await expect(q.rows()).toHaveCount(1);
+  await expect(q.rows().first()).toContainText('Rita needs a new mouse');
+  await expect(page.getByText('Payroll server disk full')).toHaveCount(0);
+
+  await page.getByTestId('new-ticket').click();
+  await q.create({ title: 'Monitor flickers' });
+  await expect(q.rows()).toHaveCount(2);
+  await expect(page.getByTestId('ticket-detail')).toContainText('Monitor flickers');
+});

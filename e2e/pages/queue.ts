@@ -1,0 +1,60 @@
+/** Page model: the triage queue, its keyboard, the create form and the status dialog. */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class QueuePage {
+  constructor(private readonly page: Page) {}
+
+  rows(): Locator {
+    return this.page.getByTestId('ticket-row');
+  }
+
+  row(number: string): Locator {
+    return this.page.locator(`[data-testid="ticket-row"][data-number="${number}"]`);
+  }
+
+  /** The row the keyboard cursor is on. */
+  cursorRow(): Locator {
+    return this.page.locator('[data-testid="ticket-row"][aria-selected="true"]');
+  }
+
+  async key(k: string) {
+    await this.page.keyboard.press(k);
+  }
+
+  async view(name: 'my_work' | 'unassigned' | 'all_open' | 'recently_resolved' | 'all') {
+    await this.page.getByTestId(`view-${name}`).click();
+  }
+
+  async create(o: { title: string; description?: string; impact?: string; urgency?: string }) {
+    const p = this.page;
+    const dialog = p.getByRole('dialog', { name: 'New ticket' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByLabel('Title').fill(o.title);
+    if (o.description) await dialog.getByLabel('Description').fill(o.description);
+    if (o.impact) await this.pick(dialog.getByRole('combobox', { name: 'Impact' }), o.impact);
+    if (o.urgency) await this.pick(dialog.getByRole('combobox', { name: 'Urgency' }), o.urgency);
+    await dialog.getByTestId('create-submit').click();
+    await expect(dialog).toBeHidden();
+  }
+
+  async pick(select: Locator, option: string) {
+    await select.click();
+    await this.page.getByRole('option', { name: option }).click();
+  }
+
+  statusDialog(): Locator {
+    return this.page.getByRole('dialog', { name: /Change status/ });
+  }
+
+  async chooseStatus(label: string) {
+    await this.statusDialog().getByRole('button', { name: label }).click();
+  }
+
+  async resolve(code: string, notes: string) {
+    const d = this.statusDialog();
+    await this.pick(d.getByRole('combobox', { name: 'Resolution code' }), code);
+    await d.getByLabel('Resolution notes').fill(notes);
+    await d.getByRole('button', { name: 'Resolve' }).click();
+    await expect(d).toBeHidden();
+  }
+}

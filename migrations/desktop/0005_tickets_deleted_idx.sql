@@ -1,0 +1,1 @@
+CREATE INDEX `tickets_deleted_idx` ON `tickets` (`deleted_hlc`) WHERE deleted_hlc IS NOT NULL;

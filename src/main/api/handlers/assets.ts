@@ -1,0 +1,54 @@
+/** Handlers for assets, locations, import/export and inventory tokens. */
+import type { assetsCalls } from '../../../shared/api/assets';
+import type { HandlersFor } from './types';
+import {
+  bulkAssets,
+  checkinAsset,
+  checkoutAsset,
+  createAsset,
+  getAssetDetail,
+  linkTicket,
+  relateAssets,
+  transitionAsset,
+  unrelateAssets,
+  updateAsset,
+} from '../../services/assets/assets';
+import { exportAssets, listAssets, searchAssets } from '../../services/assets/list';
+import { createLocation, listLocations, updateLocation } from '../../services/assets/locations';
+import { importFile, inspectCsv } from '../../services/assets/import/index';
+import { listAgentTokens, rotateAgentToken } from '../../services/inventory/tokens';
+
+export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
+  'assets.list': (ctx, input) => listAssets(ctx, input),
+  'assets.get': (ctx, input) => getAssetDetail(ctx, input),
+  'assets.search': (ctx, input) => ({ items: searchAssets(ctx, input.text, input.limit) }),
+  'assets.create': (ctx, input) => createAsset(ctx, input),
+  'assets.update': (ctx, input) => updateAsset(ctx, input.id, input.fields),
+  'assets.transition': (ctx, input) => transitionAsset(ctx, input.id, input.to, input.reason),
+  'assets.checkout': (ctx, input) => {
+    const { id, ...rest } = input;
+    return checkoutAsset(ctx, id, rest);
+  },
+  'assets.checkin': (ctx, input) => {
+    const { id, ...rest } = input;
+    return checkinAsset(ctx, id, rest);
+  },
+  'assets.bulk': (ctx, input) => bulkAssets(ctx, input.targets, input.action),
+  'assets.relate': (ctx, input) => relateAssets(ctx, input.id, input.otherId, input.kind),
+  'assets.unrelate': (ctx, input) => {
+    unrelateAssets(ctx, input.relationId);
+    return { done: true };
+  },
+  'assets.linkTicket': (ctx, input) => {
+    linkTicket(ctx, input.id, input.ticketId);
+    return { done: true };
+  },
+  'assets.export': (ctx, input) => exportAssets(ctx, input),
+  'assets.inspectCsv': (ctx, input) => inspectCsv(ctx, input),
+  'assets.import': (ctx, input) => importFile(ctx, input),
+  'locations.list': (ctx, input) => ({ items: listLocations(ctx, input.siteId) }),
+  'locations.create': (ctx, input) => createLocation(ctx, input),
+  'locations.update': (ctx, input) => updateLocation(ctx, input.id, input.fields),
+  'inventory.tokens': (ctx) => ({ items: listAgentTokens(ctx) }),
+  'inventory.rotateToken': (ctx, input) => rotateAgentToken(ctx, input.siteId),
+};

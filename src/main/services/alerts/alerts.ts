@@ -1,0 +1,138 @@
+/** Alerts for the shell: warranty ending, licence renewal due, audit overdue, EOL software, KEV exposure. */
+import type Database from 'better-sqlite3';
+import type { Ctx } from '../core/context';
+import { requireActor } from '../core/write';
+import { getMeta } from '../core/meta';
+import { ALERT_KINDS, type Alert, type AlertCounts, type AlertKind } from '../../../shared/api/alerts';
+import { INACTIVE_STATUSES } from '../../../shared/assets/rules';
+import { eolExposure, kevExposure } from '../software/catalogues';
+import { NEXT_AUDIT, WARRANTY } from '../assets/list';
+
+const inactive = INACTIVE_STATUSES.map((s) => `'${s}'`).join(',');
+
+function addDays(iso: string, days: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86400_000).toISOString().slice(0, 10);
+}
+function daysUntil(today: string, date: string): number {
+  return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86400_000);
+}
+
+/**
+ * Exposure needs a pass over all installed software; the navigation badge asks often, so the
+ * per-asset results are kept for a minute, or until a catalogue is imported again.
+ */
+const exposureCache = new WeakMap<Database.Database, { key: string; at: number; eol: Map<string, Alert>; kev: Map<string, Alert> }>();
+
+function exposures(ctx: Ctx): { eol: Map<string, Alert>; kev: Map<string, Alert> } {
+  const sqlite = ctx.store.sqlite;
+  const key = `${getMeta(sqlite, 'eol_imported_at') ?? ''}|${getMeta(sqlite, 'kev_imported_at') ?? ''}`;
+  const now = ctx.clock.now().getTime();
+  const hit = exposureCache.get(sqlite);
+  if (hit && hit.key === key && Math.abs(now - hit.at) < 60_000) return hit;
+  const eol = new Map<string, Alert>();
+  for (const e of eolExposure(ctx, { limit: 1_000_000 }).items) {
+    const prev = eol.get(e.assetId);
+    const what = `${e.productTitle} ${e.cycle}`;
+    if (prev) {
+      if (!prev.detail.includes(what)) prev.detail += `, ${what}`;
+      continue;
+    }
+    eol.set(e.assetId, {
+      id: `eol_software:${e.assetId}`,
+      kind: 'eol_software',
+      severity: 'warning',
+      title: `${e.assetTag} runs end-of-life software`,
+      detail: `${what}${e.eolDate ? ` (ended ${e.eolDate})` : ''}`,
+      recordType: 'asset',
+      recordId: e.assetId,
+      due: e.eolDate,
+    });
+  }
+  const kev = new Map<string, Alert>();
+  for (const k of kevExposure(ctx, { limit: 1_000_000 }).items) {
+    const prev = kev.get(k.assetId);
+    if (prev) {
+      if (!prev.detail.includes(k.cveId)) prev.detail += `, ${k.cveId}`;
+      if (k.dueDate && (!prev.due || k.dueDate < prev.due)) prev.due = k.dueDate;
+      continue;
+    }
+    kev.set(k.assetId, {
+      id: `kev_exposure:${k.assetId}`,
+      kind: 'kev_exposure',
+      severity: 'critical',
+      title: `${k.assetTag} is exposed to a known exploited vulnerability`,
+      detail: `${k.software}${k.version ? ` ${k.version}` : ''}: ${k.cveId}`,
+      recordType: 'asset',
+      recordId: k.assetId,
+      due: k.dueDate,
+    });
+  }
+  const v = { key, at: now, eol, kev };
+  exposureCache.set(sqlite, v);
+  return v;
+}
+
+export function listAlerts(ctx: Ctx, input: { kinds?: AlertKind[]; horizonDays: number; limit: number }): { items: Alert[]; counts: AlertCounts; total: number } {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const today = ctx.clock.now().toISOString().slice(0, 10);
+  const until = addDays(today, input.horizonDays);
+  const kinds = new Set(input.kinds?.length ? input.kinds : ALERT_KINDS);
+  const counts = Object.fromEntries(ALERT_KINDS.map((k) => [k, 0])) as AlertCounts;
+  const items: Alert[] = [];
+  const per = input.limit;
+
+  if (kinds.has('warranty_ending')) {
+    counts.warranty_ending = sqlite
+      .prepare(`SELECT count(*) FROM assets a WHERE ${WARRANTY} BETWEEN ? AND ? AND a.deleted_hlc IS NULL AND a.status NOT IN (${inactive})`)
+      .pluck()
+      .get(today, until) as number;
+    for (const a of sqlite
+      .prepare(`SELECT a.id, a.tag, a.name, a.warranty_end AS d FROM assets a WHERE ${WARRANTY} BETWEEN ? AND ? AND a.deleted_hlc IS NULL AND a.status NOT IN (${inactive}) ORDER BY ${WARRANTY}, a.id LIMIT ?`)
+      .all(today, until, per) as { id: string; tag: string; name: string; d: string }[]) {
+      const left = daysUntil(today, a.d);
+      items.push({ id: `warranty_ending:${a.id}`, kind: 'warranty_ending', severity: left <= 7 ? 'warning' : 'info', title: `Warranty of ${a.tag} ends ${left === 0 ? 'today' : `in ${left} days`}`, detail: a.name, recordType: 'asset', recordId: a.id, due: a.d });
+    }
+  }
+  if (kinds.has('licence_renewal')) {
+    const rows = sqlite
+      .prepare(
+        `SELECT e.id, p.name, e.end_date AS d, e.seats FROM licence_entitlements e JOIN software_products p ON p.id = e.product_id
+         WHERE e.end_date >= ? AND e.end_date <= ? AND e.deleted_hlc IS NULL ORDER BY e.end_date`,
+      )
+      .all(today, until) as { id: string; name: string; d: string; seats: number | null }[];
+    counts.licence_renewal = rows.length;
+    for (const e of rows.slice(0, per)) {
+      const left = daysUntil(today, e.d);
+      items.push({ id: `licence_renewal:${e.id}`, kind: 'licence_renewal', severity: left <= 14 ? 'warning' : 'info', title: `${e.name} licence ends ${left === 0 ? 'today' : `in ${left} days`}`, detail: e.seats === null ? 'Unlimited seats' : `${e.seats} seats`, recordType: 'entitlement', recordId: e.id, due: e.d });
+    }
+  }
+  if (kinds.has('audit_overdue')) {
+    counts.audit_overdue = sqlite.prepare(`SELECT count(*) FROM assets a WHERE ${NEXT_AUDIT} < ? AND a.deleted_hlc IS NULL AND a.status NOT IN (${inactive})`).pluck().get(today) as number;
+    for (const a of sqlite
+      .prepare(`SELECT a.id, a.tag, a.name, a.next_audit_at AS d FROM assets a WHERE ${NEXT_AUDIT} < ? AND a.deleted_hlc IS NULL AND a.status NOT IN (${inactive}) ORDER BY ${NEXT_AUDIT}, a.id LIMIT ?`)
+      .all(today, per) as { id: string; tag: string; name: string; d: string }[]) {
+      items.push({ id: `audit_overdue:${a.id}`, kind: 'audit_overdue', severity: 'warning', title: `${a.tag} was due for audit on ${a.d}`, detail: a.name, recordType: 'asset', recordId: a.id, due: a.d });
+    }
+  }
+  if (kinds.has('eol_software') || kinds.has('kev_exposure')) {
+    const ex = exposures(ctx);
+    if (kinds.has('eol_software')) {
+      counts.eol_software = ex.eol.size;
+      items.push(...[...ex.eol.values()].slice(0, per).map((a) => ({ ...a })));
+    }
+    if (kinds.has('kev_exposure')) {
+      counts.kev_exposure = ex.kev.size;
+      items.push(...[...ex.kev.values()].slice(0, per).map((a) => ({ ...a })));
+    }
+  }
+  const rank = { critical: 0, warning: 1, info: 2 };
+  items.sort((a, b) => rank[a.severity] - rank[b.severity] || (a.due ?? '9999').localeCompare(b.due ?? '9999'));
+  const total = Object.values(counts).reduce((s, n) => s + n, 0);
+  return { items: items.slice(0, input.limit), counts, total };
+}
+
+export function countAlerts(ctx: Ctx, horizonDays: number): { total: number; counts: AlertCounts } {
+  const { counts, total } = listAlerts(ctx, { horizonDays, limit: 1 });
+  return { counts, total };
+}

@@ -1,0 +1,543 @@
+/** The asset register: create, edit, lifecycle, check-out/in, moves, bulk actions, relations. */
+import type Database from 'better-sqlite3';
+import type { Actor, Ctx } from '../core/context';
+import { requireActor, write, type WriteScope } from '../core/write';
+import { restamp, stampAll } from '../core/ops';
+import { uuidv7 } from '../../../shared/ids';
+import { AppError } from '../../../shared/result';
+import { assetTransitionError, normaliseTag, type AssetStatus, type RelationKind } from '../../../shared/assets/rules';
+import type { Asset, AssetDetail, AssetFields, AssetRelation, AssetTimelineEntry } from '../../../shared/api/assets';
+import { ASSET_COLUMNS, loadRaw, loadRawByTag, toAsset, type AssetField, type AssetRaw } from './mapping';
+
+export type AssetColumn = (typeof ASSET_COLUMNS)[AssetField];
+
+/** Columns of a new asset row, as the importer and create() build them. */
+export type NewAssetRow = {
+  tag: string;
+  tag_key: string;
+  name: string;
+  type: string;
+  status: AssetStatus;
+} & Partial<Record<Exclude<AssetColumn, 'tag' | 'name' | 'type' | 'status' | 'scope_id'>, string | number | null>>;
+
+const INSERT_COLS = [
+  'tag',
+  'tag_key',
+  'name',
+  'type',
+  'category',
+  'manufacturer',
+  'model',
+  'model_number',
+  'serial',
+  'uuid',
+  'status',
+  'assigned_to_id',
+  'location_id',
+  'checked_out_at',
+  'expected_return',
+  'purchase_date',
+  'cost',
+  'supplier',
+  'order_number',
+  'warranty_end',
+  'eol_date',
+  'last_audit_at',
+  'next_audit_at',
+  'last_inventory_at',
+  'notes',
+  'custom_fields',
+  'hardware',
+] as const;
+
+const stmtCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** Prepared once per connection: imports insert tens of thousands of rows. */
+export function stmt(sqlite: Database.Database, sql: string): Database.Statement {
+  let m = stmtCache.get(sqlite);
+  if (!m) stmtCache.set(sqlite, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = sqlite.prepare(sql)));
+  return s;
+}
+
+const INSERT_SQL = `INSERT INTO assets (id, scope_id, created_at, updated_at, field_hlc, ${INSERT_COLS.join(', ')})
+  VALUES (?, ?, ?, ?, ?, ${INSERT_COLS.map(() => '?').join(', ')})`;
+
+/** Inserts an asset row and its create op. The caller audits (one event per call or per import). */
+export function insertAsset(sqlite: Database.Database, w: WriteScope, siteId: string, row: NewAssetRow, id = uuidv7()): string {
+  const full: Record<string, unknown> = { custom_fields: '{}' };
+  for (const c of INSERT_COLS) full[c] = (row as Record<string, unknown>)[c] ?? full[c] ?? null;
+  const cols = INSERT_COLS.filter((c) => full[c] !== null);
+  stmt(sqlite, INSERT_SQL).run(id, siteId, w.now, w.now, stampAll([...cols, 'scope_id'], w.stamp), ...INSERT_COLS.map((c) => full[c]));
+  const payload: Record<string, unknown> = { scope_id: siteId };
+  for (const c of cols) payload[c] = full[c];
+  w.op({ kind: 'create', entity: 'assets', recordId: id, scopeId: siteId, payload });
+  return id;
+}
+
+/**
+ * Writes changed columns of one asset with their field clocks and a setFields op. Returns the
+ * columns that really changed (unchanged values write nothing).
+ */
+export function setAssetColumns(sqlite: Database.Database, w: WriteScope, before: AssetRaw, changes: Partial<Record<AssetColumn | 'tag_key', unknown>>, audit = true): string[] {
+  const rec = before as unknown as Record<string, unknown>;
+  const cols = Object.keys(changes).filter((c) => (changes as Record<string, unknown>)[c] !== undefined && rec[c] !== (changes as Record<string, unknown>)[c]);
+  if (!cols.length) return [];
+  const values = cols.map((c) => (changes as Record<string, unknown>)[c]);
+  sqlite
+    .prepare(`UPDATE assets SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
+    .run(...values, w.now, restamp(before.field_hlc, cols, w.stamp), before.id);
+  const payload: Record<string, unknown> = {};
+  const prior: Record<string, unknown> = {};
+  cols.forEach((c, i) => {
+    payload[c] = values[i];
+    prior[c] = rec[c];
+  });
+  w.op({ kind: 'setFields', entity: 'assets', recordId: before.id, scopeId: (changes.scope_id as string | undefined) ?? before.scope_id, payload });
+  if (audit) w.audit('asset', before.id, prior, payload);
+  return cols;
+}
+
+export interface HistoryInput {
+  kind: 'status' | 'assignment' | 'field' | 'inventory' | 'audit';
+  field?: string | null;
+  from?: string | null;
+  to?: string | null;
+  reason?: string | null;
+  assignedToId?: string | null;
+  locationId?: string | null;
+  expectedReturn?: string | null;
+}
+
+export function appendAssetHistory(sqlite: Database.Database, w: WriteScope, assetId: string, scopeId: string, h: HistoryInput): void {
+  const id = uuidv7();
+  const row = {
+    asset_id: assetId,
+    actor_id: w.actorId,
+    kind: h.kind,
+    field: h.field ?? null,
+    from_value: h.from ?? null,
+    to_value: h.to ?? null,
+    reason: h.reason ?? null,
+    assigned_to_id: h.assignedToId ?? null,
+    location_id: h.locationId ?? null,
+    expected_return: h.expectedReturn ?? null,
+  };
+  stmt(
+    sqlite,
+    `INSERT INTO asset_history (id, scope_id, created_at, updated_at, field_hlc, asset_id, actor_id, kind, field, from_value, to_value, reason, assigned_to_id, location_id, expected_return)
+     VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, scopeId, w.now, w.now, ...Object.values(row));
+  w.op({ kind: 'append', entity: 'asset_history', recordId: id, scopeId, payload: row });
+}
+
+export function defaultSiteId(ctx: Ctx, actor: Actor | null): string {
+  if (actor?.siteIds[0]) return actor.siteIds[0];
+  const s = ctx.store.sqlite.prepare('SELECT id FROM sites WHERE deleted_hlc IS NULL ORDER BY created_at LIMIT 1').pluck().get() as string | undefined;
+  if (!s) throw new AppError('conflict', 'Create a site before adding assets.');
+  return s;
+}
+
+function bad(path: string, message: string): AppError {
+  return new AppError('invalid_input', message, [{ path: [path], message }]);
+}
+
+export function assertUser(sqlite: Database.Database, id: string | null | undefined, path = 'assignedToId'): void {
+  if (!id) return;
+  const ok = sqlite.prepare('SELECT active FROM users WHERE id = ? AND deleted_hlc IS NULL').pluck().get(id) as number | undefined;
+  if (ok === undefined) throw bad(path, 'No such person.');
+  if (!ok) throw bad(path, 'That person is deactivated; assets cannot be checked out to them.');
+}
+
+/** Returns the location's site, or throws a clear error. */
+export function assertLocation(sqlite: Database.Database, id: string | null | undefined, path = 'locationId'): string | null {
+  if (!id) return null;
+  const site = sqlite.prepare('SELECT scope_id FROM locations WHERE id = ? AND deleted_hlc IS NULL').pluck().get(id) as string | undefined;
+  if (!site) throw bad(path, 'No such location.');
+  return site;
+}
+
+function assertSite(sqlite: Database.Database, id: string): void {
+  if (!sqlite.prepare('SELECT 1 FROM sites WHERE id = ? AND deleted_hlc IS NULL').get(id)) throw bad('siteId', 'No such site.');
+}
+
+function assertTagFree(sqlite: Database.Database, tag: string, exceptId?: string): string {
+  const key = normaliseTag(tag);
+  const clash = sqlite.prepare('SELECT id FROM assets WHERE tag_key = ? AND id IS NOT ?').pluck().get(key, exceptId ?? null);
+  if (clash) throw new AppError('conflict', `Asset tag ${tag} is already in use.`, [{ path: ['tag'], message: 'Already in use.' }]);
+  return key;
+}
+
+export function getAssetOrThrow(sqlite: Database.Database, ref: { id: string } | { tag: string }): AssetRaw {
+  const raw = 'id' in ref ? loadRaw(sqlite, ref.id) : loadRawByTag(sqlite, normaliseTag(ref.tag));
+  if (!raw) throw new AppError('not_found', 'id' in ref ? 'No such asset.' : `No asset is tagged ${ref.tag}.`);
+  return raw;
+}
+
+const JSON_FIELDS = new Set(['customFields']);
+
+/** Field values in column form (JSON fields serialised). */
+function toColumns(fields: AssetFields): Partial<Record<AssetColumn | 'tag_key', unknown>> {
+  const out: Partial<Record<AssetColumn | 'tag_key', unknown>> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (v === undefined) continue;
+    const col = ASSET_COLUMNS[k as AssetField];
+    if (!col) continue;
+    out[col] = JSON_FIELDS.has(k) ? JSON.stringify(v) : v;
+  }
+  if (fields.tag !== undefined) out.tag_key = normaliseTag(fields.tag);
+  return out;
+}
+
+export interface NewAsset extends AssetFields {
+  tag: string;
+  name: string;
+  status?: AssetStatus;
+  assignedToId?: string | null;
+}
+
+export function createAsset(ctx: Ctx, input: NewAsset): Asset {
+  const actor = requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const tagKey = assertTagFree(sqlite, input.tag);
+  const locSite = assertLocation(sqlite, input.locationId);
+  const siteId = input.siteId ?? locSite ?? defaultSiteId(ctx, actor);
+  assertSite(sqlite, siteId);
+  if (locSite && locSite !== siteId) throw bad('locationId', 'That location belongs to another site.');
+  assertUser(sqlite, input.assignedToId);
+  const status = input.status ?? (input.assignedToId ? 'deployed' : 'in_stock');
+  const cols = toColumns(input);
+  delete cols.scope_id;
+  const id = uuidv7();
+  write(ctx, (w) => {
+    const row = { ...cols, tag: input.tag, tag_key: tagKey, name: input.name, type: input.type ?? 'other', status, checked_out_at: input.assignedToId ? w.now : null } as NewAssetRow;
+    insertAsset(sqlite, w, siteId, row, id);
+    appendAssetHistory(sqlite, w, id, siteId, { kind: 'status', from: null, to: status });
+    if (input.assignedToId || input.locationId) {
+      appendAssetHistory(sqlite, w, id, siteId, { kind: 'assignment', field: 'checkout', assignedToId: input.assignedToId ?? null, locationId: input.locationId ?? null });
+    }
+    w.audit('asset', id, null, { ...row, scope_id: siteId });
+  });
+  return toAsset(sqlite, loadRaw(sqlite, id)!);
+}
+
+/** Fields whose edits appear on the asset timeline (the rest are in the audit trail). */
+const TIMELINE_FIELDS = new Set(['tag', 'name', 'serial', 'model', 'manufacturer', 'warranty_end', 'eol_date', 'next_audit_at', 'cost', 'purchase_date', 'scope_id', 'location_id']);
+
+export function updateAsset(ctx: Ctx, id: string, fields: AssetFields): Asset {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const before = getAssetOrThrow(sqlite, { id });
+  if (fields.tag !== undefined) assertTagFree(sqlite, fields.tag, id);
+  if (fields.siteId !== undefined) assertSite(sqlite, fields.siteId);
+  const locSite = assertLocation(sqlite, fields.locationId);
+  const site = fields.siteId ?? before.scope_id;
+  if (locSite && locSite !== site) throw bad('fields.locationId', 'That location belongs to another site.');
+  const cols = toColumns(fields);
+  // Moving to another site drops a location that belongs to the old one.
+  if (fields.siteId && fields.siteId !== before.scope_id && fields.locationId === undefined && before.location_id) cols.location_id = null;
+  write(ctx, (w) => {
+    const changed = setAssetColumns(sqlite, w, before, cols);
+    const rec = before as unknown as Record<string, unknown>;
+    for (const c of changed) {
+      if (!TIMELINE_FIELDS.has(c)) continue;
+      const to = (cols as Record<string, unknown>)[c];
+      appendAssetHistory(sqlite, w, id, site, { kind: 'field', field: c, from: rec[c] == null ? null : String(rec[c]), to: to == null ? null : String(to) });
+    }
+  });
+  return toAsset(sqlite, loadRaw(sqlite, id)!);
+}
+
+function applyTransition(sqlite: Database.Database, w: WriteScope, before: AssetRaw, to: AssetStatus, reason: string | null, extra: Partial<Record<AssetColumn, unknown>> = {}): void {
+  const err = assetTransitionError(before.status, to);
+  if (err) throw new AppError('invalid_transition', err);
+  const changes: Partial<Record<AssetColumn, unknown>> = { status: to, ...extra };
+  // Leaving service ends any check-out.
+  if (to === 'retired' || to === 'disposed' || to === 'in_stock') {
+    changes.assigned_to_id ??= null;
+    changes.checked_out_at ??= null;
+    changes.expected_return ??= null;
+  }
+  setAssetColumns(sqlite, w, before, changes, false);
+  w.op({ kind: 'transition', entity: 'assets', recordId: before.id, scopeId: before.scope_id, payload: { from: before.status, to, reason } });
+  appendAssetHistory(sqlite, w, before.id, before.scope_id, { kind: 'status', from: before.status, to, reason });
+  w.audit('asset', before.id, { status: before.status }, { status: to, reason, ...extra });
+}
+
+export function transitionAsset(ctx: Ctx, id: string, to: AssetStatus, reason?: string): Asset {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const before = getAssetOrThrow(sqlite, { id });
+  if ((to === 'retired' || to === 'disposed') && !reason) {
+    throw new AppError('invalid_input', `Say why the asset is being ${to}.`, [{ path: ['reason'], message: 'A reason is required.' }]);
+  }
+  write(ctx, (w) => applyTransition(sqlite, w, before, to, reason ?? null));
+  return toAsset(sqlite, loadRaw(sqlite, id)!);
+}
+
+export interface CheckoutInput {
+  assignedToId?: string | null;
+  locationId?: string | null;
+  expectedReturn?: string | null;
+  note?: string;
+}
+
+function applyCheckout(sqlite: Database.Database, w: WriteScope, before: AssetRaw, input: CheckoutInput): void {
+  if (!input.assignedToId && !input.locationId) throw bad('assignedToId', 'Check out to a person, a location, or both.');
+  if (before.status === 'retired' || before.status === 'disposed' || before.status === 'in_repair' || before.status === 'on_order') {
+    throw new AppError('invalid_transition', `An asset that is ${before.status.replace('_', ' ')} cannot be checked out. Put it back in stock first.`);
+  }
+  assertUser(sqlite, input.assignedToId);
+  const locSite = assertLocation(sqlite, input.locationId);
+  if (locSite && locSite !== before.scope_id) throw bad('locationId', 'That location belongs to another site; move the asset to that site first.');
+  if (input.expectedReturn && input.expectedReturn < w.now.slice(0, 10)) throw bad('expectedReturn', 'The expected return date is in the past.');
+  const extra: Partial<Record<AssetColumn, unknown>> = {
+    assigned_to_id: input.assignedToId ?? null,
+    checked_out_at: w.now,
+    expected_return: input.expectedReturn ?? null,
+  };
+  if (input.locationId !== undefined && input.locationId !== null) extra.location_id = input.locationId;
+  if (before.status === 'deployed') setAssetColumns(sqlite, w, before, extra);
+  else applyTransition(sqlite, w, before, 'deployed', input.note ?? null, extra);
+  appendAssetHistory(sqlite, w, before.id, before.scope_id, {
+    kind: 'assignment',
+    field: 'checkout',
+    assignedToId: input.assignedToId ?? null,
+    locationId: (extra.location_id as string | undefined) ?? before.location_id,
+    expectedReturn: input.expectedReturn ?? null,
+    reason: input.note ?? null,
+  });
+}
+
+function applyCheckin(sqlite: Database.Database, w: WriteScope, before: AssetRaw, input: { locationId?: string | null; note?: string }): void {
+  if (before.status !== 'deployed') throw new AppError('invalid_transition', 'Only a deployed (checked-out) asset can be checked in.');
+  const locSite = assertLocation(sqlite, input.locationId);
+  if (locSite && locSite !== before.scope_id) throw bad('locationId', 'That location belongs to another site.');
+  const extra: Partial<Record<AssetColumn, unknown>> = { assigned_to_id: null, checked_out_at: null, expected_return: null };
+  if (input.locationId) extra.location_id = input.locationId;
+  applyTransition(sqlite, w, before, 'in_stock', input.note ?? null, extra);
+  appendAssetHistory(sqlite, w, before.id, before.scope_id, { kind: 'assignment', field: 'checkin', locationId: input.locationId ?? before.location_id, reason: input.note ?? null });
+}
+
+export function applyMove(sqlite: Database.Database, w: WriteScope, before: AssetRaw, locationId: string, reason: string | null = null): void {
+  const locSite = assertLocation(sqlite, locationId)!;
+  const changes: Partial<Record<AssetColumn, unknown>> = { location_id: locationId };
+  if (locSite !== before.scope_id) changes.scope_id = locSite;
+  if (!setAssetColumns(sqlite, w, before, changes).length) return;
+  appendAssetHistory(sqlite, w, before.id, locSite, { kind: 'assignment', field: 'move', locationId, assignedToId: before.assigned_to_id, reason });
+}
+
+export function checkoutAsset(ctx: Ctx, id: string, input: CheckoutInput): Asset {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const before = getAssetOrThrow(sqlite, { id });
+  write(ctx, (w) => applyCheckout(sqlite, w, before, input));
+  return toAsset(sqlite, loadRaw(sqlite, id)!);
+}
+
+export function checkinAsset(ctx: Ctx, id: string, input: { locationId?: string | null; note?: string }): Asset {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const before = getAssetOrThrow(sqlite, { id });
+  write(ctx, (w) => applyCheckin(sqlite, w, before, input));
+  return toAsset(sqlite, loadRaw(sqlite, id)!);
+}
+
+export type BulkAction =
+  | ({ kind: 'checkout' } & CheckoutInput)
+  | { kind: 'checkin'; locationId?: string | null; note?: string }
+  | { kind: 'move'; locationId: string }
+  | { kind: 'status'; to: AssetStatus; reason?: string };
+
+/**
+ * One transaction; each asset in its own savepoint so one refusal (wrong status, unknown tag)
+ * is reported without undoing the others.
+ */
+export function bulkAssets(ctx: Ctx, targets: { ids?: string[]; tags?: string[] }, action: BulkAction): { updated: number; failed: { ref: string; message: string }[] } {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const refs: ({ id: string } | { tag: string })[] = [...(targets.ids ?? []).map((id) => ({ id })), ...(targets.tags ?? []).map((tag) => ({ tag }))];
+  const failed: { ref: string; message: string }[] = [];
+  let updated = 0;
+  const seen = new Set<string>();
+  write(ctx, (w) => {
+    for (const ref of refs) {
+      const label = 'id' in ref ? ref.id : ref.tag;
+      try {
+        sqlite.transaction(() => {
+          const before = getAssetOrThrow(sqlite, ref);
+          if (seen.has(before.id)) return;
+          seen.add(before.id);
+          switch (action.kind) {
+            case 'checkout':
+              applyCheckout(sqlite, w, before, action);
+              break;
+            case 'checkin':
+              applyCheckin(sqlite, w, before, action);
+              break;
+            case 'move':
+              applyMove(sqlite, w, before, action.locationId);
+              break;
+            case 'status':
+              if ((action.to === 'retired' || action.to === 'disposed') && !action.reason) throw bad('reason', `Say why the assets are being ${action.to}.`);
+              applyTransition(sqlite, w, before, action.to, action.reason ?? null);
+              break;
+          }
+          updated++;
+        })();
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        failed.push({ ref: label, message: e.message });
+      }
+    }
+  });
+  return { updated, failed };
+}
+
+export function relateAssets(ctx: Ctx, id: string, otherId: string, kind: RelationKind): AssetRelation {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  if (id === otherId) throw bad('otherId', 'An asset cannot be related to itself.');
+  const a = getAssetOrThrow(sqlite, { id });
+  const b = getAssetOrThrow(sqlite, { id: otherId });
+  if (kind === 'part_of') {
+    // part-of must stay a tree: refuse when `other` is already (transitively) part of `a`.
+    const cycle = sqlite
+      .prepare(
+        `WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT r.other_id FROM asset_relations r JOIN up ON r.asset_id = up.id WHERE r.kind = 'part_of' AND r.deleted_hlc IS NULL)
+         SELECT 1 FROM up WHERE id = ?`,
+      )
+      .get(otherId, id);
+    if (cycle) throw bad('otherId', `${b.tag} is already part of ${a.tag}; that would make a loop.`);
+  }
+  const existing = sqlite.prepare('SELECT id, deleted_hlc FROM asset_relations WHERE asset_id = ? AND other_id = ? AND kind = ?').get(id, otherId, kind) as
+    | { id: string; deleted_hlc: string | null }
+    | undefined;
+  if (existing && !existing.deleted_hlc) throw new AppError('conflict', 'These assets are already related that way.');
+  const relId = existing?.id ?? uuidv7();
+  write(ctx, (w) => {
+    if (existing) {
+      sqlite.prepare('UPDATE asset_relations SET deleted_hlc = NULL, updated_at = ? WHERE id = ?').run(w.now, relId);
+    } else {
+      sqlite
+        .prepare(`INSERT INTO asset_relations (id, scope_id, created_at, updated_at, field_hlc, asset_id, other_id, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(relId, a.scope_id, w.now, w.now, stampAll(['asset_id', 'other_id', 'kind'], w.stamp), id, otherId, kind);
+    }
+    w.op({ kind: 'setAdd', entity: 'asset_relations', recordId: relId, scopeId: a.scope_id, payload: { asset_id: id, other_id: otherId, kind } });
+    w.audit('asset_relation', relId, null, { asset: a.tag, other: b.tag, kind });
+  });
+  return { id: relId, kind, direction: 'outgoing', otherId, otherTag: b.tag, otherName: b.name };
+}
+
+export function unrelateAssets(ctx: Ctx, relationId: string): void {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const r = sqlite.prepare('SELECT scope_id, asset_id, other_id, kind FROM asset_relations WHERE id = ? AND deleted_hlc IS NULL').get(relationId) as
+    | { scope_id: string; asset_id: string; other_id: string; kind: string }
+    | undefined;
+  if (!r) throw new AppError('not_found', 'No such relation.');
+  write(ctx, (w) => {
+    sqlite.prepare('UPDATE asset_relations SET deleted_hlc = ?, updated_at = ? WHERE id = ?').run(w.stamp, w.now, relationId);
+    w.op({ kind: 'setRemove', entity: 'asset_relations', recordId: relationId, scopeId: r.scope_id, payload: {} });
+    w.audit('asset_relation', relationId, r, null);
+  });
+}
+
+/** Sets or clears tickets.linked_asset_id (the ticket's asset field). */
+export function linkTicket(ctx: Ctx, assetId: string | null, ticketId: string): void {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  if (assetId) getAssetOrThrow(sqlite, { id: assetId });
+  const t = sqlite.prepare('SELECT scope_id, field_hlc, linked_asset_id FROM tickets WHERE id = ? AND deleted_hlc IS NULL').get(ticketId) as
+    | { scope_id: string; field_hlc: string; linked_asset_id: string | null }
+    | undefined;
+  if (!t) throw new AppError('not_found', 'No such ticket.');
+  if (t.linked_asset_id === assetId) return;
+  write(ctx, (w) => {
+    sqlite.prepare('UPDATE tickets SET linked_asset_id = ?, updated_at = ?, field_hlc = ? WHERE id = ?').run(assetId, w.now, restamp(t.field_hlc, ['linked_asset_id'], w.stamp), ticketId);
+    w.op({ kind: 'setFields', entity: 'tickets', recordId: ticketId, scopeId: t.scope_id, payload: { linked_asset_id: assetId } });
+    w.audit('ticket', ticketId, { linked_asset_id: t.linked_asset_id }, { linked_asset_id: assetId });
+  });
+}
+
+function timeline(sqlite: Database.Database, assetId: string): AssetTimelineEntry[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT h.id, h.created_at AS at, h.actor_id AS actorId, coalesce(u.display_name, CASE h.actor_id WHEN 'system' THEN 'Outpost' WHEN 'agent' THEN 'Inventory agent' ELSE 'Unknown' END) AS actorName,
+         h.kind, h.field, h.from_value AS fromValue, h.to_value AS toValue, h.reason, h.assigned_to_id AS assignedToId, au.display_name AS assignedToName,
+         h.location_id AS locationId, l.name AS locationName, h.expected_return AS expectedReturn
+       FROM asset_history h LEFT JOIN users u ON u.id = h.actor_id LEFT JOIN users au ON au.id = h.assigned_to_id LEFT JOIN locations l ON l.id = h.location_id
+       WHERE h.asset_id = ? AND h.deleted_hlc IS NULL ORDER BY h.created_at, h.id`,
+    )
+    .all(assetId) as {
+    id: string;
+    at: string;
+    actorId: string;
+    actorName: string;
+    kind: string;
+    field: string | null;
+    fromValue: string | null;
+    toValue: string | null;
+    reason: string | null;
+    assignedToId: string | null;
+    assignedToName: string | null;
+    locationId: string | null;
+    locationName: string | null;
+    expectedReturn: string | null;
+  }[];
+  return rows.map((r): AssetTimelineEntry => {
+    const base = { id: r.id, at: r.at, actorId: r.actorId, actorName: r.actorName };
+    switch (r.kind) {
+      case 'status':
+        return { kind: 'status', ...base, from: r.fromValue as AssetStatus | null, to: r.toValue as AssetStatus, reason: r.reason };
+      case 'assignment':
+        return {
+          kind: 'assignment',
+          ...base,
+          action: (r.field ?? 'move') as 'checkout' | 'checkin' | 'move',
+          assignedToId: r.assignedToId,
+          assignedToName: r.assignedToName,
+          locationId: r.locationId,
+          locationName: r.locationName,
+          expectedReturn: r.expectedReturn,
+          note: r.reason,
+        };
+      case 'audit':
+        return { kind: 'audit', ...base, auditId: r.field ?? '', result: r.toValue ?? '', locationName: r.locationName };
+      case 'inventory':
+        return { kind: 'inventory', ...base, source: r.field ?? 'inventory', note: r.reason };
+      default:
+        return { kind: 'field', ...base, field: r.field ?? '', from: r.fromValue, to: r.toValue };
+    }
+  });
+}
+
+export function getAssetDetail(ctx: Ctx, ref: { id: string } | { tag: string }): AssetDetail {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const raw = getAssetOrThrow(sqlite, ref);
+  const asset = toAsset(sqlite, raw);
+  const relations = sqlite
+    .prepare(
+      `SELECT r.id, r.kind, 'outgoing' AS direction, o.id AS otherId, o.tag AS otherTag, o.name AS otherName FROM asset_relations r JOIN assets o ON o.id = r.other_id
+         WHERE r.asset_id = ? AND r.deleted_hlc IS NULL
+       UNION ALL
+       SELECT r.id, r.kind, 'incoming', o.id, o.tag, o.name FROM asset_relations r JOIN assets o ON o.id = r.asset_id
+         WHERE r.other_id = ? AND r.deleted_hlc IS NULL`,
+    )
+    .all(raw.id, raw.id) as AssetRelation[];
+  const tickets = sqlite
+    .prepare(`SELECT id, number, title, status, opened_at AS openedAt FROM tickets WHERE linked_asset_id = ? AND deleted_hlc IS NULL ORDER BY opened_at DESC LIMIT 200`)
+    .all(raw.id) as AssetDetail['tickets'];
+  const software = sqlite
+    .prepare(`SELECT id, name, vendor, version, source FROM installed_software WHERE asset_id = ? AND deleted_hlc IS NULL ORDER BY name_key`)
+    .all(raw.id) as AssetDetail['software'];
+  const licences = sqlite
+    .prepare(
+      `SELECT a.id AS assignmentId, e.id AS entitlementId, p.name AS productName, e.type FROM licence_assignments a
+       JOIN licence_entitlements e ON e.id = a.entitlement_id JOIN software_products p ON p.id = e.product_id
+       WHERE a.asset_id = ? AND a.deleted_hlc IS NULL`,
+    )
+    .all(raw.id) as AssetDetail['licences'];
+  return { ...asset, timeline: timeline(sqlite, raw.id), relations, tickets, software, licences };
+}

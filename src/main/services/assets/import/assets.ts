@@ -1,0 +1,312 @@
+/** Snipe-IT asset files (and any CSV with a column mapping) → the asset register, tag as the update key. */
+import type Database from 'better-sqlite3';
+import type { ImportError, MappableField } from '../../../../shared/api/assets';
+import { normaliseTag, type AssetStatus } from '../../../../shared/assets/rules';
+import type { WriteScope } from '../../core/write';
+import { appendAssetHistory, insertAsset, setAssetColumns, type NewAssetRow } from '../assets';
+import type { AssetRaw } from '../mapping';
+import { cell, headerKey, mapColumns, type ColumnMap, type ParsedCsv } from './csv';
+import { People, Places } from './resolve';
+import { addMonths, inferType, parseDate, parseMoney, parseStatus, type Parsed } from './values';
+
+export type AssetImportField =
+  | MappableField
+  | 'warrantyMonths'
+  | 'username'
+  | 'email'
+  | 'firstName'
+  | 'lastName'
+  | 'checkoutType'
+  | 'checkoutLocation'
+  | 'expectedReturn';
+
+/** Snipe-IT's headers and the usual spellings of them (compared via headerKey: case and _ do not matter). */
+export const ASSET_ALIASES: Record<string, AssetImportField> = {
+  'asset tag': 'tag',
+  tag: 'tag',
+  'asset tag number': 'tag',
+  'inventory number': 'tag',
+  'inventory tag': 'tag',
+  name: 'name',
+  'asset name': 'name',
+  'item name': 'name',
+  type: 'type',
+  'asset type': 'type',
+  category: 'category',
+  'category name': 'category',
+  manufacturer: 'manufacturer',
+  make: 'manufacturer',
+  model: 'model',
+  'model name': 'model',
+  'model number': 'modelNumber',
+  'model no': 'modelNumber',
+  'model no.': 'modelNumber',
+  serial: 'serial',
+  'serial number': 'serial',
+  'serial no': 'serial',
+  'serial no.': 'serial',
+  's/n': 'serial',
+  status: 'status',
+  'status label': 'status',
+  'status name': 'status',
+  location: 'location',
+  'location name': 'location',
+  'default location': 'location',
+  supplier: 'supplier',
+  'order number': 'orderNumber',
+  'purchase order': 'orderNumber',
+  'po number': 'orderNumber',
+  'purchase date': 'purchaseDate',
+  'purchase cost': 'cost',
+  cost: 'cost',
+  price: 'cost',
+  warranty: 'warrantyMonths',
+  'warranty months': 'warrantyMonths',
+  'warranty end': 'warrantyEnd',
+  'warranty expires': 'warrantyEnd',
+  'warranty end date': 'warrantyEnd',
+  'warranty expiration': 'warrantyEnd',
+  'asset eol date': 'eolDate',
+  'eol date': 'eolDate',
+  'end of life': 'eolDate',
+  'next audit date': 'nextAuditAt',
+  'next audit': 'nextAuditAt',
+  notes: 'notes',
+  'asset notes': 'notes',
+  note: 'notes',
+  'checkout type': 'checkoutType',
+  'checked out to: username': 'username',
+  'checkout to: username': 'username',
+  username: 'username',
+  'checked out to: email': 'email',
+  email: 'email',
+  'checked out to: first name': 'firstName',
+  'first name': 'firstName',
+  'checked out to: last name': 'lastName',
+  'last name': 'lastName',
+  'checked out to': 'assignedTo',
+  'checked out to: name': 'assignedTo',
+  'full name': 'assignedTo',
+  'assigned to': 'assignedTo',
+  'checked out to: location': 'checkoutLocation',
+  'checkout location': 'checkoutLocation',
+  'expected checkin': 'expectedReturn',
+  'expected check-in': 'expectedReturn',
+  'expected return': 'expectedReturn',
+};
+
+/** Snipe-IT columns that carry nothing the register keeps (the rest of the unknown ones become custom fields). */
+const DROP = new Set(['company', 'model notes', 'image', 'requestable', 'id', 'checked out to: employee number']);
+
+const MAX_LENGTHS = [
+  ['name', 200],
+  ['model', 200],
+  ['serial', 120],
+  ['manufacturer', 120],
+  ['category', 120],
+  ['supplier', 200],
+  ['orderNumber', 120],
+  ['modelNumber', 120],
+] as const;
+const DATE_FIELDS = ['purchaseDate', 'warrantyEnd', 'eolDate', 'nextAuditAt', 'expectedReturn'] as const;
+
+type Refs = { assignee: string | null; location: string | null; hasAssigneeCols: boolean };
+
+export type AssetPlan =
+  | ({ row: number; kind: 'create'; cols: NewAssetRow; siteId: string } & Refs)
+  | ({ row: number; kind: 'update'; before: AssetRaw; changes: Record<string, unknown> } & Refs)
+  | { row: number; kind: 'unchanged'; before: AssetRaw };
+
+export interface AssetPlanResult {
+  plans: AssetPlan[];
+  errors: ImportError[];
+  columns: { recognised: Record<string, string>; ignored: string[] };
+  preview: Record<string, string | number | null>[];
+}
+
+function take<T>(p: Parsed<T>, row: number, column: string, errors: ImportError[]): T | undefined {
+  if (p.ok) return p.value;
+  errors.push({ row, column, message: p.message });
+  return undefined;
+}
+
+export function planAssets(
+  sqlite: Database.Database,
+  csv: ParsedCsv,
+  opts: { siteId: string; people: People; places: Places; mapping?: Record<string, MappableField> },
+): AssetPlanResult {
+  let aliases: Record<string, AssetImportField> = ASSET_ALIASES;
+  if (opts.mapping) {
+    aliases = {};
+    for (const [h, f] of Object.entries(opts.mapping)) aliases[headerKey(h)] = f;
+  }
+  const map: ColumnMap<AssetImportField> = mapColumns(csv.headers, csv.rows, aliases, ['tag']);
+  const errors: ImportError[] = [...map.errors];
+  const customCols: { i: number; header: string }[] = [];
+  if (!opts.mapping) {
+    csv.headers.forEach((h, i) => {
+      if (h && map.ignored.includes(h) && !DROP.has(headerKey(h))) customCols.push({ i, header: h });
+    });
+  }
+  const ignored = map.ignored.filter((h) => !customCols.some((c) => c.header === h));
+  const recognised = { ...map.recognised };
+  for (const c of customCols) recognised[c.header] = `custom field "${c.header}"`;
+  const plans: AssetPlan[] = [];
+  const preview: Record<string, string | number | null>[] = [];
+  if (map.errors.length) return { plans, errors, columns: { recognised, ignored }, preview };
+
+  const header = (f: AssetImportField) => csv.headers[map.index[f]!] ?? f;
+  const byTag = sqlite.prepare('SELECT rowid, * FROM assets WHERE tag_key = ?');
+  const firstRowOfTag = new Map<string, number>();
+  const hasAssigneeCols = ['username', 'email', 'firstName', 'lastName', 'assignedTo'].some((f) => map.index[f as AssetImportField] !== undefined);
+
+  csv.rows.forEach((r, i) => {
+    const row = i + 1;
+    const before = errors.length;
+    const get = (f: AssetImportField) => cell(r, map, f);
+    const tag = get('tag');
+    if (!tag) {
+      errors.push({ row, column: header('tag'), message: 'The asset tag is empty; every asset needs one.' });
+      return;
+    }
+    if (tag.length > 64) errors.push({ row, column: header('tag'), message: 'The asset tag is longer than 64 characters.' });
+    const tagKey = normaliseTag(tag);
+    const first = firstRowOfTag.get(tagKey);
+    if (first !== undefined) {
+      errors.push({ row, column: header('tag'), message: `Asset tag ${tag} appears again (first on row ${first}).` });
+      return;
+    }
+    firstRowOfTag.set(tagKey, row);
+
+    const status = get('status') ? take(parseStatus(get('status')), row, header('status'), errors) : null;
+    const dates: Partial<Record<'purchaseDate' | 'warrantyEnd' | 'eolDate' | 'nextAuditAt' | 'expectedReturn', string | null>> = {};
+    for (const f of DATE_FIELDS) {
+      const v = get(f);
+      if (v) dates[f] = take(parseDate(v), row, header(f), errors) ?? null;
+    }
+    const cost = get('cost') ? take(parseMoney(get('cost')), row, header('cost'), errors) : null;
+    let warrantyEnd = dates.warrantyEnd ?? null;
+    if (!warrantyEnd && get('warrantyMonths')) {
+      const m = /^\d{1,3}$/.exec(get('warrantyMonths').replace(/\s*months?$/i, ''));
+      if (!m) errors.push({ row, column: header('warrantyMonths'), message: `"${get('warrantyMonths')}" is not a number of months.` });
+      else if (dates.purchaseDate) warrantyEnd = addMonths(dates.purchaseDate, Number(m[0]));
+    }
+    for (const [f, max] of MAX_LENGTHS) {
+      if (get(f).length > max) errors.push({ row, column: header(f), message: `Longer than ${max} characters.` });
+    }
+    if (errors.length > before) return;
+
+    // Who and where: a user checkout names a person; a location checkout (or a plain Location column) names a place.
+    const checkoutType = get('checkoutType').toLowerCase();
+    const assignee =
+      checkoutType === 'location' || checkoutType === 'asset'
+        ? null
+        : opts.people.resolve({ username: get('username'), email: get('email'), firstName: get('firstName'), lastName: get('lastName'), fullName: get('assignedTo') });
+    const placeName = get('checkoutLocation') || get('location');
+    const location = placeName ? opts.places.resolve(placeName) : null;
+    const locSite = opts.places.siteOf(location);
+
+    const custom: Record<string, string> = {};
+    for (const c of customCols) {
+      const v = (r[c.i] ?? '').trim();
+      if (v) custom[c.header] = v;
+    }
+    const name = get('name') || get('model') || tag;
+    const fields: Record<string, unknown> = {
+      tag,
+      tag_key: tagKey,
+      name,
+      category: get('category') || undefined,
+      manufacturer: get('manufacturer') || undefined,
+      model: get('model') || undefined,
+      model_number: get('modelNumber') || undefined,
+      serial: get('serial') || undefined,
+      supplier: get('supplier') || undefined,
+      order_number: get('orderNumber') || undefined,
+      purchase_date: dates.purchaseDate ?? undefined,
+      cost: cost ?? undefined,
+      warranty_end: warrantyEnd ?? undefined,
+      eol_date: dates.eolDate ?? undefined,
+      next_audit_at: dates.nextAuditAt ?? undefined,
+      notes: get('notes') || undefined,
+    };
+    const existing = byTag.get(tagKey) as AssetRaw | undefined;
+    if (!existing) {
+      const type = get('type') ? inferType(get('type')) : inferType(get('category'), get('model'), get('name'));
+      const checkedOut = !!assignee || checkoutType === 'location';
+      const st: AssetStatus = status ?? (checkedOut ? 'deployed' : 'in_stock');
+      const cols = {
+        ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+        type,
+        status: st,
+        custom_fields: JSON.stringify(custom),
+        expected_return: dates.expectedReturn ?? null,
+      } as NewAssetRow;
+      const siteId = locSite ?? opts.siteId;
+      plans.push({ row, kind: 'create', cols, siteId, assignee: st === 'deployed' ? assignee : null, location, hasAssigneeCols });
+      if (preview.length < 20) preview.push({ row, action: 'create', tag, name, type, status: st, location: placeName || null, assignedTo: assignee ? get('username') || get('email') || get('assignedTo') || `${get('firstName')} ${get('lastName')}`.trim() : null });
+      return;
+    }
+    // Blank cells leave stored values alone: a partial file never erases data.
+    const changes: Record<string, unknown> = {};
+    const prior = existing as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined && prior[k] !== v) changes[k] = v;
+    if (status && status !== existing.status) changes.status = status;
+    if (Object.keys(custom).length) {
+      const merged = { ...(JSON.parse(existing.custom_fields || '{}') as Record<string, unknown>), ...custom };
+      const text = JSON.stringify(merged);
+      if (text !== existing.custom_fields) changes.custom_fields = text;
+    }
+    if (dates.expectedReturn && dates.expectedReturn !== existing.expected_return) changes.expected_return = dates.expectedReturn;
+    const assigneeChanged = assignee !== null && assignee !== existing.assigned_to_id;
+    const locationChanged = location !== null && location !== existing.location_id;
+    if (!Object.keys(changes).length && !assigneeChanged && !locationChanged) {
+      plans.push({ row, kind: 'unchanged', before: existing });
+      if (preview.length < 20) preview.push({ row, action: 'unchanged', tag, name: existing.name, status: existing.status, location: placeName || null, assignedTo: null });
+      return;
+    }
+    plans.push({ row, kind: 'update', before: existing, changes, assignee: assigneeChanged ? assignee : null, location: locationChanged ? location : null, hasAssigneeCols });
+    if (preview.length < 20) preview.push({ row, action: 'update', tag, name, status: (changes.status as string | undefined) ?? existing.status, location: placeName || null, assignedTo: assigneeChanged ? get('username') || get('assignedTo') : null });
+  });
+  return { plans, errors, columns: { recognised, ignored }, preview };
+}
+
+/** Applies planned rows inside the caller's write. Pending people and places must be committed first. */
+export function applyAssetPlans(sqlite: Database.Database, w: WriteScope, plans: AssetPlan[], people: People, places: Places): { created: number; updated: number; unchanged: number } {
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  for (const p of plans) {
+    if (p.kind === 'unchanged') {
+      unchanged++;
+      continue;
+    }
+    const assignee = people.id(p.assignee);
+    const location = places.id(p.location);
+    if (p.kind === 'create') {
+      const cols: NewAssetRow = { ...p.cols, assigned_to_id: assignee, location_id: location, checked_out_at: p.cols.status === 'deployed' ? w.now : null };
+      insertAsset(sqlite, w, p.siteId, cols);
+      created++;
+      continue;
+    }
+    const changes: Record<string, unknown> = { ...p.changes };
+    if (assignee) {
+      changes.assigned_to_id = assignee;
+      changes.checked_out_at = w.now;
+      if (!changes.status && p.before.status === 'in_stock') changes.status = 'deployed';
+    }
+    if (location) {
+      changes.location_id = location;
+      const site = places.siteOf(location);
+      if (site && site !== p.before.scope_id) changes.scope_id = site;
+    }
+    setAssetColumns(sqlite, w, p.before, changes, false);
+    const scope = (changes.scope_id as string | undefined) ?? p.before.scope_id;
+    if (changes.status) appendAssetHistory(sqlite, w, p.before.id, scope, { kind: 'status', from: p.before.status, to: changes.status as string, reason: 'Imported' });
+    if (assignee || location) {
+      appendAssetHistory(sqlite, w, p.before.id, scope, { kind: 'assignment', field: assignee ? 'checkout' : 'move', assignedToId: assignee ?? p.before.assigned_to_id, locationId: location ?? p.before.location_id, reason: 'Imported' });
+    }
+    updated++;
+  }
+  return { created, updated, unchanged };
+}

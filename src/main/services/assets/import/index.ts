@@ -1,0 +1,146 @@
+/**
+ * assets.import: read the file, plan every row without writing, and commit only when no row has
+ * an error (one transaction, one audit event naming the file's SHA-256).
+ */
+import { createHash } from 'node:crypto';
+import type { Ctx } from '../../core/context';
+import { requireActor, write } from '../../core/write';
+import { AppError } from '../../../../shared/result';
+import type { CsvInspection, ImportError, ImportFormat, ImportResult, MappableField } from '../../../../shared/api/assets';
+import { MAPPABLE_FIELDS } from '../../../../shared/api/assets';
+import { defaultSiteId } from '../assets';
+import { decodeInput, headerKey, parseCsv } from './csv';
+import { applyAssetPlans, ASSET_ALIASES, planAssets } from './assets';
+import { planLicences, planLocations, planModels, planUsers, type Planned } from './others';
+import { People, Places } from './resolve';
+import { planGlpiImport } from '../../inventory/glpi';
+
+/** Enough to fix a file; the count says how many more there were. */
+const MAX_ERRORS = 500;
+
+export interface ImportInput {
+  format: ImportFormat;
+  content?: string;
+  contentBase64?: string;
+  dryRun: boolean;
+  mapping?: Record<string, MappableField>;
+  siteId?: string;
+}
+
+function capErrors(errors: ImportError[]): ImportError[] {
+  if (errors.length <= MAX_ERRORS) return errors;
+  return [...errors.slice(0, MAX_ERRORS), { row: 0, column: '', message: `…and ${errors.length - MAX_ERRORS} more errors not shown. Fix these and try again.` }];
+}
+
+export function importFile(ctx: Ctx, input: ImportInput): ImportResult {
+  const actor = requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const siteId = input.siteId ?? defaultSiteId(ctx, actor);
+  if (!sqlite.prepare('SELECT 1 FROM sites WHERE id = ? AND deleted_hlc IS NULL').get(siteId)) {
+    throw new AppError('invalid_input', 'No such site.', [{ path: ['siteId'], message: 'Unknown site.' }]);
+  }
+  const decoded = decodeInput(input);
+  const sha256 = createHash('sha256').update(decoded.text).digest('hex');
+
+  let planned: Planned;
+  let lineEnding = 'lf';
+  if (input.format === 'glpi-inventory') {
+    planned = planGlpiImport(ctx, decoded.text, siteId);
+  } else {
+    const csv = parseCsv(decoded.text);
+    lineEnding = csv.lineEnding;
+    if (input.format === 'csv-mapped' && !input.mapping) {
+      throw new AppError('invalid_input', 'Map the file’s columns to asset fields first (mapping).', [{ path: ['mapping'], message: 'Required for csv-mapped.' }]);
+    }
+    planned = planCsv(ctx, input.format, csv, siteId, input.mapping);
+    planned.errors.unshift(...csv.errors);
+  }
+  const rows = planned.created + planned.updated + planned.unchanged + new Set(planned.errors.filter((e) => e.row > 0).map((e) => e.row)).size;
+  const base = {
+    rows,
+    dryRun: input.dryRun,
+    encoding: decoded.encoding,
+    lineEnding,
+    preview: planned.preview,
+    columns: planned.columns,
+  };
+  if (planned.errors.length) {
+    planned.errors.sort((a, b) => a.row - b.row);
+    return { ...base, created: 0, updated: 0, unchanged: 0, errors: capErrors(planned.errors) };
+  }
+  if (!input.dryRun) {
+    write(ctx, (w) => {
+      planned.apply(w);
+      w.audit('import', null, null, { format: input.format, sha256, created: planned.created, updated: planned.updated, rows });
+    });
+  }
+  return { ...base, created: planned.created, updated: planned.updated, unchanged: planned.unchanged, errors: [] };
+}
+
+function planCsv(ctx: Ctx, format: ImportFormat, csv: ReturnType<typeof parseCsv>, siteId: string, mapping?: Record<string, MappableField>): Planned {
+  const sqlite = ctx.store.sqlite;
+  switch (format) {
+    case 'snipe-it-users':
+      return planUsers(sqlite, csv, siteId);
+    case 'snipe-it-locations':
+      return planLocations(sqlite, csv, siteId);
+    case 'snipe-it-licenses':
+      return planLicences(sqlite, csv, siteId);
+    case 'snipe-it-models':
+      return planModels(sqlite, csv);
+    default: {
+      const people = new People(sqlite);
+      const places = new Places(sqlite, siteId);
+      const plan = planAssets(sqlite, csv, { siteId, people, places, mapping });
+      return {
+        errors: plan.errors,
+        columns: plan.columns,
+        preview: plan.preview,
+        created: plan.plans.filter((p) => p.kind === 'create').length,
+        updated: plan.plans.filter((p) => p.kind === 'update').length,
+        unchanged: plan.plans.filter((p) => p.kind === 'unchanged').length,
+        apply(w) {
+          people.commit(w, siteId);
+          places.commit(w);
+          applyAssetPlans(sqlite, w, plan.plans, people, places);
+        },
+      };
+    }
+  }
+}
+
+const FORMAT_SIGNATURES: [ImportFormat, string[]][] = [
+  ['snipe-it-assets', ['asset tag']],
+  ['snipe-it-licenses', ['seats']],
+  ['snipe-it-models', ['model number', 'eol']],
+  ['snipe-it-users', ['username', 'first name']],
+  ['snipe-it-locations', ['name', 'address']],
+];
+
+export function inspectCsv(ctx: Ctx, input: { content?: string; contentBase64?: string }): CsvInspection {
+  requireActor(ctx);
+  const decoded = decodeInput(input);
+  const csv = parseCsv(decoded.text);
+  const keys = csv.headers.map(headerKey);
+  const detectedFormat = FORMAT_SIGNATURES.find(([, need]) => need.every((n) => keys.includes(n)))?.[0] ?? null;
+  const suggestedMapping: Record<string, MappableField> = {};
+  const used = new Set<string>();
+  csv.headers.forEach((h, i) => {
+    const f = ASSET_ALIASES[keys[i]!];
+    const field = f === 'username' ? 'assignedTo' : f;
+    if (field && (MAPPABLE_FIELDS as readonly string[]).includes(field) && !used.has(field)) {
+      suggestedMapping[h] = field as MappableField;
+      used.add(field);
+    }
+  });
+  return {
+    encoding: decoded.encoding,
+    lineEnding: csv.lineEnding,
+    delimiter: csv.delimiter,
+    headers: csv.headers,
+    rows: csv.rows.length,
+    sample: csv.rows.slice(0, 10),
+    detectedFormat,
+    suggestedMapping,
+  };
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../../testing';
+import type { Actor } from '../core/context';
+import { ftsQuery, reindexSearch, searchIndexStale, searchTickets } from './search';
+import { commentTicket, createTicket, updateTicket } from '../tickets/tickets';
+import type { Ticket } from '../../../shared/api/tickets';
+
+let w: World;
+let tech: Actor;
+let req: Actor;
+const t: Record<string, Ticket> = {};
+
+beforeAll(() => {
+  w = makeWorld();
+  tech = w.user('technician', 'tina');
+  req = w.user('requester', 'rita');
+  const c = w.ctx(tech);
+  t.titlePrinter = createTicket(c, { type: 'incident', title: 'Printer on floor 3 jams', description: 'Paper stuck in tray two.' });
+  t.descPrinter = createTicket(c, { type: 'incident', title: 'Office supplies', description: 'Order toner for the printer please.' });
+  t.vpn = createTicket(c, { type: 'incident', title: 'VPN drops every hour', description: 'Happens on hotel Wi-Fi.' });
+  t.own = createTicket(w.ctx(req), { type: 'request', title: 'Printer access for new starter', description: 'Café printer, please.' });
+  commentTicket(c, t.vpn.id, 'Replaced the certificate on the gateway', false);
+  commentTicket(c, t.own.id, 'Secret: badge override code', true);
+});
+afterAll(() => w.dispose());
+
+const ids = (hits: { id: string }[]) => hits.map((h) => h.id);
+
+describe('search', () => {
+  it('ranks a title match above a description match (bm25 weights)', () => {
+    const hits = searchTickets(w.ctx(tech), 'printer', 20);
+    expect(ids(hits).slice(0, 3).sort()).toEqual([t.titlePrinter!.id, t.own!.id, t.descPrinter!.id].sort());
+    expect(ids(hits).indexOf(t.titlePrinter!.id)).toBeLessThan(ids(hits).indexOf(t.descPrinter!.id));
+    for (let i = 1; i < hits.length; i++) expect(hits[i]!.rank).toBeGreaterThanOrEqual(hits[i - 1]!.rank);
+  });
+
+  it('marks matches in the snippet with \\u0002 … \\u0003', () => {
+    const [hit] = searchTickets(w.ctx(tech), 'jams', 5);
+    expect(hit!.id).toBe(t.titlePrinter!.id);
+    expect(hit!.snippet).toContain('\u0002jams\u0003');
+  });
+
+  it('matches word prefixes, diacritics-insensitively, and all words', () => {
+    expect(ids(searchTickets(w.ctx(tech), 'certif gatew', 5))).toEqual([t.vpn!.id]);
+    expect(ids(searchTickets(w.ctx(tech), 'cafe', 5))).toEqual([t.own!.id]);
+    expect(searchTickets(w.ctx(tech), 'printer vpn', 5)).toEqual([]);
+  });
+
+  it('finds a ticket by its number, first', () => {
+    const hits = searchTickets(w.ctx(tech), t.vpn!.number.toLowerCase(), 5);
+    expect(hits[0]!.id).toBe(t.vpn!.id);
+    expect(hits[0]!.snippet).toBe(`\u0002${t.vpn!.number}\u0003 ${t.vpn!.title}`);
+    expect(ids(hits).filter((x) => x === t.vpn!.id)).toHaveLength(1); // not repeated by the FTS hit
+  });
+
+  it('treats FTS syntax and punctuation as plain text', () => {
+    for (const q of ['"', '*', 'OR', 'NEAR(', 'printer OR vpn', 'NOT printer', '"printer', 'vpn*', 'title:printer', '(vpn', '^vpn', '-', "'; DROP TABLE tickets; --", '{number}: x', 'AND AND']) {
+      expect(() => searchTickets(w.ctx(tech), q, 10), q).not.toThrow();
+    }
+    expect(ids(searchTickets(w.ctx(tech), '(vpn', 5))).toEqual([t.vpn!.id]);
+    expect(searchTickets(w.ctx(tech), '"*()', 5)).toEqual([]);
+    expect(ftsQuery('  ')).toBeNull();
+    expect(ftsQuery('a "b" OR c')).toBe('"a"* "b"* "OR"* "c"*');
+  });
+
+  it('follows edits: a new title is found and the old one is not', () => {
+    updateTicket(w.ctx(tech), t.descPrinter!.id, { title: 'Stationery order', description: 'Pens and paper.' });
+    expect(ids(searchTickets(w.ctx(tech), 'toner', 5))).toEqual([]);
+    expect(ids(searchTickets(w.ctx(tech), 'stationery', 5))).toEqual([t.descPrinter!.id]);
+  });
+
+  it('a requester finds only their own tickets, and never internal notes', () => {
+    expect(ids(searchTickets(w.ctx(req), 'printer', 10))).toEqual([t.own!.id]);
+    expect(searchTickets(w.ctx(req), 'badge override', 10)).toEqual([]);
+    expect(ids(searchTickets(w.ctx(tech), 'badge override', 10))).toEqual([t.own!.id]);
+    expect(searchTickets(w.ctx(req), t.vpn!.number, 10)).toEqual([]);
+  });
+
+  it('rebuilds the index after it falls out of step', () => {
+    expect(searchIndexStale(w)).toBe(false);
+    w.store.sqlite.exec('DELETE FROM tickets_fts');
+    expect(searchIndexStale(w)).toBe(true);
+    reindexSearch(w);
+    expect(searchIndexStale(w)).toBe(false);
+    expect(ids(searchTickets(w.ctx(tech), 'certificate', 5))).toEqual([t.vpn!.id]);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * Applies a pulled page: each record's server state is written to its local table (rebased under the
+ * device's own unsent edits of the same record), and the page's cursor is saved in the same SQLite
+ * transaction, so a crash never loses or repeats a page. Nothing here records ops: pulled changes
+ * are not the device's own writes.
+ */
+import type Database from 'better-sqlite3';
+import { parseHlc, receive } from '../../shared/hlc';
+import { rebase, type RecordState } from '../../shared/sync/merge';
+import type { Change, PullResponse } from '../../shared/sync/wire';
+import { currentClock, setClock } from '../services/core/ops';
+import { getMeta, setMeta } from '../services/core/meta';
+
+const BASE_COLUMNS = new Set(['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc']);
+
+const columnCache = new WeakMap<Database.Database, Map<string, Set<string> | null>>();
+
+function tableColumns(sqlite: Database.Database, table: string): Set<string> | null {
+  let m = columnCache.get(sqlite);
+  if (!m) {
+    m = new Map();
+    columnCache.set(sqlite, m);
+  }
+  if (m.has(table)) return m.get(table)!;
+  if (!/^[a-z][a-z0-9_]*$/.test(table)) return null;
+  const cols = (sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]);
+  // Only tables that follow the synced-row rules take pulled records.
+  const ok = cols.length && [...BASE_COLUMNS].every((c) => cols.includes(c)) ? new Set(cols) : null;
+  m.set(table, ok);
+  return ok;
+}
+
+function bindable(v: unknown): string | number | null | bigint {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') return v;
+  return JSON.stringify(v);
+}
+
+export const CURSOR_KEY = 'sync.cursor';
+
+export function getCursor(sqlite: Database.Database): number {
+  return Number(getMeta(sqlite, CURSOR_KEY) ?? '0');
+}
+
+function localState(sqlite: Database.Database, c: Change, cols: Set<string>): RecordState | null {
+  const row = sqlite.prepare(`SELECT * FROM ${c.entity} WHERE id = ?`).get(c.id) as Record<string, unknown> | undefined;
+  if (!row) return null;
+  const data: Record<string, unknown> = {};
+  for (const k of cols) if (!BASE_COLUMNS.has(k)) data[k] = row[k];
+  return {
+    entity: c.entity,
+    id: c.id,
+    scopeId: String(row.scope_id),
+    data,
+    fieldHlc: JSON.parse(String(row.field_hlc || '{}')) as Record<string, string>,
+    deletedHlc: (row.deleted_hlc as string | null) ?? null,
+    createdAt: String(row.created_at),
+    updatedAt: String(row.updated_at),
+  };
+}
+
+export interface ApplyStats {
+  applied: number;
+  skipped: number;
+  renumbered: number;
+}
+
+/**
+ * Applies one page if it starts where the device stands (a stale or repeated reply is ignored).
+ * Returns null when the page was ignored.
+ */
+export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: number): ApplyStats | null {
+  const stats: ApplyStats = { applied: 0, skipped: 0, renumbered: 0 };
+  // Rows arrive in change-log order, not dependency order (a ticket may name a user from a later
+  // page); references are checked by the server, so the page is written with FK checks off.
+  const fkWasOn = sqlite.pragma('foreign_keys', { simple: true }) === 1;
+  if (fkWasOn) sqlite.pragma('foreign_keys = OFF');
+  try {
+    const run = sqlite.transaction((): boolean => {
+      if (getCursor(sqlite) !== page.from) return false;
+      const pending = new Set(
+        (sqlite.prepare('SELECT DISTINCT entity, record_id AS id FROM pending_ops').all() as { entity: string; id: string }[]).map((r) => `${r.entity}/${r.id}`),
+      );
+      let maxHlc = '';
+      for (const c of page.changes) {
+        const cols = tableColumns(sqlite, c.entity);
+        if (!cols) {
+          stats.skipped++;
+          continue;
+        }
+        let state: RecordState = { entity: c.entity, id: c.id, scopeId: c.scopeId, data: c.data, fieldHlc: c.fieldHlc, deletedHlc: c.deletedHlc, createdAt: c.createdAt, updatedAt: c.updatedAt };
+        for (const s of Object.values(c.fieldHlc)) {
+          const h = s.slice(0, s.indexOf('@'));
+          if (h > maxHlc) maxHlc = h;
+        }
+        if (pending.has(`${c.entity}/${c.id}`)) state = rebase(state, localState(sqlite, c, cols));
+        if (writeRow(sqlite, state, cols, stats)) stats.applied++;
+        else stats.skipped++;
+      }
+      setMeta(sqlite, CURSOR_KEY, String(page.cursor));
+      if (maxHlc) {
+        // The server already clamped far-ahead clocks, so its stamps are trusted as they are: a
+        // device whose own clock runs behind still orders its next edits after what it has seen.
+        const remote = parseHlc(maxHlc);
+        const { state } = receive(currentClock(sqlite), remote, Math.max(nowMs, remote.wall));
+        setClock(sqlite, state);
+      }
+      return true;
+    });
+    return run.immediate() ? stats : null;
+  } finally {
+    if (fkWasOn) sqlite.pragma('foreign_keys = ON');
+  }
+}
+
+const upserts = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function upsertFor(sqlite: Database.Database, table: string, names: string[]): Database.Statement {
+  let m = upserts.get(sqlite);
+  if (!m) {
+    m = new Map();
+    upserts.set(sqlite, m);
+  }
+  const key = `${table}(${names.join(',')})`;
+  let st = m.get(key);
+  if (!st) {
+    const sets = names.filter((n) => n !== 'id' && n !== 'created_at').map((n) => `${n} = excluded.${n}`);
+    st = sqlite.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT(id) DO UPDATE SET ${sets.join(', ')}`);
+    m.set(key, st);
+  }
+  return st;
+}
+
+function writeRow(sqlite: Database.Database, s: RecordState, cols: Set<string>, stats: ApplyStats): boolean {
+  const names = ['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc'];
+  const values: unknown[] = [s.id, s.scopeId, s.createdAt, s.updatedAt, JSON.stringify(s.fieldHlc), s.deletedHlc];
+  for (const [k, v] of Object.entries(s.data)) {
+    if (!cols.has(k) || BASE_COLUMNS.has(k)) continue;
+    names.push(k);
+    values.push(v);
+  }
+  const st = upsertFor(sqlite, s.entity, names);
+  try {
+    st.run(...values.map(bindable));
+    return true;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+    // A ticket number the server gave to another ticket: the local holder is one of ours whose
+    // number the server will replace too; park it on a provisional number until then.
+    if (s.entity === 'tickets' && typeof s.data.number === 'string') {
+      const other = sqlite.prepare('SELECT id FROM tickets WHERE number = ? AND id <> ?').pluck().get(s.data.number, s.id) as string | undefined;
+      if (other) {
+        sqlite.prepare('UPDATE tickets SET number = ? WHERE id = ?').run(`${s.data.number}~${other.slice(-6)}`, other);
+        stats.renumbered++;
+        st.run(...values.map(bindable));
+        return true;
+      }
+    }
+    // Another unique clash (two people created the same username on different devices): the
+    // local row keeps the name and the server's copy waits until an administrator sorts it out.
+    return false;
+  }
+}

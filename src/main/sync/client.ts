@@ -1,0 +1,324 @@
+/**
+ * The device's sync client: join/leave a server, push the outbox then pull pages, lease number
+ * blocks, and a scheduler that runs on start, shortly after local changes, on a server poke, and
+ * with backoff plus jitter while the server is unreachable.
+ */
+import os from 'node:os';
+import type Database from 'better-sqlite3';
+import type { Store } from '../db/open';
+import type { Clock } from '../services/core/context';
+import { getMeta, getMetaJson, setMeta, setMetaJson } from '../services/core/meta';
+import { deviceId as localDeviceId } from '../services/core/ops';
+import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type OpResult } from '../../shared/sync/wire';
+import type { SyncState, SyncStatus } from '../../shared/api/sync';
+import { AppError } from '../../shared/result';
+import { acknowledge, nextBatch, pendingCount } from './outbox';
+import { applyPage, getCursor, CURSOR_KEY } from './apply';
+import { HttpTransport, OfflineError, SyncHttpError, type Credentials, type SyncTransport } from './transport';
+
+export const CLIENT_VERSION = '0.1.0';
+const LEASE_SIZE = 500;
+const LEASE_PREFIXES = ['INC', 'REQ'] as const;
+/** Short, so an edit reaches other online devices within a second, yet bursts of typing coalesce. */
+const DEBOUNCE_MS = 250;
+const POLL_MS = 60_000;
+
+const K = {
+  url: 'sync.server_url',
+  user: 'sync.user',
+  creds: 'sync.creds',
+  lastSyncedAt: 'sync.last_synced_at',
+  lastError: 'sync.last_error',
+  lease: (p: string) => `sync.lease.${p}`,
+};
+
+export interface SyncClientOptions {
+  store: Store;
+  clock: Clock;
+  /** Called after pulled pages change local data, so windows refresh. */
+  onApplied?: (domains: string[]) => void;
+  onStatus?: (s: SyncStatus) => void;
+  /** Tests inject a transport (fault injection); otherwise HTTP to the joined server. */
+  transportFactory?: (url: string, creds: Credentials | null, save: (c: Credentials) => void) => SyncTransport;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export interface SyncResult {
+  pushed: number;
+  pulled: number;
+  rejected: number;
+  conflicts: number;
+}
+
+export class SyncClient {
+  private readonly sqlite: Database.Database;
+  private transport: SyncTransport | null = null;
+  private running: Promise<SyncResult> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopLive: (() => void) | null = null;
+  private failures = 0;
+  private state: SyncState;
+  private started = false;
+
+  constructor(private readonly opts: SyncClientOptions) {
+    this.sqlite = opts.store.sqlite;
+    this.state = this.joined() ? 'offline' : 'standalone';
+  }
+
+  joined(): boolean {
+    return !!getMeta(this.sqlite, K.url) && !!getMeta(this.sqlite, K.creds);
+  }
+
+  private makeTransport(url: string): SyncTransport {
+    const creds = getMetaJson<Credentials | null>(this.sqlite, K.creds, null);
+    const save = (c: Credentials) => setMetaJson(this.sqlite, K.creds, c);
+    return this.opts.transportFactory ? this.opts.transportFactory(url, creds, save) : new HttpTransport(url, creds, save);
+  }
+
+  private tx(): SyncTransport {
+    if (!this.transport) {
+      const url = getMeta(this.sqlite, K.url);
+      if (!url) throw new AppError('conflict', 'This device is not joined to a server. Join one in Settings → Sync.');
+      this.transport = this.makeTransport(url);
+    }
+    return this.transport;
+  }
+
+  status(): SyncStatus {
+    const user = getMetaJson<{ username: string; role: string } | null>(this.sqlite, K.user, null);
+    const conflicts = this.sqlite.prepare("SELECT count(*) FROM sync_conflicts WHERE status = 'open' AND deleted_hlc IS NULL").pluck().get() as number;
+    return {
+      state: this.state,
+      pending: pendingCount(this.sqlite),
+      lastSyncedAt: getMeta(this.sqlite, K.lastSyncedAt),
+      error: this.state === 'error' || this.state === 'offline' ? getMeta(this.sqlite, K.lastError) : null,
+      serverUrl: getMeta(this.sqlite, K.url),
+      deviceId: localDeviceId(this.sqlite),
+      deviceName: os.hostname(),
+      username: user?.username ?? null,
+      conflicts,
+      cursor: getCursor(this.sqlite),
+      rejected: getMetaJson<OpResult[]>(this.sqlite, 'sync.rejected', []).length,
+    };
+  }
+
+  private setState(s: SyncState, error?: string | null) {
+    this.state = s;
+    if (error !== undefined) setMeta(this.sqlite, K.lastError, error ?? '');
+    this.opts.onStatus?.(this.status());
+  }
+
+  async join(serverUrl: string, username: string, password: string): Promise<SyncStatus> {
+    const url = serverUrl.replace(/\/+$/, '');
+    if (this.joined() && getMeta(this.sqlite, K.url) !== url) {
+      throw new AppError('conflict', `This device is joined to ${getMeta(this.sqlite, K.url)}. Leave it first.`);
+    }
+    let saved: Credentials | null = null;
+    const t = this.opts.transportFactory
+      ? this.opts.transportFactory(url, null, (c) => (saved = c))
+      : new HttpTransport(url, null, (c) => (saved = c));
+    try {
+      const pair = await t.login(username, password, localDeviceId(this.sqlite), os.hostname());
+      setMeta(this.sqlite, K.url, url);
+      setMetaJson(this.sqlite, K.creds, saved ?? { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessExpiresAt: Date.now() + pair.expiresIn * 1000 });
+      setMetaJson(this.sqlite, K.user, { username: pair.user.username, role: pair.user.role });
+    } catch (e) {
+      throw toAppError(e);
+    }
+    this.transport = null;
+    this.failures = 0;
+    this.setState('syncing', null);
+    this.start();
+    this.schedule(0);
+    return this.status();
+  }
+
+  async leave(): Promise<SyncStatus> {
+    this.stop();
+    if (this.running) await this.running.catch(() => undefined);
+    try {
+      // Best effort: push what is pending, then tell the server to forget this device.
+      if (this.joined()) {
+        await this.pushAll().catch(() => 0);
+        await this.tx().revoke(localDeviceId(this.sqlite)).catch(() => undefined);
+      }
+    } finally {
+      this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run();
+      this.transport = null;
+      this.setState('standalone', null);
+    }
+    return this.status();
+  }
+
+  /** Push everything, then pull everything. Concurrent callers share one run (and one more after it). */
+  syncNow(): Promise<SyncResult> {
+    if (this.running) {
+      this.again = true;
+      return this.running.then(() => this.syncNow());
+    }
+    const p = this.runOnce().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.schedule(0);
+      }
+    });
+    this.running = p;
+    return p;
+  }
+
+  private async runOnce(): Promise<SyncResult> {
+    if (!this.joined()) throw new AppError('conflict', 'This device is not joined to a server. Join one in Settings → Sync.');
+    this.setState('syncing');
+    try {
+      const before = this.openConflicts();
+      const pushed = await this.pushAll();
+      await this.ensureLeases();
+      const pulled = await this.pullAll();
+      this.failures = 0;
+      setMeta(this.sqlite, K.lastSyncedAt, this.opts.clock.now().toISOString());
+      this.setState('synced', null);
+      return { pushed: pushed.count, pulled, rejected: pushed.rejected, conflicts: Math.max(0, this.openConflicts() - before) };
+    } catch (e) {
+      this.failures++;
+      const err = toAppError(e);
+      this.setState(e instanceof OfflineError ? 'offline' : 'error', err.message);
+      if (e instanceof SyncHttpError && (e.code === 'device_revoked' || e.status === 401)) this.stopLiveOnly();
+      throw err;
+    }
+  }
+
+  private openConflicts(): number {
+    return this.sqlite.prepare("SELECT count(*) FROM sync_conflicts WHERE status = 'open'").pluck().get() as number;
+  }
+
+  async pushAll(): Promise<{ count: number; rejected: number }> {
+    let count = 0;
+    let rejected = 0;
+    for (;;) {
+      const { ops } = nextBatch(this.sqlite);
+      if (!ops.length) break;
+      const reply = await this.tx().push({ deviceId: localDeviceId(this.sqlite), clientVersion: CLIENT_VERSION, schemaVersion: SYNC_SCHEMA_MAX, cursor: getCursor(this.sqlite), ops });
+      const sent = new Set(ops.map((o) => o.deviceSeq));
+      const answered = reply.results.filter((r) => sent.has(r.deviceSeq));
+      if (!answered.length) throw new SyncHttpError(502, 'bad_reply', 'The server answered a push without results.');
+      rejected += acknowledge(this.sqlite, answered).rejected.length;
+      for (const r of answered) if (r.status === 'rejected') this.opts.log?.('op rejected', { seq: r.deviceSeq, reason: r.reason });
+      count += answered.length;
+    }
+    return { count, rejected };
+  }
+
+  /** Pulls and applies one page; says how many changes it carried and whether more wait. */
+  async pullPage(limit = DEFAULT_PULL_LIMIT, domains?: Set<string>): Promise<{ pulled: number; more: boolean }> {
+    const cursor = getCursor(this.sqlite);
+    const page = await this.tx().pull(cursor, limit);
+    const stats = applyPage(this.sqlite, page, this.opts.clock.now().getTime());
+    if (stats && domains) for (const c of page.changes) domains.add(domainOf(c.entity));
+    return { pulled: stats ? page.changes.length : 0, more: page.hasMore && page.cursor !== cursor };
+  }
+
+  async pullAll(limit = DEFAULT_PULL_LIMIT): Promise<number> {
+    let pulled = 0;
+    const domains = new Set<string>();
+    try {
+      for (;;) {
+        const r = await this.pullPage(limit, domains);
+        pulled += r.pulled;
+        if (!r.more) break;
+      }
+    } finally {
+      if (domains.size) this.opts.onApplied?.([...domains]);
+    }
+    return pulled;
+  }
+
+  /** Keeps a leased block of human numbers per prefix, so tickets made offline get final numbers. */
+  private async ensureLeases(): Promise<void> {
+    for (const prefix of LEASE_PREFIXES) {
+      const next = (this.sqlite.prepare('SELECT next FROM counters WHERE prefix = ?').pluck().get(prefix) as number | undefined) ?? 1;
+      const lease = getMetaJson<LeaseResponse | null>(this.sqlite, K.lease(prefix), null);
+      if (lease && next >= lease.first && next <= lease.last - Math.floor(LEASE_SIZE / 10)) continue;
+      const fresh = await this.tx().lease(localDeviceId(this.sqlite), prefix, LEASE_SIZE);
+      this.sqlite.transaction(() => {
+        // Re-read: tickets may have been numbered while the lease was on the wire. Never move the
+        // local counter backwards: numbers already used here must stay unique.
+        const now = (this.sqlite.prepare('SELECT next FROM counters WHERE prefix = ?').pluck().get(prefix) as number | undefined) ?? 1;
+        if (fresh.first < now) return;
+        this.sqlite.prepare('INSERT INTO counters (prefix, next) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET next = excluded.next').run(prefix, fresh.first);
+        setMetaJson(this.sqlite, K.lease(prefix), fresh);
+      }).immediate();
+    }
+  }
+
+  /** Starts the scheduler and the live channel (no-op when not joined). */
+  start(): void {
+    if (!this.joined() || this.started) return;
+    this.started = true;
+    this.schedule(0);
+    try {
+      this.stopLive = this.tx().live(
+        () => this.schedule(50),
+        () => {},
+      );
+    } catch {
+      this.stopLive = null;
+    }
+  }
+
+  private stopLiveOnly() {
+    this.stopLive?.();
+    this.stopLive = null;
+  }
+
+  stop(): void {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.stopLiveOnly();
+  }
+
+  /** A local change happened: sync shortly, coalescing bursts of edits. */
+  localChange(): void {
+    if (this.started) this.schedule(DEBOUNCE_MS);
+  }
+
+  private schedule(ms: number) {
+    if (!this.started) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.syncNow().then(
+        () => this.schedule(POLL_MS),
+        () => this.schedule(backoff(this.failures)),
+      );
+    }, ms);
+    this.timer.unref();
+  }
+}
+
+/** Exponential backoff with full jitter, capped at five minutes. */
+export function backoff(failures: number, random: () => number = Math.random): number {
+  const base = Math.min(5 * 60_000, 1000 * 2 ** Math.min(failures, 12));
+  return Math.round(base / 2 + random() * (base / 2));
+}
+
+function domainOf(entity: string): string {
+  if (entity.startsWith('ticket')) return 'tickets';
+  if (entity === 'sync_conflicts') return 'conflicts';
+  if (['users', 'groups', 'sites', 'user_sites', 'group_members'].includes(entity)) return 'directory';
+  return entity;
+}
+
+function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  if (e instanceof OfflineError) return new AppError('conflict', e.message);
+  if (e instanceof SyncHttpError) {
+    if (e.status === 401 || e.status === 403) return new AppError('forbidden', `The server refused: ${e.message}`);
+    return new AppError('conflict', `The server said: ${e.message}`);
+  }
+  return new AppError('internal', e instanceof Error ? e.message : String(e));
+}
+
+export { CURSOR_KEY };

@@ -1,0 +1,133 @@
+/**
+ * The conflicts inbox. Conflicts are synced records made by the server's merge; resolving one is
+ * itself a local write (ops for the chosen value and for the conflict's status), so every replica
+ * converges on the decision.
+ */
+import type Database from 'better-sqlite3';
+import type { Ctx } from '../services/core/context';
+import { requireActor, write } from '../services/core/write';
+import { deviceId, restamp } from '../services/core/ops';
+import { transitionTicket } from '../services/tickets/tickets';
+import { parseHlc, stampHlc } from '../../shared/hlc';
+import { AppError } from '../../shared/result';
+import type { ConflictItem, ConflictSide } from '../../shared/api/sync';
+import type { TicketStatus } from '../../shared/tickets/rules';
+
+interface ConflictRow {
+  id: string;
+  scope_id: string;
+  created_at: string;
+  entity: string;
+  record_id: string;
+  field: string;
+  kind: ConflictItem['kind'];
+  kept_value: string | null;
+  lost_value: string | null;
+  kept_stamp: string | null;
+  lost_stamp: string | null;
+  kept_device: string | null;
+  lost_device: string | null;
+  field_hlc: string;
+}
+
+function when(stamp: string | null): string | null {
+  if (!stamp) return null;
+  try {
+    return new Date(parseHlc(stampHlc(stamp)).wall).toISOString();
+  } catch {
+    return null;
+  }
+}
+
+function label(sqlite: Database.Database, entity: string, id: string): string {
+  if (entity === 'tickets') {
+    const t = sqlite.prepare('SELECT number, title FROM tickets WHERE id = ?').get(id) as { number: string; title: string } | undefined;
+    if (t) return `${t.number} ${t.title}`;
+  }
+  return `${entity.replace(/_/g, ' ')} ${id.slice(0, 8)}`;
+}
+
+function sides(r: ConflictRow, me: string): { mine: ConflictSide; theirs: ConflictSide; current: 'mine' | 'theirs' } {
+  const kept: ConflictSide = { value: r.kept_value, device: r.kept_device, stamp: r.kept_stamp, at: when(r.kept_stamp) };
+  const lost: ConflictSide = { value: r.lost_value, device: r.lost_device, stamp: r.lost_stamp, at: when(r.lost_stamp) };
+  // "Mine" is what this device wrote; when this device wrote neither, it is the side that lost.
+  if (r.kept_device === me && r.lost_device !== me) return { mine: kept, theirs: lost, current: 'mine' };
+  return { mine: lost, theirs: kept, current: 'theirs' };
+}
+
+export function listConflicts(ctx: Ctx, recordId?: string): ConflictItem[] {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const me = deviceId(sqlite);
+  const rows = sqlite
+    .prepare(
+      `SELECT * FROM sync_conflicts WHERE status = 'open' AND deleted_hlc IS NULL ${recordId ? 'AND record_id = ?' : ''} ORDER BY created_at DESC, id LIMIT 500`,
+    )
+    .all(...(recordId ? [recordId] : [])) as ConflictRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    entity: r.entity,
+    recordId: r.record_id,
+    recordLabel: label(sqlite, r.entity, r.record_id),
+    field: r.field,
+    kind: r.kind,
+    ...sides(r, me),
+    createdAt: r.created_at,
+  }));
+}
+
+function markResolved(ctx: Ctx, r: ConflictRow, keep: 'mine' | 'theirs', w: { stamp: string; now: string; op: (o: { kind: 'setFields'; entity: string; recordId: string; scopeId: string; payload: unknown }) => void; audit: (t: string, id: string | null, b: unknown, a: unknown) => void }) {
+  const sqlite = ctx.store.sqlite;
+  const actor = requireActor(ctx);
+  const cols = { status: 'resolved', resolution: keep, resolved_by: actor.id };
+  sqlite
+    .prepare('UPDATE sync_conflicts SET status = ?, resolution = ?, resolved_by = ?, updated_at = ?, field_hlc = ? WHERE id = ?')
+    .run(cols.status, cols.resolution, cols.resolved_by, w.now, restamp(r.field_hlc, Object.keys(cols), w.stamp), r.id);
+  w.op({ kind: 'setFields', entity: 'sync_conflicts', recordId: r.id, scopeId: r.scope_id, payload: cols });
+  w.audit('sync_conflict', r.id, { status: 'open' }, { status: 'resolved', keep, field: r.field, recordId: r.record_id });
+}
+
+export function resolveConflict(ctx: Ctx, id: string, keep: 'mine' | 'theirs'): { id: string; resolved: true } {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const r = sqlite.prepare('SELECT * FROM sync_conflicts WHERE id = ? AND deleted_hlc IS NULL').get(id) as (ConflictRow & { status: string }) | undefined;
+  if (!r) throw new AppError('not_found', 'No such conflict.');
+  if (r.status !== 'open') throw new AppError('conflict', 'This conflict was already resolved (perhaps on another device).');
+  const { mine, theirs } = sides(r, deviceId(sqlite));
+  const chosen = keep === 'mine' ? mine : theirs;
+
+  if (r.kind === 'transition') {
+    const cur = sqlite.prepare('SELECT status FROM tickets WHERE id = ?').pluck().get(r.record_id) as string | undefined;
+    if (chosen.value && cur && chosen.value !== cur) {
+      // Re-run the move through the normal rules: it may need a reason or a resolution.
+      transitionTicket(ctx, r.record_id, { to: chosen.value as TicketStatus });
+    }
+    write(ctx, (w) => markResolved(ctx, r, keep, w));
+    return { id, resolved: true };
+  }
+  if (r.kind === 'deleted') {
+    if (chosen.value !== 'deleted') throw new AppError('conflict', 'The record was deleted on another device; deleted records cannot be brought back from the inbox. Choose the deletion, or recreate the record.');
+    write(ctx, (w) => markResolved(ctx, r, keep, w));
+    return { id, resolved: true };
+  }
+
+  const table = r.entity;
+  const safe = /^[a-z][a-z0-9_]*$/;
+  const hasColumn = safe.test(table) && safe.test(r.field) && !!sqlite.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, r.field);
+  if (!hasColumn) throw new AppError('conflict', `Cannot resolve a conflict on ${table}.${r.field}: this device does not have that field.`);
+  const row = sqlite.prepare(`SELECT ${r.field} AS v, field_hlc, scope_id, deleted_hlc FROM ${table} WHERE id = ?`).get(r.record_id) as
+    | { v: unknown; field_hlc: string; scope_id: string; deleted_hlc: string | null }
+    | undefined;
+  if (!row) throw new AppError('not_found', 'The record behind this conflict is not on this device yet; sync, then try again.');
+  write(ctx, (w) => {
+    const current = row.v === null || row.v === undefined ? null : String(row.v);
+    if (current !== chosen.value && !row.deleted_hlc) {
+      sqlite.prepare(`UPDATE ${table} SET ${r.field} = ?, updated_at = ?, field_hlc = ? WHERE id = ?`).run(chosen.value, w.now, restamp(row.field_hlc, [r.field], w.stamp), r.record_id);
+      w.op({ kind: 'setFields', entity: table, recordId: r.record_id, scopeId: row.scope_id, payload: { [r.field]: chosen.value } });
+      w.audit(table.replace(/s$/, ''), r.record_id, { [r.field]: current }, { [r.field]: chosen.value });
+    }
+    markResolved(ctx, r, keep, w);
+  });
+  return { id, resolved: true };
+}
+

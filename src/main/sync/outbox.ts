@@ -1,0 +1,68 @@
+/** The outbox: pending_ops read in device order, cut into batches under the server's size limit. */
+import type Database from 'better-sqlite3';
+import { MAX_PUSH_BYTES, MAX_PUSH_OPS, type OpResult, type WireOp } from '../../shared/sync/wire';
+
+interface OpRow {
+  opId: string;
+  deviceSeq: number;
+  hlc: string;
+  schemaVersion: number;
+  kind: WireOp['kind'];
+  entity: string;
+  recordId: string;
+  scopeId: string;
+  payload: string;
+  createdAt: string;
+}
+
+/** Room left for the envelope (device id, cursor, version) around the ops. */
+const ENVELOPE = 1024;
+
+export function pendingCount(sqlite: Database.Database): number {
+  return sqlite.prepare('SELECT count(*) FROM pending_ops').pluck().get() as number;
+}
+
+/**
+ * The oldest pending ops, as many as fit in one push. A single op larger than the limit is still
+ * sent alone: the server refuses it and the device reports it rather than stalling the queue.
+ */
+export function nextBatch(sqlite: Database.Database, maxBytes = MAX_PUSH_BYTES - ENVELOPE, maxOps = MAX_PUSH_OPS): { ops: WireOp[]; bytes: number } {
+  const rows = sqlite
+    .prepare(
+      `SELECT op_id AS opId, device_seq AS deviceSeq, hlc, schema_version AS schemaVersion, kind, entity, record_id AS recordId,
+        scope_id AS scopeId, payload, created_at AS createdAt FROM pending_ops ORDER BY device_seq LIMIT ?`,
+    )
+    .all(maxOps) as OpRow[];
+  const ops: WireOp[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    let payload: Record<string, unknown>;
+    try {
+      const p = JSON.parse(r.payload) as unknown;
+      payload = p && typeof p === 'object' && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
+    } catch {
+      payload = {};
+    }
+    const op: WireOp = { opId: r.opId, deviceSeq: r.deviceSeq, hlc: r.hlc, schemaVersion: r.schemaVersion, kind: r.kind, entity: r.entity, recordId: r.recordId, scopeId: r.scopeId, payload, createdAt: r.createdAt };
+    const size = Buffer.byteLength(JSON.stringify(op)) + 1;
+    if (ops.length && bytes + size > maxBytes) break;
+    ops.push(op);
+    bytes += size;
+  }
+  return { ops, bytes };
+}
+
+/** Removes answered ops; rejected ones are remembered (last 50) so the status can explain them. */
+export function acknowledge(sqlite: Database.Database, results: OpResult[]): { rejected: OpResult[] } {
+  const del = sqlite.prepare('DELETE FROM pending_ops WHERE device_seq = ?');
+  const rejected = results.filter((r) => r.status === 'rejected');
+  sqlite.transaction(() => {
+    for (const r of results) del.run(r.deviceSeq);
+    if (rejected.length) {
+      const prev = sqlite.prepare("SELECT value FROM meta WHERE key = 'sync.rejected'").pluck().get() as string | undefined;
+      const list = [...(prev ? (JSON.parse(prev) as OpResult[]) : []), ...rejected].slice(-50);
+      sqlite.prepare("INSERT INTO meta (key, value) VALUES ('sync.rejected', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify(list));
+    }
+  })();
+  return { rejected };
+}

@@ -1,0 +1,165 @@
+/** How the device talks to the central server: an interface, and its HTTP implementation (fetch + SSE). */
+import {
+  pullResponse,
+  type LeaseResponse,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+  type TokenPair,
+} from '../../shared/sync/wire';
+
+export class SyncHttpError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The network is unreachable (as opposed to the server answering with an error). */
+export class OfflineError extends Error {}
+
+export interface Credentials {
+  accessToken: string;
+  refreshToken: string;
+  accessExpiresAt: number;
+}
+
+export interface SyncTransport {
+  login(username: string, password: string, deviceId: string, deviceName: string): Promise<TokenPair>;
+  push(req: PushRequest): Promise<PushResponse>;
+  pull(cursor: number, limit: number): Promise<PullResponse>;
+  lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse>;
+  revoke(deviceId: string): Promise<void>;
+  /** Calls `onPoke` whenever the server's change log moves; returns a stop function. */
+  live(onPoke: () => void, onState: (connected: boolean) => void): () => void;
+}
+
+const TIMEOUT_MS = 60_000;
+
+export class HttpTransport implements SyncTransport {
+  constructor(
+    private readonly baseUrl: string,
+    private creds: Credentials | null,
+    /** Persists rotated tokens so a restart keeps the sign-in. */
+    private readonly saveCreds: (c: Credentials) => void,
+  ) {}
+
+  private async raw(method: string, path: string, body?: unknown, auth = true): Promise<unknown> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (auth) {
+      if (!this.creds) throw new SyncHttpError(401, 'unauthenticated', 'Join a server first.');
+      headers.authorization = `Bearer ${this.creds.accessToken}`;
+    }
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (e) {
+      throw new OfflineError(`Cannot reach the server at ${this.baseUrl} (${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}).`);
+    }
+    let parsed: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+    try {
+      parsed = (await res.json()) as typeof parsed;
+    } catch {
+      throw new SyncHttpError(res.status, 'bad_reply', `The server answered ${res.status} with something that is not Outpost JSON. Is ${this.baseUrl} an Outpost server?`);
+    }
+    if (!parsed.ok) throw new SyncHttpError(res.status, parsed.error?.code ?? 'error', parsed.error?.message ?? `The server answered ${res.status}.`);
+    return parsed.value;
+  }
+
+  private async refresh(): Promise<void> {
+    if (!this.creds) throw new SyncHttpError(401, 'unauthenticated', 'Join a server first.');
+    const t = (await this.raw('POST', '/auth/refresh', { refreshToken: this.creds.refreshToken }, false)) as TokenPair;
+    this.setTokens(t);
+  }
+
+  private setTokens(t: TokenPair) {
+    this.creds = { accessToken: t.accessToken, refreshToken: t.refreshToken, accessExpiresAt: Date.now() + t.expiresIn * 1000 };
+    this.saveCreds(this.creds);
+  }
+
+  /** Refreshes the access token shortly before it expires, and once more on a 401. */
+  private async authed(method: string, path: string, body?: unknown): Promise<unknown> {
+    if (this.creds && this.creds.accessExpiresAt - Date.now() < 30_000) await this.refresh();
+    try {
+      return await this.raw(method, path, body);
+    } catch (e) {
+      if (e instanceof SyncHttpError && e.code === 'token_expired') {
+        await this.refresh();
+        return this.raw(method, path, body);
+      }
+      throw e;
+    }
+  }
+
+  async login(username: string, password: string, deviceId: string, deviceName: string): Promise<TokenPair> {
+    const t = (await this.raw('POST', '/auth/login', { username, password, deviceId, deviceName }, false)) as TokenPair;
+    this.setTokens(t);
+    return t;
+  }
+
+  push(req: PushRequest): Promise<PushResponse> {
+    return this.authed('POST', '/sync/push', req) as Promise<PushResponse>;
+  }
+
+  async pull(cursor: number, limit: number): Promise<PullResponse> {
+    const v = await this.authed('GET', `/sync/pull?cursor=${cursor}&limit=${limit}`);
+    const r = pullResponse.safeParse(v);
+    if (!r.success) throw new SyncHttpError(502, 'bad_reply', `The server sent a page this Outpost cannot read: ${r.error.issues[0]?.message ?? 'invalid'}.`);
+    return r.data;
+  }
+
+  lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse> {
+    return this.authed('POST', '/sync/lease', { deviceId, prefix, count }) as Promise<LeaseResponse>;
+  }
+
+  async revoke(deviceId: string): Promise<void> {
+    await this.authed('POST', '/auth/revoke', { deviceId });
+  }
+
+  live(onPoke: () => void, onState: (connected: boolean) => void): () => void {
+    let stopped = false;
+    let ctrl: AbortController | null = null;
+    let attempt = 0;
+    const loop = async () => {
+      while (!stopped) {
+        ctrl = new AbortController();
+        try {
+          if (this.creds && this.creds.accessExpiresAt - Date.now() < 30_000) await this.refresh();
+          const res = await fetch(`${this.baseUrl}/sync/live`, { headers: { authorization: `Bearer ${this.creds?.accessToken ?? ''}` }, signal: ctrl.signal });
+          if (!res.ok || !res.body) throw new Error(`live ${res.status}`);
+          attempt = 0;
+          onState(true);
+          const reader = res.body.getReader();
+          const dec = new TextDecoder();
+          let buf = '';
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buf += dec.decode(value, { stream: true });
+            let i: number;
+            while ((i = buf.indexOf('\n\n')) >= 0) {
+              const msg = buf.slice(0, i);
+              buf = buf.slice(i + 2);
+              if (/^event: (poke|hello)$/m.test(msg)) onPoke();
+            }
+          }
+        } catch {
+          // Reconnect below.
+        }
+        onState(false);
+        if (stopped) return;
+        attempt++;
+        const delay = Math.min(60_000, 500 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random());
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    };
+    void loop();
+    return () => {
+      stopped = true;
+      ctrl?.abort();
+    };
+  }
+}

@@ -1,0 +1,26 @@
+/** Chooses what to show: the first-run wizard, sign-in, or the console. */
+import { Center } from '@mantine/core';
+import { useCall } from '../lib/query';
+import { useSession } from '../stores/session';
+import { SetupWizard } from '../features/setup/SetupWizard';
+import { SignIn } from '../features/auth/SignIn';
+import { ErrorState, Loading } from '../features/common/states';
+import { Shell } from './Shell';
+
+export function App() {
+  const status = useCall('setup.status', {});
+  const token = useSession((s) => s.token);
+  if (status.data === undefined) {
+    if (status.error) {
+      return (
+        <Center h="100dvh">
+          <ErrorState error={status.error} onRetry={() => void status.refetch()} title="Outpost is not responding" />
+        </Center>
+      );
+    }
+    return <Loading label="Starting Outpost…" />;
+  }
+  if (!status.data.initialized) return <SetupWizard onDone={() => void status.refetch()} />;
+  if (!token) return <SignIn organisation={status.data.organisation} />;
+  return <Shell />;
+}

@@ -1,0 +1,79 @@
+/**
+ * The navigation registry: one entry per screen. To add a screen (Assets, Audits, Licences, Software,
+ * Conflicts, …) add ONE entry below; the shell draws the nav link, the route, the palette's "Go to" action
+ * and hides it from roles not listed. An entry owns its path and everything below it
+ * ('/assets' also receives '/assets/AST-000321'; read the rest with useRoute().segments).
+ * Settings sub-pages register in ./settings-sections.tsx instead.
+ */
+import type { ComponentType, ReactNode } from 'react';
+import { IconInbox, IconListDetails, IconSettings, IconInfoCircle } from '@tabler/icons-react';
+import type { Role } from '../../shared/api';
+import { QueuePage } from '../features/tickets/QueuePage';
+import { MyRequestsPage } from '../features/tickets/MyRequestsPage';
+import { SettingsPage } from '../features/settings/SettingsPage';
+import { AboutPage } from '../features/about/AboutPage';
+import { settingsSections } from './settings-sections';
+import { IconBell, IconBox, IconCertificate, IconClipboardCheck, IconPackages } from '@tabler/icons-react';
+import { AssetsPage } from '../features/assets/AssetsPage';
+import { AuditsPage } from '../features/audits/AuditsPage';
+import { LicencesPage } from '../features/licences/LicencesPage';
+import { SoftwarePage } from '../features/software/SoftwarePage';
+import { AlertsNavBadge, AlertsPage } from '../features/alerts/AlertsBell';
+import { IconGitMerge } from '@tabler/icons-react';
+import { ConflictsNavBadge, ConflictsPage } from '../features/sync/ConflictsPage';
+
+export interface NavEntry {
+  /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
+  path: string;
+  label: string;
+  icon: ComponentType<{ size?: number | string; stroke?: number }>;
+  /** Roles that see and may open it. Absent for everyone else (not disabled). */
+  roles: readonly Role[];
+  element: ComponentType;
+  /** Optional small count next to the label (a component so it can use hooks, e.g. useCall). Return null for none. */
+  badge?: ComponentType;
+  /** 'main' (top list, default) or 'footer' (Conflicts, Settings, About: pinned at the bottom). */
+  section?: 'main' | 'footer';
+  /** Sort key within its section; lower first. Defaults to 100. */
+  order?: number;
+  /** Words the palette also matches ("inventory" for Assets…). */
+  keywords?: string[];
+}
+
+const STAFF_AND_AUDITOR: readonly Role[] = ['admin', 'technician', 'auditor'];
+
+export const navEntries: NavEntry[] = [
+  { path: '/queue', label: 'Queue', icon: IconListDetails, roles: STAFF_AND_AUDITOR, element: QueuePage, order: 10, keywords: ['tickets', 'triage', 'incidents'] },
+  { path: '/requests', label: 'My requests', icon: IconInbox, roles: ['requester'], element: MyRequestsPage, order: 10, keywords: ['tickets'] },
+  // ↓ other screens plug in here (one line each) ↓
+  { path: '/assets', label: 'Assets', icon: IconBox, roles: STAFF_AND_AUDITOR, element: AssetsPage, order: 30, keywords: ['inventory', 'hardware', 'import', 'labels', 'scan'] },
+  { path: '/audits', label: 'Audits', icon: IconClipboardCheck, roles: STAFF_AND_AUDITOR, element: AuditsPage, order: 40, keywords: ['inventory audit', 'scan', 'reconciliation'] },
+  { path: '/licences', label: 'Licences', icon: IconCertificate, roles: STAFF_AND_AUDITOR, element: LicencesPage, order: 50, keywords: ['compliance', 'entitlements', 'renewals', 'licenses'] },
+  { path: '/software', label: 'Software', icon: IconPackages, roles: STAFF_AND_AUDITOR, element: SoftwarePage, order: 60, keywords: ['end of life', 'eol', 'kev', 'vulnerabilities'] },
+  { path: '/alerts', label: 'Alerts', icon: IconBell, roles: STAFF_AND_AUDITOR, element: AlertsPage, badge: AlertsNavBadge, order: 70, keywords: ['warranty', 'renewal', 'overdue'] },
+
+  { path: '/conflicts', label: 'Conflicts', icon: IconGitMerge, roles: ['admin', 'technician'], element: ConflictsPage, badge: ConflictsNavBadge, section: 'footer', order: 800, keywords: ['sync', 'merge', 'keep mine', 'keep theirs'] },
+  // ↑ ─────────────────────────────────────────── ↑
+  { path: '/settings', label: 'Settings', icon: IconSettings, roles: settingsRoles(), element: SettingsPage, section: 'footer', order: 900, keywords: ['users', 'groups', 'sites', 'priority', 'categories'] },
+  { path: '/about', label: 'About', icon: IconInfoCircle, roles: ['admin', 'technician', 'auditor', 'requester'], element: AboutPage, section: 'footer', order: 990, keywords: ['version', 'audit chain'] },
+];
+
+/** Settings shows for every role that can open at least one of its sections. */
+function settingsRoles(): Role[] {
+  return [...new Set(settingsSections.flatMap((s) => s.roles))];
+}
+
+/** Entries visible to `role`, in display order. */
+export function entriesFor(role: Role | null, section?: 'main' | 'footer'): NavEntry[] {
+  if (!role) return [];
+  return navEntries
+    .filter((e) => e.roles.includes(role) && (!section || (e.section ?? 'main') === section))
+    .sort((a, b) => (a.order ?? 100) - (b.order ?? 100));
+}
+
+/** The landing screen for a role: its first main entry. */
+export function homeFor(role: Role | null): string {
+  return entriesFor(role, 'main')[0]?.path ?? entriesFor(role)[0]?.path ?? '/about';
+}
+
+export type { ReactNode };

@@ -1,0 +1,455 @@
+/**
+ * Import wizard: pick a file, let the importer recognise it (or map its columns), preview a dry run
+ * with every row error, then commit all-or-nothing. The file is read in the browser and sent as raw
+ * bytes (base64) so the importer itself tells UTF-8 from Latin-1 and reports which it found.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { Alert, Anchor, Badge, Button, Card, Group, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, Title } from '@mantine/core';
+import { IconAlertTriangle, IconArrowLeft, IconCheck, IconFileUpload } from '@tabler/icons-react';
+import { IMPORT_FORMATS, MAPPABLE_FIELDS, type CsvInspection, type ImportFormat, type ImportResult, type MappableField } from '../../../shared/api/assets';
+import { api, errorMessage } from '../../lib/client';
+import { useCall } from '../../lib/query';
+import { navigate } from '../../lib/router';
+import { formatNumber } from '../../lib/format';
+import { decodeBytes } from './files';
+import { invalidateAssetData } from './common';
+
+export const FORMAT_LABELS: Record<ImportFormat, string> = {
+  'snipe-it-assets': 'Snipe-IT assets',
+  'snipe-it-licenses': 'Snipe-IT licences',
+  'snipe-it-users': 'Snipe-IT users',
+  'snipe-it-locations': 'Snipe-IT locations',
+  'snipe-it-models': 'Snipe-IT models',
+  'glpi-inventory': 'GLPI inventory (JSON)',
+  'csv-mapped': 'Other CSV (map the columns)',
+};
+
+const FIELD_LABELS: Record<MappableField, string> = {
+  tag: 'Asset tag',
+  name: 'Name',
+  type: 'Type',
+  category: 'Category',
+  manufacturer: 'Manufacturer',
+  model: 'Model',
+  modelNumber: 'Model number',
+  serial: 'Serial',
+  status: 'Status',
+  location: 'Location',
+  assignedTo: 'Assigned to (username or email)',
+  purchaseDate: 'Purchase date',
+  cost: 'Cost',
+  supplier: 'Supplier',
+  orderNumber: 'Order number',
+  warrantyEnd: 'Warranty end',
+  eolDate: 'End-of-life date',
+  nextAuditAt: 'Next audit date',
+  notes: 'Notes',
+};
+
+const IGNORE = '__ignore__';
+
+interface Picked {
+  name: string;
+  bytes: number;
+  base64: string;
+  isJson: boolean;
+  /** Decoded in the browser, only to show a glimpse before the importer reads it. */
+  glimpse: string;
+}
+
+/** base64 of raw bytes in chunks: String.fromCharCode on a whole large file overflows the stack. */
+function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export function ImportWizard() {
+  const [step, setStep] = useState(0);
+  const [file, setFile] = useState<Picked | null>(null);
+  const [inspection, setInspection] = useState<CsvInspection | null>(null);
+  const [format, setFormat] = useState<ImportFormat | null>(null);
+  const [mapping, setMapping] = useState<Record<string, MappableField>>({});
+  const [siteId, setSiteId] = useState<string | null>(null);
+  const [busy, setBusy] = useState<null | 'reading' | 'preview' | 'commit'>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [preview, setPreview] = useState<ImportResult | null>(null);
+  const [done, setDone] = useState<ImportResult | null>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const sites = useCall('sites.list', {});
+
+  const reset = () => {
+    setFile(null);
+    setInspection(null);
+    setFormat(null);
+    setMapping({});
+    setPreview(null);
+    setDone(null);
+    setProblem(null);
+    setStep(0);
+    if (inputRef.current) inputRef.current.value = '';
+  };
+
+  const onPick = async (f: File | undefined) => {
+    if (!f) return;
+    setProblem(null);
+    setPreview(null);
+    setDone(null);
+    setBusy('reading');
+    try {
+      const buf = await f.arrayBuffer();
+      const bytes = new Uint8Array(buf);
+      const decoded = decodeBytes(buf);
+      const isJson = /\.json$/i.test(f.name) || decoded.text.trimStart().startsWith('{');
+      const picked: Picked = { name: f.name, bytes: bytes.length, base64: toBase64(bytes), isJson, glimpse: decoded.text.slice(0, 600) };
+      setFile(picked);
+      if (bytes.length === 0) {
+        setProblem('This file is empty.');
+        return;
+      }
+      if (isJson) {
+        setInspection(null);
+        setFormat('glpi-inventory');
+      } else {
+        const ins = await api.call('assets.inspectCsv', { contentBase64: picked.base64 });
+        setInspection(ins);
+        setFormat(ins.detectedFormat ?? 'csv-mapped');
+        setMapping(ins.suggestedMapping);
+      }
+      setStep(1);
+    } catch (e) {
+      setProblem(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const runImport = async (dryRun: boolean) => {
+    if (!file || !format) return;
+    setProblem(null);
+    setBusy(dryRun ? 'preview' : 'commit');
+    try {
+      const r = await api.call('assets.import', {
+        format,
+        contentBase64: file.base64,
+        dryRun,
+        mapping: format === 'csv-mapped' ? mapping : undefined,
+        siteId: siteId ?? undefined,
+      });
+      if (dryRun) {
+        setPreview(r);
+        setStep(2);
+      } else {
+        setDone(r);
+        if (r.errors.length === 0) {
+          invalidateAssetData();
+          setStep(3);
+        } else setPreview(r);
+      }
+    } catch (e) {
+      setProblem(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  // A changed format or mapping invalidates the preview: the user must look again before committing.
+  useEffect(() => {
+    setPreview(null);
+    if (step > 1) setStep(1);
+  }, [format, mapping, siteId]);
+
+  const mappedTag = Object.values(mapping).includes('tag');
+
+  return (
+    <div style={{ overflow: 'auto', height: '100%' }} data-testid="import-wizard">
+      <Stack p="md" gap="md" maw={1100}>
+        <Group justify="space-between">
+          <Stack gap={2}>
+            <Anchor size="sm" href="#/assets">
+              <Group gap={4}>
+                <IconArrowLeft size={14} /> Assets
+              </Group>
+            </Anchor>
+            <Title order={2}>Import</Title>
+          </Stack>
+          {file && (
+            <Button variant="subtle" onClick={reset}>
+              Start again
+            </Button>
+          )}
+        </Group>
+        <Stepper active={step} onStepClick={(s) => s < step && !done && setStep(s)} size="sm">
+          <Stepper.Step label="File" description={file ? file.name : 'Pick a file'} />
+          <Stepper.Step label="Format" description={format ? FORMAT_LABELS[format] : 'Recognise or map'} />
+          <Stepper.Step label="Preview" description="Dry run, nothing written" />
+          <Stepper.Step label="Import" description="All or nothing" />
+        </Stepper>
+
+        {problem && (
+          <Alert color="red" icon={<IconAlertTriangle size={18} />} title="The file could not be read" data-testid="import-problem">
+            {problem}
+          </Alert>
+        )}
+
+        <Card withBorder>
+          <Stack gap="xs">
+            <Text fw={600}>1. Choose a file</Text>
+            <Text size="sm" c="dimmed">
+              Snipe-IT exports (assets, licences, users, locations, models) are read as they are; any other CSV can be mapped column by column. GLPI inventory JSON files are accepted too.
+              UTF-8 (with or without BOM) and Latin-1, and any line ends, are recognised.
+            </Text>
+            <Group>
+              <Button component="label" leftSection={<IconFileUpload size={16} />} variant="light" loading={busy === 'reading'}>
+                Choose file…
+                <input
+                  ref={inputRef}
+                  type="file"
+                  accept=".csv,.txt,.json,text/csv,application/json"
+                  data-testid="import-file"
+                  style={{ display: 'none' }}
+                  onChange={(e) => void onPick(e.currentTarget.files?.[0])}
+                />
+              </Button>
+              {file && (
+                <Text size="sm">
+                  {file.name} · {formatNumber(file.bytes)} bytes
+                </Text>
+              )}
+            </Group>
+          </Stack>
+        </Card>
+
+        {file && step >= 1 && format && (
+          <Card withBorder>
+            <Stack gap="sm">
+              <Text fw={600}>2. What is in it</Text>
+              {inspection && (
+                <Group gap="xs">
+                  <Badge variant="light">{formatNumber(inspection.rows)} rows</Badge>
+                  <Badge variant="light">{inspection.encoding}</Badge>
+                  <Badge variant="light">{inspection.lineEnding.toUpperCase()} line ends</Badge>
+                  <Badge variant="light">delimiter “{inspection.delimiter === '\t' ? 'tab' : inspection.delimiter}”</Badge>
+                  {inspection.detectedFormat && (
+                    <Badge color="teal" variant="light">
+                      Looks like {FORMAT_LABELS[inspection.detectedFormat]}
+                    </Badge>
+                  )}
+                </Group>
+              )}
+              <Group grow align="flex-end">
+                <Select
+                  label="Format"
+                  data={IMPORT_FORMATS.filter((f) => (file.isJson ? f === 'glpi-inventory' : f !== 'glpi-inventory')).map((f) => ({ value: f, label: FORMAT_LABELS[f] }))}
+                  value={format}
+                  onChange={(v) => v && setFormat(v as ImportFormat)}
+                  allowDeselect={false}
+                  data-testid="import-format"
+                />
+                <Select
+                  label="Site for new records"
+                  description="When the file does not say"
+                  placeholder="The first site"
+                  clearable
+                  data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
+                  value={siteId}
+                  onChange={setSiteId}
+                />
+              </Group>
+              {format === 'csv-mapped' && inspection && (
+                <Stack gap={4}>
+                  <Text size="sm">Match each column of the file to an asset field. The asset tag is required: it is the key that updates existing assets.</Text>
+                  <Table fz="sm" withTableBorder>
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Column in the file</Table.Th>
+                        <Table.Th>Example</Table.Th>
+                        <Table.Th>Asset field</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {inspection.headers.map((h, i) => (
+                        <Table.Tr key={`${h}-${i}`}>
+                          <Table.Td>{h || <Text span c="dimmed">(blank header)</Text>}</Table.Td>
+                          <Table.Td>
+                            <Text size="xs" c="dimmed" truncate maw={260}>
+                              {inspection.sample[0]?.[i] ?? ''}
+                            </Text>
+                          </Table.Td>
+                          <Table.Td>
+                            <Select
+                              size="xs"
+                              aria-label={`Field for ${h}`}
+                              data={[{ value: IGNORE, label: 'Ignore this column' }, ...MAPPABLE_FIELDS.map((f) => ({ value: f, label: FIELD_LABELS[f] }))]}
+                              value={mapping[h] ?? IGNORE}
+                              onChange={(v) =>
+                                setMapping((m) => {
+                                  const next = { ...m };
+                                  if (!v || v === IGNORE) delete next[h];
+                                  else next[h] = v as MappableField;
+                                  return next;
+                                })
+                              }
+                              allowDeselect={false}
+                            />
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                  {!mappedTag && (
+                    <Text size="sm" c="orange">
+                      Map one column to Asset tag to continue.
+                    </Text>
+                  )}
+                </Stack>
+              )}
+              <Group>
+                <Button onClick={() => void runImport(true)} loading={busy === 'preview'} disabled={format === 'csv-mapped' && !mappedTag} data-testid="import-preview">
+                  Preview (dry run)
+                </Button>
+              </Group>
+            </Stack>
+          </Card>
+        )}
+
+        {preview && step >= 2 && !done?.errors.length && step < 3 && <PreviewCard r={preview} />}
+        {done && done.errors.length > 0 && (
+          <>
+            <Alert color="red" title="Nothing was imported" icon={<IconAlertTriangle size={18} />}>
+              The file has rows the importer cannot take; fix them and try again. No record was changed.
+            </Alert>
+            <PreviewCard r={done} />
+          </>
+        )}
+
+        {preview && step === 2 && (
+          <Card withBorder>
+            <Stack gap="xs">
+              <Text fw={600}>4. Import</Text>
+              {preview.errors.length > 0 ? (
+                <Text size="sm" c="red">
+                  Fix the {formatNumber(preview.errors.length)} row error{preview.errors.length === 1 ? '' : 's'} above first: an import with errors writes nothing.
+                </Text>
+              ) : (
+                <Text size="sm">
+                  {formatNumber(preview.created)} new, {formatNumber(preview.updated)} updated, {formatNumber(preview.unchanged)} unchanged. Everything is written in one step, or nothing is.
+                </Text>
+              )}
+              {busy === 'commit' && <Progress value={100} striped animated size="lg" aria-label="Importing" data-testid="import-progress" />}
+              <Group>
+                <Button color="green" leftSection={<IconCheck size={16} />} disabled={preview.errors.length > 0} loading={busy === 'commit'} onClick={() => void runImport(false)} data-testid="import-commit">
+                  Import {formatNumber(preview.rows)} rows
+                </Button>
+              </Group>
+            </Stack>
+          </Card>
+        )}
+
+        {done && step === 3 && (
+          <Alert color="green" icon={<IconCheck size={18} />} title="Imported" data-testid="import-done">
+            <Stack gap="xs" align="flex-start">
+              <Text size="sm">
+                {formatNumber(done.created)} created, {formatNumber(done.updated)} updated, {formatNumber(done.unchanged)} unchanged.
+              </Text>
+              <Group>
+                <Button size="xs" onClick={() => navigate('/assets')}>
+                  Open the asset list
+                </Button>
+                <Button size="xs" variant="default" onClick={reset}>
+                  Import another file
+                </Button>
+              </Group>
+            </Stack>
+          </Alert>
+        )}
+      </Stack>
+    </div>
+  );
+}
+
+function PreviewCard({ r }: { r: ImportResult }) {
+  const cols = r.preview[0] ? Object.keys(r.preview[0]) : [];
+  const recognised = Object.entries(r.columns.recognised);
+  return (
+    <Card withBorder data-testid="import-preview-result">
+      <Stack gap="sm">
+        <Text fw={600}>3. Preview</Text>
+        <Group gap="xs">
+          <Badge variant="light">{formatNumber(r.rows)} rows read</Badge>
+          <Badge color="teal" variant="light" data-testid="preview-created">
+            {formatNumber(r.created)} new
+          </Badge>
+          <Badge color="blue" variant="light">
+            {formatNumber(r.updated)} updated
+          </Badge>
+          <Badge color="gray" variant="light">
+            {formatNumber(r.unchanged)} unchanged
+          </Badge>
+          <Badge color={r.errors.length ? 'red' : 'green'} variant="light" data-testid="preview-errors">
+            {formatNumber(r.errors.length)} error{r.errors.length === 1 ? '' : 's'}
+          </Badge>
+          <Badge variant="outline">{r.encoding}</Badge>
+          <Badge variant="outline">{r.lineEnding.toUpperCase()}</Badge>
+        </Group>
+        {(recognised.length > 0 || r.columns.ignored.length > 0) && (
+          <Text size="sm">
+            {recognised.length > 0 && (
+              <>
+                Columns read: {recognised.map(([h, f]) => `${h} → ${f}`).join(', ')}.{' '}
+              </>
+            )}
+            {r.columns.ignored.length > 0 && <Text span c="dimmed">Ignored: {r.columns.ignored.join(', ')}.</Text>}
+          </Text>
+        )}
+        {r.errors.length > 0 && (
+          <ScrollArea.Autosize mah={320}>
+            <Table fz="sm" striped withTableBorder stickyHeader data-testid="import-errors">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th w={70}>Row</Table.Th>
+                  <Table.Th w={200}>Column</Table.Th>
+                  <Table.Th>Problem</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {r.errors.slice(0, 1000).map((e, i) => (
+                  <Table.Tr key={i}>
+                    <Table.Td>{e.row === 0 ? 'file' : e.row}</Table.Td>
+                    <Table.Td>{e.column || '—'}</Table.Td>
+                    <Table.Td>{e.message}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {r.errors.length > 1000 && <Text size="xs" c="dimmed">Showing the first 1,000 of {formatNumber(r.errors.length)} errors.</Text>}
+          </ScrollArea.Autosize>
+        )}
+        {r.preview.length > 0 && (
+          <ScrollArea>
+            <Table fz="xs" striped withTableBorder>
+              <Table.Thead>
+                <Table.Tr>
+                  {cols.map((c) => (
+                    <Table.Th key={c}>{c}</Table.Th>
+                  ))}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {r.preview.map((row, i) => (
+                  <Table.Tr key={i}>
+                    {cols.map((c) => (
+                      <Table.Td key={c} style={{ whiteSpace: 'nowrap' }}>
+                        {row[c] === null || row[c] === undefined ? '—' : String(row[c])}
+                      </Table.Td>
+                    ))}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </ScrollArea>
+        )}
+      </Stack>
+    </Card>
+  );
+}

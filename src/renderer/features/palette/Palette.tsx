@@ -1,0 +1,139 @@
+/**
+ * The command palette (Ctrl/Cmd+K): go to any screen, create a ticket, open a ticket by number, and
+ * full-text search with highlighted snippets. Snippet marks arrive as \u0002…\u0003 and are rendered
+ * as <mark> elements, never as HTML.
+ */
+import { Fragment, useEffect, useState } from 'react';
+import { Badge, Group, Text } from '@mantine/core';
+import { Spotlight, spotlight } from '@mantine/spotlight';
+import { IconArrowRight, IconPlus, IconSearch, IconTicket } from '@tabler/icons-react';
+import type { SearchHit } from '../../../shared/api/tickets';
+import { NUMBER_RE, PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
+import { api, errorMessage } from '../../lib/client';
+import { navigate } from '../../lib/router';
+import { entriesFor } from '../../app/nav';
+import { useSession } from '../../stores/session';
+import { useQueue } from '../../stores/queue';
+import { STATUS_COLORS } from '../common/lookups';
+
+/** Splits "a \u0002b\u0003 c" into text and <mark> parts; the text is never parsed as HTML. */
+export function Snippet({ text }: { text: string }) {
+  const parts: { mark: boolean; s: string }[] = [];
+  let mark = false;
+  let buf = '';
+  for (const ch of text) {
+    if (ch === '\u0002' || ch === '\u0003') {
+      if (buf) parts.push({ mark, s: buf });
+      buf = '';
+      mark = ch === '\u0002';
+    } else buf += ch;
+  }
+  if (buf) parts.push({ mark, s: buf });
+  return (
+    <span className="snippet">
+      {parts.map((p, i) => (p.mark ? <mark key={i}>{p.s}</mark> : <Fragment key={i}>{p.s}</Fragment>))}
+    </span>
+  );
+}
+
+export function Palette() {
+  const role = useSession((s) => s.user?.role ?? null);
+  const setCreateOpen = useQueue((s) => s.setCreateOpen);
+  const [query, setQuery] = useState('');
+  const [hits, setHits] = useState<SearchHit[]>([]);
+  const [searching, setSearching] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ticketBase = role === 'requester' ? '/requests' : '/queue';
+  const q = query.trim();
+
+  useEffect(() => {
+    if (q.length < 2) {
+      setHits([]);
+      setError(null);
+      return;
+    }
+    let live = true;
+    setSearching(true);
+    const t = setTimeout(() => {
+      api.call('search.query', { text: q, limit: 12 }).then(
+        (r) => live && (setHits(r.items), setError(null)),
+        (e: unknown) => live && (setHits([]), setError(errorMessage(e))),
+      ).finally(() => live && setSearching(false));
+    }, 150);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [q]);
+
+  const lower = q.toLowerCase();
+  const screens = entriesFor(role).filter((e) => !lower || e.label.toLowerCase().includes(lower) || e.keywords?.some((k) => k.includes(lower)));
+  const number = NUMBER_RE.test(q) ? q.toUpperCase() : null;
+  const canCreate = role !== null && role !== 'auditor' && (!lower || 'create new ticket request incident'.includes(lower));
+  const go = (path: string) => {
+    spotlight.close();
+    navigate(path);
+  };
+  const nothing = !screens.length && !number && !canCreate && !hits.length && !searching;
+
+  return (
+    <Spotlight.Root query={query} onQueryChange={setQuery} shortcut={['mod + K']} tagsToIgnore={[]} scrollable maxHeight={520} size="xl">
+      <Spotlight.Search placeholder="Go to a screen, type a ticket number, or search…" leftSection={<IconSearch size={18} />} data-testid="palette-input" />
+      <Spotlight.ActionsList data-testid="palette-results">
+        {number && (
+          <Spotlight.Action onClick={() => go(`${ticketBase}/${number}`)} data-testid="palette-open-number">
+            <Group gap="sm" wrap="nowrap">
+              <IconTicket size={18} />
+              <Text size="sm">Open {number}</Text>
+            </Group>
+          </Spotlight.Action>
+        )}
+        {hits.length > 0 && (
+          <Spotlight.ActionsGroup label="Tickets">
+            {hits.map((h) => (
+              <Spotlight.Action key={h.id} onClick={() => go(`${ticketBase}/${h.number}`)} data-testid="palette-hit" data-number={h.number}>
+                <Group gap="sm" wrap="nowrap" align="flex-start" w="100%">
+                  <Text size="sm" ff="monospace" c="dimmed" style={{ flex: 'none' }}>
+                    {h.number}
+                  </Text>
+                  <div style={{ flex: 1, minWidth: 0 }}>
+                    <Text size="sm" fw={500} truncate>
+                      {h.title}
+                    </Text>
+                    <Text size="xs" c="dimmed" lineClamp={2}>
+                      <Snippet text={h.snippet} />
+                    </Text>
+                  </div>
+                  <Badge size="xs" variant="light" color={STATUS_COLORS[h.status]} style={{ flex: 'none' }} title={PRIORITY_LABELS[h.priority]}>
+                    {STATUS_LABELS[h.status]}
+                  </Badge>
+                </Group>
+              </Spotlight.Action>
+            ))}
+          </Spotlight.ActionsGroup>
+        )}
+        {(screens.length > 0 || canCreate) && (
+          <Spotlight.ActionsGroup label="Go to">
+            {canCreate && (
+              <Spotlight.Action
+                leftSection={<IconPlus size={18} />}
+                label={role === 'requester' ? 'New request' : 'Create a ticket'}
+                onClick={() => {
+                  spotlight.close();
+                  setCreateOpen(true);
+                }}
+              />
+            )}
+            {screens.map((e) => {
+              const Icon = e.icon;
+              return <Spotlight.Action key={e.path} leftSection={<Icon size={18} />} label={e.label} rightSection={<IconArrowRight size={14} />} onClick={() => go(e.path)} />;
+            })}
+          </Spotlight.ActionsGroup>
+        )}
+        {searching && !hits.length && <Spotlight.Empty>Searching…</Spotlight.Empty>}
+        {error && <Spotlight.Empty>{error}</Spotlight.Empty>}
+        {nothing && !error && <Spotlight.Empty>Nothing found for “{q}”.</Spotlight.Empty>}
+      </Spotlight.ActionsList>
+    </Spotlight.Root>
+  );
+}

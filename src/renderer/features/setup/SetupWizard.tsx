@@ -1,0 +1,133 @@
+/** First run: organisation and first site, the admin account, then start empty or with sample data. */
+import { useState } from 'react';
+import { Alert, Button, Center, Checkbox, Group, Paper, PasswordInput, Stack, Stepper, Text, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { api, ApiCallError, errorMessage } from '../../lib/client';
+import { useSession } from '../../stores/session';
+import { fieldErrors } from '../common/issues';
+
+export function SetupWizard({ onDone }: { onDone: () => void }) {
+  const signIn = useSession((s) => s.signIn);
+  const [step, setStep] = useState(0);
+  const [organisation, setOrganisation] = useState('');
+  const [siteName, setSiteName] = useState('');
+  const [username, setUsername] = useState('admin');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [sampleData, setSampleData] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const checkStep = (s: number): boolean => {
+    const e: Record<string, string> = {};
+    if (s === 0 && !siteName.trim()) e['site.name'] = 'Name your first site (an office, a building, a campus).';
+    if (s === 1) {
+      if (username.trim().length < 2) e['admin.username'] = 'Username must be at least 2 characters.';
+      if (!displayName.trim()) e['admin.displayName'] = 'Display name is required.';
+      if (password.length < 8) e['admin.password'] = 'Password must be at least 8 characters.';
+      else if (password !== confirm) e.confirm = 'The two passwords do not match.';
+    }
+    setErrors(e);
+    return Object.keys(e).length === 0;
+  };
+
+  const next = () => {
+    if (checkStep(step)) setStep(step + 1);
+  };
+
+  const finish = async () => {
+    if (!checkStep(0)) return setStep(0);
+    if (!checkStep(1)) return setStep(1);
+    setBusy(true);
+    setError(null);
+    try {
+      const session = await api.call('setup.init', {
+        organisation: organisation.trim() || undefined,
+        site: { name: siteName },
+        admin: { username, displayName, password },
+        sampleData,
+      });
+      signIn(session);
+      notifications.show({ color: 'green', message: sampleData ? 'Outpost is ready, with sample data loaded.' : 'Outpost is ready.' });
+      onDone();
+    } catch (e) {
+      const fe = fieldErrors(e);
+      setErrors(fe);
+      setError(errorMessage(e));
+      if (e instanceof ApiCallError && Object.keys(fe).some((k) => k.startsWith('admin'))) setStep(1);
+      else if (Object.keys(fe).some((k) => k.startsWith('site'))) setStep(0);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Center mih="100dvh" p="md">
+      <Paper withBorder shadow="sm" p="xl" w={560} data-testid="setup-wizard">
+        <Stack>
+          <div>
+            <Title order={2}>Welcome to Outpost</Title>
+            <Text c="dimmed" size="sm">
+              Set up this computer in three short steps. Everything stays on this machine until you join a server.
+            </Text>
+          </div>
+          <Stepper active={step} onStepClick={(s) => (s < step ? setStep(s) : undefined)} size="sm">
+            <Stepper.Step label="Organisation" description="and first site">
+              <Stack mt="md">
+                <TextInput label="Organisation" placeholder="Northwind IT" value={organisation} onChange={(e) => setOrganisation(e.currentTarget.value)} autoFocus />
+                <TextInput
+                  label="First site"
+                  placeholder="Head office"
+                  required
+                  value={siteName}
+                  onChange={(e) => setSiteName(e.currentTarget.value)}
+                  error={errors['site.name']}
+                />
+              </Stack>
+            </Stepper.Step>
+            <Stepper.Step label="Administrator" description="your account">
+              <Stack mt="md">
+                <TextInput label="Display name" required value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} error={errors['admin.displayName']} autoFocus />
+                <TextInput label="Username" required value={username} onChange={(e) => setUsername(e.currentTarget.value)} error={errors['admin.username']} autoComplete="username" />
+                <PasswordInput label="Password" description="At least 8 characters." required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={errors['admin.password']} autoComplete="new-password" />
+                <PasswordInput label="Repeat password" required value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} error={errors.confirm} autoComplete="new-password" />
+              </Stack>
+            </Stepper.Step>
+            <Stepper.Step label="Data" description="how to start">
+              <Stack mt="md">
+                <Checkbox
+                  label="Load sample data"
+                  description="A realistic team: sites, groups, people and a few thousand tickets to try things on."
+                  checked={sampleData}
+                  onChange={(e) => setSampleData(e.currentTarget.checked)}
+                />
+                <Text size="sm" c="dimmed">
+                  Leave it unticked to start empty. Importing and joining a server are available later from Settings.
+                </Text>
+              </Stack>
+            </Stepper.Step>
+          </Stepper>
+          {error && (
+            <Alert color="red" variant="light" role="alert">
+              {error}
+            </Alert>
+          )}
+          <Group justify="space-between">
+            <Button variant="default" onClick={() => setStep(step - 1)} disabled={step === 0 || busy}>
+              Back
+            </Button>
+            {step < 2 ? (
+              <Button onClick={next}>Next</Button>
+            ) : (
+              <Button onClick={() => void finish()} loading={busy} data-testid="setup-finish">
+                Create and start
+              </Button>
+            )}
+          </Group>
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}

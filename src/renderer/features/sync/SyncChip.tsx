@@ -1,0 +1,52 @@
+/** The sync chip in the top bar: offline · syncing · synced hh:mm · n pending · error with its reason. */
+import { Badge, Tooltip, UnstyledButton } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import type { SyncStatus } from '../../../shared/api/sync';
+import { api, errorMessage } from '../../lib/client';
+import { changed, useCall } from '../../lib/query';
+import { navigate } from '../../lib/router';
+
+export function chipText(s: SyncStatus, locale?: string): { text: string; color: string; tip: string } {
+  const time = s.lastSyncedAt ? new Date(s.lastSyncedAt).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' }) : null;
+  switch (s.state) {
+    case 'standalone':
+      return { text: 'Local', color: 'gray', tip: 'Working on this computer only. Join a server in Settings → Sync.' };
+    case 'syncing':
+      return { text: 'Syncing…', color: 'blue', tip: `Syncing with ${s.serverUrl}` };
+    case 'offline':
+      return { text: s.pending ? `Offline · ${s.pending} pending` : 'Offline', color: 'orange', tip: s.error ?? 'The server cannot be reached; changes are kept and sent later.' };
+    case 'error':
+      return { text: 'Sync error', color: 'red', tip: s.error ?? 'The last sync failed.' };
+    case 'synced':
+      return s.pending
+        ? { text: `${s.pending} pending`, color: 'yellow', tip: `Last synced ${time ?? 'never'}` }
+        : { text: time ? `Synced ${time}` : 'Synced', color: 'green', tip: `Up to date with ${s.serverUrl}` };
+  }
+}
+
+export function SyncChip() {
+  const q = useCall('sync.status', {});
+  const s = q.data;
+  if (!s) return null;
+  const c = chipText(s);
+  const onClick = async () => {
+    if (s.state === 'standalone') return navigate('/settings/sync');
+    try {
+      const r = await api.call('sync.now', {});
+      notifications.show({ color: 'green', message: `Synced: ${r.pushed} sent, ${r.pulled} received${r.conflicts ? `, ${r.conflicts} new conflict(s)` : ''}.` });
+    } catch (e) {
+      notifications.show({ color: 'red', message: errorMessage(e) });
+    } finally {
+      changed('sync');
+    }
+  };
+  return (
+    <Tooltip label={c.tip} multiline maw={320}>
+      <UnstyledButton onClick={() => void onClick()} aria-label={`Sync status: ${c.text}`} data-testid="sync-chip">
+        <Badge variant="light" color={c.color} style={{ cursor: 'pointer' }}>
+          {c.text}
+        </Badge>
+      </UnstyledButton>
+    </Tooltip>
+  );
+}

@@ -1,0 +1,368 @@
+/** Triage: views down the side, filter chips, the virtualised list, and the ticket on the right. */
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { ActionIcon, Badge, Button, Group, Menu, Modal, NavLink, ScrollArea, Stack, Text, TextInput, Tooltip } from '@mantine/core';
+import { IconBookmark, IconPlus, IconTrash, IconX } from '@tabler/icons-react';
+import type { CallInput } from '../../../shared/api';
+import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type QueueView, type TicketRow } from '../../../shared/api/tickets';
+import { PRIORITIES, PRIORITY_LABELS, type Priority } from '../../../shared/tickets/rules';
+import { useCall } from '../../lib/query';
+import { navigate, useRoute } from '../../lib/router';
+import { useKeys, useStableCallback } from '../../lib/keys';
+import { formatNumber } from '../../lib/format';
+import { useQueue, cleanFilter } from '../../stores/queue';
+import { isStaff, useSession } from '../../stores/session';
+import { Empty, ErrorState, Loading } from '../common/states';
+import { useLookups } from '../common/lookups';
+import { act, assignTo, setPriority } from './actions';
+import { FilterBar } from './FilterBar';
+import { TicketList } from './TicketList';
+import { usePagedTickets } from './usePagedTickets';
+import { useStatusDialog } from './StatusDialog';
+import { TicketDetail } from './TicketDetail';
+
+const ViewsSidebar = memo(function ViewsSidebar() {
+  const view = useQueue((s) => s.view);
+  const savedViewId = useQueue((s) => s.savedViewId);
+  const filter = useQueue((s) => s.filter);
+  const sort = useQueue((s) => s.sort);
+  const setView = useQueue((s) => s.setView);
+  const counts = useCall('tickets.counts', {});
+  const saved = useCall('views.list', {});
+  const [naming, setNaming] = useState(false);
+  const [name, setName] = useState('');
+  const countOf = (v: QueueView) => counts.data?.items.find((c) => c.view === v)?.count;
+
+  const save = async () => {
+    const r = await act(
+      'views.save',
+      { name, base: view, filter: cleanFilter(filter), sort: sort ?? 'priority' },
+      `Saved the view “${name.trim()}”.`,
+    );
+    if (r) {
+      setNaming(false);
+      setName('');
+      setView(r.base, r.id, r.filter, r.sort);
+    }
+  };
+
+  return (
+    <Stack
+      gap={2}
+      p={6}
+      w={200}
+      style={{ borderRight: '1px solid var(--mantine-color-default-border)', flex: 'none' }}
+      data-testid="queue-views"
+    >
+      <Text size="xs" fw={600} c="dimmed" px="xs" pt={4} pb={2}>
+        Views
+      </Text>
+      {QUEUE_VIEWS.map((v) => (
+        <NavLink
+          key={v}
+          label={QUEUE_VIEW_LABELS[v]}
+          active={view === v && !savedViewId}
+          onClick={() => setView(v)}
+          rightSection={
+            countOf(v) !== undefined ? (
+              <Badge size="sm" variant="light" color="gray">
+                {formatNumber(countOf(v)!)}
+              </Badge>
+            ) : null
+          }
+          data-testid={`view-${v}`}
+          style={{ borderRadius: 6 }}
+        />
+      ))}
+      <Group justify="space-between" px="xs" pt="sm" pb={2}>
+        <Text size="xs" fw={600} c="dimmed">
+          Saved views
+        </Text>
+        <Tooltip label="Save the current view and filters">
+          <ActionIcon size="sm" variant="subtle" onClick={() => setNaming(true)} aria-label="Save view">
+            <IconBookmark size={14} />
+          </ActionIcon>
+        </Tooltip>
+      </Group>
+      <ScrollArea.Autosize mah={300}>
+        {saved.data?.items.length === 0 && (
+          <Text size="xs" c="dimmed" px="xs">
+            Filter the queue, then save it here.
+          </Text>
+        )}
+        {saved.data?.items.map((sv) => (
+          <NavLink
+            key={sv.id}
+            label={sv.name}
+            active={savedViewId === sv.id}
+            onClick={() => setView(sv.base, sv.id, sv.filter, sv.sort)}
+            style={{ borderRadius: 6 }}
+            rightSection={
+              <ActionIcon
+                size="xs"
+                variant="subtle"
+                color="gray"
+                aria-label={`Delete view ${sv.name}`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  void act('views.delete', { id: sv.id }, `Deleted the view “${sv.name}”.`).then(
+                    () => savedViewId === sv.id && setView('all_open'),
+                  );
+                }}
+              >
+                <IconTrash size={12} />
+              </ActionIcon>
+            }
+          />
+        ))}
+      </ScrollArea.Autosize>
+      <Modal opened={naming} onClose={() => setNaming(false)} title="Save this view" size="sm">
+        <Stack>
+          <TextInput
+            label="Name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            data-autofocus
+            onKeyDown={(e) => e.key === 'Enter' && void save()}
+          />
+          <Text size="xs" c="dimmed">
+            Keeps the base view ({QUEUE_VIEW_LABELS[view]}), the filters and the sort.
+          </Text>
+          <Group justify="flex-end">
+            <Button onClick={() => void save()} disabled={!name.trim()}>
+              Save view
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  );
+});
+
+type BulkAction = CallInput<'tickets.bulk'>['action'];
+
+function BulkBar({ rows }: { rows: TicketRow[] }) {
+  const checked = useQueue((s) => s.checked);
+  const clear = useQueue((s) => s.clearChecked);
+  const me = useSession((s) => s.user);
+  const { users } = useLookups();
+  const openStatus = useStatusDialog((s) => s.open);
+  const ids = [...checked];
+  if (!ids.length) return null;
+  const label = `${formatNumber(ids.length)} ticket${ids.length === 1 ? '' : 's'}`;
+  const bulk = (action: BulkAction, msg: string) =>
+    act('tickets.bulk', { ids, action }, msg).then((r) => {
+      if (r) clear();
+    });
+  const one = ids.length === 1 ? rows.find((r) => r.id === ids[0]) : undefined;
+  return (
+    <Group gap="xs" px="sm" py={6} bg="var(--mantine-primary-color-light)" data-testid="bulk-bar">
+      <Text size="sm" fw={600}>
+        {label} selected
+      </Text>
+      <Menu withinPortal>
+        <Menu.Target>
+          <Button size="compact-sm" variant="default">
+            Assign…
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown mah={320} style={{ overflowY: 'auto' }}>
+          {me && <Menu.Item onClick={() => void bulk({ kind: 'assign', assigneeId: me.id }, `Assigned ${label} to you.`)}>Me</Menu.Item>}
+          <Menu.Item onClick={() => void bulk({ kind: 'assign', assigneeId: null }, `Unassigned ${label}.`)}>Nobody</Menu.Item>
+          <Menu.Divider />
+          {users
+            .filter((u) => (u.role === 'admin' || u.role === 'technician') && u.id !== me?.id)
+            .map((u) => (
+              <Menu.Item
+                key={u.id}
+                onClick={() => void bulk({ kind: 'assign', assigneeId: u.id }, `Assigned ${label} to ${u.displayName}.`)}
+              >
+                {u.displayName}
+              </Menu.Item>
+            ))}
+        </Menu.Dropdown>
+      </Menu>
+      <Menu withinPortal>
+        <Menu.Target>
+          <Button size="compact-sm" variant="default">
+            Priority…
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          {PRIORITIES.map((p) => (
+            <Menu.Item key={p} onClick={() => void bulk({ kind: 'priority', priority: p }, `Set ${label} to ${PRIORITY_LABELS[p]}.`)}>
+              {PRIORITY_LABELS[p]}
+            </Menu.Item>
+          ))}
+        </Menu.Dropdown>
+      </Menu>
+      <Button
+        size="compact-sm"
+        variant="default"
+        onClick={() => openStatus({ ids, label: one ? one.number : label, from: one ? one.status : null })}
+      >
+        Status…
+      </Button>
+      <Button size="compact-sm" variant="subtle" color="gray" leftSection={<IconX size={14} />} onClick={clear}>
+        Clear selection
+      </Button>
+    </Group>
+  );
+}
+
+export function QueuePage() {
+  const route = useRoute();
+  const role = useSession((s) => s.user?.role ?? null);
+  const me = useSession((s) => s.user);
+  const staff = isStaff(role);
+  const { view, filter, sort, cursorId, setCursor, checked, toggleChecked, clearChecked, setCreateOpen } = useQueue();
+  const paged = usePagedTickets(view, filter, sort);
+  const openNumber = route.segments[0] === 'queue' ? (route.segments[1] ?? null) : null;
+  const searchRef = useRef<HTMLInputElement>(null);
+  const openStatus = useStatusDialog((s) => s.open);
+  const { rows } = paged;
+
+  const cursorIndex = useMemo(() => (cursorId ? rows.findIndex((r) => r.id === cursorId) : -1), [rows, cursorId]);
+  const cursorRow = cursorIndex >= 0 ? rows[cursorIndex] : undefined;
+  const openRow = openNumber ? rows.find((r) => r.number === openNumber) : undefined;
+
+  // Put the cursor on the first row once rows arrive (or when the old cursor row left the view).
+  useEffect(() => {
+    if (rows.length && cursorIndex < 0) setCursor(openRow?.id ?? rows[0]!.id);
+  }, [rows, cursorIndex, openRow, setCursor]);
+
+  const open = (r: TicketRow) => {
+    setCursor(r.id);
+    navigate(`/queue/${r.number}`);
+  };
+  const move = (delta: number) => {
+    if (!rows.length) return;
+    const i = Math.max(0, Math.min(rows.length - 1, (cursorIndex < 0 ? 0 : cursorIndex) + delta));
+    const r = rows[i]!;
+    setCursor(r.id);
+    // With the detail open, it follows the cursor, as in a mail client.
+    if (openNumber) navigate(`/queue/${r.number}`, { replace: true });
+    if (i >= rows.length - 5) paged.loadMore();
+  };
+
+  const selLabel = `${formatNumber(checked.size)} ticket${checked.size === 1 ? '' : 's'}`;
+  const bulkAct = (action: BulkAction, msg: string) =>
+    act('tickets.bulk', { ids: [...checked], action }, msg).then((r) => {
+      if (r) clearChecked();
+    });
+
+  useKeys({
+    j: () => move(1),
+    k: () => move(-1),
+    ArrowDown: () => move(1),
+    ArrowUp: () => move(-1),
+    Enter: () => cursorRow && open(cursorRow),
+    Escape: () => {
+      if (openNumber) navigate('/queue');
+      else if (checked.size) clearChecked();
+    },
+    '/': () => searchRef.current?.focus(),
+    c: () => role !== 'auditor' && setCreateOpen(true),
+    // With tickets selected (x), a / 1–4 / s act on the whole selection; otherwise on the cursor row.
+    ...(staff
+      ? {
+          x: () => cursorRow && toggleChecked(cursorRow.id),
+          a: () => {
+            if (!me) return;
+            if (checked.size) void bulkAct({ kind: 'assign', assigneeId: me.id }, `Assigned ${selLabel} to you.`);
+            else if (cursorRow) void assignTo(cursorRow.id, cursorRow.number, me.id, 'you');
+          },
+          s: () => {
+            if (checked.size) openStatus({ ids: [...checked], label: selLabel, from: null });
+            else if (cursorRow) openStatus({ ids: [cursorRow.id], label: cursorRow.number, from: cursorRow.status });
+          },
+          ...Object.fromEntries(
+            PRIORITIES.map((p) => [
+              String(p),
+              () => {
+                if (checked.size) void bulkAct({ kind: 'priority', priority: p }, `Set ${selLabel} to ${PRIORITY_LABELS[p]}.`);
+                else if (cursorRow) void setPriority(cursorRow.id, cursorRow.number, p as Priority);
+              },
+            ]),
+          ),
+        }
+      : {}),
+  });
+
+  const onCursor = useStableCallback((r: TicketRow) => {
+    setCursor(r.id);
+    if (openNumber) navigate(`/queue/${r.number}`, { replace: true });
+  });
+  const onOpen = useStableCallback(open);
+  const onToggle = useStableCallback((r: TicketRow) => toggleChecked(r.id));
+
+  let body;
+  if (paged.error && !rows.length) body = <ErrorState error={paged.error} onRetry={paged.reload} title="The queue could not be loaded" />;
+  else if (paged.loading && !rows.length) body = <Loading label="Loading the queue…" />;
+  else if (!rows.length)
+    body = (
+      <Empty
+        title={Object.keys(filter).length ? 'No tickets match these filters' : 'Nothing in this view'}
+        action={
+          role !== 'auditor' ? (
+            <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setCreateOpen(true)}>
+              Create a ticket
+            </Button>
+          ) : undefined
+        }
+      >
+        {Object.keys(filter).length ? 'Clear a filter or try other words.' : 'New tickets will show up here.'}
+      </Empty>
+    );
+  else
+    body = (
+      <TicketList
+        paged={paged}
+        cursorId={cursorId}
+        openId={openRow?.id ?? null}
+        checked={checked}
+        onCursor={onCursor}
+        onOpen={onOpen}
+        onToggle={staff ? onToggle : undefined}
+        compact={openNumber !== null}
+      />
+    );
+
+  return (
+    <Group gap={0} wrap="nowrap" align="stretch" style={{ flex: 1, minHeight: 0 }}>
+      <ViewsSidebar />
+      <Stack
+        gap={0}
+        style={{
+          flex: openNumber ? '0 0 50%' : 1,
+          minWidth: 0,
+          borderRight: openNumber ? '1px solid var(--mantine-color-default-border)' : undefined,
+        }}
+      >
+        <FilterBar searchRef={searchRef} />
+        <Group justify="space-between" px="sm" py={4}>
+          <Text size="xs" c="dimmed" data-testid="queue-total">
+            {paged.total !== null ? `${formatNumber(paged.total)} ticket${paged.total === 1 ? '' : 's'}` : paged.loading ? 'Counting…' : ''}
+          </Text>
+          {role !== 'auditor' && (
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              leftSection={<IconPlus size={12} />}
+              onClick={() => setCreateOpen(true)}
+              data-testid="new-ticket"
+            >
+              New ticket (c)
+            </Button>
+          )}
+        </Group>
+        {staff && <BulkBar rows={rows} />}
+        {body}
+      </Stack>
+      {openNumber && (
+        <div style={{ flex: 1, minWidth: 0, overflow: 'auto' }} data-testid="detail-pane">
+          <TicketDetail number={openNumber} onClose={() => navigate('/queue')} />
+        </div>
+      )}
+    </Group>
+  );
+}

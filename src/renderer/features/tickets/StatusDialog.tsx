@@ -1,0 +1,207 @@
+/**
+ * Changing status: lists only the transitions the state machine allows from the current status;
+ * Pending asks why, Resolved asks for a resolution code and notes. Works for one ticket or a bulk selection.
+ */
+import { useEffect, useState } from 'react';
+import { create } from 'zustand';
+import { Button, Group, Kbd, Modal, Select, SimpleGrid, Stack, Text, Textarea } from '@mantine/core';
+import {
+  PENDING_REASONS,
+  PENDING_REASON_LABELS,
+  RESOLUTION_CODES,
+  RESOLUTION_LABELS,
+  STATUS_LABELS,
+  TICKET_STATUSES,
+  TRANSITIONS,
+  type PendingReason,
+  type ResolutionCode,
+  type TicketStatus,
+} from '../../../shared/tickets/rules';
+import { notifications } from '@mantine/notifications';
+import { act } from './actions';
+
+interface Target {
+  ids: string[];
+  /** Label for the dialog title: a ticket number or "12 tickets". */
+  label: string;
+  /** Current status of a single ticket; null for a bulk selection of mixed statuses. */
+  from: TicketStatus | null;
+  /** Jump straight to one target status (e.g. a Resolve button). */
+  to?: TicketStatus;
+}
+
+export const useStatusDialog = create<{ target: Target | null; open(t: Target): void; close(): void }>((set) => ({
+  target: null,
+  open: (target) => set({ target }),
+  close: () => set({ target: null }),
+}));
+
+export function allowedTargets(from: TicketStatus | null): TicketStatus[] {
+  if (from) return [...TRANSITIONS[from]];
+  // Bulk: anything some ticket might move to; the server refuses the ones that cannot and says why.
+  return TICKET_STATUSES.filter((s) => s !== 'new');
+}
+
+export function StatusDialog() {
+  const target = useStatusDialog((s) => s.target);
+  const close = useStatusDialog((s) => s.close);
+  const [to, setTo] = useState<TicketStatus | null>(null);
+  const [reason, setReason] = useState<PendingReason | null>(null);
+  const [code, setCode] = useState<ResolutionCode | null>(null);
+  const [notes, setNotes] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setTo(target?.to ?? null);
+    setReason(null);
+    setCode(null);
+    setNotes('');
+    setErrors({});
+  }, [target]);
+
+  const options = target ? allowedTargets(target.from) : [];
+
+  const submit = async (status: TicketStatus) => {
+    if (!target) return;
+    const e: Record<string, string> = {};
+    if (status === 'pending' && !reason) e.reason = 'Say why the ticket is waiting.';
+    if (status === 'resolved') {
+      if (!code) e.code = 'Choose a resolution code.';
+      if (!notes.trim()) e.notes = 'Write what was done, for the requester and the next person.';
+    }
+    setErrors(e);
+    if (Object.keys(e).length) return;
+    const extra = {
+      ...(status === 'pending' && reason ? { reason } : {}),
+      ...(status === 'resolved' && code ? { resolutionCode: code, resolutionNotes: notes } : {}),
+    };
+    setBusy(true);
+    const word = STATUS_LABELS[status].toLowerCase();
+    let ok: boolean;
+    if (target.ids.length === 1) {
+      ok = (await act('tickets.transition', { id: target.ids[0]!, to: status, ...extra }, `${target.label} is now ${word}.`)) !== null;
+    } else {
+      const r = await act(
+        'tickets.bulk',
+        { ids: target.ids, action: { kind: 'transition', to: status, ...extra } },
+        `Moved ${target.label} to ${word}.`,
+      );
+      ok = r !== null;
+      if (r && r.failed.length) {
+        notifications.show({ color: 'yellow', title: `${r.failed.length} not changed`, message: r.failed[0]!.message });
+      }
+    }
+    setBusy(false);
+    if (ok) close();
+  };
+
+  const pick = (s: TicketStatus) => {
+    if (s === 'pending' || s === 'resolved') setTo(s);
+    else void submit(s);
+  };
+
+  return (
+    <Modal
+      opened={target !== null}
+      onClose={close}
+      title={target ? `Change status of ${target.label}` : ''}
+      size="md"
+      data-testid="status-dialog"
+    >
+      {target && to === null && (
+        <Stack gap="xs">
+          {target.from && (
+            <Text size="sm" c="dimmed">
+              Now {STATUS_LABELS[target.from].toLowerCase()}.
+            </Text>
+          )}
+          {options.length === 0 ? (
+            <Text size="sm">
+              This ticket is {target.from ? STATUS_LABELS[target.from].toLowerCase() : 'final'}; its status can no longer change.
+            </Text>
+          ) : (
+            <SimpleGrid cols={2} spacing="xs">
+              {options.map((s, i) => (
+                <Button
+                  key={s}
+                  variant="default"
+                  justify="space-between"
+                  onClick={() => pick(s)}
+                  data-autofocus={i === 0 ? true : undefined}
+                  rightSection={<Kbd size="xs">{i + 1}</Kbd>}
+                  onKeyDown={(e) => {
+                    const n = Number(e.key);
+                    if (n >= 1 && n <= options.length) {
+                      e.preventDefault();
+                      pick(options[n - 1]!);
+                    }
+                  }}
+                >
+                  {STATUS_LABELS[s]}
+                </Button>
+              ))}
+            </SimpleGrid>
+          )}
+        </Stack>
+      )}
+      {target && to === 'pending' && (
+        <Stack>
+          <Select
+            label="Why is it pending?"
+            data={PENDING_REASONS.map((r) => ({ value: r, label: PENDING_REASON_LABELS[r] }))}
+            value={reason}
+            onChange={(v) => setReason(v as PendingReason | null)}
+            error={errors.reason}
+            data-autofocus
+            comboboxProps={{ withinPortal: false }}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setTo(null)}>
+              Back
+            </Button>
+            <Button onClick={() => void submit('pending')} loading={busy}>
+              Set pending
+            </Button>
+          </Group>
+        </Stack>
+      )}
+      {target && to === 'resolved' && (
+        <Stack
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+              e.preventDefault();
+              void submit('resolved');
+            }
+          }}
+        >
+          <Select
+            label="Resolution code"
+            data={RESOLUTION_CODES.map((r) => ({ value: r, label: RESOLUTION_LABELS[r] }))}
+            value={code}
+            onChange={(v) => setCode(v as ResolutionCode | null)}
+            error={errors.code}
+            data-autofocus
+            comboboxProps={{ withinPortal: false }}
+          />
+          <Textarea
+            label="Resolution notes"
+            autosize
+            minRows={3}
+            value={notes}
+            onChange={(e) => setNotes(e.currentTarget.value)}
+            error={errors.notes}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setTo(null)}>
+              Back
+            </Button>
+            <Button color="green" onClick={() => void submit('resolved')} loading={busy}>
+              Resolve
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}

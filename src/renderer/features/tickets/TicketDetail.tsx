@@ -1,0 +1,404 @@
+/** One ticket: header (title in place, status, priority), fields, timeline and composer. */
+import { useEffect, useState } from 'react';
+import {
+  ActionIcon,
+  Badge,
+  Box,
+  Button,
+  Divider,
+  Group,
+  Menu,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
+import { IconChevronDown, IconX } from '@tabler/icons-react';
+import type { Ticket, TicketDetail as Detail, TicketFields } from '../../../shared/api/tickets';
+import {
+  CONTACT_CHANNELS,
+  IMPACT_LABELS,
+  LEVELS,
+  PRIORITIES,
+  PRIORITY_LABELS,
+  RESOLUTION_LABELS,
+  PENDING_REASON_LABELS,
+  STATUS_LABELS,
+  TRANSITIONS,
+  URGENCY_LABELS,
+  type ContactChannel,
+  type Level,
+  type Priority,
+  type TicketStatus,
+} from '../../../shared/tickets/rules';
+import { useCall } from '../../lib/query';
+import { formatDateTime, formatMinutes } from '../../lib/format';
+import { isStaff, useSession } from '../../stores/session';
+import { ErrorState, Loading } from '../common/states';
+import { PRIORITY_COLORS, STATUS_COLORS, useLookups } from '../common/lookups';
+import { act } from './actions';
+import { useStatusDialog } from './StatusDialog';
+import { Timeline } from './Timeline';
+import { Composer } from './Composer';
+
+const CHANNEL_LABELS: Record<ContactChannel, string> = {
+  phone: 'Phone',
+  email: 'Email',
+  portal: 'Portal',
+  walk_in: 'Walk-in',
+  chat: 'Chat',
+  monitoring: 'Monitoring',
+};
+
+function update(t: Ticket, fields: TicketFields, what: string) {
+  return act('tickets.update', { id: t.id, fields }, `${t.number}: ${what} saved.`);
+}
+
+function TitleEdit({ t, editable }: { t: Ticket; editable: boolean }) {
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(t.title);
+  useEffect(() => setValue(t.title), [t.title]);
+  if (!editing)
+    return (
+      <Title
+        order={3}
+        style={{ cursor: editable ? 'text' : undefined, wordBreak: 'break-word' }}
+        onClick={() => editable && setEditing(true)}
+        title={editable ? 'Click to edit the title' : undefined}
+        data-testid="detail-title"
+      >
+        {t.title}
+      </Title>
+    );
+  const save = async () => {
+    if (value.trim() && value.trim() !== t.title) {
+      if (!(await update(t, { title: value }, 'title'))) return;
+    }
+    setEditing(false);
+  };
+  return (
+    <TextInput
+      size="md"
+      autoFocus
+      value={value}
+      aria-label="Title"
+      onChange={(e) => setValue(e.currentTarget.value)}
+      onBlur={() => void save()}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') void save();
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          setValue(t.title);
+          setEditing(false);
+        }
+      }}
+      error={value.trim() ? undefined : 'Title is required.'}
+    />
+  );
+}
+
+function StatusMenu({ t, canChange }: { t: Ticket; canChange: boolean }) {
+  const openStatus = useStatusDialog((s) => s.open);
+  const next = TRANSITIONS[t.status];
+  const badge = (
+    <Badge
+      size="lg"
+      variant="light"
+      color={STATUS_COLORS[t.status]}
+      rightSection={canChange && next.length ? <IconChevronDown size={12} /> : null}
+      data-testid="detail-status"
+      style={{ cursor: canChange ? 'pointer' : undefined }}
+    >
+      {STATUS_LABELS[t.status]}
+      {t.status === 'pending' && t.pendingReason ? ` · ${PENDING_REASON_LABELS[t.pendingReason]}` : ''}
+    </Badge>
+  );
+  if (!canChange || !next.length) return badge;
+  const go = (to: TicketStatus) => {
+    if (to === 'pending' || to === 'resolved') openStatus({ ids: [t.id], label: t.number, from: t.status, to });
+    else void act('tickets.transition', { id: t.id, to }, `${t.number} is now ${STATUS_LABELS[to].toLowerCase()}.`);
+  };
+  return (
+    <Menu withinPortal position="bottom-start">
+      <Menu.Target>
+        <Box component="button" style={{ all: 'unset' }} aria-label="Change status">
+          {badge}
+        </Box>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Move to</Menu.Label>
+        {next.map((s) => (
+          <Menu.Item key={s} onClick={() => go(s)}>
+            {STATUS_LABELS[s]}
+            {s === 'pending' || s === 'resolved' ? '…' : ''}
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+function PriorityControl({ t, staff }: { t: Ticket; staff: boolean }) {
+  const levels = LEVELS.map((l) => ({ value: String(l), label: `${l} · ${IMPACT_LABELS[l]}` }));
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <Tooltip
+        label={
+          t.priorityOverridden
+            ? 'Set by hand, not from the matrix'
+            : `From impact ${IMPACT_LABELS[t.impact]} × urgency ${URGENCY_LABELS[t.urgency]}`
+        }
+      >
+        {staff ? (
+          <Menu withinPortal>
+            <Menu.Target>
+              <Badge
+                size="lg"
+                color={PRIORITY_COLORS[t.priority]}
+                style={{ cursor: 'pointer', flex: 'none', overflow: 'visible' }}
+                rightSection={<IconChevronDown size={12} />}
+                data-testid="detail-priority"
+              >
+                {PRIORITY_LABELS[t.priority]}
+                {t.priorityOverridden ? ' *' : ''}
+              </Badge>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Label>Override priority</Menu.Label>
+              {PRIORITIES.map((p) => (
+                <Menu.Item key={p} onClick={() => void update(t, { priority: p as Priority }, 'priority')}>
+                  {PRIORITY_LABELS[p]}
+                </Menu.Item>
+              ))}
+            </Menu.Dropdown>
+          </Menu>
+        ) : (
+          <Badge size="lg" color={PRIORITY_COLORS[t.priority]} data-testid="detail-priority">
+            {PRIORITY_LABELS[t.priority]}
+          </Badge>
+        )}
+      </Tooltip>
+      {staff ? (
+        <>
+          <Select
+            size="xs"
+            w={120}
+            label="Impact"
+            data={levels}
+            value={String(t.impact)}
+            onChange={(v) => v && void update(t, { impact: Number(v) as Level }, 'impact')}
+            allowDeselect={false}
+          />
+          <Select
+            size="xs"
+            w={120}
+            label="Urgency"
+            data={LEVELS.map((l) => ({ value: String(l), label: `${l} · ${URGENCY_LABELS[l]}` }))}
+            value={String(t.urgency)}
+            onChange={(v) => v && void update(t, { urgency: Number(v) as Level }, 'urgency')}
+            allowDeselect={false}
+          />
+        </>
+      ) : (
+        <Text size="xs" c="dimmed">
+          Impact {IMPACT_LABELS[t.impact]} × urgency {URGENCY_LABELS[t.urgency]}
+        </Text>
+      )}
+    </Group>
+  );
+}
+
+function Fields({ t, staff }: { t: Detail; staff: boolean }) {
+  const { users, groups, sites, settings } = useLookups();
+  const categories = settings?.categories ?? [];
+  const subcats = categories.find((c) => c.name === t.category)?.subcategories ?? [];
+  const people = users.map((u) => ({ value: u.id, label: u.displayName }));
+  const withCurrent = (list: { value: string; label: string }[], id: string | null, name: string | null) =>
+    id && !list.some((o) => o.value === id) ? [...list, { value: id, label: name ?? id }] : list;
+  const ro = !staff;
+  const common = { size: 'xs' as const, readOnly: ro, variant: ro ? ('unstyled' as const) : undefined, searchable: true };
+  return (
+    <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" verticalSpacing={6} data-testid="detail-fields">
+      <TextInput size="xs" label="Type" value={t.type === 'incident' ? 'Incident' : 'Service request'} readOnly variant="unstyled" />
+      <Select
+        {...common}
+        label="Category"
+        placeholder="None"
+        clearable={!ro}
+        data={withCurrent(
+          categories.map((c) => ({ value: c.name, label: c.name })),
+          t.category,
+          t.category,
+        )}
+        value={t.category}
+        onChange={(v) => void update(t, { category: v, subcategory: null }, 'category')}
+      />
+      <Select
+        {...common}
+        label="Subcategory"
+        placeholder={t.category ? 'None' : 'Choose a category first'}
+        clearable={!ro}
+        data={withCurrent(
+          subcats.map((s) => ({ value: s, label: s })),
+          t.subcategory,
+          t.subcategory,
+        )}
+        value={t.subcategory}
+        onChange={(v) => void update(t, { subcategory: v }, 'subcategory')}
+      />
+      <Select
+        {...common}
+        label="Group"
+        placeholder="None"
+        clearable={!ro}
+        data={withCurrent(
+          groups.map((g) => ({ value: g.id, label: g.name })),
+          t.groupId,
+          t.groupName,
+        )}
+        value={t.groupId}
+        onChange={(v) => void update(t, { groupId: v }, 'group')}
+      />
+      <Select
+        {...common}
+        label="Assignee"
+        placeholder="Unassigned"
+        clearable={!ro}
+        data={withCurrent(
+          users.filter((u) => u.role === 'admin' || u.role === 'technician').map((u) => ({ value: u.id, label: u.displayName })),
+          t.assigneeId,
+          t.assigneeName,
+        )}
+        value={t.assigneeId}
+        onChange={(v) => void update(t, { assigneeId: v }, 'assignee')}
+        data-testid="field-assignee"
+      />
+      <Select
+        {...common}
+        label="Requester"
+        placeholder="None"
+        clearable={!ro}
+        data={withCurrent(people, t.requesterId, t.requesterName)}
+        value={t.requesterId}
+        onChange={(v) => void update(t, { requesterId: v }, 'requester')}
+      />
+      <Select
+        {...common}
+        label="Site"
+        data={withCurrent(
+          sites.map((s) => ({ value: s.id, label: s.name })),
+          t.siteId,
+          t.siteName,
+        )}
+        value={t.siteId}
+        allowDeselect={false}
+        onChange={(v) => v && void update(t, { siteId: v }, 'site')}
+      />
+      <Select
+        {...common}
+        label="Contact channel"
+        placeholder="Not recorded"
+        clearable={!ro}
+        data={CONTACT_CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))}
+        value={t.contactChannel}
+        onChange={(v) => void update(t, { contactChannel: v as ContactChannel | null }, 'contact channel')}
+      />
+      <LinkedAsset t={t} ro={ro} />
+      <TextInput size="xs" label="Opened" value={formatDateTime(t.openedAt)} readOnly variant="unstyled" />
+      <TextInput size="xs" label="First response" value={formatDateTime(t.firstResponseAt)} readOnly variant="unstyled" />
+      {t.resolvedAt && <TextInput size="xs" label="Resolved" value={formatDateTime(t.resolvedAt)} readOnly variant="unstyled" />}
+      <TextInput size="xs" label="Time spent" value={formatMinutes(t.timeSpentMinutes)} readOnly variant="unstyled" />
+    </SimpleGrid>
+  );
+}
+
+function LinkedAsset({ t, ro }: { t: Ticket; ro: boolean }) {
+  const [v, setV] = useState(t.linkedAssetId ?? '');
+  useEffect(() => setV(t.linkedAssetId ?? ''), [t.linkedAssetId]);
+  const save = () => {
+    const next = v.trim() || null;
+    if (next !== t.linkedAssetId) void update(t, { linkedAssetId: next }, 'linked asset');
+  };
+  return (
+    <TextInput
+      size="xs"
+      label="Linked asset"
+      placeholder={ro ? 'None' : 'Asset tag or id'}
+      value={v}
+      readOnly={ro}
+      variant={ro ? 'unstyled' : undefined}
+      onChange={(e) => setV(e.currentTarget.value)}
+      onBlur={save}
+      onKeyDown={(e) => e.key === 'Enter' && save()}
+    />
+  );
+}
+
+export function TicketDetail({ number, onClose }: { number: string; onClose?: () => void }) {
+  const q = useCall('tickets.getByNumber', { number });
+  const role = useSession((s) => s.user?.role ?? null);
+  const staff = isStaff(role);
+  const t = q.data && q.data.number === number ? q.data : undefined;
+  if (!t) {
+    if (q.error) return <ErrorState error={q.error} onRetry={() => void q.refetch()} title={`${number} could not be opened`} />;
+    return <Loading label={`Opening ${number}…`} />;
+  }
+  return (
+    <Stack gap="md" p="md" data-testid="ticket-detail" data-number={t.number}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap">
+        <Stack gap={4} style={{ flex: 1, minWidth: 0 }}>
+          <Group gap="xs">
+            <Text ff="monospace" c="dimmed" size="sm" data-testid="detail-number">
+              {t.number}
+            </Text>
+            <StatusMenu t={t} canChange={staff} />
+          </Group>
+          <TitleEdit t={t} editable={staff} />
+        </Stack>
+        {onClose && (
+          <Tooltip label="Close (Esc)">
+            <ActionIcon variant="subtle" color="gray" onClick={onClose} aria-label="Close the ticket">
+              <IconX size={18} />
+            </ActionIcon>
+          </Tooltip>
+        )}
+      </Group>
+      <PriorityControl t={t} staff={staff} />
+      {t.status === 'resolved' || t.status === 'closed' ? (
+        <Paper withBorder p="sm" bg="var(--mantine-color-green-light)">
+          <Text size="sm" fw={600}>
+            {t.resolutionCode ? RESOLUTION_LABELS[t.resolutionCode] : 'Resolved'}
+          </Text>
+          {t.resolutionNotes && (
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }} data-testid="resolution-notes">
+              {t.resolutionNotes}
+            </Text>
+          )}
+          {staff && t.status === 'resolved' && (
+            <Button
+              size="compact-xs"
+              variant="default"
+              mt={6}
+              onClick={() => void act('tickets.transition', { id: t.id, to: 'in_progress' }, `${t.number} reopened.`)}
+            >
+              Reopen
+            </Button>
+          )}
+        </Paper>
+      ) : null}
+      {t.description && (
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+          {t.description}
+        </Text>
+      )}
+      <Fields t={t} staff={staff} />
+      <Divider label="Timeline" labelPosition="left" />
+      {role !== 'auditor' && t.status !== 'closed' && t.status !== 'cancelled' && <Composer ticket={t} staff={staff} />}
+      <Timeline entries={t.timeline} />
+    </Stack>
+  );
+}

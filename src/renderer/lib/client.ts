@@ -1,0 +1,96 @@
+/**
+ * The typed client: `api.call(name, input)` over whichever transport exists — the Electron preload
+ * (`window.outpost`) or HTTP to the browser host. Screens never know which one they talk to.
+ */
+import type { CallInput, CallName, CallOutput } from '../../shared/api';
+import type { AppEvent } from '../../shared/api/events';
+import type { OutpostBridge } from '../../shared/api/bridge';
+import type { ApiError, ErrorCode, Issue, Result } from '../../shared/result';
+
+declare global {
+  interface Window {
+    outpost?: OutpostBridge;
+  }
+}
+
+/** A refused or failed call, carrying the server's code and per-field issues. */
+export class ApiCallError extends Error {
+  readonly code: ErrorCode;
+  readonly issues: Issue[];
+  constructor(error: ApiError) {
+    super(error.message);
+    this.name = 'ApiCallError';
+    this.code = error.code;
+    this.issues = error.issues ?? [];
+  }
+}
+
+/** Plain words for any thrown value, for toasts and error states. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiCallError) return e.message;
+  if (e instanceof TypeError) return 'Outpost could not reach its local service. Check that it is still running, then try again.';
+  if (e instanceof Error) return e.message;
+  return 'Something went wrong.';
+}
+
+type TokenSource = () => string | null;
+let tokenSource: TokenSource = () => null;
+let onUnauthenticated: () => void = () => {};
+
+/** The session store registers itself here so the client never imports UI state. */
+export function configureClient(opts: { token: TokenSource; onUnauthenticated: () => void }) {
+  tokenSource = opts.token;
+  onUnauthenticated = opts.onUnauthenticated;
+}
+
+function bridge(): OutpostBridge | undefined {
+  return typeof window !== 'undefined' ? window.outpost : undefined;
+}
+
+async function httpCall(name: string, input: unknown, token: string | null): Promise<Result<unknown>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`api/${encodeURIComponent(name)}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as Result<unknown>;
+    if (body && typeof body === 'object' && 'ok' in body) return body;
+  } catch {
+    // fall through to a generic error below
+  }
+  return { ok: false, error: { code: 'internal', message: `The local service answered ${res.status} without a usable reply.` } };
+}
+
+async function rawCall(name: string, input: unknown): Promise<Result<unknown>> {
+  const token = tokenSource();
+  const b = bridge();
+  return b ? b.call(name, input, token) : httpCall(name, input, token);
+}
+
+export const api = {
+  /** Runs a call; resolves with its value or throws ApiCallError. */
+  async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+    const r = await rawCall(name, input);
+    if (!r.ok) {
+      if (r.error.code === 'unauthenticated' && tokenSource()) onUnauthenticated();
+      throw new ApiCallError(r.error);
+    }
+    return r.value as CallOutput<N>;
+  },
+};
+
+/** Subscribes to change events from main (IPC) or the host (SSE). Returns the unsubscribe function. */
+export function subscribeEvents(token: string, listener: (e: AppEvent) => void): () => void {
+  const b = bridge();
+  if (b) return b.onEvent(listener);
+  if (typeof EventSource === 'undefined') return () => {};
+  const es = new EventSource(`api/events?token=${encodeURIComponent(token)}`);
+  es.onmessage = (m: MessageEvent<string>) => {
+    try {
+      listener(JSON.parse(m.data) as AppEvent);
+    } catch {
+      // a malformed event is ignored rather than breaking the page
+    }
+  };
+  return () => es.close();
+}

@@ -1,0 +1,147 @@
+/**
+ * A small query cache for server data: `useCall(name, input)` fetches once per distinct input, shares
+ * the result between components, and refetches when a change event (or a local mutation) invalidates it.
+ * Server data lives here, never copied into zustand stores.
+ */
+import { useCallback, useEffect, useSyncExternalStore } from 'react';
+import type { CallInput, CallName, CallOutput } from '../../shared/api';
+import { api } from './client';
+
+interface Entry {
+  name: CallName;
+  input: unknown;
+  data: unknown;
+  error: unknown;
+  loading: boolean;
+  stale: boolean;
+  inflight: Promise<void> | null;
+  subscribers: Set<() => void>;
+  snapshot: QueryState<unknown>;
+}
+
+export interface QueryState<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+}
+
+const cache = new Map<string, Entry>();
+
+function keyOf(name: string, input: unknown) {
+  return `${name}\u0000${JSON.stringify(input ?? {})}`;
+}
+
+function notify(e: Entry) {
+  e.snapshot = { data: e.data, error: e.error, loading: e.loading };
+  for (const s of e.subscribers) s();
+}
+
+function fetchEntry(e: Entry): Promise<void> {
+  if (e.inflight) {
+    // A change arrived mid-flight: fetch again once this one lands so the newest state wins.
+    e.stale = true;
+    return e.inflight;
+  }
+  e.loading = true;
+  e.stale = false;
+  notify(e);
+  const p = api
+    .call(e.name, e.input as never)
+    .then(
+      (v) => {
+        e.data = v;
+        e.error = null;
+      },
+      (err: unknown) => {
+        e.error = err;
+      },
+    )
+    .finally(() => {
+      e.inflight = null;
+      e.loading = false;
+      notify(e);
+      if (e.stale && e.subscribers.size) void fetchEntry(e);
+    });
+  e.inflight = p;
+  return p;
+}
+
+function entryFor(name: CallName, input: unknown): Entry {
+  const k = keyOf(name, input);
+  let e = cache.get(k);
+  if (!e) {
+    e = { name, input, data: undefined, error: null, loading: false, stale: true, inflight: null, subscribers: new Set(), snapshot: { data: undefined, error: null, loading: true } };
+    cache.set(k, e);
+  }
+  return e;
+}
+
+/** Marks queries stale and refetches the ones on screen. `match` filters by call name (all when omitted). */
+export function invalidate(match?: (name: CallName) => boolean) {
+  for (const [k, e] of cache) {
+    if (match && !match(e.name)) continue;
+    if (e.subscribers.size) void fetchEntry(e);
+    else cache.delete(k);
+  }
+}
+
+/** Which cached calls a change in `domain` (the first segment of a mutating call) can affect. */
+export function invalidateDomain(domain: string) {
+  const related: Record<string, string[]> = {
+    tickets: ['tickets', 'views', 'search', 'audit'],
+    views: ['views', 'tickets'],
+    users: ['users', 'groups', 'tickets', 'session', 'audit'],
+    groups: ['groups', 'users', 'tickets', 'audit'],
+    sites: ['sites', 'users', 'tickets', 'audit'],
+    settings: ['settings', 'audit', 'setup'],
+    setup: ['setup', 'settings', 'users', 'sites', 'groups', 'tickets', 'views'],
+  };
+  const domains = related[domain] ?? [domain, 'audit'];
+  invalidate((name) => domains.includes(name.split('.')[0]!));
+  for (const l of domainListeners) l(domain);
+}
+
+/** Forgets every result (sign-in/out: another user's data must not show); on-screen queries refetch. */
+export function clearCache() {
+  for (const [k, e] of cache) {
+    e.data = undefined;
+    e.error = null;
+    if (e.subscribers.size) void fetchEntry(e);
+    else cache.delete(k);
+  }
+}
+
+/** Reads a call through the cache. Pass `null` as input to skip (e.g. nothing selected yet). */
+export function useCall<N extends CallName>(name: N, input: CallInput<N> | null): QueryState<CallOutput<N>> & { refetch: () => Promise<void> } {
+  const k = input === null ? null : keyOf(name, input);
+  const entry = k === null ? null : entryFor(name, input);
+  const subscribe = useCallback(
+    (cb: () => void) => {
+      if (!entry) return () => {};
+      entry.subscribers.add(cb);
+      return () => entry.subscribers.delete(cb);
+    },
+    [entry],
+  );
+  const snap = useSyncExternalStore(subscribe, () => (entry ? entry.snapshot : IDLE));
+  useEffect(() => {
+    if (entry && (entry.stale || entry.error) && !entry.inflight) void fetchEntry(entry);
+  }, [entry]);
+  const refetch = useCallback(() => (entry ? fetchEntry(entry) : Promise.resolve()), [entry]);
+  return { ...(snap as QueryState<CallOutput<N>>), refetch };
+}
+
+const IDLE: QueryState<unknown> = { data: undefined, error: null, loading: false };
+
+const domainListeners = new Set<(domain: string) => void>();
+
+/** For paged lists that manage their own pages: told which domain changed. */
+export function onDomainChange(fn: (domain: string) => void): () => void {
+  domainListeners.add(fn);
+  return () => domainListeners.delete(fn);
+}
+
+/** Announces a local change (after our own mutation) without waiting for the server's event. */
+export function changed(domain: string) {
+  invalidateDomain(domain);
+}

@@ -1,0 +1,58 @@
+/** The signed-in session (token and user), kept in localStorage so a reload stays signed in. */
+import { create } from 'zustand';
+import type { SessionInfo, UserSummary } from '../../shared/api/setup';
+import type { Role } from '../../shared/api';
+import { configureClient } from '../lib/client';
+import { clearCache } from '../lib/query';
+
+const KEY = 'outpost.session';
+
+interface SessionState {
+  token: string | null;
+  user: UserSummary | null;
+  /** Set when the server ended the session, so sign-in can say why. */
+  expired: boolean;
+  signIn(s: SessionInfo): void;
+  signOut(opts?: { expired?: boolean }): void;
+  setUser(u: UserSummary): void;
+}
+
+function load(): { token: string | null; user: UserSummary | null } {
+  try {
+    const raw = localStorage.getItem(KEY);
+    if (!raw) return { token: null, user: null };
+    const v = JSON.parse(raw) as { token?: unknown; user?: unknown };
+    if (typeof v.token === 'string' && v.user && typeof v.user === 'object') return { token: v.token, user: v.user as UserSummary };
+  } catch {
+    // a corrupt entry just means signing in again
+  }
+  return { token: null, user: null };
+}
+
+export const useSession = create<SessionState>((set) => ({
+  ...load(),
+  expired: false,
+  signIn: (s) => {
+    localStorage.setItem(KEY, JSON.stringify({ token: s.token, user: s.user }));
+    clearCache();
+    set({ token: s.token, user: s.user, expired: false });
+  },
+  signOut: (opts) => {
+    localStorage.removeItem(KEY);
+    clearCache();
+    set({ token: null, user: null, expired: opts?.expired ?? false });
+  },
+  setUser: (u) =>
+    set((st) => {
+      if (st.token) localStorage.setItem(KEY, JSON.stringify({ token: st.token, user: u }));
+      return { user: u };
+    }),
+}));
+
+configureClient({
+  token: () => useSession.getState().token,
+  onUnauthenticated: () => useSession.getState().signOut({ expired: true }),
+});
+
+export const useRole = (): Role | null => useSession((s) => s.user?.role ?? null);
+export const isStaff = (role: Role | null) => role === 'admin' || role === 'technician';

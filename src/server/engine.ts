@@ -1,0 +1,230 @@
+/**
+ * The authoritative apply of pushed ops: validates each op (schema, enums, role and scope, parent,
+ * number uniqueness, clock sanity), merges it with the shared rules, and writes the merged records
+ * and conflicts in one transaction. Every op gets an answer; a rejected op is acknowledged too.
+ */
+import { formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
+import { uuidv7 } from '../shared/ids';
+import { applyOp, type ConflictDraft, type OpLike } from '../shared/sync/merge';
+import { ruleFor, validateFields } from '../shared/sync/entities';
+import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
+import { canTransition, formatNumber, type TicketStatus } from '../shared/tickets/rules';
+import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
+
+export interface PushAuth {
+  userId: string;
+  role: 'admin' | 'technician' | 'auditor' | 'requester';
+  sites: string[] | null;
+  deviceId: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const SERVER_DEVICE = 'server';
+
+function clampHlc(hlc: string, nowMs: number): { hlc: string; clamped: boolean } {
+  const h = parseHlc(hlc);
+  if (h.wall <= nowMs + MAX_DRIFT_MS) return { hlc, clamped: false };
+  return { hlc: formatHlc({ wall: nowMs + MAX_DRIFT_MS, counter: h.counter }), clamped: true };
+}
+
+function scopeAllowed(auth: PushAuth, scope: string): boolean {
+  return scope === 'global' || auth.sites === null || auth.sites.includes(scope);
+}
+
+function conflictRecord(c: ConflictDraft, stamp: string, at: string): StoredRecord {
+  const data: Record<string, unknown> = {
+    entity: c.entity,
+    record_id: c.recordId,
+    field: c.field,
+    kind: c.kind,
+    kept_value: c.keptValue,
+    lost_value: c.lostValue,
+    kept_stamp: c.keptStamp,
+    lost_stamp: c.lostStamp,
+    kept_device: c.keptDevice,
+    lost_device: c.lostDevice,
+    lost_author: c.lostAuthor,
+    status: 'open',
+    resolution: null,
+    resolved_by: null,
+  };
+  const fieldHlc: Record<string, string> = { scope_id: stamp };
+  for (const k of Object.keys(data)) fieldHlc[k] = stamp;
+  return { entity: 'sync_conflicts', id: uuidv7(), scopeId: c.scopeId, data, fieldHlc, deletedHlc: null, createdAt: at, updatedAt: at, seq: 0, fieldSeq: {} };
+}
+
+/** Role rules beyond "may write this record type". Returns a reason to refuse, or null. */
+function roleCheck(auth: PushAuth, op: WireOp, current: StoredRecord | undefined): string | null {
+  const rule = ruleFor(op.entity);
+  if (!rule.writers.includes(auth.role)) return `Your role (${auth.role}) cannot change ${op.entity.replace(/_/g, ' ')}.`;
+  if (auth.role === 'requester') {
+    if (op.entity === 'tickets') {
+      if (op.kind === 'create' && op.payload.requester_id !== undefined && op.payload.assignee_id) return 'Requesters cannot assign tickets.';
+      if (op.kind === 'setFields') return 'Requesters cannot edit ticket fields.';
+      if (op.kind === 'transition') {
+        const to = op.payload.to;
+        const from = current?.data.status;
+        if (!((from === 'resolved' && (to === 'in_progress' || to === 'closed')) || to === 'cancelled')) return 'Requesters can only reopen, close or cancel their tickets.';
+      }
+    }
+    if (op.entity === 'ticket_comments' && (op.payload.internal === 1 || op.payload.internal === true)) return 'Requesters cannot write internal notes.';
+  }
+  if (op.kind === 'delete' && op.entity === 'tickets') return 'Tickets are never deleted; cancel them instead.';
+  return null;
+}
+
+export async function push(store: ServerStore, auth: PushAuth, req: PushRequest, nowMs: number): Promise<PushResponse> {
+  if (req.schemaVersion < SYNC_SCHEMA_MIN) throw new HttpError(426, 'update_required', `This Outpost is too old for the server (data version ${req.schemaVersion}; the server needs ${SYNC_SCHEMA_MIN} or later). Update Outpost, then sync again.`);
+  if (req.schemaVersion > SYNC_SCHEMA_MAX) throw new HttpError(426, 'server_too_old', `The server is older than this Outpost (data version ${req.schemaVersion}; it knows up to ${SYNC_SCHEMA_MAX}). Ask your administrator to update the server.`);
+  if (req.deviceId !== auth.deviceId) throw new HttpError(403, 'forbidden', 'The batch names a different device than the one you signed in with.');
+  const nowIso = new Date(nowMs).toISOString();
+  const ops = [...req.ops].sort((a, b) => a.deviceSeq - b.deviceSeq);
+
+  const result = await store.withSyncTx(async (tx) => {
+    const seen = await tx.seenOps(auth.deviceId, ops.map((o) => o.deviceSeq));
+    const keys: { entity: string; id: string }[] = [];
+    const numbers: string[] = [];
+    for (const op of ops) {
+      keys.push({ entity: op.entity, id: op.recordId });
+      const parent = ruleFor(op.entity).parent;
+      if (parent && typeof op.payload[parent.field] === 'string') keys.push({ entity: parent.entity, id: op.payload[parent.field] as string });
+      if (op.entity === 'tickets' && op.kind === 'create' && typeof op.payload.number === 'string') numbers.push(op.payload.number);
+    }
+    const records = await tx.loadRecords(keys);
+    const numberOwner = await tx.findNumbers(numbers);
+    let maxHlc = await tx.getMaxHlc();
+    const dirty = new Map<string, StoredRecord>();
+    const results: OpResult[] = [];
+    const fresh: OpResult[] = [];
+
+    for (const op of ops) {
+      const prior = seen.get(op.deviceSeq);
+      if (prior) {
+        results.push(prior);
+        continue;
+      }
+      const r = await applyOne(tx, auth, req.cursor, op, records, numberOwner, dirty, nowMs, nowIso);
+      if (r.hlc > maxHlc) maxHlc = r.hlc;
+      results.push(r.result);
+      fresh.push(r.result);
+    }
+    await tx.writeRecords([...dirty.values()]);
+    await tx.saveOpResults(auth.deviceId, fresh);
+    await tx.setMaxHlc(maxHlc);
+    return { results, serverHlc: maxHlc, wrote: dirty.size };
+  });
+  return { results: result.results, serverHlc: result.serverHlc };
+}
+
+async function applyOne(
+  tx: SyncTx,
+  auth: PushAuth,
+  cursor: number,
+  op: WireOp,
+  records: Map<string, StoredRecord>,
+  numberOwner: Map<string, string>,
+  dirty: Map<string, StoredRecord>,
+  nowMs: number,
+  nowIso: string,
+): Promise<{ result: OpResult; hlc: string }> {
+  const reject = (reason: string): { result: OpResult; hlc: string } => ({ result: { deviceSeq: op.deviceSeq, status: 'rejected', reason }, hlc: '' });
+  if (op.schemaVersion < SYNC_SCHEMA_MIN || op.schemaVersion > SYNC_SCHEMA_MAX) return reject(`Data version ${op.schemaVersion} is outside what the server accepts.`);
+  const key = recordKey(op.entity, op.recordId);
+  const current = records.get(key);
+  const roleErr = roleCheck(auth, op, current);
+  if (roleErr) return reject(roleErr);
+  if (!scopeAllowed(auth, op.scopeId)) return reject(`You do not have access to site ${op.scopeId}.`);
+  if (current && !scopeAllowed(auth, current.scopeId)) return reject(`You do not have access to site ${current.scopeId}.`);
+  const rule = ruleFor(op.entity);
+  const payload = { ...op.payload };
+  if (op.kind === 'transition') {
+    if (!rule.status) return reject(`${op.entity} has no status to change.`);
+    const fields = (payload.fields ?? {}) as Record<string, unknown>;
+    if (typeof fields !== 'object' || Array.isArray(fields)) return reject('A status change carries its fields as an object.');
+    const bad = validateFields(op.entity, { status: payload.to, ...fields });
+    if (bad) return reject(bad);
+    if (payload.from !== undefined && typeof payload.from === 'string' && !canTransitionKnown(payload.from, payload.to)) {
+      return reject(`A ${String(payload.from)} ticket cannot move to ${String(payload.to)}.`);
+    }
+  } else if (op.kind !== 'delete') {
+    const bad = validateFields(op.entity, payload);
+    if (bad) return reject(bad);
+  }
+  // Numbers are server-owned after creation.
+  if (op.entity === 'tickets' && op.kind === 'setFields') delete payload.number;
+  if (rule.parent && (op.kind === 'create' || op.kind === 'append')) {
+    const pid = payload[rule.parent.field];
+    if (typeof pid !== 'string' || !records.get(recordKey(rule.parent.entity, pid))) {
+      return reject(`The ${rule.parent.entity.replace(/s$/, '')} this belongs to (${String(pid)}) is not on the server.`);
+    }
+  }
+  if (!current && (op.kind === 'create' || op.kind === 'append') && rule.fields.type && op.entity === 'tickets') {
+    for (const f of ['number', 'type', 'title', 'impact', 'urgency', 'priority', 'status', 'opened_at']) {
+      if (payload[f] === undefined) return reject(`A new ticket needs ${f}.`);
+    }
+  }
+
+  const clock = clampHlc(op.hlc, nowMs);
+  const stamp = makeStamp(clock.hlc, auth.deviceId);
+  let note: string | undefined;
+
+  if (op.entity === 'tickets' && op.kind === 'create' && !current) {
+    const number = String(payload.number);
+    const m = /^([A-Z]+)(\d+)$/.exec(number)!;
+    const prefix = m[1]!;
+    const n = Number(m[2]);
+    const holder = numberOwner.get(number);
+    const leaseHolder = await tx.leaseOwner(prefix, n);
+    if ((holder && holder !== op.recordId) || (leaseHolder && leaseHolder !== auth.deviceId)) {
+      const next = formatNumber(prefix, await tx.nextNumber(prefix));
+      note = `Number ${number} was already taken; the ticket is now ${next}.`;
+      payload.number = next;
+      numberOwner.set(next, op.recordId);
+    } else {
+      numberOwner.set(number, op.recordId);
+      if (!leaseHolder) await tx.bumpCounter(prefix, n);
+    }
+  }
+
+  const out = applyOp(current ?? null, { ...op, payload } satisfies OpLike, {
+    stamp,
+    authorId: auth.userId,
+    unseen: (f) => (current?.fieldSeq[f] ?? 0) > cursor,
+  });
+  if (out.changed && out.state) {
+    const prev = current;
+    const next: StoredRecord = { ...out.state, seq: prev?.seq ?? 0, fieldSeq: { ...(prev?.fieldSeq ?? {}) } };
+    for (const f of rule.textFields ?? []) if (next.fieldHlc[f] !== prev?.fieldHlc[f]) next.fieldSeq[f] = 0;
+    records.set(key, next);
+    dirty.delete(key);
+    dirty.set(key, next);
+  } else if (current && out.status !== 'applied' && !dirty.has(key)) {
+    // The sender's copy differs from ours (its edit lost, was refused, or conflicted): send the
+    // record out again so that device's next pull replaces its optimistic copy.
+    dirty.set(key, current);
+  }
+  for (const c of out.conflicts) {
+    const rec = conflictRecord(c, makeStamp(clock.hlc, SERVER_DEVICE), nowIso);
+    dirty.set(recordKey(rec.entity, rec.id), rec);
+  }
+  const reason = [out.reason, note].filter(Boolean).join(' ') || undefined;
+  const status = note && out.status === 'applied' ? 'merged' : out.status;
+  return { result: { deviceSeq: op.deviceSeq, status, ...(reason ? { reason } : {}), ...(clock.clamped ? { clamped: true } : {}) }, hlc: clock.hlc };
+}
+
+function canTransitionKnown(from: string, to: unknown): boolean {
+  try {
+    return canTransition(from as TicketStatus, to as TicketStatus) || from === to;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,169 @@
+/** The central server's HTTP surface: auth, push, pull, live pokes (SSE), number leases, health. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import {
+  DEFAULT_PULL_LIMIT,
+  leaseRequest,
+  loginRequest,
+  MAX_PULL_LIMIT,
+  MAX_PUSH_BYTES,
+  pushRequest,
+  refreshRequest,
+  revokeRequest,
+} from '../shared/sync/wire';
+import { authenticate, login, refresh } from './auth';
+import { HttpError, push } from './engine';
+import type { ServerStore } from './store/types';
+
+export interface ServerOptions {
+  port: number;
+  host?: string;
+  now?: () => number;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new HttpError(413, 'too_large', `A sync batch may be at most ${Math.round(limit / 1024)} KB; send smaller batches.`));
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+async function json<T extends z.ZodType>(req: http.IncomingMessage, schema: T, limit = 64 * 1024): Promise<z.output<T>> {
+  const text = await readBody(req, limit);
+  let raw: unknown;
+  try {
+    raw = text.trim() ? JSON.parse(text) : {};
+  } catch {
+    throw new HttpError(400, 'invalid_input', 'The request body is not valid JSON.');
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new HttpError(400, 'invalid_input', i ? `${i.path.join('.')}: ${i.message}` : 'The request is not valid.');
+  }
+  return r.data;
+}
+
+export function startServer(store: ServerStore, opts: ServerOptions): Promise<RunningServer> {
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => {});
+  const live = new Set<http.ServerResponse>();
+  store.onAnnounce((seq) => {
+    const msg = `event: poke\ndata: ${JSON.stringify({ seq })}\n\n`;
+    for (const res of live) res.write(msg);
+  });
+  const ping = setInterval(() => {
+    for (const res of live) res.write(': keep-alive\n\n');
+  }, 20_000);
+  ping.unref();
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const route = `${req.method} ${url.pathname}`;
+      switch (route) {
+        case 'GET /health':
+          return send(res, 200, { ok: true, value: { status: 'ok', store: store.kind, head: await store.headSeq() } });
+        case 'POST /auth/login':
+          return send(res, 200, { ok: true, value: await login(store, await json(req, loginRequest), now()) });
+        case 'POST /auth/refresh':
+          return send(res, 200, { ok: true, value: await refresh(store, (await json(req, refreshRequest)).refreshToken, now()) });
+        case 'POST /auth/revoke': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          const body = await json(req, revokeRequest);
+          const dev = await store.getDevice(body.deviceId);
+          if (!dev) throw new HttpError(404, 'not_found', 'No such device.');
+          if (auth.role !== 'admin' && dev.userId !== auth.userId) throw new HttpError(403, 'forbidden', 'Only an administrator can remove another user’s device.');
+          await store.revokeDevice(body.deviceId);
+          return send(res, 200, { ok: true, value: { revoked: true } });
+        }
+        case 'POST /sync/push': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          const body = await json(req, pushRequest, MAX_PUSH_BYTES);
+          const started = Date.now();
+          const out = await push(store, auth, body, now());
+          const head = await store.headSeq();
+          await store.announce(head);
+          log('push', { device: auth.deviceId, ops: body.ops.length, ms: Date.now() - started });
+          return send(res, 200, { ok: true, value: out });
+        }
+        case 'GET /sync/pull': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          const cursor = Number(url.searchParams.get('cursor') ?? '0');
+          const limit = Math.min(MAX_PULL_LIMIT, Math.max(1, Number(url.searchParams.get('limit') ?? DEFAULT_PULL_LIMIT)));
+          if (!Number.isInteger(cursor) || cursor < 0) throw new HttpError(400, 'invalid_input', 'cursor must be a whole number ≥ 0.');
+          const scopes = auth.sites === null ? null : ['global', ...auth.sites];
+          const page = await store.pull(scopes, cursor, Number.isFinite(limit) ? limit : DEFAULT_PULL_LIMIT);
+          return send(res, 200, { ok: true, value: { from: cursor, ...page } });
+        }
+        case 'POST /sync/lease': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          const body = await json(req, leaseRequest);
+          if (body.deviceId !== auth.deviceId) throw new HttpError(403, 'forbidden', 'Leases are for your own device.');
+          return send(res, 200, { ok: true, value: await store.lease(body.deviceId, body.prefix, body.count) });
+        }
+        case 'GET /sync/live': {
+          const token = url.searchParams.get('token');
+          await authenticate(store, token ? `Bearer ${token}` : req.headers.authorization, now());
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+          res.write(`event: hello\ndata: ${JSON.stringify({ seq: await store.headSeq() })}\n\n`);
+          live.add(res);
+          req.on('close', () => live.delete(res));
+          return;
+        }
+        default:
+          throw new HttpError(404, 'not_found', `Nothing at ${req.method} ${url.pathname}.`);
+      }
+    } catch (e) {
+      if (e instanceof HttpError) return send(res, e.status, { ok: false, error: { code: e.code, message: e.message } });
+      log('request failed', { err: e instanceof Error ? e.stack : String(e) });
+      if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: 'The server hit an error; nothing from this request was saved.' } });
+      else res.end();
+    }
+  });
+  server.keepAliveTimeout = 30_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const host = opts.host ?? '127.0.0.1';
+    server.listen(opts.port, host, () => {
+      const port = (server.address() as AddressInfo).port;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((r) => {
+            clearInterval(ping);
+            for (const res of live) res.end();
+            live.clear();
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,249 @@
+/**
+ * The PostgreSQL store. Pushes take a transaction-scoped advisory lock, so change-log positions are
+ * allocated in commit order and a pull never skips a row that commits late. Instances share live
+ * pokes through LISTEN/NOTIFY.
+ */
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
+import { SCHEMA_SQL } from './schema';
+import { recordToChange, rowToRecord, toDevice, toUser } from './sqlite';
+import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './types';
+
+const ZERO_HLC = '000000000000000:00000000';
+const PUSH_LOCK = 7_310_001;
+const CHANNEL = 'outpost_changes';
+
+// BIGINT columns come back as strings by default; our positions fit a double comfortably.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+type RecordRow = Parameters<typeof rowToRecord>[0];
+
+export async function openPgStore(url: string): Promise<ServerStore> {
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  const events = new EventEmitter();
+  events.setMaxListeners(10_000);
+  let listener: pg.Client | null = null;
+  let closed = false;
+
+  async function startListener() {
+    const c = new pg.Client({ connectionString: url });
+    c.on('error', () => {
+      // A lost listener reconnects; clients also poll, so a missed poke only delays a pull.
+      if (!closed) setTimeout(() => void startListener().catch(() => {}), 1000);
+    });
+    await c.connect();
+    c.on('notification', (n) => {
+      if (n.channel === CHANNEL) events.emit('seq', Number(n.payload ?? '0'));
+    });
+    await c.query(`LISTEN ${CHANNEL}`);
+    listener = c;
+  }
+
+  const meta = async (q: pg.PoolClient | pg.Pool, key: string) =>
+    ((await q.query<{ value: string }>('SELECT value FROM server_meta WHERE key = $1', [key])).rows[0]?.value ?? null);
+  const setMeta = async (q: pg.PoolClient | pg.Pool, key: string, value: string) => {
+    await q.query('INSERT INTO server_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  };
+
+  function txFor(c: pg.PoolClient): SyncTx {
+    return {
+      loadRecords: async (keys) => {
+        const out = new Map<string, StoredRecord>();
+        if (!keys.length) return out;
+        const r = await c.query<RecordRow>(
+          'SELECT r.* FROM records r JOIN unnest($1::text[], $2::text[]) AS k(entity, id) ON r.entity = k.entity AND r.id = k.id',
+          [keys.map((k) => k.entity), keys.map((k) => k.id)],
+        );
+        for (const row of r.rows) out.set(recordKey(row.entity, row.id), rowToRecord(row));
+        return out;
+      },
+      findNumbers: async (numbers) => {
+        const out = new Map<string, string>();
+        if (!numbers.length) return out;
+        const r = await c.query<{ num: string; id: string }>("SELECT num, id FROM records WHERE entity = 'tickets' AND num = ANY($1::text[])", [numbers]);
+        for (const row of r.rows) out.set(row.num, row.id);
+        return out;
+      },
+      seenOps: async (deviceId, seqs) => {
+        const out = new Map<number, OpResult>();
+        if (!seqs.length) return out;
+        const r = await c.query<{ device_seq: number; status: OpResult['status']; reason: string | null; clamped: number }>(
+          'SELECT device_seq, status, reason, clamped FROM op_results WHERE device_id = $1 AND device_seq = ANY($2::bigint[])',
+          [deviceId, seqs],
+        );
+        for (const x of r.rows) out.set(Number(x.device_seq), { deviceSeq: Number(x.device_seq), status: x.status, ...(x.reason ? { reason: x.reason } : {}), ...(x.clamped ? { clamped: true } : {}) });
+        return out;
+      },
+      writeRecords: async (recs) => {
+        if (!recs.length) return;
+        let seq = Number((await meta(c, 'seq')) ?? '0');
+        const cols = { entity: [] as string[], id: [] as string[], scope: [] as string[], num: [] as (string | null)[], data: [] as string[], fh: [] as string[], fs: [] as string[], del: [] as (string | null)[], ca: [] as string[], ua: [] as string[], seq: [] as number[] };
+        for (const r of recs) {
+          seq++;
+          r.seq = seq;
+          for (const f of Object.keys(r.fieldSeq)) if (r.fieldSeq[f] === 0) r.fieldSeq[f] = seq;
+          cols.entity.push(r.entity);
+          cols.id.push(r.id);
+          cols.scope.push(r.scopeId);
+          cols.num.push(r.entity === 'tickets' && typeof r.data.number === 'string' ? r.data.number : null);
+          cols.data.push(JSON.stringify(r.data));
+          cols.fh.push(JSON.stringify(r.fieldHlc));
+          cols.fs.push(JSON.stringify(r.fieldSeq));
+          cols.del.push(r.deletedHlc);
+          cols.ca.push(r.createdAt);
+          cols.ua.push(r.updatedAt);
+          cols.seq.push(seq);
+        }
+        // Large batches go in slices so one statement stays a reasonable size.
+        const SLICE = 2000;
+        for (let i = 0; i < recs.length; i += SLICE) {
+          const sl = <T>(a: T[]) => a.slice(i, i + SLICE);
+          await c.query(
+            `INSERT INTO records (entity, id, scope_id, num, data, field_hlc, field_seq, deleted_hlc, created_at, updated_at, seq)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+             ON CONFLICT (entity, id) DO UPDATE SET scope_id = excluded.scope_id, num = excluded.num, data = excluded.data,
+               field_hlc = excluded.field_hlc, field_seq = excluded.field_seq, deleted_hlc = excluded.deleted_hlc,
+               updated_at = excluded.updated_at, seq = excluded.seq`,
+            [sl(cols.entity), sl(cols.id), sl(cols.scope), sl(cols.num), sl(cols.data), sl(cols.fh), sl(cols.fs), sl(cols.del), sl(cols.ca), sl(cols.ua), sl(cols.seq)],
+          );
+        }
+        await setMeta(c, 'seq', String(seq));
+      },
+      saveOpResults: async (deviceId, results) => {
+        if (!results.length) return;
+        await c.query(
+          `INSERT INTO op_results (device_id, device_seq, status, reason, clamped)
+           SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[]) ON CONFLICT DO NOTHING`,
+          [deviceId, results.map((r) => r.deviceSeq), results.map((r) => r.status), results.map((r) => r.reason ?? null), results.map((r) => (r.clamped ? 1 : 0))],
+        );
+      },
+      nextNumber: async (prefix) => {
+        const r = await c.query<{ n: number }>(
+          `INSERT INTO number_counters (prefix, next) VALUES ($1, 2)
+           ON CONFLICT (prefix) DO UPDATE SET next = number_counters.next + 1 RETURNING next - 1 AS n`,
+          [prefix],
+        );
+        return Number(r.rows[0]!.n);
+      },
+      bumpCounter: async (prefix, n) => {
+        await c.query(
+          `INSERT INTO number_counters (prefix, next) VALUES ($1, $2)
+           ON CONFLICT (prefix) DO UPDATE SET next = GREATEST(number_counters.next, excluded.next)`,
+          [prefix, n + 1],
+        );
+      },
+      leaseOwner: async (prefix, n) =>
+        (await c.query<{ device_id: string }>('SELECT device_id FROM number_leases WHERE prefix = $1 AND first <= $2 AND last >= $2 LIMIT 1', [prefix, n])).rows[0]?.device_id ?? null,
+      getMaxHlc: async () => (await meta(c, 'max_hlc')) ?? ZERO_HLC,
+      setMaxHlc: async (h) => setMeta(c, 'max_hlc', h),
+    };
+  }
+
+  async function inTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query('SELECT pg_advisory_xact_lock($1)', [PUSH_LOCK]);
+      const r = await fn(c);
+      await c.query('COMMIT');
+      return r;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  const store: ServerStore = {
+    kind: 'postgres',
+    migrate: async () => {
+      const c = await pool.connect();
+      try {
+        await c.query('SELECT pg_advisory_lock($1)', [PUSH_LOCK + 1]);
+        await c.query(SCHEMA_SQL.postgres);
+        await c.query('SELECT pg_advisory_unlock($1)', [PUSH_LOCK + 1]);
+      } finally {
+        c.release();
+      }
+      if (!listener) await startListener();
+    },
+    withSyncTx: (fn) => inTx((c) => fn(txFor(c))),
+    pull: async (scopes, cursor, limit) => {
+      const r = scopes === null
+        ? await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 ORDER BY seq LIMIT $2', [cursor, limit + 1])
+        : await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 AND scope_id = ANY($3::text[]) ORDER BY seq LIMIT $2', [cursor, limit + 1, scopes]);
+      const hasMore = r.rows.length > limit;
+      const page = r.rows.slice(0, limit).map((x) => recordToChange(rowToRecord(x)));
+      let next = cursor;
+      if (page.length) next = page[page.length - 1]!.seq;
+      else if (!hasMore) next = Math.max(cursor, Number((await meta(pool, 'seq')) ?? '0'));
+      return { changes: page, cursor: next, hasMore };
+    },
+    headSeq: async () => Number((await meta(pool, 'seq')) ?? '0'),
+    lease: (deviceId, prefix, count) =>
+      inTx(async (c): Promise<LeaseResponse> => {
+        const r = await c.query<{ first: number }>(
+          `INSERT INTO number_counters (prefix, next) VALUES ($1, $2 + 1)
+           ON CONFLICT (prefix) DO UPDATE SET next = number_counters.next + $2 RETURNING next - $2 AS first`,
+          [prefix, count],
+        );
+        const first = Number(r.rows[0]!.first);
+        const last = first + count - 1;
+        await c.query('INSERT INTO number_leases (prefix, first, last, device_id) VALUES ($1, $2, $3, $4)', [prefix, first, last, deviceId]);
+        return { prefix, first, last };
+      }),
+    countUsers: async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM server_users')).rows[0]!.n),
+    createUser: async (u) => {
+      await pool.query('INSERT INTO server_users (id, username, password_hash, role, sites, active) VALUES ($1, $2, $3, $4, $5, $6)', [
+        u.id, u.username, u.passwordHash, u.role, u.sites ? JSON.stringify(u.sites) : null, u.active ? 1 : 0,
+      ]);
+    },
+    findUser: async (username) => toUser((await pool.query('SELECT * FROM server_users WHERE username = $1', [username])).rows[0]),
+    getUser: async (id) => toUser((await pool.query('SELECT * FROM server_users WHERE id = $1', [id])).rows[0]),
+    upsertDevice: async (d) => {
+      const r = await pool.query(
+        `INSERT INTO devices (id, user_id, name, revoked, created_at, last_seen_at) VALUES ($1, $2, $3, 0, $4, $4)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at RETURNING *`,
+        [d.id, d.userId, d.name, d.now],
+      );
+      return toDevice(r.rows[0])!;
+    },
+    getDevice: async (id) => toDevice((await pool.query('SELECT * FROM devices WHERE id = $1', [id])).rows[0]),
+    revokeDevice: async (id) => {
+      const r = await pool.query('UPDATE devices SET revoked = 1 WHERE id = $1', [id]);
+      await pool.query('DELETE FROM refresh_tokens WHERE device_id = $1', [id]);
+      return (r.rowCount ?? 0) > 0;
+    },
+    saveRefresh: async (hash, deviceId, userId, expiresAt) => {
+      await pool.query('INSERT INTO refresh_tokens (hash, device_id, user_id, expires_at) VALUES ($1, $2, $3, $4)', [hash, deviceId, userId, expiresAt]);
+    },
+    takeRefresh: async (hash, now) => {
+      const r = await pool.query<{ device_id: string; user_id: string; expires_at: string }>('DELETE FROM refresh_tokens WHERE hash = $1 RETURNING device_id, user_id, expires_at', [hash]);
+      const x = r.rows[0];
+      if (!x || x.expires_at < now) return null;
+      return { deviceId: x.device_id, userId: x.user_id };
+    },
+    secret: async () => {
+      const v = await meta(pool, 'token_secret');
+      if (v) return v;
+      // Two instances starting together agree on whichever secret was written first.
+      await pool.query('INSERT INTO server_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', ['token_secret', randomBytes(32).toString('base64url')]);
+      return (await meta(pool, 'token_secret'))!;
+    },
+    announce: async (seq) => {
+      await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, String(seq)]);
+    },
+    onAnnounce: (l) => {
+      events.on('seq', l);
+    },
+    close: async () => {
+      closed = true;
+      await listener?.end().catch(() => {});
+      await pool.end();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,284 @@
+/** The embedded store: one SQLite file, so `npm run server` works with no database to set up. */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
+import { recordKey, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx } from './types';
+import { SCHEMA_SQL } from './schema';
+
+const ZERO_HLC = '000000000000000:00000000';
+
+interface RecordRow {
+  entity: string;
+  id: string;
+  scope_id: string;
+  data: string;
+  field_hlc: string;
+  field_seq: string;
+  deleted_hlc: string | null;
+  created_at: string;
+  updated_at: string;
+  seq: number;
+}
+
+export function rowToRecord(r: RecordRow): StoredRecord {
+  return {
+    entity: r.entity,
+    id: r.id,
+    scopeId: r.scope_id,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    fieldHlc: JSON.parse(r.field_hlc) as Record<string, string>,
+    fieldSeq: JSON.parse(r.field_seq) as Record<string, number>,
+    deletedHlc: r.deleted_hlc,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    seq: Number(r.seq),
+  };
+}
+
+export function recordToChange(r: StoredRecord): Change {
+  return { seq: r.seq, entity: r.entity, id: r.id, scopeId: r.scopeId, data: r.data, fieldHlc: r.fieldHlc, deletedHlc: r.deletedHlc, createdAt: r.createdAt, updatedAt: r.updatedAt };
+}
+
+/** Serialises async work on one connection: a push holds the write lock across its awaits. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+}
+
+/** `memory` keeps the whole store in RAM: for property tests that build thousands of servers. */
+export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}): ServerStore {
+  if (!opts.memory) fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(opts.memory ? ':memory:' : path.join(dataDir, 'outpost-server.db'));
+  if (!opts.memory) db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 10000');
+  const lock = new Mutex();
+  const events = new EventEmitter();
+  events.setMaxListeners(10_000);
+  const sql = {
+    meta: () => db.prepare('SELECT value FROM server_meta WHERE key = ?').pluck(),
+    setMeta: () => db.prepare('INSERT INTO server_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+  };
+  let stmts: ReturnType<typeof prepare> | null = null;
+  function prepare() {
+    return {
+      getMeta: sql.meta(),
+      setMeta: sql.setMeta(),
+      getRecord: db.prepare('SELECT * FROM records WHERE entity = ? AND id = ?'),
+      findNumber: db.prepare("SELECT id FROM records WHERE entity = 'tickets' AND num = ?").pluck(),
+      upsert: db.prepare(
+        `INSERT INTO records (entity, id, scope_id, num, data, field_hlc, field_seq, deleted_hlc, created_at, updated_at, seq)
+         VALUES (@entity, @id, @scope_id, @num, @data, @field_hlc, @field_seq, @deleted_hlc, @created_at, @updated_at, @seq)
+         ON CONFLICT(entity, id) DO UPDATE SET scope_id = excluded.scope_id, num = excluded.num, data = excluded.data,
+           field_hlc = excluded.field_hlc, field_seq = excluded.field_seq, deleted_hlc = excluded.deleted_hlc,
+           updated_at = excluded.updated_at, seq = excluded.seq`,
+      ),
+      seenOp: db.prepare('SELECT status, reason, clamped FROM op_results WHERE device_id = ? AND device_seq = ?'),
+      saveOp: db.prepare('INSERT OR IGNORE INTO op_results (device_id, device_seq, status, reason, clamped) VALUES (?, ?, ?, ?, ?)'),
+      counter: db.prepare('SELECT next FROM number_counters WHERE prefix = ?').pluck(),
+      setCounter: db.prepare('INSERT INTO number_counters (prefix, next) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET next = excluded.next'),
+      leaseOwner: db.prepare('SELECT device_id FROM number_leases WHERE prefix = ? AND first <= ? AND last >= ? LIMIT 1').pluck(),
+      addLease: db.prepare('INSERT INTO number_leases (prefix, first, last, device_id) VALUES (?, ?, ?, ?)'),
+      pullAll: db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
+    };
+  }
+  const s = () => (stmts ??= prepare());
+
+  const getMeta = (k: string) => (s().getMeta.get(k) as string | undefined) ?? null;
+  const setMeta = (k: string, v: string) => s().setMeta.run(k, v);
+
+  function nextNumberSync(prefix: string): number {
+    const n = (s().counter.get(prefix) as number | undefined) ?? 1;
+    s().setCounter.run(prefix, n + 1);
+    return n;
+  }
+
+  const tx: SyncTx = {
+    loadRecords: async (keys) => {
+      const out = new Map<string, StoredRecord>();
+      for (const k of keys) {
+        const key = recordKey(k.entity, k.id);
+        if (out.has(key)) continue;
+        const r = s().getRecord.get(k.entity, k.id) as RecordRow | undefined;
+        if (r) out.set(key, rowToRecord(r));
+      }
+      return out;
+    },
+    findNumbers: async (numbers) => {
+      const out = new Map<string, string>();
+      for (const n of numbers) {
+        const id = s().findNumber.get(n) as string | undefined;
+        if (id) out.set(n, id);
+      }
+      return out;
+    },
+    seenOps: async (deviceId, seqs) => {
+      const out = new Map<number, OpResult>();
+      for (const q of seqs) {
+        const r = s().seenOp.get(deviceId, q) as { status: OpResult['status']; reason: string | null; clamped: number } | undefined;
+        if (r) out.set(q, { deviceSeq: q, status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.clamped ? { clamped: true } : {}) });
+      }
+      return out;
+    },
+    writeRecords: async (recs) => {
+      let seq = Number(getMeta('seq') ?? '0');
+      for (const r of recs) {
+        seq++;
+        r.seq = seq;
+        for (const f of Object.keys(r.fieldSeq)) if (r.fieldSeq[f] === 0) r.fieldSeq[f] = seq;
+        s().upsert.run({
+          entity: r.entity,
+          id: r.id,
+          scope_id: r.scopeId,
+          num: r.entity === 'tickets' && typeof r.data.number === 'string' ? r.data.number : null,
+          data: JSON.stringify(r.data),
+          field_hlc: JSON.stringify(r.fieldHlc),
+          field_seq: JSON.stringify(r.fieldSeq),
+          deleted_hlc: r.deletedHlc,
+          created_at: r.createdAt,
+          updated_at: r.updatedAt,
+          seq,
+        });
+      }
+      setMeta('seq', String(seq));
+    },
+    saveOpResults: async (deviceId, results) => {
+      for (const r of results) s().saveOp.run(deviceId, r.deviceSeq, r.status, r.reason ?? null, r.clamped ? 1 : 0);
+    },
+    nextNumber: async (prefix) => nextNumberSync(prefix),
+    bumpCounter: async (prefix, n) => {
+      const cur = (s().counter.get(prefix) as number | undefined) ?? 1;
+      if (cur <= n) s().setCounter.run(prefix, n + 1);
+    },
+    leaseOwner: async (prefix, n) => (s().leaseOwner.get(prefix, n, n) as string | undefined) ?? null,
+    getMaxHlc: async () => getMeta('max_hlc') ?? ZERO_HLC,
+    setMaxHlc: async (h) => {
+      setMeta('max_hlc', h);
+    },
+  };
+
+  const store: ServerStore = {
+    kind: 'sqlite',
+    migrate: async () => {
+      db.exec(SCHEMA_SQL.sqlite);
+      stmts = null;
+    },
+    withSyncTx: (fn) =>
+      lock.run(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const r = await fn(tx);
+          db.exec('COMMIT');
+          return r;
+        } catch (e) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw e;
+        }
+      }),
+    pull: async (scopes, cursor, limit) => {
+      // Reads take the same lock: a pull never observes a half-applied push.
+      return lock.run(async () => {
+        let rows: RecordRow[];
+        if (scopes === null) rows = s().pullAll.all(cursor, limit + 1) as RecordRow[];
+        else {
+          const marks = scopes.map(() => '?').join(', ');
+          rows = db.prepare(`SELECT * FROM records WHERE seq > ? AND scope_id IN (${marks}) ORDER BY seq LIMIT ?`).all(cursor, ...scopes, limit + 1) as RecordRow[];
+        }
+        const hasMore = rows.length > limit;
+        const page = rows.slice(0, limit).map((r) => recordToChange(rowToRecord(r)));
+        const head = Number(getMeta('seq') ?? '0');
+        return { changes: page, cursor: page.length ? page[page.length - 1]!.seq : hasMore ? cursor : Math.max(cursor, head), hasMore };
+      });
+    },
+    headSeq: async () => Number(getMeta('seq') ?? '0'),
+    lease: (deviceId, prefix, count) =>
+      lock.run(async (): Promise<LeaseResponse> => {
+        const t = db.transaction(() => {
+          const first = (s().counter.get(prefix) as number | undefined) ?? 1;
+          const last = first + count - 1;
+          s().setCounter.run(prefix, last + 1);
+          s().addLease.run(prefix, first, last, deviceId);
+          return { prefix, first, last };
+        });
+        return t.immediate();
+      }),
+    countUsers: async () => db.prepare('SELECT count(*) FROM server_users').pluck().get() as number,
+    createUser: async (u) => {
+      db.prepare('INSERT INTO server_users (id, username, password_hash, role, sites, active) VALUES (?, ?, ?, ?, ?, ?)').run(
+        u.id,
+        u.username,
+        u.passwordHash,
+        u.role,
+        u.sites ? JSON.stringify(u.sites) : null,
+        u.active ? 1 : 0,
+      );
+    },
+    findUser: async (username) => toUser(db.prepare('SELECT * FROM server_users WHERE username = ?').get(username)),
+    getUser: async (id) => toUser(db.prepare('SELECT * FROM server_users WHERE id = ?').get(id)),
+    upsertDevice: async (d) => {
+      db.prepare(
+        `INSERT INTO devices (id, user_id, name, revoked, created_at, last_seen_at) VALUES (?, ?, ?, 0, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at`,
+      ).run(d.id, d.userId, d.name, d.now, d.now);
+      return toDevice(db.prepare('SELECT * FROM devices WHERE id = ?').get(d.id))!;
+    },
+    getDevice: async (id) => toDevice(db.prepare('SELECT * FROM devices WHERE id = ?').get(id)),
+    revokeDevice: async (id) => {
+      const r = db.prepare('UPDATE devices SET revoked = 1 WHERE id = ?').run(id);
+      db.prepare('DELETE FROM refresh_tokens WHERE device_id = ?').run(id);
+      return r.changes > 0;
+    },
+    saveRefresh: async (hash, deviceId, userId, expiresAt) => {
+      db.prepare('INSERT INTO refresh_tokens (hash, device_id, user_id, expires_at) VALUES (?, ?, ?, ?)').run(hash, deviceId, userId, expiresAt);
+    },
+    takeRefresh: async (hash, now) => {
+      const r = db.prepare('DELETE FROM refresh_tokens WHERE hash = ? RETURNING device_id, user_id, expires_at').get(hash) as
+        | { device_id: string; user_id: string; expires_at: string }
+        | undefined;
+      if (!r || r.expires_at < now) return null;
+      return { deviceId: r.device_id, userId: r.user_id };
+    },
+    secret: async () => {
+      let v = getMeta('token_secret');
+      if (!v) {
+        v = randomBytes(32).toString('base64url');
+        setMeta('token_secret', v);
+      }
+      return v;
+    },
+    announce: async (seq) => {
+      events.emit('seq', seq);
+    },
+    onAnnounce: (l) => {
+      events.on('seq', l);
+    },
+    close: async () => {
+      await lock.run(async () => db.close());
+    },
+  };
+  return store;
+}
+
+function toUser(r: unknown): ServerUser | null {
+  if (!r) return null;
+  const x = r as { id: string; username: string; password_hash: string; role: ServerUser['role']; sites: string | null; active: number | boolean };
+  return { id: x.id, username: x.username, passwordHash: x.password_hash, role: x.role, sites: x.sites ? (JSON.parse(x.sites) as string[]) : null, active: !!x.active };
+}
+
+function toDevice(r: unknown): Device | null {
+  if (!r) return null;
+  const x = r as { id: string; user_id: string; name: string; revoked: number | boolean; created_at: string; last_seen_at: string };
+  return { id: x.id, userId: x.user_id, name: x.name, revoked: !!x.revoked, createdAt: String(x.created_at), lastSeenAt: String(x.last_seen_at) };
+}
+
+export { toUser, toDevice };

@@ -1,0 +1,78 @@
+/** One store interface for the central server, implemented on embedded SQLite and on PostgreSQL. */
+import type { Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
+import type { RecordState } from '../../shared/sync/merge';
+
+export interface StoredRecord extends RecordState {
+  /** Change-log position of the record's latest write (0 until written). */
+  seq: number;
+  /** For long-text fields: the change-log position of their last write; 0 = "this write". */
+  fieldSeq: Record<string, number>;
+}
+
+export interface ServerUser {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: 'admin' | 'technician' | 'auditor' | 'requester';
+  /** Site ids the user's devices receive; null = every site. */
+  sites: string[] | null;
+  active: boolean;
+}
+
+export interface Device {
+  id: string;
+  userId: string;
+  name: string;
+  revoked: boolean;
+  createdAt: string;
+  lastSeenAt: string;
+}
+
+/** Work done inside one serialised push transaction. */
+export interface SyncTx {
+  loadRecords(keys: { entity: string; id: string }[]): Promise<Map<string, StoredRecord>>;
+  /** Ticket number → id of the ticket holding it. */
+  findNumbers(numbers: string[]): Promise<Map<string, string>>;
+  seenOps(deviceId: string, seqs: number[]): Promise<Map<number, OpResult>>;
+  /** Writes records in the given order, each at the next change-log position. */
+  writeRecords(recs: StoredRecord[]): Promise<void>;
+  saveOpResults(deviceId: string, results: OpResult[]): Promise<void>;
+  /** Allocates the next free number for a prefix (used to replace provisional or clashing numbers). */
+  nextNumber(prefix: string): Promise<number>;
+  /** Makes sure later allocations start after `n`. */
+  bumpCounter(prefix: string, n: number): Promise<void>;
+  /** The device that holds a lease covering `n`, if any. */
+  leaseOwner(prefix: string, n: number): Promise<string | null>;
+  getMaxHlc(): Promise<string>;
+  setMaxHlc(hlc: string): Promise<void>;
+}
+
+export const recordKey = (entity: string, id: string) => `${entity}/${id}`;
+
+export interface ServerStore {
+  readonly kind: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  /** Runs `fn` in one transaction; pushes are serialised so change-log order is commit order. */
+  withSyncTx<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
+  pull(scopes: string[] | null, cursor: number, limit: number): Promise<{ changes: Change[]; cursor: number; hasMore: boolean }>;
+  headSeq(): Promise<number>;
+  lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse>;
+
+  countUsers(): Promise<number>;
+  createUser(u: ServerUser): Promise<void>;
+  findUser(username: string): Promise<ServerUser | null>;
+  getUser(id: string): Promise<ServerUser | null>;
+  upsertDevice(d: { id: string; userId: string; name: string; now: string }): Promise<Device>;
+  getDevice(id: string): Promise<Device | null>;
+  revokeDevice(id: string): Promise<boolean>;
+  saveRefresh(hash: string, deviceId: string, userId: string, expiresAt: string): Promise<void>;
+  /** Consumes a refresh token (rotation): returns its owner once, then never again. */
+  takeRefresh(hash: string, now: string): Promise<{ deviceId: string; userId: string } | null>;
+  /** A per-installation secret for signing access tokens, shared by every instance. */
+  secret(): Promise<string>;
+
+  /** Tells every instance (LISTEN/NOTIFY on PostgreSQL) that the change log moved. */
+  announce(seq: number): Promise<void>;
+  onAnnounce(listener: (seq: number) => void): void;
+  close(): Promise<void>;
+}

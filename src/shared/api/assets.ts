@@ -1,0 +1,502 @@
+/** Asset register, locations tree, CSV/GLPI import, CSV export and automated inventory. */
+import { z } from 'zod';
+import { ADMIN, call, STAFF, type Role } from './contract';
+import { id, trimmed, type Page } from './common';
+import {
+  ASSET_STATUSES,
+  ASSET_TYPES,
+  LOCATION_KINDS,
+  RELATION_KINDS,
+  type AssetStatus,
+  type AssetType,
+  type LocationKind,
+  type RelationKind,
+} from '../assets/rules';
+
+/** Who may read registers and export: everyone but requesters (auditors are read-only elsewhere). */
+export const REGISTER_READERS: readonly Role[] = ['admin', 'technician', 'auditor'];
+
+/** yyyy-mm-dd; the register keeps calendar dates without time zones. */
+export const isoDate = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'Use a date like 2026-03-31.' })
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), {
+    message: 'That date does not exist.',
+  });
+
+export type CustomFieldValue = string | number | boolean | null;
+const customValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+export const customFields = z.record(z.string().trim().min(1).max(64), customValue).refine((o) => Object.keys(o).length <= 100, {
+  message: 'At most 100 custom fields.',
+});
+
+/** Facts an inventory agent reports; stored as JSON on the asset, shown on its page. */
+export interface HardwareFacts {
+  os: string | null;
+  osVersion: string | null;
+  cpu: string | null;
+  cores: number | null;
+  memoryMb: number | null;
+  diskGb: number | null;
+  ipAddresses: string[];
+  macAddresses: string[];
+  biosVersion: string | null;
+  lastUser: string | null;
+  agent: string | null;
+}
+
+export interface Asset {
+  id: string;
+  tag: string;
+  name: string;
+  type: AssetType;
+  /** Free text (Snipe-IT categories are arbitrary); `type` is the fixed kind. */
+  category: string | null;
+  manufacturer: string | null;
+  model: string | null;
+  modelNumber: string | null;
+  serial: string | null;
+  /** Hardware UUID from inventory (SMBIOS), used to match agent reports. */
+  uuid: string | null;
+  status: AssetStatus;
+  assignedToId: string | null;
+  assignedToName: string | null;
+  locationId: string | null;
+  locationName: string | null;
+  /** "Site › Building › Room" */
+  locationPath: string | null;
+  siteId: string;
+  siteName: string | null;
+  checkedOutAt: string | null;
+  expectedReturn: string | null;
+  purchaseDate: string | null;
+  cost: number | null;
+  supplier: string | null;
+  orderNumber: string | null;
+  warrantyEnd: string | null;
+  eolDate: string | null;
+  lastAuditAt: string | null;
+  nextAuditAt: string | null;
+  lastInventoryAt: string | null;
+  notes: string | null;
+  customFields: Record<string, CustomFieldValue>;
+  hardware: HardwareFacts | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A list row: what the virtualised list shows, kept small. */
+export type AssetRow = Pick<
+  Asset,
+  | 'id'
+  | 'tag'
+  | 'name'
+  | 'type'
+  | 'category'
+  | 'manufacturer'
+  | 'model'
+  | 'serial'
+  | 'status'
+  | 'assignedToId'
+  | 'assignedToName'
+  | 'locationId'
+  | 'locationName'
+  | 'siteId'
+  | 'siteName'
+  | 'expectedReturn'
+  | 'warrantyEnd'
+  | 'nextAuditAt'
+  | 'updatedAt'
+>;
+
+export type AssetTimelineEntry =
+  | { kind: 'status'; id: string; at: string; actorId: string; actorName: string; from: AssetStatus | null; to: AssetStatus; reason: string | null }
+  | {
+      kind: 'assignment';
+      id: string;
+      at: string;
+      actorId: string;
+      actorName: string;
+      action: 'checkout' | 'checkin' | 'move';
+      assignedToId: string | null;
+      assignedToName: string | null;
+      locationId: string | null;
+      locationName: string | null;
+      expectedReturn: string | null;
+      note: string | null;
+    }
+  | { kind: 'audit'; id: string; at: string; actorId: string; actorName: string; auditId: string; result: string; locationName: string | null }
+  | { kind: 'field'; id: string; at: string; actorId: string; actorName: string; field: string; from: string | null; to: string | null }
+  | { kind: 'inventory'; id: string; at: string; actorId: string; actorName: string; source: string; note: string | null };
+
+export interface AssetRelation {
+  id: string;
+  kind: RelationKind;
+  /** 'outgoing': this asset is part of / connected to the other; 'incoming': the other is part of this one. */
+  direction: 'outgoing' | 'incoming';
+  otherId: string;
+  otherTag: string;
+  otherName: string;
+}
+
+export interface AssetDetail extends Asset {
+  timeline: AssetTimelineEntry[];
+  relations: AssetRelation[];
+  tickets: { id: string; number: string; title: string; status: string; openedAt: string }[];
+  software: { id: string; name: string; vendor: string | null; version: string | null; source: 'inventory' | 'manual' }[];
+  licences: { assignmentId: string; entitlementId: string; productName: string; type: string }[];
+}
+
+export interface Location {
+  id: string;
+  name: string;
+  kind: LocationKind;
+  siteId: string;
+  siteName: string | null;
+  parentId: string | null;
+  /** "Site › Building › Room" */
+  path: string;
+  depth: number;
+  address: string | null;
+  /** Assets whose location is exactly this one (not sub-locations). */
+  assetCount: number;
+}
+
+export interface ImportError {
+  /** 1-based data row (the header is row 0); 0 for a problem with the whole file. */
+  row: number;
+  /** The column header as written in the file, or '' for the whole row/file. */
+  column: string;
+  message: string;
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  /** Rows left as they were (identical to what is stored). */
+  unchanged: number;
+  errors: ImportError[];
+  /** Rows read (excluding the header). */
+  rows: number;
+  dryRun: boolean;
+  /** How the file was read: 'utf-8', 'utf-8-bom' or 'latin-1'; line ends 'lf' | 'crlf' | 'cr'. */
+  encoding: string;
+  lineEnding: string;
+  /** Up to 20 mapped rows as they would be stored, for the preview table. */
+  preview: Record<string, string | number | null>[];
+  /** Headers that were recognised, and those ignored. */
+  columns: { recognised: Record<string, string>; ignored: string[] };
+}
+
+export const ASSET_SORTS = ['tag', 'name', 'updated', 'warranty', 'next_audit', 'status'] as const;
+export type AssetSort = (typeof ASSET_SORTS)[number];
+export const ASSET_SORT_LABELS: Record<AssetSort, string> = {
+  tag: 'Asset tag',
+  name: 'Name',
+  updated: 'Recently updated',
+  warranty: 'Warranty ending soonest',
+  next_audit: 'Audit due soonest',
+  status: 'Status, then tag',
+};
+
+export const assetFilter = z
+  .object({
+    status: z.array(z.enum(ASSET_STATUSES)).max(ASSET_STATUSES.length).optional(),
+    type: z.array(z.enum(ASSET_TYPES)).max(ASSET_TYPES.length).optional(),
+    category: z.array(z.string().trim().max(120)).max(50).optional(),
+    siteId: z.array(id).max(50).optional(),
+    /** Includes every sub-location. */
+    locationId: id.optional(),
+    /** An id, or null for "nobody". */
+    assignedToId: z.array(id.nullable()).max(50).optional(),
+    manufacturer: z.string().trim().max(120).optional(),
+    /** Full-text over tag, name, serial, model, manufacturer, notes. */
+    text: z.string().trim().max(200).optional(),
+    warrantyBefore: isoDate.optional(),
+    /** Assets whose next audit date is before this day (assets without a date are not included). */
+    auditDueBefore: isoDate.optional(),
+    /** Checked out with an expected return date in the past. */
+    overdue: z.boolean().optional(),
+  })
+  .strict();
+export type AssetFilter = z.infer<typeof assetFilter>;
+
+const editableShape = {
+    tag: trimmed(64, 'Asset tag'),
+    name: trimmed(200, 'Name'),
+    type: z.enum(ASSET_TYPES),
+    category: z.string().trim().max(120).nullable(),
+    manufacturer: z.string().trim().max(120).nullable(),
+    model: z.string().trim().max(200).nullable(),
+    modelNumber: z.string().trim().max(120).nullable(),
+    serial: z.string().trim().max(120).nullable(),
+    uuid: z.string().trim().max(64).nullable(),
+    siteId: id,
+    locationId: id.nullable(),
+    purchaseDate: isoDate.nullable(),
+    cost: z.number().min(0).max(1e10).nullable(),
+    supplier: z.string().trim().max(200).nullable(),
+    orderNumber: z.string().trim().max(120).nullable(),
+    warrantyEnd: isoDate.nullable(),
+    eolDate: isoDate.nullable(),
+    nextAuditAt: isoDate.nullable(),
+    notes: z.string().max(20000).nullable(),
+    customFields,
+};
+const editable = z.object(editableShape).partial().strict();
+export type AssetFields = z.infer<typeof editable>;
+
+/** Either ids from a selection or tags from a batch of scans (unknown tags are reported, not fatal). */
+const targets = z
+  .object({
+    ids: z.array(id).max(5000).optional(),
+    tags: z.array(z.string().trim().min(1).max(64)).max(5000).optional(),
+  })
+  .strict()
+  .refine((t) => (t.ids?.length ?? 0) + (t.tags?.length ?? 0) > 0, { message: 'Select or scan at least one asset.' });
+
+const checkoutFields = {
+  assignedToId: id.nullable().optional(),
+  locationId: id.nullable().optional(),
+  expectedReturn: isoDate.nullable().optional(),
+  note: z.string().trim().max(2000).optional(),
+};
+
+export const IMPORT_FORMATS = [
+  'snipe-it-assets',
+  'snipe-it-licenses',
+  'snipe-it-users',
+  'snipe-it-locations',
+  'snipe-it-models',
+  'glpi-inventory',
+  /** Any CSV with a `mapping` from its headers to asset fields. */
+  'csv-mapped',
+] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Asset fields a generic CSV column can be mapped to (the column-mapping step). */
+export const MAPPABLE_FIELDS = [
+  'tag',
+  'name',
+  'type',
+  'category',
+  'manufacturer',
+  'model',
+  'modelNumber',
+  'serial',
+  'status',
+  'location',
+  'assignedTo',
+  'purchaseDate',
+  'cost',
+  'supplier',
+  'orderNumber',
+  'warrantyEnd',
+  'eolDate',
+  'nextAuditAt',
+  'notes',
+] as const;
+export type MappableField = (typeof MAPPABLE_FIELDS)[number];
+
+export interface CsvInspection {
+  encoding: string;
+  lineEnding: string;
+  delimiter: string;
+  headers: string[];
+  rows: number;
+  sample: string[][];
+  /** Which known format the headers look like, if any. */
+  detectedFormat: ImportFormat | null;
+  /** header → field, from names and Snipe-IT aliases; unmapped headers absent. */
+  suggestedMapping: Record<string, MappableField>;
+}
+
+export interface AgentToken {
+  siteId: string;
+  siteName: string;
+  token: string | null;
+  lastReportAt: string | null;
+}
+
+export interface ExportFile {
+  filename: string;
+  mime: string;
+  /** Text for CSV; base64 for binary formats (PDF). */
+  content: string;
+  encoding: 'utf-8' | 'base64';
+  rows: number;
+}
+
+export interface AssetSearchHit {
+  id: string;
+  tag: string;
+  name: string;
+  status: AssetStatus;
+  serial: string | null;
+  snippet: string;
+}
+
+export const assetsCalls = {
+  'assets.list': call<Page<AssetRow> & { total: number | null }>()(
+    z
+      .object({
+        filter: assetFilter.default({}),
+        sort: z.enum(ASSET_SORTS).default('tag'),
+        limit: z.number().int().min(1).max(500).default(100),
+        cursor: z.string().max(1000).nullable().optional(),
+        withTotal: z.boolean().default(false),
+      })
+      .strict(),
+    REGISTER_READERS,
+  ),
+  'assets.get': call<AssetDetail>()(
+    z.union([z.object({ id }).strict(), z.object({ tag: z.string().trim().min(1).max(64) }).strict()], {
+      message: 'Give an asset id or an asset tag.',
+    }),
+    REGISTER_READERS,
+  ),
+  'assets.search': call<{ items: AssetSearchHit[] }>()(
+    z.object({ text: z.string().trim().min(1, { message: 'Type something to search for.' }).max(200), limit: z.number().int().min(1).max(100).default(20) }).strict(),
+    REGISTER_READERS,
+  ),
+  'assets.create': call<Asset>()(
+    z
+      .object(editableShape)
+      .partial()
+      .extend({
+        tag: trimmed(64, 'Asset tag'),
+        name: trimmed(200, 'Name'),
+        type: z.enum(ASSET_TYPES).default('other'),
+        status: z.enum(ASSET_STATUSES).default('in_stock'),
+        assignedToId: id.nullable().optional(),
+      })
+      .strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  'assets.update': call<Asset>()(z.object({ id, fields: editable }).strict(), STAFF, { mutates: true }),
+  'assets.transition': call<Asset>()(
+    z.object({ id, to: z.enum(ASSET_STATUSES), reason: z.string().trim().max(2000).optional() }).strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  /** Check out to a person and/or a location; sets status deployed. */
+  'assets.checkout': call<Asset>()(z.object({ id, ...checkoutFields }).strict(), STAFF, { mutates: true }),
+  /** Back to stock: clears the person, optionally moves it, status in_stock. */
+  'assets.checkin': call<Asset>()(
+    z.object({ id, locationId: id.nullable().optional(), note: z.string().trim().max(2000).optional() }).strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  'assets.bulk': call<{ updated: number; failed: { ref: string; message: string }[] }>()(
+    z
+      .object({
+        targets,
+        action: z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('checkout'), ...checkoutFields }).strict(),
+          z.object({ kind: z.literal('checkin'), locationId: id.nullable().optional(), note: z.string().trim().max(2000).optional() }).strict(),
+          z.object({ kind: z.literal('move'), locationId: id }).strict(),
+          z.object({ kind: z.literal('status'), to: z.enum(ASSET_STATUSES), reason: z.string().trim().max(2000).optional() }).strict(),
+        ]),
+      })
+      .strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  'assets.relate': call<AssetRelation>()(
+    z.object({ id, otherId: id, kind: z.enum(RELATION_KINDS) }).strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  'assets.unrelate': call<{ done: true }>()(z.object({ relationId: id }).strict(), STAFF, { mutates: true }),
+  /** Link or unlink a ticket (sets tickets.linked_asset_id). */
+  'assets.linkTicket': call<{ done: true }>()(
+    z.object({ id: id.nullable(), ticketId: id }).strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  /** Any list view as CSV (the same filter and sort as assets.list, every row). */
+  'assets.export': call<ExportFile>()(
+    z
+      .object({
+        filter: assetFilter.default({}),
+        sort: z.enum(ASSET_SORTS).default('tag'),
+        columns: z.array(z.string().max(64)).max(60).optional(),
+      })
+      .strict(),
+    REGISTER_READERS,
+  ),
+  /** Reads a CSV without importing: encoding, line ends, headers, a sample and a suggested mapping. */
+  'assets.inspectCsv': call<CsvInspection>()(
+    z
+      .object({
+        content: z.string().max(64 * 1024 * 1024).optional(),
+        contentBase64: z.string().max(90 * 1024 * 1024).optional(),
+      })
+      .strict()
+      .refine((v) => v.content !== undefined || v.contentBase64 !== undefined, { message: 'Give the file as content or contentBase64.' }),
+    STAFF,
+  ),
+  /**
+   * Import a file. `content` is its text; send `contentBase64` (raw bytes) instead to let the
+   * importer tell UTF-8 from Latin-1. With any row error and no dryRun nothing is written.
+   */
+  'assets.import': call<ImportResult>()(
+    z
+      .object({
+        format: z.enum(IMPORT_FORMATS, { message: `Format must be one of ${IMPORT_FORMATS.join(', ')}.` }),
+        content: z.string().max(64 * 1024 * 1024).optional(),
+        contentBase64: z.string().max(90 * 1024 * 1024).optional(),
+        dryRun: z.boolean().default(false),
+        /** For csv-mapped: file header → asset field. */
+        mapping: z.record(z.string().max(200), z.enum(MAPPABLE_FIELDS)).optional(),
+        /** Site for new records when the file does not say (default: the first site). */
+        siteId: id.optional(),
+      })
+      .strict()
+      .refine((v) => v.content !== undefined || v.contentBase64 !== undefined, { message: 'Give the file as content or contentBase64.' }),
+    STAFF,
+    { mutates: true },
+  ),
+  'locations.list': call<{ items: Location[] }>()(
+    z.object({ siteId: id.optional() }).strict().default({}),
+    REGISTER_READERS,
+  ),
+  'locations.create': call<Location>()(
+    z
+      .object({
+        name: trimmed(120, 'Location name'),
+        kind: z.enum(LOCATION_KINDS).default('room'),
+        siteId: id.optional(),
+        parentId: id.nullable().optional(),
+        address: z.string().trim().max(500).optional(),
+      })
+      .strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  'locations.update': call<Location>()(
+    z
+      .object({
+        id,
+        fields: z
+          .object({
+            name: trimmed(120, 'Location name'),
+            kind: z.enum(LOCATION_KINDS),
+            parentId: id.nullable(),
+            address: z.string().trim().max(500).nullable(),
+          })
+          .partial()
+          .strict(),
+      })
+      .strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  /** Per-site agent tokens for the inventory endpoint (POST /inventory/agent?token=… on the host). */
+  'inventory.tokens': call<{ items: AgentToken[] }>()(z.object({}).strict().default({}), ADMIN),
+  'inventory.rotateToken': call<AgentToken>()(z.object({ siteId: id }).strict(), ADMIN, { mutates: true }),
+};
+
+export type { AssetStatus, AssetType, LocationKind, RelationKind };

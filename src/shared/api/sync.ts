@@ -1,0 +1,82 @@
+/** Sync with a central server (join, sync now, status, leave) and the conflicts inbox. */
+import { z } from 'zod';
+import { call, STAFF, ALL_ROLES, ADMIN } from './contract';
+import { empty } from './common';
+
+export type SyncState = 'standalone' | 'offline' | 'syncing' | 'synced' | 'error';
+
+export interface SyncStatus {
+  state: SyncState;
+  /** Local changes not yet accepted by the server. */
+  pending: number;
+  lastSyncedAt: string | null;
+  /** Why the last sync failed, in words for IT staff. */
+  error: string | null;
+  serverUrl: string | null;
+  deviceId: string;
+  deviceName: string;
+  username: string | null;
+  /** Open conflicts waiting for a decision. */
+  conflicts: number;
+  cursor: number;
+  /** Ops the server refused (acknowledged so they never block the queue). */
+  rejected: number;
+}
+
+export interface SyncRun {
+  pushed: number;
+  pulled: number;
+  rejected: number;
+  conflicts: number;
+}
+
+export interface ConflictSide {
+  value: string | null;
+  device: string | null;
+  stamp: string | null;
+  /** When the side was written (from its clock). */
+  at: string | null;
+}
+
+export interface ConflictItem {
+  id: string;
+  entity: string;
+  recordId: string;
+  /** A human label for the record, e.g. "INC0000123 Printer jam". */
+  recordLabel: string;
+  field: string;
+  kind: 'field' | 'transition' | 'deleted';
+  /** The value this device wrote (or, when neither side was this device, the one that lost). */
+  mine: ConflictSide;
+  /** The other side. */
+  theirs: ConflictSide;
+  /** Which side the merge kept for now. */
+  current: 'mine' | 'theirs';
+  createdAt: string;
+}
+
+const serverUrl = z
+  .string()
+  .trim()
+  .url({ message: 'The server address must be a URL such as http://server:4800.' })
+  .refine((u) => /^https?:\/\//i.test(u), { message: 'The server address must start with http:// or https://.' });
+
+export const syncCalls = {
+  'sync.join': call<SyncStatus>()(
+    z.object({ serverUrl, username: z.string().trim().min(1, { message: 'Username is required.' }).max(64), password: z.string().min(1, { message: 'Password is required.' }).max(256) }).strict(),
+    ADMIN,
+    { mutates: true },
+  ),
+  'sync.now': call<SyncRun>()(empty, ALL_ROLES, { mutates: true }),
+  'sync.status': call<SyncStatus>()(empty, ALL_ROLES),
+  'sync.leave': call<SyncStatus>()(empty, ADMIN, { mutates: true }),
+  'conflicts.list': call<{ items: ConflictItem[] }>()(
+    z.object({ recordId: z.string().max(80).optional() }).strict().default({}),
+    STAFF,
+  ),
+  'conflicts.resolve': call<{ id: string; resolved: true }>()(
+    z.object({ id: z.string().min(1).max(80), keep: z.enum(['mine', 'theirs'], { message: 'Choose "mine" or "theirs".' }) }).strict(),
+    STAFF,
+    { mutates: true },
+  ),
+};

@@ -1,0 +1,178 @@
+/**
+ * What each synced record type looks like on the wire: its fields (zod), how it merges (a record
+ * with per-field clocks, an append-only child, or a set member) and which roles may write it.
+ * The server validates every op against this; clients use the same table when applying.
+ */
+import { z } from 'zod';
+import {
+  CONTACT_CHANNELS,
+  PENDING_REASONS,
+  RESOLUTION_CODES,
+  TICKET_STATUSES,
+  TICKET_TYPES,
+} from '../tickets/rules';
+
+export type MergeKind = 'record' | 'append' | 'set';
+export type WriterRole = 'admin' | 'technician' | 'auditor' | 'requester';
+
+export interface EntityRule {
+  merge: MergeKind;
+  fields: Record<string, z.ZodType>;
+  /** Long text: a concurrent edit keeps the winner and records the loser as a conflict. */
+  textFields?: readonly string[];
+  /** A child row whose parent must exist (checked at apply time). */
+  parent?: { field: string; entity: string };
+  /** Roles that may write this record type at all. */
+  writers: readonly WriterRole[];
+  /** Has a status machine (tickets). */
+  status?: boolean;
+}
+
+const str = (max: number) => z.string().max(max);
+const optStr = (max: number) => z.string().max(max).nullable();
+const bool01 = z.union([z.literal(0), z.literal(1), z.boolean()]).transform((v) => (v === true ? 1 : v === false ? 0 : v));
+const level = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+const isoTime = z.string().max(40);
+const id = z.string().min(1).max(80);
+
+const STAFF: readonly WriterRole[] = ['admin', 'technician'];
+const ADMIN_ONLY: readonly WriterRole[] = ['admin'];
+
+export const ENTITY_RULES: Record<string, EntityRule> = {
+  tickets: {
+    merge: 'record',
+    status: true,
+    writers: ['admin', 'technician', 'requester'],
+    textFields: ['title', 'description', 'resolution_notes'],
+    fields: {
+      number: z.string().regex(/^(INC|REQ)\d{7}$/, { message: 'Ticket numbers look like INC0000001.' }),
+      type: z.enum(TICKET_TYPES),
+      title: str(300).min(1),
+      description: str(100_000),
+      category: optStr(120),
+      subcategory: optStr(120),
+      impact: level,
+      urgency: level,
+      priority,
+      priority_overridden: bool01,
+      status: z.enum(TICKET_STATUSES),
+      is_open: bool01,
+      pending_reason: z.enum(PENDING_REASONS).nullable(),
+      resolution_code: z.enum(RESOLUTION_CODES).nullable(),
+      resolution_notes: optStr(20_000),
+      assignee_id: id.nullable(),
+      group_id: id.nullable(),
+      requester_id: id.nullable(),
+      contact_channel: z.enum(CONTACT_CHANNELS).nullable(),
+      linked_asset_id: id.nullable(),
+      opened_at: isoTime,
+      first_response_at: isoTime.nullable(),
+      resolved_at: isoTime.nullable(),
+      closed_at: isoTime.nullable(),
+    },
+  },
+  ticket_comments: {
+    merge: 'append',
+    parent: { field: 'ticket_id', entity: 'tickets' },
+    writers: ['admin', 'technician', 'requester'],
+    fields: { ticket_id: id, author_id: id, body: str(100_000).min(1), internal: bool01 },
+  },
+  ticket_worklogs: {
+    merge: 'append',
+    parent: { field: 'ticket_id', entity: 'tickets' },
+    writers: STAFF,
+    fields: { ticket_id: id, author_id: id, minutes: z.number().int().min(1).max(100_000), note: optStr(20_000) },
+  },
+  ticket_history: {
+    merge: 'append',
+    parent: { field: 'ticket_id', entity: 'tickets' },
+    writers: ['admin', 'technician', 'requester'],
+    fields: {
+      ticket_id: id,
+      actor_id: id,
+      kind: z.enum(['status', 'field']),
+      field: optStr(80),
+      from_value: optStr(2000),
+      to_value: optStr(2000),
+      reason: optStr(2000),
+    },
+  },
+  sites: { merge: 'record', writers: ADMIN_ONLY, fields: { name: str(120).min(1), code: optStr(16), timezone: optStr(64) } },
+  groups: { merge: 'record', writers: ADMIN_ONLY, fields: { name: str(120).min(1), description: optStr(2000) } },
+  users: {
+    merge: 'record',
+    writers: ADMIN_ONLY,
+    fields: {
+      username: str(64).min(2),
+      display_name: str(120).min(1),
+      email: optStr(200),
+      role: z.enum(['admin', 'technician', 'auditor', 'requester']),
+      active: bool01,
+      password_hash: str(300),
+    },
+  },
+  user_sites: { merge: 'set', writers: ADMIN_ONLY, fields: { user_id: id, site_id: id } },
+  group_members: { merge: 'set', writers: ADMIN_ONLY, fields: { group_id: id, user_id: id } },
+  saved_views: {
+    merge: 'record',
+    writers: ['admin', 'technician', 'auditor', 'requester'],
+    fields: { owner_id: id, name: str(120).min(1), base: str(40), filter: str(20_000), sort: str(2000) },
+  },
+  sync_conflicts: {
+    merge: 'record',
+    writers: ['admin', 'technician'],
+    fields: {
+      entity: str(64),
+      record_id: id,
+      field: str(80),
+      kind: z.enum(['field', 'transition', 'deleted']),
+      kept_value: z.string().max(200_000).nullable(),
+      lost_value: z.string().max(200_000).nullable(),
+      kept_stamp: optStr(120),
+      lost_stamp: optStr(120),
+      kept_device: optStr(80),
+      lost_device: optStr(80),
+      lost_author: optStr(80),
+      status: z.enum(['open', 'resolved']),
+      resolution: z.enum(['mine', 'theirs', 'kept', 'lost']).nullable(),
+      resolved_by: id.nullable(),
+    },
+  },
+};
+
+/**
+ * Record types other engineers add later (assets, audits...) are accepted as plain per-field
+ * last-writer-wins records as long as every value is a scalar and the names are column-like;
+ * they get full validation once they are listed above.
+ */
+export const GENERIC_RULE: EntityRule = { merge: 'record', writers: ['admin', 'technician', 'auditor'], fields: {} };
+
+export function ruleFor(entity: string): EntityRule {
+  return ENTITY_RULES[entity] ?? GENERIC_RULE;
+}
+
+/** Payload keys that describe the op rather than a column. */
+export const META_KEYS = new Set(['from_scope', 'from', 'to', 'fields']);
+
+/** Checks field values against the rule; returns a message for the first bad one, or null. */
+export function validateFields(entity: string, values: Record<string, unknown>): string | null {
+  const rule = ruleFor(entity);
+  for (const [k, v] of Object.entries(values)) {
+    if (k === 'scope_id') {
+      if (typeof v !== 'string' || !v) return 'scope_id must be a site id.';
+      continue;
+    }
+    if (META_KEYS.has(k)) continue;
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(k)) return `"${k}" is not a field name.`;
+    const schema = rule.fields[k];
+    if (!schema) {
+      if (rule !== GENERIC_RULE) return `${entity} has no field "${k}".`;
+      if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) return `${entity}.${k} must be a plain value.`;
+      continue;
+    }
+    const r = schema.safeParse(v);
+    if (!r.success) return `${entity}.${k}: ${r.error.issues[0]?.message ?? 'invalid value'}`;
+  }
+  return null;
+}

@@ -1,0 +1,120 @@
+/** What travels between a device and the central server: ops, push and pull batches, and their replies. */
+import { z } from 'zod';
+
+export const OP_KINDS = ['create', 'setFields', 'transition', 'append', 'setAdd', 'setRemove', 'delete'] as const;
+export type WireOpKind = (typeof OP_KINDS)[number];
+
+/** Schema versions of ops this code understands; the server accepts this window of clients. */
+export const SYNC_SCHEMA_MIN = 1;
+export const SYNC_SCHEMA_MAX = 1;
+/** A push body above this is refused with 413 before parsing; clients cut their batches below it. */
+export const MAX_PUSH_BYTES = 1024 * 1024;
+export const MAX_PUSH_OPS = 5000;
+export const DEFAULT_PULL_LIMIT = 2000;
+export const MAX_PULL_LIMIT = 5000;
+
+const HLC_RE = /^\d{15}:[0-9a-f]{8}$/;
+const ident = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: 'Record type names are lower-case words.' });
+const key = z.string().min(1).max(80).regex(/^[A-Za-z0-9._:@-]+$/, { message: 'Ids use letters, digits and . _ : @ - only.' });
+
+export const wireOp = z
+  .object({
+    opId: key,
+    deviceSeq: z.number().int().positive(),
+    hlc: z.string().regex(HLC_RE, { message: 'Clock values look like 000001700000000:00000000.' }),
+    schemaVersion: z.number().int().positive(),
+    kind: z.enum(OP_KINDS),
+    entity: ident,
+    recordId: key,
+    scopeId: key,
+    payload: z.record(z.string(), z.unknown()),
+    createdAt: z.string().max(40),
+  })
+  .strict();
+export type WireOp = z.infer<typeof wireOp>;
+
+export const pushRequest = z
+  .object({
+    deviceId: key,
+    clientVersion: z.string().max(40),
+    schemaVersion: z.number().int().positive(),
+    /** The pull cursor the device had applied when it sent this batch: tells concurrent edits apart. */
+    cursor: z.number().int().min(0),
+    ops: z.array(wireOp).max(MAX_PUSH_OPS),
+  })
+  .strict();
+export type PushRequest = z.infer<typeof pushRequest>;
+
+export const OP_STATUSES = ['applied', 'merged', 'conflict', 'rejected'] as const;
+export type OpStatus = (typeof OP_STATUSES)[number];
+
+export interface OpResult {
+  deviceSeq: number;
+  status: OpStatus;
+  /** Why an op was rejected or what the conflict was, in words for IT staff. */
+  reason?: string;
+  /** The op's clock ran too far ahead of the server and was clamped. */
+  clamped?: boolean;
+}
+
+export interface PushResponse {
+  results: OpResult[];
+  /** The highest clock the server has seen: the device advances its clock to at most this. */
+  serverHlc: string;
+}
+
+/** One record's merged state as the server holds it, shipped by pull. */
+export const change = z
+  .object({
+    seq: z.number().int().positive(),
+    entity: ident,
+    id: key,
+    scopeId: key,
+    data: z.record(z.string(), z.unknown()),
+    fieldHlc: z.record(z.string(), z.string()),
+    deletedHlc: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .strict();
+export type Change = z.infer<typeof change>;
+
+export const pullResponse = z
+  .object({
+    from: z.number().int().min(0),
+    cursor: z.number().int().min(0),
+    hasMore: z.boolean(),
+    changes: z.array(change),
+  })
+  .strict();
+export type PullResponse = z.infer<typeof pullResponse>;
+
+export const loginRequest = z
+  .object({
+    username: z.string().trim().toLowerCase().min(1).max(64),
+    password: z.string().min(1).max(256),
+    deviceId: key,
+    deviceName: z.string().trim().min(1).max(120).default('device'),
+  })
+  .strict();
+export type LoginRequest = z.infer<typeof loginRequest>;
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  user: { id: string; username: string; role: string; sites: string[] | null };
+  deviceId: string;
+}
+
+export const refreshRequest = z.object({ refreshToken: z.string().min(10).max(200) }).strict();
+export const revokeRequest = z.object({ deviceId: key }).strict();
+export const leaseRequest = z
+  .object({ deviceId: key, prefix: z.string().regex(/^[A-Z]{2,5}$/), count: z.number().int().min(1).max(10000) })
+  .strict();
+export interface LeaseResponse {
+  prefix: string;
+  first: number;
+  last: number;
+}
