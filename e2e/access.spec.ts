@@ -9,9 +9,17 @@ let adminToken: string;
 
 test.beforeAll(async () => {
   host = await startHost();
-  const s = await apiCall<{ token: string }>(host, 'setup.init', { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } });
+  const s = await apiCall<{ token: string }>(host, 'setup.init', {
+    admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' },
+    site: { name: 'HQ' },
+  });
   adminToken = s.token;
-  const rita = await apiCall<{ id: string }>(host, 'users.create', { username: 'rita', displayName: 'Rita Requester', role: 'requester', password: 'rita-pass-1' }, adminToken);
+  const rita = await apiCall<{ id: string }>(
+    host,
+    'users.create',
+    { username: 'rita', displayName: 'Rita Requester', role: 'requester', password: 'rita-pass-1' },
+    adminToken,
+  );
   await apiCall(host, 'tickets.create', { type: 'request', title: 'Rita needs a new mouse', requesterId: rita.id }, adminToken);
   await apiCall(host, 'tickets.create', { type: 'incident', title: 'Payroll server disk full', impact: 1, urgency: 1 }, adminToken);
 });
@@ -38,11 +46,18 @@ test('a requester sees only their own tickets and can raise a new one', async ({
   await expect(page.getByTestId('nav-requests')).toBeVisible();
   // Staff screens are absent, not disabled.
   await expect(page.getByTestId('nav-queue')).toHaveCount(0);
-  await expect(page.getByTestId('nav-settings')).toHaveCount(0);
   const q = new QueuePage(page);
   await expect(q.rows()).toHaveCount(1);
   await expect(q.rows().first()).toContainText('Rita needs a new mouse');
   await expect(page.getByText('Payroll server disk full')).toHaveCount(0);
+
+  // Admin settings are absent too, even by typing their address.
+  await page.goto(`${host.url}/#/settings/users`);
+  await expect(page.getByTestId('nav-requests')).toBeVisible();
+  await expect(page.getByTestId('settings-tab-users')).toHaveCount(0);
+  await expect(page.getByTestId('users-table')).toHaveCount(0);
+  await page.goto(`${host.url}/#/requests`);
+  await expect(q.rows()).toHaveCount(1);
 
   await page.getByTestId('new-ticket').click();
   await q.create({ title: 'Monitor flickers' });

@@ -66,6 +66,12 @@ test('imports the Snipe-IT sample assets as they are, after a clean dry run', as
   await page.getByRole('button', { name: 'Open the asset list' }).click();
   await expect(assets.count()).toHaveText('22 assets');
   await expect(assets.rows().first()).toBeVisible();
+
+  // The list exports to CSV with the same rows.
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('asset-export').click()]);
+  const csv = readFileSync(await dl.path(), 'utf8');
+  expect(csv.trim().split(/\r?\n/)).toHaveLength(23);
+  expect(csv).toContain(SCANNED);
 });
 
 test('a scanner burst anywhere opens the asset, and it can be checked out', async () => {
@@ -126,4 +132,27 @@ test('the reconciliation report downloads as CSV and PDF with every outcome', as
   const pdf = readFileSync(await pdfDl.path());
   expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
   expect(pdf.length).toBeGreaterThan(1000);
+});
+
+test('an auditor runs audits and exports, but cannot change the register', async () => {
+  const adminToken = await page.evaluate(() => (JSON.parse(localStorage.getItem('outpost.session') ?? '{}') as { token: string }).token);
+  await apiCall(host, 'users.create', { username: 'olga', displayName: 'Olga Auditor', role: 'auditor', password: 'correct-horse-3' }, adminToken);
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('sign-out').click();
+  await new SignInPage(page).signIn('olga', 'correct-horse-3');
+  await expect(page.getByTestId('nav-audits')).toBeVisible();
+
+  const assets = new AssetsPage(page);
+  await assets.open();
+  await expect(page.getByTestId('asset-import')).toHaveCount(0);
+  await assets.scanBurst(FOUND);
+  await assets.expectAssetPage(FOUND);
+  await expect(page.getByTestId('asset-checkout')).toHaveCount(0);
+  await expect(page.getByTestId('asset-status-menu')).toHaveCount(0);
+
+  await page.getByTestId('nav-audits').click();
+  await page.getByTestId('audit-list').getByText(ROOM).first().click();
+  await expect(page.getByTestId('audit-closed')).toBeVisible();
+  const csv = readFileSync(await (await new AuditPage(page).downloadReport('csv')).path(), 'utf8');
+  expect(csv).toContain(FOUND);
 });

@@ -30,7 +30,13 @@ async function token(p: Page): Promise<string> {
 
 test('first-run setup creates the admin and opens an empty queue', async () => {
   await page.goto(host.url);
-  await new SetupPage(page).complete({ organisation: 'Northwind IT', site: 'Head office', displayName: 'Ada Admin', username: 'ada', password: 'correct-horse-1' });
+  await new SetupPage(page).complete({
+    organisation: 'Northwind IT',
+    site: 'Head office',
+    displayName: 'Ada Admin',
+    username: 'ada',
+    password: 'correct-horse-1',
+  });
   await expect(page.getByTestId('nav-queue')).toBeVisible();
   await expect(page.getByTestId('empty-state')).toContainText('Nothing in this view');
   await expect(page.getByTestId('user-menu')).toContainText('Ada Admin');
@@ -44,7 +50,12 @@ test('create a ticket with the c key, with inline validation first', async () =>
   // Submitting without a title shows the server's own message under the field, and writes nothing.
   await dialog.getByTestId('create-submit').click();
   await expect(dialog.getByText('Title is required.')).toBeVisible();
-  await q.create({ title: TITLE, description: 'Laptop connects over HDMI but the projector says no signal.', impact: '2 · Medium', urgency: '2 · Medium' });
+  await q.create({
+    title: TITLE,
+    description: 'Laptop connects over HDMI but the projector says no signal.',
+    impact: '2 · Medium',
+    urgency: '2 · Medium',
+  });
   const pane = new TicketPane(page);
   await pane.expectOpen('INC0000001');
   await expect(pane.root().getByTestId('detail-priority')).toContainText('P3');

@@ -19,7 +19,16 @@ export async function startHost(): Promise<RunningHost> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'outpost-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src/main/host/cli.ts'), '--port', '0', '--data-dir', dataDir, '--static-dir', staticDir],
+    [
+      path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+      path.join(root, 'src/main/host/cli.ts'),
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--static-dir',
+      staticDir,
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OUTPOST_LOG_LEVEL: process.env.OUTPOST_LOG_LEVEL ?? 'warn' } },
   );
   let output = '';

@@ -30,6 +30,12 @@ export class HttpError extends Error {
 
 const SERVER_DEVICE = 'server';
 
+interface Numbering {
+  leases: { prefix: string; first: number; last: number; deviceId: string }[];
+  /** Highest number accepted per prefix in this batch. */
+  highest: Map<string, number>;
+}
+
 function clampHlc(hlc: string, nowMs: number): { hlc: string; clamped: boolean } {
   const h = parseHlc(hlc);
   if (h.wall <= nowMs + MAX_DRIFT_MS) return { hlc, clamped: false };
@@ -101,6 +107,8 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
     }
     const records = await tx.loadRecords(keys);
     const numberOwner = await tx.findNumbers(numbers);
+    const prefixes = [...new Set(numbers.map((n) => n.replace(/\d+$/, '')))];
+    const numbering: Numbering = { leases: await tx.leasesFor(prefixes), highest: new Map() };
     let maxHlc = await tx.getMaxHlc();
     const dirty = new Map<string, StoredRecord>();
     const results: OpResult[] = [];
@@ -112,11 +120,12 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
         results.push(prior);
         continue;
       }
-      const r = await applyOne(tx, auth, req.cursor, op, records, numberOwner, dirty, nowMs, nowIso);
+      const r = await applyOne(tx, auth, req.cursor, op, records, numberOwner, numbering, dirty, nowMs, nowIso);
       if (r.hlc > maxHlc) maxHlc = r.hlc;
       results.push(r.result);
       fresh.push(r.result);
     }
+    for (const [prefix, n] of numbering.highest) await tx.bumpCounter(prefix, n);
     await tx.writeRecords([...dirty.values()]);
     await tx.saveOpResults(auth.deviceId, fresh);
     await tx.setMaxHlc(maxHlc);
@@ -132,6 +141,7 @@ async function applyOne(
   op: WireOp,
   records: Map<string, StoredRecord>,
   numberOwner: Map<string, string>,
+  numbering: Numbering,
   dirty: Map<string, StoredRecord>,
   nowMs: number,
   nowIso: string,
@@ -183,15 +193,19 @@ async function applyOne(
     const prefix = m[1]!;
     const n = Number(m[2]);
     const holder = numberOwner.get(number);
-    const leaseHolder = await tx.leaseOwner(prefix, n);
+    const leaseHolder = numbering.leases.find((l) => l.prefix === prefix && l.first <= n && l.last >= n)?.deviceId ?? null;
     if ((holder && holder !== op.recordId) || (leaseHolder && leaseHolder !== auth.deviceId)) {
-      const next = formatNumber(prefix, await tx.nextNumber(prefix));
+      const hi = numbering.highest.get(prefix);
+      if (hi) await tx.bumpCounter(prefix, hi);
+      let next = formatNumber(prefix, await tx.nextNumber(prefix));
+      while (numberOwner.has(next)) next = formatNumber(prefix, await tx.nextNumber(prefix));
       note = `Number ${number} was already taken; the ticket is now ${next}.`;
       payload.number = next;
       numberOwner.set(next, op.recordId);
     } else {
       numberOwner.set(number, op.recordId);
-      if (!leaseHolder) await tx.bumpCounter(prefix, n);
+      // Later allocations must start after every number in use; written once per batch.
+      if (!leaseHolder && n > (numbering.highest.get(prefix) ?? 0)) numbering.highest.set(prefix, n);
     }
   }
 

@@ -48,7 +48,8 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect(onA.title).toBe('VPN down');
       expect(onA.number).not.toBe(onA1.number);
       const st = await a.call('sync.status');
-      expect(st.state).toBe('synced');
+      // The background scheduler may be running another pass right now; either way nothing waits.
+      expect(['synced', 'syncing']).toContain(st.state);
       expect(st.pending).toBe(0);
       expect(st.lastSyncedAt).not.toBeNull();
     });

@@ -36,6 +36,7 @@ import { useKeys } from '../lib/keys';
 import { Palette } from '../features/palette/Palette';
 import { ShortcutSheet } from './ShortcutSheet';
 import { Empty } from '../features/common/states';
+import { ErrorBoundary } from '../features/common/ErrorBoundary';
 import { StatusDialog } from '../features/tickets/StatusDialog';
 import { CreateTicket } from '../features/tickets/CreateTicket';
 import { ScanCatcher } from '../features/scan/ScanCatcher';
@@ -218,7 +219,9 @@ export function Shell() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main style={{ height: '100dvh', display: 'flex', flexDirection: 'column' }}>
-        {Element ? <Element /> : <Empty title="Nothing here">This screen is not available to your role.</Empty>}
+        <ErrorBoundary resetKey={active?.path ?? ''}>
+          {Element ? <Element /> : <Empty title="Nothing here">This screen is not available to your role.</Empty>}
+        </ErrorBoundary>
       </AppShell.Main>
       <Palette />
       <ScanCatcher />

@@ -35,7 +35,13 @@ export function ShortcutSheet() {
   const open = useUi((s) => s.shortcutsOpen);
   const setOpen = useUi((s) => s.setShortcutsOpen);
   return (
-    <Modal opened={open} onClose={() => setOpen(false)} title={<Title order={4}>Keyboard shortcuts</Title>} size="lg" data-testid="shortcut-sheet">
+    <Modal
+      opened={open}
+      onClose={() => setOpen(false)}
+      title={<Title order={4}>Keyboard shortcuts</Title>}
+      size="lg"
+      data-testid="shortcut-sheet"
+    >
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="lg">
         {SHORTCUTS.map((s) => (
           <Stack key={s.section} gap={6}>

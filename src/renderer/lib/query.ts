@@ -70,7 +70,17 @@ function entryFor(name: CallName, input: unknown): Entry {
   const k = keyOf(name, input);
   let e = cache.get(k);
   if (!e) {
-    e = { name, input, data: undefined, error: null, loading: false, stale: true, inflight: null, subscribers: new Set(), snapshot: { data: undefined, error: null, loading: true } };
+    e = {
+      name,
+      input,
+      data: undefined,
+      error: null,
+      loading: false,
+      stale: true,
+      inflight: null,
+      subscribers: new Set(),
+      snapshot: { data: undefined, error: null, loading: true },
+    };
     cache.set(k, e);
   }
   return e;
@@ -112,7 +122,10 @@ export function clearCache() {
 }
 
 /** Reads a call through the cache. Pass `null` as input to skip (e.g. nothing selected yet). */
-export function useCall<N extends CallName>(name: N, input: CallInput<N> | null): QueryState<CallOutput<N>> & { refetch: () => Promise<void> } {
+export function useCall<N extends CallName>(
+  name: N,
+  input: CallInput<N> | null,
+): QueryState<CallOutput<N>> & { refetch: () => Promise<void> } {
   const k = input === null ? null : keyOf(name, input);
   const entry = k === null ? null : entryFor(name, input);
   const subscribe = useCallback(

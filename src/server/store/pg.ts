@@ -79,34 +79,31 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       writeRecords: async (recs) => {
         if (!recs.length) return;
         let seq = Number((await meta(c, 'seq')) ?? '0');
-        const cols = { entity: [] as string[], id: [] as string[], scope: [] as string[], num: [] as (string | null)[], data: [] as string[], fh: [] as string[], fs: [] as string[], del: [] as (string | null)[], ca: [] as string[], ua: [] as string[], seq: [] as number[] };
+        const rows: unknown[] = [];
         for (const r of recs) {
           seq++;
           r.seq = seq;
           for (const f of Object.keys(r.fieldSeq)) if (r.fieldSeq[f] === 0) r.fieldSeq[f] = seq;
-          cols.entity.push(r.entity);
-          cols.id.push(r.id);
-          cols.scope.push(r.scopeId);
-          cols.num.push(r.entity === 'tickets' && typeof r.data.number === 'string' ? r.data.number : null);
-          cols.data.push(JSON.stringify(r.data));
-          cols.fh.push(JSON.stringify(r.fieldHlc));
-          cols.fs.push(JSON.stringify(r.fieldSeq));
-          cols.del.push(r.deletedHlc);
-          cols.ca.push(r.createdAt);
-          cols.ua.push(r.updatedAt);
-          cols.seq.push(seq);
+          rows.push({
+            entity: r.entity, id: r.id, scope_id: r.scopeId,
+            num: r.entity === 'tickets' && typeof r.data.number === 'string' ? r.data.number : null,
+            data: r.data, field_hlc: r.fieldHlc, field_seq: r.fieldSeq, deleted_hlc: r.deletedHlc,
+            created_at: r.createdAt, updated_at: r.updatedAt, seq: r.seq,
+          });
         }
-        // Large batches go in slices so one statement stays a reasonable size.
+        // One JSON document per slice: PostgreSQL parses it far faster than the driver escapes
+        // eleven text arrays.
         const SLICE = 2000;
-        for (let i = 0; i < recs.length; i += SLICE) {
-          const sl = <T>(a: T[]) => a.slice(i, i + SLICE);
+        for (let i = 0; i < rows.length; i += SLICE) {
           await c.query(
             `INSERT INTO records (entity, id, scope_id, num, data, field_hlc, field_seq, deleted_hlc, created_at, updated_at, seq)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[])
+             SELECT entity, id, scope_id, num, data::text, field_hlc::text, field_seq::text, deleted_hlc, created_at, updated_at, seq
+             FROM json_to_recordset($1::json) AS x(entity text, id text, scope_id text, num text, data json, field_hlc json, field_seq json,
+               deleted_hlc text, created_at text, updated_at text, seq bigint)
              ON CONFLICT (entity, id) DO UPDATE SET scope_id = excluded.scope_id, num = excluded.num, data = excluded.data,
                field_hlc = excluded.field_hlc, field_seq = excluded.field_seq, deleted_hlc = excluded.deleted_hlc,
                updated_at = excluded.updated_at, seq = excluded.seq`,
-            [sl(cols.entity), sl(cols.id), sl(cols.scope), sl(cols.num), sl(cols.data), sl(cols.fh), sl(cols.fs), sl(cols.del), sl(cols.ca), sl(cols.ua), sl(cols.seq)],
+            [JSON.stringify(rows.slice(i, i + SLICE))],
           );
         }
         await setMeta(c, 'seq', String(seq));
@@ -134,8 +131,11 @@ export async function openPgStore(url: string): Promise<ServerStore> {
           [prefix, n + 1],
         );
       },
-      leaseOwner: async (prefix, n) =>
-        (await c.query<{ device_id: string }>('SELECT device_id FROM number_leases WHERE prefix = $1 AND first <= $2 AND last >= $2 LIMIT 1', [prefix, n])).rows[0]?.device_id ?? null,
+      leasesFor: async (prefixes) => {
+        if (!prefixes.length) return [];
+        const r = await c.query<{ prefix: string; first: number; last: number; device_id: string }>('SELECT prefix, first, last, device_id FROM number_leases WHERE prefix = ANY($1::text[])', [prefixes]);
+        return r.rows.map((x) => ({ prefix: x.prefix, first: Number(x.first), last: Number(x.last), deviceId: x.device_id }));
+      },
       getMaxHlc: async () => (await meta(c, 'max_hlc')) ?? ZERO_HLC,
       setMaxHlc: async (h) => setMeta(c, 'max_hlc', h),
     };

@@ -87,7 +87,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       saveOp: db.prepare('INSERT OR IGNORE INTO op_results (device_id, device_seq, status, reason, clamped) VALUES (?, ?, ?, ?, ?)'),
       counter: db.prepare('SELECT next FROM number_counters WHERE prefix = ?').pluck(),
       setCounter: db.prepare('INSERT INTO number_counters (prefix, next) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET next = excluded.next'),
-      leaseOwner: db.prepare('SELECT device_id FROM number_leases WHERE prefix = ? AND first <= ? AND last >= ? LIMIT 1').pluck(),
+      leases: db.prepare('SELECT prefix, first, last, device_id AS deviceId FROM number_leases WHERE prefix = ?'),
       addLease: db.prepare('INSERT INTO number_leases (prefix, first, last, device_id) VALUES (?, ?, ?, ?)'),
       pullAll: db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
     };
@@ -160,7 +160,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       const cur = (s().counter.get(prefix) as number | undefined) ?? 1;
       if (cur <= n) s().setCounter.run(prefix, n + 1);
     },
-    leaseOwner: async (prefix, n) => (s().leaseOwner.get(prefix, n, n) as string | undefined) ?? null,
+    leasesFor: async (prefixes) => prefixes.flatMap((p) => s().leases.all(p) as { prefix: string; first: number; last: number; deviceId: string }[]),
     getMaxHlc: async () => getMeta('max_hlc') ?? ZERO_HLC,
     setMaxHlc: async (h) => {
       setMeta('max_hlc', h);

@@ -41,8 +41,8 @@ export interface SyncTx {
   nextNumber(prefix: string): Promise<number>;
   /** Makes sure later allocations start after `n`. */
   bumpCounter(prefix: string, n: number): Promise<void>;
-  /** The device that holds a lease covering `n`, if any. */
-  leaseOwner(prefix: string, n: number): Promise<string | null>;
+  /** Every lease for these prefixes (a small table: one row per block handed out). */
+  leasesFor(prefixes: string[]): Promise<{ prefix: string; first: number; last: number; deviceId: string }[]>;
   getMaxHlc(): Promise<string>;
   setMaxHlc(hlc: string): Promise<void>;
 }

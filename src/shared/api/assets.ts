@@ -312,6 +312,15 @@ export interface CsvInspection {
   suggestedMapping: Record<string, MappableField>;
 }
 
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean'] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
+
+/** The custom fields an asset category carries (e.g. Laptops: RAM, CPU; Phones: IMEI). */
+export interface CategoryFields {
+  category: string;
+  fields: { key: string; label: string; type: CustomFieldType; required: boolean }[];
+}
+
 export interface AgentToken {
   siteId: string;
   siteName: string;
@@ -492,6 +501,34 @@ export const assetsCalls = {
       })
       .strict(),
     STAFF,
+    { mutates: true },
+  ),
+  'assets.fieldDefs': call<{ items: CategoryFields[] }>()(z.object({}).strict().default({}), REGISTER_READERS),
+  /** Replaces one category's field list (an empty list removes it). Values already stored are kept. */
+  'assets.saveFieldDefs': call<CategoryFields>()(
+    z
+      .object({
+        category: trimmed(120, 'Category'),
+        fields: z
+          .array(
+            z
+              .object({
+                key: z
+                  .string()
+                  .trim()
+                  .min(1)
+                  .max(64)
+                  .regex(/^[A-Za-z][\w .-]*$/, { message: 'A field key starts with a letter and uses letters, digits, spaces, . _ or -.' }),
+                label: trimmed(120, 'Label'),
+                type: z.enum(CUSTOM_FIELD_TYPES),
+                required: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .max(50),
+      })
+      .strict(),
+    ADMIN,
     { mutates: true },
   ),
   /** Per-site agent tokens for the inventory endpoint (POST /inventory/agent?token=… on the host). */

@@ -17,6 +17,7 @@ import { exportAssets, listAssets, searchAssets } from '../../services/assets/li
 import { createLocation, listLocations, updateLocation } from '../../services/assets/locations';
 import { importFile, inspectCsv } from '../../services/assets/import/index';
 import { listAgentTokens, rotateAgentToken } from '../../services/inventory/tokens';
+import { listFieldDefs, saveFieldDefs } from '../../services/assets/fields';
 
 export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
   'assets.list': (ctx, input) => listAssets(ctx, input),
@@ -49,6 +50,8 @@ export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
   'locations.list': (ctx, input) => ({ items: listLocations(ctx, input.siteId) }),
   'locations.create': (ctx, input) => createLocation(ctx, input),
   'locations.update': (ctx, input) => updateLocation(ctx, input.id, input.fields),
+  'assets.fieldDefs': (ctx) => ({ items: listFieldDefs(ctx) }),
+  'assets.saveFieldDefs': (ctx, input) => saveFieldDefs(ctx, input),
   'inventory.tokens': (ctx) => ({ items: listAgentTokens(ctx) }),
   'inventory.rotateToken': (ctx, input) => rotateAgentToken(ctx, input.siteId),
 };

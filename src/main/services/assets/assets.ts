@@ -8,6 +8,7 @@ import { AppError } from '../../../shared/result';
 import { assetTransitionError, normaliseTag, type AssetStatus, type RelationKind } from '../../../shared/assets/rules';
 import type { Asset, AssetDetail, AssetFields, AssetRelation, AssetTimelineEntry } from '../../../shared/api/assets';
 import { ASSET_COLUMNS, loadRaw, loadRawByTag, toAsset, type AssetField, type AssetRaw } from './mapping';
+import { checkCustomFields } from './fields';
 
 export type AssetColumn = (typeof ASSET_COLUMNS)[AssetField];
 
@@ -205,6 +206,7 @@ export function createAsset(ctx: Ctx, input: NewAsset): Asset {
   assertSite(sqlite, siteId);
   if (locSite && locSite !== siteId) throw bad('locationId', 'That location belongs to another site.');
   assertUser(sqlite, input.assignedToId);
+  checkCustomFields(sqlite, input.category, input.customFields ?? {}, true, ['customFields']);
   const status = input.status ?? (input.assignedToId ? 'deployed' : 'in_stock');
   const cols = toColumns(input);
   delete cols.scope_id;
@@ -233,6 +235,7 @@ export function updateAsset(ctx: Ctx, id: string, fields: AssetFields): Asset {
   const locSite = assertLocation(sqlite, fields.locationId);
   const site = fields.siteId ?? before.scope_id;
   if (locSite && locSite !== site) throw bad('fields.locationId', 'That location belongs to another site.');
+  if (fields.customFields !== undefined) checkCustomFields(sqlite, fields.category ?? before.category, fields.customFields, false, ['fields', 'customFields']);
   const cols = toColumns(fields);
   // Moving to another site drops a location that belongs to the old one.
   if (fields.siteId && fields.siteId !== before.scope_id && fields.locationId === undefined && before.location_id) cols.location_id = null;
@@ -258,8 +261,9 @@ function applyTransition(sqlite: Database.Database, w: WriteScope, before: Asset
     changes.checked_out_at ??= null;
     changes.expected_return ??= null;
   }
+  // The status travels as a field change (the sync server's state machines cover tickets only);
+  // the history row keeps from → to and the reason.
   setAssetColumns(sqlite, w, before, changes, false);
-  w.op({ kind: 'transition', entity: 'assets', recordId: before.id, scopeId: before.scope_id, payload: { from: before.status, to, reason } });
   appendAssetHistory(sqlite, w, before.id, before.scope_id, { kind: 'status', from: before.status, to, reason });
   w.audit('asset', before.id, { status: before.status }, { status: to, reason, ...extra });
 }

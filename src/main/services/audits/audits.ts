@@ -108,12 +108,12 @@ export function startAudit(ctx: Ctx, locationId: string, includeSub: boolean): {
           .all(...chunk, ...NOT_EXPECTED) as string[]),
       );
     }
+    // One append op per expected asset: the sync server takes plain rows, and 5,000 small ops fit its batches.
     for (const assetId of ids) {
       const eid = uuidv7();
       ins.run(eid, site, w.now, w.now, id, assetId);
+      w.op({ kind: 'append', entity: 'audit_expected', recordId: eid, scopeId: site, payload: { audit_id: id, asset_id: assetId } });
     }
-    // One op carries the whole snapshot: 5,000 ops for one action would swamp the outbox.
-    w.op({ kind: 'append', entity: 'audit_expected', recordId: id, scopeId: site, payload: { audit_id: id, asset_ids: ids } });
     w.audit('audit_session', id, null, { ...row, expected: ids.length });
   });
   const session = toSession(sqlite, loadSession(sqlite, id));

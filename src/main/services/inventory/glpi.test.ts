@@ -109,6 +109,9 @@ describe('OCS / FusionInventory agent protocol', () => {
     const a = getAssetDetail(w.ctx(tech), { tag: 'INV-SN-PC42' });
     expect(a).toMatchObject({ name: 'PC-42', manufacturer: 'Lenovo', status: 'deployed', siteId: w.siteId });
     expect(a.software).toHaveLength(2);
+    // A partial report without a software section leaves the list alone.
+    handleAgentPost(base, zlib.deflateSync(inventory.replace(/<SOFTWARES>.*?<\/SOFTWARES>/gs, '')), token);
+    expect(getAssetDetail(w.ctx(tech), { tag: 'INV-SN-PC42' }).software).toHaveLength(2);
     // A second report with one title gone removes it from the list.
     handleAgentPost(base, zlib.deflateSync(inventory.replace(/<SOFTWARES><NAME>nginx.*?<\/SOFTWARES>/s, '')), token);
     expect(getAssetDetail(w.ctx(tech), { tag: 'INV-SN-PC42' }).software.map((s) => s.name)).toEqual(['openssl']);

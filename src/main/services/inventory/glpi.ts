@@ -86,6 +86,8 @@ export interface InventoryFacts {
   type: AssetType;
   hardware: HardwareFacts;
   software: { name: string; vendor: string | null; version: string | null; installedOn: string | null }[];
+  /** False when the report has no software section (a partial inventory): the stored list stays. */
+  hasSoftware: boolean;
 }
 
 function typeOf(itemtype: string, chassis: string | null): AssetType {
@@ -152,6 +154,7 @@ export function factsOf(doc: InventoryDoc): InventoryFacts {
       lastUser: str(hw.lastloggeduser),
       agent: vc,
     },
+    hasSoftware: c.softwares !== undefined,
     software: arr(c.softwares)
       .map((s) => ({ name: str(s.name) ?? '', vendor: str(s.publisher), version: str(s.version), installedOn: installDate(s.install_date) }))
       .filter((s) => s.name)
@@ -392,14 +395,18 @@ function applyInventory(sqlite: Database.Database, w: WriteScope, p: DocPlan, si
     assetId = p.match.id;
     scope = p.match.scope_id;
     // Inventory is the truth for what it measures; it fills identity blanks but never renames a tagged asset.
-    const changes: Record<string, unknown> = { hardware, last_inventory_at: w.now };
+    // A partial report (only changed sections) must not blank what it left out: known facts stay.
+    const prior = p.match.hardware ? (JSON.parse(p.match.hardware) as Record<string, unknown>) : {};
+    const merged: Record<string, unknown> = { ...prior };
+    for (const [k, v] of Object.entries(f.hardware)) if (v !== null && !(Array.isArray(v) && !v.length)) merged[k] = v;
+    const changes: Record<string, unknown> = { hardware: JSON.stringify(merged), last_inventory_at: w.now };
     if (!p.match.serial && f.serial) changes.serial = f.serial;
     if (!p.match.uuid && f.uuid) changes.uuid = f.uuid;
     if (!p.match.manufacturer && f.manufacturer) changes.manufacturer = f.manufacturer;
     if (!p.match.model && f.model) changes.model = f.model;
     setAssetColumns(sqlite, w, p.match, changes, false);
   }
-  const sw = syncSoftware(sqlite, w, assetId, scope, f.software);
+  const sw = f.hasSoftware ? syncSoftware(sqlite, w, assetId, scope, f.software) : { added: 0, removed: 0 };
   appendAssetHistory(sqlite, w, assetId, scope, {
     kind: 'inventory',
     field: f.hardware.agent ?? 'inventory',

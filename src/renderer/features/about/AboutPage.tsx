@@ -7,7 +7,12 @@ import { ErrorState, Loading } from '../common/states';
 
 function ChainStatus() {
   const q = useCall('audit.verify', {});
-  if (!q.data) return q.error ? <ErrorState error={q.error} onRetry={() => void q.refetch()} title="The audit trail could not be checked" /> : <Loading label="Checking the audit trail…" />;
+  if (!q.data)
+    return q.error ? (
+      <ErrorState error={q.error} onRetry={() => void q.refetch()} title="The audit trail could not be checked" />
+    ) : (
+      <Loading label="Checking the audit trail…" />
+    );
   const c = q.data;
   return (
     <Paper withBorder p="md" data-testid="audit-chain">
@@ -23,7 +28,8 @@ function ChainStatus() {
         </Alert>
       ) : (
         <Alert color="red" variant="light" title="Broken">
-          The record was altered at event #{c.firstBroken}. Events after it cannot be trusted; keep a copy of this data file for investigation.
+          The record was altered at event #{c.firstBroken}. Events after it cannot be trusted; keep a copy of this data file for
+          investigation.
         </Alert>
       )}
       {c.head && (

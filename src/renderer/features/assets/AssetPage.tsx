@@ -13,6 +13,7 @@ import { Empty, ErrorState, Loading } from '../common/states';
 import { StatusBadge, UUID_RE, assetHref, formatDay, formatMoney, today, useCanEditAssets } from './common';
 import { AssetActionModal, type AssetAction } from './ActionModals';
 import { LabelsModal } from './LabelsModal';
+import { AddSoftware, MaintenanceSection } from './MaintenanceSection';
 
 export function AssetPage({ refText }: { refText: string }) {
   const input = UUID_RE.test(refText) ? { id: refText } : { tag: refText };
@@ -254,6 +255,7 @@ function AssetView({ a }: { a: AssetDetail }) {
                 </Table>
               </div>
             )}
+            {canEdit && <AddSoftware assetId={a.id} />}
           </Section>
           <Stack gap="md">
             <Section title="Licences">
@@ -305,6 +307,8 @@ function AssetView({ a }: { a: AssetDetail }) {
             </Section>
           </Stack>
         </SimpleGrid>
+
+        <MaintenanceSection assetId={a.id} />
 
         {a.notes && (
           <Section title="Notes">

@@ -48,6 +48,7 @@ function LabelsForm({ target, onDone }: { target: LabelTarget; onDone: () => voi
     <Stack gap="sm">
       <SegmentedControl
         fullWidth
+        orientation="vertical"
         value={layout}
         onChange={(v) => setLayout(v as LabelLayout)}
         data={layouts.data.items.map((l) => ({ value: l.id, label: l.name }))}

@@ -1,5 +1,5 @@
 /** Licences: compliance per product (entitled, assigned, installed, gap, cost of gap) with drill-down, and renewals in 30/60/90 days. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Anchor, Badge, Button, Card, Drawer, Group, SegmentedControl, Stack, Table, Tabs, Text, Title } from '@mantine/core';
 import { IconFileImport } from '@tabler/icons-react';
 import { LICENCE_TYPE_LABELS, type ComplianceRow } from '../../../shared/api/licences';
@@ -33,7 +33,7 @@ export function LicencesPage() {
             <Tabs.Tab value="renewals">Renewals</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="compliance" pt="md">
-            <Compliance />
+            <Compliance initialProduct={params.get('product')} />
           </Tabs.Panel>
           <Tabs.Panel value="renewals" pt="md">
             <Renewals highlight={params.get('entitlement')} />
@@ -44,9 +44,15 @@ export function LicencesPage() {
   );
 }
 
-function Compliance() {
+function Compliance({ initialProduct }: { initialProduct: string | null }) {
   const q = useCall('licences.compliance', {});
   const [product, setProduct] = useState<ComplianceRow | null>(null);
+  // Arriving from an asset's licence link (?product=Name) opens that product's drill-down.
+  useEffect(() => {
+    if (!initialProduct || !q.data) return;
+    const hit = q.data.items.find((r) => r.productName === initialProduct);
+    if (hit) setProduct(hit);
+  }, [initialProduct, q.data]);
   if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Loading label="Working out compliance…" />;
   if (q.data.items.length === 0) return <Empty title="No software products yet">Import Snipe-IT licences or add entitlements to see compliance.</Empty>;

@@ -29,11 +29,7 @@ export function Snippet({ text }: { text: string }) {
     } else buf += ch;
   }
   if (buf) parts.push({ mark, s: buf });
-  return (
-    <span className="snippet">
-      {parts.map((p, i) => (p.mark ? <mark key={i}>{p.s}</mark> : <Fragment key={i}>{p.s}</Fragment>))}
-    </span>
-  );
+  return <span className="snippet">{parts.map((p, i) => (p.mark ? <mark key={i}>{p.s}</mark> : <Fragment key={i}>{p.s}</Fragment>))}</span>;
 }
 
 export function Palette() {
@@ -55,10 +51,13 @@ export function Palette() {
     let live = true;
     setSearching(true);
     const t = setTimeout(() => {
-      api.call('search.query', { text: q, limit: 12 }).then(
-        (r) => live && (setHits(r.items), setError(null)),
-        (e: unknown) => live && (setHits([]), setError(errorMessage(e))),
-      ).finally(() => live && setSearching(false));
+      api
+        .call('search.query', { text: q, limit: 12 })
+        .then(
+          (r) => live && (setHits(r.items), setError(null)),
+          (e: unknown) => live && (setHits([]), setError(errorMessage(e))),
+        )
+        .finally(() => live && setSearching(false));
     }, 150);
     return () => {
       live = false;
@@ -67,18 +66,26 @@ export function Palette() {
   }, [q]);
 
   const lower = q.toLowerCase();
-  const screens = entriesFor(role).filter((e) => !lower || e.label.toLowerCase().includes(lower) || e.keywords?.some((k) => k.includes(lower)));
+  const screens = entriesFor(role).filter(
+    (e) => !lower || e.label.toLowerCase().includes(lower) || e.keywords?.some((k) => k.includes(lower)),
+  );
   const number = NUMBER_RE.test(q) ? q.toUpperCase() : null;
+  // Bare digits ("1234") could be either kind of ticket: offer both.
+  const bare = /^\d{1,7}$/.test(q) ? [`INC${q.padStart(7, '0')}`, `REQ${q.padStart(7, '0')}`] : [];
   const canCreate = role !== null && role !== 'auditor' && (!lower || 'create new ticket request incident'.includes(lower));
   const go = (path: string) => {
     spotlight.close();
     navigate(path);
   };
-  const nothing = !screens.length && !number && !canCreate && !hits.length && !searching;
+  const nothing = !screens.length && !number && !bare.length && !canCreate && !hits.length && !searching;
 
   return (
     <Spotlight.Root query={query} onQueryChange={setQuery} shortcut={['mod + K']} tagsToIgnore={[]} scrollable maxHeight={520} size="xl">
-      <Spotlight.Search placeholder="Go to a screen, type a ticket number, or search…" leftSection={<IconSearch size={18} />} data-testid="palette-input" />
+      <Spotlight.Search
+        placeholder="Go to a screen, type a ticket number, or search…"
+        leftSection={<IconSearch size={18} />}
+        data-testid="palette-input"
+      />
       <Spotlight.ActionsList data-testid="palette-results">
         {number && (
           <Spotlight.Action onClick={() => go(`${ticketBase}/${number}`)} data-testid="palette-open-number">
@@ -88,6 +95,14 @@ export function Palette() {
             </Group>
           </Spotlight.Action>
         )}
+        {bare.map((n) => (
+          <Spotlight.Action key={n} onClick={() => go(`${ticketBase}/${n}`)}>
+            <Group gap="sm" wrap="nowrap">
+              <IconTicket size={18} />
+              <Text size="sm">Open {n}</Text>
+            </Group>
+          </Spotlight.Action>
+        ))}
         {hits.length > 0 && (
           <Spotlight.ActionsGroup label="Tickets">
             {hits.map((h) => (
@@ -104,7 +119,13 @@ export function Palette() {
                       <Snippet text={h.snippet} />
                     </Text>
                   </div>
-                  <Badge size="xs" variant="light" color={STATUS_COLORS[h.status]} style={{ flex: 'none' }} title={PRIORITY_LABELS[h.priority]}>
+                  <Badge
+                    size="xs"
+                    variant="light"
+                    color={STATUS_COLORS[h.status]}
+                    style={{ flex: 'none' }}
+                    title={PRIORITY_LABELS[h.priority]}
+                  >
                     {STATUS_LABELS[h.status]}
                   </Badge>
                 </Group>
@@ -126,7 +147,15 @@ export function Palette() {
             )}
             {screens.map((e) => {
               const Icon = e.icon;
-              return <Spotlight.Action key={e.path} leftSection={<Icon size={18} />} label={e.label} rightSection={<IconArrowRight size={14} />} onClick={() => go(e.path)} />;
+              return (
+                <Spotlight.Action
+                  key={e.path}
+                  leftSection={<Icon size={18} />}
+                  label={e.label}
+                  rightSection={<IconArrowRight size={14} />}
+                  onClick={() => go(e.path)}
+                />
+              );
             })}
           </Spotlight.ActionsGroup>
         )}

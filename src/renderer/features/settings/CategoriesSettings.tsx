@@ -22,7 +22,11 @@ export function CategoriesSettings() {
     if (names.some((n) => !n)) return setProblem('Every category needs a name.');
     if (new Set(names).size !== names.length) return setProblem('Two categories have the same name.');
     setProblem(null);
-    void act('settings.update', { categories: cats.map((c) => ({ name: c.name.trim(), subcategories: c.subcategories })) }, 'Categories saved.');
+    void act(
+      'settings.update',
+      { categories: cats.map((c) => ({ name: c.name.trim(), subcategories: c.subcategories })) },
+      'Categories saved.',
+    );
   };
   return (
     <Stack p="md" gap="sm" maw={760}>
@@ -33,8 +37,20 @@ export function CategoriesSettings() {
         <Paper key={i} withBorder p="sm">
           <Group align="flex-end" wrap="nowrap">
             <TextInput label="Category" value={c.name} onChange={(e) => patch(i, { name: e.currentTarget.value })} w={200} />
-            <TagsInput label="Subcategories" value={c.subcategories} onChange={(v) => patch(i, { subcategories: v })} style={{ flex: 1 }} placeholder="Type and press Enter" />
-            <ActionIcon variant="subtle" color="red" aria-label={`Remove ${c.name}`} onClick={() => setCats(cats.filter((_, xi) => xi !== i))} mb={4}>
+            <TagsInput
+              label="Subcategories"
+              value={c.subcategories}
+              onChange={(v) => patch(i, { subcategories: v })}
+              style={{ flex: 1 }}
+              placeholder="Type and press Enter"
+            />
+            <ActionIcon
+              variant="subtle"
+              color="red"
+              aria-label={`Remove ${c.name}`}
+              onClick={() => setCats(cats.filter((_, xi) => xi !== i))}
+              mb={4}
+            >
               <IconTrash size={16} />
             </ActionIcon>
           </Group>

@@ -42,7 +42,12 @@ function GroupForm({ group, opened, onClose }: { group: GroupT | null; opened: b
     <Modal opened={opened} onClose={onClose} title={group ? `Edit ${group.name}` : 'New group'}>
       <Stack gap="sm">
         <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-        <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
+        <Textarea
+          label="Description"
+          value={description}
+          onChange={(e) => setDescription(e.currentTarget.value)}
+          error={errors.description}
+        />
         <MultiSelect
           label="Members"
           searchable

@@ -1,7 +1,15 @@
 /** The impact × urgency → priority matrix. Changing it applies to tickets created or re-scored afterwards. */
 import { useEffect, useState } from 'react';
 import { Button, Group, Select, Stack, Table, Text } from '@mantine/core';
-import { IMPACT_LABELS, LEVELS, PRIORITIES, PRIORITY_LABELS, URGENCY_LABELS, type Priority, type PriorityMatrix } from '../../../shared/tickets/rules';
+import {
+  IMPACT_LABELS,
+  LEVELS,
+  PRIORITIES,
+  PRIORITY_LABELS,
+  URGENCY_LABELS,
+  type Priority,
+  type PriorityMatrix,
+} from '../../../shared/tickets/rules';
 import { useCall } from '../../lib/query';
 import { ErrorState, Loading } from '../common/states';
 import { act } from '../tickets/actions';

@@ -25,7 +25,8 @@ function SiteForm({ site, opened, onClose }: { site: Site | null; opened: boolea
   }, [opened, site]);
   const submit = async () => {
     try {
-      if (site) await api.call('sites.update', { id: site.id, fields: { name, code: code.trim() || null, timezone: timezone.trim() || null } });
+      if (site)
+        await api.call('sites.update', { id: site.id, fields: { name, code: code.trim() || null, timezone: timezone.trim() || null } });
       else await api.call('sites.create', { name, ...(code.trim() ? { code } : {}), ...(timezone.trim() ? { timezone } : {}) });
       notifications.show({ color: 'green', message: `Site “${name.trim()}” saved.` });
       changed('sites');
@@ -40,7 +41,13 @@ function SiteForm({ site, opened, onClose }: { site: Site | null; opened: boolea
     <Modal opened={opened} onClose={onClose} title={site ? `Edit ${site.name}` : 'New site'}>
       <Stack gap="sm">
         <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-        <TextInput label="Short code" description="Up to 16 characters, e.g. HQ or LDN." value={code} onChange={(e) => setCode(e.currentTarget.value)} error={errors.code} />
+        <TextInput
+          label="Short code"
+          description="Up to 16 characters, e.g. HQ or LDN."
+          value={code}
+          onChange={(e) => setCode(e.currentTarget.value)}
+          error={errors.code}
+        />
         <TextInput label="Time zone" value={timezone} onChange={(e) => setTimezone(e.currentTarget.value)} error={errors.timezone} />
         {error && <Alert color="red">{error}</Alert>}
         <Group justify="flex-end">

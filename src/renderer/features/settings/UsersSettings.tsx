@@ -1,6 +1,20 @@
 /** Users: create, change role, sites and groups, deactivate, reset a password. */
 import { useEffect, useState } from 'react';
-import { Alert, Badge, Button, Group, Modal, MultiSelect, PasswordInput, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  MultiSelect,
+  PasswordInput,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { ROLES, type Role } from '../../../shared/api';
 import type { User } from '../../../shared/api/directory';
@@ -73,12 +87,45 @@ function UserForm({ user, opened, onClose }: { user: User | null; opened: boolea
   return (
     <Modal opened={opened} onClose={onClose} title={user ? `Edit ${user.displayName}` : 'New user'} size="md">
       <Stack gap="sm">
-        <TextInput label="Username" value={username} onChange={(e) => setUsername(e.currentTarget.value)} disabled={!!user} error={errors.username} required={!user} data-autofocus />
-        <TextInput label="Display name" value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} error={errors.displayName} required />
+        <TextInput
+          label="Username"
+          value={username}
+          onChange={(e) => setUsername(e.currentTarget.value)}
+          disabled={!!user}
+          error={errors.username}
+          required={!user}
+          data-autofocus
+        />
+        <TextInput
+          label="Display name"
+          value={displayName}
+          onChange={(e) => setDisplayName(e.currentTarget.value)}
+          error={errors.displayName}
+          required
+        />
         <TextInput label="Email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errors.email} />
-        <Select label="Role" data={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} error={errors.role} />
-        <MultiSelect label="Sites" data={sites.map((s) => ({ value: s.id, label: s.name }))} value={siteIds} onChange={setSiteIds} error={errors.siteIds} />
-        <MultiSelect label="Groups" data={groups.map((g) => ({ value: g.id, label: g.name }))} value={groupIds} onChange={setGroupIds} error={errors.groupIds} />
+        <Select
+          label="Role"
+          data={ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+          value={role}
+          onChange={(v) => v && setRole(v as Role)}
+          allowDeselect={false}
+          error={errors.role}
+        />
+        <MultiSelect
+          label="Sites"
+          data={sites.map((s) => ({ value: s.id, label: s.name }))}
+          value={siteIds}
+          onChange={setSiteIds}
+          error={errors.siteIds}
+        />
+        <MultiSelect
+          label="Groups"
+          data={groups.map((g) => ({ value: g.id, label: g.name }))}
+          value={groupIds}
+          onChange={setGroupIds}
+          error={errors.groupIds}
+        />
         <PasswordInput
           label={user ? 'Reset password' : 'Password'}
           description={user ? 'Leave empty to keep the current password.' : 'At least 8 characters.'}
@@ -112,7 +159,8 @@ export function UsersSettings() {
   const { groups, sites } = useLookups();
   const [editing, setEditing] = useState<User | null>(null);
   const [creating, setCreating] = useState(false);
-  const names = (ids: string[], list: { id: string; name: string }[]) => ids.map((id) => list.find((x) => x.id === id)?.name ?? '?').join(', ');
+  const names = (ids: string[], list: { id: string; name: string }[]) =>
+    ids.map((id) => list.find((x) => x.id === id)?.name ?? '?').join(', ');
   const users = q.data?.items;
 
   return (

@@ -76,7 +76,13 @@ export function SetupWizard({ onDone }: { onDone: () => void }) {
           <Stepper active={step} onStepClick={(s) => (s < step ? setStep(s) : undefined)} size="sm">
             <Stepper.Step label="Organisation" description="and first site">
               <Stack mt="md">
-                <TextInput label="Organisation" placeholder="Northwind IT" value={organisation} onChange={(e) => setOrganisation(e.currentTarget.value)} autoFocus />
+                <TextInput
+                  label="Organisation"
+                  placeholder="Northwind IT"
+                  value={organisation}
+                  onChange={(e) => setOrganisation(e.currentTarget.value)}
+                  autoFocus
+                />
                 <TextInput
                   label="First site"
                   placeholder="Head office"
@@ -89,10 +95,39 @@ export function SetupWizard({ onDone }: { onDone: () => void }) {
             </Stepper.Step>
             <Stepper.Step label="Administrator" description="your account">
               <Stack mt="md">
-                <TextInput label="Display name" required value={displayName} onChange={(e) => setDisplayName(e.currentTarget.value)} error={errors['admin.displayName']} autoFocus />
-                <TextInput label="Username" required value={username} onChange={(e) => setUsername(e.currentTarget.value)} error={errors['admin.username']} autoComplete="username" />
-                <PasswordInput label="Password" description="At least 8 characters." required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={errors['admin.password']} autoComplete="new-password" />
-                <PasswordInput label="Repeat password" required value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} error={errors.confirm} autoComplete="new-password" />
+                <TextInput
+                  label="Display name"
+                  required
+                  value={displayName}
+                  onChange={(e) => setDisplayName(e.currentTarget.value)}
+                  error={errors['admin.displayName']}
+                  autoFocus
+                />
+                <TextInput
+                  label="Username"
+                  required
+                  value={username}
+                  onChange={(e) => setUsername(e.currentTarget.value)}
+                  error={errors['admin.username']}
+                  autoComplete="username"
+                />
+                <PasswordInput
+                  label="Password"
+                  description="At least 8 characters."
+                  required
+                  value={password}
+                  onChange={(e) => setPassword(e.currentTarget.value)}
+                  error={errors['admin.password']}
+                  autoComplete="new-password"
+                />
+                <PasswordInput
+                  label="Repeat password"
+                  required
+                  value={confirm}
+                  onChange={(e) => setConfirm(e.currentTarget.value)}
+                  error={errors.confirm}
+                  autoComplete="new-password"
+                />
               </Stack>
             </Stepper.Step>
             <Stepper.Step label="Data" description="how to start">

@@ -220,7 +220,14 @@ function Fields({ t, staff }: { t: Detail; staff: boolean }) {
   const withCurrent = (list: { value: string; label: string }[], id: string | null, name: string | null) =>
     id && !list.some((o) => o.value === id) ? [...list, { value: id, label: name ?? id }] : list;
   const ro = !staff;
-  const common = { size: 'xs' as const, readOnly: ro, variant: ro ? ('unstyled' as const) : undefined, searchable: true };
+  // Read-only roles see values as text: no chevrons suggesting a picker they cannot use.
+  const common = {
+    size: 'xs' as const,
+    readOnly: ro,
+    variant: ro ? ('unstyled' as const) : undefined,
+    searchable: true,
+    ...(ro ? { rightSection: <span /> } : {}),
+  };
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" verticalSpacing={6} data-testid="detail-fields">
       <TextInput size="xs" label="Type" value={t.type === 'incident' ? 'Incident' : 'Service request'} readOnly variant="unstyled" />

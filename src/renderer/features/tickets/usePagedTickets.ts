@@ -35,10 +35,7 @@ export function usePagedTickets(view: QueueView, filter: TicketFilter, sort: Que
   state.current = { rows, cursor, hasMore };
   const key = JSON.stringify([view, filter, sort]);
 
-  const base = useCallback(
-    () => ({ view, filter, ...(sort ? { sort } : {}) }),
-    [key],
-  );
+  const base = useCallback(() => ({ view, filter, ...(sort ? { sort } : {}) }), [key]);
 
   /** Loads the first `want` rows again (at least one page), in calls of up to 500. */
   const load = useCallback(

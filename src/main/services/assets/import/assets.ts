@@ -202,6 +202,12 @@ export function planAssets(
       checkoutType === 'location' || checkoutType === 'asset'
         ? null
         : opts.people.resolve({ username: get('username'), email: get('email'), firstName: get('firstName'), lastName: get('lastName'), fullName: get('assignedTo') });
+    const who = get('username') || get('email') || get('assignedTo') || `${get('firstName')} ${get('lastName')}`.trim();
+    if (!assignee && who && checkoutType !== 'location' && checkoutType !== 'asset' && !opts.people.mayCreate) {
+      const col = (['username', 'email', 'assignedTo', 'firstName'] as const).find((f) => get(f));
+      errors.push({ row, column: col ? header(col) : '', message: `Nobody called ${who} is in Outpost. Import the users file first (an administrator can), or leave the check-out columns empty.` });
+      return;
+    }
     const placeName = get('checkoutLocation') || get('location');
     const location = placeName ? opts.places.resolve(placeName) : null;
     const locSite = opts.places.siteOf(location);

@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => w.dispose());
 
-const imp = (input: Partial<ImportInput> & Pick<ImportInput, 'format'>) => importFile(w.ctx(tech, 'assets.import'), { dryRun: false, ...input });
+const imp = (input: Partial<ImportInput> & Pick<ImportInput, 'format'>, who: Actor = w.admin) => importFile(w.ctx(who, 'assets.import'), { dryRun: false, ...input });
 
 /** Rows of every table an import may touch, to prove a refused file wrote nothing. */
 function footprint() {
@@ -45,6 +45,14 @@ describe.runIf(hasFixtures)('Snipe-IT sample files, unchanged', () => {
     // Re-importing the same file changes nothing: the tag is the update key.
     const again = imp({ format: 'snipe-it-assets', content: readFixture('snipe-it/assets-sample.csv') });
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: r.created, errors: [] });
+  });
+
+  it('a technician cannot create people: unknown check-out users are row errors, the users file is refused', () => {
+    const r = imp({ format: 'snipe-it-assets', content: readFixture('snipe-it/assets-sample.csv') }, tech);
+    expect(r.created).toBe(0);
+    expect(r.errors).toContainEqual({ row: 2, column: 'Checked Out To: Username', message: expect.stringMatching(/^Nobody called gmccrackem2a is in Outpost/) });
+    expect(countRows(w.store, 'assets')).toBe(0);
+    expect(() => imp({ format: 'snipe-it-users', content: readFixture('snipe-it/users-sample.csv') }, tech)).toThrow(/Only an administrator/);
   });
 
   it('imports users, locations, models and licences', () => {

@@ -52,7 +52,7 @@ export function importFile(ctx: Ctx, input: ImportInput): ImportResult {
     if (input.format === 'csv-mapped' && !input.mapping) {
       throw new AppError('invalid_input', 'Map the file’s columns to asset fields first (mapping).', [{ path: ['mapping'], message: 'Required for csv-mapped.' }]);
     }
-    planned = planCsv(ctx, input.format, csv, siteId, input.mapping);
+    planned = planCsv(ctx, input.format, csv, siteId, input.mapping, actor.role === 'admin');
     planned.errors.unshift(...csv.errors);
   }
   const rows = planned.created + planned.updated + planned.unchanged + new Set(planned.errors.filter((e) => e.row > 0).map((e) => e.row)).size;
@@ -77,19 +77,20 @@ export function importFile(ctx: Ctx, input: ImportInput): ImportResult {
   return { ...base, created: planned.created, updated: planned.updated, unchanged: planned.unchanged, errors: [] };
 }
 
-function planCsv(ctx: Ctx, format: ImportFormat, csv: ReturnType<typeof parseCsv>, siteId: string, mapping?: Record<string, MappableField>): Planned {
+function planCsv(ctx: Ctx, format: ImportFormat, csv: ReturnType<typeof parseCsv>, siteId: string, mapping: Record<string, MappableField> | undefined, isAdmin: boolean): Planned {
   const sqlite = ctx.store.sqlite;
   switch (format) {
     case 'snipe-it-users':
+      if (!isAdmin) throw new AppError('forbidden', 'Only an administrator can import people.');
       return planUsers(sqlite, csv, siteId);
     case 'snipe-it-locations':
       return planLocations(sqlite, csv, siteId);
     case 'snipe-it-licenses':
-      return planLicences(sqlite, csv, siteId);
+      return planLicences(sqlite, csv, siteId, isAdmin);
     case 'snipe-it-models':
       return planModels(sqlite, csv);
     default: {
-      const people = new People(sqlite);
+      const people = new People(sqlite, isAdmin);
       const places = new Places(sqlite, siteId);
       const plan = planAssets(sqlite, csv, { siteId, people, places, mapping });
       return {

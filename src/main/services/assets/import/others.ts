@@ -310,10 +310,10 @@ const LIC_ALIASES: Record<string, LicField> = {
   maintained: 'maintained',
 };
 
-export function planLicences(sqlite: Database.Database, csv: ParsedCsv, siteId: string): Planned {
+export function planLicences(sqlite: Database.Database, csv: ParsedCsv, siteId: string, mayCreatePeople = true): Planned {
   const map = mapColumns(csv.headers, csv.rows, LIC_ALIASES, ['product']);
   const errors = [...map.errors];
-  const people = new People(sqlite);
+  const people = new People(sqlite, mayCreatePeople);
   const header = (f: LicField) => csv.headers[map.index[f]!] ?? f;
   const preview: Record<string, string | number | null>[] = [];
   const products = new Map<string, string>(
@@ -360,6 +360,10 @@ export function planLicences(sqlite: Database.Database, csv: ParsedCsv, siteId: 
         newProducts.set(nameKey, { id: productId, name: product, vendor: get('vendor') || null });
       }
       const person = people.resolve({ username: get('username'), email: get('email'), fullName: get('fullName') });
+      if (!person && (get('username') || get('email')) && !people.mayCreate) {
+        errors.push({ row, column: header(get('username') ? 'username' : 'email'), message: `Nobody called ${get('username') || get('email')} is in Outpost. Import the users file first (an administrator can).` });
+        return;
+      }
       const fields: Ent = {
         licence_key: key || null,
         start_date: purchaseDate ?? null,

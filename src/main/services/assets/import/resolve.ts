@@ -47,7 +47,14 @@ export class People {
   readonly pending = new Map<string, PendingPerson>();
   private created = new Map<string, string>();
 
-  constructor(private sqlite: Database.Database) {
+  /**
+   * @param mayCreate People records are the administrator's (the sync server refuses them from
+   * anyone else): for other roles an unknown person is reported instead of created.
+   */
+  constructor(
+    private sqlite: Database.Database,
+    readonly mayCreate = true,
+  ) {
     const rows = sqlite.prepare('SELECT id, username, email, display_name AS name FROM users WHERE deleted_hlc IS NULL').all() as {
       id: string;
       username: string;
@@ -76,7 +83,7 @@ export class People {
     // A mapped "assigned to" column often holds usernames.
     if (!username && !email && name && this.byUsername.has(name.toLowerCase())) return this.byUsername.get(name.toLowerCase())!;
     if (!username && !email && !name) return null;
-    if (!create) return null;
+    if (!create || !this.mayCreate) return null;
     const uname = usernameFrom(username || email || name);
     if (uname.length < 2) return null;
     if (this.byUsername.has(uname)) return this.byUsername.get(uname)!;

@@ -1,0 +1,196 @@
+/**
+ * `npm run bench:sync -- [--tickets 100000]`: sync figures as one JSON object. Not a test.
+ * - initial sync of N tickets server → new device (seconds, and the ratio to a raw better-sqlite3
+ *   insert of the same rows into the same table);
+ * - catch-up after offline work (10k ops pushed, 50k records pulled);
+ * - server ingest on PostgreSQL (ops/s) when DATABASE_URL or OUTPOST_TEST_PG_URL is set;
+ * - poke-to-visible latency p95 between two online devices.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { openStore } from '../src/main/db/open';
+import { generateTickets, mulberry32 } from '../src/main/services/tickets/generate';
+import { DEFAULT_PRIORITY_MATRIX, formatNumber, isOpen, numberPrefix, priorityFor } from '../src/shared/tickets/rules';
+import { uuidv7 } from '../src/shared/ids';
+import { formatHlc } from '../src/shared/hlc';
+import { ADMIN, startDevice, startTestServer, type Device } from '../src/main/sync/harness';
+import { syncClientFor } from '../src/main/sync/registry';
+import type { StoredRecord } from '../src/server/store/types';
+import { openPgStore } from '../src/server/store/pg';
+import { resetPg } from '../src/server/store/reset';
+import { push } from '../src/server/engine';
+import type { WireOp } from '../src/shared/sync/wire';
+import { createLogger } from '../src/main/log';
+
+process.env.OUTPOST_NO_SYNC = '';
+const log = createLogger({ level: 'silent' });
+void log;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  return v === undefined ? fallback : Number(v);
+}
+
+const N = arg('tickets', 100_000);
+const OFFLINE_OPS = arg('offline', 10_000);
+const CATCHUP = arg('catchup', 50_000);
+const PG_URL = process.env.DATABASE_URL || process.env.OUTPOST_TEST_PG_URL || '';
+const now = new Date('2026-03-02T09:00:00Z');
+
+function ticketRecords(count: number, siteId: string, startNumber: number, seed: number): StoredRecord[] {
+  const specs = generateTickets(mulberry32(seed), count, { now, siteIds: [siteId], groupIds: [], technicianIds: [], requesterIds: [] });
+  const stamp = `${formatHlc({ wall: now.getTime(), counter: 0 })}@bench`;
+  const next = { INC: startNumber, REQ: startNumber };
+  return specs.map((s) => {
+    const prefix = numberPrefix(s.type) as 'INC' | 'REQ';
+    const data: Record<string, unknown> = {
+      number: formatNumber(prefix, next[prefix]++), type: s.type, title: s.title, description: s.description, category: s.category, subcategory: s.subcategory,
+      impact: s.impact, urgency: s.urgency, priority: priorityFor(DEFAULT_PRIORITY_MATRIX, s.impact, s.urgency), priority_overridden: 0, status: s.status,
+      is_open: isOpen(s.status) ? 1 : 0, pending_reason: s.pendingReason, resolution_code: s.resolutionCode, resolution_notes: s.resolutionNotes,
+      assignee_id: null, group_id: null, requester_id: null, contact_channel: s.contactChannel, linked_asset_id: null, opened_at: s.openedAt,
+      first_response_at: s.firstResponseAt, resolved_at: s.resolvedAt, closed_at: s.closedAt,
+    };
+    const fieldHlc: Record<string, string> = { scope_id: stamp };
+    for (const k of Object.keys(data)) fieldHlc[k] = stamp;
+    return { entity: 'tickets', id: uuidv7(), scopeId: siteId, data, fieldHlc, deletedHlc: null, createdAt: s.openedAt, updatedAt: s.openedAt, seq: 0, fieldSeq: {} };
+  });
+}
+
+function siteOf(d: Device): string {
+  return d.rt.store.sqlite.prepare('SELECT id FROM sites LIMIT 1').pluck().get() as string;
+}
+
+async function joinManual(d: Device, url: string) {
+  await d.call('sync.join', { serverUrl: url, ...ADMIN });
+  syncClientFor(d.rt).stop();
+}
+
+function rawInsertSeconds(recs: StoredRecord[]): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-raw-'));
+  const store = openStore(path.join(dir, 'raw.db'));
+  store.sqlite.pragma('foreign_keys = OFF');
+  const cols = Object.keys(recs[0]!.data);
+  const ins = store.sqlite.prepare(`INSERT INTO tickets (id, scope_id, created_at, updated_at, field_hlc, deleted_hlc, ${cols.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})`);
+  const t0 = performance.now();
+  store.sqlite.transaction(() => {
+    for (const r of recs) ins.run(r.id, r.scopeId, r.createdAt, r.updatedAt, JSON.stringify(r.fieldHlc), null, ...cols.map((c) => r.data[c] as string | number | null));
+  })();
+  const s = (performance.now() - t0) / 1000;
+  store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return s;
+}
+
+async function initialSync() {
+  const server = await startTestServer();
+  const seedDev = await startDevice();
+  const site = siteOf(seedDev);
+  const recs = ticketRecords(N, site, 1, 7);
+  await server.store.withSyncTx(async (tx) => tx.writeRecords(recs));
+  const fresh = await startDevice();
+  await joinManual(fresh, server.url);
+  const t0 = performance.now();
+  await fresh.call('sync.now');
+  const seconds = (performance.now() - t0) / 1000;
+  const got = fresh.rt.store.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get() as number;
+  const raw = rawInsertSeconds(recs);
+  seedDev.close();
+  fresh.close();
+  await server.close();
+  return { tickets: N, received: got, seconds: +seconds.toFixed(2), rawInsertSeconds: +raw.toFixed(2), ratioToRaw: +(seconds / raw).toFixed(2), goal: '≤ 10 s and ≤ 3× raw' };
+}
+
+async function catchUp() {
+  const server = await startTestServer();
+  const a = await startDevice();
+  await joinManual(a, server.url);
+  await a.call('sync.now');
+  const site = siteOf(a);
+  // Others' work waiting on the server.
+  await server.store.withSyncTx(async (tx) => tx.writeRecords(ticketRecords(CATCHUP, site, 5_000_000, 11)));
+  // This device's offline work: ticket edits, each one op.
+  const t = await a.call('tickets.create', { type: 'incident', title: 'Offline work' });
+  const ids: string[] = [t.id];
+  while (ids.length < 50) ids.push((await a.call('tickets.create', { type: 'incident', title: `Offline ${ids.length}` })).id);
+  const pendingStart = (await a.call('sync.status')).pending;
+  for (let i = 0; pendingStart + i * 2 < OFFLINE_OPS; i++) await a.call('tickets.update', { id: ids[i % ids.length]!, fields: { title: `Edit ${i}` } });
+  const pending = (await a.call('sync.status')).pending;
+  const t0 = performance.now();
+  const r = await a.call('sync.now');
+  const seconds = (performance.now() - t0) / 1000;
+  a.close();
+  await server.close();
+  return { pushedOps: r.pushed, pendingBefore: pending, pulled: r.pulled, seconds: +seconds.toFixed(2), goal: '≤ 15 s' };
+}
+
+async function pgIngest() {
+  if (!PG_URL) return { skipped: 'set DATABASE_URL or OUTPOST_TEST_PG_URL to measure PostgreSQL ingest' };
+  await resetPg(PG_URL);
+  const store = await openPgStore(PG_URL);
+  await store.migrate();
+  const OPS = arg('pg-ops', 50_000);
+  const BATCH = 1000;
+  const site = 'site-bench';
+  const recs = ticketRecords(OPS, site, 1, 3);
+  const baseHlc = now.getTime();
+  const ops: WireOp[] = recs.map((r, i) => ({
+    opId: `op-${i}`, deviceSeq: i + 1, hlc: formatHlc({ wall: baseHlc, counter: i }), schemaVersion: 1, kind: 'create', entity: 'tickets',
+    recordId: r.id, scopeId: site, payload: { ...r.data, scope_id: site }, createdAt: now.toISOString(),
+  }));
+  const auth = { userId: 'bench', role: 'admin' as const, sites: null, deviceId: 'bench-device' };
+  const t0 = performance.now();
+  for (let i = 0; i < ops.length; i += BATCH) {
+    await push(store, auth, { deviceId: 'bench-device', clientVersion: 'bench', schemaVersion: 1, cursor: 0, ops: ops.slice(i, i + BATCH) }, Date.now());
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await store.close();
+  return { ops: OPS, batch: BATCH, seconds: +seconds.toFixed(2), opsPerSecond: Math.round(OPS / seconds), cores: os.cpus().length, goal: '≥ 5,000 ops/s' };
+}
+
+async function pokeLatency() {
+  const server = await startTestServer();
+  const a = await startDevice();
+  const b = await startDevice();
+  await a.call('sync.join', { serverUrl: server.url, ...ADMIN });
+  await b.call('sync.join', { serverUrl: server.url, ...ADMIN });
+  const t = await a.call('tickets.create', { type: 'incident', title: 'Latency' });
+  await a.call('sync.now');
+  await b.call('sync.now');
+  await new Promise((r) => setTimeout(r, 500));
+  const samples: number[] = [];
+  const read = b.rt.store.sqlite.prepare('SELECT title FROM tickets WHERE id = ?').pluck();
+  for (let i = 0; i < 20; i++) {
+    const title = `Latency ${i}`;
+    const t0 = performance.now();
+    await a.call('tickets.update', { id: t.id, fields: { title } });
+    while (read.get(t.id) !== title && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+    samples.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  samples.sort((x, y) => x - y);
+  a.close();
+  b.close();
+  await server.close();
+  const p = (q: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!);
+  return { samples: samples.length, medianMs: p(0.5), p95Ms: p(0.95), note: 'edit → debounce (250 ms) → push → SSE poke → pull → visible', goal: '≤ 500 ms' };
+}
+
+async function main() {
+  const out: Record<string, unknown> = { node: process.version, cores: os.cpus().length };
+  out.initialSync = await initialSync();
+  out.catchUp = await catchUp();
+  out.pgIngest = await pgIngest();
+  out.pokeToVisible = await pokeLatency();
+  console.log(JSON.stringify(out, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
