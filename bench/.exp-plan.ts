@@ -27,6 +27,8 @@ const sites = s.prepare('SELECT id FROM sites').pluck().all() as string[];
 const L = (i: Partial<ListInput> & { view: ListInput['view'] }) => () => listTickets(ctx, { filter: {}, limit: 50, ...i });
 const which = process.argv.slice(3);
 const cases: Record<string, () => void> = {
+  pending_open: L({ view: 'all_open', filter: { status: ['pending'] } }),
+  incident_unassigned: L({ view: 'unassigned', filter: { type: ['incident'] } }),
   closed_updated: L({ view: 'all', filter: { status: ['closed'] }, sort: 'updated' }),
   assignee_oldest: L({ view: 'all', filter: { assigneeId: [busy] }, sort: 'oldest' }),
   text_printer: L({ view: 'all', filter: { text: 'printer' } }),
@@ -41,6 +43,7 @@ const cases: Record<string, () => void> = {
   site_oldest: L({ view: 'all_open', filter: { siteId: [sites[2]!] }, sort: 'oldest' }),
   counts: () => viewCounts(ctx),
   search_ws: () => searchTickets(ctx, 'warehouse scanner', 20),
+  search_of: () => searchTickets(ctx, 'outlook freezing', 20),
   search_printer: () => searchTickets(ctx, 'printer', 20),
 };
 for (const [k, fn] of Object.entries(cases)) if (!which.length || which.includes(k)) show(k, fn);

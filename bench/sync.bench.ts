@@ -9,7 +9,6 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { openStore } from '../src/main/db/open';
 import { generateTickets, mulberry32 } from '../src/main/services/tickets/generate';
 import { DEFAULT_PRIORITY_MATRIX, formatNumber, isOpen, numberPrefix, priorityFor } from '../src/shared/tickets/rules';
@@ -22,11 +21,7 @@ import { openPgStore } from '../src/server/store/pg';
 import { resetPg } from '../src/server/store/reset';
 import { push } from '../src/server/engine';
 import type { WireOp } from '../src/shared/sync/wire';
-import { createLogger } from '../src/main/log';
 
-process.env.OUTPOST_NO_SYNC = '';
-const log = createLogger({ level: 'silent' });
-void log;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -38,7 +38,12 @@ test.beforeAll(async ({ browser }) => {
     admin: { username: 'ada', displayName: 'Ada Admin', password: 'correct-horse-1' },
     site: { name: 'Head office' },
   });
-  await apiCall(host, 'users.create', { username: 'tess', displayName: 'Tess Field', role: 'technician', password: 'correct-horse-2' }, s.token);
+  await apiCall(
+    host,
+    'users.create',
+    { username: 'tess', displayName: 'Tess Field', role: 'technician', password: 'correct-horse-2' },
+    s.token,
+  );
   page = await browser.newPage();
   // The burst-timing rule itself is unit-tested (src/renderer/features/scan/detector.test.ts). Here
   // Playwright's keystrokes reach the page 15–180 ms apart on a loaded 2-core CI machine (measured),
@@ -136,7 +141,12 @@ test('the reconciliation report downloads as CSV and PDF with every outcome', as
 
 test('an auditor runs audits and exports, but cannot change the register', async () => {
   const adminToken = await page.evaluate(() => (JSON.parse(localStorage.getItem('outpost.session') ?? '{}') as { token: string }).token);
-  await apiCall(host, 'users.create', { username: 'olga', displayName: 'Olga Auditor', role: 'auditor', password: 'correct-horse-3' }, adminToken);
+  await apiCall(
+    host,
+    'users.create',
+    { username: 'olga', displayName: 'Olga Auditor', role: 'auditor', password: 'correct-horse-3' },
+    adminToken,
+  );
   await page.getByTestId('user-menu').click();
   await page.getByTestId('sign-out').click();
   await new SignInPage(page).signIn('olga', 'correct-horse-3');

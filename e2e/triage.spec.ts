@@ -143,3 +143,25 @@ test('find it again with / in the queue and with the palette', async () => {
   await hit.click();
   await new TicketPane(page).expectOpen('INC0000001');
 });
+
+test('select several with x and act on them together; ? lists the keys', async () => {
+  await apiCall(host, 'tickets.create', { type: 'incident', title: 'Wi-Fi drops in the canteen', impact: 3, urgency: 2 }, await token(page));
+  const q = new QueuePage(page);
+  await page.keyboard.press('Escape');
+  await q.view('unassigned');
+  await expect(q.rows()).toHaveCount(2);
+  await q.key('x');
+  await q.key('j');
+  await q.key('x');
+  await expect(page.getByTestId('bulk-bar')).toContainText('2 tickets selected');
+  // With a selection, "a" assigns every selected ticket, not just the one under the cursor.
+  await q.key('a');
+  await expect(page.getByTestId('bulk-bar')).toBeHidden();
+  await q.view('my_work');
+  await expect(q.rows()).toHaveCount(2);
+  await expect(q.rows().getByTestId('row-assignee')).toHaveText(['Ada Admin', 'Ada Admin']);
+
+  await q.key('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toContainText('Assign to me');
+});

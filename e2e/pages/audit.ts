@@ -10,7 +10,10 @@ export class AuditPage {
     const p = this.page;
     await p.getByTestId('nav-audits').click();
     await p.getByTestId('audit-location').click();
-    await p.getByRole('option', { name: new RegExp(location) }).first().click();
+    await p
+      .getByRole('option', { name: new RegExp(location) })
+      .first()
+      .click();
     await p.getByTestId('audit-start').click();
     await expect(p.getByTestId('audit-session')).toBeVisible();
     await expect(p.getByTestId('audit-scan-field')).toBeFocused();

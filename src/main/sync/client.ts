@@ -54,7 +54,6 @@ export class SyncClient {
   private readonly sqlite: Database.Database;
   private transport: SyncTransport | null = null;
   private running: Promise<SyncResult> | null = null;
-  private again = false;
   private timer: NodeJS.Timeout | null = null;
   private stopLive: (() => void) | null = null;
   private failures = 0;
@@ -154,15 +153,16 @@ export class SyncClient {
   /** Push everything, then pull everything. Concurrent callers share one run (and one more after it). */
   syncNow(): Promise<SyncResult> {
     if (this.running) {
-      this.again = true;
-      return this.running.then(() => this.syncNow());
+      // Wait for the pass in flight, then run once more so changes made meanwhile go too; the
+      // answer counts both passes, so a caller sees the work done on its behalf.
+      const inFlight = this.running.catch(() => null);
+      return inFlight.then(async (first) => {
+        const second = await this.syncNow();
+        return first ? { pushed: first.pushed + second.pushed, pulled: first.pulled + second.pulled, rejected: first.rejected + second.rejected, conflicts: first.conflicts + second.conflicts } : second;
+      });
     }
     const p = this.runOnce().finally(() => {
       this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.schedule(0);
-      }
     });
     this.running = p;
     return p;

@@ -66,12 +66,21 @@ const INSERT_SQL = `INSERT INTO assets (id, scope_id, created_at, updated_at, fi
 
 /** Inserts an asset row and its create op. The caller audits (one event per call or per import). */
 export function insertAsset(sqlite: Database.Database, w: WriteScope, siteId: string, row: NewAssetRow, id = uuidv7()): string {
-  const full: Record<string, unknown> = { custom_fields: '{}' };
-  for (const c of INSERT_COLS) full[c] = (row as Record<string, unknown>)[c] ?? full[c] ?? null;
-  const cols = INSERT_COLS.filter((c) => full[c] !== null);
-  stmt(sqlite, INSERT_SQL).run(id, siteId, w.now, w.now, stampAll([...cols, 'scope_id'], w.stamp), ...INSERT_COLS.map((c) => full[c]));
+  // One pass builds the values, the op payload and the field clocks: imports call this 50,000 times.
+  const r = row as Record<string, unknown>;
+  const values: unknown[] = new Array(INSERT_COLS.length);
   const payload: Record<string, unknown> = { scope_id: siteId };
-  for (const c of cols) payload[c] = full[c];
+  const clocks: Record<string, string> = { scope_id: w.stamp };
+  for (let i = 0; i < INSERT_COLS.length; i++) {
+    const c = INSERT_COLS[i]!;
+    const v = r[c] ?? (c === 'custom_fields' ? '{}' : null);
+    values[i] = v;
+    if (v !== null) {
+      payload[c] = v;
+      clocks[c] = w.stamp;
+    }
+  }
+  stmt(sqlite, INSERT_SQL).run(id, siteId, w.now, w.now, JSON.stringify(clocks), ...values);
   w.op({ kind: 'create', entity: 'assets', recordId: id, scopeId: siteId, payload });
   return id;
 }

@@ -66,15 +66,18 @@ export function searchTickets(ctx: Ctx, text: string, limit: number): SearchHit[
        ORDER BY rank LIMIT ?`,
     )
     .all(q, floor, ...whoArgs, limit) as (Omit<SearchHit, 'snippet'> & { rid: number })[];
-  // Snippets only for the hits shown: computing one is dearer than ranking.
+  // Snippets only for the hits shown: computing one is dearer than ranking. FTS5 would run the
+  // whole MATCH once per value of a rowid IN list, so it gets one rowid range instead, and
+  // the unary + leaves the IN list for SQLite to check before any snippet is computed.
   const snippets = new Map<number, string>();
   if (ranked.length) {
+    const rids = ranked.map((r) => r.rid);
     const rs = sqlite
       .prepare(
         `SELECT rowid AS rid, snippet(tickets_fts, ${requester ? 2 : -1}, char(2), char(3), '…', 14) AS snippet
-         FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid IN (${ranked.map(() => '?').join(',')})`,
+         FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (${rids.map(() => '?').join(',')})`,
       )
-      .all(q, ...ranked.map((r) => r.rid)) as { rid: number; snippet: string }[];
+      .all(q, Math.min(...rids), Math.max(...rids), ...rids) as { rid: number; snippet: string }[];
     for (const r of rs) snippets.set(r.rid, r.snippet);
   }
   const rows: SearchHit[] = ranked.map(({ rid, ...r }) => ({ ...r, snippet: snippets.get(rid) ?? r.title }));

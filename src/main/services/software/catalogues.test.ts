@@ -98,13 +98,14 @@ describe('KEV matching', () => {
   });
 
   it('matches on vendor and product words, never on a bare substring', () => {
-    importKev(w.ctx(tech), kev([entry('CVE-2025-48384', 'Git', 'Git'), entry('CVE-2024-0001', 'Microsoft', 'Windows Server 2008'), entry('CVE-2024-0002', 'Apache', 'HTTP Server')]));
+    importKev(w.ctx(tech), kev([entry('CVE-2025-48384', 'Git', 'Git'), entry('CVE-2024-0001', 'Microsoft', 'Windows Server 2008'), entry('CVE-2024-0002', 'Apache', 'HTTP Server'), entry('CVE-2024-0003', 'Apache', 'Apache')]));
     const a = createAsset(w.ctx(tech), { tag: 'PC-1', name: 'dev box' });
     addSoftware(w.ctx(tech), { assetId: a.id, name: 'git', vendor: 'Fedora Project', version: '2.45.1' });
     addSoftware(w.ctx(tech), { assetId: a.id, name: 'gitg', vendor: 'Fedora Project', version: '3.32' });
     addSoftware(w.ctx(tech), { assetId: a.id, name: 'Microsoft Windows Server 2019 Standard', vendor: 'Microsoft Corporation', version: '10.0' });
     addSoftware(w.ctx(tech), { assetId: a.id, name: 'Apache HTTP Server', vendor: 'Apache Software Foundation', version: '2.4.58' });
     addSoftware(w.ctx(tech), { assetId: a.id, name: 'http server tools', vendor: 'Someone Else', version: '1' });
+    addSoftware(w.ctx(tech), { assetId: a.id, name: 'apache-commons-io', vendor: 'Fedora Project', version: '2.4' });
     const r = kevExposure(w.ctx(tech), { limit: 50 });
     expect(r.items.map((i) => `${i.software} → ${i.cveId}`).sort()).toEqual(['Apache HTTP Server → CVE-2024-0002', 'git → CVE-2025-48384']);
     expect(r.items[0]).toMatchObject({ dueDate: '2026-01-31', requiredAction: 'Apply mitigations per vendor instructions.', knownRansomware: true });

@@ -364,6 +364,9 @@ export class KevIndex {
     const out: KevRow[] = [];
     for (const p of new Set(phrases(n))) {
       for (const k of this.byProduct.get(p) ?? []) {
+        // A product named like its vendor ("Apache / Apache") only matches that exact name:
+        // otherwise every "apache-commons-*" package would be flagged.
+        if (k.productKey === k.vendorKey && n !== k.productKey) continue;
         const vendorOk = n === k.productKey || n === `${k.vendorKey} ${k.productKey}` || (!!k.vendorKey && (` ${vendor} `.includes(` ${k.vendorKey} `) || ` ${n} `.includes(` ${k.vendorKey} `)));
         if (!vendorOk) continue;
         const nums = k.productKey.split(' ').filter((w) => /\d/.test(w));

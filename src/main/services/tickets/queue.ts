@@ -134,11 +134,12 @@ function filterWhere(ctx: Ctx, f: TicketFilter, where: string[], args: unknown[]
 }
 
 /**
- * Past this many matches a filter is "broad": sorting all its rows costs more than walking the
- * sort's index until a page is full (about limit / share-of-rows steps). Without per-value
- * statistics SQLite cannot tell `status = closed` (90% of a mature store) from `status = new`.
+ * How far a page may walk the view in sort order looking for filter matches. A broad filter
+ * (status = closed is 90% of a mature store) fills its page within a few hundred rows, where
+ * SQLite, lacking per-value statistics, would rather fetch every match and sort it. A narrow
+ * one gives up after this many rows and lets SQLite drive from the filter's index instead.
  */
-export const BROAD_FILTER_ROWS = 5000;
+export const WALK_ROWS = 3000;
 
 export interface ListInput {
   view: QueueView;
@@ -152,9 +153,9 @@ export interface ListInput {
 export function listTickets(
   ctx: Ctx,
   input: ListInput,
-  tuning: { broadRows?: number } = {},
+  tuning: { walkRows?: number } = {},
 ): { items: TicketRow[]; nextCursor: string | null; total: number | null } {
-  const broadRows = tuning.broadRows ?? BROAD_FILTER_ROWS;
+  const walkRows = tuning.walkRows ?? WALK_ROWS;
   const sqlite = ctx.store.sqlite;
   const sort = input.sort ?? DEFAULT_SORT[input.view];
   const def = SORTS[sort];
@@ -162,42 +163,45 @@ export function listTickets(
   const args: unknown[] = [];
   viewWhere(ctx, input.view, where, args);
   if (sort === 'resolved') where.push('t.resolved_at IS NOT NULL');
-  const filter = (walkSort: boolean) => {
-    const w: string[] = [];
-    const a: unknown[] = [];
-    filterWhere(ctx, input.filter, w, a, walkSort);
-    return { w, a };
-  };
-  let f = filter(false);
-  let total: number | null = null;
-  if (input.withTotal) {
-    total = countLive(ctx, [...where, ...f.w], [...args, ...f.a]);
-  }
-  if (f.w.length) {
-    const broad =
-      total !== null
-        ? total >= broadRows
-        : // An estimate is enough here: leaving out the soft-delete test keeps the probe inside indexes.
-          (sqlite
-            .prepare(`SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE ${[...where.filter((c) => c !== NOT_DELETED), ...f.w].join(' AND ')} LIMIT ?)`)
-            .pluck()
-            .get(...args, ...f.a, broadRows) as number) >= broadRows;
-    if (broad) f = filter(true);
-  }
-  const pageWhere = [...where, ...f.w];
-  const pageArgs = [...args, ...f.a];
+  const f = { w: [] as string[], a: [] as unknown[] };
+  filterWhere(ctx, input.filter, f.w, f.a);
+  const total = input.withTotal ? countLive(ctx, [...where, ...f.w], [...args, ...f.a]) : null;
+  const keyWhere: string[] = [];
+  const keyArgs: unknown[] = [];
   if (input.cursor) {
     const values = decodeCursor(input.cursor, def.cols.length);
-    pageWhere.push(`(${def.cols.join(', ')}) ${def.dir === 'ASC' ? '>' : '<'} (${def.cols.map(() => '?').join(', ')})`);
-    pageArgs.push(...values);
+    keyWhere.push(`(${def.cols.join(', ')}) ${def.dir === 'ASC' ? '>' : '<'} (${def.cols.map(() => '?').join(', ')})`);
+    keyArgs.push(...values);
   }
   const order = def.cols.map((c) => `${c} ${def.dir}`).join(', ');
-  // Pick the page's rowids first and only then read its columns (names come from subqueries):
-  // when SQLite must sort, it sorts small keys instead of computing every matching row.
-  // CROSS JOIN keeps the page as the outer loop (else SQLite may scan tickets in sort order).
-  const sql = `WITH page AS MATERIALIZED (SELECT t.rowid AS rid FROM tickets t WHERE ${pageWhere.join(' AND ')} ORDER BY ${order} LIMIT ?)
-    SELECT ${ROW_COLUMNS} FROM page CROSS JOIN tickets t ON t.rowid = page.rid ORDER BY ${order}`;
-  const rows = sqlite.prepare(sql).all(...pageArgs, input.limit + 1) as Record<string, unknown>[];
+  const sortAs = def.cols.map((c, i) => `${c} AS k${i}`).join(', ');
+  const orderAs = def.cols.map((_, i) => `k${i} ${def.dir}`).join(', ');
+  let rids: number[] | null = null;
+  if (f.w.length && walkRows > 0) {
+    // Unary + keeps the filter's columns from choosing the index, so the walk follows the sort.
+    const walk = { w: [] as string[], a: [] as unknown[] };
+    filterWhere(ctx, input.filter, walk.w, walk.a, true);
+    const found = sqlite
+      .prepare(
+        `SELECT rid FROM (SELECT t.rowid AS rid, ${sortAs}, (${walk.w.join(' AND ')}) AS hit FROM tickets t
+           WHERE ${[...where, ...keyWhere].join(' AND ')} ORDER BY ${order} LIMIT ?)
+         WHERE hit ORDER BY ${orderAs} LIMIT ?`,
+      )
+      .pluck()
+      .all(...walk.a, ...args, ...keyArgs, walkRows, input.limit + 1) as number[];
+    if (found.length > input.limit) rids = found;
+  }
+  // Otherwise SQLite plans the page itself (filter index, or sort index for no filter).
+  rids ??= sqlite
+    .prepare(`SELECT t.rowid FROM tickets t WHERE ${[...where, ...f.w, ...keyWhere].join(' AND ')} ORDER BY ${order} LIMIT ?`)
+    .pluck()
+    .all(...args, ...f.a, ...keyArgs, input.limit + 1) as number[];
+  // Read the page's columns last (names come from subqueries): any sort above ran over keys only.
+  const rows = rids.length
+    ? (sqlite
+        .prepare(`SELECT ${ROW_COLUMNS} FROM tickets t WHERE t.rowid IN (${rids.map(() => '?').join(',')}) ORDER BY ${order}`)
+        .all(...rids) as Record<string, unknown>[])
+    : [];
   const more = rows.length > input.limit;
   if (more) rows.pop();
   const last = rows[rows.length - 1];

@@ -76,7 +76,9 @@ export function AlertList({ onOpen }: { compact?: boolean; onOpen?: () => void }
       ) : !q.data ? (
         <Loading label="Loading alerts…" />
       ) : q.data.items.length === 0 ? (
-        <Empty title="Nothing needs attention">Warranties, renewals, overdue audits, end-of-life software and known exploited vulnerabilities show here.</Empty>
+        <Empty title="Nothing needs attention">
+          Warranties, renewals, overdue audits, end-of-life software and known exploited vulnerabilities show here.
+        </Empty>
       ) : (
         q.data.items.map((a) => (
           <UnstyledButton

@@ -8,7 +8,8 @@ import { LocationSelect, PersonSelect, runAction, today } from './common';
 export type AssetAction = 'checkout' | 'checkin' | 'move' | 'status';
 
 /** What the action applies to: one asset, a selection of ids, or a batch of scanned tags. */
-export type ActionTarget = { kind: 'one'; id: string; status: AssetStatus; label: string } | { kind: 'many'; ids?: string[]; tags?: string[]; label: string };
+export type ActionTarget =
+  { kind: 'one'; id: string; status: AssetStatus; label: string } | { kind: 'many'; ids?: string[]; tags?: string[]; label: string };
 
 const TITLES: Record<AssetAction, string> = {
   checkout: 'Check out',
@@ -17,7 +18,17 @@ const TITLES: Record<AssetAction, string> = {
   status: 'Change status',
 };
 
-export function AssetActionModal({ action, target, onClose, initialStatus }: { action: AssetAction | null; target: ActionTarget; onClose: () => void; initialStatus?: AssetStatus }) {
+export function AssetActionModal({
+  action,
+  target,
+  onClose,
+  initialStatus,
+}: {
+  action: AssetAction | null;
+  target: ActionTarget;
+  onClose: () => void;
+  initialStatus?: AssetStatus;
+}) {
   return (
     <Modal opened={action !== null} onClose={onClose} title={action ? `${TITLES[action]} · ${target.label}` : ''} size="md">
       {action && <ActionForm action={action} target={target} onDone={onClose} initialStatus={initialStatus} />}
@@ -25,7 +36,17 @@ export function AssetActionModal({ action, target, onClose, initialStatus }: { a
   );
 }
 
-function ActionForm({ action, target, onDone, initialStatus }: { action: AssetAction; target: ActionTarget; onDone: () => void; initialStatus?: AssetStatus }) {
+function ActionForm({
+  action,
+  target,
+  onDone,
+  initialStatus,
+}: {
+  action: AssetAction;
+  target: ActionTarget;
+  onDone: () => void;
+  initialStatus?: AssetStatus;
+}) {
   const [person, setPerson] = useState<string | null>(null);
   const [location, setLocation] = useState<string | null>(null);
   const [expectedReturn, setExpectedReturn] = useState('');
@@ -34,7 +55,10 @@ function ActionForm({ action, target, onDone, initialStatus }: { action: AssetAc
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 
-  const statusOptions = (target.kind === 'one' ? ASSET_TRANSITIONS[target.status] : ASSET_STATUSES).map((s) => ({ value: s, label: ASSET_STATUS_LABELS[s] }));
+  const statusOptions = (target.kind === 'one' ? ASSET_TRANSITIONS[target.status] : ASSET_STATUSES).map((s) => ({
+    value: s,
+    label: ASSET_STATUS_LABELS[s],
+  }));
 
   const submit = async () => {
     setProblem(null);
@@ -70,7 +94,12 @@ function ActionForm({ action, target, onDone, initialStatus }: { action: AssetAc
           (v) => `${TITLES[action]}: ${v.updated} updated${v.failed.length ? `, ${v.failed.length} not changed` : ''}.`,
         );
         if (r && r.failed.length) {
-          setProblem(r.failed.slice(0, 8).map((f) => `${f.ref}: ${f.message}`).join('\n') + (r.failed.length > 8 ? `\n…and ${r.failed.length - 8} more` : ''));
+          setProblem(
+            r.failed
+              .slice(0, 8)
+              .map((f) => `${f.ref}: ${f.message}`)
+              .join('\n') + (r.failed.length > 8 ? `\n…and ${r.failed.length - 8} more` : ''),
+          );
         } else if (r) onDone();
       }
     } finally {
@@ -82,18 +111,51 @@ function ActionForm({ action, target, onDone, initialStatus }: { action: AssetAc
     <Stack gap="sm">
       {action === 'checkout' && (
         <>
-          <PersonSelect label="To person" value={person} onChange={setPerson} data-autofocus data-testid="checkout-person" comboboxProps={{ withinPortal: true }} />
+          <PersonSelect
+            label="To person"
+            value={person}
+            onChange={setPerson}
+            data-autofocus
+            data-testid="checkout-person"
+            comboboxProps={{ withinPortal: true }}
+          />
           <LocationSelect label="At location" value={location} onChange={setLocation} data-testid="checkout-location" />
-          <TextInput type="date" label="Expected return" value={expectedReturn} onChange={(e) => setExpectedReturn(e.currentTarget.value)} min={today()} />
+          <TextInput
+            type="date"
+            label="Expected return"
+            value={expectedReturn}
+            onChange={(e) => setExpectedReturn(e.currentTarget.value)}
+            min={today()}
+          />
         </>
       )}
       {(action === 'checkin' || action === 'move') && (
-        <LocationSelect label={action === 'move' ? 'Location' : 'Back to location (optional)'} value={location} onChange={setLocation} data-testid="action-location" />
+        <LocationSelect
+          label={action === 'move' ? 'Location' : 'Back to location (optional)'}
+          value={location}
+          onChange={setLocation}
+          data-testid="action-location"
+        />
       )}
       {action === 'status' && (
-        <Select label="New status" data={statusOptions} value={to} onChange={(v) => setTo(v as AssetStatus | null)} data-testid="status-to" allowDeselect={false} />
+        <Select
+          label="New status"
+          data={statusOptions}
+          value={to}
+          onChange={(v) => setTo(v as AssetStatus | null)}
+          data-testid="status-to"
+          allowDeselect={false}
+        />
       )}
-      {action !== 'move' && <Textarea label={action === 'status' ? 'Reason' : 'Note'} autosize minRows={2} value={note} onChange={(e) => setNote(e.currentTarget.value)} />}
+      {action !== 'move' && (
+        <Textarea
+          label={action === 'status' ? 'Reason' : 'Note'}
+          autosize
+          minRows={2}
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+        />
+      )}
       {problem && (
         <Text c="red" size="sm" style={{ whiteSpace: 'pre-line' }} data-testid="action-problem">
           {problem}

@@ -4,10 +4,25 @@
  * saved selection or a batch of scanned tags feeds the bulk actions.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { ActionIcon, Badge, Button, Checkbox, CloseButton, Group, Menu, MultiSelect, Paper, Select, Switch, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Button,
+  Checkbox,
+  CloseButton,
+  Group,
+  Menu,
+  MultiSelect,
+  Paper,
+  Select,
+  Switch,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { IconChevronDown, IconDownload, IconFileImport, IconPrinter, IconSearch, IconX } from '@tabler/icons-react';
+import { IconChevronDown, IconDownload, IconFileImport, IconPlus, IconPrinter, IconSearch, IconX } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { ASSET_SORTS, ASSET_SORT_LABELS, type AssetFilter, type AssetRow, type AssetSort } from '../../../shared/api/assets';
 import { ASSET_STATUSES, ASSET_STATUS_LABELS, ASSET_TYPES, ASSET_TYPE_LABELS, type AssetType } from '../../../shared/assets/rules';
@@ -21,6 +36,7 @@ import { LocationSelect, StatusBadge, formatDay, today, useCanEditAssets } from 
 import { useAssetList } from './store';
 import { AssetActionModal, type AssetAction, type ActionTarget } from './ActionModals';
 import { LabelsModal, type LabelTarget } from './LabelsModal';
+import { AssetFormModal } from './AssetForm';
 import { useScanHandler } from '../scan/useScanHandler';
 import { downloadText } from './files';
 import { beep } from '../scan/beep';
@@ -35,16 +51,44 @@ interface Column {
   render(r: AssetRow): ReactNode;
 }
 
-const dimmed = (v: string | null) => (v ? v : <Text span c="dimmed">—</Text>);
+const dimmed = (v: string | null) =>
+  v ? (
+    v
+  ) : (
+    <Text span c="dimmed">
+      —
+    </Text>
+  );
 
 const COL: Record<string, Column> = {
-  tag: { key: 'tag', label: 'Tag', width: '140px', render: (r) => <Text span ff="monospace" size="sm" fw={600}>{r.tag}</Text> },
+  tag: {
+    key: 'tag',
+    label: 'Tag',
+    width: '140px',
+    render: (r) => (
+      <Text span ff="monospace" size="sm" fw={600}>
+        {r.tag}
+      </Text>
+    ),
+  },
   name: { key: 'name', label: 'Name', width: 'minmax(160px, 2fr)', render: (r) => r.name },
   type: { key: 'type', label: 'Type', width: '120px', render: (r) => ASSET_TYPE_LABELS[r.type] },
   category: { key: 'category', label: 'Category', width: 'minmax(120px, 1fr)', render: (r) => dimmed(r.category) },
   manufacturer: { key: 'manufacturer', label: 'Manufacturer', width: 'minmax(120px, 1fr)', render: (r) => dimmed(r.manufacturer) },
   model: { key: 'model', label: 'Model', width: 'minmax(120px, 1fr)', render: (r) => dimmed(r.model) },
-  serial: { key: 'serial', label: 'Serial', width: '140px', render: (r) => (r.serial ? <Text span ff="monospace" size="sm">{r.serial}</Text> : dimmed(null)) },
+  serial: {
+    key: 'serial',
+    label: 'Serial',
+    width: '140px',
+    render: (r) =>
+      r.serial ? (
+        <Text span ff="monospace" size="sm">
+          {r.serial}
+        </Text>
+      ) : (
+        dimmed(null)
+      ),
+  },
   status: { key: 'status', label: 'Status', width: '110px', render: (r) => <StatusBadge status={r.status} /> },
   assigned: { key: 'assigned', label: 'Assigned to', width: 'minmax(120px, 1fr)', render: (r) => dimmed(r.assignedToName) },
   location: { key: 'location', label: 'Location', width: 'minmax(120px, 1fr)', render: (r) => dimmed(r.locationName ?? r.siteName) },
@@ -52,16 +96,35 @@ const COL: Record<string, Column> = {
     key: 'warranty',
     label: 'Warranty',
     width: '120px',
-    render: (r) => (r.warrantyEnd ? <Text span size="sm" c={r.warrantyEnd < today() ? 'red' : r.warrantyEnd < today(30) ? 'orange' : undefined}>{formatDay(r.warrantyEnd)}</Text> : dimmed(null)),
+    render: (r) =>
+      r.warrantyEnd ? (
+        <Text span size="sm" c={r.warrantyEnd < today() ? 'red' : r.warrantyEnd < today(30) ? 'orange' : undefined}>
+          {formatDay(r.warrantyEnd)}
+        </Text>
+      ) : (
+        dimmed(null)
+      ),
   },
   ends: { key: 'ends', label: 'Ends', width: '120px', render: (r) => (r.warrantyEnd ? formatDay(r.warrantyEnd) : dimmed(null)) },
   returnBy: {
     key: 'returnBy',
     label: 'Return by',
     width: '120px',
-    render: (r) => (r.expectedReturn ? <Text span size="sm" c={r.expectedReturn < today() ? 'red' : undefined}>{formatDay(r.expectedReturn)}</Text> : dimmed(null)),
+    render: (r) =>
+      r.expectedReturn ? (
+        <Text span size="sm" c={r.expectedReturn < today() ? 'red' : undefined}>
+          {formatDay(r.expectedReturn)}
+        </Text>
+      ) : (
+        dimmed(null)
+      ),
   },
-  nextAudit: { key: 'nextAudit', label: 'Next audit', width: '120px', render: (r) => (r.nextAuditAt ? formatDay(r.nextAuditAt) : dimmed(null)) },
+  nextAudit: {
+    key: 'nextAudit',
+    label: 'Next audit',
+    width: '120px',
+    render: (r) => (r.nextAuditAt ? formatDay(r.nextAuditAt) : dimmed(null)),
+  },
 };
 
 const pick = (...keys: string[]) => keys.map((k) => COL[k]!);
@@ -88,7 +151,12 @@ export function columnsFor(filter: AssetFilter): Column[] {
 /** Pages after the first, fetched as the user scrolls; reset whenever the first page changes. */
 function useAssetPages(filter: AssetFilter, sort: AssetSort) {
   const first = useCall('assets.list', { filter, sort, limit: PAGE, withTotal: true });
-  const [more, setMore] = useState<{ items: AssetRow[]; cursor: string | null; loading: boolean; error: unknown }>({ items: [], cursor: null, loading: false, error: null });
+  const [more, setMore] = useState<{ items: AssetRow[]; cursor: string | null; loading: boolean; error: unknown }>({
+    items: [],
+    cursor: null,
+    loading: false,
+    error: null,
+  });
   const generation = useRef(0);
   useEffect(() => {
     generation.current++;
@@ -110,7 +178,15 @@ function useAssetPages(filter: AssetFilter, sort: AssetSort) {
     );
   }, [more.loading, more.cursor, filter, sort]);
   const items = useMemo(() => [...(first.data?.items ?? []), ...more.items], [first.data, more.items]);
-  return { first, items, total: first.data?.total ?? null, hasMore: more.cursor !== null, loadingMore: more.loading, moreError: more.error, loadMore };
+  return {
+    first,
+    items,
+    total: first.data?.total ?? null,
+    hasMore: more.cursor !== null,
+    loadingMore: more.loading,
+    moreError: more.error,
+    loadMore,
+  };
 }
 
 export function AssetList() {
@@ -127,7 +203,12 @@ export function AssetList() {
   const columns = columnsFor(filter);
   const template = `36px ${columns.map((c) => c.width).join(' ')}`;
   const parentRef = useRef<HTMLDivElement>(null);
-  const virt = useVirtualizer({ count: items.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virt = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => parentRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
   const virtualItems = virt.getVirtualItems();
   const lastIndex = virtualItems.at(-1)?.index ?? 0;
   useEffect(() => {
@@ -139,6 +220,7 @@ export function AssetList() {
   const [action, setAction] = useState<{ action: AssetAction; target: ActionTarget } | null>(null);
   const [labels, setLabels] = useState<LabelTarget | null>(null);
   const [exporting, setExporting] = useState(false);
+  const [creating, setCreating] = useState(false);
 
   useKeys({
     j: () => setCursorIdx((i) => Math.min(i + 1, items.length - 1)),
@@ -214,8 +296,18 @@ export function AssetList() {
           w={200}
           aria-label="Filter by type"
         />
-        <LocationSelect w={220} placeholder="Location (with sub-locations)" value={filter.locationId ?? null} onChange={(v) => st.setFilter({ locationId: v ?? undefined })} aria-label="Filter by location" />
-        <Switch label="Overdue returns" checked={filter.overdue === true} onChange={(e) => st.setFilter({ overdue: e.currentTarget.checked || undefined })} />
+        <LocationSelect
+          w={220}
+          placeholder="Location (with sub-locations)"
+          value={filter.locationId ?? null}
+          onChange={(v) => st.setFilter({ locationId: v ?? undefined })}
+          aria-label="Filter by location"
+        />
+        <Switch
+          label="Overdue returns"
+          checked={filter.overdue === true}
+          onChange={(e) => st.setFilter({ overdue: e.currentTarget.checked || undefined })}
+        />
         <Select
           w={200}
           data={ASSET_SORTS.map((s) => ({ value: s, label: ASSET_SORT_LABELS[s] }))}
@@ -238,15 +330,48 @@ export function AssetList() {
           </Button>
         )}
         <Group gap="xs" ml="auto">
-          <Switch label="Scan to batch" checked={batchMode} onChange={(e) => st.setBatchMode(e.currentTarget.checked)} data-testid="batch-mode" />
-          <Button variant="default" size="xs" leftSection={<IconDownload size={14} />} loading={exporting} onClick={() => void doExport()} data-testid="asset-export">
+          <Switch
+            label="Scan to batch"
+            checked={batchMode}
+            onChange={(e) => st.setBatchMode(e.currentTarget.checked)}
+            data-testid="batch-mode"
+          />
+          <Button
+            variant="default"
+            size="xs"
+            leftSection={<IconDownload size={14} />}
+            loading={exporting}
+            onClick={() => void doExport()}
+            data-testid="asset-export"
+          >
             Export CSV
           </Button>
-          <Button variant="default" size="xs" leftSection={<IconPrinter size={14} />} onClick={() => setLabels({ filter, label: 'this list' })}>
+          <Button
+            variant="default"
+            size="xs"
+            leftSection={<IconPrinter size={14} />}
+            onClick={() => setLabels({ filter, label: 'this list' })}
+          >
             Labels
           </Button>
           {canEdit && (
-            <Button size="xs" leftSection={<IconFileImport size={14} />} onClick={() => navigate('/assets/import')} data-testid="asset-import">
+            <Button
+              size="xs"
+              variant="default"
+              leftSection={<IconPlus size={14} />}
+              onClick={() => setCreating(true)}
+              data-testid="asset-new"
+            >
+              New
+            </Button>
+          )}
+          {canEdit && (
+            <Button
+              size="xs"
+              leftSection={<IconFileImport size={14} />}
+              onClick={() => navigate('/assets/import')}
+              data-testid="asset-import"
+            >
               Import
             </Button>
           )}
@@ -261,7 +386,12 @@ export function AssetList() {
                 {formatNumber(selected.length)} selected
               </Badge>
               {canEdit && <BulkMenu onPick={(a) => setAction({ action: a, target: selTarget })} />}
-              <Button size="xs" variant="default" leftSection={<IconPrinter size={14} />} onClick={() => setLabels({ ids: selected, label: `${selected.length} selected` })}>
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<IconPrinter size={14} />}
+                onClick={() => setLabels({ ids: selected, label: `${selected.length} selected` })}
+              >
                 Labels
               </Button>
               <Button size="xs" variant="subtle" onClick={st.clearSelection}>
@@ -275,13 +405,22 @@ export function AssetList() {
                 {batch.length} scanned
               </Badge>
               {batch.slice(-12).map((t) => (
-                <Badge key={t} variant="outline" rightSection={<CloseButton size="xs" onClick={() => st.removeFromBatch(t)} aria-label={`Remove ${t}`} />}>
+                <Badge
+                  key={t}
+                  variant="outline"
+                  rightSection={<CloseButton size="xs" onClick={() => st.removeFromBatch(t)} aria-label={`Remove ${t}`} />}
+                >
                   {t}
                 </Badge>
               ))}
               {batch.length > 12 && <Text size="xs">+{batch.length - 12} more</Text>}
               {canEdit && <BulkMenu onPick={(a) => setAction({ action: a, target: batchTarget })} />}
-              <Button size="xs" variant="default" leftSection={<IconPrinter size={14} />} onClick={() => setLabels({ tags: batch, label: `${batch.length} scanned` })}>
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<IconPrinter size={14} />}
+                onClick={() => setLabels({ tags: batch, label: `${batch.length} scanned` })}
+              >
                 Labels
               </Button>
               <Button size="xs" variant="subtle" onClick={st.clearBatch}>
@@ -292,7 +431,18 @@ export function AssetList() {
         </Paper>
       )}
 
-      <div style={{ display: 'grid', gridTemplateColumns: template, alignItems: 'center', padding: '6px 8px', borderBottom: '1px solid var(--mantine-color-default-border)', fontSize: 12, fontWeight: 600, color: 'var(--mantine-color-dimmed)' }}>
+      <div
+        style={{
+          display: 'grid',
+          gridTemplateColumns: template,
+          alignItems: 'center',
+          padding: '6px 8px',
+          borderBottom: '1px solid var(--mantine-color-default-border)',
+          fontSize: 12,
+          fontWeight: 600,
+          color: 'var(--mantine-color-dimmed)',
+        }}
+      >
         <Checkbox
           size="xs"
           aria-label="Select all loaded rows"
@@ -311,11 +461,27 @@ export function AssetList() {
         <Loading label="Loading assets…" />
       ) : items.length === 0 ? (
         filterCount ? (
-          <Empty title="No asset matches these filters" action={<Button variant="light" onClick={() => { setText(''); st.clearFilter(); }}>Clear filters</Button>}>
+          <Empty
+            title="No asset matches these filters"
+            action={
+              <Button
+                variant="light"
+                onClick={() => {
+                  setText('');
+                  st.clearFilter();
+                }}
+              >
+                Clear filters
+              </Button>
+            }
+          >
             Try fewer filters or another search.
           </Empty>
         ) : (
-          <Empty title="No assets yet" action={canEdit ? <Button onClick={() => navigate('/assets/import')}>Import a Snipe-IT or CSV file</Button> : undefined}>
+          <Empty
+            title="No assets yet"
+            action={canEdit ? <Button onClick={() => navigate('/assets/import')}>Import a Snipe-IT or CSV file</Button> : undefined}
+          >
             Import your register, or receive inventories from agents.
           </Empty>
         )
@@ -349,7 +515,12 @@ export function AssetList() {
                     cursor: 'pointer',
                     whiteSpace: 'nowrap',
                     borderBottom: '1px solid var(--mantine-color-default-border)',
-                    background: v.index === cursorIdx ? 'var(--mantine-color-default-hover)' : isSel ? 'var(--mantine-primary-color-light)' : undefined,
+                    background:
+                      v.index === cursorIdx
+                        ? 'var(--mantine-color-default-hover)'
+                        : isSel
+                          ? 'var(--mantine-primary-color-light)'
+                          : undefined,
                   }}
                 >
                   <span onClick={(e) => e.stopPropagation()}>
@@ -368,13 +539,21 @@ export function AssetList() {
       )}
       <Group px="sm" py={4} gap="md" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
         <Text size="xs" c="dimmed" data-testid="asset-count">
-          {total !== null ? `${formatNumber(total)} asset${total === 1 ? '' : 's'}` : `${formatNumber(items.length)}${hasMore ? '+' : ''} assets`}
+          {total !== null
+            ? `${formatNumber(total)} asset${total === 1 ? '' : 's'}`
+            : `${formatNumber(items.length)}${hasMore ? '+' : ''} assets`}
           {items.length > 0 && total !== null && items.length < total ? ` · ${formatNumber(items.length)} loaded` : ''}
         </Text>
-        {loadingMore && <Text size="xs" c="dimmed">Loading more…</Text>}
+        {loadingMore && (
+          <Text size="xs" c="dimmed">
+            Loading more…
+          </Text>
+        )}
         {moreError !== null && (
           <Group gap={4}>
-            <Text size="xs" c="red">{errorMessage(moreError)}</Text>
+            <Text size="xs" c="red">
+              {errorMessage(moreError)}
+            </Text>
             <Tooltip label="Try again">
               <ActionIcon size="xs" variant="subtle" onClick={loadMore} aria-label="Load more again">
                 ↻
@@ -389,6 +568,7 @@ export function AssetList() {
 
       {action && <AssetActionModal action={action.action} target={action.target} onClose={() => setAction(null)} />}
       <LabelsModal target={labels} onClose={() => setLabels(null)} />
+      <AssetFormModal open={creating} asset={null} onClose={() => setCreating(false)} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 /** One asset: identity with QR, status and lifecycle, assignment, location, dates, software, licences, tickets, audits, custom fields. */
 import { useEffect, useState, type ReactNode } from 'react';
 import { Anchor, Badge, Button, Card, Group, Image, Menu, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
-import { IconArrowLeft, IconChevronDown, IconLogin, IconLogout, IconMapPin, IconPrinter } from '@tabler/icons-react';
+import { IconArrowLeft, IconChevronDown, IconLogin, IconLogout, IconMapPin, IconPencil, IconPrinter } from '@tabler/icons-react';
 import QRCode from 'qrcode';
 import type { AssetDetail, AssetTimelineEntry } from '../../../shared/api/assets';
 import { ASSET_STATUS_LABELS, ASSET_TRANSITIONS, ASSET_TYPE_LABELS, type AssetStatus } from '../../../shared/assets/rules';
@@ -14,6 +14,7 @@ import { StatusBadge, UUID_RE, assetHref, formatDay, formatMoney, today, useCanE
 import { AssetActionModal, type AssetAction } from './ActionModals';
 import { LabelsModal } from './LabelsModal';
 import { AddSoftware, MaintenanceSection } from './MaintenanceSection';
+import { AssetFormModal } from './AssetForm';
 
 export function AssetPage({ refText }: { refText: string }) {
   const input = UUID_RE.test(refText) ? { id: refText } : { tag: refText };
@@ -21,7 +22,14 @@ export function AssetPage({ refText }: { refText: string }) {
   if (q.error && !q.data) {
     if (q.error instanceof ApiCallError && q.error.code === 'not_found') {
       return (
-        <Empty title={`No asset has the tag ${refText}`} action={<Button variant="light" onClick={() => navigate('/assets')}>Back to the asset list</Button>}>
+        <Empty
+          title={`No asset has the tag ${refText}`}
+          action={
+            <Button variant="light" onClick={() => navigate('/assets')}>
+              Back to the asset list
+            </Button>
+          }
+        >
           Check the label, or import the asset first. Scanned tags are matched without regard to case.
         </Empty>
       );
@@ -78,6 +86,7 @@ function AssetView({ a }: { a: AssetDetail }) {
   const [action, setAction] = useState<AssetAction | null>(null);
   const [statusTo, setStatusTo] = useState<AssetStatus | undefined>(undefined);
   const [labelsOpen, setLabelsOpen] = useState(false);
+  const [editOpen, setEditOpen] = useState(false);
   const allowed = ASSET_TRANSITIONS[a.status];
   const audits = a.timeline.filter((t): t is Extract<AssetTimelineEntry, { kind: 'audit' }> => t.kind === 'audit');
   const customEntries = Object.entries(a.customFields);
@@ -105,7 +114,12 @@ function AssetView({ a }: { a: AssetDetail }) {
             {canEdit && (
               <>
                 {a.assignedToId || a.status === 'deployed' ? (
-                  <Button leftSection={<IconLogin size={16} />} variant="light" onClick={() => setAction('checkin')} data-testid="asset-checkin">
+                  <Button
+                    leftSection={<IconLogin size={16} />}
+                    variant="light"
+                    onClick={() => setAction('checkin')}
+                    data-testid="asset-checkin"
+                  >
                     Check in
                   </Button>
                 ) : null}
@@ -114,12 +128,20 @@ function AssetView({ a }: { a: AssetDetail }) {
                     Check out
                   </Button>
                 ) : null}
+                <Button leftSection={<IconPencil size={16} />} variant="default" onClick={() => setEditOpen(true)} data-testid="asset-edit">
+                  Edit
+                </Button>
                 <Button leftSection={<IconMapPin size={16} />} variant="default" onClick={() => setAction('move')}>
                   Move
                 </Button>
                 <Menu withinPortal position="bottom-end">
                   <Menu.Target>
-                    <Button variant="default" rightSection={<IconChevronDown size={14} />} disabled={allowed.length === 0} data-testid="asset-status-menu">
+                    <Button
+                      variant="default"
+                      rightSection={<IconChevronDown size={14} />}
+                      disabled={allowed.length === 0}
+                      data-testid="asset-status-menu"
+                    >
                       Status
                     </Button>
                   </Menu.Target>
@@ -153,7 +175,13 @@ function AssetView({ a }: { a: AssetDetail }) {
                 <Field label="Category">{a.category}</Field>
                 <Field label="Manufacturer">{a.manufacturer}</Field>
                 <Field label="Model">{a.model ? `${a.model}${a.modelNumber ? ` (${a.modelNumber})` : ''}` : null}</Field>
-                <Field label="Serial">{a.serial ? <Text span ff="monospace" size="sm">{a.serial}</Text> : null}</Field>
+                <Field label="Serial">
+                  {a.serial ? (
+                    <Text span ff="monospace" size="sm">
+                      {a.serial}
+                    </Text>
+                  ) : null}
+                </Field>
                 {a.uuid && <Field label="Hardware UUID">{a.uuid}</Field>}
               </Stack>
               {qr && <Image src={qr} w={112} h={112} alt={`QR code for ${a.tag}`} data-testid="asset-qr" />}
@@ -162,10 +190,23 @@ function AssetView({ a }: { a: AssetDetail }) {
 
           <Section title="Assignment">
             <Stack gap={6}>
-              <Field label="Assigned to">{a.assignedToName ? <span data-testid="asset-assignee">{a.assignedToName}</span> : <Text span c="dimmed" size="sm">Nobody</Text>}</Field>
+              <Field label="Assigned to">
+                {a.assignedToName ? (
+                  <span data-testid="asset-assignee">{a.assignedToName}</span>
+                ) : (
+                  <Text span c="dimmed" size="sm">
+                    Nobody
+                  </Text>
+                )}
+              </Field>
               <Field label="Checked out">{a.checkedOutAt ? formatDateTime(a.checkedOutAt) : null}</Field>
               <Field label="Expected return">
-                {a.expectedReturn ? <Text span size="sm" c={a.expectedReturn < today() ? 'red' : undefined}>{formatDay(a.expectedReturn)}{a.expectedReturn < today() ? ' (overdue)' : ''}</Text> : null}
+                {a.expectedReturn ? (
+                  <Text span size="sm" c={a.expectedReturn < today() ? 'red' : undefined}>
+                    {formatDay(a.expectedReturn)}
+                    {a.expectedReturn < today() ? ' (overdue)' : ''}
+                  </Text>
+                ) : null}
               </Field>
               <Field label="Location">{a.locationPath ?? a.locationName ?? a.siteName}</Field>
               <Field label="Site">{a.siteName}</Field>
@@ -178,7 +219,13 @@ function AssetView({ a }: { a: AssetDetail }) {
               <Field label="Cost">{a.cost !== null ? formatMoney(a.cost) : null}</Field>
               <Field label="Supplier">{a.supplier}</Field>
               <Field label="Order number">{a.orderNumber}</Field>
-              <Field label="Warranty ends">{a.warrantyEnd ? <Text span size="sm" c={warrantyColor}>{formatDay(a.warrantyEnd)}</Text> : null}</Field>
+              <Field label="Warranty ends">
+                {a.warrantyEnd ? (
+                  <Text span size="sm" c={warrantyColor}>
+                    {formatDay(a.warrantyEnd)}
+                  </Text>
+                ) : null}
+              </Field>
               <Field label="End of life">{a.eolDate ? formatDay(a.eolDate) : null}</Field>
               <Field label="Last audit">{a.lastAuditAt ? formatDateTime(a.lastAuditAt) : null}</Field>
               <Field label="Next audit">{a.nextAuditAt ? formatDay(a.nextAuditAt) : null}</Field>
@@ -189,7 +236,9 @@ function AssetView({ a }: { a: AssetDetail }) {
             <Section title="Hardware (from inventory)">
               <Stack gap={6}>
                 <Field label="Operating system">{[a.hardware.os, a.hardware.osVersion].filter(Boolean).join(' ') || null}</Field>
-                <Field label="CPU">{a.hardware.cpu ? `${a.hardware.cpu}${a.hardware.cores ? ` · ${a.hardware.cores} cores` : ''}` : null}</Field>
+                <Field label="CPU">
+                  {a.hardware.cpu ? `${a.hardware.cpu}${a.hardware.cores ? ` · ${a.hardware.cores} cores` : ''}` : null}
+                </Field>
                 <Field label="Memory">{a.hardware.memoryMb !== null ? `${Math.round(a.hardware.memoryMb / 1024)} GB` : null}</Field>
                 <Field label="Disk">{a.hardware.diskGb !== null ? `${a.hardware.diskGb} GB` : null}</Field>
                 <Field label="IP addresses">{a.hardware.ipAddresses.join(', ') || null}</Field>
@@ -201,7 +250,9 @@ function AssetView({ a }: { a: AssetDetail }) {
 
           <Section title="Custom fields">
             {customEntries.length === 0 ? (
-              <Text size="sm" c="dimmed">None for this asset.</Text>
+              <Text size="sm" c="dimmed">
+                None for this asset.
+              </Text>
             ) : (
               <Stack gap={6}>
                 {customEntries.map(([k, v]) => (
@@ -215,7 +266,9 @@ function AssetView({ a }: { a: AssetDetail }) {
 
           <Section title="Relations">
             {a.relations.length === 0 ? (
-              <Text size="sm" c="dimmed">Not part of or connected to other assets.</Text>
+              <Text size="sm" c="dimmed">
+                Not part of or connected to other assets.
+              </Text>
             ) : (
               <Stack gap={4}>
                 {a.relations.map((r) => (
@@ -232,7 +285,9 @@ function AssetView({ a }: { a: AssetDetail }) {
         <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
           <Section title={`Installed software (${a.software.length})`}>
             {a.software.length === 0 ? (
-              <Text size="sm" c="dimmed">Nothing recorded. Inventory imports fill this in.</Text>
+              <Text size="sm" c="dimmed">
+                Nothing recorded. Inventory imports fill this in.
+              </Text>
             ) : (
               <div style={{ maxHeight: 280, overflow: 'auto' }}>
                 <Table striped highlightOnHover fz="sm" stickyHeader>
@@ -260,12 +315,15 @@ function AssetView({ a }: { a: AssetDetail }) {
           <Stack gap="md">
             <Section title="Licences">
               {a.licences.length === 0 ? (
-                <Text size="sm" c="dimmed">No licence seat is assigned to this asset.</Text>
+                <Text size="sm" c="dimmed">
+                  No licence seat is assigned to this asset.
+                </Text>
               ) : (
                 <Stack gap={4}>
                   {a.licences.map((l) => (
                     <Text size="sm" key={l.assignmentId}>
-                      <Anchor href={`#/licences?product=${encodeURIComponent(l.productName)}`}>{l.productName}</Anchor> · {l.type.replace('_', ' ')}
+                      <Anchor href={`#/licences?product=${encodeURIComponent(l.productName)}`}>{l.productName}</Anchor> ·{' '}
+                      {l.type.replace('_', ' ')}
                     </Text>
                   ))}
                 </Stack>
@@ -273,7 +331,9 @@ function AssetView({ a }: { a: AssetDetail }) {
             </Section>
             <Section title="Linked tickets">
               {a.tickets.length === 0 ? (
-                <Text size="sm" c="dimmed">No ticket mentions this asset.</Text>
+                <Text size="sm" c="dimmed">
+                  No ticket mentions this asset.
+                </Text>
               ) : (
                 <Stack gap={4}>
                   {a.tickets.map((t) => (
@@ -294,12 +354,15 @@ function AssetView({ a }: { a: AssetDetail }) {
             </Section>
             <Section title="Audits">
               {audits.length === 0 ? (
-                <Text size="sm" c="dimmed">Never scanned in an audit.</Text>
+                <Text size="sm" c="dimmed">
+                  Never scanned in an audit.
+                </Text>
               ) : (
                 <Stack gap={4}>
                   {audits.map((t) => (
                     <Text size="sm" key={t.id}>
-                      <Anchor href={`#/audits/${t.auditId}`}>{t.result}</Anchor> at {t.locationName ?? 'an audit'} · {formatDateTime(t.at)} by {t.actorName}
+                      <Anchor href={`#/audits/${t.auditId}`}>{t.result}</Anchor> at {t.locationName ?? 'an audit'} · {formatDateTime(t.at)}{' '}
+                      by {t.actorName}
                     </Text>
                   ))}
                 </Stack>
@@ -320,7 +383,9 @@ function AssetView({ a }: { a: AssetDetail }) {
 
         <Section title="History">
           {a.timeline.length === 0 ? (
-            <Text size="sm" c="dimmed">No changes recorded yet.</Text>
+            <Text size="sm" c="dimmed">
+              No changes recorded yet.
+            </Text>
           ) : (
             <Timeline bulletSize={14} lineWidth={2} data-testid="asset-timeline">
               {[...a.timeline].reverse().map((t) => (
@@ -334,7 +399,15 @@ function AssetView({ a }: { a: AssetDetail }) {
           )}
         </Section>
       </Stack>
-      {action && <AssetActionModal action={action} target={{ kind: 'one', id: a.id, status: a.status, label: a.tag }} initialStatus={statusTo} onClose={() => setAction(null)} />}
+      {action && (
+        <AssetActionModal
+          action={action}
+          target={{ kind: 'one', id: a.id, status: a.status, label: a.tag }}
+          initialStatus={statusTo}
+          onClose={() => setAction(null)}
+        />
+      )}
+      <AssetFormModal open={editOpen} asset={a} onClose={() => setEditOpen(false)} />
       <LabelsModal target={labelsOpen ? { ids: [a.id], label: a.tag } : null} onClose={() => setLabelsOpen(false)} />
     </div>
   );
@@ -348,7 +421,11 @@ function describe(t: AssetTimelineEntry): string {
       const who = t.assignedToName ?? null;
       const where = t.locationName ?? null;
       const verb = t.action === 'checkout' ? 'Checked out' : t.action === 'checkin' ? 'Checked in' : 'Moved';
-      const parts = [who && `to ${who}`, where && (t.action === 'checkout' ? `at ${where}` : `to ${where}`), t.expectedReturn && `return by ${formatDay(t.expectedReturn)}`].filter(Boolean);
+      const parts = [
+        who && `to ${who}`,
+        where && (t.action === 'checkout' ? `at ${where}` : `to ${where}`),
+        t.expectedReturn && `return by ${formatDay(t.expectedReturn)}`,
+      ].filter(Boolean);
       return `${verb}${parts.length ? ` ${parts.join(', ')}` : ''}${t.note ? ` · ${t.note}` : ''}`;
     }
     case 'audit':

@@ -6,7 +6,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Anchor, Badge, Button, Card, Group, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconArrowLeft, IconCheck, IconFileUpload } from '@tabler/icons-react';
-import { IMPORT_FORMATS, MAPPABLE_FIELDS, type CsvInspection, type ImportFormat, type ImportResult, type MappableField } from '../../../shared/api/assets';
+import {
+  IMPORT_FORMATS,
+  MAPPABLE_FIELDS,
+  type CsvInspection,
+  type ImportFormat,
+  type ImportResult,
+  type MappableField,
+} from '../../../shared/api/assets';
 import { api, errorMessage } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
@@ -196,8 +203,9 @@ export function ImportWizard() {
           <Stack gap="xs">
             <Text fw={600}>1. Choose a file</Text>
             <Text size="sm" c="dimmed">
-              Snipe-IT exports (assets, licences, users, locations, models) are read as they are; any other CSV can be mapped column by column. GLPI inventory JSON files are accepted too.
-              UTF-8 (with or without BOM) and Latin-1, and any line ends, are recognised.
+              Snipe-IT exports (assets, licences, users, locations, models) are read as they are; any other CSV can be mapped column by
+              column. GLPI inventory JSON files are accepted too. UTF-8 (with or without BOM) and Latin-1, and any line ends, are
+              recognised.
             </Text>
             <Group>
               <Button component="label" leftSection={<IconFileUpload size={16} />} variant="light" loading={busy === 'reading'}>
@@ -240,7 +248,10 @@ export function ImportWizard() {
               <Group grow align="flex-end">
                 <Select
                   label="Format"
-                  data={IMPORT_FORMATS.filter((f) => (file.isJson ? f === 'glpi-inventory' : f !== 'glpi-inventory')).map((f) => ({ value: f, label: FORMAT_LABELS[f] }))}
+                  data={IMPORT_FORMATS.filter((f) => (file.isJson ? f === 'glpi-inventory' : f !== 'glpi-inventory')).map((f) => ({
+                    value: f,
+                    label: FORMAT_LABELS[f],
+                  }))}
                   value={format}
                   onChange={(v) => v && setFormat(v as ImportFormat)}
                   allowDeselect={false}
@@ -258,7 +269,9 @@ export function ImportWizard() {
               </Group>
               {format === 'csv-mapped' && inspection && (
                 <Stack gap={4}>
-                  <Text size="sm">Match each column of the file to an asset field. The asset tag is required: it is the key that updates existing assets.</Text>
+                  <Text size="sm">
+                    Match each column of the file to an asset field. The asset tag is required: it is the key that updates existing assets.
+                  </Text>
                   <Table fz="sm" withTableBorder>
                     <Table.Thead>
                       <Table.Tr>
@@ -270,7 +283,13 @@ export function ImportWizard() {
                     <Table.Tbody>
                       {inspection.headers.map((h, i) => (
                         <Table.Tr key={`${h}-${i}`}>
-                          <Table.Td>{h || <Text span c="dimmed">(blank header)</Text>}</Table.Td>
+                          <Table.Td>
+                            {h || (
+                              <Text span c="dimmed">
+                                (blank header)
+                              </Text>
+                            )}
+                          </Table.Td>
                           <Table.Td>
                             <Text size="xs" c="dimmed" truncate maw={260}>
                               {inspection.sample[0]?.[i] ?? ''}
@@ -280,7 +299,10 @@ export function ImportWizard() {
                             <Select
                               size="xs"
                               aria-label={`Field for ${h}`}
-                              data={[{ value: IGNORE, label: 'Ignore this column' }, ...MAPPABLE_FIELDS.map((f) => ({ value: f, label: FIELD_LABELS[f] }))]}
+                              data={[
+                                { value: IGNORE, label: 'Ignore this column' },
+                                ...MAPPABLE_FIELDS.map((f) => ({ value: f, label: FIELD_LABELS[f] })),
+                              ]}
                               value={mapping[h] ?? IGNORE}
                               onChange={(v) =>
                                 setMapping((m) => {
@@ -305,7 +327,12 @@ export function ImportWizard() {
                 </Stack>
               )}
               <Group>
-                <Button onClick={() => void runImport(true)} loading={busy === 'preview'} disabled={format === 'csv-mapped' && !mappedTag} data-testid="import-preview">
+                <Button
+                  onClick={() => void runImport(true)}
+                  loading={busy === 'preview'}
+                  disabled={format === 'csv-mapped' && !mappedTag}
+                  data-testid="import-preview"
+                >
                   Preview (dry run)
                 </Button>
               </Group>
@@ -329,16 +356,27 @@ export function ImportWizard() {
               <Text fw={600}>4. Import</Text>
               {preview.errors.length > 0 ? (
                 <Text size="sm" c="red">
-                  Fix the {formatNumber(preview.errors.length)} row error{preview.errors.length === 1 ? '' : 's'} above first: an import with errors writes nothing.
+                  Fix the {formatNumber(preview.errors.length)} row error{preview.errors.length === 1 ? '' : 's'} above first: an import
+                  with errors writes nothing.
                 </Text>
               ) : (
                 <Text size="sm">
-                  {formatNumber(preview.created)} new, {formatNumber(preview.updated)} updated, {formatNumber(preview.unchanged)} unchanged. Everything is written in one step, or nothing is.
+                  {formatNumber(preview.created)} new, {formatNumber(preview.updated)} updated, {formatNumber(preview.unchanged)} unchanged.
+                  Everything is written in one step, or nothing is.
                 </Text>
               )}
-              {busy === 'commit' && <Progress value={100} striped animated size="lg" aria-label="Importing" data-testid="import-progress" />}
+              {busy === 'commit' && (
+                <Progress value={100} striped animated size="lg" aria-label="Importing" data-testid="import-progress" />
+              )}
               <Group>
-                <Button color="green" leftSection={<IconCheck size={16} />} disabled={preview.errors.length > 0} loading={busy === 'commit'} onClick={() => void runImport(false)} data-testid="import-commit">
+                <Button
+                  color="green"
+                  leftSection={<IconCheck size={16} />}
+                  disabled={preview.errors.length > 0}
+                  loading={busy === 'commit'}
+                  onClick={() => void runImport(false)}
+                  data-testid="import-commit"
+                >
                   Import {formatNumber(preview.rows)} rows
                 </Button>
               </Group>
@@ -394,12 +432,12 @@ function PreviewCard({ r }: { r: ImportResult }) {
         </Group>
         {(recognised.length > 0 || r.columns.ignored.length > 0) && (
           <Text size="sm">
-            {recognised.length > 0 && (
-              <>
-                Columns read: {recognised.map(([h, f]) => `${h} → ${f}`).join(', ')}.{' '}
-              </>
+            {recognised.length > 0 && <>Columns read: {recognised.map(([h, f]) => `${h} → ${f}`).join(', ')}. </>}
+            {r.columns.ignored.length > 0 && (
+              <Text span c="dimmed">
+                Ignored: {r.columns.ignored.join(', ')}.
+              </Text>
             )}
-            {r.columns.ignored.length > 0 && <Text span c="dimmed">Ignored: {r.columns.ignored.join(', ')}.</Text>}
           </Text>
         )}
         {r.errors.length > 0 && (
@@ -422,7 +460,11 @@ function PreviewCard({ r }: { r: ImportResult }) {
                 ))}
               </Table.Tbody>
             </Table>
-            {r.errors.length > 1000 && <Text size="xs" c="dimmed">Showing the first 1,000 of {formatNumber(r.errors.length)} errors.</Text>}
+            {r.errors.length > 1000 && (
+              <Text size="xs" c="dimmed">
+                Showing the first 1,000 of {formatNumber(r.errors.length)} errors.
+              </Text>
+            )}
           </ScrollArea.Autosize>
         )}
         {r.preview.length > 0 && (

@@ -33,9 +33,19 @@ function LabelsForm({ target, onDone }: { target: LabelTarget; onDone: () => voi
   const render = async () => {
     setBusy(true);
     try {
-      const r = await api.call('labels.render', { layout, ids: target.ids, tags: target.tags, filter: target.filter, skip, caption: caption.trim() || undefined });
+      const r = await api.call('labels.render', {
+        layout,
+        ids: target.ids,
+        tags: target.tags,
+        filter: target.filter,
+        skip,
+        caption: caption.trim() || undefined,
+      });
       downloadBase64(r.content, r.filename, r.mime);
-      notifications.show({ color: 'green', message: `${r.labels} label${r.labels === 1 ? '' : 's'} on ${r.pages} page${r.pages === 1 ? '' : 's'}: ${r.filename}` });
+      notifications.show({
+        color: 'green',
+        message: `${r.labels} label${r.labels === 1 ? '' : 's'} on ${r.pages} page${r.pages === 1 ? '' : 's'}: ${r.filename}`,
+      });
       onDone();
     } catch (e) {
       notifications.show({ color: 'red', title: 'The labels could not be made', message: errorMessage(e) });
@@ -56,12 +66,26 @@ function LabelsForm({ target, onDone }: { target: LabelTarget; onDone: () => voi
       />
       {info && (
         <Text size="sm" c="dimmed">
-          {info.labelWidthMm} × {info.labelHeightMm} mm labels, {info.columns} × {info.rows} per page ({info.perPage}) on {info.pageWidthMm} × {info.pageHeightMm} mm.
+          {info.labelWidthMm} × {info.labelHeightMm} mm labels, {info.columns} × {info.rows} per page ({info.perPage}) on {info.pageWidthMm}{' '}
+          × {info.pageHeightMm} mm.
         </Text>
       )}
       <Group grow>
-        <NumberInput label="Skip used positions" description="On a part-used sheet" min={0} max={info ? info.perPage - 1 : 200} value={skip} onChange={(v) => setSkip(typeof v === 'number' ? v : 0)} />
-        <TextInput label="Caption" description="Printed under the name" maxLength={60} value={caption} onChange={(e) => setCaption(e.currentTarget.value)} />
+        <NumberInput
+          label="Skip used positions"
+          description="On a part-used sheet"
+          min={0}
+          max={info ? info.perPage - 1 : 200}
+          value={skip}
+          onChange={(v) => setSkip(typeof v === 'number' ? v : 0)}
+        />
+        <TextInput
+          label="Caption"
+          description="Printed under the name"
+          maxLength={60}
+          value={caption}
+          onChange={(e) => setCaption(e.currentTarget.value)}
+        />
       </Group>
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>

@@ -65,7 +65,11 @@ export function LocationsSettings() {
           </Table>
         </Card>
       )}
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New location' : `Edit ${editing?.name ?? ''}`}>
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={editing === 'new' ? 'New location' : `Edit ${editing?.name ?? ''}`}
+      >
         {editing !== null && <LocationForm location={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
       </Modal>
     </Stack>
@@ -90,7 +94,13 @@ function LocationForm({ location, onDone }: { location: Location | null; onDone:
         try {
           return location
             ? await api.call('locations.update', { id: location.id, fields: { name, kind, parentId, address: address.trim() || null } })
-            : await api.call('locations.create', { name, kind, siteId: siteId ?? undefined, parentId, address: address.trim() || undefined });
+            : await api.call('locations.create', {
+                name,
+                kind,
+                siteId: siteId ?? undefined,
+                parentId,
+                address: address.trim() || undefined,
+              });
         } catch (e) {
           failure = e;
           throw e;
@@ -104,10 +114,39 @@ function LocationForm({ location, onDone }: { location: Location | null; onDone:
   };
   return (
     <Stack gap="sm">
-      <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name ?? errors['fields.name']} data-autofocus data-testid="location-name" />
-      <Select label="Kind" data={LOCATION_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))} value={kind} onChange={(v) => v && setKind(v as LocationKind)} allowDeselect={false} />
-      {!location && <Select label="Site" placeholder="The first site" clearable data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} value={siteId} onChange={setSiteId} />}
-      <LocationSelect label="Inside" placeholder="Directly under the site" siteId={siteId ?? location?.siteId} value={parentId} onChange={setParentId} error={errors.parentId ?? errors['fields.parentId']} />
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        error={errors.name ?? errors['fields.name']}
+        data-autofocus
+        data-testid="location-name"
+      />
+      <Select
+        label="Kind"
+        data={LOCATION_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))}
+        value={kind}
+        onChange={(v) => v && setKind(v as LocationKind)}
+        allowDeselect={false}
+      />
+      {!location && (
+        <Select
+          label="Site"
+          placeholder="The first site"
+          clearable
+          data={(sites.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))}
+          value={siteId}
+          onChange={setSiteId}
+        />
+      )}
+      <LocationSelect
+        label="Inside"
+        placeholder="Directly under the site"
+        siteId={siteId ?? location?.siteId}
+        value={parentId}
+        onChange={setParentId}
+        error={errors.parentId ?? errors['fields.parentId']}
+      />
       <TextInput label="Address" value={address} onChange={(e) => setAddress(e.currentTarget.value)} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>

@@ -2,7 +2,13 @@
 import { useState } from 'react';
 import { Badge, Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput, Textarea } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
-import { MAINTENANCE_KINDS, MAINTENANCE_STATUSES, type Maintenance, type MaintenanceKind, type MaintenanceStatus } from '../../../shared/api/software';
+import {
+  MAINTENANCE_KINDS,
+  MAINTENANCE_STATUSES,
+  type Maintenance,
+  type MaintenanceKind,
+  type MaintenanceStatus,
+} from '../../../shared/api/software';
 import { api } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { formatDateTime } from '../../lib/format';
@@ -31,7 +37,9 @@ export function MaintenanceSection({ assetId }: { assetId: string }) {
       ) : !q.data ? (
         <Loading />
       ) : q.data.items.length === 0 ? (
-        <Text size="sm" c="dimmed">No patch or upgrade recorded.</Text>
+        <Text size="sm" c="dimmed">
+          No patch or upgrade recorded.
+        </Text>
       ) : (
         <Table fz="sm" highlightOnHover>
           <Table.Tbody>
@@ -44,7 +52,9 @@ export function MaintenanceSection({ assetId }: { assetId: string }) {
                 </Table.Td>
                 <Table.Td>
                   {m.title}
-                  {m.software ? ` · ${m.software}${m.fromVersion || m.toVersion ? ` ${m.fromVersion ?? '?'} → ${m.toVersion ?? '?'}` : ''}` : ''}
+                  {m.software
+                    ? ` · ${m.software}${m.fromVersion || m.toVersion ? ` ${m.fromVersion ?? '?'} → ${m.toVersion ?? '?'}` : ''}`
+                    : ''}
                 </Table.Td>
                 <Table.Td c="dimmed">{m.windowStart ? formatDateTime(m.windowStart) : ''}</Table.Td>
                 <Table.Td c="dimmed">{m.ticketNumber ?? ''}</Table.Td>
@@ -54,7 +64,9 @@ export function MaintenanceSection({ assetId }: { assetId: string }) {
         </Table>
       )}
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'Maintenance' : editing?.title}>
-        {editing !== null && <MaintenanceForm assetId={assetId} record={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
+        {editing !== null && (
+          <MaintenanceForm assetId={assetId} record={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />
+        )}
       </Modal>
     </Card>
   );
@@ -101,7 +113,9 @@ function MaintenanceForm({ assetId, record, onDone }: { assetId: string; record:
     };
     const r = await runAction(async () => {
       try {
-        return record ? await api.call('maintenance.update', { id: record.id, fields }) : await api.call('maintenance.create', { assetId, ...fields });
+        return record
+          ? await api.call('maintenance.update', { id: record.id, fields })
+          : await api.call('maintenance.create', { assetId, ...fields });
       } catch (e) {
         failure = e;
         throw e;
@@ -117,8 +131,20 @@ function MaintenanceForm({ assetId, record, onDone }: { assetId: string; record:
   return (
     <Stack gap="sm">
       <Group grow>
-        <Select label="Kind" data={MAINTENANCE_KINDS.map((k) => ({ value: k, label: k }))} value={kind} onChange={(v) => v && setKind(v as MaintenanceKind)} allowDeselect={false} />
-        <Select label="Status" data={MAINTENANCE_STATUSES.map((k) => ({ value: k, label: k }))} value={status} onChange={(v) => v && setStatus(v as MaintenanceStatus)} allowDeselect={false} />
+        <Select
+          label="Kind"
+          data={MAINTENANCE_KINDS.map((k) => ({ value: k, label: k }))}
+          value={kind}
+          onChange={(v) => v && setKind(v as MaintenanceKind)}
+          allowDeselect={false}
+        />
+        <Select
+          label="Status"
+          data={MAINTENANCE_STATUSES.map((k) => ({ value: k, label: k }))}
+          value={status}
+          onChange={(v) => v && setStatus(v as MaintenanceStatus)}
+          allowDeselect={false}
+        />
       </Group>
       <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={errors.title} data-autofocus />
       <Group grow>
@@ -127,8 +153,20 @@ function MaintenanceForm({ assetId, record, onDone }: { assetId: string; record:
         <TextInput label="To version" value={toVersion} onChange={(e) => setTo(e.currentTarget.value)} />
       </Group>
       <Group grow>
-        <TextInput type="datetime-local" label="Window starts" value={windowStart} onChange={(e) => setStart(e.currentTarget.value)} error={errors.windowStart} />
-        <TextInput type="datetime-local" label="Window ends" value={windowEnd} onChange={(e) => setEnd(e.currentTarget.value)} error={errors.windowEnd} />
+        <TextInput
+          type="datetime-local"
+          label="Window starts"
+          value={windowStart}
+          onChange={(e) => setStart(e.currentTarget.value)}
+          error={errors.windowStart}
+        />
+        <TextInput
+          type="datetime-local"
+          label="Window ends"
+          value={windowEnd}
+          onChange={(e) => setEnd(e.currentTarget.value)}
+          error={errors.windowEnd}
+        />
       </Group>
       <Textarea label="Notes" autosize minRows={2} value={notes} onChange={(e) => setNotes(e.currentTarget.value)} />
       <Group justify="flex-end">
@@ -165,9 +203,30 @@ export function AddSoftware({ assetId }: { assetId: string }) {
   };
   return (
     <Group gap="xs" mt="xs" wrap="nowrap">
-      <TextInput size="xs" placeholder="Software name" value={name} onChange={(e) => setName(e.currentTarget.value)} style={{ flex: 2 }} aria-label="Software name" />
-      <TextInput size="xs" placeholder="Version" value={version} onChange={(e) => setVersion(e.currentTarget.value)} style={{ flex: 1 }} aria-label="Version" />
-      <TextInput size="xs" placeholder="Vendor" value={vendor} onChange={(e) => setVendor(e.currentTarget.value)} style={{ flex: 1 }} aria-label="Vendor" />
+      <TextInput
+        size="xs"
+        placeholder="Software name"
+        value={name}
+        onChange={(e) => setName(e.currentTarget.value)}
+        style={{ flex: 2 }}
+        aria-label="Software name"
+      />
+      <TextInput
+        size="xs"
+        placeholder="Version"
+        value={version}
+        onChange={(e) => setVersion(e.currentTarget.value)}
+        style={{ flex: 1 }}
+        aria-label="Version"
+      />
+      <TextInput
+        size="xs"
+        placeholder="Vendor"
+        value={vendor}
+        onChange={(e) => setVendor(e.currentTarget.value)}
+        style={{ flex: 1 }}
+        aria-label="Vendor"
+      />
       <Button size="xs" variant="light" onClick={() => void add()} loading={busy} disabled={!name.trim()}>
         Add
       </Button>

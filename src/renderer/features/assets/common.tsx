@@ -97,7 +97,10 @@ export function formatDay(d: string | null | undefined): string {
   return dateFmt.format(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
 }
 
-const money = new Intl.NumberFormat(typeof navigator !== 'undefined' ? navigator.language : undefined, { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+const money = new Intl.NumberFormat(typeof navigator !== 'undefined' ? navigator.language : undefined, {
+  maximumFractionDigits: 2,
+  minimumFractionDigits: 2,
+});
 
 export function formatMoney(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : money.format(n);

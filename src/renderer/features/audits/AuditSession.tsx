@@ -199,7 +199,13 @@ function OpenAudit({ detail, reload }: { detail: AuditDetail; reload: () => Prom
                 refocus();
               }}
             />
-            <Button variant="default" leftSection={<IconArrowBackUp size={16} />} onClick={() => void undo()} disabled={scans.length === 0} data-testid="audit-undo">
+            <Button
+              variant="default"
+              leftSection={<IconArrowBackUp size={16} />}
+              onClick={() => void undo()}
+              disabled={scans.length === 0}
+              data-testid="audit-undo"
+            >
               Undo last scan
             </Button>
             <Button color="indigo" leftSection={<IconSignature size={16} />} onClick={() => setClosing(true)} data-testid="audit-close">
@@ -238,7 +244,13 @@ function OpenAudit({ detail, reload }: { detail: AuditDetail; reload: () => Prom
         />
 
         {flash && (
-          <Alert color={flash.result === 'error' ? 'red' : RESULT_COLORS[flash.result]} variant="filled" py={8} data-testid="audit-flash" data-result={flash.result}>
+          <Alert
+            color={flash.result === 'error' ? 'red' : RESULT_COLORS[flash.result]}
+            variant="filled"
+            py={8}
+            data-testid="audit-flash"
+            data-result={flash.result}
+          >
             <Text fw={600}>{flash.text}</Text>
           </Alert>
         )}
@@ -272,7 +284,14 @@ function OpenAudit({ detail, reload }: { detail: AuditDetail; reload: () => Prom
                           Relocated
                         </Badge>
                       ) : (
-                        <Button size="compact-xs" variant="light" color="orange" leftSection={<IconMapPinShare size={12} />} onClick={() => void relocate(s)} data-testid="audit-relocate">
+                        <Button
+                          size="compact-xs"
+                          variant="light"
+                          color="orange"
+                          leftSection={<IconMapPinShare size={12} />}
+                          onClick={() => void relocate(s)}
+                          data-testid="audit-relocate"
+                        >
                           Relocate here
                         </Button>
                       ))}
@@ -327,7 +346,11 @@ function ExpectedList({ expected, foundIds }: { expected: ExpectedAsset[]; found
       </Group>
       {rows.length === 0 ? (
         <Text size="sm" c="dimmed">
-          {expected.length === 0 ? 'The register places no asset here.' : show === 'missing' ? 'Everything expected has been found.' : 'Nothing found yet.'}
+          {expected.length === 0
+            ? 'The register places no asset here.'
+            : show === 'missing'
+              ? 'Everything expected has been found.'
+              : 'Nothing found yet.'}
         </Text>
       ) : (
         <div ref={ref} style={{ height: 320, overflow: 'auto' }} data-testid="audit-expected">
@@ -336,7 +359,12 @@ function ExpectedList({ expected, foundIds }: { expected: ExpectedAsset[]; found
               const e = rows[v.index]!;
               const found = foundIds.has(e.assetId);
               return (
-                <Group key={e.assetId} gap="xs" wrap="nowrap" style={{ position: 'absolute', top: 0, left: 0, right: 0, height: 30, transform: `translateY(${v.start}px)` }}>
+                <Group
+                  key={e.assetId}
+                  gap="xs"
+                  wrap="nowrap"
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: 30, transform: `translateY(${v.start}px)` }}
+                >
                   <Badge size="xs" color={found ? 'green' : 'gray'} variant={found ? 'filled' : 'light'} w={70}>
                     {found ? 'found' : 'expected'}
                   </Badge>
@@ -359,7 +387,19 @@ function ExpectedList({ expected, foundIds }: { expected: ExpectedAsset[]; found
   );
 }
 
-function CloseModal({ open, detail, counts, onClose, onClosed }: { open: boolean; detail: AuditDetail; counts: AuditCounts; onClose: () => void; onClosed: () => void }) {
+function CloseModal({
+  open,
+  detail,
+  counts,
+  onClose,
+  onClosed,
+}: {
+  open: boolean;
+  detail: AuditDetail;
+  counts: AuditCounts;
+  onClose: () => void;
+  onClosed: () => void;
+}) {
   const me = useSession((s) => s.user?.displayName ?? '');
   const [signedOffBy, setSignedOffBy] = useState(me);
   const [note, setNote] = useState('');
@@ -369,8 +409,16 @@ function CloseModal({ open, detail, counts, onClose, onClosed }: { open: boolean
     if (!signedOffBy.trim()) return notifications.show({ color: 'red', message: 'Type the name of the person signing off.' });
     setBusy(true);
     try {
-      const r = await api.call('audits.close', { auditId: detail.id, signedOffBy: signedOffBy.trim(), note: note.trim() || undefined, nextAuditMonths: months });
-      notifications.show({ color: 'green', message: `Audit closed: ${r.found} found, ${r.missing} missing, ${r.unexpected} unexpected, ${r.unknown} unknown.` });
+      const r = await api.call('audits.close', {
+        auditId: detail.id,
+        signedOffBy: signedOffBy.trim(),
+        note: note.trim() || undefined,
+        nextAuditMonths: months,
+      });
+      notifications.show({
+        color: 'green',
+        message: `Audit closed: ${r.found} found, ${r.missing} missing, ${r.unexpected} unexpected, ${r.unknown} unknown.`,
+      });
       invalidate((n) => ['audits', 'assets', 'alerts'].includes(n.split('.')[0]!));
       onClose();
       onClosed();
@@ -384,11 +432,24 @@ function CloseModal({ open, detail, counts, onClose, onClosed }: { open: boolean
     <Modal opened={open} onClose={onClose} title={`Close the audit of ${detail.locationName}`} size="md">
       <Stack gap="sm">
         <Text size="sm">
-          {counts.found} of {counts.expected} expected assets found; {counts.missing} missing, {counts.unexpected} unexpected, {counts.unknown} unknown tags. Once closed, no more scans can be added.
+          {counts.found} of {counts.expected} expected assets found; {counts.missing} missing, {counts.unexpected} unexpected,{' '}
+          {counts.unknown} unknown tags. Once closed, no more scans can be added.
         </Text>
-        <TextInput label="Signed off by" value={signedOffBy} onChange={(e) => setSignedOffBy(e.currentTarget.value)} required data-testid="audit-signoff" />
+        <TextInput
+          label="Signed off by"
+          value={signedOffBy}
+          onChange={(e) => setSignedOffBy(e.currentTarget.value)}
+          required
+          data-testid="audit-signoff"
+        />
         <Textarea label="Note" autosize minRows={2} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
-        <NumberInput label="Next audit of the found assets in (months)" min={1} max={120} value={months} onChange={(v) => setMonths(typeof v === 'number' ? v : 12)} />
+        <NumberInput
+          label="Next audit of the found assets in (months)"
+          min={1}
+          max={120}
+          value={months}
+          onChange={(v) => setMonths(typeof v === 'number' ? v : 12)}
+        />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Keep scanning
@@ -410,7 +471,10 @@ export function ReportButtons({ auditId }: { auditId: string }) {
       const r = await api.call('audits.report', { auditId, format });
       if (r.encoding === 'base64') downloadBase64(r.content, r.filename, r.mime);
       else downloadText(r.content, r.filename, r.mime);
-      notifications.show({ color: 'green', message: `Saved ${r.filename}${r.chainHead ? ` (evidence chain head ${r.chainHead.slice(0, 12)}…)` : ''}.` });
+      notifications.show({
+        color: 'green',
+        message: `Saved ${r.filename}${r.chainHead ? ` (evidence chain head ${r.chainHead.slice(0, 12)}…)` : ''}.`,
+      });
     } catch (e) {
       notifications.show({ color: 'red', title: 'The report could not be made', message: errorMessage(e) });
     } finally {
@@ -419,10 +483,21 @@ export function ReportButtons({ auditId }: { auditId: string }) {
   };
   return (
     <Group>
-      <Button leftSection={<IconDownload size={16} />} onClick={() => void download('csv')} loading={busy === 'csv'} data-testid="audit-report-csv">
+      <Button
+        leftSection={<IconDownload size={16} />}
+        onClick={() => void download('csv')}
+        loading={busy === 'csv'}
+        data-testid="audit-report-csv"
+      >
         Reconciliation CSV
       </Button>
-      <Button leftSection={<IconDownload size={16} />} variant="light" onClick={() => void download('pdf')} loading={busy === 'pdf'} data-testid="audit-report-pdf">
+      <Button
+        leftSection={<IconDownload size={16} />}
+        variant="light"
+        onClick={() => void download('pdf')}
+        loading={busy === 'pdf'}
+        data-testid="audit-report-pdf"
+      >
         Reconciliation PDF
       </Button>
     </Group>
@@ -453,20 +528,43 @@ function ClosedAudit({ detail }: { detail: AuditDetail }) {
         <Counters c={detail.counts} />
         <ReportButtons auditId={detail.id} />
         <SimpleGrid cols={{ base: 1, md: 3 }}>
-          <ResultList title={`Missing (${missing.length})`} color="red" items={missing.map((e) => ({ key: e.assetId, tag: e.tag, text: `${e.name}${e.locationName ? ` · ${e.locationName}` : ''}` }))} />
+          <ResultList
+            title={`Missing (${missing.length})`}
+            color="red"
+            items={missing.map((e) => ({ key: e.assetId, tag: e.tag, text: `${e.name}${e.locationName ? ` · ${e.locationName}` : ''}` }))}
+          />
           <ResultList
             title={`Unexpected (${byResult('unexpected').length})`}
             color="orange"
-            items={byResult('unexpected').map((s) => ({ key: s.id, tag: s.tag, text: `${s.assetName ?? ''}${s.registeredLocation ? ` · was at ${s.registeredLocation}` : ''}${s.relocated ? ' · relocated' : ''}` }))}
+            items={byResult('unexpected').map((s) => ({
+              key: s.id,
+              tag: s.tag,
+              text: `${s.assetName ?? ''}${s.registeredLocation ? ` · was at ${s.registeredLocation}` : ''}${s.relocated ? ' · relocated' : ''}`,
+            }))}
           />
-          <ResultList title={`Unknown tags (${byResult('unknown').length})`} color="red" items={byResult('unknown').map((s) => ({ key: s.id, tag: s.tag, text: formatDateTime(s.at) }))} plain />
+          <ResultList
+            title={`Unknown tags (${byResult('unknown').length})`}
+            color="red"
+            items={byResult('unknown').map((s) => ({ key: s.id, tag: s.tag, text: formatDateTime(s.at) }))}
+            plain
+          />
         </SimpleGrid>
       </Stack>
     </div>
   );
 }
 
-function ResultList({ title, color, items, plain }: { title: string; color: string; items: { key: string; tag: string; text: string }[]; plain?: boolean }) {
+function ResultList({
+  title,
+  color,
+  items,
+  plain,
+}: {
+  title: string;
+  color: string;
+  items: { key: string; tag: string; text: string }[];
+  plain?: boolean;
+}) {
   return (
     <Card withBorder>
       <Text fw={600} c={color} mb="xs">
@@ -480,7 +578,16 @@ function ResultList({ title, color, items, plain }: { title: string; color: stri
         <Stack gap={2} mah={360} style={{ overflow: 'auto' }}>
           {items.map((i) => (
             <Text size="sm" key={i.key}>
-              {plain ? <Text span ff="monospace">{i.tag}</Text> : <Anchor href={assetHref(i.tag)} ff="monospace">{i.tag}</Anchor>} {i.text}
+              {plain ? (
+                <Text span ff="monospace">
+                  {i.tag}
+                </Text>
+              ) : (
+                <Anchor href={assetHref(i.tag)} ff="monospace">
+                  {i.tag}
+                </Anchor>
+              )}{' '}
+              {i.text}
             </Text>
           ))}
         </Stack>

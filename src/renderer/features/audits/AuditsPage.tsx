@@ -28,7 +28,10 @@ function StartAudit() {
     try {
       const r = await api.call('audits.start', { locationId, includeSubLocations: sub });
       invalidate((n) => n.startsWith('audits.'));
-      notifications.show({ color: 'green', message: `Audit started: ${r.expected} asset${r.expected === 1 ? '' : 's'} expected at ${r.session.locationName}.` });
+      notifications.show({
+        color: 'green',
+        message: `Audit started: ${r.expected} asset${r.expected === 1 ? '' : 's'} expected at ${r.session.locationName}.`,
+      });
       navigate(`/audits/${r.id}`);
     } catch (e) {
       notifications.show({ color: 'red', title: 'The audit could not start', message: errorMessage(e) });
@@ -41,12 +44,19 @@ function StartAudit() {
       <Stack gap="sm">
         <Text fw={600}>Start an audit</Text>
         <Text size="sm" c="dimmed">
-          Pick the location you are standing in. Its expected assets come from the register on this computer, so the audit works without a network.
+          Pick the location you are standing in. Its expected assets come from the register on this computer, so the audit works without a
+          network.
         </Text>
         <Group align="flex-end">
           <LocationSelect label="Location" value={locationId} onChange={setLocationId} w={360} data-testid="audit-location" />
           <Checkbox label="Include sub-locations" checked={sub} onChange={(e) => setSub(e.currentTarget.checked)} />
-          <Button leftSection={<IconPlayerPlay size={16} />} disabled={!locationId} loading={busy} onClick={() => void start()} data-testid="audit-start">
+          <Button
+            leftSection={<IconPlayerPlay size={16} />}
+            disabled={!locationId}
+            loading={busy}
+            onClick={() => void start()}
+            data-testid="audit-start"
+          >
             Start audit
           </Button>
         </Group>

@@ -10,7 +10,12 @@ import { Empty, ErrorState, Loading } from '../common/states';
 import { assetHref, formatDay, formatMoney, useCanEditAssets } from '../assets/common';
 
 const STATUS_COLOR: Record<ComplianceRow['status'], string> = { compliant: 'green', under: 'red', over: 'yellow', unlimited: 'blue' };
-const STATUS_TEXT: Record<ComplianceRow['status'], string> = { compliant: 'Compliant', under: 'Under-licensed', over: 'Over-licensed', unlimited: 'Unlimited' };
+const STATUS_TEXT: Record<ComplianceRow['status'], string> = {
+  compliant: 'Compliant',
+  under: 'Under-licensed',
+  over: 'Over-licensed',
+  unlimited: 'Unlimited',
+};
 
 export function LicencesPage() {
   const { params } = useRoute();
@@ -55,7 +60,8 @@ function Compliance({ initialProduct }: { initialProduct: string | null }) {
   }, [initialProduct, q.data]);
   if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Loading label="Working out compliance…" />;
-  if (q.data.items.length === 0) return <Empty title="No software products yet">Import Snipe-IT licences or add entitlements to see compliance.</Empty>;
+  if (q.data.items.length === 0)
+    return <Empty title="No software products yet">Import Snipe-IT licences or add entitlements to see compliance.</Empty>;
   const t = q.data.totals;
   return (
     <Stack gap="sm">
@@ -86,7 +92,12 @@ function Compliance({ initialProduct }: { initialProduct: string | null }) {
         <Table.Tbody>
           {q.data.items.map((r) => (
             <Table.Tr key={r.productId} style={{ cursor: 'pointer' }} onClick={() => setProduct(r)}>
-              <Table.Td fw={600} maw={420} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={r.productName}>
+              <Table.Td
+                fw={600}
+                maw={420}
+                style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+                title={r.productName}
+              >
                 {r.productName}
               </Table.Td>
               <Table.Td>{r.vendor ?? '—'}</Table.Td>
@@ -119,7 +130,8 @@ function ProductDrill({ row }: { row: ComplianceRow }) {
   return (
     <Stack gap="sm">
       <Text size="sm">
-        {row.entitled === null ? 'Unlimited seats' : `${formatNumber(row.entitled)} seats in force`} · {formatNumber(row.assigned)} assigned · {formatNumber(row.installed)} installed.{' '}
+        {row.entitled === null ? 'Unlimited seats' : `${formatNumber(row.entitled)} seats in force`} · {formatNumber(row.assigned)} assigned
+        · {formatNumber(row.installed)} installed.{' '}
         {row.status === 'under' && `Buying the ${formatNumber(-(row.gap ?? 0))} missing seats costs about ${formatMoney(row.gapCost)}.`}
         {row.status === 'over' && `${formatNumber(row.gap ?? 0)} seats are unused (${formatMoney(row.gapCost)}).`}
       </Text>
@@ -138,7 +150,8 @@ function ProductDrill({ row }: { row: ComplianceRow }) {
                   {LICENCE_TYPE_LABELS[e.type]} · {e.seats === null ? 'unlimited' : `${e.seats} seats`} · {e.assigned} assigned
                 </Text>
                 <Text size="xs" c="dimmed">
-                  {formatDay(e.startDate)} – {formatDay(e.endDate)} · {formatMoney(e.cost)} {e.supplier ? `· ${e.supplier}` : ''} {e.orderNumber ? `· order ${e.orderNumber}` : ''}
+                  {formatDay(e.startDate)} – {formatDay(e.endDate)} · {formatMoney(e.cost)} {e.supplier ? `· ${e.supplier}` : ''}{' '}
+                  {e.orderNumber ? `· order ${e.orderNumber}` : ''}
                 </Text>
               </Stack>
               <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === e.id ? null : e.id)}>
@@ -157,13 +170,18 @@ function Seats({ entitlementId }: { entitlementId: string }) {
   const q = useCall('licences.get', { id: entitlementId });
   if (q.error && !q.data) return <ErrorState error={q.error} />;
   if (!q.data) return <Loading />;
-  if (q.data.assignments.length === 0) return <Text size="sm" c="dimmed" mt="xs">No seat assigned.</Text>;
+  if (q.data.assignments.length === 0)
+    return (
+      <Text size="sm" c="dimmed" mt="xs">
+        No seat assigned.
+      </Text>
+    );
   return (
     <Table fz="xs" mt="xs">
       <Table.Tbody>
         {q.data.assignments.map((a) => (
           <Table.Tr key={a.id}>
-            <Table.Td>{a.assetTag ? <Anchor href={assetHref(a.assetTag)}>{a.assetTag}</Anchor> : a.userName ?? '—'}</Table.Td>
+            <Table.Td>{a.assetTag ? <Anchor href={assetHref(a.assetTag)}>{a.assetTag}</Anchor> : (a.userName ?? '—')}</Table.Td>
             <Table.Td>{formatDay(a.assignedAt.slice(0, 10))}</Table.Td>
           </Table.Tr>
         ))}

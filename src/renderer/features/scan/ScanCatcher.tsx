@@ -24,7 +24,11 @@ async function scanIntoAudit(auditId: string, label: string, code: string) {
     beep('error');
     // A closed or deleted audit should stop catching scans, or every scan would fail the same way.
     useAuditUi.getState().setActive(null);
-    notifications.show({ color: 'red', title: 'The scan did not reach the audit', message: `${code}: ${errorMessage(e)} Scans now open assets again.` });
+    notifications.show({
+      color: 'red',
+      title: 'The scan did not reach the audit',
+      message: `${code}: ${errorMessage(e)} Scans now open assets again.`,
+    });
   }
 }
 

@@ -12,12 +12,25 @@ export function ScannerSettings() {
     <Stack gap="md" maw={640}>
       <Title order={3}>Scanner</Title>
       <Text size="sm" c="dimmed">
-        A keyboard-wedge scanner types a tag much faster than a person and ends it with Enter. Outpost takes a burst of at least the minimum length, with every key closer than the
-        gap below, as a scan — on any screen, when you are not typing in a field. Slow (often Bluetooth) scanners need a larger gap.
+        A keyboard-wedge scanner types a tag much faster than a person and ends it with Enter. Outpost takes a burst of at least the minimum
+        length, with every key closer than the gap below, as a scan — on any screen, when you are not typing in a field. Slow (often
+        Bluetooth) scanners need a larger gap.
       </Text>
       <Group grow>
-        <NumberInput label="Largest gap between keys (ms)" min={5} max={1000} value={maxGapMs} onChange={(v) => typeof v === 'number' && update({ maxGapMs: v })} />
-        <NumberInput label="Shortest tag (characters)" min={2} max={64} value={minLength} onChange={(v) => typeof v === 'number' && update({ minLength: v })} />
+        <NumberInput
+          label="Largest gap between keys (ms)"
+          min={5}
+          max={1000}
+          value={maxGapMs}
+          onChange={(v) => typeof v === 'number' && update({ maxGapMs: v })}
+        />
+        <NumberInput
+          label="Shortest tag (characters)"
+          min={2}
+          max={64}
+          value={minLength}
+          onChange={(v) => typeof v === 'number' && update({ minLength: v })}
+        />
       </Group>
       <Group>
         <Button variant="default" size="xs" onClick={() => update(DEFAULT_SCANNER_SETTINGS)}>
@@ -60,7 +73,10 @@ export function ScannerSettings() {
           const ok = l.text.length >= minLength && worst <= maxGapMs;
           return (
             <Text key={i} size="sm" mt={6} c={ok ? 'green' : 'orange'}>
-              {l.text} · slowest gap {worst} ms · {ok ? 'recognised as a scan' : `not a scan with these settings${worst > maxGapMs ? ` (raise the gap to ${worst + 5} ms)` : ''}`}
+              {l.text} · slowest gap {worst} ms ·{' '}
+              {ok
+                ? 'recognised as a scan'
+                : `not a scan with these settings${worst > maxGapMs ? ` (raise the gap to ${worst + 5} ms)` : ''}`}
             </Text>
           );
         })}

@@ -69,3 +69,15 @@ describe('ScanDetector', () => {
     expect(d.bursting).toBe(false);
   });
 });
+
+describe('ScanDetector.continues', () => {
+  it('says a key extends a fast run only once enough keys are in', () => {
+    const d = new ScanDetector();
+    d.feed('x', 0);
+    d.feed('j', 10);
+    expect(d.continues(20, 3)).toBe(false);
+    d.feed('x', 20);
+    expect(d.continues(30, 3)).toBe(true);
+    expect(d.continues(100, 3)).toBe(false);
+  });
+});

@@ -35,9 +35,9 @@ export class ScanDetector {
     return this.buffer.length >= this.opts.minLength;
   }
 
-  /** Whether a key at `at` would extend the current run (at least one fast key already typed). */
-  continues(at: number): boolean {
-    return this.buffer.length > 0 && at - this.lastAt <= this.opts.maxGapMs;
+  /** Whether a key at `at` would extend a fast run that already holds at least `atLeast` keys. */
+  continues(at: number, atLeast = 1): boolean {
+    return this.buffer.length >= atLeast && at - this.lastAt <= this.opts.maxGapMs;
   }
 
   reset(): void {

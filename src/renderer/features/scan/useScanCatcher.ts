@@ -1,8 +1,10 @@
 /**
  * The global scan catcher: one window-level keydown listener (capture phase) that recognises a
  * scanner burst when focus is not in a text field and hands the code to the current handler.
- * While a burst is under way its keys are swallowed, so a tag like "A1-4" never fires the
- * queue's single-key shortcuts (only the burst's first key can reach them).
+ * Once a burst is clearly a scanner's (three fast keys already in), its further keys are swallowed
+ * so the rest of a tag does not fire single-key shortcuts. The first three still pass: people and
+ * test automation press two or three shortcut keys in quick succession ("x j x"), and those must
+ * keep working.
  */
 import { useEffect, useRef } from 'react';
 import { ScanDetector } from './detector';
@@ -21,6 +23,8 @@ export function isTextEntry(el: EventTarget | null): boolean {
 }
 
 const LIT_AFTER_SCAN_MS = 900;
+/** Fast keys already buffered before further ones are swallowed. */
+const SWALLOW_AFTER = 3;
 
 export function useScanCatcher(defaultHandler: ScanHandler): void {
   const fallback = useRef(defaultHandler);
@@ -45,7 +49,7 @@ export function useScanCatcher(defaultHandler: ScanHandler): void {
         return;
       }
       const wasBursting = detector.bursting;
-      const midBurst = detector.bursting || pendingFast(detector, e.timeStamp);
+      const midBurst = detector.continues(e.timeStamp, SWALLOW_AFTER);
       const fed = detector.feed(e.key, e.timeStamp, e.ctrlKey || e.altKey || e.metaKey);
       if (fed.kind === 'scan') {
         e.preventDefault();
@@ -68,9 +72,4 @@ export function useScanCatcher(defaultHandler: ScanHandler): void {
       if (dim) clearTimeout(dim);
     };
   }, [maxGapMs, minLength]);
-}
-
-/** Whether this key arrives fast enough after the previous one to continue a burst. */
-function pendingFast(detector: ScanDetector, at: number): boolean {
-  return detector.continues(at);
 }

@@ -39,7 +39,21 @@ export function SoftwarePage() {
   );
 }
 
-function PickFiles({ label, accept, multiple, busy, onFiles, testid }: { label: string; accept: string; multiple?: boolean; busy: boolean; onFiles: (f: File[]) => void; testid: string }) {
+function PickFiles({
+  label,
+  accept,
+  multiple,
+  busy,
+  onFiles,
+  testid,
+}: {
+  label: string;
+  accept: string;
+  multiple?: boolean;
+  busy: boolean;
+  onFiles: (f: File[]) => void;
+  testid: string;
+}) {
   return (
     <Button component="label" size="xs" variant="light" leftSection={<IconFileUpload size={14} />} loading={busy}>
       {label}
@@ -70,8 +84,17 @@ function Catalogues() {
       const payload = await Promise.all(files.map(async (f) => ({ name: f.name, content: (await readFileText(f)).text })));
       const r = await api.call('software.importEol', { files: payload });
       invalidateAssetData();
-      const errs = r.errors.length ? ` ${r.errors.length} file${r.errors.length === 1 ? '' : 's'} skipped: ${r.errors.slice(0, 3).map((e) => `${e.file} (${e.message})`).join('; ')}` : '';
-      notifications.show({ color: r.errors.length ? 'yellow' : 'green', message: `Loaded ${formatNumber(r.products)} products and ${formatNumber(r.releases)} release cycles.${errs}`, autoClose: r.errors.length ? 12000 : 4000 });
+      const errs = r.errors.length
+        ? ` ${r.errors.length} file${r.errors.length === 1 ? '' : 's'} skipped: ${r.errors
+            .slice(0, 3)
+            .map((e) => `${e.file} (${e.message})`)
+            .join('; ')}`
+        : '';
+      notifications.show({
+        color: r.errors.length ? 'yellow' : 'green',
+        message: `Loaded ${formatNumber(r.products)} products and ${formatNumber(r.releases)} release cycles.${errs}`,
+        autoClose: r.errors.length ? 12000 : 4000,
+      });
     } catch (e) {
       notifications.show({ color: 'red', title: 'The end-of-life files could not be loaded', message: errorMessage(e) });
     } finally {
@@ -83,7 +106,10 @@ function Catalogues() {
     try {
       const r = await api.call('software.importKev', { content: (await readFileText(files[0]!)).text });
       invalidateAssetData();
-      notifications.show({ color: 'green', message: `Loaded ${formatNumber(r.entries)} known exploited vulnerabilities${r.catalogVersion ? ` (catalogue ${r.catalogVersion})` : ''}.` });
+      notifications.show({
+        color: 'green',
+        message: `Loaded ${formatNumber(r.entries)} known exploited vulnerabilities${r.catalogVersion ? ` (catalogue ${r.catalogVersion})` : ''}.`,
+      });
     } catch (e) {
       notifications.show({ color: 'red', title: 'The KEV catalogue could not be loaded', message: errorMessage(e) });
     } finally {
@@ -100,10 +126,23 @@ function Catalogues() {
           <Stack gap={2}>
             <Text fw={600}>endoflife.date</Text>
             <Text size="sm" c="dimmed">
-              {c ? (c.eolProducts ? `${formatNumber(c.eolProducts)} products, ${formatNumber(c.eolReleases)} cycles · loaded ${formatDateTime(c.eolImportedAt)}` : 'Not loaded yet.') : 'Loading…'}
+              {c
+                ? c.eolProducts
+                  ? `${formatNumber(c.eolProducts)} products, ${formatNumber(c.eolReleases)} cycles · loaded ${formatDateTime(c.eolImportedAt)}`
+                  : 'Not loaded yet.'
+                : 'Loading…'}
             </Text>
           </Stack>
-          {canEdit && <PickFiles label="Load product files (.md)" accept=".md,text/markdown" multiple busy={busy === 'eol'} onFiles={(f) => void importEol(f)} testid="eol-files" />}
+          {canEdit && (
+            <PickFiles
+              label="Load product files (.md)"
+              accept=".md,text/markdown"
+              multiple
+              busy={busy === 'eol'}
+              onFiles={(f) => void importEol(f)}
+              testid="eol-files"
+            />
+          )}
         </Group>
       </Card>
       <Card withBorder>
@@ -111,10 +150,22 @@ function Catalogues() {
           <Stack gap={2}>
             <Text fw={600}>CISA KEV catalogue</Text>
             <Text size="sm" c="dimmed">
-              {c ? (c.kevEntries ? `${formatNumber(c.kevEntries)} entries${c.kevVersion ? `, version ${c.kevVersion}` : ''} · loaded ${formatDateTime(c.kevImportedAt)}` : 'Not loaded yet.') : 'Loading…'}
+              {c
+                ? c.kevEntries
+                  ? `${formatNumber(c.kevEntries)} entries${c.kevVersion ? `, version ${c.kevVersion}` : ''} · loaded ${formatDateTime(c.kevImportedAt)}`
+                  : 'Not loaded yet.'
+                : 'Loading…'}
             </Text>
           </Stack>
-          {canEdit && <PickFiles label="Load KEV JSON" accept=".json,application/json" busy={busy === 'kev'} onFiles={(f) => void importKev(f)} testid="kev-file" />}
+          {canEdit && (
+            <PickFiles
+              label="Load KEV JSON"
+              accept=".json,application/json"
+              busy={busy === 'kev'}
+              onFiles={(f) => void importKev(f)}
+              testid="kev-file"
+            />
+          )}
         </Group>
       </Card>
     </SimpleGrid>
@@ -132,7 +183,11 @@ function group<T>(items: T[], key: (t: T) => string): [string, T[]][] {
   return [...m.entries()];
 }
 
-function AssetsBehind({ rows }: { rows: { assetId: string; assetTag: string; assetName: string; software: string; version: string | null }[] }) {
+function AssetsBehind({
+  rows,
+}: {
+  rows: { assetId: string; assetTag: string; assetName: string; software: string; version: string | null }[];
+}) {
   return (
     <Table fz="sm" striped>
       <Table.Tbody>
@@ -159,7 +214,12 @@ function EolList() {
   const groups = useMemo(() => group<EolExposure>(q.data?.items ?? [], (e) => `${e.productTitle} ${e.cycle}`), [q.data]);
   if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Loading label="Matching installed software against end-of-life dates…" />;
-  if (groups.length === 0) return <Empty title="No asset runs end-of-life software">…as far as the loaded endoflife.date files and the installed-software lists tell.</Empty>;
+  if (groups.length === 0)
+    return (
+      <Empty title="No asset runs end-of-life software">
+        …as far as the loaded endoflife.date files and the installed-software lists tell.
+      </Empty>
+    );
   return (
     <Stack gap="xs" data-testid="eol-list">
       <Text size="sm">
@@ -196,11 +256,17 @@ function KevList() {
   const groups = useMemo(() => group<KevExposure>(q.data?.items ?? [], (e) => e.cveId), [q.data]);
   if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Loading label="Matching installed software against the KEV catalogue…" />;
-  if (groups.length === 0) return <Empty title="No asset is exposed to a known exploited vulnerability">…as far as the loaded KEV catalogue and the installed-software lists tell.</Empty>;
+  if (groups.length === 0)
+    return (
+      <Empty title="No asset is exposed to a known exploited vulnerability">
+        …as far as the loaded KEV catalogue and the installed-software lists tell.
+      </Empty>
+    );
   return (
     <Stack gap="xs" data-testid="kev-list">
       <Text size="sm">
-        {formatNumber(q.data.assets)} asset{q.data.assets === 1 ? '' : 's'} exposed to {groups.length} known exploited vulnerabilit{groups.length === 1 ? 'y' : 'ies'}.
+        {formatNumber(q.data.assets)} asset{q.data.assets === 1 ? '' : 's'} exposed to {groups.length} known exploited vulnerabilit
+        {groups.length === 1 ? 'y' : 'ies'}.
       </Text>
       <Accordion variant="separated" multiple>
         {groups.map(([cve, rows]) => {

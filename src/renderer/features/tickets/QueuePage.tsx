@@ -3,7 +3,7 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { ActionIcon, Badge, Button, Group, Menu, Modal, NavLink, ScrollArea, Stack, Text, TextInput, Tooltip } from '@mantine/core';
 import { IconBookmark, IconPlus, IconTrash, IconX } from '@tabler/icons-react';
 import type { CallInput } from '../../../shared/api';
-import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type QueueView, type TicketRow } from '../../../shared/api/tickets';
+import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type QueueView, type SavedView, type TicketRow } from '../../../shared/api/tickets';
 import { PRIORITIES, PRIORITY_LABELS, type Priority } from '../../../shared/tickets/rules';
 import { useCall } from '../../lib/query';
 import { navigate, useRoute } from '../../lib/router';
@@ -19,6 +19,17 @@ import { TicketList } from './TicketList';
 import { usePagedTickets } from './usePagedTickets';
 import { useStatusDialog } from './StatusDialog';
 import { TicketDetail } from './TicketDetail';
+
+/** A saved view's count: one keyset call with the total and a single row, cached and refreshed on changes. */
+function SavedViewCount({ sv }: { sv: SavedView }) {
+  const q = useCall('tickets.list', { view: sv.base, filter: sv.filter, sort: sv.sort, limit: 1, withTotal: true });
+  const n = q.data?.total;
+  return n === undefined || n === null ? null : (
+    <Badge size="sm" variant="light" color="gray">
+      {formatNumber(n)}
+    </Badge>
+  );
+}
 
 const ViewsSidebar = memo(function ViewsSidebar() {
   const view = useQueue((s) => s.view);
@@ -97,25 +108,28 @@ const ViewsSidebar = memo(function ViewsSidebar() {
             onClick={() => setView(sv.base, sv.id, sv.filter, sv.sort)}
             style={{ borderRadius: 6 }}
             rightSection={
-              <ActionIcon
-                size="xs"
-                variant="subtle"
-                color="gray"
-                aria-label={`Delete view ${sv.name}`}
-                onClick={(e) => {
-                  e.stopPropagation();
-                  void act('views.delete', { id: sv.id }, `Deleted the view “${sv.name}”.`).then(
-                    () => savedViewId === sv.id && setView('all_open'),
-                  );
-                }}
-              >
-                <IconTrash size={12} />
-              </ActionIcon>
+              <Group gap={4} wrap="nowrap">
+                <SavedViewCount sv={sv} />
+                <ActionIcon
+                  size="xs"
+                  variant="subtle"
+                  color="gray"
+                  aria-label={`Delete view ${sv.name}`}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    void act('views.delete', { id: sv.id }, `Deleted the view “${sv.name}”.`).then(
+                      () => savedViewId === sv.id && setView('all_open'),
+                    );
+                  }}
+                >
+                  <IconTrash size={12} />
+                </ActionIcon>
+              </Group>
             }
           />
         ))}
       </ScrollArea.Autosize>
-      <Modal opened={naming} onClose={() => setNaming(false)} title="Save this view" size="sm">
+      <Modal opened={naming} onClose={() => setNaming(false)} title="Save this view" size="sm" returnFocus={false}>
         <Stack>
           <TextInput
             label="Name"

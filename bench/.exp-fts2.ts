@@ -1,0 +1,11 @@
+import Database from 'better-sqlite3';
+const d = new Database(process.argv[2] + '/outpost.db', { readonly: true });
+const q = '"warehouse"* "scanner"*';
+const time = (label: string, fn: () => unknown) => { fn(); const xs: number[] = []; let r: unknown; for (let i = 0; i < 7; i++) { const s = performance.now(); r = fn(); xs.push(performance.now() - s); } xs.sort((a, b) => a - b); console.log(label.padEnd(20), xs[3]!.toFixed(2), JSON.stringify(r).slice(0, 80)); return r; };
+const floor = time('floor', () => d.prepare(`SELECT tickets_fts.rowid FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid WHERE tickets_fts MATCH ? AND t.deleted_hlc IS NULL ORDER BY tickets_fts.rowid DESC LIMIT 1 OFFSET 1999`).pluck().get(q)) as number;
+const ranked = time('ranked', () => d.prepare(`SELECT tickets_fts.rowid AS rid, t.id, bm25(tickets_fts, 10.0, 5.0, 1.0, 0.5) AS rank FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ? AND t.deleted_hlc IS NULL ORDER BY rank LIMIT 20`).all(q, floor)) as { rid: number }[];
+const rids = ranked.map((r) => r.rid);
+time('ranked noJoin', () => d.prepare(`SELECT rowid, bm25(tickets_fts, 10.0, 5.0, 1.0, 0.5) AS rank FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid >= ? ORDER BY rank LIMIT 20`).all(q, floor));
+time('snip range+in', () => d.prepare(`SELECT rowid, snippet(tickets_fts, -1, char(2), char(3), '…', 14) FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (${rids.map(() => '?').join(',')})`).all(q, Math.min(...rids), Math.max(...rids), ...rids));
+time('snip one', () => d.prepare(`SELECT rowid, snippet(tickets_fts, -1, char(2), char(3), '…', 14) FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid = ?`).all(q, rids[0]));
+console.log(d.prepare(`EXPLAIN QUERY PLAN SELECT tickets_fts.rowid AS rid, t.id, bm25(tickets_fts, 10.0, 5.0, 1.0, 0.5) AS rank FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ? AND t.deleted_hlc IS NULL ORDER BY rank LIMIT 20`).all(q, floor));
