@@ -20,7 +20,9 @@ export interface SyncServer {
 export const SERVER_ADMIN = { username: 'admin', password: 'server-pass-1' };
 
 function launch(dataDir: string, port: number): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src/server/cli.ts'), '--port', String(port), '--data-dir', dataDir], {
+  // `node --import tsx` keeps the server in this one process, so a kill really stops it (the tsx CLI
+  // would leave its own child holding the port).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server/cli.ts'), '--port', String(port), '--data-dir', dataDir], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DATABASE_URL: '', OUTPOST_ADMIN_USER: SERVER_ADMIN.username, OUTPOST_ADMIN_PASSWORD: SERVER_ADMIN.password },

@@ -8,11 +8,13 @@ import {
   loginRequest,
   MAX_PULL_LIMIT,
   MAX_PUSH_BYTES,
+  createServerUserRequest,
   pushRequest,
   refreshRequest,
   revokeRequest,
 } from '../shared/sync/wire';
-import { authenticate, login, refresh } from './auth';
+import { authenticate, hashPassword, login, refresh } from './auth';
+import { uuidv7 } from '../shared/ids';
 import { HttpError, push } from './engine';
 import type { ServerStore } from './store/types';
 
@@ -101,6 +103,15 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           if (auth.role !== 'admin' && dev.userId !== auth.userId) throw new HttpError(403, 'forbidden', 'Only an administrator can remove another user’s device.');
           await store.revokeDevice(body.deviceId);
           return send(res, 200, { ok: true, value: { revoked: true } });
+        }
+        case 'POST /auth/users': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can add server users.');
+          const body = await json(req, createServerUserRequest);
+          if (await store.findUser(body.username)) throw new HttpError(409, 'conflict', `A user named ${body.username} already exists.`);
+          const user = { id: uuidv7(), username: body.username, passwordHash: hashPassword(body.password), role: body.role, sites: body.sites, active: true };
+          await store.createUser(user);
+          return send(res, 200, { ok: true, value: { id: user.id, username: user.username, role: user.role, sites: user.sites } });
         }
         case 'POST /sync/push': {
           const auth = await authenticate(store, req.headers.authorization, now());

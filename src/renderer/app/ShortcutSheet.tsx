@@ -19,6 +19,8 @@ export const SHORTCUTS: { section: string; keys: [string[], string][] }[] = [
       [['Enter'], 'Open the ticket'],
       [['x'], 'Select for bulk actions'],
       [['a'], 'Assign to me'],
+      [['Shift', 'A'], 'Assign to… (pick a technician)'],
+      [['l'], 'Link an asset (search or scan its tag)'],
       [['1', '–', '4'], 'Set priority P1 to P4'],
       [['s'], 'Change status'],
       [['c'], 'Create a ticket'],

@@ -1,10 +1,15 @@
-/** The queue's UI state: which view, filters and sort, the keyboard cursor and the bulk selection. */
+/**
+ * The queue's UI state: which view, filters and sort, the keyboard cursor and the bulk selection.
+ * View, filters and sort also live in the URL (`#/queue?view=all_open&status=new,assigned&sort=priority`,
+ * see QueuePage's useQueueUrl) so reload, back/forward and shared links restore them; localStorage is only
+ * the fallback for a URL that carries none.
+ */
 import { create } from 'zustand';
-import type { QueueSort, QueueView, TicketFilter } from '../../shared/api/tickets';
+import { QUEUE_SORTS, QUEUE_VIEWS, ticketFilter, type QueueSort, type QueueView, type TicketFilter } from '../../shared/api/tickets';
 
 const KEY = 'outpost.queue';
 
-interface Persisted {
+export interface Persisted {
   view: QueueView;
   savedViewId: string | null;
   filter: TicketFilter;
@@ -20,6 +25,8 @@ interface QueueState extends Persisted {
   setFilter(patch: Partial<TicketFilter>): void;
   clearFilter(): void;
   setSort(sort: QueueSort | null): void;
+  /** Takes view, filters and sort from the URL (back/forward, a shared link). */
+  applyUrl(p: Persisted): void;
   setCursor(id: string | null): void;
   toggleChecked(id: string): void;
   clearChecked(): void;
@@ -71,6 +78,10 @@ export const useQueue = create<QueueState>((set, get) => ({
     set({ sort });
     save(get());
   },
+  applyUrl: (p) => {
+    set({ view: p.view, savedViewId: p.savedViewId, filter: p.filter, sort: p.sort, checked: new Set() });
+    save(get());
+  },
   setCursor: (id) => set({ cursorId: id }),
   toggleChecked: (id) =>
     set((s) => {
@@ -82,3 +93,69 @@ export const useQueue = create<QueueState>((set, get) => ({
   clearChecked: () => set({ checked: new Set() }),
   setCreateOpen: (open) => set({ createOpen: open }),
 }));
+
+/** URL keys for each filter field; lists are comma-joined, `none` stands for "assigned to nobody". */
+const URL_KEYS = {
+  status: 'status',
+  priority: 'priority',
+  type: 'type',
+  groupId: 'group',
+  assigneeId: 'assignee',
+  siteId: 'site',
+} as const satisfies Record<Exclude<keyof TicketFilter, 'text'>, string>;
+const NOBODY = 'none';
+const ALL_URL_KEYS = ['view', 'saved', 'sort', 'q', ...Object.values(URL_KEYS)];
+
+/**
+ * The query string for a queue state, in a fixed order so the same state always gives the same text
+ * (the URL sync compares strings). Commas stay literal so links read `status=new,assigned`.
+ */
+export function queueQuery(s: Persisted): string {
+  const parts: string[] = [`view=${s.view}`];
+  if (s.savedViewId) parts.push(`saved=${encodeURIComponent(s.savedViewId)}`);
+  const f = cleanFilter(s.filter);
+  for (const [field, key] of Object.entries(URL_KEYS) as [keyof typeof URL_KEYS, string][]) {
+    const v = f[field] as (string | number | null)[] | undefined;
+    if (v?.length) parts.push(`${key}=${v.map((x) => (x === null ? NOBODY : encodeURIComponent(String(x)))).join(',')}`);
+  }
+  if (f.text) parts.push(`q=${encodeURIComponent(f.text)}`);
+  if (s.sort) parts.push(`sort=${s.sort}`);
+  return parts.join('&');
+}
+
+/**
+ * Reads a queue state from URL parameters, or null when the URL carries none (use the stored one then).
+ * A hand-edited or stale link never breaks the queue: each bad part is dropped on its own.
+ */
+export function parseQueueQuery(params: URLSearchParams): Persisted | null {
+  if (!ALL_URL_KEYS.some((k) => params.has(k))) return null;
+  const view = params.get('view');
+  const sort = params.get('sort');
+  const filter: Record<string, unknown> = {};
+  for (const [field, key] of Object.entries(URL_KEYS)) {
+    const raw = params.get(key);
+    if (!raw) continue;
+    const items = raw
+      .split(',')
+      .filter(Boolean)
+      .map((x) => (field === 'priority' ? Number(x) : field === 'assigneeId' && x === NOBODY ? null : x));
+    const one = ticketFilter.safeParse({ [field]: items });
+    if (one.success) Object.assign(filter, one.data);
+  }
+  const text = params.get('q');
+  if (text) {
+    const t = ticketFilter.safeParse({ text });
+    if (t.success) Object.assign(filter, t.data);
+  }
+  return {
+    view: (QUEUE_VIEWS as readonly string[]).includes(view ?? '') ? (view as QueueView) : 'all_open',
+    savedViewId: params.get('saved') || null,
+    filter: cleanFilter(filter as TicketFilter),
+    sort: (QUEUE_SORTS as readonly string[]).includes(sort ?? '') ? (sort as QueueSort) : null,
+  };
+}
+
+/** The queue's address with the current view/filters/sort (and an open ticket), for links and navigation. */
+export function queuePath(number?: string | null): string {
+  return `/queue${number ? `/${number}` : ''}?${queueQuery(useQueue.getState())}`;
+}

@@ -118,3 +118,13 @@ export interface LeaseResponse {
   first: number;
   last: number;
 }
+
+export const createServerUserRequest = z
+  .object({
+    username: z.string().trim().toLowerCase().min(2).max(64).regex(/^[a-z0-9._@-]+$/, { message: 'Usernames use letters, digits and . _ @ - only.' }),
+    password: z.string().min(8, { message: 'Passwords need at least 8 characters.' }).max(256),
+    role: z.enum(['admin', 'technician', 'auditor', 'requester']),
+    /** Site ids this user's devices receive; omit for every site. */
+    sites: z.array(key).max(1000).nullable().default(null),
+  })
+  .strict();

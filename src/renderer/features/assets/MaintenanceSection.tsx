@@ -45,7 +45,7 @@ export function MaintenanceSection({ assetId }: { assetId: string }) {
           <Table.Tbody>
             {q.data.items.map((m) => (
               <Table.Tr key={m.id} style={{ cursor: canEdit ? 'pointer' : undefined }} onClick={() => canEdit && setEditing(m)}>
-                <Table.Td>
+                <Table.Td w={90}>
                   <Badge size="xs" color={STATUS_COLOR[m.status]} variant="light">
                     {m.status}
                   </Badge>
@@ -56,8 +56,12 @@ export function MaintenanceSection({ assetId }: { assetId: string }) {
                     ? ` · ${m.software}${m.fromVersion || m.toVersion ? ` ${m.fromVersion ?? '?'} → ${m.toVersion ?? '?'}` : ''}`
                     : ''}
                 </Table.Td>
-                <Table.Td c="dimmed">{m.windowStart ? formatDateTime(m.windowStart) : ''}</Table.Td>
-                <Table.Td c="dimmed">{m.ticketNumber ?? ''}</Table.Td>
+                <Table.Td c="dimmed" w={180}>
+                  {m.windowStart ? formatDateTime(m.windowStart) : ''}
+                </Table.Td>
+                <Table.Td c="dimmed" w={110}>
+                  {m.ticketNumber ?? ''}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>

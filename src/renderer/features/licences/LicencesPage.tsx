@@ -1,13 +1,14 @@
 /** Licences: compliance per product (entitled, assigned, installed, gap, cost of gap) with drill-down, and renewals in 30/60/90 days. */
 import { useEffect, useState } from 'react';
-import { Anchor, Badge, Button, Card, Drawer, Group, SegmentedControl, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Drawer, Group, SegmentedControl, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { IconFileImport } from '@tabler/icons-react';
 import { LICENCE_TYPE_LABELS, type ComplianceRow } from '../../../shared/api/licences';
 import { useCall } from '../../lib/query';
 import { navigate, useRoute } from '../../lib/router';
 import { formatNumber } from '../../lib/format';
 import { Empty, ErrorState, Loading } from '../common/states';
-import { assetHref, formatDay, formatMoney, useCanEditAssets } from '../assets/common';
+import { PersonSelect, assetHref, formatDay, formatMoney, runAction, useCanEditAssets } from '../assets/common';
+import { api } from '../../lib/client';
 
 const STATUS_COLOR: Record<ComplianceRow['status'], string> = { compliant: 'green', under: 'red', over: 'yellow', unlimited: 'blue' };
 const STATUS_TEXT: Record<ComplianceRow['status'], string> = {
@@ -168,25 +169,78 @@ function ProductDrill({ row }: { row: ComplianceRow }) {
 
 function Seats({ entitlementId }: { entitlementId: string }) {
   const q = useCall('licences.get', { id: entitlementId });
+  const canEdit = useCanEditAssets();
   if (q.error && !q.data) return <ErrorState error={q.error} />;
   if (!q.data) return <Loading />;
-  if (q.data.assignments.length === 0)
-    return (
-      <Text size="sm" c="dimmed" mt="xs">
-        No seat assigned.
-      </Text>
-    );
   return (
-    <Table fz="xs" mt="xs">
-      <Table.Tbody>
-        {q.data.assignments.map((a) => (
-          <Table.Tr key={a.id}>
-            <Table.Td>{a.assetTag ? <Anchor href={assetHref(a.assetTag)}>{a.assetTag}</Anchor> : (a.userName ?? '—')}</Table.Td>
-            <Table.Td>{formatDay(a.assignedAt.slice(0, 10))}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <Stack gap={4} mt="xs">
+      {q.data.assignments.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No seat assigned.
+        </Text>
+      ) : (
+        <Table fz="xs">
+          <Table.Tbody>
+            {q.data.assignments.map((a) => (
+              <Table.Tr key={a.id}>
+                <Table.Td>{a.assetTag ? <Anchor href={assetHref(a.assetTag)}>{a.assetTag}</Anchor> : (a.userName ?? '—')}</Table.Td>
+                <Table.Td>{formatDay(a.assignedAt.slice(0, 10))}</Table.Td>
+                {canEdit && (
+                  <Table.Td ta="right">
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => void runAction(() => api.call('licences.unassign', { assignmentId: a.id }), 'Seat freed.')}
+                    >
+                      Free seat
+                    </Button>
+                  </Table.Td>
+                )}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {canEdit && <AssignSeat entitlementId={entitlementId} />}
+    </Stack>
+  );
+}
+
+/** Assign a seat to an asset (by tag, so a scanned label works) or to a person. */
+function AssignSeat({ entitlementId }: { entitlementId: string }) {
+  const [tag, setTag] = useState('');
+  const [person, setPerson] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const assign = async () => {
+    setBusy(true);
+    await runAction(async () => {
+      if (person) return api.call('licences.assign', { entitlementId, userId: person });
+      const asset = await api.call('assets.get', { tag: tag.trim() });
+      return api.call('licences.assign', { entitlementId, assetId: asset.id });
+    }, 'Seat assigned.');
+    setBusy(false);
+    setTag('');
+    setPerson(null);
+  };
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <TextInput
+        size="xs"
+        placeholder="Asset tag"
+        value={tag}
+        onChange={(e) => setTag(e.currentTarget.value)}
+        disabled={person !== null}
+        aria-label="Asset tag for the seat"
+      />
+      <Text size="xs" c="dimmed">
+        or
+      </Text>
+      <PersonSelect size="xs" value={person} onChange={setPerson} disabled={tag.trim() !== ''} aria-label="Person for the seat" />
+      <Button size="xs" variant="light" loading={busy} disabled={!tag.trim() && !person} onClick={() => void assign()}>
+        Assign seat
+      </Button>
+    </Group>
   );
 }
 

@@ -81,3 +81,22 @@ describe('ScanDetector.continues', () => {
     expect(d.continues(100, 3)).toBe(false);
   });
 });
+
+describe('ScanDetector and a held or hammered key', () => {
+  it('never takes a fast run of one repeated character as a scan or a burst', () => {
+    const d = new ScanDetector();
+    // Holding j auto-repeats about every 30 ms: faster than the 35 ms scanner gap.
+    for (let i = 0; i < 12; i++) d.feed('j', i * 30);
+    expect(d.bursting).toBe(false);
+    expect(d.continues(12 * 30, 3, 'j')).toBe(false);
+    expect(d.feed('Enter', 12 * 30)).toEqual({ kind: 'pass' });
+  });
+
+  it('still recognises tags that merely start with repeated characters', () => {
+    const d = new ScanDetector();
+    expect(typeAll(d, '0001234', 0, 5).at(-1)).toEqual({ kind: 'scan', code: '0001234' });
+    const e = new ScanDetector();
+    'AAA'.split('').forEach((k, i) => e.feed(k, i * 5));
+    expect(e.continues(15, 3, 'B')).toBe(true);
+  });
+});

@@ -32,11 +32,15 @@ export class ScanDetector {
 
   /** True while a fast burst long enough to be a scan is being typed (drives the indicator). */
   get bursting(): boolean {
-    return this.buffer.length >= this.opts.minLength;
+    return this.buffer.length >= this.opts.minLength && !oneRepeatedChar(this.buffer);
   }
 
-  /** Whether a key at `at` would extend a fast run that already holds at least `atLeast` keys. */
-  continues(at: number, atLeast = 1): boolean {
+  /**
+   * Whether a key at `at` would extend a fast run that already holds at least `atLeast` keys.
+   * With `key`, a run of one repeated character (a held or hammered `j`) never counts: that is a person.
+   */
+  continues(at: number, atLeast = 1, key?: string): boolean {
+    if (key !== undefined && oneRepeatedChar(this.buffer + key)) return false;
     return this.buffer.length >= atLeast && at - this.lastAt <= this.opts.maxGapMs;
   }
 
@@ -60,7 +64,8 @@ export class ScanDetector {
       const code = this.buffer;
       const wasFast = fast;
       this.reset();
-      if (wasFast && code.length >= this.opts.minLength && code.length <= this.opts.maxLength) {
+      // "jjjjj" then Enter is someone holding j, not a tag: no scanner label is one repeated character.
+      if (wasFast && code.length >= this.opts.minLength && code.length <= this.opts.maxLength && !oneRepeatedChar(code)) {
         return { kind: 'scan', code: code.trim() };
       }
       return { kind: 'pass' };
@@ -79,4 +84,11 @@ export class ScanDetector {
     if (this.buffer.length > this.opts.maxLength) this.reset();
     return { kind: 'pass' };
   }
+}
+
+/** True for "jjjj" (length ≥ 2, every character the same). */
+function oneRepeatedChar(s: string): boolean {
+  if (s.length < 2) return false;
+  for (let i = 1; i < s.length; i++) if (s[i] !== s[0]) return false;
+  return true;
 }

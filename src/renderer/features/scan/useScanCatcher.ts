@@ -49,7 +49,7 @@ export function useScanCatcher(defaultHandler: ScanHandler): void {
         return;
       }
       const wasBursting = detector.bursting;
-      const midBurst = detector.continues(e.timeStamp, SWALLOW_AFTER);
+      const midBurst = detector.continues(e.timeStamp, SWALLOW_AFTER, e.key);
       const fed = detector.feed(e.key, e.timeStamp, e.ctrlKey || e.altKey || e.metaKey);
       if (fed.kind === 'scan') {
         e.preventDefault();

@@ -9,7 +9,7 @@ import { useCall } from '../../lib/query';
 import { navigate, useRoute } from '../../lib/router';
 import { useKeys, useStableCallback } from '../../lib/keys';
 import { formatNumber } from '../../lib/format';
-import { useQueue, cleanFilter } from '../../stores/queue';
+import { useQueue, cleanFilter, queuePath } from '../../stores/queue';
 import { isStaff, useSession } from '../../stores/session';
 import { Empty, ErrorState, Loading } from '../common/states';
 import { useLookups } from '../common/lookups';
@@ -19,6 +19,9 @@ import { TicketList } from './TicketList';
 import { usePagedTickets } from './usePagedTickets';
 import { useStatusDialog } from './StatusDialog';
 import { TicketDetail } from './TicketDetail';
+import { AssignPicker, LinkAssetPicker, usePickers } from './Pickers';
+import { useQueueUrl } from './useQueueUrl';
+import type { TicketStatus } from '../../../shared/tickets/rules';
 
 /** A saved view's count: one keyset call with the total and a single row, cached and refreshed on changes. */
 function SavedViewCount({ sv }: { sv: SavedView }) {
@@ -154,6 +157,12 @@ const ViewsSidebar = memo(function ViewsSidebar() {
 
 type BulkAction = CallInput<'tickets.bulk'>['action'];
 
+/** Current statuses of the selected tickets that are loaded (a selection is cleared whenever the list changes). */
+function statusesOf(rows: TicketRow[], ids: Iterable<string>): TicketStatus[] {
+  const want = new Set(ids);
+  return rows.filter((r) => want.has(r.id)).map((r) => r.status);
+}
+
 function BulkBar({ rows }: { rows: TicketRow[] }) {
   const checked = useQueue((s) => s.checked);
   const clear = useQueue((s) => s.clearChecked);
@@ -212,7 +221,7 @@ function BulkBar({ rows }: { rows: TicketRow[] }) {
       <Button
         size="compact-sm"
         variant="default"
-        onClick={() => openStatus({ ids, label: one ? one.number : label, from: one ? one.status : null })}
+        onClick={() => openStatus({ ids, label: one ? one.number : label, from: one ? one.status : null, fromAll: statusesOf(rows, ids) })}
       >
         Status…
       </Button>
@@ -233,7 +242,10 @@ export function QueuePage() {
   const openNumber = route.segments[0] === 'queue' ? (route.segments[1] ?? null) : null;
   const searchRef = useRef<HTMLInputElement>(null);
   const openStatus = useStatusDialog((s) => s.open);
+  const openAssign = usePickers((s) => s.openAssign);
+  const openAsset = usePickers((s) => s.openAsset);
   const { rows } = paged;
+  useQueueUrl();
 
   const cursorIndex = useMemo(() => (cursorId ? rows.findIndex((r) => r.id === cursorId) : -1), [rows, cursorId]);
   const cursorRow = cursorIndex >= 0 ? rows[cursorIndex] : undefined;
@@ -246,7 +258,7 @@ export function QueuePage() {
 
   const open = (r: TicketRow) => {
     setCursor(r.id);
-    navigate(`/queue/${r.number}`);
+    navigate(queuePath(r.number));
   };
   const move = (delta: number) => {
     if (!rows.length) return;
@@ -254,7 +266,7 @@ export function QueuePage() {
     const r = rows[i]!;
     setCursor(r.id);
     // With the detail open, it follows the cursor, as in a mail client.
-    if (openNumber) navigate(`/queue/${r.number}`, { replace: true });
+    if (openNumber) navigate(queuePath(r.number), { replace: true });
     if (i >= rows.length - 5) paged.loadMore();
   };
 
@@ -271,7 +283,7 @@ export function QueuePage() {
     ArrowUp: () => move(-1),
     Enter: () => cursorRow && open(cursorRow),
     Escape: () => {
-      if (openNumber) navigate('/queue');
+      if (openNumber) navigate(queuePath());
       else if (checked.size) clearChecked();
     },
     '/': () => searchRef.current?.focus(),
@@ -285,8 +297,13 @@ export function QueuePage() {
             if (checked.size) void bulkAct({ kind: 'assign', assigneeId: me.id }, `Assigned ${selLabel} to you.`);
             else if (cursorRow) void assignTo(cursorRow.id, cursorRow.number, me.id, 'you');
           },
+          A: () => {
+            if (checked.size) openAssign({ ids: [...checked], label: selLabel });
+            else if (cursorRow) openAssign({ ids: [cursorRow.id], label: cursorRow.number });
+          },
+          l: () => cursorRow && openAsset(cursorRow.id, cursorRow.number),
           s: () => {
-            if (checked.size) openStatus({ ids: [...checked], label: selLabel, from: null });
+            if (checked.size) openStatus({ ids: [...checked], label: selLabel, from: null, fromAll: statusesOf(rows, checked) });
             else if (cursorRow) openStatus({ ids: [cursorRow.id], label: cursorRow.number, from: cursorRow.status });
           },
           ...Object.fromEntries(
@@ -304,7 +321,7 @@ export function QueuePage() {
 
   const onCursor = useStableCallback((r: TicketRow) => {
     setCursor(r.id);
-    if (openNumber) navigate(`/queue/${r.number}`, { replace: true });
+    if (openNumber) navigate(queuePath(r.number), { replace: true });
   });
   const onOpen = useStableCallback(open);
   const onToggle = useStableCallback((r: TicketRow) => toggleChecked(r.id));
@@ -374,9 +391,11 @@ export function QueuePage() {
       </Stack>
       {openNumber && (
         <div style={{ flex: 1, minWidth: 0, overflow: 'auto' }} data-testid="detail-pane">
-          <TicketDetail number={openNumber} onClose={() => navigate('/queue')} />
+          <TicketDetail number={openNumber} onClose={() => navigate(queuePath())} />
         </div>
       )}
+      {staff && <AssignPicker />}
+      {staff && <LinkAssetPicker />}
     </Group>
   );
 }

@@ -24,8 +24,10 @@ interface Target {
   ids: string[];
   /** Label for the dialog title: a ticket number or "12 tickets". */
   label: string;
-  /** Current status of a single ticket; null for a bulk selection of mixed statuses. */
+  /** Current status of a single ticket; null for a bulk selection. */
   from: TicketStatus | null;
+  /** A bulk selection's current statuses: only moves every one of them allows are offered. */
+  fromAll?: TicketStatus[];
   /** Jump straight to one target status (e.g. a Resolve button). */
   to?: TicketStatus;
 }
@@ -36,10 +38,25 @@ export const useStatusDialog = create<{ target: Target | null; open(t: Target): 
   close: () => set({ target: null }),
 }));
 
-export function allowedTargets(from: TicketStatus | null): TicketStatus[] {
+/** Statuses every ticket in `statuses` may move to (the intersection of their transitions), in the usual order. */
+export function commonTargets(statuses: readonly TicketStatus[]): TicketStatus[] {
+  const from = [...new Set(statuses)];
+  if (!from.length) return [];
+  return TICKET_STATUSES.filter((to) => from.every((f) => TRANSITIONS[f].includes(to)));
+}
+
+export function allowedTargets(from: TicketStatus | null, fromAll?: readonly TicketStatus[]): TicketStatus[] {
   if (from) return [...TRANSITIONS[from]];
-  // Bulk: anything some ticket might move to; the server refuses the ones that cannot and says why.
+  if (fromAll) return commonTargets(fromAll);
+  // A selection whose statuses are unknown: anything; the server refuses what cannot move and says why.
   return TICKET_STATUSES.filter((s) => s !== 'new');
+}
+
+/** "2 assigned, 1 resolved" */
+function describeMix(statuses: readonly TicketStatus[]): string {
+  const n = new Map<TicketStatus, number>();
+  for (const s of statuses) n.set(s, (n.get(s) ?? 0) + 1);
+  return [...n].map(([s, c]) => `${c} ${STATUS_LABELS[s].toLowerCase()}`).join(', ');
 }
 
 export function StatusDialog() {
@@ -60,7 +77,7 @@ export function StatusDialog() {
     setErrors({});
   }, [target]);
 
-  const options = target ? allowedTargets(target.from) : [];
+  const options = target ? allowedTargets(target.from, target.fromAll) : [];
 
   const submit = async (status: TicketStatus) => {
     if (!target) return;
@@ -111,14 +128,20 @@ export function StatusDialog() {
     >
       {target && to === null && (
         <Stack gap="xs">
-          {target.from && (
+          {target.from ? (
             <Text size="sm" c="dimmed">
               Now {STATUS_LABELS[target.from].toLowerCase()}.
             </Text>
-          )}
+          ) : target.fromAll && new Set(target.fromAll).size > 1 ? (
+            <Text size="sm" c="dimmed">
+              Now {describeMix(target.fromAll)}; only moves open to all of them are shown.
+            </Text>
+          ) : null}
           {options.length === 0 ? (
-            <Text size="sm">
-              This ticket is {target.from ? STATUS_LABELS[target.from].toLowerCase() : 'final'}; its status can no longer change.
+            <Text size="sm" data-testid="status-none">
+              {target.from
+                ? `This ticket is ${STATUS_LABELS[target.from].toLowerCase()}; its status can no longer change.`
+                : `No status change applies to all of them: ${describeMix(target.fromAll ?? [])}. Narrow the selection.`}
             </Text>
           ) : (
             <SimpleGrid cols={2} spacing="xs">
