@@ -151,7 +151,13 @@ function seed(dir: string): Bulk {
 
 function main() {
   const tmp = REUSE ? { dir: path.resolve(REUSE), cleanup: () => undefined } : KEEP ? { dir: path.resolve(KEEP), cleanup: () => undefined } : tempDir('outpost-bench-');
-  const bulk = REUSE ? null : seed(tmp.dir);
+  let bulk: Bulk | null = null;
+  try {
+    if (!REUSE) bulk = seed(tmp.dir);
+  } catch (e) {
+    tmp.cleanup();
+    throw e;
+  }
   const store = openStore(path.join(tmp.dir, 'outpost.db'));
   log(`opened; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
   try {

@@ -127,6 +127,22 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect(r.serverHlc < hlc(NOW + 10 * 60_000)).toBe(true);
     });
 
+    it('checks role and site scope at apply time', async () => {
+      await store.createUser({ id: 'u-tech', username: 'tech1', passwordHash: (await import('../auth')).hashPassword('password123'), role: 'technician', sites: ['site-1'], active: true });
+      await store.createUser({ id: 'u-aud', username: 'aud1', passwordHash: (await import('../auth')).hashPassword('password123'), role: 'auditor', sites: null, active: true });
+      const tt = await login(store, { username: 'tech1', password: 'password123', deviceId: 'dev-t', deviceName: 't' }, NOW);
+      const tech = await authenticate(store, `Bearer ${tt.accessToken}`, NOW);
+      const ta = await login(store, { username: 'aud1', password: 'password123', deviceId: 'dev-au', deviceName: 'a' }, NOW);
+      const aud = await authenticate(store, `Bearer ${ta.accessToken}`, NOW);
+      const other = ticketOp(1, 't-s2', 'INC0000700', { scopeId: 'site-2', payload: { ...ticketOp(1, 't-s2', 'INC0000700').payload, scope_id: 'site-2' } });
+      const r = await push(store, tech, { deviceId: 'dev-t', clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops: [other, ticketOp(2, 't-s1', 'INC0000701')] }, NOW);
+      expect(r.results.map((x) => x.status)).toEqual(['rejected', 'applied']);
+      expect(r.results[0]!.reason).toMatch(/access to site site-2/);
+      const ra = await push(store, aud, { deviceId: 'dev-au', clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops: [ticketOp(1, 't-au', 'INC0000702')] }, NOW);
+      expect(ra.results[0]).toMatchObject({ status: 'rejected' });
+      expect(ra.results[0]!.reason).toMatch(/auditor/);
+    });
+
     it('pulls in pages in change-log order with a cursor that never skips', async () => {
       const ops = Array.from({ length: 25 }, (_, i) => ticketOp(100 + i, `t-p${i}`, `INC${String(2000 + i).padStart(7, '0')}`));
       await push(store, auth, { deviceId: 'dev-a', clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops }, NOW);

@@ -365,9 +365,7 @@ export function ImportWizard() {
                   Everything is written in one step, or nothing is.
                 </Text>
               )}
-              {busy === 'commit' && (
-                <Progress value={100} striped animated size="lg" aria-label="Importing" data-testid="import-progress" />
-              )}
+              {busy === 'commit' && <CommitProgress rows={preview.rows} />}
               <Group>
                 <Button
                   color="green"
@@ -493,5 +491,26 @@ function PreviewCard({ r }: { r: ImportResult }) {
         )}
       </Stack>
     </Card>
+  );
+}
+
+/**
+ * The importer commits in one transaction and reports no partial progress, so this shows a moving
+ * bar with the elapsed time: the user sees the work is alive, not a fake percentage.
+ */
+function CommitProgress({ rows }: { rows: number }) {
+  const [secs, setSecs] = useState(0);
+  useEffect(() => {
+    const started = Date.now();
+    const t = setInterval(() => setSecs(Math.floor((Date.now() - started) / 1000)), 500);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <Stack gap={4}>
+      <Progress value={100} striped animated size="lg" aria-label="Importing" data-testid="import-progress" />
+      <Text size="xs" c="dimmed">
+        Importing {formatNumber(rows)} rows… {secs > 0 ? `${secs} s` : ''}
+      </Text>
+    </Stack>
   );
 }

@@ -52,12 +52,14 @@ export function LicencesPage() {
 
 function Compliance({ initialProduct }: { initialProduct: string | null }) {
   const q = useCall('licences.compliance', {});
-  const [product, setProduct] = useState<ComplianceRow | null>(null);
+  // Keep the id only: the drawer then shows the row as refreshed after every seat change.
+  const [productId, setProductId] = useState<string | null>(null);
+  const product = q.data?.items.find((r) => r.productId === productId) ?? null;
   // Arriving from an asset's licence link (?product=Name) opens that product's drill-down.
   useEffect(() => {
     if (!initialProduct || !q.data) return;
     const hit = q.data.items.find((r) => r.productName === initialProduct);
-    if (hit) setProduct(hit);
+    if (hit) setProductId(hit.productId);
   }, [initialProduct, q.data]);
   if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Loading label="Working out compliance…" />;
@@ -92,7 +94,7 @@ function Compliance({ initialProduct }: { initialProduct: string | null }) {
         </Table.Thead>
         <Table.Tbody>
           {q.data.items.map((r) => (
-            <Table.Tr key={r.productId} style={{ cursor: 'pointer' }} onClick={() => setProduct(r)}>
+            <Table.Tr key={r.productId} style={{ cursor: 'pointer' }} onClick={() => setProductId(r.productId)}>
               <Table.Td
                 fw={600}
                 maw={420}
@@ -118,7 +120,16 @@ function Compliance({ initialProduct }: { initialProduct: string | null }) {
           ))}
         </Table.Tbody>
       </Table>
-      <Drawer opened={product !== null} onClose={() => setProduct(null)} position="right" size="xl" title={product?.productName}>
+      <Drawer
+        opened={product !== null}
+        onClose={() => {
+          setProductId(null);
+          if (initialProduct) navigate('/licences', { replace: true });
+        }}
+        position="right"
+        size="xl"
+        title={product?.productName}
+      >
         {product && <ProductDrill row={product} />}
       </Drawer>
     </Stack>

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import {
   ActionIcon,
+  Anchor,
   Badge,
   Box,
   Button,
@@ -44,6 +45,7 @@ import { act } from './actions';
 import { useStatusDialog } from './StatusDialog';
 import { Timeline } from './Timeline';
 import { Composer } from './Composer';
+import { usePickers } from './Pickers';
 
 const CHANNEL_LABELS: Record<ContactChannel, string> = {
   phone: 'Phone',
@@ -323,25 +325,51 @@ function Fields({ t, staff }: { t: Detail; staff: boolean }) {
   );
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The linked asset as "tag · name" with a link to its page; staff change it with the `l` picker. */
 function LinkedAsset({ t, ro }: { t: Ticket; ro: boolean }) {
-  const [v, setV] = useState(t.linkedAssetId ?? '');
-  useEffect(() => setV(t.linkedAssetId ?? ''), [t.linkedAssetId]);
-  const save = () => {
-    const next = v.trim() || null;
-    if (next !== t.linkedAssetId) void update(t, { linkedAssetId: next }, 'linked asset');
-  };
+  const role = useSession((s) => s.user?.role ?? null);
+  const canRead = role !== null && role !== 'requester';
+  const id = t.linkedAssetId;
+  const isId = id !== null && UUID_RE.test(id);
+  const q = useCall('assets.get', isId && canRead ? { id } : null);
+  const openAsset = usePickers((s) => s.openAsset);
+  let shown: React.ReactNode;
+  if (!id) shown = <Text size="xs" c="dimmed">None</Text>;
+  else if (isId && q.data)
+    shown = (
+      <Anchor size="xs" href={`#/assets/${q.data.id}`} data-testid="linked-asset">
+        {q.data.tag} · {q.data.name}
+      </Anchor>
+    );
+  else if (isId && canRead && !q.error) shown = <Text size="xs" c="dimmed">Loading…</Text>;
+  else
+    // An older placeholder (free text), an asset since removed, or a role that may not read the register.
+    shown = (
+      <Text size="xs" data-testid="linked-asset">
+        {isId && q.error ? 'An asset no longer in the register' : isId ? 'An asset' : id}
+      </Text>
+    );
   return (
-    <TextInput
-      size="xs"
-      label="Linked asset"
-      placeholder={ro ? 'None' : 'Asset tag or id'}
-      value={v}
-      readOnly={ro}
-      variant={ro ? 'unstyled' : undefined}
-      onChange={(e) => setV(e.currentTarget.value)}
-      onBlur={save}
-      onKeyDown={(e) => e.key === 'Enter' && save()}
-    />
+    <Stack gap={2}>
+      <Text size="xs" fw={500}>
+        Linked asset
+      </Text>
+      <Group gap={6} wrap="nowrap" mih={30}>
+        {shown}
+        {!ro && (
+          <Button size="compact-xs" variant="subtle" onClick={() => openAsset(t.id, t.number)} data-testid="link-asset">
+            {id ? 'Change (l)' : 'Link (l)'}
+          </Button>
+        )}
+        {!ro && id && (
+          <Button size="compact-xs" variant="subtle" color="gray" onClick={() => void update(t, { linkedAssetId: null }, 'linked asset')}>
+            Unlink
+          </Button>
+        )}
+      </Group>
+    </Stack>
   );
 }
 

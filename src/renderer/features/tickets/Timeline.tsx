@@ -5,6 +5,7 @@ import type { TimelineEntry } from '../../../shared/api/tickets';
 import { STATUS_LABELS, PENDING_REASON_LABELS, type PendingReason } from '../../../shared/tickets/rules';
 import { formatAge, formatDateTime, formatMinutes } from '../../lib/format';
 import { Empty } from '../common/states';
+import { Markdown } from './Markdown';
 
 const FIELD_LABELS: Record<string, string> = {
   title: 'title',
@@ -59,9 +60,7 @@ function Entry({ e }: { e: TimelineEntry }) {
             </Group>
             <When at={e.at} />
           </Group>
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>
-            {e.body}
-          </Text>
+          <Markdown text={e.body} testId="comment-body" />
         </Paper>
       );
     case 'worklog':
