@@ -58,3 +58,31 @@ export class QueuePage {
     await expect(d).toBeHidden();
   }
 }
+
+/** The `A` and `l` pickers: a search field over a list, Enter chooses the highlighted entry. */
+export class Picker {
+  constructor(
+    private readonly page: Page,
+    private readonly testId: 'assign-picker' | 'asset-picker',
+  ) {}
+
+  root(): Locator {
+    const title = this.testId === 'assign-picker' ? /^Assign .* to…$/ : /^Link an asset to /;
+    return this.page.getByRole('dialog', { name: title });
+  }
+
+  input(): Locator {
+    return this.root().getByRole('textbox');
+  }
+
+  options(): Locator {
+    return this.root().getByTestId('picker-option');
+  }
+
+  async choose(text: string) {
+    await this.input().fill(text);
+    await expect(this.options().first()).toContainText(text);
+    await this.input().press('Enter');
+    await expect(this.root()).toBeHidden();
+  }
+}

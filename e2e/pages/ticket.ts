@@ -44,3 +44,9 @@ export class Palette {
     return this.page.getByTestId('palette-hit');
   }
 }
+
+/** Reads the queue's part of the address bar (`#/queue?view=…`). */
+export async function queueQuery(page: Page): Promise<URLSearchParams> {
+  const hash = await page.evaluate(() => location.hash);
+  return new URLSearchParams(hash.split('?')[1] ?? '');
+}

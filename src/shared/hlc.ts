@@ -81,3 +81,18 @@ export function stampDevice(stamp: string): string {
 export function stampHlc(stamp: string): string {
   return stamp.slice(0, stamp.indexOf('@'));
 }
+
+/**
+ * field_hlc may hold "*": the stamp of every field without an entry of its own. A new row is
+ * stored as {"*": stamp} instead of one entry per column, which keeps rows small; readers that
+ * compare per-field stamps expand it first.
+ */
+export const EVERY_FIELD = '*';
+
+export function expandFieldHlc(map: Record<string, string>, fields: Iterable<string>): Record<string, string> {
+  const all = map[EVERY_FIELD];
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(map)) if (k !== EVERY_FIELD) out[k] = v;
+  if (all !== undefined) for (const f of fields) if (out[f] === undefined) out[f] = all;
+  return out;
+}

@@ -5,7 +5,7 @@
  * are not the device's own writes.
  */
 import type Database from 'better-sqlite3';
-import { parseHlc, receive } from '../../shared/hlc';
+import { expandFieldHlc, parseHlc, receive } from '../../shared/hlc';
 import { rebase, type RecordState } from '../../shared/sync/merge';
 import type { Change, PullResponse } from '../../shared/sync/wire';
 import { currentClock, setClock } from '../services/core/ops';
@@ -53,7 +53,7 @@ function localState(sqlite: Database.Database, c: Change, cols: Set<string>): Re
     id: c.id,
     scopeId: String(row.scope_id),
     data,
-    fieldHlc: JSON.parse(String(row.field_hlc || '{}')) as Record<string, string>,
+    fieldHlc: expandFieldHlc(JSON.parse(String(row.field_hlc || '{}')) as Record<string, string>, [...Object.keys(data), 'scope_id']),
     deletedHlc: (row.deleted_hlc as string | null) ?? null,
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),

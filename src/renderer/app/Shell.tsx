@@ -4,6 +4,7 @@ import {
   ActionIcon,
   AppShell,
   Avatar,
+  Button,
   Group,
   Kbd,
   Menu,
@@ -26,7 +27,8 @@ import {
   IconSun,
 } from '@tabler/icons-react';
 import { spotlight } from '@mantine/spotlight';
-import { entriesFor, homeFor, type NavEntry } from './nav';
+import { entriesFor, homeFor, navEntries, type NavEntry } from './nav';
+import { settingsSections } from './settings-sections';
 import { isUnder, navigate, useRoute } from '../lib/router';
 import { useSession } from '../stores/session';
 import { useUi } from '../stores/ui';
@@ -35,7 +37,7 @@ import { invalidateDomain } from '../lib/query';
 import { useKeys } from '../lib/keys';
 import { Palette } from '../features/palette/Palette';
 import { ShortcutSheet } from './ShortcutSheet';
-import { Empty } from '../features/common/states';
+import { Empty, Loading } from '../features/common/states';
 import { ErrorBoundary } from '../features/common/ErrorBoundary';
 import { StatusDialog } from '../features/tickets/StatusDialog';
 import { CreateTicket } from '../features/tickets/CreateTicket';
@@ -131,6 +133,24 @@ function UserMenu() {
   );
 }
 
+function NoAccess({ home }: { home: string }) {
+  const label = navEntries.find((e) => e.path === home)?.label ?? 'your start page';
+  return (
+    <div data-testid="no-access">
+      <Empty
+        title="You don't have access to this page"
+        action={
+          <Button size="xs" variant="light" onClick={() => navigate(home)}>
+            Go to {label}
+          </Button>
+        }
+      >
+        Your role cannot open this screen. If you need it, ask an administrator.
+      </Empty>
+    </div>
+  );
+}
+
 export function Shell() {
   const route = useRoute();
   const role = useSession((s) => s.user?.role ?? null);
@@ -157,9 +177,15 @@ export function Shell() {
     api.call('session.me', {}).then(setUser, () => {});
   }, [setUser]);
 
+  // A screen that exists but not for this role (a shared link, an old bookmark) says so plainly;
+  // only unknown addresses go home.
+  const forbidden = role !== null && !active && navEntries.some((e) => isUnder(route.path, e.path));
+  const settingsKey = active?.path === '/settings' ? route.segments[1] : undefined;
+  const forbiddenSection =
+    role !== null && settingsKey !== undefined && settingsSections.some((s) => s.key === settingsKey && !s.roles.includes(role));
   useEffect(() => {
-    if (!active && (route.path === '/' || !all.some((e) => isUnder(route.path, e.path)))) navigate(homeFor(role), { replace: true });
-  }, [active, route.path, role, all]);
+    if (!active && !forbidden && role !== null) navigate(homeFor(role), { replace: true });
+  }, [active, forbidden, role]);
 
   useKeys({ '?': () => setShortcutsOpen(true) }, { global: true });
 
@@ -220,7 +246,13 @@ export function Shell() {
       </AppShell.Navbar>
       <AppShell.Main style={{ height: '100dvh', display: 'flex', flexDirection: 'column' }}>
         <ErrorBoundary resetKey={active?.path ?? ''}>
-          {Element ? <Element /> : <Empty title="Nothing here">This screen is not available to your role.</Empty>}
+          {forbidden || forbiddenSection ? (
+            <NoAccess home={homeFor(role)} />
+          ) : Element ? (
+            <Element />
+          ) : (
+            <Loading />
+          )}
         </ErrorBoundary>
       </AppShell.Main>
       <Palette />

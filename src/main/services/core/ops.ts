@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { uuidv7 } from '../../../shared/ids';
-import { formatHlc, makeStamp, parseHlc, tick, type HlcState } from '../../../shared/hlc';
+import { EVERY_FIELD, formatHlc, makeStamp, parseHlc, tick, type HlcState } from '../../../shared/hlc';
 import { getMeta, setMeta } from './meta';
 import type { Clock } from './context';
 
@@ -103,11 +103,12 @@ export function recordOp(sqlite: Database.Database, stamp: string, nowIso: strin
   );
 }
 
-/** field_hlc for a new row: every given field written at `stamp`. */
-export function stampAll(fields: Iterable<string>, stamp: string): string {
-  const m: Record<string, string> = {};
-  for (const f of fields) m[f] = stamp;
-  return JSON.stringify(m);
+/**
+ * field_hlc for a new row: every field written at `stamp`, stored compactly as {"*": stamp}
+ * (see EVERY_FIELD in src/shared/hlc.ts); later writes add entries of their own.
+ */
+export function stampAll(_fields: Iterable<string>, stamp: string): string {
+  return JSON.stringify({ [EVERY_FIELD]: stamp });
 }
 
 export function restamp(fieldHlc: string, fields: Iterable<string>, stamp: string): string {

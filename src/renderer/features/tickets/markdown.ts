@@ -174,7 +174,10 @@ export function parseInline(text: string): Inline[] {
           if (href) push({ t: 'link', href, children: label });
           else {
             // Not http(s): keep the words, drop the address, so nothing unsafe is ever clickable.
-            for (const n of label) typeof n === 'string' ? (buf += n) : push(n);
+            for (const n of label) {
+              if (typeof n === 'string') buf += n;
+              else push(n);
+            }
           }
           i = end + 1;
           continue;
