@@ -33,14 +33,15 @@ test.beforeAll(async ({ browser }) => {
   await mk('vpn', 'VPN drops every hour', 2, 2); // INC0000002 P3
   await mk('mail', 'Mailbox full for finance', 3, 3); // INC0000003 P4
   await apiCall(host, 'assets.create', { tag: 'AST-000321', name: 'Dell Latitude 5440', type: 'laptop' }, admin);
-  page = await browser.newPage();
+  // One context for the whole file so a second tab shares the sign-in (and the stored queue state).
+  page = await (await browser.newContext()).newPage();
   await page.goto(host.url);
   await new SignInPage(page).signIn('ada', 'password123');
   await expect(page.getByTestId('nav-queue')).toBeVisible();
 });
 
 test.afterAll(async () => {
-  await page?.close();
+  await page?.context().close();
   await host?.stop();
 });
 
@@ -100,6 +101,7 @@ test('A opens "assign to…": type to search, Enter assigns', async () => {
   await expect(picker.root()).toBeVisible();
   await expect(picker.input()).toBeFocused();
   await expect(picker.options()).toContainText(['Ada Admin (me)', 'Tom Technician', 'Nobody (unassign)']);
+  await page.screenshot({ path: test.info().outputPath('assign-picker.png') });
   // Requesters are not offered.
   await expect(picker.options().filter({ hasText: 'Rita' })).toHaveCount(0);
   await picker.choose('tom');
@@ -125,12 +127,14 @@ test('l links an asset by search or by its tag, and the ticket shows it', async 
   const link = pane.root().getByTestId('linked-asset');
   await expect(link).toHaveText('AST-000321 · Dell Latitude 5440');
   await expect(link).toHaveAttribute('href', /#\/assets\/[0-9a-f-]{36}$/);
+  await pane.root().getByTestId('detail-fields').screenshot({ path: test.info().outputPath('linked-asset.png') });
 
   // An unknown scanned tag is refused in words and links nothing.
   await q.key('l');
   await picker.input().fill('NOPE-1');
   await picker.input().press('Enter');
   await expect(picker.root().getByTestId('picker-error')).toHaveText('No asset has the tag NOPE-1.');
+  await page.screenshot({ path: test.info().outputPath('asset-picker-error.png') });
   await page.keyboard.press('Escape');
   await expect(link).toHaveText('AST-000321 · Dell Latitude 5440');
   await q.key('Escape');
@@ -155,6 +159,7 @@ test('bulk status offers only the moves every selected ticket allows', async () 
   await expect(d).toBeHidden();
   await expect(q.row('INC0000001').getByTestId('row-status')).toHaveText('In progress');
   await expect(q.row('INC0000003').getByTestId('row-status')).toHaveText('In progress');
+  await expect(page.getByTestId('bulk-bar')).toBeHidden();
 
   // Two open tickets: Pending is offered and still asks why, for all of them.
   await q.row('INC0000001').getByRole('checkbox').check();
@@ -168,6 +173,8 @@ test('bulk status offers only the moves every selected ticket allows', async () 
   await d.getByRole('button', { name: 'Set pending' }).click();
   await expect(d).toBeHidden();
   await expect(q.row('INC0000002').getByTestId('row-status')).toHaveText('Pending');
+  await expect(q.row('INC0000001').getByTestId('row-status')).toHaveText('Pending');
+  await expect(q.row('INC0000003').getByTestId('row-status')).toHaveText('In progress');
 });
 
 test('comments render safe Markdown', async () => {
@@ -203,7 +210,7 @@ test('comments render safe Markdown', async () => {
   await expect(body.locator('img')).toHaveCount(0);
   await expect(body).toContainText('<img src=x onerror="window.__pwned=1">');
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-  await page.screenshot({ path: test.info().outputPath('markdown-comment.png') });
+  await pane.comments().first().screenshot({ path: test.info().outputPath('markdown-comment.png') });
 });
 
 test('a requester deep-linking to the queue sees "no access", not a blank page', async ({ browser }) => {
@@ -214,6 +221,7 @@ test('a requester deep-linking to the queue sees "no access", not a blank page',
   await p.goto(`${host.url}/#/queue/INC0000001?view=all`);
   await expect(p.getByTestId('no-access')).toContainText("You don't have access to this page");
   await expect(p.getByTestId('ticket-row')).toHaveCount(0);
+  await p.screenshot({ path: test.info().outputPath('no-access.png') });
   await p.getByRole('button', { name: 'Go to My requests' }).click();
   await expect(p.getByTestId('no-access')).toHaveCount(0);
   await expect(p.getByRole('heading', { name: 'My requests' })).toBeVisible();

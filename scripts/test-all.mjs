@@ -40,7 +40,9 @@ step('vitest', () => {
   if (!existsSync(file)) return [0, 1];
   const r = JSON.parse(readFileSync(file, 'utf8'));
   const p = r.numPassedTests ?? 0;
-  let f = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0);
+  // A file that fails to load has no failed tests of its own: count it once.
+  const brokenFiles = (r.testResults ?? []).filter((t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+  let f = (r.numFailedTests ?? 0) + brokenFiles;
   if (code !== 0 && f === 0) f = 1;
   return [p, f];
 });

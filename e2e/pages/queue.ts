@@ -84,5 +84,7 @@ export class Picker {
     await expect(this.options().first()).toContainText(text);
     await this.input().press('Enter');
     await expect(this.root()).toBeHidden();
+    // Single-key shortcuts stay quiet while any dialog is still in the page (its closing transition).
+    await expect(this.page.locator('[role="dialog"]')).toHaveCount(0);
   }
 }

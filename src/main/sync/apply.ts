@@ -90,9 +90,10 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
           continue;
         }
         let state: RecordState = { entity: c.entity, id: c.id, scopeId: c.scopeId, data: c.data, fieldHlc: c.fieldHlc, deletedHlc: c.deletedHlc, createdAt: c.createdAt, updatedAt: c.updatedAt };
-        for (const s of Object.values(c.fieldHlc)) {
-          const h = s.slice(0, s.indexOf('@'));
-          if (h > maxHlc) maxHlc = h;
+        // Stamps order as strings ("hlc@device", fixed-width clock first): keep the largest.
+        for (const k in c.fieldHlc) {
+          const s = c.fieldHlc[k]!;
+          if (s > maxHlc) maxHlc = s;
         }
         if (pending.has(`${c.entity}/${c.id}`)) state = rebase(state, localState(sqlite, c, cols));
         if (writeRow(sqlite, state, cols, stats)) stats.applied++;
@@ -102,7 +103,7 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
       if (maxHlc) {
         // The server already clamped far-ahead clocks, so its stamps are trusted as they are: a
         // device whose own clock runs behind still orders its next edits after what it has seen.
-        const remote = parseHlc(maxHlc);
+        const remote = parseHlc(maxHlc.slice(0, maxHlc.indexOf('@')));
         const { state } = receive(currentClock(sqlite), remote, Math.max(nowMs, remote.wall));
         setClock(sqlite, state);
       }

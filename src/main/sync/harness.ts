@@ -60,6 +60,7 @@ export interface Device {
 
 /** A device: a real runtime on a temp data dir, set up with its own admin and site. */
 export async function startDevice(opts: { clock?: Clock; dir?: string; sampleData?: boolean; site?: string } = {}): Promise<Device> {
+  const ownDir = !opts.dir;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-dev-'));
   const rt = startRuntime({ dataDir: dir, clock: opts.clock, log: createLogger({ level: 'silent' }) });
   const call = async <N extends CallName>(name: N, input: unknown = {}, token: string | null = dev.token): Promise<CallOutput<N>> => {
@@ -67,7 +68,20 @@ export async function startDevice(opts: { clock?: Clock; dir?: string; sampleDat
     if (!r.ok) throw new AppError(r.error.code, `${name}: ${r.error.message}`, r.error.issues);
     return r.value as CallOutput<N>;
   };
-  const dev: Device = { rt, token: '', dir, call: (n, i) => call(n, i), close: () => rt.close() };
+  let closed = false;
+  const dev: Device = {
+    rt,
+    token: '',
+    dir,
+    call: (n, i) => call(n, i),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      rt.close();
+      // A directory the caller passed in is theirs to keep (restart tests reopen it).
+      if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
   const status = await call('setup.status', {}, null);
   if (status.initialized) {
     dev.token = (await call('session.login', { username: 'tech', password: 'password123' }, null)).token;

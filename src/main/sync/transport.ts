@@ -1,6 +1,6 @@
 /** How the device talks to the central server: an interface, and its HTTP implementation (fetch + SSE). */
 import {
-  pullResponse,
+  parsePullResponse,
   type LeaseResponse,
   type PullResponse,
   type PushRequest,
@@ -106,9 +106,9 @@ export class HttpTransport implements SyncTransport {
 
   async pull(cursor: number, limit: number): Promise<PullResponse> {
     const v = await this.authed('GET', `/sync/pull?cursor=${cursor}&limit=${limit}`);
-    const r = pullResponse.safeParse(v);
-    if (!r.success) throw new SyncHttpError(502, 'bad_reply', `The server sent a page this Outpost cannot read: ${r.error.issues[0]?.message ?? 'invalid'}.`);
-    return r.data;
+    const r = parsePullResponse(v);
+    if (!r.ok) throw new SyncHttpError(502, 'bad_reply', `The server sent a page this Outpost cannot read: ${r.message}.`);
+    return r.value;
   }
 
   lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse> {

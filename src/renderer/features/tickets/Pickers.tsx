@@ -233,11 +233,21 @@ export function LinkAssetPicker() {
     const exact = results?.items.find((i) => i.label.toLowerCase().startsWith(`${text.toLowerCase()} · `));
     if (exact) return link(exact.key, exact.label);
     if (highlighted && results?.for === text) return link(highlighted.key, highlighted.label);
+    // The list on screen is for older text (a scanner types faster than the search answers): never guess from it.
     try {
       const a = await api.call('assets.get', { tag: text });
       await link(a.id, `${a.tag} · ${a.name}`);
+      return;
     } catch (e) {
-      setError(e instanceof ApiCallError && e.code === 'not_found' ? `No asset has the tag ${text}.` : errorMessage(e));
+      if (!(e instanceof ApiCallError && e.code === 'not_found')) return setError(errorMessage(e));
+    }
+    try {
+      const page = await api.call('assets.list', { filter: { text }, sort: 'tag', limit: 20 });
+      if (page.items.length === 1) return link(page.items[0]!.id, assetItem(page.items[0]!).label);
+      setResults({ for: text, items: page.items.map(assetItem) });
+      setError(page.items.length ? `${page.items.length} assets match “${text}”: choose one.` : `No asset has the tag ${text}.`);
+    } catch (e) {
+      setError(errorMessage(e));
     }
   };
 

@@ -19,6 +19,7 @@ import {
 } from '../../../shared/tickets/rules';
 import { notifications } from '@mantine/notifications';
 import { act } from './actions';
+import { useQueue } from '../../stores/queue';
 
 interface Target {
   ids: string[];
@@ -105,6 +106,8 @@ export function StatusDialog() {
         `Moved ${target.label} to ${word}.`,
       );
       ok = r !== null;
+      // As after the other bulk actions, the selection is done with once it has been acted on.
+      if (r) useQueue.getState().clearChecked();
       if (r && r.failed.length) {
         notifications.show({ color: 'yellow', title: `${r.failed.length} not changed`, message: r.failed[0]!.message });
       }

@@ -352,11 +352,12 @@ function LinkedAsset({ t, ro }: { t: Ticket; ro: boolean }) {
       </Text>
     );
   return (
-    <Stack gap={2}>
+    // Spans both columns: a tag and a model name do not fit beside the buttons in half the pane.
+    <Stack gap={2} style={{ gridColumn: '1 / -1' }}>
       <Text size="xs" fw={500}>
         Linked asset
       </Text>
-      <Group gap={6} wrap="nowrap" mih={30}>
+      <Group gap={6} mih={30}>
         {shown}
         {!ro && (
           <Button size="compact-xs" variant="subtle" onClick={() => openAsset(t.id, t.number)} data-testid="link-asset">
