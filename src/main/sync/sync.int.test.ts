@@ -113,5 +113,26 @@ for (const variant of ['sqlite', 'postgres'] as const) {
         c.close();
       }
     });
+
+    it('leaving pushes what is pending first, then the device works standalone', async () => {
+      const c = await startDevice();
+      try {
+        await c.call('sync.join', { serverUrl: server.url, ...ADMIN });
+        await c.call('sync.now');
+        const t = await c.call('tickets.create', { type: 'request', title: 'Laptop for the new starter' });
+        const left = await c.call('sync.leave', {});
+        expect(left.state).toBe('standalone');
+        expect(left.pending).toBe(0);
+        await expect(c.call('sync.now')).rejects.toThrow(/not joined/);
+        // The change made just before leaving reached the server and from there the other devices.
+        await a.call('sync.now');
+        expect((await a.call('tickets.get', { id: t.id })).title).toBe('Laptop for the new starter');
+        // Work goes on locally after leaving.
+        const later = await c.call('tickets.create', { type: 'incident', title: 'Offline after leaving' });
+        expect(later.status).toBe('new');
+      } finally {
+        c.close();
+      }
+    });
   });
 }
