@@ -36,10 +36,21 @@ interface Numbering {
   highest: Map<string, number>;
 }
 
-function clampHlc(hlc: string, nowMs: number): { hlc: string; clamped: boolean } {
+/**
+ * A clock far ahead of the server is pulled back to the drift limit. The clamped value must still
+ * be unique and keep the order of the device's own ops: two edits made a second apart on a laptop
+ * a day ahead would otherwise both clamp to the same wall time, tie on the stamp, and the later
+ * one would lose to the earlier (or, with counters, even come before it). So a clamped op takes
+ * the next clock value after everything the server has ordered so far (`floor`, the running
+ * maximum, which only grows), and never less than the drift limit.
+ */
+export function clampHlc(hlc: string, nowMs: number, floor: string): { hlc: string; clamped: boolean } {
   const h = parseHlc(hlc);
-  if (h.wall <= nowMs + MAX_DRIFT_MS) return { hlc, clamped: false };
-  return { hlc: formatHlc({ wall: nowMs + MAX_DRIFT_MS, counter: h.counter }), clamped: true };
+  const limit = nowMs + MAX_DRIFT_MS;
+  if (h.wall <= limit) return { hlc, clamped: false };
+  const f = parseHlc(floor);
+  const next = f.wall >= limit ? { wall: f.wall, counter: f.counter + 1 } : { wall: limit, counter: 0 };
+  return { hlc: formatHlc(next), clamped: true };
 }
 
 function scopeAllowed(auth: PushAuth, scope: string): boolean {
@@ -118,9 +129,16 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
       const prior = seen.get(op.deviceSeq);
       if (prior) {
         results.push(prior);
+        // A retry means the first reply was lost. Meanwhile the device may have pulled this record
+        // while the op was still pending and kept its own optimistic copy (with its own, possibly
+        // unclamped, clocks); once this answer acknowledges the op nothing else would correct that
+        // copy. Sending the record out again makes the device's next pull replace it.
+        const key = recordKey(op.entity, op.recordId);
+        const current = records.get(key);
+        if (current && !dirty.has(key)) dirty.set(key, current);
         continue;
       }
-      const r = await applyOne(tx, auth, req.cursor, op, records, numberOwner, numbering, dirty, nowMs, nowIso);
+      const r = await applyOne(tx, auth, req.cursor, op, records, numberOwner, numbering, dirty, nowMs, nowIso, maxHlc);
       if (r.hlc > maxHlc) maxHlc = r.hlc;
       results.push(r.result);
       fresh.push(r.result);
@@ -145,6 +163,7 @@ async function applyOne(
   dirty: Map<string, StoredRecord>,
   nowMs: number,
   nowIso: string,
+  maxHlc: string,
 ): Promise<{ result: OpResult; hlc: string }> {
   const reject = (reason: string): { result: OpResult; hlc: string } => ({ result: { deviceSeq: op.deviceSeq, status: 'rejected', reason }, hlc: '' });
   if (op.schemaVersion < SYNC_SCHEMA_MIN || op.schemaVersion > SYNC_SCHEMA_MAX) return reject(`Data version ${op.schemaVersion} is outside what the server accepts.`);
@@ -183,7 +202,7 @@ async function applyOne(
     }
   }
 
-  const clock = clampHlc(op.hlc, nowMs);
+  const clock = clampHlc(op.hlc, nowMs, maxHlc);
   const stamp = makeStamp(clock.hlc, auth.deviceId);
   let note: string | undefined;
 

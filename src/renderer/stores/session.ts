@@ -6,6 +6,23 @@ import { configureClient } from '../lib/client';
 import { clearCache } from '../lib/query';
 
 const KEY = 'outpost.session';
+const LAST_USER_KEY = 'outpost.lastUser';
+/**
+ * UI state that belongs to whoever used this machine last (queue filters, asset selection, the
+ * audit in progress, comment drafts). A different person signing in starts clean.
+ */
+const PER_USER_PREFIXES = ['outpost.queue', 'outpost.assets', 'outpost.audit', 'outpost.draft'];
+
+function forgetPreviousUser(userId: string): boolean {
+  const last = localStorage.getItem(LAST_USER_KEY);
+  localStorage.setItem(LAST_USER_KEY, userId);
+  if (!last || last === userId) return false;
+  for (let i = localStorage.length - 1; i >= 0; i--) {
+    const k = localStorage.key(i);
+    if (k && PER_USER_PREFIXES.some((p) => k.startsWith(p))) localStorage.removeItem(k);
+  }
+  return true;
+}
 
 interface SessionState {
   token: string | null;
@@ -34,6 +51,11 @@ export const useSession = create<SessionState>((set) => ({
   expired: false,
   signIn: (s) => {
     localStorage.setItem(KEY, JSON.stringify({ token: s.token, user: s.user }));
+    // The stores above already hold the previous person's state in memory: start the page afresh.
+    if (forgetPreviousUser(s.user.id)) {
+      window.location.reload();
+      return;
+    }
     clearCache();
     set({ token: s.token, user: s.user, expired: false });
   },
