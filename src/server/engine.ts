@@ -129,13 +129,15 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
       const prior = seen.get(op.deviceSeq);
       if (prior) {
         results.push(prior);
-        // A retry means the first reply was lost. Meanwhile the device may have pulled this record
-        // while the op was still pending and kept its own optimistic copy (with its own, possibly
-        // unclamped, clocks); once this answer acknowledges the op nothing else would correct that
-        // copy. Sending the record out again makes the device's next pull replace it.
+        // A retry means the first reply was lost. If the device has since pulled the record's
+        // latest version (its cursor is past it), it did so while this op was still pending and
+        // kept its own optimistic copy on top (with its own, possibly unclamped, clocks); once this
+        // answer acknowledges the op nothing else would correct that copy. Sending the record out
+        // again makes the device's next pull replace it. A version the device has not pulled yet
+        // reaches it anyway, so a plain replay writes nothing new.
         const key = recordKey(op.entity, op.recordId);
         const current = records.get(key);
-        if (current && !dirty.has(key)) dirty.set(key, current);
+        if (current && current.seq <= req.cursor && !dirty.has(key)) dirty.set(key, current);
         continue;
       }
       const r = await applyOne(tx, auth, req.cursor, op, records, numberOwner, numbering, dirty, nowMs, nowIso, maxHlc);
@@ -240,9 +242,11 @@ async function applyOne(
     records.set(key, next);
     dirty.delete(key);
     dirty.set(key, next);
-  } else if (current && out.status !== 'applied' && !dirty.has(key)) {
-    // The sender's copy differs from ours (its edit lost, was refused, or conflicted): send the
-    // record out again so that device's next pull replaces its optimistic copy.
+  } else if (current && !dirty.has(key)) {
+    // The sender's copy may differ from ours (its edit lost, was refused, conflicted, or changed
+    // nothing here but carries the device's own clocks): send the record out again so that
+    // device's next pull replaces its optimistic copy. Devices rely on this: every acknowledged op
+    // on an existing record is followed by a version of it they have not pulled yet.
     dirty.set(key, current);
   }
   for (const c of out.conflicts) {

@@ -38,13 +38,25 @@ export function openStore(file: string, opts: { migrationsFolder?: string } = {}
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
+  // Checkpoint the WAL from a timer while idle rather than inside whichever write crosses the
+  // threshold, so an edit never pays for folding the log back (the larger limit is a safety net).
+  sqlite.pragma('wal_autocheckpoint = 10000');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: opts.migrationsFolder ?? defaultMigrationsFolder() });
+  const checkpoint = setInterval(() => {
+    try {
+      if (sqlite.open && !sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // a busy database checkpoints next time
+    }
+  }, 5_000);
+  checkpoint.unref();
   return {
     sqlite,
     db,
     path: file,
     close: () => {
+      clearInterval(checkpoint);
       try {
         sqlite.pragma('optimize');
       } finally {

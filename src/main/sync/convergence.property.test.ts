@@ -220,6 +220,8 @@ const scenario = fc.integer({ min: 3, max: 5 }).chain((n) =>
 describe('sync convergence (property)', () => {
   it(`replicas and the server converge (${RUNS} runs)`, async () => {
     const seed = chooseSeed(process.env.SYNC_PROPERTY_SEED);
+    // A drawn seed is shown up front too, so a long exploratory run that is stopped can be resumed.
+    if (process.env.SYNC_PROPERTY_SEED === 'random') console.log(`sync property: ${RUNS} runs with SYNC_PROPERTY_SEED=${seed}`);
     let run = 0;
     try {
       await fc.assert(

@@ -251,8 +251,10 @@ export function applyOp(current: RecordState | null, op: OpLike, ctx: ApplyConte
       const cur = s.fieldHlc[PRESENT];
       if (cur === undefined || ctx.stamp > cur) {
         s.fieldHlc[PRESENT] = ctx.stamp;
+        // The newer clock must be stored even when membership stays the same (an add over an
+        // add): otherwise a concurrent remove ordered between the two would wrongly win later.
+        changed = true;
         const next = op.kind === 'setRemove' ? ctx.stamp : null;
-        if (s.deletedHlc !== next) changed = true;
         s.deletedHlc = next;
         touch(s, op.createdAt);
         return { status: 'applied', state: s, changed, conflicts };
