@@ -9,6 +9,7 @@ import {
   MAX_PULL_LIMIT,
   MAX_PUSH_BYTES,
   createServerUserRequest,
+  setUserSitesRequest,
   pushRequest,
   refreshRequest,
   revokeRequest,
@@ -113,6 +114,18 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           await store.createUser(user);
           return send(res, 200, { ok: true, value: { id: user.id, username: user.username, role: user.role, sites: user.sites } });
         }
+        case 'POST /auth/users/sites': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', "Only an administrator can change a user's sites.");
+          const body = await json(req, setUserSitesRequest);
+          const user = await store.findUser(body.username);
+          if (!user) throw new HttpError(404, 'not_found', `No server user named ${body.username}.`);
+          const sites = body.sites === null ? null : [...new Set(body.sites)];
+          await store.setUserSites(user.id, sites);
+          // Devices learn the new list on their next pull; poke them so that happens now.
+          await store.announce(await store.headSeq());
+          return send(res, 200, { ok: true, value: { id: user.id, username: user.username, role: user.role, sites } });
+        }
         case 'POST /sync/push': {
           const auth = await authenticate(store, req.headers.authorization, now());
           const body = await json(req, pushRequest, MAX_PUSH_BYTES);
@@ -130,7 +143,7 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           if (!Number.isInteger(cursor) || cursor < 0) throw new HttpError(400, 'invalid_input', 'cursor must be a whole number ≥ 0.');
           const scopes = auth.sites === null ? null : ['global', ...auth.sites];
           const page = await store.pull(scopes, cursor, Number.isFinite(limit) ? limit : DEFAULT_PULL_LIMIT);
-          return send(res, 200, { ok: true, value: { from: cursor, ...page } });
+          return send(res, 200, { ok: true, value: { from: cursor, ...page, scopes: auth.sites } });
         }
         case 'POST /sync/lease': {
           const auth = await authenticate(store, req.headers.authorization, now());

@@ -142,6 +142,7 @@ function writeRow(sqlite: Database.Database, s: RecordState, cols: Set<string>, 
     values.push(v);
   }
   const st = upsertFor(sqlite, s.entity, names);
+  if (s.entity === 'tickets' && typeof s.data.number === 'string') keepOldNumber(sqlite, s.id, s.data.number);
   try {
     st.run(...values.map(bindable));
     return true;
@@ -153,6 +154,7 @@ function writeRow(sqlite: Database.Database, s: RecordState, cols: Set<string>, 
     if (s.entity === 'tickets' && typeof s.data.number === 'string') {
       const other = sqlite.prepare('SELECT id FROM tickets WHERE number = ? AND id <> ?').pluck().get(s.data.number, s.id) as string | undefined;
       if (other) {
+        keepOldNumber(sqlite, other, `${s.data.number}~`);
         sqlite.prepare('UPDATE tickets SET number = ? WHERE id = ?').run(`${s.data.number}~${other.slice(-6)}`, other);
         stats.renumbered++;
         st.run(...values.map(bindable));
@@ -162,5 +164,85 @@ function writeRow(sqlite: Database.Database, s: RecordState, cols: Set<string>, 
     // Another unique clash (two people created the same username on different devices): the
     // local row keeps the name and the server's copy waits until an administrator sorts it out.
     return false;
+  }
+}
+
+/**
+ * The server replaced a ticket's number (a provisional or clashing one given offline): the old
+ * number stays findable on this device as an alias. `incoming` is the number about to be written;
+ * a parking number (`INC123~abcdef`) is never an alias, only the number people saw before it.
+ */
+function keepOldNumber(sqlite: Database.Database, ticketId: string, incoming: string): void {
+  const old = sqlite.prepare('SELECT number FROM tickets WHERE id = ?').pluck().get(ticketId) as string | undefined;
+  if (!old || old === incoming || old.includes('~')) return;
+  sqlite
+    .prepare('INSERT INTO ticket_number_aliases (number, ticket_id, replaced_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+    .run(old, ticketId, new Date().toISOString());
+}
+
+export const SCOPES_KEY = 'sync.scopes';
+
+/** The sites this device last received (null = every site), or undefined before its first pull. */
+export function getScopes(sqlite: Database.Database): string[] | null | undefined {
+  const v = getMeta(sqlite, SCOPES_KEY);
+  return v === null || v === undefined ? undefined : (JSON.parse(v) as string[] | null);
+}
+
+/**
+ * What changes when the server's site list for this user moves from `prev` to `next`: sites whose
+ * rows must leave this device, and whether any site is new (it must then be pulled from the start).
+ * `null` means every site.
+ */
+export function scopeChange(prev: string[] | null | undefined, next: string[] | null): { lost: { except: string[] } | { only: string[] } | null; gained: boolean } {
+  if (prev === undefined) return { lost: null, gained: false };
+  if (next === null) return { lost: null, gained: prev !== null };
+  const gained = prev === null ? false : next.some((s) => !prev.includes(s));
+  if (prev === null) return { lost: { except: next }, gained };
+  const only = prev.filter((s) => !next.includes(s));
+  return { lost: only.length ? { only } : null, gained };
+}
+
+function scopeFilter(lost: { except: string[] } | { only: string[] }): { sql: string; args: string[] } {
+  if ('only' in lost) return { sql: `scope_id IN (${lost.only.map(() => '?').join(', ')})`, args: lost.only };
+  return { sql: `scope_id NOT IN (${['global', ...lost.except].map(() => '?').join(', ')})`, args: ['global', ...lost.except] };
+}
+
+/** Local edits not yet pushed in sites about to leave the device. */
+export function pendingInScopes(sqlite: Database.Database, lost: { except: string[] } | { only: string[] }): number {
+  const f = scopeFilter(lost);
+  return sqlite.prepare(`SELECT count(*) FROM pending_ops WHERE ${f.sql}`).pluck().get(...f.args) as number;
+}
+
+/**
+ * Applies a new site list in one transaction: removes every synced row of the sites the user lost
+ * (tickets, their comments, worklogs, history, conflicts, assets…, the global directory stays),
+ * and when a site was gained, rewinds the cursor so the next pulls bring it from the start.
+ * Refuses (returns false, nothing changed) while edits in a lost site still wait to be pushed:
+ * they must reach the server first.
+ */
+export function applyScopes(sqlite: Database.Database, next: string[] | null): { removed: number; rewound: boolean } | false {
+  const { lost, gained } = scopeChange(getScopes(sqlite), next);
+  // Rows go in any order (children before or after their ticket); the whole scope leaves together.
+  const fkWasOn = sqlite.pragma('foreign_keys', { simple: true }) === 1;
+  if (fkWasOn) sqlite.pragma('foreign_keys = OFF');
+  try {
+    return sqlite.transaction(() => {
+      let removed = 0;
+      if (lost) {
+        if (pendingInScopes(sqlite, lost) > 0) return false;
+        const f = scopeFilter(lost);
+        const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+        for (const t of tables) {
+          if (!tableColumns(sqlite, t)) continue;
+          removed += sqlite.prepare(`DELETE FROM ${t} WHERE ${f.sql}`).run(...f.args).changes;
+        }
+        sqlite.prepare('DELETE FROM ticket_number_aliases WHERE ticket_id NOT IN (SELECT id FROM tickets)').run();
+      }
+      if (gained) setMeta(sqlite, CURSOR_KEY, '0');
+      setMeta(sqlite, SCOPES_KEY, JSON.stringify(next));
+      return { removed, rewound: gained };
+    }).immediate();
+  } finally {
+    if (fkWasOn) sqlite.pragma('foreign_keys = ON');
   }
 }

@@ -13,7 +13,7 @@ import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type OpResult 
 import type { SyncState, SyncStatus } from '../../shared/api/sync';
 import { AppError } from '../../shared/result';
 import { acknowledge, nextBatch, pendingCount } from './outbox';
-import { applyPage, getCursor, CURSOR_KEY } from './apply';
+import { applyPage, applyScopes, getCursor, getScopes, pendingInScopes, scopeChange, CURSOR_KEY } from './apply';
 import { HttpTransport, OfflineError, SyncHttpError, type Credentials, type SyncTransport } from './transport';
 
 export const CLIENT_VERSION = '0.1.0';
@@ -214,9 +214,29 @@ export class SyncClient {
   async pullPage(limit = DEFAULT_PULL_LIMIT, domains?: Set<string>): Promise<{ pulled: number; more: boolean }> {
     const cursor = getCursor(this.sqlite);
     const page = await this.tx().pull(cursor, limit);
+    if (page.scopes !== undefined && JSON.stringify(page.scopes) !== JSON.stringify(getScopes(this.sqlite) ?? '')) {
+      const r = await this.changeScopes(page.scopes);
+      if (r?.rewound) return { pulled: 0, more: true };
+      if (!r) return { pulled: 0, more: false };
+      if (r.removed && domains) domains.add('tickets');
+    }
     const stats = applyPage(this.sqlite, page, this.opts.clock.now().getTime());
     if (stats && domains) for (const c of page.changes) domains.add(domainOf(c.entity));
     return { pulled: stats ? page.changes.length : 0, more: page.hasMore && page.cursor !== cursor };
+  }
+
+  /**
+   * The user's sites changed on the server. Edits waiting in a site being lost are pushed first
+   * (the server answers each, even if it now refuses them), then that site's rows leave the device;
+   * a gained site rewinds the cursor so it arrives from the start. Null when edits still wait.
+   */
+  private async changeScopes(next: string[] | null): Promise<{ removed: number; rewound: boolean } | null> {
+    const { lost } = scopeChange(getScopes(this.sqlite), next);
+    if (lost && pendingInScopes(this.sqlite, lost) > 0) await this.pushAll();
+    const r = applyScopes(this.sqlite, next);
+    if (!r) return null;
+    if (r.removed) this.opts.log?.('sites removed from this device', { removed: r.removed });
+    return r;
   }
 
   async pullAll(limit = DEFAULT_PULL_LIMIT): Promise<number> {

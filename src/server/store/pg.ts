@@ -203,6 +203,7 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     },
     findUser: async (username) => toUser((await pool.query('SELECT * FROM server_users WHERE username = $1', [username])).rows[0]),
     getUser: async (id) => toUser((await pool.query('SELECT * FROM server_users WHERE id = $1', [id])).rows[0]),
+    setUserSites: async (id, sites) => ((await pool.query('UPDATE server_users SET sites = $1 WHERE id = $2', [sites ? JSON.stringify(sites) : null, id])).rowCount ?? 0) > 0,
     upsertDevice: async (d) => {
       const r = await pool.query(
         `INSERT INTO devices (id, user_id, name, revoked, created_at, last_seen_at) VALUES ($1, $2, $3, 0, $4, $4)

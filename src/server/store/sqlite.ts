@@ -225,6 +225,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     },
     findUser: async (username) => toUser(db.prepare('SELECT * FROM server_users WHERE username = ?').get(username)),
     getUser: async (id) => toUser(db.prepare('SELECT * FROM server_users WHERE id = ?').get(id)),
+    setUserSites: async (id, sites) => db.prepare('UPDATE server_users SET sites = ? WHERE id = ?').run(sites ? JSON.stringify(sites) : null, id).changes > 0,
     upsertDevice: async (d) => {
       db.prepare(
         `INSERT INTO devices (id, user_id, name, revoked, created_at, last_seen_at) VALUES (?, ?, ?, 0, ?, ?)

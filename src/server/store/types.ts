@@ -62,6 +62,8 @@ export interface ServerStore {
   createUser(u: ServerUser): Promise<void>;
   findUser(username: string): Promise<ServerUser | null>;
   getUser(id: string): Promise<ServerUser | null>;
+  /** Replaces the sites a user's devices receive (null = every site); false when no such user. */
+  setUserSites(id: string, sites: string[] | null): Promise<boolean>;
   upsertDevice(d: { id: string; userId: string; name: string; now: string }): Promise<Device>;
   getDevice(id: string): Promise<Device | null>;
   revokeDevice(id: string): Promise<boolean>;

@@ -85,6 +85,8 @@ export const pullResponse = z
     cursor: z.number().int().min(0),
     hasMore: z.boolean(),
     changes: z.array(change),
+    /** The sites the user's devices receive now (null = every site); a device drops sites no longer listed. */
+    scopes: z.array(key).nullable().optional(),
   })
   .strict();
 export type PullResponse = z.infer<typeof pullResponse>;
@@ -129,6 +131,14 @@ export const createServerUserRequest = z
   })
   .strict();
 
+/** An administrator changes which sites a user's devices receive (null = every site). */
+export const setUserSitesRequest = z
+  .object({
+    username: z.string().trim().toLowerCase().min(1).max(64),
+    sites: z.array(key).max(1000).nullable(),
+  })
+  .strict();
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -154,5 +164,6 @@ export function parsePullResponse(v: unknown): { ok: true; value: PullResponse }
     }
     for (const k in c.fieldHlc) if (typeof c.fieldHlc[k] !== 'string') return { ok: false, message: `${c.entity} clock for ${k} is malformed` };
   }
+  if (v.scopes !== undefined && v.scopes !== null && (!Array.isArray(v.scopes) || v.scopes.some((s) => typeof s !== 'string'))) return { ok: false, message: 'the site list is malformed' };
   return { ok: true, value: v as unknown as PullResponse };
 }

@@ -44,6 +44,18 @@ export function searchTickets(ctx: Ctx, text: string, limit: number): SearchHit[
       hits.push({ id: r.id, number: r.number, title: r.title, status: r.status, priority: r.priority, snippet: `\u0002${r.number}\u0003 ${r.title}`, rank: -1e9 });
       seen.add(r.id);
     }
+    // Provisional numbers the server replaced after a sync stay findable.
+    const aliased = sqlite
+      .prepare(
+        `SELECT t.id, t.number, t.title, t.status, t.priority, t.requester_id AS requesterId FROM ticket_number_aliases a JOIN tickets t ON t.id = a.ticket_id
+         WHERE a.number = ? AND t.deleted_hlc IS NULL ORDER BY a.replaced_at DESC`,
+      )
+      .all(trimmed) as (Omit<SearchHit, 'snippet' | 'rank'> & { requesterId: string | null })[];
+    for (const x of aliased) {
+      if (x.id === r?.id || (requester && x.requesterId !== actor.id)) continue;
+      hits.push({ id: x.id, number: x.number, title: x.title, status: x.status, priority: x.priority, snippet: `\u0002${trimmed}\u0003 → ${x.number} ${x.title}`, rank: -1e9 + 1 });
+      seen.add(x.id);
+    }
   }
   const q = ftsQuery(text, requester);
   if (!q) return hits;

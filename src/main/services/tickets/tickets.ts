@@ -193,7 +193,15 @@ export function getTicketDetail(ctx: Ctx, id: string): TicketDetail {
 }
 
 export function getTicketByNumber(ctx: Ctx, number: string): TicketDetail {
-  const id = ctx.store.sqlite.prepare('SELECT id FROM tickets WHERE number = ? AND deleted_hlc IS NULL').pluck().get(number) as string | undefined;
+  const sqlite = ctx.store.sqlite;
+  // A number the server has since replaced (given offline) still leads to its ticket; the ticket
+  // that holds the number now comes first.
+  const id =
+    (sqlite.prepare('SELECT id FROM tickets WHERE number = ? AND deleted_hlc IS NULL').pluck().get(number) as string | undefined) ??
+    (sqlite
+      .prepare('SELECT t.id FROM ticket_number_aliases a JOIN tickets t ON t.id = a.ticket_id WHERE a.number = ? AND t.deleted_hlc IS NULL ORDER BY a.replaced_at DESC LIMIT 1')
+      .pluck()
+      .get(number) as string | undefined);
   if (!id) throw new AppError('not_found', `No ticket numbered ${number}.`);
   return getTicketDetail(ctx, id);
 }
