@@ -95,6 +95,9 @@ test('triage from the keyboard: j/k, a, 1-4, s', async () => {
 test('open with Enter, comment with Ctrl+Enter, resolve with code and notes', async () => {
   const q = new QueuePage(page);
   const pane = new TicketPane(page);
+  // The previous step's status change refreshes the queue; Enter acts on the row under the cursor,
+  // so wait until that row is back before pressing it.
+  await expect(q.cursorRow()).toHaveAttribute('data-number', 'INC0000001');
   await q.key('Enter');
   await pane.expectOpen('INC0000001');
   await pane.comment('Swapped the HDMI cable; testing with the presenter now.');

@@ -41,6 +41,18 @@ export async function buildElectron({ minify = false, quiet = false, outdir = de
     define: { 'import.meta.url': '__outpostImportMetaUrl' },
     banner: { js: "const __outpostImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
+  // The import worker runs in its own thread and loads its own file: a separate entry beside main.cjs
+  // (src/main/services/assets/import/run.ts looks for import-worker.cjs next to the bundle).
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src/main/services/assets/import/worker.ts')],
+    outfile: path.join(outdir, 'import-worker.cjs'),
+    platform: 'node',
+    target: 'node20',
+    external: ['electron', 'better-sqlite3'],
+    define: { 'import.meta.url': '__outpostImportMetaUrl' },
+    banner: { js: "const __outpostImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
   await build({
     ...common,
     entryPoints: [path.join(root, 'src/preload/index.ts')],

@@ -9,6 +9,7 @@ import { reindexSearch, searchIndexStale } from './services/search/search';
 import type { Runtime } from './api/dispatch';
 import type { AppEvent } from '../shared/api';
 import { attachSync, detachSync } from './sync/registry';
+import { migrateTeamSettings } from './services/settings/migrate';
 
 export interface StartedRuntime extends Runtime {
   dataDir: string;
@@ -29,6 +30,8 @@ export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logge
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
   const store = openStore(path.join(dataDir, 'outpost.db'), { migrationsFolder: opts.migrationsFolder });
+  // Settings that used to be kept per device become team-wide synced rows (once per store).
+  migrateTeamSettings(store.sqlite, (opts.clock ?? systemClock).now().toISOString());
   if (searchIndexStale({ store })) {
     log.warn('search index out of step with tickets; rebuilding');
     reindexSearch({ store });

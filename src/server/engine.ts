@@ -5,11 +5,12 @@
  */
 import { formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
 import { uuidv7 } from '../shared/ids';
-import { applyOp, type ConflictDraft, type OpLike } from '../shared/sync/merge';
-import { ruleFor, validateFields } from '../shared/sync/entities';
+import { applyOp, stampAfter, type ConflictDraft, type OpLike } from '../shared/sync/merge';
+import { ENTITY_RULES, ruleFor, validateFields, writeRefusal } from '../shared/sync/entities';
 import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
 import { canTransition, formatNumber, type TicketStatus } from '../shared/tickets/rules';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
+import { deriveAfterOp } from './derive';
 
 export interface PushAuth {
   userId: string;
@@ -29,6 +30,47 @@ export class HttpError extends Error {
 }
 
 const SERVER_DEVICE = 'server';
+
+/** A ticket's append-only children (comments, worklogs, history): they live in the ticket's site. */
+const TICKET_CHILDREN = Object.entries(ENTITY_RULES)
+  .filter(([, r]) => r.parent?.entity === 'tickets')
+  .map(([entity, r]) => ({ entity, field: r.parent!.field }));
+const TICKET_CHILD_FIELD = new Map(TICKET_CHILDREN.map((c) => [c.entity, c.field]));
+
+/**
+ * A ticket moved site: every child row goes with it in the same transaction, so the new site's
+ * devices receive them and the old site's devices drop them (each move is logged like the
+ * ticket's). The site of a child is server-owned, so it carries the server's stamp.
+ */
+async function moveChildren(tx: SyncTx, ticket: StoredRecord, records: Map<string, StoredRecord>, dirty: Map<string, StoredRecord>, serverStamp: string): Promise<void> {
+  const found = new Map<string, StoredRecord>();
+  for (const c of await tx.childrenOf(TICKET_CHILDREN, ticket.id)) {
+    const k = recordKey(c.entity, c.id);
+    // A copy written earlier in this push is newer than the stored one.
+    found.set(k, records.get(k) ?? c);
+  }
+  // Children created earlier in this push are not stored yet.
+  for (const [k, r] of records) {
+    const field = TICKET_CHILD_FIELD.get(r.entity);
+    if (field && r.data[field] === ticket.id) found.set(k, r);
+  }
+  for (const [k, child] of found) {
+    if (child.scopeId === ticket.scopeId) continue;
+    const movedFrom = [...new Set([...(child.movedFrom ?? []), child.scopeId])].filter((x) => x !== ticket.scopeId);
+    const copy: StoredRecord = {
+      ...child,
+      scopeId: ticket.scopeId,
+      data: { ...child.data },
+      fieldHlc: { ...child.fieldHlc, scope_id: stampAfter(child.fieldHlc.scope_id, serverStamp) },
+      fieldSeq: { ...child.fieldSeq },
+      ...(movedFrom.length ? { movedFrom } : {}),
+    };
+    records.set(k, copy);
+    // Written after the ticket, so a device meets the ticket in its new site before its children.
+    dirty.delete(k);
+    dirty.set(k, copy);
+  }
+}
 
 interface Numbering {
   leases: { prefix: string; first: number; last: number; deviceId: string }[];
@@ -81,8 +123,8 @@ function conflictRecord(c: ConflictDraft, stamp: string, at: string): StoredReco
 
 /** Role rules beyond "may write this record type". Returns a reason to refuse, or null. */
 function roleCheck(auth: PushAuth, op: WireOp, current: StoredRecord | undefined): string | null {
-  const rule = ruleFor(op.entity);
-  if (!rule.writers.includes(auth.role)) return `Your role (${auth.role}) cannot change ${op.entity.replace(/_/g, ' ')}.`;
+  const refused = writeRefusal(op.entity, auth.role, op.kind, op.payload);
+  if (refused) return refused;
   if (auth.role === 'requester') {
     if (op.entity === 'tickets') {
       if (op.kind === 'create' && op.payload.requester_id !== undefined && op.payload.assignee_id) return 'Requesters cannot assign tickets.';
@@ -96,6 +138,8 @@ function roleCheck(auth: PushAuth, op: WireOp, current: StoredRecord | undefined
     if (op.entity === 'ticket_comments' && (op.payload.internal === 1 || op.payload.internal === true)) return 'Requesters cannot write internal notes.';
   }
   if (op.kind === 'delete' && op.entity === 'tickets') return 'Tickets are never deleted; cancel them instead.';
+  // A restore re-applies fields; tickets are never deleted, so it would only be an edit by another name.
+  if (op.kind === 'restore' && op.entity === 'tickets') return 'Tickets are never deleted, so there is nothing to restore.';
   return null;
 }
 
@@ -167,7 +211,13 @@ async function applyOne(
   nowIso: string,
   maxHlc: string,
 ): Promise<{ result: OpResult; hlc: string }> {
-  const reject = (reason: string): { result: OpResult; hlc: string } => ({ result: { deviceSeq: op.deviceSeq, status: 'rejected', reason }, hlc: '' });
+  const reject = (reason: string): { result: OpResult; hlc: string } => {
+    // The sender's copy still shows the refused change: send the record out again so its next pull
+    // puts the server's version back (the same rule as for ops that change nothing, below).
+    const existing = records.get(recordKey(op.entity, op.recordId));
+    if (existing && !dirty.has(recordKey(op.entity, op.recordId))) dirty.set(recordKey(op.entity, op.recordId), existing);
+    return { result: { deviceSeq: op.deviceSeq, status: 'rejected', reason }, hlc: '' };
+  };
   if (op.schemaVersion < SYNC_SCHEMA_MIN || op.schemaVersion > SYNC_SCHEMA_MAX) return reject(`Data version ${op.schemaVersion} is outside what the server accepts.`);
   const key = recordKey(op.entity, op.recordId);
   const current = records.get(key);
@@ -186,6 +236,12 @@ async function applyOne(
     if (payload.from !== undefined && typeof payload.from === 'string' && !canTransitionKnown(payload.from, payload.to)) {
       return reject(`A ${String(payload.from)} ticket cannot move to ${String(payload.to)}.`);
     }
+  } else if (op.kind === 'restore') {
+    // A restore carries the edit that lost to a delete; its values are checked like any edit.
+    const fields = payload.fields ?? {};
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return reject('A restore carries its fields as an object.');
+    const bad = validateFields(op.entity, fields as Record<string, unknown>);
+    if (bad) return reject(bad);
   } else if (op.kind !== 'delete') {
     const bad = validateFields(op.entity, payload);
     if (bad) return reject(bad);
@@ -230,7 +286,21 @@ async function applyOne(
     }
   }
 
-  const out = applyOp(current ?? null, { ...op, payload } satisfies OpLike, {
+  // A child written before its ticket moved still names the old site: it is stored where the
+  // ticket is now, and logged as moved out of the site it named, so that site's devices drop it.
+  let scopeId = op.scopeId;
+  let namedScope: string | null = null;
+  if (!current && TICKET_CHILD_FIELD.has(op.entity) && (op.kind === 'create' || op.kind === 'append')) {
+    const parent = records.get(recordKey('tickets', String(payload[TICKET_CHILD_FIELD.get(op.entity)!])));
+    const named = typeof payload.scope_id === 'string' ? payload.scope_id : op.scopeId;
+    if (parent && parent.scopeId !== named) {
+      namedScope = named;
+      scopeId = parent.scopeId;
+      delete payload.scope_id;
+    }
+  }
+
+  const out = applyOp(current ?? null, { ...op, scopeId, payload } satisfies OpLike, {
     stamp,
     authorId: auth.userId,
     unseen: (f) => (current?.fieldSeq[f] ?? 0) > cursor,
@@ -239,9 +309,15 @@ async function applyOne(
     const prev = current;
     const next: StoredRecord = { ...out.state, seq: prev?.seq ?? 0, fieldSeq: { ...(prev?.fieldSeq ?? {}) } };
     for (const f of rule.textFields ?? []) if (next.fieldHlc[f] !== prev?.fieldHlc[f]) next.fieldSeq[f] = 0;
+    // Moves earlier in this batch stay logged even when a later op rewrites the record.
+    const left = prev && prev.scopeId !== next.scopeId ? [...(prev.movedFrom ?? []), prev.scopeId] : (prev?.movedFrom ?? []);
+    const movedFrom = [...new Set(left)].filter((x) => x !== next.scopeId);
+    if (namedScope) movedFrom.push(namedScope);
+    if (movedFrom.length) next.movedFrom = movedFrom;
     records.set(key, next);
     dirty.delete(key);
     dirty.set(key, next);
+    if (op.entity === 'tickets' && prev && prev.scopeId !== next.scopeId) await moveChildren(tx, next, records, dirty, makeStamp(clock.hlc, SERVER_DEVICE));
   } else if (current && !dirty.has(key)) {
     // The sender's copy may differ from ours (its edit lost, was refused, conflicted, or changed
     // nothing here but carries the device's own clocks): send the record out again so that
@@ -249,6 +325,7 @@ async function applyOne(
     // on an existing record is followed by a version of it they have not pulled yet.
     dirty.set(key, current);
   }
+  if (out.changed) await deriveAfterOp(tx, key, records, dirty, stamp);
   for (const c of out.conflicts) {
     const rec = conflictRecord(c, makeStamp(clock.hlc, SERVER_DEVICE), nowIso);
     dirty.set(recordKey(rec.entity, rec.id), rec);

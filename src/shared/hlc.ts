@@ -96,3 +96,32 @@ export function expandFieldHlc(map: Record<string, string>, fields: Iterable<str
   if (all !== undefined) for (const f of fields) if (out[f] === undefined) out[f] = all;
   return out;
 }
+
+/**
+ * The inverse of expandFieldHlc: when every one of `fields` has a stamp, the most common of them
+ * becomes "*" and only the others keep entries (keys outside `fields`, such as pseudo-fields, are
+ * kept as they are). Expanding the result over the same `fields` gives back exactly `map`; when a
+ * field has no stamp (or the map is already compact) `map` is returned unchanged. Rows written in
+ * one go share one stamp, so their clocks shrink from one entry per column to one entry.
+ */
+export function compactFieldHlc(map: Record<string, string>, fields: readonly string[]): Record<string, string> {
+  if (map[EVERY_FIELD] !== undefined) return map;
+  const counts = new Map<string, number>();
+  let best = '';
+  let bestCount = 0;
+  for (const f of fields) {
+    const s = map[f];
+    if (s === undefined) return map;
+    const n = (counts.get(s) ?? 0) + 1;
+    counts.set(s, n);
+    if (n > bestCount) {
+      best = s;
+      bestCount = n;
+    }
+  }
+  if (bestCount < 2) return map;
+  const covered = new Set(fields);
+  const out: Record<string, string> = { [EVERY_FIELD]: best };
+  for (const k in map) if (!(covered.has(k) && map[k] === best)) out[k] = map[k]!;
+  return out;
+}

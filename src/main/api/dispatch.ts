@@ -9,6 +9,8 @@ import type { Clock, Ctx } from '../services/core/context';
 import type { Store } from '../db/open';
 import { authenticate } from '../services/auth/sessions';
 import { handlers } from './handlers/index';
+import type { RequestInfo } from './handlers/types';
+import { writeGate } from '../db/write-gate';
 import type { Logger } from '../log';
 
 export interface Runtime {
@@ -55,11 +57,21 @@ function dispatchAny(rt: Runtime, name: string, rawInput: unknown, token: string
     return fail('invalid_input', first ? `${first.path.length ? first.path.join('.') + ': ' : ''}${first.message}` : 'The input is not valid.', issues);
   }
   const ctx: Ctx = { store: rt.store, clock: rt.clock, actor, call: name };
+  // While a long job (an import in a worker) holds the write gate, a change waits its turn here.
+  const gate = writeGate(rt.store.sqlite);
+  if ((def.mutates || WRITES_SESSION.has(name)) && gate.busy()) return gate.exclusive(() => run(rt, name, def.mutates, ctx, parsed.data, token)).then((r) => r);
+  return run(rt, name, def.mutates, ctx, parsed.data, token);
+}
+
+/** Calls that write (sessions, login audit) without changing records, so are not marked mutates. */
+const WRITES_SESSION = new Set<string>(['session.login', 'session.logout']);
+
+function run(rt: Runtime, name: CallName, mutates: boolean, ctx: Ctx, input: unknown, token: string | null): Result<unknown> | Promise<Result<unknown>> {
   try {
-    const handler = handlers[name] as (ctx: Ctx, input: unknown, req: { token: string | null }) => unknown;
-    const value = handler(ctx, parsed.data, { token });
+    const handler = handlers[name] as (ctx: Ctx, input: unknown, req: RequestInfo) => unknown;
+    const value = handler(ctx, input, { token, emit: rt.emit });
     const done = (v: unknown): Result<unknown> => {
-      if (def.mutates) rt.emit({ type: 'changed', domain: name.split('.')[0]!, ids: idsOf(parsed.data, v) });
+      if (mutates) rt.emit({ type: 'changed', domain: name.split('.')[0]!, ids: idsOf(input, v) });
       return { ok: true, value: v };
     };
     if (value instanceof Promise) return value.then(done, (e: unknown) => failure(rt, name, e));

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
+import { writeGateBusy } from './write-gate';
 
 export type Drizzle = BetterSQLite3Database<typeof schema>;
 
@@ -45,7 +46,8 @@ export function openStore(file: string, opts: { migrationsFolder?: string } = {}
   migrate(db, { migrationsFolder: opts.migrationsFolder ?? defaultMigrationsFolder() });
   const checkpoint = setInterval(() => {
     try {
-      if (sqlite.open && !sqlite.inTransaction) sqlite.pragma('wal_checkpoint(PASSIVE)');
+      // Not while a worker holds the write gate: the next tick after it finishes folds its log back.
+      if (sqlite.open && !sqlite.inTransaction && !writeGateBusy(sqlite)) sqlite.pragma('wal_checkpoint(PASSIVE)');
     } catch {
       // a busy database checkpoints next time
     }

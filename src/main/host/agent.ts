@@ -2,6 +2,7 @@
 import type http from 'node:http';
 import type { StartedRuntime } from '../runtime';
 import { handleAgentPost } from '../services/inventory/agent';
+import { writeGate } from '../db/write-gate';
 
 export const AGENT_PATH = '/inventory/agent';
 const MAX_AGENT_BODY = 32 * 1024 * 1024;
@@ -40,7 +41,8 @@ export async function serveAgent(rt: StartedRuntime, req: http.IncomingMessage, 
     res.end('The inventory is larger than 32 MB.');
     return;
   }
-  const reply = handleAgentPost({ store: rt.store, clock: rt.clock }, body, token);
+  // An agent's inventory is a write: it waits for an import holding the write gate.
+  const reply = await writeGate(rt.store.sqlite).exclusive(() => handleAgentPost({ store: rt.store, clock: rt.clock }, body, token));
   rt.log.info({ status: reply.status, note: reply.note }, 'inventory agent');
   if (reply.status === 200 && reply.note.includes('updated')) rt.emit({ type: 'changed', domain: 'assets', ids: [] });
   res.writeHead(reply.status, { 'content-type': reply.contentType, 'content-length': reply.body.length, 'cache-control': 'no-store' });

@@ -26,7 +26,7 @@ import type { SyncTransport } from './transport';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { clampHlc, push } from '../../server/engine';
 import type { ServerStore } from '../../server/store/types';
-import { formatHlc, MAX_DRIFT_MS, parseHlc } from '../../shared/hlc';
+import { expandFieldHlc, formatHlc, MAX_DRIFT_MS, parseHlc } from '../../shared/hlc';
 
 const BASE = Date.parse('2026-03-02T09:00:00Z');
 const DAY = 86_400_000;
@@ -152,7 +152,7 @@ describe('far-ahead clock, lost push reply, retry', () => {
     // The author ends with the server's (clamped) clocks, not its own day-ahead ones, so a later
     // rebase cannot let a stale local value beat a newer edit from someone else.
     const local = JSON.parse(ahead.store.sqlite.prepare('SELECT field_hlc FROM tickets WHERE id = ?').pluck().get(t.id) as string) as Record<string, string>;
-    expect(local).toEqual(srv.fieldHlc);
+    expect(expandFieldHlc(local, [...Object.keys(srv.data), 'scope_id'])).toEqual(srv.fieldHlc);
     const limit = SERVER_NOW + MAX_DRIFT_MS;
     for (const stamp of Object.values(srv.fieldHlc)) expect(parseHlc(stamp.slice(0, stamp.indexOf('@'))).wall).toBeLessThanOrEqual(limit);
   });
@@ -188,7 +188,7 @@ describe('far-ahead clock, lost push reply, retry', () => {
     for (const d of [ahead, other]) {
       expect(ticketRow(d, t.id)).toEqual({ impact: srv.data.impact, urgency: srv.data.urgency, priority: srv.data.priority, priority_overridden: srv.data.priority_overridden });
       const local = JSON.parse(d.store.sqlite.prepare('SELECT field_hlc FROM tickets WHERE id = ?').pluck().get(t.id) as string) as Record<string, string>;
-      expect(local).toEqual(srv.fieldHlc);
+      expect(expandFieldHlc(local, [...Object.keys(srv.data), 'scope_id'])).toEqual(srv.fieldHlc);
     }
   });
 });

@@ -9,12 +9,15 @@ import type { Store } from '../db/open';
 import type { Clock } from '../services/core/context';
 import { getMeta, getMetaJson, setMeta, setMetaJson } from '../services/core/meta';
 import { deviceId as localDeviceId } from '../services/core/ops';
-import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type OpResult } from '../../shared/sync/wire';
+import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse } from '../../shared/sync/wire';
 import type { SyncState, SyncStatus } from '../../shared/api/sync';
 import { AppError } from '../../shared/result';
 import { acknowledge, nextBatch, pendingCount } from './outbox';
 import { applyPage, applyScopes, getCursor, getScopes, pendingInScopes, scopeChange, CURSOR_KEY } from './apply';
+import { BACKFILL_CURSOR_KEY, endBackfill, getBackfill } from './scopes';
+import { rejectedCount } from './rejected';
 import { HttpTransport, OfflineError, SyncHttpError, type Credentials, type SyncTransport } from './transport';
+import { writeGate } from '../db/write-gate';
 
 export const CLIENT_VERSION = '0.1.0';
 const LEASE_SIZE = 500;
@@ -98,7 +101,7 @@ export class SyncClient {
       username: user?.username ?? null,
       conflicts,
       cursor: getCursor(this.sqlite),
-      rejected: getMetaJson<OpResult[]>(this.sqlite, 'sync.rejected', []).length,
+      rejected: rejectedCount(this.sqlite),
     };
   }
 
@@ -177,8 +180,11 @@ export class SyncClient {
       await this.ensureLeases();
       const pulled = await this.pullAll();
       this.failures = 0;
-      setMeta(this.sqlite, K.lastSyncedAt, this.opts.clock.now().toISOString());
-      this.setState('synced', null);
+      // Writes after a network wait go through the write gate: an import may hold it meanwhile.
+      await writeGate(this.sqlite).exclusive(() => {
+        setMeta(this.sqlite, K.lastSyncedAt, this.opts.clock.now().toISOString());
+        this.setState('synced', null);
+      });
       return { pushed: pushed.count, pulled, rejected: pushed.rejected, conflicts: Math.max(0, this.openConflicts() - before) };
     } catch (e) {
       this.failures++;
@@ -203,7 +209,7 @@ export class SyncClient {
       const sent = new Set(ops.map((o) => o.deviceSeq));
       const answered = reply.results.filter((r) => sent.has(r.deviceSeq));
       if (!answered.length) throw new SyncHttpError(502, 'bad_reply', 'The server answered a push without results.');
-      rejected += acknowledge(this.sqlite, answered).rejected.length;
+      rejected += (await writeGate(this.sqlite).exclusive(() => acknowledge(this.sqlite, answered, this.opts.clock.now().toISOString()))).rejected.length;
       for (const r of answered) if (r.status === 'rejected') this.opts.log?.('op rejected', { seq: r.deviceSeq, reason: r.reason });
       count += answered.length;
     }
@@ -220,7 +226,7 @@ export class SyncClient {
       if (!r) return { pulled: 0, more: false };
       if (r.removed && domains) domains.add('tickets');
     }
-    const stats = applyPage(this.sqlite, page, this.opts.clock.now().getTime());
+    const stats = await writeGate(this.sqlite).exclusive(() => applyPage(this.sqlite, page, this.opts.clock.now().getTime()));
     if (stats && domains) for (const c of page.changes) domains.add(domainOf(c.entity));
     return { pulled: stats ? page.changes.length : 0, more: page.hasMore && page.cursor !== cursor };
   }
@@ -228,12 +234,12 @@ export class SyncClient {
   /**
    * The user's sites changed on the server. Edits waiting in a site being lost are pushed first
    * (the server answers each, even if it now refuses them), then that site's rows leave the device;
-   * a gained site rewinds the cursor so it arrives from the start. Null when edits still wait.
+   * a gained site is back-filled from the start (see backfill). Null when edits still wait.
    */
   private async changeScopes(next: string[] | null): Promise<{ removed: number; rewound: boolean } | null> {
     const { lost } = scopeChange(getScopes(this.sqlite), next);
     if (lost && pendingInScopes(this.sqlite, lost) > 0) await this.pushAll();
-    const r = applyScopes(this.sqlite, next);
+    const r = await writeGate(this.sqlite).exclusive(() => applyScopes(this.sqlite, next));
     if (!r) return null;
     if (r.removed) this.opts.log?.('sites removed from this device', { removed: r.removed });
     return r;
@@ -248,10 +254,42 @@ export class SyncClient {
         pulled += r.pulled;
         if (!r.more) break;
       }
+      pulled += await this.backfill(limit, domains);
     } finally {
       if (domains.size) this.opts.onApplied?.([...domains]);
     }
     return pulled;
+  }
+
+  /**
+   * Brings sites gained since the last pull from the start of the change log: pages with just those
+   * sites, from 0 up to where the main cursor stood when they were gained (later changes in them
+   * come with the ordinary pulls, which now include them). Its own cursor is saved with each page,
+   * so an interrupted back-fill resumes where it stopped.
+   */
+  private async backfill(limit: number, domains: Set<string>): Promise<number> {
+    let pulled = 0;
+    for (;;) {
+      const b = getBackfill(this.sqlite);
+      if (!b) return pulled;
+      const from = Number(getMeta(this.sqlite, BACKFILL_CURSOR_KEY) ?? '0');
+      if (from >= b.upTo) {
+        await writeGate(this.sqlite).exclusive(() => endBackfill(this.sqlite));
+        return pulled;
+      }
+      const page = await this.tx().pull(from, limit, b.scopes ?? undefined);
+      // The site list moved again meanwhile: the next ordinary pull applies that first.
+      if (page.scopes !== undefined && JSON.stringify(page.scopes) !== JSON.stringify(getScopes(this.sqlite) ?? '')) return pulled;
+      const stats = await writeGate(this.sqlite).exclusive(() => applyPage(this.sqlite, page, this.opts.clock.now().getTime(), BACKFILL_CURSOR_KEY));
+      if (stats) {
+        pulled += page.changes.length;
+        for (const c of page.changes) domains.add(domainOf(c.entity));
+      }
+      if (!page.hasMore || page.cursor === from) {
+        await writeGate(this.sqlite).exclusive(() => endBackfill(this.sqlite));
+        return pulled;
+      }
+    }
   }
 
   /** Keeps a leased block of human numbers per prefix, so tickets made offline get final numbers. */
@@ -261,14 +299,14 @@ export class SyncClient {
       const lease = getMetaJson<LeaseResponse | null>(this.sqlite, K.lease(prefix), null);
       if (lease && next >= lease.first && next <= lease.last - Math.floor(LEASE_SIZE / 10)) continue;
       const fresh = await this.tx().lease(localDeviceId(this.sqlite), prefix, LEASE_SIZE);
-      this.sqlite.transaction(() => {
+      await writeGate(this.sqlite).exclusive(() => this.sqlite.transaction(() => {
         // Re-read: tickets may have been numbered while the lease was on the wire. Never move the
         // local counter backwards: numbers already used here must stay unique.
         const now = (this.sqlite.prepare('SELECT next FROM counters WHERE prefix = ?').pluck().get(prefix) as number | undefined) ?? 1;
         if (fresh.first < now) return;
         this.sqlite.prepare('INSERT INTO counters (prefix, next) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET next = excluded.next').run(prefix, fresh.first);
         setMetaJson(this.sqlite, K.lease(prefix), fresh);
-      }).immediate();
+      }).immediate());
     }
   }
 

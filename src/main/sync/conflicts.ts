@@ -7,6 +7,8 @@ import type Database from 'better-sqlite3';
 import type { Ctx } from '../services/core/context';
 import { requireActor, write } from '../services/core/write';
 import { deviceId, restamp } from '../services/core/ops';
+import { DELETED, RESTORED } from '../../shared/sync/merge';
+import { ruleFor } from '../../shared/sync/entities';
 import { transitionTicket } from '../services/tickets/tickets';
 import { parseHlc, stampHlc } from '../../shared/hlc';
 import { AppError } from '../../shared/result';
@@ -76,7 +78,7 @@ export function listConflicts(ctx: Ctx, recordId?: string): ConflictItem[] {
   }));
 }
 
-function markResolved(ctx: Ctx, r: ConflictRow, keep: 'mine' | 'theirs', w: { stamp: string; now: string; op: (o: { kind: 'setFields'; entity: string; recordId: string; scopeId: string; payload: unknown }) => void; audit: (t: string, id: string | null, b: unknown, a: unknown) => void }) {
+function markResolved(ctx: Ctx, r: ConflictRow, keep: 'mine' | 'theirs', w: { stamp: string; now: string; op: (o: { kind: 'setFields' | 'restore'; entity: string; recordId: string; scopeId: string; payload: unknown }) => void; audit: (t: string, id: string | null, b: unknown, a: unknown) => void }) {
   const sqlite = ctx.store.sqlite;
   const actor = requireActor(ctx);
   const cols = { status: 'resolved', resolution: keep, resolved_by: actor.id };
@@ -106,8 +108,11 @@ export function resolveConflict(ctx: Ctx, id: string, keep: 'mine' | 'theirs'): 
     return { id, resolved: true };
   }
   if (r.kind === 'deleted') {
-    if (chosen.value !== 'deleted') throw new AppError('conflict', 'The record was deleted on another device; deleted records cannot be brought back from the inbox. Choose the deletion, or recreate the record.');
-    write(ctx, (w) => markResolved(ctx, r, keep, w));
+    if (chosen.value === 'deleted') {
+      write(ctx, (w) => markResolved(ctx, r, keep, w));
+      return { id, resolved: true };
+    }
+    restoreRecord(ctx, r, chosen.value, keep);
     return { id, resolved: true };
   }
 
@@ -131,3 +136,51 @@ export function resolveConflict(ctx: Ctx, id: string, keep: 'mine' | 'theirs'): 
   return { id, resolved: true };
 }
 
+
+const SAFE_NAME = /^[a-z][a-z0-9_]*$/;
+const BASE_COLUMNS = new Set(['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc']);
+
+/**
+ * "Keep the edit" on an edit-after-delete conflict: the record comes back. Locally the tombstone is
+ * cleared and the lost fields re-applied at a fresh stamp; the restore op carries the same fields,
+ * and every replica merges it by the shared rules (it wins over every delete older than it).
+ */
+function restoreRecord(ctx: Ctx, r: ConflictRow, lostValue: string | null, keep: 'mine' | 'theirs'): void {
+  const sqlite = ctx.store.sqlite;
+  const table = r.entity;
+  if (!SAFE_NAME.test(table) || ruleFor(table).merge !== 'record') throw new AppError('conflict', `A deleted ${table.replace(/_/g, ' ')} cannot be brought back from the inbox.`);
+  const cols = new Set(sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]);
+  if (!cols.has('deleted_hlc')) throw new AppError('conflict', `This device has no ${table.replace(/_/g, ' ')} records.`);
+  const row = sqlite.prepare(`SELECT scope_id, field_hlc, deleted_hlc FROM ${table} WHERE id = ?`).get(r.record_id) as
+    | { scope_id: string; field_hlc: string; deleted_hlc: string | null }
+    | undefined;
+  if (!row) throw new AppError('not_found', 'The record behind this conflict is not on this device yet; sync, then try again.');
+  let lost: unknown;
+  try {
+    lost = lostValue ? (JSON.parse(lostValue) as unknown) : {};
+  } catch {
+    lost = {};
+  }
+  const fields: Record<string, string | number | null> = {};
+  if (lost && typeof lost === 'object' && !Array.isArray(lost)) {
+    for (const [k, v] of Object.entries(lost as Record<string, unknown>)) {
+      // Only plain columns this device knows; the status only ever moves through transitions.
+      if (!SAFE_NAME.test(k) || !cols.has(k) || BASE_COLUMNS.has(k) || (k === 'status' && ruleFor(table).status)) continue;
+      if (v === null || typeof v === 'string' || typeof v === 'number') fields[k] = v;
+      else if (typeof v === 'boolean') fields[k] = v ? 1 : 0;
+    }
+  }
+  write(ctx, (w) => {
+    const clocks = JSON.parse(row.field_hlc || '{}') as Record<string, string>;
+    if (row.deleted_hlc && clocks[DELETED] === undefined) clocks[DELETED] = row.deleted_hlc;
+    clocks[RESTORED] = w.stamp;
+    for (const f of Object.keys(fields)) clocks[f] = w.stamp;
+    const names = Object.keys(fields);
+    sqlite
+      .prepare(`UPDATE ${table} SET ${names.map((n) => `${n} = ?, `).join('')}deleted_hlc = NULL, updated_at = ?, field_hlc = ? WHERE id = ?`)
+      .run(...names.map((n) => fields[n]), w.now, JSON.stringify(clocks), r.record_id);
+    w.op({ kind: 'restore', entity: table, recordId: r.record_id, scopeId: row.scope_id, payload: { fields } });
+    w.audit(table.replace(/s$/, ''), r.record_id, { deleted: true }, { deleted: false, restored: fields });
+    markResolved(ctx, r, keep, w);
+  });
+}

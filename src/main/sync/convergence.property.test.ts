@@ -1,6 +1,8 @@
 /**
  * Property: 3–5 devices making random edits (create, set fields, status changes, comments,
- * worklogs, moves between sites, saved views created/renamed/deleted) and syncing on random
+ * worklogs, moves between sites, group members added/removed (a set, like tags), saved views
+ * created/renamed/deleted, and conflicts resolved either way, which restores a record deleted under
+ * an edit when the edit is kept) and syncing on random
  * schedules with lost, duplicated and stale replies all end identical to the server once every
  * queue drains; no comment or worklog is lost and every status is valid.
  * SYNC_PROPERTY_RUNS sets the number of runs (default 1000). CI runs a fixed seed so a red build
@@ -20,6 +22,9 @@ import { openStore, type Store } from '../db/open';
 import { initialize } from '../services/setup/setup';
 import { loadActor } from '../services/directory/users';
 import { createSite } from '../services/directory/sites';
+import { createUser } from '../services/directory/users';
+import { createGroup, getGroup, updateGroup } from '../services/directory/groups';
+import { resolveConflict } from './conflicts';
 import { commentTicket, createTicket, transitionTicket, updateTicket, worklogTicket } from '../services/tickets/tickets';
 import { deleteView, saveView } from '../services/tickets/views';
 import type { Actor, Clock, Ctx } from '../services/core/context';
@@ -45,18 +50,25 @@ function chooseSeed(text: string | undefined): number {
   if (!Number.isSafeInteger(n)) throw new Error(`SYNC_PROPERTY_SEED must be a whole number or "random", not "${text}".`);
   return n;
 }
-const ENTITIES = ['tickets', 'ticket_comments', 'ticket_worklogs', 'ticket_history', 'saved_views', 'sync_conflicts'] as const;
+const ENTITIES = ['tickets', 'ticket_comments', 'ticket_worklogs', 'ticket_history', 'saved_views', 'group_members', 'sync_conflicts'] as const;
 const BASE = Date.parse('2026-03-02T09:00:00Z');
 
 type PushFault = 'none' | 'lostReply' | 'failBefore';
 type PullFault = 'none' | 'lostReply' | 'dup' | 'stale';
-type OpSpec = { kind: 'create' | 'title' | 'desc' | 'priority' | 'transition' | 'comment' | 'worklog' | 'move' | 'viewCreate' | 'viewRename' | 'viewDelete'; pick: number; value: number };
+type OpSpec = {
+  kind: 'create' | 'title' | 'desc' | 'priority' | 'transition' | 'comment' | 'worklog' | 'move' | 'tagAdd' | 'tagRemove' | 'viewCreate' | 'viewRename' | 'viewDelete' | 'resolve';
+  pick: number;
+  value: number;
+};
 
 let templateDir: string;
 let templateFile: string;
 let templateImage: Buffer;
 let actorId: string;
 let sites: string[];
+/** A group whose members play the part of tags: a set with per-member add/remove clocks. */
+let groupId: string;
+let members: string[];
 
 beforeAll(() => {
   templateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-prop-'));
@@ -68,6 +80,9 @@ beforeAll(() => {
   const second = createSite({ store, clock, actor: admin, call: 't' }, { name: 'Depot' });
   actorId = admin.id;
   sites = [admin.siteIds[0]!, second.id];
+  const ctx = { store, clock, actor: admin, call: 't' };
+  members = ['ann', 'bob', 'cat'].map((u) => createUser(ctx, { username: u, displayName: u, role: 'technician', password: 'password123' }).id);
+  groupId = createGroup(ctx, { name: 'Field team' }).id;
   // An image in WAL mode cannot be opened from memory: switch the template back to a rollback journal.
   store.sqlite.pragma('journal_mode = DELETE');
   templateImage = store.sqlite.serialize();
@@ -88,9 +103,11 @@ interface Replica {
   client: SyncClient;
   clockMs: { t: number };
   faults: { push: PushFault[]; pull: PullFault[] };
+  /** The sites this device's user holds on the server (null = every site). */
+  only: string[] | null;
 }
 
-function makeReplica(i: number, server: ServerStore, skewMs: number): Replica {
+function makeReplica(i: number, server: ServerStore, skewMs: number, only: string[] | null = null): Replica {
   const store = openCopy();
   // Each copy is its own device with an empty outbox.
   resetDeviceState(store.sqlite);
@@ -112,14 +129,14 @@ function makeReplica(i: number, server: ServerStore, skewMs: number): Replica {
     push: async (req) => {
       const f = faults.push.shift() ?? 'none';
       if (f === 'failBefore') throw new Error('server unreachable');
-      const out = await push(server, { userId: 'server-admin', role: 'admin', sites: null, deviceId: deviceId() }, req, BASE + 60_000);
+      const out = await push(server, { userId: 'server-admin', role: 'admin', sites: only, deviceId: deviceId() }, req, BASE + 60_000);
       if (f === 'lostReply') throw new Error('reply lost after commit');
       return out;
     },
     pull: async (cursor, limit) => {
       const f = faults.pull.shift() ?? 'none';
       if (f === 'stale' && lastPage) return lastPage;
-      const page = { from: cursor, ...(await server.pull(null, cursor, limit)) };
+      const page: PullResponse = { from: cursor, ...(await server.pull(only ? ['global', ...only] : null, cursor, limit)), ...(only ? { scopes: only } : {}) };
       if (f === 'lostReply') throw new Error('reply lost');
       if (f === 'dup') faults.pull.unshift('stale');
       lastPage = page;
@@ -130,12 +147,22 @@ function makeReplica(i: number, server: ServerStore, skewMs: number): Replica {
     live: () => () => {},
   };
   const client = new SyncClient({ store, clock, transportFactory: () => transport });
-  return { store, ctx: { store, clock, actor, call: 'prop' }, client, clockMs, faults };
+  return { store, ctx: { store, clock, actor, call: 'prop' }, client, clockMs, faults, only };
 }
 
 function ids(store: Store, table: string, extra = ''): string[] {
   return store.sqlite.prepare(`SELECT id FROM ${table} WHERE deleted_hlc IS NULL ${extra} ORDER BY id`).pluck().all() as string[];
 }
+
+/** Record ids of the ops this device's server refused (kept for the user by the sync client). */
+function refused(rep: Replica): string[] {
+  const v = rep.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'sync.rejected_ops'").pluck().get() as string | undefined;
+  return v ? (JSON.parse(v) as { recordId: string }[]).map((k) => k.recordId) : [];
+}
+
+/** How often the rarer paths ran, printed at the end so a change that stops exercising them shows. */
+const coverage = { restores: 0, moves: 0, tagOps: 0, deletes: 0, deletedConflicts: 0, refused: 0, restrictedRuns: 0 };
+const restoreOps = (rep: Replica) => rep.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE kind = 'restore'").pluck().get() as number;
 
 function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs: Set<string> }): void {
   const tickets = ids(rep.store, 'tickets');
@@ -145,7 +172,9 @@ function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs:
   try {
     switch (op.kind) {
       case 'create':
-        createTicket(rep.ctx, { type: op.value % 2 ? 'incident' : 'request', title: `T${op.value}`, description: `d${op.value}`, siteId: sites[op.value % 2] });
+        // A device restricted to one site creates there (the form offers the user's sites); it may
+        // still move tickets elsewhere, which the server refuses.
+        createTicket(rep.ctx, { type: op.value % 2 ? 'incident' : 'request', title: `T${op.value}`, description: `d${op.value}`, siteId: rep.only ? rep.only[0] : sites[op.value % 2] });
         return;
       case 'title':
         if (t) updateTicket(rep.ctx, t, { title: `title ${op.value}` });
@@ -157,7 +186,10 @@ function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs:
         if (t) updateTicket(rep.ctx, t, { impact: ((op.value % 3) + 1) as 1 | 2 | 3 });
         return;
       case 'move':
-        if (t) updateTicket(rep.ctx, t, { siteId: sites[op.value % 2] });
+        if (t) {
+          updateTicket(rep.ctx, t, { siteId: sites[op.value % 2] });
+          coverage.moves++;
+        }
         return;
       case 'transition': {
         if (!t) return;
@@ -171,6 +203,36 @@ function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs:
       case 'worklog':
         if (t) made.worklogs.add(worklogTicket(rep.ctx, t, (op.value % 90) + 1, undefined).id);
         return;
+      case 'tagAdd':
+      case 'tagRemove': {
+        const m = members[op.value % members.length]!;
+        const cur = getGroup(rep.ctx, groupId).memberIds;
+        const next = op.kind === 'tagAdd' ? [...new Set([...cur, m])] : cur.filter((x) => x !== m);
+        updateGroup(rep.ctx, groupId, { memberIds: next });
+        coverage.tagOps++;
+        return;
+      }
+      case 'resolve': {
+        // Deleted-under-an-edit conflicts are resolved for the edit more often than not, so the
+        // restore path runs; the others either way.
+        const open = rep.store.sqlite.prepare("SELECT id, kind FROM sync_conflicts WHERE status = 'open' AND deleted_hlc IS NULL ORDER BY id").all() as { id: string; kind: string }[];
+        const deleted = open.filter((x) => x.kind === 'deleted');
+        const pool = deleted.length && op.value % 4 !== 0 ? deleted : open;
+        const c = pool.length ? pool[op.pick % pool.length]! : null;
+        if (!c) return;
+        let keep: 'mine' | 'theirs' = op.value % 2 ? 'mine' : 'theirs';
+        if (c.kind === 'deleted' && op.value % 3 !== 0) {
+          const item = rep.store.sqlite.prepare('SELECT kept_value FROM sync_conflicts WHERE id = ?').pluck().get(c.id) as string;
+          // kept_value is "deleted"; find which side that is on this device and choose the other.
+          const dev = String(rep.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_id'").pluck().get());
+          const keptIsMine = rep.store.sqlite.prepare('SELECT kept_device = ? AND lost_device <> ? FROM sync_conflicts WHERE id = ?').pluck().get(dev, dev, c.id) === 1;
+          keep = item === 'deleted' && keptIsMine ? 'theirs' : 'mine';
+        }
+        const before = restoreOps(rep);
+        resolveConflict(rep.ctx, c.id, keep);
+        if (restoreOps(rep) > before) coverage.restores++;
+        return;
+      }
       case 'viewCreate':
         saveView(rep.ctx, { name: `view ${op.value}-${uuidv7().slice(-4)}`, base: 'all_open', filter: {}, sort: 'priority' });
         return;
@@ -178,7 +240,10 @@ function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs:
         if (v) saveView(rep.ctx, { id: v, name: `renamed ${op.value}-${uuidv7().slice(-4)}`, base: 'all_open', filter: {}, sort: 'priority' });
         return;
       case 'viewDelete':
-        if (v) deleteView(rep.ctx, v);
+        if (v) {
+          deleteView(rep.ctx, v);
+          coverage.deletes++;
+        }
         return;
     }
   } catch (e) {
@@ -197,7 +262,7 @@ function snapshot(store: Store, table: string, keys: Map<string, string[]>): Map
 }
 
 const opArb: fc.Arbitrary<OpSpec> = fc.record({
-  kind: fc.constantFrom('create', 'create', 'title', 'desc', 'priority', 'transition', 'transition', 'comment', 'worklog', 'move', 'viewCreate', 'viewRename', 'viewDelete'),
+  kind: fc.constantFrom('create', 'create', 'title', 'desc', 'priority', 'transition', 'transition', 'comment', 'worklog', 'move', 'tagAdd', 'tagRemove', 'viewCreate', 'viewRename', 'viewDelete', 'resolve', 'resolve'),
   pick: fc.nat(20),
   value: fc.nat(1000),
 });
@@ -206,6 +271,8 @@ const scenario = fc.integer({ min: 3, max: 5 }).chain((n) =>
   fc.record({
     n: fc.constant(n),
     skews: fc.array(fc.constantFrom(0, 0, 0, 86_400_000, -86_400_000, 1234), { minLength: n, maxLength: n }),
+    /** The last device's user holds only the first site: moves out of it, refusals, partial state. */
+    restricted: fc.boolean(),
     steps: fc.array(
       fc.oneof(
         { weight: 5, arbitrary: fc.record({ r: fc.nat(n - 1), a: fc.constant('op' as const), op: opArb }) },
@@ -214,6 +281,8 @@ const scenario = fc.integer({ min: 3, max: 5 }).chain((n) =>
       ),
       { minLength: 5, maxLength: 30 },
     ),
+    /** Once everyone has synced, a few devices decide open conflicts (each decision is itself synced). */
+    decisions: fc.array(fc.record({ r: fc.nat(n - 1), pick: fc.nat(20), value: fc.nat(1000) }), { maxLength: 3 }),
   }),
 );
 
@@ -225,13 +294,19 @@ describe('sync convergence (property)', () => {
     let run = 0;
     try {
       await fc.assert(
-        fc.asyncProperty(scenario, async ({ n, skews, steps }) => {
+        fc.asyncProperty(scenario, async ({ n, skews, steps, decisions, restricted }) => {
           run++;
           const server = openSqliteStore('', { memory: true });
           await server.migrate();
-          const reps = Array.from({ length: n }, (_, i) => makeReplica(i, server, skews[i]!));
+          const reps = Array.from({ length: n }, (_, i) => makeReplica(i, server, skews[i]!, restricted && i === n - 1 ? [sites[0]!] : null));
           const made = { comments: new Set<string>(), worklogs: new Set<string>() };
           try {
+            // Prologue: a ticket and a saved view every replica already holds, so edits, moves,
+            // deletes and edit-after-delete conflicts happen from the first step.
+            createTicket(reps[0]!.ctx, { type: 'incident', title: 'Shared', description: 'shared', siteId: sites[0] });
+            saveView(reps[0]!.ctx, { name: 'Shared view', base: 'all_open', filter: {}, sort: 'priority' });
+            await reps[0]!.client.pushAll();
+            for (const rep of reps) await rep.client.pullAll();
             for (const s of steps) {
               const rep = reps[s.r]!;
               rep.clockMs.t += 1000;
@@ -246,22 +321,36 @@ describe('sync convergence (property)', () => {
                 rep.faults.pull.length = 0;
               }
             }
-            // Quiesce: everyone pushes, then everyone pulls, twice (re-sent records settle).
-            for (let round = 0; round < 2; round++) {
-              for (const rep of reps) await rep.client.pushAll();
-              for (const rep of reps) await rep.client.pullAll();
+            // Quiesce: everyone pushes, then everyone pulls, twice (re-sent records settle); then the
+            // decisions on conflicts everyone now sees, and the same again.
+            const quiesce = async () => {
+              for (let round = 0; round < 2; round++) {
+                for (const rep of reps) await rep.client.pushAll();
+                for (const rep of reps) await rep.client.pullAll();
+              }
+            };
+            await quiesce();
+            for (const d of decisions) doOp(reps[d.r]!, { kind: 'resolve', pick: d.pick, value: d.value }, made);
+            if (decisions.length) {
+              await quiesce();
             }
             for (const rep of reps) expect(rep.store.sqlite.prepare('SELECT count(*) FROM pending_ops').pluck().get()).toBe(0);
             const page = await server.pull(null, 0, 1_000_000);
+            coverage.refused += reps.reduce((n, r) => n + refused(r).length, 0);
+            if (restricted) coverage.restrictedRuns++;
+            coverage.deletedConflicts += page.changes.filter((c) => c.entity === 'sync_conflicts' && c.data.kind === 'deleted').length;
+            const holds = (rep: Replica, scope: string) => rep.only === null || scope === 'global' || rep.only.includes(scope);
             for (const entity of ENTITIES) {
-              const keys = new Map<string, string[]>();
-              for (const c of page.changes) if (c.entity === entity) keys.set(c.id, Object.keys(c.data).sort());
-              const expected = snapshot(reps[0]!.store, entity, keys);
+              const all = new Map<string, string[]>();
+              for (const c of page.changes) if (c.entity === entity) all.set(c.id, Object.keys(c.data).sort());
+              const expected = snapshot(reps[0]!.store, entity, all);
               for (const rep of reps) {
-                expect(snapshot(rep.store, entity, keys)).toEqual(expected);
+                // A restricted device holds exactly the server's records in its sites, identical to the others'.
+                const keys = new Map([...all].filter(([id]) => holds(rep, page.changes.find((c) => c.entity === entity && c.id === id)!.scopeId)));
+                expect(snapshot(rep.store, entity, keys)).toEqual(new Map([...expected].filter(([id]) => keys.has(id))));
                 // No replica holds rows the server does not know about.
                 const local = rep.store.sqlite.prepare(`SELECT id FROM ${entity}`).pluck().all() as string[];
-                expect(local.filter((id) => !keys.has(id))).toEqual([]);
+                expect({ entity, only: rep.only, extra: local.filter((id) => !keys.has(id)) }).toEqual({ entity, only: rep.only, extra: [] });
               }
               // The server's own values match the replicas' (checked on one, the rest are equal).
               for (const c of page.changes) {
@@ -275,8 +364,15 @@ describe('sync convergence (property)', () => {
               for (const s of statuses) expect(TICKET_STATUSES).toContain(s);
               const comments = new Set(ids(rep.store, 'ticket_comments'));
               const worklogs = new Set(ids(rep.store, 'ticket_worklogs'));
-              for (const c of made.comments) expect(comments.has(c)).toBe(true);
-              for (const w of made.worklogs) expect(worklogs.has(w)).toBe(true);
+              // Nothing lost: every comment and worklog is on the server (and on each device holding
+              // its site) or, refused, in its author's list of changes the server did not accept.
+              for (const [made1, held] of [[made.comments, comments], [made.worklogs, worklogs]] as const) {
+                for (const id of made1) {
+                  const onServer = page.changes.find((c) => c.id === id);
+                  if (onServer) expect([id, holds(rep, onServer.scopeId) ? held.has(id) : !held.has(id)]).toEqual([id, true]);
+                  else expect(reps.some((r) => refused(r).includes(id))).toBe(true);
+                }
+              }
             }
           } finally {
             for (const rep of reps) rep.store.close();
@@ -289,5 +385,6 @@ describe('sync convergence (property)', () => {
       console.error(`sync property failed in run ${run} of ${RUNS}: rerun with SYNC_PROPERTY_SEED=${seed}`);
       throw e;
     }
+    console.log(`sync property: ${RUNS} runs, seed ${seed}; exercised ${JSON.stringify(coverage)}`);
   }, 600_000);
 });

@@ -1,5 +1,6 @@
 /** The outbox: pending_ops read in device order, cut into batches under the server's size limit. */
 import type Database from 'better-sqlite3';
+import { keepRejected } from './rejected';
 import { MAX_PUSH_BYTES, MAX_PUSH_OPS, type OpResult, type WireOp } from '../../shared/sync/wire';
 
 interface OpRow {
@@ -53,10 +54,12 @@ export function nextBatch(sqlite: Database.Database, maxBytes = MAX_PUSH_BYTES -
 }
 
 /** Removes answered ops; rejected ones are remembered (last 50) so the status can explain them. */
-export function acknowledge(sqlite: Database.Database, results: OpResult[]): { rejected: OpResult[] } {
+export function acknowledge(sqlite: Database.Database, results: OpResult[], nowIso = new Date().toISOString()): { rejected: OpResult[] } {
   const del = sqlite.prepare('DELETE FROM pending_ops WHERE device_seq = ?');
   const rejected = results.filter((r) => r.status === 'rejected');
   sqlite.transaction(() => {
+    // Refused edits are kept, with their values, for the user to see (they leave the outbox here).
+    if (rejected.length) keepRejected(sqlite, rejected, nowIso);
     for (const r of results) del.run(r.deviceSeq);
     if (rejected.length) {
       const prev = sqlite.prepare("SELECT value FROM meta WHERE key = 'sync.rejected'").pluck().get() as string | undefined;

@@ -30,7 +30,8 @@ export interface Credentials {
 export interface SyncTransport {
   login(username: string, password: string, deviceId: string, deviceName: string): Promise<TokenPair>;
   push(req: PushRequest): Promise<PushResponse>;
-  pull(cursor: number, limit: number): Promise<PullResponse>;
+  /** `scopes`: only these sites (a back-fill of sites just gained); the server narrows them to the user's. */
+  pull(cursor: number, limit: number, scopes?: string[]): Promise<PullResponse>;
   lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse>;
   revoke(deviceId: string): Promise<void>;
   /** Calls `onPoke` whenever the server's change log moves; returns a stop function. */
@@ -104,8 +105,11 @@ export class HttpTransport implements SyncTransport {
     return this.authed('POST', '/sync/push', req) as Promise<PushResponse>;
   }
 
-  async pull(cursor: number, limit: number): Promise<PullResponse> {
-    const v = await this.authed('GET', `/sync/pull?cursor=${cursor}&limit=${limit}`);
+  async pull(cursor: number, limit: number, scopes?: string[]): Promise<PullResponse> {
+    const only = scopes ? `&scopes=${scopes.map(encodeURIComponent).join(',')}` : '';
+    // Compact clocks: a record written in one go carries one "*" stamp instead of one per field,
+    // which halves the page; applyPage expands them where it compares clocks.
+    const v = await this.authed('GET', `/sync/pull?cursor=${cursor}&limit=${limit}&clocks=compact${only}`);
     const r = parsePullResponse(v);
     if (!r.ok) throw new SyncHttpError(502, 'bad_reply', `The server sent a page this Outpost cannot read: ${r.message}.`);
     return r.value;

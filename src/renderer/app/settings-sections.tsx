@@ -9,6 +9,7 @@ import { GroupsSettings } from '../features/settings/GroupsSettings';
 import { SitesSettings } from '../features/settings/SitesSettings';
 import { PrioritySettings } from '../features/settings/PrioritySettings';
 import { CategoriesSettings } from '../features/settings/CategoriesSettings';
+import { AssetFieldsSettings } from '../features/settings/AssetFieldsSettings';
 import { SyncSettings } from '../features/sync/SyncSettings';
 import { ScannerSettings } from '../features/scan/ScannerSettings';
 import { LocationsSettings } from '../features/assets/LocationsSettings';
@@ -28,6 +29,7 @@ export const settingsSections: SettingsSection[] = [
   { key: 'priority', label: 'Priority matrix', roles: ['admin'], element: PrioritySettings, order: 40 },
   { key: 'categories', label: 'Categories', roles: ['admin'], element: CategoriesSettings, order: 50 },
   // ↓ other settings pages plug in here (one line each) ↓
+  { key: 'asset-fields', label: 'Asset fields', roles: ['admin'], element: AssetFieldsSettings, order: 55 },
   { key: 'locations', label: 'Locations', roles: ['admin', 'technician'], element: LocationsSettings, order: 35 },
   { key: 'scanner', label: 'Scanner', roles: ['admin', 'technician', 'auditor'], element: ScannerSettings, order: 70 },
   { key: 'sync', label: 'Sync', roles: ['admin', 'technician', 'auditor', 'requester'], element: SyncSettings, order: 60 },

@@ -105,6 +105,11 @@ export function invalidateDomain(domain: string) {
     sites: ['sites', 'users', 'tickets', 'audit'],
     settings: ['settings', 'audit', 'setup'],
     setup: ['setup', 'settings', 'users', 'sites', 'groups', 'tickets', 'views'],
+    // Team-wide settings pulled by sync (the matrix also re-derives ticket priorities).
+    team_settings: ['settings', 'tickets', 'setup', 'audit'],
+    ticket_categories: ['settings', 'audit'],
+    asset_field_defs: ['assets', 'audit'],
+    asset_models: ['assets', 'audit'],
   };
   const domains = related[domain] ?? [domain, 'audit'];
   invalidate((name) => domains.includes(name.split('.')[0]!));

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { SCHEMA_SQL } from './schema';
-import { recordToChange, rowToRecord, toDevice, toUser } from './sqlite';
+import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
+import { recordToChange, rowToRecord, storedClocks, toDevice, toUser } from './sqlite';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './types';
 
 const ZERO_HLC = '000000000000000:00000000';
@@ -49,6 +50,8 @@ export async function openPgStore(url: string): Promise<ServerStore> {
 
   function txFor(c: pg.PoolClient): SyncTx {
     return {
+      openTickets: async () =>
+        (await c.query<RecordRow>("SELECT * FROM records WHERE entity = 'tickets' AND deleted_hlc IS NULL AND (data::jsonb ->> 'is_open') IN ('1', 'true')")).rows.map((r) => rowToRecord(r)),
       loadRecords: async (keys) => {
         const out = new Map<string, StoredRecord>();
         if (!keys.length) return out;
@@ -58,6 +61,16 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         );
         for (const row of r.rows) out.set(recordKey(row.entity, row.id), rowToRecord(row));
         return out;
+      },
+      childrenOf: async (children, parentId) => {
+        if (!children.length) return [];
+        // Moves are rare: a scan of the child types' rows (the primary key narrows it by type).
+        const r = await c.query<RecordRow>(
+          `SELECT r.* FROM records r JOIN unnest($1::text[], $2::text[]) AS k(entity, field) ON r.entity = k.entity
+           WHERE (r.data::jsonb ->> k.field) = $3 ORDER BY r.seq`,
+          [children.map((x) => x.entity), children.map((x) => x.field), parentId],
+        );
+        return r.rows.map((row) => rowToRecord(row));
       },
       findNumbers: async (numbers) => {
         const out = new Map<string, string>();
@@ -87,7 +100,7 @@ export async function openPgStore(url: string): Promise<ServerStore> {
           rows.push({
             entity: r.entity, id: r.id, scope_id: r.scopeId,
             num: r.entity === 'tickets' && typeof r.data.number === 'string' ? r.data.number : null,
-            data: r.data, field_hlc: r.fieldHlc, field_seq: r.fieldSeq, deleted_hlc: r.deletedHlc,
+            data: r.data, field_hlc: storedClocks(r), field_seq: r.fieldSeq, deleted_hlc: r.deletedHlc,
             created_at: r.createdAt, updated_at: r.updatedAt, seq: r.seq,
           });
         }
@@ -104,6 +117,13 @@ export async function openPgStore(url: string): Promise<ServerStore> {
                field_hlc = excluded.field_hlc, field_seq = excluded.field_seq, deleted_hlc = excluded.deleted_hlc,
                updated_at = excluded.updated_at, seq = excluded.seq`,
             [JSON.stringify(rows.slice(i, i + SLICE))],
+          );
+        }
+        const moves = recs.flatMap((r) => (r.movedFrom ?? []).map((from) => [r.seq, r.entity, r.id, from] as const));
+        if (moves.length) {
+          await c.query(
+            'INSERT INTO scope_moves (seq, entity, id, from_scope) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING',
+            [moves.map((m) => m[0]), moves.map((m) => m[1]), moves.map((m) => m[2]), moves.map((m) => m[3])],
           );
         }
         await setMeta(c, 'seq', String(seq));
@@ -171,12 +191,17 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       if (!listener) await startListener();
     },
     withSyncTx: (fn) => inTx((c) => fn(txFor(c))),
-    pull: async (scopes, cursor, limit) => {
+    pull: async (scopes, cursor, limit, opts = {}) => {
       const r = scopes === null
         ? await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 ORDER BY seq LIMIT $2', [cursor, limit + 1])
         : await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 AND scope_id = ANY($3::text[]) ORDER BY seq LIMIT $2', [cursor, limit + 1, scopes]);
-      const hasMore = r.rows.length > limit;
-      const page = r.rows.slice(0, limit).map((x) => recordToChange(rowToRecord(x)));
+      let hasMore = r.rows.length > limit;
+      let page = r.rows.slice(0, limit).map((x) => recordToChange(rowToRecord(x, opts)));
+      if (scopes !== null) {
+        // Records that moved out of these sites reach the site's devices too (see moves.ts).
+        const moved = await pool.query<MovedRow>(movedOutSql('postgres', scopes.length), [cursor, limit + 1, scopes]);
+        if (moved.rows.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...r.rows.slice(limit).map((x) => recordToChange(rowToRecord(x, opts)))], moved.rows, limit));
+      }
       let next = cursor;
       if (page.length) next = page[page.length - 1]!.seq;
       else if (!hasMore) next = Math.max(cursor, Number((await meta(pool, 'seq')) ?? '0'));

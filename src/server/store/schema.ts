@@ -21,6 +21,14 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE UNIQUE INDEX IF NOT EXISTS records_seq_uq ON records (seq);
 CREATE INDEX IF NOT EXISTS records_scope_seq_idx ON records (scope_id, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS records_ticket_num_uq ON records (num) WHERE entity = 'tickets';
+CREATE TABLE IF NOT EXISTS scope_moves (
+  seq ${bigint} NOT NULL,
+  entity TEXT NOT NULL,
+  id TEXT NOT NULL,
+  from_scope TEXT NOT NULL,
+  PRIMARY KEY (seq, from_scope)
+);
+CREATE INDEX IF NOT EXISTS scope_moves_scope_seq_idx ON scope_moves (from_scope, seq);
 CREATE TABLE IF NOT EXISTS op_results (
   device_id TEXT NOT NULL,
   device_seq ${bigint} NOT NULL,

@@ -7,6 +7,8 @@ import { EventEmitter } from 'node:events';
 import type { Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { recordKey, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx } from './types';
 import { SCHEMA_SQL } from './schema';
+import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
+import { compactFieldHlc, expandFieldHlc, EVERY_FIELD } from '../../shared/hlc';
 
 const ZERO_HLC = '000000000000000:00000000';
 
@@ -23,19 +25,39 @@ interface RecordRow {
   seq: number;
 }
 
-export function rowToRecord(r: RecordRow): StoredRecord {
+/** The fields a record's "*" clock stands for: every data field and the scope. */
+function clockFields(data: Record<string, unknown>): string[] {
+  const fields = Object.keys(data);
+  fields.push('scope_id');
+  return fields;
+}
+
+/**
+ * Records are stored with compact clocks ({"*": stamp} plus the fields stamped otherwise); the
+ * compaction covers exactly the data fields and the scope, so expanding over them restores the
+ * clocks as merged. `compactClocks` keeps them compact (for pulls by devices that read "*").
+ */
+export function rowToRecord(r: RecordRow, opts: { compactClocks?: boolean } = {}): StoredRecord {
+  const data = JSON.parse(r.data) as Record<string, unknown>;
+  let fieldHlc = JSON.parse(r.field_hlc) as Record<string, string>;
+  if (!opts.compactClocks && fieldHlc[EVERY_FIELD] !== undefined) fieldHlc = expandFieldHlc(fieldHlc, clockFields(data));
   return {
     entity: r.entity,
     id: r.id,
     scopeId: r.scope_id,
-    data: JSON.parse(r.data) as Record<string, unknown>,
-    fieldHlc: JSON.parse(r.field_hlc) as Record<string, string>,
+    data,
+    fieldHlc,
     fieldSeq: JSON.parse(r.field_seq) as Record<string, number>,
     deletedHlc: r.deleted_hlc,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     seq: Number(r.seq),
   };
+}
+
+/** A record's clocks as stored: compact when every data field and the scope have one. */
+export function storedClocks(r: StoredRecord): Record<string, string> {
+  return compactFieldHlc(r.fieldHlc, clockFields(r.data));
 }
 
 export function recordToChange(r: StoredRecord): Change {
@@ -89,6 +111,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       setCounter: db.prepare('INSERT INTO number_counters (prefix, next) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET next = excluded.next'),
       leases: db.prepare('SELECT prefix, first, last, device_id AS deviceId FROM number_leases WHERE prefix = ?'),
       addLease: db.prepare('INSERT INTO number_leases (prefix, first, last, device_id) VALUES (?, ?, ?, ?)'),
+      addMove: db.prepare('INSERT OR IGNORE INTO scope_moves (seq, entity, id, from_scope) VALUES (?, ?, ?, ?)'),
       pullAll: db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?'),
     };
   }
@@ -104,6 +127,8 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
   }
 
   const tx: SyncTx = {
+    openTickets: async () =>
+      (db.prepare("SELECT * FROM records WHERE entity = 'tickets' AND deleted_hlc IS NULL AND json_extract(data, '$.is_open') IN (1, 'true')").all() as RecordRow[]).map((r) => rowToRecord(r)),
     loadRecords: async (keys) => {
       const out = new Map<string, StoredRecord>();
       for (const k of keys) {
@@ -114,6 +139,12 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       }
       return out;
     },
+    childrenOf: async (children, parentId) =>
+      children.flatMap((c) => {
+        // Moves are rare: a scan of the child types' rows (the primary key narrows it by type).
+        if (!/^[a-z][a-z0-9_]*$/.test(c.field)) return [];
+        return (db.prepare(`SELECT * FROM records WHERE entity = ? AND json_extract(data, '$.${c.field}') = ?`).all(c.entity, parentId) as RecordRow[]).map((r) => rowToRecord(r));
+      }),
     findNumbers: async (numbers) => {
       const out = new Map<string, string>();
       for (const n of numbers) {
@@ -142,7 +173,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
           scope_id: r.scopeId,
           num: r.entity === 'tickets' && typeof r.data.number === 'string' ? r.data.number : null,
           data: JSON.stringify(r.data),
-          field_hlc: JSON.stringify(r.fieldHlc),
+          field_hlc: JSON.stringify(storedClocks(r)),
           field_seq: JSON.stringify(r.fieldSeq),
           deleted_hlc: r.deletedHlc,
           created_at: r.createdAt,
@@ -150,6 +181,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
           seq,
         });
       }
+      for (const r of recs) for (const from of r.movedFrom ?? []) s().addMove.run(r.seq, r.entity, r.id, from);
       setMeta('seq', String(seq));
     },
     saveOpResults: async (deviceId, results) => {
@@ -185,7 +217,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
           throw e;
         }
       }),
-    pull: async (scopes, cursor, limit) => {
+    pull: async (scopes, cursor, limit, opts = {}) => {
       // Reads take the same lock: a pull never observes a half-applied push.
       return lock.run(async () => {
         let rows: RecordRow[];
@@ -194,8 +226,13 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
           const marks = scopes.map(() => '?').join(', ');
           rows = db.prepare(`SELECT * FROM records WHERE seq > ? AND scope_id IN (${marks}) ORDER BY seq LIMIT ?`).all(cursor, ...scopes, limit + 1) as RecordRow[];
         }
-        const hasMore = rows.length > limit;
-        const page = rows.slice(0, limit).map((r) => recordToChange(rowToRecord(r)));
+        let hasMore = rows.length > limit;
+        let page = rows.slice(0, limit).map((r) => recordToChange(rowToRecord(r, opts)));
+        if (scopes !== null) {
+          // Records that moved out of these sites reach the site's devices too (see moves.ts).
+          const moved = db.prepare(movedOutSql('sqlite', scopes.length)).all(cursor, ...scopes, ...scopes, limit + 1) as MovedRow[];
+          if (moved.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...rows.slice(limit).map((r) => recordToChange(rowToRecord(r, opts)))], moved, limit));
+        }
         const head = Number(getMeta('seq') ?? '0');
         return { changes: page, cursor: page.length ? page[page.length - 1]!.seq : hasMore ? cursor : Math.max(cursor, head), hasMore };
       });

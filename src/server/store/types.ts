@@ -7,6 +7,8 @@ export interface StoredRecord extends RecordState {
   seq: number;
   /** For long-text fields: the change-log position of their last write; 0 = "this write". */
   fieldSeq: Record<string, number>;
+  /** Sites this write moved the record out of (logged so those sites' devices drop it). */
+  movedFrom?: string[];
 }
 
 export interface ServerUser {
@@ -31,6 +33,13 @@ export interface Device {
 /** Work done inside one serialised push transaction. */
 export interface SyncTx {
   loadRecords(keys: { entity: string; id: string }[]): Promise<Map<string, StoredRecord>>;
+  /** Every open ticket not deleted: a change of the team's priority matrix re-derives their priority. */
+  openTickets(): Promise<StoredRecord[]>;
+  /**
+   * Child rows of one record (rows of each listed type whose `field` names `parentId`): a ticket's
+   * comments, worklogs and history follow it when it moves site.
+   */
+  childrenOf(children: { entity: string; field: string }[], parentId: string): Promise<StoredRecord[]>;
   /** Ticket number → id of the ticket holding it. */
   findNumbers(numbers: string[]): Promise<Map<string, string>>;
   seenOps(deviceId: string, seqs: number[]): Promise<Map<number, OpResult>>;
@@ -54,7 +63,12 @@ export interface ServerStore {
   migrate(): Promise<void>;
   /** Runs `fn` in one transaction; pushes are serialised so change-log order is commit order. */
   withSyncTx<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T>;
-  pull(scopes: string[] | null, cursor: number, limit: number): Promise<{ changes: Change[]; cursor: number; hasMore: boolean }>;
+  /**
+   * A page of the change log after `cursor`. `compactClocks`: each change's fieldHlc may hold "*"
+   * for every data field and the scope without an entry of its own (devices that ask for it expand
+   * it; see expandFieldHlc), which halves the page.
+   */
+  pull(scopes: string[] | null, cursor: number, limit: number, opts?: { compactClocks?: boolean }): Promise<{ changes: Change[]; cursor: number; hasMore: boolean }>;
   headSeq(): Promise<number>;
   lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse>;
 

@@ -171,6 +171,22 @@ export interface ImportError {
   message: string;
 }
 
+/** A running (or the last) import commit, for the progress bar: rows done of total in the current phase. */
+export interface ImportJobStatus {
+  id: string;
+  format: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  phase: 'reading' | 'checking' | 'writing' | 'finishing';
+  done: number;
+  total: number;
+  startedAt: string;
+  finishedAt: string | null;
+  byId: string;
+  cancelRequested: boolean;
+  /** Why it failed or stopped, in plain words. */
+  message: string | null;
+}
+
 export interface ImportResult {
   created: number;
   updated: number;
@@ -468,6 +484,10 @@ export const assetsCalls = {
     STAFF,
     { mutates: true },
   ),
+  /** The running import commit (or the last one): phase and rows done of total. Polled by the progress bar. */
+  'assets.importStatus': call<{ job: ImportJobStatus | null }>()(z.object({}).strict().default({}), STAFF),
+  /** Stops the running import; everything it wrote is rolled back. */
+  'assets.importCancel': call<{ job: ImportJobStatus | null }>()(z.object({ id: id.optional() }).strict().default({}), STAFF),
   'locations.list': call<{ items: Location[] }>()(
     z.object({ siteId: id.optional() }).strict().default({}),
     REGISTER_READERS,

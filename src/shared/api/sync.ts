@@ -55,6 +55,23 @@ export interface ConflictItem {
   createdAt: string;
 }
 
+/** A local change the server refused: kept on the device until someone dismisses it. */
+export interface RejectedItem {
+  /** The op's id. */
+  id: string;
+  entity: string;
+  recordId: string;
+  recordLabel: string;
+  siteId: string;
+  /** What the change did, in words ("Edited", "Status change", "Added"...). */
+  action: string;
+  fields: { name: string; value: string | null }[];
+  /** The server's reason, in words for IT staff. */
+  reason: string;
+  madeAt: string;
+  rejectedAt: string;
+}
+
 const serverUrl = z
   .string()
   .trim()
@@ -74,6 +91,8 @@ export const syncCalls = {
     z.object({ recordId: z.string().max(80).optional() }).strict().default({}),
     STAFF,
   ),
+  'conflicts.rejected': call<{ items: RejectedItem[] }>()(empty, STAFF),
+  'conflicts.dismiss': call<{ id: string; dismissed: true }>()(z.object({ id: z.string().min(1).max(80) }).strict(), STAFF, { mutates: true }),
   'conflicts.resolve': call<{ id: string; resolved: true }>()(
     z.object({ id: z.string().min(1).max(80), keep: z.enum(['mine', 'theirs'], { message: 'Choose "mine" or "theirs".' }) }).strict(),
     STAFF,

@@ -11,6 +11,8 @@ import {
   TICKET_STATUSES,
   TICKET_TYPES,
 } from '../tickets/rules';
+import { TEAM_SETTING_KEYS, teamSettingValueText } from '../settings/team';
+import { ASSET_ENTITY_RULES } from './entities-assets';
 
 export type MergeKind = 'record' | 'append' | 'set';
 export type WriterRole = 'admin' | 'technician' | 'auditor' | 'requester';
@@ -26,6 +28,8 @@ export interface EntityRule {
   writers: readonly WriterRole[];
   /** Has a status machine (tickets). */
   status?: boolean;
+  /** Per-role limits beyond `writers` (what an auditor may touch): a reason to refuse the op, or null. */
+  limits?: Partial<Record<WriterRole, (kind: string, payload: Record<string, unknown>) => string | null>>;
 }
 
 const str = (max: number) => z.string().max(max);
@@ -40,6 +44,33 @@ const STAFF: readonly WriterRole[] = ['admin', 'technician'];
 const ADMIN_ONLY: readonly WriterRole[] = ['admin'];
 
 export const ENTITY_RULES: Record<string, EntityRule> = {
+  ...ASSET_ENTITY_RULES,
+  // Team-wide settings (scope 'global'): one row per setting key, and one row per category,
+  // subcategory, asset custom field and asset model, so concurrent additions all survive.
+  team_settings: { merge: 'record', writers: ADMIN_ONLY, textFields: ['value'], fields: { key: z.enum(TEAM_SETTING_KEYS), value: teamSettingValueText } },
+  ticket_categories: {
+    merge: 'record',
+    writers: ADMIN_ONLY,
+    fields: { name: str(80).min(1), parent_id: id.nullable(), position: z.number().int().min(0).max(100_000), active: bool01 },
+  },
+  asset_field_defs: {
+    merge: 'record',
+    writers: ADMIN_ONLY,
+    fields: {
+      category: str(120).min(1),
+      key: str(64).min(1),
+      label: str(120).min(1),
+      type: z.enum(['text', 'number', 'date', 'boolean']),
+      required: bool01,
+      position: z.number().int().min(0).max(100_000),
+      active: bool01,
+    },
+  },
+  asset_models: {
+    merge: 'record',
+    writers: STAFF,
+    fields: { name: str(200).min(1), category: optStr(120), manufacturer: optStr(200), model_number: optStr(200), eol_months: z.number().int().min(0).max(1200).nullable() },
+  },
   tickets: {
     merge: 'record',
     status: true,
@@ -142,14 +173,25 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
 };
 
 /**
- * Record types other engineers add later (assets, audits...) are accepted as plain per-field
- * last-writer-wins records as long as every value is a scalar and the names are column-like;
- * they get full validation once they are listed above.
+ * Every synced table has a rule above (a unit test lists the tables from the drizzle schema and
+ * checks), so an op for any other record type is refused rather than stored unvalidated.
  */
-export const GENERIC_RULE: EntityRule = { merge: 'record', writers: ['admin', 'technician', 'auditor'], fields: {} };
+export const GENERIC_RULE: EntityRule = { merge: 'record', writers: [], fields: {} };
 
 export function ruleFor(entity: string): EntityRule {
   return ENTITY_RULES[entity] ?? GENERIC_RULE;
+}
+
+export function isKnownEntity(entity: string): boolean {
+  return Object.prototype.hasOwnProperty.call(ENTITY_RULES, entity);
+}
+
+/** Why this role may not write this op at all, or null. Values are checked by validateFields. */
+export function writeRefusal(entity: string, role: WriterRole, kind: string, payload: Record<string, unknown>): string | null {
+  if (!isKnownEntity(entity)) return `Outpost does not sync "${entity}" records; this op cannot be stored.`;
+  const rule = ENTITY_RULES[entity]!;
+  if (!rule.writers.includes(role)) return `Your role (${role}) cannot change ${entity.replace(/_/g, ' ')}.`;
+  return rule.limits?.[role]?.(kind, payload) ?? null;
 }
 
 /** Payload keys that describe the op rather than a column. */
@@ -157,6 +199,7 @@ export const META_KEYS = new Set(['from_scope', 'from', 'to', 'fields']);
 
 /** Checks field values against the rule; returns a message for the first bad one, or null. */
 export function validateFields(entity: string, values: Record<string, unknown>): string | null {
+  if (!isKnownEntity(entity)) return `Outpost does not sync "${entity}" records.`;
   const rule = ruleFor(entity);
   for (const [k, v] of Object.entries(values)) {
     if (k === 'scope_id') {
@@ -166,11 +209,7 @@ export function validateFields(entity: string, values: Record<string, unknown>):
     if (META_KEYS.has(k)) continue;
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(k)) return `"${k}" is not a field name.`;
     const schema = rule.fields[k];
-    if (!schema) {
-      if (rule !== GENERIC_RULE) return `${entity} has no field "${k}".`;
-      if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) return `${entity}.${k} must be a plain value.`;
-      continue;
-    }
+    if (!schema) return `${entity} has no field "${k}".`;
     const r = schema.safeParse(v);
     if (!r.success) return `${entity}.${k}: ${r.error.issues[0]?.message ?? 'invalid value'}`;
   }

@@ -6,7 +6,9 @@
  *   current state, else it becomes a conflict;
  * - append-only children never conflict (a duplicate is simply already there);
  * - set members carry their own add/remove clock;
- * - a delete wins over any later edit, which becomes a conflict;
+ * - a delete wins over any later edit, which becomes a conflict; resolving that conflict for the
+ *   edit sends a restore, which clears the tombstone when its clock is newer than every delete
+ *   and re-applies the lost fields (the record is deleted while max(delete) > max(restore));
  * - concurrent edits of long text keep the winner and record the loser as a conflict.
  */
 import { canTransition, isOpen, type TicketStatus, TICKET_STATUSES } from '../tickets/rules';
@@ -68,6 +70,20 @@ export interface ApplyOutcome {
 
 /** Set membership is kept as a pseudo-field so adds and removes order by their own clock. */
 export const PRESENT = '_present';
+/** Latest delete and latest restore of a record, as pseudo-fields: which is newer decides. */
+export const DELETED = '_deleted';
+export const RESTORED = '_restored';
+
+/**
+ * Derives the tombstone from the latest delete and the latest restore. A function of two maxima,
+ * so deletes and restores give the same result in any order on every replica. Records deleted
+ * before restores existed carry only deleted_hlc, which counts as their latest delete.
+ */
+export function settleTombstone(s: RecordState): void {
+  const del = s.fieldHlc[DELETED] ?? s.deletedHlc ?? undefined;
+  const res = s.fieldHlc[RESTORED];
+  s.deletedHlc = del !== undefined && (res === undefined || del > res) ? del : null;
+}
 
 function text(v: unknown): string | null {
   if (v === null || v === undefined) return null;
@@ -263,11 +279,40 @@ export function applyOp(current: RecordState | null, op: OpLike, ctx: ApplyConte
     }
     case 'delete': {
       if (!current) return unchanged('merged', 'Nothing to delete.');
-      if (current.deletedHlc && current.deletedHlc <= ctx.stamp) return unchanged('merged', 'Already deleted.');
       const s = clone(current);
-      s.deletedHlc = ctx.stamp;
+      const prev = s.fieldHlc[DELETED] ?? s.deletedHlc ?? undefined;
+      if (prev === undefined || ctx.stamp > prev) s.fieldHlc[DELETED] = ctx.stamp;
+      settleTombstone(s);
+      if (s.fieldHlc[DELETED] === current.fieldHlc[DELETED] && s.deletedHlc === current.deletedHlc) return unchanged('merged', 'Already deleted.');
+      if (!s.deletedHlc) {
+        // Someone restored the record after this delete was made: the restore stands, but the
+        // delete's clock is kept so replicas that see the two in the other order agree.
+        return { status: 'merged', reason: 'The record was restored after this delete; it stays.', state: s, changed: true, conflicts };
+      }
       touch(s, op.createdAt);
       return { status: 'applied', state: s, changed: true, conflicts };
+    }
+    case 'restore': {
+      if (!current) return unchanged('rejected', `There is no ${op.entity} record ${op.recordId} to restore.`);
+      if (rule.merge !== 'record') return unchanged('rejected', `${op.entity.replace(/_/g, ' ')} cannot be restored this way.`);
+      const s = clone(current);
+      if (s.deletedHlc && s.fieldHlc[DELETED] === undefined) s.fieldHlc[DELETED] = s.deletedHlc;
+      const prev = s.fieldHlc[RESTORED];
+      if (prev === undefined || ctx.stamp > prev) s.fieldHlc[RESTORED] = ctx.stamp;
+      settleTombstone(s);
+      // The edit that lost to the delete comes back by the ordinary per-field clocks, whatever the
+      // tombstone ends up as: applied in any order, the fields settle the same way.
+      const raw = op.payload.fields;
+      const values = raw && typeof raw === 'object' && !Array.isArray(raw) ? columns(raw as Record<string, unknown>) : {};
+      if (rule.status) delete values.status;
+      // The record comes back where it is now: a site change travels only as an edit, checked as one.
+      delete values.scope_id;
+      const wins = mergeFields(s, values, ctx, conflicts);
+      derive(s);
+      const changed = wins > 0 || s.deletedHlc !== current.deletedHlc || s.fieldHlc[RESTORED] !== current.fieldHlc[RESTORED] || s.fieldHlc[DELETED] !== current.fieldHlc[DELETED];
+      if (changed) touch(s, op.createdAt);
+      if (s.deletedHlc) return { status: 'merged', reason: 'The record was deleted again after this restore; the delete stands.', state: s, changed, conflicts };
+      return { status: conflicts.length ? 'conflict' : 'applied', state: s, changed, conflicts };
     }
   }
 }
@@ -287,6 +332,15 @@ export function rebase(server: RecordState, local: RecordState | null): RecordSt
       else if (f in local.data) s.data[f] = local.data[f];
     }
   }
-  if (!s.deletedHlc && local.deletedHlc) s.deletedHlc = local.deletedHlc;
+  if (ruleFor(s.entity).merge === 'set') {
+    if (!s.deletedHlc && local.deletedHlc) s.deletedHlc = local.deletedHlc;
+    return s;
+  }
+  // Deletes and restores order by their latest clocks on either side, as the server will.
+  const localDel = local.fieldHlc[DELETED] ?? local.deletedHlc ?? undefined;
+  const remoteDel = s.fieldHlc[DELETED] ?? s.deletedHlc ?? undefined;
+  const del = localDel !== undefined && (remoteDel === undefined || localDel > remoteDel) ? localDel : remoteDel;
+  if (del !== undefined) s.fieldHlc[DELETED] = del;
+  settleTombstone(s);
   return s;
 }

@@ -1,7 +1,7 @@
 /** What travels between a device and the central server: ops, push and pull batches, and their replies. */
 import { z } from 'zod';
 
-export const OP_KINDS = ['create', 'setFields', 'transition', 'append', 'setAdd', 'setRemove', 'delete'] as const;
+export const OP_KINDS = ['create', 'setFields', 'transition', 'append', 'setAdd', 'setRemove', 'delete', 'restore'] as const;
 export type WireOpKind = (typeof OP_KINDS)[number];
 
 /** Schema versions of ops this code understands; the server accepts this window of clients. */

@@ -15,7 +15,8 @@ import {
 } from '../../services/assets/assets';
 import { exportAssets, listAssets, searchAssets } from '../../services/assets/list';
 import { createLocation, listLocations, updateLocation } from '../../services/assets/locations';
-import { importFile, inspectCsv } from '../../services/assets/import/index';
+import { inspectCsv } from '../../services/assets/import/index';
+import { cancelImport, importStatus, runImport } from '../../services/assets/import/run';
 import { listAgentTokens, rotateAgentToken } from '../../services/inventory/tokens';
 import { listFieldDefs, saveFieldDefs } from '../../services/assets/fields';
 
@@ -46,7 +47,9 @@ export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
   },
   'assets.export': (ctx, input) => exportAssets(ctx, input),
   'assets.inspectCsv': (ctx, input) => inspectCsv(ctx, input),
-  'assets.import': (ctx, input) => importFile(ctx, input),
+  'assets.import': (ctx, input, req) => runImport(ctx, input, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) }),
+  'assets.importStatus': (ctx) => ({ job: importStatus(ctx.store.sqlite) }),
+  'assets.importCancel': (ctx, input) => ({ job: cancelImport(ctx, input.id) }),
   'locations.list': (ctx, input) => ({ items: listLocations(ctx, input.siteId) }),
   'locations.create': (ctx, input) => createLocation(ctx, input),
   'locations.update': (ctx, input) => updateLocation(ctx, input.id, input.fields),

@@ -1,9 +1,12 @@
 import type { CallDef, CallOutputOf, CallParsedOf } from '../../../shared/api/contract';
 import type { Ctx } from '../../services/core/context';
+import type { AppEvent } from '../../../shared/api/events';
 
 /** Per-request facts the transport supplies (the session token, for logout). */
 export interface RequestInfo {
   token: string | null;
+  /** Pushes an event to every window (progress of long calls such as imports). */
+  emit?(event: AppEvent): void;
 }
 
 /** A handler per call of a domain's contract, typed by its schema and output. */

@@ -3,3 +3,4 @@ export * from './directory';
 export * from './tickets';
 export * from './assets';
 export * from './sync';
+export * from './team';

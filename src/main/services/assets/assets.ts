@@ -4,6 +4,7 @@ import type { Actor, Ctx } from '../core/context';
 import { requireActor, write, type WriteScope } from '../core/write';
 import { restamp, stampAll } from '../core/ops';
 import { uuidv7 } from '../../../shared/ids';
+import { setRowId } from '../core/set-ids';
 import { AppError } from '../../../shared/result';
 import { assetTransitionError, normaliseTag, type AssetStatus, type RelationKind } from '../../../shared/assets/rules';
 import type { Asset, AssetDetail, AssetFields, AssetRelation, AssetTimelineEntry } from '../../../shared/api/assets';
@@ -427,7 +428,9 @@ export function relateAssets(ctx: Ctx, id: string, otherId: string, kind: Relati
     | { id: string; deleted_hlc: string | null }
     | undefined;
   if (existing && !existing.deleted_hlc) throw new AppError('conflict', 'These assets are already related that way.');
-  const relId = existing?.id ?? uuidv7();
+  // The same relation added on two devices is one row (see set-ids.ts); a row made before ids were
+  // derived keeps its id.
+  const relId = existing?.id ?? setRowId('asset_relations', id, otherId, kind);
   write(ctx, (w) => {
     if (existing) {
       sqlite.prepare('UPDATE asset_relations SET deleted_hlc = NULL, updated_at = ? WHERE id = ?').run(w.now, relId);

@@ -5,7 +5,6 @@ import { requireActor } from '../core/write';
 import { AppError } from '../../../shared/result';
 import type { AssetFilter, AssetRow, AssetSearchHit, AssetSort, ExportFile } from '../../../shared/api/assets';
 import { normaliseTag, type AssetStatus } from '../../../shared/assets/rules';
-import { ftsQuery } from '../search/search';
 import { descendantIds, ROW_SELECT, toRow } from './mapping';
 
 /** Assets without the date sort last; the expressions match the expression indexes (migration 0007). */
@@ -83,14 +82,101 @@ export function filterWhere(ctx: Ctx, f: AssetFilter, where: string[], args: unk
     where.push("a.status = 'deployed' AND a.expected_return IS NOT NULL AND a.expected_return < ?");
     args.push(ctx.clock.now().toISOString().slice(0, 10));
   }
-  if (f.text) {
-    const q = ftsQuery(f.text);
-    if (q) {
-      // An exact tag is the commonest search (a scan): match it directly as well.
-      where.push('(a.tag_key = ? OR a.rowid IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?))');
-      args.push(normaliseTag(f.text), q);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text search. "Contains" semantics: every word of the text must appear, as a substring and
+// ignoring case, in the tag, name, serial, model, manufacturer or the assignee's name; an exact
+// tag (a scan) always matches. The trigram index assets_search (migration 0010) finds candidate
+// rows for words of three or more characters; every candidate is re-checked with LIKE here
+// because the index stores no positions (detail=none keeps it small, so imports stay fast), so
+// it only knows that a row holds all the trigrams of a word, not that they are adjacent.
+
+/** The columns the trigram index covers; the LIKE re-check must use exactly these. */
+const TEXT_COLUMNS = ['a.tag', 'a.name', 'a.serial', 'a.model', 'a.manufacturer'] as const;
+/**
+ * indexRouteMax: up to this many index candidates, a page reads and sorts them all; beyond it,
+ * it walks the sort order. walkBudget: how many rows a walk inspects before the candidates are
+ * sorted instead. Measured on 500k assets (bench:assets). Tests shrink them to reach every path.
+ */
+export const TEXT_TUNING = { indexRouteMax: 5_000, walkBudget: 20_000 };
+/** The users a word names (display name or username): evaluated once per statement by SQLite. */
+const USERS_NAMED = `SELECT id FROM users WHERE (display_name LIKE ? ESCAPE '\\' OR username LIKE ? ESCAPE '\\') AND deleted_hlc IS NULL`;
+
+export interface TextSearch {
+  /** SQL that is true for a matching row of `assets a` (with its arguments). */
+  cond: string;
+  args: unknown[];
+  /** The trigram MATCH expression that every match (bar the exact tag and assignee-only rows) satisfies, or null. */
+  match: string | null;
+  /** Extra candidate rows the index cannot find: the exact tag and assets of matching users. */
+  extra: string;
+  extraArgs: unknown[];
+}
+
+/** Words of the text: split on spaces only, since tags and serials carry dashes and dots. */
+export function searchWords(text: string): string[] {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/\s+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
+}
+
+function likePattern(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The distinct trigrams of a word, quoted for an FTS5 query (each one a bare token). */
+function trigrams(word: string): string[] {
+  const chars = [...word];
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) out.add(chars.slice(i, i + 3).join(''));
+  return [...out].map((t) => `"${t.replace(/"/g, '""')}"`);
+}
+
+export function textSearch(sqlite: Ctx['store']['sqlite'], text: string): TextSearch | null {
+  const words = searchWords(text);
+  if (!words.length) return null;
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  const indexed: string[] = [];
+  let anchor: string | null = null;
+  for (const w of words) {
+    const pat = likePattern(w);
+    const namesUser = sqlite.prepare(`${USERS_NAMED} LIMIT 1`).pluck().get(pat, pat) !== undefined;
+    const cols = TEXT_COLUMNS.map((c) => `${c} LIKE ? ESCAPE '\\'`);
+    args.push(...TEXT_COLUMNS.map(() => pat));
+    if (namesUser) {
+      cols.push(`a.assigned_to_id IN (${USERS_NAMED})`);
+      args.push(pat, pat);
     }
+    parts.push(`(${cols.join(' OR ')})`);
+    const tri = trigrams(w);
+    // A word that names a user may match through the assignee alone, so the index cannot be
+    // required to hold it; such words become candidates through the assignee instead.
+    if (tri.length && !namesUser) indexed.push(...tri);
+    else if (tri.length && [...w].length > [...(anchor ?? '')].length) anchor = w;
   }
+  const tag = normaliseTag(text);
+  const cond = `(a.tag_key = ? OR (${parts.join(' AND ')}))`;
+  const extra: string[] = ['SELECT rowid FROM assets WHERE tag_key = ?'];
+  const extraArgs: unknown[] = [tag];
+  let match: string | null = null;
+  if (indexed.length) match = [...new Set(indexed)].join(' ');
+  else if (anchor) {
+    // Every long word names a user: the longest one anchors the candidates (index or assignee).
+    match = trigrams(anchor).join(' ');
+    extra.push(`SELECT rowid FROM assets WHERE assigned_to_id IN (${USERS_NAMED})`);
+    extraArgs.push(likePattern(anchor), likePattern(anchor));
+  }
+  return { cond, args: [tag, ...args], match, extra: extra.join(' UNION '), extraArgs };
+}
+
+/** Rows of the candidate set: the index's matches plus the rows it cannot see. */
+function candidates(t: TextSearch & { match: string }): { sql: string; args: unknown[] } {
+  return { sql: `SELECT rowid AS rid FROM assets_search WHERE assets_search MATCH ? UNION ${t.extra}`, args: [t.match, ...t.extraArgs] };
 }
 
 export interface AssetListInput {
@@ -108,48 +194,202 @@ export function listAssets(ctx: Ctx, input: AssetListInput): { items: AssetRow[]
   const where: string[] = [];
   const args: unknown[] = [];
   filterWhere(ctx, input.filter, where, args);
+  const text = input.filter.text ? textSearch(sqlite, input.filter.text) : null;
   let total: number | null = null;
-  if (input.withTotal) total = sqlite.prepare(`SELECT count(*) FROM assets a WHERE ${where.join(' AND ')}`).pluck().get(...args) as number;
+  if (input.withTotal) {
+    if (!text) total = sqlite.prepare(`SELECT count(*) FROM assets a WHERE ${where.join(' AND ')}`).pluck().get(...args) as number;
+    else if (!text.match) total = sqlite.prepare(`SELECT count(*) FROM assets a WHERE ${where.join(' AND ')} AND ${text.cond}`).pluck().get(...args, ...text.args) as number;
+    else {
+      const c = candidates({ ...text, match: text.match });
+      total = sqlite
+        .prepare(`SELECT count(*) FROM (${c.sql}) c CROSS JOIN assets a ON a.rowid = c.rid WHERE ${where.join(' AND ')} AND ${text.cond}`)
+        .pluck()
+        .get(...c.args, ...args, ...text.args) as number;
+    }
+  }
   if (input.cursor) {
     const values = decodeCursor(input.cursor, def.cols.length);
     where.push(`(${def.cols.join(', ')}) ${def.dir === 'ASC' ? '>' : '<'} (${def.cols.map(() => '?').join(', ')})`);
     args.push(...values);
   }
+  const order = def.cols.map((c) => `${c} ${def.dir}`).join(', ');
+  const filtered = where.length - (input.cursor ? 1 : 0) > 1;
+  const rids = text
+    ? textPage(sqlite, text, where, args, input.sort, order, input.limit + 1, !!input.cursor)
+    : filtered
+      ? filteredPage(sqlite, where, args, input.sort, order, input.limit + 1, !!input.cursor)
+      : null;
   // The page is chosen from assets alone (so the planner walks the sort's index and stops after
   // `limit` rows); names are joined onto those rows only. Joined in one statement, SQLite's
   // planner was seen scanning the whole table and sorting it.
-  const order = def.cols.map((c) => `${c} ${def.dir}`).join(', ');
-  const sql = `${ROW_SELECT.replace('SELECT a.id,', 'SELECT a.tag_key AS tagKey, a.id,').replace(
-    'FROM assets a',
-    `FROM (SELECT a.rowid AS rid FROM assets a WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?) page CROSS JOIN assets a ON a.rowid = page.rid`,
-  )} ORDER BY ${order}`;
-  const rows = sqlite.prepare(sql).all(...args, input.limit + 1) as Record<string, unknown>[];
+  const pageSql = rids
+    ? `SELECT value AS rid FROM json_each(?)`
+    : `SELECT a.rowid AS rid FROM assets a WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+  const sql = `${ROW_SELECT.replace('SELECT a.id,', 'SELECT a.tag_key AS tagKey, a.id,').replace('FROM assets a', `FROM (${pageSql}) page CROSS JOIN assets a ON a.rowid = page.rid`)} ORDER BY ${order}`;
+  const rows = (rids ? sqlite.prepare(sql).all(JSON.stringify(rids)) : sqlite.prepare(sql).all(...args, input.limit + 1)) as Record<string, unknown>[];
   const more = rows.length > input.limit;
   if (more) rows.pop();
   const last = rows[rows.length - 1];
   return { items: rows.map(toRow), nextCursor: more && last ? encodeCursor(def.key(last)) : null, total };
 }
 
+/** The index each sort walks (migrations 0002, 0006, 0007): named so a walk can insist on it. */
+const SORT_INDEX: Record<AssetSort, string> = {
+  tag: 'assets_tag_uq',
+  name: 'assets_name_idx',
+  updated: 'assets_updated_idx',
+  warranty: 'assets_warranty_sort_idx',
+  next_audit: 'assets_audit_sort_idx',
+  status: 'assets_status_idx',
+};
+/** Rows a filtered page walks in sort order before it sorts the filter's rows instead. */
+export const FILTER_WALK_BUDGET = { rows: 5_000 };
+
+/**
+ * The rowids of one page with filters (no text). SQLite's planner picks one index for the filter
+ * or one for the order from its statistics, and was seen choosing badly both ways on 500k assets:
+ * sorting 125k matches of a common status (seconds) or walking the whole name index for a person
+ * with no assets (seconds). So, unless one index serves both filter and order, the page tries:
+ * 1. Walk the sort's index, testing the filters on each row, for at most FILTER_WALK_BUDGET rows.
+ *    A common filter fills the page early (a 2% filter needs about 5,000 rows).
+ * 2. Otherwise the filter is rare: collect its rows through the filter's own index (the CTE is
+ *    materialized so the planner cannot turn it back into a walk) and sort only those.
+ */
+function filteredPage(sqlite: Ctx['store']['sqlite'], where: string[], args: unknown[], sort: AssetSort, order: string, n: number, hasCursor: boolean): number[] {
+  // When one index serves both a filter (by equality) and the order (a room by name, a status by
+  // warranty date), the planner's own plan reads just the page: no temporary sort, one SEARCH.
+  const plain = `SELECT a.rowid FROM assets a WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+  const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${plain}`).all(...args, n) as { detail: string }[];
+  if (plan.length === 1 && /^SEARCH a USING (COVERING )?INDEX \S+ \(\w+=\?/.test(plan[0]!.detail)) return sqlite.prepare(plain).pluck().all(...args, n) as number[];
+  const walk = walkSort(sqlite, where, args, sort, order, n, hasCursor, null, FILTER_WALK_BUDGET.rows);
+  return walk.complete ? walk.rows : sortMatches(sqlite, where, args, sort, n, null);
+}
+
+/** An extra row test on top of the filters (the text search), with its arguments. */
+interface Extra {
+  cond: string;
+  args: unknown[];
+}
+
+/**
+ * Walks the sort's index from the cursor, testing the filters (and `extra`) on each row, for at
+ * most `budget` rows (-1: no limit). Complete when the page filled or the walk reached the end.
+ * The outer query has no ORDER BY on purpose: SQLite runs the inner one as a co-routine that
+ * yields rows in index order, so the outer stops at the n-th hit instead of sorting the window.
+ */
+function walkSort(
+  sqlite: Ctx['store']['sqlite'],
+  where: string[],
+  args: unknown[],
+  sort: AssetSort,
+  order: string,
+  n: number,
+  hasCursor: boolean,
+  extra: Extra | null,
+  budget: number,
+): { rows: number[]; complete: boolean } {
+  // where[0] is the deleted test, then the filters, then the cursor (when any): the walk seeks
+  // the index to the cursor and tests the rest on each row it passes.
+  const nCursorArgs = hasCursor ? SORTS[sort].cols.length : 0;
+  const tests = [...where.slice(1, hasCursor ? -1 : undefined), ...(extra ? [extra.cond] : [])];
+  const seek = [where[0]!, ...(hasCursor ? [where[where.length - 1]!] : [])].join(' AND ');
+  const testArgs = [...args.slice(0, args.length - nCursorArgs), ...(extra?.args ?? [])];
+  const cursorArgs = args.slice(args.length - nCursorArgs);
+  const from = `assets a INDEXED BY ${SORT_INDEX[sort]} WHERE ${seek} ORDER BY ${order} LIMIT ?`;
+  const rows = sqlite
+    .prepare(`SELECT rid FROM (SELECT a.rowid AS rid, (${tests.length ? tests.join(' AND ') : '1'}) AS hit FROM ${from}) WHERE hit LIMIT ?`)
+    .pluck()
+    .all(...testArgs, ...cursorArgs, budget, n) as number[];
+  if (rows.length >= n || budget < 0) return { rows, complete: true };
+  // Fewer than a page: the walk either reached the end (complete) or ran out of budget.
+  const seen = sqlite.prepare(`SELECT count(*) FROM (SELECT 1 FROM ${from})`).pluck().get(...cursorArgs, budget) as number;
+  return { rows, complete: seen < budget };
+}
+
+/**
+ * The filter's matches found through the filter's own index and sorted: the CTE is materialized
+ * so the planner cannot turn it back into a walk of the sort order.
+ */
+function sortMatches(sqlite: Ctx['store']['sqlite'], where: string[], args: unknown[], sort: AssetSort, n: number, extra: Extra | null): number[] {
+  const def = SORTS[sort];
+  const keys = def.cols.map((c, i) => `${c} AS k${i}`).join(', ');
+  return sqlite
+    .prepare(
+      `WITH m AS MATERIALIZED (SELECT a.rowid AS rid, ${keys} FROM assets a WHERE ${[...where, ...(extra ? [extra.cond] : [])].join(' AND ')})
+       SELECT rid FROM m ORDER BY ${def.cols.map((_, i) => `k${i} ${def.dir}`).join(', ')} LIMIT ?`,
+    )
+    .pluck()
+    .all(...args, ...(extra?.args ?? []), n) as number[];
+}
+
+/**
+ * The rowids of one page of a text search, in sort order. Which way is cheaper depends on how
+ * many assets match, so the trigram index is asked first how many it has, counting no further
+ * than TEXT_TUNING.indexRouteMax (cheap: it stops there):
+ * - fewer: read those candidates, re-check them, sort them (a few thousand row reads at most);
+ * - more: the text is common, so walking the sort's index and testing each row (text and
+ *   filters) fills the page after a few hundred rows. The walk gives up after
+ *   TEXT_TUNING.walkBudget rows (FILTER_WALK_BUDGET with filters); then the filters' matches are
+ *   sorted when there are filters, else the text's candidates.
+ * Words under three characters have no trigrams; with no filter to go on the walk then runs to
+ * the end (correct, slower).
+ */
+function textPage(sqlite: Ctx['store']['sqlite'], text: TextSearch, where: string[], args: unknown[], sort: AssetSort, order: string, n: number, hasCursor: boolean): number[] {
+  const fromIndex = (t: TextSearch & { match: string }) => {
+    const c = candidates(t);
+    // CROSS JOIN keeps the candidates as the outer loop: the planner must not walk an index instead.
+    return sqlite
+      .prepare(`SELECT a.rowid FROM (${c.sql}) c CROSS JOIN assets a ON a.rowid = c.rid WHERE ${where.join(' AND ')} AND ${text.cond} ORDER BY ${order} LIMIT ?`)
+      .pluck()
+      .all(...c.args, ...args, ...text.args, n) as number[];
+  };
+  if (text.match) {
+    const many = sqlite.prepare(`SELECT count(*) FROM (SELECT rowid FROM assets_search WHERE assets_search MATCH ? LIMIT ?)`).pluck().get(text.match, TEXT_TUNING.indexRouteMax) as number;
+    if (many < TEXT_TUNING.indexRouteMax) return fromIndex({ ...text, match: text.match });
+  }
+  const filtered = where.length - (hasCursor ? 1 : 0) > 1;
+  const budget = filtered ? FILTER_WALK_BUDGET.rows : text.match ? TEXT_TUNING.walkBudget : -1;
+  const extra = { cond: text.cond, args: text.args };
+  const walk = walkSort(sqlite, where, args, sort, order, n, hasCursor, extra, budget);
+  if (walk.complete) return walk.rows;
+  return filtered || !text.match ? sortMatches(sqlite, where, args, sort, n, extra) : fromIndex({ ...text, match: text.match });
+}
+
+/** Marks the first occurrence of `word` in `value` for the search palette (\u0002 … \u0003). */
+function mark(value: string, word: string): string | null {
+  const i = value.toLowerCase().indexOf(word);
+  if (i < 0 || !word) return null;
+  return `${value.slice(0, i)}\u0002${value.slice(i, i + word.length)}\u0003${value.slice(i + word.length)}`;
+}
+
+/**
+ * The palette's asset search: an exact tag first, then matches ranked by where the text was
+ * found (tag, then name, then serial, then anything else), newest first within each rank.
+ */
 export function searchAssets(ctx: Ctx, text: string, limit: number): AssetSearchHit[] {
   requireActor(ctx);
   const sqlite = ctx.store.sqlite;
-  const hits: AssetSearchHit[] = [];
-  const exact = sqlite.prepare('SELECT id, tag, name, status, serial FROM assets WHERE tag_key = ? AND deleted_hlc IS NULL').get(normaliseTag(text)) as
-    | Omit<AssetSearchHit, 'snippet'>
-    | undefined;
-  if (exact) hits.push({ ...exact, snippet: `\u0002${exact.tag}\u0003 ${exact.name}` });
-  const q = ftsQuery(text);
-  if (q) {
-    const rows = sqlite
-      .prepare(
-        `SELECT a.id, a.tag, a.name, a.status, a.serial, snippet(assets_fts, -1, char(2), char(3), '…', 12) AS snippet
-         FROM assets_fts f JOIN assets a ON a.rowid = f.rowid
-         WHERE assets_fts MATCH ? AND a.deleted_hlc IS NULL ORDER BY bm25(assets_fts, 10.0, 5.0, 8.0, 2.0, 1.0, 1.0, 0.5) LIMIT ?`,
-      )
-      .all(q, limit) as (AssetSearchHit & { status: AssetStatus })[];
-    for (const r of rows) if (r.id !== exact?.id) hits.push(r);
-  }
-  return hits.slice(0, limit);
+  const t = textSearch(sqlite, text);
+  if (!t) return [];
+  const first = searchWords(text)[0]!;
+  const pat = likePattern(first);
+  const rank = `CASE WHEN a.tag_key = ? THEN 0 WHEN a.tag LIKE ? ESCAPE '\\' THEN 1 WHEN a.name LIKE ? ESCAPE '\\' THEN 2 WHEN a.serial LIKE ? ESCAPE '\\' THEN 3 ELSE 4 END`;
+  const rankArgs = [normaliseTag(text), pat, pat, pat];
+  // Ranking looks at every candidate: cap them (newest first) so a common word stays instant.
+  const source = t.match
+    ? { sql: `(SELECT * FROM (SELECT rowid AS rid FROM assets_search WHERE assets_search MATCH ? ORDER BY rowid DESC LIMIT 5000) UNION ${t.extra}) c CROSS JOIN assets a ON a.rowid = c.rid`, args: [t.match, ...t.extraArgs] }
+    : { sql: 'assets a', args: [] };
+  const rows = sqlite
+    .prepare(
+      `SELECT a.id, a.tag, a.name, a.status, a.serial, a.model, a.manufacturer FROM ${source.sql}
+       WHERE a.deleted_hlc IS NULL AND ${t.cond} ORDER BY ${rank}, a.rowid DESC LIMIT ?`,
+    )
+    .all(...source.args, ...t.args, ...rankArgs, limit) as (Omit<AssetSearchHit, 'snippet'> & { status: AssetStatus; model: string | null; manufacturer: string | null })[];
+  return rows.map(({ model, manufacturer, ...r }) => {
+    const where = [r.tag, r.name, r.serial, model, manufacturer].find((v) => v && mark(v, first));
+    const shown = where && where !== r.tag && where !== r.name ? `${r.tag} ${r.name} · ${mark(where, first)}` : `${mark(r.tag, first) ?? r.tag} ${mark(r.name, first) ?? r.name}`;
+    return { ...r, snippet: shown };
+  });
 }
 
 const EXPORT_COLUMNS: Record<string, string> = {

@@ -7,6 +7,7 @@ import { verifyDummy, verifyPassword } from './password';
 import { loadActor } from '../directory/users';
 import type { SessionInfo } from '../../../shared/api/setup';
 import { appendAudit } from '../core/audit';
+import { writeGateBusy } from '../../db/write-gate';
 
 export const IDLE_MS = 12 * 60 * 60 * 1000;
 export const MAX_FAILURES = 5;
@@ -74,8 +75,9 @@ export function authenticate(ctx: Pick<Ctx, 'store' | 'clock'>, token: string | 
   }
   const actor = loadActor(sqlite, s.userId);
   if (!actor) return null;
-  // Slide the expiry at most once a minute, so reads stay reads.
-  if (now.getTime() - Date.parse(s.lastSeenAt) > 60_000) {
+  // Slide the expiry at most once a minute, so reads stay reads (and not while an import holds the
+  // write gate: the write would wait on the worker's lock; a later call slides it).
+  if (now.getTime() - Date.parse(s.lastSeenAt) > 60_000 && !writeGateBusy(sqlite)) {
     sqlite
       .prepare('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?')
       .run(now.toISOString(), new Date(now.getTime() + IDLE_MS).toISOString(), h);

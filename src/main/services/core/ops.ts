@@ -10,7 +10,7 @@ import type { Clock } from './context';
 
 export const SCHEMA_VERSION = 1;
 
-export type OpKind = 'create' | 'setFields' | 'transition' | 'append' | 'setAdd' | 'setRemove' | 'delete';
+export type OpKind = 'create' | 'setFields' | 'transition' | 'append' | 'setAdd' | 'setRemove' | 'delete' | 'restore';
 
 export interface OpInput {
   kind: OpKind;

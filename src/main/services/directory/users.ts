@@ -1,4 +1,5 @@
 /** Users (with their sites and groups as per-member set rows). */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Actor, Ctx } from '../core/context';
 import { write } from '../core/write';
@@ -74,6 +75,17 @@ function assertExist(sqlite: Database.Database, table: 'sites' | 'groups', ids: 
   }
 }
 
+/**
+ * The row id of one set member, the same on every device: two devices adding the same member while
+ * apart then write one record whose add/remove clocks merge, instead of two rows that clash on the
+ * (owner, member) unique index when the second arrives. A UUID (version 8) made from a hash.
+ */
+export function memberRowId(table: string, ownerId: string, memberId: string): string {
+  const h = createHash('sha256').update(`${table}\u0000${ownerId}\u0000${memberId}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 3) | 8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 /** Make the set {userId} × ids match `ids`, with one row per member (add/remove clocks). */
 export function syncMembership(
   ctx: Ctx,
@@ -103,7 +115,7 @@ export function syncMembership(
     want.delete(r.member);
   }
   for (const m of want) {
-    const id = uuidv7();
+    const id = memberRowId(table, ownerId, m);
     sqlite
       .prepare(`INSERT INTO ${table} (id, scope_id, created_at, updated_at, field_hlc, ${ownerCol}, ${memberCol}) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll(['added'], w.stamp), ownerId, m);

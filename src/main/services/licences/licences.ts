@@ -4,6 +4,7 @@ import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
 import { restamp, stampAll } from '../core/ops';
 import { uuidv7 } from '../../../shared/ids';
+import { setRowId } from '../core/set-ids';
 import { AppError } from '../../../shared/result';
 import type { ComplianceRow, Entitlement, LicenceAssignment, LicenceType, Renewal, SoftwareProduct } from '../../../shared/api/licences';
 import { GLOBAL_SCOPE } from '../directory/scopes';
@@ -236,16 +237,32 @@ export function assignSeat(ctx: Ctx, input: { entitlementId: string; assetId?: s
   if (sqlite.prepare('SELECT 1 FROM licence_assignments WHERE entitlement_id = ? AND asset_id IS ? AND user_id IS ? AND deleted_hlc IS NULL').get(e.id, input.assetId ?? null, input.userId ?? null)) {
     throw new AppError('conflict', 'This licence is already assigned there.');
   }
-  const id = uuidv7();
+  // The same seat given on two devices is one row (see set-ids.ts); given again after being taken
+  // back, the removed row comes back.
+  const id = setRowId('licence_assignments', e.id, input.assetId ?? null, input.userId ?? null);
   write(ctx, (w) => {
     const row = { entitlement_id: e.id, asset_id: input.assetId ?? null, user_id: input.userId ?? null };
-    sqlite
-      .prepare('INSERT INTO licence_assignments (id, scope_id, created_at, updated_at, field_hlc, entitlement_id, asset_id, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, e.siteId, w.now, w.now, stampAll(['added'], w.stamp), row.entitlement_id, row.asset_id, row.user_id);
+    putAssignment(sqlite, w, id, e.siteId, row);
     w.op({ kind: 'setAdd', entity: 'licence_assignments', recordId: id, scopeId: e.siteId, payload: row });
     w.audit('licence_assignment', id, null, row);
   });
   return getEntitlement(ctx, e.id).assignments.find((a) => a.id === id)!;
+}
+
+/** Inserts a seat's row, or brings back the removed row with the same id. */
+export function putAssignment(
+  sqlite: Database.Database,
+  w: { now: string; stamp: string },
+  id: string,
+  siteId: string,
+  row: { entitlement_id: string; asset_id: string | null; user_id: string | null },
+): void {
+  sqlite
+    .prepare(
+      `INSERT INTO licence_assignments (id, scope_id, created_at, updated_at, field_hlc, entitlement_id, asset_id, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET scope_id = excluded.scope_id, deleted_hlc = NULL, updated_at = excluded.updated_at, field_hlc = excluded.field_hlc`,
+    )
+    .run(id, siteId, w.now, w.now, stampAll(['added'], w.stamp), row.entitlement_id, row.asset_id, row.user_id);
 }
 
 export function unassignSeat(ctx: Ctx, assignmentId: string): void {

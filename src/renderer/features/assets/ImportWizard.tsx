@@ -11,6 +11,7 @@ import {
   MAPPABLE_FIELDS,
   type CsvInspection,
   type ImportFormat,
+  type ImportJobStatus,
   type ImportResult,
   type MappableField,
 } from '../../../shared/api/assets';
@@ -494,23 +495,74 @@ function PreviewCard({ r }: { r: ImportResult }) {
   );
 }
 
+const PHASE_LABEL: Record<ImportJobStatus['phase'], string> = {
+  reading: 'Reading the file',
+  checking: 'Checking rows',
+  writing: 'Writing rows',
+  finishing: 'Saving',
+};
+/** Share of the bar per phase (writing is most of the time). */
+const PHASE_SPAN: Record<ImportJobStatus['phase'], [number, number]> = {
+  reading: [0, 3],
+  checking: [3, 30],
+  writing: [30, 97],
+  finishing: [97, 100],
+};
+
 /**
- * The importer commits in one transaction and reports no partial progress, so this shows a moving
- * bar with the elapsed time: the user sees the work is alive, not a fake percentage.
+ * Real progress of the commit (it runs in a worker; the status call answers while it works):
+ * phase and rows done of total, polled a few times a second, and a Cancel that rolls it all back.
  */
 function CommitProgress({ rows }: { rows: number }) {
-  const [secs, setSecs] = useState(0);
+  const [job, setJob] = useState<ImportJobStatus | null>(null);
+  const [cancelling, setCancelling] = useState(false);
   useEffect(() => {
-    const started = Date.now();
-    const t = setInterval(() => setSecs(Math.floor((Date.now() - started) / 1000)), 500);
-    return () => clearInterval(t);
+    let live = true;
+    const poll = async () => {
+      try {
+        const r = await api.call('assets.importStatus', {});
+        // Only a running job: the previous import's final status is not this one's.
+        if (live) setJob(r.job?.state === 'running' ? r.job : null);
+      } catch {
+        // a missed poll is retried on the next tick
+      }
+    };
+    void poll();
+    const t = setInterval(() => void poll(), 250);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
   }, []);
+  const running = job?.state === 'running' ? job : null;
+  const [from, to] = running ? PHASE_SPAN[running.phase] : [0, 0];
+  const value = running ? from + (running.total > 0 ? ((to - from) * running.done) / running.total : 0) : 0;
+  const cancel = async () => {
+    if (!running) return;
+    setCancelling(true);
+    try {
+      await api.call('assets.importCancel', { id: running.id });
+    } catch {
+      setCancelling(false);
+    }
+  };
   return (
     <Stack gap={4}>
-      <Progress value={100} striped animated size="lg" aria-label="Importing" data-testid="import-progress" />
-      <Text size="xs" c="dimmed">
-        Importing {formatNumber(rows)} rows… {secs > 0 ? `${secs} s` : ''}
-      </Text>
+      <Progress value={value} size="lg" aria-label="Importing" aria-valuenow={Math.round(value)} data-testid="import-progress" transitionDuration={200} />
+      <Group justify="space-between" gap="xs">
+        <Text size="xs" c="dimmed" data-testid="import-progress-text">
+          {!running
+            ? `Waiting to start importing ${formatNumber(rows)} rows…`
+            : running.cancelRequested || cancelling
+              ? 'Cancelling: undoing everything this import wrote…'
+              : running.total > 0
+                ? `${PHASE_LABEL[running.phase]}: ${formatNumber(running.done)} of ${formatNumber(running.total)}`
+                : `${PHASE_LABEL[running.phase]}…`}
+        </Text>
+        <Button size="xs" variant="default" color="red" onClick={() => void cancel()} disabled={!running || cancelling || running.cancelRequested} data-testid="import-cancel">
+          Cancel
+        </Button>
+      </Group>
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-/** Ticket categories and their subcategories. */
+/** Ticket categories and their subcategories, shared by the whole team through sync. */
 import { useEffect, useState } from 'react';
 import { ActionIcon, Alert, Button, Group, Paper, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
@@ -31,7 +31,8 @@ export function CategoriesSettings() {
   return (
     <Stack p="md" gap="sm" maw={760}>
       <Text size="sm" c="dimmed">
-        Used on tickets and in reports. Renaming one does not change tickets already filed under the old name.
+        Used on tickets and in reports. Renaming one does not change tickets already filed under the old name. Shared with your whole team when
+        devices sync: categories added on two devices are both kept.
       </Text>
       {cats.map((c, i) => (
         <Paper key={i} withBorder p="sm">

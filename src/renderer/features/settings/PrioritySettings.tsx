@@ -1,4 +1,7 @@
-/** The impact × urgency → priority matrix. Changing it applies to tickets created or re-scored afterwards. */
+/**
+ * The impact × urgency → priority matrix, shared by the whole team through sync. Changing it re-scores
+ * open tickets whose priority was not set by hand, on every device and on the server.
+ */
 import { useEffect, useState } from 'react';
 import { Button, Group, Select, Stack, Table, Text } from '@mantine/core';
 import {
@@ -26,7 +29,8 @@ export function PrioritySettings() {
   return (
     <Stack p="md" gap="sm" maw={720}>
       <Text size="sm" c="dimmed">
-        The priority a ticket gets from its impact (rows) and urgency (columns). Technicians can still override it per ticket.
+        The priority a ticket gets from its impact (rows) and urgency (columns). Technicians can still override it per ticket. The matrix is
+        shared with your whole team when devices sync; saving a change re-scores open tickets whose priority was not set by hand.
       </Text>
       <Table withTableBorder withColumnBorders data-testid="priority-matrix">
         <Table.Thead>

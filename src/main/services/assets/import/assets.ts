@@ -1,9 +1,10 @@
 /** Snipe-IT asset files (and any CSV with a column mapping) → the asset register, tag as the update key. */
 import type Database from 'better-sqlite3';
 import type { ImportError, MappableField } from '../../../../shared/api/assets';
-import { normaliseTag, type AssetStatus } from '../../../../shared/assets/rules';
+import { normaliseTag, type AssetStatus, type AssetType } from '../../../../shared/assets/rules';
 import type { WriteScope } from '../../core/write';
-import { appendAssetHistory, insertAsset, setAssetColumns, type NewAssetRow } from '../assets';
+import { appendAssetHistory, type NewAssetRow } from '../assets';
+import { AssetInserter, cancelledError, updateAsset, type ImportHooks, type OpBatch } from './commit';
 import type { AssetRaw } from '../mapping';
 import { cell, headerKey, mapColumns, type ColumnMap, type ParsedCsv } from './csv';
 import { People, Places } from './resolve';
@@ -133,7 +134,7 @@ function take<T>(p: Parsed<T>, row: number, column: string, errors: ImportError[
 export function planAssets(
   sqlite: Database.Database,
   csv: ParsedCsv,
-  opts: { siteId: string; people: People; places: Places; mapping?: Record<string, MappableField> },
+  opts: { siteId: string; people: People; places: Places; mapping?: Record<string, MappableField>; hooks?: ImportHooks },
 ): AssetPlanResult {
   let aliases: Record<string, AssetImportField> = ASSET_ALIASES;
   if (opts.mapping) {
@@ -156,12 +157,26 @@ export function planAssets(
   if (map.errors.length) return { plans, errors, columns: { recognised, ignored }, preview };
 
   const header = (f: AssetImportField) => csv.headers[map.index[f]!] ?? f;
-  const byTag = sqlite.prepare('SELECT rowid, * FROM assets WHERE tag_key = ?');
+  const existingByTag = loadByTags(sqlite, csv.rows, map);
   const firstRowOfTag = new Map<string, number>();
+  const statusCache = new Map<string, Parsed<AssetStatus | null>>();
+  const dateCache = new Map<string, Parsed<string | null>>();
+  const typeCache = new Map<string, AssetType>();
+  const typeOf = (typeCol: string, category: string, model: string, name: string): AssetType => {
+    const key = `${typeCol}\u0000${category}\u0000${model}`;
+    let t = typeCache.get(key);
+    if (t === undefined) typeCache.set(key, (t = typeCol ? inferType(typeCol) : inferType(category, model)));
+    return t === 'other' && !typeCol ? inferType(name) : t;
+  };
+  const total = csv.rows.length;
   const hasAssigneeCols = ['username', 'email', 'firstName', 'lastName', 'assignedTo'].some((f) => map.index[f as AssetImportField] !== undefined);
 
   csv.rows.forEach((r, i) => {
     const row = i + 1;
+    if (opts.hooks && i % PROGRESS_EVERY === 0) {
+      if (opts.hooks.cancelled?.()) throw cancelledError();
+      opts.hooks.progress?.({ phase: 'checking', done: i, total });
+    }
     const before = errors.length;
     const get = (f: AssetImportField) => cell(r, map, f);
     const tag = get('tag');
@@ -178,11 +193,18 @@ export function planAssets(
     }
     firstRowOfTag.set(tagKey, row);
 
-    const status = get('status') ? take(parseStatus(get('status')), row, header('status'), errors) : null;
+    const statusText = get('status');
+    let statusParsed = statusText ? statusCache.get(statusText) : undefined;
+    if (statusText && !statusParsed) statusCache.set(statusText, (statusParsed = parseStatus(statusText)));
+    const status = statusParsed ? take(statusParsed, row, header('status'), errors) : null;
     const dates: Partial<Record<'purchaseDate' | 'warrantyEnd' | 'eolDate' | 'nextAuditAt' | 'expectedReturn', string | null>> = {};
     for (const f of DATE_FIELDS) {
       const v = get(f);
-      if (v) dates[f] = take(parseDate(v), row, header(f), errors) ?? null;
+      if (!v) continue;
+      // Files repeat the same dates a lot: parse each distinct text once.
+      let d = dateCache.get(v);
+      if (!d) dateCache.set(v, (d = parseDate(v)));
+      dates[f] = take(d, row, header(f), errors) ?? null;
     }
     const cost = get('cost') ? take(parseMoney(get('cost')), row, header('cost'), errors) : null;
     let warrantyEnd = dates.warrantyEnd ?? null;
@@ -236,18 +258,18 @@ export function planAssets(
       next_audit_at: dates.nextAuditAt ?? undefined,
       notes: get('notes') || undefined,
     };
-    const existing = byTag.get(tagKey) as AssetRaw | undefined;
+    const existing = existingByTag.get(tagKey);
     if (!existing) {
-      const type = get('type') ? inferType(get('type')) : inferType(get('category'), get('model'), get('name'));
+      const type = typeOf(get('type'), get('category'), get('model'), get('name'));
       const checkedOut = !!assignee || checkoutType === 'location';
       const st: AssetStatus = status ?? (checkedOut ? 'deployed' : 'in_stock');
-      const cols = {
-        ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
-        type,
-        status: st,
-        custom_fields: JSON.stringify(custom),
-        expected_return: dates.expectedReturn ?? null,
-      } as NewAssetRow;
+      const out: Record<string, unknown> = {};
+      for (const k in fields) if (fields[k] !== undefined) out[k] = fields[k];
+      out.type = type;
+      out.status = st;
+      out.custom_fields = customCols.length ? JSON.stringify(custom) : '{}';
+      out.expected_return = dates.expectedReturn ?? null;
+      const cols = out as NewAssetRow;
       const siteId = locSite ?? opts.siteId;
       plans.push({ row, kind: 'create', cols, siteId, assignee: st === 'deployed' ? assignee : null, location, hasAssigneeCols });
       if (preview.length < 20) preview.push({ row, action: 'create', tag, name, type, status: st, location: placeName || null, assignedTo: assignee ? get('username') || get('email') || get('assignedTo') || `${get('firstName')} ${get('lastName')}`.trim() : null });
@@ -277,12 +299,52 @@ export function planAssets(
   return { plans, errors, columns: { recognised, ignored }, preview };
 }
 
-/** Applies planned rows inside the caller's write. Pending people and places must be committed first. */
-export function applyAssetPlans(sqlite: Database.Database, w: WriteScope, plans: AssetPlan[], people: People, places: Places): { created: number; updated: number; unchanged: number } {
+/** Rows between progress reports and cancel checks: often enough for a smooth bar, rare enough to cost nothing. */
+const PROGRESS_EVERY = 1000;
+/** Tags per lookup query (SQLite binds the list as one JSON array). */
+const LOOKUP_CHUNK = 2000;
+
+/** Existing assets named by the file, fetched a chunk of tags per query rather than one query per row. */
+function loadByTags(sqlite: Database.Database, rows: string[][], map: ColumnMap<AssetImportField>): Map<string, AssetRaw> {
+  const keys = new Set<string>();
+  for (const r of rows) {
+    const t = cell(r, map, 'tag');
+    if (t) keys.add(normaliseTag(t));
+  }
+  const out = new Map<string, AssetRaw>();
+  if (!keys.size) return out;
+  const q = sqlite.prepare('SELECT rowid, * FROM assets WHERE tag_key IN (SELECT value FROM json_each(?))');
+  const all = [...keys];
+  for (let i = 0; i < all.length; i += LOOKUP_CHUNK) {
+    for (const a of q.all(JSON.stringify(all.slice(i, i + LOOKUP_CHUNK))) as AssetRaw[]) out.set(a.tag_key, a);
+  }
+  return out;
+}
+
+/**
+ * Applies planned rows inside the caller's write, every op through `ops`. Pending people and
+ * places must be committed first.
+ */
+export function applyAssetPlans(
+  sqlite: Database.Database,
+  ops: OpBatch,
+  plans: AssetPlan[],
+  people: People,
+  places: Places,
+  hooks?: ImportHooks,
+): { created: number; updated: number; unchanged: number } {
+  const w: WriteScope = ops.scope;
+  const inserter = new AssetInserter(sqlite, ops);
   let created = 0;
   let updated = 0;
   let unchanged = 0;
-  for (const p of plans) {
+  const total = plans.length;
+  for (let i = 0; i < total; i++) {
+    const p = plans[i]!;
+    if (hooks && i % PROGRESS_EVERY === 0) {
+      if (hooks.cancelled?.()) throw cancelledError();
+      hooks.progress?.({ phase: 'writing', done: i, total });
+    }
     if (p.kind === 'unchanged') {
       unchanged++;
       continue;
@@ -290,8 +352,11 @@ export function applyAssetPlans(sqlite: Database.Database, w: WriteScope, plans:
     const assignee = people.id(p.assignee);
     const location = places.id(p.location);
     if (p.kind === 'create') {
-      const cols: NewAssetRow = { ...p.cols, assigned_to_id: assignee, location_id: location, checked_out_at: p.cols.status === 'deployed' ? w.now : null };
-      insertAsset(sqlite, w, p.siteId, cols);
+      const cols = p.cols as NewAssetRow & Record<string, unknown>;
+      cols.assigned_to_id = assignee;
+      cols.location_id = location;
+      cols.checked_out_at = p.cols.status === 'deployed' ? w.now : null;
+      inserter.run(p.siteId, cols);
       created++;
       continue;
     }
@@ -306,7 +371,7 @@ export function applyAssetPlans(sqlite: Database.Database, w: WriteScope, plans:
       const site = places.siteOf(location);
       if (site && site !== p.before.scope_id) changes.scope_id = site;
     }
-    setAssetColumns(sqlite, w, p.before, changes, false);
+    updateAsset(sqlite, ops, p.before, changes);
     const scope = (changes.scope_id as string | undefined) ?? p.before.scope_id;
     if (changes.status) appendAssetHistory(sqlite, w, p.before.id, scope, { kind: 'status', from: p.before.status, to: changes.status as string, reason: 'Imported' });
     if (assignee || location) {
@@ -314,5 +379,6 @@ export function applyAssetPlans(sqlite: Database.Database, w: WriteScope, plans:
     }
     updated++;
   }
+  hooks?.progress?.({ phase: 'writing', done: total, total });
   return { created, updated, unchanged };
 }

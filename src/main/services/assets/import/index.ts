@@ -13,6 +13,7 @@ import { decodeInput, headerKey, parseCsv } from './csv';
 import { applyAssetPlans, ASSET_ALIASES, planAssets } from './assets';
 import { planLicences, planLocations, planModels, planUsers, type Planned } from './others';
 import { People, Places } from './resolve';
+import { cancelledError, OpBatch, type ImportHooks } from './commit';
 import { planGlpiImport } from '../../inventory/glpi';
 
 /** Enough to fix a file; the count says how many more there were. */
@@ -32,13 +33,18 @@ function capErrors(errors: ImportError[]): ImportError[] {
   return [...errors.slice(0, MAX_ERRORS), { row: 0, column: '', message: `…and ${errors.length - MAX_ERRORS} more errors not shown. Fix these and try again.` }];
 }
 
-export function importFile(ctx: Ctx, input: ImportInput): ImportResult {
+/**
+ * Plans and (unless dry run or any error) commits one file. `hooks` report progress and let a
+ * caller cancel: a cancel throws inside the transaction, so nothing of the file is written.
+ */
+export function importFile(ctx: Ctx, input: ImportInput, hooks?: ImportHooks): ImportResult {
   const actor = requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   const siteId = input.siteId ?? defaultSiteId(ctx, actor);
   if (!sqlite.prepare('SELECT 1 FROM sites WHERE id = ? AND deleted_hlc IS NULL').get(siteId)) {
     throw new AppError('invalid_input', 'No such site.', [{ path: ['siteId'], message: 'Unknown site.' }]);
   }
+  hooks?.progress?.({ phase: 'reading', done: 0, total: 0 });
   const decoded = decodeInput(input);
   const sha256 = createHash('sha256').update(decoded.text).digest('hex');
 
@@ -52,7 +58,8 @@ export function importFile(ctx: Ctx, input: ImportInput): ImportResult {
     if (input.format === 'csv-mapped' && !input.mapping) {
       throw new AppError('invalid_input', 'Map the file’s columns to asset fields first (mapping).', [{ path: ['mapping'], message: 'Required for csv-mapped.' }]);
     }
-    planned = planCsv(ctx, input.format, csv, siteId, input.mapping, actor.role === 'admin');
+    hooks?.progress?.({ phase: 'checking', done: 0, total: csv.rows.length });
+    planned = planCsv(ctx, input.format, csv, siteId, input.mapping, actor.role === 'admin', hooks);
     planned.errors.unshift(...csv.errors);
   }
   const rows = planned.created + planned.updated + planned.unchanged + new Set(planned.errors.filter((e) => e.row > 0).map((e) => e.row)).size;
@@ -71,13 +78,24 @@ export function importFile(ctx: Ctx, input: ImportInput): ImportResult {
   if (!input.dryRun) {
     write(ctx, (w) => {
       planned.apply(w);
+      if (hooks?.cancelled?.()) throw cancelledError();
+      hooks?.progress?.({ phase: 'finishing', done: rows, total: rows });
+      // One audit event for the whole file (its SHA-256 and counts), not one per row: the file is the change.
       w.audit('import', null, null, { format: input.format, sha256, created: planned.created, updated: planned.updated, rows });
     });
   }
   return { ...base, created: planned.created, updated: planned.updated, unchanged: planned.unchanged, errors: [] };
 }
 
-function planCsv(ctx: Ctx, format: ImportFormat, csv: ReturnType<typeof parseCsv>, siteId: string, mapping: Record<string, MappableField> | undefined, isAdmin: boolean): Planned {
+function planCsv(
+  ctx: Ctx,
+  format: ImportFormat,
+  csv: ReturnType<typeof parseCsv>,
+  siteId: string,
+  mapping: Record<string, MappableField> | undefined,
+  isAdmin: boolean,
+  hooks?: ImportHooks,
+): Planned {
   const sqlite = ctx.store.sqlite;
   switch (format) {
     case 'snipe-it-users':
@@ -92,7 +110,7 @@ function planCsv(ctx: Ctx, format: ImportFormat, csv: ReturnType<typeof parseCsv
     default: {
       const people = new People(sqlite, isAdmin);
       const places = new Places(sqlite, siteId);
-      const plan = planAssets(sqlite, csv, { siteId, people, places, mapping });
+      const plan = planAssets(sqlite, csv, { siteId, people, places, mapping, hooks });
       return {
         errors: plan.errors,
         columns: plan.columns,
@@ -101,9 +119,12 @@ function planCsv(ctx: Ctx, format: ImportFormat, csv: ReturnType<typeof parseCsv
         updated: plan.plans.filter((p) => p.kind === 'update').length,
         unchanged: plan.plans.filter((p) => p.kind === 'unchanged').length,
         apply(w) {
-          people.commit(w, siteId);
-          places.commit(w);
-          applyAssetPlans(sqlite, w, plan.plans, people, places);
+          // Every op of the asset commit goes through one batch (one sequence read and write).
+          const ops = new OpBatch(sqlite, w);
+          people.commit(ops.scope, siteId);
+          places.commit(ops.scope);
+          applyAssetPlans(sqlite, ops, plan.plans, people, places, hooks);
+          ops.flush();
         },
       };
     }

@@ -4,7 +4,9 @@ import type { ImportError } from '../../../../shared/api/assets';
 import type { WriteScope } from '../../core/write';
 import { restamp, stampAll } from '../../core/ops';
 import { uuidv7 } from '../../../../shared/ids';
-import { getMetaJson, setMetaJson } from '../../core/meta';
+import { setRowId } from '../../core/set-ids';
+import { putAssignment } from '../../licences/licences';
+import { readModels, writeModels } from '../models';
 import { GLOBAL_SCOPE } from '../../directory/scopes';
 import { cell, mapColumns, type ParsedCsv } from './csv';
 import { People, Places, usernameFrom } from './resolve';
@@ -398,10 +400,9 @@ export function planLicences(sqlite: Database.Database, csv: ParsedCsv, siteId: 
       .prepare('SELECT 1 FROM licence_assignments WHERE entitlement_id = ? AND user_id IS ? AND asset_id IS ? AND deleted_hlc IS NULL')
       .get(entitlementId, userId, assetId);
     if (has) return;
-    const id = uuidv7();
-    sqlite
-      .prepare('INSERT INTO licence_assignments (id, scope_id, created_at, updated_at, field_hlc, entitlement_id, asset_id, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, siteId, w.now, w.now, stampAll(['added'], w.stamp), entitlementId, assetId, userId);
+    // The same id as licences.assign gives (see set-ids.ts), so an import and a hand assignment merge.
+    const id = setRowId('licence_assignments', entitlementId, assetId, userId);
+    putAssignment(sqlite, w, id, siteId, { entitlement_id: entitlementId, asset_id: assetId, user_id: userId });
     w.op({ kind: 'setAdd', entity: 'licence_assignments', recordId: id, scopeId: siteId, payload: { entitlement_id: entitlementId, asset_id: assetId, user_id: userId } });
   };
   return {
@@ -469,13 +470,13 @@ export interface AssetModel {
 }
 
 /**
- * Models are a catalogue (kept on this device in meta); importing one fills blanks on the assets of
+ * Models are a catalogue (team-wide synced rows, see ../models.ts); importing one fills blanks on the assets of
  * that model: category, manufacturer, model number, and an EOL date from the purchase date.
  */
 export function planModels(sqlite: Database.Database, csv: ParsedCsv): Planned {
   const map = mapColumns(csv.headers, csv.rows, MODEL_ALIASES, ['name']);
   const errors = [...map.errors];
-  const catalogue = getMetaJson<Record<string, AssetModel>>(sqlite, 'asset_models', {});
+  const catalogue = readModels(sqlite);
   const next = { ...catalogue };
   const preview: Record<string, string | number | null>[] = [];
   let created = 0;
@@ -516,7 +517,7 @@ export function planModels(sqlite: Database.Database, csv: ParsedCsv): Planned {
     updated,
     unchanged,
     apply(w) {
-      setMetaJson(sqlite, 'asset_models', next);
+      writeModels(sqlite, w, next);
       const assetsOf = sqlite.prepare('SELECT id, scope_id, field_hlc, category, manufacturer, model_number, purchase_date, eol_date FROM assets WHERE model = ? COLLATE NOCASE AND deleted_hlc IS NULL');
       for (const m of Object.values(next)) {
         for (const a of assetsOf.all(m.name) as Record<string, string | null>[]) {

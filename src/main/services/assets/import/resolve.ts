@@ -7,6 +7,7 @@ import type { WriteScope } from '../../core/write';
 import { stampAll } from '../../core/ops';
 import { uuidv7 } from '../../../../shared/ids';
 import { GLOBAL_SCOPE } from '../../directory/scopes';
+import { memberRowId } from '../../directory/users';
 
 /** Imported people cannot sign in until an administrator sets a password (verifyPassword rejects this). */
 export const NO_PASSWORD = 'imported$no-password';
@@ -108,7 +109,7 @@ export class People {
         )
         .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll([...Object.keys(fields), 'password_hash'], w.stamp), p.username, p.displayName, p.email, 'requester', fields.active, NO_PASSWORD);
       w.op({ kind: 'create', entity: 'users', recordId: id, scopeId: GLOBAL_SCOPE, payload: { ...fields, password_hash: NO_PASSWORD } });
-      const mid = uuidv7();
+      const mid = memberRowId('user_sites', id, siteId);
       this.sqlite
         .prepare('INSERT INTO user_sites (id, scope_id, created_at, updated_at, field_hlc, user_id, site_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(mid, GLOBAL_SCOPE, w.now, w.now, stampAll(['added'], w.stamp), id, siteId);

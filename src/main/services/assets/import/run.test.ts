@@ -1,0 +1,183 @@
+/**
+ * The import commit in a worker thread, through the real dispatch wrapper: progress, cancel,
+ * failure mid-commit, the write gate, and that ops and the audit trail are still recorded.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countRows, makeWorld, type World } from '../../../testing';
+import { dispatch, dispatchAsync, type Runtime } from '../../../api/dispatch';
+import { createLogger } from '../../../log';
+import { createSession } from '../../auth/sessions';
+import { verifyChain } from '../../core/audit';
+import { writeGate } from '../../../db/write-gate';
+import type { AppEvent } from '../../../../shared/api';
+import type { ImportJobStatus } from '../../../../shared/api/assets';
+import type { Result } from '../../../../shared/result';
+import { importFile } from './index';
+import { runImport } from './run';
+
+let w: World;
+let rt: Runtime;
+let token: string;
+let events: AppEvent[];
+let onEvent: ((e: AppEvent) => void) | null;
+
+beforeEach(() => {
+  w = makeWorld();
+  events = [];
+  onEvent = null;
+  rt = {
+    store: w.store,
+    clock: w.clock,
+    log: createLogger({ level: 'silent' }),
+    emit: (e) => {
+      events.push(e);
+      onEvent?.(e);
+    },
+  };
+  token = createSession(w.ctx(w.admin), w.admin.id).token;
+});
+afterEach(() => w.dispose());
+
+function csv(n: number, prefix = 'RUN'): string {
+  const head = 'Asset Tag,Name,Category,Manufacturer,Model,Serial,Status,Location,Purchase Date,Purchase Cost';
+  const rows = Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(6, '0')},Laptop ${i},Laptops,Dell,Latitude ${i % 7},SN${i},Ready to Deploy,Building ${i % 5},3/${(i % 28) + 1}/2024,${(i % 900) + 100}.50`);
+  return [head, ...rows].join('\r\n') + '\r\n';
+}
+
+const TABLES = ['assets', 'locations', 'users', 'asset_history', 'pending_ops', 'audit_events'] as const;
+const footprint = () => Object.fromEntries(TABLES.map((t) => [t, countRows(w.store, t)])) as Record<(typeof TABLES)[number], number>;
+const seq = () => w.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_seq'").pluck().get() as string | undefined;
+const progress = () => events.filter((e): e is Extract<AppEvent, { type: 'import.progress' }> => e.type === 'import.progress').map((e) => e.job);
+
+/** Resolves with the first progress status that matches. */
+function when(pred: (j: ImportJobStatus) => boolean): Promise<ImportJobStatus> {
+  return new Promise((resolve) => {
+    onEvent = (e) => {
+      if (e.type === 'import.progress' && pred(e.job)) {
+        onEvent = null;
+        resolve(e.job);
+      }
+    };
+  });
+}
+
+const PHASES = ['reading', 'checking', 'writing', 'finishing'];
+
+describe('assets.import commit in a worker', () => {
+  it('reports progress in order up to the total, then records every asset with its op and one audit event', async () => {
+    const n = 3000;
+    const before = footprint();
+    const r = (await dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: csv(n) }, token)) as Result<{ created: number; updated: number; errors: unknown[] }>;
+    expect(r).toMatchObject({ ok: true, value: { created: n, updated: 0, errors: [] } });
+
+    const jobs = progress();
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(1);
+    // Phases never go back; within a phase rows done never go back and never pass the total.
+    for (let i = 1; i < jobs.length; i++) {
+      const a = jobs[i - 1]!;
+      const b = jobs[i]!;
+      const pa = PHASES.indexOf(a.phase);
+      const pb = PHASES.indexOf(b.phase);
+      expect(pb).toBeGreaterThanOrEqual(pa);
+      if (pa === pb) expect(b.done).toBeGreaterThanOrEqual(a.done);
+      expect(b.done).toBeLessThanOrEqual(Math.max(b.total, 0));
+    }
+    expect(jobs.some((j) => j.phase === 'writing' && j.done === n && j.total === n)).toBe(true);
+    const last = jobs[jobs.length - 1]!;
+    expect(last).toMatchObject({ state: 'done', phase: 'finishing', done: n, total: n });
+    expect(dispatch(rt, 'assets.importStatus', {}, token)).toMatchObject({ ok: true, value: { job: { id: last.id, state: 'done' } } });
+
+    // Every asset syncs: one create op each, gapless sequence; one audit event for the file.
+    const after = footprint();
+    expect(after.assets - before.assets).toBe(n);
+    expect(w.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE entity = 'assets' AND kind = 'create'").pluck().get()).toBe(n);
+    const seqs = w.store.sqlite.prepare('SELECT device_seq FROM pending_ops ORDER BY device_seq').pluck().all() as number[];
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(Number(seq())).toBe(seqs.length);
+    expect(after.audit_events - before.audit_events).toBe(1);
+    const audit = w.store.sqlite.prepare("SELECT call, record_type AS recordType, after FROM audit_events ORDER BY seq DESC LIMIT 1").get() as { call: string; recordType: string; after: string };
+    expect(audit).toMatchObject({ call: 'assets.import', recordType: 'import' });
+    expect(JSON.parse(audit.after)).toMatchObject({ format: 'snipe-it-assets', created: n, rows: n });
+    expect(verifyChain(w.store.sqlite).valid).toBe(true);
+    // Compact field clocks, and the rows are listed through the normal API.
+    expect(JSON.parse(w.store.sqlite.prepare("SELECT field_hlc FROM assets WHERE tag = 'RUN-000007'").pluck().get() as string)).toEqual({ '*': expect.stringMatching(/@/) });
+    const list = dispatch(rt, 'assets.list', { limit: 5, withTotal: true }, token) as Result<{ items: { tag: string }[]; total: number }>;
+    expect(list).toMatchObject({ ok: true, value: { total: n } });
+
+    // The main connection carries on from the worker's clock, sequence and chain head.
+    const loc = (await dispatchAsync(rt, 'locations.create', { name: 'After import', kind: 'room' }, token)) as Result<{ id: string }>;
+    expect(loc.ok).toBe(true);
+    const tail = w.store.sqlite.prepare('SELECT device_seq, hlc FROM pending_ops ORDER BY device_seq DESC LIMIT 2').all() as { device_seq: number; hlc: string }[];
+    expect(tail[0]!.device_seq).toBe(tail[1]!.device_seq + 1);
+    expect(tail[0]!.hlc > tail[1]!.hlc).toBe(true);
+    expect(verifyChain(w.store.sqlite).valid).toBe(true);
+  });
+
+  it('a write issued during the import waits for it, then succeeds; reads keep answering from committed data', async () => {
+    const n = 4000;
+    const order: string[] = [];
+    const writing = when((j) => j.phase === 'writing');
+    const imp = dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: csv(n) }, token).then((r) => {
+      order.push('import');
+      return r;
+    });
+    await writing;
+    expect(writeGate(w.store.sqlite).busy()).toBe(true);
+    // A read answers at once (synchronously) and does not see the uncommitted rows.
+    expect(dispatch(rt, 'assets.list', { limit: 1, withTotal: true }, token)).toMatchObject({ ok: true, value: { total: 0 } });
+    // A change is queued behind the import instead of blocking on SQLite's lock.
+    const edit = dispatchAsync(rt, 'locations.create', { name: 'Queued room', kind: 'room' }, token).then((r) => {
+      order.push('edit');
+      return r;
+    });
+    const [ri, re] = await Promise.all([imp, edit]);
+    expect(order).toEqual(['import', 'edit']);
+    expect(ri).toMatchObject({ ok: true, value: { created: n } });
+    expect(re).toMatchObject({ ok: true, value: { name: 'Queued room' } });
+    expect(writeGate(w.store.sqlite).busy()).toBe(false);
+    const seqs = w.store.sqlite.prepare('SELECT device_seq FROM pending_ops ORDER BY device_seq').pluck().all() as number[];
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('cancel rolls everything back', async () => {
+    const before = footprint();
+    const seqBefore = seq();
+    const writing = when((j) => j.phase === 'writing');
+    const imp = dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: csv(6000) }, token);
+    const job = await writing;
+    expect(dispatch(rt, 'assets.importCancel', { id: job.id }, token)).toMatchObject({ ok: true, value: { job: { id: job.id, cancelRequested: true } } });
+    const r = await imp;
+    expect(r).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/cancelled/) } });
+    expect(footprint()).toEqual(before);
+    expect(seq()).toBe(seqBefore);
+    expect(progress().at(-1)).toMatchObject({ id: job.id, state: 'cancelled' });
+    // The gate is free again: the next change goes straight through.
+    expect(dispatch(rt, 'locations.create', { name: 'Next', kind: 'room' }, token)).toMatchObject({ ok: true });
+  });
+
+  it('a failure in the middle of the commit writes nothing', async () => {
+    const before = footprint();
+    const seqBefore = seq();
+    await expect(runImport(w.ctx(w.admin, 'assets.import'), { format: 'snipe-it-assets', content: csv(2500), dryRun: false }, { faultAfterRows: 1000 })).rejects.toThrow(/Injected fault/);
+    expect(footprint()).toEqual(before);
+    expect(seq()).toBe(seqBefore);
+    expect(writeGate(w.store.sqlite).busy()).toBe(false);
+    // The same failure on the main thread (the service without a worker) also rolls back.
+    expect(() =>
+      importFile(w.ctx(w.admin, 'assets.import'), { format: 'snipe-it-assets', content: csv(2500), dryRun: false }, {
+        progress: (p) => {
+          if (p.phase === 'writing' && p.done >= 2000) throw new Error('disk full');
+        },
+      }),
+    ).toThrow('disk full');
+    expect(footprint()).toEqual(before);
+  });
+
+  it('a file with row errors answers with them and writes nothing', async () => {
+    const before = footprint();
+    const bad = csv(10).replace('3/5/2024', '31/31/2024');
+    const r = (await dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: bad }, token)) as Result<{ created: number; errors: { row: number; column: string }[] }>;
+    expect(r).toMatchObject({ ok: true, value: { created: 0, errors: [{ row: 5, column: 'Purchase Date' }] } });
+    expect(footprint()).toEqual(before);
+  });
+});

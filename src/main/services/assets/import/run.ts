@@ -1,0 +1,171 @@
+/**
+ * Runs an import commit off the main thread: a worker thread with its own connection does the
+ * parsing, planning and the single all-or-nothing transaction, while this side holds the store's
+ * write gate (so no other main-thread write waits on SQLite's lock), relays progress, and offers
+ * cancel. Dry runs write nothing and take no gate (big ones are still planned in a worker).
+ *
+ * Nothing on the main connection caches what the worker changes: the HLC clock, device_seq and
+ * the audit chain head are read from the database inside every write (core/ops.ts, core/audit.ts),
+ * and only the device id (which never changes) is cached.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { Ctx } from '../../core/context';
+import { requireActor } from '../../core/write';
+import { writeGate } from '../../../db/write-gate';
+import { uuidv7 } from '../../../../shared/ids';
+import { AppError } from '../../../../shared/result';
+import type { ImportJobStatus, ImportResult } from '../../../../shared/api/assets';
+import { importFile, type ImportInput } from './index';
+import type { WorkerJob, WorkerMessage } from './worker';
+import type { ImportProgress } from './commit';
+
+interface Job {
+  status: ImportJobStatus;
+  cancel: Int32Array;
+}
+
+/** The running (or last finished) import per store, for the status poll and cancel. */
+const jobs = new WeakMap<Database.Database, Job>();
+
+export interface RunImportOptions {
+  /** Called on every progress step and at the end (the transport's event channel). */
+  onStatus?(status: ImportJobStatus): void;
+  /** Tests only: make the worker fail after this many rows are written. */
+  faultAfterRows?: number;
+}
+
+export function importStatus(sqlite: Database.Database): ImportJobStatus | null {
+  const j = jobs.get(sqlite);
+  return j ? { ...j.status } : null;
+}
+
+/** Asks the running import to stop; it rolls back everything. Returns its status (null if none runs). */
+export function cancelImport(ctx: Ctx, id?: string): ImportJobStatus | null {
+  const actor = requireActor(ctx);
+  const j = jobs.get(ctx.store.sqlite);
+  if (!j || j.status.state !== 'running' || (id && j.status.id !== id)) return null;
+  if (j.status.byId !== actor.id && actor.role !== 'admin') throw new AppError('forbidden', 'Only the person who started this import (or an administrator) can cancel it.');
+  Atomics.store(j.cancel, 0, 1);
+  j.status.cancelRequested = true;
+  return { ...j.status };
+}
+
+/** Previews of files below this size run on the main thread (a worker's start-up would cost more). */
+const WORKER_PREVIEW_BYTES = 2 * 1024 * 1024;
+
+export function runImport(ctx: Ctx, input: ImportInput, opts: RunImportOptions = {}): ImportResult | Promise<ImportResult> {
+  const actor = requireActor(ctx);
+  if (input.dryRun) {
+    // A preview writes nothing, so it needs no gate; a big file is still planned off the main
+    // thread so other users' calls keep answering meanwhile.
+    const size = (input.content?.length ?? 0) + (input.contentBase64?.length ?? 0);
+    if (size < WORKER_PREVIEW_BYTES) return importFile(ctx, input);
+    return inWorkerOrHere(ctx, input, new Int32Array(new SharedArrayBuffer(4)), undefined, () => undefined);
+  }
+  const sqlite = ctx.store.sqlite;
+  return writeGate(sqlite).hold(async () => {
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const status: ImportJobStatus = {
+      id: uuidv7(),
+      format: input.format,
+      state: 'running',
+      phase: 'reading',
+      done: 0,
+      total: 0,
+      startedAt: ctx.clock.now().toISOString(),
+      finishedAt: null,
+      byId: actor.id,
+      cancelRequested: false,
+      message: null,
+    };
+    jobs.set(sqlite, { status, cancel });
+    const report = () => opts.onStatus?.({ ...status });
+    report();
+    const finish = (state: ImportJobStatus['state'], message: string | null) => {
+      status.state = state;
+      status.message = message;
+      status.finishedAt = ctx.clock.now().toISOString();
+      report();
+    };
+    try {
+      const result = await inWorkerOrHere(ctx, input, cancel, opts.faultAfterRows, (p) => {
+        status.phase = p.phase;
+        status.done = p.done;
+        status.total = p.total;
+        report();
+      });
+      if (result.errors.length) finish('failed', `${result.errors.length} row error(s); nothing was written.`);
+      else finish('done', null);
+      return result;
+    } catch (e) {
+      const cancelled = Atomics.load(cancel, 0) === 1 && e instanceof AppError && e.code === 'conflict';
+      finish(cancelled ? 'cancelled' : 'failed', e instanceof AppError ? e.message : 'The import failed; nothing was written.');
+      throw e;
+    }
+  });
+}
+
+function inWorkerOrHere(ctx: Ctx, input: ImportInput, cancel: Int32Array, faultAfterRows: number | undefined, onProgress: (p: ImportProgress) => void): Promise<ImportResult> {
+  const file = ctx.store.path;
+  if (!file || file === ':memory:') {
+    // An in-memory store has no file a second connection could open: commit here (blocking).
+    return Promise.resolve(importFile(ctx, input, { progress: onProgress, cancelled: () => Atomics.load(cancel, 0) === 1 }));
+  }
+  const job: WorkerJob = {
+    dbPath: file,
+    input,
+    actor: ctx.actor!,
+    call: ctx.call ?? 'assets.import',
+    clockOffsetMs: ctx.clock.now().getTime() - Date.now(),
+    cancel: cancel.buffer as SharedArrayBuffer,
+    faultAfterRows,
+  };
+  return new Promise<ImportResult>((resolve, reject) => {
+    let settled = false;
+    const worker = startWorker({ kind: 'outpost-import', job });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'progress') onProgress(m.progress);
+      else if (m.type === 'done') {
+        settled = true;
+        resolve(m.result);
+      } else {
+        settled = true;
+        if (m.error.code === 'internal') {
+          const err = new Error(m.error.message);
+          if ('stack' in m.error && m.error.stack) err.stack = m.error.stack;
+          reject(err);
+        } else reject(new AppError(m.error.code, m.error.message, 'issues' in m.error ? m.error.issues : undefined));
+      }
+    });
+    worker.on('error', (e) => {
+      if (!settled) {
+        settled = true;
+        reject(e);
+      }
+    });
+    worker.on('exit', (code) => {
+      if (!settled) {
+        settled = true;
+        reject(new Error(`The import worker stopped (exit code ${code}) before answering.`));
+      }
+    });
+  });
+}
+
+/**
+ * The worker file: the Electron bundle ships it as import-worker.cjs beside main.cjs (import.meta.url
+ * is the bundle's there); from source (tsx, vitest) worker.ts is loaded through tsx's ESM hooks,
+ * registered inside the worker first because a worker does not inherit the parent's loader.
+ */
+function startWorker(workerData: unknown): Worker {
+  const bundled = new URL('./import-worker.cjs', import.meta.url);
+  if (fs.existsSync(fileURLToPath(bundled))) return new Worker(bundled, { workerData });
+  const source = new URL('./worker.ts', import.meta.url);
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx').replace(/loader\.mjs$/, 'esm/api/index.mjs')).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
+  return new Worker(boot, { eval: true, workerData, execArgv: [] });
+}

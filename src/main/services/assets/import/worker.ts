@@ -1,0 +1,77 @@
+/**
+ * Worker-thread entry for an import commit: its own better-sqlite3 connection to the same file
+ * (WAL), so parsing, planning and the one big transaction never block the main thread. The main
+ * thread holds the store's write gate meanwhile (see run.ts), so nothing else there writes.
+ * Messages out: progress (throttled), then exactly one of done / failed.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import * as schema from '../../../db/schema';
+import type { Store } from '../../../db/open';
+import type { Actor, Ctx } from '../../core/context';
+import { AppError } from '../../../../shared/result';
+import { importFile, type ImportInput } from './index';
+import type { ImportProgress } from './commit';
+
+export interface WorkerJob {
+  dbPath: string;
+  input: ImportInput;
+  actor: Actor;
+  call: string;
+  /** The main runtime's clock minus the wall clock, so an injected clock carries over. */
+  clockOffsetMs: number;
+  /** Int32 flag set to 1 by the main thread to cancel. */
+  cancel: SharedArrayBuffer;
+  /** Tests only: fail as if the disk broke once this many rows are written. */
+  faultAfterRows?: number;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; progress: ImportProgress }
+  | { type: 'done'; result: ReturnType<typeof importFile> }
+  | { type: 'failed'; error: { code: AppError['code']; message: string; issues?: AppError['issues'] } | { code: 'internal'; message: string; stack?: string } };
+
+function openWorkerStore(file: string): Store {
+  const sqlite = new Database(file);
+  // The same pragmas as openStore, without migrating (main did) or a checkpoint timer.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('wal_autocheckpoint = 10000');
+  return { sqlite, db: drizzle(sqlite, { schema }), path: file, close: () => sqlite.close() };
+}
+
+function run(job: WorkerJob): WorkerMessage {
+  const store = openWorkerStore(job.dbPath);
+  const flag = new Int32Array(job.cancel);
+  const ctx: Ctx = { store, clock: { now: () => new Date(Date.now() + job.clockOffsetMs) }, actor: job.actor, call: job.call };
+  // Progress is posted at most every 50 ms (and at every phase change): enough for a smooth bar.
+  let lastAt = 0;
+  let lastPhase = '';
+  try {
+    const result = importFile(ctx, job.input, {
+      cancelled: () => Atomics.load(flag, 0) === 1,
+      progress: (p) => {
+        if (job.faultAfterRows !== undefined && p.phase === 'writing' && p.done >= job.faultAfterRows) throw new Error('Injected fault while writing');
+        const now = Date.now();
+        if (p.phase === lastPhase && now - lastAt < 50 && p.done < p.total) return;
+        lastAt = now;
+        lastPhase = p.phase;
+        parentPort!.postMessage({ type: 'progress', progress: p } satisfies WorkerMessage);
+      },
+    });
+    return { type: 'done', result };
+  } catch (e) {
+    if (e instanceof AppError) return { type: 'failed', error: { code: e.code, message: e.message, issues: e.issues } };
+    return { type: 'failed', error: { code: 'internal', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined } };
+  } finally {
+    store.close();
+  }
+}
+
+if (parentPort && workerData && (workerData as { kind?: string }).kind === 'outpost-import') {
+  parentPort.postMessage(run((workerData as { job: WorkerJob }).job));
+}

@@ -1,0 +1,59 @@
+/**
+ * Records that left a site. Pulls filter the change log by a record's current site, so without
+ * this a device of the old site would never hear that a ticket moved away and would keep a stale
+ * copy. Each move is logged (at the change-log position of the write that moved it) under the
+ * site it left; a scoped pull also returns those entries, as bare changes naming the record and
+ * its new site and carrying none of its data (the device may not see that site), and the device
+ * drops the record when it does not hold the new site.
+ */
+import type { Change } from '../../shared/sync/wire';
+
+export interface MovedRow {
+  seq: number | string;
+  entity: string;
+  id: string;
+  /** The site the record is in now. */
+  scope_id: string;
+}
+
+/**
+ * Moves out of `scopes` after `cursor` whose record now sits outside `scopes` (a record that moved
+ * between two sites the device both holds arrives as an ordinary change). `$n` placeholders for
+ * PostgreSQL, `?` for SQLite.
+ */
+export function movedOutSql(dialect: 'sqlite' | 'postgres', scopeCount: number): string {
+  if (dialect === 'postgres') {
+    return `SELECT m.seq, m.entity, m.id, r.scope_id FROM scope_moves m JOIN records r ON r.entity = m.entity AND r.id = m.id
+      WHERE m.seq > $1 AND m.from_scope = ANY($3::text[]) AND NOT (r.scope_id = ANY($3::text[])) ORDER BY m.seq LIMIT $2`;
+  }
+  const marks = Array.from({ length: scopeCount }, () => '?').join(', ');
+  return `SELECT m.seq, m.entity, m.id, r.scope_id FROM scope_moves m JOIN records r ON r.entity = m.entity AND r.id = m.id
+    WHERE m.seq > ? AND m.from_scope IN (${marks}) AND r.scope_id NOT IN (${marks}) ORDER BY m.seq LIMIT ?`;
+}
+
+export function movedOutChange(m: MovedRow): Change {
+  return { seq: Number(m.seq), entity: m.entity, id: m.id, scopeId: m.scope_id, data: {}, fieldHlc: {}, deletedHlc: null, createdAt: '', updatedAt: '' };
+}
+
+/**
+ * Merges a page of records (up to limit + 1, in seq order) with moved-out entries (likewise) into
+ * one page in change-log order. Says whether more remain beyond `limit`.
+ */
+export function mergeMovedOut(records: Change[], moved: MovedRow[], limit: number): { changes: Change[]; hasMore: boolean } {
+  if (!moved.length) return { changes: records.slice(0, limit), hasMore: records.length > limit };
+  const out: Change[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < limit + 1 && (i < records.length || j < moved.length)) {
+    const r = records[i];
+    const m = moved[j];
+    if (r && (!m || r.seq <= Number(m.seq))) {
+      out.push(r);
+      i++;
+    } else {
+      out.push(movedOutChange(m!));
+      j++;
+    }
+  }
+  return { changes: out.slice(0, limit), hasMore: out.length > limit };
+}

@@ -1,0 +1,99 @@
+/**
+ * Team-wide settings as synced records: the keys, the shape of each value, the stable record ids
+ * every replica agrees on, and the derived ticket priority. Used by devices and the server alike.
+ */
+import { z } from 'zod';
+import {
+  DEFAULT_PRIORITY_MATRIX,
+  LEVELS,
+  PRIORITIES,
+  isOpen,
+  priorityFor,
+  type Priority,
+  type PriorityMatrix,
+  type TicketStatus,
+} from '../tickets/rules';
+
+/**
+ * One `team_settings` row per key. The row id is fixed per key ("setting.<key>"), so two devices
+ * writing the same key write the same record and merge per field (last writer wins on `value`,
+ * a differing concurrent value lands in the Conflicts inbox) instead of making two rows.
+ */
+export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates'] as const;
+export type TeamSettingKey = (typeof TEAM_SETTING_KEYS)[number];
+
+export const teamSettingId = (key: TeamSettingKey) => `setting.${key}`;
+export const PRIORITY_MATRIX_ID = teamSettingId('priority_matrix');
+
+const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+export const matrixValue = z.array(z.array(priority).length(LEVELS.length)).length(LEVELS.length);
+export const updatesValue = z.object({ enabled: z.boolean(), url: z.string().url().max(2000).nullable() }).strict();
+export const organisationValue = z.string().trim().min(1).max(120);
+
+export const TEAM_SETTING_VALUES = {
+  priority_matrix: matrixValue,
+  organisation: organisationValue,
+  updates: updatesValue,
+} satisfies Record<TeamSettingKey, z.ZodType>;
+
+/**
+ * The value column holds JSON. The server cannot see which key a `setFields` op belongs to (only
+ * the changed fields travel), so it checks the value is one of the known shapes; readers check it
+ * against their key's shape and fall back to the default when it does not fit.
+ */
+export const teamSettingValueText = z
+  .string()
+  .max(20_000)
+  .refine(
+    (s) => {
+      try {
+        const v: unknown = JSON.parse(s);
+        return Object.values(TEAM_SETTING_VALUES).some((schema) => schema.safeParse(v).success);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'A team setting holds a priority matrix, an organisation name or an update feed, as JSON.' },
+  );
+
+export type TeamSettingValue<K extends TeamSettingKey> = z.infer<(typeof TEAM_SETTING_VALUES)[K]>;
+
+export function parseSettingValue<K extends TeamSettingKey>(key: K, text: string | null | undefined): TeamSettingValue<K> | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const r = TEAM_SETTING_VALUES[key].safeParse(JSON.parse(text));
+    return r.success ? (r.data as TeamSettingValue<K>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The matrix held in a `team_settings` record's data (deleted, missing or malformed → the default). */
+export function matrixFromRecord(rec: { data: Record<string, unknown>; deletedHlc: string | null } | null | undefined): PriorityMatrix {
+  if (!rec || rec.deletedHlc) return DEFAULT_PRIORITY_MATRIX;
+  return parseSettingValue('priority_matrix', rec.data.value as string | null) ?? DEFAULT_PRIORITY_MATRIX;
+}
+
+/**
+ * A baseline write (a default materialised, or a value migrated from the old per-device store)
+ * carries the lowest possible clock: any deliberate edit, made anywhere at any time, wins over it.
+ * That keeps a freshly set-up laptop from overwriting the team's choices with its defaults.
+ */
+export const BASELINE_HLC = '000000000000000:00000000';
+
+const truthy = (v: unknown) => v === 1 || v === true || v === '1';
+
+/**
+ * The priority an open ticket should carry under `matrix`, or null when it is not derived (set by
+ * hand, closed, or its impact/urgency are missing). Closed tickets keep the priority they were
+ * worked at, so reports on them do not move when the matrix changes.
+ */
+export function derivedPriority(data: Record<string, unknown>, matrix: PriorityMatrix): Priority | null {
+  if (truthy(data.priority_overridden)) return null;
+  if (typeof data.status === 'string' ? !isOpen(data.status as TicketStatus) : !truthy(data.is_open)) return null;
+  const impact = Number(data.impact);
+  const urgency = Number(data.urgency);
+  if (!LEVELS.includes(impact as 1) || !LEVELS.includes(urgency as 1)) return null;
+  const p = priorityFor(matrix, impact, urgency);
+  return (PRIORITIES as readonly number[]).includes(p) ? p : null;
+}
