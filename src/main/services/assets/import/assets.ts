@@ -379,6 +379,7 @@ export function applyAssetPlans(
     }
     updated++;
   }
+  inserter.flush();
   hooks?.progress?.({ phase: 'writing', done: total, total });
   return { created, updated, unchanged };
 }
