@@ -4,26 +4,18 @@
  * under "Not accepted by the server" with the record, the value and the reason; dismissing it
  * removes it.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { apiCall, startHost, type RunningHost } from './support/host';
-import { SERVER_ADMIN, startSyncServer, type SyncServer } from './support/sync-server';
+import { expect, test } from '@playwright/test';
+import { apiCall } from './support/host';
+import { sessionToken, useTwoDevices } from './support/two-devices';
+import { SERVER_ADMIN } from './support/sync-server';
 import { SetupPage } from './pages/setup';
 import { ConflictsInbox, SyncSettingsPage } from './pages/sync';
 
-test.describe.configure({ mode: 'serial' });
-
-let server: SyncServer;
-let hostA: RunningHost;
-let hostB: RunningHost;
-let pageA: Page;
-let pageB: Page;
-
-async function token(p: Page): Promise<string> {
-  return p.evaluate(() => (JSON.parse(localStorage.getItem('outpost.session') ?? '{}') as { token: string }).token);
-}
+const rig = useTwoDevices();
+const token = sessionToken;
 
 async function serverCall(path: string, body: unknown, bearer?: string): Promise<{ value?: { accessToken?: string } }> {
-  const res = await fetch(`${server.url}${path}`, {
+  const res = await fetch(`${rig.server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     body: JSON.stringify(body),
@@ -32,57 +24,41 @@ async function serverCall(path: string, body: unknown, bearer?: string): Promise
   return (await res.json()) as { value?: { accessToken?: string } };
 }
 
-test.beforeAll(async ({ browser }) => {
-  server = await startSyncServer();
-  hostA = await startHost();
-  hostB = await startHost();
-  pageA = await browser.newPage();
-  pageB = await browser.newPage();
-});
-
-test.afterAll(async () => {
-  await pageA?.close();
-  await pageB?.close();
-  await hostA?.stop();
-  await hostB?.stop();
-  await server?.dispose();
-});
-
 test('an edit refused by the server is shown in the inbox, and can be dismissed', async () => {
-  await pageA.goto(hostA.url);
-  await new SetupPage(pageA).complete({ organisation: 'Northwind IT', site: 'North', displayName: 'Tech', username: 'tech', password: 'correct-horse-1' });
-  await new SyncSettingsPage(pageA).join(server.url, SERVER_ADMIN.username, SERVER_ADMIN.password);
-  const north = (await apiCall<{ items: { id: string; name: string }[] }>(hostA, 'sites.list', {}, await token(pageA))).items.find((s) => s.name === 'North')!;
-  const t = await apiCall<{ id: string }>(hostA, 'tickets.create', { type: 'incident', title: 'Door 3 badge reader', description: '', siteId: north.id }, await token(pageA));
-  await apiCall(hostA, 'sync.now', {}, await token(pageA));
+  await rig.pageA.goto(rig.hostA.url);
+  await new SetupPage(rig.pageA).complete({ organisation: 'Northwind IT', site: 'North', displayName: 'Tech', username: 'tech', password: 'correct-horse-1' });
+  await new SyncSettingsPage(rig.pageA).join(rig.server.url, SERVER_ADMIN.username, SERVER_ADMIN.password);
+  const north = (await apiCall<{ items: { id: string; name: string }[] }>(rig.hostA, 'sites.list', {}, await token(rig.pageA))).items.find((s) => s.name === 'North')!;
+  const t = await apiCall<{ id: string }>(rig.hostA, 'tickets.create', { type: 'incident', title: 'Door 3 badge reader', description: '', siteId: north.id }, await token(rig.pageA));
+  await apiCall(rig.hostA, 'sync.now', {}, await token(rig.pageA));
 
   const admin = (await serverCall('/auth/login', { username: SERVER_ADMIN.username, password: SERVER_ADMIN.password, deviceId: 'e2e-console', deviceName: 'console' })).value!.accessToken!;
   await serverCall('/auth/users', { username: 'lee', password: 'correct-horse-2', role: 'technician', sites: [north.id] }, admin);
 
-  await pageB.goto(hostB.url);
-  await new SetupPage(pageB).complete({ organisation: 'Northwind IT', site: 'South', displayName: 'Lee', username: 'lee', password: 'correct-horse-2' });
-  await new SyncSettingsPage(pageB).join(server.url, 'lee', 'correct-horse-2');
-  await apiCall(hostB, 'sync.now', {}, await token(pageB));
+  await rig.pageB.goto(rig.hostB.url);
+  await new SetupPage(rig.pageB).complete({ organisation: 'Northwind IT', site: 'South', displayName: 'Lee', username: 'lee', password: 'correct-horse-2' });
+  await new SyncSettingsPage(rig.pageB).join(rig.server.url, 'lee', 'correct-horse-2');
+  await apiCall(rig.hostB, 'sync.now', {}, await token(rig.pageB));
 
   // Lee's laptop goes offline and he edits the North ticket; meanwhile North is taken from him.
-  await server.stop();
-  await apiCall(hostB, 'tickets.update', { id: t.id, fields: { title: 'Door 3 badge reader: cable replaced' } }, await token(pageB));
-  await server.restart();
+  await rig.server.stop();
+  await apiCall(rig.hostB, 'tickets.update', { id: t.id, fields: { title: 'Door 3 badge reader: cable replaced' } }, await token(rig.pageB));
+  await rig.server.restart();
   const admin2 = (await serverCall('/auth/login', { username: SERVER_ADMIN.username, password: SERVER_ADMIN.password, deviceId: 'e2e-console', deviceName: 'console' })).value!.accessToken!;
   await serverCall('/auth/users/sites', { username: 'lee', sites: [] }, admin2);
-  await apiCall(hostB, 'sync.now', {}, await token(pageB));
+  await apiCall(rig.hostB, 'sync.now', {}, await token(rig.pageB));
 
-  const inbox = new ConflictsInbox(pageB);
+  const inbox = new ConflictsInbox(rig.pageB);
   await inbox.open();
   // (Lee's own set-up records, made before joining as a technician, are refused too: only admins
   // write sites and users. They are listed as well; this test follows the ticket edit.)
-  const card = pageB.getByTestId('rejected-item').filter({ hasText: 'Door 3 badge reader' });
+  const card = rig.pageB.getByTestId('rejected-item').filter({ hasText: 'Door 3 badge reader' });
   await expect(card).toHaveCount(1);
   await expect(card).toContainText('Door 3 badge reader');
   await expect(card).toContainText('cable replaced');
   await expect(card.getByTestId('rejected-reason')).toContainText('do not have access to site');
-  const before = await pageB.getByTestId('rejected-item').count();
+  const before = await rig.pageB.getByTestId('rejected-item').count();
   await card.getByTestId('rejected-dismiss').click();
   await expect(card).toHaveCount(0);
-  await expect(pageB.getByTestId('rejected-item')).toHaveCount(before - 1);
+  await expect(rig.pageB.getByTestId('rejected-item')).toHaveCount(before - 1);
 });
