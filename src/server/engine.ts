@@ -6,7 +6,8 @@
 import { formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
 import { uuidv7 } from '../shared/ids';
 import { applyOp, stampAfter, type ConflictDraft, type OpLike } from '../shared/sync/merge';
-import { ENTITY_RULES, ruleFor, validateFields, writeRefusal } from '../shared/sync/entities';
+import { ruleFor, validateFields, writeRefusal } from '../shared/sync/entities';
+import { FOLLOWING_CHILD, followingChildrenOf, isFollowingParent } from '../shared/sync/following';
 import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
 import { canTransition, formatNumber, type TicketStatus } from '../shared/tickets/rules';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
@@ -31,42 +32,39 @@ export class HttpError extends Error {
 
 const SERVER_DEVICE = 'server';
 
-/** A ticket's append-only children (comments, worklogs, history): they live in the ticket's site. */
-const TICKET_CHILDREN = Object.entries(ENTITY_RULES)
-  .filter(([, r]) => r.parent?.entity === 'tickets')
-  .map(([entity, r]) => ({ entity, field: r.parent!.field }));
-const TICKET_CHILD_FIELD = new Map(TICKET_CHILDREN.map((c) => [c.entity, c.field]));
-
 /**
- * A ticket moved site: every child row goes with it in the same transaction, so the new site's
- * devices receive them and the old site's devices drop them (each move is logged like the
- * ticket's). The site of a child is server-owned, so it carries the server's stamp.
+ * A record moved site (a ticket, an asset; see shared/sync/following): every child row goes with it
+ * in the same transaction, so the new site's devices receive them and the old site's devices drop
+ * them (each move is logged like the parent's). The site of a child is server-owned, so it carries
+ * the server's stamp.
  */
-async function moveChildren(tx: SyncTx, ticket: StoredRecord, records: Map<string, StoredRecord>, dirty: Map<string, StoredRecord>, serverStamp: string): Promise<void> {
+async function moveChildren(tx: SyncTx, parent: StoredRecord, records: Map<string, StoredRecord>, dirty: Map<string, StoredRecord>, serverStamp: string): Promise<void> {
+  const children = followingChildrenOf(parent.entity);
+  if (!children.length) return;
   const found = new Map<string, StoredRecord>();
-  for (const c of await tx.childrenOf(TICKET_CHILDREN, ticket.id)) {
+  for (const c of await tx.childrenOf(children, parent.id)) {
     const k = recordKey(c.entity, c.id);
     // A copy written earlier in this push is newer than the stored one.
     found.set(k, records.get(k) ?? c);
   }
   // Children created earlier in this push are not stored yet.
   for (const [k, r] of records) {
-    const field = TICKET_CHILD_FIELD.get(r.entity);
-    if (field && r.data[field] === ticket.id) found.set(k, r);
+    const child = FOLLOWING_CHILD.get(r.entity);
+    if (child && child.parent === parent.entity && r.data[child.field] === parent.id) found.set(k, r);
   }
   for (const [k, child] of found) {
-    if (child.scopeId === ticket.scopeId) continue;
-    const movedFrom = [...new Set([...(child.movedFrom ?? []), child.scopeId])].filter((x) => x !== ticket.scopeId);
+    if (child.scopeId === parent.scopeId) continue;
+    const movedFrom = [...new Set([...(child.movedFrom ?? []), child.scopeId])].filter((x) => x !== parent.scopeId);
     const copy: StoredRecord = {
       ...child,
-      scopeId: ticket.scopeId,
+      scopeId: parent.scopeId,
       data: { ...child.data },
       fieldHlc: { ...child.fieldHlc, scope_id: stampAfter(child.fieldHlc.scope_id, serverStamp) },
       fieldSeq: { ...child.fieldSeq },
       ...(movedFrom.length ? { movedFrom } : {}),
     };
     records.set(k, copy);
-    // Written after the ticket, so a device meets the ticket in its new site before its children.
+    // Written after the parent, so a device meets the parent in its new site before its children.
     dirty.delete(k);
     dirty.set(k, copy);
   }
@@ -286,12 +284,14 @@ async function applyOne(
     }
   }
 
-  // A child written before its ticket moved still names the old site: it is stored where the
-  // ticket is now, and logged as moved out of the site it named, so that site's devices drop it.
+  // A child written before its parent (ticket, asset) moved still names the old site: it is stored
+  // where the parent is now, and logged as moved out of the site it named, so that site's devices
+  // drop it.
   let scopeId = op.scopeId;
   let namedScope: string | null = null;
-  if (!current && TICKET_CHILD_FIELD.has(op.entity) && (op.kind === 'create' || op.kind === 'append')) {
-    const parent = records.get(recordKey('tickets', String(payload[TICKET_CHILD_FIELD.get(op.entity)!])));
+  const follows = FOLLOWING_CHILD.get(op.entity);
+  if (!current && follows && (op.kind === 'create' || op.kind === 'append')) {
+    const parent = records.get(recordKey(follows.parent, String(payload[follows.field])));
     const named = typeof payload.scope_id === 'string' ? payload.scope_id : op.scopeId;
     if (parent && parent.scopeId !== named) {
       namedScope = named;
@@ -317,7 +317,7 @@ async function applyOne(
     records.set(key, next);
     dirty.delete(key);
     dirty.set(key, next);
-    if (op.entity === 'tickets' && prev && prev.scopeId !== next.scopeId) await moveChildren(tx, next, records, dirty, makeStamp(clock.hlc, SERVER_DEVICE));
+    if (isFollowingParent(op.entity) && prev && prev.scopeId !== next.scopeId) await moveChildren(tx, next, records, dirty, makeStamp(clock.hlc, SERVER_DEVICE));
   } else if (current && !dirty.has(key)) {
     // The sender's copy may differ from ours (its edit lost, was refused, conflicted, or changed
     // nothing here but carries the device's own clocks): send the record out again so that

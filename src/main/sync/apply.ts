@@ -12,7 +12,7 @@ import { currentClock, setClock } from '../services/core/ops';
 import { getMeta, setMeta } from '../services/core/meta';
 import { derivePulled } from '../services/settings/derive';
 import { matrixOf } from '../services/settings/settings';
-import { alignTicketChildren, dropRecord, heldScopes, isMovedOutMarker, narrowBackfill, startBackfill } from './scopes';
+import { alignFollowingChildren, dropRecord, heldScopes, isMovedOutMarker, narrowBackfill, startBackfill } from './scopes';
 
 const BASE_COLUMNS = new Set(['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc']);
 
@@ -121,7 +121,7 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
         batch.add(state, cols);
       }
       batch.flush();
-      alignTicketChildren(sqlite, page.changes);
+      alignFollowingChildren(sqlite, page.changes);
       // Derived priority follows this device's team matrix (see services/settings/derive.ts).
       derivePulled(sqlite, page.changes, () => matrixOf(sqlite));
       setMeta(sqlite, cursorKey, String(page.cursor));

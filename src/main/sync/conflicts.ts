@@ -41,10 +41,35 @@ function when(stamp: string | null): string | null {
   }
 }
 
+/** Team settings rows carry fixed ids ("setting.priority_matrix"): what an administrator calls them. */
+const SETTING_NAMES: Record<string, string> = {
+  'setting.priority_matrix': 'Team setting: priority matrix',
+  'setting.organisation': 'Team setting: organisation name',
+  'setting.updates': 'Team setting: update feed',
+};
+
+/** How the inbox names a record: the words IT staff use for it, not its table and id. */
+const LABELS: Record<string, { sql: string; format: (r: Record<string, unknown>) => string }> = {
+  tickets: { sql: 'SELECT number, title FROM tickets WHERE id = ?', format: (r) => `${String(r.number)} ${String(r.title)}` },
+  assets: { sql: 'SELECT tag, name FROM assets WHERE id = ?', format: (r) => `Asset ${String(r.tag)} ${String(r.name)}` },
+  ticket_categories: { sql: 'SELECT name FROM ticket_categories WHERE id = ?', format: (r) => `Category ${String(r.name)}` },
+  asset_models: { sql: 'SELECT name FROM asset_models WHERE id = ?', format: (r) => `Asset model ${String(r.name)}` },
+  users: { sql: 'SELECT display_name FROM users WHERE id = ?', format: (r) => `Person ${String(r.display_name)}` },
+  sites: { sql: 'SELECT name FROM sites WHERE id = ?', format: (r) => `Site ${String(r.name)}` },
+  groups: { sql: 'SELECT name FROM groups WHERE id = ?', format: (r) => `Group ${String(r.name)}` },
+  locations: { sql: 'SELECT name FROM locations WHERE id = ?', format: (r) => `Location ${String(r.name)}` },
+};
+
 function label(sqlite: Database.Database, entity: string, id: string): string {
-  if (entity === 'tickets') {
-    const t = sqlite.prepare('SELECT number, title FROM tickets WHERE id = ?').get(id) as { number: string; title: string } | undefined;
-    if (t) return `${t.number} ${t.title}`;
+  if (entity === 'team_settings' && SETTING_NAMES[id]) return SETTING_NAMES[id];
+  const l = LABELS[entity];
+  if (l) {
+    try {
+      const r = sqlite.prepare(l.sql).get(id) as Record<string, unknown> | undefined;
+      if (r) return l.format(r);
+    } catch {
+      // A table this version does not have: fall back to the generic label.
+    }
   }
   return `${entity.replace(/_/g, ' ')} ${id.slice(0, 8)}`;
 }

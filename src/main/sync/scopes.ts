@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ENTITY_RULES } from '../../shared/sync/entities';
+import { followingChildrenOf, isFollowingParent } from '../../shared/sync/following';
 import type { Change } from '../../shared/sync/wire';
 import { getMeta, setMeta } from '../services/core/meta';
 
@@ -25,9 +26,9 @@ export function isMovedOutMarker(c: Change): boolean {
 }
 
 /**
- * Removes one record from this device, with those of its append-only children (comments,
- * worklogs, history of a ticket) that sit in sites the device does not hold. The server moves a
- * ticket's children with it and sends each its own moved-out change, so a child still marked with
+ * Removes one record from this device, with those of its children (comments, worklogs, history of
+ * a ticket; history, software, maintenance of an asset) that sit in sites the device does not
+ * hold. The server moves a ticket's or an asset's children with it and sends each its own moved-out change, so a child still marked with
  * a held site here leaves when that change arrives (usually in the same page). Runs inside the
  * caller's transaction with foreign keys
  * off. The device's own unsent ops on the record stay in the outbox: the server answers them, and a
@@ -49,24 +50,32 @@ export function dropRecord(sqlite: Database.Database, entity: string, id: string
 }
 
 /**
- * After a pulled page is written, the children of the tickets in it take their ticket's site (the
- * server keeps them there). This is what brings back children this device moved along with a
- * ticket when the server refused the move: the refusal re-sends the ticket in its old site, and
- * nothing else would. One statement per child table per page.
+ * After a pulled page is written, the children of the tickets and assets in it (see
+ * shared/sync/following) take their parent's site (the server keeps them there). This is what
+ * brings back children this device moved along with a parent when the server refused the move:
+ * the refusal re-sends the parent in its old site, and nothing else would. One statement per child
+ * table per page, and only for parents the page carries.
  */
-export function alignTicketChildren(sqlite: Database.Database, changes: Change[]): void {
-  const ids = changes.filter((c) => c.entity === 'tickets' && !isMovedOutMarker(c)).map((c) => c.id);
-  if (!ids.length) return;
-  const json = JSON.stringify(ids);
-  for (const [child, rule] of Object.entries(ENTITY_RULES)) {
-    if (rule.parent?.entity !== 'tickets' || !SAFE.test(child) || !SAFE.test(rule.parent.field) || !tableExists(sqlite, child)) continue;
-    const f = rule.parent.field;
-    sqlite
-      .prepare(
-        `UPDATE ${child} SET scope_id = t.scope_id FROM tickets t
-         WHERE t.id = ${child}.${f} AND ${child}.${f} IN (SELECT value FROM json_each(?)) AND ${child}.scope_id <> t.scope_id`,
-      )
-      .run(json);
+export function alignFollowingChildren(sqlite: Database.Database, changes: Change[]): void {
+  const byParent = new Map<string, string[]>();
+  for (const c of changes) {
+    if (!isFollowingParent(c.entity) || isMovedOutMarker(c)) continue;
+    const ids = byParent.get(c.entity) ?? [];
+    ids.push(c.id);
+    byParent.set(c.entity, ids);
+  }
+  for (const [parent, ids] of byParent) {
+    if (!tableExists(sqlite, parent)) continue;
+    const json = JSON.stringify(ids);
+    for (const { entity: child, field: f } of followingChildrenOf(parent)) {
+      if (!tableExists(sqlite, child)) continue;
+      sqlite
+        .prepare(
+          `UPDATE ${child} SET scope_id = p.scope_id FROM ${parent} p
+           WHERE p.id = ${child}.${f} AND ${child}.${f} IN (SELECT value FROM json_each(?)) AND ${child}.scope_id <> p.scope_id`,
+        )
+        .run(json);
+    }
   }
 }
 

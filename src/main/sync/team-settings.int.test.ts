@@ -166,6 +166,7 @@ for (const variant of ['sqlite', 'postgres'] as const)
       const cb = (await b.call('conflicts.list')).items.filter((c) => c.entity === 'team_settings');
       expect(ca).toHaveLength(1);
       expect(cb).toHaveLength(1);
+      expect(ca[0]!.recordLabel).toBe('Team setting: organisation name');
       expect(ca[0]!.mine.value).toBe(JSON.stringify('Acme IT'));
       expect(ca[0]!.theirs.value).toBe(JSON.stringify('Acme IT Services'));
       // Keeping A's value from the inbox makes it the team's value everywhere.

@@ -10,6 +10,7 @@ import { assetTransitionError, normaliseTag, type AssetStatus, type RelationKind
 import type { Asset, AssetDetail, AssetFields, AssetRelation, AssetTimelineEntry } from '../../../shared/api/assets';
 import { ASSET_COLUMNS, loadRaw, loadRawByTag, toAsset, type AssetField, type AssetRaw } from './mapping';
 import { checkCustomFields } from './fields';
+import { moveChildrenLocally } from '../core/children';
 
 export type AssetColumn = (typeof ASSET_COLUMNS)[AssetField];
 
@@ -98,6 +99,8 @@ export function setAssetColumns(sqlite: Database.Database, w: WriteScope, before
   sqlite
     .prepare(`UPDATE assets SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
     .run(...values, w.now, restamp(before.field_hlc, cols, w.stamp), before.id);
+  // An asset's history, installed software and maintenance records live in its site.
+  if (cols.includes('scope_id')) moveChildrenLocally(sqlite, 'assets', before.id, String(changes.scope_id));
   const payload: Record<string, unknown> = {};
   const prior: Record<string, unknown> = {};
   cols.forEach((c, i) => {

@@ -18,7 +18,7 @@ import type { Ticket, TicketDetail, TicketFields, TimelineEntry } from '../../..
 import { priorityMatrix } from '../settings/settings';
 import { nextNumber } from './numbers';
 import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
-import { ENTITY_RULES } from '../../../shared/sync/entities';
+import { moveChildrenLocally } from '../core/children';
 
 const LONG_TEXT = 500;
 
@@ -214,20 +214,6 @@ const DISPLAY: Partial<Record<EditableField, (sqlite: Database.Database, v: unkn
   siteId: (s, v) => (v ? ((s.prepare('SELECT name FROM sites WHERE id = ?').pluck().get(v) as string) ?? String(v)) : null),
 };
 
-/** The tables holding a ticket's append-only children (comments, worklogs, history), from the sync rules. */
-const TICKET_CHILDREN = Object.entries(ENTITY_RULES)
-  .filter(([, r]) => r.parent?.entity === 'tickets' && /^[a-z_]+$/.test(r.parent.field))
-  .map(([table, r]) => ({ table, field: r.parent!.field }));
-
-/**
- * A ticket's children live in its site. The server moves them when it applies the move (the site
- * of a child is server-owned, so no ops are queued for them); this keeps the local view the same
- * until the server's copies arrive.
- */
-function moveChildren(sqlite: Database.Database, ticketId: string, siteId: string): void {
-  for (const c of TICKET_CHILDREN) sqlite.prepare(`UPDATE ${c.table} SET scope_id = ? WHERE ${c.field} = ? AND scope_id <> ?`).run(siteId, ticketId, siteId);
-}
-
 /** Applies field edits inside an open write; returns the changed API fields. */
 function applyFields(ctx: Ctx, w: WriteScope, before: Ticket, fields: TicketFields): string[] {
   const sqlite = ctx.store.sqlite;
@@ -268,7 +254,7 @@ function applyFields(ctx: Ctx, w: WriteScope, before: Ticket, fields: TicketFiel
     .prepare(`UPDATE tickets SET ${colNames.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
     .run(...colNames.map((c) => cols[c]), w.now, restamp(cur, colNames, w.stamp), before.id);
   const scopeId = (next.siteId as string | undefined) ?? before.siteId;
-  if (next.siteId) moveChildren(sqlite, before.id, scopeId);
+  if (next.siteId) moveChildrenLocally(sqlite, 'tickets', before.id, scopeId);
   const { status: _s, ...setCols } = cols;
   w.op({ kind: 'setFields', entity: 'tickets', recordId: before.id, scopeId, payload: { ...setCols, ...(next.siteId ? { from_scope: before.siteId } : {}) } });
   if (status !== before.status) {

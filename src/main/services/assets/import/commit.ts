@@ -11,6 +11,7 @@ import { deviceId, SCHEMA_VERSION, type OpInput } from '../../core/ops';
 import { getMeta, setMeta } from '../../core/meta';
 import type { WriteScope } from '../../core/write';
 import { stmt, type NewAssetRow } from '../assets';
+import { moveChildrenLocally } from '../../core/children';
 import type { AssetRaw } from '../mapping';
 
 /** What a long import reports while it runs (rows done of total within the current phase). */
@@ -201,6 +202,8 @@ export function updateAsset(sqlite: Database.Database, ops: OpBatch, before: Ass
   }
   // Sorted columns: files tend to change the same few columns, so few distinct statements.
   stmt(sqlite, `UPDATE assets SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`).run(...values, w.now, JSON.stringify(clocks), before.id);
+  // A row that puts the asset in another site takes its history, software and maintenance along.
+  if (cols.includes('scope_id')) moveChildrenLocally(sqlite, 'assets', before.id, String(changes.scope_id));
   ops.op({ kind: 'setFields', entity: 'assets', recordId: before.id, scopeId: (changes.scope_id as string | undefined) ?? before.scope_id, payload });
   return cols;
 }
