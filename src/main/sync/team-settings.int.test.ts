@@ -173,6 +173,8 @@ for (const variant of ['sqlite', 'postgres'] as const)
       await a.call('conflicts.resolve', { id: ca[0]!.id, keep: 'mine' });
       await settle();
       expect((await b.call('settings.get')).organisation).toBe('Acme IT');
+      // The sign-in screen names the team the same way.
+      expect((await b.call('setup.status')).organisation).toBe('Acme IT');
       expect((await b.call('conflicts.list')).items.filter((c) => c.entity === 'team_settings')).toHaveLength(0);
     });
 

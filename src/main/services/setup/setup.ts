@@ -8,6 +8,7 @@ import { createUser } from '../directory/users';
 import { createSession } from '../auth/sessions';
 import { hashPassword } from '../auth/password';
 import type { SessionInfo } from '../../../shared/api/setup';
+import { getSettings } from '../settings/settings';
 
 export const APP_VERSION = '0.1.0';
 
@@ -16,7 +17,10 @@ export function isInitialized(ctx: Pick<Ctx, 'store'>): boolean {
 }
 
 export function setupStatus(ctx: Ctx): SetupStatus {
-  return { initialized: isInitialized(ctx), organisation: getMeta(ctx.store.sqlite, 'organisation'), version: APP_VERSION };
+  const initialized = isInitialized(ctx);
+  // The sign-in screen shows the team's name: the synced setting once there is one, else this
+  // device's own from first run.
+  return { initialized, organisation: initialized ? getSettings(ctx).organisation : getMeta(ctx.store.sqlite, 'organisation'), version: APP_VERSION };
 }
 
 export interface SetupInput {
