@@ -1,6 +1,6 @@
 /**
  * Triage polish: filters/sort/view in the URL (reload, back/forward, shared link), `A` assign to…,
- * `l` link an asset, bulk status limited to moves every selected ticket allows, comment Markdown,
+ * `l` link an asset, tags and watching on the ticket, bulk status limited to moves every selected ticket allows, comment Markdown,
  * and a plain "no access" page for a role deep-linking where it may not go.
  */
 import { expect, test, type Page } from '@playwright/test';
@@ -137,6 +137,37 @@ test('l links an asset by search or by its tag, and the ticket shows it', async 
   await page.screenshot({ path: test.info().outputPath('asset-picker-error.png') });
   await page.keyboard.press('Escape');
   await expect(link).toHaveText('AST-000321 · Dell Latitude 5440');
+  await q.key('Escape');
+});
+
+test('tags: type + Enter adds a chip, the queue filters by it, × removes it; Watch toggles', async () => {
+  const q = new QueuePage(page);
+  const pane = new TicketPane(page);
+  await q.row('INC0000003').click();
+  await q.key('Enter');
+  await pane.expectOpen('INC0000003');
+  const input = pane.root().getByTestId('tag-input');
+  await input.fill(' Finance ');
+  await input.press('Enter');
+  await expect(pane.root().getByTestId('ticket-tag')).toHaveText(['Finance']);
+  await expect(input).toHaveValue('');
+  await pane.root().getByTestId('watch-toggle').click();
+  await expect(pane.root().getByTestId('watch-toggle')).toHaveText('Unwatch');
+  await expect(pane.root().getByTestId('ticket-watchers')).toContainText('Ada Admin');
+  await pane.root().getByTestId('ticket-tags').screenshot({ path: test.info().outputPath('ticket-tags.png') });
+
+  const tagFilter = page.getByTestId('filter-tag');
+  await tagFilter.fill('finance');
+  await tagFilter.press('Enter');
+  await expect(q.rows()).toHaveCount(1);
+  await expect(q.row('INC0000003')).toBeVisible();
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(q.row('INC0000001')).toBeVisible();
+
+  await pane.root().getByRole('button', { name: 'Remove tag Finance' }).click();
+  await expect(pane.root().getByTestId('ticket-tag')).toHaveCount(0);
+  await pane.root().getByTestId('watch-toggle').click();
+  await expect(pane.root().getByTestId('watch-toggle')).toHaveText('Watch');
   await q.key('Escape');
 });
 

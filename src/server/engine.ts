@@ -290,7 +290,7 @@ async function applyOne(
   let scopeId = op.scopeId;
   let namedScope: string | null = null;
   const follows = FOLLOWING_CHILD.get(op.entity);
-  if (!current && follows && (op.kind === 'create' || op.kind === 'append')) {
+  if (!current && follows && (op.kind === 'create' || op.kind === 'append' || op.kind === 'setAdd' || op.kind === 'setRemove')) {
     const parent = records.get(recordKey(follows.parent, String(payload[follows.field])));
     const named = typeof payload.scope_id === 'string' ? payload.scope_id : op.scopeId;
     if (parent && parent.scopeId !== named) {

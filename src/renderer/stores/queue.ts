@@ -102,6 +102,7 @@ const URL_KEYS = {
   groupId: 'group',
   assigneeId: 'assignee',
   siteId: 'site',
+  tag: 'tag',
 } as const satisfies Record<Exclude<keyof TicketFilter, 'text'>, string>;
 const NOBODY = 'none';
 const ALL_URL_KEYS = ['view', 'saved', 'sort', 'q', ...Object.values(URL_KEYS)];

@@ -99,6 +99,10 @@ export type TimelineEntry =
 export interface TicketDetail extends Ticket {
   timeline: TimelineEntry[];
   timeSpentMinutes: number;
+  /** Tags as shown, alphabetical. */
+  tags: string[];
+  watchers: TicketWatcher[];
+  links: TicketLink[];
 }
 
 export const QUEUE_VIEWS = ['my_work', 'unassigned', 'all_open', 'recently_resolved', 'all'] as const;
@@ -125,6 +129,32 @@ const level = z.union([z.literal(1), z.literal(2), z.literal(3)], {
   message: `Must be ${LEVELS.join(', ')} (1 is highest).`,
 });
 
+export const TICKET_LINK_KINDS = ['relates', 'caused_by', 'duplicates'] as const;
+export type TicketLinkKind = (typeof TICKET_LINK_KINDS)[number];
+export interface TicketLink {
+  kind: TicketLinkKind;
+  /** True when this ticket is the one that relates to / was caused by / duplicates the other. */
+  outgoing: boolean;
+  otherId: string;
+  /** Null when the other ticket is not on this device (another site). */
+  otherNumber: string | null;
+  otherTitle: string | null;
+}
+
+export interface TicketWatcher {
+  userId: string;
+  displayName: string;
+}
+
+/** A tag as typed: the service trims it and compares tags lower-cased. */
+export const TAG_MAX_LENGTH = 40;
+export const ticketTag = z
+  .string()
+  .trim()
+  .min(1, { message: 'Type a tag.' })
+  .max(TAG_MAX_LENGTH, { message: `Tags are at most ${TAG_MAX_LENGTH} characters.` })
+  .refine((t) => !t.includes(','), { message: 'Tags cannot contain commas; add each tag on its own.' });
+
 export const ticketFilter = z
   .object({
     status: z.array(z.enum(TICKET_STATUSES)).max(TICKET_STATUSES.length).optional(),
@@ -135,6 +165,8 @@ export const ticketFilter = z
     assigneeId: z.array(id.nullable()).max(50).optional(),
     siteId: z.array(id).max(50).optional(),
     text: z.string().trim().max(200).optional(),
+    /** Tickets carrying any of these tags. */
+    tag: z.array(ticketTag).max(20).optional(),
   })
   .strict();
 export type TicketFilter = z.infer<typeof ticketFilter>;
@@ -298,6 +330,12 @@ export const ticketsCalls = {
     { mutates: true },
   ),
   'views.delete': call<{ done: true }>()(z.object({ id }).strict(), ALL_ROLES, { mutates: true }),
+  'tickets.tag': call<{ tags: string[] }>()(z.object({ id, tag: ticketTag }).strict(), STAFF, { mutates: true }),
+  'tickets.untag': call<{ tags: string[] }>()(z.object({ id, tag: ticketTag }).strict(), STAFF, { mutates: true }),
+  'tickets.link': call<{ links: TicketLink[] }>()(z.object({ id, otherId: id, kind: z.enum(TICKET_LINK_KINDS) }).strict(), STAFF, { mutates: true }),
+  'tickets.unlink': call<{ links: TicketLink[] }>()(z.object({ id, otherId: id, kind: z.enum(TICKET_LINK_KINDS) }).strict(), STAFF, { mutates: true }),
+  'tickets.watch': call<{ watchers: TicketWatcher[] }>()(z.object({ id, userId: id.optional() }).strict(), ALL_ROLES, { mutates: true }),
+  'tickets.unwatch': call<{ watchers: TicketWatcher[] }>()(z.object({ id, userId: id.optional() }).strict(), ALL_ROLES, { mutates: true }),
   'search.query': call<{ items: SearchHit[] }>()(
     z
       .object({

@@ -115,6 +115,27 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     writers: STAFF,
     fields: { ticket_id: id, author_id: id, minutes: z.number().int().min(1).max(100_000), note: optStr(20_000) },
   },
+  // Sets: one row per member with its own add/remove clock (ids from the member's natural key).
+  // Children of their ticket, so they live in (and move with) the ticket's site.
+  ticket_tags: {
+    merge: 'set',
+    parent: { field: 'ticket_id', entity: 'tickets' },
+    writers: STAFF,
+    fields: { ticket_id: id, tag: str(40).min(1).regex(/^[^,]+$/, { message: 'Tags cannot contain commas.' }), tag_key: str(40).min(1).regex(/^[^,A-Z]+$/, { message: 'A tag key is lower-case with no commas.' }) },
+  },
+  ticket_links: {
+    merge: 'set',
+    parent: { field: 'ticket_id', entity: 'tickets' },
+    writers: STAFF,
+    fields: { ticket_id: id, other_id: id, kind: z.enum(['relates', 'caused_by', 'duplicates']) },
+  },
+  // Anyone who can see a ticket may watch it themselves (the desktop service checks it is themselves).
+  ticket_watchers: {
+    merge: 'set',
+    parent: { field: 'ticket_id', entity: 'tickets' },
+    writers: ['admin', 'technician', 'auditor', 'requester'],
+    fields: { ticket_id: id, user_id: id },
+  },
   ticket_history: {
     merge: 'append',
     parent: { field: 'ticket_id', entity: 'tickets' },

@@ -17,6 +17,9 @@ import {
   worklogTicket,
 } from '../../services/tickets/tickets';
 import { listTickets, viewCounts } from '../../services/tickets/queue';
+import { tagTicket, untagTicket } from '../../services/tickets/tags';
+import { unwatchTicket, watchTicket } from '../../services/tickets/watchers';
+import { linkTickets, unlinkTickets } from '../../services/tickets/links';
 import { deleteView, listViews, saveView } from '../../services/tickets/views';
 import { searchTickets } from '../../services/search/search';
 import { listAudit, verifyAudit } from '../../services/audit/audit';
@@ -80,6 +83,12 @@ export const coreHandlers: HandlersFor<CoreCalls> = {
   'tickets.worklog': (ctx, input) => worklogTicket(ctx, input.id, input.minutes, input.note),
   'tickets.bulk': (ctx, input) => bulkTickets(ctx, input.ids, input.action),
   'tickets.list': (ctx, input) => listTickets(ctx, input),
+  'tickets.tag': (ctx, input) => tagTicket(ctx, input.id, input.tag),
+  'tickets.untag': (ctx, input) => untagTicket(ctx, input.id, input.tag),
+  'tickets.watch': (ctx, input) => watchTicket(ctx, input.id, input.userId),
+  'tickets.link': (ctx, input) => linkTickets(ctx, input.id, input.otherId, input.kind),
+  'tickets.unlink': (ctx, input) => unlinkTickets(ctx, input.id, input.otherId, input.kind),
+  'tickets.unwatch': (ctx, input) => unwatchTicket(ctx, input.id, input.userId),
   'tickets.counts': (ctx) => ({ items: viewCounts(ctx) }),
   'views.list': (ctx) => ({ items: listViews(ctx) }),
   'views.save': (ctx, input) => saveView(ctx, input),

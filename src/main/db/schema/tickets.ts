@@ -99,3 +99,54 @@ export const ticketHistory = sqliteTable(
   },
   (t) => [index('ticket_history_ticket_idx').on(t.ticketId, t.createdAt)],
 );
+
+/**
+ * Tags on tickets: a set, one row per (ticket, tag) whose id is made from that pair (setRowId), so
+ * two devices tagging the same ticket alike while apart write one row and its add/remove clock
+ * decides. Removing keeps the row as a tombstone (deleted_hlc) for a later re-add to reuse.
+ */
+export const ticketTags = sqliteTable(
+  'ticket_tags',
+  {
+    ...syncedColumns(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    /** As first typed (trimmed), for display. */
+    tag: text('tag').notNull(),
+    /** Lower-case form: what makes two tags the same, and what the queue filters on. */
+    tagKey: text('tag_key').notNull(),
+  },
+  (t) => [uniqueIndex('ticket_tags_uq').on(t.ticketId, t.tagKey), index('ticket_tags_key_idx').on(t.tagKey, t.ticketId)],
+);
+
+/** People following a ticket: a set like tags, one row per (ticket, user). */
+export const ticketWatchers = sqliteTable(
+  'ticket_watchers',
+  {
+    ...syncedColumns(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    userId: text('user_id').notNull(),
+  },
+  (t) => [uniqueIndex('ticket_watchers_uq').on(t.ticketId, t.userId), index('ticket_watchers_user_idx').on(t.userId)],
+);
+
+/**
+ * Links between tickets: a set, one row per (ticket, other, kind) with an id from that triple; a
+ * "relates" link is stored from the lower id so linking either way is the same row. The row lives
+ * in its ticket's site; both tickets show it.
+ */
+export const ticketLinks = sqliteTable(
+  'ticket_links',
+  {
+    ...syncedColumns(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    otherId: text('other_id').notNull(),
+    kind: text('kind', { enum: ['relates', 'caused_by', 'duplicates'] }).notNull(),
+  },
+  (t) => [uniqueIndex('ticket_links_uq').on(t.ticketId, t.otherId, t.kind), index('ticket_links_other_idx').on(t.otherId)],
+);

@@ -114,6 +114,12 @@ function filterWhere(ctx: Ctx, f: TicketFilter, where: string[], args: unknown[]
   if (f.type) inList(c('t.type'), f.type, where, args);
   if (f.groupId) inList(c('t.group_id'), f.groupId, where, args);
   if (f.siteId) inList(c('t.scope_id'), f.siteId, where, args);
+  if (f.tag && f.tag.length) {
+    // Through ticket_tags_key_idx (tag_key, ticket_id): the tickets carrying the tag, read off the index.
+    const keys = [...new Set(f.tag.map((t) => t.trim().replace(/\s+/g, ' ').toLowerCase()))];
+    where.push(`${c('t.id')} IN (SELECT ticket_id FROM ticket_tags WHERE tag_key IN (${keys.map(() => '?').join(',')}) AND deleted_hlc IS NULL)`);
+    args.push(...keys);
+  }
   if (f.assigneeId && f.assigneeId.length) {
     const ids = f.assigneeId.filter((x): x is string => x !== null);
     const parts: string[] = [];

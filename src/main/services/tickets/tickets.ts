@@ -19,6 +19,8 @@ import { priorityMatrix } from '../settings/settings';
 import { nextNumber } from './numbers';
 import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
 import { moveChildrenLocally } from '../core/children';
+import { watchersOf } from './watchers';
+import { linksOf } from './links';
 
 const LONG_TEXT = 500;
 
@@ -76,7 +78,7 @@ export interface NewTicket {
   linkedAssetId?: string | null;
 }
 
-function appendHistory(
+export function appendHistory(
   sqlite: Database.Database,
   w: WriteScope,
   ticketId: string,
@@ -190,7 +192,8 @@ export function getTicketDetail(ctx: Ctx, id: string): TicketDetail {
   const t = getTicketOrThrow(ctx, id);
   const staffView = actor.role !== 'requester';
   const minutes = ctx.store.sqlite.prepare('SELECT coalesce(sum(minutes), 0) FROM ticket_worklogs WHERE ticket_id = ? AND deleted_hlc IS NULL').pluck().get(id) as number;
-  return { ...t, timeline: timeline(ctx, id, staffView), timeSpentMinutes: staffView ? minutes : 0 };
+  const tags = ctx.store.sqlite.prepare('SELECT tag FROM ticket_tags WHERE ticket_id = ? AND deleted_hlc IS NULL ORDER BY tag_key').pluck().all(id) as string[];
+  return { ...t, timeline: timeline(ctx, id, staffView), timeSpentMinutes: staffView ? minutes : 0, tags, watchers: watchersOf(ctx.store.sqlite, id), links: linksOf(ctx.store.sqlite, id) };
 }
 
 export function getTicketByNumber(ctx: Ctx, number: string): TicketDetail {

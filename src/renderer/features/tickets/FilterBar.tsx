@@ -1,8 +1,8 @@
-/** Filter chips above the queue (status, priority, type, group, assignee, site, text) and the sort. */
+/** Filter chips above the queue (status, priority, type, group, assignee, site, tags, text) and the sort. */
 import { memo, useEffect, useState, type ReactNode } from 'react';
-import { Button, CloseButton, Group, Menu, Select, TextInput } from '@mantine/core';
+import { Button, CloseButton, Group, Menu, Select, TagsInput, TextInput } from '@mantine/core';
 import { IconChevronDown, IconSearch } from '@tabler/icons-react';
-import { QUEUE_SORTS, QUEUE_SORT_LABELS, type TicketFilter } from '../../../shared/api/tickets';
+import { QUEUE_SORTS, QUEUE_SORT_LABELS, TAG_MAX_LENGTH, type TicketFilter } from '../../../shared/api/tickets';
 import { PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, TICKET_STATUSES, TICKET_TYPES, type Priority } from '../../../shared/tickets/rules';
 import { useQueue } from '../../stores/queue';
 import { useSession } from '../../stores/session';
@@ -166,6 +166,18 @@ export const FilterBar = memo(function FilterBar({ searchRef }: { searchRef: Rea
           onChange={set('siteId')}
         />
       )}
+      {/* Tickets carrying any of these tags; the server compares them lower-cased. */}
+      <TagsInput
+        size="xs"
+        w={200}
+        placeholder={filter.tag?.length ? '' : 'Tags'}
+        aria-label="Filter by tag"
+        data-testid="filter-tag"
+        maxTags={20}
+        value={filter.tag ?? []}
+        onChange={(v) => set('tag')(v.map((x) => x.trim()).filter((x) => x && x.length <= TAG_MAX_LENGTH))}
+        clearable
+      />
       {any && (
         <Button size="compact-sm" variant="subtle" color="gray" onClick={() => (setText(''), clearFilter())}>
           Clear filters

@@ -6,6 +6,7 @@ import {
   Badge,
   Box,
   Button,
+  CloseButton,
   Divider,
   Group,
   Menu,
@@ -18,8 +19,8 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { IconChevronDown, IconX } from '@tabler/icons-react';
-import type { Ticket, TicketDetail as Detail, TicketFields } from '../../../shared/api/tickets';
+import { IconChevronDown, IconEye, IconEyeOff, IconX } from '@tabler/icons-react';
+import { TAG_MAX_LENGTH, type Ticket, type TicketDetail as Detail, type TicketFields, type TicketLinkKind } from '../../../shared/api/tickets';
 import {
   CONTACT_CHANNELS,
   IMPACT_LABELS,
@@ -374,6 +375,112 @@ function LinkedAsset({ t, ro }: { t: Ticket; ro: boolean }) {
   );
 }
 
+/** How a link reads from this ticket: [when it points from here, when it points here]. */
+const LINK_LABELS: Record<TicketLinkKind, [string, string]> = {
+  relates: ['Related to', 'Related to'],
+  caused_by: ['Caused by', 'Causes'],
+  duplicates: ['Duplicates', 'Duplicated by'],
+};
+
+/** Tags as chips (staff add with Enter, remove with ×) and who watches the ticket, with a toggle for me. */
+function TagsAndWatchers({ t, staff, canWatch }: { t: Detail; staff: boolean; canWatch: boolean }) {
+  const me = useSession((s) => s.user);
+  const [draft, setDraft] = useState('');
+  const watching = !!me && t.watchers.some((w) => w.userId === me.id);
+  const add = async () => {
+    const tag = draft.trim();
+    if (!tag) return;
+    if (await act('tickets.tag', { id: t.id, tag }, `${t.number}: tagged “${tag}”.`)) setDraft('');
+  };
+  return (
+    <Stack gap={6}>
+      <Group gap={6} wrap="wrap" data-testid="ticket-tags">
+        <Text size="xs" c="dimmed" w={60}>
+          Tags
+        </Text>
+        {t.tags.length === 0 && !staff && (
+          <Text size="xs" c="dimmed">
+            None
+          </Text>
+        )}
+        {t.tags.map((tag) => (
+          <Badge
+            key={tag}
+            variant="light"
+            color="gray"
+            tt="none"
+            data-testid="ticket-tag"
+            rightSection={
+              staff ? (
+                // A real button with a name, so the × is reachable by keyboard and screen readers.
+                <CloseButton
+                  size={14}
+                  aria-label={`Remove tag ${tag}`}
+                  onClick={() => void act('tickets.untag', { id: t.id, tag }, `${t.number}: tag “${tag}” removed.`)}
+                />
+              ) : undefined
+            }
+          >
+            {tag}
+          </Badge>
+        ))}
+        {staff && (
+          <TextInput
+            size="xs"
+            w={160}
+            placeholder="Add a tag…"
+            aria-label="Add a tag"
+            data-testid="tag-input"
+            maxLength={TAG_MAX_LENGTH}
+            value={draft}
+            error={draft.includes(',') ? 'No commas' : undefined}
+            onChange={(e) => setDraft(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                void add();
+              }
+              if (e.key === 'Escape') setDraft('');
+            }}
+          />
+        )}
+      </Group>
+      {t.links.length > 0 && (
+        <Group gap={6} wrap="wrap" data-testid="ticket-links">
+          <Text size="xs" c="dimmed" w={60}>
+            Links
+          </Text>
+          {t.links.map((l) => (
+            <Badge key={`${l.kind}-${l.otherId}`} variant="outline" color="gray" tt="none" data-testid="ticket-link">
+              {LINK_LABELS[l.kind][l.outgoing ? 0 : 1]} {l.otherNumber ?? 'a ticket in another site'}
+              {l.otherTitle ? ` · ${l.otherTitle}` : ''}
+            </Badge>
+          ))}
+        </Group>
+      )}
+      <Group gap={6} wrap="wrap" data-testid="ticket-watchers">
+        <Text size="xs" c="dimmed" w={60}>
+          Watchers
+        </Text>
+        <Text size="xs">{t.watchers.length ? t.watchers.map((w) => w.displayName).join(', ') : 'Nobody'}</Text>
+        {canWatch && (
+          <Button
+            size="compact-xs"
+            variant={watching ? 'light' : 'default'}
+            leftSection={watching ? <IconEyeOff size={12} /> : <IconEye size={12} />}
+            data-testid="watch-toggle"
+            onClick={() =>
+              void act(watching ? 'tickets.unwatch' : 'tickets.watch', { id: t.id }, watching ? `You stopped watching ${t.number}.` : `You are watching ${t.number}.`)
+            }
+          >
+            {watching ? 'Unwatch' : 'Watch'}
+          </Button>
+        )}
+      </Group>
+    </Stack>
+  );
+}
+
 export function TicketDetail({ number, onClose }: { number: string; onClose?: () => void }) {
   const q = useCall('tickets.getByNumber', { number });
   const role = useSession((s) => s.user?.role ?? null);
@@ -432,6 +539,7 @@ export function TicketDetail({ number, onClose }: { number: string; onClose?: ()
         </Text>
       )}
       <Fields t={t} staff={staff} />
+      <TagsAndWatchers t={t} staff={staff} canWatch={!!role} />
       <Divider label="Timeline" labelPosition="left" />
       {role !== 'auditor' && t.status !== 'closed' && t.status !== 'cancelled' && <Composer ticket={t} staff={staff} />}
       <Timeline entries={t.timeline} />

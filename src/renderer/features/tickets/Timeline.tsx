@@ -91,8 +91,16 @@ function Entry({ e }: { e: TimelineEntry }) {
         <Group gap={6} wrap="nowrap" data-testid="timeline-field">
           <IconPencil size={14} />
           <Text size="sm" c="dimmed" style={{ flex: 1 }}>
-            <b>{e.authorName}</b> changed {FIELD_LABELS[e.field] ?? e.field}
-            {e.from !== null ? ` from “${e.from}”` : ''} to {e.to !== null ? `“${e.to}”` : 'nothing'}
+            <b>{e.authorName}</b>{' '}
+            {e.field === 'tags' ? (
+              // Tag history records one tag added (to) or removed (from).
+              e.to !== null ? `added the tag “${e.to}”` : `removed the tag “${e.from ?? ''}”`
+            ) : (
+              <>
+                changed {FIELD_LABELS[e.field] ?? e.field}
+                {e.from !== null ? ` from “${e.from}”` : ''} to {e.to !== null ? `“${e.to}”` : 'nothing'}
+              </>
+            )}
           </Text>
           <When at={e.at} />
         </Group>

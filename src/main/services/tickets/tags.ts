@@ -1,0 +1,91 @@
+/**
+ * Ticket tags: a set per ticket, one row per (ticket, tag key) with an add/remove clock. The row id
+ * comes from the ticket and the key (setRowId), so the same tag added on two devices while apart is
+ * one record on the server, and a remove and a re-add of it are ordered by their clocks.
+ */
+import type Database from 'better-sqlite3';
+import type { Ctx } from '../core/context';
+import { requireActor, write, type WriteScope } from '../core/write';
+import { stampAll } from '../core/ops';
+import { setRowId } from '../core/set-ids';
+import { AppError } from '../../../shared/result';
+import { appendHistory, getTicketOrThrow } from './tickets';
+
+export const TAG_MAX = 40;
+
+/** The tag as shown (trimmed, inner runs of spaces made one) and its key (lower-case). */
+export function normaliseTag(raw: string): { tag: string; key: string } {
+  const tag = raw.trim().replace(/\s+/g, ' ');
+  const issue = (message: string) => new AppError('invalid_input', message, [{ path: ['tag'], message }]);
+  if (!tag) throw issue('Type a tag.');
+  if (tag.length > TAG_MAX) throw issue(`Tags are at most ${TAG_MAX} characters.`);
+  if (tag.includes(',')) throw issue('Tags cannot contain commas; add each tag on its own.');
+  return { tag, key: tag.toLowerCase() };
+}
+
+/**
+ * Adds (present) or removes a set member inside an open write, with its op. Returns false when the
+ * member is already in that state, so nothing is written. A re-add reuses the tombstoned row.
+ */
+export function writeSetMember(
+  sqlite: Database.Database,
+  w: WriteScope,
+  table: 'ticket_tags' | 'ticket_watchers' | 'ticket_links',
+  id: string,
+  scopeId: string,
+  payload: Record<string, string>,
+  present: boolean,
+): boolean {
+  const row = sqlite.prepare(`SELECT deleted_hlc AS deleted FROM ${table} WHERE id = ?`).get(id) as { deleted: string | null } | undefined;
+  const isPresent = !!row && row.deleted === null;
+  if (isPresent === present) return false;
+  if (present && !row) {
+    const cols = Object.keys(payload);
+    sqlite
+      .prepare(`INSERT INTO ${table} (id, scope_id, created_at, updated_at, field_hlc, ${cols.join(', ')}) VALUES (?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})`)
+      .run(id, scopeId, w.now, w.now, stampAll(['added'], w.stamp), ...cols.map((c) => payload[c]));
+  } else if (present) {
+    sqlite.prepare(`UPDATE ${table} SET deleted_hlc = NULL, updated_at = ?, field_hlc = ? WHERE id = ?`).run(w.now, stampAll(['added'], w.stamp), id);
+  } else {
+    sqlite.prepare(`UPDATE ${table} SET deleted_hlc = ?, updated_at = ? WHERE id = ?`).run(w.stamp, w.now, id);
+  }
+  w.op({ kind: present ? 'setAdd' : 'setRemove', entity: table, recordId: id, scopeId, payload });
+  return true;
+}
+
+function requireStaff(ctx: Ctx) {
+  const actor = requireActor(ctx);
+  if (actor.role !== 'admin' && actor.role !== 'technician') throw new AppError('forbidden', 'Only administrators and technicians can tag tickets.');
+  return actor;
+}
+
+/** Tags on a ticket, as shown, in alphabetical order. */
+export function tagsOf(sqlite: Database.Database, ticketId: string): string[] {
+  return sqlite.prepare('SELECT tag FROM ticket_tags WHERE ticket_id = ? AND deleted_hlc IS NULL ORDER BY tag_key').pluck().all(ticketId) as string[];
+}
+
+function setTag(ctx: Ctx, ticketId: string, raw: string, present: boolean): { tags: string[] } {
+  requireStaff(ctx);
+  const { tag, key } = normaliseTag(raw);
+  const t = getTicketOrThrow(ctx, ticketId);
+  const sqlite = ctx.store.sqlite;
+  const id = setRowId('ticket_tags', t.id, key);
+  write(ctx, (w) => {
+    // A re-add keeps the spelling first used: the row's fields are merged once, at creation.
+    const existing = sqlite.prepare('SELECT tag FROM ticket_tags WHERE id = ?').pluck().get(id) as string | undefined;
+    const shown = existing ?? tag;
+    if (!writeSetMember(sqlite, w, 'ticket_tags', id, t.siteId, { ticket_id: t.id, tag: shown, tag_key: key }, present)) return;
+    appendHistory(sqlite, w, t.id, t.siteId, { kind: 'field', field: 'tags', from: present ? null : shown, to: present ? shown : null });
+    sqlite.prepare('UPDATE tickets SET updated_at = ? WHERE id = ?').run(w.now, t.id);
+    w.audit('ticket_tag', id, present ? null : { ticketId: t.id, tag: shown }, present ? { ticketId: t.id, tag: shown } : null);
+  });
+  return { tags: tagsOf(sqlite, t.id) };
+}
+
+export function tagTicket(ctx: Ctx, ticketId: string, tag: string): { tags: string[] } {
+  return setTag(ctx, ticketId, tag, true);
+}
+
+export function untagTicket(ctx: Ctx, ticketId: string, tag: string): { tags: string[] } {
+  return setTag(ctx, ticketId, tag, false);
+}
