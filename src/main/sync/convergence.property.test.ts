@@ -55,14 +55,6 @@ function chooseSeed(text: string | undefined): number {
 const ENTITIES = ['tickets', 'ticket_comments', 'ticket_worklogs', 'ticket_history', 'ticket_tags', 'saved_views', 'group_members', 'sync_conflicts'] as const;
 /** Ticket tags as typed: "VPN" and "vpn" are the same tag (one row), spelled as first added. */
 const TICKET_TAGS = ['vpn', 'VPN', 'printer', 'Network'] as const;
-/**
- * Known gap: a device holding only one site tags a ticket there while another device moves the
- * ticket away. The server stores the tag with its ticket in the new site and logs it as moved out,
- * but the tagging device can keep its own copy of the tag (its ticket gone). Until that copy is
- * dropped reliably, ticket tags are exercised only in runs without a site-restricted device; runs
- * with one still cover every other op.
- */
-let ticketTagsOn = true;
 const BASE = Date.parse('2026-03-02T09:00:00Z');
 
 type PushFault = 'none' | 'lostReply' | 'failBefore';
@@ -242,7 +234,7 @@ function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs:
       }
       case 'ticketTagAdd':
       case 'ticketTagRemove': {
-        if (!t || !ticketTagsOn) return;
+        if (!t) return;
         const tag = TICKET_TAGS[op.value % TICKET_TAGS.length]!;
         if (op.kind === 'ticketTagAdd') tagTicket(rep.ctx, t, tag);
         else untagTicket(rep.ctx, t, tag);
@@ -333,7 +325,6 @@ describe('sync convergence (property)', () => {
       await fc.assert(
         fc.asyncProperty(scenario, async ({ n, skews, steps, decisions, restricted }) => {
           run++;
-          ticketTagsOn = !restricted;
           const server = openSqliteStore('', { memory: true });
           await server.migrate();
           const reps = Array.from({ length: n }, (_, i) => makeReplica(i, server, skews[i]!, restricted && i === n - 1 ? [sites[0]!] : null));

@@ -73,7 +73,9 @@ export function keepRejected(sqlite: Database.Database, results: OpResult[], now
       | { op_id: string; device_seq: number; kind: string; entity: string; record_id: string; scope_id: string; payload: string; created_at: string }
       | undefined;
     if (!row || known.has(row.op_id)) continue;
-    if (row.kind === 'create' || row.kind === 'append') forgetRefusedRecord(sqlite, row.entity, row.record_id);
+    // A refused new row (or list member) must not linger here; when the server does hold the
+    // record it sends its version again, so dropping the local copy loses nothing.
+    if (row.kind === 'create' || row.kind === 'append' || row.kind === 'setAdd' || row.kind === 'setRemove') forgetRefusedRecord(sqlite, row.entity, row.record_id);
     // History rows are written by the app alongside an edit; the edit itself is what to show.
     if (row.entity === 'ticket_history') continue;
     let payload: Record<string, unknown> = {};
