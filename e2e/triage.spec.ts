@@ -98,6 +98,10 @@ test('open with Enter, comment with Ctrl+Enter, resolve with code and notes', as
   // The previous step's status change refreshes the queue; Enter acts on the row under the cursor,
   // so wait until that row is back before pressing it.
   await expect(q.cursorRow()).toHaveAttribute('data-number', 'INC0000001');
+  // Closing the dialog hands focus back to the control that had it, and Enter on a focused button
+  // belongs to that button: put focus back on the list first, as a user clicking it would.
+  await page.getByTestId('ticket-list').click({ position: { x: 5, y: 5 } });
+  await expect(q.cursorRow()).toHaveAttribute('data-number', 'INC0000001');
   await q.key('Enter');
   await pane.expectOpen('INC0000001');
   await pane.comment('Swapped the HDMI cable; testing with the presenter now.');

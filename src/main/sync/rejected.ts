@@ -10,6 +10,7 @@ import { requireActor } from '../services/core/write';
 import { getMeta, setMeta } from '../services/core/meta';
 import { AppError } from '../../shared/result';
 import { dropRecord } from './scopes';
+import { FOLLOWING_CHILD } from '../../shared/sync/following';
 import type { OpResult } from '../../shared/sync/wire';
 import type { RejectedItem } from '../../shared/api/sync';
 
@@ -73,9 +74,12 @@ export function keepRejected(sqlite: Database.Database, results: OpResult[], now
       | { op_id: string; device_seq: number; kind: string; entity: string; record_id: string; scope_id: string; payload: string; created_at: string }
       | undefined;
     if (!row || known.has(row.op_id)) continue;
-    // A refused new row (or list member) must not linger here; when the server does hold the
-    // record it sends its version again, so dropping the local copy loses nothing.
-    if (row.kind === 'create' || row.kind === 'append' || row.kind === 'setAdd' || row.kind === 'setRemove') forgetRefusedRecord(sqlite, row.entity, row.record_id);
+    // A refused new row must not linger here. The same holds for a refused member of a ticket's or
+    // asset's list (a tag on a ticket that has left this device's sites): when the server does hold
+    // it, it sends its version again, so dropping the local copy loses nothing. Directory lists
+    // (a user's sites, group members) stay: they decide what this device may see.
+    const childMember = (row.kind === 'setAdd' || row.kind === 'setRemove') && FOLLOWING_CHILD.has(row.entity);
+    if (row.kind === 'create' || row.kind === 'append' || childMember) forgetRefusedRecord(sqlite, row.entity, row.record_id);
     // History rows are written by the app alongside an edit; the edit itself is what to show.
     if (row.entity === 'ticket_history') continue;
     let payload: Record<string, unknown> = {};
