@@ -162,8 +162,12 @@ function inWorkerOrHere(ctx: Ctx, input: ImportInput, cancel: Int32Array, faultA
  * registered inside the worker first because a worker does not inherit the parent's loader.
  */
 function startWorker(workerData: unknown): Worker {
-  const bundled = new URL('./import-worker.cjs', import.meta.url);
-  if (fs.existsSync(fileURLToPath(bundled))) return new Worker(bundled, { workerData });
+  const bundled = fileURLToPath(new URL('./import-worker.cjs', import.meta.url));
+  // Packaged, the bundle sits inside app.asar; electron-builder.yml unpacks the worker beside it,
+  // because a worker thread loads its file with plain Node file access, which cannot read an archive.
+  const unpacked = bundled.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  if (unpacked !== bundled && fs.existsSync(unpacked)) return new Worker(unpacked, { workerData });
+  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData });
   const source = new URL('./worker.ts', import.meta.url);
   const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx').replace(/loader\.mjs$/, 'esm/api/index.mjs')).href;
   const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source.href)}); });`;
