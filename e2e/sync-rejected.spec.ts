@@ -14,8 +14,8 @@ import { ConflictsInbox, SyncSettingsPage } from './pages/sync';
 const rig = useTwoDevices();
 const token = sessionToken;
 
-async function serverCall(path: string, body: unknown, bearer?: string): Promise<{ value?: { accessToken?: string } }> {
-  const res = await fetch(`${rig.server.url}${path}`, {
+async function serverCall(path: string, body: unknown, bearer?: string, base = rig.server.url): Promise<{ value?: { accessToken?: string } }> {
+  const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     body: JSON.stringify(body),
@@ -43,9 +43,12 @@ test('an edit refused by the server is shown in the inbox, and can be dismissed'
   // Lee's laptop goes offline and he edits the North ticket; meanwhile North is taken from him.
   await rig.server.stop();
   await apiCall(rig.hostB, 'tickets.update', { id: t.id, fields: { title: 'Door 3 badge reader: cable replaced' } }, await token(rig.pageB));
+  // The administrator takes North from Lee while his laptop still cannot reach the server (at an
+  // address it does not know), so its edit can only arrive after the change.
+  const aside = await rig.server.restartAside();
+  const admin2 = (await serverCall('/auth/login', { username: SERVER_ADMIN.username, password: SERVER_ADMIN.password, deviceId: 'e2e-console', deviceName: 'console' }, undefined, aside)).value!.accessToken!;
+  await serverCall('/auth/users/sites', { username: 'lee', sites: [] }, admin2, aside);
   await rig.server.restart();
-  const admin2 = (await serverCall('/auth/login', { username: SERVER_ADMIN.username, password: SERVER_ADMIN.password, deviceId: 'e2e-console', deviceName: 'console' })).value!.accessToken!;
-  await serverCall('/auth/users/sites', { username: 'lee', sites: [] }, admin2);
   await apiCall(rig.hostB, 'sync.now', {}, await token(rig.pageB));
 
   const inbox = new ConflictsInbox(rig.pageB);

@@ -14,6 +14,11 @@ export interface SyncServer {
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */
   restart(): Promise<void>;
+  /**
+   * Starts it again on the same data but another port, out of the devices' reach, and returns that
+   * address: an administrator can change things there while the devices still count as offline.
+   */
+  restartAside(): Promise<string>;
   dispose(): Promise<void>;
 }
 
@@ -49,7 +54,9 @@ function launch(dataDir: string, port: number): Promise<{ child: ChildProcess; p
 
 export async function startSyncServer(): Promise<SyncServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'outpost-e2e-srv-'));
-  let { child, port } = await launch(dataDir, 0);
+  const first = await launch(dataDir, 0);
+  let child = first.child;
+  const port = first.port;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
@@ -62,7 +69,13 @@ export async function startSyncServer(): Promise<SyncServer> {
     stop,
     restart: async () => {
       await stop();
-      ({ child, port } = await launch(dataDir, port));
+      ({ child } = await launch(dataDir, port));
+    },
+    restartAside: async () => {
+      await stop();
+      const aside = await launch(dataDir, 0);
+      child = aside.child;
+      return `http://127.0.0.1:${aside.port}`;
     },
     dispose: async () => {
       await stop();
