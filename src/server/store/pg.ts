@@ -192,19 +192,26 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     },
     withSyncTx: (fn) => inTx((c) => fn(txFor(c))),
     pull: async (scopes, cursor, limit, opts = {}) => {
+      // The head is read first: everything up to it has committed (a push writes its rows and the
+      // head in one transaction), and the queries below run on later snapshots, so they see all of
+      // it. Read last, a push committing between the queries would move the cursor past rows this
+      // page never returned.
+      const head = Number((await meta(pool, 'seq')) ?? '0');
       const r = scopes === null
-        ? await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 ORDER BY seq LIMIT $2', [cursor, limit + 1])
-        : await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 AND scope_id = ANY($3::text[]) ORDER BY seq LIMIT $2', [cursor, limit + 1, scopes]);
+        ? await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2', [cursor, limit + 1, head])
+        : await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 AND seq <= $4 AND scope_id = ANY($3::text[]) ORDER BY seq LIMIT $2', [cursor, limit + 1, scopes, head]);
       let hasMore = r.rows.length > limit;
       let page = r.rows.slice(0, limit).map((x) => recordToChange(rowToRecord(x, opts)));
       if (scopes !== null) {
         // Records that moved out of these sites reach the site's devices too (see moves.ts).
         const moved = await pool.query<MovedRow>(movedOutSql('postgres', scopes.length), [cursor, limit + 1, scopes]);
+        // Moves past the head belong to a push that committed after it was read: the next pull.
+        moved.rows = moved.rows.filter((m) => Number(m.seq) <= head);
         if (moved.rows.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...r.rows.slice(limit).map((x) => recordToChange(rowToRecord(x, opts)))], moved.rows, limit));
       }
       let next = cursor;
       if (page.length) next = page[page.length - 1]!.seq;
-      else if (!hasMore) next = Math.max(cursor, Number((await meta(pool, 'seq')) ?? '0'));
+      else if (!hasMore) next = Math.max(cursor, head);
       return { changes: page, cursor: next, hasMore };
     },
     headSeq: async () => Number((await meta(pool, 'seq')) ?? '0'),
