@@ -9,6 +9,8 @@ import { ADMIN, startDevice, startTestServer, type Device, type TestServer } fro
 import { recordKey } from '../../server/store/types';
 import { setRowId } from '../services/core/set-ids';
 
+/** Lets the wall clock move on, so the next write's clock is strictly later. */
+const tick = () => new Promise((r) => setTimeout(r, 5));
 const PG = process.env.OUTPOST_TEST_PG_URL;
 
 let server: TestServer;
@@ -80,6 +82,8 @@ for (const variant of ['sqlite', 'postgres'] as const) {
 
       // Apart: A removes "vpn"; B removes then re-adds it later (B's clock is later): it stays.
       await a.call('tickets.untag', { id: t.id, tag: 'vpn' });
+      // "Later" must be a later clock: two writes in the same millisecond tie-break by device id.
+      await tick();
       await b.call('tickets.untag', { id: t.id, tag: 'vpn' });
       await b.call('tickets.tag', { id: t.id, tag: 'vpn' });
       await syncAll();
@@ -95,6 +99,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       // pushes last, yet A's later remove wins on both devices and the server.
       await b.call('tickets.untag', { id: t.id, tag: 'network' });
       await b.call('tickets.tag', { id: t.id, tag: 'network' });
+      await tick();
       await a.call('tickets.untag', { id: t.id, tag: 'network' });
       await a.call('sync.now');
       await b.call('sync.now');
