@@ -334,7 +334,9 @@ export function applyAssetPlans(
   hooks?: ImportHooks,
 ): { created: number; updated: number; unchanged: number } {
   const w: WriteScope = ops.scope;
-  const inserter = new AssetInserter(sqlite, ops);
+  let toCreate = 0;
+  for (const p of plans) if (p.kind === 'create') toCreate++;
+  const inserter = new AssetInserter(sqlite, ops, toCreate);
   let created = 0;
   let updated = 0;
   let unchanged = 0;

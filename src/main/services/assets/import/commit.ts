@@ -142,18 +142,74 @@ const INSERT_COLS = [
 
 const INSERT_HEAD = `INSERT INTO assets (id, scope_id, created_at, updated_at, field_hlc, ${INSERT_COLS.join(', ')})`;
 
-/** Inserts new assets: row, create op; field clocks compact as {"*": stamp} (expandFieldHlc reads them). */
+/**
+ * From this many new assets on, an import maintains the asset search index in one pass after its
+ * inserts instead of per row: one INSERT ... SELECT over the new rows builds the same trigram
+ * entries for less than the per-row trigger costs.
+ */
+export const BULK_SEARCH_FROM = 500;
+
+/**
+ * From this many new assets on, and when the import at least doubles the register, the list's
+ * secondary indexes are dropped for the inserts and built again afterwards: building an index
+ * from sorted rows costs less than inserting every new row into 18 B-trees one by one, but only
+ * while the rows already there are fewer than the new ones (the build reads them all).
+ */
+export const BULK_INDEX_FROM = 5_000;
+
+/** The trigger that adds each new asset to the trigram search index (migration 0010). */
+const SEARCH_INSERT_TRIGGER = 'assets_search_ai';
+
+interface Suspended {
+  /** The search insert trigger's SQL, or null if it was left in place. */
+  trigger: string | null;
+  /** Rows above this rowid are the import's own. */
+  afterRowid: number;
+  /** Secondary indexes dropped for the inserts, to build again. */
+  indexes: string[];
+}
+
+/**
+ * Inserts new assets: row, create op; field clocks compact as {"*": stamp} (expandFieldHlc reads
+ * them). For a large import the search-index insert trigger (and, into a small register, the
+ * secondary indexes) are dropped inside the import's transaction and re-created by `flush`: a
+ * failure or cancel rolls the DDL back with everything else, so indexes, search entries and
+ * trigger are never left out of step with the rows, and other connections see the schema
+ * unchanged. The unique tag index always stays: it guards the register's key during the inserts.
+ */
 export class AssetInserter {
   private readonly rows: RowBuffer;
   private readonly fieldHlc: string;
   private readonly values: unknown[] = new Array(INSERT_COLS.length + 5);
+  private suspended: Suspended | null = null;
 
   constructor(
-    sqlite: Database.Database,
+    private readonly sqlite: Database.Database,
     private readonly ops: OpBatch,
+    expectedRows = 0,
   ) {
     this.rows = new RowBuffer(sqlite, INSERT_HEAD, INSERT_COLS.length + 5);
     this.fieldHlc = JSON.stringify({ [EVERY_FIELD]: ops.scope.stamp });
+    if (expectedRows >= BULK_SEARCH_FROM) this.suspend(expectedRows);
+  }
+
+  private suspend(expectedRows: number): void {
+    const s = this.sqlite;
+    if (!s.inTransaction) throw new Error('Asset indexes can only be suspended inside the import transaction.');
+    const { afterRowid, existing } = s.prepare('SELECT coalesce(max(rowid), 0) AS afterRowid, count(*) AS existing FROM assets').get() as { afterRowid: number; existing: number };
+    const trigger = (s.prepare(`SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?`).pluck().get(SEARCH_INSERT_TRIGGER) as string | undefined) ?? null;
+    if (trigger) s.exec(`DROP TRIGGER ${SEARCH_INSERT_TRIGGER}`);
+    const indexes: string[] = [];
+    if (expectedRows >= BULK_INDEX_FROM && existing <= expectedRows) {
+      const rows = s
+        .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'assets' AND sql IS NOT NULL AND name <> 'assets_tag_uq'`)
+        .all() as { name: string; sql: string }[];
+      for (const r of rows) {
+        s.exec(`DROP INDEX "${r.name}"`);
+        indexes.push(r.sql);
+      }
+    }
+    this.suspended = { trigger, afterRowid, indexes };
   }
 
   run(siteId: string, row: NewAssetRow): string {
@@ -178,9 +234,22 @@ export class AssetInserter {
     return id;
   }
 
-  /** Writes the buffered rows; call before anything reads assets and before commit. */
+  /**
+   * Writes the buffered rows, then (for a large import) the new rows' search entries, the dropped
+   * indexes and the trigger; call before anything reads assets and before commit.
+   */
   flush(): void {
     this.rows.flush();
+    const s = this.suspended;
+    if (!s) return;
+    this.suspended = null;
+    if (s.trigger) {
+      this.sqlite
+        .prepare('INSERT INTO assets_search (rowid, tag, name, serial, model, manufacturer) SELECT rowid, tag, name, serial, model, manufacturer FROM assets WHERE rowid > ?')
+        .run(s.afterRowid);
+      this.sqlite.exec(s.trigger);
+    }
+    for (const sql of s.indexes) this.sqlite.exec(sql);
   }
 }
 

@@ -14,6 +14,9 @@ import type { ImportJobStatus } from '../../../../shared/api/assets';
 import type { Result } from '../../../../shared/result';
 import { importFile } from './index';
 import { runImport } from './run';
+import { BULK_INDEX_FROM } from './commit';
+import { listAssets } from '../list';
+import { updateAsset } from '../assets';
 
 let w: World;
 let rt: Runtime;
@@ -179,5 +182,49 @@ describe('assets.import commit in a worker', () => {
     const r = (await dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: bad }, token)) as Result<{ created: number; errors: { row: number; column: string }[] }>;
     expect(r).toMatchObject({ ok: true, value: { created: 0, errors: [{ row: 5, column: 'Purchase Date' }] } });
     expect(footprint()).toEqual(before);
+  });
+
+  describe('a large import (search entries and indexes built in bulk)', () => {
+    /** The register's indexes and triggers as SQLite stores them. */
+    const schema = () => w.store.sqlite.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('assets', 'assets_search') ORDER BY name").all();
+    const ftsCheck = () => w.store.sqlite.prepare("INSERT INTO assets_search (assets_search, rank) VALUES ('integrity-check', 1)").run();
+    const rows = BULK_INDEX_FROM + 200;
+
+    it('leaves the same indexes and triggers, a consistent search index, and every list route answering', async () => {
+      const before = schema();
+      const r = await runImport(w.ctx(w.admin, 'assets.import'), { format: 'snipe-it-assets', content: csv(rows), dryRun: false });
+      expect(r).toMatchObject({ created: rows, errors: [] });
+      expect(schema()).toEqual(before);
+      expect(w.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(() => ftsCheck()).not.toThrow();
+      const ctx = w.ctx(w.admin);
+      // Search reaches a row from the middle of the file, by tag part, model and serial.
+      expect(listAssets(ctx, { filter: { text: 'RUN-003217' }, sort: 'tag', limit: 10 }).items.map((a) => a.tag)).toEqual(['RUN-003217']);
+      expect(listAssets(ctx, { filter: { text: 'SN5107' }, sort: 'tag', limit: 10 }).items.map((a) => a.tag)).toEqual(['RUN-005107']);
+      const building = w.store.sqlite.prepare("SELECT id FROM locations WHERE name = 'Building 3'").pluck().get() as string;
+      const inBuilding = listAssets(ctx, { filter: { locationId: building }, sort: 'name', limit: 5000, withTotal: true });
+      expect(inBuilding.total).toBe(rows / 5);
+      expect(listAssets(ctx, { filter: { status: ['in_stock'] }, sort: 'warranty', limit: 1, withTotal: true }).total).toBe(rows);
+      // The trigger is back: a later rename is searchable, the old name is not.
+      const id = listAssets(ctx, { filter: { text: 'RUN-000042' }, sort: 'tag', limit: 1 }).items[0]!.id;
+      updateAsset(ctx, id, { name: 'Boardroom projector' });
+      expect(listAssets(ctx, { filter: { text: 'boardroom' }, sort: 'tag', limit: 10 }).items.map((a) => a.id)).toEqual([id]);
+      expect(() => ftsCheck()).not.toThrow();
+    });
+
+    it('a failure while the indexes are down, or after they are rebuilt, writes nothing and keeps the schema', async () => {
+      const before = schema();
+      const counts = footprint();
+      // 1000: among the inserts, indexes and trigger dropped; rows: after the rebuild, before the commit.
+      for (const faultAfterRows of [1000, rows]) {
+        await expect(runImport(w.ctx(w.admin, 'assets.import'), { format: 'snipe-it-assets', content: csv(rows), dryRun: false }, { faultAfterRows })).rejects.toThrow(/Injected fault/);
+        expect(schema()).toEqual(before);
+        expect(footprint()).toEqual(counts);
+        expect(() => ftsCheck()).not.toThrow();
+      }
+      // A small import afterwards still indexes its rows through the trigger.
+      await runImport(w.ctx(w.admin, 'assets.import'), { format: 'snipe-it-assets', content: csv(3, 'SML'), dryRun: false });
+      expect(listAssets(w.ctx(w.admin), { filter: { text: 'SML-000001' }, sort: 'tag', limit: 10 }).items).toHaveLength(1);
+    });
   });
 });

@@ -40,12 +40,13 @@ function openWorkerStore(file: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
-  sqlite.pragma('wal_autocheckpoint = 10000');
+  // No checkpoint at commit: a large import leaves ~100 MB in the WAL, and copying it into the
+  // database at commit would hold up the answer. The worker checkpoints after answering instead.
+  sqlite.pragma('wal_autocheckpoint = 0');
   return { sqlite, db: drizzle(sqlite, { schema }), path: file, close: () => sqlite.close() };
 }
 
-function run(job: WorkerJob): WorkerMessage {
-  const store = openWorkerStore(job.dbPath);
+function run(job: WorkerJob, store: Store): WorkerMessage {
   const flag = new Int32Array(job.cancel);
   const ctx: Ctx = { store, clock: { now: () => new Date(Date.now() + job.clockOffsetMs) }, actor: job.actor, call: job.call };
   // Progress is posted at most every 50 ms (and at every phase change): enough for a smooth bar.
@@ -67,11 +68,19 @@ function run(job: WorkerJob): WorkerMessage {
   } catch (e) {
     if (e instanceof AppError) return { type: 'failed', error: { code: e.code, message: e.message, issues: e.issues } };
     return { type: 'failed', error: { code: 'internal', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined } };
-  } finally {
-    store.close();
   }
 }
 
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'outpost-import') {
-  parentPort.postMessage(run((workerData as { job: WorkerJob }).job));
+  const job = (workerData as { job: WorkerJob }).job;
+  const store = openWorkerStore(job.dbPath);
+  try {
+    const message = run(job, store);
+    parentPort.postMessage(message);
+    // After answering (the main thread has its store back): move the import's pages from the WAL
+    // into the database here, off the main thread. PASSIVE never blocks other connections' writes.
+    if (message.type === 'done') store.sqlite.pragma('wal_checkpoint(PASSIVE)');
+  } finally {
+    store.close();
+  }
 }
