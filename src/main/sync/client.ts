@@ -74,7 +74,7 @@ export class SyncClient {
 
   private makeTransport(url: string): SyncTransport {
     const creds = getMetaJson<Credentials | null>(this.sqlite, K.creds, null);
-    const save = (c: Credentials) => setMetaJson(this.sqlite, K.creds, c);
+    const save = (c: Credentials) => this.metaWrite(() => setMetaJson(this.sqlite, K.creds, c));
     return this.opts.transportFactory ? this.opts.transportFactory(url, creds, save) : new HttpTransport(url, creds, save);
   }
 
@@ -107,8 +107,19 @@ export class SyncClient {
 
   private setState(s: SyncState, error?: string | null) {
     this.state = s;
-    if (error !== undefined) setMeta(this.sqlite, K.lastError, error ?? '');
+    if (error !== undefined) this.metaWrite(() => setMeta(this.sqlite, K.lastError, error ?? ''));
     this.opts.onStatus?.(this.status());
+  }
+
+  /**
+   * A small bookkeeping write (refreshed tokens, the last error) made after a network wait: while
+   * an import holds the write gate it is queued behind it rather than blocking the main thread on
+   * SQLite's lock. It runs now when the gate is free.
+   */
+  private metaWrite(fn: () => void): void {
+    const gate = writeGate(this.sqlite);
+    if (gate.busy()) void gate.exclusive(fn);
+    else fn();
   }
 
   async join(serverUrl: string, username: string, password: string): Promise<SyncStatus> {
@@ -122,9 +133,14 @@ export class SyncClient {
       : new HttpTransport(url, null, (c) => (saved = c));
     try {
       const pair = await t.login(username, password, localDeviceId(this.sqlite), os.hostname());
-      setMeta(this.sqlite, K.url, url);
-      setMetaJson(this.sqlite, K.creds, saved ?? { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessExpiresAt: Date.now() + pair.expiresIn * 1000 });
-      setMetaJson(this.sqlite, K.user, { username: pair.user.username, role: pair.user.role });
+      // An import may have started while the server answered: join's writes wait for it.
+      await writeGate(this.sqlite).exclusive(() =>
+        this.sqlite.transaction(() => {
+          setMeta(this.sqlite, K.url, url);
+          setMetaJson(this.sqlite, K.creds, saved ?? { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessExpiresAt: Date.now() + pair.expiresIn * 1000 });
+          setMetaJson(this.sqlite, K.user, { username: pair.user.username, role: pair.user.role });
+        })(),
+      );
     } catch (e) {
       throw toAppError(e);
     }
@@ -146,7 +162,7 @@ export class SyncClient {
         await this.tx().revoke(localDeviceId(this.sqlite)).catch(() => undefined);
       }
     } finally {
-      this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run();
+      await writeGate(this.sqlite).exclusive(() => this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run());
       this.transport = null;
       this.setState('standalone', null);
     }
