@@ -10,7 +10,7 @@ import { systemClock, type Actor, type Ctx } from '../src/main/services/core/con
 import { initialize } from '../src/main/services/setup/setup';
 import { loadActor } from '../src/main/services/directory/users';
 import { importFile } from '../src/main/services/assets/import/index';
-import { runImport } from '../src/main/services/assets/import/run';
+import { prepareImportWorker, prewarmImportWorker, runImport } from '../src/main/services/assets/import/run';
 import { listAssets, type AssetListInput } from '../src/main/services/assets/list';
 import { createLocation } from '../src/main/services/assets/locations';
 import { scan, startAudit } from '../src/main/services/audits/audits';
@@ -177,8 +177,10 @@ async function main() {
       imp.store.close();
     }
     {
-      // The path the app takes: assets.import's commit in a worker thread (its start-up included),
-      // with the main thread free; progress events counted as the UI would receive them.
+      // assets.import called cold (no preview first): the commit in a worker thread, its start-up
+      // included, with the main thread free; progress events counted as the UI would receive them.
+      // The installed app ships the worker's bundle; from source it is bundled once, before timing.
+      await prepareImportWorker();
       const imp = freshStore(t.dir, 'import-worker');
       let events = 0;
       let ticks = 0;
@@ -197,6 +199,28 @@ async function main() {
         progress_events: events,
         // 10 ms timer ticks that ran on the main thread meanwhile vs the most that could have.
         main_thread_free_pct: Math.round((ticks / (ms / 10)) * 100),
+      };
+      imp.store.close();
+    }
+
+    {
+      // The wizard's path: the file is inspected and previewed first (which starts the worker),
+      // then the person clicks Import; this times that commit, as the person waits for it.
+      const imp = freshStore(t.dir, 'import-wizard');
+      prewarmImportWorker(imp.ctx);
+      const preview = await runImport(imp.ctx, { format: 'snipe-it-assets', content: csv, dryRun: true });
+      if (preview.errors.length) throw new Error('preview failed');
+      await new Promise((r) => setTimeout(r, 1000)); // the person reads the preview
+      const t0 = performance.now();
+      const r = await runImport(imp.ctx, { format: 'snipe-it-assets', content: csv, dryRun: false });
+      const ms = performance.now() - t0;
+      if (r.errors.length || r.created !== IMPORT_ROWS) throw new Error('wizard import failed');
+      const rawMs = (result.raw_insert as { ms: number }).ms;
+      result.csv_import_after_preview = {
+        rows: IMPORT_ROWS,
+        ms: Math.round(ms),
+        rows_per_s: Math.round(IMPORT_ROWS / (ms / 1000)),
+        ratio_to_raw_insert: Math.round((ms / rawMs) * 100) / 100,
       };
       imp.store.close();
     }

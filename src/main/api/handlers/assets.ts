@@ -16,7 +16,7 @@ import {
 import { exportAssets, listAssets, searchAssets } from '../../services/assets/list';
 import { createLocation, listLocations, updateLocation } from '../../services/assets/locations';
 import { inspectCsv } from '../../services/assets/import/index';
-import { cancelImport, importStatus, runImport } from '../../services/assets/import/run';
+import { cancelImport, importStatus, prewarmImportWorker, runImport } from '../../services/assets/import/run';
 import { listAgentTokens, rotateAgentToken } from '../../services/inventory/tokens';
 import { listFieldDefs, saveFieldDefs } from '../../services/assets/fields';
 
@@ -46,7 +46,11 @@ export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
     return { done: true };
   },
   'assets.export': (ctx, input) => exportAssets(ctx, input),
-  'assets.inspectCsv': (ctx, input) => inspectCsv(ctx, input),
+  'assets.inspectCsv': (ctx, input) => {
+    // The wizard's first step: start the import's worker while the person maps and previews.
+    prewarmImportWorker(ctx);
+    return inspectCsv(ctx, input);
+  },
   'assets.import': (ctx, input, req) => runImport(ctx, input, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) }),
   'assets.importStatus': (ctx) => ({ job: importStatus(ctx.store.sqlite) }),
   'assets.importCancel': (ctx, input) => ({ job: cancelImport(ctx, input.id) }),

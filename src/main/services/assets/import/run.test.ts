@@ -13,7 +13,7 @@ import type { AppEvent } from '../../../../shared/api';
 import type { ImportJobStatus } from '../../../../shared/api/assets';
 import type { Result } from '../../../../shared/result';
 import { importFile } from './index';
-import { runImport } from './run';
+import { prewarmImportWorker, runImport } from './run';
 import { BULK_INDEX_FROM } from './commit';
 import { listAssets } from '../list';
 import { updateAsset } from '../assets';
@@ -182,6 +182,18 @@ describe('assets.import commit in a worker', () => {
     const r = (await dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: bad }, token)) as Result<{ created: number; errors: { row: number; column: string }[] }>;
     expect(r).toMatchObject({ ok: true, value: { created: 0, errors: [{ row: 5, column: 'Purchase Date' }] } });
     expect(footprint()).toEqual(before);
+  });
+
+  it('a commit after a preview takes the worker the preview started, and a second import gets a fresh one', async () => {
+    const ctx = w.ctx(w.admin, 'assets.import');
+    prewarmImportWorker(ctx);
+    prewarmImportWorker(ctx);
+    const preview = await runImport(ctx, { format: 'snipe-it-assets', content: csv(20), dryRun: true });
+    expect(preview).toMatchObject({ created: 20, errors: [] });
+    expect(countRows(w.store, 'assets')).toBe(0);
+    expect(await runImport(ctx, { format: 'snipe-it-assets', content: csv(20), dryRun: false })).toMatchObject({ created: 20 });
+    expect(await runImport(ctx, { format: 'snipe-it-assets', content: csv(5, 'TWO'), dryRun: false })).toMatchObject({ created: 5 });
+    expect(countRows(w.store, 'assets')).toBe(25);
   });
 
   describe('a large import (search entries and indexes built in bulk)', () => {

@@ -21,7 +21,7 @@ import { uuidv7 } from '../../../../shared/ids';
 import { AppError } from '../../../../shared/result';
 import type { ImportJobStatus, ImportResult } from '../../../../shared/api/assets';
 import { importFile, type ImportInput } from './index';
-import type { WorkerJob, WorkerMessage } from './worker';
+import type { WorkerJob, WorkerMessage, WorkerRequest } from './worker';
 import type { ImportProgress } from './commit';
 
 interface Job {
@@ -64,8 +64,12 @@ export function runImport(ctx: Ctx, input: ImportInput, opts: RunImportOptions =
     // A preview writes nothing, so it needs no gate; a big file is still planned off the main
     // thread so other users' calls keep answering meanwhile.
     const size = (input.content?.length ?? 0) + (input.contentBase64?.length ?? 0);
-    if (size < WORKER_PREVIEW_BYTES) return importFile(ctx, input);
-    return inWorkerOrHere(ctx, input, new Int32Array(new SharedArrayBuffer(4)), undefined, () => undefined);
+    if (size < WORKER_PREVIEW_BYTES) {
+      // The commit usually follows a preview: have its worker ready.
+      prewarmImportWorker(ctx);
+      return importFile(ctx, input);
+    }
+    return inWorkerOrHere(ctx, input, new Int32Array(new SharedArrayBuffer(4)), undefined, () => undefined).finally(() => prewarmImportWorker(ctx));
   }
   const sqlite = ctx.store.sqlite;
   return writeGate(sqlite).hold(async () => {
@@ -125,7 +129,78 @@ function inWorkerOrHere(ctx: Ctx, input: ImportInput, cancel: Int32Array, faultA
     cancel: cancel.buffer as SharedArrayBuffer,
     faultAfterRows,
   };
-  return startWorker({ kind: 'outpost-import', job }).then((worker) => settleWorker(worker, onProgress));
+  return takeWorker(file).then((worker) => {
+    const settled = settleWorker(worker, onProgress);
+    worker.postMessage({ type: 'job', job } satisfies WorkerRequest);
+    return settled;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A warm worker: starting one (loading the import code into a new thread) takes about half a
+// second, so the import wizard starts one when a file is inspected or previewed, and the commit
+// that follows takes it. An unused warm worker is stopped after WARM_FOR_MS; one per store file.
+
+const WARM_FOR_MS = 120_000;
+
+interface Warm {
+  worker: Promise<Worker>;
+  alive: boolean;
+  timer: NodeJS.Timeout;
+}
+
+const warm = new Map<string, Warm>();
+
+/** Starts a worker for the next import of this store, unless one is already waiting. */
+export function prewarmImportWorker(ctx: Ctx): void {
+  const file = ctx.store.path;
+  if (!file || file === ':memory:') return;
+  const have = warm.get(file);
+  if (have?.alive) {
+    have.timer.refresh();
+    return;
+  }
+  const entry: Warm = {
+    worker: startWorker({ kind: 'outpost-import' }),
+    alive: true,
+    timer: setTimeout(() => {
+      if (warm.get(file) === entry) warm.delete(file);
+      void entry.worker.then((w) => w.terminate(), () => undefined);
+    }, WARM_FOR_MS),
+  };
+  entry.timer.unref();
+  warm.set(file, entry);
+  entry.worker.then(
+    (w) => {
+      // A waiting worker must not keep the process alive; the commit that takes it refs it again.
+      w.unref();
+      const dead = () => {
+        entry.alive = false;
+        if (warm.get(file) === entry) warm.delete(file);
+      };
+      w.once('exit', dead);
+      w.once('error', dead);
+    },
+    () => {
+      entry.alive = false;
+      if (warm.get(file) === entry) warm.delete(file);
+    },
+  );
+}
+
+/** The warm worker for this store if one is up, else a new one. */
+async function takeWorker(file: string): Promise<Worker> {
+  const have = warm.get(file);
+  if (have) {
+    warm.delete(file);
+    clearTimeout(have.timer);
+    const w = await have.worker.catch(() => null);
+    if (w && have.alive) {
+      w.ref();
+      return w;
+    }
+  }
+  return startWorker({ kind: 'outpost-import' });
 }
 
 function settleWorker(worker: Worker, onProgress: (p: ImportProgress) => void): Promise<ImportResult> {
@@ -182,6 +257,15 @@ async function startWorker(workerData: unknown): Promise<Worker> {
 }
 
 let sourceBuild: Promise<string | null> | null = null;
+
+/**
+ * Makes sure the worker's file is ready without starting a worker: a no-op where the bundle ships
+ * (the app), the one-off esbuild bundling when run from source. Benchmarks call it so a cold
+ * import is timed as the installed app runs it.
+ */
+export async function prepareImportWorker(): Promise<void> {
+  if (!fs.existsSync(fileURLToPath(new URL('./import-worker.cjs', import.meta.url)))) await sourceBundle();
+}
 
 /** Bundles worker.ts (from source only) into node_modules/.cache, where better-sqlite3 resolves. */
 function sourceBundle(): Promise<string | null> {

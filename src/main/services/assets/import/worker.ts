@@ -2,6 +2,7 @@
  * Worker-thread entry for an import commit: its own better-sqlite3 connection to the same file
  * (WAL), so parsing, planning and the one big transaction never block the main thread. The main
  * thread holds the store's write gate meanwhile (see run.ts), so nothing else there writes.
+ * It may be started ahead of time (run.ts keeps one warm): it loads, then waits for one job message.
  * Messages out: progress (throttled), then exactly one of done / failed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -26,6 +27,9 @@ export interface WorkerJob {
   /** Tests only: fail as if the disk broke once this many rows are written. */
   faultAfterRows?: number;
 }
+
+/** The one message a (possibly pre-started) worker waits for. */
+export type WorkerRequest = { type: 'job'; job: WorkerJob };
 
 export type WorkerMessage =
   | { type: 'progress'; progress: ImportProgress }
@@ -72,15 +76,18 @@ function run(job: WorkerJob, store: Store): WorkerMessage {
 }
 
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'outpost-import') {
-  const job = (workerData as { job: WorkerJob }).job;
-  const store = openWorkerStore(job.dbPath);
-  try {
-    const message = run(job, store);
-    parentPort.postMessage(message);
-    // After answering (the main thread has its store back): move the import's pages from the WAL
-    // into the database here, off the main thread. PASSIVE never blocks other connections' writes.
-    if (message.type === 'done') store.sqlite.pragma('wal_checkpoint(PASSIVE)');
-  } finally {
-    store.close();
-  }
+  const port = parentPort;
+  port.once('message', (m: WorkerRequest) => {
+    const store = openWorkerStore(m.job.dbPath);
+    try {
+      const message = run(m.job, store);
+      port.postMessage(message);
+      // After answering (the main thread has its store back): move the import's pages from the WAL
+      // into the database here, off the main thread. PASSIVE never blocks other connections' writes.
+      if (message.type === 'done') store.sqlite.pragma('wal_checkpoint(PASSIVE)');
+    } finally {
+      // With its one listener gone, the thread ends once the close is done.
+      store.close();
+    }
+  });
 }
