@@ -204,8 +204,9 @@ async function main() {
     }
 
     {
-      // The wizard's path: the file is inspected and previewed first (which starts the worker),
-      // then the person clicks Import; this times that commit, as the person waits for it.
+      // The wizard's path: the file is previewed first (a file this size is planned in a worker,
+      // which keeps the plan), then the person clicks Import; this times that commit, as the
+      // person waits for it. The worker writes the previewed plan if nothing changed since.
       const imp = freshStore(t.dir, 'import-wizard');
       prewarmImportWorker(imp.ctx);
       const preview = await runImport(imp.ctx, { format: 'snipe-it-assets', content: csv, dryRun: true });

@@ -33,11 +33,26 @@ function capErrors(errors: ImportError[]): ImportError[] {
   return [...errors.slice(0, MAX_ERRORS), { row: 0, column: '', message: `…and ${errors.length - MAX_ERRORS} more errors not shown. Fix these and try again.` }];
 }
 
+/** A file read and planned, not yet written: what a preview found, ready to commit. */
+export interface PreparedImport {
+  input: ImportInput;
+  sha256: string;
+  planned: Planned;
+  result: ImportResult;
+}
+
 /**
  * Plans and (unless dry run or any error) commits one file. `hooks` report progress and let a
  * caller cancel: a cancel throws inside the transaction, so nothing of the file is written.
  */
 export function importFile(ctx: Ctx, input: ImportInput, hooks?: ImportHooks): ImportResult {
+  const prepared = prepareImport(ctx, input, hooks);
+  if (input.dryRun || prepared.result.errors.length) return prepared.result;
+  return commitPrepared(ctx, prepared, hooks);
+}
+
+/** Reads and plans a file without writing anything: the preview, and the first half of a commit. */
+export function prepareImport(ctx: Ctx, input: ImportInput, hooks?: ImportHooks): PreparedImport {
   const actor = requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   const siteId = input.siteId ?? defaultSiteId(ctx, actor);
@@ -73,18 +88,28 @@ export function importFile(ctx: Ctx, input: ImportInput, hooks?: ImportHooks): I
   };
   if (planned.errors.length) {
     planned.errors.sort((a, b) => a.row - b.row);
-    return { ...base, created: 0, updated: 0, unchanged: 0, errors: capErrors(planned.errors) };
+    return { input, sha256, planned, result: { ...base, created: 0, updated: 0, unchanged: 0, errors: capErrors(planned.errors) } };
   }
-  if (!input.dryRun) {
-    write(ctx, (w) => {
-      planned.apply(w);
-      if (hooks?.cancelled?.()) throw cancelledError();
-      hooks?.progress?.({ phase: 'finishing', done: rows, total: rows });
-      // One audit event for the whole file (its SHA-256 and counts), not one per row: the file is the change.
-      w.audit('import', null, null, { format: input.format, sha256, created: planned.created, updated: planned.updated, rows });
-    });
-  }
-  return { ...base, created: planned.created, updated: planned.updated, unchanged: planned.unchanged, errors: [] };
+  return { input, sha256, planned, result: { ...base, created: planned.created, updated: planned.updated, unchanged: planned.unchanged, errors: [] } };
+}
+
+/**
+ * Writes a prepared file with no errors in one transaction. The plan must still describe the
+ * database: the caller prepares and commits back to back, or re-prepares if anything else was
+ * written since (see the import worker).
+ */
+export function commitPrepared(ctx: Ctx, prepared: PreparedImport, hooks?: ImportHooks): ImportResult {
+  const { planned, input, sha256 } = prepared;
+  if (prepared.result.errors.length) throw new Error('A file with row errors cannot be committed.');
+  const rows = prepared.result.rows;
+  write(ctx, (w) => {
+    planned.apply(w, hooks);
+    if (hooks?.cancelled?.()) throw cancelledError();
+    hooks?.progress?.({ phase: 'finishing', done: rows, total: rows });
+    // One audit event for the whole file (its SHA-256 and counts), not one per row: the file is the change.
+    w.audit('import', null, null, { format: input.format, sha256, created: planned.created, updated: planned.updated, rows });
+  });
+  return { ...prepared.result, dryRun: false };
 }
 
 function planCsv(
@@ -118,12 +143,12 @@ function planCsv(
         created: plan.plans.filter((p) => p.kind === 'create').length,
         updated: plan.plans.filter((p) => p.kind === 'update').length,
         unchanged: plan.plans.filter((p) => p.kind === 'unchanged').length,
-        apply(w) {
+        apply(w, commitHooks) {
           // Every op of the asset commit goes through one batch (one sequence read and write).
           const ops = new OpBatch(sqlite, w);
           people.commit(ops.scope, siteId);
           places.commit(ops.scope);
-          applyAssetPlans(sqlite, ops, plan.plans, people, places, hooks);
+          applyAssetPlans(sqlite, ops, plan.plans, people, places, commitHooks);
           ops.flush();
         },
       };

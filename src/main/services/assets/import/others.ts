@@ -1,6 +1,7 @@
 /** Snipe-IT user, location, licence and model files. Each plans first (no writes) and applies in the caller's write. */
 import type Database from 'better-sqlite3';
 import type { ImportError } from '../../../../shared/api/assets';
+import type { ImportHooks } from './commit';
 import type { WriteScope } from '../../core/write';
 import { restamp, stampAll } from '../../core/ops';
 import { uuidv7 } from '../../../../shared/ids';
@@ -19,8 +20,11 @@ export interface Planned {
   created: number;
   updated: number;
   unchanged: number;
-  /** Runs the writes (only called when there are no errors and it is not a dry run). */
-  apply(w: WriteScope): void;
+  /**
+   * Runs the writes (only called when there are no errors and it is not a dry run); `hooks` are
+   * the committing caller's (progress, cancel), which may not be the ones the plan was made with.
+   */
+  apply(w: WriteScope, hooks?: ImportHooks): void;
 }
 
 // ---------------------------------------------------------------- users

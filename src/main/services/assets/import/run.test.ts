@@ -13,7 +13,7 @@ import type { AppEvent } from '../../../../shared/api';
 import type { ImportJobStatus } from '../../../../shared/api/assets';
 import type { Result } from '../../../../shared/result';
 import { importFile } from './index';
-import { prewarmImportWorker, runImport } from './run';
+import { IMPORT_TUNING, prewarmImportWorker, runImport } from './run';
 import { BULK_INDEX_FROM } from './commit';
 import { listAssets } from '../list';
 import { updateAsset } from '../assets';
@@ -194,6 +194,46 @@ describe('assets.import commit in a worker', () => {
     expect(await runImport(ctx, { format: 'snipe-it-assets', content: csv(20), dryRun: false })).toMatchObject({ created: 20 });
     expect(await runImport(ctx, { format: 'snipe-it-assets', content: csv(5, 'TWO'), dryRun: false })).toMatchObject({ created: 5 });
     expect(countRows(w.store, 'assets')).toBe(25);
+  });
+
+  describe('a commit after a preview of a large file', () => {
+    const tuning = { ...IMPORT_TUNING };
+    beforeEach(() => (IMPORT_TUNING.workerPreviewBytes = 1));
+    afterEach(() => Object.assign(IMPORT_TUNING, tuning));
+    const phases = (from: number) => [...new Set(progress().slice(from).map((j) => j.phase))];
+
+    it('writes the plan the preview made when nothing changed since, without reading the file again', async () => {
+      const ctx = w.ctx(w.admin, 'assets.import');
+      const file = csv(300);
+      expect(await runImport(ctx, { format: 'snipe-it-assets', content: file, dryRun: true })).toMatchObject({ created: 300, errors: [] });
+      const from = progress().length;
+      const r = await runImport(ctx, { format: 'snipe-it-assets', content: file, dryRun: false }, { onStatus: (job) => rt.emit({ type: 'import.progress', job }) });
+      expect(r).toMatchObject({ created: 300, dryRun: false, errors: [] });
+      expect(phases(from)).not.toContain('checking');
+      expect(countRows(w.store, 'assets')).toBe(300);
+      expect(verifyChain(w.store.sqlite)).toMatchObject({ valid: true });
+    });
+
+    it('plans again when anything was written after the preview, so the commit matches the register', async () => {
+      const ctx = w.ctx(w.admin, 'assets.import');
+      const file = csv(300);
+      await runImport(ctx, { format: 'snipe-it-assets', content: file, dryRun: true });
+      // Someone creates one of the file's tags meanwhile: the file must now update it, not create it.
+      expect(dispatch(rt, 'assets.create', { tag: 'RUN-000007', name: 'Made by hand', type: 'laptop' }, token)).toMatchObject({ ok: true });
+      const from = progress().length;
+      const r = await runImport(ctx, { format: 'snipe-it-assets', content: file, dryRun: false }, { onStatus: (job) => rt.emit({ type: 'import.progress', job }) });
+      expect(r).toMatchObject({ created: 299, updated: 1, errors: [] });
+      expect(phases(from)).toContain('checking');
+      expect(countRows(w.store, 'assets')).toBe(300);
+    });
+
+    it('plans again for a different file or person', async () => {
+      const ctx = w.ctx(w.admin, 'assets.import');
+      await runImport(ctx, { format: 'snipe-it-assets', content: csv(300), dryRun: true });
+      const r = await runImport(ctx, { format: 'snipe-it-assets', content: csv(200, 'OTHER'), dryRun: false });
+      expect(r).toMatchObject({ created: 200 });
+      expect(w.store.sqlite.prepare("SELECT count(*) FROM assets WHERE tag LIKE 'RUN-%'").pluck().get()).toBe(0);
+    });
   });
 
   describe('a large import (search entries and indexes built in bulk)', () => {

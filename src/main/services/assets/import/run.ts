@@ -55,8 +55,12 @@ export function cancelImport(ctx: Ctx, id?: string): ImportJobStatus | null {
   return { ...j.status };
 }
 
-/** Previews of files below this size run on the main thread (a worker's start-up would cost more). */
-const WORKER_PREVIEW_BYTES = 2 * 1024 * 1024;
+/**
+ * workerPreviewBytes: previews of files below this size run on the main thread (a worker's
+ * start-up would cost more); bigger ones are planned in a worker that keeps the plan for the
+ * commit. Tests shrink it to reach the worker path with small files.
+ */
+export const IMPORT_TUNING = { workerPreviewBytes: 2 * 1024 * 1024 };
 
 export function runImport(ctx: Ctx, input: ImportInput, opts: RunImportOptions = {}): ImportResult | Promise<ImportResult> {
   const actor = requireActor(ctx);
@@ -64,12 +68,13 @@ export function runImport(ctx: Ctx, input: ImportInput, opts: RunImportOptions =
     // A preview writes nothing, so it needs no gate; a big file is still planned off the main
     // thread so other users' calls keep answering meanwhile.
     const size = (input.content?.length ?? 0) + (input.contentBase64?.length ?? 0);
-    if (size < WORKER_PREVIEW_BYTES) {
+    if (size < IMPORT_TUNING.workerPreviewBytes) {
       // The commit usually follows a preview: have its worker ready.
       prewarmImportWorker(ctx);
       return importFile(ctx, input);
     }
-    return inWorkerOrHere(ctx, input, new Int32Array(new SharedArrayBuffer(4)), undefined, () => undefined).finally(() => prewarmImportWorker(ctx));
+    // Planned in a worker that then stays up, holding the plan, for the commit (see worker.ts).
+    return inWorkerOrHere(ctx, input, new Int32Array(new SharedArrayBuffer(4)), undefined, () => undefined);
   }
   const sqlite = ctx.store.sqlite;
   return writeGate(sqlite).hold(async () => {
@@ -132,6 +137,8 @@ function inWorkerOrHere(ctx: Ctx, input: ImportInput, cancel: Int32Array, faultA
   return takeWorker(file).then((worker) => {
     const settled = settleWorker(worker, onProgress);
     worker.postMessage({ type: 'job', job } satisfies WorkerRequest);
+    // After a preview the worker waits for the commit: it becomes the warm one.
+    if (input.dryRun) void settled.then(() => keepWarm(file, Promise.resolve(worker)), () => keepWarm(file, Promise.resolve(worker)));
     return settled;
   });
 }
@@ -160,8 +167,19 @@ export function prewarmImportWorker(ctx: Ctx): void {
     have.timer.refresh();
     return;
   }
+  keepWarm(file, startWorker({ kind: 'outpost-import' }));
+}
+
+/** Makes `worker` the one waiting for this store's next import (stopping any other). */
+function keepWarm(file: string, worker: Promise<Worker>): void {
+  const before = warm.get(file);
+  if (before) {
+    warm.delete(file);
+    clearTimeout(before.timer);
+    void before.worker.then((w) => w.terminate(), () => undefined);
+  }
   const entry: Warm = {
-    worker: startWorker({ kind: 'outpost-import' }),
+    worker,
     alive: true,
     timer: setTimeout(() => {
       if (warm.get(file) === entry) warm.delete(file);
@@ -170,22 +188,16 @@ export function prewarmImportWorker(ctx: Ctx): void {
   };
   entry.timer.unref();
   warm.set(file, entry);
-  entry.worker.then(
-    (w) => {
-      // A waiting worker must not keep the process alive; the commit that takes it refs it again.
-      w.unref();
-      const dead = () => {
-        entry.alive = false;
-        if (warm.get(file) === entry) warm.delete(file);
-      };
-      w.once('exit', dead);
-      w.once('error', dead);
-    },
-    () => {
-      entry.alive = false;
-      if (warm.get(file) === entry) warm.delete(file);
-    },
-  );
+  const dead = () => {
+    entry.alive = false;
+    if (warm.get(file) === entry) warm.delete(file);
+  };
+  entry.worker.then((w) => {
+    // A waiting worker must not keep the process alive; the import that takes it refs it again.
+    w.unref();
+    w.once('exit', dead);
+    w.once('error', dead);
+  }, dead);
 }
 
 /** The warm worker for this store if one is up, else a new one. */
@@ -195,7 +207,8 @@ async function takeWorker(file: string): Promise<Worker> {
     warm.delete(file);
     clearTimeout(have.timer);
     const w = await have.worker.catch(() => null);
-    if (w && have.alive) {
+    // threadId is -1 once a worker has stopped (even if its exit went unnoticed).
+    if (w && have.alive && w.threadId >= 0) {
       w.ref();
       return w;
     }
@@ -205,33 +218,30 @@ async function takeWorker(file: string): Promise<Worker> {
 
 function settleWorker(worker: Worker, onProgress: (p: ImportProgress) => void): Promise<ImportResult> {
   return new Promise<ImportResult>((resolve, reject) => {
-    let settled = false;
-    worker.on('message', (m: WorkerMessage) => {
+    // A worker may run a preview and then a commit: each job's listeners go when it settles.
+    const settle = (fn: () => void) => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      fn();
+    };
+    const onMessage = (m: WorkerMessage) => {
       if (m.type === 'progress') onProgress(m.progress);
-      else if (m.type === 'done') {
-        settled = true;
-        resolve(m.result);
+      else if (m.type === 'done') settle(() => resolve(m.result));
+      else if (m.error.code === 'internal') {
+        const err = new Error(m.error.message);
+        if ('stack' in m.error && m.error.stack) err.stack = m.error.stack;
+        settle(() => reject(err));
       } else {
-        settled = true;
-        if (m.error.code === 'internal') {
-          const err = new Error(m.error.message);
-          if ('stack' in m.error && m.error.stack) err.stack = m.error.stack;
-          reject(err);
-        } else reject(new AppError(m.error.code, m.error.message, 'issues' in m.error ? m.error.issues : undefined));
+        const err = new AppError(m.error.code, m.error.message, 'issues' in m.error ? m.error.issues : undefined);
+        settle(() => reject(err));
       }
-    });
-    worker.on('error', (e) => {
-      if (!settled) {
-        settled = true;
-        reject(e);
-      }
-    });
-    worker.on('exit', (code) => {
-      if (!settled) {
-        settled = true;
-        reject(new Error(`The import worker stopped (exit code ${code}) before answering.`));
-      }
-    });
+    };
+    const onError = (e: Error) => settle(() => reject(e));
+    const onExit = (code: number) => settle(() => reject(new Error(`The import worker stopped (exit code ${code}) before answering.`)));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
   });
 }
 

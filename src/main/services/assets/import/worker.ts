@@ -12,8 +12,8 @@ import * as schema from '../../../db/schema';
 import type { Store } from '../../../db/open';
 import type { Actor, Ctx } from '../../core/context';
 import { AppError } from '../../../../shared/result';
-import { importFile, type ImportInput } from './index';
-import type { ImportProgress } from './commit';
+import { commitPrepared, importFile, prepareImport, type ImportInput, type PreparedImport } from './index';
+import type { ImportHooks, ImportProgress } from './commit';
 
 export interface WorkerJob {
   dbPath: string;
@@ -50,24 +50,59 @@ function openWorkerStore(file: string): Store {
   return { sqlite, db: drizzle(sqlite, { schema }), path: file, close: () => sqlite.close() };
 }
 
-function run(job: WorkerJob, store: Store): WorkerMessage {
+/** A preview's plan, kept for the commit that usually follows it. */
+interface KeptPlan {
+  job: WorkerJob;
+  prepared: PreparedImport;
+  /** PRAGMA data_version before planning: any other connection's commit since changes it. */
+  dataVersion: number;
+}
+
+const dataVersion = (store: Store) => store.sqlite.pragma('data_version', { simple: true }) as number;
+
+/** The kept plan still describes this commit: same file, options and person, and nothing written since. */
+function reusable(kept: KeptPlan | null, job: WorkerJob, store: Store): kept is KeptPlan {
+  if (!kept || kept.prepared.result.errors.length) return false;
+  const a = kept.job;
+  const b = job;
+  return (
+    a.actor.id === b.actor.id &&
+    a.actor.role === b.actor.role &&
+    a.input.format === b.input.format &&
+    a.input.siteId === b.input.siteId &&
+    JSON.stringify(a.input.mapping ?? null) === JSON.stringify(b.input.mapping ?? null) &&
+    a.input.content === b.input.content &&
+    a.input.contentBase64 === b.input.contentBase64 &&
+    dataVersion(store) === kept.dataVersion
+  );
+}
+
+function run(job: WorkerJob, store: Store, kept: KeptPlan | null, keep: (k: KeptPlan) => void): WorkerMessage {
   const flag = new Int32Array(job.cancel);
   const ctx: Ctx = { store, clock: { now: () => new Date(Date.now() + job.clockOffsetMs) }, actor: job.actor, call: job.call };
   // Progress is posted at most every 50 ms (and at every phase change): enough for a smooth bar.
   let lastAt = 0;
   let lastPhase = '';
+  const hooks: ImportHooks = {
+    cancelled: () => Atomics.load(flag, 0) === 1,
+    progress: (p) => {
+      if (job.faultAfterRows !== undefined && p.phase === 'writing' && p.done >= job.faultAfterRows) throw new Error('Injected fault while writing');
+      const now = Date.now();
+      if (p.phase === lastPhase && now - lastAt < 50 && p.done < p.total) return;
+      lastAt = now;
+      lastPhase = p.phase;
+      parentPort!.postMessage({ type: 'progress', progress: p } satisfies WorkerMessage);
+    },
+  };
   try {
-    const result = importFile(ctx, job.input, {
-      cancelled: () => Atomics.load(flag, 0) === 1,
-      progress: (p) => {
-        if (job.faultAfterRows !== undefined && p.phase === 'writing' && p.done >= job.faultAfterRows) throw new Error('Injected fault while writing');
-        const now = Date.now();
-        if (p.phase === lastPhase && now - lastAt < 50 && p.done < p.total) return;
-        lastAt = now;
-        lastPhase = p.phase;
-        parentPort!.postMessage({ type: 'progress', progress: p } satisfies WorkerMessage);
-      },
-    });
+    if (job.input.dryRun) {
+      const before = dataVersion(store);
+      const prepared = prepareImport(ctx, job.input, hooks);
+      keep({ job, prepared, dataVersion: before });
+      return { type: 'done', result: prepared.result };
+    }
+    // The commit of a file just previewed here, with nothing written since: write the plan as is.
+    const result = reusable(kept, job, store) ? commitPrepared(ctx, kept.prepared, hooks) : importFile(ctx, job.input, hooks);
     return { type: 'done', result };
   } catch (e) {
     if (e instanceof AppError) return { type: 'failed', error: { code: e.code, message: e.message, issues: e.issues } };
@@ -77,10 +112,19 @@ function run(job: WorkerJob, store: Store): WorkerMessage {
 
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'outpost-import') {
   const port = parentPort;
-  port.once('message', (m: WorkerRequest) => {
-    const store = openWorkerStore(m.job.dbPath);
+  let store: Store | null = null;
+  let kept: KeptPlan | null = null;
+  // Previews keep the thread (and their plan) for the commit; a commit is the thread's last job.
+  const onJob = (m: WorkerRequest) => {
+    store ??= openWorkerStore(m.job.dbPath);
+    const message = run(m.job, store, kept, (k) => (kept = k));
+    if (m.job.input.dryRun) {
+      port.postMessage(message);
+      return;
+    }
+    port.off('message', onJob);
+    kept = null;
     try {
-      const message = run(m.job, store);
       port.postMessage(message);
       // After answering (the main thread has its store back): move the import's pages from the WAL
       // into the database here, off the main thread. PASSIVE never blocks other connections' writes.
@@ -89,5 +133,6 @@ if (parentPort && workerData && (workerData as { kind?: string }).kind === 'outp
       // With its one listener gone, the thread ends once the close is done.
       store.close();
     }
-  });
+  };
+  port.on('message', onJob);
 }
