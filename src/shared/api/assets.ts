@@ -227,7 +227,7 @@ export const assetFilter = z
     /** An id, or null for "nobody". */
     assignedToId: z.array(id.nullable()).max(50).optional(),
     manufacturer: z.string().trim().max(120).optional(),
-    /** Full-text over tag, name, serial, model, manufacturer, notes. */
+    /** Every word as a substring of the tag, name, serial, model, manufacturer or assignee's name; an exact tag always matches. */
     text: z.string().trim().max(200).optional(),
     warrantyBefore: isoDate.optional(),
     /** Assets whose next audit date is before this day (assets without a date are not included). */

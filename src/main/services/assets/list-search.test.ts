@@ -44,6 +44,8 @@ beforeAll(() => {
       serial: i % 5 ? `SN${Math.floor(r() * 1e8).toString(36).toUpperCase()}` : null,
       model: i % 4 ? `${maker} ${kind.slice(0, 3).toUpperCase()}-${i % 11}` : null,
       manufacturer: maker,
+      type: i % 5 ? 'laptop' : 'desktop',
+      category: i % 4 ? 'Laptops' : 'Docks',
       locationId: i % 3 === 0 ? room : i % 3 === 1 ? building : hall,
       status: i % 2 ? 'in_stock' : 'on_order',
     });
@@ -205,7 +207,7 @@ describe('asset list text search', () => {
     expect(oracle('lap', { locationId: room }).size).toBeGreaterThan(0);
   });
 
-  it('filtered pages (no text) are the same whether they walk the sort order or sort the matches', () => {
+  it('filtered pages (no text) are the same whether they walk the sort order, sort the matches or walk on past the budget', () => {
     const filters: AssetFilter[] = [
       { status: ['in_stock'] },
       { status: ['retired', 'on_order'] },
@@ -214,6 +216,8 @@ describe('asset list text search', () => {
       { assignedToId: [pete.id] },
       { assignedToId: [null, pete.id] },
       { status: ['on_order'], locationId: hall },
+      { status: ['in_stock', 'deployed'], type: ['laptop'] },
+      { category: ['Laptops'], locationId: room },
     ];
     const all = (filter: AssetFilter, sort: AssetSort) => {
       const got: string[] = [];
@@ -225,19 +229,23 @@ describe('asset list text search', () => {
       } while (cursor);
       return got;
     };
-    const saved = FILTER_WALK_BUDGET.rows;
+    const saved = { ...FILTER_WALK_BUDGET };
     try {
       for (const f of filters) {
         for (const sort of ASSET_SORTS) {
           FILTER_WALK_BUDGET.rows = 1_000_000;
           const walked = all(f, sort);
-          FILTER_WALK_BUDGET.rows = 3;
-          expect(all(f, sort), `${JSON.stringify(f)} by ${sort}`).toEqual(walked);
           expect(walked.length, JSON.stringify(f)).toBe(new Set(walked).size);
+          // A 3-row budget, then: every filter "small" (sorted through the smallest filter's
+          // index), or every filter "large" (the walk goes on without a budget).
+          for (const sortMax of [1_000_000, 1]) {
+            Object.assign(FILTER_WALK_BUDGET, { rows: 3, sortMax });
+            expect(all(f, sort), `${JSON.stringify(f)} by ${sort}, sortMax ${sortMax}`).toEqual(walked);
+          }
         }
       }
     } finally {
-      FILTER_WALK_BUDGET.rows = saved;
+      Object.assign(FILTER_WALK_BUDGET, saved);
     }
     expect(all({ assignedToId: [pete.id] }, 'name').length).toBe([...ids.values()].filter((a) => a.assignee).length);
   });

@@ -48,14 +48,42 @@ function inList(col: string, values: readonly unknown[], where: string[], args: 
   args.push(...values);
 }
 
-export function filterWhere(ctx: Ctx, f: AssetFilter, where: string[], args: unknown[]): void {
+/** A filter on one indexed column (equality or IN): its index can count its rows without reading them. */
+export interface SizedFilter {
+  index: string;
+  cond: string;
+  args: unknown[];
+}
+
+/** The index whose first column each list filter tests (migration 0002). */
+const FILTER_INDEX: Record<string, string> = {
+  'a.status': 'assets_status_idx',
+  'a.type': 'assets_type_idx',
+  'a.category': 'assets_category_idx',
+  'a.scope_id': 'assets_scope_idx',
+  'a.location_id': 'assets_location_idx',
+  'a.assigned_to_id': 'assets_assignee_idx',
+};
+
+function sizedList(col: string, values: readonly unknown[], where: string[], args: unknown[], sized?: SizedFilter[]) {
+  const at = where.length;
+  inList(col, values, where, args);
+  if (sized && where.length > at) sized.push({ index: FILTER_INDEX[col]!, cond: where[at]!, args: [...values] });
+}
+
+/**
+ * Appends the filter's SQL terms (where[0] is always the deleted test) and, into `sized`, the
+ * single-column filters a page can count cheaply to choose its route.
+ */
+export function filterWhere(ctx: Ctx, f: AssetFilter, where: string[], args: unknown[], sized?: SizedFilter[]): void {
   where.push('a.deleted_hlc IS NULL');
-  if (f.status) inList('a.status', f.status, where, args);
-  if (f.type) inList('a.type', f.type, where, args);
-  if (f.category) inList('a.category', f.category, where, args);
-  if (f.siteId) inList('a.scope_id', f.siteId, where, args);
-  if (f.locationId) inList('a.location_id', descendantIds(ctx.store.sqlite, f.locationId), where, args);
-  if (f.assignedToId && f.assignedToId.length) {
+  if (f.status) sizedList('a.status', f.status, where, args, sized);
+  if (f.type) sizedList('a.type', f.type, where, args, sized);
+  if (f.category) sizedList('a.category', f.category, where, args, sized);
+  if (f.siteId) sizedList('a.scope_id', f.siteId, where, args, sized);
+  if (f.locationId) sizedList('a.location_id', descendantIds(ctx.store.sqlite, f.locationId), where, args, sized);
+  if (f.assignedToId && f.assignedToId.length && !f.assignedToId.includes(null)) sizedList('a.assigned_to_id', f.assignedToId, where, args, sized);
+  else if (f.assignedToId && f.assignedToId.length) {
     const ids = f.assignedToId.filter((x): x is string => x !== null);
     const parts: string[] = [];
     if (ids.length) {
@@ -193,7 +221,8 @@ export function listAssets(ctx: Ctx, input: AssetListInput): { items: AssetRow[]
   const def = SORTS[input.sort];
   const where: string[] = [];
   const args: unknown[] = [];
-  filterWhere(ctx, input.filter, where, args);
+  const sized: SizedFilter[] = [];
+  filterWhere(ctx, input.filter, where, args, sized);
   const text = input.filter.text ? textSearch(sqlite, input.filter.text) : null;
   let total: number | null = null;
   if (input.withTotal) {
@@ -209,15 +238,15 @@ export function listAssets(ctx: Ctx, input: AssetListInput): { items: AssetRow[]
   }
   if (input.cursor) {
     const values = decodeCursor(input.cursor, def.cols.length);
-    where.push(`(${def.cols.join(', ')}) ${def.dir === 'ASC' ? '>' : '<'} (${def.cols.map(() => '?').join(', ')})`);
-    args.push(...values);
+    where.push(cursorTerm(def));
+    args.push(values[0], ...values);
   }
   const order = def.cols.map((c) => `${c} ${def.dir}`).join(', ');
   const filtered = where.length - (input.cursor ? 1 : 0) > 1;
   const rids = text
     ? textPage(sqlite, text, where, args, input.sort, order, input.limit + 1, !!input.cursor)
     : filtered
-      ? filteredPage(sqlite, where, args, input.sort, order, input.limit + 1, !!input.cursor)
+      ? filteredPage(sqlite, where, args, input.sort, order, input.limit + 1, !!input.cursor, sized)
       : null;
   // The page is chosen from assets alone (so the planner walks the sort's index and stops after
   // `limit` rows); names are joined onto those rows only. Joined in one statement, SQLite's
@@ -233,6 +262,17 @@ export function listAssets(ctx: Ctx, input: AssetListInput): { items: AssetRow[]
   return { items: rows.map(toRow), nextCursor: more && last ? encodeCursor(def.key(last)) : null, total };
 }
 
+/**
+ * After the cursor: the row-value comparison, plus the same bound on the first key alone. SQLite
+ * seeks an index with a row value only over plain columns; on the date sorts' expression indexes
+ * (coalesce(date, …)) it scanned the index from its start, seconds deep into 500k assets, while
+ * a plain bound on the expression seeks. Its arguments: the first key, then every key.
+ */
+function cursorTerm(def: SortDef & { dir: 'ASC' | 'DESC' }): string {
+  const op = def.dir === 'ASC' ? '>' : '<';
+  return `(${def.cols[0]} ${op}= ? AND (${def.cols.join(', ')}) ${op} (${def.cols.map(() => '?').join(', ')}))`;
+}
+
 /** The index each sort walks (migrations 0002, 0006, 0007): named so a walk can insist on it. */
 const SORT_INDEX: Record<AssetSort, string> = {
   tag: 'assets_tag_uq',
@@ -242,27 +282,51 @@ const SORT_INDEX: Record<AssetSort, string> = {
   next_audit: 'assets_audit_sort_idx',
   status: 'assets_status_idx',
 };
-/** Rows a filtered page walks in sort order before it sorts the filter's rows instead. */
-export const FILTER_WALK_BUDGET = { rows: 5_000 };
+/**
+ * rows: how many rows a filtered page walks in sort order before it sizes the filters.
+ * sortMax: a filter with fewer rows than this has them read and sorted.
+ * countMax: filters are counted (index entries only) up to this many rows.
+ * Measured on 500k assets with skewed, correlated data (bench/asset-lists.bench.ts).
+ */
+export const FILTER_WALK_BUDGET = { rows: 5_000, sortMax: 10_000, countMax: 200_000 };
 
 /**
  * The rowids of one page with filters (no text). SQLite's planner picks one index for the filter
  * or one for the order from its statistics, and was seen choosing badly both ways on 500k assets:
  * sorting 125k matches of a common status (seconds) or walking the whole name index for a person
  * with no assets (seconds). So, unless one index serves both filter and order, the page tries:
- * 1. Walk the sort's index, testing the filters on each row, for at most FILTER_WALK_BUDGET rows.
+ * 1. Walk the sort's index, testing the filters on each row, for at most FILTER_WALK_BUDGET.rows.
  *    A common filter fills the page early (a 2% filter needs about 5,000 rows).
- * 2. Otherwise the filter is rare: collect its rows through the filter's own index (the CTE is
- *    materialized so the planner cannot turn it back into a walk) and sort only those.
+ * 2. Otherwise size each single-column filter by counting its index entries (no row reads), up to
+ *    sortMax. If one is smaller, collect its rows through that index and sort only those (the CTE
+ *    is materialized so the planner cannot turn it back into a walk).
+ * 3. If every filter is large, the matches are many but lie further along the sort order (new
+ *    rows on order at the top of "recently updated", say): walk on for as many rows as the
+ *    smallest filter has, then sort that filter's rows. Walking and sorting cost about the same
+ *    per row, so this is never much worse than the better of the two (the rent-or-buy rule).
+ *    Filters with no index to count (dates, overdue, manufacturer) go to 2 directly.
  */
-function filteredPage(sqlite: Ctx['store']['sqlite'], where: string[], args: unknown[], sort: AssetSort, order: string, n: number, hasCursor: boolean): number[] {
+function filteredPage(sqlite: Ctx['store']['sqlite'], where: string[], args: unknown[], sort: AssetSort, order: string, n: number, hasCursor: boolean, sized: SizedFilter[]): number[] {
   // When one index serves both a filter (by equality) and the order (a room by name, a status by
   // warranty date), the planner's own plan reads just the page: no temporary sort, one SEARCH.
   const plain = `SELECT a.rowid FROM assets a WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
   const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${plain}`).all(...args, n) as { detail: string }[];
   if (plan.length === 1 && /^SEARCH a USING (COVERING )?INDEX \S+ \(\w+=\?/.test(plan[0]!.detail)) return sqlite.prepare(plain).pluck().all(...args, n) as number[];
   const walk = walkSort(sqlite, where, args, sort, order, n, hasCursor, null, FILTER_WALK_BUDGET.rows);
-  return walk.complete ? walk.rows : sortMatches(sqlite, where, args, sort, n, null);
+  if (walk.complete) return walk.rows;
+  const filters = where.length - 1 - (hasCursor ? 1 : 0);
+  let smallest: (SizedFilter & { rows: number }) | null = null;
+  for (const f of sized) {
+    const rows = sqlite.prepare(`SELECT count(*) FROM (SELECT 1 FROM assets a INDEXED BY ${f.index} WHERE ${f.cond} LIMIT ?)`).pluck().get(...f.args, FILTER_WALK_BUDGET.countMax) as number;
+    if (!smallest || rows < smallest.rows) smallest = { ...f, rows };
+    if (rows < FILTER_WALK_BUDGET.sortMax) break;
+  }
+  if (smallest && smallest.rows >= FILTER_WALK_BUDGET.sortMax && sized.length === filters) {
+    // Walking on costs about what sorting the smallest filter's rows would: walk that far first.
+    const further = walkSort(sqlite, where, args, sort, order, n, hasCursor, null, smallest.rows);
+    if (further.complete) return further.rows;
+  }
+  return sortMatches(sqlite, where, args, sort, n, null, hasCursor, smallest?.index ?? null);
 }
 
 /** An extra row test on top of the filters (the text search), with its arguments. */
@@ -290,7 +354,7 @@ function walkSort(
 ): { rows: number[]; complete: boolean } {
   // where[0] is the deleted test, then the filters, then the cursor (when any): the walk seeks
   // the index to the cursor and tests the rest on each row it passes.
-  const nCursorArgs = hasCursor ? SORTS[sort].cols.length : 0;
+  const nCursorArgs = hasCursor ? SORTS[sort].cols.length + 1 : 0;
   const tests = [...where.slice(1, hasCursor ? -1 : undefined), ...(extra ? [extra.cond] : [])];
   const seek = [where[0]!, ...(hasCursor ? [where[where.length - 1]!] : [])].join(' AND ');
   const testArgs = [...args.slice(0, args.length - nCursorArgs), ...(extra?.args ?? [])];
@@ -308,14 +372,17 @@ function walkSort(
 
 /**
  * The filter's matches found through the filter's own index and sorted: the CTE is materialized
- * so the planner cannot turn it back into a walk of the sort order.
+ * so the planner cannot turn it back into a walk of the sort order. The cursor's bound is kept
+ * from choosing the index (unary +): it would turn the read into a walk of the rest of the order.
+ * `via`: the filter index to read through, when the caller has sized it.
  */
-function sortMatches(sqlite: Ctx['store']['sqlite'], where: string[], args: unknown[], sort: AssetSort, n: number, extra: Extra | null): number[] {
+function sortMatches(sqlite: Ctx['store']['sqlite'], where: string[], args: unknown[], sort: AssetSort, n: number, extra: Extra | null, hasCursor: boolean, via: string | null = null): number[] {
   const def = SORTS[sort];
   const keys = def.cols.map((c, i) => `${c} AS k${i}`).join(', ');
+  const terms = hasCursor ? [...where.slice(0, -1), `+(${where[where.length - 1]!})`] : where;
   return sqlite
     .prepare(
-      `WITH m AS MATERIALIZED (SELECT a.rowid AS rid, ${keys} FROM assets a WHERE ${[...where, ...(extra ? [extra.cond] : [])].join(' AND ')})
+      `WITH m AS MATERIALIZED (SELECT a.rowid AS rid, ${keys} FROM assets a${via ? ` INDEXED BY ${via}` : ''} WHERE ${[...terms, ...(extra ? [extra.cond] : [])].join(' AND ')})
        SELECT rid FROM m ORDER BY ${def.cols.map((_, i) => `k${i} ${def.dir}`).join(', ')} LIMIT ?`,
     )
     .pluck()
@@ -352,7 +419,7 @@ function textPage(sqlite: Ctx['store']['sqlite'], text: TextSearch, where: strin
   const extra = { cond: text.cond, args: text.args };
   const walk = walkSort(sqlite, where, args, sort, order, n, hasCursor, extra, budget);
   if (walk.complete) return walk.rows;
-  return filtered || !text.match ? sortMatches(sqlite, where, args, sort, n, extra) : fromIndex({ ...text, match: text.match });
+  return filtered || !text.match ? sortMatches(sqlite, where, args, sort, n, extra, hasCursor) : fromIndex({ ...text, match: text.match });
 }
 
 /** Marks the first occurrence of `word` in `value` for the search palette (\u0002 … \u0003). */
