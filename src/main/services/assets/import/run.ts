@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { threadId, Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../../core/context';
 import { requireActor } from '../../core/write';
@@ -289,7 +289,8 @@ function sourceBundle(): Promise<string | null> {
     }
     const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
     const root = path.resolve(path.dirname(entry), '../../../../..');
-    const outfile = path.join(root, 'node_modules', '.cache', 'outpost', `import-worker-${process.pid}.cjs`);
+    // One file per process and thread, so concurrent test runners never write over each other's.
+    const outfile = path.join(root, 'node_modules', '.cache', 'outpost', `import-worker-${process.pid}-${threadId}.cjs`);
     await esbuild.build({
       entryPoints: [entry],
       outfile,
