@@ -139,6 +139,45 @@ test('the reconciliation report downloads as CSV and PDF with every outcome', as
   expect(pdf.length).toBeGreaterThan(1000);
 });
 
+test('scanned tags collect into a batch; one bulk action moves them all, and their labels print', async () => {
+  const assets = new AssetsPage(page);
+  await assets.open();
+  await page.getByTestId('batch-mode').click();
+  const batchTags = ['WBH-2841795', 'NNH-3656031', 'JHN-0598394'];
+  for (const tag of batchTags) await assets.scanBurst(tag);
+  // A tag scanned twice is not added twice.
+  await assets.scanBurst(batchTags[0]!);
+  const batch = page.getByTestId('batch');
+  await expect(batch).toContainText('3 scanned');
+  for (const tag of batchTags) await expect(batch).toContainText(tag);
+
+  await batch.getByTestId('bulk-actions').click();
+  await page.getByRole('menuitem', { name: 'Move to a location…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByTestId('action-location').fill('Lindgren');
+  await page.getByRole('option', { name: /Lindgren-Marquardt/ }).click();
+  await dialog.getByTestId('action-submit').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText('3 updated')).toBeVisible();
+  const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('outpost.session') ?? '{}') as { token: string }).token);
+  for (const tag of batchTags) {
+    const a = await apiCall<{ locationName: string | null }>(host, 'assets.get', { tag }, token);
+    expect(a.locationName, tag).toBe('Lindgren-Marquardt');
+  }
+
+  // Labels for the same batch: a PDF on the chosen sheet.
+  await batch.getByRole('button', { name: 'Labels' }).click();
+  await expect(page.getByTestId('label-layout')).toBeVisible();
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('labels-download').click()]);
+  expect(dl.suggestedFilename()).toMatch(/\.pdf$/);
+  const pdf = readFileSync(await dl.path());
+  expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('batch').getByRole('button', { name: 'Clear batch' }).click();
+  await expect(page.getByTestId('batch')).toHaveCount(0);
+  await page.getByTestId('batch-mode').click();
+});
+
 test('an auditor runs audits and exports, but cannot change the register', async () => {
   const adminToken = await page.evaluate(() => (JSON.parse(localStorage.getItem('outpost.session') ?? '{}') as { token: string }).token);
   await apiCall(
