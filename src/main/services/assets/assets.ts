@@ -23,7 +23,8 @@ export type NewAssetRow = {
   status: AssetStatus;
 } & Partial<Record<Exclude<AssetColumn, 'tag' | 'name' | 'type' | 'status' | 'scope_id'>, string | number | null>>;
 
-const INSERT_COLS = [
+/** Every column a new asset row can set besides id, site, times and clocks: the one list inserts use. */
+export const ASSET_INSERT_COLS = [
   'tag',
   'tag_key',
   'name',
@@ -63,18 +64,18 @@ export function stmt(sqlite: Database.Database, sql: string): Database.Statement
   return s;
 }
 
-const INSERT_SQL = `INSERT INTO assets (id, scope_id, created_at, updated_at, field_hlc, ${INSERT_COLS.join(', ')})
-  VALUES (?, ?, ?, ?, ?, ${INSERT_COLS.map(() => '?').join(', ')})`;
+const INSERT_SQL = `INSERT INTO assets (id, scope_id, created_at, updated_at, field_hlc, ${ASSET_INSERT_COLS.join(', ')})
+  VALUES (?, ?, ?, ?, ?, ${ASSET_INSERT_COLS.map(() => '?').join(', ')})`;
 
 /** Inserts an asset row and its create op. The caller audits (one event per call or per import). */
 export function insertAsset(sqlite: Database.Database, w: WriteScope, siteId: string, row: NewAssetRow, id = uuidv7()): string {
   // One pass builds the values, the op payload and the field clocks: imports call this 50,000 times.
   const r = row as Record<string, unknown>;
-  const values: unknown[] = new Array(INSERT_COLS.length);
+  const values: unknown[] = new Array(ASSET_INSERT_COLS.length);
   const payload: Record<string, unknown> = { scope_id: siteId };
   const clocks: Record<string, string> = { scope_id: w.stamp };
-  for (let i = 0; i < INSERT_COLS.length; i++) {
-    const c = INSERT_COLS[i]!;
+  for (let i = 0; i < ASSET_INSERT_COLS.length; i++) {
+    const c = ASSET_INSERT_COLS[i]!;
     const v = r[c] ?? (c === 'custom_fields' ? '{}' : null);
     values[i] = v;
     if (v !== null) {

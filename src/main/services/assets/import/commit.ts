@@ -10,7 +10,7 @@ import { AppError } from '../../../../shared/result';
 import { deviceId, SCHEMA_VERSION, type OpInput } from '../../core/ops';
 import { getMeta, setMeta } from '../../core/meta';
 import type { WriteScope } from '../../core/write';
-import { stmt, type NewAssetRow } from '../assets';
+import { ASSET_INSERT_COLS, stmt, type NewAssetRow } from '../assets';
 import { moveChildrenLocally } from '../../core/children';
 import type { AssetRaw } from '../mapping';
 
@@ -114,31 +114,8 @@ export class OpBatch {
   }
 }
 
-const INSERT_COLS = [
-  'tag',
-  'tag_key',
-  'name',
-  'type',
-  'category',
-  'manufacturer',
-  'model',
-  'model_number',
-  'serial',
-  'status',
-  'assigned_to_id',
-  'location_id',
-  'checked_out_at',
-  'expected_return',
-  'purchase_date',
-  'cost',
-  'supplier',
-  'order_number',
-  'warranty_end',
-  'eol_date',
-  'next_audit_at',
-  'notes',
-  'custom_fields',
-] as const;
+/** The import writes the same columns as a single insert (assets.ts), unset ones as NULL. */
+const INSERT_COLS = ASSET_INSERT_COLS;
 
 const INSERT_HEAD = `INSERT INTO assets (id, scope_id, created_at, updated_at, field_hlc, ${INSERT_COLS.join(', ')})`;
 
