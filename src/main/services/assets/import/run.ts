@@ -8,6 +8,7 @@
  * the audit chain head are read from the database inside every write (core/ops.ts, core/audit.ts),
  * and only the device id (which never changes) is cached.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -277,7 +278,11 @@ export async function prepareImportWorker(): Promise<void> {
   if (!fs.existsSync(fileURLToPath(new URL('./import-worker.cjs', import.meta.url)))) await sourceBundle();
 }
 
-/** Bundles worker.ts (from source only) into node_modules/.cache, where better-sqlite3 resolves. */
+/**
+ * Bundles worker.ts (from source only) into node_modules/.cache, where better-sqlite3 resolves.
+ * The file is named by its content's hash, so processes share it, a changed source gets a new
+ * one, and nothing needs removing at exit; bundles of older sources are pruned after a day.
+ */
 function sourceBundle(): Promise<string | null> {
   sourceBuild ??= (async () => {
     const require = createRequire(import.meta.url);
@@ -289,11 +294,11 @@ function sourceBundle(): Promise<string | null> {
     }
     const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
     const root = path.resolve(path.dirname(entry), '../../../../..');
-    // One file per process and thread, so concurrent test runners never write over each other's.
-    const outfile = path.join(root, 'node_modules', '.cache', 'outpost', `import-worker-${process.pid}-${threadId}.cjs`);
-    await esbuild.build({
+    const dir = path.join(root, 'node_modules', '.cache', 'outpost');
+    const built = await esbuild.build({
       entryPoints: [entry],
-      outfile,
+      outfile: path.join(dir, 'import-worker.cjs'),
+      write: false,
       bundle: true,
       format: 'cjs',
       platform: 'node',
@@ -303,7 +308,24 @@ function sourceBundle(): Promise<string | null> {
       banner: { js: "const __outpostImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
       logLevel: 'error',
     });
-    process.once('exit', () => fs.rmSync(outfile, { force: true }));
+    const code = built.outputFiles[0]!.contents;
+    const name = `import-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`;
+    const outfile = path.join(dir, name);
+    if (!fs.existsSync(outfile)) {
+      fs.mkdirSync(dir, { recursive: true });
+      // Written aside, then renamed: another process starting the same bundle never reads half a file.
+      const tmp = `${outfile}.${process.pid}-${threadId}.tmp`;
+      fs.writeFileSync(tmp, code);
+      fs.renameSync(tmp, outfile);
+    }
+    for (const f of fs.readdirSync(dir)) {
+      const old = path.join(dir, f);
+      try {
+        if (f !== name && f.startsWith('import-worker-') && Date.now() - fs.statSync(old).mtimeMs > 86_400_000) fs.rmSync(old, { force: true });
+      } catch {
+        // Another process pruned it first.
+      }
+    }
     return outfile;
   })().catch(() => null);
   return sourceBuild;
