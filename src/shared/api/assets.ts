@@ -66,6 +66,9 @@ export interface Asset {
   locationName: string | null;
   /** "Site › Building › Room" */
   locationPath: string | null;
+  /** Where it lives when nobody has it (Snipe-IT's default location); check-in returns it there. */
+  homeLocationId: string | null;
+  homeLocationPath: string | null;
   siteId: string;
   siteName: string | null;
   checkedOutAt: string | null;
@@ -250,6 +253,7 @@ const editableShape = {
     uuid: z.string().trim().max(64).nullable(),
     siteId: id,
     locationId: id.nullable(),
+    homeLocationId: id.nullable(),
     purchaseDate: isoDate.nullable(),
     cost: z.number().min(0).max(1e10).nullable(),
     supplier: z.string().trim().max(200).nullable(),
@@ -408,7 +412,7 @@ export const assetsCalls = {
   ),
   /** Check out to a person and/or a location; sets status deployed. */
   'assets.checkout': call<Asset>()(z.object({ id, ...checkoutFields }).strict(), STAFF, { mutates: true }),
-  /** Back to stock: clears the person, optionally moves it, status in_stock. */
+  /** Back to stock: clears the person; goes to `locationId`, else to the asset's home location; status in_stock. */
   'assets.checkin': call<Asset>()(
     z.object({ id, locationId: id.nullable().optional(), note: z.string().trim().max(2000).optional() }).strict(),
     STAFF,

@@ -75,6 +75,7 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
       status: z.enum(ASSET_STATUSES, { message: `An asset's status is one of ${ASSET_STATUSES.join(', ')}.` }),
       assigned_to_id: id.nullable(),
       location_id: id.nullable(),
+      home_location_id: id.nullable(),
       checked_out_at: optTime,
       expected_return: optDay,
       purchase_date: optDay,

@@ -38,6 +38,8 @@ export const assets = sqliteTable(
     status: text('status', { enum: ['on_order', 'in_stock', 'deployed', 'in_repair', 'retired', 'disposed'] }).notNull(),
     assignedToId: text('assigned_to_id').references(() => users.id),
     locationId: text('location_id').references(() => locations.id),
+    /** Where the asset lives when nobody has it (Snipe-IT's default location): check-in returns it there. */
+    homeLocationId: text('home_location_id').references(() => locations.id),
     checkedOutAt: text('checked_out_at'),
     expectedReturn: text('expected_return'),
     purchaseDate: text('purchase_date'),

@@ -38,6 +38,7 @@ export const ASSET_INSERT_COLS = [
   'status',
   'assigned_to_id',
   'location_id',
+  'home_location_id',
   'checked_out_at',
   'expected_return',
   'purchase_date',
@@ -219,6 +220,8 @@ export function createAsset(ctx: Ctx, input: NewAsset): Asset {
   const siteId = input.siteId ?? locSite ?? defaultSiteId(ctx, actor);
   assertSite(sqlite, siteId);
   if (locSite && locSite !== siteId) throw bad('locationId', 'That location belongs to another site.');
+  const homeSite = assertLocation(sqlite, input.homeLocationId, 'homeLocationId');
+  if (homeSite && homeSite !== siteId) throw bad('homeLocationId', 'The home location belongs to another site.');
   assertUser(sqlite, input.assignedToId);
   checkCustomFields(sqlite, input.category, input.customFields ?? {}, true, ['customFields']);
   const status = input.status ?? (input.assignedToId ? 'deployed' : 'in_stock');
@@ -238,7 +241,7 @@ export function createAsset(ctx: Ctx, input: NewAsset): Asset {
 }
 
 /** Fields whose edits appear on the asset timeline (the rest are in the audit trail). */
-const TIMELINE_FIELDS = new Set(['tag', 'name', 'serial', 'model', 'manufacturer', 'warranty_end', 'eol_date', 'next_audit_at', 'cost', 'purchase_date', 'scope_id', 'location_id']);
+const TIMELINE_FIELDS = new Set(['tag', 'name', 'serial', 'model', 'manufacturer', 'warranty_end', 'eol_date', 'next_audit_at', 'cost', 'purchase_date', 'scope_id', 'location_id', 'home_location_id']);
 
 export function updateAsset(ctx: Ctx, id: string, fields: AssetFields): Asset {
   requireActor(ctx);
@@ -249,10 +252,13 @@ export function updateAsset(ctx: Ctx, id: string, fields: AssetFields): Asset {
   const locSite = assertLocation(sqlite, fields.locationId);
   const site = fields.siteId ?? before.scope_id;
   if (locSite && locSite !== site) throw bad('fields.locationId', 'That location belongs to another site.');
+  const homeSite = assertLocation(sqlite, fields.homeLocationId, 'fields.homeLocationId');
+  if (homeSite && homeSite !== site) throw bad('fields.homeLocationId', 'The home location belongs to another site.');
   if (fields.customFields !== undefined) checkCustomFields(sqlite, fields.category ?? before.category, fields.customFields, false, ['fields', 'customFields']);
   const cols = toColumns(fields);
   // Moving to another site drops a location that belongs to the old one.
   if (fields.siteId && fields.siteId !== before.scope_id && fields.locationId === undefined && before.location_id) cols.location_id = null;
+  if (fields.siteId && fields.siteId !== before.scope_id && fields.homeLocationId === undefined && before.home_location_id) cols.home_location_id = null;
   write(ctx, (w) => {
     const changed = setAssetColumns(sqlite, w, before, cols);
     const rec = before as unknown as Record<string, unknown>;
@@ -332,9 +338,18 @@ function applyCheckin(sqlite: Database.Database, w: WriteScope, before: AssetRaw
   const locSite = assertLocation(sqlite, input.locationId);
   if (locSite && locSite !== before.scope_id) throw bad('locationId', 'That location belongs to another site.');
   const extra: Partial<Record<AssetColumn, unknown>> = { assigned_to_id: null, checked_out_at: null, expected_return: null };
-  if (input.locationId) extra.location_id = input.locationId;
+  // No location given: back to its home location (as Snipe-IT does), if it has one in its site.
+  const to = input.locationId || homeInSite(sqlite, before);
+  if (to) extra.location_id = to;
   applyTransition(sqlite, w, before, 'in_stock', input.note ?? null, extra);
-  appendAssetHistory(sqlite, w, before.id, before.scope_id, { kind: 'assignment', field: 'checkin', locationId: input.locationId ?? before.location_id, reason: input.note ?? null });
+  appendAssetHistory(sqlite, w, before.id, before.scope_id, { kind: 'assignment', field: 'checkin', locationId: to ?? before.location_id, reason: input.note ?? null });
+}
+
+/** The asset's home location while it is a live location of the asset's own site. */
+function homeInSite(sqlite: Database.Database, a: AssetRaw): string | null {
+  if (!a.home_location_id) return null;
+  const site = sqlite.prepare('SELECT scope_id FROM locations WHERE id = ? AND deleted_hlc IS NULL').pluck().get(a.home_location_id) as string | undefined;
+  return site === a.scope_id ? a.home_location_id : null;
 }
 
 export function applyMove(sqlite: Database.Database, w: WriteScope, before: AssetRaw, locationId: string, reason: string | null = null): void {

@@ -16,6 +16,7 @@ export const ASSET_COLUMNS = {
   uuid: 'uuid',
   siteId: 'scope_id',
   locationId: 'location_id',
+  homeLocationId: 'home_location_id',
   assignedToId: 'assigned_to_id',
   status: 'status',
   checkedOutAt: 'checked_out_at',
@@ -57,6 +58,7 @@ export interface AssetRaw {
   status: AssetStatus;
   assigned_to_id: string | null;
   location_id: string | null;
+  home_location_id: string | null;
   checked_out_at: string | null;
   expected_return: string | null;
   purchase_date: string | null;
@@ -180,6 +182,7 @@ export function toAsset(sqlite: Database.Database, r: AssetRaw): Asset {
        (SELECT name FROM sites WHERE id = ?) AS siteName`,
     )
     .get(r.assigned_to_id, r.location_id, r.scope_id) as { assignedToName: string | null; locationName: string | null; siteName: string | null };
+  const home = r.home_location_id ? locationPathOf(sqlite, r.home_location_id) : null;
   return {
     id: r.id,
     tag: r.tag,
@@ -197,6 +200,8 @@ export function toAsset(sqlite: Database.Database, r: AssetRaw): Asset {
     locationId: r.location_id,
     locationName: names.locationName,
     locationPath: locationPathOf(sqlite, r.location_id),
+    homeLocationId: r.home_location_id,
+    homeLocationPath: home,
     siteId: r.scope_id,
     siteName: names.siteName,
     checkedOutAt: r.checked_out_at,

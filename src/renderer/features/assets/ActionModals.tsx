@@ -131,7 +131,8 @@ function ActionForm({
       )}
       {(action === 'checkin' || action === 'move') && (
         <LocationSelect
-          label={action === 'move' ? 'Location' : 'Back to location (optional)'}
+          label={action === 'move' ? 'Location' : 'Back to location'}
+          placeholder={action === 'checkin' ? 'Its home location, if it has one' : undefined}
           value={location}
           onChange={setLocation}
           data-testid="action-location"

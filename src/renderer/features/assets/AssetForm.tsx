@@ -37,6 +37,7 @@ function AssetForm({ asset, onDone }: { asset: Asset | null; onDone: () => void 
     serial: asset?.serial ?? '',
     siteId: asset?.siteId ?? null,
     locationId: asset?.locationId ?? null,
+    homeLocationId: asset?.homeLocationId ?? null,
     purchaseDate: asset?.purchaseDate ?? '',
     cost: asset?.cost ?? null,
     supplier: asset?.supplier ?? '',
@@ -69,6 +70,7 @@ function AssetForm({ asset, onDone }: { asset: Asset | null; onDone: () => void 
       modelNumber: text(f.modelNumber),
       serial: text(f.serial),
       locationId: f.locationId,
+      homeLocationId: f.homeLocationId,
       purchaseDate: text(f.purchaseDate),
       cost: f.cost,
       supplier: text(f.supplier),
@@ -146,6 +148,15 @@ function AssetForm({ asset, onDone }: { asset: Asset | null; onDone: () => void 
           value={f.locationId}
           onChange={(v) => set('locationId', v)}
           error={err('locationId')}
+        />
+        <LocationSelect
+          label="Home location"
+          description="Where it goes back to at check-in"
+          siteId={f.siteId ?? undefined}
+          value={f.homeLocationId}
+          onChange={(v) => set('homeLocationId', v)}
+          error={err('homeLocationId')}
+          data-testid="asset-home-location"
         />
         <TextInput
           type="date"

@@ -209,6 +209,7 @@ function AssetView({ a }: { a: AssetDetail }) {
                 ) : null}
               </Field>
               <Field label="Location">{a.locationPath ?? a.locationName ?? a.siteName}</Field>
+              <Field label="Home location">{a.homeLocationPath}</Field>
               <Field label="Site">{a.siteName}</Field>
             </Stack>
           </Section>

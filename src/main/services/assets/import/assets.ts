@@ -111,7 +111,8 @@ const MAX_LENGTHS = [
 ] as const;
 const DATE_FIELDS = ['purchaseDate', 'warrantyEnd', 'eolDate', 'nextAuditAt', 'expectedReturn'] as const;
 
-type Refs = { assignee: string | null; location: string | null; hasAssigneeCols: boolean };
+/** `home`: the asset's home location (Snipe-IT's Location column, its default location), when set. */
+type Refs = { assignee: string | null; location: string | null; home: string | null; hasAssigneeCols: boolean };
 
 export type AssetPlan =
   | ({ row: number; kind: 'create'; cols: NewAssetRow; siteId: string } & Refs)
@@ -233,6 +234,9 @@ export function planAssets(
     const placeName = get('checkoutLocation') || get('location');
     const location = placeName ? opts.places.resolve(placeName) : null;
     const locSite = opts.places.siteOf(location);
+    // Snipe-IT's Location is the default location; an asset checked out to another place returns there.
+    const homeRef = get('location') ? opts.places.resolve(get('location')) : null;
+    const homeIn = (site: string) => (homeRef && opts.places.siteOf(homeRef) === site ? homeRef : null);
 
     const custom: Record<string, string> = {};
     for (const c of customCols) {
@@ -271,7 +275,7 @@ export function planAssets(
       out.expected_return = dates.expectedReturn ?? null;
       const cols = out as NewAssetRow;
       const siteId = locSite ?? opts.siteId;
-      plans.push({ row, kind: 'create', cols, siteId, assignee: st === 'deployed' ? assignee : null, location, hasAssigneeCols });
+      plans.push({ row, kind: 'create', cols, siteId, assignee: st === 'deployed' ? assignee : null, location, home: homeIn(siteId), hasAssigneeCols });
       if (preview.length < 20) preview.push({ row, action: 'create', tag, name, type, status: st, location: placeName || null, assignedTo: assignee ? get('username') || get('email') || get('assignedTo') || `${get('firstName')} ${get('lastName')}`.trim() : null });
       return;
     }
@@ -288,12 +292,14 @@ export function planAssets(
     if (dates.expectedReturn && dates.expectedReturn !== existing.expected_return) changes.expected_return = dates.expectedReturn;
     const assigneeChanged = assignee !== null && assignee !== existing.assigned_to_id;
     const locationChanged = location !== null && location !== existing.location_id;
-    if (!Object.keys(changes).length && !assigneeChanged && !locationChanged) {
+    const home = homeIn(locationChanged ? (locSite ?? existing.scope_id) : existing.scope_id);
+    const homeChanged = home !== null && home !== existing.home_location_id;
+    if (!Object.keys(changes).length && !assigneeChanged && !locationChanged && !homeChanged) {
       plans.push({ row, kind: 'unchanged', before: existing });
       if (preview.length < 20) preview.push({ row, action: 'unchanged', tag, name: existing.name, status: existing.status, location: placeName || null, assignedTo: null });
       return;
     }
-    plans.push({ row, kind: 'update', before: existing, changes, assignee: assigneeChanged ? assignee : null, location: locationChanged ? location : null, hasAssigneeCols });
+    plans.push({ row, kind: 'update', before: existing, changes, assignee: assigneeChanged ? assignee : null, location: locationChanged ? location : null, home: homeChanged ? home : null, hasAssigneeCols });
     if (preview.length < 20) preview.push({ row, action: 'update', tag, name, status: (changes.status as string | undefined) ?? existing.status, location: placeName || null, assignedTo: assigneeChanged ? get('username') || get('assignedTo') : null });
   });
   return { plans, errors, columns: { recognised, ignored }, preview };
@@ -357,6 +363,7 @@ export function applyAssetPlans(
       const cols = p.cols as NewAssetRow & Record<string, unknown>;
       cols.assigned_to_id = assignee;
       cols.location_id = location;
+      cols.home_location_id = places.id(p.home);
       cols.checked_out_at = p.cols.status === 'deployed' ? w.now : null;
       inserter.run(p.siteId, cols);
       created++;
@@ -368,6 +375,7 @@ export function applyAssetPlans(
       changes.checked_out_at = w.now;
       if (!changes.status && p.before.status === 'in_stock') changes.status = 'deployed';
     }
+    if (p.home) changes.home_location_id = places.id(p.home);
     if (location) {
       changes.location_id = location;
       const site = places.siteOf(location);

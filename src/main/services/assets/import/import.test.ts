@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countRows, makeWorld, type World } from '../../../testing';
 import type { Actor } from '../../core/context';
 import { importFile, inspectCsv, type ImportInput } from './index';
-import { getAssetDetail } from '../assets';
+import { checkinAsset, createAsset, getAssetDetail, updateAsset } from '../assets';
+import { createLocation } from '../locations';
 import { listAssets } from '../list';
 import { compliance, listEntitlements } from '../../licences/licences';
 import { hasFixtures, readFixture } from '../test-fixtures';
@@ -45,6 +46,29 @@ describe.runIf(hasFixtures)('Snipe-IT sample files, unchanged', () => {
     // Re-importing the same file changes nothing: the tag is the update key.
     const again = imp({ format: 'snipe-it-assets', content: readFixture('snipe-it/assets-sample.csv') });
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: r.created, errors: [] });
+  });
+
+  it("keeps Snipe-IT's Location as the home location; a location check-out is where the asset is, and check-in returns it home", () => {
+    imp({ format: 'snipe-it-assets', content: readFixture('snipe-it/assets-sample.csv') });
+    const ctx = w.ctx(w.admin);
+    // BBK-5960598: Location "Frami and Sons", checked out to the location "Russel Group".
+    const away = getAssetDetail(ctx, { tag: 'BBK-5960598' });
+    expect(away).toMatchObject({ status: 'deployed', locationName: 'Russel Group', homeLocationPath: expect.stringMatching(/Frami and Sons$/) });
+    // WBH-2841795: checked out to a person; its Location is both where it is and its home.
+    const withPerson = getAssetDetail(ctx, { tag: 'WBH-2841795' });
+    expect(withPerson.homeLocationId).toBe(withPerson.locationId);
+    const back = checkinAsset(ctx, away.id, {});
+    expect(back).toMatchObject({ status: 'in_stock', locationId: away.homeLocationId, locationName: 'Frami and Sons' });
+    // A location given at check-in wins over home.
+    const room = createLocation(ctx, { name: 'Stores', kind: 'room' }).id;
+    expect(checkinAsset(ctx, withPerson.id, { locationId: room })).toMatchObject({ locationId: room });
+    // An asset without a home stays where it is.
+    const plain = createAsset(ctx, { tag: 'NOHOME-1', name: 'Dock', locationId: room, assignedToId: w.admin.id });
+    expect(plain.homeLocationId).toBeNull();
+    expect(checkinAsset(ctx, plain.id, {})).toMatchObject({ status: 'in_stock', locationId: room });
+    // Home is editable and must be a location of the asset's site.
+    expect(updateAsset(ctx, plain.id, { homeLocationId: room })).toMatchObject({ homeLocationId: room });
+    expect(() => updateAsset(ctx, plain.id, { homeLocationId: 'no-such-location' })).toThrow(/No such location/);
   });
 
   it('a technician cannot create people: unknown check-out users are row errors, the users file is refused', () => {
