@@ -207,6 +207,9 @@ async function main() {
       // The wizard's path: the file is previewed first (a file this size is planned in a worker,
       // which keeps the plan), then the person clicks Import; this times that commit, as the
       // person waits for it. The worker writes the previewed plan if nothing changed since.
+      // The cold run's worker folds its ~100 MB of WAL back after answering; let it finish first,
+      // so this run does not share the disk and the second core with it.
+      await new Promise((r) => setTimeout(r, 3000));
       const imp = freshStore(t.dir, 'import-wizard');
       prewarmImportWorker(imp.ctx);
       const preview = await runImport(imp.ctx, { format: 'snipe-it-assets', content: csv, dryRun: true });
