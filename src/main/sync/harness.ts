@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../server/http';
 import { ensureAdmin } from '../../server/auth';
 import type { ServerStore } from '../../server/store/types';
 import { resetPg } from '../../server/store/reset';
+import { uuidv7 } from '../../shared/ids';
 
 export { resetPg };
 
@@ -29,6 +30,29 @@ export interface TestServer {
 }
 
 export const ADMIN = { username: 'admin', password: 'password123' };
+
+/** What the server answered an admin-API call: its HTTP status and JSON body. */
+export interface ServerReply {
+  status: number;
+  body: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
+}
+
+/** POSTs JSON to the test server (the user-admin routes, login), as a console would. */
+export async function serverPost(server: TestServer, path: string, body: unknown, token?: string): Promise<ServerReply> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as ServerReply['body'] };
+}
+
+/** Signs in to the test server as a console (not a device) and returns the access token. */
+export async function serverLogin(server: TestServer, username = ADMIN.username, password = ADMIN.password): Promise<string> {
+  const r = await serverPost(server, '/auth/login', { username, password, deviceId: uuidv7(), deviceName: 'console' });
+  if (r.status !== 200) throw new Error(`Sign-in of ${username} failed (${r.status}): ${r.body.error?.message ?? ''}`);
+  return (r.body.value as { accessToken: string }).accessToken;
+}
 
 export async function startTestServer(opts: { pgUrl?: string; now?: () => number; reuse?: boolean } = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-srv-'));

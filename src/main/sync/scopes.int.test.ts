@@ -5,25 +5,9 @@
  * Runs on the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidv7 } from '../../shared/ids';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer, serverLogin, serverPost } from './harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
-
-async function api(server: TestServer, path: string, body: unknown, token?: string): Promise<{ status: number; body: { ok: boolean; value?: unknown; error?: { code: string; message: string } } }> {
-  const res = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as { ok: boolean; value?: unknown; error?: { code: string; message: string } } };
-}
-
-async function tokenFor(server: TestServer, username: string, password: string): Promise<string> {
-  const r = await api(server, '/auth/login', { username, password, deviceId: uuidv7(), deviceName: 'console' });
-  expect(r.status).toBe(200);
-  return (r.body.value as { accessToken: string }).accessToken;
-}
 
 for (const variant of ['sqlite', 'postgres'] as const) {
   describe.skipIf(variant === 'postgres' && !PG)(`losing and gaining a site (${variant} store)`, () => {
@@ -36,7 +20,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       server = await startTestServer({ pgUrl: variant === 'postgres' ? PG : undefined });
       a = await startDevice({ site: 'HQ' });
       b = await startDevice({ site: 'Elsewhere' });
-      admin = await tokenFor(server, ADMIN.username, ADMIN.password);
+      admin = await serverLogin(server, ADMIN.username, ADMIN.password);
     });
     afterAll(async () => {
       a?.close();
@@ -45,22 +29,22 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     });
 
     it('the admin endpoint is validated and for administrators only', async () => {
-      const created = await api(server, '/auth/users', { username: 'pat', password: 'password123', role: 'technician', sites: ['s1'] }, admin);
+      const created = await serverPost(server, '/auth/users', { username: 'pat', password: 'password123', role: 'technician', sites: ['s1'] }, admin);
       expect(created.status).toBe(200);
-      const pat = await tokenFor(server, 'pat', 'password123');
-      const refused = await api(server, '/auth/users/sites', { username: 'pat', sites: null }, pat);
+      const pat = await serverLogin(server, 'pat', 'password123');
+      const refused = await serverPost(server, '/auth/users/sites', { username: 'pat', sites: null }, pat);
       expect(refused.status).toBe(403);
       expect(refused.body.error?.message).toMatch(/administrator/);
-      const missing = await api(server, '/auth/users/sites', { username: 'nobody', sites: [] }, admin);
+      const missing = await serverPost(server, '/auth/users/sites', { username: 'nobody', sites: [] }, admin);
       expect(missing.status).toBe(404);
       expect(missing.body.error?.message).toMatch(/No server user named nobody/);
-      const bad = await api(server, '/auth/users/sites', { username: 'pat', sites: ['not a site id!'] }, admin);
+      const bad = await serverPost(server, '/auth/users/sites', { username: 'pat', sites: ['not a site id!'] }, admin);
       expect(bad.status).toBe(400);
       expect((await server.store.findUser('pat'))!.sites).toEqual(['s1']);
-      const ok = await api(server, '/auth/users/sites', { username: 'pat', sites: ['s2', 's2', 's3'] }, admin);
+      const ok = await serverPost(server, '/auth/users/sites', { username: 'pat', sites: ['s2', 's2', 's3'] }, admin);
       expect(ok.status).toBe(200);
       expect((await server.store.findUser('pat'))!.sites).toEqual(['s2', 's3']);
-      expect((await api(server, '/auth/users/sites', { username: 'pat', sites: ['s1'] })).status).toBe(401);
+      expect((await serverPost(server, '/auth/users/sites', { username: 'pat', sites: ['s1'] })).status).toBe(401);
     });
 
     it('drops a lost site after pushing, stops pulling it, and pulls it from the start when regained', async () => {
@@ -72,13 +56,13 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       await a.call('tickets.comment', { id: t2.id, body: 'Parts ordered' });
       await a.call('sync.now');
 
-      expect((await api(server, '/auth/users', { username: 'tom', password: 'password123', role: 'technician', sites: [hq.id, depot.id] }, admin)).status).toBe(200);
+      expect((await serverPost(server, '/auth/users', { username: 'tom', password: 'password123', role: 'technician', sites: [hq.id, depot.id] }, admin)).status).toBe(200);
       await b.call('sync.join', { serverUrl: server.url, username: 'tom', password: 'password123' });
       await b.call('sync.now');
       expect((await b.call('tickets.get', { id: t2.id })).timeline.some((e) => e.kind === 'comment' && e.body === 'Parts ordered')).toBe(true);
 
       // Tom loses the depot while his laptop still holds an unsent edit there.
-      expect((await api(server, '/auth/users/sites', { username: 'tom', sites: [hq.id] }, admin)).status).toBe(200);
+      expect((await serverPost(server, '/auth/users/sites', { username: 'tom', sites: [hq.id] }, admin)).status).toBe(200);
       await b.call('tickets.comment', { id: t2.id, body: 'Written after the depot was taken away' });
       await b.call('sync.now');
       const st = await b.call('sync.status');
@@ -100,7 +84,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect((await b.call('tickets.get', { id: t1.id })).title).toBe('HQ printer (fixed)');
 
       // Given the depot back, the device pulls it from the start: old and new records, with children.
-      expect((await api(server, '/auth/users/sites', { username: 'tom', sites: [hq.id, depot.id] }, admin)).status).toBe(200);
+      expect((await serverPost(server, '/auth/users/sites', { username: 'tom', sites: [hq.id, depot.id] }, admin)).status).toBe(200);
       await b.call('sync.now');
       const back = await b.call('tickets.get', { id: t2.id });
       expect(back.title).toBe('Depot scanner (replaced)');

@@ -7,29 +7,13 @@
  * - an edit the server refuses (a site lost while offline) stays visible until dismissed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidv7 } from '../../shared/ids';
 import { loadActor } from '../services/directory/users';
 import { saveView } from '../services/tickets/views';
 import { getMeta } from '../services/core/meta';
 import { syncClientFor } from './registry';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer, serverLogin, serverPost } from './harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
-
-async function api(server: TestServer, path: string, body: unknown, token?: string): Promise<{ status: number; body: { ok: boolean; value?: unknown; error?: { message: string } } }> {
-  const res = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } } };
-}
-
-async function login(server: TestServer, username: string, password: string): Promise<string> {
-  const r = await api(server, '/auth/login', { username, password, deviceId: uuidv7(), deviceName: 'console' });
-  expect(r.status).toBe(200);
-  return (r.body.value as { accessToken: string }).accessToken;
-}
 
 /** Joins and stops the background scheduler, so the test decides when each device syncs. */
 async function join(d: Device, server: TestServer, username: string, password: string) {
@@ -51,7 +35,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     beforeAll(async () => {
       server = await startTestServer({ pgUrl: variant === 'postgres' ? PG : undefined });
       a = await startDevice({ site: 'HQ' });
-      admin = await login(server, ADMIN.username, ADMIN.password);
+      admin = await serverLogin(server, ADMIN.username, ADMIN.password);
       await join(a, server, ADMIN.username, ADMIN.password);
       hq = (await a.call('sites.list')).items.find((s) => s.name === 'HQ')!.id;
       depot = (await a.call('sites.create', { name: 'Depot' })).id;
@@ -121,7 +105,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     it('a ticket moved into a site the device cannot see leaves it, and comes back when moved back', async () => {
       const c = await startDevice({ site: 'Satellite' });
       try {
-        expect((await api(server, '/auth/users', { username: 'sam', password: 'password123', role: 'technician', sites: [hq] }, admin)).status).toBe(200);
+        expect((await serverPost(server, '/auth/users', { username: 'sam', password: 'password123', role: 'technician', sites: [hq] }, admin)).status).toBe(200);
         const t = await a.call('tickets.create', { type: 'incident', title: 'Badge reader', siteId: hq });
         await a.call('tickets.comment', { id: t.id, body: 'Reader beeps twice' });
         await a.call('sync.now');
@@ -151,7 +135,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     it('a gained site is back-filled alone: the cursor never rewinds and the other sites are not read again', async () => {
       const d = await startDevice({ site: 'Annex' });
       try {
-        expect((await api(server, '/auth/users', { username: 'kim', password: 'password123', role: 'technician', sites: [hq] }, admin)).status).toBe(200);
+        expect((await serverPost(server, '/auth/users', { username: 'kim', password: 'password123', role: 'technician', sites: [hq] }, admin)).status).toBe(200);
         const inDepot = await a.call('tickets.create', { type: 'request', title: 'Forklift tablet', siteId: depot });
         await a.call('tickets.comment', { id: inDepot.id, body: 'Screen cracked' });
         for (let i = 0; i < 5; i++) await a.call('tickets.create', { type: 'incident', title: `HQ noise ${i}`, siteId: hq });
@@ -164,11 +148,11 @@ for (const variant of ['sqlite', 'postgres'] as const) {
         expect(hqRows).toBeGreaterThan(5);
 
         // The server narrows requested sites to the user's own: asking for the depot yields nothing.
-        const kim = await login(server, 'kim', 'password123');
+        const kim = await serverLogin(server, 'kim', 'password123');
         const sneaky = await fetch(`${server.url}/sync/pull?cursor=0&limit=5000&scopes=${depot}`, { headers: { authorization: `Bearer ${kim}` } });
         expect(((await sneaky.json()) as { value: { changes: unknown[] } }).value.changes).toEqual([]);
 
-        expect((await api(server, '/auth/users/sites', { username: 'kim', sites: [hq, depot] }, admin)).status).toBe(200);
+        expect((await serverPost(server, '/auth/users/sites', { username: 'kim', sites: [hq, depot] }, admin)).status).toBe(200);
         const run = await d.call('sync.now');
         expect(cursorOf(d)).toBeGreaterThanOrEqual(before);
         expect(ticketIds(d, depot)).toContain(inDepot.id);
@@ -187,13 +171,13 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       const dir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/outpost-rej-`);
       let e = await startDevice({ site: 'Field', dir });
       try {
-        expect((await api(server, '/auth/users', { username: 'lee', password: 'password123', role: 'technician', sites: [hq, depot] }, admin)).status).toBe(200);
+        expect((await serverPost(server, '/auth/users', { username: 'lee', password: 'password123', role: 'technician', sites: [hq, depot] }, admin)).status).toBe(200);
         const t = await a.call('tickets.create', { type: 'incident', title: 'Depot printer', siteId: depot });
         await a.call('sync.now');
         await join(e, server, 'lee', 'password123');
         await e.call('sync.now');
         // Lee loses the depot on the server while his laptop is offline and edits a depot ticket.
-        expect((await api(server, '/auth/users/sites', { username: 'lee', sites: [hq] }, admin)).status).toBe(200);
+        expect((await serverPost(server, '/auth/users/sites', { username: 'lee', sites: [hq] }, admin)).status).toBe(200);
         await e.call('tickets.update', { id: t.id, fields: { title: 'Depot printer: toner replaced' } });
         await e.call('sync.now');
         expect((await e.call('sync.status')).pending).toBe(0);

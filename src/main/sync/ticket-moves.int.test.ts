@@ -7,31 +7,10 @@
  * OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidv7 } from '../../shared/ids';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from './harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 const CHILD_TABLES = ['ticket_comments', 'ticket_worklogs', 'ticket_history'] as const;
-
-async function api(server: TestServer, path: string, body: unknown, token?: string): Promise<number> {
-  const res = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
-
-async function adminToken(server: TestServer): Promise<string> {
-  const res = await fetch(`${server.url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...ADMIN, deviceId: uuidv7(), deviceName: 'console' }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { value: { accessToken: string } }).value.accessToken;
-}
 
 /** Child rows of a ticket on a device, per site. */
 function childSites(d: Device, ticketId: string): Record<string, number> {
@@ -76,9 +55,9 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       await a.call('tickets.comment', { id: other.id, body: 'Not moving' });
       await a.call('sync.now');
 
-      const admin = await adminToken(server);
-      expect(await api(server, '/auth/users', { username: 'bea', password: 'password123', role: 'technician', sites: [depot.id] }, admin)).toBe(200);
-      expect(await api(server, '/auth/users', { username: 'cal', password: 'password123', role: 'technician', sites: [hq.id] }, admin)).toBe(200);
+      const admin = await serverLogin(server);
+      expect((await serverPost(server, '/auth/users', { username: 'bea', password: 'password123', role: 'technician', sites: [depot.id] }, admin)).status).toBe(200);
+      expect((await serverPost(server, '/auth/users', { username: 'cal', password: 'password123', role: 'technician', sites: [hq.id] }, admin)).status).toBe(200);
       await b.call('sync.join', { serverUrl: server.url, username: 'bea', password: 'password123' });
       await c.call('sync.join', { serverUrl: server.url, username: 'cal', password: 'password123' });
       await b.call('sync.now');
