@@ -60,6 +60,8 @@ export interface Asset {
   /** Hardware UUID from inventory (SMBIOS), used to match agent reports. */
   uuid: string | null;
   status: AssetStatus;
+  /** The team's own status label it was given (an import keeps Snipe-IT's), or null; shown while it agrees with `status`. */
+  statusLabel: string | null;
   assignedToId: string | null;
   assignedToName: string | null;
   locationId: string | null;
@@ -101,6 +103,7 @@ export type AssetRow = Pick<
   | 'model'
   | 'serial'
   | 'status'
+  | 'statusLabel'
   | 'assignedToId'
   | 'assignedToName'
   | 'locationId'

@@ -73,6 +73,7 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
       serial: optStr(200),
       uuid: optStr(100),
       status: z.enum(ASSET_STATUSES, { message: `An asset's status is one of ${ASSET_STATUSES.join(', ')}.` }),
+      status_label: optStr(80),
       assigned_to_id: id.nullable(),
       location_id: id.nullable(),
       home_location_id: id.nullable(),
@@ -106,7 +107,7 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
     fields: {
       asset_id: id,
       actor_id: id,
-      kind: z.enum(['status', 'assignment', 'field', 'inventory', 'audit']),
+      kind: z.enum(['status', 'assignment', 'field', 'inventory', 'audit', 'vulnerability']),
       field: optStr(200),
       from_value: optStr(20_000),
       to_value: optStr(20_000),

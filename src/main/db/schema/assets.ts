@@ -36,6 +36,8 @@ export const assets = sqliteTable(
     serial: text('serial'),
     uuid: text('uuid'),
     status: text('status', { enum: ['on_order', 'in_stock', 'deployed', 'in_repair', 'retired', 'disposed'] }).notNull(),
+    /** The team's own status label (Snipe-IT's "Pending Diagnostics"), shown while it agrees with `status`. */
+    statusLabel: text('status_label'),
     assignedToId: text('assigned_to_id').references(() => users.id),
     locationId: text('location_id').references(() => locations.id),
     /** Where the asset lives when nobody has it (Snipe-IT's default location): check-in returns it there. */
@@ -82,7 +84,7 @@ export const assetHistory = sqliteTable(
       .notNull()
       .references(() => assets.id),
     actorId: text('actor_id').notNull(),
-    kind: text('kind', { enum: ['status', 'assignment', 'field', 'inventory', 'audit'] }).notNull(),
+    kind: text('kind', { enum: ['status', 'assignment', 'field', 'inventory', 'audit', 'vulnerability'] }).notNull(),
     field: text('field'),
     fromValue: text('from_value'),
     toValue: text('to_value'),

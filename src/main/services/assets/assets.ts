@@ -36,6 +36,7 @@ export const ASSET_INSERT_COLS = [
   'serial',
   'uuid',
   'status',
+  'status_label',
   'assigned_to_id',
   'location_id',
   'home_location_id',
@@ -109,7 +110,7 @@ export function setAssetColumns(sqlite: Database.Database, w: WriteScope, before
     payload[c] = values[i];
     prior[c] = rec[c];
   });
-  w.op({ kind: 'setFields', entity: 'assets', recordId: before.id, scopeId: (changes.scope_id as string | undefined) ?? before.scope_id, payload });
+  w.op({ kind: 'setFields', entity: 'assets', recordId: before.id, scopeId: (changes.scope_id as string | undefined) ?? before.scope_id, payload }, prior);
   if (audit) w.audit('asset', before.id, prior, payload);
   return cols;
 }

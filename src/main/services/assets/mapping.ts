@@ -19,6 +19,7 @@ export const ASSET_COLUMNS = {
   homeLocationId: 'home_location_id',
   assignedToId: 'assigned_to_id',
   status: 'status',
+  statusLabel: 'status_label',
   checkedOutAt: 'checked_out_at',
   expectedReturn: 'expected_return',
   purchaseDate: 'purchase_date',
@@ -56,6 +57,7 @@ export interface AssetRaw {
   serial: string | null;
   uuid: string | null;
   status: AssetStatus;
+  status_label: string | null;
   assigned_to_id: string | null;
   location_id: string | null;
   home_location_id: string | null;
@@ -75,7 +77,7 @@ export interface AssetRaw {
   hardware: string | null;
 }
 
-export const ROW_SELECT = `SELECT a.id, a.tag, a.name, a.type, a.category, a.manufacturer, a.model, a.serial, a.status,
+export const ROW_SELECT = `SELECT a.id, a.tag, a.name, a.type, a.category, a.manufacturer, a.model, a.serial, a.status, a.status_label AS statusLabel,
   a.assigned_to_id AS assignedToId, u.display_name AS assignedToName, a.location_id AS locationId, l.name AS locationName,
   a.scope_id AS siteId, s.name AS siteName, a.expected_return AS expectedReturn, a.warranty_end AS warrantyEnd,
   a.next_audit_at AS nextAuditAt, a.updated_at AS updatedAt
@@ -95,6 +97,7 @@ export function toRow(r: Record<string, unknown>): AssetRow {
     model: (r.model as string | null) ?? null,
     serial: (r.serial as string | null) ?? null,
     status: r.status as AssetStatus,
+    statusLabel: (r.statusLabel as string | null) ?? null,
     assignedToId: (r.assignedToId as string | null) ?? null,
     assignedToName: (r.assignedToName as string | null) ?? null,
     locationId: (r.locationId as string | null) ?? null,
@@ -195,6 +198,7 @@ export function toAsset(sqlite: Database.Database, r: AssetRaw): Asset {
     serial: r.serial,
     uuid: r.uuid,
     status: r.status,
+    statusLabel: r.status_label,
     assignedToId: r.assigned_to_id,
     assignedToName: names.assignedToName,
     locationId: r.location_id,
