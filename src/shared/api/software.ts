@@ -79,6 +79,21 @@ export interface KevExposure {
   dueDate: string | null;
   requiredAction: string | null;
   knownRansomware: boolean;
+  /**
+   * 'vendor': the name and the vendor (publisher or name) match; 'name': the product name alone
+   * matches, a possible exposure. KEV lists no versions, so neither proves the version is affected.
+   */
+  basis: 'vendor' | 'name';
+  /** Why it matched, in words. */
+  reason: string;
+  /** Set when a person marked this asset not affected by this CVE. */
+  notAffected: KevAssessment | null;
+}
+
+export interface KevAssessment {
+  note: string | null;
+  byName: string;
+  at: string;
 }
 
 export interface CatalogueStatus {
@@ -162,6 +177,19 @@ export const softwareCalls = {
   /** The CISA KEV catalogue JSON (known_exploited_vulnerabilities.json). Replaces the stored catalogue. */
   'software.importKev': call<{ entries: number; catalogVersion: string | null }>()(
     z.object({ content: z.string().min(2).max(32 * 1024 * 1024) }).strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  /** Marks an asset not affected by a known exploited vulnerability (with a note), or affected again. */
+  'software.assessKev': call<{ done: true }>()(
+    z
+      .object({
+        assetId: id,
+        cveId: z.string().regex(/^CVE-\d{4}-\d{4,}$/, { message: 'A CVE id looks like CVE-2024-12345.' }),
+        affected: z.boolean(),
+        note: z.string().trim().max(2000).nullable().optional(),
+      })
+      .strict(),
     STAFF,
     { mutates: true },
   ),

@@ -2,7 +2,7 @@
 import type { softwareCalls } from '../../../shared/api/software';
 import type { HandlersFor } from './types';
 import { addSoftware, createMaintenance, listInstalled, listMaintenance, listTitles, removeSoftware, updateMaintenance } from '../../services/software/software';
-import { catalogueStatus, eolExposure, importEol, importKev, kevExposure } from '../../services/software/catalogues';
+import { assessKev, catalogueStatus, eolExposure, importEol, importKev, kevExposure } from '../../services/software/catalogues';
 
 export const softwareHandlers: HandlersFor<typeof softwareCalls> = {
   'software.installed': (ctx, input) => ({ items: listInstalled(ctx, input.assetId) }),
@@ -17,6 +17,7 @@ export const softwareHandlers: HandlersFor<typeof softwareCalls> = {
   'maintenance.update': (ctx, input) => updateMaintenance(ctx, input.id, input.fields),
   'software.importEol': (ctx, input) => importEol(ctx, input.files),
   'software.importKev': (ctx, input) => importKev(ctx, input.content),
+  'software.assessKev': (ctx, input) => assessKev(ctx, input),
   'software.catalogues': (ctx) => catalogueStatus(ctx),
   'software.eolExposure': (ctx, input) => eolExposure(ctx, input),
   'software.kevExposure': (ctx, input) => kevExposure(ctx, input),

@@ -50,17 +50,24 @@ function exposures(ctx: Ctx): { eol: Map<string, Alert>; kev: Map<string, Alert>
   }
   const kev = new Map<string, Alert>();
   for (const k of kevExposure(ctx, { limit: 1_000_000 }).items) {
+    // Marked not affected by a person: no alert for that CVE on that asset.
+    if (k.notAffected) continue;
     const prev = kev.get(k.assetId);
     if (prev) {
       if (!prev.detail.includes(k.cveId)) prev.detail += `, ${k.cveId}`;
       if (k.dueDate && (!prev.due || k.dueDate < prev.due)) prev.due = k.dueDate;
+      if (k.basis === 'vendor' && prev.severity !== 'critical') {
+        prev.severity = 'critical';
+        prev.title = `${k.assetTag} is exposed to a known exploited vulnerability`;
+      }
       continue;
     }
+    // A match by product name alone is a possible exposure, not a certain one.
     kev.set(k.assetId, {
       id: `kev_exposure:${k.assetId}`,
       kind: 'kev_exposure',
-      severity: 'critical',
-      title: `${k.assetTag} is exposed to a known exploited vulnerability`,
+      severity: k.basis === 'vendor' ? 'critical' : 'warning',
+      title: k.basis === 'vendor' ? `${k.assetTag} is exposed to a known exploited vulnerability` : `${k.assetTag} may be exposed to a known exploited vulnerability`,
       detail: `${k.software}${k.version ? ` ${k.version}` : ''}: ${k.cveId}`,
       recordType: 'asset',
       recordId: k.assetId,

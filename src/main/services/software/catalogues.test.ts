@@ -6,7 +6,7 @@ import type { Actor } from '../core/context';
 import { createAsset, transitionAsset } from '../assets/assets';
 import { FIXTURES, hasFixtures, readFixture } from '../assets/test-fixtures';
 import { addSoftware } from './software';
-import { catalogueStatus, cycleFor, eolExposure, importEol, importKev, kevExposure, parseEolFile } from './catalogues';
+import { assessKev, catalogueStatus, cycleFor, eolExposure, importEol, importKev, kevExposure, parseEolFile } from './catalogues';
 import { listAlerts } from '../alerts/alerts';
 import { importFile } from '../assets/import/index';
 
@@ -112,6 +112,45 @@ describe('KEV matching', () => {
     const alerts = listAlerts(w.ctx(tech), { horizonDays: 30, limit: 50 });
     expect(alerts.counts.kev_exposure).toBe(1);
     expect(alerts.items.find((x) => x.kind === 'kev_exposure')).toMatchObject({ severity: 'critical', recordId: a.id });
+  });
+
+  it('labels a match by product name alone as possible, with its reason', () => {
+    importKev(w.ctx(tech), kev([entry('CVE-2024-0100', 'Google', 'Chromium'), entry('CVE-2024-0002', 'Apache', 'HTTP Server')]));
+    const a = createAsset(w.ctx(tech), { tag: 'PC-2', name: 'kiosk' });
+    addSoftware(w.ctx(tech), { assetId: a.id, name: 'chromium', vendor: 'Fedora Project', version: '55.0.2883.87' });
+    addSoftware(w.ctx(tech), { assetId: a.id, name: 'Apache HTTP Server', vendor: 'Apache Software Foundation', version: '2.4.58' });
+    const r = kevExposure(w.ctx(tech), { limit: 50 });
+    const chromium = r.items.find((i) => i.cveId === 'CVE-2024-0100')!;
+    expect(chromium.basis).toBe('name');
+    expect(chromium.reason).toMatch(/^Possible: matched by the product name alone\. "chromium" is named like Google Chromium, but its publisher is Fedora Project/);
+    const httpd = r.items.find((i) => i.cveId === 'CVE-2024-0002')!;
+    expect(httpd.basis).toBe('vendor');
+    expect(httpd.reason).toMatch(/publisher Apache Software Foundation/);
+  });
+
+  it('counts an asset once however many of its packages match, and a person can mark it not affected', () => {
+    importKev(w.ctx(tech), kev([entry('CVE-2016-5195', 'Linux', 'Kernel')]));
+    const a = createAsset(w.ctx(tech), { tag: 'SRV-9', name: 'build server' });
+    for (const name of ['Linux Kernel', 'linux kernel core', 'linux kernel modules']) addSoftware(w.ctx(tech), { assetId: a.id, name, vendor: 'Fedora Project', version: '4.8.0' });
+    let r = kevExposure(w.ctx(tech), { limit: 50 });
+    expect(r.items).toHaveLength(3);
+    expect(r.assets).toBe(1);
+    expect(listAlerts(w.ctx(tech), { horizonDays: 30, limit: 50 }).counts.kev_exposure).toBe(1);
+
+    assessKev(w.ctx(tech, 'software.assessKev'), { assetId: a.id, cveId: 'CVE-2016-5195', affected: false, note: 'Kernel 4.8.3 with the fix is running; the packages are old copies.' });
+    r = kevExposure(w.ctx(tech), { limit: 50 });
+    expect(r.assets).toBe(0);
+    expect(r.items.every((i) => i.notAffected?.note === 'Kernel 4.8.3 with the fix is running; the packages are old copies.' && i.notAffected.byName === tech.displayName)).toBe(true);
+    // The decision syncs as an entry in the asset's history.
+    const op = w.store.sqlite.prepare("SELECT payload FROM pending_ops WHERE entity = 'asset_history' ORDER BY device_seq DESC LIMIT 1").pluck().get() as string;
+    expect(JSON.parse(op)).toMatchObject({ asset_id: a.id, kind: 'vulnerability', field: 'CVE-2016-5195', to_value: 'not affected' });
+    w.clock.set('2026-03-02T09:05:00Z');
+    expect(listAlerts(w.ctx(tech), { horizonDays: 30, limit: 50 }).counts.kev_exposure).toBe(0);
+
+    assessKev(w.ctx(tech, 'software.assessKev'), { assetId: a.id, cveId: 'CVE-2016-5195', affected: true });
+    r = kevExposure(w.ctx(tech), { limit: 50 });
+    expect(r.assets).toBe(1);
+    expect(r.items.every((i) => i.notAffected === null)).toBe(true);
   });
 
   it('refuses a file that is not the catalogue, keeping the old one', () => {

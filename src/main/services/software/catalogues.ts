@@ -9,7 +9,8 @@ import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
 import { getMeta, setMeta } from '../core/meta';
 import { AppError } from '../../../shared/result';
-import type { CatalogueStatus, EolExposure, KevExposure } from '../../../shared/api/software';
+import type { CatalogueStatus, EolExposure, KevAssessment, KevExposure } from '../../../shared/api/software';
+import { uuidv7 } from '../../../shared/ids';
 import { INACTIVE_STATUSES } from '../../../shared/assets/rules';
 
 /** lower case, punctuation to spaces: "Microsoft .NET Framework" → "microsoft net framework". */
@@ -332,6 +333,23 @@ export interface KevRow {
   knownRansomware: number;
 }
 
+/** A KEV entry matched to a title: by name and vendor, or by the product name alone. */
+export interface KevMatch extends KevRow {
+  basis: 'vendor' | 'name';
+}
+
+/** Why a title was matched, in words a technician can check against the vendor's advisory. */
+export function kevReason(t: Title, k: KevMatch): string {
+  const what = `${k.vendorProject} ${k.product}`;
+  const versions = 'the catalogue lists no affected versions';
+  if (k.basis === 'vendor') {
+    return `Matched by name and vendor (${t.vendor ? `publisher ${t.vendor}` : `"${k.vendorProject}" in the name`}); ${versions}, so check ${t.version ? `version ${t.version}` : 'the installed version'} against the advisory.`;
+  }
+  return `Possible: matched by the product name alone. "${t.name}" is named like ${what}, but ${
+    t.vendor ? `its publisher is ${t.vendor}` : 'no publisher is recorded'
+  }, and ${versions}.`;
+}
+
 export class KevIndex {
   private byProduct = new Map<string, KevRow[]>();
   constructor(sqlite: Database.Database) {
@@ -357,11 +375,11 @@ export class KevIndex {
    * software's publisher or name, or the product name is the whole software name. Version
    * numbers in the KEV product ("Windows Server 2008") must appear in the name or version.
    */
-  match(t: Title): KevRow[] {
+  match(t: Title): KevMatch[] {
     const n = norm(t.name);
     const vendor = t.vendor ? norm(t.vendor) : '';
     const hay = ` ${n} ${t.version ? norm(t.version) : ''} `;
-    const out: KevRow[] = [];
+    const out: KevMatch[] = [];
     for (const p of new Set(phrases(n))) {
       for (const k of this.byProduct.get(p) ?? []) {
         // A product named like its vendor ("Apache / Apache") only matches that exact name:
@@ -371,7 +389,11 @@ export class KevIndex {
         if (!vendorOk) continue;
         const nums = k.productKey.split(' ').filter((w) => /\d/.test(w));
         if (nums.some((x) => !hay.includes(` ${x} `))) continue;
-        out.push(k);
+        // The vendor is confirmed by the publisher, or by vendor words in the name beyond the
+        // product's own ("Apache HTTP Server"); a bare product name ("chromium", "git") is not.
+        const byPublisher = !!k.vendorKey && ` ${vendor} `.includes(` ${k.vendorKey} `);
+        const byName = !!k.vendorKey && k.vendorKey !== k.productKey && ` ${n} `.includes(` ${k.vendorKey} `);
+        out.push({ ...k, basis: byPublisher || byName ? 'vendor' : 'name' });
       }
     }
     return out;
@@ -449,22 +471,50 @@ export function eolExposure(ctx: Ctx, opts: { assetId?: string; limit: number })
   return { items, assets: assets.size };
 }
 
+/** Kept in words: the asset's history shows "CVE-2016-5195: affected → not affected". */
+const NOT_AFFECTED = 'not affected';
+
+/** The latest "not affected" / "affected" decision per asset and CVE, from the assets' history. */
+function kevAssessments(sqlite: Database.Database, assetId?: string): Map<string, KevAssessment> {
+  const rows = sqlite
+    .prepare(
+      `SELECT h.asset_id AS assetId, h.field AS cveId, h.to_value AS state, h.reason AS note, h.created_at AS at,
+         coalesce(u.display_name, 'Unknown') AS byName
+       FROM asset_history h LEFT JOIN users u ON u.id = h.actor_id
+       WHERE h.kind = 'vulnerability' AND h.deleted_hlc IS NULL ${assetId ? 'AND h.asset_id = ?' : ''} ORDER BY h.created_at, h.id`,
+    )
+    .all(...(assetId ? [assetId] : [])) as { assetId: string; cveId: string; state: string; note: string | null; at: string; byName: string }[];
+  const out = new Map<string, KevAssessment>();
+  for (const r of rows) {
+    const key = `${r.assetId} ${r.cveId}`;
+    if (r.state === NOT_AFFECTED) out.set(key, { note: r.note, byName: r.byName, at: r.at });
+    else out.delete(key);
+  }
+  return out;
+}
+
+/**
+ * Installed software matched to the KEV catalogue, one item per asset, package and CVE. `assets`
+ * counts the assets still exposed: an asset a person marked not affected for a CVE keeps its
+ * items (with the note) but does not count for that CVE.
+ */
 export function kevExposure(ctx: Ctx, opts: { assetId?: string; limit: number }): { items: KevExposure[]; assets: number } {
   requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   const index = new KevIndex(sqlite);
   if (!index.size) return { items: [], assets: 0 };
-  const memo = new Map<string, KevRow[]>();
+  const assessed = kevAssessments(sqlite, opts.assetId);
+  const memo = new Map<string, KevMatch[]>();
   const items: KevExposure[] = [];
   const assets = new Set<string>();
   for (const r of estateTitles(sqlite, opts.assetId)) {
     const key = `${r.name}\u0000${r.vendor ?? ''}\u0000${r.version ?? ''}`;
     let m = memo.get(key);
     if (m === undefined) memo.set(key, (m = index.match(r)));
-    if (!m.length) continue;
-    assets.add(r.assetId);
     for (const k of m) {
-      if (items.length >= opts.limit) break;
+      const assessment = assessed.get(`${r.assetId} ${k.cveId}`) ?? null;
+      if (!assessment) assets.add(r.assetId);
+      if (items.length >= opts.limit) continue;
       items.push({
         assetId: r.assetId,
         assetTag: r.assetTag,
@@ -479,9 +529,49 @@ export function kevExposure(ctx: Ctx, opts: { assetId?: string; limit: number })
         dueDate: k.dueDate,
         requiredAction: k.requiredAction,
         knownRansomware: !!k.knownRansomware,
+        basis: k.basis,
+        reason: kevReason(r, k),
+        notAffected: assessment,
       });
     }
   }
   items.sort((a, b) => (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999') || a.assetTag.localeCompare(b.assetTag));
   return { items, assets: assets.size };
+}
+
+/**
+ * A person's decision that an asset is not affected by a CVE (or is after all), kept as an entry in
+ * the asset's history: synced like every history entry, and the latest one counts.
+ */
+export function assessKev(ctx: Ctx, input: { assetId: string; cveId: string; affected: boolean; note?: string | null }): { done: true } {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const asset = sqlite.prepare('SELECT id, scope_id FROM assets WHERE id = ? AND deleted_hlc IS NULL').get(input.assetId) as { id: string; scope_id: string } | undefined;
+  if (!asset) throw new AppError('not_found', 'No such asset.');
+  const current = kevAssessments(sqlite, asset.id).has(`${asset.id} ${input.cveId}`);
+  if (current === !input.affected) return { done: true };
+  write(ctx, (w) => {
+    const id = uuidv7();
+    const row = {
+      asset_id: asset.id,
+      actor_id: w.actorId,
+      kind: 'vulnerability',
+      field: input.cveId,
+      from_value: current ? NOT_AFFECTED : 'affected',
+      to_value: input.affected ? 'affected' : NOT_AFFECTED,
+      reason: input.note?.trim() || null,
+      assigned_to_id: null,
+      location_id: null,
+      expected_return: null,
+    };
+    sqlite
+      .prepare(
+        `INSERT INTO asset_history (id, scope_id, created_at, updated_at, field_hlc, asset_id, actor_id, kind, field, from_value, to_value, reason, assigned_to_id, location_id, expected_return)
+         VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, asset.scope_id, w.now, w.now, ...Object.values(row));
+    w.op({ kind: 'append', entity: 'asset_history', recordId: id, scopeId: asset.scope_id, payload: row });
+    w.audit('asset', asset.id, { [input.cveId]: row.from_value }, { [input.cveId]: row.to_value, note: row.reason });
+  });
+  return { done: true };
 }

@@ -4,7 +4,7 @@
  * exploited vulnerabilities, grouped with the assets behind each.
  */
 import { useMemo, useState } from 'react';
-import { Accordion, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { Accordion, Anchor, Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Table, Tabs, Text, Textarea, Title } from '@mantine/core';
 import { IconFileUpload } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import type { EolExposure, KevExposure } from '../../../shared/api/software';
@@ -12,7 +12,7 @@ import { api, errorMessage } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { formatDateTime, formatNumber } from '../../lib/format';
 import { Empty, ErrorState, Loading } from '../common/states';
-import { assetHref, formatDay, invalidateAssetData, useCanEditAssets } from '../assets/common';
+import { assetHref, formatDay, invalidateAssetData, runAction, useCanEditAssets } from '../assets/common';
 import { readFileText } from '../assets/files';
 
 export function SoftwarePage() {
@@ -73,13 +73,11 @@ function PickFiles({
   );
 }
 
-function Catalogues() {
-  const q = useCall('software.catalogues', {});
-  const canEdit = useCanEditAssets();
-  const [busy, setBusy] = useState<'eol' | 'kev' | null>(null);
-
+/** Loads endoflife.date product files; used on the catalogue card and in the empty state. */
+function LoadEolButton({ label = 'Load product files (.md)' }: { label?: string }) {
+  const [busy, setBusy] = useState(false);
   const importEol = async (files: File[]) => {
-    setBusy('eol');
+    setBusy(true);
     try {
       const payload = await Promise.all(files.map(async (f) => ({ name: f.name, content: (await readFileText(f)).text })));
       const r = await api.call('software.importEol', { files: payload });
@@ -98,11 +96,17 @@ function Catalogues() {
     } catch (e) {
       notifications.show({ color: 'red', title: 'The end-of-life files could not be loaded', message: errorMessage(e) });
     } finally {
-      setBusy(null);
+      setBusy(false);
     }
   };
+  return <PickFiles label={label} accept=".md,text/markdown" multiple busy={busy} onFiles={(f) => void importEol(f)} testid="eol-files" />;
+}
+
+/** Loads the CISA KEV JSON; used on the catalogue card and in the empty state. */
+function LoadKevButton({ label = 'Load KEV JSON' }: { label?: string }) {
+  const [busy, setBusy] = useState(false);
   const importKev = async (files: File[]) => {
-    setBusy('kev');
+    setBusy(true);
     try {
       const r = await api.call('software.importKev', { content: (await readFileText(files[0]!)).text });
       invalidateAssetData();
@@ -113,10 +117,15 @@ function Catalogues() {
     } catch (e) {
       notifications.show({ color: 'red', title: 'The KEV catalogue could not be loaded', message: errorMessage(e) });
     } finally {
-      setBusy(null);
+      setBusy(false);
     }
   };
+  return <PickFiles label={label} accept=".json,application/json" busy={busy} onFiles={(f) => void importKev(f)} testid="kev-file" />;
+}
 
+function Catalogues() {
+  const q = useCall('software.catalogues', {});
+  const canEdit = useCanEditAssets();
   if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   const c = q.data;
   return (
@@ -133,16 +142,7 @@ function Catalogues() {
                 : 'Loading…'}
             </Text>
           </Stack>
-          {canEdit && (
-            <PickFiles
-              label="Load product files (.md)"
-              accept=".md,text/markdown"
-              multiple
-              busy={busy === 'eol'}
-              onFiles={(f) => void importEol(f)}
-              testid="eol-files"
-            />
-          )}
+          {canEdit && <LoadEolButton />}
         </Group>
       </Card>
       <Card withBorder>
@@ -157,18 +157,26 @@ function Catalogues() {
                 : 'Loading…'}
             </Text>
           </Stack>
-          {canEdit && (
-            <PickFiles
-              label="Load KEV JSON"
-              accept=".json,application/json"
-              busy={busy === 'kev'}
-              onFiles={(f) => void importKev(f)}
-              testid="kev-file"
-            />
-          )}
+          {canEdit && <LoadKevButton />}
         </Group>
       </Card>
     </SimpleGrid>
+  );
+}
+
+/** Before any catalogue is loaded there is nothing to match against: say so, and offer to load one. */
+function NoCatalogue({ kind }: { kind: 'eol' | 'kev' }) {
+  const canEdit = useCanEditAssets();
+  return (
+    <Empty
+      title={kind === 'eol' ? 'No end-of-life catalogue loaded yet' : 'No KEV catalogue loaded yet'}
+      action={canEdit ? kind === 'eol' ? <LoadEolButton label="Load endoflife.date files" /> : <LoadKevButton label="Load the KEV catalogue" /> : undefined}
+    >
+      {kind === 'eol'
+        ? 'Outpost checks installed software against the endoflife.date product files you load (from github.com/endoflife-date/endoflife.date, products/*.md).'
+        : 'Outpost checks installed software against the CISA catalogue of known exploited vulnerabilities you load (known_exploited_vulnerabilities.json).'}
+      {canEdit ? '' : ' Ask a technician or an administrator to load it.'}
+    </Empty>
   );
 }
 
@@ -181,6 +189,10 @@ function group<T>(items: T[], key: (t: T) => string): [string, T[]][] {
     else m.set(k, [i]);
   }
   return [...m.entries()];
+}
+
+function distinctAssets(rows: { assetId: string }[]): number {
+  return new Set(rows.map((r) => r.assetId)).size;
 }
 
 function AssetsBehind({
@@ -210,10 +222,12 @@ function AssetsBehind({
 }
 
 function EolList() {
+  const cat = useCall('software.catalogues', {});
   const q = useCall('software.eolExposure', {});
   const groups = useMemo(() => group<EolExposure>(q.data?.items ?? [], (e) => `${e.productTitle} ${e.cycle}`), [q.data]);
+  if (cat.data && cat.data.eolProducts === 0) return <NoCatalogue kind="eol" />;
   if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
-  if (!q.data) return <Loading label="Matching installed software against end-of-life dates…" />;
+  if (!q.data || !cat.data) return <Loading label="Matching installed software against end-of-life dates…" />;
   if (groups.length === 0)
     return (
       <Empty title="No asset runs end-of-life software">
@@ -226,84 +240,24 @@ function EolList() {
         {formatNumber(q.data.assets)} asset{q.data.assets === 1 ? '' : 's'} run software past its end of life.
       </Text>
       <Accordion variant="separated" multiple>
-        {groups.map(([k, rows]) => (
-          <Accordion.Item key={k} value={k}>
-            <Accordion.Control>
-              <Group justify="space-between" wrap="nowrap">
-                <Text fw={600}>{k}</Text>
-                <Group gap="xs">
-                  <Badge color="red" variant="light">
-                    ended {formatDay(rows[0]!.eolDate)}
-                  </Badge>
-                  <Badge variant="light">
-                    {rows.length} asset{rows.length === 1 ? '' : 's'}
-                  </Badge>
-                </Group>
-              </Group>
-            </Accordion.Control>
-            <Accordion.Panel>
-              <AssetsBehind rows={rows} />
-            </Accordion.Panel>
-          </Accordion.Item>
-        ))}
-      </Accordion>
-    </Stack>
-  );
-}
-
-function KevList() {
-  const q = useCall('software.kevExposure', {});
-  const groups = useMemo(() => group<KevExposure>(q.data?.items ?? [], (e) => e.cveId), [q.data]);
-  if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
-  if (!q.data) return <Loading label="Matching installed software against the KEV catalogue…" />;
-  if (groups.length === 0)
-    return (
-      <Empty title="No asset is exposed to a known exploited vulnerability">
-        …as far as the loaded KEV catalogue and the installed-software lists tell.
-      </Empty>
-    );
-  return (
-    <Stack gap="xs" data-testid="kev-list">
-      <Text size="sm">
-        {formatNumber(q.data.assets)} asset{q.data.assets === 1 ? '' : 's'} exposed to {groups.length} known exploited vulnerabilit
-        {groups.length === 1 ? 'y' : 'ies'}.
-      </Text>
-      <Accordion variant="separated" multiple>
-        {groups.map(([cve, rows]) => {
-          const k = rows[0]!;
+        {groups.map(([k, rows]) => {
+          const n = distinctAssets(rows);
           return (
-            <Accordion.Item key={cve} value={cve}>
+            <Accordion.Item key={k} value={k}>
               <Accordion.Control>
                 <Group justify="space-between" wrap="nowrap">
-                  <Stack gap={0}>
-                    <Text fw={600}>
-                      {cve} · {k.vendorProject} {k.product}
-                    </Text>
-                    {k.vulnerabilityName && (
-                      <Text size="xs" c="dimmed">
-                        {k.vulnerabilityName}
-                      </Text>
-                    )}
-                  </Stack>
-                  <Group gap="xs" wrap="nowrap">
-                    {k.knownRansomware && <Badge color="red">ransomware</Badge>}
-                    {k.dueDate && (
-                      <Badge color="orange" variant="light">
-                        due {formatDay(k.dueDate)}
-                      </Badge>
-                    )}
+                  <Text fw={600}>{k}</Text>
+                  <Group gap="xs">
+                    <Badge color="red" variant="light">
+                      ended {formatDay(rows[0]!.eolDate)}
+                    </Badge>
                     <Badge variant="light">
-                      {rows.length} asset{rows.length === 1 ? '' : 's'}
+                      {n} asset{n === 1 ? '' : 's'}
                     </Badge>
                   </Group>
                 </Group>
               </Accordion.Control>
               <Accordion.Panel>
-                {k.requiredAction && (
-                  <Text size="sm" mb="xs">
-                    <b>Required action:</b> {k.requiredAction}
-                  </Text>
-                )}
                 <AssetsBehind rows={rows} />
               </Accordion.Panel>
             </Accordion.Item>
@@ -311,5 +265,210 @@ function KevList() {
         })}
       </Accordion>
     </Stack>
+  );
+}
+
+/** One asset under a CVE: the packages that matched, why, and whether a person ruled it out. */
+interface KevAsset {
+  assetId: string;
+  assetTag: string;
+  assetName: string;
+  packages: KevExposure[];
+  possible: boolean;
+  notAffected: KevExposure['notAffected'];
+}
+
+function byAsset(rows: KevExposure[]): KevAsset[] {
+  return group(rows, (r) => r.assetId).map(([, pk]) => ({
+    assetId: pk[0]!.assetId,
+    assetTag: pk[0]!.assetTag,
+    assetName: pk[0]!.assetName,
+    packages: pk,
+    possible: pk.every((p) => p.basis === 'name'),
+    notAffected: pk[0]!.notAffected,
+  }));
+}
+
+function KevList() {
+  const cat = useCall('software.catalogues', {});
+  const q = useCall('software.kevExposure', {});
+  const canEdit = useCanEditAssets();
+  const [marking, setMarking] = useState<{ cveId: string; asset: KevAsset } | null>(null);
+  const groups = useMemo(
+    () =>
+      group<KevExposure>(q.data?.items ?? [], (e) => e.cveId).map(([cve, rows]) => {
+        const assets = byAsset(rows);
+        const exposed = assets.filter((a) => !a.notAffected);
+        return { cve, first: rows[0]!, assets, exposed: exposed.length, possible: exposed.every((a) => a.possible) };
+      }),
+    [q.data],
+  );
+  if (cat.data && cat.data.kevEntries === 0) return <NoCatalogue kind="kev" />;
+  if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
+  if (!q.data || !cat.data) return <Loading label="Matching installed software against the KEV catalogue…" />;
+  if (groups.length === 0)
+    return (
+      <Empty title="No asset is exposed to a known exploited vulnerability">
+        …as far as the loaded KEV catalogue and the installed-software lists tell.
+      </Empty>
+    );
+  const open = groups.filter((g) => g.exposed > 0).length;
+  return (
+    <Stack gap="xs" data-testid="kev-list">
+      <Text size="sm">
+        {formatNumber(q.data.assets)} asset{q.data.assets === 1 ? '' : 's'} exposed to {formatNumber(open)} known exploited vulnerabilit
+        {open === 1 ? 'y' : 'ies'}. KEV names products, not versions: a match by product name alone is marked possible.
+      </Text>
+      <Accordion variant="separated" multiple>
+        {groups.map(({ cve, first: k, assets, exposed, possible }) => (
+          <Accordion.Item key={cve} value={cve} data-testid={`kev-${cve}`}>
+            <Accordion.Control>
+              <Group justify="space-between" wrap="nowrap">
+                <Stack gap={0}>
+                  <Text fw={600}>
+                    {cve} · {k.vendorProject} {k.product}
+                  </Text>
+                  {k.vulnerabilityName && (
+                    <Text size="xs" c="dimmed">
+                      {k.vulnerabilityName}
+                    </Text>
+                  )}
+                </Stack>
+                <Group gap="xs" wrap="nowrap">
+                  {k.knownRansomware && <Badge color="red">ransomware</Badge>}
+                  {exposed > 0 && possible && (
+                    <Badge color="gray" variant="outline">
+                      possible
+                    </Badge>
+                  )}
+                  {k.dueDate && (
+                    <Badge color="orange" variant="light">
+                      due {formatDay(k.dueDate)}
+                    </Badge>
+                  )}
+                  <Badge variant="light" color={exposed ? undefined : 'green'} data-testid="kev-asset-count">
+                    {exposed
+                      ? `${exposed} asset${exposed === 1 ? '' : 's'}`
+                      : `${assets.length} not affected`}
+                  </Badge>
+                </Group>
+              </Group>
+            </Accordion.Control>
+            <Accordion.Panel>
+              {k.requiredAction && (
+                <Text size="sm" mb="xs">
+                  <b>Required action:</b> {k.requiredAction}
+                </Text>
+              )}
+              <Table fz="sm" striped>
+                <Table.Tbody>
+                  {assets.map((a) => (
+                    <Table.Tr key={a.assetId} data-testid="kev-asset">
+                      <Table.Td w={160} style={{ verticalAlign: 'top' }}>
+                        <Anchor href={assetHref(a.assetTag)} ff="monospace">
+                          {a.assetTag}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td style={{ verticalAlign: 'top' }}>
+                        <Text size="sm">{a.assetName}</Text>
+                        <Text size="xs" c="dimmed">
+                          {a.packages.map((p) => `${p.software}${p.version ? ` ${p.version}` : ''}`).join(', ')}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td style={{ verticalAlign: 'top' }}>
+                        {a.notAffected ? (
+                          <Text size="xs" data-testid="kev-not-affected">
+                            <Badge size="xs" color="green" variant="light" mr={6}>
+                              not affected
+                            </Badge>
+                            {a.notAffected.byName}, {formatDateTime(a.notAffected.at)}
+                            {a.notAffected.note ? `: ${a.notAffected.note}` : ''}
+                          </Text>
+                        ) : (
+                          <Text size="xs" data-testid="kev-reason">
+                            {a.possible && (
+                              <Badge size="xs" color="gray" variant="outline" mr={6}>
+                                possible
+                              </Badge>
+                            )}
+                            {a.packages[0]!.reason}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      {canEdit && (
+                        <Table.Td w={150} ta="right" style={{ verticalAlign: 'top' }}>
+                          {a.notAffected ? (
+                            <Button
+                              size="compact-xs"
+                              variant="subtle"
+                              onClick={() =>
+                                void runAction(
+                                  () => api.call('software.assessKev', { assetId: a.assetId, cveId: cve, affected: true }),
+                                  `${a.assetTag} counts as exposed to ${cve} again.`,
+                                )
+                              }
+                            >
+                              Mark affected
+                            </Button>
+                          ) : (
+                            <Button size="compact-xs" variant="light" onClick={() => setMarking({ cveId: cve, asset: a })}>
+                              Not affected…
+                            </Button>
+                          )}
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Accordion.Panel>
+          </Accordion.Item>
+        ))}
+      </Accordion>
+      <NotAffectedModal target={marking} onClose={() => setMarking(null)} />
+    </Stack>
+  );
+}
+
+function NotAffectedModal({ target, onClose }: { target: { cveId: string; asset: KevAsset } | null; onClose: () => void }) {
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    if (!target) return;
+    setBusy(true);
+    const done = await runAction(
+      () => api.call('software.assessKev', { assetId: target.asset.assetId, cveId: target.cveId, affected: false, note }),
+      `${target.asset.assetTag} is marked not affected by ${target.cveId}.`,
+    );
+    setBusy(false);
+    if (done) {
+      setNote('');
+      onClose();
+    }
+  };
+  return (
+    <Modal opened={target !== null} onClose={onClose} title={target ? `${target.asset.assetTag}: not affected by ${target.cveId}` : ''}>
+      <Stack gap="sm">
+        <Text size="sm">Say why, so the next person can check it: a patched version, the feature not in use, a mitigation in place.</Text>
+        <Textarea
+          label="Note"
+          required
+          autosize
+          minRows={3}
+          value={note}
+          onChange={(e) => setNote(e.currentTarget.value)}
+          data-autofocus
+          data-testid="kev-note"
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button loading={busy} disabled={!note.trim()} onClick={() => void save()} data-testid="kev-mark-not-affected">
+            Mark not affected
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
   );
 }
