@@ -2,13 +2,16 @@
  * Applies a pulled page: each record's server state is written to its local table (rebased under the
  * device's own unsent edits of the same record), and the page's cursor is saved in the same SQLite
  * transaction, so a crash never loses or repeats a page. Nothing here records ops: pulled changes
- * are not the device's own writes.
+ * are not the device's own writes. Every record a page changes gets its audit event ('sync.pull'),
+ * chained and inserted in batches in the same transaction.
  */
 import type Database from 'better-sqlite3';
 import { compactFieldHlc, expandFieldHlc, parseHlc, receive } from '../../shared/hlc';
 import { rebase, type RecordState } from '../../shared/sync/merge';
 import type { Change, PullResponse } from '../../shared/sync/wire';
 import { currentClock, setClock } from '../services/core/ops';
+import { AuditBatch } from '../services/core/audit';
+import { auditTypeOf } from '../services/core/write';
 import { getMeta, setMeta } from '../services/core/meta';
 import { derivePulled } from '../services/settings/derive';
 import { matrixOf } from '../services/settings/settings';
@@ -79,9 +82,11 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
   // page); references are checked by the server, so the page is written with FK checks off.
   const fkWasOn = sqlite.pragma('foreign_keys', { simple: true }) === 1;
   if (fkWasOn) sqlite.pragma('foreign_keys = OFF');
+  let audit: PulledAudit | null = null;
   try {
     const run = sqlite.transaction((): boolean => {
       if (Number(getMeta(sqlite, cursorKey) ?? '0') !== page.from) return false;
+      const trail = (audit = new PulledAudit(sqlite, nowMs));
       const held = heldScopes(getScopes(sqlite));
       const pending = new Set(
         (sqlite.prepare('SELECT DISTINCT entity, record_id AS id FROM pending_ops').all() as { entity: string; id: string }[]).map((r) => `${r.entity}/${r.id}`),
@@ -118,9 +123,11 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
           state.fieldHlc = expandFieldHlc(c.fieldHlc, [...Object.keys(c.data), 'scope_id']);
           state = rebase(state, localState(sqlite, c, cols));
         }
+        trail.record(state, cols);
         batch.add(state, cols);
       }
       batch.flush();
+      trail.close();
       alignFollowingChildren(sqlite, page.changes);
       // Derived priority follows this device's team matrix (see services/settings/derive.ts).
       derivePulled(sqlite, page.changes, () => matrixOf(sqlite));
@@ -136,7 +143,65 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
     });
     return run.immediate() ? stats : null;
   } finally {
+    (audit as PulledAudit | null)?.discard();
     if (fkWasOn) sqlite.pragma('foreign_keys = ON');
+  }
+}
+
+/**
+ * The audit events of a pulled page: one per record it creates or changes, with the changed
+ * fields before and after (a record that comes back exactly as the device holds it, such as the
+ * device's own pushed edit, changes nothing and gets none). Read before the page's rows are written.
+ */
+class PulledAudit {
+  private readonly batch: AuditBatch;
+  private readonly at: string;
+  private readonly reads = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    nowMs: number,
+  ) {
+    this.batch = new AuditBatch(sqlite);
+    this.at = new Date(nowMs).toISOString();
+  }
+
+  record(s: RecordState, cols: Set<string>): void {
+    let read = this.reads.get(s.entity);
+    if (!read) this.reads.set(s.entity, (read = this.sqlite.prepare(`SELECT * FROM ${s.entity} WHERE id = ?`)));
+    const row = read.get(s.id) as Record<string, unknown> | undefined;
+    const after: Record<string, unknown> = {};
+    let before: Record<string, unknown> | null = null;
+    if (!row) {
+      after.scope_id = s.scopeId;
+      for (const k in s.data) if (cols.has(k) && !BASE_COLUMNS.has(k)) after[k] = s.data[k];
+      if (s.deletedHlc) after.deleted = true;
+    } else {
+      before = {};
+      if (row.scope_id !== s.scopeId) {
+        before.scope_id = row.scope_id;
+        after.scope_id = s.scopeId;
+      }
+      for (const k in s.data) {
+        if (!cols.has(k) || BASE_COLUMNS.has(k) || row[k] === bindable(s.data[k])) continue;
+        before[k] = row[k] ?? null;
+        after[k] = s.data[k];
+      }
+      if (!row.deleted_hlc !== !s.deletedHlc) {
+        before.deleted = !!row.deleted_hlc;
+        after.deleted = !!s.deletedHlc;
+      }
+      if (!Object.keys(after).length) return;
+    }
+    this.batch.add({ at: this.at, actorId: null, call: 'sync.pull', recordType: auditTypeOf(s.entity), recordId: s.id, before, after });
+  }
+
+  close(): void {
+    this.batch.close();
+  }
+
+  discard(): void {
+    this.batch.discard();
   }
 }
 

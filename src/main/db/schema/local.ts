@@ -59,7 +59,14 @@ export const auditEvents = sqliteTable(
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_record_idx').on(t.recordId, t.seq)],
+  // The Audit trail screen filters by who, what, call and period, newest first, in SQL.
+  (t) => [
+    index('audit_record_idx').on(t.recordId, t.seq),
+    index('audit_actor_idx').on(t.actorId, t.seq),
+    index('audit_type_idx').on(t.recordType, t.seq),
+    index('audit_call_idx').on(t.call, t.seq),
+    index('audit_at_idx').on(t.at),
+  ],
 );
 
 export const loginAttempts = sqliteTable('login_attempts', {

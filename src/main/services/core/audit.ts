@@ -24,8 +24,11 @@ export function eventHash(prev: string, e: { id: string; at: string; actorId: st
 }
 
 const cache = new WeakMap<Database.Database, { head: Database.Statement; insert: Database.Statement }>();
+const openBatches = new WeakMap<Database.Database, AuditBatch>();
 
 export function appendAudit(sqlite: Database.Database, input: AuditInput): string {
+  // A batch open on this connection holds events not yet inserted: they come first in the chain.
+  openBatches.get(sqlite)?.flush();
   let s = cache.get(sqlite);
   if (!s) {
     s = {
@@ -51,6 +54,93 @@ export function appendAudit(sqlite: Database.Database, input: AuditInput): strin
   const hash = eventHash(prev, e);
   s.insert.run(e.id, e.at, e.actorId, e.call, e.recordType, e.recordId, e.before, e.after, prev, hash);
   return hash;
+}
+
+/** An event whose before/after may already be JSON text (a bulk writer has the payload serialised). */
+export interface BatchedAuditInput extends Omit<AuditInput, 'before' | 'after'> {
+  before?: unknown;
+  after?: unknown;
+  beforeJson?: string | null;
+  afterJson?: string | null;
+}
+
+/** Events per INSERT: 100 rows x 10 columns stays far below SQLite's bound-parameter limit. */
+const AUDIT_ROWS_PER_STATEMENT = 100;
+const AUDIT_INSERT_HEAD = 'INSERT INTO audit_events (id, at, actor_id, call, record_type, record_id, before, after, prev_hash, hash) VALUES ';
+const fullInserts = new WeakMap<Database.Database, Database.Statement>();
+
+function auditInsertSql(rows: number): string {
+  return AUDIT_INSERT_HEAD + Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+}
+
+/**
+ * The same hash chain as appendAudit for a bulk write (an import, a pulled page): the head is read
+ * once, each event is hashed onto the previous one in memory, and events are inserted a hundred per
+ * statement. Must be used inside the caller's transaction and flushed before it commits; while it
+ * is open, appendAudit on the same connection flushes it first, so the chain stays in order.
+ */
+export class AuditBatch {
+  private prev: string | null = null;
+  private buf: unknown[] = [];
+  private count = 0;
+
+  constructor(private readonly sqlite: Database.Database) {
+    if (!sqlite.inTransaction) throw new Error('An audit batch must be used inside a transaction.');
+    openBatches.set(sqlite, this);
+  }
+
+  add(input: BatchedAuditInput): void {
+    if (this.prev === null) {
+      this.prev = (this.sqlite.prepare('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined) ?? GENESIS;
+    }
+    const e = {
+      id: uuidv7(),
+      at: input.at,
+      actorId: input.actorId,
+      call: input.call,
+      recordType: input.recordType,
+      recordId: input.recordId,
+      before: input.beforeJson !== undefined ? input.beforeJson : input.before === undefined ? null : JSON.stringify(input.before),
+      after: input.afterJson !== undefined ? input.afterJson : input.after === undefined ? null : JSON.stringify(input.after),
+    };
+    const hash = eventHash(this.prev, e);
+    this.buf.push(e.id, e.at, e.actorId, e.call, e.recordType, e.recordId, e.before, e.after, this.prev, hash);
+    this.prev = hash;
+    if (++this.count === AUDIT_ROWS_PER_STATEMENT) this.write();
+  }
+
+  private write(): void {
+    if (!this.count) return;
+    if (this.count === AUDIT_ROWS_PER_STATEMENT) {
+      let st = fullInserts.get(this.sqlite);
+      if (!st) fullInserts.set(this.sqlite, (st = this.sqlite.prepare(auditInsertSql(AUDIT_ROWS_PER_STATEMENT))));
+      st.run(this.buf);
+    } else {
+      this.sqlite.prepare(auditInsertSql(this.count)).run(this.buf);
+    }
+    this.buf = [];
+    this.count = 0;
+  }
+
+  /** Inserts what is buffered; the next event reads the head again (another writer may append meanwhile). */
+  flush(): void {
+    this.write();
+    this.prev = null;
+  }
+
+  /** Flushes and stops holding the connection's chain. */
+  close(): void {
+    this.flush();
+    this.discard();
+  }
+
+  /** Drops whatever is buffered (the transaction failed) and stops holding the chain. */
+  discard(): void {
+    this.buf = [];
+    this.count = 0;
+    this.prev = null;
+    if (openBatches.get(this.sqlite) === this) openBatches.delete(this.sqlite);
+  }
 }
 
 export function verifyChain(sqlite: Database.Database): { valid: boolean; count: number; head: string | null; firstBroken: number | null } {

@@ -1,7 +1,7 @@
 /** One place that performs a synced write: row change, op, and audit event in one transaction. */
 import type { Ctx } from './context';
 import { nowIso } from './context';
-import { appendAudit } from './audit';
+import { appendAudit, AuditBatch } from './audit';
 import { nextStamp, recordOp, type OpInput } from './ops';
 import { AppError } from '../../../shared/result';
 
@@ -9,36 +9,86 @@ export interface WriteScope {
   stamp: string;
   now: string;
   actorId: string;
-  op(op: OpInput): void;
+  /** `before`: the changed fields' previous values, kept by the op's audit event when the write audits ops. */
+  op(op: OpInput, before?: unknown): void;
   audit(recordType: string, recordId: string | null, before: unknown, after: unknown): void;
+  /**
+   * The audit event of one record written by an op that did not go through `op` (a batched
+   * writer's own op rows): `afterJson` is the op payload already serialised, `before` the changed
+   * fields' previous values. Does nothing unless the write audits every op.
+   */
+  opAudit(op: OpInput, afterJson?: string, before?: unknown): void;
+}
+
+export interface WriteOptions {
+  /**
+   * Every op also appends its record's audit event (one per record, hashed in memory and inserted
+   * a hundred per statement): bulk writes (imports, inventory) whose records each need their event.
+   */
+  auditOps?: boolean;
+}
+
+/** The audit trail's name for a synced table ('assets' → 'asset'), as services name their events. */
+export function auditTypeOf(entity: string): string {
+  return AUDIT_TYPES[entity] ?? (entity.endsWith('s') ? entity.slice(0, -1) : entity);
+}
+
+const AUDIT_TYPES: Record<string, string> = {
+  licence_entitlements: 'licence',
+  maintenance_records: 'maintenance',
+  installed_software: 'installed_software',
+  asset_history: 'asset_history',
+};
+
+/** What an op's event records as "after": the payload, or a deletion. */
+function opAfter(op: OpInput): unknown {
+  return op.kind === 'delete' || op.kind === 'setRemove' ? { deleted: true } : op.payload;
 }
 
 /** Runs `fn` in a transaction with one clock stamp for all of its changes. */
-export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T): T {
+export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions = {}): T {
   const sqlite = ctx.store.sqlite;
+  let batch: AuditBatch | null = null;
   const run = sqlite.transaction(() => {
     const now = nowIso(ctx);
     const stamp = nextStamp(sqlite, ctx.clock);
     const actorId = ctx.actor?.id ?? 'system';
-    const w: WriteScope = {
-      stamp,
-      now,
-      actorId,
-      op: (op) => recordOp(sqlite, stamp, now, op),
-      audit: (recordType, recordId, before, after) =>
-        appendAudit(sqlite, {
-          at: now,
-          actorId: ctx.actor?.id ?? null,
-          call: ctx.call ?? 'internal',
-          recordType,
-          recordId,
-          before,
-          after,
-        }),
-    };
-    return fn(w);
+    const event = { at: now, actorId: ctx.actor?.id ?? null, call: ctx.call ?? 'internal' };
+    let w: WriteScope;
+    if (opts.auditOps) {
+      const b = (batch = new AuditBatch(sqlite));
+      w = {
+        stamp,
+        now,
+        actorId,
+        op: (op, before) => {
+          recordOp(sqlite, stamp, now, op);
+          b.add({ ...event, recordType: auditTypeOf(op.entity), recordId: op.recordId, before, after: opAfter(op) });
+        },
+        audit: (recordType, recordId, before, after) => b.add({ ...event, recordType, recordId, before, after }),
+        opAudit: (op, afterJson, before) =>
+          b.add({ ...event, recordType: auditTypeOf(op.entity), recordId: op.recordId, before, ...(afterJson !== undefined && op.kind !== 'delete' ? { afterJson } : { after: opAfter(op) }) }),
+      };
+    } else {
+      w = {
+        stamp,
+        now,
+        actorId,
+        op: (op) => recordOp(sqlite, stamp, now, op),
+        audit: (recordType, recordId, before, after) => appendAudit(sqlite, { ...event, recordType, recordId, before, after }),
+        opAudit: () => {},
+      };
+    }
+    const out = fn(w);
+    batch?.close();
+    return out;
   });
-  return run.immediate();
+  try {
+    return run.immediate();
+  } finally {
+    // A failed write rolled its events back with everything else; drop what was still buffered.
+    (batch as AuditBatch | null)?.discard();
+  }
 }
 
 export function requireActor(ctx: Ctx) {

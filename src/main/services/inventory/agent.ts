@@ -62,7 +62,8 @@ function importDocs(ctx: Ctx, docs: { doc: InventoryDoc; row: number }[], siteId
     plan.apply(w);
     ctx.store.sqlite.prepare('UPDATE inventory_agent_tokens SET last_report_at = ? WHERE site_id = ?').run(w.now, siteId);
     w.audit('inventory', null, null, { deviceid: docs[0]?.doc.deviceid ?? null, created: plan.created, updated: plan.updated });
-  });
+    // Each asset, software entry and history row the report writes gets its own event too.
+  }, { auditOps: true });
   return { created: plan.created, updated: plan.updated, errors: [] };
 }
 

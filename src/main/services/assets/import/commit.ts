@@ -99,12 +99,16 @@ export class OpBatch {
       'INSERT INTO pending_ops (op_id, device_id, device_seq, hlc, schema_version, kind, entity, record_id, scope_id, payload, created_at)',
       11,
     );
-    this.scope = { ...w, op: (op) => this.op(op) };
+    this.scope = { ...w, op: (op, before) => this.op(op, undefined, before) };
   }
 
-  op(op: OpInput, payloadJson?: string): void {
+  /** `before`: the changed fields' previous values, for the record's audit event. */
+  op(op: OpInput, payloadJson?: string, before?: unknown): void {
     this.seq++;
-    this.rows.push([uuidv7(), this.device, this.seq, this.hlc, SCHEMA_VERSION, op.kind, op.entity, op.recordId, op.scopeId, payloadJson ?? JSON.stringify(op.payload), this.scope.now]);
+    const json = payloadJson ?? JSON.stringify(op.payload);
+    this.rows.push([uuidv7(), this.device, this.seq, this.hlc, SCHEMA_VERSION, op.kind, op.entity, op.recordId, op.scopeId, json, this.scope.now]);
+    // The record's audit event reuses the serialised payload (a no-op unless the write audits ops).
+    this.scope.opAudit(op, json, before);
   }
 
   /** Writes buffered ops and the device sequence; must run before the transaction commits. */
@@ -250,6 +254,8 @@ export function updateAsset(sqlite: Database.Database, ops: OpBatch, before: Ass
   stmt(sqlite, `UPDATE assets SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`).run(...values, w.now, JSON.stringify(clocks), before.id);
   // A row that puts the asset in another site takes its history, software and maintenance along.
   if (cols.includes('scope_id')) moveChildrenLocally(sqlite, 'assets', before.id, String(changes.scope_id));
-  ops.op({ kind: 'setFields', entity: 'assets', recordId: before.id, scopeId: (changes.scope_id as string | undefined) ?? before.scope_id, payload });
+  const prior: Record<string, unknown> = {};
+  for (const c of cols) prior[c] = rec[c] ?? null;
+  ops.op({ kind: 'setFields', entity: 'assets', recordId: before.id, scopeId: (changes.scope_id as string | undefined) ?? before.scope_id, payload }, undefined, prior);
   return cols;
 }

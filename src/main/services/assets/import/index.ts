@@ -1,6 +1,6 @@
 /**
  * assets.import: read the file, plan every row without writing, and commit only when no row has
- * an error (one transaction, one audit event naming the file's SHA-256).
+ * an error (one transaction: an audit event per record written, and one naming the file's SHA-256).
  */
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../core/context';
@@ -106,9 +106,9 @@ export function commitPrepared(ctx: Ctx, prepared: PreparedImport, hooks?: Impor
     planned.apply(w, hooks);
     if (hooks?.cancelled?.()) throw cancelledError();
     hooks?.progress?.({ phase: 'finishing', done: rows, total: rows });
-    // One audit event for the whole file (its SHA-256 and counts), not one per row: the file is the change.
+    // Every record written has its own event (auditOps); this one names the file (its SHA-256 and counts).
     w.audit('import', null, null, { format: input.format, sha256, created: planned.created, updated: planned.updated, rows });
-  });
+  }, { auditOps: true });
   return { ...prepared.result, dryRun: false };
 }
 

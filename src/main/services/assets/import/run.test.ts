@@ -67,7 +67,7 @@ function when(pred: (j: ImportJobStatus) => boolean): Promise<ImportJobStatus> {
 const PHASES = ['reading', 'checking', 'writing', 'finishing'];
 
 describe('assets.import commit in a worker', () => {
-  it('reports progress in order up to the total, then records every asset with its op and one audit event', async () => {
+  it('reports progress in order up to the total, then records every asset with its op and its audit event', async () => {
     const n = 3000;
     const before = footprint();
     const r = (await dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: csv(n) }, token)) as Result<{ created: number; updated: number; errors: unknown[] }>;
@@ -90,14 +90,15 @@ describe('assets.import commit in a worker', () => {
     expect(last).toMatchObject({ state: 'done', phase: 'finishing', done: n, total: n });
     expect(dispatch(rt, 'assets.importStatus', {}, token)).toMatchObject({ ok: true, value: { job: { id: last.id, state: 'done' } } });
 
-    // Every asset syncs: one create op each, gapless sequence; one audit event for the file.
+    // Every asset syncs: one create op each, gapless sequence; an audit event per record written, one for the file.
     const after = footprint();
     expect(after.assets - before.assets).toBe(n);
     expect(w.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE entity = 'assets' AND kind = 'create'").pluck().get()).toBe(n);
     const seqs = w.store.sqlite.prepare('SELECT device_seq FROM pending_ops ORDER BY device_seq').pluck().all() as number[];
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(Number(seq())).toBe(seqs.length);
-    expect(after.audit_events - before.audit_events).toBe(1);
+    expect(after.audit_events - before.audit_events).toBe(after.pending_ops - before.pending_ops + 1);
+    expect(w.store.sqlite.prepare("SELECT count(*) FROM audit_events WHERE call = 'assets.import' AND record_type = 'asset' AND before IS NULL").pluck().get()).toBe(n);
     const audit = w.store.sqlite.prepare("SELECT call, record_type AS recordType, after FROM audit_events ORDER BY seq DESC LIMIT 1").get() as { call: string; recordType: string; after: string };
     expect(audit).toMatchObject({ call: 'assets.import', recordType: 'import' });
     expect(JSON.parse(audit.after)).toMatchObject({ format: 'snipe-it-assets', created: n, rows: n });
