@@ -71,7 +71,13 @@ export interface ComplianceRow {
   used: number;
   /** entitled − used: negative means under-licensed (exposure), positive spare seats. */
   gap: number | null;
-  status: 'compliant' | 'under' | 'over' | 'unlimited';
+  /** 'expired': every entitlement has ended and nothing is in use; 'not_started': none has begun yet. */
+  status: 'compliant' | 'under' | 'over' | 'unlimited' | 'expired' | 'not_started';
+  /** Entitlements recorded for the product, and how many of them are in force today. */
+  entitlements: number;
+  inForce: number;
+  /** Seats of entitlements that have ended (null when an ended one was unlimited). */
+  expiredSeats: number | null;
   /** Average cost per seat across entitlements with a cost. */
   unitCost: number | null;
   /** Cost to buy the missing seats (under) or of the unused ones (over). */
@@ -154,7 +160,7 @@ export const licencesCalls = {
     { mutates: true },
   ),
   'licences.unassign': call<{ done: true }>()(z.object({ assignmentId: id }).strict(), STAFF, { mutates: true }),
-  'licences.compliance': call<{ items: ComplianceRow[]; totals: { under: number; over: number; gapCost: number } }>()(
+  'licences.compliance': call<{ items: ComplianceRow[]; totals: { under: number; over: number; expired: number; gapCost: number } }>()(
     z.object({ productId: id.optional() }).strict().default({}),
     REGISTER_READERS,
   ),

@@ -45,12 +45,27 @@ describe('compliance', () => {
     expect(o).toMatchObject({ entitled: 10, installed: 12, assigned: 0, used: 12, gap: -2, status: 'under', unitCost: 43.33, gapCost: 86.66 });
     const v = c.items.find((i) => i.productId === visio.id)!;
     expect(v).toMatchObject({ entitled: 10, installed: 2, assigned: 4, used: 4, gap: 6, status: 'over', unitCost: 200, gapCost: 1200 });
-    expect(c.totals).toEqual({ under: 1, over: 1, gapCost: 86.66 });
+    expect(c.totals).toEqual({ under: 1, over: 1, expired: 0, gapCost: 86.66 });
 
     // Retiring two of the Office PCs brings it into line.
     transitionAsset(w.ctx(tech), pcs[0]!, 'retired', 'Broken');
     transitionAsset(w.ctx(tech), pcs[1]!, 'retired', 'Broken');
     expect(compliance(w.ctx(tech), office.id).items[0]).toMatchObject({ installed: 10, gap: 0, status: 'compliant', gapCost: 0 });
+  });
+
+  it('licences that have all ended are expired, not compliant, and show the seats that lapsed', () => {
+    const old = createProduct(w.ctx(tech), { name: 'Acrobat 9' });
+    createEntitlement(w.ctx(tech), { productId: old.id, type: 'per_device', seats: 30, startDate: '2014-01-01', endDate: '2016-06-30' });
+    createEntitlement(w.ctx(tech), { productId: old.id, type: 'per_device', seats: 20, startDate: '2014-01-01', endDate: '2016-12-31' });
+    const future = createProduct(w.ctx(tech), { name: 'Figma' });
+    createEntitlement(w.ctx(tech), { productId: future.id, type: 'subscription', seats: 5, startDate: '2026-04-01' });
+    const c = compliance(w.ctx(tech));
+    expect(c.items.find((i) => i.productId === old.id)).toMatchObject({ entitled: 0, used: 0, status: 'expired', entitlements: 2, inForce: 0, expiredSeats: 50 });
+    expect(c.items.find((i) => i.productId === future.id)).toMatchObject({ entitled: 0, status: 'not_started', inForce: 0, expiredSeats: 0 });
+    expect(c.totals.expired).toBe(1);
+    // Still installed somewhere after it ended: that is under-licensed, whatever was bought before.
+    estate(3, 'Acrobat 9 Pro');
+    expect(compliance(w.ctx(tech), old.id).items[0]).toMatchObject({ entitled: 0, installed: 3, gap: -3, status: 'under' });
   });
 
   it('a site licence is unlimited; seats cannot be over-assigned or lowered below use', () => {

@@ -290,7 +290,7 @@ export function matchersOf(p: { name: string; matchNames: string[] }): string[] 
  * software; assigned = seats given out. Used = max(installed, assigned): an install without a
  * seat and a seat without an install both consume the licence. Gap = entitled − used.
  */
-export function compliance(ctx: Ctx, productId?: string): { items: ComplianceRow[]; totals: { under: number; over: number; gapCost: number } } {
+export function compliance(ctx: Ctx, productId?: string): { items: ComplianceRow[]; totals: { under: number; over: number; expired: number; gapCost: number } } {
   requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   const today = ctx.clock.now().toISOString().slice(0, 10);
@@ -310,6 +310,7 @@ export function compliance(ctx: Ctx, productId?: string): { items: ComplianceRow
   const items: ComplianceRow[] = [];
   let under = 0;
   let over = 0;
+  let expired = 0;
   let gapCost = 0;
   for (const p of products) {
     const rows = ents.all(p.id) as { type: LicenceType; seats: number | null; cost: number | null; startDate: string | null; endDate: string | null; assigned: number }[];
@@ -322,17 +323,23 @@ export function compliance(ctx: Ctx, productId?: string): { items: ComplianceRow
     const priced = rows.filter((e) => e.cost !== null && (e.seats ?? 0) > 0);
     const unitCost = priced.length ? Math.round((priced.reduce((s, e) => s + e.cost!, 0) / priced.reduce((s, e) => s + e.seats!, 0)) * 100) / 100 : null;
     const gap = entitled === null ? null : entitled - used;
-    const status: ComplianceRow['status'] = gap === null ? 'unlimited' : gap < 0 ? 'under' : gap > 0 ? 'over' : 'compliant';
+    const ended = rows.filter((e) => e.endDate !== null && e.endDate < today);
+    // Licences that have all ended cover nothing: not "compliant" with 0 of 0 seats.
+    const lapsed = rows.length > 0 && inForce.length === 0 && used === 0;
+    const status: ComplianceRow['status'] =
+      gap === null ? 'unlimited' : gap < 0 ? 'under' : lapsed ? (ended.length ? 'expired' : 'not_started') : gap > 0 ? 'over' : 'compliant';
     const cost = gap === null || unitCost === null ? null : Math.round(Math.abs(gap) * unitCost * 100) / 100;
     if (status === 'under') {
       under++;
       gapCost += cost ?? 0;
     }
     if (status === 'over') over++;
-    items.push({ productId: p.id, productName: p.name, vendor: p.vendor, entitled, installed, assigned, used, gap, status, unitCost, gapCost: cost });
+    if (status === 'expired') expired++;
+    const expiredSeats = ended.some((e) => e.seats === null) ? null : ended.reduce((s, e) => s + (e.seats ?? 0), 0);
+    items.push({ productId: p.id, productName: p.name, vendor: p.vendor, entitled, installed, assigned, used, gap, status, unitCost, gapCost: cost, entitlements: rows.length, inForce: inForce.length, expiredSeats });
   }
   items.sort((a, b) => (a.gap ?? Infinity) - (b.gap ?? Infinity) || a.productName.localeCompare(b.productName));
-  return { items, totals: { under, over, gapCost: Math.round(gapCost * 100) / 100 } };
+  return { items, totals: { under, over, expired, gapCost: Math.round(gapCost * 100) / 100 } };
 }
 
 export function renewals(ctx: Ctx, days: 30 | 60 | 90): Renewal[] {

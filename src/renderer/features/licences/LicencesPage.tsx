@@ -7,16 +7,26 @@ import { useCall } from '../../lib/query';
 import { navigate, useRoute } from '../../lib/router';
 import { formatNumber } from '../../lib/format';
 import { Empty, ErrorState, Loading } from '../common/states';
-import { PersonSelect, assetHref, formatDay, formatMoney, runAction, useCanEditAssets } from '../assets/common';
+import { PersonSelect, assetHref, formatDay, formatMoney, runAction, today, useCanEditAssets } from '../assets/common';
 import { api } from '../../lib/client';
 
-const STATUS_COLOR: Record<ComplianceRow['status'], string> = { compliant: 'green', under: 'red', over: 'yellow', unlimited: 'blue' };
+const STATUS_COLOR: Record<ComplianceRow['status'], string> = { compliant: 'green', under: 'red', over: 'yellow', unlimited: 'blue', expired: 'gray', not_started: 'gray' };
 const STATUS_TEXT: Record<ComplianceRow['status'], string> = {
   compliant: 'Compliant',
   under: 'Under-licensed',
   over: 'Over-licensed',
   unlimited: 'Unlimited',
+  expired: 'Expired',
+  not_started: 'Not started',
 };
+
+/** Whether an entitlement covers today: in force, ended, or not yet begun. */
+function termOf(e: { startDate: string | null; endDate: string | null }): 'in_force' | 'ended' | 'not_started' {
+  const d = today();
+  if (e.endDate && e.endDate < d) return 'ended';
+  if (e.startDate && e.startDate > d) return 'not_started';
+  return 'in_force';
+}
 
 export function LicencesPage() {
   const { params } = useRoute();
@@ -75,6 +85,11 @@ function Compliance({ initialProduct }: { initialProduct: string | null }) {
         <Badge color="yellow" variant="light" size="lg">
           {t.over} over-licensed
         </Badge>
+        {t.expired > 0 && (
+          <Badge color="gray" variant="light" size="lg">
+            {t.expired} expired
+          </Badge>
+        )}
         <Badge color="gray" variant="light" size="lg">
           Cost of the gap {formatMoney(t.gapCost)}
         </Badge>
@@ -84,7 +99,9 @@ function Compliance({ initialProduct }: { initialProduct: string | null }) {
           <Table.Tr>
             <Table.Th>Product</Table.Th>
             <Table.Th>Vendor</Table.Th>
-            <Table.Th ta="right">Entitled</Table.Th>
+            <Table.Th ta="right" title="Seats of the licences in force today">
+              Seats in force
+            </Table.Th>
             <Table.Th ta="right">Assigned</Table.Th>
             <Table.Th ta="right">Installed</Table.Th>
             <Table.Th ta="right">Gap</Table.Th>
@@ -104,7 +121,14 @@ function Compliance({ initialProduct }: { initialProduct: string | null }) {
                 {r.productName}
               </Table.Td>
               <Table.Td>{r.vendor ?? '—'}</Table.Td>
-              <Table.Td ta="right">{r.entitled === null ? '∞' : formatNumber(r.entitled)}</Table.Td>
+              <Table.Td ta="right">
+                {r.entitled === null ? '∞' : formatNumber(r.entitled)}
+                {r.entitlements > r.inForce && (
+                  <Text span size="xs" c="dimmed" display="block" data-testid="seats-not-in-force">
+                    {r.expiredSeats === null ? 'unlimited expired' : r.expiredSeats ? `${formatNumber(r.expiredSeats)} expired` : 'not started'}
+                  </Text>
+                )}
+              </Table.Td>
               <Table.Td ta="right">{formatNumber(r.assigned)}</Table.Td>
               <Table.Td ta="right">{formatNumber(r.installed)}</Table.Td>
               <Table.Td ta="right" c={r.gap !== null && r.gap < 0 ? 'red' : undefined} fw={r.gap !== null && r.gap < 0 ? 700 : undefined}>
@@ -146,6 +170,8 @@ function ProductDrill({ row }: { row: ComplianceRow }) {
         · {formatNumber(row.installed)} installed.{' '}
         {row.status === 'under' && `Buying the ${formatNumber(-(row.gap ?? 0))} missing seats costs about ${formatMoney(row.gapCost)}.`}
         {row.status === 'over' && `${formatNumber(row.gap ?? 0)} seats are unused (${formatMoney(row.gapCost)}).`}
+        {row.status === 'expired' && 'Every licence for this product has ended: nothing covers an install today.'}
+        {row.status === 'not_started' && 'No licence for this product has started yet.'}
       </Text>
       {ents.error && !ents.data ? (
         <ErrorState error={ents.error} onRetry={() => void ents.refetch()} />
@@ -158,9 +184,21 @@ function ProductDrill({ row }: { row: ComplianceRow }) {
           <Card withBorder key={e.id} padding="sm">
             <Group justify="space-between" wrap="nowrap">
               <Stack gap={0}>
-                <Text fw={600} size="sm">
-                  {LICENCE_TYPE_LABELS[e.type]} · {e.seats === null ? 'unlimited' : `${e.seats} seats`} · {e.assigned} assigned
-                </Text>
+                <Group gap="xs">
+                  <Text fw={600} size="sm">
+                    {LICENCE_TYPE_LABELS[e.type]} · {e.seats === null ? 'unlimited' : `${e.seats} seats`} · {e.assigned} assigned
+                  </Text>
+                  {termOf(e) === 'ended' && (
+                    <Badge size="xs" color="gray" variant="light">
+                      expired
+                    </Badge>
+                  )}
+                  {termOf(e) === 'not_started' && (
+                    <Badge size="xs" color="gray" variant="light">
+                      not started
+                    </Badge>
+                  )}
+                </Group>
                 <Text size="xs" c="dimmed">
                   {formatDay(e.startDate)} – {formatDay(e.endDate)} · {formatMoney(e.cost)} {e.supplier ? `· ${e.supplier}` : ''}{' '}
                   {e.orderNumber ? `· order ${e.orderNumber}` : ''}
