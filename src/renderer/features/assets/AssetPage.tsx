@@ -1,7 +1,8 @@
 /** One asset: identity with QR, status and lifecycle, assignment, location, dates, software, licences, tickets, audits, custom fields. */
-import { useEffect, useState, type ReactNode } from 'react';
-import { Anchor, Badge, Button, Card, Group, Image, Menu, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
-import { IconArrowLeft, IconChevronDown, IconLogin, IconLogout, IconMapPin, IconPencil, IconPrinter } from '@tabler/icons-react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Anchor, Badge, Button, Card, Group, Image, Menu, SimpleGrid, Stack, Table, Text, TextInput, Timeline, Title } from '@mantine/core';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { IconArrowLeft, IconChevronDown, IconLogin, IconLogout, IconMapPin, IconPencil, IconPrinter, IconSearch } from '@tabler/icons-react';
 import QRCode from 'qrcode';
 import type { AssetDetail, AssetTimelineEntry } from '../../../shared/api/assets';
 import { ASSET_STATUS_LABELS, ASSET_TRANSITIONS, ASSET_TYPE_LABELS, type AssetStatus } from '../../../shared/assets/rules';
@@ -169,8 +170,8 @@ function AssetView({ a }: { a: AssetDetail }) {
 
         <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} spacing="md">
           <Section title="Identity">
-            <Group align="flex-start" wrap="nowrap">
-              <Stack gap={6} style={{ flex: 1 }}>
+            <Stack gap="sm">
+              <Stack gap={6}>
                 <Field label="Type">{ASSET_TYPE_LABELS[a.type]}</Field>
                 <Field label="Category">{a.category}</Field>
                 <Field label="Manufacturer">{a.manufacturer}</Field>
@@ -184,8 +185,16 @@ function AssetView({ a }: { a: AssetDetail }) {
                 </Field>
                 {a.uuid && <Field label="Hardware UUID">{a.uuid}</Field>}
               </Stack>
-              {qr && <Image src={qr} w={112} h={112} alt={`QR code for ${a.tag}`} data-testid="asset-qr" />}
-            </Group>
+              {/* Below the fields, not beside them: a long serial keeps the card's full width. */}
+              {qr && (
+                <Group gap="sm" wrap="nowrap">
+                  <Image src={qr} w={96} h={96} alt={`QR code for ${a.tag}`} data-testid="asset-qr" />
+                  <Text size="xs" c="dimmed">
+                    Scanning this code opens {a.tag}. Print it on a label with Label.
+                  </Text>
+                </Group>
+              )}
+            </Stack>
           </Section>
 
           <Section title="Assignment">
@@ -228,7 +237,7 @@ function AssetView({ a }: { a: AssetDetail }) {
                 ) : null}
               </Field>
               <Field label="End of life">{a.eolDate ? formatDay(a.eolDate) : null}</Field>
-              <Field label="Last audit">{a.lastAuditAt ? formatDateTime(a.lastAuditAt) : null}</Field>
+              <Field label="Last audit">{a.lastAuditAt ? lastAudit(a.lastAuditAt, audits) : null}</Field>
               <Field label="Next audit">{a.nextAuditAt ? formatDay(a.nextAuditAt) : null}</Field>
             </Stack>
           </Section>
@@ -290,26 +299,7 @@ function AssetView({ a }: { a: AssetDetail }) {
                 Nothing recorded. Inventory imports fill this in.
               </Text>
             ) : (
-              <div style={{ maxHeight: 280, overflow: 'auto' }}>
-                <Table striped highlightOnHover fz="sm" stickyHeader>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Version</Table.Th>
-                      <Table.Th>Vendor</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {a.software.map((s) => (
-                      <Table.Tr key={s.id}>
-                        <Table.Td>{s.name}</Table.Td>
-                        <Table.Td>{s.version ?? '—'}</Table.Td>
-                        <Table.Td>{s.vendor ?? '—'}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </div>
+              <SoftwareTable software={a.software} />
             )}
             {canEdit && <AddSoftware assetId={a.id} />}
           </Section>
@@ -412,6 +402,83 @@ function AssetView({ a }: { a: AssetDetail }) {
       <LabelsModal target={labelsOpen ? { ids: [a.id], label: a.tag } : null} onClose={() => setLabelsOpen(false)} />
     </div>
   );
+}
+
+const SOFTWARE_ROW = 30;
+const cell = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
+
+/** Installed software, virtualised: an inventoried server lists thousands of packages. */
+function SoftwareTable({ software }: { software: AssetDetail['software'] }) {
+  const [text, setText] = useState('');
+  const rows = useMemo(() => {
+    const t = text.trim().toLowerCase();
+    return t ? software.filter((s) => `${s.name} ${s.version ?? ''} ${s.vendor ?? ''}`.toLowerCase().includes(t)) : software;
+  }, [software, text]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virt = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => SOFTWARE_ROW, overscan: 10 });
+  const items = virt.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virt.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return (
+    <Stack gap="xs">
+      {software.length > 10 && (
+        <TextInput
+          size="xs"
+          placeholder={`Filter ${software.length} packages by name, version or vendor`}
+          aria-label="Filter installed software"
+          leftSection={<IconSearch size={14} />}
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+          data-testid="software-filter"
+        />
+      )}
+      <div ref={scrollRef} style={{ maxHeight: 320, overflow: 'auto' }} data-testid="software-scroll" tabIndex={0} aria-label="Installed software">
+        <Table fz="sm" stickyHeader layout="fixed" data-testid="software-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th w="50%">Name</Table.Th>
+              <Table.Th w="20%">Version</Table.Th>
+              <Table.Th w="30%">Vendor</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {padTop > 0 && <tr aria-hidden style={{ height: padTop }} />}
+            {items.map((v) => {
+              const s = rows[v.index]!;
+              return (
+                <Table.Tr key={s.id} style={{ height: SOFTWARE_ROW }} data-testid="software-row">
+                  <Table.Td style={cell} title={s.name}>
+                    {s.name}
+                  </Table.Td>
+                  <Table.Td style={cell} title={s.version ?? undefined}>
+                    {s.version ?? '—'}
+                  </Table.Td>
+                  <Table.Td style={cell} title={s.vendor ?? undefined}>
+                    {s.vendor ?? '—'}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+            {padBottom > 0 && <tr aria-hidden style={{ height: padBottom }} />}
+          </Table.Tbody>
+        </Table>
+        {rows.length === 0 && (
+          <Text size="sm" c="dimmed" p="xs">
+            No package matches “{text}”.
+          </Text>
+        )}
+      </div>
+    </Stack>
+  );
+}
+
+/**
+ * The register keeps the day of the last audit; the scan that day has the time. A day alone is shown
+ * as a date, never as midnight.
+ */
+function lastAudit(day: string, audits: Extract<AssetTimelineEntry, { kind: 'audit' }>[]): string {
+  const scan = audits.filter((t) => t.at.slice(0, 10) === day).at(-1);
+  return scan ? formatDateTime(scan.at) : formatDay(day);
 }
 
 function describe(t: AssetTimelineEntry): string {
