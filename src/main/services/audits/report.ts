@@ -6,7 +6,7 @@ import { requireActor } from '../core/write';
 import { verifyChain } from '../core/audit';
 import type { AuditDetail } from '../../../shared/api/audits';
 import { csvSafe } from '../assets/list';
-import { MM, fit, winAnsi } from '../labels/pdf';
+import { MM, fit, winAnsi, wrapText } from '../labels/pdf';
 import { getAudit } from './audits';
 
 interface Line {
@@ -98,9 +98,22 @@ export async function auditReport(ctx: Ctx, auditId: string, format: 'csv' | 'pd
     ['Signed off by', a.signedOffBy ?? '—'],
     ['Note', a.signOffNote ?? '—'],
   ];
+  // Values wrap within the page (a sign-off note can be paragraphs long), onto a new page if need be.
   for (const [k, v] of facts) {
     page.drawText(winAnsi(k), { x: left, y, size: 9, font: bold });
-    page.drawText(fit(font, v, 9, width - 35 * MM), { x: left + 35 * MM, y, size: 9, font });
+    const lines = wrapText(font, v, 9, width - 35 * MM);
+    lines.forEach((line, i) => {
+      if (i > 0) {
+        y -= 4 * MM;
+        if (y < 20 * MM) {
+          footer(page, pageNo);
+          page = doc.addPage([W, H]);
+          pageNo++;
+          y = H - 20 * MM;
+        }
+      }
+      page.drawText(line, { x: left + 35 * MM, y, size: 9, font });
+    });
     y -= 5 * MM;
   }
   y -= 3 * MM;

@@ -66,6 +66,34 @@ export const LAYOUTS: Record<LabelLayout, Layout> = {
   },
 };
 
+/** Office printers leave about 4–5 mm at the sheet's edges unprinted: nothing is drawn closer. */
+export const SHEET_SAFE_MM = 5;
+
+/**
+ * Where a label's QR and text go, in points: the label inset by its padding and, on a sheet, kept
+ * inside the printable area (the A4 3 × 8 sheet's outer labels run to the paper's edge). A roll
+ * label is its own page, so only its padding applies.
+ */
+export function contentBox(L: Layout, pos: number): { left: number; right: number; top: number; bottom: number; pad: number } {
+  const W = L.pageWidthMm * MM;
+  const H = L.pageHeightMm * MM;
+  const lh = L.labelHeightMm * MM;
+  // Small labels have less room: padding, QR and type scale with the label height.
+  const pad = Math.min(2.5 * MM, lh * 0.1);
+  const safe = L.perPage > 1 ? SHEET_SAFE_MM * MM : 0;
+  const col = pos % L.columns;
+  const row = Math.floor(pos / L.columns);
+  const x = (L.marginLeftMm + col * (L.labelWidthMm + L.gapXMm)) * MM;
+  const top = H - (L.marginTopMm + row * (L.labelHeightMm + L.gapYMm)) * MM;
+  return {
+    left: Math.max(x + pad, safe),
+    right: Math.min(x + L.labelWidthMm * MM - pad, W - safe),
+    top: Math.min(top - pad, H - safe),
+    bottom: Math.max(top - lh + pad, safe),
+    pad,
+  };
+}
+
 export function listLayouts(): LabelLayoutInfo[] {
   return Object.values(LAYOUTS).map(({ marginLeftMm: _l, marginTopMm: _t, gapXMm: _x, gapYMm: _y, ...info }) => info);
 }
@@ -122,11 +150,7 @@ export async function renderLabels(
   const regular = await doc.embedFont(StandardFonts.Helvetica);
   const W = L.pageWidthMm * MM;
   const H = L.pageHeightMm * MM;
-  const lw = L.labelWidthMm * MM;
   const lh = L.labelHeightMm * MM;
-  // Small labels have less room: padding, QR and type scale with the label height.
-  const pad = Math.min(2.5 * MM, lh * 0.1);
-  const qr = lh - 2 * pad;
   const tagSize = Math.min(11, lh * 0.22);
   const nameSize = Math.min(8, lh * 0.16);
   let page = doc.addPage([W, H]);
@@ -138,20 +162,20 @@ export async function renderLabels(
       page = doc.addPage([W, H]);
       pages++;
     }
-    const col = pos % L.columns;
-    const row = Math.floor(pos / L.columns);
-    const x = (L.marginLeftMm + col * (L.labelWidthMm + L.gapXMm)) * MM;
-    const top = H - (L.marginTopMm + row * (L.labelHeightMm + L.gapYMm)) * MM;
+    const box = contentBox(L, pos);
+    const x = box.left;
+    const top = box.top;
+    const qr = box.top - box.bottom;
     const a = assets[i]!;
-    drawQr(page, a.tag, x + pad, top - pad, qr);
-    const tx = x + pad + qr + pad;
-    const tw = lw - (tx - x) - pad;
+    drawQr(page, a.tag, x, top, qr);
+    const tx = x + qr + box.pad;
+    const tw = box.right - tx;
     // The tag is what people read and type: it shrinks to fit rather than being cut.
     const ts = fitSize(bold, a.tag, tagSize, tw);
-    page.drawText(fit(bold, a.tag, ts, tw), { x: tx, y: top - pad - tagSize, size: ts, font: bold, color: rgb(0, 0, 0) });
-    page.drawText(fit(regular, a.name, nameSize, tw), { x: tx, y: top - pad - tagSize - nameSize * 1.4, size: nameSize, font: regular });
-    if (a.serial && lh > 25 * MM) page.drawText(fit(regular, `S/N ${a.serial}`, nameSize, tw), { x: tx, y: top - pad - tagSize - nameSize * 2.7, size: nameSize, font: regular });
-    if (input.caption) page.drawText(fit(regular, input.caption, nameSize * 0.85, tw), { x: tx, y: top - lh + pad, size: nameSize * 0.85, font: regular, color: rgb(0.3, 0.3, 0.3) });
+    page.drawText(fit(bold, a.tag, ts, tw), { x: tx, y: top - tagSize, size: ts, font: bold, color: rgb(0, 0, 0) });
+    page.drawText(fit(regular, a.name, nameSize, tw), { x: tx, y: top - tagSize - nameSize * 1.4, size: nameSize, font: regular });
+    if (a.serial && lh > 25 * MM) page.drawText(fit(regular, `S/N ${a.serial}`, nameSize, tw), { x: tx, y: top - tagSize - nameSize * 2.7, size: nameSize, font: regular });
+    if (input.caption) page.drawText(fit(regular, input.caption, nameSize * 0.85, tw), { x: tx, y: box.bottom, size: nameSize * 0.85, font: regular, color: rgb(0.3, 0.3, 0.3) });
   }
   const bytes = await doc.save();
   const day = ctx.clock.now().toISOString().slice(0, 10);

@@ -49,3 +49,33 @@ export function fitSize(font: PDFFont, text: string, max: number, width: number,
   // A hair under the exact fit, so rounding never tips it into an ellipsis.
   return w <= width ? max : Math.max(min, (max * width * 0.98) / w);
 }
+
+/**
+ * Breaks text into lines no wider than `width` points: at spaces where it can, inside a word only
+ * when the word alone is too wide (a long path or hash). Line breaks in the text are kept.
+ */
+export function wrapText(font: PDFFont, text: string, size: number, width: number): string[] {
+  const fits = (t: string) => font.widthOfTextAtSize(t, size) <= width;
+  const lines: string[] = [];
+  for (const para of text.replace(/\r\n?/g, '\n').split('\n')) {
+    let line = '';
+    for (const word of winAnsi(para).split(/[ \t]+/).filter(Boolean)) {
+      const next = line ? `${line} ${word}` : word;
+      if (fits(next)) {
+        line = next;
+        continue;
+      }
+      if (line) lines.push(line);
+      let rest = word;
+      while (!fits(rest)) {
+        let n = rest.length - 1;
+        while (n > 1 && !fits(rest.slice(0, n))) n--;
+        lines.push(rest.slice(0, n));
+        rest = rest.slice(n);
+      }
+      line = rest;
+    }
+    lines.push(line);
+  }
+  return lines;
+}
