@@ -2,7 +2,7 @@
  * The typed client: `api.call(name, input)` over whichever transport exists — the Electron preload
  * (`window.outpost`) or HTTP to the browser host. Screens never know which one they talk to.
  */
-import type { CallInput, CallName, CallOutput } from '../../shared/api';
+import { contract, isCallName, type CallInput, type CallName, type CallOutput } from '../../shared/api';
 import type { AppEvent } from '../../shared/api/events';
 import type { OutpostBridge } from '../../shared/api/bridge';
 import type { ApiError, ErrorCode, Issue, Result } from '../../shared/result';
@@ -67,9 +67,15 @@ async function rawCall(name: string, input: unknown): Promise<Result<unknown>> {
   return b ? b.call(name, input, token) : httpCall(name, input, token);
 }
 
+/** Calls that need a session are not sent without one: after sign-out nothing keeps asking and failing with 401. */
+function needsSession(name: string): boolean {
+  return isCallName(name) && contract[name].access !== 'public';
+}
+
 export const api = {
   /** Runs a call; resolves with its value or throws ApiCallError. */
   async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+    if (!tokenSource() && needsSession(name)) throw new ApiCallError({ code: 'unauthenticated', message: 'Sign in first.' });
     const r = await rawCall(name, input);
     if (!r.ok) {
       if (r.error.code === 'unauthenticated' && tokenSource()) onUnauthenticated();

@@ -4,7 +4,7 @@
  * Server data lives here, never copied into zustand stores.
  */
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
-import type { CallInput, CallName, CallOutput } from '../../shared/api';
+import { contract, type CallInput, type CallName, type CallOutput } from '../../shared/api';
 import { api } from './client';
 
 interface Entry {
@@ -116,13 +116,20 @@ export function invalidateDomain(domain: string) {
   for (const l of domainListeners) l(domain);
 }
 
-/** Forgets every result (sign-in/out: another user's data must not show); on-screen queries refetch. */
-export function clearCache() {
+/**
+ * Forgets every result (sign-in/out: another user's data must not show). On-screen queries refetch,
+ * except, with `signedOut`, the ones that need a session: they wait, marked stale, until a screen
+ * that needs them mounts after the next sign-in.
+ */
+export function clearCache(opts: { signedOut?: boolean } = {}) {
   for (const [k, e] of cache) {
     e.data = undefined;
     e.error = null;
-    if (e.subscribers.size) void fetchEntry(e);
-    else cache.delete(k);
+    if (!e.subscribers.size) cache.delete(k);
+    else if (opts.signedOut && contract[e.name].access !== 'public') {
+      e.stale = true;
+      notify(e);
+    } else void fetchEntry(e);
   }
 }
 

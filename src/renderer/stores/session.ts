@@ -61,8 +61,9 @@ export const useSession = create<SessionState>((set) => ({
   },
   signOut: (opts) => {
     localStorage.removeItem(KEY);
-    clearCache();
+    // Token first, so nothing that runs while the console unmounts can still ask with it.
     set({ token: null, user: null, expired: opts?.expired ?? false });
+    clearCache({ signedOut: true });
   },
   setUser: (u) =>
     set((st) => {
