@@ -12,6 +12,7 @@ import {
   type LocationKind,
   type RelationKind,
 } from '../assets/rules';
+import { STATUS_LABEL_TYPES, statusLabelName, type StatusLabel, type StatusLabelType } from '../assets/status-labels';
 
 /** Who may read registers and export: everyone but requesters (auditors are read-only elsewhere). */
 export const REGISTER_READERS: readonly Role[] = ['admin', 'technician', 'auditor'];
@@ -175,6 +176,44 @@ export interface ImportError {
   /** The column header as written in the file, or '' for the whole row/file. */
   column: string;
   message: string;
+  /** 'header': a problem with the header row (fixed there, not row by row). */
+  kind?: 'header';
+}
+
+/** Encodings the importer reads; 'utf-8-bom' is UTF-8 that starts with a byte-order mark. */
+export const IMPORT_ENCODINGS = ['utf-8', 'utf-8-bom', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1', 'macintosh'] as const;
+export type ImportEncoding = (typeof IMPORT_ENCODINGS)[number];
+export const IMPORT_ENCODING_LABELS: Record<ImportEncoding, string> = {
+  'utf-8': 'UTF-8',
+  'utf-8-bom': 'UTF-8 with BOM',
+  'utf-16le': 'UTF-16 (little-endian)',
+  'utf-16be': 'UTF-16 (big-endian)',
+  'windows-1252': 'Windows-1252',
+  'iso-8859-1': 'Latin-1 (ISO-8859-1)',
+  macintosh: 'Mac Roman',
+};
+
+/** How the file's text was read, for the preview: the encoding, a glimpse of non-ASCII values, and misread UTF-8 found. */
+export interface ImportTextInfo {
+  encoding: ImportEncoding;
+  /** The person chose the encoding (else it was detected). */
+  encodingChosen: boolean;
+  nonAscii: string[];
+  /** Values that are UTF-8 read as Windows-1252 before they reached this file ("Lutsâ€™k"), with what they meant. */
+  mojibake: { count: number; examples: { before: string; after: string }[] } | null;
+  /** Whether those values were repaired in this run. */
+  repaired: boolean;
+}
+
+/**
+ * A status label the file uses and the type it has: one of the team's, one of Snipe-IT's defaults,
+ * or new (the import adds it to the team's labels with this type, which the person may change).
+ */
+export interface ImportStatusLabel {
+  name: string;
+  type: StatusLabelType;
+  source: 'team' | 'snipe-it' | 'new';
+  rows: number;
 }
 
 /** A running (or the last) import commit, for the progress bar: rows done of total in the current phase. */
@@ -202,9 +241,17 @@ export interface ImportResult {
   /** Rows read (excluding the header). */
   rows: number;
   dryRun: boolean;
-  /** How the file was read: 'utf-8', 'utf-8-bom' or 'latin-1'; line ends 'lf' | 'crlf' | 'cr'. */
+  /** How the file was read (an ImportEncoding); line ends 'lf' | 'crlf' | 'cr'. */
   encoding: string;
   lineEnding: string;
+  /** Encoding details, for CSV files. */
+  text?: ImportTextInfo;
+  /** Header notes that do not stop the import (duplicate columns with equal values, blank headers ignored). */
+  headerNotes?: string[];
+  /** Row-level warnings that do not stop the import (differing duplicate columns: the first non-empty value is kept). */
+  warnings?: ImportError[];
+  /** Asset imports: the status labels the file uses, new ones with the type they will get. */
+  statusLabels?: ImportStatusLabel[];
   /** Up to 20 mapped rows as they would be stored, for the preview table. */
   preview: Record<string, string | number | null>[];
   /** Headers that were recognised, and those ignored. */
@@ -319,11 +366,20 @@ export const MAPPABLE_FIELDS = [
   'eolDate',
   'nextAuditAt',
   'notes',
+  /** Months of warranty from the purchase date (Snipe-IT's Warranty column). */
+  'warrantyMonths',
 ] as const;
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
+/** How to read a file's text: an encoding the person chose (else detected), and misread UTF-8 repaired. */
+const textOptions = {
+  encoding: z.enum(IMPORT_ENCODINGS, { message: `Encoding must be one of ${IMPORT_ENCODINGS.join(', ')}.` }).optional(),
+  repairMojibake: z.boolean().optional(),
+};
+
 export interface CsvInspection {
   encoding: string;
+  text: ImportTextInfo;
   lineEnding: string;
   delimiter: string;
   headers: string[];
@@ -465,6 +521,7 @@ export const assetsCalls = {
       .object({
         content: z.string().max(64 * 1024 * 1024).optional(),
         contentBase64: z.string().max(90 * 1024 * 1024).optional(),
+        ...textOptions,
       })
       .strict()
       .refine((v) => v.content !== undefined || v.contentBase64 !== undefined, { message: 'Give the file as content or contentBase64.' }),
@@ -485,12 +542,17 @@ export const assetsCalls = {
         mapping: z.record(z.string().max(200), z.enum(MAPPABLE_FIELDS)).optional(),
         /** Site for new records when the file does not say (default: the first site). */
         siteId: id.optional(),
+        ...textOptions,
+        /** Asset imports: the type each new status label gets (label name → type), where the person changed the proposed one. */
+        statusLabelTypes: z.record(statusLabelName, z.enum(STATUS_LABEL_TYPES)).optional(),
       })
       .strict()
       .refine((v) => v.content !== undefined || v.contentBase64 !== undefined, { message: 'Give the file as content or contentBase64.' }),
     STAFF,
     { mutates: true },
   ),
+  /** The team's asset status labels (those an import added, with their types); Snipe-IT's defaults are known besides. */
+  'assets.statusLabels': call<{ items: StatusLabel[] }>()(z.object({}).strict().default({}), REGISTER_READERS),
   /** The running import commit (or the last one): phase and rows done of total. Polled by the progress bar. */
   'assets.importStatus': call<{ job: ImportJobStatus | null }>()(z.object({}).strict().default({}), STAFF),
   /** Stops the running import; everything it wrote is rolled back. */

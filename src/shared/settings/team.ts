@@ -13,13 +13,14 @@ import {
   type PriorityMatrix,
   type TicketStatus,
 } from '../tickets/rules';
+import { statusLabelsValue } from '../assets/status-labels';
 
 /**
  * One `team_settings` row per key. The row id is fixed per key ("setting.<key>"), so two devices
  * writing the same key write the same record and merge per field (last writer wins on `value`,
  * a differing concurrent value lands in the Conflicts inbox) instead of making two rows.
  */
-export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates'] as const;
+export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels'] as const;
 export type TeamSettingKey = (typeof TEAM_SETTING_KEYS)[number];
 
 export const teamSettingId = (key: TeamSettingKey) => `setting.${key}`;
@@ -34,6 +35,8 @@ export const TEAM_SETTING_VALUES = {
   priority_matrix: matrixValue,
   organisation: organisationValue,
   updates: updatesValue,
+  /** The team's asset status labels (Snipe-IT's, and any an import or an administrator adds). */
+  asset_status_labels: statusLabelsValue,
 } satisfies Record<TeamSettingKey, z.ZodType>;
 
 /**
@@ -53,7 +56,7 @@ export const teamSettingValueText = z
         return false;
       }
     },
-    { message: 'A team setting holds a priority matrix, an organisation name or an update feed, as JSON.' },
+    { message: 'A team setting holds a priority matrix, an organisation name, an update feed or asset status labels, as JSON.' },
   );
 
 export type TeamSettingValue<K extends TeamSettingKey> = z.infer<(typeof TEAM_SETTING_VALUES)[K]>;

@@ -17,6 +17,7 @@ import { exportAssets, listAssets, searchAssets } from '../../services/assets/li
 import { createLocation, listLocations, updateLocation } from '../../services/assets/locations';
 import { inspectCsv } from '../../services/assets/import/index';
 import { cancelImport, importStatus, prewarmImportWorker, runImport } from '../../services/assets/import/run';
+import { teamStatusLabels } from '../../services/assets/import/status-labels';
 import { listAgentTokens, rotateAgentToken } from '../../services/inventory/tokens';
 import { listFieldDefs, saveFieldDefs } from '../../services/assets/fields';
 
@@ -52,6 +53,7 @@ export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
     return inspectCsv(ctx, input);
   },
   'assets.import': (ctx, input, req) => runImport(ctx, input, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) }),
+  'assets.statusLabels': (ctx) => ({ items: teamStatusLabels(ctx.store.sqlite) }),
   'assets.importStatus': (ctx) => ({ job: importStatus(ctx.store.sqlite) }),
   'assets.importCancel': (ctx, input) => ({ job: cancelImport(ctx, input.id) }),
   'locations.list': (ctx, input) => ({ items: listLocations(ctx, input.siteId) }),

@@ -52,6 +52,7 @@ const FIELD_LABELS: Record<MappableField, string> = {
   eolDate: 'End-of-life date',
   nextAuditAt: 'Next audit date',
   notes: 'Notes',
+  warrantyMonths: 'Warranty (months from purchase)',
 };
 
 const IGNORE = '__ignore__';

@@ -8,11 +8,12 @@ import { AssetInserter, cancelledError, updateAsset, type ImportHooks, type OpBa
 import type { AssetRaw } from '../mapping';
 import { cell, headerKey, mapColumns, type ColumnMap, type ParsedCsv } from './csv';
 import { People, Places } from './resolve';
-import { addMonths, inferType, parseDate, parseMoney, parseStatus, type Parsed } from './values';
+import { addMonths, inferType, parseDate, parseMoney, type Parsed } from './values';
+import { statusForLabel } from '../../../../shared/assets/status-labels';
+import type { StatusLabels } from './status-labels';
 
 export type AssetImportField =
   | MappableField
-  | 'warrantyMonths'
   | 'username'
   | 'email'
   | 'firstName'
@@ -63,6 +64,8 @@ export const ASSET_ALIASES: Record<string, AssetImportField> = {
   price: 'cost',
   warranty: 'warrantyMonths',
   'warranty months': 'warrantyMonths',
+  'warranty (months)': 'warrantyMonths',
+  'warranty in months': 'warrantyMonths',
   'warranty end': 'warrantyEnd',
   'warranty expires': 'warrantyEnd',
   'warranty end date': 'warrantyEnd',
@@ -122,6 +125,9 @@ export type AssetPlan =
 export interface AssetPlanResult {
   plans: AssetPlan[];
   errors: ImportError[];
+  /** Header notes and row warnings that do not stop the import. */
+  notes: string[];
+  warnings: ImportError[];
   columns: { recognised: Record<string, string>; ignored: string[] };
   preview: Record<string, string | number | null>[];
 }
@@ -135,7 +141,7 @@ function take<T>(p: Parsed<T>, row: number, column: string, errors: ImportError[
 export function planAssets(
   sqlite: Database.Database,
   csv: ParsedCsv,
-  opts: { siteId: string; people: People; places: Places; mapping?: Record<string, MappableField>; hooks?: ImportHooks },
+  opts: { siteId: string; people: People; places: Places; labels: StatusLabels; mapping?: Record<string, MappableField>; hooks?: ImportHooks },
 ): AssetPlanResult {
   let aliases: Record<string, AssetImportField> = ASSET_ALIASES;
   if (opts.mapping) {
@@ -144,10 +150,16 @@ export function planAssets(
   }
   const map: ColumnMap<AssetImportField> = mapColumns(csv.headers, csv.rows, aliases, ['tag']);
   const errors: ImportError[] = [...map.errors];
-  const customCols: { i: number; header: string }[] = [];
+  const notes = [...map.notes];
+  const warnings = [...map.warnings];
+  // A repeated unknown header is one custom field: its columns are read first non-empty first.
+  const customCols: { cols: number[]; header: string }[] = [];
   if (!opts.mapping) {
     csv.headers.forEach((h, i) => {
-      if (h && map.ignored.includes(h) && !DROP.has(headerKey(h))) customCols.push({ i, header: h });
+      if (!h || !map.ignored.includes(h) || DROP.has(headerKey(h))) return;
+      const same = customCols.find((c) => headerKey(c.header) === headerKey(h));
+      if (same) same.cols.push(i);
+      else customCols.push({ cols: [i], header: h });
     });
   }
   const ignored = map.ignored.filter((h) => !customCols.some((c) => c.header === h));
@@ -155,12 +167,12 @@ export function planAssets(
   for (const c of customCols) recognised[c.header] = `custom field "${c.header}"`;
   const plans: AssetPlan[] = [];
   const preview: Record<string, string | number | null>[] = [];
-  if (map.errors.length) return { plans, errors, columns: { recognised, ignored }, preview };
+  if (map.errors.length) return { plans, errors, notes, warnings, columns: { recognised, ignored }, preview };
 
   const header = (f: AssetImportField) => csv.headers[map.index[f]!] ?? f;
   const existingByTag = loadByTags(sqlite, csv.rows, map);
   const firstRowOfTag = new Map<string, number>();
-  const statusCache = new Map<string, Parsed<AssetStatus | null>>();
+  let warrantyWithoutDate = 0;
   const dateCache = new Map<string, Parsed<string | null>>();
   const typeCache = new Map<string, AssetType>();
   const typeOf = (typeCol: string, category: string, model: string, name: string): AssetType => {
@@ -195,9 +207,7 @@ export function planAssets(
     firstRowOfTag.set(tagKey, row);
 
     const statusText = get('status');
-    let statusParsed = statusText ? statusCache.get(statusText) : undefined;
-    if (statusText && !statusParsed) statusCache.set(statusText, (statusParsed = parseStatus(statusText)));
-    const status = statusParsed ? take(statusParsed, row, header('status'), errors) : null;
+    const label = statusText ? opts.labels.resolve(statusText) : null;
     const dates: Partial<Record<'purchaseDate' | 'warrantyEnd' | 'eolDate' | 'nextAuditAt' | 'expectedReturn', string | null>> = {};
     for (const f of DATE_FIELDS) {
       const v = get(f);
@@ -213,6 +223,7 @@ export function planAssets(
       const m = /^\d{1,3}$/.exec(get('warrantyMonths').replace(/\s*months?$/i, ''));
       if (!m) errors.push({ row, column: header('warrantyMonths'), message: `"${get('warrantyMonths')}" is not a number of months.` });
       else if (dates.purchaseDate) warrantyEnd = addMonths(dates.purchaseDate, Number(m[0]));
+      else warrantyWithoutDate++;
     }
     for (const [f, max] of MAX_LENGTHS) {
       if (get(f).length > max) errors.push({ row, column: header(f), message: `Longer than ${max} characters.` });
@@ -221,10 +232,19 @@ export function planAssets(
 
     // Who and where: a user checkout names a person; a location checkout (or a plain Location column) names a place.
     const checkoutType = get('checkoutType').toLowerCase();
+    // A mapped "assigned to" column of email addresses is matched (and a person made) by email.
+    const assignedTo = get('assignedTo');
+    const byEmail = !get('email') && /^[^\s@]+@[^\s@]+$/.test(assignedTo);
     const assignee =
       checkoutType === 'location' || checkoutType === 'asset'
         ? null
-        : opts.people.resolve({ username: get('username'), email: get('email'), firstName: get('firstName'), lastName: get('lastName'), fullName: get('assignedTo') });
+        : opts.people.resolve({
+            username: get('username'),
+            email: byEmail ? assignedTo : get('email'),
+            firstName: get('firstName'),
+            lastName: get('lastName'),
+            fullName: byEmail ? '' : assignedTo,
+          });
     const who = get('username') || get('email') || get('assignedTo') || `${get('firstName')} ${get('lastName')}`.trim();
     if (!assignee && who && checkoutType !== 'location' && checkoutType !== 'asset' && !opts.people.mayCreate) {
       const col = (['username', 'email', 'assignedTo', 'firstName'] as const).find((f) => get(f));
@@ -240,8 +260,13 @@ export function planAssets(
 
     const custom: Record<string, string> = {};
     for (const c of customCols) {
-      const v = (r[c.i] ?? '').trim();
-      if (v) custom[c.header] = v;
+      for (const i of c.cols) {
+        const v = (r[i] ?? '').trim();
+        if (v) {
+          custom[c.header] = v;
+          break;
+        }
+      }
     }
     const name = get('name') || get('model') || tag;
     const fields: Record<string, unknown> = {
@@ -266,24 +291,29 @@ export function planAssets(
     if (!existing) {
       const type = typeOf(get('type'), get('category'), get('model'), get('name'));
       const checkedOut = !!assignee || checkoutType === 'location';
-      const st: AssetStatus = status ?? (checkedOut ? 'deployed' : 'in_stock');
+      const st: AssetStatus = label ? statusForLabel(label.type, checkedOut) : checkedOut ? 'deployed' : 'in_stock';
       const out: Record<string, unknown> = {};
       for (const k in fields) if (fields[k] !== undefined) out[k] = fields[k];
       out.type = type;
       out.status = st;
+      out.status_label = label?.label ?? null;
       out.custom_fields = customCols.length ? JSON.stringify(custom) : '{}';
       out.expected_return = dates.expectedReturn ?? null;
       const cols = out as NewAssetRow;
       const siteId = locSite ?? opts.siteId;
       plans.push({ row, kind: 'create', cols, siteId, assignee: st === 'deployed' ? assignee : null, location, home: homeIn(siteId), hasAssigneeCols });
-      if (preview.length < 20) preview.push({ row, action: 'create', tag, name, type, status: st, location: placeName || null, assignedTo: assignee ? get('username') || get('email') || get('assignedTo') || `${get('firstName')} ${get('lastName')}`.trim() : null });
+      if (preview.length < 20) preview.push({ row, action: 'create', tag, name, type, status: label?.label ?? st, location: placeName || null, assignedTo: assignee ? get('username') || get('email') || get('assignedTo') || `${get('firstName')} ${get('lastName')}`.trim() : null });
       return;
     }
     // Blank cells leave stored values alone: a partial file never erases data.
     const changes: Record<string, unknown> = {};
     const prior = existing as unknown as Record<string, unknown>;
     for (const [k, v] of Object.entries(fields)) if (v !== undefined && prior[k] !== v) changes[k] = v;
-    if (status && status !== existing.status) changes.status = status;
+    if (label) {
+      const status = statusForLabel(label.type, !!existing.assigned_to_id || assignee !== null);
+      if (status !== existing.status) changes.status = status;
+      if (label.label !== existing.status_label) changes.status_label = label.label;
+    }
     if (Object.keys(custom).length) {
       const merged = { ...(JSON.parse(existing.custom_fields || '{}') as Record<string, unknown>), ...custom };
       const text = JSON.stringify(merged);
@@ -300,9 +330,22 @@ export function planAssets(
       return;
     }
     plans.push({ row, kind: 'update', before: existing, changes, assignee: assigneeChanged ? assignee : null, location: locationChanged ? location : null, home: homeChanged ? home : null, hasAssigneeCols });
-    if (preview.length < 20) preview.push({ row, action: 'update', tag, name, status: (changes.status as string | undefined) ?? existing.status, location: placeName || null, assignedTo: assigneeChanged ? get('username') || get('assignedTo') : null });
+    if (preview.length < 20) preview.push({ row, action: 'update', tag, name, status: label?.label ?? (changes.status as string | undefined) ?? existing.status, location: placeName || null, assignedTo: assigneeChanged ? get('username') || get('assignedTo') : null });
   });
-  return { plans, errors, columns: { recognised, ignored }, preview };
+  if (warrantyWithoutDate) {
+    notes.push(`${warrantyWithoutDate} row${warrantyWithoutDate === 1 ? ' has' : 's have'} warranty months but no purchase date to count them from: no warranty end is set there.`);
+  }
+  if (!opts.labels.mayAdd) {
+    const added = opts.labels.newLabels();
+    if (added.length) {
+      errors.push({
+        row: 0,
+        column: header('status'),
+        message: `Only an administrator can add status labels: ${added.map((l) => `"${l.name}"`).join(', ')} ${added.length === 1 ? 'is' : 'are'} not among the team's labels. Ask an administrator to import this file, or to add ${added.length === 1 ? 'it' : 'them'} first.`,
+      });
+    }
+  }
+  return { plans, errors, notes, warnings, columns: { recognised, ignored }, preview };
 }
 
 /** Rows between progress reports and cancel checks: often enough for a smooth bar, rare enough to cost nothing. */

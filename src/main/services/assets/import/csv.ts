@@ -1,53 +1,35 @@
 /**
- * Reading a CSV the way people actually send them: UTF-8 with or without a BOM or Latin-1
- * (Windows-1252), LF / CRLF / old-Mac CR line ends, comma / semicolon / tab delimiters.
+ * Reading a CSV the way people actually send them: UTF-8 (with or without a BOM), UTF-16,
+ * Windows-1252, Latin-1 or Mac Roman (see encoding.ts); LF / CRLF / old-Mac CR line ends;
+ * comma / semicolon / tab delimiters.
  */
 import Papa from 'papaparse';
-import type { ImportError } from '../../../../shared/api/assets';
+import type { ImportEncoding, ImportError } from '../../../../shared/api/assets';
+import { decodeAs, type Decoded } from './encoding';
 
-export interface DecodedText {
-  text: string;
-  encoding: 'utf-8' | 'utf-8-bom' | 'latin-1';
-}
-
-/** Raw bytes: a BOM or valid UTF-8 means UTF-8; anything else is read as Windows-1252 (a Latin-1 superset). */
-export function decodeBytes(bytes: Uint8Array): DecodedText {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8-bom' };
-  }
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
-  } catch {
-    return { text: new TextDecoder('windows-1252').decode(bytes), encoding: 'latin-1' };
-  }
-}
+export type { Decoded } from './encoding';
 
 /**
  * Text handed over as a string. A string whose every code unit is a byte (≤ 0xFF) may be the raw
- * bytes of the file (a "binary string" reader): if those bytes are valid multi-byte UTF-8 they
- * are decoded, otherwise the text is taken as it is (Latin-1 characters are the same code points).
+ * bytes of the file (a "binary string" reader): it is read as bytes, so UTF-8 inside is decoded;
+ * a string with wider characters is already text.
  */
-export function decodeText(content: string): DecodedText {
-  if (content.charCodeAt(0) === 0xfeff) return { text: content.slice(1), encoding: 'utf-8-bom' };
+export function decodeText(content: string, encoding?: ImportEncoding): Decoded {
+  if (content.charCodeAt(0) === 0xfeff) return { text: content.slice(1), encoding: 'utf-8-bom', chosen: false };
   let high = false;
   for (let i = 0; i < content.length; i++) {
     const c = content.charCodeAt(i);
-    if (c > 0xff) return { text: content, encoding: 'utf-8' };
+    if (c > 0xff) return { text: content, encoding: 'utf-8', chosen: false };
     if (c >= 0x80) high = true;
   }
-  if (!high) return { text: content, encoding: 'utf-8' };
-  const bytes = Uint8Array.from(content, (ch) => ch.charCodeAt(0));
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return decodeBytes(bytes);
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
-  } catch {
-    return { text: content, encoding: 'latin-1' };
-  }
+  if (!high) return { text: content, encoding: encoding ?? 'utf-8', chosen: encoding !== undefined };
+  return decodeAs(Uint8Array.from(content, (ch) => ch.charCodeAt(0)), encoding);
 }
 
-export function decodeInput(input: { content?: string; contentBase64?: string }): DecodedText {
-  if (input.contentBase64 !== undefined) return decodeBytes(Buffer.from(input.contentBase64, 'base64'));
-  return decodeText(input.content ?? '');
+/** The file's text: raw bytes (base64) decoded as chosen or detected, or text as given. */
+export function decodeInput(input: { content?: string; contentBase64?: string; encoding?: ImportEncoding }): Decoded {
+  if (input.contentBase64 !== undefined) return decodeAs(Buffer.from(input.contentBase64, 'base64'), input.encoding);
+  return decodeText(input.content ?? '', input.encoding);
 }
 
 export function detectLineEnding(text: string): 'crlf' | 'lf' | 'cr' {
@@ -89,65 +71,111 @@ export function parseCsv(text: string): ParsedCsv {
   }
   const [headers = [], ...rows] = res.data;
   if (!headers.length || headers.every((h) => !h.trim())) {
-    errors.push({ row: 0, column: '', message: 'The file is empty or has no header row.' });
+    errors.push({ row: 0, column: '', kind: 'header', message: 'The file is empty or has no header row.' });
   }
   return { headers: headers.map((h) => h.replace(/^\uFEFF/, '').trim()), rows, delimiter: res.meta.delimiter || ',', lineEnding, errors };
 }
 
 export interface ColumnMap<F extends string> {
-  /** field → column index */
+  /** field → its (first) column index */
   index: Partial<Record<F, number>>;
+  /** field → further columns giving the same field (a repeated header): the first non-empty value wins. */
+  also: Partial<Record<F, number[]>>;
   recognised: Record<string, string>;
   ignored: string[];
+  /** Header problems that stop the import (kind 'header'). */
   errors: ImportError[];
+  /** What was done about the header row without stopping (blank headers, repeated columns). */
+  notes: string[];
+  /** Rows where repeated columns disagree: the value kept, per row. */
+  warnings: ImportError[];
 }
 
+/** Warnings past this many are summed up in one line. */
+const MAX_WARNINGS = 500;
+
 /**
- * Resolves headers to fields through an alias table. Blank headers over data, and two headers
- * meaning the same field, are file errors (row 0): guessing which one wins would lose data silently.
+ * Resolves headers to fields through an alias table. A blank header is ignored with a note; a
+ * field given by several columns (a repeated header, or two names for one thing) reads the first
+ * non-empty value, noted once when they always agree, warned per row when they differ.
  */
 export function mapColumns<F extends string>(headers: string[], rows: string[][], aliases: Record<string, F>, required: F[]): ColumnMap<F> {
   const index: Partial<Record<F, number>> = {};
+  const also: Partial<Record<F, number[]>> = {};
   const recognised: Record<string, string> = {};
   const ignored: string[] = [];
   const errors: ImportError[] = [];
-  const firstHeaderOf: Partial<Record<F, string>> = {};
-  const seenHeader = new Map<string, number>();
+  const notes: string[] = [];
+  const warnings: ImportError[] = [];
+  const blank: number[] = [];
   headers.forEach((h, i) => {
     const key = headerKey(h);
     if (!key) {
-      if (rows.some((r) => (r[i] ?? '').trim() !== '')) {
-        errors.push({ row: 0, column: `(column ${i + 1})`, message: `Column ${i + 1} has no header but holds data. Give it a header or delete it.` });
-      }
+      blank.push(i + 1);
       return;
     }
-    const dup = seenHeader.get(key);
-    if (dup !== undefined) {
-      errors.push({ row: 0, column: h, message: `The header "${h}" appears twice (columns ${dup + 1} and ${i + 1}). Rename or delete one.` });
-      return;
-    }
-    seenHeader.set(key, i);
     const field = aliases[key];
     if (!field) {
-      ignored.push(h);
+      if (!ignored.includes(h)) ignored.push(h);
       return;
     }
-    if (index[field] !== undefined) {
-      errors.push({ row: 0, column: h, message: `"${h}" and "${firstHeaderOf[field]}" both give the ${field}. Keep one of them.` });
-      return;
+    if (index[field] === undefined) {
+      index[field] = i;
+      recognised[h] = field;
+    } else {
+      (also[field] ??= []).push(i);
+      recognised[h] ??= field;
     }
-    index[field] = i;
-    firstHeaderOf[field] = h;
-    recognised[h] = field;
   });
-  for (const f of required) {
-    if (index[f] === undefined) errors.push({ row: 0, column: '', message: `The file has no column for ${f}.` });
+  if (blank.length) {
+    const withData = blank.filter((c) => rows.some((r) => (r[c - 1] ?? '').trim() !== ''));
+    notes.push(
+      `${blank.length === 1 ? `Column ${blank[0]} has` : `Columns ${blank.join(', ')} have`} no header and ${blank.length === 1 ? 'is' : 'are'} ignored` +
+        (withData.length ? ` (column${withData.length === 1 ? '' : 's'} ${withData.join(', ')} hold${withData.length === 1 ? 's' : ''} values that are not imported).` : '.'),
+    );
   }
-  return { index, recognised, ignored, errors };
+  let moreWarnings = 0;
+  for (const f of Object.keys(also) as F[]) {
+    const cols = [index[f]!, ...also[f]!];
+    const names = cols.map((c) => `"${headers[c]}" (column ${c + 1})`);
+    const sameName = cols.every((c) => headerKey(headers[c]!) === headerKey(headers[cols[0]!]!));
+    const what = sameName ? `"${headers[cols[0]!]}" appears ${cols.length} times (columns ${cols.map((c) => c + 1).join(', ')})` : `${names.join(' and ')} both give the ${f}`;
+    let differing = 0;
+    rows.forEach((r, i) => {
+      const values = cols.map((c) => (r[c] ?? '').trim());
+      const filled = values.filter(Boolean);
+      if (new Set(filled).size <= 1) return;
+      differing++;
+      if (warnings.length >= MAX_WARNINGS) {
+        moreWarnings++;
+        return;
+      }
+      const detail = cols.map((c, k) => `"${values[k]}" in column ${c + 1}`).join(', ');
+      warnings.push({ row: i + 1, column: headers[cols[0]!] ?? '', message: `The repeated columns disagree: ${detail}. "${filled[0]}" is kept.` });
+    });
+    notes.push(
+      differing
+        ? `${what}: they differ on ${differing} row${differing === 1 ? '' : 's'}, where the first non-empty value is kept (see the warnings).`
+        : `${what} with the same values on every row: read once.`,
+    );
+  }
+  if (moreWarnings) warnings.push({ row: 0, column: '', message: `…and ${moreWarnings} more rows where repeated columns disagree.` });
+  for (const f of required) {
+    if (index[f] === undefined) errors.push({ row: 0, column: '', kind: 'header', message: `The header row has no column for ${f}.` });
+  }
+  return { index, also, recognised, ignored, errors, notes, warnings };
 }
 
-/** A row's cell for a field, trimmed; '' when absent. */
+/** A row's cell for a field, trimmed; '' when absent. A field in repeated columns reads the first non-empty one. */
 export function cell<F extends string>(row: string[], map: ColumnMap<F>, f: F): string {
   const i = map.index[f];
-  return i === undefined ? '' : (row[i] ?? '').trim();
+  if (i === undefined) return '';
+  const v = (row[i] ?? '').trim();
+  const more = map.also[f];
+  if (v || !more) return v;
+  for (const j of more) {
+    const w = (row[j] ?? '').trim();
+    if (w) return w;
+  }
+  return '';
 }

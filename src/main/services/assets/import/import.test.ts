@@ -116,8 +116,8 @@ describe('broken files get row errors and write nothing', () => {
     return r;
   }
 
-  it('unknown status, bad date, bad cost, empty and repeated tags: one error each, with row and column', () => {
-    refused(
+  it('bad date, bad cost, empty and repeated tags: one error each, with row and column (an unknown status is a new label, not an error)', () => {
+    const r = refused(
       header +
         'T-1,Laptop one,Ready to Deploy,2024-01-05,100,HQ\n' +
         'T-2,Laptop two,Vaporised,2024-01-05,100,HQ\n' +
@@ -126,22 +126,19 @@ describe('broken files get row errors and write nothing', () => {
         ',No tag,,,,HQ\n' +
         't-1,Same tag,,,,HQ\n',
       [
-        { row: 2, column: 'Status', message: /Unknown status "Vaporised"/ },
         { row: 3, column: 'Purchase Date', message: /not a real date/ },
         { row: 4, column: 'Purchase Cost', message: /not an amount/ },
         { row: 5, column: 'Asset Tag', message: /empty/ },
         { row: 6, column: 'Asset Tag', message: /appears again \(first on row 1\)/ },
       ],
     );
+    expect(r.errors.some((e) => e.row === 2)).toBe(false);
+    expect(r.statusLabels).toContainEqual({ name: 'Vaporised', type: 'undeployable', source: 'new', rows: 1 });
   });
 
-  it('blank header over data and duplicate headers are file errors', () => {
-    refused('Asset Tag,Name,,Name\nT-1,A,x,B\n', [
-      { row: 0, column: '(column 3)', message: /no header but holds data/ },
-      { row: 0, column: 'Name', message: /appears twice/ },
-    ]);
-    refused('Asset Tag,Serial,Serial Number\nT-1,A,B\n', [{ row: 0, message: /both give the serial/ }]);
-    refused('Name,Serial\nA,B\n', [{ row: 0, message: /no column for tag/ }]);
+  it('a file without an asset tag column is refused as a header problem', () => {
+    const r = refused('Name,Serial\nA,B\n', [{ row: 0, message: /header row has no column for tag/ }]);
+    expect(r.errors[0]!.kind).toBe('header');
   });
 
   it('an unclosed quote is reported', () => {
@@ -160,7 +157,7 @@ describe('encodings and line ends', () => {
   it('reads Latin-1 bytes (semicolon-delimited, CRLF) as Latin-1', () => {
     const r = imp({ format: 'snipe-it-assets', contentBase64: latin1.toString('base64') });
     expect(r.errors).toEqual([]);
-    expect(r).toMatchObject({ encoding: 'latin-1', lineEnding: 'crlf', created: 1 });
+    expect(r).toMatchObject({ encoding: 'iso-8859-1', lineEnding: 'crlf', created: 1 });
     expect(getAssetDetail(w.ctx(tech), { tag: 'L-1' }).notes).toBe('Réparé à Zürich');
   });
 

@@ -6,10 +6,13 @@ import { createHash } from 'node:crypto';
 import type { Ctx } from '../../core/context';
 import { requireActor, write } from '../../core/write';
 import { AppError } from '../../../../shared/result';
-import type { CsvInspection, ImportError, ImportFormat, ImportResult, MappableField } from '../../../../shared/api/assets';
+import type { CsvInspection, ImportEncoding, ImportError, ImportFormat, ImportResult, ImportTextInfo, MappableField } from '../../../../shared/api/assets';
+import type { StatusLabelType } from '../../../../shared/assets/status-labels';
+import { findMojibake, nonAsciiSample, repairCells } from './encoding';
+import { StatusLabels } from './status-labels';
 import { MAPPABLE_FIELDS } from '../../../../shared/api/assets';
 import { defaultSiteId } from '../assets';
-import { decodeInput, headerKey, parseCsv } from './csv';
+import { decodeInput, headerKey, parseCsv, type Decoded, type ParsedCsv } from './csv';
 import { applyAssetPlans, ASSET_ALIASES, planAssets } from './assets';
 import { planLicences, planLocations, planModels, planUsers, type Planned } from './others';
 import { People, Places } from './resolve';
@@ -26,6 +29,25 @@ export interface ImportInput {
   dryRun: boolean;
   mapping?: Record<string, MappableField>;
   siteId?: string;
+  /** The encoding the person chose (else detected). */
+  encoding?: ImportEncoding;
+  /** Repair values that are UTF-8 read as Windows-1252 before they reached the file. */
+  repairMojibake?: boolean;
+  /** Types for new status labels, as the person set them in the preview. */
+  statusLabelTypes?: Record<string, StatusLabelType>;
+}
+
+/** Parses the decoded text, repairs misread UTF-8 when asked, and describes how the text was read. */
+function readCsv(decoded: Decoded, repair: boolean | undefined): { csv: ParsedCsv; text: ImportTextInfo } {
+  const csv = parseCsv(decoded.text);
+  const mojibake = findMojibake(csv.rows, csv.headers);
+  const repaired = !!repair && mojibake !== null;
+  if (repaired) {
+    csv.rows = repairCells(csv.rows);
+    csv.headers = repairCells([csv.headers])[0]!;
+  }
+  const text: ImportTextInfo = { encoding: decoded.encoding, encodingChosen: decoded.chosen, nonAscii: nonAsciiSample(csv.rows), mojibake, repaired };
+  return { csv, text };
 }
 
 function capErrors(errors: ImportError[]): ImportError[] {
@@ -65,16 +87,19 @@ export function prepareImport(ctx: Ctx, input: ImportInput, hooks?: ImportHooks)
 
   let planned: Planned;
   let lineEnding = 'lf';
+  let text: ImportTextInfo | undefined;
   if (input.format === 'glpi-inventory') {
     planned = planGlpiImport(ctx, decoded.text, siteId);
   } else {
-    const csv = parseCsv(decoded.text);
+    const read = readCsv(decoded, input.repairMojibake);
+    const csv = read.csv;
+    text = read.text;
     lineEnding = csv.lineEnding;
     if (input.format === 'csv-mapped' && !input.mapping) {
       throw new AppError('invalid_input', 'Map the file’s columns to asset fields first (mapping).', [{ path: ['mapping'], message: 'Required for csv-mapped.' }]);
     }
     hooks?.progress?.({ phase: 'checking', done: 0, total: csv.rows.length });
-    planned = planCsv(ctx, input.format, csv, siteId, input.mapping, actor.role === 'admin', hooks);
+    planned = planCsv(ctx, input.format, csv, siteId, input.mapping, actor.role === 'admin', hooks, input.statusLabelTypes);
     planned.errors.unshift(...csv.errors);
   }
   const rows = planned.created + planned.updated + planned.unchanged + new Set(planned.errors.filter((e) => e.row > 0).map((e) => e.row)).size;
@@ -85,6 +110,10 @@ export function prepareImport(ctx: Ctx, input: ImportInput, hooks?: ImportHooks)
     lineEnding,
     preview: planned.preview,
     columns: planned.columns,
+    ...(text ? { text } : {}),
+    headerNotes: planned.notes ?? [],
+    warnings: planned.warnings ?? [],
+    ...(planned.statusLabels ? { statusLabels: planned.statusLabels } : {}),
   };
   if (planned.errors.length) {
     planned.errors.sort((a, b) => a.row - b.row);
@@ -120,6 +149,7 @@ function planCsv(
   mapping: Record<string, MappableField> | undefined,
   isAdmin: boolean,
   hooks?: ImportHooks,
+  statusLabelTypes?: Record<string, StatusLabelType>,
 ): Planned {
   const sqlite = ctx.store.sqlite;
   switch (format) {
@@ -135,9 +165,13 @@ function planCsv(
     default: {
       const people = new People(sqlite, isAdmin);
       const places = new Places(sqlite, siteId);
-      const plan = planAssets(sqlite, csv, { siteId, people, places, mapping, hooks });
+      const labels = new StatusLabels(sqlite, isAdmin, statusLabelTypes);
+      const plan = planAssets(sqlite, csv, { siteId, people, places, labels, mapping, hooks });
       return {
         errors: plan.errors,
+        notes: plan.notes,
+        warnings: plan.warnings,
+        statusLabels: labels.summary(),
         columns: plan.columns,
         preview: plan.preview,
         created: plan.plans.filter((p) => p.kind === 'create').length,
@@ -148,6 +182,7 @@ function planCsv(
           const ops = new OpBatch(sqlite, w);
           people.commit(ops.scope, siteId);
           places.commit(ops.scope);
+          labels.commit(sqlite, ops.scope);
           applyAssetPlans(sqlite, ops, plan.plans, people, places, commitHooks);
           ops.flush();
         },
@@ -164,24 +199,39 @@ const FORMAT_SIGNATURES: [ImportFormat, string[]][] = [
   ['snipe-it-locations', ['name', 'address']],
 ];
 
-export function inspectCsv(ctx: Ctx, input: { content?: string; contentBase64?: string }): CsvInspection {
+/**
+ * Which column a generic CSV's assignee is read from: a username first, then an email, then a
+ * "checked out to" or assigned-to column, a full name only when there is nothing better.
+ */
+const ASSIGNEE_PREFERENCE = ['username', 'email', 'assignedTo'] as const;
+const FULL_NAME_KEYS = new Set(['full name', 'name of user', 'user name', 'employee name']);
+
+export function inspectCsv(ctx: Ctx, input: { content?: string; contentBase64?: string; encoding?: ImportEncoding; repairMojibake?: boolean }): CsvInspection {
   requireActor(ctx);
   const decoded = decodeInput(input);
-  const csv = parseCsv(decoded.text);
+  const { csv, text } = readCsv(decoded, input.repairMojibake);
   const keys = csv.headers.map(headerKey);
   const detectedFormat = FORMAT_SIGNATURES.find(([, need]) => need.every((n) => keys.includes(n)))?.[0] ?? null;
   const suggestedMapping: Record<string, MappableField> = {};
   const used = new Set<string>();
+  let assignee: { header: string; rank: number } | null = null;
   csv.headers.forEach((h, i) => {
     const f = ASSET_ALIASES[keys[i]!];
-    const field = f === 'username' ? 'assignedTo' : f;
-    if (field && (MAPPABLE_FIELDS as readonly string[]).includes(field) && !used.has(field)) {
-      suggestedMapping[h] = field as MappableField;
-      used.add(field);
+    const rank = FULL_NAME_KEYS.has(keys[i]!) ? ASSIGNEE_PREFERENCE.length : ASSIGNEE_PREFERENCE.indexOf(f as (typeof ASSIGNEE_PREFERENCE)[number]);
+    if (rank >= 0) {
+      if (!assignee || rank < assignee.rank) assignee = { header: h, rank };
+      return;
+    }
+    if (f && (MAPPABLE_FIELDS as readonly string[]).includes(f) && !used.has(f)) {
+      suggestedMapping[h] = f as MappableField;
+      used.add(f);
     }
   });
+  const who = assignee as { header: string; rank: number } | null;
+  if (who) suggestedMapping[who.header] = 'assignedTo';
   return {
     encoding: decoded.encoding,
+    text,
     lineEnding: csv.lineEnding,
     delimiter: csv.delimiter,
     headers: csv.headers,

@@ -1,6 +1,6 @@
 /** Snipe-IT user, location, licence and model files. Each plans first (no writes) and applies in the caller's write. */
 import type Database from 'better-sqlite3';
-import type { ImportError } from '../../../../shared/api/assets';
+import type { ImportError, ImportStatusLabel } from '../../../../shared/api/assets';
 import type { ImportHooks } from './commit';
 import type { WriteScope } from '../../core/write';
 import { restamp, stampAll } from '../../core/ops';
@@ -20,6 +20,11 @@ export interface Planned {
   created: number;
   updated: number;
   unchanged: number;
+  /** Header notes and row warnings that do not stop the import. */
+  notes?: string[];
+  warnings?: ImportError[];
+  /** Asset imports: the status labels the file uses. */
+  statusLabels?: ImportStatusLabel[];
   /**
    * Runs the writes (only called when there are no errors and it is not a dry run); `hooks` are
    * the committing caller's (progress, cancel), which may not be the ones the plan was made with.
@@ -109,6 +114,8 @@ export function planUsers(sqlite: Database.Database, csv: ParsedCsv, siteId: str
   return {
     errors,
     columns: { recognised: map.recognised, ignored: map.ignored },
+    notes: map.notes,
+    warnings: map.warnings,
     preview,
     created,
     updated: updates.length,
@@ -241,6 +248,8 @@ export function planLocations(sqlite: Database.Database, csv: ParsedCsv, siteId:
   return {
     errors,
     columns: { recognised: map.recognised, ignored: map.ignored },
+    notes: map.notes,
+    warnings: map.warnings,
     preview,
     created: places.pending.size,
     updated: updates.length + repeats - updates.filter((u) => u.before === null).length,
@@ -412,6 +421,8 @@ export function planLicences(sqlite: Database.Database, csv: ParsedCsv, siteId: 
   return {
     errors,
     columns: { recognised: map.recognised, ignored: map.ignored },
+    notes: map.notes,
+    warnings: map.warnings,
     preview,
     created: creates.length,
     updated: updates.length,
@@ -516,6 +527,8 @@ export function planModels(sqlite: Database.Database, csv: ParsedCsv): Planned {
   return {
     errors,
     columns: { recognised: map.recognised, ignored: map.ignored },
+    notes: map.notes,
+    warnings: map.warnings,
     preview,
     created,
     updated,
