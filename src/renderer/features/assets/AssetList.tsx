@@ -14,7 +14,9 @@ import {
   Menu,
   MultiSelect,
   Paper,
+  Popover,
   Select,
+  Stack,
   Switch,
   Text,
   TextInput,
@@ -259,12 +261,14 @@ export function AssetList() {
   };
 
   const filterCount = Object.keys(filter).length;
+  const moreCount = (filter.type?.length ? 1 : 0) + (filter.locationId ? 1 : 0) + (filter.overdue ? 1 : 0);
   const selTarget: ActionTarget = { kind: 'many', ids: selected, label: `${selected.length} selected` };
   const batchTarget: ActionTarget = { kind: 'many', tags: batch, label: `${batch.length} scanned` };
 
   return (
     <div style={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 }}>
-      <Group p="sm" gap="xs" wrap="wrap" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+      {/* One row: search, status and sort stay in view; the other filters fold into More filters. */}
+      <Group p="sm" gap="xs" wrap="nowrap" style={{ borderBottom: '1px solid var(--mantine-color-default-border)', overflowX: 'auto' }} data-testid="asset-filter-bar">
         <Text fw={700} size="lg" mr="sm">
           Assets
         </Text>
@@ -275,7 +279,8 @@ export function AssetList() {
           value={text}
           onChange={(e) => setText(e.currentTarget.value)}
           rightSection={text ? <CloseButton size="sm" onClick={() => setText('')} aria-label="Clear search" /> : null}
-          w={240}
+          w={220}
+          style={{ flexShrink: 0 }}
           data-testid="asset-search"
         />
         <MultiSelect
@@ -284,32 +289,53 @@ export function AssetList() {
           value={filter.status ?? []}
           onChange={(v) => st.setFilter({ status: v as AssetFilter['status'] })}
           clearable
-          w={200}
+          w={180}
+          style={{ flexShrink: 0 }}
           aria-label="Filter by status"
         />
-        <MultiSelect
-          placeholder={filter.type?.length ? undefined : 'Type'}
-          data={ASSET_TYPES.map((t) => ({ value: t, label: ASSET_TYPE_LABELS[t] }))}
-          value={filter.type ?? []}
-          onChange={(v) => st.setFilter({ type: v as AssetFilter['type'] })}
-          clearable
-          w={200}
-          aria-label="Filter by type"
-        />
-        <LocationSelect
-          w={220}
-          placeholder="Location (with sub-locations)"
-          value={filter.locationId ?? null}
-          onChange={(v) => st.setFilter({ locationId: v ?? undefined })}
-          aria-label="Filter by location"
-        />
-        <Switch
-          label="Overdue returns"
-          checked={filter.overdue === true}
-          onChange={(e) => st.setFilter({ overdue: e.currentTarget.checked || undefined })}
-        />
+        <Popover position="bottom-start" shadow="md" withinPortal trapFocus returnFocus>
+          <Popover.Target>
+            <Button
+              variant={moreCount ? 'light' : 'default'}
+              size="sm"
+              rightSection={<IconChevronDown size={14} />}
+              style={{ flexShrink: 0 }}
+              data-testid="asset-more-filters"
+            >
+              More filters{moreCount ? ` (${moreCount})` : ''}
+            </Button>
+          </Popover.Target>
+          <Popover.Dropdown>
+            <Stack gap="sm" w={260}>
+              <MultiSelect
+                label="Type"
+                placeholder={filter.type?.length ? undefined : 'Any type'}
+                data={ASSET_TYPES.map((t) => ({ value: t, label: ASSET_TYPE_LABELS[t] }))}
+                value={filter.type ?? []}
+                onChange={(v) => st.setFilter({ type: v as AssetFilter['type'] })}
+                clearable
+                comboboxProps={{ withinPortal: false }}
+                aria-label="Filter by type"
+              />
+              <LocationSelect
+                label="Location"
+                placeholder="Any (with sub-locations)"
+                value={filter.locationId ?? null}
+                onChange={(v) => st.setFilter({ locationId: v ?? undefined })}
+                comboboxProps={{ withinPortal: false }}
+                aria-label="Filter by location"
+              />
+              <Switch
+                label="Overdue returns only"
+                checked={filter.overdue === true}
+                onChange={(e) => st.setFilter({ overdue: e.currentTarget.checked || undefined })}
+              />
+            </Stack>
+          </Popover.Dropdown>
+        </Popover>
         <Select
-          w={200}
+          style={{ flexShrink: 0 }}
+          w={180}
           data={ASSET_SORTS.map((s) => ({ value: s, label: ASSET_SORT_LABELS[s] }))}
           value={sort}
           onChange={(v) => v && st.setSort(v as AssetSort)}
@@ -320,6 +346,7 @@ export function AssetList() {
           <Button
             variant="subtle"
             size="xs"
+            style={{ flexShrink: 0 }}
             leftSection={<IconX size={14} />}
             onClick={() => {
               setText('');
@@ -329,31 +356,24 @@ export function AssetList() {
             Clear filters
           </Button>
         )}
-        <Group gap="xs" ml="auto">
+        <Group gap="xs" ml="auto" wrap="nowrap" style={{ flexShrink: 0 }}>
           <Switch
             label="Scan to batch"
             checked={batchMode}
             onChange={(e) => st.setBatchMode(e.currentTarget.checked)}
             data-testid="batch-mode"
+            styles={{ label: { whiteSpace: 'nowrap' } }}
           />
-          <Button
-            variant="default"
-            size="xs"
-            leftSection={<IconDownload size={14} />}
-            loading={exporting}
-            onClick={() => void doExport()}
-            data-testid="asset-export"
-          >
-            Export CSV
-          </Button>
-          <Button
-            variant="default"
-            size="xs"
-            leftSection={<IconPrinter size={14} />}
-            onClick={() => setLabels({ filter, label: 'this list' })}
-          >
-            Labels
-          </Button>
+          <Tooltip label="Export this list as CSV">
+            <ActionIcon variant="default" size="lg" loading={exporting} onClick={() => void doExport()} aria-label="Export CSV" data-testid="asset-export">
+              <IconDownload size={16} />
+            </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Print labels for this list">
+            <ActionIcon variant="default" size="lg" onClick={() => setLabels({ filter, label: 'this list' })} aria-label="Labels for this list">
+              <IconPrinter size={16} />
+            </ActionIcon>
+          </Tooltip>
           {canEdit && (
             <Button
               size="xs"
