@@ -1,6 +1,6 @@
 /** Settings › Locations: the site → building → room tree that assets live in and audits walk. */
 import { useState } from 'react';
-import { Badge, Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { LOCATION_KINDS, type LocationKind } from '../../../shared/assets/rules';
 import type { Location } from '../../../shared/api/assets';
@@ -17,18 +17,17 @@ export function LocationsSettings() {
   const canEdit = useCanEditAssets();
   const [editing, setEditing] = useState<Location | 'new' | null>(null);
   return (
-    <Stack gap="md" maw={960}>
-      <Group justify="space-between">
-        <Title order={3}>Locations</Title>
+    <Stack gap="sm" maw={960}>
+      <Group justify="space-between" wrap="nowrap">
+        <Text size="sm" c="dimmed">
+          Buildings, floors, rooms and areas under each site. Audits are run per location, optionally with everything below it.
+        </Text>
         {canEdit && (
-          <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setEditing('new')} data-testid="location-new">
+          <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setEditing('new')} data-testid="location-new" style={{ flexShrink: 0 }}>
             New location
           </Button>
         )}
       </Group>
-      <Text size="sm" c="dimmed">
-        Buildings, floors, rooms and areas under each site. Audits are run per location, optionally with everything below it.
-      </Text>
       {q.error && !q.data ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : !q.data ? (

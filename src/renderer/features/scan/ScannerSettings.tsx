@@ -1,6 +1,6 @@
 /** Settings › Scanner: tune burst detection for this computer's scanner and test it live. */
 import { useRef, useState } from 'react';
-import { Button, Card, Group, NumberInput, Paper, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, NumberInput, Paper, Stack, Text } from '@mantine/core';
 import { DEFAULT_SCANNER_SETTINGS, useScannerSettings } from './store';
 
 export function ScannerSettings() {
@@ -9,8 +9,7 @@ export function ScannerSettings() {
   const cur = useRef<{ text: string; gaps: number[]; last: number }>({ text: '', gaps: [], last: 0 });
 
   return (
-    <Stack gap="md" maw={640}>
-      <Title order={3}>Scanner</Title>
+    <Stack gap="sm" maw={640}>
       <Text size="sm" c="dimmed">
         A keyboard-wedge scanner types a tag much faster than a person and ends it with Enter. Outpost takes a burst of at least the minimum
         length, with every key closer than the gap below, as a scan — on any screen, when you are not typing in a field. Slow (often

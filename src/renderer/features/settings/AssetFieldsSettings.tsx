@@ -16,7 +16,6 @@ import {
   Table,
   Text,
   TextInput,
-  Title,
 } from '@mantine/core';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { CUSTOM_FIELD_TYPES, type CategoryFields, type CustomFieldType } from '../../../shared/api/assets';
@@ -55,8 +54,7 @@ export function AssetFieldsSettings() {
     );
   };
   return (
-    <Stack p="md" gap="sm" maw={900}>
-      <Title order={3}>Asset fields</Title>
+    <Stack gap="sm" maw={900}>
       <Text size="sm" c="dimmed">
         Extra fields per asset category, checked when assets are created or edited. Shared with your whole team when devices sync; values
         already stored on assets are kept when a field is removed.

@@ -29,7 +29,7 @@ export function CategoriesSettings() {
     );
   };
   return (
-    <Stack p="md" gap="sm" maw={760}>
+    <Stack gap="sm" maw={760}>
       <Text size="sm" c="dimmed">
         Used on tickets and in reports. Renaming one does not change tickets already filed under the old name. Shared with your whole team when
         devices sync: categories added on two devices are both kept.

@@ -75,7 +75,7 @@ export function GroupsSettings() {
   const [creating, setCreating] = useState(false);
   const items = q.data?.items;
   return (
-    <Stack p="md" gap="sm">
+    <Stack gap="sm">
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
           Teams that tickets are assigned to.

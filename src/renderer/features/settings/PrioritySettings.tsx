@@ -27,7 +27,7 @@ export function PrioritySettings() {
   const dirty = JSON.stringify(m) !== JSON.stringify(q.data.priorityMatrix);
   const set = (i: number, u: number, p: Priority) => setM(m.map((row, ri) => (ri === i ? row.map((x, ui) => (ui === u ? p : x)) : row)));
   return (
-    <Stack p="md" gap="sm" maw={720}>
+    <Stack gap="sm" maw={720}>
       <Text size="sm" c="dimmed">
         The priority a ticket gets from its impact (rows) and urgency (columns). Technicians can still override it per ticket. The matrix is
         shared with your whole team when devices sync; saving a change re-scores open tickets whose priority was not set by hand.

@@ -1,5 +1,5 @@
 /** Settings: tabs from the settings-sections registry, each at /settings/<key>. */
-import { Stack, Tabs, Title } from '@mantine/core';
+import { Box, Stack, Tabs, Title } from '@mantine/core';
 import { settingsSections } from '../../app/settings-sections';
 import { navigate, useRoute } from '../../lib/router';
 import { useRole } from '../../stores/session';
@@ -27,7 +27,10 @@ export function SettingsPage() {
           ))}
         </Tabs.List>
       </Tabs>
-      <div style={{ flex: 1, overflow: 'auto' }}>{Element ? <Element /> : <Empty title="No such settings page" />}</div>
+      {/* One frame for every tab: the same padding, and the tab's label is its only heading. */}
+      <Box p="md" style={{ flex: 1, overflow: 'auto' }} data-testid="settings-body">
+        {Element ? <Element /> : <Empty title="No such settings page" />}
+      </Box>
     </Stack>
   );
 }

@@ -67,7 +67,7 @@ export function SitesSettings() {
   const [creating, setCreating] = useState(false);
   const items = q.data?.items;
   return (
-    <Stack p="md" gap="sm">
+    <Stack gap="sm">
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
           Each ticket belongs to a site; people see the sites they are given.

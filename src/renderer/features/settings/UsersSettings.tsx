@@ -164,7 +164,7 @@ export function UsersSettings() {
   const users = q.data?.items;
 
   return (
-    <Stack p="md" gap="sm">
+    <Stack gap="sm">
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
           People who can sign in on this computer, and the requesters tickets are raised for.
@@ -190,7 +190,7 @@ export function UsersSettings() {
               <Table.Th>Role</Table.Th>
               <Table.Th>Sites</Table.Th>
               <Table.Th>Groups</Table.Th>
-              <Table.Th>Created</Table.Th>
+              <Table.Th style={{ whiteSpace: 'nowrap' }}>Created</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -209,7 +209,7 @@ export function UsersSettings() {
                 <Table.Td>{ROLE_LABELS[u.role]}</Table.Td>
                 <Table.Td>{names(u.siteIds, sites) || '—'}</Table.Td>
                 <Table.Td>{names(u.groupIds, groups) || '—'}</Table.Td>
-                <Table.Td>{formatDateTime(u.createdAt)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(u.createdAt)}</Table.Td>
                 <Table.Td>
                   <Button size="compact-xs" variant="subtle" onClick={() => setEditing(u)}>
                     Edit

@@ -1,6 +1,6 @@
 /** Settings → Sync: join a server (URL, username, password), see this device, sync now, leave. */
 import { useState } from 'react';
-import { Alert, Button, Group, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, PasswordInput, Stack, Table, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api, errorMessage } from '../../lib/client';
 import { changed, useCall } from '../../lib/query';
@@ -75,8 +75,7 @@ export function SyncSettings() {
     }
   };
   return (
-    <Stack gap="md" data-testid="sync-settings">
-      <Title order={4}>Sync</Title>
+    <Stack gap="sm" data-testid="sync-settings">
       {s.state === 'standalone' ? (
         <JoinForm />
       ) : (
