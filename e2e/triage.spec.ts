@@ -85,8 +85,9 @@ test('triage from the keyboard: j/k, a, 1-4, s', async () => {
 
   await q.key('s');
   await expect(q.statusDialog()).toBeVisible();
-  // Only transitions the state machine allows from Assigned are offered.
-  await expect(q.statusDialog().getByRole('button', { name: 'Closed' })).toHaveCount(0);
+  // Only transitions the state machine allows from Assigned can be chosen; the others show, disabled.
+  await expect(q.statusDialog().getByRole('button', { name: 'Closed' })).toBeDisabled();
+  await expect(q.statusDialog().getByRole('button', { name: 'In progress' })).toBeEnabled();
   await q.chooseStatus('In progress');
   await expect(q.statusDialog()).toBeHidden();
   await expect(q.row('INC0000001').getByTestId('row-status')).toHaveText('In progress');

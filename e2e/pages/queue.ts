@@ -42,6 +42,16 @@ export class QueuePage {
     await this.page.getByRole('option', { name: option }).click();
   }
 
+  /** A toast (Mantine notification) with exactly this text. */
+  toast(text: string): Locator {
+    return this.page.getByRole('alert').getByText(text, { exact: true });
+  }
+
+  /** Waits until no dialog or menu is left in the page (single-letter keys are quiet until then). */
+  async overlaysGone() {
+    await expect(this.page.locator('[role="dialog"], [role="menu"]')).toHaveCount(0);
+  }
+
   statusDialog(): Locator {
     return this.page.getByRole('dialog', { name: /Change status/ });
   }

@@ -43,6 +43,14 @@ export class Palette {
   hits(): Locator {
     return this.page.getByTestId('palette-hit');
   }
+
+  /** Opens a ticket by typing its number, as a user jumping to it would. */
+  async openNumber(number: string) {
+    await this.open();
+    await this.input().fill(number);
+    await this.page.getByTestId('palette-open-number').click();
+    await expect(this.input()).toBeHidden();
+  }
 }
 
 /** Reads the queue's part of the address bar (`#/queue?view=…`). */

@@ -37,6 +37,8 @@ import { invalidateDomain } from '../lib/query';
 import { useKeys } from '../lib/keys';
 import { Palette } from '../features/palette/Palette';
 import { ShortcutSheet } from './ShortcutSheet';
+import { useGoKeys } from './goKeys';
+import { useFocusHomeAfterOverlays, useLeaveSearchBoxes } from './focusHome';
 import { Empty, Loading } from '../features/common/states';
 import { ErrorBoundary } from '../features/common/ErrorBoundary';
 import { StatusDialog } from '../features/tickets/StatusDialog';
@@ -188,6 +190,9 @@ export function Shell() {
   }, [active, forbidden, role]);
 
   useKeys({ '?': () => setShortcutsOpen(true) }, { global: true });
+  useGoKeys(role);
+  useFocusHomeAfterOverlays();
+  useLeaveSearchBoxes();
 
   const Element = active?.element;
   const width = navCollapsed ? 64 : 220;

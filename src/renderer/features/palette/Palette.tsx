@@ -4,14 +4,15 @@
  * as <mark> elements, never as HTML.
  */
 import { Fragment, useEffect, useState } from 'react';
-import { Badge, Group, Text } from '@mantine/core';
+import { Badge, Group, Kbd, Text } from '@mantine/core';
 import { Spotlight, spotlight } from '@mantine/spotlight';
-import { IconArrowRight, IconPlus, IconSearch, IconTicket } from '@tabler/icons-react';
-import type { SearchHit } from '../../../shared/api/tickets';
+import { IconArrowRight, IconListDetails, IconPlus, IconSearch, IconSettings, IconTicket } from '@tabler/icons-react';
+import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type SearchHit } from '../../../shared/api/tickets';
 import { NUMBER_RE, PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
 import { api, errorMessage } from '../../lib/client';
 import { navigate } from '../../lib/router';
 import { entriesFor } from '../../app/nav';
+import { VIEW_KEYS, goToView, hasQueue, settingsPagesFor } from '../../app/goKeys';
 import { useSession } from '../../stores/session';
 import { useQueue } from '../../stores/queue';
 import { STATUS_COLORS } from '../common/lookups';
@@ -69,6 +70,9 @@ export function Palette() {
   const screens = entriesFor(role).filter(
     (e) => !lower || e.label.toLowerCase().includes(lower) || e.keywords?.some((k) => k.includes(lower)),
   );
+  const matches = (...words: string[]) => !lower || words.some((w) => w.toLowerCase().includes(lower));
+  const views = hasQueue(role) ? QUEUE_VIEWS.filter((v) => matches(QUEUE_VIEW_LABELS[v], 'view', 'queue', 'tickets')) : [];
+  const settingsPages = settingsPagesFor(role).filter((p) => matches(p.label, 'settings'));
   const number = NUMBER_RE.test(q) ? q.toUpperCase() : null;
   // Bare digits ("1234") could be either kind of ticket: offer both.
   const bare = /^\d{1,7}$/.test(q) ? [`INC${q.padStart(7, '0')}`, `REQ${q.padStart(7, '0')}`] : [];
@@ -77,7 +81,8 @@ export function Palette() {
     spotlight.close();
     navigate(path);
   };
-  const nothing = !screens.length && !number && !bare.length && !canCreate && !hits.length && !searching;
+  const nothing =
+    !screens.length && !views.length && !settingsPages.length && !number && !bare.length && !canCreate && !hits.length && !searching;
 
   return (
     <Spotlight.Root query={query} onQueryChange={setQuery} shortcut={['mod + K']} tagsToIgnore={[]} scrollable maxHeight={520} size="xl">
@@ -157,6 +162,37 @@ export function Palette() {
                 />
               );
             })}
+          </Spotlight.ActionsGroup>
+        )}
+        {views.length > 0 && (
+          <Spotlight.ActionsGroup label="Views">
+            {views.map((v) => (
+              <Spotlight.Action
+                key={v}
+                leftSection={<IconListDetails size={18} />}
+                label={QUEUE_VIEW_LABELS[v]}
+                rightSection={<Kbd size="xs">g {VIEW_KEYS[v]}</Kbd>}
+                onClick={() => {
+                  spotlight.close();
+                  goToView(v);
+                }}
+                data-testid={`palette-view-${v}`}
+              />
+            ))}
+          </Spotlight.ActionsGroup>
+        )}
+        {settingsPages.length > 0 && (
+          <Spotlight.ActionsGroup label="Settings">
+            {settingsPages.map((p) => (
+              <Spotlight.Action
+                key={p.key}
+                leftSection={<IconSettings size={18} />}
+                label={`Settings › ${p.label}`}
+                rightSection={<IconArrowRight size={14} />}
+                onClick={() => go(`/settings/${p.key}`)}
+                data-testid={`palette-settings-${p.key}`}
+              />
+            ))}
           </Spotlight.ActionsGroup>
         )}
         {searching && !hits.length && <Spotlight.Empty>Searching…</Spotlight.Empty>}

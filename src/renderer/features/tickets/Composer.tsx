@@ -1,8 +1,10 @@
 /** Comment / worklog composer. Ctrl+Enter sends; the draft survives reloads and crashes until it is sent. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button, Checkbox, Group, NumberInput, Tabs, Text, Textarea } from '@mantine/core';
 import type { Ticket } from '../../../shared/api/tickets';
 import { act } from './actions';
+import { useKeys } from '../../lib/keys';
+import { focusHome } from '../../app/focusHome';
 
 function useDraft(key: string): [string, (v: string) => void] {
   const [v, setV] = useState(() => localStorage.getItem(key) ?? '');
@@ -23,6 +25,14 @@ export function Composer({ ticket, staff }: { ticket: Ticket; staff: boolean }) 
   const [minutes, setMinutes] = useState<number | string>(15);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const commentRef = useRef<HTMLTextAreaElement>(null);
+  // `r` (reply) jumps to the comment box of the ticket on screen: one key instead of dozens of Tabs.
+  useKeys({
+    r: () => {
+      setTab('comment');
+      requestAnimationFrame(() => commentRef.current?.focus());
+    },
+  });
 
   const send = async () => {
     setError(null);
@@ -51,7 +61,10 @@ export function Composer({ ticket, staff }: { ticket: Ticket; staff: boolean }) 
       e.preventDefault();
       void send();
     }
-    if (e.key === 'Escape') (e.target as HTMLElement).blur();
+    if (e.key === 'Escape') {
+      (e.target as HTMLElement).blur();
+      focusHome();
+    }
   };
 
   return (
@@ -70,6 +83,7 @@ export function Composer({ ticket, staff }: { ticket: Ticket; staff: boolean }) 
           onChange={(e) => setBody(e.currentTarget.value)}
           onKeyDown={onKeyDown}
           aria-label="Comment"
+          ref={commentRef}
           data-testid="comment-input"
           error={tab === 'comment' ? error : undefined}
         />

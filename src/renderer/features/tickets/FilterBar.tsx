@@ -105,14 +105,8 @@ export const FilterBar = memo(function FilterBar({ searchRef }: { searchRef: Rea
         value={text}
         onChange={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            if (text) setText('');
-            else e.currentTarget.blur();
-          }
-          if (e.key === 'Enter') {
-            setFilter({ text: text.trim() });
-            e.currentTarget.blur();
-          }
+          // Enter applies the search at once; both keys then leave the box for the list (app/focusHome.ts).
+          if (e.key === 'Enter') setFilter({ text: text.trim() });
         }}
         rightSection={text ? <CloseButton size="xs" aria-label="Clear search" onClick={() => setText('')} /> : null}
         aria-label="Search tickets"

@@ -21,6 +21,7 @@ import { useStatusDialog } from './StatusDialog';
 import { TicketDetail } from './TicketDetail';
 import { AssignPicker, LinkAssetPicker, usePickers } from './Pickers';
 import { useQueueUrl } from './useQueueUrl';
+import { VIEW_KEYS } from '../../app/goKeys';
 import type { TicketStatus } from '../../../shared/tickets/rules';
 
 /** A saved view's count: one keyset call with the total and a single row, cached and refreshed on changes. */
@@ -73,7 +74,10 @@ const ViewsSidebar = memo(function ViewsSidebar() {
       {QUEUE_VIEWS.map((v) => (
         <NavLink
           key={v}
+          component="button"
+          type="button"
           label={QUEUE_VIEW_LABELS[v]}
+          title={`${QUEUE_VIEW_LABELS[v]} (g then ${VIEW_KEYS[v]})`}
           active={view === v && !savedViewId}
           onClick={() => setView(v)}
           rightSection={
@@ -109,6 +113,15 @@ const ViewsSidebar = memo(function ViewsSidebar() {
             label={sv.name}
             active={savedViewId === sv.id}
             onClick={() => setView(sv.base, sv.id, sv.filter, sv.sort)}
+            // A link without an address is skipped by Tab: make it a focusable control (its delete button sits inside).
+            tabIndex={0}
+            role="button"
+            onKeyDown={(e) => {
+              if ((e.key === 'Enter' || e.key === ' ') && e.target === e.currentTarget) {
+                e.preventDefault();
+                setView(sv.base, sv.id, sv.filter, sv.sort);
+              }
+            }}
             style={{ borderRadius: 6 }}
             rightSection={
               <Group gap={4} wrap="nowrap">
@@ -156,6 +169,9 @@ const ViewsSidebar = memo(function ViewsSidebar() {
 });
 
 type BulkAction = CallInput<'tickets.bulk'>['action'];
+
+/** What a single-ticket key needs to know about the ticket it acts on. */
+type KeyTarget = Pick<TicketRow, 'id' | 'number' | 'status'>;
 
 /** Current statuses of the selected tickets that are loaded (a selection is cleared whenever the list changes). */
 function statusesOf(rows: TicketRow[], ids: Iterable<string>): TicketStatus[] {
@@ -250,11 +266,23 @@ export function QueuePage() {
   const cursorIndex = useMemo(() => (cursorId ? rows.findIndex((r) => r.id === cursorId) : -1), [rows, cursorId]);
   const cursorRow = cursorIndex >= 0 ? rows[cursorIndex] : undefined;
   const openRow = openNumber ? rows.find((r) => r.number === openNumber) : undefined;
+  // The open ticket as the detail pane shows it (the same cached call): it may be outside the list,
+  // opened from the palette, just created, or moved out of this view by the last key.
+  const openQuery = useCall('tickets.getByNumber', openNumber ? { number: openNumber } : null);
+  const openDetail = openNumber && openQuery.data?.number === openNumber ? openQuery.data : undefined;
+  const openTicket: KeyTarget | undefined = openDetail ?? openRow;
+  // Keys act on the ticket on screen: the open one, else the highlighted row. While an open ticket is
+  // still loading there is no target at all, so a key never falls through to another row.
+  const target: KeyTarget | undefined = openNumber ? openTicket : cursorRow;
+  const openId = openTicket?.id ?? null;
 
-  // Put the cursor on the first row once rows arrive (or when the old cursor row left the view).
+  // The highlight follows the open ticket (even when it is not in this list, no other row stays lit);
+  // with nothing open, it goes to the first row once rows arrive or when its row left the view.
   useEffect(() => {
-    if (rows.length && cursorIndex < 0) setCursor(openRow?.id ?? rows[0]!.id);
-  }, [rows, cursorIndex, openRow, setCursor]);
+    if (openId) {
+      if (cursorId !== openId) setCursor(openId);
+    } else if (!openNumber && rows.length && cursorIndex < 0) setCursor(rows[0]!.id);
+  }, [rows, cursorIndex, cursorId, openId, openNumber, setCursor]);
 
   const open = (r: TicketRow) => {
     setCursor(r.id);
@@ -262,7 +290,8 @@ export function QueuePage() {
   };
   const move = (delta: number) => {
     if (!rows.length) return;
-    const i = Math.max(0, Math.min(rows.length - 1, (cursorIndex < 0 ? 0 : cursorIndex) + delta));
+    // From an open ticket that is not in the list, both keys start at the top.
+    const i = cursorIndex < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, cursorIndex + delta));
     const r = rows[i]!;
     setCursor(r.id);
     // With the detail open, it follows the cursor, as in a mail client.
@@ -288,30 +317,31 @@ export function QueuePage() {
     },
     '/': () => searchRef.current?.focus(),
     c: () => role !== 'auditor' && setCreateOpen(true),
-    // With tickets selected (x), a / 1–4 / s act on the whole selection; otherwise on the cursor row.
+    // With tickets selected (x), a / 1–4 / s act on the whole selection; otherwise on the ticket on
+    // screen (the open one, else the highlighted row).
     ...(staff
       ? {
           x: () => cursorRow && toggleChecked(cursorRow.id),
           a: () => {
             if (!me) return;
             if (checked.size) void bulkAct({ kind: 'assign', assigneeId: me.id }, `Assigned ${selLabel} to you.`);
-            else if (cursorRow) void assignTo(cursorRow.id, cursorRow.number, me.id, 'you');
+            else if (target) void assignTo(target.id, target.number, me.id, 'you');
           },
           A: () => {
             if (checked.size) openAssign({ ids: [...checked], label: selLabel });
-            else if (cursorRow) openAssign({ ids: [cursorRow.id], label: cursorRow.number });
+            else if (target) openAssign({ ids: [target.id], label: target.number });
           },
-          l: () => cursorRow && openAsset(cursorRow.id, cursorRow.number),
+          l: () => target && openAsset(target.id, target.number),
           s: () => {
             if (checked.size) openStatus({ ids: [...checked], label: selLabel, from: null, fromAll: statusesOf(rows, checked) });
-            else if (cursorRow) openStatus({ ids: [cursorRow.id], label: cursorRow.number, from: cursorRow.status });
+            else if (target) openStatus({ ids: [target.id], label: target.number, from: target.status });
           },
           ...Object.fromEntries(
             PRIORITIES.map((p) => [
               String(p),
               () => {
                 if (checked.size) void bulkAct({ kind: 'priority', priority: p }, `Set ${selLabel} to ${PRIORITY_LABELS[p]}.`);
-                else if (cursorRow) void setPriority(cursorRow.id, cursorRow.number, p as Priority);
+                else if (target) void setPriority(target.id, target.number, p as Priority);
               },
             ]),
           ),
@@ -349,7 +379,7 @@ export function QueuePage() {
       <TicketList
         paged={paged}
         cursorId={cursorId}
-        openId={openRow?.id ?? null}
+        openId={openId}
         checked={checked}
         onCursor={onCursor}
         onOpen={onOpen}

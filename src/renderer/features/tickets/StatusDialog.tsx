@@ -33,6 +33,10 @@ interface Target {
   to?: TicketStatus;
 }
 
+/** The digit of each status in the dialog: the same on every ticket. */
+export const STATUS_KEYS = Object.fromEntries(TICKET_STATUSES.map((s, i) => [s, String(i + 1)])) as Record<TicketStatus, string>;
+const STATUS_BY_KEY: Record<string, TicketStatus> = Object.fromEntries(TICKET_STATUSES.map((s) => [STATUS_KEYS[s], s]));
+
 export const useStatusDialog = create<{ target: Target | null; open(t: Target): void; close(): void }>((set) => ({
   target: null,
   open: (target) => set({ target }),
@@ -147,26 +151,37 @@ export function StatusDialog() {
                 : `No status change applies to all of them: ${describeMix(target.fromAll ?? [])}. Narrow the selection.`}
             </Text>
           ) : (
-            <SimpleGrid cols={2} spacing="xs">
-              {options.map((s, i) => (
-                <Button
-                  key={s}
-                  variant="default"
-                  justify="space-between"
-                  onClick={() => pick(s)}
-                  data-autofocus={i === 0 ? true : undefined}
-                  rightSection={<Kbd size="xs">{i + 1}</Kbd>}
-                  onKeyDown={(e) => {
-                    const n = Number(e.key);
-                    if (n >= 1 && n <= options.length) {
-                      e.preventDefault();
-                      pick(options[n - 1]!);
-                    }
-                  }}
-                >
-                  {STATUS_LABELS[s]}
-                </Button>
-              ))}
+            // Every status keeps its own digit on every ticket (1 is always New, 5 always Resolved), so the
+            // keys can be learnt; the moves this ticket cannot make are shown, disabled.
+            <SimpleGrid
+              cols={2}
+              spacing="xs"
+              onKeyDown={(e) => {
+                const s = STATUS_BY_KEY[e.key];
+                if (s && !e.ctrlKey && !e.metaKey && !e.altKey) {
+                  e.preventDefault();
+                  if (options.includes(s)) pick(s);
+                }
+              }}
+            >
+              {TICKET_STATUSES.map((s) => {
+                const allowed = options.includes(s);
+                return (
+                  <Button
+                    key={s}
+                    variant="default"
+                    justify="space-between"
+                    onClick={() => pick(s)}
+                    disabled={!allowed}
+                    data-autofocus={s === options[0] ? true : undefined}
+                    rightSection={<Kbd size="xs">{STATUS_KEYS[s]}</Kbd>}
+                    title={allowed ? undefined : s === target.from ? 'Its status now' : 'Not a move this ticket can make'}
+                    data-testid={`status-option-${s}`}
+                  >
+                    {STATUS_LABELS[s]}
+                  </Button>
+                );
+              })}
             </SimpleGrid>
           )}
         </Stack>

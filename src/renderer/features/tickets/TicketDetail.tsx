@@ -9,6 +9,7 @@ import {
   CloseButton,
   Divider,
   Group,
+  Kbd,
   Menu,
   Paper,
   Select,
@@ -30,6 +31,7 @@ import {
   RESOLUTION_LABELS,
   PENDING_REASON_LABELS,
   STATUS_LABELS,
+  TICKET_STATUSES,
   TRANSITIONS,
   URGENCY_LABELS,
   type ContactChannel,
@@ -43,7 +45,7 @@ import { isStaff, useSession } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
 import { PRIORITY_COLORS, STATUS_COLORS, useLookups } from '../common/lookups';
 import { act } from './actions';
-import { useStatusDialog } from './StatusDialog';
+import { STATUS_KEYS, useStatusDialog } from './StatusDialog';
 import { Timeline } from './Timeline';
 import { Composer } from './Composer';
 import { usePickers } from './Pickers';
@@ -128,14 +130,15 @@ function StatusMenu({ t, canChange }: { t: Ticket; canChange: boolean }) {
   return (
     <Menu withinPortal position="bottom-start">
       <Menu.Target>
-        <Box component="button" style={{ all: 'unset' }} aria-label="Change status">
+        <Box component="button" className="bare-trigger" aria-label="Change status">
           {badge}
         </Box>
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>Move to</Menu.Label>
-        {next.map((s) => (
-          <Menu.Item key={s} onClick={() => go(s)}>
+        {/* Every status in its fixed order, as in the status dialog; the ones this ticket cannot reach are disabled. */}
+        {TICKET_STATUSES.filter((s) => s !== t.status).map((s) => (
+          <Menu.Item key={s} onClick={() => go(s)} disabled={!next.includes(s)} rightSection={<Kbd size="xs">{STATUS_KEYS[s]}</Kbd>}>
             {STATUS_LABELS[s]}
             {s === 'pending' || s === 'resolved' ? '…' : ''}
           </Menu.Item>

@@ -10,6 +10,10 @@ import type { PagedTickets } from './usePagedTickets';
 
 const ROW = 46;
 
+function rowDomId(id: string) {
+  return `ticket-row-${id}`;
+}
+
 export interface TicketListProps {
   paged: PagedTickets;
   cursorId: string | null;
@@ -50,6 +54,7 @@ const Row = memo(function Row({ r, top, active, open, checked, compact, onCursor
       data-compact={compact}
       data-testid="ticket-row"
       data-number={r.number}
+      id={rowDomId(r.id)}
       role="option"
       aria-selected={active}
       style={{ top, height: ROW }}
@@ -73,6 +78,7 @@ const Row = memo(function Row({ r, top, active, open, checked, compact, onCursor
       </span>
       <a
         className="qr-number"
+        tabIndex={-1}
         href={`#/queue/${r.number}`}
         onClick={(e) => {
           e.preventDefault();
@@ -141,12 +147,18 @@ export function TicketList({ paged, cursorId, openId, checked, onCursor, onOpen,
   }, [cursorIndex, v]);
 
   return (
+    // The list itself takes focus (one Tab stop, a visible ring, the highlighted row announced as the
+    // active option); focus comes back here after menus and dialogs close (see app/focusHome.ts).
     <div
       ref={parent}
+      className="queue-list"
       style={{ flex: 1, overflow: 'auto', contain: 'strict' }}
       data-testid="ticket-list"
+      data-focus-home
+      tabIndex={0}
       role="listbox"
       aria-label="Tickets"
+      aria-activedescendant={cursorIndex >= 0 ? rowDomId(cursorId!) : undefined}
     >
       <div style={{ height: v.getTotalSize(), position: 'relative', width: '100%' }}>
         {items.map((it) => {
