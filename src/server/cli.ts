@@ -1,49 +1,153 @@
 /**
  * `npm run server -- --port P --data-dir D`: the central sync server. Embedded SQLite store by
- * default; DATABASE_URL=postgres://… runs it on PostgreSQL. `npm run server -- admin create` adds
- * an administrator interactively.
+ * default; DATABASE_URL=postgres://… runs it on PostgreSQL. `--tls-cert F --tls-key F` serves
+ * HTTPS; a non-loopback `--host` needs them (or `--insecure-http`). Account commands:
+ * `admin create`, `user list`, `user deactivate NAME`, `user reset-password NAME`.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
+import { parseArgs } from 'node:util';
 import { uuidv7 } from '../shared/ids';
-import { ensureAdmin, hashPassword } from './auth';
+import { deactivateUser, ensureAdmin, hashPassword, MIN_PASSWORD, resetPassword } from './auth';
 import { startServer } from './http';
 import { openStore } from './store/open';
+import type { ServerStore } from './store/types';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
+const USAGE = `Usage:
+  npm run server -- [--port P] [--host H] [--data-dir D] [--tls-cert FILE --tls-key FILE] [--insecure-http]
+  npm run server -- admin create
+  npm run server -- user list
+  npm run server -- user deactivate USERNAME
+  npm run server -- user reset-password USERNAME   (reads the new password from OUTPOST_NEW_PASSWORD, else asks)`;
+
+function parse() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'insecure-http': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`, { cause: e });
+  }
+}
+
+async function ask(question: string): Promise<string> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+async function findByName(store: ServerStore, username: string | undefined) {
+  if (!username) throw new Error(`Name the user.\n${USAGE}`);
+  const user = await store.findUser(username.trim().toLowerCase());
+  if (!user) throw new Error(`No server user named ${username}.`);
+  return user;
+}
+
+/** The account commands; true when one ran (the server is then not started). */
+async function accountCommand(store: ServerStore, positionals: string[]): Promise<boolean> {
+  const [what, verb, name] = positionals;
+  if (what === 'admin' && verb === 'create') {
+    const username = (await ask('Administrator username: ')).trim().toLowerCase();
+    const password = await ask(`Password (${MIN_PASSWORD}+ characters): `);
+    if (username.length < 2 || password.length < MIN_PASSWORD) throw new Error(`Give a username of 2+ characters and a password of ${MIN_PASSWORD}+ characters.`);
+    await store.createUser({ id: uuidv7(), username, passwordHash: await hashPassword(password), role: 'admin', sites: null, active: true });
+    console.log(`Administrator ${username} created.`);
+    return true;
+  }
+  if (what !== 'user') {
+    if (what !== undefined) throw new Error(`Unknown command "${positionals.join(' ')}".\n${USAGE}`);
+    return false;
+  }
+  switch (verb) {
+    case 'list': {
+      const users = await store.listUsers();
+      if (!users.length) console.log('No users yet.');
+      for (const u of users) {
+        const devices = await store.listDevices(u.id);
+        const live = devices.filter((d) => !d.revoked).length;
+        console.log(
+          [u.username.padEnd(24), u.role.padEnd(11), (u.active ? 'active' : 'deactivated').padEnd(12), `sites: ${u.sites ? u.sites.join(',') || '(none)' : 'all'}`, `devices: ${live} (${devices.length - live} revoked)`, `id: ${u.id}`].join('  '),
+        );
+      }
+      return true;
+    }
+    case 'deactivate': {
+      const user = await findByName(store, name);
+      const out = await deactivateUser(store, user.id, null);
+      // Other instances (PostgreSQL) close the user's live streams at once; an embedded-store
+      // server in another process does so at its next keep-alive.
+      await store.announce(await store.headSeq());
+      console.log(`${out.username} deactivated; ${out.devicesRevoked} device${out.devicesRevoked === 1 ? '' : 's'} revoked.`);
+      return true;
+    }
+    case 'reset-password': {
+      const user = await findByName(store, name);
+      const password = process.env.OUTPOST_NEW_PASSWORD ?? (await ask(`New password for ${user.username} (${MIN_PASSWORD}+ characters): `));
+      await resetPassword(store, user.id, password);
+      console.log(`Password of ${user.username} changed; their devices sign in again with it.`);
+      return true;
+    }
+    default:
+      throw new Error(`Unknown user command "${verb ?? ''}".\n${USAGE}`);
+  }
 }
 
 async function main() {
-  const dataDir = path.resolve(arg('data-dir') ?? process.env.OUTPOST_SERVER_DATA ?? 'outpost-server-data');
+  const { values, positionals } = parse();
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const dataDir = path.resolve(values['data-dir'] ?? process.env.OUTPOST_SERVER_DATA ?? 'outpost-server-data');
   const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir });
   await store.migrate();
 
-  if (process.argv.includes('admin') && process.argv.includes('create')) {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-    const username = (await rl.question('Administrator username: ')).trim().toLowerCase();
-    const password = await rl.question('Password (8+ characters): ');
-    rl.close();
-    if (username.length < 2 || password.length < 8) throw new Error('Give a username of 2+ characters and a password of 8+ characters.');
-    await store.createUser({ id: uuidv7(), username, passwordHash: hashPassword(password), role: 'admin', sites: null, active: true });
-    console.log(`Administrator ${username} created.`);
+  try {
+    if (await accountCommand(store, positionals)) {
+      await store.close();
+      return;
+    }
+  } catch (e) {
     await store.close();
-    return;
+    throw e;
   }
 
   const admin = await ensureAdmin(store, process.env.OUTPOST_ADMIN_USER, process.env.OUTPOST_ADMIN_PASSWORD);
   if (admin === 'missing') console.log('No users yet: set OUTPOST_ADMIN_USER and OUTPOST_ADMIN_PASSWORD, or run `npm run server -- admin create`.');
   if (admin === 'created') console.log(`Administrator ${process.env.OUTPOST_ADMIN_USER} created.`);
-  const port = Number(arg('port') ?? process.env.PORT ?? 4800);
+  const port = Number(values.port ?? process.env.PORT ?? 4800);
+  const certFile = values['tls-cert'];
+  const keyFile = values['tls-key'];
+  if (!!certFile !== !!keyFile) throw new Error('Give both --tls-cert FILE and --tls-key FILE (PEM), or neither.');
+  const tls = certFile && keyFile ? { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) } : undefined;
   const verbose = !!process.env.OUTPOST_SERVER_VERBOSE;
   const srv = await startServer(store, {
     port,
-    host: arg('host') ?? '127.0.0.1',
+    host: values.host ?? '127.0.0.1',
+    tls,
+    insecureHttp: !!values['insecure-http'],
     log: (msg, extra) => {
       if (verbose || msg !== 'push') console.error(JSON.stringify({ msg, ...extra }));
     },
+  }).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
   });
+  if (!tls && values['insecure-http']) console.error('Warning: serving plain HTTP beyond this machine (--insecure-http): passwords and tokens cross the network readable.');
   console.log(`Outpost sync server (${store.kind} store) listening on ${srv.url}`);
   const stop = async () => {
     await srv.close();

@@ -1,5 +1,7 @@
 /** The central server's HTTP surface: auth, push, pull, live pokes (SSE), number leases, health. */
 import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import {
@@ -10,11 +12,27 @@ import {
   MAX_PUSH_BYTES,
   createServerUserRequest,
   setUserSitesRequest,
+  changePasswordRequest,
+  deactivateUserRequest,
+  resetPasswordRequest,
   pushRequest,
   refreshRequest,
   revokeRequest,
 } from '../shared/sync/wire';
-import { authenticate, hashPassword, login, refresh } from './auth';
+import {
+  authenticate,
+  changeOwnPassword,
+  checkStanding,
+  deactivateUser,
+  hashPassword,
+  issueLiveTicket,
+  login,
+  redeemLiveTicket,
+  refresh,
+  resetPassword,
+  ThrottledError,
+  type Authenticated,
+} from './auth';
 import { uuidv7 } from '../shared/ids';
 import { HttpError, push } from './engine';
 import type { ServerStore } from './store/types';
@@ -23,6 +41,12 @@ export interface ServerOptions {
   port: number;
   host?: string;
   now?: () => number;
+  /** PEM certificate and key: the server speaks HTTPS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Allows plain HTTP on an address other than loopback (tokens and passwords then cross the network readable). */
+  insecureHttp?: boolean;
+  /** How often open live streams get a keep-alive, which also re-checks their device (default 20 s). */
+  liveCheckMs?: number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -86,19 +110,54 @@ export function pullScopes(userSites: string[] | null, requested: string | null)
 }
 
 export function startServer(store: ServerStore, opts: ServerOptions): Promise<RunningServer> {
+/** 127.0.0.0/8, ::1 and localhost: the only addresses plain HTTP may listen on without --insecure-http. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** Ticket prefixes devices lease numbers for; numbers have seven digits. */
+const LEASE_PREFIXES = ['INC', 'REQ'];
+const LAST_NUMBER = 9_999_999;
+/** A device holds at most this many leased numbers it has not used yet (four of its usual blocks). */
+export const MAX_OUTSTANDING_LEASED = 2000;
+
   const now = opts.now ?? Date.now;
+  const listenHost = opts.host ?? '127.0.0.1';
+  if (!opts.tls && !opts.insecureHttp && !isLoopback(listenHost)) {
+    return Promise.reject(
+      new Error(
+        `Refusing to listen on ${listenHost} without TLS: passwords and tokens would cross the network readable. ` +
+          'Give --tls-cert FILE --tls-key FILE to serve HTTPS, bind 127.0.0.1 behind a TLS proxy, or pass --insecure-http to accept the risk.',
+      ),
+    );
+  }
   const log = opts.log ?? (() => {});
-  const live = new Set<http.ServerResponse>();
-  store.onAnnounce((seq) => {
-    const msg = `event: poke\ndata: ${JSON.stringify({ seq })}\n\n`;
-    for (const res of live) res.write(msg);
-  });
-  const ping = setInterval(() => {
-    for (const res of live) res.write(': keep-alive\n\n');
-  }, 20_000);
+  // Open live streams and who holds each: every event re-checks the device, its user and its
+  // session, and a stream whose device was revoked (or user deactivated) is closed instead.
+  const live = new Map<http.ServerResponse, Authenticated>();
+  const sendLive = (msg: string) => {
+    for (const [res, who] of live) {
+      checkStanding(store, who).then(
+        () => {
+          if (live.has(res)) res.write(msg);
+        },
+        (e: unknown) => {
+          if (!live.has(res)) return;
+          live.delete(res);
+          const why = e instanceof HttpError ? { code: e.code, message: e.message } : { code: 'internal', message: 'The server could not check this device.' };
+          res.end(`event: closed\ndata: ${JSON.stringify(why)}\n\n`);
+        },
+      );
+    }
+  };
+  store.onAnnounce((seq) => sendLive(`event: poke\ndata: ${JSON.stringify({ seq })}\n\n`));
+  const ping = setInterval(() => sendLive(': keep-alive\n\n'), opts.liveCheckMs ?? 20_000);
   ping.unref();
 
-  const server = http.createServer(async (req, res) => {
+  const handler: http.RequestListener = async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = `${req.method} ${url.pathname}`;
@@ -106,7 +165,7 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
         case 'GET /health':
           return send(res, 200, { ok: true, value: { status: 'ok', store: store.kind, head: await store.headSeq() } });
         case 'POST /auth/login':
-          return send(res, 200, { ok: true, value: await login(store, await json(req, loginRequest), now()) });
+          return send(res, 200, { ok: true, value: await login(store, await json(req, loginRequest), now(), { address: req.socket.remoteAddress ?? null }) });
         case 'POST /auth/refresh':
           return send(res, 200, { ok: true, value: await refresh(store, (await json(req, refreshRequest)).refreshToken, now()) });
         case 'POST /auth/revoke': {
@@ -121,9 +180,35 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
         case 'POST /auth/users': {
           const auth = await authenticate(store, req.headers.authorization, now());
           if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can add server users.');
+          await store.revokeSessions({ deviceId: body.deviceId });
+          // Live streams re-check their device on every event: this one closes the revoked device's now.
+          await store.announce(await store.headSeq());
           const body = await json(req, createServerUserRequest);
           if (await store.findUser(body.username)) throw new HttpError(409, 'conflict', `A user named ${body.username} already exists.`);
-          const user = { id: uuidv7(), username: body.username, passwordHash: hashPassword(body.password), role: body.role, sites: body.sites, active: true };
+        case 'POST /auth/users/deactivate': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can deactivate users.');
+          const body = await json(req, deactivateUserRequest);
+          const out = await deactivateUser(store, body.userId, auth);
+          await store.announce(await store.headSeq());
+          log('user deactivated', { user: out.id, by: auth.userId, devices: out.devicesRevoked });
+          return send(res, 200, { ok: true, value: { ...out, active: false } });
+        }
+        case 'POST /auth/users/reset-password': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', "Only an administrator can reset another user's password.");
+          const body = await json(req, resetPasswordRequest);
+          const out = await resetPassword(store, body.userId, body.password);
+          log('password reset', { user: out.id, by: auth.userId });
+          return send(res, 200, { ok: true, value: out });
+        }
+        case 'POST /auth/password': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          const body = await json(req, changePasswordRequest);
+          await changeOwnPassword(store, auth, body.current, body.next, now(), { address: req.socket.remoteAddress ?? null });
+          return send(res, 200, { ok: true, value: { changed: true } });
+        }
+          const user = { id: uuidv7(), username: body.username, passwordHash: await hashPassword(body.password), role: body.role, sites: body.sites, active: true };
           await store.createUser(user);
           return send(res, 200, { ok: true, value: { id: user.id, username: user.username, role: user.role, sites: user.sites } });
         }
@@ -172,11 +257,16 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           return send(res, 200, { ok: true, value: await store.lease(body.deviceId, body.prefix, body.count) });
         }
         case 'GET /sync/live': {
-          const token = url.searchParams.get('token');
-          await authenticate(store, token ? `Bearer ${token}` : req.headers.authorization, now());
+          // Long-lived tokens never travel in a URL (proxies and logs keep URLs): the access token
+          // comes in the Authorization header, or a one-minute single-use ticket in the query.
+          if (url.searchParams.has('token')) {
+            throw new HttpError(400, 'invalid_input', 'Send the access token in the Authorization header, or get a one-minute ticket from POST /sync/live-ticket and pass it as ?ticket=….');
+          }
+          const ticket = url.searchParams.get('ticket');
+          const who = ticket !== null ? await redeemLiveTicket(store, ticket, now()) : await authenticate(store, req.headers.authorization, now());
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
           res.write(`event: hello\ndata: ${JSON.stringify({ seq: await store.headSeq() })}\n\n`);
-          live.add(res);
+          live.set(res, who);
           req.on('close', () => live.delete(res));
           return;
         }
@@ -193,21 +283,23 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
   server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    const host = opts.host ?? '127.0.0.1';
+    const host = listenHost;
     server.listen(opts.port, host, () => {
       const port = (server.address() as AddressInfo).port;
       resolve({
-        url: `http://${host}:${port}`,
+        url: `${opts.tls ? 'https' : 'http'}://${isIP(host) === 6 ? `[${host}]` : host}:${port}`,
         port,
         close: () =>
           new Promise<void>((r) => {
+      if (e instanceof ThrottledError && !res.headersSent) res.setHeader('retry-after', String(e.retryAfterS));
             clearInterval(ping);
-            for (const res of live) res.end();
+            for (const res of live.keys()) res.end();
             live.clear();
             server.closeAllConnections();
             server.close(() => r());
           }),
       });
     });
-  });
+  };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
 }

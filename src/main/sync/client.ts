@@ -172,6 +172,19 @@ export class SyncClient {
   /** Push everything, then pull everything. Concurrent callers share one run (and one more after it). */
   syncNow(): Promise<SyncResult> {
     if (this.running) {
+  /** The joined user's own password, changed on the server, where the account lives. */
+  async changePassword(current: string, next: string): Promise<void> {
+    const t = this.tx();
+    if (!t.changePassword) throw new AppError('conflict', 'This connection to the server cannot change passwords.');
+    try {
+      await t.changePassword(current, next);
+    } catch (e) {
+      if (e instanceof OfflineError) throw new AppError('conflict', `Your account lives on the server, so changing its password needs the server. ${e.message}`);
+      if (e instanceof SyncHttpError && e.code === 'invalid_input') throw new AppError('invalid_input', e.message, [{ path: [/current/i.test(e.message) ? 'current' : 'next'], message: e.message }]);
+      throw toAppError(e);
+    }
+  }
+
       // Wait for the pass in flight, then run once more so changes made meanwhile go too; the
       // answer counts both passes, so a caller sees the work done on its behalf.
       const inFlight = this.running.catch(() => null);

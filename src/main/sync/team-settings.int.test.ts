@@ -183,7 +183,7 @@ for (const variant of ['sqlite', 'postgres'] as const)
         await server.store.createUser({
           id: uuidv7(),
           username: `${role}1`,
-          passwordHash: hashPassword('password123'),
+          passwordHash: await hashPassword('password123'),
           role,
           sites: null,
           active: true,

@@ -36,7 +36,12 @@ export interface SyncTransport {
   revoke(deviceId: string): Promise<void>;
   /** Calls `onPoke` whenever the server's change log moves; returns a stop function. */
   live(onPoke: () => void, onState: (connected: boolean) => void): () => void;
+  /** Changes the signed-in user's own password on the server (the server checks the current one). */
+  changePassword?(current: string, next: string): Promise<void>;
 }
+
+/** Answers after which the device stops trying: only joining again (as a new device, or with the new password) helps. */
+export const SIGNED_OUT_CODES = new Set(['device_revoked', 'account_deactivated', 'session_revoked']);
 
 const TIMEOUT_MS = 60_000;
 
@@ -70,10 +75,21 @@ export class HttpTransport implements SyncTransport {
     return parsed.value;
   }
 
-  private async refresh(): Promise<void> {
-    if (!this.creds) throw new SyncHttpError(401, 'unauthenticated', 'Join a server first.');
-    const t = (await this.raw('POST', '/auth/refresh', { refreshToken: this.creds.refreshToken }, false)) as TokenPair;
-    this.setTokens(t);
+  private refreshing: Promise<void> | null = null;
+
+  /**
+   * One refresh at a time: the server ends the whole sign-in when a refresh token is spent twice,
+   * so the sync pass and the live stream must never both spend the same one.
+   */
+  private refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      if (!this.creds) throw new SyncHttpError(401, 'unauthenticated', 'Join a server first.');
+      const t = (await this.raw('POST', '/auth/refresh', { refreshToken: this.creds.refreshToken }, false)) as TokenPair;
+      this.setTokens(t);
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
   }
 
   private setTokens(t: TokenPair) {
@@ -123,6 +139,10 @@ export class HttpTransport implements SyncTransport {
     await this.authed('POST', '/auth/revoke', { deviceId });
   }
 
+  async changePassword(current: string, next: string): Promise<void> {
+    await this.authed('POST', '/auth/password', { current, next });
+  }
+
   live(onPoke: () => void, onState: (connected: boolean) => void): () => void {
     let stopped = false;
     let ctrl: AbortController | null = null;
@@ -132,8 +152,17 @@ export class HttpTransport implements SyncTransport {
         ctrl = new AbortController();
         try {
           if (this.creds && this.creds.accessExpiresAt - Date.now() < 30_000) await this.refresh();
+          // The token goes in the header, never in the URL.
           const res = await fetch(`${this.baseUrl}/sync/live`, { headers: { authorization: `Bearer ${this.creds?.accessToken ?? ''}` }, signal: ctrl.signal });
-          if (!res.ok || !res.body) throw new Error(`live ${res.status}`);
+          if (!res.ok || !res.body) {
+            const code = await res
+              .json()
+              .then((b: { error?: { code?: string } }) => b.error?.code ?? '')
+              .catch(() => '');
+            if (SIGNED_OUT_CODES.has(code)) stopped = true;
+            else if (code === 'token_expired') await this.refresh();
+            throw new Error(`live ${res.status}`);
+          }
           attempt = 0;
           onState(true);
           const reader = res.body.getReader();
@@ -148,6 +177,19 @@ export class HttpTransport implements SyncTransport {
               const msg = buf.slice(0, i);
               buf = buf.slice(i + 2);
               if (/^event: (poke|hello)$/m.test(msg)) onPoke();
+              // The server closes the stream of a revoked device or deactivated account: no reconnecting.
+              else if (/^event: closed$/m.test(msg)) {
+                const code = /^data: (.*)$/m.exec(msg)?.[1];
+                try {
+                  if (SIGNED_OUT_CODES.has((JSON.parse(code ?? '{}') as { code?: string }).code ?? '')) {
+                    stopped = true;
+                    // One more sync pass meets the refusal and shows its reason in the status.
+                    onPoke();
+                  }
+                } catch {
+                  // Not ours to read: reconnect as for any dropped stream.
+                }
+              }
             }
           }
         } catch {

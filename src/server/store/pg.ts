@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
-import { recordToChange, rowToRecord, storedClocks, toDevice, toUser } from './sqlite';
+import { recordToChange, rowToRecord, storedClocks, toDevice, toSession, toThrottle, toUser } from './sqlite';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './types';
 
 const ZERO_HLC = '000000000000000:00000000';
@@ -188,6 +188,22 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       } finally {
         c.release();
       }
+  /** A transaction without the push lock: account writes never wait for a push. */
+  async function plainTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const r = await fn(c);
+      await c.query('COMMIT');
+      return r;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
       if (!listener) await startListener();
     },
     withSyncTx: (fn) => inTx((c) => fn(txFor(c))),
@@ -280,3 +296,73 @@ export async function openPgStore(url: string): Promise<ServerStore> {
   };
   return store;
 }
+    listUsers: async () => (await pool.query('SELECT * FROM server_users ORDER BY username')).rows.map((r) => toUser(r)!),
+    setUserActive: async (id, active) => ((await pool.query('UPDATE server_users SET active = $1 WHERE id = $2', [active ? 1 : 0, id])).rowCount ?? 0) > 0,
+    setUserPassword: async (id, passwordHash) => ((await pool.query('UPDATE server_users SET password_hash = $1 WHERE id = $2', [passwordHash, id])).rowCount ?? 0) > 0,
+    revokeUserDevices: (userId) =>
+      plainTx(async (c) => {
+        const r = await c.query('UPDATE devices SET revoked = 1 WHERE user_id = $1 AND revoked = 0', [userId]);
+        await c.query('DELETE FROM refresh_tokens WHERE user_id = $1', [userId]);
+        await c.query('DELETE FROM auth_refresh WHERE used_at IS NULL AND session_id IN (SELECT id FROM auth_sessions WHERE user_id = $1)', [userId]);
+        await c.query('UPDATE auth_sessions SET revoked = 1 WHERE user_id = $1', [userId]);
+        return r.rowCount ?? 0;
+      }),
+    listDevices: async (userId) => (await pool.query('SELECT * FROM devices WHERE user_id = $1 ORDER BY last_seen_at DESC', [userId])).rows.map((r) => toDevice(r)!),
+    createSession: async (x) => {
+      await pool.query('INSERT INTO auth_sessions (id, device_id, user_id, revoked, created_at) VALUES ($1, $2, $3, 0, $4)', [x.id, x.deviceId, x.userId, x.now]);
+    },
+    getSession: async (id) => toSession((await pool.query('SELECT * FROM auth_sessions WHERE id = $1', [id])).rows[0]),
+    revokeSessions: (where) =>
+      plainTx(async (c) => {
+        const conds: string[] = [];
+        const args: string[] = [];
+        const add = (sql: string, v: string) => {
+          args.push(v);
+          conds.push(sql.replace('?', `$${args.length}`));
+        };
+        if (where.sessionId) add('id = ?', where.sessionId);
+        if (where.deviceId) add('device_id = ?', where.deviceId);
+        if (where.userId) add('user_id = ?', where.userId);
+        if (where.exceptSessionId) add('id <> ?', where.exceptSessionId);
+        if (!conds.length) throw new Error('revokeSessions needs a condition.');
+        const match = conds.join(' AND ');
+        await c.query(`DELETE FROM auth_refresh WHERE used_at IS NULL AND session_id IN (SELECT id FROM auth_sessions WHERE ${match})`, args);
+        return (await c.query(`UPDATE auth_sessions SET revoked = 1 WHERE revoked = 0 AND ${match}`, args)).rowCount ?? 0;
+      }),
+    saveSessionRefresh: async (hash, sessionId, expiresAt) => {
+      await pool.query('INSERT INTO auth_refresh (hash, session_id, expires_at, used_at) VALUES ($1, $2, $3, NULL)', [hash, sessionId, expiresAt]);
+    },
+    useSessionRefresh: (hash, now) =>
+      plainTx(async (c) => {
+        await c.query('DELETE FROM auth_refresh WHERE expires_at < $1', [now]);
+        // FOR UPDATE: two instances spending the same token at once see it in turn, so the second is a reuse.
+        const r = (await c.query<{ session_id: string; used_at: string | null }>('SELECT session_id, used_at FROM auth_refresh WHERE hash = $1 FOR UPDATE', [hash])).rows[0];
+        if (!r) return null;
+        if (r.used_at !== null) return { sessionId: r.session_id, reused: true };
+        await c.query('UPDATE auth_refresh SET used_at = $1 WHERE hash = $2', [now, hash]);
+        return { sessionId: r.session_id, reused: false };
+      }),
+    throttleState: async (keys) => {
+      if (!keys.length) return [];
+      return (await pool.query('SELECT * FROM auth_throttle WHERE key = ANY($1::text[])', [keys])).rows.map((r) => toThrottle(r));
+    },
+    recordLoginFailure: (key, nowMs, forgetBeforeMs, lockUntil) =>
+      plainTx(async (c) => {
+        await c.query('INSERT INTO auth_throttle (key, failures, last_failure_ms, locked_until_ms) VALUES ($1, 0, 0, 0) ON CONFLICT (key) DO NOTHING', [key]);
+        const prev = toThrottle((await c.query('SELECT * FROM auth_throttle WHERE key = $1 FOR UPDATE', [key])).rows[0]);
+        const failures = prev.failures > 0 && prev.lastFailureMs >= forgetBeforeMs ? prev.failures + 1 : 1;
+        const until = Math.max(lockUntil(failures), prev.lockedUntilMs);
+        await c.query('UPDATE auth_throttle SET failures = $2, last_failure_ms = $3, locked_until_ms = $4 WHERE key = $1', [key, failures, nowMs, until]);
+        return { key, failures, lastFailureMs: nowMs, lockedUntilMs: until };
+      }),
+    clearLoginFailures: async (key) => {
+      await pool.query('DELETE FROM auth_throttle WHERE key = $1', [key]);
+    },
+    saveLiveTicket: async (hash, sessionId, expiresAt) => {
+      await pool.query('INSERT INTO live_tickets (hash, session_id, expires_at) VALUES ($1, $2, $3)', [hash, sessionId, expiresAt]);
+    },
+    takeLiveTicket: async (hash, now) => {
+      await pool.query('DELETE FROM live_tickets WHERE expires_at < $1', [now]);
+      const r = await pool.query<{ session_id: string }>('DELETE FROM live_tickets WHERE hash = $1 RETURNING session_id', [hash]);
+      return r.rows[0]?.session_id ?? null;
+    },

@@ -68,6 +68,39 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
   expires_at TEXT NOT NULL
 );
 `;
+-- A sign-in session of one device: the family of its rotating refresh tokens. A refresh token
+-- used a second time revokes its session, and with it every access token carrying its id.
+CREATE TABLE IF NOT EXISTS auth_sessions (
+  id TEXT PRIMARY KEY,
+  device_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  revoked ${bool} NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auth_sessions_device_idx ON auth_sessions (device_id);
+CREATE INDEX IF NOT EXISTS auth_sessions_user_idx ON auth_sessions (user_id);
+-- Used refresh tokens stay (used_at set) until they expire, so a second use is recognised.
+CREATE TABLE IF NOT EXISTS auth_refresh (
+  hash TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  used_at TEXT
+);
+CREATE INDEX IF NOT EXISTS auth_refresh_session_idx ON auth_refresh (session_id);
+CREATE INDEX IF NOT EXISTS auth_refresh_expiry_idx ON auth_refresh (expires_at);
+-- Failed sign-ins per username ('u:…') and per client address ('a:…'), shared by every instance.
+CREATE TABLE IF NOT EXISTS auth_throttle (
+  key TEXT PRIMARY KEY,
+  failures ${bigint} NOT NULL,
+  last_failure_ms ${bigint} NOT NULL,
+  locked_until_ms ${bigint} NOT NULL
+);
+-- One-minute, single-use tickets that open /sync/live where a header cannot be sent.
+CREATE TABLE IF NOT EXISTS live_tickets (
+  hash TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
 
 export const SCHEMA_SQL = {
   sqlite: COMMON('INTEGER', 'INTEGER'),

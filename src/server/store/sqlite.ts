@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
-import { recordKey, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx } from './types';
+import { recordKey, type AuthSession, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx, type ThrottleState } from './types';
 import { SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
 import { compactFieldHlc, expandFieldHlc, EVERY_FIELD } from '../../shared/hlc';
@@ -119,6 +119,8 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
 
   const getMeta = (k: string) => (s().getMeta.get(k) as string | undefined) ?? null;
   const setMeta = (k: string, v: string) => s().setMeta.run(k, v);
+  /** Account writes run in their own transaction, never inside a push's (which spans awaits). */
+  const locked = <T>(fn: () => T): Promise<T> => lock.run(async () => db.transaction(fn).immediate());
 
   function nextNumberSync(prefix: string): number {
     const n = (s().counter.get(prefix) as number | undefined) ?? 1;
@@ -319,4 +321,93 @@ function toDevice(r: unknown): Device | null {
   return { id: x.id, userId: x.user_id, name: x.name, revoked: !!x.revoked, createdAt: String(x.created_at), lastSeenAt: String(x.last_seen_at) };
 }
 
-export { toUser, toDevice };
+function toSession(r: unknown): AuthSession | null {
+  if (!r) return null;
+  const x = r as { id: string; device_id: string; user_id: string; revoked: number | boolean; created_at: string };
+  return { id: x.id, deviceId: x.device_id, userId: x.user_id, revoked: !!x.revoked, createdAt: String(x.created_at) };
+}
+
+function toThrottle(r: unknown): ThrottleState {
+  const x = r as { key: string; failures: number | string; last_failure_ms: number | string; locked_until_ms: number | string };
+  return { key: x.key, failures: Number(x.failures), lastFailureMs: Number(x.last_failure_ms), lockedUntilMs: Number(x.locked_until_ms) };
+}
+
+export { toUser, toDevice, toSession, toThrottle };
+    listUsers: async () => (db.prepare('SELECT * FROM server_users ORDER BY username').all() as unknown[]).map((r) => toUser(r)!),
+    setUserActive: (id, active) => locked(() => db.prepare('UPDATE server_users SET active = ? WHERE id = ?').run(active ? 1 : 0, id).changes > 0),
+    setUserPassword: (id, passwordHash) => locked(() => db.prepare('UPDATE server_users SET password_hash = ? WHERE id = ?').run(passwordHash, id).changes > 0),
+    revokeUserDevices: (userId) =>
+      locked(() => {
+        const n = db.prepare('UPDATE devices SET revoked = 1 WHERE user_id = ? AND revoked = 0').run(userId).changes;
+        db.prepare('DELETE FROM refresh_tokens WHERE user_id = ?').run(userId);
+        db.prepare('DELETE FROM auth_refresh WHERE used_at IS NULL AND session_id IN (SELECT id FROM auth_sessions WHERE user_id = ?)').run(userId);
+        db.prepare('UPDATE auth_sessions SET revoked = 1 WHERE user_id = ?').run(userId);
+        return n;
+      }),
+    listDevices: async (userId) => (db.prepare('SELECT * FROM devices WHERE user_id = ? ORDER BY last_seen_at DESC').all(userId) as unknown[]).map((r) => toDevice(r)!),
+    createSession: (x) =>
+      locked(() => {
+        db.prepare('INSERT INTO auth_sessions (id, device_id, user_id, revoked, created_at) VALUES (?, ?, ?, 0, ?)').run(x.id, x.deviceId, x.userId, x.now);
+      }),
+    getSession: async (id) => toSession(db.prepare('SELECT * FROM auth_sessions WHERE id = ?').get(id)),
+    revokeSessions: (where) =>
+      locked(() => {
+        const conds: string[] = [];
+        const args: string[] = [];
+        const add = (sql: string, v: string) => {
+          conds.push(sql);
+          args.push(v);
+        };
+        if (where.sessionId) add('id = ?', where.sessionId);
+        if (where.deviceId) add('device_id = ?', where.deviceId);
+        if (where.userId) add('user_id = ?', where.userId);
+        if (where.exceptSessionId) add('id != ?', where.exceptSessionId);
+        if (!conds.length) throw new Error('revokeSessions needs a condition.');
+        const match = conds.join(' AND ');
+        db.prepare(`DELETE FROM auth_refresh WHERE used_at IS NULL AND session_id IN (SELECT id FROM auth_sessions WHERE ${match})`).run(...args);
+        return db.prepare(`UPDATE auth_sessions SET revoked = 1 WHERE revoked = 0 AND ${match}`).run(...args).changes;
+      }),
+    saveSessionRefresh: (hash, sessionId, expiresAt) =>
+      locked(() => {
+        db.prepare('INSERT INTO auth_refresh (hash, session_id, expires_at, used_at) VALUES (?, ?, ?, NULL)').run(hash, sessionId, expiresAt);
+      }),
+    useSessionRefresh: (hash, now) =>
+      locked(() => {
+        db.prepare('DELETE FROM auth_refresh WHERE expires_at < ?').run(now);
+        const r = db.prepare('SELECT session_id, used_at FROM auth_refresh WHERE hash = ?').get(hash) as { session_id: string; used_at: string | null } | undefined;
+        if (!r) return null;
+        if (r.used_at !== null) return { sessionId: r.session_id, reused: true };
+        db.prepare('UPDATE auth_refresh SET used_at = ? WHERE hash = ?').run(now, hash);
+        return { sessionId: r.session_id, reused: false };
+      }),
+    throttleState: async (keys) => {
+      if (!keys.length) return [];
+      const rows = db.prepare(`SELECT * FROM auth_throttle WHERE key IN (${keys.map(() => '?').join(', ')})`).all(...keys);
+      return rows.map((r) => toThrottle(r));
+    },
+    recordLoginFailure: (key, nowMs, forgetBeforeMs, lockUntil) =>
+      locked(() => {
+        const cur = db.prepare('SELECT * FROM auth_throttle WHERE key = ?').get(key);
+        const prev = cur ? toThrottle(cur) : null;
+        const failures = prev && prev.lastFailureMs >= forgetBeforeMs ? prev.failures + 1 : 1;
+        const until = Math.max(lockUntil(failures), prev?.lockedUntilMs ?? 0);
+        db.prepare(
+          `INSERT INTO auth_throttle (key, failures, last_failure_ms, locked_until_ms) VALUES (?, ?, ?, ?)
+           ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, last_failure_ms = excluded.last_failure_ms, locked_until_ms = excluded.locked_until_ms`,
+        ).run(key, failures, nowMs, until);
+        return { key, failures, lastFailureMs: nowMs, lockedUntilMs: until };
+      }),
+    clearLoginFailures: (key) =>
+      locked(() => {
+        db.prepare('DELETE FROM auth_throttle WHERE key = ?').run(key);
+      }),
+    saveLiveTicket: (hash, sessionId, expiresAt) =>
+      locked(() => {
+        db.prepare('INSERT INTO live_tickets (hash, session_id, expires_at) VALUES (?, ?, ?)').run(hash, sessionId, expiresAt);
+      }),
+    takeLiveTicket: (hash, now) =>
+      locked(() => {
+        db.prepare('DELETE FROM live_tickets WHERE expires_at < ?').run(now);
+        const r = db.prepare('DELETE FROM live_tickets WHERE hash = ? RETURNING session_id').get(hash) as { session_id: string } | undefined;
+        return r?.session_id ?? null;
+      }),

@@ -64,8 +64,12 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       const t = await login(store, { username: 'admin', password: 'password123', deviceId: 'dev-r', deviceName: 'r' }, NOW);
       await expect(authenticate(store, `Bearer ${t.accessToken}`, NOW + 16 * 60_000)).rejects.toMatchObject({ code: 'token_expired' });
       await expect(authenticate(store, `Bearer ${t.accessToken.slice(0, -2)}xx`, NOW)).rejects.toMatchObject({ status: 401 });
-      const t2 = await refresh(store, t.refreshToken, NOW);
-      await expect(refresh(store, t.refreshToken, NOW)).rejects.toThrow(/expired/); // used once only
+      const t1 = await refresh(store, t.refreshToken, NOW);
+      expect((await authenticate(store, `Bearer ${t1.accessToken}`, NOW)).deviceId).toBe('dev-r');
+      // Used once only: a second use ends the whole session (auth-attacks.int.test.ts covers it over HTTP).
+      await expect(refresh(store, t.refreshToken, NOW)).rejects.toMatchObject({ code: 'session_revoked' });
+      await expect(authenticate(store, `Bearer ${t1.accessToken}`, NOW)).rejects.toMatchObject({ code: 'session_revoked' });
+      const t2 = await login(store, { username: 'admin', password: 'password123', deviceId: 'dev-r', deviceName: 'r' }, NOW);
       expect((await authenticate(store, `Bearer ${t2.accessToken}`, NOW)).deviceId).toBe('dev-r');
       await store.revokeDevice('dev-r');
       await expect(authenticate(store, `Bearer ${t2.accessToken}`, NOW)).rejects.toMatchObject({ code: 'device_revoked' });
@@ -128,8 +132,8 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     });
 
     it('checks role and site scope at apply time', async () => {
-      await store.createUser({ id: 'u-tech', username: 'tech1', passwordHash: (await import('../auth')).hashPassword('password123'), role: 'technician', sites: ['site-1'], active: true });
-      await store.createUser({ id: 'u-aud', username: 'aud1', passwordHash: (await import('../auth')).hashPassword('password123'), role: 'auditor', sites: null, active: true });
+      await store.createUser({ id: 'u-tech', username: 'tech1', passwordHash: await (await import('../auth')).hashPassword('password123'), role: 'technician', sites: ['site-1'], active: true });
+      await store.createUser({ id: 'u-aud', username: 'aud1', passwordHash: await (await import('../auth')).hashPassword('password123'), role: 'auditor', sites: null, active: true });
       const tt = await login(store, { username: 'tech1', password: 'password123', deviceId: 'dev-t', deviceName: 't' }, NOW);
       const tech = await authenticate(store, `Bearer ${tt.accessToken}`, NOW);
       const ta = await login(store, { username: 'aud1', password: 'password123', deviceId: 'dev-au', deviceName: 'a' }, NOW);

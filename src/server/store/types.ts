@@ -30,6 +30,21 @@ export interface Device {
   lastSeenAt: string;
 }
 
+export interface AuthSession {
+  id: string;
+  deviceId: string;
+  userId: string;
+  revoked: boolean;
+  createdAt: string;
+}
+
+export interface ThrottleState {
+  key: string;
+  failures: number;
+  lastFailureMs: number;
+  lockedUntilMs: number;
+}
+
 /** Work done inside one serialised push transaction. */
 export interface SyncTx {
   loadRecords(keys: { entity: string; id: string }[]): Promise<Map<string, StoredRecord>>;
@@ -92,3 +107,42 @@ export interface ServerStore {
   onAnnounce(listener: (seq: number) => void): void;
   close(): Promise<void>;
 }
+  /** Every account, by username (for `npm run server -- user list`). */
+  listUsers(): Promise<ServerUser[]>;
+  /** False when no such user. */
+  setUserActive(id: string, active: boolean): Promise<boolean>;
+  /** False when no such user. */
+  setUserPassword(id: string, passwordHash: string): Promise<boolean>;
+  /** Revokes every device of the user and every sign-in session; returns how many devices were revoked. */
+  revokeUserDevices(userId: string): Promise<number>;
+  /** The user's devices, newest first. */
+  listDevices(userId: string): Promise<Device[]>;
+
+  /** A device's sign-in session: the family of its refresh tokens. */
+  createSession(s: { id: string; deviceId: string; userId: string; now: string }): Promise<void>;
+  getSession(id: string): Promise<AuthSession | null>;
+  /**
+   * Marks sessions revoked: one (`sessionId`), a device's, or a user's (but `exceptSessionId`).
+   * Their unused refresh tokens die with them. Returns how many sessions changed.
+   */
+  revokeSessions(where: { sessionId?: string; deviceId?: string; userId?: string; exceptSessionId?: string }): Promise<number>;
+  saveSessionRefresh(hash: string, sessionId: string, expiresAt: string): Promise<void>;
+  /**
+   * Spends a refresh token: its session, and `reused` when it had been spent before (the caller
+   * then revokes the session). Null when unknown or expired. Also forgets expired tokens.
+   */
+  useSessionRefresh(hash: string, now: string): Promise<{ sessionId: string; reused: boolean } | null>;
+
+  /** Sign-in throttle counters for these keys (missing keys have none). */
+  throttleState(keys: string[]): Promise<ThrottleState[]>;
+  /**
+   * Counts one failed sign-in for `key` (starting again from 1 when the last failure is older than
+   * `forgetBeforeMs`) and locks it until `lockUntil(failures)`; returns the new state.
+   */
+  recordLoginFailure(key: string, nowMs: number, forgetBeforeMs: number, lockUntil: (failures: number) => number): Promise<ThrottleState>;
+  clearLoginFailures(key: string): Promise<void>;
+
+  saveLiveTicket(hash: string, sessionId: string, expiresAt: string): Promise<void>;
+  /** Consumes a live-stream ticket: its session once, then never again (null when unknown or expired). */
+  takeLiveTicket(hash: string, now: string): Promise<string | null>;
+

@@ -146,6 +146,25 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
  * records and a schema walk over every field of each costs more than applying them.
  */
 export function parsePullResponse(v: unknown): { ok: true; value: PullResponse } | { ok: false; message: string } {
+/** An administrator deactivates a server account (its devices and sessions are revoked with it). */
+export const deactivateUserRequest = z.object({ userId: key }).strict();
+
+/** An administrator sets a new password for a server account. */
+export const resetPasswordRequest = z
+  .object({ userId: key, password: z.string().min(8, { message: 'Passwords need at least 8 characters.' }).max(256) })
+  .strict();
+
+/** A signed-in user changes their own server password. */
+export const changePasswordRequest = z
+  .object({ current: z.string().min(1).max(256), next: z.string().min(8, { message: 'Passwords need at least 8 characters.' }).max(256) })
+  .strict();
+
+/** A one-minute, single-use ticket for GET /sync/live?ticket=… (where no Authorization header can be sent). */
+export interface LiveTicket {
+  ticket: string;
+  expiresIn: number;
+}
+
   if (!isObj(v)) return { ok: false, message: 'the page is not an object' };
   const { from, cursor, hasMore, changes } = v;
   if (!Number.isInteger(from) || !Number.isInteger(cursor) || typeof hasMore !== 'boolean' || !Array.isArray(changes)) return { ok: false, message: 'the page header is malformed' };

@@ -24,6 +24,7 @@ import { deleteView, listViews, saveView } from '../../services/tickets/views';
 import { searchTickets } from '../../services/search/search';
 import { listAudit, verifyAudit } from '../../services/audit/audit';
 import { loadSampleData } from '../../services/setup/sample';
+import { syncClientFor } from '../../sync/registry';
 
 import type { HandlersFor } from './types';
 import type { setupCalls, sessionCalls } from '../../../shared/api/setup';
@@ -54,8 +55,22 @@ export const coreHandlers: HandlersFor<CoreCalls> = {
     return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, siteIds: a.siteIds };
   },
   'session.changePassword': (ctx, input) => {
-    changeOwnPassword(ctx, input.current, input.next);
-    return { done: true };
+    const sync = syncClientFor(ctx);
+    const joinedAs = sync.joined() ? sync.status().username : null;
+    if (joinedAs === null) {
+      changeOwnPassword(ctx, input.current, input.next);
+      return { done: true };
+    }
+    // Joined to a server: the account the device joined with changes its password there (the
+    // server checks the current one), then here; another local user's changes on this device only.
+    if (joinedAs !== requireActor(ctx).username) {
+      changeOwnPassword(ctx, input.current, input.next, { local: true });
+      return { done: true };
+    }
+    return sync.changePassword(input.current, input.next).then(() => {
+      changeOwnPassword(ctx, input.current, input.next, { local: true, verifiedByServer: true });
+      return { done: true as const };
+    });
   },
   'users.list': (ctx, input) => ({ items: listUsers(ctx, input) }),
   'users.create': (ctx, input) => createUser(ctx, input),

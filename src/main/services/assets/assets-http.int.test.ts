@@ -95,7 +95,8 @@ describe('register over HTTP', () => {
       tokens.tech,
     );
     expect(r.created).toBe(0);
-    expect(r.errors).toEqual([{ row: 2, column: 'Status', message: expect.stringMatching(/Unknown status "on fire"/) }]);
+    // An unknown status would be a new team label, which only an administrator may add.
+    expect(r.errors).toEqual([{ row: 0, column: 'Status', message: expect.stringMatching(/Only an administrator can add status labels: "on fire"/) }]);
     expect((await ok<{ total: number }>('assets.list', { withTotal: true }, tokens.tech)).total).toBe(0);
   });
 

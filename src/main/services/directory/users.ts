@@ -222,16 +222,21 @@ export function updateUser(ctx: Ctx, id: string, fields: UserFields): User {
   return getUser(ctx, id);
 }
 
-export function changeOwnPassword(ctx: Ctx, current: string, next: string): void {
+/**
+ * `local`: the device is joined to a server, where accounts live: the password is not pushed as a
+ * `users` edit (the server refuses those); it changes only this device's sign-in.
+ * `verifiedByServer`: the server already checked the current password (the copy here may differ).
+ */
+export function changeOwnPassword(ctx: Ctx, current: string, next: string, opts: { local?: boolean; verifiedByServer?: boolean } = {}): void {
   const actor = ctx.actor;
   if (!actor) throw new AppError('unauthenticated', 'Sign in first.');
   const hash = ctx.store.sqlite.prepare('SELECT password_hash FROM users WHERE id = ?').pluck().get(actor.id) as string;
-  if (!verifyPassword(current, hash)) throw new AppError('invalid_input', 'The current password is wrong.', [{ path: ['current'], message: 'Wrong password.' }]);
+  if (!opts.verifiedByServer && !verifyPassword(current, hash)) throw new AppError('invalid_input', 'The current password is wrong.', [{ path: ['current'], message: 'Wrong password.' }]);
   const nextHash = hashPassword(next);
   write(ctx, (w) => {
     const cur = ctx.store.sqlite.prepare('SELECT field_hlc FROM users WHERE id = ?').pluck().get(actor.id) as string;
     ctx.store.sqlite.prepare('UPDATE users SET password_hash = ?, updated_at = ?, field_hlc = ? WHERE id = ?').run(nextHash, w.now, restamp(cur, ['password_hash'], w.stamp), actor.id);
-    w.op({ kind: 'setFields', entity: 'users', recordId: actor.id, scopeId: GLOBAL_SCOPE, payload: { password_hash: nextHash } });
+    if (!opts.local) w.op({ kind: 'setFields', entity: 'users', recordId: actor.id, scopeId: GLOBAL_SCOPE, payload: { password_hash: nextHash } });
     w.audit('user', actor.id, null, { password: 'changed' });
   });
 }

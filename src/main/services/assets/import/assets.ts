@@ -320,7 +320,9 @@ export function planAssets(
       if (text !== existing.custom_fields) changes.custom_fields = text;
     }
     if (dates.expectedReturn && dates.expectedReturn !== existing.expected_return) changes.expected_return = dates.expectedReturn;
-    const assigneeChanged = assignee !== null && assignee !== existing.assigned_to_id;
+    // A label that cannot be deployed (in repair, archived…) keeps the asset with nobody, as on create.
+    const mayAssign = !label || statusForLabel(label.type, true) === 'deployed';
+    const assigneeChanged = mayAssign && assignee !== null && assignee !== existing.assigned_to_id;
     const locationChanged = location !== null && location !== existing.location_id;
     const home = homeIn(locationChanged ? (locSite ?? existing.scope_id) : existing.scope_id);
     const homeChanged = home !== null && home !== existing.home_location_id;
