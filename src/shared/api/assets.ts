@@ -135,7 +135,9 @@ export type AssetTimelineEntry =
     }
   | { kind: 'audit'; id: string; at: string; actorId: string; actorName: string; auditId: string; result: string; locationName: string | null }
   | { kind: 'field'; id: string; at: string; actorId: string; actorName: string; field: string; from: string | null; to: string | null }
-  | { kind: 'inventory'; id: string; at: string; actorId: string; actorName: string; source: string; note: string | null };
+  | { kind: 'inventory'; id: string; at: string; actorId: string; actorName: string; source: string; note: string | null }
+  /** From the audit trail: the asset was created or changed by a file import (`fields`: what it set). */
+  | { kind: 'import'; id: string; at: string; actorId: string; actorName: string; action: 'created' | 'updated'; fields: string[] };
 
 export interface AssetRelation {
   id: string;

@@ -22,7 +22,7 @@ import { unwatchTicket, watchTicket } from '../../services/tickets/watchers';
 import { linkTickets, unlinkTickets } from '../../services/tickets/links';
 import { deleteView, listViews, saveView } from '../../services/tickets/views';
 import { searchTickets } from '../../services/search/search';
-import { listAudit, verifyAudit } from '../../services/audit/audit';
+import { auditFacets, exportAudit, getAuditEvent, listAudit, searchAudit, verifyAudit } from '../../services/audit/audit';
 import { loadSampleData } from '../../services/setup/sample';
 import { syncClientFor } from '../../sync/registry';
 
@@ -113,5 +113,9 @@ export const coreHandlers: HandlersFor<CoreCalls> = {
   },
   'search.query': (ctx, input) => ({ items: searchTickets(ctx, input.text, input.limit) }),
   'audit.list': (ctx, input) => listAudit(ctx, input),
+  'audit.search': (ctx, input) => searchAudit(ctx, input),
+  'audit.get': (ctx, input) => getAuditEvent(ctx, input.seq),
+  'audit.facets': (ctx) => auditFacets(ctx),
+  'audit.export': (ctx, input) => exportAudit(ctx, input),
   'audit.verify': (ctx) => verifyAudit(ctx),
 };

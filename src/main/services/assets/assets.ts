@@ -521,7 +521,7 @@ function timeline(sqlite: Database.Database, assetId: string): AssetTimelineEntr
     locationName: string | null;
     expectedReturn: string | null;
   }[];
-  return rows.map((r): AssetTimelineEntry => {
+  const entries = rows.map((r): AssetTimelineEntry => {
     const base = { id: r.id, at: r.at, actorId: r.actorId, actorName: r.actorName };
     switch (r.kind) {
       case 'status':
@@ -546,6 +546,21 @@ function timeline(sqlite: Database.Database, assetId: string): AssetTimelineEntr
         return { kind: 'field', ...base, field: r.field ?? '', from: r.fromValue, to: r.toValue };
     }
   });
+  // An import writes no history rows of its own; its audit events (one per asset) say when it came in.
+  const imports = sqlite
+    .prepare(
+      `SELECT e.id, e.at, coalesce(e.actor_id, 'system') AS actorId, coalesce(u.display_name, 'Unknown') AS actorName, e.before IS NULL AS created, e.after
+       FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
+       WHERE e.record_id = ? AND e.record_type = 'asset' AND e.call = 'assets.import' ORDER BY e.seq`,
+    )
+    .all(assetId) as { id: string; at: string; actorId: string; actorName: string; created: number; after: string | null }[];
+  if (!imports.length) return entries;
+  for (const e of imports) {
+    const after = e.after ? (JSON.parse(e.after) as Record<string, unknown>) : {};
+    entries.push({ kind: 'import', id: e.id, at: e.at, actorId: e.actorId, actorName: e.actorName, action: e.created ? 'created' : 'updated', fields: Object.keys(after).filter((k) => k !== 'scope_id' && k !== 'tag_key') });
+  }
+  // Oldest first, as the rows above; an import's event sorts before history written in the same instant.
+  return entries.map((t, i) => ({ t, i })).sort((a, b) => (a.t.at < b.t.at ? -1 : a.t.at > b.t.at ? 1 : (a.t.kind === 'import' ? 0 : 1) - (b.t.kind === 'import' ? 0 : 1) || a.i - b.i)).map((x) => x.t);
 }
 
 export function getAssetDetail(ctx: Ctx, ref: { id: string } | { tag: string }): AssetDetail {

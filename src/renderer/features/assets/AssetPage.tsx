@@ -502,5 +502,7 @@ function describe(t: AssetTimelineEntry): string {
       return `${t.field}: ${t.from ?? '—'} → ${t.to ?? '—'}`;
     case 'inventory':
       return `Inventory from ${t.source}${t.note ? `: ${t.note}` : ''}`;
+    case 'import':
+      return t.action === 'created' ? 'Imported from a file' : `Updated by an import: ${t.fields.join(', ') || 'no fields'}`;
   }
 }
