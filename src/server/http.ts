@@ -40,13 +40,13 @@ import type { ServerStore } from './store/types';
 export interface ServerOptions {
   port: number;
   host?: string;
-  now?: () => number;
   /** PEM certificate and key: the server speaks HTTPS. */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Allows plain HTTP on an address other than loopback (tokens and passwords then cross the network readable). */
   insecureHttp?: boolean;
   /** How often open live streams get a keep-alive, which also re-checks their device (default 20 s). */
   liveCheckMs?: number;
+  now?: () => number;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -109,7 +109,6 @@ export function pullScopes(userSites: string[] | null, requested: string | null)
   return userSites === null ? asked : asked.filter((x) => x === 'global' || userSites.includes(x));
 }
 
-export function startServer(store: ServerStore, opts: ServerOptions): Promise<RunningServer> {
 /** 127.0.0.0/8, ::1 and localhost: the only addresses plain HTTP may listen on without --insecure-http. */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -124,7 +123,7 @@ const LAST_NUMBER = 9_999_999;
 /** A device holds at most this many leased numbers it has not used yet (four of its usual blocks). */
 export const MAX_OUTSTANDING_LEASED = 2000;
 
-  const now = opts.now ?? Date.now;
+export function startServer(store: ServerStore, opts: ServerOptions): Promise<RunningServer> {
   const listenHost = opts.host ?? '127.0.0.1';
   if (!opts.tls && !opts.insecureHttp && !isLoopback(listenHost)) {
     return Promise.reject(
@@ -134,6 +133,7 @@ export const MAX_OUTSTANDING_LEASED = 2000;
       ),
     );
   }
+  const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => {});
   // Open live streams and who holds each: every event re-checks the device, its user and its
   // session, and a stream whose device was revoked (or user deactivated) is closed instead.
@@ -175,16 +175,11 @@ export const MAX_OUTSTANDING_LEASED = 2000;
           if (!dev) throw new HttpError(404, 'not_found', 'No such device.');
           if (auth.role !== 'admin' && dev.userId !== auth.userId) throw new HttpError(403, 'forbidden', 'Only an administrator can remove another user’s device.');
           await store.revokeDevice(body.deviceId);
-          return send(res, 200, { ok: true, value: { revoked: true } });
-        }
-        case 'POST /auth/users': {
-          const auth = await authenticate(store, req.headers.authorization, now());
-          if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can add server users.');
           await store.revokeSessions({ deviceId: body.deviceId });
           // Live streams re-check their device on every event: this one closes the revoked device's now.
           await store.announce(await store.headSeq());
-          const body = await json(req, createServerUserRequest);
-          if (await store.findUser(body.username)) throw new HttpError(409, 'conflict', `A user named ${body.username} already exists.`);
+          return send(res, 200, { ok: true, value: { revoked: true } });
+        }
         case 'POST /auth/users/deactivate': {
           const auth = await authenticate(store, req.headers.authorization, now());
           if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can deactivate users.');
@@ -208,6 +203,11 @@ export const MAX_OUTSTANDING_LEASED = 2000;
           await changeOwnPassword(store, auth, body.current, body.next, now(), { address: req.socket.remoteAddress ?? null });
           return send(res, 200, { ok: true, value: { changed: true } });
         }
+        case 'POST /auth/users': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can add server users.');
+          const body = await json(req, createServerUserRequest);
+          if (await store.findUser(body.username)) throw new HttpError(409, 'conflict', `A user named ${body.username} already exists.`);
           const user = { id: uuidv7(), username: body.username, passwordHash: await hashPassword(body.password), role: body.role, sites: body.sites, active: true };
           await store.createUser(user);
           return send(res, 200, { ok: true, value: { id: user.id, username: user.username, role: user.role, sites: user.sites } });
@@ -256,6 +256,10 @@ export const MAX_OUTSTANDING_LEASED = 2000;
           if (body.deviceId !== auth.deviceId) throw new HttpError(403, 'forbidden', 'Leases are for your own device.');
           return send(res, 200, { ok: true, value: await store.lease(body.deviceId, body.prefix, body.count) });
         }
+        case 'POST /sync/live-ticket': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          return send(res, 200, { ok: true, value: await issueLiveTicket(store, auth, now()) });
+        }
         case 'GET /sync/live': {
           // Long-lived tokens never travel in a URL (proxies and logs keep URLs): the access token
           // comes in the Authorization header, or a one-minute single-use ticket in the query.
@@ -274,12 +278,14 @@ export const MAX_OUTSTANDING_LEASED = 2000;
           throw new HttpError(404, 'not_found', `Nothing at ${req.method} ${url.pathname}.`);
       }
     } catch (e) {
+      if (e instanceof ThrottledError && !res.headersSent) res.setHeader('retry-after', String(e.retryAfterS));
       if (e instanceof HttpError) return send(res, e.status, { ok: false, error: { code: e.code, message: e.message } });
       log('request failed', { err: e instanceof Error ? e.stack : String(e) });
       if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: 'The server hit an error; nothing from this request was saved.' } });
       else res.end();
     }
-  });
+  };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -291,7 +297,6 @@ export const MAX_OUTSTANDING_LEASED = 2000;
         port,
         close: () =>
           new Promise<void>((r) => {
-      if (e instanceof ThrottledError && !res.headersSent) res.setHeader('retry-after', String(e.retryAfterS));
             clearInterval(ping);
             for (const res of live.keys()) res.end();
             live.clear();
@@ -300,6 +305,5 @@ export const MAX_OUTSTANDING_LEASED = 2000;
           }),
       });
     });
-  };
-  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
+  });
 }

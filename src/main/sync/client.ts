@@ -169,9 +169,6 @@ export class SyncClient {
     return this.status();
   }
 
-  /** Push everything, then pull everything. Concurrent callers share one run (and one more after it). */
-  syncNow(): Promise<SyncResult> {
-    if (this.running) {
   /** The joined user's own password, changed on the server, where the account lives. */
   async changePassword(current: string, next: string): Promise<void> {
     const t = this.tx();
@@ -185,6 +182,9 @@ export class SyncClient {
     }
   }
 
+  /** Push everything, then pull everything. Concurrent callers share one run (and one more after it). */
+  syncNow(): Promise<SyncResult> {
+    if (this.running) {
       // Wait for the pass in flight, then run once more so changes made meanwhile go too; the
       // answer counts both passes, so a caller sees the work done on its behalf.
       const inFlight = this.running.catch(() => null);

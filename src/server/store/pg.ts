@@ -177,17 +177,6 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     }
   }
 
-  const store: ServerStore = {
-    kind: 'postgres',
-    migrate: async () => {
-      const c = await pool.connect();
-      try {
-        await c.query('SELECT pg_advisory_lock($1)', [PUSH_LOCK + 1]);
-        await c.query(SCHEMA_SQL.postgres);
-        await c.query('SELECT pg_advisory_unlock($1)', [PUSH_LOCK + 1]);
-      } finally {
-        c.release();
-      }
   /** A transaction without the push lock: account writes never wait for a push. */
   async function plainTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await pool.connect();
@@ -204,6 +193,17 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     }
   }
 
+  const store: ServerStore = {
+    kind: 'postgres',
+    migrate: async () => {
+      const c = await pool.connect();
+      try {
+        await c.query('SELECT pg_advisory_lock($1)', [PUSH_LOCK + 1]);
+        await c.query(SCHEMA_SQL.postgres);
+        await c.query('SELECT pg_advisory_unlock($1)', [PUSH_LOCK + 1]);
+      } finally {
+        c.release();
+      }
       if (!listener) await startListener();
     },
     withSyncTx: (fn) => inTx((c) => fn(txFor(c))),
@@ -282,20 +282,6 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       await pool.query('INSERT INTO server_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', ['token_secret', randomBytes(32).toString('base64url')]);
       return (await meta(pool, 'token_secret'))!;
     },
-    announce: async (seq) => {
-      await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, String(seq)]);
-    },
-    onAnnounce: (l) => {
-      events.on('seq', l);
-    },
-    close: async () => {
-      closed = true;
-      await listener?.end().catch(() => {});
-      await pool.end();
-    },
-  };
-  return store;
-}
     listUsers: async () => (await pool.query('SELECT * FROM server_users ORDER BY username')).rows.map((r) => toUser(r)!),
     setUserActive: async (id, active) => ((await pool.query('UPDATE server_users SET active = $1 WHERE id = $2', [active ? 1 : 0, id])).rowCount ?? 0) > 0,
     setUserPassword: async (id, passwordHash) => ((await pool.query('UPDATE server_users SET password_hash = $1 WHERE id = $2', [passwordHash, id])).rowCount ?? 0) > 0,
@@ -366,3 +352,17 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       const r = await pool.query<{ session_id: string }>('DELETE FROM live_tickets WHERE hash = $1 RETURNING session_id', [hash]);
       return r.rows[0]?.session_id ?? null;
     },
+    announce: async (seq) => {
+      await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, String(seq)]);
+    },
+    onAnnounce: (l) => {
+      events.on('seq', l);
+    },
+    close: async () => {
+      closed = true;
+      await listener?.end().catch(() => {});
+      await pool.end();
+    },
+  };
+  return store;
+}

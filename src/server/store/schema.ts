@@ -67,7 +67,6 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
   user_id TEXT NOT NULL,
   expires_at TEXT NOT NULL
 );
-`;
 -- A sign-in session of one device: the family of its rotating refresh tokens. A refresh token
 -- used a second time revokes its session, and with it every access token carrying its id.
 CREATE TABLE IF NOT EXISTS auth_sessions (
@@ -101,6 +100,12 @@ CREATE TABLE IF NOT EXISTS live_tickets (
   session_id TEXT NOT NULL,
   expires_at TEXT NOT NULL
 );
+`;
+
+/** Columns added after a table first shipped: added to older stores when they open. */
+export const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [{ table: 'op_results', column: 'op_id', type: 'TEXT' }];
+/** Indexes on added columns (created after the columns exist). */
+export const LATE_INDEXES = ['CREATE INDEX IF NOT EXISTS op_results_op_idx ON op_results (op_id)'];
 
 export const SCHEMA_SQL = {
   sqlite: COMMON('INTEGER', 'INTEGER'),

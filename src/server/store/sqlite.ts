@@ -116,11 +116,11 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     };
   }
   const s = () => (stmts ??= prepare());
+  /** Account writes run in their own transaction, never inside a push's (which spans awaits). */
+  const locked = <T>(fn: () => T): Promise<T> => lock.run(async () => db.transaction(fn).immediate());
 
   const getMeta = (k: string) => (s().getMeta.get(k) as string | undefined) ?? null;
   const setMeta = (k: string, v: string) => s().setMeta.run(k, v);
-  /** Account writes run in their own transaction, never inside a push's (which spans awaits). */
-  const locked = <T>(fn: () => T): Promise<T> => lock.run(async () => db.transaction(fn).immediate());
 
   function nextNumberSync(prefix: string): number {
     const n = (s().counter.get(prefix) as number | undefined) ?? 1;
@@ -296,43 +296,6 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       }
       return v;
     },
-    announce: async (seq) => {
-      events.emit('seq', seq);
-    },
-    onAnnounce: (l) => {
-      events.on('seq', l);
-    },
-    close: async () => {
-      await lock.run(async () => db.close());
-    },
-  };
-  return store;
-}
-
-function toUser(r: unknown): ServerUser | null {
-  if (!r) return null;
-  const x = r as { id: string; username: string; password_hash: string; role: ServerUser['role']; sites: string | null; active: number | boolean };
-  return { id: x.id, username: x.username, passwordHash: x.password_hash, role: x.role, sites: x.sites ? (JSON.parse(x.sites) as string[]) : null, active: !!x.active };
-}
-
-function toDevice(r: unknown): Device | null {
-  if (!r) return null;
-  const x = r as { id: string; user_id: string; name: string; revoked: number | boolean; created_at: string; last_seen_at: string };
-  return { id: x.id, userId: x.user_id, name: x.name, revoked: !!x.revoked, createdAt: String(x.created_at), lastSeenAt: String(x.last_seen_at) };
-}
-
-function toSession(r: unknown): AuthSession | null {
-  if (!r) return null;
-  const x = r as { id: string; device_id: string; user_id: string; revoked: number | boolean; created_at: string };
-  return { id: x.id, deviceId: x.device_id, userId: x.user_id, revoked: !!x.revoked, createdAt: String(x.created_at) };
-}
-
-function toThrottle(r: unknown): ThrottleState {
-  const x = r as { key: string; failures: number | string; last_failure_ms: number | string; locked_until_ms: number | string };
-  return { key: x.key, failures: Number(x.failures), lastFailureMs: Number(x.last_failure_ms), lockedUntilMs: Number(x.locked_until_ms) };
-}
-
-export { toUser, toDevice, toSession, toThrottle };
     listUsers: async () => (db.prepare('SELECT * FROM server_users ORDER BY username').all() as unknown[]).map((r) => toUser(r)!),
     setUserActive: (id, active) => locked(() => db.prepare('UPDATE server_users SET active = ? WHERE id = ?').run(active ? 1 : 0, id).changes > 0),
     setUserPassword: (id, passwordHash) => locked(() => db.prepare('UPDATE server_users SET password_hash = ? WHERE id = ?').run(passwordHash, id).changes > 0),
@@ -411,3 +374,40 @@ export { toUser, toDevice, toSession, toThrottle };
         const r = db.prepare('DELETE FROM live_tickets WHERE hash = ? RETURNING session_id').get(hash) as { session_id: string } | undefined;
         return r?.session_id ?? null;
       }),
+    announce: async (seq) => {
+      events.emit('seq', seq);
+    },
+    onAnnounce: (l) => {
+      events.on('seq', l);
+    },
+    close: async () => {
+      await lock.run(async () => db.close());
+    },
+  };
+  return store;
+}
+
+function toUser(r: unknown): ServerUser | null {
+  if (!r) return null;
+  const x = r as { id: string; username: string; password_hash: string; role: ServerUser['role']; sites: string | null; active: number | boolean };
+  return { id: x.id, username: x.username, passwordHash: x.password_hash, role: x.role, sites: x.sites ? (JSON.parse(x.sites) as string[]) : null, active: !!x.active };
+}
+
+function toDevice(r: unknown): Device | null {
+  if (!r) return null;
+  const x = r as { id: string; user_id: string; name: string; revoked: number | boolean; created_at: string; last_seen_at: string };
+  return { id: x.id, userId: x.user_id, name: x.name, revoked: !!x.revoked, createdAt: String(x.created_at), lastSeenAt: String(x.last_seen_at) };
+}
+
+function toSession(r: unknown): AuthSession | null {
+  if (!r) return null;
+  const x = r as { id: string; device_id: string; user_id: string; revoked: number | boolean; created_at: string };
+  return { id: x.id, deviceId: x.device_id, userId: x.user_id, revoked: !!x.revoked, createdAt: String(x.created_at) };
+}
+
+function toThrottle(r: unknown): ThrottleState {
+  const x = r as { key: string; failures: number | string; last_failure_ms: number | string; locked_until_ms: number | string };
+  return { key: x.key, failures: Number(x.failures), lastFailureMs: Number(x.last_failure_ms), lockedUntilMs: Number(x.locked_until_ms) };
+}
+
+export { toUser, toDevice, toSession, toThrottle };

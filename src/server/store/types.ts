@@ -102,11 +102,6 @@ export interface ServerStore {
   /** A per-installation secret for signing access tokens, shared by every instance. */
   secret(): Promise<string>;
 
-  /** Tells every instance (LISTEN/NOTIFY on PostgreSQL) that the change log moved. */
-  announce(seq: number): Promise<void>;
-  onAnnounce(listener: (seq: number) => void): void;
-  close(): Promise<void>;
-}
   /** Every account, by username (for `npm run server -- user list`). */
   listUsers(): Promise<ServerUser[]>;
   /** False when no such user. */
@@ -146,3 +141,8 @@ export interface ServerStore {
   /** Consumes a live-stream ticket: its session once, then never again (null when unknown or expired). */
   takeLiveTicket(hash: string, now: string): Promise<string | null>;
 
+  /** Tells every instance (LISTEN/NOTIFY on PostgreSQL) that the change log moved. */
+  announce(seq: number): Promise<void>;
+  onAnnounce(listener: (seq: number) => void): void;
+  close(): Promise<void>;
+}

@@ -139,13 +139,6 @@ export const setUserSitesRequest = z
   })
   .strict();
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * Checks a pull page. Hand-written rather than zod: an initial sync reads hundreds of thousands of
- * records and a schema walk over every field of each costs more than applying them.
- */
-export function parsePullResponse(v: unknown): { ok: true; value: PullResponse } | { ok: false; message: string } {
 /** An administrator deactivates a server account (its devices and sessions are revoked with it). */
 export const deactivateUserRequest = z.object({ userId: key }).strict();
 
@@ -165,6 +158,13 @@ export interface LiveTicket {
   expiresIn: number;
 }
 
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks a pull page. Hand-written rather than zod: an initial sync reads hundreds of thousands of
+ * records and a schema walk over every field of each costs more than applying them.
+ */
+export function parsePullResponse(v: unknown): { ok: true; value: PullResponse } | { ok: false; message: string } {
   if (!isObj(v)) return { ok: false, message: 'the page is not an object' };
   const { from, cursor, hasMore, changes } = v;
   if (!Number.isInteger(from) || !Number.isInteger(cursor) || typeof hasMore !== 'boolean' || !Array.isArray(changes)) return { ok: false, message: 'the page header is malformed' };
