@@ -4,7 +4,7 @@
  * exploited vulnerabilities, grouped with the assets behind each.
  */
 import { useMemo, useState } from 'react';
-import { Accordion, Anchor, Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Table, Tabs, Text, Textarea, Title } from '@mantine/core';
+import { Accordion, Anchor, Badge, Button, Card, FileButton, Group, Modal, SimpleGrid, Stack, Table, Tabs, Text, Textarea, Title } from '@mantine/core';
 import { IconFileUpload } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import type { EolExposure, KevExposure } from '../../../shared/api/software';
@@ -54,26 +54,26 @@ function PickFiles({
   onFiles: (f: File[]) => void;
   testid: string;
 }) {
+  // A real button (reachable by Tab, named for screen readers) that opens the file picker.
   return (
-    <Button component="label" size="xs" variant="light" leftSection={<IconFileUpload size={14} />} loading={busy}>
-      {label}
-      <input
-        type="file"
-        accept={accept}
-        multiple={multiple}
-        style={{ display: 'none' }}
-        data-testid={testid}
-        onChange={(e) => {
-          const files = [...(e.currentTarget.files ?? [])];
-          e.currentTarget.value = '';
-          if (files.length) onFiles(files);
-        }}
-      />
-    </Button>
+    <FileButton
+      multiple={multiple}
+      accept={accept}
+      inputProps={{ 'data-testid': testid } as Record<string, string>}
+      onChange={(f: File[] | File | null) => {
+        const files = Array.isArray(f) ? f : f ? [f] : [];
+        if (files.length) onFiles(files);
+      }}
+    >
+      {(props) => (
+        <Button {...props} size="xs" variant="light" leftSection={<IconFileUpload size={14} />} loading={busy}>
+          {label}
+        </Button>
+      )}
+    </FileButton>
   );
 }
 
-/** Loads endoflife.date product files; used on the catalogue card and in the empty state. */
 function LoadEolButton({ label = 'Load product files (.md)' }: { label?: string }) {
   const [busy, setBusy] = useState(false);
   const importEol = async (files: File[]) => {
