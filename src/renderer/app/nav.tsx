@@ -21,6 +21,8 @@ import { SoftwarePage } from '../features/software/SoftwarePage';
 import { AlertsNavBadge, AlertsPage } from '../features/alerts/AlertsBell';
 import { IconGitMerge } from '@tabler/icons-react';
 import { ConflictsNavBadge, ConflictsPage } from '../features/sync/ConflictsPage';
+import { IconTimelineEvent } from '@tabler/icons-react';
+import { AuditTrailPage } from '../features/audit-trail/AuditTrailPage';
 
 export interface NavEntry {
   /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
@@ -50,6 +52,7 @@ export const navEntries: NavEntry[] = [
   { path: '/audits', label: 'Audits', icon: IconClipboardCheck, roles: STAFF_AND_AUDITOR, element: AuditsPage, order: 40, keywords: ['inventory audit', 'scan', 'reconciliation'] },
   { path: '/licences', label: 'Licences', icon: IconCertificate, roles: STAFF_AND_AUDITOR, element: LicencesPage, order: 50, keywords: ['compliance', 'entitlements', 'renewals', 'licenses'] },
   { path: '/software', label: 'Software', icon: IconPackages, roles: STAFF_AND_AUDITOR, element: SoftwarePage, order: 60, keywords: ['end of life', 'eol', 'kev', 'vulnerabilities'] },
+  { path: '/audit-trail', label: 'Audit trail', icon: IconTimelineEvent, roles: ['admin', 'auditor'], element: AuditTrailPage, order: 80, keywords: ['history', 'changes', 'who changed', 'evidence', 'hash chain'] },
   { path: '/alerts', label: 'Alerts', icon: IconBell, roles: STAFF_AND_AUDITOR, element: AlertsPage, badge: AlertsNavBadge, order: 70, keywords: ['warranty', 'renewal', 'overdue'] },
 
   { path: '/conflicts', label: 'Conflicts', icon: IconGitMerge, roles: ['admin', 'technician'], element: ConflictsPage, badge: ConflictsNavBadge, section: 'footer', order: 800, keywords: ['sync', 'merge', 'keep mine', 'keep theirs'] },
