@@ -1,7 +1,8 @@
 /**
  * Automated inventory: GLPI inventory JSON (what glpi-agent sends) and the OCS/FusionInventory XML
- * that older agents post, both turned into one shape and matched to an asset on serial, then
- * hardware UUID, then name. The asset gets its hardware facts and its installed-software list.
+ * that older agents post, both turned into one shape and matched to an asset of the importing site
+ * on serial, then hardware UUID, then name. The asset gets its hardware facts and its
+ * installed-software list.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -286,14 +287,27 @@ interface DocPlan {
   tag: string;
 }
 
-function findAsset(sqlite: Database.Database, f: InventoryFacts): AssetRaw | null {
+/**
+ * The asset an inventory describes, looked up in the importing site only: a site's agent token (or
+ * an import into a site) never finds, and so never writes, another site's assets. A serial or
+ * hardware UUID that belongs to an asset of another site is refused (`elsewhere`) rather than
+ * creating a twin; a name is too weak a key to refuse on, so a name used elsewhere is just not a match.
+ */
+function findAsset(sqlite: Database.Database, f: InventoryFacts, siteId: string): { match: AssetRaw | null; elsewhere: 'serial' | 'uuid' | null } {
   const q = (col: string, v: string | null) =>
-    v ? ((stmt(sqlite, `SELECT rowid, * FROM assets WHERE ${col} = ? AND deleted_hlc IS NULL ORDER BY created_at LIMIT 1`).get(v) as AssetRaw | undefined) ?? null) : null;
-  return (
-    q('serial', f.serial) ??
-    q('uuid', f.uuid) ??
-    (f.name ? ((stmt(sqlite, `SELECT rowid, * FROM assets WHERE name = ? COLLATE NOCASE AND deleted_hlc IS NULL ORDER BY created_at LIMIT 1`).get(f.name) as AssetRaw | undefined) ?? null) : null)
-  );
+    v ? ((stmt(sqlite, `SELECT rowid, * FROM assets WHERE ${col} = ? AND scope_id = ? AND deleted_hlc IS NULL ORDER BY created_at LIMIT 1`).get(v, siteId) as AssetRaw | undefined) ?? null) : null;
+  const other = (col: 'serial' | 'uuid', v: string | null) =>
+    !!v && !!stmt(sqlite, `SELECT 1 FROM assets WHERE ${col} = ? AND scope_id != ? AND deleted_hlc IS NULL LIMIT 1`).get(v, siteId);
+  const bySerial = q('serial', f.serial);
+  if (bySerial) return { match: bySerial, elsewhere: null };
+  if (other('serial', f.serial)) return { match: null, elsewhere: 'serial' };
+  const byUuid = q('uuid', f.uuid);
+  if (byUuid) return { match: byUuid, elsewhere: null };
+  if (other('uuid', f.uuid)) return { match: null, elsewhere: 'uuid' };
+  const byName = f.name
+    ? ((stmt(sqlite, `SELECT rowid, * FROM assets WHERE name = ? COLLATE NOCASE AND scope_id = ? AND deleted_hlc IS NULL ORDER BY created_at LIMIT 1`).get(f.name, siteId) as AssetRaw | undefined) ?? null)
+    : null;
+  return { match: byName, elsewhere: null };
 }
 
 function newTag(sqlite: Database.Database, f: InventoryFacts, taken: Set<string>): string {
@@ -350,7 +364,13 @@ export function planInventories(ctx: Ctx, docs: { doc: InventoryDoc; row: number
       errors.push({ row, column: '/content', message: 'The inventory gives no serial number, hardware UUID or name to identify the device.' });
       continue;
     }
-    const match = findAsset(sqlite, facts);
+    const { match, elsewhere } = findAsset(sqlite, facts, siteId);
+    if (elsewhere) {
+      // Says which key, not which site or asset: the token holder learns nothing about other sites.
+      const what = elsewhere === 'serial' ? `Serial number ${facts.serial}` : `Hardware UUID ${facts.uuid}`;
+      errors.push({ row, column: elsewhere === 'serial' ? '/content/bios/ssn' : '/content/hardware/uuid', message: `${what} belongs to an asset of another site; this site's inventory cannot change it. Move the asset to this site in Outpost first.` });
+      continue;
+    }
     const tag = match ? match.tag : newTag(sqlite, facts, taken);
     taken.add(normaliseTag(tag));
     plans.push({ row, facts, match, tag });
