@@ -3,13 +3,14 @@
  * number uniqueness, clock sanity), merges it with the shared rules, and writes the merged records
  * and conflicts in one transaction. Every op gets an answer; a rejected op is acknowledged too.
  */
-import { formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
+import { COUNTER_LIMIT, formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
 import { uuidv7 } from '../shared/ids';
 import { applyOp, stampAfter, type ConflictDraft, type OpLike } from '../shared/sync/merge';
-import { ruleFor, validateFields, writeRefusal } from '../shared/sync/entities';
+import { ruleFor } from '../shared/sync/entities';
+import { judgeWrite, type Principal } from '../shared/sync/access';
 import { FOLLOWING_CHILD, followingChildrenOf, isFollowingParent } from '../shared/sync/following';
 import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
-import { canTransition, formatNumber, type TicketStatus } from '../shared/tickets/rules';
+import { formatNumber, NUMBER_RE } from '../shared/tickets/rules';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
 import { deriveAfterOp } from './derive';
 
@@ -93,10 +94,6 @@ export function clampHlc(hlc: string, nowMs: number, floor: string): { hlc: stri
   return { hlc: formatHlc(next), clamped: true };
 }
 
-function scopeAllowed(auth: PushAuth, scope: string): boolean {
-  return scope === 'global' || auth.sites === null || auth.sites.includes(scope);
-}
-
 function conflictRecord(c: ConflictDraft, stamp: string, at: string): StoredRecord {
   const data: Record<string, unknown> = {
     entity: c.entity,
@@ -119,26 +116,15 @@ function conflictRecord(c: ConflictDraft, stamp: string, at: string): StoredReco
   return { entity: 'sync_conflicts', id: uuidv7(), scopeId: c.scopeId, data, fieldHlc, deletedHlc: null, createdAt: at, updatedAt: at, seq: 0, fieldSeq: {} };
 }
 
-/** Role rules beyond "may write this record type". Returns a reason to refuse, or null. */
-function roleCheck(auth: PushAuth, op: WireOp, current: StoredRecord | undefined): string | null {
-  const refused = writeRefusal(op.entity, auth.role, op.kind, op.payload);
-  if (refused) return refused;
-  if (auth.role === 'requester') {
-    if (op.entity === 'tickets') {
-      if (op.kind === 'create' && op.payload.requester_id !== undefined && op.payload.assignee_id) return 'Requesters cannot assign tickets.';
-      if (op.kind === 'setFields') return 'Requesters cannot edit ticket fields.';
-      if (op.kind === 'transition') {
-        const to = op.payload.to;
-        const from = current?.data.status;
-        if (!((from === 'resolved' && (to === 'in_progress' || to === 'closed')) || to === 'cancelled')) return 'Requesters can only reopen, close or cancel their tickets.';
-      }
-    }
-    if (op.entity === 'ticket_comments' && (op.payload.internal === 1 || op.payload.internal === true)) return 'Requesters cannot write internal notes.';
-  }
-  if (op.kind === 'delete' && op.entity === 'tickets') return 'Tickets are never deleted; cancel them instead.';
-  // A restore re-applies fields; tickets are never deleted, so it would only be an edit by another name.
-  if (op.kind === 'restore' && op.entity === 'tickets') return 'Tickets are never deleted, so there is nothing to restore.';
-  return null;
+/**
+ * The person behind a signed-in account, as synced records name them: the team's `users` record
+ * with the account's username (written only by administrators), else the account itself. Identity
+ * fields (author, actor, owner, requester) hold this id whatever the device sent.
+ */
+export async function resolvePrincipal(store: ServerStore, auth: PushAuth): Promise<Principal> {
+  const user = await store.getUser(auth.userId);
+  const profile = user ? await store.findProfileId(user.username) : null;
+  return { id: profile ?? auth.userId, role: auth.role, sites: auth.sites };
 }
 
 export async function push(store: ServerStore, auth: PushAuth, req: PushRequest, nowMs: number): Promise<PushResponse> {
@@ -148,8 +134,16 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
   const nowIso = new Date(nowMs).toISOString();
   const ops = [...req.ops].sort((a, b) => a.deviceSeq - b.deviceSeq);
 
+  const principal = await resolvePrincipal(store, auth);
+  // Usernames are unique in the team: who holds each one a users op names (read before the push).
+  const holders = new Map<string, string | null>();
+  for (const op of req.ops) if (op.entity === 'users' && typeof op.payload.username === 'string') holders.set(op.payload.username, await store.findProfileId(op.payload.username));
+
   const result = await store.withSyncTx(async (tx) => {
     const seen = await tx.seenOps(auth.deviceId, ops.map((o) => o.deviceSeq));
+    // An op id the server already answered (under this device id or the one a copied store had)
+    // is answered again, never applied twice.
+    const seenIds = await tx.seenOpIds(ops.filter((o) => !seen.has(o.deviceSeq)).map((o) => o.opId));
     const keys: { entity: string; id: string }[] = [];
     const numbers: string[] = [];
     for (const op of ops) {
@@ -159,18 +153,36 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
       if (op.entity === 'tickets' && op.kind === 'create' && typeof op.payload.number === 'string') numbers.push(op.payload.number);
     }
     const records = await tx.loadRecords(keys);
+    // Edits of existing children are judged with their parent (whose ticket a comment is on).
+    const parents: { entity: string; id: string }[] = [];
+    for (const op of ops) {
+      const parent = ruleFor(op.entity).parent;
+      const cur = records.get(recordKey(op.entity, op.recordId));
+      const pid = parent && cur ? cur.data[parent.field] : undefined;
+      if (parent && typeof pid === 'string' && !records.has(recordKey(parent.entity, pid))) parents.push({ entity: parent.entity, id: pid });
+    }
+    if (parents.length) for (const [k, v] of await tx.loadRecords(parents)) records.set(k, v);
     const numberOwner = await tx.findNumbers(numbers);
     const prefixes = [...new Set(numbers.map((n) => n.replace(/\d+$/, '')))];
     const numbering: Numbering = { leases: await tx.leasesFor(prefixes), highest: new Map() };
     let maxHlc = await tx.getMaxHlc();
     const dirty = new Map<string, StoredRecord>();
     const results: OpResult[] = [];
-    const fresh: OpResult[] = [];
+    const fresh: (OpResult & { opId: string })[] = [];
+    const clashes: number[] = [];
 
     for (const op of ops) {
-      const prior = seen.get(op.deviceSeq);
+      const prior = seen.get(op.deviceSeq) ?? seenIds.get(op.opId);
+      if (prior && prior.opId && prior.opId !== op.opId) {
+        // The device has used this sequence number for another change: its store was copied or
+        // restored from a backup. Acknowledging would drop this change, so nothing is answered for
+        // it; the device continues under a new device id and sends it again.
+        clashes.push(op.deviceSeq);
+        continue;
+      }
       if (prior) {
-        results.push(prior);
+        const { opId: _id, ...answer } = prior;
+        results.push({ ...answer, deviceSeq: op.deviceSeq });
         // A retry means the first reply was lost. If the device has since pulled the record's
         // latest version (its cursor is past it), it did so while this op was still pending and
         // kept its own optimistic copy on top (with its own, possibly unclamped, clocks); once this
@@ -182,23 +194,26 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
         if (current && current.seq <= req.cursor && !dirty.has(key)) dirty.set(key, current);
         continue;
       }
-      const r = await applyOne(tx, auth, req.cursor, op, records, numberOwner, numbering, dirty, nowMs, nowIso, maxHlc);
+      if (clashes.length) continue;
+      const r = await applyOne(tx, auth, principal, holders, req.cursor, op, records, numberOwner, numbering, dirty, nowMs, nowIso, maxHlc);
       if (r.hlc > maxHlc) maxHlc = r.hlc;
       results.push(r.result);
-      fresh.push(r.result);
+      fresh.push({ ...r.result, opId: op.opId });
     }
     for (const [prefix, n] of numbering.highest) await tx.bumpCounter(prefix, n);
     await tx.writeRecords([...dirty.values()]);
     await tx.saveOpResults(auth.deviceId, fresh);
     await tx.setMaxHlc(maxHlc);
-    return { results, serverHlc: maxHlc, wrote: dirty.size };
+    return { results, serverHlc: maxHlc, wrote: dirty.size, clashes };
   });
-  return { results: result.results, serverHlc: result.serverHlc };
+  return { results: result.results, serverHlc: result.serverHlc, ...(result.clashes.length ? { seqClash: result.clashes } : {}) };
 }
 
 async function applyOne(
   tx: SyncTx,
   auth: PushAuth,
+  principal: Principal,
+  holders: Map<string, string | null>,
   cursor: number,
   op: WireOp,
   records: Map<string, StoredRecord>,
@@ -219,40 +234,27 @@ async function applyOne(
   if (op.schemaVersion < SYNC_SCHEMA_MIN || op.schemaVersion > SYNC_SCHEMA_MAX) return reject(`Data version ${op.schemaVersion} is outside what the server accepts.`);
   const key = recordKey(op.entity, op.recordId);
   const current = records.get(key);
-  const roleErr = roleCheck(auth, op, current);
-  if (roleErr) return reject(roleErr);
-  if (!scopeAllowed(auth, op.scopeId)) return reject(`You do not have access to site ${op.scopeId}.`);
-  if (current && !scopeAllowed(auth, current.scopeId)) return reject(`You do not have access to site ${current.scopeId}.`);
   const rule = ruleFor(op.entity);
-  const payload = { ...op.payload };
-  if (op.kind === 'transition') {
-    if (!rule.status) return reject(`${op.entity} has no status to change.`);
-    const fields = (payload.fields ?? {}) as Record<string, unknown>;
-    if (typeof fields !== 'object' || Array.isArray(fields)) return reject('A status change carries its fields as an object.');
-    const bad = validateFields(op.entity, { status: payload.to, ...fields });
-    if (bad) return reject(bad);
-    if (payload.from !== undefined && typeof payload.from === 'string' && !canTransitionKnown(payload.from, payload.to)) {
-      return reject(`A ${String(payload.from)} ticket cannot move to ${String(payload.to)}.`);
-    }
-  } else if (op.kind === 'restore') {
-    // A restore carries the edit that lost to a delete; its values are checked like any edit.
-    const fields = payload.fields ?? {};
-    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return reject('A restore carries its fields as an object.');
-    const bad = validateFields(op.entity, fields as Record<string, unknown>);
-    if (bad) return reject(bad);
-  } else if (op.kind !== 'delete') {
-    const bad = validateFields(op.entity, payload);
-    if (bad) return reject(bad);
+  const parentRef = rule.parent ? (op.payload[rule.parent.field] ?? current?.data[rule.parent.field]) : undefined;
+  const parent = rule.parent && typeof parentRef === 'string' ? (records.get(recordKey(rule.parent.entity, parentRef)) ?? null) : null;
+  // Judged on the record as stored and as it will be, never on the op's envelope (shared/sync/access).
+  let parentLeft: string | null = null;
+  const namedScope0 = typeof op.payload.scope_id === 'string' ? op.payload.scope_id : op.scopeId;
+  if (!current && parent && namedScope0 !== parent.scopeId && (await tx.movedOutAfter(parent.entity, parent.id, namedScope0, cursor))) parentLeft = namedScope0;
+  const judged = judgeWrite(principal, op, current ?? null, parent, parentLeft);
+  if (!judged.ok) return reject(judged.reason);
+  const kind = judged.kind;
+  const payload = judged.payload;
+  if (op.entity === 'users' && typeof payload.username === 'string') {
+    const holder = holders.get(payload.username);
+    if (holder && holder !== op.recordId) return reject(`Someone in the team already has the username ${payload.username}.`);
+    holders.set(payload.username, op.recordId);
   }
-  // Numbers are server-owned after creation.
-  if (op.entity === 'tickets' && op.kind === 'setFields') delete payload.number;
-  if (rule.parent && (op.kind === 'create' || op.kind === 'append')) {
-    const pid = payload[rule.parent.field];
-    if (typeof pid !== 'string' || !records.get(recordKey(rule.parent.entity, pid))) {
-      return reject(`The ${rule.parent.entity.replace(/s$/, '')} this belongs to (${String(pid)}) is not on the server.`);
-    }
+  if (parseHlc(op.hlc).counter >= COUNTER_LIMIT) return reject('The change carries a malformed clock (its counter is at the limit); it was not stored.');
+  if (rule.parent && (kind === 'create' || kind === 'append') && !current && !parent) {
+    return reject(`The ${rule.parent.entity.replace(/s$/, '')} this belongs to (${String(parentRef)}) is not on the server.`);
   }
-  if (!current && (op.kind === 'create' || op.kind === 'append') && rule.fields.type && op.entity === 'tickets') {
+  if (!current && kind === 'create' && op.entity === 'tickets') {
     for (const f of ['number', 'type', 'title', 'impact', 'urgency', 'priority', 'status', 'opened_at']) {
       if (payload[f] === undefined) return reject(`A new ticket needs ${f}.`);
     }
@@ -262,7 +264,7 @@ async function applyOne(
   const stamp = makeStamp(clock.hlc, auth.deviceId);
   let note: string | undefined;
 
-  if (op.entity === 'tickets' && op.kind === 'create' && !current) {
+  if (op.entity === 'tickets' && kind === 'create' && !current) {
     const number = String(payload.number);
     const m = /^([A-Z]+)(\d+)$/.exec(number)!;
     const prefix = m[1]!;
@@ -274,6 +276,7 @@ async function applyOne(
       if (hi) await tx.bumpCounter(prefix, hi);
       let next = formatNumber(prefix, await tx.nextNumber(prefix));
       while (numberOwner.has(next)) next = formatNumber(prefix, await tx.nextNumber(prefix));
+      if (!NUMBER_RE.test(next)) return reject(`Every ${prefix} number is taken (the last is ${prefix}9999999); the ticket cannot be numbered.`);
       note = `Number ${number} was already taken; the ticket is now ${next}.`;
       payload.number = next;
       numberOwner.set(next, op.recordId);
@@ -290,7 +293,7 @@ async function applyOne(
   let scopeId = op.scopeId;
   let namedScope: string | null = null;
   const follows = FOLLOWING_CHILD.get(op.entity);
-  if (!current && follows && (op.kind === 'create' || op.kind === 'append' || op.kind === 'setAdd' || op.kind === 'setRemove')) {
+  if (!current && follows && (kind === 'create' || kind === 'append' || kind === 'setAdd' || kind === 'setRemove')) {
     const parent = records.get(recordKey(follows.parent, String(payload[follows.field])));
     const named = typeof payload.scope_id === 'string' ? payload.scope_id : op.scopeId;
     if (parent && parent.scopeId !== named) {
@@ -300,9 +303,10 @@ async function applyOne(
     }
   }
 
-  const out = applyOp(current ?? null, { ...op, scopeId, payload } satisfies OpLike, {
+  const createdAt = op.createdAt > nowIso || !/^\d{4}-\d{2}-\d{2}T/.test(op.createdAt) ? nowIso : op.createdAt;
+  const out = applyOp(current ?? null, { ...op, kind, scopeId, payload, createdAt } satisfies OpLike, {
     stamp,
-    authorId: auth.userId,
+    authorId: principal.id,
     unseen: (f) => (current?.fieldSeq[f] ?? 0) > cursor,
   });
   if (out.changed && out.state) {
@@ -333,12 +337,4 @@ async function applyOne(
   const reason = [out.reason, note].filter(Boolean).join(' ') || undefined;
   const status = note && out.status === 'applied' ? 'merged' : out.status;
   return { result: { deviceSeq: op.deviceSeq, status, ...(reason ? { reason } : {}), ...(clock.clamped ? { clamped: true } : {}) }, hlc: clock.hlc };
-}
-
-function canTransitionKnown(from: string, to: unknown): boolean {
-  try {
-    return canTransition(from as TicketStatus, to as TicketStatus) || from === to;
-  } catch {
-    return false;
-  }
 }

@@ -34,7 +34,8 @@ import {
   type Authenticated,
 } from './auth';
 import { uuidv7 } from '../shared/ids';
-import { HttpError, push } from './engine';
+import { HttpError, push, resolvePrincipal } from './engine';
+import { filterPage } from './pull-filter';
 import type { ServerStore } from './store/types';
 
 export interface ServerOptions {
@@ -164,8 +165,12 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
       switch (route) {
         case 'GET /health':
           return send(res, 200, { ok: true, value: { status: 'ok', store: store.kind, head: await store.headSeq() } });
-        case 'POST /auth/login':
-          return send(res, 200, { ok: true, value: await login(store, await json(req, loginRequest), now(), { address: req.socket.remoteAddress ?? null }) });
+        case 'POST /auth/login': {
+          const pair = await login(store, await json(req, loginRequest), now(), { address: req.socket.remoteAddress ?? null });
+          // The device re-keys its signed-in person to the id synced records name them by.
+          const personId = (await store.findProfileId(pair.user.username)) ?? pair.user.id;
+          return send(res, 200, { ok: true, value: { ...pair, user: { ...pair.user, personId } } });
+        }
         case 'POST /auth/refresh':
           return send(res, 200, { ok: true, value: await refresh(store, (await json(req, refreshRequest)).refreshToken, now()) });
         case 'POST /auth/revoke': {
@@ -248,13 +253,21 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           // ones get one stamp per field as before.
           const compactClocks = url.searchParams.get('clocks') === 'compact';
           const page = await store.pull(scopes, cursor, Number.isFinite(limit) ? limit : DEFAULT_PULL_LIMIT, { compactClocks });
-          return send(res, 200, { ok: true, value: { from: cursor, ...page, scopes: auth.sites } });
+          // Cut to what this person may receive; the cursor still moves past what they may not.
+          const changes = await filterPage(store, await resolvePrincipal(store, auth), page.changes);
+          return send(res, 200, { ok: true, value: { from: cursor, ...page, changes, scopes: auth.sites } });
         }
         case 'POST /sync/lease': {
           const auth = await authenticate(store, req.headers.authorization, now());
           const body = await json(req, leaseRequest);
           if (body.deviceId !== auth.deviceId) throw new HttpError(403, 'forbidden', 'Leases are for your own device.');
-          return send(res, 200, { ok: true, value: await store.lease(body.deviceId, body.prefix, body.count) });
+          if (auth.role !== 'admin' && auth.role !== 'technician') throw new HttpError(403, 'forbidden', 'Only staff devices number tickets ahead; requesters’ tickets are numbered by the server.');
+          if (!LEASE_PREFIXES.includes(body.prefix)) throw new HttpError(400, 'invalid_input', `Numbers are leased for ${LEASE_PREFIXES.join(' and ')} only.`);
+          const open = await store.outstandingLeased(body.deviceId, body.prefix);
+          if (open + body.count > MAX_OUTSTANDING_LEASED) throw new HttpError(429, 'lease_limit', `This device already holds ${open} unused ${body.prefix} numbers; use them before leasing more.`);
+          const lease = await store.lease(body.deviceId, body.prefix, body.count, LAST_NUMBER);
+          if (!lease) throw new HttpError(409, 'numbers_exhausted', `There are not ${body.count} ${body.prefix} numbers left to lease.`);
+          return send(res, 200, { ok: true, value: lease });
         }
         case 'POST /sync/live-ticket': {
           const auth = await authenticate(store, req.headers.authorization, now());

@@ -12,8 +12,22 @@ const WALL_WIDTH = 15;
 const COUNTER_WIDTH = 8;
 /** A remote clock further ahead than this is clamped rather than adopted (and flagged). */
 export const MAX_DRIFT_MS = 5 * 60 * 1000;
+/** The largest counter the fixed width holds; one more rolls over into the next millisecond. */
+export const MAX_COUNTER = 0xffffffff;
+/**
+ * A pushed clock whose counter is this close to the top is refused: no honest device makes four
+ * billion writes in one millisecond, and adopting it would push every replica towards the rollover.
+ */
+export const COUNTER_LIMIT = 0xffff0000;
 
-export function formatHlc(s: HlcState): string {
+/** Keeps a state inside the fixed width: a counter past the top carries into the wall time. */
+function normalise(s: HlcState): HlcState {
+  if (Number.isInteger(s.counter) && s.counter >= 0 && s.counter <= MAX_COUNTER) return s;
+  return { wall: s.wall + 1, counter: 0 };
+}
+
+export function formatHlc(state: HlcState): string {
+  const s = normalise(state);
   return `${s.wall.toString().padStart(WALL_WIDTH, '0')}:${s.counter.toString(16).padStart(COUNTER_WIDTH, '0')}`;
 }
 
@@ -27,10 +41,23 @@ export function isHlc(text: unknown): text is string {
   return typeof text === 'string' && /^\d{15}:[0-9a-f]{8}$/.test(text);
 }
 
+/**
+ * Reads a stored clock that may be malformed (a counter that overflowed its eight digits before
+ * clocks carried over, or damage): the result is always a valid state at or after what was meant,
+ * so a store repairs its clock when it opens instead of failing every write.
+ */
+export function repairHlc(text: string | null | undefined): HlcState {
+  if (!text) return { wall: 0, counter: 0 };
+  if (isHlc(text)) return parseHlc(text);
+  const m = /^(\d{1,15}):([0-9a-f]{1,16})$/.exec(text);
+  if (!m) return { wall: 0, counter: 0 };
+  return normalise({ wall: Number(m[1]), counter: parseInt(m[2]!, 16) });
+}
+
 /** Advance for a local event. */
 export function tick(state: HlcState, nowMs: number): HlcState {
   if (nowMs > state.wall) return { wall: nowMs, counter: 0 };
-  return { wall: state.wall, counter: state.counter + 1 };
+  return normalise({ wall: state.wall, counter: state.counter + 1 });
 }
 
 /**
@@ -54,7 +81,7 @@ export function receive(
   else if (wall === state.wall) counter = state.counter + 1;
   else if (wall === r.wall) counter = r.counter + 1;
   else counter = 0;
-  return { state: { wall, counter }, clamped };
+  return { state: normalise({ wall, counter }), clamped };
 }
 
 /** Total order over (hlc, deviceId). */

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { compactFieldHlc, expandFieldHlc, parseHlc, receive } from '../../shared/hlc';
 import { rebase, type RecordState } from '../../shared/sync/merge';
+import { ruleFor } from '../../shared/sync/entities';
 import type { Change, PullResponse } from '../../shared/sync/wire';
 import { currentClock, setClock } from '../services/core/ops';
 import { AuditBatch } from '../services/core/audit';
@@ -216,7 +217,7 @@ function upsertFor(sqlite: Database.Database, table: string, names: string[]): D
   const key = `${table}(${names.join(',')})`;
   let st = m.get(key);
   if (!st) {
-    const sets = names.filter((n) => n !== 'id' && n !== 'created_at').map((n) => `${n} = excluded.${n}`);
+    const sets = names.filter((n) => n !== 'id' && n !== 'created_at' && !isSecret(table, n)).map((n) => `${n} = excluded.${n}`);
     st = sqlite.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT(id) DO UPDATE SET ${sets.join(', ')}`);
     m.set(key, st);
   }
@@ -289,7 +290,7 @@ function multiUpsertFor(sqlite: Database.Database, table: string, names: string[
   const key = `${table}(${names.join(',')})x${rows}`;
   let st = m.get(key);
   if (!st) {
-    const sets = names.filter((n) => n !== 'id' && n !== 'created_at').map((n) => `${n} = excluded.${n}`);
+    const sets = names.filter((n) => n !== 'id' && n !== 'created_at' && !isSecret(table, n)).map((n) => `${n} = excluded.${n}`);
     const one = `(${names.map(() => '?').join(', ')})`;
     st = sqlite.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')} ON CONFLICT(id) DO UPDATE SET ${sets.join(', ')}`);
     // Full batches repeat; the odd sizes at the end of pages are not worth keeping.
@@ -298,16 +299,33 @@ function multiUpsertFor(sqlite: Database.Database, table: string, names: string[
   return st;
 }
 
+/**
+ * Secrets (a person's password hash) never come from the server: a device keeps its own, and a
+ * person first seen in a pull gets this placeholder, which no password matches, until they sign
+ * in on this device through the server.
+ */
+export const NO_LOCAL_SECRET = '!';
+
+function isSecret(table: string, column: string): boolean {
+  return ruleFor(table).secret?.includes(column) ?? false;
+}
+
 /** A row's columns and values as stored (clocks compact, see writeRow). */
 function rowValues(s: RecordState, cols: Set<string>): { names: string[]; values: Bindable[] } {
   const names = ['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc'];
   const values: Bindable[] = [s.id, s.scopeId, s.createdAt, s.updatedAt, '', s.deletedHlc];
   const written = ['scope_id'];
   for (const k in s.data) {
-    if (!cols.has(k) || BASE_COLUMNS.has(k)) continue;
+    if (!cols.has(k) || BASE_COLUMNS.has(k) || isSecret(s.entity, k)) continue;
     names.push(k);
     written.push(k);
     values.push(bindable(s.data[k]));
+  }
+  // Written only when the row is new: the upsert never replaces a secret (see isSecret).
+  for (const f of ruleFor(s.entity).secret ?? []) {
+    if (!cols.has(f)) continue;
+    names.push(f);
+    values.push(NO_LOCAL_SECRET);
   }
   // Stored compactly, as local writes store new rows (localState expands it): one stamp instead of
   // one per column keeps rows, and so the initial sync, about half as large.

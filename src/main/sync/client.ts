@@ -3,6 +3,7 @@
  * blocks, and a scheduler that runs on start, shortly after local changes, on a server poke, and
  * with backoff plus jitter while the server is unreachable.
  */
+import { adoptIdentity } from './identity';
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { Store } from '../db/open';
@@ -122,7 +123,7 @@ export class SyncClient {
     else fn();
   }
 
-  async join(serverUrl: string, username: string, password: string): Promise<SyncStatus> {
+  async join(serverUrl: string, username: string, password: string, localPersonId: string | null = null): Promise<SyncStatus> {
     const url = serverUrl.replace(/\/+$/, '');
     if (this.joined() && getMeta(this.sqlite, K.url) !== url) {
       throw new AppError('conflict', `This device is joined to ${getMeta(this.sqlite, K.url)}. Leave it first.`);
@@ -139,6 +140,8 @@ export class SyncClient {
           setMeta(this.sqlite, K.url, url);
           setMetaJson(this.sqlite, K.creds, saved ?? { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessExpiresAt: Date.now() + pair.expiresIn * 1000 });
           setMetaJson(this.sqlite, K.user, { username: pair.user.username, role: pair.user.role });
+          // The person joining takes the id the server knows them by (see identity.ts).
+          if (localPersonId) adoptIdentity(this.sqlite, localPersonId, pair.user.personId ?? pair.user.id);
         })(),
       );
     } catch (e) {
@@ -323,6 +326,9 @@ export class SyncClient {
 
   /** Keeps a leased block of human numbers per prefix, so tickets made offline get final numbers. */
   private async ensureLeases(): Promise<void> {
+    // Only staff devices number ahead; a requester's or auditor's new tickets are numbered on push.
+    const role = getMetaJson<{ role?: string } | null>(this.sqlite, K.user, null)?.role;
+    if (role !== 'admin' && role !== 'technician') return;
     for (const prefix of LEASE_PREFIXES) {
       const next = (this.sqlite.prepare('SELECT next FROM counters WHERE prefix = ?').pluck().get(prefix) as number | undefined) ?? 1;
       const lease = getMetaJson<LeaseResponse | null>(this.sqlite, K.lease(prefix), null);

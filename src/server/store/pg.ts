@@ -7,9 +7,10 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
-import { SCHEMA_SQL } from './schema';
+import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
 import { recordToChange, rowToRecord, storedClocks, toDevice, toSession, toThrottle, toUser } from './sqlite';
+import { formatNumber } from '../../shared/tickets/rules';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './types';
 
 const ZERO_HLC = '000000000000000:00000000';
@@ -80,13 +81,23 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         return out;
       },
       seenOps: async (deviceId, seqs) => {
-        const out = new Map<number, OpResult>();
+        const out = new Map<number, OpResult & { opId?: string | null }>();
         if (!seqs.length) return out;
-        const r = await c.query<{ device_seq: number; status: OpResult['status']; reason: string | null; clamped: number }>(
-          'SELECT device_seq, status, reason, clamped FROM op_results WHERE device_id = $1 AND device_seq = ANY($2::bigint[])',
+        const r = await c.query<{ device_seq: number; status: OpResult['status']; reason: string | null; clamped: number; op_id: string | null }>(
+          'SELECT device_seq, status, reason, clamped, op_id FROM op_results WHERE device_id = $1 AND device_seq = ANY($2::bigint[])',
           [deviceId, seqs],
         );
-        for (const x of r.rows) out.set(Number(x.device_seq), { deviceSeq: Number(x.device_seq), status: x.status, ...(x.reason ? { reason: x.reason } : {}), ...(x.clamped ? { clamped: true } : {}) });
+        for (const x of r.rows) out.set(Number(x.device_seq), { deviceSeq: Number(x.device_seq), status: x.status, ...(x.reason ? { reason: x.reason } : {}), ...(x.clamped ? { clamped: true } : {}), opId: x.op_id });
+        return out;
+      },
+      seenOpIds: async (opIds) => {
+        const out = new Map<string, OpResult & { opId?: string | null }>();
+        if (!opIds.length) return out;
+        const r = await c.query<{ device_seq: number; status: OpResult['status']; reason: string | null; clamped: number; op_id: string }>(
+          'SELECT device_seq, status, reason, clamped, op_id FROM op_results WHERE op_id = ANY($1::text[])',
+          [opIds],
+        );
+        for (const x of r.rows) out.set(x.op_id, { deviceSeq: Number(x.device_seq), status: x.status, ...(x.reason ? { reason: x.reason } : {}), ...(x.clamped ? { clamped: true } : {}), opId: x.op_id });
         return out;
       },
       writeRecords: async (recs) => {
@@ -131,9 +142,9 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       saveOpResults: async (deviceId, results) => {
         if (!results.length) return;
         await c.query(
-          `INSERT INTO op_results (device_id, device_seq, status, reason, clamped)
-           SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[]) ON CONFLICT DO NOTHING`,
-          [deviceId, results.map((r) => r.deviceSeq), results.map((r) => r.status), results.map((r) => r.reason ?? null), results.map((r) => (r.clamped ? 1 : 0))],
+          `INSERT INTO op_results (device_id, device_seq, status, reason, clamped, op_id)
+           SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[]) ON CONFLICT DO NOTHING`,
+          [deviceId, results.map((r) => r.deviceSeq), results.map((r) => r.status), results.map((r) => r.reason ?? null), results.map((r) => (r.clamped ? 1 : 0)), results.map((r) => r.opId)],
         );
       },
       nextNumber: async (prefix) => {
@@ -156,6 +167,8 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         const r = await c.query<{ prefix: string; first: number; last: number; device_id: string }>('SELECT prefix, first, last, device_id FROM number_leases WHERE prefix = ANY($1::text[])', [prefixes]);
         return r.rows.map((x) => ({ prefix: x.prefix, first: Number(x.first), last: Number(x.last), deviceId: x.device_id }));
       },
+      movedOutAfter: async (entity, id, fromScope, after) =>
+        (await c.query('SELECT 1 FROM scope_moves WHERE entity = $1 AND id = $2 AND from_scope = $3 AND seq > $4 LIMIT 1', [entity, id, fromScope, after])).rows.length > 0,
       getMaxHlc: async () => (await meta(c, 'max_hlc')) ?? ZERO_HLC,
       setMaxHlc: async (h) => setMeta(c, 'max_hlc', h),
     };
@@ -200,6 +213,8 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       try {
         await c.query('SELECT pg_advisory_lock($1)', [PUSH_LOCK + 1]);
         await c.query(SCHEMA_SQL.postgres);
+        for (const a of ADDED_COLUMNS) await c.query(`ALTER TABLE ${a.table} ADD COLUMN IF NOT EXISTS ${a.column} ${a.type}`);
+        for (const sql of LATE_INDEXES) await c.query(sql);
         await c.query('SELECT pg_advisory_unlock($1)', [PUSH_LOCK + 1]);
       } finally {
         c.release();
@@ -231,8 +246,18 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       return { changes: page, cursor: next, hasMore };
     },
     headSeq: async () => Number((await meta(pool, 'seq')) ?? '0'),
-    lease: (deviceId, prefix, count) =>
-      inTx(async (c): Promise<LeaseResponse> => {
+    readRecords: async (keys) => txFor(pool as unknown as pg.PoolClient).loadRecords(keys),
+    findProfileId: async (username) => {
+      const r = await pool.query<{ id: string }>(
+        "SELECT id FROM records WHERE scope_id = 'global' AND entity = 'users' AND deleted_hlc IS NULL AND (data::jsonb ->> 'username') = $1 ORDER BY seq LIMIT 1",
+        [username],
+      );
+      return r.rows[0]?.id ?? null;
+    },
+    lease: (deviceId, prefix, count, max) =>
+      inTx(async (c): Promise<LeaseResponse | null> => {
+        const cur = await c.query<{ next: string }>('SELECT next FROM number_counters WHERE prefix = $1 FOR UPDATE', [prefix]);
+        if (Number(cur.rows[0]?.next ?? 1) + count - 1 > max) return null;
         const r = await c.query<{ first: number }>(
           `INSERT INTO number_counters (prefix, next) VALUES ($1, $2 + 1)
            ON CONFLICT (prefix) DO UPDATE SET next = number_counters.next + $2 RETURNING next - $2 AS first`,
@@ -243,6 +268,15 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         await c.query('INSERT INTO number_leases (prefix, first, last, device_id) VALUES ($1, $2, $3, $4)', [prefix, first, last, deviceId]);
         return { prefix, first, last };
       }),
+    outstandingLeased: async (deviceId, prefix) => {
+      const leases = await pool.query<{ first: string; last: string }>('SELECT first, last FROM number_leases WHERE device_id = $1 AND prefix = $2 ORDER BY first DESC LIMIT 20', [deviceId, prefix]);
+      let open = 0;
+      for (const l of leases.rows) {
+        const used = await pool.query<{ n: string }>("SELECT count(*) AS n FROM records WHERE entity = 'tickets' AND num >= $1 AND num <= $2", [formatNumber(prefix, Number(l.first)), formatNumber(prefix, Number(l.last))]);
+        open += Number(l.last) - Number(l.first) + 1 - Number(used.rows[0]!.n);
+      }
+      return open;
+    },
     countUsers: async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM server_users')).rows[0]!.n),
     createUser: async (u) => {
       await pool.query('INSERT INTO server_users (id, username, password_hash, role, sites, active) VALUES ($1, $2, $3, $4, $5, $6)', [

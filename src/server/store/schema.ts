@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS op_results (
   status TEXT NOT NULL,
   reason TEXT,
   clamped ${bool} NOT NULL,
+  op_id TEXT,
   PRIMARY KEY (device_id, device_seq)
 );
 CREATE TABLE IF NOT EXISTS number_counters (prefix TEXT PRIMARY KEY, next ${bigint} NOT NULL);

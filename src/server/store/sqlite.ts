@@ -5,8 +5,9 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
+import { formatNumber } from '../../shared/tickets/rules';
 import { recordKey, type AuthSession, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx, type ThrottleState } from './types';
-import { SCHEMA_SQL } from './schema';
+import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
 import { compactFieldHlc, expandFieldHlc, EVERY_FIELD } from '../../shared/hlc';
 
@@ -105,8 +106,10 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
            field_hlc = excluded.field_hlc, field_seq = excluded.field_seq, deleted_hlc = excluded.deleted_hlc,
            updated_at = excluded.updated_at, seq = excluded.seq`,
       ),
-      seenOp: db.prepare('SELECT status, reason, clamped FROM op_results WHERE device_id = ? AND device_seq = ?'),
-      saveOp: db.prepare('INSERT OR IGNORE INTO op_results (device_id, device_seq, status, reason, clamped) VALUES (?, ?, ?, ?, ?)'),
+      seenOp: db.prepare('SELECT status, reason, clamped, op_id FROM op_results WHERE device_id = ? AND device_seq = ?'),
+      seenOpId: db.prepare('SELECT device_seq, status, reason, clamped, op_id FROM op_results WHERE op_id = ? LIMIT 1'),
+      profile: db.prepare("SELECT id FROM records WHERE scope_id = 'global' AND entity = 'users' AND deleted_hlc IS NULL AND json_extract(data, '$.username') = ? ORDER BY seq LIMIT 1").pluck(),
+      saveOp: db.prepare('INSERT OR IGNORE INTO op_results (device_id, device_seq, status, reason, clamped, op_id) VALUES (?, ?, ?, ?, ?, ?)'),
       counter: db.prepare('SELECT next FROM number_counters WHERE prefix = ?').pluck(),
       setCounter: db.prepare('INSERT INTO number_counters (prefix, next) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET next = excluded.next'),
       leases: db.prepare('SELECT prefix, first, last, device_id AS deviceId FROM number_leases WHERE prefix = ?'),
@@ -156,10 +159,18 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       return out;
     },
     seenOps: async (deviceId, seqs) => {
-      const out = new Map<number, OpResult>();
+      const out = new Map<number, OpResult & { opId?: string | null }>();
       for (const q of seqs) {
-        const r = s().seenOp.get(deviceId, q) as { status: OpResult['status']; reason: string | null; clamped: number } | undefined;
-        if (r) out.set(q, { deviceSeq: q, status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.clamped ? { clamped: true } : {}) });
+        const r = s().seenOp.get(deviceId, q) as { status: OpResult['status']; reason: string | null; clamped: number; op_id: string | null } | undefined;
+        if (r) out.set(q, { deviceSeq: q, status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.clamped ? { clamped: true } : {}), opId: r.op_id });
+      }
+      return out;
+    },
+    seenOpIds: async (opIds) => {
+      const out = new Map<string, OpResult & { opId?: string | null }>();
+      for (const id of opIds) {
+        const r = s().seenOpId.get(id) as { device_seq: number; status: OpResult['status']; reason: string | null; clamped: number; op_id: string } | undefined;
+        if (r) out.set(id, { deviceSeq: r.device_seq, status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.clamped ? { clamped: true } : {}), opId: r.op_id });
       }
       return out;
     },
@@ -187,7 +198,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       setMeta('seq', String(seq));
     },
     saveOpResults: async (deviceId, results) => {
-      for (const r of results) s().saveOp.run(deviceId, r.deviceSeq, r.status, r.reason ?? null, r.clamped ? 1 : 0);
+      for (const r of results) s().saveOp.run(deviceId, r.deviceSeq, r.status, r.reason ?? null, r.clamped ? 1 : 0, r.opId);
     },
     nextNumber: async (prefix) => nextNumberSync(prefix),
     bumpCounter: async (prefix, n) => {
@@ -195,6 +206,8 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       if (cur <= n) s().setCounter.run(prefix, n + 1);
     },
     leasesFor: async (prefixes) => prefixes.flatMap((p) => s().leases.all(p) as { prefix: string; first: number; last: number; deviceId: string }[]),
+    movedOutAfter: async (entity, id, fromScope, after) =>
+      !!db.prepare('SELECT 1 FROM scope_moves WHERE entity = ? AND id = ? AND from_scope = ? AND seq > ? LIMIT 1').get(entity, id, fromScope, after),
     getMaxHlc: async () => getMeta('max_hlc') ?? ZERO_HLC,
     setMaxHlc: async (h) => {
       setMeta('max_hlc', h);
@@ -205,6 +218,11 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     kind: 'sqlite',
     migrate: async () => {
       db.exec(SCHEMA_SQL.sqlite);
+      for (const a of ADDED_COLUMNS) {
+        const cols = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(a.table) as string[];
+        if (!cols.includes(a.column)) db.exec(`ALTER TABLE ${a.table} ADD COLUMN ${a.column} ${a.type}`);
+      }
+      for (const sql of LATE_INDEXES) db.exec(sql);
       stmts = null;
     },
     withSyncTx: (fn) =>
@@ -240,17 +258,27 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       });
     },
     headSeq: async () => Number(getMeta('seq') ?? '0'),
-    lease: (deviceId, prefix, count) =>
-      lock.run(async (): Promise<LeaseResponse> => {
+    readRecords: (keys) => tx.loadRecords(keys),
+    findProfileId: async (username) => (s().profile.get(username) as string | undefined) ?? null,
+    lease: (deviceId, prefix, count, max) =>
+      lock.run(async (): Promise<LeaseResponse | null> => {
         const t = db.transaction(() => {
           const first = (s().counter.get(prefix) as number | undefined) ?? 1;
           const last = first + count - 1;
+          if (last > max) return null;
           s().setCounter.run(prefix, last + 1);
           s().addLease.run(prefix, first, last, deviceId);
           return { prefix, first, last };
         });
         return t.immediate();
       }),
+    outstandingLeased: async (deviceId, prefix) => {
+      const leases = db.prepare('SELECT first, last FROM number_leases WHERE device_id = ? AND prefix = ? ORDER BY first DESC LIMIT 20').all(deviceId, prefix) as { first: number; last: number }[];
+      const used = db.prepare("SELECT count(*) FROM records WHERE entity = 'tickets' AND num >= ? AND num <= ?").pluck();
+      let open = 0;
+      for (const l of leases) open += l.last - l.first + 1 - (used.get(formatNumber(prefix, l.first), formatNumber(prefix, l.last)) as number);
+      return open;
+    },
     countUsers: async () => db.prepare('SELECT count(*) FROM server_users').pluck().get() as number,
     createUser: async (u) => {
       db.prepare('INSERT INTO server_users (id, username, password_hash, role, sites, active) VALUES (?, ?, ?, ?, ?, ?)').run(

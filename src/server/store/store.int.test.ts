@@ -115,8 +115,8 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       const page = await store.pull(null, 0, 1000);
       const nums = page.changes.filter((c) => c.entity === 'tickets').map((c) => c.data.number);
       expect(new Set(nums).size).toBe(nums.length);
-      const l1 = await store.lease('dev-a', 'INC', 100);
-      const l2 = await store.lease('dev-b', 'INC', 100);
+      const l1 = (await store.lease('dev-a', 'INC', 100, 9_999_999))!;
+      const l2 = (await store.lease('dev-b', 'INC', 100, 9_999_999))!;
       expect(l2.first).toBe(l1.last + 1);
       expect(l1.first).toBeGreaterThan(3);
       // A number inside another device's lease is replaced too.

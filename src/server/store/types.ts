@@ -57,16 +57,21 @@ export interface SyncTx {
   childrenOf(children: { entity: string; field: string }[], parentId: string): Promise<StoredRecord[]>;
   /** Ticket number → id of the ticket holding it. */
   findNumbers(numbers: string[]): Promise<Map<string, string>>;
-  seenOps(deviceId: string, seqs: number[]): Promise<Map<number, OpResult>>;
+  /** Answers already given to these sequence numbers of the device, with the op id each answered. */
+  seenOps(deviceId: string, seqs: number[]): Promise<Map<number, OpResult & { opId?: string | null }>>;
+  /** Answers already given to these op ids, under any device id. */
+  seenOpIds(opIds: string[]): Promise<Map<string, OpResult & { opId?: string | null }>>;
   /** Writes records in the given order, each at the next change-log position. */
   writeRecords(recs: StoredRecord[]): Promise<void>;
-  saveOpResults(deviceId: string, results: OpResult[]): Promise<void>;
+  saveOpResults(deviceId: string, results: (OpResult & { opId: string })[]): Promise<void>;
   /** Allocates the next free number for a prefix (used to replace provisional or clashing numbers). */
   nextNumber(prefix: string): Promise<number>;
   /** Makes sure later allocations start after `n`. */
   bumpCounter(prefix: string, n: number): Promise<void>;
   /** Every lease for these prefixes (a small table: one row per block handed out). */
   leasesFor(prefixes: string[]): Promise<{ prefix: string; first: number; last: number; deviceId: string }[]>;
+  /** Whether the record left `fromScope` after change-log position `after` (a move its author had not pulled). */
+  movedOutAfter(entity: string, id: string, fromScope: string, after: number): Promise<boolean>;
   getMaxHlc(): Promise<string>;
   setMaxHlc(hlc: string): Promise<void>;
 }
@@ -85,7 +90,14 @@ export interface ServerStore {
    */
   pull(scopes: string[] | null, cursor: number, limit: number, opts?: { compactClocks?: boolean }): Promise<{ changes: Change[]; cursor: number; hasMore: boolean }>;
   headSeq(): Promise<number>;
-  lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse>;
+  /** Records by key outside a push (the pull filter reads the tickets that comments belong to). */
+  readRecords(keys: { entity: string; id: string }[]): Promise<Map<string, StoredRecord>>;
+  /** The team's `users` record (not deleted) with this username, if any. */
+  findProfileId(username: string): Promise<string | null>;
+  /** Hands out the next `count` numbers, or null when that would pass `max` (the format's last number). */
+  lease(deviceId: string, prefix: string, count: number, max: number): Promise<LeaseResponse | null>;
+  /** Numbers leased to the device (its latest blocks) that no ticket holds yet. */
+  outstandingLeased(deviceId: string, prefix: string): Promise<number>;
 
   countUsers(): Promise<number>;
   createUser(u: ServerUser): Promise<void>;

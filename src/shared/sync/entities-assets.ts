@@ -43,7 +43,8 @@ const STAFF: readonly WriterRole[] = ['admin', 'technician'];
 const AUDITORS: readonly WriterRole[] = ['admin', 'technician', 'auditor'];
 
 /** What an audit may change on an asset: its audit dates, and its place when relocated. */
-export const AUDITOR_ASSET_FIELDS: readonly string[] = ['last_audit_at', 'next_audit_at', 'location_id', 'scope_id'];
+// Not its site: an audit relocates within the site it runs in; moving an asset between sites is staff work.
+export const AUDITOR_ASSET_FIELDS: readonly string[] = ['last_audit_at', 'next_audit_at', 'location_id'];
 
 function fieldsOf(kind: string, payload: Record<string, unknown>): string[] {
   if (kind === 'restore' && payload.fields && typeof payload.fields === 'object') return Object.keys(payload.fields);
@@ -52,11 +53,14 @@ function fieldsOf(kind: string, payload: Record<string, unknown>): string[] {
 
 export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
   locations: {
+    home: 'site',
     merge: 'record',
     writers: STAFF,
     fields: { name: str(200).min(1), kind: z.enum(LOCATION_KINDS), parent_id: id.nullable(), address: optStr(2000) },
   },
   assets: {
+    home: 'site',
+    read: { requester: { own: 'assigned_to_id' } },
     merge: 'record',
     // The auditor writes assets only as an audit does (see limits).
     writers: AUDITORS,
@@ -101,6 +105,8 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   asset_history: {
+    home: 'site',
+    identity: ['actor_id'],
     merge: 'append',
     parent: { field: 'asset_id', entity: 'assets' },
     writers: AUDITORS,
@@ -124,11 +130,13 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   asset_relations: {
+    home: 'site',
     merge: 'set',
     writers: STAFF,
     fields: { asset_id: id, other_id: id, kind: z.enum(RELATION_KINDS) },
   },
   installed_software: {
+    home: 'site',
     merge: 'record',
     parent: { field: 'asset_id', entity: 'assets' },
     writers: STAFF,
@@ -143,12 +151,15 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   software_products: {
+    home: 'global',
+    globalWriters: STAFF,
     merge: 'record',
     writers: STAFF,
     textFields: ['notes'],
     fields: { name: str(300).min(1), name_key: str(300).min(1), vendor: optStr(300), match_names: jsonText(20_000, 'array'), notes: optStr(20_000) },
   },
   licence_entitlements: {
+    home: 'site',
     merge: 'record',
     parent: { field: 'product_id', entity: 'software_products' },
     writers: STAFF,
@@ -168,11 +179,13 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   licence_assignments: {
+    home: 'site',
     merge: 'set',
     writers: STAFF,
     fields: { entitlement_id: id, asset_id: id.nullable(), user_id: id.nullable() },
   },
   maintenance_records: {
+    home: 'site',
     merge: 'record',
     parent: { field: 'asset_id', entity: 'assets' },
     writers: STAFF,
@@ -193,6 +206,8 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   audit_sessions: {
+    home: 'site',
+    identity: ['started_by_id'],
     merge: 'record',
     parent: { field: 'location_id', entity: 'locations' },
     writers: AUDITORS,
@@ -208,12 +223,15 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   audit_expected: {
+    home: 'site',
     merge: 'append',
     parent: { field: 'audit_id', entity: 'audit_sessions' },
     writers: AUDITORS,
     fields: { audit_id: id, asset_id: id },
   },
   audit_scans: {
+    home: 'site',
+    identity: ['auditor_id'],
     merge: 'append',
     parent: { field: 'audit_id', entity: 'audit_sessions' },
     writers: AUDITORS,

@@ -30,7 +30,36 @@ export interface EntityRule {
   status?: boolean;
   /** Per-role limits beyond `writers` (what an auditor may touch): a reason to refuse the op, or null. */
   limits?: Partial<Record<WriterRole, (kind: string, payload: Record<string, unknown>) => string | null>>;
+  /**
+   * Where records of this type live: in a site, team-wide in `global`, or wherever the record they
+   * describe lives (conflicts). A site record is never written to `global` and the reverse.
+   */
+  home: 'site' | 'global' | 'any';
+  /** Roles besides administrators that may write this type in `global` (team catalogues). */
+  globalWriters?: readonly WriterRole[];
+  /**
+   * Fields naming who wrote the record: the server sets them from the signed-in person when the
+   * record is created and never lets a client change them.
+   */
+  identity?: readonly string[];
+  /** The record belongs to the person this field names (saved views): only they write it, and only they receive it. */
+  owner?: string;
+  /** Fields a client writes only when the record is created (a ticket's number). */
+  fixed?: readonly string[];
+  /** Secrets: never stored by the server, never sent to a device. */
+  secret?: readonly string[];
+  /** Written only by the server: clients may change only these fields of an existing record, never create one. */
+  serverCreated?: { clientFields: readonly string[] };
+  /** What each role receives in a pull (default: staff and auditors everything in their sites, requesters nothing). */
+  read?: Partial<Record<WriterRole, ReadRule>>;
 }
+
+/**
+ * Which records of a type a role receives: all of them, none, or only those that are the reader's
+ * own: `field` names the reader, on the record itself or (`via`) on the parent the record belongs to;
+ * `unless` drops records whose field holds a truthy value (internal notes).
+ */
+export type ReadRule = 'all' | 'none' | { own: string; via?: 'parent'; unless?: string };
 
 const str = (max: number) => z.string().max(max);
 const optStr = (max: number) => z.string().max(max).nullable();
@@ -47,13 +76,16 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   ...ASSET_ENTITY_RULES,
   // Team-wide settings (scope 'global'): one row per setting key, and one row per category,
   // subcategory, asset custom field and asset model, so concurrent additions all survive.
-  team_settings: { merge: 'record', writers: ADMIN_ONLY, textFields: ['value'], fields: { key: z.enum(TEAM_SETTING_KEYS), value: teamSettingValueText } },
+  team_settings: { merge: 'record', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, textFields: ['value'], fields: { key: z.enum(TEAM_SETTING_KEYS), value: teamSettingValueText } },
   ticket_categories: {
+    home: 'global',
+    read: { requester: 'all' },
     merge: 'record',
     writers: ADMIN_ONLY,
     fields: { name: str(80).min(1), parent_id: id.nullable(), position: z.number().int().min(0).max(100_000), active: bool01 },
   },
   asset_field_defs: {
+    home: 'global',
     merge: 'record',
     writers: ADMIN_ONLY,
     fields: {
@@ -67,11 +99,16 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   asset_models: {
+    home: 'global',
+    globalWriters: STAFF,
     merge: 'record',
     writers: STAFF,
     fields: { name: str(200).min(1), category: optStr(120), manufacturer: optStr(200), model_number: optStr(200), eol_months: z.number().int().min(0).max(1200).nullable() },
   },
   tickets: {
+    home: 'site',
+    fixed: ['number'],
+    read: { requester: { own: 'requester_id' } },
     merge: 'record',
     status: true,
     writers: ['admin', 'technician', 'requester'],
@@ -104,12 +141,17 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   ticket_comments: {
+    home: 'site',
+    identity: ['author_id'],
+    read: { requester: { own: 'requester_id', via: 'parent', unless: 'internal' } },
     merge: 'append',
     parent: { field: 'ticket_id', entity: 'tickets' },
     writers: ['admin', 'technician', 'requester'],
     fields: { ticket_id: id, author_id: id, body: str(100_000).min(1), internal: bool01 },
   },
   ticket_worklogs: {
+    home: 'site',
+    identity: ['author_id'],
     merge: 'append',
     parent: { field: 'ticket_id', entity: 'tickets' },
     writers: STAFF,
@@ -118,12 +160,16 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   // Sets: one row per member with its own add/remove clock (ids from the member's natural key).
   // Children of their ticket, so they live in (and move with) the ticket's site.
   ticket_tags: {
+    home: 'site',
+    read: { requester: { own: 'requester_id', via: 'parent' } },
     merge: 'set',
     parent: { field: 'ticket_id', entity: 'tickets' },
     writers: STAFF,
     fields: { ticket_id: id, tag: str(40).min(1).regex(/^[^,]+$/, { message: 'Tags cannot contain commas.' }), tag_key: str(40).min(1).regex(/^[^,A-Z]+$/, { message: 'A tag key is lower-case with no commas.' }) },
   },
   ticket_links: {
+    home: 'site',
+    read: { requester: { own: 'requester_id', via: 'parent' } },
     merge: 'set',
     parent: { field: 'ticket_id', entity: 'tickets' },
     writers: STAFF,
@@ -131,12 +177,17 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   },
   // Anyone who can see a ticket may watch it themselves (the desktop service checks it is themselves).
   ticket_watchers: {
+    home: 'site',
+    read: { requester: { own: 'requester_id', via: 'parent' } },
     merge: 'set',
     parent: { field: 'ticket_id', entity: 'tickets' },
     writers: ['admin', 'technician', 'auditor', 'requester'],
     fields: { ticket_id: id, user_id: id },
   },
   ticket_history: {
+    home: 'site',
+    identity: ['actor_id'],
+    read: { requester: { own: 'requester_id', via: 'parent' } },
     merge: 'append',
     parent: { field: 'ticket_id', entity: 'tickets' },
     writers: ['admin', 'technician', 'requester'],
@@ -150,9 +201,12 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       reason: optStr(2000),
     },
   },
-  sites: { merge: 'record', writers: ADMIN_ONLY, fields: { name: str(120).min(1), code: optStr(16), timezone: optStr(64) } },
-  groups: { merge: 'record', writers: ADMIN_ONLY, fields: { name: str(120).min(1), description: optStr(2000) } },
+  sites: { merge: 'record', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, fields: { name: str(120).min(1), code: optStr(16), timezone: optStr(64) } },
+  groups: { merge: 'record', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, fields: { name: str(120).min(1), description: optStr(2000) } },
   users: {
+    home: 'global',
+    secret: ['password_hash'],
+    read: { requester: 'all' },
     merge: 'record',
     writers: ADMIN_ONLY,
     fields: {
@@ -164,14 +218,20 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       password_hash: str(300),
     },
   },
-  user_sites: { merge: 'set', writers: ADMIN_ONLY, fields: { user_id: id, site_id: id } },
-  group_members: { merge: 'set', writers: ADMIN_ONLY, fields: { group_id: id, user_id: id } },
+  user_sites: { merge: 'set', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, fields: { user_id: id, site_id: id } },
+  group_members: { merge: 'set', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, fields: { group_id: id, user_id: id } },
   saved_views: {
+    home: 'global',
+    owner: 'owner_id',
+    read: { admin: { own: 'owner_id' }, technician: { own: 'owner_id' }, auditor: { own: 'owner_id' }, requester: { own: 'owner_id' } },
     merge: 'record',
     writers: ['admin', 'technician', 'auditor', 'requester'],
     fields: { owner_id: id, name: str(120).min(1), base: str(40), filter: str(20_000), sort: str(2000) },
   },
   sync_conflicts: {
+    home: 'any',
+    identity: [],
+    serverCreated: { clientFields: ['status', 'resolution', 'resolved_by'] },
     merge: 'record',
     writers: ['admin', 'technician'],
     fields: {
@@ -197,7 +257,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
  * Every synced table has a rule above (a unit test lists the tables from the drizzle schema and
  * checks), so an op for any other record type is refused rather than stored unvalidated.
  */
-export const GENERIC_RULE: EntityRule = { merge: 'record', writers: [], fields: {} };
+export const GENERIC_RULE: EntityRule = { merge: 'record', home: 'site', writers: [], fields: {} };
 
 export function ruleFor(entity: string): EntityRule {
   return ENTITY_RULES[entity] ?? GENERIC_RULE;

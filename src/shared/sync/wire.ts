@@ -61,6 +61,12 @@ export interface PushResponse {
   results: OpResult[];
   /** The highest clock the server has seen: the device advances its clock to at most this. */
   serverHlc: string;
+  /**
+   * Sequence numbers this device already used for other changes (its store was copied or restored
+   * from a backup). Those ops and every later one in the batch were not answered: the device takes
+   * a new device id and sends them again.
+   */
+  seqClash?: number[];
 }
 
 /** One record's merged state as the server holds it, shipped by pull. */
@@ -106,7 +112,8 @@ export interface TokenPair {
   refreshToken: string;
   /** Seconds until the access token expires. */
   expiresIn: number;
-  user: { id: string; username: string; role: string; sites: string[] | null };
+  /** `personId`: the id synced records name this person by (their team record), when it is not the account id. */
+  user: { id: string; username: string; role: string; sites: string[] | null; personId?: string };
   deviceId: string;
 }
 

@@ -6,7 +6,7 @@ import { listConflicts, resolveConflict } from '../../sync/conflicts';
 import { dismissRejected, listRejected } from '../../sync/rejected';
 
 export const syncHandlers: HandlersFor<typeof syncCalls> = {
-  'sync.join': (ctx, input) => syncClientFor(ctx).join(input.serverUrl, input.username, input.password),
+  'sync.join': (ctx, input) => syncClientFor(ctx).join(input.serverUrl, input.username, input.password, ctx.actor?.id ?? null),
   'sync.now': (ctx) => syncClientFor(ctx).syncNow(),
   'sync.status': (ctx) => syncClientFor(ctx).status(),
   'sync.leave': (ctx) => syncClientFor(ctx).leave(),

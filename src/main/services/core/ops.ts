@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { uuidv7 } from '../../../shared/ids';
-import { EVERY_FIELD, formatHlc, makeStamp, parseHlc, tick, type HlcState } from '../../../shared/hlc';
+import { EVERY_FIELD, formatHlc, makeStamp, repairHlc, tick, type HlcState } from '../../../shared/hlc';
 import { getMeta, setMeta } from './meta';
 import type { Clock } from './context';
 
@@ -60,9 +60,9 @@ export function resetDeviceState(sqlite: Database.Database): void {
   states.delete(sqlite);
 }
 
+/** A malformed stored clock (see repairHlc) is read as the next valid one, so writes keep working. */
 function readClock(sqlite: Database.Database): HlcState {
-  const text = getMeta(sqlite, 'hlc');
-  return text ? parseHlc(text) : { wall: 0, counter: 0 };
+  return repairHlc(getMeta(sqlite, 'hlc'));
 }
 
 /** A fresh stamp for a local write. Must run inside the write's transaction. */
