@@ -91,7 +91,7 @@ const COL: Record<string, Column> = {
         dimmed(null)
       ),
   },
-  status: { key: 'status', label: 'Status', width: '110px', render: (r) => <StatusBadge status={r.status} /> },
+  status: { key: 'status', label: 'Status', width: '150px', render: (r) => <StatusBadge status={r.status} label={r.statusLabel} /> },
   assigned: { key: 'assigned', label: 'Assigned to', width: 'minmax(120px, 1fr)', render: (r) => dimmed(r.assignedToName) },
   location: { key: 'location', label: 'Location', width: 'minmax(120px, 1fr)', render: (r) => dimmed(r.locationName ?? r.siteName) },
   warranty: {

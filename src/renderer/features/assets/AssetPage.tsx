@@ -107,7 +107,7 @@ function AssetView({ a }: { a: AssetDetail }) {
               <Title order={2} ff="monospace" data-testid="asset-tag">
                 {a.tag}
               </Title>
-              <StatusBadge status={a.status} />
+              <StatusBadge status={a.status} label={a.statusLabel} />
             </Group>
             <Text size="lg">{a.name}</Text>
           </Stack>

@@ -1,20 +1,26 @@
 /**
  * Import wizard: pick a file, let the importer recognise it (or map its columns), preview a dry run
  * with every row error, then commit all-or-nothing. The file is read in the browser and sent as raw
- * bytes (base64) so the importer itself tells UTF-8 from Latin-1 and reports which it found.
+ * bytes (base64) so the importer itself detects the encoding (UTF-8, UTF-16, Windows-1252, Latin-1,
+ * Mac Roman) and shows it, with an override and a repair for UTF-8 that was misread before.
  */
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Anchor, Badge, Button, Card, Group, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconArrowLeft, IconCheck, IconFileUpload } from '@tabler/icons-react';
 import {
+  IMPORT_ENCODINGS,
+  IMPORT_ENCODING_LABELS,
   IMPORT_FORMATS,
   MAPPABLE_FIELDS,
   type CsvInspection,
+  type ImportEncoding,
   type ImportFormat,
   type ImportJobStatus,
   type ImportResult,
+  type ImportTextInfo,
   type MappableField,
 } from '../../../shared/api/assets';
+import { STATUS_LABEL_TYPES, STATUS_LABEL_TYPE_NAMES, type StatusLabelType } from '../../../shared/assets/status-labels';
 import { api, errorMessage } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
@@ -84,6 +90,11 @@ export function ImportWizard() {
   const [problem, setProblem] = useState<string | null>(null);
   const [preview, setPreview] = useState<ImportResult | null>(null);
   const [done, setDone] = useState<ImportResult | null>(null);
+  /** The encoding the person chose (null: as detected), and whether misread UTF-8 is repaired. */
+  const [encoding, setEncoding] = useState<ImportEncoding | null>(null);
+  const [repair, setRepair] = useState(false);
+  /** Types the person gave new status labels in the preview. */
+  const [labelTypes, setLabelTypes] = useState<Record<string, StatusLabelType>>({});
   const inputRef = useRef<HTMLInputElement>(null);
   const sites = useCall('sites.list', {});
 
@@ -95,6 +106,9 @@ export function ImportWizard() {
     setPreview(null);
     setDone(null);
     setProblem(null);
+    setEncoding(null);
+    setRepair(false);
+    setLabelTypes({});
     setStep(0);
     if (inputRef.current) inputRef.current.value = '';
   };
@@ -104,6 +118,9 @@ export function ImportWizard() {
     setProblem(null);
     setPreview(null);
     setDone(null);
+    setEncoding(null);
+    setRepair(false);
+    setLabelTypes({});
     setBusy('reading');
     try {
       const buf = await f.arrayBuffer();
@@ -133,7 +150,23 @@ export function ImportWizard() {
     }
   };
 
-  const runImport = async (dryRun: boolean) => {
+  /** Reads the file again as the person now asks (another encoding, repaired or not). */
+  const reread = async (enc: ImportEncoding | null, rep: boolean) => {
+    if (!file || file.isJson) return;
+    setEncoding(enc);
+    setRepair(rep);
+    setBusy('reading');
+    setProblem(null);
+    try {
+      setInspection(await api.call('assets.inspectCsv', { contentBase64: file.base64, encoding: enc ?? undefined, repairMojibake: rep || undefined }));
+    } catch (e) {
+      setProblem(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const runImport = async (dryRun: boolean, types: Record<string, StatusLabelType> = labelTypes) => {
     if (!file || !format) return;
     setProblem(null);
     setBusy(dryRun ? 'preview' : 'commit');
@@ -144,6 +177,9 @@ export function ImportWizard() {
         dryRun,
         mapping: format === 'csv-mapped' ? mapping : undefined,
         siteId: siteId ?? undefined,
+        encoding: encoding ?? undefined,
+        repairMojibake: repair || undefined,
+        statusLabelTypes: Object.keys(types).length ? types : undefined,
       });
       if (dryRun) {
         setPreview(r);
@@ -166,7 +202,14 @@ export function ImportWizard() {
   useEffect(() => {
     setPreview(null);
     if (step > 1) setStep(1);
-  }, [format, mapping, siteId]);
+  }, [format, mapping, siteId, encoding, repair]);
+
+  /** A new label's type changed: preview again with it (the commit uses what was previewed). */
+  const setLabelType = (name: string, type: StatusLabelType) => {
+    const next = { ...labelTypes, [name]: type };
+    setLabelTypes(next);
+    void runImport(true, next);
+  };
 
   const mappedTag = Object.values(mapping).includes('tag');
 
@@ -206,8 +249,8 @@ export function ImportWizard() {
             <Text fw={600}>1. Choose a file</Text>
             <Text size="sm" c="dimmed">
               Snipe-IT exports (assets, licences, users, locations, models) are read as they are; any other CSV can be mapped column by
-              column. GLPI inventory JSON files are accepted too. UTF-8 (with or without BOM) and Latin-1, and any line ends, are
-              recognised.
+              column. GLPI inventory JSON files are accepted too. UTF-8 (with or without BOM), UTF-16, Windows-1252, Latin-1 and Mac
+              Roman, and any line ends, are recognised.
             </Text>
             <Group>
               <Button component="label" leftSection={<IconFileUpload size={16} />} variant="light" loading={busy === 'reading'}>
@@ -237,7 +280,10 @@ export function ImportWizard() {
               {inspection && (
                 <Group gap="xs">
                   <Badge variant="light">{formatNumber(inspection.rows)} rows</Badge>
-                  <Badge variant="light">{inspection.encoding}</Badge>
+                  <Badge variant="light" data-testid="import-encoding">
+                    {IMPORT_ENCODING_LABELS[inspection.text.encoding]}
+                    {inspection.text.encodingChosen ? ' (chosen)' : ''}
+                  </Badge>
                   <Badge variant="light">{inspection.lineEnding.toUpperCase()} line ends</Badge>
                   <Badge variant="light">delimiter “{inspection.delimiter === '\t' ? 'tab' : inspection.delimiter}”</Badge>
                   {inspection.detectedFormat && (
@@ -246,6 +292,16 @@ export function ImportWizard() {
                     </Badge>
                   )}
                 </Group>
+              )}
+              {inspection && (
+                <TextCheck
+                  text={inspection.text}
+                  encoding={encoding}
+                  repair={repair}
+                  busy={busy === 'reading'}
+                  onEncoding={(e) => void reread(e, repair)}
+                  onRepair={(r) => void reread(encoding, r)}
+                />
               )}
               <Group grow align="flex-end">
                 <Select
@@ -342,7 +398,9 @@ export function ImportWizard() {
           </Card>
         )}
 
-        {preview && step >= 2 && !done?.errors.length && step < 3 && <PreviewCard r={preview} />}
+        {preview && step >= 2 && !done?.errors.length && step < 3 && (
+          <PreviewCard r={preview} onLabelType={setLabelType} busy={busy === 'preview'} />
+        )}
         {done && done.errors.length > 0 && (
           <>
             <Alert color="red" title="Nothing was imported" icon={<IconAlertTriangle size={18} />}>
@@ -357,9 +415,8 @@ export function ImportWizard() {
             <Stack gap="xs">
               <Text fw={600}>4. Import</Text>
               {preview.errors.length > 0 ? (
-                <Text size="sm" c="red">
-                  Fix the {formatNumber(preview.errors.length)} row error{preview.errors.length === 1 ? '' : 's'} above first: an import
-                  with errors writes nothing.
+                <Text size="sm" c="red" data-testid="import-fix-first">
+                  Fix {problemsText(preview)} above first: an import with errors writes nothing.
                 </Text>
               ) : (
                 <Text size="sm">
@@ -406,9 +463,87 @@ export function ImportWizard() {
   );
 }
 
-function PreviewCard({ r }: { r: ImportResult }) {
+/** "the 2 header problems and 3 row errors": header problems are fixed in the header row, not row by row. */
+function problemsText(r: ImportResult): string {
+  const header = r.errors.filter((e) => e.kind === 'header').length;
+  const rows = r.errors.length - header;
+  const parts = [];
+  if (header) parts.push(`${formatNumber(header)} header problem${header === 1 ? '' : 's'}`);
+  if (rows) parts.push(`${formatNumber(rows)} ${rows === 1 ? 'error' : 'errors'} in rows`);
+  return `the ${parts.join(' and ')}`;
+}
+
+/**
+ * How the text was read: the encoding (with an override), a sample of non-ASCII values to check
+ * by eye, and a one-click repair when values are UTF-8 misread as Windows-1252 before.
+ */
+function TextCheck(props: {
+  text: ImportTextInfo;
+  encoding: ImportEncoding | null;
+  repair: boolean;
+  busy: boolean;
+  onEncoding(e: ImportEncoding | null): void;
+  onRepair(r: boolean): void;
+}) {
+  const { text } = props;
+  return (
+    <Stack gap={6} data-testid="import-text">
+      <Group align="flex-end" gap="md">
+        <Select
+          label="Read the file as"
+          w={280}
+          size="xs"
+          data={[{ value: '', label: text.encodingChosen ? 'As detected' : `Detected: ${IMPORT_ENCODING_LABELS[text.encoding]}` }].concat(
+            IMPORT_ENCODINGS.filter((e) => e !== 'utf-8-bom').map((e) => ({ value: e, label: IMPORT_ENCODING_LABELS[e] })),
+          )}
+          value={props.encoding ?? ''}
+          onChange={(v) => props.onEncoding(v ? (v as ImportEncoding) : null)}
+          allowDeselect={false}
+          disabled={props.busy}
+          data-testid="import-encoding-select"
+        />
+        {text.nonAscii.length > 0 && (
+          <Text size="sm" data-testid="import-non-ascii">
+            Check these read right:{' '}
+            {text.nonAscii.map((v, i) => (
+              <Text span key={i} ff="monospace" size="sm" mr={8}>
+                “{v}”
+              </Text>
+            ))}
+          </Text>
+        )}
+      </Group>
+      {text.mojibake && (
+        <Alert color={props.repair ? 'green' : 'yellow'} variant="light" p="xs" data-testid="import-mojibake">
+          <Group justify="space-between" wrap="nowrap" align="flex-start">
+            <Text size="sm">
+              {props.repair ? 'Repaired ' : ''}
+              {formatNumber(text.mojibake.count)} value{text.mojibake.count === 1 ? '' : 's'}{' '}
+              {props.repair ? 'that were' : text.mojibake.count === 1 ? 'looks' : 'look'} like UTF-8 text once read as Windows-1252
+              before it reached this file:{' '}
+              {text.mojibake.examples.slice(0, 4).map((x, i) => (
+                <Text span key={i} size="sm" mr={8}>
+                  “{x.before}” → “{x.after}”
+                </Text>
+              ))}
+            </Text>
+            <Button size="xs" variant={props.repair ? 'default' : 'filled'} onClick={() => props.onRepair(!props.repair)} loading={props.busy} data-testid="import-repair">
+              {props.repair ? 'Undo the repair' : `Repair ${formatNumber(text.mojibake.count)}`}
+            </Button>
+          </Group>
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
+function PreviewCard({ r, onLabelType, busy = false }: { r: ImportResult; onLabelType?(name: string, type: StatusLabelType): void; busy?: boolean }) {
   const cols = r.preview[0] ? Object.keys(r.preview[0]) : [];
   const recognised = Object.entries(r.columns.recognised);
+  const headerProblems = r.errors.filter((e) => e.kind === 'header');
+  const rowErrors = r.errors.filter((e) => e.kind !== 'header');
+  const warnings = r.warnings ?? [];
+  const labels = r.statusLabels ?? [];
   return (
     <Card withBorder data-testid="import-preview-result">
       <Stack gap="sm">
@@ -424,10 +559,21 @@ function PreviewCard({ r }: { r: ImportResult }) {
           <Badge color="gray" variant="light">
             {formatNumber(r.unchanged)} unchanged
           </Badge>
-          <Badge color={r.errors.length ? 'red' : 'green'} variant="light" data-testid="preview-errors">
-            {formatNumber(r.errors.length)} error{r.errors.length === 1 ? '' : 's'}
+          {headerProblems.length > 0 && (
+            <Badge color="red" variant="light" data-testid="preview-header-problems">
+              {formatNumber(headerProblems.length)} header problem{headerProblems.length === 1 ? '' : 's'}
+            </Badge>
+          )}
+          <Badge color={rowErrors.length ? 'red' : 'green'} variant="light" data-testid="preview-errors">
+            {formatNumber(rowErrors.length)} error{rowErrors.length === 1 ? '' : 's'}
           </Badge>
-          <Badge variant="outline">{r.encoding}</Badge>
+          {warnings.length > 0 && (
+            <Badge color="yellow" variant="light" data-testid="preview-warnings">
+              {formatNumber(warnings.length)} warning{warnings.length === 1 ? '' : 's'}
+            </Badge>
+          )}
+          <Badge variant="outline">{r.text ? IMPORT_ENCODING_LABELS[r.text.encoding] : r.encoding}</Badge>
+          {r.text?.repaired && <Badge variant="outline">repaired</Badge>}
           <Badge variant="outline">{r.lineEnding.toUpperCase()}</Badge>
         </Group>
         {(recognised.length > 0 || r.columns.ignored.length > 0) && (
@@ -440,7 +586,74 @@ function PreviewCard({ r }: { r: ImportResult }) {
             )}
           </Text>
         )}
-        {r.errors.length > 0 && (
+        {(headerProblems.length > 0 || (r.headerNotes ?? []).length > 0) && (
+          <Alert color={headerProblems.length ? 'red' : 'blue'} variant="light" title="Header row" data-testid="import-header-notes">
+            <Stack gap={2}>
+              {headerProblems.map((e, i) => (
+                <Text size="sm" key={`p${i}`} c="red">
+                  {e.column ? `${e.column}: ` : ''}
+                  {e.message}
+                </Text>
+              ))}
+              {(r.headerNotes ?? []).map((n, i) => (
+                <Text size="sm" key={`n${i}`}>
+                  {n}
+                </Text>
+              ))}
+            </Stack>
+          </Alert>
+        )}
+        {labels.length > 0 && (
+          <Stack gap={4} data-testid="import-status-labels">
+            <Text size="sm" fw={600}>
+              Status labels
+            </Text>
+            <Text size="xs" c="dimmed">
+              Each status in the file is kept as a label on the asset; its type decides the asset&apos;s status. New labels join the
+              team&apos;s list when you import: check the type each will get.
+            </Text>
+            <Table fz="sm" withTableBorder maw={760}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Label</Table.Th>
+                  <Table.Th w={90}>Rows</Table.Th>
+                  <Table.Th>Type</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {labels.map((l) => (
+                  <Table.Tr key={l.name} data-testid="import-status-label">
+                    <Table.Td>
+                      <Text span size="sm" data-testid="import-status-label-name">
+                        {l.name}
+                      </Text>{' '}
+                      <Badge size="xs" variant="light" color={l.source === 'new' ? 'yellow' : 'gray'}>
+                        {l.source === 'new' ? 'new' : l.source === 'team' ? "team's" : 'Snipe-IT default'}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>{formatNumber(l.rows)}</Table.Td>
+                    <Table.Td>
+                      {l.source === 'new' && onLabelType ? (
+                        <Select
+                          size="xs"
+                          aria-label={`Type for ${l.name}`}
+                          data={STATUS_LABEL_TYPES.map((t) => ({ value: t, label: STATUS_LABEL_TYPE_NAMES[t] }))}
+                          value={l.type}
+                          onChange={(v) => v && onLabelType(l.name, v as StatusLabelType)}
+                          allowDeselect={false}
+                          disabled={busy}
+                        />
+                      ) : (
+                        STATUS_LABEL_TYPE_NAMES[l.type]
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Stack>
+        )}
+        {rowErrors.length > 0 && (
           <ScrollArea.Autosize mah={320}>
             <Table fz="sm" striped withTableBorder stickyHeader data-testid="import-errors">
               <Table.Thead>
@@ -451,7 +664,7 @@ function PreviewCard({ r }: { r: ImportResult }) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {r.errors.slice(0, 1000).map((e, i) => (
+                {rowErrors.slice(0, 1000).map((e, i) => (
                   <Table.Tr key={i}>
                     <Table.Td>{e.row === 0 ? 'file' : e.row}</Table.Td>
                     <Table.Td>{e.column || '—'}</Table.Td>
@@ -460,11 +673,33 @@ function PreviewCard({ r }: { r: ImportResult }) {
                 ))}
               </Table.Tbody>
             </Table>
-            {r.errors.length > 1000 && (
+            {rowErrors.length > 1000 && (
               <Text size="xs" c="dimmed">
-                Showing the first 1,000 of {formatNumber(r.errors.length)} errors.
+                Showing the first 1,000 of {formatNumber(rowErrors.length)} errors.
               </Text>
             )}
+          </ScrollArea.Autosize>
+        )}
+        {warnings.length > 0 && (
+          <ScrollArea.Autosize mah={200}>
+            <Table fz="sm" striped withTableBorder stickyHeader data-testid="import-warnings">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th w={70}>Row</Table.Th>
+                  <Table.Th w={200}>Column</Table.Th>
+                  <Table.Th>Warning (imported anyway)</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {warnings.map((e, i) => (
+                  <Table.Tr key={i}>
+                    <Table.Td>{e.row === 0 ? '—' : e.row}</Table.Td>
+                    <Table.Td>{e.column || '—'}</Table.Td>
+                    <Table.Td>{e.message}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
           </ScrollArea.Autosize>
         )}
         {r.preview.length > 0 && (

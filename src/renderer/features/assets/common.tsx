@@ -2,6 +2,7 @@
 import { Badge, Select, type SelectProps } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { ASSET_STATUS_LABELS, ASSET_TYPE_LABELS, type AssetStatus, type AssetType } from '../../../shared/assets/rules';
+import { statusText } from '../../../shared/assets/status-labels';
 import { errorMessage } from '../../lib/client';
 import { invalidate, useCall } from '../../lib/query';
 import { isStaff, useRole } from '../../stores/session';
@@ -15,10 +16,22 @@ export const STATUS_COLORS: Record<AssetStatus, string> = {
   disposed: 'dark',
 };
 
-export function StatusBadge({ status }: { status: AssetStatus }) {
+/**
+ * An asset's status; with `label` (the team's own status label it carries, e.g. Snipe-IT's
+ * "Pending Diagnostics") the label is shown while it still agrees with the status.
+ */
+export function StatusBadge({ status, label = null }: { status: AssetStatus; label?: string | null }) {
+  const labels = useCall('assets.statusLabels', label ? {} : null);
+  const text = label ? statusText({ status, statusLabel: label }, labels.data?.items ?? []) : ASSET_STATUS_LABELS[status];
   return (
-    <Badge color={STATUS_COLORS[status]} variant="light" size="sm" data-testid="asset-status">
-      {ASSET_STATUS_LABELS[status]}
+    <Badge
+      color={STATUS_COLORS[status]}
+      variant="light"
+      size="sm"
+      data-testid="asset-status"
+      title={text === ASSET_STATUS_LABELS[status] ? undefined : `${text} (${ASSET_STATUS_LABELS[status].toLowerCase()})`}
+    >
+      {text}
     </Badge>
   );
 }
