@@ -466,9 +466,11 @@ export function ImportWizard() {
 /** "the 2 header problems and 3 row errors": header problems are fixed in the header row, not row by row. */
 function problemsText(r: ImportResult): string {
   const header = r.errors.filter((e) => e.kind === 'header').length;
-  const rows = r.errors.length - header;
+  const file = r.errors.filter((e) => e.kind !== 'header' && e.row === 0).length;
+  const rows = r.errors.length - header - file;
   const parts = [];
   if (header) parts.push(`${formatNumber(header)} header problem${header === 1 ? '' : 's'}`);
+  if (file) parts.push(`${formatNumber(file)} problem${file === 1 ? '' : 's'} with the whole file`);
   if (rows) parts.push(`${formatNumber(rows)} ${rows === 1 ? 'error' : 'errors'} in rows`);
   return `the ${parts.join(' and ')}`;
 }
