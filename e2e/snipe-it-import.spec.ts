@@ -63,7 +63,9 @@ test('assets-sample-BAD.csv: Mac Roman read, names repaired, statuses kept as la
 
   await wizard.preview();
   await expect(wizard.errorsBadge()).toHaveText('0 errors');
-  await expect(wizard.headerNotes()).toContainText('"Category" appears 2 times (columns 6, 13) with the same values on every row: read once.');
+  await expect(wizard.headerNotes()).toContainText(
+    '"Category" appears 2 times (columns 6, 13) with the same values on every row: read once.',
+  );
 
   // Statuses: Snipe-IT's defaults are known; the team's own become new labels with a proposed type.
   await expect(wizard.statusLabel('Ready to Deploy')).toContainText('Snipe-IT default');

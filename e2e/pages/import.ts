@@ -52,7 +52,9 @@ export class ImportWizardPage {
   }
 
   statusLabel(name: string): Locator {
-    return this.page.getByTestId('import-status-label').filter({ has: this.page.getByTestId('import-status-label-name').getByText(name, { exact: true }) });
+    return this.page
+      .getByTestId('import-status-label')
+      .filter({ has: this.page.getByTestId('import-status-label-name').getByText(name, { exact: true }) });
   }
 
   /** Changes the type a new status label will get; the preview runs again with it. */

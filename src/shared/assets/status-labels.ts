@@ -27,7 +27,11 @@ export interface StatusLabel {
   type: StatusLabelType;
 }
 
-export const statusLabelName = z.string().trim().min(1, 'A status label needs a name.').max(80, 'A status label name is at most 80 characters.');
+export const statusLabelName = z
+  .string()
+  .trim()
+  .min(1, 'A status label needs a name.')
+  .max(80, 'A status label name is at most 80 characters.');
 export const statusLabelsValue = z
   .array(z.object({ name: statusLabelName, type: z.enum(STATUS_LABEL_TYPES) }).strict())
   .max(500)

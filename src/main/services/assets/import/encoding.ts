@@ -132,7 +132,8 @@ const PASSED_THROUGH = new Map<string, number>([
 ]);
 
 /** Lead bytes of the UTF-8 forms a Windows-1252 misreading leaves: Ã Â Å Ä Ä etc., then one or two of €–¿. */
-const SUSPECT = /[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122\u00c5\u00e7\u00e8\u00ea\u00f9]/u;
+const SUSPECT =
+  /[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122\u00c5\u00e7\u00e8\u00ea\u00f9]/u;
 
 /**
  * The text a value meant when it is UTF-8 that was read as Windows-1252 ("Saint-Ã‰tienne" →

@@ -48,7 +48,9 @@ describe("Snipe-IT's assets-sample-BAD.csv, as it is", () => {
     expect(r.text!.nonAscii).toContain('Lutsâ€™k');
     expect(r.text!.mojibake!.examples).toContainEqual({ before: 'Lutsâ€™k', after: 'Luts’k' });
     expect(r.text!.mojibake!.examples).toContainEqual({ before: 'Saint-Ã‰tienne', after: 'Saint-Étienne' });
-    expect(r.headerNotes).toContainEqual(expect.stringMatching(/"Category" appears 2 times \(columns 6, 13\) with the same values on every row/));
+    expect(r.headerNotes).toContainEqual(
+      expect.stringMatching(/"Category" appears 2 times \(columns 6, 13\) with the same values on every row/),
+    );
     expect(r.warnings).toEqual([]);
     expect(r.columns.ignored).toContain('Company');
     const labels = Object.fromEntries(r.statusLabels!.map((l) => [l.name, [l.type, l.source]]));
@@ -74,7 +76,12 @@ describe("Snipe-IT's assets-sample-BAD.csv, as it is", () => {
     expect(asset('860990227-7').locationName).toBe('Tučepi');
     expect(asset('666189117-3').locationName).toBe('Saint-Étienne');
     // Undeployable: in repair, its label kept; Warranty 14 months from 4/5/16.
-    expect(asset('970882174-8')).toMatchObject({ status: 'in_repair', statusLabel: 'Undeployable', warrantyEnd: '2017-06-05', cost: 133289.59 });
+    expect(asset('970882174-8')).toMatchObject({
+      status: 'in_repair',
+      statusLabel: 'Undeployable',
+      warrantyEnd: '2017-06-05',
+      cost: 133289.59,
+    });
     // The type the person chose for "Pending Diagnostics" in the preview.
     expect(asset('103538064-1')).toMatchObject({ status: 'on_order', statusLabel: 'Pending Diagnostics' });
     // Ready to Deploy with a person: checked out to them, as Snipe-IT does.
@@ -94,7 +101,10 @@ describe("Snipe-IT's assets-sample-BAD.csv, as it is", () => {
       ]),
     );
     expect(team.some((l) => l.name === 'Ready to Deploy')).toBe(false);
-    const op = w.store.sqlite.prepare("SELECT payload FROM pending_ops WHERE entity = 'team_settings' AND record_id = 'setting.asset_status_labels'").pluck().get() as string;
+    const op = w.store.sqlite
+      .prepare("SELECT payload FROM pending_ops WHERE entity = 'team_settings' AND record_id = 'setting.asset_status_labels'")
+      .pluck()
+      .get() as string;
     expect(JSON.parse(op)).toMatchObject({ key: 'asset_status_labels' });
 
     // The list shows the label while it agrees with the status.
@@ -112,7 +122,13 @@ describe("Snipe-IT's assets-sample-BAD.csv, as it is", () => {
     const before = footprint();
     const r = imp({ contentBase64: BAD }, tech);
     expect(r.created).toBe(0);
-    expect(r.errors).toContainEqual(expect.objectContaining({ row: 0, column: 'Status', message: expect.stringMatching(/Only an administrator can add status labels: .*"Undeployable"/) }));
+    expect(r.errors).toContainEqual(
+      expect.objectContaining({
+        row: 0,
+        column: 'Status',
+        message: expect.stringMatching(/Only an administrator can add status labels: .*"Undeployable"/),
+      }),
+    );
     expect(footprint()).toEqual(before);
   });
 
@@ -125,7 +141,12 @@ describe("Snipe-IT's assets-sample-BAD.csv, as it is", () => {
   it('inspectCsv proposes Username (not Full Name) as the assignee and reads Warranty as months', () => {
     const seen = inspectCsv(w.ctx(tech), { contentBase64: BAD });
     expect(seen).toMatchObject({ encoding: 'macintosh', lineEnding: 'cr', rows: 200, detectedFormat: 'snipe-it-assets' });
-    expect(seen.suggestedMapping).toMatchObject({ Username: 'assignedTo', 'Asset Tag': 'tag', Warranty: 'warrantyMonths', Category: 'category' });
+    expect(seen.suggestedMapping).toMatchObject({
+      Username: 'assignedTo',
+      'Asset Tag': 'tag',
+      Warranty: 'warrantyMonths',
+      Category: 'category',
+    });
     expect(seen.suggestedMapping['Full Name']).toBeUndefined();
     expect(seen.text.mojibake!.count).toBeGreaterThanOrEqual(6);
   });
@@ -158,7 +179,13 @@ describe('repeated and blank headers', () => {
     const r = imp({ content: csv });
     expect(r.errors).toEqual([]);
     expect(r.created).toBe(3);
-    expect(r.warnings).toEqual([{ row: 2, column: 'Category', message: 'The repeated columns disagree: "Laptops" in column 2, "Desktops" in column 4. "Laptops" is kept.' }]);
+    expect(r.warnings).toEqual([
+      {
+        row: 2,
+        column: 'Category',
+        message: 'The repeated columns disagree: "Laptops" in column 2, "Desktops" in column 4. "Laptops" is kept.',
+      },
+    ]);
     expect(r.headerNotes).toContainEqual(expect.stringMatching(/"Category" appears 2 times \(columns 2, 4\): they differ on 1 row/));
     expect(asset('T-2').category).toBe('Laptops');
     expect(asset('T-3').category).toBe('Phones');

@@ -20,9 +20,10 @@ import { putRow } from '../../settings/team-rows';
 
 /** The team's labels as stored (an unreadable value counts as none: Snipe-IT's defaults still apply). */
 export function teamStatusLabels(sqlite: Database.Database): StatusLabel[] {
-  const text = sqlite.prepare('SELECT value FROM team_settings WHERE id = ? AND deleted_hlc IS NULL').pluck().get(teamSettingId('asset_status_labels')) as
-    | string
-    | undefined;
+  const text = sqlite
+    .prepare('SELECT value FROM team_settings WHERE id = ? AND deleted_hlc IS NULL')
+    .pluck()
+    .get(teamSettingId('asset_status_labels')) as string | undefined;
   return parseSettingValue('asset_status_labels', text) ?? [];
 }
 
