@@ -333,3 +333,20 @@ export async function ensureAdmin(store: ServerStore, username: string | undefin
   await store.createUser({ id: uuidv7(), username: username.trim().toLowerCase(), passwordHash: await hashPassword(password), role: 'admin', sites: null, active: true });
   return 'created';
 }
+
+// ---------------------------------------------------------------- copied stores
+
+/**
+ * A store copied or restored from a backup reuses its device's sequence numbers for other changes;
+ * the server answers those as a clash, and the device continues under a new device id, signed in
+ * by the session it already has (no password needed: it proves the same standing). The old id stays
+ * with whichever copy keeps it.
+ */
+export async function forkDevice(store: ServerStore, auth: Authenticated, newDeviceId: string, deviceName: string, nowMs: number): Promise<TokenPair> {
+  if (newDeviceId === auth.deviceId) throw new HttpError(400, 'invalid_input', 'The new device id must differ from the current one.');
+  if (await store.getDevice(newDeviceId)) throw new HttpError(409, 'conflict', 'That device id is already registered; choose another.');
+  const user = await store.getUser(auth.userId);
+  if (!user || !user.active) throw new HttpError(401, 'account_deactivated', DEACTIVATED);
+  await store.upsertDevice({ id: newDeviceId, userId: user.id, name: deviceName, now: new Date(nowMs).toISOString() });
+  return newSession(store, user, newDeviceId, nowMs);
+}

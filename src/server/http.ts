@@ -18,12 +18,14 @@ import {
   pushRequest,
   refreshRequest,
   revokeRequest,
+  forkDeviceRequest,
 } from '../shared/sync/wire';
 import {
   authenticate,
   changeOwnPassword,
   checkStanding,
   deactivateUser,
+  forkDevice,
   hashPassword,
   issueLiveTicket,
   login,
@@ -173,6 +175,14 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
         }
         case 'POST /auth/refresh':
           return send(res, 200, { ok: true, value: await refresh(store, (await json(req, refreshRequest)).refreshToken, now()) });
+        case 'POST /auth/device/fork': {
+          // A copied or restored store continues under a new device id (see forkDevice).
+          const auth = await authenticate(store, req.headers.authorization, now());
+          const body = await json(req, forkDeviceRequest);
+          const pair = await forkDevice(store, auth, body.deviceId, body.deviceName, now());
+          const personId = (await store.findProfileId(pair.user.username)) ?? pair.user.id;
+          return send(res, 200, { ok: true, value: { ...pair, user: { ...pair.user, personId } } });
+        }
         case 'POST /auth/revoke': {
           const auth = await authenticate(store, req.headers.authorization, now());
           const body = await json(req, revokeRequest);

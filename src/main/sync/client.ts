@@ -3,13 +3,13 @@
  * blocks, and a scheduler that runs on start, shortly after local changes, on a server poke, and
  * with backoff plus jitter while the server is unreachable.
  */
-import { adoptIdentity } from './identity';
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { Store } from '../db/open';
 import type { Clock } from '../services/core/context';
 import { getMeta, getMetaJson, setMeta, setMetaJson } from '../services/core/meta';
-import { deviceId as localDeviceId } from '../services/core/ops';
+import { deviceId as localDeviceId, resetDeviceState } from '../services/core/ops';
+import { uuidv7 } from '../../shared/ids';
 import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse } from '../../shared/sync/wire';
 import type { SyncState, SyncStatus } from '../../shared/api/sync';
 import { AppError } from '../../shared/result';
@@ -19,6 +19,8 @@ import { BACKFILL_CURSOR_KEY, endBackfill, getBackfill } from './scopes';
 import { rejectedCount } from './rejected';
 import { HttpTransport, OfflineError, SyncHttpError, type Credentials, type SyncTransport } from './transport';
 import { writeGate } from '../db/write-gate';
+import { openCredentials, sealCredentials, type SecretBox } from './secret-box';
+import { adoptIdentity } from './identity';
 
 export const CLIENT_VERSION = '0.1.0';
 const LEASE_SIZE = 500;
@@ -42,6 +44,8 @@ export interface SyncClientOptions {
   /** Called after pulled pages change local data, so windows refresh. */
   onApplied?: (domains: string[]) => void;
   onStatus?: (s: SyncStatus) => void;
+  /** Encrypts the stored server tokens (the desktop shell's safeStorage); none under plain Node. */
+  secretBox?: SecretBox | null;
   /** Tests inject a transport (fault injection); otherwise HTTP to the joined server. */
   transportFactory?: (url: string, creds: Credentials | null, save: (c: Credentials) => void) => SyncTransport;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
@@ -73,9 +77,22 @@ export class SyncClient {
     return !!getMeta(this.sqlite, K.url) && !!getMeta(this.sqlite, K.creds);
   }
 
+  /** Stores tokens sealed by the secret box when the shell gave one (see secret-box.ts). */
+  private writeCreds(c: Credentials): void {
+    setMeta(this.sqlite, K.creds, sealCredentials(this.opts.secretBox ?? null, c));
+  }
+
   private makeTransport(url: string): SyncTransport {
-    const creds = getMetaJson<Credentials | null>(this.sqlite, K.creds, null);
-    const save = (c: Credentials) => this.metaWrite(() => setMetaJson(this.sqlite, K.creds, c));
+    const stored = getMeta(this.sqlite, K.creds);
+    let creds: Credentials | null = null;
+    if (stored) {
+      const opened = openCredentials(this.opts.secretBox ?? null, stored);
+      if (!opened.ok) throw new AppError('conflict', opened.reason);
+      creds = opened.creds;
+      // Saved in plain text by an earlier version or the browser host: sealed from now on.
+      if (opened.reseal) this.metaWrite(() => this.writeCreds(opened.creds));
+    }
+    const save = (c: Credentials) => this.metaWrite(() => this.writeCreds(c));
     return this.opts.transportFactory ? this.opts.transportFactory(url, creds, save) : new HttpTransport(url, creds, save);
   }
 
@@ -138,7 +155,7 @@ export class SyncClient {
       await writeGate(this.sqlite).exclusive(() =>
         this.sqlite.transaction(() => {
           setMeta(this.sqlite, K.url, url);
-          setMetaJson(this.sqlite, K.creds, saved ?? { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessExpiresAt: Date.now() + pair.expiresIn * 1000 });
+          this.writeCreds(saved ?? { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessExpiresAt: Date.now() + pair.expiresIn * 1000 });
           setMetaJson(this.sqlite, K.user, { username: pair.user.username, role: pair.user.role });
           // The person joining takes the id the server knows them by (see identity.ts).
           if (localPersonId) adoptIdentity(this.sqlite, localPersonId, pair.user.personId ?? pair.user.id);
@@ -162,7 +179,9 @@ export class SyncClient {
       // Best effort: push what is pending, then tell the server to forget this device.
       if (this.joined()) {
         await this.pushAll().catch(() => 0);
-        await this.tx().revoke(localDeviceId(this.sqlite)).catch(() => undefined);
+        await Promise.resolve()
+          .then(() => this.tx().revoke(localDeviceId(this.sqlite)))
+          .catch(() => undefined);
       }
     } finally {
       await writeGate(this.sqlite).exclusive(() => this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run());
@@ -240,12 +259,47 @@ export class SyncClient {
       const reply = await this.tx().push({ deviceId: localDeviceId(this.sqlite), clientVersion: CLIENT_VERSION, schemaVersion: SYNC_SCHEMA_MAX, cursor: getCursor(this.sqlite), ops });
       const sent = new Set(ops.map((o) => o.deviceSeq));
       const answered = reply.results.filter((r) => sent.has(r.deviceSeq));
+      if (reply.seqClash?.length) {
+        // This store was copied or restored from a backup: its sequence numbers name other changes
+        // on the server. What was answered is settled; the rest goes again under a new device id.
+        if (answered.length) await writeGate(this.sqlite).exclusive(() => acknowledge(this.sqlite, answered, this.opts.clock.now().toISOString()));
+        count += answered.length;
+        await this.continueAsNewDevice();
+        continue;
+      }
       if (!answered.length) throw new SyncHttpError(502, 'bad_reply', 'The server answered a push without results.');
       rejected += (await writeGate(this.sqlite).exclusive(() => acknowledge(this.sqlite, answered, this.opts.clock.now().toISOString()))).rejected.length;
       for (const r of answered) if (r.status === 'rejected') this.opts.log?.('op rejected', { seq: r.deviceSeq, reason: r.reason });
       count += answered.length;
     }
     return { count, rejected };
+  }
+
+  /**
+   * Takes a new device id, signed in by the current session, and renumbers the changes still
+   * waiting under it (in their order, from 1). Changes the server already holds under the old id
+   * are recognised by their op ids and answered again, never applied twice.
+   */
+  private async continueAsNewDevice(): Promise<void> {
+    const t = this.tx();
+    if (!t.forkDevice) throw new SyncHttpError(409, 'store_copied', 'This store was copied or restored from a backup. Leave the server and join again to continue.');
+    const next = uuidv7();
+    await t.forkDevice(next, os.hostname());
+    await writeGate(this.sqlite).exclusive(() =>
+      this.sqlite.transaction(() => {
+        const ids = this.sqlite.prepare('SELECT op_id FROM pending_ops ORDER BY device_seq').pluck().all() as string[];
+        // Two steps, so no new number meets an old one on the unique index.
+        this.sqlite.prepare('UPDATE pending_ops SET device_seq = -device_seq, device_id = ?').run(next);
+        const renumber = this.sqlite.prepare('UPDATE pending_ops SET device_seq = ? WHERE op_id = ?');
+        ids.forEach((id, i) => renumber.run(i + 1, id));
+        setMeta(this.sqlite, 'device_id', next);
+        setMeta(this.sqlite, 'device_seq', String(ids.length));
+        // Leased numbers belong to the old id; the new one leases its own.
+        for (const prefix of LEASE_PREFIXES) setMetaJson(this.sqlite, K.lease(prefix), null);
+      })(),
+    );
+    resetDeviceState(this.sqlite);
+    this.opts.log?.('store copy detected: continuing under a new device id', { device: next });
   }
 
   /** Pulls and applies one page; says how many changes it carried and whether more wait. */

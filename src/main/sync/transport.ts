@@ -36,6 +36,8 @@ export interface SyncTransport {
   revoke(deviceId: string): Promise<void>;
   /** Calls `onPoke` whenever the server's change log moves; returns a stop function. */
   live(onPoke: () => void, onState: (connected: boolean) => void): () => void;
+  /** Registers a new id for this device (its store was copied or restored) and signs it in. */
+  forkDevice?(deviceId: string, deviceName: string): Promise<TokenPair>;
   /** Changes the signed-in user's own password on the server (the server checks the current one). */
   changePassword?(current: string, next: string): Promise<void>;
 }
@@ -133,6 +135,12 @@ export class HttpTransport implements SyncTransport {
 
   lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse> {
     return this.authed('POST', '/sync/lease', { deviceId, prefix, count }) as Promise<LeaseResponse>;
+  }
+
+  async forkDevice(deviceId: string, deviceName: string): Promise<TokenPair> {
+    const t = (await this.authed('POST', '/auth/device/fork', { deviceId, deviceName })) as TokenPair;
+    this.setTokens(t);
+    return t;
   }
 
   async revoke(deviceId: string): Promise<void> {

@@ -118,6 +118,8 @@ export interface TokenPair {
 }
 
 export const refreshRequest = z.object({ refreshToken: z.string().min(10).max(200) }).strict();
+/** A device whose store was copied or restored takes a new id (see the push reply's seqClash). */
+export const forkDeviceRequest = z.object({ deviceId: key, deviceName: z.string().trim().min(1).max(120).default('device') }).strict();
 export const revokeRequest = z.object({ deviceId: key }).strict();
 export const leaseRequest = z
   .object({ deviceId: key, prefix: z.string().regex(/^[A-Z]{2,5}$/), count: z.number().int().min(1).max(10000) })
