@@ -16,6 +16,7 @@ import { listAssets } from '../list';
 import { teamStatusLabels } from './status-labels';
 import { statusText } from '../../../../shared/assets/status-labels';
 import { decodeAs, repairMojibake } from './encoding';
+import { validateFields } from '../../../../shared/sync/entities';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sample = (name: string) => fs.readFileSync(path.join(here, 'fixtures', name)).toString('base64');
@@ -116,6 +117,14 @@ describe("Snipe-IT's assets-sample-BAD.csv, as it is", () => {
     // Importing the same file again changes nothing.
     const again = imp({ contentBase64: BAD, repairMojibake: true, statusLabelTypes: { 'Pending Diagnostics': 'pending' } });
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 200, errors: [] });
+  });
+
+  it('every op the import queues passes the field rules the server checks (status labels, the team setting)', () => {
+    imp({ contentBase64: BAD, repairMojibake: true });
+    const ops = w.store.sqlite.prepare("SELECT entity, payload FROM pending_ops WHERE entity IN ('assets', 'team_settings')").all() as { entity: string; payload: string }[];
+    expect(ops.filter((o) => o.entity === 'assets')).toHaveLength(200);
+    expect(ops.filter((o) => o.entity === 'team_settings')).toHaveLength(1);
+    for (const o of ops) expect(validateFields(o.entity, JSON.parse(o.payload) as Record<string, unknown>)).toBeNull();
   });
 
   it('a technician cannot add status labels: the import names them and writes nothing', () => {
