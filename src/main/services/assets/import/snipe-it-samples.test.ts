@@ -121,7 +121,10 @@ describe("Snipe-IT's assets-sample-BAD.csv, as it is", () => {
 
   it('every op the import queues passes the field rules the server checks (status labels, the team setting)', () => {
     imp({ contentBase64: BAD, repairMojibake: true });
-    const ops = w.store.sqlite.prepare("SELECT entity, payload FROM pending_ops WHERE entity IN ('assets', 'team_settings')").all() as { entity: string; payload: string }[];
+    const ops = w.store.sqlite.prepare("SELECT entity, payload FROM pending_ops WHERE entity IN ('assets', 'team_settings')").all() as {
+      entity: string;
+      payload: string;
+    }[];
     expect(ops.filter((o) => o.entity === 'assets')).toHaveLength(200);
     expect(ops.filter((o) => o.entity === 'team_settings')).toHaveLength(1);
     for (const o of ops) expect(validateFields(o.entity, JSON.parse(o.payload) as Record<string, unknown>)).toBeNull();
