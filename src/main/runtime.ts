@@ -8,7 +8,8 @@ import { systemClock, type Clock } from './services/core/context';
 import { reindexSearch, searchIndexStale } from './services/search/search';
 import type { Runtime } from './api/dispatch';
 import type { AppEvent } from '../shared/api';
-import { attachSync, detachSync } from './sync/registry';
+import { attachSync, detachSync, setSecretBox } from './sync/registry';
+import type { SecretBox } from './sync/secret-box';
 import { migrateTeamSettings } from './services/settings/migrate';
 
 export interface StartedRuntime extends Runtime {
@@ -26,7 +27,8 @@ export function defaultDataDir(): string {
   return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'Outpost');
 }
 
-export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logger; migrationsFolder?: string }): StartedRuntime {
+/** `secretBox`: the desktop shell's encryption for the stored server tokens (absent under plain Node). */
+export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logger; migrationsFolder?: string; secretBox?: SecretBox | null }): StartedRuntime {
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
   const store = openStore(path.join(dataDir, 'outpost.db'), { migrationsFolder: opts.migrationsFolder });
@@ -52,6 +54,7 @@ export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logge
       log.flush?.();
     },
   };
+  setSecretBox(store, opts.secretBox ?? null);
   // Sync starts with the runtime when this device is joined to a server (no-op when standalone).
   if (!process.env.OUTPOST_NO_SYNC) attachSync(rt);
   return rt;

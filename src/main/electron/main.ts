@@ -12,6 +12,7 @@ import {
   ipcMain,
   Menu,
   protocol,
+  safeStorage,
   session,
   shell,
   type IpcMainInvokeEvent,
@@ -20,6 +21,7 @@ import {
   type WebContents,
 } from 'electron';
 import { startRuntime, type StartedRuntime } from '../runtime';
+import { safeStorageBox } from './secret-box';
 import { dispatchAsync } from '../api/dispatch';
 import { CSP } from '../host/server';
 import { getSettings } from '../services/settings/settings';
@@ -261,7 +263,8 @@ async function start(): Promise<void> {
   const dataDir = args.dataDir ?? app.getPath('userData');
   try {
     // Opens the store and applies every pending migration before any window exists.
-    runtime = startRuntime({ dataDir, migrationsFolder: migrationsDir() });
+    // The app is ready here, so safeStorage can reach the OS keychain for the sync tokens.
+    runtime = startRuntime({ dataDir, migrationsFolder: migrationsDir(), secretBox: safeStorageBox(safeStorage) });
   } catch (e) {
     throw new Error(`Outpost could not open or upgrade its database in ${dataDir}.\n\n${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

@@ -3,9 +3,16 @@
  * header, stopped for good when the device is revoked) and a joined user's own password change,
  * which goes to the server's auth route instead of being pushed as a `users` edit.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from './harness';
 import { HttpTransport } from './transport';
+import type { SecretBox } from './secret-box';
+import { startRuntime } from '../runtime';
+import { dispatchAsync } from '../api/dispatch';
+import { createLogger } from '../log';
 import { uuidv7 } from '../../shared/ids';
 
 describe('device and server accounts', () => {
@@ -69,5 +76,45 @@ describe('device and server accounts', () => {
     expect(queued).toBe(0);
     // The device's own session survived the change: it still syncs.
     await expect(device.call('sync.now')).resolves.toBeTruthy();
+  });
+
+  it('with a secret box from the shell, the stored tokens are sealed; a store opened without it says so', async () => {
+    const admin = await serverLogin(server);
+    expect((await serverPost(server, '/auth/users', { username: 'sealer', password: 'sealer-password', role: 'technician', sites: null }, admin)).status).toBe(200);
+    // A stand-in for safeStorage (the real one needs Electron): reversible, and tagged with its kind.
+    const box: SecretBox = {
+      kind: 'electron-safe-storage',
+      encrypt: (p) => Buffer.from([...Buffer.from(p)].map((x) => x ^ 0x5a)).toString('base64'),
+      decrypt: (s) => Buffer.from([...Buffer.from(s, 'base64')].map((x) => x ^ 0x5a)).toString(),
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-sealed-'));
+    const open = (secretBox: SecretBox | null) => startRuntime({ dataDir: dir, secretBox, log: createLogger({ level: 'silent' }) });
+    const call = async (rt: ReturnType<typeof open>, name: string, input: unknown, token: string | null) => {
+      const r = await dispatchAsync(rt, name, input, token);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value as Record<string, unknown>;
+    };
+    let rt = open(box);
+    try {
+      const { token } = (await call(rt, 'setup.init', { admin: { username: 'sealer', displayName: 'Sealer', password: 'password123' }, site: { name: 'HQ' } }, null)) as { token: string };
+      await call(rt, 'sync.join', { serverUrl: server.url, username: 'sealer', password: 'sealer-password' }, token);
+      await call(rt, 'sync.now', {}, token);
+      const stored = rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'sync.creds'").pluck().get() as string;
+      expect(JSON.parse(stored)).toMatchObject({ sealed: 'electron-safe-storage' });
+      expect(stored).not.toMatch(/refreshToken|accessToken/);
+      rt.close();
+
+      rt = open(box); // the same keychain: the sign-in survives a restart
+      const again = (await call(rt, 'session.login', { username: 'sealer', password: 'password123' }, null)) as { token: string };
+      await expect(call(rt, 'sync.now', {}, again.token)).resolves.toBeTruthy();
+      rt.close();
+
+      rt = open(null); // the browser host on the same store cannot read the sealed tokens
+      const t3 = (await call(rt, 'session.login', { username: 'sealer', password: 'password123' }, null)) as { token: string };
+      await expect(call(rt, 'sync.now', {}, t3.token)).rejects.toThrow(/encrypted by the desktop app/);
+    } finally {
+      rt.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,8 +4,16 @@ import type { Store } from '../db/open';
 import type { Clock } from '../services/core/context';
 import type { AppEvent } from '../../shared/api/events';
 import { SyncClient, type SyncClientOptions } from './client';
+import type { SecretBox } from './secret-box';
 
 const clients = new WeakMap<Store, SyncClient>();
+const boxes = new WeakMap<Store, SecretBox>();
+
+/** The shell's secret box for this store's server tokens (set before sync starts). */
+export function setSecretBox(store: Store, box: SecretBox | null): void {
+  if (box) boxes.set(store, box);
+  else boxes.delete(store);
+}
 
 export interface SyncHost {
   store: Store;
@@ -43,6 +51,7 @@ export function syncClientFor(host: SyncHost, extra: Partial<SyncClientOptions> 
         }
       },
       log: (msg, o) => host.log?.warn(o ?? {}, msg),
+      secretBox: boxes.get(host.store) ?? null,
       ...extra,
     });
     clients.set(host.store, c);
