@@ -170,7 +170,7 @@ async function newSession(store: ServerStore, user: ServerUser, deviceId: string
 }
 
 const DEACTIVATED = 'This account was deactivated by an administrator. Ask an administrator to reactivate it or to give you a new account.';
-const REVOKED_DEVICE = 'This device was removed from the server, and its id cannot be used again. Leave the server in Settings → Sync and join again (the device then signs in under a new id).';
+const REVOKED_DEVICE = 'This device was removed from the server, and its id cannot be used again. Join from a new device (or a fresh Outpost store); an administrator cannot undo the removal.';
 
 export interface ClientInfo {
   /** The client's address, for per-address throttling. */
