@@ -93,18 +93,14 @@ export class AuditBatch {
     if (this.prev === null) {
       this.prev = (this.sqlite.prepare('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined) ?? GENESIS;
     }
-    const e = {
-      id: uuidv7(),
-      at: input.at,
-      actorId: input.actorId,
-      call: input.call,
-      recordType: input.recordType,
-      recordId: input.recordId,
-      before: input.beforeJson !== undefined ? input.beforeJson : input.before === undefined ? null : JSON.stringify(input.before),
-      after: input.afterJson !== undefined ? input.afterJson : input.after === undefined ? null : JSON.stringify(input.after),
-    };
-    const hash = eventHash(this.prev, e);
-    this.buf.push(e.id, e.at, e.actorId, e.call, e.recordType, e.recordId, e.before, e.after, this.prev, hash);
+    const id = uuidv7();
+    const before = input.beforeJson !== undefined ? input.beforeJson : input.before === undefined ? null : JSON.stringify(input.before);
+    const after = input.afterJson !== undefined ? input.afterJson : input.after === undefined ? null : JSON.stringify(input.after);
+    // The same bytes as eventHash, hashed in one update: this runs once per record of an import.
+    const hash = createHash('sha256')
+      .update(`${this.prev}\n${JSON.stringify([id, input.at, input.actorId, input.call, input.recordType, input.recordId, before, after])}`)
+      .digest('hex');
+    this.buf.push(id, input.at, input.actorId, input.call, input.recordType, input.recordId, before, after, this.prev, hash);
     this.prev = hash;
     if (++this.count === AUDIT_ROWS_PER_STATEMENT) this.write();
   }

@@ -30,8 +30,12 @@ export interface WriteOptions {
 
 /** The audit trail's name for a synced table ('assets' → 'asset'), as services name their events. */
 export function auditTypeOf(entity: string): string {
-  return AUDIT_TYPES[entity] ?? (entity.endsWith('s') ? entity.slice(0, -1) : entity);
+  let t = auditTypes.get(entity);
+  if (t === undefined) auditTypes.set(entity, (t = AUDIT_TYPES[entity] ?? (entity.endsWith('s') ? entity.slice(0, -1) : entity)));
+  return t;
 }
+
+const auditTypes = new Map<string, string>();
 
 const AUDIT_TYPES: Record<string, string> = {
   licence_entitlements: 'licence',
@@ -66,8 +70,18 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
           b.add({ ...event, recordType: auditTypeOf(op.entity), recordId: op.recordId, before, after: opAfter(op) });
         },
         audit: (recordType, recordId, before, after) => b.add({ ...event, recordType, recordId, before, after }),
+        // Called once per record of a bulk write: one plain object, no spreads.
         opAudit: (op, afterJson, before) =>
-          b.add({ ...event, recordType: auditTypeOf(op.entity), recordId: op.recordId, before, ...(afterJson !== undefined && op.kind !== 'delete' ? { afterJson } : { after: opAfter(op) }) }),
+          b.add({
+            at: now,
+            actorId: event.actorId,
+            call: event.call,
+            recordType: auditTypeOf(op.entity),
+            recordId: op.recordId,
+            before,
+            afterJson: afterJson !== undefined && op.kind !== 'delete' && op.kind !== 'setRemove' ? afterJson : undefined,
+            after: opAfter(op),
+          }),
       };
     } else {
       w = {
