@@ -54,7 +54,7 @@ describe('stored sync credentials', () => {
     const box = testBox();
     const sealed = JSON.parse(sealCredentials(box, creds)) as { sealed: string; data: string };
     const raw = Buffer.from(sealed.data, 'base64');
-    raw[raw.length - 1] ^= 1;
+    raw.writeUInt8(raw.readUInt8(raw.length - 1) ^ 1, raw.length - 1);
     expect(openCredentials(box, JSON.stringify({ ...sealed, data: raw.toString('base64') }))).toMatchObject({ ok: false });
   });
 });
