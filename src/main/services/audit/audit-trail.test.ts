@@ -41,6 +41,15 @@ const events = () => countRows(w.store, 'audit_events');
 const eventsFor = (recordId: string) => listAudit(w.ctx(auditor), { recordId, limit: 50 }).items;
 
 describe('imports are audited record by record', () => {
+  it('people imported from a users file each have an event, without any password field', () => {
+    const file = 'First Name,Last Name,Username,Email\r\nGrace,Hopper,ghopper,grace@example.org\r\nAlan,Turing,aturing,alan@example.org\r\n';
+    expect(importFile(w.ctx(w.admin, 'assets.import'), { format: 'snipe-it-users', content: file, dryRun: false })).toMatchObject({ created: 2, errors: [] });
+    const id = w.store.sqlite.prepare("SELECT id FROM users WHERE username = 'ghopper'").pluck().get() as string;
+    const [e] = eventsFor(id);
+    expect(e).toMatchObject({ call: 'assets.import', recordType: 'user', before: null, after: expect.objectContaining({ username: 'ghopper' }) });
+    expect(e!.after).not.toHaveProperty('password_hash');
+  });
+
   it('every asset of an imported file has an event found by its record id, and its page shows the import', () => {
     const n = 1500;
     const before = events();

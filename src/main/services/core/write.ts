@@ -44,9 +44,17 @@ const AUDIT_TYPES: Record<string, string> = {
   asset_history: 'asset_history',
 };
 
-/** What an op's event records as "after": the payload, or a deletion. */
+/** Never copied into the trail, which auditors export. */
+const SECRET_FIELDS = ['password_hash', 'token_hash'];
+
+/** What an op's event records as "after": the payload (without secrets), or a deletion. */
 function opAfter(op: OpInput): unknown {
-  return op.kind === 'delete' || op.kind === 'setRemove' ? { deleted: true } : op.payload;
+  if (op.kind === 'delete' || op.kind === 'setRemove') return { deleted: true };
+  const p = op.payload;
+  if (!p || typeof p !== 'object' || !SECRET_FIELDS.some((k) => k in p)) return p;
+  const out: Record<string, unknown> = { ...(p as Record<string, unknown>) };
+  for (const k of SECRET_FIELDS) if (k in out) delete out[k];
+  return out;
 }
 
 /** Runs `fn` in a transaction with one clock stamp for all of its changes. */
