@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareStamp, formatHlc, isHlc, makeStamp, MAX_DRIFT_MS, parseHlc, receive, stampDevice, stampHlc, tick, type HlcState } from './hlc';
+import { compareStamp, formatHlc, isHlc, makeStamp, MAX_DRIFT_MS, parseHlc, receive, repairHlc, stampDevice, stampHlc, tick, type HlcState } from './hlc';
 
 const T = Date.UTC(2026, 2, 2, 9, 0, 0);
 
@@ -79,5 +79,24 @@ describe('hybrid logical clock', () => {
     expect(sa < sb).toBe(true);
     expect(stampHlc(sa)).toBe(a);
     expect(stampDevice(sa)).toBe('dev-b');
+  });
+});
+
+describe('clocks stay in their fixed width', () => {
+  it('a counter at the top carries into the next millisecond instead of growing a digit', () => {
+    const top = { wall: 1_700_000_000_000, counter: 0xffffffff };
+    const next = tick(top, top.wall);
+    expect(next).toEqual({ wall: top.wall + 1, counter: 0 });
+    expect(formatHlc(next)).toMatch(/^\d{15}:[0-9a-f]{8}$/);
+    const r = receive({ wall: top.wall, counter: 5 }, top, top.wall);
+    expect(formatHlc(r.state)).toMatch(/^\d{15}:[0-9a-f]{8}$/);
+    expect(r.state.wall).toBe(top.wall + 1);
+  });
+
+  it('a store holding a malformed clock reads it as the next valid one', () => {
+    expect(repairHlc('001700000000000:100000000')).toEqual({ wall: 1_700_000_000_001, counter: 0 });
+    expect(repairHlc('001700000000000:0000000a')).toEqual({ wall: 1_700_000_000_000, counter: 10 });
+    expect(repairHlc('garbage')).toEqual({ wall: 0, counter: 0 });
+    expect(repairHlc(null)).toEqual({ wall: 0, counter: 0 });
   });
 });

@@ -74,7 +74,9 @@ describe('asset rules refuse what the app could never write', () => {
     expect(writeRefusal('audit_scans', 'auditor', 'append', { audit_id: 'a' })).toBeNull();
     expect(writeRefusal('audit_sessions', 'auditor', 'create', {})).toBeNull();
     expect(writeRefusal('assets', 'auditor', 'setFields', { last_audit_at: '2026-01-01', next_audit_at: '2027-01-01' })).toBeNull();
-    expect(writeRefusal('assets', 'auditor', 'setFields', { location_id: 'l', scope_id: 's' })).toBeNull();
+    expect(writeRefusal('assets', 'auditor', 'setFields', { location_id: 'l' })).toBeNull();
+    // Moving an asset to another site is staff work, not an audit's.
+    expect(writeRefusal('assets', 'auditor', 'setFields', { location_id: 'l', scope_id: 's' })).toMatch(/not scope_id/);
     expect(writeRefusal('assets', 'auditor', 'setFields', { cost: 5 })).toMatch(/Auditors can only change an asset's audit dates and location, not cost/);
     expect(writeRefusal('assets', 'auditor', 'create', { tag: 'X' })).toMatch(/cannot create/);
     expect(writeRefusal('asset_history', 'auditor', 'append', { kind: 'audit' })).toBeNull();

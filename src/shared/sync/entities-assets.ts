@@ -208,6 +208,8 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
   audit_sessions: {
     home: 'site',
     identity: ['started_by_id'],
+    // An audit is evidence: an auditor closes it, never deletes it.
+    limits: { auditor: (kind) => (kind === 'delete' || kind === 'restore' ? 'An audit is evidence: auditors close it, they do not delete it.' : null) },
     merge: 'record',
     parent: { field: 'location_id', entity: 'locations' },
     writers: AUDITORS,

@@ -187,6 +187,11 @@ export function relocate(ctx: Ctx, auditId: string, scanId: string): { scan: Aud
   if (s.result !== 'unexpected' || !s.asset_id) throw new AppError('conflict', 'Only an unexpected asset can be relocated here.');
   if (s.relocated) throw new AppError('conflict', 'This asset has already been relocated here.');
   const before = getAssetOrThrow(sqlite, { id: s.asset_id });
+  // The same rule as the server's: an auditor relocates within the audited site; moving an asset
+  // between sites is staff work.
+  if (ctx.actor?.role === 'auditor' && before.scope_id !== session.scope_id) {
+    throw new AppError('forbidden', 'This asset belongs to another site. Auditors relocate assets within the audited site only; ask a technician to move it.');
+  }
   write(ctx, (w) => {
     applyMove(sqlite, w, before, session.location_id, `Relocated during audit ${auditId}`);
     sqlite.prepare('UPDATE audit_scans SET relocated = 1, updated_at = ?, field_hlc = ? WHERE id = ?').run(w.now, restamp(s.field_hlc, ['relocated'], w.stamp), scanId);
