@@ -65,7 +65,8 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       return { status: res.status, headers: res.headers, body: (await res.json()) as Reply['body'] };
     }
     const post = (route: string, body: unknown, token?: string) => call('POST', route, body, token);
-    const login = (username: string, password: string, deviceId: string = uuidv7()) => post('/auth/login', { username, password, deviceId, deviceName: 'laptop' });
+    const login = (username: string, password: string, deviceId: string = uuidv7()) =>
+      post('/auth/login', { username, password, deviceId, deviceName: 'laptop' });
     async function signIn(username: string, password: string, deviceId: string = uuidv7()): Promise<Pair> {
       const r = await login(username, password, deviceId);
       expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -78,12 +79,16 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       return (r.body.value as { id: string }).id;
     }
     const pull = (token: string) => call('GET', '/sync/pull?cursor=0&limit=10', undefined, token);
-    const push = (token: string, deviceId: string) => post('/sync/push', { deviceId, clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops: [] }, token);
+    const push = (token: string, deviceId: string) =>
+      post('/sync/push', { deviceId, clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops: [] }, token);
 
     /** Opens a live stream and collects what it says until it ends. */
     async function openLive(init: { token?: string; ticket?: string }) {
       const ctrl = new AbortController();
-      const res = await fetch(`${srv.url}/sync/live${init.ticket ? `?ticket=${init.ticket}` : ''}`, { headers: init.token ? { authorization: `Bearer ${init.token}` } : {}, signal: ctrl.signal });
+      const res = await fetch(`${srv.url}/sync/live${init.ticket ? `?ticket=${init.ticket}` : ''}`, {
+        headers: init.token ? { authorization: `Bearer ${init.token}` } : {},
+        signal: ctrl.signal,
+      });
       let text = '';
       const ended = (async () => {
         if (!res.ok || !res.body) return;
@@ -101,7 +106,8 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       })();
       return { status: res.status, text: () => text, ended, abort: () => ctrl.abort() };
     }
-    const within = <T>(p: Promise<T>, ms = 5000) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    const within = <T>(p: Promise<T>, ms = 5000) =>
+      Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
     it('brute force: 30 wrong passwords, then the right one is answered 429 with Retry-After; the lock lifts with time', async () => {
       await addUser('tech1');

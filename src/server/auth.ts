@@ -33,7 +33,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (![N, r, p].every(Number.isInteger) || N > 1 << 20 || r > 32 || p > 16) return false;
   const expected = Buffer.from(parts[5]!, 'base64');
   if (!expected.length) return false;
-  const actual = await scryptAsync(password.normalize('NFKC'), Buffer.from(parts[4]!, 'base64'), expected.length, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  const actual = await scryptAsync(password.normalize('NFKC'), Buffer.from(parts[4]!, 'base64'), expected.length, {
+    N,
+    r,
+    p,
+    maxmem: 256 * N * r + 1024 * 1024,
+  });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
@@ -107,7 +112,10 @@ interface ThrottleKeys {
   address: string | null;
 }
 
-const keysFor = (username: string, address: string | null | undefined): ThrottleKeys => ({ user: `u:${username}`, address: address ? `a:${address}` : null });
+const keysFor = (username: string, address: string | null | undefined): ThrottleKeys => ({
+  user: `u:${username}`,
+  address: address ? `a:${address}` : null,
+});
 
 async function assertNotLocked(store: ServerStore, k: ThrottleKeys, nowMs: number): Promise<void> {
   const states = await store.throttleState(k.address ? [k.user, k.address] : [k.user]);
@@ -117,11 +125,18 @@ async function assertNotLocked(store: ServerStore, k: ThrottleKeys, nowMs: numbe
 
 async function recordFailure(store: ServerStore, k: ThrottleKeys, nowMs: number): Promise<void> {
   await store.recordLoginFailure(k.user, nowMs, nowMs - THROTTLE.userForgetMs, (n) => lockFor(n, THROTTLE.userFree, nowMs));
-  if (k.address) await store.recordLoginFailure(k.address, nowMs, nowMs - THROTTLE.addressForgetMs, (n) => lockFor(n, THROTTLE.addressFree, nowMs));
+  if (k.address)
+    await store.recordLoginFailure(k.address, nowMs, nowMs - THROTTLE.addressForgetMs, (n) => lockFor(n, THROTTLE.addressFree, nowMs));
 }
 
 /** Runs a password check under the throttle: refused while locked, counted when wrong, cleared when right. */
-async function throttled(store: ServerStore, username: string, address: string | null | undefined, nowMs: number, check: () => Promise<boolean>): Promise<void> {
+async function throttled(
+  store: ServerStore,
+  username: string,
+  address: string | null | undefined,
+  nowMs: number,
+  check: () => Promise<boolean>,
+): Promise<void> {
   const k = keysFor(username, address);
   const run = async () => {
     await assertNotLocked(store, k, nowMs);
@@ -170,7 +185,8 @@ async function newSession(store: ServerStore, user: ServerUser, deviceId: string
 }
 
 const DEACTIVATED = 'This account was deactivated by an administrator. Ask an administrator to reactivate it or to give you a new account.';
-const REVOKED_DEVICE = 'This device was removed from the server, and its id cannot be used again. Join from a new device (or a fresh Outpost store); an administrator cannot undo the removal.';
+const REVOKED_DEVICE =
+  'This device was removed from the server, and its id cannot be used again. Join from a new device (or a fresh Outpost store); an administrator cannot undo the removal.';
 
 export interface ClientInfo {
   /** The client's address, for per-address throttling. */
@@ -193,7 +209,8 @@ export async function login(store: ServerStore, req: LoginRequest, nowMs: number
   if (!u.active) throw new HttpError(403, 'account_deactivated', DEACTIVATED);
   const existing = await store.getDevice(req.deviceId);
   if (existing?.revoked) throw new HttpError(403, 'device_revoked', REVOKED_DEVICE);
-  if (existing && existing.userId !== u.id && u.role !== 'admin') throw new HttpError(403, 'forbidden', 'This device is registered to another user.');
+  if (existing && existing.userId !== u.id && u.role !== 'admin')
+    throw new HttpError(403, 'forbidden', 'This device is registered to another user.');
   await store.upsertDevice({ id: req.deviceId, userId: u.id, name: req.deviceName, now: new Date(nowMs).toISOString() });
   return newSession(store, u, req.deviceId, nowMs);
 }
@@ -208,9 +225,14 @@ export async function refresh(store: ServerStore, token: string, nowMs: number):
       // Two holders of one token: the device and whoever copied it. Neither can tell which is
       // which, so the whole session ends and the device signs in again.
       await store.revokeSessions({ sessionId: spent.sessionId });
-      throw new HttpError(401, 'session_revoked', 'This sign-in was ended because its refresh token was used twice (a copy of it may exist elsewhere). Join the server again.');
+      throw new HttpError(
+        401,
+        'session_revoked',
+        'This sign-in was ended because its refresh token was used twice (a copy of it may exist elsewhere). Join the server again.',
+      );
     }
-    if (!session || session.revoked) throw new HttpError(401, 'session_revoked', 'This sign-in was ended on the server. Join the server again.');
+    if (!session || session.revoked)
+      throw new HttpError(401, 'session_revoked', 'This sign-in was ended on the server. Join the server again.');
     owner = { deviceId: session.deviceId, userId: session.userId, sessionId: session.id };
   } else {
     // A token issued before sessions existed: honoured once, then the device gets a session.
@@ -230,11 +252,19 @@ export interface Authenticated extends PushAuth {
 }
 
 /** Checks that a device, its user and its session may still talk to the server. */
-export async function checkStanding(store: ServerStore, ids: { userId: string; deviceId: string; sessionId: string | null }): Promise<Authenticated> {
-  const [device, user, session] = await Promise.all([store.getDevice(ids.deviceId), store.getUser(ids.userId), ids.sessionId ? store.getSession(ids.sessionId) : Promise.resolve(null)]);
+export async function checkStanding(
+  store: ServerStore,
+  ids: { userId: string; deviceId: string; sessionId: string | null },
+): Promise<Authenticated> {
+  const [device, user, session] = await Promise.all([
+    store.getDevice(ids.deviceId),
+    store.getUser(ids.userId),
+    ids.sessionId ? store.getSession(ids.sessionId) : Promise.resolve(null),
+  ]);
   if (!device || device.revoked) throw new HttpError(401, 'device_revoked', 'This device was removed from the server.');
   if (!user || !user.active) throw new HttpError(401, 'account_deactivated', DEACTIVATED);
-  if (ids.sessionId && (!session || session.revoked || session.deviceId !== device.id)) throw new HttpError(401, 'session_revoked', 'This sign-in was ended on the server. Join the server again.');
+  if (ids.sessionId && (!session || session.revoked || session.deviceId !== device.id))
+    throw new HttpError(401, 'session_revoked', 'This sign-in was ended on the server. Join the server again.');
   return { userId: user.id, role: user.role, sites: user.sites, deviceId: device.id, sessionId: ids.sessionId };
 }
 
@@ -245,7 +275,8 @@ export async function authenticate(store: ServerStore, header: string | undefine
   const secret = await secretOf(store);
   const expected = Buffer.from(sign(secret, m[1]!));
   const given = Buffer.from(m[2]!);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new HttpError(401, 'unauthenticated', 'The access token is not valid.');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    throw new HttpError(401, 'unauthenticated', 'The access token is not valid.');
   const p = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as AccessClaims;
   if (p.exp * 1000 < nowMs) throw new HttpError(401, 'token_expired', 'The access token has expired; refresh it.');
   return checkStanding(store, { userId: p.u, deviceId: p.d, sessionId: typeof p.s === 'string' ? p.s : null });
@@ -254,7 +285,11 @@ export async function authenticate(store: ServerStore, header: string | undefine
 // ---------------------------------------------------------------- live-stream tickets
 
 /** A one-minute, single-use ticket for opening /sync/live where no Authorization header can be sent. */
-export async function issueLiveTicket(store: ServerStore, auth: Authenticated, nowMs: number): Promise<{ ticket: string; expiresIn: number }> {
+export async function issueLiveTicket(
+  store: ServerStore,
+  auth: Authenticated,
+  nowMs: number,
+): Promise<{ ticket: string; expiresIn: number }> {
   if (!auth.sessionId) throw new HttpError(401, 'token_expired', 'Refresh the access token first.');
   const ticket = randomBytes(32).toString('base64url');
   await store.saveLiveTicket(sha(ticket), auth.sessionId, new Date(nowMs + LIVE_TICKET_TTL_S * 1000).toISOString());
@@ -280,7 +315,11 @@ async function countOtherActiveAdmins(store: ServerStore, exceptId: string): Pro
  * revoked at once (its access tokens stop working on their next request, its live streams close).
  * `by`: the administrator doing it, who cannot deactivate themselves.
  */
-export async function deactivateUser(store: ServerStore, userId: string, by: { userId: string } | null): Promise<{ id: string; username: string; devicesRevoked: number }> {
+export async function deactivateUser(
+  store: ServerStore,
+  userId: string,
+  by: { userId: string } | null,
+): Promise<{ id: string; username: string; devicesRevoked: number }> {
   const user = await store.getUser(userId);
   if (!user) throw new HttpError(404, 'not_found', 'No such server user.');
   if (by && by.userId === user.id) throw new HttpError(409, 'conflict', 'You cannot deactivate your own account.');
@@ -311,7 +350,14 @@ export async function resetPassword(store: ServerStore, userId: string, password
  * A signed-in user changes their own password, proving the current one (throttled like a
  * sign-in). Their other sessions end; the one asking keeps working.
  */
-export async function changeOwnPassword(store: ServerStore, auth: Authenticated, current: string, next: string, nowMs: number, client: ClientInfo = {}): Promise<void> {
+export async function changeOwnPassword(
+  store: ServerStore,
+  auth: Authenticated,
+  current: string,
+  next: string,
+  nowMs: number,
+  client: ClientInfo = {},
+): Promise<void> {
   checkNewPassword(next);
   const user = await store.getUser(auth.userId);
   if (!user) throw new HttpError(401, 'unauthenticated', 'Sign in to the server first.');
@@ -326,11 +372,22 @@ export async function changeOwnPassword(store: ServerStore, auth: Authenticated,
   else await store.revokeSessions({ userId: user.id });
 }
 
-export async function ensureAdmin(store: ServerStore, username: string | undefined, password: string | undefined): Promise<'created' | 'exists' | 'missing'> {
+export async function ensureAdmin(
+  store: ServerStore,
+  username: string | undefined,
+  password: string | undefined,
+): Promise<'created' | 'exists' | 'missing'> {
   if ((await store.countUsers()) > 0) return 'exists';
   if (!username || !password) return 'missing';
   if (password.length < MIN_PASSWORD) throw new Error(`OUTPOST_ADMIN_PASSWORD must be at least ${MIN_PASSWORD} characters.`);
-  await store.createUser({ id: uuidv7(), username: username.trim().toLowerCase(), passwordHash: await hashPassword(password), role: 'admin', sites: null, active: true });
+  await store.createUser({
+    id: uuidv7(),
+    username: username.trim().toLowerCase(),
+    passwordHash: await hashPassword(password),
+    role: 'admin',
+    sites: null,
+    active: true,
+  });
   return 'created';
 }
 
@@ -342,7 +399,13 @@ export async function ensureAdmin(store: ServerStore, username: string | undefin
  * by the session it already has (no password needed: it proves the same standing). The old id stays
  * with whichever copy keeps it.
  */
-export async function forkDevice(store: ServerStore, auth: Authenticated, newDeviceId: string, deviceName: string, nowMs: number): Promise<TokenPair> {
+export async function forkDevice(
+  store: ServerStore,
+  auth: Authenticated,
+  newDeviceId: string,
+  deviceName: string,
+  nowMs: number,
+): Promise<TokenPair> {
   if (newDeviceId === auth.deviceId) throw new HttpError(400, 'invalid_input', 'The new device id must differ from the current one.');
   if (await store.getDevice(newDeviceId)) throw new HttpError(409, 'conflict', 'That device id is already registered; choose another.');
   const user = await store.getUser(auth.userId);

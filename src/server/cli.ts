@@ -63,8 +63,16 @@ async function accountCommand(store: ServerStore, positionals: string[]): Promis
   if (what === 'admin' && verb === 'create') {
     const username = (await ask('Administrator username: ')).trim().toLowerCase();
     const password = await ask(`Password (${MIN_PASSWORD}+ characters): `);
-    if (username.length < 2 || password.length < MIN_PASSWORD) throw new Error(`Give a username of 2+ characters and a password of ${MIN_PASSWORD}+ characters.`);
-    await store.createUser({ id: uuidv7(), username, passwordHash: await hashPassword(password), role: 'admin', sites: null, active: true });
+    if (username.length < 2 || password.length < MIN_PASSWORD)
+      throw new Error(`Give a username of 2+ characters and a password of ${MIN_PASSWORD}+ characters.`);
+    await store.createUser({
+      id: uuidv7(),
+      username,
+      passwordHash: await hashPassword(password),
+      role: 'admin',
+      sites: null,
+      active: true,
+    });
     console.log(`Administrator ${username} created.`);
     return true;
   }
@@ -80,7 +88,14 @@ async function accountCommand(store: ServerStore, positionals: string[]): Promis
         const devices = await store.listDevices(u.id);
         const live = devices.filter((d) => !d.revoked).length;
         console.log(
-          [u.username.padEnd(24), u.role.padEnd(11), (u.active ? 'active' : 'deactivated').padEnd(12), `sites: ${u.sites ? u.sites.join(',') || '(none)' : 'all'}`, `devices: ${live} (${devices.length - live} revoked)`, `id: ${u.id}`].join('  '),
+          [
+            u.username.padEnd(24),
+            u.role.padEnd(11),
+            (u.active ? 'active' : 'deactivated').padEnd(12),
+            `sites: ${u.sites ? u.sites.join(',') || '(none)' : 'all'}`,
+            `devices: ${live} (${devices.length - live} revoked)`,
+            `id: ${u.id}`,
+          ].join('  '),
         );
       }
       return true;
@@ -127,7 +142,8 @@ async function main() {
   }
 
   const admin = await ensureAdmin(store, process.env.OUTPOST_ADMIN_USER, process.env.OUTPOST_ADMIN_PASSWORD);
-  if (admin === 'missing') console.log('No users yet: set OUTPOST_ADMIN_USER and OUTPOST_ADMIN_PASSWORD, or run `npm run server -- admin create`.');
+  if (admin === 'missing')
+    console.log('No users yet: set OUTPOST_ADMIN_USER and OUTPOST_ADMIN_PASSWORD, or run `npm run server -- admin create`.');
   if (admin === 'created') console.log(`Administrator ${process.env.OUTPOST_ADMIN_USER} created.`);
   const port = Number(values.port ?? process.env.PORT ?? 4800);
   const certFile = values['tls-cert'];
@@ -147,7 +163,8 @@ async function main() {
     await store.close();
     throw e;
   });
-  if (!tls && values['insecure-http']) console.error('Warning: serving plain HTTP beyond this machine (--insecure-http): passwords and tokens cross the network readable.');
+  if (!tls && values['insecure-http'])
+    console.error('Warning: serving plain HTTP beyond this machine (--insecure-http): passwords and tokens cross the network readable.');
   console.log(`Outpost sync server (${store.kind} store) listening on ${srv.url}`);
   const stop = async () => {
     await srv.close();

@@ -24,7 +24,27 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-tls-'));
   key = path.join(dir, 'key.pem');
   cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
 });
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -90,7 +110,10 @@ describe('server transport', () => {
         () => 'refused',
       );
       expect(plain).not.toBe(200);
-      expect((await login(store, { username: 'admin', password: 'admin-password-1', deviceId: 'dev-tls', deviceName: 'x' }, Date.now())).accessToken).toBeTruthy();
+      expect(
+        (await login(store, { username: 'admin', password: 'admin-password-1', deviceId: 'dev-tls', deviceName: 'x' }, Date.now()))
+          .accessToken,
+      ).toBeTruthy();
     } finally {
       await srv.close();
       await store.close();
@@ -103,11 +126,17 @@ describe('server transport', () => {
     const store = openSqliteStore(path.join(dir, 'bind'));
     await store.migrate();
     try {
-      await expect(startServer(store, { port: 0, host: '0.0.0.0' })).rejects.toThrow(/Refusing to listen on 0\.0\.0\.0 without TLS.*--tls-cert FILE --tls-key FILE.*--insecure-http/);
+      await expect(startServer(store, { port: 0, host: '0.0.0.0' })).rejects.toThrow(
+        /Refusing to listen on 0\.0\.0\.0 without TLS.*--tls-cert FILE --tls-key FILE.*--insecure-http/,
+      );
       const insecure = await startServer(store, { port: 0, host: '0.0.0.0', insecureHttp: true });
       expect(insecure.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
       await insecure.close();
-      const secure = await startServer(store, { port: 0, host: '0.0.0.0', tls: { cert: fs.readFileSync(cert), key: fs.readFileSync(key) } });
+      const secure = await startServer(store, {
+        port: 0,
+        host: '0.0.0.0',
+        tls: { cert: fs.readFileSync(cert), key: fs.readFileSync(key) },
+      });
       expect(secure.url).toMatch(/^https:/);
       await secure.close();
     } finally {
@@ -137,7 +166,14 @@ describe('server transport', () => {
     await store.migrate();
     await ensureAdmin(store, 'admin', 'admin-password-1');
     const { hashPassword } = await import('./auth');
-    await store.createUser({ id: 'u-tech', username: 'tech1', passwordHash: await hashPassword('tech-password-1'), role: 'technician', sites: ['site-a'], active: true });
+    await store.createUser({
+      id: 'u-tech',
+      username: 'tech1',
+      passwordHash: await hashPassword('tech-password-1'),
+      role: 'technician',
+      sites: ['site-a'],
+      active: true,
+    });
     await login(store, { username: 'tech1', password: 'tech-password-1', deviceId: 'dev-tech', deviceName: 'laptop' }, Date.now());
     await store.close();
 
@@ -162,7 +198,9 @@ describe('server transport', () => {
 
     const check = openSqliteStore(data);
     try {
-      await expect(login(check, { username: 'tech1', password: 'reset-password-2', deviceId: 'dev-new', deviceName: 'x' }, Date.now())).rejects.toMatchObject({ code: 'account_deactivated' });
+      await expect(
+        login(check, { username: 'tech1', password: 'reset-password-2', deviceId: 'dev-new', deviceName: 'x' }, Date.now()),
+      ).rejects.toMatchObject({ code: 'account_deactivated' });
       expect((await check.getDevice('dev-tech'))?.revoked).toBe(true);
       const after = await runCli(['user', 'list', '--data-dir', data]);
       expect(after.out).toMatch(/tech1\s+technician\s+deactivated\s+sites: site-a\s+devices: 0 \(1 revoked\)/);

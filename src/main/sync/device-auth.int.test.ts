@@ -30,7 +30,10 @@ describe('device and server accounts', () => {
 
   it('the live stream sends its token in a header and stops for good when the device is revoked', async () => {
     const admin = await serverLogin(server);
-    expect((await serverPost(server, '/auth/users', { username: 'roamer', password: 'roamer-password', role: 'technician', sites: null }, admin)).status).toBe(200);
+    expect(
+      (await serverPost(server, '/auth/users', { username: 'roamer', password: 'roamer-password', role: 'technician', sites: null }, admin))
+        .status,
+    ).toBe(200);
     const deviceId = uuidv7();
     const transport = new HttpTransport(server.url, null, () => {});
     await transport.login('roamer', 'roamer-password', deviceId, 'laptop');
@@ -56,23 +59,36 @@ describe('device and server accounts', () => {
   it("a joined user's password change goes to the server, not into the outbox", async () => {
     const admin = await serverLogin(server);
     // The device's local account "tech" joins as the server account of the same name.
-    expect((await serverPost(server, '/auth/users', { username: 'tech', password: 'password123', role: 'technician', sites: null }, admin)).status).toBe(200);
+    expect(
+      (await serverPost(server, '/auth/users', { username: 'tech', password: 'password123', role: 'technician', sites: null }, admin))
+        .status,
+    ).toBe(200);
     await device.call('sync.join', { serverUrl: server.url, username: 'tech', password: 'password123' });
     await device.call('sync.now');
 
-    await expect(device.call('session.changePassword', { current: 'not-my-password', next: 'new-password-9' })).rejects.toThrow(/current password is wrong/);
+    await expect(device.call('session.changePassword', { current: 'not-my-password', next: 'new-password-9' })).rejects.toThrow(
+      /current password is wrong/,
+    );
     const seqBefore = device.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_seq'").pluck().get();
     await device.call('session.changePassword', { current: 'password123', next: 'new-password-9' });
     // No op was recorded at all (the device sequence did not move).
     expect(device.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_seq'").pluck().get()).toBe(seqBefore);
 
     // The server has the new password…
-    expect((await serverPost(server, '/auth/login', { username: 'tech', password: 'password123', deviceId: uuidv7(), deviceName: 'x' })).status).toBe(401);
-    expect((await serverPost(server, '/auth/login', { username: 'tech', password: 'new-password-9', deviceId: uuidv7(), deviceName: 'x' })).status).toBe(200);
+    expect(
+      (await serverPost(server, '/auth/login', { username: 'tech', password: 'password123', deviceId: uuidv7(), deviceName: 'x' })).status,
+    ).toBe(401);
+    expect(
+      (await serverPost(server, '/auth/login', { username: 'tech', password: 'new-password-9', deviceId: uuidv7(), deviceName: 'x' }))
+        .status,
+    ).toBe(200);
     // …the device signs in locally with it too…
     expect((await device.call('session.login', { username: 'tech', password: 'new-password-9' })).token).toBeTruthy();
     // …and no users edit waits to be pushed (the server would refuse it).
-    const queued = device.rt.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE entity = 'users' AND payload LIKE '%password_hash%'").pluck().get() as number;
+    const queued = device.rt.store.sqlite
+      .prepare("SELECT count(*) FROM pending_ops WHERE entity = 'users' AND payload LIKE '%password_hash%'")
+      .pluck()
+      .get() as number;
     expect(queued).toBe(0);
     // The device's own session survived the change: it still syncs.
     await expect(device.call('sync.now')).resolves.toBeTruthy();
@@ -80,7 +96,10 @@ describe('device and server accounts', () => {
 
   it('with a secret box from the shell, the stored tokens are sealed; a store opened without it says so', async () => {
     const admin = await serverLogin(server);
-    expect((await serverPost(server, '/auth/users', { username: 'sealer', password: 'sealer-password', role: 'technician', sites: null }, admin)).status).toBe(200);
+    expect(
+      (await serverPost(server, '/auth/users', { username: 'sealer', password: 'sealer-password', role: 'technician', sites: null }, admin))
+        .status,
+    ).toBe(200);
     // A stand-in for safeStorage (the real one needs Electron): reversible, and tagged with its kind.
     const box: SecretBox = {
       kind: 'electron-safe-storage',
@@ -96,7 +115,12 @@ describe('device and server accounts', () => {
     };
     let rt = open(box);
     try {
-      const { token } = (await call(rt, 'setup.init', { admin: { username: 'sealer', displayName: 'Sealer', password: 'password123' }, site: { name: 'HQ' } }, null)) as { token: string };
+      const { token } = (await call(
+        rt,
+        'setup.init',
+        { admin: { username: 'sealer', displayName: 'Sealer', password: 'password123' }, site: { name: 'HQ' } },
+        null,
+      )) as { token: string };
       await call(rt, 'sync.join', { serverUrl: server.url, username: 'sealer', password: 'sealer-password' }, token);
       await call(rt, 'sync.now', {}, token);
       const stored = rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'sync.creds'").pluck().get() as string;

@@ -23,7 +23,10 @@ const isSealed = (v: unknown): v is Sealed =>
   typeof v === 'object' && v !== null && typeof (v as Sealed).sealed === 'string' && typeof (v as Sealed).data === 'string';
 
 const isCredentials = (v: unknown): v is Credentials =>
-  typeof v === 'object' && v !== null && typeof (v as Credentials).accessToken === 'string' && typeof (v as Credentials).refreshToken === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as Credentials).accessToken === 'string' &&
+  typeof (v as Credentials).refreshToken === 'string';
 
 /** What the store keeps: the credentials sealed by the box, or as plain JSON without one. */
 export function sealCredentials(box: SecretBox | null, c: Credentials): string {
@@ -44,7 +47,12 @@ export function openCredentials(box: SecretBox | null, text: string): OpenedCred
     return { ok: false, reason: 'The saved sign-in is damaged. Leave the server and join it again.' };
   }
   if (isSealed(v)) {
-    if (!box || box.kind !== v.sealed) return { ok: false, reason: 'The saved sign-in was encrypted by the desktop app and cannot be read here. Join the server again from this program, or use the desktop app.' };
+    if (!box || box.kind !== v.sealed)
+      return {
+        ok: false,
+        reason:
+          'The saved sign-in was encrypted by the desktop app and cannot be read here. Join the server again from this program, or use the desktop app.',
+      };
     try {
       const inner: unknown = JSON.parse(box.decrypt(v.data));
       if (isCredentials(inner)) return { ok: true, creds: inner, reseal: false };

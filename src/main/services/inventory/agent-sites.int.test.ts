@@ -18,7 +18,11 @@ const site = { a: '', b: '' };
 const agentToken = { a: '', b: '' };
 
 async function call<T>(name: string, input: unknown, token = admin): Promise<T> {
-  const res = await fetch(`${host.url}/api/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
+  const res = await fetch(`${host.url}/api/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
   const body = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
   return body.value;
@@ -28,7 +32,13 @@ async function call<T>(name: string, input: unknown, token = admin): Promise<T> 
 function agentPost(token: string, body: Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: host.port, method: 'POST', path: `/inventory/agent?token=${token}`, headers: { host: `10.0.0.5:${host.port}`, 'content-type': 'application/x-compress', 'user-agent': 'FusionInventory-Agent_v2.6' } },
+      {
+        host: '127.0.0.1',
+        port: host.port,
+        method: 'POST',
+        path: `/inventory/agent?token=${token}`,
+        headers: { host: `10.0.0.5:${host.port}`, 'content-type': 'application/x-compress', 'user-agent': 'FusionInventory-Agent_v2.6' },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -74,19 +84,29 @@ interface AssetView {
   [k: string]: unknown;
 }
 
-const assetsNamed = async (text: string) => (await call<{ items: AssetView[] }>('assets.list', { filter: { text }, withTotal: true })).items;
+const assetsNamed = async (text: string) =>
+  (await call<{ items: AssetView[] }>('assets.list', { filter: { text }, withTotal: true })).items;
 
 beforeAll(async () => {
   tmp = tempDir('outpost-agent-sites-');
   rt = startRuntime({ dataDir: tmp.dir });
   host = await startHost(rt, { port: 0, staticDir: null });
-  admin = (await call<{ token: string }>('setup.init', { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'Site A' } }, '')).token;
+  admin = (
+    await call<{ token: string }>(
+      'setup.init',
+      { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'Site A' } },
+      '',
+    )
+  ).token;
   site.a = (await call<{ items: { id: string }[] }>('sites.list', {})).items[0]!.id;
   site.b = (await call<{ id: string }>('sites.create', { name: 'Site B' })).id;
   agentToken.a = (await call<{ token: string }>('inventory.rotateToken', { siteId: site.a })).token;
   agentToken.b = (await call<{ token: string }>('inventory.rotateToken', { siteId: site.b })).token;
   // Site B's own agent reports its laptop.
-  const r = await agentPost(agentToken.b, inventoryXml({ name: 'ws-b-1', serial: 'SERIAL-B-0001', uuid: '11111111-2222-3333-4444-555555555555', software: ['Office'] }));
+  const r = await agentPost(
+    agentToken.b,
+    inventoryXml({ name: 'ws-b-1', serial: 'SERIAL-B-0001', uuid: '11111111-2222-3333-4444-555555555555', software: ['Office'] }),
+  );
   expect(r.status).toBe(200);
 });
 
@@ -117,11 +137,23 @@ describe('inventory agent tokens and sites', () => {
   it('the same holds for a hardware UUID and for a GLPI JSON post', async () => {
     const [b] = await assetsNamed('SERIAL-B-0001');
     const full = await call<AssetView>('assets.get', { id: b!.id });
-    const byUuid = await agentPost(agentToken.a, inventoryXml({ name: 'renamed', uuid: '11111111-2222-3333-4444-555555555555', software: ['Backdoor'] }));
+    const byUuid = await agentPost(
+      agentToken.a,
+      inventoryXml({ name: 'renamed', uuid: '11111111-2222-3333-4444-555555555555', software: ['Backdoor'] }),
+    );
     expect(byUuid.status).toBe(400);
     expect(byUuid.text).toContain('Hardware UUID 11111111-2222-3333-4444-555555555555 belongs to an asset of another site');
     const json = zlib.deflateSync(
-      JSON.stringify({ deviceid: 'ws-b-1-json', itemtype: 'Computer', content: { versionclient: 'GLPI-Agent_v1.7', bios: { ssn: 'SERIAL-B-0001' }, hardware: { name: 'ws-b-1' }, softwares: [{ name: 'Backdoor' }] } }),
+      JSON.stringify({
+        deviceid: 'ws-b-1-json',
+        itemtype: 'Computer',
+        content: {
+          versionclient: 'GLPI-Agent_v1.7',
+          bios: { ssn: 'SERIAL-B-0001' },
+          hardware: { name: 'ws-b-1' },
+          softwares: [{ name: 'Backdoor' }],
+        },
+      }),
     );
     const byJson = await agentPost(agentToken.a, json);
     expect(byJson.status).toBe(400);
