@@ -8,6 +8,7 @@ import '@mantine/notifications/styles.css';
 import '@mantine/spotlight/styles.css';
 import './app/app.css';
 import { App } from './app/App';
+import { readableColors } from './lib/contrast';
 
 const theme = createTheme({
   primaryColor: 'indigo',
@@ -17,7 +18,7 @@ const theme = createTheme({
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={readableColors}>
       <Notifications position="bottom-right" limit={4} />
       <App />
     </MantineProvider>

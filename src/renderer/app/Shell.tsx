@@ -97,7 +97,7 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" width={240} withinPortal>
       <Menu.Target>
-        <UnstyledButton aria-label="User menu" data-testid="user-menu">
+        <UnstyledButton title="User menu" data-testid="user-menu">
           <Group gap={8}>
             <Avatar size={28} radius="xl" color="indigo">
               {initials}
@@ -210,7 +210,7 @@ export function Shell() {
               Outpost
             </Text>
           </Group>
-          <UnstyledButton onClick={() => spotlight.open()} aria-label="Open the command palette" data-testid="palette-button" style={{ flex: '0 1 420px' }}>
+          <UnstyledButton onClick={() => spotlight.open()} title="Open the command palette" data-testid="palette-button" style={{ flex: '0 1 420px' }}>
             <Group
               gap={8}
               px="sm"

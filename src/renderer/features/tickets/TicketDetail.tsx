@@ -130,7 +130,7 @@ function StatusMenu({ t, canChange }: { t: Ticket; canChange: boolean }) {
   return (
     <Menu withinPortal position="bottom-start">
       <Menu.Target>
-        <Box component="button" className="bare-trigger" aria-label="Change status">
+        <Box component="button" className="bare-trigger" title="Change status">
           {badge}
         </Box>
       </Menu.Target>
@@ -162,16 +162,19 @@ function PriorityControl({ t, staff }: { t: Ticket; staff: boolean }) {
         {staff ? (
           <Menu withinPortal>
             <Menu.Target>
-              <Badge
-                size="lg"
-                color={PRIORITY_COLORS[t.priority]}
-                style={{ cursor: 'pointer', flex: 'none', overflow: 'visible' }}
-                rightSection={<IconChevronDown size={12} />}
-                data-testid="detail-priority"
-              >
-                {PRIORITY_LABELS[t.priority]}
-                {t.priorityOverridden ? ' *' : ''}
-              </Badge>
+              {/* A button opens the menu (a badge cannot carry a menu's ARIA, nor take focus); its name is the priority shown. */}
+              <Box component="button" className="bare-trigger" title="Change priority" style={{ flex: 'none' }}>
+                <Badge
+                  size="lg"
+                  color={PRIORITY_COLORS[t.priority]}
+                  style={{ cursor: 'pointer', flex: 'none', overflow: 'visible' }}
+                  rightSection={<IconChevronDown size={12} />}
+                  data-testid="detail-priority"
+                >
+                  {PRIORITY_LABELS[t.priority]}
+                  {t.priorityOverridden ? ' *' : ''}
+                </Badge>
+              </Box>
             </Menu.Target>
             <Menu.Dropdown>
               <Menu.Label>Override priority</Menu.Label>

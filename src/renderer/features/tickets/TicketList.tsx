@@ -1,7 +1,7 @@
 /** The virtualised ticket list: fixed-height rows, loads the next keyset page as you near the end. */
 import { memo, useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { Group, Loader, Text } from '@mantine/core';
+import { Checkbox, Group, Loader, Text } from '@mantine/core';
 import type { TicketRow } from '../../../shared/api/tickets';
 import { PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
 import { formatAge, formatDateTime } from '../../lib/format';
@@ -57,36 +57,36 @@ const Row = memo(function Row({ r, top, active, open, checked, compact, onCursor
       id={rowDomId(r.id)}
       role="option"
       aria-selected={active}
+      aria-checked={onToggle ? checked : undefined}
       style={{ top, height: ROW }}
       onClick={() => onCursor(r)}
       onDoubleClick={() => onOpen(r)}
     >
       <span className="prio-marker" style={{ background: `var(--mantine-color-${pc}-6)` }} title={PRIORITY_LABELS[r.priority]} />
       {onToggle && (
-        <input
-          type="checkbox"
+        // The row is the option and carries the checked state (aria-checked); a control inside an
+        // option is not allowed, so the tick box is a picture the mouse can click (x from the keyboard).
+        <Checkbox.Indicator
           className="qr-check"
+          size="xs"
           checked={checked}
-          onChange={() => onToggle(r)}
-          onClick={(e) => e.stopPropagation()}
-          aria-label={`Select ${r.number}`}
-          tabIndex={-1}
+          onClick={(e) => {
+            e.stopPropagation();
+            onToggle(r);
+          }}
+          style={{ cursor: 'pointer' }}
         />
       )}
-      <span className="qr-prio" style={{ color: `var(--mantine-color-${pc}-7)` }} data-testid="row-priority">
+      <span className="qr-prio" style={{ color: `var(--mantine-color-${pc}-text)` }} data-testid="row-priority">
         P{r.priority}
       </span>
-      <a
+      <span
         className="qr-number"
-        tabIndex={-1}
-        href={`#/queue/${r.number}`}
-        onClick={(e) => {
-          e.preventDefault();
-          onOpen(r);
-        }}
+        style={{ cursor: 'pointer' }}
+        onClick={() => onOpen(r)}
       >
         {r.number}
-      </a>
+      </span>
       <span className="qr-title" title={r.title}>
         {r.title}
       </span>

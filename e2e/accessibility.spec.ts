@@ -1,0 +1,110 @@
+/**
+ * Accessibility: axe checks every screen, in light and in dark, and finds nothing serious or
+ * critical (contrast, names for buttons and fields, landmarks, ARIA that matches the markup).
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { apiCall, startHost, type RunningHost } from './support/host';
+import { SignInPage } from './pages/setup';
+
+let host: RunningHost;
+let ticketNumber: string;
+let assetTag: string;
+let auditId: string;
+
+test.beforeAll(async () => {
+  host = await startHost();
+  const { token } = await apiCall<{ token: string }>(host, 'setup.init', {
+    admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' },
+    site: { name: 'HQ' },
+    sampleData: true,
+  });
+  const t = await apiCall<{ number: string }>(host, 'tickets.create', { type: 'incident', title: 'Printer on floor 2 jams', impact: 2, urgency: 2 }, token);
+  ticketNumber = t.number;
+  const loc = await apiCall<{ id: string }>(host, 'locations.create', { name: 'Store room' }, token);
+  const a = await apiCall<{ id: string; tag: string }>(host, 'assets.create', { tag: 'A11Y-0001', name: 'Reception laptop', type: 'laptop', locationId: loc.id }, token);
+  assetTag = a.tag;
+  await apiCall(host, 'software.add', { assetId: a.id, name: 'Mozilla Firefox', vendor: 'Mozilla', version: '115.0' }, token);
+  auditId = (await apiCall<{ id: string }>(host, 'audits.start', { locationId: loc.id }, token)).id;
+  const p = await apiCall<{ id: string }>(host, 'licences.createProduct', { name: 'Office 2021', vendor: 'Microsoft' }, token);
+  await apiCall(host, 'licences.create', { productId: p.id, type: 'per_device', seats: 5, startDate: '2025-01-01' }, token);
+});
+
+test.afterAll(async () => {
+  await host?.stop();
+});
+
+/** Screens by address, each with something that shows it has finished loading. */
+function screens(): { name: string; path: string; ready: (p: Page) => Promise<void> }[] {
+  const visible = (testid: string) => async (p: Page) => {
+    await expect(p.getByTestId(testid).first()).toBeVisible();
+  };
+  const text = (t: string) => async (p: Page) => {
+    await expect(p.getByText(t).first()).toBeVisible();
+  };
+  const noLoading = async (p: Page) => {
+    await expect(p.getByTestId('loading').filter({ visible: true })).toHaveCount(0);
+  };
+  const both = (...fns: ((p: Page) => Promise<void>)[]) => async (p: Page) => {
+    for (const f of fns) await f(p);
+  };
+  return [
+    { name: 'queue', path: '/queue', ready: both(visible('ticket-row'), noLoading) },
+    { name: 'ticket', path: `/queue/${ticketNumber}`, ready: both(visible('ticket-detail'), noLoading) },
+    { name: 'assets', path: '/assets', ready: both(visible('asset-row'), noLoading) },
+    { name: 'asset page', path: `/assets/${assetTag}`, ready: both(visible('asset-page'), noLoading) },
+    { name: 'asset import', path: '/assets/import', ready: visible('import-wizard') },
+    { name: 'audits', path: '/audits', ready: noLoading },
+    { name: 'audit session', path: `/audits/${auditId}`, ready: noLoading },
+    { name: 'licences', path: '/licences', ready: both(visible('compliance-table'), noLoading) },
+    { name: 'software', path: '/software', ready: both(text('No end-of-life catalogue loaded yet'), noLoading) },
+    { name: 'alerts', path: '/alerts', ready: noLoading },
+    { name: 'conflicts', path: '/conflicts', ready: noLoading },
+    { name: 'about', path: '/about', ready: noLoading },
+    ...['users', 'groups', 'sites', 'locations', 'priority', 'categories', 'asset-fields', 'sync', 'scanner'].map((k) => ({
+      name: `settings/${k}`,
+      path: `/settings/${k}`,
+      ready: both(visible('settings-body'), noLoading),
+    })),
+  ];
+}
+
+/** Serious and critical findings, one line each, so a failure names the rule and the elements. */
+async function violations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 160)} ${(n.failureSummary ?? '').slice(0, 200)}`).slice(0, 5).join(' | ')}`);
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`every screen in ${scheme}: no serious or critical accessibility violation`, async ({ page }) => {
+    test.setTimeout(300_000);
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
+    await page.goto(host.url);
+    await expect(page.getByTestId('sign-in')).toBeVisible();
+    const found: Record<string, string[]> = {};
+    const atSignIn = await violations(page);
+    if (atSignIn.length) found['sign-in'] = atSignIn;
+    await new SignInPage(page).signIn('admin', 'password123');
+    await expect(page.getByTestId('nav-queue')).toBeVisible();
+    for (const s of screens()) {
+      await page.goto(`${host.url}/#${s.path}`);
+      await s.ready(page);
+      const v = await violations(page);
+      if (v.length) found[s.name] = v;
+    }
+    expect(found).toEqual({});
+  });
+}
+
+test('the first-run wizard has no serious or critical accessibility violation', async ({ page }) => {
+  const fresh = await startHost();
+  try {
+    await page.goto(fresh.url);
+    await expect(page.getByTestId('setup-wizard')).toBeVisible();
+    expect(await violations(page)).toEqual([]);
+  } finally {
+    await fresh.stop();
+  }
+});
