@@ -193,23 +193,22 @@ for (const variant of ['sqlite', 'postgres'] as const)
           await c.call('sync.join', { serverUrl: server.url, username: `${role}1`, password: 'password123' });
           await c.call('sync.now');
           const before = await onServer('team_settings', PRIORITY_MATRIX_ID);
-          // The device's own local account is an administrator, so the edit is made locally...
-          await c.call('settings.update', {
-            priorityMatrix: [
-              [4, 4, 4],
-              [4, 4, 4],
-              [4, 4, 4],
-            ],
-          });
-          await c.call('settings.update', { categories: [{ name: `Only ${role}s`, subcategories: [] }] });
-          const run = await c.call('sync.now');
-          // ...but the server refuses every one of those ops, and nothing reaches the team.
-          expect(run.rejected).toBeGreaterThan(0);
-          const rejected = (await c.call('conflicts.rejected')).items.filter((r) =>
-            ['team_settings', 'ticket_categories'].includes(r.entity),
-          );
-          expect(rejected.length).toBeGreaterThan(0);
-          expect(rejected.every((r) => /cannot change/.test(r.reason))).toBe(true);
+          // The device's own local account is an administrator, but the device judges each change
+          // by the server's rules before queueing it: the person is told at once, nothing is queued.
+          const matrixBefore = (await c.call('settings.get')).priorityMatrix;
+          await expect(
+            c.call('settings.update', {
+              priorityMatrix: [
+                [4, 4, 4],
+                [4, 4, 4],
+                [4, 4, 4],
+              ],
+            }),
+          ).rejects.toThrow(`The server would refuse this change: Your role (${role}) cannot change team settings`);
+          await expect(c.call('settings.update', { categories: [{ name: `Only ${role}s`, subcategories: [] }] })).rejects.toThrow(/server would refuse/);
+          expect((await c.call('settings.get')).priorityMatrix).toEqual(matrixBefore);
+          expect((await c.call('sync.status')).pending).toBe(0);
+          await c.call('sync.now');
           const after = await onServer('team_settings', PRIORITY_MATRIX_ID);
           expect(after?.data.value).toBe(before?.data.value);
           await a.call('sync.now');

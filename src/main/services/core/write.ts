@@ -3,6 +3,7 @@ import type { Ctx } from './context';
 import { nowIso } from './context';
 import { appendAudit, AuditBatch } from './audit';
 import { nextStamp, recordOp, type OpInput } from './ops';
+import { deviceGuard } from './guard';
 import { AppError } from '../../../shared/result';
 
 export interface WriteScope {
@@ -66,6 +67,7 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
     const stamp = nextStamp(sqlite, ctx.clock);
     const actorId = ctx.actor?.id ?? 'system';
     const event = { at: now, actorId: ctx.actor?.id ?? null, call: ctx.call ?? 'internal' };
+    const guard = deviceGuard(ctx);
     let w: WriteScope;
     if (opts.auditOps) {
       const b = (batch = new AuditBatch(sqlite));
@@ -74,6 +76,7 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
         now,
         actorId,
         op: (op, before) => {
+          guard?.(op);
           recordOp(sqlite, stamp, now, op);
           b.add({ ...event, recordType: auditTypeOf(op.entity), recordId: op.recordId, before, after: opAfter(op) });
         },
@@ -96,7 +99,10 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
         stamp,
         now,
         actorId,
-        op: (op) => recordOp(sqlite, stamp, now, op),
+        op: (op) => {
+          guard?.(op);
+          recordOp(sqlite, stamp, now, op);
+        },
         audit: (recordType, recordId, before, after) => appendAudit(sqlite, { ...event, recordType, recordId, before, after }),
         opAudit: () => {},
       };
