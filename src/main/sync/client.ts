@@ -184,7 +184,17 @@ export class SyncClient {
           .catch(() => undefined);
       }
     } finally {
-      await writeGate(this.sqlite).exclusive(() => this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run());
+      await writeGate(this.sqlite).exclusive(() =>
+        this.sqlite.transaction(() => {
+          this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run();
+          // The server forgets the old id for good (revoked ids are never reused): joining again,
+          // here or elsewhere, is as a new device. Changes still waiting go with it under the new id.
+          const next = uuidv7();
+          setMeta(this.sqlite, 'device_id', next);
+          this.sqlite.prepare('UPDATE pending_ops SET device_id = ?').run(next);
+        })(),
+      );
+      resetDeviceState(this.sqlite);
       this.transport = null;
       this.setState('standalone', null);
     }

@@ -71,5 +71,19 @@ for (const variant of ['sqlite', 'postgres'] as const) {
         expect(onA.timeline.filter((e) => e.kind === 'comment').map((e) => (e.kind === 'comment' ? e.body : ''))).toEqual(['Original comment']);
       }
     });
+
+    it('a device that left can join again: the server never reuses the revoked id, so the device takes a new one', async () => {
+      const before = a.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_id'").pluck().get() as string;
+      await a.call('sync.leave');
+      const after = a.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_id'").pluck().get() as string;
+      expect(after).not.toBe(before);
+      const site = (await a.call('sites.list')).items[0]!.id;
+      const t = await a.call('tickets.create', { type: 'incident', title: 'Written while standalone', siteId: site });
+      await a.call('sync.join', { serverUrl: server.url, ...ADMIN });
+      await a.call('sync.now');
+      expect((await a.call('sync.status')).pending).toBe(0);
+      await copy!.call('sync.now');
+      expect((await copy!.call('tickets.get', { id: t.id })).title).toBe('Written while standalone');
+    });
   });
 }
