@@ -177,8 +177,8 @@ test('bulk status offers only the moves every selected ticket allows', async () 
   await apiCall(host, 'tickets.transition', { id: ids.printer, to: 'resolved', resolutionCode: 'solved_workaround', resolutionNotes: 'Cleared the jam.' }, admin);
   await q.view('all');
   await expect(q.rows()).toHaveCount(3);
-  await q.row('INC0000001').getByRole('checkbox').check();
-  await q.row('INC0000003').getByRole('checkbox').check();
+  await q.tick('INC0000001');
+  await q.tick('INC0000003');
   await expect(page.getByTestId('bulk-bar')).toContainText('2 tickets selected');
   await q.key('s');
   const d = q.statusDialog();
@@ -193,8 +193,8 @@ test('bulk status offers only the moves every selected ticket allows', async () 
   await expect(page.getByTestId('bulk-bar')).toBeHidden();
 
   // Two open tickets: Pending is offered and still asks why, for all of them.
-  await q.row('INC0000001').getByRole('checkbox').check();
-  await q.row('INC0000002').getByRole('checkbox').check();
+  await q.tick('INC0000001');
+  await q.tick('INC0000002');
   await page.getByTestId('bulk-bar').getByRole('button', { name: 'Status…' }).click();
   await expect(d.getByRole('button', { name: 'Closed' })).toBeDisabled();
   await q.chooseStatus('Pending');

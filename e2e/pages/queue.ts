@@ -12,6 +12,12 @@ export class QueuePage {
     return this.page.locator(`[data-testid="ticket-row"][data-number="${number}"]`);
   }
 
+  /** Ticks a row for bulk actions with the mouse (the row carries the ticked state as aria-checked). */
+  async tick(number: string) {
+    await this.row(number).locator('.qr-check').click();
+    await expect(this.row(number)).toHaveAttribute('aria-checked', 'true');
+  }
+
   /** The row the keyboard cursor is on. */
   cursorRow(): Locator {
     return this.page.locator('[data-testid="ticket-row"][aria-selected="true"]');

@@ -73,7 +73,7 @@ export function ShortcutSheet() {
               {s.section}
             </Text>
             {s.keys.map(([keys, label]) => (
-              <Group key={label} justify="space-between" wrap="nowrap" gap="md">
+              <Group key={label} justify="space-between" wrap="nowrap" gap="md" data-testid={`shortcut-${keys.join('-')}`}>
                 <Text size="sm">{label}</Text>
                 <Group gap={4} wrap="nowrap">
                   {keys.map((k, i) => (k === '–' ? <Text key={i}>–</Text> : <Kbd key={i}>{k}</Kbd>))}

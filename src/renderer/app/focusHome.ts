@@ -8,12 +8,45 @@ import { isTypingTarget } from '../lib/keys';
 
 const OVERLAY = '[role="dialog"], [role="menu"]';
 
-/** Focuses the screen's list; false when this screen has none. */
+/** The element that last received focus (removing it moves focus to the page without a focusin). */
+let lastFocused: EventTarget | null = null;
+document.addEventListener('focusin', (e) => (lastFocused = e.target), true);
+
+/** Until when a list that mounts (again) should take focus: it was asked for while the list was reloading. */
+let pendingUntil = 0;
+const PENDING_MS = 3000;
+
+/** Focuses the screen's list; false when this screen has none right now (a list mounting soon takes it). */
 export function focusHome(): boolean {
   const home = document.querySelector<HTMLElement>('[data-focus-home]');
-  if (!home) return false;
+  if (!home) {
+    pendingUntil = performance.now() + PENDING_MS;
+    return false;
+  }
+  pendingUntil = 0;
   home.focus({ preventScroll: true });
   return document.activeElement === home;
+}
+
+/**
+ * For a list's mount effect and cleanup: a list replaced by a loading state while it had focus (a new
+ * search, a refresh) gets it back when it returns, as does one that was asked for while loading.
+ */
+export function useFocusHomeClaim(ref: React.RefObject<HTMLElement | null>) {
+  useEffect(() => {
+    const el = ref.current;
+    if (el && performance.now() < pendingUntil && !isTypingTarget(document.activeElement)) {
+      pendingUntil = 0;
+      el.focus({ preventScroll: true });
+    }
+    if (!el) return;
+    return () => {
+      // It went while it had focus (Chromium blurs a focused element as it removes it, and focus then
+      // sits on the page itself, not on anything the user chose).
+      if (lastFocused === el && (document.activeElement === document.body || document.activeElement === null))
+        pendingUntil = performance.now() + PENDING_MS;
+    };
+  }, [ref]);
 }
 
 /** Watches for the last overlay to close and sends focus home, unless the user was typing in a field. */

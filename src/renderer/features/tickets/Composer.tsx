@@ -29,8 +29,12 @@ export function Composer({ ticket, staff }: { ticket: Ticket; staff: boolean }) 
   // `r` (reply) jumps to the comment box of the ticket on screen: one key instead of dozens of Tabs.
   useKeys({
     r: () => {
-      setTab('comment');
-      requestAnimationFrame(() => commentRef.current?.focus());
+      // At once when the box is showing, so what is typed straight after `r` lands in it.
+      if (tab === 'comment' && commentRef.current) commentRef.current.focus();
+      else {
+        setTab('comment');
+        requestAnimationFrame(() => commentRef.current?.focus());
+      }
     },
   });
 

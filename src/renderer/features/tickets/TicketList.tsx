@@ -7,6 +7,7 @@ import { PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
 import { formatAge, formatDateTime } from '../../lib/format';
 import { PRIORITY_COLORS, STATUS_COLORS } from '../common/lookups';
 import type { PagedTickets } from './usePagedTickets';
+import { useFocusHomeClaim } from '../../app/focusHome';
 
 const ROW = 46;
 
@@ -132,6 +133,7 @@ export function TicketList({ paged, cursorId, openId, checked, onCursor, onOpen,
     estimateSize: () => ROW,
     overscan: 8,
   });
+  useFocusHomeClaim(parent);
   const items = v.getVirtualItems();
   const last = items[items.length - 1];
 
