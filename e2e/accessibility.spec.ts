@@ -60,6 +60,7 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
     { name: 'software', path: '/software', ready: both(text('No end-of-life catalogue loaded yet'), noLoading) },
     { name: 'alerts', path: '/alerts', ready: noLoading },
     { name: 'conflicts', path: '/conflicts', ready: noLoading },
+    { name: 'audit trail', path: '/audit-trail', ready: noLoading },
     { name: 'about', path: '/about', ready: noLoading },
     ...['users', 'groups', 'sites', 'locations', 'priority', 'categories', 'asset-fields', 'sync', 'scanner'].map((k) => ({
       name: `settings/${k}`,

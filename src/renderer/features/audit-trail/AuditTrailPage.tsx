@@ -247,14 +247,15 @@ function TrailList({
   const head = { display: 'grid', gridTemplateColumns: COLUMNS, gap: 8, alignItems: 'center', padding: '0 8px' } as const;
   return (
     <Stack gap={0} style={{ flex: 1, minHeight: 0 }}>
-      <div style={{ ...head, height: 30, borderBottom: '1px solid var(--mantine-color-default-border)' }} role="row">
+      {/* Column titles for the eye; each row is a button named by what it shows (a grid role would need grid cells, not buttons). */}
+      <div style={{ ...head, height: 30, borderBottom: '1px solid var(--mantine-color-default-border)' }} aria-hidden>
         {['When', 'Who', 'Call', 'What', 'Record', 'Changed'].map((h) => (
-          <Text key={h} size="xs" fw={700} c="dimmed" role="columnheader">
+          <Text key={h} size="xs" fw={700} c="dimmed">
             {h}
           </Text>
         ))}
       </div>
-      <div ref={ref} style={{ flex: 1, overflow: 'auto' }} data-testid="trail-list" role="grid" aria-rowcount={items.length}>
+      <div ref={ref} style={{ flex: 1, overflow: 'auto' }} data-testid="trail-list" role="region" aria-label={`Audit events (${items.length} loaded)`}>
         <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
           {virt.getVirtualItems().map((v) => {
             const e = items[v.index]!;
@@ -264,7 +265,7 @@ function TrailList({
                 onClick={() => onOpen(e.seq)}
                 data-testid="trail-row"
                 data-seq={e.seq}
-                aria-label={`Event ${e.seq}: ${e.call} on ${e.recordType} ${e.recordLabel ?? e.recordId ?? ''}`}
+                title={`Event ${e.seq}: ${e.call} on ${e.recordType} ${e.recordLabel ?? e.recordId ?? ''}`}
                 className="trail-row"
                 style={{
                   ...head,
