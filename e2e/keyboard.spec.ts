@@ -252,6 +252,7 @@ test('every Tab stop on the queue shows a focus ring, and the views, list, statu
       const name =
         el.getAttribute('data-testid') ||
         el.getAttribute('aria-label') ||
+        el.getAttribute('title') ||
         (el.textContent ?? '').trim().slice(0, 40) ||
         (el as HTMLInputElement).placeholder ||
         el.tagName;
