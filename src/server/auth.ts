@@ -413,3 +413,23 @@ export async function forkDevice(
   await store.upsertDevice({ id: newDeviceId, userId: user.id, name: deviceName, now: new Date(nowMs).toISOString() });
   return newSession(store, user, newDeviceId, nowMs);
 }
+
+/**
+ * A joined device asks whether this is a team member's password, for that person's first sign-in
+ * on the device (password hashes never travel to devices). Throttled like a sign-in; says nothing
+ * but yes or no.
+ */
+export async function verifyPersonPassword(store: ServerStore, username: string, password: string, nowMs: number, client: ClientInfo = {}): Promise<{ username: string; role: ServerUser['role'] }> {
+  let user: ServerUser | null = null;
+  await throttled(store, username, client.address, nowMs, async () => {
+    user = await store.findUser(username);
+    if (!user) {
+      await verifyPassword(password, await dummyHash());
+      return false;
+    }
+    return verifyPassword(password, user.passwordHash);
+  });
+  const u = user as ServerUser | null;
+  if (!u || !u.active) throw new HttpError(401, 'unauthenticated', 'The username or password is wrong.');
+  return { username: u.username, role: u.role };
+}

@@ -19,6 +19,7 @@ import {
   refreshRequest,
   revokeRequest,
   forkDeviceRequest,
+  type AuditAnchorHistory,
 } from '../shared/sync/wire';
 import {
   authenticate,
@@ -26,6 +27,7 @@ import {
   checkStanding,
   deactivateUser,
   forkDevice,
+  verifyPersonPassword,
   hashPassword,
   issueLiveTicket,
   login,
@@ -37,6 +39,7 @@ import {
 } from './auth';
 import { uuidv7 } from '../shared/ids';
 import { HttpError, push, resolvePrincipal } from './engine';
+import { ANCHOR_HISTORY_MAX, answerAnchor } from './anchor';
 import { filterPage } from './pull-filter';
 import type { ServerStore } from './store/types';
 
@@ -175,6 +178,12 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
         }
         case 'POST /auth/refresh':
           return send(res, 200, { ok: true, value: await refresh(store, (await json(req, refreshRequest)).refreshToken, now()) });
+        case 'POST /auth/verify': {
+          // A joined device checks a team member's password for their first sign-in on it.
+          await authenticate(store, req.headers.authorization, now());
+          const body = await json(req, loginRequest.pick({ username: true, password: true }));
+          return send(res, 200, { ok: true, value: await verifyPersonPassword(store, body.username, body.password, now(), { address: req.socket.remoteAddress ?? null }) });
+        }
         case 'POST /auth/device/fork': {
           // A copied or restored store continues under a new device id (see forkDevice).
           const auth = await authenticate(store, req.headers.authorization, now());
@@ -244,10 +253,22 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           const body = await json(req, pushRequest, MAX_PUSH_BYTES);
           const started = Date.now();
           const out = await push(store, auth, body, now());
+          // The audit chain anchor is judged after the ops (never blocking them); a copied store
+          // (a clash) continues under a new device id and anchors there.
+          if (body.audit && !out.seqClash) out.auditAnchor = await answerAnchor(store, auth.deviceId, body.audit, new Date(now()).toISOString());
           const head = await store.headSeq();
           await store.announce(head);
           log('push', { device: auth.deviceId, ops: body.ops.length, ms: Date.now() - started });
           return send(res, 200, { ok: true, value: out });
+        }
+        case 'GET /sync/audit-anchors': {
+          // What the server acknowledged of a device's audit chain: one's own device, or any device
+          // for an administrator.
+          const auth = await authenticate(store, req.headers.authorization, now());
+          const deviceId = url.searchParams.get('deviceId') ?? auth.deviceId;
+          if (deviceId !== auth.deviceId && auth.role !== 'admin') throw new HttpError(403, 'forbidden', "Only an administrator can read another device's audit anchors.");
+          const anchors = await store.auditAnchors(deviceId, ANCHOR_HISTORY_MAX);
+          return send(res, 200, { ok: true, value: { deviceId, anchors } satisfies AuditAnchorHistory });
         }
         case 'GET /sync/pull': {
           const auth = await authenticate(store, req.headers.authorization, now());

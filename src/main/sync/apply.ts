@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { compactFieldHlc, expandFieldHlc, parseHlc, receive } from '../../shared/hlc';
 import { rebase, type RecordState } from '../../shared/sync/merge';
 import { ruleFor } from '../../shared/sync/entities';
+import { NO_LOCAL_PASSWORD } from '../services/auth/password';
 import type { Change, PullResponse } from '../../shared/sync/wire';
 import { currentClock, setClock } from '../services/core/ops';
 import { AuditBatch } from '../services/core/audit';
@@ -304,7 +305,7 @@ function multiUpsertFor(sqlite: Database.Database, table: string, names: string[
  * person first seen in a pull gets this placeholder, which no password matches, until they sign
  * in on this device through the server.
  */
-export const NO_LOCAL_SECRET = '!';
+export const NO_LOCAL_SECRET = NO_LOCAL_PASSWORD;
 
 function isSecret(table: string, column: string): boolean {
   return ruleFor(table).secret?.includes(column) ?? false;

@@ -10,7 +10,7 @@ import type { Clock } from '../services/core/context';
 import { getMeta, getMetaJson, setMeta, setMetaJson } from '../services/core/meta';
 import { deviceId as localDeviceId, resetDeviceState } from '../services/core/ops';
 import { uuidv7 } from '../../shared/ids';
-import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse } from '../../shared/sync/wire';
+import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type PushRequest, type PushResponse } from '../../shared/sync/wire';
 import type { SyncState, SyncStatus } from '../../shared/api/sync';
 import { AppError } from '../../shared/result';
 import { acknowledge, nextBatch, pendingCount } from './outbox';
@@ -21,6 +21,7 @@ import { HttpTransport, OfflineError, SyncHttpError, type Credentials, type Sync
 import { writeGate } from '../db/write-gate';
 import { openCredentials, sealCredentials, type SecretBox } from './secret-box';
 import { adoptIdentity } from './identity';
+import { anchorWanted, chainTip, noteAnchorReply } from '../services/audit/anchor';
 
 export const CLIENT_VERSION = '0.1.0';
 const LEASE_SIZE = 500;
@@ -67,6 +68,8 @@ export class SyncClient {
   private failures = 0;
   private state: SyncState;
   private started = false;
+  /** The server refused the audit anchor field (it is older): pushes go without it. */
+  private anchorUnsupported = false;
 
   constructor(private readonly opts: SyncClientOptions) {
     this.sqlite = opts.store.sqlite;
@@ -201,6 +204,22 @@ export class SyncClient {
     return this.status();
   }
 
+  /**
+   * Checks a team member's password with the server (their first sign-in on this device). Throws
+   * `unauthenticated` when the server says no, and says so plainly when it cannot be reached.
+   */
+  async verifyPerson(username: string, password: string): Promise<void> {
+    const t = this.tx();
+    if (!t.verifyPerson) throw new AppError('unauthenticated', 'Wrong username or password.');
+    try {
+      await t.verifyPerson(username, password);
+    } catch (e) {
+      if (e instanceof OfflineError) throw new AppError('unauthenticated', `${username} has not signed in on this device before, and the server that checks their password cannot be reached. Connect to the network for their first sign-in.`);
+      if (e instanceof SyncHttpError && (e.status === 401 || e.status === 403 || e.status === 400)) throw new AppError('unauthenticated', 'Wrong username or password.');
+      throw toAppError(e);
+    }
+  }
+
   /** The joined user's own password, changed on the server, where the account lives. */
   async changePassword(current: string, next: string): Promise<void> {
     const t = this.tx();
@@ -264,9 +283,30 @@ export class SyncClient {
     let count = 0;
     let rejected = 0;
     for (;;) {
-      const { ops } = nextBatch(this.sqlite);
-      if (!ops.length) break;
-      const reply = await this.tx().push({ deviceId: localDeviceId(this.sqlite), clientVersion: CLIENT_VERSION, schemaVersion: SYNC_SCHEMA_MAX, cursor: getCursor(this.sqlite), ops });
+      // The batch and the audit chain's tip in one read: the anchor covers the events of those ops.
+      const { ops, tip } = this.sqlite.transaction(() => ({ ops: nextBatch(this.sqlite).ops, tip: this.anchorUnsupported ? null : chainTip(this.sqlite) }))();
+      // With nothing to send, one push still carries a chain the server has not answered yet.
+      if (!ops.length && !(tip && anchorWanted(this.sqlite, tip))) break;
+      const req: PushRequest = { deviceId: localDeviceId(this.sqlite), clientVersion: CLIENT_VERSION, schemaVersion: SYNC_SCHEMA_MAX, cursor: getCursor(this.sqlite), ops };
+      if (tip) req.audit = { head: tip.head, length: tip.length };
+      let reply: PushResponse;
+      try {
+        reply = await this.tx().push(req);
+      } catch (e) {
+        // A server older than audit anchors refuses the field: push without it from now on.
+        if (req.audit && e instanceof SyncHttpError && e.status === 400 && /audit/.test(e.message)) {
+          this.anchorUnsupported = true;
+          continue;
+        }
+        throw e;
+      }
+      const noteAnchor = () => {
+        if (tip && !reply.seqClash?.length) noteAnchorReply(this.sqlite, tip, reply.auditAnchor, this.opts.clock.now().toISOString());
+      };
+      if (!ops.length) {
+        await writeGate(this.sqlite).exclusive(noteAnchor);
+        break;
+      }
       const sent = new Set(ops.map((o) => o.deviceSeq));
       const answered = reply.results.filter((r) => sent.has(r.deviceSeq));
       if (reply.seqClash?.length) {
@@ -278,7 +318,15 @@ export class SyncClient {
         continue;
       }
       if (!answered.length) throw new SyncHttpError(502, 'bad_reply', 'The server answered a push without results.');
-      rejected += (await writeGate(this.sqlite).exclusive(() => acknowledge(this.sqlite, answered, this.opts.clock.now().toISOString()))).rejected.length;
+      // The anchor the server acknowledged is kept in the same transaction as the ops it answered.
+      const acked = await writeGate(this.sqlite).exclusive(() =>
+        this.sqlite.transaction(() => {
+          const r = acknowledge(this.sqlite, answered, this.opts.clock.now().toISOString());
+          noteAnchor();
+          return r;
+        })(),
+      );
+      rejected += acked.rejected.length;
       for (const r of answered) if (r.status === 'rejected') this.opts.log?.('op rejected', { seq: r.deviceSeq, reason: r.reason });
       count += answered.length;
     }

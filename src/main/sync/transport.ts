@@ -36,6 +36,8 @@ export interface SyncTransport {
   revoke(deviceId: string): Promise<void>;
   /** Calls `onPoke` whenever the server's change log moves; returns a stop function. */
   live(onPoke: () => void, onState: (connected: boolean) => void): () => void;
+  /** Asks the server whether this is a team member's password (their first sign-in on this device). */
+  verifyPerson?(username: string, password: string): Promise<void>;
   /** Registers a new id for this device (its store was copied or restored) and signs it in. */
   forkDevice?(deviceId: string, deviceName: string): Promise<TokenPair>;
   /** Changes the signed-in user's own password on the server (the server checks the current one). */
@@ -135,6 +137,10 @@ export class HttpTransport implements SyncTransport {
 
   lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse> {
     return this.authed('POST', '/sync/lease', { deviceId, prefix, count }) as Promise<LeaseResponse>;
+  }
+
+  async verifyPerson(username: string, password: string): Promise<void> {
+    await this.authed('POST', '/auth/verify', { username, password });
   }
 
   async forkDevice(deviceId: string, deviceName: string): Promise<TokenPair> {

@@ -1,7 +1,7 @@
 /** The handler table: one function per call in the contract, each delegating to services. */
 import { requireActor } from '../../services/core/write';
 import { initialize, setupStatus } from '../../services/setup/setup';
-import { login, logout } from '../../services/auth/sessions';
+import { keepConfirmedPassword, login, logout, needsServerSignIn } from '../../services/auth/sessions';
 import { changeOwnPassword, createUser, getUser, listUsers, updateUser } from '../../services/directory/users';
 import { createGroup, listGroups, updateGroup } from '../../services/directory/groups';
 import { createSite, listSites, updateSite } from '../../services/directory/sites';
@@ -25,6 +25,7 @@ import { searchTickets } from '../../services/search/search';
 import { auditFacets, exportAudit, getAuditEvent, listAudit, searchAudit, verifyAudit } from '../../services/audit/audit';
 import { loadSampleData } from '../../services/setup/sample';
 import { syncClientFor } from '../../sync/registry';
+import { AppError } from '../../../shared/result';
 
 import type { HandlersFor } from './types';
 import type { setupCalls, sessionCalls } from '../../../shared/api/setup';
@@ -45,7 +46,19 @@ export const coreHandlers: HandlersFor<CoreCalls> = {
     }
     return session;
   },
-  'session.login': (ctx, input) => login(ctx, input.username, input.password),
+  'session.login': async (ctx, input) => {
+    try {
+      return login(ctx, input.username, input.password);
+    } catch (e) {
+      // A person who arrived through sync has no password on this device yet (hashes never travel):
+      // the server checks it once, and the device keeps it for offline sign-in from then on.
+      const client = syncClientFor(ctx);
+      if (!(e instanceof AppError) || e.code !== 'unauthenticated' || !client.joined() || !needsServerSignIn(ctx, input.username)) throw e;
+      await client.verifyPerson(input.username, input.password);
+      keepConfirmedPassword(ctx, input.username, input.password);
+      return login(ctx, input.username, input.password);
+    }
+  },
   'session.logout': (ctx, _input, req) => {
     if (req.token) logout(ctx, req.token);
     return { done: true };

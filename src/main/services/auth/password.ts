@@ -25,6 +25,12 @@ export function verifyPassword(password: string, stored: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/**
+ * The password hash of a person first seen through sync: hashes never travel, so until they sign
+ * in on this device once through the server, no password matches it.
+ */
+export const NO_LOCAL_PASSWORD = '!';
+
 /** Burns the same time as a real check, so unknown usernames cannot be told apart by timing. */
 const DUMMY = hashPassword('outpost-timing-equaliser');
 export function verifyDummy(password: string): void {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Ctx, Actor } from '../core/context';
 import { nowIso } from '../core/context';
 import { AppError } from '../../../shared/result';
-import { verifyDummy, verifyPassword } from './password';
+import { hashPassword, NO_LOCAL_PASSWORD, verifyDummy, verifyPassword } from './password';
 import { loadActor } from '../directory/users';
 import type { SessionInfo } from '../../../shared/api/setup';
 import { appendAudit } from '../core/audit';
@@ -59,6 +59,20 @@ export function login(ctx: Ctx, username: string, password: string): SessionInfo
   return createSession(ctx, row.id);
 }
 
+/** Whether this person's password has never been set on this device (they arrived through sync). */
+export function needsServerSignIn(ctx: Ctx, username: string): boolean {
+  const hash = ctx.store.sqlite.prepare('SELECT password_hash FROM users WHERE username = ? AND deleted_hlc IS NULL AND active = 1').pluck().get(username) as string | undefined;
+  return hash === NO_LOCAL_PASSWORD;
+}
+
+/**
+ * Keeps the password the server just confirmed, so the person signs in offline from now on. Local
+ * only: password hashes are never synced.
+ */
+export function keepConfirmedPassword(ctx: Ctx, username: string, password: string): void {
+  ctx.store.sqlite.prepare('UPDATE users SET password_hash = ? WHERE username = ? AND password_hash = ?').run(hashPassword(password), username, NO_LOCAL_PASSWORD);
+}
+
 /** Resolves a bearer token to its actor, sliding the idle expiry; null when missing or expired. */
 export function authenticate(ctx: Pick<Ctx, 'store' | 'clock'>, token: string | null | undefined): Actor | null {
   if (!token || token.length > 200) return null;
@@ -88,8 +102,4 @@ export function authenticate(ctx: Pick<Ctx, 'store' | 'clock'>, token: string | 
 export function logout(ctx: Ctx, token: string): void {
   ctx.store.sqlite.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hashToken(token));
   appendAudit(ctx.store.sqlite, { at: nowIso(ctx), actorId: ctx.actor?.id ?? null, call: 'session.logout', recordType: 'session', recordId: null });
-}
-
-export function revokeUserSessions(ctx: Ctx, userId: string): void {
-  ctx.store.sqlite.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
 }
