@@ -10,15 +10,9 @@ import { isTypingTarget, overlayOpen } from '../lib/keys';
 import { queueQuery } from '../stores/queue';
 import { entriesFor } from './nav';
 import { settingsSections } from './settings-sections';
+import { VIEW_KEYS } from './viewKeys';
 
-/** The second key of each view's `g` sequence. */
-export const VIEW_KEYS: Record<QueueView, string> = {
-  my_work: 'm',
-  unassigned: 'u',
-  all_open: 'o',
-  recently_resolved: 'r',
-  all: 't',
-};
+export { VIEW_KEYS };
 
 /** Screens with a `g` sequence besides the views. */
 const SCREEN_KEYS: { key: string; path: string }[] = [

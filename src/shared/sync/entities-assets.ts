@@ -10,7 +10,7 @@ import { ASSET_STATUSES, ASSET_TYPES, LOCATION_KINDS, RELATION_KINDS } from '../
 import { SCAN_RESULTS } from '../api/audits';
 import { LICENCE_TYPES } from '../api/licences';
 import { MAINTENANCE_KINDS, MAINTENANCE_STATUSES } from '../api/software';
-import type { EntityRule, WriterRole } from './entities';
+import type { EntityRule, WriterRole } from './entity-rule';
 
 const id = z.string().min(1).max(80);
 const str = (max: number) => z.string().max(max);

@@ -6,7 +6,15 @@ import type Database from 'better-sqlite3';
 import { getMetaJson } from '../core/meta';
 import { nameId, putRow, type RowWriter } from '../settings/team-rows';
 import { migrateTeamSettings } from '../settings/migrate';
-import type { AssetModel } from './import/others';
+
+/** A model in the catalogue, keyed by lower-case name in readModels. */
+export interface AssetModel {
+  name: string;
+  category: string | null;
+  manufacturer: string | null;
+  modelNumber: string | null;
+  eolMonths: number | null;
+}
 
 interface ModelRow {
   name: string;

@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/result';
 import type { User } from '../../../shared/api/directory';
 import type { Role } from '../../../shared/api/contract';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { revokeUserSessions } from '../auth/sessions';
+import { revokeUserSessions } from '../auth/revoke';
 import { GLOBAL_SCOPE } from './scopes';
 
 interface UserRow {

@@ -9,10 +9,18 @@ import { teamSettingId } from '../../../shared/settings/team';
 import { isValidMatrix } from '../../../shared/tickets/rules';
 import type { Category } from '../../../shared/api/settings';
 import type { CategoryFields } from '../../../shared/api/assets';
-import type { AssetModel } from '../assets/import/others';
 import { baselineStamp, countRows, nameId, putRow, type RowWriter } from './team-rows';
 
 const DONE = 'team_settings.migrated';
+
+/** An asset model as it was kept in meta (`asset_models`) before models became team rows. */
+interface LegacyAssetModel {
+  name: string;
+  category: string | null;
+  manufacturer: string | null;
+  modelNumber: string | null;
+  eolMonths: number | null;
+}
 
 export function migrateTeamSettings(sqlite: Database.Database, now: string): boolean {
   if (getMeta(sqlite, DONE)) return false;
@@ -60,7 +68,7 @@ export function migrateTeamSettings(sqlite: Database.Database, now: string): boo
         ),
       );
     }
-    for (const m of Object.values(getMetaJson<Record<string, AssetModel>>(sqlite, 'asset_models', {}))) {
+    for (const m of Object.values(getMetaJson<Record<string, LegacyAssetModel>>(sqlite, 'asset_models', {}))) {
       putRow(
         sqlite,
         w,

@@ -4,7 +4,6 @@
  * while apart is one record. "Relates" has no direction: it is stored from the lower id, so linking
  * A to B and B to A is the same row. Each ticket shows its links both ways.
  */
-import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
 import { setRowId } from '../core/set-ids';
@@ -12,17 +11,7 @@ import { AppError } from '../../../shared/result';
 import type { TicketLink, TicketLinkKind } from '../../../shared/api/tickets';
 import { getTicketOrThrow } from './tickets';
 import { writeSetMember } from './tags';
-
-export function linksOf(sqlite: Database.Database, ticketId: string): TicketLink[] {
-  const rows = sqlite
-    .prepare(
-      `SELECT l.kind, l.ticket_id = ? AS outgoing, CASE WHEN l.ticket_id = ? THEN l.other_id ELSE l.ticket_id END AS otherId, t.number AS otherNumber, t.title AS otherTitle
-         FROM ticket_links l LEFT JOIN tickets t ON t.id = (CASE WHEN l.ticket_id = ? THEN l.other_id ELSE l.ticket_id END) AND t.deleted_hlc IS NULL
-        WHERE (l.ticket_id = ? OR l.other_id = ?) AND l.deleted_hlc IS NULL ORDER BY l.kind, otherNumber`,
-    )
-    .all(ticketId, ticketId, ticketId, ticketId, ticketId) as (Omit<TicketLink, 'outgoing'> & { outgoing: number })[];
-  return rows.map((r) => ({ ...r, outgoing: r.outgoing === 1 || r.kind === 'relates' }));
-}
+import { linksOf } from './set-reads';
 
 function setLink(ctx: Ctx, ticketId: string, otherId: string, kind: TicketLinkKind, present: boolean): { links: TicketLink[] } {
   const actor = requireActor(ctx);

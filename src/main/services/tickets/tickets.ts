@@ -19,8 +19,7 @@ import { priorityMatrix } from '../settings/settings';
 import { nextNumber } from './numbers';
 import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
 import { moveChildrenLocally } from '../core/children';
-import { watchersOf } from './watchers';
-import { linksOf } from './links';
+import { linksOf, watchersOf } from './set-reads';
 
 const LONG_TEXT = 500;
 

@@ -3,27 +3,13 @@
  * made from that pair, so watching on two devices while apart is one record. Staff may add or
  * remove anyone; everyone else only themselves, on tickets they can see.
  */
-import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
 import { setRowId } from '../core/set-ids';
 import { AppError } from '../../../shared/result';
 import { getTicketOrThrow } from './tickets';
 import { writeSetMember } from './tags';
-
-export interface Watcher {
-  userId: string;
-  displayName: string;
-}
-
-export function watchersOf(sqlite: Database.Database, ticketId: string): Watcher[] {
-  return sqlite
-    .prepare(
-      `SELECT w.user_id AS userId, coalesce(u.display_name, w.user_id) AS displayName FROM ticket_watchers w
-       LEFT JOIN users u ON u.id = w.user_id WHERE w.ticket_id = ? AND w.deleted_hlc IS NULL ORDER BY displayName COLLATE NOCASE`,
-    )
-    .all(ticketId) as Watcher[];
-}
+import { watchersOf, type Watcher } from './set-reads';
 
 function setWatch(ctx: Ctx, ticketId: string, userId: string | undefined, present: boolean): { watchers: Watcher[] } {
   const actor = requireActor(ctx);

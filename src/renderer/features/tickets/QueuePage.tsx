@@ -21,7 +21,7 @@ import { useStatusDialog } from './StatusDialog';
 import { TicketDetail } from './TicketDetail';
 import { AssignPicker, LinkAssetPicker, usePickers } from './Pickers';
 import { useQueueUrl } from './useQueueUrl';
-import { VIEW_KEYS } from '../../app/goKeys';
+import { VIEW_KEYS } from '../../app/viewKeys';
 import type { TicketStatus } from '../../../shared/tickets/rules';
 
 /** A saved view's count: one keyset call with the total and a single row, cached and refreshed on changes. */

@@ -7,7 +7,7 @@ import { restamp, stampAll } from '../../core/ops';
 import { uuidv7 } from '../../../../shared/ids';
 import { setRowId } from '../../core/set-ids';
 import { putAssignment } from '../../licences/licences';
-import { readModels, writeModels } from '../models';
+import { readModels, writeModels, type AssetModel } from '../models';
 import { GLOBAL_SCOPE } from '../../directory/scopes';
 import { cell, mapColumns, type ParsedCsv } from './csv';
 import { People, Places, usernameFrom } from './resolve';
@@ -475,14 +475,6 @@ const MODEL_ALIASES: Record<string, ModelField> = {
   'model notes': 'notes',
   notes: 'notes',
 };
-
-export interface AssetModel {
-  name: string;
-  category: string | null;
-  manufacturer: string | null;
-  modelNumber: string | null;
-  eolMonths: number | null;
-}
 
 /**
  * Models are a catalogue (team-wide synced rows, see ../models.ts); importing one fills blanks on the assets of
