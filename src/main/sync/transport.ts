@@ -1,6 +1,7 @@
 /** How the device talks to the central server: an interface, and its HTTP implementation (fetch + SSE). */
 import {
   parsePullResponse,
+  type AuditAnchorHistory,
   type LeaseResponse,
   type PullResponse,
   type PushRequest,
@@ -42,6 +43,8 @@ export interface SyncTransport {
   forkDevice?(deviceId: string, deviceName: string): Promise<TokenPair>;
   /** Changes the signed-in user's own password on the server (the server checks the current one). */
   changePassword?(current: string, next: string): Promise<void>;
+  /** The audit chain anchors the server acknowledged for this device, newest first. */
+  auditAnchors?(): Promise<AuditAnchorHistory>;
 }
 
 /** Answers after which the device stops trying: only joining again (as a new device, or with the new password) helps. */
@@ -155,6 +158,10 @@ export class HttpTransport implements SyncTransport {
 
   async changePassword(current: string, next: string): Promise<void> {
     await this.authed('POST', '/auth/password', { current, next });
+  }
+
+  auditAnchors(): Promise<AuditAnchorHistory> {
+    return this.authed('GET', '/sync/audit-anchors') as Promise<AuditAnchorHistory>;
   }
 
   live(onPoke: () => void, onState: (connected: boolean) => void): () => void {

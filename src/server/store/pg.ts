@@ -9,12 +9,14 @@ import { EventEmitter } from 'node:events';
 import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
-import { recordToChange, rowToRecord, storedClocks, toDevice, toSession, toThrottle, toUser } from './sqlite';
+import { judgeAnchor, recordToChange, rowToRecord, storedClocks, toAnchor, toDevice, toSession, toThrottle, toUser } from './sqlite';
 import { formatNumber } from '../../shared/tickets/rules';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './types';
 
 const ZERO_HLC = '000000000000000:00000000';
 const PUSH_LOCK = 7_310_001;
+/** The first key of the per-device lock under which a pushed audit anchor is judged. */
+const AUDIT_ANCHOR_LOCK = 7_310_101;
 const CHANNEL = 'outpost_changes';
 
 // BIGINT columns come back as strings by default; our positions fit a double comfortably.
@@ -375,6 +377,17 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         await c.query('UPDATE auth_throttle SET failures = $2, last_failure_ms = $3, locked_until_ms = $4 WHERE key = $1', [key, failures, nowMs, until]);
         return { key, failures, lastFailureMs: nowMs, lockedUntilMs: until };
       }),
+    acknowledgeAuditAnchor: (deviceId, anchor, at) =>
+      plainTx(async (c) => {
+        // One device's anchors are judged one at a time (two instances may answer its pushes).
+        await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [AUDIT_ANCHOR_LOCK, deviceId]);
+        const row = (await c.query('SELECT head, chain_length, at FROM audit_anchors WHERE device_id = $1 ORDER BY chain_length DESC LIMIT 1', [deviceId])).rows[0];
+        const judged = judgeAnchor(row ? toAnchor(row) : null, anchor, at);
+        if (judged.ok && judged.fresh) await c.query('INSERT INTO audit_anchors (device_id, chain_length, head, at) VALUES ($1, $2, $3, $4)', [deviceId, anchor.length, anchor.head, at]);
+        return judged;
+      }),
+    auditAnchors: async (deviceId, limit) =>
+      (await pool.query('SELECT head, chain_length, at FROM audit_anchors WHERE device_id = $1 ORDER BY chain_length DESC LIMIT $2', [deviceId, limit])).rows.map(toAnchor),
     clearLoginFailures: async (key) => {
       await pool.query('DELETE FROM auth_throttle WHERE key = $1', [key]);
     },

@@ -101,6 +101,15 @@ CREATE TABLE IF NOT EXISTS live_tickets (
   session_id TEXT NOT NULL,
   expires_at TEXT NOT NULL
 );
+-- Each device's audit chain as acknowledged at push: the chain held chain_length events, the last
+-- with hash "head". Every acknowledged anchor is kept, so what the server vouched for can be shown.
+CREATE TABLE IF NOT EXISTS audit_anchors (
+  device_id TEXT NOT NULL,
+  chain_length ${bigint} NOT NULL,
+  head TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (device_id, chain_length)
+);
 `;
 
 /** Columns added after a table first shipped: added to older stores when they open. */

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
+import type { AuditAnchor, Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { formatNumber } from '../../shared/tickets/rules';
 import { recordKey, type AuthSession, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx, type ThrottleState } from './types';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
@@ -402,6 +402,16 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
         const r = db.prepare('DELETE FROM live_tickets WHERE hash = ? RETURNING session_id').get(hash) as { session_id: string } | undefined;
         return r?.session_id ?? null;
       }),
+    acknowledgeAuditAnchor: (deviceId, anchor, at) =>
+      locked(() => {
+        const row = db.prepare('SELECT head, chain_length, at FROM audit_anchors WHERE device_id = ? ORDER BY chain_length DESC LIMIT 1').get(deviceId);
+        const last = row ? toAnchor(row) : null;
+        const judged = judgeAnchor(last, anchor, at);
+        if (judged.ok && judged.fresh) db.prepare('INSERT INTO audit_anchors (device_id, chain_length, head, at) VALUES (?, ?, ?, ?)').run(deviceId, anchor.length, anchor.head, at);
+        return judged;
+      }),
+    auditAnchors: async (deviceId, limit) =>
+      (db.prepare('SELECT head, chain_length, at FROM audit_anchors WHERE device_id = ? ORDER BY chain_length DESC LIMIT ?').all(deviceId, limit) as unknown[]).map(toAnchor),
     announce: async (seq) => {
       events.emit('seq', seq);
     },
@@ -438,4 +448,24 @@ function toThrottle(r: unknown): ThrottleState {
   return { key: x.key, failures: Number(x.failures), lastFailureMs: Number(x.last_failure_ms), lockedUntilMs: Number(x.locked_until_ms) };
 }
 
-export { toUser, toDevice, toSession, toThrottle };
+function toAnchor(r: unknown): AuditAnchor {
+  const x = r as { head: string; chain_length: number | string; at: string };
+  return { head: x.head, length: Number(x.chain_length), at: String(x.at) };
+}
+
+/**
+ * The rule both stores apply to a pushed audit anchor: it may grow the chain, or repeat the last
+ * anchor exactly; a shorter chain (its tail was cut) or another head at the same length (rewritten)
+ * is refused. `fresh`: a new, longer anchor the store keeps.
+ */
+export function judgeAnchor(
+  last: AuditAnchor | null,
+  anchor: { head: string; length: number },
+  at: string,
+): { ok: true; anchor: AuditAnchor; fresh: boolean } | { ok: false; reason: 'shorter' | 'differs'; last: AuditAnchor } {
+  if (last && anchor.length < last.length) return { ok: false, reason: 'shorter', last };
+  if (last && anchor.length === last.length) return anchor.head === last.head ? { ok: true, anchor: last, fresh: false } : { ok: false, reason: 'differs', last };
+  return { ok: true, anchor: { head: anchor.head, length: anchor.length, at }, fresh: true };
+}
+
+export { toUser, toDevice, toSession, toThrottle, toAnchor };

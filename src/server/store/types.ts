@@ -1,5 +1,5 @@
 /** One store interface for the central server, implemented on embedded SQLite and on PostgreSQL. */
-import type { Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
+import type { AuditAnchor, Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
 import type { RecordState } from '../../shared/sync/merge';
 
 export interface StoredRecord extends RecordState {
@@ -152,6 +152,15 @@ export interface ServerStore {
   saveLiveTicket(hash: string, sessionId: string, expiresAt: string): Promise<void>;
   /** Consumes a live-stream ticket: its session once, then never again (null when unknown or expired). */
   takeLiveTicket(hash: string, now: string): Promise<string | null>;
+
+  /**
+   * Keeps a device's audit chain anchor, unless it contradicts the last one acknowledged for that
+   * device: a shorter chain, or another head at the same length. Returns the anchor now held (the
+   * same one again when it was already acknowledged) or the refusal with the last acknowledged one.
+   */
+  acknowledgeAuditAnchor(deviceId: string, anchor: { head: string; length: number }, at: string): Promise<{ ok: true; anchor: AuditAnchor } | { ok: false; reason: 'shorter' | 'differs'; last: AuditAnchor }>;
+  /** The anchors acknowledged for a device, newest (longest) first. */
+  auditAnchors(deviceId: string, limit: number): Promise<AuditAnchor[]>;
 
   /** Tells every instance (LISTEN/NOTIFY on PostgreSQL) that the change log moved. */
   announce(seq: number): Promise<void>;

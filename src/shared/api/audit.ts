@@ -17,11 +17,30 @@ export interface AuditEvent {
 }
 
 export interface ChainStatus {
+  /** The chain's links hold and it agrees with what the server acknowledged (see `anchor`). */
   valid: boolean;
   count: number;
   head: string | null;
   /** The sequence number of the first event whose hash does not match, if any. */
   firstBroken: number | null;
+  /** The chain checked against the last anchor the server acknowledged for this device. */
+  anchor: AnchorCheck;
+}
+
+/**
+ * `none`: never acknowledged by a server (standalone, or not synced yet); `ok`: the event at the
+ * anchored position has the anchored hash; `cut`: the store holds fewer events than the server
+ * acknowledged; `differs`: the event at that position was rewritten; `refused`: the server refused
+ * this store's latest anchor (its trail is shorter than, or differs from, what it acknowledged).
+ */
+export interface AnchorCheck {
+  state: 'none' | 'ok' | 'cut' | 'differs' | 'refused';
+  /** The anchor: how many events the server acknowledged, the hash of the last, and when. */
+  length: number | null;
+  head: string | null;
+  at: string | null;
+  /** For an auditor, in words. */
+  message: string;
 }
 
 /** Who may read the trail: administrators and auditors. */

@@ -33,6 +33,13 @@ export const wireOp = z
   .strict();
 export type WireOp = z.infer<typeof wireOp>;
 
+export const auditAnchor = z
+  .object({
+    head: z.string().regex(/^[0-9a-f]{64}$/, { message: 'An audit chain head is a SHA-256 hash in hex.' }),
+    length: z.number().int().min(1),
+  })
+  .strict();
+
 export const pushRequest = z
   .object({
     deviceId: key,
@@ -41,9 +48,30 @@ export const pushRequest = z
     /** The pull cursor the device had applied when it sent this batch: tells concurrent edits apart. */
     cursor: z.number().int().min(0),
     ops: z.array(wireOp).max(MAX_PUSH_OPS),
+    /**
+     * The device's audit chain when it sent this batch: the hash of its newest event and how many
+     * events the chain holds. The server keeps it as an anchor (see AuditAnchorReply). Optional:
+     * older devices push without it.
+     */
+    audit: auditAnchor.optional(),
   })
   .strict();
 export type PushRequest = z.infer<typeof pushRequest>;
+
+/** An audit chain anchor the server acknowledged: the chain held `length` events, the last with hash `head`. */
+export interface AuditAnchor {
+  head: string;
+  length: number;
+  /** When the server acknowledged it (ISO time, the server's clock). */
+  at: string;
+}
+
+/**
+ * The server's answer to the anchor a push carried. `refused`: the anchor contradicts the last one
+ * the server acknowledged for this device (a shorter chain, or another head at the same length);
+ * `last` is that acknowledged anchor. A refusal never stops the push's ops from being answered.
+ */
+export type AuditAnchorReply = ({ status: 'acknowledged' } & AuditAnchor) | { status: 'refused'; reason: string; last: AuditAnchor };
 
 export const OP_STATUSES = ['applied', 'merged', 'conflict', 'rejected'] as const;
 export type OpStatus = (typeof OP_STATUSES)[number];
@@ -67,6 +95,14 @@ export interface PushResponse {
    * a new device id and sends them again.
    */
   seqClash?: number[];
+  /** The answer to the push's `audit` anchor (absent when the push carried none, or on a clash). */
+  auditAnchor?: AuditAnchorReply;
+}
+
+/** GET /sync/audit-anchors: the anchors the server acknowledged for a device, newest first. */
+export interface AuditAnchorHistory {
+  deviceId: string;
+  anchors: AuditAnchor[];
 }
 
 /** One record's merged state as the server holds it, shipped by pull. */

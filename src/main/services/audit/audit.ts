@@ -4,6 +4,7 @@ import { PDFDocument, StandardFonts, rgb, type PDFPage } from 'pdf-lib';
 import type { Ctx } from '../core/context';
 import { NO_PERSON, type AuditEvent, type AuditEventDetail, type AuditExport, type AuditFacets, type AuditFilter, type AuditListItem, type ChainStatus } from '../../../shared/api/audit';
 import { eventHash, GENESIS, verifyChain } from '../core/audit';
+import { checkAnchor } from './anchor';
 import { AppError } from '../../../shared/result';
 import { normaliseTag } from '../../../shared/assets/rules';
 import { csvSafe } from '../assets/list';
@@ -36,8 +37,11 @@ export function listAudit(ctx: Ctx, input: { recordId?: string; limit: number; c
   };
 }
 
+/** The chain's links, and the chain against the last anchor the server acknowledged (anchor.ts). */
 export function verifyAudit(ctx: Ctx): ChainStatus {
-  return verifyChain(ctx.store.sqlite);
+  const chain = verifyChain(ctx.store.sqlite);
+  const anchor = checkAnchor(ctx.store.sqlite);
+  return { ...chain, valid: chain.valid && anchor.state !== 'cut' && anchor.state !== 'differs' && anchor.state !== 'refused', anchor };
 }
 
 /** What people call a record, looked up by its type (PK lookups, only for the rows on screen). */
