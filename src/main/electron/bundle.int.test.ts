@@ -30,6 +30,7 @@ class BW { constructor(o){ this.webContents = new WC(); wins.push(this);
 const fake = { app, BrowserWindow: BW, protocol: { registerSchemesAsPrivileged(s){ out({ schemes: s }); }, handle(s, h){ proto = h; } },
   ipcMain: { handle(c, h){ ipc.set(c, h); } },
   session: { defaultSession: { setPermissionRequestHandler(){}, setPermissionCheckHandler(){}, setDevicePermissionHandler(){} } },
+  safeStorage: { isEncryptionAvailable: () => false, encryptString: (s) => Buffer.from(s), decryptString: (b) => b.toString() },
   shell: {}, dialog: { showErrorBox(t, m){ out({ error: t + ': ' + m }); } }, Menu: { buildFromTemplate: (t) => t, setApplicationMenu(){} } };
 const load = Module._load;
 Module._load = function (req, ...rest) { return req === 'electron' ? fake : load.call(this, req, ...rest); };

@@ -120,6 +120,8 @@ const fake = vi.hoisted(() => {
         setDevicePermissionHandler() {},
       },
     },
+    // No keyring in the stand-in: the shell keeps sync tokens as the browser host does.
+    safeStorage: { isEncryptionAvailable: () => false, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
     shell: {
       openExternal(url: string) {
         state.opened.push(url);

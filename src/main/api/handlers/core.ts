@@ -46,7 +46,7 @@ export const coreHandlers: HandlersFor<CoreCalls> = {
     }
     return session;
   },
-  'session.login': async (ctx, input) => {
+  'session.login': (ctx, input) => {
     try {
       return login(ctx, input.username, input.password);
     } catch (e) {
@@ -54,9 +54,10 @@ export const coreHandlers: HandlersFor<CoreCalls> = {
       // the server checks it once, and the device keeps it for offline sign-in from then on.
       const client = syncClientFor(ctx);
       if (!(e instanceof AppError) || e.code !== 'unauthenticated' || !client.joined() || !needsServerSignIn(ctx, input.username)) throw e;
-      await client.verifyPerson(input.username, input.password);
-      keepConfirmedPassword(ctx, input.username, input.password);
-      return login(ctx, input.username, input.password);
+      return client.verifyPerson(input.username, input.password).then(() => {
+        keepConfirmedPassword(ctx, input.username, input.password);
+        return login(ctx, input.username, input.password);
+      });
     }
   },
   'session.logout': (ctx, _input, req) => {
