@@ -93,8 +93,9 @@ export async function auditReport(ctx: Ctx, auditId: string, format: 'csv' | 'pd
   y -= 9 * MM;
   const facts: [string, string][] = [
     ['Location', a.locationPath],
-    ['Started', `${a.startedAt.replace('T', ' ').slice(0, 16)} by ${a.startedByName}`],
-    ['Closed', a.closedAt ? a.closedAt.replace('T', ' ').slice(0, 16) : 'still open'],
+    // Times stay times, and say their zone: the report travels to people in other places.
+    ['Started', `${a.startedAt.replace('T', ' ').slice(0, 16)} UTC by ${a.startedByName}`],
+    ['Closed', a.closedAt ? `${a.closedAt.replace('T', ' ').slice(0, 16)} UTC` : 'still open'],
     ['Signed off by', a.signedOffBy ?? '—'],
     ['Note', a.signOffNote ?? '—'],
   ];
@@ -140,7 +141,7 @@ export async function auditReport(ctx: Ctx, auditId: string, format: 'csv' | 'pd
     { h: 'Asset tag', w: 30 },
     { h: 'Name', w: 50 },
     { h: 'Registered location', w: 38 },
-    { h: 'Scanned', w: 32 },
+    { h: 'Scanned (UTC)', w: 32 },
   ];
   const header = () => {
     let x = left;
