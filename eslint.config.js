@@ -1,9 +1,12 @@
 // Lint rules, including the import boundaries of ARCHITECTURE.md:
 // shared imports no Node, DOM or Electron; the renderer never imports main or Node;
 // only src/main/electron (and the preload) import electron.
+// Imports between the project's own folders follow the allowlist in eslint/module-rules.js
+// (outpost/layers), and src/ has no import cycles (outpost/no-cycles).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import moduleRules from './eslint/module-rules.js';
 
 const NODE_BUILTINS = ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'events', 'url', 'zlib', 'stream', 'worker_threads'];
 const nodePaths = NODE_BUILTINS.map((name) => ({ name, message: 'This layer must not import Node modules.' }));
@@ -21,6 +24,11 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-imports': ['error', { patterns: [electronPattern] }],
     },
+  },
+  {
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs,cjs}'],
+    plugins: { outpost: moduleRules },
+    rules: { 'outpost/layers': 'error', 'outpost/no-cycles': 'error' },
   },
   {
     files: ['src/shared/**'],

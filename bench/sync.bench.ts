@@ -14,7 +14,7 @@ import { generateTickets, mulberry32 } from '../src/main/services/tickets/genera
 import { DEFAULT_PRIORITY_MATRIX, formatNumber, isOpen, numberPrefix, priorityFor } from '../src/shared/tickets/rules';
 import { uuidv7 } from '../src/shared/ids';
 import { compactFieldHlc, formatHlc } from '../src/shared/hlc';
-import { ADMIN, startDevice, startTestServer, type Device } from '../src/main/sync/harness';
+import { ADMIN, startDevice, startTestServer, type Device } from '../src/testing/sync-harness';
 import { syncClientFor } from '../src/main/sync/registry';
 import type { StoredRecord } from '../src/server/store/types';
 import { openPgStore } from '../src/server/store/pg';

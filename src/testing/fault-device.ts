@@ -3,9 +3,9 @@
  * <dataDir> <serverUrl> <command>`. Commands: `join`, `sync`, `pull-slow` (small pages, one line per
  * applied page so the test can SIGKILL it mid-way).
  */
-import { startRuntime } from '../runtime';
-import { createLogger } from '../log';
-import { syncClientFor } from './registry';
+import { startRuntime } from '../main/runtime';
+import { createLogger } from '../main/log';
+import { syncClientFor } from '../main/sync/registry';
 
 async function main() {
   const [dataDir, serverUrl, command] = process.argv.slice(2);

@@ -1,35 +1,24 @@
 /**
  * Test and benchmark harness: a real central server (embedded SQLite or PostgreSQL) and devices
- * that are real runtimes, driven through the same dispatch as the browser host.
+ * that are real runtimes, driven through the same dispatch as the browser host. Test support, so it
+ * may import both the device (src/main) and the server (src/server/testing).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRuntime, type StartedRuntime } from '../runtime';
-import { dispatchAsync } from '../api/dispatch';
-import { createLogger } from '../log';
-import type { Clock } from '../services/core/context';
-import type { CallName, CallOutput } from '../../shared/api';
-import { AppError } from '../../shared/result';
-import { openSqliteStore } from '../../server/store/sqlite';
-import { openPgStore } from '../../server/store/pg';
-import { startServer, type RunningServer } from '../../server/http';
-import { ensureAdmin } from '../../server/auth';
-import type { ServerStore } from '../../server/store/types';
-import { resetPg } from '../../server/store/reset';
-import { uuidv7 } from '../../shared/ids';
+import { startRuntime, type StartedRuntime } from '../main/runtime';
+import { dispatchAsync } from '../main/api/dispatch';
+import { createLogger } from '../main/log';
+import type { Clock } from '../main/services/core/context';
+import type { CallName, CallOutput } from '../shared/api';
+import { AppError } from '../shared/result';
+import { uuidv7 } from '../shared/ids';
+import { resetPg } from '../server/store/reset';
+import { startTestServer, TEST_ADMIN, type TestServer } from '../server/testing/server';
 
-export { resetPg };
+export { resetPg, startTestServer, type TestServer };
 
-export interface TestServer {
-  url: string;
-  store: ServerStore;
-  http: RunningServer;
-  dir: string;
-  close(): Promise<void>;
-}
-
-export const ADMIN = { username: 'admin', password: 'password123' };
+export const ADMIN = TEST_ADMIN;
 
 /** What the server answered an admin-API call: its HTTP status and JSON body. */
 export interface ServerReply {
@@ -52,26 +41,6 @@ export async function serverLogin(server: TestServer, username = ADMIN.username,
   const r = await serverPost(server, '/auth/login', { username, password, deviceId: uuidv7(), deviceName: 'console' });
   if (r.status !== 200) throw new Error(`Sign-in of ${username} failed (${r.status}): ${r.body.error?.message ?? ''}`);
   return (r.body.value as { accessToken: string }).accessToken;
-}
-
-export async function startTestServer(opts: { pgUrl?: string; now?: () => number; reuse?: boolean } = {}): Promise<TestServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-srv-'));
-  if (opts.pgUrl && !opts.reuse) await resetPg(opts.pgUrl);
-  const store = opts.pgUrl ? await openPgStore(opts.pgUrl) : openSqliteStore(dir);
-  await store.migrate();
-  await ensureAdmin(store, ADMIN.username, ADMIN.password);
-  const http = await startServer(store, { port: 0, now: opts.now });
-  return {
-    url: http.url,
-    store,
-    http,
-    dir,
-    close: async () => {
-      await http.close();
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 export interface Device {
@@ -110,7 +79,15 @@ export async function startDevice(opts: { clock?: Clock; dir?: string; sampleDat
   if (status.initialized) {
     dev.token = (await call('session.login', { username: 'tech', password: 'password123' }, null)).token;
   } else {
-    const s = await call('setup.init', { admin: { username: 'tech', displayName: 'Tech', password: 'password123' }, site: { name: opts.site ?? 'HQ' }, sampleData: !!opts.sampleData }, null);
+    const s = await call(
+      'setup.init',
+      {
+        admin: { username: 'tech', displayName: 'Tech', password: 'password123' },
+        site: { name: opts.site ?? 'HQ' },
+        sampleData: !!opts.sampleData,
+      },
+      null,
+    );
     dev.token = s.token;
   }
   return dev;

@@ -8,7 +8,7 @@
  * HQ. Runs on the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 const CHILD_TABLES = ['asset_history', 'installed_software', 'maintenance_records'] as const;

@@ -7,7 +7,7 @@
  * type nobody syncs) are refused with a reason that says what was wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 import { nextBatch } from './outbox';
 import { push, type PushAuth } from '../../server/engine';
 import { uuidv7 } from '../../shared/ids';

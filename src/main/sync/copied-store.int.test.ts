@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 

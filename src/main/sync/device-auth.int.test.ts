@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 import { HttpTransport } from './transport';
 import type { SecretBox } from './secret-box';
 import { startRuntime } from '../runtime';

@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevice, startTestServer, type Device } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device } from '../../testing/sync-harness';
 import { syncClientFor } from './registry';
 import { write } from '../services/core/write';
 import { authenticate } from '../services/auth/sessions';
@@ -163,7 +163,7 @@ describe('sync faults', () => {
     c0.close();
     const runChild = (killAfterPages: number | null) =>
       new Promise<{ pages: number; done: boolean }>((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main/sync/fault-device.ts'), cDir, server.url, 'pull-slow'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+        const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/testing/fault-device.ts'), cDir, server.url, 'pull-slow'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
         let pages = 0;
         let done = false;
         let buf = '';

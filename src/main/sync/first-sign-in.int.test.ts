@@ -4,7 +4,7 @@
  * person signs in offline from then on. A wrong password is refused, online or not.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 
 describe('first sign-in of a team member on another device', () => {
   let server: TestServer;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADMIN, resetPg, startDevice, type Device } from './harness';
+import { ADMIN, resetPg, startDevice, type Device } from '../../testing/sync-harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 if (!PG) console.log('pg-instances.int.test: OUTPOST_TEST_PG_URL is not set, so the two-instance PostgreSQL test is skipped (CI sets it).');

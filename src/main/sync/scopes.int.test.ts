@@ -5,7 +5,7 @@
  * Runs on the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer, serverLogin, serverPost } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer, serverLogin, serverPost } from '../../testing/sync-harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 

@@ -11,7 +11,7 @@ import { loadActor } from '../services/directory/users';
 import { saveView } from '../services/tickets/views';
 import { getMeta } from '../services/core/meta';
 import { syncClientFor } from './registry';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer, serverLogin, serverPost } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer, serverLogin, serverPost } from '../../testing/sync-harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 

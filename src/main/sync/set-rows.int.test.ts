@@ -5,7 +5,7 @@
  * relation's unique index or counting a seat twice. Removing and adding again settle by clocks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 import { recordKey } from '../../server/store/types';
 
 let server: TestServer;

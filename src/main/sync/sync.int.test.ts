@@ -5,7 +5,7 @@
  * Runs on the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 if (!PG) console.log('sync.int.test: OUTPOST_TEST_PG_URL is not set, so the PostgreSQL variant is skipped (CI sets it).');

@@ -11,7 +11,7 @@ import { PRIORITY_MATRIX_ID } from '../../shared/settings/team';
 import { hashPassword } from '../../server/auth';
 import { recordKey } from '../../server/store/types';
 import { DEFAULT_CATEGORIES } from '../services/settings/settings';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 
 const MATRIX = [
   [1, 1, 2],

@@ -7,7 +7,7 @@
  * OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 const CHILD_TABLES = ['ticket_comments', 'ticket_worklogs', 'ticket_history'] as const;

@@ -5,7 +5,7 @@
  * the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from './harness';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 import { recordKey } from '../../server/store/types';
 import { setRowId } from '../services/core/set-ids';
 
