@@ -164,6 +164,9 @@ test('the asset list keeps its filters on one row, the rest under More filters',
   await expect(bar).toBeVisible();
   const h = (await bar.boundingBox())!.height;
   expect(h).toBeLessThan(70);
+  // Nothing is pushed out of view: the last button ends inside the window.
+  const importButton = (await page.getByTestId('asset-import').boundingBox())!;
+  expect(importButton.x + importButton.width).toBeLessThanOrEqual(1440);
   await page.getByTestId('asset-more-filters').click();
   await page.getByRole('switch', { name: 'Overdue returns only' }).check();
   await expect(page.getByTestId('asset-more-filters')).toHaveText(/More filters \(1\)/);

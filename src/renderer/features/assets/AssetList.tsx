@@ -279,8 +279,7 @@ export function AssetList() {
           value={text}
           onChange={(e) => setText(e.currentTarget.value)}
           rightSection={text ? <CloseButton size="sm" onClick={() => setText('')} aria-label="Clear search" /> : null}
-          w={220}
-          style={{ flexShrink: 0 }}
+          style={{ flex: '1 1 200px', minWidth: 150, maxWidth: 260 }}
           data-testid="asset-search"
         />
         <MultiSelect
@@ -289,7 +288,7 @@ export function AssetList() {
           value={filter.status ?? []}
           onChange={(v) => st.setFilter({ status: v as AssetFilter['status'] })}
           clearable
-          w={180}
+          w={150}
           style={{ flexShrink: 0 }}
           aria-label="Filter by status"
         />
@@ -335,7 +334,7 @@ export function AssetList() {
         </Popover>
         <Select
           style={{ flexShrink: 0 }}
-          w={180}
+          w={160}
           data={ASSET_SORTS.map((s) => ({ value: s, label: ASSET_SORT_LABELS[s] }))}
           value={sort}
           onChange={(v) => v && st.setSort(v as AssetSort)}
