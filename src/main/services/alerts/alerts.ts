@@ -25,7 +25,7 @@ const exposureCache = new WeakMap<Database.Database, { key: string; at: number; 
 
 function exposures(ctx: Ctx): { eol: Map<string, Alert>; kev: Map<string, Alert> } {
   const sqlite = ctx.store.sqlite;
-  const key = `${getMeta(sqlite, 'eol_imported_at') ?? ''}|${getMeta(sqlite, 'kev_imported_at') ?? ''}`;
+  const key = `${getMeta(sqlite, 'eol_imported_at') ?? ''}|${getMeta(sqlite, 'kev_imported_at') ?? ''}|${getMeta(sqlite, 'kev_assessed_at') ?? ''}`;
   const now = ctx.clock.now().getTime();
   const hit = exposureCache.get(sqlite);
   if (hit && hit.key === key && Math.abs(now - hit.at) < 60_000) return hit;

@@ -572,6 +572,8 @@ export function assessKev(ctx: Ctx, input: { assetId: string; cveId: string; aff
       .run(id, asset.scope_id, w.now, w.now, ...Object.values(row));
     w.op({ kind: 'append', entity: 'asset_history', recordId: id, scopeId: asset.scope_id, payload: row });
     w.audit('asset', asset.id, { [input.cveId]: row.from_value }, { [input.cveId]: row.to_value, note: row.reason });
+    // Tells the alerts' exposure cache to look again now rather than within the minute.
+    setMeta(sqlite, 'kev_assessed_at', `${w.now} ${id}`);
   });
   return { done: true };
 }
