@@ -12,6 +12,7 @@ import {
   MAX_PUSH_BYTES,
   createServerUserRequest,
   setUserSitesRequest,
+  setUserRoleRequest,
   changePasswordRequest,
   deactivateUserRequest,
   resetPasswordRequest,
@@ -236,6 +237,18 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           await store.createUser(user);
           return send(res, 200, { ok: true, value: { id: user.id, username: user.username, role: user.role, sites: user.sites } });
         }
+        case 'POST /auth/users/role': {
+          const auth = await authenticate(store, req.headers.authorization, now());
+          if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', "Only an administrator can change a user's role.");
+          const body = await json(req, setUserRoleRequest);
+          const user = await store.findUser(body.username);
+          if (!user) throw new HttpError(404, 'not_found', `No server user named ${body.username}.`);
+          if (user.id === auth.userId && body.role !== 'admin') throw new HttpError(409, 'conflict', 'You cannot take away your own administrator role; ask another administrator.');
+          await store.setUserRole(user.id, body.role);
+          // The user's devices see the new role on their next pull and read again what it may see.
+          await store.announce(await store.headSeq());
+          return send(res, 200, { ok: true, value: { id: user.id, username: user.username, role: body.role, sites: user.sites } });
+        }
         case 'POST /auth/users/sites': {
           const auth = await authenticate(store, req.headers.authorization, now());
           if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', "Only an administrator can change a user's sites.");
@@ -286,7 +299,7 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           const page = await store.pull(scopes, cursor, Number.isFinite(limit) ? limit : DEFAULT_PULL_LIMIT, { compactClocks });
           // Cut to what this person may receive; the cursor still moves past what they may not.
           const changes = await filterPage(store, await resolvePrincipal(store, auth), page.changes);
-          return send(res, 200, { ok: true, value: { from: cursor, ...page, changes, scopes: auth.sites } });
+          return send(res, 200, { ok: true, value: { from: cursor, ...page, changes, scopes: auth.sites, role: auth.role } });
         }
         case 'POST /sync/lease': {
           const auth = await authenticate(store, req.headers.authorization, now());

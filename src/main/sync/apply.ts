@@ -432,6 +432,35 @@ export function pendingInScopes(sqlite: Database.Database, lost: { except: strin
  * Refuses (returns false, nothing changed) while edits in a lost site still wait to be pushed:
  * they must reach the server first.
  */
+/** Team-wide records every role receives: kept when a role changes, so sign-in and settings stay. */
+const KEPT_ON_ROLE_CHANGE = new Set(['users', 'sites', 'user_sites', 'groups', 'group_members', 'team_settings', 'ticket_categories']);
+
+/**
+ * The person's role changed on the server: what this device holds was filtered for the old role.
+ * Everything but the directory and team settings leaves, and the device reads the change log again
+ * from the start, filtered for the new role. Refused (false) while the device has changes waiting.
+ */
+export function rereadForRole(sqlite: Database.Database): { removed: number } | false {
+  const fkWasOn = sqlite.pragma('foreign_keys', { simple: true }) === 1;
+  if (fkWasOn) sqlite.pragma('foreign_keys = OFF');
+  try {
+    return sqlite.transaction(() => {
+      if ((sqlite.prepare('SELECT count(*) FROM pending_ops').pluck().get() as number) > 0) return false;
+      let removed = 0;
+      const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+      for (const t of tables) {
+        if (!tableColumns(sqlite, t) || KEPT_ON_ROLE_CHANGE.has(t)) continue;
+        removed += sqlite.prepare(`DELETE FROM ${t}`).run().changes;
+      }
+      sqlite.prepare('DELETE FROM ticket_number_aliases WHERE ticket_id NOT IN (SELECT id FROM tickets)').run();
+      setMeta(sqlite, CURSOR_KEY, '0');
+      return { removed };
+    }).immediate();
+  } finally {
+    if (fkWasOn) sqlite.pragma('foreign_keys = ON');
+  }
+}
+
 export function applyScopes(sqlite: Database.Database, next: string[] | null): { removed: number; rewound: boolean } | false {
   const { lost, gained, gainedSites } = scopeChange(getScopes(sqlite), next);
   // Rows go in any order (children before or after their ticket); the whole scope leaves together.

@@ -14,7 +14,7 @@ import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type PushReque
 import type { SyncState, SyncStatus } from '../../shared/api/sync';
 import { AppError } from '../../shared/result';
 import { acknowledge, nextBatch, pendingCount } from './outbox';
-import { applyPage, applyScopes, getCursor, getScopes, pendingInScopes, scopeChange, CURSOR_KEY } from './apply';
+import { applyPage, applyScopes, getCursor, getScopes, pendingInScopes, rereadForRole, scopeChange, CURSOR_KEY } from './apply';
 import { BACKFILL_CURSOR_KEY, endBackfill, getBackfill } from './scopes';
 import { rejectedCount } from './rejected';
 import { HttpTransport, OfflineError, SyncHttpError, type Credentials, type SyncTransport } from './transport';
@@ -364,6 +364,22 @@ export class SyncClient {
   async pullPage(limit = DEFAULT_PULL_LIMIT, domains?: Set<string>): Promise<{ pulled: number; more: boolean }> {
     const cursor = getCursor(this.sqlite);
     const page = await this.tx().pull(cursor, limit);
+    const standing = getMetaJson<{ username: string; role: string } | null>(this.sqlite, K.user, null);
+    if (page.role && standing && page.role !== standing.role) {
+      // Filtered for another role now: push what waits, drop what the old role read, read again.
+      await this.pushAll();
+      const r = await writeGate(this.sqlite).exclusive(() => {
+        const out = rereadForRole(this.sqlite);
+        if (out) {
+          endBackfill(this.sqlite);
+          setMetaJson(this.sqlite, K.user, { ...standing, role: page.role });
+        }
+        return out;
+      });
+      if (r) this.opts.log?.('role changed on the server: reading again', { role: page.role, removed: r.removed });
+      if (domains) domains.add('tickets');
+      return { pulled: 0, more: !!r };
+    }
     if (page.scopes !== undefined && JSON.stringify(page.scopes) !== JSON.stringify(getScopes(this.sqlite) ?? '')) {
       const r = await this.changeScopes(page.scopes);
       if (r?.rewound) return { pulled: 0, more: true };

@@ -287,6 +287,7 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     },
     findUser: async (username) => toUser((await pool.query('SELECT * FROM server_users WHERE username = $1', [username])).rows[0]),
     getUser: async (id) => toUser((await pool.query('SELECT * FROM server_users WHERE id = $1', [id])).rows[0]),
+    setUserRole: async (id, role) => ((await pool.query('UPDATE server_users SET role = $1 WHERE id = $2', [role, id])).rowCount ?? 0) > 0,
     setUserSites: async (id, sites) => ((await pool.query('UPDATE server_users SET sites = $1 WHERE id = $2', [sites ? JSON.stringify(sites) : null, id])).rowCount ?? 0) > 0,
     upsertDevice: async (d) => {
       const r = await pool.query(

@@ -292,6 +292,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     },
     findUser: async (username) => toUser(db.prepare('SELECT * FROM server_users WHERE username = ?').get(username)),
     getUser: async (id) => toUser(db.prepare('SELECT * FROM server_users WHERE id = ?').get(id)),
+    setUserRole: async (id, role) => db.prepare('UPDATE server_users SET role = ? WHERE id = ?').run(role, id).changes > 0,
     setUserSites: async (id, sites) => db.prepare('UPDATE server_users SET sites = ? WHERE id = ?').run(sites ? JSON.stringify(sites) : null, id).changes > 0,
     upsertDevice: async (d) => {
       db.prepare(

@@ -105,6 +105,8 @@ export interface ServerStore {
   getUser(id: string): Promise<ServerUser | null>;
   /** Replaces the sites a user's devices receive (null = every site); false when no such user. */
   setUserSites(id: string, sites: string[] | null): Promise<boolean>;
+  /** Changes a user's role; false when no such user. */
+  setUserRole(id: string, role: ServerUser['role']): Promise<boolean>;
   upsertDevice(d: { id: string; userId: string; name: string; now: string }): Promise<Device>;
   getDevice(id: string): Promise<Device | null>;
   revokeDevice(id: string): Promise<boolean>;

@@ -129,6 +129,8 @@ export const pullResponse = z
     changes: z.array(change),
     /** The sites the user's devices receive now (null = every site); a device drops sites no longer listed. */
     scopes: z.array(key).nullable().optional(),
+    /** The role the pull was filtered for; a device whose role changed reads everything again. */
+    role: z.enum(['admin', 'technician', 'auditor', 'requester']).optional(),
   })
   .strict();
 export type PullResponse = z.infer<typeof pullResponse>;
@@ -174,6 +176,11 @@ export const createServerUserRequest = z
     /** Site ids this user's devices receive; omit for every site. */
     sites: z.array(key).max(1000).nullable().default(null),
   })
+  .strict();
+
+/** An administrator changes a user's role; their devices receive what the new role may read. */
+export const setUserRoleRequest = z
+  .object({ username: z.string().trim().toLowerCase().min(1).max(64), role: z.enum(['admin', 'technician', 'auditor', 'requester']) })
   .strict();
 
 /** An administrator changes which sites a user's devices receive (null = every site). */

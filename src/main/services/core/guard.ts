@@ -29,8 +29,8 @@ function row(sqlite: Database.Database, entity: string, id: string): RecordState
 export function deviceGuard(ctx: Ctx): ((op: OpInput) => void) | null {
   const sqlite = ctx.store.sqlite;
   if (!ctx.actor || !getMeta(sqlite, 'sync.server_url')) return null;
-  let standing: { role?: string } | null = null;
-  let sites: string[] | null = null;
+  let standing: { role?: string } | null;
+  let sites: string[] | null;
   try {
     standing = JSON.parse(getMeta(sqlite, 'sync.user') ?? 'null') as { role?: string } | null;
     sites = JSON.parse(getMeta(sqlite, 'sync.scopes') ?? 'null') as string[] | null;
