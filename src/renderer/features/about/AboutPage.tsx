@@ -26,11 +26,20 @@ function ChainStatus() {
         <Alert color="green" variant="light" title="Intact">
           All {formatNumber(c.count)} recorded changes check out: nothing has been edited or removed.
         </Alert>
-      ) : (
+      ) : c.firstBroken !== null ? (
         <Alert color="red" variant="light" title="Broken">
           The record was altered at event #{c.firstBroken}. Events after it cannot be trusted; keep a copy of this data file for
           investigation.
         </Alert>
+      ) : (
+        <Alert color="red" variant="light" title="Does not match the server">
+          {c.anchor.message} Keep a copy of this data file for investigation.
+        </Alert>
+      )}
+      {c.anchor.state !== 'none' && c.valid && (
+        <Text size="xs" c="dimmed" mt="xs" data-testid="audit-chain-anchor">
+          {c.anchor.message}
+        </Text>
       )}
       {c.head && (
         <Text size="xs" c="dimmed" mt="xs">

@@ -434,11 +434,20 @@ function ChainCheck() {
               </Tooltip>
             )}
           </Text>
-        ) : (
+        ) : status.firstBroken !== null ? (
           <Text size="sm" c="red" fw={600} data-testid="trail-chain-result">
             Broken at event #{status.firstBroken}: events from there on cannot be trusted.
           </Text>
+        ) : (
+          <Text size="sm" c="red" fw={600} data-testid="trail-chain-result">
+            The links hold, but the trail does not match what the server acknowledged.
+          </Text>
         ))}
+      {status && status.anchor.state !== 'none' && (
+        <Text size="sm" c={status.anchor.state === 'ok' ? 'dimmed' : 'red'} data-testid="trail-chain-anchor">
+          {status.anchor.message}
+        </Text>
+      )}
     </Group>
   );
 }
