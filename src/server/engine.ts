@@ -3,7 +3,7 @@
  * number uniqueness, clock sanity), merges it with the shared rules, and writes the merged records
  * and conflicts in one transaction. Every op gets an answer; a rejected op is acknowledged too.
  */
-import { COUNTER_LIMIT, formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
+import { COUNTER_LIMIT, COUNTER_ROLLOVER, formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
 import { uuidv7 } from '../shared/ids';
 import { applyOp, stampAfter, type ConflictDraft, type OpLike } from '../shared/sync/merge';
 import { ruleFor } from '../shared/sync/entities';
@@ -92,6 +92,12 @@ export function clampHlc(hlc: string, nowMs: number, floor: string): { hlc: stri
   const f = parseHlc(floor);
   const next = f.wall >= limit ? { wall: f.wall, counter: f.counter + 1 } : { wall: limit, counter: 0 };
   return { hlc: formatHlc(next), clamped: true };
+}
+
+/** A counter far beyond any honest burst carries into the next millisecond (see COUNTER_ROLLOVER). */
+export function rollOver(hlc: string): string {
+  const h = parseHlc(hlc);
+  return h.counter > COUNTER_ROLLOVER ? formatHlc({ wall: h.wall + 1, counter: 0 }) : hlc;
 }
 
 function conflictRecord(c: ConflictDraft, stamp: string, at: string): StoredRecord {
@@ -260,7 +266,8 @@ async function applyOne(
     }
   }
 
-  const clock = clampHlc(op.hlc, nowMs, maxHlc);
+  const clock = clampHlc(rollOver(op.hlc), nowMs, maxHlc);
+  if (clock.hlc !== op.hlc) clock.clamped = true;
   const stamp = makeStamp(clock.hlc, auth.deviceId);
   let note: string | undefined;
 

@@ -19,6 +19,12 @@ export const MAX_COUNTER = 0xffffffff;
  * billion writes in one millisecond, and adopting it would push every replica towards the rollover.
  */
 export const COUNTER_LIMIT = 0xffff0000;
+/**
+ * A pushed clock whose counter is above this (16 million events in one millisecond) is accepted
+ * but rolled over into the next millisecond on the server, so no replica ever adopts a counter
+ * from which its own honest writes could climb to the limit.
+ */
+export const COUNTER_ROLLOVER = 0x01000000;
 
 /** Keeps a state inside the fixed width: a counter past the top carries into the wall time. */
 function normalise(s: HlcState): HlcState {

@@ -38,6 +38,7 @@ import { openSqliteStore } from '../../server/store/sqlite';
 import { push } from '../../server/engine';
 import type { ServerStore } from '../../server/store/types';
 import type { PullResponse } from '../../shared/sync/wire';
+import { formatHlc, isHlc } from '../../shared/hlc';
 import { TICKET_STATUSES, type TicketStatus } from '../../shared/tickets/rules';
 import { uuidv7 } from '../../shared/ids';
 
@@ -149,7 +150,8 @@ function makeReplica(i: number, server: ServerStore, skewMs: number, only: strin
     push: async (req) => {
       const f = faults.push.shift() ?? 'none';
       if (f === 'failBefore') throw new Error('server unreachable');
-      const out = await push(server, { userId: 'server-admin', role: 'admin', sites: only, deviceId: deviceId() }, req, BASE + 60_000);
+      // Every replica's person is the same administrator, whose id the server sets on what they write.
+      const out = await push(server, { userId: actorId, role: 'admin', sites: only, deviceId: deviceId() }, req, BASE + 60_000);
       if (f === 'lostReply') throw new Error('reply lost after commit');
       return out;
     },
@@ -181,7 +183,7 @@ function refused(rep: Replica): string[] {
 }
 
 /** How often the rarer paths ran, printed at the end so a change that stops exercising them shows. */
-const coverage = { restores: 0, moves: 0, tagOps: 0, ticketTagOps: 0, deletes: 0, deletedConflicts: 0, refused: 0, restrictedRuns: 0 };
+const coverage = { forged: 0, restores: 0, moves: 0, tagOps: 0, ticketTagOps: 0, deletes: 0, deletedConflicts: 0, refused: 0, restrictedRuns: 0 };
 const restoreOps = (rep: Replica) => rep.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE kind = 'restore'").pluck().get() as number;
 
 function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs: Set<string> }): void {
@@ -307,6 +309,8 @@ const scenario = fc.integer({ min: 3, max: 5 }).chain((n) =>
         { weight: 5, arbitrary: fc.record({ r: fc.nat(n - 1), a: fc.constant('op' as const), op: opArb }) },
         { weight: 2, arbitrary: fc.record({ r: fc.nat(n - 1), a: fc.constant('push' as const), fault: fc.constantFrom<PushFault>('none', 'none', 'lostReply', 'failBefore') }) },
         { weight: 2, arbitrary: fc.record({ r: fc.nat(n - 1), a: fc.constant('pull' as const), fault: fc.constantFrom<PullFault>('none', 'none', 'lostReply', 'dup', 'stale') }) },
+        // A modified client pushes an edit of the shared ticket with an adversarial clock.
+        { weight: 1, arbitrary: fc.record({ r: fc.nat(n - 1), a: fc.constant('forge' as const), stamp: fc.constantFrom('atLimit' as const, 'farAhead' as const, 'topCounter' as const) }) },
       ),
       { minLength: 5, maxLength: 30 },
     ),
@@ -314,6 +318,24 @@ const scenario = fc.integer({ min: 3, max: 5 }).chain((n) =>
     decisions: fc.array(fc.record({ r: fc.nat(n - 1), pick: fc.nat(20), value: fc.nat(1000) }), { maxLength: 3 }),
   }),
 );
+
+let forged = 0;
+/** Pushes, as another device, a title edit of the first ticket with a clock a modified client chose. */
+async function forge(server: ServerStore, kind: 'atLimit' | 'farAhead' | 'topCounter', nowMs: number): Promise<void> {
+  const page = await server.pull(null, 0, 1000);
+  const t = page.changes.find((c) => c.entity === 'tickets');
+  if (!t) return;
+  const wall = kind === 'farAhead' ? nowMs + 3_600_000 : nowMs + 240_000;
+  const hlc = formatHlc({ wall, counter: kind === 'atLimit' ? 0xffffffff : kind === 'topCounter' ? 0xfffeffff : 7 });
+  forged++;
+  await push(
+    server,
+    { userId: 'forger', role: 'admin', sites: null, deviceId: 'forger-device' },
+    { deviceId: 'forger-device', clientVersion: '0', schemaVersion: 1, cursor: 0, ops: [{ opId: `forged-${forged}`, deviceSeq: forged, hlc, schemaVersion: 1, kind: 'setFields', entity: 'tickets', recordId: t.id, scopeId: t.scopeId, payload: { title: `Forged ${forged}` }, createdAt: new Date(nowMs).toISOString() }] },
+    BASE + 60_000,
+  );
+  coverage.forged++;
+}
 
 describe('sync convergence (property)', () => {
   it(`replicas and the server converge (${RUNS} runs)`, async () => {
@@ -340,6 +362,7 @@ describe('sync convergence (property)', () => {
               const rep = reps[s.r]!;
               rep.clockMs.t += 1000;
               if (s.a === 'op') doOp(rep, s.op, made);
+              else if (s.a === 'forge') await forge(server, s.stamp, rep.clockMs.t);
               else if (s.a === 'push') {
                 rep.faults.push.push(s.fault);
                 await rep.client.pushAll().catch(() => undefined);
@@ -389,6 +412,10 @@ describe('sync convergence (property)', () => {
               }
             }
             for (const rep of reps) {
+              // Whatever clocks were forged, every stored stamp and the device clock stay well-formed.
+              expect(isHlc(rep.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'hlc'").pluck().get())).toBe(true);
+              const stamps = rep.store.sqlite.prepare('SELECT field_hlc FROM tickets').pluck().all() as string[];
+              for (const f of stamps) for (const st of Object.values(JSON.parse(f) as Record<string, string>)) expect(isHlc(st.slice(0, st.indexOf('@'))), st).toBe(true);
               const statuses = rep.store.sqlite.prepare('SELECT DISTINCT status FROM tickets').pluck().all() as string[];
               for (const s of statuses) expect(TICKET_STATUSES).toContain(s);
               const comments = new Set(ids(rep.store, 'ticket_comments'));
