@@ -127,6 +127,12 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect(v.anchor.state).toBe('differs');
       expect(v.valid).toBe(false);
       expect(v.anchor.message).toContain(`Event ${anchored.length.toLocaleString('en-US')} differs from what the server acknowledged`);
+      // An export made now says so too, instead of vouching for the rewritten trail.
+      const csv = await d.call('audit.export', { format: 'csv' });
+      expect(csv.chainValid).toBe(false);
+      expect(csv.chainHead).toBeNull();
+      expect(csv.content).toContain('Anchored with the server');
+      expect(csv.content).toContain('differs from what the server acknowledged');
 
       // The next sync carries the rewritten chain: whatever the server answers, the evidence stays.
       await d.call('tickets.create', { type: 'incident', title: 'After the rewrite', siteId: site });

@@ -258,9 +258,10 @@ export async function exportAudit(ctx: Ctx, input: AuditFilter & { format: 'csv'
     .all(...args, max + 1) as EventRow[];
   const truncated = rows.length > max;
   if (truncated) rows.pop();
-  const chain = verifyChain(ctx.store.sqlite);
+  const chain = verifyAudit(ctx);
   const chainHead = chain.valid ? chain.head : null;
-  const headText = chainHead ?? (chain.valid ? 'empty trail' : `BROKEN at event ${chain.firstBroken}`);
+  const headText = chainHead ?? (chain.valid ? 'empty trail' : chain.firstBroken !== null ? `BROKEN at event ${chain.firstBroken}` : 'DOES NOT MATCH THE SERVER');
+  const verified = chain.valid ? `yes, ${chain.count} events` : chain.firstBroken !== null ? `no, broken at event ${chain.firstBroken}` : 'no, it does not match what the server acknowledged';
   const generated = ctx.clock.now().toISOString();
   const base = `audit-trail-${generated.slice(0, 10)}`;
   const who = (r: EventRow) => r.actorName ?? (r.actorId === null ? 'No person' : r.actorId === 'agent' ? 'Inventory agent' : r.actorId);
@@ -270,7 +271,8 @@ export async function exportAudit(ctx: Ctx, input: AuditFilter & { format: 'csv'
       ['Filter', describeFilter(input)],
       ['Events', String(rows.length) + (truncated ? ` (the newest ${max}; narrow the filter for the rest)` : '')],
       ['Audit trail chain head', headText],
-      ['Chain verified', chain.valid ? `yes, ${chain.count} events` : `no, broken at event ${chain.firstBroken}`],
+      ['Chain verified', verified],
+      ['Anchored with the server', chain.anchor.message],
       ['Exported', generated],
     ];
     const head = Papa.unparse(meta.map((m) => m.map(csvSafe)), { newline: '\r\n' });
@@ -307,7 +309,8 @@ export async function exportAudit(ctx: Ctx, input: AuditFilter & { format: 'csv'
   const facts: [string, string][] = [
     ['Filter', describeFilter(input)],
     ['Events', `${rows.length}${truncated ? ` (the newest ${max}; narrow the filter for the rest)` : ''}`],
-    ['Chain verified', chain.valid ? `yes, ${chain.count} events` : `NO: broken at event ${chain.firstBroken}`],
+    ['Chain verified', chain.valid ? verified : verified.replace(/^no, /, 'NO: ')],
+    ['Server anchor', chain.anchor.message],
     ['Exported', generated.replace('T', ' ').slice(0, 19) + ' UTC'],
   ];
   for (const [k, v] of facts) {
