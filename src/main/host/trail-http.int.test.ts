@@ -57,5 +57,12 @@ describe('audit trail and status labels over HTTP', () => {
     const labels = await call('assets.statusLabels', {}, tech);
     expect(labels.status).toBe(200);
     expect(Array.isArray(labels.value.items)).toBe(true);
+
+    // A technician marks an asset not affected by a known exploited vulnerability, with a note.
+    const asset = await call('assets.create', { tag: 'SRV-1', name: 'File server', type: 'server' }, tech);
+    expect(asset.status).toBe(200);
+    const assessed = await call('software.assessKev', { assetId: asset.value.id, cveId: 'CVE-2016-5195', affected: false, note: 'Kernel patched by the vendor backport' }, tech);
+    expect(assessed.status).toBe(200);
+    expect(assessed.value.done).toBe(true);
   });
 });
