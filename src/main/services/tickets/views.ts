@@ -1,7 +1,7 @@
 /** Saved queue views, one set per user. */
 import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { createRecord, deleteRecord, updateRecord } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import type { QueueSort, QueueView, SavedView, TicketFilter } from '../../../shared/api/tickets';
@@ -39,20 +39,12 @@ export function saveView(ctx: Ctx, input: { id?: string; name: string; base: Que
   let id = input.id;
   write(ctx, (w) => {
     if (id) {
-      const cur = sqlite.prepare('SELECT field_hlc FROM saved_views WHERE id = ? AND owner_id = ? AND deleted_hlc IS NULL').pluck().get(id, actor.id) as string | undefined;
-      if (cur === undefined) throw new AppError('not_found', 'No such saved view.');
-      sqlite
-        .prepare('UPDATE saved_views SET name = ?, base = ?, filter = ?, sort = ?, updated_at = ?, field_hlc = ? WHERE id = ?')
-        .run(fields.name, fields.base, fields.filter, fields.sort, w.now, restamp(cur, Object.keys(fields), w.stamp), id);
-      w.op({ kind: 'setFields', entity: 'saved_views', recordId: id, scopeId: GLOBAL_SCOPE, payload: fields });
+      if (!sqlite.prepare('SELECT 1 FROM saved_views WHERE id = ? AND owner_id = ? AND deleted_hlc IS NULL').get(id, actor.id)) throw new AppError('not_found', 'No such saved view.');
+      updateRecord(ctx, w, 'saved_views', id, fields);
     } else {
       id = uuidv7();
-      sqlite
-        .prepare('INSERT INTO saved_views (id, scope_id, created_at, updated_at, field_hlc, owner_id, name, base, filter, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll([...Object.keys(fields), 'owner_id'], w.stamp), actor.id, fields.name, fields.base, fields.filter, fields.sort);
-      w.op({ kind: 'create', entity: 'saved_views', recordId: id, scopeId: GLOBAL_SCOPE, payload: { ...fields, owner_id: actor.id } });
+      createRecord(ctx, w, 'saved_views', id, GLOBAL_SCOPE, { ...fields, owner_id: actor.id });
     }
-    w.audit('saved_view', id, null, fields);
   });
   return listViews(ctx).find((v) => v.id === id)!;
 }
@@ -61,9 +53,7 @@ export function deleteView(ctx: Ctx, id: string): void {
   const actor = requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   write(ctx, (w) => {
-    const r = sqlite.prepare('UPDATE saved_views SET deleted_hlc = ?, updated_at = ? WHERE id = ? AND owner_id = ? AND deleted_hlc IS NULL').run(w.stamp, w.now, id, actor.id);
-    if (!r.changes) throw new AppError('not_found', 'No such saved view.');
-    w.op({ kind: 'delete', entity: 'saved_views', recordId: id, scopeId: GLOBAL_SCOPE, payload: {} });
-    w.audit('saved_view', id, { id }, null);
+    if (!sqlite.prepare('SELECT 1 FROM saved_views WHERE id = ? AND owner_id = ? AND deleted_hlc IS NULL').get(id, actor.id)) throw new AppError('not_found', 'No such saved view.');
+    deleteRecord(ctx, w, 'saved_views', id);
   });
 }
