@@ -155,11 +155,19 @@ test('find it again with / in the queue and with the palette', async () => {
 test('select several with x and act on them together; ? lists the keys', async () => {
   await apiCall(host, 'tickets.create', { type: 'incident', title: 'Wi-Fi drops in the canteen', impact: 3, urgency: 2 }, await token(page));
   const q = new QueuePage(page);
+  // The ticket opened from the palette closes with Escape, once the palette has gone.
+  await expect(page.locator('[aria-modal="true"], [role="dialog"], [role="menu"]')).toHaveCount(0);
   await page.keyboard.press('Escape');
+  await expect(page.getByTestId('detail-pane')).toBeHidden();
   await q.view('unassigned');
   await expect(q.rows()).toHaveCount(2);
+  // The cursor lands on the first row of the new view before the keys act on it.
+  const [first, second] = [await q.rows().nth(0).getAttribute('data-number'), await q.rows().nth(1).getAttribute('data-number')];
+  await expect(q.cursorRow()).toHaveAttribute('data-number', first!);
   await q.key('x');
+  await expect(page.getByTestId('bulk-bar')).toContainText('1 ticket selected');
   await q.key('j');
+  await expect(q.cursorRow()).toHaveAttribute('data-number', second!);
   await q.key('x');
   await expect(page.getByTestId('bulk-bar')).toContainText('2 tickets selected');
   // With a selection, "a" assigns every selected ticket, not just the one under the cursor.
