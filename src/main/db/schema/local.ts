@@ -69,6 +69,19 @@ export const auditEvents = sqliteTable(
   ],
 );
 
+/**
+ * Records named by an audit event that covers many (a pulled page): each record with the event's
+ * seq, so the trail of one record finds the event without one event per record.
+ */
+export const auditEventRecords = sqliteTable(
+  'audit_event_records',
+  {
+    recordId: text('record_id').notNull(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [index('audit_event_records_idx').on(t.recordId, t.seq)],
+);
+
 export const loginAttempts = sqliteTable('login_attempts', {
   username: text('username').primaryKey(),
   failures: integer('failures').notNull(),

@@ -171,21 +171,29 @@ function pulledAsset(seq: number, id: string, data: Record<string, unknown>, sta
 }
 
 describe('pulled sync pages are audited', () => {
-  it('a pulled record gets an event with what it brought; a later change records before and after; an echo records nothing', () => {
+  it('a pulled page gets one event listing each record it brings (new: the server change it received; changed: before and after); an echo records nothing', () => {
     const base = { tag: 'SYN-1', tag_key: 'SYN-1', name: 'Pulled laptop', type: 'laptop', status: 'in_stock', custom_fields: '{}' };
     const id = '019cb000-0000-7000-8000-000000000001';
+    const other = '019cb000-0000-7000-8000-00000000000a';
     const at = Date.parse('2026-03-02T09:30:00.000Z');
-    expect(applyPage(w.store.sqlite, { from: 0, cursor: 1, hasMore: false, changes: [pulledAsset(1, id, base)] }, at)).toMatchObject({ applied: 1 });
+    expect(applyPage(w.store.sqlite, { from: 0, cursor: 2, hasMore: false, changes: [pulledAsset(1, id, base), pulledAsset(2, other, { ...base, tag: 'SYN-10', tag_key: 'SYN-10' })] }, at)).toMatchObject({ applied: 2 });
     let trail = eventsFor(id);
-    expect(trail).toEqual([expect.objectContaining({ call: 'sync.pull', recordType: 'asset', actorId: null, before: null, after: expect.objectContaining({ name: 'Pulled laptop', scope_id: w.siteId }) })]);
+    expect(trail).toEqual([expect.objectContaining({ call: 'sync.pull', recordType: 'sync_page', actorId: null, before: null })]);
+    const page = trail[0]!.after as { records: number; changes: { type: string; id: string; received?: number }[] };
+    expect(page.records).toBe(2);
+    expect(page.changes.map((c) => c.id).sort()).toEqual([id, other].sort());
+    expect(page.changes.find((c) => c.id === id)!.received).toBe(1);
+    // The other record's trail finds the same event.
+    expect(eventsFor(other).map((e) => e.seq)).toEqual([trail[0]!.seq]);
 
-    applyPage(w.store.sqlite, { from: 1, cursor: 2, hasMore: false, changes: [pulledAsset(2, id, { ...base, name: 'Renamed on the server' }, LATER)] }, at);
+    applyPage(w.store.sqlite, { from: 2, cursor: 3, hasMore: false, changes: [pulledAsset(3, id, { ...base, name: 'Renamed on the server' }, LATER)] }, at);
     trail = eventsFor(id);
     expect(trail).toHaveLength(2);
-    expect(trail[0]).toMatchObject({ call: 'sync.pull', before: { name: 'Pulled laptop' }, after: { name: 'Renamed on the server' } });
+    expect(trail[0]!.after).toMatchObject({ records: 1, changes: [{ type: 'asset', id, before: { name: 'Pulled laptop' }, after: { name: 'Renamed on the server' } }] });
+    expect(eventsFor(other)).toHaveLength(1);
 
     // The same state again (an echo of what the device holds) changes nothing and adds no event.
-    applyPage(w.store.sqlite, { from: 2, cursor: 3, hasMore: false, changes: [pulledAsset(3, id, { ...base, name: 'Renamed on the server' }, LATER)] }, at);
+    applyPage(w.store.sqlite, { from: 3, cursor: 4, hasMore: false, changes: [pulledAsset(4, id, { ...base, name: 'Renamed on the server' }, LATER)] }, at);
     expect(eventsFor(id)).toHaveLength(2);
     expect(verifyChain(w.store.sqlite).valid).toBe(true);
   });

@@ -14,8 +14,9 @@ export function listAudit(ctx: Ctx, input: { recordId?: string; limit: number; c
   const where: string[] = [];
   const args: unknown[] = [];
   if (input.recordId) {
-    where.push('e.record_id = ?');
-    args.push(input.recordId);
+    // Its own events, and the events that list it among many (a pulled page).
+    where.push('(e.record_id = ? OR e.seq IN (SELECT seq FROM audit_event_records WHERE record_id = ?))');
+    args.push(input.recordId, input.recordId);
   }
   if (input.cursor) {
     where.push('e.seq < ?');
@@ -112,8 +113,9 @@ function whereOf(ctx: Ctx, f: AuditFilter): { sql: string; args: unknown[] } {
   }
   if (f.recordId) {
     const ids = recordIds(ctx, f.recordId);
-    where.push(`e.record_id IN (${ids.map(() => '?').join(', ')})`);
-    args.push(...ids);
+    const marks = ids.map(() => '?').join(', ');
+    where.push(`(e.record_id IN (${marks}) OR e.seq IN (SELECT seq FROM audit_event_records WHERE record_id IN (${marks})))`);
+    args.push(...ids, ...ids);
   }
   if (f.from) {
     where.push('e.at >= ?');
