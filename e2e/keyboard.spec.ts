@@ -274,3 +274,21 @@ test('every Tab stop on the queue shows a focus ring, and the views, list, statu
   }
   expect(seen.filter((s) => !s.ring).map((s) => s.name)).toEqual([]);
 });
+
+test('on Assets, focus returns to the list after a menu closes, and the list shows a focus ring', async () => {
+  const assets = new AssetsPage(page);
+  await assets.open();
+  await expect(assets.rows()).toHaveCount(4);
+  const overlay = page.locator('[role="dialog"], [role="menu"]');
+  await page.getByTestId('asset-more-filters').click();
+  await expect(overlay.first()).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(overlay).toHaveCount(0);
+  const list = page.getByTestId('asset-list');
+  await expect(list).toBeFocused();
+  // Keyboard focus (not a click) shows the ring.
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(list).toBeFocused();
+  expect(await list.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+});

@@ -32,6 +32,7 @@ import { api, errorMessage } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
 import { useKeys } from '../../lib/keys';
+import { useFocusHomeClaim } from '../../app/focusHome';
 import { formatNumber } from '../../lib/format';
 import { Empty, ErrorState, Loading } from '../common/states';
 import { LocationSelect, StatusBadge, formatDay, today, useCanEditAssets } from './common';
@@ -205,6 +206,7 @@ export function AssetList() {
   const columns = columnsFor(filter);
   const template = `36px ${columns.map((c) => c.width).join(' ')}`;
   const parentRef = useRef<HTMLDivElement>(null);
+  useFocusHomeClaim(parentRef);
   const virt = useVirtualizer({
     count: items.length,
     getScrollElement: () => parentRef.current,
@@ -505,7 +507,9 @@ export function AssetList() {
           </Empty>
         )
       ) : (
-        <div ref={parentRef} style={{ flex: 1, minHeight: 0, overflow: 'auto' }} data-testid="asset-list">
+        // The list takes focus (one Tab stop with a visible ring), and gets it back after menus and
+        // dialogs close, as the ticket queue does (see app/focusHome.ts).
+        <div ref={parentRef} style={{ flex: 1, minHeight: 0, overflow: 'auto' }} data-testid="asset-list" data-focus-home tabIndex={0} role="region" aria-label="Assets">
           <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
             {virtualItems.map((v) => {
               const r = items[v.index]!;
