@@ -554,6 +554,19 @@ function timeline(sqlite: Database.Database, assetId: string): AssetTimelineEntr
        WHERE e.record_id = ? AND e.record_type = 'asset' AND e.call = 'assets.import' ORDER BY e.seq`,
     )
     .all(assetId) as { id: string; at: string; actorId: string; actorName: string; created: number; after: string | null }[];
+  // A large import lists its records a few hundred per event: this asset's part of each.
+  const grouped = sqlite
+    .prepare(
+      `SELECT e.id, e.at, coalesce(e.actor_id, 'system') AS actorId, coalesce(u.display_name, 'Unknown') AS actorName, e.after
+       FROM audit_event_records r JOIN audit_events e ON e.seq = r.seq LEFT JOIN users u ON u.id = e.actor_id
+       WHERE r.record_id = ? AND e.record_type = 'asset' AND e.call = 'assets.import' ORDER BY e.seq`,
+    )
+    .all(assetId) as { id: string; at: string; actorId: string; actorName: string; after: string | null }[];
+  for (const g of grouped) {
+    const list = g.after ? (JSON.parse(g.after) as { changes?: { id: string; before: unknown; after: unknown }[] }).changes ?? [] : [];
+    const mine = list.find((c) => c.id === assetId);
+    if (mine) imports.push({ id: g.id, at: g.at, actorId: g.actorId, actorName: g.actorName, created: mine.before === null ? 1 : 0, after: JSON.stringify(mine.after ?? {}) });
+  }
   if (!imports.length) return entries;
   for (const e of imports) {
     const after = e.after ? (JSON.parse(e.after) as Record<string, unknown>) : {};

@@ -76,6 +76,26 @@ describe('imports are audited record by record', () => {
     expect(page.timeline).toEqual([expect.objectContaining({ kind: 'import', action: 'created', actorName: 'Technician tina' })]);
   });
 
+  it('a large import lists its records a few hundred per event, and each record still finds its own', () => {
+    const n = 6000;
+    const before = events();
+    expect(importFile(w.ctx(tech, 'assets.import'), { format: 'snipe-it-assets', content: csv(n, 'BIG'), dryRun: false })).toMatchObject({ created: n, errors: [] });
+    const ids = w.store.sqlite.prepare("SELECT id FROM assets WHERE tag LIKE 'BIG-%' ORDER BY tag").pluck().all() as string[];
+    expect(ids).toHaveLength(n);
+    // Far fewer events than records, every asset indexed to one of them.
+    expect(events() - before).toBeLessThan(n / 100);
+    const indexed = new Set(w.store.sqlite.prepare('SELECT record_id FROM audit_event_records').pluck().all() as string[]);
+    expect(ids.filter((id) => !indexed.has(id))).toEqual([]);
+    const one = eventsFor(ids[4321]!);
+    expect(one).toHaveLength(1);
+    expect(one[0]).toMatchObject({ call: 'assets.import', recordType: 'asset', actorId: tech.id, recordId: null });
+    const listed = (one[0]!.after as { changes: { id: string; before: unknown; after: Record<string, unknown> }[] }).changes.find((c) => c.id === ids[4321]);
+    expect(listed).toMatchObject({ before: null, after: expect.objectContaining({ tag: 'BIG-04321', serial: 'SN-BIG-4321' }) });
+    expect(verifyChain(w.store.sqlite)).toMatchObject({ valid: true, firstBroken: null });
+    // The asset's History shows its import, as for a small file.
+    expect(getAssetDetail(w.ctx(tech), { tag: 'BIG-04321' }).timeline).toEqual([expect.objectContaining({ kind: 'import', action: 'created' })]);
+  });
+
   it('a re-import that changes an asset records the fields before and after', () => {
     importFile(w.ctx(tech, 'assets.import'), { format: 'snipe-it-assets', content: csv(3), dryRun: false });
     w.clock.advance(60_000);

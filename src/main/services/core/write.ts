@@ -27,6 +27,8 @@ export interface WriteOptions {
    * a hundred per statement): bulk writes (imports, inventory) whose records each need their event.
    */
   auditOps?: boolean;
+  /** With auditOps, for a large bulk write: records per audit event (see AuditBatch). */
+  auditGroupOf?: number;
 }
 
 /** The audit trail's name for a synced table ('assets' → 'asset'), as services name their events. */
@@ -70,7 +72,7 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
     const guard = deviceGuard(ctx);
     let w: WriteScope;
     if (opts.auditOps) {
-      const b = (batch = new AuditBatch(sqlite));
+      const b = (batch = new AuditBatch(sqlite, { groupOf: opts.auditGroupOf }));
       w = {
         stamp,
         now,
