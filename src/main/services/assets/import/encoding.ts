@@ -171,6 +171,8 @@ export interface MojibakeReport {
   examples: { before: string; after: string }[];
 }
 
+const NON_ASCII = /[^ -~\t\r\n]/;
+
 /** Every cell that is a misread UTF-8 value, counted once per distinct value. */
 export function findMojibake(rows: string[][], headers: string[] = []): MojibakeReport | null {
   const seen = new Map<string, string | null>();
@@ -178,13 +180,8 @@ export function findMojibake(rows: string[][], headers: string[] = []): Mojibake
   let count = 0;
   for (const r of [headers, ...rows]) {
     for (const v of r) {
-      if (!v || seen.has(v)) continue;
-      let only = true;
-      for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) >= 0x80) only = false;
-      if (only) {
-        seen.set(v, null);
-        continue;
-      }
+      // Plain ASCII (nearly every cell of a large file) cannot be misread UTF-8: no lookup, no cache.
+      if (!v || !NON_ASCII.test(v) || seen.has(v)) continue;
       const fixed = repairMojibake(v);
       seen.set(v, fixed);
       if (fixed !== null) {
