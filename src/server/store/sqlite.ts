@@ -107,7 +107,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
            updated_at = excluded.updated_at, seq = excluded.seq`,
       ),
       seenOp: db.prepare('SELECT status, reason, clamped, op_id FROM op_results WHERE device_id = ? AND device_seq = ?'),
-      seenOpId: db.prepare('SELECT device_seq, status, reason, clamped, op_id FROM op_results WHERE op_id = ? LIMIT 1'),
+      seenOpIds: db.prepare('SELECT device_seq, status, reason, clamped, op_id FROM op_results WHERE op_id IN (SELECT value FROM json_each(?))'),
       profile: db.prepare("SELECT id FROM records WHERE scope_id = 'global' AND entity = 'users' AND deleted_hlc IS NULL AND json_extract(data, '$.username') = ? ORDER BY seq LIMIT 1").pluck(),
       saveOp: db.prepare('INSERT OR IGNORE INTO op_results (device_id, device_seq, status, reason, clamped, op_id) VALUES (?, ?, ?, ?, ?, ?)'),
       counter: db.prepare('SELECT next FROM number_counters WHERE prefix = ?').pluck(),
@@ -168,10 +168,10 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     },
     seenOpIds: async (opIds) => {
       const out = new Map<string, OpResult & { opId?: string | null }>();
-      for (const id of opIds) {
-        const r = s().seenOpId.get(id) as { device_seq: number; status: OpResult['status']; reason: string | null; clamped: number; op_id: string } | undefined;
-        if (r) out.set(id, { deviceSeq: r.device_seq, status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.clamped ? { clamped: true } : {}), opId: r.op_id });
-      }
+      if (!opIds.length) return out;
+      // One statement for the whole batch (a catch-up push carries thousands of ops).
+      const rows = s().seenOpIds.all(JSON.stringify(opIds)) as { device_seq: number; status: OpResult['status']; reason: string | null; clamped: number; op_id: string }[];
+      for (const r of rows) out.set(r.op_id, { deviceSeq: r.device_seq, status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.clamped ? { clamped: true } : {}), opId: r.op_id });
       return out;
     },
     writeRecords: async (recs) => {
