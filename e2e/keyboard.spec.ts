@@ -69,7 +69,9 @@ test('the palette finds the views and every settings page', async () => {
 });
 
 test('g then a letter goes to a view or a screen, and ? lists the sequences', async () => {
-  await page.locator('body').click({ position: { x: 700, y: 880 } });
+  // Leave the settings tab the palette opened (a click on the page could land on a control).
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await expect.poll(() => page.evaluate(() => document.activeElement === document.body)).toBe(true);
   await page.keyboard.press('g');
   await page.keyboard.press('o');
   await expect(page.getByTestId('view-all_open')).toHaveAttribute('data-active', 'true');
