@@ -72,6 +72,8 @@ test('g then a letter goes to a view or a screen, and ? lists the sequences', as
   // Leave the settings tab the palette opened (a click on the page could land on a control).
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await expect.poll(() => page.evaluate(() => document.activeElement === document.body)).toBe(true);
+  // Keys wait while an overlay is open: the palette must have finished closing.
+  await expect(page.locator('[aria-modal="true"], [role="dialog"], [role="menu"]')).toHaveCount(0);
   await page.keyboard.press('g');
   await page.keyboard.press('o');
   await expect(page.getByTestId('view-all_open')).toHaveAttribute('data-active', 'true');
