@@ -1,7 +1,7 @@
 /** Sites: each is also the sync scope of the records that belong to it. */
 import type { Ctx } from '../core/context';
 import { write } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { createRecord, updateRecord } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import type { Site } from '../../../shared/api/directory';
@@ -27,28 +27,15 @@ function assertNameFree(ctx: Ctx, name: string, exceptId?: string) {
 export function createSite(ctx: Ctx, input: { name: string; code?: string; timezone?: string }): Site {
   assertNameFree(ctx, input.name);
   const id = uuidv7();
-  write(ctx, (w) => {
-    ctx.store.sqlite
-      .prepare('INSERT INTO sites (id, scope_id, created_at, updated_at, field_hlc, name, code, timezone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll(['name', 'code', 'timezone'], w.stamp), input.name, input.code ?? null, input.timezone ?? null);
-    w.op({ kind: 'create', entity: 'sites', recordId: id, scopeId: GLOBAL_SCOPE, payload: { name: input.name, code: input.code ?? null, timezone: input.timezone ?? null } });
-    w.audit('site', id, null, input);
-  });
+  write(ctx, (w) => createRecord(ctx, w, 'sites', id, GLOBAL_SCOPE, { name: input.name, code: input.code ?? null, timezone: input.timezone ?? null }));
   return getSite(ctx, id);
 }
 
 export function updateSite(ctx: Ctx, id: string, fields: { name?: string; code?: string | null; timezone?: string | null }): Site {
-  const before = getSite(ctx, id);
+  getSite(ctx, id);
   if (fields.name) assertNameFree(ctx, fields.name, id);
-  write(ctx, (w) => {
-    const names = Object.keys(fields) as (keyof typeof fields)[];
-    if (!names.length) return;
-    const cur = ctx.store.sqlite.prepare('SELECT field_hlc FROM sites WHERE id = ?').pluck().get(id) as string;
-    ctx.store.sqlite
-      .prepare(`UPDATE sites SET ${names.map((n) => `${n} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-      .run(...names.map((n) => fields[n] ?? null), w.now, restamp(cur, names, w.stamp), id);
-    w.op({ kind: 'setFields', entity: 'sites', recordId: id, scopeId: GLOBAL_SCOPE, payload: fields });
-    w.audit('site', id, before, fields);
-  });
+  const values: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) values[k] = v;
+  if (Object.keys(values).length) write(ctx, (w) => updateRecord(ctx, w, 'sites', id, values));
   return getSite(ctx, id);
 }
