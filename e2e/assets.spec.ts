@@ -15,11 +15,11 @@ import { AuditPage } from './pages/audit';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixtures = process.env.OUTPOST_FIXTURES ?? path.resolve(root, '../shared/fixtures');
 const assetsCsv = path.join(fixtures, 'snipe-it/assets-sample.csv');
+// The real Snipe-IT files are what these tests import: without them the specs fail and say where
+// they looked, rather than skipping (set OUTPOST_FIXTURES to their folder).
 const haveFixtures = existsSync(assetsCsv);
-if (!haveFixtures) console.log(`assets e2e skipped: Snipe-IT fixtures not found at ${assetsCsv} (set OUTPOST_FIXTURES)`);
 
 test.describe.configure({ mode: 'serial' });
-test.skip(!haveFixtures, `Snipe-IT fixtures not found at ${assetsCsv}`);
 
 let host: RunningHost;
 let page: Page;
@@ -32,6 +32,7 @@ const FOUND = 'YVN-3440973';
 const UNKNOWN = 'ZZZ-0000001';
 
 test.beforeAll(async ({ browser }) => {
+  if (!haveFixtures) throw new Error(`The Snipe-IT fixtures are not at ${assetsCsv}: set OUTPOST_FIXTURES to the shared fixtures folder.`);
   host = await startHost();
   const s = await apiCall<{ token: string }>(host, 'setup.init', {
     organisation: 'Northwind IT',
