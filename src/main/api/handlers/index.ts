@@ -1,7 +1,11 @@
-/** The handler table: one function per call in the contract. Each domain adds its table here. */
+/** The handler table: one function per call in the contract. One handler file per contract file (src/shared/api/X.ts → ./X.ts), each adding its table here. */
 import type { Contract } from '../../../shared/api';
 import type { HandlersFor } from './types';
-import { coreHandlers } from './core';
+import { setupHandlers } from './setup';
+import { directoryHandlers } from './directory';
+import { settingsHandlers } from './settings';
+import { ticketsHandlers } from './tickets';
+import { auditHandlers } from './audit';
 import { assetsHandlers } from './assets';
 import { licencesHandlers } from './licences';
 import { softwareHandlers } from './software';
@@ -11,7 +15,11 @@ import { labelsHandlers } from './labels';
 import { syncHandlers } from './sync';
 
 export const handlers: HandlersFor<Contract> = {
-  ...coreHandlers,
+  ...setupHandlers,
+  ...directoryHandlers,
+  ...settingsHandlers,
+  ...ticketsHandlers,
+  ...auditHandlers,
   ...assetsHandlers,
   ...licencesHandlers,
   ...softwareHandlers,

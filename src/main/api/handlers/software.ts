@@ -1,7 +1,15 @@
 /** Handlers for installed software, maintenance records and the EOL / KEV catalogues. */
 import type { softwareCalls } from '../../../shared/api/software';
 import type { HandlersFor } from './types';
-import { addSoftware, createMaintenance, listInstalled, listMaintenance, listTitles, removeSoftware, updateMaintenance } from '../../services/software/software';
+import {
+  addSoftware,
+  createMaintenance,
+  listInstalled,
+  listMaintenance,
+  listTitles,
+  removeSoftware,
+  updateMaintenance,
+} from '../../services/software/software';
 import { assessKev, catalogueStatus, eolExposure, importEol, importKev, kevExposure } from '../../services/software/catalogues';
 
 export const softwareHandlers: HandlersFor<typeof softwareCalls> = {

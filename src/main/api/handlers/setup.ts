@@ -1,0 +1,62 @@
+/** Handlers for first-run setup and sessions (sign-in, sign-out, password). */
+import { requireActor } from '../../services/core/write';
+import { initialize, setupStatus } from '../../services/setup/setup';
+import { keepConfirmedPassword, login, logout, needsServerSignIn } from '../../services/auth/sessions';
+import { changeOwnPassword } from '../../services/directory/users';
+import { loadSampleData } from '../../services/setup/sample';
+import { syncClientFor } from '../../sync/registry';
+import { AppError } from '../../../shared/result';
+import type { HandlersFor } from './types';
+import type { setupCalls, sessionCalls } from '../../../shared/api/setup';
+
+export const setupHandlers: HandlersFor<typeof setupCalls & typeof sessionCalls> = {
+  'setup.status': (ctx) => setupStatus(ctx),
+  'setup.init': (ctx, input) => {
+    const session = initialize(ctx, input);
+    if (input.sampleData) {
+      const actor = { ...session.user };
+      loadSampleData({ ...ctx, actor, call: 'setup.init' }, { tickets: 2000 });
+    }
+    return session;
+  },
+  'session.login': (ctx, input) => {
+    try {
+      return login(ctx, input.username, input.password);
+    } catch (e) {
+      // A person who arrived through sync has no password on this device yet (hashes never travel):
+      // the server checks it once, and the device keeps it for offline sign-in from then on.
+      const client = syncClientFor(ctx);
+      if (!(e instanceof AppError) || e.code !== 'unauthenticated' || !client.joined() || !needsServerSignIn(ctx, input.username)) throw e;
+      return client.verifyPerson(input.username, input.password).then(() => {
+        keepConfirmedPassword(ctx, input.username, input.password);
+        return login(ctx, input.username, input.password);
+      });
+    }
+  },
+  'session.logout': (ctx, _input, req) => {
+    if (req.token) logout(ctx, req.token);
+    return { done: true };
+  },
+  'session.me': (ctx) => {
+    const a = requireActor(ctx);
+    return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, siteIds: a.siteIds };
+  },
+  'session.changePassword': (ctx, input) => {
+    const sync = syncClientFor(ctx);
+    const joinedAs = sync.joined() ? sync.status().username : null;
+    if (joinedAs === null) {
+      changeOwnPassword(ctx, input.current, input.next);
+      return { done: true };
+    }
+    // Joined to a server: the account the device joined with changes its password there (the
+    // server checks the current one), then here; another local user's changes on this device only.
+    if (joinedAs !== requireActor(ctx).username) {
+      changeOwnPassword(ctx, input.current, input.next, { local: true });
+      return { done: true };
+    }
+    return sync.changePassword(input.current, input.next).then(() => {
+      changeOwnPassword(ctx, input.current, input.next, { local: true, verifiedByServer: true });
+      return { done: true as const };
+    });
+  },
+};
