@@ -48,6 +48,8 @@ export interface Ticket {
   firstResponseAt: string | null;
   resolvedAt: string | null;
   closedAt: string | null;
+  /** The resolution SLA as recorded when the ticket resolved: met, missed, or null when not recorded. */
+  slaMet: boolean | null;
   createdAt: string;
   updatedAt: string;
 }

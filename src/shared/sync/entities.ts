@@ -94,6 +94,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       first_response_at: isoTime.nullable(),
       resolved_at: isoTime.nullable(),
       closed_at: isoTime.nullable(),
+      sla_met: bool01.nullable(),
     },
   },
   ticket_comments: {

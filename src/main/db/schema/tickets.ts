@@ -35,6 +35,11 @@ export const tickets = sqliteTable(
     firstResponseAt: text('first_response_at'),
     resolvedAt: text('resolved_at'),
     closedAt: text('closed_at'),
+    /**
+     * Whether the resolution SLA was met, as recorded when the ticket resolved (1 met, 0 missed,
+     * null not recorded): written at resolution in Outpost, or taken from an imported file.
+     */
+    slaMet: integer('sla_met'),
   },
   (t) => [
     uniqueIndex('tickets_number_uq').on(t.number),
