@@ -12,6 +12,10 @@ import { auditsCalls } from './audits';
 import { alertsCalls } from './alerts';
 import { labelsCalls } from './labels';
 import { syncCalls } from './sync';
+import { grcCalls } from './grc';
+import { risksCalls } from './risks';
+import { controlsCalls } from './controls';
+import { assessmentsCalls } from './assessments';
 
 export const contract = {
   ...setupCalls,
@@ -27,6 +31,10 @@ export const contract = {
   ...alertsCalls,
   ...labelsCalls,
   ...syncCalls,
+  ...grcCalls,
+  ...risksCalls,
+  ...controlsCalls,
+  ...assessmentsCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

@@ -13,6 +13,7 @@ import {
 } from '../tickets/rules';
 import { TEAM_SETTING_KEYS, teamSettingValueText } from '../settings/team';
 import { ASSET_ENTITY_RULES } from './entities-assets';
+import { GRC_ENTITY_RULES } from './entities-grc';
 import type { EntityRule, WriterRole } from './entity-rule';
 
 export type { EntityRule, MergeKind, ReadRule, WriterRole } from './entity-rule';
@@ -30,6 +31,7 @@ const ADMIN_ONLY: readonly WriterRole[] = ['admin'];
 
 export const ENTITY_RULES: Record<string, EntityRule> = {
   ...ASSET_ENTITY_RULES,
+  ...GRC_ENTITY_RULES,
   // Team-wide settings (scope 'global'): one row per setting key, and one row per category,
   // subcategory, asset custom field and asset model, so concurrent additions all survive.
   team_settings: { merge: 'record', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, textFields: ['value'], fields: { key: z.enum(TEAM_SETTING_KEYS), value: teamSettingValueText } },

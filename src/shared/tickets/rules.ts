@@ -1,5 +1,7 @@
 /** ITIL rules for tickets: the priority matrix and the status machine, shared by every process. */
 
+import { formatHumanNumber } from '../numbers';
+
 export const TICKET_TYPES = ['incident', 'request'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
 
@@ -154,7 +156,7 @@ export function numberPrefix(type: TicketType): string {
 }
 
 export function formatNumber(prefix: string, n: number): string {
-  return `${prefix}${n.toString().padStart(7, '0')}`;
+  return formatHumanNumber(prefix, n);
 }
 
 export const NUMBER_RE = /^(INC|REQ)\d{7}$/i;

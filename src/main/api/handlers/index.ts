@@ -13,6 +13,10 @@ import { auditsHandlers } from './audits';
 import { alertsHandlers } from './alerts';
 import { labelsHandlers } from './labels';
 import { syncHandlers } from './sync';
+import { grcHandlers } from './grc';
+import { risksHandlers } from './risks';
+import { controlsHandlers } from './controls';
+import { assessmentsHandlers } from './assessments';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -27,6 +31,10 @@ export const handlers: HandlersFor<Contract> = {
   ...alertsHandlers,
   ...labelsHandlers,
   ...syncHandlers,
+  ...grcHandlers,
+  ...risksHandlers,
+  ...controlsHandlers,
+  ...assessmentsHandlers,
 };
 
 export type { RequestInfo } from './types';

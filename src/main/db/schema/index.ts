@@ -4,3 +4,4 @@ export * from './tickets';
 export * from './assets';
 export * from './sync';
 export * from './team';
+export * from './grc';

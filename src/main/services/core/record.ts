@@ -70,9 +70,39 @@ export function updateRecord(ctx: Ctx, w: WriteScope, entity: string, id: string
 export function deleteRecord(ctx: Ctx, w: WriteScope, entity: string, id: string): void {
   columnsOf(entity, {});
   const sqlite = ctx.store.sqlite;
-  const row = sqlite.prepare(`SELECT scope_id FROM ${entity} WHERE id = ? AND deleted_hlc IS NULL`).get(id) as { scope_id: string } | undefined;
+  const row = sqlite.prepare(`SELECT scope_id FROM ${entity} WHERE id = ? AND deleted_hlc IS NULL`).get(id) as
+    { scope_id: string } | undefined;
   if (!row) throw new AppError('not_found', `No such ${auditTypeOf(entity).replace(/_/g, ' ')}.`);
   sqlite.prepare(`UPDATE ${entity} SET deleted_hlc = ?, updated_at = ? WHERE id = ?`).run(w.stamp, w.now, id);
   w.op({ kind: 'delete', entity, recordId: id, scopeId: row.scope_id, payload: {} });
   w.audit(auditTypeOf(entity), id, { id }, { deleted: true });
+}
+
+/**
+ * Adds (present) or removes a member of a set type (a risk's assets, a control's tickets), with its
+ * `setAdd`/`setRemove` op and audit event. The row id comes from the member's natural key
+ * (setRowId), so a re-add reuses the tombstoned row and the latest add or remove wins everywhere.
+ * Returns false when the member is already in that state: nothing is written.
+ */
+export function setMember(ctx: Ctx, w: WriteScope, entity: string, id: string, scopeId: string, values: Values, present: boolean): boolean {
+  const cols = columnsOf(entity, values);
+  if (ruleFor(entity).merge !== 'set') throw new AppError('internal', `${entity} is not a set.`);
+  const sqlite = ctx.store.sqlite;
+  const row = sqlite.prepare(`SELECT deleted_hlc AS deleted FROM ${entity} WHERE id = ?`).get(id) as { deleted: string | null } | undefined;
+  if ((!!row && row.deleted === null) === present) return false;
+  if (present && !row) {
+    const names = ['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', ...cols];
+    sqlite
+      .prepare(`INSERT INTO ${entity} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
+      .run(id, scopeId, w.now, w.now, stampAll(['added'], w.stamp), ...cols.map((c) => bind(values[c]!)));
+  } else if (present) {
+    sqlite
+      .prepare(`UPDATE ${entity} SET deleted_hlc = NULL, updated_at = ?, field_hlc = ? WHERE id = ?`)
+      .run(w.now, stampAll(['added'], w.stamp), id);
+  } else {
+    sqlite.prepare(`UPDATE ${entity} SET deleted_hlc = ?, updated_at = ? WHERE id = ?`).run(w.stamp, w.now, id);
+  }
+  w.op({ kind: present ? 'setAdd' : 'setRemove', entity, recordId: id, scopeId, payload: { ...values, scope_id: scopeId } });
+  w.audit(auditTypeOf(entity), id, present ? null : values, present ? values : { deleted: true });
+  return true;
 }

@@ -16,7 +16,7 @@ import {
   type TicketStatus,
   type TicketType,
 } from '../../../shared/tickets/rules';
-import { reserveNumbers } from './numbers';
+import { reserveNumbers } from '../core/numbers';
 import { DEFAULT_CATEGORIES } from '../settings/settings';
 
 export type Rng = () => number;

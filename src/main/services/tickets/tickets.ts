@@ -16,7 +16,7 @@ import {
 } from '../../../shared/tickets/rules';
 import type { Ticket, TicketDetail, TicketFields, TimelineEntry } from '../../../shared/api/tickets';
 import { priorityMatrix } from '../settings/settings';
-import { nextNumber } from './numbers';
+import { nextNumber } from '../core/numbers';
 import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
 import { moveChildrenLocally } from '../core/children';
 import { linksOf, watchersOf } from './set-reads';

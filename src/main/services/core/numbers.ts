@@ -1,6 +1,6 @@
-/** Human numbers (INC0000001). Standalone devices count locally; sync later leases blocks. */
+/** Human numbers (INC0000001, RSK-0001): a counter per prefix. Standalone devices count locally; sync leases blocks. */
 import type Database from 'better-sqlite3';
-import { formatNumber } from '../../../shared/tickets/rules';
+import { formatHumanNumber } from '../../../shared/numbers';
 
 export function nextNumber(sqlite: Database.Database, prefix: string): string {
   const row = sqlite
@@ -10,7 +10,7 @@ export function nextNumber(sqlite: Database.Database, prefix: string): string {
        RETURNING next - 1 AS n`,
     )
     .get(prefix) as { n: number };
-  return formatNumber(prefix, row.n);
+  return formatHumanNumber(prefix, row.n);
 }
 
 /** Reserve `count` consecutive numbers; returns the first. */

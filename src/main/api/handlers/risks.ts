@@ -1,0 +1,14 @@
+/** Handlers for the risk register. */
+import type { risksCalls } from '../../../shared/api/risks';
+import type { HandlersFor } from './types';
+import { createRisk, getRisk, heatMap, linkRisk, listRisks, reviewRisk, updateRisk } from '../../services/risks/risks';
+
+export const risksHandlers: HandlersFor<typeof risksCalls> = {
+  'risks.create': (ctx, input) => createRisk(ctx, input),
+  'risks.update': (ctx, input) => updateRisk(ctx, input),
+  'risks.get': (ctx, input) => getRisk(ctx, input.id),
+  'risks.list': (ctx, input) => listRisks(ctx, input),
+  'risks.heatmap': (ctx, input) => heatMap(ctx, input),
+  'risks.review': (ctx, input) => reviewRisk(ctx, input.id, input.note),
+  'risks.link': (ctx, input) => linkRisk(ctx, input),
+};

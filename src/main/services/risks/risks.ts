@@ -1,0 +1,503 @@
+/**
+ * The risk register: risks in a site, scored on a matrix as 1-based likelihood and impact positions
+ * for each stage (inherent, current, residual). Levels are derived from the matrix's grid on every
+ * read, never stored. Every score change appends a history record with who and why; likelihood and
+ * impact are separate fields so concurrent edits of each both survive the merge.
+ */
+import type Database from 'better-sqlite3';
+import type { Ctx } from '../core/context';
+import { requireActor, write, type WriteScope } from '../core/write';
+import { createRecord, setMember, updateRecord } from '../core/record';
+import { setRowId } from '../core/set-ids';
+import { nextNumber } from '../core/numbers';
+import { uuidv7 } from '../../../shared/ids';
+import { AppError } from '../../../shared/result';
+import { levelAt, RISK_STAGES, type MatrixDefinition, type RiskStage } from '../../../shared/grc/matrix';
+import type { HeatMap, Risk, RiskFilter, RiskHistoryEntry, RiskScore, RiskSummary } from '../../../shared/api/risks';
+import type { CallParsed } from '../../../shared/api';
+import { defaultMatrixId, ensureDefaultMatrix, getMatrixDefinition, matrixDefinitions } from '../grc/grc';
+
+type CreateInput = CallParsed<'risks.create'>;
+type UpdateInput = CallParsed<'risks.update'>;
+
+const STAGE_COLS: Record<RiskStage, [string, string]> = {
+  inherent: ['inherent_likelihood', 'inherent_impact'],
+  current: ['current_likelihood', 'current_impact'],
+  residual: ['residual_likelihood', 'residual_impact'],
+};
+
+function bad(path: string, message: string): AppError {
+  return new AppError('invalid_input', message, [{ path: [path], message }]);
+}
+
+function requireStaff(ctx: Ctx) {
+  const a = requireActor(ctx);
+  if (a.role !== 'admin' && a.role !== 'technician')
+    throw new AppError('forbidden', 'Only administrators and technicians change the risk register.');
+  return a;
+}
+
+export function today(ctx: Ctx): string {
+  return ctx.clock.now().toISOString().slice(0, 10);
+}
+
+function checkScore(m: MatrixDefinition, stage: string, s: { likelihood: number; impact: number } | null | undefined) {
+  if (!s) return;
+  if (s.likelihood > m.probability.length)
+    throw bad(
+      stage,
+      `The ${stage} likelihood ${s.likelihood} is off the matrix: its probability scale has ${m.probability.length} levels.`,
+    );
+  if (s.impact > m.impact.length)
+    throw bad(stage, `The ${stage} impact ${s.impact} is off the matrix: its impact scale has ${m.impact.length} levels.`);
+}
+
+function siteFor(ctx: Ctx, siteId: string | undefined): string {
+  const actor = requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const site =
+    siteId ??
+    actor.siteIds[0] ??
+    (sqlite.prepare('SELECT id FROM sites WHERE deleted_hlc IS NULL ORDER BY created_at LIMIT 1').pluck().get() as string | undefined);
+  if (!site) throw new AppError('conflict', 'Create a site before adding risks.');
+  if (!sqlite.prepare('SELECT 1 FROM sites WHERE id = ? AND deleted_hlc IS NULL').get(site)) throw bad('siteId', 'No such site.');
+  if (actor.role !== 'admin' && !actor.siteIds.includes(site)) throw new AppError('forbidden', 'You do not have access to that site.');
+  return site;
+}
+
+function assertPerson(sqlite: Database.Database, id: string | null | undefined, path: string) {
+  if (!id) return;
+  if (!sqlite.prepare('SELECT 1 FROM users WHERE id = ? AND deleted_hlc IS NULL').get(id)) throw bad(path, 'No such person.');
+}
+
+const linkTable = { asset: 'risk_assets', location: 'risk_locations', control: 'risk_controls' } as const;
+const linkField = { asset: 'asset_id', location: 'location_id', control: 'control_id' } as const;
+const targetTable = { asset: 'assets', location: 'locations', control: 'applied_controls' } as const;
+
+function writeLink(
+  ctx: Ctx,
+  w: WriteScope,
+  riskId: string,
+  scopeId: string,
+  kind: 'asset' | 'location' | 'control',
+  targetId: string,
+  present: boolean,
+): boolean {
+  const sqlite = ctx.store.sqlite;
+  if (present && !sqlite.prepare(`SELECT 1 FROM ${targetTable[kind]} WHERE id = ? AND deleted_hlc IS NULL`).get(targetId))
+    throw bad(`${kind}Ids`, `No such ${kind === 'control' ? 'applied control' : kind}.`);
+  const table = linkTable[kind];
+  return setMember(ctx, w, table, setRowId(table, riskId, targetId), scopeId, { risk_id: riskId, [linkField[kind]]: targetId }, present);
+}
+
+function appendScore(
+  ctx: Ctx,
+  w: WriteScope,
+  riskId: string,
+  scopeId: string,
+  stage: RiskStage,
+  from: [number | null, number | null],
+  to: [number | null, number | null],
+  reason: string | null,
+) {
+  createRecord(ctx, w, 'risk_score_history', uuidv7(), scopeId, {
+    risk_id: riskId,
+    actor_id: w.actorId,
+    stage,
+    from_likelihood: from[0],
+    from_impact: from[1],
+    to_likelihood: to[0],
+    to_impact: to[1],
+    reason,
+  });
+}
+
+function acceptanceCheck(
+  status: string | null | undefined,
+  treatment: string | null | undefined,
+  a: { approverId: string | null; justification: string | null; expiresOn: string | null },
+) {
+  if (status === 'accepted' && (!a.approverId || !a.justification))
+    throw bad('acceptance', 'An accepted risk needs an approver and a justification.');
+  void treatment;
+}
+
+export function createRisk(ctx: Ctx, input: CreateInput): Risk {
+  requireStaff(ctx);
+  const sqlite = ctx.store.sqlite;
+  const scopeId = siteFor(ctx, input.siteId);
+  const matrixId = input.matrixId ?? ensureDefaultMatrix(ctx);
+  const m = getMatrixDefinition(ctx, matrixId);
+  for (const s of RISK_STAGES) checkScore(m, s, input[s]);
+  assertPerson(sqlite, input.ownerId, 'ownerId');
+  const acceptance = {
+    approverId: input.acceptance?.approverId ?? null,
+    justification: input.acceptance?.justification ?? null,
+    expiresOn: input.acceptance?.expiresOn ?? null,
+  };
+  assertPerson(sqlite, acceptance.approverId, 'acceptance');
+  const status = input.status ?? (input.inherent ? 'assessed' : 'identified');
+  acceptanceCheck(status, input.treatment, acceptance);
+  const id = uuidv7();
+  write(ctx, (w) => {
+    createRecord(ctx, w, 'risks', id, scopeId, {
+      number: nextNumber(sqlite, 'RSK'),
+      title: input.title,
+      description: input.description ?? null,
+      category: input.category ?? null,
+      owner_id: input.ownerId ?? null,
+      status,
+      matrix_id: matrixId,
+      inherent_likelihood: input.inherent?.likelihood ?? null,
+      inherent_impact: input.inherent?.impact ?? null,
+      current_likelihood: input.current?.likelihood ?? null,
+      current_impact: input.current?.impact ?? null,
+      residual_likelihood: input.residual?.likelihood ?? null,
+      residual_impact: input.residual?.impact ?? null,
+      threats: input.threats ?? null,
+      vulnerabilities: input.vulnerabilities ?? null,
+      existing_controls: input.existingControls ?? null,
+      treatment: input.treatment ?? null,
+      acceptance_approver_id: acceptance.approverId,
+      acceptance_justification: acceptance.justification,
+      acceptance_expires_on: acceptance.expiresOn,
+      review_every_days: input.reviewEveryDays ?? null,
+      last_reviewed_on: null,
+    });
+    for (const s of RISK_STAGES) {
+      const sc = input[s];
+      if (sc) appendScore(ctx, w, id, scopeId, s, [null, null], [sc.likelihood, sc.impact], 'Scored when the risk was raised.');
+    }
+    for (const a of input.assetIds ?? []) writeLink(ctx, w, id, scopeId, 'asset', a, true);
+    for (const l of input.locationIds ?? []) writeLink(ctx, w, id, scopeId, 'location', l, true);
+    for (const c of input.controlIds ?? []) writeLink(ctx, w, id, scopeId, 'control', c, true);
+  });
+  return getRisk(ctx, id);
+}
+
+interface RiskRow {
+  id: string;
+  scope_id: string;
+  number: string;
+  title: string;
+  description: string | null;
+  category: string | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  status: string;
+  matrix_id: string;
+  inherent_likelihood: number | null;
+  inherent_impact: number | null;
+  current_likelihood: number | null;
+  current_impact: number | null;
+  residual_likelihood: number | null;
+  residual_impact: number | null;
+  threats: string | null;
+  vulnerabilities: string | null;
+  existing_controls: string | null;
+  treatment: string | null;
+  acceptance_approver_id: string | null;
+  acceptance_justification: string | null;
+  acceptance_expires_on: string | null;
+  review_every_days: number | null;
+  last_reviewed_on: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function rowOrThrow(sqlite: Database.Database, id: string): RiskRow {
+  const r = sqlite
+    .prepare(
+      'SELECT r.*, u.display_name AS owner_name FROM risks r LEFT JOIN users u ON u.id = r.owner_id WHERE r.id = ? AND r.deleted_hlc IS NULL',
+    )
+    .get(id) as RiskRow | undefined;
+  if (!r) throw new AppError('not_found', 'No such risk.');
+  return r;
+}
+
+export function updateRisk(ctx: Ctx, input: UpdateInput): Risk {
+  requireStaff(ctx);
+  const sqlite = ctx.store.sqlite;
+  const row = rowOrThrow(sqlite, input.id);
+  const matrixId = input.matrixId ?? row.matrix_id;
+  const m = getMatrixDefinition(ctx, matrixId);
+  for (const s of RISK_STAGES) checkScore(m, s, input[s]);
+  if (input.matrixId && input.matrixId !== row.matrix_id) {
+    // Scores kept from the old matrix must still fit the new one.
+    for (const s of RISK_STAGES) {
+      if (input[s] !== undefined) continue;
+      const [l, i] = STAGE_COLS[s];
+      const cur = row[l as keyof RiskRow] as number | null;
+      const imp = row[i as keyof RiskRow] as number | null;
+      if (cur !== null && imp !== null) checkScore(m, s, { likelihood: cur, impact: imp });
+    }
+  }
+  assertPerson(sqlite, input.ownerId, 'ownerId');
+  const values: Record<string, string | number | null> = {};
+  const set = (k: string, v: string | number | null | undefined) => {
+    if (v !== undefined) values[k] = v;
+  };
+  set('title', input.title);
+  set('matrix_id', input.matrixId);
+  set('description', input.description);
+  set('category', input.category);
+  set('owner_id', input.ownerId);
+  set('status', input.status);
+  set('threats', input.threats);
+  set('vulnerabilities', input.vulnerabilities);
+  set('existing_controls', input.existingControls);
+  set('treatment', input.treatment);
+  set('review_every_days', input.reviewEveryDays);
+  if (input.acceptance) {
+    assertPerson(sqlite, input.acceptance.approverId, 'acceptance');
+    set('acceptance_approver_id', input.acceptance.approverId);
+    set('acceptance_justification', input.acceptance.justification);
+    set('acceptance_expires_on', input.acceptance.expiresOn);
+  }
+  acceptanceCheck(input.status ?? row.status, input.treatment ?? row.treatment, {
+    approverId: (values.acceptance_approver_id as string | null | undefined) ?? row.acceptance_approver_id,
+    justification: (values.acceptance_justification as string | null | undefined) ?? row.acceptance_justification,
+    expiresOn: null,
+  });
+  const changes: { stage: RiskStage; from: [number | null, number | null]; to: [number | null, number | null] }[] = [];
+  for (const s of RISK_STAGES) {
+    const sc = input[s];
+    if (sc === undefined) continue;
+    const [lc, ic] = STAGE_COLS[s];
+    const from: [number | null, number | null] = [row[lc as keyof RiskRow] as number | null, row[ic as keyof RiskRow] as number | null];
+    const to: [number | null, number | null] = sc ? [sc.likelihood, sc.impact] : [null, null];
+    // Only the part that changed is written: a likelihood raised here and an impact raised elsewhere both survive.
+    if (to[0] !== from[0]) values[lc] = to[0];
+    if (to[1] !== from[1]) values[ic] = to[1];
+    if (to[0] !== from[0] || to[1] !== from[1]) changes.push({ stage: s, from, to });
+  }
+  if (!Object.keys(values).length) return getRisk(ctx, input.id);
+  write(ctx, (w) => {
+    updateRecord(ctx, w, 'risks', input.id, values);
+    for (const c of changes) appendScore(ctx, w, input.id, row.scope_id, c.stage, c.from, c.to, input.reason ?? null);
+  });
+  return getRisk(ctx, input.id);
+}
+
+export function reviewRisk(ctx: Ctx, id: string, note: string | undefined): Risk {
+  requireStaff(ctx);
+  rowOrThrow(ctx.store.sqlite, id);
+  write(ctx, (w) => {
+    updateRecord(ctx, w, 'risks', id, { last_reviewed_on: today(ctx) });
+    if (note) w.audit('risk', id, null, { review: note });
+  });
+  return getRisk(ctx, id);
+}
+
+export function linkRisk(ctx: Ctx, input: CallParsed<'risks.link'>): Risk {
+  requireStaff(ctx);
+  const row = rowOrThrow(ctx.store.sqlite, input.id);
+  write(ctx, (w) => writeLink(ctx, w, input.id, row.scope_id, input.kind, input.targetId, input.present));
+  return getRisk(ctx, input.id);
+}
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+function score(m: MatrixDefinition | undefined, l: number | null, i: number | null): RiskScore {
+  const lv = m ? levelAt(m, l, i) : null;
+  return { likelihood: l, impact: i, level: lv };
+}
+
+function nextReview(r: Pick<RiskRow, 'review_every_days' | 'last_reviewed_on' | 'created_at'>): string | null {
+  if (!r.review_every_days) return null;
+  return addDays(r.last_reviewed_on ?? r.created_at.slice(0, 10), r.review_every_days);
+}
+
+function toSummary(r: RiskRow, mats: Map<string, MatrixDefinition>, day: string): RiskSummary {
+  const m = mats.get(r.matrix_id);
+  const next = nextReview(r);
+  return {
+    id: r.id,
+    number: r.number,
+    title: r.title,
+    category: r.category,
+    status: r.status as RiskSummary['status'],
+    treatment: r.treatment as RiskSummary['treatment'],
+    ownerId: r.owner_id,
+    ownerName: r.owner_name,
+    siteId: r.scope_id,
+    matrixId: r.matrix_id,
+    inherent: score(m, r.inherent_likelihood, r.inherent_impact),
+    current: score(m, r.current_likelihood, r.current_impact),
+    residual: score(m, r.residual_likelihood, r.residual_impact),
+    reviewOverdue: r.status !== 'closed' && next !== null && next < day,
+    acceptanceExpired: r.status === 'accepted' && !!r.acceptance_expires_on && r.acceptance_expires_on < day,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function getRisk(ctx: Ctx, id: string): Risk {
+  const sqlite = ctx.store.sqlite;
+  const r = rowOrThrow(sqlite, id);
+  const mats = matrixDefinitions(sqlite);
+  const m = mats.get(r.matrix_id);
+  const history = (
+    sqlite
+      .prepare(
+        `SELECT h.id, h.created_at AS at, h.actor_id, u.display_name AS actor_name, h.stage, h.from_likelihood, h.from_impact, h.to_likelihood, h.to_impact, h.reason
+         FROM risk_score_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.risk_id = ? AND h.deleted_hlc IS NULL ORDER BY h.created_at DESC, h.id DESC`,
+      )
+      .all(id) as {
+      id: string;
+      at: string;
+      actor_id: string;
+      actor_name: string | null;
+      stage: RiskStage;
+      from_likelihood: number | null;
+      from_impact: number | null;
+      to_likelihood: number | null;
+      to_impact: number | null;
+      reason: string | null;
+    }[]
+  ).map((h): RiskHistoryEntry => ({
+    id: h.id,
+    at: h.at,
+    actorId: h.actor_id,
+    actorName: h.actor_name,
+    stage: h.stage,
+    from: score(m, h.from_likelihood, h.from_impact),
+    to: score(m, h.to_likelihood, h.to_impact),
+    reason: h.reason,
+  }));
+  const approver = r.acceptance_approver_id
+    ? (sqlite.prepare('SELECT display_name FROM users WHERE id = ?').pluck().get(r.acceptance_approver_id) as string | undefined)
+    : undefined;
+  return {
+    ...toSummary(r, mats, today(ctx)),
+    description: r.description,
+    threats: r.threats,
+    vulnerabilities: r.vulnerabilities,
+    existingControls: r.existing_controls,
+    acceptance: {
+      approverId: r.acceptance_approver_id,
+      approverName: approver ?? null,
+      justification: r.acceptance_justification,
+      expiresOn: r.acceptance_expires_on,
+    },
+    reviewEveryDays: r.review_every_days,
+    lastReviewedOn: r.last_reviewed_on,
+    nextReviewOn: nextReview(r),
+    assets: sqlite
+      .prepare(
+        'SELECT a.id, a.tag, a.name FROM risk_assets x JOIN assets a ON a.id = x.asset_id WHERE x.risk_id = ? AND x.deleted_hlc IS NULL ORDER BY a.tag_key',
+      )
+      .all(id) as Risk['assets'],
+    locations: sqlite
+      .prepare(
+        'SELECT l.id, l.name FROM risk_locations x JOIN locations l ON l.id = x.location_id WHERE x.risk_id = ? AND x.deleted_hlc IS NULL ORDER BY l.name',
+      )
+      .all(id) as Risk['locations'],
+    controls: sqlite
+      .prepare(
+        'SELECT c.id, c.name, c.status, c.due_on AS dueOn FROM risk_controls x JOIN applied_controls c ON c.id = x.control_id WHERE x.risk_id = ? AND x.deleted_hlc IS NULL AND c.deleted_hlc IS NULL ORDER BY c.name',
+      )
+      .all(id) as Risk['controls'],
+    history,
+    createdAt: r.created_at,
+  };
+}
+
+/** WHERE clause and parameters of a register filter. */
+function where(f: Omit<RiskFilter, 'cell'> & { cell?: RiskFilter['cell'] }, day: string): { sql: string; params: unknown[] } {
+  const c: string[] = ['r.deleted_hlc IS NULL'];
+  const p: unknown[] = [];
+  if (f.q) {
+    c.push("(r.title LIKE ? ESCAPE '\\' OR r.number LIKE ? ESCAPE '\\')");
+    const like = `%${f.q.replace(/[\\%_]/g, (x) => `\\${x}`)}%`;
+    p.push(like, like);
+  }
+  if (f.status?.length) {
+    c.push(`r.status IN (${f.status.map(() => '?').join(', ')})`);
+    p.push(...f.status);
+  }
+  if (f.siteId) {
+    c.push('r.scope_id = ?');
+    p.push(f.siteId);
+  }
+  if (f.ownerId) {
+    c.push('r.owner_id = ?');
+    p.push(f.ownerId);
+  }
+  if (f.matrixId) {
+    c.push('r.matrix_id = ?');
+    p.push(f.matrixId);
+  }
+  if (f.treatment) {
+    c.push('r.treatment = ?');
+    p.push(f.treatment);
+  }
+  if (f.cell) {
+    const [l, i] = STAGE_COLS[f.cell.stage];
+    c.push(`r.${l} = ? AND r.${i} = ?`);
+    p.push(f.cell.likelihood, f.cell.impact);
+  }
+  if (f.reviewOverdue !== undefined) {
+    const overdue =
+      "(r.status <> 'closed' AND r.review_every_days IS NOT NULL AND date(coalesce(r.last_reviewed_on, substr(r.created_at, 1, 10)), '+' || r.review_every_days || ' days') < ?)";
+    c.push(f.reviewOverdue ? overdue : `NOT ${overdue}`);
+    p.push(day);
+  }
+  if (f.assetId) {
+    c.push('r.id IN (SELECT risk_id FROM risk_assets WHERE asset_id = ? AND deleted_hlc IS NULL)');
+    p.push(f.assetId);
+  }
+  if (f.controlId) {
+    c.push('r.id IN (SELECT risk_id FROM risk_controls WHERE control_id = ? AND deleted_hlc IS NULL)');
+    p.push(f.controlId);
+  }
+  return { sql: c.join(' AND '), params: p };
+}
+
+export function listRisks(ctx: Ctx, input: CallParsed<'risks.list'>): { items: RiskSummary[]; total: number } {
+  const sqlite = ctx.store.sqlite;
+  const day = today(ctx);
+  const { limit, offset, ...f } = input;
+  const w = where(f, day);
+  const total = sqlite
+    .prepare(`SELECT count(*) FROM risks r WHERE ${w.sql}`)
+    .pluck()
+    .get(...w.params) as number;
+  const rows = sqlite
+    .prepare(
+      `SELECT r.*, u.display_name AS owner_name FROM risks r LEFT JOIN users u ON u.id = r.owner_id WHERE ${w.sql} ORDER BY r.number DESC LIMIT ? OFFSET ?`,
+    )
+    .all(...w.params, limit, offset) as RiskRow[];
+  const mats = matrixDefinitions(sqlite);
+  return { items: rows.map((r) => toSummary(r, mats, day)), total };
+}
+
+export function heatMap(ctx: Ctx, f: CallParsed<'risks.heatmap'>): HeatMap {
+  const sqlite = ctx.store.sqlite;
+  const mats = matrixDefinitions(sqlite);
+  const matrixId = f.matrixId ?? ensureDefaultOrFirst(ctx);
+  const m = mats.get(matrixId);
+  if (!m) throw new AppError('not_found', 'No such risk matrix.');
+  const w = where({ ...f, matrixId }, today(ctx));
+  const counts = {} as HeatMap['counts'];
+  for (const s of RISK_STAGES) {
+    const grid = m.probability.map(() => m.impact.map(() => 0));
+    const [l, i] = STAGE_COLS[s];
+    const rows = sqlite
+      .prepare(
+        `SELECT r.${l} AS l, r.${i} AS i, count(*) AS n FROM risks r WHERE ${w.sql} AND r.${l} IS NOT NULL AND r.${i} IS NOT NULL GROUP BY 1, 2`,
+      )
+      .raw()
+      .all(...w.params) as [number, number, number][];
+    for (const [lv, iv, n] of rows) if (grid[lv - 1]?.[iv - 1] !== undefined) grid[lv - 1]![iv - 1] = n;
+    counts[s] = grid;
+  }
+  return { matrixId, counts };
+}
+
+function ensureDefaultOrFirst(ctx: Ctx): string {
+  const id = defaultMatrixId(ctx.store.sqlite);
+  if (!id) throw new AppError('not_found', 'The team has no risk matrix yet; import one from a library.');
+  return id;
+}

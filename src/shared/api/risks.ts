@@ -1,0 +1,176 @@
+/** The risk register: risks scored on a matrix (levels derived from its grid), treatment, acceptance, reviews. */
+import { z } from 'zod';
+import { call, STAFF } from './contract';
+import { id, trimmed } from './common';
+import { GRC_READERS } from './grc';
+import {
+  RISK_STAGES,
+  RISK_STATUSES,
+  RISK_TREATMENTS,
+  type RiskStage,
+  type RiskStatus,
+  type RiskTreatment,
+  type ControlStatus,
+} from '../grc/matrix';
+
+export interface LevelInfo {
+  index: number;
+  abbreviation: string;
+  name: string;
+  hexcolor: string | null;
+}
+
+/** A score on the risk's matrix: 1-based positions and the level the grid gives them (null when unscored). */
+export interface RiskScore {
+  likelihood: number | null;
+  impact: number | null;
+  level: LevelInfo | null;
+}
+
+export interface RiskSummary {
+  id: string;
+  number: string;
+  title: string;
+  category: string | null;
+  status: RiskStatus;
+  treatment: RiskTreatment | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  siteId: string;
+  matrixId: string;
+  inherent: RiskScore;
+  current: RiskScore;
+  residual: RiskScore;
+  reviewOverdue: boolean;
+  acceptanceExpired: boolean;
+  updatedAt: string;
+}
+
+export interface RiskHistoryEntry {
+  id: string;
+  at: string;
+  actorId: string;
+  actorName: string | null;
+  stage: RiskStage;
+  from: RiskScore;
+  to: RiskScore;
+  reason: string | null;
+}
+
+export interface RiskControl {
+  id: string;
+  name: string;
+  status: ControlStatus;
+  dueOn: string | null;
+}
+
+export interface Risk extends RiskSummary {
+  description: string | null;
+  threats: string | null;
+  vulnerabilities: string | null;
+  existingControls: string | null;
+  acceptance: { approverId: string | null; approverName: string | null; justification: string | null; expiresOn: string | null };
+  reviewEveryDays: number | null;
+  lastReviewedOn: string | null;
+  nextReviewOn: string | null;
+  assets: { id: string; tag: string; name: string }[];
+  locations: { id: string; name: string }[];
+  controls: RiskControl[];
+  history: RiskHistoryEntry[];
+  createdAt: string;
+}
+
+const pos = z.number().int().min(1, { message: 'Positions on a matrix scale start at 1.' }).max(20);
+export const scoreInput = z.object({ likelihood: pos, impact: pos }).strict();
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'Dates look like 2026-03-31.' });
+const longText = (max: number) => z.string().max(max).nullable().optional();
+
+const riskFields = {
+  description: longText(50_000),
+  category: z.string().trim().max(120).nullable().optional(),
+  ownerId: id.nullable().optional(),
+  status: z.enum(RISK_STATUSES).optional(),
+  threats: longText(20_000),
+  vulnerabilities: longText(20_000),
+  existingControls: longText(20_000),
+  treatment: z.enum(RISK_TREATMENTS).nullable().optional(),
+  reviewEveryDays: z.number().int().min(1).max(3660).nullable().optional(),
+  acceptance: z
+    .object({ approverId: id.nullable(), justification: z.string().trim().max(20_000).nullable(), expiresOn: day.nullable() })
+    .strict()
+    .optional(),
+  inherent: scoreInput.nullable().optional(),
+  current: scoreInput.nullable().optional(),
+  residual: scoreInput.nullable().optional(),
+};
+
+export const riskCreate = z
+  .object({
+    title: trimmed(300, 'Title'),
+    /** The matrix to score on; the team's default when omitted. */
+    matrixId: id.optional(),
+    siteId: z.string().min(1).max(80).optional(),
+    ...riskFields,
+    assetIds: z.array(id).max(500).optional(),
+    locationIds: z.array(id).max(500).optional(),
+    controlIds: z.array(id).max(500).optional(),
+  })
+  .strict();
+
+export const riskUpdate = z
+  .object({
+    id,
+    title: trimmed(300, 'Title').optional(),
+    matrixId: id.optional(),
+    ...riskFields,
+    /** Why the scores changed: kept in the risk's history. */
+    reason: z.string().trim().max(5000).optional(),
+  })
+  .strict();
+
+export const riskCell = z.object({ stage: z.enum(RISK_STAGES), likelihood: pos, impact: pos }).strict();
+
+export const riskFilter = z
+  .object({
+    q: z.string().trim().max(200).optional(),
+    status: z.array(z.enum(RISK_STATUSES)).max(5).optional(),
+    siteId: z.string().min(1).max(80).optional(),
+    ownerId: id.optional(),
+    matrixId: id.optional(),
+    treatment: z.enum(RISK_TREATMENTS).optional(),
+    /** Risks in one heat map cell. */
+    cell: riskCell.optional(),
+    reviewOverdue: z.boolean().optional(),
+    assetId: id.optional(),
+    controlId: id.optional(),
+  })
+  .strict();
+export type RiskFilter = z.infer<typeof riskFilter>;
+
+export interface HeatMap {
+  matrixId: string;
+  /** counts[stage][likelihood-1][impact-1]. */
+  counts: Record<RiskStage, number[][]>;
+}
+
+export const risksCalls = {
+  'risks.create': call<Risk>()(riskCreate, STAFF, { mutates: true }),
+  'risks.update': call<Risk>()(riskUpdate, STAFF, { mutates: true }),
+  'risks.get': call<Risk>()(z.object({ id }).strict(), GRC_READERS),
+  'risks.list': call<{ items: RiskSummary[]; total: number }>()(
+    riskFilter
+      .extend({ limit: z.number().int().min(1).max(500).default(100), offset: z.number().int().min(0).max(10_000_000).default(0) })
+      .strict()
+      .default({ limit: 100, offset: 0 }),
+    GRC_READERS,
+  ),
+  'risks.heatmap': call<HeatMap>()(riskFilter.omit({ cell: true }).strict().default({}), GRC_READERS),
+  /** Records a review today (resets "review overdue"). */
+  'risks.review': call<Risk>()(z.object({ id, note: z.string().trim().max(5000).optional() }).strict(), STAFF, { mutates: true }),
+  /** Adds or removes an affected asset, a location or a treating control. */
+  'risks.link': call<Risk>()(
+    z.object({ id, kind: z.enum(['asset', 'location', 'control']), targetId: id, present: z.boolean().default(true) }).strict(),
+    STAFF,
+    { mutates: true },
+  ),
+};

@@ -1,0 +1,57 @@
+/**
+ * Human numbers of every numbered record type (INC0000001, REQ0000001, RSK-0001): one scheme per
+ * prefix, read by the device's counters and leases, the server's lease route and its renumbering of
+ * clashes, so a new numbered type is one line here.
+ */
+export interface NumberScheme {
+  prefix: string;
+  /** The record type and field that hold the number. */
+  entity: string;
+  field: string;
+  /** Between the prefix and the digits. */
+  sep: string;
+  /** Padded to at least this many digits; longer numbers keep growing (RSK-10000). */
+  digits: number;
+  /** The highest number the scheme may reach. */
+  max: number;
+}
+
+export const NUMBER_SCHEMES: readonly NumberScheme[] = [
+  { prefix: 'INC', entity: 'tickets', field: 'number', sep: '', digits: 7, max: 9_999_999 },
+  { prefix: 'REQ', entity: 'tickets', field: 'number', sep: '', digits: 7, max: 9_999_999 },
+  { prefix: 'RSK', entity: 'risks', field: 'number', sep: '-', digits: 4, max: 9_999_999 },
+];
+
+export const NUMBER_PREFIXES: readonly string[] = NUMBER_SCHEMES.map((s) => s.prefix);
+
+export function schemeOf(prefix: string): NumberScheme | undefined {
+  return NUMBER_SCHEMES.find((s) => s.prefix === prefix);
+}
+
+/** The number field of a numbered record type, or null. */
+export function numberedField(entity: string): string | null {
+  return NUMBER_SCHEMES.find((s) => s.entity === entity)?.field ?? null;
+}
+
+export function formatHumanNumber(prefix: string, n: number): string {
+  const s = schemeOf(prefix);
+  return `${prefix}${s?.sep ?? ''}${n.toString().padStart(s?.digits ?? 7, '0')}`;
+}
+
+/** The scheme and value of a number, or null when it fits none of the schemes of `entity`. */
+export function parseHumanNumber(entity: string, number: string): { scheme: NumberScheme; n: number } | null {
+  for (const s of NUMBER_SCHEMES) {
+    if (s.entity !== entity || !number.startsWith(s.prefix + s.sep)) continue;
+    const digits = number.slice(s.prefix.length + s.sep.length);
+    if (!new RegExp(`^\\d{${s.digits},${String(s.max).length}}$`).test(digits)) return null;
+    const n = Number(digits);
+    return n >= 1 && n <= s.max ? { scheme: s, n } : null;
+  }
+  return null;
+}
+
+/** The regular expression the numbers of one prefix match. */
+export function numberRegex(prefix: string): RegExp {
+  const s = schemeOf(prefix)!;
+  return new RegExp(`^${s.prefix}${s.sep}\\d{${s.digits},${String(s.max).length}}$`);
+}
