@@ -7,6 +7,7 @@ export class SetupPage {
   async complete(o: { organisation: string; site: string; displayName: string; username: string; password: string; sampleData?: boolean }) {
     const p = this.page;
     await expect(p.getByTestId('setup-wizard')).toBeVisible();
+    await p.getByTestId('setup-new-team').click();
     await p.getByLabel('Organisation').fill(o.organisation);
     await p.getByLabel('First site').fill(o.site);
     await p.getByRole('button', { name: 'Next' }).click();
@@ -17,6 +18,21 @@ export class SetupPage {
     await p.getByRole('button', { name: 'Next' }).click();
     if (o.sampleData) await p.getByLabel('Load sample data').check();
     await p.getByTestId('setup-finish').click();
+  }
+
+  /** "Join a team" at first run: the team's server and the person's own account there. */
+  async joinTeam(serverUrl: string, username: string, password: string) {
+    const p = this.page;
+    await expect(p.getByTestId('setup-wizard')).toBeVisible();
+    await p.getByTestId('setup-join-team').click();
+    await p.getByLabel('Server address').fill(serverUrl);
+    await p.getByLabel('Username').fill(username);
+    await p.getByRole('textbox', { name: 'Password' }).fill(password);
+    await p.getByTestId('join-team-submit').click();
+  }
+
+  joinError() {
+    return this.page.getByTestId('join-team-error');
   }
 }
 

@@ -51,8 +51,11 @@ export interface Device {
   close(): void;
 }
 
-/** A device: a real runtime on a temp data dir, set up with its own admin and site. */
-export async function startDevice(opts: { clock?: Clock; dir?: string; sampleData?: boolean; site?: string } = {}): Promise<Device> {
+/**
+ * A device: a real runtime on a temp data dir, set up with its own admin and site; with
+ * `setUp: false` it is left at first run (no token), e.g. to join an existing team.
+ */
+export async function startDevice(opts: { clock?: Clock; dir?: string; sampleData?: boolean; site?: string; setUp?: boolean } = {}): Promise<Device> {
   const ownDir = !opts.dir;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-dev-'));
   const rt = startRuntime({ dataDir: dir, clock: opts.clock, log: createLogger({ level: 'silent' }) });
@@ -76,6 +79,7 @@ export async function startDevice(opts: { clock?: Clock; dir?: string; sampleDat
     },
   };
   const status = await call('setup.status', {}, null);
+  if (opts.setUp === false) return dev;
   if (status.initialized) {
     dev.token = (await call('session.login', { username: 'tech', password: 'password123' }, null)).token;
   } else {

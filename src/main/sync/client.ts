@@ -17,7 +17,7 @@ import { acknowledge, nextBatch, pendingCount } from './outbox';
 import { applyPage, applyScopes, getCursor, getScopes, pendingInScopes, rereadForRole, scopeChange, CURSOR_KEY } from './apply';
 import { BACKFILL_CURSOR_KEY, endBackfill, getBackfill } from './scopes';
 import { rejectedCount } from './rejected';
-import { HttpTransport, OfflineError, SyncHttpError, type Credentials, type SyncTransport } from './transport';
+import { HttpTransport, OfflineError, SyncHttpError, TlsError, type Credentials, type SyncTransport } from './transport';
 import { writeGate } from '../db/write-gate';
 import { openCredentials, sealCredentials, type SecretBox } from './secret-box';
 import { adoptIdentity } from './identity';
@@ -29,6 +29,19 @@ const LEASE_PREFIXES = ['INC', 'REQ'] as const;
 /** Short, so an edit reaches other online devices within a second, yet bursts of typing coalesce. */
 const DEBOUNCE_MS = 250;
 const POLL_MS = 60_000;
+/**
+ * After the server stops answering, a cheap GET /health every 2 s for the first minutes notices its
+ * return within seconds (a full sync attempt backs off much further); later every 15 s.
+ */
+export const PROBE_FAST_MS = 2000;
+export const PROBE_SLOW_MS = 15_000;
+export const PROBE_FAST_WINDOW_MS = 5 * 60_000;
+/**
+ * A pulled page is applied in one synchronous SQLite transaction, which holds the host's event loop
+ * (and so every window's calls) meanwhile. Page sizes adapt so each apply stays near this budget.
+ */
+export const APPLY_BUDGET_MS = 60;
+const MIN_PULL_LIMIT = 100;
 
 const K = {
   url: 'sync.server_url',
@@ -70,6 +83,11 @@ export class SyncClient {
   private started = false;
   /** The server refused the audit anchor field (it is older): pushes go without it. */
   private anchorUnsupported = false;
+  /** Since when the server has not answered (null while it does). */
+  private unreachableSince: number | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
+  /** The page size the next catch-up starts with (adapted to how long pages take to apply). */
+  private pullLimit = DEFAULT_PULL_LIMIT;
 
   constructor(private readonly opts: SyncClientOptions) {
     this.sqlite = opts.store.sqlite;
@@ -159,7 +177,7 @@ export class SyncClient {
         this.sqlite.transaction(() => {
           setMeta(this.sqlite, K.url, url);
           this.writeCreds(saved ?? { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessExpiresAt: Date.now() + pair.expiresIn * 1000 });
-          setMetaJson(this.sqlite, K.user, { username: pair.user.username, role: pair.user.role });
+          setMetaJson(this.sqlite, K.user, { username: pair.user.username, role: pair.user.role, personId: pair.user.personId ?? pair.user.id });
           // The person joining takes the id the server knows them by (see identity.ts).
           if (localPersonId) adoptIdentity(this.sqlite, localPersonId, pair.user.personId ?? pair.user.id);
         })(),
@@ -173,6 +191,12 @@ export class SyncClient {
     this.start();
     this.schedule(0);
     return this.status();
+  }
+
+  /** The team member this device joined as (their synced user id), or null when not joined. */
+  joinedPerson(): { personId: string; username: string; role: string } | null {
+    const u = getMetaJson<{ username: string; role: string; personId?: string } | null>(this.sqlite, K.user, null);
+    return u?.personId ? { personId: u.personId, username: u.username, role: u.role } : null;
   }
 
   async leave(): Promise<SyncStatus> {
@@ -258,8 +282,9 @@ export class SyncClient {
       const before = this.openConflicts();
       const pushed = await this.pushAll();
       await this.ensureLeases();
-      const pulled = await this.pullAll();
+      const pulled = await this.pullAll(this.pullLimit);
       this.failures = 0;
+      this.reached();
       // Writes after a network wait go through the write gate: an import may hold it meanwhile.
       await writeGate(this.sqlite).exclusive(() => {
         setMeta(this.sqlite, K.lastSyncedAt, this.opts.clock.now().toISOString());
@@ -269,6 +294,9 @@ export class SyncClient {
     } catch (e) {
       this.failures++;
       const err = toAppError(e);
+      if (e instanceof OfflineError) this.unreachable();
+      // The server answered (with a refusal): it is there, so no probing for its return.
+      else if (e instanceof SyncHttpError) this.reached();
       this.setState(e instanceof OfflineError ? 'offline' : 'error', err.message);
       if (e instanceof SyncHttpError && (e.code === 'device_revoked' || e.status === 401)) this.stopLiveOnly();
       throw err;
@@ -386,7 +414,9 @@ export class SyncClient {
       if (!r) return { pulled: 0, more: false };
       if (r.removed && domains) domains.add('tickets');
     }
+    const started = performance.now();
     const stats = await writeGate(this.sqlite).exclusive(() => applyPage(this.sqlite, page, this.opts.clock.now().getTime()));
+    this.adaptPullLimit(page.changes.length, performance.now() - started);
     if (stats && domains) for (const c of page.changes) domains.add(domainOf(c.entity));
     return { pulled: stats ? page.changes.length : 0, more: page.hasMore && page.cursor !== cursor };
   }
@@ -405,16 +435,33 @@ export class SyncClient {
     return r;
   }
 
-  async pullAll(limit = DEFAULT_PULL_LIMIT): Promise<number> {
+  /**
+   * Sizes the next page so its apply takes about APPLY_BUDGET_MS: halved at once when a page ran
+   * long, grown gently when pages are quick (a small page costs a round trip of its own).
+   */
+  private adaptPullLimit(changes: number, ms: number): void {
+    if (changes < this.pullLimit / 2) return;
+    if (ms > APPLY_BUDGET_MS) this.pullLimit = Math.max(MIN_PULL_LIMIT, Math.floor(this.pullLimit * Math.min(0.5, APPLY_BUDGET_MS / ms)));
+    else if (ms < APPLY_BUDGET_MS / 2) this.pullLimit = Math.min(DEFAULT_PULL_LIMIT, Math.ceil(this.pullLimit * 1.25));
+  }
+
+  /** The page size the next pull asks for. */
+  currentPullLimit(): number {
+    return this.pullLimit;
+  }
+
+  async pullAll(limit?: number): Promise<number> {
     let pulled = 0;
     const domains = new Set<string>();
     try {
       for (;;) {
-        const r = await this.pullPage(limit, domains);
+        const r = await this.pullPage(limit ?? this.pullLimit, domains);
         pulled += r.pulled;
         if (!r.more) break;
+        // Let the host answer its windows between pages, even when the next page is already here.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      pulled += await this.backfill(limit, domains);
+      pulled += await this.backfill(limit ?? this.pullLimit, domains);
     } finally {
       if (domains.size) this.opts.onApplied?.([...domains]);
     }
@@ -478,13 +525,72 @@ export class SyncClient {
     if (!this.joined() || this.started) return;
     this.started = true;
     this.schedule(0);
+    this.startLive();
+  }
+
+  private startLive(): void {
     try {
       this.stopLive = this.tx().live(
         () => this.schedule(50),
-        () => {},
+        (connected) => {
+          // The live stream reaching the server is news when it was away; losing it is a hint to probe.
+          if (connected && this.unreachableSince !== null) this.networkBack();
+          else if (!connected && this.started) this.unreachable();
+        },
       );
     } catch {
       this.stopLive = null;
+    }
+  }
+
+  /**
+   * The network may be back (the OS or the window said so, or a probe got an answer): sync now,
+   * with the backoff reset, and reconnect the live channel at once instead of after its own backoff.
+   */
+  networkBack(): void {
+    if (!this.started) return;
+    const wasAway = this.unreachableSince !== null || this.state === 'offline' || this.state === 'error';
+    this.reached();
+    this.failures = 0;
+    if (!wasAway) return;
+    this.schedule(0);
+    this.stopLiveOnly();
+    this.startLive();
+  }
+
+  /** Something reached the server: no more probing. */
+  private reached(): void {
+    this.unreachableSince = null;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
+  }
+
+  /** The server did not answer: probe its /health often at first, then less often, until it does. */
+  private unreachable(): void {
+    if (!this.started) return;
+    this.unreachableSince ??= Date.now();
+    if (!this.probeTimer) this.probeLater();
+  }
+
+  private probeLater(): void {
+    if (!this.started || this.unreachableSince === null) return;
+    const away = Date.now() - this.unreachableSince;
+    this.probeTimer = setTimeout(() => {
+      void this.probe().then((up) => {
+        this.probeTimer = null;
+        if (up) this.networkBack();
+        else this.probeLater();
+      });
+    }, away < PROBE_FAST_WINDOW_MS ? PROBE_FAST_MS : PROBE_SLOW_MS);
+    this.probeTimer.unref();
+  }
+
+  private async probe(): Promise<boolean> {
+    try {
+      const t = this.tx();
+      return t.health ? await t.health() : false;
+    } catch {
+      return false;
     }
   }
 
@@ -497,6 +603,7 @@ export class SyncClient {
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.reached();
     this.stopLiveOnly();
   }
 
@@ -534,7 +641,7 @@ function domainOf(entity: string): string {
 
 function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
-  if (e instanceof OfflineError) return new AppError('conflict', e.message);
+  if (e instanceof OfflineError || e instanceof TlsError) return new AppError('conflict', e.message);
   if (e instanceof SyncHttpError) {
     if (e.status === 401 || e.status === 403) return new AppError('forbidden', `The server refused: ${e.message}`);
     return new AppError('conflict', `The server said: ${e.message}`);

@@ -139,7 +139,9 @@ describe('sync faults', () => {
     await joinManual(a, url);
     const t = await a.call('tickets.create', { type: 'incident', title: 'Once only' });
     for (let i = 0; i < 5; i++) await a.call('tickets.comment', { id: t.id, body: `note ${i}` });
-    await expect(a.call('sync.now')).rejects.toThrow();
+    // The dropped reply is noticed as a dropped connection: the push goes again at once on a fresh
+    // one (or, had that failed too, with the next sync). Either way the server sees it twice.
+    await a.call('sync.now').catch(() => null);
     expect(dropped).toBe(1);
     await a.call('sync.now');
     const b = await startDevice();

@@ -22,6 +22,43 @@ export class SyncHttpError extends Error {
 /** The network is unreachable (as opposed to the server answering with an error). */
 export class OfflineError extends Error {}
 
+/** The server was reached, but its TLS certificate is not trusted (or it does not speak HTTPS). */
+export class TlsError extends Error {}
+
+const STALE_RETRIES = 4;
+/** POST routes safe to send again when the connection dropped before an answer. */
+const REPEATABLE = new Set(['/sync/push', '/auth/login', '/auth/verify']);
+
+function staleConnection(e: unknown): boolean {
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause : null;
+  const code = (cause as { code?: string } | null)?.code ?? '';
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || /other side closed/i.test(cause?.message ?? '');
+}
+
+const CERT_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|HOSTNAME_MISMATCH/;
+
+/**
+ * Why a request never got an answer, in words for IT staff: a refused connection, an unknown name,
+ * a timeout, or a certificate problem (which no waiting will fix, so it is not "offline").
+ */
+export function describeFetchFailure(baseUrl: string, e: unknown): OfflineError | TlsError {
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e instanceof Error ? e : null;
+  const code = (cause as { code?: string } | null)?.code ?? '';
+  const detail = cause?.message ?? String(e);
+  if (CERT_CODES.test(code) || /certificate/i.test(detail)) {
+    return new TlsError(
+      `The server at ${baseUrl} presented a certificate this computer does not trust (${detail}). Use the server's name exactly as its certificate states it, or have the team's certificate authority installed on this computer.`,
+    );
+  }
+  if (/ERR_SSL|EPROTO/.test(code) || /wrong version number|ssl3?_get_record|packet length too long/i.test(detail)) {
+    return new TlsError(`The server at ${baseUrl} does not answer HTTPS (${detail}). Check whether the address should start with http:// instead.`);
+  }
+  if (code === 'ECONNREFUSED') return new OfflineError(`Cannot reach the server at ${baseUrl}: nothing answers there (connection refused). Is the server running, and is the port right?`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new OfflineError(`Cannot reach the server at ${baseUrl}: its name cannot be found. Check the address and the network.`);
+  if (cause?.name === 'TimeoutError' || code === 'UND_ERR_CONNECT_TIMEOUT') return new OfflineError(`Cannot reach the server at ${baseUrl}: it did not answer in time.`);
+  return new OfflineError(`Cannot reach the server at ${baseUrl} (${detail}).`);
+}
+
 export interface Credentials {
   accessToken: string;
   refreshToken: string;
@@ -45,12 +82,16 @@ export interface SyncTransport {
   changePassword?(current: string, next: string): Promise<void>;
   /** The audit chain anchors the server acknowledged for this device, newest first. */
   auditAnchors?(): Promise<AuditAnchorHistory>;
+  /** A cheap check that the server answers at all (GET /health, no sign-in): true when it does. */
+  health?(): Promise<boolean>;
 }
 
 /** Answers after which the device stops trying: only joining again (as a new device, or with the new password) helps. */
 export const SIGNED_OUT_CODES = new Set(['device_revoked', 'account_deactivated', 'session_revoked']);
 
 const TIMEOUT_MS = 60_000;
+/** A probe that takes longer than this counts as "not back yet"; the next one follows soon. */
+const HEALTH_TIMEOUT_MS = 1500;
 
 export class HttpTransport implements SyncTransport {
   constructor(
@@ -67,10 +108,21 @@ export class HttpTransport implements SyncTransport {
       headers.authorization = `Bearer ${this.creds.accessToken}`;
     }
     let res: Response;
+    const send = () => fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
     try {
-      res = await fetch(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
+      // Kept-alive connections the server dropped (it restarted meanwhile) fail before the request is
+      // read: try again, on the pool's next connection or a fresh one, where repeating is harmless
+      // (a push is idempotent; a refresh token spent twice would end the sign-in, so never that).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          res = await send();
+          break;
+        } catch (e) {
+          if (attempt >= STALE_RETRIES || !staleConnection(e) || !(method === 'GET' || REPEATABLE.has(path))) throw e;
+        }
+      }
     } catch (e) {
-      throw new OfflineError(`Cannot reach the server at ${this.baseUrl} (${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}).`);
+      throw describeFetchFailure(this.baseUrl, e);
     }
     let parsed: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
     try {
@@ -158,6 +210,16 @@ export class HttpTransport implements SyncTransport {
 
   async changePassword(current: string, next: string): Promise<void> {
     await this.authed('POST', '/auth/password', { current, next });
+  }
+
+  async health(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
   }
 
   auditAnchors(): Promise<AuditAnchorHistory> {

@@ -54,6 +54,25 @@ export const setupCalls = {
     'public',
     { mutates: true },
   ),
+  /**
+   * First run on a device of an existing team: sign in to the team's server, pull its sites,
+   * people and settings, and start as the person's own synced account (no local administrator).
+   */
+  'setup.join': call<SessionInfo>()(
+    z
+      .object({
+        serverUrl: z
+          .string()
+          .trim()
+          .url({ message: 'The server address must be a URL such as http://server:4800.' })
+          .refine((u) => /^https?:\/\//i.test(u), { message: 'The server address must start with http:// or https://.' }),
+        username: z.string().trim().toLowerCase().min(1, { message: 'Username is required.' }).max(64),
+        password: z.string().min(1, { message: 'Password is required.' }).max(256),
+      })
+      .strict(),
+    'public',
+    { mutates: true },
+  ),
 };
 
 export const sessionCalls = {

@@ -86,6 +86,8 @@ export const syncCalls = {
   ),
   'sync.now': call<SyncRun>()(empty, ALL_ROLES, { mutates: true }),
   'sync.status': call<SyncStatus>()(empty, ALL_ROLES),
+  /** The window saw the network come back (its `online` event): the device tries the server at once. */
+  'sync.online': call<SyncStatus>()(empty, ALL_ROLES),
   'sync.leave': call<SyncStatus>()(empty, ADMIN, { mutates: true }),
   'conflicts.list': call<{ items: ConflictItem[] }>()(
     z.object({ recordId: z.string().max(80).optional() }).strict().default({}),

@@ -1,6 +1,6 @@
 /** Handlers for first-run setup and sessions (sign-in, sign-out, password). */
 import { requireActor } from '../../services/core/write';
-import { initialize, setupStatus } from '../../services/setup/setup';
+import { completeJoin, initialize, isInitialized, setupStatus } from '../../services/setup/setup';
 import { keepConfirmedPassword, login, logout, needsServerSignIn } from '../../services/auth/sessions';
 import { changeOwnPassword } from '../../services/directory/users';
 import { loadSampleData } from '../../services/setup/sample';
@@ -18,6 +18,24 @@ export const setupHandlers: HandlersFor<typeof setupCalls & typeof sessionCalls>
       loadSampleData({ ...ctx, actor, call: 'setup.init' }, { tickets: 2000 });
     }
     return session;
+  },
+  'setup.join': async (ctx, input) => {
+    if (isInitialized(ctx)) throw new AppError('already_setup', 'Outpost is already set up. Sign in instead.');
+    const client = syncClientFor(ctx);
+    // An earlier attempt that failed half-way left a sign-in behind: start over from it.
+    if (client.joined()) await client.leave();
+    await client.join(input.serverUrl, input.username, input.password);
+    try {
+      // The team's sites, people and settings (and what the person may read) arrive before first use.
+      await client.syncNow();
+      const person = client.joinedPerson();
+      if (!person) throw new AppError('internal', 'The server did not say which team member signed in.');
+      return completeJoin(ctx, person.personId, input.password);
+    } catch (e) {
+      // Not set up after all: the device leaves the server again, so the next attempt starts clean.
+      await client.leave().catch(() => undefined);
+      throw e;
+    }
   },
   'session.login': (ctx, input) => {
     try {

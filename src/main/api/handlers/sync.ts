@@ -9,6 +9,11 @@ export const syncHandlers: HandlersFor<typeof syncCalls> = {
   'sync.join': (ctx, input) => syncClientFor(ctx).join(input.serverUrl, input.username, input.password, ctx.actor?.id ?? null),
   'sync.now': (ctx) => syncClientFor(ctx).syncNow(),
   'sync.status': (ctx) => syncClientFor(ctx).status(),
+  'sync.online': (ctx) => {
+    const client = syncClientFor(ctx);
+    client.networkBack();
+    return client.status();
+  },
   'sync.leave': (ctx) => syncClientFor(ctx).leave(),
   'conflicts.list': (ctx, input) => ({ items: listConflicts(ctx, input.recordId) }),
   'conflicts.resolve': (ctx, input) => resolveConflict(ctx, input.id, input.keep),

@@ -50,3 +50,32 @@ export function initialize(ctx: Ctx, input: SetupInput): SessionInfo {
     .immediate();
   return createSession(ctx, userId);
 }
+
+/**
+ * First run on a device of an existing team, after the server confirmed the person's password and
+ * the team's directory and settings were pulled: the device starts as that person's synced account
+ * (same id as on the server), keeping the confirmed password for offline sign-in. Nothing is created
+ * on the device: no local administrator, no site of its own.
+ */
+export function completeJoin(ctx: Ctx, personId: string, password: string): SessionInfo {
+  const sqlite = ctx.store.sqlite;
+  const passwordHash = hashPassword(password);
+  sqlite
+    .transaction(() => {
+      if (isInitialized(ctx)) throw new AppError('already_setup', 'Outpost is already set up. Sign in instead.');
+      const person = sqlite.prepare('SELECT username, active FROM users WHERE id = ? AND deleted_hlc IS NULL').get(personId) as
+        | { username: string; active: number }
+        | undefined;
+      if (!person) {
+        throw new AppError(
+          'conflict',
+          'The server accepted your password, but the team has no profile for your account yet. Ask an administrator to add you under People on a device of the team (same username), let it sync, then join again.',
+        );
+      }
+      if (!person.active) throw new AppError('unauthenticated', 'Your profile in this team is deactivated. Ask an administrator.');
+      sqlite.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, personId);
+      setMeta(sqlite, 'initialized_at', ctx.clock.now().toISOString());
+    })
+    .immediate();
+  return createSession(ctx, personId);
+}

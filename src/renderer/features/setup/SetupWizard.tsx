@@ -1,12 +1,70 @@
-/** First run: organisation and first site, the admin account, then start empty or with sample data. */
+/**
+ * First run: start a new team (organisation and first site, the admin account, then empty or with
+ * sample data) or join an existing team through its server.
+ */
 import { useState } from 'react';
-import { Alert, Button, Center, Checkbox, Group, Paper, PasswordInput, Stack, Stepper, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Center, Checkbox, Group, Paper, PasswordInput, SimpleGrid, Stack, Stepper, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { api, ApiCallError, errorMessage } from '../../lib/client';
 import { useSession } from '../../stores/session';
 import { fieldErrors } from '../common/issues';
+import { JoinTeam } from './JoinTeam';
+
+type Mode = 'choose' | 'new' | 'join';
+
+function Choice({ title, text, onPick, testId }: { title: string; text: string; onPick: () => void; testId: string }) {
+  return (
+    <UnstyledButton onClick={onPick} data-testid={testId}>
+      <Paper component="span" withBorder p="md" h="100%" display="block">
+        <Text component="span" fw={600} display="block">
+          {title}
+        </Text>
+        <Text component="span" size="sm" c="dimmed" mt={4} display="block">
+          {text}
+        </Text>
+      </Paper>
+    </UnstyledButton>
+  );
+}
 
 export function SetupWizard({ onDone }: { onDone: () => void }) {
+  const [mode, setMode] = useState<Mode>('choose');
+  if (mode === 'new') return <NewTeamWizard onDone={onDone} onBack={() => setMode('choose')} />;
+  return (
+    <Center mih="100dvh" p="md">
+      <Paper withBorder shadow="sm" p="xl" w={560} data-testid="setup-wizard">
+        <Stack>
+          <div>
+            <Title order={2}>Welcome to Outpost</Title>
+            <Text c="dimmed" size="sm">
+              {mode === 'join' ? 'Join your team’s Outpost.' : 'Is this the first computer of your team, or does your team already use Outpost?'}
+            </Text>
+          </div>
+          {mode === 'join' ? (
+            <JoinTeam onBack={() => setMode('choose')} onDone={onDone} />
+          ) : (
+            <SimpleGrid cols={2}>
+              <Choice
+                title="Start a new team"
+                text="Set up an organisation, its first site and an administrator on this computer. It works on its own; a server can be joined later."
+                onPick={() => setMode('new')}
+                testId="setup-new-team"
+              />
+              <Choice
+                title="Join a team"
+                text="Your team already runs an Outpost server: sign in with your account there and start with the team’s data."
+                onPick={() => setMode('join')}
+                testId="setup-join-team"
+              />
+            </SimpleGrid>
+          )}
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}
+
+function NewTeamWizard({ onDone, onBack }: { onDone: () => void; onBack: () => void }) {
   const signIn = useSession((s) => s.signIn);
   const [step, setStep] = useState(0);
   const [organisation, setOrganisation] = useState('');
@@ -150,7 +208,7 @@ export function SetupWizard({ onDone }: { onDone: () => void }) {
             </Alert>
           )}
           <Group justify="space-between">
-            <Button variant="default" onClick={() => setStep(step - 1)} disabled={step === 0 || busy}>
+            <Button variant="default" onClick={() => (step === 0 ? onBack() : setStep(step - 1))} disabled={busy}>
               Back
             </Button>
             {step < 2 ? (

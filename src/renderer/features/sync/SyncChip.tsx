@@ -1,4 +1,5 @@
 /** The sync chip in the top bar: offline · syncing · synced hh:mm · n pending · error with its reason. */
+import { useEffect } from 'react';
 import { Badge, Tooltip, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { SyncStatus } from '../../../shared/api/sync';
@@ -24,7 +25,25 @@ export function chipText(s: SyncStatus, locale?: string): { text: string; color:
   }
 }
 
+/**
+ * The operating system knows first when the network comes back: the window's `online` event tells
+ * the device to try its server now instead of waiting for its next probe.
+ */
+function useForwardOnline() {
+  useEffect(() => {
+    const onOnline = () => {
+      api.call('sync.online', {}).then(
+        () => changed('sync'),
+        () => undefined,
+      );
+    };
+    window.addEventListener('online', onOnline);
+    return () => window.removeEventListener('online', onOnline);
+  }, []);
+}
+
 export function SyncChip() {
+  useForwardOnline();
   const q = useCall('sync.status', {});
   const s = q.data;
   if (!s) return null;
