@@ -58,7 +58,7 @@ export default tseslint.config(
           patterns: [
             ...nodePatterns,
             electronPattern,
-            { group: ['**/main/**', '**/server/**', '**/preload/**', 'better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'pg'], message: 'The renderer talks to main only through the typed client.' },
+            { group: ['**/main/**', '**/server/**', '**/preload/**', 'better-sqlite3', 'better-sqlite3-multiple-ciphers', 'drizzle-orm', 'drizzle-orm/*', 'pg'], message: 'The renderer talks to main only through the typed client.' },
           ],
         },
       ],

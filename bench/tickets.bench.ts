@@ -1,8 +1,11 @@
 /**
- * `npm run bench -- [--tickets 1000000] [--seed 7]`: seeds a fresh temporary store with realistic
- * tickets and prints one JSON object of figures (bulk insert vs raw better-sqlite3, queue pages,
- * search, single edits). Not a test: it asserts nothing and only reports.
+ * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both]`: seeds a fresh temporary
+ * store with realistic tickets and prints one JSON object of figures (bulk insert vs raw better-sqlite3,
+ * queue pages, search, single edits). `--encryption on` measures a store encrypted at rest (a random
+ * key); `both` measures a plain and an encrypted store one after the other and prints them side by side
+ * with the overhead of each figure in percent. Not a test: it asserts nothing and only reports.
  */
+import crypto from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore } from '../src/main/db/open';
@@ -25,6 +28,7 @@ import { transitionTicket, updateTicket } from '../src/main/services/tickets/tic
 import { uuidv7 } from '../src/shared/ids';
 import { DEFAULT_PRIORITY_MATRIX, formatNumber, isOpen, numberPrefix, priorityFor } from '../src/shared/tickets/rules';
 import { tempDir } from '../src/main/testing';
+import type { StoreKey } from '../src/main/db/store-key';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,6 +50,8 @@ const opt = (name: string) => {
 const KEEP = opt('keep');
 /** --reuse DIR skips seeding and measures a store kept earlier (after a query or index change). */
 const REUSE = opt('reuse');
+const ENCRYPTION = opt('encryption') ?? 'off';
+if (!['off', 'on', 'both'].includes(ENCRYPTION)) throw new Error('--encryption must be off, on or both');
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 function stats(samples: number[]) {
@@ -86,8 +92,8 @@ interface Bulk {
 }
 
 /** Seeds `dir` and returns the bulk insert figures. */
-function seed(dir: string): Bulk {
-  const store = openStore(path.join(dir, 'outpost.db'));
+function seed(dir: string, key: StoreKey | null): Bulk {
+  const store = openStore(path.join(dir, 'outpost.db'), { key });
   // A bare copy of the tickets table (same columns and primary key; no secondary indexes, triggers, ops or history).
   const raw = new Database(path.join(dir, 'raw.db'));
   raw.pragma('journal_mode = WAL');
@@ -149,17 +155,17 @@ function seed(dir: string): Bulk {
   }
 }
 
-function main() {
+function measure(key: StoreKey | null) {
   const tmp = REUSE ? { dir: path.resolve(REUSE), cleanup: () => undefined } : KEEP ? { dir: path.resolve(KEEP), cleanup: () => undefined } : tempDir('outpost-bench-');
   let bulk: Bulk | null = null;
   try {
-    if (!REUSE) bulk = seed(tmp.dir);
+    if (!REUSE) bulk = seed(tmp.dir, key);
   } catch (e) {
     tmp.cleanup();
     throw e;
   }
-  const store = openStore(path.join(tmp.dir, 'outpost.db'));
-  log(`opened; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
+  const store = openStore(path.join(tmp.dir, 'outpost.db'), { key });
+  log(`opened${key ? ' (encrypted)' : ''}; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
   try {
     const clock = systemClock;
     const ctx = (actor: Actor | null, call = 'bench'): Ctx => ({ store, clock, actor, call });
@@ -249,7 +255,8 @@ function main() {
       both.push(a + b);
     });
 
-    const out = {
+    return {
+      encrypted: !!key,
       tickets: total,
       seed: SEED,
       rows: {
@@ -268,11 +275,51 @@ function main() {
       goals_at_1M: { page_p95_ms: 20, search_p95_ms: 50, edit_p95_ms: 2 },
       db_mb: Math.round(((store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) * (store.sqlite.prepare('PRAGMA page_size').pluck().get() as number)) / 1048576),
     };
-    console.log(JSON.stringify(out, null, 2));
   } finally {
     store.close();
     tmp.cleanup();
   }
+}
+
+type Figures = ReturnType<typeof measure>;
+
+/** Each timing and rate of the encrypted run against the plain one, in percent (positive: the encrypted store is slower). */
+function overhead(plain: unknown, encrypted: unknown, at = ''): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (plain && encrypted && typeof plain === 'object' && typeof encrypted === 'object') {
+    for (const [k, v] of Object.entries(plain)) Object.assign(out, overhead(v, (encrypted as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
+    return out;
+  }
+  if (typeof plain !== 'number' || typeof encrypted !== 'number' || plain === 0) return out;
+  const pct = (x: number) => Math.round(x * 1000) / 10;
+  if (at.endsWith('_ms')) out[at] = pct(encrypted / plain - 1);
+  else if (at.endsWith('_per_sec')) out[at] = pct(plain / encrypted - 1);
+  return out;
+}
+
+function main() {
+  if (ENCRYPTION !== 'both') {
+    console.log(JSON.stringify(measure(ENCRYPTION === 'on' ? crypto.randomBytes(32) : null), null, 2));
+    return;
+  }
+  if (REUSE || KEEP) throw new Error('--encryption both measures two fresh stores: leave out --reuse and --keep');
+  const plain: Figures = measure(null);
+  const encrypted: Figures = measure(crypto.randomBytes(32));
+  const pct = overhead(plain, encrypted);
+  const worst = Object.entries(pct).sort((a, b) => b[1] - a[1]).slice(0, 10);
+  console.log(
+    JSON.stringify(
+      {
+        plain,
+        encrypted,
+        encryption_overhead_pct: pct,
+        encryption_overhead_worst: Object.fromEntries(worst),
+        note: 'overhead in percent of the plain figure for every timing (_ms) and rate (_per_sec); sub-millisecond figures are noisy',
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main();

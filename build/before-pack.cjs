@@ -49,11 +49,13 @@ async function beforePack(context) {
     electronVersion,
     platform,
     arch,
-    onlyModules: ['better-sqlite3'],
+    // The device store opens through better-sqlite3-multiple-ciphers (encryption at rest); the
+    // plain binding is kept for the embedded sync server, which the desktop app does not run.
+    onlyModules: ['better-sqlite3', 'better-sqlite3-multiple-ciphers'],
     force: true,
     mode: 'sequential',
   });
-  console.log('  • better-sqlite3 now targets Electron; run `npm rebuild better-sqlite3` before using Node (tests, browser host) again');
+  console.log('  • better-sqlite3 now targets Electron; run `npm rebuild better-sqlite3 better-sqlite3-multiple-ciphers` before using Node (tests, browser host) again');
 }
 
 module.exports = beforePack;

@@ -1,5 +1,5 @@
 // `npm run build:electron`: bundles the Electron main process and the sandboxed preload with
-// esbuild into dist/electron/{main,preload}.cjs. electron and better-sqlite3 (native) stay external.
+// esbuild into dist/electron/{main,preload}.cjs. electron and better-sqlite3(-multiple-ciphers) (native) stay external.
 import { build } from 'esbuild';
 import { readFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,7 +36,7 @@ export async function buildElectron({ minify = false, quiet = false, outdir = de
     platform: 'node',
     // Electron 45 ships Node 22; node20 keeps the output valid for both.
     target: 'node20',
-    external: ['electron', 'better-sqlite3', 'esbuild'],
+    external: ['electron', 'better-sqlite3', 'better-sqlite3-multiple-ciphers', 'esbuild'],
     // Modules written as ESM read import.meta.url (e.g. the migrations lookup); give them the bundle's own URL.
     define: { 'import.meta.url': '__outpostImportMetaUrl' },
     banner: { js: "const __outpostImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -49,7 +49,7 @@ export async function buildElectron({ minify = false, quiet = false, outdir = de
     outfile: path.join(outdir, 'import-worker.cjs'),
     platform: 'node',
     target: 'node20',
-    external: ['electron', 'better-sqlite3', 'esbuild'],
+    external: ['electron', 'better-sqlite3', 'better-sqlite3-multiple-ciphers', 'esbuild'],
     define: { 'import.meta.url': '__outpostImportMetaUrl' },
     banner: { js: "const __outpostImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });

@@ -11,7 +11,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DEFAULT_PORT = 4173;
 
 const START_USAGE = 'Usage: npm start -- [--data-dir D] [--port P] [--browser]';
-const SERVE_USAGE = 'Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--no-build]';
+const SERVE_USAGE = 'Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--passphrase-file F] [--no-build]';
 
 function parsePort(raw, usage) {
   if (raw === undefined || !/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new Error(`--port must be a number from 0 to 65535. ${usage}`);
@@ -65,7 +65,7 @@ export function parseServeArgs(argv) {
       port = parsePort(v, SERVE_USAGE);
       hostArgs.push('--port', String(port));
       i = j;
-    } else if (a === '--data-dir' || a.startsWith('--data-dir=') || a === '--host' || a.startsWith('--host=') || a === '--static-dir') {
+    } else if (a === '--data-dir' || a.startsWith('--data-dir=') || a === '--host' || a.startsWith('--host=') || a === '--static-dir' || a === '--passphrase-file' || a.startsWith('--passphrase-file=')) {
       const name = a.split('=')[0];
       const [v, j] = valueOf(argv, i, name, SERVE_USAGE);
       if (!v) throw new Error(`${name} needs a value. ${SERVE_USAGE}`);

@@ -11,6 +11,8 @@ import type { AppEvent } from '../shared/api';
 import { attachSync, detachSync, setSecretBox } from './sync/registry';
 import type { SecretBox } from './sync/secret-box';
 import { migrateTeamSettings } from './services/settings/migrate';
+import { prepareStoreFile, type StoreKey } from './db/store-key';
+import { verifyChain } from './services/core/audit';
 
 export interface StartedRuntime extends Runtime {
   dataDir: string;
@@ -27,11 +29,26 @@ export function defaultDataDir(): string {
   return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'Outpost');
 }
 
-/** `secretBox`: the desktop shell's encryption for the stored server tokens (absent under plain Node). */
-export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logger; migrationsFolder?: string; secretBox?: SecretBox | null }): StartedRuntime {
+/**
+ * `secretBox`: the desktop shell's encryption for the stored server tokens (absent under plain Node).
+ * `key`: the store's key (docs/encryption.md); a plain store found with a key is encrypted first.
+ */
+export function startRuntime(opts: {
+  dataDir: string;
+  clock?: Clock;
+  log?: Logger;
+  migrationsFolder?: string;
+  secretBox?: SecretBox | null;
+  key?: StoreKey | null;
+}): StartedRuntime {
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
-  const store = openStore(path.join(dataDir, 'outpost.db'), { migrationsFolder: opts.migrationsFolder });
+  const file = path.join(dataDir, 'outpost.db');
+  prepareStoreFile(file, opts.key ?? null, (sqlite) => {
+    const chain = verifyChain(sqlite);
+    return chain.valid ? null : `the audit trail's chain breaks at event ${chain.firstBroken}`;
+  });
+  const store = openStore(file, { migrationsFolder: opts.migrationsFolder, key: opts.key ?? null });
   // Settings that used to be kept per device become team-wide synced rows (once per store).
   migrateTeamSettings(store.sqlite, (opts.clock ?? systemClock).now().toISOString());
   if (searchIndexStale({ store })) {
@@ -40,7 +57,7 @@ export function startRuntime(opts: { dataDir: string; clock?: Clock; log?: Logge
   }
   const events = new EventEmitter();
   events.setMaxListeners(1000);
-  log.info({ dataDir }, 'store open');
+  log.info({ dataDir, encrypted: !!store.key }, 'store open');
   const rt: StartedRuntime = {
     store,
     clock: opts.clock ?? systemClock,

@@ -1,5 +1,5 @@
 /** Opens the local store: pragmas, then every pending migration, before anything else runs. */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import fs from 'node:fs';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
 import { writeGateBusy } from './write-gate';
+import { openConnection, type StoreKey } from './store-key';
 
 export type Drizzle = BetterSQLite3Database<typeof schema>;
 
@@ -15,6 +16,8 @@ export interface Store {
   sqlite: Database.Database;
   db: Drizzle;
   path: string;
+  /** The key the store is encrypted with (null: a plain store). Other connections to the file need it. */
+  key?: StoreKey | null;
   close(): void;
 }
 
@@ -30,9 +33,11 @@ export function defaultMigrationsFolder(): string {
   throw new Error(`Cannot find the database migrations (looked in ${candidates.join(', ')}).`);
 }
 
-export function openStore(file: string, opts: { migrationsFolder?: string } = {}): Store {
+/** `key`: the store's 256-bit key (see store-key.ts); a new store is created encrypted with it. */
+export function openStore(file: string, opts: { migrationsFolder?: string; key?: StoreKey | null } = {}): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
+  const key = opts.key ?? null;
+  const sqlite: Database.Database = openConnection(file, key);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
@@ -57,6 +62,7 @@ export function openStore(file: string, opts: { migrationsFolder?: string } = {}
     sqlite,
     db,
     path: file,
+    key,
     close: () => {
       clearInterval(checkpoint);
       try {

@@ -21,7 +21,8 @@ import {
   type WebContents,
 } from 'electron';
 import { startRuntime, type StartedRuntime } from '../runtime';
-import { safeStorageBox } from './secret-box';
+import { safeStorageBox, safeStorageKeySealer } from './secret-box';
+import { sealedKey } from '../db/store-key';
 import { dispatchAsync } from '../api/dispatch';
 import { CSP } from '../host/server';
 import { getSettings } from '../services/settings/settings';
@@ -264,7 +265,10 @@ async function start(): Promise<void> {
   try {
     // Opens the store and applies every pending migration before any window exists.
     // The app is ready here, so safeStorage can reach the OS keychain for the sync tokens.
-    runtime = startRuntime({ dataDir, migrationsFolder: migrationsDir(), secretBox: safeStorageBox(safeStorage) });
+    // The store's key is random, sealed by the same keychain; a plain store is encrypted on this start.
+    const sealer = safeStorageKeySealer(safeStorage);
+    const key = sealer ? sealedKey(dataDir, sealer) : null;
+    runtime = startRuntime({ dataDir, migrationsFolder: migrationsDir(), secretBox: safeStorageBox(safeStorage), key });
   } catch (e) {
     throw new Error(`Outpost could not open or upgrade its database in ${dataDir}.\n\n${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

@@ -24,6 +24,7 @@ describe('electron-builder.yml', () => {
     expect(config.files).toEqual(expect.arrayContaining(['dist/**', 'package.json', 'migrations/**']));
     expect(config.extraResources).toEqual([expect.objectContaining({ from: 'migrations/desktop', to: 'migrations/desktop' })]);
     expect(config.asarUnpack).toContain('**/node_modules/better-sqlite3/**');
+    expect(config.asarUnpack).toContain('**/node_modules/better-sqlite3-multiple-ciphers/**');
     expect(config.linux).toMatchObject({ target: ['AppImage', 'deb'] });
     expect(config.win).toMatchObject({ target: ['nsis'] });
     expect(config.mac).toMatchObject({ target: ['dmg'] });

@@ -1,14 +1,17 @@
-/** `npm run serve -- --port P --data-dir D [--host H]`: runs the browser host. */
+/** `npm run serve -- --port P --data-dir D [--host H] [--passphrase-file F]`: runs the browser host. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, startRuntime } from '../runtime';
 import { startHost } from './server';
+import { passphraseKey, readPassphraseFile } from '../db/store-key';
 
 export interface ServeArgs {
   port: number;
   host: string;
   dataDir: string;
   staticDir: string;
+  /** A file whose first line is the store's passphrase (the store is then encrypted). */
+  passphraseFile: string | null;
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
@@ -18,6 +21,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     host: process.env.OUTPOST_HOST ?? '127.0.0.1',
     dataDir: defaultDataDir(),
     staticDir: path.resolve(here, '../../../dist/renderer'),
+    passphraseFile: process.env.OUTPOST_PASSPHRASE_FILE ? path.resolve(process.env.OUTPOST_PASSPHRASE_FILE) : null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -32,7 +36,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     else if (a.startsWith('--data-dir=')) args.dataDir = path.resolve(a.slice(11));
     else if (a === '--host') args.host = v();
     else if (a === '--static-dir') args.staticDir = path.resolve(v());
-    else throw new Error(`Unknown option ${a}. Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1]`);
+    else if (a === '--passphrase-file') args.passphraseFile = path.resolve(v());
+    else if (a.startsWith('--passphrase-file=')) args.passphraseFile = path.resolve(a.slice(18));
+    else throw new Error(`Unknown option ${a}. Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--passphrase-file F]`);
   }
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port must be a number from 0 to 65535');
   return args;
@@ -40,9 +46,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 
 export async function serve(argv: string[]) {
   const args = parseServeArgs(argv);
-  const rt = startRuntime({ dataDir: args.dataDir });
+  const key = args.passphraseFile ? passphraseKey(args.dataDir, readPassphraseFile(args.passphraseFile)) : null;
+  const rt = startRuntime({ dataDir: args.dataDir, key });
   const host = await startHost(rt, { port: args.port, host: args.host, staticDir: args.staticDir });
-  console.log(`Outpost console: ${host.url}  (data: ${args.dataDir})`);
+  console.log(`Outpost console: ${host.url}  (data: ${args.dataDir}, ${key ? 'encrypted' : 'NOT encrypted: give --passphrase-file to encrypt it'})`);
   const stop = async () => {
     await host.close();
     rt.close();

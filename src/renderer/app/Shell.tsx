@@ -47,6 +47,7 @@ import { ScanCatcher } from '../features/scan/ScanCatcher';
 import { ScanIndicator } from '../features/scan/ScanIndicator';
 import { AlertsBell } from '../features/alerts/AlertsBell';
 import { SyncChip } from '../features/sync/SyncChip';
+import { PlainStoreWarning } from '../features/security/PlainStoreWarning';
 
 const ROLE_LABELS = { admin: 'Administrator', technician: 'Technician', auditor: 'Auditor', requester: 'Requester' } as const;
 
@@ -226,6 +227,7 @@ export function Shell() {
             </Group>
           </UnstyledButton>
           <Group gap="sm" wrap="nowrap">
+            <PlainStoreWarning />
             <ScanIndicator />
             <AlertsBell />
             <SyncChip />

@@ -32,6 +32,8 @@ export interface SetupStatus {
   initialized: boolean;
   organisation: string | null;
   version: string;
+  /** Whether this device's store is encrypted at rest (a plain store shows a warning). */
+  encrypted: boolean;
 }
 
 export const setupCalls = {

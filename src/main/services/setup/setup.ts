@@ -20,7 +20,7 @@ export function setupStatus(ctx: Ctx): SetupStatus {
   const initialized = isInitialized(ctx);
   // The sign-in screen shows the team's name: the synced setting once there is one, else this
   // device's own from first run.
-  return { initialized, organisation: initialized ? getSettings(ctx).organisation : getMeta(ctx.store.sqlite, 'organisation'), version: APP_VERSION };
+  return { initialized, organisation: initialized ? getSettings(ctx).organisation : getMeta(ctx.store.sqlite, 'organisation'), version: APP_VERSION, encrypted: !!ctx.store.key };
 }
 
 export interface SetupInput {

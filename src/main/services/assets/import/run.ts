@@ -128,6 +128,7 @@ function inWorkerOrHere(ctx: Ctx, input: ImportInput, cancel: Int32Array, faultA
   }
   const job: WorkerJob = {
     dbPath: file,
+    dbKey: ctx.store.key ? ctx.store.key.toString('hex') : null,
     input,
     actor: ctx.actor!,
     call: ctx.call ?? 'assets.import',

@@ -6,10 +6,10 @@
  * Messages out: progress (throttled), then exactly one of done / failed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../../../db/schema';
 import type { Store } from '../../../db/open';
+import { openConnection } from '../../../db/store-key';
 import type { Actor, Ctx } from '../../core/context';
 import { AppError } from '../../../../shared/result';
 import { commitPrepared, importFile, prepareImport, type ImportInput, type PreparedImport } from './index';
@@ -17,6 +17,8 @@ import type { ImportHooks, ImportProgress } from './commit';
 
 export interface WorkerJob {
   dbPath: string;
+  /** The store's key, hex (null: a plain store). */
+  dbKey: string | null;
   input: ImportInput;
   actor: Actor;
   call: string;
@@ -36,8 +38,9 @@ export type WorkerMessage =
   | { type: 'done'; result: ReturnType<typeof importFile> }
   | { type: 'failed'; error: { code: AppError['code']; message: string; issues?: AppError['issues'] } | { code: 'internal'; message: string; stack?: string } };
 
-function openWorkerStore(file: string): Store {
-  const sqlite = new Database(file);
+function openWorkerStore(file: string, keyHex: string | null): Store {
+  const key = keyHex ? Buffer.from(keyHex, 'hex') : null;
+  const sqlite = openConnection(file, key);
   // The same pragmas as openStore, without migrating (main did) or a checkpoint timer.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
@@ -47,7 +50,7 @@ function openWorkerStore(file: string): Store {
   // No checkpoint at commit: a large import leaves ~100 MB in the WAL, and copying it into the
   // database at commit would hold up the answer. The worker checkpoints after answering instead.
   sqlite.pragma('wal_autocheckpoint = 0');
-  return { sqlite, db: drizzle(sqlite, { schema }), path: file, close: () => sqlite.close() };
+  return { sqlite, db: drizzle(sqlite, { schema }), path: file, key, close: () => sqlite.close() };
 }
 
 /** A preview's plan, kept for the commit that usually follows it. */
@@ -119,7 +122,7 @@ if (parentPort && workerData && (workerData as { kind?: string }).kind === 'outp
   let kept: KeptPlan | null = null;
   // Previews keep the thread (and their plan) for the commit; a commit is the thread's last job.
   const onJob = (m: WorkerRequest) => {
-    store ??= openWorkerStore(m.job.dbPath);
+    store ??= openWorkerStore(m.job.dbPath, m.job.dbKey);
     const message = run(m.job, store, kept, (k) => (kept = k));
     if (m.job.input.dryRun) {
       port.postMessage(message);

@@ -1,0 +1,294 @@
+/**
+ * The store's key: where it comes from (a passphrase through scrypt, or a random key sealed by the
+ * desktop's OS keychain), how a connection is opened with it, and how a plain store is encrypted.
+ * The cipher is SQLCipher 4's (AES-256-CBC, HMAC-SHA512 per page) from better-sqlite3-multiple-ciphers,
+ * so an encrypted store opens in any SQLCipher 4 tool given the raw key. See docs/encryption.md.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+
+/** A raw 256-bit key. SQLCipher's own PBKDF2 is skipped: the key is already derived (or random). */
+export type StoreKey = Buffer;
+
+export const KEY_BYTES = 32;
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** scrypt with N = 2^17, r = 8, p = 1 (128 MiB, about half a second here): the passphrase's cost to a guesser. */
+export const SCRYPT = { N: 1 << 17, r: 8, p: 1 } as const;
+const SCRYPT_MAXMEM = 256 * 1024 * 1024;
+
+/** Beside the store, in plain: how the key is derived (never the key, never the passphrase). */
+export const KEY_INFO_FILE = 'outpost.keyinfo.json';
+/** Beside the store on the desktop: the random key, sealed by the OS keychain (safeStorage). */
+export const SEALED_KEY_FILE = 'outpost.key';
+
+export class StoreKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreKeyError';
+  }
+}
+
+interface KeyInfo {
+  version: 1;
+  kdf: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+}
+
+/** Applies the key to a freshly opened connection; a wrong key fails on the first read. */
+export function applyKey(sqlite: Database.Database, key: StoreKey): void {
+  if (key.length !== KEY_BYTES) throw new StoreKeyError(`A store key is ${KEY_BYTES} bytes.`);
+  sqlite.pragma("cipher = 'sqlcipher'");
+  sqlite.pragma('legacy = 4');
+  sqlite.pragma(`key = "x'${key.toString('hex')}'"`);
+}
+
+/** A connection to the store file, keyed when the store is encrypted. Throws StoreKeyError on a wrong key. */
+export function openConnection(file: string, key: StoreKey | null): Database.Database {
+  const sqlite = new Database(file);
+  if (key) {
+    applyKey(sqlite, key);
+    try {
+      sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch (e) {
+      sqlite.close();
+      if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
+        throw new StoreKeyError(
+          isPlainStore(file)
+            ? 'This store is not encrypted but a key was given.'
+            : 'The passphrase does not open this store (or the store file is damaged).',
+        );
+      }
+      throw e;
+    }
+  }
+  return sqlite;
+}
+
+/** True when the file is an unencrypted SQLite database (its first bytes are SQLite's header). */
+export function isPlainStore(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    return n === head.length && head.equals(SQLITE_HEADER);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** True when the file exists and holds anything (a store, plain or encrypted). */
+export function storeExists(file: string): boolean {
+  try {
+    return fs.statSync(file).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The key derived from a passphrase. The salt and scrypt parameters are kept beside the store
+ * (`outpost.keyinfo.json`); the first call for a data folder makes them.
+ */
+export function passphraseKey(dataDir: string, passphrase: string): StoreKey {
+  if (passphrase.length < 8) throw new StoreKeyError('The passphrase must be at least 8 characters.');
+  const file = path.join(dataDir, KEY_INFO_FILE);
+  let info: KeyInfo;
+  if (fs.existsSync(file)) {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<KeyInfo>;
+    if (parsed.version !== 1 || parsed.kdf !== 'scrypt' || !parsed.salt || !parsed.N || !parsed.r || !parsed.p) {
+      throw new StoreKeyError(`${file} is not a key description Outpost can read.`);
+    }
+    info = parsed as KeyInfo;
+  } else {
+    info = { version: 1, kdf: 'scrypt', ...SCRYPT, salt: crypto.randomBytes(16).toString('base64') };
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  }
+  return crypto.scryptSync(passphrase.normalize('NFC'), Buffer.from(info.salt, 'base64'), KEY_BYTES, {
+    N: info.N,
+    r: info.r,
+    p: info.p,
+    maxmem: SCRYPT_MAXMEM,
+  });
+}
+
+/** Reads a passphrase file: its first line, without the line ending. */
+export function readPassphraseFile(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StoreKeyError(`Cannot read the passphrase file ${file}: ${(e as Error).message}`);
+  }
+  const line = text.split(/\r?\n/)[0] ?? '';
+  if (!line) throw new StoreKeyError(`The passphrase file ${file} is empty.`);
+  return line;
+}
+
+/** What seals a key at rest on the desktop (Electron's safeStorage; typed structurally for tests). */
+export interface KeySealer {
+  seal(key: Buffer): Buffer;
+  unseal(sealed: Buffer): Buffer;
+}
+
+/** The desktop's key: unsealed from `outpost.key`, or made at random and sealed on first start. */
+export function sealedKey(dataDir: string, sealer: KeySealer): StoreKey {
+  const file = path.join(dataDir, SEALED_KEY_FILE);
+  if (fs.existsSync(file)) {
+    const key = sealer.unseal(fs.readFileSync(file));
+    if (key.length !== KEY_BYTES) throw new StoreKeyError(`${file} does not hold a store key.`);
+    return key;
+  }
+  const key = crypto.randomBytes(KEY_BYTES);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, sealer.seal(key), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  return key;
+}
+
+/** Overwrites a file with zeros, flushes, then removes it (best effort on flash storage: see docs/encryption.md). */
+export function shredFile(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch {
+    return;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const zeros = Buffer.alloc(Math.min(size, 1 << 20));
+    for (let at = 0; at < size; at += zeros.length) fs.writeSync(fd, zeros, 0, Math.min(zeros.length, size - at), at);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.rmSync(file, { force: true });
+}
+
+/** The store file and the files SQLite keeps beside it. */
+export function storeFiles(file: string): string[] {
+  return [file, `${file}-wal`, `${file}-shm`, `${file}-journal`];
+}
+
+/** Row counts of every table (FTS shadow tables included), to compare a copy with its original. */
+export function tableCounts(sqlite: Database.Database): Record<string, number> {
+  const tables = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  const counts: Record<string, number> = {};
+  for (const t of tables) counts[t] = sqlite.prepare(`SELECT count(*) FROM "${t.replaceAll('"', '""')}"`).pluck().get() as number;
+  return counts;
+}
+
+/**
+ * Encrypts an existing plain store: an encrypted copy is written beside it, verified (integrity
+ * check, every table's row count, and `verify` — the runtime passes the audit chain check), then
+ * swapped in. The plain original is kept as `<file>.plain-backup` until the swapped-in copy has
+ * opened and checked out again, then overwritten and removed. A run interrupted at any point
+ * leaves either the plain store or the verified encrypted one in place, never a half-written one.
+ */
+export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: Database.Database) => string | null): void {
+  const copy = `${file}.encrypting`;
+  const backup = `${file}.plain-backup`;
+  for (const f of storeFiles(copy)) shredFile(f);
+  // Fold the WAL into the file so the copy holds everything.
+  const plain = new Database(file);
+  let before: Record<string, number>;
+  try {
+    plain.pragma('wal_checkpoint(TRUNCATE)');
+    before = tableCounts(plain);
+  } finally {
+    plain.close();
+  }
+  fs.copyFileSync(file, copy);
+  const enc = new Database(copy);
+  try {
+    enc.pragma('journal_mode = DELETE');
+    enc.pragma("cipher = 'sqlcipher'");
+    enc.pragma('legacy = 4');
+    enc.pragma(`rekey = "x'${key.toString('hex')}'"`);
+  } finally {
+    enc.close();
+  }
+  const problem = checkCopy(copy, key, before, verify);
+  if (problem) {
+    for (const f of storeFiles(copy)) shredFile(f);
+    throw new StoreKeyError(`The store was not encrypted: the encrypted copy did not check out (${problem}). The plain store is unchanged.`);
+  }
+  for (const f of storeFiles(file).slice(1)) shredFile(f);
+  fs.renameSync(file, backup);
+  fs.renameSync(copy, file);
+  fsyncDir(path.dirname(file));
+  const again = checkCopy(file, key, before, verify);
+  if (again) {
+    fs.renameSync(file, copy);
+    fs.renameSync(backup, file);
+    throw new StoreKeyError(`The store was not encrypted: the swapped-in copy did not check out (${again}). The plain store is back in place.`);
+  }
+  for (const f of storeFiles(backup)) shredFile(f);
+  for (const f of storeFiles(copy)) shredFile(f);
+}
+
+/**
+ * Settles the store file before it opens: finishes or undoes an encryption that was interrupted,
+ * and encrypts a plain store when a key is given (see encryptPlainStore).
+ */
+export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sqlite: Database.Database) => string | null): void {
+  const backup = `${file}.plain-backup`;
+  if (fs.existsSync(backup)) {
+    if (storeExists(file) && !isPlainStore(file) && key && !checkCopy(file, key, null, verify)) {
+      // Interrupted after the swap: the encrypted store is in place and checks out.
+      for (const f of storeFiles(backup)) shredFile(f);
+    } else if (!storeExists(file) || !isPlainStore(file)) {
+      // Interrupted before the swap finished (or the key cannot tell): the backup is the store.
+      if (storeExists(file)) fs.renameSync(file, `${file}.encrypting`);
+      for (const f of storeFiles(file).slice(1)) if (fs.existsSync(f)) fs.rmSync(f);
+      fs.renameSync(backup, file);
+    }
+  }
+  if (key && storeExists(file) && isPlainStore(file)) encryptPlainStore(file, key, verify);
+}
+
+function checkCopy(file: string, key: StoreKey, before: Record<string, number> | null, verify: (sqlite: Database.Database) => string | null): string | null {
+  let sqlite: Database.Database;
+  try {
+    sqlite = openConnection(file, key);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  try {
+    const integrity = sqlite.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') return `integrity check: ${String(integrity)}`;
+    const after = before ? tableCounts(sqlite) : {};
+    for (const [t, n] of Object.entries(before ?? {})) if (after[t] !== n) return `${t} holds ${after[t] ?? 0} rows instead of ${n}`;
+    return verify(sqlite);
+  } finally {
+    sqlite.close();
+  }
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // not every platform lets a folder be opened for fsync
+  }
+}
