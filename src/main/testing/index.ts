@@ -25,10 +25,10 @@ export interface TempStore extends Store {
   dispose(): void;
 }
 
-/** A fresh, migrated SQLite file in os.tmpdir(). */
-export function tempStore(): TempStore {
+/** A fresh, migrated SQLite file in os.tmpdir() (encrypted with `key` when one is given). */
+export function tempStore(opts: { key?: Buffer | null } = {}): TempStore {
   const t = tempDir('outpost-store-');
-  const store = openStore(path.join(t.dir, 'outpost.db'));
+  const store = openStore(path.join(t.dir, 'outpost.db'), { key: opts.key ?? null });
   let open = true;
   return {
     ...store,
@@ -83,8 +83,8 @@ export interface World {
 let seq = 0;
 
 /** A set-up store: one site and its administrator, plus factories for more people. */
-export function makeWorld(opts: { clock?: TestClock } = {}): World {
-  const store = tempStore();
+export function makeWorld(opts: { clock?: TestClock; key?: Buffer | null } = {}): World {
+  const store = tempStore({ key: opts.key });
   const clock = opts.clock ?? fixedClock();
   const ctx = (actor: Actor | null, call = 'test'): Ctx => ({ store, clock, actor, call });
   const session = initialize(ctx(null, 'setup.init'), {

@@ -3,6 +3,8 @@
  * failure mid-commit, the write gate, and that ops and the audit trail are still recorded.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { countRows, makeWorld, type World } from '../../../testing';
 import { dispatch, dispatchAsync, type Runtime } from '../../../api/dispatch';
 import { createLogger } from '../../../log';
@@ -67,6 +69,18 @@ function when(pred: (j: ImportJobStatus) => boolean): Promise<ImportJobStatus> {
 const PHASES = ['reading', 'checking', 'writing', 'finishing'];
 
 describe('assets.import commit in a worker', () => {
+  it('writes into an encrypted store through its own keyed connection', async () => {
+    w.dispose();
+    w = makeWorld({ key: crypto.randomBytes(32) });
+    rt = { ...rt, store: w.store };
+    token = createSession(w.ctx(w.admin), w.admin.id).token;
+    const r = (await dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: csv(600, 'ENC') }, token)) as Result<{ created: number }>;
+    expect(r).toMatchObject({ ok: true, value: { created: 600 } });
+    expect(countRows(w.store, 'assets')).toBeGreaterThanOrEqual(600);
+    expect(verifyChain(w.store.sqlite).valid).toBe(true);
+    expect(fs.readFileSync(w.store.path).includes('ENC-000007')).toBe(false);
+  });
+
   it('reports progress in order up to the total, then records every asset with its op and its audit event', async () => {
     const n = 3000;
     const before = footprint();

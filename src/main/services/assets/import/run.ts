@@ -304,7 +304,7 @@ function sourceBundle(): Promise<string | null> {
       format: 'cjs',
       platform: 'node',
       target: 'node20',
-      external: ['electron', 'better-sqlite3'],
+      external: ['electron', 'better-sqlite3', 'better-sqlite3-multiple-ciphers'],
       define: { 'import.meta.url': '__outpostImportMetaUrl' },
       banner: { js: "const __outpostImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
       logLevel: 'error',
