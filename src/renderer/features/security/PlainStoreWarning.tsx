@@ -12,7 +12,7 @@ export function PlainStoreWarning() {
       w={320}
       label="Anyone who copies this device's files can read every ticket and asset. Start Outpost with a passphrase (npm run serve -- --passphrase-file F) to encrypt the store."
     >
-      <Badge color="orange" variant="light" leftSection={<IconLockOpen size={14} />} data-testid="plain-store-warning" tabIndex={0}>
+      <Badge color="orange" variant="light" leftSection={<IconLockOpen size={14} />} data-testid="plain-store-warning">
         Not encrypted
       </Badge>
     </Tooltip>
