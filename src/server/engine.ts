@@ -10,7 +10,7 @@ import { ruleFor } from '../shared/sync/entities';
 import { judgeWrite, type Principal } from '../shared/sync/access';
 import { FOLLOWING_CHILD, followingChildrenOf, isFollowingParent } from '../shared/sync/following';
 import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
-import { formatNumber, NUMBER_RE } from '../shared/tickets/rules';
+import { formatHumanNumber, numberedField, parseHumanNumber } from '../shared/numbers';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
 import { deriveAfterOp } from './derive';
 
@@ -156,7 +156,8 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
       keys.push({ entity: op.entity, id: op.recordId });
       const parent = ruleFor(op.entity).parent;
       if (parent && typeof op.payload[parent.field] === 'string') keys.push({ entity: parent.entity, id: op.payload[parent.field] as string });
-      if (op.entity === 'tickets' && op.kind === 'create' && typeof op.payload.number === 'string') numbers.push(op.payload.number);
+      const nf = numberedField(op.entity);
+      if (nf && op.kind === 'create' && typeof op.payload[nf] === 'string') numbers.push(op.payload[nf]);
     }
     const records = await tx.loadRecords(keys);
     // Edits of existing children are judged with their parent (whose ticket a comment is on).
@@ -271,21 +272,24 @@ async function applyOne(
   const stamp = makeStamp(clock.hlc, auth.deviceId);
   let note: string | undefined;
 
-  if (op.entity === 'tickets' && kind === 'create' && !current) {
-    const number = String(payload.number);
-    const m = /^([A-Z]+)(\d+)$/.exec(number)!;
-    const prefix = m[1]!;
-    const n = Number(m[2]);
+  const numberField = numberedField(op.entity);
+  if (numberField && kind === 'create' && !current && typeof payload[numberField] === 'string') {
+    const number = String(payload[numberField]);
+    const parsed = parseHumanNumber(op.entity, number);
+    if (!parsed) return reject(`${number} is not a number Outpost gives ${op.entity.replace(/_/g, ' ')}.`);
+    const prefix = parsed.scheme.prefix;
+    const n = parsed.n;
     const holder = numberOwner.get(number);
     const leaseHolder = numbering.leases.find((l) => l.prefix === prefix && l.first <= n && l.last >= n)?.deviceId ?? null;
     if ((holder && holder !== op.recordId) || (leaseHolder && leaseHolder !== auth.deviceId)) {
       const hi = numbering.highest.get(prefix);
       if (hi) await tx.bumpCounter(prefix, hi);
-      let next = formatNumber(prefix, await tx.nextNumber(prefix));
-      while (numberOwner.has(next)) next = formatNumber(prefix, await tx.nextNumber(prefix));
-      if (!NUMBER_RE.test(next)) return reject(`Every ${prefix} number is taken (the last is ${prefix}9999999); the ticket cannot be numbered.`);
-      note = `Number ${number} was already taken; the ticket is now ${next}.`;
-      payload.number = next;
+      let next = formatHumanNumber(prefix, await tx.nextNumber(prefix));
+      while (numberOwner.has(next)) next = formatHumanNumber(prefix, await tx.nextNumber(prefix));
+      const what = op.entity === 'tickets' ? 'ticket' : op.entity.replace(/_/g, ' ').replace(/s$/, '');
+      if (!parseHumanNumber(op.entity, next)) return reject(`Every ${prefix} number is taken (the last is ${formatHumanNumber(prefix, parsed.scheme.max)}); the ${what} cannot be numbered.`);
+      note = `Number ${number} was already taken; the ${what} is now ${next}.`;
+      payload[numberField] = next;
       numberOwner.set(next, op.recordId);
     } else {
       numberOwner.set(number, op.recordId);

@@ -43,6 +43,7 @@ import { HttpError, push, resolvePrincipal } from './engine';
 import { ANCHOR_HISTORY_MAX, answerAnchor } from './anchor';
 import { filterPage } from './pull-filter';
 import type { ServerStore } from './store/types';
+import { NUMBER_PREFIXES, schemeOf } from '../shared/numbers';
 
 export interface ServerOptions {
   port: number;
@@ -124,9 +125,6 @@ export function isLoopback(host: string): boolean {
   return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
-/** Ticket prefixes devices lease numbers for; numbers have seven digits. */
-const LEASE_PREFIXES = ['INC', 'REQ'];
-const LAST_NUMBER = 9_999_999;
 /** A device holds at most this many leased numbers it has not used yet (four of its usual blocks). */
 export const MAX_OUTSTANDING_LEASED = 2000;
 
@@ -305,11 +303,12 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           const auth = await authenticate(store, req.headers.authorization, now());
           const body = await json(req, leaseRequest);
           if (body.deviceId !== auth.deviceId) throw new HttpError(403, 'forbidden', 'Leases are for your own device.');
-          if (auth.role !== 'admin' && auth.role !== 'technician') throw new HttpError(403, 'forbidden', 'Only staff devices number tickets ahead; requesters’ tickets are numbered by the server.');
-          if (!LEASE_PREFIXES.includes(body.prefix)) throw new HttpError(400, 'invalid_input', `Numbers are leased for ${LEASE_PREFIXES.join(' and ')} only.`);
+          if (auth.role !== 'admin' && auth.role !== 'technician') throw new HttpError(403, 'forbidden', 'Only staff devices number tickets and risks ahead; requesters’ tickets are numbered by the server.');
+          const scheme = schemeOf(body.prefix);
+          if (!scheme) throw new HttpError(400, 'invalid_input', `Numbers are leased for ${NUMBER_PREFIXES.join(', ')} only.`);
           const open = await store.outstandingLeased(body.deviceId, body.prefix);
           if (open + body.count > MAX_OUTSTANDING_LEASED) throw new HttpError(429, 'lease_limit', `This device already holds ${open} unused ${body.prefix} numbers; use them before leasing more.`);
-          const lease = await store.lease(body.deviceId, body.prefix, body.count, LAST_NUMBER);
+          const lease = await store.lease(body.deviceId, body.prefix, body.count, scheme.max);
           if (!lease) throw new HttpError(409, 'numbers_exhausted', `There are not ${body.count} ${body.prefix} numbers left to lease.`);
           return send(res, 200, { ok: true, value: lease });
         }

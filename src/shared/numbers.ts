@@ -55,3 +55,31 @@ export function numberRegex(prefix: string): RegExp {
   const s = schemeOf(prefix)!;
   return new RegExp(`^${s.prefix}${s.sep}\\d{${s.digits},${String(s.max).length}}$`);
 }
+
+/**
+ * A block of numbers as ranges of formatted numbers of one width each, so a text range query on
+ * the stored numbers counts exactly (RSK-9999 sorts after RSK-10000 as text).
+ */
+export function sameWidthRanges(prefix: string, first: number, last: number): [string, string][] {
+  const out: [string, string][] = [];
+  let lo = first;
+  while (lo <= last) {
+    const width = Math.max(String(lo).length, schemeOf(prefix)?.digits ?? 7);
+    const hi = Math.min(last, 10 ** width - 1);
+    out.push([formatHumanNumber(prefix, lo), formatHumanNumber(prefix, hi)]);
+    lo = hi + 1;
+  }
+  return out;
+}
+
+/** The prefix a number starts with (its leading capitals), and so its scheme. */
+export function schemeOfNumber(number: string): NumberScheme | undefined {
+  const m = /^[A-Z]+/.exec(number);
+  return m ? schemeOf(m[0]) : undefined;
+}
+
+/** The human number a record carries in its numbered field (tickets, risks), or null. */
+export function numberOf(entity: string, data: Record<string, unknown>): string | null {
+  const f = numberedField(entity);
+  return f && typeof data[f] === 'string' ? (data[f] as string) : null;
+}

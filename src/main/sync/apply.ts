@@ -17,6 +17,7 @@ import { auditTypeOf } from '../services/core/write';
 import { getMeta, setMeta } from '../services/core/meta';
 import { derivePulled } from '../services/settings/derive';
 import { matrixOf } from '../services/settings/settings';
+import { numberedField } from '../../shared/numbers';
 import { alignFollowingChildren, dropRecord, heldScopes, isMovedOutMarker, narrowBackfill, startBackfill } from './scopes';
 
 const BASE_COLUMNS = new Set(['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc']);
@@ -388,13 +389,15 @@ function writeRow(sqlite: Database.Database, s: RecordState, cols: Set<string>, 
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
-    // A ticket number the server gave to another ticket: the local holder is one of ours whose
-    // number the server will replace too; park it on a provisional number until then.
-    if (s.entity === 'tickets' && typeof s.data.number === 'string') {
-      const other = sqlite.prepare('SELECT id FROM tickets WHERE number = ? AND id <> ?').pluck().get(s.data.number, s.id) as string | undefined;
+    // A number (ticket, risk) the server gave to another record: the local holder is one of ours
+    // whose number the server will replace too; park it on a provisional number until then.
+    const nf = numberedField(s.entity);
+    if (nf && typeof s.data[nf] === 'string') {
+      const num = s.data[nf] as string;
+      const other = sqlite.prepare(`SELECT id FROM ${s.entity} WHERE ${nf} = ? AND id <> ?`).pluck().get(num, s.id) as string | undefined;
       if (other) {
-        keepOldNumber(sqlite, other, `${s.data.number}~`);
-        sqlite.prepare('UPDATE tickets SET number = ? WHERE id = ?').run(`${s.data.number}~${other.slice(-6)}`, other);
+        if (s.entity === 'tickets') keepOldNumber(sqlite, other, `${num}~`);
+        sqlite.prepare(`UPDATE ${s.entity} SET ${nf} = ? WHERE id = ?`).run(`${num}~${other.slice(-6)}`, other);
         stats.renumbered++;
         st.run(...values);
         return true;

@@ -22,10 +22,10 @@ import { writeGate } from '../db/write-gate';
 import { openCredentials, sealCredentials, type SecretBox } from './secret-box';
 import { adoptIdentity } from './identity';
 import { anchorWanted, chainTip, noteAnchorReply } from '../services/audit/anchor';
+import { NUMBER_PREFIXES } from '../../shared/numbers';
 
 export const CLIENT_VERSION = '0.1.0';
 const LEASE_SIZE = 500;
-const LEASE_PREFIXES = ['INC', 'REQ'] as const;
 /** Short, so an edit reaches other online devices within a second, yet bursts of typing coalesce. */
 const DEBOUNCE_MS = 250;
 const POLL_MS = 60_000;
@@ -381,7 +381,7 @@ export class SyncClient {
         setMeta(this.sqlite, 'device_id', next);
         setMeta(this.sqlite, 'device_seq', String(ids.length));
         // Leased numbers belong to the old id; the new one leases its own.
-        for (const prefix of LEASE_PREFIXES) setMetaJson(this.sqlite, K.lease(prefix), null);
+        for (const prefix of NUMBER_PREFIXES) setMetaJson(this.sqlite, K.lease(prefix), null);
       })(),
     );
     resetDeviceState(this.sqlite);
@@ -504,7 +504,7 @@ export class SyncClient {
     // Only staff devices number ahead; a requester's or auditor's new tickets are numbered on push.
     const role = getMetaJson<{ role?: string } | null>(this.sqlite, K.user, null)?.role;
     if (role !== 'admin' && role !== 'technician') return;
-    for (const prefix of LEASE_PREFIXES) {
+    for (const prefix of NUMBER_PREFIXES) {
       const next = (this.sqlite.prepare('SELECT next FROM counters WHERE prefix = ?').pluck().get(prefix) as number | undefined) ?? 1;
       const lease = getMetaJson<LeaseResponse | null>(this.sqlite, K.lease(prefix), null);
       if (lease && next >= lease.first && next <= lease.last - Math.floor(LEASE_SIZE / 10)) continue;

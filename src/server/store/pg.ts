@@ -10,7 +10,7 @@ import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
 import { judgeAnchor, recordToChange, rowToRecord, storedClocks, toAnchor, toDevice, toSession, toThrottle, toUser } from './sqlite';
-import { formatNumber } from '../../shared/tickets/rules';
+import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } from '../../shared/numbers';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './types';
 
 const ZERO_HLC = '000000000000000:00000000';
@@ -78,8 +78,13 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       findNumbers: async (numbers) => {
         const out = new Map<string, string>();
         if (!numbers.length) return out;
-        const r = await c.query<{ num: string; id: string }>("SELECT num, id FROM records WHERE entity = 'tickets' AND num = ANY($1::text[])", [numbers]);
-        for (const row of r.rows) out.set(row.num, row.id);
+        // One query per numbered type, naming it so its partial unique index serves the lookup.
+        for (const entity of new Set(NUMBER_SCHEMES.map((sc) => sc.entity))) {
+          const mine = numbers.filter((n) => schemeOfNumber(n)?.entity === entity);
+          if (!mine.length) continue;
+          const r = await c.query<{ num: string; id: string }>(`SELECT num, id FROM records WHERE entity = '${entity}' AND num = ANY($1::text[])`, [mine]);
+          for (const row of r.rows) out.set(row.num, row.id);
+        }
         return out;
       },
       seenOps: async (deviceId, seqs) => {
@@ -112,7 +117,7 @@ export async function openPgStore(url: string): Promise<ServerStore> {
           for (const f of Object.keys(r.fieldSeq)) if (r.fieldSeq[f] === 0) r.fieldSeq[f] = seq;
           rows.push({
             entity: r.entity, id: r.id, scope_id: r.scopeId,
-            num: r.entity === 'tickets' && typeof r.data.number === 'string' ? r.data.number : null,
+            num: numberOf(r.entity, r.data),
             data: r.data, field_hlc: storedClocks(r), field_seq: r.fieldSeq, deleted_hlc: r.deletedHlc,
             created_at: r.createdAt, updated_at: r.updatedAt, seq: r.seq,
           });
@@ -274,8 +279,11 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       const leases = await pool.query<{ first: string; last: string }>('SELECT first, last FROM number_leases WHERE device_id = $1 AND prefix = $2 ORDER BY first DESC LIMIT 20', [deviceId, prefix]);
       let open = 0;
       for (const l of leases.rows) {
-        const used = await pool.query<{ n: string }>("SELECT count(*) AS n FROM records WHERE entity = 'tickets' AND num >= $1 AND num <= $2", [formatNumber(prefix, Number(l.first)), formatNumber(prefix, Number(l.last))]);
-        open += Number(l.last) - Number(l.first) + 1 - Number(used.rows[0]!.n);
+        open += Number(l.last) - Number(l.first) + 1;
+        for (const [lo, hi] of sameWidthRanges(prefix, Number(l.first), Number(l.last))) {
+          const used = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM records WHERE entity = '${schemeOf(prefix)?.entity ?? 'tickets'}' AND num >= $1 AND num <= $2`, [lo, hi]);
+          open -= Number(used.rows[0]!.n);
+        }
       }
       return open;
     },

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AuditAnchor, Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
-import { formatNumber } from '../../shared/tickets/rules';
+import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } from '../../shared/numbers';
 import { recordKey, type AuthSession, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx, type ThrottleState } from './types';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
@@ -98,7 +98,8 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       getMeta: sql.meta(),
       setMeta: sql.setMeta(),
       getRecord: db.prepare('SELECT * FROM records WHERE entity = ? AND id = ?'),
-      findNumber: db.prepare("SELECT id FROM records WHERE entity = 'tickets' AND num = ?").pluck(),
+      // One statement per numbered type, each naming its type so its partial unique index serves it.
+      findNumber: new Map(NUMBER_SCHEMES.map((sc) => [sc.prefix, db.prepare(`SELECT id FROM records WHERE entity = '${sc.entity}' AND num = ?`).pluck()])),
       upsert: db.prepare(
         `INSERT INTO records (entity, id, scope_id, num, data, field_hlc, field_seq, deleted_hlc, created_at, updated_at, seq)
          VALUES (@entity, @id, @scope_id, @num, @data, @field_hlc, @field_seq, @deleted_hlc, @created_at, @updated_at, @seq)
@@ -153,7 +154,8 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     findNumbers: async (numbers) => {
       const out = new Map<string, string>();
       for (const n of numbers) {
-        const id = s().findNumber.get(n) as string | undefined;
+        const sc = schemeOfNumber(n);
+        const id = sc ? (s().findNumber.get(sc.prefix)!.get(n) as string | undefined) : undefined;
         if (id) out.set(n, id);
       }
       return out;
@@ -184,7 +186,7 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
           entity: r.entity,
           id: r.id,
           scope_id: r.scopeId,
-          num: r.entity === 'tickets' && typeof r.data.number === 'string' ? r.data.number : null,
+          num: numberOf(r.entity, r.data),
           data: JSON.stringify(r.data),
           field_hlc: JSON.stringify(storedClocks(r)),
           field_seq: JSON.stringify(r.fieldSeq),
@@ -274,9 +276,12 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       }),
     outstandingLeased: async (deviceId, prefix) => {
       const leases = db.prepare('SELECT first, last FROM number_leases WHERE device_id = ? AND prefix = ? ORDER BY first DESC LIMIT 20').all(deviceId, prefix) as { first: number; last: number }[];
-      const used = db.prepare("SELECT count(*) FROM records WHERE entity = 'tickets' AND num >= ? AND num <= ?").pluck();
+      const used = db.prepare(`SELECT count(*) FROM records WHERE entity = '${schemeOf(prefix)?.entity ?? 'tickets'}' AND num >= ? AND num <= ?`).pluck();
       let open = 0;
-      for (const l of leases) open += l.last - l.first + 1 - (used.get(formatNumber(prefix, l.first), formatNumber(prefix, l.last)) as number);
+      for (const l of leases) {
+        open += l.last - l.first + 1;
+        for (const [lo, hi] of sameWidthRanges(prefix, l.first, l.last)) open -= used.get(lo, hi) as number;
+      }
       return open;
     },
     countUsers: async () => db.prepare('SELECT count(*) FROM server_users').pluck().get() as number,

@@ -24,16 +24,7 @@ const OTHER = 'site-other';
 const siteOf = (p: Place) => (p === 'own' ? OWN : p === 'other' ? OTHER : 'global');
 
 /** One letter per op kind, in the table's order. */
-export const KIND_LETTERS: Record<string, string> = {
-  create: 'c',
-  setFields: 'e',
-  transition: 't',
-  delete: 'd',
-  restore: 'r',
-  append: 'a',
-  setAdd: '+',
-  setRemove: '-',
-};
+export const KIND_LETTERS: Record<string, string> = { create: 'c', setFields: 'e', transition: 't', delete: 'd', restore: 'r', append: 'a', setAdd: '+', setRemove: '-' };
 
 export function kindsOf(rule: EntityRule): string[] {
   if (rule.merge === 'append') return ['append'];
@@ -60,15 +51,7 @@ export function sampleValue(entity: string, field: string, schema: z.ZodType): u
 
 /** The field a cell edits: the first ordinary field (not identity, owner, fixed, parent or status). */
 export function editedField(entity: string, rule: EntityRule): string | null {
-  const skip = new Set([
-    ...(rule.identity ?? []),
-    ...(rule.fixed ?? []),
-    ...(rule.secret ?? []),
-    rule.owner ?? '',
-    rule.parent?.field ?? '',
-    'status',
-    'is_open',
-  ]);
+  const skip = new Set([...(rule.identity ?? []), ...(rule.fixed ?? []), ...(rule.secret ?? []), rule.owner ?? '', rule.parent?.field ?? '', 'status', 'is_open']);
   if (rule.serverCreated) return 'status';
   return Object.keys(rule.fields).find((f) => !skip.has(f) && !(entity === 'team_settings' && f === 'key')) ?? null;
 }
@@ -88,25 +71,11 @@ export interface Matrix {
 }
 
 /** Minimal payload of a new record of `entity` in `scope`, its parent (if any) being `parentId`. */
-function newPayload(
-  entity: string,
-  rule: EntityRule,
-  scope: string,
-  parentId: string | null,
-  requesterId: string,
-): Record<string, unknown> {
+function newPayload(entity: string, rule: EntityRule, scope: string, parentId: string | null, requesterId: string): Record<string, unknown> {
   const p: Record<string, unknown> = { scope_id: scope };
   for (const [f, schema] of Object.entries(rule.fields)) p[f] = sampleValue(entity, f, schema);
   if (rule.parent && parentId) p[rule.parent.field] = parentId;
-  if (entity === 'tickets')
-    Object.assign(p, {
-      number: `INC${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`,
-      title: 'Matrix ticket',
-      requester_id: requesterId,
-      priority: 4,
-      impact: 3,
-      urgency: 3,
-    });
+  if (entity === 'tickets') Object.assign(p, { number: `INC${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`, title: 'Matrix ticket', requester_id: requesterId, priority: 4, impact: 3, urgency: 3 });
   if (entity === 'risks') p.number = `RSK-${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
   if (entity === 'users') p.username = `u${uuidv7().slice(-12).replace(/-/g, '')}`;
   if (entity === 'ticket_watchers') p.user_id = requesterId;
@@ -130,17 +99,7 @@ function ordered(): [string, EntityRule][] {
 
 export async function runMatrix(server: TestServer): Promise<Matrix> {
   const admin = await signIn(server.url, TEST_ADMIN.username, TEST_ADMIN.password, 'admin');
-  for (const [id, name] of [
-    [OWN, 'Own site'],
-    [OTHER, 'Other site'],
-  ])
-    await admin.one({
-      kind: 'create',
-      entity: 'sites',
-      recordId: id,
-      scopeId: 'global',
-      payload: { name, code: null, timezone: null, scope_id: 'global' },
-    });
+  for (const [id, name] of [[OWN, 'Own site'], [OTHER, 'Other site']]) await admin.one({ kind: 'create', entity: 'sites', recordId: id, scopeId: 'global', payload: { name, code: null, timezone: null, scope_id: 'global' } });
   const actors: Record<Role, Actor> = { admin } as Record<Role, Actor>;
   for (const role of ROLES.filter((r) => r !== 'admin')) {
     const username = `${role}-m`;
@@ -185,25 +144,12 @@ export async function runMatrix(server: TestServer): Promise<Matrix> {
   return { cells };
 }
 
-function opFor(
-  kind: string,
-  entity: string,
-  rule: EntityRule,
-  scope: string,
-  target: string | null,
-  parentId: string | null,
-  personId: string,
-) {
+function opFor(kind: string, entity: string, rule: EntityRule, scope: string, target: string | null, parentId: string | null, personId: string) {
   const base = { entity, scopeId: scope };
   switch (kind) {
     case 'create':
     case 'append':
-      return {
-        ...base,
-        kind: kind as 'create',
-        recordId: entity === 'team_settings' ? teamSettingId('organisation') : uuidv7(),
-        payload: newPayload(entity, rule, scope, parentId, personId),
-      };
+      return { ...base, kind: kind as 'create', recordId: entity === 'team_settings' ? teamSettingId('organisation') : uuidv7(), payload: newPayload(entity, rule, scope, parentId, personId) };
     case 'setAdd':
       return { ...base, kind: 'setAdd' as const, recordId: uuidv7(), payload: newPayload(entity, rule, scope, parentId, personId) };
     case 'setRemove':
@@ -211,27 +157,11 @@ function opFor(
     case 'setFields': {
       const f = editedField(entity, rule);
       if (!target || !f) return null;
-      const value = rule.serverCreated
-        ? 'resolved'
-        : entity === 'team_settings'
-          ? JSON.stringify('Edited team')
-          : (sampleValue(entity, f, rule.fields[f]!) ?? 'edited');
-      return {
-        ...base,
-        kind: 'setFields' as const,
-        recordId: target,
-        payload: { [f]: value === null || value === 'sample' ? `edited-${uuidv7().slice(-8)}` : value },
-      };
+      const value = rule.serverCreated ? 'resolved' : entity === 'team_settings' ? JSON.stringify('Edited team') : sampleValue(entity, f, rule.fields[f]!) ?? 'edited';
+      return { ...base, kind: 'setFields' as const, recordId: target, payload: { [f]: value === null || value === 'sample' ? `edited-${uuidv7().slice(-8)}` : value } };
     }
     case 'transition':
-      return target
-        ? {
-            ...base,
-            kind: 'transition' as const,
-            recordId: target,
-            payload: { from: 'new', to: 'cancelled', fields: { status: 'cancelled', is_open: 0 } },
-          }
-        : null;
+      return target ? { ...base, kind: 'transition' as const, recordId: target, payload: { from: 'new', to: 'cancelled', fields: { status: 'cancelled', is_open: 0 } } } : null;
     case 'delete':
       return target ? { ...base, kind: 'delete' as const, recordId: target, payload: {} } : null;
     case 'restore':
@@ -241,14 +171,7 @@ function opFor(
 }
 
 /** A record of `entity` in `scope` for one cell (null where none can live there). */
-async function makeRecord(
-  server: TestServer,
-  admin: Actor,
-  entity: string,
-  scope: string,
-  personId: string,
-  parentId: string | null,
-): Promise<string | null> {
+async function makeRecord(server: TestServer, admin: Actor, entity: string, scope: string, personId: string, parentId: string | null): Promise<string | null> {
   const rule = ENTITY_RULES[entity]!;
   const home = rule.home === 'any' ? scope : rule.home === 'global' ? 'global' : scope === 'global' ? null : scope;
   if (!home) return null;
@@ -263,18 +186,7 @@ async function makeRecord(
     const data: Record<string, unknown> = {};
     for (const [f, schema] of Object.entries(rule.fields)) data[f] = sampleValue(entity, f, schema);
     Object.assign(data, { entity: 'tickets', field: 'title', record_id: uuidv7(), status: 'open', kind: 'field' });
-    const rec: StoredRecord = {
-      entity,
-      id,
-      scopeId: home,
-      data,
-      fieldHlc: { '*': stamp },
-      deletedHlc: null,
-      createdAt: now,
-      updatedAt: now,
-      seq: 0,
-      fieldSeq: {},
-    };
+    const rec: StoredRecord = { entity, id, scopeId: home, data, fieldHlc: { '*': stamp }, deletedHlc: null, createdAt: now, updatedAt: now, seq: 0, fieldSeq: {} };
     await server.store.withSyncTx((tx) => tx.writeRecords([rec]));
     return id;
   }

@@ -1,0 +1,119 @@
+/**
+ * Issue 11's interface over the real browser host: an administrator imports NIST CSF 2.0 and the 5×5
+ * matrix, a technician raises a risk whose level comes from the grid, an auditor runs an assessment
+ * (start, assess by ref_id, progress); requesters receive none of it and auditors write no risk.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRuntime, type StartedRuntime } from '../../runtime';
+import { startHost, type Host } from '../../host/server';
+import { tempDir } from '../../testing';
+import { FIXTURES } from '../assets/test-fixtures';
+
+let tmp: ReturnType<typeof tempDir>;
+let rt: StartedRuntime;
+let host: Host;
+const tokens = { admin: '', tech: '', auditor: '', requester: '' };
+const lib = (f: string) => fs.readFileSync(path.join(FIXTURES, 'grc', f), 'utf8');
+
+async function post<T = Record<string, unknown>>(name: string, input: unknown, token: string) {
+  const res = await fetch(`${host.url}/api/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input),
+  });
+  return { status: res.status, body: (await res.json()) as { ok: boolean; value: T; error?: { code: string; message: string } } };
+}
+async function ok<T = Record<string, unknown>>(name: string, input: unknown, token: string): Promise<T> {
+  const r = await post<T>(name, input, token);
+  expect(r.body.error, `${name}: ${JSON.stringify(r.body.error)}`).toBeUndefined();
+  return r.body.value;
+}
+
+beforeAll(async () => {
+  tmp = tempDir('outpost-grc-http-');
+  rt = startRuntime({ dataDir: tmp.dir });
+  host = await startHost(rt, { port: 0, staticDir: null });
+  const init = await post<{ token: string }>(
+    'setup.init',
+    { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } },
+    '',
+  );
+  tokens.admin = init.body.value.token;
+  const site = (await ok<{ items: { id: string }[] }>('sites.list', {}, tokens.admin)).items[0]!.id;
+  for (const [role, name] of [
+    ['technician', 'tech'],
+    ['auditor', 'auditor'],
+    ['requester', 'requester'],
+  ] as const) {
+    await ok('users.create', { username: name, displayName: name, role, password: 'password123', siteIds: [site] }, tokens.admin);
+    tokens[name] = (await ok<{ token: string }>('session.login', { username: name, password: 'password123' }, '')).token;
+  }
+});
+afterAll(async () => {
+  await host?.close();
+  rt?.close();
+  tmp?.cleanup();
+});
+
+describe('GRC over HTTP', () => {
+  it('imports, scores a risk on the grid, and runs an assessment', async () => {
+    const nistDoc = parse(lib('nist-csf-2.0.yaml')) as { objects: { framework: { requirement_nodes: { assessable?: boolean }[] } } };
+    const fw = await ok<{ kind: string; id: string; name: string; requirements: number; assessable: number }>(
+      'grc.importLibrary',
+      { content: lib('nist-csf-2.0.yaml') },
+      tokens.admin,
+    );
+    expect(fw).toMatchObject({
+      kind: 'framework',
+      name: 'NIST CSF v2.0',
+      requirements: nistDoc.objects.framework.requirement_nodes.length,
+      assessable: nistDoc.objects.framework.requirement_nodes.filter((n) => n.assessable).length,
+    });
+    const m = await ok<{ kind: string; id: string }>('grc.importLibrary', { content: lib('critical_risk_matrix_5x5.yaml') }, tokens.admin);
+    expect(m.kind).toBe('risk_matrix');
+
+    const risk = await ok<{
+      id: string;
+      number: string;
+      inherent: { likelihood: number; impact: number; level: { abbreviation: string; name: string } };
+    }>('risks.create', { title: 'Unpatched HMI', matrixId: m.id, inherent: { likelihood: 4, impact: 3 } }, tokens.tech);
+    // grid[3][2] of the 5×5 matrix is 2: Medium.
+    expect(risk).toMatchObject({
+      number: 'RSK-0001',
+      inherent: { likelihood: 4, impact: 3, level: { abbreviation: 'M', name: 'Medium' } },
+    });
+    expect((await ok<{ items: { id: string }[]; total: number }>('risks.list', {}, tokens.auditor)).items.map((r) => r.id)).toEqual([
+      risk.id,
+    ]);
+
+    const started = await ok<{ id: string; total: number }>('assessments.start', { frameworkId: fw.id }, tokens.auditor);
+    expect(started.total).toBe(fw.assessable);
+    await ok('assessments.assess', { assessmentId: started.id, ref: 'GV.OC-01', result: 'compliant', score: 4 }, tokens.auditor);
+    await ok(
+      'assessments.assess',
+      { assessmentId: started.id, ref: 'ID.AM-01', result: 'partially_compliant', observation: 'Inventory misses the PLCs' },
+      tokens.auditor,
+    );
+    const got = await ok<{ progress: { assessed: number; total: number } }>('assessments.get', { id: started.id }, tokens.auditor);
+    expect(got.progress).toMatchObject({ assessed: 2, total: fw.assessable });
+
+    const badScore = await post(
+      'assessments.assess',
+      { assessmentId: started.id, ref: 'GV.OC-01', result: 'compliant', score: 9 },
+      tokens.auditor,
+    );
+    expect(badScore.status).toBe(400);
+    expect(badScore.body.error!.message).toMatch(/9 is not one of them/);
+  });
+
+  it('requesters receive none of it; auditors write no risk; technicians import no library', async () => {
+    for (const call of ['risks.list', 'grc.frameworks', 'grc.matrices', 'assessments.list', 'controls.list'])
+      expect((await post(call, {}, tokens.requester)).status, call).toBe(403);
+    expect((await post('risks.create', { title: 'x' }, tokens.auditor)).status).toBe(403);
+    expect((await post('grc.importLibrary', { content: lib('risk-matrix-3x3-mult.yaml') }, tokens.tech)).status).toBe(403);
+    expect((await post('assessments.start', { frameworkId: '00000000-0000-7000-8000-000000000000' }, tokens.tech)).status).toBe(403);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * Risks and assessments between laptops through a real server (over HTTP): a likelihood raised on
+ * one and an impact raised on the other both survive and the level is derived from both; two
+ * auditors assessing different requirements of one assessment offline both keep their results;
+ * risks made offline on two devices keep distinct RSK numbers; the server refuses risks from an
+ * auditor, a requester and a technician of another site, and a requester's pull holds no GRC record.
+ * Runs on the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
+import { FIXTURES } from '../services/assets/test-fixtures';
+import { push, type PushAuth } from '../../server/engine';
+import { uuidv7 } from '../../shared/ids';
+import type { WireOp } from '../../shared/sync/wire';
+
+const PG = process.env.OUTPOST_TEST_PG_URL;
+const lib = (f: string) => fs.readFileSync(path.join(FIXTURES, 'grc', f), 'utf8');
+
+for (const variant of ['sqlite', 'postgres'] as const)
+  describe.skipIf(variant === 'postgres' && !PG)(`risks and assessments over sync (${variant} store)`, () => {
+    let server: TestServer;
+    let a: Device;
+    let b: Device;
+    let c: Device;
+    let matrixId: string;
+    let frameworkId: string;
+
+    beforeAll(async () => {
+      server = await startTestServer({ pgUrl: variant === 'postgres' ? PG : undefined });
+      const admin = await serverLogin(server);
+      for (const [username, role] of [
+        ['tess', 'technician'],
+        ['ann', 'auditor'],
+      ] as const)
+        expect((await serverPost(server, '/auth/users', { username, password: 'password123', role, sites: null }, admin)).status).toBe(200);
+      a = await startDevice({ site: 'HQ' });
+      b = await startDevice({ site: 'Depot' });
+      c = await startDevice({ site: 'Plant' });
+      await a.call('sync.join', { serverUrl: server.url, ...ADMIN });
+      await a.call('sync.now');
+      matrixId = (await a.call('grc.importLibrary', { content: lib('critical_risk_matrix_5x5.yaml') })).id;
+      frameworkId = (await a.call('grc.importLibrary', { content: lib('nist-csf-2.0.yaml') })).id;
+      await a.call('sync.now');
+      await b.call('sync.join', { serverUrl: server.url, username: 'tess', password: 'password123' });
+      await c.call('sync.join', { serverUrl: server.url, username: 'ann', password: 'password123' });
+      await b.call('sync.now');
+      await c.call('sync.now');
+    }, 120_000);
+    afterAll(async () => {
+      a?.close();
+      b?.close();
+      c?.close();
+      await server?.close();
+    });
+
+    it('the libraries reach every device, requirement nodes included', async () => {
+      expect((await c.call('grc.framework', { id: frameworkId })).nodes).toHaveLength(
+        (await a.call('grc.framework', { id: frameworkId })).nodes.length,
+      );
+      expect((await b.call('grc.matrices')).items.map((m) => m.id)).toContain(matrixId);
+    });
+
+    it('a likelihood raised on one laptop and an impact raised on another both survive', async () => {
+      const r = await a.call('risks.create', {
+        title: 'Ransomware on the plant network',
+        matrixId,
+        inherent: { likelihood: 2, impact: 2 },
+      });
+      expect(r.inherent.level).toMatchObject({ abbreviation: 'L', name: 'Low' });
+      await a.call('sync.now');
+      await b.call('sync.now');
+      expect((await b.call('risks.get', { id: r.id })).title).toBe('Ransomware on the plant network');
+
+      // Both offline: A raises the likelihood, B the impact.
+      await a.call('risks.update', { id: r.id, inherent: { likelihood: 4, impact: 2 }, reason: 'Exploit kit seen at a sister plant' });
+      await b.call('risks.update', { id: r.id, inherent: { likelihood: 2, impact: 5 }, reason: 'The line stops without the HMI' });
+      await a.call('sync.now');
+      await b.call('sync.now');
+      await a.call('sync.now');
+      for (const d of [a, b]) {
+        const got = await d.call('risks.get', { id: r.id });
+        expect(got.inherent).toMatchObject({ likelihood: 4, impact: 5, level: { abbreviation: 'VH', name: 'Very High' } });
+        expect(got.history.map((h) => h.reason).sort()).toEqual([
+          'Exploit kit seen at a sister plant',
+          'Scored when the risk was raised.',
+          'The line stops without the HMI',
+        ]);
+      }
+    });
+
+    it('risks raised offline on two devices keep distinct numbers', async () => {
+      const x = await a.call('risks.create', { title: 'UPS batteries past their life', matrixId });
+      const y = await b.call('risks.create', { title: 'Single fibre link to the plant', matrixId });
+      await a.call('sync.now');
+      await b.call('sync.now');
+      await a.call('sync.now');
+      const nx = (await b.call('risks.get', { id: x.id })).number;
+      const ny = (await a.call('risks.get', { id: y.id })).number;
+      expect(nx).toMatch(/^RSK-\d{4,}$/);
+      expect(ny).toMatch(/^RSK-\d{4,}$/);
+      expect(nx).not.toBe(ny);
+      expect((await a.call('risks.get', { id: x.id })).number).toBe(nx);
+      expect((await b.call('risks.get', { id: y.id })).number).toBe(ny);
+    });
+
+    it('two auditors assessing different requirements offline both keep their results', async () => {
+      const { id, total } = await c.call('assessments.start', { frameworkId });
+      expect(total).toBe(106);
+      await c.call('sync.now');
+      await a.call('sync.now');
+      // Offline: the auditor on C and the administrator on A assess different requirements, and both touch GV.OC-01.
+      await c.call('assessments.assess', { assessmentId: id, ref: 'GV.OC-01', result: 'compliant', score: 3 });
+      await c.call('assessments.assess', { assessmentId: id, ref: 'GV.OC-02', result: 'partially_compliant', score: 2 });
+      await a.call('assessments.assess', {
+        assessmentId: id,
+        ref: 'PR.AA-01',
+        result: 'non_compliant',
+        score: 1,
+        observation: 'Shared operator account on the HMI',
+      });
+      await a.call('assessments.assess', { assessmentId: id, ref: 'DE.CM-01', result: 'compliant', score: 4 });
+      await c.call('sync.now');
+      await a.call('sync.now');
+      await c.call('sync.now');
+      const onC = await c.call('assessments.get', { id });
+      const onA = await a.call('assessments.get', { id });
+      for (const got of [onA, onC]) {
+        expect(got.progress.assessed).toBe(4);
+        expect(Object.fromEntries(got.results.map((r) => [r.refId, r.result]))).toEqual({
+          'GV.OC-01': 'compliant',
+          'GV.OC-02': 'partially_compliant',
+          'PR.AA-01': 'non_compliant',
+          'DE.CM-01': 'compliant',
+        });
+      }
+      expect(onC.results.find((r) => r.refId === 'PR.AA-01')!.observation).toBe('Shared operator account on the HMI');
+      // The technician reads the assessment but cannot write it.
+      await b.call('sync.now');
+      expect((await b.call('assessments.get', { id })).progress.assessed).toBe(4);
+      await expect(b.call('assessments.assess', { assessmentId: id, ref: 'GV.OC-03', result: 'compliant' })).rejects.toThrow(
+        /not allowed|cannot|Only auditors/i,
+      );
+    });
+
+    it('the server refuses risks from an auditor, a requester and a technician of another site; requesters pull none', async () => {
+      const site = a.rt.store.sqlite.prepare("SELECT id FROM sites WHERE name = 'HQ'").pluck().get() as string;
+      const now = Date.now();
+      const op = (seq: number): WireOp => ({
+        opId: uuidv7(),
+        deviceSeq: seq,
+        hlc: `${String(now).padStart(15, '0')}:${String(seq).padStart(8, '0')}`,
+        schemaVersion: 1,
+        scopeId: site,
+        createdAt: new Date(now).toISOString(),
+        kind: 'create',
+        entity: 'risks',
+        recordId: uuidv7(),
+        payload: { number: 'RSK-0900', title: 'Forged', status: 'identified', matrix_id: matrixId, scope_id: site },
+      });
+      const send = async (role: PushAuth['role'], sites: string[] | null) => {
+        const auth: PushAuth = { userId: uuidv7(), role, sites, deviceId: uuidv7() };
+        return (
+          await push(server.store, auth, { deviceId: auth.deviceId, clientVersion: 'test', schemaVersion: 1, cursor: 0, ops: [op(1)] }, now)
+        ).results[0]!;
+      };
+      expect(await send('auditor', null)).toMatchObject({ status: 'rejected', reason: 'Your role (auditor) cannot change risks.' });
+      expect(await send('requester', null)).toMatchObject({ status: 'rejected', reason: 'Your role (requester) cannot change risks.' });
+      expect(await send('technician', ['site-b'])).toMatchObject({ status: 'rejected', reason: `You do not have access to site ${site}.` });
+      expect(await send('technician', [site])).toMatchObject({ status: 'applied' });
+
+      const adminToken = await serverLogin(server);
+      expect(
+        (await serverPost(server, '/auth/users', { username: 'rita', password: 'password123', role: 'requester', sites: null }, adminToken))
+          .status,
+      ).toBe(200);
+      const rita = await serverPost(server, '/auth/login', {
+        username: 'rita',
+        password: 'password123',
+        deviceId: uuidv7(),
+        deviceName: 'kiosk',
+      });
+      const token = (rita.body.value as { accessToken: string }).accessToken;
+      const res = await fetch(`${server.url}/sync/pull?cursor=0&limit=100000`, { headers: { authorization: `Bearer ${token}` } });
+      const page = (await res.json()) as { value: { changes: { entity: string }[] } };
+      const grc = page.value.changes.filter((ch) =>
+        [
+          'risks',
+          'risk_matrices',
+          'frameworks',
+          'framework_requirements',
+          'assessments',
+          'requirement_assessments',
+          'risk_score_history',
+          'applied_controls',
+        ].includes(ch.entity),
+      );
+      expect(page.value.changes.length).toBeGreaterThan(0);
+      expect(grc).toEqual([]);
+    });
+  });
