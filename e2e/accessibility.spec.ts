@@ -2,6 +2,9 @@
  * Accessibility: axe checks every screen, in light and in dark, and finds nothing serious or
  * critical (contrast, names for buttons and fields, landmarks, ARIA that matches the markup).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { apiCall, startHost, type RunningHost } from './support/host';
@@ -11,6 +14,10 @@ let host: RunningHost;
 let ticketNumber: string;
 let assetTag: string;
 let auditId: string;
+let riskId: string;
+let assessmentId: string;
+
+const grcFixture = (f: string) => readFileSync(path.join(process.env.OUTPOST_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures'), 'grc', f), 'utf8');
 
 test.beforeAll(async () => {
   host = await startHost();
@@ -28,6 +35,12 @@ test.beforeAll(async () => {
   auditId = (await apiCall<{ id: string }>(host, 'audits.start', { locationId: loc.id }, token)).id;
   const p = await apiCall<{ id: string }>(host, 'licences.createProduct', { name: 'Office 2021', vendor: 'Microsoft' }, token);
   await apiCall(host, 'licences.create', { productId: p.id, type: 'per_device', seats: 5, startDate: '2025-01-01' }, token);
+  const fw = await apiCall<{ id: string }>(host, 'grc.importLibrary', { content: grcFixture('nist-csf-2.0.yaml') }, token);
+  await apiCall(host, 'grc.importLibrary', { content: grcFixture('critical_risk_matrix_5x5.yaml') }, token);
+  const c = await apiCall<{ id: string }>(host, 'controls.create', { name: 'Offline backups' }, token);
+  riskId = (await apiCall<{ id: string }>(host, 'risks.create', { title: 'Ransomware on the plant network', inherent: { likelihood: 4, impact: 5 }, current: { likelihood: 3, impact: 4 }, controlIds: [c.id] }, token)).id;
+  assessmentId = (await apiCall<{ id: string }>(host, 'assessments.start', { frameworkId: fw.id }, token)).id;
+  await apiCall(host, 'assessments.assess', { assessmentId, ref: 'GV.OC-01', result: 'compliant', score: 3 }, token);
 });
 
 test.afterAll(async () => {
@@ -58,6 +71,11 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
     { name: 'audit session', path: `/audits/${auditId}`, ready: noLoading },
     { name: 'licences', path: '/licences', ready: both(visible('compliance-table'), noLoading) },
     { name: 'software', path: '/software', ready: both(text('No end-of-life catalogue loaded yet'), noLoading) },
+    { name: 'risks', path: '/risks', ready: both(visible('risk-list'), visible('heatmap-residual'), noLoading) },
+    { name: 'risk page', path: `/risks/${riskId}`, ready: both(visible('risk-history'), noLoading) },
+    { name: 'controls', path: '/controls', ready: both(visible('control-list'), noLoading) },
+    { name: 'assessments', path: '/assessments', ready: both(visible('assessment-list'), noLoading) },
+    { name: 'assessment', path: `/assessments/${assessmentId}`, ready: both(visible('assessment-tree'), visible('requirement-panel'), noLoading) },
     { name: 'alerts', path: '/alerts', ready: noLoading },
     { name: 'conflicts', path: '/conflicts', ready: noLoading },
     { name: 'audit trail', path: '/audit-trail', ready: noLoading },

@@ -23,6 +23,10 @@ import { IconGitMerge } from '@tabler/icons-react';
 import { ConflictsNavBadge, ConflictsPage } from '../features/sync/ConflictsPage';
 import { IconTimelineEvent } from '@tabler/icons-react';
 import { AuditTrailPage } from '../features/audit-trail/AuditTrailPage';
+import { IconAlertTriangle, IconChecklist, IconShieldCheck } from '@tabler/icons-react';
+import { RisksPage } from '../features/risks/RisksPage';
+import { ControlsPage } from '../features/risks/ControlsPage';
+import { AssessmentsPage } from '../features/assessments/AssessmentsPage';
 
 export interface NavEntry {
   /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
@@ -52,6 +56,9 @@ export const navEntries: NavEntry[] = [
   { path: '/audits', label: 'Audits', icon: IconClipboardCheck, roles: STAFF_AND_AUDITOR, element: AuditsPage, order: 40, keywords: ['inventory audit', 'scan', 'reconciliation'] },
   { path: '/licences', label: 'Licences', icon: IconCertificate, roles: STAFF_AND_AUDITOR, element: LicencesPage, order: 50, keywords: ['compliance', 'entitlements', 'renewals', 'licenses'] },
   { path: '/software', label: 'Software', icon: IconPackages, roles: STAFF_AND_AUDITOR, element: SoftwarePage, order: 60, keywords: ['end of life', 'eol', 'kev', 'vulnerabilities'] },
+  { path: '/risks', label: 'Risks', icon: IconAlertTriangle, roles: STAFF_AND_AUDITOR, element: RisksPage, order: 62, keywords: ['risk register', 'heat map', 'grc', 'likelihood', 'impact'] },
+  { path: '/controls', label: 'Controls', icon: IconShieldCheck, roles: STAFF_AND_AUDITOR, element: ControlsPage, order: 63, keywords: ['applied controls', 'measures', 'treatment', 'grc'] },
+  { path: '/assessments', label: 'Assessments', icon: IconChecklist, roles: STAFF_AND_AUDITOR, element: AssessmentsPage, order: 64, keywords: ['compliance', 'framework', 'nist', 'iso', 'grc', 'requirements'] },
   { path: '/audit-trail', label: 'Audit trail', icon: IconTimelineEvent, roles: ['admin', 'auditor'], element: AuditTrailPage, order: 80, keywords: ['history', 'changes', 'who changed', 'evidence', 'hash chain'] },
   { path: '/alerts', label: 'Alerts', icon: IconBell, roles: STAFF_AND_AUDITOR, element: AlertsPage, badge: AlertsNavBadge, order: 70, keywords: ['warranty', 'renewal', 'overdue'] },
 

@@ -110,6 +110,20 @@ export function invalidateDomain(domain: string) {
     ticket_categories: ['settings', 'audit'],
     asset_field_defs: ['assets', 'audit'],
     asset_models: ['assets', 'audit'],
+    // Governance, risk and compliance (calls and the record types a pull brings).
+    grc: ['grc', 'risks', 'assessments', 'audit'],
+    risks: ['risks', 'controls', 'audit'],
+    controls: ['controls', 'risks', 'audit'],
+    risk_matrices: ['grc', 'risks', 'audit'],
+    frameworks: ['grc', 'assessments', 'audit'],
+    framework_requirements: ['grc', 'assessments', 'audit'],
+    risk_score_history: ['risks', 'audit'],
+    risk_assets: ['risks', 'audit'],
+    risk_locations: ['risks', 'audit'],
+    risk_controls: ['risks', 'controls', 'audit'],
+    applied_controls: ['controls', 'risks', 'audit'],
+    control_tickets: ['controls', 'audit'],
+    requirement_assessments: ['assessments', 'audit'],
   };
   const domains = related[domain] ?? [domain, 'audit'];
   invalidate((name) => domains.includes(name.split('.')[0]!));

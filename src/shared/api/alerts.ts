@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { call } from './contract';
 import { REGISTER_READERS } from './assets';
 
-export const ALERT_KINDS = ['warranty_ending', 'licence_renewal', 'audit_overdue', 'eol_software', 'kev_exposure'] as const;
+export const ALERT_KINDS = ['warranty_ending', 'licence_renewal', 'audit_overdue', 'eol_software', 'kev_exposure', 'risk_acceptance_expired', 'risk_review_overdue'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
   warranty_ending: 'Warranty ending',
@@ -11,6 +11,8 @@ export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
   audit_overdue: 'Audit overdue',
   eol_software: 'End-of-life software',
   kev_exposure: 'Known exploited vulnerability',
+  risk_acceptance_expired: 'Risk acceptance expired',
+  risk_review_overdue: 'Risk review overdue',
 };
 
 export interface Alert {
@@ -20,7 +22,7 @@ export interface Alert {
   severity: 'info' | 'warning' | 'critical';
   title: string;
   detail: string;
-  recordType: 'asset' | 'entitlement';
+  recordType: 'asset' | 'entitlement' | 'risk';
   recordId: string;
   /** The date the alert is about (warranty end, renewal, audit due, EOL, KEV due). */
   due: string | null;

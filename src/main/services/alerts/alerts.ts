@@ -133,6 +133,27 @@ export function listAlerts(ctx: Ctx, input: { kinds?: AlertKind[]; horizonDays: 
       items.push(...[...ex.kev.values()].slice(0, per).map((a) => ({ ...a })));
     }
   }
+  if (kinds.has('risk_acceptance_expired')) {
+    // An accepted risk whose acceptance has run out is no longer accepted by anyone: it needs a decision.
+    const rows = sqlite
+      .prepare(
+        `SELECT r.id, r.number, r.title, r.acceptance_expires_on AS d FROM risks r
+         WHERE r.status = 'accepted' AND r.acceptance_expires_on IS NOT NULL AND r.acceptance_expires_on < ? AND r.deleted_hlc IS NULL ORDER BY r.acceptance_expires_on, r.id`,
+      )
+      .all(today) as { id: string; number: string; title: string; d: string }[];
+    counts.risk_acceptance_expired = rows.length;
+    for (const r of rows.slice(0, per)) items.push({ id: `risk_acceptance_expired:${r.id}`, kind: 'risk_acceptance_expired', severity: 'warning', title: `The acceptance of ${r.number} expired on ${r.d}`, detail: r.title, recordType: 'risk', recordId: r.id, due: r.d });
+  }
+  if (kinds.has('risk_review_overdue')) {
+    const rows = sqlite
+      .prepare(
+        `SELECT id, number, title, d FROM (SELECT r.id, r.number, r.title, date(coalesce(r.last_reviewed_on, substr(r.created_at, 1, 10)), '+' || r.review_every_days || ' days') AS d
+         FROM risks r WHERE r.status <> 'closed' AND r.review_every_days IS NOT NULL AND r.deleted_hlc IS NULL) WHERE d < ? ORDER BY d, id`,
+      )
+      .all(today) as { id: string; number: string; title: string; d: string }[];
+    counts.risk_review_overdue = rows.length;
+    for (const r of rows.slice(0, per)) items.push({ id: `risk_review_overdue:${r.id}`, kind: 'risk_review_overdue', severity: 'info', title: `${r.number} was due for review on ${r.d}`, detail: r.title, recordType: 'risk', recordId: r.id, due: r.d });
+  }
   const rank = { critical: 0, warning: 1, info: 2 };
   items.sort((a, b) => rank[a.severity] - rank[b.severity] || (a.due ?? '9999').localeCompare(b.due ?? '9999'));
   const total = Object.values(counts).reduce((s, n) => s + n, 0);

@@ -11,6 +11,7 @@ import { FIXTURES } from '../assets/test-fixtures';
 import { importLibrary } from '../grc/grc';
 import { createRisk, getRisk, heatMap, linkRisk, listRisks, reviewRisk, updateRisk } from './risks';
 import { createControl, updateControl } from './controls';
+import { listAlerts } from '../alerts/alerts';
 
 let w: World;
 let m3: string;
@@ -124,5 +125,16 @@ describe('risk register', () => {
     expect(h.counts.residual.flat().reduce((s, n) => s + n, 0)).toBe(1);
     const cell = listRisks(ctx, { cell: { stage: 'inherent', likelihood: 3, impact: 2 }, limit: 10, offset: 0 });
     expect(cell.items.map((r) => r.title).sort()).toEqual(['a', 'b']);
+  });
+
+  it('an expired acceptance and an overdue review raise alerts', () => {
+    const ctx = w.ctx(w.admin);
+    const r = createRisk(ctx, { title: 'Legacy SCADA protocol', matrixId: m3, status: 'accepted', treatment: 'accept', acceptance: { approverId: w.admin.id, justification: 'Replaced next year', expiresOn: '2026-04-01' }, reviewEveryDays: 90 });
+    const kinds = () => listAlerts(ctx, { horizonDays: 30, limit: 50 }).items.filter((a) => a.recordType === 'risk').map((a) => a.kind);
+    expect(kinds()).toEqual([]);
+    w.clock.set('2026-04-02T09:00:00Z');
+    expect(listAlerts(ctx, { horizonDays: 30, limit: 50 }).items.find((a) => a.kind === 'risk_acceptance_expired')).toMatchObject({ recordId: r.id, title: `The acceptance of ${r.number} expired on 2026-04-01` });
+    w.clock.set('2026-06-02T09:00:00Z');
+    expect(kinds().sort()).toEqual(['risk_acceptance_expired', 'risk_review_overdue']);
   });
 });

@@ -14,6 +14,7 @@ const READERS = ['admin', 'technician', 'auditor'];
 
 function openAlert(a: Alert) {
   if (a.recordType === 'asset') navigate(`/assets/${a.recordId}`);
+  else if (a.recordType === 'risk') navigate(`/risks/${a.recordId}`);
   else navigate(`/licences?entitlement=${a.recordId}`);
 }
 

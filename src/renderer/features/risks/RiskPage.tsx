@@ -1,0 +1,198 @@
+/** One risk: its scores in the matrix's colours (editable, with a reason), treatment and acceptance, controls, assets and the history of every score change. */
+import { useState } from 'react';
+import { Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { RISK_STAGES, RISK_STATUSES, RISK_TREATMENTS, type RiskStage } from '../../../shared/grc/matrix';
+import type { Risk } from '../../../shared/api/risks';
+import { api, errorMessage } from '../../lib/client';
+import { invalidate, useCall } from '../../lib/query';
+import { navigate } from '../../lib/router';
+import { formatDateTime } from '../../lib/format';
+import { isStaff, useRole } from '../../stores/session';
+import { ErrorState, Loading } from '../common/states';
+import { LevelBadge, RISK_STATUS_LABELS, STAGE_LABELS, ScoreSelects } from './common';
+
+export function RiskPage({ id }: { id: string }) {
+  const q = useCall('risks.get', { id });
+  const staff = isStaff(useRole());
+  if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
+  if (!q.data) return <Loading label="Loading the risk…" />;
+  const r = q.data;
+  const update = async (input: Omit<Parameters<typeof api.call<'risks.update'>>[1], 'id'>) => {
+    try {
+      await api.call('risks.update', { id, ...input });
+      invalidate((n) => n.startsWith('risks.') || n.startsWith('controls.'));
+    } catch (e) {
+      notifications.show({ color: 'red', title: 'Not saved', message: errorMessage(e) });
+    }
+  };
+  return (
+    <div style={{ overflow: 'auto', height: '100%' }}>
+      <Stack p="md" gap="md" maw={1100}>
+        <Anchor size="sm" onClick={() => navigate('/risks')} component="button">
+          ← Risks
+        </Anchor>
+        <Group justify="space-between" align="flex-start">
+          <div>
+            <Text c="dimmed" ff="monospace" data-testid="risk-number">
+              {r.number}
+            </Text>
+            <Title order={2}>{r.title}</Title>
+          </div>
+          <Group gap="xs">
+            {r.reviewOverdue && <Badge color="orange">Review overdue</Badge>}
+            {r.acceptanceExpired && <Badge color="red">Acceptance expired</Badge>}
+            {staff && (
+              <Button size="xs" variant="light" onClick={() => void api.call('risks.review', { id }).then(() => invalidate((n) => n.startsWith('risks.')))}>
+                Mark reviewed today
+              </Button>
+            )}
+          </Group>
+        </Group>
+        <SimpleGrid cols={{ base: 1, md: 3 }}>
+          {RISK_STAGES.map((s) => (
+            <ScoreCard key={s} risk={r} stage={s} editable={staff} onSave={(v, reason) => update({ [s]: v, ...(reason ? { reason } : {}) })} />
+          ))}
+        </SimpleGrid>
+        <Card withBorder>
+          <SimpleGrid cols={{ base: 1, md: 3 }}>
+            <Select label="Status" data={RISK_STATUSES.map((s) => ({ value: s, label: RISK_STATUS_LABELS[s] }))} value={r.status} readOnly={!staff} onChange={(v) => v && void update({ status: v as Risk['status'] })} allowDeselect={false} />
+            <Select label="Treatment" data={RISK_TREATMENTS.map((t) => ({ value: t, label: t[0]!.toUpperCase() + t.slice(1) }))} value={r.treatment} readOnly={!staff} clearable onChange={(v) => void update({ treatment: (v as Risk['treatment']) ?? null })} />
+            <TextInput label="Review every (days)" defaultValue={r.reviewEveryDays ?? ''} readOnly={!staff} onBlur={(e) => void update({ reviewEveryDays: e.currentTarget.value ? Number(e.currentTarget.value) : null })} description={r.nextReviewOn ? `Next review ${r.nextReviewOn}` : 'No cadence'} />
+          </SimpleGrid>
+          <Text size="sm" mt="sm">
+            Acceptance: {r.acceptance.approverName ? `approved by ${r.acceptance.approverName}` : 'none'}
+            {r.acceptance.expiresOn ? `, until ${r.acceptance.expiresOn}` : ''}
+            {r.acceptance.justification ? ` — ${r.acceptance.justification}` : ''}
+          </Text>
+        </Card>
+        <SimpleGrid cols={{ base: 1, md: 3 }}>
+          {(['threats', 'vulnerabilities', 'existingControls'] as const).map((f) => (
+            <Textarea key={f} label={f === 'existingControls' ? 'Existing controls' : f[0]!.toUpperCase() + f.slice(1)} defaultValue={r[f] ?? ''} readOnly={!staff} autosize minRows={2} onBlur={(e) => e.currentTarget.value !== (r[f] ?? '') && void update({ [f]: e.currentTarget.value || null })} />
+          ))}
+        </SimpleGrid>
+        <Controls risk={r} staff={staff} />
+        <Card withBorder>
+          <Text fw={600} mb="xs">
+            Affected assets and locations
+          </Text>
+          <Text size="sm">{[...r.assets.map((a) => `${a.tag} ${a.name}`), ...r.locations.map((l) => l.name)].join(', ') || 'None linked.'}</Text>
+        </Card>
+        <Card withBorder>
+          <Text fw={600} mb="xs">
+            Score history
+          </Text>
+          <Table fz="sm" data-testid="risk-history">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Who</Table.Th>
+                <Table.Th>Score</Table.Th>
+                <Table.Th>From</Table.Th>
+                <Table.Th>To</Table.Th>
+                <Table.Th>Why</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {r.history.map((h) => (
+                <Table.Tr key={h.id}>
+                  <Table.Td>{formatDateTime(h.at)}</Table.Td>
+                  <Table.Td>{h.actorName ?? h.actorId}</Table.Td>
+                  <Table.Td>{STAGE_LABELS[h.stage]}</Table.Td>
+                  <Table.Td>{h.from.likelihood ? `${h.from.likelihood} × ${h.from.impact}` : '—'}</Table.Td>
+                  <Table.Td>
+                    <Group gap={6}>
+                      {h.to.likelihood ? `${h.to.likelihood} × ${h.to.impact}` : '—'} <LevelBadge level={h.to.level} />
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>{h.reason ?? ''}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Card>
+      </Stack>
+    </div>
+  );
+}
+
+function ScoreCard({ risk, stage, editable, onSave }: { risk: Risk; stage: RiskStage; editable: boolean; onSave: (v: { likelihood: number; impact: number } | null, reason: string) => Promise<void> }) {
+  const s = risk[stage];
+  const [draft, setDraft] = useState<{ likelihood: number; impact: number } | null>(s.likelihood && s.impact ? { likelihood: s.likelihood, impact: s.impact } : null);
+  const [reason, setReason] = useState('');
+  const changed = (draft?.likelihood ?? null) !== s.likelihood || (draft?.impact ?? null) !== s.impact;
+  return (
+    <Card withBorder data-testid={`score-${stage}`}>
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>{STAGE_LABELS[stage]}</Text>
+        <LevelBadge level={s.level} testid={`level-${stage}`} />
+      </Group>
+      {editable ? (
+        <Stack gap="xs">
+          <ScoreSelects matrixId={risk.matrixId} value={draft} onChange={setDraft} label={STAGE_LABELS[stage]} />
+          {changed && (
+            <>
+              <TextInput label="Why" size="xs" value={reason} onChange={(e) => setReason(e.currentTarget.value)} placeholder="Kept in the history" />
+              <Button size="xs" onClick={() => void onSave(draft, reason).then(() => setReason(''))}>
+                Save {STAGE_LABELS[stage].toLowerCase()} score
+              </Button>
+            </>
+          )}
+        </Stack>
+      ) : (
+        <Text size="sm">{s.likelihood ? `Likelihood ${s.likelihood} × impact ${s.impact}` : 'Not scored'}</Text>
+      )}
+    </Card>
+  );
+}
+
+const CONTROL_COLORS = { planned: 'yellow', active: 'green', deprecated: 'gray' } as const;
+
+function Controls({ risk, staff }: { risk: Risk; staff: boolean }) {
+  const all = useCall('controls.list', staff ? {} : null);
+  const link = async (controlId: string, present: boolean) => {
+    try {
+      await api.call('risks.link', { id: risk.id, kind: 'control', targetId: controlId, present });
+      invalidate((n) => n.startsWith('risks.') || n.startsWith('controls.'));
+    } catch (e) {
+      notifications.show({ color: 'red', message: errorMessage(e) });
+    }
+  };
+  const options = (all.data?.items ?? []).filter((c) => !risk.controls.some((x) => x.id === c.id)).map((c) => ({ value: c.id, label: c.name }));
+  return (
+    <Card withBorder data-testid="risk-controls">
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>Applied controls</Text>
+        {staff && <Select placeholder="Add a control" aria-label="Add a control" data={options} value={null} onChange={(v) => v && void link(v, true)} searchable w={260} size="xs" />}
+      </Group>
+      {risk.controls.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No control treats this risk yet.
+        </Text>
+      ) : (
+        <Stack gap={4}>
+          {risk.controls.map((c) => (
+            <Group key={c.id} justify="space-between">
+              <Group gap="xs">
+                <Text size="sm">{c.name}</Text>
+                <Badge size="sm" variant="light" color={CONTROL_COLORS[c.status]}>
+                  {c.status}
+                </Badge>
+                {c.dueOn && (
+                  <Text size="xs" c="dimmed">
+                    due {c.dueOn}
+                  </Text>
+                )}
+              </Group>
+              {staff && (
+                <Button size="compact-xs" variant="subtle" onClick={() => void link(c.id, false)}>
+                  Remove
+                </Button>
+              )}
+            </Group>
+          ))}
+        </Stack>
+      )}
+    </Card>
+  );
+}

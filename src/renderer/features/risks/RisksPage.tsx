@@ -1,0 +1,251 @@
+/** The risk register (/risks): heat maps of inherent, current and residual scores, a filtered virtualised list, new risks; /risks/<id> opens one. */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Badge, Button, Checkbox, Group, Modal, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { IconPlus, IconSearch } from '@tabler/icons-react';
+import { notifications } from '@mantine/notifications';
+import { RISK_STAGES, RISK_STATUSES, type RiskStage, type RiskStatus } from '../../../shared/grc/matrix';
+import type { RiskSummary } from '../../../shared/api/risks';
+import { api, errorMessage } from '../../lib/client';
+import { invalidate, useCall } from '../../lib/query';
+import { navigate, useRoute } from '../../lib/router';
+import { useKeys } from '../../lib/keys';
+import { isStaff, useRole } from '../../stores/session';
+import { Empty, ErrorState, Loading } from '../common/states';
+import { HeatMap, ImportLibraryButton, LevelBadge, RISK_STATUS_LABELS, STAGE_LABELS, ScoreSelects } from './common';
+import { RiskPage } from './RiskPage';
+
+const ROW = 40;
+const PAGE = 200;
+
+export function RisksPage() {
+  const { segments } = useRoute();
+  return segments[1] ? <RiskPage key={segments[1]} id={segments[1]} /> : <Register />;
+}
+
+function Register() {
+  const role = useRole();
+  const staff = isStaff(role);
+  const matrices = useCall('grc.matrices', {});
+  const [matrixId, setMatrixId] = useState<string | null>(null);
+  const [q, setQ] = useState('');
+  const [status, setStatus] = useState<string[]>([]);
+  const [overdue, setOverdue] = useState(false);
+  const [cell, setCell] = useState<{ stage: RiskStage; likelihood: number; impact: number } | null>(null);
+  const [creating, setCreating] = useState(false);
+  const matrix = matrices.data?.items.find((m) => m.id === matrixId) ?? matrices.data?.items.find((m) => m.isDefault) ?? null;
+  const filter = useMemo(
+    () => ({
+      ...(q.trim() ? { q: q.trim() } : {}),
+      ...(status.length ? { status: status as RiskStatus[] } : {}),
+      ...(overdue ? { reviewOverdue: true } : {}),
+      ...(matrix ? { matrixId: matrix.id } : {}),
+    }),
+    [q, status, overdue, matrix],
+  );
+  const heat = useCall('risks.heatmap', matrix ? filter : null);
+  const [limit, setLimit] = useState(PAGE);
+  useEffect(() => setLimit(PAGE), [filter, cell]);
+  const list = useCall('risks.list', { ...filter, ...(cell ? { cell } : {}), limit, offset: 0 });
+
+  if (matrices.error && !matrices.data) return <ErrorState error={matrices.error} onRetry={() => void matrices.refetch()} />;
+  if (!matrices.data) return <Loading label="Loading the risk register…" />;
+  return (
+    <Stack p="md" gap="md" h="100%" style={{ overflow: 'hidden' }}>
+      <Group justify="space-between">
+        <Title order={2}>Risks</Title>
+        <Group gap="xs">
+          {role === 'admin' && <ImportLibraryButton />}
+          {staff && (
+            <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setCreating(true)} data-testid="risk-new">
+              New risk
+            </Button>
+          )}
+        </Group>
+      </Group>
+      {matrices.data.items.length === 0 ? (
+        <Empty
+          title="No risk matrix yet"
+          action={
+            role === 'admin' ? (
+              <Group>
+                <UseDefaultMatrix />
+                <ImportLibraryButton testid="import-matrix-empty" />
+              </Group>
+            ) : undefined
+          }
+        >
+          Risks are scored on a matrix. {role === 'admin' ? 'Use the 5×5 matrix Outpost ships with, or import one from a CISO Assistant library.' : 'An administrator imports one; new risks use the 5×5 matrix until then.'}
+        </Empty>
+      ) : null}
+      {matrix && (
+        <Group align="flex-start" gap="xl" wrap="wrap">
+          {matrices.data.items.length > 1 && (
+            <Select label="Matrix" data={matrices.data.items.map((m) => ({ value: m.id, label: m.name }))} value={matrix.id} onChange={(v) => (setMatrixId(v), setCell(null))} w={220} allowDeselect={false} />
+          )}
+          {heat.data &&
+            RISK_STAGES.map((s) => (
+              <HeatMap
+                key={s}
+                stage={s}
+                matrix={matrix.definition}
+                counts={heat.data!.counts[s]}
+                selected={cell?.stage === s ? cell : null}
+                onSelect={(c) => setCell(c ? { stage: s, ...c } : null)}
+              />
+            ))}
+        </Group>
+      )}
+      <Group gap="sm" align="flex-end">
+        <TextInput id="risk-search" label="Search" placeholder="Title or RSK number" leftSection={<IconSearch size={14} />} value={q} onChange={(e) => setQ(e.currentTarget.value)} w={260} />
+        <MultiSelect label="Status" data={RISK_STATUSES.map((s) => ({ value: s, label: RISK_STATUS_LABELS[s] }))} value={status} onChange={setStatus} w={280} clearable />
+        <Checkbox label="Review overdue" checked={overdue} onChange={(e) => setOverdue(e.currentTarget.checked)} mb={8} />
+        {cell && (
+          <Badge size="lg" variant="light" rightSection={<button aria-label="Clear the heat map filter" onClick={() => setCell(null)} style={{ border: 0, background: 'none', cursor: 'pointer' }}>×</button>}>
+            {STAGE_LABELS[cell.stage]} {cell.likelihood} × {cell.impact}
+          </Badge>
+        )}
+        <Text size="sm" c="dimmed" mb={8} data-testid="risk-total">
+          {list.data ? `${list.data.total} risk${list.data.total === 1 ? '' : 's'}` : ''}
+        </Text>
+      </Group>
+      {list.error && !list.data ? (
+        <ErrorState error={list.error} onRetry={() => void list.refetch()} />
+      ) : !list.data ? (
+        <Loading label="Loading risks…" />
+      ) : list.data.items.length === 0 ? (
+        <Empty title={list.data.total === 0 && !cell && !q && !status.length && !overdue ? 'No risk yet' : 'No risk matches'}>
+          {staff ? 'Raise one with New risk.' : 'Risks raised by the team show here.'}
+        </Empty>
+      ) : (
+        <RiskList items={list.data.items} hasMore={list.data.items.length < list.data.total} loadMore={() => setLimit((l) => Math.min(l + PAGE, 500))} />
+      )}
+      {creating && <NewRisk onClose={() => setCreating(false)} defaultMatrixId={matrix?.id ?? null} />}
+    </Stack>
+  );
+}
+
+function RiskList({ items, hasMore, loadMore }: { items: RiskSummary[]; hasMore: boolean; loadMore: () => void }) {
+  const parentRef = useRef<HTMLDivElement>(null);
+  const [cursor, setCursor] = useState(0);
+  const virt = useVirtualizer({ count: items.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 10 });
+  const last = virt.getVirtualItems().at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (hasMore && last >= items.length - 20) loadMore();
+  }, [hasMore, last, items.length, loadMore]);
+  useKeys({
+    j: () => setCursor((i) => Math.min(i + 1, items.length - 1)),
+    k: () => setCursor((i) => Math.max(i - 1, 0)),
+    Enter: () => items[cursor] && navigate(`/risks/${items[cursor].id}`),
+    '/': () => document.getElementById('risk-search')?.focus(),
+  });
+  useEffect(() => virt.scrollToIndex(cursor), [cursor, virt]);
+  return (
+    <div ref={parentRef} style={{ flex: 1, overflow: 'auto', minHeight: 200, border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }} data-testid="risk-list" role="list" aria-label="Risks">
+      <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
+        {virt.getVirtualItems().map((v) => {
+          const r = items[v.index]!;
+          return (
+            <div
+              key={r.id}
+              role="listitem"
+              style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${v.start}px)`, display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', borderBottom: '1px solid var(--mantine-color-default-border)', background: v.index === cursor ? 'var(--mantine-color-default-hover)' : undefined }}
+            >
+              <a href={`#/risks/${r.id}`} onClick={(e) => (e.preventDefault(), navigate(`/risks/${r.id}`))} style={{ width: 90, fontFamily: 'monospace', color: 'inherit' }}>
+                {r.number}
+              </a>
+              <Text size="sm" style={{ flex: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                {r.title}
+              </Text>
+              <Badge size="sm" variant="light" color={r.status === 'closed' ? 'gray' : 'blue'}>
+                {RISK_STATUS_LABELS[r.status]}
+              </Badge>
+              {r.reviewOverdue && (
+                <Badge size="sm" color="orange" variant="light">
+                  Review overdue
+                </Badge>
+              )}
+              {r.acceptanceExpired && (
+                <Badge size="sm" color="red" variant="light">
+                  Acceptance expired
+                </Badge>
+              )}
+              <span style={{ width: 120 }}>
+                <LevelBadge level={r.inherent.level} />
+              </span>
+              <span style={{ width: 120 }}>
+                <LevelBadge level={r.current.level} />
+              </span>
+              <span style={{ width: 120 }}>
+                <LevelBadge level={r.residual.level} />
+              </span>
+              <Text size="sm" c="dimmed" w={140} truncate>
+                {r.ownerName ?? ''}
+              </Text>
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+function UseDefaultMatrix() {
+  const [busy, setBusy] = useState(false);
+  return (
+    <Button
+      size="xs"
+      loading={busy}
+      onClick={async () => {
+        setBusy(true);
+        try {
+          await api.call('grc.useDefaultMatrix', {});
+          invalidate((n) => n.startsWith('grc.') || n.startsWith('risks.'));
+        } catch (e) {
+          notifications.show({ color: 'red', message: errorMessage(e) });
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      Use the 5×5 matrix
+    </Button>
+  );
+}
+
+function NewRisk({ onClose, defaultMatrixId }: { onClose: () => void; defaultMatrixId: string | null }) {
+  const [title, setTitle] = useState('');
+  const [inherent, setInherent] = useState<{ likelihood: number; impact: number } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const save = async () => {
+    setBusy(true);
+    try {
+      const r = await api.call('risks.create', { title, ...(defaultMatrixId ? { matrixId: defaultMatrixId } : {}), ...(inherent ? { inherent } : {}) });
+      invalidate((n) => n.startsWith('risks.') || n.startsWith('grc.'));
+      notifications.show({ color: 'green', message: `${r.number} raised.` });
+      onClose();
+      navigate(`/risks/${r.id}`);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal opened onClose={onClose} title="New risk">
+      <Stack>
+        <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} data-autofocus required error={error} data-testid="risk-title" />
+        <ScoreSelects matrixId={defaultMatrixId} value={inherent} onChange={setInherent} label="Inherent" />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button onClick={() => void save()} loading={busy} disabled={!title.trim()} data-testid="risk-save">
+            Raise risk
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
