@@ -4,8 +4,8 @@
  * and conflicts in one transaction. Every op gets an answer; a rejected op is acknowledged too.
  */
 import { COUNTER_LIMIT, COUNTER_ROLLOVER, formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
-import { uuidv7 } from '../shared/ids';
-import { applyOp, stampAfter, type ConflictDraft, type OpLike } from '../shared/sync/merge';
+import { createHash } from 'node:crypto';
+import { applyOp, stampAfter, watchedFields, type ConflictDraft, type OpLike } from '../shared/sync/merge';
 import { ruleFor } from '../shared/sync/entities';
 import { judgeWrite, type Principal } from '../shared/sync/access';
 import { FOLLOWING_CHILD, followingChildrenOf, isFollowingParent } from '../shared/sync/following';
@@ -100,6 +100,15 @@ export function rollOver(hlc: string): string {
   return h.counter > COUNTER_ROLLOVER ? formatHlc({ wall: h.wall + 1, counter: 0 }) : hlc;
 }
 
+/**
+ * A conflict's id follows from the clash itself (record, field, kind and both sides' stamps), so one
+ * clash is one record: the same on every device, and never a second copy if it were met again.
+ */
+export function conflictId(c: ConflictDraft): string {
+  const h = createHash('sha256').update([c.entity, c.recordId, c.field, c.kind, c.keptStamp ?? '', c.lostStamp].join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 function conflictRecord(c: ConflictDraft, stamp: string, at: string): StoredRecord {
   const data: Record<string, unknown> = {
     entity: c.entity,
@@ -113,13 +122,37 @@ function conflictRecord(c: ConflictDraft, stamp: string, at: string): StoredReco
     kept_device: c.keptDevice,
     lost_device: c.lostDevice,
     lost_author: c.lostAuthor,
-    status: 'open',
+    // A contested field overwritten by a newer write is settled already: its author is told and may reverse it.
+    status: c.kind === 'overwritten' ? 'auto' : 'open',
     resolution: null,
     resolved_by: null,
   };
   const fieldHlc: Record<string, string> = { scope_id: stamp };
   for (const k of Object.keys(data)) fieldHlc[k] = stamp;
-  return { entity: 'sync_conflicts', id: uuidv7(), scopeId: c.scopeId, data, fieldHlc, deletedHlc: null, createdAt: at, updatedAt: at, seq: 0, fieldSeq: {} };
+  return { entity: 'sync_conflicts', id: conflictId(c), scopeId: c.scopeId, data, fieldHlc, deletedHlc: null, createdAt: at, updatedAt: at, seq: 0, fieldSeq: {} };
+}
+
+/**
+ * Who wrote through a device, as synced records name people (see resolvePrincipal): the person an
+ * overwritten value belonged to, so their inbox shows it. Null for the server's own writes and for
+ * devices the server does not know.
+ */
+function authorsByDevice(store: ServerStore): (deviceId: string) => Promise<string | null> {
+  const cache = new Map<string, Promise<string | null>>();
+  return (deviceId) => {
+    let p = cache.get(deviceId);
+    if (!p) {
+      p = (async () => {
+        if (deviceId === SERVER_DEVICE) return null;
+        const device = await store.getDevice(deviceId);
+        const user = device ? await store.getUser(device.userId) : null;
+        if (!user) return null;
+        return (await store.findProfileId(user.username)) ?? user.id;
+      })();
+      cache.set(deviceId, p);
+    }
+    return p;
+  };
 }
 
 /**
@@ -145,6 +178,7 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
   const holders = new Map<string, string | null>();
   for (const op of req.ops) if (op.entity === 'users' && typeof op.payload.username === 'string') holders.set(op.payload.username, await store.findProfileId(op.payload.username));
 
+  const authorOf = authorsByDevice(store);
   const result = await store.withSyncTx(async (tx) => {
     const seen = await tx.seenOps(auth.deviceId, ops.map((o) => o.deviceSeq));
     // An op id the server already answered (under this device id or the one a copied store had)
@@ -177,6 +211,7 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
     const results: OpResult[] = [];
     const fresh: (OpResult & { opId: string })[] = [];
     const clashes: number[] = [];
+    const touched = new Map<string, StoredRecord>();
 
     for (const op of ops) {
       const prior = seen.get(op.deviceSeq) ?? seenIds.get(op.opId);
@@ -202,13 +237,15 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
         continue;
       }
       if (clashes.length) continue;
-      const r = await applyOne(tx, auth, principal, holders, req.cursor, op, records, numberOwner, numbering, dirty, nowMs, nowIso, maxHlc);
+      const r = await applyOne(tx, auth, principal, holders, req.cursor, op, records, numberOwner, numbering, dirty, nowMs, nowIso, maxHlc, authorOf, touched);
       if (r.hlc > maxHlc) maxHlc = r.hlc;
       results.push(r.result);
       fresh.push({ ...r.result, opId: op.opId });
     }
     for (const [prefix, n] of numbering.highest) await tx.bumpCounter(prefix, n);
     await tx.writeRecords([...dirty.values()]);
+    const inPlace = [...touched].filter(([k]) => !dirty.has(k)).map(([, r]) => ({ entity: r.entity, id: r.id, updatedAt: r.updatedAt }));
+    if (inPlace.length) await tx.touchUpdatedAt(inPlace);
     await tx.saveOpResults(auth.deviceId, fresh);
     await tx.setMaxHlc(maxHlc);
     return { results, serverHlc: maxHlc, wrote: dirty.size, clashes };
@@ -230,6 +267,8 @@ async function applyOne(
   nowMs: number,
   nowIso: string,
   maxHlc: string,
+  authorOf: (deviceId: string) => Promise<string | null>,
+  touched: Map<string, StoredRecord>,
 ): Promise<{ result: OpResult; hlc: string }> {
   const reject = (reason: string): { result: OpResult; hlc: string } => {
     // The sender's copy still shows the refused change: send the record out again so its next pull
@@ -323,7 +362,8 @@ async function applyOne(
   if (out.changed && out.state) {
     const prev = current;
     const next: StoredRecord = { ...out.state, seq: prev?.seq ?? 0, fieldSeq: { ...(prev?.fieldSeq ?? {}) } };
-    for (const f of rule.textFields ?? []) if (next.fieldHlc[f] !== prev?.fieldHlc[f]) next.fieldSeq[f] = 0;
+    // Where in the log each watched field was last written: a later writer who had not pulled that far overwrote it unseen.
+    for (const f of watchedFields(op.entity)) if (next.fieldHlc[f] !== prev?.fieldHlc[f]) next.fieldSeq[f] = 0;
     // Moves earlier in this batch stay logged even when a later op rewrites the record.
     const left = prev && prev.scopeId !== next.scopeId ? [...(prev.movedFrom ?? []), prev.scopeId] : (prev?.movedFrom ?? []);
     const movedFrom = [...new Set(left)].filter((x) => x !== next.scopeId);
@@ -341,11 +381,34 @@ async function applyOne(
     dirty.set(key, current);
   }
   if (out.changed) await deriveAfterOp(tx, key, records, dirty, stamp);
+  if (out.changed && out.state && rule.touchesParent && rule.parent && (kind === 'create' || kind === 'append')) touchParent(touched, records, dirty, rule.parent.entity, out.state);
   for (const c of out.conflicts) {
+    if (c.lostAuthor === null && c.lostDevice) c.lostAuthor = await authorOf(c.lostDevice);
     const rec = conflictRecord(c, makeStamp(clock.hlc, SERVER_DEVICE), nowIso);
     dirty.set(recordKey(rec.entity, rec.id), rec);
   }
   const reason = [out.reason, note].filter(Boolean).join(' ') || undefined;
   const status = note && out.status === 'applied' ? 'merged' : out.status;
   return { result: { deviceSeq: op.deviceSeq, status, ...(reason ? { reason } : {}), ...(clock.clamped ? { clamped: true } : {}) }, hlc: clock.hlc };
+}
+
+/**
+ * A new comment or worklog is a change of its ticket: the ticket's updated_at follows the child's
+ * created_at. Devices apply the same rule when the child reaches them (sync/apply.ts), so the ticket
+ * is not sent out again: its stored copy changes in place, and a device that pulls it later gets
+ * the later time with it.
+ */
+function touchParent(touched: Map<string, StoredRecord>, records: Map<string, StoredRecord>, dirty: Map<string, StoredRecord>, parentEntity: string, child: { entity: string; data: Record<string, unknown>; createdAt: string }): void {
+  const parentField = ruleFor(child.entity).parent?.field;
+  const parentId = parentField ? child.data[parentField] : undefined;
+  if (typeof parentId !== 'string') return;
+  const key = recordKey(parentEntity, parentId);
+  const parent = records.get(key);
+  if (!parent || parent.updatedAt >= child.createdAt) return;
+  const copy: StoredRecord = dirty.get(key) === parent ? parent : { ...parent, data: { ...parent.data }, fieldHlc: { ...parent.fieldHlc }, fieldSeq: { ...parent.fieldSeq } };
+  copy.updatedAt = child.createdAt;
+  records.set(key, copy);
+  if (dirty.has(key)) dirty.set(key, copy);
+  // Written in place at the end of the push, unless a later op of the push writes the record anyway.
+  else touched.set(key, copy);
 }

@@ -97,6 +97,7 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
       );
       let maxHlc = '';
       const batch = new RowBatch(sqlite, stats);
+      const touches = new ParentTouches(sqlite);
       for (const c of page.changes) {
         // A record now in a site this device does not hold (moved away) leaves it; a bare
         // "moved out" marker for a site it does hold changes nothing (the record itself comes too).
@@ -129,8 +130,10 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
         }
         trail.record(state, cols, c.seq);
         batch.add(state, cols);
+        touches.note(c);
       }
       batch.flush();
+      touches.apply();
       trail.close();
       alignFollowingChildren(sqlite, page.changes);
       // Derived priority follows this device's team matrix (see services/settings/derive.ts).
@@ -252,6 +255,40 @@ class PulledAudit {
   }
 }
 
+/**
+ * A pulled comment or worklog (a child whose rule says `touchesParent`) is a change of its ticket:
+ * the ticket's updated_at follows the child's created_at, as on the server (engine.ts touchParent),
+ * so "Recently updated" sorts the same on every device. A parent that comes in the same page
+ * already carries the server's time, which includes its children's.
+ */
+class ParentTouches {
+  private readonly latest = new Map<string, { entity: string; id: string; at: string }>();
+  private readonly written = new Set<string>();
+
+  constructor(private readonly sqlite: Database.Database) {}
+
+  note(c: Change): void {
+    this.written.add(`${c.entity}/${c.id}`);
+    const rule = ruleFor(c.entity);
+    if (!rule.touchesParent || !rule.parent || c.deletedHlc) return;
+    const id = c.data[rule.parent.field];
+    if (typeof id !== 'string') return;
+    const key = `${rule.parent.entity}/${id}`;
+    const cur = this.latest.get(key);
+    if (!cur || c.createdAt > cur.at) this.latest.set(key, { entity: rule.parent.entity, id, at: c.createdAt });
+  }
+
+  apply(): void {
+    const st = new Map<string, Database.Statement>();
+    for (const [key, t] of this.latest) {
+      if (this.written.has(key) || !tableColumns(this.sqlite, t.entity)) continue;
+      let u = st.get(t.entity);
+      if (!u) st.set(t.entity, (u = this.sqlite.prepare(`UPDATE ${t.entity} SET updated_at = ? WHERE id = ? AND updated_at < ?`)));
+      u.run(t.at, t.id, t.at);
+    }
+  }
+}
+
 const upserts = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 function upsertFor(sqlite: Database.Database, table: string, names: string[]): Database.Statement {
@@ -263,7 +300,9 @@ function upsertFor(sqlite: Database.Database, table: string, names: string[]): D
   const key = `${table}(${names.join(',')})`;
   let st = m.get(key);
   if (!st) {
-    const sets = names.filter((n) => n !== 'id' && n !== 'created_at' && !isSecret(table, n)).map((n) => `${n} = excluded.${n}`);
+    // created_at too: the server's is the record's (its author's, clamped only when it lay in the
+    // future), so the device that wrote the record shows the same time as every other device.
+    const sets = names.filter((n) => n !== 'id' && !isSecret(table, n)).map((n) => `${n} = excluded.${n}`);
     st = sqlite.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT(id) DO UPDATE SET ${sets.join(', ')}`);
     m.set(key, st);
   }
@@ -336,7 +375,7 @@ function multiUpsertFor(sqlite: Database.Database, table: string, names: string[
   const key = `${table}(${names.join(',')})x${rows}`;
   let st = m.get(key);
   if (!st) {
-    const sets = names.filter((n) => n !== 'id' && n !== 'created_at' && !isSecret(table, n)).map((n) => `${n} = excluded.${n}`);
+    const sets = names.filter((n) => n !== 'id' && !isSecret(table, n)).map((n) => `${n} = excluded.${n}`);
     const one = `(${names.map(() => '?').join(', ')})`;
     st = sqlite.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')} ON CONFLICT(id) DO UPDATE SET ${sets.join(', ')}`);
     // Full batches repeat; the odd sizes at the end of pages are not worth keeping.

@@ -107,6 +107,14 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         for (const x of r.rows) out.set(x.op_id, { deviceSeq: Number(x.device_seq), status: x.status, ...(x.reason ? { reason: x.reason } : {}), ...(x.clamped ? { clamped: true } : {}), opId: x.op_id });
         return out;
       },
+      touchUpdatedAt: async (recs) => {
+        if (!recs.length) return;
+        await c.query(
+          `UPDATE records r SET updated_at = x.updated_at FROM json_to_recordset($1::json) AS x(entity text, id text, updated_at text)
+           WHERE r.entity = x.entity AND r.id = x.id AND r.updated_at < x.updated_at`,
+          [JSON.stringify(recs.map((r) => ({ entity: r.entity, id: r.id, updated_at: r.updatedAt })))],
+        );
+      },
       writeRecords: async (recs) => {
         if (!recs.length) return;
         let seq = Number((await meta(c, 'seq')) ?? '0');

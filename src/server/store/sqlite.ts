@@ -176,6 +176,10 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       for (const r of rows) out.set(r.op_id, { deviceSeq: r.device_seq, status: r.status, ...(r.reason ? { reason: r.reason } : {}), ...(r.clamped ? { clamped: true } : {}), opId: r.op_id });
       return out;
     },
+    touchUpdatedAt: async (recs) => {
+      const st = db.prepare('UPDATE records SET updated_at = ? WHERE entity = ? AND id = ? AND updated_at < ?');
+      for (const r of recs) st.run(r.updatedAt, r.entity, r.id, r.updatedAt);
+    },
     writeRecords: async (recs) => {
       let seq = Number(getMeta('seq') ?? '0');
       for (const r of recs) {

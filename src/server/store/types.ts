@@ -61,6 +61,11 @@ export interface SyncTx {
   seenOps(deviceId: string, seqs: number[]): Promise<Map<number, OpResult & { opId?: string | null }>>;
   /** Answers already given to these op ids, under any device id. */
   seenOpIds(opIds: string[]): Promise<Map<string, OpResult & { opId?: string | null }>>;
+  /**
+   * Moves a stored record's updated_at forward in place (not a new change-log position): a ticket
+   * whose comment arrived, which every device updates itself on receiving the comment.
+   */
+  touchUpdatedAt(records: { entity: string; id: string; updatedAt: string }[]): Promise<void>;
   /** Writes records in the given order, each at the next change-log position. */
   writeRecords(recs: StoredRecord[]): Promise<void>;
   saveOpResults(deviceId: string, results: (OpResult & { opId: string })[]): Promise<void>;

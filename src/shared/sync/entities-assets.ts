@@ -65,6 +65,8 @@ export const ASSET_ENTITY_RULES: Record<string, EntityRule> = {
     // The auditor writes assets only as an audit does (see limits).
     writers: AUDITORS,
     textFields: ['notes'],
+    // Its state, who holds it and where it is: an overwritten value is told (see docs/sync.md).
+    contested: ['status', 'assigned_to_id', 'location_id'],
     fields: {
       tag: str(100).min(1),
       tag_key: str(100).min(1),

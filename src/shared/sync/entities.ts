@@ -27,6 +27,15 @@ const isoTime = z.string().max(40);
 const id = z.string().min(1).max(80);
 
 const STAFF: readonly WriterRole[] = ['admin', 'technician'];
+
+/**
+ * What a conflict records: concurrent edits of long text (`field`), a status move no longer
+ * allowed (`transition`), an edit after a delete (`deleted`), and a contested field overwritten by
+ * a newer write (`overwritten`, created auto-resolved).
+ */
+export const CONFLICT_KINDS = ['field', 'transition', 'deleted', 'overwritten'] as const;
+/** `open`: waits for a decision; `auto`: settled by the newest write, told to the person it overwrote; `resolved`. */
+export const CONFLICT_STATUSES = ['open', 'auto', 'resolved'] as const;
 const ADMIN_ONLY: readonly WriterRole[] = ['admin'];
 
 export const ENTITY_RULES: Record<string, EntityRule> = {
@@ -71,6 +80,8 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     status: true,
     writers: ['admin', 'technician', 'requester'],
     textFields: ['title', 'description', 'resolution_notes'],
+    // Who works the ticket, how urgent it is and how it is classified: an overwritten value is told.
+    contested: ['assignee_id', 'group_id', 'priority', 'impact', 'urgency', 'category', 'subcategory', 'requester_id'],
     fields: {
       number: z.string().regex(/^(INC|REQ)\d{7}$/, { message: 'Ticket numbers look like INC0000001.' }),
       type: z.enum(TICKET_TYPES),
@@ -104,6 +115,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     identity: ['author_id'],
     read: { requester: { own: 'requester_id', via: 'parent', unless: 'internal' } },
     merge: 'append',
+    touchesParent: true,
     parent: { field: 'ticket_id', entity: 'tickets' },
     writers: ['admin', 'technician', 'requester'],
     fields: { ticket_id: id, author_id: id, body: str(100_000).min(1), internal: bool01 },
@@ -112,6 +124,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     home: 'site',
     identity: ['author_id'],
     merge: 'append',
+    touchesParent: true,
     parent: { field: 'ticket_id', entity: 'tickets' },
     writers: STAFF,
     fields: { ticket_id: id, author_id: id, minutes: z.number().int().min(1).max(100_000), note: optStr(20_000) },
@@ -197,7 +210,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       entity: str(64),
       record_id: id,
       field: str(80),
-      kind: z.enum(['field', 'transition', 'deleted']),
+      kind: z.enum(CONFLICT_KINDS),
       kept_value: z.string().max(200_000).nullable(),
       lost_value: z.string().max(200_000).nullable(),
       kept_stamp: optStr(120),
@@ -205,7 +218,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       kept_device: optStr(80),
       lost_device: optStr(80),
       lost_author: optStr(80),
-      status: z.enum(['open', 'resolved']),
+      status: z.enum(CONFLICT_STATUSES),
       resolution: z.enum(['mine', 'theirs', 'kept', 'lost']).nullable(),
       resolved_by: id.nullable(),
     },

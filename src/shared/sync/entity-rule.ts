@@ -13,6 +13,18 @@ export interface EntityRule {
   fields: Record<string, z.ZodType>;
   /** Long text: a concurrent edit keeps the winner and records the loser as a conflict. */
   textFields?: readonly string[];
+  /**
+   * Fields where two people setting different values concurrently is worth telling the one whose
+   * value was overwritten (who works a ticket, its priority, its category): the newest write still
+   * wins, and the overwritten value becomes an auto-resolved conflict that its author can reverse.
+   * Cosmetic and derived fields are not listed. See docs/sync.md.
+   */
+  contested?: readonly string[];
+  /**
+   * An append-only child whose arrival is a change of its parent (a comment on a ticket): the
+   * parent's updated_at follows the child's created_at on the server and on every device.
+   */
+  touchesParent?: boolean;
   /** A child row whose parent must exist (checked at apply time). */
   parent?: { field: string; entity: string };
   /** Roles that may write this record type at all. */

@@ -9,7 +9,10 @@
  * - a delete wins over any later edit, which becomes a conflict; resolving that conflict for the
  *   edit sends a restore, which clears the tombstone when its clock is newer than every delete
  *   and re-applies the lost fields (the record is deleted while max(delete) > max(restore));
- * - concurrent edits of long text keep the winner and record the loser as a conflict.
+ * - concurrent edits of long text keep the winner and record the loser as a conflict;
+ * - concurrent edits of a contested field (the rule's `contested` list: assignee, priority…) keep
+ *   the newest write and record the overwritten value as an auto-resolved conflict.
+ * The full rule, per merge kind, is in docs/sync.md.
  */
 import { canTransition, isOpen, type TicketStatus, TICKET_STATUSES } from '../tickets/rules';
 import { formatHlc, parseHlc, stampDevice, stampHlc } from '../hlc';
@@ -32,7 +35,7 @@ export interface ConflictDraft {
   recordId: string;
   scopeId: string;
   field: string;
-  kind: 'field' | 'transition' | 'deleted';
+  kind: 'field' | 'transition' | 'deleted' | 'overwritten';
   keptValue: string | null;
   lostValue: string | null;
   keptStamp: string | null;
@@ -129,7 +132,13 @@ function derive(s: RecordState) {
   }
 }
 
-/** Writes several fields with per-field LWW, recording conflicts for concurrent long text. */
+/** Fields whose concurrent edits are recorded: long text (open conflicts) and contested fields (auto-resolved). */
+export function watchedFields(entity: string): readonly string[] {
+  const rule = ruleFor(entity);
+  return [...(rule.textFields ?? []), ...(rule.contested ?? [])];
+}
+
+/** Writes several fields with per-field LWW, recording conflicts for concurrent long text and contested fields. */
 function mergeFields(s: RecordState, values: Record<string, unknown>, ctx: ApplyContext, conflicts: ConflictDraft[]): number {
   const rule = ruleFor(s.entity);
   let wins = 0;
@@ -139,26 +148,32 @@ function mergeFields(s: RecordState, values: Record<string, unknown>, ctx: Apply
     const won = lww(s, f, v, ctx.stamp);
     if (won) wins++;
     const isText = rule.textFields?.includes(f) ?? false;
-    if (!isText || prevStamp === undefined || text(prevValue) === text(v)) continue;
+    const kind = isText ? 'field' : rule.contested?.includes(f) ? 'overwritten' : null;
+    if (!kind || prevStamp === undefined || text(prevValue) === text(v)) continue;
     const prevDevice = stampDevice(prevStamp);
     const opDevice = stampDevice(ctx.stamp);
     if (prevDevice === opDevice) continue;
     if (!won) {
       // Losing to a newer stamp means the author had not seen it (their clock would be past it).
       conflicts.push({
-        entity: s.entity, recordId: s.id, scopeId: s.scopeId, field: f, kind: 'field',
+        entity: s.entity, recordId: s.id, scopeId: s.scopeId, field: f, kind,
         keptValue: text(prevValue), lostValue: text(v), keptStamp: prevStamp, lostStamp: ctx.stamp,
         keptDevice: prevDevice, lostDevice: opDevice, lostAuthor: ctx.authorId,
       });
     } else if (ctx.unseen(f)) {
       conflicts.push({
-        entity: s.entity, recordId: s.id, scopeId: s.scopeId, field: f, kind: 'field',
+        entity: s.entity, recordId: s.id, scopeId: s.scopeId, field: f, kind,
         keptValue: text(v), lostValue: text(prevValue), keptStamp: ctx.stamp, lostStamp: prevStamp,
         keptDevice: opDevice, lostDevice: prevDevice, lostAuthor: null,
       });
     }
   }
   return wins;
+}
+
+/** Conflicts that wait for someone's decision (an overwritten contested field is settled already). */
+function awaitsDecision(conflicts: ConflictDraft[]): boolean {
+  return conflicts.some((c) => c.kind !== 'overwritten');
 }
 
 function fresh(op: OpLike): RecordState {
@@ -203,7 +218,7 @@ export function applyOp(current: RecordState | null, op: OpLike, ctx: ApplyConte
         const wins = mergeFields(s, columns(op.payload), ctx, conflicts);
         derive(s);
         if (wins) touch(s, op.createdAt);
-        return { status: conflicts.length ? 'conflict' : 'merged', state: s, changed: wins > 0, conflicts };
+        return { status: awaitsDecision(conflicts) ? 'conflict' : 'merged', state: s, changed: wins > 0, conflicts };
       }
       const s = fresh(op);
       for (const [f, v] of Object.entries(columns(op.payload))) lww(s, f, v, ctx.stamp);
@@ -221,8 +236,14 @@ export function applyOp(current: RecordState | null, op: OpLike, ctx: ApplyConte
       const wins = mergeFields(s, values, ctx, conflicts);
       derive(s);
       if (wins) touch(s, op.createdAt);
-      const status: OpStatus = conflicts.length ? 'conflict' : wins === Object.keys(values).length ? 'applied' : 'merged';
-      return { status, state: s, changed: wins > 0, conflicts, reason: conflicts.length ? 'A concurrent edit of the same text was kept aside.' : undefined };
+      const open = awaitsDecision(conflicts);
+      const status: OpStatus = open ? 'conflict' : wins === Object.keys(values).length ? 'applied' : 'merged';
+      const reason = open
+        ? 'A concurrent edit of the same text was kept aside.'
+        : conflicts.some((c) => c.lostStamp === ctx.stamp)
+          ? 'Someone changed the same field later; their value is kept and yours is in the Conflicts inbox, where you can put it back.'
+          : undefined;
+      return { status, state: s, changed: wins > 0, conflicts, reason };
     }
     case 'transition': {
       if (!current) return unchanged('rejected', `There is no ${op.entity} record ${op.recordId} to change.`);
@@ -312,7 +333,7 @@ export function applyOp(current: RecordState | null, op: OpLike, ctx: ApplyConte
       const changed = wins > 0 || s.deletedHlc !== current.deletedHlc || s.fieldHlc[RESTORED] !== current.fieldHlc[RESTORED] || s.fieldHlc[DELETED] !== current.fieldHlc[DELETED];
       if (changed) touch(s, op.createdAt);
       if (s.deletedHlc) return { status: 'merged', reason: 'The record was deleted again after this restore; the delete stands.', state: s, changed, conflicts };
-      return { status: conflicts.length ? 'conflict' : 'applied', state: s, changed, conflicts };
+      return { status: awaitsDecision(conflicts) ? 'conflict' : 'applied', state: s, changed, conflicts };
     }
   }
 }

@@ -18,6 +18,11 @@ export interface OpInput {
   recordId: string;
   scopeId: string;
   payload: unknown;
+  /**
+   * When the change happened, if earlier than the write (generated or imported history): the
+   * server keeps it as the record's created_at (and its parent's updated_at), as the row here does.
+   */
+  at?: string;
 }
 
 /**
@@ -99,7 +104,7 @@ export function recordOp(sqlite: Database.Database, stamp: string, nowIso: strin
     op.recordId,
     op.scopeId,
     JSON.stringify(op.payload),
-    nowIso,
+    op.at !== undefined && op.at < nowIso ? op.at : nowIso,
   );
 }
 

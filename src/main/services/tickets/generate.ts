@@ -254,12 +254,17 @@ export function insertGeneratedTickets(ctx: Ctx, specs: GeneratedTicket[], opts:
   for (let start = 0; start < specs.length; start += chunk) {
     const part = specs.slice(start, start + chunk);
     write(ctx, (w) => {
+      const nowMs = Date.parse(w.now);
       for (const s of part) {
         const id = uuidv7(Date.parse(s.openedAt));
+        // Comments an hour apart from the opening, never in the future.
+        const commentTimes = s.comments.map((_, i) => new Date(Math.min(Date.parse(s.openedAt) + (i + 1) * 3600_000, nowMs)).toISOString());
         const prefix = numberPrefix(s.type) as 'INC' | 'REQ';
         const number = formatNumber(prefix, next[prefix]++);
         const priority = priorityFor(DEFAULT_PRIORITY_MATRIX, s.impact, s.urgency);
-        const updated = s.closedAt ?? s.resolvedAt ?? s.firstResponseAt ?? s.openedAt;
+        // The ticket's last change as every device will see it: its opening or its newest comment
+        // (a comment moves a ticket's updated_at everywhere; see sync/apply.ts).
+        const updated = commentTimes.length && commentTimes[commentTimes.length - 1]! > s.openedAt ? commentTimes[commentTimes.length - 1]! : s.openedAt;
         const row = [
           id, s.siteId, s.openedAt, updated, '', number, s.type, s.title, s.description, s.category, s.subcategory,
           s.impact, s.urgency, priority, 0, s.status, isOpen(s.status) ? 1 : 0, s.pendingReason, s.resolutionCode, s.resolutionNotes,
@@ -269,18 +274,16 @@ export function insertGeneratedTickets(ctx: Ctx, specs: GeneratedTicket[], opts:
         for (let i = 5; i < TICKET_COLS.length; i++) payload[TICKET_COLS[i]!] = row[i];
         row[4] = stampAll([...Object.keys(payload), 'scope_id'], w.stamp);
         insertTicket.run(...row);
-        w.op({ kind: 'create', entity: 'tickets', recordId: id, scopeId: s.siteId, payload: { ...payload, scope_id: s.siteId } });
+        w.op({ kind: 'create', entity: 'tickets', recordId: id, scopeId: s.siteId, payload: { ...payload, scope_id: s.siteId }, at: s.openedAt });
         const hid = uuidv7(Date.parse(s.openedAt));
         insertHistory.run(hid, s.siteId, s.openedAt, s.openedAt, id, w.actorId, s.status);
-        w.op({ kind: 'append', entity: 'ticket_history', recordId: hid, scopeId: s.siteId, payload: { ticket_id: id, actor_id: w.actorId, kind: 'status', to_value: s.status } });
-        let at = Date.parse(s.openedAt);
-        for (const body of s.comments) {
-          at += 3600_000;
-          const cid = uuidv7(at);
-          const when = new Date(at).toISOString();
+        w.op({ kind: 'append', entity: 'ticket_history', recordId: hid, scopeId: s.siteId, payload: { ticket_id: id, actor_id: w.actorId, kind: 'status', to_value: s.status }, at: s.openedAt });
+        for (const [i, body] of s.comments.entries()) {
+          const when = commentTimes[i]!;
+          const cid = uuidv7(Date.parse(when));
           const author = s.assigneeId ?? w.actorId;
           insertComment.run(cid, s.siteId, when, when, id, author, body);
-          w.op({ kind: 'append', entity: 'ticket_comments', recordId: cid, scopeId: s.siteId, payload: { ticket_id: id, author_id: author, body, internal: 0 } });
+          w.op({ kind: 'append', entity: 'ticket_comments', recordId: cid, scopeId: s.siteId, payload: { ticket_id: id, author_id: author, body, internal: 0 }, at: when });
         }
       }
       w.audit('ticket', null, null, { generated: part.length, first: start });
