@@ -5,14 +5,16 @@
  */
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../services/core/context';
-import { requireActor, write } from '../services/core/write';
-import { deviceId, restamp } from '../services/core/ops';
+import { requireActor, write, type WriteScope } from '../services/core/write';
+import { deviceId } from '../services/core/ops';
+import { updateRecord } from '../services/core/record';
 import { DELETED, RESTORED } from '../../shared/sync/merge';
-import { ruleFor } from '../../shared/sync/entities';
-import { transitionTicket } from '../services/tickets/tickets';
+import { isKnownEntity, ruleFor } from '../../shared/sync/entities';
+import { transitionTicket, updateTicket } from '../services/tickets/tickets';
+import type { TicketFields } from '../../shared/api/tickets';
 import { parseHlc, stampHlc } from '../../shared/hlc';
 import { AppError } from '../../shared/result';
-import type { ConflictItem, ConflictSide } from '../../shared/api/sync';
+import type { ConflictItem, ConflictPage, ConflictSide } from '../../shared/api/sync';
 import type { TicketStatus } from '../../shared/tickets/rules';
 
 interface ConflictRow {
@@ -29,6 +31,7 @@ interface ConflictRow {
   lost_stamp: string | null;
   kept_device: string | null;
   lost_device: string | null;
+  lost_author: string | null;
   field_hlc: string;
 }
 
@@ -82,59 +85,174 @@ function sides(r: ConflictRow, me: string): { mine: ConflictSide; theirs: Confli
   return { mine: lost, theirs: kept, current: 'theirs' };
 }
 
-export function listConflicts(ctx: Ctx, recordId?: string): ConflictItem[] {
-  requireActor(ctx);
-  const sqlite = ctx.store.sqlite;
-  const me = deviceId(sqlite);
-  const rows = sqlite
-    .prepare(
-      `SELECT * FROM sync_conflicts WHERE status = 'open' AND deleted_hlc IS NULL ${recordId ? 'AND record_id = ?' : ''} ORDER BY created_at DESC, id LIMIT 500`,
-    )
-    .all(...(recordId ? [recordId] : [])) as ConflictRow[];
-  return rows.map((r) => ({
-    id: r.id,
-    entity: r.entity,
-    recordId: r.record_id,
-    recordLabel: label(sqlite, r.entity, r.record_id),
-    field: r.field,
-    kind: r.kind,
-    ...sides(r, me),
-    createdAt: r.created_at,
-  }));
+/** The inbox's filters (all optional; together they narrow the inbox, never widen it). */
+export interface ConflictFilter {
+  recordId?: string;
+  kind?: ConflictItem['kind'];
+  entity?: string;
+  siteId?: string;
+  /** Whose value lost: this person's (on any device, or this device's), someone else's, or anyone's. */
+  lostBy?: 'me' | 'others' | 'anyone';
 }
 
-function markResolved(ctx: Ctx, r: ConflictRow, keep: 'mine' | 'theirs', w: { stamp: string; now: string; op: (o: { kind: 'setFields' | 'restore'; entity: string; recordId: string; scopeId: string; payload: unknown }) => void; audit: (t: string, id: string | null, b: unknown, a: unknown) => void }) {
-  const sqlite = ctx.store.sqlite;
+/**
+ * Which conflicts the signed-in person's inbox holds, as SQL: every open conflict (it waits for a
+ * decision), and the auto-resolved ones that overwrote this person's value (on any device) or this
+ * device's. One builder for the list, its total and the top-bar count, so they always agree.
+ */
+function inboxWhere(ctx: Ctx, f: ConflictFilter): { sql: string; args: unknown[] } {
   const actor = requireActor(ctx);
-  const cols = { status: 'resolved', resolution: keep, resolved_by: actor.id };
-  sqlite
-    .prepare('UPDATE sync_conflicts SET status = ?, resolution = ?, resolved_by = ?, updated_at = ?, field_hlc = ? WHERE id = ?')
-    .run(cols.status, cols.resolution, cols.resolved_by, w.now, restamp(r.field_hlc, Object.keys(cols), w.stamp), r.id);
-  w.op({ kind: 'setFields', entity: 'sync_conflicts', recordId: r.id, scopeId: r.scope_id, payload: cols });
-  w.audit('sync_conflict', r.id, { status: 'open' }, { status: 'resolved', keep, field: r.field, recordId: r.record_id });
+  const me = deviceId(ctx.store.sqlite);
+  const mine = '(lost_author = ? OR lost_device = ?)';
+  const where = [`deleted_hlc IS NULL`, `(status = 'open' OR (status = 'auto' AND ${mine}))`];
+  const args: unknown[] = [actor.id, me];
+  if (f.recordId) {
+    where.push('record_id = ?');
+    args.push(f.recordId);
+  }
+  if (f.kind) {
+    where.push('kind = ?');
+    args.push(f.kind);
+  }
+  if (f.entity) {
+    where.push('entity = ?');
+    args.push(f.entity);
+  }
+  if (f.siteId) {
+    where.push('scope_id = ?');
+    args.push(f.siteId);
+  }
+  if (f.lostBy === 'me' || f.lostBy === 'others') {
+    where.push(f.lostBy === 'me' ? mine : `NOT ${mine}`);
+    args.push(actor.id, me);
+  }
+  return { sql: where.join(' AND '), args };
+}
+
+/** How many conflicts the inbox holds under these filters (the top bar: no filters). */
+export function countConflicts(ctx: Ctx, f: ConflictFilter = {}): number {
+  const w = inboxWhere(ctx, f);
+  return ctx.store.sqlite.prepare(`SELECT count(*) FROM sync_conflicts WHERE ${w.sql}`).pluck().get(...w.args) as number;
+}
+
+function encodeCursor(r: { created_at: string; id: string }): string {
+  return Buffer.from(JSON.stringify([r.created_at, r.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string')) return v as [string, string];
+  } catch {
+    /* fall through */
+  }
+  throw new AppError('invalid_input', 'The page cursor is not valid for the conflicts list; start from the first page.', [{ path: ['cursor'], message: 'Invalid cursor.' }]);
+}
+
+export const CONFLICT_PAGE_MAX = 500;
+
+/**
+ * One page of the inbox, newest first, by keyset (created_at, id): no cap on how far it goes, and
+ * a conflict arriving meanwhile never shifts or repeats a page. `total` counts the whole inbox
+ * under the same filters.
+ */
+export function listConflicts(ctx: Ctx, f: ConflictFilter & { cursor?: string | null; limit?: number } = {}): ConflictPage {
+  const sqlite = ctx.store.sqlite;
+  const me = deviceId(sqlite);
+  const actor = requireActor(ctx);
+  const limit = Math.min(Math.max(1, f.limit ?? 100), CONFLICT_PAGE_MAX);
+  const w = inboxWhere(ctx, f);
+  const where = [w.sql];
+  const args = [...w.args];
+  if (f.cursor) {
+    const [at, id] = decodeCursor(f.cursor);
+    where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+    args.push(at, at, id);
+  }
+  const rows = sqlite
+    .prepare(`SELECT * FROM sync_conflicts WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .all(...args, limit + 1) as (ConflictRow & { status: string })[];
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      entity: r.entity,
+      recordId: r.record_id,
+      recordLabel: label(sqlite, r.entity, r.record_id),
+      siteId: r.scope_id,
+      field: r.field,
+      kind: r.kind,
+      autoResolved: r.status === 'auto',
+      lostByMe: r.lost_author === actor.id || r.lost_device === me,
+      ...sides(r, me),
+      createdAt: r.created_at,
+    })),
+    total: countConflicts(ctx, f),
+    nextCursor: more ? encodeCursor(page[page.length - 1]!) : null,
+  };
+}
+
+function markResolved(ctx: Ctx, w: WriteScope, r: ConflictRow, resolution: 'mine' | 'theirs' | 'kept' | 'lost') {
+  const actor = requireActor(ctx);
+  // The record primitive writes the row, its clocks, the op and the audit event (status before and after).
+  updateRecord(ctx, w, 'sync_conflicts', r.id, { status: 'resolved', resolution, resolved_by: actor.id });
+}
+
+function openRow(sqlite: Database.Database, id: string): ConflictRow & { status: string } {
+  const r = sqlite.prepare('SELECT * FROM sync_conflicts WHERE id = ? AND deleted_hlc IS NULL').get(id) as (ConflictRow & { status: string }) | undefined;
+  if (!r) throw new AppError('not_found', 'No such conflict.');
+  return r;
+}
+
+/** Ticket columns the ticket service edits (so a value put back keeps its history and rules). */
+const TICKET_FIELDS: Record<string, keyof TicketFields> = {
+  title: 'title',
+  description: 'description',
+  category: 'category',
+  subcategory: 'subcategory',
+  impact: 'impact',
+  urgency: 'urgency',
+  priority: 'priority',
+  assignee_id: 'assigneeId',
+  group_id: 'groupId',
+  requester_id: 'requesterId',
+  contact_channel: 'contactChannel',
+  linked_asset_id: 'linkedAssetId',
+};
+
+/** A conflict's value (stored as text) as the field holds it: numbers for numeric fields. */
+function typed(entity: string, field: string, value: string | null): string | number | null {
+  if (value === null) return null;
+  const schema = ruleFor(entity).fields[field];
+  if (!schema || schema.safeParse(value).success) return value;
+  const n = Number(value);
+  if (value.trim() !== '' && Number.isFinite(n) && schema.safeParse(n).success) return n;
+  return value;
 }
 
 export function resolveConflict(ctx: Ctx, id: string, keep: 'mine' | 'theirs'): { id: string; resolved: true } {
   requireActor(ctx);
   const sqlite = ctx.store.sqlite;
-  const r = sqlite.prepare('SELECT * FROM sync_conflicts WHERE id = ? AND deleted_hlc IS NULL').get(id) as (ConflictRow & { status: string }) | undefined;
-  if (!r) throw new AppError('not_found', 'No such conflict.');
-  if (r.status !== 'open') throw new AppError('conflict', 'This conflict was already resolved (perhaps on another device).');
+  const r = openRow(sqlite, id);
+  if (r.status === 'resolved') throw new AppError('conflict', 'This conflict was already resolved (perhaps on another device).');
   const { mine, theirs } = sides(r, deviceId(sqlite));
   const chosen = keep === 'mine' ? mine : theirs;
 
   if (r.kind === 'transition') {
     const cur = sqlite.prepare('SELECT status FROM tickets WHERE id = ?').pluck().get(r.record_id) as string | undefined;
-    if (chosen.value && cur && chosen.value !== cur) {
-      // Re-run the move through the normal rules: it may need a reason or a resolution.
-      transitionTicket(ctx, r.record_id, { to: chosen.value as TicketStatus });
-    }
-    write(ctx, (w) => markResolved(ctx, r, keep, w));
+    sqlite.transaction(() => {
+      if (chosen.value && cur && chosen.value !== cur) {
+        // Re-run the move through the normal rules: it may need a reason or a resolution.
+        transitionTicket(ctx, r.record_id, { to: chosen.value as TicketStatus });
+      }
+      write(ctx, (w) => markResolved(ctx, w, r, keep));
+    }).immediate();
     return { id, resolved: true };
   }
   if (r.kind === 'deleted') {
     if (chosen.value === 'deleted') {
-      write(ctx, (w) => markResolved(ctx, r, keep, w));
+      write(ctx, (w) => markResolved(ctx, w, r, keep));
       return { id, resolved: true };
     }
     restoreRecord(ctx, r, chosen.value, keep);
@@ -142,25 +260,46 @@ export function resolveConflict(ctx: Ctx, id: string, keep: 'mine' | 'theirs'): 
   }
 
   const table = r.entity;
-  const safe = /^[a-z][a-z0-9_]*$/;
-  const hasColumn = safe.test(table) && safe.test(r.field) && !!sqlite.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, r.field);
-  if (!hasColumn) throw new AppError('conflict', `Cannot resolve a conflict on ${table}.${r.field}: this device does not have that field.`);
-  const row = sqlite.prepare(`SELECT ${r.field} AS v, field_hlc, scope_id, deleted_hlc FROM ${table} WHERE id = ?`).get(r.record_id) as
-    | { v: unknown; field_hlc: string; scope_id: string; deleted_hlc: string | null }
-    | undefined;
+  const hasColumn = SAFE_NAME.test(table) && SAFE_NAME.test(r.field) && !!sqlite.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, r.field);
+  if (!hasColumn || !isKnownEntity(table)) throw new AppError('conflict', `Cannot resolve a conflict on ${table}.${r.field}: this device does not have that field.`);
+  const row = sqlite.prepare(`SELECT ${r.field} AS v, deleted_hlc FROM ${table} WHERE id = ?`).get(r.record_id) as { v: unknown; deleted_hlc: string | null } | undefined;
   if (!row) throw new AppError('not_found', 'The record behind this conflict is not on this device yet; sync, then try again.');
-  write(ctx, (w) => {
-    const current = row.v === null || row.v === undefined ? null : String(row.v);
+  const current = row.v === null || row.v === undefined ? null : String(row.v);
+  // What the choice keeps, in words every device reads the same way: the value now held, or the other.
+  const resolution = r.kind === 'overwritten' ? (current === chosen.value ? 'kept' : 'lost') : keep;
+  sqlite.transaction(() => {
     if (current !== chosen.value && !row.deleted_hlc) {
-      sqlite.prepare(`UPDATE ${table} SET ${r.field} = ?, updated_at = ?, field_hlc = ? WHERE id = ?`).run(chosen.value, w.now, restamp(row.field_hlc, [r.field], w.stamp), r.record_id);
-      w.op({ kind: 'setFields', entity: table, recordId: r.record_id, scopeId: row.scope_id, payload: { [r.field]: chosen.value } });
-      w.audit(table.replace(/s$/, ''), r.record_id, { [r.field]: current }, { [r.field]: chosen.value });
+      // Putting a value back is a new edit, written as any edit of that record is.
+      const value = typed(table, r.field, chosen.value);
+      const apiField = table === 'tickets' ? TICKET_FIELDS[r.field] : undefined;
+      if (apiField) updateTicket(ctx, r.record_id, { [apiField]: value } as TicketFields);
+      else write(ctx, (w) => updateRecord(ctx, w, table, r.record_id, { [r.field]: value }));
     }
-    markResolved(ctx, r, keep, w);
-  });
+    write(ctx, (w) => markResolved(ctx, w, r, resolution));
+  }).immediate();
   return { id, resolved: true };
 }
 
+/**
+ * "Keep the winner" for conflicts someone has reviewed: each keeps the value the merge kept (the
+ * newer edit, the status the ticket is in, the delete), so nothing but the conflicts changes; all
+ * in one transaction, each through the same write as a single decision (the server re-checks each).
+ * Conflicts already settled (perhaps on another device) are skipped and counted.
+ */
+export function keepWinners(ctx: Ctx, ids: string[]): { resolved: number; alreadySettled: number } {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const rows = [...new Set(ids)].map((id) => openRow(sqlite, id));
+  let resolved = 0;
+  write(ctx, (w) => {
+    for (const r of rows) {
+      if (r.status === 'resolved') continue;
+      markResolved(ctx, w, r, 'kept');
+      resolved++;
+    }
+  });
+  return { resolved, alreadySettled: rows.length - resolved };
+}
 
 const SAFE_NAME = /^[a-z][a-z0-9_]*$/;
 const BASE_COLUMNS = new Set(['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc']);
@@ -206,6 +345,6 @@ function restoreRecord(ctx: Ctx, r: ConflictRow, lostValue: string | null, keep:
       .run(...names.map((n) => fields[n]), w.now, JSON.stringify(clocks), r.record_id);
     w.op({ kind: 'restore', entity: table, recordId: r.record_id, scopeId: row.scope_id, payload: { fields } });
     w.audit(table.replace(/s$/, ''), r.record_id, { deleted: true }, { deleted: false, restored: fields });
-    markResolved(ctx, r, keep, w);
+    markResolved(ctx, w, r, keep);
   });
 }

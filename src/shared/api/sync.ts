@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { call, STAFF, ALL_ROLES, ADMIN } from './contract';
 import { empty } from './common';
+import { CONFLICT_KINDS } from '../sync/entities';
 
 export type SyncState = 'standalone' | 'offline' | 'syncing' | 'synced' | 'error';
 
@@ -44,8 +45,14 @@ export interface ConflictItem {
   recordId: string;
   /** A human label for the record, e.g. "INC0000123 Printer jam". */
   recordLabel: string;
+  /** The site the record is in. */
+  siteId: string;
   field: string;
-  kind: 'field' | 'transition' | 'deleted';
+  kind: ConflictKind;
+  /** Settled by the newest write already (a contested field): shown to the person it overwrote, who may put their value back. */
+  autoResolved: boolean;
+  /** The losing value was this person's (on any device) or this device's. */
+  lostByMe: boolean;
   /** The value this device wrote (or, when neither side was this device, the one that lost). */
   mine: ConflictSide;
   /** The other side. */
@@ -53,6 +60,16 @@ export interface ConflictItem {
   /** Which side the merge kept for now. */
   current: 'mine' | 'theirs';
   createdAt: string;
+}
+
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
+
+export interface ConflictPage {
+  items: ConflictItem[];
+  /** Every conflict in the inbox under the same filters (the top bar counts the unfiltered inbox the same way). */
+  total: number;
+  /** Pass back for the next page; null on the last one. */
+  nextCursor: string | null;
 }
 
 /** A local change the server refused: kept on the device until someone dismisses it. */
@@ -89,9 +106,32 @@ export const syncCalls = {
   /** The window saw the network come back (its `online` event): the device tries the server at once. */
   'sync.online': call<SyncStatus>()(empty, ALL_ROLES),
   'sync.leave': call<SyncStatus>()(empty, ADMIN, { mutates: true }),
-  'conflicts.list': call<{ items: ConflictItem[] }>()(
-    z.object({ recordId: z.string().max(80).optional() }).strict().default({}),
+  'conflicts.list': call<ConflictPage>()(
+    z
+      .object({
+        recordId: z.string().max(80).optional(),
+        kind: z.enum(CONFLICT_KINDS, { message: `A conflict kind is one of ${CONFLICT_KINDS.join(', ')}.` }).optional(),
+        entity: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { message: 'A record type is a name such as tickets or assets.' }).optional(),
+        siteId: z.string().min(1).max(80).optional(),
+        lostBy: z.enum(['me', 'others', 'anyone'], { message: 'Lost by is "me", "others" or "anyone".' }).optional(),
+        cursor: z.string().max(1000).nullable().optional(),
+        limit: z.number().int().min(1, { message: 'A page holds at least 1 conflict.' }).max(500, { message: 'A page holds at most 500 conflicts.' }).optional(),
+      })
+      .strict()
+      .default({}),
     STAFF,
+  ),
+  'conflicts.keepWinners': call<{ resolved: number; alreadySettled: number }>()(
+    z
+      .object({
+        ids: z
+          .array(z.string().min(1).max(80))
+          .min(1, { message: 'Choose at least one conflict.' })
+          .max(1000, { message: 'Keep the winner for at most 1,000 conflicts at a time.' }),
+      })
+      .strict(),
+    STAFF,
+    { mutates: true },
   ),
   'conflicts.rejected': call<{ items: RejectedItem[] }>()(empty, STAFF),
   'conflicts.dismiss': call<{ id: string; dismissed: true }>()(z.object({ id: z.string().min(1).max(80) }).strict(), STAFF, { mutates: true }),

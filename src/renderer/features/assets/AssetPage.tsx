@@ -11,6 +11,7 @@ import { useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
 import { formatAge, formatDateTime } from '../../lib/format';
 import { Empty, ErrorState, Loading } from '../common/states';
+import { ConflictBadge } from '../sync/ConflictsPage';
 import { StatusBadge, UUID_RE, assetHref, formatDay, formatMoney, today, useCanEditAssets } from './common';
 import { AssetActionModal, type AssetAction } from './ActionModals';
 import { LabelsModal } from './LabelsModal';
@@ -108,6 +109,7 @@ function AssetView({ a }: { a: AssetDetail }) {
                 {a.tag}
               </Title>
               <StatusBadge status={a.status} label={a.statusLabel} />
+              {canEdit && <ConflictBadge recordId={a.id} />}
             </Group>
             <Text size="lg">{a.name}</Text>
           </Stack>

@@ -42,6 +42,7 @@ import {
 import { useCall } from '../../lib/query';
 import { formatDateTime, formatMinutes } from '../../lib/format';
 import { isStaff, useSession } from '../../stores/session';
+import { ConflictBadge } from '../sync/ConflictsPage';
 import { ErrorState, Loading } from '../common/states';
 import { PRIORITY_COLORS, STATUS_COLORS, useLookups } from '../common/lookups';
 import { act } from './actions';
@@ -505,6 +506,7 @@ export function TicketDetail({ number, onClose }: { number: string; onClose?: ()
               {t.number}
             </Text>
             <StatusMenu t={t} canChange={staff} />
+            {staff && <ConflictBadge recordId={t.id} />}
           </Group>
           <TitleEdit t={t} editable={staff} />
         </Stack>
