@@ -25,7 +25,7 @@ import { loadActor } from '../services/directory/users';
 import { createSite } from '../services/directory/sites';
 import { createUser } from '../services/directory/users';
 import { createGroup, getGroup, updateGroup } from '../services/directory/groups';
-import { resolveConflict } from './conflicts';
+import { listConflicts, resolveConflict } from './conflicts';
 import { commentTicket, createTicket, transitionTicket, updateTicket, worklogTicket } from '../services/tickets/tickets';
 import { deleteView, saveView } from '../services/tickets/views';
 import { tagTicket, untagTicket } from '../services/tickets/tags';
@@ -66,6 +66,7 @@ type OpSpec = {
     | 'title'
     | 'desc'
     | 'priority'
+    | 'assign'
     | 'transition'
     | 'comment'
     | 'worklog'
@@ -183,7 +184,7 @@ function refused(rep: Replica): string[] {
 }
 
 /** How often the rarer paths ran, printed at the end so a change that stops exercising them shows. */
-const coverage = { forged: 0, restores: 0, moves: 0, tagOps: 0, ticketTagOps: 0, deletes: 0, deletedConflicts: 0, refused: 0, restrictedRuns: 0 };
+const coverage = { overwritten: 0, listed: 0, forged: 0, restores: 0, moves: 0, tagOps: 0, ticketTagOps: 0, deletes: 0, deletedConflicts: 0, refused: 0, restrictedRuns: 0 };
 const restoreOps = (rep: Replica) => rep.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE kind = 'restore'").pluck().get() as number;
 
 function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs: Set<string> }): void {
@@ -206,6 +207,10 @@ function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs:
         return;
       case 'priority':
         if (t) updateTicket(rep.ctx, t, { impact: ((op.value % 3) + 1) as 1 | 2 | 3 });
+        return;
+      case 'assign':
+        // A contested field: two devices assigning concurrently leave an auto-resolved conflict.
+        if (t) updateTicket(rep.ctx, t, { assigneeId: members[op.value % members.length]! });
         return;
       case 'move':
         if (t) {
@@ -246,7 +251,8 @@ function doOp(rep: Replica, op: OpSpec, made: { comments: Set<string>; worklogs:
       case 'resolve': {
         // Deleted-under-an-edit conflicts are resolved for the edit more often than not, so the
         // restore path runs; the others either way.
-        const open = rep.store.sqlite.prepare("SELECT id, kind FROM sync_conflicts WHERE status = 'open' AND deleted_hlc IS NULL ORDER BY id").all() as { id: string; kind: string }[];
+        // Auto-resolved ones too: putting an overwritten value back is a new edit that must converge.
+        const open = rep.store.sqlite.prepare("SELECT id, kind FROM sync_conflicts WHERE status IN ('open', 'auto') AND deleted_hlc IS NULL ORDER BY id").all() as { id: string; kind: string }[];
         const deleted = open.filter((x) => x.kind === 'deleted');
         const pool = deleted.length && op.value % 4 !== 0 ? deleted : open;
         const c = pool.length ? pool[op.pick % pool.length]! : null;
@@ -293,7 +299,7 @@ function snapshot(store: Store, table: string, keys: Map<string, string[]>): Map
 }
 
 const opArb: fc.Arbitrary<OpSpec> = fc.record({
-  kind: fc.constantFrom('create', 'create', 'title', 'desc', 'priority', 'transition', 'transition', 'comment', 'worklog', 'move', 'tagAdd', 'tagRemove', 'ticketTagAdd', 'ticketTagRemove', 'viewCreate', 'viewRename', 'viewDelete', 'resolve', 'resolve'),
+  kind: fc.constantFrom('create', 'create', 'title', 'desc', 'priority', 'assign', 'assign', 'transition', 'transition', 'comment', 'worklog', 'move', 'tagAdd', 'tagRemove', 'ticketTagAdd', 'ticketTagRemove', 'viewCreate', 'viewRename', 'viewDelete', 'resolve', 'resolve'),
   pick: fc.nat(20),
   value: fc.nat(1000),
 });
@@ -410,6 +416,32 @@ describe('sync convergence (property)', () => {
                 const row = JSON.parse(expected.get(c.id)!) as Record<string, unknown>;
                 for (const [k, v] of Object.entries(c.data)) expect([k, row[k]]).toEqual([k, typeof v === 'boolean' ? (v ? 1 : 0) : v]);
               }
+            }
+            // Every conflict the rules require is reachable in the inbox of every device that holds
+            // its site, paging through all of it: each one waiting for a decision, and each
+            // auto-resolved one whose overwritten value was this device's (every replica here is the
+            // same person, so their own by author too).
+            coverage.overwritten += page.changes.filter((c) => c.entity === 'sync_conflicts' && c.data.kind === 'overwritten').length;
+            for (const rep of reps) {
+              const dev = String(rep.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_id'").pluck().get());
+              const required = page.changes
+                .filter((c) => c.entity === 'sync_conflicts' && !c.deletedHlc && holds(rep, c.scopeId))
+                .filter((c) => c.data.status === 'open' || (c.data.status === 'auto' && (c.data.lost_author === actorId || c.data.lost_device === dev)))
+                .map((c) => c.id)
+                .sort();
+              const listed: string[] = [];
+              let cursor: string | null = null;
+              let total = -1;
+              do {
+                const p = listConflicts(rep.ctx, { cursor, limit: 3 });
+                listed.push(...p.items.map((c) => c.id));
+                total = p.total;
+                cursor = p.nextCursor;
+              } while (cursor);
+              expect(listed.length).toBe(new Set(listed).size);
+              expect([...listed].sort()).toEqual(required);
+              expect(total).toBe(required.length);
+              coverage.listed += listed.length;
             }
             for (const rep of reps) {
               // Whatever clocks were forged, every stored stamp and the device clock stay well-formed.
