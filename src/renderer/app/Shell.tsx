@@ -58,7 +58,7 @@ function NavItem({ entry, active, collapsed }: { entry: NavEntry; active: boolea
     <NavLink
       href={`#${entry.path}`}
       label={collapsed ? undefined : entry.label}
-      aria-label={entry.label}
+      aria-label={collapsed ? entry.label : undefined}
       leftSection={<Icon size={18} stroke={1.6} />}
       rightSection={!collapsed && BadgeC ? <BadgeC /> : undefined}
       active={active}
