@@ -225,6 +225,8 @@ function roleRules(
     if (who !== p.id) return 'You can add or remove only yourself as a watcher.';
   }
   if (entity === 'users' && current && 'role' in values && current.id === p.id && values.role !== 'admin') return 'Administrators cannot take away their own administrator role.';
+  // Auto-resolved is what the server makes of an overwritten contested field, never a client's choice.
+  if (entity === 'sync_conflicts' && values.status === 'auto') return 'Only the server marks a conflict as settled automatically; resolve it instead.';
   if (entity === 'sync_conflicts' && current) {
     // Resolving a conflict writes its field: the resolver must be allowed to write that record.
     const about = String(current.data.entity ?? '');
