@@ -12,6 +12,7 @@ import { DELETED, RESTORED } from '../../shared/sync/merge';
 import { isKnownEntity, ruleFor } from '../../shared/sync/entities';
 import { transitionTicket, updateTicket } from '../services/tickets/tickets';
 import type { TicketFields } from '../../shared/api/tickets';
+import { FIELD_COLUMNS, type EditableField } from '../services/tickets/mapping';
 import { parseHlc, stampHlc } from '../../shared/hlc';
 import { AppError } from '../../shared/result';
 import type { ConflictItem, ConflictPage, ConflictSide } from '../../shared/api/sync';
@@ -205,21 +206,8 @@ function openRow(sqlite: Database.Database, id: string): ConflictRow & { status:
   return r;
 }
 
-/** Ticket columns the ticket service edits (so a value put back keeps its history and rules). */
-const TICKET_FIELDS: Record<string, keyof TicketFields> = {
-  title: 'title',
-  description: 'description',
-  category: 'category',
-  subcategory: 'subcategory',
-  impact: 'impact',
-  urgency: 'urgency',
-  priority: 'priority',
-  assignee_id: 'assigneeId',
-  group_id: 'groupId',
-  requester_id: 'requesterId',
-  contact_channel: 'contactChannel',
-  linked_asset_id: 'linkedAssetId',
-};
+/** Ticket columns the ticket service edits (so a value put back keeps its history and rules): column → API field. */
+const TICKET_FIELDS: Record<string, EditableField> = Object.fromEntries(Object.entries(FIELD_COLUMNS).map(([api, col]) => [col, api as EditableField]));
 
 /** A conflict's value (stored as text) as the field holds it: numbers for numeric fields. */
 function typed(entity: string, field: string, value: string | null): string | number | null {
