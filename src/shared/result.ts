@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'invalid_transition'
   | 'already_setup'
   | 'rate_limited'
+  | 'locked'
   | 'internal';
 
 export interface Issue {
@@ -46,5 +47,6 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   invalid_transition: 409,
   already_setup: 409,
   rate_limited: 429,
+  locked: 423,
   internal: 500,
 };

@@ -8,6 +8,7 @@ import { AppError, type ApiError, type Result } from '../../shared/result';
 import type { Clock, Ctx } from '../services/core/context';
 import type { Store } from '../db/open';
 import { authenticate } from '../services/auth/sessions';
+import { ALLOWED_WHILE_LOCKED, isLocked } from '../services/auth/lock';
 import { handlers } from './handlers/index';
 import type { RequestInfo } from './handlers/types';
 import { writeGate } from '../db/write-gate';
@@ -50,6 +51,10 @@ function dispatchAny(rt: Runtime, name: string, rawInput: unknown, token: string
   const actor = def.access === 'public' ? (token ? authenticate(rt, token) : null) : authenticate(rt, token);
   if (def.access !== 'public' && !actor) return fail('unauthenticated', 'Your session has ended. Sign in again.');
   if (!allows(def.access, actor?.role ?? null)) return fail('forbidden', `Your role (${actor?.role}) cannot use ${name}.`);
+  // A locked console answers only unlock and sign-out, whoever asks (a reload, a second tab, a script).
+  if (actor && token && def.access !== 'public' && !ALLOWED_WHILE_LOCKED.has(name) && isLocked(rt, token)) {
+    return fail('locked', 'Outpost is locked. Enter your password to unlock it.');
+  }
   const parsed = def.input.safeParse(rawInput ?? {});
   if (!parsed.success) {
     const issues = toIssues(parsed.error);
@@ -64,7 +69,7 @@ function dispatchAny(rt: Runtime, name: string, rawInput: unknown, token: string
 }
 
 /** Calls that write (sessions, login audit) without changing records, so are not marked mutates. */
-const WRITES_SESSION = new Set<string>(['session.login', 'session.logout']);
+const WRITES_SESSION = new Set<string>(['session.login', 'session.logout', 'session.lock', 'session.unlock', 'session.activity']);
 
 function run(rt: Runtime, name: CallName, mutates: boolean, ctx: Ctx, input: unknown, token: string | null): Result<unknown> | Promise<Result<unknown>> {
   try {

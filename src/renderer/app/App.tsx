@@ -6,6 +6,7 @@ import { SetupWizard } from '../features/setup/SetupWizard';
 import { SignIn } from '../features/auth/SignIn';
 import { ErrorState, Loading } from '../features/common/states';
 import { Shell } from './Shell';
+import { IdleLockGate } from '../features/security/IdleLock';
 
 export function App() {
   const status = useCall('setup.status', {});
@@ -22,5 +23,9 @@ export function App() {
   }
   if (!status.data.initialized) return <SetupWizard onDone={() => void status.refetch()} />;
   if (!token) return <SignIn organisation={status.data.organisation} />;
-  return <Shell />;
+  return (
+    <IdleLockGate>
+      <Shell />
+    </IdleLockGate>
+  );
 }

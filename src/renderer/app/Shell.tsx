@@ -21,6 +21,7 @@ import {
   IconKeyboard,
   IconLayoutSidebarLeftCollapse,
   IconLayoutSidebarLeftExpand,
+  IconLock,
   IconLogout,
   IconMoon,
   IconSearch,
@@ -78,6 +79,7 @@ function NavItem({ entry, active, collapsed }: { entry: NavEntry; active: boolea
 function UserMenu() {
   const user = useSession((s) => s.user);
   const signOut = useSession((s) => s.signOut);
+  const setLocked = useSession((s) => s.setLocked);
   const setShortcutsOpen = useUi((s) => s.setShortcutsOpen);
   const { colorScheme, setColorScheme } = useMantineColorScheme();
   if (!user) return null;
@@ -94,6 +96,10 @@ function UserMenu() {
       // signing out locally is what matters; the server session expires on its own
     }
     signOut();
+  };
+  const lock = async () => {
+    await api.call('session.lock', {}).catch(() => undefined);
+    setLocked(true);
   };
   return (
     <Menu position="bottom-end" width={240} withinPortal>
@@ -127,6 +133,9 @@ function UserMenu() {
         <Menu.Divider />
         <Menu.Item leftSection={<IconKeyboard size={16} />} onClick={() => setShortcutsOpen(true)} rightSection={<Kbd size="xs">?</Kbd>}>
           Keyboard shortcuts
+        </Menu.Item>
+        <Menu.Item leftSection={<IconLock size={16} />} onClick={() => void lock()} data-testid="lock-now">
+          Lock now
         </Menu.Item>
         <Menu.Item leftSection={<IconLogout size={16} />} color="red" onClick={() => void logout()} data-testid="sign-out">
           Sign out

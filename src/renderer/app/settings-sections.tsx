@@ -13,6 +13,7 @@ import { AssetFieldsSettings } from '../features/settings/AssetFieldsSettings';
 import { SyncSettings } from '../features/sync/SyncSettings';
 import { ScannerSettings } from '../features/scan/ScannerSettings';
 import { LocationsSettings } from '../features/assets/LocationsSettings';
+import { SecuritySettings } from '../features/settings/SecuritySettings';
 
 export interface SettingsSection {
   key: string;
@@ -32,5 +33,6 @@ export const settingsSections: SettingsSection[] = [
   { key: 'asset-fields', label: 'Asset fields', roles: ['admin'], element: AssetFieldsSettings, order: 55 },
   { key: 'locations', label: 'Locations', roles: ['admin', 'technician'], element: LocationsSettings, order: 35 },
   { key: 'scanner', label: 'Scanner', roles: ['admin', 'technician', 'auditor'], element: ScannerSettings, order: 70 },
+  { key: 'security', label: 'Security', roles: ['admin', 'technician', 'auditor', 'requester'], element: SecuritySettings, order: 65 },
   { key: 'sync', label: 'Sync', roles: ['admin', 'technician', 'auditor', 'requester'], element: SyncSettings, order: 60 },
 ];

@@ -38,9 +38,12 @@ let tokenSource: TokenSource = () => null;
 let onUnauthenticated: () => void = () => {};
 
 /** The session store registers itself here so the client never imports UI state. */
-export function configureClient(opts: { token: TokenSource; onUnauthenticated: () => void }) {
+let onLocked: () => void = () => {};
+
+export function configureClient(opts: { token: TokenSource; onUnauthenticated: () => void; onLocked?: () => void }) {
   tokenSource = opts.token;
   onUnauthenticated = opts.onUnauthenticated;
+  onLocked = opts.onLocked ?? (() => {});
 }
 
 function bridge(): OutpostBridge | undefined {
@@ -79,6 +82,7 @@ export const api = {
     const r = await rawCall(name, input);
     if (!r.ok) {
       if (r.error.code === 'unauthenticated' && tokenSource()) onUnauthenticated();
+      if (r.error.code === 'locked' && tokenSource()) onLocked();
       throw new ApiCallError(r.error);
     }
     return r.value as CallOutput<N>;

@@ -29,6 +29,9 @@ interface SessionState {
   user: UserSummary | null;
   /** Set when the server ended the session, so sign-in can say why. */
   expired: boolean;
+  /** The console is locked (idle, or locked by hand): only the lock screen shows until unlocked. */
+  locked: boolean;
+  setLocked(locked: boolean): void;
   signIn(s: SessionInfo): void;
   signOut(opts?: { expired?: boolean }): void;
   setUser(u: UserSummary): void;
@@ -49,6 +52,12 @@ function load(): { token: string | null; user: UserSummary | null } {
 export const useSession = create<SessionState>((set) => ({
   ...load(),
   expired: false,
+  locked: false,
+  setLocked: (locked) => {
+    // Whatever was fetched or refused while locked is asked again once unlocked.
+    if (!locked) clearCache();
+    set({ locked });
+  },
   signIn: (s) => {
     localStorage.setItem(KEY, JSON.stringify({ token: s.token, user: s.user }));
     // The stores above already hold the previous person's state in memory: start the page afresh.
@@ -62,7 +71,7 @@ export const useSession = create<SessionState>((set) => ({
   signOut: (opts) => {
     localStorage.removeItem(KEY);
     // Token first, so nothing that runs while the console unmounts can still ask with it.
-    set({ token: null, user: null, expired: opts?.expired ?? false });
+    set({ token: null, user: null, expired: opts?.expired ?? false, locked: false });
     clearCache({ signedOut: true });
   },
   setUser: (u) =>
@@ -75,6 +84,9 @@ export const useSession = create<SessionState>((set) => ({
 configureClient({
   token: () => useSession.getState().token,
   onUnauthenticated: () => useSession.getState().signOut({ expired: true }),
+  onLocked: () => {
+    if (!useSession.getState().locked) useSession.getState().setLocked(true);
+  },
 });
 
 export const useRole = (): Role | null => useSession((s) => s.user?.role ?? null);

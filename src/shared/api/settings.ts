@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ADMIN, ALL_ROLES, call } from './contract';
 import { LEVELS, type PriorityMatrix } from '../tickets/rules';
+import { idleLockValue } from '../settings/team';
 
 export interface Category {
   name: string;
@@ -13,6 +14,8 @@ export interface Settings {
   priorityMatrix: PriorityMatrix;
   categories: Category[];
   updates: { enabled: boolean; url: string | null };
+  /** Minutes without input before the console locks and asks for the password again (0: never). */
+  idleLockMinutes: number;
 }
 
 export const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], {
@@ -43,6 +46,7 @@ export const settingsCalls = {
             url: z.string().trim().url({ message: 'The update feed must be a URL.' }).nullable(),
           })
           .strict(),
+        idleLockMinutes: idleLockValue,
       })
       .partial()
       .strict(),

@@ -28,6 +28,15 @@ export interface UserSummary {
   siteIds: string[];
 }
 
+export interface LockState {
+  locked: boolean;
+  /** The team's idle time in minutes (0: the console never locks by itself). */
+  idleLockMinutes: number;
+  /** Who is signed in, so the lock screen can greet them. */
+  displayName: string;
+  username: string;
+}
+
 export interface SetupStatus {
   initialized: boolean;
   organisation: string | null;
@@ -84,6 +93,13 @@ export const sessionCalls = {
   ),
   'session.logout': call<{ done: true }>()(z.object({}).strict().default({}), 'any'),
   'session.me': call<UserSummary>()(z.object({}).strict().default({}), 'any'),
+  /** Whether the console is locked, and the team's idle time (answered while locked). */
+  'session.lockState': call<LockState>()(z.object({}).strict().default({}), 'any'),
+  /** The window saw the person at the console (keys, pointer): the idle time starts again. */
+  'session.activity': call<{ locked: false }>()(z.object({}).strict().default({}), 'any'),
+  /** Locks the console now; only session.unlock (with the password) or signing out goes on from there. */
+  'session.lock': call<{ locked: true }>()(z.object({}).strict().default({}), 'any'),
+  'session.unlock': call<{ locked: false }>()(z.object({ password: z.string().min(1, { message: 'Enter your password.' }).max(256) }).strict(), 'any'),
   'session.changePassword': call<{ done: true }>()(
     z.object({ current: z.string().min(1).max(256), next: password }).strict(),
     'any',

@@ -20,7 +20,7 @@ import { statusLabelsValue } from '../assets/status-labels';
  * writing the same key write the same record and merge per field (last writer wins on `value`,
  * a differing concurrent value lands in the Conflicts inbox) instead of making two rows.
  */
-export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels'] as const;
+export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels', 'idle_lock_minutes'] as const;
 export type TeamSettingKey = (typeof TEAM_SETTING_KEYS)[number];
 
 export const teamSettingId = (key: TeamSettingKey) => `setting.${key}`;
@@ -30,6 +30,14 @@ const priority = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)
 export const matrixValue = z.array(z.array(priority).length(LEVELS.length)).length(LEVELS.length);
 export const updatesValue = z.object({ enabled: z.boolean(), url: z.string().url().max(2000).nullable() }).strict();
 export const organisationValue = z.string().trim().min(1).max(120);
+/** Minutes without input before the console locks (0: never). */
+export const IDLE_LOCK_MAX_MINUTES = 24 * 60;
+export const DEFAULT_IDLE_LOCK_MINUTES = 15;
+export const idleLockValue = z
+  .number({ message: 'The idle lock is a number of minutes.' })
+  .int({ message: 'The idle lock is a whole number of minutes.' })
+  .min(0, { message: 'The idle lock cannot be negative (0 turns it off).' })
+  .max(IDLE_LOCK_MAX_MINUTES, { message: `The idle lock is at most ${IDLE_LOCK_MAX_MINUTES} minutes (a day).` });
 
 export const TEAM_SETTING_VALUES = {
   priority_matrix: matrixValue,
@@ -37,6 +45,8 @@ export const TEAM_SETTING_VALUES = {
   updates: updatesValue,
   /** The team's asset status labels (Snipe-IT's, and any an import or an administrator adds). */
   asset_status_labels: statusLabelsValue,
+  /** Minutes without input before every console of the team locks (0: never). */
+  idle_lock_minutes: idleLockValue,
 } satisfies Record<TeamSettingKey, z.ZodType>;
 
 /**
@@ -56,7 +66,7 @@ export const teamSettingValueText = z
         return false;
       }
     },
-    { message: 'A team setting holds a priority matrix, an organisation name, an update feed or asset status labels, as JSON.' },
+    { message: 'A team setting holds a priority matrix, an organisation name, an update feed, asset status labels or an idle lock in minutes, as JSON.' },
   );
 
 export type TeamSettingValue<K extends TeamSettingKey> = z.infer<(typeof TEAM_SETTING_VALUES)[K]>;

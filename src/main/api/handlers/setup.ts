@@ -3,6 +3,7 @@ import { requireActor } from '../../services/core/write';
 import { completeJoin, initialize, isInitialized, setupStatus } from '../../services/setup/setup';
 import { keepConfirmedPassword, login, logout, needsServerSignIn } from '../../services/auth/sessions';
 import { changeOwnPassword } from '../../services/directory/users';
+import { lockSession, lockState, noteActivity, unlockSession } from '../../services/auth/lock';
 import { loadSampleData } from '../../services/setup/sample';
 import { syncClientFor } from '../../sync/registry';
 import { AppError } from '../../../shared/result';
@@ -55,6 +56,10 @@ export const setupHandlers: HandlersFor<typeof setupCalls & typeof sessionCalls>
     if (req.token) logout(ctx, req.token);
     return { done: true };
   },
+  'session.lockState': (ctx, _input, req) => lockState(ctx, tokenOf(req)),
+  'session.activity': (ctx, _input, req) => noteActivity(ctx, tokenOf(req)),
+  'session.lock': (ctx, _input, req) => lockSession(ctx, tokenOf(req)),
+  'session.unlock': (ctx, input, req) => unlockSession(ctx, tokenOf(req), input.password),
   'session.me': (ctx) => {
     const a = requireActor(ctx);
     return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, siteIds: a.siteIds };
@@ -78,3 +83,9 @@ export const setupHandlers: HandlersFor<typeof setupCalls & typeof sessionCalls>
     });
   },
 };
+
+/** The session's own token (every session call but sign-in arrives with one). */
+function tokenOf(req: { token: string | null }): string {
+  if (!req.token) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
+  return req.token;
+}

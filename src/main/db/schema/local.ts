@@ -15,6 +15,10 @@ export const sessions = sqliteTable(
     createdAt: text('created_at').notNull(),
     lastSeenAt: text('last_seen_at').notNull(),
     expiresAt: text('expires_at').notNull(),
+    /** The person's last input at the console (keys, pointer), reported by the window; idle lock counts from it. */
+    activeAt: text('active_at'),
+    /** Set while the console is locked: every call but unlock and sign-out is refused until the password is given. */
+    lockedAt: text('locked_at'),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );

@@ -8,7 +8,7 @@ import type { Ctx } from '../core/context';
 import { getMeta, getMetaJson, setMeta } from '../core/meta';
 import { write } from '../core/write';
 import { DEFAULT_PRIORITY_MATRIX, isValidMatrix, type PriorityMatrix } from '../../../shared/tickets/rules';
-import { parseSettingValue, teamSettingId, type TeamSettingKey, type TeamSettingValue } from '../../../shared/settings/team';
+import { DEFAULT_IDLE_LOCK_MINUTES, parseSettingValue, teamSettingId, type TeamSettingKey, type TeamSettingValue } from '../../../shared/settings/team';
 import { AppError } from '../../../shared/result';
 import type { Category, Settings } from '../../../shared/api/settings';
 import { countRows, nameId, putRow, type RowWriter } from './team-rows';
@@ -81,6 +81,7 @@ export function getSettings(ctx: Pick<Ctx, 'store'>): Settings {
     priorityMatrix: matrixOf(sqlite),
     categories: listCategories(sqlite),
     updates: setting(sqlite, 'updates', () => getMetaJson(sqlite, 'updates', DEFAULT_UPDATES)),
+    idleLockMinutes: setting(sqlite, 'idle_lock_minutes', () => DEFAULT_IDLE_LOCK_MINUTES),
   };
 }
 
@@ -167,6 +168,7 @@ export function updateSettings(ctx: Ctx, patch: Partial<Settings>): Settings {
     }
     if (patch.categories !== undefined) writeCategories(sqlite, w, patch.categories);
     if (patch.updates !== undefined) putSetting(sqlite, w, 'updates', patch.updates);
+    if (patch.idleLockMinutes !== undefined) putSetting(sqlite, w, 'idle_lock_minutes', patch.idleLockMinutes);
     w.audit('settings', null, before, patch);
   });
   return getSettings(ctx);
