@@ -11,14 +11,24 @@ import type { AppEvent } from '../shared/api';
 import { attachSync, detachSync, setSecretBox } from './sync/registry';
 import type { SecretBox } from './sync/secret-box';
 import { migrateTeamSettings } from './services/settings/migrate';
-import { prepareStoreFile, type StoreKey } from './db/store-key';
+import fs from 'node:fs';
+import { prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
+import { setMeta } from './services/core/meta';
 import { verifyChain } from './services/core/audit';
 
 export interface StartedRuntime extends Runtime {
   dataDir: string;
   events: EventEmitter;
   close(): void;
+  /** Wipes this device's store and files (the server reported it lost) and opens an empty store. */
+  onLost(message: string): void;
 }
+
+/** Folders of the data directory that hold records outside the store (evidence, attachments): wiped with it. */
+export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments'];
+
+/** meta key of the notice shown at first run after a wipe: { at, reason }. */
+export const WIPED_META = 'device_wiped';
 
 /** Where data lives when nothing says otherwise (the Electron shell passes its userData). */
 export function defaultDataDir(): string {
@@ -66,9 +76,29 @@ export function startRuntime(opts: {
     events,
     emit: (e: AppEvent) => events.emit('event', e),
     close: () => {
-      detachSync(store);
-      store.close();
+      detachSync(rt.store);
+      rt.store.close();
       log.flush?.();
+    },
+    onLost: (message) => {
+      const old = rt.store;
+      detachSync(old);
+      old.close();
+      // Overwritten, then removed: the store, its log and shared memory, and any copy left mid-encryption.
+      for (const f of [...storeFiles(old.path), ...storeFiles(`${old.path}.encrypting`), ...storeFiles(`${old.path}.plain-backup`)]) shredFile(f);
+      for (const d of BLOB_FOLDERS) {
+        const dir = path.join(dataDir, d);
+        if (!fs.existsSync(dir)) continue;
+        for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) shredFile(path.join(e.parentPath, e.name));
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      const fresh = openStore(old.path, { migrationsFolder: opts.migrationsFolder, key: old.key ?? null });
+      setMeta(fresh.sqlite, WIPED_META, JSON.stringify({ at: rt.clock.now().toISOString(), reason: message }));
+      rt.store = fresh;
+      setSecretBox(fresh, opts.secretBox ?? null);
+      log.warn({ dataDir }, 'the server reported this device lost: store wiped');
+      // Open windows find their session gone and show the first-run screen with the reason.
+      rt.emit({ type: 'changed', domain: 'setup', ids: [] });
     },
   };
   setSecretBox(store, opts.secretBox ?? null);

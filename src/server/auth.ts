@@ -188,6 +188,20 @@ const DEACTIVATED = 'This account was deactivated by an administrator. Ask an ad
 const REVOKED_DEVICE =
   'This device was removed from the server, and its id cannot be used again. Join from a new device (or a fresh Outpost store); an administrator cannot undo the removal.';
 
+/**
+ * A device an administrator reported lost: every contact is refused with `device_lost`, which tells
+ * the device to wipe its store (the device does so and shows this message on its next screen).
+ */
+export function lostDevice(device: { lostAt: string | null } | null | undefined): HttpError | null {
+  if (!device?.lostAt) return null;
+  const when = device.lostAt.slice(0, 16).replace('T', ' ');
+  return new HttpError(
+    410,
+    'device_lost',
+    `An administrator reported this device lost on ${when} UTC. Outpost removed the team's data from it; nothing it held was sent to the server after that.`,
+  );
+}
+
 export interface ClientInfo {
   /** The client's address, for per-address throttling. */
   address?: string | null;
@@ -208,6 +222,8 @@ export async function login(store: ServerStore, req: LoginRequest, nowMs: number
   // Said only to someone who knows the password: it tells the person why, and no one else anything.
   if (!u.active) throw new HttpError(403, 'account_deactivated', DEACTIVATED);
   const existing = await store.getDevice(req.deviceId);
+  const lost = lostDevice(existing);
+  if (lost) throw lost;
   if (existing?.revoked) throw new HttpError(403, 'device_revoked', REVOKED_DEVICE);
   if (existing && existing.userId !== u.id && u.role !== 'admin')
     throw new HttpError(403, 'forbidden', 'This device is registered to another user.');
@@ -241,6 +257,8 @@ export async function refresh(store: ServerStore, token: string, nowMs: number):
   }
   if (!owner) throw new HttpError(401, 'unauthenticated', 'The sign-in has expired. Join the server again.');
   const [device, user] = await Promise.all([store.getDevice(owner.deviceId), store.getUser(owner.userId)]);
+  const lost = lostDevice(device);
+  if (lost) throw lost;
   if (!device || device.revoked) throw new HttpError(401, 'device_revoked', REVOKED_DEVICE);
   if (!user || !user.active) throw new HttpError(401, 'account_deactivated', DEACTIVATED);
   return owner.sessionId ? issue(store, user, owner.deviceId, owner.sessionId, nowMs) : newSession(store, user, owner.deviceId, nowMs);
@@ -261,6 +279,8 @@ export async function checkStanding(
     store.getUser(ids.userId),
     ids.sessionId ? store.getSession(ids.sessionId) : Promise.resolve(null),
   ]);
+  const lost = lostDevice(device);
+  if (lost) throw lost;
   if (!device || device.revoked) throw new HttpError(401, 'device_revoked', 'This device was removed from the server.');
   if (!user || !user.active) throw new HttpError(401, 'account_deactivated', DEACTIVATED);
   if (ids.sessionId && (!session || session.revoked || session.deviceId !== device.id))

@@ -2,7 +2,8 @@
  * `npm run server -- --port P --data-dir D`: the central sync server. Embedded SQLite store by
  * default; DATABASE_URL=postgres://… runs it on PostgreSQL. `--tls-cert F --tls-key F` serves
  * HTTPS; a non-loopback `--host` needs them (or `--insecure-http`). Account commands:
- * `admin create`, `user list`, `user deactivate NAME`, `user reset-password NAME`.
+ * `admin create`, `user list`, `user deactivate NAME`, `user reset-password NAME`, `device list`,
+ * `device lost ID`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,9 @@ const USAGE = `Usage:
   npm run server -- admin create
   npm run server -- user list
   npm run server -- user deactivate USERNAME
-  npm run server -- user reset-password USERNAME   (reads the new password from OUTPOST_NEW_PASSWORD, else asks)`;
+  npm run server -- user reset-password USERNAME   (reads the new password from OUTPOST_NEW_PASSWORD, else asks)
+  npm run server -- device list
+  npm run server -- device lost DEVICE_ID          (revoked now; wiped at its next contact)`;
 
 function parse() {
   try {
@@ -76,6 +79,7 @@ async function accountCommand(store: ServerStore, positionals: string[]): Promis
     console.log(`Administrator ${username} created.`);
     return true;
   }
+  if (what === 'device') return deviceCommand(store, verb, name);
   if (what !== 'user') {
     if (what !== undefined) throw new Error(`Unknown command "${positionals.join(' ')}".\n${USAGE}`);
     return false;
@@ -119,6 +123,29 @@ async function accountCommand(store: ServerStore, positionals: string[]): Promis
     default:
       throw new Error(`Unknown user command "${verb ?? ''}".\n${USAGE}`);
   }
+}
+
+async function deviceCommand(store: ServerStore, verb: string | undefined, id: string | undefined): Promise<true> {
+  if (verb === 'list') {
+    const users = new Map((await store.listUsers()).map((u) => [u.id, u.username]));
+    const devices = await store.listAllDevices();
+    if (!devices.length) console.log('No devices yet.');
+    for (const d of devices) {
+      const state = d.lostAt ? `LOST ${d.lostAt}` : d.revoked ? 'revoked' : 'active';
+      console.log([d.id, (users.get(d.userId) ?? d.userId).padEnd(20), d.name.padEnd(24), `last seen ${d.lastSeenAt}`, state].join('  '));
+    }
+    return true;
+  }
+  if (verb === 'lost') {
+    if (!id) throw new Error(`Name the device id (npm run server -- device list shows them).\n${USAGE}`);
+    if (!(await store.markDeviceLost(id.trim(), new Date().toISOString()))) throw new Error(`No device with id ${id}.`);
+    await store.revokeSessions({ deviceId: id.trim() });
+    // Open live streams re-check their device on the next event: this closes the lost one's now.
+    await store.announce(await store.headSeq());
+    console.log(`Device ${id} reported lost: its pushes are refused, and at its next contact it wipes its store. A device that never connects again is protected only by its encryption at rest.`);
+    return true;
+  }
+  throw new Error(`Unknown device command "${verb ?? ''}".\n${USAGE}`);
 }
 
 async function main() {

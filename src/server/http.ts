@@ -203,6 +203,18 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           await store.announce(await store.headSeq());
           return send(res, 200, { ok: true, value: { revoked: true } });
         }
+        case 'POST /auth/devices/lost': {
+          // A stolen or lost laptop: revoked at once, and told to wipe itself at its next contact.
+          const auth = await authenticate(store, req.headers.authorization, now());
+          if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can report a device lost.');
+          const body = await json(req, revokeRequest);
+          if (!(await store.markDeviceLost(body.deviceId, new Date(now()).toISOString()))) throw new HttpError(404, 'not_found', 'No such device.');
+          await store.revokeSessions({ deviceId: body.deviceId });
+          await store.announce(await store.headSeq());
+          log('device reported lost', { device: body.deviceId, by: auth.userId });
+          const dev = await store.getDevice(body.deviceId);
+          return send(res, 200, { ok: true, value: { deviceId: body.deviceId, lostAt: dev?.lostAt ?? null } });
+        }
         case 'POST /auth/users/deactivate': {
           const auth = await authenticate(store, req.headers.authorization, now());
           if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', 'Only an administrator can deactivate users.');

@@ -63,6 +63,11 @@ export interface SyncClientOptions {
   /** Tests inject a transport (fault injection); otherwise HTTP to the joined server. */
   transportFactory?: (url: string, creds: Credentials | null, save: (c: Credentials) => void) => SyncTransport;
   log?: (msg: string, extra?: Record<string, unknown>) => void;
+  /**
+   * The server says an administrator reported this device lost: the runtime wipes the store (after
+   * this client has stopped and the current call has unwound).
+   */
+  onLost?: (message: string) => void;
 }
 
 export interface SyncResult {
@@ -299,6 +304,11 @@ export class SyncClient {
       else if (e instanceof SyncHttpError) this.reached();
       this.setState(e instanceof OfflineError ? 'offline' : 'error', err.message);
       if (e instanceof SyncHttpError && (e.code === 'device_revoked' || e.status === 401)) this.stopLiveOnly();
+      if (e instanceof SyncHttpError && e.code === 'device_lost' && this.opts.onLost) {
+        const onLost = this.opts.onLost;
+        this.stop();
+        setImmediate(() => onLost(e.message));
+      }
       throw err;
     }
   }

@@ -21,6 +21,8 @@ export interface SyncHost {
   events?: EventEmitter;
   emit?(e: AppEvent): void;
   log?: { info(o: object, msg?: string): void; warn(o: object, msg?: string): void };
+  /** Wipes the store when the server says the device was reported lost. */
+  onLost?(message: string): void;
 }
 
 /** The client for this store, made on first use. */
@@ -52,6 +54,7 @@ export function syncClientFor(host: SyncHost, extra: Partial<SyncClientOptions> 
       },
       log: (msg, o) => host.log?.warn(o ?? {}, msg),
       secretBox: boxes.get(host.store) ?? null,
+      onLost: host.onLost ? (m) => host.onLost!(m) : undefined,
       ...extra,
     });
     clients.set(host.store, c);

@@ -87,7 +87,7 @@ export interface SyncTransport {
 }
 
 /** Answers after which the device stops trying: only joining again (as a new device, or with the new password) helps. */
-export const SIGNED_OUT_CODES = new Set(['device_revoked', 'account_deactivated', 'session_revoked']);
+export const SIGNED_OUT_CODES = new Set(['device_revoked', 'account_deactivated', 'session_revoked', 'device_lost']);
 
 const TIMEOUT_MS = 60_000;
 /** A probe that takes longer than this counts as "not back yet"; the next one follows soon. */

@@ -1,5 +1,5 @@
 /** Chooses what to show: the first-run wizard, sign-in, or the console. */
-import { Center } from '@mantine/core';
+import { Alert, Box, Center } from '@mantine/core';
 import { useCall } from '../lib/query';
 import { useSession } from '../stores/session';
 import { SetupWizard } from '../features/setup/SetupWizard';
@@ -21,7 +21,20 @@ export function App() {
     }
     return <Loading label="Starting Outpost…" />;
   }
-  if (!status.data.initialized) return <SetupWizard onDone={() => void status.refetch()} />;
+  if (!status.data.initialized) {
+    const wiped = status.data.wiped;
+    if (!wiped) return <SetupWizard onDone={() => void status.refetch()} />;
+    return (
+      <>
+        <Box p="md" pb={0} maw={720} mx="auto">
+          <Alert color="red" variant="light" title="This device was wiped" role="alert" data-testid="wiped-notice">
+            {wiped.reason} Its store was erased on {new Date(wiped.at).toLocaleString()}. Set it up again, or join your team, to carry on.
+          </Alert>
+        </Box>
+        <SetupWizard onDone={() => void status.refetch()} />
+      </>
+    );
+  }
   if (!token) return <SignIn organisation={status.data.organisation} />;
   return (
     <IdleLockGate>

@@ -319,6 +319,12 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       await pool.query('DELETE FROM refresh_tokens WHERE device_id = $1', [id]);
       return (r.rowCount ?? 0) > 0;
     },
+    markDeviceLost: async (id, at) => {
+      const r = await pool.query('UPDATE devices SET revoked = 1, lost_at = coalesce(lost_at, $1) WHERE id = $2', [at, id]);
+      await pool.query('DELETE FROM refresh_tokens WHERE device_id = $1', [id]);
+      return (r.rowCount ?? 0) > 0;
+    },
+    listAllDevices: async () => (await pool.query('SELECT * FROM devices ORDER BY last_seen_at DESC')).rows.map((r) => toDevice(r)!),
     saveRefresh: async (hash, deviceId, userId, expiresAt) => {
       await pool.query('INSERT INTO refresh_tokens (hash, device_id, user_id, expires_at) VALUES ($1, $2, $3, $4)', [hash, deviceId, userId, expiresAt]);
     },

@@ -114,7 +114,11 @@ CREATE TABLE IF NOT EXISTS audit_anchors (
 `;
 
 /** Columns added after a table first shipped: added to older stores when they open. */
-export const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [{ table: 'op_results', column: 'op_id', type: 'TEXT' }];
+export const ADDED_COLUMNS: { table: string; column: string; type: string }[] = [
+  { table: 'op_results', column: 'op_id', type: 'TEXT' },
+  // Set when an administrator reports the device lost: at its next contact it is told to wipe itself.
+  { table: 'devices', column: 'lost_at', type: 'TEXT' },
+];
 /** Indexes on added columns (created after the columns exist). */
 export const LATE_INDEXES = ['CREATE INDEX IF NOT EXISTS op_results_op_idx ON op_results (op_id)'];
 

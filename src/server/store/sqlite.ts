@@ -316,6 +316,12 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       db.prepare('DELETE FROM refresh_tokens WHERE device_id = ?').run(id);
       return r.changes > 0;
     },
+    markDeviceLost: async (id, at) => {
+      const r = db.prepare('UPDATE devices SET revoked = 1, lost_at = coalesce(lost_at, ?) WHERE id = ?').run(at, id);
+      db.prepare('DELETE FROM refresh_tokens WHERE device_id = ?').run(id);
+      return r.changes > 0;
+    },
+    listAllDevices: async () => (db.prepare('SELECT * FROM devices ORDER BY last_seen_at DESC').all() as unknown[]).map((r) => toDevice(r)!),
     saveRefresh: async (hash, deviceId, userId, expiresAt) => {
       db.prepare('INSERT INTO refresh_tokens (hash, device_id, user_id, expires_at) VALUES (?, ?, ?, ?)').run(hash, deviceId, userId, expiresAt);
     },
@@ -443,8 +449,8 @@ function toUser(r: unknown): ServerUser | null {
 
 function toDevice(r: unknown): Device | null {
   if (!r) return null;
-  const x = r as { id: string; user_id: string; name: string; revoked: number | boolean; created_at: string; last_seen_at: string };
-  return { id: x.id, userId: x.user_id, name: x.name, revoked: !!x.revoked, createdAt: String(x.created_at), lastSeenAt: String(x.last_seen_at) };
+  const x = r as { id: string; user_id: string; name: string; revoked: number | boolean; lost_at?: string | null; created_at: string; last_seen_at: string };
+  return { id: x.id, userId: x.user_id, name: x.name, revoked: !!x.revoked, lostAt: x.lost_at ? String(x.lost_at) : null, createdAt: String(x.created_at), lastSeenAt: String(x.last_seen_at) };
 }
 
 function toSession(r: unknown): AuthSession | null {

@@ -26,6 +26,8 @@ export interface Device {
   userId: string;
   name: string;
   revoked: boolean;
+  /** When an administrator reported the device lost (it is revoked too); null otherwise. */
+  lostAt: string | null;
   createdAt: string;
   lastSeenAt: string;
 }
@@ -115,6 +117,10 @@ export interface ServerStore {
   upsertDevice(d: { id: string; userId: string; name: string; now: string }): Promise<Device>;
   getDevice(id: string): Promise<Device | null>;
   revokeDevice(id: string): Promise<boolean>;
+  /** Revokes the device and records it lost at `at` (kept on a second report); false when no such device. */
+  markDeviceLost(id: string, at: string): Promise<boolean>;
+  /** Every device, newest contact first (for `npm run server -- device list`). */
+  listAllDevices(): Promise<Device[]>;
   saveRefresh(hash: string, deviceId: string, userId: string, expiresAt: string): Promise<void>;
   /** Consumes a refresh token (rotation): returns its owner once, then never again. */
   takeRefresh(hash: string, now: string): Promise<{ deviceId: string; userId: string } | null>;

@@ -43,6 +43,8 @@ export interface SetupStatus {
   version: string;
   /** Whether this device's store is encrypted at rest (a plain store shows a warning). */
   encrypted: boolean;
+  /** Set when this device wiped itself because the server reported it lost: when, and the server's words. */
+  wiped: { at: string; reason: string } | null;
 }
 
 export const setupCalls = {

@@ -20,7 +20,19 @@ export function setupStatus(ctx: Ctx): SetupStatus {
   const initialized = isInitialized(ctx);
   // The sign-in screen shows the team's name: the synced setting once there is one, else this
   // device's own from first run.
-  return { initialized, organisation: initialized ? getSettings(ctx).organisation : getMeta(ctx.store.sqlite, 'organisation'), version: APP_VERSION, encrypted: !!ctx.store.key };
+  return { initialized, organisation: initialized ? getSettings(ctx).organisation : getMeta(ctx.store.sqlite, 'organisation'), version: APP_VERSION, encrypted: !!ctx.store.key, wiped: wipedNotice(ctx) };
+}
+
+/** The notice a wipe left (runtime.ts writes it under meta 'device_wiped'). */
+function wipedNotice(ctx: Ctx): SetupStatus['wiped'] {
+  const raw = getMeta(ctx.store.sqlite, 'device_wiped');
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as { at?: unknown; reason?: unknown };
+    return typeof v.at === 'string' && typeof v.reason === 'string' ? { at: v.at, reason: v.reason } : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface SetupInput {

@@ -1,0 +1,118 @@
+/**
+ * A lost device over real HTTP: an administrator reports it lost on the server (the HTTP route, and
+ * `npm run server -- device lost ID`); at its next contact the server refuses its pushes and says
+ * why, and the device wipes its store (files overwritten and removed, WAL and SHM too) and opens on
+ * the first-run screen with the reason.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { serverLogin, serverPost, startDevice, type Device, type TestServer } from '../../testing/sync-harness';
+import { ensureAdmin } from '../../server/auth';
+import { startServer } from '../../server/http';
+import { openSqliteStore } from '../../server/store/sqlite';
+import { TEST_ADMIN } from '../../server/testing/server';
+import { deviceId } from '../services/core/ops';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const run = promisify(execFile);
+
+/** A server on an embedded store in a folder the CLI can open too. */
+async function serverIn(dir: string): Promise<TestServer> {
+  const store = openSqliteStore(dir);
+  await store.migrate();
+  await ensureAdmin(store, TEST_ADMIN.username, TEST_ADMIN.password);
+  const http = await startServer(store, { port: 0 });
+  return { url: http.url, store, http, close: async () => (await http.close(), await store.close()) };
+}
+
+function filesHolding(dir: string, texts: string[]): string[] {
+  const found: string[] = [];
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const p = path.join(e.parentPath, e.name);
+    const b = fs.readFileSync(p);
+    for (const t of texts) if (b.includes(Buffer.from(t))) found.push(`${path.relative(dir, p)}: ${t}`);
+  }
+  return found;
+}
+
+let server: TestServer | null = null;
+let device: Device | null = null;
+let serverDir = '';
+afterEach(async () => {
+  device?.close();
+  await server?.close();
+  if (serverDir) fs.rmSync(serverDir, { recursive: true, force: true });
+  device = null;
+  server = null;
+});
+
+async function joinedDevice(): Promise<{ admin: string; id: string }> {
+  serverDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-lost-srv-'));
+  server = await serverIn(serverDir);
+  const admin = await serverLogin(server);
+  await serverPost(server, '/auth/users', { username: 'tech', password: 'password123', role: 'technician', sites: null }, admin);
+  device = await startDevice({ site: 'HQ' });
+  await device.call('sync.join', { serverUrl: server.url, username: 'tech', password: 'password123' });
+  await device.call('tickets.create', { type: 'incident', title: 'Synced before the loss kestrel-umber' });
+  await device.call('sync.now');
+  const id = deviceId(device.rt.store.sqlite);
+  expect((await server.store.getDevice(id))?.revoked).toBe(false);
+  return { admin, id };
+}
+
+async function expectWiped(d: Device, texts: string[]) {
+  await expect.poll(async () => (await d.call('setup.status')).initialized, { timeout: 10_000 }).toBe(false);
+  const status = await d.call('setup.status');
+  expect(status.wiped?.reason).toMatch(/An administrator reported this device lost on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  expect(d.rt.store.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(0);
+  expect(filesHolding(d.dir, texts)).toEqual([]);
+  // The old session is gone with the store.
+  await expect(d.call('tickets.list')).rejects.toThrow(/session has ended/);
+}
+
+describe('a device reported lost', () => {
+  it('is refused at its next push, wipes its store and says why; what it wrote after never reaches the server', async () => {
+    const { admin, id } = await joinedDevice();
+    const d = device!;
+    const techToken = await serverLogin(server!, 'tech', 'password123');
+    expect((await serverPost(server!, '/auth/devices/lost', { deviceId: id }, techToken)).status).toBe(403);
+    expect((await serverPost(server!, '/auth/devices/lost', { deviceId: 'no-such-device' }, admin)).status).toBe(404);
+    const marked = await serverPost(server!, '/auth/devices/lost', { deviceId: id }, admin);
+    expect(marked.status).toBe(200);
+    expect(marked.body.value).toMatchObject({ deviceId: id, lostAt: expect.any(String) });
+    expect(await server!.store.getDevice(id)).toMatchObject({ revoked: true, lostAt: expect.any(String) });
+
+    // Written on the laptop after it was reported lost: refused, never stored on the server.
+    await d.call('tickets.create', { type: 'incident', title: 'Written by whoever holds it now saffron-vole' });
+    await expect(d.call('sync.now')).rejects.toThrow(/reported this device lost/);
+    await expectWiped(d, ['kestrel-umber', 'saffron-vole']);
+    const onServer = (await server!.store.pull(null, 0, 10_000)).changes;
+    expect(JSON.stringify(onServer)).toContain('kestrel-umber');
+    expect(JSON.stringify(onServer)).not.toContain('saffron-vole');
+
+    // A sign-in from the same device id is refused with the same reason.
+    const again = await serverPost(server!, '/auth/login', { username: 'tech', password: 'password123', deviceId: id, deviceName: 'laptop' });
+    expect(again.status).toBe(410);
+    expect(again.body.error?.code).toBe('device_lost');
+  });
+
+  it('npm run server -- device lost ID does the same from the command line, and device list shows it', async () => {
+    const { id } = await joinedDevice();
+    const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args, '--data-dir', serverDir], { cwd: ROOT });
+    const listed = await cli(['device', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+tech\\s+.*active`));
+    const out = await cli(['device', 'lost', id]);
+    expect(out.stdout).toContain(`Device ${id} reported lost`);
+    expect((await cli(['device', 'list'])).stdout).toMatch(new RegExp(`${id}.*LOST`));
+    await expect(cli(['device', 'lost', 'nonexistent-id'])).rejects.toThrow(/No device with id nonexistent-id/);
+
+    await expect(device!.call('sync.now')).rejects.toThrow(/reported this device lost/);
+    await expectWiped(device!, ['kestrel-umber']);
+  });
+});
