@@ -42,6 +42,7 @@ import { uuidv7 } from '../shared/ids';
 import { HttpError, push, resolvePrincipal } from './engine';
 import { ANCHOR_HISTORY_MAX, answerAnchor } from './anchor';
 import { filterPage } from './pull-filter';
+import { handleBlob, isBlobPath } from './blobs';
 import type { ServerStore } from './store/types';
 import { NUMBER_PREFIXES, schemeOf } from '../shared/numbers';
 
@@ -166,6 +167,10 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = `${req.method} ${url.pathname}`;
+      if (isBlobPath(url.pathname)) {
+        const auth = await authenticate(store, req.headers.authorization, now());
+        return await handleBlob(store, auth, req, res, url, new Date(now()).toISOString(), send);
+      }
       switch (route) {
         case 'GET /health':
           return send(res, 200, { ok: true, value: { status: 'ok', store: store.kind, head: await store.headSeq() } });

@@ -23,6 +23,8 @@ import { openCredentials, sealCredentials, type SecretBox } from './secret-box';
 import { adoptIdentity } from './identity';
 import { anchorWanted, chainTip, noteAnchorReply } from '../services/audit/anchor';
 import { NUMBER_PREFIXES } from '../../shared/numbers';
+import { blobStoreOf } from '../services/evidence/blobs';
+import { syncBlobs } from './blobs';
 
 export const CLIENT_VERSION = '0.1.0';
 const LEASE_SIZE = 500;
@@ -288,6 +290,9 @@ export class SyncClient {
       const pushed = await this.pushAll();
       await this.ensureLeases();
       const pulled = await this.pullAll(this.pullLimit);
+      // Evidence files after the records: a large upload never holds back tickets and assets.
+      const files = await syncBlobs(this.sqlite, blobStoreOf(this.opts.store), this.tx(), () => this.opts.clock.now().toISOString());
+      if (files.corrupt.length) this.opts.log?.('evidence files damaged on this device were not uploaded', { sha256: files.corrupt });
       this.failures = 0;
       this.reached();
       // Writes after a network wait go through the write gate: an import may hold it meanwhile.

@@ -8,6 +8,7 @@ import {
   type PushResponse,
   type TokenPair,
 } from '../../shared/sync/wire';
+import type { BlobStatus } from '../../shared/sync/blobs';
 
 export class SyncHttpError extends Error {
   constructor(
@@ -84,6 +85,12 @@ export interface SyncTransport {
   auditAnchors?(): Promise<AuditAnchorHistory>;
   /** A cheap check that the server answers at all (GET /health, no sign-in): true when it does. */
   health?(): Promise<boolean>;
+  /** Evidence blobs (see shared/sync/blobs.ts): whether the server holds one, or how much of this device's upload. */
+  blobStatus?(sha256: string): Promise<BlobStatus>;
+  /** Sends `chunk` at `offset` of the blob's `size` bytes. */
+  uploadBlob?(sha256: string, size: number, offset: number, chunk: Uint8Array): Promise<BlobStatus>;
+  /** The blob's bytes; a SyncHttpError 403 when this user may not read it, 404 when not uploaded yet. */
+  downloadBlob?(sha256: string): Promise<Buffer>;
 }
 
 /** Answers after which the device stops trying: only joining again (as a new device, or with the new password) helps. */
@@ -220,6 +227,48 @@ export class HttpTransport implements SyncTransport {
     } catch {
       return false;
     }
+  }
+
+  blobStatus(sha256: string): Promise<BlobStatus> {
+    return this.authed('GET', `/blobs/${sha256}/status`) as Promise<BlobStatus>;
+  }
+
+  uploadBlob(sha256: string, size: number, offset: number, chunk: Uint8Array): Promise<BlobStatus> {
+    return this.binary('PUT', `/blobs/${sha256}?size=${size}&offset=${offset}`, chunk).then((r) => JSON.parse(r.toString('utf8')).value as BlobStatus);
+  }
+
+  downloadBlob(sha256: string): Promise<Buffer> {
+    return this.binary('GET', `/blobs/${sha256}`);
+  }
+
+  /** A request with raw bytes in or out (blobs), refreshing the token as `authed` does. */
+  private async binary(method: string, path: string, body?: Uint8Array, retried = false): Promise<Buffer> {
+    if (this.creds && this.creds.accessExpiresAt - Date.now() < 30_000) await this.refresh();
+    if (!this.creds) throw new SyncHttpError(401, 'unauthenticated', 'Join a server first.');
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${this.creds.accessToken}`, ...(body ? { 'content-type': 'application/octet-stream' } : {}) },
+        body: body as BodyInit | undefined,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (e) {
+      throw new OfflineError(`Cannot reach the server at ${this.baseUrl} (${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}).`);
+    }
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (res.ok) return bytes;
+    let err: { code?: string; message?: string } = {};
+    try {
+      err = (JSON.parse(bytes.toString('utf8')) as { error?: typeof err }).error ?? {};
+    } catch {
+      // not Outpost JSON: the status says enough
+    }
+    if (err.code === 'token_expired' && !retried) {
+      await this.refresh();
+      return this.binary(method, path, body, true);
+    }
+    throw new SyncHttpError(res.status, err.code ?? 'error', err.message ?? `The server answered ${res.status}.`);
   }
 
   auditAnchors(): Promise<AuditAnchorHistory> {

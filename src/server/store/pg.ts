@@ -411,6 +411,37 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       }),
     auditAnchors: async (deviceId, limit) =>
       (await pool.query('SELECT head, chain_length, at FROM audit_anchors WHERE device_id = $1 ORDER BY chain_length DESC LIMIT $2', [deviceId, limit])).rows.map(toAnchor),
+    blobSize: async (sha) => {
+      const r = (await pool.query<{ size: string }>('SELECT size FROM evidence_blobs WHERE sha256 = $1', [sha])).rows[0];
+      return r ? Number(r.size) : null;
+    },
+    readBlob: async (sha) => (await pool.query<{ data: Buffer }>('SELECT data FROM evidence_blobs WHERE sha256 = $1', [sha])).rows[0]?.data ?? null,
+    blobUpload: async (sha, deviceId) => {
+      const r = (await pool.query<{ size: string; received: string }>('SELECT size, received FROM evidence_blob_uploads WHERE sha256 = $1 AND device_id = $2', [sha, deviceId])).rows[0];
+      return r ? { size: Number(r.size), received: Number(r.received) } : null;
+    },
+    appendBlobUpload: (sha, deviceId, size, offset, chunk, at) =>
+      plainTx(async (c) => {
+        // An upload starting again from 0 (a different size, or a device that lost its place) replaces the old one.
+        if (offset === 0) {
+          await c.query(
+            `INSERT INTO evidence_blob_uploads (sha256, device_id, size, received, data, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (sha256, device_id) DO UPDATE SET size = EXCLUDED.size, received = EXCLUDED.received, data = EXCLUDED.data, updated_at = EXCLUDED.updated_at`,
+            [sha, deviceId, size, chunk.length, chunk, at],
+          );
+          return { ok: true, received: chunk.length };
+        }
+        const cur = (await c.query<{ size: string; received: string }>('SELECT size, received FROM evidence_blob_uploads WHERE sha256 = $1 AND device_id = $2 FOR UPDATE', [sha, deviceId])).rows[0];
+        if (!cur || Number(cur.received) !== offset || Number(cur.size) !== size) return { ok: false, received: cur && Number(cur.size) === size ? Number(cur.received) : 0 };
+        await c.query('UPDATE evidence_blob_uploads SET data = data || $1, received = received + $2, updated_at = $3 WHERE sha256 = $4 AND device_id = $5', [chunk, chunk.length, at, sha, deviceId]);
+        return { ok: true, received: offset + chunk.length };
+      }),
+    takeBlobUpload: async (sha, deviceId) => (await pool.query<{ data: Buffer }>('DELETE FROM evidence_blob_uploads WHERE sha256 = $1 AND device_id = $2 RETURNING data', [sha, deviceId])).rows[0]?.data ?? null,
+    saveBlob: async (sha, data, at) => {
+      await pool.query('INSERT INTO evidence_blobs (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING', [sha, data.length, data, at]);
+    },
+    evidenceNaming: async (sha) =>
+      (await pool.query<RecordRow>("SELECT * FROM records WHERE entity = 'evidence' AND deleted_hlc IS NULL AND (data::jsonb ->> 'sha256') = $1", [sha])).rows.map((r) => rowToRecord(r)),
     clearLoginFailures: async (key) => {
       await pool.query('DELETE FROM auth_throttle WHERE key = $1', [key]);
     },

@@ -122,7 +122,30 @@ export const ADDED_COLUMNS: { table: string; column: string; type: string }[] = 
 /** Indexes on added columns (created after the columns exist). */
 export const LATE_INDEXES = ['CREATE INDEX IF NOT EXISTS op_results_op_idx ON op_results (op_id)'];
 
+/**
+ * Evidence blobs, in the database (not on the server's disk) so every instance behind a load
+ * balancer serves them and a database backup holds them: one row per SHA-256, whoever uploaded it,
+ * and each device's unfinished upload of a blob, resumed at \`received\`.
+ */
+const BLOBS = (bigint: string, bytes: string) => `
+CREATE TABLE IF NOT EXISTS evidence_blobs (
+  sha256 TEXT PRIMARY KEY,
+  size ${bigint} NOT NULL,
+  data ${bytes} NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evidence_blob_uploads (
+  sha256 TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  size ${bigint} NOT NULL,
+  received ${bigint} NOT NULL,
+  data ${bytes} NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (sha256, device_id)
+);
+`;
+
 export const SCHEMA_SQL = {
-  sqlite: COMMON('INTEGER', 'INTEGER'),
-  postgres: COMMON('BIGINT', 'INTEGER'),
+  sqlite: COMMON('INTEGER', 'INTEGER') + BLOBS('INTEGER', 'BLOB'),
+  postgres: COMMON('BIGINT', 'INTEGER') + BLOBS('BIGINT', 'BYTEA'),
 };

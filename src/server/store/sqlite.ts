@@ -428,6 +428,31 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       }),
     auditAnchors: async (deviceId, limit) =>
       (db.prepare('SELECT head, chain_length, at FROM audit_anchors WHERE device_id = ? ORDER BY chain_length DESC LIMIT ?').all(deviceId, limit) as unknown[]).map(toAnchor),
+    blobSize: async (sha) => (db.prepare('SELECT size FROM evidence_blobs WHERE sha256 = ?').pluck().get(sha) as number | undefined) ?? null,
+    readBlob: async (sha) => (db.prepare('SELECT data FROM evidence_blobs WHERE sha256 = ?').pluck().get(sha) as Buffer | undefined) ?? null,
+    blobUpload: async (sha, deviceId) => (db.prepare('SELECT size, received FROM evidence_blob_uploads WHERE sha256 = ? AND device_id = ?').get(sha, deviceId) as { size: number; received: number } | undefined) ?? null,
+    appendBlobUpload: (sha, deviceId, size, offset, chunk, at) =>
+      locked(() =>
+        db.transaction(() => {
+          const cur = db.prepare('SELECT size, received FROM evidence_blob_uploads WHERE sha256 = ? AND device_id = ?').get(sha, deviceId) as { size: number; received: number } | undefined;
+          // An upload starting again from 0 (a different size, or a device that lost its place) replaces the old one.
+          if (offset === 0) {
+            db.prepare('INSERT OR REPLACE INTO evidence_blob_uploads (sha256, device_id, size, received, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(sha, deviceId, size, chunk.length, chunk, at);
+            return { ok: true, received: chunk.length };
+          }
+          if (!cur || cur.received !== offset || cur.size !== size) return { ok: false, received: cur && cur.size === size ? cur.received : 0 };
+          db.prepare('UPDATE evidence_blob_uploads SET data = data || ?, received = received + ?, updated_at = ? WHERE sha256 = ? AND device_id = ?').run(chunk, chunk.length, at, sha, deviceId);
+          return { ok: true, received: offset + chunk.length };
+        })(),
+      ),
+    takeBlobUpload: (sha, deviceId) =>
+      locked(() => (db.prepare('DELETE FROM evidence_blob_uploads WHERE sha256 = ? AND device_id = ? RETURNING data').pluck().get(sha, deviceId) as Buffer | undefined) ?? null),
+    saveBlob: (sha, data, at) =>
+      locked(() => {
+        db.prepare('INSERT INTO evidence_blobs (sha256, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING').run(sha, data.length, data, at);
+      }),
+    evidenceNaming: async (sha) =>
+      (db.prepare("SELECT * FROM records WHERE entity = 'evidence' AND deleted_hlc IS NULL AND json_extract(data, '$.sha256') = ?").all(sha) as RecordRow[]).map((r) => rowToRecord(r)),
     announce: async (seq) => {
       events.emit('seq', seq);
     },

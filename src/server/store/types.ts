@@ -175,6 +175,24 @@ export interface ServerStore {
   /** The anchors acknowledged for a device, newest (longest) first. */
   auditAnchors(deviceId: string, limit: number): Promise<AuditAnchor[]>;
 
+  /** A stored evidence blob's size, or null when the server does not hold it. */
+  blobSize(sha256: string): Promise<number | null>;
+  /** The blob's bytes, or null. */
+  readBlob(sha256: string): Promise<Buffer | null>;
+  /** How much of this device's unfinished upload of the blob the server holds. */
+  blobUpload(sha256: string, deviceId: string): Promise<{ size: number; received: number } | null>;
+  /**
+   * Appends a chunk at `offset` to the device's upload (starting it at offset 0); answers the bytes
+   * now held, or the bytes held before when `offset` is not where the upload stands (nothing written).
+   */
+  appendBlobUpload(sha256: string, deviceId: string, size: number, offset: number, chunk: Buffer, at: string): Promise<{ ok: boolean; received: number }>;
+  /** The whole upload's bytes (the caller checks the hash), and forgets the upload. */
+  takeBlobUpload(sha256: string, deviceId: string): Promise<Buffer | null>;
+  /** Keeps a checked blob (once: a second copy of the same hash is not stored). */
+  saveBlob(sha256: string, data: Buffer, at: string): Promise<void>;
+  /** Evidence records (not deleted) naming this blob: who may download it is read from them. */
+  evidenceNaming(sha256: string): Promise<StoredRecord[]>;
+
   /** Tells every instance (LISTEN/NOTIFY on PostgreSQL) that the change log moved. */
   announce(seq: number): Promise<void>;
   onAnnounce(listener: (seq: number) => void): void;

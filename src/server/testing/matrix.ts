@@ -42,6 +42,7 @@ export function sampleValue(entity: string, field: string, schema: z.ZodType): u
   if (entity === 'team_settings' && field === 'value') return JSON.stringify('Outpost test team');
   if (entity === 'team_settings' && field === 'key') return 'organisation';
   if (entity === 'risk_matrices' && field === 'definition') return SAMPLE_MATRIX;
+  if (field === 'sha256') return '0'.repeat(64);
   if (schema.safeParse(null).success) return null;
   const options = (schema as unknown as { options?: unknown[] }).options;
   if (Array.isArray(options) && options.length && schema.safeParse(options[0]).success) return options[0];

@@ -16,6 +16,8 @@ import { grcCalls } from './grc';
 import { risksCalls } from './risks';
 import { controlsCalls } from './controls';
 import { assessmentsCalls } from './assessments';
+import { evidenceCalls } from './evidence';
+import { findingsCalls } from './findings';
 
 export const contract = {
   ...setupCalls,
@@ -35,6 +37,8 @@ export const contract = {
   ...risksCalls,
   ...controlsCalls,
   ...assessmentsCalls,
+  ...evidenceCalls,
+  ...findingsCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

@@ -271,7 +271,7 @@ export function publicData(entity: string, data: Record<string, unknown>): Recor
 }
 
 /** Field names that hold a person's id, in any synced record type. */
-export const PERSON_FIELDS: readonly string[] = ['author_id', 'actor_id', 'owner_id', 'assignee_id', 'requester_id', 'user_id', 'assigned_to_id', 'performed_by_id', 'started_by_id', 'auditor_id', 'resolved_by', 'created_by', 'lost_author'];
+export const PERSON_FIELDS: readonly string[] = ['author_id', 'actor_id', 'owner_id', 'assignee_id', 'requester_id', 'user_id', 'assigned_to_id', 'performed_by_id', 'started_by_id', 'auditor_id', 'resolved_by', 'created_by', 'lost_author', 'uploaded_by', 'raised_by'];
 
 /** Every (record type, field) that names a person, from the entity descriptions. */
 export function personReferences(): { entity: string; field: string }[] {

@@ -14,6 +14,7 @@ import {
 import { TEAM_SETTING_KEYS, teamSettingValueText } from '../settings/team';
 import { ASSET_ENTITY_RULES } from './entities-assets';
 import { GRC_ENTITY_RULES } from './entities-grc';
+import { EVIDENCE_ENTITY_RULES } from './entities-evidence';
 import type { EntityRule, WriterRole } from './entity-rule';
 
 export type { EntityRule, MergeKind, ReadRule, WriterRole } from './entity-rule';
@@ -36,11 +37,20 @@ const STAFF: readonly WriterRole[] = ['admin', 'technician'];
 export const CONFLICT_KINDS = ['field', 'transition', 'deleted', 'overwritten'] as const;
 /** `open`: waits for a decision; `auto`: settled by the newest write, told to the person it overwrote; `resolved`. */
 export const CONFLICT_STATUSES = ['open', 'auto', 'resolved'] as const;
+
+/** An auditor's only ticket write: a new, unassigned ticket (the follow-up of a finding). */
+function auditorTicketLimit(kind: string, p: Record<string, unknown>): string | null {
+  if (kind !== 'create') return 'Auditors open follow-up tickets for findings; they do not change tickets.';
+  if (p.assignee_id || p.group_id) return 'Auditors cannot assign tickets.';
+  if (p.status !== 'new') return 'A ticket an auditor opens starts as new.';
+  return null;
+}
 const ADMIN_ONLY: readonly WriterRole[] = ['admin'];
 
 export const ENTITY_RULES: Record<string, EntityRule> = {
   ...ASSET_ENTITY_RULES,
   ...GRC_ENTITY_RULES,
+  ...EVIDENCE_ENTITY_RULES,
   // Team-wide settings (scope 'global'): one row per setting key, and one row per category,
   // subcategory, asset custom field and asset model, so concurrent additions all survive.
   team_settings: { merge: 'record', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, textFields: ['value'], fields: { key: z.enum(TEAM_SETTING_KEYS), value: teamSettingValueText } },
@@ -78,7 +88,9 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     read: { requester: { own: 'requester_id' } },
     merge: 'record',
     status: true,
-    writers: ['admin', 'technician', 'requester'],
+    // An auditor opens the follow-up ticket of a finding, and changes no ticket after that.
+    writers: ['admin', 'technician', 'requester', 'auditor'],
+    limits: { auditor: auditorTicketLimit },
     textFields: ['title', 'description', 'resolution_notes'],
     // Who works the ticket, how urgent it is and how it is classified: an overwritten value is told.
     contested: ['assignee_id', 'group_id', 'priority', 'impact', 'urgency', 'category', 'subcategory', 'requester_id'],
@@ -162,7 +174,8 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     read: { requester: { own: 'requester_id', via: 'parent' } },
     merge: 'append',
     parent: { field: 'ticket_id', entity: 'tickets' },
-    writers: ['admin', 'technician', 'requester'],
+    writers: ['admin', 'technician', 'requester', 'auditor'],
+    limits: { auditor: (kind, p) => (kind === 'append' && p.kind === 'status' && p.from_value === null && p.to_value === 'new' ? null : 'Auditors record only the opening of the tickets they raise.') },
     fields: {
       ticket_id: id,
       actor_id: id,

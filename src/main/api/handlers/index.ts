@@ -17,6 +17,8 @@ import { grcHandlers } from './grc';
 import { risksHandlers } from './risks';
 import { controlsHandlers } from './controls';
 import { assessmentsHandlers } from './assessments';
+import { evidenceHandlers } from './evidence';
+import { findingsHandlers } from './findings';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -35,6 +37,8 @@ export const handlers: HandlersFor<Contract> = {
   ...risksHandlers,
   ...controlsHandlers,
   ...assessmentsHandlers,
+  ...evidenceHandlers,
+  ...findingsHandlers,
 };
 
 export type { RequestInfo } from './types';

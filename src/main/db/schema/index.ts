@@ -5,3 +5,4 @@ export * from './assets';
 export * from './sync';
 export * from './team';
 export * from './grc';
+export * from './evidence';

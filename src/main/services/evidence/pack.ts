@@ -1,0 +1,206 @@
+/**
+ * Evidence packs: one zip for an assessment or for the risk register, holding report.pdf (scope,
+ * method, results per requirement, findings, heat map), a CSV of every record in it, the evidence
+ * files themselves and manifest.json with each file's SHA-256 and the audit-chain head. The export
+ * is itself recorded in the audit trail with the manifest's SHA-256, so a pack can later be matched
+ * to the trail that produced it.
+ */
+import Papa from 'papaparse';
+import { zipSync } from 'fflate';
+import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { Ctx } from '../core/context';
+import { nowIso } from '../core/context';
+import { requireActor, write } from '../core/write';
+import { verifyChain } from '../core/audit';
+import { AppError } from '../../../shared/result';
+import type { ExportFile } from '../../../shared/api/assets';
+import type { PackKind } from '../../../shared/api/evidence';
+import { csvSafe } from '../assets/list';
+import { MM, fit, winAnsi, wrapText } from '../labels/pdf';
+import { blobStoreOf, sha256Hex } from './blobs';
+import { MANIFEST, PACK_FORMAT, type PackManifest } from './pack-verify';
+import { collectPack, type PackContent } from './pack-content';
+
+export type PackExport = ExportFile & { files: number; missingEvidence: number; chainHead: string | null };
+
+function csvOf(rows: Record<string, unknown>[]): string {
+  if (!rows.length) return '';
+  const fields = Object.keys(rows[0]!);
+  return `\uFEFF${Papa.unparse({ fields, data: rows.map((r) => fields.map((f) => csvSafe(r[f]))) }, { newline: '\r\n' })}\r\n`;
+}
+
+/** Zip entry names: plain, short, no folders from the file name, unique. */
+function entryName(used: Set<string>, sha: string, fileName: string): string {
+  const clean = fileName.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').replace(/^\.+/, '_').slice(-120) || 'file';
+  let name = `evidence/${sha.slice(0, 12)}-${clean}`;
+  for (let i = 2; used.has(name); i++) name = `evidence/${sha.slice(0, 12)}-${i}-${clean}`;
+  used.add(name);
+  return name;
+}
+
+async function reportPdf(ctx: Ctx, c: PackContent, chain: PackManifest['chain'], evidenceFiles: number, missing: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.setTitle(winAnsi(c.title));
+  doc.setCreator('Outpost');
+  doc.setCreationDate(ctx.clock.now());
+  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const mono = await doc.embedFont(StandardFonts.Courier);
+  const W = 210 * MM;
+  const H = 297 * MM;
+  const left = 15 * MM;
+  const width = W - 30 * MM;
+  let page: PDFPage = doc.addPage([W, H]);
+  let y = H - 20 * MM;
+  let pageNo = 1;
+  const footer = () => page.drawText(winAnsi(`${c.title} - page ${pageNo} - audit-chain head ${chain.head ?? 'n/a'}`), { x: left, y: 10 * MM, size: 6.5, font: mono, color: rgb(0.35, 0.35, 0.35) });
+  const need = (h: number) => {
+    if (y - h >= 18 * MM) return;
+    footer();
+    page = doc.addPage([W, H]);
+    pageNo++;
+    y = H - 20 * MM;
+  };
+  const para = (t: string, size = 9, f: PDFFont = font, indent = 0) => {
+    for (const line of wrapText(f, t, size, width - indent)) {
+      need(size * 0.5 * MM + 4 * MM);
+      page.drawText(line, { x: left + indent, y, size, font: f });
+      y -= size * 0.42 * MM + 1.2 * MM;
+    }
+  };
+  const heading = (t: string) => {
+    y -= 3 * MM;
+    need(14 * MM);
+    page.drawText(winAnsi(t), { x: left, y, size: 12, font: bold });
+    y -= 6 * MM;
+  };
+  page.drawText(fit(bold, c.title, 16, width), { x: left, y, size: 16, font: bold });
+  y -= 9 * MM;
+  const facts: [string, string][] = [
+    ['Scope', c.scope],
+    ['Exported', `${nowIso(ctx).replace('T', ' ').slice(0, 16)} UTC by ${ctx.actor?.displayName ?? 'unknown'}`],
+    ['Evidence files', `${evidenceFiles} in this pack${missing ? `, ${missing} not yet downloaded to the exporting device (listed in manifest.json)` : ''}`],
+    ['Audit trail', chain.valid ? `${chain.length} events, head ${chain.head ?? 'none'}` : 'BROKEN: the trail on the exporting device does not verify'],
+  ];
+  for (const [k, v] of facts) {
+    need(5 * MM);
+    page.drawText(winAnsi(k), { x: left, y, size: 9, font: bold });
+    const lines = wrapText(k === 'Audit trail' ? mono : font, v, k === 'Audit trail' ? 7 : 9, width - 35 * MM);
+    lines.forEach((line, i) => {
+      if (i) y -= 4 * MM;
+      page.drawText(line, { x: left + 35 * MM, y, size: k === 'Audit trail' ? 7 : 9, font: k === 'Audit trail' ? mono : font });
+    });
+    y -= 5 * MM;
+  }
+  heading('Method');
+  para(c.method);
+  for (const s of c.summary) {
+    heading(s.heading);
+    for (const line of s.lines) para(line);
+  }
+  if (c.heatMaps.length) {
+    heading('Heat map');
+    for (const hm of c.heatMaps) {
+      const n = hm.grid.length;
+      const m = hm.grid[0]?.length ?? 0;
+      const cell = Math.min(14 * MM, (width - 20 * MM) / Math.max(1, m));
+      need(n * cell + 14 * MM);
+      page.drawText(winAnsi(hm.label), { x: left, y, size: 9, font: bold });
+      y -= 4 * MM;
+      const top = y;
+      for (let p = 0; p < n; p++) {
+        for (let i = 0; i < m; i++) {
+          const g = hm.grid[n - 1 - p]![i]!;
+          const x = left + 12 * MM + i * cell;
+          const yy = top - (p + 1) * cell;
+          page.drawRectangle({ x, y: yy, width: cell - 1, height: cell - 1, color: g.color, borderColor: rgb(0.5, 0.5, 0.5), borderWidth: 0.3 });
+          if (g.count) page.drawText(String(g.count), { x: x + cell / 2 - 3, y: yy + cell / 2 - 3, size: 9, font: bold });
+        }
+        page.drawText(winAnsi(String(n - p)), { x: left + 8 * MM, y: top - (p + 1) * cell + cell / 2 - 3, size: 7, font });
+      }
+      y = top - n * cell - 4 * MM;
+      page.drawText(winAnsi('likelihood (up) x impact (right)'), { x: left + 12 * MM, y, size: 7, font });
+      y -= 7 * MM;
+    }
+  }
+  heading(`Results (${c.results.length})`);
+  if (!c.results.length) para('No requirement results in this pack.');
+  for (const r of c.results) {
+    need(8 * MM);
+    page.drawText(fit(bold, r.ref, 8, 28 * MM), { x: left, y, size: 8, font: bold });
+    page.drawText(fit(font, r.result, 8, 28 * MM), { x: left + 30 * MM, y, size: 8, font });
+    page.drawText(fit(font, r.text, 8, width - 62 * MM), { x: left + 60 * MM, y, size: 8, font });
+    y -= 4 * MM;
+    if (r.observation) para(r.observation, 7.5, font, 60 * MM);
+  }
+  heading(`Findings (${c.findings.length})`);
+  if (!c.findings.length) para('No findings.');
+  for (const f of c.findings) {
+    para(`${String(f.severity).toUpperCase()} ${String(f.kind).replace('_', '-')}: ${String(f.title)} (${String(f.status)}${f.due_date ? `, due ${String(f.due_date)}` : ''}${f.ticket ? `, ticket ${String(f.ticket)}` : ''})`, 8.5, bold);
+    if (f.description) para(String(f.description), 8, font, 4 * MM);
+  }
+  footer();
+  return doc.save();
+}
+
+export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string }): Promise<PackExport> {
+  const actor = requireActor(ctx);
+  if (actor.role === 'requester') throw new AppError('forbidden', 'Requesters cannot export evidence packs.');
+  const content = collectPack(ctx, input.kind, input.id);
+  const tip = verifyChain(ctx.store.sqlite);
+  const chain = { head: tip.valid ? tip.head : null, length: tip.count, valid: tip.valid };
+  const blobs = blobStoreOf(ctx.store);
+  const entries: Record<string, Uint8Array> = {};
+  const used = new Set<string>();
+  const missingEvidence: PackManifest['missingEvidence'] = [];
+  const evidenceRows = content.tables.evidence ?? [];
+  const packed = new Map<string, string>();
+  for (const e of evidenceRows) {
+    const sha = String(e.sha256);
+    if (packed.has(sha)) {
+      e.pack_entry = packed.get(sha)!;
+      continue;
+    }
+    const bytes = blobs.read(sha);
+    // A file whose bytes no longer match its name is not packed as if it were the evidence.
+    if (!bytes || sha256Hex(bytes) !== sha) {
+      missingEvidence.push({ id: String(e.id), fileName: String(e.file_name), sha256: sha });
+      e.pack_entry = '';
+      continue;
+    }
+    const name = entryName(used, sha, String(e.file_name));
+    entries[name] = bytes;
+    packed.set(sha, name);
+    e.pack_entry = name;
+  }
+  for (const [table, rows] of Object.entries(content.tables)) entries[`records/${table}.csv`] = new TextEncoder().encode(csvOf(rows));
+  entries['report.pdf'] = await reportPdf(ctx, content, chain, packed.size, missingEvidence.length);
+  const manifest: PackManifest = {
+    format: PACK_FORMAT,
+    kind: input.kind,
+    title: content.title,
+    exportedAt: nowIso(ctx),
+    exportedBy: actor.username,
+    chain,
+    files: Object.entries(entries)
+      .map(([path, b]) => ({ path, sha256: sha256Hex(b), size: b.length }))
+      .sort((a, b) => a.path.localeCompare(b.path)),
+    missingEvidence,
+  };
+  const manifestBytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+  entries[MANIFEST] = manifestBytes;
+  // Evidence files are mostly photos and PDFs, already compressed: stored, not deflated again.
+  const zip = zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: k.startsWith('evidence/') ? 0 : 6 }]])), { mtime: new Date(manifest.exportedAt) });
+  write(ctx, (w) => w.audit('evidence_pack', input.id ?? null, null, { kind: input.kind, title: content.title, manifestSha256: sha256Hex(manifestBytes), files: manifest.files.length, chainHead: chain.head }));
+  const base = content.fileBase.replace(/[^\w.-]+/g, '-').toLowerCase();
+  return {
+    filename: `${base}-${manifest.exportedAt.slice(0, 10)}.zip`,
+    mime: 'application/zip',
+    content: Buffer.from(zip).toString('base64'),
+    encoding: 'base64',
+    rows: manifest.files.length,
+    files: packed.size,
+    missingEvidence: missingEvidence.length,
+    chainHead: chain.head,
+  };
+}
