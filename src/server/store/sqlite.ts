@@ -441,7 +441,9 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
             return { ok: true, received: chunk.length };
           }
           if (!cur || cur.received !== offset || cur.size !== size) return { ok: false, received: cur && cur.size === size ? cur.received : 0 };
-          db.prepare('UPDATE evidence_blob_uploads SET data = data || ?, received = received + ?, updated_at = ? WHERE sha256 = ? AND device_id = ?').run(chunk, chunk.length, at, sha, deviceId);
+          // SQLite's || makes text of blobs: the bytes are joined here instead.
+          const held = db.prepare('SELECT data FROM evidence_blob_uploads WHERE sha256 = ? AND device_id = ?').pluck().get(sha, deviceId) as Buffer;
+          db.prepare('UPDATE evidence_blob_uploads SET data = ?, received = received + ?, updated_at = ? WHERE sha256 = ? AND device_id = ?').run(Buffer.concat([held, chunk]), chunk.length, at, sha, deviceId);
           return { ok: true, received: offset + chunk.length };
         })(),
       ),

@@ -31,6 +31,7 @@ function csvOf(rows: Record<string, unknown>[]): string {
 
 /** Zip entry names: plain, short, no folders from the file name, unique. */
 function entryName(used: Set<string>, sha: string, fileName: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
   const clean = fileName.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').replace(/^\.+/, '_').slice(-120) || 'file';
   let name = `evidence/${sha.slice(0, 12)}-${clean}`;
   for (let i = 2; used.has(name); i++) name = `evidence/${sha.slice(0, 12)}-${i}-${clean}`;

@@ -105,8 +105,14 @@ export function listFindings(ctx: Ctx, input: { status?: 'open' | 'all'; assessm
   requireWriter(ctx);
   const where = ['f.deleted_hlc IS NULL'];
   const args: unknown[] = [];
-  if (input.status === 'open') where.push(`f.status IN (${OPEN_FINDING_STATUSES.map(() => '?').join(', ')})`), args.push(...OPEN_FINDING_STATUSES);
-  if (input.assessmentId) where.push('f.assessment_id = ?'), args.push(input.assessmentId);
+  if (input.status === 'open') {
+    where.push(`f.status IN (${OPEN_FINDING_STATUSES.map(() => '?').join(', ')})`);
+    args.push(...OPEN_FINDING_STATUSES);
+  }
+  if (input.assessmentId) {
+    where.push('f.assessment_id = ?');
+    args.push(input.assessmentId);
+  }
   if (input.link) {
     where.push('EXISTS (SELECT 1 FROM finding_links l WHERE l.finding_id = f.id AND l.kind = ? AND l.target_id = ? AND l.deleted_hlc IS NULL)');
     args.push(input.link.kind, input.link.targetId);
