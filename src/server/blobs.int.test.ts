@@ -26,7 +26,7 @@ async function put(server: TestServer, who: Actor, hash: string, size: number, o
   const res = await fetch(`${server.url}/blobs/${hash}?size=${size}&offset=${offset}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/octet-stream' },
-    body: chunk,
+    body: chunk as BodyInit,
   });
   const body = (await res.json()) as { value?: BlobStatus; error?: Answer['error'] };
   return { status: res.status, ...body };

@@ -1,13 +1,14 @@
 /** Compliance evidence files and evidence packs (a zip that proves what an assessment or register held). */
 import { z } from 'zod';
-import { call, type Role } from './contract';
+import { call } from './contract';
+import { GRC_READERS } from './grc';
 import { id } from './common';
 import type { ExportFile } from './assets';
 import { EVIDENCE_OWNER_TYPES, type EvidenceOwnerType } from '../sync/entities-evidence';
 import { MAX_EVIDENCE_FILE_BYTES } from '../sync/blobs';
 
 /** Who reads and writes evidence: auditors run assessments; staff see and add to them. */
-export const GRC_ROLES: readonly Role[] = ['admin', 'technician', 'auditor'];
+export const GRC_ROLES = GRC_READERS;
 
 export interface EvidenceItem {
   id: string;
@@ -51,23 +52,38 @@ const MAX_BASE64 = Math.ceil((MAX_EVIDENCE_FILE_BYTES * 4) / 3) + 4;
 export const PACK_KINDS = ['assessment', 'register'] as const;
 export type PackKind = (typeof PACK_KINDS)[number];
 
+/** Evidence names its record by id, or a requirement's result by its assessment and the requirement's ref. */
+const names = (v: { recordType: string; recordId?: string; assessmentId?: string; ref?: string }) =>
+  v.recordId !== undefined || (v.recordType === 'requirement_assessment' && v.assessmentId !== undefined && v.ref !== undefined);
+const NAMES_MESSAGE = { message: 'Name the record: its recordId, or for a requirement result its assessmentId and ref.', path: ['recordId'] };
+
 export const evidenceCalls = {
   'evidence.attach': call<EvidenceItem>()(
     z
       .object({
         recordType: z.enum(EVIDENCE_OWNER_TYPES, { message: `Evidence belongs to one of: ${EVIDENCE_OWNER_TYPES.join(', ')}.` }),
-        recordId: id,
+        /** The record it belongs to; for a requirement's result, `assessmentId` and the requirement's `ref` may name it instead. */
+        recordId: id.optional(),
+        assessmentId: id.optional(),
+        ref: z.string().trim().min(1).max(200).optional(),
         fileName: z.string().trim().min(1, { message: 'The file needs a name.' }).max(255, { message: 'File names are at most 255 characters.' }),
         mediaType: z.string().trim().max(120).default('application/octet-stream'),
         /** The file's bytes, base64. */
         content: z.string().max(MAX_BASE64, { message: `An evidence file is at most ${MAX_EVIDENCE_FILE_BYTES / 1024 / 1024} MB.` }),
         note: z.string().trim().max(2000).optional(),
       })
-      .strict(),
+      .strict()
+      .refine(names, NAMES_MESSAGE),
     GRC_ROLES,
     { mutates: true },
   ),
-  'evidence.list': call<{ items: EvidenceItem[] }>()(z.object({ recordType: z.enum(EVIDENCE_OWNER_TYPES), recordId: id }).strict(), GRC_ROLES),
+  'evidence.list': call<{ items: EvidenceItem[] }>()(
+    z
+      .object({ recordType: z.enum(EVIDENCE_OWNER_TYPES), recordId: id.optional(), assessmentId: id.optional(), ref: z.string().trim().min(1).max(200).optional() })
+      .strict()
+      .refine(names, NAMES_MESSAGE),
+    GRC_ROLES,
+  ),
   /** The file itself (base64), when this device holds it. */
   'evidence.file': call<ExportFile>()(z.object({ id }).strict(), GRC_ROLES),
   'evidence.remove': call<{ removed: true }>()(z.object({ id }).strict(), GRC_ROLES, { mutates: true }),

@@ -13,6 +13,7 @@ import type { EvidenceOwnerType } from '../../../shared/sync/entities-evidence';
 import type { EvidenceItem } from '../../../shared/api/evidence';
 import type { ExportFile } from '../../../shared/api/assets';
 import { blobStoreOf } from './blobs';
+import { resultId } from '../assessments/assessments';
 
 /** The table holding each kind of record evidence belongs to . */
 export const EVIDENCE_OWNER_TABLES: Record<EvidenceOwnerType, string> = {
@@ -25,6 +26,21 @@ const OWNER_WORDS: Record<EvidenceOwnerType, string> = { requirement_assessment:
 
 function tableExists(ctx: Ctx, table: string): boolean {
   return !!ctx.store.sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
+}
+
+/** The record a call names: by id, or a requirement's result by its assessment and the requirement's ref. */
+export function evidenceTarget(ctx: Ctx, input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string }): string {
+  if (input.recordId) return input.recordId;
+  const sqlite = ctx.store.sqlite;
+  const fw = sqlite.prepare('SELECT framework_id FROM assessments WHERE id = ? AND deleted_hlc IS NULL').pluck().get(input.assessmentId) as string | undefined;
+  if (!fw) throw new AppError('not_found', 'No such assessment.', [{ path: ['assessmentId'], message: 'Not found.' }]);
+  const req = sqlite.prepare('SELECT id FROM framework_requirements WHERE framework_id = ? AND ref_id = ? AND deleted_hlc IS NULL').pluck().get(fw, input.ref) as string | undefined;
+  if (!req) throw new AppError('not_found', `The assessment's framework has no requirement ${input.ref}.`, [{ path: ['ref'], message: 'Not found.' }]);
+  const rid = resultId(input.assessmentId!, req);
+  if (!sqlite.prepare('SELECT 1 FROM requirement_assessments WHERE id = ? AND deleted_hlc IS NULL').get(rid)) {
+    throw new AppError('conflict', `Assess requirement ${input.ref} first; evidence is attached to its result.`, [{ path: ['ref'], message: 'Not assessed yet.' }]);
+  }
+  return rid;
 }
 
 /** The record evidence is attached to: its site, or a clear error. */
@@ -79,9 +95,10 @@ function requireWriter(ctx: Ctx) {
 
 export function attachEvidence(
   ctx: Ctx,
-  input: { recordType: EvidenceOwnerType; recordId: string; fileName: string; mediaType?: string; content: string; note?: string },
+  input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string; fileName: string; mediaType?: string; content: string; note?: string },
 ): EvidenceItem {
   const actor = requireWriter(ctx);
+  const recordId = evidenceTarget(ctx, input);
   const bytes = Buffer.from(input.content, 'base64');
   if (bytes.length === 0) throw new AppError('invalid_input', 'The file is empty.', [{ path: ['content'], message: 'Empty file.' }]);
   if (bytes.length > MAX_EVIDENCE_FILE_BYTES) {
@@ -89,14 +106,14 @@ export function attachEvidence(
       { path: ['content'], message: 'Too large.' },
     ]);
   }
-  const owner = evidenceOwner(ctx, input.recordType, input.recordId);
+  const owner = evidenceOwner(ctx, input.recordType, recordId);
   // The bytes first: a record never names a blob this device does not hold.
   const blob = blobStoreOf(ctx.store).write(bytes);
   const id = uuidv7();
   write(ctx, (w) =>
     createRecord(ctx, w, 'evidence', id, owner.scopeId, {
       record_type: input.recordType,
-      record_id: input.recordId,
+      record_id: recordId,
       file_name: input.fileName,
       media_type: input.mediaType || 'application/octet-stream',
       size: blob.size,
@@ -114,9 +131,10 @@ export function getEvidence(ctx: Ctx, id: string): EvidenceItem {
   return toItem(ctx, r);
 }
 
-export function listEvidence(ctx: Ctx, input: { recordType: EvidenceOwnerType; recordId: string }): { items: EvidenceItem[] } {
+export function listEvidence(ctx: Ctx, input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string }): { items: EvidenceItem[] } {
   requireActor(ctx);
-  const rows = ctx.store.sqlite.prepare(`${SELECT} WHERE e.record_type = ? AND e.record_id = ? AND e.deleted_hlc IS NULL ORDER BY e.created_at, e.id`).all(input.recordType, input.recordId) as Row[];
+  const recordId = evidenceTarget(ctx, input);
+  const rows = ctx.store.sqlite.prepare(`${SELECT} WHERE e.record_type = ? AND e.record_id = ? AND e.deleted_hlc IS NULL ORDER BY e.created_at, e.id`).all(input.recordType, recordId) as Row[];
   return { items: rows.map((r) => toItem(ctx, r)) };
 }
 

@@ -23,9 +23,11 @@ import { collectPack, type PackContent } from './pack-content';
 
 export type PackExport = ExportFile & { files: number; missingEvidence: number; chainHead: string | null };
 
-function csvOf(rows: Record<string, unknown>[]): string {
-  if (!rows.length) return '';
-  const fields = Object.keys(rows[0]!);
+function csvOf(ctx: Ctx, table: string, rows: Record<string, unknown>[]): string {
+  // An empty table still says which columns it would have held.
+  const fields = rows.length
+    ? Object.keys(rows[0]!)
+    : (ctx.store.sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).filter((c) => c !== 'field_hlc' && c !== 'deleted_hlc');
   return `\uFEFF${Papa.unparse({ fields, data: rows.map((r) => fields.map((f) => csvSafe(r[f]))) }, { newline: '\r\n' })}\r\n`;
 }
 
@@ -174,7 +176,7 @@ export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string 
     packed.set(sha, name);
     e.pack_entry = name;
   }
-  for (const [table, rows] of Object.entries(content.tables)) entries[`records/${table}.csv`] = new TextEncoder().encode(csvOf(rows));
+  for (const [table, rows] of Object.entries(content.tables)) entries[`records/${table}.csv`] = new TextEncoder().encode(csvOf(ctx, table, rows));
   entries['report.pdf'] = await reportPdf(ctx, content, chain, packed.size, missingEvidence.length);
   const manifest: PackManifest = {
     format: PACK_FORMAT,
