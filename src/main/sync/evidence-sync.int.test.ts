@@ -107,6 +107,11 @@ describe('an auditor opens follow-up tickets and changes no ticket', () => {
   it('accepts an auditor’s new unassigned ticket, refuses an edit of it and an assigned one', async () => {
     const id = uuidv7();
     expect((await auditor.one({ kind: 'create', entity: 'tickets', recordId: id, scopeId: 'site-aud', payload: ticket() })).status).toBe('applied');
+    // The opening's status history, as the tickets service writes it.
+    const opened = { ticket_id: id, actor_id: auditor.personId, kind: 'status', field: null, from_value: null, to_value: 'new', reason: null, scope_id: 'site-aud' };
+    expect((await auditor.one({ kind: 'append', entity: 'ticket_history', recordId: uuidv7(), scopeId: 'site-aud', payload: opened })).status).toBe('applied');
+    const moved = await auditor.one({ kind: 'append', entity: 'ticket_history', recordId: uuidv7(), scopeId: 'site-aud', payload: { ...opened, from_value: 'new', to_value: 'closed' } });
+    expect(moved.status).toBe('rejected');
     const edit = await auditor.one({ kind: 'setFields', entity: 'tickets', recordId: id, scopeId: 'site-aud', payload: { title: 'Changed' } });
     expect(edit.status).toBe('rejected');
     expect(edit.reason).toMatch(/Auditors open follow-up tickets/);

@@ -77,6 +77,8 @@ function newPayload(entity: string, rule: EntityRule, scope: string, parentId: s
   for (const [f, schema] of Object.entries(rule.fields)) p[f] = sampleValue(entity, f, schema);
   if (rule.parent && parentId) p[rule.parent.field] = parentId;
   if (entity === 'tickets') Object.assign(p, { number: `INC${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`, title: 'Matrix ticket', requester_id: requesterId, priority: 4, impact: 3, urgency: 3 });
+  // A ticket's SLA outcome is written with its resolution, never when it is raised (as the device does).
+  if (entity === 'tickets') delete p.sla_met;
   if (entity === 'risks') p.number = `RSK-${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
   if (entity === 'users') p.username = `u${uuidv7().slice(-12).replace(/-/g, '')}`;
   if (entity === 'ticket_watchers') p.user_id = requesterId;
