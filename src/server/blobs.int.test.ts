@@ -35,7 +35,8 @@ async function put(server: TestServer, who: Actor, hash: string, size: number, o
 async function get(server: TestServer, who: Actor, path: string): Promise<Answer> {
   const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${who.token}` } });
   const bytes = Buffer.from(await res.arrayBuffer());
-  if (res.headers.get('content-type')?.startsWith('application/json')) return { status: res.status, ...(JSON.parse(bytes.toString('utf8')) as object) };
+  if (res.headers.get('content-type')?.startsWith('application/json'))
+    return { status: res.status, ...(JSON.parse(bytes.toString('utf8')) as object) };
   return { status: res.status, bytes };
 }
 
@@ -57,7 +58,17 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     /** An evidence record in `site` naming the file, pushed by `who`. */
     async function evidenceRecord(who: Actor, site: string, bytes: Uint8Array): Promise<string> {
       const id = uuidv7();
-      const payload = { record_type: 'finding', record_id: uuidv7(), file_name: 'photo.jpg', media_type: 'image/jpeg', size: bytes.length, sha256: sha(bytes), note: null, uploaded_by: who.personId, scope_id: site };
+      const payload = {
+        record_type: 'finding',
+        record_id: uuidv7(),
+        file_name: 'photo.jpg',
+        media_type: 'image/jpeg',
+        size: bytes.length,
+        sha256: sha(bytes),
+        note: null,
+        uploaded_by: who.personId,
+        scope_id: site,
+      };
       const r = await who.one({ kind: 'create', entity: 'evidence', recordId: id, scopeId: site, payload });
       expect(r.status, r.reason ?? '').toBe('applied');
       return id;
@@ -66,8 +77,14 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     beforeAll(async () => {
       server = await startTestServer({ pgUrl: variant === 'postgres' ? PG : undefined });
       admin = await signIn(server.url, TEST_ADMIN.username, TEST_ADMIN.password, 'admin');
-      for (const [id, name] of [[A, 'Site A'], [B, 'Site B']] as const) {
-        expect((await admin.one({ kind: 'create', entity: 'sites', recordId: id, scopeId: 'global', payload: { name, scope_id: 'global' } })).status).toBe('applied');
+      for (const [id, name] of [
+        [A, 'Site A'],
+        [B, 'Site B'],
+      ] as const) {
+        expect(
+          (await admin.one({ kind: 'create', entity: 'sites', recordId: id, scopeId: 'global', payload: { name, scope_id: 'global' } }))
+            .status,
+        ).toBe('applied');
       }
       audA = await account('auditor-a', 'auditor', [A]);
       audA2 = await account('auditor-a2', 'auditor', [A]);
@@ -81,8 +98,14 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     it('an auditor uploads a file in chunks, and a reader of its site downloads the same bytes', async () => {
       const bytes = randomBytes(300_000);
       const h = sha(bytes);
-      expect((await put(server, audA, h, bytes.length, 0, bytes.subarray(0, 200_000))).value).toMatchObject({ stored: false, received: 200_000 });
-      expect((await put(server, audA, h, bytes.length, 200_000, bytes.subarray(200_000))).value).toMatchObject({ stored: true, received: bytes.length });
+      expect((await put(server, audA, h, bytes.length, 0, bytes.subarray(0, 200_000))).value).toMatchObject({
+        stored: false,
+        received: 200_000,
+      });
+      expect((await put(server, audA, h, bytes.length, 200_000, bytes.subarray(200_000))).value).toMatchObject({
+        stored: true,
+        received: bytes.length,
+      });
       // Stored, but no record names it yet: nobody may download it.
       expect((await get(server, audA, `/blobs/${h}`)).status).toBe(403);
       await evidenceRecord(audA, A, bytes);
@@ -142,7 +165,10 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       const wrong = await put(server, audA, h, bytes.length, 50_000, bytes.subarray(50_000, 150_000));
       expect(wrong.status).toBe(409);
       expect(wrong.error?.message).toMatch(/holds 100000 bytes.*resume from 100000/);
-      expect((await put(server, audA, h, bytes.length, 100_000, bytes.subarray(100_000))).value).toMatchObject({ stored: true, received: bytes.length });
+      expect((await put(server, audA, h, bytes.length, 100_000, bytes.subarray(100_000))).value).toMatchObject({
+        stored: true,
+        received: bytes.length,
+      });
       expect(await server.store.blobSize(h)).toBe(bytes.length);
     });
 

@@ -30,7 +30,9 @@ function readBytes(req: http.IncomingMessage, limit: number): Promise<Buffer> {
       size += c.length;
       if (size > limit) {
         over = true;
-        reject(new HttpError(413, 'too_large', `One upload request may carry at most ${formatBytes(limit)}; send the file in smaller chunks.`));
+        reject(
+          new HttpError(413, 'too_large', `One upload request may carry at most ${formatBytes(limit)}; send the file in smaller chunks.`),
+        );
         return;
       }
       chunks.push(c);
@@ -61,7 +63,9 @@ async function mayDownload(store: ServerStore, auth: Authenticated, sha: string)
   const records = await store.evidenceNaming(sha);
   if (!records.length) return false;
   const p = await resolvePrincipal(store, auth);
-  return records.some((r) => (r.scopeId === GLOBAL || p.sites === null || p.sites.includes(r.scopeId)) && mayRead(p, 'evidence', r.data, null));
+  return records.some(
+    (r) => (r.scopeId === GLOBAL || p.sites === null || p.sites.includes(r.scopeId)) && mayRead(p, 'evidence', r.data, null),
+  );
 }
 
 export async function handleBlob(
@@ -85,11 +89,25 @@ export async function handleBlob(
   if (req.method === 'GET') {
     // The same answer for "not stored" and "not yours": a device learns nothing of files it may not read.
     if (!(await mayDownload(store, auth, sha))) {
-      throw new HttpError(403, 'forbidden', 'You may not download this file: no evidence record you can read (in your sites, for your role) names it.');
+      throw new HttpError(
+        403,
+        'forbidden',
+        'You may not download this file: no evidence record you can read (in your sites, for your role) names it.',
+      );
     }
     const bytes = await store.readBlob(sha);
-    if (!bytes) throw new HttpError(404, 'not_uploaded', 'The server does not hold this file yet; the device that added it has not uploaded it. It comes with a later sync.');
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, 'cache-control': 'no-store', 'x-content-sha256': sha });
+    if (!bytes)
+      throw new HttpError(
+        404,
+        'not_uploaded',
+        'The server does not hold this file yet; the device that added it has not uploaded it. It comes with a later sync.',
+      );
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': bytes.length,
+      'cache-control': 'no-store',
+      'x-content-sha256': sha,
+    });
     res.end(bytes);
     return;
   }
@@ -99,7 +117,11 @@ export async function handleBlob(
   const offset = intParam(url, 'offset');
   if (size > MAX_EVIDENCE_FILE_BYTES) {
     req.resume();
-    throw new HttpError(413, 'too_large', `This file is ${formatBytes(size)}; an evidence file is at most ${formatBytes(MAX_EVIDENCE_FILE_BYTES)}.`);
+    throw new HttpError(
+      413,
+      'too_large',
+      `This file is ${formatBytes(size)}; an evidence file is at most ${formatBytes(MAX_EVIDENCE_FILE_BYTES)}.`,
+    );
   }
   // Stored already (by this device or another): nothing to send again.
   if ((await store.blobSize(sha)) !== null) {
@@ -107,13 +129,19 @@ export async function handleBlob(
     return send(res, 200, { ok: true, value: await status(store, sha, auth.deviceId) });
   }
   const chunk = await readBytes(req, MAX_BLOB_PUSH_BYTES);
-  if (offset + chunk.length > size) throw new HttpError(400, 'invalid_input', `The chunk runs past the file's size (${offset} + ${chunk.length} > ${size}).`);
+  if (offset + chunk.length > size)
+    throw new HttpError(400, 'invalid_input', `The chunk runs past the file's size (${offset} + ${chunk.length} > ${size}).`);
   if (size > 0 && chunk.length === 0) throw new HttpError(400, 'invalid_input', 'The chunk is empty.');
   const appended = await store.appendBlobUpload(sha, auth.deviceId, size, offset, chunk, nowIso);
   if (!appended.ok) {
-    throw new HttpError(409, 'wrong_offset', `The server holds ${appended.received} bytes of this upload, not ${offset}; resume from ${appended.received}.`);
+    throw new HttpError(
+      409,
+      'wrong_offset',
+      `The server holds ${appended.received} bytes of this upload, not ${offset}; resume from ${appended.received}.`,
+    );
   }
-  if (appended.received < size) return send(res, 200, { ok: true, value: { sha256: sha, stored: false, received: appended.received, size } satisfies BlobStatus });
+  if (appended.received < size)
+    return send(res, 200, { ok: true, value: { sha256: sha, stored: false, received: appended.received, size } satisfies BlobStatus });
   const whole = await store.takeBlobUpload(sha, auth.deviceId);
   const got = whole ? createHash('sha256').update(whole).digest('hex') : '';
   if (!whole || got !== sha) {

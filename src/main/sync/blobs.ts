@@ -32,7 +32,9 @@ function named(sqlite: Database.Database): { sha256: string; size: number; synce
 }
 
 async function markSynced(sqlite: Database.Database, sha: string, at: string): Promise<void> {
-  await writeGate(sqlite).exclusive(() => sqlite.prepare('INSERT OR IGNORE INTO evidence_blobs_synced (sha256, at) VALUES (?, ?)').run(sha, at));
+  await writeGate(sqlite).exclusive(() =>
+    sqlite.prepare('INSERT OR IGNORE INTO evidence_blobs_synced (sha256, at) VALUES (?, ?)').run(sha, at),
+  );
 }
 
 /** Uploads one blob, resuming at the server's offset; true when the server holds it whole. */
@@ -60,7 +62,12 @@ export async function uploadBlob(t: SyncTransport, sha: string, bytes: Uint8Arra
   return false;
 }
 
-export async function syncBlobs(sqlite: Database.Database, blobs: BlobStore, t: SyncTransport, nowIso: () => string): Promise<BlobSyncResult> {
+export async function syncBlobs(
+  sqlite: Database.Database,
+  blobs: BlobStore,
+  t: SyncTransport,
+  nowIso: () => string,
+): Promise<BlobSyncResult> {
   const out: BlobSyncResult = { uploaded: 0, uploadedBytes: 0, downloaded: 0, waiting: 0, corrupt: [] };
   if (!t.blobStatus || !t.uploadBlob || !t.downloadBlob) return out;
   for (const b of named(sqlite)) {

@@ -39,7 +39,13 @@ describe('evidence syncs between devices as records and blobs', () => {
     const finding = await a.call('findings.create', { kind: 'non_conformity', title: 'Fire door propped open', severity: 'high' });
     const photo = Buffer.alloc(2_500_000);
     for (let i = 0; i < photo.length; i++) photo[i] = (i * 7919) % 251;
-    const e = await a.call('evidence.attach', { recordType: 'finding', recordId: finding.id, fileName: 'door.jpg', mediaType: 'image/jpeg', content: photo.toString('base64') });
+    const e = await a.call('evidence.attach', {
+      recordType: 'finding',
+      recordId: finding.id,
+      fileName: 'door.jpg',
+      mediaType: 'image/jpeg',
+      content: photo.toString('base64'),
+    });
     // The file is not on device A for a moment (as if the upload had not happened yet).
     const blobs = blobStoreOf(a.rt.store);
     const file = path.join(blobs.dir, e.sha256.slice(0, 2), e.sha256);
@@ -63,7 +69,12 @@ describe('evidence syncs between devices as records and blobs', () => {
   });
 
   it('the finding, its links and its follow-up ticket are applied by the server and shown on both devices', async () => {
-    const f = await a.call('findings.create', { kind: 'observation', title: 'Spare keys unlabelled', severity: 'low', links: [{ kind: 'asset', targetId: uuidv7() }] });
+    const f = await a.call('findings.create', {
+      kind: 'observation',
+      title: 'Spare keys unlabelled',
+      severity: 'low',
+      links: [{ kind: 'asset', targetId: uuidv7() }],
+    });
     const withTicket = await a.call('findings.openTicket', { id: f.id });
     await a.call('sync.now');
     expect(rejected(a)).toEqual([]);
@@ -80,8 +91,27 @@ describe('an auditor opens follow-up tickets and changes no ticket', () => {
   let auditor: Actor;
   beforeAll(async () => {
     admin = await signIn(server.url, ADMIN.username, ADMIN.password, 'admin');
-    expect((await admin.one({ kind: 'create', entity: 'sites', recordId: 'site-aud', scopeId: 'global', payload: { name: 'Audit site', scope_id: 'global' } })).status).toBe('applied');
-    expect((await post(server.url, '/auth/users', { username: 'aud', password: 'password123', role: 'auditor', sites: ['site-aud'] }, admin.token)).status).toBe(200);
+    expect(
+      (
+        await admin.one({
+          kind: 'create',
+          entity: 'sites',
+          recordId: 'site-aud',
+          scopeId: 'global',
+          payload: { name: 'Audit site', scope_id: 'global' },
+        })
+      ).status,
+    ).toBe('applied');
+    expect(
+      (
+        await post(
+          server.url,
+          '/auth/users',
+          { username: 'aud', password: 'password123', role: 'auditor', sites: ['site-aud'] },
+          admin.token,
+        )
+      ).status,
+    ).toBe(200);
     auditor = await signIn(server.url, 'aud', 'password123', 'auditor');
   });
 
@@ -106,16 +136,47 @@ describe('an auditor opens follow-up tickets and changes no ticket', () => {
 
   it('accepts an auditor’s new unassigned ticket, refuses an edit of it and an assigned one', async () => {
     const id = uuidv7();
-    expect((await auditor.one({ kind: 'create', entity: 'tickets', recordId: id, scopeId: 'site-aud', payload: ticket() })).status).toBe('applied');
+    expect((await auditor.one({ kind: 'create', entity: 'tickets', recordId: id, scopeId: 'site-aud', payload: ticket() })).status).toBe(
+      'applied',
+    );
     // The opening's status history, as the tickets service writes it.
-    const opened = { ticket_id: id, actor_id: auditor.personId, kind: 'status', field: null, from_value: null, to_value: 'new', reason: null, scope_id: 'site-aud' };
-    expect((await auditor.one({ kind: 'append', entity: 'ticket_history', recordId: uuidv7(), scopeId: 'site-aud', payload: opened })).status).toBe('applied');
-    const moved = await auditor.one({ kind: 'append', entity: 'ticket_history', recordId: uuidv7(), scopeId: 'site-aud', payload: { ...opened, from_value: 'new', to_value: 'closed' } });
+    const opened = {
+      ticket_id: id,
+      actor_id: auditor.personId,
+      kind: 'status',
+      field: null,
+      from_value: null,
+      to_value: 'new',
+      reason: null,
+      scope_id: 'site-aud',
+    };
+    expect(
+      (await auditor.one({ kind: 'append', entity: 'ticket_history', recordId: uuidv7(), scopeId: 'site-aud', payload: opened })).status,
+    ).toBe('applied');
+    const moved = await auditor.one({
+      kind: 'append',
+      entity: 'ticket_history',
+      recordId: uuidv7(),
+      scopeId: 'site-aud',
+      payload: { ...opened, from_value: 'new', to_value: 'closed' },
+    });
     expect(moved.status).toBe('rejected');
-    const edit = await auditor.one({ kind: 'setFields', entity: 'tickets', recordId: id, scopeId: 'site-aud', payload: { title: 'Changed' } });
+    const edit = await auditor.one({
+      kind: 'setFields',
+      entity: 'tickets',
+      recordId: id,
+      scopeId: 'site-aud',
+      payload: { title: 'Changed' },
+    });
     expect(edit.status).toBe('rejected');
     expect(edit.reason).toMatch(/Auditors open follow-up tickets/);
-    const assigned = await auditor.one({ kind: 'create', entity: 'tickets', recordId: uuidv7(), scopeId: 'site-aud', payload: ticket({ assignee_id: auditor.personId, status: 'assigned' }) });
+    const assigned = await auditor.one({
+      kind: 'create',
+      entity: 'tickets',
+      recordId: uuidv7(),
+      scopeId: 'site-aud',
+      payload: ticket({ assignee_id: auditor.personId, status: 'assigned' }),
+    });
     expect(assigned.status).toBe('rejected');
   });
 });

@@ -55,7 +55,10 @@ export type PackKind = (typeof PACK_KINDS)[number];
 /** Evidence names its record by id, or a requirement's result by its assessment and the requirement's ref. */
 const names = (v: { recordType: string; recordId?: string; assessmentId?: string; ref?: string }) =>
   v.recordId !== undefined || (v.recordType === 'requirement_assessment' && v.assessmentId !== undefined && v.ref !== undefined);
-const NAMES_MESSAGE = { message: 'Name the record: its recordId, or for a requirement result its assessmentId and ref.', path: ['recordId'] };
+const NAMES_MESSAGE = {
+  message: 'Name the record: its recordId, or for a requirement result its assessmentId and ref.',
+  path: ['recordId'],
+};
 
 export const evidenceCalls = {
   'evidence.attach': call<EvidenceItem>()(
@@ -66,7 +69,11 @@ export const evidenceCalls = {
         recordId: id.optional(),
         assessmentId: id.optional(),
         ref: z.string().trim().min(1).max(200).optional(),
-        fileName: z.string().trim().min(1, { message: 'The file needs a name.' }).max(255, { message: 'File names are at most 255 characters.' }),
+        fileName: z
+          .string()
+          .trim()
+          .min(1, { message: 'The file needs a name.' })
+          .max(255, { message: 'File names are at most 255 characters.' }),
         mediaType: z.string().trim().max(120).default('application/octet-stream'),
         /** The file's bytes, base64. */
         content: z.string().max(MAX_BASE64, { message: `An evidence file is at most ${MAX_EVIDENCE_FILE_BYTES / 1024 / 1024} MB.` }),
@@ -79,7 +86,12 @@ export const evidenceCalls = {
   ),
   'evidence.list': call<{ items: EvidenceItem[] }>()(
     z
-      .object({ recordType: z.enum(EVIDENCE_OWNER_TYPES), recordId: id.optional(), assessmentId: id.optional(), ref: z.string().trim().min(1).max(200).optional() })
+      .object({
+        recordType: z.enum(EVIDENCE_OWNER_TYPES),
+        recordId: id.optional(),
+        assessmentId: id.optional(),
+        ref: z.string().trim().min(1).max(200).optional(),
+      })
       .strict()
       .refine(names, NAMES_MESSAGE),
     GRC_ROLES,
@@ -99,5 +111,15 @@ export const evidenceCalls = {
     GRC_ROLES,
   ),
   /** Checks a pack (base64 zip) against its own manifest. */
-  'evidence.verifyPack': call<PackCheck>()(z.object({ content: z.string().min(1).max(256 * 1024 * 1024) }).strict(), GRC_ROLES),
+  'evidence.verifyPack': call<PackCheck>()(
+    z
+      .object({
+        content: z
+          .string()
+          .min(1)
+          .max(256 * 1024 * 1024),
+      })
+      .strict(),
+    GRC_ROLES,
+  ),
 };

@@ -88,7 +88,10 @@ export const findingsCalls = {
     z
       .object({
         id,
-        fields: z.object({ ...fields, status: z.enum(FINDING_STATUSES) }).partial().strict(),
+        fields: z
+          .object({ ...fields, status: z.enum(FINDING_STATUSES) })
+          .partial()
+          .strict(),
       })
       .strict(),
     GRC_ROLES,
@@ -96,7 +99,9 @@ export const findingsCalls = {
   ),
   'findings.link': call<Finding>()(z.object({ id, link, present: z.boolean().default(true) }).strict(), GRC_ROLES, { mutates: true }),
   /** Opens the follow-up ticket (through the tickets service) and links it both ways. */
-  'findings.openTicket': call<Finding>()(z.object({ id, type: z.enum(['incident', 'request']).default('incident') }).strict(), GRC_ROLES, { mutates: true }),
+  'findings.openTicket': call<Finding>()(z.object({ id, type: z.enum(['incident', 'request']).default('incident') }).strict(), GRC_ROLES, {
+    mutates: true,
+  }),
   /** Findings whose follow-up is this ticket (the ticket's side of the link). */
   'findings.forTicket': call<{ items: Finding[] }>()(z.object({ ticketId: id }).strict(), GRC_ROLES),
 };

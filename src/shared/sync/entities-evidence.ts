@@ -46,7 +46,11 @@ export const EVIDENCE_ENTITY_RULES: Record<string, EntityRule> = {
       record_id: id,
       file_name: str(255).min(1),
       media_type: str(120).min(1),
-      size: z.number().int().min(0).max(MAX_EVIDENCE_FILE_BYTES, { message: `An evidence file is at most ${MAX_EVIDENCE_FILE_BYTES / 1024 / 1024} MB.` }),
+      size: z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_EVIDENCE_FILE_BYTES, { message: `An evidence file is at most ${MAX_EVIDENCE_FILE_BYTES / 1024 / 1024} MB.` }),
       sha256: z.string().regex(SHA256_HEX, { message: 'A SHA-256 is 64 lower-case hex digits.' }),
       note: optStr(2000),
       uploaded_by: id,

@@ -1,7 +1,15 @@
 /** Handlers for findings. */
 import type { findingsCalls } from '../../../shared/api/findings';
 import type { HandlersFor } from './types';
-import { createFinding, findingsForTicket, getFinding, linkFinding, listFindings, openTicketForFinding, updateFinding } from '../../services/findings/findings';
+import {
+  createFinding,
+  findingsForTicket,
+  getFinding,
+  linkFinding,
+  listFindings,
+  openTicketForFinding,
+  updateFinding,
+} from '../../services/findings/findings';
 
 export const findingsHandlers: HandlersFor<typeof findingsCalls> = {
   'findings.list': (ctx, input) => listFindings(ctx, input),

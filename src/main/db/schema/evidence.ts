@@ -1,7 +1,13 @@
 /** Compliance evidence (files by SHA-256), findings and what each finding is linked to. */
 import { integer, sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { syncedColumns } from './columns';
-import { EVIDENCE_OWNER_TYPES, FINDING_KINDS, FINDING_LINK_KINDS, FINDING_SEVERITIES, FINDING_STATUSES } from '../../../shared/sync/entities-evidence';
+import {
+  EVIDENCE_OWNER_TYPES,
+  FINDING_KINDS,
+  FINDING_LINK_KINDS,
+  FINDING_SEVERITIES,
+  FINDING_STATUSES,
+} from '../../../shared/sync/entities-evidence';
 
 /** One file attached to a requirement result, a risk or a finding; the bytes live in the blob store. */
 export const evidence = sqliteTable(
@@ -35,7 +41,11 @@ export const findings = sqliteTable(
     ticketId: text('ticket_id'),
     raisedBy: text('raised_by').notNull(),
   },
-  (t) => [index('findings_status_idx').on(t.status), index('findings_ticket_idx').on(t.ticketId), index('findings_assessment_idx').on(t.assessmentId)],
+  (t) => [
+    index('findings_status_idx').on(t.status),
+    index('findings_ticket_idx').on(t.ticketId),
+    index('findings_assessment_idx').on(t.assessmentId),
+  ],
 );
 
 /** A finding's links to requirements (by URN), risks and assets: one row per member. */

@@ -46,29 +46,83 @@ describe('evidence files', () => {
     const { a } = setupAssessment();
     assess(ctx, parse('assessments.assess', { assessmentId: a.id, ref: 'GV.OC-01', result: 'partially_compliant' }));
     const photo = Buffer.from('a photo of the server room door, unlocked');
-    const e = attachEvidence(ctx, parse('evidence.attach', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-01', fileName: 'door.jpg', mediaType: 'image/jpeg', content: b64(photo) }));
-    expect(e).toMatchObject({ fileName: 'door.jpg', size: photo.length, sha256: sha256Hex(photo), uploadedBy: auditor.id, available: true });
+    const e = attachEvidence(
+      ctx,
+      parse('evidence.attach', {
+        recordType: 'requirement_assessment',
+        assessmentId: a.id,
+        ref: 'GV.OC-01',
+        fileName: 'door.jpg',
+        mediaType: 'image/jpeg',
+        content: b64(photo),
+      }),
+    );
+    expect(e).toMatchObject({
+      fileName: 'door.jpg',
+      size: photo.length,
+      sha256: sha256Hex(photo),
+      uploadedBy: auditor.id,
+      available: true,
+    });
     // The same file attached twice is one blob on disk.
-    attachEvidence(ctx, parse('evidence.attach', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-01', fileName: 'door-again.jpg', content: b64(photo) }));
+    attachEvidence(
+      ctx,
+      parse('evidence.attach', {
+        recordType: 'requirement_assessment',
+        assessmentId: a.id,
+        ref: 'GV.OC-01',
+        fileName: 'door-again.jpg',
+        content: b64(photo),
+      }),
+    );
     const blobs = blobStoreOf(w.store);
     expect(fs.readdirSync(path.join(blobs.dir, e.sha256.slice(0, 2)))).toEqual([e.sha256]);
-    const listed = listEvidence(ctx, parse('evidence.list', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-01' })).items;
+    const listed = listEvidence(
+      ctx,
+      parse('evidence.list', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-01' }),
+    ).items;
     expect(listed.map((x) => x.fileName)).toEqual(['door.jpg', 'door-again.jpg']);
     expect(Buffer.from(evidenceFile(ctx, e.id).content, 'base64')).toEqual(photo);
     // The record went through the primitive: an op and an audit event.
     expect(w.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE entity = 'evidence'").pluck().get()).toBe(2);
     removeEvidence(ctx, e.id);
-    expect(listEvidence(ctx, parse('evidence.list', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-01' })).items).toHaveLength(1);
+    expect(
+      listEvidence(ctx, parse('evidence.list', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-01' })).items,
+    ).toHaveLength(1);
   });
 
   it('says clearly when the record is missing, the requirement is not assessed yet, or the file is not here yet', () => {
     const ctx = w.ctx(w.admin);
     const { a } = setupAssessment();
-    expect(() => attachEvidence(ctx, parse('evidence.attach', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-02', fileName: 'x.txt', content: b64('x') }))).toThrow(/Assess requirement GV.OC-02 first/);
-    expect(() => attachEvidence(ctx, parse('evidence.attach', { recordType: 'finding', recordId: '0190aaaa-0000-7000-8000-000000000000', fileName: 'x.txt', content: b64('x') }))).toThrow(/No such finding/);
+    expect(() =>
+      attachEvidence(
+        ctx,
+        parse('evidence.attach', {
+          recordType: 'requirement_assessment',
+          assessmentId: a.id,
+          ref: 'GV.OC-02',
+          fileName: 'x.txt',
+          content: b64('x'),
+        }),
+      ),
+    ).toThrow(/Assess requirement GV.OC-02 first/);
+    expect(() =>
+      attachEvidence(
+        ctx,
+        parse('evidence.attach', {
+          recordType: 'finding',
+          recordId: '0190aaaa-0000-7000-8000-000000000000',
+          fileName: 'x.txt',
+          content: b64('x'),
+        }),
+      ),
+    ).toThrow(/No such finding/);
     expect(() => parse('evidence.attach', { recordType: 'risk', fileName: 'x', content: '' })).toThrow(/Name the record/);
     const f = createFinding(ctx, parse('findings.create', { kind: 'observation', title: 'Door', severity: 'low' }));
-    const e = attachEvidence(ctx, parse('evidence.attach', { recordType: 'finding', recordId: f.id, fileName: 'x.txt', content: b64('bytes') }));
+    const e = attachEvidence(
+      ctx,
+      parse('evidence.attach', { recordType: 'finding', recordId: f.id, fileName: 'x.txt', content: b64('bytes') }),
+    );
     fs.rmSync(path.join(blobStoreOf(w.store).dir, e.sha256.slice(0, 2), e.sha256));
     expect(listEvidence(ctx, parse('evidence.list', { recordType: 'finding', recordId: f.id })).items[0]!.available).toBe(false);
     expect(() => evidenceFile(ctx, e.id)).toThrow(/not yet downloaded/);
@@ -77,7 +131,9 @@ describe('evidence files', () => {
   it('keeps requesters out', () => {
     const req = w.user('requester');
     const f = createFinding(w.ctx(w.admin), parse('findings.create', { kind: 'observation', title: 'Door', severity: 'low' }));
-    expect(() => attachEvidence(w.ctx(req), parse('evidence.attach', { recordType: 'finding', recordId: f.id, fileName: 'x.txt', content: b64('x') }))).toThrow(AppError);
+    expect(() =>
+      attachEvidence(w.ctx(req), parse('evidence.attach', { recordType: 'finding', recordId: f.id, fileName: 'x.txt', content: b64('x') })),
+    ).toThrow(AppError);
     expect(() => listFindings(w.ctx(req))).toThrow(/Requesters/);
   });
 });
@@ -87,8 +143,14 @@ describe('findings', () => {
     const auditor = w.user('auditor');
     const actx = w.ctx(auditor);
     const { a } = setupAssessment();
-    const risk = createRisk(w.ctx(w.admin), parse('risks.create', { title: 'Unlocked server room', inherent: { likelihood: 3, impact: 4 } }));
-    const asset = createAsset(w.ctx(w.admin), parse('assets.create', { tag: 'NET-001', name: 'Core switch', type: 'network', siteId: w.siteId }));
+    const risk = createRisk(
+      w.ctx(w.admin),
+      parse('risks.create', { title: 'Unlocked server room', inherent: { likelihood: 3, impact: 4 } }),
+    );
+    const asset = createAsset(
+      w.ctx(w.admin),
+      parse('assets.create', { tag: 'NET-001', name: 'Core switch', type: 'network', siteId: w.siteId }),
+    );
     const urn = w.store.sqlite.prepare("SELECT urn FROM framework_requirements WHERE ref_id = 'GV.OC-01'").pluck().get() as string;
     const f = createFinding(
       actx,
@@ -126,7 +188,9 @@ describe('findings', () => {
     expect(findingsForTicket(w.ctx(w.admin), ticket.id).items.map((x) => x.id)).toEqual([f.id]);
     expect(() => openTicketForFinding(actx, f.id)).toThrow(/already has its follow-up ticket/);
     // The finding's update and ticket were written as ops the server will judge.
-    const ops = w.store.sqlite.prepare("SELECT entity, kind FROM pending_ops WHERE entity IN ('tickets', 'findings', 'finding_links') ORDER BY device_seq").all();
+    const ops = w.store.sqlite
+      .prepare("SELECT entity, kind FROM pending_ops WHERE entity IN ('tickets', 'findings', 'finding_links') ORDER BY device_seq")
+      .all();
     expect(ops).toEqual([
       { entity: 'findings', kind: 'create' },
       { entity: 'finding_links', kind: 'setAdd' },
@@ -139,7 +203,16 @@ describe('findings', () => {
 
   it('updates, unlinks and reports a finding past its due date as overdue', () => {
     const ctx = w.ctx(w.admin);
-    const f = createFinding(ctx, parse('findings.create', { kind: 'observation', title: 'Labels fading', severity: 'low', dueDate: '2026-01-01', links: [{ kind: 'asset', targetId: 'x' }] }));
+    const f = createFinding(
+      ctx,
+      parse('findings.create', {
+        kind: 'observation',
+        title: 'Labels fading',
+        severity: 'low',
+        dueDate: '2026-01-01',
+        links: [{ kind: 'asset', targetId: 'x' }],
+      }),
+    );
     expect(f.overdue).toBe(true);
     expect(f.siteId).toBe('global');
     const u = updateFinding(ctx, f.id, { status: 'closed', severity: 'medium' });
@@ -153,11 +226,45 @@ describe('evidence packs', () => {
   function makePack() {
     const ctx = w.ctx(w.admin);
     const { a } = setupAssessment();
-    for (const ref of ['GV.OC-01', 'GV.OC-02', 'GV.OC-03']) assess(ctx, parse('assessments.assess', { assessmentId: a.id, ref, result: ref === 'GV.OC-03' ? 'non_compliant' : 'compliant', observation: `Checked ${ref}` }));
-    attachEvidence(ctx, parse('evidence.attach', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-01', fileName: 'policy.pdf', mediaType: 'application/pdf', content: b64('%PDF-1.4 policy') }));
-    attachEvidence(ctx, parse('evidence.attach', { recordType: 'requirement_assessment', assessmentId: a.id, ref: 'GV.OC-03', fileName: '../../etc/photo.jpg', content: b64('jpeg bytes') }));
-    const f = createFinding(ctx, parse('findings.create', { kind: 'non_conformity', title: 'No owner for GV.OC-03', severity: 'medium', assessmentId: a.id }));
-    attachEvidence(ctx, parse('evidence.attach', { recordType: 'finding', recordId: f.id, fileName: 'notes.txt', content: b64('interview notes') }));
+    for (const ref of ['GV.OC-01', 'GV.OC-02', 'GV.OC-03'])
+      assess(
+        ctx,
+        parse('assessments.assess', {
+          assessmentId: a.id,
+          ref,
+          result: ref === 'GV.OC-03' ? 'non_compliant' : 'compliant',
+          observation: `Checked ${ref}`,
+        }),
+      );
+    attachEvidence(
+      ctx,
+      parse('evidence.attach', {
+        recordType: 'requirement_assessment',
+        assessmentId: a.id,
+        ref: 'GV.OC-01',
+        fileName: 'policy.pdf',
+        mediaType: 'application/pdf',
+        content: b64('%PDF-1.4 policy'),
+      }),
+    );
+    attachEvidence(
+      ctx,
+      parse('evidence.attach', {
+        recordType: 'requirement_assessment',
+        assessmentId: a.id,
+        ref: 'GV.OC-03',
+        fileName: '../../etc/photo.jpg',
+        content: b64('jpeg bytes'),
+      }),
+    );
+    const f = createFinding(
+      ctx,
+      parse('findings.create', { kind: 'non_conformity', title: 'No owner for GV.OC-03', severity: 'medium', assessmentId: a.id }),
+    );
+    attachEvidence(
+      ctx,
+      parse('evidence.attach', { recordType: 'finding', recordId: f.id, fileName: 'notes.txt', content: b64('interview notes') }),
+    );
     return { a, ctx };
   }
 
@@ -169,7 +276,16 @@ describe('evidence packs', () => {
     const zip = Buffer.from(pack.content, 'base64');
     const entries = unzipSync(zip);
     const names = Object.keys(entries).sort();
-    expect(names).toEqual(expect.arrayContaining(['manifest.json', 'report.pdf', 'records/requirement_assessments.csv', 'records/findings.csv', 'records/evidence.csv', 'records/assessments.csv']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'manifest.json',
+        'report.pdf',
+        'records/requirement_assessments.csv',
+        'records/findings.csv',
+        'records/evidence.csv',
+        'records/assessments.csv',
+      ]),
+    );
     // File names from users never make folders in the zip.
     expect(names.filter((n) => n.startsWith('evidence/'))).toHaveLength(3);
     expect(names.filter((n) => n.startsWith('evidence/')).every((n) => n.split('/').length === 2)).toBe(true);
@@ -202,7 +318,9 @@ describe('evidence packs', () => {
     }
     const { ['report.pdf']: _gone, ...without } = entries;
     expect(verifyPackBytes(zipSync(without)).missing).toEqual(['report.pdf']);
-    expect(verifyPackBytes(zipSync({ ...entries, 'evidence/extra.txt': new TextEncoder().encode('planted') })).unexpected).toEqual(['evidence/extra.txt']);
+    expect(verifyPackBytes(zipSync({ ...entries, 'evidence/extra.txt': new TextEncoder().encode('planted') })).unexpected).toEqual([
+      'evidence/extra.txt',
+    ]);
     const manifest = Uint8Array.from(entries[MANIFEST]!);
     manifest[5] = 0x7b;
     expect(verifyPackBytes(zipSync({ ...entries, [MANIFEST]: manifest })).summary).toMatch(/manifest/);
@@ -212,7 +330,10 @@ describe('evidence packs', () => {
   it('exports the risk register with its heat maps, and lists evidence this device does not hold', async () => {
     const ctx = w.ctx(w.admin);
     const risk = createRisk(ctx, parse('risks.create', { title: 'Flooded basement', inherent: { likelihood: 2, impact: 5 } }));
-    const e = attachEvidence(ctx, parse('evidence.attach', { recordType: 'risk', recordId: risk.id, fileName: 'basement.jpg', content: b64('water') }));
+    const e = attachEvidence(
+      ctx,
+      parse('evidence.attach', { recordType: 'risk', recordId: risk.id, fileName: 'basement.jpg', content: b64('water') }),
+    );
     fs.rmSync(path.join(blobStoreOf(w.store).dir, e.sha256.slice(0, 2), e.sha256));
     const pack = await exportPack(ctx, { kind: 'register' });
     expect(pack.missingEvidence).toBe(1);

@@ -29,16 +29,28 @@ function tableExists(ctx: Ctx, table: string): boolean {
 }
 
 /** The record a call names: by id, or a requirement's result by its assessment and the requirement's ref. */
-export function evidenceTarget(ctx: Ctx, input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string }): string {
+export function evidenceTarget(
+  ctx: Ctx,
+  input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string },
+): string {
   if (input.recordId) return input.recordId;
   const sqlite = ctx.store.sqlite;
-  const fw = sqlite.prepare('SELECT framework_id FROM assessments WHERE id = ? AND deleted_hlc IS NULL').pluck().get(input.assessmentId) as string | undefined;
+  const fw = sqlite.prepare('SELECT framework_id FROM assessments WHERE id = ? AND deleted_hlc IS NULL').pluck().get(input.assessmentId) as
+    string | undefined;
   if (!fw) throw new AppError('not_found', 'No such assessment.', [{ path: ['assessmentId'], message: 'Not found.' }]);
-  const req = sqlite.prepare('SELECT id FROM framework_requirements WHERE framework_id = ? AND ref_id = ? AND deleted_hlc IS NULL').pluck().get(fw, input.ref) as string | undefined;
-  if (!req) throw new AppError('not_found', `The assessment's framework has no requirement ${input.ref}.`, [{ path: ['ref'], message: 'Not found.' }]);
+  const req = sqlite
+    .prepare('SELECT id FROM framework_requirements WHERE framework_id = ? AND ref_id = ? AND deleted_hlc IS NULL')
+    .pluck()
+    .get(fw, input.ref) as string | undefined;
+  if (!req)
+    throw new AppError('not_found', `The assessment's framework has no requirement ${input.ref}.`, [
+      { path: ['ref'], message: 'Not found.' },
+    ]);
   const rid = resultId(input.assessmentId!, req);
   if (!sqlite.prepare('SELECT 1 FROM requirement_assessments WHERE id = ? AND deleted_hlc IS NULL').get(rid)) {
-    throw new AppError('conflict', `Assess requirement ${input.ref} first; evidence is attached to its result.`, [{ path: ['ref'], message: 'Not assessed yet.' }]);
+    throw new AppError('conflict', `Assess requirement ${input.ref} first; evidence is attached to its result.`, [
+      { path: ['ref'], message: 'Not assessed yet.' },
+    ]);
   }
   return rid;
 }
@@ -47,9 +59,13 @@ export function evidenceTarget(ctx: Ctx, input: { recordType: EvidenceOwnerType;
 export function evidenceOwner(ctx: Ctx, recordType: EvidenceOwnerType, recordId: string): { scopeId: string } {
   const table = EVIDENCE_OWNER_TABLES[recordType];
   const row = tableExists(ctx, table)
-    ? (ctx.store.sqlite.prepare(`SELECT scope_id AS scopeId FROM ${table} WHERE id = ? AND deleted_hlc IS NULL`).get(recordId) as { scopeId: string } | undefined)
+    ? (ctx.store.sqlite.prepare(`SELECT scope_id AS scopeId FROM ${table} WHERE id = ? AND deleted_hlc IS NULL`).get(recordId) as
+        { scopeId: string } | undefined)
     : undefined;
-  if (!row) throw new AppError('not_found', `No such ${OWNER_WORDS[recordType]} to attach evidence to.`, [{ path: ['recordId'], message: 'Not found.' }]);
+  if (!row)
+    throw new AppError('not_found', `No such ${OWNER_WORDS[recordType]} to attach evidence to.`, [
+      { path: ['recordId'], message: 'Not found.' },
+    ]);
   return row;
 }
 
@@ -95,16 +111,27 @@ function requireWriter(ctx: Ctx) {
 
 export function attachEvidence(
   ctx: Ctx,
-  input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string; fileName: string; mediaType?: string; content: string; note?: string },
+  input: {
+    recordType: EvidenceOwnerType;
+    recordId?: string;
+    assessmentId?: string;
+    ref?: string;
+    fileName: string;
+    mediaType?: string;
+    content: string;
+    note?: string;
+  },
 ): EvidenceItem {
   const actor = requireWriter(ctx);
   const recordId = evidenceTarget(ctx, input);
   const bytes = Buffer.from(input.content, 'base64');
   if (bytes.length === 0) throw new AppError('invalid_input', 'The file is empty.', [{ path: ['content'], message: 'Empty file.' }]);
   if (bytes.length > MAX_EVIDENCE_FILE_BYTES) {
-    throw new AppError('invalid_input', `${input.fileName} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; an evidence file is at most ${MAX_EVIDENCE_FILE_BYTES / 1024 / 1024} MB.`, [
-      { path: ['content'], message: 'Too large.' },
-    ]);
+    throw new AppError(
+      'invalid_input',
+      `${input.fileName} is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; an evidence file is at most ${MAX_EVIDENCE_FILE_BYTES / 1024 / 1024} MB.`,
+      [{ path: ['content'], message: 'Too large.' }],
+    );
   }
   const owner = evidenceOwner(ctx, input.recordType, recordId);
   // The bytes first: a record never names a blob this device does not hold.
@@ -131,10 +158,15 @@ export function getEvidence(ctx: Ctx, id: string): EvidenceItem {
   return toItem(ctx, r);
 }
 
-export function listEvidence(ctx: Ctx, input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string }): { items: EvidenceItem[] } {
+export function listEvidence(
+  ctx: Ctx,
+  input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string },
+): { items: EvidenceItem[] } {
   requireActor(ctx);
   const recordId = evidenceTarget(ctx, input);
-  const rows = ctx.store.sqlite.prepare(`${SELECT} WHERE e.record_type = ? AND e.record_id = ? AND e.deleted_hlc IS NULL ORDER BY e.created_at, e.id`).all(input.recordType, recordId) as Row[];
+  const rows = ctx.store.sqlite
+    .prepare(`${SELECT} WHERE e.record_type = ? AND e.record_id = ? AND e.deleted_hlc IS NULL ORDER BY e.created_at, e.id`)
+    .all(input.recordType, recordId) as Row[];
   return { items: rows.map((r) => toItem(ctx, r)) };
 }
 
@@ -143,8 +175,13 @@ export function evidenceFile(ctx: Ctx, id: string): ExportFile {
   const e = getEvidence(ctx, id);
   const blobs = blobStoreOf(ctx.store);
   const check = blobs.verify(e.sha256);
-  if (check === 'missing') throw new AppError('conflict', `${e.fileName} is not yet downloaded to this device; it arrives with the next sync.`);
-  if (check === 'corrupt') throw new AppError('conflict', `${e.fileName} on this device no longer matches its SHA-256 (${e.sha256.slice(0, 12)}…): the copy here was changed or damaged.`);
+  if (check === 'missing')
+    throw new AppError('conflict', `${e.fileName} is not yet downloaded to this device; it arrives with the next sync.`);
+  if (check === 'corrupt')
+    throw new AppError(
+      'conflict',
+      `${e.fileName} on this device no longer matches its SHA-256 (${e.sha256.slice(0, 12)}…): the copy here was changed or damaged.`,
+    );
   return { filename: e.fileName, mime: e.mediaType, content: blobs.read(e.sha256)!.toString('base64'), encoding: 'base64', rows: 1 };
 }
 

@@ -32,7 +32,9 @@ function tableExists(ctx: Ctx, table: string): boolean {
 /** Rows as they stand, without the sync bookkeeping (clocks) and without deleted ones. */
 function rows(ctx: Ctx, table: string, where = '1 = 1', args: unknown[] = []): Rec[] {
   if (!tableExists(ctx, table)) return [];
-  const out = ctx.store.sqlite.prepare(`SELECT * FROM ${table} WHERE deleted_hlc IS NULL AND (${where}) ORDER BY created_at, id`).all(...args) as Rec[];
+  const out = ctx.store.sqlite
+    .prepare(`SELECT * FROM ${table} WHERE deleted_hlc IS NULL AND (${where}) ORDER BY created_at, id`)
+    .all(...args) as Rec[];
   for (const r of out) {
     delete r.field_hlc;
     delete r.deleted_hlc;
@@ -55,7 +57,8 @@ function findingsWithTickets(ctx: Ctx, findings: Rec[]): Rec[] {
 
 function evidenceOf(ctx: Ctx, owners: { type: string; ids: string[] }[]): Rec[] {
   const out: Rec[] = [];
-  for (const o of owners) if (o.ids.length) out.push(...rows(ctx, 'evidence', `record_type = ? AND record_id IN (${inList(o.ids)})`, [o.type, ...o.ids]));
+  for (const o of owners)
+    if (o.ids.length) out.push(...rows(ctx, 'evidence', `record_type = ? AND record_id IN (${inList(o.ids)})`, [o.type, ...o.ids]));
   return out;
 }
 
@@ -71,11 +74,14 @@ function heatMaps(ctx: Ctx, risks: Rec[]): PackContent['heatMaps'] {
   const byMatrix = new Map<string, Rec[]>();
   for (const r of risks) byMatrix.set(String(r.matrix_id), [...(byMatrix.get(String(r.matrix_id)) ?? []), r]);
   for (const [matrixId, list] of byMatrix) {
-    const row = ctx.store.sqlite.prepare('SELECT name, definition FROM risk_matrices WHERE id = ?').get(matrixId) as { name: string; definition: string } | undefined;
+    const row = ctx.store.sqlite.prepare('SELECT name, definition FROM risk_matrices WHERE id = ?').get(matrixId) as
+      { name: string; definition: string } | undefined;
     const m = row ? parseDefinition(row.definition) : null;
     if (!m) continue;
     for (const stage of ['inherent', 'current', 'residual'] as const) {
-      const grid = m.probability.map((_, p) => m.impact.map((__, i) => ({ color: hexColor(levelAt(m, p + 1, i + 1)?.hexcolor), count: 0 })));
+      const grid = m.probability.map((_, p) =>
+        m.impact.map((__, i) => ({ color: hexColor(levelAt(m, p + 1, i + 1)?.hexcolor), count: 0 })),
+      );
       for (const r of list) {
         const l = r[`${stage}_likelihood`] as number | null;
         const i = r[`${stage}_impact`] as number | null;
@@ -102,7 +108,16 @@ function registerPack(ctx: Ctx): PackContent {
     scope: 'The risk register of the whole team as held on the exporting device.',
     method:
       'Every risk (with its score history, assets and controls), finding and evidence record on the exporting device at the time of export. Levels are read from each risk matrix grid. Each file in this zip is listed in manifest.json with its SHA-256; the audit-chain head ties the pack to the tamper-evident trail of every change that produced these records.',
-    summary: [{ heading: 'Summary', lines: [`${risks.length} risks: ${count(risks, 'status')}.`, `Findings: ${count(findings, 'status')}.`, `${evidence.length} evidence records.`] }],
+    summary: [
+      {
+        heading: 'Summary',
+        lines: [
+          `${risks.length} risks: ${count(risks, 'status')}.`,
+          `Findings: ${count(findings, 'status')}.`,
+          `${evidence.length} evidence records.`,
+        ],
+      },
+    ],
     heatMaps: heatMaps(ctx, risks),
     results: [],
     findings,
@@ -124,7 +139,8 @@ function assessmentPack(ctx: Ctx, id: string): PackContent {
   if (!a) throw new AppError('not_found', 'No such assessment.');
   delete a.field_hlc;
   delete a.deleted_hlc;
-  const fw = ctx.store.sqlite.prepare('SELECT name, ref_id, version FROM frameworks WHERE id = ?').get(a.framework_id) as { name: string; ref_id: string | null; version: number } | undefined;
+  const fw = ctx.store.sqlite.prepare('SELECT name, ref_id, version FROM frameworks WHERE id = ?').get(a.framework_id) as
+    { name: string; ref_id: string | null; version: number } | undefined;
   const results = ctx.store.sqlite
     .prepare(
       `SELECT ra.*, fr.ref_id, fr.urn AS requirement_urn, fr.name AS requirement_name, fr.description AS requirement_description
@@ -149,7 +165,16 @@ function assessmentPack(ctx: Ctx, id: string): PackContent {
     scope: `${framework}; ${siteName(ctx, String(a.scope_id))}; status ${String(a.status)}.`,
     method:
       'Each requirement was assessed as compliant, partially compliant, non-compliant, not applicable or not assessed, with a score where the framework defines one, an observation and evidence files. Requirements not listed under Results were not assessed. Every file in this zip is listed in manifest.json with its SHA-256; the audit-chain head ties the pack to the tamper-evident trail of every change that produced these records.',
-    summary: [{ heading: 'Summary', lines: [`${results.length} requirements assessed: ${count(results, 'result')}.`, `Findings: ${count(findings, 'status')}.`, `${evidence.length} evidence records.`] }],
+    summary: [
+      {
+        heading: 'Summary',
+        lines: [
+          `${results.length} requirements assessed: ${count(results, 'result')}.`,
+          `Findings: ${count(findings, 'status')}.`,
+          `${evidence.length} evidence records.`,
+        ],
+      },
+    ],
     heatMaps: [],
     results: results.map((r) => ({
       ref: String(r.ref_id ?? r.requirement_urn ?? r.requirement_id),
@@ -158,7 +183,13 @@ function assessmentPack(ctx: Ctx, id: string): PackContent {
       observation: (r.observation as string | null) ?? null,
     })),
     findings,
-    tables: { assessments: [a], requirement_assessments: results, findings, finding_links: rows(ctx, 'finding_links', `finding_id IN (${inList(fids)})`, fids), evidence },
+    tables: {
+      assessments: [a],
+      requirement_assessments: results,
+      findings,
+      finding_links: rows(ctx, 'finding_links', `finding_id IN (${inList(fids)})`, fids),
+      evidence,
+    },
   };
 }
 

@@ -27,19 +27,32 @@ export type PackManifest = z.infer<typeof packManifest>;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export function verifyPackBytes(zip: Uint8Array): PackCheck {
-  const fail = (summary: string): PackCheck => ({ ok: false, checked: 0, changed: [], missing: [], unexpected: [], chainHead: null, summary });
+  const fail = (summary: string): PackCheck => ({
+    ok: false,
+    checked: 0,
+    changed: [],
+    missing: [],
+    unexpected: [],
+    chainHead: null,
+    summary,
+  });
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(zip);
   } catch (e) {
-    return fail(`This is not a readable zip file (${e instanceof Error ? e.message : String(e)}); it may be damaged or not an Outpost evidence pack.`);
+    return fail(
+      `This is not a readable zip file (${e instanceof Error ? e.message : String(e)}); it may be damaged or not an Outpost evidence pack.`,
+    );
   }
   const raw = entries[MANIFEST];
   if (!raw) return fail(`The zip has no ${MANIFEST}: it is not an Outpost evidence pack, or its manifest was removed.`);
   let manifest: PackManifest;
   try {
     const parsed = packManifest.safeParse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw)));
-    if (!parsed.success) return fail(`${MANIFEST} is not an Outpost pack manifest (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'}); it was changed or is not from Outpost.`);
+    if (!parsed.success)
+      return fail(
+        `${MANIFEST} is not an Outpost pack manifest (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'}); it was changed or is not from Outpost.`,
+      );
     manifest = parsed.data;
   } catch {
     return fail(`${MANIFEST} is not valid JSON: it was changed after export.`);

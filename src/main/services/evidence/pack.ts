@@ -27,21 +27,33 @@ function csvOf(ctx: Ctx, table: string, rows: Record<string, unknown>[]): string
   // An empty table still says which columns it would have held.
   const fields = rows.length
     ? Object.keys(rows[0]!)
-    : (ctx.store.sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).filter((c) => c !== 'field_hlc' && c !== 'deleted_hlc');
+    : (ctx.store.sqlite.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).filter(
+        (c) => c !== 'field_hlc' && c !== 'deleted_hlc',
+      );
   return `\uFEFF${Papa.unparse({ fields, data: rows.map((r) => fields.map((f) => csvSafe(r[f]))) }, { newline: '\r\n' })}\r\n`;
 }
 
 /** Zip entry names: plain, short, no folders from the file name, unique. */
 function entryName(used: Set<string>, sha: string, fileName: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-  const clean = fileName.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').replace(/^\.+/, '_').slice(-120) || 'file';
+  const clean =
+    fileName
+      .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(-120) || 'file';
   let name = `evidence/${sha.slice(0, 12)}-${clean}`;
   for (let i = 2; used.has(name); i++) name = `evidence/${sha.slice(0, 12)}-${i}-${clean}`;
   used.add(name);
   return name;
 }
 
-async function reportPdf(ctx: Ctx, c: PackContent, chain: PackManifest['chain'], evidenceFiles: number, missing: number): Promise<Uint8Array> {
+async function reportPdf(
+  ctx: Ctx,
+  c: PackContent,
+  chain: PackManifest['chain'],
+  evidenceFiles: number,
+  missing: number,
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setTitle(winAnsi(c.title));
   doc.setCreator('Outpost');
@@ -56,7 +68,14 @@ async function reportPdf(ctx: Ctx, c: PackContent, chain: PackManifest['chain'],
   let page: PDFPage = doc.addPage([W, H]);
   let y = H - 20 * MM;
   let pageNo = 1;
-  const footer = () => page.drawText(winAnsi(`${c.title} - page ${pageNo} - audit-chain head ${chain.head ?? 'n/a'}`), { x: left, y: 10 * MM, size: 6.5, font: mono, color: rgb(0.35, 0.35, 0.35) });
+  const footer = () =>
+    page.drawText(winAnsi(`${c.title} - page ${pageNo} - audit-chain head ${chain.head ?? 'n/a'}`), {
+      x: left,
+      y: 10 * MM,
+      size: 6.5,
+      font: mono,
+      color: rgb(0.35, 0.35, 0.35),
+    });
   const need = (h: number) => {
     if (y - h >= 18 * MM) return;
     footer();
@@ -82,8 +101,14 @@ async function reportPdf(ctx: Ctx, c: PackContent, chain: PackManifest['chain'],
   const facts: [string, string][] = [
     ['Scope', c.scope],
     ['Exported', `${nowIso(ctx).replace('T', ' ').slice(0, 16)} UTC by ${ctx.actor?.displayName ?? 'unknown'}`],
-    ['Evidence files', `${evidenceFiles} in this pack${missing ? `, ${missing} not yet downloaded to the exporting device (listed in manifest.json)` : ''}`],
-    ['Audit trail', chain.valid ? `${chain.length} events, head ${chain.head ?? 'none'}` : 'BROKEN: the trail on the exporting device does not verify'],
+    [
+      'Evidence files',
+      `${evidenceFiles} in this pack${missing ? `, ${missing} not yet downloaded to the exporting device (listed in manifest.json)` : ''}`,
+    ],
+    [
+      'Audit trail',
+      chain.valid ? `${chain.length} events, head ${chain.head ?? 'none'}` : 'BROKEN: the trail on the exporting device does not verify',
+    ],
   ];
   for (const [k, v] of facts) {
     need(5 * MM);
@@ -116,7 +141,15 @@ async function reportPdf(ctx: Ctx, c: PackContent, chain: PackManifest['chain'],
           const g = hm.grid[n - 1 - p]![i]!;
           const x = left + 12 * MM + i * cell;
           const yy = top - (p + 1) * cell;
-          page.drawRectangle({ x, y: yy, width: cell - 1, height: cell - 1, color: g.color, borderColor: rgb(0.5, 0.5, 0.5), borderWidth: 0.3 });
+          page.drawRectangle({
+            x,
+            y: yy,
+            width: cell - 1,
+            height: cell - 1,
+            color: g.color,
+            borderColor: rgb(0.5, 0.5, 0.5),
+            borderWidth: 0.3,
+          });
           if (g.count) page.drawText(String(g.count), { x: x + cell / 2 - 3, y: yy + cell / 2 - 3, size: 9, font: bold });
         }
         page.drawText(winAnsi(String(n - p)), { x: left + 8 * MM, y: top - (p + 1) * cell + cell / 2 - 3, size: 7, font });
@@ -139,7 +172,11 @@ async function reportPdf(ctx: Ctx, c: PackContent, chain: PackManifest['chain'],
   heading(`Findings (${c.findings.length})`);
   if (!c.findings.length) para('No findings.');
   for (const f of c.findings) {
-    para(`${String(f.severity).toUpperCase()} ${String(f.kind).replace('_', '-')}: ${String(f.title)} (${String(f.status)}${f.due_date ? `, due ${String(f.due_date)}` : ''}${f.ticket ? `, ticket ${String(f.ticket)}` : ''})`, 8.5, bold);
+    para(
+      `${String(f.severity).toUpperCase()} ${String(f.kind).replace('_', '-')}: ${String(f.title)} (${String(f.status)}${f.due_date ? `, due ${String(f.due_date)}` : ''}${f.ticket ? `, ticket ${String(f.ticket)}` : ''})`,
+      8.5,
+      bold,
+    );
     if (f.description) para(String(f.description), 8, font, 4 * MM);
   }
   footer();
@@ -176,7 +213,8 @@ export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string 
     packed.set(sha, name);
     e.pack_entry = name;
   }
-  for (const [table, rows] of Object.entries(content.tables)) entries[`records/${table}.csv`] = new TextEncoder().encode(csvOf(ctx, table, rows));
+  for (const [table, rows] of Object.entries(content.tables))
+    entries[`records/${table}.csv`] = new TextEncoder().encode(csvOf(ctx, table, rows));
   entries['report.pdf'] = await reportPdf(ctx, content, chain, packed.size, missingEvidence.length);
   const manifest: PackManifest = {
     format: PACK_FORMAT,
@@ -193,8 +231,18 @@ export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string 
   const manifestBytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
   entries[MANIFEST] = manifestBytes;
   // Evidence files are mostly photos and PDFs, already compressed: stored, not deflated again.
-  const zip = zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: k.startsWith('evidence/') ? 0 : 6 }]])), { mtime: new Date(manifest.exportedAt) });
-  write(ctx, (w) => w.audit('evidence_pack', input.id ?? null, null, { kind: input.kind, title: content.title, manifestSha256: sha256Hex(manifestBytes), files: manifest.files.length, chainHead: chain.head }));
+  const zip = zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: k.startsWith('evidence/') ? 0 : 6 }]])), {
+    mtime: new Date(manifest.exportedAt),
+  });
+  write(ctx, (w) =>
+    w.audit('evidence_pack', input.id ?? null, null, {
+      kind: input.kind,
+      title: content.title,
+      manifestSha256: sha256Hex(manifestBytes),
+      files: manifest.files.length,
+      chainHead: chain.head,
+    }),
+  );
   const base = content.fileBase.replace(/[^\w.-]+/g, '-').toLowerCase();
   return {
     filename: `${base}-${manifest.exportedAt.slice(0, 10)}.zip`,

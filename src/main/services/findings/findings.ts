@@ -13,7 +13,13 @@ import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import { GLOBAL_SCOPE } from '../directory/scopes';
 import { createTicket } from '../tickets/tickets';
-import { OPEN_FINDING_STATUSES, type FindingKind, type FindingLinkKind, type FindingSeverity, type FindingStatus } from '../../../shared/sync/entities-evidence';
+import {
+  OPEN_FINDING_STATUSES,
+  type FindingKind,
+  type FindingLinkKind,
+  type FindingSeverity,
+  type FindingStatus,
+} from '../../../shared/sync/entities-evidence';
 import type { Finding, FindingLink } from '../../../shared/api/findings';
 
 interface Row {
@@ -43,23 +49,29 @@ const SELECT = `SELECT f.*, o.display_name AS owner_name, r.display_name AS rais
 function linkLabel(ctx: Ctx, kind: FindingLinkKind, target: string): string | null {
   const sqlite = ctx.store.sqlite;
   if (kind === 'asset') {
-    const a = sqlite.prepare('SELECT tag, name FROM assets WHERE id = ? AND deleted_hlc IS NULL').get(target) as { tag: string; name: string } | undefined;
+    const a = sqlite.prepare('SELECT tag, name FROM assets WHERE id = ? AND deleted_hlc IS NULL').get(target) as
+      { tag: string; name: string } | undefined;
     return a ? `${a.tag} ${a.name}` : null;
   }
   if (kind === 'risk') {
-    const r = sqlite.prepare('SELECT number, title FROM risks WHERE id = ? AND deleted_hlc IS NULL').get(target) as { number: string; title: string } | undefined;
+    const r = sqlite.prepare('SELECT number, title FROM risks WHERE id = ? AND deleted_hlc IS NULL').get(target) as
+      { number: string; title: string } | undefined;
     return r ? `${r.number} ${r.title}` : null;
   }
   if (kind === 'requirement') {
     // Requirements are named by their URN, the same in every framework version.
-    const q = sqlite.prepare('SELECT ref_id, name FROM framework_requirements WHERE urn = ? AND deleted_hlc IS NULL LIMIT 1').get(target) as { ref_id: string | null; name: string | null } | undefined;
+    const q = sqlite
+      .prepare('SELECT ref_id, name FROM framework_requirements WHERE urn = ? AND deleted_hlc IS NULL LIMIT 1')
+      .get(target) as { ref_id: string | null; name: string | null } | undefined;
     return q ? [q.ref_id, q.name].filter(Boolean).join(' ') || target : null;
   }
   return null;
 }
 
 function linksOf(ctx: Ctx, findingId: string): FindingLink[] {
-  const rows = ctx.store.sqlite.prepare('SELECT kind, target_id FROM finding_links WHERE finding_id = ? AND deleted_hlc IS NULL ORDER BY kind, target_id').all(findingId) as { kind: FindingLinkKind; target_id: string }[];
+  const rows = ctx.store.sqlite
+    .prepare('SELECT kind, target_id FROM finding_links WHERE finding_id = ? AND deleted_hlc IS NULL ORDER BY kind, target_id')
+    .all(findingId) as { kind: FindingLinkKind; target_id: string }[];
   return rows.map((r) => ({ kind: r.kind, targetId: r.target_id, label: linkLabel(ctx, r.kind, r.target_id) }));
 }
 
@@ -101,7 +113,10 @@ export function getFinding(ctx: Ctx, id: string): Finding {
   return toFinding(ctx, r);
 }
 
-export function listFindings(ctx: Ctx, input: { status?: 'open' | 'all'; assessmentId?: string; link?: { kind: FindingLinkKind; targetId: string } } = {}): { items: Finding[] } {
+export function listFindings(
+  ctx: Ctx,
+  input: { status?: 'open' | 'all'; assessmentId?: string; link?: { kind: FindingLinkKind; targetId: string } } = {},
+): { items: Finding[] } {
   requireWriter(ctx);
   const where = ['f.deleted_hlc IS NULL'];
   const args: unknown[] = [];
@@ -114,16 +129,22 @@ export function listFindings(ctx: Ctx, input: { status?: 'open' | 'all'; assessm
     args.push(input.assessmentId);
   }
   if (input.link) {
-    where.push('EXISTS (SELECT 1 FROM finding_links l WHERE l.finding_id = f.id AND l.kind = ? AND l.target_id = ? AND l.deleted_hlc IS NULL)');
+    where.push(
+      'EXISTS (SELECT 1 FROM finding_links l WHERE l.finding_id = f.id AND l.kind = ? AND l.target_id = ? AND l.deleted_hlc IS NULL)',
+    );
     args.push(input.link.kind, input.link.targetId);
   }
-  const rows = ctx.store.sqlite.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY f.created_at DESC, f.id DESC`).all(...args) as Row[];
+  const rows = ctx.store.sqlite
+    .prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY f.created_at DESC, f.id DESC`)
+    .all(...args) as Row[];
   return { items: rows.map((r) => toFinding(ctx, r)) };
 }
 
 export function findingsForTicket(ctx: Ctx, ticketId: string): { items: Finding[] } {
   requireWriter(ctx);
-  const rows = ctx.store.sqlite.prepare(`${SELECT} WHERE f.ticket_id = ? AND f.deleted_hlc IS NULL ORDER BY f.created_at`).all(ticketId) as Row[];
+  const rows = ctx.store.sqlite
+    .prepare(`${SELECT} WHERE f.ticket_id = ? AND f.deleted_hlc IS NULL ORDER BY f.created_at`)
+    .all(ticketId) as Row[];
   return { items: rows.map((r) => toFinding(ctx, r)) };
 }
 
@@ -171,7 +192,16 @@ export function createFinding(
       ticket_id: null,
       raised_by: actor.id,
     });
-    for (const l of input.links ?? []) setMember(ctx, w, 'finding_links', linkId(id, l.kind, l.targetId), scopeId, { finding_id: id, kind: l.kind, target_id: l.targetId }, true);
+    for (const l of input.links ?? [])
+      setMember(
+        ctx,
+        w,
+        'finding_links',
+        linkId(id, l.kind, l.targetId),
+        scopeId,
+        { finding_id: id, kind: l.kind, target_id: l.targetId },
+        true,
+      );
   });
   return getFinding(ctx, id);
 }
@@ -179,7 +209,15 @@ export function createFinding(
 export function updateFinding(
   ctx: Ctx,
   id: string,
-  fields: { kind?: FindingKind; title?: string; description?: string; severity?: FindingSeverity; status?: FindingStatus; ownerId?: string | null; dueDate?: string | null },
+  fields: {
+    kind?: FindingKind;
+    title?: string;
+    description?: string;
+    severity?: FindingSeverity;
+    status?: FindingStatus;
+    ownerId?: string | null;
+    dueDate?: string | null;
+  },
 ): Finding {
   requireWriter(ctx);
   getFinding(ctx, id);
@@ -199,7 +237,17 @@ export function updateFinding(
 export function linkFinding(ctx: Ctx, id: string, link: { kind: FindingLinkKind; targetId: string }, present: boolean): Finding {
   requireWriter(ctx);
   const f = getFinding(ctx, id);
-  write(ctx, (w) => setMember(ctx, w, 'finding_links', linkId(id, link.kind, link.targetId), f.siteId, { finding_id: id, kind: link.kind, target_id: link.targetId }, present));
+  write(ctx, (w) =>
+    setMember(
+      ctx,
+      w,
+      'finding_links',
+      linkId(id, link.kind, link.targetId),
+      f.siteId,
+      { finding_id: id, kind: link.kind, target_id: link.targetId },
+      present,
+    ),
+  );
   return getFinding(ctx, id);
 }
 
@@ -213,7 +261,8 @@ const KIND_WORDS: Record<FindingKind, string> = { non_conformity: 'Non-conformit
 export function openTicketForFinding(ctx: Ctx, id: string, type: 'incident' | 'request' = 'incident'): Finding {
   requireWriter(ctx);
   const f = getFinding(ctx, id);
-  if (f.ticketId) throw new AppError('conflict', `This finding already has its follow-up ticket${f.ticketNumber ? ` (${f.ticketNumber})` : ''}.`);
+  if (f.ticketId)
+    throw new AppError('conflict', `This finding already has its follow-up ticket${f.ticketNumber ? ` (${f.ticketNumber})` : ''}.`);
   const lines = [
     `${KIND_WORDS[f.kind]} (${f.severity}) raised by ${f.raisedByName ?? 'an auditor'}.`,
     f.dueDate ? `Due ${f.dueDate}.` : null,
