@@ -1,6 +1,6 @@
 /** Reading, filtering, exporting and verifying the audit trail. */
 import Papa from 'papaparse';
-import { PDFDocument, StandardFonts, rgb, type PDFPage } from 'pdf-lib';
+import { rgb, type PDFPage } from 'pdf-lib';
 import type { Ctx } from '../core/context';
 import { NO_PERSON, type AuditEvent, type AuditEventDetail, type AuditExport, type AuditFacets, type AuditFilter, type AuditListItem, type ChainStatus } from '../../../shared/api/audit';
 import { eventHash, GENESIS, verifyChain } from '../core/audit';
@@ -8,7 +8,7 @@ import { checkAnchor } from './anchor';
 import { AppError } from '../../../shared/result';
 import { normaliseTag } from '../../../shared/assets/rules';
 import { csvSafe } from '../assets/list';
-import { MM, fit, winAnsi } from '../labels/pdf';
+import { MM, fit, reportDocument, winAnsi } from '../labels/pdf';
 
 export function listAudit(ctx: Ctx, input: { recordId?: string; limit: number; cursor?: string | null }): { items: AuditEvent[]; nextCursor: string | null } {
   const where: string[] = [];
@@ -288,13 +288,7 @@ export async function exportAudit(ctx: Ctx, input: AuditFilter & { format: 'csv'
     return { filename: `${base}.csv`, mime: 'text/csv', content: `\uFEFF${head}\r\n\r\n${body}`, encoding: 'utf-8', rows: rows.length, chainHead, chainValid: chain.valid, truncated };
   }
 
-  const doc = await PDFDocument.create();
-  doc.setTitle('Outpost audit trail');
-  doc.setCreator('Outpost');
-  doc.setCreationDate(ctx.clock.now());
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const mono = await doc.embedFont(StandardFonts.Courier);
+  const { doc, bold, font, mono } = await reportDocument('Outpost audit trail', ctx.clock.now());
   // Landscape A4: the change column needs the width.
   const W = 297 * MM;
   const H = 210 * MM;

@@ -1,12 +1,12 @@
 /** The reconciliation report of an audit as CSV or PDF, carrying the audit-trail chain head as evidence. */
 import Papa from 'papaparse';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
 import { verifyChain } from '../core/audit';
 import type { AuditDetail } from '../../../shared/api/audits';
 import { csvSafe } from '../assets/list';
-import { MM, fit, winAnsi, wrapText } from '../labels/pdf';
+import { MM, fit, reportDocument, winAnsi, wrapText } from '../labels/pdf';
 import { getAudit } from './audits';
 
 interface Line {
@@ -69,13 +69,7 @@ export async function auditReport(ctx: Ctx, auditId: string, format: 'csv' | 'pd
     const body = Papa.unparse({ fields: ['Result', 'Asset Tag', 'Name', 'Registered location', 'Scanned at', 'Scanned by'], data: rows.map((r) => [r.result, r.tag, r.name, r.registered, r.at, r.by].map(csvSafe)) }, { newline: '\r\n' });
     return { filename: `${base}.csv`, mime: 'text/csv', content: `\uFEFF${head}\r\n\r\n${body}`, encoding: 'utf-8' as const, rows: rows.length, chainHead };
   }
-  const doc = await PDFDocument.create();
-  doc.setTitle(`Audit reconciliation: ${winAnsi(a.locationPath)}`);
-  doc.setCreator('Outpost');
-  doc.setCreationDate(ctx.clock.now());
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const mono = await doc.embedFont(StandardFonts.Courier);
+  const { doc, bold, font, mono } = await reportDocument(`Audit reconciliation: ${winAnsi(a.locationPath)}`, ctx.clock.now());
   const W = 210 * MM;
   const H = 297 * MM;
   const left = 15 * MM;

@@ -7,7 +7,7 @@
  */
 import Papa from 'papaparse';
 import { zipSync } from 'fflate';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { Ctx } from '../core/context';
 import { nowIso } from '../core/context';
 import { requireActor, write } from '../core/write';
@@ -16,7 +16,7 @@ import { AppError } from '../../../shared/result';
 import type { ExportFile } from '../../../shared/api/assets';
 import type { PackKind } from '../../../shared/api/evidence';
 import { csvSafe } from '../assets/list';
-import { MM, fit, winAnsi, wrapText } from '../labels/pdf';
+import { MM, fit, reportDocument, winAnsi, wrapText } from '../labels/pdf';
 import { blobStoreOf, sha256Hex } from './blobs';
 import { MANIFEST, PACK_FORMAT, type PackManifest } from './pack-verify';
 import { collectPack, type PackContent } from './pack-content';
@@ -35,10 +35,11 @@ function csvOf(ctx: Ctx, table: string, rows: Record<string, unknown>[]): string
 
 /** Zip entry names: plain, short, no folders from the file name, unique. */
 function entryName(used: Set<string>, sha: string, fileName: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+  // Path separators, characters Windows refuses and control characters become "_".
   const clean =
-    fileName
-      .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_')
+    [...fileName]
+      .map((ch) => (ch.charCodeAt(0) < 32 || '\\/:*?"<>|'.includes(ch) ? '_' : ch))
+      .join('')
       .replace(/^\.+/, '_')
       .slice(-120) || 'file';
   let name = `evidence/${sha.slice(0, 12)}-${clean}`;
@@ -54,13 +55,7 @@ async function reportPdf(
   evidenceFiles: number,
   missing: number,
 ): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.setTitle(winAnsi(c.title));
-  doc.setCreator('Outpost');
-  doc.setCreationDate(ctx.clock.now());
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const mono = await doc.embedFont(StandardFonts.Courier);
+  const { doc, bold, font, mono } = await reportDocument(winAnsi(c.title), ctx.clock.now());
   const W = 210 * MM;
   const H = 297 * MM;
   const left = 15 * MM;

@@ -1,8 +1,17 @@
 /** Small pdf-lib helpers shared by label sheets and audit reports. */
 import QRCode from 'qrcode';
-import { rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 
 export const MM = 72 / 25.4;
+
+/** A new report document made by Outpost, with the three fonts reports use. */
+export async function reportDocument(title: string, created: Date): Promise<{ doc: PDFDocument; bold: PDFFont; font: PDFFont; mono: PDFFont }> {
+  const doc = await PDFDocument.create();
+  doc.setTitle(title);
+  doc.setCreator('Outpost');
+  doc.setCreationDate(created);
+  return { doc, bold: await doc.embedFont(StandardFonts.HelveticaBold), font: await doc.embedFont(StandardFonts.Helvetica), mono: await doc.embedFont(StandardFonts.Courier) };
+}
 
 /** The standard fonts speak WinAnsi only: anything else would throw, so it becomes "?". */
 export function winAnsi(s: string): string {
