@@ -42,6 +42,8 @@ export interface PackCheck {
   unexpected: string[];
   /** The audit-chain head the pack was exported with. */
   chainHead: string | null;
+  /** SHA-256 of manifest.json: the export's audit event ("evidence_pack") records the same. */
+  manifestSha256: string | null;
   /** One sentence for the user. */
   summary: string;
 }

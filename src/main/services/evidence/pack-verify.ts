@@ -34,6 +34,7 @@ export function verifyPackBytes(zip: Uint8Array): PackCheck {
     missing: [],
     unexpected: [],
     chainHead: null,
+    manifestSha256: null,
     summary,
   });
   let entries: Record<string, Uint8Array>;
@@ -80,6 +81,7 @@ export function verifyPackBytes(zip: Uint8Array): PackCheck {
     missing,
     unexpected,
     chainHead: manifest.chain.head,
+    manifestSha256: sha(raw),
     summary: ok
       ? `All ${manifest.files.length} files match the manifest (exported ${manifest.exportedAt}, audit-chain head ${manifest.chain.head ?? 'none'}).`
       : `The pack was changed: ${parts.join('; ')}.`,
