@@ -10,7 +10,7 @@ import { ruleFor } from '../shared/sync/entities';
 import { judgeWrite, type Principal } from '../shared/sync/access';
 import { FOLLOWING_CHILD, followingChildrenOf, isFollowingParent } from '../shared/sync/following';
 import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
-import { formatHumanNumber, numberedField, parseHumanNumber } from '../shared/numbers';
+import { formatHumanNumber, numberedField, parseHumanNumber, provisionalPrefix, schemeOf } from '../shared/numbers';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
 import { deriveAfterOp } from './derive';
 
@@ -314,21 +314,28 @@ async function applyOne(
   const numberField = numberedField(op.entity);
   if (numberField && kind === 'create' && !current && typeof payload[numberField] === 'string') {
     const number = String(payload[numberField]);
-    const parsed = parseHumanNumber(op.entity, number);
-    if (!parsed) return reject(`${number} is not a number Outpost gives ${op.entity.replace(/_/g, ' ')}.`);
-    const prefix = parsed.scheme.prefix;
-    const n = parsed.n;
+    // Only the server says what a record was numbered before (see below).
+    delete payload.former_number;
+    // A provisional number (given offline once the device's blocks ran out) always gets a real one.
+    const provisional = provisionalPrefix(number);
+    const parsed = provisional ? null : parseHumanNumber(op.entity, number);
+    const scheme = provisional ? schemeOf(provisional) : parsed?.scheme;
+    if (!scheme || scheme.entity !== op.entity) return reject(`${number} is not a number Outpost gives ${op.entity.replace(/_/g, ' ')}.`);
+    const prefix = scheme.prefix;
+    const n = parsed?.n ?? 0;
     const holder = numberOwner.get(number);
-    const leaseHolder = numbering.leases.find((l) => l.prefix === prefix && l.first <= n && l.last >= n)?.deviceId ?? null;
-    if ((holder && holder !== op.recordId) || (leaseHolder && leaseHolder !== auth.deviceId)) {
+    const leaseHolder = parsed ? (numbering.leases.find((l) => l.prefix === prefix && l.first <= n && l.last >= n)?.deviceId ?? null) : null;
+    if (provisional || (holder && holder !== op.recordId) || (leaseHolder && leaseHolder !== auth.deviceId)) {
       const hi = numbering.highest.get(prefix);
       if (hi) await tx.bumpCounter(prefix, hi);
       let next = formatHumanNumber(prefix, await tx.nextNumber(prefix));
       while (numberOwner.has(next)) next = formatHumanNumber(prefix, await tx.nextNumber(prefix));
       const what = op.entity === 'tickets' ? 'ticket' : op.entity.replace(/_/g, ' ').replace(/s$/, '');
-      if (!parseHumanNumber(op.entity, next)) return reject(`Every ${prefix} number is taken (the last is ${formatHumanNumber(prefix, parsed.scheme.max)}); the ${what} cannot be numbered.`);
-      note = `Number ${number} was already taken; the ${what} is now ${next}.`;
+      if (!parseHumanNumber(op.entity, next)) return reject(`Every ${prefix} number is taken (the last is ${formatHumanNumber(prefix, scheme.max)}); the ${what} cannot be numbered.`);
+      note = provisional ? `Provisional number ${number} was numbered ${next} at sync.` : `Number ${number} was already taken; the ${what} is now ${next}.`;
       payload[numberField] = next;
+      // Every device keeps the number people saw first as an alias (where the record type keeps it).
+      if ('former_number' in rule.fields) payload.former_number = number;
       numberOwner.set(next, op.recordId);
     } else {
       numberOwner.set(number, op.recordId);

@@ -83,3 +83,42 @@ export function numberOf(entity: string, data: Record<string, unknown>): string 
   const f = numberedField(entity);
   return f && typeof data[f] === 'string' ? (data[f] as string) : null;
 }
+
+/**
+ * Every scheme is numbered ahead offline from blocks the server leases each device; once a device's
+ * blocks run out offline it gives provisional numbers (see formatProvisional), renumbered by the server.
+ */
+export const LEASED_PREFIXES: readonly string[] = NUMBER_PREFIXES;
+
+/**
+ * A provisional number: given offline once a device's leased blocks are used up, and replaced by a
+ * real one at the next sync. `INC-P-3F9A2C-12`: the prefix, P, the device's short id and its own
+ * count. It cannot collide with a leased number (those never contain "-P-") nor with another
+ * device's, and it fails the prefix's number pattern, so nobody mistakes it for a final number.
+ */
+export function formatProvisional(prefix: string, deviceShort: string, n: number): string {
+  return `${prefix}-P-${deviceShort}-${n}`;
+}
+
+/** The device's part of its provisional numbers: the last six hex digits of its id, upper case. */
+export function deviceShort(deviceId: string): string {
+  return deviceId.replace(/-/g, '').slice(-6).toUpperCase();
+}
+
+const PROVISIONAL_RE = /^([A-Z]{2,8})-P-([0-9A-F]{6})-([1-9]\d{0,8})$/;
+
+export function isProvisional(number: string): boolean {
+  return PROVISIONAL_RE.test(number);
+}
+
+/** The prefix of a provisional number, or null when it is not one. */
+export function provisionalPrefix(number: string): string | null {
+  return PROVISIONAL_RE.exec(number)?.[1] ?? null;
+}
+
+/** What a numbered field accepts from a device: a number of one of `prefixes`, or a provisional one. */
+export function numberOrProvisional(prefixes: readonly string[]): RegExp {
+  const finals = prefixes.map((p) => numberRegex(p).source.slice(1, -1));
+  const provisional = `(?:${prefixes.join('|')})-P-[0-9A-F]{6}-[1-9]\\d{0,8}`;
+  return new RegExp(`^(?:${[...finals, provisional].join('|')})$`);
+}

@@ -11,7 +11,9 @@ import { getMeta, getMetaJson, setMeta, setMetaJson } from '../services/core/met
 import { deviceId as localDeviceId, resetDeviceState } from '../services/core/ops';
 import { uuidv7 } from '../../shared/ids';
 import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type PushRequest, type PushResponse } from '../../shared/sync/wire';
-import type { SyncState, SyncStatus } from '../../shared/api/sync';
+import type { NumberReserve, SyncState, SyncStatus } from '../../shared/api/sync';
+import { LEASED_PREFIXES } from '../../shared/numbers';
+import { addLeasedBlock, dropLeasedBlocks, leasedRemaining, provisionalCount, recentUsage, startLeasing } from '../services/core/numbers';
 import { AppError } from '../../shared/result';
 import { acknowledge, nextBatch, pendingCount } from './outbox';
 import { applyPage, applyScopes, getCursor, getScopes, pendingInScopes, rereadForRole, scopeChange, CURSOR_KEY } from './apply';
@@ -22,12 +24,20 @@ import { writeGate } from '../db/write-gate';
 import { openCredentials, sealCredentials, type SecretBox } from './secret-box';
 import { adoptIdentity } from './identity';
 import { anchorWanted, chainTip, noteAnchorReply } from '../services/audit/anchor';
-import { NUMBER_PREFIXES } from '../../shared/numbers';
 import { blobStoreOf } from '../services/evidence/blobs';
 import { syncBlobs } from './blobs';
 
 export const CLIENT_VERSION = '0.1.0';
-const LEASE_SIZE = 500;
+/**
+ * The reserve of numbers a staff device keeps per leased prefix while online: what it used in the
+ * last two weeks, at least MIN_RESERVE, at most what the server lets one device hold.
+ */
+export const MIN_RESERVE = 200;
+const MAX_RESERVE = 2000;
+/** Below this share of the reserve, the device warns (and tops up whenever it is online). */
+const LOW_SHARE = 0.25;
+/** A top-up leases at least this many, so blocks stay few. */
+const MIN_BLOCK = 50;
 /** Short, so an edit reaches other online devices within a second, yet bursts of typing coalesce. */
 const DEBOUNCE_MS = 250;
 const POLL_MS = 60_000;
@@ -148,7 +158,31 @@ export class SyncClient {
       conflicts: 0,
       cursor: getCursor(this.sqlite),
       rejected: rejectedCount(this.sqlite),
+      numbers: this.numberReserves(),
     };
+  }
+
+  /** The reserve this device aims to hold of a prefix: two weeks of its own use, within bounds. */
+  private reserveTarget(prefix: string): number {
+    return Math.min(MAX_RESERVE, Math.max(MIN_RESERVE, recentUsage(this.sqlite, prefix, this.opts.clock.now())));
+  }
+
+  private numberReserves(): NumberReserve[] {
+    if (!this.joined()) return [];
+    const out: NumberReserve[] = [];
+    for (const prefix of LEASED_PREFIXES) {
+      const remaining = leasedRemaining(this.sqlite, prefix);
+      if (remaining === null) continue;
+      const reserve = this.reserveTarget(prefix);
+      out.push({ prefix, remaining, reserve, low: this.leases() && remaining < reserve * LOW_SHARE, provisional: provisionalCount(this.sqlite, prefix) });
+    }
+    return out;
+  }
+
+  /** Only staff devices number ahead; a requester's or auditor's new tickets are numbered on push. */
+  private leases(): boolean {
+    const role = getMetaJson<{ role?: string } | null>(this.sqlite, K.user, null)?.role;
+    return role === 'admin' || role === 'technician';
   }
 
   private setState(s: SyncState, error?: string | null) {
@@ -185,6 +219,8 @@ export class SyncClient {
           setMeta(this.sqlite, K.url, url);
           this.writeCreds(saved ?? { accessToken: pair.accessToken, refreshToken: pair.refreshToken, accessExpiresAt: Date.now() + pair.expiresIn * 1000 });
           setMetaJson(this.sqlite, K.user, { username: pair.user.username, role: pair.user.role, personId: pair.user.personId ?? pair.user.id });
+          // From now on numbers come from leased blocks, or are visibly provisional until one arrives.
+          for (const prefix of LEASED_PREFIXES) startLeasing(this.sqlite, prefix);
           // The person joining takes the id the server knows them by (see identity.ts).
           if (localPersonId) adoptIdentity(this.sqlite, localPersonId, pair.user.personId ?? pair.user.id);
         })(),
@@ -396,7 +432,7 @@ export class SyncClient {
         setMeta(this.sqlite, 'device_id', next);
         setMeta(this.sqlite, 'device_seq', String(ids.length));
         // Leased numbers belong to the old id; the new one leases its own.
-        for (const prefix of NUMBER_PREFIXES) setMetaJson(this.sqlite, K.lease(prefix), null);
+        for (const prefix of LEASED_PREFIXES) dropLeasedBlocks(this.sqlite, prefix);
       })(),
     );
     resetDeviceState(this.sqlite);
@@ -514,25 +550,47 @@ export class SyncClient {
     }
   }
 
-  /** Keeps a leased block of human numbers per prefix, so tickets made offline get final numbers. */
+  /**
+   * Tops up the leased numbers of each prefix whenever the device is online, to a reserve sized to
+   * its own recent rate (see reserveTarget), so tickets made offline get final numbers. A refusal
+   * (the server's per-device cap, or numbers exhausted) leaves the reserve as it is: sync goes on.
+   */
   private async ensureLeases(): Promise<void> {
-    // Only staff devices number ahead; a requester's or auditor's new tickets are numbered on push.
-    const role = getMetaJson<{ role?: string } | null>(this.sqlite, K.user, null)?.role;
-    if (role !== 'admin' && role !== 'technician') return;
-    for (const prefix of NUMBER_PREFIXES) {
-      const next = (this.sqlite.prepare('SELECT next FROM counters WHERE prefix = ?').pluck().get(prefix) as number | undefined) ?? 1;
-      const lease = getMetaJson<LeaseResponse | null>(this.sqlite, K.lease(prefix), null);
-      if (lease && next >= lease.first && next <= lease.last - Math.floor(LEASE_SIZE / 10)) continue;
-      const fresh = await this.tx().lease(localDeviceId(this.sqlite), prefix, LEASE_SIZE);
-      await writeGate(this.sqlite).exclusive(() => this.sqlite.transaction(() => {
-        // Re-read: tickets may have been numbered while the lease was on the wire. Never move the
-        // local counter backwards: numbers already used here must stay unique.
-        const now = (this.sqlite.prepare('SELECT next FROM counters WHERE prefix = ?').pluck().get(prefix) as number | undefined) ?? 1;
-        if (fresh.first < now) return;
-        this.sqlite.prepare('INSERT INTO counters (prefix, next) VALUES (?, ?) ON CONFLICT(prefix) DO UPDATE SET next = excluded.next').run(prefix, fresh.first);
-        setMetaJson(this.sqlite, K.lease(prefix), fresh);
-      }).immediate());
+    // A device joined before leased blocks existed numbers from blocks (or provisionally) from now on.
+    await writeGate(this.sqlite).exclusive(() => {
+      for (const prefix of LEASED_PREFIXES) {
+        this.adoptOldLease(prefix);
+        startLeasing(this.sqlite, prefix);
+      }
+    });
+    if (!this.leases()) return;
+    for (const prefix of LEASED_PREFIXES) {
+      const remaining = leasedRemaining(this.sqlite, prefix) ?? 0;
+      const target = this.reserveTarget(prefix);
+      if (remaining >= target) continue;
+      let fresh: LeaseResponse;
+      try {
+        fresh = await this.tx().lease(localDeviceId(this.sqlite), prefix, Math.max(MIN_BLOCK, target - remaining));
+      } catch (e) {
+        if (e instanceof SyncHttpError && (e.code === 'lease_limit' || e.code === 'numbers_exhausted')) {
+          this.opts.log?.('number lease refused', { prefix, reason: e.message });
+          continue;
+        }
+        throw e;
+      }
+      await writeGate(this.sqlite).exclusive(() => this.sqlite.transaction(() => addLeasedBlock(this.sqlite, prefix, { first: fresh.first, last: fresh.last })).immediate());
     }
+  }
+
+  /** A store from before leased blocks kept one lease per prefix: it becomes the first block. */
+  private adoptOldLease(prefix: string): void {
+    const old = getMetaJson<LeaseResponse | null>(this.sqlite, K.lease(prefix), null);
+    if (getMeta(this.sqlite, K.lease(prefix)) === null) return;
+    this.sqlite.transaction(() => {
+      startLeasing(this.sqlite, prefix);
+      if (old) addLeasedBlock(this.sqlite, prefix, { first: old.first, last: old.last });
+      this.sqlite.prepare('DELETE FROM meta WHERE key = ?').run(K.lease(prefix));
+    })();
   }
 
   /** Starts the scheduler and the live channel (no-op when not joined). */

@@ -22,6 +22,20 @@ export interface SyncStatus {
   cursor: number;
   /** Ops the server refused (acknowledged so they never block the queue). */
   rejected: number;
+  /** Per leased prefix (INC, REQ): the numbers this device holds for offline work (empty when not joined). */
+  numbers: NumberReserve[];
+}
+
+export interface NumberReserve {
+  prefix: string;
+  /** Unused numbers left in the blocks the server leased this device. */
+  remaining: number;
+  /** The reserve the device keeps topped up while online: about two weeks of its own recent use. */
+  reserve: number;
+  /** Few numbers left: once they run out offline, new tickets get provisional numbers. */
+  low: boolean;
+  /** Tickets on this device still carrying a provisional number (they get a real one at the next sync). */
+  provisional: number;
 }
 
 export interface SyncRun {

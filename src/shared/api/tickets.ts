@@ -50,6 +50,11 @@ export interface Ticket {
   closedAt: string | null;
   /** The resolution SLA as recorded when the ticket resolved: met, missed, or null when not recorded. */
   slaMet: boolean | null;
+  /**
+   * The number the ticket was shown with before the server numbered it at sync (a provisional
+   * number given offline, or one another device held); it still leads here. Null when never renumbered.
+   */
+  formerNumber: string | null;
   createdAt: string;
   updatedAt: string;
 }

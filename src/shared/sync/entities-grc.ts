@@ -15,7 +15,7 @@ import {
   RISK_TREATMENTS,
   matrixDefinition,
 } from '../grc/matrix';
-import { numberRegex } from '../numbers';
+import { numberOrProvisional } from '../numbers';
 import type { EntityRule, WriterRole } from './entity-rule';
 
 const id = z.string().min(1).max(80);
@@ -118,7 +118,7 @@ export const GRC_ENTITY_RULES: Record<string, EntityRule> = {
     writers: STAFF,
     textFields: ['description', 'threats', 'vulnerabilities', 'existing_controls', 'acceptance_justification'],
     fields: {
-      number: z.string().regex(numberRegex('RSK'), { message: 'Risk numbers look like RSK-0001.' }),
+      number: z.string().regex(numberOrProvisional(['RSK']), { message: 'Risk numbers look like RSK-0001 (or RSK-P-3F9A2C-1 while provisional).' }),
       title: str(300).min(1),
       description: optStr(50_000),
       category: optStr(120),

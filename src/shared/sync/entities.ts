@@ -12,6 +12,7 @@ import {
   TICKET_TYPES,
 } from '../tickets/rules';
 import { TEAM_SETTING_KEYS, teamSettingValueText } from '../settings/team';
+import { numberOrProvisional } from '../numbers';
 import { ASSET_ENTITY_RULES } from './entities-assets';
 import { GRC_ENTITY_RULES } from './entities-grc';
 import { EVIDENCE_ENTITY_RULES } from './entities-evidence';
@@ -84,7 +85,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   },
   tickets: {
     home: 'site',
-    fixed: ['number'],
+    fixed: ['number', 'former_number'],
     read: { requester: { own: 'requester_id' } },
     merge: 'record',
     status: true,
@@ -95,7 +96,10 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     // Who works the ticket, how urgent it is and how it is classified: an overwritten value is told.
     contested: ['assignee_id', 'group_id', 'priority', 'impact', 'urgency', 'category', 'subcategory', 'requester_id'],
     fields: {
-      number: z.string().regex(/^(INC|REQ)\d{7}$/, { message: 'Ticket numbers look like INC0000001.' }),
+      // A final number, or a provisional one a device gave offline (the server replaces it at push).
+      number: z.string().regex(numberOrProvisional(['INC', 'REQ']), { message: 'Ticket numbers look like INC0000001 (or INC-P-3F9A2C-1 while provisional).' }),
+      // Set by the server when it renumbers a ticket (see engine.ts); whatever a device sends is replaced.
+      former_number: z.string().max(40).nullable(),
       type: z.enum(TICKET_TYPES),
       title: str(300).min(1),
       description: str(100_000),

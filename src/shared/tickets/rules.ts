@@ -1,6 +1,6 @@
 /** ITIL rules for tickets: the priority matrix and the status machine, shared by every process. */
 
-import { formatHumanNumber } from '../numbers';
+import { formatHumanNumber, provisionalPrefix } from '../numbers';
 
 export const TICKET_TYPES = ['incident', 'request'] as const;
 export type TicketType = (typeof TICKET_TYPES)[number];
@@ -160,3 +160,11 @@ export function formatNumber(prefix: string, n: number): string {
 }
 
 export const NUMBER_RE = /^(INC|REQ)\d{7}$/i;
+
+/** A ticket number someone may type or have written down: a final one, or a provisional one (INC-P-3F9A2C-1). */
+export function isTicketNumber(text: string): boolean {
+  const t = text.trim().toUpperCase();
+  if (NUMBER_RE.test(t)) return true;
+  const p = provisionalPrefix(t);
+  return p === 'INC' || p === 'REQ';
+}

@@ -40,6 +40,12 @@ export const tickets = sqliteTable(
      * null not recorded): written at resolution in Outpost, or taken from an imported file.
      */
     slaMet: integer('sla_met'),
+    /**
+     * The number the ticket was first shown with, when the server gave it another at sync (a
+     * provisional number made offline, or one another device held): set by the server only, synced,
+     * so the old number leads to this ticket on every device.
+     */
+    formerNumber: text('former_number'),
   },
   (t) => [
     uniqueIndex('tickets_number_uq').on(t.number),

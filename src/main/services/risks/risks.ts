@@ -141,7 +141,7 @@ export function createRisk(ctx: Ctx, input: CreateInput): Risk {
   const id = uuidv7();
   write(ctx, (w) => {
     createRecord(ctx, w, 'risks', id, scopeId, {
-      number: nextNumber(sqlite, 'RSK'),
+      number: nextNumber(sqlite, 'RSK', ctx.clock.now()),
       title: input.title,
       description: input.description ?? null,
       category: input.category ?? null,

@@ -2,7 +2,7 @@
 import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
 import type { SearchHit } from '../../../shared/api/tickets';
-import { NUMBER_RE } from '../../../shared/tickets/rules';
+import { isTicketNumber } from '../../../shared/tickets/rules';
 
 /** bm25 weights for (number, title, description, comments). */
 const WEIGHTS = '10.0, 5.0, 1.0, 0.5';
@@ -36,7 +36,7 @@ export function searchTickets(ctx: Ctx, text: string, limit: number): SearchHit[
   const seen = new Set<string>();
   const trimmed = text.trim().toUpperCase();
   // An exact number (or a bare number) goes straight to the ticket.
-  if (NUMBER_RE.test(trimmed)) {
+  if (isTicketNumber(trimmed)) {
     const r = sqlite
       .prepare(`SELECT id, number, title, status, priority, requester_id AS requesterId FROM tickets WHERE number = ? AND deleted_hlc IS NULL`)
       .get(trimmed) as (Omit<SearchHit, 'snippet' | 'rank'> & { requesterId: string | null }) | undefined;
@@ -44,7 +44,7 @@ export function searchTickets(ctx: Ctx, text: string, limit: number): SearchHit[
       hits.push({ id: r.id, number: r.number, title: r.title, status: r.status, priority: r.priority, snippet: `\u0002${r.number}\u0003 ${r.title}`, rank: -1e9 });
       seen.add(r.id);
     }
-    // Provisional numbers the server replaced after a sync stay findable.
+    // Numbers the server replaced at sync (provisional, or held by another device) stay findable.
     const aliased = sqlite
       .prepare(
         `SELECT t.id, t.number, t.title, t.status, t.priority, t.requester_id AS requesterId FROM ticket_number_aliases a JOIN tickets t ON t.id = a.ticket_id

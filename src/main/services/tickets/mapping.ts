@@ -7,7 +7,7 @@ export const TICKET_SELECT = `SELECT t.id, t.number, t.type, t.title, t.descript
   a.display_name AS assigneeName, t.group_id AS groupId, g.name AS groupName, t.requester_id AS requesterId,
   r.display_name AS requesterName, t.scope_id AS siteId, s.name AS siteName, t.contact_channel AS contactChannel,
   t.linked_asset_id AS linkedAssetId, t.opened_at AS openedAt, t.first_response_at AS firstResponseAt,
-  t.resolved_at AS resolvedAt, t.closed_at AS closedAt, t.sla_met AS slaMet, t.created_at AS createdAt, t.updated_at AS updatedAt
+  t.resolved_at AS resolvedAt, t.closed_at AS closedAt, t.sla_met AS slaMet, t.former_number AS formerNumber, t.created_at AS createdAt, t.updated_at AS updatedAt
   FROM tickets t
   LEFT JOIN users a ON a.id = t.assignee_id
   LEFT JOIN groups g ON g.id = t.group_id

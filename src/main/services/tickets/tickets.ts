@@ -113,7 +113,7 @@ export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
   const status: TicketStatus = assigneeId ? 'assigned' : 'new';
   const id = uuidv7();
   write(ctx, (w) => {
-    const number = nextNumber(sqlite, numberPrefix(input.type));
+    const number = nextNumber(sqlite, numberPrefix(input.type), ctx.clock.now());
     const row = {
       number,
       type: input.type,

@@ -8,7 +8,7 @@ import { Badge, Group, Kbd, Text } from '@mantine/core';
 import { Spotlight, spotlight } from '@mantine/spotlight';
 import { IconArrowRight, IconListDetails, IconPlus, IconSearch, IconSettings, IconTicket } from '@tabler/icons-react';
 import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type SearchHit } from '../../../shared/api/tickets';
-import { NUMBER_RE, PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
+import { isTicketNumber, PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
 import { api, errorMessage } from '../../lib/client';
 import { navigate } from '../../lib/router';
 import { entriesFor } from '../../app/nav';
@@ -73,7 +73,7 @@ export function Palette() {
   const matches = (...words: string[]) => !lower || words.some((w) => w.toLowerCase().includes(lower));
   const views = hasQueue(role) ? QUEUE_VIEWS.filter((v) => matches(QUEUE_VIEW_LABELS[v], 'view', 'queue', 'tickets')) : [];
   const settingsPages = settingsPagesFor(role).filter((p) => matches(p.label, 'settings'));
-  const number = NUMBER_RE.test(q) ? q.toUpperCase() : null;
+  const number = isTicketNumber(q) ? q.trim().toUpperCase() : null;
   // Bare digits ("1234") could be either kind of ticket: offer both.
   const bare = /^\d{1,7}$/.test(q) ? [`INC${q.padStart(7, '0')}`, `REQ${q.padStart(7, '0')}`] : [];
   const canCreate = role !== null && role !== 'auditor' && (!lower || 'create new ticket request incident'.includes(lower));

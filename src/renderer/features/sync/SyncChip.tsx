@@ -7,6 +7,17 @@ import { api, errorMessage } from '../../lib/client';
 import { changed, useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
 
+/**
+ * Said in the top bar and on Settings → Sync when this device holds few leased numbers: once they
+ * run out offline, new tickets get provisional numbers until the next sync.
+ */
+export function lowNumbersWarning(s: SyncStatus): string | null {
+  const low = s.numbers.filter((n) => n.low);
+  if (!low.length) return null;
+  const which = low.map((n) => `${n.remaining.toLocaleString()} ${n.prefix}`).join(' and ');
+  return `Only ${which} numbers left on this device. They are topped up whenever it reaches the server; once they run out offline, new tickets get provisional numbers (such as ${low[0]!.prefix}-P-…) until the next sync.`;
+}
+
 export function chipText(s: SyncStatus, locale?: string): { text: string; color: string; tip: string } {
   const time = s.lastSyncedAt ? new Date(s.lastSyncedAt).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' }) : null;
   switch (s.state) {
@@ -59,13 +70,25 @@ export function SyncChip() {
       changed('sync');
     }
   };
+  const low = lowNumbersWarning(s);
   return (
-    <Tooltip label={c.tip} multiline maw={320}>
-      <UnstyledButton onClick={() => void onClick()} aria-label={`Sync status: ${c.text}`} data-testid="sync-chip">
-        <Badge variant="light" color={c.color} style={{ cursor: 'pointer' }}>
-          {c.text}
-        </Badge>
-      </UnstyledButton>
-    </Tooltip>
+    <>
+      <Tooltip label={c.tip} multiline maw={320}>
+        <UnstyledButton onClick={() => void onClick()} aria-label={`Sync status: ${c.text}`} data-testid="sync-chip">
+          <Badge variant="light" color={c.color} style={{ cursor: 'pointer' }}>
+            {c.text}
+          </Badge>
+        </UnstyledButton>
+      </Tooltip>
+      {low && (
+        <Tooltip label={low} multiline maw={320}>
+          <UnstyledButton onClick={() => navigate('/settings/sync')} aria-label={`Few numbers left: ${low}`} data-testid="numbers-low-chip">
+            <Badge variant="light" color="orange" style={{ cursor: 'pointer' }}>
+              Few numbers left
+            </Badge>
+          </UnstyledButton>
+        </Tooltip>
+      )}
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { api, errorMessage } from '../../lib/client';
 import { changed, useCall } from '../../lib/query';
 import { fieldErrors } from '../common/issues';
 import { ErrorState, Loading } from '../common/states';
-import { chipText } from './SyncChip';
+import { chipText, lowNumbersWarning } from './SyncChip';
 
 function JoinForm() {
   const [serverUrl, setUrl] = useState('http://');
@@ -90,8 +90,22 @@ export function SyncSettings() {
               <Table.Tr><Table.Td>Open conflicts</Table.Td><Table.Td>{s.conflicts}</Table.Td></Table.Tr>
               <Table.Tr><Table.Td>Refused by the server</Table.Td><Table.Td>{s.rejected}</Table.Td></Table.Tr>
               <Table.Tr><Table.Td>This device</Table.Td><Table.Td>{s.deviceName} <Text span size="xs" c="dimmed">({s.deviceId})</Text></Table.Td></Table.Tr>
+              {s.numbers.map((n) => (
+                <Table.Tr key={n.prefix} data-testid={`numbers-${n.prefix}`}>
+                  <Table.Td>{n.prefix} numbers held</Table.Td>
+                  <Table.Td>
+                    {n.remaining.toLocaleString()} of a reserve of {n.reserve.toLocaleString()}
+                    {n.provisional > 0 && ` · ${n.provisional.toLocaleString()} provisional, numbered at the next sync`}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
             </Table.Tbody>
           </Table>
+          {lowNumbersWarning(s) && (
+            <Alert color="orange" data-testid="numbers-low">
+              {lowNumbersWarning(s)}
+            </Alert>
+          )}
           {s.error && <Alert color={s.state === 'offline' ? 'orange' : 'red'}>{s.error}</Alert>}
           <Group>
             <Button onClick={() => void run('now')} loading={busy === 'now'}>Sync now</Button>

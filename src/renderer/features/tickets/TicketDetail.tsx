@@ -1,4 +1,5 @@
 /** One ticket: header (title in place, status, priority), fields, timeline and composer. */
+import { FormerNumber, ProvisionalMark } from './TicketNumber';
 import { useEffect, useState } from 'react';
 import {
   ActionIcon,
@@ -505,9 +506,11 @@ export function TicketDetail({ number, onClose }: { number: string; onClose?: ()
             <Text ff="monospace" c="dimmed" size="sm" data-testid="detail-number">
               {t.number}
             </Text>
+            <ProvisionalMark number={t.number} />
             <StatusMenu t={t} canChange={staff} />
             {staff && <ConflictBadge recordId={t.id} />}
           </Group>
+          <FormerNumber number={t.number} formerNumber={t.formerNumber} />
           <TitleEdit t={t} editable={staff} />
         </Stack>
         {onClose && (

@@ -1,4 +1,5 @@
 /** The virtualised ticket list: fixed-height rows, loads the next keyset page as you near the end. */
+import { isProvisional } from '../../../shared/numbers';
 import { memo, useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Checkbox, Group, Loader, Text } from '@mantine/core';
@@ -85,6 +86,8 @@ const Row = memo(function Row({ r, top, active, open, checked, compact, onCursor
         className="qr-number"
         style={{ cursor: 'pointer' }}
         onClick={() => onOpen(r)}
+        title={isProvisional(r.number) ? `${r.number}: provisional number, the ticket gets its real number at the next sync` : undefined}
+        data-provisional={isProvisional(r.number) || undefined}
       >
         {r.number}
       </span>
