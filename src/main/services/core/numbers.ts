@@ -6,7 +6,7 @@
  * reserve to this device's recent rate.
  */
 import type Database from 'better-sqlite3';
-import { deviceShort, formatHumanNumber, formatProvisional } from '../../../shared/numbers';
+import { deviceShort, formatHumanNumber, formatProvisional, schemeOf } from '../../../shared/numbers';
 import { getMetaJson, setMetaJson } from './meta';
 import { deviceId } from './ops';
 
@@ -42,7 +42,7 @@ function counterNext(sqlite: Database.Database, key: string): number {
 /** `at`: when the number is given (counts toward this device's recent rate when it leases numbers). */
 export function nextNumber(sqlite: Database.Database, prefix: string, at?: Date): string {
   const blocks = getMetaJson<LeasedBlock[] | null>(sqlite, leasesKey(prefix), null);
-  if (blocks === null) return formatHumanNumber(prefix, takeCounter(sqlite, prefix));
+  if (blocks === null) return freeLocalNumber(sqlite, prefix);
   if (at) noteUsage(sqlite, prefix, at);
   const next = counterNext(sqlite, prefix);
   const open = blocks.filter((b) => b.last >= next);
@@ -58,6 +58,19 @@ export function nextNumber(sqlite: Database.Database, prefix: string, at?: Date)
   }
   if (blocks.length) setMetaJson(sqlite, leasesKey(prefix), []);
   return formatProvisional(prefix, deviceShort(deviceId(sqlite)), takeCounter(sqlite, provisionalCounter(prefix)));
+}
+
+/**
+ * The next local number no record holds yet: a device that left its server, or started on its own
+ * after pulling, holds numbers it did not count itself.
+ */
+function freeLocalNumber(sqlite: Database.Database, prefix: string): string {
+  const scheme = schemeOf(prefix);
+  const taken = scheme ? sqlite.prepare(`SELECT 1 FROM ${scheme.entity} WHERE ${scheme.field} = ?`).pluck() : null;
+  for (;;) {
+    const number = formatHumanNumber(prefix, takeCounter(sqlite, prefix));
+    if (!taken?.get(number)) return number;
+  }
 }
 
 /** Unused numbers left in this device's leased blocks of a prefix (null when it does not lease). */
