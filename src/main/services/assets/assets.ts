@@ -2,7 +2,8 @@
 import type Database from 'better-sqlite3';
 import type { Actor, Ctx } from '../core/context';
 import { requireActor, write, type WriteScope } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { appendRecord, createRecord, setMember, storeOf, updateRecord, type CreateOptions, type Value, type Values } from '../core/record';
+import { stmt } from '../core/stmt';
 import { uuidv7 } from '../../../shared/ids';
 import { setRowId } from '../core/set-ids';
 import { AppError } from '../../../shared/result';
@@ -10,7 +11,6 @@ import { assetTransitionError, normaliseTag, type AssetStatus, type RelationKind
 import type { Asset, AssetDetail, AssetFields, AssetRelation, AssetTimelineEntry } from '../../../shared/api/assets';
 import { ASSET_COLUMNS, loadRaw, loadRawByTag, toAsset, type AssetField, type AssetRaw } from './mapping';
 import { checkCustomFields } from './fields';
-import { moveChildrenLocally } from '../core/children';
 
 export type AssetColumn = (typeof ASSET_COLUMNS)[AssetField];
 
@@ -23,7 +23,7 @@ export type NewAssetRow = {
   status: AssetStatus;
 } & Partial<Record<Exclude<AssetColumn, 'tag' | 'name' | 'type' | 'status' | 'scope_id'>, string | number | null>>;
 
-/** Every column a new asset row can set besides id, site, times and clocks: the one list inserts use. */
+/** Every column a new asset row can set besides id, site, times and clocks (the importer's one row shape). */
 export const ASSET_INSERT_COLS = [
   'tag',
   'tag_key',
@@ -56,67 +56,35 @@ export const ASSET_INSERT_COLS = [
   'hardware',
 ] as const;
 
-const stmtCache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-/** Prepared once per connection: imports insert tens of thousands of rows. */
-export function stmt(sqlite: Database.Database, sql: string): Database.Statement {
-  let m = stmtCache.get(sqlite);
-  if (!m) stmtCache.set(sqlite, (m = new Map()));
-  let s = m.get(sql);
-  if (!s) m.set(sql, (s = sqlite.prepare(sql)));
-  return s;
-}
+export { stmt };
 
-const INSERT_SQL = `INSERT INTO assets (id, scope_id, created_at, updated_at, field_hlc, ${ASSET_INSERT_COLS.join(', ')})
-  VALUES (?, ?, ?, ?, ?, ${ASSET_INSERT_COLS.map(() => '?').join(', ')})`;
-
-/** Inserts an asset row and its create op. The caller audits (one event per call or per import). */
-export function insertAsset(sqlite: Database.Database, w: WriteScope, siteId: string, row: NewAssetRow, id = uuidv7()): string {
-  // One pass builds the values, the op payload and the field clocks: imports call this 50,000 times.
-  const r = row as Record<string, unknown>;
-  const values: unknown[] = new Array(ASSET_INSERT_COLS.length);
-  const payload: Record<string, unknown> = { scope_id: siteId };
-  const clocks: Record<string, string> = { scope_id: w.stamp };
-  for (let i = 0; i < ASSET_INSERT_COLS.length; i++) {
-    const c = ASSET_INSERT_COLS[i]!;
-    const v = r[c] ?? (c === 'custom_fields' ? '{}' : null);
-    values[i] = v;
-    if (v !== null) {
-      payload[c] = v;
-      clocks[c] = w.stamp;
-    }
-  }
-  stmt(sqlite, INSERT_SQL).run(id, siteId, w.now, w.now, JSON.stringify(clocks), ...values);
-  w.op({ kind: 'create', entity: 'assets', recordId: id, scopeId: siteId, payload });
+/**
+ * Creates an asset through the record primitive (row, clocks, create op; by default no audit event
+ * of its own: the caller's event covers the action). In a bulk write, `buffer` queues the row with
+ * the others (see BulkSink).
+ */
+export function insertAsset(sqlite: Database.Database, w: WriteScope, siteId: string, row: NewAssetRow, id = uuidv7(), opts: CreateOptions = { audit: false }): string {
+  const r = row as Record<string, Value | undefined>;
+  const values: Values = {};
+  // Every column, so a bulk write's rows share one column list.
+  for (const c of ASSET_INSERT_COLS) values[c] = r[c] ?? (c === 'custom_fields' ? '{}' : null);
+  createRecord(storeOf(sqlite), w, 'assets', id, siteId, values, opts);
   return id;
 }
 
 /**
- * Writes changed columns of one asset with their field clocks and a setFields op. Returns the
- * columns that really changed (unchanged values write nothing).
+ * Writes changed columns of one asset with their field clocks and a setFields op (a new scope_id
+ * moves it, with its history, software and maintenance, to that site). Returns the columns that
+ * really changed (unchanged values write nothing).
  */
 export function setAssetColumns(sqlite: Database.Database, w: WriteScope, before: AssetRaw, changes: Partial<Record<AssetColumn | 'tag_key', unknown>>, audit = true): string[] {
-  const rec = before as unknown as Record<string, unknown>;
-  const cols = Object.keys(changes).filter((c) => (changes as Record<string, unknown>)[c] !== undefined && rec[c] !== (changes as Record<string, unknown>)[c]);
-  if (!cols.length) return [];
-  const values = cols.map((c) => (changes as Record<string, unknown>)[c]);
-  sqlite
-    .prepare(`UPDATE assets SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-    .run(...values, w.now, restamp(before.field_hlc, cols, w.stamp), before.id);
-  // An asset's history, installed software and maintenance records live in its site.
-  if (cols.includes('scope_id')) moveChildrenLocally(sqlite, 'assets', before.id, String(changes.scope_id));
-  const payload: Record<string, unknown> = {};
-  const prior: Record<string, unknown> = {};
-  cols.forEach((c, i) => {
-    payload[c] = values[i];
-    prior[c] = rec[c];
-  });
-  w.op({ kind: 'setFields', entity: 'assets', recordId: before.id, scopeId: (changes.scope_id as string | undefined) ?? before.scope_id, payload }, prior);
-  if (audit) w.audit('asset', before.id, prior, payload);
-  return cols;
+  const { scope_id: site, ...fields } = changes as Record<string, Value | undefined>;
+  const prior = updateRecord(storeOf(sqlite), w, 'assets', before.id, fields, { row: before, scopeId: typeof site === 'string' ? site : undefined, ...(audit ? {} : { audit: false }) });
+  return Object.keys(prior);
 }
 
 export interface HistoryInput {
-  kind: 'status' | 'assignment' | 'field' | 'inventory' | 'audit';
+  kind: 'status' | 'assignment' | 'field' | 'inventory' | 'audit' | 'vulnerability';
   field?: string | null;
   from?: string | null;
   to?: string | null;
@@ -126,26 +94,28 @@ export interface HistoryInput {
   expectedReturn?: string | null;
 }
 
-export function appendAssetHistory(sqlite: Database.Database, w: WriteScope, assetId: string, scopeId: string, h: HistoryInput): void {
-  const id = uuidv7();
-  const row = {
-    asset_id: assetId,
-    actor_id: w.actorId,
-    kind: h.kind,
-    field: h.field ?? null,
-    from_value: h.from ?? null,
-    to_value: h.to ?? null,
-    reason: h.reason ?? null,
-    assigned_to_id: h.assignedToId ?? null,
-    location_id: h.locationId ?? null,
-    expected_return: h.expectedReturn ?? null,
-  };
-  stmt(
-    sqlite,
-    `INSERT INTO asset_history (id, scope_id, created_at, updated_at, field_hlc, asset_id, actor_id, kind, field, from_value, to_value, reason, assigned_to_id, location_id, expected_return)
-     VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, scopeId, w.now, w.now, ...Object.values(row));
-  w.op({ kind: 'append', entity: 'asset_history', recordId: id, scopeId, payload: row });
+/** Appends a row to an asset's history; the action's own audit event covers it. */
+export function appendAssetHistory(sqlite: Database.Database, w: WriteScope, assetId: string, scopeId: string, h: HistoryInput, id = uuidv7()): void {
+  appendRecord(
+    storeOf(sqlite),
+    w,
+    'asset_history',
+    id,
+    scopeId,
+    {
+      asset_id: assetId,
+      actor_id: w.actorId,
+      kind: h.kind,
+      field: h.field ?? null,
+      from_value: h.from ?? null,
+      to_value: h.to ?? null,
+      reason: h.reason ?? null,
+      assigned_to_id: h.assignedToId ?? null,
+      location_id: h.locationId ?? null,
+      expected_return: h.expectedReturn ?? null,
+    },
+    { audit: false },
+  );
 }
 
 export function defaultSiteId(ctx: Ctx, actor: Actor | null): string {
@@ -452,15 +422,7 @@ export function relateAssets(ctx: Ctx, id: string, otherId: string, kind: Relati
   // derived keeps its id.
   const relId = existing?.id ?? setRowId('asset_relations', id, otherId, kind);
   write(ctx, (w) => {
-    if (existing) {
-      sqlite.prepare('UPDATE asset_relations SET deleted_hlc = NULL, updated_at = ? WHERE id = ?').run(w.now, relId);
-    } else {
-      sqlite
-        .prepare(`INSERT INTO asset_relations (id, scope_id, created_at, updated_at, field_hlc, asset_id, other_id, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(relId, a.scope_id, w.now, w.now, stampAll(['asset_id', 'other_id', 'kind'], w.stamp), id, otherId, kind);
-    }
-    w.op({ kind: 'setAdd', entity: 'asset_relations', recordId: relId, scopeId: a.scope_id, payload: { asset_id: id, other_id: otherId, kind } });
-    w.audit('asset_relation', relId, null, { asset: a.tag, other: b.tag, kind });
+    setMember(ctx, w, 'asset_relations', relId, a.scope_id, { asset_id: id, other_id: otherId, kind }, true, { audit: { type: 'asset_relation', before: null, after: { asset: a.tag, other: b.tag, kind } } });
   });
   return { id: relId, kind, direction: 'outgoing', otherId, otherTag: b.tag, otherName: b.name };
 }
@@ -473,9 +435,7 @@ export function unrelateAssets(ctx: Ctx, relationId: string): void {
     | undefined;
   if (!r) throw new AppError('not_found', 'No such relation.');
   write(ctx, (w) => {
-    sqlite.prepare('UPDATE asset_relations SET deleted_hlc = ?, updated_at = ? WHERE id = ?').run(w.stamp, w.now, relationId);
-    w.op({ kind: 'setRemove', entity: 'asset_relations', recordId: relationId, scopeId: r.scope_id, payload: {} });
-    w.audit('asset_relation', relationId, r, null);
+    setMember(ctx, w, 'asset_relations', relationId, r.scope_id, {}, false, { audit: { type: 'asset_relation', before: r, after: null } });
   });
 }
 
@@ -490,9 +450,7 @@ export function linkTicket(ctx: Ctx, assetId: string | null, ticketId: string): 
   if (!t) throw new AppError('not_found', 'No such ticket.');
   if (t.linked_asset_id === assetId) return;
   write(ctx, (w) => {
-    sqlite.prepare('UPDATE tickets SET linked_asset_id = ?, updated_at = ?, field_hlc = ? WHERE id = ?').run(assetId, w.now, restamp(t.field_hlc, ['linked_asset_id'], w.stamp), ticketId);
-    w.op({ kind: 'setFields', entity: 'tickets', recordId: ticketId, scopeId: t.scope_id, payload: { linked_asset_id: assetId } });
-    w.audit('ticket', ticketId, { linked_asset_id: t.linked_asset_id }, { linked_asset_id: assetId });
+    updateRecord(ctx, w, 'tickets', ticketId, { linked_asset_id: assetId }, { row: t, audit: { type: 'ticket' } });
   });
 }
 

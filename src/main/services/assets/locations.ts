@@ -1,7 +1,7 @@
 /** The locations tree: site → building → floor/room/area. */
 import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { createRecord, updateRecord, type Values } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import type { Location } from '../../../shared/api/assets';
@@ -58,12 +58,7 @@ export function createLocation(ctx: Ctx, input: { name: string; kind: LocationKi
   assertNameFree(ctx, siteId, parentId, input.name);
   const id = uuidv7();
   write(ctx, (w) => {
-    const row = { name: input.name, kind: input.kind, parent_id: parentId, address: input.address ?? null };
-    sqlite
-      .prepare('INSERT INTO locations (id, scope_id, created_at, updated_at, field_hlc, name, kind, parent_id, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, siteId, w.now, w.now, stampAll([...Object.keys(row), 'scope_id'], w.stamp), row.name, row.kind, row.parent_id, row.address);
-    w.op({ kind: 'create', entity: 'locations', recordId: id, scopeId: siteId, payload: { ...row, scope_id: siteId } });
-    w.audit('location', id, null, { ...row, scope_id: siteId });
+    createRecord(ctx, w, 'locations', id, siteId!, { name: input.name, kind: input.kind, parent_id: parentId, address: input.address ?? null });
   });
   return getLocation(ctx, id);
 }
@@ -96,11 +91,7 @@ export function updateLocation(ctx: Ctx, id: string, fields: { name?: string; ki
   const cols = Object.keys(changes);
   if (cols.length) {
     write(ctx, (w) => {
-      sqlite
-        .prepare(`UPDATE locations SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-        .run(...cols.map((c) => changes[c]), w.now, restamp(before.field_hlc, cols, w.stamp), id);
-      w.op({ kind: 'setFields', entity: 'locations', recordId: id, scopeId: before.scope_id, payload: changes });
-      w.audit('location', id, Object.fromEntries(cols.map((c) => [c, (before as Record<string, unknown>)[c]])), changes);
+      updateRecord(ctx, w, 'locations', id, changes as Values, { row: before });
     });
   }
   return getLocation(ctx, id);

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { appendRecord, createRecord, deleteRecord, updateRecord } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import { normaliseTag } from '../../../shared/assets/rules';
@@ -92,12 +92,7 @@ export function startAudit(ctx: Ctx, locationId: string, includeSub: boolean): {
   const id = uuidv7();
   write(ctx, (w) => {
     const row = { location_id: locationId, include_sub: includeSub ? 1 : 0, status: 'open', started_by_id: actor.id };
-    sqlite
-      .prepare('INSERT INTO audit_sessions (id, scope_id, created_at, updated_at, field_hlc, location_id, include_sub, status, started_by_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, site, w.now, w.now, stampAll(Object.keys(row), w.stamp), row.location_id, row.include_sub, row.status, row.started_by_id);
-    w.op({ kind: 'create', entity: 'audit_sessions', recordId: id, scopeId: site, payload: row });
     // The snapshot: what the register says is here now. Moves during the audit do not change it.
-    const ins = stmt(sqlite, "INSERT INTO audit_expected (id, scope_id, created_at, updated_at, field_hlc, audit_id, asset_id) VALUES (?, ?, ?, ?, '{}', ?, ?)");
     const ids: string[] = [];
     for (let i = 0; i < locs.length; i += 500) {
       const chunk = locs.slice(i, i + 500);
@@ -109,12 +104,8 @@ export function startAudit(ctx: Ctx, locationId: string, includeSub: boolean): {
       );
     }
     // One append op per expected asset: the sync server takes plain rows, and 5,000 small ops fit its batches.
-    for (const assetId of ids) {
-      const eid = uuidv7();
-      ins.run(eid, site, w.now, w.now, id, assetId);
-      w.op({ kind: 'append', entity: 'audit_expected', recordId: eid, scopeId: site, payload: { audit_id: id, asset_id: assetId } });
-    }
-    w.audit('audit_session', id, null, { ...row, expected: ids.length });
+    createRecord(ctx, w, 'audit_sessions', id, site, row, { audit: { before: null, after: { ...row, expected: ids.length } } });
+    for (const assetId of ids) appendRecord(ctx, w, 'audit_expected', uuidv7(), site, { audit_id: id, asset_id: assetId }, { audit: false });
   });
   const session = toSession(sqlite, loadSession(sqlite, id));
   return { id, expected: session.counts.expected, session };
@@ -150,13 +141,7 @@ export function scan(ctx: Ctx, auditId: string, rawTag: string): { result: ScanR
   const id = uuidv7();
   write(ctx, (w) => {
     const row = { audit_id: auditId, tag: rawTag.trim(), tag_key: tagKey, result, asset_id: asset?.id ?? null, registered_location_id: asset?.location_id ?? null, relocated: 0, auditor_id: actor.id };
-    stmt(
-      sqlite,
-      `INSERT INTO audit_scans (id, scope_id, created_at, updated_at, field_hlc, audit_id, tag, tag_key, result, asset_id, registered_location_id, relocated, auditor_id)
-       VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(id, session.scope_id, w.now, w.now, ...Object.values(row));
-    w.op({ kind: 'append', entity: 'audit_scans', recordId: id, scopeId: session.scope_id, payload: row });
-    w.audit('audit_scan', id, null, { audit: auditId, tag: row.tag, result });
+    appendRecord(ctx, w, 'audit_scans', id, session.scope_id, row, { audit: { before: null, after: { audit: auditId, tag: row.tag, result } } });
   });
   return { result, scan: scanRow(sqlite, id), counts: auditCounts(sqlite, auditId) };
 }
@@ -164,14 +149,13 @@ export function scan(ctx: Ctx, auditId: string, rawTag: string): { result: ScanR
 export function undoScan(ctx: Ctx, auditId: string): { undone: AuditScan | null; counts: AuditCounts } {
   requireActor(ctx);
   const sqlite = ctx.store.sqlite;
-  const session = openSession(sqlite, auditId);
+  // Only an open audit's scans can be undone.
+  openSession(sqlite, auditId);
   const last = sqlite.prepare('SELECT id FROM audit_scans WHERE audit_id = ? AND deleted_hlc IS NULL ORDER BY created_at DESC, id DESC LIMIT 1').pluck().get(auditId) as string | undefined;
   if (!last) return { undone: null, counts: auditCounts(sqlite, auditId) };
   const undone = scanRow(sqlite, last);
   write(ctx, (w) => {
-    sqlite.prepare('UPDATE audit_scans SET deleted_hlc = ?, updated_at = ? WHERE id = ?').run(w.stamp, w.now, last);
-    w.op({ kind: 'delete', entity: 'audit_scans', recordId: last, scopeId: session.scope_id, payload: {} });
-    w.audit('audit_scan', last, { tag: undone.tag, result: undone.result }, null);
+    deleteRecord(ctx, w, 'audit_scans', last, { audit: { before: { tag: undone.tag, result: undone.result }, after: null } });
   });
   return { undone, counts: auditCounts(sqlite, auditId) };
 }
@@ -194,8 +178,7 @@ export function relocate(ctx: Ctx, auditId: string, scanId: string): { scan: Aud
   }
   write(ctx, (w) => {
     applyMove(sqlite, w, before, session.location_id, `Relocated during audit ${auditId}`);
-    sqlite.prepare('UPDATE audit_scans SET relocated = 1, updated_at = ?, field_hlc = ? WHERE id = ?').run(w.now, restamp(s.field_hlc, ['relocated'], w.stamp), scanId);
-    w.op({ kind: 'setFields', entity: 'audit_scans', recordId: scanId, scopeId: session.scope_id, payload: { relocated: 1 } });
+    updateRecord(ctx, w, 'audit_scans', scanId, { relocated: 1 }, { audit: false });
   });
   return { scan: scanRow(sqlite, scanId), counts: auditCounts(sqlite, auditId) };
 }
@@ -208,20 +191,15 @@ export function closeAudit(ctx: Ctx, input: { auditId: string; signedOffBy?: str
     const today = w.now.slice(0, 10);
     const next = addMonths(today, input.nextAuditMonths);
     const changes = { status: 'closed', closed_at: w.now, signed_off_by: input.signedOffBy ?? actor.displayName, sign_off_note: input.note ?? null };
-    sqlite
-      .prepare('UPDATE audit_sessions SET status = ?, closed_at = ?, signed_off_by = ?, sign_off_note = ?, updated_at = ?, field_hlc = ? WHERE id = ?')
-      .run(changes.status, changes.closed_at, changes.signed_off_by, changes.sign_off_note, w.now, restamp(session.field_hlc, Object.keys(changes), w.stamp), session.id);
-    w.op({ kind: 'setFields', entity: 'audit_sessions', recordId: session.id, scopeId: session.scope_id, payload: changes });
+    updateRecord(ctx, w, 'audit_sessions', session.id, changes, { audit: false });
     // Seen assets get their audit dates; every expected asset gets a timeline entry (found or missing).
     const seen = sqlite
       .prepare("SELECT DISTINCT asset_id AS id, result FROM audit_scans WHERE audit_id = ? AND deleted_hlc IS NULL AND asset_id IS NOT NULL AND result IN ('found', 'unexpected')")
       .all(session.id) as { id: string; result: string }[];
-    const upd = stmt(sqlite, 'UPDATE assets SET last_audit_at = ?, next_audit_at = ?, updated_at = ?, field_hlc = ? WHERE id = ?');
-    const fh = stmt(sqlite, 'SELECT field_hlc, scope_id FROM assets WHERE id = ?');
+    const fh = stmt(sqlite, 'SELECT id, field_hlc, scope_id, last_audit_at, next_audit_at FROM assets WHERE id = ?');
     for (const a of seen) {
       const cur = fh.get(a.id) as { field_hlc: string; scope_id: string };
-      upd.run(today, next, w.now, restamp(cur.field_hlc, ['last_audit_at', 'next_audit_at'], w.stamp), a.id);
-      w.op({ kind: 'setFields', entity: 'assets', recordId: a.id, scopeId: cur.scope_id, payload: { last_audit_at: today, next_audit_at: next } });
+      updateRecord(ctx, w, 'assets', a.id, { last_audit_at: today, next_audit_at: next }, { row: cur, audit: false });
       appendAssetHistory(sqlite, w, a.id, cur.scope_id, { kind: 'audit', field: session.id, to: a.result, locationId: session.location_id });
     }
     const missing = sqlite

@@ -19,6 +19,16 @@ export interface WriteScope {
    * fields' previous values. Does nothing unless the write audits every op.
    */
   opAudit(op: OpInput, afterJson?: string, before?: unknown): void;
+  /** Every op appends its record's audit event (WriteOptions.auditOps): the record primitive adds none of its own. */
+  readonly auditsOps: boolean;
+  /** A bulk write's row buffers (core/bulk.ts), when the scope is a BulkSink's. */
+  bulk?: BulkRows;
+}
+
+/** Where a bulk write buffers new rows (see BulkSink). */
+export interface BulkRows {
+  insert(table: string, names: readonly string[], values: readonly unknown[]): void;
+  flushRows(): void;
 }
 
 export interface WriteOptions {
@@ -77,6 +87,7 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
         stamp,
         now,
         actorId,
+        auditsOps: true,
         op: (op, before) => {
           guard?.(op);
           recordOp(sqlite, stamp, now, op);
@@ -101,6 +112,7 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
         stamp,
         now,
         actorId,
+        auditsOps: false,
         op: (op) => {
           guard?.(op);
           recordOp(sqlite, stamp, now, op);

@@ -11,7 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { XMLParser } from 'fast-xml-parser';
 import type { Ctx } from '../core/context';
 import type { WriteScope } from '../core/write';
-import { stampAll } from '../core/ops';
+import { createRecord, deleteRecord, storeOf } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import type { HardwareFacts, ImportError } from '../../../shared/api/assets';
 import { normaliseTag, type AssetType } from '../../../shared/assets/rules';
@@ -333,22 +333,13 @@ export function syncSoftware(sqlite: Database.Database, w: WriteScope, assetId: 
     const k = `${r.name_key}\u0000${r.version}`;
     if (want.has(k)) want.delete(k);
     else {
-      stmt(sqlite, 'UPDATE installed_software SET deleted_hlc = ?, updated_at = ? WHERE id = ?').run(w.stamp, w.now, r.id);
-      w.op({ kind: 'delete', entity: 'installed_software', recordId: r.id, scopeId, payload: {} });
+      deleteRecord(storeOf(sqlite), w, 'installed_software', r.id, { audit: false });
       removed++;
     }
   }
-  const ins = stmt(
-    sqlite,
-    `INSERT INTO installed_software (id, scope_id, created_at, updated_at, field_hlc, asset_id, name, name_key, vendor, version, installed_on, source)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'inventory')`,
-  );
-  const fh = stampAll(['asset_id', 'name', 'name_key', 'vendor', 'version', 'installed_on', 'source'], w.stamp);
   for (const s of want.values()) {
-    const id = uuidv7();
     const row = { asset_id: assetId, name: s.name, name_key: s.name.toLowerCase(), vendor: s.vendor, version: s.version, installed_on: s.installedOn, source: 'inventory' };
-    ins.run(id, scopeId, w.now, w.now, fh, assetId, row.name, row.name_key, row.vendor, row.version, row.installed_on);
-    w.op({ kind: 'create', entity: 'installed_software', recordId: id, scopeId, payload: row });
+    createRecord(storeOf(sqlite), w, 'installed_software', uuidv7(), scopeId, row, { audit: false });
   }
   return { added: want.size, removed };
 }

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { createRecord, setMember, updateRecord, type Values } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { setRowId } from '../core/set-ids';
 import { AppError } from '../../../shared/result';
@@ -61,11 +61,7 @@ export function createProduct(ctx: Ctx, input: { name: string; vendor?: string |
   const id = uuidv7();
   write(ctx, (w) => {
     const row = { name: input.name, name_key: input.name.toLowerCase(), vendor: input.vendor ?? null, match_names: JSON.stringify(input.matchNames ?? []), notes: input.notes ?? null };
-    sqlite
-      .prepare('INSERT INTO software_products (id, scope_id, created_at, updated_at, field_hlc, name, name_key, vendor, match_names, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll(Object.keys(row), w.stamp), row.name, row.name_key, row.vendor, row.match_names, row.notes);
-    w.op({ kind: 'create', entity: 'software_products', recordId: id, scopeId: GLOBAL_SCOPE, payload: row });
-    w.audit('software_product', id, null, row);
+    createRecord(ctx, w, 'software_products', id, GLOBAL_SCOPE, row);
   });
   return getProduct(sqlite, id);
 }
@@ -89,12 +85,7 @@ export function updateProduct(ctx: Ctx, id: string, fields: { name?: string; ven
   const cols = Object.keys(changes).filter((c) => changes[c] !== before[c]);
   if (cols.length) {
     write(ctx, (w) => {
-      sqlite
-        .prepare(`UPDATE software_products SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-        .run(...cols.map((c) => changes[c]), w.now, restamp(before.field_hlc as string, cols, w.stamp), id);
-      const payload = Object.fromEntries(cols.map((c) => [c, changes[c]]));
-      w.op({ kind: 'setFields', entity: 'software_products', recordId: id, scopeId: GLOBAL_SCOPE, payload });
-      w.audit('software_product', id, Object.fromEntries(cols.map((c) => [c, before[c]])), payload);
+      updateRecord(ctx, w, 'software_products', id, changes as Values, { row: before });
     });
   }
   return getProduct(sqlite, id);
@@ -187,12 +178,7 @@ export function createEntitlement(ctx: Ctx, input: EntitlementFields & { product
   write(ctx, (w) => {
     const row: Record<string, unknown> = {};
     for (const [k, col] of Object.entries(ENT_COLUMNS)) if (k !== 'siteId') row[col] = (input as unknown as Record<string, unknown>)[k] ?? null;
-    const cols = Object.keys(row);
-    sqlite
-      .prepare(`INSERT INTO licence_entitlements (id, scope_id, created_at, updated_at, field_hlc, ${cols.join(', ')}) VALUES (?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})`)
-      .run(id, siteId, w.now, w.now, stampAll([...cols, 'scope_id'], w.stamp), ...cols.map((c) => row[c]));
-    w.op({ kind: 'create', entity: 'licence_entitlements', recordId: id, scopeId: siteId, payload: { ...row, scope_id: siteId } });
-    w.audit('licence', id, null, { ...row, scope_id: siteId });
+    createRecord(ctx, w, 'licence_entitlements', id, siteId, row as Values);
   });
   return loadEntitlement(sqlite, id);
 }
@@ -215,11 +201,8 @@ export function updateEntitlement(ctx: Ctx, id: string, fields: EntitlementField
   const cols = Object.keys(changes);
   if (cols.length) {
     write(ctx, (w) => {
-      sqlite
-        .prepare(`UPDATE licence_entitlements SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-        .run(...cols.map((c) => changes[c]), w.now, restamp(before.field_hlc as string, cols, w.stamp), id);
-      w.op({ kind: 'setFields', entity: 'licence_entitlements', recordId: id, scopeId: (changes.scope_id as string | undefined) ?? (before.scope_id as string), payload: changes });
-      w.audit('licence', id, Object.fromEntries(cols.map((c) => [c, before[c]])), changes);
+      const { scope_id: site, ...fields } = changes;
+      updateRecord(ctx, w, 'licence_entitlements', id, fields as Values, { row: before, scopeId: site as string | undefined });
     });
   }
   return loadEntitlement(sqlite, id);
@@ -242,27 +225,9 @@ export function assignSeat(ctx: Ctx, input: { entitlementId: string; assetId?: s
   const id = setRowId('licence_assignments', e.id, input.assetId ?? null, input.userId ?? null);
   write(ctx, (w) => {
     const row = { entitlement_id: e.id, asset_id: input.assetId ?? null, user_id: input.userId ?? null };
-    putAssignment(sqlite, w, id, e.siteId, row);
-    w.op({ kind: 'setAdd', entity: 'licence_assignments', recordId: id, scopeId: e.siteId, payload: row });
-    w.audit('licence_assignment', id, null, row);
+    setMember(ctx, w, 'licence_assignments', id, e.siteId, row, true);
   });
   return getEntitlement(ctx, e.id).assignments.find((a) => a.id === id)!;
-}
-
-/** Inserts a seat's row, or brings back the removed row with the same id. */
-export function putAssignment(
-  sqlite: Database.Database,
-  w: { now: string; stamp: string },
-  id: string,
-  siteId: string,
-  row: { entitlement_id: string; asset_id: string | null; user_id: string | null },
-): void {
-  sqlite
-    .prepare(
-      `INSERT INTO licence_assignments (id, scope_id, created_at, updated_at, field_hlc, entitlement_id, asset_id, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET scope_id = excluded.scope_id, deleted_hlc = NULL, updated_at = excluded.updated_at, field_hlc = excluded.field_hlc`,
-    )
-    .run(id, siteId, w.now, w.now, stampAll(['added'], w.stamp), row.entitlement_id, row.asset_id, row.user_id);
 }
 
 export function unassignSeat(ctx: Ctx, assignmentId: string): void {
@@ -273,9 +238,7 @@ export function unassignSeat(ctx: Ctx, assignmentId: string): void {
     | undefined;
   if (!a) throw new AppError('not_found', 'No such licence assignment.');
   write(ctx, (w) => {
-    sqlite.prepare('UPDATE licence_assignments SET deleted_hlc = ?, updated_at = ? WHERE id = ?').run(w.stamp, w.now, assignmentId);
-    w.op({ kind: 'setRemove', entity: 'licence_assignments', recordId: assignmentId, scopeId: a.scope_id!, payload: {} });
-    w.audit('licence_assignment', assignmentId, a, null);
+    setMember(ctx, w, 'licence_assignments', assignmentId, a.scope_id!, {}, false, { audit: { before: a, after: null } });
   });
 }
 

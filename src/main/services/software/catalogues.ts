@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
 import { getMeta, setMeta } from '../core/meta';
+import { appendRecord } from '../core/record';
 import { AppError } from '../../../shared/result';
 import type { CatalogueStatus, EolExposure, KevAssessment, KevExposure } from '../../../shared/api/software';
 import { uuidv7 } from '../../../shared/ids';
@@ -564,14 +565,7 @@ export function assessKev(ctx: Ctx, input: { assetId: string; cveId: string; aff
       location_id: null,
       expected_return: null,
     };
-    sqlite
-      .prepare(
-        `INSERT INTO asset_history (id, scope_id, created_at, updated_at, field_hlc, asset_id, actor_id, kind, field, from_value, to_value, reason, assigned_to_id, location_id, expected_return)
-         VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, asset.scope_id, w.now, w.now, ...Object.values(row));
-    w.op({ kind: 'append', entity: 'asset_history', recordId: id, scopeId: asset.scope_id, payload: row });
-    w.audit('asset', asset.id, { [input.cveId]: row.from_value }, { [input.cveId]: row.to_value, note: row.reason });
+    appendRecord(ctx, w, 'asset_history', id, asset.scope_id, row, { audit: { type: 'asset', recordId: asset.id, before: { [input.cveId]: row.from_value }, after: { [input.cveId]: row.to_value, note: row.reason } } });
     // Tells the alerts' exposure cache to look again now rather than within the minute.
     setMeta(sqlite, 'kev_assessed_at', `${w.now} ${id}`);
   });

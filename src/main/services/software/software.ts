@@ -1,7 +1,7 @@
 /** Installed software per asset (by hand; inventory writes its own) and maintenance records. */
 import type { Ctx } from '../core/context';
 import { requireActor, write } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { createRecord, deleteRecord, updateRecord, type Values } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import type { InstalledSoftware, Maintenance, MaintenanceKind, MaintenanceStatus, SoftwareTitle } from '../../../shared/api/software';
@@ -53,13 +53,7 @@ export function addSoftware(ctx: Ctx, input: { assetId: string; name: string; ve
   const id = uuidv7();
   write(ctx, (w) => {
     const row = { asset_id: asset.id, name: input.name, name_key: input.name.toLowerCase(), vendor: input.vendor ?? null, version: input.version ?? null, installed_on: input.installedOn ?? null, source: 'manual' };
-    sqlite
-      .prepare(
-        `INSERT INTO installed_software (id, scope_id, created_at, updated_at, field_hlc, asset_id, name, name_key, vendor, version, installed_on, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, asset.scope_id, w.now, w.now, stampAll(Object.keys(row), w.stamp), ...Object.values(row));
-    w.op({ kind: 'create', entity: 'installed_software', recordId: id, scopeId: asset.scope_id, payload: row });
-    w.audit('installed_software', id, null, row);
+    createRecord(ctx, w, 'installed_software', id, asset.scope_id, row);
   });
   return listInstalled(ctx, asset.id).find((s) => s.id === id)!;
 }
@@ -70,9 +64,7 @@ export function removeSoftware(ctx: Ctx, id: string): void {
   const r = sqlite.prepare('SELECT scope_id, asset_id, name, version FROM installed_software WHERE id = ? AND deleted_hlc IS NULL').get(id) as Record<string, string | null> | undefined;
   if (!r) throw new AppError('not_found', 'No such installed software.');
   write(ctx, (w) => {
-    sqlite.prepare('UPDATE installed_software SET deleted_hlc = ?, updated_at = ? WHERE id = ?').run(w.stamp, w.now, id);
-    w.op({ kind: 'delete', entity: 'installed_software', recordId: id, scopeId: r.scope_id!, payload: {} });
-    w.audit('installed_software', id, r, null);
+    deleteRecord(ctx, w, 'installed_software', id, { audit: { before: r, after: null } });
   });
 }
 
@@ -155,12 +147,7 @@ export function createMaintenance(ctx: Ctx, input: MaintenanceFields & { assetId
     row.status ??= 'planned';
     // Applied or failed work was done by someone: the person recording it unless told otherwise.
     if ((row.status === 'applied' || row.status === 'failed') && !row.performed_by_id) row.performed_by_id = actor.id;
-    const cols = Object.keys(row);
-    sqlite
-      .prepare(`INSERT INTO maintenance_records (id, scope_id, created_at, updated_at, field_hlc, ${cols.join(', ')}) VALUES (?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})`)
-      .run(id, asset.scope_id, w.now, w.now, stampAll(cols, w.stamp), ...cols.map((c) => row[c]));
-    w.op({ kind: 'create', entity: 'maintenance_records', recordId: id, scopeId: asset.scope_id, payload: row });
-    w.audit('maintenance', id, null, row);
+    createRecord(ctx, w, 'maintenance_records', id, asset.scope_id, row as Values);
   });
   return loadMaintenance(ctx, id);
 }
@@ -180,11 +167,7 @@ export function updateMaintenance(ctx: Ctx, id: string, fields: MaintenanceField
   const cols = Object.keys(changes);
   if (cols.length) {
     write(ctx, (w) => {
-      sqlite
-        .prepare(`UPDATE maintenance_records SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-        .run(...cols.map((c) => changes[c]), w.now, restamp(before.field_hlc as string, cols, w.stamp), id);
-      w.op({ kind: 'setFields', entity: 'maintenance_records', recordId: id, scopeId: before.scope_id as string, payload: changes });
-      w.audit('maintenance', id, Object.fromEntries(cols.map((c) => [c, before[c]])), changes);
+      updateRecord(ctx, w, 'maintenance_records', id, changes as Values, { row: before });
     });
   }
   return loadMaintenance(ctx, id);

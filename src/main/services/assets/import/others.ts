@@ -3,10 +3,9 @@ import type Database from 'better-sqlite3';
 import type { ImportError, ImportStatusLabel } from '../../../../shared/api/assets';
 import type { ImportHooks } from './commit';
 import type { WriteScope } from '../../core/write';
-import { restamp, stampAll } from '../../core/ops';
+import { createRecord, setMember, storeOf, updateRecord, type Values } from '../../core/record';
 import { uuidv7 } from '../../../../shared/ids';
 import { setRowId } from '../../core/set-ids';
-import { putAssignment } from '../../licences/licences';
 import { readModels, writeModels, type AssetModel } from '../models';
 import { GLOBAL_SCOPE } from '../../directory/scopes';
 import { cell, mapColumns, type ParsedCsv } from './csv';
@@ -64,7 +63,7 @@ export function planUsers(sqlite: Database.Database, csv: ParsedCsv, siteId: str
   const seen = new Map<string, number>();
   let unchanged = 0;
   if (!errors.length) {
-    const load = sqlite.prepare('SELECT id, display_name, email, active, field_hlc FROM users WHERE id = ?');
+    const load = sqlite.prepare('SELECT id, scope_id, display_name, email, active, field_hlc FROM users WHERE id = ?');
     csv.rows.forEach((r, i) => {
       const row = i + 1;
       const get = (f: UserField) => cell(r, map, f);
@@ -122,13 +121,7 @@ export function planUsers(sqlite: Database.Database, csv: ParsedCsv, siteId: str
     unchanged,
     apply(w) {
       people.commit(w, siteId);
-      for (const u of updates) {
-        const cols = Object.keys(u.changes);
-        sqlite
-          .prepare(`UPDATE users SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-          .run(...cols.map((c) => u.changes[c]), w.now, restamp(u.fieldHlc, cols, w.stamp), u.id);
-        w.op({ kind: 'setFields', entity: 'users', recordId: u.id, scopeId: GLOBAL_SCOPE, payload: u.changes });
-      }
+      for (const u of updates) updateRecord(storeOf(sqlite), w, 'users', u.id, u.changes as Values, { row: u.before });
     },
   };
 }
@@ -256,10 +249,7 @@ export function planLocations(sqlite: Database.Database, csv: ParsedCsv, siteId:
     unchanged,
     apply(w) {
       places.commit(w);
-      for (const u of updates) {
-        sqlite.prepare('UPDATE locations SET address = ?, updated_at = ?, field_hlc = ? WHERE id = ?').run(u.address, w.now, restamp(u.fieldHlc, ['address'], w.stamp), u.id);
-        w.op({ kind: 'setFields', entity: 'locations', recordId: u.id, scopeId: siteId, payload: { address: u.address } });
-      }
+      for (const u of updates) updateRecord(storeOf(sqlite), w, 'locations', u.id, { address: u.address }, { row: { id: u.id, scope_id: siteId, field_hlc: u.fieldHlc, address: u.before } });
     },
   };
 }
@@ -415,8 +405,7 @@ export function planLicences(sqlite: Database.Database, csv: ParsedCsv, siteId: 
     if (has) return;
     // The same id as licences.assign gives (see set-ids.ts), so an import and a hand assignment merge.
     const id = setRowId('licence_assignments', entitlementId, assetId, userId);
-    putAssignment(sqlite, w, id, siteId, { entitlement_id: entitlementId, asset_id: assetId, user_id: userId });
-    w.op({ kind: 'setAdd', entity: 'licence_assignments', recordId: id, scopeId: siteId, payload: { entitlement_id: entitlementId, asset_id: assetId, user_id: userId } });
+    setMember(storeOf(sqlite), w, 'licence_assignments', id, siteId, { entitlement_id: entitlementId, asset_id: assetId, user_id: userId }, true);
   };
   return {
     errors,
@@ -430,29 +419,15 @@ export function planLicences(sqlite: Database.Database, csv: ParsedCsv, siteId: 
     apply(w) {
       people.commit(w, siteId);
       for (const p of newProducts.values()) {
-        const row = { name: p.name, name_key: p.name.toLowerCase(), vendor: p.vendor, match_names: '[]' };
-        sqlite
-          .prepare('INSERT INTO software_products (id, scope_id, created_at, updated_at, field_hlc, name, name_key, vendor, match_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(p.id, GLOBAL_SCOPE, w.now, w.now, stampAll(Object.keys(row), w.stamp), row.name, row.name_key, row.vendor, row.match_names);
-        w.op({ kind: 'create', entity: 'software_products', recordId: p.id, scopeId: GLOBAL_SCOPE, payload: row });
+        createRecord(storeOf(sqlite), w, 'software_products', p.id, GLOBAL_SCOPE, { name: p.name, name_key: p.name.toLowerCase(), vendor: p.vendor, match_names: '[]' });
       }
       for (const c of creates) {
-        const cols = Object.keys(c.row);
-        sqlite
-          .prepare(`INSERT INTO licence_entitlements (id, scope_id, created_at, updated_at, field_hlc, product_id, ${cols.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})`)
-          .run(c.id, siteId, w.now, w.now, stampAll([...cols, 'product_id'], w.stamp), c.productId, ...cols.map((k) => c.row[k]));
-        w.op({ kind: 'create', entity: 'licence_entitlements', recordId: c.id, scopeId: siteId, payload: { ...c.row, product_id: c.productId } });
+        createRecord(storeOf(sqlite), w, 'licence_entitlements', c.id, siteId, { ...(c.row as Values), product_id: c.productId });
         assign(w, c.id, people.id(c.person), c.assetId);
       }
       for (const u of updates) {
-        const cols = Object.keys(u.changes);
         const id = u.before.id as string;
-        if (cols.length) {
-          sqlite
-            .prepare(`UPDATE licence_entitlements SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-            .run(...cols.map((c) => u.changes[c]), w.now, restamp(u.before.field_hlc as string, cols, w.stamp), id);
-          w.op({ kind: 'setFields', entity: 'licence_entitlements', recordId: id, scopeId: u.before.scope_id as string, payload: u.changes });
-        }
+        updateRecord(storeOf(sqlite), w, 'licence_entitlements', id, u.changes as Values, { row: u.before });
         assign(w, id, people.id(u.person), u.assetId);
       }
     },
@@ -535,12 +510,7 @@ export function planModels(sqlite: Database.Database, csv: ParsedCsv): Planned {
           if (!a.manufacturer && m.manufacturer) changes.manufacturer = m.manufacturer;
           if (!a.model_number && m.modelNumber) changes.model_number = m.modelNumber;
           if (!a.eol_date && a.purchase_date && m.eolMonths) changes.eol_date = addMonths(a.purchase_date, m.eolMonths);
-          const cols = Object.keys(changes);
-          if (!cols.length) continue;
-          sqlite
-            .prepare(`UPDATE assets SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-            .run(...cols.map((c) => changes[c]), w.now, restamp(a.field_hlc ?? '{}', cols, w.stamp), a.id);
-          w.op({ kind: 'setFields', entity: 'assets', recordId: a.id!, scopeId: a.scope_id!, payload: changes });
+          updateRecord(storeOf(sqlite), w, 'assets', a.id!, changes as Values, { row: a });
         }
       }
     },

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { WriteScope } from '../../core/write';
-import { stampAll } from '../../core/ops';
+import { createRecord, setMember, storeOf } from '../../core/record';
 import { uuidv7 } from '../../../../shared/ids';
 import { GLOBAL_SCOPE } from '../../directory/scopes';
 import { memberRowId } from '../../directory/users';
@@ -102,18 +102,9 @@ export class People {
     for (const p of this.pending.values()) {
       const id = uuidv7();
       const fields = { username: p.username, display_name: p.displayName, email: p.email, role: 'requester', active: p.active ? 1 : 0 };
-      this.sqlite
-        .prepare(
-          `INSERT INTO users (id, scope_id, created_at, updated_at, field_hlc, username, display_name, email, role, active, password_hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll([...Object.keys(fields), 'password_hash'], w.stamp), p.username, p.displayName, p.email, 'requester', fields.active, NO_PASSWORD);
-      w.op({ kind: 'create', entity: 'users', recordId: id, scopeId: GLOBAL_SCOPE, payload: { ...fields, password_hash: NO_PASSWORD } });
-      const mid = memberRowId('user_sites', id, siteId);
-      this.sqlite
-        .prepare('INSERT INTO user_sites (id, scope_id, created_at, updated_at, field_hlc, user_id, site_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(mid, GLOBAL_SCOPE, w.now, w.now, stampAll(['added'], w.stamp), id, siteId);
-      w.op({ kind: 'setAdd', entity: 'user_sites', recordId: mid, scopeId: GLOBAL_SCOPE, payload: { user_id: id, site_id: siteId } });
+      const store = storeOf(this.sqlite);
+      createRecord(store, w, 'users', id, GLOBAL_SCOPE, { ...fields, password_hash: NO_PASSWORD });
+      setMember(store, w, 'user_sites', memberRowId('user_sites', id, siteId), GLOBAL_SCOPE, { user_id: id, site_id: siteId }, true);
       this.created.set(p.username, id);
       this.byUsername.set(p.username, id);
     }
@@ -187,10 +178,7 @@ export class Places {
       const id = uuidv7();
       const parentId = p.parentRef ? this.id(p.parentRef) : null;
       const row = { name: p.name, kind: 'building', parent_id: parentId, address: p.address };
-      this.sqlite
-        .prepare('INSERT INTO locations (id, scope_id, created_at, updated_at, field_hlc, name, kind, parent_id, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, p.siteId, w.now, w.now, stampAll([...Object.keys(row), 'scope_id'], w.stamp), p.name, row.kind, parentId, p.address);
-      w.op({ kind: 'create', entity: 'locations', recordId: id, scopeId: p.siteId, payload: { ...row, scope_id: p.siteId } });
+      createRecord(storeOf(this.sqlite), w, 'locations', id, p.siteId, row);
       this.created.set(key, id);
     }
     this.pending.clear();
