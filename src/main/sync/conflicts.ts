@@ -7,8 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Ctx } from '../services/core/context';
 import { requireActor, write, type WriteScope } from '../services/core/write';
 import { deviceId } from '../services/core/ops';
-import { updateRecord } from '../services/core/record';
-import { DELETED, RESTORED } from '../../shared/sync/merge';
+import { restoreRecord, updateRecord } from '../services/core/record';
 import { isKnownEntity, ruleFor } from '../../shared/sync/entities';
 import { transitionTicket, updateTicket } from '../services/tickets/tickets';
 import type { TicketFields } from '../../shared/api/tickets';
@@ -243,7 +242,7 @@ export function resolveConflict(ctx: Ctx, id: string, keep: 'mine' | 'theirs'): 
       write(ctx, (w) => markResolved(ctx, w, r, keep));
       return { id, resolved: true };
     }
-    restoreRecord(ctx, r, chosen.value, keep);
+    restoreFromConflict(ctx, r, chosen.value, keep);
     return { id, resolved: true };
   }
 
@@ -297,7 +296,7 @@ const BASE_COLUMNS = new Set(['id', 'scope_id', 'created_at', 'updated_at', 'fie
  * cleared and the lost fields re-applied at a fresh stamp; the restore op carries the same fields,
  * and every replica merges it by the shared rules (it wins over every delete older than it).
  */
-function restoreRecord(ctx: Ctx, r: ConflictRow, lostValue: string | null, keep: 'mine' | 'theirs'): void {
+function restoreFromConflict(ctx: Ctx, r: ConflictRow, lostValue: string | null, keep: 'mine' | 'theirs'): void {
   const sqlite = ctx.store.sqlite;
   const table = r.entity;
   if (!SAFE_NAME.test(table) || ruleFor(table).merge !== 'record') throw new AppError('conflict', `A deleted ${table.replace(/_/g, ' ')} cannot be brought back from the inbox.`);
@@ -317,22 +316,13 @@ function restoreRecord(ctx: Ctx, r: ConflictRow, lostValue: string | null, keep:
   if (lost && typeof lost === 'object' && !Array.isArray(lost)) {
     for (const [k, v] of Object.entries(lost as Record<string, unknown>)) {
       // Only plain columns this device knows; the status only ever moves through transitions.
-      if (!SAFE_NAME.test(k) || !cols.has(k) || BASE_COLUMNS.has(k) || (k === 'status' && ruleFor(table).status)) continue;
+      if (!SAFE_NAME.test(k) || !cols.has(k) || BASE_COLUMNS.has(k) || !(k in ruleFor(table).fields) || (k === 'status' && ruleFor(table).status)) continue;
       if (v === null || typeof v === 'string' || typeof v === 'number') fields[k] = v;
       else if (typeof v === 'boolean') fields[k] = v ? 1 : 0;
     }
   }
   write(ctx, (w) => {
-    const clocks = JSON.parse(row.field_hlc || '{}') as Record<string, string>;
-    if (row.deleted_hlc && clocks[DELETED] === undefined) clocks[DELETED] = row.deleted_hlc;
-    clocks[RESTORED] = w.stamp;
-    for (const f of Object.keys(fields)) clocks[f] = w.stamp;
-    const names = Object.keys(fields);
-    sqlite
-      .prepare(`UPDATE ${table} SET ${names.map((n) => `${n} = ?, `).join('')}deleted_hlc = NULL, updated_at = ?, field_hlc = ? WHERE id = ?`)
-      .run(...names.map((n) => fields[n]), w.now, JSON.stringify(clocks), r.record_id);
-    w.op({ kind: 'restore', entity: table, recordId: r.record_id, scopeId: row.scope_id, payload: { fields } });
-    w.audit(table.replace(/s$/, ''), r.record_id, { deleted: true }, { deleted: false, restored: fields });
+    restoreRecord(ctx, w, table, r.record_id, fields, { audit: { type: table.replace(/s$/, '') } });
     markResolved(ctx, w, r, keep);
   });
 }

@@ -1,7 +1,7 @@
 /** Assignment groups. */
 import type { Ctx } from '../core/context';
 import { write } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { createRecord, updateRecord } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import type { Group } from '../../../shared/api/directory';
@@ -44,10 +44,7 @@ export function createGroup(ctx: Ctx, input: { name: string; description?: strin
   assertUsers(ctx, input.memberIds ?? []);
   const id = uuidv7();
   write(ctx, (w) => {
-    ctx.store.sqlite
-      .prepare('INSERT INTO groups (id, scope_id, created_at, updated_at, field_hlc, name, description) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll(['name', 'description'], w.stamp), input.name, input.description ?? null);
-    w.op({ kind: 'create', entity: 'groups', recordId: id, scopeId: GLOBAL_SCOPE, payload: { name: input.name, description: input.description ?? null } });
+    createRecord(ctx, w, 'groups', id, GLOBAL_SCOPE, { name: input.name, description: input.description ?? null }, { audit: false });
     syncMembership(ctx, w, 'group_members', 'group_id', 'user_id', id, input.memberIds ?? []);
     w.audit('group', id, null, input);
   });
@@ -59,17 +56,7 @@ export function updateGroup(ctx: Ctx, id: string, fields: { name?: string; descr
   if (fields.name) assertNameFree(ctx, fields.name, id);
   if (fields.memberIds) assertUsers(ctx, fields.memberIds);
   write(ctx, (w) => {
-    const cols: Record<string, unknown> = {};
-    if (fields.name !== undefined) cols.name = fields.name;
-    if (fields.description !== undefined) cols.description = fields.description;
-    const names = Object.keys(cols);
-    if (names.length) {
-      const cur = ctx.store.sqlite.prepare('SELECT field_hlc FROM groups WHERE id = ?').pluck().get(id) as string;
-      ctx.store.sqlite
-        .prepare(`UPDATE groups SET ${names.map((n) => `${n} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-        .run(...names.map((n) => cols[n]), w.now, restamp(cur, names, w.stamp), id);
-      w.op({ kind: 'setFields', entity: 'groups', recordId: id, scopeId: GLOBAL_SCOPE, payload: cols });
-    }
+    updateRecord(ctx, w, 'groups', id, { name: fields.name, description: fields.description }, { audit: false });
     if (fields.memberIds) syncMembership(ctx, w, 'group_members', 'group_id', 'user_id', id, fields.memberIds);
     w.audit('group', id, before, fields);
   });

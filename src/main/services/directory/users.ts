@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Actor, Ctx } from '../core/context';
-import { write } from '../core/write';
-import { stampAll, restamp } from '../core/ops';
+import { write, type WriteScope } from '../core/write';
+import { createRecord, setMember, updateRecord, type Values } from '../core/record';
+import { restamp } from '../core/ops';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import type { User } from '../../../shared/api/directory';
@@ -86,10 +87,10 @@ export function memberRowId(table: string, ownerId: string, memberId: string): s
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Make the set {userId} × ids match `ids`, with one row per member (add/remove clocks). */
+/** Make the set {ownerId} × members match `memberIds`, with one row per member (add/remove clocks). */
 export function syncMembership(
   ctx: Ctx,
-  w: { stamp: string; now: string; op: (o: import('../core/ops').OpInput) => void },
+  w: WriteScope,
   table: 'user_sites' | 'group_members',
   ownerCol: 'user_id' | 'group_id',
   memberCol: 'site_id' | 'user_id',
@@ -103,24 +104,15 @@ export function syncMembership(
     deleted: string | null;
   }[];
   const want = new Set(memberIds);
-  const entity = table;
+  const put = (id: string, member: string, present: boolean) =>
+    // The person's or group's own audit event lists the members.
+    setMember(ctx, w, table, id, GLOBAL_SCOPE, { [ownerCol]: ownerId, [memberCol]: member }, present, { audit: false });
   for (const r of rows) {
-    if (!want.has(r.member) && !r.deleted) {
-      sqlite.prepare(`UPDATE ${table} SET deleted_hlc = ?, updated_at = ? WHERE id = ?`).run(w.stamp, w.now, r.id);
-      w.op({ kind: 'setRemove', entity, recordId: r.id, scopeId: GLOBAL_SCOPE, payload: { [ownerCol]: ownerId, [memberCol]: r.member } });
-    } else if (want.has(r.member) && r.deleted) {
-      sqlite.prepare(`UPDATE ${table} SET deleted_hlc = NULL, updated_at = ?, field_hlc = ? WHERE id = ?`).run(w.now, stampAll(['added'], w.stamp), r.id);
-      w.op({ kind: 'setAdd', entity, recordId: r.id, scopeId: GLOBAL_SCOPE, payload: { [ownerCol]: ownerId, [memberCol]: r.member } });
-    }
+    if (!want.has(r.member) && !r.deleted) put(r.id, r.member, false);
+    else if (want.has(r.member) && r.deleted) put(r.id, r.member, true);
     want.delete(r.member);
   }
-  for (const m of want) {
-    const id = memberRowId(table, ownerId, m);
-    sqlite
-      .prepare(`INSERT INTO ${table} (id, scope_id, created_at, updated_at, field_hlc, ${ownerCol}, ${memberCol}) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll(['added'], w.stamp), ownerId, m);
-    w.op({ kind: 'setAdd', entity, recordId: id, scopeId: GLOBAL_SCOPE, payload: { [ownerCol]: ownerId, [memberCol]: m } });
-  }
+  for (const m of want) put(memberRowId(table, ownerId, m), m, true);
 }
 
 export interface NewUser {
@@ -144,13 +136,7 @@ export function createUser(ctx: Ctx, input: NewUser, opts: { passwordHash?: stri
   const id = uuidv7();
   write(ctx, (w) => {
     const fields = { username: input.username, display_name: input.displayName, email: input.email ?? null, role: input.role, active: 1 };
-    sqlite
-      .prepare(
-        `INSERT INTO users (id, scope_id, created_at, updated_at, field_hlc, username, display_name, email, role, active, password_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-      )
-      .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll(Object.keys(fields).concat('password_hash'), w.stamp), input.username, input.displayName, input.email ?? null, input.role, passwordHash);
-    w.op({ kind: 'create', entity: 'users', recordId: id, scopeId: GLOBAL_SCOPE, payload: { ...fields, password_hash: passwordHash } });
+    createRecord(ctx, w, 'users', id, GLOBAL_SCOPE, { ...fields, password_hash: passwordHash }, { audit: false });
     syncMembership(ctx, w, 'user_sites', 'user_id', 'site_id', id, input.siteIds ?? []);
     for (const g of input.groupIds ?? []) {
       syncMembership(ctx, w, 'group_members', 'group_id', 'user_id', g, [...memberIdsOf(sqlite, g), id]);
@@ -190,20 +176,13 @@ export function updateUser(ctx: Ctx, id: string, fields: UserFields): User {
   if (fields.groupIds) assertExist(sqlite, 'groups', fields.groupIds, 'group');
   const passwordHash = fields.password ? hashPassword(fields.password) : null;
   write(ctx, (w) => {
-    const cols: Record<string, unknown> = {};
+    const cols: Values = {};
     if (fields.displayName !== undefined) cols.display_name = fields.displayName;
     if (fields.email !== undefined) cols.email = fields.email;
     if (fields.role !== undefined) cols.role = fields.role;
     if (fields.active !== undefined) cols.active = fields.active ? 1 : 0;
     if (passwordHash) cols.password_hash = passwordHash;
-    const names = Object.keys(cols);
-    if (names.length) {
-      const cur = sqlite.prepare('SELECT field_hlc FROM users WHERE id = ?').pluck().get(id) as string;
-      sqlite
-        .prepare(`UPDATE users SET ${names.map((n) => `${n} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-        .run(...names.map((n) => cols[n]), w.now, restamp(cur, names, w.stamp), id);
-      w.op({ kind: 'setFields', entity: 'users', recordId: id, scopeId: GLOBAL_SCOPE, payload: cols });
-    }
+    updateRecord(ctx, w, 'users', id, cols, { audit: false });
     if (fields.siteIds) syncMembership(ctx, w, 'user_sites', 'user_id', 'site_id', id, fields.siteIds);
     if (fields.groupIds) {
       const want = new Set(fields.groupIds);
@@ -234,9 +213,19 @@ export function changeOwnPassword(ctx: Ctx, current: string, next: string, opts:
   if (!opts.verifiedByServer && !verifyPassword(current, hash)) throw new AppError('invalid_input', 'The current password is wrong.', [{ path: ['current'], message: 'Wrong password.' }]);
   const nextHash = hashPassword(next);
   write(ctx, (w) => {
-    const cur = ctx.store.sqlite.prepare('SELECT field_hlc FROM users WHERE id = ?').pluck().get(actor.id) as string;
-    ctx.store.sqlite.prepare('UPDATE users SET password_hash = ?, updated_at = ?, field_hlc = ? WHERE id = ?').run(nextHash, w.now, restamp(cur, ['password_hash'], w.stamp), actor.id);
-    if (!opts.local) w.op({ kind: 'setFields', entity: 'users', recordId: actor.id, scopeId: GLOBAL_SCOPE, payload: { password_hash: nextHash } });
-    w.audit('user', actor.id, null, { password: 'changed' });
+    const audit = { before: null, after: { password: 'changed' } };
+    if (opts.local) setLocalPassword(ctx, w, actor.id, nextHash, audit);
+    else updateRecord(ctx, w, 'users', actor.id, { password_hash: nextHash }, { audit });
   });
+}
+
+/**
+ * On a device joined to a server the password is a secret of this device's sign-in only: the
+ * server keeps accounts and never sends or accepts password hashes, so no op is queued (the
+ * write-path check allows this one statement, see write-path.test.ts).
+ */
+function setLocalPassword(ctx: Ctx, w: WriteScope, userId: string, hash: string, audit: { before: unknown; after: unknown }): void {
+  const cur = ctx.store.sqlite.prepare('SELECT field_hlc FROM users WHERE id = ?').pluck().get(userId) as string;
+  ctx.store.sqlite.prepare('UPDATE users SET password_hash = ?, updated_at = ?, field_hlc = ? WHERE id = ?').run(hash, w.now, restamp(cur, ['password_hash'], w.stamp), userId);
+  w.audit('user', userId, audit.before, audit.after);
 }

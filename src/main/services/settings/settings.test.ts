@@ -73,7 +73,7 @@ describe('team settings', () => {
       ['create', PRIORITY_MATRIX_ID, 'global'],
       ['setFields', PRIORITY_MATRIX_ID, 'global'],
     ]);
-    expect(o[0]!.payload).toEqual({ key: 'priority_matrix', value: JSON.stringify(m1) });
+    expect(o[0]!.payload).toEqual({ key: 'priority_matrix', value: JSON.stringify(m1), scope_id: 'global' });
     expect(o[1]!.payload).toEqual({ value: JSON.stringify(m2) });
   });
 

@@ -7,7 +7,9 @@ import type Database from 'better-sqlite3';
 import { makeStamp } from '../../../shared/hlc';
 import { BASELINE_HLC } from '../../../shared/settings/team';
 import { GLOBAL_SCOPE } from '../directory/scopes';
-import { deviceId, recordOp, restamp, stampAll, type OpInput } from '../core/ops';
+import { deviceId, recordOp, type OpInput } from '../core/ops';
+import { createRecord, storeOf, updateRecord } from '../core/record';
+import type { WriteScope } from '../core/write';
 
 export type TeamTable = 'team_settings' | 'ticket_categories' | 'asset_field_defs' | 'asset_models';
 export type Cols = Record<string, string | number | null>;
@@ -57,15 +59,8 @@ export function putRow(
   const cur = sqlite.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
   if (!cur) {
     const stamp = opts.baseline ? baselineStamp(sqlite) : w.stamp;
-    const names = Object.keys(cols);
-    sqlite
-      .prepare(
-        `INSERT INTO ${table} (id, scope_id, created_at, updated_at, field_hlc, ${names.join(', ')}) VALUES (?, ?, ?, ?, ?, ${names.map(() => '?').join(', ')})`,
-      )
-      .run(id, GLOBAL_SCOPE, w.now, w.now, stampAll(names, stamp), ...names.map((n) => cols[n]));
-    const op: OpInput = { kind: 'create', entity: table, recordId: id, scopeId: GLOBAL_SCOPE, payload: cols };
-    if (opts.baseline) recordOp(sqlite, stamp, w.now, op);
-    else w.op(op);
+    const op = opts.baseline ? (o: OpInput) => recordOp(sqlite, stamp, w.now, o) : (o: OpInput) => w.op(o);
+    createRecord(storeOf(sqlite), scopeOf(w, stamp, op), table, id, GLOBAL_SCOPE, cols, { audit: false });
     return true;
   }
   if (opts.baseline) return false;
@@ -73,11 +68,13 @@ export function putRow(
   if (!changed.length) return false;
   const payload: Cols = {};
   for (const k of changed) payload[k] = cols[k]!;
-  sqlite
-    .prepare(`UPDATE ${table} SET ${changed.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-    .run(...changed.map((c) => cols[c]), w.now, restamp(String(cur.field_hlc ?? '{}'), changed, w.stamp), id);
-  w.op({ kind: 'setFields', entity: table, recordId: id, scopeId: GLOBAL_SCOPE, payload });
+  updateRecord(storeOf(sqlite), scopeOf(w, w.stamp, (o) => w.op(o)), table, id, payload, { row: cur, audit: false });
   return true;
+}
+
+/** The record primitive's scope for a row writer: the caller's settings event covers the rows. */
+function scopeOf(w: RowWriter, stamp: string, op: (o: OpInput) => void): WriteScope {
+  return { stamp, now: w.now, actorId: 'system', auditsOps: false, op, audit: () => {}, opAudit: () => {} };
 }
 
 export function countRows(sqlite: Database.Database, table: TeamTable): number {
