@@ -19,7 +19,6 @@ import {
   generateTickets,
   insertGeneratedTickets,
   mulberry32,
-  TICKET_INSERT_SQL,
   type GeneratedTicket,
 } from '../src/main/services/tickets/generate';
 import { listTickets, viewCounts, type ListInput } from '../src/main/services/tickets/queue';
@@ -75,6 +74,14 @@ function repeat(n: number, fn: (i: number) => void) {
 }
 
 /** The same ticket row insertGeneratedTickets writes, for the raw comparison. */
+/** The bare copy's columns, in the order rawRow gives them. */
+const TICKET_COLS = [
+  'id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'number', 'type', 'title', 'description', 'category', 'subcategory',
+  'impact', 'urgency', 'priority', 'priority_overridden', 'status', 'is_open', 'pending_reason', 'resolution_code', 'resolution_notes',
+  'assignee_id', 'group_id', 'requester_id', 'contact_channel', 'linked_asset_id', 'opened_at', 'first_response_at', 'resolved_at', 'closed_at',
+] as const;
+const TICKET_INSERT_SQL = `INSERT INTO tickets (${TICKET_COLS.join(', ')}) VALUES (${TICKET_COLS.map(() => '?').join(', ')})`;
+
 function rawRow(s: GeneratedTicket, n: number) {
   const updated = s.closedAt ?? s.resolvedAt ?? s.firstResponseAt ?? s.openedAt;
   return [

@@ -100,6 +100,8 @@ export interface CreateOptions {
    * anything reads the table or writes a row that refers to it.
    */
   buffer?: boolean;
+  /** The record's own times when they lie in the past (generated sample history); by default the write's time. The op carries its creation time (OpInput.at). */
+  times?: { createdAt: string; updatedAt: string };
 }
 
 /**
@@ -112,7 +114,7 @@ export function createRecord(ctx: StoreRef, w: WriteScope, entity: string, id: s
   const cols = checked(entity, t, values);
   if (!scopeId) throw new AppError('internal', `A new ${entity} record needs a site.`);
   const names = ['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc'];
-  const row: unknown[] = [id, scopeId, w.now, w.now, compactClocks(w.stamp)];
+  const row: unknown[] = [id, scopeId, opts.times?.createdAt ?? w.now, opts.times?.updatedAt ?? w.now, compactClocks(w.stamp)];
   const payload: Record<string, Value> = { scope_id: scopeId };
   for (const c of cols) {
     const v = values[c]!;
@@ -123,7 +125,7 @@ export function createRecord(ctx: StoreRef, w: WriteScope, entity: string, id: s
   if (opts.buffer && w.bulk) w.bulk.insert(entity, names, row);
   else stmt(ctx.store.sqlite, `INSERT INTO ${entity} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`).run(row);
   const kind: OpKind = t.rule.merge === 'append' ? 'append' : t.rule.merge === 'set' ? 'setAdd' : 'create';
-  w.op({ kind, entity, recordId: id, scopeId, payload });
+  w.op({ kind, entity, recordId: id, scopeId, payload, ...(opts.times ? { at: opts.times.createdAt } : {}) });
   audit(w, entity, id, opts.audit, null, payload);
 }
 
@@ -139,6 +141,8 @@ export interface UpdateOptions {
   row?: object;
   /** Moves the record to this site (its following children move with it on this device). */
   scopeId?: string;
+  /** Keys that describe the op rather than a column (META_KEYS: the site a ticket moves from), added to its payload. */
+  meta?: Record<string, Value>;
 }
 
 type Row = Record<string, unknown>;
@@ -184,9 +188,57 @@ export function updateRecord(ctx: StoreRef, w: WriteScope, entity: string, id: s
   const sqlite = ctx.store.sqlite;
   stmt(sqlite, `UPDATE ${entity} SET ${set.join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`).run(args);
   if (moveTo !== null && t.following) moveChildrenLocally(sqlite, entity as 'tickets' | 'assets', id, moveTo);
-  w.op({ kind: 'setFields', entity, recordId: id, scopeId: moveTo ?? String(row.scope_id), payload: after }, before);
+  w.op({ kind: 'setFields', entity, recordId: id, scopeId: moveTo ?? String(row.scope_id), payload: opts.meta ? { ...after, ...opts.meta } : after }, before);
   audit(w, entity, id, opts.audit, before, after);
   return before;
+}
+
+/**
+ * A status move of a record with a status machine (tickets): writes the status and the move's own
+ * fields at one stamp and sends them as one `transition` op ({ from, to, fields }), which every
+ * replica applies only if its machine allows the move from the status it holds. Every field given
+ * is sent, changed or not: the move carries its fields. Returns the fields' previous values.
+ */
+export function transitionRecord(
+  ctx: StoreRef,
+  w: WriteScope,
+  entity: string,
+  id: string,
+  move: { from: string; to: string; fields?: Values },
+  opts: { audit?: AuditSpec; row?: object } = {},
+): Record<string, unknown> {
+  const t = typeOf(entity);
+  if (!t.rule.status) throw new AppError('internal', `${entity} records have no status machine.`);
+  const fields: Values = { ...move.fields, status: move.to };
+  const cols = checked(entity, t, fields);
+  const row = (opts.row as Row | undefined) ?? currentRow(ctx, w, entity, id);
+  const before: Record<string, unknown> = {};
+  const sent: Record<string, Value> = {};
+  for (const c of cols) {
+    before[c] = row[c] ?? null;
+    sent[c] = fields[c]!;
+  }
+  stmt(ctx.store.sqlite, `UPDATE ${entity} SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`).run(
+    ...cols.map((c) => bind(fields[c]!)),
+    w.now,
+    restamp(String(row.field_hlc ?? '{}'), cols, w.stamp),
+    id,
+  );
+  // A move with no fields of its own (an assignment that takes a new ticket to Assigned) sends none.
+  const payload = move.fields ? { from: move.from, to: move.to, fields: sent } : { from: move.from, to: move.to };
+  w.op({ kind: 'transition', entity, recordId: id, scopeId: String(row.scope_id), payload }, before);
+  audit(w, entity, id, opts.audit, { status: move.from }, { status: move.to });
+  return before;
+}
+
+/**
+ * Marks a record as changed on this device when a child of it was written (a comment, a worklog, a
+ * tag), so lists sorted by last change show it: its time only, no clock and no op (it is not a
+ * field of the record; every replica sees the child itself).
+ */
+export function touchRecord(ctx: StoreRef, w: WriteScope, entity: string, id: string): void {
+  typeOf(entity);
+  stmt(ctx.store.sqlite, `UPDATE ${entity} SET updated_at = ? WHERE id = ?`).run(w.now, id);
 }
 
 /** Deletes a record (a tombstone clocked like any write), with its op and audit event. */

@@ -5,7 +5,7 @@
  */
 import type { Ctx } from '../core/context';
 import { write } from '../core/write';
-import { stampAll } from '../core/ops';
+import { appendRecord, createRecord, storeOf } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import {
   DEFAULT_PRIORITY_MATRIX,
@@ -225,24 +225,9 @@ export function generateTickets(rng: Rng, count: number, o: GenerateOptions): Ge
   return out;
 }
 
-const TICKET_COLS = [
-  'id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'number', 'type', 'title', 'description', 'category', 'subcategory',
-  'impact', 'urgency', 'priority', 'priority_overridden', 'status', 'is_open', 'pending_reason', 'resolution_code', 'resolution_notes',
-  'assignee_id', 'group_id', 'requester_id', 'contact_channel', 'linked_asset_id', 'opened_at', 'first_response_at', 'resolved_at', 'closed_at',
-] as const;
-
-export const TICKET_INSERT_SQL = `INSERT INTO tickets (${TICKET_COLS.join(', ')}) VALUES (${TICKET_COLS.map(() => '?').join(', ')})`;
-
 /** Inserts generated tickets in chunks (one transaction each), with their ops, history and comments. */
 export function insertGeneratedTickets(ctx: Ctx, specs: GeneratedTicket[], opts: { chunk?: number; onProgress?: (done: number) => void } = {}): void {
   const sqlite = ctx.store.sqlite;
-  const insertTicket = sqlite.prepare(TICKET_INSERT_SQL);
-  const insertHistory = sqlite.prepare(
-    `INSERT INTO ticket_history (id, scope_id, created_at, updated_at, field_hlc, ticket_id, actor_id, kind, from_value, to_value) VALUES (?, ?, ?, ?, '{}', ?, ?, 'status', NULL, ?)`,
-  );
-  const insertComment = sqlite.prepare(
-    `INSERT INTO ticket_comments (id, scope_id, created_at, updated_at, field_hlc, ticket_id, author_id, body, internal) VALUES (?, ?, ?, ?, '{}', ?, ?, ?, 0)`,
-  );
   const chunk = opts.chunk ?? 5000;
   const counts = { INC: 0, REQ: 0 };
   for (const s of specs) counts[numberPrefix(s.type) as 'INC' | 'REQ']++;
@@ -265,25 +250,30 @@ export function insertGeneratedTickets(ctx: Ctx, specs: GeneratedTicket[], opts:
         // The ticket's last change as every device will see it: its opening or its newest comment
         // (a comment moves a ticket's updated_at everywhere; see sync/apply.ts).
         const updated = commentTimes.length && commentTimes[commentTimes.length - 1]! > s.openedAt ? commentTimes[commentTimes.length - 1]! : s.openedAt;
-        const row = [
-          id, s.siteId, s.openedAt, updated, '', number, s.type, s.title, s.description, s.category, s.subcategory,
-          s.impact, s.urgency, priority, 0, s.status, isOpen(s.status) ? 1 : 0, s.pendingReason, s.resolutionCode, s.resolutionNotes,
-          s.assigneeId, s.groupId, s.requesterId, s.contactChannel, null, s.openedAt, s.firstResponseAt, s.resolvedAt, s.closedAt,
-        ];
-        const payload: Record<string, unknown> = {};
-        for (let i = 5; i < TICKET_COLS.length; i++) payload[TICKET_COLS[i]!] = row[i];
-        row[4] = stampAll([...Object.keys(payload), 'scope_id'], w.stamp);
-        insertTicket.run(...row);
-        w.op({ kind: 'create', entity: 'tickets', recordId: id, scopeId: s.siteId, payload: { ...payload, scope_id: s.siteId }, at: s.openedAt });
+        // Each record keeps its own (generated) times; one audit event below covers the chunk.
+        const store = storeOf(sqlite);
+        createRecord(
+          store,
+          w,
+          'tickets',
+          id,
+          s.siteId,
+          {
+            number, type: s.type, title: s.title, description: s.description, category: s.category, subcategory: s.subcategory,
+            impact: s.impact, urgency: s.urgency, priority, priority_overridden: 0, status: s.status, is_open: isOpen(s.status) ? 1 : 0,
+            pending_reason: s.pendingReason, resolution_code: s.resolutionCode, resolution_notes: s.resolutionNotes,
+            assignee_id: s.assigneeId, group_id: s.groupId, requester_id: s.requesterId, contact_channel: s.contactChannel, linked_asset_id: null,
+            opened_at: s.openedAt, first_response_at: s.firstResponseAt, resolved_at: s.resolvedAt, closed_at: s.closedAt,
+          },
+          { audit: false, times: { createdAt: s.openedAt, updatedAt: updated } },
+        );
         const hid = uuidv7(Date.parse(s.openedAt));
-        insertHistory.run(hid, s.siteId, s.openedAt, s.openedAt, id, w.actorId, s.status);
-        w.op({ kind: 'append', entity: 'ticket_history', recordId: hid, scopeId: s.siteId, payload: { ticket_id: id, actor_id: w.actorId, kind: 'status', to_value: s.status }, at: s.openedAt });
+        appendRecord(store, w, 'ticket_history', hid, s.siteId, { ticket_id: id, actor_id: w.actorId, kind: 'status', to_value: s.status }, { audit: false, times: { createdAt: s.openedAt, updatedAt: s.openedAt } });
         for (const [i, body] of s.comments.entries()) {
           const when = commentTimes[i]!;
           const cid = uuidv7(Date.parse(when));
           const author = s.assigneeId ?? w.actorId;
-          insertComment.run(cid, s.siteId, when, when, id, author, body);
-          w.op({ kind: 'append', entity: 'ticket_comments', recordId: cid, scopeId: s.siteId, payload: { ticket_id: id, author_id: author, body, internal: 0 }, at: when });
+          appendRecord(store, w, 'ticket_comments', cid, s.siteId, { ticket_id: id, author_id: author, body, internal: 0 }, { audit: false, times: { createdAt: when, updatedAt: when } });
         }
       }
       w.audit('ticket', null, null, { generated: part.length, first: start });

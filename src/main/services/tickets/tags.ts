@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
 import { requireActor, write, type WriteScope } from '../core/write';
-import { stampAll } from '../core/ops';
+import { setMember, storeOf, touchRecord } from '../core/record';
 import { setRowId } from '../core/set-ids';
 import { AppError } from '../../../shared/result';
 import { appendHistory, getTicketOrThrow } from './tickets';
@@ -36,21 +36,8 @@ export function writeSetMember(
   payload: Record<string, string>,
   present: boolean,
 ): boolean {
-  const row = sqlite.prepare(`SELECT deleted_hlc AS deleted FROM ${table} WHERE id = ?`).get(id) as { deleted: string | null } | undefined;
-  const isPresent = !!row && row.deleted === null;
-  if (isPresent === present) return false;
-  if (present && !row) {
-    const cols = Object.keys(payload);
-    sqlite
-      .prepare(`INSERT INTO ${table} (id, scope_id, created_at, updated_at, field_hlc, ${cols.join(', ')}) VALUES (?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})`)
-      .run(id, scopeId, w.now, w.now, stampAll(['added'], w.stamp), ...cols.map((c) => payload[c]));
-  } else if (present) {
-    sqlite.prepare(`UPDATE ${table} SET deleted_hlc = NULL, updated_at = ?, field_hlc = ? WHERE id = ?`).run(w.now, stampAll(['added'], w.stamp), id);
-  } else {
-    sqlite.prepare(`UPDATE ${table} SET deleted_hlc = ?, updated_at = ? WHERE id = ?`).run(w.stamp, w.now, id);
-  }
-  w.op({ kind: present ? 'setAdd' : 'setRemove', entity: table, recordId: id, scopeId, payload });
-  return true;
+  // The caller's event (the tag, watcher or link in its words) covers the member.
+  return setMember(storeOf(sqlite), w, table, id, scopeId, payload, present, { audit: false });
 }
 
 function requireStaff(ctx: Ctx) {
@@ -76,7 +63,7 @@ function setTag(ctx: Ctx, ticketId: string, raw: string, present: boolean): { ta
     const shown = existing ?? tag;
     if (!writeSetMember(sqlite, w, 'ticket_tags', id, t.siteId, { ticket_id: t.id, tag: shown, tag_key: key }, present)) return;
     appendHistory(sqlite, w, t.id, t.siteId, { kind: 'field', field: 'tags', from: present ? null : shown, to: present ? shown : null });
-    sqlite.prepare('UPDATE tickets SET updated_at = ? WHERE id = ?').run(w.now, t.id);
+    touchRecord(ctx, w, 'tickets', t.id);
     w.audit('ticket_tag', id, present ? null : { ticketId: t.id, tag: shown }, present ? { ticketId: t.id, tag: shown } : null);
   });
   return { tags: tagsOf(sqlite, t.id) };

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Actor, Ctx } from '../core/context';
 import { requireActor, write, type WriteScope } from '../core/write';
-import { restamp, stampAll } from '../core/ops';
+import { appendRecord, createRecord, storeOf, touchRecord, transitionRecord, updateRecord, type Value, type Values } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import {
@@ -18,7 +18,6 @@ import type { Ticket, TicketDetail, TicketFields, TimelineEntry } from '../../..
 import { priorityMatrix } from '../settings/settings';
 import { nextNumber } from '../core/numbers';
 import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
-import { moveChildrenLocally } from '../core/children';
 import { linksOf, watchersOf } from './set-reads';
 
 const LONG_TEXT = 500;
@@ -84,15 +83,9 @@ export function appendHistory(
   scopeId: string,
   h: { kind: 'status' | 'field'; field?: string | null; from?: string | null; to?: string | null; reason?: string | null },
 ) {
-  const id = uuidv7();
   const row = { ticket_id: ticketId, actor_id: w.actorId, kind: h.kind, field: h.field ?? null, from_value: h.from ?? null, to_value: h.to ?? null, reason: h.reason ?? null };
-  sqlite
-    .prepare(
-      `INSERT INTO ticket_history (id, scope_id, created_at, updated_at, field_hlc, ticket_id, actor_id, kind, field, from_value, to_value, reason)
-       VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(id, scopeId, w.now, w.now, row.ticket_id, row.actor_id, row.kind, row.field, row.from_value, row.to_value, row.reason);
-  w.op({ kind: 'append', entity: 'ticket_history', recordId: id, scopeId, payload: row });
+  // The action's own audit event covers its history rows.
+  appendRecord(storeOf(sqlite), w, 'ticket_history', uuidv7(), scopeId, row, { audit: false });
 }
 
 export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
@@ -134,16 +127,8 @@ export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
       linked_asset_id: input.linkedAssetId ?? null,
       opened_at: w.now,
     };
-    const cols = Object.keys(row) as (keyof typeof row)[];
-    sqlite
-      .prepare(
-        `INSERT INTO tickets (id, scope_id, created_at, updated_at, field_hlc, ${cols.join(', ')})
-         VALUES (?, ?, ?, ?, ?, ${cols.map(() => '?').join(', ')})`,
-      )
-      .run(id, siteId, w.now, w.now, stampAll([...cols, 'scope_id'], w.stamp), ...cols.map((c) => row[c]));
-    w.op({ kind: 'create', entity: 'tickets', recordId: id, scopeId: siteId, payload: { ...row, scope_id: siteId } });
+    createRecord(ctx, w, 'tickets', id, siteId, row, { audit: { after: { ...row, scope_id: siteId } } });
     appendHistory(sqlite, w, id, siteId, { kind: 'status', from: null, to: status });
-    w.audit('ticket', id, null, { ...row, scope_id: siteId });
   });
   return loadTicket(sqlite, id)!;
 }
@@ -246,21 +231,14 @@ function applyFields(ctx: Ctx, w: WriteScope, before: Ticket, fields: TicketFiel
   }
   const changed = Object.keys(next) as EditableField[];
   if (!changed.length && overridden === before.priorityOverridden) return [];
-  const cols: Record<string, unknown> = {};
-  for (const f of changed) cols[FIELD_COLUMNS[f]] = next[f];
+  const cols: Values = {};
+  for (const f of changed) if (f !== 'siteId') cols[FIELD_COLUMNS[f]] = next[f] as Value;
   if (overridden !== before.priorityOverridden) cols.priority_overridden = overridden ? 1 : 0;
-  if (status !== before.status) cols.status = status;
-  const colNames = Object.keys(cols);
-  const cur = sqlite.prepare('SELECT field_hlc FROM tickets WHERE id = ?').pluck().get(before.id) as string;
-  sqlite
-    .prepare(`UPDATE tickets SET ${colNames.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-    .run(...colNames.map((c) => cols[c]), w.now, restamp(cur, colNames, w.stamp), before.id);
   const scopeId = (next.siteId as string | undefined) ?? before.siteId;
-  if (next.siteId) moveChildrenLocally(sqlite, 'tickets', before.id, scopeId);
-  const { status: _s, ...setCols } = cols;
-  w.op({ kind: 'setFields', entity: 'tickets', recordId: before.id, scopeId, payload: { ...setCols, ...(next.siteId ? { from_scope: before.siteId } : {}) } });
+  // The site the ticket moves from rides along (the server names it in the old site's moved-out markers).
+  updateRecord(ctx, w, 'tickets', before.id, cols, { scopeId, audit: false, ...(next.siteId ? { meta: { from_scope: before.siteId } } : {}) });
   if (status !== before.status) {
-    w.op({ kind: 'transition', entity: 'tickets', recordId: before.id, scopeId, payload: { from: before.status, to: status } });
+    transitionRecord(ctx, w, 'tickets', before.id, { from: before.status, to: status }, { audit: false });
     appendHistory(sqlite, w, before.id, scopeId, { kind: 'status', from: before.status, to: status, reason: 'assignment' });
   }
   for (const f of changed) {
@@ -339,12 +317,7 @@ function applyTransition(ctx: Ctx, w: WriteScope, before: Ticket, input: Transit
   if (!before.firstResponseAt && actor.id !== before.requesterId && ['in_progress', 'resolved', 'pending'].includes(input.to)) {
     cols.first_response_at = w.now;
   }
-  const names = Object.keys(cols);
-  const cur = sqlite.prepare('SELECT field_hlc FROM tickets WHERE id = ?').pluck().get(before.id) as string;
-  sqlite
-    .prepare(`UPDATE tickets SET ${names.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, field_hlc = ? WHERE id = ?`)
-    .run(...names.map((c) => cols[c]), w.now, restamp(cur, names, w.stamp), before.id);
-  w.op({ kind: 'transition', entity: 'tickets', recordId: before.id, scopeId: before.siteId, payload: { from: before.status, to: input.to, fields: cols } });
+  transitionRecord(ctx, w, 'tickets', before.id, { from: before.status, to: input.to, fields: cols as Values }, { audit: false });
   const reason =
     input.to === 'pending' ? (input.reason ?? null) : input.to === 'resolved' ? `${input.resolutionCode}: ${input.resolutionNotes}` : (input.reason ?? null);
   appendHistory(sqlite, w, before.id, before.siteId, { kind: 'status', from: before.status, to: input.to, reason: reason ? clip(reason) : null });
@@ -362,27 +335,16 @@ export function commentTicket(ctx: Ctx, id: string, body: string, internal: bool
   const t = getTicketOrThrow(ctx, id);
   if (actor.role === 'requester' && internal) throw new AppError('forbidden', 'Requesters cannot write internal notes.');
   if (t.status === 'closed' || t.status === 'cancelled') throw new AppError('conflict', `This ticket is ${STATUS_LABELS[t.status].toLowerCase()}; comments are closed.`);
-  const sqlite = ctx.store.sqlite;
   const cid = uuidv7();
   let at = '';
   write(ctx, (w) => {
     at = w.now;
-    sqlite
-      .prepare(
-        `INSERT INTO ticket_comments (id, scope_id, created_at, updated_at, field_hlc, ticket_id, author_id, body, internal)
-         VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?)`,
-      )
-      .run(cid, t.siteId, w.now, w.now, id, actor.id, body, internal ? 1 : 0);
-    w.op({ kind: 'append', entity: 'ticket_comments', recordId: cid, scopeId: t.siteId, payload: { ticket_id: id, author_id: actor.id, body, internal: internal ? 1 : 0 } });
-    const setCols: Record<string, unknown> = {};
-    if (!t.firstResponseAt && !internal && actor.id !== t.requesterId && actor.role !== 'requester') setCols.first_response_at = w.now;
-    const names = Object.keys(setCols);
-    const cur = sqlite.prepare('SELECT field_hlc FROM tickets WHERE id = ?').pluck().get(id) as string;
-    sqlite
-      .prepare(`UPDATE tickets SET ${names.map((c) => `${c} = ?, `).join('')}updated_at = ?, field_hlc = ? WHERE id = ?`)
-      .run(...names.map((c) => setCols[c]), w.now, names.length ? restamp(cur, names, w.stamp) : cur, id);
-    if (names.length) w.op({ kind: 'setFields', entity: 'tickets', recordId: id, scopeId: t.siteId, payload: setCols });
-    w.audit('ticket_comment', cid, null, { ticketId: id, internal, body: clip(body) });
+    appendRecord(ctx, w, 'ticket_comments', cid, t.siteId, { ticket_id: id, author_id: actor.id, body, internal: internal ? 1 : 0 }, {
+      audit: { before: null, after: { ticketId: id, internal, body: clip(body) } },
+    });
+    if (!t.firstResponseAt && !internal && actor.id !== t.requesterId && actor.role !== 'requester') {
+      updateRecord(ctx, w, 'tickets', id, { first_response_at: w.now }, { audit: false });
+    } else touchRecord(ctx, w, 'tickets', id);
   });
   return { kind: 'comment', id: cid, at, authorId: actor.id, authorName: actor.displayName, body, internal };
 }
@@ -390,20 +352,12 @@ export function commentTicket(ctx: Ctx, id: string, body: string, internal: bool
 export function worklogTicket(ctx: Ctx, id: string, minutes: number, note: string | undefined): TimelineEntry {
   const actor = requireActor(ctx);
   const t = getTicketOrThrow(ctx, id);
-  const sqlite = ctx.store.sqlite;
   const wid = uuidv7();
   let at = '';
   write(ctx, (w) => {
     at = w.now;
-    sqlite
-      .prepare(
-        `INSERT INTO ticket_worklogs (id, scope_id, created_at, updated_at, field_hlc, ticket_id, author_id, minutes, note)
-         VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?)`,
-      )
-      .run(wid, t.siteId, w.now, w.now, id, actor.id, minutes, note ?? null);
-    w.op({ kind: 'append', entity: 'ticket_worklogs', recordId: wid, scopeId: t.siteId, payload: { ticket_id: id, author_id: actor.id, minutes, note: note ?? null } });
-    sqlite.prepare('UPDATE tickets SET updated_at = ? WHERE id = ?').run(w.now, id);
-    w.audit('ticket_worklog', wid, null, { ticketId: id, minutes });
+    appendRecord(ctx, w, 'ticket_worklogs', wid, t.siteId, { ticket_id: id, author_id: actor.id, minutes, note: note ?? null }, { audit: { before: null, after: { ticketId: id, minutes } } });
+    touchRecord(ctx, w, 'tickets', id);
   });
   return { kind: 'worklog', id: wid, at, authorId: actor.id, authorName: actor.displayName, minutes, note: note ?? null };
 }
