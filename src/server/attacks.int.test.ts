@@ -108,6 +108,22 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       // Their own ticket they may cancel.
       const own = await reqA.one({ kind: 'transition', entity: 'tickets', recordId: ticketOfReq, scopeId: A, payload: { from: 'new', to: 'cancelled', fields: { status: 'cancelled', is_open: 0, closed_at: new Date().toISOString() } } });
       expect(own.status).toBe('applied');
+      // Their timeline records only their own moves: a status row claiming a resolution or an
+      // assignment is refused, and nobody's pull carries it; the rows their own moves write pass.
+      const history = (from: string | null, to: string) => ({
+        kind: 'append' as const,
+        entity: 'ticket_history',
+        recordId: uuidv7(),
+        scopeId: A,
+        payload: { ticket_id: ticketOfReq, actor_id: reqA.personId, kind: 'status', field: null, from_value: from, to_value: to, reason: null },
+      });
+      const forged = [history('in_progress', 'resolved'), history('new', 'assigned'), history(null, 'closed')];
+      for (const op of forged) expect((await reqA.one(op)).status).toBe('rejected');
+      const honest = history('new', 'cancelled');
+      expect((await reqA.one(honest)).status).toBe('applied');
+      const seen = latest(await techA.pullAll());
+      for (const op of forged) expect(seen.has(`ticket_history/${op.recordId}`)).toBe(false);
+      expect(seen.get(`ticket_history/${honest.recordId}`)!.data).toMatchObject({ from_value: 'new', to_value: 'cancelled' });
     });
 
     it('3b. a technician cannot skip the status machine or rewrite a number', async () => {

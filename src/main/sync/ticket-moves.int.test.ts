@@ -85,6 +85,16 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect(childSites(c, t.id)).toEqual({});
       expect((await c.call('tickets.get', { id: other.id })).timeline.some((e) => e.kind === 'comment' && e.body === 'Not moving')).toBe(true);
 
+      // What told C to drop it names the ticket only: never the site it went to, which C's
+      // person may not know of. Over HTTP, as C's device reads it.
+      const cal = await serverLogin(server, 'cal', 'password123');
+      const res = await fetch(`${server.url}/sync/pull?cursor=0&limit=100000&scopes=${encodeURIComponent(['global', hq.id].join(','))}`, { headers: { authorization: `Bearer ${cal}` } });
+      const page = ((await res.json()) as { value: { changes: { id: string; scopeId: string; data: Record<string, unknown> }[] } }).value;
+      const markers = page.changes.filter((ch) => ch.id === t.id && Object.keys(ch.data).length === 0);
+      expect(markers.length).toBeGreaterThan(0);
+      expect(markers.every((ch) => ch.scopeId === '')).toBe(true);
+      expect(page.changes.filter((ch) => ch.scopeId === depot.id)).toEqual([]);
+
       // B, which holds only the depot, receives the ticket with its whole timeline.
       await a.call('sync.now');
       await b.call('sync.now');

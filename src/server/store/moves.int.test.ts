@@ -1,6 +1,6 @@
 /**
  * Both server stores: a record moved out of a site still reaches that site's devices, as a bare
- * "moved out" change (its new site, none of its data), in change-log order and across page
+ * "moved out" change (naming neither its new site nor any of its data), in change-log order and across page
  * boundaries; a device holding the new site gets the record itself. Also: a pull restricted to
  * requested sites never widens what the user may receive, and tickets cannot be "restored".
  */
@@ -92,8 +92,9 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       for (const limit of [1, 2, 1000]) {
         const site1 = await pullAll(store, ['global', 'site-1'], before, limit);
         const byId = (id: string) => site1.filter((c) => c.id === id);
-        // t2 left: one bare change naming its new site, with none of its data.
-        expect(byId('t2')).toEqual([expect.objectContaining({ id: 't2', scopeId: 'site-2', data: {}, fieldHlc: {} })]);
+        // t2 left: one bare change naming neither its new site nor any of its data.
+        expect(byId('t2')).toEqual([expect.objectContaining({ id: 't2', scopeId: '', data: {}, fieldHlc: {} })]);
+        expect(JSON.stringify(byId('t2'))).not.toContain('site-2');
         // t3 came back: the full record, and no moved-out marker (its site is held).
         expect(byId('t3').map((c) => [c.scopeId, c.data.title])).toEqual([['site-1', 'Ticket t3']]);
         expect(byId('t4').map((c) => c.data.title)).toEqual(['Still at site 1']);
@@ -104,7 +105,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
         const site2 = await pullAll(store, ['global', 'site-2'], before, limit);
         expect(site2.find((c) => c.id === 't2')!.data.title).toBe('Now at site 2');
         // t3 passed through site 2 and left it again.
-        expect(site2.filter((c) => c.id === 't3')).toEqual([expect.objectContaining({ scopeId: 'site-1', data: {} })]);
+        expect(site2.filter((c) => c.id === 't3')).toEqual([expect.objectContaining({ scopeId: '', data: {} })]);
 
         // A device holding both sites, or every site, sees only full records (checked below).
         for (const scopes of [['global', 'site-1', 'site-2'], null]) {

@@ -2,9 +2,9 @@
  * Records that left a site. Pulls filter the change log by a record's current site, so without
  * this a device of the old site would never hear that a ticket moved away and would keep a stale
  * copy. Each move is logged (at the change-log position of the write that moved it) under the
- * site it left; a scoped pull also returns those entries, as bare changes naming the record and
- * its new site and carrying none of its data (the device may not see that site), and the device
- * drops the record when it does not hold the new site.
+ * site it left; a scoped pull also returns those entries, as bare changes naming the record only
+ * (neither its new site nor any of its data: the device may not see that site), and the device
+ * drops the record.
  */
 import type { Change } from '../../shared/sync/wire';
 
@@ -31,8 +31,15 @@ export function movedOutSql(dialect: 'sqlite' | 'postgres', scopeCount: number):
     WHERE m.seq > ? AND m.from_scope IN (${marks}) AND r.scope_id NOT IN (${marks}) ORDER BY m.seq LIMIT ?`;
 }
 
+/**
+ * The site a moved-out entry names: none. The reader holds neither the record's new site nor any
+ * right to know it (a ticket moved to a site they are not in), so the entry says only that the
+ * record left; no site id is the empty string, so the device, which holds no such site, drops it.
+ */
+export const LEFT_YOUR_SITES = '';
+
 export function movedOutChange(m: MovedRow): Change {
-  return { seq: Number(m.seq), entity: m.entity, id: m.id, scopeId: m.scope_id, data: {}, fieldHlc: {}, deletedHlc: null, createdAt: '', updatedAt: '' };
+  return { seq: Number(m.seq), entity: m.entity, id: m.id, scopeId: LEFT_YOUR_SITES, data: {}, fieldHlc: {}, deletedHlc: null, createdAt: '', updatedAt: '' };
 }
 
 /**

@@ -218,7 +218,17 @@ function roleRules(
   if (p.role === 'requester' && rule.parent?.entity === 'tickets') {
     if (!parent || parent.data.requester_id !== p.id) return 'Requesters can write only on their own tickets.';
     if (entity === 'ticket_comments' && (values.internal === 1 || values.internal === true)) return 'Requesters cannot write internal notes.';
-    if (entity === 'ticket_history' && values.kind !== 'status') return 'Requesters can only record their own status changes.';
+    if (entity === 'ticket_history') {
+      if (values.kind !== 'status') return 'Requesters can only record their own status changes.';
+      // Only the moves a requester makes: raising the ticket, cancelling it, reopening or closing it
+      // once resolved. A row claiming another move (a resolution, an assignment) would put words in
+      // the team's mouth on the ticket's timeline.
+      const from = values.from_value ?? null;
+      const to = String(values.to_value ?? '');
+      if (from === null ? to !== 'new' : !requesterMayMove(String(from), to)) {
+        return `A requester's history records only the moves a requester makes (raising, cancelling, reopening or closing once resolved), not ${from === null ? 'a start' : String(from)} → ${to || 'nothing'}.`;
+      }
+    }
   }
   if (entity === 'ticket_watchers' && p.role !== 'admin' && p.role !== 'technician') {
     const who = current ? current.data.user_id : values.user_id;
