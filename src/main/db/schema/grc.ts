@@ -3,6 +3,7 @@
  * the risk register with its score history and links, applied controls, and compliance
  * assessments with one record per assessed requirement.
  */
+import { sql } from 'drizzle-orm';
 import { integer, real, sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { syncedColumns } from './columns';
 
@@ -97,9 +98,14 @@ export const risks = sqliteTable(
   (t) => [
     uniqueIndex('risks_number_uq').on(t.number),
     index('risks_scope_idx').on(t.scopeId, t.number),
-    index('risks_status_idx').on(t.status, t.number),
     index('risks_owner_idx').on(t.ownerId, t.number),
-    index('risks_current_idx').on(t.currentLikelihood, t.currentImpact),
+    // Live risks only (what every list reads): counts and pages walk these without touching rows.
+    index('risks_live_idx').on(t.matrixId, t.number).where(sql`deleted_hlc IS NULL`),
+    index('risks_live_status_idx').on(t.matrixId, t.status, t.number).where(sql`deleted_hlc IS NULL`),
+    // The heat map reads every score of every live risk of a matrix from this index alone.
+    index('risks_heat_idx')
+      .on(t.matrixId, t.inherentLikelihood, t.inherentImpact, t.currentLikelihood, t.currentImpact, t.residualLikelihood, t.residualImpact, t.status)
+      .where(sql`deleted_hlc IS NULL`),
   ],
 );
 

@@ -214,10 +214,39 @@ interface NodeRow {
   urn: string;
   parent_urn: string | null;
   ref_id: string | null;
+  /** Headings only (depth 1 and 2): their name, or their description when they have none. */
   name: string | null;
-  description: string | null;
   assessable: number;
   depth: number;
+}
+
+/**
+ * A framework's tree without its texts, kept per store until the framework changes (a newer version
+ * re-imported, nodes arriving by sync): every assessment call reads it, so it is read once.
+ */
+const skeletons = new WeakMap<Database.Database, Map<string, { key: string; nodes: NodeRow[] }>>();
+
+function skeleton(sqlite: Database.Database, frameworkId: string): NodeRow[] {
+  const key = String(
+    sqlite
+      .prepare(
+        "SELECT (SELECT updated_at FROM frameworks WHERE id = ?) || ':' || (SELECT count(*) FROM framework_requirements WHERE framework_id = ? AND deleted_hlc IS NULL)",
+      )
+      .pluck()
+      .get(frameworkId, frameworkId),
+  );
+  let perStore = skeletons.get(sqlite);
+  if (!perStore) skeletons.set(sqlite, (perStore = new Map()));
+  const hit = perStore.get(frameworkId);
+  if (hit && hit.key === key) return hit.nodes;
+  const nodes = sqlite
+    .prepare(
+      `SELECT id, urn, parent_urn, ref_id, CASE WHEN depth <= 2 THEN coalesce(name, description) END AS name, assessable, depth
+       FROM framework_requirements WHERE framework_id = ? AND deleted_hlc IS NULL ORDER BY position`,
+    )
+    .all(frameworkId) as NodeRow[];
+  perStore.set(frameworkId, { key, nodes });
+  return nodes;
 }
 
 /** Overall and per-group progress: every assessable requirement counts once, under each of its ancestors. */
@@ -226,11 +255,7 @@ function computeProgress(
   assessmentId: string,
   frameworkId: string,
 ): { overall: Progress; groups: GroupProgress[]; results: RequirementResultInfo[] } {
-  const nodes = sqlite
-    .prepare(
-      'SELECT id, urn, parent_urn, ref_id, name, description, assessable, depth FROM framework_requirements WHERE framework_id = ? AND deleted_hlc IS NULL ORDER BY position',
-    )
-    .all(frameworkId) as NodeRow[];
+  const nodes = skeleton(sqlite, frameworkId);
   const resultRows = sqlite
     .prepare(
       'SELECT requirement_id, result, score, observation, updated_at FROM requirement_assessments WHERE assessment_id = ? AND deleted_hlc IS NULL',
@@ -267,7 +292,7 @@ function computeProgress(
       .map((g) => ({
         requirementId: g.id,
         refId: g.ref_id,
-        name: g.name ?? g.description,
+        name: g.name,
         depth: g.depth,
         ...groupAcc.get(g.urn)!.progress(),
       })),

@@ -331,23 +331,30 @@ export function getFramework(ctx: Ctx, id: string): FrameworkInfo {
   return toFramework(r);
 }
 
+/** A framework's nodes, kept per store until the framework or its node count changes (the tree opens often, changes rarely). */
+const nodeCache = new WeakMap<Database.Database, Map<string, { key: string; nodes: RequirementNode[] }>>();
+
 export function frameworkNodes(ctx: Ctx, id: string): RequirementNode[] {
-  const rows = ctx.store.sqlite
-    .prepare(
-      'SELECT id, urn, parent_urn, ref_id, name, description, assessable, depth FROM framework_requirements WHERE framework_id = ? AND deleted_hlc IS NULL ORDER BY position',
-    )
+  const sqlite = ctx.store.sqlite;
+  const key = String(
+    sqlite
+      .prepare(
+        "SELECT (SELECT updated_at FROM frameworks WHERE id = ?) || ':' || (SELECT count(*) FROM framework_requirements WHERE framework_id = ? AND deleted_hlc IS NULL) || ':' || (SELECT coalesce(max(updated_at), '') FROM framework_requirements WHERE framework_id = ?)",
+      )
+      .pluck()
+      .get(id, id, id),
+  );
+  let perStore = nodeCache.get(sqlite);
+  if (!perStore) nodeCache.set(sqlite, (perStore = new Map()));
+  const hit = perStore.get(id);
+  if (hit && hit.key === key) return hit.nodes;
+  const rows = sqlite
+    .prepare('SELECT id, urn, parent_urn, ref_id, name, description, assessable, depth FROM framework_requirements WHERE framework_id = ? AND deleted_hlc IS NULL ORDER BY position')
     .raw()
     .all(id) as [string, string, string | null, string | null, string | null, string | null, number, number][];
-  return rows.map(([nid, urn, parentUrn, refId, name, description, assessable, depth]) => ({
-    id: nid,
-    urn,
-    parentUrn,
-    refId,
-    name,
-    description,
-    assessable: assessable === 1,
-    depth,
-  }));
+  const nodes = rows.map(([nid, urn, parentUrn, refId, name, description, assessable, depth]) => ({ id: nid, urn, parentUrn, refId, name, description, assessable: assessable === 1, depth }));
+  perStore.set(id, { key, nodes });
+  return nodes;
 }
 
 export function frameworkWithNodes(ctx: Ctx, id: string): { framework: FrameworkInfo; nodes: RequirementNode[] } {

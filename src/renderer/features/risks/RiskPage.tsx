@@ -10,11 +10,14 @@ import { navigate } from '../../lib/router';
 import { formatDateTime } from '../../lib/format';
 import { isStaff, useRole } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
+import { useLookups } from '../common/lookups';
+import type { User } from '../../../shared/api/directory';
 import { LevelBadge, RISK_STATUS_LABELS, STAGE_LABELS, ScoreSelects } from './common';
 
 export function RiskPage({ id }: { id: string }) {
   const q = useCall('risks.get', { id });
   const staff = isStaff(useRole());
+  const { users } = useLookups();
   if (q.error && !q.data) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return <Loading label="Loading the risk…" />;
   const r = q.data;
@@ -60,12 +63,19 @@ export function RiskPage({ id }: { id: string }) {
             <Select label="Treatment" data={RISK_TREATMENTS.map((t) => ({ value: t, label: t[0]!.toUpperCase() + t.slice(1) }))} value={r.treatment} readOnly={!staff} clearable onChange={(v) => void update({ treatment: (v as Risk['treatment']) ?? null })} />
             <TextInput label="Review every (days)" defaultValue={r.reviewEveryDays ?? ''} readOnly={!staff} onBlur={(e) => void update({ reviewEveryDays: e.currentTarget.value ? Number(e.currentTarget.value) : null })} description={r.nextReviewOn ? `Next review ${r.nextReviewOn}` : 'No cadence'} />
           </SimpleGrid>
-          <Text size="sm" mt="sm">
-            Acceptance: {r.acceptance.approverName ? `approved by ${r.acceptance.approverName}` : 'none'}
-            {r.acceptance.expiresOn ? `, until ${r.acceptance.expiresOn}` : ''}
-            {r.acceptance.justification ? ` — ${r.acceptance.justification}` : ''}
-          </Text>
+          <Select
+            mt="sm"
+            label="Owner"
+            data={users.map((u) => ({ value: u.id, label: u.displayName }))}
+            value={r.ownerId}
+            readOnly={!staff}
+            clearable
+            searchable
+            w={300}
+            onChange={(v) => void update({ ownerId: v ?? null })}
+          />
         </Card>
+        <Acceptance risk={r} staff={staff} users={users} onSave={(acceptance) => update({ acceptance })} />
         <SimpleGrid cols={{ base: 1, md: 3 }}>
           {(['threats', 'vulnerabilities', 'existingControls'] as const).map((f) => (
             <Textarea key={f} label={f === 'existingControls' ? 'Existing controls' : f[0]!.toUpperCase() + f.slice(1)} defaultValue={r[f] ?? ''} readOnly={!staff} autosize minRows={2} onBlur={(e) => e.currentTarget.value !== (r[f] ?? '') && void update({ [f]: e.currentTarget.value || null })} />
@@ -193,6 +203,30 @@ function Controls({ risk, staff }: { risk: Risk; staff: boolean }) {
           ))}
         </Stack>
       )}
+    </Card>
+  );
+}
+
+function Acceptance({ risk, staff, users, onSave }: { risk: Risk; staff: boolean; users: User[]; onSave: (a: { approverId: string | null; justification: string | null; expiresOn: string | null }) => Promise<void> }) {
+  const [approverId, setApprover] = useState<string | null>(risk.acceptance.approverId);
+  const [justification, setJustification] = useState(risk.acceptance.justification ?? '');
+  const [expiresOn, setExpires] = useState(risk.acceptance.expiresOn ?? '');
+  const changed = approverId !== risk.acceptance.approverId || justification !== (risk.acceptance.justification ?? '') || expiresOn !== (risk.acceptance.expiresOn ?? '');
+  return (
+    <Card withBorder data-testid="risk-acceptance">
+      <Text fw={600} mb="xs">
+        Acceptance
+      </Text>
+      <Group align="flex-end">
+        <Select label="Approved by" data={users.map((u) => ({ value: u.id, label: u.displayName }))} value={approverId} onChange={setApprover} readOnly={!staff} clearable searchable w={220} />
+        <TextInput label="Expires on" placeholder="2026-12-31" value={expiresOn} onChange={(e) => setExpires(e.currentTarget.value)} readOnly={!staff} w={140} />
+        <TextInput label="Justification" value={justification} onChange={(e) => setJustification(e.currentTarget.value)} readOnly={!staff} style={{ flex: 1 }} />
+        {staff && changed && (
+          <Button size="sm" onClick={() => void onSave({ approverId, justification: justification.trim() || null, expiresOn: expiresOn.trim() || null })}>
+            Save acceptance
+          </Button>
+        )}
+      </Group>
     </Card>
   );
 }
