@@ -205,7 +205,8 @@ function roleRules(
       if (!own) return 'Requesters can change only their own tickets.';
       if (kind === 'setFields') return 'Requesters cannot edit ticket fields; add a comment instead.';
       if (!current && kind === 'create') {
-        const stray = Object.keys(values).filter((k) => k !== 'scope_id' && !REQUESTER_CREATE_FIELDS.includes(k));
+        // A device sends every field of a new ticket; the ones a requester may not set must be empty.
+        const stray = Object.keys(values).filter((k) => k !== 'scope_id' && !REQUESTER_CREATE_FIELDS.includes(k) && values[k] !== null);
         if (stray.length) return `Requesters cannot set ${stray.join(', ')} on a new ticket.`;
         if (values.assignee_id || values.group_id) return 'Requesters cannot assign tickets.';
         if (values.status !== 'new') return 'A requester’s new ticket starts as new.';

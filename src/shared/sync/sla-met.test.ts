@@ -42,6 +42,9 @@ describe('tickets.sla_met', () => {
   it('is never written by a requester', () => {
     const created = judgeWrite(requester, { kind: 'create', entity: 'tickets', recordId: 't2', scopeId: 'site-a', payload: { number: 'INC0000002', type: 'incident', title: 'Printer', description: '', impact: 3, urgency: 3, priority: 4, status: 'new', is_open: 1, opened_at: '2026-01-01T00:00:00.000Z', sla_met: 1 } }, null, null);
     expect(created).toMatchObject({ ok: false });
+    // A requester's device sends every field of a new ticket, the outcome empty: that is fine.
+    const empty = judgeWrite(requester, { kind: 'create', entity: 'tickets', recordId: 't3', scopeId: 'site-a', payload: { number: 'INC0000003', type: 'incident', title: 'Printer', description: '', impact: 3, urgency: 3, priority: 4, status: 'new', is_open: 1, opened_at: '2026-01-01T00:00:00.000Z', sla_met: null } }, null, null);
+    expect(empty).toMatchObject({ ok: true });
     const closing = judgeWrite(requester, { kind: 'transition', entity: 'tickets', recordId: 't1', scopeId: 'site-a', payload: { from: 'resolved', to: 'closed', fields: { is_open: 0, sla_met: 1 } } }, { ...ticket, data: { ...ticket.data, status: 'resolved' } }, null);
     expect(closing).toMatchObject({ ok: false });
   });
