@@ -14,6 +14,7 @@ import { migrateTeamSettings } from './services/settings/migrate';
 import fs from 'node:fs';
 import { prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
 import { setMeta } from './services/core/meta';
+import { BACKUP_FOLDER, backupStore, listBackups } from './db/backup';
 import { verifyChain } from './services/core/audit';
 
 export interface StartedRuntime extends Runtime {
@@ -22,10 +23,25 @@ export interface StartedRuntime extends Runtime {
   close(): void;
   /** Wipes this device's store and files (the server reported it lost) and opens an empty store. */
   onLost(message: string): void;
+  /** Writes, checks and keeps a backup of the store now (scheduled ones call this too). */
+  backup(): ReturnType<typeof backupStore>;
 }
 
 /** Folders of the data directory that hold records outside the store (evidence, attachments): wiped with it. */
-export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments'];
+export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments', BACKUP_FOLDER];
+
+/** Scheduled backups: every OUTPOST_BACKUP_HOURS (24 unless set; 0 turns them off), the newest OUTPOST_BACKUP_KEEP (7) kept. */
+function backupSchedule(): { everyMs: number; keep: number } {
+  const hours = Number(process.env.OUTPOST_BACKUP_HOURS ?? 24);
+  const keep = Number(process.env.OUTPOST_BACKUP_KEEP ?? 7);
+  return { everyMs: Number.isFinite(hours) && hours > 0 ? hours * 3_600_000 : 0, keep: Number.isInteger(keep) && keep > 0 ? keep : 7 };
+}
+
+/** The check every backup, restore and encryption runs on a copy: the audit trail's chain holds. */
+export function verifyCopy(sqlite: Parameters<typeof verifyChain>[0]): string | null {
+  const chain = verifyChain(sqlite);
+  return chain.valid ? null : `the audit trail's chain breaks at event ${chain.firstBroken}`;
+}
 
 /** meta key of the notice shown at first run after a wipe: { at, reason }. */
 export const WIPED_META = 'device_wiped';
@@ -54,10 +70,7 @@ export function startRuntime(opts: {
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
   const file = path.join(dataDir, 'outpost.db');
-  prepareStoreFile(file, opts.key ?? null, (sqlite) => {
-    const chain = verifyChain(sqlite);
-    return chain.valid ? null : `the audit trail's chain breaks at event ${chain.firstBroken}`;
-  });
+  prepareStoreFile(file, opts.key ?? null, verifyCopy);
   const store = openStore(file, { migrationsFolder: opts.migrationsFolder, key: opts.key ?? null });
   // Settings that used to be kept per device become team-wide synced rows (once per store).
   migrateTeamSettings(store.sqlite, (opts.clock ?? systemClock).now().toISOString());
@@ -75,7 +88,9 @@ export function startRuntime(opts: {
     dataDir,
     events,
     emit: (e: AppEvent) => events.emit('event', e),
+    backup: () => backupStore(rt.store.sqlite, rt.store.key ?? null, path.join(dataDir, BACKUP_FOLDER), { now: rt.clock.now(), keep: backupSchedule().keep, verify: verifyCopy }),
     close: () => {
+      clearInterval(backupTimer);
       detachSync(rt.store);
       rt.store.close();
       log.flush?.();
@@ -102,6 +117,20 @@ export function startRuntime(opts: {
     },
   };
   setSecretBox(store, opts.secretBox ?? null);
+  // Scheduled backups: checked hourly, written when the newest is older than the interval.
+  const schedule = backupSchedule();
+  const backupTimer = setInterval(() => {
+    if (!schedule.everyMs) return;
+    const newest = listBackups(path.join(dataDir, BACKUP_FOLDER))[0];
+    if (newest && rt.clock.now().getTime() - Date.parse(newest.at) < schedule.everyMs) return;
+    try {
+      const b = rt.backup();
+      log.info({ file: b.file, bytes: b.bytes }, 'backup written and checked');
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'scheduled backup failed');
+    }
+  }, Math.min(3_600_000, schedule.everyMs || 3_600_000));
+  backupTimer.unref();
   // Sync starts with the runtime when this device is joined to a server (no-op when standalone).
   if (!process.env.OUTPOST_NO_SYNC) attachSync(rt);
   return rt;

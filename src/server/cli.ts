@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
+import Database from 'better-sqlite3';
 import { parseArgs } from 'node:util';
 import { uuidv7 } from '../shared/ids';
 import { deactivateUser, ensureAdmin, hashPassword, MIN_PASSWORD, resetPassword } from './auth';
@@ -21,6 +22,7 @@ const USAGE = `Usage:
   npm run server -- user list
   npm run server -- user deactivate USERNAME
   npm run server -- user reset-password USERNAME   (reads the new password from OUTPOST_NEW_PASSWORD, else asks)
+  npm run server -- backup                         (embedded store: a checked copy in DATA_DIR/backups; PostgreSQL: use pg_dump)
   npm run server -- device list
   npm run server -- device lost DEVICE_ID          (revoked now; wiped at its next contact)`;
 
@@ -80,6 +82,7 @@ async function accountCommand(store: ServerStore, positionals: string[]): Promis
     return true;
   }
   if (what === 'device') return deviceCommand(store, verb, name);
+  if (what === 'backup') return backupCommand(store, dataDirOf());
   if (what !== 'user') {
     if (what !== undefined) throw new Error(`Unknown command "${positionals.join(' ')}".\n${USAGE}`);
     return false;
@@ -125,6 +128,42 @@ async function accountCommand(store: ServerStore, positionals: string[]): Promis
   }
 }
 
+let dataDirOf: () => string = () => 'outpost-server-data';
+
+/**
+ * A backup of the embedded store while the server runs: VACUUM INTO a new file (a consistent copy),
+ * then SQLite's integrity check on the copy. PostgreSQL has its own tools (pg_dump).
+ */
+async function backupCommand(store: ServerStore, dataDir: string): Promise<true> {
+  if (store.kind !== 'sqlite') {
+    throw new Error(
+      'This server runs on PostgreSQL: back it up with PostgreSQL\'s own tools, e.g. pg_dump --format=custom --file outpost-$(date +%F).dump "$DATABASE_URL" (restore with pg_restore --clean --dbname "$DATABASE_URL" FILE).',
+    );
+  }
+  const dir = path.join(dataDir, 'backups');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `outpost-server-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.db`);
+  const db = new Database(path.join(dataDir, 'outpost-server.db'), { readonly: true });
+  try {
+    db.prepare('VACUUM INTO ?').run(file);
+  } finally {
+    db.close();
+  }
+  const copy = new Database(file, { readonly: true });
+  try {
+    const ok = copy.pragma('integrity_check', { simple: true });
+    if (ok !== 'ok') {
+      copy.close();
+      fs.rmSync(file, { force: true });
+      throw new Error(`The backup did not pass SQLite's integrity check (${String(ok)}) and was removed.`);
+    }
+  } finally {
+    if (copy.open) copy.close();
+  }
+  console.log(`Backup written and checked: ${file} (${fs.statSync(file).size} bytes). To restore, stop the server and copy it over ${path.join(dataDir, 'outpost-server.db')}.`);
+  return true;
+}
+
 async function deviceCommand(store: ServerStore, verb: string | undefined, id: string | undefined): Promise<true> {
   if (verb === 'list') {
     const users = new Map((await store.listUsers()).map((u) => [u.id, u.username]));
@@ -155,6 +194,7 @@ async function main() {
     return;
   }
   const dataDir = path.resolve(values['data-dir'] ?? process.env.OUTPOST_SERVER_DATA ?? 'outpost-server-data');
+  dataDirOf = () => dataDir;
   const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir });
   await store.migrate();
 

@@ -114,5 +114,11 @@ describe('a device reported lost', () => {
 
     await expect(device!.call('sync.now')).rejects.toThrow(/reported this device lost/);
     await expectWiped(device!, ['kestrel-umber']);
+
+    // npm run server -- backup: a checked copy of the embedded store while it runs.
+    const backup = await cli(['backup']);
+    const file = /Backup written and checked: (\S+)/.exec(backup.stdout)?.[1];
+    expect(file && fs.existsSync(file)).toBe(true);
+    expect(fs.readFileSync(file!).includes(Buffer.from('kestrel-umber'))).toBe(true);
   });
 });

@@ -1,0 +1,104 @@
+/**
+ * Online backups of the device store and restoring one. A backup is `VACUUM INTO` a new file: a
+ * consistent copy taken while the console runs, encrypted with the store's own key (an encrypted
+ * store's copy is encrypted too). Each copy is checked after it is written — SQLite's integrity
+ * check and the caller's check (the runtime passes the audit chain) — and removed if it fails. The
+ * newest `keep` copies are kept.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { KEY_INFO_FILE, openConnection, shredFile, storeFiles, type StoreKey } from './store-key';
+
+export const BACKUP_FOLDER = 'backups';
+const NAME = /^outpost-(\d{8}T\d{6}Z)\.db$/;
+
+export interface BackupInfo {
+  file: string;
+  at: string;
+  bytes: number;
+}
+
+export type Verify = (sqlite: Database.Database) => string | null;
+
+/** Checks a store file opens with the key and is whole: null when it is, else why not. */
+export function checkStoreFile(file: string, key: StoreKey | null, verify: Verify): string | null {
+  let sqlite: Database.Database;
+  try {
+    sqlite = openConnection(file, key);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  try {
+    const integrity = sqlite.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') return `integrity check: ${String(integrity)}`;
+    return verify(sqlite);
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** Backups in the folder, newest first. */
+export function listBackups(dir: string): BackupInfo[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => NAME.test(f))
+    .sort()
+    .reverse()
+    .map((f) => {
+      const m = NAME.exec(f)!;
+      const t = m[1]!;
+      const at = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}Z`;
+      return { file: path.join(dir, f), at, bytes: fs.statSync(path.join(dir, f)).size };
+    });
+}
+
+/** Writes, checks and keeps one backup of the open store; returns it. Throws (leaving nothing) when the check fails. */
+export function backupStore(sqlite: Database.Database, key: StoreKey | null, dir: string, opts: { now: Date; keep: number; verify: Verify }): BackupInfo {
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = opts.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const file = path.join(dir, `outpost-${stamp}.db`);
+  const tmp = `${file}.partial`;
+  for (const f of storeFiles(tmp)) shredFile(f);
+  sqlite.prepare('VACUUM INTO ?').run(tmp);
+  const problem = checkStoreFile(tmp, key, opts.verify);
+  if (problem) {
+    for (const f of storeFiles(tmp)) shredFile(f);
+    throw new Error(`The backup did not check out and was removed: ${problem}`);
+  }
+  fs.renameSync(tmp, file);
+  // A passphrase's salt travels with the backups, so they open on another machine with the passphrase.
+  const keyInfo = path.join(path.dirname(dir), KEY_INFO_FILE);
+  if (fs.existsSync(keyInfo)) fs.copyFileSync(keyInfo, path.join(dir, KEY_INFO_FILE));
+  for (const old of listBackups(dir).slice(Math.max(1, opts.keep))) for (const f of storeFiles(old.file)) shredFile(f);
+  return { file, at: opts.now.toISOString(), bytes: fs.statSync(file).size };
+}
+
+/**
+ * Puts a backup in place of the store (which must be closed): the backup is checked first; the store
+ * it replaces is kept beside it as `outpost.db.before-restore` until the next restore.
+ */
+export function restoreStore(backup: string, storeFile: string, key: StoreKey | null, verify: Verify): void {
+  if (!fs.existsSync(backup)) throw new Error(`There is no backup at ${backup}.`);
+  const problem = checkStoreFile(backup, key, verify);
+  if (problem) throw new Error(`The backup ${backup} cannot be restored: ${problem}. The store was not changed.`);
+  const incoming = `${storeFile}.restoring`;
+  for (const f of storeFiles(incoming)) shredFile(f);
+  fs.copyFileSync(backup, incoming);
+  const aside = `${storeFile}.before-restore`;
+  for (const f of storeFiles(aside)) shredFile(f);
+  if (fs.existsSync(storeFile)) {
+    // Fold the WAL in so the kept copy is whole, then move it aside with its files.
+    const s = openConnection(storeFile, key);
+    try {
+      s.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      s.close();
+    }
+    for (const f of storeFiles(storeFile)) if (fs.existsSync(f)) fs.renameSync(f, f.replace(storeFile, aside));
+  }
+  fs.renameSync(incoming, storeFile);
+}

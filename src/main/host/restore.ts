@@ -1,0 +1,59 @@
+/**
+ * `npm run restore -- FILE [--data-dir D] [--passphrase-file F]`: puts a backup in place of the store
+ * (the console must not be running). The backup is checked first (it opens with the key, integrity
+ * check, audit chain); the store it replaces is kept as outpost.db.before-restore. At the next sync
+ * the server recognises the restored store and it carries on under a new device id, sending what it
+ * holds that the server has not seen and receiving the rest: nothing lost, nothing doubled.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultDataDir, verifyCopy } from '../runtime';
+import { restoreStore } from '../db/backup';
+import { KEY_INFO_FILE, passphraseKey, readPassphraseFile } from '../db/store-key';
+
+const USAGE = 'Usage: npm run restore -- BACKUP_FILE [--data-dir D] [--passphrase-file F]';
+
+export function restore(argv: string[]): string {
+  let file: string | null = null;
+  let dataDir = defaultDataDir();
+  let passphraseFile = process.env.OUTPOST_PASSPHRASE_FILE ?? null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = () => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value. ${USAGE}`);
+      return x;
+    };
+    if (a === '--data-dir') dataDir = path.resolve(v());
+    else if (a === '--passphrase-file') passphraseFile = path.resolve(v());
+    else if (a.startsWith('--')) throw new Error(`Unknown option ${a}. ${USAGE}`);
+    else if (file) throw new Error(`Give one backup file. ${USAGE}`);
+    else file = path.resolve(a);
+  }
+  if (!file) throw new Error(`Name the backup file to restore. ${USAGE}`);
+  // An encrypted backup opens with the passphrase and the salt it was made with, kept beside it.
+  const backupKeyInfo = path.join(path.dirname(file), KEY_INFO_FILE);
+  const storeKeyInfo = path.join(dataDir, KEY_INFO_FILE);
+  let key: Buffer | null = null;
+  if (passphraseFile) {
+    const source = fs.existsSync(backupKeyInfo) ? path.dirname(file) : dataDir;
+    key = passphraseKey(source, readPassphraseFile(passphraseFile));
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  restoreStore(file, path.join(dataDir, 'outpost.db'), key, verifyCopy);
+  if (key && fs.existsSync(backupKeyInfo) && path.resolve(backupKeyInfo) !== path.resolve(storeKeyInfo)) {
+    if (fs.existsSync(storeKeyInfo)) fs.renameSync(storeKeyInfo, `${storeKeyInfo}.before-restore`);
+    fs.copyFileSync(backupKeyInfo, storeKeyInfo);
+  }
+  return `Restored ${file} into ${dataDir}. The store it replaced is kept as outpost.db.before-restore. Start Outpost${key ? ' with the same passphrase' : ''}; it syncs on from the backup.`;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    console.log(restore(process.argv.slice(2)));
+  } catch (e) {
+    console.error(`Outpost could not restore: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}
