@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 import { listBackups } from '../db/backup';
-import { restore } from '../host/restore';
+import { restore } from './restore';
 import { deviceId } from '../services/core/ops';
 
 let server: TestServer | null = null;
