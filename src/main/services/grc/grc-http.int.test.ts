@@ -109,6 +109,61 @@ describe('GRC over HTTP', () => {
     expect(badScore.body.error!.message).toMatch(/9 is not one of them/);
   });
 
+  it('treats a risk with a control that a ticket implements, reviews it, and closes an assessment', async () => {
+    // The shipped 5×5 matrix is the same record as the fixture library imported above.
+    const matrix = await ok<{ id: string; name: string }>('grc.useDefaultMatrix', {}, tokens.admin);
+    expect(matrix.name).toBe('critical 5x5');
+    const risk = await ok<{ id: string }>(
+      'risks.create',
+      { title: 'Flooded server room', matrixId: matrix.id, inherent: { likelihood: 2, impact: 5 } },
+      tokens.tech,
+    );
+
+    const control = await ok<{ id: string; status: string }>(
+      'controls.create',
+      { name: 'Raised floor and water sensors', status: 'planned' },
+      tokens.tech,
+    );
+    const linked = await ok<{ controls: { id: string; status: string }[] }>(
+      'risks.link',
+      { id: risk.id, kind: 'control', targetId: control.id },
+      tokens.tech,
+    );
+    expect(linked.controls).toEqual([expect.objectContaining({ id: control.id, status: 'planned' })]);
+    // The control's status shows on the risk it treats.
+    expect((await ok<{ status: string }>('controls.update', { id: control.id, status: 'active' }, tokens.tech)).status).toBe('active');
+    expect((await ok<{ controls: { status: string }[] }>('risks.get', { id: risk.id }, tokens.auditor)).controls[0]!.status).toBe('active');
+
+    const ticket = await ok<{ id: string; number: string }>(
+      'tickets.create',
+      { type: 'request', title: 'Install water sensors', impact: 3, urgency: 3 },
+      tokens.tech,
+    );
+    await ok('controls.linkTicket', { id: control.id, ticketId: ticket.id }, tokens.tech);
+    const got = await ok<{ risks: number; tickets: { number: string }[] }>('controls.get', { id: control.id }, tokens.auditor);
+    expect(got).toMatchObject({ risks: 1, tickets: [{ number: ticket.number }] });
+
+    // grid[1][4] of the 5×5 matrix: the heat map counts the risk in that inherent cell.
+    const map = await ok<{ matrixId: string; counts: Record<string, number[][]> }>(
+      'risks.heatmap',
+      { matrixId: matrix.id },
+      tokens.auditor,
+    );
+    expect(map.counts.inherent![1]![4]).toBe(1);
+
+    const reviewed = await ok<{ lastReviewedOn: string | null }>('risks.review', { id: risk.id, note: 'Sensors tested' }, tokens.tech);
+    expect(reviewed.lastReviewedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+
+    const fw = (await ok<{ items: { id: string }[] }>('grc.frameworks', {}, tokens.auditor)).items[0]!;
+    const started = await ok<{ id: string }>('assessments.start', { frameworkId: fw.id }, tokens.auditor);
+    const done = await ok<{ name: string; status: string }>(
+      'assessments.update',
+      { id: started.id, name: 'Plant A, December', status: 'done' },
+      tokens.auditor,
+    );
+    expect(done).toMatchObject({ name: 'Plant A, December', status: 'done' });
+  });
+
   it('requesters receive none of it; auditors write no risk; technicians import no library', async () => {
     for (const call of ['risks.list', 'grc.frameworks', 'grc.matrices', 'assessments.list', 'controls.list'])
       expect((await post(call, {}, tokens.requester)).status, call).toBe(403);
