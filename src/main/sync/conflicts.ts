@@ -55,6 +55,7 @@ const SETTING_NAMES: Record<string, string> = {
 const LABELS: Record<string, { sql: string; format: (r: Record<string, unknown>) => string }> = {
   tickets: { sql: 'SELECT number, title FROM tickets WHERE id = ?', format: (r) => `${String(r.number)} ${String(r.title)}` },
   assets: { sql: 'SELECT tag, name FROM assets WHERE id = ?', format: (r) => `Asset ${String(r.tag)} ${String(r.name)}` },
+  risks: { sql: 'SELECT number, title FROM risks WHERE id = ?', format: (r) => `Risk ${String(r.number)} ${String(r.title)}` },
   ticket_categories: { sql: 'SELECT name FROM ticket_categories WHERE id = ?', format: (r) => `Category ${String(r.name)}` },
   asset_models: { sql: 'SELECT name FROM asset_models WHERE id = ?', format: (r) => `Asset model ${String(r.name)}` },
   users: { sql: 'SELECT display_name FROM users WHERE id = ?', format: (r) => `Person ${String(r.display_name)}` },

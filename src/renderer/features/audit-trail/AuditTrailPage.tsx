@@ -4,7 +4,7 @@
  * diff; the filtered trail exports as CSV or PDF carrying the chain head; the chain verifies here.
  * (Not to be confused with Audits: physical inventory audits.)
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Alert,
   Badge,
@@ -28,7 +28,8 @@ import { notifications } from '@mantine/notifications';
 import type { AuditEventDetail, AuditFilter, AuditListItem, ChainStatus } from '../../../shared/api/audit';
 import { api, errorMessage } from '../../lib/client';
 import { formatNumber } from '../../lib/format';
-import { onDomainChange, useCall } from '../../lib/query';
+import { useCall } from '../../lib/query';
+import { useKeysetPages } from '../../lib/pages';
 import { Empty, ErrorState, Loading } from '../common/states';
 import { downloadBase64, downloadText } from '../assets/files';
 import { diffRows, periodBounds, whoOf } from './diff';
@@ -63,48 +64,9 @@ function toQuery(f: Filters): AuditFilter {
   return q;
 }
 
-/** Pages of the filtered trail, loaded as the list scrolls; reloaded when the filter or the data changes. */
+/** Pages of the filtered trail, loaded as the list scrolls; reloaded when the filter or the data changes (every change appends to the trail). */
 function useTrail(query: AuditFilter) {
-  const [items, setItems] = useState<AuditListItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const key = JSON.stringify(query);
-  const generation = useRef(0);
-
-  const load = useCallback(
-    async (from: string | null) => {
-      const gen = generation.current;
-      setLoading(true);
-      try {
-        const r = await api.call('audit.search', { ...(JSON.parse(key) as AuditFilter), limit: PAGE, cursor: from });
-        if (gen !== generation.current) return;
-        setItems((prev) => (from ? [...prev, ...r.items] : r.items));
-        setCursor(r.nextCursor);
-        setError(null);
-      } catch (e) {
-        if (gen === generation.current) setError(e);
-      } finally {
-        if (gen === generation.current) setLoading(false);
-      }
-    },
-    [key],
-  );
-
-  const reload = useCallback(() => {
-    generation.current++;
-    setCursor(null);
-    void load(null);
-  }, [load]);
-
-  useEffect(reload, [reload]);
-  // Every change appends to the trail: show it.
-  useEffect(() => onDomainChange(() => reload()), [reload]);
-
-  const more = useCallback(() => {
-    if (cursor && !loading) void load(cursor);
-  }, [cursor, loading, load]);
-  return { items, loading, error, hasMore: cursor !== null, more, reload };
+  return useKeysetPages<AuditListItem>(JSON.stringify(query), (key, cursor) => api.call('audit.search', { ...(JSON.parse(key) as AuditFilter), limit: PAGE, cursor }));
 }
 
 export function AuditTrailPage() {

@@ -9,6 +9,7 @@ import { invalidate, useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
 import { formatDateTime } from '../../lib/format';
 import { isStaff, useRole } from '../../stores/session';
+import { ConflictBadge } from '../sync/ConflictsPage';
 import { ErrorState, Loading } from '../common/states';
 import { useLookups } from '../common/lookups';
 import type { User } from '../../../shared/api/directory';
@@ -45,6 +46,7 @@ export function RiskPage({ id }: { id: string }) {
           <Group gap="xs">
             {r.reviewOverdue && <Badge color="orange">Review overdue</Badge>}
             {r.acceptanceExpired && <Badge color="red">Acceptance expired</Badge>}
+            {staff && <ConflictBadge recordId={id} />}
             {staff && (
               <Button size="xs" variant="light" onClick={() => void api.call('risks.review', { id }).then(() => invalidate((n) => n.startsWith('risks.')))}>
                 Mark reviewed today

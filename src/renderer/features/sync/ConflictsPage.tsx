@@ -3,13 +3,14 @@
  * theirs. An edit made after a delete can be kept (the record comes back with it) or let go. Below,
  * local changes the server did not accept, with their values and the reason, to copy or dismiss.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Badge, Button, Card, Checkbox, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { notifications } from '@mantine/notifications';
 import type { ConflictItem, ConflictSide, RejectedItem } from '../../../shared/api/sync';
 import { api, errorMessage } from '../../lib/client';
-import { changed, onDomainChange, useCall } from '../../lib/query';
+import { changed, useCall } from '../../lib/query';
+import { useKeysetPages } from '../../lib/pages';
 import { navigate, useRoute } from '../../lib/router';
 import { Empty, ErrorState, Loading } from '../common/states';
 
@@ -23,6 +24,7 @@ const KIND_LABEL: Record<ConflictItem['kind'], string> = {
 const ENTITY_LABEL: Record<string, string> = {
   tickets: 'Tickets',
   assets: 'Assets',
+  risks: 'Risks',
   team_settings: 'Team settings',
   ticket_categories: 'Categories',
   users: 'People',
@@ -102,58 +104,35 @@ export function ConflictBadge({ recordId }: { recordId: string }) {
   );
 }
 
+/** Where a conflict's record opens, for the record types that have a page. */
+function recordPath(c: ConflictItem): string | null {
+  if (c.entity === 'tickets') return `/queue/${c.recordId}`;
+  if (c.entity === 'assets') return `/assets/${c.recordId}`;
+  if (c.entity === 'risks') return `/risks/${c.recordId}`;
+  return null;
+}
+
 type Filters = { kind: ConflictItem['kind'] | ''; entity: string; siteId: string; lostBy: 'anyone' | 'me' | 'others'; recordId: string };
 const PAGE = 100;
 
 /** Pages of the filtered inbox (keyset), loaded as the list scrolls; reloaded when filters or conflicts change. */
 function usePagedConflicts(filters: Filters) {
-  const [items, setItems] = useState<ConflictItem[]>([]);
-  const [total, setTotal] = useState<number | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const key = JSON.stringify(filters);
-  const generation = useRef(0);
-
-  const load = useCallback(
-    async (from: string | null) => {
-      const gen = generation.current;
+  return useKeysetPages<ConflictItem>(
+    JSON.stringify(filters),
+    (key, cursor) => {
       const f = JSON.parse(key) as Filters;
-      setLoading(true);
-      try {
-        const r = await api.call('conflicts.list', {
-          ...(f.kind ? { kind: f.kind } : {}),
-          ...(f.entity ? { entity: f.entity } : {}),
-          ...(f.siteId ? { siteId: f.siteId } : {}),
-          ...(f.recordId ? { recordId: f.recordId } : {}),
-          lostBy: f.lostBy,
-          limit: PAGE,
-          cursor: from,
-        });
-        if (gen !== generation.current) return;
-        setItems((prev) => (from ? [...prev, ...r.items] : r.items));
-        setTotal(r.total);
-        setCursor(r.nextCursor);
-        setError(null);
-      } catch (e) {
-        if (gen === generation.current) setError(e);
-      } finally {
-        if (gen === generation.current) setLoading(false);
-      }
+      return api.call('conflicts.list', {
+        ...(f.kind ? { kind: f.kind } : {}),
+        ...(f.entity ? { entity: f.entity } : {}),
+        ...(f.siteId ? { siteId: f.siteId } : {}),
+        ...(f.recordId ? { recordId: f.recordId } : {}),
+        lostBy: f.lostBy,
+        limit: PAGE,
+        cursor,
+      });
     },
-    [key],
+    (domain) => domain === 'conflicts' || domain === 'sync',
   );
-  const reload = useCallback(() => {
-    generation.current++;
-    setCursor(null);
-    void load(null);
-  }, [load]);
-  useEffect(reload, [reload]);
-  useEffect(() => onDomainChange((d) => (d === 'conflicts' || d === 'sync' ? reload() : undefined)), [reload]);
-  const more = useCallback(() => {
-    if (cursor && !loading) void load(cursor);
-  }, [cursor, loading, load]);
-  return { items, total, loading, error, hasMore: cursor !== null, more, reload };
 }
 
 export function ConflictsPage() {
@@ -306,17 +285,7 @@ export function ConflictsPage() {
                 <Group justify="space-between" wrap="nowrap">
                   <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
                     <Checkbox checked={selected.has(c.id)} onChange={() => toggle(c.id)} aria-label={`Reviewed: ${c.recordLabel} · ${c.field}`} data-testid="conflict-select" />
-                    <Text
-                      fw={600}
-                      truncate
-                      component={c.entity === 'tickets' ? 'a' : 'span'}
-                      href={c.entity === 'tickets' ? `#/queue/${c.recordId}` : undefined}
-                      onClick={(e: React.MouseEvent) => {
-                        if (c.entity !== 'tickets') return;
-                        e.preventDefault();
-                        navigate(`/queue/${c.recordId}`);
-                      }}
-                    >
+                    <Text fw={600} truncate component={recordPath(c) ? 'a' : 'span'} href={recordPath(c) ? `#${recordPath(c)}` : undefined}>
                       {c.recordLabel} · {c.field}
                     </Text>
                   </Group>
