@@ -54,6 +54,8 @@ export const PROBE_FAST_WINDOW_MS = 5 * 60_000;
  */
 export const APPLY_BUDGET_MS = 60;
 const MIN_PULL_LIMIT = 100;
+/** The first page is small (its apply time is unknown yet); later pages grow while applies stay quick. */
+const FIRST_PULL_LIMIT = 500;
 
 const K = {
   url: 'sync.server_url',
@@ -104,7 +106,8 @@ export class SyncClient {
   private unreachableSince: number | null = null;
   private probeTimer: NodeJS.Timeout | null = null;
   /** The page size the next catch-up starts with (adapted to how long pages take to apply). */
-  private pullLimit = DEFAULT_PULL_LIMIT;
+  private pullLimit = FIRST_PULL_LIMIT;
+  private readonly applyStats = { pages: 0, maxApplyMs: 0 };
 
   constructor(private readonly opts: SyncClientOptions) {
     this.sqlite = opts.store.sqlite;
@@ -325,7 +328,7 @@ export class SyncClient {
       const before = this.openConflicts();
       const pushed = await this.pushAll();
       await this.ensureLeases();
-      const pulled = await this.pullAll(this.pullLimit);
+      const pulled = await this.pullAll();
       // Evidence files after the records: a large upload never holds back tickets and assets.
       const files = await syncBlobs(this.sqlite, blobStoreOf(this.opts.store), this.tx(), () => this.opts.clock.now().toISOString());
       if (files.corrupt.length) this.opts.log?.('evidence files damaged on this device were not uploaded', { sha256: files.corrupt });
@@ -467,7 +470,10 @@ export class SyncClient {
     }
     const started = performance.now();
     const stats = await writeGate(this.sqlite).exclusive(() => applyPage(this.sqlite, page, this.opts.clock.now().getTime()));
-    this.adaptPullLimit(page.changes.length, performance.now() - started);
+    const applyMs = performance.now() - started;
+    this.adaptPullLimit(page.changes.length, applyMs);
+    this.applyStats.pages++;
+    this.applyStats.maxApplyMs = Math.max(this.applyStats.maxApplyMs, applyMs);
     if (stats && domains) for (const c of page.changes) domains.add(domainOf(c.entity));
     return { pulled: stats ? page.changes.length : 0, more: page.hasMore && page.cursor !== cursor };
   }
@@ -501,6 +507,12 @@ export class SyncClient {
     return this.pullLimit;
   }
 
+  /** Pages applied since the client started, and the longest one apply held the event loop (ms). */
+  pullApplyStats(): { pages: number; maxApplyMs: number } {
+    return { ...this.applyStats };
+  }
+
+  /** `limit`: a fixed page size (tests); by default each page is sized from the last one's apply time. */
   async pullAll(limit?: number): Promise<number> {
     let pulled = 0;
     const domains = new Set<string>();
