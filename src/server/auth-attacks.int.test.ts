@@ -147,6 +147,39 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect((await login('tech1', 'tech-password-1')).status).toBe(429);
     });
 
+    it('/auth/verify (a joined device checking a person’s password) backs off per person and per address, and shares the lock with sign-in', async () => {
+      await addUser('tech1');
+      await addUser('tech2');
+      const device = await signIn('tech2', 'tech-password-1');
+      const verify = (username: string, password: string) => post('/auth/verify', { username, password }, device.accessToken);
+      // Per person: the free tries answer 401, then 429 with Retry-After, even for the right password.
+      const answers: number[] = [];
+      for (let i = 0; i < THROTTLE.userFree + 3; i++) answers.push((await verify('tech1', `wrong-guess-${i}`)).status);
+      expect(answers.slice(0, THROTTLE.userFree)).toEqual(Array(THROTTLE.userFree).fill(401));
+      expect(answers.slice(THROTTLE.userFree + 1).every((s) => s === 429)).toBe(true);
+      const right = await verify('tech1', 'tech-password-1');
+      expect(right.status).toBe(429);
+      expect(right.body.error).toMatchObject({ code: 'too_many_attempts' });
+      const wait = Number(right.headers.get('retry-after'));
+      expect(wait).toBeGreaterThan(0);
+      // The same lock holds at sign-in: guessing through a device does not get around it.
+      expect((await login('tech1', 'tech-password-1')).status).toBe(429);
+      clock += wait * 1000 + 1;
+      const ok = await verify('tech1', 'tech-password-1');
+      expect(ok.status).toBe(200);
+      expect(ok.body.value).toEqual({ username: 'tech1', role: 'technician' });
+
+      // Per address: guessing at many people from one address locks the address, whoever is asked about.
+      const many: number[] = [];
+      for (let i = 0; i < THROTTLE.addressFree + 3; i++) many.push((await verify(`nobody${i}`, 'guess-guess')).status);
+      expect(many.slice(THROTTLE.addressFree + 1).every((s) => s === 429)).toBe(true);
+      const other = await verify('tech1', 'tech-password-1');
+      expect(other.status).toBe(429);
+      expect(Number(other.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Without a signed-in device it answers nothing about anyone.
+      expect((await post('/auth/verify', { username: 'tech1', password: 'tech-password-1' })).status).toBe(401);
+    });
+
     it('a deactivated user cannot sign in, refresh, push, pull or keep a live stream; devices are revoked', async () => {
       const userId = await addUser('leaver');
       const admin = await signIn(ADMIN.username, ADMIN.password);

@@ -430,7 +430,7 @@ export async function forkDevice(
   if (await store.getDevice(newDeviceId)) throw new HttpError(409, 'conflict', 'That device id is already registered; choose another.');
   const user = await store.getUser(auth.userId);
   if (!user || !user.active) throw new HttpError(401, 'account_deactivated', DEACTIVATED);
-  await store.upsertDevice({ id: newDeviceId, userId: user.id, name: deviceName, now: new Date(nowMs).toISOString() });
+  await store.upsertDevice({ id: newDeviceId, userId: user.id, name: deviceName, now: new Date(nowMs).toISOString(), forkedFrom: auth.deviceId });
   return newSession(store, user, newDeviceId, nowMs);
 }
 

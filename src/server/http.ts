@@ -202,7 +202,9 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           const dev = await store.getDevice(body.deviceId);
           if (!dev) throw new HttpError(404, 'not_found', 'No such device.');
           if (auth.role !== 'admin' && dev.userId !== auth.userId) throw new HttpError(403, 'forbidden', 'Only an administrator can remove another user’s device.');
-          await store.revokeDevice(body.deviceId);
+          // Revoked from elsewhere (an administrator, or the person's other device: it was lost), its
+          // copies go too; a device leaving by itself takes only itself.
+          await store.revokeDevice(body.deviceId, body.deviceId !== auth.deviceId);
           await store.revokeSessions({ deviceId: body.deviceId });
           // Live streams re-check their device on every event: this one closes the revoked device's now.
           await store.announce(await store.headSeq());

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
+import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 
@@ -18,6 +18,8 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     let copy: Device | null = null;
     let dirA: string;
     let dirCopy: string;
+    /** The laptop's device id when its store was copied. */
+    let originalId = '';
 
     beforeAll(async () => {
       server = await startTestServer({ pgUrl: variant === 'postgres' ? PG : undefined });
@@ -39,6 +41,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       await a.call('tickets.create', { type: 'incident', title: 'Before the copy', siteId: site });
       await a.call('sync.now');
       const idBefore = a.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_id'").pluck().get() as string;
+      originalId = idBefore;
 
       // The laptop's store is copied while it is closed (as a backup or an image would).
       a.close();
@@ -84,6 +87,23 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect((await a.call('sync.status')).pending).toBe(0);
       await copy!.call('sync.now');
       expect((await copy!.call('tickets.get', { id: t.id })).title).toBe('Written while standalone');
+    });
+
+    it('an administrator revoking the original device revokes the copy that continued from it (leaving, above, took only the device that left)', async () => {
+      const idA = originalId;
+      const idCopy = copy!.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'device_id'").pluck().get() as string;
+      expect((await server.store.getDevice(idCopy))!.revoked).toBe(false);
+      // The administrator knows only the laptop that went missing: the device id it had.
+      const admin = await serverLogin(server);
+      expect((await serverPost(server, '/auth/revoke', { deviceId: idA }, admin)).status).toBe(200);
+      expect((await server.store.getDevice(idA))!.revoked).toBe(true);
+      expect((await server.store.getDevice(idCopy))!.revoked).toBe(true);
+      // The copy's change never reaches the server.
+      const site = (await copy!.call('sites.list')).items[0]!.id;
+      const late = await copy!.call('tickets.create', { type: 'incident', title: 'After the revocation', siteId: site });
+      await copy!.call('sync.now').catch(() => undefined);
+      const all = await server.store.pull(null, 0, 10_000);
+      expect(all.changes.some((c) => c.id === late.id)).toBe(false);
     });
   });
 }

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
+import { deviceFamily, FAMILY_PG, type FamilyRow } from './devices';
 import { judgeAnchor, recordToChange, rowToRecord, storedClocks, toAnchor, toDevice, toSession, toThrottle, toUser } from './sqlite';
 import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } from '../../shared/numbers';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './types';
@@ -307,17 +308,19 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     setUserSites: async (id, sites) => ((await pool.query('UPDATE server_users SET sites = $1 WHERE id = $2', [sites ? JSON.stringify(sites) : null, id])).rowCount ?? 0) > 0,
     upsertDevice: async (d) => {
       const r = await pool.query(
-        `INSERT INTO devices (id, user_id, name, revoked, created_at, last_seen_at) VALUES ($1, $2, $3, 0, $4, $4)
+        `INSERT INTO devices (id, user_id, name, revoked, created_at, last_seen_at, forked_from) VALUES ($1, $2, $3, 0, $4, $4, $5)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at RETURNING *`,
-        [d.id, d.userId, d.name, d.now],
+        [d.id, d.userId, d.name, d.now, d.forkedFrom ?? null],
       );
       return toDevice(r.rows[0])!;
     },
     getDevice: async (id) => toDevice((await pool.query('SELECT * FROM devices WHERE id = $1', [id])).rows[0]),
-    revokeDevice: async (id) => {
-      const r = await pool.query('UPDATE devices SET revoked = 1 WHERE id = $1', [id]);
-      await pool.query('DELETE FROM refresh_tokens WHERE device_id = $1', [id]);
-      return (r.rowCount ?? 0) > 0;
+    revokeDevice: async (id, withCopies = false) => {
+      const exists = (await pool.query('SELECT 1 FROM devices WHERE id = $1', [id])).rows.length > 0;
+      const ids = !withCopies ? [id] : await deviceFamily(id, async (frontier) => (await pool.query(FAMILY_PG, [frontier])).rows as FamilyRow[]);
+      await pool.query('UPDATE devices SET revoked = 1 WHERE id = ANY($1::text[])', [ids]);
+      await pool.query('DELETE FROM refresh_tokens WHERE device_id = ANY($1::text[])', [ids]);
+      return exists;
     },
     markDeviceLost: async (id, at) => {
       const r = await pool.query('UPDATE devices SET revoked = 1, lost_at = coalesce(lost_at, $1) WHERE id = $2', [at, id]);

@@ -118,6 +118,8 @@ export const ADDED_COLUMNS: { table: string; column: string; type: string }[] = 
   { table: 'op_results', column: 'op_id', type: 'TEXT' },
   // Set when an administrator reports the device lost: at its next contact it is told to wipe itself.
   { table: 'devices', column: 'lost_at', type: 'TEXT' },
+  // The device a copied or restored store continued from (POST /auth/device/fork): revoking either revokes both.
+  { table: 'devices', column: 'forked_from', type: 'TEXT' },
 ];
 /** Indexes on added columns (created after the columns exist). */
 export const LATE_INDEXES = ['CREATE INDEX IF NOT EXISTS op_results_op_idx ON op_results (op_id)'];

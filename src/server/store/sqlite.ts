@@ -9,6 +9,7 @@ import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } f
 import { recordKey, type AuthSession, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx, type ThrottleState } from './types';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
+import { deviceFamily, FAMILY_SQLITE, type FamilyRow } from './devices';
 import { compactFieldHlc, expandFieldHlc, EVERY_FIELD } from '../../shared/hlc';
 
 const ZERO_HLC = '000000000000000:00000000';
@@ -305,16 +306,18 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     setUserSites: async (id, sites) => db.prepare('UPDATE server_users SET sites = ? WHERE id = ?').run(sites ? JSON.stringify(sites) : null, id).changes > 0,
     upsertDevice: async (d) => {
       db.prepare(
-        `INSERT INTO devices (id, user_id, name, revoked, created_at, last_seen_at) VALUES (?, ?, ?, 0, ?, ?)
+        `INSERT INTO devices (id, user_id, name, revoked, created_at, last_seen_at, forked_from) VALUES (?, ?, ?, 0, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, last_seen_at = excluded.last_seen_at`,
-      ).run(d.id, d.userId, d.name, d.now, d.now);
+      ).run(d.id, d.userId, d.name, d.now, d.now, d.forkedFrom ?? null);
       return toDevice(db.prepare('SELECT * FROM devices WHERE id = ?').get(d.id))!;
     },
     getDevice: async (id) => toDevice(db.prepare('SELECT * FROM devices WHERE id = ?').get(id)),
-    revokeDevice: async (id) => {
-      const r = db.prepare('UPDATE devices SET revoked = 1 WHERE id = ?').run(id);
-      db.prepare('DELETE FROM refresh_tokens WHERE device_id = ?').run(id);
-      return r.changes > 0;
+    revokeDevice: async (id, withCopies = false) => {
+      const exists = !!db.prepare('SELECT 1 FROM devices WHERE id = ?').get(id);
+      const ids = JSON.stringify(!withCopies ? [id] : await deviceFamily(id, (frontier) => db.prepare(FAMILY_SQLITE).all(JSON.stringify(frontier), JSON.stringify(frontier)) as FamilyRow[]));
+      db.prepare('UPDATE devices SET revoked = 1 WHERE id IN (SELECT value FROM json_each(?))').run(ids);
+      db.prepare('DELETE FROM refresh_tokens WHERE device_id IN (SELECT value FROM json_each(?))').run(ids);
+      return exists;
     },
     markDeviceLost: async (id, at) => {
       const r = db.prepare('UPDATE devices SET revoked = 1, lost_at = coalesce(lost_at, ?) WHERE id = ?').run(at, id);

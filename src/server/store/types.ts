@@ -114,9 +114,15 @@ export interface ServerStore {
   setUserSites(id: string, sites: string[] | null): Promise<boolean>;
   /** Changes a user's role; false when no such user. */
   setUserRole(id: string, role: ServerUser['role']): Promise<boolean>;
-  upsertDevice(d: { id: string; userId: string; name: string; now: string }): Promise<Device>;
+  /** `forkedFrom`: the device whose copied store this one continues (set once, when it registers). */
+  upsertDevice(d: { id: string; userId: string; name: string; now: string; forkedFrom?: string }): Promise<Device>;
   getDevice(id: string): Promise<Device | null>;
-  revokeDevice(id: string): Promise<boolean>;
+  /**
+   * Revokes the device; with `withCopies`, also every device forked from the same store (copies of
+   * it and what it was copied from): a copy of a lost laptop's store must not outlive the laptop's
+   * revocation. False when no such device.
+   */
+  revokeDevice(id: string, withCopies?: boolean): Promise<boolean>;
   /** Revokes the device and records it lost at `at` (kept on a second report); false when no such device. */
   markDeviceLost(id: string, at: string): Promise<boolean>;
   /** Every device, newest contact first (for `npm run server -- device list`). */

@@ -82,8 +82,9 @@ function newPayload(entity: string, rule: EntityRule, scope: string, parentId: s
   if (entity === 'risks') p.number = `RSK-${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
   if (entity === 'users') p.username = `u${uuidv7().slice(-12).replace(/-/g, '')}`;
   if (entity === 'ticket_watchers') p.user_id = requesterId;
-  // The row a requester's own ticket gets when raised (a requester's history records only their own moves).
-  if (entity === 'ticket_history') Object.assign(p, { kind: 'status', from_value: null, to_value: 'new' });
+  // A status row of a move a requester makes (cancelling their ticket): a requester's history records
+  // only their own moves, and an auditor's only the opening of a ticket they raise.
+  if (entity === 'ticket_history') Object.assign(p, { kind: 'status', from_value: 'new', to_value: 'cancelled' });
   // A device sends a new ticket's fields that are set, not the empty ones (see core/record.ts).
   if (entity === 'tickets') for (const k of Object.keys(p)) if (p[k] === null) delete p[k];
   return p;
