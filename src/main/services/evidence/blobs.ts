@@ -4,7 +4,7 @@
  * evidence bytes goes through this one module (write, read, has, verify), so encryption at rest can
  * wrap it without anyone else changing.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SHA256_HEX } from '../../../shared/sync/blobs';
@@ -24,18 +24,57 @@ export interface BlobStore {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-export function openBlobStore(dir: string): BlobStore {
+/** Encrypted blob files start with this, then a 12-byte nonce, the ciphertext and a 16-byte tag (AES-256-GCM). */
+const SEALED = Buffer.from('OPB1', 'latin1');
+
+/** The blobs' own key, derived from the store's key (HKDF-SHA256), so neither key is used twice for different things. */
+function blobKey(storeKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', storeKey, Buffer.alloc(0), 'outpost evidence blobs v1', 32));
+}
+
+function seal(key: Buffer, plain: Uint8Array): Buffer {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([c.update(plain), c.final()]);
+  return Buffer.concat([SEALED, iv, body, c.getAuthTag()]);
+}
+
+function open(key: Buffer, sealed: Buffer): Buffer {
+  const iv = sealed.subarray(SEALED.length, SEALED.length + 12);
+  const tag = sealed.subarray(sealed.length - 16);
+  const d = createDecipheriv('aes-256-gcm', key, iv);
+  d.setAuthTag(tag);
+  return Buffer.concat([d.update(sealed.subarray(SEALED.length + 12, sealed.length - 16)), d.final()]);
+}
+
+/**
+ * `storeKey`: the local store's key when it is encrypted at rest; blobs are then written encrypted
+ * (AES-256-GCM, a fresh nonce each) and read back decrypted. A blob written before the store was
+ * encrypted is still read as it is; a sealed blob that fails its tag reads as corrupt, never as data.
+ */
+export function openBlobStore(dir: string, storeKey: Buffer | null = null): BlobStore {
+  const key = storeKey ? blobKey(storeKey) : null;
   const fileOf = (sha: string) => {
     if (!SHA256_HEX.test(sha)) throw new Error(`"${sha}" is not a SHA-256.`);
     return path.join(dir, sha.slice(0, 2), sha);
   };
   const has = (sha: string) => fs.existsSync(fileOf(sha));
-  const read = (sha: string) => {
+  const raw = (sha: string) => {
     try {
       return fs.readFileSync(fileOf(sha));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
+    }
+  };
+  const read = (sha: string) => {
+    const b = raw(sha);
+    if (!b || !key || !b.subarray(0, SEALED.length).equals(SEALED)) return b;
+    try {
+      return open(key, b);
+    } catch {
+      // A changed file (or another key): its bytes are not handed out; verify() says corrupt.
+      return Buffer.alloc(0);
     }
   };
   return {
@@ -48,7 +87,7 @@ export function openBlobStore(dir: string): BlobStore {
       if (!fs.existsSync(file)) {
         fs.mkdirSync(path.dirname(file), { recursive: true });
         const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-        fs.writeFileSync(tmp, bytes);
+        fs.writeFileSync(tmp, key ? seal(key, bytes) : bytes);
         fs.renameSync(tmp, file);
       }
       return { sha256, size: bytes.length };
@@ -61,7 +100,7 @@ export function openBlobStore(dir: string): BlobStore {
   };
 }
 
-/** The blob store beside a local store file (`<data dir>/blobs`). */
-export function blobStoreOf(store: { path: string }): BlobStore {
-  return openBlobStore(path.join(path.dirname(path.resolve(store.path)), 'blobs'));
+/** The blob store beside a local store file (`<data dir>/blobs`), encrypted with it when the store is. */
+export function blobStoreOf(store: { path: string; key?: Buffer | null }): BlobStore {
+  return openBlobStore(path.join(path.dirname(path.resolve(store.path)), 'blobs'), store.key ?? null);
 }
