@@ -12,6 +12,12 @@ import { httpStatusFor, type Result } from '../../shared/result';
 import type { AppEvent } from '../../shared/api';
 import { authenticate } from '../services/auth/sessions';
 import { AGENT_PATH, serveAgent } from './agent';
+import { MAX_UPLOAD_BYTES, receiveUpload } from '../services/uploads/uploads';
+import { AppError } from '../../shared/result';
+import { STAFF } from '../../shared/api/contract';
+
+/** Large import files are streamed here (raw bytes), then named by the import call's uploadId. */
+export const UPLOAD_PATH = '/api/upload';
 
 export const MAX_BODY = 32 * 1024 * 1024;
 
@@ -137,6 +143,7 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
         return send(res, 403, { ok: false, error: { code: 'forbidden', message: 'Cross-origin requests are refused.' } });
       }
       const url = new URL(req.url ?? '/', `http://${host}`);
+      if (url.pathname === UPLOAD_PATH) return await serveUpload(rt, req, res);
       if (url.pathname.startsWith('/api/')) {
         if (url.pathname === '/api/events') {
           if (req.method !== 'GET') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Use GET.' } });
@@ -197,6 +204,31 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
       });
     });
   });
+}
+
+/**
+ * POST /api/upload: the file's bytes as application/octet-stream (a type that also forces a CORS
+ * preflight, and the Host/Origin checks above have run), streamed to a temporary file, for staff
+ * signed in with a bearer token. Answers the uploadId that tickets.import and assets.import take.
+ */
+async function serveUpload(rt: StartedRuntime, req: http.IncomingMessage, res: http.ServerResponse) {
+  if (req.method !== 'POST') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Use POST.' } }, { allow: 'POST' });
+  if (!/^application\/octet-stream\b/i.test(req.headers['content-type'] ?? '')) {
+    return send(res, 415, { ok: false, error: { code: 'invalid_input', message: 'Send the file as application/octet-stream.' } });
+  }
+  const actor = authenticate(rt, bearer(req));
+  if (!actor) return send(res, 401, { ok: false, error: { code: 'unauthenticated', message: 'Sign in first.' } });
+  if (!STAFF.includes(actor.role)) return send(res, 403, { ok: false, error: { code: 'forbidden', message: `Your role (${actor.role}) cannot upload import files.` } });
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  const tooBig = { ok: false, error: { code: 'invalid_input', message: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.` } };
+  if (declared > MAX_UPLOAD_BYTES) return send(res, 413, tooBig, { connection: 'close' });
+  try {
+    const receipt = await receiveUpload(req, actor.id);
+    return send(res, 200, { ok: true, value: receipt });
+  } catch (e) {
+    if (e instanceof AppError) return send(res, 413, tooBig, { connection: 'close' });
+    throw e;
+  }
 }
 
 function serveStatic(dir: string | null, pathname: string, res: http.ServerResponse) {

@@ -1,7 +1,7 @@
 /** Asset register, locations tree, CSV/GLPI import, CSV export and automated inventory. */
 import { z } from 'zod';
 import { ADMIN, call, STAFF, type Role } from './contract';
-import { id, trimmed, type Page } from './common';
+import { id, trimmed, uploadId, type Page } from './common';
 import {
   ASSET_STATUSES,
   ASSET_TYPES,
@@ -539,6 +539,8 @@ export const assetsCalls = {
         format: z.enum(IMPORT_FORMATS, { message: `Format must be one of ${IMPORT_FORMATS.join(', ')}.` }),
         content: z.string().max(64 * 1024 * 1024).optional(),
         contentBase64: z.string().max(90 * 1024 * 1024).optional(),
+        /** A large file sent ahead through the streaming upload (or picked on the desktop), instead of the content. */
+        uploadId: uploadId.optional(),
         dryRun: z.boolean().default(false),
         /** For csv-mapped: file header → asset field. */
         mapping: z.record(z.string().max(200), z.enum(MAPPABLE_FIELDS)).optional(),
@@ -549,7 +551,7 @@ export const assetsCalls = {
         statusLabelTypes: z.record(statusLabelName, z.enum(STATUS_LABEL_TYPES)).optional(),
       })
       .strict()
-      .refine((v) => v.content !== undefined || v.contentBase64 !== undefined, { message: 'Give the file as content or contentBase64.' }),
+      .refine((v) => v.content !== undefined || v.contentBase64 !== undefined || v.uploadId !== undefined, { message: 'Give the file as content, contentBase64 or an uploadId.' }),
     STAFF,
     { mutates: true },
   ),

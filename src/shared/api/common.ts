@@ -15,3 +15,16 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/**
+ * A file sent ahead through the streaming upload (browser host: POST /upload) or picked on the
+ * desktop and read by the main process: imports name it instead of carrying the bytes in the call.
+ */
+export const uploadId = z.string().regex(/^up_[0-9a-f]{32}$/, { message: 'Not an upload id; upload the file again.' });
+
+/** What the streaming upload answers. */
+export interface UploadReceipt {
+  uploadId: string;
+  /** Bytes received. */
+  size: number;
+}

@@ -1,6 +1,8 @@
 /** Tickets (incidents and service requests), their timeline, queue views and search. */
 import { z } from 'zod';
-import { ALL_ROLES, call, STAFF } from './contract';
+import { ADMIN, ALL_ROLES, call, STAFF } from './contract';
+import type { ImportError } from './assets';
+import { uploadId } from './common';
 import { id, trimmed, type Page } from './common';
 import {
   CONTACT_CHANNELS,
@@ -222,7 +224,71 @@ export interface SearchHit {
   rank: number;
 }
 
+/** Ticket import formats: a ServiceNow incident export in its event-log layout (one row per update). */
+export const TICKET_IMPORT_FORMATS = ['servicenow-events'] as const;
+export type TicketImportFormat = (typeof TICKET_IMPORT_FORMATS)[number];
+
+/** A figure as the file states it and as Outpost computes it from the folded history. */
+export interface TicketImportFigures {
+  /** Incidents with a resolve time. */
+  resolved: number;
+  /** Incidents reopened at least once. */
+  reopened: number;
+  reopenedPercent: number;
+  /** Share of incidents whose resolution SLA was met (of those where it is known), or null. */
+  madeSlaPercent: number | null;
+}
+
+export interface TicketImportResult {
+  format: TicketImportFormat;
+  dryRun: boolean;
+  /** Rows read (one per update in the event log). */
+  events: number;
+  /** Distinct incident numbers: one ticket each. */
+  incidents: number;
+  /** New tickets. */
+  created: number;
+  /** Tickets imported before (found by their source number) and brought up to date. */
+  updated: number;
+  /** Of those, tickets the file left exactly as they were. */
+  unchanged: number;
+  /** The file's own figures: `resolved` counts incidents with a resolve time; `reopened` those whose last event has reopen_count > 0. */
+  resolved: number;
+  reopened: number;
+  reopenedPercent: number;
+  /** Share of incidents whose last event (highest sys_mod_count) says made_sla = true. */
+  madeSlaPercent: number;
+  /** The same figures as Outpost reads them from the imported tickets and their status history. */
+  outpost: TicketImportFigures & { mttrHours: { median: number | null; mean: number | null } };
+  people: { created: number; matched: number };
+  groups: { created: number; matched: number };
+  /** Row errors: the row (1-based, header excluded) and column. With any, nothing is written. */
+  errors: ImportError[];
+  /** SHA-256 of the file, recorded in the audit trail. */
+  sha256: string;
+}
+
 export const ticketsCalls = {
+  /**
+   * Import tickets from another tool. Give the file as `contentBase64`, or (large files) as the
+   * `uploadId` the streaming upload answered. All-or-nothing; `dryRun` reports the same figures
+   * without writing.
+   */
+  'tickets.import': call<TicketImportResult>()(
+    z
+      .object({
+        format: z.enum(TICKET_IMPORT_FORMATS, { message: `Format must be one of ${TICKET_IMPORT_FORMATS.join(', ')}.` }),
+        contentBase64: z.string().max(90 * 1024 * 1024).optional(),
+        uploadId: uploadId.optional(),
+        dryRun: z.boolean().default(false),
+        /** The site the tickets go to (default: the first site). */
+        siteId: id.optional(),
+      })
+      .strict()
+      .refine((v) => (v.contentBase64 !== undefined) !== (v.uploadId !== undefined), { message: 'Give the file as contentBase64 or as an uploadId (one of them).' }),
+    ADMIN,
+    { mutates: true },
+  ),
   'tickets.create': call<Ticket>()(
     z
       .object({

@@ -85,7 +85,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   },
   tickets: {
     home: 'site',
-    fixed: ['number', 'former_number'],
+    fixed: ['number', 'former_number', 'source_number'],
     read: { requester: { own: 'requester_id' } },
     merge: 'record',
     status: true,
@@ -124,6 +124,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       resolved_at: isoTime.nullable(),
       closed_at: isoTime.nullable(),
       sla_met: bool01.nullable(),
+      source_number: optStr(64),
     },
   },
   ticket_comments: {

@@ -1,5 +1,6 @@
 /** Handlers for assets, locations, import/export and inventory tokens. */
 import type { assetsCalls } from '../../../shared/api/assets';
+import { releaseUpload, uploadFile } from '../../services/uploads/uploads';
 import type { HandlersFor } from './types';
 import {
   bulkAssets,
@@ -52,7 +53,13 @@ export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
     prewarmImportWorker(ctx);
     return inspectCsv(ctx, input);
   },
-  'assets.import': (ctx, input, req) => runImport(ctx, input, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) }),
+  'assets.import': async (ctx, input, req) => {
+    const { uploadId, ...rest } = input;
+    const filePath = uploadId ? uploadFile(ctx, uploadId).path : undefined;
+    const result = await runImport(ctx, { ...rest, filePath }, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) });
+    if (uploadId && !input.dryRun && !result.errors.length) releaseUpload(uploadId);
+    return result;
+  },
   'assets.statusLabels': (ctx) => ({ items: teamStatusLabels(ctx.store.sqlite) }),
   'assets.importStatus': (ctx) => ({ job: importStatus(ctx.store.sqlite) }),
   'assets.importCancel': (ctx, input) => ({ job: cancelImport(ctx, input.id) }),

@@ -14,12 +14,14 @@ import { tagTicket, untagTicket } from '../../services/tickets/tags';
 import { unwatchTicket, watchTicket } from '../../services/tickets/watchers';
 import { linkTickets, unlinkTickets } from '../../services/tickets/links';
 import { deleteView, listViews, saveView } from '../../services/tickets/views';
+import { runTicketImport } from '../../services/tickets/import/servicenow';
 import { searchTickets } from '../../services/search/search';
 import type { HandlersFor } from './types';
 import type { ticketsCalls } from '../../../shared/api/tickets';
 
 export const ticketsHandlers: HandlersFor<typeof ticketsCalls> = {
   'tickets.create': (ctx, input) => createTicket(ctx, input),
+  'tickets.import': (ctx, input, req) => runTicketImport(ctx, input, (job) => req.emit?.({ type: 'import.progress', job })),
   'tickets.get': (ctx, input) => getTicketDetail(ctx, input.id),
   'tickets.getByNumber': (ctx, input) => getTicketByNumber(ctx, input.number),
   'tickets.update': (ctx, input) => updateTicket(ctx, input.id, input.fields),

@@ -46,6 +46,8 @@ export const tickets = sqliteTable(
      * so the old number leads to this ticket on every device.
      */
     formerNumber: text('former_number'),
+    /** The number the ticket had in the tool it was imported from (ServiceNow's INC0000045): finds it again on a re-import. */
+    sourceNumber: text('source_number'),
   },
   (t) => [
     uniqueIndex('tickets_number_uq').on(t.number),
@@ -59,6 +61,7 @@ export const tickets = sqliteTable(
     index('tickets_requester_idx').on(t.requesterId, t.openedAt),
     index('tickets_opened_idx').on(t.openedAt, t.id),
     index('tickets_updated_idx').on(t.updatedAt, t.id),
+    index('tickets_source_number_idx').on(t.sourceNumber).where(sql`source_number IS NOT NULL`),
     index('tickets_status_idx').on(t.status, t.priority, t.openedAt, t.id),
     // Soft-deleted tickets only (few): queue counts subtract these instead of reading every row.
     index('tickets_deleted_idx').on(t.deletedHlc).where(sql`deleted_hlc IS NOT NULL`),

@@ -26,6 +26,8 @@ export interface ImportInput {
   format: ImportFormat;
   content?: string;
   contentBase64?: string;
+  /** The file behind an upload (see services/uploads), read by the importer itself. */
+  filePath?: string;
   dryRun: boolean;
   mapping?: Record<string, MappableField>;
   siteId?: string;

@@ -68,7 +68,7 @@ export function runImport(ctx: Ctx, input: ImportInput, opts: RunImportOptions =
   if (input.dryRun) {
     // A preview writes nothing, so it needs no gate; a big file is still planned off the main
     // thread so other users' calls keep answering meanwhile.
-    const size = (input.content?.length ?? 0) + (input.contentBase64?.length ?? 0);
+    const size = (input.content?.length ?? 0) + (input.contentBase64?.length ?? 0) + (input.filePath ? fs.statSync(input.filePath).size : 0);
     if (size < IMPORT_TUNING.workerPreviewBytes) {
       // The commit usually follows a preview: have its worker ready.
       prewarmImportWorker(ctx);

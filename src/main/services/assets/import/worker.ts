@@ -79,6 +79,7 @@ function reusable(kept: KeptPlan | null, job: WorkerJob, store: Store): kept is 
     JSON.stringify(a.input.statusLabelTypes ?? null) === JSON.stringify(b.input.statusLabelTypes ?? null) &&
     a.input.content === b.input.content &&
     a.input.contentBase64 === b.input.contentBase64 &&
+    a.input.filePath === b.input.filePath &&
     dataVersion(store) === kept.dataVersion
   );
 }

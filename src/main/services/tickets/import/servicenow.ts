@@ -1,0 +1,670 @@
+/**
+ * tickets.import for a ServiceNow incident export in its event-log layout: one row per update of an
+ * incident (`number`, `incident_state`, `sys_mod_count`, `made_sla`, `dd-mm-yyyy HH:MM` times, `?`
+ * for empty). The rows of one number fold into one ticket: its latest fields, its status history and
+ * reassignments as timeline entries at the file's times, the recorded SLA outcome, and the source
+ * number kept to find the ticket again (a re-import updates it, never doubles it). The file is read
+ * as a stream, every row is checked before anything is written, and the write is all-or-nothing.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import Papa from 'papaparse';
+import type { Ctx } from '../../core/context';
+import { requireActor, write, type WriteScope } from '../../core/write';
+import { createRecord, transitionRecord, updateRecord } from '../../core/record';
+import { setRowId } from '../../core/set-ids';
+import { writeGate } from '../../../db/write-gate';
+import { AppError } from '../../../../shared/result';
+import { uuidv7 } from '../../../../shared/ids';
+import { formatNumber, isOpen, priorityFor, type PendingReason, type TicketStatus } from '../../../../shared/tickets/rules';
+import type { ImportError, ImportJobStatus } from '../../../../shared/api/assets';
+import type { TicketImportResult } from '../../../../shared/api/tickets';
+import { TRANSITION_FIELDS } from '../../../../shared/sync/access';
+import { priorityMatrix } from '../../settings/settings';
+import { reserveNumbers } from '../../core/numbers';
+import { releaseUpload, uploadFile } from '../../uploads/uploads';
+import { NO_PASSWORD } from '../../assets/import/resolve';
+import { median, mean, hoursBetween, percent } from '../../kpis/stats';
+
+const GLOBAL_SCOPE = 'global';
+const MAX_ERRORS = 500;
+/** Tickets per write inside the import's one transaction: progress is reported between them. */
+const CHUNK = 500;
+/** From this many records, audit events list up to 500 records each (see AuditBatch). */
+const GROUP_FROM = 5_000;
+
+/** The columns the fold reads; others in the file are kept out of memory. */
+const REQUIRED = ['number', 'incident_state', 'reassignment_count', 'reopen_count', 'sys_mod_count', 'made_sla', 'opened_at', 'sys_updated_at', 'impact', 'urgency', 'priority'] as const;
+const OPTIONAL = ['caller_id', 'opened_by', 'sys_updated_by', 'contact_type', 'location', 'category', 'subcategory', 'u_symptom', 'cmdb_ci', 'assignment_group', 'assigned_to', 'closed_code', 'resolved_by', 'resolved_at', 'closed_at'] as const;
+type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
+
+/** ServiceNow's incident states and the Outpost status each stands for (pending with its reason). */
+export const SERVICENOW_STATES: Record<string, { status: TicketStatus; pending?: PendingReason }> = {
+  new: { status: 'new' },
+  active: { status: 'in_progress' },
+  'in progress': { status: 'in_progress' },
+  'awaiting user info': { status: 'pending', pending: 'customer' },
+  'awaiting evidence': { status: 'pending', pending: 'customer' },
+  'awaiting caller': { status: 'pending', pending: 'customer' },
+  'awaiting vendor': { status: 'pending', pending: 'vendor' },
+  'awaiting problem': { status: 'pending', pending: 'change' },
+  'awaiting change': { status: 'pending', pending: 'change' },
+  'on hold': { status: 'pending', pending: 'customer' },
+  resolved: { status: 'resolved' },
+  closed: { status: 'closed' },
+  canceled: { status: 'cancelled' },
+  cancelled: { status: 'cancelled' },
+};
+
+const CHANNELS: Record<string, string> = { phone: 'phone', email: 'email', 'self service': 'portal', 'self-service': 'portal', portal: 'portal', 'walk-in': 'walk_in', 'walk in': 'walk_in', chat: 'chat', monitoring: 'monitoring', 'direct opening': 'walk_in' };
+
+/** One update of an incident, as much of it as the fold needs. */
+interface SnEvent {
+  row: number;
+  number: string;
+  state: string;
+  status: TicketStatus;
+  pending: PendingReason | null;
+  reassignments: number;
+  reopens: number;
+  mod: number;
+  madeSla: boolean;
+  openedAt: number;
+  updatedAt: number;
+  impact: 1 | 2 | 3;
+  urgency: 1 | 2 | 3;
+  priority: 1 | 2 | 3 | 4;
+  caller: string | null;
+  updatedBy: string | null;
+  contact: string | null;
+  location: string | null;
+  category: string | null;
+  subcategory: string | null;
+  symptom: string | null;
+  ci: string | null;
+  group: string | null;
+  assignee: string | null;
+  closeCode: string | null;
+  resolvedBy: string | null;
+  resolvedAt: number | null;
+  closedAt: number | null;
+}
+
+export type ImportSource = { bytes: Buffer } | { path: string };
+
+export interface ServiceNowImportOptions {
+  dryRun: boolean;
+  siteId?: string;
+  onProgress?(p: { phase: ImportJobStatus['phase']; done: number; total: number }): void;
+}
+
+const DATE = /^(\d{1,2})-(\d{1,2})-(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+
+/** `dd-mm-yyyy HH:MM` (the export's wall time, read as UTC) → epoch ms; null for `?`; undefined when malformed. */
+export function parseServiceNowTime(text: string): number | null | undefined {
+  const t = text.trim();
+  if (t === '?' || t === '') return null;
+  const m = DATE.exec(t);
+  if (!m) return undefined;
+  const [d, mo, y, h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  const back = new Date(ms);
+  if (back.getUTCDate() !== d || back.getUTCMonth() !== mo - 1 || back.getUTCFullYear() !== y || h > 23 || mi > 59 || s > 59) return undefined;
+  return ms;
+}
+
+const nullable = (v: string | undefined) => {
+  const t = (v ?? '').trim();
+  return t === '' || t === '?' ? null : t;
+};
+
+/** "2 - Medium" → 2 within [1, max]. */
+function level(text: string, max: number): number | undefined {
+  const m = /^\s*(\d)\b/.exec(text);
+  const n = m ? Number(m[1]) : NaN;
+  return n >= 1 && n <= max ? n : undefined;
+}
+
+function count(text: string): number | undefined {
+  const t = text.trim();
+  return /^\d{1,6}$/.test(t) ? Number(t) : undefined;
+}
+
+function bool(text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : undefined;
+}
+
+/** Reads the file's rows as a stream, checking each, keeping only what the fold needs. */
+async function readEvents(source: ImportSource, onBytes: (done: number, total: number) => void): Promise<{ events: SnEvent[]; errors: ImportError[]; rows: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let total: number;
+  let input: Readable;
+  if ('bytes' in source) {
+    total = source.bytes.length;
+    input = Readable.from([source.bytes]);
+  } else {
+    total = fs.statSync(source.path).size;
+    input = fs.createReadStream(source.path, { highWaterMark: 1024 * 1024 });
+  }
+  let read = 0;
+  let lastReport = 0;
+  input.on('data', (c: Buffer) => {
+    hash.update(c);
+    read += c.length;
+    if (read - lastReport >= 4 * 1024 * 1024 || read === total) {
+      lastReport = read;
+      onBytes(read, total);
+    }
+  });
+
+  const events: SnEvent[] = [];
+  const errors: ImportError[] = [];
+  let col: Record<Column, number> | null = null;
+  let names: string[] = [];
+  let rows = 0;
+  const err = (row: number, column: string, message: string) => {
+    if (errors.length <= MAX_ERRORS) errors.push({ row, column, message });
+  };
+  let stop = false;
+  const onRow = (cells: string[]) => {
+    if (stop) return;
+    if (!col) {
+      names = cells.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+      const lower = names.map((n) => n.toLowerCase());
+      const missing = REQUIRED.filter((c) => !lower.includes(c));
+      if (missing.length) {
+        err(0, '', `This is not a ServiceNow incident event log: the header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}.`);
+        stop = true;
+        return;
+      }
+      col = Object.fromEntries([...REQUIRED, ...OPTIONAL].map((c) => [c, lower.indexOf(c)])) as Record<Column, number>;
+      return;
+    }
+    rows++;
+    const row = rows;
+    const c = col;
+    const get = (k: Column) => (c[k] >= 0 ? (cells[c[k]] ?? '') : '');
+    if (cells.length !== names.length) {
+      err(row, '', `This row has ${cells.length} cells where the header has ${names.length}.`);
+      return;
+    }
+    const before = errors.length;
+    const number = get('number').trim();
+    if (!/^[A-Za-z]{2,8}\d{1,12}$/.test(number)) err(row, 'number', `"${number}" is not an incident number (like INC0000045).`);
+    const stateText = get('incident_state').trim();
+    const state = SERVICENOW_STATES[stateText.toLowerCase()];
+    if (!state) err(row, 'incident_state', `"${stateText}" is not a ServiceNow incident state Outpost knows (${Object.keys(SERVICENOW_STATES).join(', ')}).`);
+    const nums = { reassignment_count: count(get('reassignment_count')), reopen_count: count(get('reopen_count')), sys_mod_count: count(get('sys_mod_count')) };
+    for (const [k, v] of Object.entries(nums)) if (v === undefined) err(row, k, `"${get(k as Column)}" is not a whole number.`);
+    const madeSla = bool(get('made_sla'));
+    if (madeSla === undefined) err(row, 'made_sla', `"${get('made_sla')}" is not true or false.`);
+    const times: Record<string, number | null | undefined> = {};
+    for (const k of ['opened_at', 'sys_updated_at', 'resolved_at', 'closed_at'] as const) {
+      const v = parseServiceNowTime(get(k));
+      times[k] = v;
+      if (v === undefined) err(row, k, `"${get(k)}" is not a date in the form dd-mm-yyyy HH:MM.`);
+      else if (v === null && (k === 'opened_at' || k === 'sys_updated_at')) err(row, k, `${k} is empty; every update has one.`);
+    }
+    const impact = level(get('impact'), 3);
+    if (impact === undefined) err(row, 'impact', `"${get('impact')}" is not an impact from 1 to 3 (like "2 - Medium").`);
+    const urgency = level(get('urgency'), 3);
+    if (urgency === undefined) err(row, 'urgency', `"${get('urgency')}" is not an urgency from 1 to 3 (like "2 - Medium").`);
+    const priority = level(get('priority'), 4);
+    if (priority === undefined) err(row, 'priority', `"${get('priority')}" is not a priority from 1 to 4 (like "3 - Moderate").`);
+    if (errors.length > before) return;
+    events.push({
+      row,
+      number,
+      state: stateText,
+      status: state!.status,
+      pending: state!.pending ?? null,
+      reassignments: nums.reassignment_count!,
+      reopens: nums.reopen_count!,
+      mod: nums.sys_mod_count!,
+      madeSla: madeSla!,
+      openedAt: times.opened_at!,
+      updatedAt: times.sys_updated_at!,
+      impact: impact as 1 | 2 | 3,
+      urgency: urgency as 1 | 2 | 3,
+      priority: priority as 1 | 2 | 3 | 4,
+      caller: nullable(get('caller_id')),
+      updatedBy: nullable(get('sys_updated_by')),
+      contact: nullable(get('contact_type')),
+      location: nullable(get('location')),
+      category: nullable(get('category')),
+      subcategory: nullable(get('subcategory')),
+      symptom: nullable(get('u_symptom')),
+      ci: nullable(get('cmdb_ci')),
+      group: nullable(get('assignment_group')),
+      assignee: nullable(get('assigned_to')),
+      closeCode: nullable(get('closed_code')),
+      resolvedBy: nullable(get('resolved_by')),
+      resolvedAt: times.resolved_at ?? null,
+      closedAt: times.closed_at ?? null,
+    });
+  };
+  await new Promise<void>((resolve, reject) => {
+    input.on('error', reject);
+    // Rows are handed over one at a time as the stream is read: memory holds the kept fields, not the file.
+    Papa.parse(input as unknown as File, {
+      header: false,
+      skipEmptyLines: 'greedy',
+      step: (r: Papa.ParseStepResult<string[]>) => onRow(r.data),
+      complete: () => resolve(),
+      error: (e: Error) => reject(e),
+    });
+  });
+  if (!col && !errors.length) err(0, '', 'The file is empty.');
+  if (col && rows === 0) err(0, '', 'The file has a header but no rows.');
+  onBytes(total, total);
+  return { events, errors, rows, sha256: hash.digest('hex') };
+}
+
+/** The events of one number in the order they happened: update count, then update time, then file order. */
+export function orderEvents(events: SnEvent[]): SnEvent[] {
+  return events.sort((a, b) => a.mod - b.mod || a.updatedAt - b.updatedAt || a.row - b.row);
+}
+
+interface HistoryPlan {
+  /** Stable per event and kind, so a re-import finds what it wrote before. */
+  key: string;
+  at: string;
+  kind: 'status' | 'field';
+  field: string | null;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+}
+
+interface IncidentPlan {
+  number: string;
+  fields: Record<string, string | number | null>;
+  status: TicketStatus;
+  assignee: string | null;
+  group: string | null;
+  caller: string | null;
+  history: HistoryPlan[];
+  file: { resolved: boolean; reopened: boolean; madeSla: boolean };
+  /** Outpost's reading of the folded history. */
+  own: { reopened: boolean; resolvedAt: number | null; openedAt: number };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function fold(number: string, evs: SnEvent[], matrix: ReturnType<typeof priorityMatrix>): IncidentPlan {
+  const last = evs[evs.length - 1]!;
+  const first = evs[0]!;
+  const history: HistoryPlan[] = [];
+  const reasonOf = (e: SnEvent) => `ServiceNow: ${e.state}${e.updatedBy ? ` (${e.updatedBy})` : ''}`;
+  history.push({ key: `${first.mod}:${first.row}:status`, at: iso(Math.min(first.openedAt, first.updatedAt)), kind: 'status', field: null, from: null, to: first.status, reason: reasonOf(first) });
+  let reopened = false;
+  for (let i = 1; i < evs.length; i++) {
+    const a = evs[i - 1]!;
+    const b = evs[i]!;
+    const at = iso(b.updatedAt);
+    const key = `${b.mod}:${b.row}`;
+    if (a.status !== b.status) {
+      history.push({ key: `${key}:status`, at, kind: 'status', field: null, from: a.status, to: b.status, reason: reasonOf(b) });
+      if ((a.status === 'resolved' || a.status === 'closed') && isOpen(b.status)) reopened = true;
+    }
+    if (a.group !== b.group) history.push({ key: `${key}:group`, at, kind: 'field', field: 'groupId', from: a.group, to: b.group, reason: null });
+    if (a.assignee !== b.assignee) history.push({ key: `${key}:assignee`, at, kind: 'field', field: 'assigneeId', from: a.assignee, to: b.assignee, reason: null });
+    if (a.priority !== b.priority) history.push({ key: `${key}:priority`, at, kind: 'field', field: 'priority', from: String(a.priority), to: String(b.priority), reason: null });
+  }
+  // First response: the first update that took the incident out of New.
+  const responded = evs.find((e) => e.status !== 'new');
+  const open = isOpen(last.status);
+  const resolvedAt = !open && last.status !== 'cancelled' ? last.resolvedAt : null;
+  const title = [last.symptom, [last.category, last.subcategory].filter(Boolean).join(' / ')].filter(Boolean).join(' — ') || `ServiceNow incident ${number}`;
+  const about = [
+    `Imported from ServiceNow incident ${number}.`,
+    last.caller && `Caller: ${last.caller}`,
+    last.location && `Location: ${last.location}`,
+    last.ci && `Configuration item: ${last.ci}`,
+    last.symptom && `Symptom: ${last.symptom}`,
+  ].filter(Boolean);
+  const matrixPriority = priorityFor(matrix, last.impact, last.urgency);
+  const channel = last.contact ? (CHANNELS[last.contact.toLowerCase()] ?? null) : null;
+  const fields: Record<string, string | number | null> = {
+    type: 'incident',
+    title: title.slice(0, 300),
+    description: about.join('\n'),
+    category: last.category,
+    subcategory: last.subcategory,
+    impact: last.impact,
+    urgency: last.urgency,
+    priority: last.priority,
+    priority_overridden: last.priority !== matrixPriority ? 1 : 0,
+    is_open: open ? 1 : 0,
+    pending_reason: last.status === 'pending' ? last.pending : null,
+    resolution_code: resolvedAt !== null || last.status === 'closed' ? (last.closeCode || last.resolvedBy ? 'solved_permanently' : null) : null,
+    resolution_notes:
+      resolvedAt !== null || last.status === 'closed'
+        ? [last.closeCode && `ServiceNow close code: ${last.closeCode}`, last.resolvedBy && `resolved by ${last.resolvedBy}`].filter(Boolean).join('; ') || null
+        : null,
+    contact_channel: channel,
+    opened_at: iso(last.openedAt),
+    first_response_at: responded ? iso(Math.max(responded.updatedAt, last.openedAt)) : null,
+    resolved_at: resolvedAt !== null ? iso(resolvedAt) : null,
+    closed_at: last.status === 'closed' || last.status === 'cancelled' ? iso(last.closedAt ?? last.updatedAt) : null,
+    sla_met: last.madeSla ? 1 : 0,
+  };
+  return {
+    number,
+    fields,
+    status: last.status,
+    assignee: last.assignee,
+    group: last.group,
+    caller: last.caller,
+    history,
+    file: { resolved: last.resolvedAt !== null, reopened: last.reopens > 0, madeSla: last.madeSla },
+    own: { reopened, resolvedAt, openedAt: last.openedAt },
+  };
+}
+
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60) || 'person';
+
+/** People and groups the file names, matched to the team's (by username or name, ignoring case) or to be created. */
+class Directory {
+  readonly users = new Map<string, { id: string; create: boolean; role: 'technician' | 'requester' }>();
+  readonly groups = new Map<string, { id: string; create: boolean }>();
+  private readonly byName = new Map<string, string>();
+  private readonly groupByName = new Map<string, string>();
+
+  constructor(ctx: Ctx) {
+    const s = ctx.store.sqlite;
+    for (const u of s.prepare('SELECT id, username, display_name FROM users WHERE deleted_hlc IS NULL').all() as { id: string; username: string; display_name: string }[]) {
+      this.byName.set(u.username.toLowerCase(), u.id);
+      if (!this.byName.has(u.display_name.toLowerCase())) this.byName.set(u.display_name.toLowerCase(), u.id);
+    }
+    for (const g of s.prepare('SELECT id, name FROM groups WHERE deleted_hlc IS NULL').all() as { id: string; name: string }[]) this.groupByName.set(g.name.toLowerCase(), g.id);
+  }
+
+  person(name: string, role: 'technician' | 'requester'): string {
+    const have = this.users.get(name);
+    if (have) {
+      if (role === 'technician') have.role = 'technician';
+      return have.id;
+    }
+    const found = this.byName.get(name.toLowerCase()) ?? this.byName.get(slug(name));
+    const entry = found ? { id: found, create: false, role } : { id: uuidv7(), create: true, role };
+    this.users.set(name, entry);
+    return entry.id;
+  }
+
+  group(name: string): string {
+    const have = this.groups.get(name);
+    if (have) return have.id;
+    const found = this.groupByName.get(name.toLowerCase());
+    const entry = found ? { id: found, create: false } : { id: uuidv7(), create: true };
+    this.groups.set(name, entry);
+    return entry.id;
+  }
+}
+
+function defaultSiteId(ctx: Ctx, wanted: string | undefined): string {
+  const s = ctx.store.sqlite;
+  if (wanted) {
+    if (!s.prepare('SELECT 1 FROM sites WHERE id = ? AND deleted_hlc IS NULL').get(wanted)) throw new AppError('invalid_input', 'There is no such site.', [{ path: ['siteId'], message: 'No such site.' }]);
+    return wanted;
+  }
+  const actorSite = ctx.actor?.siteIds[0];
+  if (actorSite) return actorSite;
+  const first = s.prepare('SELECT id FROM sites WHERE deleted_hlc IS NULL ORDER BY created_at LIMIT 1').pluck().get() as string | undefined;
+  if (!first) throw new AppError('conflict', 'Create a site before importing tickets.');
+  return first;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Reads, checks and folds the file; writes it unless this is a dry run or a row has an error. */
+export async function importServiceNow(ctx: Ctx, source: ImportSource, opts: ServiceNowImportOptions): Promise<TicketImportResult> {
+  requireActor(ctx);
+  const progress = opts.onProgress ?? (() => undefined);
+  const siteId = defaultSiteId(ctx, opts.siteId);
+  const read = await readEvents(source, (done, total) => progress({ phase: 'reading', done, total }));
+
+  const byNumber = new Map<string, SnEvent[]>();
+  for (const e of read.events) {
+    let list = byNumber.get(e.number);
+    if (!list) byNumber.set(e.number, (list = []));
+    list.push(e);
+  }
+  const matrix = priorityMatrix(ctx);
+  const plans: IncidentPlan[] = [];
+  let i = 0;
+  for (const [number, evs] of byNumber) {
+    plans.push(fold(number, orderEvents(evs), matrix));
+    if (++i % 5000 === 0) progress({ phase: 'checking', done: i, total: byNumber.size });
+  }
+  progress({ phase: 'checking', done: byNumber.size, total: byNumber.size });
+
+  const sqlite = ctx.store.sqlite;
+  const existing = new Map<string, string>();
+  const find = sqlite.prepare('SELECT id FROM tickets WHERE source_number = ? AND deleted_hlc IS NULL ORDER BY created_at LIMIT 1').pluck();
+  for (const p of plans) {
+    const id = find.get(p.number) as string | undefined;
+    if (id) existing.set(p.number, id);
+  }
+  const dir = new Directory(ctx);
+  for (const p of plans) {
+    if (p.caller) dir.person(p.caller, 'requester');
+    if (p.assignee) dir.person(p.assignee, 'technician');
+    for (const h of p.history) if (h.field === 'assigneeId' && h.to) dir.person(h.to, 'technician');
+    if (p.group) dir.group(p.group);
+  }
+
+  const n = plans.length;
+  const fileResolved = plans.filter((p) => p.file.resolved).length;
+  const fileReopened = plans.filter((p) => p.file.reopened).length;
+  const ownReopened = plans.filter((p) => p.own.reopened).length;
+  const ttr = plans.filter((p) => p.own.resolvedAt !== null).map((p) => hoursBetween(p.own.openedAt, p.own.resolvedAt!));
+  const result: TicketImportResult = {
+    format: 'servicenow-events',
+    dryRun: opts.dryRun,
+    events: read.rows,
+    incidents: n,
+    created: plans.length - existing.size,
+    updated: existing.size,
+    unchanged: 0,
+    resolved: fileResolved,
+    reopened: fileReopened,
+    reopenedPercent: round2(percent(fileReopened, n) ?? 0),
+    madeSlaPercent: round2(percent(plans.filter((p) => p.file.madeSla).length, n) ?? 0),
+    outpost: {
+      resolved: ttr.length,
+      reopened: ownReopened,
+      reopenedPercent: round2(percent(ownReopened, n) ?? 0),
+      madeSlaPercent: n ? round2(percent(plans.filter((p) => p.fields.sla_met === 1).length, n)!) : null,
+      mttrHours: { median: ttr.length ? round2(median(ttr)!) : null, mean: ttr.length ? round2(mean(ttr)!) : null },
+    },
+    people: { created: [...dir.users.values()].filter((u) => u.create).length, matched: [...dir.users.values()].filter((u) => !u.create).length },
+    groups: { created: [...dir.groups.values()].filter((g) => g.create).length, matched: [...dir.groups.values()].filter((g) => !g.create).length },
+    errors: read.errors.length > MAX_ERRORS ? [...read.errors.slice(0, MAX_ERRORS), { row: 0, column: '', message: 'More errors not shown; fix these and try again.' }] : read.errors,
+    sha256: read.sha256,
+  };
+  if (opts.dryRun || result.errors.length) return result;
+  result.unchanged = await writePlans(ctx, plans, existing, dir, siteId, result, progress);
+  return result;
+}
+
+/** Writes everything in one transaction, in chunks with progress between them; returns how many existing tickets did not change. */
+async function writePlans(
+  ctx: Ctx,
+  plans: IncidentPlan[],
+  existing: Map<string, string>,
+  dir: Directory,
+  siteId: string,
+  result: TicketImportResult,
+  progress: NonNullable<ServiceNowImportOptions['onProgress']>,
+): Promise<number> {
+  const sqlite = ctx.store.sqlite;
+  const records = plans.reduce((s, p) => s + 1 + p.history.length, 0) + dir.users.size + dir.groups.size;
+  const opts = { auditOps: true, auditGroupOf: records >= GROUP_FROM ? 500 : undefined };
+  const created = plans.filter((p) => !existing.has(p.number));
+  const first = created.length ? reserveNumbers(sqlite, 'INC', created.length) : 0;
+  const numbers = new Map(created.map((p, k) => [p.number, formatNumber('INC', first + k)]));
+  let unchanged = 0;
+  return writeGate(sqlite).hold(async () => {
+    sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      // The people and groups first, then the tickets a chunk at a time (each chunk's tickets, then their history).
+      write(
+        ctx,
+        (w) => {
+          for (const [name, u] of dir.users) {
+            if (!u.create) continue;
+            createRecord(ctx, w, 'users', u.id, GLOBAL_SCOPE, { username: uniqueUsername(ctx, slug(name)), display_name: name.slice(0, 120), email: null, role: u.role, active: 0, password_hash: NO_PASSWORD });
+          }
+          for (const [name, g] of dir.groups) if (g.create) createRecord(ctx, w, 'groups', g.id, GLOBAL_SCOPE, { name: name.slice(0, 120), description: 'Imported from ServiceNow' });
+          // The file's figures and where it came from, in the trail beside the records.
+          w.audit('import', null, null, { format: 'servicenow-events', sha256: result.sha256, events: result.events, incidents: result.incidents });
+        },
+        opts,
+      );
+      const findHistory = sqlite.prepare('SELECT 1 FROM ticket_history WHERE id = ?');
+      const scopeOf = sqlite.prepare('SELECT scope_id FROM tickets WHERE id = ?').pluck();
+      const alias = sqlite.prepare('INSERT INTO ticket_number_aliases (number, ticket_id, replaced_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      for (let at = 0; at < plans.length; at += CHUNK) {
+        const chunk = plans.slice(at, at + CHUNK);
+        write(
+          ctx,
+          (w) => {
+            const written: { id: string; scope: string; changed: boolean }[] = [];
+            for (const p of chunk) {
+              const values = {
+                ...p.fields,
+                status: p.status,
+                assignee_id: p.assignee ? dir.person(p.assignee, 'technician') : null,
+                group_id: p.group ? dir.group(p.group) : null,
+                requester_id: p.caller ? dir.person(p.caller, 'requester') : null,
+              };
+              const have = existing.get(p.number);
+              if (!have) {
+                const id = uuidv7();
+                createRecord(ctx, w, 'tickets', id, siteId, { ...values, number: numbers.get(p.number)!, source_number: p.number });
+                alias.run(p.number, id, w.now);
+                written.push({ id, scope: siteId, changed: true });
+              } else {
+                written.push({ id: have, scope: scopeOf.get(have) as string, changed: updateExisting(ctx, w, have, values) });
+              }
+            }
+            for (let k = 0; k < chunk.length; k++) {
+              const t = written[k]!;
+              for (const h of chunk[k]!.history) {
+                const id = setRowId('ticket_history', t.id, h.key);
+                if (findHistory.get(id)) continue;
+                const clip = (v: string | null) => (v === null ? null : v.slice(0, 2000));
+                createRecord(
+                  ctx,
+                  w,
+                  'ticket_history',
+                  id,
+                  t.scope,
+                  { ticket_id: t.id, actor_id: w.actorId, kind: h.kind, field: h.field, from_value: clip(h.from), to_value: clip(h.to), reason: h.reason },
+                  { times: { createdAt: h.at, updatedAt: h.at } },
+                );
+                t.changed = true;
+              }
+              if (!t.changed) unchanged++;
+            }
+          },
+          opts,
+        );
+        progress({ phase: 'writing', done: Math.min(at + CHUNK, plans.length), total: plans.length });
+        // Let progress reach the screen and reads answer between chunks (writers wait at the gate).
+        await new Promise((r) => setImmediate(r));
+      }
+      progress({ phase: 'finishing', done: plans.length, total: plans.length });
+      sqlite.exec('COMMIT');
+    } catch (e) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw e;
+    }
+    return unchanged;
+  });
+}
+
+function uniqueUsername(ctx: Ctx, base: string): string {
+  const taken = ctx.store.sqlite.prepare('SELECT 1 FROM users WHERE username = ?').pluck();
+  let name = base.length >= 2 ? base : `${base}-user`;
+  for (let k = 2; taken.get(name); k++) name = `${base}-${k}`;
+  return name;
+}
+
+/** Brings an imported ticket up to date: fields by edit, a status change as a move. Returns whether anything changed. */
+function updateExisting(ctx: Ctx, w: WriteScope, id: string, values: Record<string, string | number | null>): boolean {
+  const moving: Record<string, string | number | null> = {};
+  const rest: Record<string, string | number | null> = {};
+  for (const [k, v] of Object.entries(values)) if (k !== 'status') (TRANSITION_FIELDS.includes(k) ? moving : rest)[k] = v;
+  // A move only when the status or a field that goes with it differs (a move always writes).
+  const row = ctx.store.sqlite.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as Record<string, unknown>;
+  const differs = row.status !== values.status || Object.keys(moving).some((k) => row[k] !== moving[k]);
+  if (differs) transitionRecord(ctx, w, 'tickets', id, { from: String(row.status), to: String(values.status), fields: moving });
+  const edited = updateRecord(ctx, w, 'tickets', id, rest);
+  return differs || Object.keys(edited).length > 0;
+}
+
+export interface TicketImportInput {
+  format: 'servicenow-events';
+  contentBase64?: string;
+  uploadId?: string;
+  dryRun: boolean;
+  siteId?: string;
+}
+
+/**
+ * The call: the file from the call or from an upload, progress as import.progress events (the same
+ * job status the asset import's bar reads), and the upload removed once an import has written it.
+ */
+export async function runTicketImport(ctx: Ctx, input: TicketImportInput, onStatus?: (job: ImportJobStatus) => void): Promise<TicketImportResult> {
+  const actor = requireActor(ctx);
+  const source: ImportSource = input.uploadId ? { path: uploadFile(ctx, input.uploadId).path } : { bytes: Buffer.from(input.contentBase64 ?? '', 'base64') };
+  const status: ImportJobStatus = {
+    id: uuidv7(),
+    format: input.format,
+    state: 'running',
+    phase: 'reading',
+    done: 0,
+    total: 0,
+    startedAt: ctx.clock.now().toISOString(),
+    finishedAt: null,
+    byId: actor.id,
+    cancelRequested: false,
+    message: null,
+  };
+  const report = () => onStatus?.({ ...status });
+  report();
+  const finish = (state: ImportJobStatus['state'], message: string | null) => {
+    status.state = state;
+    status.message = message;
+    status.finishedAt = ctx.clock.now().toISOString();
+    report();
+  };
+  try {
+    const result = await importServiceNow(ctx, source, {
+      dryRun: input.dryRun,
+      siteId: input.siteId,
+      onProgress: (p) => {
+        status.phase = p.phase;
+        status.done = p.done;
+        status.total = p.total;
+        report();
+      },
+    });
+    finish(result.errors.length ? 'failed' : 'done', result.errors.length ? `${result.errors.length} row error(s); nothing was written.` : null);
+    if (input.uploadId && !input.dryRun && !result.errors.length) releaseUpload(input.uploadId);
+    return result;
+  } catch (e) {
+    finish('failed', e instanceof AppError ? e.message : 'The import failed; nothing was written.');
+    throw e;
+  }
+}
