@@ -18,6 +18,7 @@ import { controlsCalls } from './controls';
 import { assessmentsCalls } from './assessments';
 import { evidenceCalls } from './evidence';
 import { findingsCalls } from './findings';
+import { kpisCalls } from './kpis';
 
 export const contract = {
   ...setupCalls,
@@ -39,6 +40,7 @@ export const contract = {
   ...assessmentsCalls,
   ...evidenceCalls,
   ...findingsCalls,
+  ...kpisCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

@@ -19,6 +19,7 @@ import { controlsHandlers } from './controls';
 import { assessmentsHandlers } from './assessments';
 import { evidenceHandlers } from './evidence';
 import { findingsHandlers } from './findings';
+import { kpisHandlers } from './kpis';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -39,6 +40,7 @@ export const handlers: HandlersFor<Contract> = {
   ...assessmentsHandlers,
   ...evidenceHandlers,
   ...findingsHandlers,
+  ...kpisHandlers,
 };
 
 export type { RequestInfo } from './types';

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import type Database from 'better-sqlite3';
 import Papa from 'papaparse';
 import type { Ctx } from '../../core/context';
 import { requireActor, write, type WriteScope } from '../../core/write';
@@ -262,9 +263,18 @@ async function readEvents(source: ImportSource, onBytes: (done: number, total: n
   return { events, errors, rows, sha256: hash.digest('hex') };
 }
 
-/** The events of one number in the order they happened: update count, then update time, then file order. */
+/**
+ * The events of one number in the order they happened: by update count (sys_mod_count). Two rows
+ * with the same update count are one update exported twice, one of them stale: the later one (by
+ * update time, then file order) is kept, so a stale copy cannot put a status back in time.
+ */
 export function orderEvents(events: SnEvent[]): SnEvent[] {
-  return events.sort((a, b) => a.mod - b.mod || a.updatedAt - b.updatedAt || a.row - b.row);
+  const byMod = new Map<number, SnEvent>();
+  for (const e of events) {
+    const have = byMod.get(e.mod);
+    if (!have || e.updatedAt > have.updatedAt || (e.updatedAt === have.updatedAt && e.row > have.row)) byMod.set(e.mod, e);
+  }
+  return [...byMod.values()].sort((a, b) => a.mod - b.mod);
 }
 
 interface HistoryPlan {
@@ -510,12 +520,11 @@ async function writePlans(
   const records = plans.reduce((s, p) => s + 1 + p.history.length, 0) + dir.users.size + dir.groups.size;
   const opts = { auditOps: true, auditGroupOf: records >= GROUP_FROM ? 500 : undefined };
   const created = plans.filter((p) => !existing.has(p.number));
-  const first = created.length ? reserveNumbers(sqlite, 'INC', created.length) : 0;
-  const numbers = new Map(created.map((p, k) => [p.number, formatNumber('INC', first + k)]));
   let unchanged = 0;
   return writeGate(sqlite).hold(async () => {
     sqlite.exec('BEGIN IMMEDIATE');
     try {
+      const numbers = ticketNumbers(sqlite, created.map((p) => p.number));
       // The people and groups first, then the tickets a chunk at a time (each chunk's tickets, then their history).
       write(
         ctx,
@@ -591,6 +600,28 @@ async function writePlans(
     }
     return unchanged;
   });
+}
+
+/**
+ * Outpost numbers for new tickets: the source number itself where it has Outpost's form (INC and
+ * seven digits) and no ticket here holds it, so people keep the number they know; a fresh number
+ * otherwise. The counter moves past every number kept, so tickets created later never clash.
+ */
+function ticketNumbers(sqlite: Database.Database, sources: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const held = sqlite.prepare('SELECT 1 FROM tickets WHERE number = ?').pluck();
+  let highest = 0;
+  const rest: string[] = [];
+  for (const n of sources) {
+    if (/^INC\d{7}$/.test(n) && !held.get(n)) {
+      out.set(n, n);
+      highest = Math.max(highest, Number(n.slice(3)));
+    } else rest.push(n);
+  }
+  if (highest) sqlite.prepare(`INSERT INTO counters (prefix, next) VALUES ('INC', ?) ON CONFLICT(prefix) DO UPDATE SET next = max(next, excluded.next)`).run(highest + 1);
+  const first = rest.length ? reserveNumbers(sqlite, 'INC', rest.length) : 0;
+  rest.forEach((n, k) => out.set(n, formatNumber('INC', first + k)));
+  return out;
 }
 
 function uniqueUsername(ctx: Ctx, base: string): string {

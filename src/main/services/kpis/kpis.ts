@@ -1,0 +1,223 @@
+/**
+ * kpis.get: the service desk figures defined in docs/kpis.md, computed in SQL over the local store
+ * (so a branch office without a network sees what head office sees, from the same synced records).
+ * Every figure is one aggregate per slice (GROUP BY), medians by window functions, never a scan in
+ * JavaScript.
+ */
+import type Database from 'better-sqlite3';
+import type { Ctx } from '../core/context';
+import { requireActor } from '../core/write';
+import type { Hours, KpiBucket, KpiFigures, KpiFilter, Kpis, KpiSlice } from '../../../shared/api/kpis';
+
+const OPEN = `('new', 'assigned', 'in_progress', 'pending')`;
+/** Reopened: a status history entry from resolved or closed back to an open status. */
+const REOPENED = `EXISTS (SELECT 1 FROM ticket_history h WHERE h.ticket_id = t.id AND h.kind = 'status' AND h.from_value IN ('resolved', 'closed') AND h.to_value IN ${OPEN} AND h.deleted_hlc IS NULL)`;
+/** Reassignments: moments (history times) where the group or the assignee changed away from a set value. */
+const REASSIGNMENTS = `(SELECT count(DISTINCT h.created_at) FROM ticket_history h WHERE h.ticket_id = t.id AND h.kind = 'field' AND h.field IN ('groupId', 'assigneeId') AND h.from_value IS NOT NULL AND h.deleted_hlc IS NULL)`;
+const HOURS = (a: string, b: string) => `((julianday(${b}) - julianday(${a})) * 24.0)`;
+/** Finished: resolved or closed (not cancelled), at its resolve time (or its close time when it was closed without one). */
+const FINISHED_AT = `coalesce(t.resolved_at, t.closed_at)`;
+const FINISHED = `t.status IN ('resolved', 'closed')`;
+
+interface Where {
+  sql: string;
+  params: Record<string, string>;
+  from: string | null;
+  to: string | null;
+}
+
+function where(f: KpiFilter): Where {
+  const parts = ['t.deleted_hlc IS NULL'];
+  const params: Record<string, string> = {};
+  if (f.siteId) {
+    parts.push('t.scope_id = @site');
+    params.site = f.siteId;
+  }
+  if (f.groupId) {
+    parts.push('t.group_id = @grp');
+    params.grp = f.groupId;
+  }
+  const from = f.from ? new Date(f.from).toISOString() : null;
+  const to = f.to ? new Date(f.to).toISOString() : null;
+  if (from) params.from = from;
+  if (to) params.to = to;
+  return { sql: parts.join(' AND '), params, from, to };
+}
+
+function inPeriod(w: Where, col: string): string {
+  const c = [`${col} IS NOT NULL`];
+  if (w.from) c.push(`${col} >= @from`);
+  if (w.to) c.push(`${col} < @to`);
+  return c.join(' AND ');
+}
+
+/** A slice dimension: the key expression and how to name a key. */
+interface Dim {
+  key: string;
+  label: (sqlite: Database.Database, key: string | number | null) => string;
+}
+
+const NAME = (table: string, col: string) => (s: Database.Database, k: string | number | null) =>
+  k === null ? 'None' : ((s.prepare(`SELECT ${col} FROM ${table} WHERE id = ?`).pluck().get(k) as string | undefined) ?? String(k));
+
+const DIMS: Record<'all' | 'priority' | 'category' | 'group' | 'site' | 'assignee' | 'channel', Dim> = {
+  all: { key: `'all'`, label: () => 'All' },
+  priority: { key: 't.priority', label: (_s, k) => `P${k}` },
+  category: { key: 't.category', label: (_s, k) => (k === null ? 'None' : String(k)) },
+  group: { key: 't.group_id', label: NAME('groups', 'name') },
+  site: { key: 't.scope_id', label: NAME('sites', 'name') },
+  assignee: { key: 't.assignee_id', label: NAME('users', 'display_name') },
+  channel: { key: 't.contact_channel', label: (_s, k) => (k === null ? 'None' : String(k)) },
+};
+
+type Key = string | number | null;
+const keyOf = (k: Key) => (k === null ? '\u0000' : String(k));
+
+function empty(): KpiFigures {
+  return {
+    backlog: 0,
+    opened: 0,
+    resolved: 0,
+    closed: 0,
+    cancelled: 0,
+    mttrHours: { median: null, mean: null },
+    mttaHours: { median: null, mean: null },
+    slaMetPercent: null,
+    reopenRatePercent: null,
+    reassignmentsPerTicket: null,
+    firstContactResolutionPercent: null,
+  };
+}
+
+const round = (n: number | null, places = 2) => (n === null ? null : Math.round(n * 10 ** places) / 10 ** places);
+
+/** Every figure for one dimension: key → figures. */
+function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, { key: Key; f: KpiFigures }> {
+  const out = new Map<string, { key: Key; f: KpiFigures }>();
+  const at = (k: Key) => {
+    let e = out.get(keyOf(k));
+    if (!e) out.set(keyOf(k), (e = { key: k, f: empty() }));
+    return e.f;
+  };
+  const rows = <T>(sql: string) => sqlite.prepare(sql).all(w.params) as (T & { k: Key })[];
+  const base = `FROM tickets t WHERE ${w.sql}`;
+  const by = `GROUP BY k`;
+
+  const backlog = w.to ? `t.opened_at < @to AND (t.resolved_at IS NULL OR t.resolved_at >= @to) AND (t.closed_at IS NULL OR t.closed_at >= @to)` : `t.is_open = 1`;
+  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND ${backlog} ${by}`)) at(r.k).backlog = r.n;
+  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND ${inPeriod(w, 't.opened_at')} ${by}`)) at(r.k).opened = r.n;
+  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND t.status = 'closed' AND ${inPeriod(w, 't.closed_at')} ${by}`)) at(r.k).closed = r.n;
+  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND t.status = 'cancelled' AND ${inPeriod(w, 't.closed_at')} ${by}`)) at(r.k).cancelled = r.n;
+
+  // Durations: mean and median per key (the median from each key's ordered rows).
+  const durations = (from: string, to: string, cond: string) =>
+    rows<{ mean: number; median: number; n: number }>(
+      `WITH d AS (SELECT ${dim.key} AS k, ${HOURS(from, to)} AS h ${base} AND ${cond}),
+       o AS (SELECT k, h, row_number() OVER (PARTITION BY k ORDER BY h) AS rn, count(*) OVER (PARTITION BY k) AS n FROM d)
+       SELECT k, avg(h) AS mean, avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median, max(n) AS n FROM o GROUP BY k`,
+    );
+  const hours = (r: { mean: number; median: number }): Hours => ({ median: round(r.median), mean: round(r.mean) });
+  for (const r of durations('t.opened_at', 't.resolved_at', `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`)) {
+    const f = at(r.k);
+    f.resolved = r.n;
+    f.mttrHours = hours(r);
+  }
+  for (const r of durations('t.opened_at', 't.first_response_at', inPeriod(w, 't.first_response_at'))) at(r.k).mttaHours = hours(r);
+
+  // Finished tickets: SLA outcome, reopenings, reassignments.
+  for (const r of rows<{ n: number; sla_n: number; sla_met: number; reopened: number; reassigned: number }>(
+    `SELECT k, count(*) AS n, count(sla_met) AS sla_n, total(sla_met) AS sla_met, total(reopened) AS reopened, total(reassigned) AS reassigned FROM (
+       SELECT ${dim.key} AS k, t.sla_met AS sla_met, ${REOPENED} AS reopened, ${REASSIGNMENTS} AS reassigned ${base} AND ${FINISHED} AND ${inPeriod(w, FINISHED_AT)}
+     ) ${by}`,
+  )) {
+    const f = at(r.k);
+    f.slaMetPercent = r.sla_n ? round((100 * r.sla_met) / r.sla_n) : null;
+    f.reopenRatePercent = r.n ? round((100 * r.reopened) / r.n) : null;
+    f.reassignmentsPerTicket = r.n ? round(r.reassigned / r.n, 3) : null;
+  }
+  // First-contact resolution, over tickets resolved in the period.
+  for (const r of rows<{ n: number; first: number }>(
+    `SELECT ${dim.key} AS k, count(*) AS n, total(NOT ${REOPENED} AND ${REASSIGNMENTS} = 0) AS first ${base} AND ${FINISHED} AND ${inPeriod(w, 't.resolved_at')} ${by}`,
+  )) {
+    at(r.k).firstContactResolutionPercent = r.n ? round((100 * r.first) / r.n) : null;
+  }
+  return out;
+}
+
+function slices(sqlite: Database.Database, w: Where, dim: Dim): KpiSlice[] {
+  return [...figuresBy(sqlite, w, dim).values()]
+    .map(({ key, f }) => ({ key, label: dim.label(sqlite, key), ...f }))
+    .sort((a, b) => b.backlog + b.resolved - (a.backlog + a.resolved) || String(a.key).localeCompare(String(b.key)));
+}
+
+function overall(sqlite: Database.Database, w: Where): KpiFigures {
+  return figuresBy(sqlite, w, DIMS.all).get('all')?.f ?? empty();
+}
+
+const DAY = 86_400_000;
+
+function series(sqlite: Database.Database, w: Where, bucket: 'day' | 'week'): KpiBucket[] {
+  // A week starts on Monday: julianday('1970-01-05') was a Monday.
+  const start = (col: string) => (bucket === 'day' ? `substr(${col}, 1, 10)` : `date(${col}, '-' || ((CAST(julianday(substr(${col}, 1, 10)) - julianday('1970-01-05') AS INTEGER)) % 7) || ' days')`);
+  const base = `FROM tickets t WHERE ${w.sql}`;
+  const out = new Map<string, KpiBucket>();
+  const at = (s: string) => {
+    let b = out.get(s);
+    if (!b) out.set(s, (b = { start: s, opened: 0, resolved: 0, closed: 0 }));
+    return b;
+  };
+  const run = (col: string, cond: string, field: 'opened' | 'resolved' | 'closed') => {
+    for (const r of sqlite.prepare(`SELECT ${start(col)} AS s, count(*) AS n ${base} AND ${cond} GROUP BY s`).all(w.params) as { s: string; n: number }[]) at(r.s)[field] = r.n;
+  };
+  run('t.opened_at', inPeriod(w, 't.opened_at'), 'opened');
+  run('t.resolved_at', `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`, 'resolved');
+  run('t.closed_at', `t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, 'closed');
+  return [...out.values()].sort((a, b) => a.start.localeCompare(b.start));
+}
+
+function backlogAge(sqlite: Database.Database, w: Where, nowIso: string): Kpis['backlogAge'] {
+  const end = w.to ?? nowIso;
+  const backlog = w.to ? `t.opened_at < @to AND (t.resolved_at IS NULL OR t.resolved_at >= @to) AND (t.closed_at IS NULL OR t.closed_at >= @to)` : `t.is_open = 1`;
+  const days = `(julianday(@end) - julianday(t.opened_at))`;
+  const r = sqlite
+    .prepare(
+      `SELECT total(${days} < 1) AS a, total(${days} >= 1 AND ${days} < 3) AS b, total(${days} >= 3 AND ${days} < 7) AS c,
+        total(${days} >= 7 AND ${days} < 30) AS d, total(${days} >= 30) AS e FROM tickets t WHERE ${w.sql} AND ${backlog}`,
+    )
+    .get({ ...w.params, end }) as { a: number; b: number; c: number; d: number; e: number };
+  return [
+    { bucket: '<1d', count: r.a },
+    { bucket: '1-3d', count: r.b },
+    { bucket: '3-7d', count: r.c },
+    { bucket: '7-30d', count: r.d },
+    { bucket: '>30d', count: r.e },
+  ];
+}
+
+export function getKpis(ctx: Ctx, filter: KpiFilter): Kpis {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const w = where(filter);
+  const now = ctx.clock.now().toISOString();
+  const span = w.from && w.to ? Date.parse(w.to) - Date.parse(w.from) : null;
+  let previous: KpiFigures | null = null;
+  if (span !== null && w.from) {
+    const prevFrom = new Date(Date.parse(w.from) - span).toISOString();
+    previous = overall(sqlite, where({ ...filter, from: prevFrom, to: w.from }));
+  }
+  return {
+    filter,
+    at: now,
+    ...overall(sqlite, w),
+    byPriority: slices(sqlite, w, DIMS.priority).sort((a, b) => Number(a.key) - Number(b.key)),
+    byCategory: slices(sqlite, w, DIMS.category),
+    byGroup: slices(sqlite, w, DIMS.group),
+    bySite: slices(sqlite, w, DIMS.site),
+    byAssignee: slices(sqlite, w, DIMS.assignee),
+    byChannel: slices(sqlite, w, DIMS.channel),
+    backlogAge: backlogAge(sqlite, w, now),
+    perDay: span !== null && span <= 92 * DAY ? series(sqlite, w, 'day') : [],
+    perWeek: series(sqlite, w, 'week'),
+    previous,
+  };
+}

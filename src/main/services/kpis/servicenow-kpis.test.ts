@@ -1,0 +1,200 @@
+/**
+ * The ServiceNow sample imported through the importer, then every KPI checked against a computation
+ * written here from the raw CSV (papaparse and plain arithmetic, none of Outpost's code), following
+ * the definitions in docs/kpis.md.
+ */
+import fs from 'node:fs';
+import Papa from 'papaparse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../../testing';
+import { fixture } from '../assets/test-fixtures';
+import { importServiceNow } from '../tickets/import/servicenow';
+import { getKpis } from './kpis';
+import type { TicketImportResult } from '../../../shared/api/tickets';
+
+const file = fixture('incidents/servicenow-incident-event-log-sample.csv');
+
+type Row = Record<string, string>;
+
+/** dd-mm-yyyy HH:MM read as UTC. */
+function time(s: string): number | null {
+  if (s === '?') return null;
+  const [d, m, rest] = s.split('-');
+  const [y, hm] = rest!.split(' ');
+  const [h, mi] = hm!.split(':');
+  return Date.UTC(Number(y), Number(m) - 1, Number(d), Number(h), Number(mi));
+}
+
+const OPEN_STATES = new Set(['New', 'Active', 'Awaiting User Info', 'Awaiting Problem', 'Awaiting Vendor', 'Awaiting Evidence']);
+const DONE_STATES = new Set(['Resolved', 'Closed']);
+const hours = (a: number, b: number) => (b - a) / 3_600_000;
+const med = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+interface Incident {
+  number: string;
+  events: Row[];
+  last: Row;
+  priority: number;
+  openedAt: number;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  finalState: string;
+  firstResponse: number | null;
+  reopened: boolean;
+  reassignments: number;
+  madeSla: boolean;
+}
+
+/** The raw file, folded per number by the rules docs/kpis.md states, in plain code. */
+function independent(text: string) {
+  const parsed = Papa.parse<Row>(text, { header: true, skipEmptyLines: true });
+  const rows: Row[] = parsed.data.map((r, i) => ({ ...r, __i: String(i) }));
+  const by = new Map<string, Row[]>();
+  for (const r of rows) by.set(r.number!, [...(by.get(r.number!) ?? []), r]);
+  const incidents: Incident[] = [];
+  for (const [number, all] of by) {
+    // One row per update count: the later of two rows with the same count.
+    const byMod = new Map<number, Row>();
+    for (const r of all) {
+      const k = Number(r.sys_mod_count);
+      const have = byMod.get(k);
+      const later = have && (time(r.sys_updated_at!)! > time(have.sys_updated_at!)! || (time(r.sys_updated_at!) === time(have.sys_updated_at!) && Number(r.__i) > Number(have.__i)));
+      if (!have || later) byMod.set(k, r);
+    }
+    const events = [...byMod.keys()].sort((a, b) => a - b).map((k) => byMod.get(k)!);
+    const last = events[events.length - 1]!;
+    let reopened = false;
+    const moments = new Set<string>();
+    for (let i = 1; i < events.length; i++) {
+      const a = events[i - 1]!;
+      const b = events[i]!;
+      if (DONE_STATES.has(a.incident_state!) && OPEN_STATES.has(b.incident_state!)) reopened = true;
+      const groupMoved = a.assignment_group !== b.assignment_group && a.assignment_group !== '?';
+      const personMoved = a.assigned_to !== b.assigned_to && a.assigned_to !== '?';
+      if (groupMoved || personMoved) moments.add(b.sys_updated_at!);
+    }
+    const openedAt = time(last.opened_at!)!;
+    const responded = events.find((e) => e.incident_state !== 'New');
+    const done = DONE_STATES.has(last.incident_state!);
+    incidents.push({
+      number,
+      events,
+      last,
+      priority: Number(last.priority!.slice(0, 1)),
+      openedAt,
+      resolvedAt: done ? time(last.resolved_at!) : null,
+      closedAt: last.incident_state === 'Closed' ? time(last.closed_at!) : null,
+      finalState: last.incident_state!,
+      firstResponse: responded ? Math.max(time(responded.sys_updated_at!)!, openedAt) : null,
+      reopened,
+      reassignments: moments.size,
+      madeSla: last.made_sla === 'TRUE',
+    });
+  }
+  return { rows: rows.length, incidents };
+}
+
+const r2 = (n: number) => Math.round(n * 100) / 100;
+
+describe.skipIf(!file)('ServiceNow sample: import figures and KPIs against the raw CSV', () => {
+  let w: World;
+  let result: TicketImportResult;
+  let truth: ReturnType<typeof independent>;
+  beforeAll(async () => {
+    w = makeWorld();
+    const bytes = fs.readFileSync(file!);
+    truth = independent(bytes.toString('utf8'));
+    result = await importServiceNow(w.ctx(w.admin, 'tickets.import'), { bytes }, { dryRun: false });
+  }, 120_000);
+  afterAll(() => w?.dispose());
+
+  it('reports the file’s own figures', () => {
+    const inc = truth.incidents;
+    expect(result.errors).toEqual([]);
+    expect(result.events).toBe(truth.rows);
+    expect(result.events).toBe(5998);
+    expect(result.incidents).toBe(inc.length);
+    expect(result.incidents).toBe(890);
+    expect(result.created).toBe(890);
+    expect(result.resolved).toBe(inc.filter((i) => i.last.resolved_at !== '?').length);
+    const reopenedByFile = inc.filter((i) => Number(i.last.reopen_count) > 0).length;
+    expect(result.reopened).toBe(reopenedByFile);
+    expect(result.reopenedPercent).toBeCloseTo((100 * reopenedByFile) / inc.length, 2);
+    expect(result.madeSlaPercent).toBeCloseTo((100 * inc.filter((i) => i.madeSla).length) / inc.length, 2);
+    // Outpost's reading of the folded history agrees with the file's counters on this sample.
+    expect(result.outpost.reopened).toBe(inc.filter((i) => i.reopened).length);
+    expect(result.outpost.reopened).toBe(reopenedByFile);
+  });
+
+  it('computes every all-time KPI as the raw file says', () => {
+    const k = getKpis(w.ctx(w.admin, 'kpis.get'), {});
+    const inc = truth.incidents;
+    const finished = inc.filter((i) => DONE_STATES.has(i.finalState));
+    const resolved = finished.filter((i) => i.resolvedAt !== null);
+    const ttr = resolved.map((i) => hours(i.openedAt, i.resolvedAt!));
+    const tta = inc.filter((i) => i.firstResponse !== null).map((i) => hours(i.openedAt, i.firstResponse!));
+    expect(k.backlog).toBe(inc.filter((i) => OPEN_STATES.has(i.finalState)).length);
+    expect(k.opened).toBe(inc.length);
+    expect(k.resolved).toBe(resolved.length);
+    expect(k.closed).toBe(inc.filter((i) => i.finalState === 'Closed').length);
+    expect(k.mttrHours.median).toBeCloseTo(med(ttr), 2);
+    expect(k.mttrHours.mean).toBeCloseTo(avg(ttr), 2);
+    expect(k.mttaHours.median).toBeCloseTo(med(tta), 2);
+    expect(k.mttaHours.mean).toBeCloseTo(avg(tta), 2);
+    expect(k.slaMetPercent).toBeCloseTo((100 * finished.filter((i) => i.madeSla).length) / finished.length, 2);
+    expect(k.reopenRatePercent).toBeCloseTo((100 * finished.filter((i) => i.reopened).length) / finished.length, 2);
+    expect(k.reassignmentsPerTicket).toBeCloseTo(avg(finished.map((i) => i.reassignments)), 3);
+    expect(k.firstContactResolutionPercent).toBeCloseTo((100 * resolved.filter((i) => !i.reopened && i.reassignments === 0).length) / resolved.length, 2);
+    for (const p of [1, 2, 3, 4]) {
+      const slice = k.byPriority.find((s) => s.key === p)!;
+      const mine = resolved.filter((i) => i.priority === p);
+      expect(slice.resolved).toBe(mine.length);
+      expect(slice.mttrHours.mean).toBeCloseTo(avg(mine.map((i) => hours(i.openedAt, i.resolvedAt!))), 2);
+      expect(slice.mttrHours.median).toBeCloseTo(med(mine.map((i) => hours(i.openedAt, i.resolvedAt!))), 2);
+    }
+    // Categories and groups as the file names them.
+    const cat = new Map<string, number>();
+    for (const i of resolved) cat.set(i.last.category!, (cat.get(i.last.category!) ?? 0) + 1);
+    for (const s of k.byCategory) expect(s.resolved).toBe(cat.get(s.key === null ? '?' : String(s.key)) ?? 0);
+    expect(k.byCategory.reduce((n, s) => n + s.resolved, 0)).toBe(resolved.length);
+    const grp = new Map<string, number>();
+    for (const i of resolved) grp.set(i.last.assignment_group!, (grp.get(i.last.assignment_group!) ?? 0) + 1);
+    for (const s of k.byGroup) expect(s.resolved).toBe(grp.get(s.key === null ? '?' : s.label) ?? 0);
+    expect(k.byGroup.reduce((n, s) => n + s.resolved, 0)).toBe(resolved.length);
+    // Printed for docs/kpis.md.
+    console.log(JSON.stringify({ backlog: k.backlog, opened: k.opened, resolved: k.resolved, closed: k.closed, mttrHours: k.mttrHours, mttaHours: k.mttaHours, slaMetPercent: k.slaMetPercent, reopenRatePercent: k.reopenRatePercent, reassignmentsPerTicket: k.reassignmentsPerTicket, fcr: k.firstContactResolutionPercent, byPriority: k.byPriority.map((s) => [s.key, s.resolved, s.mttrHours]) }));
+  });
+
+  it('computes a period’s KPIs and the period before it', () => {
+    const from = '2016-03-01T00:00:00.000Z';
+    const to = '2016-03-08T00:00:00.000Z';
+    const k = getKpis(w.ctx(w.admin, 'kpis.get'), { from, to });
+    const [f, t] = [Date.parse(from), Date.parse(to)];
+    const inc = truth.incidents;
+    const inP = (x: number | null, a = f, b = t) => x !== null && x >= a && x < b;
+    const resolved = inc.filter((i) => DONE_STATES.has(i.finalState) && inP(i.resolvedAt));
+    expect(k.opened).toBe(inc.filter((i) => inP(i.openedAt)).length);
+    expect(k.resolved).toBe(resolved.length);
+    expect(k.mttrHours.mean).toBeCloseTo(avg(resolved.map((i) => hours(i.openedAt, i.resolvedAt!))), 2);
+    // Open at the end of the period: opened before it ends, not resolved or closed by then.
+    expect(k.backlog).toBe(inc.filter((i) => i.openedAt < t && !(i.resolvedAt !== null && i.resolvedAt < t) && !(i.closedAt !== null && i.closedAt < t)).length);
+    const finished = inc.filter((i) => DONE_STATES.has(i.finalState) && inP(i.resolvedAt ?? i.closedAt));
+    expect(k.slaMetPercent).toBeCloseTo((100 * finished.filter((i) => i.madeSla).length) / finished.length, 2);
+    expect(k.perDay.reduce((s, d) => s + d.resolved, 0)).toBe(resolved.length);
+    const span = t - f;
+    expect(k.previous!.resolved).toBe(inc.filter((i) => DONE_STATES.has(i.finalState) && inP(i.resolvedAt, f - span, f)).length);
+  });
+
+  it('a re-import of the same file updates, never doubles', async () => {
+    const count = (table: string) => w.store.sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    const before = { tickets: count('tickets'), history: count('ticket_history'), users: count('users'), groups: count('groups') };
+    const again = await importServiceNow(w.ctx(w.admin, 'tickets.import'), { bytes: fs.readFileSync(file!) }, { dryRun: false });
+    expect(again).toMatchObject({ created: 0, updated: 890, unchanged: 890, incidents: 890 });
+    expect({ tickets: count('tickets'), history: count('ticket_history'), users: count('users'), groups: count('groups') }).toEqual(before);
+  });
+});
