@@ -99,7 +99,6 @@ function independent(text: string) {
   return { rows: rows.length, incidents };
 }
 
-const r2 = (n: number) => Math.round(n * 100) / 100;
 
 describe.skipIf(!file)('ServiceNow sample: import figures and KPIs against the raw CSV', () => {
   let w: World;

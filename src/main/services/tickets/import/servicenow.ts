@@ -115,10 +115,23 @@ export function parseServiceNowTime(text: string): number | null | undefined {
   return ms;
 }
 
-const nullable = (v: string | undefined) => {
-  const t = (v ?? '').trim();
-  return t === '' || t === '?' ? null : t;
-};
+/**
+ * Names repeat across a file's rows (callers, groups, categories): each is kept once, as its own
+ * copy, so the events do not pin the parser's chunks of the file in memory through substrings.
+ */
+class Strings {
+  private readonly pool = new Map<string, string>();
+  get(v: string | undefined): string | null {
+    const t = (v ?? '').trim();
+    if (t === '' || t === '?') return null;
+    let kept = this.pool.get(t);
+    if (kept === undefined) {
+      kept = Buffer.from(t, 'utf8').toString('utf8');
+      this.pool.set(kept, kept);
+    }
+    return kept;
+  }
+}
 
 /** "2 - Medium" → 2 within [1, max]. */
 function level(text: string, max: number): number | undefined {
@@ -162,6 +175,8 @@ async function readEvents(source: ImportSource, onBytes: (done: number, total: n
 
   const events: SnEvent[] = [];
   const errors: ImportError[] = [];
+  const strings = new Strings();
+  const nullable = (v: string | undefined) => strings.get(v);
   let col: Record<Column, number> | null = null;
   let names: string[] = [];
   let rows = 0;
@@ -217,8 +232,8 @@ async function readEvents(source: ImportSource, onBytes: (done: number, total: n
     if (errors.length > before) return;
     events.push({
       row,
-      number,
-      state: stateText,
+      number: strings.get(number)!,
+      state: strings.get(stateText)!,
       status: state!.status,
       pending: state!.pending ?? null,
       reassignments: nums.reassignment_count!,
