@@ -53,12 +53,15 @@ export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
     prewarmImportWorker(ctx);
     return inspectCsv(ctx, input);
   },
-  'assets.import': async (ctx, input, req) => {
+  'assets.import': (ctx, input, req) => {
     const { uploadId, ...rest } = input;
-    const filePath = uploadId ? uploadFile(ctx, uploadId).path : undefined;
-    const result = await runImport(ctx, { ...rest, filePath }, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) });
-    if (uploadId && !input.dryRun && !result.errors.length) releaseUpload(uploadId);
-    return result;
+    const run = runImport(ctx, uploadId ? { ...rest, filePath: uploadFile(ctx, uploadId).path } : rest, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) });
+    if (!uploadId || input.dryRun) return run;
+    // An upload that has been imported is removed.
+    return Promise.resolve(run).then((result) => {
+      if (!result.errors.length) releaseUpload(uploadId);
+      return result;
+    });
   },
   'assets.statusLabels': (ctx) => ({ items: teamStatusLabels(ctx.store.sqlite) }),
   'assets.importStatus': (ctx) => ({ job: importStatus(ctx.store.sqlite) }),

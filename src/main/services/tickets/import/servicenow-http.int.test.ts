@@ -154,6 +154,17 @@ describe.skipIf(!sample)('ServiceNow import over HTTP', () => {
     expect(notMine.status).toBe(404);
   });
 
+  it('the asset import takes an upload the same way', async () => {
+    const file = path.join(tmp.dir, 'assets.csv');
+    fs.writeFileSync(file, 'Asset Tag,Name,Category,Status\nUP-1,Uploaded laptop,Laptops,Ready to Deploy\nUP-2,Uploaded desktop,Desktops,Ready to Deploy\n');
+    const up = await upload(file);
+    const dry = await post<{ created: number; dryRun: boolean }>('assets.import', { format: 'snipe-it-assets', uploadId: up.body.value.uploadId, dryRun: true });
+    expect(dry.body.value).toMatchObject({ created: 2, dryRun: true });
+    const r = await post<{ created: number; errors: unknown[] }>('assets.import', { format: 'snipe-it-assets', uploadId: up.body.value.uploadId });
+    expect(r.body.value).toMatchObject({ created: 2, errors: [] });
+    expect((await post('assets.import', { format: 'snipe-it-assets', uploadId: up.body.value.uploadId })).status).toBe(404);
+  });
+
   it('a 120k-event export larger than the call limit streams in and imports with progress and bounded memory', async () => {
     const big = bigExport(sample!, 21);
     const size = fs.statSync(big.path).size;
