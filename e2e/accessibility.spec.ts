@@ -80,7 +80,8 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
     { name: 'conflicts', path: '/conflicts', ready: noLoading },
     { name: 'audit trail', path: '/audit-trail', ready: noLoading },
     { name: 'about', path: '/about', ready: noLoading },
-    ...['users', 'groups', 'sites', 'locations', 'priority', 'categories', 'asset-fields', 'sync', 'scanner', 'security'].map((k) => ({
+    { name: 'dashboard', path: '/dashboard', ready: both(visible('kpi-backlog'), noLoading) },
+    ...['users', 'groups', 'sites', 'locations', 'priority', 'categories', 'asset-fields', 'ticket-import', 'sync', 'scanner', 'security'].map((k) => ({
       name: `settings/${k}`,
       path: `/settings/${k}`,
       ready: both(visible('settings-body'), noLoading),

@@ -27,6 +27,8 @@ import { IconAlertTriangle, IconChecklist, IconShieldCheck } from '@tabler/icons
 import { RisksPage } from '../features/risks/RisksPage';
 import { ControlsPage } from '../features/risks/ControlsPage';
 import { AssessmentsPage } from '../features/assessments/AssessmentsPage';
+import { IconChartBar } from '@tabler/icons-react';
+import { DashboardPage } from '../features/dashboard/DashboardPage';
 
 export interface NavEntry {
   /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
@@ -52,6 +54,7 @@ export const navEntries: NavEntry[] = [
   { path: '/queue', label: 'Queue', icon: IconListDetails, roles: STAFF_AND_AUDITOR, element: QueuePage, order: 10, keywords: ['tickets', 'triage', 'incidents'] },
   { path: '/requests', label: 'My requests', icon: IconInbox, roles: ['requester'], element: MyRequestsPage, order: 10, keywords: ['tickets'] },
   // ↓ other screens plug in here (one line each) ↓
+  { path: '/dashboard', label: 'Dashboard', icon: IconChartBar, roles: STAFF_AND_AUDITOR, element: DashboardPage, order: 20, keywords: ['kpi', 'figures', 'mttr', 'sla', 'backlog', 'reports'] },
   { path: '/assets', label: 'Assets', icon: IconBox, roles: STAFF_AND_AUDITOR, element: AssetsPage, order: 30, keywords: ['inventory', 'hardware', 'import', 'labels', 'scan'] },
   { path: '/audits', label: 'Audits', icon: IconClipboardCheck, roles: STAFF_AND_AUDITOR, element: AuditsPage, order: 40, keywords: ['inventory audit', 'scan', 'reconciliation'] },
   { path: '/licences', label: 'Licences', icon: IconCertificate, roles: STAFF_AND_AUDITOR, element: LicencesPage, order: 50, keywords: ['compliance', 'entitlements', 'renewals', 'licenses'] },

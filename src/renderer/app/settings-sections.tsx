@@ -14,6 +14,7 @@ import { SyncSettings } from '../features/sync/SyncSettings';
 import { ScannerSettings } from '../features/scan/ScannerSettings';
 import { LocationsSettings } from '../features/assets/LocationsSettings';
 import { SecuritySettings } from '../features/settings/SecuritySettings';
+import { TicketImport } from '../features/tickets/TicketImport';
 
 export interface SettingsSection {
   key: string;
@@ -30,6 +31,7 @@ export const settingsSections: SettingsSection[] = [
   { key: 'priority', label: 'Priority matrix', roles: ['admin'], element: PrioritySettings, order: 40 },
   { key: 'categories', label: 'Categories', roles: ['admin'], element: CategoriesSettings, order: 50 },
   // ↓ other settings pages plug in here (one line each) ↓
+  { key: 'ticket-import', label: 'Ticket import', roles: ['admin'], element: TicketImport, order: 58 },
   { key: 'asset-fields', label: 'Asset fields', roles: ['admin'], element: AssetFieldsSettings, order: 55 },
   { key: 'locations', label: 'Locations', roles: ['admin', 'technician'], element: LocationsSettings, order: 35 },
   { key: 'scanner', label: 'Scanner', roles: ['admin', 'technician', 'auditor'], element: ScannerSettings, order: 70 },

@@ -4,6 +4,7 @@
  */
 import { contract, isCallName, type CallInput, type CallName, type CallOutput } from '../../shared/api';
 import type { AppEvent } from '../../shared/api/events';
+import type { UploadReceipt } from '../../shared/api/common';
 import type { OutpostBridge } from '../../shared/api/bridge';
 import type { ApiError, ErrorCode, Issue, Result } from '../../shared/result';
 
@@ -88,6 +89,31 @@ export const api = {
     return r.value as CallOutput<N>;
   },
 };
+
+/**
+ * Sends a large file ahead of the import that reads it: streamed from disk to the browser host's
+ * upload route, so its size never meets the call limit. Returns null on the desktop, where the call
+ * carries the file itself (the main process reads it).
+ */
+export async function uploadFile(file: Blob): Promise<UploadReceipt | null> {
+  if (bridge()) return null;
+  const token = tokenSource();
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch('api/upload', { method: 'POST', headers, body: file });
+  let body: Result<UploadReceipt> | null = null;
+  try {
+    body = (await res.json()) as Result<UploadReceipt>;
+  } catch {
+    // answered below
+  }
+  if (!body || typeof body !== 'object' || !('ok' in body)) throw new ApiCallError({ code: 'internal', message: `The local service answered ${res.status} to the upload without a usable reply.` });
+  if (!body.ok) {
+    if (body.error.code === 'unauthenticated' && tokenSource()) onUnauthenticated();
+    throw new ApiCallError(body.error);
+  }
+  return body.value;
+}
 
 /** Subscribes to change events from main (IPC) or the host (SSE). Returns the unsubscribe function. */
 export function subscribeEvents(token: string, listener: (e: AppEvent) => void): () => void {

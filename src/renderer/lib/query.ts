@@ -98,11 +98,11 @@ export function invalidate(match?: (name: CallName) => boolean) {
 /** Which cached calls a change in `domain` (the first segment of a mutating call) can affect. */
 export function invalidateDomain(domain: string) {
   const related: Record<string, string[]> = {
-    tickets: ['tickets', 'views', 'search', 'audit'],
+    tickets: ['tickets', 'views', 'search', 'audit', 'kpis'],
     views: ['views', 'tickets'],
     users: ['users', 'groups', 'tickets', 'session', 'audit'],
-    groups: ['groups', 'users', 'tickets', 'audit'],
-    sites: ['sites', 'users', 'tickets', 'audit'],
+    groups: ['groups', 'users', 'tickets', 'audit', 'kpis'],
+    sites: ['sites', 'users', 'tickets', 'audit', 'kpis'],
     settings: ['settings', 'audit', 'setup'],
     setup: ['setup', 'settings', 'users', 'sites', 'groups', 'tickets', 'views'],
     // Team-wide settings pulled by sync (the matrix also re-derives ticket priorities).
