@@ -42,7 +42,21 @@ function queueLink(filter: KpiFilter, priority?: number): string {
   return `/queue?${parts.join('&')}`;
 }
 
-function Figure({ label, value, hint, previous, href, testId }: { label: string; value: string; hint?: string; previous?: string | null; href?: string; testId: string }) {
+function Figure({
+  label,
+  value,
+  hint,
+  previous,
+  href,
+  testId,
+}: {
+  label: string;
+  value: string;
+  hint?: string;
+  previous?: string | null;
+  href?: string;
+  testId: string;
+}) {
   const body = (
     <Card withBorder padding="sm" radius="md" h="100%">
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
@@ -65,7 +79,12 @@ function Figure({ label, value, hint, previous, href, testId }: { label: string;
   );
   if (!href) return <div data-testid={testId}>{body}</div>;
   return (
-    <UnstyledButton onClick={() => navigate(href)} aria-label={`${label}: ${value}. Show these tickets`} data-testid={testId} style={{ display: 'block', height: '100%' }}>
+    <UnstyledButton
+      onClick={() => navigate(href)}
+      title="Show these tickets in the queue"
+      data-testid={testId}
+      style={{ display: 'block', height: '100%' }}
+    >
       {body}
     </UnstyledButton>
   );
@@ -76,13 +95,41 @@ function Figures({ k, filter }: { k: Kpis; filter: KpiFilter }) {
   const withPeriod = !!filter.from;
   return (
     <SimpleGrid cols={{ base: 2, sm: 3, lg: 4 }} spacing="sm">
-      <Figure label={withPeriod ? 'Open at period end' : 'Open backlog'} value={formatNumber(k.backlog)} previous={prev ? formatNumber(prev.backlog) : null} href={withPeriod ? undefined : queueLink(filter)} testId="kpi-backlog" />
+      <Figure
+        label={withPeriod ? 'Open at period end' : 'Open backlog'}
+        value={formatNumber(k.backlog)}
+        previous={prev ? formatNumber(prev.backlog) : null}
+        href={withPeriod ? undefined : queueLink(filter)}
+        testId="kpi-backlog"
+      />
       <Figure label="Opened" value={formatNumber(k.opened)} previous={prev ? formatNumber(prev.opened) : null} testId="kpi-opened" />
-      <Figure label="Resolved" value={formatNumber(k.resolved)} previous={prev ? formatNumber(prev.resolved) : null} testId="kpi-resolved" />
-      <Figure label="Time to resolve" value={hours(k.mttrHours.median)} hint={`median · mean ${hours(k.mttrHours.mean)}`} previous={prev ? hours(prev.mttrHours.median) : null} testId="kpi-mttr" />
-      <Figure label="Time to first response" value={hours(k.mttaHours.median)} hint={`median · mean ${hours(k.mttaHours.mean)}`} previous={prev ? hours(prev.mttaHours.median) : null} testId="kpi-mtta" />
+      <Figure
+        label="Resolved"
+        value={formatNumber(k.resolved)}
+        previous={prev ? formatNumber(prev.resolved) : null}
+        testId="kpi-resolved"
+      />
+      <Figure
+        label="Time to resolve"
+        value={hours(k.mttrHours.median)}
+        hint={`median · mean ${hours(k.mttrHours.mean)}`}
+        previous={prev ? hours(prev.mttrHours.median) : null}
+        testId="kpi-mttr"
+      />
+      <Figure
+        label="Time to first response"
+        value={hours(k.mttaHours.median)}
+        hint={`median · mean ${hours(k.mttaHours.mean)}`}
+        previous={prev ? hours(prev.mttaHours.median) : null}
+        testId="kpi-mtta"
+      />
       <Figure label="Resolution SLA met" value={pct(k.slaMetPercent)} previous={prev ? pct(prev.slaMetPercent) : null} testId="kpi-sla" />
-      <Figure label="Reopen rate" value={pct(k.reopenRatePercent)} previous={prev ? pct(prev.reopenRatePercent) : null} testId="kpi-reopen" />
+      <Figure
+        label="Reopen rate"
+        value={pct(k.reopenRatePercent)}
+        previous={prev ? pct(prev.reopenRatePercent) : null}
+        testId="kpi-reopen"
+      />
       <Figure
         label="Reassignments per ticket"
         value={k.reassignmentsPerTicket === null ? '—' : k.reassignmentsPerTicket.toLocaleString(undefined, { maximumFractionDigits: 2 })}
@@ -118,7 +165,11 @@ function ByPriority({ k, filter }: { k: Kpis; filter: KpiFilter }) {
                 {withPeriod || !s.backlog ? (
                   formatNumber(s.backlog)
                 ) : (
-                  <Anchor component="button" onClick={() => navigate(queueLink(filter, Number(s.key)))} data-testid={`kpi-backlog-p${s.key}`}>
+                  <Anchor
+                    component="button"
+                    onClick={() => navigate(queueLink(filter, Number(s.key)))}
+                    data-testid={`kpi-backlog-p${s.key}`}
+                  >
                     {formatNumber(s.backlog)}
                   </Anchor>
                 )}
@@ -143,18 +194,19 @@ function Charts({ k }: { k: Kpis }) {
           Opened and resolved per {k.perDay.length ? 'day' : 'week'}
         </Title>
         {series.length ? (
-          <LineChart
-            h={220}
-            data={series}
-            dataKey="start"
-            series={[
-              { name: 'opened', label: 'Opened', color: 'blue.6' },
-              { name: 'resolved', label: 'Resolved', color: 'teal.6' },
-            ]}
-            curveType="linear"
-            withLegend
-            aria-label="Opened and resolved over time"
-          />
+          <div role="figure" aria-label="Opened and resolved over time">
+            <LineChart
+              h={220}
+              data={series}
+              dataKey="start"
+              series={[
+                { name: 'opened', label: 'Opened', color: 'blue.6' },
+                { name: 'resolved', label: 'Resolved', color: 'teal.6' },
+              ]}
+              curveType="linear"
+              withLegend
+            />
+          </div>
         ) : (
           <Text size="sm" c="dimmed">
             No tickets opened or resolved in this period.
@@ -165,7 +217,9 @@ function Charts({ k }: { k: Kpis }) {
         <Title order={4} mb="xs">
           Backlog by age
         </Title>
-        <BarChart h={220} data={k.backlogAge} dataKey="bucket" series={[{ name: 'count', label: 'Open tickets', color: 'orange.6' }]} aria-label="Open tickets by age" />
+        <div role="figure" aria-label="Open tickets by age">
+          <BarChart h={220} data={k.backlogAge} dataKey="bucket" series={[{ name: 'count', label: 'Open tickets', color: 'orange.6' }]} />
+        </div>
       </Card>
     </SimpleGrid>
   );
@@ -176,7 +230,10 @@ export function DashboardPage() {
   const [period, setPeriod] = useState<string>('all');
   const [siteId, setSiteId] = useState<string | null>(null);
   const [groupId, setGroupId] = useState<string | null>(null);
-  const filter = useMemo<KpiFilter>(() => ({ ...periodFilter(period, Date.now()), ...(siteId ? { siteId } : {}), ...(groupId ? { groupId } : {}) }), [period, siteId, groupId]);
+  const filter = useMemo<KpiFilter>(
+    () => ({ ...periodFilter(period, Date.now()), ...(siteId ? { siteId } : {}), ...(groupId ? { groupId } : {}) }),
+    [period, siteId, groupId],
+  );
   const k = useCall('kpis.get', filter);
   return (
     <Stack gap="md" p="md">
@@ -188,9 +245,36 @@ export function DashboardPage() {
           </Text>
         </div>
         <Group gap="sm">
-          <Select label="Period" data={PERIODS.map((p) => ({ ...p }))} value={period} onChange={(v) => setPeriod(v ?? 'all')} allowDeselect={false} w={170} data-testid="kpi-period" />
-          <Select label="Site" placeholder="All sites" data={sites.map((s) => ({ value: s.id, label: s.name }))} value={siteId} onChange={setSiteId} clearable w={180} data-testid="kpi-site" />
-          <Select label="Group" placeholder="All groups" data={groups.map((g) => ({ value: g.id, label: g.name }))} value={groupId} onChange={setGroupId} clearable searchable w={180} data-testid="kpi-group" />
+          <Select
+            label="Period"
+            data={PERIODS.map((p) => ({ ...p }))}
+            value={period}
+            onChange={(v) => setPeriod(v ?? 'all')}
+            allowDeselect={false}
+            w={170}
+            data-testid="kpi-period"
+          />
+          <Select
+            label="Site"
+            placeholder="All sites"
+            data={sites.map((s) => ({ value: s.id, label: s.name }))}
+            value={siteId}
+            onChange={setSiteId}
+            clearable
+            w={180}
+            data-testid="kpi-site"
+          />
+          <Select
+            label="Group"
+            placeholder="All groups"
+            data={groups.map((g) => ({ value: g.id, label: g.name }))}
+            value={groupId}
+            onChange={setGroupId}
+            clearable
+            searchable
+            w={180}
+            data-testid="kpi-group"
+          />
         </Group>
       </Group>
       {k.error ? (
@@ -198,7 +282,9 @@ export function DashboardPage() {
       ) : !k.data ? (
         <Loading label="Computing the figures…" />
       ) : k.data.opened === 0 && k.data.backlog === 0 && k.data.resolved === 0 ? (
-        <Empty title="No tickets in this selection">Change the period, site or group, or import tickets under Settings → Ticket import.</Empty>
+        <Empty title="No tickets in this selection">
+          Change the period, site or group, or import tickets under Settings → Ticket import.
+        </Empty>
       ) : (
         <>
           <Figures k={k.data} filter={filter} />

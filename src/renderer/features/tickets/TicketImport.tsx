@@ -95,7 +95,6 @@ export function TicketImport() {
       <Group align="flex-end" gap="sm">
         <FileInput
           label="Export file (CSV)"
-          placeholder="Choose a file…"
           accept=".csv,text/csv"
           value={file}
           onChange={(f) => {
