@@ -17,8 +17,8 @@ import { threadId, Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../../core/context';
 import { requireActor } from '../../core/write';
+import { startImportJob } from '../../core/import-job';
 import { writeGate } from '../../../db/write-gate';
-import { uuidv7 } from '../../../../shared/ids';
 import { AppError } from '../../../../shared/result';
 import type { ImportJobStatus, ImportResult } from '../../../../shared/api/assets';
 import { importFile, type ImportInput } from './index';
@@ -80,35 +80,11 @@ export function runImport(ctx: Ctx, input: ImportInput, opts: RunImportOptions =
   const sqlite = ctx.store.sqlite;
   return writeGate(sqlite).hold(async () => {
     const cancel = new Int32Array(new SharedArrayBuffer(4));
-    const status: ImportJobStatus = {
-      id: uuidv7(),
-      format: input.format,
-      state: 'running',
-      phase: 'reading',
-      done: 0,
-      total: 0,
-      startedAt: ctx.clock.now().toISOString(),
-      finishedAt: null,
-      byId: actor.id,
-      cancelRequested: false,
-      message: null,
-    };
+    const job = startImportJob(ctx, input.format, actor.id, opts.onStatus);
+    const { status, finish } = job;
     jobs.set(sqlite, { status, cancel });
-    const report = () => opts.onStatus?.({ ...status });
-    report();
-    const finish = (state: ImportJobStatus['state'], message: string | null) => {
-      status.state = state;
-      status.message = message;
-      status.finishedAt = ctx.clock.now().toISOString();
-      report();
-    };
     try {
-      const result = await inWorkerOrHere(ctx, input, cancel, opts.faultAfterRows, (p) => {
-        status.phase = p.phase;
-        status.done = p.done;
-        status.total = p.total;
-        report();
-      });
+      const result = await inWorkerOrHere(ctx, input, cancel, opts.faultAfterRows, job.progress);
       if (result.errors.length) finish('failed', `${result.errors.length} row error(s); nothing was written.`);
       else finish('done', null);
       return result;

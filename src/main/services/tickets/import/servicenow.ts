@@ -13,6 +13,7 @@ import type Database from 'better-sqlite3';
 import Papa from 'papaparse';
 import type { Ctx } from '../../core/context';
 import { requireActor, write, type WriteScope } from '../../core/write';
+import { startImportJob } from '../../core/import-job';
 import { createRecord, transitionRecord, updateRecord } from '../../core/record';
 import { setRowId } from '../../core/set-ids';
 import { writeGate } from '../../../db/write-gate';
@@ -674,43 +675,18 @@ export interface TicketImportInput {
 export async function runTicketImport(ctx: Ctx, input: TicketImportInput, onStatus?: (job: ImportJobStatus) => void): Promise<TicketImportResult> {
   const actor = requireActor(ctx);
   const source: ImportSource = input.uploadId ? { path: uploadFile(ctx, input.uploadId).path } : { bytes: Buffer.from(input.contentBase64 ?? '', 'base64') };
-  const status: ImportJobStatus = {
-    id: uuidv7(),
-    format: input.format,
-    state: 'running',
-    phase: 'reading',
-    done: 0,
-    total: 0,
-    startedAt: ctx.clock.now().toISOString(),
-    finishedAt: null,
-    byId: actor.id,
-    cancelRequested: false,
-    message: null,
-  };
-  const report = () => onStatus?.({ ...status });
-  report();
-  const finish = (state: ImportJobStatus['state'], message: string | null) => {
-    status.state = state;
-    status.message = message;
-    status.finishedAt = ctx.clock.now().toISOString();
-    report();
-  };
+  const job = startImportJob(ctx, input.format, actor.id, onStatus);
   try {
     const result = await importServiceNow(ctx, source, {
       dryRun: input.dryRun,
       siteId: input.siteId,
-      onProgress: (p) => {
-        status.phase = p.phase;
-        status.done = p.done;
-        status.total = p.total;
-        report();
-      },
+      onProgress: job.progress,
     });
-    finish(result.errors.length ? 'failed' : 'done', result.errors.length ? `${result.errors.length} row error(s); nothing was written.` : null);
+    job.finish(result.errors.length ? 'failed' : 'done', result.errors.length ? `${result.errors.length} row error(s); nothing was written.` : null);
     if (input.uploadId && !input.dryRun && !result.errors.length) releaseUpload(input.uploadId);
     return result;
   } catch (e) {
-    finish('failed', e instanceof AppError ? e.message : 'The import failed; nothing was written.');
+    job.finish('failed', e instanceof AppError ? e.message : 'The import failed; nothing was written.');
     throw e;
   }
 }
