@@ -60,8 +60,8 @@ test('the palette finds the views and every settings page', async () => {
 
   await palette.open();
   await palette.input().fill('settings');
-  // An administrator has ten settings pages; each is one entry.
-  await expect(page.locator('[data-testid^="palette-settings-"]')).toHaveCount(10);
+  // An administrator has eleven settings pages; each is one entry.
+  await expect(page.locator('[data-testid^="palette-settings-"]')).toHaveCount(11);
   await palette.input().fill('priority matrix');
   await page.getByTestId('palette-settings-priority').click();
   await expect(page.getByRole('tab', { name: 'Priority matrix' })).toHaveAttribute('aria-selected', 'true');
