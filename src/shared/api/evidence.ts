@@ -55,10 +55,10 @@ export const PACK_KINDS = ['assessment', 'register'] as const;
 export type PackKind = (typeof PACK_KINDS)[number];
 
 /** Evidence names its record by id, or a requirement's result by its assessment and the requirement's ref. */
-const names = (v: { recordType: string; recordId?: string; assessmentId?: string; ref?: string }) =>
-  v.recordId !== undefined || (v.recordType === 'requirement_assessment' && v.assessmentId !== undefined && v.ref !== undefined);
+const names = (v: { recordType: string; recordId?: string; assessmentId?: string; ref?: string; requirementId?: string }) =>
+  v.recordId !== undefined || (v.recordType === 'requirement_assessment' && v.assessmentId !== undefined && (v.ref !== undefined || v.requirementId !== undefined));
 const NAMES_MESSAGE = {
-  message: 'Name the record: its recordId, or for a requirement result its assessmentId and ref.',
+  message: 'Name the record: its recordId, or for a requirement result its assessmentId and the requirement (ref or requirementId).',
   path: ['recordId'],
 };
 
@@ -71,6 +71,7 @@ export const evidenceCalls = {
         recordId: id.optional(),
         assessmentId: id.optional(),
         ref: z.string().trim().min(1).max(200).optional(),
+        requirementId: id.optional(),
         fileName: z
           .string()
           .trim()
@@ -93,6 +94,7 @@ export const evidenceCalls = {
         recordId: id.optional(),
         assessmentId: id.optional(),
         ref: z.string().trim().min(1).max(200).optional(),
+        requirementId: id.optional(),
       })
       .strict()
       .refine(names, NAMES_MESSAGE),

@@ -29,28 +29,21 @@ function tableExists(ctx: Ctx, table: string): boolean {
 }
 
 /** The record a call names: by id, or a requirement's result by its assessment and the requirement's ref. */
-export function evidenceTarget(
-  ctx: Ctx,
-  input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string },
-): string {
+export function evidenceTarget(ctx: Ctx, input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string; requirementId?: string }): string {
   if (input.recordId) return input.recordId;
   const sqlite = ctx.store.sqlite;
-  const fw = sqlite.prepare('SELECT framework_id FROM assessments WHERE id = ? AND deleted_hlc IS NULL').pluck().get(input.assessmentId) as
-    string | undefined;
+  const fw = sqlite.prepare('SELECT framework_id FROM assessments WHERE id = ? AND deleted_hlc IS NULL').pluck().get(input.assessmentId) as string | undefined;
   if (!fw) throw new AppError('not_found', 'No such assessment.', [{ path: ['assessmentId'], message: 'Not found.' }]);
-  const req = sqlite
-    .prepare('SELECT id FROM framework_requirements WHERE framework_id = ? AND ref_id = ? AND deleted_hlc IS NULL')
-    .pluck()
-    .get(fw, input.ref) as string | undefined;
-  if (!req)
-    throw new AppError('not_found', `The assessment's framework has no requirement ${input.ref}.`, [
-      { path: ['ref'], message: 'Not found.' },
-    ]);
-  const rid = resultId(input.assessmentId!, req);
+  const req = (
+    input.requirementId
+      ? sqlite.prepare('SELECT id, ref_id AS ref FROM framework_requirements WHERE framework_id = ? AND id = ? AND deleted_hlc IS NULL').get(fw, input.requirementId)
+      : sqlite.prepare('SELECT id, ref_id AS ref FROM framework_requirements WHERE framework_id = ? AND ref_id = ? AND deleted_hlc IS NULL').get(fw, input.ref)
+  ) as { id: string; ref: string | null } | undefined;
+  const named = input.ref ?? input.requirementId;
+  if (!req) throw new AppError('not_found', `The assessment's framework has no requirement ${named}.`, [{ path: ['ref'], message: 'Not found.' }]);
+  const rid = resultId(input.assessmentId!, req.id);
   if (!sqlite.prepare('SELECT 1 FROM requirement_assessments WHERE id = ? AND deleted_hlc IS NULL').get(rid)) {
-    throw new AppError('conflict', `Assess requirement ${input.ref} first; evidence is attached to its result.`, [
-      { path: ['ref'], message: 'Not assessed yet.' },
-    ]);
+    throw new AppError('conflict', `Assess requirement ${req.ref ?? named} first; evidence is attached to its result.`, [{ path: ['ref'], message: 'Not assessed yet.' }]);
   }
   return rid;
 }
@@ -160,7 +153,7 @@ export function getEvidence(ctx: Ctx, id: string): EvidenceItem {
 
 export function listEvidence(
   ctx: Ctx,
-  input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string },
+  input: { recordType: EvidenceOwnerType; recordId?: string; assessmentId?: string; ref?: string; requirementId?: string },
 ): { items: EvidenceItem[] } {
   requireActor(ctx);
   const recordId = evidenceTarget(ctx, input);

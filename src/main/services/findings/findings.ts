@@ -129,10 +129,11 @@ export function listFindings(
     args.push(input.assessmentId);
   }
   if (input.link) {
+    input = { ...input, link: linkTarget(ctx, input.link) };
     where.push(
       'EXISTS (SELECT 1 FROM finding_links l WHERE l.finding_id = f.id AND l.kind = ? AND l.target_id = ? AND l.deleted_hlc IS NULL)',
     );
-    args.push(input.link.kind, input.link.targetId);
+    args.push(input.link!.kind, input.link!.targetId);
   }
   const rows = ctx.store.sqlite
     .prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY f.created_at DESC, f.id DESC`)
@@ -156,6 +157,13 @@ function checkOwner(ctx: Ctx, ownerId: string | null | undefined) {
 }
 
 const linkId = (findingId: string, kind: string, target: string) => setRowId('finding_links', findingId, kind, target);
+
+/** Requirements are linked by URN (the same in every version of the framework); a requirement's id is taken as its URN. */
+function linkTarget(ctx: Ctx, l: { kind: FindingLinkKind; targetId: string }): { kind: FindingLinkKind; targetId: string } {
+  if (l.kind !== 'requirement') return l;
+  const urn = ctx.store.sqlite.prepare('SELECT urn FROM framework_requirements WHERE id = ?').pluck().get(l.targetId) as string | undefined;
+  return urn ? { kind: l.kind, targetId: urn } : l;
+}
 
 export function createFinding(
   ctx: Ctx,
@@ -192,7 +200,7 @@ export function createFinding(
       ticket_id: null,
       raised_by: actor.id,
     });
-    for (const l of input.links ?? [])
+    for (const l of (input.links ?? []).map((x) => linkTarget(ctx, x)))
       setMember(
         ctx,
         w,
@@ -234,8 +242,9 @@ export function updateFinding(
   return getFinding(ctx, id);
 }
 
-export function linkFinding(ctx: Ctx, id: string, link: { kind: FindingLinkKind; targetId: string }, present: boolean): Finding {
+export function linkFinding(ctx: Ctx, id: string, given: { kind: FindingLinkKind; targetId: string }, present: boolean): Finding {
   requireWriter(ctx);
+  const link = linkTarget(ctx, given);
   const f = getFinding(ctx, id);
   write(ctx, (w) =>
     setMember(

@@ -21,6 +21,8 @@ import { useRole } from '../../stores/session';
 import { useLookups } from '../common/lookups';
 import { Empty, ErrorState, Loading } from '../common/states';
 import { ImportLibraryButton } from '../risks/common';
+import { EvidencePanel } from '../evidence/EvidencePanel';
+import { PackButtons } from '../evidence/PackButtons';
 
 export const RESULT_LABELS: Record<RequirementResult, string> = {
   compliant: 'Compliant',
@@ -194,6 +196,7 @@ function AssessmentView({ id }: { id: string }) {
           </Button>
           <Title order={2}>{a.data.name}</Title>
         </div>
+        <PackButtons kind="assessment" id={id} />
         <Stack gap={2} align="flex-end" w={280}>
           <Text size="sm" data-testid="assessment-progress">
             {p.assessed} of {p.total} assessed{p.compliance !== null ? ` · ${p.compliance}% compliant` : ''}
@@ -204,6 +207,7 @@ function AssessmentView({ id }: { id: string }) {
       <Text size="xs" c="dimmed">
         ↑/↓ move · 1 compliant · 2 partially · 3 non-compliant · 4 not applicable · 5 not assessed · n next not assessed · e evidence
       </Text>
+      <EvidencePanel />
       <Group align="stretch" gap="md" style={{ flex: 1, minHeight: 0 }} wrap="nowrap">
         <Stack gap={6} w={220} style={{ overflow: 'auto' }} data-testid="assessment-groups">
           {a.data.groups

@@ -12,6 +12,7 @@ import { navigate, useRoute } from '../../lib/router';
 import { useKeys } from '../../lib/keys';
 import { isStaff, useRole } from '../../stores/session';
 import { Empty, ErrorState, Loading } from '../common/states';
+import { PackButtons } from '../evidence/PackButtons';
 import { HeatMap, ImportLibraryButton, LevelBadge, RISK_STATUS_LABELS, STAGE_LABELS, ScoreSelects } from './common';
 import { RiskPage } from './RiskPage';
 
@@ -55,6 +56,7 @@ function Register() {
       <Group justify="space-between">
         <Title order={2}>Risks</Title>
         <Group gap="xs">
+          <PackButtons kind="register" />
           {role === 'admin' && <ImportLibraryButton />}
           {staff && (
             <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setCreating(true)} data-testid="risk-new">

@@ -51,6 +51,7 @@ import { STATUS_KEYS, useStatusDialog } from './StatusDialog';
 import { Timeline } from './Timeline';
 import { Composer } from './Composer';
 import { usePickers } from './Pickers';
+import { TicketFindings } from '../evidence/TicketFindings';
 
 const CHANNEL_LABELS: Record<ContactChannel, string> = {
   phone: 'Phone',
@@ -326,6 +327,7 @@ function Fields({ t, staff }: { t: Detail; staff: boolean }) {
         onChange={(v) => void update(t, { contactChannel: v as ContactChannel | null }, 'contact channel')}
       />
       <LinkedAsset t={t} ro={ro} />
+      <TicketFindings ticketId={t.id} />
       <TextInput size="xs" label="Opened" value={formatDateTime(t.openedAt)} readOnly variant="unstyled" />
       <TextInput size="xs" label="First response" value={formatDateTime(t.firstResponseAt)} readOnly variant="unstyled" />
       {t.resolvedAt && <TextInput size="xs" label="Resolved" value={formatDateTime(t.resolvedAt)} readOnly variant="unstyled" />}
