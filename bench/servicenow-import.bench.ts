@@ -26,12 +26,16 @@ const sample = process.env.OUTPOST_FIXTURES
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-bench-sn-'));
 const lines = fs.readFileSync(sample, 'utf8').split(/\r?\n/).filter(Boolean);
 const out = [lines[0]!];
-for (let c = 0; c < copies; c++) for (const l of lines.slice(1)) out.push(`INC${String(Number(l.slice(3, 10)) + c * 100_000).padStart(7, '0')}${l.slice(10)}`);
+for (let c = 0; c < copies; c++)
+  for (const l of lines.slice(1)) out.push(`INC${String(Number(l.slice(3, 10)) + c * 100_000).padStart(7, '0')}${l.slice(10)}`);
 const bytes = Buffer.from(out.join('\n') + '\n');
 
 function world(name: string): Ctx {
   const store = openStore(path.join(dir, `${name}.db`));
-  const s = initialize({ store, clock: systemClock, actor: null, call: 'setup.init' }, { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } });
+  const s = initialize(
+    { store, clock: systemClock, actor: null, call: 'setup.init' },
+    { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } },
+  );
   return { store, clock: systemClock, actor: loadActor(store.sqlite, s.user.id)!, call: 'tickets.import' };
 }
 
