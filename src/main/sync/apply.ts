@@ -16,6 +16,7 @@ import { AuditBatch } from '../services/core/audit';
 import { auditTypeOf } from '../services/core/write';
 import { getMeta, setMeta } from '../services/core/meta';
 import { derivePulled } from '../services/settings/derive';
+import { derivePulledSla } from '../services/sla/recompute';
 import { matrixOf } from '../services/settings/settings';
 import { numberedField } from '../../shared/numbers';
 import { alignFollowingChildren, dropRecord, heldScopes, isMovedOutMarker, narrowBackfill, startBackfill } from './scopes';
@@ -138,6 +139,8 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
       alignFollowingChildren(sqlite, page.changes);
       // Derived priority follows this device's team matrix (see services/settings/derive.ts).
       derivePulled(sqlite, page.changes, () => matrixOf(sqlite));
+      // SLA deadlines follow the pulled history and policies (see services/sla/recompute.ts).
+      derivePulledSla(sqlite, page.changes);
       setMeta(sqlite, cursorKey, String(page.cursor));
       if (maxHlc) {
         // The server already clamped far-ahead clocks, so its stamps are trusted as they are: a

@@ -36,7 +36,21 @@ export type Judgement =
   | { ok: false; reason: string };
 
 /** Fields a status move may carry, beside the status itself (see services/tickets applyTransition). */
-export const TRANSITION_FIELDS: readonly string[] = ['is_open', 'assignee_id', 'pending_reason', 'resolution_code', 'resolution_notes', 'resolved_at', 'closed_at', 'first_response_at', 'sla_met'];
+export const TRANSITION_FIELDS: readonly string[] = [
+  'is_open',
+  'assignee_id',
+  'pending_reason',
+  'resolution_code',
+  'resolution_notes',
+  'resolved_at',
+  'closed_at',
+  'first_response_at',
+  'sla_met',
+  // What SLA applied, recorded when the ticket is resolved (services/sla).
+  'sla_policy_id',
+  'sla_response_met',
+  'sla_resolution_target_minutes',
+];
 /** What a requester's own moves may carry: no assignee, no first-response time. */
 const REQUESTER_TRANSITION_FIELDS: readonly string[] = ['is_open', 'pending_reason', 'resolution_code', 'resolution_notes', 'resolved_at', 'closed_at'];
 /** Fields a requester may give a ticket they raise (former_number is replaced by the server, as for everyone). */

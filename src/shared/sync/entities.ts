@@ -16,6 +16,7 @@ import { numberOrProvisional } from '../numbers';
 import { ASSET_ENTITY_RULES } from './entities-assets';
 import { GRC_ENTITY_RULES } from './entities-grc';
 import { EVIDENCE_ENTITY_RULES } from './entities-evidence';
+import { SLA_ENTITY_RULES } from './entities-sla';
 import type { EntityRule, WriterRole } from './entity-rule';
 
 export type { EntityRule, MergeKind, ReadRule, WriterRole } from './entity-rule';
@@ -52,6 +53,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   ...ASSET_ENTITY_RULES,
   ...GRC_ENTITY_RULES,
   ...EVIDENCE_ENTITY_RULES,
+  ...SLA_ENTITY_RULES,
   // Team-wide settings (scope 'global'): one row per setting key, and one row per category,
   // subcategory, asset custom field and asset model, so concurrent additions all survive.
   team_settings: { merge: 'record', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, textFields: ['value'], fields: { key: z.enum(TEAM_SETTING_KEYS), value: teamSettingValueText } },
@@ -125,6 +127,10 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       closed_at: isoTime.nullable(),
       sla_met: bool01.nullable(),
       source_number: optStr(64),
+      // What applied when the ticket was resolved (services/sla): written with the resolution.
+      sla_policy_id: id.nullable(),
+      sla_response_met: bool01.nullable(),
+      sla_resolution_target_minutes: z.number().int().min(0).max(5_256_000).nullable(),
     },
   },
   ticket_comments: {

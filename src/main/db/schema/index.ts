@@ -6,3 +6,4 @@ export * from './sync';
 export * from './team';
 export * from './grc';
 export * from './evidence';
+export * from './sla';

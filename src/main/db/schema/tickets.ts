@@ -48,6 +48,20 @@ export const tickets = sqliteTable(
     formerNumber: text('former_number'),
     /** The number the ticket had in the tool it was imported from (ServiceNow's INC0000045): finds it again on a re-import. */
     sourceNumber: text('source_number'),
+    /** The SLA policy that applied when the ticket was resolved, with its targets (synced, written at resolution). */
+    slaPolicyId: text('sla_policy_id'),
+    slaResponseMet: integer('sla_response_met'),
+    slaResolutionTargetMinutes: integer('sla_resolution_target_minutes'),
+    /**
+     * Derived on this device from the ticket's status history and the policy (services/sla), never
+     * synced: the clock's state, its next deadline and warning (epoch ms) while it runs, what is left
+     * of the target while it is paused, and which clock (response, resolution) the deadline is for.
+     */
+    slaState: text('sla_state'),
+    slaClock: text('sla_clock'),
+    slaDueAt: integer('sla_due_at'),
+    slaWarnAt: integer('sla_warn_at'),
+    slaLeftMs: integer('sla_left_ms'),
   },
   (t) => [
     uniqueIndex('tickets_number_uq').on(t.number),
@@ -64,6 +78,9 @@ export const tickets = sqliteTable(
     index('tickets_source_number_idx').on(t.sourceNumber).where(sql`source_number IS NOT NULL`),
     index('tickets_status_idx').on(t.status, t.priority, t.openedAt, t.id),
     // Soft-deleted tickets only (few): queue counts subtract these instead of reading every row.
+    // Running clocks only: "Breaching soon" walks deadlines in order, and counts warnings reached.
+    index('tickets_sla_due_idx').on(t.slaDueAt, t.id).where(sql`sla_due_at IS NOT NULL`),
+    index('tickets_sla_warn_idx').on(t.slaWarnAt).where(sql`sla_warn_at IS NOT NULL`),
     index('tickets_deleted_idx').on(t.deletedHlc).where(sql`deleted_hlc IS NOT NULL`),
   ],
 );

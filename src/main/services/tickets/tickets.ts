@@ -19,6 +19,7 @@ import { priorityMatrix } from '../settings/settings';
 import { nextNumber } from '../core/numbers';
 import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
 import { linksOf, watchersOf } from './set-reads';
+import { recomputeSla, slaAtResolution } from '../sla/recompute';
 
 const LONG_TEXT = 500;
 
@@ -81,11 +82,11 @@ export function appendHistory(
   w: WriteScope,
   ticketId: string,
   scopeId: string,
-  h: { kind: 'status' | 'field'; field?: string | null; from?: string | null; to?: string | null; reason?: string | null },
+  h: { kind: 'status' | 'field'; field?: string | null; from?: string | null; to?: string | null; reason?: string | null; id?: string },
 ) {
   const row = { ticket_id: ticketId, actor_id: w.actorId, kind: h.kind, field: h.field ?? null, from_value: h.from ?? null, to_value: h.to ?? null, reason: h.reason ?? null };
   // The action's own audit event covers its history rows.
-  appendRecord(storeOf(sqlite), w, 'ticket_history', uuidv7(), scopeId, row, { audit: false });
+  appendRecord(storeOf(sqlite), w, 'ticket_history', h.id ?? uuidv7(), scopeId, row, { audit: false });
 }
 
 export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
@@ -129,6 +130,7 @@ export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
     };
     createRecord(ctx, w, 'tickets', id, siteId, row, { audit: { after: { ...row, scope_id: siteId } } });
     appendHistory(sqlite, w, id, siteId, { kind: 'status', from: null, to: status });
+    recomputeSla(sqlite, [id]);
   });
   return loadTicket(sqlite, id)!;
 }
@@ -260,6 +262,7 @@ export function updateTicket(ctx: Ctx, id: string, fields: TicketFields): Ticket
   write(ctx, (w) => {
     const changed = applyFields(ctx, w, before, fields);
     if (changed.length) w.audit('ticket', id, pick(before, changed), pick(fields as Record<string, unknown>, changed));
+    if (changed.length) recomputeSla(ctx.store.sqlite, [id]);
   });
   return loadTicket(ctx.store.sqlite, id)!;
 }
@@ -303,16 +306,19 @@ function applyTransition(ctx: Ctx, w: WriteScope, before: Ticket, input: Transit
   const cols: Record<string, unknown> = { status: input.to, is_open: isOpen(input.to) ? 1 : 0 };
   if (assigneeId !== before.assigneeId) cols.assignee_id = assigneeId;
   cols.pending_reason = input.to === 'pending' ? input.reason : null;
+  const historyId = uuidv7();
   if (input.to === 'resolved') {
     cols.resolution_code = input.resolutionCode;
     cols.resolution_notes = input.resolutionNotes;
     cols.resolved_at = w.now;
+    Object.assign(cols, slaAtResolution(sqlite, before.id, { id: historyId, at: w.now, to: 'resolved', reason: null }));
   }
   if (input.to === 'closed' || input.to === 'cancelled') cols.closed_at = w.now;
   if (before.status === 'resolved' && input.to === 'in_progress') {
     cols.resolved_at = null;
     cols.resolution_code = null;
     cols.resolution_notes = null;
+    Object.assign(cols, { sla_met: null, sla_policy_id: null, sla_response_met: null, sla_resolution_target_minutes: null });
   }
   if (!before.firstResponseAt && actor.id !== before.requesterId && ['in_progress', 'resolved', 'pending'].includes(input.to)) {
     cols.first_response_at = w.now;
@@ -320,8 +326,9 @@ function applyTransition(ctx: Ctx, w: WriteScope, before: Ticket, input: Transit
   transitionRecord(ctx, w, 'tickets', before.id, { from: before.status, to: input.to, fields: cols as Values }, { audit: false });
   const reason =
     input.to === 'pending' ? (input.reason ?? null) : input.to === 'resolved' ? `${input.resolutionCode}: ${input.resolutionNotes}` : (input.reason ?? null);
-  appendHistory(sqlite, w, before.id, before.siteId, { kind: 'status', from: before.status, to: input.to, reason: reason ? clip(reason) : null });
+  appendHistory(sqlite, w, before.id, before.siteId, { kind: 'status', from: before.status, to: input.to, reason: reason ? clip(reason) : null, id: historyId });
   w.audit('ticket', before.id, { status: before.status }, { status: input.to, ...(reason ? { reason } : {}) });
+  recomputeSla(sqlite, [before.id]);
 }
 
 export function transitionTicket(ctx: Ctx, id: string, input: TransitionInput): Ticket {
@@ -344,6 +351,7 @@ export function commentTicket(ctx: Ctx, id: string, body: string, internal: bool
     });
     if (!t.firstResponseAt && !internal && actor.id !== t.requesterId && actor.role !== 'requester') {
       updateRecord(ctx, w, 'tickets', id, { first_response_at: w.now }, { audit: false });
+      recomputeSla(sqlite, [id]);
     } else touchRecord(ctx, w, 'tickets', id);
   });
   return { kind: 'comment', id: cid, at, authorId: actor.id, authorName: actor.displayName, body, internal };
