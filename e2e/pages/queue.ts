@@ -27,7 +27,7 @@ export class QueuePage {
     await this.page.keyboard.press(k);
   }
 
-  async view(name: 'my_work' | 'unassigned' | 'all_open' | 'recently_resolved' | 'all') {
+  async view(name: 'my_work' | 'unassigned' | 'all_open' | 'breaching_soon' | 'recently_resolved' | 'all') {
     await this.page.getByTestId(`view-${name}`).click();
   }
 

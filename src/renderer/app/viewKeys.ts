@@ -8,6 +8,7 @@ export const VIEW_KEYS: Record<QueueView, string> = {
   my_work: 'm',
   unassigned: 'u',
   all_open: 'o',
+  breaching_soon: 'b',
   recently_resolved: 'r',
   all: 't',
 };

@@ -19,6 +19,8 @@ import { assessmentsCalls } from './assessments';
 import { evidenceCalls } from './evidence';
 import { findingsCalls } from './findings';
 import { kpisCalls } from './kpis';
+import { slaCalls } from './sla';
+import { routingCalls } from './routing';
 
 export const contract = {
   ...setupCalls,
@@ -41,6 +43,8 @@ export const contract = {
   ...evidenceCalls,
   ...findingsCalls,
   ...kpisCalls,
+  ...slaCalls,
+  ...routingCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

@@ -79,7 +79,18 @@ export type TicketRow = Pick<
   | 'openedAt'
   | 'updatedAt'
   | 'resolvedAt'
->;
+> & {
+  /**
+   * The SLA as this device derived it (services/sla): state of the clock, which clock the deadline
+   * is for, the deadline and warning instants (epoch ms) while it runs, and what is left of the
+   * target (ms, negative once missed) while it is paused or after it stopped.
+   */
+  slaState: 'running' | 'paused' | 'stopped' | null;
+  slaClock: 'response' | 'resolution' | null;
+  slaDueAt: number | null;
+  slaWarnAt: number | null;
+  slaLeftMs: number | null;
+};
 
 export type TimelineEntry =
   | { kind: 'comment'; id: string; at: string; authorId: string; authorName: string; body: string; internal: boolean }
@@ -114,17 +125,18 @@ export interface TicketDetail extends Ticket {
   links: TicketLink[];
 }
 
-export const QUEUE_VIEWS = ['my_work', 'unassigned', 'all_open', 'recently_resolved', 'all'] as const;
+export const QUEUE_VIEWS = ['my_work', 'unassigned', 'all_open', 'breaching_soon', 'recently_resolved', 'all'] as const;
 export type QueueView = (typeof QUEUE_VIEWS)[number];
 export const QUEUE_VIEW_LABELS: Record<QueueView, string> = {
   my_work: 'My work',
   unassigned: 'Unassigned',
   all_open: 'All open',
+  breaching_soon: 'Breaching soon',
   recently_resolved: 'Recently resolved',
   all: 'All tickets',
 };
 
-export const QUEUE_SORTS = ['priority', 'newest', 'oldest', 'updated', 'resolved'] as const;
+export const QUEUE_SORTS = ['priority', 'newest', 'oldest', 'updated', 'resolved', 'due'] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
 export const QUEUE_SORT_LABELS: Record<QueueSort, string> = {
   priority: 'Priority, then newest',
@@ -132,6 +144,7 @@ export const QUEUE_SORT_LABELS: Record<QueueSort, string> = {
   oldest: 'Oldest first',
   updated: 'Recently updated',
   resolved: 'Recently resolved',
+  due: 'SLA deadline, soonest first',
 };
 
 const level = z.union([z.literal(1), z.literal(2), z.literal(3)], {

@@ -110,7 +110,7 @@ export function holidaysFromIcs(text: string, years: { from: number; to: number 
       return;
     }
     const allDay = e.start?.params.VALUE === 'DATE' || /^\d{8}$/.test(e.start!.value.trim());
-    let end = e.end ? dateOf(e.end.value) : null;
+    const end = e.end ? dateOf(e.end.value) : null;
     if (e.end && !end) {
       problems.push(`Line ${e.no}: "${name}" has an unreadable DTEND.`);
       return;

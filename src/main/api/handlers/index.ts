@@ -20,6 +20,8 @@ import { assessmentsHandlers } from './assessments';
 import { evidenceHandlers } from './evidence';
 import { findingsHandlers } from './findings';
 import { kpisHandlers } from './kpis';
+import { slaHandlers } from './sla';
+import { routingHandlers } from './routing';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -41,6 +43,8 @@ export const handlers: HandlersFor<Contract> = {
   ...evidenceHandlers,
   ...findingsHandlers,
   ...kpisHandlers,
+  ...slaHandlers,
+  ...routingHandlers,
 };
 
 export type { RequestInfo } from './types';

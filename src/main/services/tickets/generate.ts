@@ -17,6 +17,7 @@ import {
   type TicketType,
 } from '../../../shared/tickets/rules';
 import { reserveNumbers } from '../core/numbers';
+import { recomputeAllSla } from '../sla/recompute';
 import { DEFAULT_CATEGORIES } from '../settings/settings';
 
 export type Rng = () => number;
@@ -280,4 +281,6 @@ export function insertGeneratedTickets(ctx: Ctx, specs: GeneratedTicket[], opts:
     });
     opts.onProgress?.(Math.min(specs.length, start + chunk));
   }
+  // With SLA policies set, the new tickets get their deadlines as any ticket does.
+  if (sqlite.prepare('SELECT 1 FROM sla_policies WHERE deleted_hlc IS NULL LIMIT 1').get()) sqlite.transaction(() => recomputeAllSla(sqlite)).immediate();
 }

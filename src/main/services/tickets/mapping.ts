@@ -18,7 +18,8 @@ export const ROW_COLUMNS = `t.id, t.number, t.type, t.title, t.priority, t.statu
   (SELECT display_name FROM users WHERE id = t.assignee_id) AS assigneeName, t.group_id AS groupId,
   (SELECT name FROM groups WHERE id = t.group_id) AS groupName,
   (SELECT display_name FROM users WHERE id = t.requester_id) AS requesterName, t.scope_id AS siteId,
-  t.opened_at AS openedAt, t.updated_at AS updatedAt, t.resolved_at AS resolvedAt`;
+  t.opened_at AS openedAt, t.updated_at AS updatedAt, t.resolved_at AS resolvedAt, t.sla_state AS slaState, t.sla_clock AS slaClock,
+  t.sla_due_at AS slaDueAt, t.sla_warn_at AS slaWarnAt, t.sla_left_ms AS slaLeftMs`;
 
 export function toTicket(r: Record<string, unknown>): Ticket {
   return { ...(r as unknown as Ticket), priorityOverridden: !!r.priorityOverridden, slaMet: r.slaMet == null ? null : !!r.slaMet };

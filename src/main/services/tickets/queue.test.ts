@@ -8,6 +8,7 @@ import { createSite } from '../directory/sites';
 import { generateTickets, insertGeneratedTickets, mulberry32 } from './generate';
 import { createTicket } from './tickets';
 import { QUEUE_SORTS, QUEUE_VIEWS, type QueueSort, type QueueView, type TicketFilter, type TicketRow } from '../../../shared/api/tickets';
+import { savePolicy } from '../sla/settings';
 import { AppError } from '../../../shared/result';
 
 let w: World;
@@ -26,6 +27,19 @@ beforeAll(() => {
   req = w.user('requester', 'rita');
   const req2 = w.user('requester', 'rob');
   groups = [createGroup(a, { name: 'Desk', memberIds: [tech.id] }).id, createGroup(a, { name: 'Network', memberIds: [tech2.id] }).id];
+  // An SLA policy (around the clock) so "Breaching soon" holds tickets: short targets for P1/P2.
+  savePolicy(a, {
+    name: 'All',
+    position: 0,
+    active: true,
+    type: null,
+    category: null,
+    siteId: null,
+    calendarId: null,
+    warnShare: 0.75,
+    targets: { '1': { response: 30, resolution: 240 }, '2': { response: 60, resolution: 480 }, '3': { response: 240, resolution: 60 * 24 * 400 } },
+    escalations: [],
+  });
   console.log(`queue.test seed ${SEED}`);
   const specs = generateTickets(mulberry32(SEED), 1500, {
     now: w.clock.now(),
@@ -54,9 +68,11 @@ function reference(actor: Actor, view: QueueView, sort: QueueSort, filter: Ticke
   if (view === 'my_work') add('assignee_id = ? AND is_open = 1', actor.id);
   if (view === 'unassigned') add('assignee_id IS NULL AND is_open = 1');
   if (view === 'all_open') add('is_open = 1');
+  if (view === 'breaching_soon') add('sla_warn_at <= ? AND is_open = 1', w.clock.now().getTime());
   if (view === 'recently_resolved') add('is_open = 0 AND resolved_at >= ?', new Date(w.clock.now().getTime() - RECENT_DAYS * 86400_000).toISOString());
   if (actor.role === 'requester') add('requester_id = ?', actor.id);
   if (sort === 'resolved') add('resolved_at IS NOT NULL');
+  if (sort === 'due') add('sla_due_at IS NOT NULL');
   inList('status', filter.status);
   inList('priority', filter.priority);
   inList('type', filter.type);
@@ -68,6 +84,7 @@ function reference(actor: Actor, view: QueueView, sort: QueueSort, filter: Ticke
     oldest: 'opened_at ASC, id ASC',
     updated: 'updated_at DESC, id DESC',
     resolved: 'resolved_at DESC, id DESC',
+    due: 'sla_due_at ASC, id ASC',
   }[sort];
   return w.store.sqlite.prepare(`SELECT id FROM tickets WHERE ${where.join(' AND ')} ORDER BY ${order}`).pluck().all(...args) as string[];
 }
@@ -164,6 +181,7 @@ describe('queue views', () => {
       my_work: reference(tech, 'my_work', 'priority').length,
       unassigned: reference(tech, 'unassigned', 'priority').length,
       all_open: reference(tech, 'all_open', 'priority').length,
+      breaching_soon: reference(tech, 'breaching_soon', 'due').length,
       recently_resolved: reference(tech, 'recently_resolved', 'newest').length,
     });
   });

@@ -22,6 +22,7 @@ const SORTS: Record<QueueSort, SortDef> = {
   oldest: { cols: ['t.opened_at', 't.id'], dir: 'ASC' },
   updated: { cols: ['t.updated_at', 't.id'], dir: 'DESC' },
   resolved: { cols: ['t.resolved_at', 't.id'], dir: 'DESC' },
+  due: { cols: ['t.sla_due_at', 't.id'], dir: 'ASC' },
 };
 
 const SORT_KEYS: Record<QueueSort, (r: Record<string, unknown>) => unknown[]> = {
@@ -30,12 +31,14 @@ const SORT_KEYS: Record<QueueSort, (r: Record<string, unknown>) => unknown[]> = 
   oldest: (r) => [r.openedAt, r.id],
   updated: (r) => [r.updatedAt, r.id],
   resolved: (r) => [r.resolvedAt, r.id],
+  due: (r) => [r.slaDueAt, r.id],
 };
 
 export const DEFAULT_SORT: Record<QueueView, QueueSort> = {
   my_work: 'priority',
   unassigned: 'priority',
   all_open: 'priority',
+  breaching_soon: 'due',
   recently_resolved: 'resolved',
   all: 'newest',
 };
@@ -66,6 +69,11 @@ function viewWhere(ctx: Ctx, view: QueueView, where: string[], args: unknown[]) 
       break;
     case 'all_open':
       where.push('t.is_open = 1');
+      break;
+    case 'breaching_soon':
+      // Running SLA clocks past their warning share (or their deadline), through tickets_sla_warn_idx.
+      where.push('t.sla_warn_at <= ?', 't.is_open = 1');
+      args.push(ctx.clock.now().getTime());
       break;
     case 'recently_resolved':
       where.push('t.is_open = 0', 't.resolved_at >= ?');
@@ -169,6 +177,7 @@ export function listTickets(
   const args: unknown[] = [];
   viewWhere(ctx, input.view, where, args);
   if (sort === 'resolved') where.push('t.resolved_at IS NOT NULL');
+  if (sort === 'due') where.push('t.sla_due_at IS NOT NULL');
   const f = { w: [] as string[], a: [] as unknown[] };
   filterWhere(ctx, input.filter, f.w, f.a);
   const total = input.withTotal ? countLive(ctx, [...where, ...f.w], [...args, ...f.a]) : null;

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Actor, Ctx } from '../core/context';
 import { requireActor, write, type WriteScope } from '../core/write';
-import { appendRecord, createRecord, storeOf, touchRecord, transitionRecord, updateRecord, type Value, type Values } from '../core/record';
+import { appendRecord, createRecord, setMember, storeOf, touchRecord, transitionRecord, updateRecord, type Value, type Values } from '../core/record';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import {
@@ -20,6 +20,9 @@ import { nextNumber } from '../core/numbers';
 import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
 import { linksOf, watchersOf } from './set-reads';
 import { recomputeSla, slaAtResolution } from '../sla/recompute';
+import { decideRoute } from '../routing/routing';
+import { normaliseTag } from './tag-names';
+import { setRowId } from '../core/set-ids';
 
 const LONG_TEXT = 500;
 
@@ -93,17 +96,32 @@ export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
   const actor = requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   const isRequester = actor.role === 'requester';
-  const assigneeId = isRequester ? null : (input.assigneeId ?? null);
-  const groupId = isRequester ? null : (input.groupId ?? null);
-  const requesterId = isRequester ? actor.id : (input.requesterId ?? null);
   const siteId = input.siteId ?? defaultSite(ctx, actor);
+  const requesterId = isRequester ? actor.id : (input.requesterId ?? null);
+  // Routing rules run on staff devices (a requester's ticket reaches the server unassigned, as the
+  // server requires); they fill in only what the creator left empty.
+  const route = isRequester
+    ? null
+    : decideRoute(sqlite, {
+        type: input.type,
+        category: input.category ?? null,
+        siteId,
+        title: input.title,
+        description: input.description ?? '',
+        requesterId,
+        linkedAssetId: input.linkedAssetId ?? null,
+        groupId: input.groupId ?? null,
+        assigneeId: input.assigneeId ?? null,
+      }).decision;
+  const assigneeId = isRequester ? null : (route?.assigneeId ?? input.assigneeId ?? null);
+  const groupId = isRequester ? null : (route?.groupId ?? input.groupId ?? null);
   assertRef(sqlite, 'users', assigneeId, 'assigneeId', 'assignee', true);
   assertRef(sqlite, 'groups', groupId, 'groupId', 'group');
   assertRef(sqlite, 'users', requesterId, 'requesterId', 'requester');
   assertRef(sqlite, 'sites', siteId, 'siteId', 'site');
   const impact = input.impact ?? 3;
   const urgency = input.urgency ?? 3;
-  const priority = priorityFor(priorityMatrix(ctx), impact, urgency);
+  const priority = route?.priority ?? priorityFor(priorityMatrix(ctx), impact, urgency);
   const status: TicketStatus = assigneeId ? 'assigned' : 'new';
   const id = uuidv7();
   write(ctx, (w) => {
@@ -118,7 +136,7 @@ export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
       impact,
       urgency,
       priority,
-      priority_overridden: 0,
+      priority_overridden: route?.priority ? 1 : 0,
       status,
       is_open: 1,
       assignee_id: assigneeId,
@@ -130,6 +148,13 @@ export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
     };
     createRecord(ctx, w, 'tickets', id, siteId, row, { audit: { after: { ...row, scope_id: siteId } } });
     appendHistory(sqlite, w, id, siteId, { kind: 'status', from: null, to: status });
+    if (route) {
+      for (const raw of route.tags) {
+        const { tag, key } = normaliseTag(raw);
+        setMember(storeOf(sqlite), w, 'ticket_tags', setRowId('ticket_tags', id, key), siteId, { ticket_id: id, tag, tag_key: key }, true, { audit: false });
+      }
+      appendHistory(sqlite, w, id, siteId, { kind: 'field', field: 'routing', from: null, to: `Routed by rule “${route.rule.name}”` });
+    }
     recomputeSla(sqlite, [id]);
   });
   return loadTicket(sqlite, id)!;
@@ -351,7 +376,7 @@ export function commentTicket(ctx: Ctx, id: string, body: string, internal: bool
     });
     if (!t.firstResponseAt && !internal && actor.id !== t.requesterId && actor.role !== 'requester') {
       updateRecord(ctx, w, 'tickets', id, { first_response_at: w.now }, { audit: false });
-      recomputeSla(sqlite, [id]);
+      recomputeSla(ctx.store.sqlite, [id]);
     } else touchRecord(ctx, w, 'tickets', id);
   });
   return { kind: 'comment', id: cid, at, authorId: actor.id, authorName: actor.displayName, body, internal };
