@@ -53,7 +53,6 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   ...ASSET_ENTITY_RULES,
   ...GRC_ENTITY_RULES,
   ...EVIDENCE_ENTITY_RULES,
-  ...SLA_ENTITY_RULES,
   // Team-wide settings (scope 'global'): one row per setting key, and one row per category,
   // subcategory, asset custom field and asset model, so concurrent additions all survive.
   team_settings: { merge: 'record', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, textFields: ['value'], fields: { key: z.enum(TEAM_SETTING_KEYS), value: teamSettingValueText } },
@@ -247,6 +246,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       resolved_by: id.nullable(),
     },
   },
+  ...SLA_ENTITY_RULES,
 };
 
 /**

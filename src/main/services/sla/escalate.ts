@@ -114,7 +114,9 @@ function fire(ctx: Ctx, ticketId: string, id: string, policyId: string, level: E
         deadline: new Date((level.at === 'warning' ? clock.warnAt : clock.dueAt) ?? at).toISOString(),
         summary,
       });
-      appendHistory(sqlite, w, ticketId, t.siteId, { kind: 'field', field: 'escalation', from: null, to: summary });
+      // The history line's id comes from the escalation's too: a second device that fired the same
+      // level while apart adds no second line.
+      appendHistory(sqlite, w, ticketId, t.siteId, { kind: 'field', field: 'escalation', from: null, to: summary, id: setRowId('ticket_history', id) });
     });
     return summary;
   });
