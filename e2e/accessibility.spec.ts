@@ -26,6 +26,11 @@ test.beforeAll(async () => {
     site: { name: 'HQ' },
     sampleData: true,
   });
+  // An SLA policy on office hours and a routing rule, so the queue shows SLA chips and both settings pages have content.
+  const cal = await apiCall<{ id: string }>(host, 'sla.saveCalendar', { name: 'Office', timezone: 'Europe/London', hours: [[1, 540, 1020], [2, 540, 1020], [3, 540, 1020], [4, 540, 1020], [5, 540, 1020]], holidays: [{ date: '2026-12-25', name: 'Christmas Day' }] }, token);
+  const tg = { response: 60, resolution: 480 };
+  await apiCall(host, 'sla.savePolicy', { name: 'Standard', calendarId: cal.id, targets: { '1': tg, '2': tg, '3': tg, '4': tg }, escalations: [] }, token);
+  await apiCall(host, 'routing.save', { name: 'Printers', position: 0, conditions: { words: ['printer'] }, actions: { priority: 2, tags: ['printing'] } }, token);
   const t = await apiCall<{ number: string }>(host, 'tickets.create', { type: 'incident', title: 'Printer on floor 2 jams', impact: 2, urgency: 2 }, token);
   ticketNumber = t.number;
   const loc = await apiCall<{ id: string }>(host, 'locations.create', { name: 'Store room' }, token);
@@ -63,6 +68,7 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
   };
   return [
     { name: 'queue', path: '/queue', ready: both(visible('ticket-row'), noLoading) },
+    { name: 'breaching soon', path: '/queue?view=breaching_soon', ready: noLoading },
     { name: 'ticket', path: `/queue/${ticketNumber}`, ready: both(visible('ticket-detail'), noLoading) },
     { name: 'assets', path: '/assets', ready: both(visible('asset-row'), noLoading) },
     { name: 'asset page', path: `/assets/${assetTag}`, ready: both(visible('asset-page'), noLoading) },
@@ -81,7 +87,7 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
     { name: 'audit trail', path: '/audit-trail', ready: noLoading },
     { name: 'about', path: '/about', ready: noLoading },
     { name: 'dashboard', path: '/dashboard', ready: both(visible('kpi-backlog'), noLoading) },
-    ...['users', 'groups', 'sites', 'locations', 'priority', 'categories', 'asset-fields', 'ticket-import', 'sync', 'scanner', 'security'].map((k) => ({
+    ...['users', 'groups', 'sites', 'locations', 'priority', 'categories', 'sla', 'routing', 'asset-fields', 'ticket-import', 'sync', 'scanner', 'security'].map((k) => ({
       name: `settings/${k}`,
       path: `/settings/${k}`,
       ready: both(visible('settings-body'), noLoading),

@@ -60,8 +60,8 @@ test('the palette finds the views and every settings page', async () => {
 
   await palette.open();
   await palette.input().fill('settings');
-  // An administrator has eleven settings pages; each is one entry.
-  await expect(page.locator('[data-testid^="palette-settings-"]')).toHaveCount(11);
+  // An administrator has thirteen settings pages; each is one entry.
+  await expect(page.locator('[data-testid^="palette-settings-"]')).toHaveCount(13);
   await palette.input().fill('priority matrix');
   await page.getByTestId('palette-settings-priority').click();
   await expect(page.getByRole('tab', { name: 'Priority matrix' })).toHaveAttribute('aria-selected', 'true');

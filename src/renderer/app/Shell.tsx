@@ -39,6 +39,7 @@ import { useKeys } from '../lib/keys';
 import { Palette } from '../features/palette/Palette';
 import { ShortcutSheet } from './ShortcutSheet';
 import { useGoKeys } from './goKeys';
+import { useEscalations } from '../features/sla/useEscalations';
 import { useFocusHomeAfterOverlays, useLeaveSearchBoxes } from './focusHome';
 import { Empty, Loading } from '../features/common/states';
 import { ErrorBoundary } from '../features/common/ErrorBoundary';
@@ -201,6 +202,7 @@ export function Shell() {
 
   useKeys({ '?': () => setShortcutsOpen(true) }, { global: true });
   useGoKeys(role);
+  useEscalations(role);
   useFocusHomeAfterOverlays();
   useLeaveSearchBoxes();
 

@@ -15,6 +15,8 @@ import { ScannerSettings } from '../features/scan/ScannerSettings';
 import { LocationsSettings } from '../features/assets/LocationsSettings';
 import { SecuritySettings } from '../features/settings/SecuritySettings';
 import { TicketImport } from '../features/tickets/TicketImport';
+import { SlaSettings } from '../features/sla/SlaSettings';
+import { RoutingSettings } from '../features/sla/RoutingSettings';
 
 export interface SettingsSection {
   key: string;
@@ -32,6 +34,8 @@ export const settingsSections: SettingsSection[] = [
   { key: 'categories', label: 'Categories', roles: ['admin'], element: CategoriesSettings, order: 50 },
   // ↓ other settings pages plug in here (one line each) ↓
   { key: 'ticket-import', label: 'Ticket import', roles: ['admin'], element: TicketImport, order: 58 },
+  { key: 'sla', label: 'SLA policies', roles: ['admin', 'technician', 'auditor'], element: SlaSettings, order: 52 },
+  { key: 'routing', label: 'Routing rules', roles: ['admin', 'technician', 'auditor'], element: RoutingSettings, order: 53 },
   { key: 'asset-fields', label: 'Asset fields', roles: ['admin'], element: AssetFieldsSettings, order: 55 },
   { key: 'locations', label: 'Locations', roles: ['admin', 'technician'], element: LocationsSettings, order: 35 },
   { key: 'scanner', label: 'Scanner', roles: ['admin', 'technician', 'auditor'], element: ScannerSettings, order: 70 },

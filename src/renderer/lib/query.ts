@@ -98,7 +98,14 @@ export function invalidate(match?: (name: CallName) => boolean) {
 /** Which cached calls a change in `domain` (the first segment of a mutating call) can affect. */
 export function invalidateDomain(domain: string) {
   const related: Record<string, string[]> = {
-    tickets: ['tickets', 'views', 'search', 'audit', 'kpis'],
+    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla'],
+    // SLA policies and calendars move every open ticket's deadline; escalations change tickets.
+    sla: ['sla', 'tickets', 'views', 'audit'],
+    sla_policies: ['sla', 'tickets', 'views', 'audit'],
+    sla_calendars: ['sla', 'tickets', 'views', 'audit'],
+    ticket_escalations: ['sla', 'tickets', 'audit'],
+    routing: ['routing', 'audit'],
+    routing_rules: ['routing', 'audit'],
     views: ['views', 'tickets'],
     users: ['users', 'groups', 'tickets', 'session', 'audit'],
     groups: ['groups', 'users', 'tickets', 'audit', 'kpis'],

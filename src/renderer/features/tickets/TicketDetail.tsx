@@ -50,6 +50,7 @@ import { act } from './actions';
 import { STATUS_KEYS, useStatusDialog } from './StatusDialog';
 import { Timeline } from './Timeline';
 import { Composer } from './Composer';
+import { SlaTimers } from '../sla/SlaTimers';
 import { usePickers } from './Pickers';
 import { TicketFindings } from '../evidence/TicketFindings';
 
@@ -524,6 +525,7 @@ export function TicketDetail({ number, onClose }: { number: string; onClose?: ()
         )}
       </Group>
       <PriorityControl t={t} staff={staff} />
+      {role !== 'requester' && <SlaTimers ticketId={t.id} staff={staff} />}
       {t.status === 'resolved' || t.status === 'closed' ? (
         <Paper withBorder p="sm" bg="var(--mantine-color-green-light)">
           <Text size="sm" fw={600}>

@@ -9,6 +9,8 @@ import { formatAge, formatDateTime } from '../../lib/format';
 import { PRIORITY_COLORS, STATUS_COLORS } from '../common/lookups';
 import type { PagedTickets } from './usePagedTickets';
 import { useFocusHomeClaim } from '../../app/focusHome';
+import { slaChip } from '../sla/chip';
+import { useNow } from '../../lib/useNow';
 
 const ROW = 46;
 
@@ -35,6 +37,8 @@ interface RowProps {
   open: boolean;
   checked: boolean;
   compact: boolean;
+  /** This screen's time, for the SLA chip's time left (moves every half minute). */
+  now: number;
   onCursor(row: TicketRow): void;
   onOpen(row: TicketRow): void;
   onToggle?(row: TicketRow): void;
@@ -44,9 +48,10 @@ interface RowProps {
  * One row, in plain elements styled by app.css: rows mount and unmount constantly while scrolling, and
  * plain spans keep that cheap at 100k+ tickets. Memoised so moving the cursor re-renders two rows.
  */
-const Row = memo(function Row({ r, top, active, open, checked, compact, onCursor, onOpen, onToggle }: RowProps) {
+const Row = memo(function Row({ r, top, active, open, checked, compact, now, onCursor, onOpen, onToggle }: RowProps) {
   const pc = PRIORITY_COLORS[r.priority];
   const sc = STATUS_COLORS[r.status];
+  const sla = slaChip(r, now);
   return (
     <div
       className="queue-row"
@@ -79,7 +84,8 @@ const Row = memo(function Row({ r, top, active, open, checked, compact, onCursor
           style={{ cursor: 'pointer' }}
         />
       )}
-      <span className="qr-prio" style={{ color: `var(--mantine-color-${pc}-text)` }} data-testid="row-priority">
+      {/* Grey (P4) text at this size falls below 4.5:1 on white: low priority reads in the body colour. */}
+      <span className="qr-prio" style={{ color: pc === 'gray' ? 'var(--mantine-color-text)' : `var(--mantine-color-${pc}-text)` }} data-testid="row-priority">
         P{r.priority}
       </span>
       <span
@@ -118,6 +124,15 @@ const Row = memo(function Row({ r, top, active, open, checked, compact, onCursor
       >
         {STATUS_LABELS[r.status]}
       </span>
+      <span
+        className="qr-sla"
+        data-level={sla?.level ?? 'none'}
+        data-testid="row-sla"
+        title={sla?.title ?? 'No SLA'}
+        style={sla ? { background: `var(--mantine-color-${sla.color}-light)`, color: `var(--mantine-color-${sla.color}-light-color)` } : undefined}
+      >
+        {sla?.label ?? ''}
+      </span>
       {!compact && (
         <span className="qr-age" title={`Opened ${formatDateTime(r.openedAt)}`}>
           {formatAge(r.openedAt)}
@@ -137,6 +152,7 @@ export function TicketList({ paged, cursorId, openId, checked, onCursor, onOpen,
     overscan: 8,
   });
   useFocusHomeClaim(parent);
+  const now = useNow(30_000);
   const items = v.getVirtualItems();
   const last = items[items.length - 1];
 
@@ -186,6 +202,7 @@ export function TicketList({ paged, cursorId, openId, checked, onCursor, onOpen,
               open={r.id === openId}
               checked={checked?.has(r.id) ?? false}
               compact={compact ?? false}
+              now={now}
               onCursor={onCursor}
               onOpen={onOpen}
               onToggle={onToggle}

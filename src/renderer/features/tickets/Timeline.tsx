@@ -95,6 +95,9 @@ function Entry({ e }: { e: TimelineEntry }) {
             {e.field === 'tags' ? (
               // Tag history records one tag added (to) or removed (from).
               e.to !== null ? `added the tag “${e.to}”` : `removed the tag “${e.from ?? ''}”`
+            ) : e.field === 'routing' || e.field === 'escalation' ? (
+              // Routing and escalation lines say what happened in words ("Routed by rule “Printers”").
+              <span data-testid={`timeline-${e.field}`}>{e.field === 'routing' ? '' : 'escalated: '}{e.to}</span>
             ) : (
               <>
                 changed {FIELD_LABELS[e.field] ?? e.field}
