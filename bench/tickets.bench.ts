@@ -14,6 +14,7 @@ import { initialize } from '../src/main/services/setup/setup';
 import { createSite } from '../src/main/services/directory/sites';
 import { createGroup } from '../src/main/services/directory/groups';
 import { createUser, loadActor } from '../src/main/services/directory/users';
+import { slaSection } from './sla-section';
 import { hashPassword } from '../src/main/services/auth/password';
 import {
   generateTickets,
@@ -232,6 +233,11 @@ function measure(key: StoreKey | null) {
     pages['all_open:page_101'] = repeat(30, () => listTickets(tctx, { view: 'all_open', filter: {}, limit: 50, cursor: deepOpen }));
     const counts = repeat(10, () => viewCounts(tctx));
 
+    // SLA: a policy on office hours recomputes every open ticket's deadline; then "Breaching soon".
+    const adminId = store.sqlite.prepare("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1").pluck().get() as string;
+    log('sla: saving a policy (recomputes every open ticket)');
+    const sla = slaSection(ctx(loadActor(store.sqlite, adminId)!, 'sla.savePolicy'), tctx, { time, repeat });
+
     // Search: realistic queries, the number lookup, and prefix words.
     const queries = ['printer', 'outlook freezing', 'vpn', 'blue screen', 'password', 'new starter laptop', 'warehouse scanner', 'sync fails error', 'monit flick', 'teams sound', formatNumber('INC', 1234), 'licence expired excel'];
     const sctx = ctx(tech, 'search.query');
@@ -277,6 +283,7 @@ function measure(key: StoreKey | null) {
       bulk: bulk ?? 'not measured (--reuse)',
       queue_page_limit_50: pages,
       view_counts: counts,
+      sla,
       search: { ...stats(searchSamples), per_query_median_ms: perQuery },
       edit: { update_p95_ms: stats(upd).p95_ms, transition_p95_ms: stats(tr).p95_ms, update: stats(upd), transition: stats(tr), update_plus_transition: stats(both) },
       goals_at_1M: { page_p95_ms: 20, search_p95_ms: 50, edit_p95_ms: 2 },

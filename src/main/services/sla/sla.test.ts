@@ -73,11 +73,11 @@ describe('SLA deadlines on the device', () => {
     expect(listTickets(w.ctx(tech), { view: 'all_open', filter: {}, limit: 10 }).items[0]).toMatchObject({ slaState: 'running', slaClock: 'resolution', slaDueAt: Date.parse('2026-03-04T15:00:00Z') });
     w.clock.set('2026-03-04T16:00:00Z');
     transitionTicket(w.ctx(tech), t.id, { to: 'resolved', resolutionCode: 'solved_permanently', resolutionNotes: 'New profile' });
-    const row = w.store.sqlite.prepare('SELECT sla_policy_id, sla_response_met, sla_resolution_target_minutes, sla_state, sla_due_at, sla_left_ms FROM tickets WHERE id = ?').get(t.id);
-    expect(row).toEqual({ sla_policy_id: p.id, sla_response_met: 1, sla_resolution_target_minutes: 480, sla_state: 'stopped', sla_due_at: null, sla_left_ms: -1 * H });
+    const row = w.store.sqlite.prepare('SELECT sla_met, sla_policy_id, sla_response_met, sla_resolution_target_minutes, sla_state, sla_due_at, sla_left_ms FROM tickets WHERE id = ?').get(t.id);
+    expect(row).toEqual({ sla_met: 0, sla_policy_id: p.id, sla_response_met: 1, sla_resolution_target_minutes: 480, sla_state: 'stopped', sla_due_at: null, sla_left_ms: -1 * H });
     // The resolution travels with the transition op.
     const op = w.store.sqlite.prepare("SELECT payload FROM pending_ops WHERE entity = 'tickets' AND kind = 'transition' ORDER BY device_seq DESC LIMIT 1").pluck().get() as string;
-    expect(JSON.parse(op).fields).toMatchObject({ sla_policy_id: p.id, sla_response_met: 1, sla_resolution_target_minutes: 480 });
+    expect(JSON.parse(op).fields).toMatchObject({ sla_met: 0, sla_policy_id: p.id, sla_response_met: 1, sla_resolution_target_minutes: 480 });
   });
 
   it('recomputes open tickets when a policy changes, and clears them when it goes', () => {
