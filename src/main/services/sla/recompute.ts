@@ -194,7 +194,8 @@ export function derivePulledSla(sqlite: Database.Database, changes: readonly { e
   }
   if (!ids.size) return 0;
   const setup = loadSlaSetup(sqlite);
-  // No policy and nothing stored from one: nothing to do (the common case for a team without SLAs).
-  if (!setup.policies.length && !sqlite.prepare('SELECT 1 FROM tickets WHERE sla_state IS NOT NULL LIMIT 1').get()) return 0;
+  // No policy: nothing to do (the common case for a team without SLAs). Columns left by a policy
+  // were cleared when it was deleted, and pulled rows never carry them.
+  if (!setup.policies.length) return 0;
   return recomputeSla(sqlite, [...ids], setup);
 }
