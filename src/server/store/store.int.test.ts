@@ -142,9 +142,14 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       const r = await push(store, tech, { deviceId: 'dev-t', clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops: [other, ticketOp(2, 't-s1', 'INC0000701')] }, NOW);
       expect(r.results.map((x) => x.status)).toEqual(['rejected', 'applied']);
       expect(r.results[0]!.reason).toMatch(/access to site site-2/);
-      const ra = await push(store, aud, { deviceId: 'dev-au', clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops: [ticketOp(1, 't-au', 'INC0000702')] }, NOW);
-      expect(ra.results[0]).toMatchObject({ status: 'rejected' });
-      expect(ra.results[0]!.reason).toMatch(/auditor/);
+      // An auditor may raise an unassigned ticket (a finding's follow-up) but never change one.
+      const raised = ticketOp(1, 't-au', 'INC0000702');
+      const assigned = ticketOp(2, 't-au2', 'INC0000703', { payload: { ...raised.payload, assignee_id: 'u-tech' } });
+      const edit: WireOp = { ...ticketOp(3, 't-s1', 'INC0000701'), kind: 'setFields', payload: { title: 'Renamed by an auditor' } };
+      const ra = await push(store, aud, { deviceId: 'dev-au', clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops: [raised, assigned, edit] }, NOW);
+      expect(ra.results.map((x) => x.status)).toEqual(['applied', 'rejected', 'rejected']);
+      expect(ra.results[1]!.reason).toMatch(/Auditors cannot assign tickets/);
+      expect(ra.results[2]!.reason).toMatch(/Auditors open follow-up tickets for findings; they do not change tickets/);
     });
 
     it('pulls in pages in change-log order with a cursor that never skips', async () => {
