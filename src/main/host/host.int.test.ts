@@ -187,7 +187,7 @@ describe('every call, happy path', () => {
     expect(page2.nextCursor).toBeNull();
     expect((await ok<{ items: { id: string }[] }>('tickets.list', {}, tokens.requester)).items.map((x) => x.id)).toEqual([t2.id]);
     const counts = await ok<{ items: { view: string; count: number }[] }>('tickets.counts', {}, tokens.tech);
-    expect(Object.fromEntries(counts.items.map((c) => [c.view, c.count]))).toEqual({ my_work: 1, unassigned: 1, all_open: 2, recently_resolved: 0 });
+    expect(Object.fromEntries(counts.items.map((c) => [c.view, c.count]))).toEqual({ my_work: 1, unassigned: 1, all_open: 2, recently_resolved: 0, breaching_soon: 0 });
     expect((await ok<{ status: string }>('tickets.transition', { id: t.id, to: 'resolved', resolutionCode: 'solved_permanently', resolutionNotes: 'Cleared' }, tokens.tech)).status).toBe('resolved');
   });
 
