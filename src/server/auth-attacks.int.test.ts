@@ -235,6 +235,51 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect((await login('tech1', 'tech-password-1')).status).toBe(200);
     });
 
+    it('a device reported lost takes every device forked from its store with it, however many copies deep', async () => {
+      await addUser('tech1');
+      const admin = await signIn(ADMIN.username, ADMIN.password);
+      const laptop = await signIn('tech1', 'tech-password-1');
+      // The laptop's store was copied, and the copy copied again: each continued under a new id.
+      const copyId = uuidv7();
+      const forked = await post('/auth/device/fork', { deviceId: copyId, deviceName: 'copy' }, laptop.accessToken);
+      expect(forked.status, JSON.stringify(forked.body)).toBe(200);
+      const copy = forked.body.value as Pair;
+      const copyOfCopyId = uuidv7();
+      const forked2 = await post('/auth/device/fork', { deviceId: copyOfCopyId, deviceName: 'copy of copy' }, copy.accessToken);
+      expect(forked2.status).toBe(200);
+      const copyOfCopy = forked2.body.value as Pair;
+      // Another device of the same person, not forked from the laptop, is left alone.
+      const desktop = await signIn('tech1', 'tech-password-1');
+      for (const p of [copy, copyOfCopy, desktop]) expect((await pull(p.accessToken)).status).toBe(200);
+
+      expect((await post('/auth/devices/lost', { deviceId: laptop.deviceId }, admin.accessToken)).status).toBe(200);
+      expect(await store.getDevice(laptop.deviceId)).toMatchObject({ revoked: true, lostAt: expect.any(String) });
+      for (const p of [copy, copyOfCopy]) {
+        expect((await store.getDevice(p.deviceId))!.revoked).toBe(true);
+        expect((await pull(p.accessToken)).status).toBe(401);
+        expect((await push(p.accessToken, p.deviceId)).status).toBe(401);
+        expect((await post('/auth/refresh', { refreshToken: p.refreshToken })).status).toBe(401);
+        const again = await login('tech1', 'tech-password-1', p.deviceId);
+        expect(again.status).toBe(403);
+        expect(again.body.error).toMatchObject({ code: 'device_revoked' });
+      }
+      expect((await pull(desktop.accessToken)).status).toBe(200);
+      expect((await store.getDevice(desktop.deviceId))!.revoked).toBe(false);
+    });
+
+    it('reporting a copy lost (the store call behind `npm run server -- device lost`) revokes the device it was copied from', async () => {
+      await addUser('tech1');
+      const laptop = await signIn('tech1', 'tech-password-1');
+      const copyId = uuidv7();
+      const copy = (await post('/auth/device/fork', { deviceId: copyId, deviceName: 'copy' }, laptop.accessToken)).body.value as Pair;
+      expect(await store.markDeviceLost(copyId, new Date(NOW).toISOString())).toBe(true);
+      // Lost: the copy; its family (the laptop it came from) is revoked with it.
+      expect((await store.getDevice(laptop.deviceId))!.revoked).toBe(true);
+      expect((await pull(laptop.accessToken)).status).toBe(401);
+      expect((await pull(copy.accessToken)).status).toBe(410);
+      expect(await store.markDeviceLost('no-such-device', new Date(NOW).toISOString())).toBe(false);
+    });
+
     it('a refresh token used twice revokes its whole session; other sessions of the user keep working', async () => {
       await addUser('tech1');
       const a = await signIn('tech1', 'tech-password-1');

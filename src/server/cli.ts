@@ -181,7 +181,7 @@ async function deviceCommand(store: ServerStore, verb: string | undefined, id: s
     await store.revokeSessions({ deviceId: id.trim() });
     // Open live streams re-check their device on the next event: this closes the lost one's now.
     await store.announce(await store.headSeq());
-    console.log(`Device ${id} reported lost: its pushes are refused, and at its next contact it wipes its store. A device that never connects again is protected only by its encryption at rest.`);
+    console.log(`Device ${id} reported lost: its pushes are refused, and at its next contact it wipes its store. Devices continued from a copy of its store are revoked too. A device that never connects again is protected only by its encryption at rest.`);
     return true;
   }
   throw new Error(`Unknown device command "${verb ?? ''}".\n${USAGE}`);

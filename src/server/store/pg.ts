@@ -324,8 +324,12 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     },
     markDeviceLost: async (id, at) => {
       const r = await pool.query('UPDATE devices SET revoked = 1, lost_at = coalesce(lost_at, $1) WHERE id = $2', [at, id]);
-      await pool.query('DELETE FROM refresh_tokens WHERE device_id = $1', [id]);
-      return (r.rowCount ?? 0) > 0;
+      if (!r.rowCount) return false;
+      // Its copies go with it, as with a revocation: a store copied from a lost laptop holds its data.
+      const ids = await deviceFamily(id, async (frontier) => (await pool.query(FAMILY_PG, [frontier])).rows as FamilyRow[]);
+      await pool.query('UPDATE devices SET revoked = 1 WHERE id = ANY($1::text[])', [ids]);
+      await pool.query('DELETE FROM refresh_tokens WHERE device_id = ANY($1::text[])', [ids]);
+      return true;
     },
     listAllDevices: async () => (await pool.query('SELECT * FROM devices ORDER BY last_seen_at DESC')).rows.map((r) => toDevice(r)!),
     saveRefresh: async (hash, deviceId, userId, expiresAt) => {

@@ -321,8 +321,12 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     },
     markDeviceLost: async (id, at) => {
       const r = db.prepare('UPDATE devices SET revoked = 1, lost_at = coalesce(lost_at, ?) WHERE id = ?').run(at, id);
-      db.prepare('DELETE FROM refresh_tokens WHERE device_id = ?').run(id);
-      return r.changes > 0;
+      if (!r.changes) return false;
+      // Its copies go with it, as with a revocation: a store copied from a lost laptop holds its data.
+      const ids = JSON.stringify(await deviceFamily(id, (frontier) => db.prepare(FAMILY_SQLITE).all(JSON.stringify(frontier), JSON.stringify(frontier)) as FamilyRow[]));
+      db.prepare('UPDATE devices SET revoked = 1 WHERE id IN (SELECT value FROM json_each(?))').run(ids);
+      db.prepare('DELETE FROM refresh_tokens WHERE device_id IN (SELECT value FROM json_each(?))').run(ids);
+      return true;
     },
     listAllDevices: async () => (db.prepare('SELECT * FROM devices ORDER BY last_seen_at DESC').all() as unknown[]).map((r) => toDevice(r)!),
     saveRefresh: async (hash, deviceId, userId, expiresAt) => {

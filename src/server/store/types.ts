@@ -123,7 +123,10 @@ export interface ServerStore {
    * revocation. False when no such device.
    */
   revokeDevice(id: string, withCopies?: boolean): Promise<boolean>;
-  /** Revokes the device and records it lost at `at` (kept on a second report); false when no such device. */
+  /**
+   * Records the device lost at `at` (kept on a second report) and revokes it with every device
+   * forked from the same store, as `revokeDevice(id, true)` does; false when no such device.
+   */
   markDeviceLost(id: string, at: string): Promise<boolean>;
   /** Every device, newest contact first (for `npm run server -- device list`). */
   listAllDevices(): Promise<Device[]>;
