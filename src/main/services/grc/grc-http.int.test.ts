@@ -7,55 +7,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type StartedRuntime } from '../../runtime';
-import { startHost, type Host } from '../../host/server';
-import { tempDir } from '../../testing';
+import { startTestHost, type TestHost } from '../../testing/host';
 import { FIXTURES } from '../assets/test-fixtures';
 
-let tmp: ReturnType<typeof tempDir>;
-let rt: StartedRuntime;
-let host: Host;
-const tokens = { admin: '', tech: '', auditor: '', requester: '' };
+let t: TestHost;
+const tokens: Record<string, string> = {};
+const post = <T = Record<string, unknown>>(name: string, input: unknown, token?: string) => t.post<T>(name, input, token);
+const ok = <T = Record<string, unknown>>(name: string, input: unknown, token?: string) => t.ok<T>(name, input, token);
 const lib = (f: string) => fs.readFileSync(path.join(FIXTURES, 'grc', f), 'utf8');
 
-async function post<T = Record<string, unknown>>(name: string, input: unknown, token: string) {
-  const res = await fetch(`${host.url}/api/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  return { status: res.status, body: (await res.json()) as { ok: boolean; value: T; error?: { code: string; message: string } } };
-}
-async function ok<T = Record<string, unknown>>(name: string, input: unknown, token: string): Promise<T> {
-  const r = await post<T>(name, input, token);
-  expect(r.body.error, `${name}: ${JSON.stringify(r.body.error)}`).toBeUndefined();
-  return r.body.value;
-}
-
 beforeAll(async () => {
-  tmp = tempDir('outpost-grc-http-');
-  rt = startRuntime({ dataDir: tmp.dir });
-  host = await startHost(rt, { port: 0, staticDir: null });
-  const init = await post<{ token: string }>(
-    'setup.init',
-    { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } },
-    '',
-  );
-  tokens.admin = init.body.value.token;
-  const site = (await ok<{ items: { id: string }[] }>('sites.list', {}, tokens.admin)).items[0]!.id;
-  for (const [role, name] of [
-    ['technician', 'tech'],
-    ['auditor', 'auditor'],
-    ['requester', 'requester'],
-  ] as const) {
-    await ok('users.create', { username: name, displayName: name, role, password: 'password123', siteIds: [site] }, tokens.admin);
-    tokens[name] = (await ok<{ token: string }>('session.login', { username: name, password: 'password123' }, '')).token;
-  }
+  t = await startTestHost({ people: { tech: 'technician', auditor: 'auditor', requester: 'requester' } });
+  Object.assign(tokens, t.tokens);
 });
 afterAll(async () => {
-  await host?.close();
-  rt?.close();
-  tmp?.cleanup();
+  await t?.close();
 });
 
 describe('GRC over HTTP', () => {

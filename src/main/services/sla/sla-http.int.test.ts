@@ -5,30 +5,14 @@
  * there). A technician may not write SLA policies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type StartedRuntime } from '../../runtime';
-import { startHost, type Host } from '../../host/server';
-import { tempDir } from '../../testing';
+import { startTestHost, type TestHost } from '../../testing/host';
 
-let tmp: ReturnType<typeof tempDir>;
-let rt: StartedRuntime;
-let host: Host;
+let t: TestHost;
+const tokens: Record<string, string> = {};
 let siteId = '';
 let techId = '';
-const tokens = { admin: '', tech: '' };
-
-async function post<T = Record<string, unknown>>(name: string, input: unknown, token: string) {
-  const res = await fetch(`${host.url}/api/${name}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(input),
-  });
-  return { status: res.status, body: (await res.json()) as { ok: boolean; value: T; error?: { code: string; message: string } } };
-}
-async function ok<T = Record<string, unknown>>(name: string, input: unknown, token: string): Promise<T> {
-  const r = await post<T>(name, input, token);
-  expect(r.body.error, `${name}: ${JSON.stringify(r.body.error)}`).toBeUndefined();
-  return r.body.value;
-}
+const post = <T = Record<string, unknown>>(name: string, input: unknown, token?: string) => t.post<T>(name, input, token);
+const ok = <T = Record<string, unknown>>(name: string, input: unknown, token?: string) => t.ok<T>(name, input, token);
 
 interface Calendar {
   id: string;
@@ -71,29 +55,13 @@ const ICS = [
 ].join('\r\n');
 
 beforeAll(async () => {
-  tmp = tempDir('outpost-sla-http-');
-  rt = startRuntime({ dataDir: tmp.dir });
-  host = await startHost(rt, { port: 0, staticDir: null });
-  const init = await post<{ token: string }>(
-    'setup.init',
-    { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } },
-    '',
-  );
-  tokens.admin = init.body.value.token;
-  siteId = (await ok<{ items: { id: string }[] }>('sites.list', {}, tokens.admin)).items[0]!.id;
-  techId = (
-    await ok<{ id: string }>(
-      'users.create',
-      { username: 'tech', displayName: 'Tom Tech', role: 'technician', password: 'password123', siteIds: [siteId] },
-      tokens.admin,
-    )
-  ).id;
-  tokens.tech = (await ok<{ token: string }>('session.login', { username: 'tech', password: 'password123' }, '')).token;
+  t = await startTestHost({ people: { tech: { role: 'technician', displayName: 'Tom Tech' } } });
+  Object.assign(tokens, t.tokens);
+  siteId = t.siteId;
+  techId = t.ids.tech!;
 });
 afterAll(async () => {
-  await host?.close();
-  rt?.close();
-  tmp?.cleanup();
+  await t?.close();
 });
 
 describe('SLA settings and routing over HTTP', () => {
