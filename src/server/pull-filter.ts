@@ -5,7 +5,8 @@
  * not see are skipped, but the cursor still moves past them, so the next page starts after them.
  */
 import { isKnownEntity, ruleFor } from '../shared/sync/entities';
-import { mayRead, publicData, readNeedsParent, type Principal } from '../shared/sync/access';
+import { mayRead, publicData, readNeedsParent, readWithdraws, type Principal } from '../shared/sync/access';
+import { movedOutChange } from './store/moves';
 import type { Change } from '../shared/sync/wire';
 import { recordKey, type ServerStore } from './store/types';
 
@@ -38,7 +39,11 @@ export async function filterPage(store: ServerStore, p: Principal, changes: Chan
       const key = typeof pid === 'string' ? recordKey(rule.entity, pid) : '';
       parent = inPage.get(key) ?? stored.get(key)?.data ?? null;
     }
-    if (!mayRead(p, c.entity, c.data, parent)) continue;
+    if (!mayRead(p, c.entity, c.data, parent)) {
+      // A record the reader may have held (an article that was published and public) is taken back.
+      if (readWithdraws(p.role, c.entity)) out.push(movedOutChange({ seq: c.seq, entity: c.entity, id: c.id, scope_id: '' }));
+      continue;
+    }
     const data = publicData(c.entity, c.data);
     if (data === c.data) out.push(c);
     else {

@@ -22,6 +22,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS records_seq_uq ON records (seq);
 CREATE INDEX IF NOT EXISTS records_scope_seq_idx ON records (scope_id, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS records_ticket_num_uq ON records (num) WHERE entity = 'tickets';
 CREATE UNIQUE INDEX IF NOT EXISTS records_risk_num_uq ON records (num) WHERE entity = 'risks';
+CREATE UNIQUE INDEX IF NOT EXISTS records_kb_num_uq ON records (num) WHERE entity = 'kb_articles';
 CREATE TABLE IF NOT EXISTS scope_moves (
   seq ${bigint} NOT NULL,
   entity TEXT NOT NULL,

@@ -35,7 +35,7 @@ export function kindsOf(rule: EntityRule): string[] {
 const SAMPLE_LEVEL = { abbreviation: 'L', name: 'Low', description: null, hexcolor: '#BBF7D0' };
 const SAMPLE_MATRIX = JSON.stringify({ probability: [SAMPLE_LEVEL], impact: [SAMPLE_LEVEL], risk: [SAMPLE_LEVEL], grid: [[0]] });
 
-const CANDIDATES: unknown[] = [0, 1, 'sample', '2026-01-01', '2026-01-01T00:00:00.000Z', '{}', '[]', 'INC0000001', 'RSK-0001', true, 'UTC', 0.5];
+const CANDIDATES: unknown[] = [0, 1, 'sample', '2026-01-01', '2026-01-01T00:00:00.000Z', '{}', '[]', 'INC0000001', 'RSK-0001', 'KB0000001', true, 'UTC', 0.5];
 
 /** A value the field's schema accepts: empty where it may be, else the first candidate that parses. */
 export function sampleValue(entity: string, field: string, schema: z.ZodType): unknown {
@@ -80,6 +80,7 @@ function newPayload(entity: string, rule: EntityRule, scope: string, parentId: s
   // A ticket's SLA outcome is written with its resolution, never when it is raised (as the device does).
   if (entity === 'tickets') delete p.sla_met;
   if (entity === 'risks') p.number = `RSK-${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
+  if (entity === 'kb_articles') p.number = `KB${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
   if (entity === 'users') p.username = `u${uuidv7().slice(-12).replace(/-/g, '')}`;
   if (entity === 'ticket_watchers') p.user_id = requesterId;
   // A status row of a move a requester makes (cancelling their ticket): a requester's history records

@@ -21,6 +21,7 @@ import { findingsCalls } from './findings';
 import { kpisCalls } from './kpis';
 import { slaCalls } from './sla';
 import { routingCalls } from './routing';
+import { kbCalls } from './kb';
 
 export const contract = {
   ...setupCalls,
@@ -45,6 +46,7 @@ export const contract = {
   ...kpisCalls,
   ...slaCalls,
   ...routingCalls,
+  ...kbCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

@@ -8,6 +8,7 @@
 import { OPEN_STATUSES, TICKET_STATUSES, canTransition, type TicketStatus } from '../tickets/rules';
 import { ENTITY_RULES, META_KEYS, isKnownEntity, ruleFor, validateFields, writeRefusal, type EntityRule, type ReadRule, type WriterRole } from './entities';
 import { FOLLOWING_CHILD } from './following';
+import { KB_CONTENT_FIELDS, KB_START_STATUSES, kbMoveRefusal } from '../kb/rules';
 import type { RecordState } from './merge';
 import type { WireOpKind } from './wire';
 
@@ -245,6 +246,7 @@ function roleRules(
       }
     }
   }
+  if (entity === 'kb_articles') return kbArticleRules(p, kind, values, current);
   if (entity === 'ticket_watchers' && p.role !== 'admin' && p.role !== 'technician') {
     const who = current ? current.data.user_id : values.user_id;
     if (who !== p.id) return 'You can add or remove only yourself as a watcher.';
@@ -266,6 +268,32 @@ function roleRules(
 }
 
 /**
+ * The knowledge base's status machine and publishing right (shared/kb/rules.ts): a new article starts
+ * as a draft or in review; only administrators publish, retire, or change what readers of a
+ * published article see.
+ */
+function kbArticleRules(p: Principal, kind: WireOpKind, values: Record<string, unknown>, current: RecordState | null): string | null {
+  if (kind === 'delete' && p.role !== 'admin') return 'Only administrators delete knowledge articles; retire or send them back to draft instead.';
+  if (!current) {
+    if (kind === 'create' && !(KB_START_STATUSES as readonly unknown[]).includes(values.status) && p.role !== 'admin') return 'A new article starts as a draft or in review; an administrator publishes it.';
+    return null;
+  }
+  const from = String(current.data.status ?? '');
+  if ('status' in values && values.status !== from) {
+    const refusal = kbMoveRefusal(p.role, from, String(values.status));
+    if (refusal) return refusal;
+  }
+  const status = String(values.status ?? from);
+  if (p.role !== 'admin') {
+    if ('version' in values || 'published_at' in values) return 'Only administrators publish knowledge articles.';
+    if (status === 'published' && KB_CONTENT_FIELDS.some((f) => f in values && values[f] !== current.data[f])) {
+      return 'Only administrators change a published article; send it back to draft to rework it.';
+    }
+  }
+  return null;
+}
+
+/**
  * Whether a person receives a record in a pull. `parent` is the record a child belongs to (for rules
  * that read the owner on the parent); null when it is not on the server.
  */
@@ -275,6 +303,7 @@ export function mayRead(p: Principal, entity: string, data: Record<string, unkno
   const r: ReadRule = rule.read?.[p.role] ?? (p.role === 'requester' ? 'none' : 'all');
   if (r === 'all') return true;
   if (r === 'none') return false;
+  if ('match' in r) return Object.entries(r.match).every(([k, v]) => data[k] === v);
   const source = r.via === 'parent' ? parent : data;
   if (!source || source[r.own] !== p.id) return false;
   return !(r.unless && (data[r.unless] === 1 || data[r.unless] === true));
@@ -283,7 +312,13 @@ export function mayRead(p: Principal, entity: string, data: Record<string, unkno
 /** Whether reading this type depends on its parent record (the pull loads parents for these). */
 export function readNeedsParent(role: WriterRole, entity: string): boolean {
   const r = ENTITY_RULES[entity]?.read?.[role];
-  return typeof r === 'object' && r.via === 'parent';
+  return typeof r === 'object' && 'via' in r && r.via === 'parent';
+}
+
+/** Whether a record of this type that a role may no longer read is taken back from its devices. */
+export function readWithdraws(role: WriterRole, entity: string): boolean {
+  const r = ENTITY_RULES[entity]?.read?.[role];
+  return typeof r === 'object' && 'match' in r && r.withdraw === true;
 }
 
 /** A record's data as a device may see it: secrets removed. */

@@ -17,9 +17,10 @@ import { ASSET_ENTITY_RULES } from './entities-assets';
 import { GRC_ENTITY_RULES } from './entities-grc';
 import { EVIDENCE_ENTITY_RULES } from './entities-evidence';
 import { SLA_ENTITY_RULES } from './entities-sla';
+import { KB_ENTITY_RULES } from './entities-kb';
 import type { EntityRule, WriterRole } from './entity-rule';
 
-export type { EntityRule, MergeKind, ReadRule, WriterRole } from './entity-rule';
+export type { EntityRule, MatchRead, MergeKind, ReadRule, WriterRole } from './entity-rule';
 
 const str = (max: number) => z.string().max(max);
 const optStr = (max: number) => z.string().max(max).nullable();
@@ -247,6 +248,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     },
   },
   ...SLA_ENTITY_RULES,
+  ...KB_ENTITY_RULES,
 };
 
 /**

@@ -60,6 +60,17 @@ export interface EntityRule {
 /**
  * Which records of a type a role receives: all of them, none, or only those that are the reader's
  * own: `field` names the reader, on the record itself or (`via`) on the parent the record belongs to;
- * `unless` drops records whose field holds a truthy value (internal notes).
+ * `unless` drops records whose field holds a truthy value (internal notes); or those whose fields
+ * hold given values (`match`).
  */
-export type ReadRule = 'all' | 'none' | { own: string; via?: 'parent'; unless?: string };
+export type ReadRule = 'all' | 'none' | { own: string; via?: 'parent'; unless?: string } | MatchRead;
+
+/**
+ * Records whose fields hold these values (published public articles). With `withdraw`, a record
+ * that stops matching is taken back: the reader's devices are told to drop it, rather than keep the
+ * last version they were allowed to see.
+ */
+export interface MatchRead {
+  match: Record<string, string | number>;
+  withdraw?: boolean;
+}

@@ -22,6 +22,7 @@ import { findingsHandlers } from './findings';
 import { kpisHandlers } from './kpis';
 import { slaHandlers } from './sla';
 import { routingHandlers } from './routing';
+import { kbHandlers } from './kb';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -45,6 +46,7 @@ export const handlers: HandlersFor<Contract> = {
   ...kpisHandlers,
   ...slaHandlers,
   ...routingHandlers,
+  ...kbHandlers,
 };
 
 export type { RequestInfo } from './types';

@@ -7,3 +7,4 @@ export * from './team';
 export * from './grc';
 export * from './evidence';
 export * from './sla';
+export * from './kb';
