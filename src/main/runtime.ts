@@ -12,6 +12,7 @@ import { attachSync, detachSync, setSecretBox } from './sync/registry';
 import type { SecretBox } from './sync/secret-box';
 import { migrateTeamSettings } from './services/settings/migrate';
 import fs from 'node:fs';
+import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
 import { prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
 import { setMeta } from './services/core/meta';
 import { BACKUP_FOLDER, backupStore, listBackups } from './db/backup';
@@ -28,7 +29,7 @@ export interface StartedRuntime extends Runtime {
 }
 
 /** Folders of the data directory that hold records outside the store (evidence, attachments): wiped with it. */
-export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments', BACKUP_FOLDER];
+export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments', UPLOAD_FOLDER, BACKUP_FOLDER];
 
 /** Scheduled backups: every OUTPOST_BACKUP_HOURS (24 unless set; 0 turns them off), the newest OUTPOST_BACKUP_KEEP (7) kept. */
 function backupSchedule(): { everyMs: number; keep: number } {
@@ -71,6 +72,8 @@ export function startRuntime(opts: {
   const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
   const file = path.join(dataDir, 'outpost.db');
   prepareStoreFile(file, opts.key ?? null, verifyCopy);
+  // Uploads a previous run kept are no one's any more (the list of them lived in that process).
+  clearUploads(dataDir);
   const store = openStore(file, { migrationsFolder: opts.migrationsFolder, key: opts.key ?? null });
   // Settings that used to be kept per device become team-wide synced rows (once per store).
   migrateTeamSettings(store.sqlite, (opts.clock ?? systemClock).now().toISOString());

@@ -12,7 +12,7 @@ import { httpStatusFor, type Result } from '../../shared/result';
 import type { AppEvent } from '../../shared/api';
 import { authenticate } from '../services/auth/sessions';
 import { AGENT_PATH, serveAgent } from './agent';
-import { MAX_UPLOAD_BYTES, receiveUpload } from '../services/uploads/uploads';
+import { receiveUpload, UploadRefused } from '../services/uploads/uploads';
 import { AppError } from '../../shared/result';
 import { STAFF } from '../../shared/api/contract';
 
@@ -208,8 +208,9 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
 
 /**
  * POST /api/upload: the file's bytes as application/octet-stream (a type that also forces a CORS
- * preflight, and the Host/Origin checks above have run), streamed to a temporary file, for staff
- * signed in with a bearer token. Answers the uploadId that tickets.import and assets.import take.
+ * preflight, and the Host/Origin checks above have run), streamed to the data directory's uploads
+ * (within each person's limits and the disk's reserve: see UPLOAD_LIMITS), for staff signed in with a
+ * bearer token. Answers the uploadId that tickets.import and assets.import take.
  */
 async function serveUpload(rt: StartedRuntime, req: http.IncomingMessage, res: http.ServerResponse) {
   if (req.method !== 'POST') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Use POST.' } }, { allow: 'POST' });
@@ -219,14 +220,15 @@ async function serveUpload(rt: StartedRuntime, req: http.IncomingMessage, res: h
   const actor = authenticate(rt, bearer(req));
   if (!actor) return send(res, 401, { ok: false, error: { code: 'unauthenticated', message: 'Sign in first.' } });
   if (!STAFF.includes(actor.role)) return send(res, 403, { ok: false, error: { code: 'forbidden', message: `Your role (${actor.role}) cannot upload import files.` } });
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  const tooBig = { ok: false, error: { code: 'invalid_input', message: `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.` } };
-  if (declared > MAX_UPLOAD_BYTES) return send(res, 413, tooBig, { connection: 'close' });
+  const length = Number(req.headers['content-length'] ?? NaN);
+  const declared = Number.isFinite(length) ? length : null;
   try {
-    const receipt = await receiveUpload(req, actor.id);
+    const receipt = await receiveUpload(req, actor.id, rt.store, declared);
     return send(res, 200, { ok: true, value: receipt });
   } catch (e) {
-    if (e instanceof AppError) return send(res, 413, tooBig, { connection: 'close' });
+    // Refused before or while the bytes arrive: the rest of the body is not read, so the connection closes.
+    if (e instanceof UploadRefused) return send(res, e.status, { ok: false, error: { code: e.code, message: e.message } }, { connection: 'close' });
+    if (e instanceof AppError) return send(res, 400, { ok: false, error: { code: e.code, message: e.message } }, { connection: 'close' });
     throw e;
   }
 }

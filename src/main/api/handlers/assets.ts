@@ -55,7 +55,8 @@ export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
   },
   'assets.import': (ctx, input, req) => {
     const { uploadId, ...rest } = input;
-    const run = runImport(ctx, uploadId ? { ...rest, filePath: uploadFile(ctx, uploadId).path } : rest, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) });
+    const file = uploadId ? uploadFile(ctx, uploadId) : null;
+    const run = runImport(ctx, file ? { ...rest, filePath: file.path, fileKey: file.key } : rest, { onStatus: (job) => req.emit?.({ type: 'import.progress', job }) });
     if (!uploadId || input.dryRun) return run;
     // An upload that has been imported is removed.
     return Promise.resolve(run).then((result) => {

@@ -3,10 +3,10 @@
  * Windows-1252, Latin-1 or Mac Roman (see encoding.ts); LF / CRLF / old-Mac CR line ends;
  * comma / semicolon / tab delimiters.
  */
-import fs from 'node:fs';
 import Papa from 'papaparse';
 import type { ImportEncoding, ImportError } from '../../../../shared/api/assets';
 import { decodeAs, type Decoded } from './encoding';
+import { readUpload } from '../../uploads/uploads';
 
 export type { Decoded } from './encoding';
 
@@ -28,9 +28,10 @@ export function decodeText(content: string, encoding?: ImportEncoding): Decoded 
 }
 
 /** The file's text: raw bytes (base64) decoded as chosen or detected, or text as given. */
-export function decodeInput(input: { content?: string; contentBase64?: string; filePath?: string; encoding?: ImportEncoding }): Decoded {
-  // A large file sent ahead (an upload) or picked on the desktop: read here, never carried in a call.
-  if (input.filePath !== undefined) return decodeAs(fs.readFileSync(input.filePath), input.encoding);
+export function decodeInput(input: { content?: string; contentBase64?: string; filePath?: string; fileKey?: string | null; encoding?: ImportEncoding }): Decoded {
+  // A large file sent ahead (an upload, decrypted here when sealed) or picked on the desktop: read
+  // here, never carried in a call.
+  if (input.filePath !== undefined) return decodeAs(readUpload({ path: input.filePath, key: input.fileKey ?? null }), input.encoding);
   if (input.contentBase64 !== undefined) return decodeAs(Buffer.from(input.contentBase64, 'base64'), input.encoding);
   return decodeText(input.content ?? '', input.encoding);
 }

@@ -28,6 +28,8 @@ export interface ImportInput {
   contentBase64?: string;
   /** The file behind an upload (see services/uploads), read by the importer itself. */
   filePath?: string;
+  /** The key the upload's file is sealed with (hex), when the store is encrypted. */
+  fileKey?: string | null;
   dryRun: boolean;
   mapping?: Record<string, MappableField>;
   siteId?: string;

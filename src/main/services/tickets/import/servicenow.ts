@@ -7,7 +7,6 @@
  * as a stream, every row is checked before anything is written, and the write is all-or-nothing.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import Papa from 'papaparse';
@@ -25,7 +24,7 @@ import type { TicketImportResult } from '../../../../shared/api/tickets';
 import { TRANSITION_FIELDS } from '../../../../shared/sync/access';
 import { priorityMatrix } from '../../settings/settings';
 import { reserveNumbers } from '../../core/numbers';
-import { releaseUpload, uploadFile } from '../../uploads/uploads';
+import { releaseUpload, uploadFile, uploadStream, type UploadFile } from '../../uploads/uploads';
 import { NO_PASSWORD } from '../../assets/import/resolve';
 import { median, mean, hoursBetween, percent } from '../../kpis/stats';
 
@@ -93,7 +92,8 @@ interface SnEvent {
   closedAt: number | null;
 }
 
-export type ImportSource = { bytes: Buffer } | { path: string };
+/** The export's bytes from the call, or an upload's file (decrypted as it is read). */
+export type ImportSource = { bytes: Buffer } | { upload: UploadFile };
 
 export interface ServiceNowImportOptions {
   dryRun: boolean;
@@ -160,8 +160,8 @@ async function readEvents(source: ImportSource, onBytes: (done: number, total: n
     total = source.bytes.length;
     input = Readable.from([source.bytes]);
   } else {
-    total = fs.statSync(source.path).size;
-    input = fs.createReadStream(source.path, { highWaterMark: 1024 * 1024 });
+    total = source.upload.size;
+    input = uploadStream(source.upload);
   }
   let read = 0;
   let lastReport = 0;
@@ -674,7 +674,7 @@ export interface TicketImportInput {
  */
 export async function runTicketImport(ctx: Ctx, input: TicketImportInput, onStatus?: (job: ImportJobStatus) => void): Promise<TicketImportResult> {
   const actor = requireActor(ctx);
-  const source: ImportSource = input.uploadId ? { path: uploadFile(ctx, input.uploadId).path } : { bytes: Buffer.from(input.contentBase64 ?? '', 'base64') };
+  const source: ImportSource = input.uploadId ? { upload: uploadFile(ctx, input.uploadId) } : { bytes: Buffer.from(input.contentBase64 ?? '', 'base64') };
   const job = startImportJob(ctx, input.format, actor.id, onStatus);
   try {
     const result = await importServiceNow(ctx, source, {
