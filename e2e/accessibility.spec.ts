@@ -16,6 +16,7 @@ let assetTag: string;
 let auditId: string;
 let riskId: string;
 let assessmentId: string;
+let problemId: string;
 
 const grcFixture = (f: string) => readFileSync(path.join(process.env.OUTPOST_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures'), 'grc', f), 'utf8');
 
@@ -31,8 +32,11 @@ test.beforeAll(async () => {
   const tg = { response: 60, resolution: 480 };
   await apiCall(host, 'sla.savePolicy', { name: 'Standard', calendarId: cal.id, targets: { '1': tg, '2': tg, '3': tg, '4': tg }, escalations: [] }, token);
   await apiCall(host, 'routing.save', { name: 'Printers', position: 0, conditions: { words: ['printer'] }, actions: { priority: 2, tags: ['printing'] } }, token);
-  const t = await apiCall<{ number: string }>(host, 'tickets.create', { type: 'incident', title: 'Printer on floor 2 jams', impact: 2, urgency: 2 }, token);
+  const t = await apiCall<{ id: string; number: string }>(host, 'tickets.create', { type: 'incident', title: 'Printer on floor 2 jams', impact: 2, urgency: 2 }, token);
   ticketNumber = t.number;
+  // A known error linked to the ticket: its workaround shows on the ticket, the review on the problem's page.
+  problemId = (await apiCall<{ id: string }>(host, 'problems.create', { title: 'Floor 2 printer firmware jams on duplex', ticketIds: [t.id], workaround: 'Print single-sided until the firmware update.', knownError: true, status: 'known_error' }, token)).id;
+  await apiCall(host, 'problems.addAction', { id: problemId, description: 'Update the printer firmware', dueOn: '2026-12-31' }, token);
   const loc = await apiCall<{ id: string }>(host, 'locations.create', { name: 'Store room' }, token);
   const a = await apiCall<{ id: string; tag: string }>(host, 'assets.create', { tag: 'A11Y-0001', name: 'Reception laptop', type: 'laptop', locationId: loc.id }, token);
   assetTag = a.tag;
@@ -69,7 +73,9 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
   return [
     { name: 'queue', path: '/queue', ready: both(visible('ticket-row'), noLoading) },
     { name: 'breaching soon', path: '/queue?view=breaching_soon', ready: noLoading },
-    { name: 'ticket', path: `/queue/${ticketNumber}`, ready: both(visible('ticket-detail'), noLoading) },
+    { name: 'ticket', path: `/queue/${ticketNumber}`, ready: both(visible('ticket-detail'), visible('known-error-workaround'), noLoading) },
+    { name: 'problems', path: '/problems', ready: both(visible('problem-list'), noLoading) },
+    { name: 'problem page', path: `/problems/${problemId}`, ready: both(visible('problem-timeline'), visible('problem-actions'), noLoading) },
     { name: 'assets', path: '/assets', ready: both(visible('asset-row'), noLoading) },
     { name: 'asset page', path: `/assets/${assetTag}`, ready: both(visible('asset-page'), noLoading) },
     { name: 'asset import', path: '/assets/import', ready: visible('import-wizard') },

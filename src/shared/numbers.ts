@@ -21,6 +21,8 @@ export const NUMBER_SCHEMES: readonly NumberScheme[] = [
   { prefix: 'REQ', entity: 'tickets', field: 'number', sep: '', digits: 7, max: 9_999_999 },
   { prefix: 'RSK', entity: 'risks', field: 'number', sep: '-', digits: 4, max: 9_999_999 },
   { prefix: 'KB', entity: 'kb_articles', field: 'number', sep: '', digits: 7, max: 9_999_999 },
+  { prefix: 'PRB', entity: 'problems', field: 'number', sep: '', digits: 7, max: 9_999_999 },
+  { prefix: 'CHG', entity: 'changes', field: 'number', sep: '', digits: 7, max: 9_999_999 },
 ];
 
 export const NUMBER_PREFIXES: readonly string[] = NUMBER_SCHEMES.map((s) => s.prefix);

@@ -27,6 +27,7 @@ export const SHORTCUTS: { section: string; keys: [string[], string][] }[] = [
       [['a'], 'Assign to me'],
       [['Shift', 'A'], 'Assign to… (pick a technician)'],
       [['l'], 'Link an asset (search or scan its tag)'],
+      [['p'], 'Problem: link the open incident to one, or create one from it'],
       [['1', '–', '4'], 'Set priority P1 to P4'],
       [['s'], 'Change status'],
       [['r'], 'Write a comment on the open ticket'],

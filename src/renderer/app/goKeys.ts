@@ -17,6 +17,7 @@ export { VIEW_KEYS };
 /** Screens with a `g` sequence besides the views. */
 const SCREEN_KEYS: { key: string; path: string }[] = [
   { key: 'a', path: '/assets' },
+  { key: 'p', path: '/problems' },
   { key: 's', path: '/settings' },
 ];
 

@@ -29,6 +29,8 @@ import { ControlsPage } from '../features/risks/ControlsPage';
 import { AssessmentsPage } from '../features/assessments/AssessmentsPage';
 import { IconChartBar } from '@tabler/icons-react';
 import { DashboardPage } from '../features/dashboard/DashboardPage';
+import { IconBug } from '@tabler/icons-react';
+import { ProblemsPage } from '../features/problems/ProblemsPage';
 
 export interface NavEntry {
   /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
@@ -54,6 +56,7 @@ export const navEntries: NavEntry[] = [
   { path: '/queue', label: 'Queue', icon: IconListDetails, roles: STAFF_AND_AUDITOR, element: QueuePage, order: 10, keywords: ['tickets', 'triage', 'incidents'] },
   { path: '/requests', label: 'My requests', icon: IconInbox, roles: ['requester'], element: MyRequestsPage, order: 10, keywords: ['tickets'] },
   // ↓ other screens plug in here (one line each) ↓
+  { path: '/problems', label: 'Problems', icon: IconBug, roles: STAFF_AND_AUDITOR, element: ProblemsPage, order: 15, keywords: ['known errors', 'root cause', 'workaround', 'post-incident review', 'itil'] },
   { path: '/dashboard', label: 'Dashboard', icon: IconChartBar, roles: STAFF_AND_AUDITOR, element: DashboardPage, order: 20, keywords: ['kpi', 'figures', 'mttr', 'sla', 'backlog', 'reports'] },
   { path: '/assets', label: 'Assets', icon: IconBox, roles: STAFF_AND_AUDITOR, element: AssetsPage, order: 30, keywords: ['inventory', 'hardware', 'import', 'labels', 'scan'] },
   { path: '/audits', label: 'Audits', icon: IconClipboardCheck, roles: STAFF_AND_AUDITOR, element: AuditsPage, order: 40, keywords: ['inventory audit', 'scan', 'reconciliation'] },

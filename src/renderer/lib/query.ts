@@ -98,7 +98,7 @@ export function invalidate(match?: (name: CallName) => boolean) {
 /** Which cached calls a change in `domain` (the first segment of a mutating call) can affect. */
 export function invalidateDomain(domain: string) {
   const related: Record<string, string[]> = {
-    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla'],
+    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla', 'problems'],
     // SLA policies and calendars move every open ticket's deadline; escalations change tickets.
     sla: ['sla', 'tickets', 'views', 'audit'],
     sla_policies: ['sla', 'tickets', 'views', 'audit'],
@@ -131,6 +131,10 @@ export function invalidateDomain(domain: string) {
     applied_controls: ['controls', 'risks', 'audit'],
     control_tickets: ['controls', 'audit'],
     requirement_assessments: ['assessments', 'audit'],
+    // Problems and changes (calls and the record types a pull brings): a ticket shows its problems.
+    problems: ['problems', 'changes', 'audit'],
+    problem_incidents: ['problems', 'audit'],
+    problem_actions: ['problems', 'audit'],
   };
   const domains = related[domain] ?? [domain, 'audit'];
   invalidate((name) => domains.includes(name.split('.')[0]!));

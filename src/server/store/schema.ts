@@ -23,6 +23,8 @@ CREATE INDEX IF NOT EXISTS records_scope_seq_idx ON records (scope_id, seq);
 CREATE UNIQUE INDEX IF NOT EXISTS records_ticket_num_uq ON records (num) WHERE entity = 'tickets';
 CREATE UNIQUE INDEX IF NOT EXISTS records_risk_num_uq ON records (num) WHERE entity = 'risks';
 CREATE UNIQUE INDEX IF NOT EXISTS records_kb_num_uq ON records (num) WHERE entity = 'kb_articles';
+CREATE UNIQUE INDEX IF NOT EXISTS records_problem_num_uq ON records (num) WHERE entity = 'problems';
+CREATE UNIQUE INDEX IF NOT EXISTS records_change_num_uq ON records (num) WHERE entity = 'changes';
 CREATE TABLE IF NOT EXISTS scope_moves (
   seq ${bigint} NOT NULL,
   entity TEXT NOT NULL,

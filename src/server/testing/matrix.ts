@@ -11,6 +11,7 @@ import { ENTITY_RULES, type EntityRule } from '../../shared/sync/entities';
 import { formatHlc, makeStamp } from '../../shared/hlc';
 import { uuidv7 } from '../../shared/ids';
 import { teamSettingId } from '../../shared/settings/team';
+import { NUMBER_SCHEMES, formatHumanNumber } from '../../shared/numbers';
 import { post, signIn, type Actor, type Role } from './actors';
 import type { TestServer } from './server';
 import { TEST_ADMIN } from './server';
@@ -35,7 +36,7 @@ export function kindsOf(rule: EntityRule): string[] {
 const SAMPLE_LEVEL = { abbreviation: 'L', name: 'Low', description: null, hexcolor: '#BBF7D0' };
 const SAMPLE_MATRIX = JSON.stringify({ probability: [SAMPLE_LEVEL], impact: [SAMPLE_LEVEL], risk: [SAMPLE_LEVEL], grid: [[0]] });
 
-const CANDIDATES: unknown[] = [0, 1, 'sample', '2026-01-01', '2026-01-01T00:00:00.000Z', '{}', '[]', 'INC0000001', 'RSK-0001', 'KB0000001', true, 'UTC', 0.5];
+const CANDIDATES: unknown[] = [0, 1, 'sample', '2026-01-01', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00Z', '{}', '[]', ...NUMBER_SCHEMES.map((s) => formatHumanNumber(s.prefix, 1)), true, 'UTC', 0.5];
 
 /** A value the field's schema accepts: empty where it may be, else the first candidate that parses. */
 export function sampleValue(entity: string, field: string, schema: z.ZodType): unknown {
@@ -79,8 +80,9 @@ function newPayload(entity: string, rule: EntityRule, scope: string, parentId: s
   if (entity === 'tickets') Object.assign(p, { number: `INC${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`, title: 'Matrix ticket', requester_id: requesterId, priority: 4, impact: 3, urgency: 3 });
   // A ticket's SLA outcome is written with its resolution, never when it is raised (as the device does).
   if (entity === 'tickets') delete p.sla_met;
-  if (entity === 'risks') p.number = `RSK-${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
-  if (entity === 'kb_articles') p.number = `KB${String(Math.floor(Math.random() * 9_000_000) + 1_000_000)}`;
+  // Numbered types other than tickets (risks, problems, changes): a random number of their scheme.
+  const scheme = entity === 'tickets' ? undefined : NUMBER_SCHEMES.find((s) => s.entity === entity);
+  if (scheme) p[scheme.field] = formatHumanNumber(scheme.prefix, Math.floor(Math.random() * 9_000_000) + 1_000_000);
   if (entity === 'users') p.username = `u${uuidv7().slice(-12).replace(/-/g, '')}`;
   if (entity === 'ticket_watchers') p.user_id = requesterId;
   // A status row of a move a requester makes (cancelling their ticket): a requester's history records

@@ -22,6 +22,7 @@ import { kpisCalls } from './kpis';
 import { slaCalls } from './sla';
 import { routingCalls } from './routing';
 import { kbCalls } from './kb';
+import { problemsCalls } from './problems';
 
 export const contract = {
   ...setupCalls,
@@ -47,6 +48,7 @@ export const contract = {
   ...slaCalls,
   ...routingCalls,
   ...kbCalls,
+  ...problemsCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

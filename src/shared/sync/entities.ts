@@ -18,6 +18,7 @@ import { GRC_ENTITY_RULES } from './entities-grc';
 import { EVIDENCE_ENTITY_RULES } from './entities-evidence';
 import { SLA_ENTITY_RULES } from './entities-sla';
 import { KB_ENTITY_RULES } from './entities-kb';
+import { ITSM_ENTITY_RULES } from './entities-itsm';
 import type { EntityRule, WriterRole } from './entity-rule';
 
 export type { EntityRule, MatchRead, MergeKind, ReadRule, WriterRole } from './entity-rule';
@@ -249,6 +250,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   },
   ...SLA_ENTITY_RULES,
   ...KB_ENTITY_RULES,
+  ...ITSM_ENTITY_RULES,
 };
 
 /**

@@ -23,6 +23,7 @@ import { kpisHandlers } from './kpis';
 import { slaHandlers } from './sla';
 import { routingHandlers } from './routing';
 import { kbHandlers } from './kb';
+import { problemsHandlers } from './problems';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -47,6 +48,7 @@ export const handlers: HandlersFor<Contract> = {
   ...slaHandlers,
   ...routingHandlers,
   ...kbHandlers,
+  ...problemsHandlers,
 };
 
 export type { RequestInfo } from './types';

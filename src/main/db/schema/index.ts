@@ -8,3 +8,4 @@ export * from './grc';
 export * from './evidence';
 export * from './sla';
 export * from './kb';
+export * from './itsm';

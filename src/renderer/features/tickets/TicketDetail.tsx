@@ -53,6 +53,7 @@ import { Composer } from './Composer';
 import { SlaTimers } from '../sla/SlaTimers';
 import { usePickers } from './Pickers';
 import { TicketFindings } from '../evidence/TicketFindings';
+import { TicketProblems } from '../problems/TicketProblems';
 
 const CHANNEL_LABELS: Record<ContactChannel, string> = {
   phone: 'Phone',
@@ -526,6 +527,7 @@ export function TicketDetail({ number, onClose }: { number: string; onClose?: ()
       </Group>
       <PriorityControl t={t} staff={staff} />
       {role !== 'requester' && <SlaTimers ticketId={t.id} staff={staff} />}
+      {role !== 'requester' && <TicketProblems ticket={t} staff={staff} />}
       {t.status === 'resolved' || t.status === 'closed' ? (
         <Paper withBorder p="sm" bg="var(--mantine-color-green-light)">
           <Text size="sm" fw={600}>

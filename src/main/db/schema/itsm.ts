@@ -1,0 +1,57 @@
+/**
+ * Problem and change management (synced): problems with their linked incidents and the actions of
+ * their post-incident review.
+ */
+import { sql } from 'drizzle-orm';
+import { integer, sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { syncedColumns } from './columns';
+
+export const problems = sqliteTable(
+  'problems',
+  {
+    ...syncedColumns(),
+    number: text('number').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    status: text('status').notNull(),
+    rootCause: text('root_cause'),
+    workaround: text('workaround'),
+    /** 1 once the root cause and a workaround are known: the workaround shows on every linked incident. */
+    knownError: integer('known_error').notNull().default(0),
+    ownerId: text('owner_id'),
+    groupId: text('group_id'),
+    priority: integer('priority').notNull(),
+    /** The change that fixes the problem. */
+    fixChangeId: text('fix_change_id'),
+    createdBy: text('created_by').notNull(),
+    /** The post-incident review's impact and causes (its timeline is built from the incidents' histories). */
+    reviewImpact: text('review_impact'),
+    reviewCauses: text('review_causes'),
+  },
+  (t) => [
+    uniqueIndex('problems_number_uq').on(t.number),
+    index('problems_live_status_idx').on(t.status, t.number).where(sql`deleted_hlc IS NULL`),
+    index('problems_scope_idx').on(t.scopeId, t.number),
+  ],
+);
+
+/** Incidents linked to a problem: a set, one member per (problem, ticket). */
+export const problemIncidents = sqliteTable(
+  'problem_incidents',
+  { ...syncedColumns(), problemId: text('problem_id').notNull(), ticketId: text('ticket_id').notNull() },
+  (t) => [uniqueIndex('problem_incidents_uq').on(t.problemId, t.ticketId), index('problem_incidents_ticket_idx').on(t.ticketId)],
+);
+
+/** The review's actions: append-only, each with an owner and a due date. */
+export const problemActions = sqliteTable(
+  'problem_actions',
+  {
+    ...syncedColumns(),
+    problemId: text('problem_id').notNull(),
+    authorId: text('author_id').notNull(),
+    description: text('description').notNull(),
+    ownerId: text('owner_id'),
+    dueOn: text('due_on'),
+  },
+  (t) => [index('problem_actions_problem_idx').on(t.problemId, t.createdAt)],
+);
