@@ -7,12 +7,13 @@ import { COUNTER_LIMIT, COUNTER_ROLLOVER, formatHlc, makeStamp, MAX_DRIFT_MS, pa
 import { createHash } from 'node:crypto';
 import { applyOp, stampAfter, watchedFields, type ConflictDraft, type OpLike } from '../shared/sync/merge';
 import { ruleFor } from '../shared/sync/entities';
-import { judgeWrite, type Principal } from '../shared/sync/access';
+import { childrenReadViaParent, judgeWrite, ownerReadFields, type Principal } from '../shared/sync/access';
 import { FOLLOWING_CHILD, followingChildrenOf, isFollowingParent } from '../shared/sync/following';
 import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
 import { formatHumanNumber, numberedField, parseHumanNumber, provisionalPrefix, schemeOf } from '../shared/numbers';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
 import { deriveAfterOp } from './derive';
+import { readerView } from './store/moves';
 
 export interface PushAuth {
   userId: string;
@@ -66,6 +67,29 @@ async function moveChildren(tx: SyncTx, parent: StoredRecord, records: Map<strin
     };
     records.set(k, copy);
     // Written after the parent, so a device meets the parent in its new site before its children.
+    dirty.delete(k);
+    dirty.set(k, copy);
+  }
+}
+
+/**
+ * A record's reader changed (a ticket given another requester): the children read through it (its
+ * comments, worklogs, history) are sent again, unchanged, after it, so the new reader's devices
+ * receive them (they skipped them while the record was someone else's), and each is logged as
+ * leaving the old reader's view, so the old reader's devices drop them with the record.
+ */
+async function resendChildren(tx: SyncTx, parent: StoredRecord, records: Map<string, StoredRecord>, dirty: Map<string, StoredRecord>, left: string[]): Promise<void> {
+  const children = childrenReadViaParent(parent.entity);
+  if (!children.length) return;
+  const found = new Map<string, StoredRecord>();
+  for (const c of await tx.childrenOf(children, parent.id)) {
+    const k = recordKey(c.entity, c.id);
+    found.set(k, records.get(k) ?? c);
+  }
+  for (const [k, r] of records) if (children.some((c) => c.entity === r.entity && r.data[c.field] === parent.id)) found.set(k, r);
+  for (const [k, child] of found) {
+    const copy: StoredRecord = { ...child, movedFrom: [...new Set([...(child.movedFrom ?? []), ...left])] };
+    records.set(k, copy);
     dirty.delete(k);
     dirty.set(k, copy);
   }
@@ -375,11 +399,19 @@ async function applyOne(
     const left = prev && prev.scopeId !== next.scopeId ? [...(prev.movedFrom ?? []), prev.scopeId] : (prev?.movedFrom ?? []);
     const movedFrom = [...new Set(left)].filter((x) => x !== next.scopeId);
     if (namedScope) movedFrom.push(namedScope);
+    // A person the record stops naming as its reader (a ticket's old requester) is told to drop it.
+    const readersLeft: string[] = [];
+    for (const f of prev ? ownerReadFields(op.entity) : []) {
+      const was = prev!.data[f];
+      if (typeof was === 'string' && was !== next.data[f]) readersLeft.push(readerView(was));
+    }
+    movedFrom.push(...readersLeft);
     if (movedFrom.length) next.movedFrom = movedFrom;
     records.set(key, next);
     dirty.delete(key);
     dirty.set(key, next);
     if (isFollowingParent(op.entity) && prev && prev.scopeId !== next.scopeId) await moveChildren(tx, next, records, dirty, makeStamp(clock.hlc, SERVER_DEVICE));
+    if (readersLeft.length) await resendChildren(tx, next, records, dirty, readersLeft);
   } else if (current && !dirty.has(key)) {
     // The sender's copy may differ from ours (its edit lost, was refused, conflicted, or changed
     // nothing here but carries the device's own clocks): send the record out again so that

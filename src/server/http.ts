@@ -313,9 +313,10 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           // Devices that understand compact clocks ("*" for the shared stamp) ask for them; older
           // ones get one stamp per field as before.
           const compactClocks = url.searchParams.get('clocks') === 'compact';
-          const page = await store.pull(scopes, cursor, Number.isFinite(limit) ? limit : DEFAULT_PULL_LIMIT, { compactClocks });
+          const principal = await resolvePrincipal(store, auth);
+          const page = await store.pull(scopes, cursor, Number.isFinite(limit) ? limit : DEFAULT_PULL_LIMIT, { compactClocks, reader: principal.id });
           // Cut to what this person may receive; the cursor still moves past what they may not.
-          const changes = await filterPage(store, await resolvePrincipal(store, auth), page.changes);
+          const changes = await filterPage(store, principal, page.changes);
           return send(res, 200, { ok: true, value: { from: cursor, ...page, changes, scopes: auth.sites, role: auth.role } });
         }
         case 'POST /sync/lease': {

@@ -19,7 +19,7 @@ import { derivePulled } from '../services/settings/derive';
 import { derivePulledSla } from '../services/sla/recompute';
 import { matrixOf } from '../services/settings/settings';
 import { numberedField } from '../../shared/numbers';
-import { alignFollowingChildren, dropRecord, heldScopes, isMovedOutMarker, narrowBackfill, startBackfill } from './scopes';
+import { alignFollowingChildren, dropRecord, heldScopes, holdsEverySite, isMovedOutMarker, LEFT_YOUR_VIEW, narrowBackfill, startBackfill } from './scopes';
 
 const BASE_COLUMNS = new Set(['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc']);
 
@@ -102,9 +102,11 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
       for (const c of page.changes) {
         // A record now in a site this device does not hold (moved away) leaves it; a bare
         // "moved out" marker for a site it does hold changes nothing (the record itself comes too).
-        if (held && !held(c.scopeId)) {
+        // A record that left the reader's view (given another requester, an article withdrawn)
+        // leaves a device that holds every site too.
+        if (held ? !held(c.scopeId) : isMovedOutMarker(c) && c.scopeId === LEFT_YOUR_VIEW) {
           batch.flush();
-          dropRecord(sqlite, c.entity, c.id, held);
+          dropRecord(sqlite, c.entity, c.id, held ?? holdsEverySite);
           stats.skipped++;
           continue;
         }

@@ -20,6 +20,15 @@ export function heldScopes(scopes: string[] | null | undefined): ((scope: string
   return (s) => set.has(s);
 }
 
+/**
+ * The site a moved-out marker names: none (the server's store/moves.ts LEFT_YOUR_SITES), whether the
+ * record moved to a site the reader does not hold or left the reader's view in its site.
+ */
+export const LEFT_YOUR_VIEW = '';
+
+/** A device that receives every site holds any site a record's children sit in. */
+export const holdsEverySite = (): boolean => true;
+
 /** A change the server sends to a site's devices when the record moved out of that site (no data). */
 export function isMovedOutMarker(c: Change): boolean {
   return c.createdAt === '' && Object.keys(c.data).length === 0;

@@ -32,6 +32,20 @@ export function movedOutSql(dialect: 'sqlite' | 'postgres', scopeCount: number):
 }
 
 /**
+ * The pseudo-site a record leaves when a field that lets a person read it stops naming them (a
+ * ticket's requester changes): logged like a site move, so that person's devices drop the record.
+ * Never a real site id (those are UUIDs and `global`).
+ */
+export const readerView = (personId: string): string => `reader:${personId}`;
+
+/** Records that left a person's view after `cursor` (see readerView); same placeholders as movedOutSql. */
+export function leftReaderSql(dialect: 'sqlite' | 'postgres'): string {
+  return dialect === 'postgres'
+    ? `SELECT seq, entity, id, '' AS scope_id FROM scope_moves WHERE from_scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+    : `SELECT seq, entity, id, '' AS scope_id FROM scope_moves WHERE from_scope = ? AND seq > ? ORDER BY seq LIMIT ?`;
+}
+
+/**
  * The site a moved-out entry names: none. The reader holds neither the record's new site nor any
  * right to know it (a ticket moved to a site they are not in), so the entry says only that the
  * record left; no site id is the empty string, so the device, which holds no such site, drops it.

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
-import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
+import { leftReaderSql, mergeMovedOut, movedOutSql, readerView, type MovedRow } from './moves';
 import { deviceFamily, FAMILY_PG, type FamilyRow } from './devices';
 import { judgeAnchor, recordToChange, rowToRecord, storedClocks, toAnchor, toDevice, toSession, toThrottle, toUser } from './sqlite';
 import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } from '../../shared/numbers';
@@ -249,13 +249,14 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         : await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 AND seq <= $4 AND scope_id = ANY($3::text[]) ORDER BY seq LIMIT $2', [cursor, limit + 1, scopes, head]);
       let hasMore = r.rows.length > limit;
       let page = r.rows.slice(0, limit).map((x) => recordToChange(rowToRecord(x, opts)));
-      if (scopes !== null) {
-        // Records that moved out of these sites reach the site's devices too (see moves.ts).
-        const moved = await pool.query<MovedRow>(movedOutSql('postgres', scopes.length), [cursor, limit + 1, scopes]);
-        // Moves past the head belong to a push that committed after it was read: the next pull.
-        moved.rows = moved.rows.filter((m) => Number(m.seq) <= head);
-        if (moved.rows.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...r.rows.slice(limit).map((x) => recordToChange(rowToRecord(x, opts)))], moved.rows, limit));
-      }
+      // Records that moved out of these sites reach the site's devices too, and records that left
+      // the reader's view (a ticket given another requester) reach the reader's (see moves.ts).
+      let moved: MovedRow[] = [];
+      if (scopes !== null) moved.push(...(await pool.query<MovedRow>(movedOutSql('postgres', scopes.length), [cursor, limit + 1, scopes])).rows);
+      if (opts.reader) moved.push(...(await pool.query<MovedRow>(leftReaderSql('postgres'), [readerView(opts.reader), cursor, limit + 1])).rows);
+      // Moves past the head belong to a push that committed after it was read: the next pull.
+      moved = moved.filter((m) => Number(m.seq) <= head).sort((a, b) => Number(a.seq) - Number(b.seq));
+      if (moved.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...r.rows.slice(limit).map((x) => recordToChange(rowToRecord(x, opts)))], moved, limit));
       let next = cursor;
       if (page.length) next = page[page.length - 1]!.seq;
       else if (!hasMore) next = Math.max(cursor, head);

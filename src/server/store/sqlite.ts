@@ -8,7 +8,7 @@ import type { AuditAnchor, Change, LeaseResponse, OpResult } from '../../shared/
 import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } from '../../shared/numbers';
 import { recordKey, type AuthSession, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx, type ThrottleState } from './types';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
-import { mergeMovedOut, movedOutSql, type MovedRow } from './moves';
+import { leftReaderSql, mergeMovedOut, movedOutSql, readerView, type MovedRow } from './moves';
 import { deviceFamily, FAMILY_SQLITE, type FamilyRow } from './devices';
 import { compactFieldHlc, expandFieldHlc, EVERY_FIELD } from '../../shared/hlc';
 
@@ -255,11 +255,13 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
         }
         let hasMore = rows.length > limit;
         let page = rows.slice(0, limit).map((r) => recordToChange(rowToRecord(r, opts)));
-        if (scopes !== null) {
-          // Records that moved out of these sites reach the site's devices too (see moves.ts).
-          const moved = db.prepare(movedOutSql('sqlite', scopes.length)).all(cursor, ...scopes, ...scopes, limit + 1) as MovedRow[];
-          if (moved.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...rows.slice(limit).map((r) => recordToChange(rowToRecord(r, opts)))], moved, limit));
-        }
+        // Records that moved out of these sites reach the site's devices too, and records that left
+        // the reader's view (a ticket given another requester) reach the reader's (see moves.ts).
+        const moved: MovedRow[] = [];
+        if (scopes !== null) moved.push(...(db.prepare(movedOutSql('sqlite', scopes.length)).all(cursor, ...scopes, ...scopes, limit + 1) as MovedRow[]));
+        if (opts.reader) moved.push(...(db.prepare(leftReaderSql('sqlite')).all(readerView(opts.reader), cursor, limit + 1) as MovedRow[]));
+        moved.sort((a, b) => Number(a.seq) - Number(b.seq));
+        if (moved.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...rows.slice(limit).map((r) => recordToChange(rowToRecord(r, opts)))], moved, limit));
         const head = Number(getMeta('seq') ?? '0');
         return { changes: page, cursor: page.length ? page[page.length - 1]!.seq : hasMore ? cursor : Math.max(cursor, head), hasMore };
       });

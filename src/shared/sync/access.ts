@@ -321,6 +321,26 @@ export function readWithdraws(role: WriterRole, entity: string): boolean {
   return typeof r === 'object' && 'match' in r && r.withdraw === true;
 }
 
+/**
+ * Fields that name the reader on the record itself in an `own` read rule (a ticket's requester_id,
+ * an asset's assigned_to_id): when one changes, the person it named may no longer read the record.
+ */
+export function ownerReadFields(entity: string): string[] {
+  const out = new Set<string>();
+  for (const r of Object.values(ENTITY_RULES[entity]?.read ?? {})) if (typeof r === 'object' && 'own' in r && r.via !== 'parent') out.add(r.own);
+  return [...out];
+}
+
+/** Record types whose reading follows their parent's owner (a ticket's comments), with the field naming the parent. */
+export function childrenReadViaParent(entity: string): { entity: string; field: string }[] {
+  const out: { entity: string; field: string }[] = [];
+  for (const [child, rule] of Object.entries(ENTITY_RULES)) {
+    if (rule.parent?.entity !== entity) continue;
+    if (Object.values(rule.read ?? {}).some((r) => typeof r === 'object' && 'own' in r && r.via === 'parent')) out.push({ entity: child, field: rule.parent.field });
+  }
+  return out;
+}
+
 /** A record's data as a device may see it: secrets removed. */
 export function publicData(entity: string, data: Record<string, unknown>): Record<string, unknown> {
   const secret = ENTITY_RULES[entity]?.secret;
