@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
 import { prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
 import { setMeta } from './services/core/meta';
+import { deriveMissingBusinessFigures } from './services/sla/figures';
 import { BACKUP_FOLDER, backupStore, listBackups } from './db/backup';
 import { verifyChain } from './services/core/audit';
 
@@ -77,6 +78,8 @@ export function startRuntime(opts: {
   const store = openStore(file, { migrationsFolder: opts.migrationsFolder, key: opts.key ?? null });
   // Settings that used to be kept per device become team-wide synced rows (once per store).
   migrateTeamSettings(store.sqlite, (opts.clock ?? systemClock).now().toISOString());
+  // Dashboards' business-hours figures for tickets held from before they were kept (once per store).
+  if (deriveMissingBusinessFigures(store.sqlite)) log.info('business-hours figures derived for the tickets held');
   if (searchIndexStale({ store })) {
     log.warn('search index out of step with tickets; rebuilding');
     reindexSearch({ store });

@@ -103,9 +103,13 @@ const URL_KEYS = {
   assigneeId: 'assignee',
   siteId: 'site',
   tag: 'tag',
-} as const satisfies Record<Exclude<keyof TicketFilter, 'text'>, string>;
+} as const satisfies Record<Exclude<keyof TicketFilter, 'text' | PeriodKey | 'openAt' | 'breached' | 'reopened'>, string>;
+/** The dashboard's click-through filters: periods as `from~to` (either end may be empty), flags as 1. */
+const PERIOD_KEYS = ['opened', 'resolved', 'finished', 'closed'] as const;
+type PeriodKey = (typeof PERIOD_KEYS)[number];
+const FLAG_KEYS = ['breached', 'reopened'] as const;
 const NOBODY = 'none';
-const ALL_URL_KEYS = ['view', 'saved', 'sort', 'q', ...Object.values(URL_KEYS)];
+const ALL_URL_KEYS = ['view', 'saved', 'sort', 'q', 'openAt', ...PERIOD_KEYS, ...FLAG_KEYS, ...Object.values(URL_KEYS)];
 
 /**
  * The query string for a queue state, in a fixed order so the same state always gives the same text
@@ -119,6 +123,12 @@ export function queueQuery(s: Persisted): string {
     const v = f[field] as (string | number | null)[] | undefined;
     if (v?.length) parts.push(`${key}=${v.map((x) => (x === null ? NOBODY : encodeURIComponent(String(x)))).join(',')}`);
   }
+  for (const k of PERIOD_KEYS) {
+    const p = f[k];
+    if (p) parts.push(`${k}=${encodeURIComponent(p.from ?? '')}~${encodeURIComponent(p.to ?? '')}`);
+  }
+  if (f.openAt) parts.push(`openAt=${encodeURIComponent(f.openAt)}`);
+  for (const k of FLAG_KEYS) if (f[k]) parts.push(`${k}=1`);
   if (f.text) parts.push(`q=${encodeURIComponent(f.text)}`);
   if (s.sort) parts.push(`sort=${s.sort}`);
   return parts.join('&');
@@ -143,6 +153,19 @@ export function parseQueueQuery(params: URLSearchParams): Persisted | null {
     const one = ticketFilter.safeParse({ [field]: items });
     if (one.success) Object.assign(filter, one.data);
   }
+  for (const k of PERIOD_KEYS) {
+    const raw = params.get(k);
+    if (!raw) continue;
+    const [from, to] = raw.split('~');
+    const one = ticketFilter.safeParse({ [k]: { ...(from ? { from } : {}), ...(to ? { to } : {}) } });
+    if (one.success) Object.assign(filter, one.data);
+  }
+  const openAt = params.get('openAt');
+  if (openAt) {
+    const one = ticketFilter.safeParse({ openAt });
+    if (one.success) Object.assign(filter, one.data);
+  }
+  for (const k of FLAG_KEYS) if (params.get(k) === '1') filter[k] = true;
   const text = params.get('q');
   if (text) {
     const t = ticketFilter.safeParse({ text });

@@ -8,6 +8,10 @@ export const KPI_READERS: readonly Role[] = ['admin', 'technician', 'auditor'];
 
 const instant = z.string().datetime({ offset: true, message: 'Give a date and time in ISO 8601 (2026-03-01T00:00:00Z).' });
 
+/** The parts of the figures a caller wants (a dashboard widget asks for its own); none given: all. */
+export const KPI_PARTS = ['figures', 'previous', 'byPriority', 'byCategory', 'byGroup', 'bySite', 'byAssignee', 'byChannel', 'backlogAge', 'series'] as const;
+export type KpiPart = (typeof KPI_PARTS)[number];
+
 export const kpiFilter = z
   .object({
     /** Start of the period (inclusive); with `to`. No period: all time. */
@@ -16,6 +20,8 @@ export const kpiFilter = z
     to: instant.optional(),
     siteId: id.optional(),
     groupId: id.optional(),
+    /** Only these parts (the rest come back empty); all when left out. */
+    parts: z.array(z.enum(KPI_PARTS)).max(KPI_PARTS.length).optional(),
   })
   .strict()
   .refine((v) => !v.from || !v.to || Date.parse(v.from) < Date.parse(v.to), { message: 'The period must end after it starts.', path: ['to'] });
@@ -42,6 +48,14 @@ export interface KpiFigures {
   mttrHours: Hours;
   /** Wall-clock hours from opened to first response, over tickets first answered in the period. */
   mttaHours: Hours;
+  /** Business hours (the calendar of the ticket's SLA policy) from opened to resolved, over the resolved tickets under a policy. */
+  mttrBusinessHours: Hours;
+  /** Business hours from opened to first response, over the first-answered tickets under a policy. */
+  mttaBusinessHours: Hours;
+  /** Tickets finished in the period whose resolution SLA was recorded as missed. */
+  slaMissed: number;
+  /** Tickets finished in the period that were reopened at least once. */
+  reopened: number;
   /** Of tickets finished in the period with a recorded SLA outcome, the share that met it. */
   slaMetPercent: number | null;
   /** Of tickets finished in the period, the share reopened at least once. */

@@ -177,6 +177,14 @@ export const ticketTag = z
   .max(TAG_MAX_LENGTH, { message: `Tags are at most ${TAG_MAX_LENGTH} characters.` })
   .refine((t) => !t.includes(','), { message: 'Tags cannot contain commas; add each tag on its own.' });
 
+const filterInstant = z.string().datetime({ offset: true, message: 'Give a date and time in ISO 8601 (2026-03-01T00:00:00Z).' });
+/** A period: from (inclusive) to (exclusive), either end open. */
+export const period = z
+  .object({ from: filterInstant.optional(), to: filterInstant.optional() })
+  .strict()
+  .refine((v) => !v.from || !v.to || Date.parse(v.from) < Date.parse(v.to), { message: 'The period must end after it starts.', path: ['to'] });
+export type Period = z.infer<typeof period>;
+
 export const ticketFilter = z
   .object({
     status: z.array(z.enum(TICKET_STATUSES)).max(TICKET_STATUSES.length).optional(),
@@ -189,6 +197,20 @@ export const ticketFilter = z
     text: z.string().trim().max(200).optional(),
     /** Tickets carrying any of these tags. */
     tag: z.array(ticketTag).max(20).optional(),
+    /** Opened in the period. The period filters are what the dashboard's figures count (docs/kpis.md). */
+    opened: period.optional(),
+    /** Resolved or closed, with a resolve time in the period. */
+    resolved: period.optional(),
+    /** Resolved or closed, finished in the period (at the resolve time, else the close time). */
+    finished: period.optional(),
+    /** Closed or cancelled in the period (the close time). */
+    closed: period.optional(),
+    /** Open at this instant: opened before it, and neither resolved nor closed before it. */
+    openAt: filterInstant.optional(),
+    /** Resolution SLA recorded as missed. */
+    breached: z.literal(true).optional(),
+    /** Reopened at least once. */
+    reopened: z.literal(true).optional(),
   })
   .strict();
 export type TicketFilter = z.infer<typeof ticketFilter>;

@@ -1,4 +1,5 @@
 /** Device-local tables: never synced. */
+import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
 
 /** Key/value facts about this device and store (device id, clock, organisation, settings). */
@@ -30,22 +31,19 @@ export const counters = sqliteTable('counters', {
 });
 
 /** Ops written with each change, waiting to be pushed to the central server. */
-export const pendingOps = sqliteTable(
-  'pending_ops',
-  {
-    opId: text('op_id').primaryKey(),
-    deviceId: text('device_id').notNull(),
-    deviceSeq: integer('device_seq').notNull().unique(),
-    hlc: text('hlc').notNull(),
-    schemaVersion: integer('schema_version').notNull(),
-    kind: text('kind').notNull(),
-    entity: text('entity').notNull(),
-    recordId: text('record_id').notNull(),
-    scopeId: text('scope_id').notNull(),
-    payload: text('payload').notNull(),
-    createdAt: text('created_at').notNull(),
-  },
-);
+export const pendingOps = sqliteTable('pending_ops', {
+  opId: text('op_id').primaryKey(),
+  deviceId: text('device_id').notNull(),
+  deviceSeq: integer('device_seq').notNull().unique(),
+  hlc: text('hlc').notNull(),
+  schemaVersion: integer('schema_version').notNull(),
+  kind: text('kind').notNull(),
+  entity: text('entity').notNull(),
+  recordId: text('record_id').notNull(),
+  scopeId: text('scope_id').notNull(),
+  payload: text('payload').notNull(),
+  createdAt: text('created_at').notNull(),
+});
 
 /** The hash-chained audit trail. */
 export const auditEvents = sqliteTable(
@@ -91,3 +89,31 @@ export const loginAttempts = sqliteTable('login_attempts', {
   failures: integer('failures').notNull(),
   lastAt: text('last_at').notNull(),
 });
+
+/**
+ * Per-ticket figures the dashboards read (docs/kpis.md), derived on this device from the ticket's
+ * synced history and never synced: reopenings and reassignments are kept by triggers on
+ * ticket_history (so every writer, local edit, import or pulled page, keeps them in the same
+ * transaction); the business-hours durations by services/sla (they need the SLA calendars).
+ * `rebuildTicketFigures` recomputes them all.
+ */
+export const ticketFigures = sqliteTable(
+  'ticket_figures',
+  {
+    ticketId: text('ticket_id').primaryKey(),
+    /** Moves from resolved or closed back to an open status. */
+    reopenCount: integer('reopen_count').notNull().default(0),
+    /** Moments where the group or assignee changed away from a set value. */
+    reassignmentCount: integer('reassignment_count').notNull().default(0),
+    /** Open time of the calendar of the ticket's SLA policy, opened → first response (null: no policy or no response). */
+    responseBusinessMs: integer('response_business_ms'),
+    /** Open time of that calendar, opened → resolved (null: no policy or not resolved). */
+    resolveBusinessMs: integer('resolve_business_ms'),
+  },
+  // The queue's "reopened" filter: the few reopened tickets, off a small partial index.
+  (t) => [
+    index('ticket_figures_reopened_idx')
+      .on(t.ticketId)
+      .where(sql`reopen_count > 0`),
+  ],
+);

@@ -77,6 +77,11 @@ export const tickets = sqliteTable(
     index('tickets_updated_idx').on(t.updatedAt, t.id),
     index('tickets_source_number_idx').on(t.sourceNumber).where(sql`source_number IS NOT NULL`),
     index('tickets_status_idx').on(t.status, t.priority, t.openedAt, t.id),
+    // Dashboards (services/kpis): a period of one site, by the time each figure counts.
+    index('tickets_kpi_opened_idx').on(t.scopeId, t.openedAt),
+    index('tickets_kpi_resolved_idx').on(t.scopeId, t.resolvedAt),
+    index('tickets_kpi_closed_idx').on(t.scopeId, t.closedAt, t.status),
+    index('tickets_kpi_response_idx').on(t.scopeId, t.firstResponseAt),
     // Soft-deleted tickets only (few): queue counts subtract these instead of reading every row.
     // Running clocks only: "Breaching soon" walks deadlines in order, and counts warnings reached.
     index('tickets_sla_due_idx').on(t.slaDueAt, t.id).where(sql`sla_due_at IS NOT NULL`),

@@ -7,23 +7,30 @@
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
-import type { Hours, KpiBucket, KpiFigures, KpiFilter, Kpis, KpiSlice } from '../../../shared/api/kpis';
+import type { Hours, KpiBucket, KpiFigures, KpiFilter, KpiPart, Kpis, KpiSlice } from '../../../shared/api/kpis';
 
-const OPEN = `('new', 'assigned', 'in_progress', 'pending')`;
-/** Reopened: a status history entry from resolved or closed back to an open status. */
-const REOPENED = `EXISTS (SELECT 1 FROM ticket_history h WHERE h.ticket_id = t.id AND h.kind = 'status' AND h.from_value IN ('resolved', 'closed') AND h.to_value IN ${OPEN} AND h.deleted_hlc IS NULL)`;
-/** Reassignments: moments (history times) where the group or the assignee changed away from a set value. */
-const REASSIGNMENTS = `(SELECT count(DISTINCT h.created_at) FROM ticket_history h WHERE h.ticket_id = t.id AND h.kind = 'field' AND h.field IN ('groupId', 'assigneeId') AND h.from_value IS NOT NULL AND h.deleted_hlc IS NULL)`;
+/** Reopened and reassignments come from ticket_figures, kept with the history (see services/sla/figures.ts and migration 0026). */
+const REOPENS = `coalesce(f.reopen_count, 0)`;
+const REASSIGNMENTS = `coalesce(f.reassignment_count, 0)`;
 const HOURS = (a: string, b: string) => `((julianday(${b}) - julianday(${a})) * 24.0)`;
+const MS_HOURS = (col: string) => `(${col} / 3600000.0)`;
 /** Finished: resolved or closed (not cancelled), at its resolve time (or its close time when it was closed without one). */
-const FINISHED_AT = `coalesce(t.resolved_at, t.closed_at)`;
 const FINISHED = `t.status IN ('resolved', 'closed')`;
+/** Finished in the period: two index ranges (resolve time, else close time) rather than one expression. */
+function finishedIn(w: Where): string {
+  return `${FINISHED} AND ((${inPeriod(w, 't.resolved_at')}) OR (t.resolved_at IS NULL AND ${inPeriod(w, 't.closed_at')}))`;
+}
+/** Open at the end of the period (or now): what the queue's `openAt` filter selects. */
+function backlogWhere(w: Where): string {
+  return w.to ? `t.opened_at < @to AND (t.resolved_at IS NULL OR t.resolved_at >= @to) AND (t.closed_at IS NULL OR t.closed_at >= @to)` : `t.is_open = 1`;
+}
 
 interface Where {
   sql: string;
   params: Record<string, string>;
   from: string | null;
   to: string | null;
+  parts: readonly KpiPart[] | null;
 }
 
 function where(f: KpiFilter): Where {
@@ -41,7 +48,7 @@ function where(f: KpiFilter): Where {
   const to = f.to ? new Date(f.to).toISOString() : null;
   if (from) params.from = from;
   if (to) params.to = to;
-  return { sql: parts.join(' AND '), params, from, to };
+  return { sql: parts.join(' AND '), params, from, to, parts: f.parts ?? null };
 }
 
 function inPeriod(w: Where, col: string): string {
@@ -82,6 +89,10 @@ function empty(): KpiFigures {
     cancelled: 0,
     mttrHours: { median: null, mean: null },
     mttaHours: { median: null, mean: null },
+    mttrBusinessHours: { median: null, mean: null },
+    mttaBusinessHours: { median: null, mean: null },
+    slaMissed: 0,
+    reopened: 0,
     slaMetPercent: null,
     reopenRatePercent: null,
     reassignmentsPerTicket: null,
@@ -100,46 +111,54 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
     return e.f;
   };
   const rows = <T>(sql: string) => sqlite.prepare(sql).all(w.params) as (T & { k: Key })[];
-  const base = `FROM tickets t WHERE ${w.sql}`;
+  const base = `FROM tickets t LEFT JOIN ticket_figures f ON f.ticket_id = t.id WHERE ${w.sql}`;
   const by = `GROUP BY k`;
 
-  const backlog = w.to ? `t.opened_at < @to AND (t.resolved_at IS NULL OR t.resolved_at >= @to) AND (t.closed_at IS NULL OR t.closed_at >= @to)` : `t.is_open = 1`;
-  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND ${backlog} ${by}`)) at(r.k).backlog = r.n;
+  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND ${backlogWhere(w)} ${by}`)) at(r.k).backlog = r.n;
   for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND ${inPeriod(w, 't.opened_at')} ${by}`)) at(r.k).opened = r.n;
-  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND t.status = 'closed' AND ${inPeriod(w, 't.closed_at')} ${by}`)) at(r.k).closed = r.n;
-  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND t.status = 'cancelled' AND ${inPeriod(w, 't.closed_at')} ${by}`)) at(r.k).cancelled = r.n;
+  for (const r of rows<{ closed: number; cancelled: number }>(
+    `SELECT ${dim.key} AS k, total(t.status = 'closed') AS closed, total(t.status = 'cancelled') AS cancelled ${base} AND t.status IN ('closed', 'cancelled') AND ${inPeriod(w, 't.closed_at')} ${by}`,
+  )) {
+    at(r.k).closed = r.closed;
+    at(r.k).cancelled = r.cancelled;
+  }
 
-  // Durations: mean and median per key (the median from each key's ordered rows).
-  const durations = (from: string, to: string, cond: string) =>
-    rows<{ mean: number; median: number; n: number }>(
-      `WITH d AS (SELECT ${dim.key} AS k, ${HOURS(from, to)} AS h ${base} AND ${cond}),
-       o AS (SELECT k, h, row_number() OVER (PARTITION BY k ORDER BY h) AS rn, count(*) OVER (PARTITION BY k) AS n FROM d)
-       SELECT k, avg(h) AS mean, avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median, max(n) AS n FROM o GROUP BY k`,
+  // Durations, wall clock and business hours: mean and median per key (medians from each key's ordered rows).
+  type Dur = { n: number; mean: number | null; median: number | null; bmean: number | null; bmedian: number | null; first: number };
+  const durations = (wall: string, business: string, cond: string) =>
+    rows<Dur>(
+      `WITH d AS (SELECT ${dim.key} AS k, ${wall} AS h, ${business} AS hb, (${REOPENS} = 0 AND ${REASSIGNMENTS} = 0) AS first ${base} AND ${cond}),
+       o AS (SELECT k, h, hb, first, row_number() OVER (PARTITION BY k ORDER BY h) AS rn, count(*) OVER (PARTITION BY k) AS n,
+                    row_number() OVER (PARTITION BY k ORDER BY hb NULLS LAST) AS rb, count(hb) OVER (PARTITION BY k) AS nb FROM d)
+       SELECT k, max(n) AS n, avg(h) AS mean, avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median,
+              avg(hb) AS bmean, avg(CASE WHEN nb > 0 AND rb IN ((nb + 1) / 2, (nb + 2) / 2) THEN hb END) AS bmedian, total(first) AS first FROM o GROUP BY k`,
     );
-  const hours = (r: { mean: number; median: number }): Hours => ({ median: round(r.median), mean: round(r.mean) });
-  for (const r of durations('t.opened_at', 't.resolved_at', `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`)) {
+  const hours = (median: number | null, mean: number | null): Hours => ({ median: round(median), mean: round(mean) });
+  for (const r of durations(HOURS('t.opened_at', 't.resolved_at'), MS_HOURS('f.resolve_business_ms'), `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`)) {
     const f = at(r.k);
     f.resolved = r.n;
-    f.mttrHours = hours(r);
+    f.mttrHours = hours(r.median, r.mean);
+    f.mttrBusinessHours = hours(r.bmedian, r.bmean);
+    // First-contact resolution, over tickets resolved in the period.
+    f.firstContactResolutionPercent = r.n ? round((100 * r.first) / r.n) : null;
   }
-  for (const r of durations('t.opened_at', 't.first_response_at', inPeriod(w, 't.first_response_at'))) at(r.k).mttaHours = hours(r);
+  for (const r of durations(HOURS('t.opened_at', 't.first_response_at'), MS_HOURS('f.response_business_ms'), inPeriod(w, 't.first_response_at'))) {
+    const f = at(r.k);
+    f.mttaHours = hours(r.median, r.mean);
+    f.mttaBusinessHours = hours(r.bmedian, r.bmean);
+  }
 
   // Finished tickets: SLA outcome, reopenings, reassignments.
   for (const r of rows<{ n: number; sla_n: number; sla_met: number; reopened: number; reassigned: number }>(
-    `SELECT k, count(*) AS n, count(sla_met) AS sla_n, total(sla_met) AS sla_met, total(reopened) AS reopened, total(reassigned) AS reassigned FROM (
-       SELECT ${dim.key} AS k, t.sla_met AS sla_met, ${REOPENED} AS reopened, ${REASSIGNMENTS} AS reassigned ${base} AND ${FINISHED} AND ${inPeriod(w, FINISHED_AT)}
-     ) ${by}`,
+    `SELECT ${dim.key} AS k, count(*) AS n, count(t.sla_met) AS sla_n, total(t.sla_met) AS sla_met, total(${REOPENS} > 0) AS reopened, total(${REASSIGNMENTS}) AS reassigned
+     ${base} AND ${finishedIn(w)} ${by}`,
   )) {
     const f = at(r.k);
     f.slaMetPercent = r.sla_n ? round((100 * r.sla_met) / r.sla_n) : null;
+    f.slaMissed = r.sla_n - r.sla_met;
+    f.reopened = r.reopened;
     f.reopenRatePercent = r.n ? round((100 * r.reopened) / r.n) : null;
     f.reassignmentsPerTicket = r.n ? round(r.reassigned / r.n, 3) : null;
-  }
-  // First-contact resolution, over tickets resolved in the period.
-  for (const r of rows<{ n: number; first: number }>(
-    `SELECT ${dim.key} AS k, count(*) AS n, total(NOT ${REOPENED} AND ${REASSIGNMENTS} = 0) AS first ${base} AND ${FINISHED} AND ${inPeriod(w, 't.resolved_at')} ${by}`,
-  )) {
-    at(r.k).firstContactResolutionPercent = r.n ? round((100 * r.first) / r.n) : null;
   }
   return out;
 }
@@ -177,7 +196,7 @@ function series(sqlite: Database.Database, w: Where, bucket: 'day' | 'week'): Kp
 
 function backlogAge(sqlite: Database.Database, w: Where, nowIso: string): Kpis['backlogAge'] {
   const end = w.to ?? nowIso;
-  const backlog = w.to ? `t.opened_at < @to AND (t.resolved_at IS NULL OR t.resolved_at >= @to) AND (t.closed_at IS NULL OR t.closed_at >= @to)` : `t.is_open = 1`;
+  const backlog = backlogWhere(w);
   const days = `(julianday(@end) - julianday(t.opened_at))`;
   const r = sqlite
     .prepare(
@@ -198,26 +217,28 @@ export function getKpis(ctx: Ctx, filter: KpiFilter): Kpis {
   requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   const w = where(filter);
+  const want = (p: KpiPart) => !filter.parts || filter.parts.includes(p);
   const now = ctx.clock.now().toISOString();
   const span = w.from && w.to ? Date.parse(w.to) - Date.parse(w.from) : null;
   let previous: KpiFigures | null = null;
-  if (span !== null && w.from) {
+  if (span !== null && w.from && want('previous')) {
     const prevFrom = new Date(Date.parse(w.from) - span).toISOString();
     previous = overall(sqlite, where({ ...filter, from: prevFrom, to: w.from }));
   }
+  const sliced = (p: KpiPart, dim: Dim) => (want(p) ? slices(sqlite, w, dim) : []);
   return {
     filter,
     at: now,
-    ...overall(sqlite, w),
-    byPriority: slices(sqlite, w, DIMS.priority).sort((a, b) => Number(a.key) - Number(b.key)),
-    byCategory: slices(sqlite, w, DIMS.category),
-    byGroup: slices(sqlite, w, DIMS.group),
-    bySite: slices(sqlite, w, DIMS.site),
-    byAssignee: slices(sqlite, w, DIMS.assignee),
-    byChannel: slices(sqlite, w, DIMS.channel),
-    backlogAge: backlogAge(sqlite, w, now),
-    perDay: span !== null && span <= 92 * DAY ? series(sqlite, w, 'day') : [],
-    perWeek: series(sqlite, w, 'week'),
+    ...(want('figures') ? overall(sqlite, w) : empty()),
+    byPriority: sliced('byPriority', DIMS.priority).sort((a, b) => Number(a.key) - Number(b.key)),
+    byCategory: sliced('byCategory', DIMS.category),
+    byGroup: sliced('byGroup', DIMS.group),
+    bySite: sliced('bySite', DIMS.site),
+    byAssignee: sliced('byAssignee', DIMS.assignee),
+    byChannel: sliced('byChannel', DIMS.channel),
+    backlogAge: want('backlogAge') ? backlogAge(sqlite, w, now) : [],
+    perDay: want('series') && span !== null && span <= 92 * DAY ? series(sqlite, w, 'day') : [],
+    perWeek: want('series') ? series(sqlite, w, 'week') : [],
     previous,
   };
 }

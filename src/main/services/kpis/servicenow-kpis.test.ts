@@ -10,6 +10,10 @@ import { makeWorld, type World } from '../../testing';
 import { fixture } from '../assets/test-fixtures';
 import { importServiceNow } from '../tickets/import/servicenow';
 import { getKpis } from './kpis';
+import { listTickets } from '../tickets/queue';
+import { saveCalendar, savePolicy } from '../sla/settings';
+import { DRILL_FIGURES, drillFilter, type DrillFigure } from '../../../shared/kpis/drill';
+import type { KpiFigures, KpiFilter } from '../../../shared/api/kpis';
 import type { TicketImportResult } from '../../../shared/api/tickets';
 
 const file = fixture('incidents/servicenow-incident-event-log-sample.csv');
@@ -187,6 +191,79 @@ describe.skipIf(!file)('ServiceNow sample: import figures and KPIs against the r
     expect(k.perDay.reduce((s, d) => s + d.resolved, 0)).toBe(resolved.length);
     const span = t - f;
     expect(k.previous!.resolved).toBe(inc.filter((i) => DONE_STATES.has(i.finalState) && inP(i.resolvedAt, f - span, f)).length);
+  });
+
+  it('every counted figure clicks through to exactly its tickets in the queue', () => {
+    const ctx = w.ctx(w.admin, 'tickets.list');
+    const site = w.store.sqlite.prepare('SELECT scope_id FROM tickets LIMIT 1').pluck().get() as string;
+    const group = w.store.sqlite.prepare('SELECT group_id FROM tickets WHERE group_id IS NOT NULL GROUP BY group_id ORDER BY count(*) DESC LIMIT 1').pluck().get() as string;
+    const filters: KpiFilter[] = [{}, { from: '2016-03-01T00:00:00.000Z', to: '2016-03-08T00:00:00.000Z', siteId: site }, { from: '2016-02-01T00:00:00Z', to: '2016-04-01T00:00:00Z', groupId: group }];
+    const countOf = (k: KpiFigures, f: DrillFigure): number => (f === 'finished' ? -1 : k[f]);
+    let checked = 0;
+    for (const kf of filters) {
+      const k = getKpis(w.ctx(w.admin, 'kpis.get'), kf);
+      const total = (filter: ReturnType<typeof drillFilter>) => listTickets(ctx, { view: 'all', filter, limit: 1, withTotal: true }).total;
+      for (const fig of DRILL_FIGURES) {
+        if (fig === 'finished') continue;
+        expect(total(drillFilter(fig, kf)), `${fig} over ${JSON.stringify(kf)}`).toBe(countOf(k, fig));
+        checked++;
+      }
+      for (const s of k.byPriority) {
+        expect(total(drillFilter('backlog', kf, { priority: Number(s.key) as 1 })), `P${s.key} backlog`).toBe(s.backlog);
+        expect(total(drillFilter('resolved', kf, { priority: Number(s.key) as 1 })), `P${s.key} resolved`).toBe(s.resolved);
+        expect(total(drillFilter('slaMissed', kf, { priority: Number(s.key) as 1 })), `P${s.key} SLA missed`).toBe(s.slaMissed);
+      }
+      for (const s of k.byAssignee) expect(total(drillFilter('opened', kf, { assigneeId: s.key === null ? null : String(s.key) })), `opened by ${s.label}`).toBe(s.opened);
+    }
+    expect(checked).toBe(21);
+    // The figures are not all zero: the check means something on this sample.
+    const all = getKpis(w.ctx(w.admin, 'kpis.get'), {});
+    expect(all.slaMissed).toBeGreaterThan(300);
+    expect(all.reopened).toBe(10);
+  });
+
+  it('business-hours figures use the SLA policy’s calendar, beside the wall-clock ones', () => {
+    const admin = w.ctx(w.admin, 'sla.savePolicy');
+    // Office hours Monday to Friday 08:00-17:00 UTC, Good Friday 2016 off.
+    const cal = saveCalendar(admin, { name: 'Office', timezone: 'UTC', hours: [1, 2, 3, 4, 5].map((d) => [d, 480, 1020] as [number, number, number]), holidays: [{ date: '2016-03-25', name: 'Good Friday' }] });
+    savePolicy(admin, {
+      name: 'Incidents',
+      position: 0,
+      active: true,
+      type: null,
+      category: null,
+      siteId: null,
+      calendarId: cal.id,
+      warnShare: 0.75,
+      targets: { '1': { response: 60, resolution: 240 }, '2': { response: 120, resolution: 480 }, '3': { response: 240, resolution: 1440 }, '4': { response: 480, resolution: 4800 } },
+      escalations: [],
+    });
+    // Independent: whole UTC days, Monday to Friday, 08:00-17:00, not on the holiday.
+    const DAY = 86_400_000;
+    const business = (a: number, b: number) => {
+      let ms = 0;
+      for (let d = Math.floor(a / DAY) * DAY; d < b; d += DAY) {
+        const dow = new Date(d).getUTCDay();
+        if (dow === 0 || dow === 6 || new Date(d).toISOString().startsWith('2016-03-25')) continue;
+        const s = Math.max(a, d + 8 * 3_600_000);
+        const e = Math.min(b, d + 17 * 3_600_000);
+        if (e > s) ms += e - s;
+      }
+      return ms / 3_600_000;
+    };
+    const k = getKpis(w.ctx(w.admin, 'kpis.get'), {});
+    const inc = truth.incidents;
+    const resolved = inc.filter((i) => DONE_STATES.has(i.finalState) && i.resolvedAt !== null);
+    const bttr = resolved.map((i) => business(i.openedAt, i.resolvedAt!));
+    const btta = inc.filter((i) => i.firstResponse !== null).map((i) => business(i.openedAt, i.firstResponse!));
+    expect(k.mttrBusinessHours.median).toBeCloseTo(med(bttr), 2);
+    expect(k.mttrBusinessHours.mean).toBeCloseTo(avg(bttr), 2);
+    expect(k.mttaBusinessHours.median).toBeCloseTo(med(btta), 2);
+    expect(k.mttaBusinessHours.mean).toBeCloseTo(avg(btta), 2);
+    // The wall-clock figures stand as they were.
+    expect(k.mttrHours).toEqual({ median: 54.47, mean: 315.87 });
+    expect(k.mttrBusinessHours.mean!).toBeLessThan(k.mttrHours.mean!);
+    console.log(JSON.stringify({ mttrBusinessHours: k.mttrBusinessHours, mttaBusinessHours: k.mttaBusinessHours, slaMissed: k.slaMissed, reopened: k.reopened }));
   });
 
   it('a re-import of the same file updates, never doubles', async () => {

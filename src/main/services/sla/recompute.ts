@@ -9,6 +9,7 @@ import { computeSla, type ClockFigures, type SlaFigures, type StatusEvent } from
 import { choosePolicy, type SlaPolicy } from '../../../shared/sla/policy';
 import type { TicketStatus } from '../../../shared/tickets/rules';
 import { calendarOf, loadSlaSetup, type SlaSetup } from './load';
+import { deriveBusinessFigures, rebuildBusinessFigures } from './figures';
 
 export interface TicketSlaFacts {
   id: string;
@@ -90,9 +91,10 @@ function write(stmt: Database.Statement, id: string, c: SlaColumns): number {
   return stmt.run(...v, id, ...v).changes;
 }
 
-/** Recomputes the given tickets (any status). Returns how many rows changed. */
+/** Recomputes the given tickets (any status), with their business-hours figures. Returns how many rows' SLA columns changed. */
 export function recomputeSla(sqlite: Database.Database, ids: readonly string[], setup: SlaSetup = loadSlaSetup(sqlite)): number {
   if (!ids.length) return 0;
+  deriveBusinessFigures(sqlite, ids, setup);
   const get = sqlite.prepare(`${TICKET_FACTS} WHERE id = ? AND deleted_hlc IS NULL`);
   const hist = historyStatement(sqlite);
   const upd = updateStatement(sqlite);
@@ -112,6 +114,8 @@ export function recomputeSla(sqlite: Database.Database, ids: readonly string[], 
  * when it was resolved). History is read in one ordered pass, not one query per ticket.
  */
 export function recomputeAllSla(sqlite: Database.Database, setup: SlaSetup = loadSlaSetup(sqlite)): { tickets: number; changed: number } {
+  // Every ticket's business-hours figures follow the calendars (resolved ones too: they are durations, not what applied).
+  rebuildBusinessFigures(sqlite, setup);
   const upd = updateStatement(sqlite);
   let changed = 0;
   let tickets = 0;

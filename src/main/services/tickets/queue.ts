@@ -2,7 +2,7 @@
 import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
 import { AppError } from '../../../shared/result';
-import type { QueueSort, QueueView, TicketFilter, TicketRow, ViewCount } from '../../../shared/api/tickets';
+import type { Period, QueueSort, QueueView, TicketFilter, TicketRow, ViewCount } from '../../../shared/api/tickets';
 import { QUEUE_VIEWS } from '../../../shared/api/tickets';
 import { ROW_COLUMNS, toRow } from './mapping';
 import { ftsQuery } from '../search/search';
@@ -138,6 +138,35 @@ function filterWhere(ctx: Ctx, f: TicketFilter, where: string[], args: unknown[]
     if (f.assigneeId.includes(null)) parts.push(`${c('t.assignee_id')} IS NULL`);
     where.push(`(${parts.join(' OR ')})`);
   }
+  // The dashboard's click-through filters: each the same selection its figure counts (services/kpis).
+  const iso = (v: string) => new Date(v).toISOString();
+  const range = (col: string, p: Period) => {
+    const parts = [`${c(col)} IS NOT NULL`];
+    if (p.from) {
+      parts.push(`${c(col)} >= ?`);
+      args.push(iso(p.from));
+    }
+    if (p.to) {
+      parts.push(`${c(col)} < ?`);
+      args.push(iso(p.to));
+    }
+    return parts.join(' AND ');
+  };
+  if (f.opened) where.push(range('t.opened_at', f.opened));
+  if (f.resolved) where.push(`${c('t.status')} IN ('resolved', 'closed')`, range('t.resolved_at', f.resolved));
+  if (f.finished) {
+    // At the resolve time, else the close time: two index ranges rather than one expression.
+    const byResolve = range('t.resolved_at', f.finished);
+    where.push(`${c('t.status')} IN ('resolved', 'closed')`, `((${byResolve}) OR (${c('t.resolved_at')} IS NULL AND ${range('t.closed_at', f.finished)}))`);
+  }
+  if (f.closed) where.push(range('t.closed_at', f.closed));
+  if (f.openAt) {
+    const at = iso(f.openAt);
+    where.push(`${c('t.opened_at')} < ?`, `(${c('t.resolved_at')} IS NULL OR ${c('t.resolved_at')} >= ?)`, `(${c('t.closed_at')} IS NULL OR ${c('t.closed_at')} >= ?)`);
+    args.push(at, at, at);
+  }
+  if (f.breached) where.push(`${c('t.sla_met')} = 0`);
+  if (f.reopened) where.push(`${c('t.id')} IN (SELECT ticket_id FROM ticket_figures WHERE reopen_count > 0)`);
   if (f.text) {
     const q = ftsQuery(f.text, requireActor(ctx).role === 'requester');
     if (q) {

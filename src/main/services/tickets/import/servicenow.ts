@@ -25,6 +25,8 @@ import { TRANSITION_FIELDS } from '../../../../shared/sync/access';
 import { priorityMatrix } from '../../settings/settings';
 import { reserveNumbers } from '../../core/numbers';
 import { releaseUpload, uploadFile, uploadStream, type UploadFile } from '../../uploads/uploads';
+import { deriveBusinessFigures } from '../../sla/figures';
+import { loadSlaSetup } from '../../sla/load';
 import { NO_PASSWORD } from '../../assets/import/resolve';
 import { median, mean, hoursBetween, percent } from '../../kpis/stats';
 
@@ -555,6 +557,7 @@ async function writePlans(
         },
         opts,
       );
+      const setup = loadSlaSetup(sqlite);
       const findHistory = sqlite.prepare('SELECT 1 FROM ticket_history WHERE id = ?');
       const scopeOf = sqlite.prepare('SELECT scope_id FROM tickets WHERE id = ?').pluck();
       const alias = sqlite.prepare('INSERT INTO ticket_number_aliases (number, ticket_id, replaced_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
@@ -601,6 +604,8 @@ async function writePlans(
               }
               if (!t.changed) unchanged++;
             }
+            // Business-hours figures of the written tickets, under the team's SLA calendars (docs/kpis.md).
+            if (setup.policies.length) deriveBusinessFigures(sqlite, written.filter((t) => t.changed).map((t) => t.id), setup);
           },
           opts,
         );
