@@ -27,10 +27,11 @@ function backlogWhere(w: Where): string {
 
 interface Where {
   sql: string;
+  /** The selection without the soft-delete condition (see liveCounts). */
+  live: string;
   params: Record<string, string>;
   from: string | null;
   to: string | null;
-  parts: readonly KpiPart[] | null;
 }
 
 function where(f: KpiFilter): Where {
@@ -48,7 +49,23 @@ function where(f: KpiFilter): Where {
   const to = f.to ? new Date(f.to).toISOString() : null;
   if (from) params.from = from;
   if (to) params.to = to;
-  return { sql: parts.join(' AND '), params, from, to, parts: f.parts ?? null };
+  return { sql: parts.join(' AND '), live: parts.slice(1).join(' AND ') || '1', params, from, to };
+}
+
+/**
+ * Live tickets per key: counted inside the index that serves `cond` (no read of each row for its
+ * soft-delete mark), less the deleted ones found through their small partial index.
+ */
+function liveCounts(sqlite: Database.Database, w: Where, key: string, cond: string): Map<Key, number> {
+  const out = new Map<Key, number>();
+  for (const r of sqlite.prepare(`SELECT ${key} AS k, count(*) AS n FROM tickets t WHERE ${w.live} AND ${cond} GROUP BY k`).all(w.params) as { k: Key; n: number }[]) out.set(r.k, r.n);
+  const deleted = `SELECT ${key} AS k, count(*) AS n FROM tickets t INDEXED BY tickets_deleted_idx WHERE t.deleted_hlc IS NOT NULL AND ${w.live} AND ${cond} GROUP BY k`;
+  for (const r of sqlite.prepare(deleted).all(w.params) as { k: Key; n: number }[]) {
+    const left = (out.get(r.k) ?? 0) - r.n;
+    if (left > 0) out.set(r.k, left);
+    else out.delete(r.k);
+  }
+  return out;
 }
 
 function inPeriod(w: Where, col: string): string {
@@ -113,15 +130,14 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
   const rows = <T>(sql: string) => sqlite.prepare(sql).all(w.params) as (T & { k: Key })[];
   const base = `FROM tickets t LEFT JOIN ticket_figures f ON f.ticket_id = t.id WHERE ${w.sql}`;
   const by = `GROUP BY k`;
+  const count = (cond: string, set: (f: KpiFigures, n: number) => void) => {
+    for (const [k, n] of liveCounts(sqlite, w, dim.key, cond)) set(at(k), n);
+  };
 
-  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND ${backlogWhere(w)} ${by}`)) at(r.k).backlog = r.n;
-  for (const r of rows<{ n: number }>(`SELECT ${dim.key} AS k, count(*) AS n ${base} AND ${inPeriod(w, 't.opened_at')} ${by}`)) at(r.k).opened = r.n;
-  for (const r of rows<{ closed: number; cancelled: number }>(
-    `SELECT ${dim.key} AS k, total(t.status = 'closed') AS closed, total(t.status = 'cancelled') AS cancelled ${base} AND t.status IN ('closed', 'cancelled') AND ${inPeriod(w, 't.closed_at')} ${by}`,
-  )) {
-    at(r.k).closed = r.closed;
-    at(r.k).cancelled = r.cancelled;
-  }
+  count(backlogWhere(w), (f, n) => (f.backlog = n));
+  count(inPeriod(w, 't.opened_at'), (f, n) => (f.opened = n));
+  count(`t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, (f, n) => (f.closed = n));
+  count(`t.status = 'cancelled' AND ${inPeriod(w, 't.closed_at')}`, (f, n) => (f.cancelled = n));
 
   // Durations, wall clock and business hours: mean and median per key (medians from each key's ordered rows).
   type Dur = { n: number; mean: number | null; median: number | null; bmean: number | null; bmedian: number | null; first: number };
@@ -178,7 +194,6 @@ const DAY = 86_400_000;
 function series(sqlite: Database.Database, w: Where, bucket: 'day' | 'week'): KpiBucket[] {
   // A week starts on Monday: julianday('1970-01-05') was a Monday.
   const start = (col: string) => (bucket === 'day' ? `substr(${col}, 1, 10)` : `date(${col}, '-' || ((CAST(julianday(substr(${col}, 1, 10)) - julianday('1970-01-05') AS INTEGER)) % 7) || ' days')`);
-  const base = `FROM tickets t WHERE ${w.sql}`;
   const out = new Map<string, KpiBucket>();
   const at = (s: string) => {
     let b = out.get(s);
@@ -186,7 +201,7 @@ function series(sqlite: Database.Database, w: Where, bucket: 'day' | 'week'): Kp
     return b;
   };
   const run = (col: string, cond: string, field: 'opened' | 'resolved' | 'closed') => {
-    for (const r of sqlite.prepare(`SELECT ${start(col)} AS s, count(*) AS n ${base} AND ${cond} GROUP BY s`).all(w.params) as { s: string; n: number }[]) at(r.s)[field] = r.n;
+    for (const [k, n] of liveCounts(sqlite, w, start(col), cond)) at(String(k))[field] = n;
   };
   run('t.opened_at', inPeriod(w, 't.opened_at'), 'opened');
   run('t.resolved_at', `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`, 'resolved');
