@@ -98,7 +98,7 @@ export function invalidate(match?: (name: CallName) => boolean) {
 /** Which cached calls a change in `domain` (the first segment of a mutating call) can affect. */
 export function invalidateDomain(domain: string) {
   const related: Record<string, string[]> = {
-    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla', 'problems'],
+    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla', 'problems', 'risks'],
     // SLA policies and calendars move every open ticket's deadline; escalations change tickets.
     sla: ['sla', 'tickets', 'views', 'audit'],
     sla_policies: ['sla', 'tickets', 'views', 'audit'],
@@ -128,6 +128,7 @@ export function invalidateDomain(domain: string) {
     risk_assets: ['risks', 'audit'],
     risk_locations: ['risks', 'audit'],
     risk_controls: ['risks', 'controls', 'audit'],
+    risk_tickets: ['risks', 'tickets', 'audit'],
     applied_controls: ['controls', 'risks', 'audit'],
     control_tickets: ['controls', 'audit'],
     requirement_assessments: ['assessments', 'audit'],

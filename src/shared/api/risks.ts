@@ -30,6 +30,8 @@ export interface RiskScore {
 export interface RiskSummary {
   id: string;
   number: string;
+  /** The number the risk was shown with before the server renumbered it (a provisional one); still finds it. */
+  formerNumber: string | null;
   title: string;
   category: string | null;
   status: RiskStatus;
@@ -76,8 +78,32 @@ export interface Risk extends RiskSummary {
   assets: { id: string; tag: string; name: string }[];
   locations: { id: string; name: string }[];
   controls: RiskControl[];
+  /** Tickets linked to the risk (from either side). */
+  tickets: RiskTicket[];
+  /** Incidents on the risk's affected assets opened in the last 90 days: the evidence for its likelihood. */
+  incidents: { count: number; since: string; items: RiskTicket[] };
   history: RiskHistoryEntry[];
   createdAt: string;
+}
+
+export interface RiskTicket {
+  id: string;
+  number: string;
+  type: 'incident' | 'request';
+  title: string;
+  status: string;
+  openedAt: string;
+  /** For an incident on an affected asset: that asset's tag. */
+  assetTag?: string | null;
+}
+
+/** What "Raise a risk" from a KEV-exposed asset fills in. */
+export interface RiskDraft {
+  title: string;
+  threats: string;
+  vulnerabilities: string;
+  assetIds: string[];
+  siteId: string | null;
 }
 
 const pos = z.number().int().min(1, { message: 'Positions on a matrix scale start at 1.' }).max(20);
@@ -157,19 +183,28 @@ export const risksCalls = {
   'risks.create': call<Risk>()(riskCreate, STAFF, { mutates: true }),
   'risks.update': call<Risk>()(riskUpdate, STAFF, { mutates: true }),
   'risks.get': call<Risk>()(z.object({ id }).strict(), GRC_READERS),
-  'risks.list': call<{ items: RiskSummary[]; total: number }>()(
+  /** Pages in number order (newest first): pass the last page's nextCursor for the next one. */
+  'risks.list': call<{ items: RiskSummary[]; total: number; nextCursor: string | null }>()(
     riskFilter
-      .extend({ limit: z.number().int().min(1).max(500).default(100), offset: z.number().int().min(0).max(10_000_000).default(0) })
+      .extend({
+        limit: z.number().int().min(1).max(500, { message: 'A page holds at most 500 risks.' }).default(100),
+        offset: z.number().int().min(0).max(10_000_000).default(0),
+        cursor: z.string().max(100).nullable().optional(),
+      })
       .strict()
       .default({ limit: 100, offset: 0 }),
     GRC_READERS,
   ),
+  /** Risks a ticket is linked to (the ticket's side of the link). */
+  'risks.forTicket': call<{ items: RiskSummary[] }>()(z.object({ ticketId: id }).strict(), GRC_READERS),
+  /** The title, threat, vulnerability and asset of a risk raised from an asset's KEV exposure. */
+  'risks.kevDraft': call<RiskDraft>()(z.object({ assetId: id, cveId: z.string().trim().regex(/^CVE-\d{4}-\d{4,}$/, { message: 'A CVE id looks like CVE-2024-3400.' }) }).strict(), STAFF),
   'risks.heatmap': call<HeatMap>()(riskFilter.omit({ cell: true }).strict().default({}), GRC_READERS),
   /** Records a review today (resets "review overdue"). */
   'risks.review': call<Risk>()(z.object({ id, note: z.string().trim().max(5000).optional() }).strict(), STAFF, { mutates: true }),
-  /** Adds or removes an affected asset, a location or a treating control. */
+  /** Adds or removes an affected asset, a location, a treating control or a linked ticket. */
   'risks.link': call<Risk>()(
-    z.object({ id, kind: z.enum(['asset', 'location', 'control']), targetId: id, present: z.boolean().default(true) }).strict(),
+    z.object({ id, kind: z.enum(['asset', 'location', 'control', 'ticket']), targetId: id, present: z.boolean().default(true) }).strict(),
     STAFF,
     { mutates: true },
   ),

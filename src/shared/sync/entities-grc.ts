@@ -58,6 +58,21 @@ const scoresText = z
     { message: 'Scores are a JSON list of { score, name, description }.' },
   );
 
+/** `<stage>_likelihood` and `<stage>_impact` for each stage: the risk's six score fields, described once. */
+const stageFields = Object.fromEntries(
+  RISK_STAGES.flatMap((s) => [
+    [`${s}_likelihood`, position],
+    [`${s}_impact`, position],
+  ]),
+) as Record<`${(typeof RISK_STAGES)[number]}_${'likelihood' | 'impact'}`, typeof position>;
+/** A history record's from and to scores. */
+const historyFields = Object.fromEntries(
+  (['from', 'to'] as const).flatMap((e) => [
+    [`${e}_likelihood`, position],
+    [`${e}_impact`, position],
+  ]),
+) as Record<`${'from' | 'to'}_${'likelihood' | 'impact'}`, typeof position>;
+
 const ADMIN_ONLY: readonly WriterRole[] = ['admin'];
 const STAFF: readonly WriterRole[] = ['admin', 'technician'];
 /** Assessments are the auditor's work (and an administrator's). */
@@ -113,24 +128,21 @@ export const GRC_ENTITY_RULES: Record<string, EntityRule> = {
   },
   risks: {
     home: 'site',
-    fixed: ['number'],
+    // former_number: set by the server alone when it renumbers a risk (as for tickets).
+    fixed: ['number', 'former_number'],
     merge: 'record',
     writers: STAFF,
     textFields: ['description', 'threats', 'vulnerabilities', 'existing_controls', 'acceptance_justification'],
     fields: {
       number: z.string().regex(numberOrProvisional(['RSK']), { message: 'Risk numbers look like RSK-0001 (or RSK-P-3F9A2C-1 while provisional).' }),
+      former_number: str(40).nullable(),
       title: str(300).min(1),
       description: optStr(50_000),
       category: optStr(120),
       owner_id: id.nullable(),
       status: z.enum(RISK_STATUSES, { message: `A risk's status is one of ${RISK_STATUSES.join(', ')}.` }),
       matrix_id: id,
-      inherent_likelihood: position,
-      inherent_impact: position,
-      current_likelihood: position,
-      current_impact: position,
-      residual_likelihood: position,
-      residual_impact: position,
+      ...stageFields,
       threats: optStr(20_000),
       vulnerabilities: optStr(20_000),
       existing_controls: optStr(20_000),
@@ -152,10 +164,7 @@ export const GRC_ENTITY_RULES: Record<string, EntityRule> = {
       risk_id: id,
       actor_id: id,
       stage: z.enum(RISK_STAGES),
-      from_likelihood: position,
-      from_impact: position,
-      to_likelihood: position,
-      to_impact: position,
+      ...historyFields,
       reason: optStr(5000),
     },
   },
@@ -172,6 +181,14 @@ export const GRC_ENTITY_RULES: Record<string, EntityRule> = {
     parent: { field: 'risk_id', entity: 'risks' },
     writers: STAFF,
     fields: { risk_id: id, location_id: id },
+  },
+  // A ticket linked to a risk (an incident that argues its likelihood, a change that treats it), from either side.
+  risk_tickets: {
+    home: 'site',
+    merge: 'set',
+    parent: { field: 'risk_id', entity: 'risks' },
+    writers: STAFF,
+    fields: { risk_id: id, ticket_id: id },
   },
   risk_controls: {
     home: 'site',

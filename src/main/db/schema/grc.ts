@@ -71,6 +71,8 @@ export const risks = sqliteTable(
   {
     ...syncedColumns(),
     number: text('number').notNull(),
+    /** The number the risk was shown with before the server renumbered it (set by the server only); kept as an alias. */
+    formerNumber: text('former_number'),
     title: text('title').notNull(),
     description: text('description'),
     category: text('category'),
@@ -106,6 +108,7 @@ export const risks = sqliteTable(
     index('risks_heat_idx')
       .on(t.matrixId, t.inherentLikelihood, t.inherentImpact, t.currentLikelihood, t.currentImpact, t.residualLikelihood, t.residualImpact, t.status)
       .where(sql`deleted_hlc IS NULL`),
+    index('risks_former_number_idx').on(t.formerNumber),
   ],
 );
 
@@ -137,6 +140,12 @@ export const riskLocations = sqliteTable(
   'risk_locations',
   { ...syncedColumns(), riskId: text('risk_id').notNull(), locationId: text('location_id').notNull() },
   (t) => [uniqueIndex('risk_locations_uq').on(t.riskId, t.locationId)],
+);
+/** Tickets linked to a risk (from the risk's page or the ticket's): a set in the risk's site. */
+export const riskTickets = sqliteTable(
+  'risk_tickets',
+  { ...syncedColumns(), riskId: text('risk_id').notNull(), ticketId: text('ticket_id').notNull() },
+  (t) => [uniqueIndex('risk_tickets_uq').on(t.riskId, t.ticketId), index('risk_tickets_ticket_idx').on(t.ticketId)],
 );
 export const riskControls = sqliteTable(
   'risk_controls',

@@ -152,12 +152,12 @@ export function searchWords(text: string): string[] {
     .slice(0, 8);
 }
 
-function likePattern(word: string): string {
+export function likePattern(word: string): string {
   return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** The distinct trigrams of a word, quoted for an FTS5 query (each one a bare token). */
-function trigrams(word: string): string[] {
+export function trigrams(word: string): string[] {
   const chars = [...word];
   const out = new Set<string>();
   for (let i = 0; i + 3 <= chars.length; i++) out.add(chars.slice(i, i + 3).join(''));

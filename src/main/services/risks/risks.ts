@@ -13,18 +13,25 @@ import { nextNumber } from '../core/numbers';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import { levelAt, RISK_STAGES, type MatrixDefinition, type RiskStage } from '../../../shared/grc/matrix';
-import type { HeatMap, Risk, RiskFilter, RiskHistoryEntry, RiskScore, RiskSummary } from '../../../shared/api/risks';
+import type { HeatMap, Risk, RiskDraft, RiskFilter, RiskHistoryEntry, RiskScore, RiskSummary, RiskTicket } from '../../../shared/api/risks';
+import { likePattern, trigrams } from '../assets/list';
+import { kevExposure } from '../software/catalogues';
 import type { CallParsed } from '../../../shared/api';
 import { defaultMatrixId, ensureDefaultMatrix, getMatrixDefinition, matrixDefinitions } from '../grc/grc';
 
 type CreateInput = CallParsed<'risks.create'>;
 type UpdateInput = CallParsed<'risks.update'>;
 
-const STAGE_COLS: Record<RiskStage, [string, string]> = {
-  inherent: ['inherent_likelihood', 'inherent_impact'],
-  current: ['current_likelihood', 'current_impact'],
-  residual: ['residual_likelihood', 'residual_impact'],
-};
+const STAGE_COLS = Object.fromEntries(RISK_STAGES.map((s) => [s, [`${s}_likelihood`, `${s}_impact`]])) as Record<RiskStage, [string, string]>;
+
+/**
+ * When a risk is next due for review, in SQL. The partial index risks_review_due_idx (migration
+ * 0027) is built on this very expression (with the same conditions), so "review overdue" is a range
+ * read of it; change both together.
+ */
+const REVIEW_DUE = "date(coalesce(r.last_reviewed_on, substr(r.created_at, 1, 10)), '+' || r.review_every_days || ' days')";
+/** How far back a risk's page looks for incidents on its assets. */
+export const INCIDENT_WINDOW_DAYS = 90;
 
 function bad(path: string, message: string): AppError {
   return new AppError('invalid_input', message, [{ path: [path], message }]);
@@ -70,22 +77,23 @@ function assertPerson(sqlite: Database.Database, id: string | null | undefined, 
   if (!sqlite.prepare('SELECT 1 FROM users WHERE id = ? AND deleted_hlc IS NULL').get(id)) throw bad(path, 'No such person.');
 }
 
-const linkTable = { asset: 'risk_assets', location: 'risk_locations', control: 'risk_controls' } as const;
-const linkField = { asset: 'asset_id', location: 'location_id', control: 'control_id' } as const;
-const targetTable = { asset: 'assets', location: 'locations', control: 'applied_controls' } as const;
+type LinkKind = 'asset' | 'location' | 'control' | 'ticket';
+const linkTable = { asset: 'risk_assets', location: 'risk_locations', control: 'risk_controls', ticket: 'risk_tickets' } as const;
+const linkField = { asset: 'asset_id', location: 'location_id', control: 'control_id', ticket: 'ticket_id' } as const;
+const targetTable = { asset: 'assets', location: 'locations', control: 'applied_controls', ticket: 'tickets' } as const;
 
 function writeLink(
   ctx: Ctx,
   w: WriteScope,
   riskId: string,
   scopeId: string,
-  kind: 'asset' | 'location' | 'control',
+  kind: LinkKind,
   targetId: string,
   present: boolean,
 ): boolean {
   const sqlite = ctx.store.sqlite;
   if (present && !sqlite.prepare(`SELECT 1 FROM ${targetTable[kind]} WHERE id = ? AND deleted_hlc IS NULL`).get(targetId))
-    throw bad(`${kind}Ids`, `No such ${kind === 'control' ? 'applied control' : kind}.`);
+    throw bad(kind === 'ticket' ? 'targetId' : `${kind}Ids`, `No such ${kind === 'control' ? 'applied control' : kind}.`);
   const table = linkTable[kind];
   return setMember(ctx, w, table, setRowId(table, riskId, targetId), scopeId, { risk_id: riskId, [linkField[kind]]: targetId }, present);
 }
@@ -179,6 +187,7 @@ interface RiskRow {
   id: string;
   scope_id: string;
   number: string;
+  former_number: string | null;
   title: string;
   description: string | null;
   category: string | null;
@@ -316,6 +325,7 @@ function toSummary(r: RiskRow, mats: Map<string, MatrixDefinition>, day: string)
   return {
     id: r.id,
     number: r.number,
+    formerNumber: r.former_number,
     title: r.title,
     category: r.category,
     status: r.status as RiskSummary['status'],
@@ -399,8 +409,71 @@ export function getRisk(ctx: Ctx, id: string): Risk {
         'SELECT c.id, c.name, c.status, c.due_on AS dueOn FROM risk_controls x JOIN applied_controls c ON c.id = x.control_id WHERE x.risk_id = ? AND x.deleted_hlc IS NULL AND c.deleted_hlc IS NULL ORDER BY c.name',
       )
       .all(id) as Risk['controls'],
+    tickets: sqlite
+      .prepare(
+        `SELECT t.id, t.number, t.type, t.title, t.status, t.opened_at AS openedAt FROM risk_tickets x JOIN tickets t ON t.id = x.ticket_id
+         WHERE x.risk_id = ? AND x.deleted_hlc IS NULL AND t.deleted_hlc IS NULL ORDER BY t.opened_at DESC`,
+      )
+      .all(id) as RiskTicket[],
+    incidents: incidentsOnAssets(ctx, id),
     history,
     createdAt: r.created_at,
+  };
+}
+
+/** Incidents opened in the last 90 days on the risk's affected assets (newest first; the list capped at 200, the count not). */
+function incidentsOnAssets(ctx: Ctx, riskId: string): Risk['incidents'] {
+  const since = addDays(today(ctx), -INCIDENT_WINDOW_DAYS);
+  const from = `FROM risk_assets x JOIN tickets t ON t.linked_asset_id = x.asset_id JOIN assets a ON a.id = x.asset_id
+    WHERE x.risk_id = ? AND x.deleted_hlc IS NULL AND t.deleted_hlc IS NULL AND t.type = 'incident' AND t.opened_at >= ?`;
+  const sqlite = ctx.store.sqlite;
+  const count = sqlite.prepare(`SELECT count(*) ${from}`).pluck().get(riskId, since) as number;
+  const items = sqlite
+    .prepare(`SELECT t.id, t.number, t.type, t.title, t.status, t.opened_at AS openedAt, a.tag AS assetTag ${from} ORDER BY t.opened_at DESC LIMIT 200`)
+    .all(riskId, since) as RiskTicket[];
+  return { count, since, items };
+}
+
+/** The risks a ticket is linked to. */
+export function risksForTicket(ctx: Ctx, ticketId: string): { items: RiskSummary[] } {
+  const sqlite = ctx.store.sqlite;
+  const rows = sqlite
+    .prepare(
+      `SELECT r.*, u.display_name AS owner_name FROM risk_tickets x JOIN risks r ON r.id = x.risk_id LEFT JOIN users u ON u.id = r.owner_id
+       WHERE x.ticket_id = ? AND x.deleted_hlc IS NULL AND r.deleted_hlc IS NULL ORDER BY r.number`,
+    )
+    .all(ticketId) as RiskRow[];
+  const mats = matrixDefinitions(sqlite);
+  const day = today(ctx);
+  return { items: rows.map((r) => toSummary(r, mats, day)) };
+}
+
+/**
+ * "Raise a risk" from an asset exposed to a known exploited vulnerability: the exposure (as the
+ * asset's KEV view finds it) becomes the risk's vulnerability, exploitation its threat, the asset
+ * its affected asset. Refused when this device sees no such exposure.
+ */
+export function kevDraft(ctx: Ctx, assetId: string, cveId: string): RiskDraft {
+  requireStaff(ctx);
+  const asset = ctx.store.sqlite.prepare('SELECT id, tag, name, scope_id FROM assets WHERE id = ? AND deleted_hlc IS NULL').get(assetId) as
+    | { id: string; tag: string; name: string; scope_id: string }
+    | undefined;
+  if (!asset) throw bad('assetId', 'No such asset.');
+  const exposure = kevExposure(ctx, { assetId, limit: 5000 }).items.find((e) => e.cveId === cveId);
+  if (!exposure) throw bad('cveId', `${asset.tag} is not exposed to ${cveId} in the KEV catalogue on this device.`);
+  const what = [exposure.vendorProject, exposure.product].filter(Boolean).join(' ');
+  return {
+    title: `${cveId} on ${asset.tag} (${exposure.software})`.slice(0, 300),
+    threats: `Exploitation of ${cveId}${exposure.vulnerabilityName ? ` (${exposure.vulnerabilityName})` : ''}: listed by CISA as known exploited since ${exposure.dateAdded}${exposure.knownRansomware ? ', used in ransomware campaigns' : ''}.`,
+    vulnerabilities: [
+      `${cveId} in ${what}, installed on ${asset.tag} ${asset.name} as ${exposure.software}${exposure.version ? ` ${exposure.version}` : ''}.`,
+      `Why it matched: ${exposure.reason}`,
+      exposure.requiredAction ? `Required action: ${exposure.requiredAction}${exposure.dueDate ? ` (due ${exposure.dueDate})` : ''}` : null,
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    assetIds: [asset.id],
+    siteId: asset.scope_id,
   };
 }
 
@@ -414,9 +487,16 @@ function where(f: Omit<RiskFilter, 'cell'> & { cell?: RiskFilter['cell'] }, day:
   const c: string[] = ['r.deleted_hlc IS NULL'];
   const p: unknown[] = [];
   if (f.q) {
-    c.push("(r.title LIKE ? ESCAPE '\\' OR r.number LIKE ? ESCAPE '\\')");
-    const like = `%${f.q.replace(/[\\%_]/g, (x) => `\\${x}`)}%`;
-    p.push(like, like);
+    // Three characters or more: the trigram index risks_search finds the candidates; every one is
+    // re-checked with LIKE (the index keeps no positions). Shorter text is matched by LIKE alone.
+    const tri = trigrams(f.q.toLowerCase());
+    if (tri.length) {
+      c.push('r.rowid IN (SELECT rowid FROM risks_search WHERE risks_search MATCH ?)');
+      p.push(tri.join(' '));
+    }
+    c.push("(r.title LIKE ? ESCAPE '\\' OR r.number LIKE ? ESCAPE '\\' OR r.former_number LIKE ? ESCAPE '\\')");
+    const like = likePattern(f.q);
+    p.push(like, like, like);
   }
   if (f.status?.length) {
     c.push(`${w}r.status IN (${f.status.map(() => '?').join(', ')})`);
@@ -444,9 +524,12 @@ function where(f: Omit<RiskFilter, 'cell'> & { cell?: RiskFilter['cell'] }, day:
     p.push(f.cell.likelihood, f.cell.impact);
   }
   if (f.reviewOverdue !== undefined) {
-    const overdue =
-      "(r.status <> 'closed' AND r.review_every_days IS NOT NULL AND date(coalesce(r.last_reviewed_on, substr(r.created_at, 1, 10)), '+' || r.review_every_days || ' days') < ?)";
-    c.push(f.reviewOverdue ? overdue : `NOT ${overdue}`);
+    if (f.reviewOverdue) {
+      // Written as the partial index's conditions, so SQLite reads the due range from it.
+      c.push(`r.review_every_days IS NOT NULL AND r.status <> 'closed' AND ${REVIEW_DUE} < ?`);
+    } else {
+      c.push(`NOT coalesce(r.review_every_days IS NOT NULL AND r.status <> 'closed' AND ${REVIEW_DUE} < ?, 0)`);
+    }
     p.push(day);
   }
   if (f.assetId) {
@@ -460,10 +543,10 @@ function where(f: Omit<RiskFilter, 'cell'> & { cell?: RiskFilter['cell'] }, day:
   return { sql: c.join(' AND '), params: p };
 }
 
-export function listRisks(ctx: Ctx, input: CallParsed<'risks.list'>): { items: RiskSummary[]; total: number } {
+export function listRisks(ctx: Ctx, input: CallParsed<'risks.list'>): { items: RiskSummary[]; total: number; nextCursor: string | null } {
   const sqlite = ctx.store.sqlite;
   const day = today(ctx);
-  const { limit, offset, ...f } = input;
+  const { limit, offset, cursor, ...f } = input;
   const w = where(f, day);
   // SQLite would count by reading every row; these covering indexes answer the usual counts alone.
   const keys = Object.keys(f).filter((k) => f[k as keyof typeof f] !== undefined);
@@ -474,11 +557,18 @@ export function listRisks(ctx: Ctx, input: CallParsed<'risks.list'>): { items: R
     .pluck()
     .get(...w.params) as number;
   const page = where(f, day, true);
+  // Keyset: the next page starts below the last number shown (numbers are unique), so a later page
+  // costs what the first does; `offset` stays for callers that skip ahead.
+  const after = cursor ? ' AND r.number < ?' : '';
   const rows = sqlite
-    .prepare(`SELECT r.*, u.display_name AS owner_name FROM risks r LEFT JOIN users u ON u.id = r.owner_id WHERE ${page.sql} ORDER BY r.number DESC LIMIT ? OFFSET ?`)
-    .all(...page.params, limit, offset) as RiskRow[];
+    .prepare(
+      `SELECT r.*, u.display_name AS owner_name FROM risks r LEFT JOIN users u ON u.id = r.owner_id WHERE ${page.sql}${after} ORDER BY r.number DESC LIMIT ? OFFSET ?`,
+    )
+    .all(...page.params, ...(cursor ? [cursor] : []), limit + 1, cursor ? 0 : offset) as RiskRow[];
+  const more = rows.length > limit;
+  if (more) rows.pop();
   const mats = matrixDefinitions(sqlite);
-  return { items: rows.map((r) => toSummary(r, mats, day)), total };
+  return { items: rows.map((r) => toSummary(r, mats, day)), total, nextCursor: more ? rows.at(-1)!.number : null };
 }
 
 export function heatMap(ctx: Ctx, f: CallParsed<'risks.heatmap'>): HeatMap {
