@@ -17,8 +17,10 @@ let auditId: string;
 let riskId: string;
 let assessmentId: string;
 let problemId: string;
+let findingId: string;
 
-const grcFixture = (f: string) => readFileSync(path.join(process.env.OUTPOST_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures'), 'grc', f), 'utf8');
+const fixtureRoot = process.env.OUTPOST_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures');
+const grcFixture = (f: string) => readFileSync(path.join(fixtureRoot, 'grc', f), 'utf8');
 
 test.beforeAll(async () => {
   host = await startHost();
@@ -41,6 +43,8 @@ test.beforeAll(async () => {
   const a = await apiCall<{ id: string; tag: string }>(host, 'assets.create', { tag: 'A11Y-0001', name: 'Reception laptop', type: 'laptop', locationId: loc.id }, token);
   assetTag = a.tag;
   await apiCall(host, 'software.add', { assetId: a.id, name: 'Mozilla Firefox', vendor: 'Mozilla', version: '115.0' }, token);
+  // Known exploited vulnerabilities, so the asset page lists exposures with "Raise a risk".
+  await apiCall(host, 'software.importKev', { content: readFileSync(path.join(fixtureRoot, 'vulnerabilities', 'cisa-kev.json'), 'utf8') }, token);
   auditId = (await apiCall<{ id: string }>(host, 'audits.start', { locationId: loc.id }, token)).id;
   const p = await apiCall<{ id: string }>(host, 'licences.createProduct', { name: 'Office 2021', vendor: 'Microsoft' }, token);
   await apiCall(host, 'licences.create', { productId: p.id, type: 'per_device', seats: 5, startDate: '2025-01-01' }, token);
@@ -49,6 +53,9 @@ test.beforeAll(async () => {
   const c = await apiCall<{ id: string }>(host, 'controls.create', { name: 'Offline backups' }, token);
   riskId = (await apiCall<{ id: string }>(host, 'risks.create', { title: 'Ransomware on the plant network', inherent: { likelihood: 4, impact: 5 }, current: { likelihood: 3, impact: 4 }, controlIds: [c.id] }, token)).id;
   assessmentId = (await apiCall<{ id: string }>(host, 'assessments.start', { frameworkId: fw.id }, token)).id;
+  await apiCall(host, 'risks.link', { id: riskId, kind: 'asset', targetId: a.id }, token);
+  await apiCall(host, 'risks.link', { id: riskId, kind: 'ticket', targetId: (await apiCall<{ id: string }>(host, 'tickets.getByNumber', { number: ticketNumber }, token)).id }, token);
+  findingId = (await apiCall<{ id: string }>(host, 'findings.create', { kind: 'non_conformity', title: 'No offline backup of the HMI', severity: 'high', assessmentId, links: [{ kind: 'asset', targetId: a.id }, { kind: 'risk', targetId: riskId }] }, token)).id;
   await apiCall(host, 'assessments.assess', { assessmentId, ref: 'GV.OC-01', result: 'compliant', score: 3 }, token);
 });
 
@@ -77,14 +84,16 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
     { name: 'problems', path: '/problems', ready: both(visible('problem-list'), noLoading) },
     { name: 'problem page', path: `/problems/${problemId}`, ready: both(visible('problem-timeline'), visible('problem-actions'), noLoading) },
     { name: 'assets', path: '/assets', ready: both(visible('asset-row'), noLoading) },
-    { name: 'asset page', path: `/assets/${assetTag}`, ready: both(visible('asset-page'), noLoading) },
+    { name: 'asset page', path: `/assets/${assetTag}`, ready: both(visible('asset-page'), visible('asset-kev-row'), visible('asset-findings'), noLoading) },
     { name: 'asset import', path: '/assets/import', ready: visible('import-wizard') },
     { name: 'audits', path: '/audits', ready: noLoading },
     { name: 'audit session', path: `/audits/${auditId}`, ready: noLoading },
     { name: 'licences', path: '/licences', ready: both(visible('compliance-table'), noLoading) },
     { name: 'software', path: '/software', ready: both(text('No end-of-life catalogue loaded yet'), noLoading) },
     { name: 'risks', path: '/risks', ready: both(visible('risk-list'), visible('heatmap-residual'), noLoading) },
-    { name: 'risk page', path: `/risks/${riskId}`, ready: both(visible('risk-history'), noLoading) },
+    { name: 'risk page', path: `/risks/${riskId}`, ready: both(visible('risk-history'), visible('risk-incidents'), visible('risk-tickets'), noLoading) },
+    { name: 'findings', path: '/findings', ready: both(visible('findings-list'), noLoading) },
+    { name: 'finding', path: `/findings?id=${findingId}`, ready: both(visible('finding-panel'), noLoading) },
     { name: 'controls', path: '/controls', ready: both(visible('control-list'), noLoading) },
     { name: 'assessments', path: '/assessments', ready: both(visible('assessment-list'), noLoading) },
     { name: 'assessment', path: `/assessments/${assessmentId}`, ready: both(visible('assessment-tree'), visible('requirement-panel'), noLoading) },

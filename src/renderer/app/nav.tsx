@@ -31,6 +31,8 @@ import { IconChartBar } from '@tabler/icons-react';
 import { DashboardPage } from '../features/dashboard/DashboardPage';
 import { IconBug } from '@tabler/icons-react';
 import { ProblemsPage } from '../features/problems/ProblemsPage';
+import { IconFlag } from '@tabler/icons-react';
+import { FindingsPage } from '../features/findings/FindingsPage';
 
 export interface NavEntry {
   /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
@@ -64,6 +66,7 @@ export const navEntries: NavEntry[] = [
   { path: '/software', label: 'Software', icon: IconPackages, roles: STAFF_AND_AUDITOR, element: SoftwarePage, order: 60, keywords: ['end of life', 'eol', 'kev', 'vulnerabilities'] },
   { path: '/risks', label: 'Risks', icon: IconAlertTriangle, roles: STAFF_AND_AUDITOR, element: RisksPage, order: 62, keywords: ['risk register', 'heat map', 'grc', 'likelihood', 'impact'] },
   { path: '/controls', label: 'Controls', icon: IconShieldCheck, roles: STAFF_AND_AUDITOR, element: ControlsPage, order: 63, keywords: ['applied controls', 'measures', 'treatment', 'grc'] },
+  { path: '/findings', label: 'Findings', icon: IconFlag, roles: STAFF_AND_AUDITOR, element: FindingsPage, order: 65, keywords: ['non-conformity', 'observation', 'audit findings', 'grc'] },
   { path: '/assessments', label: 'Assessments', icon: IconChecklist, roles: STAFF_AND_AUDITOR, element: AssessmentsPage, order: 64, keywords: ['compliance', 'framework', 'nist', 'iso', 'grc', 'requirements'] },
   { path: '/audit-trail', label: 'Audit trail', icon: IconTimelineEvent, roles: ['admin', 'auditor'], element: AuditTrailPage, order: 80, keywords: ['history', 'changes', 'who changed', 'evidence', 'hash chain'] },
   { path: '/alerts', label: 'Alerts', icon: IconBell, roles: STAFF_AND_AUDITOR, element: AlertsPage, badge: AlertsNavBadge, order: 70, keywords: ['warranty', 'renewal', 'overdue'] },

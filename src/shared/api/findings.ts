@@ -61,6 +61,10 @@ export const findingsCalls = {
     z
       .object({
         status: z.enum(['open', 'all']).default('all'),
+        /** Only these statuses (narrows `status`). */
+        statuses: z.array(z.enum(FINDING_STATUSES)).max(FINDING_STATUSES.length).optional(),
+        severities: z.array(z.enum(FINDING_SEVERITIES)).max(FINDING_SEVERITIES.length).optional(),
+        kind: z.enum(FINDING_KINDS).optional(),
         assessmentId: id.optional(),
         /** Findings linked to this target (an asset's open findings). */
         link: link.optional(),

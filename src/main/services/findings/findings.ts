@@ -115,11 +115,26 @@ export function getFinding(ctx: Ctx, id: string): Finding {
 
 export function listFindings(
   ctx: Ctx,
-  input: { status?: 'open' | 'all'; assessmentId?: string; link?: { kind: FindingLinkKind; targetId: string } } = {},
+  input: {
+    status?: 'open' | 'all';
+    statuses?: FindingStatus[];
+    severities?: FindingSeverity[];
+    kind?: FindingKind;
+    assessmentId?: string;
+    link?: { kind: FindingLinkKind; targetId: string };
+  } = {},
 ): { items: Finding[] } {
   requireWriter(ctx);
   const where = ['f.deleted_hlc IS NULL'];
   const args: unknown[] = [];
+  const among = (col: string, values: readonly string[] | undefined) => {
+    if (!values?.length) return;
+    where.push(`${col} IN (${values.map(() => '?').join(', ')})`);
+    args.push(...values);
+  };
+  among('f.status', input.statuses);
+  among('f.severity', input.severities);
+  if (input.kind) among('f.kind', [input.kind]);
   if (input.status === 'open') {
     where.push(`f.status IN (${OPEN_FINDING_STATUSES.map(() => '?').join(', ')})`);
     args.push(...OPEN_FINDING_STATUSES);

@@ -12,7 +12,7 @@ import { createTicket } from '../tickets/tickets';
 import { addSoftware } from '../software/software';
 import { importKev } from '../software/catalogues';
 import { ensureDefaultMatrix } from '../grc/grc';
-import { createRisk, getRisk, kevDraft, linkRisk, listRisks, risksForTicket } from './risks';
+import { createRisk, getRisk, kevDraft, linkRisk, listRisks, RISK_LIST_TUNING, risksForTicket } from './risks';
 
 let w: World;
 let tech: Actor;
@@ -142,6 +142,21 @@ describe('register reads at scale', () => {
     expect(second.items).toHaveLength(39);
     expect(second.nextCursor).toBeNull();
     expect([...first.items, ...second.items].every((r) => r.title.startsWith('Unpatched HMI'))).toBe(true);
+    // With many matches a page walks the register in number order instead: the same pages.
+    const walkAbove = RISK_LIST_TUNING.walkAbove;
+    RISK_LIST_TUNING.walkAbove = 10;
+    try {
+      const walked = listRisks(ctx, { q: 'hmi', limit: 50, offset: 0 });
+      expect(walked.items.map((r) => r.id)).toEqual(first.items.map((r) => r.id));
+      expect(listRisks(ctx, { q: 'hmi', limit: 50, offset: 0, cursor: walked.nextCursor }).items.map((r) => r.id)).toEqual(second.items.map((r) => r.id));
+      w.clock.set('2026-04-02T09:00:00Z');
+      const overdue = listRisks(ctx, { reviewOverdue: true, limit: 100, offset: 0 });
+      RISK_LIST_TUNING.walkAbove = walkAbove;
+      expect(listRisks(ctx, { reviewOverdue: true, limit: 100, offset: 0 }).items.map((r) => r.id)).toEqual(overdue.items.map((r) => r.id));
+      expect(overdue.total).toBe(62);
+    } finally {
+      RISK_LIST_TUNING.walkAbove = walkAbove;
+    }
   });
 
   it('searches title and number through the trigram index, short text by LIKE, and reads overdue reviews from their index', () => {

@@ -30,6 +30,12 @@ const STAGE_COLS = Object.fromEntries(RISK_STAGES.map((s) => [s, [`${s}_likeliho
  * read of it; change both together.
  */
 const REVIEW_DUE = "date(coalesce(r.last_reviewed_on, substr(r.created_at, 1, 10)), '+' || r.review_every_days || ' days')";
+/**
+ * Above this many matches, a page of a search or of overdue reviews walks the register in number
+ * order (about limit × risks ÷ matches rows read) rather than reading every match and sorting it.
+ * Tests lower it to reach both paths.
+ */
+export const RISK_LIST_TUNING = { walkAbove: 2000 };
 /** How far back a risk's page looks for incidents on its assets. */
 export const INCIDENT_WINDOW_DAYS = 90;
 
@@ -482,14 +488,23 @@ export function kevDraft(ctx: Ctx, assetId: string, cveId: string): RiskDraft {
  * number order and stops at the page's end, dense filters are written `+col` so SQLite walks the
  * number index instead of sorting every match (as the asset and ticket lists do).
  */
-function where(f: Omit<RiskFilter, 'cell'> & { cell?: RiskFilter['cell'] }, day: string, walk = false): { sql: string; params: unknown[] } {
+function where(
+  f: Omit<RiskFilter, 'cell'> & { cell?: RiskFilter['cell'] },
+  day: string,
+  walk = false,
+  manyMatches = false,
+): { sql: string; params: unknown[] } {
   const w = walk ? '+' : '';
+  // Search and "review overdue" have indexes of their own: a page reads their matches and sorts them,
+  // unless there are many (then walking the number index finds a page of them sooner).
+  const m = walk && manyMatches ? '+' : '';
   const c: string[] = ['r.deleted_hlc IS NULL'];
   const p: unknown[] = [];
   if (f.q) {
     // Three characters or more: the trigram index risks_search finds the candidates; every one is
     // re-checked with LIKE (the index keeps no positions). Shorter text is matched by LIKE alone.
-    const tri = trigrams(f.q.toLowerCase());
+    // When walking (many matches), LIKE alone decides: cheaper than listing every match from the index.
+    const tri = m ? [] : trigrams(f.q.toLowerCase());
     if (tri.length) {
       c.push('r.rowid IN (SELECT rowid FROM risks_search WHERE risks_search MATCH ?)');
       p.push(tri.join(' '));
@@ -526,7 +541,7 @@ function where(f: Omit<RiskFilter, 'cell'> & { cell?: RiskFilter['cell'] }, day:
   if (f.reviewOverdue !== undefined) {
     if (f.reviewOverdue) {
       // Written as the partial index's conditions, so SQLite reads the due range from it.
-      c.push(`r.review_every_days IS NOT NULL AND r.status <> 'closed' AND ${REVIEW_DUE} < ?`);
+      c.push(`r.review_every_days IS NOT NULL AND r.status <> 'closed' AND ${m}${REVIEW_DUE} < ?`);
     } else {
       c.push(`NOT coalesce(r.review_every_days IS NOT NULL AND r.status <> 'closed' AND ${REVIEW_DUE} < ?, 0)`);
     }
@@ -556,7 +571,7 @@ export function listRisks(ctx: Ctx, input: CallParsed<'risks.list'>): { items: R
     .prepare(`SELECT count(*) FROM risks r ${hint} WHERE ${w.sql}`)
     .pluck()
     .get(...w.params) as number;
-  const page = where(f, day, true);
+  const page = where(f, day, true, total > RISK_LIST_TUNING.walkAbove);
   // Keyset: the next page starts below the last number shown (numbers are unique), so a later page
   // costs what the first does; `offset` stays for callers that skip ahead.
   const after = cursor ? ' AND r.number < ?' : '';

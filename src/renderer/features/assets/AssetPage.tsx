@@ -17,6 +17,7 @@ import { AssetActionModal, type AssetAction } from './ActionModals';
 import { LabelsModal } from './LabelsModal';
 import { AddSoftware, MaintenanceSection } from './MaintenanceSection';
 import { AssetFormModal } from './AssetForm';
+import { AssetRisks } from '../risks/AssetRisks';
 
 export function AssetPage({ refText }: { refText: string }) {
   const input = UUID_RE.test(refText) ? { id: refText } : { tag: refText };
@@ -363,6 +364,8 @@ function AssetView({ a }: { a: AssetDetail }) {
             </Section>
           </Stack>
         </SimpleGrid>
+
+        <AssetRisks assetId={a.id} assetLabel={`${a.tag} ${a.name}`} />
 
         <MaintenanceSection assetId={a.id} />
 

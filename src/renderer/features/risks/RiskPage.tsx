@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { RISK_STAGES, RISK_STATUSES, RISK_TREATMENTS, type RiskStage } from '../../../shared/grc/matrix';
-import type { Risk } from '../../../shared/api/risks';
+import type { Risk, RiskTicket } from '../../../shared/api/risks';
 import { api, errorMessage } from '../../lib/client';
 import { invalidate, useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
@@ -40,6 +40,11 @@ export function RiskPage({ id }: { id: string }) {
           <div>
             <Text c="dimmed" ff="monospace" data-testid="risk-number">
               {r.number}
+              {r.formerNumber && (
+                <Text span size="xs" ml="xs" ff="inherit">
+                  (was {r.formerNumber}, numbered at sync)
+                </Text>
+              )}
             </Text>
             <Title order={2}>{r.title}</Title>
           </div>
@@ -84,12 +89,33 @@ export function RiskPage({ id }: { id: string }) {
           ))}
         </SimpleGrid>
         <Controls risk={r} staff={staff} />
-        <Card withBorder>
+        <Card withBorder data-testid="risk-assets">
           <Text fw={600} mb="xs">
             Affected assets and locations
           </Text>
-          <Text size="sm">{[...r.assets.map((a) => `${a.tag} ${a.name}`), ...r.locations.map((l) => l.name)].join(', ') || 'None linked.'}</Text>
+          {r.assets.length + r.locations.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              None linked.
+            </Text>
+          ) : (
+            <Group gap="md">
+              {r.assets.map((a) => (
+                <Anchor key={a.id} size="sm" href={`#/assets/${a.id}`}>
+                  {a.tag} {a.name}
+                </Anchor>
+              ))}
+              {r.locations.map((l) => (
+                <Text key={l.id} size="sm">
+                  {l.name}
+                </Text>
+              ))}
+            </Group>
+          )}
         </Card>
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          <Incidents risk={r} />
+          <LinkedTickets risk={r} staff={staff} />
+        </SimpleGrid>
         <Card withBorder>
           <Text fw={600} mb="xs">
             Score history
@@ -229,6 +255,129 @@ function Acceptance({ risk, staff, users, onSave }: { risk: Risk; staff: boolean
           </Button>
         )}
       </Group>
+    </Card>
+  );
+}
+
+function TicketLine({ t }: { t: RiskTicket }) {
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <Anchor size="sm" ff="monospace" href={`#/queue/${encodeURIComponent(t.number)}`}>
+        {t.number}
+      </Anchor>
+      <Text size="sm" truncate style={{ flex: 1 }}>
+        {t.title}
+      </Text>
+      {t.assetTag && (
+        <Text size="xs" c="dimmed" ff="monospace">
+          {t.assetTag}
+        </Text>
+      )}
+      <Text size="xs" c="dimmed">
+        {formatDateTime(t.openedAt)}
+      </Text>
+      <Badge size="xs" variant="light">
+        {t.status.replace('_', ' ')}
+      </Badge>
+    </Group>
+  );
+}
+
+/** The evidence for a likelihood: incidents on the affected assets in the last 90 days. */
+function Incidents({ risk }: { risk: Risk }) {
+  const { count, since, items } = risk.incidents;
+  return (
+    <Card withBorder data-testid="risk-incidents">
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>Incidents on its assets, last 90 days</Text>
+        <Badge size="lg" variant="light" color={count ? 'orange' : 'gray'} data-testid="risk-incident-count">
+          {count}
+        </Badge>
+      </Group>
+      {risk.assets.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          Link the affected assets to see the incidents opened on them.
+        </Text>
+      ) : count === 0 ? (
+        <Text size="sm" c="dimmed">
+          No incident on these assets since {since}.
+        </Text>
+      ) : (
+        <Stack gap={4} mah={260} style={{ overflow: 'auto' }}>
+          {items.map((t) => (
+            <TicketLine key={t.id} t={t} />
+          ))}
+          {count > items.length && (
+            <Text size="xs" c="dimmed">
+              The {items.length} newest of {count} shown.
+            </Text>
+          )}
+        </Stack>
+      )}
+    </Card>
+  );
+}
+
+/** Tickets linked to the risk; staff link one by its number (the ticket's page shows the risk too). */
+function LinkedTickets({ risk, staff }: { risk: Risk; staff: boolean }) {
+  const [number, setNumber] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const link = async (ticketId: string, present: boolean) => {
+    await api.call('risks.link', { id: risk.id, kind: 'ticket', targetId: ticketId, present });
+    invalidate((n) => n.startsWith('risks.') || n.startsWith('tickets.'));
+  };
+  const add = async () => {
+    setError(null);
+    try {
+      const t = await api.call('tickets.getByNumber', { number: number.trim() });
+      await link(t.id, true);
+      setNumber('');
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  return (
+    <Card withBorder data-testid="risk-tickets">
+      <Text fw={600} mb="xs">
+        Linked tickets
+      </Text>
+      {risk.tickets.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No ticket is linked to this risk.
+        </Text>
+      ) : (
+        <Stack gap={4}>
+          {risk.tickets.map((t) => (
+            <Group key={t.id} gap="xs" wrap="nowrap">
+              <div style={{ flex: 1, minWidth: 0 }}>
+                <TicketLine t={t} />
+              </div>
+              {staff && (
+                <Button size="compact-xs" variant="subtle" onClick={() => void link(t.id, false).catch((e) => setError(errorMessage(e)))} aria-label={`Unlink ${t.number}`}>
+                  Unlink
+                </Button>
+              )}
+            </Group>
+          ))}
+        </Stack>
+      )}
+      {staff && (
+        <Group mt="sm" gap="xs" align="flex-start">
+          <TextInput
+            size="xs"
+            aria-label="Ticket number to link"
+            placeholder="INC0001234"
+            value={number}
+            onChange={(e) => setNumber(e.currentTarget.value)}
+            onKeyDown={(e) => e.key === 'Enter' && number.trim() && void add()}
+            error={error}
+            data-testid="risk-ticket-number"
+          />
+          <Button size="xs" variant="light" disabled={!number.trim()} onClick={() => void add()}>
+            Link ticket
+          </Button>
+        </Group>
+      )}
     </Card>
   );
 }

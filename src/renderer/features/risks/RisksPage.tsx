@@ -1,11 +1,12 @@
 /** The risk register (/risks): heat maps of inherent, current and residual scores, a filtered virtualised list, new risks; /risks/<id> opens one. */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Badge, Button, Checkbox, Group, Modal, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { RISK_STAGES, RISK_STATUSES, type RiskStage, type RiskStatus } from '../../../shared/grc/matrix';
-import type { RiskSummary } from '../../../shared/api/risks';
+import type { RiskFilter, RiskSummary } from '../../../shared/api/risks';
+import { useKeysetPages } from '../../lib/pages';
 import { api, errorMessage } from '../../lib/client';
 import { invalidate, useCall } from '../../lib/query';
 import { navigate, useRoute } from '../../lib/router';
@@ -13,8 +14,9 @@ import { useKeys } from '../../lib/keys';
 import { isStaff, useRole } from '../../stores/session';
 import { Empty, ErrorState, Loading } from '../common/states';
 import { PackButtons } from '../evidence/PackButtons';
-import { HeatMap, ImportLibraryButton, LevelBadge, RISK_STATUS_LABELS, STAGE_LABELS, ScoreSelects } from './common';
+import { HeatMap, ImportLibraryButton, LevelBadge, RISK_STATUS_LABELS, STAGE_LABELS } from './common';
 import { RiskPage } from './RiskPage';
+import { NewRiskModal } from './NewRiskModal';
 
 const ROW = 40;
 const PAGE = 200;
@@ -45,9 +47,12 @@ function Register() {
     [q, status, overdue, matrix],
   );
   const heat = useCall('risks.heatmap', matrix ? filter : null);
-  const [limit, setLimit] = useState(PAGE);
-  useEffect(() => setLimit(PAGE), [filter, cell]);
-  const list = useCall('risks.list', { ...filter, ...(cell ? { cell } : {}), limit, offset: 0 });
+  // Keyset pages of the register in number order, loaded as the list scrolls (no cap on how far).
+  const list = useKeysetPages<RiskSummary>(
+    JSON.stringify({ ...filter, ...(cell ? { cell } : {}) }),
+    (key, cursor) => api.call('risks.list', { ...(JSON.parse(key) as RiskFilter), limit: PAGE, cursor }),
+    (d) => d.startsWith('risk') || d === 'grc' || d === 'controls',
+  );
 
   if (matrices.error && !matrices.data) return <ErrorState error={matrices.error} onRetry={() => void matrices.refetch()} />;
   if (!matrices.data) return <Loading label="Loading the risk register…" />;
@@ -108,21 +113,21 @@ function Register() {
           </Badge>
         )}
         <Text size="sm" c="dimmed" mb={8} data-testid="risk-total">
-          {list.data ? `${list.data.total} risk${list.data.total === 1 ? '' : 's'}` : ''}
+          {list.total !== null ? `${list.total} risk${list.total === 1 ? '' : 's'}` : ''}
         </Text>
       </Group>
-      {list.error && !list.data ? (
-        <ErrorState error={list.error} onRetry={() => void list.refetch()} />
-      ) : !list.data ? (
+      {list.error && !list.items.length ? (
+        <ErrorState error={list.error} onRetry={list.reload} />
+      ) : list.loading && !list.items.length ? (
         <Loading label="Loading risks…" />
-      ) : list.data.items.length === 0 ? (
-        <Empty title={list.data.total === 0 && !cell && !q && !status.length && !overdue ? 'No risk yet' : 'No risk matches'}>
+      ) : list.items.length === 0 ? (
+        <Empty title={!cell && !q && !status.length && !overdue ? 'No risk yet' : 'No risk matches'}>
           {staff ? 'Raise one with New risk.' : 'Risks raised by the team show here.'}
         </Empty>
       ) : (
-        <RiskList items={list.data.items} hasMore={list.data.items.length < list.data.total} loadMore={() => setLimit((l) => Math.min(l + PAGE, 500))} />
+        <RiskList items={list.items} hasMore={list.hasMore} loadMore={list.more} />
       )}
-      {creating && <NewRisk onClose={() => setCreating(false)} defaultMatrixId={matrix?.id ?? null} />}
+      {creating && <NewRiskModal onClose={() => setCreating(false)} matrixId={matrix?.id ?? null} />}
     </Stack>
   );
 }
@@ -212,42 +217,5 @@ function UseDefaultMatrix() {
     >
       Use the 5×5 matrix
     </Button>
-  );
-}
-
-function NewRisk({ onClose, defaultMatrixId }: { onClose: () => void; defaultMatrixId: string | null }) {
-  const [title, setTitle] = useState('');
-  const [inherent, setInherent] = useState<{ likelihood: number; impact: number } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const save = async () => {
-    setBusy(true);
-    try {
-      const r = await api.call('risks.create', { title, ...(defaultMatrixId ? { matrixId: defaultMatrixId } : {}), ...(inherent ? { inherent } : {}) });
-      invalidate((n) => n.startsWith('risks.') || n.startsWith('grc.'));
-      notifications.show({ color: 'green', message: `${r.number} raised.` });
-      onClose();
-      navigate(`/risks/${r.id}`);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Modal opened onClose={onClose} title="New risk">
-      <Stack>
-        <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} data-autofocus required error={error} data-testid="risk-title" />
-        <ScoreSelects matrixId={defaultMatrixId} value={inherent} onChange={setInherent} label="Inherent" />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={() => void save()} loading={busy} disabled={!title.trim()} data-testid="risk-save">
-            Raise risk
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
   );
 }

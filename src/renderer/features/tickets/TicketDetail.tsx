@@ -54,6 +54,7 @@ import { SlaTimers } from '../sla/SlaTimers';
 import { usePickers } from './Pickers';
 import { TicketFindings } from '../evidence/TicketFindings';
 import { TicketProblems } from '../problems/TicketProblems';
+import { TicketRisks } from '../risks/TicketRisks';
 
 const CHANNEL_LABELS: Record<ContactChannel, string> = {
   phone: 'Phone',
@@ -330,6 +331,7 @@ function Fields({ t, staff }: { t: Detail; staff: boolean }) {
       />
       <LinkedAsset t={t} ro={ro} />
       <TicketFindings ticketId={t.id} />
+      <TicketRisks ticketId={t.id} />
       <TextInput size="xs" label="Opened" value={formatDateTime(t.openedAt)} readOnly variant="unstyled" />
       <TextInput size="xs" label="First response" value={formatDateTime(t.firstResponseAt)} readOnly variant="unstyled" />
       {t.resolvedAt && <TextInput size="xs" label="Resolved" value={formatDateTime(t.resolvedAt)} readOnly variant="unstyled" />}
