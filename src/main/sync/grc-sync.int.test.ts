@@ -105,6 +105,44 @@ for (const variant of ['sqlite', 'postgres'] as const)
       expect((await b.call('risks.get', { id: y.id })).number).toBe(ny);
     });
 
+    it('a ticket linked to a risk on one laptop is linked on the others, and unlinked from the ticket side', async () => {
+      const r = await a.call('risks.create', { title: 'Supplier outage stops dispatch', matrixId });
+      const t = await a.call('tickets.create', { type: 'incident', title: 'Supplier portal down', impact: 2, urgency: 2 });
+      await a.call('risks.link', { id: r.id, kind: 'ticket', targetId: t.id });
+      await a.call('sync.now');
+      await b.call('sync.now');
+      await c.call('sync.now');
+      expect((await b.call('risks.forTicket', { ticketId: t.id })).items.map((x) => x.id)).toEqual([r.id]);
+      expect((await c.call('risks.get', { id: r.id })).tickets.map((x) => x.number)).toEqual([t.number]);
+      await b.call('risks.link', { id: r.id, kind: 'ticket', targetId: t.id, present: false });
+      await b.call('sync.now');
+      await a.call('sync.now');
+      expect((await a.call('risks.get', { id: r.id })).tickets).toEqual([]);
+      expect((await a.call('risks.forTicket', { ticketId: t.id })).items).toEqual([]);
+    });
+
+    it('a risk renumbered at sync keeps the number it was shown with, on every device', async () => {
+      // A laptop used on its own first numbers risks locally: RSK-0001 is already someone else's.
+      const d = await startDevice({ site: 'HQ' });
+      try {
+        const mine = await d.call('risks.create', { title: 'Flooding in the pump room' });
+        expect(mine.number).toBe('RSK-0001');
+        await d.call('sync.join', { serverUrl: server.url, ...ADMIN });
+        await d.call('sync.now');
+        await d.call('sync.now');
+        const renumbered = await d.call('risks.get', { id: mine.id });
+        expect(renumbered.number).not.toBe('RSK-0001');
+        expect(renumbered.formerNumber).toBe('RSK-0001');
+        await a.call('sync.now');
+        const seen = await a.call('risks.get', { id: mine.id });
+        expect([seen.number, seen.formerNumber]).toEqual([renumbered.number, 'RSK-0001']);
+        // Searching the old number finds it (beside the risk that rightfully holds RSK-0001).
+        expect((await a.call('risks.list', { q: 'RSK-0001' })).items.map((x) => x.id)).toContain(mine.id);
+      } finally {
+        d.close();
+      }
+    });
+
     it('two auditors assessing different requirements offline both keep their results', async () => {
       const { id, total } = await c.call('assessments.start', { frameworkId });
       expect(total).toBe(106);
