@@ -26,7 +26,7 @@ const STAGE_COLS = Object.fromEntries(RISK_STAGES.map((s) => [s, [`${s}_likeliho
 
 /**
  * When a risk is next due for review, in SQL. The partial index risks_review_due_idx (migration
- * 0027) is built on this very expression (with the same conditions), so "review overdue" is a range
+ * 0031) is built on this very expression (with the same conditions), so "review overdue" is a range
  * read of it; change both together.
  */
 const REVIEW_DUE = "date(coalesce(r.last_reviewed_on, substr(r.created_at, 1, 10)), '+' || r.review_every_days || ' days')";
