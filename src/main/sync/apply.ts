@@ -5,6 +5,7 @@
  * are not the device's own writes. Every record a page changes gets its audit event ('sync.pull'),
  * chained and inserted in batches in the same transaction.
  */
+import { prepared } from '../db/statements';
 import type Database from 'better-sqlite3';
 import { compactFieldHlc, expandFieldHlc, parseHlc, receive } from '../../shared/hlc';
 import { rebase, type RecordState } from '../../shared/sync/merge';
@@ -138,7 +139,10 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
       batch.flush();
       touches.apply();
       trail.close();
-      alignFollowingChildren(sqlite, page.changes);
+      // Only a record this device already held can have children it moved apart from it (a move
+      // the server refused); a record new here brings nothing to align (its children, pulled before
+      // or after it, carry the server's site), which spares an initial sync the work on every page.
+      alignFollowingChildren(sqlite, page.changes.filter((c) => trail.heldBefore(c.entity, c.id)));
       // Derived priority follows this device's team matrix (see services/settings/derive.ts).
       derivePulled(sqlite, page.changes, () => matrixOf(sqlite));
       // SLA deadlines follow the pulled history and policies (see services/sla/recompute.ts).
@@ -170,6 +174,9 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
  * per page instead of one per record keeps an initial sync of 100,000 tickets near the speed of
  * writing the rows. Read before the page's rows are written.
  */
+/** Indexes every record an event lists to it (audit_event_records), one statement for any number. */
+const INDEX_RECORDS = 'INSERT INTO audit_event_records (record_id, seq) SELECT value, ? FROM json_each(?)';
+
 class PulledAudit {
   private readonly batch: AuditBatch;
   private readonly at: string;
@@ -177,6 +184,8 @@ class PulledAudit {
   private readonly listed: { type: string; id: string; before?: Record<string, unknown>; after?: Record<string, unknown>; received?: number }[] = [];
   /** The rows this page's records had before it, read in one query per record type. */
   private readonly held = new Map<string, Record<string, unknown>>();
+  /** Every record of the page this device held before it (prefetch). */
+  private readonly before = new Set<string>();
   private readonly seen = new Set<string>();
 
   constructor(
@@ -200,10 +209,18 @@ class PulledAudit {
     for (const [entity, ids] of byType) {
       for (let i = 0; i < ids.length; i += PART) {
         const part = ids.slice(i, i + PART);
-        const rows = this.sqlite.prepare(`SELECT * FROM ${entity} WHERE id IN (${part.map(() => '?').join(', ')})`).all(...part) as Record<string, unknown>[];
-        for (const r of rows) this.held.set(`${entity}/${String(r.id)}`, r);
+        const rows = prepared(this.sqlite, `SELECT * FROM ${entity} WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(part)) as Record<string, unknown>[];
+        for (const r of rows) {
+          this.held.set(`${entity}/${String(r.id)}`, r);
+          this.before.add(`${entity}/${String(r.id)}`);
+        }
       }
     }
+  }
+
+  /** Whether this device held the record before the page (read by prefetch). */
+  heldBefore(entity: string, id: string): boolean {
+    return this.before.has(`${entity}/${id}`);
   }
 
   record(s: RecordState, cols: Set<string>, seq: number): void {
@@ -245,12 +262,8 @@ class PulledAudit {
     if (this.listed.length) {
       this.batch.add({ at: this.at, actorId: null, call: 'sync.pull', recordType: 'sync_page', recordId: null, before: null, after: { records: this.listed.length, changes: this.listed } });
       this.batch.flush();
-      const seq = this.sqlite.prepare('SELECT max(seq) FROM audit_events').pluck().get() as number;
-      const ROWS = 400;
-      for (let i = 0; i < this.listed.length; i += ROWS) {
-        const part = this.listed.slice(i, i + ROWS);
-        this.sqlite.prepare(`INSERT INTO audit_event_records (record_id, seq) VALUES ${part.map(() => '(?, ?)').join(', ')}`).run(part.flatMap((r) => [r.id, seq]));
-      }
+      const seq = prepared(this.sqlite, 'SELECT max(seq) FROM audit_events', { pluck: true }).get() as number;
+      prepared(this.sqlite, INDEX_RECORDS).run(seq, JSON.stringify(this.listed.map((r) => r.id)));
     }
     this.batch.close();
   }

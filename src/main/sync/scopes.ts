@@ -2,6 +2,7 @@
  * Partial replication on the device: records that moved into a site it does not hold leave it, and
  * a site it gains is back-filled from the start of the change log without re-reading the others.
  */
+import { prepared } from '../db/statements';
 import type Database from 'better-sqlite3';
 import { ENTITY_RULES } from '../../shared/sync/entities';
 import { followingChildrenOf, isFollowingParent } from '../../shared/sync/following';
@@ -78,18 +79,17 @@ export function alignFollowingChildren(sqlite: Database.Database, changes: Chang
     const json = JSON.stringify(ids);
     for (const { entity: child, field: f } of followingChildrenOf(parent)) {
       if (!tableExists(sqlite, child)) continue;
-      sqlite
-        .prepare(
-          `UPDATE ${child} SET scope_id = p.scope_id FROM ${parent} p
+      prepared(
+        sqlite,
+        `UPDATE ${child} SET scope_id = p.scope_id FROM ${parent} p
            WHERE p.id = ${child}.${f} AND ${child}.${f} IN (SELECT value FROM json_each(?)) AND ${child}.scope_id <> p.scope_id`,
-        )
-        .run(json);
+      ).run(json);
     }
   }
 }
 
 function tableExists(sqlite: Database.Database, name: string): boolean {
-  return !!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
+  return !!prepared(sqlite, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
 }
 
 /** A back-fill in progress: the gained sites, pulled from 0 up to where the main cursor stood. */

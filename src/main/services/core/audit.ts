@@ -1,4 +1,5 @@
 /** Appends hash-chained audit events; verification recomputes the chain. */
+import { prepared } from '../../db/statements';
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { uuidv7 } from '../../../shared/ids';
@@ -156,11 +157,7 @@ export class AuditBatch {
     // One statement's rows take consecutive seqs, ending at the last one inserted.
     const first = Number(r.lastInsertRowid) - this.count + 1;
     this.listed.forEach((ids, i) => {
-      if (!ids?.length) return;
-      for (let k = 0; k < ids.length; k += 400) {
-        const part = ids.slice(k, k + 400);
-        this.sqlite.prepare(`INSERT INTO audit_event_records (record_id, seq) VALUES ${part.map(() => '(?, ?)').join(', ')}`).run(part.flatMap((id) => [id, first + i]));
-      }
+      if (ids?.length) prepared(this.sqlite, 'INSERT INTO audit_event_records (record_id, seq) SELECT value, ? FROM json_each(?)').run(first + i, JSON.stringify(ids));
     });
     this.buf = [];
     this.listed = [];
