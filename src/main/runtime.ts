@@ -6,6 +6,7 @@ import { openStore } from './db/open';
 import { createLogger, type Logger } from './log';
 import { systemClock, type Clock } from './services/core/context';
 import { reindexSearch, searchIndexStale } from './services/search/search';
+import { trainTriageModel } from './services/triage/triage';
 import type { Runtime } from './api/dispatch';
 import type { AppEvent } from '../shared/api';
 import { attachSync, detachSync, setSecretBox } from './sync/registry';
@@ -137,6 +138,9 @@ export function startRuntime(opts: {
     }
   }, Math.min(3_600_000, schedule.everyMs || 3_600_000));
   backupTimer.unref();
+  // Triage suggestions learn from this device's resolved tickets: trained once the app is up, off the
+  // start path (the first suggestion would start it otherwise), and again as tickets get resolved.
+  setTimeout(() => void trainTriageModel(rt), 2_000).unref();
   // Sync starts with the runtime when this device is joined to a server (no-op when standalone).
   if (!process.env.OUTPOST_NO_SYNC) attachSync(rt);
   return rt;

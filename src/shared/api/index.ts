@@ -23,6 +23,7 @@ import { slaCalls } from './sla';
 import { routingCalls } from './routing';
 import { kbCalls } from './kb';
 import { problemsCalls } from './problems';
+import { triageCalls } from './triage';
 
 export const contract = {
   ...setupCalls,
@@ -49,6 +50,7 @@ export const contract = {
   ...routingCalls,
   ...kbCalls,
   ...problemsCalls,
+  ...triageCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

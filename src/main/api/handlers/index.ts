@@ -24,6 +24,7 @@ import { slaHandlers } from './sla';
 import { routingHandlers } from './routing';
 import { kbHandlers } from './kb';
 import { problemsHandlers } from './problems';
+import { triageHandlers } from './triage';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -49,6 +50,7 @@ export const handlers: HandlersFor<Contract> = {
   ...routingHandlers,
   ...kbHandlers,
   ...problemsHandlers,
+  ...triageHandlers,
 };
 
 export type { RequestInfo } from './types';
