@@ -40,6 +40,13 @@ export const SHORTCUTS: { section: string; keys: [string[], string][] }[] = [
     keys: TICKET_STATUSES.map((st) => [[STATUS_KEYS[st]], STATUS_LABELS[st]] as [string[], string]),
   },
   {
+    section: 'Suggestions (new ticket and ticket page)',
+    keys: [
+      [['Alt', 'C'], 'Accept the suggested category'],
+      [['Alt', 'G'], 'Accept the suggested group'],
+    ],
+  },
+  {
     section: 'Composer',
     keys: [
       [['Ctrl', 'Enter'], 'Send the comment or worklog'],

@@ -98,7 +98,7 @@ export function invalidate(match?: (name: CallName) => boolean) {
 /** Which cached calls a change in `domain` (the first segment of a mutating call) can affect. */
 export function invalidateDomain(domain: string) {
   const related: Record<string, string[]> = {
-    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla', 'problems', 'risks'],
+    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla', 'problems', 'risks', 'triage'],
     // SLA policies and calendars move every open ticket's deadline; escalations change tickets.
     sla: ['sla', 'tickets', 'views', 'audit'],
     sla_policies: ['sla', 'tickets', 'views', 'audit'],

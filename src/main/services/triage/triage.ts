@@ -13,6 +13,7 @@ import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
 import { NaiveBayesTrainer, predict, tokenize, VocabularyBuilder, vectorize, type NaiveBayes, type Vocabulary } from './classifier';
 import type { TriageSuggestions, TriageSuggestInput, TriageModelInfo } from '../../../shared/api/triage';
+import type { TicketStatus } from '../../../shared/tickets/rules';
 
 /** Newest resolved tickets a model learns from: bounds training time and memory on a 1M-ticket store. */
 export const MAX_TRAINING = 20_000;
@@ -27,9 +28,14 @@ const CHUNK = 1_000;
 /** Similar tickets shown. */
 const SIMILAR = 5;
 /** Words of the text used to look for similar tickets (the rarest ones: they tell most). */
-const SIMILAR_WORDS = 8;
-/** bm25 ranks only the newest matches of the similarity query (as search does for the same reason). */
-const SIMILAR_WINDOW = 2_000;
+const SIMILAR_WORDS = 6;
+/** Candidates for similar tickets: the newest with all of the 3 rarest words, and the newest with any of them. */
+const CANDIDATES_ALL = 60;
+const CANDIDATES_ANY = 100;
+/** Words of a candidate compared: its title and the start of its description (a long log pasted in tells little more). */
+const CANDIDATE_CHARS = 600;
+/** Candidates' words are kept between calls (the same tickets come back as a title is typed), up to this many. */
+const TOKEN_CACHE = 5_000;
 /** Cosine similarity from which an open ticket is flagged as a possible duplicate. */
 export const DUPLICATE_AT = 0.5;
 
@@ -206,30 +212,45 @@ function cosine(a: string[], b: string[], vocab: Vocabulary | null): number {
   return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
+const tokenCaches = new WeakMap<Store, Map<string, string[]>>();
+function tokenCacheOf(store: Store): Map<string, string[]> {
+  let c = tokenCaches.get(store);
+  if (!c) tokenCaches.set(store, (c = new Map()));
+  return c;
+}
+
 function similarTickets(ctx: Ctx, tokens: string[], vocab: Vocabulary | null, excludeId: string | null): TriageSuggestions['similar'] {
   const words = tellingWords(tokens, vocab);
   if (!words.length) return [];
-  const q = `{title description} : (${words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' OR ')})`;
-  const sqlite = ctx.store.sqlite;
-  const floor =
-    (sqlite
-      .prepare(`SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?`)
-      .pluck()
-      .get(q, SIMILAR_WINDOW - 1) as number | undefined) ?? 0;
-  const rows = sqlite
-    .prepare(
-      `SELECT t.id, t.number, t.title, t.description, t.status, t.is_open AS isOpen, bm25(tickets_fts, 10.0, 5.0, 1.0, 0.5) AS rank
-       FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid
-       WHERE tickets_fts MATCH ? AND tickets_fts.rowid >= ? AND t.deleted_hlc IS NULL AND t.id IS NOT ?
-       ORDER BY rank LIMIT ?`,
-    )
-    .all(q, floor, excludeId, SIMILAR * 3) as { id: string; number: string; title: string; description: string; status: string; isOpen: number }[];
-  return rows
+  const quoted = words.map((w) => `"${w.replace(/"/g, '""')}"`);
+  // FTS5's bm25 counts every match of every word first (its idf), which grows with the store: the
+  // candidates are the newest tickets with all of the rarest words, then the newest with any of
+  // them, and they are ranked here by the same TF-IDF weights the model learnt.
+  const stmt = ctx.store.sqlite.prepare(
+    `SELECT t.id, t.number, t.title, substr(t.description, 1, ${CANDIDATE_CHARS}) AS description, t.status, t.is_open AS isOpen, t.updated_at AS updatedAt
+     FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid
+     WHERE tickets_fts MATCH ? AND t.deleted_hlc IS NULL AND t.id IS NOT ?
+     ORDER BY tickets_fts.rowid DESC LIMIT ?`,
+  );
+  type Row = { id: string; number: string; title: string; description: string; status: TicketStatus; isOpen: number; updatedAt: string };
+  const cache = tokenCacheOf(ctx.store);
+  const found = new Map<string, Row>();
+  if (quoted.length > 1) for (const r of stmt.all(`{title description} : (${quoted.slice(0, 3).join(' ')})`, excludeId, CANDIDATES_ALL) as Row[]) found.set(r.id, r);
+  for (const r of stmt.all(`{title description} : (${quoted.join(' OR ')})`, excludeId, CANDIDATES_ANY) as Row[]) found.set(r.id, r);
+  return [...found.values()]
     .map((r) => {
-      const score = Math.round(cosine(tokens, tokenize(`${r.title}\n${r.description}`), vocab) * 1000) / 1000;
-      return { ticketId: r.id, number: r.number, title: r.title, status: r.status as TriageSuggestions['similar'][number]['status'], score, duplicate: r.isOpen === 1 && score >= DUPLICATE_AT };
+      const key = `${r.id}@${r.updatedAt}`;
+      let words = cache.get(key);
+      if (!words) {
+        words = tokenize(`${r.title}\n${r.description}`);
+        if (cache.size >= TOKEN_CACHE) cache.delete(cache.keys().next().value!);
+        cache.set(key, words);
+      }
+      const score = round(cosine(tokens, words, vocab));
+      return { ticketId: r.id, number: r.number, title: r.title, status: r.status, score, duplicate: r.isOpen === 1 && score >= DUPLICATE_AT };
     })
-    .sort((a, b) => b.score - a.score)
+    .filter((x) => x.score > 0)
+    .sort((a, b) => b.score - a.score || (a.number < b.number ? 1 : -1))
     .slice(0, SIMILAR);
 }
 

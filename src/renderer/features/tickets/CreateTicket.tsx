@@ -19,6 +19,8 @@ import { useQueue } from '../../stores/queue';
 import { isStaff, useSession } from '../../stores/session';
 import { fieldErrors } from '../common/issues';
 import { useLookups } from '../common/lookups';
+import { TriageSuggestions, type TriageKind } from '../triage/TriageSuggestions';
+import type { TriageChoice } from '../../../shared/api/triage';
 
 export function CreateTicket() {
   const open = useQueue((s) => s.createOpen);
@@ -62,6 +64,17 @@ export function CreateTicket() {
   const categories = settings?.categories ?? [];
   const levels = (labels: Record<Level, string>) => LEVELS.map((l) => ({ value: String(l), label: `${l} · ${labels[l]}` }));
 
+  // A suggestion is only ever applied here, by the user's click or key; the toast says what it set.
+  const acceptSuggestion = (kind: TriageKind, c: TriageChoice) => {
+    if (kind === 'category') {
+      setCategory(c.value);
+      setSubcategory(null);
+    } else setGroupId(c.value);
+    notifications.show({ color: 'blue', message: `New ticket: ${kind} set to ${c.label} (suggested, ${Math.round(c.confidence * 100)} %).`, autoClose: 2500 });
+  };
+  const categoryOptions = categories.map((c) => c.name);
+  if (category && !categoryOptions.includes(category)) categoryOptions.push(category);
+
   const submit = async () => {
     setBusy(true);
     setError(null);
@@ -89,7 +102,7 @@ export function CreateTicket() {
   };
 
   return (
-    <Modal opened={open} onClose={() => setOpen(false)} title="New ticket" size="lg" data-testid="create-ticket">
+    <Modal opened={open} onClose={() => setOpen(false)} title="New ticket" size="lg" data-testid="create-ticket" closeButtonProps={{ 'aria-label': 'Close' }}>
       <Stack
         gap="sm"
         onKeyDown={(e) => {
@@ -151,13 +164,16 @@ export function CreateTicket() {
             </Text>
           </Stack>
         </SimpleGrid>
+        {staff && open && (
+          <TriageSuggestions title={title} description={description} category={category} groupId={groupId} onAccept={acceptSuggestion} />
+        )}
         {staff && (
           <SimpleGrid cols={2} spacing="sm">
             <Select
               label="Category"
               clearable
               searchable
-              data={categories.map((c) => c.name)}
+              data={categoryOptions}
               value={category}
               onChange={(v) => (setCategory(v), setSubcategory(null))}
               error={errors.category}

@@ -27,6 +27,7 @@ import {
   CONTACT_CHANNELS,
   IMPACT_LABELS,
   LEVELS,
+  isOpen,
   PRIORITIES,
   PRIORITY_LABELS,
   RESOLUTION_LABELS,
@@ -55,6 +56,7 @@ import { usePickers } from './Pickers';
 import { TicketFindings } from '../evidence/TicketFindings';
 import { TicketProblems } from '../problems/TicketProblems';
 import { TicketRisks } from '../risks/TicketRisks';
+import { TriageSuggestions } from '../triage/TriageSuggestions';
 
 const CHANNEL_LABELS: Record<ContactChannel, string> = {
   phone: 'Phone',
@@ -558,6 +560,22 @@ export function TicketDetail({ number, onClose }: { number: string; onClose?: ()
         </Text>
       )}
       <Fields t={t} staff={staff} />
+      {staff && isOpen(t.status) && (
+        <TriageSuggestions
+          title={t.title}
+          description={t.description}
+          ticketId={t.id}
+          category={t.category}
+          groupId={t.groupId}
+          onAccept={(kind, c) =>
+            void act(
+              'tickets.update',
+              { id: t.id, fields: kind === 'category' ? { category: c.value, subcategory: null } : { groupId: c.value } },
+              `${t.number}: ${kind} set to ${c.label} (suggested, ${Math.round(c.confidence * 100)} %).`,
+            )
+          }
+        />
+      )}
       <TagsAndWatchers t={t} staff={staff} canWatch={!!role} />
       <Divider label="Timeline" labelPosition="left" />
       {role !== 'auditor' && t.status !== 'closed' && t.status !== 'cancelled' && <Composer ticket={t} staff={staff} />}
