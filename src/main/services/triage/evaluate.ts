@@ -4,6 +4,7 @@
  * of the training part.
  */
 import { predict, tokenize, train, vectorize, type LabelledText, type TrainOptions } from './classifier';
+import { mulberry32 } from '../tickets/generate';
 
 export interface Evaluation {
   train: number;
@@ -18,20 +19,8 @@ export interface Evaluation {
   baselineLabel: string;
 }
 
-/** Same seed, same split (a small, fast PRNG: mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function evaluateHeldOut(examples: readonly LabelledText[], opts: { seed: number; testShare: number } & TrainOptions): Evaluation {
-  const r = rng(opts.seed);
+  const r = mulberry32(opts.seed);
   const order = examples.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
