@@ -9,7 +9,7 @@ import { makeWorld, writeFootprint, type World } from '../../testing';
 import type { Actor, Ctx } from '../core/context';
 import { createGroup } from '../directory/groups';
 import { createTicket, transitionTicket } from '../tickets/tickets';
-import { RETRAIN_AFTER, suggestTriage, trainTriageModel } from './triage';
+import { RETRAIN_AFTER, SMALL_MODEL, suggestTriage, trainTriageModel } from './triage';
 
 let w: World;
 let tech: Actor;
@@ -82,7 +82,7 @@ describe('triage suggestions', () => {
     expect(s.similar).toEqual([]);
   });
 
-  it(`retrains once ${RETRAIN_AFTER} more tickets were resolved, and then knows their new category`, async () => {
+  it(`retrains once tickets were resolved since (any one while it knows fewer than ${SMALL_MODEL}, else ${RETRAIN_AFTER}), and then knows their new category`, async () => {
     const tel = createGroup(w.ctx(w.admin), { name: 'Telephony team' }).id;
     for (let i = 0; i < RETRAIN_AFTER; i++) {
       w.clock.advance(60_000);

@@ -19,8 +19,10 @@ import type { TicketStatus } from '../../../shared/tickets/rules';
 export const MAX_TRAINING = 20_000;
 /** Words the model keeps at most (the most widespread). */
 export const MAX_TERMS = 30_000;
-/** Retrain once this many tickets were resolved since the newest one the model saw. */
+/** Retrain once this many tickets were resolved since the newest one the model saw... */
 export const RETRAIN_AFTER = 25;
+/** ...or after any one, while the model knows fewer tickets than this (a new team's first tickets count most, and cost nothing to learn). */
+export const SMALL_MODEL = 200;
 /** How often (at most) a suggestion checks whether enough tickets were resolved to retrain. */
 const CHECK_EVERY_MS = 5_000;
 /** Rows read, or texts counted, between two yields to the event loop. */
@@ -157,7 +159,7 @@ function refresh(ctx: Pick<Ctx, 'store' | 'clock'>, s: State): void {
     .prepare(`SELECT count(*) FROM (SELECT 1 FROM tickets WHERE is_open = 0 AND resolved_at > ? LIMIT ?)`)
     .pluck()
     .get(s.model.newestResolvedAt ?? '', RETRAIN_AFTER) as number;
-  if (since >= RETRAIN_AFTER) void trainTriageModel(ctx);
+  if (since >= (s.model.trainedOn < SMALL_MODEL ? 1 : RETRAIN_AFTER)) void trainTriageModel(ctx);
 }
 
 export function triageModelInfo(store: Store): TriageModelInfo {
