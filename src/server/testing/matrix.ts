@@ -73,7 +73,8 @@ export interface Matrix {
 }
 
 /** Minimal payload of a new record of `entity` in `scope`, its parent (if any) being `parentId`. */
-function newPayload(entity: string, rule: EntityRule, scope: string, parentId: string | null, requesterId: string): Record<string, unknown> {
+/** A valid new record of `entity` as a device would send it (parent and requester as given). */
+export function newPayload(entity: string, rule: EntityRule, scope: string, parentId: string | null, requesterId: string): Record<string, unknown> {
   const p: Record<string, unknown> = { scope_id: scope };
   for (const [f, schema] of Object.entries(rule.fields)) p[f] = sampleValue(entity, f, schema);
   if (rule.parent && parentId) p[rule.parent.field] = parentId;
@@ -182,7 +183,7 @@ function opFor(kind: string, entity: string, rule: EntityRule, scope: string, ta
 }
 
 /** A record of `entity` in `scope` for one cell (null where none can live there). */
-async function makeRecord(server: TestServer, admin: Actor, entity: string, scope: string, personId: string, parentId: string | null): Promise<string | null> {
+export async function makeRecord(server: TestServer, admin: Actor, entity: string, scope: string, personId: string, parentId: string | null): Promise<string | null> {
   const rule = ENTITY_RULES[entity]!;
   const home = rule.home === 'any' ? scope : rule.home === 'global' ? 'global' : scope === 'global' ? null : scope;
   if (!home) return null;
