@@ -18,6 +18,7 @@ let riskId: string;
 let assessmentId: string;
 let problemId: string;
 let findingId: string;
+let changeId: string;
 
 const fixtureRoot = process.env.OUTPOST_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures');
 const grcFixture = (f: string) => readFileSync(path.join(fixtureRoot, 'grc', f), 'utf8');
@@ -39,6 +40,13 @@ test.beforeAll(async () => {
   // A known error linked to the ticket: its workaround shows on the ticket, the review on the problem's page.
   problemId = (await apiCall<{ id: string }>(host, 'problems.create', { title: 'Floor 2 printer firmware jams on duplex', ticketIds: [t.id], workaround: 'Print single-sided until the firmware update.', knownError: true, status: 'known_error' }, token)).id;
   await apiCall(host, 'problems.addAction', { id: problemId, description: 'Update the printer firmware', dueOn: '2026-12-31' }, token);
+  // Two changes in overlapping windows on the site: the fixing change awaits approval, both show a collision.
+  const soon = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+  changeId = (await apiCall<{ id: string }>(host, 'changes.create', { type: 'normal', title: 'Printer firmware update', problemId, windowStart: soon(1), windowEnd: soon(3), backoutPlan: 'Flash the previous firmware.' }, token)).id;
+  await apiCall(host, 'changes.move', { id: changeId, to: 'assessment' }, token);
+  await apiCall(host, 'changes.move', { id: changeId, to: 'awaiting_approval' }, token);
+  await apiCall(host, 'changes.vote', { id: changeId, decision: 'approve', comment: 'Fine by me.' }, token);
+  await apiCall(host, 'changes.create', { type: 'standard', title: 'Replace toner on floor 2', windowStart: soon(2), windowEnd: soon(4) }, token);
   const loc = await apiCall<{ id: string }>(host, 'locations.create', { name: 'Store room' }, token);
   const a = await apiCall<{ id: string; tag: string }>(host, 'assets.create', { tag: 'A11Y-0001', name: 'Reception laptop', type: 'laptop', locationId: loc.id }, token);
   assetTag = a.tag;
@@ -81,6 +89,9 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
     { name: 'queue', path: '/queue', ready: both(visible('ticket-row'), noLoading) },
     { name: 'breaching soon', path: '/queue?view=breaching_soon', ready: noLoading },
     { name: 'ticket', path: `/queue/${ticketNumber}`, ready: both(visible('ticket-detail'), visible('known-error-workaround'), noLoading) },
+    { name: 'changes', path: '/changes', ready: both(visible('change-list'), visible('change-collision'), noLoading) },
+    { name: 'change page', path: `/changes/${changeId}`, ready: both(visible('change-votes'), visible('change-collisions'), noLoading) },
+    { name: 'change calendar', path: '/changes/calendar', ready: both(visible('calendar-range'), noLoading) },
     { name: 'problems', path: '/problems', ready: both(visible('problem-list'), noLoading) },
     { name: 'problem page', path: `/problems/${problemId}`, ready: both(visible('problem-timeline'), visible('problem-actions'), noLoading) },
     { name: 'assets', path: '/assets', ready: both(visible('asset-row'), noLoading) },

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { applyOp, stampAfter, watchedFields, type ConflictDraft, type OpLike } from '../shared/sync/merge';
 import { ruleFor } from '../shared/sync/entities';
 import { childrenReadViaParent, judgeWrite, ownerReadFields, type Principal } from '../shared/sync/access';
+import { itsmFacts } from './itsm-facts';
 import { FOLLOWING_CHILD, followingChildrenOf, isFollowingParent } from '../shared/sync/following';
 import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
 import { formatHumanNumber, numberedField, parseHumanNumber, provisionalPrefix, schemeOf } from '../shared/numbers';
@@ -311,7 +312,7 @@ async function applyOne(
   let parentLeft: string | null = null;
   const namedScope0 = typeof op.payload.scope_id === 'string' ? op.payload.scope_id : op.scopeId;
   if (!current && parent && namedScope0 !== parent.scopeId && (await tx.movedOutAfter(parent.entity, parent.id, namedScope0, cursor))) parentLeft = namedScope0;
-  const judged = judgeWrite(principal, op, current ?? null, parent, parentLeft);
+  const judged = judgeWrite(principal, op, current ?? null, parent, parentLeft, await itsmFacts(tx, records, principal, op));
   if (!judged.ok) return reject(judged.reason);
   const kind = judged.kind;
   const payload = judged.payload;

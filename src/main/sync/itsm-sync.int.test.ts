@@ -2,12 +2,16 @@
  * Problems (and changes) between laptops through a real server over HTTP: incidents linked to one
  * problem on two laptops offline both stay linked, the review's actions from both are kept, and a
  * known error's workaround reaches the incident on the other laptop; an auditor's laptop reads them;
- * a requester's pull holds none of them. Runs on the embedded store, and on PostgreSQL when
+ * a requester's pull holds none of them. Two approvals given offline on two laptops both count (the
+ * quorum is reached only after sync), a rejection given offline wins over an approval, and the
+ * server refuses a change scheduled without its quorum and a vote from someone who is no approver. Runs on the embedded store, and on PostgreSQL when
  * OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 import { uuidv7 } from '../../shared/ids';
+import { push, type PushAuth } from '../../server/engine';
+import type { WireOp } from '../../shared/sync/wire';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 const ITSM_TYPES = ['problems', 'problem_incidents', 'problem_actions', 'changes', 'change_assets', 'change_approvals'];
@@ -18,6 +22,7 @@ for (const variant of ['sqlite', 'postgres'] as const)
     let a: Device;
     let b: Device;
     let c: Device;
+    let tessId: string;
 
     beforeAll(async () => {
       server = await startTestServer({ pgUrl: variant === 'postgres' ? PG : undefined });
@@ -32,6 +37,8 @@ for (const variant of ['sqlite', 'postgres'] as const)
       b = await startDevice({ site: 'Depot' });
       c = await startDevice({ site: 'Plant' });
       await a.call('sync.join', { serverUrl: server.url, ...ADMIN });
+      // Tess's team profile: the server knows her by it (her votes carry its id).
+      tessId = (await a.call('users.create', { username: 'tess', displayName: 'Tess Board', role: 'technician', password: 'local-only-pass' })).id;
       await a.call('sync.now');
       await b.call('sync.join', { serverUrl: server.url, username: 'tess', password: 'password123' });
       await c.call('sync.join', { serverUrl: server.url, username: 'ann', password: 'password123' });
@@ -73,6 +80,83 @@ for (const variant of ['sqlite', 'postgres'] as const)
       expect((await a.call('problems.forTicket', { ticketId: t1.id })).items[0]).toMatchObject({ number: p.number, knownError: true, workaround: 'Power-cycle the controller.' });
       // The auditor reads, and writes nothing.
       await expect(c.call('problems.update', { id: p.id, title: 'Renamed' })).rejects.toThrow(/forbidden|administrators and technicians|role/i);
+    });
+
+    let boardId: string;
+    const plan = { windowStart: '2026-03-07T22:00:00.000Z', windowEnd: '2026-03-08T02:00:00.000Z', backoutPlan: 'Roll back to the saved configuration.' };
+    const awaiting = async (title: string) => {
+      const ch = await a.call('changes.create', { type: 'normal', title, ...plan });
+      await a.call('changes.move', { id: ch.id, to: 'assessment' });
+      await a.call('changes.move', { id: ch.id, to: 'awaiting_approval' });
+      await syncAll();
+      return ch;
+    };
+
+    it('two approvals given offline on two laptops both count: the quorum is reached only after sync', async () => {
+      boardId = (await a.call('groups.create', { name: 'Change board', memberIds: [tessId] })).id;
+      await a.call('changes.setPolicy', { groupId: boardId, quorum: { normal: 2, emergency: 1 } });
+      await syncAll();
+      expect(await b.call('changes.policy')).toEqual({ groupId: boardId, quorum: { normal: 2, emergency: 1 } });
+      const ch = await awaiting('Replace the core router');
+      expect((await b.call('changes.get', { id: ch.id })).canVote).toBe(true);
+
+      // Both offline: the administrator approves on one laptop, the board member on the other.
+      const onA = await a.call('changes.vote', { id: ch.id, decision: 'approve', comment: 'Window agreed with the plant.' });
+      const onB = await b.call('changes.vote', { id: ch.id, decision: 'approve' });
+      for (const got of [onA, onB]) expect([got.status, got.tally.approvals]).toEqual(['awaiting_approval', 1]);
+      await syncAll();
+      for (const d of [a, b, c]) {
+        const got = await d.call('changes.get', { id: ch.id });
+        expect(got.status).toBe('scheduled');
+        expect(got.tally).toEqual({ approvals: 2, rejections: 0, quorum: 2 });
+        expect(new Set(got.votes.map((v) => v.approverId)).size).toBe(2);
+        expect(got.votes.map((v) => v.approverName)).toContain('Tess Board');
+      }
+      // The calendar of every laptop shows it.
+      const cal = await c.call('changes.calendar', { from: '2026-03-02T00:00:00.000Z', to: '2026-03-09T00:00:00.000Z' });
+      expect(cal.items.map((i) => i.number)).toContain(ch.number);
+      // Scheduled by its votes, it moves on anywhere; the server takes the move.
+      await b.call('changes.move', { id: ch.id, to: 'implementing' });
+      await syncAll();
+      expect((await a.call('changes.get', { id: ch.id })).status).toBe('implementing');
+    });
+
+    it('a rejection given offline wins over an approval given on the other laptop', async () => {
+      const ch = await awaiting('Retire the old VPN');
+      await a.call('changes.vote', { id: ch.id, decision: 'approve' });
+      await b.call('changes.vote', { id: ch.id, decision: 'reject', comment: 'Forty people still use it.' });
+      await syncAll();
+      for (const d of [a, b]) expect((await d.call('changes.get', { id: ch.id })).status).toBe('rejected');
+    });
+
+    it('the server refuses a change scheduled without its quorum, and a vote from someone who is no approver', async () => {
+      const ch = await awaiting('Re-address the DMZ');
+      const site = (a.rt.store.sqlite.prepare('SELECT scope_id FROM changes WHERE id = ?').pluck().get(ch.id) as string);
+      const now = Date.now();
+      const op = (seq: number, o: Pick<WireOp, 'kind' | 'entity' | 'recordId' | 'payload'>): WireOp => ({
+        opId: uuidv7(),
+        deviceSeq: seq,
+        hlc: `${String(now).padStart(15, '0')}:${String(seq).padStart(8, '0')}`,
+        schemaVersion: 1,
+        scopeId: site,
+        createdAt: new Date(now).toISOString(),
+        ...o,
+      });
+      const send = async (auth: PushAuth, o: WireOp) => (await push(server.store, auth, { deviceId: auth.deviceId, clientVersion: 'test', schemaVersion: 1, cursor: 0, ops: [o] }, now)).results[0]!;
+      const outsider: PushAuth = { userId: uuidv7(), role: 'technician', sites: null, deviceId: uuidv7() };
+      // A modified client writes the status itself.
+      expect(await send(outsider, op(1, { kind: 'setFields', entity: 'changes', recordId: ch.id, payload: { status: 'scheduled' } }))).toMatchObject({
+        status: 'rejected',
+        reason: 'The change is scheduled by its approvals: 0 of 2 given.',
+      });
+      expect(await send(outsider, op(2, { kind: 'setFields', entity: 'changes', recordId: ch.id, payload: { status: 'implementing' } }))).toMatchObject({ status: 'rejected', reason: 'An awaiting approval change cannot move to implementing.' });
+      expect(await send(outsider, op(3, { kind: 'append', entity: 'change_approvals', recordId: uuidv7(), payload: { change_id: ch.id, approver_id: tessId, decision: 'approve', scope_id: site } }))).toMatchObject({
+        status: 'rejected',
+        reason: 'Only change approvers (administrators and the approvers’ group) vote on changes.',
+      });
+      await syncAll();
+      expect((await a.call('changes.get', { id: ch.id })).status).toBe('awaiting_approval');
+      expect((await a.call('changes.get', { id: ch.id })).votes).toEqual([]);
     });
 
     it('a requester’s pull holds no problem or change record', async () => {

@@ -12,6 +12,7 @@ import { initialize } from '../services/setup/setup';
 import { createUser } from '../services/directory/users';
 import { hashPassword } from '../services/auth/password';
 import { loadActor } from '../services/directory/users';
+import { AppError } from '../../shared/result';
 
 /** A temporary directory removed by `cleanup()`. */
 export function tempDir(prefix = 'outpost-test-'): { dir: string; cleanup(): void } {
@@ -123,4 +124,15 @@ export function writeFootprint(store: Store): Record<string, number> {
   const r: Record<string, number> = {};
   for (const t of tables) r[t] = countRows(store, t);
   return r;
+}
+
+/** The AppError a call throws (a test of a refusal reads its code and message); fails when it throws none. */
+export function appErrorOf(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AppError) return e;
+    throw e;
+  }
+  throw new Error('expected an AppError');
 }

@@ -18,6 +18,7 @@ export { VIEW_KEYS };
 const SCREEN_KEYS: { key: string; path: string }[] = [
   { key: 'a', path: '/assets' },
   { key: 'p', path: '/problems' },
+  { key: 'c', path: '/changes' },
   { key: 's', path: '/settings' },
 ];
 

@@ -33,6 +33,8 @@ import { IconBug } from '@tabler/icons-react';
 import { ProblemsPage } from '../features/problems/ProblemsPage';
 import { IconFlag } from '@tabler/icons-react';
 import { FindingsPage } from '../features/findings/FindingsPage';
+import { IconArrowsExchange } from '@tabler/icons-react';
+import { ChangesPage } from '../features/changes/ChangesPage';
 
 export interface NavEntry {
   /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
@@ -59,6 +61,7 @@ export const navEntries: NavEntry[] = [
   { path: '/requests', label: 'My requests', icon: IconInbox, roles: ['requester'], element: MyRequestsPage, order: 10, keywords: ['tickets'] },
   // ↓ other screens plug in here (one line each) ↓
   { path: '/problems', label: 'Problems', icon: IconBug, roles: STAFF_AND_AUDITOR, element: ProblemsPage, order: 15, keywords: ['known errors', 'root cause', 'workaround', 'post-incident review', 'itil'] },
+  { path: '/changes', label: 'Changes', icon: IconArrowsExchange, roles: STAFF_AND_AUDITOR, element: ChangesPage, order: 16, keywords: ['change calendar', 'approvals', 'cab', 'schedule', 'maintenance window', 'itil'] },
   { path: '/dashboard', label: 'Dashboard', icon: IconChartBar, roles: STAFF_AND_AUDITOR, element: DashboardPage, order: 20, keywords: ['kpi', 'figures', 'mttr', 'sla', 'backlog', 'reports'] },
   { path: '/assets', label: 'Assets', icon: IconBox, roles: STAFF_AND_AUDITOR, element: AssetsPage, order: 30, keywords: ['inventory', 'hardware', 'import', 'labels', 'scan'] },
   { path: '/audits', label: 'Audits', icon: IconClipboardCheck, roles: STAFF_AND_AUDITOR, element: AuditsPage, order: 40, keywords: ['inventory audit', 'scan', 'reconciliation'] },

@@ -113,7 +113,7 @@ export function invalidateDomain(domain: string) {
     settings: ['settings', 'audit', 'setup'],
     setup: ['setup', 'settings', 'users', 'sites', 'groups', 'tickets', 'views'],
     // Team-wide settings pulled by sync (the matrix also re-derives ticket priorities).
-    team_settings: ['settings', 'tickets', 'setup', 'audit'],
+    team_settings: ['settings', 'tickets', 'setup', 'audit', 'changes'],
     ticket_categories: ['settings', 'audit'],
     asset_field_defs: ['assets', 'audit'],
     asset_models: ['assets', 'audit'],
@@ -136,6 +136,9 @@ export function invalidateDomain(domain: string) {
     problems: ['problems', 'changes', 'audit'],
     problem_incidents: ['problems', 'audit'],
     problem_actions: ['problems', 'audit'],
+    changes: ['changes', 'problems', 'audit'],
+    change_assets: ['changes', 'audit'],
+    change_approvals: ['changes', 'audit'],
   };
   const domains = related[domain] ?? [domain, 'audit'];
   invalidate((name) => domains.includes(name.split('.')[0]!));

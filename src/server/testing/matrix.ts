@@ -84,6 +84,8 @@ export function newPayload(entity: string, rule: EntityRule, scope: string, pare
   // Numbered types other than tickets (risks, problems, changes): a random number of their scheme.
   const scheme = entity === 'tickets' ? undefined : NUMBER_SCHEMES.find((s) => s.entity === entity);
   if (scheme) p[scheme.field] = formatHumanNumber(scheme.prefix, Math.floor(Math.random() * 9_000_000) + 1_000_000);
+  // A normal change (it takes votes once it awaits approval; see makeRecord).
+  if (entity === 'changes') p.type = 'normal';
   if (entity === 'users') p.username = `u${uuidv7().slice(-12).replace(/-/g, '')}`;
   if (entity === 'ticket_watchers') p.user_id = requesterId;
   // A status row of a move a requester makes (cancelling their ticket): a requester's history records
@@ -205,6 +207,12 @@ export async function makeRecord(server: TestServer, admin: Actor, entity: strin
   const kind = rule.merge === 'append' ? 'append' : rule.merge === 'set' ? 'setAdd' : 'create';
   const res = await admin.one({ kind, entity, recordId: id, scopeId: home, payload: newPayload(entity, rule, home, parentId, personId) });
   if (res.status === 'rejected') throw new Error(`The administrator could not write ${entity} in ${home}: ${res.reason}`);
+  // A change awaiting approval (as the server holds it once moved there), so the cells of its votes have something to vote on.
+  if (entity === 'changes')
+    await server.store.withSyncTx(async (tx) => {
+      const rec = (await tx.loadRecords([{ entity, id }])).get(`${entity}/${id}`)!;
+      await tx.writeRecords([{ ...rec, data: { ...rec.data, status: 'awaiting_approval' } }]);
+    });
   return id;
 }
 

@@ -24,6 +24,7 @@ import { routingCalls } from './routing';
 import { kbCalls } from './kb';
 import { problemsCalls } from './problems';
 import { triageCalls } from './triage';
+import { changesCalls } from './changes';
 
 export const contract = {
   ...setupCalls,
@@ -51,6 +52,7 @@ export const contract = {
   ...kbCalls,
   ...problemsCalls,
   ...triageCalls,
+  ...changesCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

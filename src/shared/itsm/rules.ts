@@ -129,7 +129,8 @@ export function changeMoveRefusal(stored: ChangeStatus, to: ChangeStatus, type: 
   if (changeMoves(type, from).includes(to)) return null;
   if (to === 'scheduled' && from === 'awaiting_approval') return `The change is scheduled by its approvals: ${t.approvals} of ${t.quorum} given.`;
   if (to === 'rejected') return 'A change is rejected by an approver’s rejection, not by a status change.';
-  return `A ${CHANGE_STATUS_LABELS[from].toLowerCase()} change cannot move to ${CHANGE_STATUS_LABELS[to].toLowerCase()}.`;
+  const label = CHANGE_STATUS_LABELS[from].toLowerCase();
+  return `${/^[aeiou]/.test(label) ? 'An' : 'A'} ${label} change cannot move to ${CHANGE_STATUS_LABELS[to].toLowerCase()}.`;
 }
 
 /** Two schedule windows overlap (ISO times; the end is exclusive). */

@@ -20,7 +20,7 @@ import { statusLabelsValue } from '../assets/status-labels';
  * writing the same key write the same record and merge per field (last writer wins on `value`,
  * a differing concurrent value lands in the Conflicts inbox) instead of making two rows.
  */
-export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels', 'idle_lock_minutes'] as const;
+export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels', 'idle_lock_minutes', 'change_approvals'] as const;
 export type TeamSettingKey = (typeof TEAM_SETTING_KEYS)[number];
 
 export const teamSettingId = (key: TeamSettingKey) => `setting.${key}`;
@@ -39,6 +39,19 @@ export const idleLockValue = z
   .min(0, { message: 'The idle lock cannot be negative (0 turns it off).' })
   .max(IDLE_LOCK_MAX_MINUTES, { message: `The idle lock is at most ${IDLE_LOCK_MAX_MINUTES} minutes (a day).` });
 
+/** Who approves changes (administrators, plus a named group) and the quorum per change type (see shared/itsm/rules). */
+export const changeApprovalsValue = z
+  .object({
+    groupId: z.string().min(1).max(80).nullable(),
+    quorum: z
+      .object({
+        normal: z.number().int().min(1, { message: 'A normal change needs at least one approval.' }).max(20),
+        emergency: z.number().int().min(1, { message: 'An emergency change needs at least one approval.' }).max(20),
+      })
+      .strict(),
+  })
+  .strict();
+
 export const TEAM_SETTING_VALUES = {
   priority_matrix: matrixValue,
   organisation: organisationValue,
@@ -47,6 +60,8 @@ export const TEAM_SETTING_VALUES = {
   asset_status_labels: statusLabelsValue,
   /** Minutes without input before every console of the team locks (0: never). */
   idle_lock_minutes: idleLockValue,
+  /** Change approvers and quorum per change type. */
+  change_approvals: changeApprovalsValue,
 } satisfies Record<TeamSettingKey, z.ZodType>;
 
 /**
@@ -66,7 +81,7 @@ export const teamSettingValueText = z
         return false;
       }
     },
-    { message: 'A team setting holds a priority matrix, an organisation name, an update feed, asset status labels or an idle lock in minutes, as JSON.' },
+    { message: 'A team setting holds a priority matrix, an organisation name, an update feed, asset status labels, an idle lock in minutes or a change approval policy, as JSON.' },
   );
 
 export type TeamSettingValue<K extends TeamSettingKey> = z.infer<(typeof TEAM_SETTING_VALUES)[K]>;

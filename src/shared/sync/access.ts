@@ -11,6 +11,7 @@ import { FOLLOWING_CHILD } from './following';
 import { KB_CONTENT_FIELDS, KB_START_STATUSES, kbMoveRefusal } from '../kb/rules';
 import type { RecordState } from './merge';
 import type { WireOpKind } from './wire';
+import { CHANGE_STATUSES, changeMoveRefusal, quorumFor, tally, type ChangeApprovalPolicy, type ChangeStatus, type ChangeType, type Vote } from '../itsm/rules';
 
 export const GLOBAL = 'global';
 
@@ -30,6 +31,18 @@ export interface WriteInput {
   /** The envelope's site: only a hint, used for a new record that names none in its payload. */
   scopeId: string;
   payload: Record<string, unknown>;
+}
+
+/**
+ * What the server knows beyond the record and its parent, for rules that read other records: a
+ * change's votes, the team's approval policy and the groups the writer belongs to. A device's own
+ * guard passes none (its services check the same rules on the device's data).
+ */
+export interface WriteFacts {
+  votes: Vote[];
+  policy: ChangeApprovalPolicy;
+  /** Groups the writer belongs to. */
+  groups: readonly string[];
 }
 
 export type Judgement =
@@ -96,6 +109,7 @@ export function judgeWrite(
    * where the parent is now). The server checks this against its log of moves.
    */
   parentLeft: string | null = null,
+  facts: WriteFacts | null = null,
 ): Judgement {
   const refuse = (reason: string): Judgement => ({ ok: false, reason });
   if (!isKnownEntity(op.entity)) return refuse(`Outpost does not sync "${op.entity}" records; this op cannot be stored.`);
@@ -191,7 +205,7 @@ export function judgeWrite(
   }
 
   // 5. Per-type rules a description cannot say.
-  const r = roleRules(p, op.entity, rule, kind, values, current, parent, raw);
+  const r = roleRules(p, op.entity, rule, kind, values, current, parent, raw) ?? itsmRules(p, op.entity, kind, values, current, parent, facts);
   if (r) return refuse(r);
   return { ok: true, kind, payload, scopeId: finalScope };
 }
@@ -289,6 +303,47 @@ function kbArticleRules(p: Principal, kind: WireOpKind, values: Record<string, u
     if (status === 'published' && KB_CONTENT_FIELDS.some((f) => f in values && values[f] !== current.data[f])) {
       return 'Only administrators change a published article; send it back to draft to rework it.';
     }
+  }
+  return null;
+}
+
+/** Whether a person approves changes under the team's policy: administrators, and the policy's group. */
+export function isChangeApprover(p: { role: WriterRole }, groups: readonly string[], policy: ChangeApprovalPolicy): boolean {
+  return p.role === 'admin' || (policy.groupId !== null && groups.includes(policy.groupId));
+}
+
+/**
+ * Changes and their votes: a change starts as a draft, moves only along the machine judged on its
+ * votes (so no client schedules it without its quorum), keeps its type once it goes for approval,
+ * and is never deleted; votes are taken while the change awaits approval (or was scheduled by its
+ * votes), from approvers only, and never on standard changes.
+ */
+function itsmRules(
+  p: Principal,
+  entity: string,
+  kind: WireOpKind,
+  values: Record<string, unknown>,
+  current: RecordState | null,
+  parent: RecordState | null,
+  facts: WriteFacts | null,
+): string | null {
+  if (entity === 'changes') {
+    if (kind === 'delete' || kind === 'restore') return 'Changes are never deleted; cancel them instead.';
+    if (!current) return values.status === undefined || values.status === 'draft' ? null : 'A new change starts as a draft.';
+    const stored = current.data.status as ChangeStatus;
+    const type = current.data.type as ChangeType;
+    if ('type' in values && values.type !== type && stored !== 'draft' && stored !== 'assessment') return 'The type of a change is fixed once it goes for approval.';
+    if ('status' in values && values.status !== stored && facts) {
+      if (!(CHANGE_STATUSES as readonly unknown[]).includes(values.status)) return `"${String(values.status)}" is not a change status.`;
+      return changeMoveRefusal(stored, values.status as ChangeStatus, type, tally(facts.votes, quorumFor(facts.policy, type)));
+    }
+    return null;
+  }
+  if (entity === 'change_approvals') {
+    if (!parent) return null;
+    if (parent.data.type === 'standard') return 'Standard changes are pre-approved; they take no votes.';
+    if (parent.data.status !== 'awaiting_approval' && parent.data.status !== 'scheduled') return 'Votes are taken while a change awaits approval.';
+    if (facts && !isChangeApprover(p, facts.groups, facts.policy)) return 'Only change approvers (administrators and the approvers’ group) vote on changes.';
   }
   return null;
 }

@@ -5,7 +5,7 @@
  * count). Staff write them; auditors read them; requesters receive none. Merged into ENTITY_RULES.
  */
 import { z } from 'zod';
-import { PROBLEM_STATUSES } from '../itsm/rules';
+import { APPROVAL_DECISIONS, CHANGE_RISKS, CHANGE_STATUSES, CHANGE_TYPES, PROBLEM_STATUSES } from '../itsm/rules';
 import { numberOrProvisional } from '../numbers';
 import type { EntityRule, WriterRole } from './entity-rule';
 
@@ -19,9 +19,11 @@ const optDay = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'Dates look like 2026-03-31.' })
   .nullable();
 
+const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, { message: 'Times look like 2026-03-31T22:00:00.000Z.' });
+
 const STAFF: readonly WriterRole[] = ['admin', 'technician'];
 
-export const ITSM_ENTITY_RULES: Record<string, EntityRule> = {
+const PROBLEM_RULES: Record<string, EntityRule> = {
   problems: {
     home: 'site',
     fixed: ['number'],
@@ -65,3 +67,55 @@ export const ITSM_ENTITY_RULES: Record<string, EntityRule> = {
     fields: { problem_id: id, author_id: id, description: str(5000).min(1), owner_id: id.nullable(), due_on: optDay },
   },
 };
+
+const CHANGE_FIELDS = {
+  number: z.string().regex(numberOrProvisional(['CHG']), { message: 'Change numbers look like CHG0000001 (or CHG-P-3F9A2C-1 while provisional).' }),
+  title: str(300).min(1),
+  type: z.enum(CHANGE_TYPES, { message: `A change is ${CHANGE_TYPES.join(', ')}.` }),
+  description: optStr(50_000),
+  status: z.enum(CHANGE_STATUSES, { message: `A change's status is one of ${CHANGE_STATUSES.join(', ')}.` }),
+  risk: z.enum(CHANGE_RISKS, { message: `A change's risk is ${CHANGE_RISKS.join(', ')}.` }),
+  impact: optStr(20_000),
+  implementation_plan: optStr(50_000),
+  test_plan: optStr(50_000),
+  backout_plan: optStr(50_000),
+  window_start: isoTime.nullable(),
+  window_end: isoTime.nullable(),
+  owner_id: id.nullable(),
+  group_id: id.nullable(),
+  created_by: id,
+};
+
+const CHANGE_RULES: Record<string, EntityRule> = {
+  // The status machine and the quorum are checked on the server with the change's votes (see access.ts).
+  changes: {
+    home: 'site',
+    fixed: ['number'],
+    identity: ['created_by'],
+    merge: 'record',
+    writers: STAFF,
+    textFields: ['description', 'impact', 'implementation_plan', 'test_plan', 'backout_plan'],
+    contested: ['owner_id', 'group_id', 'window_start', 'window_end', 'type', 'risk'],
+    fields: CHANGE_FIELDS,
+  },
+  // Affected assets: one member per (change, asset).
+  change_assets: {
+    home: 'site',
+    merge: 'set',
+    parent: { field: 'change_id', entity: 'changes' },
+    writers: STAFF,
+    fields: { change_id: id, asset_id: id },
+  },
+  // Votes: append-only, one record per vote; an approver's latest vote counts. The server sets the
+  // approver from the signed-in person and checks they hold the approver role.
+  change_approvals: {
+    home: 'site',
+    identity: ['approver_id'],
+    merge: 'append',
+    parent: { field: 'change_id', entity: 'changes' },
+    writers: STAFF,
+    fields: { change_id: id, approver_id: id, decision: z.enum(APPROVAL_DECISIONS, { message: 'A vote approves or rejects.' }), comment: optStr(5000) },
+  },
+};
+
+export const ITSM_ENTITY_RULES: Record<string, EntityRule> = { ...PROBLEM_RULES, ...CHANGE_RULES };

@@ -25,6 +25,7 @@ import { routingHandlers } from './routing';
 import { kbHandlers } from './kb';
 import { problemsHandlers } from './problems';
 import { triageHandlers } from './triage';
+import { changesHandlers } from './changes';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -51,6 +52,7 @@ export const handlers: HandlersFor<Contract> = {
   ...kbHandlers,
   ...problemsHandlers,
   ...triageHandlers,
+  ...changesHandlers,
 };
 
 export type { RequestInfo } from './types';

@@ -1,6 +1,6 @@
 /**
  * Problem and change management (synced): problems with their linked incidents and the actions of
- * their post-incident review.
+ * their post-incident review; changes with their affected assets and approval votes.
  */
 import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -54,4 +54,58 @@ export const problemActions = sqliteTable(
     dueOn: text('due_on'),
   },
   (t) => [index('problem_actions_problem_idx').on(t.problemId, t.createdAt)],
+);
+
+/**
+ * A change: its type (standard, normal, emergency), risk and impact, plans, schedule window and
+ * site. `status` is what people set; while a change awaits approval its votes decide whether it
+ * is scheduled or rejected (shared/itsm/rules effectiveStatus).
+ */
+export const changes = sqliteTable(
+  'changes',
+  {
+    ...syncedColumns(),
+    number: text('number').notNull(),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    status: text('status').notNull(),
+    risk: text('risk').notNull(),
+    impact: text('impact'),
+    implementationPlan: text('implementation_plan'),
+    testPlan: text('test_plan'),
+    backoutPlan: text('backout_plan'),
+    /** The schedule window (ISO, UTC); the end is exclusive. */
+    windowStart: text('window_start'),
+    windowEnd: text('window_end'),
+    ownerId: text('owner_id'),
+    groupId: text('group_id'),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [
+    uniqueIndex('changes_number_uq').on(t.number),
+    // The calendar and the collision check read live changes by window.
+    index('changes_window_idx').on(t.windowStart, t.windowEnd).where(sql`deleted_hlc IS NULL`),
+    index('changes_status_idx').on(t.status, t.number).where(sql`deleted_hlc IS NULL`),
+  ],
+);
+
+/** Assets a change affects: a set, one member per (change, asset). */
+export const changeAssets = sqliteTable(
+  'change_assets',
+  { ...syncedColumns(), changeId: text('change_id').notNull(), assetId: text('asset_id').notNull() },
+  (t) => [uniqueIndex('change_assets_uq').on(t.changeId, t.assetId), index('change_assets_asset_idx').on(t.assetId)],
+);
+
+/** Votes on a change: append-only; each approver's latest vote counts. */
+export const changeApprovals = sqliteTable(
+  'change_approvals',
+  {
+    ...syncedColumns(),
+    changeId: text('change_id').notNull(),
+    approverId: text('approver_id').notNull(),
+    decision: text('decision').notNull(),
+    comment: text('comment'),
+  },
+  (t) => [index('change_approvals_change_idx').on(t.changeId, t.createdAt)],
 );

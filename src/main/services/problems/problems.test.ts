@@ -1,11 +1,10 @@
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeWorld, type World } from '../../testing';
+import { appErrorOf, makeWorld, type World } from '../../testing';
 import type { Actor } from '../core/context';
 import { commentTicket, createTicket, transitionTicket, updateTicket } from '../tickets/tickets';
 import { addProblemAction, createProblem, getProblem, linkProblemIncident, listProblems, problemsForTicket, updateProblem } from './problems';
 import { reviewPdf, reviewTimeline } from './review';
-import { AppError } from '../../../shared/result';
 
 let w: World;
 let tech: Actor;
@@ -20,15 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => w.dispose());
 
-function err(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('expected an AppError');
-}
+const err = appErrorOf;
 
 /** The text a PDF draws: pdf-lib writes each line as a hex string shown with Tj, in (deflated) content streams. */
 function pdfText(base64: string): string {

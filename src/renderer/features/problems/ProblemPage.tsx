@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { Anchor, Badge, Button, Card, Checkbox, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { PROBLEM_STATUSES, PROBLEM_STATUS_LABELS } from '../../../shared/itsm/rules';
+import { CHANGE_STATUS_LABELS, PROBLEM_STATUSES, PROBLEM_STATUS_LABELS, type ChangeStatus } from '../../../shared/itsm/rules';
 import type { Problem } from '../../../shared/api/problems';
 import { api, errorMessage } from '../../lib/client';
 import { invalidate, useCall } from '../../lib/query';
@@ -13,6 +13,7 @@ import { ConflictBadge } from '../sync/ConflictsPage';
 import { ErrorState, Loading } from '../common/states';
 import { useLookups } from '../common/lookups';
 import { downloadBase64 } from '../assets/files';
+import { NewChange } from '../changes/common';
 
 type UpdateInput = Omit<Parameters<typeof api.call<'problems.update'>>[1], 'id'>;
 
@@ -56,7 +57,7 @@ export function ProblemPage({ id }: { id: string }) {
         </Group>
         <Fields p={p} staff={staff} update={update} />
         <Incidents p={p} staff={staff} />
-        <FixChange p={p} />
+        <FixChange p={p} staff={staff} update={update} />
         <Review p={p} staff={staff} update={update} />
       </Stack>
     </div>
@@ -173,21 +174,46 @@ function Incidents({ p, staff }: { p: Problem; staff: boolean }) {
   );
 }
 
-function FixChange({ p }: { p: Problem }) {
+function FixChange({ p, staff, update }: { p: Problem; staff: boolean; update: (i: UpdateInput) => Promise<unknown> }) {
+  const changes = useCall('changes.list', staff ? { limit: 500, offset: 0 } : null);
+  const [creating, setCreating] = useState(false);
   return (
     <Card withBorder>
       <Title order={4} mb="xs">
         Fixing change
       </Title>
-      {p.fixChange ? (
-        <Anchor component="button" onClick={() => navigate(`/changes/${p.fixChange!.id}`)} data-testid="problem-fix-change-link">
-          {p.fixChange.number} {p.fixChange.title} · {p.fixChange.status.replace('_', ' ')}
-        </Anchor>
-      ) : (
-        <Text size="sm" c="dimmed">
-          No change named yet.
-        </Text>
-      )}
+      <Group align="flex-end">
+        {staff && (
+          <Select
+            label="The change that fixes this problem"
+            placeholder="None"
+            searchable
+            clearable
+            w={420}
+            data={(changes.data?.items ?? []).map((c) => ({ value: c.id, label: `${c.number} ${c.title}` }))}
+            value={p.fixChange?.id ?? null}
+            onChange={(v) => void update({ fixChangeId: v })}
+            data-testid="problem-fix-change"
+          />
+        )}
+        {p.fixChange ? (
+          <Anchor component="button" onClick={() => navigate(`/changes/${p.fixChange!.id}`)} data-testid="problem-fix-change-link">
+            {p.fixChange.number} {p.fixChange.title} · {CHANGE_STATUS_LABELS[p.fixChange.status as ChangeStatus] ?? p.fixChange.status}
+          </Anchor>
+        ) : (
+          !staff && (
+            <Text size="sm" c="dimmed">
+              No change named yet.
+            </Text>
+          )
+        )}
+        {staff && !p.fixChange && (
+          <Button variant="light" onClick={() => setCreating(true)} data-testid="problem-create-change">
+            Create the fixing change
+          </Button>
+        )}
+      </Group>
+      {creating && <NewChange onClose={() => setCreating(false)} problemId={p.id} defaultTitle={`Fix: ${p.title}`} />}
     </Card>
   );
 }

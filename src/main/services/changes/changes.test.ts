@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appErrorOf, makeWorld, type World } from '../../testing';
+import type { Actor } from '../core/context';
+import { createGroup } from '../directory/groups';
+import { createSite } from '../directory/sites';
+import { createAsset } from '../assets/assets';
+import { createProblem, getProblem } from '../problems/problems';
+import { changeCalendar, createChange, getChange, linkChangeAsset, listChanges, moveChange, setApprovalPolicy, updateChange, voteChange } from './changes';
+
+let w: World;
+let tech: Actor;
+let cab: Actor;
+let cab2: Actor;
+
+beforeEach(() => {
+  w = makeWorld();
+  tech = w.user('technician', 'tina');
+  cab = w.user('technician', 'carl');
+  cab2 = w.user('technician', 'cleo');
+  const g = createGroup(w.ctx(w.admin), { name: 'Change board', memberIds: [cab.id, cab2.id] });
+  setApprovalPolicy(w.ctx(w.admin), { groupId: g.id, quorum: { normal: 2, emergency: 1 } });
+});
+afterEach(() => w.dispose());
+
+const err = appErrorOf;
+
+const plan = { windowStart: '2026-03-07T22:00:00.000Z', windowEnd: '2026-03-08T02:00:00.000Z', backoutPlan: 'Restore the snapshot taken before.' };
+
+describe('changes', () => {
+  it('are numbered CHG0000001, start as drafts and name the problem they fix', () => {
+    const c = w.ctx(tech);
+    const p = createProblem(c, { title: 'Core switch reboots' });
+    const ch = createChange(c, { type: 'normal', title: 'Upgrade the core switch firmware', problemId: p.id, ...plan });
+    expect(ch.number).toBe('CHG0000001');
+    expect(ch.status).toBe('draft');
+    expect(ch.problems.map((x) => x.number)).toEqual([p.number]);
+    expect(getProblem(c, p.id).fixChange).toMatchObject({ id: ch.id, number: 'CHG0000001' });
+  });
+
+  it('follow the status machine: approval needs a window and a back-out plan, scheduling comes from votes only', () => {
+    const c = w.ctx(tech);
+    const ch = createChange(c, { type: 'normal', title: 'Replace the firewall' });
+    expect(err(() => moveChange(c, { id: ch.id, to: 'implementing' })).message).toBe('A draft change cannot move to implementing.');
+    moveChange(c, { id: ch.id, to: 'assessment' });
+    expect(err(() => moveChange(c, { id: ch.id, to: 'awaiting_approval' })).message).toMatch(/schedule window/);
+    updateChange(c, { id: ch.id, ...plan });
+    const waiting = moveChange(c, { id: ch.id, to: 'awaiting_approval' });
+    expect(waiting.status).toBe('awaiting_approval');
+    expect(waiting.tally).toEqual({ approvals: 0, rejections: 0, quorum: 2 });
+    expect(err(() => moveChange(c, { id: ch.id, to: 'scheduled' })).message).toBe('The change is scheduled by its approvals: 0 of 2 given.');
+    expect(err(() => updateChange(c, { id: ch.id, type: 'standard' })).message).toBe('The type of a change is fixed once it goes for approval.');
+    // Only approvers vote: administrators and the change board.
+    expect(err(() => voteChange(c, { id: ch.id, decision: 'approve' })).code).toBe('forbidden');
+    const one = voteChange(w.ctx(cab), { id: ch.id, decision: 'approve', comment: 'Plan is sound.' });
+    expect(one.status).toBe('awaiting_approval');
+    const two = voteChange(w.ctx(w.admin), { id: ch.id, decision: 'approve' });
+    expect(two.status).toBe('scheduled');
+    expect(two.moves).toEqual(['implementing', 'cancelled']);
+    expect(moveChange(c, { id: ch.id, to: 'implementing' }).status).toBe('implementing');
+    expect(moveChange(c, { id: ch.id, to: 'review' }).status).toBe('review');
+    expect(moveChange(c, { id: ch.id, to: 'closed' }).status).toBe('closed');
+  });
+
+  it('a rejection rejects; a second vote by the same approver supersedes the first', () => {
+    const c = w.ctx(tech);
+    const ch = createChange(c, { type: 'normal', title: 'Move the file server', ...plan });
+    moveChange(c, { id: ch.id, to: 'assessment' });
+    moveChange(c, { id: ch.id, to: 'awaiting_approval' });
+    expect(err(() => voteChange(w.ctx(cab), { id: ch.id, decision: 'reject' })).message).toBe('Say why the change is rejected.');
+    expect(voteChange(w.ctx(cab), { id: ch.id, decision: 'reject', comment: 'No back-out test.' }).status).toBe('rejected');
+    w.clock.advance(60_000);
+    voteChange(w.ctx(cab), { id: ch.id, decision: 'approve', comment: 'Back-out tested now.' });
+    const after = voteChange(w.ctx(cab2), { id: ch.id, decision: 'approve' });
+    expect(after.status).toBe('scheduled');
+    expect(after.tally).toEqual({ approvals: 2, rejections: 0, quorum: 2 });
+    expect(after.votes.map((v) => [v.approverName, v.decision, v.superseded])).toEqual([
+      ['Technician carl', 'reject', true],
+      ['Technician carl', 'approve', false],
+      ['Technician cleo', 'approve', false],
+    ]);
+  });
+
+  it('standard changes need no approval; emergency changes need their own quorum', () => {
+    const c = w.ctx(tech);
+    const std = createChange(c, { type: 'standard', title: 'Add a printer queue', ...plan });
+    expect(moveChange(c, { id: std.id, to: 'scheduled' }).status).toBe('scheduled');
+    expect(err(() => voteChange(w.ctx(cab), { id: std.id, decision: 'approve' })).message).toMatch(/pre-approved/);
+    const em = createChange(c, { type: 'emergency', title: 'Patch the VPN gateway', ...plan });
+    moveChange(c, { id: em.id, to: 'assessment' });
+    moveChange(c, { id: em.id, to: 'awaiting_approval' });
+    expect(voteChange(w.ctx(cab2), { id: em.id, decision: 'approve' }).status).toBe('scheduled');
+  });
+
+  it('warns of collisions: the same site or a shared asset in overlapping windows, not adjacent ones nor finished changes', () => {
+    const c = w.ctx(tech);
+    const other = createSite(w.ctx(w.admin), { name: 'Depot' }).id;
+    const sw = createAsset(w.ctx(w.admin), { tag: 'SW-01', name: 'Core switch', type: 'network' });
+    const a = createChange(c, { type: 'standard', title: 'Firmware on the core switch', windowStart: '2026-03-07T22:00:00.000Z', windowEnd: '2026-03-08T02:00:00.000Z', assetIds: [sw.id] });
+    const b = createChange(c, { type: 'normal', title: 'Re-cable the server room', windowStart: '2026-03-08T01:00:00.000Z', windowEnd: '2026-03-08T03:00:00.000Z' });
+    const adjacent = createChange(c, { type: 'normal', title: 'Swap the UPS batteries', windowStart: '2026-03-08T02:00:00.000Z', windowEnd: '2026-03-08T04:00:00.000Z' });
+    const elsewhere = createChange(w.ctx(w.admin), { type: 'normal', title: 'Depot switch uses the spare', siteId: other, windowStart: '2026-03-07T23:00:00.000Z', windowEnd: '2026-03-08T00:00:00.000Z' });
+    const elsewhereApart = createChange(w.ctx(w.admin), { type: 'normal', title: 'Depot Wi-Fi survey', siteId: other, windowStart: '2026-03-07T23:00:00.000Z', windowEnd: '2026-03-08T00:00:00.000Z' });
+
+    const got = getChange(c, a.id);
+    expect(got.collisions.map((x) => [x.number, x.sameSite, x.assetTags])).toEqual([[b.number, true, []]]);
+    // The depot change borrows the core switch: now it collides by asset though in another site.
+    linkChangeAsset(w.ctx(w.admin), { id: elsewhere.id, assetId: sw.id, present: true });
+    expect(getChange(c, a.id).collisions.map((x) => [x.number, x.sameSite, x.assetTags]).sort()).toEqual([
+      [b.number, true, []],
+      [elsewhere.number, false, ['SW-01']],
+    ]);
+    expect(getChange(c, adjacent.id).collisions.map((x) => x.number)).toEqual([b.number]);
+    expect(getChange(c, elsewhereApart.id).collisions.map((x) => x.number)).toEqual([elsewhere.number]);
+    // A cancelled change holds no window.
+    moveChange(c, { id: b.id, to: 'cancelled' });
+    expect(getChange(c, a.id).collisions.map((x) => x.number)).toEqual([elsewhere.number]);
+
+    const cal = changeCalendar(c, { from: '2026-03-02T00:00:00.000Z', to: '2026-03-09T00:00:00.000Z' });
+    expect(cal.items.map((i) => i.number)).toEqual([a.number, elsewhere.number, elsewhereApart.number, adjacent.number]);
+    expect(listChanges(c, { status: ['cancelled'], limit: 50, offset: 0 }).items.map((i) => i.number)).toEqual([b.number]);
+  });
+
+  it('refuses a window that ends before it starts, and auditors as writers', () => {
+    expect(err(() => createChange(w.ctx(tech), { type: 'normal', title: 'X', windowStart: '2026-03-08T02:00:00.000Z', windowEnd: '2026-03-08T01:00:00.000Z' })).message).toBe('The window ends after it starts.');
+    const auditor = w.user('auditor', 'aud');
+    expect(err(() => createChange(w.ctx(auditor), { type: 'normal', title: 'X' })).code).toBe('forbidden');
+  });
+});
