@@ -19,6 +19,7 @@ let assessmentId: string;
 let problemId: string;
 let findingId: string;
 let changeId: string;
+let articleId: string;
 
 const fixtureRoot = process.env.OUTPOST_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures');
 const grcFixture = (f: string) => readFileSync(path.join(fixtureRoot, 'grc', f), 'utf8');
@@ -65,6 +66,14 @@ test.beforeAll(async () => {
   await apiCall(host, 'risks.link', { id: riskId, kind: 'ticket', targetId: (await apiCall<{ id: string }>(host, 'tickets.getByNumber', { number: ticketNumber }, token)).id }, token);
   findingId = (await apiCall<{ id: string }>(host, 'findings.create', { kind: 'non_conformity', title: 'No offline backup of the HMI', severity: 'high', assessmentId, links: [{ kind: 'asset', targetId: a.id }, { kind: 'risk', targetId: riskId }] }, token)).id;
   await apiCall(host, 'assessments.assess', { assessmentId, ref: 'GV.OC-01', result: 'compliant', score: 3 }, token);
+  const kb = await apiCall<{ id: string }>(
+    host,
+    'kb.create',
+    { title: 'Printer on floor 2 jams', body: '## Clear the jam\n\n| Step | What |\n| --- | --- |\n| 1 | Open tray 2 |\n\n```\nlpstat -p\n```\n\nSee [the manual](https://printers.example.com).', visibility: 'public', tags: ['printing'], category: 'Printing' },
+    token,
+  );
+  await apiCall(host, 'kb.move', { id: kb.id, to: 'published' }, token);
+  articleId = kb.id;
 });
 
 test.afterAll(async () => {
@@ -108,6 +117,9 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
     { name: 'controls', path: '/controls', ready: both(visible('control-list'), noLoading) },
     { name: 'assessments', path: '/assessments', ready: both(visible('assessment-list'), noLoading) },
     { name: 'assessment', path: `/assessments/${assessmentId}`, ready: both(visible('assessment-tree'), visible('requirement-panel'), noLoading) },
+    { name: 'knowledge', path: '/knowledge', ready: both(visible('kb-row'), noLoading) },
+    { name: 'knowledge article', path: `/knowledge/${articleId}`, ready: both(visible('kb-revisions'), noLoading) },
+    { name: 'knowledge editor', path: `/knowledge/${articleId}/edit`, ready: both(visible('kb-preview'), noLoading) },
     { name: 'alerts', path: '/alerts', ready: noLoading },
     { name: 'conflicts', path: '/conflicts', ready: noLoading },
     { name: 'audit trail', path: '/audit-trail', ready: noLoading },

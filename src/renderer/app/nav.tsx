@@ -35,6 +35,8 @@ import { IconFlag } from '@tabler/icons-react';
 import { FindingsPage } from '../features/findings/FindingsPage';
 import { IconArrowsExchange } from '@tabler/icons-react';
 import { ChangesPage } from '../features/changes/ChangesPage';
+import { IconBook } from '@tabler/icons-react';
+import { KnowledgePage } from '../features/knowledge/KnowledgePage';
 
 export interface NavEntry {
   /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
@@ -72,6 +74,7 @@ export const navEntries: NavEntry[] = [
   { path: '/findings', label: 'Findings', icon: IconFlag, roles: STAFF_AND_AUDITOR, element: FindingsPage, order: 65, keywords: ['non-conformity', 'observation', 'audit findings', 'grc'] },
   { path: '/assessments', label: 'Assessments', icon: IconChecklist, roles: STAFF_AND_AUDITOR, element: AssessmentsPage, order: 64, keywords: ['compliance', 'framework', 'nist', 'iso', 'grc', 'requirements'] },
   { path: '/audit-trail', label: 'Audit trail', icon: IconTimelineEvent, roles: ['admin', 'auditor'], element: AuditTrailPage, order: 80, keywords: ['history', 'changes', 'who changed', 'evidence', 'hash chain'] },
+  { path: '/knowledge', label: 'Knowledge', icon: IconBook, roles: ['admin', 'technician', 'auditor', 'requester'], element: KnowledgePage, order: 66, keywords: ['kb', 'articles', 'how to', 'solutions', 'faq'] },
   { path: '/alerts', label: 'Alerts', icon: IconBell, roles: STAFF_AND_AUDITOR, element: AlertsPage, badge: AlertsNavBadge, order: 70, keywords: ['warranty', 'renewal', 'overdue'] },
 
   { path: '/conflicts', label: 'Conflicts', icon: IconGitMerge, roles: ['admin', 'technician'], element: ConflictsPage, badge: ConflictsNavBadge, section: 'footer', order: 800, keywords: ['sync', 'merge', 'keep mine', 'keep theirs'] },

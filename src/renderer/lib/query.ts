@@ -139,6 +139,12 @@ export function invalidateDomain(domain: string) {
     changes: ['changes', 'problems', 'audit'],
     change_assets: ['changes', 'audit'],
     change_approvals: ['changes', 'audit'],
+    // Knowledge: a ticket solved with an article changes the article's count and the ticket's links.
+    kb: ['kb', 'audit'],
+    kb_articles: ['kb', 'audit'],
+    kb_article_revisions: ['kb', 'audit'],
+    kb_article_tags: ['kb', 'audit'],
+    kb_ticket_links: ['kb', 'tickets', 'audit'],
   };
   const domains = related[domain] ?? [domain, 'audit'];
   invalidate((name) => domains.includes(name.split('.')[0]!));

@@ -1,13 +1,14 @@
 /**
- * The command palette (Ctrl/Cmd+K): go to any screen, create a ticket, open a ticket by number, and
- * full-text search with highlighted snippets. Snippet marks arrive as \u0002…\u0003 and are rendered
+ * The command palette (Ctrl/Cmd+K): go to any screen, create a ticket or a knowledge article, open a
+ * ticket by number, and full-text search of tickets and knowledge articles with highlighted snippets. Snippet marks arrive as \u0002…\u0003 and are rendered
  * as <mark> elements, never as HTML.
  */
-import { Fragment, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Badge, Group, Kbd, Text } from '@mantine/core';
 import { Spotlight, spotlight } from '@mantine/spotlight';
-import { IconArrowRight, IconListDetails, IconPlus, IconSearch, IconSettings, IconTicket } from '@tabler/icons-react';
+import { IconArrowRight, IconBook, IconListDetails, IconPlus, IconSearch, IconSettings, IconTicket } from '@tabler/icons-react';
 import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type SearchHit } from '../../../shared/api/tickets';
+import type { KbHit } from '../../../shared/api/kb';
 import { isTicketNumber, PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
 import { api, errorMessage } from '../../lib/client';
 import { navigate } from '../../lib/router';
@@ -16,28 +17,14 @@ import { VIEW_KEYS, goToView, hasQueue, settingsPagesFor } from '../../app/goKey
 import { useSession } from '../../stores/session';
 import { useQueue } from '../../stores/queue';
 import { STATUS_COLORS } from '../common/lookups';
-
-/** Splits "a \u0002b\u0003 c" into text and <mark> parts; the text is never parsed as HTML. */
-export function Snippet({ text }: { text: string }) {
-  const parts: { mark: boolean; s: string }[] = [];
-  let mark = false;
-  let buf = '';
-  for (const ch of text) {
-    if (ch === '\u0002' || ch === '\u0003') {
-      if (buf) parts.push({ mark, s: buf });
-      buf = '';
-      mark = ch === '\u0002';
-    } else buf += ch;
-  }
-  if (buf) parts.push({ mark, s: buf });
-  return <span className="snippet">{parts.map((p, i) => (p.mark ? <mark key={i}>{p.s}</mark> : <Fragment key={i}>{p.s}</Fragment>))}</span>;
-}
+import { Snippet } from '../common/Snippet';
 
 export function Palette() {
   const role = useSession((s) => s.user?.role ?? null);
   const setCreateOpen = useQueue((s) => s.setCreateOpen);
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHit[]>([]);
+  const [articles, setArticles] = useState<KbHit[]>([]);
   const [searching, setSearching] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const ticketBase = role === 'requester' ? '/requests' : '/queue';
@@ -46,12 +33,18 @@ export function Palette() {
   useEffect(() => {
     if (q.length < 2) {
       setHits([]);
+      setArticles([]);
       setError(null);
       return;
     }
     let live = true;
     setSearching(true);
     const t = setTimeout(() => {
+      // Knowledge articles beside tickets; a failure there leaves the ticket results standing.
+      api.call('kb.search', { q, limit: 6 }).then(
+        (r) => live && setArticles(r.items),
+        () => live && setArticles([]),
+      );
       api
         .call('search.query', { text: q, limit: 12 })
         .then(
@@ -77,12 +70,13 @@ export function Palette() {
   // Bare digits ("1234") could be either kind of ticket: offer both.
   const bare = /^\d{1,7}$/.test(q) ? [`INC${q.padStart(7, '0')}`, `REQ${q.padStart(7, '0')}`] : [];
   const canCreate = role !== null && role !== 'auditor' && (!lower || 'create new ticket request incident'.includes(lower));
+  const canWrite = (role === 'admin' || role === 'technician') && (!lower || 'new knowledge article kb write'.includes(lower));
   const go = (path: string) => {
     spotlight.close();
     navigate(path);
   };
   const nothing =
-    !screens.length && !views.length && !settingsPages.length && !number && !bare.length && !canCreate && !hits.length && !searching;
+    !screens.length && !views.length && !settingsPages.length && !number && !bare.length && !canCreate && !canWrite && !hits.length && !articles.length && !searching;
 
   return (
     <Spotlight.Root query={query} onQueryChange={setQuery} shortcut={['mod + K']} tagsToIgnore={[]} scrollable maxHeight={520} size="xl">
@@ -138,8 +132,28 @@ export function Palette() {
             ))}
           </Spotlight.ActionsGroup>
         )}
-        {(screens.length > 0 || canCreate) && (
+        {articles.length > 0 && (
+          <Spotlight.ActionsGroup label="Knowledge">
+            {articles.map((h) => (
+              <Spotlight.Action key={h.id} onClick={() => go(`/knowledge/${h.id}`)} data-testid="palette-kb-hit" data-number={h.number}>
+                <Group gap="sm" wrap="nowrap" align="flex-start" w="100%">
+                  <IconBook size={18} style={{ flex: 'none' }} />
+                  <div style={{ flex: 1, minWidth: 0 }}>
+                    <Text size="sm" fw={500} truncate>
+                      {h.number} {h.title}
+                    </Text>
+                    <Text size="xs" c="dimmed" lineClamp={2}>
+                      <Snippet text={h.snippet} />
+                    </Text>
+                  </div>
+                </Group>
+              </Spotlight.Action>
+            ))}
+          </Spotlight.ActionsGroup>
+        )}
+        {(screens.length > 0 || canCreate || canWrite) && (
           <Spotlight.ActionsGroup label="Go to">
+            {canWrite && <Spotlight.Action leftSection={<IconBook size={18} />} label="New knowledge article" onClick={() => go('/knowledge/new')} data-testid="palette-kb-new" />}
             {canCreate && (
               <Spotlight.Action
                 leftSection={<IconPlus size={18} />}

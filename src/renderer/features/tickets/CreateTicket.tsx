@@ -21,6 +21,7 @@ import { fieldErrors } from '../common/issues';
 import { useLookups } from '../common/lookups';
 import { TriageSuggestions, type TriageKind } from '../triage/TriageSuggestions';
 import type { TriageChoice } from '../../../shared/api/triage';
+import { KbSuggestions } from '../knowledge/Suggestions';
 
 export function CreateTicket() {
   const open = useQueue((s) => s.createOpen);
@@ -138,6 +139,7 @@ export function CreateTicket() {
           onChange={(e) => setDescription(e.currentTarget.value)}
           error={errors.description}
         />
+        <KbSuggestions text={`${title}\n${description}`} />
         <SimpleGrid cols={3} spacing="sm">
           <Select
             label="Impact"

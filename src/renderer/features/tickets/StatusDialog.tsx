@@ -20,6 +20,8 @@ import {
 import { notifications } from '@mantine/notifications';
 import { act } from './actions';
 import { useQueue } from '../../stores/queue';
+import { useCall } from '../../lib/query';
+import { TicketKnowledge } from '../knowledge/Suggestions';
 
 interface Target {
   ids: string[];
@@ -233,6 +235,7 @@ export function StatusDialog() {
             onChange={(e) => setNotes(e.currentTarget.value)}
             error={errors.notes}
           />
+          {target.ids.length === 1 && <ResolveSuggestions ticketId={target.ids[0]!} />}
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setTo(null)}>
               Back
@@ -245,4 +248,11 @@ export function StatusDialog() {
       )}
     </Modal>
   );
+}
+
+/** When one ticket is resolved: the articles that may have solved it, to mark "Solved with this article". */
+function ResolveSuggestions({ ticketId }: { ticketId: string }) {
+  const t = useCall('tickets.get', { id: ticketId });
+  if (!t.data) return null;
+  return <TicketKnowledge ticketId={ticketId} text={`${t.data.title}\n${t.data.description ?? ''}`} staff />;
 }

@@ -50,6 +50,7 @@ import { PRIORITY_COLORS, STATUS_COLORS, useLookups } from '../common/lookups';
 import { act } from './actions';
 import { STATUS_KEYS, useStatusDialog } from './StatusDialog';
 import { Timeline } from './Timeline';
+import { TicketKnowledge } from '../knowledge/Suggestions';
 import { Composer } from './Composer';
 import { SlaTimers } from '../sla/SlaTimers';
 import { usePickers } from './Pickers';
@@ -577,6 +578,7 @@ export function TicketDetail({ number, onClose }: { number: string; onClose?: ()
         />
       )}
       <TagsAndWatchers t={t} staff={staff} canWatch={!!role} />
+      <TicketKnowledge ticketId={t.id} text={`${t.title}\n${t.description ?? ''}`} staff={staff} />
       <Divider label="Timeline" labelPosition="left" />
       {role !== 'auditor' && t.status !== 'closed' && t.status !== 'cancelled' && <Composer ticket={t} staff={staff} />}
       <Timeline entries={t.timeline} />

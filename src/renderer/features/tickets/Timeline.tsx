@@ -5,7 +5,7 @@ import type { TimelineEntry } from '../../../shared/api/tickets';
 import { STATUS_LABELS, PENDING_REASON_LABELS, type PendingReason } from '../../../shared/tickets/rules';
 import { formatAge, formatDateTime, formatMinutes } from '../../lib/format';
 import { Empty } from '../common/states';
-import { Markdown } from './Markdown';
+import { Markdown } from '../common/Markdown';
 
 const FIELD_LABELS: Record<string, string> = {
   title: 'title',
@@ -60,7 +60,7 @@ function Entry({ e }: { e: TimelineEntry }) {
             </Group>
             <When at={e.at} />
           </Group>
-          <Markdown text={e.body} testId="comment-body" />
+          <Markdown text={e.body} testId="comment-body" breaks />
         </Paper>
       );
     case 'worklog':
