@@ -86,6 +86,10 @@ export const kbUpdate = z
   })
   .strict();
 
+/** Pictures an article may show: kept in the store's blob store (encrypted with it), named by SHA-256. */
+export const KB_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export const KB_MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
 export const kbFilter = z
   .object({
     status: z.enum(KB_STATUSES).optional(),
@@ -133,6 +137,25 @@ export const kbCalls = {
     z.object({ ticketId: id, articleId: id, present: z.boolean().default(true) }).strict(),
     STAFF,
     { mutates: true },
+  ),
+  /**
+   * Keeps a picture for an article in the store's blob store and answers the Markdown that shows it
+   * (`![name](blob:<sha256>)`). PNG, JPEG, GIF or WebP, checked from the bytes, at most 5 MB.
+   */
+  'kb.addImage': call<{ sha256: string; markdown: string }>()(
+    z
+      .object({
+        fileName: z.string().trim().min(1).max(255),
+        contentBase64: z.string().max(Math.ceil((KB_MAX_IMAGE_BYTES * 4) / 3) + 4, { message: 'A picture is at most 5 MB.' }),
+      })
+      .strict(),
+    STAFF,
+    { mutates: true },
+  ),
+  /** A picture an article the caller may read shows (requesters: a published public one). */
+  'kb.image': call<{ mediaType: (typeof KB_IMAGE_TYPES)[number]; contentBase64: string }>()(
+    z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'A picture is named by its SHA-256.' }) }).strict(),
+    ALL_ROLES,
   ),
   /** The articles a ticket was solved with. */
   'kb.forTicket': call<{ items: KbArticleSummary[] }>()(z.object({ ticketId: id }).strict(), STAFF),

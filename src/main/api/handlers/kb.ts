@@ -1,7 +1,7 @@
 /** Handlers for the knowledge base. */
 import type { kbCalls } from '../../../shared/api/kb';
 import type { HandlersFor } from './types';
-import { articlesForTicket, createArticle, getArticle, listArticles, markSolved, moveArticle, searchArticles, suggestArticles, updateArticle } from '../../services/kb/kb';
+import { addImage, articleImage, articlesForTicket, createArticle, getArticle, listArticles, markSolved, moveArticle, searchArticles, suggestArticles, updateArticle } from '../../services/kb/kb';
 
 export const kbHandlers: HandlersFor<typeof kbCalls> = {
   'kb.search': (ctx, input) => searchArticles(ctx, input),
@@ -12,5 +12,7 @@ export const kbHandlers: HandlersFor<typeof kbCalls> = {
   'kb.move': (ctx, input) => moveArticle(ctx, input.id, input.to),
   'kb.suggest': (ctx, input) => suggestArticles(ctx, input.text, input.limit),
   'kb.solved': (ctx, input) => markSolved(ctx, input),
+  'kb.addImage': (ctx, input) => addImage(ctx, input),
+  'kb.image': (ctx, input) => articleImage(ctx, input.sha256),
   'kb.forTicket': (ctx, input) => articlesForTicket(ctx, input.ticketId),
 };

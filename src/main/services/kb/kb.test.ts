@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../../testing';
 import { createTicket } from '../tickets/tickets';
-import { articlesForTicket, createArticle, getArticle, listArticles, markSolved, moveArticle, searchArticles, suggestArticles, updateArticle } from './kb';
+import { addImage, articleImage, articlesForTicket, createArticle, getArticle, listArticles, markSolved, moveArticle, searchArticles, suggestArticles, updateArticle } from './kb';
 
 let w: World;
 beforeEach(() => {
@@ -135,5 +135,29 @@ describe('knowledge base', () => {
     // Staff see everything, with filters.
     expect(listArticles(w.ctx(w.admin), { status: 'draft', limit: 100, offset: 0 }).items.map((a) => a.id)).toEqual([draft.id]);
     expect(listArticles(w.ctx(w.admin), { visibility: 'internal', limit: 100, offset: 0 }).items.map((a) => a.id)).toEqual([internal.id]);
+  });
+});
+
+describe('knowledge pictures', () => {
+  const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR-test-bytes')]);
+
+  it('keeps a picture in the blob store and shows it only to readers of an article that shows it', () => {
+    const add = addImage(w.ctx(w.admin, 'kb.addImage'), { fileName: 'router-ports.png', contentBase64: PNG.toString('base64') });
+    expect(add.markdown).toBe(`![router-ports](blob:${add.sha256})`);
+    // Not shown by any article yet: nobody reads it through the knowledge base.
+    expect(() => articleImage(w.ctx(w.admin), add.sha256)).toThrow(/No such picture/);
+    const internal = published('Router ports', `Ports:\n\n${add.markdown}`, 'internal');
+    const img = articleImage(w.ctx(w.admin), add.sha256);
+    expect(img.mediaType).toBe('image/png');
+    expect(Buffer.from(img.contentBase64, 'base64').equals(PNG)).toBe(true);
+    const req = w.user('requester');
+    expect(() => articleImage(w.ctx(req), add.sha256)).toThrow(/No such picture/);
+    updateArticle(w.ctx(w.admin, 'kb.update'), { id: internal.id, visibility: 'public' });
+    expect(articleImage(w.ctx(req), add.sha256).mediaType).toBe('image/png');
+  });
+
+  it('refuses what is not a picture, and requesters adding pictures', () => {
+    expect(() => addImage(w.ctx(w.admin, 'kb.addImage'), { fileName: 'evil.png', contentBase64: Buffer.from('<svg onload=alert(1)>').toString('base64') })).toThrow(/not a PNG, JPEG, GIF or WebP/);
+    expect(() => addImage(w.ctx(w.user('requester'), 'kb.addImage'), { fileName: 'a.png', contentBase64: PNG.toString('base64') })).toThrow(/Only administrators and technicians/);
   });
 });

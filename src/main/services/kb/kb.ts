@@ -13,6 +13,8 @@ import { appendRecord, createRecord, setMember, updateRecord, type Values } from
 import { setRowId } from '../core/set-ids';
 import { nextNumber } from '../core/numbers';
 import { ftsQuery } from '../search/search';
+import { blobStoreOf } from '../evidence/blobs';
+import { KB_IMAGE_TYPES, KB_MAX_IMAGE_BYTES } from '../../../shared/api/kb';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import { kbMoveRefusal, type KbStatus, type KbVisibility } from '../../../shared/kb/rules';
@@ -333,4 +335,39 @@ export function articlesForTicket(ctx: Ctx, ticketId: string): { items: KbArticl
     )
     .all(ticketId) as ArticleRow[];
   return { items: rows.map((r) => summary(sqlite, r)) };
+}
+
+/** The picture type its first bytes say, or null for anything else. */
+function imageType(b: Buffer): (typeof KB_IMAGE_TYPES)[number] | null {
+  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length >= 6 && (b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a')) return 'image/gif';
+  if (b.length >= 12 && b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  return null;
+}
+
+/** Keeps a picture in the store's blob store (encrypted with the store) and answers the Markdown that shows it. */
+export function addImage(ctx: Ctx, input: CallParsed<'kb.addImage'>): { sha256: string; markdown: string } {
+  requireStaff(ctx);
+  const bytes = Buffer.from(input.contentBase64, 'base64');
+  if (!bytes.length) throw bad('contentBase64', 'The picture is empty.');
+  if (bytes.length > KB_MAX_IMAGE_BYTES) throw bad('contentBase64', 'A picture is at most 5 MB.');
+  if (!imageType(bytes)) throw bad('contentBase64', `${input.fileName} is not a PNG, JPEG, GIF or WebP picture.`);
+  const { sha256 } = blobStoreOf(ctx.store).write(bytes);
+  const alt = input.fileName.replace(/\.[a-z0-9]+$/i, '').replace(/[[\]()]/g, ' ').trim() || 'picture';
+  return { sha256, markdown: `![${alt}](blob:${sha256})` };
+}
+
+/** A picture an article the caller may read shows; any other is "No such picture". */
+export function articleImage(ctx: Ctx, sha256: string): { mediaType: (typeof KB_IMAGE_TYPES)[number]; contentBase64: string } {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const who = isRequester(ctx) ? `AND ${READABLE_BY_REQUESTER}` : '';
+  const shown = sqlite.prepare(`SELECT 1 FROM kb_articles a WHERE a.deleted_hlc IS NULL ${who} AND instr(a.body, ?) > 0 LIMIT 1`).get(`blob:${sha256}`);
+  const missing = () => new AppError('not_found', 'No such picture on this device.');
+  if (!shown) throw missing();
+  const bytes = blobStoreOf(ctx.store).read(sha256);
+  const type = bytes ? imageType(bytes) : null;
+  if (!bytes || !type) throw missing();
+  return { mediaType: type, contentBase64: bytes.toString('base64') };
 }

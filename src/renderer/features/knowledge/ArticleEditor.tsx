@@ -1,6 +1,6 @@
 /** Writes a knowledge article: title, category, tags, visibility and Markdown text beside its live preview. */
 import { useEffect, useState } from 'react';
-import { Button, Grid, Group, SegmentedControl, Stack, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Button, FileButton, Grid, Group, SegmentedControl, Stack, TagsInput, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { KbVisibility } from '../../../shared/kb/rules';
 import { api, errorMessage } from '../../lib/client';
@@ -8,6 +8,7 @@ import { invalidateDomain, useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
 import { ErrorState, Loading } from '../common/states';
 import { Markdown } from '../common/Markdown';
+import { blobImage } from './BlobImage';
 
 export function ArticleEditor({ id }: { id: string | null }) {
   const existing = useCall('kb.get', id ? { id } : null);
@@ -54,6 +55,19 @@ function Editor({ id, initial }: { id: string | null; initial: { title: string; 
       setError(errorMessage(e));
     } finally {
       setSaving(false);
+    }
+  };
+  const addPicture = async (file: File | null) => {
+    if (!file) return;
+    setError(null);
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      const r = await api.call('kb.addImage', { fileName: file.name, contentBase64: btoa(bin) });
+      setD((x) => ({ ...x, body: `${x.body}${x.body && !x.body.endsWith('\n') ? '\n\n' : ''}${r.markdown}\n` }));
+    } catch (e) {
+      setError(errorMessage(e));
     }
   };
   return (
@@ -125,7 +139,7 @@ function Editor({ id, initial }: { id: string | null; initial: { title: string; 
             Preview
           </Text>
           <div style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4, padding: '4px 12px', minHeight: 200 }} data-testid="kb-preview">
-            {d.body.trim() ? <Markdown text={d.body} /> : <Text size="sm" c="dimmed">The article as readers will see it.</Text>}
+            {d.body.trim() ? <Markdown text={d.body} image={blobImage} /> : <Text size="sm" c="dimmed">The article as readers will see it.</Text>}
           </div>
         </Grid.Col>
       </Grid>
@@ -141,6 +155,13 @@ function Editor({ id, initial }: { id: string | null; initial: { title: string; 
         <Button variant="default" onClick={() => navigate(id ? `/knowledge/${id}` : '/knowledge')}>
           Cancel
         </Button>
+        <FileButton onChange={(f) => void addPicture(f)} accept="image/png,image/jpeg,image/gif,image/webp">
+          {(props) => (
+            <Button variant="default" {...props} data-testid="kb-add-picture">
+              Add a picture
+            </Button>
+          )}
+        </FileButton>
         <Text size="xs" c="dimmed">
           Ctrl+Enter saves, Escape cancels.
         </Text>

@@ -13,6 +13,7 @@ import { isStaff, useRole } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
 import { Markdown } from '../common/Markdown';
 import { KbStatusBadge, VisibilityBadge } from './common';
+import { blobImage } from './BlobImage';
 
 /** What each move is called on its button, in the order they are offered. */
 const MOVE_LABELS: [KbStatus, string][] = [
@@ -105,7 +106,7 @@ export function ArticlePage({ id }: { id: string }) {
         </Text>
       )}
       <div style={{ maxWidth: 860 }}>
-        {art.body.trim() ? <Markdown text={art.body} testId="kb-body" /> : <Text c="dimmed">This article has no text yet.</Text>}
+        {art.body.trim() ? <Markdown text={art.body} testId="kb-body" image={blobImage} /> : <Text c="dimmed">This article has no text yet.</Text>}
       </div>
       {art.revisions.length > 0 && (
         <Stack gap={4} maw={860}>
@@ -120,7 +121,7 @@ export function ArticlePage({ id }: { id: string }) {
                   </Text>
                 </Accordion.Control>
                 <Accordion.Panel>
-                  <Markdown text={r.body} />
+                  <Markdown text={r.body} image={blobImage} />
                 </Accordion.Panel>
               </Accordion.Item>
             ))}

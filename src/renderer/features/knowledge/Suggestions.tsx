@@ -12,6 +12,7 @@ import { api, errorMessage } from '../../lib/client';
 import { invalidateDomain, useCall } from '../../lib/query';
 import { Markdown } from '../common/Markdown';
 import { ArticleHit } from './common';
+import { blobImage } from './BlobImage';
 
 /** Debounced suggestions for `text` (nothing until there are a few characters). */
 function useSuggestions(text: string): KbHit[] {
@@ -42,7 +43,7 @@ function ArticleBody({ id }: { id: string }) {
   const a = useCall('kb.get', { id });
   if (a.error) return <Text size="sm" c="red">{errorMessage(a.error)}</Text>;
   if (!a.data) return <Text size="sm" c="dimmed">Loading…</Text>;
-  return <Markdown text={a.data.body} />;
+  return <Markdown text={a.data.body} image={blobImage} />;
 }
 
 export function KbSuggestions({ text, ticketId, linkedIds = [] }: { text: string; ticketId?: string; linkedIds?: string[] }) {
