@@ -239,33 +239,24 @@ export function listArticles(ctx: Ctx, input: CallParsed<'kb.list'>): { items: K
   return { items: rows.map((r) => summary(sqlite, r)), total, categories };
 }
 
-interface HitRow {
-  rid: number;
-  id: string;
-  number: string;
-  title: string;
-  category: string | null;
-  status: KbStatus;
-  visibility: KbVisibility;
-  rank: number;
-}
-
-/** Ranked matches of an FTS5 query, with snippets for the ones returned. */
+/**
+ * Ranked matches of an FTS5 query, with snippets for the ones returned. FTS5 sorts by its own rank
+ * (bm25 with these weights, set per query) and the LIMIT stops the walk, so snippets are computed for
+ * the rows returned only, not for every match of a common word.
+ */
 function ranked(ctx: Ctx, match: string, f: KbFilter, limit: number): KbHit[] {
   const sqlite = ctx.store.sqlite;
   const { where, args } = filterSql(ctx, f);
   const rows = sqlite
     .prepare(
-      `SELECT kb_fts.rowid AS rid, a.id, a.number, a.title, a.category, a.status, a.visibility, bm25(kb_fts, ${WEIGHTS}) AS rank
+      `SELECT a.id, a.number, a.title, a.category, a.status, a.visibility, kb_fts.rank AS rank,
+         snippet(kb_fts, -1, char(2), char(3), '…', 16) AS snippet
        FROM kb_fts JOIN kb_articles a ON a.rowid = kb_fts.rowid
-       WHERE kb_fts MATCH ? AND ${where.join(' AND ')}
-       ORDER BY rank LIMIT ?`,
+       WHERE kb_fts MATCH ? AND kb_fts.rank MATCH 'bm25(${WEIGHTS})' AND ${where.join(' AND ')}
+       ORDER BY kb_fts.rank LIMIT ?`,
     )
-    .all(match, ...args, limit) as HitRow[];
-  if (!rows.length) return [];
-  // Snippets only for the hits shown (computing one is dearer than ranking).
-  const snip = sqlite.prepare(`SELECT snippet(kb_fts, -1, char(2), char(3), '…', 16) FROM kb_fts WHERE kb_fts MATCH ? AND rowid = ?`).pluck();
-  return rows.map(({ rid, ...r }) => ({ ...r, snippet: (snip.get(match, rid) as string | undefined) ?? r.title, solvedCount: solvedCount(sqlite, r.id) }));
+    .all(match, ...args, limit) as (Omit<KbHit, 'solvedCount'>)[];
+  return rows.map((r) => ({ ...r, snippet: r.snippet || r.title, solvedCount: solvedCount(sqlite, r.id) }));
 }
 
 export function searchArticles(ctx: Ctx, input: CallParsed<'kb.search'>): { items: KbHit[] } {
@@ -298,7 +289,7 @@ export function suggestArticles(ctx: Ctx, text: string, limit: number): { items:
         .split(/[^\p{L}\p{N}]+/u)
         .filter((w) => w.length >= 3 && !STOP.has(w)),
     ),
-  ].slice(0, 24);
+  ].slice(0, 12);
   if (!words.length) return { items: [] };
   const match = `{number title body category tags} : (${words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' OR ')})`;
   return { items: ranked(ctx, match, { status: 'published' }, limit) };
