@@ -91,3 +91,22 @@ test('the Findings screen filters by severity and opens a finding from the keybo
   await expect(page.getByTestId('finding-panel')).toContainText('Build server unpatched');
   await expect(page.getByTestId('finding-panel')).toContainText('BUILD-1 Build server');
 });
+
+test('a technician imports risks from a CSV: a bad row stops it, the fixed file imports with levels from the matrix', async ({ page }) => {
+  await page.goto(host.url);
+  await new SignInPage(page).signIn('tess', 'correct-horse-2');
+  await page.getByTestId('nav-risks').click();
+  await page.getByTestId('risk-import').click();
+  const dialog = page.getByRole('dialog', { name: 'Import risks' });
+  const csv = (rows: string[]) => ({ name: 'register.csv', mimeType: 'text/csv', buffer: Buffer.from(['Risk,Likelihood,Impact,Level', ...rows].join('\n')) });
+  await dialog.locator('input[type=file]').setInputFiles(csv(['Imported flood risk,2,3,Critical', 'Imported fire risk,7,1,Low']));
+  await expect(dialog.getByTestId('risk-import-errors')).toContainText('Row 2, Likelihood: Likelihood 7 is off the scale: it has 5 levels (1 to 5).');
+  await expect(dialog).toContainText('"Level" is not imported');
+  await expect(dialog.getByTestId('risk-import-go')).toBeDisabled();
+  await dialog.locator('input[type=file]').setInputFiles(csv(['Imported flood risk,2,3,Critical', 'Imported fire risk,5,1,Low']));
+  await expect(dialog.getByTestId('risk-import-preview').getByRole('row')).toHaveCount(3);
+  await dialog.getByTestId('risk-import-go').click();
+  await expect(dialog).toBeHidden();
+  await page.locator('#risk-search').fill('Imported');
+  await expect(page.getByTestId('risk-total')).toHaveText('2 risks');
+});

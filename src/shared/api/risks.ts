@@ -179,7 +179,79 @@ export interface HeatMap {
   counts: Record<RiskStage, number[][]>;
 }
 
+/** What a column of a risk import can hold. Levels are not among them: they always come from the matrix. */
+export const RISK_IMPORT_FIELDS = [
+  'title',
+  'description',
+  'category',
+  'status',
+  'treatment',
+  'owner',
+  'inherent_likelihood',
+  'inherent_impact',
+  'current_likelihood',
+  'current_impact',
+  'residual_likelihood',
+  'residual_impact',
+  'threats',
+  'vulnerabilities',
+  'existing_controls',
+  'review_every_days',
+] as const;
+export type RiskImportField = (typeof RISK_IMPORT_FIELDS)[number];
+
+export interface RiskImportPreview {
+  /** 1-based data row of the file. */
+  row: number;
+  title: string;
+  status: RiskStatus;
+  inherent: RiskScore;
+  current: RiskScore;
+  residual: RiskScore;
+}
+
+export interface RiskImportResult {
+  format: 'csv' | 'xlsx';
+  /** The text encoding read (CSV), or null for a workbook. */
+  encoding: string | null;
+  headers: string[];
+  /** header → field as used (the one given, or the one suggested from the header names). */
+  mapping: Record<string, RiskImportField>;
+  /** Headers not imported. */
+  ignored: string[];
+  rows: number;
+  /** Any error and nothing is written. */
+  errors: { row: number; column: string; message: string }[];
+  notes: string[];
+  /** The first 200 rows as they would be raised, levels derived from the matrix. */
+  preview: RiskImportPreview[];
+  matrixId: string;
+  dryRun: boolean;
+  /** Risks raised (0 on a dry run or with any error). */
+  created: number;
+  numbers: { first: string; last: string } | null;
+}
+
 export const risksCalls = {
+  /**
+   * Risks from a CSV or an Excel workbook (first sheet), all or nothing: every row is checked first
+   * and any error writes nothing. `dryRun` previews (with the suggested mapping when none is given).
+   */
+  'risks.import': call<RiskImportResult>()(
+    z
+      .object({
+        content: z.string().max(32 * 1024 * 1024).optional(),
+        contentBase64: z.string().max(45 * 1024 * 1024).optional(),
+        mapping: z.record(z.string().max(200), z.enum(RISK_IMPORT_FIELDS, { message: `A column maps to one of ${RISK_IMPORT_FIELDS.join(', ')}.` })).optional(),
+        matrixId: id.optional(),
+        siteId: z.string().min(1).max(80).optional(),
+        dryRun: z.boolean().default(false),
+      })
+      .strict()
+      .refine((v) => v.content !== undefined || v.contentBase64 !== undefined, { message: 'Give the file as content or contentBase64.' }),
+    STAFF,
+    { mutates: true },
+  ),
   'risks.create': call<Risk>()(riskCreate, STAFF, { mutates: true }),
   'risks.update': call<Risk>()(riskUpdate, STAFF, { mutates: true }),
   'risks.get': call<Risk>()(z.object({ id }).strict(), GRC_READERS),

@@ -1,6 +1,7 @@
 /** Handlers for the risk register. */
 import type { risksCalls } from '../../../shared/api/risks';
 import type { HandlersFor } from './types';
+import { importRisks } from '../../services/risks/import';
 import { createRisk, getRisk, heatMap, kevDraft, linkRisk, listRisks, reviewRisk, risksForTicket, updateRisk } from '../../services/risks/risks';
 
 export const risksHandlers: HandlersFor<typeof risksCalls> = {
@@ -11,6 +12,7 @@ export const risksHandlers: HandlersFor<typeof risksCalls> = {
   'risks.heatmap': (ctx, input) => heatMap(ctx, input),
   'risks.review': (ctx, input) => reviewRisk(ctx, input.id, input.note),
   'risks.link': (ctx, input) => linkRisk(ctx, input),
+  'risks.import': (ctx, input) => importRisks(ctx, input),
   'risks.forTicket': (ctx, input) => risksForTicket(ctx, input.ticketId),
   'risks.kevDraft': (ctx, input) => kevDraft(ctx, input.assetId, input.cveId),
 };

@@ -12,7 +12,8 @@ import { startRuntime, type StartedRuntime } from '../../runtime';
 import { startHost, type Host } from '../../host/server';
 import { tempDir } from '../../testing';
 import { FIXTURES } from '../assets/test-fixtures';
-import type { Risk, RiskDraft, RiskSummary } from '../../../shared/api/risks';
+import type { Risk, RiskDraft, RiskImportResult, RiskSummary } from '../../../shared/api/risks';
+import { workbook } from '../../testing/xlsx';
 import type { Finding } from '../../../shared/api/findings';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -144,5 +145,29 @@ describe('risks beside assets, tickets and vulnerabilities over HTTP', () => {
     expect(critical.items.map((f) => f.title)).toEqual(['critical open']);
     const bad = await post('findings.list', { severities: ['urgent'] }, tokens.tech);
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('risk import over HTTP', () => {
+  it('previews an Excel workbook with levels from the matrix, then raises every row at once', async () => {
+    const file = workbook([
+      ['Title', 'Likelihood', 'Impact', 'Level'],
+      ['Imported: UPS batteries past their life', 2, 4, 'Critical'],
+      ['Imported: single fibre link', 'Very high', 'Low', null],
+    ]).toString('base64');
+    const dry = await ok<RiskImportResult>('risks.import', { contentBase64: file, dryRun: true }, tokens.tech);
+    expect(dry).toMatchObject({ format: 'xlsx', rows: 2, errors: [], created: 0 });
+    expect(dry.preview.map((p) => [p.inherent.likelihood, p.inherent.impact])).toEqual([
+      [2, 4],
+      [5, 2],
+    ]);
+    expect(dry.notes.join(' ')).toMatch(/"Level" is not imported/);
+    const done = await ok<RiskImportResult>('risks.import', { contentBase64: file }, tokens.tech);
+    expect(done.created).toBe(2);
+    const listed = await ok<{ items: RiskSummary[] }>('risks.list', { q: 'Imported:' }, tokens.auditor);
+    expect(listed.items.map((r) => r.inherent.level?.name)).toEqual(dry.preview.map((p) => p.inherent.level?.name).reverse());
+    expect((await post('risks.import', { contentBase64: file }, tokens.auditor)).status).toBe(403);
+    const bad = await ok<RiskImportResult>('risks.import', { content: 'Title,Impact\nNo likelihood,3\n' }, tokens.tech);
+    expect(bad).toMatchObject({ created: 0, errors: [{ row: 1, column: 'Impact', message: 'An inherent score needs both a likelihood and an impact.' }] });
   });
 });

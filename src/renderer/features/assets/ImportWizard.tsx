@@ -25,7 +25,7 @@ import { api, errorMessage } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
 import { formatNumber } from '../../lib/format';
-import { decodeBytes } from './files';
+import { bytesToBase64, decodeBytes } from './files';
 import { invalidateAssetData } from './common';
 
 export const FORMAT_LABELS: Record<ImportFormat, string> = {
@@ -72,12 +72,6 @@ interface Picked {
   glimpse: string;
 }
 
-/** base64 of raw bytes in chunks: String.fromCharCode on a whole large file overflows the stack. */
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
 
 export function ImportWizard() {
   const [step, setStep] = useState(0);
@@ -127,7 +121,7 @@ export function ImportWizard() {
       const bytes = new Uint8Array(buf);
       const decoded = decodeBytes(buf);
       const isJson = /\.json$/i.test(f.name) || decoded.text.trimStart().startsWith('{');
-      const picked: Picked = { name: f.name, bytes: bytes.length, base64: toBase64(bytes), isJson, glimpse: decoded.text.slice(0, 600) };
+      const picked: Picked = { name: f.name, bytes: bytes.length, base64: bytesToBase64(bytes), isJson, glimpse: decoded.text.slice(0, 600) };
       setFile(picked);
       if (bytes.length === 0) {
         setProblem('This file is empty.');

@@ -60,3 +60,10 @@ export function datedName(stem: string, ext: string): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${stem}-${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}.${ext}`;
 }
+
+/** base64 of raw bytes in chunks: String.fromCharCode on a whole large file overflows the stack. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}

@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Badge, Button, Checkbox, Group, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconPlus, IconSearch, IconUpload } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { RISK_STAGES, RISK_STATUSES, type RiskStage, type RiskStatus } from '../../../shared/grc/matrix';
 import type { RiskFilter, RiskSummary } from '../../../shared/api/risks';
@@ -17,6 +17,7 @@ import { PackButtons } from '../evidence/PackButtons';
 import { HeatMap, ImportLibraryButton, LevelBadge, RISK_STATUS_LABELS, STAGE_LABELS } from './common';
 import { RiskPage } from './RiskPage';
 import { NewRiskModal } from './NewRiskModal';
+import { RiskImportModal } from './RiskImportModal';
 
 const ROW = 40;
 const PAGE = 200;
@@ -36,6 +37,7 @@ function Register() {
   const [overdue, setOverdue] = useState(false);
   const [cell, setCell] = useState<{ stage: RiskStage; likelihood: number; impact: number } | null>(null);
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
   const matrix = matrices.data?.items.find((m) => m.id === matrixId) ?? matrices.data?.items.find((m) => m.isDefault) ?? null;
   const filter = useMemo(
     () => ({
@@ -63,6 +65,11 @@ function Register() {
         <Group gap="xs">
           <PackButtons kind="register" />
           {role === 'admin' && <ImportLibraryButton />}
+          {staff && (
+            <Button size="xs" variant="light" leftSection={<IconUpload size={14} />} onClick={() => setImporting(true)} data-testid="risk-import">
+              Import…
+            </Button>
+          )}
           {staff && (
             <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setCreating(true)} data-testid="risk-new">
               New risk
@@ -127,6 +134,7 @@ function Register() {
       ) : (
         <RiskList items={list.items} hasMore={list.hasMore} loadMore={list.more} />
       )}
+      {importing && <RiskImportModal onClose={() => setImporting(false)} matrixId={matrix?.id ?? null} />}
       {creating && <NewRiskModal onClose={() => setCreating(false)} matrixId={matrix?.id ?? null} />}
     </Stack>
   );

@@ -15,16 +15,11 @@ import { changed } from '../../lib/query';
 import { formatNumber } from '../../lib/format';
 import { useSession } from '../../stores/session';
 import { useLookups } from '../common/lookups';
+import { bytesToBase64 } from '../assets/files';
 
 const PHASE_LABEL: Record<ImportJobStatus['phase'], string> = { reading: 'Reading the file', checking: 'Folding events into tickets', writing: 'Writing tickets', finishing: 'Finishing' };
 const PHASE_SPAN: Record<ImportJobStatus['phase'], [number, number]> = { reading: [0, 35], checking: [35, 40], writing: [40, 98], finishing: [98, 100] };
 
-/** base64 of raw bytes in chunks (the desktop sends the file in the call). */
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
 
 const pct = (n: number | null) => (n === null ? '—' : `${n.toLocaleString(undefined, { maximumFractionDigits: 2 })} %`);
 
@@ -51,7 +46,7 @@ export function TicketImport() {
     if (sent.current?.file === f) return sent.current.input;
     setBusy('uploading');
     const receipt = await uploadFile(f);
-    const input = receipt ? { uploadId: receipt.uploadId } : { contentBase64: toBase64(new Uint8Array(await f.arrayBuffer())) };
+    const input = receipt ? { uploadId: receipt.uploadId } : { contentBase64: bytesToBase64(new Uint8Array(await f.arrayBuffer())) };
     sent.current = { file: f, input };
     return input;
   };
