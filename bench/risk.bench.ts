@@ -100,6 +100,10 @@ const registerPage: Record<string, number> = {
   search: p95(() => listRisks(ctx, { ...page, q: 'HMI' })),
   review_overdue: p95(() => listRisks(ctx, { ...page, reviewOverdue: true })),
   later_page: p95(() => listRisks(ctx, { ...page, offset: 20_000 })),
+  // The Risks screen pages by keyset: the page after RSK-30000, as scrolling reaches it.
+  later_page_cursor: p95(() => listRisks(ctx, { ...page, cursor: formatHumanNumber('RSK', 30_000) })),
+  // A rarer text (125 matches): read from the trigram index rather than by walking the register.
+  search_rare: p95(() => listRisks(ctx, { ...page, q: 'line 399' })),
 };
 const heatMapMs: Record<string, number> = {
   all: p95(() => heatMap(ctx, { matrixId })),
