@@ -2,19 +2,23 @@
  * Knowledge over a real server and real HTTP: a requester's device receives published public
  * articles only (no drafts, internal articles or revisions), its API refuses anything else, a
  * modified client reading the raw pull or pushing an article write is refused, and an article
- * withdrawn from requesters (retired) leaves their device at the next sync.
+ * withdrawn from requesters (retired) leaves their device at the next sync. On the embedded store,
+ * and on PostgreSQL when OUTPOST_TEST_PG_URL is set (CI sets it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../../testing/sync-harness';
 import { signIn } from '../../../server/testing/actors';
 
-describe('knowledge base across devices', () => {
+const PG = process.env.OUTPOST_TEST_PG_URL;
+const STORES: [string, string | undefined][] = [['embedded store', undefined], ...(PG ? [['PostgreSQL', PG] as [string, string]] : [])];
+
+describe.each(STORES)('knowledge base across devices (%s)', (_name, pgUrl) => {
   let server: TestServer;
   let staff: Device;
   let req: Device;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ pgUrl });
     staff = await startDevice({ site: 'HQ' });
     req = await startDevice({ site: 'Kiosk' });
   });
