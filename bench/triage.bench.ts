@@ -107,6 +107,8 @@ async function main() {
         vocabulary: model?.vocab.index.size ?? 0,
         categories: model?.category?.labels.length ?? 0,
         groups: model?.group?.labels.length ?? 0,
+        // The model's weights (one 4-byte float per word and label) and the heap it left behind once collected.
+        model_weights_mb: model ? r3(((model.category?.labels.length ?? 0) + (model.group?.labels.length ?? 0)) * model.vocab.index.size * 4 / 1e6) : 0,
         heap_growth_mb: global.gc ? r3((heapAfter - heapBefore) / 1e6) : null,
       },
       suggest_full_text: stats(all),

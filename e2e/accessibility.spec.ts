@@ -97,7 +97,7 @@ function screens(): { name: string; path: string; ready: (p: Page) => Promise<vo
   return [
     { name: 'queue', path: '/queue', ready: both(visible('ticket-row'), noLoading) },
     { name: 'breaching soon', path: '/queue?view=breaching_soon', ready: noLoading },
-    { name: 'ticket', path: `/queue/${ticketNumber}`, ready: both(visible('ticket-detail'), visible('known-error-workaround'), noLoading) },
+    { name: 'ticket', path: `/queue/${ticketNumber}`, ready: both(visible('ticket-detail'), visible('known-error-workaround'), visible('triage-suggestions'), noLoading) },
     { name: 'changes', path: '/changes', ready: both(visible('change-list'), visible('change-collision'), noLoading) },
     { name: 'change page', path: `/changes/${changeId}`, ready: both(visible('change-votes'), visible('change-collisions'), noLoading) },
     { name: 'change calendar', path: '/changes/calendar', ready: both(visible('calendar-range'), noLoading) },
