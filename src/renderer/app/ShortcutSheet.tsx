@@ -36,6 +36,18 @@ export const SHORTCUTS: { section: string; keys: [string[], string][] }[] = [
     ],
   },
   {
+    section: 'Problems and changes',
+    keys: [
+      [['j'], 'Next in the list'],
+      [['k'], 'Previous in the list'],
+      [['Enter'], 'Open it'],
+      [['/'], 'Search the list'],
+      [['n'], 'New problem or change'],
+      [['←', '→'], 'Change calendar: previous or next week or month'],
+      [['t'], 'Change calendar: back to today'],
+    ],
+  },
+  {
     section: 'Status dialog (the same digit on every ticket)',
     keys: TICKET_STATUSES.map((st) => [[STATUS_KEYS[st]], STATUS_LABELS[st]] as [string[], string]),
   },
