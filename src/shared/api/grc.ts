@@ -80,6 +80,8 @@ export const grcCalls = {
     { mutates: true },
   ),
   /** Imports the 5×5 matrix Outpost ships with, when the team has no matrix yet. */
+  /** The matrix the team's register scores new risks on (isDefault in grc.matrices). */
+  'grc.setTeamMatrix': call<{ items: RiskMatrixInfo[] }>()(z.object({ matrixId: id }).strict(), ADMIN, { mutates: true }),
   'grc.useDefaultMatrix': call<RiskMatrixInfo>()(z.object({}).strict().default({}), ADMIN, { mutates: true }),
   'grc.matrices': call<{ items: RiskMatrixInfo[] }>()(z.object({}).strict().default({}), GRC_READERS),
   'grc.frameworks': call<{ items: FrameworkInfo[] }>()(z.object({}).strict().default({}), GRC_READERS),

@@ -20,7 +20,7 @@ import { statusLabelsValue } from '../assets/status-labels';
  * writing the same key write the same record and merge per field (last writer wins on `value`,
  * a differing concurrent value lands in the Conflicts inbox) instead of making two rows.
  */
-export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels', 'idle_lock_minutes', 'change_approvals'] as const;
+export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels', 'idle_lock_minutes', 'change_approvals', 'risk_matrix'] as const;
 export type TeamSettingKey = (typeof TEAM_SETTING_KEYS)[number];
 
 export const teamSettingId = (key: TeamSettingKey) => `setting.${key}`;
@@ -52,6 +52,9 @@ export const changeApprovalsValue = z
   })
   .strict();
 
+/** The risk matrix the team's register scores new risks on (a matrix record's id). */
+export const riskMatrixValue = z.string().min(1).max(80);
+
 export const TEAM_SETTING_VALUES = {
   priority_matrix: matrixValue,
   organisation: organisationValue,
@@ -62,6 +65,8 @@ export const TEAM_SETTING_VALUES = {
   idle_lock_minutes: idleLockValue,
   /** Change approvers and quorum per change type. */
   change_approvals: changeApprovalsValue,
+  /** The matrix new risks are scored on (administrators choose among the imported ones). */
+  risk_matrix: riskMatrixValue,
 } satisfies Record<TeamSettingKey, z.ZodType>;
 
 /**

@@ -13,6 +13,8 @@ import { parseDefinition, type MatrixDefinition } from '../../../shared/grc/matr
 import type { FrameworkInfo, ImportLibraryResult, RequirementNode, RiskMatrixInfo, ScoreDefinition } from '../../../shared/api/grc';
 import { parseLibrary, type ParsedFramework, type ParsedMatrix, type LibraryInfo } from './library';
 import { DEFAULT_MATRIX_LIBRARY } from './default-matrix';
+import { putRow } from '../settings/team-rows';
+import { teamSettingId } from '../../../shared/settings/team';
 
 const GLOBAL = 'global';
 
@@ -183,7 +185,17 @@ interface MatrixRow {
 const MATRIX_COLS = 'id, urn, version, name, description, provider, definition';
 
 /** The default matrix: the 5×5 Outpost ships with when the team has it, else the first imported. */
-function pickDefault(rows: { id: string; urn: string }[]): string | null {
+/** The team's choice (team setting risk_matrix) when it names a live matrix; else the shipped 5×5, else the first imported. */
+function pickDefault(sqlite: Database.Database, rows: { id: string; urn: string }[]): string | null {
+  const chosen = sqlite.prepare("SELECT value FROM team_settings WHERE id = ? AND deleted_hlc IS NULL").pluck().get(teamSettingId('risk_matrix')) as string | undefined;
+  if (chosen) {
+    try {
+      const id = JSON.parse(chosen) as unknown;
+      if (typeof id === 'string' && rows.some((r) => r.id === id)) return id;
+    } catch {
+      // A value that is not JSON falls back to the defaults below.
+    }
+  }
   const shipped = matrixId('urn:intuitem:risk:matrix:critical_risk_matrix_5x5');
   return rows.find((r) => r.id === shipped)?.id ?? rows[0]?.id ?? null;
 }
@@ -192,7 +204,7 @@ export function listMatrices(ctx: Ctx): RiskMatrixInfo[] {
   const rows = ctx.store.sqlite
     .prepare(`SELECT ${MATRIX_COLS} FROM risk_matrices WHERE deleted_hlc IS NULL ORDER BY created_at, id`)
     .all() as MatrixRow[];
-  const def = pickDefault(rows);
+  const def = pickDefault(ctx.store.sqlite, rows);
   const out: RiskMatrixInfo[] = [];
   for (const r of rows) {
     const definition = parseDefinition(r.definition);
@@ -247,6 +259,7 @@ export function getMatrixDefinition(ctx: Ctx, id: string): MatrixDefinition {
 /** The team's default matrix id, or null when it has none. */
 export function defaultMatrixId(sqlite: Database.Database): string | null {
   return pickDefault(
+    sqlite,
     sqlite.prepare('SELECT id, urn FROM risk_matrices WHERE deleted_hlc IS NULL ORDER BY created_at, id').all() as {
       id: string;
       urn: string;
@@ -264,6 +277,16 @@ export function ensureDefaultMatrix(ctx: Ctx): string {
     return matrixId(lib.matrices[0]!.urn);
   });
   return r;
+}
+
+/** Administrators choose the matrix the team's register scores new risks on (a synced team setting). */
+export function setTeamMatrix(ctx: Ctx, matrixId: string): RiskMatrixInfo[] {
+  requireAdmin(ctx);
+  const sqlite = ctx.store.sqlite;
+  if (!sqlite.prepare('SELECT 1 FROM risk_matrices WHERE id = ? AND deleted_hlc IS NULL').get(matrixId))
+    throw new AppError('invalid_input', 'No such risk matrix; import it from a library first.', [{ path: ['matrixId'], message: 'No such risk matrix.' }]);
+  write(ctx, (w) => putRow(sqlite, w, 'team_settings', teamSettingId('risk_matrix'), { key: 'risk_matrix', value: JSON.stringify(matrixId) }));
+  return listMatrices(ctx);
 }
 
 export function useDefaultMatrix(ctx: Ctx): RiskMatrixInfo {

@@ -11,7 +11,10 @@ import { createAsset } from '../assets/assets';
 import { createTicket } from '../tickets/tickets';
 import { addSoftware } from '../software/software';
 import { importKev } from '../software/catalogues';
-import { ensureDefaultMatrix } from '../grc/grc';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FIXTURES } from '../assets/test-fixtures';
+import { ensureDefaultMatrix, importLibrary, listMatrices, setTeamMatrix } from '../grc/grc';
 import { createRisk, getRisk, kevDraft, linkRisk, listRisks, RISK_LIST_TUNING, risksForTicket } from './risks';
 
 let w: World;
@@ -193,5 +196,21 @@ describe('register reads at scale', () => {
     const hit = listRisks(ctx, { q: 'RSK-P-3F9A2C-1', limit: 10, offset: 0 }).items;
     expect(hit.map((x) => [x.number, x.formerNumber])).toEqual([['RSK-0042', 'RSK-P-3F9A2C-1']]);
     expect(getRisk(ctx, r.id).formerNumber).toBe('RSK-P-3F9A2C-1');
+  });
+});
+
+describe("the team's matrix", () => {
+  it('administrators choose the matrix new risks are scored on; technicians cannot', () => {
+    const m3 = importLibrary(w.ctx(w.admin), fs.readFileSync(path.join(FIXTURES, 'grc/risk-matrix-3x3-mult.yaml'), 'utf8')).id;
+    expect(createRisk(ctx, { title: 'On the shipped 5×5' }).matrixId).not.toBe(m3);
+    expect(() => setTeamMatrix(ctx, m3)).toThrow(/administrator/i);
+    setTeamMatrix(w.ctx(w.admin), m3);
+    expect(listMatrices(ctx).filter((m) => m.isDefault).map((m) => m.id)).toEqual([m3]);
+    const r = createRisk(ctx, { title: 'On the team matrix', inherent: { likelihood: 3, impact: 3 } });
+    expect(r.matrixId).toBe(m3);
+    expect(() => createRisk(ctx, { title: 'Off the 3×3', inherent: { likelihood: 5, impact: 1 } })).toThrow(/its probability scale has 3 levels/);
+    // A synced team setting, written with its op like any other.
+    expect(w.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE entity = 'team_settings' AND record_id = 'setting.risk_matrix'").pluck().get()).toBe(1);
+    expect(() => setTeamMatrix(w.ctx(w.admin), 'no-such-matrix')).toThrow('No such risk matrix; import it from a library first.');
   });
 });

@@ -95,7 +95,10 @@ function Register() {
       {matrix && (
         <Group align="flex-start" gap="xl" wrap="wrap">
           {matrices.data.items.length > 1 && (
-            <Select label="Matrix" data={matrices.data.items.map((m) => ({ value: m.id, label: m.name }))} value={matrix.id} onChange={(v) => (setMatrixId(v), setCell(null))} w={220} allowDeselect={false} />
+            <Stack gap={4}>
+              <Select label="Matrix" data={matrices.data.items.map((m) => ({ value: m.id, label: m.isDefault ? `${m.name} (the team's)` : m.name }))} value={matrix.id} onChange={(v) => (setMatrixId(v), setCell(null))} w={220} allowDeselect={false} />
+              {role === 'admin' && !matrix.isDefault && <TeamMatrixButton matrixId={matrix.id} />}
+            </Stack>
           )}
           {heat.data &&
             RISK_STAGES.map((s) => (
@@ -202,6 +205,33 @@ function RiskList({ items, hasMore, loadMore }: { items: RiskSummary[]; hasMore:
         })}
       </div>
     </div>
+  );
+}
+
+/** Administrators: new risks of the team are scored on this matrix from now on (a synced team setting). */
+function TeamMatrixButton({ matrixId }: { matrixId: string }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <Button
+      size="compact-xs"
+      variant="subtle"
+      loading={busy}
+      onClick={async () => {
+        setBusy(true);
+        try {
+          await api.call('grc.setTeamMatrix', { matrixId });
+          invalidate((n) => n.startsWith('grc.') || n.startsWith('risks.'));
+          notifications.show({ color: 'green', message: 'New risks are scored on this matrix from now on.' });
+        } catch (e) {
+          notifications.show({ color: 'red', message: errorMessage(e) });
+        } finally {
+          setBusy(false);
+        }
+      }}
+      data-testid="team-matrix"
+    >
+      Score new risks on this matrix
+    </Button>
   );
 }
 
