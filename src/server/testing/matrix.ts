@@ -142,8 +142,9 @@ export async function runMatrix(server: TestServer): Promise<Matrix> {
           continue;
         }
         // A record that belongs to its writer (a saved view) is the cell's own; someone else's is
-        // refused whatever the role (see the attack tests).
-        const target = await makeRecord(server, rule.owner ? actor : admin, entity, scope, actor.personId, parentId);
+        // refused whatever the role (see the attack tests). A role that may not write the type at all
+        // (a requester's dashboard) has none of its own: the administrator's stands in.
+        const target = await makeRecord(server, rule.owner && rule.writers.includes(role) ? actor : admin, entity, scope, actor.personId, parentId);
         for (const kind of kindsOf(rule)) {
           const op = opFor(kind, entity, rule, scope, target, parentId, actor.personId);
           if (!op) continue;

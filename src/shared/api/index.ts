@@ -19,6 +19,7 @@ import { assessmentsCalls } from './assessments';
 import { evidenceCalls } from './evidence';
 import { findingsCalls } from './findings';
 import { kpisCalls } from './kpis';
+import { dashboardsCalls } from './dashboards';
 import { slaCalls } from './sla';
 import { routingCalls } from './routing';
 import { kbCalls } from './kb';
@@ -47,6 +48,7 @@ export const contract = {
   ...evidenceCalls,
   ...findingsCalls,
   ...kpisCalls,
+  ...dashboardsCalls,
   ...slaCalls,
   ...routingCalls,
   ...kbCalls,

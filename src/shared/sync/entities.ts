@@ -225,6 +225,15 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
     writers: ['admin', 'technician', 'auditor', 'requester'],
     fields: { owner_id: id, name: str(120).min(1), base: str(40), filter: str(20_000), sort: str(2000) },
   },
+  /** A person's home dashboard (services/dashboards): one per person, under an id made from theirs, so two devices edit one record. */
+  dashboard_layouts: {
+    home: 'global',
+    owner: 'owner_id',
+    read: { admin: { own: 'owner_id' }, technician: { own: 'owner_id' }, auditor: { own: 'owner_id' } },
+    merge: 'record',
+    writers: ['admin', 'technician', 'auditor'],
+    fields: { owner_id: id, widgets: str(2000), filter: str(2000) },
+  },
   sync_conflicts: {
     home: 'any',
     identity: [],

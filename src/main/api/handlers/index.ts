@@ -20,6 +20,7 @@ import { assessmentsHandlers } from './assessments';
 import { evidenceHandlers } from './evidence';
 import { findingsHandlers } from './findings';
 import { kpisHandlers } from './kpis';
+import { dashboardsHandlers } from './dashboards';
 import { slaHandlers } from './sla';
 import { routingHandlers } from './routing';
 import { kbHandlers } from './kb';
@@ -47,6 +48,7 @@ export const handlers: HandlersFor<Contract> = {
   ...evidenceHandlers,
   ...findingsHandlers,
   ...kpisHandlers,
+  ...dashboardsHandlers,
   ...slaHandlers,
   ...routingHandlers,
   ...kbHandlers,

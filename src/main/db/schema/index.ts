@@ -9,3 +9,4 @@ export * from './evidence';
 export * from './sla';
 export * from './kb';
 export * from './itsm';
+export * from './dashboards';
