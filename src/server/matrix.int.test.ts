@@ -40,7 +40,7 @@ describe('authorisation matrix (docs/security.md) against a real server', () => 
 
   it('requesters and auditors write nothing outside the few records their roles allow', () => {
     for (const c of matrix.cells.filter((x) => x.role === 'requester' && x.allowed.length)) expect(['tickets', 'ticket_comments', 'ticket_history', 'ticket_watchers', 'saved_views'], `${c.entity} for a requester`).toContain(c.entity);
-    for (const c of matrix.cells.filter((x) => x.role === 'auditor' && x.allowed.length)) expect(['audit_sessions', 'audit_expected', 'audit_scans', 'ticket_watchers', 'saved_views', 'assets', 'asset_history', 'assessments', 'requirement_assessments', 'evidence', 'findings', 'finding_links', 'tickets', 'ticket_history'], `${c.entity} for an auditor`).toContain(c.entity);
+    for (const c of matrix.cells.filter((x) => x.role === 'auditor' && x.allowed.length)) expect(['audit_sessions', 'audit_expected', 'audit_scans', 'ticket_watchers', 'saved_views', 'dashboard_layouts', 'assets', 'asset_history', 'assessments', 'requirement_assessments', 'evidence', 'findings', 'finding_links', 'tickets', 'ticket_history'], `${c.entity} for an auditor`).toContain(c.entity);
     // An auditor only opens follow-up tickets of findings: a create, never an edit, move or delete.
     for (const c of matrix.cells.filter((x) => x.role === 'auditor' && x.entity === 'tickets')) expect(c.allowed.filter((k) => k !== 'create'), `tickets for an auditor (${c.place})`).toEqual([]);
     for (const c of matrix.cells.filter((x) => x.role !== 'admin' && x.place === 'other')) expect(c.allowed, `${c.entity} for a ${c.role} in a site they do not hold`).toEqual([]);

@@ -1,265 +1,96 @@
 /**
- * The team lead's dashboard: the service desk KPIs (docs/kpis.md) for a period, a site and a group,
- * computed from this device's store. Open-ticket figures click through to the queue filtered to
- * exactly those tickets.
+ * The home dashboard: the widgets a person arranged (their role's to start with), saved as their own
+ * synced record so it follows them to their other devices, and one set of filters (period, site,
+ * group) applying to every widget. Figures are computed from this device's store (docs/kpis.md);
+ * every count opens the queue filtered to exactly those tickets.
  */
-import { useMemo, useState } from 'react';
-import { Anchor, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
-import { BarChart, LineChart } from '@mantine/charts';
-import type { KpiFigures, KpiFilter, Kpis } from '../../../shared/api/kpis';
-import { useCall } from '../../lib/query';
-import { navigate } from '../../lib/router';
-import { formatNumber } from '../../lib/format';
+import { useEffect, useMemo, useState } from 'react';
+import { ActionIcon, Button, Card, Group, Select, Stack, Switch, Text, Title, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import type { KpiFilter } from '../../../shared/api/kpis';
+import type { DashboardFilter, DashboardPeriod } from '../../../shared/api/dashboards';
+import { WIDGET_INFO, WIDGETS, type WidgetId } from '../../../shared/dashboards/widgets';
+import { useCall, changed } from '../../lib/query';
+import { api, errorMessage } from '../../lib/client';
+import { useRole } from '../../stores/session';
 import { useLookups } from '../common/lookups';
 import { Empty, ErrorState, Loading } from '../common/states';
+import { WidgetBody } from './widgets';
 
-const PERIODS = [
+const PERIODS: { value: DashboardPeriod; label: string }[] = [
   { value: 'all', label: 'All time' },
   { value: '7', label: 'Last 7 days' },
   { value: '30', label: 'Last 30 days' },
   { value: '90', label: 'Last 90 days' },
   { value: '365', label: 'Last 12 months' },
-] as const;
+];
 
 const DAY = 86_400_000;
 
-function periodFilter(period: string, now: number): Pick<KpiFilter, 'from' | 'to'> {
-  if (period === 'all') return {};
-  // Whole UTC days, so the figures stay put while the page is open.
-  const end = Math.floor(now / DAY) * DAY + DAY;
-  return { from: new Date(end - Number(period) * DAY).toISOString(), to: new Date(end).toISOString() };
-}
-
-const hours = (h: number | null) => (h === null ? '—' : `${h.toLocaleString(undefined, { maximumFractionDigits: 1 })} h`);
-const pct = (p: number | null) => (p === null ? '—' : `${p.toLocaleString(undefined, { maximumFractionDigits: 1 })} %`);
-
-/** The queue filtered to the open tickets a backlog figure counts (same site, group and priority). */
-function queueLink(filter: KpiFilter, priority?: number): string {
-  const parts = ['view=all_open'];
-  if (priority) parts.push(`priority=${priority}`);
-  if (filter.groupId) parts.push(`group=${encodeURIComponent(filter.groupId)}`);
-  if (filter.siteId) parts.push(`site=${encodeURIComponent(filter.siteId)}`);
-  return `/queue?${parts.join('&')}`;
-}
-
-function Figure({
-  label,
-  value,
-  hint,
-  previous,
-  href,
-  testId,
-}: {
-  label: string;
-  value: string;
-  hint?: string;
-  previous?: string | null;
-  href?: string;
-  testId: string;
-}) {
-  const body = (
-    <Card withBorder padding="sm" radius="md" h="100%">
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="xl" fw={700} data-testid={`${testId}-value`}>
-        {value}
-      </Text>
-      {hint && (
-        <Text size="xs" c="dimmed">
-          {hint}
-        </Text>
-      )}
-      {previous && (
-        <Text size="xs" c="dimmed">
-          Period before: {previous}
-        </Text>
-      )}
-    </Card>
-  );
-  if (!href) return <div data-testid={testId}>{body}</div>;
-  return (
-    <UnstyledButton
-      onClick={() => navigate(href)}
-      title="Show these tickets in the queue"
-      data-testid={testId}
-      style={{ display: 'block', height: '100%' }}
-    >
-      {body}
-    </UnstyledButton>
-  );
-}
-
-function Figures({ k, filter }: { k: Kpis; filter: KpiFilter }) {
-  const prev: KpiFigures | null = k.previous;
-  const withPeriod = !!filter.from;
-  return (
-    <SimpleGrid cols={{ base: 2, sm: 3, lg: 4 }} spacing="sm">
-      <Figure
-        label={withPeriod ? 'Open at period end' : 'Open backlog'}
-        value={formatNumber(k.backlog)}
-        previous={prev ? formatNumber(prev.backlog) : null}
-        href={withPeriod ? undefined : queueLink(filter)}
-        testId="kpi-backlog"
-      />
-      <Figure label="Opened" value={formatNumber(k.opened)} previous={prev ? formatNumber(prev.opened) : null} testId="kpi-opened" />
-      <Figure
-        label="Resolved"
-        value={formatNumber(k.resolved)}
-        previous={prev ? formatNumber(prev.resolved) : null}
-        testId="kpi-resolved"
-      />
-      <Figure
-        label="Time to resolve"
-        value={hours(k.mttrHours.median)}
-        hint={`median · mean ${hours(k.mttrHours.mean)}`}
-        previous={prev ? hours(prev.mttrHours.median) : null}
-        testId="kpi-mttr"
-      />
-      <Figure
-        label="Time to first response"
-        value={hours(k.mttaHours.median)}
-        hint={`median · mean ${hours(k.mttaHours.mean)}`}
-        previous={prev ? hours(prev.mttaHours.median) : null}
-        testId="kpi-mtta"
-      />
-      <Figure label="Resolution SLA met" value={pct(k.slaMetPercent)} previous={prev ? pct(prev.slaMetPercent) : null} testId="kpi-sla" />
-      <Figure
-        label="Reopen rate"
-        value={pct(k.reopenRatePercent)}
-        previous={prev ? pct(prev.reopenRatePercent) : null}
-        testId="kpi-reopen"
-      />
-      <Figure
-        label="Reassignments per ticket"
-        value={k.reassignmentsPerTicket === null ? '—' : k.reassignmentsPerTicket.toLocaleString(undefined, { maximumFractionDigits: 2 })}
-        hint={`first-contact resolution ${pct(k.firstContactResolutionPercent)}`}
-        testId="kpi-reassign"
-      />
-    </SimpleGrid>
-  );
-}
-
-function ByPriority({ k, filter }: { k: Kpis; filter: KpiFilter }) {
-  const withPeriod = !!filter.from;
-  return (
-    <Card withBorder padding="sm">
-      <Title order={4} mb="xs">
-        By priority
-      </Title>
-      <Table striped aria-label="Figures by priority">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Priority</Table.Th>
-            <Table.Th ta="right">Open</Table.Th>
-            <Table.Th ta="right">Resolved</Table.Th>
-            <Table.Th ta="right">Time to resolve (median)</Table.Th>
-            <Table.Th ta="right">SLA met</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {k.byPriority.map((s) => (
-            <Table.Tr key={String(s.key)}>
-              <Table.Td>{s.label}</Table.Td>
-              <Table.Td ta="right">
-                {withPeriod || !s.backlog ? (
-                  formatNumber(s.backlog)
-                ) : (
-                  <Anchor
-                    component="button"
-                    onClick={() => navigate(queueLink(filter, Number(s.key)))}
-                    data-testid={`kpi-backlog-p${s.key}`}
-                  >
-                    {formatNumber(s.backlog)}
-                  </Anchor>
-                )}
-              </Table.Td>
-              <Table.Td ta="right">{formatNumber(s.resolved)}</Table.Td>
-              <Table.Td ta="right">{hours(s.mttrHours.median)}</Table.Td>
-              <Table.Td ta="right">{pct(s.slaMetPercent)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Card>
-  );
-}
-
-function Charts({ k }: { k: Kpis }) {
-  const series = k.perDay.length ? k.perDay : k.perWeek.slice(-26);
-  return (
-    <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="sm">
-      <Card withBorder padding="sm">
-        <Title order={4} mb="xs">
-          Opened and resolved per {k.perDay.length ? 'day' : 'week'}
-        </Title>
-        {series.length ? (
-          <div role="figure" aria-label="Opened and resolved over time">
-            <LineChart
-              h={220}
-              data={series}
-              dataKey="start"
-              series={[
-                { name: 'opened', label: 'Opened', color: 'blue.6' },
-                { name: 'resolved', label: 'Resolved', color: 'teal.6' },
-              ]}
-              curveType="linear"
-              withLegend
-            />
-          </div>
-        ) : (
-          <Text size="sm" c="dimmed">
-            No tickets opened or resolved in this period.
-          </Text>
-        )}
-      </Card>
-      <Card withBorder padding="sm">
-        <Title order={4} mb="xs">
-          Backlog by age
-        </Title>
-        <div role="figure" aria-label="Open tickets by age">
-          <BarChart h={220} data={k.backlogAge} dataKey="bucket" series={[{ name: 'count', label: 'Open tickets', color: 'orange.6' }]} />
-        </div>
-      </Card>
-    </SimpleGrid>
-  );
+/** The KPI selection of the dashboard's filters: whole UTC days, so the figures stay put while the page is open. */
+export function kpiFilterOf(f: DashboardFilter, now: number): KpiFilter {
+  const out: KpiFilter = {};
+  if (f.period !== 'all') {
+    const end = Math.floor(now / DAY) * DAY + DAY;
+    out.from = new Date(end - Number(f.period) * DAY).toISOString();
+    out.to = new Date(end).toISOString();
+  }
+  if (f.siteId) out.siteId = f.siteId;
+  if (f.groupId) out.groupId = f.groupId;
+  return out;
 }
 
 export function DashboardPage() {
+  const role = useRole();
   const { sites, groups } = useLookups();
-  const [period, setPeriod] = useState<string>('all');
-  const [siteId, setSiteId] = useState<string | null>(null);
-  const [groupId, setGroupId] = useState<string | null>(null);
-  const filter = useMemo<KpiFilter>(
-    () => ({ ...periodFilter(period, Date.now()), ...(siteId ? { siteId } : {}), ...(groupId ? { groupId } : {}) }),
-    [period, siteId, groupId],
-  );
-  const k = useCall('kpis.get', filter);
+  const saved = useCall('dashboards.layout', {});
+  const [widgets, setWidgets] = useState<WidgetId[] | null>(null);
+  const [filter, setFilter] = useState<DashboardFilter | null>(null);
+  const [arranging, setArranging] = useState(false);
+  // The saved arrangement (and any change pulled from another device) replaces the shown one.
+  useEffect(() => {
+    if (!saved.data) return;
+    setWidgets(saved.data.widgets);
+    setFilter(saved.data.filter);
+  }, [saved.data]);
+  const kpiFilter = useMemo(() => (filter ? kpiFilterOf(filter, Date.now()) : null), [filter]);
+
+  const save = (w: WidgetId[], f: DashboardFilter) => {
+    setWidgets(w);
+    setFilter(f);
+    api.call('dashboards.saveLayout', { widgets: w, filter: f }).then(
+      () => changed('dashboards'),
+      (e: unknown) => notifications.show({ color: 'red', title: 'Dashboard not saved', message: errorMessage(e), autoClose: 6000 }),
+    );
+  };
+
+  if (saved.error) return <ErrorState error={saved.error} onRetry={saved.refetch} />;
+  if (!widgets || !filter || !kpiFilter) return <Loading label="Opening your dashboard…" />;
+  const addable = WIDGETS.filter((w) => !widgets.includes(w) && role && WIDGET_INFO[w].roles.includes(role));
+  const move = (i: number, by: -1 | 1) => {
+    const next = [...widgets];
+    const [w] = next.splice(i, 1);
+    next.splice(i + by, 0, w!);
+    save(next, filter);
+  };
+
   return (
     <Stack gap="md" p="md">
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={2}>Dashboard</Title>
           <Text size="sm" c="dimmed">
-            Service desk figures from this device’s tickets (defined in docs/kpis.md); times are wall-clock hours.
+            Figures from this device’s records (defined in docs/kpis.md); hours are wall-clock unless marked business hours. Click a count to see its tickets.
           </Text>
         </div>
-        <Group gap="sm">
-          <Select
-            label="Period"
-            data={PERIODS.map((p) => ({ ...p }))}
-            value={period}
-            onChange={(v) => setPeriod(v ?? 'all')}
-            allowDeselect={false}
-            w={170}
-            data-testid="kpi-period"
-          />
+        <Group gap="sm" align="flex-end">
+          <Select label="Period" data={PERIODS} value={filter.period} onChange={(v) => save(widgets, { ...filter, period: (v as DashboardPeriod | null) ?? 'all' })} allowDeselect={false} w={170} data-testid="kpi-period" />
           <Select
             label="Site"
             placeholder="All sites"
             data={sites.map((s) => ({ value: s.id, label: s.name }))}
-            value={siteId}
-            onChange={setSiteId}
+            value={filter.siteId}
+            onChange={(v) => save(widgets, { ...filter, siteId: v })}
             clearable
             w={180}
             data-testid="kpi-site"
@@ -268,29 +99,67 @@ export function DashboardPage() {
             label="Group"
             placeholder="All groups"
             data={groups.map((g) => ({ value: g.id, label: g.name }))}
-            value={groupId}
-            onChange={setGroupId}
+            value={filter.groupId}
+            onChange={(v) => save(widgets, { ...filter, groupId: v })}
             clearable
             searchable
             w={180}
             data-testid="kpi-group"
           />
+          <Switch label="Arrange" checked={arranging} onChange={(e) => setArranging(e.currentTarget.checked)} data-testid="dashboard-arrange" />
         </Group>
       </Group>
-      {k.error ? (
-        <ErrorState error={k.error} onRetry={k.refetch} />
-      ) : !k.data ? (
-        <Loading label="Computing the figures…" />
-      ) : k.data.opened === 0 && k.data.backlog === 0 && k.data.resolved === 0 ? (
-        <Empty title="No tickets in this selection">
-          Change the period, site or group, or import tickets under Settings → Ticket import.
+      {arranging && (
+        <Group gap="sm" align="flex-end">
+          <Select
+            label="Add a widget"
+            placeholder={addable.length ? 'Choose a widget' : 'Every widget is on your dashboard'}
+            data={addable.map((w) => ({ value: w, label: `${WIDGET_INFO[w].title}: ${WIDGET_INFO[w].description}` }))}
+            value={null}
+            onChange={(v) => v && save([...widgets, v as WidgetId], filter)}
+            disabled={!addable.length}
+            w={420}
+            data-testid="dashboard-add"
+          />
+          {saved.data?.saved && (
+            <Text size="xs" c="dimmed">
+              Your arrangement follows you to your other devices.
+            </Text>
+          )}
+        </Group>
+      )}
+      {!widgets.length ? (
+        <Empty title="No widgets on your dashboard" action={<Button onClick={() => setArranging(true)}>Add a widget</Button>}>
+          Turn on Arrange and add the figures you want to watch.
         </Empty>
       ) : (
-        <>
-          <Figures k={k.data} filter={filter} />
-          <ByPriority k={k.data} filter={filter} />
-          <Charts k={k.data} />
-        </>
+        widgets.map((w, i) => (
+          <Card key={w} withBorder padding="sm" data-testid={`widget-${w}`}>
+            <Group justify="space-between" mb="xs">
+              <Title order={4}>{WIDGET_INFO[w].title}</Title>
+              {arranging && (
+                <Group gap={4}>
+                  <Tooltip label="Move up">
+                    <ActionIcon variant="subtle" aria-label={`Move ${WIDGET_INFO[w].title} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                      ↑
+                    </ActionIcon>
+                  </Tooltip>
+                  <Tooltip label="Move down">
+                    <ActionIcon variant="subtle" aria-label={`Move ${WIDGET_INFO[w].title} down`} disabled={i === widgets.length - 1} onClick={() => move(i, 1)}>
+                      ↓
+                    </ActionIcon>
+                  </Tooltip>
+                  <Tooltip label="Remove">
+                    <ActionIcon variant="subtle" color="red" aria-label={`Remove ${WIDGET_INFO[w].title}`} onClick={() => save(widgets.filter((x) => x !== w), filter)}>
+                      ×
+                    </ActionIcon>
+                  </Tooltip>
+                </Group>
+              )}
+            </Group>
+            <WidgetBody id={w} filter={kpiFilter} />
+          </Card>
+        ))
       )}
     </Stack>
   );
