@@ -20,9 +20,21 @@ const FINISHED = `t.status IN ('resolved', 'closed')`;
 function finishedIn(w: Where): string {
   return `${FINISHED} AND ((${inPeriod(w, 't.resolved_at')}) OR (t.resolved_at IS NULL AND ${inPeriod(w, 't.closed_at')}))`;
 }
-/** Open at the end of the period (or now): what the queue's `openAt` filter selects. */
-function backlogWhere(w: Where): string {
-  return w.to ? `t.opened_at < @to AND (t.resolved_at IS NULL OR t.resolved_at >= @to) AND (t.closed_at IS NULL OR t.closed_at >= @to)` : `t.is_open = 1`;
+/**
+ * Open at the end of the period (or now): what the queue's `openAt` filter selects (opened before the
+ * end, neither resolved nor closed before it), as disjoint parts that each walk an index (the tickets
+ * open now; those resolved, or else closed, after the end) rather than every ticket opened before it.
+ */
+function backlogParts(w: Where): string[] {
+  if (!w.to) return ['t.is_open = 1'];
+  const notClosedBefore = '(t.closed_at IS NULL OR t.closed_at >= @to)';
+  // Unary + keeps the planner off the opened_at and is_open indexes (most tickets were opened before the end).
+  return [
+    `t.is_open = 1 AND +t.opened_at < @to AND (t.resolved_at IS NULL OR t.resolved_at >= @to) AND ${notClosedBefore}`,
+    `+t.is_open = 0 AND t.resolved_at >= @to AND +t.opened_at < @to AND ${notClosedBefore}`,
+    `+t.is_open = 0 AND +t.resolved_at IS NULL AND t.closed_at >= @to AND +t.opened_at < @to`,
+    `+t.is_open = 0 AND +t.resolved_at IS NULL AND t.closed_at IS NULL AND +t.opened_at < @to`,
+  ];
 }
 
 interface Where {
@@ -134,7 +146,7 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
     for (const [k, n] of liveCounts(sqlite, w, dim.key, cond)) set(at(k), n);
   };
 
-  count(backlogWhere(w), (f, n) => (f.backlog = n));
+  for (const part of backlogParts(w)) count(part, (f, n) => (f.backlog += n));
   count(inPeriod(w, 't.opened_at'), (f, n) => (f.opened = n));
   count(`t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, (f, n) => (f.closed = n));
   count(`t.status = 'cancelled' AND ${inPeriod(w, 't.closed_at')}`, (f, n) => (f.cancelled = n));
@@ -211,14 +223,17 @@ function series(sqlite: Database.Database, w: Where, bucket: 'day' | 'week'): Kp
 
 function backlogAge(sqlite: Database.Database, w: Where, nowIso: string): Kpis['backlogAge'] {
   const end = w.to ?? nowIso;
-  const backlog = backlogWhere(w);
   const days = `(julianday(@end) - julianday(t.opened_at))`;
-  const r = sqlite
-    .prepare(
-      `SELECT total(${days} < 1) AS a, total(${days} >= 1 AND ${days} < 3) AS b, total(${days} >= 3 AND ${days} < 7) AS c,
-        total(${days} >= 7 AND ${days} < 30) AS d, total(${days} >= 30) AS e FROM tickets t WHERE ${w.sql} AND ${backlog}`,
-    )
-    .get({ ...w.params, end }) as { a: number; b: number; c: number; d: number; e: number };
+  const r = { a: 0, b: 0, c: 0, d: 0, e: 0 };
+  for (const part of backlogParts(w)) {
+    const one = sqlite
+      .prepare(
+        `SELECT total(${days} < 1) AS a, total(${days} >= 1 AND ${days} < 3) AS b, total(${days} >= 3 AND ${days} < 7) AS c,
+          total(${days} >= 7 AND ${days} < 30) AS d, total(${days} >= 30) AS e FROM tickets t WHERE ${w.sql} AND ${part}`,
+      )
+      .get({ ...w.params, end }) as typeof r;
+    for (const k of ['a', 'b', 'c', 'd', 'e'] as const) r[k] += one[k];
+  }
   return [
     { bucket: '<1d', count: r.a },
     { bucket: '1-3d', count: r.b },
