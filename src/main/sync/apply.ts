@@ -82,7 +82,27 @@ export interface ApplyStats {
  * Returns null when the page was ignored.
  */
 export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: number, cursorKey = CURSOR_KEY): ApplyStats | null {
+  return applyPageSlice(sqlite, page, nowMs, cursorKey, Infinity)?.stats ?? null;
+}
+
+/**
+ * Applies the start of a page, as much as fits in about `budgetMs` of writing rows (at least one
+ * change), in one transaction with the cursor moved to the last change it took: a large page held
+ * the event loop for hundreds of milliseconds at once; sliced, the host answers its windows between
+ * slices, and each slice is still all-or-nothing with its cursor (a crash repeats nothing and loses
+ * nothing: the next pull starts after the last slice written). A slice ends only between two changes
+ * of different log positions. `taken`: how many of the page's changes it applied; the caller applies
+ * the rest as a page of its own (from the new cursor). Null when the page was ignored.
+ */
+export function applyPageSlice(
+  sqlite: Database.Database,
+  page: PullResponse,
+  nowMs: number,
+  cursorKey: string,
+  budgetMs: number,
+): { stats: ApplyStats; taken: number } | null {
   const stats: ApplyStats = { applied: 0, skipped: 0, renumbered: 0 };
+  let taken = page.changes.length;
   // Rows arrive in change-log order, not dependency order (a ticket may name a user from a later
   // page); references are checked by the server, so the page is written with FK checks off.
   const fkWasOn = sqlite.pragma('foreign_keys', { simple: true }) === 1;
@@ -100,7 +120,13 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
       let maxHlc = '';
       const batch = new RowBatch(sqlite, stats);
       const touches = new ParentTouches(sqlite);
-      for (const c of page.changes) {
+      const started = performance.now();
+      for (let i = 0; i < page.changes.length; i++) {
+        const c = page.changes[i]!;
+        if (i > 0 && c.seq !== page.changes[i - 1]!.seq && performance.now() - started > budgetMs) {
+          taken = i;
+          break;
+        }
         // A record now in a site this device does not hold (moved away) leaves it; a bare
         // "moved out" marker for a site it does hold changes nothing (the record itself comes too).
         // A record that left the reader's view (given another requester, an article withdrawn)
@@ -139,15 +165,16 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
       batch.flush();
       touches.apply();
       trail.close();
+      const done = taken === page.changes.length ? page.changes : page.changes.slice(0, taken);
       // Only a record this device already held can have children it moved apart from it (a move
       // the server refused); a record new here brings nothing to align (its children, pulled before
       // or after it, carry the server's site), which spares an initial sync the work on every page.
-      alignFollowingChildren(sqlite, page.changes.filter((c) => trail.heldBefore(c.entity, c.id)));
+      alignFollowingChildren(sqlite, done.filter((c) => trail.heldBefore(c.entity, c.id)));
       // Derived priority follows this device's team matrix (see services/settings/derive.ts).
-      derivePulled(sqlite, page.changes, () => matrixOf(sqlite));
+      derivePulled(sqlite, done, () => matrixOf(sqlite));
       // SLA deadlines follow the pulled history and policies (see services/sla/recompute.ts).
-      derivePulledSla(sqlite, page.changes);
-      setMeta(sqlite, cursorKey, String(page.cursor));
+      derivePulledSla(sqlite, done);
+      setMeta(sqlite, cursorKey, String(taken === page.changes.length ? page.cursor : done[done.length - 1]!.seq));
       if (maxHlc) {
         // The server already clamped far-ahead clocks, so its stamps are trusted as they are: a
         // device whose own clock runs behind still orders its next edits after what it has seen.
@@ -157,7 +184,7 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
       }
       return true;
     });
-    return run.immediate() ? stats : null;
+    return run.immediate() ? { stats, taken } : null;
   } finally {
     (audit as PulledAudit | null)?.discard();
     if (fkWasOn) sqlite.pragma('foreign_keys = ON');
@@ -414,6 +441,17 @@ function isSecret(table: string, column: string): boolean {
 }
 
 /** A row's columns and values as stored (clocks compact, see writeRow). */
+const ruleFieldCache = new Map<string, string[]>();
+/** The record type's synced fields a pulled record may leave out (never a secret, which the server withholds). */
+function ruleFields(entity: string): string[] {
+  let f = ruleFieldCache.get(entity);
+  if (!f) {
+    f = Object.keys(ruleFor(entity).fields).filter((k) => !BASE_COLUMNS.has(k) && !isSecret(entity, k));
+    ruleFieldCache.set(entity, f);
+  }
+  return f;
+}
+
 function rowValues(s: RecordState, cols: Set<string>): { names: string[]; values: Bindable[] } {
   const names = ['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc'];
   const values: Bindable[] = [s.id, s.scopeId, s.createdAt, s.updatedAt, '', s.deletedHlc];
@@ -423,6 +461,14 @@ function rowValues(s: RecordState, cols: Set<string>): { names: string[]; values
     names.push(k);
     written.push(k);
     values.push(bindable(s.data[k]));
+  }
+  // A field the server's record does not carry has no value there (a create leaves nulls out):
+  // written as null, so a value this device set by itself and the server never took (a refused
+  // status move's resolution, say) does not linger here when the server's version arrives.
+  for (const f of ruleFields(s.entity)) {
+    if (f in s.data || !cols.has(f)) continue;
+    names.push(f);
+    values.push(null);
   }
   // Written only when the row is new: the upsert never replaces a secret (see isSecret).
   for (const f of ruleFor(s.entity).secret ?? []) {

@@ -10,13 +10,13 @@ import type { Clock } from '../services/core/context';
 import { getMeta, getMetaJson, setMeta, setMetaJson } from '../services/core/meta';
 import { deviceId as localDeviceId, resetDeviceState } from '../services/core/ops';
 import { uuidv7 } from '../../shared/ids';
-import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type PushRequest, type PushResponse } from '../../shared/sync/wire';
+import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type PullResponse, type PushRequest, type PushResponse } from '../../shared/sync/wire';
 import type { NumberReserve, SyncState, SyncStatus } from '../../shared/api/sync';
 import { LEASED_PREFIXES } from '../../shared/numbers';
 import { addLeasedBlock, dropLeasedBlocks, leasedRemaining, provisionalCount, recentUsage, startLeasing } from '../services/core/numbers';
 import { AppError } from '../../shared/result';
 import { acknowledge, nextBatch, pendingCount } from './outbox';
-import { applyPage, applyScopes, getCursor, getScopes, pendingInScopes, rereadForRole, scopeChange, CURSOR_KEY } from './apply';
+import { applyPageSlice, applyScopes, getCursor, getScopes, pendingInScopes, rereadForRole, scopeChange, CURSOR_KEY } from './apply';
 import { BACKFILL_CURSOR_KEY, endBackfill, getBackfill } from './scopes';
 import { rejectedCount } from './rejected';
 import { HttpTransport, OfflineError, SyncHttpError, TlsError, type Credentials, type SyncTransport } from './transport';
@@ -53,6 +53,8 @@ export const PROBE_FAST_WINDOW_MS = 5 * 60_000;
  * (and so every window's calls) meanwhile. Page sizes adapt so each apply stays near this budget.
  */
 export const APPLY_BUDGET_MS = 60;
+/** How long one slice of a pulled page may spend writing rows before it commits and yields. */
+const SLICE_BUDGET_MS = 40;
 const MIN_PULL_LIMIT = 100;
 /** The first page is small (its apply time is unknown yet); later pages grow while applies stay quick. */
 const FIRST_PULL_LIMIT = 500;
@@ -107,7 +109,7 @@ export class SyncClient {
   private probeTimer: NodeJS.Timeout | null = null;
   /** The page size the next catch-up starts with (adapted to how long pages take to apply). */
   private pullLimit = FIRST_PULL_LIMIT;
-  private readonly applyStats = { pages: 0, maxApplyMs: 0 };
+  private readonly applyStats = { pages: 0, changes: 0, maxApplyMs: 0 };
 
   constructor(private readonly opts: SyncClientOptions) {
     this.sqlite = opts.store.sqlite;
@@ -468,14 +470,41 @@ export class SyncClient {
       if (!r) return { pulled: 0, more: false };
       if (r.removed && domains) domains.add('tickets');
     }
-    const started = performance.now();
-    const stats = await writeGate(this.sqlite).exclusive(() => applyPage(this.sqlite, page, this.opts.clock.now().getTime()));
-    const applyMs = performance.now() - started;
-    this.adaptPullLimit(page.changes.length, applyMs);
+    const applied = await this.applyInSlices(page, CURSOR_KEY);
+    if (applied !== 'none' && domains) for (const c of page.changes) domains.add(domainOf(c.entity));
+    return { pulled: applied !== 'none' ? page.changes.length : 0, more: applied === 'part' || (page.hasMore && page.cursor !== cursor) };
+  }
+
+  /**
+   * Applies a pulled page in time-boxed slices (see applyPageSlice), yielding to the event loop
+   * between them, so no single write holds the host for more than about SLICE_BUDGET_MS plus the
+   * slice's own bookkeeping. 'none' when the page did not start where this device stands (ignored);
+   * 'part' when the cursor moved elsewhere between two slices (the rest comes with the next pull).
+   */
+  private async applyInSlices(page: PullResponse, cursorKey: string): Promise<'all' | 'part' | 'none'> {
+    let rest = page;
+    let total = 0;
+    for (;;) {
+      let ms = 0;
+      const r = await writeGate(this.sqlite).exclusive(() => {
+        // Measured inside the gate: waiting for it is not holding the event loop.
+        const started = performance.now();
+        const out = applyPageSlice(this.sqlite, rest, this.opts.clock.now().getTime(), cursorKey, SLICE_BUDGET_MS);
+        ms = performance.now() - started;
+        return out;
+      });
+      total += ms;
+      this.applyStats.maxApplyMs = Math.max(this.applyStats.maxApplyMs, ms);
+      if (!r) return rest === page ? 'none' : 'part';
+      this.applyStats.changes += r.taken;
+      if (r.taken >= rest.changes.length) break;
+      const last = rest.changes[r.taken - 1]!.seq;
+      rest = { ...rest, from: last, changes: rest.changes.slice(r.taken) };
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     this.applyStats.pages++;
-    this.applyStats.maxApplyMs = Math.max(this.applyStats.maxApplyMs, applyMs);
-    if (stats && domains) for (const c of page.changes) domains.add(domainOf(c.entity));
-    return { pulled: stats ? page.changes.length : 0, more: page.hasMore && page.cursor !== cursor };
+    if (cursorKey === CURSOR_KEY) this.adaptPullLimit(page.changes.length, total);
+    return 'all';
   }
 
   /**
@@ -507,9 +536,11 @@ export class SyncClient {
     return this.pullLimit;
   }
 
-  /** Pages applied since the client started, and the longest one apply held the event loop (ms). */
-  pullApplyStats(): { pages: number; maxApplyMs: number } {
-    return { ...this.applyStats };
+  /** Pages applied since the client started, the changes they carried, and the longest one apply held the event loop (ms). */
+  pullApplyStats(opts: { reset?: boolean } = {}): { pages: number; changes: number; maxApplyMs: number } {
+    const out = { ...this.applyStats };
+    if (opts.reset) Object.assign(this.applyStats, { pages: 0, changes: 0, maxApplyMs: 0 });
+    return out;
   }
 
   /** `limit`: a fixed page size (tests); by default each page is sized from the last one's apply time. */
@@ -550,12 +581,12 @@ export class SyncClient {
       const page = await this.tx().pull(from, limit, b.scopes ?? undefined);
       // The site list moved again meanwhile: the next ordinary pull applies that first.
       if (page.scopes !== undefined && JSON.stringify(page.scopes) !== JSON.stringify(getScopes(this.sqlite) ?? '')) return pulled;
-      const stats = await writeGate(this.sqlite).exclusive(() => applyPage(this.sqlite, page, this.opts.clock.now().getTime(), BACKFILL_CURSOR_KEY));
-      if (stats) {
+      const applied = await this.applyInSlices(page, BACKFILL_CURSOR_KEY);
+      if (applied !== 'none') {
         pulled += page.changes.length;
         for (const c of page.changes) domains.add(domainOf(c.entity));
       }
-      if (!page.hasMore || page.cursor === from) {
+      if (applied !== 'part' && (!page.hasMore || page.cursor === from)) {
         await writeGate(this.sqlite).exclusive(() => endBackfill(this.sqlite));
         return pulled;
       }
