@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../db/open';
-import { applyPage, getCursor } from './apply';
+import { applyPage, applyPageSlice, CURSOR_KEY, getCursor } from './apply';
 import { expandFieldHlc } from '../../shared/hlc';
 import type { Change } from '../../shared/sync/wire';
 
@@ -83,5 +83,38 @@ describe('applyPage in batches', () => {
     expect(s.sqlite.prepare("SELECT count(*) FROM tickets WHERE title LIKE 'Renamed %'").pluck().get()).toBe(10);
     expect(s.sqlite.prepare("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'renamed'").pluck().get()).toBe(10);
     expect(s.sqlite.prepare("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'title:ticket'").pluck().get()).toBe(0);
+  });
+});
+
+describe('applyPageSlice: a page in time-boxed slices', () => {
+  it('with no time to spare takes one change per slice, moves the cursor to it, and ends where the whole page would', () => {
+    const sliced = store();
+    const whole = store();
+    // Two changes at the same log position are never split between slices.
+    const changes = [ticket(1, 'INC1', 'One'), ticket(2, 'INC2', 'Two'), { ...ticket(3, 'INC3', 'Three') }, { ...ticket(3, 'INC4', 'Four'), id: 't-000004' }, ticket(5, 'INC5', 'Five')];
+    const page = { from: 0, cursor: 9, hasMore: false, changes };
+    applyPage(whole.sqlite, page, Date.now());
+    let rest = page;
+    const cursors: number[] = [];
+    for (let i = 0; i < 10 && rest.changes.length; i++) {
+      const r = applyPageSlice(sliced.sqlite, rest, Date.now(), CURSOR_KEY, 0)!;
+      cursors.push(getCursor(sliced.sqlite));
+      rest = { ...rest, from: getCursor(sliced.sqlite), changes: rest.changes.slice(r.taken) };
+    }
+    expect(cursors).toEqual([1, 2, 3, 9]);
+    const rows = (s: Store) => s.sqlite.prepare('SELECT id, number, title, field_hlc FROM tickets ORDER BY id').all();
+    expect(rows(sliced)).toEqual(rows(whole));
+    // A slice that does not start where the device stands is ignored, like a stale page.
+    expect(applyPageSlice(sliced.sqlite, { ...page, from: 1 }, Date.now(), CURSOR_KEY, 0)).toBeNull();
+  });
+
+  it('writes a field the server’s record leaves out as empty, so a value the server never took does not linger', () => {
+    const s = store();
+    const t = ticket(1, 'INC1', 'Printer');
+    applyPage(s.sqlite, { from: 0, cursor: 1, hasMore: false, changes: [t] }, Date.now());
+    // This device resolved it by itself; the server refused the move and sends its own version back.
+    s.sqlite.prepare("UPDATE tickets SET status = 'resolved', resolution_code = 'solved_permanently', resolution_notes = 'Fixed here' WHERE id = ?").run(t.id);
+    applyPage(s.sqlite, { from: 1, cursor: 2, hasMore: false, changes: [{ ...t, seq: 2, data: { ...t.data, status: 'cancelled' } }] }, Date.now());
+    expect(s.sqlite.prepare('SELECT status, resolution_code AS code, resolution_notes AS notes FROM tickets WHERE id = ?').get(t.id)).toEqual({ status: 'cancelled', code: null, notes: null });
   });
 });
