@@ -38,6 +38,8 @@ export interface WeekOptions {
   convergeTimeoutMs?: number;
   pgUrl?: string;
   progress?: (msg: string) => void;
+  /** Called when the server comes back and once the laptops have converged (a profiler, say). */
+  onCatchUp?: { start(): Promise<void> | void; stop(): Promise<void> | void };
 }
 
 /** What the rules require to be listed: `open` conflicts on every laptop, `auto` ones on the laptop whose value lost. */
@@ -485,6 +487,7 @@ export async function runWeek(opts: WeekOptions): Promise<WeekReport> {
 
     // The server comes back on the same address. Nobody presses Sync now.
     say('server back');
+    await opts.onCatchUp?.start();
     server.http = await startServer(server.store, { port: server.http.port });
     const back = performance.now();
     let convergedAt: number | null = null;
@@ -503,6 +506,7 @@ export async function runWeek(opts: WeekOptions): Promise<WeekReport> {
       timeout,
       200,
     );
+    await opts.onCatchUp?.stop();
     const secondsToConverge = convergedAt === null ? null : (convergedAt - back) / 1000;
     say(`converged: ${secondsToConverge ?? 'no'}`);
     // Quiet for a moment: nothing more should move.
