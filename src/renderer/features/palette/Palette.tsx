@@ -10,6 +10,7 @@ import { IconArrowRight, IconBook, IconListDetails, IconPlus, IconSearch, IconSe
 import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type SearchHit } from '../../../shared/api/tickets';
 import type { KbHit } from '../../../shared/api/kb';
 import { isTicketNumber, PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
+import { isProvisional } from '../../../shared/numbers';
 import { api, errorMessage } from '../../lib/client';
 import { navigate } from '../../lib/router';
 import { entriesFor } from '../../app/nav';
@@ -110,6 +111,11 @@ export function Palette() {
                   <Text size="sm" ff="monospace" c="dimmed" style={{ flex: 'none' }}>
                     {h.number}
                   </Text>
+                  {isProvisional(h.number) && (
+                    <Badge size="xs" variant="outline" color="orange" style={{ flex: 'none' }} data-testid="palette-provisional" title="Provisional number, given offline: the ticket gets its real number at the next sync">
+                      provisional
+                    </Badge>
+                  )}
                   <div style={{ flex: 1, minWidth: 0 }}>
                     <Text size="sm" fw={500} truncate>
                       {h.title}
