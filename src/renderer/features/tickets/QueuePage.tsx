@@ -270,6 +270,12 @@ export function QueuePage() {
   // opened from the palette, just created, or moved out of this view by the last key.
   const openQuery = useCall('tickets.getByNumber', openNumber ? { number: openNumber } : null);
   const openDetail = openNumber && openQuery.data?.number === openNumber ? openQuery.data : undefined;
+  // A number the ticket no longer carries (renumbered at sync from a provisional one, or typed in
+  // lower case) still leads to it: the address moves on to the number it carries now.
+  const movedTo = openNumber && openQuery.data && openQuery.data.number !== openNumber ? openQuery.data.number : null;
+  useEffect(() => {
+    if (movedTo) navigate(queuePath(movedTo), { replace: true });
+  }, [movedTo]);
   const openTicket: KeyTarget | undefined = openDetail ?? openRow;
   // Keys act on the ticket on screen: the open one, else the highlighted row. While an open ticket is
   // still loading there is no target at all, so a key never falls through to another row.
