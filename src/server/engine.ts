@@ -35,6 +35,17 @@ export class HttpError extends Error {
 
 const SERVER_DEVICE = 'server';
 
+/** A parent's children of the given types: as stored, or as written earlier in this push (newer, or not stored yet). */
+async function childrenIn(tx: SyncTx, parent: StoredRecord, children: { entity: string; field: string }[], records: Map<string, StoredRecord>): Promise<Map<string, StoredRecord>> {
+  const found = new Map<string, StoredRecord>();
+  for (const c of await tx.childrenOf(children, parent.id)) {
+    const k = recordKey(c.entity, c.id);
+    found.set(k, records.get(k) ?? c);
+  }
+  for (const [k, r] of records) if (children.some((c) => c.entity === r.entity && r.data[c.field] === parent.id)) found.set(k, r);
+  return found;
+}
+
 /**
  * A record moved site (a ticket, an asset; see shared/sync/following): every child row goes with it
  * in the same transaction, so the new site's devices receive them and the old site's devices drop
@@ -44,17 +55,7 @@ const SERVER_DEVICE = 'server';
 async function moveChildren(tx: SyncTx, parent: StoredRecord, records: Map<string, StoredRecord>, dirty: Map<string, StoredRecord>, serverStamp: string): Promise<void> {
   const children = followingChildrenOf(parent.entity);
   if (!children.length) return;
-  const found = new Map<string, StoredRecord>();
-  for (const c of await tx.childrenOf(children, parent.id)) {
-    const k = recordKey(c.entity, c.id);
-    // A copy written earlier in this push is newer than the stored one.
-    found.set(k, records.get(k) ?? c);
-  }
-  // Children created earlier in this push are not stored yet.
-  for (const [k, r] of records) {
-    const child = FOLLOWING_CHILD.get(r.entity);
-    if (child && child.parent === parent.entity && r.data[child.field] === parent.id) found.set(k, r);
-  }
+  const found = await childrenIn(tx, parent, children, records);
   for (const [k, child] of found) {
     if (child.scopeId === parent.scopeId) continue;
     const movedFrom = [...new Set([...(child.movedFrom ?? []), child.scopeId])].filter((x) => x !== parent.scopeId);
@@ -82,12 +83,7 @@ async function moveChildren(tx: SyncTx, parent: StoredRecord, records: Map<strin
 async function resendChildren(tx: SyncTx, parent: StoredRecord, records: Map<string, StoredRecord>, dirty: Map<string, StoredRecord>, left: string[]): Promise<void> {
   const children = childrenReadViaParent(parent.entity);
   if (!children.length) return;
-  const found = new Map<string, StoredRecord>();
-  for (const c of await tx.childrenOf(children, parent.id)) {
-    const k = recordKey(c.entity, c.id);
-    found.set(k, records.get(k) ?? c);
-  }
-  for (const [k, r] of records) if (children.some((c) => c.entity === r.entity && r.data[c.field] === parent.id)) found.set(k, r);
+  const found = await childrenIn(tx, parent, children, records);
   for (const [k, child] of found) {
     const copy: StoredRecord = { ...child, movedFrom: [...new Set([...(child.movedFrom ?? []), ...left])] };
     records.set(k, copy);
