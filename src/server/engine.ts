@@ -15,6 +15,7 @@ import { formatHumanNumber, numberedField, parseHumanNumber, provisionalPrefix, 
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
 import { deriveAfterOp } from './derive';
 import { readerView } from './store/moves';
+import { checkArrivingRequest, toCatalogueItem } from '../shared/catalogue/items';
 
 export interface PushAuth {
   userId: string;
@@ -327,6 +328,22 @@ async function applyOne(
     }
   }
 
+  // A request raised from the service catalogue: its answers must satisfy the item's form as the
+  // server has it, and a request nobody filed yet goes to the item's group.
+  let fileUnder: string | null = null;
+  if (!current && kind === 'create' && op.entity === 'tickets' && typeof payload.catalogue_item_id === 'string') {
+    const itemKey = recordKey('catalogue_items', payload.catalogue_item_id);
+    let itemRec = records.get(itemKey);
+    if (!itemRec) {
+      itemRec = (await tx.loadRecords([{ entity: 'catalogue_items', id: payload.catalogue_item_id }])).get(itemKey);
+      if (itemRec) records.set(itemKey, itemRec);
+    }
+    const item = itemRec && !itemRec.deletedHlc ? toCatalogueItem(itemRec.id, itemRec.data) : null;
+    const bad = checkArrivingRequest(item, payload.catalogue_item_id, payload.form_answers);
+    if (bad) return reject(bad);
+    if (item?.groupId && !payload.group_id && !payload.assignee_id) fileUnder = item.groupId;
+  }
+
   const clock = clampHlc(rollOver(op.hlc), nowMs, maxHlc);
   if (clock.hlc !== op.hlc) clock.clamped = true;
   const stamp = makeStamp(clock.hlc, auth.deviceId);
@@ -390,6 +407,11 @@ async function applyOne(
   if (out.changed && out.state) {
     const prev = current;
     const next: StoredRecord = { ...out.state, seq: prev?.seq ?? 0, fieldSeq: { ...(prev?.fieldSeq ?? {}) } };
+    if (fileUnder) {
+      // Written by the server just after the op, so the device that sent it takes the group on its next pull.
+      next.data = { ...next.data, group_id: fileUnder };
+      next.fieldHlc = { ...next.fieldHlc, group_id: stampAfter(next.fieldHlc.group_id, stamp) };
+    }
     // Where in the log each watched field was last written: a later writer who had not pulled that far overwrote it unseen.
     for (const f of watchedFields(op.entity)) if (next.fieldHlc[f] !== prev?.fieldHlc[f]) next.fieldSeq[f] = 0;
     // Moves earlier in this batch stay logged even when a later op rewrites the record.

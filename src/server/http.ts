@@ -45,6 +45,8 @@ import { filterPage } from './pull-filter';
 import { handleBlob, isBlobPath } from './blobs';
 import type { ServerStore } from './store/types';
 import { NUMBER_PREFIXES, schemeOf } from '../shared/numbers';
+import { pullScopes } from './scopes';
+import { DEFAULT_PORTAL_DIR, handlePortalCall, servePortalPage } from './portal';
 
 export interface ServerOptions {
   port: number;
@@ -53,6 +55,8 @@ export interface ServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Allows plain HTTP on an address other than loopback (tokens and passwords then cross the network readable). */
   insecureHttp?: boolean;
+  /** Where the built portal page is (default: dist/renderer of this checkout). */
+  portalDir?: string;
   /** How often open live streams get a keep-alive, which also re-checks their device (default 20 s). */
   liveCheckMs?: number;
   now?: () => number;
@@ -90,6 +94,16 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** A JSON body of at most 64 KB, parsed but not yet checked (the portal checks it against its call's schema). */
+async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
+  const text = await readBody(req, 64 * 1024);
+  try {
+    return text.trim() ? JSON.parse(text) : {};
+  } catch {
+    throw new HttpError(400, 'invalid_input', 'The request body is not valid JSON.');
+  }
+}
+
 async function json<T extends z.ZodType>(req: http.IncomingMessage, schema: T, limit = 64 * 1024): Promise<z.output<T>> {
   const text = await readBody(req, limit);
   let raw: unknown;
@@ -106,17 +120,7 @@ async function json<T extends z.ZodType>(req: http.IncomingMessage, schema: T, l
   return r.data;
 }
 
-/**
- * The sites a pull reads. Without `requested` (comma-separated), all the user's sites and the
- * directory; with it (a device back-filling a site it just gained), only those of them the user
- * holds, so a device can never widen what it receives.
- */
-export function pullScopes(userSites: string[] | null, requested: string | null): string[] | null {
-  if (requested === null) return userSites === null ? null : ['global', ...userSites];
-  const asked = [...new Set(requested.split(',').filter((x) => /^[A-Za-z0-9._:@-]{1,80}$/.test(x)))];
-  if (!asked.length) throw new HttpError(400, 'invalid_input', 'scopes must list site ids separated by commas.');
-  return userSites === null ? asked : asked.filter((x) => x === 'global' || userSites.includes(x));
-}
+export { pullScopes } from './scopes';
 
 /** 127.0.0.0/8, ::1 and localhost: the only addresses plain HTTP may listen on without --insecure-http. */
 export function isLoopback(host: string): boolean {
@@ -171,6 +175,16 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
         const auth = await authenticate(store, req.headers.authorization, now());
         return await handleBlob(store, auth, req, res, url, new Date(now()).toISOString(), send);
       }
+      if (url.pathname === '/portal' && req.method === 'GET') {
+        res.writeHead(301, { location: '/portal/' });
+        return res.end();
+      }
+      const portalCall = /^\/portal\/api\/([A-Za-z.]{1,60})$/.exec(url.pathname);
+      if (portalCall && req.method === 'POST') {
+        const value = await handlePortalCall(store, portalCall[1]!, req, () => readJsonBody(req), now());
+        return send(res, 200, { ok: true, value });
+      }
+      if (url.pathname.startsWith('/portal/') && req.method === 'GET' && !portalCall) return servePortalPage(opts.portalDir ?? DEFAULT_PORTAL_DIR, url.pathname, res);
       switch (route) {
         case 'GET /health':
           return send(res, 200, { ok: true, value: { status: 'ok', store: store.kind, head: await store.headSeq() } });

@@ -26,6 +26,8 @@ import { kbCalls } from './kb';
 import { problemsCalls } from './problems';
 import { triageCalls } from './triage';
 import { changesCalls } from './changes';
+import { catalogueCalls } from './catalogue';
+import { portalCalls } from './portal';
 
 export const contract = {
   ...setupCalls,
@@ -55,6 +57,8 @@ export const contract = {
   ...problemsCalls,
   ...triageCalls,
   ...changesCalls,
+  ...catalogueCalls,
+  ...portalCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

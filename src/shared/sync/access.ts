@@ -68,7 +68,7 @@ export const TRANSITION_FIELDS: readonly string[] = [
 /** What a requester's own moves may carry: no assignee, no first-response time. */
 const REQUESTER_TRANSITION_FIELDS: readonly string[] = ['is_open', 'pending_reason', 'resolution_code', 'resolution_notes', 'resolved_at', 'closed_at'];
 /** Fields a requester may give a ticket they raise (former_number is replaced by the server, as for everyone). */
-const REQUESTER_CREATE_FIELDS: readonly string[] = ['number', 'former_number', 'type', 'title', 'description', 'category', 'subcategory', 'impact', 'urgency', 'priority', 'priority_overridden', 'status', 'is_open', 'requester_id', 'contact_channel', 'linked_asset_id', 'opened_at', 'assignee_id', 'group_id', 'pending_reason', 'resolution_code', 'resolution_notes', 'first_response_at', 'resolved_at', 'closed_at'];
+const REQUESTER_CREATE_FIELDS: readonly string[] = ['number', 'former_number', 'type', 'title', 'description', 'category', 'subcategory', 'impact', 'urgency', 'priority', 'priority_overridden', 'status', 'is_open', 'requester_id', 'contact_channel', 'linked_asset_id', 'opened_at', 'catalogue_item_id', 'form_answers', 'assignee_id', 'group_id', 'pending_reason', 'resolution_code', 'resolution_notes', 'first_response_at', 'resolved_at', 'closed_at'];
 
 export function requesterMayMove(from: string, to: string): boolean {
   return (from === 'resolved' && (to === 'in_progress' || to === 'closed')) || (to === 'cancelled' && (OPEN_STATUSES as readonly string[]).includes(from));

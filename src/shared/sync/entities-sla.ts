@@ -21,14 +21,17 @@ const ADMIN_ONLY: readonly WriterRole[] = ['admin'];
 const STAFF: readonly WriterRole[] = ['admin', 'technician'];
 
 export const SLA_ENTITY_RULES: Record<string, EntityRule> = {
+  // Requesters receive calendars and policies too: the portal tells them when the team aims to respond.
   sla_calendars: {
     home: 'global',
+    read: { requester: 'all' },
     merge: 'record',
     writers: ADMIN_ONLY,
     fields: { name: str(120).min(1), timezone: timeZoneText, hours: calendarHoursText, holidays: holidaysText },
   },
   sla_policies: {
     home: 'global',
+    read: { requester: 'all' },
     merge: 'record',
     writers: ADMIN_ONLY,
     fields: {

@@ -19,6 +19,8 @@ import { EVIDENCE_ENTITY_RULES } from './entities-evidence';
 import { SLA_ENTITY_RULES } from './entities-sla';
 import { KB_ENTITY_RULES } from './entities-kb';
 import { ITSM_ENTITY_RULES } from './entities-itsm';
+import { PORTAL_ENTITY_RULES } from './entities-portal';
+import { formAnswersText } from '../catalogue/form';
 import type { EntityRule, WriterRole } from './entity-rule';
 
 export type { EntityRule, MatchRead, MergeKind, ReadRule, WriterRole } from './entity-rule';
@@ -55,6 +57,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   ...ASSET_ENTITY_RULES,
   ...GRC_ENTITY_RULES,
   ...EVIDENCE_ENTITY_RULES,
+  ...PORTAL_ENTITY_RULES,
   // Team-wide settings (scope 'global'): one row per setting key, and one row per category,
   // subcategory, asset custom field and asset model, so concurrent additions all survive.
   team_settings: { merge: 'record', home: 'global', read: { requester: 'all' }, writers: ADMIN_ONLY, textFields: ['value'], fields: { key: z.enum(TEAM_SETTING_KEYS), value: teamSettingValueText } },
@@ -88,7 +91,7 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
   },
   tickets: {
     home: 'site',
-    fixed: ['number', 'former_number', 'source_number'],
+    fixed: ['number', 'former_number', 'source_number', 'catalogue_item_id', 'form_answers'],
     read: { requester: { own: 'requester_id' } },
     merge: 'record',
     status: true,
@@ -132,6 +135,10 @@ export const ENTITY_RULES: Record<string, EntityRule> = {
       sla_policy_id: id.nullable(),
       sla_response_met: bool01.nullable(),
       sla_resolution_target_minutes: z.number().int().min(0).max(5_256_000).nullable(),
+      // A request raised from the service catalogue: which item, and the requester's answers to its
+      // form as JSON (checked against the item's form by the server when the ticket arrives).
+      catalogue_item_id: id.nullable(),
+      form_answers: formAnswersText.nullable(),
     },
   },
   ticket_comments: {

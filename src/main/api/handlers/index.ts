@@ -27,6 +27,8 @@ import { kbHandlers } from './kb';
 import { problemsHandlers } from './problems';
 import { triageHandlers } from './triage';
 import { changesHandlers } from './changes';
+import { catalogueHandlers } from './catalogue';
+import { portalHandlers } from './portal';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -55,6 +57,8 @@ export const handlers: HandlersFor<Contract> = {
   ...problemsHandlers,
   ...triageHandlers,
   ...changesHandlers,
+  ...catalogueHandlers,
+  ...portalHandlers,
 };
 
 export type { RequestInfo } from './types';

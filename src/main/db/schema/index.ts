@@ -10,3 +10,4 @@ export * from './sla';
 export * from './kb';
 export * from './itsm';
 export * from './dashboards';
+export * from './portal';

@@ -52,6 +52,9 @@ export const tickets = sqliteTable(
     slaPolicyId: text('sla_policy_id'),
     slaResponseMet: integer('sla_response_met'),
     slaResolutionTargetMinutes: integer('sla_resolution_target_minutes'),
+    /** The service catalogue item a request was raised from, and the requester's answers to its form (JSON). */
+    catalogueItemId: text('catalogue_item_id'),
+    formAnswers: text('form_answers'),
     /**
      * Derived on this device from the ticket's status history and the policy (services/sla), never
      * synced: the clock's state, its next deadline and warning (epoch ms) while it runs, what is left

@@ -78,6 +78,9 @@ export interface NewTicket {
   siteId?: string;
   contactChannel?: string | null;
   linkedAssetId?: string | null;
+  /** A request raised from the service catalogue: the item and the answers to its form (JSON). */
+  catalogueItemId?: string | null;
+  formAnswers?: string | null;
 }
 
 export function appendHistory(
@@ -145,6 +148,7 @@ export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
       contact_channel: input.contactChannel ?? (isRequester ? 'portal' : null),
       linked_asset_id: input.linkedAssetId ?? null,
       opened_at: w.now,
+      ...(input.catalogueItemId ? { catalogue_item_id: input.catalogueItemId, form_answers: input.formAnswers ?? null } : {}),
     };
     createRecord(ctx, w, 'tickets', id, siteId, row, { audit: { after: { ...row, scope_id: siteId } } });
     appendHistory(sqlite, w, id, siteId, { kind: 'status', from: null, to: status });
