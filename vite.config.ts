@@ -19,6 +19,8 @@ export default defineConfig({
     // The host's CSP is script-src 'self': never inline the module preload polyfill.
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 2000,
+    // Two pages: the app, and the requester portal the central server serves at /portal.
+    rollupOptions: { input: { main: path.join(here, 'src/renderer/index.html'), portal: path.join(here, 'src/renderer/portal.html') } },
   },
   server: {
     port: 5173,

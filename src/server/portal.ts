@@ -100,12 +100,7 @@ export function checkPortalOrigin(req: http.IncomingMessage): void {
   const origin = req.headers.origin;
   const host = req.headers.host;
   if (origin !== undefined) {
-    let originHost: string | null = null;
-    try {
-      originHost = new URL(origin).host;
-    } catch {
-      originHost = null;
-    }
+    const originHost = URL.canParse(origin) ? new URL(origin).host : null;
     if (!host || originHost !== host) throw new HttpError(403, 'forbidden', 'Cross-origin requests are refused.');
   }
 }

@@ -7,10 +7,17 @@ import { SignIn } from '../features/auth/SignIn';
 import { ErrorState, Loading } from '../features/common/states';
 import { Shell } from './Shell';
 import { IdleLockGate } from '../features/security/IdleLock';
+import { PortalApp } from '../features/portal/PortalApp';
+import { isUnder, useRoute } from '../lib/router';
+import { Button } from '@mantine/core';
+import { api } from '../lib/client';
 
 export function App() {
   const status = useCall('setup.status', {});
   const token = useSession((s) => s.token);
+  const user = useSession((s) => s.user);
+  const signOut = useSession((s) => s.signOut);
+  const route = useRoute();
   if (status.data === undefined) {
     if (status.error) {
       return (
@@ -36,6 +43,23 @@ export function App() {
     );
   }
   if (!token) return <SignIn organisation={status.data.organisation} />;
+  // Requesters land on the portal, not the staff console; their settings (sync, security) and About
+  // still open in the console's frame.
+  if (user?.role === 'requester' && !isUnder(route.path, '/settings') && !isUnder(route.path, '/about')) {
+    return (
+      <IdleLockGate>
+        <PortalApp
+          userName={user.displayName}
+          onSignOut={() => void api.call('session.logout', {}).catch(() => undefined).then(() => signOut())}
+          extraLinks={
+            <Button size="xs" variant="subtle" component="a" href="#/settings/sync">
+              Settings
+            </Button>
+          }
+        />
+      </IdleLockGate>
+    );
+  }
   return (
     <IdleLockGate>
       <Shell />

@@ -1,0 +1,162 @@
+/**
+ * The requester portal end to end: a requester without the app submits a catalogue request through
+ * the server's /portal in Chromium, a technician's device pulls it and answers while offline (a
+ * public comment and an internal note), and after the sync the requester reads the public answer
+ * only. A requester signing in to the app lands on the same portal, not the staff console. Every
+ * portal screen is checked with axe.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { apiCall, startHost, type RunningHost } from './support/host';
+import { sessionToken } from './support/two-devices';
+import { SERVER_ADMIN, startSyncServer, type SyncServer } from './support/sync-server';
+import { SetupPage, SignInPage } from './pages/setup';
+import { SyncSettingsPage } from './pages/sync';
+import { PortalPage } from './pages/portal';
+
+let server: SyncServer;
+let host: RunningHost;
+
+test.beforeAll(async () => {
+  server = await startSyncServer();
+  host = await startHost();
+});
+test.afterAll(async () => {
+  await host?.stop();
+  await server?.dispose();
+});
+
+async function violations(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} ${(n.failureSummary ?? '').slice(0, 200)}`).slice(0, 3).join(' | ')}`);
+}
+
+async function serverPost<T>(path: string, body: unknown, token?: string): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  const out = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
+  if (!out.ok) throw new Error(`${path}: ${out.error?.message}`);
+  return out.value as T;
+}
+
+test('a requester submits through the server portal and a technician answers offline', async ({ page, browser }) => {
+  test.setTimeout(240_000);
+  // The technician's device: set up, a requester of its own for the in-app portal, then joined to the server.
+  await page.goto(host.url);
+  await new SetupPage(page).complete({ organisation: 'Northwind IT', site: 'HQ', displayName: 'Tess Tech', username: 'tess', password: 'correct-horse-1' });
+  await expect(page.getByTestId('nav-queue')).toBeVisible();
+  const tess = await sessionToken(page);
+  const hq = (await apiCall<{ items: { id: string; name: string }[] }>(host, 'sites.list', {}, tess)).items.find((s) => s.name === 'HQ')!.id;
+  const group = await apiCall<{ id: string }>(host, 'groups.create', { name: 'Hardware desk' }, tess);
+  await apiCall(host, 'catalogue.save', {
+    name: 'New laptop',
+    description: 'A laptop for work, set up and ready.',
+    section: 'Hardware',
+    icon: 'laptop',
+    ticketType: 'request',
+    ticketCategory: 'Hardware',
+    groupId: group.id,
+    fields: [
+      { key: 'model', label: 'Laptop model', kind: 'select', required: true, options: ['13-inch', '15-inch'] },
+      { key: 'needed_by', label: 'Needed by', kind: 'date' },
+      { key: 'agree', label: 'I will return my old laptop', kind: 'checkbox', required: true },
+    ],
+  }, tess);
+  await new SyncSettingsPage(page).join(server.url, SERVER_ADMIN.username, SERVER_ADMIN.password);
+  await apiCall(host, 'sync.now', {}, tess);
+
+  // The requester's account on the server (no app).
+  const adminToken = (await serverPost<{ accessToken: string }>('/auth/login', { ...SERVER_ADMIN, deviceId: 'e2e-console-0001', deviceName: 'console' })).accessToken;
+  await serverPost('/auth/users', { username: 'rita', password: 'rita-password-1', role: 'requester', sites: [hq] }, adminToken);
+
+  const ctx = await browser.newContext();
+  const rp = await ctx.newPage();
+  const portal = new PortalPage(rp);
+  await rp.goto(`${server.url}/portal`);
+  expect(await violations(rp), 'portal sign-in').toEqual([]);
+  await portal.signInOnServer('rita', 'rita-password-1');
+  expect(await violations(rp), 'portal catalogue').toEqual([]);
+
+  // The form refuses a missing required answer before anything is sent, naming the field.
+  await portal.item('New laptop').click();
+  await rp.getByLabel('Title').fill('Laptop for the new starter');
+  await portal.send();
+  await expect(rp.getByText('“Laptop model” is required.')).toBeVisible();
+  expect(await violations(rp), 'portal request form').toEqual([]);
+  await rp.getByTestId('answer-model').click();
+  await rp.getByRole('option', { name: '13-inch' }).click();
+  await rp.getByTestId('answer-agree').check();
+  await rp.getByLabel('Anything else we should know').fill('Starts on Monday.');
+  await portal.send();
+  await expect(portal.ticket()).toBeVisible();
+  await expect(rp.getByTestId('portal-status')).toHaveText('Received');
+  const number = (await portal.ticket().getByText(/^REQ\d{7}/).textContent())!.split(' ')[0]!;
+
+  // The technician's device pulls it, then answers while the server is away.
+  await apiCall(host, 'sync.now', {}, tess);
+  const tickets = await apiCall<{ items: { id: string; number: string }[] }>(host, 'tickets.list', { view: 'all' }, tess);
+  const t = tickets.items.find((x) => x.number === number)!;
+  const full = await apiCall<{ groupId: string; description: string }>(host, 'tickets.get', { id: t.id }, tess);
+  expect(full.groupId).toBe(group.id);
+  expect(full.description).toContain('**Laptop model:** 13-inch');
+  await server.stop();
+  await apiCall(host, 'tickets.comment', { id: t.id, body: 'A 13-inch laptop will be ready on Friday.' }, tess);
+  await apiCall(host, 'tickets.comment', { id: t.id, body: 'INTERNAL: take it from the spare shelf', internal: true }, tess);
+  await server.restart();
+  await apiCall(host, 'sync.now', {}, tess);
+
+  await rp.reload();
+  await expect(portal.comments()).toHaveCount(1);
+  await expect(portal.comments().first()).toContainText('A 13-inch laptop will be ready on Friday.');
+  await expect(rp.getByText('INTERNAL: take it from the spare shelf')).toHaveCount(0);
+  expect(await violations(rp), 'portal ticket').toEqual([]);
+
+  // The requester answers back from the keyboard; the technician's device receives it.
+  await rp.getByTestId('portal-comment-box').fill('Thank you, Friday is fine.');
+  await rp.getByTestId('portal-comment-box').press('Tab');
+  await rp.keyboard.press('Enter');
+  await expect(portal.comments()).toHaveCount(2);
+  await apiCall(host, 'sync.now', {}, tess);
+  const after = await apiCall<{ timeline: { kind: string; body?: string }[] }>(host, 'tickets.get', { id: t.id }, tess);
+  expect(after.timeline.some((e) => e.kind === 'comment' && e.body === 'Thank you, Friday is fine.')).toBe(true);
+
+  await rp.getByTestId('portal-my-tickets').click();
+  await expect(rp.getByTestId(`portal-ticket-${number}`)).toBeVisible();
+  expect(await violations(rp), 'portal my tickets').toEqual([]);
+  await ctx.close();
+});
+
+test('a requester signing in to the app lands on the portal, not the staff console', async ({ page }) => {
+  test.setTimeout(120_000);
+  const fresh = await startHost();
+  try {
+    await page.goto(fresh.url);
+    await new SetupPage(page).complete({ organisation: 'Northwind IT', site: 'HQ', displayName: 'Tess Tech', username: 'tess', password: 'correct-horse-1' });
+    await expect(page.getByTestId('nav-queue')).toBeVisible();
+    const tess = await sessionToken(page);
+    await apiCall(fresh, 'users.create', { username: 'rosa', displayName: 'Rosa Requester', role: 'requester', password: 'rosa-password-1' }, tess);
+    await apiCall(fresh, 'catalogue.save', { name: 'Software install', section: 'Software', icon: 'apps', fields: [{ key: 'app', label: 'Which application', kind: 'text', required: true }] }, tess);
+    await page.evaluate(() => localStorage.removeItem('outpost.session'));
+    await page.reload();
+    await new SignInPage(page).signIn('rosa', 'rosa-password-1');
+    await expect(page.getByRole('heading', { name: 'How can we help?' })).toBeVisible();
+    await expect(page.getByTestId('nav-queue')).toHaveCount(0);
+    expect(await violations(page), 'in-app catalogue').toEqual([]);
+
+    await page.getByTestId('report-problem').click();
+    await page.getByLabel('Title').fill('Printer jams');
+    await page.getByLabel('What is happening?').fill('Every page jams on floor 2.');
+    await page.getByTestId('portal-submit').click();
+    await expect(page.getByTestId('portal-ticket')).toBeVisible();
+    await expect(page.getByTestId('portal-status')).toHaveText('Received');
+    expect(await violations(page), 'in-app ticket').toEqual([]);
+    await page.getByTestId('portal-cancel').click();
+    await expect(page.getByTestId('portal-status')).toHaveText('Cancelled');
+    await page.getByTestId('portal-my-tickets').click();
+    await expect(page.getByTestId('portal-ticket-list')).toContainText('Printer jams');
+    expect(await violations(page), 'in-app my tickets').toEqual([]);
+  } finally {
+    await fresh.stop();
+  }
+});
