@@ -21,6 +21,7 @@ import type { CallName } from '../shared/api';
 import { allows, type Role } from '../shared/api/contract';
 import { requestTicket, toCatalogueItem, type CatalogueItem } from '../shared/catalogue/items';
 import { MOVE_TARGET, moveRefusal, portalCan } from '../shared/catalogue/portal-rules';
+import { excerpt, isPublicArticle, matchesArticle } from '../shared/catalogue/articles';
 import type { Answers } from '../shared/catalogue/form';
 import { uuidv7 } from '../shared/ids';
 import { formatHlc } from '../shared/hlc';
@@ -231,6 +232,23 @@ const handlers: { [N in keyof typeof portalCalls]: (store: ServerStore, auth: Pu
   'portal.ticket': async (store, auth, p, input) => {
     const v = await readView(store, auth, p);
     return detailOf(v, p, ownTicket(v, p, input.id));
+  },
+  'portal.articles': async (store, auth, p, input) => {
+    const v = await readView(store, auth, p);
+    const items = live(v, 'kb_articles')
+      .filter((a) => isPublicArticle(a.data))
+      .map((a) => ({ a, title: String(a.data.title), category: typeof a.data.category === 'string' ? a.data.category : null, body: String(a.data.body ?? '') }))
+      .filter((x) => !input.q || matchesArticle(x, input.q))
+      .sort((x, y) => (x.a.updatedAt < y.a.updatedAt ? 1 : -1))
+      .slice(0, 50)
+      .map((x) => ({ id: x.a.id, number: String(x.a.data.number), title: x.title, category: x.category, excerpt: excerpt(x.body, input.q) }));
+    return { items };
+  },
+  'portal.article': async (store, auth, p, input) => {
+    const v = await readView(store, auth, p);
+    const a = v.records.get(`kb_articles/${input.id}`);
+    if (!a || a.deletedHlc || !isPublicArticle(a.data)) throw new HttpError(404, 'not_found', 'No such help article.');
+    return { id: a.id, number: String(a.data.number), title: String(a.data.title), category: typeof a.data.category === 'string' ? a.data.category : null, body: String(a.data.body ?? ''), updatedAt: a.updatedAt };
   },
   'portal.submit': async (store, auth, p, input, nowMs) => {
     const v = await readView(store, auth, p);

@@ -59,6 +59,22 @@ export const portalSubmitInput = z
   .strict();
 export type PortalSubmitInput = z.output<typeof portalSubmitInput>;
 
+/** A published public help article as the portal lists it. */
+export interface PortalArticleSummary {
+  id: string;
+  number: string;
+  title: string;
+  category: string | null;
+  /** Plain text around the match (or the article's opening), for the list. */
+  excerpt: string;
+}
+
+export interface PortalArticle extends Omit<PortalArticleSummary, 'excerpt'> {
+  /** Markdown. */
+  body: string;
+  updatedAt: string;
+}
+
 export const PORTAL_MOVES = ['cancel', 'reopen', 'close'] as const;
 export type PortalMove = (typeof PORTAL_MOVES)[number];
 
@@ -67,6 +83,9 @@ export const portalCalls = {
   'portal.submit': call<{ id: string; number: string }>()(portalSubmitInput, PORTAL, { mutates: true }),
   'portal.myTickets': call<{ items: PortalTicket[] }>()(z.object({}).strict().default({}), PORTAL),
   'portal.ticket': call<PortalTicketDetail>()(z.object({ id }).strict(), PORTAL),
+  /** Published public help articles, newest first, or those matching `q`. */
+  'portal.articles': call<{ items: PortalArticleSummary[] }>()(z.object({ q: z.string().trim().max(200).default('') }).strict(), PORTAL),
+  'portal.article': call<PortalArticle>()(z.object({ id }).strict(), PORTAL),
   'portal.comment': call<{ ok: true }>()(
     z.object({ id, body: z.string().trim().min(1, { message: 'A comment cannot be empty.' }).max(20_000) }).strict(),
     PORTAL,

@@ -2,13 +2,15 @@
 import type { portalCalls } from '../../../shared/api/portal';
 import type { HandlersFor } from './types';
 import { loadCatalogue } from '../../services/portal/catalogue';
-import { myTickets, portalComment, portalMove, portalTicket, submitRequest } from '../../services/portal/portal';
+import { myTickets, portalArticle, portalArticles, portalComment, portalMove, portalTicket, submitRequest } from '../../services/portal/portal';
 
 export const portalHandlers: HandlersFor<typeof portalCalls> = {
   'portal.catalogue': (ctx) => ({ items: loadCatalogue(ctx.store.sqlite, true) }),
   'portal.submit': (ctx, input) => submitRequest(ctx, input),
   'portal.myTickets': (ctx) => ({ items: myTickets(ctx) }),
   'portal.ticket': (ctx, input) => portalTicket(ctx, input.id),
+  'portal.articles': (ctx, input) => ({ items: portalArticles(ctx, input.q) }),
+  'portal.article': (ctx, input) => portalArticle(ctx, input.id),
   'portal.comment': (ctx, input) => {
     portalComment(ctx, input.id, input.body);
     return { ok: true as const };

@@ -67,6 +67,11 @@ for (const variant of ['sqlite', 'postgres'] as const) {
           { key: 'agree', label: 'I will return my old laptop', kind: 'checkbox', required: true },
         ],
       });
+      for (const [title, visibility] of [['Connect to the VPN', 'public'], ['VPN concentrator runbook', 'internal']] as const) {
+        const a = await tech.call('kb.create', { title, body: `## ${title}\n\nOpen the VPN app and sign in with your usual account.`, visibility, category: 'Network' });
+        await tech.call('kb.move', { id: a.id, to: 'published' });
+      }
+      await tech.call('kb.create', { title: 'VPN draft', body: 'Not yet.', visibility: 'public' });
       await tech.call('sync.now');
       const admin = await serverLogin(server);
       for (const username of ['rita', 'ravi']) {
@@ -125,6 +130,19 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       const mine = value(await portal<{ items: PortalTicket[] }>(server, 'portal.myTickets', {}, rita));
       expect(mine.items.map((x) => x.number)).toEqual([submitted.number]);
       expect(mine.items[0]!.catalogueItemName).toBe('New laptop');
+    });
+
+    it('help articles: a requester reads the published public ones only, searched by their words', async () => {
+      const rita = await portalSignIn(server, 'rita');
+      const all = value(await portal<{ items: { id: string; title: string; excerpt: string }[] }>(server, 'portal.articles', {}, rita));
+      expect(all.items.map((a) => a.title)).toEqual(['Connect to the VPN']);
+      const hit = value(await portal<{ items: { id: string; title: string; excerpt: string }[] }>(server, 'portal.articles', { q: 'usual account' }, rita));
+      expect(hit.items[0]!.excerpt).toContain('usual account');
+      expect(value(await portal<{ items: unknown[] }>(server, 'portal.articles', { q: 'printer' }, rita)).items).toEqual([]);
+      const article = value(await portal<{ body: string }>(server, 'portal.article', { id: all.items[0]!.id }, rita));
+      expect(article.body).toContain('Open the VPN app');
+      // The app answers the same call with the same articles, whoever looks.
+      expect((await tech.call('portal.articles', { q: '' })).items.map((a) => a.title)).toEqual(['Connect to the VPN']);
     });
 
     it('"Report a problem" raises an incident; the requester cancels it and the technician sees it cancelled', async () => {

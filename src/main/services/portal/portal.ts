@@ -10,10 +10,11 @@ import { aimOf } from '../../../shared/catalogue/aim';
 import { requestTicket } from '../../../shared/catalogue/items';
 import { MOVE_TARGET, moveRefusal, portalCan } from '../../../shared/catalogue/portal-rules';
 import type { Answers } from '../../../shared/catalogue/form';
-import type { PortalMove, PortalSubmitInput, PortalTicket, PortalTicketDetail, PortalTimelineEntry } from '../../../shared/api/portal';
+import type { PortalArticle, PortalArticleSummary, PortalMove, PortalSubmitInput, PortalTicket, PortalTicketDetail, PortalTimelineEntry } from '../../../shared/api/portal';
 import type { TicketStatus, TicketType } from '../../../shared/tickets/rules';
 import { commentTicket, createTicket, getTicketDetail, getTicketOrThrow, transitionTicket } from '../tickets/tickets';
 import { getCatalogueItem } from './catalogue';
+import { excerpt, matchesArticle } from '../../../shared/catalogue/articles';
 import { loadSlaSetup, type SlaSetup } from '../sla/load';
 import { historyOf, slaOfTicket, type TicketSlaFacts } from '../sla/recompute';
 
@@ -119,4 +120,36 @@ export function portalMove(ctx: Ctx, id: string, move: PortalMove, reason: strin
   if (refused) throw new AppError('conflict', refused);
   getTicketOrThrow(ctx, id);
   transitionTicket(ctx, id, { to: MOVE_TARGET[move], ...(reason ? { reason } : {}) });
+}
+
+interface ArticleRow {
+  id: string;
+  number: string;
+  title: string;
+  category: string | null;
+  body: string;
+  updated_at: string;
+}
+
+const PUBLIC_ARTICLES = `SELECT id, number, title, category, body, updated_at FROM kb_articles
+  WHERE deleted_hlc IS NULL AND status = 'published' AND visibility = 'public'`;
+
+/**
+ * Published public help articles, whoever asks (staff looking at the portal see what requesters see):
+ * newest first, or those holding every word of `q`.
+ */
+export function portalArticles(ctx: Ctx, q: string): PortalArticleSummary[] {
+  requireActor(ctx);
+  const rows = ctx.store.sqlite.prepare(`${PUBLIC_ARTICLES} ORDER BY updated_at DESC, number DESC LIMIT 500`).all() as ArticleRow[];
+  return rows
+    .filter((r) => !q || matchesArticle(r, q))
+    .slice(0, 50)
+    .map((r) => ({ id: r.id, number: r.number, title: r.title, category: r.category, excerpt: excerpt(r.body, q) }));
+}
+
+export function portalArticle(ctx: Ctx, id: string): PortalArticle {
+  requireActor(ctx);
+  const r = ctx.store.sqlite.prepare(`${PUBLIC_ARTICLES} AND id = ?`).get(id) as ArticleRow | undefined;
+  if (!r) throw new AppError('not_found', 'No such help article.');
+  return { id: r.id, number: r.number, title: r.title, category: r.category, body: r.body, updatedAt: r.updated_at };
 }

@@ -12,6 +12,7 @@ import { Empty, ErrorState, Loading } from '../common/states';
 import { CATALOGUE_ICON_DRAWINGS } from './icons';
 import { RequestForm } from './RequestForm';
 import { PortalTicketPage } from './PortalTicketPage';
+import { HelpArticle, HelpArticles } from './HelpArticles';
 import { aimText, STATUS_WORDS } from './words';
 import type { CatalogueItem } from '../../../shared/catalogue/items';
 import './portal.css';
@@ -39,8 +40,10 @@ export function PortalApp({ userName, onSignOut, extraLinks }: PortalAppProps) {
   else if (seg[1] === 'problem') page = <RequestForm item={null} onDone={(id) => navigate(`/portal/tickets/${id}`)} onCancel={() => navigate('/portal')} />;
   else if (seg[1] === 'tickets' && seg[2]) page = <PortalTicketPage id={seg[2]} />;
   else if (seg[1] === 'tickets') page = <MyTickets />;
+  else if (seg[1] === 'help' && seg[2]) page = <HelpArticle id={seg[2]} />;
+  else if (seg[1] === 'help') page = <HelpArticles />;
   else page = <Catalogue />;
-  const tab = seg[1] === 'tickets' ? 'tickets' : 'catalogue';
+  const tab = seg[1] === 'tickets' ? 'tickets' : seg[1] === 'help' ? 'help' : 'catalogue';
   return (
     <AppShell header={{ height: 56 }} padding="md" className="outpost-portal">
       <AppShell.Header>
@@ -56,6 +59,9 @@ export function PortalApp({ userName, onSignOut, extraLinks }: PortalAppProps) {
                 </Button>
                 <Button variant={tab === 'tickets' ? 'filled' : 'subtle'} size="xs" component="a" href="#/portal/tickets" aria-current={tab === 'tickets' ? 'page' : undefined} data-testid="portal-my-tickets">
                   My tickets
+                </Button>
+                <Button variant={tab === 'help' ? 'filled' : 'subtle'} size="xs" component="a" href="#/portal/help" aria-current={tab === 'help' ? 'page' : undefined} data-testid="portal-help">
+                  Help articles
                 </Button>
               </Group>
             </nav>
