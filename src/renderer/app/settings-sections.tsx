@@ -17,6 +17,7 @@ import { SecuritySettings } from '../features/settings/SecuritySettings';
 import { TicketImport } from '../features/tickets/TicketImport';
 import { SlaSettings } from '../features/sla/SlaSettings';
 import { RoutingSettings } from '../features/sla/RoutingSettings';
+import { CatalogueSettings } from '../features/portal/CatalogueSettings';
 
 export interface SettingsSection {
   key: string;
@@ -36,6 +37,7 @@ export const settingsSections: SettingsSection[] = [
   { key: 'ticket-import', label: 'Ticket import', roles: ['admin'], element: TicketImport, order: 58 },
   { key: 'sla', label: 'SLA policies', roles: ['admin', 'technician', 'auditor'], element: SlaSettings, order: 52 },
   { key: 'routing', label: 'Routing rules', roles: ['admin', 'technician', 'auditor'], element: RoutingSettings, order: 53 },
+  { key: 'catalogue', label: 'Service catalogue', roles: ['admin'], element: CatalogueSettings, order: 54 },
   { key: 'asset-fields', label: 'Asset fields', roles: ['admin'], element: AssetFieldsSettings, order: 55 },
   { key: 'locations', label: 'Locations', roles: ['admin', 'technician'], element: LocationsSettings, order: 35 },
   { key: 'scanner', label: 'Scanner', roles: ['admin', 'technician', 'auditor'], element: ScannerSettings, order: 70 },

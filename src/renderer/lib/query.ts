@@ -98,7 +98,11 @@ export function invalidate(match?: (name: CallName) => boolean) {
 /** Which cached calls a change in `domain` (the first segment of a mutating call) can affect. */
 export function invalidateDomain(domain: string) {
   const related: Record<string, string[]> = {
-    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla', 'problems', 'risks', 'triage'],
+    tickets: ['tickets', 'views', 'search', 'audit', 'kpis', 'sla', 'problems', 'risks', 'triage', 'portal'],
+    // The service catalogue (Settings) and the requester portal that lists it.
+    catalogue: ['catalogue', 'portal', 'audit'],
+    catalogue_items: ['catalogue', 'portal', 'audit'],
+    portal: ['portal', 'tickets', 'audit'],
     // SLA policies and calendars move every open ticket's deadline; escalations change tickets.
     sla: ['sla', 'tickets', 'views', 'audit'],
     sla_policies: ['sla', 'tickets', 'views', 'audit'],
