@@ -217,6 +217,19 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect((await portal(server, 'tickets.list', {}, ravi)).status).toBe(404);
     });
 
+    it('an item an administrator removes leaves the server portal once their device syncs', async () => {
+      const extra = await tech.call('catalogue.save', { name: 'Desk phone', section: 'Hardware', icon: 'phone', fields: [] });
+      await tech.call('sync.now');
+      const rita = await portalSignIn(server, 'rita');
+      const names = async () => value(await portal<{ items: CatalogueItem[] }>(server, 'portal.catalogue', {}, rita)).items.map((i) => i.name);
+      expect(await names()).toEqual(['Desk phone', 'New laptop']);
+      expect((await tech.call('catalogue.list', {})).items.map((i) => i.name)).toContain('Desk phone');
+      await tech.call('catalogue.delete', { id: extra.id });
+      await tech.call('sync.now');
+      expect(await names()).toEqual(['New laptop']);
+      expect((await portal(server, 'portal.submit', { itemId: extra.id, title: 'Phone' }, rita)).status).toBe(404);
+    });
+
     it('refuses calls from another origin, without JSON, or without a token', async () => {
       const rita = await portalSignIn(server, 'rita');
       const cross = await portal(server, 'portal.myTickets', {}, rita, { origin: 'http://evil.example' });
