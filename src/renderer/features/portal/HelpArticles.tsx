@@ -4,7 +4,7 @@ import { Anchor, Card, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconSearch } from '@tabler/icons-react';
 import { useCall } from '../../lib/query';
 import { Empty, ErrorState, Loading } from '../common/states';
-import { Markdown } from '../tickets/Markdown';
+import { Markdown } from '../common/Markdown';
 
 export function HelpArticles() {
   const [q, setQ] = useState('');

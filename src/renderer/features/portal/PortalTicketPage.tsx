@@ -5,6 +5,7 @@ import { api, errorMessage } from '../../lib/client';
 import { changed, useCall } from '../../lib/query';
 import { ErrorState, Loading } from '../common/states';
 import { aimText, STATUS_WORDS } from './words';
+import { Markdown } from '../common/Markdown';
 import type { PortalMove } from '../../../shared/api/portal';
 
 export function PortalTicketPage({ id }: { id: string }) {
@@ -58,9 +59,7 @@ export function PortalTicketPage({ id }: { id: string }) {
       </div>
       {t.description && (
         <Card withBorder padding="sm">
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-            {t.description.replace(/\*\*/g, '')}
-          </Text>
+          <Markdown text={t.description} breaks testId="portal-description" />
         </Card>
       )}
       <section aria-labelledby="timeline-title">
