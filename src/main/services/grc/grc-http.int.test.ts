@@ -130,6 +130,19 @@ describe('GRC over HTTP', () => {
     expect(done).toMatchObject({ name: 'Plant A, December', status: 'done' });
   });
 
+  it('scores new risks on the matrix an administrator chose for the team', async () => {
+    const other = await ok<{ id: string }>('grc.importLibrary', { content: lib('risk-matrix-3x3-mult.yaml') }, tokens.admin);
+    const before = (await ok<{ items: { id: string; isDefault: boolean }[] }>('grc.matrices', {}, tokens.tech)).items;
+    expect(before.find((m) => m.id === other.id)?.isDefault).toBe(false);
+    expect((await post('grc.setTeamMatrix', { matrixId: other.id }, tokens.tech)).status).toBe(403);
+    const after = (await ok<{ items: { id: string; isDefault: boolean }[] }>('grc.setTeamMatrix', { matrixId: other.id }, tokens.admin)).items;
+    expect(after.filter((m) => m.isDefault).map((m) => m.id)).toEqual([other.id]);
+    const risk = await ok<{ matrixId: string }>('risks.create', { title: 'Shared admin password on the line PLCs', inherent: { likelihood: 2, impact: 2 } }, tokens.tech);
+    expect(risk.matrixId).toBe(other.id);
+    const unknown = await post('grc.setTeamMatrix', { matrixId: '00000000-0000-7000-8000-000000000000' }, tokens.admin);
+    expect(unknown.body.ok).toBe(false);
+  });
+
   it('requesters receive none of it; auditors write no risk; technicians import no library', async () => {
     for (const call of ['risks.list', 'grc.frameworks', 'grc.matrices', 'assessments.list', 'controls.list'])
       expect((await post(call, {}, tokens.requester)).status, call).toBe(403);
