@@ -156,6 +156,14 @@ test('a requester signing in to the app lands on the portal, not the staff conso
     await page.getByTestId('portal-my-tickets').click();
     await expect(page.getByTestId('portal-ticket-list')).toContainText('Printer jams');
     expect(await violations(page), 'in-app my tickets').toEqual([]);
+    // The same screens in the dark scheme, the request form with its errors showing.
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+    expect(await violations(page), 'in-app my tickets (dark)').toEqual([]);
+    await page.goto(`${fresh.url}/#/portal`);
+    await page.getByTestId('catalogue-item-Software install').click();
+    await page.getByTestId('portal-submit').click();
+    await expect(page.getByText('“Which application” is required.')).toBeVisible();
+    expect(await violations(page), 'in-app request form with errors (dark)').toEqual([]);
   } finally {
     await fresh.stop();
   }
