@@ -3,7 +3,7 @@
  * number uniqueness, clock sanity), merges it with the shared rules, and writes the merged records
  * and conflicts in one transaction. Every op gets an answer; a rejected op is acknowledged too.
  */
-import { COUNTER_LIMIT, COUNTER_ROLLOVER, formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc } from '../shared/hlc';
+import { COUNTER_LIMIT, COUNTER_ROLLOVER, formatHlc, makeStamp, MAX_DRIFT_MS, parseHlc, stampDevice, stampHlc } from '../shared/hlc';
 import { createHash } from 'node:crypto';
 import { applyOp, stampAfter, watchedFields, type ConflictDraft, type OpLike } from '../shared/sync/merge';
 import { ruleFor } from '../shared/sync/entities';
@@ -114,6 +114,28 @@ export function clampHlc(hlc: string, nowMs: number, floor: string): { hlc: stri
   const f = parseHlc(floor);
   const next = f.wall >= limit ? { wall: f.wall, counter: f.counter + 1 } : { wall: limit, counter: 0 };
   return { hlc: formatHlc(next), clamped: true };
+}
+
+/**
+ * A device's ops reach the server in the order it made them (its sequence numbers), so each is
+ * ordered after everything the same device wrote to the record before. Its clock normally is
+ * already; when it is not (two ops carrying the same clock, a clock set back after an op was
+ * clamped, a server-ordered write attributed to the device), the op takes the next clock value
+ * after that device's latest stamp on the record. Otherwise the later op would tie with or lose to
+ * the device's own earlier write under last-writer-wins and be dropped. Other devices' stamps are
+ * untouched: concurrent writes of two people still order by their clocks.
+ */
+export function afterOwnWrites(hlc: string, record: { fieldHlc: Record<string, string>; deletedHlc: string | null } | null, deviceId: string): string {
+  if (!record) return hlc;
+  let own: string | null = null;
+  for (const stamp of [...Object.values(record.fieldHlc), record.deletedHlc]) {
+    if (!stamp || stampDevice(stamp) !== deviceId) continue;
+    const h = stampHlc(stamp);
+    if (own === null || h > own) own = h;
+  }
+  if (own === null || hlc > own) return hlc;
+  const h = parseHlc(own);
+  return formatHlc({ wall: h.wall, counter: h.counter + 1 });
 }
 
 /** A counter far beyond any honest burst carries into the next millisecond (see COUNTER_ROLLOVER). */
@@ -345,6 +367,7 @@ async function applyOne(
   }
 
   const clock = clampHlc(rollOver(op.hlc), nowMs, maxHlc);
+  clock.hlc = afterOwnWrites(clock.hlc, current ?? null, auth.deviceId);
   if (clock.hlc !== op.hlc) clock.clamped = true;
   const stamp = makeStamp(clock.hlc, auth.deviceId);
   let note: string | undefined;

@@ -48,10 +48,10 @@ export interface Actor {
 }
 
 let wallBase = Date.now();
-/** A clock value after every earlier one made here. */
+/** A clock value after every earlier one made here (two ops in the same millisecond still differ). */
 export function nextHlc(): string {
-  wallBase += 1;
-  return formatHlc({ wall: Math.max(wallBase, Date.now()), counter: 0 });
+  wallBase = Math.max(wallBase + 1, Date.now());
+  return formatHlc({ wall: wallBase, counter: 0 });
 }
 
 export async function signIn(url: string, username: string, password: string, role: Role): Promise<Actor> {

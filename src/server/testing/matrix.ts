@@ -208,12 +208,12 @@ export async function makeRecord(server: TestServer, admin: Actor, entity: strin
   const kind = rule.merge === 'append' ? 'append' : rule.merge === 'set' ? 'setAdd' : 'create';
   const res = await admin.one({ kind, entity, recordId: id, scopeId: home, payload: newPayload(entity, rule, home, parentId, personId) });
   if (res.status === 'rejected') throw new Error(`The administrator could not write ${entity} in ${home}: ${res.reason}`);
-  // A change awaiting approval (as the server holds it once moved there), so the cells of its votes have something to vote on.
+  // A change awaiting approval, moved there as an administrator's device would, so the cells of its votes have something to vote on.
   if (entity === 'changes')
-    await server.store.withSyncTx(async (tx) => {
-      const rec = (await tx.loadRecords([{ entity, id }])).get(`${entity}/${id}`)!;
-      await tx.writeRecords([{ ...rec, data: { ...rec.data, status: 'awaiting_approval' } }]);
-    });
+    for (const to of ['assessment', 'awaiting_approval']) {
+      const moved = await admin.one({ kind: 'setFields', entity, recordId: id, scopeId: home, payload: { status: to } });
+      if (moved.status !== 'applied') throw new Error(`The administrator could not move change ${id} to ${to}: ${moved.status} ${moved.reason ?? ''}`);
+    }
   return id;
 }
 

@@ -81,7 +81,7 @@ export interface OpResult {
   status: OpStatus;
   /** Why an op was rejected or what the conflict was, in words for IT staff. */
   reason?: string;
-  /** The op's clock ran too far ahead of the server and was clamped. */
+  /** The server stored the op under another clock than it carried: it ran too far ahead (clamped), or it was not after the device's own earlier write of the record. */
   clamped?: boolean;
 }
 
