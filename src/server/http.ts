@@ -46,6 +46,7 @@ import { handleBlob, isBlobPath } from './blobs';
 import type { ServerStore } from './store/types';
 import { NUMBER_PREFIXES, schemeOf } from '../shared/numbers';
 import { pullScopes } from './scopes';
+import { entitiesReadByOwnership } from '../shared/sync/access';
 import { DEFAULT_PORTAL_DIR, handlePortalCall, servePortalPage } from './portal';
 
 export interface ServerOptions {
@@ -328,7 +329,10 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           // ones get one stamp per field as before.
           const compactClocks = url.searchParams.get('clocks') === 'compact';
           const principal = await resolvePrincipal(store, auth);
-          const page = await store.pull(scopes, cursor, Number.isFinite(limit) ? limit : DEFAULT_PULL_LIMIT, { compactClocks, reader: principal.id });
+          const page = await store.pull(scopes, cursor, Number.isFinite(limit) ? limit : DEFAULT_PULL_LIMIT, {
+            compactClocks,
+            reader: { id: principal.id, entities: entitiesReadByOwnership(principal.role) },
+          });
           // Cut to what this person may receive; the cursor still moves past what they may not.
           const changes = await filterPage(store, principal, page.changes);
           return send(res, 200, { ok: true, value: { from: cursor, ...page, changes, scopes: auth.sites, role: auth.role } });

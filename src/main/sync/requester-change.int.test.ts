@@ -94,5 +94,21 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       // Staff keep the ticket throughout.
       expect(commentBodies(staff, t.id)).toHaveLength(3);
     });
+
+    it('staff, who read by site, keep a ticket or an asset that stops naming them', async () => {
+      const me = (await staff.call('session.me')).id;
+      const hq = (await staff.call('sites.list')).items.find((s) => s.name === 'HQ')!.id;
+      const rita = (await staff.call('users.list', {})).items.find((u) => u.username === 'rita')!.id;
+      const t = await staff.call('tickets.create', { type: 'request', title: 'Monitor for my own desk', siteId: hq, requesterId: me });
+      const asset = await staff.call('assets.create', { tag: 'SELF-1', name: 'Loan laptop', type: 'laptop', siteId: hq });
+      await staff.call('assets.checkout', { id: asset.id, assignedToId: me });
+      await staff.call('sync.now');
+      await staff.call('tickets.update', { id: t.id, fields: { requesterId: rita } });
+      await staff.call('assets.checkin', { id: asset.id });
+      await staff.call('sync.now');
+      await staff.call('sync.now');
+      expect(ticketIds(staff)).toContain(t.id);
+      expect((await staff.call('assets.get', { tag: 'SELF-1' })).assignedToId).toBeNull();
+    });
   });
 }

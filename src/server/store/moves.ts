@@ -38,11 +38,18 @@ export function movedOutSql(dialect: 'sqlite' | 'postgres', scopeCount: number):
  */
 export const readerView = (personId: string): string => `reader:${personId}`;
 
-/** Records that left a person's view after `cursor` (see readerView); same placeholders as movedOutSql. */
-export function leftReaderSql(dialect: 'sqlite' | 'postgres'): string {
-  return dialect === 'postgres'
-    ? `SELECT seq, entity, id, '' AS scope_id FROM scope_moves WHERE from_scope = $1 AND seq > $2 ORDER BY seq LIMIT $3`
-    : `SELECT seq, entity, id, '' AS scope_id FROM scope_moves WHERE from_scope = ? AND seq > ? ORDER BY seq LIMIT ?`;
+/**
+ * Records of the given types that left a person's view after `cursor` (see readerView). Only the
+ * types that person reads by being named on them: an administrator who checks an asset out to
+ * themselves and back in still reads it by its site. Parameters: view, cursor, limit, then the
+ * types (PostgreSQL: one array; SQLite: `entityCount` values).
+ */
+export function leftReaderSql(dialect: 'sqlite' | 'postgres', entityCount: number): string {
+  if (dialect === 'postgres') {
+    return `SELECT seq, entity, id, '' AS scope_id FROM scope_moves WHERE from_scope = $1 AND seq > $2 AND entity = ANY($4::text[]) ORDER BY seq LIMIT $3`;
+  }
+  const marks = Array.from({ length: entityCount }, () => '?').join(', ');
+  return `SELECT seq, entity, id, '' AS scope_id FROM scope_moves WHERE from_scope = ? AND seq > ? AND entity IN (${marks}) ORDER BY seq LIMIT ?`;
 }
 
 /**

@@ -253,7 +253,8 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       // the reader's view (a ticket given another requester) reach the reader's (see moves.ts).
       let moved: MovedRow[] = [];
       if (scopes !== null) moved.push(...(await pool.query<MovedRow>(movedOutSql('postgres', scopes.length), [cursor, limit + 1, scopes])).rows);
-      if (opts.reader) moved.push(...(await pool.query<MovedRow>(leftReaderSql('postgres'), [readerView(opts.reader), cursor, limit + 1])).rows);
+      const reader = opts.reader;
+      if (reader?.entities.length) moved.push(...(await pool.query<MovedRow>(leftReaderSql('postgres', reader.entities.length), [readerView(reader.id), cursor, limit + 1, [...reader.entities]])).rows);
       // Moves past the head belong to a push that committed after it was read: the next pull.
       moved = moved.filter((m) => Number(m.seq) <= head).sort((a, b) => Number(a.seq) - Number(b.seq));
       if (moved.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...r.rows.slice(limit).map((x) => recordToChange(rowToRecord(x, opts)))], moved, limit));

@@ -259,7 +259,8 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
         // the reader's view (a ticket given another requester) reach the reader's (see moves.ts).
         const moved: MovedRow[] = [];
         if (scopes !== null) moved.push(...(db.prepare(movedOutSql('sqlite', scopes.length)).all(cursor, ...scopes, ...scopes, limit + 1) as MovedRow[]));
-        if (opts.reader) moved.push(...(db.prepare(leftReaderSql('sqlite')).all(readerView(opts.reader), cursor, limit + 1) as MovedRow[]));
+        const r = opts.reader;
+        if (r?.entities.length) moved.push(...(db.prepare(leftReaderSql('sqlite', r.entities.length)).all(readerView(r.id), cursor, ...r.entities, limit + 1) as MovedRow[]));
         moved.sort((a, b) => Number(a.seq) - Number(b.seq));
         if (moved.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...rows.slice(limit).map((r) => recordToChange(rowToRecord(r, opts)))], moved, limit));
         const head = Number(getMeta('seq') ?? '0');

@@ -95,8 +95,16 @@ export interface ServerStore {
    * for every data field and the scope without an entry of its own (devices that ask for it expand
    * it; see expandFieldHlc), which halves the page.
    */
-  /** `reader`: the person pulling, whose devices also hear of records that left their view (see store/moves.ts readerView). */
-  pull(scopes: string[] | null, cursor: number, limit: number, opts?: { compactClocks?: boolean; reader?: string }): Promise<{ changes: Change[]; cursor: number; hasMore: boolean }>;
+  /**
+   * `reader`: the person pulling, whose devices also hear of records that left their view (see
+   * store/moves.ts readerView), of the record types they read by being named on them only.
+   */
+  pull(
+    scopes: string[] | null,
+    cursor: number,
+    limit: number,
+    opts?: { compactClocks?: boolean; reader?: { id: string; entities: readonly string[] } },
+  ): Promise<{ changes: Change[]; cursor: number; hasMore: boolean }>;
   headSeq(): Promise<number>;
   /** Records by key outside a push (the pull filter reads the tickets that comments belong to). */
   readRecords(keys: { entity: string; id: string }[]): Promise<Map<string, StoredRecord>>;

@@ -386,6 +386,21 @@ export function ownerReadFields(entity: string): string[] {
   return [...out];
 }
 
+/**
+ * The record types a role reads by being named on them (a requester: their own tickets, and those
+ * tickets' comments and history through the ticket): only for these does that person's device hear
+ * that a record stopped naming them (see ownerReadFields). Every other type they read by site, so
+ * a record that stops naming them stays theirs to read.
+ */
+export function entitiesReadByOwnership(role: string): string[] {
+  const out: string[] = [];
+  for (const [entity, rule] of Object.entries(ENTITY_RULES)) {
+    const r = (rule.read as Record<string, unknown> | undefined)?.[role];
+    if (typeof r === 'object' && r !== null && 'own' in r) out.push(entity);
+  }
+  return out;
+}
+
 /** Record types whose reading follows their parent's owner (a ticket's comments), with the field naming the parent. */
 export function childrenReadViaParent(entity: string): { entity: string; field: string }[] {
   const out: { entity: string; field: string }[] = [];
