@@ -33,6 +33,10 @@ export function defaultMigrationsFolder(): string {
   throw new Error(`Cannot find the database migrations (looked in ${candidates.join(', ')}).`);
 }
 
+/** The log pages past which a commit checkpoints itself (the timer below usually comes first). */
+export const WAL_AUTOCHECKPOINT_PAGES = 2000;
+const CHECKPOINT_EVERY_MS = 1_000;
+
 /** `key`: the store's 256-bit key (see store-key.ts); a new store is created encrypted with it. */
 export function openStore(file: string, opts: { migrationsFolder?: string; key?: StoreKey | null } = {}): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -46,7 +50,10 @@ export function openStore(file: string, opts: { migrationsFolder?: string; key?:
   sqlite.pragma('temp_store = MEMORY');
   // Checkpoint the WAL from a timer while idle rather than inside whichever write crosses the
   // threshold, so an edit never pays for folding the log back (the larger limit is a safety net).
-  sqlite.pragma('wal_autocheckpoint = 10000');
+  // A checkpoint holds the event loop while it copies the log into the database, about as long as
+  // the log is: every second, and at most 2,000 pages (8 MB) at the worst, so a catch-up writing
+  // tens of megabytes never folds them back in one long stall.
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: opts.migrationsFolder ?? defaultMigrationsFolder() });
   const checkpoint = setInterval(() => {
@@ -56,7 +63,7 @@ export function openStore(file: string, opts: { migrationsFolder?: string; key?:
     } catch {
       // a busy database checkpoints next time
     }
-  }, 5_000);
+  }, CHECKPOINT_EVERY_MS);
   checkpoint.unref();
   return {
     sqlite,

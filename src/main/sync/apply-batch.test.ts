@@ -118,3 +118,38 @@ describe('applyPageSlice: a page in time-boxed slices', () => {
     expect(s.sqlite.prepare('SELECT status, resolution_code AS code, resolution_notes AS notes FROM tickets WHERE id = ?').get(t.id)).toEqual({ status: 'cancelled', code: null, notes: null });
   });
 });
+
+describe('a long page reads what the device held window by window', () => {
+  it('lists a held record changed far into the page with its before and after, a new one as received, and one changed twice twice', () => {
+    const s = store();
+    // The device already holds 1,200 tickets.
+    const held = Array.from({ length: 1200 }, (_, i) => ticket(i + 1, `INC${i + 1}`, `Ticket ${i + 1}`));
+    applyPage(s.sqlite, { from: 0, cursor: 1200, hasMore: false, changes: held }, Date.now());
+    // The next page: 300 new tickets first, then renames of held ones well past the first read-ahead
+    // window, one of them renamed again near the end.
+    const fresh = Array.from({ length: 300 }, (_, i) => ticket(1201 + i, `INC${1201 + i}`, `New ${i + 1}`));
+    const renames = held.slice(0, 900).map((c, i) => ({ ...c, seq: 1501 + i, data: { ...c.data, title: `Renamed ${i + 1}` } }));
+    const again = { ...held[850]!, seq: 2401, data: { ...held[850]!.data, title: 'Renamed twice' } };
+    const changes = [...fresh, ...renames, again];
+    const page = { from: 1200, cursor: 2401, hasMore: false, changes };
+    // In slices of one change at a time and in one go, with the same trail.
+    let rest = page;
+    while (rest.changes.length) {
+      const r = applyPageSlice(s.sqlite, rest, Date.now(), CURSOR_KEY, changes.length - rest.changes.length < 5 ? 0 : Infinity)!;
+      rest = { ...rest, from: getCursor(s.sqlite), changes: rest.changes.slice(r.taken) };
+    }
+    expect(getCursor(s.sqlite)).toBe(2401);
+    const listed = (s.sqlite.prepare("SELECT after FROM audit_events WHERE call = 'sync.pull' AND seq > 1 ORDER BY seq").pluck().all() as string[]).flatMap(
+      (a) => (JSON.parse(a) as { changes: { id: string; received?: number; before?: { title?: string }; after?: { title?: string } }[] }).changes,
+    );
+    expect(listed).toHaveLength(300 + 900 + 1);
+    expect(listed.filter((c) => c.received !== undefined).map((c) => c.id)).toEqual(fresh.map((c) => c.id));
+    const renamed = listed.filter((c) => c.received === undefined);
+    expect(renamed.find((c) => c.id === held[700]!.id)).toEqual({ type: expect.any(String), id: held[700]!.id, before: { title: 'Ticket 701' }, after: { title: 'Renamed 701' } });
+    expect(renamed.filter((c) => c.id === held[850]!.id).map((c) => [c.before?.title, c.after?.title])).toEqual([
+      ['Ticket 851', 'Renamed 851'],
+      ['Renamed 851', 'Renamed twice'],
+    ]);
+    expect(s.sqlite.prepare('SELECT title FROM tickets WHERE id = ?').pluck().get(held[850]!.id)).toBe('Renamed twice');
+  });
+});

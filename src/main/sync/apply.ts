@@ -93,6 +93,14 @@ export function applyPage(sqlite: Database.Database, page: PullResponse, nowMs: 
  * nothing: the next pull starts after the last slice written). A slice ends only between two changes
  * of different log positions. `taken`: how many of the page's changes it applied; the caller applies
  * the rest as a page of its own (from the new cursor). Null when the page was ignored.
+ *
+ * The budget covers the whole slice, not only the loop that queues rows: most of a slice's cost
+ * comes after it (the last batch's INSERTs with their search triggers, the page's audit event and
+ * its index rows, derived priority and SLA deadlines, the COMMIT). That after-loop cost is counted
+ * per change from the slices this store applied before (see tailCost) and the loop stops when what
+ * it spent plus what the changes taken so far will still cost reaches the budget. The rows the
+ * device already holds are read ahead only for the changes the slice is about to take (a window of
+ * PREFETCH_WINDOW changes at a time), not the whole remaining page on every slice.
  */
 export function applyPageSlice(
   sqlite: Database.Database,
@@ -108,11 +116,13 @@ export function applyPageSlice(
   const fkWasOn = sqlite.pragma('foreign_keys', { simple: true }) === 1;
   if (fkWasOn) sqlite.pragma('foreign_keys = OFF');
   let audit: PulledAudit | null = null;
+  let loopEnded = 0;
   try {
     const run = sqlite.transaction((): boolean => {
       if (Number(getMeta(sqlite, cursorKey) ?? '0') !== page.from) return false;
+      const started = performance.now();
       const trail = (audit = new PulledAudit(sqlite, nowMs));
-      trail.prefetch(page.changes);
+      let readAhead = 0;
       const held = heldScopes(getScopes(sqlite));
       const pending = new Set(
         (sqlite.prepare('SELECT DISTINCT entity, record_id AS id FROM pending_ops').all() as { entity: string; id: string }[]).map((r) => `${r.entity}/${r.id}`),
@@ -120,12 +130,21 @@ export function applyPageSlice(
       let maxHlc = '';
       const batch = new RowBatch(sqlite, stats);
       const touches = new ParentTouches(sqlite);
-      const started = performance.now();
+      const perChange = tail.get(sqlite) ?? 0;
       for (let i = 0; i < page.changes.length; i++) {
         const c = page.changes[i]!;
-        if (i > 0 && c.seq !== page.changes[i - 1]!.seq && performance.now() - started > budgetMs) {
-          taken = i;
-          break;
+        if (i > 0 && c.seq !== page.changes[i - 1]!.seq) {
+          const spent = performance.now() - started;
+          // Before the first estimate exists, the after-loop work is assumed to cost what the loop did.
+          const after = perChange > 0 ? perChange * i : spent;
+          if (spent + after > budgetMs) {
+            taken = i;
+            break;
+          }
+        }
+        if (i === readAhead) {
+          readAhead = Math.min(page.changes.length, i + PREFETCH_WINDOW);
+          trail.prefetch(page.changes.slice(i, readAhead));
         }
         // A record now in a site this device does not hold (moved away) leaves it; a bare
         // "moved out" marker for a site it does hold changes nothing (the record itself comes too).
@@ -158,10 +177,13 @@ export function applyPageSlice(
           state.fieldHlc = expandFieldHlc(c.fieldHlc, [...Object.keys(c.data), 'scope_id']);
           state = rebase(state, localState(sqlite, c, cols));
         }
+        // A record changed twice in the page is read as its earlier change left it: written first.
+        if (batch.holds(c.entity, c.id)) batch.flush();
         trail.record(state, cols, c.seq);
         batch.add(state, cols);
         touches.note(c);
       }
+      loopEnded = performance.now();
       batch.flush();
       touches.apply();
       trail.close();
@@ -184,11 +206,30 @@ export function applyPageSlice(
       }
       return true;
     });
-    return run.immediate() ? { stats, taken } : null;
+    if (!run.immediate()) return null;
+    if (Number.isFinite(budgetMs)) noteTail(sqlite, performance.now() - loopEnded, taken);
+    return { stats, taken };
   } finally {
     (audit as PulledAudit | null)?.discard();
     if (fkWasOn) sqlite.pragma('foreign_keys = ON');
   }
+}
+
+/** How many of a page's changes a slice reads the local rows of at once (see PulledAudit.prefetch). */
+const PREFETCH_WINDOW = 500;
+
+/**
+ * What the work after a slice's loop (last batch, audit event, derived fields, COMMIT) cost per
+ * change taken in this store's recent slices, in ms: a moving average, so one slow slice (a disk
+ * hiccup) shortens the next few without halving every slice after it.
+ */
+const tail = new WeakMap<Database.Database, number>();
+
+function noteTail(sqlite: Database.Database, ms: number, taken: number): void {
+  if (taken <= 0) return;
+  const sample = ms / taken;
+  const prev = tail.get(sqlite);
+  tail.set(sqlite, prev === undefined ? sample : Math.max(sample, prev * 0.7 + sample * 0.3));
 }
 
 /**
@@ -223,11 +264,15 @@ class PulledAudit {
     this.at = new Date(nowMs).toISOString();
   }
 
-  /** Reads, before anything is written, the rows the page's records already have on this device. */
+  /**
+   * Reads the rows these changes' records already have on this device, before any of them is
+   * written: called for each window of the page before the loop reaches it. A record the page
+   * already wrote (seen) is read as it then stands by record(), not here.
+   */
   prefetch(changes: Change[]): void {
     const byType = new Map<string, string[]>();
     for (const c of changes) {
-      if (!tableColumns(this.sqlite, c.entity)) continue;
+      if (!tableColumns(this.sqlite, c.entity) || this.seen.has(`${c.entity}/${c.id}`)) continue;
       const ids = byType.get(c.entity) ?? [];
       ids.push(c.id);
       byType.set(c.entity, ids);
@@ -386,6 +431,11 @@ class RowBatch {
     this.shape = shape;
     this.rows.push({ s, cols, names, values });
     this.ids.add(s.id);
+  }
+
+  /** Whether the batch waits to write this record. */
+  holds(entity: string, id: string): boolean {
+    return this.ids.has(id) && this.rows[0]?.s.entity === entity;
   }
 
   flush(): void {
