@@ -49,11 +49,15 @@ export const PROBE_FAST_MS = 2000;
 export const PROBE_SLOW_MS = 15_000;
 export const PROBE_FAST_WINDOW_MS = 5 * 60_000;
 /**
- * A pulled page is applied in one synchronous SQLite transaction, which holds the host's event loop
- * (and so every window's calls) meanwhile. Page sizes adapt so each apply stays near this budget.
+ * A pulled page is applied in slices, each one synchronous SQLite transaction that holds the host's
+ * event loop (and so every window's calls) meanwhile. Pages shrink when a slice still runs past this.
  */
 export const APPLY_BUDGET_MS = 60;
-/** How long one slice of a pulled page may spend writing rows before it commits and yields. */
+/**
+ * How long one slice of a pulled page may hold the event loop, all of it counted (its rows, audit
+ * event, derived fields and commit; see applyPageSlice), before it yields: well under the 100 ms a
+ * window may wait for an answer, leaving room for a slow disk or a busy machine.
+ */
 const SLICE_BUDGET_MS = 40;
 const MIN_PULL_LIMIT = 100;
 /** The first page is small (its apply time is unknown yet); later pages grow while applies stay quick. */
@@ -477,13 +481,12 @@ export class SyncClient {
 
   /**
    * Applies a pulled page in time-boxed slices (see applyPageSlice), yielding to the event loop
-   * between them, so no single write holds the host for more than about SLICE_BUDGET_MS plus the
-   * slice's own bookkeeping. 'none' when the page did not start where this device stands (ignored);
-   * 'part' when the cursor moved elsewhere between two slices (the rest comes with the next pull).
+   * between them, so no single write holds the host for much more than SLICE_BUDGET_MS. 'none' when
+   * the page did not start where this device stands (ignored); 'part' when the cursor moved elsewhere between two slices (the rest comes with the next pull).
    */
   private async applyInSlices(page: PullResponse, cursorKey: string): Promise<'all' | 'part' | 'none'> {
     let rest = page;
-    let total = 0;
+    let longest = 0;
     for (;;) {
       let ms = 0;
       const r = await writeGate(this.sqlite).exclusive(() => {
@@ -493,7 +496,7 @@ export class SyncClient {
         ms = performance.now() - started;
         return out;
       });
-      total += ms;
+      longest = Math.max(longest, ms);
       this.applyStats.maxApplyMs = Math.max(this.applyStats.maxApplyMs, ms);
       if (!r) return rest === page ? 'none' : 'part';
       this.applyStats.changes += r.taken;
@@ -503,7 +506,7 @@ export class SyncClient {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.applyStats.pages++;
-    if (cursorKey === CURSOR_KEY) this.adaptPullLimit(page.changes.length, total);
+    if (cursorKey === CURSOR_KEY) this.adaptPullLimit(page.changes.length, longest);
     return 'all';
   }
 
@@ -522,13 +525,15 @@ export class SyncClient {
   }
 
   /**
-   * Sizes the next page so its apply takes about APPLY_BUDGET_MS: halved at once when a page ran
-   * long, grown gently when pages are quick (a small page costs a round trip of its own).
+   * Sizes the next page by its longest slice (what held the event loop; a page is applied in
+   * slices, so its size no longer decides that): halved at once when a slice still ran past
+   * APPLY_BUDGET_MS, grown gently while slices keep within it (a small page costs a round trip).
    */
-  private adaptPullLimit(changes: number, ms: number): void {
+  private adaptPullLimit(changes: number, longestSliceMs: number): void {
     if (changes < this.pullLimit / 2) return;
+    const ms = longestSliceMs;
     if (ms > APPLY_BUDGET_MS) this.pullLimit = Math.max(MIN_PULL_LIMIT, Math.floor(this.pullLimit * Math.min(0.5, APPLY_BUDGET_MS / ms)));
-    else if (ms < APPLY_BUDGET_MS / 2) this.pullLimit = Math.min(DEFAULT_PULL_LIMIT, Math.ceil(this.pullLimit * 1.25));
+    else this.pullLimit = Math.min(DEFAULT_PULL_LIMIT, Math.ceil(this.pullLimit * 1.25));
   }
 
   /** The page size the next pull asks for. */
