@@ -482,7 +482,8 @@ export class SyncClient {
   /**
    * Applies a pulled page in time-boxed slices (see applyPageSlice), yielding to the event loop
    * between them, so no single write holds the host for much more than SLICE_BUDGET_MS. 'none' when
-   * the page did not start where this device stands (ignored); 'part' when the cursor moved elsewhere between two slices (the rest comes with the next pull).
+   * the page did not start where this device stands (ignored); 'part' when the cursor moved
+   * elsewhere between two slices (the rest comes with the next pull).
    */
   private async applyInSlices(page: PullResponse, cursorKey: string): Promise<'all' | 'part' | 'none'> {
     let rest = page;
