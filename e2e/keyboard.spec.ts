@@ -60,8 +60,9 @@ test('the palette finds the views and every settings page', async () => {
 
   await palette.open();
   await palette.input().fill('settings');
-  // An administrator has thirteen settings pages; each is one entry.
-  await expect(page.locator('[data-testid^="palette-settings-"]')).toHaveCount(13);
+  // An administrator has fourteen settings pages (the service catalogue the latest); each is one entry.
+  await expect(page.locator('[data-testid^="palette-settings-"]')).toHaveCount(14);
+  await expect(page.getByTestId('palette-settings-catalogue')).toBeVisible();
   await palette.input().fill('priority matrix');
   await page.getByTestId('palette-settings-priority').click();
   await expect(page.getByRole('tab', { name: 'Priority matrix' })).toHaveAttribute('aria-selected', 'true');
