@@ -337,6 +337,30 @@ const handlers: { [N in keyof typeof portalCalls]: (store: ServerStore, auth: Pu
   },
 };
 
+/**
+ * Each portal call reads the person's whole role-filtered view of the change log (readView), so a
+ * person may make at most PORTAL_CALLS_PER_MINUTE of them: a script holding a requester's token
+ * cannot keep the server reading the log. Counted per person and server store, in fixed minutes.
+ */
+export const PORTAL_CALLS_PER_MINUTE = 120;
+const callCounts = new WeakMap<ServerStore, Map<string, { minute: number; calls: number }>>();
+
+function countCall(store: ServerStore, userId: string, nowMs: number): void {
+  let counts = callCounts.get(store);
+  if (!counts) callCounts.set(store, (counts = new Map()));
+  const minute = Math.floor(nowMs / 60_000);
+  const c = counts.get(userId);
+  if (!c || c.minute !== minute) {
+    // Forget people whose minute has passed, so the map holds only this minute's callers.
+    if (!c) for (const [k, v] of counts) if (v.minute !== minute) counts.delete(k);
+    counts.set(userId, { minute, calls: 1 });
+    return;
+  }
+  if (++c.calls > PORTAL_CALLS_PER_MINUTE) {
+    throw new HttpError(429, 'too_many_requests', `The portal answers at most ${PORTAL_CALLS_PER_MINUTE} requests a minute per person. Wait a moment and try again.`);
+  }
+}
+
 /** POST /portal/api/<call>: sign-in and refresh, then the portal calls with the access token in the header. */
 export async function handlePortalCall(
   store: ServerStore,
@@ -360,6 +384,7 @@ export async function handlePortalCall(
   }
   if (!Object.prototype.hasOwnProperty.call(portalCalls, name)) throw new HttpError(404, 'not_found', `The portal has no call ${name}.`);
   const auth = await authenticate(store, req.headers.authorization, nowMs);
+  countCall(store, auth.userId, nowMs);
   const def = contract[name as CallName];
   if (!allows(def.access, auth.role as Role)) throw new HttpError(403, 'forbidden', 'Your role cannot use this part of the portal.');
   const input = parse(def.input, await body());

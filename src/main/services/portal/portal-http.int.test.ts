@@ -230,6 +230,19 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect((await portal(server, 'portal.submit', { itemId: extra.id, title: 'Phone' }, rita)).status).toBe(404);
     });
 
+    it('answers one person a limited number of calls a minute, and other people still', async () => {
+      const token = await portalSignIn(server, 'rita');
+      let last: Answer<unknown> | null = null;
+      let calls = 0;
+      for (; calls <= 500 && last?.status !== 429; calls++) last = await portal(server, 'portal.catalogue', {}, token);
+      expect(last!.status).toBe(429);
+      // 120 a minute (server/portal.ts), counted in fixed minutes: at most two minutes' worth if a
+      // minute turned during the loop; the other tests of this file made some of them already.
+      expect(calls).toBeLessThanOrEqual(241);
+      expect(last!.body.ok ? null : last!.body.error.message).toContain('at most 120 requests a minute per person');
+      expect((await portal(server, 'portal.catalogue', {}, await portalSignIn(server, 'ravi'))).status).toBe(200);
+    });
+
     it('refuses calls from another origin, without JSON, or without a token', async () => {
       const rita = await portalSignIn(server, 'rita');
       const cross = await portal(server, 'portal.myTickets', {}, rita, { origin: 'http://evil.example' });
