@@ -4,12 +4,15 @@
  * Used by the in-app check (evidence.verifyPack) and `npm run verify-pack -- FILE.zip`.
  */
 import { createHash } from 'node:crypto';
-import { unzipSync } from 'fflate';
+import { unzipWithin, ZipLimitError } from '../core/unzip';
 import { z } from 'zod';
 import type { PackCheck } from '../../../shared/api/evidence';
 
 export const PACK_FORMAT = 'outpost-evidence-pack/1';
 export const MANIFEST = 'manifest.json';
+/** An evidence file is at most 25 MB and a pack's report and CSVs far less than this; a pack declaring more is refused unread. */
+export const PACK_MAX_ENTRY_BYTES = 512 * 1024 * 1024;
+export const PACK_MAX_TOTAL_BYTES = 3 * 1024 * 1024 * 1024;
 
 export const packManifest = z.object({
   format: z.literal(PACK_FORMAT),
@@ -39,8 +42,9 @@ export function verifyPackBytes(zip: Uint8Array): PackCheck {
   });
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(zip);
+    entries = unzipWithin(zip, { maxEntryBytes: PACK_MAX_ENTRY_BYTES, maxTotalBytes: PACK_MAX_TOTAL_BYTES });
   } catch (e) {
+    if (e instanceof ZipLimitError) return fail(e.message);
     return fail(
       `This is not a readable zip file (${e instanceof Error ? e.message : String(e)}); it may be damaged or not an Outpost evidence pack.`,
     );

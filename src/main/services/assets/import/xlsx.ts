@@ -5,7 +5,8 @@
  * the text Excel stores; cells are placed by their reference, so skipped empty cells stay empty.
  * Formulas give their last computed value. A file that is not a workbook is refused by name.
  */
-import { unzipSync, strFromU8 } from 'fflate';
+import { strFromU8 } from 'fflate';
+import { unzipWithin, ZipLimitError } from '../../core/unzip';
 import { XMLParser } from 'fast-xml-parser';
 import type { ParsedCsv } from './csv';
 
@@ -34,6 +35,10 @@ function stringItem(si: Node | undefined): string {
 
 export class XlsxError extends Error {}
 
+/** A worksheet of 200,000 rows of a dozen columns is well under these; a workbook that declares more is refused before anything is inflated. */
+export const XLSX_MAX_PART_BYTES = 256 * 1024 * 1024;
+export const XLSX_MAX_TOTAL_BYTES = 512 * 1024 * 1024;
+
 export function isXlsx(bytes: Uint8Array): boolean {
   return bytes.length > 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
@@ -41,8 +46,13 @@ export function isXlsx(bytes: Uint8Array): boolean {
 export function parseXlsx(bytes: Uint8Array, maxRows = 200_000): ParsedCsv {
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(bytes, { filter: (f) => f.name.startsWith('xl/') && (f.name.endsWith('.xml') || f.name.endsWith('.rels')) });
-  } catch {
+    files = unzipWithin(bytes, {
+      take: (name) => name.startsWith('xl/') && (name.endsWith('.xml') || name.endsWith('.rels')),
+      maxEntryBytes: XLSX_MAX_PART_BYTES,
+      maxTotalBytes: XLSX_MAX_TOTAL_BYTES,
+    });
+  } catch (e) {
+    if (e instanceof ZipLimitError) throw new XlsxError(e.message);
     throw new XlsxError('The file is not an Excel workbook (.xlsx): it could not be opened as one.');
   }
   const xml = (name: string): Node | null => (files[name] ? (parser.parse(strFromU8(files[name]!)) as Node) : null);
