@@ -6,13 +6,17 @@
  * a reload, being saved as the lead's own record.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { apiCall, startHost, type RunningHost } from './support/host';
 import { SignInPage } from './pages/setup';
 
 test.describe.configure({ mode: 'serial' });
 
-const SAMPLE = '/work/wt/shared/fixtures/incidents/servicenow-incident-event-log-sample.csv';
+// The shared fixtures sit beside the repository (../shared), or where OUTPOST_FIXTURES says.
+const fixtureRoot = process.env.OUTPOST_FIXTURES ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures');
+const SAMPLE = path.join(fixtureRoot, 'incidents', 'servicenow-incident-event-log-sample.csv');
 let host: RunningHost;
 let page: Page;
 
