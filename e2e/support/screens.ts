@@ -125,6 +125,7 @@ function screens(ids: { ticketNumber: string; assetTag: string; auditId: string;
     { name: 'audit trail', path: '/audit-trail', ready: noLoading },
     { name: 'about', path: '/about', ready: noLoading },
     { name: 'dashboard', path: '/dashboard', ready: both(visible('kpi-backlog'), noLoading) },
+    { name: 'reports', path: '/reports', ready: visible('report-service-review') },
     ...['users', 'groups', 'sites', 'locations', 'priority', 'categories', 'sla', 'routing', 'catalogue', 'asset-fields', 'ticket-import', 'sync', 'scanner', 'security'].map((k) => ({
       name: `settings/${k}`,
       path: `/settings/${k}`,

@@ -37,6 +37,8 @@ import { IconArrowsExchange } from '@tabler/icons-react';
 import { ChangesPage } from '../features/changes/ChangesPage';
 import { IconBook } from '@tabler/icons-react';
 import { KnowledgePage } from '../features/knowledge/KnowledgePage';
+import { IconReportAnalytics } from '@tabler/icons-react';
+import { ReportsPage } from '../features/reports/ReportsPage';
 
 export interface NavEntry {
   /** Route, e.g. '/assets'. Must be unique; deeper paths are routed to the same entry. */
@@ -64,7 +66,8 @@ export const navEntries: NavEntry[] = [
   // ↓ other screens plug in here (one line each) ↓
   { path: '/problems', label: 'Problems', icon: IconBug, roles: STAFF_AND_AUDITOR, element: ProblemsPage, order: 15, keywords: ['known errors', 'root cause', 'workaround', 'post-incident review', 'itil'] },
   { path: '/changes', label: 'Changes', icon: IconArrowsExchange, roles: STAFF_AND_AUDITOR, element: ChangesPage, order: 16, keywords: ['change calendar', 'approvals', 'cab', 'schedule', 'maintenance window', 'itil'] },
-  { path: '/dashboard', label: 'Dashboard', icon: IconChartBar, roles: STAFF_AND_AUDITOR, element: DashboardPage, order: 20, keywords: ['kpi', 'figures', 'mttr', 'sla', 'backlog', 'reports'] },
+  { path: '/dashboard', label: 'Dashboard', icon: IconChartBar, roles: STAFF_AND_AUDITOR, element: DashboardPage, order: 20, keywords: ['kpi', 'figures', 'mttr', 'sla', 'backlog'] },
+  { path: '/reports', label: 'Reports', icon: IconReportAnalytics, roles: STAFF_AND_AUDITOR, element: ReportsPage, order: 21, keywords: ['service review', 'pdf', 'csv', 'export', 'licence compliance', 'asset register', 'print'] },
   { path: '/assets', label: 'Assets', icon: IconBox, roles: STAFF_AND_AUDITOR, element: AssetsPage, order: 30, keywords: ['inventory', 'hardware', 'import', 'labels', 'scan'] },
   { path: '/audits', label: 'Audits', icon: IconClipboardCheck, roles: STAFF_AND_AUDITOR, element: AuditsPage, order: 40, keywords: ['inventory audit', 'scan', 'reconciliation'] },
   { path: '/licences', label: 'Licences', icon: IconCertificate, roles: STAFF_AND_AUDITOR, element: LicencesPage, order: 50, keywords: ['compliance', 'entitlements', 'renewals', 'licenses'] },

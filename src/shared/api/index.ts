@@ -19,6 +19,7 @@ import { assessmentsCalls } from './assessments';
 import { evidenceCalls } from './evidence';
 import { findingsCalls } from './findings';
 import { kpisCalls } from './kpis';
+import { reportsCalls } from './reports';
 import { dashboardsCalls } from './dashboards';
 import { slaCalls } from './sla';
 import { routingCalls } from './routing';
@@ -50,6 +51,7 @@ export const contract = {
   ...evidenceCalls,
   ...findingsCalls,
   ...kpisCalls,
+  ...reportsCalls,
   ...dashboardsCalls,
   ...slaCalls,
   ...routingCalls,

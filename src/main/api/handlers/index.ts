@@ -20,6 +20,7 @@ import { assessmentsHandlers } from './assessments';
 import { evidenceHandlers } from './evidence';
 import { findingsHandlers } from './findings';
 import { kpisHandlers } from './kpis';
+import { reportsHandlers } from './reports';
 import { dashboardsHandlers } from './dashboards';
 import { slaHandlers } from './sla';
 import { routingHandlers } from './routing';
@@ -50,6 +51,7 @@ export const handlers: HandlersFor<Contract> = {
   ...evidenceHandlers,
   ...findingsHandlers,
   ...kpisHandlers,
+  ...reportsHandlers,
   ...dashboardsHandlers,
   ...slaHandlers,
   ...routingHandlers,

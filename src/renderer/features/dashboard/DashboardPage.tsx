@@ -16,6 +16,7 @@ import { useRole } from '../../stores/session';
 import { useLookups } from '../common/lookups';
 import { Empty, ErrorState, Loading } from '../common/states';
 import { WidgetBody } from './widgets';
+import { IconPrinter } from '@tabler/icons-react';
 
 const PERIODS: { value: DashboardPeriod; label: string }[] = [
   { value: 'all', label: 'All time' },
@@ -38,6 +39,14 @@ export function kpiFilterOf(f: DashboardFilter, now: number): KpiFilter {
   if (f.siteId) out.siteId = f.siteId;
   if (f.groupId) out.groupId = f.groupId;
   return out;
+}
+
+/** What a printed dashboard says it shows. */
+function printedFilters(f: DashboardFilter, sites: { id: string; name: string }[], groups: { id: string; name: string }[]): string {
+  const period = PERIODS.find((p) => p.value === f.period)?.label ?? 'All time';
+  const site = f.siteId ? (sites.find((s) => s.id === f.siteId)?.name ?? 'one site') : 'All sites';
+  const group = f.groupId ? (groups.find((g) => g.id === f.groupId)?.name ?? 'one group') : 'All groups';
+  return `${period} · ${site} · ${group}`;
 }
 
 export function DashboardPage() {
@@ -79,6 +88,9 @@ export function DashboardPage() {
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={2}>Dashboard</Title>
+          <Text className="print-only" size="sm" data-testid="dashboard-print-filters">
+            {printedFilters(filter, sites, groups)} · printed {new Date().toISOString().replace('T', ' ').slice(0, 16)} UTC
+          </Text>
           <Text size="sm" c="dimmed">
             Figures from this device’s records (defined in docs/kpis.md); hours are wall-clock unless marked business hours. Click a count to see its tickets.
           </Text>
@@ -107,6 +119,9 @@ export function DashboardPage() {
             data-testid="kpi-group"
           />
           <Switch label="Arrange" checked={arranging} onChange={(e) => setArranging(e.currentTarget.checked)} data-testid="dashboard-arrange" />
+          <Button variant="default" leftSection={<IconPrinter size={16} />} onClick={() => window.print()} className="screen-only" data-testid="dashboard-print">
+            Print
+          </Button>
         </Group>
       </Group>
       {arranging && (
