@@ -68,6 +68,29 @@ describe('problems and changes over HTTP', () => {
     expect((await h.post('changes.update', { id: c.id, risk: 'low' }, h.tokens.audrey)).status).toBe(403);
     expect((await h.post('problems.list', {}, h.tokens.rita)).status).toBe(403);
     expect((await h.post('changes.list', {}, h.tokens.rita)).status).toBe(403);
+
+    // The palette opens each by its number ("open PRB…", a bare "chg1"); a requester finds neither.
+    type Hits = { items: { kind: string; id: string; number: string; title: string }[] };
+    expect((await h.ok<Hits>('search.number', { text: `open ${p.number}` }, tech())).items).toEqual([{ kind: 'problem', id: p.id, number: p.number, title: p.title }]);
+    expect((await h.ok<Hits>('search.number', { text: c.number.replace(/^CHG0+/, 'chg') }, h.tokens.audrey)).items.map((x) => x.id)).toEqual([c.id]);
+    expect((await h.ok<Hits>('search.number', { text: p.number }, h.tokens.rita)).items).toEqual([]);
+    expect((await h.ok<Hits>('search.number', { text: 'PRB0999999' }, tech())).items).toEqual([]);
+  });
+
+  it('pages the problem and change lists past 500 by cursor', async () => {
+    for (let i = 0; i < 510; i++) await h.ok('problems.create', { title: `Paged problem ${i}` }, tech());
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: ProblemSummary[]; total: number; nextCursor: string | null } = await h.ok('problems.list', { q: 'Paged problem', limit: 500, cursor }, h.tokens.audrey);
+      expect(page.total).toBe(510);
+      seen.push(...page.items.map((x) => x.number));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(510);
+    const tooBig = await h.post('changes.list', { limit: 501 }, tech());
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body.error?.message).toContain('A page holds at most 500 changes.');
   });
 
   it('refuses bad input with a specific error', async () => {

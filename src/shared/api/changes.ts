@@ -127,9 +127,14 @@ export const changesCalls = {
   'changes.create': call<Change>()(changeCreate, STAFF, { mutates: true }),
   'changes.update': call<Change>()(changeUpdate, STAFF, { mutates: true }),
   'changes.get': call<Change>()(z.object({ id }).strict(), ITSM_READERS),
-  'changes.list': call<{ items: ChangeSummary[]; total: number }>()(
+  /** Pages in the list's order: pass the last page's nextCursor for the next one. */
+  'changes.list': call<{ items: ChangeSummary[]; total: number; nextCursor: string | null }>()(
     changeFilter
-      .extend({ limit: z.number().int().min(1).max(500).default(200), offset: z.number().int().min(0).max(10_000_000).default(0) })
+      .extend({
+        limit: z.number().int().min(1).max(500, { message: 'A page holds at most 500 changes.' }).default(200),
+        offset: z.number().int().min(0).max(10_000_000).default(0),
+        cursor: z.string().max(100).nullable().optional(),
+      })
       .strict()
       .default({ limit: 200, offset: 0 }),
     ITSM_READERS,

@@ -116,9 +116,14 @@ export const problemsCalls = {
   'problems.create': call<Problem>()(problemCreate, STAFF, { mutates: true }),
   'problems.update': call<Problem>()(problemUpdate, STAFF, { mutates: true }),
   'problems.get': call<Problem>()(z.object({ id }).strict(), ITSM_READERS),
-  'problems.list': call<{ items: ProblemSummary[]; total: number }>()(
+  /** Pages in the list's order: pass the last page's nextCursor for the next one. */
+  'problems.list': call<{ items: ProblemSummary[]; total: number; nextCursor: string | null }>()(
     problemFilter
-      .extend({ limit: z.number().int().min(1).max(500).default(200), offset: z.number().int().min(0).max(10_000_000).default(0) })
+      .extend({
+        limit: z.number().int().min(1).max(500, { message: 'A page holds at most 500 problems.' }).default(200),
+        offset: z.number().int().min(0).max(10_000_000).default(0),
+        cursor: z.string().max(100).nullable().optional(),
+      })
       .strict()
       .default({ limit: 200, offset: 0 }),
     ITSM_READERS,

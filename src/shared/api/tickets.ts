@@ -248,6 +248,14 @@ export interface SavedView {
   sort: QueueSort;
 }
 
+/** A numbered record other than a ticket, found by its number for the palette. */
+export interface NumberHit {
+  kind: 'problem' | 'change' | 'article';
+  id: string;
+  number: string;
+  title: string;
+}
+
 export interface SearchHit {
   id: string;
   number: string;
@@ -444,6 +452,8 @@ export const ticketsCalls = {
   'tickets.unlink': call<{ links: TicketLink[] }>()(z.object({ id, otherId: id, kind: z.enum(TICKET_LINK_KINDS) }).strict(), STAFF, { mutates: true }),
   'tickets.watch': call<{ watchers: TicketWatcher[] }>()(z.object({ id, userId: id.optional() }).strict(), ALL_ROLES, { mutates: true }),
   'tickets.unwatch': call<{ watchers: TicketWatcher[] }>()(z.object({ id, userId: id.optional() }).strict(), ALL_ROLES, { mutates: true }),
+  /** A problem, change or knowledge article by its number (PRB0000001, CHG12, open KB0000003), if the caller may read it. */
+  'search.number': call<{ items: NumberHit[] }>()(z.object({ text: z.string().max(100) }).strict(), ALL_ROLES),
   'search.query': call<{ items: SearchHit[] }>()(
     z
       .object({

@@ -16,6 +16,7 @@ import { linkTickets, unlinkTickets } from '../../services/tickets/links';
 import { deleteView, listViews, saveView } from '../../services/tickets/views';
 import { runTicketImport } from '../../services/tickets/import/servicenow';
 import { searchTickets } from '../../services/search/search';
+import { findByNumber } from '../../services/search/numbers';
 import type { HandlersFor } from './types';
 import type { ticketsCalls } from '../../../shared/api/tickets';
 
@@ -46,5 +47,6 @@ export const ticketsHandlers: HandlersFor<typeof ticketsCalls> = {
     deleteView(ctx, input.id);
     return { done: true };
   },
+  'search.number': (ctx, input) => findByNumber(ctx, input.text),
   'search.query': (ctx, input) => ({ items: searchTickets(ctx, input.text, input.limit) }),
 };

@@ -125,4 +125,46 @@ describe('changes', () => {
     const auditor = w.user('auditor', 'aud');
     expect(err(() => createChange(w.ctx(auditor), { type: 'normal', title: 'X' })).code).toBe('forbidden');
   });
+
+  it('page by keyset past 500, newest first, with the status filter judged on the votes', () => {
+    const c = w.ctx(tech);
+    const ids: string[] = [];
+    for (let i = 0; i < 530; i++) ids.push(createChange(c, { type: i % 3 === 0 ? 'normal' : 'standard', title: `Patch ${i}` }).id);
+    // Two normal changes go for approval; one gets its quorum (scheduled by its votes), the other stays waiting.
+    for (const id of [ids[0]!, ids[3]!]) {
+      updateChange(c, { id, ...plan });
+      moveChange(c, { id, to: 'assessment' });
+      moveChange(c, { id, to: 'awaiting_approval' });
+    }
+    voteChange(w.ctx(cab), { id: ids[0]!, decision: 'approve' });
+    voteChange(w.ctx(cab2), { id: ids[0]!, decision: 'approve' });
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: ReturnType<typeof listChanges> = listChanges(c, { limit: 200, offset: 0, cursor });
+      expect(page.total).toBe(530);
+      seen.push(...page.items.map((x) => x.number));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(530);
+    expect(new Set(seen).size).toBe(530);
+    expect(seen).toEqual([...seen].sort().reverse());
+
+    const scheduled = listChanges(c, { status: ['scheduled'], limit: 50, offset: 0 });
+    expect(scheduled.items.map((x) => x.id)).toEqual([ids[0]]);
+    expect(scheduled.total).toBe(1);
+    const waiting = listChanges(c, { status: ['awaiting_approval'], limit: 50, offset: 0 });
+    expect(waiting.items.map((x) => x.id)).toEqual([ids[3]]);
+    expect(waiting.total).toBe(1);
+    // A page of one under a filter the votes decide still walks to the last match.
+    const drafts = listChanges(c, { status: ['draft'], type: 'normal', limit: 100, offset: 0 });
+    expect(drafts.total).toBe(175);
+    const next = listChanges(c, { status: ['draft'], type: 'normal', limit: 100, offset: 0, cursor: drafts.nextCursor });
+    expect(drafts.items.length + next.items.length).toBe(175);
+    expect(next.nextCursor).toBeNull();
+  });
 });

@@ -357,9 +357,17 @@ export function getChange(ctx: Ctx, id: string): Change {
   };
 }
 
-export function listChanges(ctx: Ctx, input: ChangeFilter & { limit: number; offset: number }): { items: ChangeSummary[]; total: number } {
-  requireActor(ctx);
-  const sqlite = ctx.store.sqlite;
+/** Raw statuses a change may hold while its votes make it show as one of `wanted`. */
+function rawStatusesFor(wanted: readonly ChangeStatus[]): ChangeStatus[] {
+  const out = new Set<ChangeStatus>(wanted);
+  if (wanted.some((s) => VOTED.includes(s))) for (const s of VOTED) out.add(s);
+  return [...out];
+}
+
+/** Statuses the votes decide between while a change awaits approval (effectiveStatus). */
+const VOTED: readonly ChangeStatus[] = ['awaiting_approval', 'scheduled', 'rejected'];
+
+function changeWhere(input: ChangeFilter): { where: string[]; args: unknown[] } {
   const where = ['c.deleted_hlc IS NULL'];
   const args: unknown[] = [];
   if (input.q) {
@@ -383,11 +391,69 @@ export function listChanges(ctx: Ctx, input: ChangeFilter & { limit: number; off
     where.push('c.window_start < ?');
     args.push(input.to);
   }
-  // Newest number first; the status filter reads the effective status (votes decide), so it is applied after.
-  const rows = sqlite.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY c.number DESC`).all(...args) as ChangeRow[];
-  let items = summaries(sqlite, rows, approvalPolicy(sqlite));
-  if (input.status?.length) items = items.filter((i) => input.status!.includes(i.status));
-  return { items: items.slice(input.offset, input.offset + input.limit), total: items.length };
+  if (input.status?.length) {
+    const raw = rawStatusesFor(input.status);
+    where.push(`c.status IN (${raw.map(() => '?').join(', ')})`);
+    args.push(...raw);
+  }
+  return { where, args };
+}
+
+/** How many changes match: the stored status decides, except for those whose votes decide (read with their votes). */
+function countChanges(sqlite: Database.Database, input: ChangeFilter, policy: ChangeApprovalPolicy): number {
+  const { where, args } = changeWhere(input);
+  const wanted = input.status;
+  if (!wanted?.length) return sqlite.prepare(`SELECT count(*) FROM changes c WHERE ${where.join(' AND ')}`).pluck().get(...args) as number;
+  const plain = sqlite
+    .prepare(`SELECT count(*) FROM changes c WHERE ${where.join(' AND ')} AND NOT (c.type != 'standard' AND c.status IN ('awaiting_approval', 'scheduled'))`)
+    .pluck()
+    .get(...args) as number;
+  const voted = sqlite
+    .prepare(`SELECT c.id, c.type, c.status FROM changes c WHERE ${where.join(' AND ')} AND c.type != 'standard' AND c.status IN ('awaiting_approval', 'scheduled')`)
+    .all(...args) as ChangeRow[];
+  const votes = votesOf(sqlite, voted.map((r) => r.id));
+  return plain + voted.filter((r) => wanted.includes(effectiveStatus(r.status, r.type, tallyOf(r, votes.get(r.id) ?? [], policy)))).length;
+}
+
+const PAGE_READ = 200;
+
+/**
+ * Changes newest number first, in keyset pages (`cursor`: the last number shown). The status filter
+ * reads the effective status (votes decide while a change awaits approval): rows are read in pages
+ * narrowed in SQL to the stored statuses that can show as the wanted ones, then judged with their votes.
+ */
+export function listChanges(
+  ctx: Ctx,
+  input: ChangeFilter & { limit: number; offset: number; cursor?: string | null | undefined },
+): { items: ChangeSummary[]; total: number; nextCursor: string | null } {
+  requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const policy = approvalPolicy(sqlite);
+  const { where, args } = changeWhere(input);
+  const total = countChanges(sqlite, input, policy);
+  const out: ChangeSummary[] = [];
+  let skip = input.cursor ? 0 : input.offset;
+  let after = input.cursor ?? null;
+  const want = input.limit + 1;
+  for (;;) {
+    const rows = sqlite
+      .prepare(`${SELECT} WHERE ${where.join(' AND ')}${after ? ' AND c.number < ?' : ''} ORDER BY c.number DESC LIMIT ?`)
+      .all(...args, ...(after ? [after] : []), PAGE_READ) as ChangeRow[];
+    if (!rows.length) break;
+    after = rows.at(-1)!.number;
+    let items = summaries(sqlite, rows, policy);
+    if (input.status?.length) items = items.filter((i) => input.status!.includes(i.status));
+    if (skip) {
+      const n = Math.min(skip, items.length);
+      items = items.slice(n);
+      skip -= n;
+    }
+    out.push(...items.slice(0, want - out.length));
+    if (out.length >= want || rows.length < PAGE_READ) break;
+  }
+  const more = out.length > input.limit;
+  if (more) out.pop();
+  return { items: out, total, nextCursor: more ? out.at(-1)!.number : null };
 }
 
 export function changeCalendar(ctx: Ctx, input: CallParsed<'changes.calendar'>): { items: ChangeSummary[] } {

@@ -116,4 +116,32 @@ describe('problems', () => {
     // The long comment wraps: its end is on a line of its own, not cut off.
     expect(text).toMatch(/\nwithin the page\.|\n[^\n]*within the page\./);
   });
+
+  it('pages by keyset past 500 in the list’s order: open before done, most urgent first, newest number first', () => {
+    const c = w.ctx(tech);
+    for (let i = 0; i < 520; i++) {
+      const p = createProblem(c, { title: `Printer queue stalls ${i}`, priority: ((i % 4) + 1) as 1 | 2 | 3 | 4 });
+      if (i % 5 === 0) updateProblem(c, { id: p.id, status: 'investigating' });
+      if (i % 7 === 0) updateProblem(c, { id: p.id, status: 'closed' });
+    }
+    const all = listProblems(c, { limit: 500, offset: 0 });
+    const rest = listProblems(c, { limit: 500, offset: 0, cursor: all.nextCursor });
+    expect(all.total).toBe(520);
+    expect(rest.nextCursor).toBeNull();
+    const walked = [...all.items, ...rest.items];
+    expect(walked).toHaveLength(520);
+    expect(new Set(walked.map((p) => p.id)).size).toBe(520);
+    const key = (p: (typeof walked)[number]) => `${p.status === 'closed' || p.status === 'resolved' ? 1 : 0}${p.priority}${String(9_999_999 - Number(p.number.slice(3))).padStart(7, '0')}`;
+    expect(walked.map(key)).toEqual(walked.map(key).sort());
+    // Small pages walk the same rows in the same order, under a filter too.
+    const small: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ReturnType<typeof listProblems> = listProblems(c, { status: ['new', 'closed'], limit: 37, offset: 0, cursor });
+      small.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(small).toEqual(walked.filter((p) => p.status === 'new' || p.status === 'closed').map((p) => p.id));
+    expect(err(() => listProblems(c, { limit: 10, offset: 0, cursor: 'not a cursor' })).message).toBe('The page cursor is not one this list gave.');
+  });
 });

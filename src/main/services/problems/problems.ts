@@ -226,7 +226,23 @@ export function addProblemAction(ctx: Ctx, input: CallParsed<'problems.addAction
   return getProblem(ctx, input.id);
 }
 
-export function listProblems(ctx: Ctx, input: ProblemFilter & { limit: number; offset: number }): { items: ProblemSummary[]; total: number } {
+const DONE_SQL = "(p.status IN ('resolved', 'closed'))";
+
+/** The list's keyset: open before done, most urgent first, newest number first (numbers are unique). */
+function problemCursor(r: { status: ProblemStatus; priority: number; number: string }): string {
+  return `${r.status === 'resolved' || r.status === 'closed' ? 1 : 0}:${r.priority}:${r.number}`;
+}
+
+function parseProblemCursor(cursor: string): [number, number, string] {
+  const m = /^([01]):(\d{1,2}):(.{1,60})$/.exec(cursor);
+  if (!m) throw new AppError('invalid_input', 'The page cursor is not one this list gave.', [{ path: ['cursor'], message: 'The page cursor is not one this list gave.' }]);
+  return [Number(m[1]), Number(m[2]), m[3]!];
+}
+
+export function listProblems(
+  ctx: Ctx,
+  input: ProblemFilter & { limit: number; offset: number; cursor?: string | null | undefined },
+): { items: ProblemSummary[]; total: number; nextCursor: string | null } {
   requireActor(ctx);
   const where = ['p.deleted_hlc IS NULL'];
   const args: unknown[] = [];
@@ -254,11 +270,22 @@ export function listProblems(ctx: Ctx, input: ProblemFilter & { limit: number; o
   const sqlite = ctx.store.sqlite;
   const w = where.join(' AND ');
   const total = sqlite.prepare(`SELECT count(*) FROM problems p WHERE ${w}`).pluck().get(...args) as number;
+  // Keyset: the next page starts after the last row shown in the list's order, so a later page costs
+  // what the first does; `offset` stays for callers that skip ahead.
+  let after = '';
+  const afterArgs: unknown[] = [];
+  if (input.cursor) {
+    const [d, pr, n] = parseProblemCursor(input.cursor);
+    after = ` AND (${DONE_SQL} > ? OR (${DONE_SQL} = ? AND (p.priority > ? OR (p.priority = ? AND p.number < ?))))`;
+    afterArgs.push(d, d, pr, pr, n);
+  }
   // Open problems first, most urgent first, newest number first.
   const rows = sqlite
-    .prepare(`${SELECT} WHERE ${w} ORDER BY p.status IN ('resolved', 'closed'), p.priority, p.number DESC LIMIT ? OFFSET ?`)
-    .all(...args, input.limit, input.offset) as ProblemRow[];
-  return { items: rows.map(toSummary), total };
+    .prepare(`${SELECT} WHERE ${w}${after} ORDER BY ${DONE_SQL}, p.priority, p.number DESC LIMIT ? OFFSET ?`)
+    .all(...args, ...afterArgs, input.limit + 1, input.cursor ? 0 : input.offset) as ProblemRow[];
+  const more = rows.length > input.limit;
+  if (more) rows.pop();
+  return { items: rows.map(toSummary), total, nextCursor: more ? problemCursor(rows.at(-1)!) : null };
 }
 
 export function problemsForTicket(ctx: Ctx, ticketId: string): { items: TicketProblem[] } {

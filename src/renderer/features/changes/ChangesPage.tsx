@@ -1,23 +1,24 @@
 /** Changes (/changes): a filtered, virtualised list worked from the keyboard (j/k, Enter, /, n), the change calendar (/changes/calendar) and one change (/changes/<id>). */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Badge, Button, Group, Modal, MultiSelect, NumberInput, Select, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { IconCalendarEvent, IconPlus, IconSearch } from '@tabler/icons-react';
 import { CHANGE_STATUSES, CHANGE_STATUS_LABELS, CHANGE_TYPES, CHANGE_TYPE_LABELS, type ChangeStatus, type ChangeType } from '../../../shared/itsm/rules';
-import type { ChangeSummary } from '../../../shared/api/changes';
+import type { ChangeFilter, ChangeSummary } from '../../../shared/api/changes';
 import { api, errorMessage } from '../../lib/client';
 import { invalidate, useCall } from '../../lib/query';
 import { navigate, useRoute } from '../../lib/router';
 import { useKeys } from '../../lib/keys';
+import { useKeysetPages } from '../../lib/pages';
 import { formatDateTime } from '../../lib/format';
 import { isStaff, useRole } from '../../stores/session';
 import { Empty, ErrorState, Loading } from '../common/states';
+import { RecordList } from '../common/RecordList';
 import { useLookups } from '../common/lookups';
 import { ChangePage } from './ChangePage';
 import { ChangeCalendar } from './ChangeCalendar';
 import { CHANGE_STATUS_COLORS, CollisionBadge, NewChange } from './common';
 
-const ROW = 40;
+const PAGE = 200;
 
 export function ChangesPage() {
   const { segments } = useRoute();
@@ -34,10 +35,15 @@ function ChangeList() {
   const [creating, setCreating] = useState(false);
   const [policyOpen, setPolicyOpen] = useState(false);
   const filter = useMemo(
-    () => ({ ...(q.trim() ? { q: q.trim() } : {}), ...(status.length ? { status: status as ChangeStatus[] } : {}), ...(type ? { type: type as ChangeType } : {}), limit: 500, offset: 0 }),
+    (): ChangeFilter => ({ ...(q.trim() ? { q: q.trim() } : {}), ...(status.length ? { status: status as ChangeStatus[] } : {}), ...(type ? { type: type as ChangeType } : {}) }),
     [q, status, type],
   );
-  const list = useCall('changes.list', filter);
+  // Keyset pages newest number first, loaded as the list scrolls (no cap on how far).
+  const list = useKeysetPages<ChangeSummary>(
+    JSON.stringify(filter),
+    (key, cursor) => api.call('changes.list', { ...(JSON.parse(key) as ChangeFilter), limit: PAGE, cursor }),
+    (d) => d.startsWith('change') || d === 'team_settings' || d === 'users',
+  );
   useKeys({ n: () => setCreating(true) }, { enabled: staff && !creating });
   return (
     <Stack p="md" gap="md" h="100%" style={{ overflow: 'hidden' }}>
@@ -64,50 +70,19 @@ function ChangeList() {
         <MultiSelect label="Status" data={CHANGE_STATUSES.map((s) => ({ value: s, label: CHANGE_STATUS_LABELS[s] }))} value={status} onChange={setStatus} w={300} clearable />
         <Select label="Type" placeholder="Any" data={CHANGE_TYPES.map((t) => ({ value: t, label: CHANGE_TYPE_LABELS[t] }))} value={type} onChange={setType} w={160} clearable />
         <Text size="sm" c="dimmed" mb={8} data-testid="change-total">
-          {list.data ? `${list.data.total} change${list.data.total === 1 ? '' : 's'}` : ''}
+          {list.total !== null ? `${list.total} change${list.total === 1 ? '' : 's'}` : ''}
         </Text>
       </Group>
-      {list.error && !list.data ? (
-        <ErrorState error={list.error} onRetry={() => void list.refetch()} />
-      ) : !list.data ? (
+      {list.error && !list.items.length ? (
+        <ErrorState error={list.error} onRetry={list.reload} />
+      ) : list.loading && !list.items.length ? (
         <Loading label="Loading changes…" />
-      ) : list.data.items.length === 0 ? (
-        <Empty title={list.data.total === 0 && !q && !status.length && !type ? 'No change yet' : 'No change matches'}>{staff ? 'Plan one with New change (n).' : 'Changes the team plans show here.'}</Empty>
+      ) : list.items.length === 0 ? (
+        <Empty title={!q && !status.length && !type ? 'No change yet' : 'No change matches'}>{staff ? 'Plan one with New change (n).' : 'Changes the team plans show here.'}</Empty>
       ) : (
-        <ChangeRows items={list.data.items} />
-      )}
-      {creating && <NewChange onClose={() => setCreating(false)} />}
-      {policyOpen && <PolicyDialog onClose={() => setPolicyOpen(false)} />}
-    </Stack>
-  );
-}
-
-function ChangeRows({ items }: { items: ChangeSummary[] }) {
-  const parentRef = useRef<HTMLDivElement>(null);
-  const [cursor, setCursor] = useState(0);
-  const virt = useVirtualizer({ count: items.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 10 });
-  useKeys({
-    j: () => setCursor((i) => Math.min(i + 1, items.length - 1)),
-    k: () => setCursor((i) => Math.max(i - 1, 0)),
-    Enter: () => items[cursor] && navigate(`/changes/${items[cursor].id}`),
-    '/': () => document.getElementById('change-search')?.focus(),
-  });
-  useEffect(() => virt.scrollToIndex(cursor), [cursor, virt]);
-  return (
-    <div ref={parentRef} style={{ flex: 1, overflow: 'auto', minHeight: 200, border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }} data-testid="change-list" role="list" aria-label="Changes">
-      <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
-        {virt.getVirtualItems().map((v) => {
-          const c = items[v.index]!;
-          return (
-            <div
-              key={c.id}
-              role="listitem"
-              aria-current={v.index === cursor ? 'true' : undefined}
-              style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${v.start}px)`, display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', borderBottom: '1px solid var(--mantine-color-default-border)', background: v.index === cursor ? 'var(--mantine-color-default-hover)' : undefined }}
-            >
-              <a href={`#/changes/${c.id}`} onClick={(e) => (e.preventDefault(), navigate(`/changes/${c.id}`))} style={{ width: 100, fontFamily: 'monospace', color: 'inherit' }}>
-                {c.number}
-              </a>
+        <RecordList items={list.items} hasMore={list.hasMore} loadMore={list.more} label="Changes" testid="change-list" searchId="change-search" pathOf={(c) => `/changes/${c.id}`}>
+          {(c) => (
+            <>
               <Text size="sm" w={90}>
                 {CHANGE_TYPE_LABELS[c.type]}
               </Text>
@@ -121,11 +96,13 @@ function ChangeRows({ items }: { items: ChangeSummary[] }) {
               <Text size="sm" c="dimmed" w={170}>
                 {c.windowStart ? formatDateTime(c.windowStart) : 'No window'}
               </Text>
-            </div>
-          );
-        })}
-      </div>
-    </div>
+            </>
+          )}
+        </RecordList>
+      )}
+      {creating && <NewChange onClose={() => setCreating(false)} />}
+      {policyOpen && <PolicyDialog onClose={() => setPolicyOpen(false)} />}
+    </Stack>
   );
 }
 

@@ -1,13 +1,13 @@
 /**
  * The command palette (Ctrl/Cmd+K): go to any screen, create a ticket or a knowledge article, open a
- * ticket by number, and full-text search of tickets and knowledge articles with highlighted snippets. Snippet marks arrive as \u0002…\u0003 and are rendered
+ * ticket, problem, change or article by its number ("INC0000012", "open PRB0000001", "chg12"), and full-text search of tickets and knowledge articles with highlighted snippets. Snippet marks arrive as \u0002…\u0003 and are rendered
  * as <mark> elements, never as HTML.
  */
 import { useEffect, useState } from 'react';
 import { Badge, Group, Kbd, Text } from '@mantine/core';
 import { Spotlight, spotlight } from '@mantine/spotlight';
-import { IconArrowRight, IconBook, IconListDetails, IconPlus, IconSearch, IconSettings, IconTicket } from '@tabler/icons-react';
-import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type SearchHit } from '../../../shared/api/tickets';
+import { IconArrowRight, IconBook, IconBug, IconListDetails, IconPlus, IconSearch, IconSettings, IconTicket, IconTransform } from '@tabler/icons-react';
+import { QUEUE_VIEWS, QUEUE_VIEW_LABELS, type NumberHit, type SearchHit } from '../../../shared/api/tickets';
 import type { KbHit } from '../../../shared/api/kb';
 import { isTicketNumber, PRIORITY_LABELS, STATUS_LABELS } from '../../../shared/tickets/rules';
 import { isProvisional } from '../../../shared/numbers';
@@ -26,10 +26,29 @@ export function Palette() {
   const [query, setQuery] = useState('');
   const [hits, setHits] = useState<SearchHit[]>([]);
   const [articles, setArticles] = useState<KbHit[]>([]);
+  const [numbered, setNumbered] = useState<NumberHit[]>([]);
   const [searching, setSearching] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const ticketBase = role === 'requester' ? '/requests' : '/queue';
   const q = query.trim();
+  // "open INC0000012" and "open PRB0000001" read as the number alone.
+  const bareQ = q.replace(/^open\s+/i, '');
+  const recordLike = /^(PRB|CHG|KB)[-\dP]/i.test(bareQ);
+
+  useEffect(() => {
+    if (!recordLike) {
+      setNumbered([]);
+      return;
+    }
+    let live = true;
+    api.call('search.number', { text: bareQ }).then(
+      (r) => live && setNumbered(r.items),
+      () => live && setNumbered([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [bareQ, recordLike]);
 
   useEffect(() => {
     if (q.length < 2) {
@@ -67,7 +86,7 @@ export function Palette() {
   const matches = (...words: string[]) => !lower || words.some((w) => w.toLowerCase().includes(lower));
   const views = hasQueue(role) ? QUEUE_VIEWS.filter((v) => matches(QUEUE_VIEW_LABELS[v], 'view', 'queue', 'tickets')) : [];
   const settingsPages = settingsPagesFor(role).filter((p) => matches(p.label, 'settings'));
-  const number = isTicketNumber(q) ? q.trim().toUpperCase() : null;
+  const number = isTicketNumber(bareQ) ? bareQ.toUpperCase() : null;
   // Bare digits ("1234") could be either kind of ticket: offer both.
   const bare = /^\d{1,7}$/.test(q) ? [`INC${q.padStart(7, '0')}`, `REQ${q.padStart(7, '0')}`] : [];
   const canCreate = role !== null && role !== 'auditor' && (!lower || 'create new ticket request incident'.includes(lower));
@@ -77,7 +96,7 @@ export function Palette() {
     navigate(path);
   };
   const nothing =
-    !screens.length && !views.length && !settingsPages.length && !number && !bare.length && !canCreate && !canWrite && !hits.length && !articles.length && !searching;
+    !screens.length && !views.length && !settingsPages.length && !number && !bare.length && !numbered.length && !canCreate && !canWrite && !hits.length && !articles.length && !searching;
 
   return (
     <Spotlight.Root query={query} onQueryChange={setQuery} shortcut={['mod + K']} tagsToIgnore={[]} scrollable maxHeight={520} size="xl">
@@ -95,6 +114,20 @@ export function Palette() {
             </Group>
           </Spotlight.Action>
         )}
+        {numbered.map((h) => {
+          const Icon = h.kind === 'problem' ? IconBug : h.kind === 'change' ? IconTransform : IconBook;
+          const path = h.kind === 'problem' ? `/problems/${h.id}` : h.kind === 'change' ? `/changes/${h.id}` : `/knowledge/${h.id}`;
+          return (
+            <Spotlight.Action key={h.id} onClick={() => go(path)} data-testid="palette-open-record" data-number={h.number}>
+              <Group gap="sm" wrap="nowrap">
+                <Icon size={18} style={{ flex: 'none' }} />
+                <Text size="sm" truncate>
+                  Open {h.number} {h.title}
+                </Text>
+              </Group>
+            </Spotlight.Action>
+          );
+        })}
         {bare.map((n) => (
           <Spotlight.Action key={n} onClick={() => go(`${ticketBase}/${n}`)}>
             <Group gap="sm" wrap="nowrap">

@@ -1,21 +1,22 @@
 /** Problems (/problems): a filtered, virtualised list worked from the keyboard (j/k, Enter, /, n); /problems/<id> opens one. */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Badge, Button, Checkbox, Group, Modal, MultiSelect, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { PROBLEM_STATUSES, PROBLEM_STATUS_LABELS, type ProblemStatus } from '../../../shared/itsm/rules';
-import type { ProblemSummary } from '../../../shared/api/problems';
+import type { ProblemFilter, ProblemSummary } from '../../../shared/api/problems';
 import { api, errorMessage } from '../../lib/client';
-import { invalidate, useCall } from '../../lib/query';
+import { invalidate } from '../../lib/query';
 import { navigate, useRoute } from '../../lib/router';
 import { useKeys } from '../../lib/keys';
+import { useKeysetPages } from '../../lib/pages';
 import { isStaff, useRole } from '../../stores/session';
 import { Empty, ErrorState, Loading } from '../common/states';
+import { RecordList } from '../common/RecordList';
 import { PRIORITY_COLORS } from '../common/lookups';
 import { ProblemPage } from './ProblemPage';
 
-const ROW = 40;
+const PAGE = 200;
 
 export function ProblemsPage() {
   const { segments } = useRoute();
@@ -29,16 +30,19 @@ function ProblemList() {
   const [knownOnly, setKnownOnly] = useState(false);
   const [creating, setCreating] = useState(false);
   const filter = useMemo(
-    () => ({
+    (): ProblemFilter => ({
       ...(q.trim() ? { q: q.trim() } : {}),
       ...(status.length ? { status: status as ProblemStatus[] } : {}),
       ...(knownOnly ? { knownError: true } : {}),
-      limit: 500,
-      offset: 0,
     }),
     [q, status, knownOnly],
   );
-  const list = useCall('problems.list', filter);
+  // Keyset pages in the list's order (open, most urgent, newest), loaded as the list scrolls.
+  const list = useKeysetPages<ProblemSummary>(
+    JSON.stringify(filter),
+    (key, cursor) => api.call('problems.list', { ...(JSON.parse(key) as ProblemFilter), limit: PAGE, cursor }),
+    (d) => d.startsWith('problem') || d === 'tickets' || d === 'users',
+  );
   useKeys({ n: () => staff && setCreating(true) }, { enabled: staff && !creating });
   return (
     <Stack p="md" gap="md" h="100%" style={{ overflow: 'hidden' }}>
@@ -55,51 +59,21 @@ function ProblemList() {
         <MultiSelect label="Status" data={PROBLEM_STATUSES.map((s) => ({ value: s, label: PROBLEM_STATUS_LABELS[s] }))} value={status} onChange={setStatus} w={280} clearable />
         <Checkbox label="Known errors only" checked={knownOnly} onChange={(e) => setKnownOnly(e.currentTarget.checked)} mb={8} />
         <Text size="sm" c="dimmed" mb={8} data-testid="problem-total">
-          {list.data ? `${list.data.total} problem${list.data.total === 1 ? '' : 's'}` : ''}
+          {list.total !== null ? `${list.total} problem${list.total === 1 ? '' : 's'}` : ''}
         </Text>
       </Group>
-      {list.error && !list.data ? (
-        <ErrorState error={list.error} onRetry={() => void list.refetch()} />
-      ) : !list.data ? (
+      {list.error && !list.items.length ? (
+        <ErrorState error={list.error} onRetry={list.reload} />
+      ) : list.loading && !list.items.length ? (
         <Loading label="Loading problems…" />
-      ) : list.data.items.length === 0 ? (
-        <Empty title={list.data.total === 0 && !q && !status.length && !knownOnly ? 'No problem yet' : 'No problem matches'}>
+      ) : list.items.length === 0 ? (
+        <Empty title={!q && !status.length && !knownOnly ? 'No problem yet' : 'No problem matches'}>
           {staff ? 'Raise one with New problem (n), or from an incident with p.' : 'Problems the team raises show here.'}
         </Empty>
       ) : (
-        <ProblemRows items={list.data.items} />
-      )}
-      {creating && <NewProblem onClose={() => setCreating(false)} />}
-    </Stack>
-  );
-}
-
-function ProblemRows({ items }: { items: ProblemSummary[] }) {
-  const parentRef = useRef<HTMLDivElement>(null);
-  const [cursor, setCursor] = useState(0);
-  const virt = useVirtualizer({ count: items.length, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 10 });
-  useKeys({
-    j: () => setCursor((i) => Math.min(i + 1, items.length - 1)),
-    k: () => setCursor((i) => Math.max(i - 1, 0)),
-    Enter: () => items[cursor] && navigate(`/problems/${items[cursor].id}`),
-    '/': () => document.getElementById('problem-search')?.focus(),
-  });
-  useEffect(() => virt.scrollToIndex(cursor), [cursor, virt]);
-  return (
-    <div ref={parentRef} style={{ flex: 1, overflow: 'auto', minHeight: 200, border: '1px solid var(--mantine-color-default-border)', borderRadius: 4 }} data-testid="problem-list" role="list" aria-label="Problems">
-      <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
-        {virt.getVirtualItems().map((v) => {
-          const p = items[v.index]!;
-          return (
-            <div
-              key={p.id}
-              role="listitem"
-              aria-current={v.index === cursor ? 'true' : undefined}
-              style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW, transform: `translateY(${v.start}px)`, display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', borderBottom: '1px solid var(--mantine-color-default-border)', background: v.index === cursor ? 'var(--mantine-color-default-hover)' : undefined }}
-            >
-              <a href={`#/problems/${p.id}`} onClick={(e) => (e.preventDefault(), navigate(`/problems/${p.id}`))} style={{ width: 100, fontFamily: 'monospace', color: 'inherit' }}>
-                {p.number}
-              </a>
+        <RecordList items={list.items} hasMore={list.hasMore} loadMore={list.more} label="Problems" testid="problem-list" searchId="problem-search" pathOf={(p) => `/problems/${p.id}`}>
+          {(p) => (
+            <>
               <Badge size="sm" color={PRIORITY_COLORS[p.priority]} variant="light" w={40}>
                 P{p.priority}
               </Badge>
@@ -120,11 +94,12 @@ function ProblemRows({ items }: { items: ProblemSummary[] }) {
               <Text size="sm" c="dimmed" w={140} truncate>
                 {p.ownerName ?? ''}
               </Text>
-            </div>
-          );
-        })}
-      </div>
-    </div>
+            </>
+          )}
+        </RecordList>
+      )}
+      {creating && <NewProblem onClose={() => setCreating(false)} />}
+    </Stack>
   );
 }
 
