@@ -15,10 +15,11 @@ let host: RunningHost;
 let page: Page;
 let q: QueuePage;
 let pane: TicketPane;
+let admin: string;
 
 test.beforeAll(async ({ browser }) => {
   host = await startHost();
-  const admin = (
+  admin = (
     await apiCall<{ token: string }>(host, 'setup.init', {
       admin: { username: 'ada', displayName: 'Ada Admin', password: 'password123' },
       site: { name: 'HQ' },
@@ -188,4 +189,26 @@ test('after creating a ticket, the keys act on the new ticket, not the row highl
   await expect(q.row('INC0000001').getByTestId('row-priority')).toHaveText('P1');
   await expect(q.row('INC0000001').getByTestId('row-assignee')).toHaveText('Unassigned');
   await expect(q.row('INC0000001').getByTestId('row-status')).toHaveText('New');
+});
+
+test('with nothing open, when a key moves the highlighted row out of the view, the highlight stays at its place', async () => {
+  // Two more unassigned tickets below INC0000002, so the view holds rows above and below it.
+  await apiCall(host, 'tickets.create', { type: 'incident', title: 'Door camera offline', impact: 3, urgency: 3 }, admin); // INC0000006 P4
+  await apiCall(host, 'tickets.create', { type: 'incident', title: 'Kiosk screen flickers', impact: 3, urgency: 3 }, admin); // INC0000007 P4
+  await q.key('Escape');
+  await expect(page.getByTestId('detail-pane')).toBeHidden();
+  await q.view('unassigned');
+  await expect(q.rows()).toHaveCount(4);
+  await q.row('INC0000002').click();
+  await expect(q.cursorRow()).toHaveAttribute('data-number', 'INC0000002');
+
+  await q.key('a');
+  await expect(q.toast('INC0000002 assigned to you.')).toBeVisible();
+  await expect(q.row('INC0000002')).toHaveCount(0);
+  // The row that took its place is lit, not the P1 at the top of the view.
+  await expect(q.cursorRow()).toHaveAttribute('data-number', 'INC0000006');
+
+  await q.key('3');
+  await expect(q.toast('INC0000006 is now P3 Moderate.')).toBeVisible();
+  await expect(q.row('INC0000001').getByTestId('row-priority')).toHaveText('P1');
 });

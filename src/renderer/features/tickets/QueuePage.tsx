@@ -282,13 +282,23 @@ export function QueuePage() {
   const target: KeyTarget | undefined = openNumber ? openTicket : cursorRow;
   const openId = openTicket?.id ?? null;
 
-  // The highlight follows the open ticket (even when it is not in this list, no other row stays lit);
-  // with nothing open, it goes to the first row once rows arrive or when its row left the view.
+  // Where the highlight last was in this list (view, filters and sort), so that when its row leaves
+  // the list the highlight stays at that place rather than jumping to the top.
+  const listKey = `${view}|${JSON.stringify(filter)}|${sort ?? ''}`;
+  const lastPlace = useRef<{ listKey: string; index: number } | null>(null);
+  if (cursorIndex >= 0) lastPlace.current = { listKey, index: cursorIndex };
+
+  // The highlight follows the open ticket (even when it is not in this list, no other row stays lit).
+  // With nothing open it goes to the first row of a new list, and when its row left the list (a key
+  // assigned it away, a status moved it out) to the row that took its place, as a mail client does.
   useEffect(() => {
     if (openId) {
       if (cursorId !== openId) setCursor(openId);
-    } else if (!openNumber && rows.length && cursorIndex < 0) setCursor(rows[0]!.id);
-  }, [rows, cursorIndex, cursorId, openId, openNumber, setCursor]);
+    } else if (!openNumber && rows.length && cursorIndex < 0) {
+      const place = lastPlace.current?.listKey === listKey ? lastPlace.current.index : 0;
+      setCursor(rows[Math.min(place, rows.length - 1)]!.id);
+    }
+  }, [rows, cursorIndex, cursorId, openId, openNumber, setCursor, listKey]);
 
   const open = (r: TicketRow) => {
     setCursor(r.id);
