@@ -11,7 +11,8 @@ import { defaultDataDir, startRuntime } from '../src/main/runtime';
 import { password as passwordSchema } from '../src/shared/api/setup';
 import type { Ctx } from '../src/main/services/core/context';
 import { initialize, isInitialized } from '../src/main/services/setup/setup';
-import { loadSampleData, SAMPLE_PASSWORD } from '../src/main/services/setup/sample';
+import { loadSampleData } from '../src/main/services/setup/sample';
+import { SAMPLE_PASSWORD } from '../src/shared/api/setup';
 import { loadActor } from '../src/main/services/directory/users';
 
 export const DEFAULT_ADMIN_PASSWORD = 'outpost-admin';

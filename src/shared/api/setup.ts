@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { call } from './contract';
 import { trimmed } from './common';
 
+/** The password of every person the sample data adds, so a trial can sign in as a technician or an auditor. */
+export const SAMPLE_PASSWORD = 'outpost-sample';
+
 export const username = z
   .string()
   .trim()
@@ -61,6 +64,7 @@ export const setupCalls = {
           })
           .strict(),
         site: z.object({ name: trimmed(120, 'Site name'), code: z.string().trim().max(16).optional() }).strict(),
+        /** Sample sites, groups, people (who sign in with SAMPLE_PASSWORD) and tickets. */
         sampleData: z.boolean().default(false),
       })
       .strict(),

@@ -6,8 +6,7 @@ import { createUser } from '../directory/users';
 import { hashPassword } from '../auth/password';
 import { generateTickets, insertGeneratedTickets, type Rng, mulberry32 } from '../tickets/generate';
 import { requireActor } from '../core/write';
-
-export const SAMPLE_PASSWORD = 'outpost-sample';
+import { SAMPLE_PASSWORD } from '../../../shared/api/setup';
 
 const SITES = [
   { name: 'Head Office', code: 'HQ', timezone: 'Europe/London' },

@@ -7,6 +7,7 @@ import { Alert, Button, Center, Checkbox, Group, Paper, PasswordInput, SimpleGri
 import { notifications } from '@mantine/notifications';
 import { api, ApiCallError, errorMessage } from '../../lib/client';
 import { useSession } from '../../stores/session';
+import { SAMPLE_PASSWORD } from '../../../shared/api/setup';
 import { fieldErrors } from '../common/issues';
 import { JoinTeam } from './JoinTeam';
 
@@ -192,7 +193,7 @@ function NewTeamWizard({ onDone, onBack }: { onDone: () => void; onBack: () => v
               <Stack mt="md">
                 <Checkbox
                   label="Load sample data"
-                  description="A realistic team: sites, groups, people and a few thousand tickets to try things on."
+                  description={`A realistic team: sites, groups, people and a few thousand tickets to try things on. Its technicians, requesters and auditor (listed in Settings › Users) sign in with the password ${SAMPLE_PASSWORD}.`}
                   checked={sampleData}
                   onChange={(e) => setSampleData(e.currentTarget.checked)}
                 />
