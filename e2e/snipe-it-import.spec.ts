@@ -4,6 +4,8 @@
  * blank headers noted rather than refused, the team's statuses kept as labels with the type chosen
  * in the preview, and the list showing those labels.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
@@ -58,6 +60,13 @@ test('assets-sample-BAD.csv: Mac Roman read, names repaired, statuses kept as la
 
   // The place names that were UTF-8 misread before they reached the file: offered a repair.
   await expect(wizard.mojibake()).toContainText('“Lutsâ€™k” → “Luts’k”');
+  // The button's label is whole beside the long list of examples.
+  await expect(page.getByTestId('import-repair')).toHaveText('Repair 6');
+  const clipped = await page
+    .getByTestId('import-repair')
+    .locator('.mantine-Button-label')
+    .evaluate((el) => el.scrollWidth > el.clientWidth);
+  expect(clipped).toBe(false);
   await wizard.repair();
   await expect(wizard.nonAscii()).toContainText('Luts’k');
 
@@ -100,4 +109,54 @@ test('MOCK_ASSETS_BLANKS.csv: blank headers are a note, and the labels imported 
   await expect(wizard.headerNotes()).toContainText('Columns 5, 9, 14 have no header and are ignored.');
   await expect(wizard.statusLabel('Pending Diagnostics')).toContainText("team's");
   await expect(wizard.statusLabel('Pending Diagnostics')).toContainText('Pending (on order)');
+});
+
+test('a team’s own sheet through the column mapping: each column mapped on its own, Username as the assignee, warranty months counted', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-sheet-')), 'team-sheet.csv');
+  fs.writeFileSync(
+    file,
+    [
+      'Device ID,Description,Full Name,Username,Email,Purchased,Warranty (months),Room,,Room,Condition',
+      'GEN-001,ThinkPad T14,Sam Lee,slee,sam.lee@example.org,2024-03-01,36,Lab 1,x,Lab 1,Ready to Deploy',
+      'GEN-002,Dell U2720Q,Ana Díaz,adiaz,ana.diaz@example.org,2023-11-15,24,Lab 2,,Lab 2,Out for Repair',
+      'GEN-003,iPad Air,,,,2022-06-30,12,Store,y,Store room,Ready to Deploy',
+    ].join('\n') + '\n',
+  );
+  const wizard = new ImportWizardPage(page);
+  await wizard.open();
+  await wizard.pick(file);
+  await expect(page.getByTestId('import-format')).toHaveValue('Other CSV (map the columns)');
+  // Proposed: Username (not Full Name or Email) as the assignee, the warranty as months.
+  await expect(wizard.columnField('Username', 4)).toHaveValue('Assigned to (username or email)');
+  await expect(wizard.columnField('Full Name', 3)).toHaveValue('Ignore this column');
+  await expect(wizard.columnField('Email', 5)).toHaveValue('Ignore this column');
+  await expect(wizard.columnField('Warranty (months)', 7)).toHaveValue('Warranty (months from purchase)');
+
+  await wizard.mapColumn('Device ID', 1, 'Asset tag');
+  await wizard.mapColumn('Description', 2, 'Name');
+  await wizard.mapColumn('Purchased', 6, 'Purchase date');
+  await wizard.mapColumn('Room', 8, 'Location');
+  await wizard.mapColumn('Room', 10, 'Location');
+  await wizard.mapColumn('Condition', 11, 'Status');
+  // The second Room to Ignore leaves the first one read.
+  await wizard.mapColumn('Room', 10, 'Ignore this column');
+  await expect(wizard.columnField('Room', 8)).toHaveValue('Location');
+
+  await wizard.preview();
+  await expect(wizard.errorsBadge()).toHaveText('0 errors');
+  await expect(page.getByTestId('preview-warnings')).toHaveCount(0);
+  await expect(wizard.headerNotes()).toHaveText(/Column 9 has no header and is ignored/);
+  await expect(page.getByTestId('import-preview-result')).toContainText('Warranty (months) → Warranty (months from purchase)');
+  await expect(page.getByTestId('import-row-notes')).toContainText(
+    '1 row names a person but has a status that is not deployable (Out for Repair 1): that asset is imported without being checked out to anyone',
+  );
+  const done = await wizard.commit();
+  expect(done).toContain('3 created');
+
+  await page.getByRole('button', { name: 'Open the asset list' }).click();
+  await page.getByTestId('asset-search').fill('GEN-003');
+  const assets = new AssetsPage(page);
+  await expect(assets.rows()).toHaveCount(1);
+  await expect(assets.rows().first()).toContainText('Store');
+  await expect(assets.rows().first()).not.toContainText('Store room');
 });

@@ -43,6 +43,17 @@ export class ImportWizardPage {
     await expect(this.page.getByTestId('import-preview-result')).toBeVisible();
   }
 
+  /** The field a column is mapped to in the column mapping (columns counted from 1). */
+  columnField(header: string, column: number): Locator {
+    return this.page.getByRole('combobox', { name: `Field for ${header || '(blank header)'}, column ${column}` });
+  }
+
+  async mapColumn(header: string, column: number, fieldLabel: string) {
+    await this.columnField(header, column).click();
+    await this.page.getByRole('option', { name: fieldLabel, exact: true }).click();
+    await expect(this.columnField(header, column)).toHaveValue(fieldLabel);
+  }
+
   headerNotes(): Locator {
     return this.page.getByTestId('import-header-notes');
   }

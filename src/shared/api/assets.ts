@@ -250,6 +250,8 @@ export interface ImportResult {
   text?: ImportTextInfo;
   /** Header notes that do not stop the import (duplicate columns with equal values, blank headers ignored). */
   headerNotes?: string[];
+  /** Notes about the rows as a whole that do not stop the import (people on assets that are not checked out, warranty months without a purchase date). */
+  rowNotes?: string[];
   /** Row-level warnings that do not stop the import (differing duplicate columns: the first non-empty value is kept). */
   warnings?: ImportError[];
   /** Asset imports: the status labels the file uses, new ones with the type they will get. */
@@ -373,6 +375,41 @@ export const MAPPABLE_FIELDS = [
 ] as const;
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
+/** What the column mapping and the preview call each field a column can give. */
+export const MAPPABLE_FIELD_LABELS: Record<MappableField, string> = {
+  tag: 'Asset tag',
+  name: 'Name',
+  type: 'Type',
+  category: 'Category',
+  manufacturer: 'Manufacturer',
+  model: 'Model',
+  modelNumber: 'Model number',
+  serial: 'Serial',
+  status: 'Status',
+  location: 'Location',
+  assignedTo: 'Assigned to (username or email)',
+  purchaseDate: 'Purchase date',
+  cost: 'Cost',
+  supplier: 'Supplier',
+  orderNumber: 'Order number',
+  warrantyEnd: 'Warranty end',
+  eolDate: 'End-of-life date',
+  nextAuditAt: 'Next audit date',
+  notes: 'Notes',
+  warrantyMonths: 'Warranty (months from purchase)',
+};
+/** The same for the other fields an asset file is read into (Snipe-IT's user and check-out columns). */
+export const IMPORT_FIELD_LABELS: Record<string, string> = {
+  ...MAPPABLE_FIELD_LABELS,
+  username: 'Username',
+  email: 'Email',
+  firstName: 'First name',
+  lastName: 'Last name',
+  checkoutType: 'Check-out type',
+  checkoutLocation: 'Checked out to location',
+  expectedReturn: 'Expected return',
+};
+
 /** How to read a file's text: an encoding the person chose (else detected), and misread UTF-8 repaired. */
 const textOptions = {
   encoding: z.enum(IMPORT_ENCODINGS, { message: `Encoding must be one of ${IMPORT_ENCODINGS.join(', ')}.` }).optional(),
@@ -391,6 +428,8 @@ export interface CsvInspection {
   detectedFormat: ImportFormat | null;
   /** header → field, from names and Snipe-IT aliases; unmapped headers absent. */
   suggestedMapping: Record<string, MappableField>;
+  /** The same suggestion by column position (null: ignored); a repeated header is suggested once. */
+  suggestedColumns: (MappableField | null)[];
 }
 
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean'] as const;
@@ -544,6 +583,11 @@ export const assetsCalls = {
         dryRun: z.boolean().default(false),
         /** For csv-mapped: file header → asset field. */
         mapping: z.record(z.string().max(200), z.enum(MAPPABLE_FIELDS)).optional(),
+        /**
+         * For csv-mapped, instead of `mapping`: the field each column gives, by position (null: the
+         * column is ignored), so columns with the same header, or none, are mapped each on its own.
+         */
+        columnFields: z.array(z.enum(MAPPABLE_FIELDS).nullable()).max(1000).optional(),
         /** Site for new records when the file does not say (default: the first site). */
         siteId: id.optional(),
         ...textOptions,

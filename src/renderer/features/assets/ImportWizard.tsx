@@ -12,6 +12,8 @@ import {
   IMPORT_ENCODING_LABELS,
   IMPORT_FORMATS,
   MAPPABLE_FIELDS,
+  MAPPABLE_FIELD_LABELS,
+  IMPORT_FIELD_LABELS,
   type CsvInspection,
   type ImportEncoding,
   type ImportFormat,
@@ -38,28 +40,6 @@ export const FORMAT_LABELS: Record<ImportFormat, string> = {
   'csv-mapped': 'Other CSV (map the columns)',
 };
 
-const FIELD_LABELS: Record<MappableField, string> = {
-  tag: 'Asset tag',
-  name: 'Name',
-  type: 'Type',
-  category: 'Category',
-  manufacturer: 'Manufacturer',
-  model: 'Model',
-  modelNumber: 'Model number',
-  serial: 'Serial',
-  status: 'Status',
-  location: 'Location',
-  assignedTo: 'Assigned to (username or email)',
-  purchaseDate: 'Purchase date',
-  cost: 'Cost',
-  supplier: 'Supplier',
-  orderNumber: 'Order number',
-  warrantyEnd: 'Warranty end',
-  eolDate: 'End-of-life date',
-  nextAuditAt: 'Next audit date',
-  notes: 'Notes',
-  warrantyMonths: 'Warranty (months from purchase)',
-};
 
 const IGNORE = '__ignore__';
 
@@ -78,7 +58,8 @@ export function ImportWizard() {
   const [file, setFile] = useState<Picked | null>(null);
   const [inspection, setInspection] = useState<CsvInspection | null>(null);
   const [format, setFormat] = useState<ImportFormat | null>(null);
-  const [mapping, setMapping] = useState<Record<string, MappableField>>({});
+  /** The field each column of the file gives, by position (null: ignored). */
+  const [columnFields, setColumnFields] = useState<(MappableField | null)[]>([]);
   const [siteId, setSiteId] = useState<string | null>(null);
   const [busy, setBusy] = useState<null | 'reading' | 'preview' | 'commit'>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -96,7 +77,7 @@ export function ImportWizard() {
     setFile(null);
     setInspection(null);
     setFormat(null);
-    setMapping({});
+    setColumnFields([]);
     setPreview(null);
     setDone(null);
     setProblem(null);
@@ -134,7 +115,7 @@ export function ImportWizard() {
         const ins = await api.call('assets.inspectCsv', { contentBase64: picked.base64 });
         setInspection(ins);
         setFormat(ins.detectedFormat ?? 'csv-mapped');
-        setMapping(ins.suggestedMapping);
+        setColumnFields(ins.suggestedColumns);
       }
       setStep(1);
     } catch (e) {
@@ -169,7 +150,7 @@ export function ImportWizard() {
         format,
         contentBase64: file.base64,
         dryRun,
-        mapping: format === 'csv-mapped' ? mapping : undefined,
+        columnFields: format === 'csv-mapped' ? columnFields : undefined,
         siteId: siteId ?? undefined,
         encoding: encoding ?? undefined,
         repairMojibake: repair || undefined,
@@ -196,7 +177,7 @@ export function ImportWizard() {
   useEffect(() => {
     setPreview(null);
     if (step > 1) setStep(1);
-  }, [format, mapping, siteId, encoding, repair]);
+  }, [format, columnFields, siteId, encoding, repair]);
 
   /** A new label's type changed: preview again with it (the commit uses what was previewed). */
   const setLabelType = (name: string, type: StatusLabelType) => {
@@ -205,7 +186,7 @@ export function ImportWizard() {
     void runImport(true, next);
   };
 
-  const mappedTag = Object.values(mapping).includes('tag');
+  const mappedTag = columnFields.includes('tag');
 
   return (
     <div style={{ overflow: 'auto', height: '100%' }} data-testid="import-wizard">
@@ -350,17 +331,16 @@ export function ImportWizard() {
                           <Table.Td>
                             <Select
                               size="xs"
-                              aria-label={`Field for ${h}`}
+                              aria-label={`Field for ${h || '(blank header)'}, column ${i + 1}`}
                               data={[
                                 { value: IGNORE, label: 'Ignore this column' },
-                                ...MAPPABLE_FIELDS.map((f) => ({ value: f, label: FIELD_LABELS[f] })),
+                                ...MAPPABLE_FIELDS.map((f) => ({ value: f, label: MAPPABLE_FIELD_LABELS[f] })),
                               ]}
-                              value={mapping[h] ?? IGNORE}
+                              value={columnFields[i] ?? IGNORE}
                               onChange={(v) =>
-                                setMapping((m) => {
-                                  const next = { ...m };
-                                  if (!v || v === IGNORE) delete next[h];
-                                  else next[h] = v as MappableField;
+                                setColumnFields((cols) => {
+                                  const next = inspection.headers.map((_, k) => cols[k] ?? null);
+                                  next[i] = !v || v === IGNORE ? null : (v as MappableField);
                                   return next;
                                 })
                               }
@@ -523,7 +503,14 @@ function TextCheck(props: {
                 </Text>
               ))}
             </Text>
-            <Button size="xs" variant={props.repair ? 'default' : 'filled'} onClick={() => props.onRepair(!props.repair)} loading={props.busy} data-testid="import-repair">
+            <Button
+              size="xs"
+              variant={props.repair ? 'default' : 'filled'}
+              onClick={() => props.onRepair(!props.repair)}
+              loading={props.busy}
+              style={{ flexShrink: 0 }}
+              data-testid="import-repair"
+            >
               {props.repair ? 'Undo the repair' : `Repair ${formatNumber(text.mojibake.count)}`}
             </Button>
           </Group>
@@ -574,7 +561,7 @@ function PreviewCard({ r, onLabelType, busy = false }: { r: ImportResult; onLabe
         </Group>
         {(recognised.length > 0 || r.columns.ignored.length > 0) && (
           <Text size="sm">
-            {recognised.length > 0 && <>Columns read: {recognised.map(([h, f]) => `${h} → ${f}`).join(', ')}. </>}
+            {recognised.length > 0 && <>Columns read: {recognised.map(([h, f]) => `${h} → ${IMPORT_FIELD_LABELS[f] ?? f}`).join(', ')}. </>}
             {r.columns.ignored.length > 0 && (
               <Text span c="dimmed">
                 Ignored: {r.columns.ignored.join(', ')}.
@@ -593,6 +580,17 @@ function PreviewCard({ r, onLabelType, busy = false }: { r: ImportResult; onLabe
               ))}
               {(r.headerNotes ?? []).map((n, i) => (
                 <Text size="sm" key={`n${i}`}>
+                  {n}
+                </Text>
+              ))}
+            </Stack>
+          </Alert>
+        )}
+        {(r.rowNotes ?? []).length > 0 && (
+          <Alert color="blue" variant="light" title="Rows" data-testid="import-row-notes">
+            <Stack gap={2}>
+              {(r.rowNotes ?? []).map((n, i) => (
+                <Text size="sm" key={i}>
                   {n}
                 </Text>
               ))}

@@ -1,6 +1,6 @@
 /** Snipe-IT asset files (and any CSV with a column mapping) → the asset register, tag as the update key. */
 import type Database from 'better-sqlite3';
-import type { ImportError, MappableField } from '../../../../shared/api/assets';
+import { IMPORT_FIELD_LABELS, type ImportError, type MappableField } from '../../../../shared/api/assets';
 import { normaliseTag, type AssetStatus, type AssetType } from '../../../../shared/assets/rules';
 import type { WriteScope } from '../../core/write';
 import { appendAssetHistory, type NewAssetRow } from '../assets';
@@ -125,8 +125,10 @@ export type AssetPlan =
 export interface AssetPlanResult {
   plans: AssetPlan[];
   errors: ImportError[];
-  /** Header notes and row warnings that do not stop the import. */
+  /** Header notes that do not stop the import. */
   notes: string[];
+  /** Notes about rows as a whole that do not stop the import. */
+  rowNotes: string[];
   warnings: ImportError[];
   columns: { recognised: Record<string, string>; ignored: string[] };
   preview: Record<string, string | number | null>[];
@@ -141,16 +143,27 @@ function take<T>(p: Parsed<T>, row: number, column: string, errors: ImportError[
 export function planAssets(
   sqlite: Database.Database,
   csv: ParsedCsv,
-  opts: { siteId: string; people: People; places: Places; labels: StatusLabels; mapping?: Record<string, MappableField>; hooks?: ImportHooks },
+  opts: {
+    siteId: string;
+    people: People;
+    places: Places;
+    labels: StatusLabels;
+    /** Header → field, or the field of each column by position (null: ignored). */
+    mapping?: Record<string, MappableField> | (MappableField | null)[];
+    hooks?: ImportHooks;
+  },
 ): AssetPlanResult {
-  let aliases: Record<string, AssetImportField> = ASSET_ALIASES;
-  if (opts.mapping) {
-    aliases = {};
-    for (const [h, f] of Object.entries(opts.mapping)) aliases[headerKey(h)] = f;
+  let aliases: Record<string, AssetImportField> | (AssetImportField | null)[] = ASSET_ALIASES;
+  if (Array.isArray(opts.mapping)) aliases = opts.mapping;
+  else if (opts.mapping) {
+    const byName: Record<string, AssetImportField> = {};
+    for (const [h, f] of Object.entries(opts.mapping)) byName[headerKey(h)] = f;
+    aliases = byName;
   }
-  const map: ColumnMap<AssetImportField> = mapColumns(csv.headers, csv.rows, aliases, ['tag']);
+  const map: ColumnMap<AssetImportField> = mapColumns(csv.headers, csv.rows, aliases, ['tag'], (f) => IMPORT_FIELD_LABELS[f] ?? f);
   const errors: ImportError[] = [...map.errors];
   const notes = [...map.notes];
+  const rowNotes: string[] = [];
   const warnings = [...map.warnings];
   // A repeated unknown header is one custom field: its columns are read first non-empty first.
   const customCols: { cols: number[]; header: string }[] = [];
@@ -167,12 +180,14 @@ export function planAssets(
   for (const c of customCols) recognised[c.header] = `custom field "${c.header}"`;
   const plans: AssetPlan[] = [];
   const preview: Record<string, string | number | null>[] = [];
-  if (map.errors.length) return { plans, errors, notes, warnings, columns: { recognised, ignored }, preview };
+  if (map.errors.length) return { plans, errors, notes, rowNotes, warnings, columns: { recognised, ignored }, preview };
 
   const header = (f: AssetImportField) => csv.headers[map.index[f]!] ?? f;
   const existingByTag = loadByTags(sqlite, csv.rows, map);
   const firstRowOfTag = new Map<string, number>();
   let warrantyWithoutDate = 0;
+  /** Rows that name a person but whose status label is not deployable, by label. */
+  const notCheckedOut = new Map<string, number>();
   const dateCache = new Map<string, Parsed<string | null>>();
   const typeCache = new Map<string, AssetType>();
   const typeOf = (typeCol: string, category: string, model: string, name: string): AssetType => {
@@ -301,8 +316,11 @@ export function planAssets(
       out.expected_return = dates.expectedReturn ?? null;
       const cols = out as NewAssetRow;
       const siteId = locSite ?? opts.siteId;
-      plans.push({ row, kind: 'create', cols, siteId, assignee: st === 'deployed' ? assignee : null, location, home: homeIn(siteId), hasAssigneeCols });
-      if (preview.length < 20) preview.push({ row, action: 'create', tag, name, type, status: label?.label ?? st, location: placeName || null, assignedTo: assignee ? get('username') || get('email') || get('assignedTo') || `${get('firstName')} ${get('lastName')}`.trim() : null });
+      // Only a deployable asset is checked out; the person named beside another status is still added.
+      const holder = st === 'deployed' ? assignee : null;
+      if (assignee && !holder) notCheckedOut.set(label?.label ?? st, (notCheckedOut.get(label?.label ?? st) ?? 0) + 1);
+      plans.push({ row, kind: 'create', cols, siteId, assignee: holder, location, home: homeIn(siteId), hasAssigneeCols });
+      if (preview.length < 20) preview.push({ row, action: 'create', tag, name, type, status: label?.label ?? st, location: placeName || null, assignedTo: holder ? who : null });
       return;
     }
     // Blank cells leave stored values alone: a partial file never erases data.
@@ -334,8 +352,15 @@ export function planAssets(
     plans.push({ row, kind: 'update', before: existing, changes, assignee: assigneeChanged ? assignee : null, location: locationChanged ? location : null, home: homeChanged ? home : null, hasAssigneeCols });
     if (preview.length < 20) preview.push({ row, action: 'update', tag, name, status: label?.label ?? (changes.status as string | undefined) ?? existing.status, location: placeName || null, assignedTo: assigneeChanged ? get('username') || get('assignedTo') : null });
   });
+  if (notCheckedOut.size) {
+    const n = [...notCheckedOut.values()].reduce((a, b) => a + b, 0);
+    const byLabel = [...notCheckedOut].map(([l, c]) => `${l} ${c}`).join(', ');
+    rowNotes.push(
+      `${n} row${n === 1 ? ' names' : 's name'} a person but ${n === 1 ? 'has a status' : 'have a status'} that is not deployable (${byLabel}): ${n === 1 ? 'that asset is' : 'those assets are'} imported without being checked out to anyone${opts.people.mayCreate ? ' (people not yet in the team are still added)' : ''}.`,
+    );
+  }
   if (warrantyWithoutDate) {
-    notes.push(`${warrantyWithoutDate} row${warrantyWithoutDate === 1 ? ' has' : 's have'} warranty months but no purchase date to count them from: no warranty end is set there.`);
+    rowNotes.push(`${warrantyWithoutDate} row${warrantyWithoutDate === 1 ? ' has' : 's have'} warranty months but no purchase date to count them from: no warranty end is set there.`);
   }
   if (!opts.labels.mayAdd) {
     const added = opts.labels.newLabels();
@@ -347,7 +372,7 @@ export function planAssets(
       });
     }
   }
-  return { plans, errors, notes, warnings, columns: { recognised, ignored }, preview };
+  return { plans, errors, notes, rowNotes, warnings, columns: { recognised, ignored }, preview };
 }
 
 /** Rows between progress reports and cancel checks: often enough for a smooth bar, rare enough to cost nothing. */

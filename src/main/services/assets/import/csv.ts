@@ -103,7 +103,23 @@ const MAX_WARNINGS = 500;
  * field given by several columns (a repeated header, or two names for one thing) reads the first
  * non-empty value, noted once when they always agree, warned per row when they differ.
  */
-export function mapColumns<F extends string>(headers: string[], rows: string[][], aliases: Record<string, F>, required: F[]): ColumnMap<F> {
+/**
+ * Which column gives which field: by header name through `aliases`, or, when the person mapped the
+ * columns one by one, by position (null: ignored), so a repeated or blank header is mapped on its own.
+ */
+export function mapColumns<F extends string>(
+  headers: string[],
+  rows: string[][],
+  aliases: Record<string, F> | readonly (F | null)[],
+  required: F[],
+  /** What a person calls a field (in notes and header problems). */
+  fieldName: (f: F) => string = (f) => f,
+): ColumnMap<F> {
+  const byPosition = Array.isArray(aliases) ? (aliases as readonly (F | null)[]) : null;
+  const named = new Map<string, number>();
+  for (const h of headers) named.set(headerKey(h), (named.get(headerKey(h)) ?? 0) + 1);
+  /** How a column is named in notes: its header, with its number when the header is blank or repeated. */
+  const nameOf = (h: string, i: number) => (!headerKey(h) ? `Column ${i + 1}` : byPosition && named.get(headerKey(h))! > 1 ? `${h} (column ${i + 1})` : h);
   const index: Partial<Record<F, number>> = {};
   const also: Partial<Record<F, number[]>> = {};
   const recognised: Record<string, string> = {};
@@ -114,21 +130,22 @@ export function mapColumns<F extends string>(headers: string[], rows: string[][]
   const blank: number[] = [];
   headers.forEach((h, i) => {
     const key = headerKey(h);
-    if (!key) {
+    const field = byPosition ? (byPosition[i] ?? undefined) : key ? (aliases as Record<string, F>)[key] : undefined;
+    if (!key && !field) {
       blank.push(i + 1);
       return;
     }
-    const field = aliases[key];
+    const name = nameOf(h, i);
     if (!field) {
-      if (!ignored.includes(h)) ignored.push(h);
+      if (!ignored.includes(name)) ignored.push(name);
       return;
     }
     if (index[field] === undefined) {
       index[field] = i;
-      recognised[h] = field;
+      recognised[name] = field;
     } else {
       (also[field] ??= []).push(i);
-      recognised[h] ??= field;
+      recognised[name] ??= field;
     }
   });
   if (blank.length) {
@@ -143,7 +160,7 @@ export function mapColumns<F extends string>(headers: string[], rows: string[][]
     const cols = [index[f]!, ...also[f]!];
     const names = cols.map((c) => `"${headers[c]}" (column ${c + 1})`);
     const sameName = cols.every((c) => headerKey(headers[c]!) === headerKey(headers[cols[0]!]!));
-    const what = sameName ? `"${headers[cols[0]!]}" appears ${cols.length} times (columns ${cols.map((c) => c + 1).join(', ')})` : `${names.join(' and ')} both give the ${f}`;
+    const what = sameName ? `"${headers[cols[0]!]}" appears ${cols.length} times (columns ${cols.map((c) => c + 1).join(', ')})` : `${names.join(' and ')} are both read as ${fieldName(f)}`;
     let differing = 0;
     rows.forEach((r, i) => {
       const values = cols.map((c) => (r[c] ?? '').trim());
@@ -165,7 +182,7 @@ export function mapColumns<F extends string>(headers: string[], rows: string[][]
   }
   if (moreWarnings) warnings.push({ row: 0, column: '', message: `…and ${moreWarnings} more rows where repeated columns disagree.` });
   for (const f of required) {
-    if (index[f] === undefined) errors.push({ row: 0, column: '', kind: 'header', message: `The header row has no column for ${f}.` });
+    if (index[f] === undefined) errors.push({ row: 0, column: '', kind: 'header', message: `The header row has no column for ${fieldName(f)}.` });
   }
   return { index, also, recognised, ignored, errors, notes, warnings };
 }

@@ -137,7 +137,7 @@ describe('broken files get row errors and write nothing', () => {
   });
 
   it('a file without an asset tag column is refused as a header problem', () => {
-    const r = refused('Name,Serial\nA,B\n', [{ row: 0, message: /header row has no column for tag/ }]);
+    const r = refused('Name,Serial\nA,B\n', [{ row: 0, message: /header row has no column for Asset tag/ }]);
     expect(r.errors[0]!.kind).toBe('header');
   });
 

@@ -32,6 +32,8 @@ export interface ImportInput {
   fileKey?: string | null;
   dryRun: boolean;
   mapping?: Record<string, MappableField>;
+  /** The field each column gives, by position (null: ignored); takes the place of `mapping`. */
+  columnFields?: (MappableField | null)[];
   siteId?: string;
   /** The encoding the person chose (else detected). */
   encoding?: ImportEncoding;
@@ -99,11 +101,17 @@ export function prepareImport(ctx: Ctx, input: ImportInput, hooks?: ImportHooks)
     const csv = read.csv;
     text = read.text;
     lineEnding = csv.lineEnding;
-    if (input.format === 'csv-mapped' && !input.mapping) {
+    if (input.format === 'csv-mapped' && !input.mapping && !input.columnFields) {
       throw new AppError('invalid_input', 'Map the file’s columns to asset fields first (mapping).', [{ path: ['mapping'], message: 'Required for csv-mapped.' }]);
     }
     hooks?.progress?.({ phase: 'checking', done: 0, total: csv.rows.length });
-    planned = planCsv(ctx, input.format, csv, siteId, input.mapping, actor.role === 'admin', hooks, input.statusLabelTypes);
+    if (input.columnFields && input.columnFields.length !== csv.headers.length) {
+      throw new AppError('invalid_input', `The column mapping names ${input.columnFields.length} columns; the file has ${csv.headers.length}.`, [
+        { path: ['columnFields'], message: 'One entry per column of the file.' },
+      ]);
+    }
+    const mapping = input.columnFields ?? input.mapping;
+    planned = planCsv(ctx, input.format, csv, siteId, mapping, actor.role === 'admin', hooks, input.statusLabelTypes);
     planned.errors.unshift(...csv.errors);
   }
   const rows = planned.created + planned.updated + planned.unchanged + new Set(planned.errors.filter((e) => e.row > 0).map((e) => e.row)).size;
@@ -116,6 +124,7 @@ export function prepareImport(ctx: Ctx, input: ImportInput, hooks?: ImportHooks)
     columns: planned.columns,
     ...(text ? { text } : {}),
     headerNotes: planned.notes ?? [],
+    rowNotes: planned.rowNotes ?? [],
     warnings: planned.warnings ?? [],
     ...(planned.statusLabels ? { statusLabels: planned.statusLabels } : {}),
   };
@@ -155,7 +164,7 @@ function planCsv(
   format: ImportFormat,
   csv: ReturnType<typeof parseCsv>,
   siteId: string,
-  mapping: Record<string, MappableField> | undefined,
+  mapping: Record<string, MappableField> | (MappableField | null)[] | undefined,
   isAdmin: boolean,
   hooks?: ImportHooks,
   statusLabelTypes?: Record<string, StatusLabelType>,
@@ -179,6 +188,7 @@ function planCsv(
       return {
         errors: plan.errors,
         notes: plan.notes,
+        rowNotes: plan.rowNotes,
         warnings: plan.warnings,
         statusLabels: labels.summary(),
         columns: plan.columns,
@@ -238,6 +248,14 @@ export function inspectCsv(ctx: Ctx, input: { content?: string; contentBase64?: 
   });
   const who = assignee as { header: string; rank: number } | null;
   if (who) suggestedMapping[who.header] = 'assignedTo';
+  // By position, each suggested field goes to the first column with that header only.
+  const given = new Set<string>();
+  const suggestedColumns = csv.headers.map((h) => {
+    const f = suggestedMapping[h];
+    if (!f || given.has(h)) return null;
+    given.add(h);
+    return f;
+  });
   return {
     encoding: decoded.encoding,
     text,
@@ -248,5 +266,6 @@ export function inspectCsv(ctx: Ctx, input: { content?: string; contentBase64?: 
     sample: csv.rows.slice(0, 10),
     detectedFormat,
     suggestedMapping,
+    suggestedColumns,
   };
 }

@@ -21,6 +21,8 @@ export interface Planned {
   unchanged: number;
   /** Header notes and row warnings that do not stop the import. */
   notes?: string[];
+  /** Notes about rows (not the header) that do not stop the import. */
+  rowNotes?: string[];
   warnings?: ImportError[];
   /** Asset imports: the status labels the file uses. */
   statusLabels?: ImportStatusLabel[];

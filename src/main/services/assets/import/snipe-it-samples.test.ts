@@ -161,6 +161,29 @@ describe("Snipe-IT's assets-sample-BAD.csv, as it is", () => {
     });
     expect(seen.suggestedMapping['Full Name']).toBeUndefined();
     expect(seen.text.mojibake!.count).toBeGreaterThanOrEqual(6);
+    // By position: the repeated Category (columns 6 and 13) is proposed once, on its first column.
+    expect(seen.suggestedColumns).toHaveLength(seen.headers.length);
+    expect(seen.suggestedColumns[5]).toBe('category');
+    expect(seen.suggestedColumns[12]).toBeNull();
+    expect(seen.suggestedColumns[seen.headers.indexOf('Full Name')]).toBeNull();
+    expect(seen.suggestedColumns[seen.headers.indexOf('Username')]).toBe('assignedTo');
+  });
+
+  it('the preview promises a check-out only where the import makes one, and says why the others have none', () => {
+    const r = imp({ contentBase64: BAD, dryRun: true });
+    const row = (n: number) => r.preview.find((p) => p.row === n)!;
+    // Row 1: Undeployable with bnelson0 — not checked out; row 5: Ready to Deploy with bpowell4 — checked out.
+    expect(row(1)).toMatchObject({ status: 'Undeployable', assignedTo: null });
+    expect(row(5)).toMatchObject({ status: 'Ready to Deploy', assignedTo: 'bpowell4' });
+    expect(r.rowNotes).toContainEqual(
+      expect.stringMatching(/^\d+ rows name a person but have a status that is not deployable \(.*Undeployable \d+.*\): those assets are imported without being checked out to anyone \(people not yet in the team are still added\)\.$/),
+    );
+    expect(r.headerNotes!.join(' ')).not.toMatch(/not deployable/);
+    const done = imp({ contentBase64: BAD });
+    expect(done.errors).toEqual([]);
+    expect(asset('970882174-8')).toMatchObject({ status: 'in_repair', assignedToId: null });
+    expect(asset('118753405-6').assignedToName).toBe('Betty Powell');
+    expect(w.store.sqlite.prepare("SELECT count(*) FROM users WHERE username = 'bnelson0'").pluck().get()).toBe(1);
   });
 });
 
@@ -210,6 +233,30 @@ describe('repeated and blank headers', () => {
     expect(asset('T-2').category).toBeNull();
   });
 
+  it('columns mapped one by one: one of two same-named columns to Ignore, a blank header to a field', () => {
+    const file = 'Tag,Room,Room,,Notes\nR-1,Lab 1,Lab 1,spare,\nR-2,Store,Store room,,boxed\n';
+    // By name, both "Room" columns are the location: they disagree on row 2.
+    const byName = imp({ format: 'csv-mapped', content: file, mapping: { Tag: 'tag', Room: 'location' }, dryRun: true });
+    expect(byName.warnings).toHaveLength(1);
+    // By position, the second "Room" is ignored and the blank-headed column is the notes.
+    const r = imp({ format: 'csv-mapped', content: file, columnFields: ['tag', 'location', null, 'notes', null] });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+    expect(r.headerNotes).toEqual([]);
+    expect(r.columns).toEqual({
+      recognised: { Tag: 'tag', 'Room (column 2)': 'location', 'Column 4': 'notes' },
+      ignored: ['Room (column 3)', 'Notes'],
+    });
+    expect(asset('R-2')).toMatchObject({ locationName: 'Store', notes: null });
+    expect(asset('R-1').notes).toBe('spare');
+  });
+
+  it('a column mapping that does not match the file is refused, naming both counts', () => {
+    expect(() => imp({ format: 'csv-mapped', content: 'Tag,Name\nT-9,A\n', columnFields: ['tag'] })).toThrow(
+      'The column mapping names 1 columns; the file has 2.',
+    );
+  });
+
   it('a mapped email column finds or makes the person by email', () => {
     const r = imp({ format: 'csv-mapped', content: 'Tag,Email\nE-1,sam.lee@example.org\n', mapping: { Tag: 'tag', Email: 'assignedTo' } });
     expect(r.errors).toEqual([]);
@@ -222,7 +269,9 @@ describe('repeated and blank headers', () => {
   it('warranty months without a purchase date are noted, not guessed', () => {
     const r = imp({ content: 'Asset Tag,Warranty (months),Purchase Date\nW-1,24,\nW-2,12,2024-01-31\n' });
     expect(r.errors).toEqual([]);
-    expect(r.headerNotes).toContainEqual(expect.stringMatching(/1 row has warranty months but no purchase date/));
+    // A note about rows, not about the header row.
+    expect(r.rowNotes).toContainEqual(expect.stringMatching(/1 row has warranty months but no purchase date/));
+    expect(r.headerNotes).toEqual([]);
     expect(asset('W-1').warrantyEnd).toBeNull();
     expect(asset('W-2').warrantyEnd).toBe('2025-01-31');
   });

@@ -74,6 +74,7 @@ function reusable(kept: KeptPlan | null, job: WorkerJob, store: Store): kept is 
     a.input.format === b.input.format &&
     a.input.siteId === b.input.siteId &&
     JSON.stringify(a.input.mapping ?? null) === JSON.stringify(b.input.mapping ?? null) &&
+    JSON.stringify(a.input.columnFields ?? null) === JSON.stringify(b.input.columnFields ?? null) &&
     a.input.encoding === b.input.encoding &&
     !!a.input.repairMojibake === !!b.input.repairMojibake &&
     JSON.stringify(a.input.statusLabelTypes ?? null) === JSON.stringify(b.input.statusLabelTypes ?? null) &&
