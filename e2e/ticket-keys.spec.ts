@@ -92,6 +92,12 @@ test('after opening a ticket from the palette, a, digits, s, A, l and r act on i
   await expect(q.toast('INC0000004: linked AST-000100 · ThinkPad T14.')).toBeVisible();
   await expect(pane.root().getByTestId('linked-asset')).toHaveText('AST-000100 · ThinkPad T14');
 
+  // p: the problem dialog for this incident; one Esc closes it, even with no open problem to list.
+  await q.key('p');
+  await expect(page.getByRole('dialog', { name: 'Problem for INC0000004' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await q.overlaysGone();
+
   await q.key('r');
   await expect(pane.root().getByTestId('comment-input')).toBeFocused();
   await page.keyboard.type('Batteries are in the drawer.');

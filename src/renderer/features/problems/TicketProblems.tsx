@@ -92,6 +92,9 @@ function LinkDialog({ ticket, onClose, onCreate }: { ticket: TicketRef; onClose:
             label="Link to problem"
             placeholder={list.data ? (list.data.items.length ? 'Type a PRB number or words of its title' : 'No open problem yet') : 'Loading problems…'}
             searchable
+            // Its list opens as the person types (or presses ↓), not on focus: an open but empty list
+            // would otherwise take the first Esc, and the dialog would seem not to close.
+            openOnFocus={false}
             data-autofocus
             data={(list.data?.items ?? []).map((p) => ({ value: p.id, label: `${p.number} ${p.title}` }))}
             value={problemId}
