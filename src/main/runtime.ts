@@ -14,10 +14,12 @@ import type { SecretBox } from './sync/secret-box';
 import { migrateTeamSettings } from './services/settings/migrate';
 import fs from 'node:fs';
 import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
-import { prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
+import { encryptPlainStore, passphraseKey, prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
+import { setStoreControl } from './db/store-control';
+import type { Store } from './db/open';
 import { setMeta } from './services/core/meta';
 import { deriveMissingBusinessFigures } from './services/sla/figures';
-import { BACKUP_FOLDER, backupStore, listBackups } from './db/backup';
+import { BACKUP_FOLDER, backupStore, listBackups, restoreStore } from './db/backup';
 import { verifyChain } from './services/core/audit';
 
 export interface StartedRuntime extends Runtime {
@@ -69,6 +71,8 @@ export function startRuntime(opts: {
   migrationsFolder?: string;
   secretBox?: SecretBox | null;
   key?: StoreKey | null;
+  /** A passphrase may encrypt a plain store from the console (the browser host: its key comes from a passphrase). */
+  canProtect?: boolean;
 }): StartedRuntime {
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
@@ -76,15 +80,20 @@ export function startRuntime(opts: {
   prepareStoreFile(file, opts.key ?? null, verifyCopy);
   // Uploads a previous run kept are no one's any more (the list of them lived in that process).
   clearUploads(dataDir);
-  const store = openStore(file, { migrationsFolder: opts.migrationsFolder, key: opts.key ?? null });
-  // Settings that used to be kept per device become team-wide synced rows (once per store).
-  migrateTeamSettings(store.sqlite, (opts.clock ?? systemClock).now().toISOString());
-  // Dashboards' business-hours figures for tickets held from before they were kept (once per store).
-  if (deriveMissingBusinessFigures(store.sqlite)) log.info('business-hours figures derived for the tickets held');
-  if (searchIndexStale({ store })) {
-    log.warn('search index out of step with tickets; rebuilding');
-    reindexSearch({ store });
-  }
+  // What every opening of the store does (at start, and after a restore or an encryption from the console).
+  const open = (key: StoreKey | null): Store => {
+    const opened = openStore(file, { migrationsFolder: opts.migrationsFolder, key });
+    // Settings that used to be kept per device become team-wide synced rows (once per store).
+    migrateTeamSettings(opened.sqlite, (opts.clock ?? systemClock).now().toISOString());
+    // Dashboards' business-hours figures for tickets held from before they were kept (once per store).
+    if (deriveMissingBusinessFigures(opened.sqlite)) log.info('business-hours figures derived for the tickets held');
+    if (searchIndexStale({ store: opened })) {
+      log.warn('search index out of step with tickets; rebuilding');
+      reindexSearch({ store: opened });
+    }
+    return opened;
+  };
+  const store = open(opts.key ?? null);
   const events = new EventEmitter();
   events.setMaxListeners(1000);
   log.info({ dataDir, encrypted: !!store.key }, 'store open');
@@ -118,12 +127,57 @@ export function startRuntime(opts: {
       setMeta(fresh.sqlite, WIPED_META, JSON.stringify({ at: rt.clock.now().toISOString(), reason: message }));
       rt.store = fresh;
       setSecretBox(fresh, opts.secretBox ?? null);
+      control(fresh);
       log.warn({ dataDir }, 'the server reported this device lost: store wiped');
       // Open windows find their session gone and show the first-run screen with the reason.
       rt.emit({ type: 'changed', domain: 'setup', ids: [] });
     },
   };
+  /**
+   * Closes the store, lets `change` replace or rewrite its file, and opens it again (with `key`), sync
+   * detached meanwhile. When `change` fails the store opens again as it was.
+   */
+  const reopen = (change: () => StoreKey | null) => {
+    const old = rt.store;
+    const oldKey = old.key ?? null;
+    detachSync(old);
+    old.close();
+    let key = oldKey;
+    try {
+      key = change();
+    } finally {
+      const fresh = open(key);
+      rt.store = fresh;
+      setSecretBox(fresh, opts.secretBox ?? null);
+      control(fresh);
+      if (!process.env.OUTPOST_NO_SYNC) attachSync(rt);
+      // Open windows find what changed (a restored store has its own sessions: they sign in again).
+      rt.emit({ type: 'changed', domain: 'setup', ids: [] });
+    }
+  };
+  const backupDir = path.join(dataDir, BACKUP_FOLDER);
+  const control = (s: Store) =>
+    setStoreControl(s, {
+      canProtect: !!opts.canProtect,
+      protect: (passphrase) =>
+        reopen(() => {
+          const key = passphraseKey(dataDir, passphrase);
+          encryptPlainStore(file, key, verifyCopy);
+          log.info({ dataDir }, 'store encrypted with a passphrase chosen in the console');
+          return key;
+        }),
+      backups: () => listBackups(backupDir),
+      backup: () => rt.backup(),
+      restore: (name) =>
+        reopen(() => {
+          const key = rt.store.key ?? null;
+          restoreStore(path.join(backupDir, path.basename(name)), file, key, verifyCopy);
+          log.warn({ backup: path.basename(name) }, 'store restored from a backup; the one it replaced is kept as outpost.db.before-restore');
+          return key;
+        }),
+    });
   setSecretBox(store, opts.secretBox ?? null);
+  control(store);
   // Scheduled backups: checked hourly, written when the newest is older than the interval.
   const schedule = backupSchedule();
   const backupTimer = setInterval(() => {

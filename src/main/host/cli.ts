@@ -1,7 +1,8 @@
 /** `npm run serve -- --port P --data-dir D [--host H] [--passphrase-file F]`: runs the browser host. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultDataDir, startRuntime } from '../runtime';
+import { defaultDataDir, startRuntime, type StartedRuntime } from '../runtime';
+import { LockedStore, startsLocked } from './unlock';
 import { startHost } from './server';
 import { passphraseKey, readPassphraseFile } from '../db/store-key';
 
@@ -47,12 +48,23 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 export async function serve(argv: string[]) {
   const args = parseServeArgs(argv);
   const key = args.passphraseFile ? passphraseKey(args.dataDir, readPassphraseFile(args.passphraseFile)) : null;
-  const rt = startRuntime({ dataDir: args.dataDir, key });
-  const host = await startHost(rt, { port: args.port, host: args.host, staticDir: args.staticDir });
-  console.log(`Outpost console: ${host.url}  (data: ${args.dataDir}, ${key ? 'encrypted' : 'NOT encrypted: give --passphrase-file to encrypt it'})`);
+  // An encrypted store and no passphrase file: the host starts locked and the console asks for it.
+  let rt: StartedRuntime | null = null;
+  const source =
+    !key && startsLocked(args.dataDir)
+      ? new LockedStore(
+          args.dataDir,
+          (k) => (rt = startRuntime({ dataDir: args.dataDir, key: k, canProtect: true })),
+          Date.now,
+          (msg) => console.warn(msg),
+        )
+      : (rt = startRuntime({ dataDir: args.dataDir, key, canProtect: true }));
+  const host = await startHost(source, { port: args.port, host: args.host, staticDir: args.staticDir });
+  const state = source instanceof LockedStore ? 'encrypted, locked: open the console and enter the passphrase' : key ? 'encrypted' : 'NOT encrypted: choose a passphrase in the console or give --passphrase-file to encrypt it';
+  console.log(`Outpost console: ${host.url}  (data: ${args.dataDir}, ${state})`);
   const stop = async () => {
     await host.close();
-    rt.close();
+    (rt as StartedRuntime | null)?.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -15,6 +15,8 @@ import { AGENT_PATH, serveAgent } from './agent';
 import { receiveUpload, UploadRefused } from '../services/uploads/uploads';
 import { AppError } from '../../shared/result';
 import { STAFF } from '../../shared/api/contract';
+import { contract } from '../../shared/api';
+import { LockedStore } from './unlock';
 
 /** Large import files are streamed here (raw bytes), then named by the import call's uploadId. */
 export const UPLOAD_PATH = '/api/upload';
@@ -103,7 +105,13 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> {
+/**
+ * Serves an open runtime, or a locked store (see unlock.ts): until it is unlocked only store.state,
+ * store.unlock and the console's static files answer.
+ */
+export function startHost(source: StartedRuntime | LockedStore, opts: HostOptions): Promise<Host> {
+  let rt: StartedRuntime | null = source instanceof LockedStore ? null : source;
+  const locked = source instanceof LockedStore ? source : null;
   const bindHost = opts.host ?? '127.0.0.1';
   let port = opts.port;
   const allowedHosts = () =>
@@ -112,7 +120,7 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
   const onEvent = (e: AppEvent) => {
     const data = `data: ${JSON.stringify(e)}\n\n`;
     for (const c of sse) {
-      if (!authenticate(rt, c.token)) {
+      if (!rt || !authenticate(rt, c.token)) {
         c.res.write(`data: ${JSON.stringify({ type: 'session.expired' })}\n\n`);
         c.res.end();
         sse.delete(c);
@@ -121,7 +129,7 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
       c.res.write(data);
     }
   };
-  rt.events.on('event', onEvent);
+  rt?.events.on('event', onEvent);
   const ping = setInterval(() => {
     for (const c of sse) c.res.write(': keep-alive\n\n');
   }, 25_000);
@@ -130,6 +138,11 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
   const server = http.createServer(async (req, res) => {
     baseHeaders(res);
     try {
+      if (!rt) return await serveLocked(locked!, req, res, opts.staticDir ?? null, allowedHosts(), (opened) => {
+        if (rt) return;
+        rt = opened;
+        rt.events.on('event', onEvent);
+      });
       // Inventory agents on other machines use the host's address and no browser: they carry a
       // per-site agent token instead of a session, so the Host/Origin checks below do not apply.
       if ((req.url ?? '').split('?')[0] === AGENT_PATH && req.headers.origin === undefined) {
@@ -177,7 +190,7 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Method not allowed.' } });
       return serveStatic(opts.staticDir ?? null, url.pathname, res);
     } catch (e) {
-      rt.log.error({ err: e instanceof Error ? e.message : String(e) }, 'host request failed');
+      rt?.log.error({ err: e instanceof Error ? e.message : String(e) }, 'host request failed');
       if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'internal', message: 'Something went wrong inside Outpost.' } });
       else res.end();
     }
@@ -194,7 +207,7 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
         server,
         close: () =>
           new Promise<void>((r) => {
-            rt.events.off('event', onEvent);
+            rt?.events.off('event', onEvent);
             clearInterval(ping);
             for (const c of sse) c.res.end();
             sse.clear();
@@ -204,6 +217,58 @@ export function startHost(rt: StartedRuntime, opts: HostOptions): Promise<Host> 
       });
     });
   });
+}
+
+/**
+ * A locked host (see unlock.ts): the console's files, store.state and store.unlock; every other call
+ * and the inventory agents' route are refused until the store is open.
+ */
+async function serveLocked(
+  locked: LockedStore,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  staticDir: string | null,
+  hosts: Set<string>,
+  onOpen: (rt: StartedRuntime) => void,
+) {
+  const host = (req.headers.host ?? '').toLowerCase();
+  const origin = req.headers.origin;
+  if (!hosts.has(host)) return send(res, 421, { ok: false, error: { code: 'forbidden', message: 'Unknown host.' } });
+  if (origin !== undefined && !(origin.startsWith('http://') && hosts.has(origin.slice(7).toLowerCase()))) {
+    return send(res, 403, { ok: false, error: { code: 'forbidden', message: 'Cross-origin requests are refused.' } });
+  }
+  const url = new URL(req.url ?? '/', `http://${host}`);
+  const isApi = url.pathname.startsWith('/api/') || url.pathname === AGENT_PATH;
+  if (!isApi) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Method not allowed.' } });
+    return serveStatic(staticDir, url.pathname, res);
+  }
+  const name = url.pathname.slice(5);
+  if (req.method === 'POST' && name === 'store.state') {
+    return send(res, 200, { ok: true, value: { state: 'locked', encrypted: true, canProtect: false } });
+  }
+  if (req.method === 'POST' && name === 'store.unlock') {
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return send(res, 415, { ok: false, error: { code: 'invalid_input', message: 'Send the call input as application/json.' } });
+    }
+    let input: unknown;
+    try {
+      const text = await readBody(req);
+      input = text.trim() ? JSON.parse(text) : {};
+    } catch {
+      return send(res, 400, { ok: false, error: { code: 'invalid_input', message: 'The request body is not valid JSON.' } });
+    }
+    const parsed = contract['store.unlock'].input.safeParse(input);
+    if (!parsed.success) return send(res, 400, { ok: false, error: { code: 'invalid_input', message: parsed.error.issues[0]?.message ?? 'Enter the passphrase.' } });
+    try {
+      onOpen(await locked.unlock(parsed.data.passphrase));
+    } catch (e) {
+      if (e instanceof AppError) return send(res, httpStatusFor[e.code], { ok: false, error: { code: e.code, message: e.message } });
+      throw e;
+    }
+    return send(res, 200, { ok: true, value: { unlocked: true } });
+  }
+  return send(res, 423, { ok: false, error: { code: 'locked', message: 'Outpost’s store is locked: open the console and enter its passphrase first.' } });
 }
 
 /**

@@ -29,6 +29,7 @@ import { triageCalls } from './triage';
 import { changesCalls } from './changes';
 import { catalogueCalls } from './catalogue';
 import { portalCalls } from './portal';
+import { storeCalls } from './store';
 
 export const contract = {
   ...setupCalls,
@@ -61,6 +62,7 @@ export const contract = {
   ...changesCalls,
   ...catalogueCalls,
   ...portalCalls,
+  ...storeCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

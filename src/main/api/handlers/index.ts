@@ -30,6 +30,7 @@ import { triageHandlers } from './triage';
 import { changesHandlers } from './changes';
 import { catalogueHandlers } from './catalogue';
 import { portalHandlers } from './portal';
+import { storeHandlers } from './store';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -61,6 +62,7 @@ export const handlers: HandlersFor<Contract> = {
   ...changesHandlers,
   ...catalogueHandlers,
   ...portalHandlers,
+  ...storeHandlers,
 };
 
 export type { RequestInfo } from './types';

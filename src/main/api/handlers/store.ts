@@ -1,0 +1,50 @@
+/** Handlers for this device's store as a whole: its state, protecting it with a passphrase, backups and restore. */
+import path from 'node:path';
+import { storeControlFor, type StoreControl } from '../../db/store-control';
+import { isInitialized } from '../../services/setup/setup';
+import { isLocked } from '../../services/auth/lock';
+import { AppError } from '../../../shared/result';
+import type { Ctx } from '../../services/core/context';
+import type { BackupInfo } from '../../db/backup';
+import type { BackupSummary } from '../../../shared/api/store';
+import type { HandlersFor } from './types';
+import type { storeCalls } from '../../../shared/api/store';
+
+function control(ctx: Ctx): StoreControl {
+  const c = storeControlFor(ctx.store);
+  if (!c) throw new AppError('conflict', 'This console cannot change its store as a whole.');
+  return c;
+}
+
+function summary(b: BackupInfo): BackupSummary {
+  return { name: path.basename(b.file), at: b.at, bytes: b.bytes, checked: 'when written' };
+}
+
+export const storeHandlers: HandlersFor<typeof storeCalls> = {
+  // An open store answers here; a locked browser host answers store.state and store.unlock itself.
+  'store.state': (ctx) => ({ state: 'open', encrypted: !!ctx.store.key, canProtect: !ctx.store.key && (storeControlFor(ctx.store)?.canProtect ?? false) }),
+  'store.unlock': () => {
+    throw new AppError('conflict', 'The store is already open.');
+  },
+  'store.protect': (ctx, input, req) => {
+    // At first run (nobody set up yet) whoever runs the wizard chooses; afterwards only an administrator.
+    if (isInitialized(ctx)) {
+      if (!ctx.actor) throw new AppError('unauthenticated', 'Sign in as an administrator to encrypt this store.');
+      if (ctx.actor.role !== 'admin') throw new AppError('forbidden', `Your role (${ctx.actor.role}) cannot encrypt this store.`);
+      if (req.token && isLocked(ctx, req.token)) throw new AppError('locked', 'Outpost is locked. Enter your password to unlock it.');
+    }
+    if (ctx.store.key) throw new AppError('conflict', 'This store is already encrypted.');
+    const c = control(ctx);
+    if (!c.canProtect) throw new AppError('conflict', 'This console keeps its store key in the system keychain; a passphrase cannot be set here.');
+    c.protect(input.passphrase);
+    return { encrypted: true };
+  },
+  'store.backups': (ctx) => control(ctx).backups().map(summary),
+  'store.backup': (ctx) => summary(control(ctx).backup()),
+  'store.restore': (ctx, input) => {
+    const c = control(ctx);
+    if (!c.backups().some((b) => path.basename(b.file) === input.name)) throw new AppError('not_found', `There is no backup named ${input.name}.`);
+    c.restore(input.name);
+    return { restored: input.name };
+  },
+};

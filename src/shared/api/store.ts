@@ -1,0 +1,53 @@
+/**
+ * This device's store: unlocking it with its passphrase (browser host), protecting a plain store with
+ * one, and its backups (list, write now, restore). See docs/encryption.md.
+ */
+import { z } from 'zod';
+import { call, ADMIN } from './contract';
+
+export interface StoreState {
+  /** 'locked': the browser host started on an encrypted store without its passphrase; only store.unlock answers. */
+  state: 'open' | 'locked';
+  encrypted: boolean;
+  /** A passphrase can protect this plain store here (the browser host; the desktop keeps its key in the OS keychain). */
+  canProtect: boolean;
+}
+
+export interface BackupSummary {
+  /** The backup's file name in the data folder's backups (what store.restore takes). */
+  name: string;
+  at: string;
+  bytes: number;
+  /** Every kept backup opened with the key and passed the integrity check and the audit chain when it was written. */
+  checked: 'when written';
+}
+
+const passphrase = z
+  .string()
+  .min(8, { message: 'The passphrase must be at least 8 characters.' })
+  .max(1024, { message: 'The passphrase must be at most 1024 characters.' });
+
+export const BACKUP_NAME = /^outpost-\d{8}T\d{6}Z\.db$/;
+
+export const storeCalls = {
+  /** Answered before unlock too: whether the store is open, encrypted, and can be protected here. */
+  'store.state': call<StoreState>()(z.object({}).strict().default({}), 'public'),
+  /** Opens a locked store with its passphrase (a wrong one is refused, and repeated tries wait longer each time). */
+  'store.unlock': call<{ unlocked: true }>()(z.object({ passphrase: z.string().min(1, { message: 'Enter the passphrase.' }).max(1024) }).strict(), 'public'),
+  /**
+   * Encrypts this plain store with a key derived from a passphrase (the existing migration: a checked
+   * encrypted copy takes its place). At first run before anyone is set up, or by an administrator.
+   */
+  'store.protect': call<{ encrypted: true }>()(z.object({ passphrase }).strict(), 'public'),
+  'store.backups': call<BackupSummary[]>()(z.object({}).strict().default({}), ADMIN),
+  /** Writes and checks a backup now (the scheduled ones do the same). */
+  'store.backup': call<BackupSummary>()(z.object({}).strict().default({}), ADMIN),
+  /**
+   * Puts a backup in place of the store: the backup is checked, the current store is kept aside as
+   * outpost.db.before-restore, and the console carries on on the restored store (everyone signs in again).
+   */
+  'store.restore': call<{ restored: string }>()(
+    z.object({ name: z.string().regex(BACKUP_NAME, { message: 'Name a backup from the list (outpost-YYYYMMDDTHHMMSSZ.db).' }) }).strict(),
+    ADMIN,
+  ),
+};
