@@ -58,6 +58,13 @@ test('the first-run wizard has no serious or critical accessibility violation', 
       const v = await violations(page);
       if (v.length) found[name] = v;
     };
+    await expect(page.getByTestId('setup-protect')).toBeVisible();
+    await page.getByRole('textbox', { name: 'Passphrase', exact: true }).fill('short');
+    await page.getByTestId('setup-protect-submit').click();
+    await expect(page.getByText('The passphrase must be at least 8 characters.')).toBeVisible();
+    await check('protect with a passphrase');
+    await page.getByTestId('setup-skip-passphrase').click();
+    await expect(page.getByTestId('setup-new-team')).toBeVisible();
     await check('choose');
     await page.getByTestId('setup-join-team').click();
     await expect(page.getByTestId('join-team')).toBeVisible();

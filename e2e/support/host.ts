@@ -13,10 +13,11 @@ export interface RunningHost {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export async function startHost(): Promise<RunningHost> {
+/** `dataDir`: start on a folder the caller keeps (a restart on the same store); stop() then leaves it. */
+export async function startHost(opts: { dataDir?: string } = {}): Promise<RunningHost> {
   const staticDir = path.join(root, 'dist/renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) throw new Error('Build the renderer first: npx vite build');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'outpost-e2e-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'outpost-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -59,7 +60,7 @@ export async function startHost(): Promise<RunningHost> {
         await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -74,7 +74,8 @@ export function backupStore(sqlite: Database.Database, key: StoreKey | null, dir
   const keyInfo = path.join(path.dirname(dir), KEY_INFO_FILE);
   if (fs.existsSync(keyInfo)) fs.copyFileSync(keyInfo, path.join(dir, KEY_INFO_FILE));
   for (const old of listBackups(dir).slice(Math.max(1, opts.keep))) for (const f of storeFiles(old.file)) shredFile(f);
-  return { file, at: opts.now.toISOString(), bytes: fs.statSync(file).size };
+  // The time its name keeps (to the second), as listBackups reads it back.
+  return { file, at: opts.now.toISOString().replace(/\.\d+Z$/, 'Z'), bytes: fs.statSync(file).size };
 }
 
 /**

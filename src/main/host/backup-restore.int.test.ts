@@ -32,6 +32,28 @@ async function syncUntilSettled(d: Device) {
   await d.call('sync.now');
 }
 
+const ALL = ['BR 1 before the backup', 'BR 2 after the backup, synced', 'BR 3 after the restore'];
+
+/**
+ * After a restore to the backup holding BR 1 (BR 2 synced since): a ticket made on the restored store
+ * and a sync leave it under a new device id with all three, once each, here, on the server and on
+ * another device of the site.
+ */
+async function carriesOn(restored: Device, idBefore: string) {
+  await restored.call('tickets.create', { type: 'incident', title: 'BR 3 after the restore' });
+  await syncUntilSettled(restored);
+  expect(deviceId(restored.rt.store.sqlite)).not.toBe(idBefore);
+  expect(titles(restored)).toEqual(ALL);
+  const onServer = (await server!.store.pull(null, 0, 10_000)).changes.filter((c) => c.entity === 'tickets').map((c) => String(c.data.title)).filter((t) => t.startsWith('BR '));
+  expect(onServer.sort()).toEqual(ALL);
+  const other = await startDevice({ site: 'HQ' });
+  devices.push(other);
+  await other.call('sync.join', { serverUrl: server!.url, username: 'tech', password: 'password123' });
+  await other.call('sync.now').catch(() => undefined);
+  await other.call('sync.now');
+  expect(titles(other)).toEqual(ALL);
+}
+
 describe('backup and restore', () => {
   it('a restored store syncs on without losing or doubling a ticket', async () => {
     server = await startTestServer();
@@ -59,20 +81,28 @@ describe('backup and restore', () => {
     const restored = await startDevice({ dir });
     devices.push(restored);
     expect(titles(restored)).toEqual(['BR 1 before the backup']);
-    await restored.call('tickets.create', { type: 'incident', title: 'BR 3 after the restore' });
-    await syncUntilSettled(restored);
-    expect(deviceId(restored.rt.store.sqlite)).not.toBe(idBefore);
-    expect(titles(restored)).toEqual(['BR 1 before the backup', 'BR 2 after the backup, synced', 'BR 3 after the restore']);
+    await carriesOn(restored, idBefore);
+  });
 
-    const onServer = (await server.store.pull(null, 0, 10_000)).changes.filter((c) => c.entity === 'tickets').map((c) => String(c.data.title)).filter((t) => t.startsWith('BR '));
-    expect(onServer.sort()).toEqual(['BR 1 before the backup', 'BR 2 after the backup, synced', 'BR 3 after the restore']);
+  it('restored from Settings while the console runs, the store syncs on without losing or doubling a ticket', async () => {
+    server = await startTestServer();
+    const admin = await serverLogin(server);
+    await serverPost(server, '/auth/users', { username: 'tech', password: 'password123', role: 'technician', sites: null }, admin);
+    const a = await startDevice({ site: 'HQ' });
+    devices.push(a);
+    await a.call('sync.join', { serverUrl: server.url, username: 'tech', password: 'password123' });
+    await a.call('tickets.create', { type: 'incident', title: 'BR 1 before the backup' });
+    await a.call('sync.now');
+    const backup = await a.call('store.backup');
+    const idBefore = deviceId(a.rt.store.sqlite);
+    await a.call('tickets.create', { type: 'incident', title: 'BR 2 after the backup, synced' });
+    await a.call('sync.now');
 
-    const other = await startDevice({ site: 'HQ' });
-    devices.push(other);
-    await other.call('sync.join', { serverUrl: server.url, username: 'tech', password: 'password123' });
-    await other.call('sync.now').catch(() => undefined);
-    await other.call('sync.now');
-    expect(titles(other)).toEqual(['BR 1 before the backup', 'BR 2 after the backup, synced', 'BR 3 after the restore']);
+    // Settings › Security › Restore this backup: the same runtime carries on on the restored store.
+    expect(await a.call('store.restore', { name: backup.name })).toEqual({ restored: backup.name });
+    expect(fs.existsSync(path.join(a.dir, 'outpost.db.before-restore'))).toBe(true);
+    expect(titles(a)).toEqual(['BR 1 before the backup']);
+    await carriesOn(a, idBefore);
   });
 
   it('refuses a damaged backup and leaves the store as it was', async () => {

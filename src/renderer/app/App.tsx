@@ -1,4 +1,4 @@
-/** Chooses what to show: the first-run wizard, sign-in, or the console. */
+/** Chooses what to show: the unlock screen of an encrypted store, the first-run wizard, sign-in, or the console. */
 import { Alert, Box, Center } from '@mantine/core';
 import { useCall } from '../lib/query';
 import { useSession } from '../stores/session';
@@ -11,8 +11,25 @@ import { PortalApp } from '../features/portal/PortalApp';
 import { isUnder, useRoute } from '../lib/router';
 import { Button } from '@mantine/core';
 import { api } from '../lib/client';
+import { StoreUnlockScreen } from '../features/security/StoreUnlock';
 
 export function App() {
+  const store = useCall('store.state', {});
+  if (store.data === undefined) {
+    if (store.error) {
+      return (
+        <Center h="100dvh">
+          <ErrorState error={store.error} onRetry={() => void store.refetch()} title="Outpost is not responding" />
+        </Center>
+      );
+    }
+    return <Loading label="Starting Outpost…" />;
+  }
+  if (store.data.state === 'locked') return <StoreUnlockScreen onUnlocked={() => void store.refetch()} />;
+  return <OpenApp />;
+}
+
+function OpenApp() {
   const status = useCall('setup.status', {});
   const token = useSession((s) => s.token);
   const user = useSession((s) => s.user);

@@ -1,6 +1,6 @@
 /**
- * Security settings: the team's idle lock (synced to every device) and whether this device's store is
- * encrypted at rest.
+ * Security settings: the team's idle lock (synced to every device), whether this device's store is
+ * encrypted at rest (and encrypting it with a passphrase on the browser host), and its backups.
  */
 import { useEffect, useState } from 'react';
 import { Alert, Button, Group, NumberInput, Stack, Text, Title } from '@mantine/core';
@@ -9,10 +9,12 @@ import { useCall } from '../../lib/query';
 import { useRole } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
 import { act } from '../tickets/actions';
+import { BackupsSection, EncryptStore } from '../security/StoreSettings';
 
 export function SecuritySettings() {
   const q = useCall('settings.get', {});
   const status = useCall('setup.status', {});
+  const store = useCall('store.state', {});
   const role = useRole();
   const [minutes, setMinutes] = useState<number | string>('');
   useEffect(() => {
@@ -62,11 +64,24 @@ export function SecuritySettings() {
           </Alert>
         ) : (
           <Alert color="orange" variant="light" data-testid="store-plain">
-            The store on this device is not encrypted: anyone who copies its files can read every record. On the browser host, start
-            Outpost with a passphrase (npm run serve -- --passphrase-file F) and the store is encrypted on that start.
+            The store on this device is not encrypted: anyone who copies its files can read every record.{' '}
+            {store.data?.canProtect
+              ? role === 'admin'
+                ? 'Encrypt it with a passphrase below; Outpost then asks for it at each start.'
+                : 'An administrator can encrypt it with a passphrase here.'
+              : 'On the browser host, start Outpost with a passphrase (npm run serve -- --passphrase-file F) and the store is encrypted on that start.'}
           </Alert>
         )}
+        {!status.data?.encrypted && store.data?.canProtect && role === 'admin' && (
+          <EncryptStore
+            onDone={() => {
+              void status.refetch();
+              void store.refetch();
+            }}
+          />
+        )}
       </Stack>
+      {role === 'admin' && <BackupsSection />}
     </Stack>
   );
 }

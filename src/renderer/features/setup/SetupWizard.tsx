@@ -1,6 +1,7 @@
 /**
- * First run: start a new team (organisation and first site, the admin account, then empty or with
- * sample data) or join an existing team through its server.
+ * First run: on the browser host, protect the store with a passphrase (offered first, skippable);
+ * then start a new team (organisation and first site, the admin account, then empty or with sample
+ * data) or join an existing team through its server.
  */
 import { useState } from 'react';
 import { Alert, Button, Center, Checkbox, Group, Paper, PasswordInput, SimpleGrid, Stack, Stepper, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
@@ -10,6 +11,8 @@ import { useSession } from '../../stores/session';
 import { SAMPLE_PASSWORD } from '../../../shared/api/setup';
 import { fieldErrors } from '../common/issues';
 import { JoinTeam } from './JoinTeam';
+import { useCall } from '../../lib/query';
+import { PassphraseFields, passphraseProblems } from '../security/PassphraseFields';
 
 type Mode = 'choose' | 'new' | 'join';
 
@@ -30,6 +33,9 @@ function Choice({ title, text, onPick, testId }: { title: string; text: string; 
 
 export function SetupWizard({ onDone }: { onDone: () => void }) {
   const [mode, setMode] = useState<Mode>('choose');
+  const store = useCall('store.state', {});
+  const [unprotected, setUnprotected] = useState(false);
+  if (store.data?.canProtect && !unprotected) return <ProtectStore onDone={() => void store.refetch()} onSkip={() => setUnprotected(true)} />;
   if (mode === 'new') return <NewTeamWizard onDone={onDone} onBack={() => setMode('choose')} />;
   return (
     <Center mih="100dvh" p="md">
@@ -219,6 +225,63 @@ function NewTeamWizard({ onDone, onBack }: { onDone: () => void; onBack: () => v
                 Create and start
               </Button>
             )}
+          </Group>
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}
+
+/** First run on the browser host: encrypt the (still empty) store with a passphrase before anything is written to it. */
+function ProtectStore({ onDone, onSkip }: { onDone: () => void; onSkip: () => void }) {
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [errors, setErrors] = useState<{ passphrase?: string; repeat?: string }>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const protect = async () => {
+    const problems = passphraseProblems(passphrase, repeat);
+    setErrors(problems ?? {});
+    if (problems) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.call('store.protect', { passphrase });
+      notifications.show({ color: 'green', message: 'This store is encrypted. Outpost asks for the passphrase each time it starts.' });
+      onDone();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Center mih="100dvh" p="md">
+      <Paper withBorder shadow="sm" p="xl" w={560} data-testid="setup-wizard">
+        <Stack component="form" onSubmit={(e) => {
+            e.preventDefault();
+            void protect();
+          }} data-testid="setup-protect">
+          <div>
+            <Title order={2}>Protect this store with a passphrase</Title>
+            <Text c="dimmed" size="sm">
+              Everything Outpost keeps on this computer (tickets, assets, the audit trail, sign-in details) is then encrypted: a copy of its
+              files cannot be read without the passphrase. Outpost asks for it each time it starts.
+            </Text>
+          </div>
+          <PassphraseFields passphrase={passphrase} repeat={repeat} onPassphrase={setPassphrase} onRepeat={setRepeat} errors={errors} autoFocus />
+          {error && (
+            <Alert color="red" variant="light" role="alert">
+              {error}
+            </Alert>
+          )}
+          <Group justify="space-between">
+            <Button variant="subtle" color="gray" onClick={onSkip} disabled={busy} data-testid="setup-skip-passphrase">
+              Continue without a passphrase
+            </Button>
+            <Button type="submit" loading={busy} data-testid="setup-protect-submit">
+              Encrypt and continue
+            </Button>
           </Group>
         </Stack>
       </Paper>
