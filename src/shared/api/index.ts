@@ -19,6 +19,7 @@ import { assessmentsCalls } from './assessments';
 import { evidenceCalls } from './evidence';
 import { findingsCalls } from './findings';
 import { kpisCalls } from './kpis';
+import { registerKpisCalls } from './register-kpis';
 import { reportsCalls } from './reports';
 import { dashboardsCalls } from './dashboards';
 import { slaCalls } from './sla';
@@ -52,6 +53,7 @@ export const contract = {
   ...evidenceCalls,
   ...findingsCalls,
   ...kpisCalls,
+  ...registerKpisCalls,
   ...reportsCalls,
   ...dashboardsCalls,
   ...slaCalls,

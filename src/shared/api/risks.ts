@@ -167,6 +167,10 @@ export const riskFilter = z
     /** Risks in one heat map cell. */
     cell: riskCell.optional(),
     reviewOverdue: z.boolean().optional(),
+    /** Accepted risks whose acceptance expires on or after this day (with acceptanceExpiresBefore: a range). */
+    acceptanceExpiresFrom: day.optional(),
+    /** Accepted risks whose acceptance expires before this day (expired ones included unless acceptanceExpiresFrom says otherwise). */
+    acceptanceExpiresBefore: day.optional(),
     assetId: id.optional(),
     controlId: id.optional(),
   })

@@ -20,6 +20,9 @@ export const WIDGETS = [
   'risks',
   'findings',
   'syncHealth',
+  'assets',
+  'riskReviews',
+  'compliance',
 ] as const;
 export type WidgetId = (typeof WIDGETS)[number];
 
@@ -50,6 +53,9 @@ export const WIDGET_INFO: Record<WidgetId, WidgetInfo> = {
   breachingSoon: { title: 'Breaching soon', description: 'Open tickets nearest their SLA deadline.', parts: [], roles: STAFF },
   risks: { title: 'Risks', description: 'The risk heat map of the register.', parts: [], roles: READERS },
   findings: { title: 'Open findings', description: 'Open audit findings by severity.', parts: [], roles: READERS },
+  assets: { title: 'Assets', description: 'Assets by status, warranties ending, licence shortfalls, end-of-life and known exploited exposure.', parts: [], roles: READERS },
+  riskReviews: { title: 'Risk reviews', description: 'Open risks, reviews overdue, acceptances expiring and expired.', parts: [], roles: READERS },
+  compliance: { title: 'Compliance', description: 'Score per framework function from the latest assessment.', parts: [], roles: READERS },
   syncHealth: { title: 'Sync health', description: 'Connection, last sync, changes waiting and refused.', parts: [], roles: ['admin', 'technician', 'auditor', 'requester'] },
 };
 
@@ -57,7 +63,7 @@ export const WIDGET_INFO: Record<WidgetId, WidgetInfo> = {
 export const ROLE_DASHBOARDS: Record<Role, readonly WidgetId[]> = {
   technician: ['myWork', 'breachingSoon', 'headline', 'byPriority'],
   admin: ['syncHealth', 'headline', 'sla', 'loadPerPerson'],
-  auditor: ['risks', 'findings', 'sla', 'headline'],
+  auditor: ['risks', 'riskReviews', 'findings', 'compliance', 'sla', 'headline'],
   requester: [],
 };
 

@@ -20,6 +20,7 @@ import { assessmentsHandlers } from './assessments';
 import { evidenceHandlers } from './evidence';
 import { findingsHandlers } from './findings';
 import { kpisHandlers } from './kpis';
+import { registerKpisHandlers } from './register-kpis';
 import { reportsHandlers } from './reports';
 import { dashboardsHandlers } from './dashboards';
 import { slaHandlers } from './sla';
@@ -52,6 +53,7 @@ export const handlers: HandlersFor<Contract> = {
   ...evidenceHandlers,
   ...findingsHandlers,
   ...kpisHandlers,
+  ...registerKpisHandlers,
   ...reportsHandlers,
   ...dashboardsHandlers,
   ...slaHandlers,

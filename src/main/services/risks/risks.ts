@@ -547,6 +547,18 @@ function where(
     }
     p.push(day);
   }
+  if (f.acceptanceExpiresFrom !== undefined || f.acceptanceExpiresBefore !== undefined) {
+    // What the dashboard's acceptance figures count (services/kpis/registers.ts): accepted risks by expiry day.
+    c.push(`r.status = 'accepted' AND r.acceptance_expires_on IS NOT NULL`);
+    if (f.acceptanceExpiresFrom !== undefined) {
+      c.push('r.acceptance_expires_on >= ?');
+      p.push(f.acceptanceExpiresFrom);
+    }
+    if (f.acceptanceExpiresBefore !== undefined) {
+      c.push('r.acceptance_expires_on < ?');
+      p.push(f.acceptanceExpiresBefore);
+    }
+  }
   if (f.assetId) {
     c.push('r.id IN (SELECT risk_id FROM risk_assets WHERE asset_id = ? AND deleted_hlc IS NULL)');
     p.push(f.assetId);

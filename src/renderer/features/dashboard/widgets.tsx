@@ -14,6 +14,7 @@ import { navigate } from '../../lib/router';
 import { formatNumber } from '../../lib/format';
 import { ErrorState, Loading } from '../common/states';
 import { drillLink } from './links';
+import { AssetsWidget, ComplianceWidget, RiskReviewsWidget } from './register-widgets';
 
 export const hours = (h: number | null) => (h === null ? '—' : `${h.toLocaleString(undefined, { maximumFractionDigits: 1 })} h`);
 export const pct = (p: number | null) => (p === null ? '—' : `${p.toLocaleString(undefined, { maximumFractionDigits: 1 })} %`);
@@ -179,13 +180,16 @@ function QueueWidget({ view, testId }: { view: 'my_work' | 'breaching_soon'; tes
 
 function Risks() {
   const r = useCall('risks.heatmap', {});
+  const open = useCall('kpis.risks', {});
   if (r.error) return <ErrorState error={r.error} onRetry={r.refetch} />;
   if (!r.data) return <Loading />;
   const stages = Object.entries(r.data.counts).map(([stage, grid]) => ({ stage, risks: grid.flat().reduce((a, b) => a + b, 0) }));
   if (!stages.some((s) => s.risks))
     return (
-      <Text size="sm" c="dimmed">
-        The risk register is empty.
+      <Text size="sm" c="dimmed" data-testid="risks-widget-empty">
+        {open.data?.open
+          ? `${formatNumber(open.data.open)} open risk${open.data.open === 1 ? '' : 's'}, none scored on the matrix yet: score them on their pages to see the heat map.`
+          : 'The risk register is empty.'}
       </Text>
     );
   return (
@@ -304,5 +308,11 @@ export function WidgetBody({ id, filter }: { id: WidgetId; filter: KpiFilter }) 
       return <Findings />;
     case 'syncHealth':
       return <SyncHealth />;
+    case 'assets':
+      return <AssetsWidget filter={filter} />;
+    case 'riskReviews':
+      return <RiskReviewsWidget filter={filter} />;
+    case 'compliance':
+      return <ComplianceWidget filter={filter} />;
   }
 }

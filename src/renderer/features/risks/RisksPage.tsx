@@ -34,7 +34,14 @@ function Register() {
   const [matrixId, setMatrixId] = useState<string | null>(null);
   const [q, setQ] = useState('');
   const [status, setStatus] = useState<string[]>([]);
-  const [overdue, setOverdue] = useState(false);
+  const { params } = useRoute();
+  // The dashboard's risk figures open the register filtered as they count (?overdue=1, ?accFrom=&accBefore=).
+  const [overdue, setOverdue] = useState(() => params.get('overdue') === '1');
+  const [acceptance, setAcceptance] = useState<{ from?: string; before?: string } | null>(() => {
+    const from = params.get('accFrom') ?? undefined;
+    const before = params.get('accBefore') ?? undefined;
+    return from || before ? { from, before } : null;
+  });
   const [cell, setCell] = useState<{ stage: RiskStage; likelihood: number; impact: number } | null>(null);
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
@@ -44,9 +51,11 @@ function Register() {
       ...(q.trim() ? { q: q.trim() } : {}),
       ...(status.length ? { status: status as RiskStatus[] } : {}),
       ...(overdue ? { reviewOverdue: true } : {}),
+      ...(acceptance?.from ? { acceptanceExpiresFrom: acceptance.from } : {}),
+      ...(acceptance?.before ? { acceptanceExpiresBefore: acceptance.before } : {}),
       ...(matrix ? { matrixId: matrix.id } : {}),
     }),
-    [q, status, overdue, matrix],
+    [q, status, overdue, acceptance, matrix],
   );
   const heat = useCall('risks.heatmap', matrix ? filter : null);
   // Keyset pages of the register in number order, loaded as the list scrolls (no cap on how far).
@@ -117,6 +126,11 @@ function Register() {
         <TextInput id="risk-search" label="Search" placeholder="Title or RSK number" leftSection={<IconSearch size={14} />} value={q} onChange={(e) => setQ(e.currentTarget.value)} w={260} />
         <MultiSelect label="Status" data={RISK_STATUSES.map((s) => ({ value: s, label: RISK_STATUS_LABELS[s] }))} value={status} onChange={setStatus} w={280} clearable />
         <Checkbox label="Review overdue" checked={overdue} onChange={(e) => setOverdue(e.currentTarget.checked)} mb={8} />
+        {acceptance && (
+          <Badge size="lg" variant="light" color="orange" data-testid="risk-acceptance-filter" rightSection={<button aria-label="Clear the acceptance filter" onClick={() => setAcceptance(null)} style={{ border: 0, background: 'none', cursor: 'pointer' }}>×</button>}>
+            Accepted, expiring {acceptance.from ? `from ${acceptance.from} ` : ''}before {acceptance.before ?? '…'}
+          </Badge>
+        )}
         {cell && (
           <Badge size="lg" variant="light" rightSection={<button aria-label="Clear the heat map filter" onClick={() => setCell(null)} style={{ border: 0, background: 'none', cursor: 'pointer' }}>×</button>}>
             {STAGE_LABELS[cell.stage]} {cell.likelihood} × {cell.impact}
