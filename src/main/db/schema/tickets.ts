@@ -1,8 +1,13 @@
 /** Tickets and their append-only children (comments, worklogs, history). */
 import { sql } from 'drizzle-orm';
-import { integer, sqliteTable, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { integer, sqliteTable, text, index, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { syncedColumns } from './columns';
 import { groups, users } from './directory';
+
+/** The columns the dashboards slice and filter by, carried at the end of each KPI index. */
+function kpiKeys<T extends { groupId: AnySQLiteColumn; assigneeId: AnySQLiteColumn; priority: AnySQLiteColumn; category: AnySQLiteColumn; contactChannel: AnySQLiteColumn }>(t: T) {
+  return [t.groupId, t.assigneeId, t.priority, t.category, t.contactChannel] as const;
+}
 
 export const tickets = sqliteTable(
   'tickets',
@@ -80,11 +85,15 @@ export const tickets = sqliteTable(
     index('tickets_updated_idx').on(t.updatedAt, t.id),
     index('tickets_source_number_idx').on(t.sourceNumber).where(sql`source_number IS NOT NULL`),
     index('tickets_status_idx').on(t.status, t.priority, t.openedAt, t.id),
-    // Dashboards (services/kpis): a period of one site, by the time each figure counts.
-    index('tickets_kpi_opened_idx').on(t.scopeId, t.openedAt),
-    index('tickets_kpi_resolved_idx').on(t.scopeId, t.resolvedAt),
-    index('tickets_kpi_closed_idx').on(t.scopeId, t.closedAt, t.status),
-    index('tickets_kpi_response_idx').on(t.scopeId, t.firstResponseAt),
+    // Dashboards (services/kpis): a period of one site, by the time each figure counts. Each holds
+    // every column its figures read (the slicing keys last), so a figure is counted inside the index
+    // without reading a ticket row: a dashboard reads the period's index entries, not the tickets.
+    index('tickets_kpi_opened_idx').on(t.scopeId, t.openedAt, ...kpiKeys(t)),
+    index('tickets_kpi_resolved_idx').on(t.scopeId, t.resolvedAt, t.status, t.openedAt, t.deletedHlc, t.slaMet, ...kpiKeys(t), t.id),
+    index('tickets_kpi_closed_idx').on(t.scopeId, t.closedAt, t.status, t.resolvedAt, t.deletedHlc, t.slaMet, ...kpiKeys(t), t.id),
+    index('tickets_kpi_response_idx').on(t.scopeId, t.firstResponseAt, t.openedAt, t.deletedHlc, ...kpiKeys(t), t.id),
+    // The backlog at the end of a period (open now; or finished, else closed, after the end) and its age.
+    index('tickets_kpi_backlog_idx').on(t.scopeId, t.isOpen, t.resolvedAt, t.closedAt, t.openedAt, t.deletedHlc, ...kpiKeys(t)),
     // Soft-deleted tickets only (few): queue counts subtract these instead of reading every row.
     // Running clocks only: "Breaching soon" walks deadlines in order, and counts warnings reached.
     index('tickets_sla_due_idx').on(t.slaDueAt, t.id).where(sql`sla_due_at IS NOT NULL`),

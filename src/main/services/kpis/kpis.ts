@@ -7,6 +7,8 @@
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
+import { stmt } from '../core/stmt';
+import { mean, median } from './stats';
 import type { Hours, KpiBucket, KpiFigures, KpiFilter, KpiPart, Kpis, KpiSlice } from '../../../shared/api/kpis';
 
 /** Reopened and reassignments come from ticket_figures, kept with the history (see services/sla/figures.ts and migration 0026). */
@@ -16,24 +18,29 @@ const HOURS = (a: string, b: string) => `((julianday(${b}) - julianday(${a})) * 
 const MS_HOURS = (col: string) => `(${col} / 3600000.0)`;
 /** Finished: resolved or closed (not cancelled), at its resolve time (or its close time when it was closed without one). */
 const FINISHED = `t.status IN ('resolved', 'closed')`;
-/** Finished in the period: two index ranges (resolve time, else close time) rather than one expression. */
-function finishedIn(w: Where): string {
-  return `${FINISHED} AND ((${inPeriod(w, 't.resolved_at')}) OR (t.resolved_at IS NULL AND ${inPeriod(w, 't.closed_at')}))`;
+/**
+ * Finished in the period, as two disjoint parts each read inside one index: resolved in the period,
+ * and closed in it without a resolve time (one OR would read each ticket's row to merge the two).
+ */
+function finishedParts(w: Where): string[] {
+  return [`${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`, `${FINISHED} AND t.resolved_at IS NULL AND ${inPeriod(w, 't.closed_at')}`];
 }
 /**
  * Open at the end of the period (or now): what the queue's `openAt` filter selects (opened before the
- * end, neither resolved nor closed before it), as disjoint parts that each walk an index (the tickets
- * open now; those resolved, or else closed, after the end) rather than every ticket opened before it.
+ * end, neither resolved nor closed before it), as disjoint parts that each walk a range of
+ * tickets_kpi_backlog_idx (site, open, resolve time, close time) rather than every ticket opened
+ * before it: the tickets open now; those resolved after the end; closed after it without a resolve
+ * time; finished with neither time.
  */
 function backlogParts(w: Where): string[] {
   if (!w.to) return ['t.is_open = 1'];
   const notClosedBefore = '(t.closed_at IS NULL OR t.closed_at >= @to)';
-  // Unary + keeps the planner off the opened_at and is_open indexes (most tickets were opened before the end).
+  // Unary + keeps the planner off the opened_at index (most tickets were opened before the end).
   return [
     `t.is_open = 1 AND +t.opened_at < @to AND (t.resolved_at IS NULL OR t.resolved_at >= @to) AND ${notClosedBefore}`,
-    `+t.is_open = 0 AND t.resolved_at >= @to AND +t.opened_at < @to AND ${notClosedBefore}`,
-    `+t.is_open = 0 AND +t.resolved_at IS NULL AND t.closed_at >= @to AND +t.opened_at < @to`,
-    `+t.is_open = 0 AND +t.resolved_at IS NULL AND t.closed_at IS NULL AND +t.opened_at < @to`,
+    `t.is_open = 0 AND t.resolved_at >= @to AND +t.opened_at < @to AND ${notClosedBefore}`,
+    `t.is_open = 0 AND t.resolved_at IS NULL AND t.closed_at >= @to AND +t.opened_at < @to`,
+    `t.is_open = 0 AND t.resolved_at IS NULL AND t.closed_at IS NULL AND +t.opened_at < @to`,
   ];
 }
 
@@ -70,9 +77,9 @@ function where(f: KpiFilter): Where {
  */
 function liveCounts(sqlite: Database.Database, w: Where, key: string, cond: string): Map<Key, number> {
   const out = new Map<Key, number>();
-  for (const r of sqlite.prepare(`SELECT ${key} AS k, count(*) AS n FROM tickets t WHERE ${w.live} AND ${cond} GROUP BY k`).all(w.params) as { k: Key; n: number }[]) out.set(r.k, r.n);
+  for (const r of stmt(sqlite, `SELECT ${key} AS k, count(*) AS n FROM tickets t WHERE ${w.live} AND ${cond} GROUP BY k`).all(w.params) as { k: Key; n: number }[]) out.set(r.k, r.n);
   const deleted = `SELECT ${key} AS k, count(*) AS n FROM tickets t INDEXED BY tickets_deleted_idx WHERE t.deleted_hlc IS NOT NULL AND ${w.live} AND ${cond} GROUP BY k`;
-  for (const r of sqlite.prepare(deleted).all(w.params) as { k: Key; n: number }[]) {
+  for (const r of stmt(sqlite, deleted).all(w.params) as { k: Key; n: number }[]) {
     const left = (out.get(r.k) ?? 0) - r.n;
     if (left > 0) out.set(r.k, left);
     else out.delete(r.k);
@@ -94,7 +101,7 @@ interface Dim {
 }
 
 const NAME = (table: string, col: string) => (s: Database.Database, k: string | number | null) =>
-  k === null ? 'None' : ((s.prepare(`SELECT ${col} FROM ${table} WHERE id = ?`).pluck().get(k) as string | undefined) ?? String(k));
+  k === null ? 'None' : ((stmt(s, `SELECT ${col} FROM ${table} WHERE id = ?`).pluck().get(k) as string | undefined) ?? String(k));
 
 const DIMS: Record<'all' | 'priority' | 'category' | 'group' | 'site' | 'assignee' | 'channel', Dim> = {
   all: { key: `'all'`, label: () => 'All' },
@@ -131,6 +138,38 @@ function empty(): KpiFigures {
 
 const round = (n: number | null, places = 2) => (n === null ? null : Math.round(n * 10 ** places) / 10 ** places);
 
+interface Durations {
+  k: Key;
+  n: number;
+  mean: number | null;
+  median: number | null;
+  bmean: number | null;
+  bmedian: number | null;
+  /** Tickets never reopened nor reassigned. */
+  first: number;
+}
+
+/** Mean and median per key of rows [key, hours, business hours or null, first-contact 0/1]. */
+function durationsByKey(rows: [Key, number, number | null, number][]): Durations[] {
+  const by = new Map<string, { k: Key; h: number[]; hb: number[]; first: number }>();
+  for (const [k, h, hb, first] of rows) {
+    let e = by.get(keyOf(k));
+    if (!e) by.set(keyOf(k), (e = { k, h: [], hb: [], first: 0 }));
+    e.h.push(h);
+    if (hb !== null) e.hb.push(hb);
+    e.first += first;
+  }
+  return [...by.values()].map((e) => ({
+    k: e.k,
+    n: e.h.length,
+    mean: mean(e.h),
+    median: median(e.h),
+    bmean: mean(e.hb),
+    bmedian: median(e.hb),
+    first: e.first,
+  }));
+}
+
 /** Every figure for one dimension: key → figures. */
 function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, { key: Key; f: KpiFigures }> {
   const out = new Map<string, { key: Key; f: KpiFigures }>();
@@ -139,7 +178,7 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
     if (!e) out.set(keyOf(k), (e = { key: k, f: empty() }));
     return e.f;
   };
-  const rows = <T>(sql: string) => sqlite.prepare(sql).all(w.params) as (T & { k: Key })[];
+  const rows = <T>(sql: string) => stmt(sqlite, sql).all(w.params) as (T & { k: Key })[];
   const base = `FROM tickets t LEFT JOIN ticket_figures f ON f.ticket_id = t.id WHERE ${w.sql}`;
   const by = `GROUP BY k`;
   const count = (cond: string, set: (f: KpiFigures, n: number) => void) => {
@@ -151,15 +190,14 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
   count(`t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, (f, n) => (f.closed = n));
   count(`t.status = 'cancelled' AND ${inPeriod(w, 't.closed_at')}`, (f, n) => (f.cancelled = n));
 
-  // Durations, wall clock and business hours: mean and median per key (medians from each key's ordered rows).
-  type Dur = { n: number; mean: number | null; median: number | null; bmean: number | null; bmedian: number | null; first: number };
+  // Durations, wall clock and business hours: mean and median per key. One pass over the period's
+  // index entries (and each ticket's figures) hands over the few thousand durations; each key's
+  // median is taken from its sorted values, which costs less than SQL's ordered windows.
   const durations = (wall: string, business: string, cond: string) =>
-    rows<Dur>(
-      `WITH d AS (SELECT ${dim.key} AS k, ${wall} AS h, ${business} AS hb, (${REOPENS} = 0 AND ${REASSIGNMENTS} = 0) AS first ${base} AND ${cond}),
-       o AS (SELECT k, h, hb, first, row_number() OVER (PARTITION BY k ORDER BY h) AS rn, count(*) OVER (PARTITION BY k) AS n,
-                    row_number() OVER (PARTITION BY k ORDER BY hb NULLS LAST) AS rb, count(hb) OVER (PARTITION BY k) AS nb FROM d)
-       SELECT k, max(n) AS n, avg(h) AS mean, avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN h END) AS median,
-              avg(hb) AS bmean, avg(CASE WHEN nb > 0 AND rb IN ((nb + 1) / 2, (nb + 2) / 2) THEN hb END) AS bmedian, total(first) AS first FROM o GROUP BY k`,
+    durationsByKey(
+      stmt(sqlite, `SELECT ${dim.key} AS k, ${wall} AS h, ${business} AS hb, (${REOPENS} = 0 AND ${REASSIGNMENTS} = 0) AS first ${base} AND ${cond}`)
+        .raw(true)
+        .all(w.params) as [Key, number, number | null, number][],
     );
   const hours = (median: number | null, mean: number | null): Hours => ({ median: round(median), mean: round(mean) });
   for (const r of durations(HOURS('t.opened_at', 't.resolved_at'), MS_HOURS('f.resolve_business_ms'), `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`)) {
@@ -177,10 +215,19 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
   }
 
   // Finished tickets: SLA outcome, reopenings, reassignments.
-  for (const r of rows<{ n: number; sla_n: number; sla_met: number; reopened: number; reassigned: number }>(
-    `SELECT ${dim.key} AS k, count(*) AS n, count(t.sla_met) AS sla_n, total(t.sla_met) AS sla_met, total(${REOPENS} > 0) AS reopened, total(${REASSIGNMENTS}) AS reassigned
-     ${base} AND ${finishedIn(w)} ${by}`,
-  )) {
+  type Fin = { n: number; sla_n: number; sla_met: number; reopened: number; reassigned: number };
+  const finished = new Map<string, { k: Key } & Fin>();
+  for (const part of finishedParts(w)) {
+    for (const r of rows<Fin>(
+      `SELECT ${dim.key} AS k, count(*) AS n, count(t.sla_met) AS sla_n, total(t.sla_met) AS sla_met, total(${REOPENS} > 0) AS reopened, total(${REASSIGNMENTS}) AS reassigned
+       ${base} AND ${part} ${by}`,
+    )) {
+      const e = finished.get(keyOf(r.k));
+      if (!e) finished.set(keyOf(r.k), { ...r });
+      else for (const c of ['n', 'sla_n', 'sla_met', 'reopened', 'reassigned'] as const) e[c] += r[c];
+    }
+  }
+  for (const r of finished.values()) {
     const f = at(r.k);
     f.slaMetPercent = r.sla_n ? round((100 * r.sla_met) / r.sla_n) : null;
     f.slaMissed = r.sla_n - r.sla_met;
@@ -203,22 +250,42 @@ function overall(sqlite: Database.Database, w: Where): KpiFigures {
 
 const DAY = 86_400_000;
 
-function series(sqlite: Database.Database, w: Where, bucket: 'day' | 'week'): KpiBucket[] {
-  // A week starts on Monday: julianday('1970-01-05') was a Monday.
-  const start = (col: string) => (bucket === 'day' ? `substr(${col}, 1, 10)` : `date(${col}, '-' || ((CAST(julianday(substr(${col}, 1, 10)) - julianday('1970-01-05') AS INTEGER)) % 7) || ' days')`);
-  const out = new Map<string, KpiBucket>();
-  const at = (s: string) => {
-    let b = out.get(s);
-    if (!b) out.set(s, (b = { start: s, opened: 0, resolved: 0, closed: 0 }));
-    return b;
-  };
+/** Opened, resolved and closed per UTC day, counted in SQL; weeks are summed from the days. */
+function series(sqlite: Database.Database, w: Where): { days: KpiBucket[]; weeks: KpiBucket[] } {
+  const days = buckets();
   const run = (col: string, cond: string, field: 'opened' | 'resolved' | 'closed') => {
-    for (const [k, n] of liveCounts(sqlite, w, start(col), cond)) at(String(k))[field] = n;
+    for (const [k, n] of liveCounts(sqlite, w, `substr(${col}, 1, 10)`, cond)) days.at(String(k))[field] = n;
   };
   run('t.opened_at', inPeriod(w, 't.opened_at'), 'opened');
   run('t.resolved_at', `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`, 'resolved');
   run('t.closed_at', `t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, 'closed');
-  return [...out.values()].sort((a, b) => a.start.localeCompare(b.start));
+  const weeks = buckets();
+  for (const d of days.list()) {
+    const b = weeks.at(weekOf(d.start));
+    b.opened += d.opened;
+    b.resolved += d.resolved;
+    b.closed += d.closed;
+  }
+  return { days: days.list(), weeks: weeks.list() };
+}
+
+function buckets() {
+  const out = new Map<string, KpiBucket>();
+  return {
+    at(start: string): KpiBucket {
+      let b = out.get(start);
+      if (!b) out.set(start, (b = { start, opened: 0, resolved: 0, closed: 0 }));
+      return b;
+    },
+    list: () => [...out.values()].sort((a, b) => a.start.localeCompare(b.start)),
+  };
+}
+
+/** The Monday (UTC) starting the ISO week of a day `YYYY-MM-DD`: 1970-01-05 was a Monday. */
+function weekOf(day: string): string {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  const sinceMonday = (((Math.floor(t / DAY) - 4) % 7) + 7) % 7;
+  return new Date(t - sinceMonday * DAY).toISOString().slice(0, 10);
 }
 
 function backlogAge(sqlite: Database.Database, w: Where, nowIso: string): Kpis['backlogAge'] {
@@ -226,12 +293,11 @@ function backlogAge(sqlite: Database.Database, w: Where, nowIso: string): Kpis['
   const days = `(julianday(@end) - julianday(t.opened_at))`;
   const r = { a: 0, b: 0, c: 0, d: 0, e: 0 };
   for (const part of backlogParts(w)) {
-    const one = sqlite
-      .prepare(
-        `SELECT total(${days} < 1) AS a, total(${days} >= 1 AND ${days} < 3) AS b, total(${days} >= 3 AND ${days} < 7) AS c,
-          total(${days} >= 7 AND ${days} < 30) AS d, total(${days} >= 30) AS e FROM tickets t WHERE ${w.sql} AND ${part}`,
-      )
-      .get({ ...w.params, end }) as typeof r;
+    const one = stmt(
+      sqlite,
+      `SELECT total(${days} < 1) AS a, total(${days} >= 1 AND ${days} < 3) AS b, total(${days} >= 3 AND ${days} < 7) AS c,
+        total(${days} >= 7 AND ${days} < 30) AS d, total(${days} >= 30) AS e FROM tickets t WHERE ${w.sql} AND ${part}`,
+    ).get({ ...w.params, end }) as typeof r;
     for (const k of ['a', 'b', 'c', 'd', 'e'] as const) r[k] += one[k];
   }
   return [
@@ -255,6 +321,7 @@ export function getKpis(ctx: Ctx, filter: KpiFilter): Kpis {
     const prevFrom = new Date(Date.parse(w.from) - span).toISOString();
     previous = overall(sqlite, where({ ...filter, from: prevFrom, to: w.from }));
   }
+  const perDaySeries = want('series') ? series(sqlite, w) : null;
   const sliced = (p: KpiPart, dim: Dim) => (want(p) ? slices(sqlite, w, dim) : []);
   return {
     filter,
@@ -267,8 +334,8 @@ export function getKpis(ctx: Ctx, filter: KpiFilter): Kpis {
     byAssignee: sliced('byAssignee', DIMS.assignee),
     byChannel: sliced('byChannel', DIMS.channel),
     backlogAge: want('backlogAge') ? backlogAge(sqlite, w, now) : [],
-    perDay: want('series') && span !== null && span <= 92 * DAY ? series(sqlite, w, 'day') : [],
-    perWeek: want('series') ? series(sqlite, w, 'week') : [],
+    perDay: perDaySeries && span !== null && span <= 92 * DAY ? perDaySeries.days : [],
+    perWeek: perDaySeries?.weeks ?? [],
     previous,
   };
 }
