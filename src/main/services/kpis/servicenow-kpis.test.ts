@@ -193,6 +193,26 @@ describe.skipIf(!file)('ServiceNow sample: import figures and KPIs against the r
     expect(k.previous!.resolved).toBe(inc.filter((i) => DONE_STATES.has(i.finalState) && inP(i.resolvedAt, f - span, f)).length);
   });
 
+  it('counts opened and resolved per ISO week from Monday, as the raw file says', () => {
+    const k = getKpis(w.ctx(w.admin, 'kpis.get'), {});
+    const DAY_MS = 86_400_000;
+    // A Monday (UTC) per week: days since 1970-01-05, which was one.
+    const monday = (ms: number) => new Date(Math.floor(ms / DAY_MS) * DAY_MS - ((((Math.floor(ms / DAY_MS) - 4) % 7) + 7) % 7) * DAY_MS).toISOString().slice(0, 10);
+    const tally = (times: number[]) => {
+      const m = new Map<string, number>();
+      for (const t of times) m.set(monday(t), (m.get(monday(t)) ?? 0) + 1);
+      return m;
+    };
+    const opened = tally(truth.incidents.map((i) => i.openedAt));
+    const resolved = tally(truth.incidents.filter((i) => DONE_STATES.has(i.finalState) && i.resolvedAt !== null).map((i) => i.resolvedAt!));
+    expect(k.perWeek.length).toBeGreaterThan(4);
+    for (const b of k.perWeek) {
+      expect(new Date(`${b.start}T00:00:00Z`).getUTCDay()).toBe(1);
+      expect([b.start, b.opened, b.resolved]).toEqual([b.start, opened.get(b.start) ?? 0, resolved.get(b.start) ?? 0]);
+    }
+    expect(k.perWeek.reduce((s, b) => s + b.opened, 0)).toBe(truth.incidents.length);
+  });
+
   it('every counted figure clicks through to exactly its tickets in the queue', () => {
     const ctx = w.ctx(w.admin, 'tickets.list');
     const site = w.store.sqlite.prepare('SELECT scope_id FROM tickets LIMIT 1').pluck().get() as string;
