@@ -138,6 +138,19 @@ function empty(): KpiFigures {
 
 const round = (n: number | null, places = 2) => (n === null ? null : Math.round(n * 10 ** places) / 10 ** places);
 
+/** Finished tickets of one key: how many, with a recorded SLA outcome, met, reopened, reassignments. */
+interface Finished {
+  k: Key;
+  n: number;
+  sla_n: number;
+  sla_met: number;
+  reopened: number;
+  reassigned: number;
+}
+
+/** One counted ticket: key, hours, business hours (null: no policy), first contact (0/1), SLA met (null: not recorded), reopened (0/1), reassignments. */
+type TicketRow = [Key, number, number | null, number, number | null, number, number];
+
 interface Durations {
   k: Key;
   n: number;
@@ -147,26 +160,37 @@ interface Durations {
   bmedian: number | null;
   /** Tickets never reopened nor reassigned. */
   first: number;
+  /** The same tickets' finished figures. */
+  finished: Finished;
 }
 
-/** Mean and median per key of rows [key, hours, business hours or null, first-contact 0/1]. */
-function durationsByKey(rows: [Key, number, number | null, number][]): Durations[] {
-  const by = new Map<string, { k: Key; h: number[]; hb: number[]; first: number }>();
-  for (const [k, h, hb, first] of rows) {
+/** Mean and median per key of the counted tickets' durations, and their finished figures. */
+function durationsByKey(rows: TicketRow[]): Durations[] {
+  const by = new Map<string, { h: number[]; hb: number[]; first: number; finished: Finished }>();
+  for (const [k, h, hb, first, slaMet, reopened, reassigned] of rows) {
     let e = by.get(keyOf(k));
-    if (!e) by.set(keyOf(k), (e = { k, h: [], hb: [], first: 0 }));
+    if (!e) by.set(keyOf(k), (e = { h: [], hb: [], first: 0, finished: { k, n: 0, sla_n: 0, sla_met: 0, reopened: 0, reassigned: 0 } }));
     e.h.push(h);
     if (hb !== null) e.hb.push(hb);
     e.first += first;
+    const f = e.finished;
+    f.n++;
+    if (slaMet !== null) {
+      f.sla_n++;
+      f.sla_met += slaMet;
+    }
+    f.reopened += reopened;
+    f.reassigned += reassigned;
   }
   return [...by.values()].map((e) => ({
-    k: e.k,
+    k: e.finished.k,
     n: e.h.length,
     mean: mean(e.h),
     median: median(e.h),
     bmean: mean(e.hb),
     bmedian: median(e.hb),
     first: e.first,
+    finished: e.finished,
   }));
 }
 
@@ -195,38 +219,43 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
   // median is taken from its sorted values, which costs less than SQL's ordered windows.
   const durations = (wall: string, business: string, cond: string) =>
     durationsByKey(
-      stmt(sqlite, `SELECT ${dim.key} AS k, ${wall} AS h, ${business} AS hb, (${REOPENS} = 0 AND ${REASSIGNMENTS} = 0) AS first ${base} AND ${cond}`)
+      stmt(
+        sqlite,
+        `SELECT ${dim.key} AS k, ${wall} AS h, ${business} AS hb, (${REOPENS} = 0 AND ${REASSIGNMENTS} = 0) AS first,
+                t.sla_met, (${REOPENS} > 0) AS reopened, ${REASSIGNMENTS} AS reassigned ${base} AND ${cond}`,
+      )
         .raw(true)
-        .all(w.params) as [Key, number, number | null, number][],
+        .all(w.params) as TicketRow[],
     );
   const hours = (median: number | null, mean: number | null): Hours => ({ median: round(median), mean: round(mean) });
-  for (const r of durations(HOURS('t.opened_at', 't.resolved_at'), MS_HOURS('f.resolve_business_ms'), `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`)) {
+  // Finished tickets (SLA outcome, reopenings, reassignments): those resolved in the period come
+  // with the resolve durations below; those closed in it without a resolve time are summed apart.
+  const finished = new Map<string, Finished>();
+  const addFinished = (r: Finished) => {
+    const e = finished.get(keyOf(r.k));
+    if (!e) finished.set(keyOf(r.k), { ...r });
+    else for (const c of ['n', 'sla_n', 'sla_met', 'reopened', 'reassigned'] as const) e[c] += r[c];
+  };
+  const [resolvedPart, closedPart] = finishedParts(w);
+  for (const r of durations(HOURS('t.opened_at', 't.resolved_at'), MS_HOURS('f.resolve_business_ms'), resolvedPart!)) {
     const f = at(r.k);
     f.resolved = r.n;
     f.mttrHours = hours(r.median, r.mean);
     f.mttrBusinessHours = hours(r.bmedian, r.bmean);
     // First-contact resolution, over tickets resolved in the period.
     f.firstContactResolutionPercent = r.n ? round((100 * r.first) / r.n) : null;
+    addFinished(r.finished);
   }
   for (const r of durations(HOURS('t.opened_at', 't.first_response_at'), MS_HOURS('f.response_business_ms'), inPeriod(w, 't.first_response_at'))) {
     const f = at(r.k);
     f.mttaHours = hours(r.median, r.mean);
     f.mttaBusinessHours = hours(r.bmedian, r.bmean);
   }
-
-  // Finished tickets: SLA outcome, reopenings, reassignments.
-  type Fin = { n: number; sla_n: number; sla_met: number; reopened: number; reassigned: number };
-  const finished = new Map<string, { k: Key } & Fin>();
-  for (const part of finishedParts(w)) {
-    for (const r of rows<Fin>(
-      `SELECT ${dim.key} AS k, count(*) AS n, count(t.sla_met) AS sla_n, total(t.sla_met) AS sla_met, total(${REOPENS} > 0) AS reopened, total(${REASSIGNMENTS}) AS reassigned
-       ${base} AND ${part} ${by}`,
-    )) {
-      const e = finished.get(keyOf(r.k));
-      if (!e) finished.set(keyOf(r.k), { ...r });
-      else for (const c of ['n', 'sla_n', 'sla_met', 'reopened', 'reassigned'] as const) e[c] += r[c];
-    }
-  }
+  for (const r of rows<Finished>(
+    `SELECT ${dim.key} AS k, count(*) AS n, count(t.sla_met) AS sla_n, total(t.sla_met) AS sla_met, total(${REOPENS} > 0) AS reopened, total(${REASSIGNMENTS}) AS reassigned
+     ${base} AND ${closedPart} ${by}`,
+  ))
+    addFinished(r);
   for (const r of finished.values()) {
     const f = at(r.k);
     f.slaMetPercent = r.sla_n ? round((100 * r.sla_met) / r.sla_n) : null;
