@@ -118,10 +118,23 @@ interface Prepared {
 }
 
 const prepared = new WeakMap<Calendar, Prepared>();
+/**
+ * The same, by what the calendar says (zone, hours, holidays): a calendar is read afresh from the
+ * store for each write, and its days' windows (each a few time-zone conversions) would otherwise be
+ * worked out again for every day of every ticket's open life, on every edit. Bounded.
+ */
+const preparedByContent = new Map<string, Prepared>();
+const MAX_PREPARED = 64;
 
 function prepare(cal: Calendar): Prepared {
   let p = prepared.get(cal);
   if (p) return p;
+  const content = JSON.stringify([cal.timezone, cal.hours, cal.holidays]);
+  p = preparedByContent.get(content);
+  if (p) {
+    prepared.set(cal, p);
+    return p;
+  }
   const byDay: [number, number][][] = [[], [], [], [], [], [], []];
   if (!cal.hours.length) for (const d of byDay) d.push([0, 1440]);
   for (const [day, start, end] of cal.hours) if (day >= 0 && day <= 6 && end > start) byDay[day]!.push([Math.max(0, start), Math.min(1440, end)]);
@@ -139,6 +152,8 @@ function prepare(cal: Calendar): Prepared {
   }
   p = { byDay, holidays: new Set(cal.holidays.map((h) => isoToDay(h.date))), days: new Map() };
   prepared.set(cal, p);
+  if (preparedByContent.size >= MAX_PREPARED) preparedByContent.clear();
+  preparedByContent.set(content, p);
   return p;
 }
 

@@ -9,8 +9,9 @@ import type Database from 'better-sqlite3';
 import { businessTimeBetween } from '../../../shared/sla/calendar';
 import { choosePolicy } from '../../../shared/sla/policy';
 import { calendarOf, loadSlaSetup, type SlaSetup } from './load';
+import { stmt } from '../core/stmt';
 
-interface Facts {
+export interface Facts {
   id: string;
   type: string;
   category: string | null;
@@ -22,7 +23,7 @@ interface Facts {
   resolved_at: string | null;
 }
 
-const FACTS = 'SELECT id, type, category, scope_id, priority, status, opened_at, first_response_at, resolved_at FROM tickets';
+export const FACTS = 'SELECT id, type, category, scope_id, priority, status, opened_at, first_response_at, resolved_at FROM tickets';
 const CHUNK = 5000;
 
 /** The two durations of one ticket under `setup` (null: no policy applies, or the time is not reached). */
@@ -41,22 +42,26 @@ export function businessDurations(setup: SlaSetup, t: Facts): { response: number
 }
 
 function upsert(sqlite: Database.Database) {
-  return sqlite.prepare(
+  return stmt(
+    sqlite,
     `INSERT INTO ticket_figures (ticket_id, response_business_ms, resolve_business_ms) VALUES (?, ?, ?)
      ON CONFLICT(ticket_id) DO UPDATE SET response_business_ms = excluded.response_business_ms, resolve_business_ms = excluded.resolve_business_ms
      WHERE response_business_ms IS NOT excluded.response_business_ms OR resolve_business_ms IS NOT excluded.resolve_business_ms`,
   );
 }
 
+/** Derives one ticket's business-hours durations from its row as read (after a write of it). */
+export function deriveTicketFigures(sqlite: Database.Database, t: Facts, setup: SlaSetup): void {
+  const d = businessDurations(setup, t);
+  upsert(sqlite).run(t.id, d.response, d.resolve);
+}
+
 /** Derives the given tickets' business-hours durations (after a write of them). */
 export function deriveBusinessFigures(sqlite: Database.Database, ids: Iterable<string>, setup: SlaSetup = loadSlaSetup(sqlite)): void {
-  const get = sqlite.prepare(`${FACTS} WHERE id = ?`);
-  const put = upsert(sqlite);
+  const get = stmt(sqlite, `${FACTS} WHERE id = ?`);
   for (const id of new Set(ids)) {
     const t = get.get(id) as Facts | undefined;
-    if (!t) continue;
-    const d = businessDurations(setup, t);
-    put.run(id, d.response, d.resolve);
+    if (t) deriveTicketFigures(sqlite, t, setup);
   }
 }
 

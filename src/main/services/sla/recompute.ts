@@ -9,7 +9,8 @@ import { computeSla, type ClockFigures, type SlaFigures, type StatusEvent } from
 import { choosePolicy, type SlaPolicy } from '../../../shared/sla/policy';
 import type { TicketStatus } from '../../../shared/tickets/rules';
 import { calendarOf, loadSlaSetup, type SlaSetup } from './load';
-import { deriveBusinessFigures, rebuildBusinessFigures } from './figures';
+import { deriveTicketFigures, FACTS, rebuildBusinessFigures, type Facts } from './figures';
+import { stmt } from '../core/stmt';
 
 export interface TicketSlaFacts {
   id: string;
@@ -29,9 +30,11 @@ export interface TicketSla {
 const RECOMPUTE_CHUNK = 5000;
 
 const TICKET_FACTS = 'SELECT id, type, category, scope_id, priority, opened_at, first_response_at FROM tickets';
+const FACTS_AND_DELETED = FACTS.replace(' FROM tickets', ', deleted_hlc IS NOT NULL AS deleted FROM tickets WHERE id = ?');
 
 function historyStatement(sqlite: Database.Database) {
-  return sqlite.prepare(
+  return stmt(
+    sqlite,
     "SELECT id, created_at AS at, to_value AS \"to\", reason FROM ticket_history WHERE ticket_id = ? AND kind = 'status' AND deleted_hlc IS NULL",
   );
 }
@@ -80,7 +83,8 @@ export function columnsOf(sla: TicketSla | null): SlaColumns {
 }
 
 function updateStatement(sqlite: Database.Database) {
-  return sqlite.prepare(
+  return stmt(
+    sqlite,
     `UPDATE tickets SET sla_state = ?, sla_clock = ?, sla_due_at = ?, sla_warn_at = ?, sla_left_ms = ?
      WHERE id = ? AND (sla_state IS NOT ? OR sla_clock IS NOT ? OR sla_due_at IS NOT ? OR sla_warn_at IS NOT ? OR sla_left_ms IS NOT ?)`,
   );
@@ -91,17 +95,22 @@ function write(stmt: Database.Statement, id: string, c: SlaColumns): number {
   return stmt.run(...v, id, ...v).changes;
 }
 
-/** Recomputes the given tickets (any status), with their business-hours figures. Returns how many rows' SLA columns changed. */
+/**
+ * Recomputes the given tickets (any status), with their business-hours figures: each ticket is read
+ * once for both. Returns how many rows' SLA columns changed.
+ */
 export function recomputeSla(sqlite: Database.Database, ids: readonly string[], setup: SlaSetup = loadSlaSetup(sqlite)): number {
   if (!ids.length) return 0;
-  deriveBusinessFigures(sqlite, ids, setup);
-  const get = sqlite.prepare(`${TICKET_FACTS} WHERE id = ? AND deleted_hlc IS NULL`);
+  const get = stmt(sqlite, FACTS_AND_DELETED);
   const hist = historyStatement(sqlite);
   const upd = updateStatement(sqlite);
   let changed = 0;
   for (const id of new Set(ids)) {
-    const t = get.get(id) as TicketSlaFacts | undefined;
+    const t = get.get(id) as (Facts & { deleted: number }) | undefined;
     if (!t) continue;
+    // The figures are kept for a deleted ticket too (as before); its SLA clock is not.
+    deriveTicketFigures(sqlite, t, setup);
+    if (t.deleted) continue;
     const sla = setup.policies.length ? slaOfTicket(setup, t, hist.all(id) as StatusEvent[]) : null;
     changed += write(upd, id, columnsOf(sla));
   }
