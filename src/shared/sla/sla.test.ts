@@ -54,6 +54,19 @@ describe('business-hours calendars', () => {
     expect(new Date(addBusinessTime(cal, t('2026-12-24T16:00:00Z'), 2 * H)!).toISOString()).toBe('2026-12-29T10:00:00.000Z');
   });
 
+  it('a calendar read afresh counts as the one it repeats, and an edited one by its new hours and holidays', () => {
+    const week = [t('2026-12-21T00:00:00Z'), t('2026-12-28T00:00:00Z')] as const;
+    expect(businessTimeBetween(weekdays('Europe/London'), ...week)).toBe(5 * 8 * H);
+    // The same calendar as read again from the store (a new object, same content).
+    expect(businessTimeBetween(weekdays('Europe/London'), ...week)).toBe(5 * 8 * H);
+    // Edited: Christmas Day off, then shorter days, then another zone.
+    expect(businessTimeBetween(weekdays('Europe/London', 540, 1020, ['2026-12-25']), ...week)).toBe(4 * 8 * H);
+    expect(businessTimeBetween(weekdays('Europe/London', 600, 1020, ['2026-12-25']), ...week)).toBe(4 * 7 * H);
+    expect(businessTimeBetween(weekdays('America/New_York'), t('2026-12-21T14:00:00Z'), t('2026-12-21T15:00:00Z'))).toBe(H);
+    expect(businessTimeBetween(weekdays('Europe/London'), t('2026-12-21T14:00:00Z'), t('2026-12-21T15:00:00Z'))).toBe(H);
+    expect(businessTimeBetween(weekdays('America/New_York'), t('2026-12-21T09:00:00Z'), t('2026-12-21T10:00:00Z'))).toBe(0);
+  });
+
   it('answers null when a calendar never opens', () => {
     const closed: Calendar = { id: 'x', name: 'Closed', timezone: 'UTC', hours: [[0, 0, 0]], holidays: [] };
     expect(addBusinessTime(closed, 0, H)).toBeNull();
