@@ -1,8 +1,9 @@
 /**
  * kpis.get: the service desk figures defined in docs/kpis.md, computed in SQL over the local store
  * (so a branch office without a network sees what head office sees, from the same synced records).
- * Every figure is one aggregate per slice (GROUP BY), medians by window functions, never a scan in
- * JavaScript.
+ * Counts are aggregates per slice (GROUP BY) read inside the covering KPI indexes (docs/kpis.md);
+ * durations are read once per period from the same indexes and their medians taken from the sorted
+ * values of each slice.
  */
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
