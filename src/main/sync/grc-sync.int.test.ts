@@ -62,6 +62,26 @@ for (const variant of ['sqlite', 'postgres'] as const)
       expect((await b.call('grc.matrices')).items.map((m) => m.id)).toContain(matrixId);
     });
 
+    it("the matrix an administrator chose for a site's register reaches the other laptops", async () => {
+      const m3 = (await a.call('grc.importLibrary', { content: lib('risk-matrix-3x3-mult.yaml') })).id;
+      await a.call('sync.now');
+      const onA = new Set((await a.call('grc.registers')).items.map((r) => r.siteId));
+      const site = (await b.call('grc.registers')).items.find((r) => onA.has(r.siteId))!;
+      expect((await a.call('grc.setRegisterMatrix', { siteId: site.siteId, matrixId: m3 })).register.matrixId).toBe(m3);
+      await a.call('sync.now');
+      await b.call('sync.now');
+      expect((await b.call('grc.registers')).items.find((r) => r.siteId === site.siteId)).toMatchObject({ matrixId: m3, chosen: true });
+      const r = await b.call('risks.create', { title: 'Dust in the server cabinet', siteId: site.siteId, inherent: { likelihood: 3, impact: 3 } });
+      expect(r.matrixId).toBe(m3);
+      await b.call('sync.now');
+      await a.call('sync.now');
+      expect((await a.call('risks.get', { id: r.id })).inherent).toEqual(r.inherent);
+      // Give the register back to the team's 5×5 so the tests below score as before.
+      await a.call('grc.setRegisterMatrix', { siteId: site.siteId, matrixId });
+      await a.call('sync.now');
+      await b.call('sync.now');
+    });
+
     it('a likelihood raised on one laptop and an impact raised on another both survive', async () => {
       const r = await a.call('risks.create', {
         title: 'Ransomware on the plant network',

@@ -19,6 +19,20 @@ export interface RiskMatrixInfo {
   isDefault: boolean;
 }
 
+/** One site's risk register: the matrix its new risks are scored on. */
+export interface RegisterInfo {
+  siteId: string;
+  siteName: string;
+  /** The register's matrix: the one chosen for it, else the team's (null before any matrix exists). */
+  matrixId: string | null;
+  matrixName: string | null;
+  /** Whether an administrator chose this register's matrix (else it follows the team's). */
+  chosen: boolean;
+  risks: number;
+  /** Risks of the register still scored on another matrix: they keep it until re-scored. */
+  risksOnOtherMatrices: number;
+}
+
 export interface ScoreDefinition {
   score: number;
   name: string;
@@ -83,6 +97,14 @@ export const grcCalls = {
   /** The matrix the team's register scores new risks on (isDefault in grc.matrices). */
   'grc.setTeamMatrix': call<{ items: RiskMatrixInfo[] }>()(z.object({ matrixId: id }).strict(), ADMIN, { mutates: true }),
   'grc.useDefaultMatrix': call<RiskMatrixInfo>()(z.object({}).strict().default({}), ADMIN, { mutates: true }),
+  /** The registers (one per site) the person reads, each with its matrix. */
+  'grc.registers': call<{ items: RegisterInfo[] }>()(z.object({}).strict().default({}), GRC_READERS),
+  /** Scores a site's new risks on a matrix; says what happens to the risks already in it. */
+  'grc.setRegisterMatrix': call<{ register: RegisterInfo; message: string }>()(
+    z.object({ siteId: z.string().min(1).max(80), matrixId: id }).strict(),
+    ADMIN,
+    { mutates: true },
+  ),
   'grc.matrices': call<{ items: RiskMatrixInfo[] }>()(z.object({}).strict().default({}), GRC_READERS),
   'grc.frameworks': call<{ items: FrameworkInfo[] }>()(z.object({}).strict().default({}), GRC_READERS),
   'grc.framework': call<{ framework: FrameworkInfo; nodes: RequirementNode[] }>()(z.object({ id }).strict(), GRC_READERS),

@@ -201,8 +201,49 @@ export const RISK_IMPORT_FIELDS = [
   'vulnerabilities',
   'existing_controls',
   'review_every_days',
+  'last_reviewed_on',
+  'acceptance_approver',
+  'acceptance_justification',
+  'acceptance_expires_on',
+  'matrix',
+  'site',
 ] as const;
 export type RiskImportField = (typeof RISK_IMPORT_FIELDS)[number];
+
+/** Each field's column header: what an export writes and an import recognises. */
+export const RISK_FIELD_HEADERS: Record<RiskImportField, string> = {
+  title: 'Title',
+  description: 'Description',
+  category: 'Category',
+  status: 'Status',
+  treatment: 'Treatment',
+  owner: 'Owner',
+  inherent_likelihood: 'Inherent likelihood',
+  inherent_impact: 'Inherent impact',
+  current_likelihood: 'Current likelihood',
+  current_impact: 'Current impact',
+  residual_likelihood: 'Residual likelihood',
+  residual_impact: 'Residual impact',
+  threats: 'Threats',
+  vulnerabilities: 'Vulnerabilities',
+  existing_controls: 'Existing controls',
+  review_every_days: 'Review every (days)',
+  last_reviewed_on: 'Last reviewed on',
+  acceptance_approver: 'Acceptance approver',
+  acceptance_justification: 'Acceptance justification',
+  acceptance_expires_on: 'Acceptance expires on',
+  matrix: 'Matrix',
+  site: 'Site',
+};
+
+export interface RiskExportFile {
+  filename: string;
+  mime: string;
+  /** Text for CSV; base64 for a workbook. */
+  content: string;
+  encoding: 'utf-8' | 'base64';
+  rows: number;
+}
 
 export interface RiskImportPreview {
   /** 1-based data row of the file. */
@@ -255,6 +296,14 @@ export const risksCalls = {
       .refine((v) => v.content !== undefined || v.contentBase64 !== undefined, { message: 'Give the file as content or contentBase64.' }),
     STAFF,
     { mutates: true },
+  ),
+  /**
+   * The register (or the risks a filter selects) as CSV or an Excel workbook, with the columns
+   * risks.import reads: exported and imported again, it gives the same register.
+   */
+  'risks.export': call<RiskExportFile>()(
+    z.object({ format: z.enum(['csv', 'xlsx']).default('csv'), filter: riskFilter.omit({ cell: true }).strict().default({}) }).strict(),
+    GRC_READERS,
   ),
   'risks.create': call<Risk>()(riskCreate, STAFF, { mutates: true }),
   'risks.update': call<Risk>()(riskUpdate, STAFF, { mutates: true }),

@@ -20,7 +20,7 @@ import { statusLabelsValue } from '../assets/status-labels';
  * writing the same key write the same record and merge per field (last writer wins on `value`,
  * a differing concurrent value lands in the Conflicts inbox) instead of making two rows.
  */
-export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels', 'idle_lock_minutes', 'change_approvals', 'risk_matrix'] as const;
+export const TEAM_SETTING_KEYS = ['priority_matrix', 'organisation', 'updates', 'asset_status_labels', 'idle_lock_minutes', 'change_approvals', 'risk_matrix', 'register_matrix'] as const;
 export type TeamSettingKey = (typeof TEAM_SETTING_KEYS)[number];
 
 export const teamSettingId = (key: TeamSettingKey) => `setting.${key}`;
@@ -55,6 +55,13 @@ export const changeApprovalsValue = z
 /** The risk matrix the team's register scores new risks on (a matrix record's id). */
 export const riskMatrixValue = z.string().min(1).max(80);
 
+/**
+ * The matrix one site's risk register scores new risks on: one record per site
+ * (registerMatrixSettingId), so administrators choosing for two sites offline both keep their choice.
+ */
+export const registerMatrixValue = z.object({ siteId: z.string().min(1).max(80), matrixId: z.string().min(1).max(80) }).strict();
+export const registerMatrixSettingId = (siteId: string) => `${teamSettingId('register_matrix')}.${siteId}`;
+
 export const TEAM_SETTING_VALUES = {
   priority_matrix: matrixValue,
   organisation: organisationValue,
@@ -67,6 +74,8 @@ export const TEAM_SETTING_VALUES = {
   change_approvals: changeApprovalsValue,
   /** The matrix new risks are scored on (administrators choose among the imported ones). */
   risk_matrix: riskMatrixValue,
+  /** The matrix of one site's register (one record per site). */
+  register_matrix: registerMatrixValue,
 } satisfies Record<TeamSettingKey, z.ZodType>;
 
 /**
@@ -86,7 +95,7 @@ export const teamSettingValueText = z
         return false;
       }
     },
-    { message: 'A team setting holds a priority matrix, an organisation name, an update feed, asset status labels, an idle lock in minutes or a change approval policy, as JSON.' },
+    { message: 'A team setting holds a priority matrix, an organisation name, an update feed, asset status labels, an idle lock in minutes, a change approval policy or a risk matrix choice, as JSON.' },
   );
 
 export type TeamSettingValue<K extends TeamSettingKey> = z.infer<(typeof TEAM_SETTING_VALUES)[K]>;

@@ -2,6 +2,7 @@
 import type { risksCalls } from '../../../shared/api/risks';
 import type { HandlersFor } from './types';
 import { importRisks } from '../../services/risks/import';
+import { exportRisks } from '../../services/risks/export';
 import { createRisk, getRisk, heatMap, kevDraft, linkRisk, listRisks, reviewRisk, risksForTicket, updateRisk } from '../../services/risks/risks';
 
 export const risksHandlers: HandlersFor<typeof risksCalls> = {
@@ -13,6 +14,7 @@ export const risksHandlers: HandlersFor<typeof risksCalls> = {
   'risks.review': (ctx, input) => reviewRisk(ctx, input.id, input.note),
   'risks.link': (ctx, input) => linkRisk(ctx, input),
   'risks.import': (ctx, input) => importRisks(ctx, input),
+  'risks.export': (ctx, input) => exportRisks(ctx, input),
   'risks.forTicket': (ctx, input) => risksForTicket(ctx, input.ticketId),
   'risks.kevDraft': (ctx, input) => kevDraft(ctx, input.assetId, input.cveId),
 };

@@ -143,6 +143,46 @@ describe('GRC over HTTP', () => {
     expect(unknown.body.ok).toBe(false);
   });
 
+  it("scores a site's new risks on its register's matrix, and says what happens to the risks already in it", async () => {
+    const ebios = await ok<{ id: string; name: string }>('grc.importLibrary', { content: lib('risk-matrix-4x4-ebios-rm.yaml') }, tokens.admin);
+    const plant = await ok<{ id: string }>('sites.create', { name: 'Plant B', code: 'PB' }, tokens.admin);
+    const regs = async (token: string) => (await ok<{ items: { siteId: string; matrixId: string; chosen: boolean; risks: number; risksOnOtherMatrices: number }[] }>('grc.registers', {}, token)).items;
+    expect((await regs(tokens.admin!)).find((r) => r.siteId === plant.id)).toMatchObject({ chosen: false, risks: 0 });
+    // The technician holds the first site only: they see its register, not Plant B's.
+    expect((await regs(tokens.tech!)).map((r) => r.siteId)).toEqual([t.siteId]);
+    expect((await post('grc.setRegisterMatrix', { siteId: plant.id, matrixId: ebios.id }, tokens.tech)).status).toBe(403);
+    const set = await ok<{ register: { matrixId: string; chosen: boolean }; message: string }>('grc.setRegisterMatrix', { siteId: plant.id, matrixId: ebios.id }, tokens.admin);
+    expect(set.register).toMatchObject({ matrixId: ebios.id, chosen: true });
+    expect(set.message).toBe(`New risks of Plant B are scored on ${ebios.name}.`);
+    const inPlant = await ok<{ matrixId: string }>('risks.create', { title: 'Cooling tower legionella', siteId: plant.id, inherent: { likelihood: 4, impact: 4 } }, tokens.admin);
+    expect(inPlant.matrixId).toBe(ebios.id);
+    const elsewhere = await ok<{ id: string; matrixId: string }>('risks.create', { title: 'Laptop theft' }, tokens.tech);
+    expect(elsewhere.matrixId).not.toBe(ebios.id);
+
+    // Moving the first site's register to the 4×4 matrix: its risks keep theirs until re-scored.
+    const first = (await regs(tokens.admin!)).find((r) => r.siteId === t.siteId)!;
+    const moved = await ok<{ register: { risks: number; risksOnOtherMatrices: number }; message: string }>('grc.setRegisterMatrix', { siteId: t.siteId, matrixId: ebios.id }, tokens.admin);
+    expect(moved.register.risksOnOtherMatrices).toBe(first.risks);
+    expect(moved.message).toMatch(new RegExp(`Its ${first.risks} risks scored on another matrix keep it, and keep their levels, until someone re-scores them`));
+    expect((await ok<{ matrixId: string }>('risks.get', { id: elsewhere.id }, tokens.tech)).matrixId).toBe(elsewhere.matrixId);
+    expect((await ok<{ matrixId: string }>('risks.create', { title: 'Forklift hits rack' }, tokens.tech)).matrixId).toBe(ebios.id);
+    const bad = await post('grc.setRegisterMatrix', { siteId: 'no-such-site', matrixId: ebios.id }, tokens.admin);
+    expect(bad.body).toMatchObject({ ok: false, error: { message: 'No such site.' } });
+  });
+
+  it('exports the register as CSV and Excel with the columns the import reads', async () => {
+    const csv = await ok<{ content: string; rows: number; encoding: string }>('risks.export', { format: 'csv', filter: { q: 'legionella' } }, tokens.auditor);
+    expect(csv).toMatchObject({ rows: 1, encoding: 'utf-8' });
+    const xlsx = await ok<{ content: string; rows: number; encoding: string }>('risks.export', { format: 'xlsx' }, tokens.auditor);
+    expect(xlsx.encoding).toBe('base64');
+    // The technician's dry run of either file reads every column and finds no error.
+    const dry = await ok<{ errors: unknown[]; rows: number; ignored: string[] }>('risks.import', { content: csv.content, dryRun: true }, tokens.admin);
+    expect(dry).toMatchObject({ errors: [], rows: 1, ignored: ['Number', 'Inherent level', 'Current level', 'Residual level'] });
+    const dryX = await ok<{ errors: unknown[]; rows: number }>('risks.import', { contentBase64: xlsx.content, dryRun: true }, tokens.admin);
+    expect(dryX).toMatchObject({ errors: [], rows: xlsx.rows });
+    expect((await post('risks.export', {}, tokens.requester)).status).toBe(403);
+  });
+
   it('requesters receive none of it; auditors write no risk; technicians import no library', async () => {
     for (const call of ['risks.list', 'grc.frameworks', 'grc.matrices', 'assessments.list', 'controls.list'])
       expect((await post(call, {}, tokens.requester)).status, call).toBe(403);

@@ -10,11 +10,11 @@ import { createRecord, deleteRecord, updateRecord } from '../core/record';
 import { setRowId } from '../core/set-ids';
 import { AppError } from '../../../shared/result';
 import { parseDefinition, type MatrixDefinition } from '../../../shared/grc/matrix';
-import type { FrameworkInfo, ImportLibraryResult, RequirementNode, RiskMatrixInfo, ScoreDefinition } from '../../../shared/api/grc';
+import type { FrameworkInfo, ImportLibraryResult, RegisterInfo, RequirementNode, RiskMatrixInfo, ScoreDefinition } from '../../../shared/api/grc';
 import { parseLibrary, type ParsedFramework, type ParsedMatrix, type LibraryInfo } from './library';
 import { DEFAULT_MATRIX_LIBRARY } from './default-matrix';
 import { putRow } from '../settings/team-rows';
-import { teamSettingId } from '../../../shared/settings/team';
+import { parseSettingValue, registerMatrixSettingId, teamSettingId } from '../../../shared/settings/team';
 
 const GLOBAL = 'global';
 
@@ -287,6 +287,70 @@ export function setTeamMatrix(ctx: Ctx, matrixId: string): RiskMatrixInfo[] {
     throw new AppError('invalid_input', 'No such risk matrix; import it from a library first.', [{ path: ['matrixId'], message: 'No such risk matrix.' }]);
   write(ctx, (w) => putRow(sqlite, w, 'team_settings', teamSettingId('risk_matrix'), { key: 'risk_matrix', value: JSON.stringify(matrixId) }));
   return listMatrices(ctx);
+}
+
+/** The matrix an administrator chose for one site's register, when it names a live matrix. */
+function chosenRegisterMatrix(sqlite: Database.Database, siteId: string): string | null {
+  const text = sqlite.prepare('SELECT value FROM team_settings WHERE id = ? AND deleted_hlc IS NULL').pluck().get(registerMatrixSettingId(siteId)) as string | undefined;
+  const v = parseSettingValue('register_matrix', text);
+  if (!v || v.siteId !== siteId) return null;
+  return sqlite.prepare('SELECT 1 FROM risk_matrices WHERE id = ? AND deleted_hlc IS NULL').get(v.matrixId) ? v.matrixId : null;
+}
+
+/**
+ * The matrix new risks of a site's register are scored on: the one chosen for that register, else
+ * the team's (importing the shipped 5×5 when the team has none). Without a site, the person's first.
+ */
+export function registerMatrixId(ctx: Ctx, siteId?: string | null): string {
+  const site = siteId ?? requireActor(ctx).siteIds[0];
+  return (site ? chosenRegisterMatrix(ctx.store.sqlite, site) : null) ?? ensureDefaultMatrix(ctx);
+}
+
+/** Every register (one per site) the person reads: its matrix, and how many of its risks are on another one. */
+export function listRegisters(ctx: Ctx): RegisterInfo[] {
+  const actor = requireActor(ctx);
+  const sqlite = ctx.store.sqlite;
+  const team = defaultMatrixId(sqlite);
+  const names = new Map((sqlite.prepare('SELECT id, name FROM risk_matrices WHERE deleted_hlc IS NULL').all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
+  const sites = (sqlite.prepare('SELECT id, name FROM sites WHERE deleted_hlc IS NULL ORDER BY name, id').all() as { id: string; name: string }[]).filter(
+    (s) => actor.role === 'admin' || actor.siteIds.includes(s.id),
+  );
+  const counts = sqlite.prepare('SELECT matrix_id AS matrixId, count(*) AS n FROM risks WHERE scope_id = ? AND deleted_hlc IS NULL GROUP BY matrix_id');
+  return sites.map((s) => {
+    const chosen = chosenRegisterMatrix(sqlite, s.id);
+    const matrixId = chosen ?? team;
+    const byMatrix = counts.all(s.id) as { matrixId: string; n: number }[];
+    const risks = byMatrix.reduce((a, r) => a + r.n, 0);
+    return {
+      siteId: s.id,
+      siteName: s.name,
+      matrixId,
+      matrixName: matrixId ? (names.get(matrixId) ?? null) : null,
+      chosen: chosen !== null,
+      risks,
+      risksOnOtherMatrices: byMatrix.filter((r) => r.matrixId !== matrixId).reduce((a, r) => a + r.n, 0),
+    };
+  });
+}
+
+/**
+ * Administrators choose the matrix of one site's register (a synced setting, one record per site).
+ * New risks of that register are scored on it; risks
+ * already in it keep the matrix they were scored on until someone re-scores them on the new one.
+ */
+export function setRegisterMatrix(ctx: Ctx, siteId: string, matrixId: string): { register: RegisterInfo; message: string } {
+  requireAdmin(ctx);
+  const sqlite = ctx.store.sqlite;
+  if (!sqlite.prepare('SELECT 1 FROM sites WHERE id = ? AND deleted_hlc IS NULL').get(siteId))
+    throw new AppError('invalid_input', 'No such site.', [{ path: ['siteId'], message: 'No such site.' }]);
+  if (!sqlite.prepare('SELECT 1 FROM risk_matrices WHERE id = ? AND deleted_hlc IS NULL').get(matrixId))
+    throw new AppError('invalid_input', 'No such risk matrix; import it from a library first.', [{ path: ['matrixId'], message: 'No such risk matrix.' }]);
+  write(ctx, (w) => putRow(sqlite, w, 'team_settings', registerMatrixSettingId(siteId), { key: 'register_matrix', value: JSON.stringify({ siteId, matrixId }) }));
+  const register = listRegisters(ctx).find((r) => r.siteId === siteId)!;
+  const message = register.risksOnOtherMatrices
+    ? `New risks of ${register.siteName} are scored on ${register.matrixName}. Its ${register.risksOnOtherMatrices} ${register.risksOnOtherMatrices === 1 ? 'risk' : 'risks'} scored on another matrix keep it, and keep their levels, until someone re-scores them on ${register.matrixName} from the risk's page.`
+    : `New risks of ${register.siteName} are scored on ${register.matrixName}.`;
+  return { register, message };
 }
 
 export function useDefaultMatrix(ctx: Ctx): RiskMatrixInfo {

@@ -17,7 +17,7 @@ import type { HeatMap, Risk, RiskDraft, RiskFilter, RiskHistoryEntry, RiskScore,
 import { likePattern, trigrams } from '../assets/list';
 import { kevExposure } from '../software/catalogues';
 import type { CallParsed } from '../../../shared/api';
-import { defaultMatrixId, ensureDefaultMatrix, getMatrixDefinition, matrixDefinitions } from '../grc/grc';
+import { defaultMatrixId, getMatrixDefinition, matrixDefinitions, registerMatrixId } from '../grc/grc';
 
 type CreateInput = CallParsed<'risks.create'>;
 type UpdateInput = CallParsed<'risks.update'>;
@@ -136,11 +136,13 @@ function acceptanceCheck(
   void treatment;
 }
 
-export function createRisk(ctx: Ctx, input: CreateInput): Risk {
+/** `lastReviewedOn` is for imports carrying a register's past reviews; a risk raised by hand has none. */
+export function createRisk(ctx: Ctx, input: CreateInput, opts: { lastReviewedOn?: string | null } = {}): Risk {
   requireStaff(ctx);
   const sqlite = ctx.store.sqlite;
   const scopeId = siteFor(ctx, input.siteId);
-  const matrixId = input.matrixId ?? ensureDefaultMatrix(ctx);
+  // Scored on the register's matrix (the site's choice, else the team's) unless one is named.
+  const matrixId = input.matrixId ?? registerMatrixId(ctx, scopeId);
   const m = getMatrixDefinition(ctx, matrixId);
   for (const s of RISK_STAGES) checkScore(m, s, input[s]);
   assertPerson(sqlite, input.ownerId, 'ownerId');
@@ -176,7 +178,7 @@ export function createRisk(ctx: Ctx, input: CreateInput): Risk {
       acceptance_justification: acceptance.justification,
       acceptance_expires_on: acceptance.expiresOn,
       review_every_days: input.reviewEveryDays ?? null,
-      last_reviewed_on: null,
+      last_reviewed_on: opts.lastReviewedOn ?? null,
     });
     for (const s of RISK_STAGES) {
       const sc = input[s];
@@ -631,4 +633,9 @@ function ensureDefaultOrFirst(ctx: Ctx): string {
   const id = defaultMatrixId(ctx.store.sqlite);
   if (!id) throw new AppError('not_found', 'The team has no risk matrix yet; import one from a library.');
   return id;
+}
+
+/** The WHERE clause of a risk filter (as lists read it), for exports of the same selection. */
+export function riskFilterSql(f: Omit<RiskFilter, 'cell'>, day: string): { sql: string; params: unknown[] } {
+  return where(f, day);
 }

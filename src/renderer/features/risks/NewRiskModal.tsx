@@ -8,7 +8,18 @@ import { invalidate } from '../../lib/query';
 import { navigate } from '../../lib/router';
 import { ScoreSelects } from './common';
 
-export function NewRiskModal({ onClose, matrixId, draft }: { onClose: () => void; matrixId: string | null; draft?: RiskDraft & { assetLabel?: string } }) {
+export function NewRiskModal({
+  onClose,
+  matrixId,
+  siteId,
+  draft,
+}: {
+  onClose: () => void;
+  matrixId: string | null;
+  /** The register (site) the risk goes in; the person's first site when omitted. */
+  siteId?: string | null;
+  draft?: RiskDraft & { assetLabel?: string };
+}) {
   const [title, setTitle] = useState(draft?.title ?? '');
   const [threats, setThreats] = useState(draft?.threats ?? '');
   const [vulnerabilities, setVulnerabilities] = useState(draft?.vulnerabilities ?? '');
@@ -22,6 +33,7 @@ export function NewRiskModal({ onClose, matrixId, draft }: { onClose: () => void
         title,
         ...(matrixId ? { matrixId } : {}),
         ...(inherent ? { inherent } : {}),
+        ...(siteId ? { siteId } : {}),
         ...(draft ? { threats: threats || null, vulnerabilities: vulnerabilities || null, assetIds: draft.assetIds, ...(draft.siteId ? { siteId: draft.siteId } : {}) } : {}),
       });
       invalidate((n) => n.startsWith('risks.') || n.startsWith('grc.'));

@@ -6,29 +6,12 @@
 import { useState } from 'react';
 import { Alert, Button, FileInput, Group, Modal, ScrollArea, Select, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { RISK_IMPORT_FIELDS, type RiskImportField, type RiskImportResult } from '../../../shared/api/risks';
+import { RISK_FIELD_HEADERS, RISK_IMPORT_FIELDS, type RiskImportField, type RiskImportResult } from '../../../shared/api/risks';
 import { api, errorMessage } from '../../lib/client';
 import { bytesToBase64 } from '../assets/files';
 import { LevelBadge, RISK_STATUS_LABELS } from './common';
 
-const FIELD_LABELS: Record<RiskImportField, string> = {
-  title: 'Title',
-  description: 'Description',
-  category: 'Category',
-  status: 'Status',
-  treatment: 'Treatment',
-  owner: 'Owner',
-  inherent_likelihood: 'Inherent likelihood',
-  inherent_impact: 'Inherent impact',
-  current_likelihood: 'Current likelihood',
-  current_impact: 'Current impact',
-  residual_likelihood: 'Residual likelihood',
-  residual_impact: 'Residual impact',
-  threats: 'Threats',
-  vulnerabilities: 'Vulnerabilities',
-  existing_controls: 'Existing controls',
-  review_every_days: 'Review every (days)',
-};
+const FIELD_LABELS = RISK_FIELD_HEADERS;
 
 export function RiskImportModal({ onClose, matrixId }: { onClose: () => void; matrixId: string | null }) {
   const [file, setFile] = useState<{ name: string; base64: string } | null>(null);

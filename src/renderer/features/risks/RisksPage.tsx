@@ -1,11 +1,13 @@
 /** The risk register (/risks): heat maps of inherent, current and residual scores, a filtered virtualised list, new risks; /risks/<id> opens one. */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Badge, Button, Checkbox, Group, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, Menu, Modal, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { IconPlus, IconSearch, IconUpload } from '@tabler/icons-react';
+import { IconDownload, IconPlus, IconSearch, IconUpload } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { RISK_STAGES, RISK_STATUSES, type RiskStage, type RiskStatus } from '../../../shared/grc/matrix';
 import type { RiskFilter, RiskSummary } from '../../../shared/api/risks';
+import type { RegisterInfo } from '../../../shared/api/grc';
+import { downloadBase64, downloadText } from '../assets/files';
 import { useKeysetPages } from '../../lib/pages';
 import { api, errorMessage } from '../../lib/client';
 import { invalidate, useCall } from '../../lib/query';
@@ -31,7 +33,11 @@ function Register() {
   const role = useRole();
   const staff = isStaff(role);
   const matrices = useCall('grc.matrices', {});
+  const registers = useCall('grc.registers', {});
   const [matrixId, setMatrixId] = useState<string | null>(null);
+  // A register is one site's risks; none chosen shows every register the person reads.
+  const [siteId, setSiteId] = useState<string | null>(null);
+  const register = registers.data?.items.find((r) => r.siteId === siteId) ?? null;
   const [q, setQ] = useState('');
   const [status, setStatus] = useState<string[]>([]);
   const { params } = useRoute();
@@ -45,7 +51,12 @@ function Register() {
   const [cell, setCell] = useState<{ stage: RiskStage; likelihood: number; impact: number } | null>(null);
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
-  const matrix = matrices.data?.items.find((m) => m.id === matrixId) ?? matrices.data?.items.find((m) => m.isDefault) ?? null;
+  // The heat map opens on the register's matrix (or the team's), until another is picked.
+  const matrix =
+    matrices.data?.items.find((m) => m.id === matrixId) ??
+    matrices.data?.items.find((m) => m.id === register?.matrixId) ??
+    matrices.data?.items.find((m) => m.isDefault) ??
+    null;
   const filter = useMemo(
     () => ({
       ...(q.trim() ? { q: q.trim() } : {}),
@@ -54,8 +65,9 @@ function Register() {
       ...(acceptance?.from ? { acceptanceExpiresFrom: acceptance.from } : {}),
       ...(acceptance?.before ? { acceptanceExpiresBefore: acceptance.before } : {}),
       ...(matrix ? { matrixId: matrix.id } : {}),
+      ...(siteId ? { siteId } : {}),
     }),
-    [q, status, overdue, acceptance, matrix],
+    [q, status, overdue, acceptance, matrix, siteId],
   );
   const heat = useCall('risks.heatmap', matrix ? filter : null);
   // Keyset pages of the register in number order, loaded as the list scrolls (no cap on how far).
@@ -73,6 +85,7 @@ function Register() {
         <Title order={2}>Risks</Title>
         <Group gap="xs">
           <PackButtons kind="register" />
+          <ExportMenu filter={filter} />
           {role === 'admin' && <ImportLibraryButton />}
           {staff && (
             <Button size="xs" variant="light" leftSection={<IconUpload size={14} />} onClick={() => setImporting(true)} data-testid="risk-import">
@@ -103,10 +116,30 @@ function Register() {
       ) : null}
       {matrix && (
         <Group align="flex-start" gap="xl" wrap="wrap">
+          {(registers.data?.items.length ?? 0) > 1 && (
+            <Stack gap={4}>
+              <Select
+                label="Register"
+                placeholder="Every site"
+                data={registers.data!.items.map((r) => ({ value: r.siteId, label: r.siteName }))}
+                value={siteId}
+                onChange={(v) => (setSiteId(v), setMatrixId(null), setCell(null))}
+                w={220}
+                clearable
+                data-testid="risk-register"
+              />
+              {register && (
+                <Text size="xs" c="dimmed" maw={220}>
+                  New risks here are scored on {register.matrixName ?? 'the team’s matrix'}.
+                </Text>
+              )}
+            </Stack>
+          )}
           {matrices.data.items.length > 1 && (
             <Stack gap={4}>
               <Select label="Matrix" data={matrices.data.items.map((m) => ({ value: m.id, label: m.isDefault ? `${m.name} (the team's)` : m.name }))} value={matrix.id} onChange={(v) => (setMatrixId(v), setCell(null))} w={220} allowDeselect={false} />
-              {role === 'admin' && !matrix.isDefault && <TeamMatrixButton matrixId={matrix.id} />}
+              {role === 'admin' && !register && !matrix.isDefault && <TeamMatrixButton matrixId={matrix.id} />}
+              {role === 'admin' && register && register.matrixId !== matrix.id && <RegisterMatrixButton register={register} matrixId={matrix.id} matrixName={matrix.name} />}
             </Stack>
           )}
           {heat.data &&
@@ -152,7 +185,7 @@ function Register() {
         <RiskList items={list.items} hasMore={list.hasMore} loadMore={list.more} />
       )}
       {importing && <RiskImportModal onClose={() => setImporting(false)} matrixId={matrix?.id ?? null} />}
-      {creating && <NewRiskModal onClose={() => setCreating(false)} matrixId={matrix?.id ?? null} />}
+      {creating && <NewRiskModal onClose={() => setCreating(false)} matrixId={register ? register.matrixId : (matrix?.id ?? null)} siteId={siteId} />}
     </Stack>
   );
 }
@@ -246,6 +279,85 @@ function TeamMatrixButton({ matrixId }: { matrixId: string }) {
     >
       Score new risks on this matrix
     </Button>
+  );
+}
+
+/** An administrator scores a register's new risks on another matrix, told first what happens to the risks already in it. */
+function RegisterMatrixButton({ register, matrixId, matrixName }: { register: RegisterInfo; matrixId: string; matrixName: string }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const apply = async () => {
+    setBusy(true);
+    try {
+      const r = await api.call('grc.setRegisterMatrix', { siteId: register.siteId, matrixId });
+      invalidate((n) => n.startsWith('grc.') || n.startsWith('risks.'));
+      notifications.show({ color: 'green', message: r.message });
+      setAsking(false);
+    } catch (e) {
+      notifications.show({ color: 'red', message: errorMessage(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Button size="compact-xs" variant="subtle" onClick={() => (register.risks ? setAsking(true) : void apply())} loading={busy && !asking} data-testid="register-matrix">
+        Score {register.siteName}’s new risks on this matrix
+      </Button>
+      {asking && (
+        <Modal opened onClose={() => setAsking(false)} title={`Change the matrix of ${register.siteName}’s register`}>
+          <Stack>
+            <Text size="sm">
+              New risks of {register.siteName} will be scored on {matrixName}. Its {register.risks} existing {register.risks === 1 ? 'risk keeps' : 'risks keep'} the matrix
+              {register.risks === 1 ? ' it was' : ' they were'} scored on, with the same levels, until someone re-scores {register.risks === 1 ? 'it' : 'them'} on {matrixName} from the risk’s page.
+            </Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setAsking(false)}>
+                Cancel
+              </Button>
+              <Button onClick={() => void apply()} loading={busy} data-testid="register-matrix-confirm">
+                Change the register’s matrix
+              </Button>
+            </Group>
+          </Stack>
+        </Modal>
+      )}
+    </>
+  );
+}
+
+/** The register as shown (same filters) as CSV or an Excel workbook, with the columns the import reads. */
+function ExportMenu({ filter }: { filter: Omit<RiskFilter, 'cell'> }) {
+  const [busy, setBusy] = useState(false);
+  const run = async (format: 'csv' | 'xlsx') => {
+    setBusy(true);
+    try {
+      const f = await api.call('risks.export', { format, filter });
+      if (f.encoding === 'base64') downloadBase64(f.content, f.filename, f.mime);
+      else downloadText(f.content, f.filename);
+      notifications.show({ color: 'green', message: `${f.rows} risk${f.rows === 1 ? '' : 's'} exported to ${f.filename}.` });
+    } catch (e) {
+      notifications.show({ color: 'red', message: errorMessage(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Menu position="bottom-end">
+      <Menu.Target>
+        <Button size="xs" variant="light" leftSection={<IconDownload size={14} />} loading={busy} data-testid="risk-export">
+          Export
+        </Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item onClick={() => void run('csv')} data-testid="risk-export-csv">
+          CSV (.csv)
+        </Menu.Item>
+        <Menu.Item onClick={() => void run('xlsx')} data-testid="risk-export-xlsx">
+          Excel workbook (.xlsx)
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
   );
 }
 
