@@ -4,7 +4,7 @@
  * requirements from the keyboard (↓ to move, n for the next not assessed, 1–4 for a result) and sees
  * the progress; a heat map cell filters the risk register.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
@@ -99,4 +99,32 @@ test('a heat map cell filters the risk register', async ({ page }) => {
   await expect(r.rows()).toHaveCount(2);
   await r.cell('inherent', 4, 5).click();
   await expect(r.total()).toHaveText('3 risks');
+});
+
+test("an administrator scores a second site's register on another matrix, told what happens to its risks, and exports the register", async ({ page }) => {
+  // The 5×5 is the team's matrix (imported above; importing it again changes nothing).
+  await apiCall(host, 'grc.importLibrary', { content: readFileSync(MATRIX, 'utf8') }, adminToken);
+  const m3 = await apiCall<{ id: string; name: string }>(host, 'grc.importLibrary', { content: readFileSync(path.join(fixtures, 'grc/risk-matrix-3x3-mult.yaml'), 'utf8') }, adminToken);
+  const depot = await apiCall<{ id: string }>(host, 'sites.create', { name: 'Depot' }, adminToken);
+  await apiCall(host, 'risks.create', { title: 'Forklift hits the rack', siteId: depot.id, inherent: { likelihood: 2, impact: 2 } }, adminToken);
+  await signIn(page, 'ada', 'correct-horse-1');
+  await page.getByTestId('nav-risks').click();
+  const r = new RisksPageModel(page);
+  await r.chooseRegister('Depot');
+  await expect(r.total()).toHaveText('1 risk');
+  await r.chooseMatrix(m3.name);
+  await page.getByTestId('register-matrix').click();
+  const dialog = page.getByRole('dialog', { name: /Change the matrix of Depot’s register/ });
+  await expect(dialog).toContainText(`New risks of Depot will be scored on ${m3.name}. Its 1 existing risk keeps the matrix it was scored on`);
+  await dialog.getByTestId('register-matrix-confirm').click();
+  await expect(page.getByText(/keep it, and keep their levels, until someone re-scores them/)).toBeVisible();
+  await expect(page.getByText(`New risks here are scored on ${m3.name}.`)).toBeVisible();
+
+  await page.getByTestId('risk-export').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('risk-export-csv').click()]);
+  expect(download.suggestedFilename()).toMatch(/^risks-\d{4}-\d{2}-\d{2}\.csv$/);
+  const text = readFileSync(await download.path(), 'utf8');
+  expect(text).toContain('Number,Title,Status,Category,Owner,Site,Matrix,Inherent likelihood,Inherent impact,Inherent level');
+  expect(text).toContain('Forklift hits the rack');
+  expect(text).not.toContain('Ransomware on the plant network');
 });

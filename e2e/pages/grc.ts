@@ -53,4 +53,14 @@ export class RisksPageModel {
   rows() {
     return this.page.getByTestId('risk-list').getByRole('listitem');
   }
+
+  async chooseRegister(site: string) {
+    await this.page.getByTestId('risk-register').click();
+    await this.page.getByRole('option', { name: site, exact: true }).click();
+  }
+
+  async chooseMatrix(name: string) {
+    await this.page.getByTestId('risk-matrix').click();
+    await this.page.getByRole('option', { name }).click();
+  }
 }

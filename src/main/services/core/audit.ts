@@ -188,6 +188,35 @@ export class AuditBatch {
   }
 }
 
+type ChainResult = { valid: boolean; count: number; head: string | null; firstBroken: number | null };
+
+/**
+ * verifyChain a page of events at a time, awaiting `pause` between events so a long trail does not
+ * hold the event loop (an evidence pack verifies it while the console keeps answering). Pages are read
+ * by sequence, never through an open cursor, so writes may happen while it pauses; events appended
+ * meanwhile are verified too, and the head is the last one read.
+ */
+export async function verifyChainInSteps(sqlite: Database.Database, pause: () => Promise<void>, pageSize = 2000): Promise<ChainResult> {
+  let prev = GENESIS;
+  let count = 0;
+  let after = Number.MIN_SAFE_INTEGER;
+  const page = sqlite.prepare(
+    'SELECT seq, id, at, actor_id AS actorId, call, record_type AS recordType, record_id AS recordId, before, after, prev_hash AS prevHash, hash FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?',
+  );
+  for (;;) {
+    const rows = page.all(after, pageSize) as { seq: number; id: string; at: string; actorId: string | null; call: string; recordType: string; recordId: string | null; before: string | null; after: string | null; prevHash: string; hash: string }[];
+    for (const r of rows) {
+      count++;
+      if (r.prevHash !== prev || eventHash(prev, r) !== r.hash) return { valid: false, count, head: null, firstBroken: r.seq };
+      prev = r.hash;
+      await pause();
+    }
+    if (rows.length < pageSize) break;
+    after = rows.at(-1)!.seq;
+  }
+  return { valid: true, count, head: count ? prev : null, firstBroken: null };
+}
+
 export function verifyChain(sqlite: Database.Database): { valid: boolean; count: number; head: string | null; firstBroken: number | null } {
   let prev = GENESIS;
   let count = 0;

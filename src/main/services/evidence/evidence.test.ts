@@ -17,7 +17,7 @@ import { createAsset } from '../assets/assets';
 import { getTicketDetail } from '../tickets/tickets';
 import { attachEvidence, evidenceFile, listEvidence, removeEvidence } from './evidence';
 import { createFinding, findingsForTicket, linkFinding, listFindings, openTicketForFinding, updateFinding } from '../findings/findings';
-import { exportPack } from './pack';
+import { exportPack, PACK_TUNING } from './pack';
 import { MANIFEST, verifyPackBytes } from './pack-verify';
 import { blobStoreOf, sha256Hex } from './blobs';
 import { AppError } from '../../../shared/result';
@@ -301,6 +301,35 @@ describe('evidence packs', () => {
     // The export is in the audit trail with the manifest's hash.
     const ev = w.store.sqlite.prepare("SELECT after FROM audit_events WHERE record_type = 'evidence_pack'").pluck().get() as string;
     expect(JSON.parse(ev).manifestSha256).toBe(sha256Hex(entries[MANIFEST]!));
+  });
+
+  it('gives the event loop back while it builds a pack: other calls write meanwhile, and the pack still verifies', async () => {
+    const { a, ctx } = makePack();
+    const before = PACK_TUNING.stepMs;
+    PACK_TUNING.stepMs = 0;
+    try {
+      let writes = 0;
+      let done = false;
+      const refs = ['ID.AM-01', 'ID.AM-02', 'ID.AM-03', 'ID.AM-04', 'ID.AM-05'];
+      // Another person assesses requirements while the pack is built (writes between its steps).
+      const other = (async () => {
+        while (!done) {
+          await new Promise<void>((r) => setImmediate(r));
+          if (done) break;
+          assess(ctx, parse('assessments.assess', { assessmentId: a.id, ref: refs[writes % refs.length]!, result: 'compliant', observation: `Seen ${writes}` }));
+          writes++;
+        }
+      })();
+      const pack = await exportPack(ctx, { kind: 'assessment', id: a.id });
+      done = true;
+      await other;
+      expect(writes).toBeGreaterThan(0);
+      const zip = Buffer.from(pack.content, 'base64');
+      expect(verifyPackBytes(zip)).toMatchObject({ ok: true, changed: [], missing: [], unexpected: [] });
+      expect(pack.files).toBe(3);
+    } finally {
+      PACK_TUNING.stepMs = before;
+    }
   });
 
   it('names the entry when one byte of any entry is changed, and an entry added or removed', async () => {

@@ -4,14 +4,21 @@
  * files themselves and manifest.json with each file's SHA-256 and the audit-chain head. The export
  * is itself recorded in the audit trail with the manifest's SHA-256, so a pack can later be matched
  * to the trail that produced it.
+ *
+ * A pack of a thousand requirements and hundreds of photos is tens of megabytes of hashing and
+ * zipping, in the process that answers every other call: the export reads its records at once (one
+ * consistent snapshot) and then builds the pack in steps that give the event loop back every
+ * PACK_TUNING.stepMs (the audit chain a page at a time, the report a few results at a time, files hashed and
+ * zipped a chunk at a time), so the console stays responsive while it runs.
  */
+import { createHash } from 'node:crypto';
 import Papa from 'papaparse';
-import { zipSync } from 'fflate';
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { Ctx } from '../core/context';
 import { nowIso } from '../core/context';
 import { requireActor, write } from '../core/write';
-import { verifyChain } from '../core/audit';
+import { verifyChainInSteps } from '../core/audit';
 import { AppError } from '../../../shared/result';
 import type { ExportFile } from '../../../shared/api/assets';
 import type { PackKind } from '../../../shared/api/evidence';
@@ -22,6 +29,70 @@ import { MANIFEST, PACK_FORMAT, type PackManifest } from './pack-verify';
 import { collectPack, type PackContent } from './pack-content';
 
 export type PackExport = ExportFile & { files: number; missingEvidence: number; chainHead: string | null };
+
+/** How long a step of the export may hold the event loop before it lets other work run (tests lower it). */
+export const PACK_TUNING = { stepMs: 15 };
+/** Bytes hashed, stored or encoded between two looks at the clock; deflating is slower, so its chunks are smaller. */
+const CHUNK = 1 << 20;
+const DEFLATE_CHUNK = 1 << 18;
+
+/** A pause that lets timers, I/O and other calls run once the step has used its time. */
+export function stepper(): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < PACK_TUNING.stepMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
+async function sha256InSteps(bytes: Uint8Array, pause: () => Promise<void>): Promise<string> {
+  const h = createHash('sha256');
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    h.update(bytes.subarray(i, i + CHUNK));
+    await pause();
+  }
+  return h.digest('hex');
+}
+
+/** The zip, an entry and a chunk at a time (stored evidence, deflated records and report). */
+async function zipInSteps(entries: [string, Uint8Array][], mtime: Date, pause: () => Promise<void>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let failed: Error | null = null;
+  const zip = new Zip((err, chunk) => {
+    if (err) failed = err;
+    else parts.push(chunk);
+  });
+  for (const [name, bytes] of entries) {
+    // Evidence files are mostly photos and PDFs, already compressed: stored, not deflated again.
+    const stored = name.startsWith('evidence/');
+    const file = stored ? new ZipPassThrough(name) : new ZipDeflate(name, { level: 6 });
+    const step = stored ? CHUNK : DEFLATE_CHUNK;
+    file.mtime = mtime;
+    zip.add(file);
+    if (!bytes.length) file.push(bytes, true);
+    for (let i = 0; i < bytes.length; i += step) {
+      file.push(bytes.subarray(i, i + step), i + step >= bytes.length);
+      await pause();
+    }
+    if (failed) throw failed;
+  }
+  zip.end();
+  if (failed) throw failed;
+  return Buffer.concat(parts);
+}
+
+async function base64InSteps(bytes: Uint8Array, pause: () => Promise<void>): Promise<string> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: string[] = [];
+  // A multiple of 3 bytes per slice, so the slices' encodings join without padding in between.
+  const slice = 3 * (CHUNK / 2);
+  for (let i = 0; i < buf.length; i += slice) {
+    out.push(buf.subarray(i, i + slice).toString('base64'));
+    await pause();
+  }
+  return out.join('');
+}
 
 function csvOf(ctx: Ctx, table: string, rows: Record<string, unknown>[]): string {
   // An empty table still says which columns it would have held.
@@ -54,6 +125,7 @@ async function reportPdf(
   chain: PackManifest['chain'],
   evidenceFiles: number,
   missing: number,
+  pause: () => Promise<void>,
 ): Promise<Uint8Array> {
   const { doc, bold, font, mono } = await reportDocument(winAnsi(c.title), ctx.clock.now());
   const W = 210 * MM;
@@ -157,6 +229,7 @@ async function reportPdf(
   heading(`Results (${c.results.length})`);
   if (!c.results.length) para('No requirement results in this pack.');
   for (const r of c.results) {
+    await pause();
     need(8 * MM);
     page.drawText(fit(bold, r.ref, 8, 28 * MM), { x: left, y, size: 8, font: bold });
     page.drawText(fit(font, r.result, 8, 28 * MM), { x: left + 30 * MM, y, size: 8, font });
@@ -167,6 +240,7 @@ async function reportPdf(
   heading(`Findings (${c.findings.length})`);
   if (!c.findings.length) para('No findings.');
   for (const f of c.findings) {
+    await pause();
     para(
       `${String(f.severity).toUpperCase()} ${String(f.kind).replace('_', '-')}: ${String(f.title)} (${String(f.status)}${f.due_date ? `, due ${String(f.due_date)}` : ''}${f.ticket ? `, ticket ${String(f.ticket)}` : ''})`,
       8.5,
@@ -175,17 +249,20 @@ async function reportPdf(
     if (f.description) para(String(f.description), 8, font, 4 * MM);
   }
   footer();
-  return doc.save();
+  // pdf-lib writes objectsPerTick objects, then waits for the next tick.
+  return doc.save({ objectsPerTick: 20 });
 }
 
 export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string }): Promise<PackExport> {
   const actor = requireActor(ctx);
   if (actor.role === 'requester') throw new AppError('forbidden', 'Requesters cannot export evidence packs.');
   const content = collectPack(ctx, input.kind, input.id);
-  const tip = verifyChain(ctx.store.sqlite);
+  const pause = stepper();
+  const tip = await verifyChainInSteps(ctx.store.sqlite, pause);
   const chain = { head: tip.valid ? tip.head : null, length: tip.count, valid: tip.valid };
   const blobs = blobStoreOf(ctx.store);
   const entries: Record<string, Uint8Array> = {};
+  const hashes = new Map<string, string>();
   const used = new Set<string>();
   const missingEvidence: PackManifest['missingEvidence'] = [];
   const evidenceRows = content.tables.evidence ?? [];
@@ -196,21 +273,27 @@ export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string 
       e.pack_entry = packed.get(sha)!;
       continue;
     }
+    await pause();
     const bytes = blobs.read(sha);
     // A file whose bytes no longer match its name is not packed as if it were the evidence.
-    if (!bytes || sha256Hex(bytes) !== sha) {
+    if (!bytes || (await sha256InSteps(bytes, pause)) !== sha) {
       missingEvidence.push({ id: String(e.id), fileName: String(e.file_name), sha256: sha });
       e.pack_entry = '';
       continue;
     }
     const name = entryName(used, sha, String(e.file_name));
     entries[name] = bytes;
+    hashes.set(name, sha);
     packed.set(sha, name);
     e.pack_entry = name;
   }
-  for (const [table, rows] of Object.entries(content.tables))
+  for (const [table, rows] of Object.entries(content.tables)) {
+    await pause();
     entries[`records/${table}.csv`] = new TextEncoder().encode(csvOf(ctx, table, rows));
-  entries['report.pdf'] = await reportPdf(ctx, content, chain, packed.size, missingEvidence.length);
+  }
+  entries['report.pdf'] = await reportPdf(ctx, content, chain, packed.size, missingEvidence.length, pause);
+  const files: PackManifest['files'] = [];
+  for (const [path, b] of Object.entries(entries)) files.push({ path, sha256: hashes.get(path) ?? (await sha256InSteps(b, pause)), size: b.length });
   const manifest: PackManifest = {
     format: PACK_FORMAT,
     kind: input.kind,
@@ -218,17 +301,12 @@ export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string 
     exportedAt: nowIso(ctx),
     exportedBy: actor.username,
     chain,
-    files: Object.entries(entries)
-      .map(([path, b]) => ({ path, sha256: sha256Hex(b), size: b.length }))
-      .sort((a, b) => a.path.localeCompare(b.path)),
+    files: files.sort((a, b) => a.path.localeCompare(b.path)),
     missingEvidence,
   };
   const manifestBytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
   entries[MANIFEST] = manifestBytes;
-  // Evidence files are mostly photos and PDFs, already compressed: stored, not deflated again.
-  const zip = zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: k.startsWith('evidence/') ? 0 : 6 }]])), {
-    mtime: new Date(manifest.exportedAt),
-  });
+  const zip = await zipInSteps(Object.entries(entries), new Date(manifest.exportedAt), pause);
   write(ctx, (w) =>
     w.audit('evidence_pack', input.id ?? null, null, {
       kind: input.kind,
@@ -242,7 +320,7 @@ export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string 
   return {
     filename: `${base}-${manifest.exportedAt.slice(0, 10)}.zip`,
     mime: 'application/zip',
-    content: Buffer.from(zip).toString('base64'),
+    content: await base64InSteps(zip, pause),
     encoding: 'base64',
     rows: manifest.files.length,
     files: packed.size,

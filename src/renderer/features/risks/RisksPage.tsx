@@ -70,6 +70,11 @@ function Register() {
     [q, status, overdue, acceptance, matrix, siteId],
   );
   const heat = useCall('risks.heatmap', matrix ? filter : null);
+  // The export holds every matrix's risks of the register shown: the matrix picks a heat map, not a register.
+  const exportFilter = useMemo(() => {
+    const { matrixId: _m, ...rest } = filter;
+    return rest;
+  }, [filter]);
   // Keyset pages of the register in number order, loaded as the list scrolls (no cap on how far).
   const list = useKeysetPages<RiskSummary>(
     JSON.stringify({ ...filter, ...(cell ? { cell } : {}) }),
@@ -85,7 +90,7 @@ function Register() {
         <Title order={2}>Risks</Title>
         <Group gap="xs">
           <PackButtons kind="register" />
-          <ExportMenu filter={filter} />
+          <ExportMenu filter={exportFilter} />
           {role === 'admin' && <ImportLibraryButton />}
           {staff && (
             <Button size="xs" variant="light" leftSection={<IconUpload size={14} />} onClick={() => setImporting(true)} data-testid="risk-import">
@@ -137,7 +142,7 @@ function Register() {
           )}
           {matrices.data.items.length > 1 && (
             <Stack gap={4}>
-              <Select label="Matrix" data={matrices.data.items.map((m) => ({ value: m.id, label: m.isDefault ? `${m.name} (the team's)` : m.name }))} value={matrix.id} onChange={(v) => (setMatrixId(v), setCell(null))} w={220} allowDeselect={false} />
+              <Select label="Matrix" data={matrices.data.items.map((m) => ({ value: m.id, label: m.isDefault ? `${m.name} (the team's)` : m.name }))} value={matrix.id} onChange={(v) => (setMatrixId(v), setCell(null))} w={220} allowDeselect={false} data-testid="risk-matrix" />
               {role === 'admin' && !register && !matrix.isDefault && <TeamMatrixButton matrixId={matrix.id} />}
               {role === 'admin' && register && register.matrixId !== matrix.id && <RegisterMatrixButton register={register} matrixId={matrix.id} matrixName={matrix.name} />}
             </Stack>
@@ -326,7 +331,7 @@ function RegisterMatrixButton({ register, matrixId, matrixName }: { register: Re
   );
 }
 
-/** The register as shown (same filters) as CSV or an Excel workbook, with the columns the import reads. */
+/** The register as shown (same filters, every matrix) as CSV or an Excel workbook, with the columns the import reads. */
 function ExportMenu({ filter }: { filter: Omit<RiskFilter, 'cell'> }) {
   const [busy, setBusy] = useState(false);
   const run = async (format: 'csv' | 'xlsx') => {
