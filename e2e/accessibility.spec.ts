@@ -44,6 +44,12 @@ for (const scheme of ['light', 'dark'] as const) {
       const v = await violations(page);
       if (v.length) found[s.name] = v;
     }
+    // The active navigation link under the mouse sits on a darker tint than at rest.
+    await page.goto(`${host.url}/#/assets`);
+    await expect(page.getByTestId('asset-row').first()).toBeVisible();
+    await page.getByTestId('nav-assets').hover();
+    const hovered = await violations(page);
+    if (hovered.length) found['active navigation link under the mouse'] = hovered;
     expect(found).toEqual({});
   });
 }

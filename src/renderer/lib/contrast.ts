@@ -67,7 +67,8 @@ export const readableColors: CSSVariablesResolver = (theme: MantineTheme) => {
     Object.assign(light, onFilled, {
       [`--mantine-color-${name}-text`]: readableOn(shades[7]!, tint),
       [`--mantine-color-${name}-outline`]: readableOn(shades[6]!, white),
-      [`--mantine-color-${name}-light-color`]: readableOn(shades[9]!, shades[1]!),
+      // On the light tint, and on its hover shade (an active navigation link under the mouse).
+      [`--mantine-color-${name}-light-color`]: readableOn(readableOn(shades[9]!, shades[1]!), shades[2]!),
     });
     Object.assign(dark, onFilled, {
       [`--mantine-color-${name}-text`]: readableOn(shades[4]!, darkBody),
