@@ -231,7 +231,7 @@ export class SyncClient {
           // From now on numbers come from leased blocks, or are visibly provisional until one arrives.
           for (const prefix of LEASED_PREFIXES) startLeasing(this.sqlite, prefix);
           // The person joining takes the id the server knows them by (see identity.ts).
-          if (localPersonId) adoptIdentity(this.sqlite, localPersonId, pair.user.personId ?? pair.user.id);
+          if (localPersonId) adoptIdentity(this.sqlite, localPersonId, pair.user.personId ?? pair.user.id, this.opts.clock.now().toISOString());
         })(),
       );
     } catch (e) {

@@ -4,15 +4,18 @@
  * records name a local id; this re-keys them in one transaction, so the tickets they raised, the
  * comments they wrote and the views they saved stay theirs, and the server (which sets every author
  * and owner from the signed-in account) agrees with the device about whose they are.
- * The audit trail keeps the ids it recorded: its events are chained and never rewritten.
+ * The audit trail keeps the ids it recorded: its events are chained and never rewritten. The
+ * re-keying is itself an event (`sync.join`, former id → person id), through which the trail still
+ * names the person for what they did before joining.
  */
 import type Database from 'better-sqlite3';
 import { personReferences } from '../../shared/sync/access';
+import { appendAudit, JOIN_CALL } from '../services/core/audit';
 
 /** Local (not synced) tables that name a person. */
 const LOCAL_REFERENCES = [{ table: 'sessions', field: 'user_id' }];
 
-export function adoptIdentity(sqlite: Database.Database, localId: string, personId: string): boolean {
+export function adoptIdentity(sqlite: Database.Database, localId: string, personId: string, at: string): boolean {
   if (!localId || !personId || localId === personId) return false;
   const exists = (table: string) => (sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) ? true : false);
   sqlite.pragma('defer_foreign_keys = ON');
@@ -34,5 +37,6 @@ export function adoptIdentity(sqlite: Database.Database, localId: string, person
   // Changes not yet pushed name the local id too (as a record id or inside their values).
   sqlite.prepare("UPDATE pending_ops SET record_id = ? WHERE entity = 'users' AND record_id = ?").run(personId, localId);
   sqlite.prepare('UPDATE pending_ops SET payload = replace(payload, ?, ?) WHERE instr(payload, ?) > 0').run(JSON.stringify(localId), JSON.stringify(personId), JSON.stringify(localId));
+  appendAudit(sqlite, { at, actorId: personId, call: JOIN_CALL, recordType: 'user', recordId: personId, before: { id: localId }, after: { id: personId } });
   return true;
 }

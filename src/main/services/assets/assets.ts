@@ -4,6 +4,7 @@ import type { Actor, Ctx } from '../core/context';
 import { requireActor, write, type WriteScope } from '../core/write';
 import { appendRecord, createRecord, setMember, storeOf, updateRecord, type CreateOptions, type Value, type Values } from '../core/record';
 import { stmt } from '../core/stmt';
+import { actorJoin } from '../core/audit';
 import { uuidv7 } from '../../../shared/ids';
 import { setRowId } from '../core/set-ids';
 import { AppError } from '../../../shared/result';
@@ -508,7 +509,7 @@ function timeline(sqlite: Database.Database, assetId: string): AssetTimelineEntr
   const imports = sqlite
     .prepare(
       `SELECT e.id, e.at, coalesce(e.actor_id, 'system') AS actorId, coalesce(u.display_name, 'Unknown') AS actorName, e.before IS NULL AS created, e.after
-       FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
+       FROM audit_events e ${actorJoin()}
        WHERE e.record_id = ? AND e.record_type = 'asset' AND e.call = 'assets.import' ORDER BY e.seq`,
     )
     .all(assetId) as { id: string; at: string; actorId: string; actorName: string; created: number; after: string | null }[];
@@ -516,7 +517,7 @@ function timeline(sqlite: Database.Database, assetId: string): AssetTimelineEntr
   const grouped = sqlite
     .prepare(
       `SELECT e.id, e.at, coalesce(e.actor_id, 'system') AS actorId, coalesce(u.display_name, 'Unknown') AS actorName, e.after
-       FROM audit_event_records r JOIN audit_events e ON e.seq = r.seq LEFT JOIN users u ON u.id = e.actor_id
+       FROM audit_event_records r JOIN audit_events e ON e.seq = r.seq ${actorJoin()}
        WHERE r.record_id = ? AND e.record_type = 'asset' AND e.call = 'assets.import' ORDER BY e.seq`,
     )
     .all(assetId) as { id: string; at: string; actorId: string; actorName: string; after: string | null }[];

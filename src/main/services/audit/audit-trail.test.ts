@@ -10,6 +10,7 @@ import { verifyChain } from '../core/audit';
 import { importFile } from '../assets/import/index';
 import { getAssetDetail, updateAsset } from '../assets/assets';
 import { applyPage } from '../../sync/apply';
+import { adoptIdentity } from '../../sync/identity';
 import { auditFacets, exportAudit, getAuditEvent, listAudit, searchAudit } from './audit';
 import { dispatch, dispatchAsync, type Runtime } from '../../api/dispatch';
 import { createLogger } from '../../log';
@@ -321,5 +322,31 @@ describe('the Audit trail screen calls', () => {
     const exp = (await dispatchAsync(rt, 'audit.export', { format: 'csv', call: 'users.create' }, auditorToken)) as Result<{ rows: number }>;
     expect(exp).toMatchObject({ ok: true, value: { rows: 2 } });
     expect(dispatch(rt, 'audit.search', { actorId: 'x'.repeat(65) }, auditorToken)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
+});
+
+describe('a person whose device joined a team keeps their name on what they did before', () => {
+  it('names the former id through the join event, in the list, the filter, the facets, the export and the asset page', async () => {
+    importFile(w.ctx(tech, 'assets.import'), { format: 'snipe-it-assets', content: csv(3, 'JN'), dryRun: false });
+    const assetId = w.store.sqlite.prepare("SELECT id FROM assets WHERE tag = 'JN-00001'").pluck().get() as string;
+    // Joining re-keys Tina to the id the server knows her by; the trail keeps the id it recorded.
+    const serverId = '01900000-0000-7000-8000-00000000beef';
+    w.store.sqlite.transaction(() => adoptIdentity(w.store.sqlite, tech.id, serverId, w.clock.now().toISOString()))();
+    expect(w.store.sqlite.prepare('SELECT count(*) FROM users WHERE id = ?').pluck().get(tech.id)).toBe(0);
+    const c = w.ctx(auditor);
+
+    const [imported] = eventsFor(assetId);
+    expect(imported).toMatchObject({ call: 'assets.import', actorId: tech.id, actorName: 'Technician tina' });
+    const found = searchAudit(c, { actorId: serverId, limit: 500 }).items;
+    expect(found.filter((e) => e.call === 'assets.import' && e.recordType === 'asset')).toHaveLength(3);
+    expect(found.every((e) => e.actorName === 'Technician tina')).toBe(true);
+    expect(found[0]).toMatchObject({ call: 'sync.join', recordType: 'user', recordId: serverId });
+    const tinas = auditFacets(c).actors.filter((a) => a.name.includes('tina') || a.name.startsWith('Unknown'));
+    expect(tinas).toEqual([{ id: serverId, name: 'Technician tina' }]);
+    const out = await exportAudit(c, { actorId: serverId, call: 'assets.import', format: 'csv' });
+    expect(out.content).toContain('Technician tina');
+    expect(out.content).not.toContain(`,${tech.id},`);
+    expect(getAssetDetail(c, { id: assetId }).timeline).toEqual([expect.objectContaining({ kind: 'import', actorName: 'Technician tina' })]);
+    expect(verifyChain(w.store.sqlite)).toMatchObject({ valid: true });
   });
 });

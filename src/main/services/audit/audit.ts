@@ -3,7 +3,7 @@ import Papa from 'papaparse';
 import { rgb, type PDFPage } from 'pdf-lib';
 import type { Ctx } from '../core/context';
 import { NO_PERSON, type AuditEvent, type AuditEventDetail, type AuditExport, type AuditFacets, type AuditFilter, type AuditListItem, type ChainStatus } from '../../../shared/api/audit';
-import { eventHash, GENESIS, verifyChain } from '../core/audit';
+import { actorJoin, eventHash, formerActorIds, GENESIS, JOIN_CALL, verifyChain } from '../core/audit';
 import { checkAnchor } from './anchor';
 import { AppError } from '../../../shared/result';
 import { normaliseTag } from '../../../shared/assets/rules';
@@ -26,7 +26,7 @@ export function listAudit(ctx: Ctx, input: { recordId?: string; limit: number; c
     .prepare(
       `SELECT e.seq, e.id, e.at, e.actor_id AS actorId, u.display_name AS actorName, e.call, e.record_type AS recordType,
         e.record_id AS recordId, e.before, e.after, e.hash
-       FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
+       FROM audit_events e ${actorJoin()}
        ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY e.seq DESC LIMIT ?`,
     )
     .all(...args, input.limit + 1) as (Omit<AuditEvent, 'before' | 'after'> & { before: string | null; after: string | null })[];
@@ -100,8 +100,10 @@ function whereOf(ctx: Ctx, f: AuditFilter): { sql: string; args: unknown[] } {
   const args: unknown[] = [];
   if (f.actorId === NO_PERSON) where.push('e.actor_id IS NULL');
   else if (f.actorId) {
-    where.push('e.actor_id = ?');
-    args.push(f.actorId);
+    // The person, also under the id they had before their device joined the team.
+    const ids = formerActorIds(ctx.store.sqlite, f.actorId);
+    where.push(`e.actor_id IN (${ids.map(() => '?').join(', ')})`);
+    args.push(...ids);
   }
   if (f.recordType) {
     where.push('e.record_type = ?');
@@ -152,7 +154,7 @@ export function searchAudit(ctx: Ctx, input: AuditFilter & { limit: number; curs
   const cursor = input.cursor ? Number(input.cursor) || 0 : 0;
   const rows = ctx.store.sqlite
     .prepare(
-      `SELECT ${EVENT_COLUMNS} FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id
+      `SELECT ${EVENT_COLUMNS} FROM audit_events e ${actorJoin()}
        ${sql ? `${sql}${cursor ? ' AND e.seq < ?' : ''}` : cursor ? 'WHERE e.seq < ?' : ''} ORDER BY e.seq DESC LIMIT ?`,
     )
     .all(...args, ...(cursor ? [cursor] : []), input.limit + 1) as EventRow[];
@@ -178,7 +180,7 @@ export function searchAudit(ctx: Ctx, input: AuditFilter & { limit: number; curs
 /** One event with its before/after and whether its own link in the chain holds. */
 export function getAuditEvent(ctx: Ctx, seq: number): AuditEventDetail {
   const sqlite = ctx.store.sqlite;
-  const r = sqlite.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.seq = ?`).get(seq) as EventRow | undefined;
+  const r = sqlite.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e ${actorJoin()} WHERE e.seq = ?`).get(seq) as EventRow | undefined;
   if (!r) throw new AppError('not_found', 'No such audit event.');
   const prior = (sqlite.prepare('SELECT hash FROM audit_events WHERE seq < ? ORDER BY seq DESC LIMIT 1').pluck().get(seq) as string | undefined) ?? GENESIS;
   const linkValid = r.prevHash === prior && eventHash(r.prevHash, r) === r.hash;
@@ -218,10 +220,20 @@ export function auditFacets(ctx: Ctx): AuditFacets {
   const names = new Map(
     (sqlite.prepare('SELECT id, display_name AS name FROM users').all() as { id: string; name: string }[]).map((u) => [u.id, u.name]),
   );
-  const actors = distinct(ctx, 'actor_id').map((id) => ({
-    id,
-    name: names.get(id) ?? (id === 'agent' ? 'Inventory agent' : id === 'system' ? 'Outpost' : `Unknown (${id.slice(0, 8)}…)`),
-  }));
+  // An id someone had before their device joined the team is listed as that person.
+  const joined = new Map(
+    (sqlite.prepare(`SELECT json_extract(before, '$.id') AS former, record_id AS person FROM audit_events WHERE call = '${JOIN_CALL}' AND record_type = 'user'`).all() as {
+      former: string | null;
+      person: string;
+    }[]).flatMap((j) => (j.former ? [[j.former, j.person] as const] : [])),
+  );
+  const seen = new Set<string>();
+  const actors = distinct(ctx, 'actor_id').flatMap((raw) => {
+    const id = joined.get(raw) ?? raw;
+    if (seen.has(id)) return [];
+    seen.add(id);
+    return [{ id, name: names.get(id) ?? (id === 'agent' ? 'Inventory agent' : id === 'system' ? 'Outpost' : `Unknown (${id.slice(0, 8)}…)`) }];
+  });
   actors.sort((a, b) => a.name.localeCompare(b.name));
   if (sqlite.prepare('SELECT 1 FROM audit_events WHERE actor_id IS NULL LIMIT 1').get()) actors.push({ id: NO_PERSON, name: 'No person (sync, sign-in, Outpost)' });
   return { actors, recordTypes: distinct(ctx, 'record_type'), calls: distinct(ctx, 'call') };
@@ -256,7 +268,7 @@ export async function exportAudit(ctx: Ctx, input: AuditFilter & { format: 'csv'
   const { sql, args } = whereOf(ctx, input);
   const max = EXPORT_MAX[input.format];
   const rows = ctx.store.sqlite
-    .prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e LEFT JOIN users u ON u.id = e.actor_id ${sql} ORDER BY e.seq DESC LIMIT ?`)
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e ${actorJoin()} ${sql} ORDER BY e.seq DESC LIMIT ?`)
     .all(...args, max + 1) as EventRow[];
   const truncated = rows.length > max;
   if (truncated) rows.pop();

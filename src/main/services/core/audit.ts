@@ -27,6 +27,29 @@ export function eventHash(prev: string, e: { id: string; at: string; actorId: st
 const cache = new WeakMap<Database.Database, { head: Database.Statement; insert: Database.Statement }>();
 const openBatches = new WeakMap<Database.Database, AuditBatch>();
 
+/**
+ * A device that joins a team re-keys its person to the id the server knows them by, but the trail
+ * keeps the ids it recorded (its events are chained and never rewritten). The join is itself an
+ * event (`sync.join`, before `{"id": former}`, after `{"id": person}`); readers of the trail name a
+ * former id through it, so what someone did before joining still carries their name.
+ */
+export const JOIN_CALL = 'sync.join';
+
+/** `LEFT JOIN users u` on the person an event's actor is now (its own id, or the id it joined as). */
+export function actorJoin(e = 'e', u = 'u'): string {
+  return `LEFT JOIN users ${u} ON ${u}.id = coalesce((SELECT j.record_id FROM audit_events j WHERE j.call = '${JOIN_CALL}' AND j.record_type = 'user'
+    AND j.before = json_object('id', ${e}.actor_id) LIMIT 1), ${e}.actor_id)`;
+}
+
+/** The ids a person acted under: their own, and any they had before their device joined the team. */
+export function formerActorIds(sqlite: Database.Database, personId: string): string[] {
+  const former = sqlite
+    .prepare(`SELECT json_extract(before, '$.id') FROM audit_events WHERE call = '${JOIN_CALL}' AND record_type = 'user' AND record_id = ?`)
+    .pluck()
+    .all(personId) as (string | null)[];
+  return [personId, ...former.filter((x): x is string => typeof x === 'string' && x !== personId)];
+}
+
 export function appendAudit(sqlite: Database.Database, input: AuditInput): string {
   // A batch open on this connection holds events not yet inserted: they come first in the chain.
   openBatches.get(sqlite)?.flush();
