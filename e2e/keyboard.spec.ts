@@ -16,10 +16,11 @@ let host: RunningHost;
 let page: Page;
 let q: QueuePage;
 let pane: TicketPane;
+let admin: string;
 
 test.beforeAll(async ({ browser }) => {
   host = await startHost();
-  const admin = (
+  admin = (
     await apiCall<{ token: string; user: { id: string } }>(host, 'setup.init', {
       admin: { username: 'ada', displayName: 'Ada Admin', password: 'password123' },
       site: { name: 'HQ' },
@@ -296,4 +297,21 @@ test('on Assets, focus returns to the list after a menu closes, and the list sho
   await page.keyboard.press('Tab');
   await expect(list).toBeFocused();
   expect(await list.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+});
+
+test('a view or settings page named in the palette comes before tickets that mention the same words: Enter opens it', async () => {
+  await apiCall(host, 'tickets.create', { type: 'incident', title: 'My work printer jams on every job', impact: 3, urgency: 3 }, admin);
+  const palette = new Palette(page);
+  await palette.open();
+  await palette.input().fill('my work');
+  // The ticket search has answered, and the view is still the first entry.
+  await expect(palette.hits().filter({ hasText: 'My work printer jams' })).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(palette.input()).toBeHidden();
+  await expect.poll(async () => (await queueQuery(page)).get('view')).toBe('my_work');
+  await palette.open();
+  await palette.input().fill('scanner');
+  await expect(page.getByTestId('palette-settings-scanner')).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('tab', { name: 'Scanner' })).toHaveAttribute('aria-selected', 'true');
 });

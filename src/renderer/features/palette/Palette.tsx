@@ -136,60 +136,7 @@ export function Palette() {
             </Group>
           </Spotlight.Action>
         ))}
-        {hits.length > 0 && (
-          <Spotlight.ActionsGroup label="Tickets">
-            {hits.map((h) => (
-              <Spotlight.Action key={h.id} onClick={() => go(`${ticketBase}/${h.number}`)} data-testid="palette-hit" data-number={h.number}>
-                <Group gap="sm" wrap="nowrap" align="flex-start" w="100%">
-                  <Text size="sm" ff="monospace" c="dimmed" style={{ flex: 'none' }}>
-                    {h.number}
-                  </Text>
-                  {isProvisional(h.number) && (
-                    <Badge size="xs" variant="outline" color="orange" style={{ flex: 'none' }} data-testid="palette-provisional" title="Provisional number, given offline: the ticket gets its real number at the next sync">
-                      provisional
-                    </Badge>
-                  )}
-                  <div style={{ flex: 1, minWidth: 0 }}>
-                    <Text size="sm" fw={500} truncate>
-                      {h.title}
-                    </Text>
-                    <Text size="xs" c="dimmed" lineClamp={2}>
-                      <Snippet text={h.snippet} />
-                    </Text>
-                  </div>
-                  <Badge
-                    size="xs"
-                    variant="light"
-                    color={STATUS_COLORS[h.status]}
-                    style={{ flex: 'none' }}
-                    title={PRIORITY_LABELS[h.priority]}
-                  >
-                    {STATUS_LABELS[h.status]}
-                  </Badge>
-                </Group>
-              </Spotlight.Action>
-            ))}
-          </Spotlight.ActionsGroup>
-        )}
-        {articles.length > 0 && (
-          <Spotlight.ActionsGroup label="Knowledge">
-            {articles.map((h) => (
-              <Spotlight.Action key={h.id} onClick={() => go(`/knowledge/${h.id}`)} data-testid="palette-kb-hit" data-number={h.number}>
-                <Group gap="sm" wrap="nowrap" align="flex-start" w="100%">
-                  <IconBook size={18} style={{ flex: 'none' }} />
-                  <div style={{ flex: 1, minWidth: 0 }}>
-                    <Text size="sm" fw={500} truncate>
-                      {h.number} {h.title}
-                    </Text>
-                    <Text size="xs" c="dimmed" lineClamp={2}>
-                      <Snippet text={h.snippet} />
-                    </Text>
-                  </div>
-                </Group>
-              </Spotlight.Action>
-            ))}
-          </Spotlight.ActionsGroup>
-        )}
+        {/* Screens, views and settings pages first: they show only when their name matches, and Enter takes the first. */}
         {(screens.length > 0 || canCreate || canWrite) && (
           <Spotlight.ActionsGroup label="Go to">
             {canWrite && <Spotlight.Action leftSection={<IconBook size={18} />} label="New knowledge article" onClick={() => go('/knowledge/new')} data-testid="palette-kb-new" />}
@@ -245,6 +192,60 @@ export function Palette() {
                 onClick={() => go(`/settings/${p.key}`)}
                 data-testid={`palette-settings-${p.key}`}
               />
+            ))}
+          </Spotlight.ActionsGroup>
+        )}
+        {hits.length > 0 && (
+          <Spotlight.ActionsGroup label="Tickets">
+            {hits.map((h) => (
+              <Spotlight.Action key={h.id} onClick={() => go(`${ticketBase}/${h.number}`)} data-testid="palette-hit" data-number={h.number}>
+                <Group gap="sm" wrap="nowrap" align="flex-start" w="100%">
+                  <Text size="sm" ff="monospace" c="dimmed" style={{ flex: 'none' }}>
+                    {h.number}
+                  </Text>
+                  {isProvisional(h.number) && (
+                    <Badge size="xs" variant="outline" color="orange" style={{ flex: 'none' }} data-testid="palette-provisional" title="Provisional number, given offline: the ticket gets its real number at the next sync">
+                      provisional
+                    </Badge>
+                  )}
+                  <div style={{ flex: 1, minWidth: 0 }}>
+                    <Text size="sm" fw={500} truncate>
+                      {h.title}
+                    </Text>
+                    <Text size="xs" c="dimmed" lineClamp={2}>
+                      <Snippet text={h.snippet} />
+                    </Text>
+                  </div>
+                  <Badge
+                    size="xs"
+                    variant="light"
+                    color={STATUS_COLORS[h.status]}
+                    style={{ flex: 'none' }}
+                    title={PRIORITY_LABELS[h.priority]}
+                  >
+                    {STATUS_LABELS[h.status]}
+                  </Badge>
+                </Group>
+              </Spotlight.Action>
+            ))}
+          </Spotlight.ActionsGroup>
+        )}
+        {articles.length > 0 && (
+          <Spotlight.ActionsGroup label="Knowledge">
+            {articles.map((h) => (
+              <Spotlight.Action key={h.id} onClick={() => go(`/knowledge/${h.id}`)} data-testid="palette-kb-hit" data-number={h.number}>
+                <Group gap="sm" wrap="nowrap" align="flex-start" w="100%">
+                  <IconBook size={18} style={{ flex: 'none' }} />
+                  <div style={{ flex: 1, minWidth: 0 }}>
+                    <Text size="sm" fw={500} truncate>
+                      {h.number} {h.title}
+                    </Text>
+                    <Text size="xs" c="dimmed" lineClamp={2}>
+                      <Snippet text={h.snippet} />
+                    </Text>
+                  </div>
+                </Group>
+              </Spotlight.Action>
             ))}
           </Spotlight.ActionsGroup>
         )}
