@@ -172,6 +172,23 @@ test('the asset list keeps its filters on one row, the rest under More filters',
   await expect(page.getByTestId('asset-more-filters')).toHaveText(/More filters \(1\)/);
 });
 
+test('the queue keeps its filters on one row at 1440 px, type, site and tags under More filters', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  await page.goto(`${host.url}/#/queue?view=all_open`);
+  const bar = page.getByTestId('queue-filter-bar');
+  await expect(bar).toBeVisible();
+  // One row of compact chips (it wrapped to two before: Tags and the sort fell to a second row).
+  expect((await bar.boundingBox())!.height).toBeLessThan(50);
+  const sort = (await bar.locator('input[aria-label="Sort"]').boundingBox())!;
+  expect(sort.x + sort.width).toBeLessThanOrEqual(1440);
+  expect(await bar.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  await page.getByTestId('queue-more-filters').click();
+  await page.getByTestId('filter-type').getByText('Incident').click();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('queue-more-filters')).toHaveText('More filters (1)');
+});
+
 test('signing out stops every call: nothing keeps asking and failing with 401', async ({ page }) => {
   await signIn(page);
   await page.getByTestId('nav-assets').click();

@@ -156,9 +156,12 @@ test('tags: type + Enter adds a chip, the queue filters by it, × removes it; Wa
   await expect(pane.root().getByTestId('ticket-watchers')).toContainText('Ada Admin');
   await pane.root().getByTestId('ticket-tags').screenshot({ path: test.info().outputPath('ticket-tags.png') });
 
+  await page.getByTestId('queue-more-filters').click();
   const tagFilter = page.getByTestId('filter-tag');
   await tagFilter.fill('finance');
   await tagFilter.press('Enter');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('queue-more-filters')).toHaveText('More filters (1)');
   await expect(q.rows()).toHaveCount(1);
   await expect(q.row('INC0000003')).toBeVisible();
   await page.getByRole('button', { name: 'Clear filters' }).click();

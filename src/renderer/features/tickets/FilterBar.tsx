@@ -1,6 +1,6 @@
-/** Filter chips above the queue (status, priority, type, group, assignee, site, tags, text) and the sort. */
+/** Filter chips above the queue (status, priority, group, assignee; type, site and tags under More filters; text) and the sort. */
 import { memo, useEffect, useState, type ReactNode } from 'react';
-import { Button, CloseButton, Group, Menu, Select, TagsInput, TextInput } from '@mantine/core';
+import { Button, Chip, CloseButton, Group, Menu, MultiSelect, Popover, Select, Stack, TagsInput, TextInput } from '@mantine/core';
 import { IconChevronDown, IconSearch } from '@tabler/icons-react';
 import { QUEUE_SORTS, QUEUE_SORT_LABELS, TAG_MAX_LENGTH, type TicketFilter } from '../../../shared/api/tickets';
 import { PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, TICKET_STATUSES, TICKET_TYPES, type Priority } from '../../../shared/tickets/rules';
@@ -93,9 +93,10 @@ export const FilterBar = memo(function FilterBar({ searchRef }: { searchRef: Rea
       setFilter({ [k]: v } as Partial<TicketFilter>);
   const staffUsers = users.filter((u) => u.role === 'admin' || u.role === 'technician');
   const any = Object.keys(filter).length > 0;
+  const moreCount = [filter.type, filter.siteId, filter.tag].filter((v) => v && v.length > 0).length;
 
   return (
-    <Group gap={6} px="sm" py={8} wrap="wrap" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+    <Group gap={6} px="sm" py={8} wrap="nowrap" style={{ borderBottom: '1px solid var(--mantine-color-default-border)', overflowX: 'auto' }} data-testid="queue-filter-bar">
       <TextInput
         ref={searchRef}
         size="xs"
@@ -127,13 +128,6 @@ export const FilterBar = memo(function FilterBar({ searchRef }: { searchRef: Rea
         onChange={set('priority')}
       />
       <ChipMenu
-        label="Type"
-        testId="filter-type"
-        options={TICKET_TYPES.map((t) => ({ value: t, label: t === 'incident' ? 'Incident' : 'Request' }))}
-        selected={filter.type}
-        onChange={set('type')}
-      />
-      <ChipMenu
         label="Group"
         testId="filter-group"
         options={groups.map((g) => ({ value: g.id, label: g.name }))}
@@ -151,27 +145,59 @@ export const FilterBar = memo(function FilterBar({ searchRef }: { searchRef: Rea
         selected={filter.assigneeId}
         onChange={set('assigneeId')}
       />
-      {sites.length > 1 && (
-        <ChipMenu
-          label="Site"
-          testId="filter-site"
-          options={sites.map((s) => ({ value: s.id, label: s.name }))}
-          selected={filter.siteId}
-          onChange={set('siteId')}
-        />
-      )}
-      {/* Tickets carrying any of these tags; the server compares them lower-cased. */}
-      <TagsInput
-        size="xs"
-        w={200}
-        placeholder={filter.tag?.length ? '' : 'Tags'}
-        aria-label="Filter by tag"
-        data-testid="filter-tag"
-        maxTags={20}
-        value={filter.tag ?? []}
-        onChange={(v) => set('tag')(v.map((x) => x.trim()).filter((x) => x && x.length <= TAG_MAX_LENGTH))}
-        clearable
-      />
+      {/* One row at 1440 px: the less used filters fold into More filters, which counts those in use. */}
+      <Popover position="bottom-start" shadow="md" withinPortal trapFocus returnFocus>
+        <Popover.Target>
+          <Button
+            size="compact-sm"
+            radius="xl"
+            variant={moreCount ? 'light' : 'default'}
+            rightSection={<IconChevronDown size={14} />}
+            data-testid="queue-more-filters"
+          >
+            More filters{moreCount ? ` (${moreCount})` : ''}
+          </Button>
+        </Popover.Target>
+        <Popover.Dropdown>
+          <Stack gap="sm" w={260}>
+            <Chip.Group multiple value={filter.type ?? []} onChange={(v) => set('type')(v as NonNullable<TicketFilter['type']>)}>
+              <Group gap={6} role="group" aria-label="Type" data-testid="filter-type">
+                {TICKET_TYPES.map((t) => (
+                  <Chip key={t} value={t} size="xs">
+                    {t === 'incident' ? 'Incident' : 'Request'}
+                  </Chip>
+                ))}
+              </Group>
+            </Chip.Group>
+            {sites.length > 1 && (
+              <MultiSelect
+                size="xs"
+                label="Site"
+                placeholder={filter.siteId?.length ? undefined : 'Any site'}
+                data={sites.map((x) => ({ value: x.id, label: x.name }))}
+                value={filter.siteId ?? []}
+                onChange={(v) => set('siteId')(v)}
+                clearable
+                comboboxProps={{ withinPortal: false }}
+                data-testid="filter-site"
+              />
+            )}
+            {/* Tickets carrying any of these tags; the server compares them lower-cased. */}
+            <TagsInput
+              size="xs"
+              label="Tags"
+              placeholder={filter.tag?.length ? '' : 'Any tag'}
+              aria-label="Filter by tag"
+              data-testid="filter-tag"
+              maxTags={20}
+              value={filter.tag ?? []}
+              onChange={(v) => set('tag')(v.map((x) => x.trim()).filter((x) => x && x.length <= TAG_MAX_LENGTH))}
+              clearable
+              comboboxProps={{ withinPortal: false }}
+            />
+          </Stack>
+        </Popover.Dropdown>
+      </Popover>
       {any && (
         <Button size="compact-sm" variant="subtle" color="gray" onClick={() => (setText(''), clearFilter())}>
           Clear filters
