@@ -74,6 +74,12 @@ test('filters by who, what, call and period narrow the list in SQL', async () =>
   await trail.pick('call', 'assets.import');
   await trail.pick('what', 'location');
   await expect(trail.rows()).toHaveCount(3);
+  // At 1440 px the filters and their Clear button sit on one row, all in view (Clear was cut off).
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const clear = (await page.getByTestId('trail-clear').boundingBox())!;
+  const who = (await page.getByTestId('trail-filter-who').boundingBox())!;
+  expect(clear.x + clear.width).toBeLessThanOrEqual(1440 - 16);
+  expect(Math.abs(clear.y + clear.height / 2 - (who.y + who.height / 2))).toBeLessThan(20);
   await trail.pick('what', 'asset');
   // 40 imported assets: the virtualised list shows them all as it scrolls.
   await expect(page.getByTestId('trail-count')).toHaveText('40 events shown');

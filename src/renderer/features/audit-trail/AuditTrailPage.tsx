@@ -32,7 +32,7 @@ import { useCall } from '../../lib/query';
 import { useKeysetPages } from '../../lib/pages';
 import { Empty, ErrorState, Loading } from '../common/states';
 import { downloadBase64, downloadText } from '../assets/files';
-import { diffRows, periodBounds, whoOf } from './diff';
+import { diffRows, listedChanges, periodBounds, whoOf, type DiffRow } from './diff';
 
 const PAGE = 200;
 const ROW_HEIGHT = 36;
@@ -66,7 +66,9 @@ function toQuery(f: Filters): AuditFilter {
 
 /** Pages of the filtered trail, loaded as the list scrolls; reloaded when the filter or the data changes (every change appends to the trail). */
 function useTrail(query: AuditFilter) {
-  return useKeysetPages<AuditListItem>(JSON.stringify(query), (key, cursor) => api.call('audit.search', { ...(JSON.parse(key) as AuditFilter), limit: PAGE, cursor }));
+  return useKeysetPages<AuditListItem>(JSON.stringify(query), (key, cursor) =>
+    api.call('audit.search', { ...(JSON.parse(key) as AuditFilter), limit: PAGE, cursor }),
+  );
 }
 
 export function AuditTrailPage() {
@@ -96,7 +98,8 @@ export function AuditTrailPage() {
         </Group>
       </Group>
       <ChainCheck />
-      <Group gap="xs" align="flex-end" wrap="nowrap" data-testid="trail-filters">
+      {/* One row at 1440 px with Clear in view; narrower windows wrap rather than cut a control off. */}
+      <Group gap="xs" align="flex-end" wrap="wrap" data-testid="trail-filters">
         <Select
           label="Who"
           placeholder="Anyone"
@@ -105,7 +108,7 @@ export function AuditTrailPage() {
           onChange={(v) => set({ actorId: v })}
           clearable
           searchable
-          w={200}
+          w={180}
           data-testid="trail-filter-who"
         />
         <Select
@@ -116,7 +119,7 @@ export function AuditTrailPage() {
           onChange={(v) => set({ recordType: v })}
           clearable
           searchable
-          w={180}
+          w={170}
           data-testid="trail-filter-what"
         />
         <TextInput
@@ -129,7 +132,7 @@ export function AuditTrailPage() {
             if (e.key === 'Enter') set({ record: recordText });
             if (e.key === 'Escape') e.currentTarget.blur();
           }}
-          w={240}
+          w={220}
           data-testid="trail-filter-record"
         />
         <Select
@@ -140,17 +143,24 @@ export function AuditTrailPage() {
           onChange={(v) => set({ call: v })}
           clearable
           searchable
-          w={180}
+          w={170}
           data-testid="trail-filter-call"
         />
-        <TextInput label="From" type="date" value={filters.from} onChange={(e) => set({ from: e.currentTarget.value })} w={150} data-testid="trail-filter-from" />
+        <TextInput
+          label="From"
+          type="date"
+          value={filters.from}
+          onChange={(e) => set({ from: e.currentTarget.value })}
+          w={140}
+          data-testid="trail-filter-from"
+        />
         <TextInput
           label="To"
           type="date"
           value={filters.to}
           onChange={(e) => set({ to: e.currentTarget.value })}
           error={periodError}
-          w={150}
+          w={140}
           data-testid="trail-filter-to"
         />
         {filtered && (
@@ -217,7 +227,13 @@ function TrailList({
           </Text>
         ))}
       </div>
-      <div ref={ref} style={{ flex: 1, overflow: 'auto' }} data-testid="trail-list" role="region" aria-label={`Audit events (${items.length} loaded)`}>
+      <div
+        ref={ref}
+        style={{ flex: 1, overflow: 'auto' }}
+        data-testid="trail-list"
+        role="region"
+        aria-label={`Audit events (${items.length} loaded)`}
+      >
         <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
           {virt.getVirtualItems().map((v) => {
             const e = items[v.index]!;
@@ -278,7 +294,14 @@ function TrailList({
 function EventDrawer({ seq, onClose }: { seq: number | null; onClose: () => void }) {
   const q = useCall('audit.get', seq === null ? null : { seq });
   return (
-    <Drawer opened={seq !== null} onClose={onClose} position="right" size="xl" title={seq !== null ? `Event #${seq}` : ''} data-testid="trail-event">
+    <Drawer
+      opened={seq !== null}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title={seq !== null ? `Event #${seq}` : ''}
+      data-testid="trail-event"
+    >
       {seq === null ? null : q.error ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : !q.data || q.data.seq !== seq ? (
@@ -290,8 +313,12 @@ function EventDrawer({ seq, onClose }: { seq: number | null; onClose: () => void
   );
 }
 
+/** How many records of a many-record event the drawer lists (a pulled page can hold thousands). */
+const LISTED_SHOWN = 200;
+
 function EventDetail({ e }: { e: AuditEventDetail }) {
   const rows = diffRows(e.before, e.after);
+  const listed = listedChanges(e.after);
   return (
     <Stack gap="md" data-testid="trail-event-detail">
       <Table variant="vertical" withTableBorder fz="sm">
@@ -299,7 +326,10 @@ function EventDetail({ e }: { e: AuditEventDetail }) {
           <Table.Tr>
             <Table.Th w={120}>When</Table.Th>
             <Table.Td>
-              {formatWhen(e.at)} <Text span size="xs" c="dimmed">({e.at})</Text>
+              {formatWhen(e.at)}{' '}
+              <Text span size="xs" c="dimmed">
+                ({e.at})
+              </Text>
             </Table.Td>
           </Table.Tr>
           <Table.Tr>
@@ -336,35 +366,69 @@ function EventDetail({ e }: { e: AuditEventDetail }) {
           </Table.Tr>
         </Table.Tbody>
       </Table>
-      {rows.length === 0 ? (
+      {listed ? (
+        <Stack gap="xs" data-testid="trail-listed">
+          <Text size="sm" fw={600}>
+            {listed.length.toLocaleString()} {listed.length === 1 ? 'record' : 'records'} in this event
+            {listed.length > LISTED_SHOWN ? `; the first ${LISTED_SHOWN.toLocaleString()} below (filter by record to find one)` : ''}
+          </Text>
+          {listed.slice(0, LISTED_SHOWN).map((c, i) => (
+            <Stack key={`${c.id}-${i}`} gap={4} data-testid="trail-listed-record" data-record-id={c.id}>
+              <Text size="sm">
+                {c.type}{' '}
+                <Text span size="xs" c="dimmed" ff="monospace">
+                  {c.id}
+                </Text>
+              </Text>
+              {c.rows.length ? (
+                <DiffTable rows={c.rows} />
+              ) : (
+                <Text size="xs" c="dimmed">
+                  {c.received !== null ? `New on this device, as the server's change ${c.received} holds it.` : 'No field values recorded.'}
+                </Text>
+              )}
+            </Stack>
+          ))}
+        </Stack>
+      ) : rows.length === 0 ? (
         <Text size="sm" c="dimmed">
           This event carries no field values.
         </Text>
       ) : (
-        <Table withTableBorder striped fz="sm" data-testid="trail-diff" style={{ tableLayout: 'fixed' }}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={160}>Field</Table.Th>
-              <Table.Th>Before</Table.Th>
-              <Table.Th>After</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((r) => (
-              <Table.Tr key={r.field} data-testid="trail-diff-row" data-changed={r.changed}>
-                <Table.Td ff="monospace">{r.field}</Table.Td>
-                <Table.Td c={r.changed && r.before !== null ? 'red' : 'dimmed'} style={{ wordBreak: 'break-word', textDecoration: r.changed && r.before !== null ? 'line-through' : undefined }}>
-                  {r.before ?? '—'}
-                </Table.Td>
-                <Table.Td c={r.changed ? 'green' : undefined} fw={r.changed ? 600 : undefined} style={{ wordBreak: 'break-word' }}>
-                  {r.after ?? '—'}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DiffTable rows={rows} />
       )}
     </Stack>
+  );
+}
+
+/** Field, before and after of one record. */
+function DiffTable({ rows }: { rows: DiffRow[] }) {
+  return (
+    <Table withTableBorder striped fz="sm" data-testid="trail-diff" style={{ tableLayout: 'fixed' }}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th w={160}>Field</Table.Th>
+          <Table.Th>Before</Table.Th>
+          <Table.Th>After</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.map((r) => (
+          <Table.Tr key={r.field} data-testid="trail-diff-row" data-changed={r.changed}>
+            <Table.Td ff="monospace">{r.field}</Table.Td>
+            <Table.Td
+              c={r.changed && r.before !== null ? 'red' : 'dimmed'}
+              style={{ wordBreak: 'break-word', textDecoration: r.changed && r.before !== null ? 'line-through' : undefined }}
+            >
+              {r.before ?? '—'}
+            </Table.Td>
+            <Table.Td c={r.changed ? 'green' : undefined} fw={r.changed ? 600 : undefined} style={{ wordBreak: 'break-word' }}>
+              {r.after ?? '—'}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }
 
@@ -383,7 +447,14 @@ function ChainCheck() {
   };
   return (
     <Group gap="sm" data-testid="trail-chain">
-      <Button size="xs" variant="light" leftSection={<IconShieldCheck size={16} />} loading={busy} onClick={() => void verify()} data-testid="trail-verify">
+      <Button
+        size="xs"
+        variant="light"
+        leftSection={<IconShieldCheck size={16} />}
+        loading={busy}
+        onClick={() => void verify()}
+        data-testid="trail-verify"
+      >
         Verify chain
       </Button>
       {status &&

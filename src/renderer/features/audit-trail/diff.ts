@@ -49,3 +49,33 @@ export function periodBounds(from: string, to: string): { from?: string; to?: st
   if (t) out.to = new Date(t.getFullYear(), t.getMonth(), t.getDate() + 1, 0, 0, 0, -1).toISOString();
   return out;
 }
+
+/** One record of an event that covers many (a pulled page, a large import): its own before/after. */
+export interface RecordChange {
+  type: string;
+  id: string;
+  rows: DiffRow[];
+  /** A record that came new from the server: the server change it was taken from. */
+  received: number | null;
+}
+
+/**
+ * The records an event lists under `changes` (a pulled page names each record it creates or changes,
+ * a large import a few hundred records), each as its own diff; null for an event about one record.
+ */
+export function listedChanges(after: unknown): RecordChange[] | null {
+  const list = after && typeof after === 'object' && !Array.isArray(after) ? (after as { changes?: unknown }).changes : undefined;
+  if (!Array.isArray(list)) return null;
+  return list.flatMap((c) => {
+    if (!c || typeof c !== 'object' || Array.isArray(c)) return [];
+    const x = c as { type?: unknown; id?: unknown; before?: unknown; after?: unknown; received?: unknown };
+    return [
+      {
+        type: typeof x.type === 'string' ? x.type : 'record',
+        id: typeof x.id === 'string' ? x.id : '',
+        rows: diffRows(x.before ?? null, x.after ?? null),
+        received: typeof x.received === 'number' ? x.received : null,
+      },
+    ];
+  });
+}
