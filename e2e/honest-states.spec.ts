@@ -189,6 +189,27 @@ test('the queue keeps its filters on one row at 1440 px, type, site and tags und
   await expect(page.getByTestId('queue-more-filters')).toHaveText('More filters (1)');
 });
 
+test('settings pages put their description and its action on one row, the action at the right edge', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await signIn(page);
+  for (const [tab, action] of [
+    ['users', 'New user'],
+    ['locations', 'New location'],
+    ['sla', 'New policy'],
+  ] as const) {
+    await page.goto(`${host.url}/#/settings/${tab}`);
+    const body = page.getByTestId('settings-body');
+    const button = body.getByRole('button', { name: action }).first();
+    await expect(button).toBeVisible();
+    const b = (await button.boundingBox())!;
+    const frame = (await body.boundingBox())!;
+    const intro = (await body.locator('p').first().boundingBox())!;
+    // Same row as the description (SLA's fell below it), and at the right edge (Locations' stopped at 960 px).
+    expect(b.y, tab).toBeLessThan(intro.y + intro.height);
+    expect(frame.x + frame.width - (b.x + b.width), tab).toBeLessThan(40);
+  }
+});
+
 test('signing out stops every call: nothing keeps asking and failing with 401', async ({ page }) => {
   await signIn(page);
   await page.getByTestId('nav-assets').click();

@@ -17,7 +17,7 @@ export function LocationsSettings() {
   const canEdit = useCanEditAssets();
   const [editing, setEditing] = useState<Location | 'new' | null>(null);
   return (
-    <Stack gap="sm" maw={960}>
+    <Stack gap="sm">
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm" c="dimmed">
           Buildings, floors, rooms and areas under each site. Audits are run per location, optionally with everything below it.

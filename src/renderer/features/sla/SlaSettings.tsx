@@ -329,12 +329,13 @@ export function SlaSettings() {
   return (
     <Stack gap="lg">
       <Stack gap="sm">
-        <Group justify="space-between">
+        {/* The description and its action on one row, as on every settings page. */}
+        <Group justify="space-between" wrap="nowrap" align="flex-start">
           <Text size="sm" c="dimmed">
             SLA policies: targets per priority in business time. The most specific active policy that has targets for a ticket’s priority applies; the clock pauses while a ticket is pending on the customer or a vendor.
           </Text>
           {admin && (
-            <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setPol('new')}>
+            <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => setPol('new')} style={{ flexShrink: 0 }}>
               New policy
             </Button>
           )}
