@@ -1,8 +1,10 @@
 /**
  * The problem and change registers at size, in Chromium against the browser host: 260 problems
  * load page by page as the list scrolls (the oldest reached at the end, j/k and Enter open one), the
- * change list's status filter reads the votes, and the palette opens a problem, a change and a
- * knowledge article by their numbers ("open PRB0000002", "chg1", "KB0000001").
+ * change list's status filter reads the votes, the palette opens a problem, a change and a
+ * knowledge article by their numbers ("open PRB0000002", "chg1", "KB0000001"), and editing the
+ * back-out plan of the approved change asks for approval again (the vote kept but no longer counted,
+ * the approver told in the alerts bell).
  */
 import { expect, test, type Page } from '@playwright/test';
 import { apiCall, startHost, type RunningHost } from './support/host';
@@ -103,3 +105,25 @@ test('the palette opens a problem, a change and an article by number', async () 
   await expect(page).toHaveURL(/#\/knowledge\//);
   await expect(page.getByRole('heading', { name: 'Resetting a badge reader' })).toBeVisible();
 });
+
+test('editing the plan of an approved change asks for approval again', async () => {
+  await page.goto(`${host.url}/#/changes`);
+  await page.getByTestId('change-list').getByText('CHG0000001').click();
+  await expect(page.getByTestId('change-status')).toHaveText('Scheduled');
+  await page.getByTestId('change-backout-plan').fill('Refit the old controllers and restore their configuration.');
+  await page.getByTestId('change-backout-plan').blur();
+  await expect(page.getByTestId('change-status')).toHaveText('Awaiting approval');
+  await expect(page.getByTestId('change-tally')).toHaveText('0 of 1 approvals');
+  await expect(page.getByTestId('change-reapproval')).toBeVisible();
+  await expect(page.getByTestId('change-votes')).toContainText('on an earlier plan, no longer counted');
+
+  // The approver (the administrator here) is asked again in the alerts bell.
+  await page.getByTestId('alerts-bell').click();
+  const ask = page.getByRole('button', { name: /CHG0000001 changed after your vote: approve it again/ });
+  await expect(ask).toBeVisible();
+  await ask.click();
+  await expect(page.getByTestId('change-number')).toHaveText('CHG0000001');
+  await page.getByTestId('change-approve').click();
+  await expect(page.getByTestId('change-status')).toHaveText('Scheduled');
+});
+

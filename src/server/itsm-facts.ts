@@ -33,7 +33,7 @@ async function policyOf(tx: SyncTx, records: Map<string, StoredRecord>): Promise
 export async function itsmFacts(tx: SyncTx, records: Map<string, StoredRecord>, principal: Principal, op: WireOp): Promise<WriteFacts | null> {
   let changeId: string | null = null;
   if (op.entity === 'changes' && 'status' in op.payload) changeId = op.recordId;
-  else if (op.entity === 'change_approvals' && typeof op.payload.change_id === 'string') changeId = op.payload.change_id;
+  else if ((op.entity === 'change_approvals' || op.entity === 'change_assets') && typeof op.payload.change_id === 'string') changeId = op.payload.change_id;
   if (!changeId) return null;
   const policy = await policyOf(tx, records);
   const votes: Vote[] = (await childrenNow(tx, records, 'change_approvals', 'change_id', changeId)).map((r) => ({
@@ -41,6 +41,7 @@ export async function itsmFacts(tx: SyncTx, records: Map<string, StoredRecord>, 
     approverId: String(r.data.approver_id),
     decision: r.data.decision as ApprovalDecision,
     at: r.createdAt,
+    round: (r.data.round as string | null | undefined) ?? null,
   }));
   const groups = policy.groupId
     ? (await childrenNow(tx, records, 'group_members', 'group_id', policy.groupId)).filter((m) => m.data.user_id === principal.id).map(() => policy.groupId!)

@@ -4,7 +4,10 @@
  * known error's workaround reaches the incident on the other laptop; an auditor's laptop reads them;
  * a requester's pull holds none of them. Two approvals given offline on two laptops both count (the
  * quorum is reached only after sync), a rejection given offline wins over an approval, and the
- * server refuses a change scheduled without its quorum and a vote from someone who is no approver. Runs on the embedded store, and on PostgreSQL when
+ * server refuses a change scheduled without its quorum and a vote from someone who is no approver. A
+ * plan edited on one laptop while the other approves offline voids that approval everywhere and asks
+ * the approver again; the server refuses a plan or asset edit under votes that starts no new round.
+ * Runs on the embedded store, and on PostgreSQL when
  * OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +160,64 @@ for (const variant of ['sqlite', 'postgres'] as const)
       await syncAll();
       expect((await a.call('changes.get', { id: ch.id })).status).toBe('awaiting_approval');
       expect((await a.call('changes.get', { id: ch.id })).votes).toEqual([]);
+    });
+
+    it('a plan edited on one laptop while the other approves offline asks for approval again on every laptop', async () => {
+      const ch = await awaiting('Move the plant firewall');
+      // Offline: the administrator moves the window on one laptop; the board member approves the old plan on the other.
+      const edited = await a.call('changes.update', { id: ch.id, windowStart: '2026-03-14T22:00:00.000Z', windowEnd: '2026-03-15T02:00:00.000Z' });
+      expect(edited.status).toBe('awaiting_approval');
+      await b.call('changes.vote', { id: ch.id, decision: 'approve', comment: 'Fine for the 7th.' });
+      await a.call('changes.vote', { id: ch.id, decision: 'approve' });
+      await syncAll();
+      for (const d of [a, b, c]) {
+        const got = await d.call('changes.get', { id: ch.id });
+        expect(got.windowStart).toBe('2026-03-14T22:00:00.000Z');
+        expect(got.status).toBe('awaiting_approval');
+        expect(got.tally).toEqual({ approvals: 1, rejections: 0, quorum: 2 });
+        // Tess's vote was given on the earlier plan: kept and shown, not counted.
+        expect(got.votes.map((v) => [v.approverName, v.earlierPlan])).toContainEqual(['Tess Board', true]);
+      }
+      // Tess is asked again in her alerts; her new vote schedules it everywhere.
+      const asked = await b.call('alerts.list', { kinds: ['change_approval'] });
+      expect(asked.items.map((x) => [x.recordId, x.title])).toContainEqual([ch.id, `${ch.number} changed after your vote: approve it again`]);
+      await b.call('changes.vote', { id: ch.id, decision: 'approve' });
+      await syncAll();
+      for (const d of [a, b, c]) expect((await d.call('changes.get', { id: ch.id })).status).toBe('scheduled');
+
+      // A modified client that edits the plan under those votes without a new round, or changes the assets, is refused.
+      const site = a.rt.store.sqlite.prepare('SELECT scope_id FROM changes WHERE id = ?').pluck().get(ch.id) as string;
+      const now = Date.now();
+      const writer: PushAuth = { userId: uuidv7(), role: 'technician', sites: null, deviceId: uuidv7() };
+      const send = async (seq: number, o: Pick<WireOp, 'kind' | 'entity' | 'recordId' | 'payload'>) =>
+        (
+          await push(
+            server.store,
+            writer,
+            {
+              deviceId: writer.deviceId,
+              clientVersion: 'test',
+              schemaVersion: 1,
+              cursor: 0,
+              ops: [{ opId: uuidv7(), deviceSeq: seq, hlc: `${String(now).padStart(15, '0')}:${String(seq).padStart(8, '0')}`, schemaVersion: 1, scopeId: site, createdAt: new Date(now).toISOString(), ...o }],
+            },
+            now,
+          )
+        ).results[0]!;
+      expect(await send(1, { kind: 'setFields', entity: 'changes', recordId: ch.id, payload: { backout_plan: 'None.' } })).toMatchObject({
+        status: 'rejected',
+        reason: 'Changing the backout plan of a change that awaits approval asks for approval again: the edit must start a new approval round.',
+      });
+      const asset = await a.call('assets.create', { tag: 'FW-PLANT', name: 'Plant firewall', type: 'network' });
+      await syncAll();
+      expect(
+        await send(2, { kind: 'setAdd', entity: 'change_assets', recordId: uuidv7(), payload: { change_id: ch.id, asset_id: asset.id, scope_id: site } }),
+      ).toMatchObject({ status: 'rejected', reason: 'Changing the assets of a change that awaits approval asks for approval again: start a new approval round first.' });
+      // With a new round, the same edit is taken and the change awaits approval again.
+      // (Stored: a writer that never saw the earlier plan meets it as a concurrent text edit, so the server keeps both as a conflict.)
+      expect((await send(3, { kind: 'setFields', entity: 'changes', recordId: ch.id, payload: { backout_plan: 'Restore the saved rules.', approval_round: uuidv7() } })).status).not.toBe('rejected');
+      await syncAll();
+      expect((await a.call('changes.get', { id: ch.id })).status).toBe('awaiting_approval');
     });
 
     it('a requester’s pull holds no problem or change record', async () => {

@@ -3,7 +3,17 @@ import { z } from 'zod';
 import { call } from './contract';
 import { REGISTER_READERS } from './assets';
 
-export const ALERT_KINDS = ['warranty_ending', 'licence_renewal', 'audit_overdue', 'eol_software', 'kev_exposure', 'risk_acceptance_expired', 'risk_review_overdue'] as const;
+export const ALERT_KINDS = [
+  'warranty_ending',
+  'licence_renewal',
+  'audit_overdue',
+  'eol_software',
+  'kev_exposure',
+  'risk_acceptance_expired',
+  'risk_review_overdue',
+  'escalation_notice',
+  'change_approval',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
   warranty_ending: 'Warranty ending',
@@ -13,6 +23,8 @@ export const ALERT_KIND_LABELS: Record<AlertKind, string> = {
   kev_exposure: 'Known exploited vulnerability',
   risk_acceptance_expired: 'Risk acceptance expired',
   risk_review_overdue: 'Risk review overdue',
+  escalation_notice: 'Escalation',
+  change_approval: 'Change awaiting your approval',
 };
 
 export interface Alert {
@@ -22,8 +34,10 @@ export interface Alert {
   severity: 'info' | 'warning' | 'critical';
   title: string;
   detail: string;
-  recordType: 'asset' | 'entitlement' | 'risk';
+  recordType: 'asset' | 'entitlement' | 'risk' | 'ticket' | 'change';
   recordId: string;
+  /** A ticket's number (the queue opens tickets by number). */
+  recordNumber?: string;
   /** The date the alert is about (warranty end, renewal, audit due, EOL, KEV due). */
   due: string | null;
 }

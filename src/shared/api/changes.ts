@@ -56,6 +56,8 @@ export interface ChangeVote {
   at: string;
   /** A later vote of the same person replaced it. */
   superseded: boolean;
+  /** Given on an earlier plan: the plan, window, risk, impact, assets or type changed since, so it no longer counts. */
+  earlierPlan: boolean;
 }
 
 export interface Change extends ChangeSummary {

@@ -82,6 +82,45 @@ export interface Vote {
   /** When it was given (ISO); with `id` it orders two votes of the same person. */
   at: string;
   id: string;
+  /** The approval round it was given in (null: before the change had one). */
+  round?: string | null;
+}
+
+/**
+ * What approvers approve: a change of any of these (or of the affected assets) while the change
+ * awaits approval or was scheduled by its votes starts a new approval round, and the votes given
+ * before it no longer count (they stay on the change as given on an earlier plan).
+ */
+export const CHANGE_PLAN_FIELDS = ['type', 'risk', 'impact', 'implementation_plan', 'test_plan', 'backout_plan', 'window_start', 'window_end'] as const;
+
+/** Whether editing the plan of a change in this stored status and type asks for approval again. */
+export function replanAsksApproval(stored: ChangeStatus, type: ChangeType): boolean {
+  return type !== 'standard' && (stored === 'awaiting_approval' || stored === 'scheduled');
+}
+
+/** The plan fields `values` changes on `current` (a value equal to the stored one is no change). */
+export function changedPlanFields(current: Record<string, unknown>, values: Record<string, unknown>): string[] {
+  return CHANGE_PLAN_FIELDS.filter((f) => f in values && values[f] !== undefined && (values[f] ?? null) !== (current[f] ?? null));
+}
+
+/**
+ * Why an edit of a change may not be stored as it is, or null: a plan edit while the change awaits
+ * approval (or was scheduled by its votes) must start a new approval round, so votes given on the
+ * earlier plan stop counting on every replica. The device does so itself; the server refuses a
+ * client that does not.
+ */
+export function replanRefusal(current: Record<string, unknown>, values: Record<string, unknown>): string | null {
+  if (!replanAsksApproval(current.status as ChangeStatus, current.type as ChangeType)) return null;
+  const changed = changedPlanFields(current, values);
+  if (!changed.length) return null;
+  const round = values.approval_round;
+  if (typeof round === 'string' && round !== current.approval_round) return null;
+  return `Changing the ${changed.map((f) => f.replace(/_/g, ' ')).join(', ')} of a change that awaits approval asks for approval again: the edit must start a new approval round.`;
+}
+
+/** The votes that count: those given in the change's current approval round. */
+export function roundVotes<V extends Vote>(votes: readonly V[], round: string | null | undefined): V[] {
+  return votes.filter((v) => (v.round ?? null) === (round ?? null));
 }
 
 /** Each approver's latest vote (a second vote by the same person supersedes their first). */

@@ -11,7 +11,19 @@ import { FOLLOWING_CHILD } from './following';
 import { KB_CONTENT_FIELDS, KB_START_STATUSES, kbMoveRefusal } from '../kb/rules';
 import type { RecordState } from './merge';
 import type { WireOpKind } from './wire';
-import { CHANGE_STATUSES, changeMoveRefusal, quorumFor, tally, type ChangeApprovalPolicy, type ChangeStatus, type ChangeType, type Vote } from '../itsm/rules';
+import {
+  CHANGE_STATUSES,
+  changeMoveRefusal,
+  quorumFor,
+  replanAsksApproval,
+  replanRefusal,
+  roundVotes,
+  tally,
+  type ChangeApprovalPolicy,
+  type ChangeStatus,
+  type ChangeType,
+  type Vote,
+} from '../itsm/rules';
 
 export const GLOBAL = 'global';
 
@@ -333,10 +345,19 @@ function itsmRules(
     const stored = current.data.status as ChangeStatus;
     const type = current.data.type as ChangeType;
     if ('type' in values && values.type !== type && stored !== 'draft' && stored !== 'assessment') return 'The type of a change is fixed once it goes for approval.';
+    const replan = replanRefusal(current.data, values);
+    if (replan) return replan;
     if ('status' in values && values.status !== stored && facts) {
       if (!(CHANGE_STATUSES as readonly unknown[]).includes(values.status)) return `"${String(values.status)}" is not a change status.`;
-      return changeMoveRefusal(stored, values.status as ChangeStatus, type, tally(facts.votes, quorumFor(facts.policy, type)));
+      const round = 'approval_round' in values ? values.approval_round : current.data.approval_round;
+      return changeMoveRefusal(stored, values.status as ChangeStatus, type, tally(roundVotes(facts.votes, round as string | null), quorumFor(facts.policy, type)));
     }
+    return null;
+  }
+  // The affected assets are part of what was approved: a client changes them under votes already
+  // given in the change's current round only after starting a new round (as the device does).
+  if (entity === 'change_assets' && parent && facts && replanAsksApproval(parent.data.status as ChangeStatus, parent.data.type as ChangeType)) {
+    if (roundVotes(facts.votes, parent.data.approval_round as string | null).length) return 'Changing the assets of a change that awaits approval asks for approval again: start a new approval round first.';
     return null;
   }
   if (entity === 'change_approvals') {

@@ -84,6 +84,8 @@ const CHANGE_FIELDS = {
   owner_id: id.nullable(),
   group_id: id.nullable(),
   created_by: id,
+  // A new id whenever the plan changes while the change awaits approval (shared/itsm/rules replanRefusal).
+  approval_round: id.nullable(),
 };
 
 const CHANGE_RULES: Record<string, EntityRule> = {
@@ -106,15 +108,23 @@ const CHANGE_RULES: Record<string, EntityRule> = {
     writers: STAFF,
     fields: { change_id: id, asset_id: id },
   },
-  // Votes: append-only, one record per vote; an approver's latest vote counts. The server sets the
-  // approver from the signed-in person and checks they hold the approver role.
+  // Votes: append-only, one record per vote; an approver's latest vote in the change's current
+  // approval round counts. The server sets the approver from the signed-in person and checks they
+  // hold the approver role.
   change_approvals: {
     home: 'site',
     identity: ['approver_id'],
     merge: 'append',
     parent: { field: 'change_id', entity: 'changes' },
     writers: STAFF,
-    fields: { change_id: id, approver_id: id, decision: z.enum(APPROVAL_DECISIONS, { message: 'A vote approves or rejects.' }), comment: optStr(5000) },
+    fields: {
+      change_id: id,
+      approver_id: id,
+      decision: z.enum(APPROVAL_DECISIONS, { message: 'A vote approves or rejects.' }),
+      comment: optStr(5000),
+      // The change's approval round the vote approves; a vote of an earlier round no longer counts.
+      round: id.nullable(),
+    },
   },
 };
 

@@ -81,6 +81,11 @@ export const changes = sqliteTable(
     ownerId: text('owner_id'),
     groupId: text('group_id'),
     createdBy: text('created_by').notNull(),
+    /**
+     * The approval round: a new id each time the plan, window, risk, impact, assets or type change
+     * while the change awaits approval or was scheduled by its votes; only votes of this round count.
+     */
+    approvalRound: text('approval_round'),
   },
   (t) => [
     uniqueIndex('changes_number_uq').on(t.number),
@@ -106,6 +111,8 @@ export const changeApprovals = sqliteTable(
     approverId: text('approver_id').notNull(),
     decision: text('decision').notNull(),
     comment: text('comment'),
+    /** The change's approval round the vote was given in (null: before rounds existed, or none yet). */
+    round: text('round'),
   },
   (t) => [index('change_approvals_change_idx').on(t.changeId, t.createdAt)],
 );

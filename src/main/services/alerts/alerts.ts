@@ -1,4 +1,8 @@
-/** Alerts for the shell: warranty ending, licence renewal due, audit overdue, EOL software, KEV exposure. */
+/**
+ * Alerts for the shell: warranty ending, licence renewal due, audit overdue, EOL software, KEV
+ * exposure, risks; and the signed-in person's own: escalations that notify them, and changes that
+ * await their approval (again, when the plan changed after they voted).
+ */
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
@@ -7,6 +11,8 @@ import { ALERT_KINDS, type Alert, type AlertCounts, type AlertKind } from '../..
 import { INACTIVE_STATUSES } from '../../../shared/assets/rules';
 import { eolExposure, kevExposure } from '../software/catalogues';
 import { NEXT_AUDIT, WARRANTY } from '../assets/list';
+import { escalationNotices } from '../sla/escalate';
+import { changesAwaitingApprovalBy } from '../changes/changes';
 
 const inactive = INACTIVE_STATUSES.map((s) => `'${s}'`).join(',');
 
@@ -153,6 +159,30 @@ export function listAlerts(ctx: Ctx, input: { kinds?: AlertKind[]; horizonDays: 
       .all(today) as { id: string; number: string; title: string; d: string }[];
     counts.risk_review_overdue = rows.length;
     for (const r of rows.slice(0, per)) items.push({ id: `risk_review_overdue:${r.id}`, kind: 'risk_review_overdue', severity: 'info', title: `${r.number} was due for review on ${r.d}`, detail: r.title, recordType: 'risk', recordId: r.id, due: r.d });
+  }
+  if (kinds.has('escalation_notice')) {
+    // The escalations that asked to notify, on open tickets this person works on (as sla.notices lists them).
+    const notices = escalationNotices(ctx, 1000);
+    counts.escalation_notice = notices.length;
+    for (const n of notices.slice(0, per)) {
+      items.push({ id: `escalation_notice:${n.id}`, kind: 'escalation_notice', severity: 'warning', title: `${n.number} escalated`, detail: `${n.title}: ${n.summary}`, recordType: 'ticket', recordId: n.ticketId, recordNumber: n.number, due: n.at.slice(0, 10) });
+    }
+  }
+  if (kinds.has('change_approval')) {
+    const waiting = changesAwaitingApprovalBy(ctx);
+    counts.change_approval = waiting.length;
+    for (const c of waiting.slice(0, per)) {
+      items.push({
+        id: `change_approval:${c.id}:${c.round ?? ''}`,
+        kind: 'change_approval',
+        severity: c.votedEarlier ? 'warning' : 'info',
+        title: c.votedEarlier ? `${c.number} changed after your vote: approve it again` : `${c.number} awaits your approval`,
+        detail: c.title,
+        recordType: 'change',
+        recordId: c.id,
+        due: c.windowStart?.slice(0, 10) ?? null,
+      });
+    }
   }
   const rank = { critical: 0, warning: 1, info: 2 };
   items.sort((a, b) => rank[a.severity] - rank[b.severity] || (a.due ?? '9999').localeCompare(b.due ?? '9999'));

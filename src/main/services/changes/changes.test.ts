@@ -5,7 +5,8 @@ import { createGroup } from '../directory/groups';
 import { createSite } from '../directory/sites';
 import { createAsset } from '../assets/assets';
 import { createProblem, getProblem } from '../problems/problems';
-import { changeCalendar, createChange, getChange, linkChangeAsset, listChanges, moveChange, setApprovalPolicy, updateChange, voteChange } from './changes';
+import { listAlerts } from '../alerts/alerts';
+import { changeCalendar, changesAwaitingApprovalBy, createChange, getChange, linkChangeAsset, listChanges, moveChange, setApprovalPolicy, updateChange, voteChange } from './changes';
 
 let w: World;
 let tech: Actor;
@@ -166,5 +167,50 @@ describe('changes', () => {
     const next = listChanges(c, { status: ['draft'], type: 'normal', limit: 100, offset: 0, cursor: drafts.nextCursor });
     expect(drafts.items.length + next.items.length).toBe(175);
     expect(next.nextCursor).toBeNull();
+  });
+
+  it('editing the plan, window, risk, impact, assets or type after approval voids the votes and asks the approvers again', () => {
+    const c = w.ctx(tech);
+    const asset = createAsset(c, { tag: 'SW-CORE-1', name: 'Core switch', type: 'network' });
+    const ch = createChange(c, { type: 'normal', title: 'Upgrade the core switch', ...plan });
+    moveChange(c, { id: ch.id, to: 'assessment' });
+    moveChange(c, { id: ch.id, to: 'awaiting_approval' });
+    expect(changesAwaitingApprovalBy(w.ctx(cab)).map((x) => [x.number, x.votedEarlier])).toEqual([[ch.number, false]]);
+    voteChange(w.ctx(cab), { id: ch.id, decision: 'approve' });
+    expect(changesAwaitingApprovalBy(w.ctx(cab))).toEqual([]);
+    expect(voteChange(w.ctx(cab2), { id: ch.id, decision: 'approve' }).status).toBe('scheduled');
+
+    // A title or owner edit is not a new plan: still scheduled.
+    expect(updateChange(c, { id: ch.id, title: 'Upgrade the core switch (site A)' }).status).toBe('scheduled');
+    // A new window is: both votes stop counting, stay listed as given on an earlier plan, and each approver is asked again.
+    const moved = updateChange(c, { id: ch.id, windowStart: '2026-03-14T22:00:00.000Z', windowEnd: '2026-03-15T02:00:00.000Z' });
+    expect(moved.status).toBe('awaiting_approval');
+    expect(moved.tally).toEqual({ approvals: 0, rejections: 0, quorum: 2 });
+    expect(moved.votes.map((v) => [v.approverName, v.earlierPlan, v.superseded])).toEqual([
+      ['Technician carl', true, false],
+      ['Technician cleo', true, false],
+    ]);
+    expect(changesAwaitingApprovalBy(w.ctx(cab)).map((x) => [x.number, x.votedEarlier])).toEqual([[ch.number, true]]);
+    const alerts = listAlerts(w.ctx(cab2), { kinds: ['change_approval'], horizonDays: 30, limit: 10 });
+    expect(alerts.counts.change_approval).toBe(1);
+    expect(alerts.items[0]).toMatchObject({ kind: 'change_approval', severity: 'warning', title: `${ch.number} changed after your vote: approve it again`, recordType: 'change', recordId: ch.id });
+
+    // Approved again, then an affected asset is added: asked again; the same for risk, impact, plans.
+    voteChange(w.ctx(cab), { id: ch.id, decision: 'approve' });
+    expect(voteChange(w.ctx(cab2), { id: ch.id, decision: 'approve' }).status).toBe('scheduled');
+    expect(linkChangeAsset(c, { id: ch.id, assetId: asset.id, present: true }).status).toBe('awaiting_approval');
+    // Linking the same asset again changes nothing, so it asks nothing.
+    voteChange(w.ctx(cab), { id: ch.id, decision: 'approve' });
+    voteChange(w.ctx(cab2), { id: ch.id, decision: 'approve' });
+    expect(linkChangeAsset(c, { id: ch.id, assetId: asset.id, present: true }).status).toBe('scheduled');
+    for (const edit of [{ risk: 'high' as const }, { impact: 'Floor 2 offline for 10 minutes.' }, { testPlan: 'Ping every VLAN gateway.' }]) {
+      expect(updateChange(c, { id: ch.id, ...edit }).status).toBe('awaiting_approval');
+      voteChange(w.ctx(cab), { id: ch.id, decision: 'approve' });
+      expect(voteChange(w.ctx(cab2), { id: ch.id, decision: 'approve' }).status).toBe('scheduled');
+    }
+    // A rejection on an earlier plan no longer rejects either.
+    updateChange(c, { id: ch.id, backoutPlan: 'Boot the previous image.' });
+    expect(voteChange(w.ctx(cab), { id: ch.id, decision: 'reject', comment: 'No maintenance notice sent.' }).status).toBe('rejected');
+    expect(updateChange(c, { id: ch.id, implementationPlan: 'Send the notice, then upgrade.' }).status).toBe('awaiting_approval');
   });
 });

@@ -24,9 +24,11 @@ import {
   DEFAULT_APPROVAL_POLICY,
   changeMoveRefusal,
   changeMoves,
+  changedPlanFields,
   effectiveStatus,
   latestVotes,
   quorumFor,
+  roundVotes,
   tally,
   windowsOverlap,
   type ApprovalDecision,
@@ -80,6 +82,7 @@ interface ChangeRow {
   group_id: string | null;
   site_name: string | null;
   created_by: string;
+  approval_round: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -91,6 +94,7 @@ interface VoteRow {
   approver_name: string | null;
   decision: ApprovalDecision;
   comment: string | null;
+  round: string | null;
   created_at: string;
 }
 
@@ -108,7 +112,7 @@ function votesOf(sqlite: Database.Database, ids: string[]): Map<string, VoteRow[
   if (!ids.length) return out;
   const rows = sqlite
     .prepare(
-      `SELECT a.id, a.change_id, a.approver_id, u.display_name AS approver_name, a.decision, a.comment, a.created_at
+      `SELECT a.id, a.change_id, a.approver_id, u.display_name AS approver_name, a.decision, a.comment, a.round, a.created_at
        FROM change_approvals a LEFT JOIN users u ON u.id = a.approver_id
        WHERE a.change_id IN (SELECT value FROM json_each(?)) AND a.deleted_hlc IS NULL ORDER BY a.created_at, a.id`,
     )
@@ -121,10 +125,11 @@ function votesOf(sqlite: Database.Database, ids: string[]): Map<string, VoteRow[
   return out;
 }
 
-const asVotes = (rows: VoteRow[]) => rows.map((v) => ({ id: v.id, approverId: v.approver_id, decision: v.decision, at: v.created_at }));
+const asVotes = (rows: VoteRow[]) => rows.map((v) => ({ id: v.id, approverId: v.approver_id, decision: v.decision, at: v.created_at, round: v.round }));
 
-function tallyOf(r: ChangeRow, votes: VoteRow[], policy: ChangeApprovalPolicy): Tally {
-  return tally(asVotes(votes), quorumFor(policy, r.type));
+/** The votes of the change's current approval round, counted against its quorum. */
+function tallyOf(r: Pick<ChangeRow, 'type' | 'approval_round'>, votes: VoteRow[], policy: ChangeApprovalPolicy): Tally {
+  return tally(roundVotes(asVotes(votes), r.approval_round), quorumFor(policy, r.type));
 }
 
 /** Statuses whose window no longer holds anything (nothing collides with them). */
@@ -270,6 +275,10 @@ export function updateChange(ctx: Ctx, input: CallParsed<'changes.update'>): Cha
     owner_id: input.ownerId,
     group_id: input.groupId,
   };
+  // A new plan asks for approval again: the votes given on the earlier one stop counting. A new round
+  // is started whatever the status this device sees, so the edit still holds if, meanwhile, another
+  // device sent the change for approval (the server refuses a plan edit under votes without one).
+  if (changedPlanFields(row as unknown as Record<string, unknown>, values).length) values.approval_round = uuidv7();
   write(ctx, (w) => updateRecord(ctx, w, 'changes', input.id, values));
   return getChange(ctx, input.id);
 }
@@ -301,15 +310,28 @@ export function voteChange(ctx: Ctx, input: CallParsed<'changes.vote'>): Change 
   if (!isChangeApprover(actor, groupsOf(sqlite, actor.id), policy)) throw new AppError('forbidden', 'Only change approvers (administrators and the approvers’ group) vote on changes.');
   if (input.decision === 'reject' && !input.comment) throw bad('comment', 'Say why the change is rejected.');
   write(ctx, (w) =>
-    appendRecord(ctx, w, 'change_approvals', uuidv7(), row.scope_id, { change_id: row.id, approver_id: w.actorId, decision: input.decision, comment: input.comment ?? null }),
+    appendRecord(ctx, w, 'change_approvals', uuidv7(), row.scope_id, {
+      change_id: row.id,
+      approver_id: w.actorId,
+      decision: input.decision,
+      comment: input.comment ?? null,
+      round: row.approval_round,
+    }),
   );
   return getChange(ctx, row.id);
 }
 
 export function linkChangeAsset(ctx: Ctx, input: CallParsed<'changes.linkAsset'>): Change {
   requireItsmStaff(ctx);
-  const row = rowOrThrow(ctx.store.sqlite, input.id);
-  write(ctx, (w) => linkAsset(ctx, w, row.id, row.scope_id, input.assetId, input.present));
+  const sqlite = ctx.store.sqlite;
+  const row = rowOrThrow(sqlite, input.id);
+  const member = sqlite.prepare('SELECT deleted_hlc IS NULL AS present FROM change_assets WHERE id = ?').get(setRowId('change_assets', row.id, input.assetId)) as { present: number } | undefined;
+  const differs = !!member?.present !== input.present;
+  write(ctx, (w) => {
+    // The affected assets are part of what is approved: a new round first, so the server sees it before the asset.
+    if (differs) updateRecord(ctx, w, 'changes', row.id, { approval_round: uuidv7() });
+    linkAsset(ctx, w, row.id, row.scope_id, input.assetId, input.present);
+  });
   return getChange(ctx, row.id);
 }
 
@@ -320,16 +342,20 @@ export function getChange(ctx: Ctx, id: string): Change {
   const policy = approvalPolicy(sqlite);
   const [summary] = summaries(sqlite, [r], policy);
   const voteRows = votesOf(sqlite, [id]).get(id) ?? [];
-  const latest = new Set(latestVotes(asVotes(voteRows)).map((v) => v.id));
-  const votes: ChangeVote[] = voteRows.map((v) => ({
-    id: v.id,
-    approverId: v.approver_id,
-    approverName: v.approver_name ?? 'Unknown',
-    decision: v.decision,
-    comment: v.comment,
-    at: v.created_at,
-    superseded: !latest.has(v.id),
-  }));
+  const latest = new Set(latestVotes(roundVotes(asVotes(voteRows), r.approval_round)).map((v) => v.id));
+  const votes: ChangeVote[] = voteRows.map((v) => {
+    const earlier = (v.round ?? null) !== (r.approval_round ?? null);
+    return {
+      id: v.id,
+      approverId: v.approver_id,
+      approverName: v.approver_name ?? 'Unknown',
+      decision: v.decision,
+      comment: v.comment,
+      at: v.created_at,
+      superseded: !earlier && !latest.has(v.id),
+      earlierPlan: earlier,
+    };
+  });
   const staff = actor.role === 'admin' || actor.role === 'technician';
   const s = summary!;
   const moves = staff ? changeMoves(r.type, s.status).filter((to) => changeMoveRefusal(r.status, to, r.type, s.tally) === null) : [];
@@ -409,7 +435,7 @@ function countChanges(sqlite: Database.Database, input: ChangeFilter, policy: Ch
     .pluck()
     .get(...args) as number;
   const voted = sqlite
-    .prepare(`SELECT c.id, c.type, c.status FROM changes c WHERE ${where.join(' AND ')} AND c.type != 'standard' AND c.status IN ('awaiting_approval', 'scheduled')`)
+    .prepare(`SELECT c.id, c.type, c.status, c.approval_round FROM changes c WHERE ${where.join(' AND ')} AND c.type != 'standard' AND c.status IN ('awaiting_approval', 'scheduled')`)
     .all(...args) as ChangeRow[];
   const votes = votesOf(sqlite, voted.map((r) => r.id));
   return plain + voted.filter((r) => wanted.includes(effectiveStatus(r.status, r.type, tallyOf(r, votes.get(r.id) ?? [], policy)))).length;
@@ -461,4 +487,28 @@ export function changeCalendar(ctx: Ctx, input: CallParsed<'changes.calendar'>):
   const { items } = listChanges(ctx, { from: input.from, to: input.to, ...(input.siteId ? { siteId: input.siteId } : {}), limit: 500, offset: 0 });
   const key = (i: ChangeSummary) => `${i.windowStart!}|${i.number}`;
   return { items: items.filter((i) => !DONE.includes(i.status)).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)) };
+}
+
+/**
+ * Changes that wait for the signed-in person's vote: they approve changes, the change awaits approval
+ * (its votes do not decide it yet) and they have not voted in its current round. `votedEarlier`: they
+ * voted on an earlier plan, which a later edit set aside.
+ */
+export function changesAwaitingApprovalBy(ctx: Ctx): { id: string; number: string; title: string; windowStart: string | null; round: string | null; votedEarlier: boolean }[] {
+  const actor = requireActor(ctx);
+  if (actor.role !== 'admin' && actor.role !== 'technician') return [];
+  const sqlite = ctx.store.sqlite;
+  const policy = approvalPolicy(sqlite);
+  if (!isChangeApprover(actor, groupsOf(sqlite, actor.id), policy)) return [];
+  const rows = sqlite
+    .prepare(`${SELECT} WHERE c.deleted_hlc IS NULL AND c.type != 'standard' AND c.status IN ('awaiting_approval', 'scheduled') ORDER BY c.window_start, c.number`)
+    .all() as ChangeRow[];
+  const votes = votesOf(sqlite, rows.map((r) => r.id));
+  return rows.flatMap((r) => {
+    const all = votes.get(r.id) ?? [];
+    if (effectiveStatus(r.status, r.type, tallyOf(r, all, policy)) !== 'awaiting_approval') return [];
+    const mine = all.filter((v) => v.approver_id === actor.id);
+    if (mine.some((v) => (v.round ?? null) === (r.approval_round ?? null))) return [];
+    return [{ id: r.id, number: r.number, title: r.title, windowStart: r.window_start, round: r.approval_round, votedEarlier: mine.length > 0 }];
+  });
 }

@@ -6,6 +6,7 @@ import { createGroup } from '../directory/groups';
 import { listTickets, viewCounts } from '../tickets/queue';
 import { deletePolicy, saveCalendar, savePolicy } from './settings';
 import { runEscalations, escalationNotices } from './escalate';
+import { listAlerts } from '../alerts/alerts';
 import { ticketSlaView } from './view';
 import { recomputeAllSla } from './recompute';
 import { dryRun, saveRule } from '../routing/routing';
@@ -135,6 +136,14 @@ describe('escalation', () => {
     expect(escalationNotices(w.ctx(lead)).map((n) => n.summary)).toEqual(['Resolution warning (level warn): priority raised to P3 Moderate, watcher added, team notified']);
     const timeline = getTicketDetail(w.ctx(tech), t.id).timeline.filter((e) => e.kind === 'field' && e.field === 'escalation');
     expect(timeline).toHaveLength(1);
+    // The notified person (the watcher it added) finds it in their alerts bell, opening the ticket by number.
+    const bell = listAlerts(w.ctx(lead), { kinds: ['escalation_notice'], horizonDays: 30, limit: 10 });
+    expect(bell.counts.escalation_notice).toBe(1);
+    expect(bell.items[0]).toMatchObject({ kind: 'escalation_notice', title: `${t.number} escalated`, recordType: 'ticket', recordId: t.id, recordNumber: t.number });
+    expect(bell.items[0]!.detail).toContain('Mail down');
+    // Someone who neither works nor watches the ticket is not notified.
+    const other = w.user('technician', 'otto');
+    expect(listAlerts(w.ctx(other), { kinds: ['escalation_notice'], horizonDays: 30, limit: 10 }).counts.escalation_notice).toBe(0);
   });
 
   it('escalates at breach plus its offset on the policy that still applies', () => {

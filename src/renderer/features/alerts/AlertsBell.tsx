@@ -15,6 +15,8 @@ const READERS = ['admin', 'technician', 'auditor'];
 function openAlert(a: Alert) {
   if (a.recordType === 'asset') navigate(`/assets/${a.recordId}`);
   else if (a.recordType === 'risk') navigate(`/risks/${a.recordId}`);
+  else if (a.recordType === 'ticket') navigate(`/queue/${a.recordNumber ?? ''}`);
+  else if (a.recordType === 'change') navigate(`/changes/${a.recordId}`);
   else navigate(`/licences?entitlement=${a.recordId}`);
 }
 
@@ -78,7 +80,7 @@ export function AlertList({ onOpen }: { compact?: boolean; onOpen?: () => void }
         <Loading label="Loading alerts…" />
       ) : q.data.items.length === 0 ? (
         <Empty title="Nothing needs attention">
-          Warranties, renewals, overdue audits, end-of-life software and known exploited vulnerabilities show here.
+          Warranties, renewals, overdue audits, end-of-life software, known exploited vulnerabilities, escalations that notify you and changes awaiting your approval show here.
         </Empty>
       ) : (
         q.data.items.map((a) => (

@@ -211,6 +211,11 @@ function Approvals({ c }: { c: Change }) {
           {c.type === 'standard' ? 'Standard change: pre-approved' : `${c.tally.approvals} of ${c.tally.quorum} approvals${c.tally.rejections ? `, ${c.tally.rejections} rejection${c.tally.rejections === 1 ? '' : 's'}` : ''}`}
         </Text>
       </Group>
+      {c.votes.some((v) => v.earlierPlan) && c.status === 'awaiting_approval' && (
+        <Text size="sm" fw={500} mb="xs" data-testid="change-reapproval">
+          The plan changed after {c.votes.filter((v) => v.earlierPlan).length === 1 ? 'a vote was' : 'votes were'} given: approval is asked again.
+        </Text>
+      )}
       {c.votes.length === 0 ? (
         <Text size="sm" c="dimmed">
           No vote yet.
@@ -219,7 +224,7 @@ function Approvals({ c }: { c: Change }) {
         <Table data-testid="change-votes">
           <Table.Tbody>
             {c.votes.map((v) => (
-              <Table.Tr key={v.id} style={{ opacity: v.superseded ? 0.6 : 1 }}>
+              <Table.Tr key={v.id} style={{ opacity: v.superseded || v.earlierPlan ? 0.6 : 1 }} data-earlier-plan={v.earlierPlan ? 'true' : undefined}>
                 <Table.Td>{v.approverName}</Table.Td>
                 <Table.Td>
                   <Badge color={v.decision === 'approve' ? 'green' : 'red'} variant="light">
@@ -228,6 +233,11 @@ function Approvals({ c }: { c: Change }) {
                   {v.superseded && (
                     <Text span size="xs" c="dimmed" ml={6}>
                       replaced by a later vote
+                    </Text>
+                  )}
+                  {v.earlierPlan && (
+                    <Text span size="xs" c="dimmed" ml={6}>
+                      on an earlier plan, no longer counted
                     </Text>
                   )}
                 </Table.Td>

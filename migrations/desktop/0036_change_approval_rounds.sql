@@ -1,0 +1,2 @@
+ALTER TABLE `change_approvals` ADD `round` text;--> statement-breakpoint
+ALTER TABLE `changes` ADD `approval_round` text;
