@@ -5,11 +5,11 @@
  * ('/assets' also receives '/assets/AST-000321'; read the rest with useRoute().segments).
  * Settings sub-pages register in ./settings-sections.tsx instead.
  */
-import type { ComponentType, ReactNode } from 'react';
+import { useEffect, type ComponentType, type ReactNode } from 'react';
+import { navigate } from '../lib/router';
 import { IconInbox, IconListDetails, IconSettings, IconInfoCircle } from '@tabler/icons-react';
 import type { Role } from '../../shared/api';
 import { QueuePage } from '../features/tickets/QueuePage';
-import { MyRequestsPage } from '../features/tickets/MyRequestsPage';
 import { SettingsPage } from '../features/settings/SettingsPage';
 import { AboutPage } from '../features/about/AboutPage';
 import { settingsSections } from './settings-sections';
@@ -60,9 +60,16 @@ export interface NavEntry {
 
 const STAFF_AND_AUDITOR: readonly Role[] = ['admin', 'technician', 'auditor'];
 
+/** The app shows a requester the portal on every path but settings and About (App.tsx); this only sends a stray render there. */
+function ToPortalTickets() {
+  useEffect(() => navigate('/portal/tickets'), []);
+  return null;
+}
+
 export const navEntries: NavEntry[] = [
   { path: '/queue', label: 'Queue', icon: IconListDetails, roles: STAFF_AND_AUDITOR, element: QueuePage, order: 10, keywords: ['tickets', 'triage', 'incidents'] },
-  { path: '/requests', label: 'My requests', icon: IconInbox, roles: ['requester'], element: MyRequestsPage, order: 10, keywords: ['tickets'] },
+  // Requesters' own tickets live in the portal: the console's frame (their settings and About) links there.
+  { path: '/requests', label: 'My requests', icon: IconInbox, roles: ['requester'], element: ToPortalTickets, order: 10, keywords: ['tickets'] },
   // ↓ other screens plug in here (one line each) ↓
   { path: '/problems', label: 'Problems', icon: IconBug, roles: STAFF_AND_AUDITOR, element: ProblemsPage, order: 15, keywords: ['known errors', 'root cause', 'workaround', 'post-incident review', 'itil'] },
   { path: '/changes', label: 'Changes', icon: IconArrowsExchange, roles: STAFF_AND_AUDITOR, element: ChangesPage, order: 16, keywords: ['change calendar', 'approvals', 'cab', 'schedule', 'maintenance window', 'itil'] },
