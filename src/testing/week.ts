@@ -10,7 +10,7 @@
  *
  * Shared by `npm run bench:week` (full size, timed) and week.int.test.ts (small, invariants only).
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startServer } from '../server/http';
 import { loadSampleData } from '../main/services/setup/sample';
 import { mulberry32, type Rng } from '../main/services/tickets/generate';
@@ -59,6 +59,15 @@ export interface DeviceFigures {
   pulled: number;
   pagesApplied: number;
   maxPageApplyMs: number;
+  /** The longest decode and parse of a pulled page (ms). */
+  maxPageParseMs: number;
+  /** The longest push step: reading and encoding a batch, or writing the server's answer (ms). */
+  maxPushStepMs: number;
+  /**
+   * The longest this laptop's own sync work held the event loop at once during the catch-up (ms):
+   * the largest of the three above. What a window of this laptop would wait at worst for sync.
+   */
+  longestSyncHoldMs: number;
   provisionalBeforeSync: number;
   conflictsRequired: number;
   conflictsRequiredListed: number;
@@ -78,6 +87,12 @@ export interface WeekReport {
   overlapsPerKind: number;
   offlineSeconds: number;
   secondsToConverge: number | null;
+  /**
+   * The longest event-loop stall of this process during the catch-up (ms). The three laptops and
+   * the server share one process here, so it counts all their work together; each laptop's own
+   * share is its longestSyncHoldMs.
+   */
+  maxEventLoopStallMs: number;
   converged: boolean;
   goal: string;
   tickets: number;
@@ -482,12 +497,14 @@ export async function runWeek(opts: WeekOptions): Promise<WeekReport> {
       l.provisional = rows.filter((r) => r.number.includes('-P-')).length;
       l.pushedAtReturn = l.dev.rt.store.sqlite.prepare('SELECT count(*) FROM pending_ops').pluck().get() as number;
       // From here on: the catch-up's pages only.
-      syncClientFor(l.dev.rt).pullApplyStats({ reset: true });
+      syncClientFor(l.dev.rt).syncStats({ reset: true });
     }
 
     // The server comes back on the same address. Nobody presses Sync now.
     say('server back');
     await opts.onCatchUp?.start();
+    const stalls = monitorEventLoopDelay({ resolution: 5 });
+    stalls.enable();
     server.http = await startServer(server.store, { port: server.http.port });
     const back = performance.now();
     let convergedAt: number | null = null;
@@ -506,6 +523,7 @@ export async function runWeek(opts: WeekOptions): Promise<WeekReport> {
       timeout,
       200,
     );
+    stalls.disable();
     await opts.onCatchUp?.stop();
     const secondsToConverge = convergedAt === null ? null : (convergedAt - back) / 1000;
     say(`converged: ${secondsToConverge ?? 'no'}`);
@@ -585,7 +603,7 @@ export async function runWeek(opts: WeekOptions): Promise<WeekReport> {
       }
       let unexpected = 0;
       for (const [key, have] of listed) unexpected += Math.max(0, have - (wanted.get(key) ?? 0));
-      const st = syncClientFor(l.dev.rt).pullApplyStats();
+      const st = syncClientFor(l.dev.rt).syncStats();
       figures.push({
         name: l.name,
         role: l.role,
@@ -593,6 +611,9 @@ export async function runWeek(opts: WeekOptions): Promise<WeekReport> {
         pulled: st.changes,
         pagesApplied: st.pages,
         maxPageApplyMs: +st.maxApplyMs.toFixed(1),
+        maxPageParseMs: +st.maxParseMs.toFixed(1),
+        maxPushStepMs: +st.maxPushStepMs.toFixed(1),
+        longestSyncHoldMs: +Math.max(st.maxApplyMs, st.maxParseMs, st.maxPushStepMs).toFixed(1),
         provisionalBeforeSync: l.provisional,
         conflictsRequired: mine.length,
         conflictsRequiredListed: found,
@@ -610,6 +631,7 @@ export async function runWeek(opts: WeekOptions): Promise<WeekReport> {
       overlapsPerKind: perKind,
       offlineSeconds: +offlineSeconds.toFixed(1),
       secondsToConverge: secondsToConverge === null ? null : +(secondsToConverge as number).toFixed(2),
+      maxEventLoopStallMs: +(stalls.max / 1e6).toFixed(1),
       converged: secondsToConverge !== null,
       goal: '≤ 30 s to converge with nobody pressing Sync now; 0 lost, 0 duplicate numbers, 0 numbers leading elsewhere, every required conflict listed',
       tickets: A.dev.rt.store.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get() as number,

@@ -54,12 +54,24 @@ export const PROBE_FAST_WINDOW_MS = 5 * 60_000;
  */
 export const APPLY_BUDGET_MS = 60;
 /**
+ * Decoding, parsing and checking a page's body is one more piece that holds the event loop, before
+ * its first slice, and it grows with the page (a 2,000-ticket page is about 2.5 MB). Pages shrink
+ * when it runs past this, and grow only while it would stay under it.
+ */
+export const PARSE_BUDGET_MS = 30;
+/**
  * How long one slice of a pulled page may hold the event loop, all of it counted (its rows, audit
  * event, derived fields and commit; see applyPageSlice), before it yields: well under the 100 ms a
  * window may wait for an answer, leaving room for a slow disk or a busy machine.
  */
 const SLICE_BUDGET_MS = 40;
-const MIN_PULL_LIMIT = 100;
+export const MIN_PULL_LIMIT = 100;
+/**
+ * How long reading and encoding one push batch may hold the event loop: a megabyte of small edits
+ * (a few thousand ops) took 30 to 90 ms, and sending it (JSON) a third as long again on top. A week
+ * of offline work then goes in more, smaller pushes; the server's work per op is the same.
+ */
+const PUSH_BUILD_BUDGET_MS = 20;
 /** The first page is small (its apply time is unknown yet); later pages grow while applies stay quick. */
 const FIRST_PULL_LIMIT = 500;
 
@@ -113,7 +125,7 @@ export class SyncClient {
   private probeTimer: NodeJS.Timeout | null = null;
   /** The page size the next catch-up starts with (adapted to how long pages take to apply). */
   private pullLimit = FIRST_PULL_LIMIT;
-  private readonly applyStats = { pages: 0, changes: 0, maxApplyMs: 0 };
+  private readonly stats = { pages: 0, changes: 0, maxApplyMs: 0, maxParseMs: 0, maxPushStepMs: 0 };
 
   constructor(private readonly opts: SyncClientOptions) {
     this.sqlite = opts.store.sqlite;
@@ -370,9 +382,14 @@ export class SyncClient {
   async pushAll(): Promise<{ count: number; rejected: number }> {
     let count = 0;
     let rejected = 0;
-    for (;;) {
+    for (let batch = 0; ; batch++) {
+      // The last batch's answer was just read and acknowledged in this turn of the event loop:
+      // the windows are answered before the next batch is read and sent.
+      if (batch > 0) await yieldToIo();
       // The batch and the audit chain's tip in one read: the anchor covers the events of those ops.
-      const { ops, tip } = this.sqlite.transaction(() => ({ ops: nextBatch(this.sqlite).ops, tip: this.anchorUnsupported ? null : chainTip(this.sqlite) }))();
+      const building = performance.now();
+      const { ops, tip } = this.sqlite.transaction(() => ({ ops: nextBatch(this.sqlite, undefined, undefined, PUSH_BUILD_BUDGET_MS).ops, tip: this.anchorUnsupported ? null : chainTip(this.sqlite) }))();
+      this.notePushStep(performance.now() - building);
       // With nothing to send, one push still carries a chain the server has not answered yet.
       if (!ops.length && !(tip && anchorWanted(this.sqlite, tip))) break;
       const req: PushRequest = { deviceId: localDeviceId(this.sqlite), clientVersion: CLIENT_VERSION, schemaVersion: SYNC_SCHEMA_MAX, cursor: getCursor(this.sqlite), ops };
@@ -407,18 +424,25 @@ export class SyncClient {
       }
       if (!answered.length) throw new SyncHttpError(502, 'bad_reply', 'The server answered a push without results.');
       // The anchor the server acknowledged is kept in the same transaction as the ops it answered.
-      const acked = await writeGate(this.sqlite).exclusive(() =>
-        this.sqlite.transaction(() => {
+      const acked = await writeGate(this.sqlite).exclusive(() => {
+        const writing = performance.now();
+        const out = this.sqlite.transaction(() => {
           const r = acknowledge(this.sqlite, answered, this.opts.clock.now().toISOString());
           noteAnchor();
           return r;
-        })(),
-      );
+        })();
+        this.notePushStep(performance.now() - writing);
+        return out;
+      });
       rejected += acked.rejected.length;
       for (const r of answered) if (r.status === 'rejected') this.opts.log?.('op rejected', { seq: r.deviceSeq, reason: r.reason });
       count += answered.length;
     }
     return { count, rejected };
+  }
+
+  private notePushStep(ms: number): void {
+    this.stats.maxPushStepMs = Math.max(this.stats.maxPushStepMs, ms);
   }
 
   /**
@@ -486,9 +510,14 @@ export class SyncClient {
    * elsewhere between two slices (the rest comes with the next pull).
    */
   private async applyInSlices(page: PullResponse, cursorKey: string): Promise<'all' | 'part' | 'none'> {
+    const parseMs = this.transport?.pullCostMs?.() ?? 0;
+    this.stats.maxParseMs = Math.max(this.stats.maxParseMs, parseMs);
     let rest = page;
     let longest = 0;
     for (;;) {
+      // Before every slice, the first included: the page's body was just read and parsed in this
+      // turn of the event loop, and a slice on top of that would hold the windows for both.
+      await yieldToIo();
       let ms = 0;
       const r = await writeGate(this.sqlite).exclusive(() => {
         // Measured inside the gate: waiting for it is not holding the event loop.
@@ -498,16 +527,15 @@ export class SyncClient {
         return out;
       });
       longest = Math.max(longest, ms);
-      this.applyStats.maxApplyMs = Math.max(this.applyStats.maxApplyMs, ms);
+      this.stats.maxApplyMs = Math.max(this.stats.maxApplyMs, ms);
       if (!r) return rest === page ? 'none' : 'part';
-      this.applyStats.changes += r.taken;
+      this.stats.changes += r.taken;
       if (r.taken >= rest.changes.length) break;
       const last = rest.changes[r.taken - 1]!.seq;
       rest = { ...rest, from: last, changes: rest.changes.slice(r.taken) };
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    this.applyStats.pages++;
-    if (cursorKey === CURSOR_KEY) this.adaptPullLimit(page.changes.length, longest);
+    this.stats.pages++;
+    if (cursorKey === CURSOR_KEY) this.adaptPullLimit(page.changes.length, longest, parseMs);
     return 'all';
   }
 
@@ -525,16 +553,8 @@ export class SyncClient {
     return r;
   }
 
-  /**
-   * Sizes the next page by its longest slice (what held the event loop; a page is applied in
-   * slices, so its size no longer decides that): halved at once when a slice still ran past
-   * APPLY_BUDGET_MS, grown gently while slices keep within it (a small page costs a round trip).
-   */
-  private adaptPullLimit(changes: number, longestSliceMs: number): void {
-    if (changes < this.pullLimit / 2) return;
-    const ms = longestSliceMs;
-    if (ms > APPLY_BUDGET_MS) this.pullLimit = Math.max(MIN_PULL_LIMIT, Math.floor(this.pullLimit * Math.min(0.5, APPLY_BUDGET_MS / ms)));
-    else this.pullLimit = Math.min(DEFAULT_PULL_LIMIT, Math.ceil(this.pullLimit * 1.25));
+  private adaptPullLimit(changes: number, longestSliceMs: number, parseMs: number): void {
+    this.pullLimit = nextPullLimit(this.pullLimit, { changes, longestSliceMs, parseMs });
   }
 
   /** The page size the next pull asks for. */
@@ -542,10 +562,15 @@ export class SyncClient {
     return this.pullLimit;
   }
 
-  /** Pages applied since the client started, the changes they carried, and the longest one apply held the event loop (ms). */
-  pullApplyStats(opts: { reset?: boolean } = {}): { pages: number; changes: number; maxApplyMs: number } {
-    const out = { ...this.applyStats };
-    if (opts.reset) Object.assign(this.applyStats, { pages: 0, changes: 0, maxApplyMs: 0 });
+  /**
+   * What this client's sync work held the event loop for at once, since it started (or the last
+   * reset): pages applied, the changes they carried, the longest slice apply, the longest decode and
+   * parse of a pulled page, and the longest push step (reading and encoding a batch, or writing its
+   * answer), all in ms.
+   */
+  syncStats(opts: { reset?: boolean } = {}): { pages: number; changes: number; maxApplyMs: number; maxParseMs: number; maxPushStepMs: number } {
+    const out = { ...this.stats };
+    if (opts.reset) Object.assign(this.stats, { pages: 0, changes: 0, maxApplyMs: 0, maxParseMs: 0, maxPushStepMs: 0 });
     return out;
   }
 
@@ -559,7 +584,7 @@ export class SyncClient {
         pulled += r.pulled;
         if (!r.more) break;
         // Let the host answer its windows between pages, even when the next page is already here.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToIo();
       }
       pulled += await this.backfill(limit ?? this.pullLimit, domains);
     } finally {
@@ -746,6 +771,32 @@ export class SyncClient {
     }, ms);
     this.timer.unref();
   }
+}
+
+/**
+ * The size of the next pulled page, from what the last one cost the event loop at once: its longest
+ * slice (a page is applied in slices, so its size alone no longer decides that) and the parse of
+ * its body. Halved at once (or more) when either ran past its budget; grown gently while both keep
+ * within theirs (a small page costs a round trip), never past what the parse budget would allow at
+ * the last page's cost per change. A page much shorter than asked (the end of the log) says nothing.
+ */
+export function nextPullLimit(limit: number, last: { changes: number; longestSliceMs: number; parseMs: number }): number {
+  if (last.changes < limit / 2) return limit;
+  const over = Math.max(last.longestSliceMs / APPLY_BUDGET_MS, last.parseMs / PARSE_BUDGET_MS);
+  if (over > 1) return Math.max(MIN_PULL_LIMIT, Math.floor(limit * Math.min(0.5, 1 / over)));
+  const parsePerChange = last.parseMs / last.changes;
+  const parseRoom = parsePerChange > 0 ? Math.floor(PARSE_BUDGET_MS / parsePerChange) : Infinity;
+  return Math.max(MIN_PULL_LIMIT, Math.min(DEFAULT_PULL_LIMIT, Math.ceil(limit * 1.25), Math.max(limit, parseRoom)));
+}
+
+/**
+ * Resolves after the event loop has read what waits on its sockets and pipes (a window's call), so
+ * the next piece of sync work never runs in the same turn as the last. One setImmediate is not
+ * enough from an I/O callback (a page's body just arrived): its callback runs in that same turn,
+ * before the loop polls again; an immediate scheduled from an immediate waits for the next turn.
+ */
+export function yieldToIo(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** Exponential backoff with full jitter, capped at five minutes. */

@@ -71,6 +71,11 @@ export interface SyncTransport {
   push(req: PushRequest): Promise<PushResponse>;
   /** `scopes`: only these sites (a back-fill of sites just gained); the server narrows them to the user's. */
   pull(cursor: number, limit: number, scopes?: string[]): Promise<PullResponse>;
+  /**
+   * How long the last pulled page held the event loop before its first slice: decoding, parsing and
+   * checking its body (ms). The client sizes pages so that this stays short too.
+   */
+  pullCostMs?(): number;
   lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse>;
   revoke(deviceId: string): Promise<void>;
   /** Calls `onPoke` whenever the server's change log moves; returns a stop function. */
@@ -100,7 +105,13 @@ const TIMEOUT_MS = 60_000;
 /** A probe that takes longer than this counts as "not back yet"; the next one follows soon. */
 const HEALTH_TIMEOUT_MS = 1500;
 
+const utf8 = new TextDecoder();
+
 export class HttpTransport implements SyncTransport {
+  /** How long the last answer's body took to decode and parse (ms). */
+  private parseMs = 0;
+  private pullCost = 0;
+
   constructor(
     private readonly baseUrl: string,
     private creds: Credentials | null,
@@ -133,7 +144,12 @@ export class HttpTransport implements SyncTransport {
     }
     let parsed: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
     try {
-      parsed = (await res.json()) as typeof parsed;
+      const bytes = await res.arrayBuffer();
+      // Decoding and parsing hold the event loop in one piece, as long as the body is big: timed,
+      // so the sync client can ask for smaller pages when they cost too much (see pullCostMs).
+      const started = performance.now();
+      parsed = JSON.parse(utf8.decode(bytes)) as typeof parsed;
+      this.parseMs = performance.now() - started;
     } catch {
       throw new SyncHttpError(res.status, 'bad_reply', `The server answered ${res.status} with something that is not Outpost JSON. Is ${this.baseUrl} an Outpost server?`);
     }
@@ -192,9 +208,15 @@ export class HttpTransport implements SyncTransport {
     // Compact clocks: a record written in one go carries one "*" stamp instead of one per field,
     // which halves the page; applyPage expands them where it compares clocks.
     const v = await this.authed('GET', `/sync/pull?cursor=${cursor}&limit=${limit}&clocks=compact${only}`);
+    const started = performance.now();
     const r = parsePullResponse(v);
+    this.pullCost = this.parseMs + (performance.now() - started);
     if (!r.ok) throw new SyncHttpError(502, 'bad_reply', `The server sent a page this Outpost cannot read: ${r.message}.`);
     return r.value;
+  }
+
+  pullCostMs(): number {
+    return this.pullCost;
   }
 
   lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse> {
