@@ -84,6 +84,12 @@ test('assets-sample-BAD.csv: Mac Roman read, names repaired, statuses kept as la
   await expect(pendingType).toHaveValue('Undeployable (in repair)');
   await wizard.setLabelType('Pending Diagnostics', 'Pending (on order)');
 
+  // The rows as they will be stored, in words: a row with no status but a person is deployed.
+  const rows = page.getByTestId('import-preview-rows');
+  await expect(rows.getByRole('columnheader')).toHaveText(['Row', 'Action', 'Asset tag', 'Name', 'Type', 'Status', 'Location', 'Assigned to']);
+  await expect(rows.getByRole('row').filter({ hasText: '266501579-5' })).toContainText('Deployed');
+  await expect(rows.getByRole('row').filter({ hasText: '266501579-5' })).toContainText('Other');
+
   await expect(page.getByTestId('import-commit')).toHaveText('Import 200 rows');
   const done = await wizard.commit();
   expect(done).toContain('200 created');

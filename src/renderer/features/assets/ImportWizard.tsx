@@ -23,6 +23,7 @@ import {
   type MappableField,
 } from '../../../shared/api/assets';
 import { STATUS_LABEL_TYPES, STATUS_LABEL_TYPE_NAMES, type StatusLabelType } from '../../../shared/assets/status-labels';
+import { ASSET_STATUS_LABELS, ASSET_TYPE_LABELS, type AssetStatus, type AssetType } from '../../../shared/assets/rules';
 import { api, errorMessage } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
@@ -42,6 +43,32 @@ export const FORMAT_LABELS: Record<ImportFormat, string> = {
 
 
 const IGNORE = '__ignore__';
+
+/** The preview table's column names (its rows are keyed by field); a key not listed shows as it is. */
+const PREVIEW_COLUMNS: Record<string, string> = {
+  ...IMPORT_FIELD_LABELS,
+  row: 'Row',
+  action: 'Action',
+  assignedTo: 'Assigned to',
+  displayName: 'Display name',
+  address: 'Address',
+  parent: 'Inside',
+  product: 'Product',
+  seats: 'Seats',
+  endDate: 'Ends',
+  eolMonths: 'End of life (months)',
+  matchedOn: 'Matched on',
+  software: 'Software',
+};
+
+/** A preview cell as a person reads it: Outpost's own statuses and types by their names. */
+function previewCell(column: string, value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const v = String(value);
+  if (column === 'status' && v in ASSET_STATUS_LABELS) return ASSET_STATUS_LABELS[v as AssetStatus];
+  if (column === 'type' && v in ASSET_TYPE_LABELS) return ASSET_TYPE_LABELS[v as AssetType];
+  return v;
+}
 
 interface Picked {
   name: string;
@@ -698,11 +725,11 @@ function PreviewCard({ r, onLabelType, busy = false }: { r: ImportResult; onLabe
         )}
         {r.preview.length > 0 && (
           <ScrollArea>
-            <Table fz="xs" striped withTableBorder>
+            <Table fz="xs" striped withTableBorder data-testid="import-preview-rows">
               <Table.Thead>
                 <Table.Tr>
                   {cols.map((c) => (
-                    <Table.Th key={c}>{c}</Table.Th>
+                    <Table.Th key={c}>{PREVIEW_COLUMNS[c] ?? c}</Table.Th>
                   ))}
                 </Table.Tr>
               </Table.Thead>
@@ -711,7 +738,7 @@ function PreviewCard({ r, onLabelType, busy = false }: { r: ImportResult; onLabe
                   <Table.Tr key={i}>
                     {cols.map((c) => (
                       <Table.Td key={c} style={{ whiteSpace: 'nowrap' }}>
-                        {row[c] === null || row[c] === undefined ? '—' : String(row[c])}
+                        {previewCell(c, row[c])}
                       </Table.Td>
                     ))}
                   </Table.Tr>
