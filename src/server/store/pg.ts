@@ -206,6 +206,18 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     }
   }
 
+  // Pushes (and leases) are serialised across instances by the advisory lock. Within this instance
+  // they queue here first, so pushes waiting their turn hold no pooled connection: the push that
+  // holds the lock may need a second connection for a lookup (who wrote an overwritten value), and
+  // pulls and sign-ins need theirs. Without the queue, a burst of pushes larger than the pool took
+  // every connection, the lock holder waited for one, and the instance stopped answering.
+  let syncQueue: Promise<unknown> = Promise.resolve();
+  function queued<T>(fn: () => Promise<T>): Promise<T> {
+    const run = syncQueue.then(fn, fn);
+    syncQueue = run.catch(() => {});
+    return run;
+  }
+
   /** A transaction without the push lock: account writes never wait for a push. */
   async function plainTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await pool.connect();
@@ -237,7 +249,7 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       }
       if (!listener) await startListener();
     },
-    withSyncTx: (fn) => inTx((c) => fn(txFor(c))),
+    withSyncTx: (fn) => queued(() => inTx((c) => fn(txFor(c)))),
     pull: async (scopes, cursor, limit, opts = {}) => {
       // The head is read first: everything up to it has committed (a push writes its rows and the
       // head in one transaction), and the queries below run on later snapshots, so they see all of
@@ -273,7 +285,8 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       return r.rows[0]?.id ?? null;
     },
     lease: (deviceId, prefix, count, max) =>
-      inTx(async (c): Promise<LeaseResponse | null> => {
+      queued(() =>
+        inTx(async (c): Promise<LeaseResponse | null> => {
         const cur = await c.query<{ next: string }>('SELECT next FROM number_counters WHERE prefix = $1 FOR UPDATE', [prefix]);
         if (Number(cur.rows[0]?.next ?? 1) + count - 1 > max) return null;
         const r = await c.query<{ first: number }>(
@@ -285,7 +298,8 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         const last = first + count - 1;
         await c.query('INSERT INTO number_leases (prefix, first, last, device_id) VALUES ($1, $2, $3, $4)', [prefix, first, last, deviceId]);
         return { prefix, first, last };
-      }),
+        }),
+      ),
     outstandingLeased: async (deviceId, prefix) => {
       const leases = await pool.query<{ first: string; last: string }>('SELECT first, last FROM number_leases WHERE device_id = $1 AND prefix = $2 ORDER BY first DESC LIMIT 20', [deviceId, prefix]);
       let open = 0;
