@@ -198,17 +198,12 @@ function detailOf(v: View, p: Principal, t: Change): PortalTicketDetail {
 
 // ---------------------------------------------------------------- writing as the requester
 
-let lastSeq = 0;
-/** Sequence numbers of the portal's ops: increasing within the server process, unique per portal session's device. */
-function nextSeq(nowMs: number): number {
-  lastSeq = Math.max(lastSeq + 1, nowMs * 16);
-  return lastSeq;
-}
-let provisional = 0;
-
 async function pushOps(store: ServerStore, auth: PushAuth, ops: Omit<WireOp, 'opId' | 'deviceSeq' | 'hlc' | 'schemaVersion' | 'createdAt'>[], nowMs: number): Promise<void> {
   const nowIso = new Date(nowMs).toISOString();
-  const wire: WireOp[] = ops.map((o, i) => ({ ...o, opId: uuidv7(), deviceSeq: nextSeq(nowMs), hlc: formatHlc({ wall: nowMs, counter: i }), schemaVersion: SYNC_SCHEMA_MAX, createdAt: nowIso }));
+  // The portal session's sequence numbers come from the store, so two instances answering the same
+  // browser (behind a load balancer), or a restarted one, never give two changes the same number.
+  const firstSeq = await store.reserveDeviceCounter(auth.deviceId, 'seq', ops.length);
+  const wire: WireOp[] = ops.map((o, i) => ({ ...o, opId: uuidv7(), deviceSeq: firstSeq + i, hlc: formatHlc({ wall: nowMs, counter: i }), schemaVersion: SYNC_SCHEMA_MAX, createdAt: nowIso }));
   const head = await store.headSeq();
   const out = await push(store, auth, { deviceId: auth.deviceId, clientVersion: 'portal', schemaVersion: SYNC_SCHEMA_MAX, cursor: head, ops: wire }, nowMs);
   const refused = out.results.find((r) => r.status === 'rejected');
@@ -265,7 +260,9 @@ const handlers: { [N in keyof typeof portalCalls]: (store: ServerStore, auth: Pu
     const urgency = item ? 3 : input.urgency;
     const matrix = matrixFromRecord(v.records.get(`team_settings/${PRIORITY_MATRIX_ID}`));
     const id = uuidv7();
-    provisional = (provisional % 999_999_999) + 1;
+    // Numbered for real at push; the provisional number stays as the ticket's alias, so it must be
+    // this session's own whichever instance gives it.
+    const provisional = await store.reserveDeviceCounter(auth.deviceId, 'provisional', 1);
     const nowIso = new Date(nowMs).toISOString();
     await pushOps(
       store,

@@ -476,6 +476,14 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       const r = await pool.query<{ session_id: string }>('DELETE FROM live_tickets WHERE hash = $1 RETURNING session_id', [hash]);
       return r.rows[0]?.session_id ?? null;
     },
+    reserveDeviceCounter: async (deviceId, what, count) => {
+      const r = await pool.query<{ first: number }>(
+        `INSERT INTO device_counters (device_id, what, next) VALUES ($1, $2, $3::bigint + 1)
+         ON CONFLICT (device_id, what) DO UPDATE SET next = device_counters.next + $3::bigint RETURNING next - $3::bigint AS first`,
+        [deviceId, what, count],
+      );
+      return Number(r.rows[0]!.first);
+    },
     announce: async (seq) => {
       await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, String(seq)]);
     },

@@ -43,6 +43,14 @@ CREATE TABLE IF NOT EXISTS op_results (
   PRIMARY KEY (device_id, device_seq)
 );
 CREATE TABLE IF NOT EXISTS number_counters (prefix TEXT PRIMARY KEY, next ${bigint} NOT NULL);
+-- Counters the server keeps for a device it writes for (the portal's browser sessions): the op
+-- sequence numbers and provisional ticket numbers it gives them, shared by every instance.
+CREATE TABLE IF NOT EXISTS device_counters (
+  device_id TEXT NOT NULL,
+  what TEXT NOT NULL,
+  next ${bigint} NOT NULL,
+  PRIMARY KEY (device_id, what)
+);
 CREATE TABLE IF NOT EXISTS number_leases (
   prefix TEXT NOT NULL,
   first ${bigint} NOT NULL,

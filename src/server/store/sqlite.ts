@@ -428,6 +428,16 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
         const r = db.prepare('DELETE FROM live_tickets WHERE hash = ? RETURNING session_id').get(hash) as { session_id: string } | undefined;
         return r?.session_id ?? null;
       }),
+    reserveDeviceCounter: (deviceId, what, count) =>
+      locked(() => {
+        const r = db
+          .prepare(
+            `INSERT INTO device_counters (device_id, what, next) VALUES (?, ?, ? + 1)
+             ON CONFLICT (device_id, what) DO UPDATE SET next = device_counters.next + excluded.next - 1 RETURNING next - ? AS first`,
+          )
+          .get(deviceId, what, count, count) as { first: number };
+        return Number(r.first);
+      }),
     acknowledgeAuditAnchor: (deviceId, anchor, at) =>
       locked(() => {
         const row = db.prepare('SELECT head, chain_length, at FROM audit_anchors WHERE device_id = ? ORDER BY chain_length DESC LIMIT 1').get(deviceId);

@@ -211,6 +211,13 @@ export interface ServerStore {
   /** Evidence records (not deleted) naming this blob: who may download it is read from them. */
   evidenceNaming(sha256: string): Promise<StoredRecord[]>;
 
+  /**
+   * Reserves `count` consecutive values of a counter the server keeps for a device it writes for
+   * (the portal: `seq` for its ops' sequence numbers, `provisional` for new tickets' provisional
+   * numbers) and returns the first, starting at 1. Atomic across instances sharing the store.
+   */
+  reserveDeviceCounter(deviceId: string, what: 'seq' | 'provisional', count: number): Promise<number>;
+
   /** Tells every instance (LISTEN/NOTIFY on PostgreSQL) that the change log moved. */
   announce(seq: number): Promise<void>;
   onAnnounce(listener: (seq: number) => void): void;

@@ -18,6 +18,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { formatHlc, stampHlc } from '../../shared/hlc';
 import { uuidv7 } from '../../shared/ids';
 import { formatHumanNumber } from '../../shared/numbers';
+import { DEFAULT_PRIORITY_MATRIX, priorityFor } from '../../shared/tickets/rules';
 import type { Change, OpResult, WireOp } from '../../shared/sync/wire';
 
 export interface LoadOptions {
@@ -45,7 +46,7 @@ export interface LoadOptions {
 export const LOAD_TARGETS = { pushP95Ms: 200, pokeToVisibleP95Ms: 500, lost: 0, rssGrowthPct: 10 } as const;
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
-const ADMIN = { username: 'loadadmin', password: 'load-password-1' };
+export const LOAD_ADMIN = { username: 'loadadmin', password: 'load-password-1' };
 const TECH_PASSWORD = 'tech-password-1';
 
 // ------------------------------------------------------------------ small helpers
@@ -124,6 +125,8 @@ function request(base: string, method: string, pathname: string, body?: unknown,
       },
     );
     req.on('error', reject);
+    // A server that stops answering must not stop the run: the request fails and is counted.
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${pathname}: no answer within 30 s`)));
     if (data) req.write(data);
     req.end();
   });
@@ -150,7 +153,7 @@ async function pool<T>(items: T[], n: number, fn: (x: T, i: number) => Promise<v
 
 // ------------------------------------------------------------------ server instances
 
-interface Instance {
+export interface Instance {
   index: number;
   url: string;
   proc: ChildProcess;
@@ -159,12 +162,16 @@ interface Instance {
   failureCount: number;
 }
 
-function startInstance(index: number, databaseUrl: string, dataDir: string, profileDir?: string): Promise<Instance> {
+/**
+ * `npm run server` in a process of its own on the given PostgreSQL database (the first one started
+ * creates the administrator `loadadmin`); resolves once it listens.
+ */
+export function startInstance(index: number, databaseUrl: string, dataDir: string, profileDir?: string): Promise<Instance> {
   return new Promise((resolve, reject) => {
     const args = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), path.join(ROOT, 'src/server/cli.ts'), '--port', '0', '--data-dir', dataDir];
     const proc = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, OUTPOST_ADMIN_USER: ADMIN.username, OUTPOST_ADMIN_PASSWORD: ADMIN.password, OUTPOST_SERVER_VERBOSE: '' },
+      env: { ...process.env, DATABASE_URL: databaseUrl, OUTPOST_ADMIN_USER: LOAD_ADMIN.username, OUTPOST_ADMIN_PASSWORD: LOAD_ADMIN.password, OUTPOST_SERVER_VERBOSE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const inst: Instance = { index, url: '', proc, failures: [], failureCount: 0 };
@@ -202,7 +209,7 @@ function startInstance(index: number, databaseUrl: string, dataDir: string, prof
   });
 }
 
-function stopInstance(inst: Instance): Promise<void> {
+export function stopInstance(inst: Instance): Promise<void> {
   return new Promise((resolve) => {
     if (inst.proc.exitCode !== null) return resolve();
     const kill = setTimeout(() => inst.proc.kill('SIGKILL'), 10_000);
@@ -282,6 +289,8 @@ export interface LoadReport {
   sites: number;
   people: number;
   seconds: number;
+  /** No push was answered for a minute: the run stopped early (the figures cover what ran). */
+  stalled: boolean;
   warmupSeconds: number;
   pushIntervalSeconds: number;
   machine: { cores: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
@@ -325,6 +334,15 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
   let foreign = 0;
   let reconnects = 0;
   let stopping = false;
+  let stalled = false;
+  let lastAckAt = Date.now();
+  // Stopped from outside (Ctrl-C): the instances go too, never left running.
+  const onSignal = () => {
+    for (const x of instances) x.proc.kill('SIGKILL');
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const samples: { t: number; rss: number[]; cpu: number[] }[] = [];
   const timers: NodeJS.Timeout[] = [];
 
@@ -336,7 +354,7 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
 
     // ---------------------------------------------------------------- accounts and sites
     const adminDevice = uuidv7();
-    const adminLogin = await must<{ accessToken: string }>(request(base0, 'POST', '/auth/login', { ...ADMIN, deviceId: adminDevice, deviceName: 'load admin console' }), 'administrator sign-in');
+    const adminLogin = await must<{ accessToken: string }>(request(base0, 'POST', '/auth/login', { ...LOAD_ADMIN, deviceId: adminDevice, deviceName: 'load admin console' }), 'administrator sign-in');
     let adminSeq = 1;
     let adminWall = Date.now();
     const adminPush = async (list: Omit<WireOp, 'opId' | 'deviceSeq' | 'hlc' | 'schemaVersion' | 'createdAt'>[]) => {
@@ -572,7 +590,7 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
               category: 'Hardware',
               impact: 3,
               urgency,
-              priority: urgency + 2 > 5 ? 5 : urgency + 2,
+              priority: priorityFor(DEFAULT_PRIORITY_MATRIX, 3, urgency),
               priority_overridden: 0,
               status: 'new',
               is_open: 1,
@@ -614,6 +632,7 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
           return;
         }
         pushMs.add(ackAt - now);
+        lastAckAt = ackAt;
         pushes++;
         ops += list.length;
         const results = (r.body.value as { results: OpResult[] }).results;
@@ -645,6 +664,7 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
     log('devices pulled the setup; pushing');
 
     const startedAt = Date.now();
+    lastAckAt = startedAt;
     const cpu0 = process.cpuUsage();
     const eld = monitorEventLoopDelay({ resolution: 10 });
     eld.enable();
@@ -672,7 +692,17 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
         await new Promise((r) => setTimeout(r, wait));
       }
     });
-    await new Promise((r) => setTimeout(r, opts.durationMs));
+    await new Promise<void>((resolve) => {
+      const end = setTimeout(resolve, opts.durationMs);
+      const watch = setInterval(() => {
+        if (Date.now() - lastAckAt < 60_000) return;
+        stalled = true;
+        log('no push was answered for a minute: stopping the run');
+        clearTimeout(end);
+        resolve();
+      }, 5000);
+      timers.push(watch);
+    });
     stopping = true;
     await Promise.all(loops);
     const seconds = (Date.now() - startedAt) / 1000;
@@ -745,6 +775,7 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
       sites: sites.length,
       people: persons.length,
       seconds: Math.round(seconds),
+      stalled,
       warmupSeconds: Math.round(warmup / 1000),
       pushIntervalSeconds: opts.pushIntervalMs / 1000,
       machine: { cores: os.cpus().length, loadAverageAtStart: loadStart, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
@@ -776,12 +807,14 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
       met: {
         pushP95: (pushMs.pct(95) ?? Infinity) <= LOAD_TARGETS.pushP95Ms,
         pokeToVisibleP95: (pokeSummary.p95 ?? Infinity) <= LOAD_TARGETS.pokeToVisibleP95Ms,
-        lost: lostOps === 0 && foreign === 0,
+        lost: lostOps === 0 && foreign === 0 && !stalled,
         rssGrowth: rssGrowthPct === null ? null : rssGrowthPct <= LOAD_TARGETS.rssGrowthPct,
       },
     };
     return report;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     stopping = true;
     for (const t of timers) clearInterval(t);
     for (const d of devices) {
