@@ -241,6 +241,8 @@ export async function refresh(store: ServerStore, token: string, nowMs: number):
       // Two holders of one token: the device and whoever copied it. Neither can tell which is
       // which, so the whole session ends and the device signs in again.
       await store.revokeSessions({ sessionId: spent.sessionId });
+      // Its live stream closes now, on whichever instance holds it.
+      await store.announce(await store.headSeq());
       throw new HttpError(
         401,
         'session_revoked',

@@ -120,6 +120,8 @@ async function accountCommand(store: ServerStore, positionals: string[]): Promis
       const user = await findByName(store, name);
       const password = process.env.OUTPOST_NEW_PASSWORD ?? (await ask(`New password for ${user.username} (${MIN_PASSWORD}+ characters): `));
       await resetPassword(store, user.id, password);
+      // Their live streams close now (PostgreSQL; an embedded-store server at its next keep-alive).
+      await store.announce(await store.headSeq());
       console.log(`Password of ${user.username} changed; their devices sign in again with it.`);
       return true;
     }

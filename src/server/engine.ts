@@ -210,7 +210,12 @@ export async function resolvePrincipal(store: ServerStore, auth: PushAuth): Prom
   return { id: profile ?? auth.userId, role: auth.role, sites: auth.sites };
 }
 
-export async function push(store: ServerStore, auth: PushAuth, req: PushRequest, nowMs: number): Promise<PushResponse> {
+/**
+ * Applies a pushed batch. `written`, when given, receives the sites (and `global`) whose change log
+ * the batch wrote to, including sites a record left, so only the live streams that read them are
+ * poked (see ServerStore.announce).
+ */
+export async function push(store: ServerStore, auth: PushAuth, req: PushRequest, nowMs: number, written?: Set<string>): Promise<PushResponse> {
   if (req.schemaVersion < SYNC_SCHEMA_MIN) throw new HttpError(426, 'update_required', `This Outpost is too old for the server (data version ${req.schemaVersion}; the server needs ${SYNC_SCHEMA_MIN} or later). Update Outpost, then sync again.`);
   if (req.schemaVersion > SYNC_SCHEMA_MAX) throw new HttpError(426, 'server_too_old', `The server is older than this Outpost (data version ${req.schemaVersion}; it knows up to ${SYNC_SCHEMA_MAX}). Ask your administrator to update the server.`);
   if (req.deviceId !== auth.deviceId) throw new HttpError(403, 'forbidden', 'The batch names a different device than the one you signed in with.');
@@ -288,6 +293,7 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
     }
     for (const [prefix, n] of numbering.highest) await tx.bumpCounter(prefix, n);
     await tx.writeRecords([...dirty.values()]);
+    if (written) for (const r of dirty.values()) for (const s of [r.scopeId, ...(r.movedFrom ?? [])]) written.add(s);
     const inPlace = [...touched].filter(([k]) => !dirty.has(k)).map(([, r]) => ({ entity: r.entity, id: r.id, updatedAt: r.updatedAt }));
     if (inPlace.length) await tx.touchUpdatedAt(inPlace);
     await tx.saveOpResults(auth.deviceId, fresh);

@@ -45,7 +45,7 @@ import { filterPage } from './pull-filter';
 import { handleBlob, isBlobPath } from './blobs';
 import type { ServerStore } from './store/types';
 import { NUMBER_PREFIXES, schemeOf } from '../shared/numbers';
-import { pullScopes } from './scopes';
+import { hearsOf, pokeScopes, pullScopes } from './scopes';
 import { entitiesReadByOwnership } from '../shared/sync/access';
 import { DEFAULT_PORTAL_DIR, handlePortalCall, servePortalPage } from './portal';
 
@@ -146,26 +146,37 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
   }
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => {});
-  // Open live streams and who holds each: every event re-checks the device, its user and its
-  // session, and a stream whose device was revoked (or user deactivated) is closed instead.
+  // Open live streams and who holds each. A push pokes only the streams that read a site it wrote
+  // to, without asking the database anything (a poke carries no data; the pull it prompts is
+  // checked like any request). An announcement about accounts (a device revoked or lost, a user
+  // deactivated, sessions ended, sites or role changed) and every keep-alive re-check each stream's
+  // device, user and session: one whose device was revoked (or user deactivated) is closed, and the
+  // others learn their current sites.
   const live = new Map<http.ServerResponse, Authenticated>();
-  const sendLive = (msg: string) => {
+  const checkAndSend = (res: http.ServerResponse, who: Authenticated, msg: string) =>
+    checkStanding(store, who).then(
+      (now) => {
+        if (!live.has(res)) return;
+        live.set(res, now);
+        res.write(msg);
+      },
+      (e: unknown) => {
+        if (!live.has(res)) return;
+        live.delete(res);
+        const why = e instanceof HttpError ? { code: e.code, message: e.message } : { code: 'internal', message: 'The server could not check this device.' };
+        res.end(`event: closed\ndata: ${JSON.stringify(why)}\n\n`);
+      },
+    );
+  store.onAnnounce((seq, scopes) => {
+    const msg = `event: poke\ndata: ${JSON.stringify({ seq })}\n\n`;
     for (const [res, who] of live) {
-      checkStanding(store, who).then(
-        () => {
-          if (live.has(res)) res.write(msg);
-        },
-        (e: unknown) => {
-          if (!live.has(res)) return;
-          live.delete(res);
-          const why = e instanceof HttpError ? { code: e.code, message: e.message } : { code: 'internal', message: 'The server could not check this device.' };
-          res.end(`event: closed\ndata: ${JSON.stringify(why)}\n\n`);
-        },
-      );
+      if (scopes === null) void checkAndSend(res, who, msg);
+      else if (hearsOf(who.sites, scopes)) res.write(msg);
     }
-  };
-  store.onAnnounce((seq) => sendLive(`event: poke\ndata: ${JSON.stringify({ seq })}\n\n`));
-  const ping = setInterval(() => sendLive(': keep-alive\n\n'), opts.liveCheckMs ?? 20_000);
+  });
+  const ping = setInterval(() => {
+    for (const [res, who] of live) void checkAndSend(res, who, ': keep-alive\n\n');
+  }, opts.liveCheckMs ?? 20_000);
   ping.unref();
 
   const handler: http.RequestListener = async (req, res) => {
@@ -251,6 +262,8 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           if (auth.role !== 'admin') throw new HttpError(403, 'forbidden', "Only an administrator can reset another user's password.");
           const body = await json(req, resetPasswordRequest);
           const out = await resetPassword(store, body.userId, body.password);
+          // The user's sessions ended: their live streams close now, on every instance.
+          await store.announce(await store.headSeq());
           log('password reset', { user: out.id, by: auth.userId });
           return send(res, 200, { ok: true, value: out });
         }
@@ -258,6 +271,8 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           const auth = await authenticate(store, req.headers.authorization, now());
           const body = await json(req, changePasswordRequest);
           await changeOwnPassword(store, auth, body.current, body.next, now(), { address: req.socket.remoteAddress ?? null });
+          // The person's other sessions ended: their live streams close now, on every instance.
+          await store.announce(await store.headSeq());
           return send(res, 200, { ok: true, value: { changed: true } });
         }
         case 'POST /auth/users': {
@@ -297,12 +312,13 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           const auth = await authenticate(store, req.headers.authorization, now());
           const body = await json(req, pushRequest, MAX_PUSH_BYTES);
           const started = Date.now();
-          const out = await push(store, auth, body, now());
+          const written = new Set<string>();
+          const out = await push(store, auth, body, now(), written);
           // The audit chain anchor is judged after the ops (never blocking them); a copied store
           // (a clash) continues under a new device id and anchors there.
           if (body.audit && !out.seqClash) out.auditAnchor = await answerAnchor(store, auth.deviceId, body.audit, new Date(now()).toISOString());
-          const head = await store.headSeq();
-          await store.announce(head);
+          // Only the streams of the sites the push wrote to are poked (nothing written, nobody).
+          if (written.size) await store.announce(await store.headSeq(), pokeScopes(written));
           log('push', { device: auth.deviceId, ops: body.ops.length, ms: Date.now() - started });
           return send(res, 200, { ok: true, value: out });
         }

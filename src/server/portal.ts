@@ -33,7 +33,7 @@ import type { Principal } from '../shared/sync/access';
 import { authenticate, login, refresh } from './auth';
 import { HttpError, push, resolvePrincipal, type PushAuth } from './engine';
 import { filterPage } from './pull-filter';
-import { pullScopes } from './scopes';
+import { pokeScopes, pullScopes } from './scopes';
 import type { ServerStore } from './store/types';
 
 export const PORTAL_CSP =
@@ -205,11 +205,12 @@ async function pushOps(store: ServerStore, auth: PushAuth, ops: Omit<WireOp, 'op
   const firstSeq = await store.reserveDeviceCounter(auth.deviceId, 'seq', ops.length);
   const wire: WireOp[] = ops.map((o, i) => ({ ...o, opId: uuidv7(), deviceSeq: firstSeq + i, hlc: formatHlc({ wall: nowMs, counter: i }), schemaVersion: SYNC_SCHEMA_MAX, createdAt: nowIso }));
   const head = await store.headSeq();
-  const out = await push(store, auth, { deviceId: auth.deviceId, clientVersion: 'portal', schemaVersion: SYNC_SCHEMA_MAX, cursor: head, ops: wire }, nowMs);
+  const written = new Set<string>();
+  const out = await push(store, auth, { deviceId: auth.deviceId, clientVersion: 'portal', schemaVersion: SYNC_SCHEMA_MAX, cursor: head, ops: wire }, nowMs, written);
   const refused = out.results.find((r) => r.status === 'rejected');
   if (refused) throw new HttpError(400, 'invalid_input', refused.reason ?? 'The server refused the change.');
   if (out.seqClash?.length) throw new HttpError(409, 'conflict', 'The change clashed with another; try again.');
-  await store.announce(await store.headSeq());
+  if (written.size) await store.announce(await store.headSeq(), pokeScopes(written));
 }
 
 type Handler = (store: ServerStore, auth: PushAuth, p: Principal, input: never, nowMs: number) => Promise<unknown>;

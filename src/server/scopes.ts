@@ -2,6 +2,20 @@
 import { HttpError } from './engine';
 
 /**
+ * The sites to poke after a push wrote to `written`: those sites, or undefined (every stream) when
+ * a record left a person's view (a `reader:` entry), whose streams cannot be told apart by site.
+ */
+export function pokeScopes(written: Set<string>): string[] | undefined {
+  const list = [...written];
+  return list.every((s) => !s.startsWith('reader:')) ? list : undefined;
+}
+
+/** Whether a live stream of someone reading `sites` (null = every site) hears of a push to `scopes`. */
+export function hearsOf(sites: string[] | null, scopes: readonly string[]): boolean {
+  return sites === null || scopes.some((s) => s === 'global' || sites.includes(s));
+}
+
+/**
  * The sites a pull reads. Without `requested` (comma-separated), all the user's sites and the
  * directory; with it (a device back-filling a site it just gained), only those of them the user
  * holds, so a device can never widen what it receives.

@@ -20,6 +20,16 @@ const PUSH_LOCK = 7_310_001;
 const AUDIT_ANCHOR_LOCK = 7_310_101;
 const CHANNEL = 'outpost_changes';
 
+/**
+ * A NOTIFY payload: the head, then the sites a push wrote to (site ids hold neither spaces nor
+ * commas). PostgreSQL caps a payload below 8000 bytes: a push wide enough to pass that pokes every
+ * stream instead.
+ */
+export function announcement(seq: number, scopes: readonly string[] | undefined): string {
+  const text = scopes?.length ? `${seq} ${scopes.join(',')}` : String(seq);
+  return text.length < 7000 ? text : String(seq);
+}
+
 // BIGINT columns come back as strings by default; our positions fit a double comfortably.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -40,7 +50,10 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     });
     await c.connect();
     c.on('notification', (n) => {
-      if (n.channel === CHANNEL) events.emit('seq', Number(n.payload ?? '0'));
+      if (n.channel === CHANNEL) {
+        const [seq, scopes] = (n.payload ?? '0').split(' ');
+        events.emit('seq', Number(seq), scopes ? scopes.split(',') : null);
+      }
     });
     await c.query(`LISTEN ${CHANNEL}`);
     listener = c;
@@ -484,8 +497,8 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       );
       return Number(r.rows[0]!.first);
     },
-    announce: async (seq) => {
-      await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, String(seq)]);
+    announce: async (seq, scopes) => {
+      await pool.query('SELECT pg_notify($1, $2)', [CHANNEL, announcement(seq, scopes)]);
     },
     onAnnounce: (l) => {
       events.on('seq', l);

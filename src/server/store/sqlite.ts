@@ -475,8 +475,8 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       }),
     evidenceNaming: async (sha) =>
       (db.prepare("SELECT * FROM records WHERE entity = 'evidence' AND deleted_hlc IS NULL AND json_extract(data, '$.sha256') = ?").all(sha) as RecordRow[]).map((r) => rowToRecord(r)),
-    announce: async (seq) => {
-      events.emit('seq', seq);
+    announce: async (seq, scopes) => {
+      events.emit('seq', seq, scopes ? [...scopes] : null);
     },
     onAnnounce: (l) => {
       events.on('seq', l);

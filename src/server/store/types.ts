@@ -218,8 +218,14 @@ export interface ServerStore {
    */
   reserveDeviceCounter(deviceId: string, what: 'seq' | 'provisional', count: number): Promise<number>;
 
-  /** Tells every instance (LISTEN/NOTIFY on PostgreSQL) that the change log moved. */
-  announce(seq: number): Promise<void>;
-  onAnnounce(listener: (seq: number) => void): void;
+  /**
+   * Tells every instance (LISTEN/NOTIFY on PostgreSQL) that the change log moved. `scopes`: the sites
+   * (or `global`) a push wrote to; only live streams that read one of them are poked. Without them
+   * (an account, device or session changed, or a push too wide to list) every stream is poked and
+   * re-checks at once that its device, user and session may still listen.
+   */
+  announce(seq: number, scopes?: readonly string[]): Promise<void>;
+  /** `scopes` is null when every stream is meant (see announce). */
+  onAnnounce(listener: (seq: number, scopes: string[] | null) => void): void;
   close(): Promise<void>;
 }
