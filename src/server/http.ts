@@ -155,9 +155,9 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
   const live = new Map<http.ServerResponse, Authenticated>();
   const checkAndSend = (res: http.ServerResponse, who: Authenticated, msg: string) =>
     checkStanding(store, who).then(
-      (now) => {
+      (standing) => {
         if (!live.has(res)) return;
-        live.set(res, now);
+        live.set(res, standing);
         res.write(msg);
       },
       (e: unknown) => {

@@ -158,7 +158,15 @@ CREATE TABLE IF NOT EXISTS evidence_blob_uploads (
 );
 `;
 
+/**
+ * Every signed-in request looks up the person behind the account by username (findProfileId). On
+ * PostgreSQL that walked the change log in order from its start until it met the person's record:
+ * a person added after 100,000 tickets cost a scan of all of them on every push and pull. (SQLite
+ * reads only the team-wide records, through records_scope_seq_idx.)
+ */
+const PROFILE_INDEX_PG = "CREATE INDEX IF NOT EXISTS records_users_username_idx ON records ((data::jsonb ->> 'username')) WHERE entity = 'users';\n";
+
 export const SCHEMA_SQL = {
   sqlite: COMMON('INTEGER', 'INTEGER') + BLOBS('INTEGER', 'BLOB'),
-  postgres: COMMON('BIGINT', 'INTEGER') + BLOBS('BIGINT', 'BYTEA'),
+  postgres: COMMON('BIGINT', 'INTEGER') + BLOBS('BIGINT', 'BYTEA') + PROFILE_INDEX_PG,
 };
