@@ -14,6 +14,7 @@ import { ensureAdmin, THROTTLE } from './auth';
 import { startServer, type RunningServer } from './http';
 import type { ServerStore } from './store/types';
 import { uuidv7 } from '../shared/ids';
+import { openLiveStream } from './testing/actors';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 if (!PG) console.log('auth-attacks.int.test: OUTPOST_TEST_PG_URL is not set, so the PostgreSQL variant is skipped (CI sets it).');
@@ -82,30 +83,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     const push = (token: string, deviceId: string) =>
       post('/sync/push', { deviceId, clientVersion: '0.1.0', schemaVersion: 1, cursor: 0, ops: [] }, token);
 
-    /** Opens a live stream and collects what it says until it ends. */
-    async function openLive(init: { token?: string; ticket?: string }) {
-      const ctrl = new AbortController();
-      const res = await fetch(`${srv.url}/sync/live${init.ticket ? `?ticket=${init.ticket}` : ''}`, {
-        headers: init.token ? { authorization: `Bearer ${init.token}` } : {},
-        signal: ctrl.signal,
-      });
-      let text = '';
-      const ended = (async () => {
-        if (!res.ok || !res.body) return;
-        const reader = res.body.getReader();
-        const dec = new TextDecoder();
-        try {
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) return;
-            text += dec.decode(value, { stream: true });
-          }
-        } catch {
-          // aborted by the test
-        }
-      })();
-      return { status: res.status, text: () => text, ended, abort: () => ctrl.abort() };
-    }
+    const openLive = (init: { token?: string; ticket?: string }) => openLiveStream(srv.url, init);
     const within = <T>(p: Promise<T>, ms = 5000) =>
       Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 

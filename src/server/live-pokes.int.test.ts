@@ -5,43 +5,15 @@
  * online, poking every stream on every push made every device pull after every push anywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, signIn, ticketNumber, ticketPayload, type Actor } from './testing/actors';
+import { openLiveStream, post, signIn, ticketNumber, ticketPayload, type Actor, type LiveStream } from './testing/actors';
 import { startTestServer, TEST_ADMIN, type TestServer } from './testing/server';
-
-interface Stream {
-  pokes(): number;
-  text(): string;
-  ended: Promise<void>;
-  abort(): void;
-}
-
-async function openLive(url: string, token: string): Promise<Stream> {
-  const ctrl = new AbortController();
-  const res = await fetch(`${url}/sync/live`, { headers: { authorization: `Bearer ${token}` }, signal: ctrl.signal });
-  expect(res.status).toBe(200);
-  let text = '';
-  const ended = (async () => {
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        text += dec.decode(value, { stream: true });
-      }
-    } catch {
-      // aborted by the test
-    }
-  })();
-  return { pokes: () => (text.match(/^event: poke$/gm) ?? []).length, text: () => text, ended, abort: () => ctrl.abort() };
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 400));
 
 describe('live pokes follow sites', () => {
   let server: TestServer;
   let admin: Actor;
-  const streams: Stream[] = [];
+  const streams: LiveStream[] = [];
   beforeAll(async () => {
     server = await startTestServer();
     admin = await signIn(server.url, TEST_ADMIN.username, TEST_ADMIN.password, 'admin');
@@ -60,7 +32,7 @@ describe('live pokes follow sites', () => {
   it('pokes the streams of the site a push wrote to, everyone for team-wide records, and closes a revoked device’s at once', async () => {
     const north = await signIn(server.url, 'north1', 'password123', 'technician');
     const south = await signIn(server.url, 'south1', 'password123', 'technician');
-    const [n, s, a] = await Promise.all([openLive(server.url, north.token), openLive(server.url, south.token), openLive(server.url, admin.token)]);
+    const [n, s, a] = await Promise.all([openLiveStream(server.url, { token: north.token }), openLiveStream(server.url, { token: south.token }), openLiveStream(server.url, { token: admin.token })]);
     streams.push(n, s, a);
     await settle();
     const before = [n.pokes(), s.pokes(), a.pokes()];

@@ -119,3 +119,39 @@ let numberSeq = 100;
 export function ticketNumber(): string {
   return `INC${String(numberSeq++).padStart(7, '0')}`;
 }
+
+export interface LiveStream {
+  status: number;
+  /** Everything the stream has said so far. */
+  text(): string;
+  /** How many pokes it has carried so far. */
+  pokes(): number;
+  /** Settles when the server ends the stream (or the test aborts it). */
+  ended: Promise<void>;
+  abort(): void;
+}
+
+/** Opens a live stream (access token in the header, or a one-minute ticket) and collects what it says until it ends. */
+export async function openLiveStream(url: string, init: { token?: string; ticket?: string }): Promise<LiveStream> {
+  const ctrl = new AbortController();
+  const res = await fetch(`${url}/sync/live${init.ticket ? `?ticket=${init.ticket}` : ''}`, {
+    headers: init.token ? { authorization: `Bearer ${init.token}` } : {},
+    signal: ctrl.signal,
+  });
+  let text = '';
+  const ended = (async () => {
+    if (!res.ok || !res.body) return;
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += dec.decode(value, { stream: true });
+      }
+    } catch {
+      // aborted by the test
+    }
+  })();
+  return { status: res.status, text: () => text, pokes: () => (text.match(/^event: poke$/gm) ?? []).length, ended, abort: () => ctrl.abort() };
+}

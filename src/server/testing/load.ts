@@ -17,6 +17,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { formatHlc, stampHlc } from '../../shared/hlc';
 import { uuidv7 } from '../../shared/ids';
+import { mulberry32 } from '../../shared/random';
 import { formatHumanNumber } from '../../shared/numbers';
 import { DEFAULT_PRIORITY_MATRIX, priorityFor } from '../../shared/tickets/rules';
 import type { Change, OpResult, WireOp } from '../../shared/sync/wire';
@@ -77,17 +78,6 @@ class Histogram {
   }
 }
 
-/** Deterministic choices (mulberry32), so two runs make the same kind of work. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Reply {
   status: number;
@@ -315,7 +305,8 @@ export interface LoadReport {
 export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
   const log = opts.log ?? (() => {});
   agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const random = rng(opts.seed);
+  // Deterministic choices, so two runs make the same kind of work.
+  const random = mulberry32(opts.seed);
   const loadStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-load-'));
   if (opts.profileDir) fs.mkdirSync(opts.profileDir, { recursive: true });

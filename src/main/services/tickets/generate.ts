@@ -20,19 +20,9 @@ import { reserveNumbers } from '../core/numbers';
 import { recomputeAllSla } from '../sla/recompute';
 import { DEFAULT_CATEGORIES } from '../settings/settings';
 
-export type Rng = () => number;
-
-/** Small, fast, seedable PRNG so generated data is the same for the same seed. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Generated data is the same for the same seed.
+export { mulberry32, type Rng } from '../../../shared/random';
+import type { Rng } from '../../../shared/random';
 
 const DEVICES = ['laptop', 'desktop', 'printer', 'monitor', 'docking station', 'phone', 'tablet', 'headset', 'scanner', 'projector'];
 const APPS = ['Outlook', 'Teams', 'Excel', 'SAP', 'Salesforce', 'VPN client', 'Chrome', 'Adobe Reader', 'Zoom', 'SharePoint', 'OneDrive', 'Jira', 'Citrix', 'Windows', 'macOS'];
