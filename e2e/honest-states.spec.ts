@@ -196,6 +196,7 @@ test('settings pages put their description and its action on one row, the action
     ['users', 'New user'],
     ['locations', 'New location'],
     ['sla', 'New policy'],
+    ['catalogue', 'New item'],
   ] as const) {
     await page.goto(`${host.url}/#/settings/${tab}`);
     const body = page.getByTestId('settings-body');

@@ -90,11 +90,17 @@ export function CatalogueSettings() {
     if (saved) edit(saved);
   };
   return (
-    <Stack gap="sm" maw={960} data-testid="catalogue-settings">
-      <Text size="sm" c="dimmed">
-        What requesters can ask for in the portal. Each item creates a ticket of its type and category, filed under its group, with the answers to its
-        form written into the description. Shared with your whole team when devices sync.
-      </Text>
+    <Stack gap="sm" data-testid="catalogue-settings">
+      {/* The description and its action on one row, as on every settings page. */}
+      <Group justify="space-between" wrap="nowrap" align="flex-start">
+        <Text size="sm" c="dimmed">
+          What requesters can ask for in the portal. Each item creates a ticket of its type and category, filed under its group, with the answers to its
+          form written into the description. Shared with your whole team when devices sync.
+        </Text>
+        <Button size="xs" leftSection={<IconPlus size={14} />} onClick={() => edit(blank())} style={{ flexShrink: 0 }} data-testid="catalogue-new">
+          New item
+        </Button>
+      </Group>
       {q.data.items.length === 0 ? (
         <Empty title="The catalogue is empty">Add the first item people can ask for (a laptop, access to an application).</Empty>
       ) : (
@@ -123,11 +129,6 @@ export function CatalogueSettings() {
           </Table.Tbody>
         </Table>
       )}
-      <Group>
-        <Button leftSection={<IconPlus size={14} />} variant="default" onClick={() => edit(blank())} data-testid="catalogue-new">
-          New item
-        </Button>
-      </Group>
       {item && (
         <Paper withBorder p="sm">
           <Stack gap="xs">

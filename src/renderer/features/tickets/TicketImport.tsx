@@ -5,7 +5,7 @@
  * call carries it.
  */
 import { useEffect, useRef, useState } from 'react';
-import { Alert, Button, FileInput, Group, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, FileInput, Group, Progress, Select, Stack, Table, Text } from '@mantine/core';
 import { IconFileImport } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import type { ImportJobStatus } from '../../../shared/api/assets';
@@ -79,14 +79,12 @@ export function TicketImport() {
   const value = running ? from + (running.total > 0 ? ((to - from) * running.done) / running.total : 0) : 0;
 
   return (
-    <Stack gap="md" maw={900}>
-      <div>
-        <Title order={3}>Import tickets from ServiceNow</Title>
-        <Text size="sm" c="dimmed">
-          An incident export in ServiceNow’s event-log layout (one row per update): each incident number becomes one ticket with its status history, reassignments, SLA outcome and
-          resolution. Check it first; nothing is written until you import, and importing the same file again updates the tickets instead of doubling them.
-        </Text>
-      </div>
+    <Stack gap="md">
+      {/* Like every settings page: the tab names the page, a dimmed description opens it. */}
+      <Text size="sm" c="dimmed">
+        Import tickets from ServiceNow: an incident export in ServiceNow’s event-log layout (one row per update). Each incident number becomes one ticket with its status history,
+        reassignments, SLA outcome and resolution. Check it first; nothing is written until you import, and importing the same file again updates the tickets instead of doubling them.
+      </Text>
       <Group align="flex-end" gap="sm">
         <FileInput
           label="Export file (CSV)"
