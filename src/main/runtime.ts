@@ -17,6 +17,7 @@ import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
 import { encryptPlainStore, passphraseKey, prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
 import { setStoreControl } from './db/store-control';
 import type { Store } from './db/open';
+import { EXPORT_FOLDER, exportEverything, importEverything, putImported } from './services/transfer/move';
 import { setMeta } from './services/core/meta';
 import { deriveMissingBusinessFigures } from './services/sla/figures';
 import { BACKUP_FOLDER, backupStore, listBackups, restoreStore } from './db/backup';
@@ -168,6 +169,32 @@ export function startRuntime(opts: {
         }),
       backups: () => listBackups(backupDir),
       backup: () => rt.backup(),
+      exportTo: (passphrase) => {
+        const stamp = rt.clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+        const r = exportEverything({
+          sqlite: rt.store.sqlite,
+          storeFile: file,
+          storeKey: rt.store.key ?? null,
+          blobsDir: path.join(dataDir, 'blobs'),
+          out: path.join(dataDir, EXPORT_FOLDER, `outpost-export-${stamp}.outpost`),
+          passphrase,
+          now: rt.clock.now(),
+        });
+        log.info({ file: r.file, bytes: r.bytes, blobs: r.blobs }, 'everything exported');
+        return r;
+      },
+      importFrom: (from, passphrase) => {
+        let result: ReturnType<typeof importEverything> | null = null;
+        const staging = path.join(dataDir, '.importing');
+        reopen(() => {
+          const key = rt.store.key ?? null;
+          result = importEverything({ file: path.resolve(from), passphrase, stagingDir: staging, newKey: key, verify: verifyCopy });
+          putImported(staging, file, path.join(dataDir, 'blobs'));
+          log.warn({ exportedAt: result.exportedAt, blobs: result.blobs }, 'everything imported from another machine');
+          return key;
+        });
+        return result!;
+      },
       restore: (name) =>
         reopen(() => {
           const key = rt.store.key ?? null;

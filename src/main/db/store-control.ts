@@ -14,6 +14,10 @@ export interface StoreControl {
   backup(): BackupInfo;
   /** Puts the named backup in place of the store and carries on on it. */
   restore(name: string): void;
+  /** Writes an export of everything (see services/transfer/move.ts) into the data folder's exports. */
+  exportTo(passphrase: string): { file: string; bytes: number; blobs: number; counts: Record<string, number> };
+  /** Replaces this (new, empty) store with an export's, checked, and carries on on it. */
+  importFrom(file: string, passphrase: string): { exportedAt: string; counts: Record<string, number>; blobs: number };
 }
 
 const controls = new WeakMap<Store, StoreControl>();

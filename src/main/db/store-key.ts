@@ -115,6 +115,11 @@ export function passphraseKey(dataDir: string, passphrase: string): StoreKey {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(file, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
   }
+  return scryptKey(passphrase, info);
+}
+
+/** A 256-bit key from a passphrase and a salt with the given scrypt parameters (the store's, or an export file's). */
+export function scryptKey(passphrase: string, info: { salt: string; N: number; r: number; p: number }): Buffer {
   return crypto.scryptSync(passphrase.normalize('NFC'), Buffer.from(info.salt, 'base64'), KEY_BYTES, {
     N: info.N,
     r: info.r,

@@ -27,6 +27,21 @@ const passphrase = z
   .min(8, { message: 'The passphrase must be at least 8 characters.' })
   .max(1024, { message: 'The passphrase must be at most 1024 characters.' });
 
+export interface ExportSummary {
+  /** Where the file was written on this computer (the data folder's exports). */
+  file: string;
+  bytes: number;
+  /** Evidence files carried in it. */
+  blobs: number;
+}
+
+export interface ImportSummary {
+  exportedAt: string;
+  /** Rows per table of the imported store, checked against the export's own count. */
+  rows: number;
+  blobs: number;
+}
+
 export const BACKUP_NAME = /^outpost-\d{8}T\d{6}Z\.db$/;
 
 export const storeCalls = {
@@ -46,6 +61,25 @@ export const storeCalls = {
    * Puts a backup in place of the store: the backup is checked, the current store is kept aside as
    * outpost.db.before-restore, and the console carries on on the restored store (everyone signs in again).
    */
+  /**
+   * Export everything, for moving to a new machine: one file holding the store, every evidence file
+   * and the store's key, encrypted with a passphrase chosen now (asked again at import).
+   */
+  'store.export': call<ExportSummary>()(z.object({ passphrase }).strict(), ADMIN),
+  /**
+   * First run on a new machine: import everything from an export file on this computer (its path),
+   * checked (integrity, every table's rows, the audit chain, the evidence files) before it becomes the
+   * store. Refused once this device is set up.
+   */
+  'store.import': call<ImportSummary>()(
+    z
+      .object({
+        path: z.string().trim().min(1, { message: 'Give the export file’s path on this computer.' }).max(4096),
+        passphrase: z.string().min(1, { message: 'Enter the export’s passphrase.' }).max(1024),
+      })
+      .strict(),
+    'public',
+  ),
   'store.restore': call<{ restored: string }>()(
     z.object({ name: z.string().regex(BACKUP_NAME, { message: 'Name a backup from the list (outpost-YYYYMMDDTHHMMSSZ.db).' }) }).strict(),
     ADMIN,

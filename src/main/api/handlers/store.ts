@@ -41,6 +41,15 @@ export const storeHandlers: HandlersFor<typeof storeCalls> = {
   },
   'store.backups': (ctx) => control(ctx).backups().map(summary),
   'store.backup': (ctx) => summary(control(ctx).backup()),
+  'store.export': (ctx, input) => {
+    const r = control(ctx).exportTo(input.passphrase);
+    return { file: r.file, bytes: r.bytes, blobs: r.blobs };
+  },
+  'store.import': (ctx, input) => {
+    if (isInitialized(ctx)) throw new AppError('already_setup', 'This device is already set up: import everything only at first run, on a new machine.');
+    const r = control(ctx).importFrom(input.path, input.passphrase);
+    return { exportedAt: r.exportedAt, rows: Object.values(r.counts).reduce((a, b) => a + b, 0), blobs: r.blobs };
+  },
   'store.restore': (ctx, input) => {
     const c = control(ctx);
     if (!c.backups().some((b) => path.basename(b.file) === input.name)) throw new AppError('not_found', `There is no backup named ${input.name}.`);

@@ -1,0 +1,371 @@
+/**
+ * Moving a device to a new machine: "export everything" writes one file holding a consistent snapshot
+ * of the store, every evidence file and the store's key, all encrypted (AES-256-GCM) under a key
+ * derived with scrypt from a passphrase chosen at export; "import everything" reads it into a new data
+ * folder, re-keys the store and the files for that machine, and checks the result (integrity, every
+ * table's row count, the audit chain, the number of files) before anything takes the store's place.
+ *
+ * File: MAGIC, a u32 header length, the header (JSON: scrypt parameters, salt, nonce; authenticated
+ * as the cipher's additional data), the ciphertext, the 16-byte tag. Inside: entries of
+ * [u16 name length][name][u64 size][bytes], ended by a zero name length: manifest.json first, then
+ * outpost.db, then blob/<sha256> for each evidence file (its plain bytes).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { openConnection, scryptKey, SCRYPT, shredFile, storeFiles, tableCounts, type StoreKey } from '../../db/store-key';
+import { openBlobStore } from '../evidence/blobs';
+import { AppError } from '../../../shared/result';
+
+export const MOVE_MAGIC = Buffer.from('OUTPOST-MOVE-1\n', 'latin1');
+const CHUNK = 1 << 20;
+
+interface MoveHeader {
+  version: 1;
+  kdf: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+  iv: string;
+}
+
+export interface MoveManifest {
+  version: 1;
+  exportedAt: string;
+  /** The store's own key (hex) when it was encrypted: the snapshot is encrypted with it. */
+  storeKey: string | null;
+  counts: Record<string, number>;
+  blobs: number;
+}
+
+export type Verify = (sqlite: Database.Database) => string | null;
+
+/** True when the file starts like an export of everything. */
+export function isMoveFile(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(MOVE_MAGIC.length);
+      return fs.readSync(fd, head, 0, head.length, 0) === head.length && head.equals(MOVE_MAGIC);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+function frame(name: string, size: number): Buffer {
+  const n = Buffer.from(name, 'utf8');
+  const b = Buffer.alloc(2 + n.length + 8);
+  b.writeUInt16BE(n.length, 0);
+  n.copy(b, 2);
+  b.writeBigUInt64BE(BigInt(size), 2 + n.length);
+  return b;
+}
+
+function blobNames(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /^[0-9a-f]{64}$/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+}
+
+/**
+ * Writes the export of everything to `out` (a `.partial` file renamed at the end). The snapshot is
+ * taken with VACUUM INTO beside the store and removed afterwards.
+ */
+export function exportEverything(opts: {
+  sqlite: Database.Database;
+  storeFile: string;
+  storeKey: StoreKey | null;
+  blobsDir: string;
+  out: string;
+  passphrase: string;
+  now: Date;
+}): { file: string; bytes: number; blobs: number; counts: Record<string, number> } {
+  if (opts.passphrase.length < 8) throw new AppError('invalid_input', 'The export passphrase must be at least 8 characters.');
+  const snapshot = `${opts.storeFile}.exporting`;
+  for (const f of storeFiles(snapshot)) shredFile(f);
+  opts.sqlite.prepare('VACUUM INTO ?').run(snapshot);
+  const partial = `${opts.out}.partial`;
+  try {
+    const snap = openConnection(snapshot, opts.storeKey);
+    let counts: Record<string, number>;
+    try {
+      counts = tableCounts(snap);
+    } finally {
+      snap.close();
+    }
+    const blobs = openBlobStore(opts.blobsDir, opts.storeKey);
+    const shas = blobNames(opts.blobsDir).filter((sha) => blobs.verify(sha) === 'ok');
+    const manifest: MoveManifest = { version: 1, exportedAt: opts.now.toISOString(), storeKey: opts.storeKey ? opts.storeKey.toString('hex') : null, counts, blobs: shas.length };
+    const header: MoveHeader = { version: 1, kdf: 'scrypt', ...SCRYPT, salt: crypto.randomBytes(16).toString('base64'), iv: crypto.randomBytes(12).toString('base64') };
+    const key = scryptKey(opts.passphrase, header);
+    const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+    const cipher = crypto.createCipheriv('aes-256-gcm', key, Buffer.from(header.iv, 'base64'));
+    cipher.setAAD(headerBytes);
+    fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+    const fd = fs.openSync(partial, 'w', 0o600);
+    try {
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(headerBytes.length);
+      fs.writeSync(fd, Buffer.concat([MOVE_MAGIC, len, headerBytes]));
+      const put = (b: Buffer) => {
+        const c = cipher.update(b);
+        if (c.length) fs.writeSync(fd, c);
+      };
+      const m = Buffer.from(JSON.stringify(manifest), 'utf8');
+      put(frame('manifest.json', m.length));
+      put(m);
+      const size = fs.statSync(snapshot).size;
+      put(frame('outpost.db', size));
+      const src = fs.openSync(snapshot, 'r');
+      try {
+        const buf = Buffer.alloc(CHUNK);
+        for (let at = 0; at < size; ) {
+          const n = fs.readSync(src, buf, 0, Math.min(CHUNK, size - at), at);
+          put(buf.subarray(0, n));
+          at += n;
+        }
+      } finally {
+        fs.closeSync(src);
+      }
+      for (const sha of shas) {
+        const bytes = blobs.read(sha)!;
+        put(frame(`blob/${sha}`, bytes.length));
+        put(bytes);
+      }
+      put(Buffer.from([0, 0]));
+      const last = cipher.final();
+      if (last.length) fs.writeSync(fd, last);
+      fs.writeSync(fd, cipher.getAuthTag());
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(partial, opts.out);
+    return { file: opts.out, bytes: fs.statSync(opts.out).size, blobs: shas.length, counts };
+  } finally {
+    for (const f of storeFiles(snapshot)) shredFile(f);
+    fs.rmSync(partial, { force: true });
+  }
+}
+
+/** Reads entries as the decrypted bytes arrive: small ones (manifest, blobs) whole, the store to a file. */
+class EntryReader {
+  private pending: Buffer = Buffer.alloc(0);
+  private current: { name: string; left: number; parts: Buffer[]; fd: number | null } | null = null;
+  done = false;
+  manifest: MoveManifest | null = null;
+  storeWritten = false;
+  blobs = 0;
+
+  constructor(
+    private readonly storeFile: string,
+    private readonly onBlob: (sha: string, bytes: Buffer) => void,
+  ) {}
+
+  push(data: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, data]) : data;
+    for (;;) {
+      if (this.done) {
+        if (this.pending.length) throw new Error('bytes after the end');
+        return;
+      }
+      if (!this.current) {
+        if (this.pending.length < 2) return;
+        const n = this.pending.readUInt16BE(0);
+        if (n === 0) {
+          this.done = true;
+          this.pending = this.pending.subarray(2);
+          continue;
+        }
+        if (this.pending.length < 2 + n + 8) return;
+        const name = this.pending.subarray(2, 2 + n).toString('utf8');
+        const size = Number(this.pending.readBigUInt64BE(2 + n));
+        this.pending = this.pending.subarray(2 + n + 8);
+        this.open(name, size);
+        continue;
+      }
+      if (!this.pending.length) return;
+      const take = Math.min(this.current.left, this.pending.length);
+      const part = this.pending.subarray(0, take);
+      this.pending = this.pending.subarray(take);
+      if (this.current.fd !== null) fs.writeSync(this.current.fd, part);
+      else this.current.parts.push(Buffer.from(part));
+      this.current.left -= take;
+      if (this.current.left === 0) this.close();
+      else return;
+    }
+  }
+
+  private open(name: string, size: number) {
+    if (name === 'outpost.db') {
+      if (this.storeWritten) throw new Error('two stores');
+      this.current = { name, left: size, parts: [], fd: fs.openSync(this.storeFile, 'w', 0o600) };
+    } else if (name === 'manifest.json' || /^blob\/[0-9a-f]{64}$/.test(name)) {
+      if (size > 1024 * 1024 * 1024) throw new Error(`an entry of ${size} bytes`);
+      this.current = { name, left: size, parts: [], fd: null };
+    } else throw new Error(`an unknown entry "${name}"`);
+    if (size === 0) this.close();
+  }
+
+  private close() {
+    const c = this.current!;
+    this.current = null;
+    if (c.fd !== null) {
+      fs.fsyncSync(c.fd);
+      fs.closeSync(c.fd);
+      this.storeWritten = true;
+      return;
+    }
+    const bytes = Buffer.concat(c.parts);
+    if (c.name === 'manifest.json') this.manifest = JSON.parse(bytes.toString('utf8')) as MoveManifest;
+    else {
+      this.onBlob(c.name.slice(5), bytes);
+      this.blobs++;
+    }
+  }
+
+  closeAll() {
+    if (this.current?.fd != null) fs.closeSync(this.current.fd);
+    this.current = null;
+  }
+}
+
+/**
+ * Reads an export of everything into `stagingDir` (the store as `outpost.db`, re-keyed to `newKey`,
+ * or plain when it is null, and `blobs/` sealed with it) and checks it. Throws an AppError saying why
+ * when the passphrase is wrong, the file was changed or cut short, or the copy does not check out;
+ * the staging folder is then removed. The caller moves the checked files into place.
+ */
+export function importEverything(opts: { file: string; passphrase: string; stagingDir: string; newKey: StoreKey | null; verify: Verify }): { counts: Record<string, number>; blobs: number; exportedAt: string } {
+  if (!isMoveFile(opts.file)) throw new AppError('invalid_input', 'This file is not an export of everything from Outpost.');
+  fs.rmSync(opts.stagingDir, { recursive: true, force: true });
+  fs.mkdirSync(opts.stagingDir, { recursive: true });
+  const storeFile = path.join(opts.stagingDir, 'outpost.db');
+  const blobs = openBlobStore(path.join(opts.stagingDir, 'blobs'), opts.newKey);
+  const reader = new EntryReader(storeFile, (sha, bytes) => {
+    if (blobs.write(bytes).sha256 !== sha) throw new Error(`the file ${sha} does not match its hash`);
+  });
+  const fd = fs.openSync(opts.file, 'r');
+  try {
+    const total = fs.fstatSync(fd).size;
+    const lenBuf = Buffer.alloc(4);
+    fs.readSync(fd, lenBuf, 0, 4, MOVE_MAGIC.length);
+    const headerLen = lenBuf.readUInt32BE(0);
+    if (headerLen > 4096) throw new AppError('invalid_input', 'This export file is damaged (its header is not readable).');
+    const headerBytes = Buffer.alloc(headerLen);
+    fs.readSync(fd, headerBytes, 0, headerLen, MOVE_MAGIC.length + 4);
+    let header: MoveHeader;
+    try {
+      header = JSON.parse(headerBytes.toString('utf8')) as MoveHeader;
+    } catch {
+      throw new AppError('invalid_input', 'This export file is damaged (its header is not readable).');
+    }
+    if (header.version !== 1 || header.kdf !== 'scrypt') throw new AppError('invalid_input', 'This export was made by a newer Outpost.');
+    const start = MOVE_MAGIC.length + 4 + headerLen;
+    const end = total - 16;
+    if (end < start) throw new AppError('invalid_input', 'This export file is cut short.');
+    const tag = Buffer.alloc(16);
+    fs.readSync(fd, tag, 0, 16, end);
+    const decipher = crypto.createDecipheriv('aes-256-gcm', scryptKey(opts.passphrase, header), Buffer.from(header.iv, 'base64'));
+    decipher.setAAD(headerBytes);
+    decipher.setAuthTag(tag);
+    const buf = Buffer.alloc(CHUNK);
+    try {
+      for (let at = start; at < end; ) {
+        const n = fs.readSync(fd, buf, 0, Math.min(CHUNK, end - at), at);
+        reader.push(decipher.update(buf.subarray(0, n)));
+        at += n;
+      }
+      reader.push(decipher.final());
+    } catch {
+      // The tag is checked at the end: a wrong passphrase and a changed file both fail there (or
+      // earlier, as nonsense entries). Nothing read so far is kept.
+      throw new AppError('invalid_input', 'The passphrase does not open this export, or the file was changed or cut short.');
+    }
+  } catch (e) {
+    reader.closeAll();
+    fs.rmSync(opts.stagingDir, { recursive: true, force: true });
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    const m = reader.manifest;
+    if (!reader.done || !m || !reader.storeWritten) throw new AppError('invalid_input', 'This export file is incomplete.');
+    rekey(storeFile, m.storeKey ? Buffer.from(m.storeKey, 'hex') : null, opts.newKey);
+    const problem = check(storeFile, opts.newKey, m.counts, opts.verify);
+    if (problem) throw new AppError('invalid_input', `The imported store did not check out (${problem}); nothing was changed.`);
+    if (reader.blobs !== m.blobs) throw new AppError('invalid_input', `The export holds ${reader.blobs} evidence files instead of ${m.blobs}.`);
+    return { counts: m.counts, blobs: reader.blobs, exportedAt: m.exportedAt };
+  } catch (e) {
+    fs.rmSync(opts.stagingDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Re-keys a closed store file from one key (or plain) to another (or plain). */
+function rekey(file: string, from: StoreKey | null, to: StoreKey | null): void {
+  const db = openConnection(file, from);
+  try {
+    db.pragma('journal_mode = DELETE');
+    if (from?.equals(to ?? Buffer.alloc(0))) return;
+    if (!from && !to) return;
+    if (!from) {
+      db.pragma("cipher = 'sqlcipher'");
+      db.pragma('legacy = 4');
+    }
+    db.pragma(to ? `rekey = "x'${to.toString('hex')}'"` : "rekey = ''");
+  } finally {
+    db.close();
+  }
+}
+
+function check(file: string, key: StoreKey | null, counts: Record<string, number>, verify: Verify): string | null {
+  let db: ReturnType<typeof openConnection>;
+  try {
+    db = openConnection(file, key);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  try {
+    const integrity = db.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') return `integrity check: ${String(integrity)}`;
+    const now = tableCounts(db);
+    for (const [t, n] of Object.entries(counts)) if (now[t] !== n) return `${t} holds ${now[t] ?? 0} rows instead of ${n}`;
+    return verify(db);
+  } finally {
+    db.close();
+  }
+}
+
+
+/** Exports are written here in the data folder (removed with it on a lost-device wipe). */
+export const EXPORT_FOLDER = 'exports';
+
+/**
+ * Moves a checked import from its staging folder into place: the (empty, closed) store it replaces is
+ * overwritten and removed, the imported evidence files join `blobs/`.
+ */
+export function putImported(stagingDir: string, storeFile: string, blobsDir: string): void {
+  for (const f of storeFiles(storeFile)) shredFile(f);
+  fs.renameSync(path.join(stagingDir, 'outpost.db'), storeFile);
+  const staged = path.join(stagingDir, 'blobs');
+  if (fs.existsSync(staged)) {
+    for (const e of fs.readdirSync(staged, { recursive: true, withFileTypes: true })) {
+      if (!e.isFile()) continue;
+      const rel = path.relative(staged, path.join(e.parentPath, e.name));
+      const to = path.join(blobsDir, rel);
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      if (!fs.existsSync(to)) fs.renameSync(path.join(e.parentPath, e.name), to);
+    }
+  }
+  fs.rmSync(stagingDir, { recursive: true, force: true });
+}
