@@ -34,7 +34,7 @@ export interface StartedRuntime extends Runtime {
 }
 
 /** Folders of the data directory that hold records outside the store (evidence, attachments): wiped with it. */
-export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments', UPLOAD_FOLDER, BACKUP_FOLDER];
+export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments', UPLOAD_FOLDER, BACKUP_FOLDER, EXPORT_FOLDER, '.importing'];
 
 /** Scheduled backups: every OUTPOST_BACKUP_HOURS (24 unless set; 0 turns them off), the newest OUTPOST_BACKUP_KEEP (7) kept. */
 function backupSchedule(): { everyMs: number; keep: number } {

@@ -17,6 +17,7 @@ import { blobStoreOf } from '../services/evidence/blobs';
 import { deviceId } from '../services/core/ops';
 import { tempDir, TEST_PASSWORD } from '../testing';
 import { createLogger } from '../log';
+import { restore } from './restore';
 
 let server: TestServer | null = null;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -103,5 +104,23 @@ describe('export everything, import everything', () => {
     expect(titles(a.rt)).toEqual(all);
     const onServer = (await server.store.pull(null, 0, 10_000)).changes.filter((c) => c.entity === 'tickets').map((c) => String(c.data.title)).filter((x) => x.startsWith('MV '));
     expect(onServer.sort()).toEqual(all);
+  });
+
+  it('npm run restore takes an export of everything too, with its passphrase, into a plain data folder', async () => {
+    const a: TestHost = await startTestHost({ prefix: 'outpost-move-cli-' });
+    cleanups.push(() => a.close());
+    await a.ok('tickets.create', { type: 'incident', title: 'MV carried by the command line' }, a.tokens.admin);
+    const out = await a.ok<{ file: string }>('store.export', { passphrase: 'command line passphrase' }, a.tokens.admin);
+    const t = tempDir('outpost-move-cli-b-');
+    cleanups.push(() => t.cleanup());
+    const data = path.join(t.dir, 'data');
+    const pass = path.join(t.dir, 'export-pass');
+    fs.writeFileSync(pass, 'command line passphrase\n');
+    expect(() => restore([out.file, '--data-dir', data])).toThrow(/--export-passphrase-file/);
+    expect(restore([out.file, '--data-dir', data, '--export-passphrase-file', pass])).toContain('Imported everything');
+    expect(isPlainStore(path.join(data, 'outpost.db'))).toBe(true);
+    const rt = startRuntime({ dataDir: data, log: createLogger({ level: 'silent' }) });
+    cleanups.push(() => rt.close());
+    expect(titles(rt)).toEqual(['MV carried by the command line']);
   });
 });

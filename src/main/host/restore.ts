@@ -10,14 +10,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, verifyCopy } from '../runtime';
 import { restoreStore } from '../db/backup';
-import { KEY_INFO_FILE, passphraseKey, readPassphraseFile } from '../db/store-key';
+import { KEY_INFO_FILE, passphraseKey, readPassphraseFile, shredFile, storeExists, storeFiles } from '../db/store-key';
+import { importEverything, isMoveFile, putImported } from '../services/transfer/move';
 
-const USAGE = 'Usage: npm run restore -- BACKUP_FILE [--data-dir D] [--passphrase-file F]';
+const USAGE = 'Usage: npm run restore -- BACKUP_OR_EXPORT_FILE [--data-dir D] [--passphrase-file F] [--export-passphrase-file E]';
 
 export function restore(argv: string[]): string {
   let file: string | null = null;
   let dataDir = defaultDataDir();
   let passphraseFile = process.env.OUTPOST_PASSPHRASE_FILE ?? null;
+  let exportPassphraseFile: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = () => {
@@ -27,11 +29,13 @@ export function restore(argv: string[]): string {
     };
     if (a === '--data-dir') dataDir = path.resolve(v());
     else if (a === '--passphrase-file') passphraseFile = path.resolve(v());
+    else if (a === '--export-passphrase-file') exportPassphraseFile = path.resolve(v());
     else if (a.startsWith('--')) throw new Error(`Unknown option ${a}. ${USAGE}`);
     else if (file) throw new Error(`Give one backup file. ${USAGE}`);
     else file = path.resolve(a);
   }
   if (!file) throw new Error(`Name the backup file to restore. ${USAGE}`);
+  if (isMoveFile(file)) return importMoveFile(file, dataDir, passphraseFile, exportPassphraseFile);
   // An encrypted backup opens with the passphrase and the salt it was made with, kept beside it.
   const backupKeyInfo = path.join(path.dirname(file), KEY_INFO_FILE);
   const storeKeyInfo = path.join(dataDir, KEY_INFO_FILE);
@@ -47,6 +51,26 @@ export function restore(argv: string[]): string {
     fs.copyFileSync(backupKeyInfo, storeKeyInfo);
   }
   return `Restored ${file} into ${dataDir}. The store it replaced is kept as outpost.db.before-restore. Start Outpost${key ? ' with the same passphrase' : ''}; it syncs on from the backup.`;
+}
+
+/**
+ * An export of everything from another machine: read with its export passphrase, re-keyed for this
+ * data folder (its own passphrase, or plain without one), checked, then put in place; a store already
+ * here is kept as outpost.db.before-restore.
+ */
+function importMoveFile(file: string, dataDir: string, passphraseFile: string | null, exportPassphraseFile: string | null): string {
+  if (!exportPassphraseFile) throw new Error(`${file} is an export of everything: give its passphrase with --export-passphrase-file E. ${USAGE}`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = passphraseFile ? passphraseKey(dataDir, readPassphraseFile(passphraseFile)) : null;
+  const staging = path.join(dataDir, '.importing');
+  const result = importEverything({ file, passphrase: readPassphraseFile(exportPassphraseFile), stagingDir: staging, newKey: key, verify: verifyCopy });
+  const store = path.join(dataDir, 'outpost.db');
+  if (storeExists(store)) {
+    for (const f of storeFiles(`${store}.before-restore`)) shredFile(f);
+    for (const f of storeFiles(store)) if (fs.existsSync(f)) fs.renameSync(f, f.replace(store, `${store}.before-restore`));
+  }
+  putImported(staging, store, path.join(dataDir, 'blobs'));
+  return `Imported everything exported on ${result.exportedAt} into ${dataDir} (${result.blobs} evidence files), checked. Start Outpost${key ? ' with the same passphrase' : ''}; it syncs on as a new device.`;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

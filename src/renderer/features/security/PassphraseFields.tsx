@@ -32,6 +32,7 @@ export function PassphraseFields({
   onRepeat,
   errors,
   autoFocus,
+  subject = 'store',
 }: {
   passphrase: string;
   repeat: string;
@@ -39,6 +40,8 @@ export function PassphraseFields({
   onRepeat: (v: string) => void;
   errors: { passphrase?: string; repeat?: string };
   autoFocus?: boolean;
+  /** What the passphrase protects: this device's store, or an export file. */
+  subject?: 'store' | 'export';
 }) {
   const strength = passphraseStrength(passphrase);
   return (
@@ -72,8 +75,9 @@ export function PassphraseFields({
         data-testid="passphrase-repeat"
       />
       <Alert color="orange" variant="light" title="A forgotten passphrase cannot be recovered">
-        Outpost keeps no copy of it, and no one (not your team, not the server) can open this store without it. Keep it somewhere safe. A
-        device joined to a server can be set up again from the server, but anything not yet synced would be lost.
+        {subject === 'store'
+          ? 'Outpost keeps no copy of it, and no one (not your team, not the server) can open this store without it. Keep it somewhere safe. A device joined to a server can be set up again from the server, but anything not yet synced would be lost.'
+          : 'Outpost keeps no copy of it: without it the export file cannot be imported. Give it to whoever imports the file by another way than the file itself.'}
       </Alert>
     </Stack>
   );

@@ -202,3 +202,65 @@ export function BackupsSection() {
     </Stack>
   );
 }
+
+/** Export everything (administrators): one file to import on a new machine, under a passphrase chosen now. */
+export function ExportSection() {
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [errors, setErrors] = useState<{ passphrase?: string; repeat?: string }>({});
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<{ file: string; bytes: number; blobs: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    const problems = passphraseProblems(passphrase, repeat);
+    setErrors(problems ?? {});
+    if (problems) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setDone(await api.call('store.export', { passphrase }));
+      setPassphrase('');
+      setRepeat('');
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Stack
+      gap="xs"
+      component="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+      data-testid="export-everything"
+    >
+      <Title order={2} size="h4">
+        Export everything
+      </Title>
+      <Text size="sm" c="dimmed">
+        For moving to a new machine: one file holding the store, every evidence file and the store’s key, encrypted with the passphrase you
+        choose here. On the new machine choose “Import from another machine” at first run (or npm run restore -- FILE
+        --export-passphrase-file F).
+      </Text>
+      <PassphraseFields passphrase={passphrase} repeat={repeat} onPassphrase={setPassphrase} onRepeat={setRepeat} errors={errors} subject="export" />
+      {error && (
+        <Alert color="red" variant="light" role="alert">
+          {error}
+        </Alert>
+      )}
+      {done && (
+        <Alert color="green" variant="light" data-testid="export-done">
+          Written to {done.file} ({size(done.bytes)}, {formatNumber(done.blobs)} evidence files).
+        </Alert>
+      )}
+      <Group>
+        <Button type="submit" variant="default" loading={busy} data-testid="export-everything-submit">
+          Export everything
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -9,7 +9,7 @@ import { useCall } from '../../lib/query';
 import { useRole } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
 import { act } from '../tickets/actions';
-import { BackupsSection, EncryptStore } from '../security/StoreSettings';
+import { BackupsSection, EncryptStore, ExportSection } from '../security/StoreSettings';
 
 export function SecuritySettings() {
   const q = useCall('settings.get', {});
@@ -82,6 +82,7 @@ export function SecuritySettings() {
         )}
       </Stack>
       {role === 'admin' && <BackupsSection />}
+      {role === 'admin' && <ExportSection />}
     </Stack>
   );
 }

@@ -14,7 +14,7 @@ import { JoinTeam } from './JoinTeam';
 import { useCall } from '../../lib/query';
 import { PassphraseFields, passphraseProblems } from '../security/PassphraseFields';
 
-type Mode = 'choose' | 'new' | 'join';
+type Mode = 'choose' | 'new' | 'join' | 'import';
 
 function Choice({ title, text, onPick, testId }: { title: string; text: string; onPick: () => void; testId: string }) {
   return (
@@ -49,6 +49,8 @@ export function SetupWizard({ onDone }: { onDone: () => void }) {
           </div>
           {mode === 'join' ? (
             <JoinTeam onBack={() => setMode('choose')} onDone={onDone} />
+          ) : mode === 'import' ? (
+            <ImportEverything onBack={() => setMode('choose')} onDone={onDone} />
           ) : (
             <SimpleGrid cols={2}>
               <Choice
@@ -64,6 +66,11 @@ export function SetupWizard({ onDone }: { onDone: () => void }) {
                 testId="setup-join-team"
               />
             </SimpleGrid>
+          )}
+          {mode === 'choose' && (
+            <Button variant="subtle" onClick={() => setMode('import')} data-testid="setup-import" style={{ alignSelf: 'flex-start' }}>
+              Moving from another machine? Import everything from an export file
+            </Button>
           )}
         </Stack>
       </Paper>
@@ -286,5 +293,60 @@ function ProtectStore({ onDone, onSkip }: { onDone: () => void; onSkip: () => vo
         </Stack>
       </Paper>
     </Center>
+  );
+}
+
+/** First run on a new machine: everything from another machine's export file (a path on this computer). */
+function ImportEverything({ onBack, onDone }: { onBack: () => void; onDone: () => void }) {
+  const [file, setFile] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.call('store.import', { path: file, passphrase });
+      notifications.show({
+        color: 'green',
+        message: `Imported and checked: ${r.rows.toLocaleString()} rows and ${r.blobs.toLocaleString()} evidence files, exported ${new Date(r.exportedAt).toLocaleString()}. Sign in as on the other machine.`,
+      });
+      onDone();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Stack
+      component="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+      data-testid="import-everything"
+    >
+      <Text size="sm">
+        On the other machine an administrator chose Settings › Security › Export everything. Copy that file here and give its path and the
+        passphrase chosen then. It is checked (integrity, every table’s rows, the audit trail, the evidence files) before it becomes this
+        computer’s store; a device that synced carries on syncing as a new device, with nothing lost or doubled.
+      </Text>
+      <TextInput label="Export file" description="Its full path on this computer" placeholder="/home/me/outpost-export.outpost" required value={file} onChange={(e) => setFile(e.currentTarget.value)} autoFocus />
+      <PasswordInput label="Export passphrase" required value={passphrase} onChange={(e) => setPassphrase(e.currentTarget.value)} autoComplete="off" />
+      {error && (
+        <Alert color="red" variant="light" role="alert" data-testid="import-everything-error">
+          {error}
+        </Alert>
+      )}
+      <Group justify="space-between">
+        <Button variant="default" onClick={onBack} disabled={busy}>
+          Back
+        </Button>
+        <Button type="submit" loading={busy} data-testid="import-everything-submit">
+          Import and check
+        </Button>
+      </Group>
+    </Stack>
   );
 }
