@@ -1,6 +1,7 @@
 /**
  * Restore from Settings in Chromium: an administrator sees the store's backups (time, size, check),
  * restores one after reading what happens, signs in again and finds the store as the backup held it.
+ * Moving to a new machine: everything exported on one host is imported in another's first-run wizard.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
@@ -46,4 +47,28 @@ test('an administrator restores a backup from Settings and carries on on it', as
   await page.goto(`${host.url}/#/queue`);
   await expect(page.getByText('Held in the backup: label printer')).toBeVisible();
   await expect(page.getByText('Made after the backup: projector')).toHaveCount(0);
+});
+
+test('a new machine imports everything in the first-run wizard and signs in as on the old one', async ({ page }) => {
+  const { token } = await apiCall<{ token: string }>(host, 'session.login', { username: 'admin', password: 'password123' });
+  const out = await apiCall<{ file: string }>(host, 'store.export', { passphrase: 'carried by hand 2026' }, token);
+  const fresh = await startHost();
+  try {
+    await page.goto(fresh.url);
+    await page.getByTestId('setup-skip-passphrase').click();
+    await page.getByTestId('setup-import').click();
+    await expect(page.getByTestId('import-everything')).toBeVisible();
+    await page.getByLabel('Export file').fill(out.file);
+    await page.getByRole('textbox', { name: 'Export passphrase' }).fill('not the passphrase');
+    await page.getByTestId('import-everything-submit').click();
+    await expect(page.getByTestId('import-everything-error')).toContainText('The passphrase does not open this export');
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    await page.getByRole('textbox', { name: 'Export passphrase' }).fill('carried by hand 2026');
+    await page.getByTestId('import-everything-submit').click();
+    await new SignInPage(page).signIn('admin', 'password123');
+    await expect(page.getByText('Held in the backup: label printer')).toBeVisible();
+  } finally {
+    await fresh.stop();
+  }
 });
