@@ -267,7 +267,8 @@ export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sq
   if (key && storeExists(file) && isPlainStore(file)) encryptPlainStore(file, key, verify);
 }
 
-function checkCopy(file: string, key: StoreKey, before: Record<string, number> | null, verify: (sqlite: Database.Database) => string | null): string | null {
+/** Opens a store file with the key and checks it: integrity, row counts against `before`, and `verify`; null when whole. */
+export function checkCopy(file: string, key: StoreKey | null, before: Record<string, number> | null, verify: (sqlite: Database.Database) => string | null): string | null {
   let sqlite: Database.Database;
   try {
     sqlite = openConnection(file, key);

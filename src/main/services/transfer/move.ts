@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { openConnection, scryptKey, SCRYPT, shredFile, storeFiles, tableCounts, type StoreKey } from '../../db/store-key';
+import { checkCopy, openConnection, scryptKey, SCRYPT, shredFile, storeFiles, tableCounts, type StoreKey } from '../../db/store-key';
 import { openBlobStore } from '../evidence/blobs';
 import { AppError } from '../../../shared/result';
 
@@ -301,7 +301,7 @@ export function importEverything(opts: { file: string; passphrase: string; stagi
     const m = reader.manifest;
     if (!reader.done || !m || !reader.storeWritten) throw new AppError('invalid_input', 'This export file is incomplete.');
     rekey(storeFile, m.storeKey ? Buffer.from(m.storeKey, 'hex') : null, opts.newKey);
-    const problem = check(storeFile, opts.newKey, m.counts, opts.verify);
+    const problem = checkCopy(storeFile, opts.newKey, m.counts, opts.verify);
     if (problem) throw new AppError('invalid_input', `The imported store did not check out (${problem}); nothing was changed.`);
     if (reader.blobs !== m.blobs) throw new AppError('invalid_input', `The export holds ${reader.blobs} evidence files instead of ${m.blobs}.`);
     return { counts: m.counts, blobs: reader.blobs, exportedAt: m.exportedAt };
@@ -328,23 +328,6 @@ function rekey(file: string, from: StoreKey | null, to: StoreKey | null): void {
   }
 }
 
-function check(file: string, key: StoreKey | null, counts: Record<string, number>, verify: Verify): string | null {
-  let db: ReturnType<typeof openConnection>;
-  try {
-    db = openConnection(file, key);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  try {
-    const integrity = db.pragma('integrity_check', { simple: true });
-    if (integrity !== 'ok') return `integrity check: ${String(integrity)}`;
-    const now = tableCounts(db);
-    for (const [t, n] of Object.entries(counts)) if (now[t] !== n) return `${t} holds ${now[t] ?? 0} rows instead of ${n}`;
-    return verify(db);
-  } finally {
-    db.close();
-  }
-}
 
 
 /** Exports are written here in the data folder (removed with it on a lost-device wipe). */

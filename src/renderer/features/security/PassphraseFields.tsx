@@ -2,7 +2,9 @@
  * Choosing a passphrase for this device's store (first run, Settings › Security): the passphrase with
  * a strength hint, a repeat field, and the plain warning that a forgotten passphrase cannot be recovered.
  */
+import { useState } from 'react';
 import { Alert, PasswordInput, Progress, Stack, Text } from '@mantine/core';
+import { errorMessage } from '../../lib/client';
 
 /** A rough guide (length counts most; a few unrelated words beat a short clever one), never a promise. */
 export function passphraseStrength(p: string): { score: number; label: string; color: string } {
@@ -81,4 +83,33 @@ export function PassphraseFields({
       </Alert>
     </Stack>
   );
+}
+
+/**
+ * The state of a form that chooses a passphrase: the two fields, their problems, and `submit`, which
+ * checks them and runs `action` with the passphrase (its failure shown in `error`).
+ */
+export function usePassphraseForm(action: (passphrase: string) => Promise<void>) {
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [errors, setErrors] = useState<{ passphrase?: string; repeat?: string }>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    const problems = passphraseProblems(passphrase, repeat);
+    setErrors(problems ?? {});
+    if (problems) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await action(passphrase);
+      setPassphrase('');
+      setRepeat('');
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { fields: { passphrase, repeat, onPassphrase: setPassphrase, onRepeat: setRepeat, errors }, error, busy, submit };
 }

@@ -10,34 +10,18 @@ import { useCall } from '../../lib/query';
 import { formatDateTime, formatNumber } from '../../lib/format';
 import { useSession } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
-import { PassphraseFields, passphraseProblems } from './PassphraseFields';
+import { PassphraseFields, usePassphraseForm } from './PassphraseFields';
 import type { BackupSummary } from '../../../shared/api/store';
 
 /** "Encrypt this store" for an administrator on the browser host, while the store is plain. */
 export function EncryptStore({ onDone }: { onDone: () => void }) {
   const [open, setOpen] = useState(false);
-  const [passphrase, setPassphrase] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [errors, setErrors] = useState<{ passphrase?: string; repeat?: string }>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    const problems = passphraseProblems(passphrase, repeat);
-    setErrors(problems ?? {});
-    if (problems) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.call('store.protect', { passphrase });
-      notifications.show({ color: 'green', message: 'The store is encrypted. Outpost asks for the passphrase each time it starts.' });
-      setOpen(false);
-      onDone();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = usePassphraseForm(async (passphrase) => {
+    await api.call('store.protect', { passphrase });
+    notifications.show({ color: 'green', message: 'The store is encrypted. Outpost asks for the passphrase each time it starts.' });
+    setOpen(false);
+    onDone();
+  });
   return (
     <>
       <Group>
@@ -50,24 +34,24 @@ export function EncryptStore({ onDone }: { onDone: () => void }) {
           component="form"
           onSubmit={(e) => {
             e.preventDefault();
-            void submit();
+            void form.submit();
           }}
         >
           <Text size="sm">
             An encrypted copy of the store is written and checked (integrity, every table’s rows, the audit trail) before it takes the plain
             store’s place; the plain file is then overwritten. From the next start, Outpost opens only with the passphrase.
           </Text>
-          <PassphraseFields passphrase={passphrase} repeat={repeat} onPassphrase={setPassphrase} onRepeat={setRepeat} errors={errors} autoFocus />
-          {error && (
+          <PassphraseFields {...form.fields} autoFocus />
+          {form.error && (
             <Alert color="red" variant="light" role="alert">
-              {error}
+              {form.error}
             </Alert>
           )}
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOpen(false)} disabled={busy}>
+            <Button variant="default" onClick={() => setOpen(false)} disabled={form.busy}>
               Cancel
             </Button>
-            <Button type="submit" loading={busy} data-testid="encrypt-store-submit">
+            <Button type="submit" loading={form.busy} data-testid="encrypt-store-submit">
               Encrypt
             </Button>
           </Group>
@@ -205,35 +189,15 @@ export function BackupsSection() {
 
 /** Export everything (administrators): one file to import on a new machine, under a passphrase chosen now. */
 export function ExportSection() {
-  const [passphrase, setPassphrase] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [errors, setErrors] = useState<{ passphrase?: string; repeat?: string }>({});
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<{ file: string; bytes: number; blobs: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async () => {
-    const problems = passphraseProblems(passphrase, repeat);
-    setErrors(problems ?? {});
-    if (problems) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setDone(await api.call('store.export', { passphrase }));
-      setPassphrase('');
-      setRepeat('');
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = usePassphraseForm(async (passphrase) => setDone(await api.call('store.export', { passphrase })));
   return (
     <Stack
       gap="xs"
       component="form"
       onSubmit={(e) => {
         e.preventDefault();
-        void submit();
+        void form.submit();
       }}
       data-testid="export-everything"
     >
@@ -245,10 +209,10 @@ export function ExportSection() {
         choose here. On the new machine choose “Import from another machine” at first run (or npm run restore -- FILE
         --export-passphrase-file F).
       </Text>
-      <PassphraseFields passphrase={passphrase} repeat={repeat} onPassphrase={setPassphrase} onRepeat={setRepeat} errors={errors} subject="export" />
-      {error && (
+      <PassphraseFields {...form.fields} subject="export" />
+      {form.error && (
         <Alert color="red" variant="light" role="alert">
-          {error}
+          {form.error}
         </Alert>
       )}
       {done && (
@@ -257,7 +221,7 @@ export function ExportSection() {
         </Alert>
       )}
       <Group>
-        <Button type="submit" variant="default" loading={busy} data-testid="export-everything-submit">
+        <Button type="submit" variant="default" loading={form.busy} data-testid="export-everything-submit">
           Export everything
         </Button>
       </Group>

@@ -12,7 +12,7 @@ import { SAMPLE_PASSWORD } from '../../../shared/api/setup';
 import { fieldErrors } from '../common/issues';
 import { JoinTeam } from './JoinTeam';
 import { useCall } from '../../lib/query';
-import { PassphraseFields, passphraseProblems } from '../security/PassphraseFields';
+import { PassphraseFields, usePassphraseForm } from '../security/PassphraseFields';
 
 type Mode = 'choose' | 'new' | 'join' | 'import';
 
@@ -241,33 +241,17 @@ function NewTeamWizard({ onDone, onBack }: { onDone: () => void; onBack: () => v
 
 /** First run on the browser host: encrypt the (still empty) store with a passphrase before anything is written to it. */
 function ProtectStore({ onDone, onSkip }: { onDone: () => void; onSkip: () => void }) {
-  const [passphrase, setPassphrase] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [errors, setErrors] = useState<{ passphrase?: string; repeat?: string }>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const protect = async () => {
-    const problems = passphraseProblems(passphrase, repeat);
-    setErrors(problems ?? {});
-    if (problems) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.call('store.protect', { passphrase });
-      notifications.show({ color: 'green', message: 'This store is encrypted. Outpost asks for the passphrase each time it starts.' });
-      onDone();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = usePassphraseForm(async (passphrase) => {
+    await api.call('store.protect', { passphrase });
+    notifications.show({ color: 'green', message: 'This store is encrypted. Outpost asks for the passphrase each time it starts.' });
+    onDone();
+  });
   return (
     <Center mih="100dvh" p="md">
       <Paper withBorder shadow="sm" p="xl" w={560} data-testid="setup-wizard">
         <Stack component="form" onSubmit={(e) => {
             e.preventDefault();
-            void protect();
+            void form.submit();
           }} data-testid="setup-protect">
           <div>
             <Title order={2}>Protect this store with a passphrase</Title>
@@ -276,17 +260,17 @@ function ProtectStore({ onDone, onSkip }: { onDone: () => void; onSkip: () => vo
               files cannot be read without the passphrase. Outpost asks for it each time it starts.
             </Text>
           </div>
-          <PassphraseFields passphrase={passphrase} repeat={repeat} onPassphrase={setPassphrase} onRepeat={setRepeat} errors={errors} autoFocus />
-          {error && (
+          <PassphraseFields {...form.fields} autoFocus />
+          {form.error && (
             <Alert color="red" variant="light" role="alert">
-              {error}
+              {form.error}
             </Alert>
           )}
           <Group justify="space-between">
-            <Button variant="subtle" color="gray" onClick={onSkip} disabled={busy} data-testid="setup-skip-passphrase">
+            <Button variant="subtle" color="gray" onClick={onSkip} disabled={form.busy} data-testid="setup-skip-passphrase">
               Continue without a passphrase
             </Button>
-            <Button type="submit" loading={busy} data-testid="setup-protect-submit">
+            <Button type="submit" loading={form.busy} data-testid="setup-protect-submit">
               Encrypt and continue
             </Button>
           </Group>
