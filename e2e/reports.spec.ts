@@ -71,6 +71,12 @@ test('licence compliance and the asset register save as files', async () => {
   const lic = await save('report-licence-compliance-csv');
   expect(lic.name).toMatch(/^licence-compliance-\d{4}-\d{2}-\d{2}\.csv$/);
   expect(lic.body.toString('utf8')).toContain('Product,Vendor,Status,Seats in force');
+  const risks = await save('report-risk-register-csv');
+  expect(risks.name).toMatch(/^risk-register-\d{4}-\d{2}-\d{2}\.csv$/);
+  expect(risks.body.toString('utf8')).toContain('Outpost report,Risk register');
+  // No assessment yet: the card says so and offers no file.
+  await expect(page.getByTestId('report-assessment').getByRole('alert')).toHaveText('No assessment yet: start one from Assessments.');
+  await expect(page.getByTestId('report-assessment-pdf')).toBeDisabled();
   const reg = await save('report-asset-register-pdf');
   expect(reg.name).toMatch(/^asset-register-\d{4}-\d{2}-\d{2}\.pdf$/);
   expect(reg.body.subarray(0, 5).toString()).toBe('%PDF-');

@@ -8,6 +8,7 @@ import { call } from './contract';
 import { REGISTER_READERS, type ExportFile } from './assets';
 import { KPI_READERS } from './kpis';
 import { id } from './common';
+import { GRC_READERS } from './grc';
 
 export const REPORT_FORMATS = ['pdf', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -36,4 +37,8 @@ export const reportsCalls = {
   'reports.licenceCompliance': call<ReportFile>()(z.object({ format }).strict(), REGISTER_READERS),
   /** The asset register (every asset this device holds, or one site's), with counts by status and category. */
   'reports.assetRegister': call<ReportFile>()(z.object({ format, siteId: id.optional() }).strict(), REGISTER_READERS),
+  /** The risk register: counts and every risk with its levels as PDF; every risk in the import's columns as CSV. */
+  'reports.riskRegister': call<ReportFile>()(z.object({ format }).strict(), GRC_READERS),
+  /** One assessment's results: the evidence pack's report as PDF; the result of every assessable requirement as CSV. */
+  'reports.assessment': call<ReportFile>()(z.object({ assessmentId: id, format }).strict(), GRC_READERS),
 };

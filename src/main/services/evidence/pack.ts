@@ -253,6 +253,21 @@ async function reportPdf(
   return doc.save({ objectsPerTick: 20 });
 }
 
+/**
+ * The pack's report alone (report.pdf: scope, method, results per requirement, findings, heat map)
+ * with the records it was made from: what the Reports screen offers for an assessment or the risk
+ * register without building the zip.
+ */
+export async function packReport(ctx: Ctx, kind: PackKind, id?: string): Promise<{ pdf: Uint8Array; content: PackContent }> {
+  requireActor(ctx);
+  const content = collectPack(ctx, kind, id);
+  const pause = stepper();
+  const tip = await verifyChainInSteps(ctx.store.sqlite, pause);
+  const chain = { head: tip.valid ? tip.head : null, length: tip.count, valid: tip.valid };
+  const evidence = content.tables.evidence ?? [];
+  return { pdf: await reportPdf(ctx, content, chain, new Set(evidence.map((e) => String(e.sha256))).size, 0, pause), content };
+}
+
 export async function exportPack(ctx: Ctx, input: { kind: PackKind; id?: string }): Promise<PackExport> {
   const actor = requireActor(ctx);
   if (actor.role === 'requester') throw new AppError('forbidden', 'Requesters cannot export evidence packs.');

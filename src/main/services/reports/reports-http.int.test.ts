@@ -16,6 +16,7 @@ import type { ReportFile } from '../../../shared/api/reports';
 import type { ChainStatus } from '../../../shared/api/audit';
 
 const file = fixture('incidents/servicenow-incident-event-log-sample.csv');
+const csf = fixture('grc/nist-csf-2.0.yaml');
 const PERIOD = { from: '2016-03-01T00:00:00Z', to: '2016-04-01T00:00:00Z' };
 
 let h: TestHost;
@@ -148,5 +149,42 @@ describe('register reports', () => {
     expect(text).toContain('Asset register');
     expect(text).toContain('REG-1');
     expect(text).toContain('Printers');
+  });
+});
+
+describe('risk register and assessment reports', () => {
+  it('the risk register: the pack\'s report as PDF, every risk in the import\'s columns as CSV', async () => {
+    const r = await h.ok<{ number: string }>('risks.create', { title: 'Backups never tested', reviewEveryDays: 90 }, h.tokens.tina);
+    const csv = await h.ok<ReportFile>('reports.riskRegister', { format: 'csv' }, h.tokens.aud);
+    expect(csv.filters).toEqual(['Risks: the whole register on this device (every site and matrix)']);
+    const [head, body] = csv.content.split('\r\nRisks\r\n');
+    expect(head).toContain('Outpost report,Risk register');
+    const rows = Papa.parse<string[]>(body!.trim()).data;
+    expect(rows[0]![0]).toBe('Number');
+    expect(rows.find((row) => row[0] === r.number)).toContain('Backups never tested');
+    const pdf = await h.ok<ReportFile>('reports.riskRegister', { format: 'pdf' }, h.tokens.aud);
+    expect(pdf.chainHead).toMatch(/^[0-9a-f]{64}$/);
+    const text = pdfText(pdf.content);
+    expect(text).toContain(r.number);
+    expect(text).toContain('Backups never tested');
+  });
+
+  it.runIf(csf)('an assessment: every assessable requirement\'s result as CSV, the pack\'s report as PDF', async () => {
+    const fw = await h.ok<{ id: string; assessable: number }>('grc.importLibrary', { content: fs.readFileSync(csf!, 'utf8') }, h.tokens.admin);
+    const a = await h.ok<{ id: string }>('assessments.start', { frameworkId: fw.id }, h.tokens.aud);
+    await h.ok('assessments.assess', { assessmentId: a.id, ref: 'GV.OC-01', result: 'compliant', observation: 'Mission statement on the intranet.' }, h.tokens.aud);
+    await h.ok('assessments.assess', { assessmentId: a.id, ref: 'ID.AM-01', result: 'non_compliant' }, h.tokens.aud);
+    const csv = await h.ok<ReportFile>('reports.assessment', { assessmentId: a.id, format: 'csv' }, h.tokens.tina);
+    const { tables } = sections(csv.content);
+    const results = tables.get('Results')!.slice(1);
+    expect(results).toHaveLength(fw.assessable);
+    expect(results.find((row) => row[0] === 'GV.OC-01')).toEqual(['GV.OC-01', 'Compliant', expect.any(String), 'Mission statement on the intranet.']);
+    expect(results.find((row) => row[0] === 'ID.AM-01')![1]).toBe('Non-compliant');
+    expect(results.filter((row) => row[1] === 'Not assessed')).toHaveLength(fw.assessable - 2);
+    const pdf = await h.ok<ReportFile>('reports.assessment', { assessmentId: a.id, format: 'pdf' }, h.tokens.aud);
+    expect(Buffer.from(pdf.content, 'base64').subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdfText(pdf.content)).toContain('GV.OC-01');
+    expect((await h.post('reports.assessment', { assessmentId: a.id, format: 'csv' }, h.tokens.rita)).status).toBe(403);
+    expect((await h.post('reports.assessment', { assessmentId: '00000000-0000-7000-8000-000000000000', format: 'csv' }, h.tokens.aud)).status).toBe(404);
   });
 });

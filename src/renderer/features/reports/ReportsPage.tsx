@@ -10,6 +10,7 @@ import { IconDownload } from '@tabler/icons-react';
 import type { ReportFile, ReportFormat } from '../../../shared/api/reports';
 import { api, errorMessage } from '../../lib/client';
 import { useLookups } from '../common/lookups';
+import { useCall } from '../../lib/query';
 import { downloadBase64, downloadText } from '../assets/files';
 
 const DAY = 86_400_000;
@@ -77,6 +78,8 @@ export function ReportsPage() {
   const [siteId, setSiteId] = useState<string | null>(null);
   const [groupId, setGroupId] = useState<string | null>(null);
   const [assetSite, setAssetSite] = useState<string | null>(null);
+  const assessments = useCall('assessments.list', {});
+  const [assessmentId, setAssessmentId] = useState<string | null>(null);
   const siteOptions = sites.map((s) => ({ value: s.id, label: s.name }));
   const periodProblem = !DATE.test(period.from) || !DATE.test(period.to) ? 'Give both dates as YYYY-MM-DD.' : period.from > period.to ? 'The period must end on or after the day it starts.' : null;
   return (
@@ -125,12 +128,36 @@ export function ReportsPage() {
         >
           <Select label="Site" placeholder="All sites" data={siteOptions} value={assetSite} onChange={setAssetSite} clearable w={200} data-testid="report-asset-site" />
         </ReportCard>
+        <ReportCard
+          id="risk-register"
+          title="Risk register"
+          description="Counts by status and current level, and every risk with its inherent and current levels, owner, treatment and overdue reviews (the CSV in the columns the risk import reads)."
+          make={(format) => api.call('reports.riskRegister', { format })}
+        />
+        <ReportCard
+          id="assessment"
+          title="Assessment results"
+          description="One assessment’s report (scope, method, results per requirement, findings) as PDF, or the result of every assessable requirement as CSV."
+          invalid={assessmentId ? null : assessments.data && !assessments.data.items.length ? 'No assessment yet: start one from Assessments.' : 'Choose an assessment.'}
+          make={(format) => api.call('reports.assessment', { assessmentId: assessmentId!, format })}
+        >
+          <Select
+            label="Assessment"
+            placeholder={assessments.data ? 'Choose an assessment' : 'Loading…'}
+            data={(assessments.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }))}
+            value={assessmentId}
+            onChange={setAssessmentId}
+            searchable
+            w={360}
+            data-testid="report-assessment-pick"
+          />
+        </ReportCard>
         <Card withBorder padding="md" component="section" aria-labelledby="other-reports-title">
           <Title order={3} size="h4" id="other-reports-title">
             Elsewhere
           </Title>
           <Text size="sm" c="dimmed">
-            The audit trail exports from Audit trail; an inventory audit’s reconciliation from its audit; an assessment’s results and the risk register as an evidence pack from Assessments and Risks; any dashboard prints from the Dashboard’s Print button.
+            The audit trail exports from Audit trail; an inventory audit’s reconciliation from its audit; the evidence pack (report, records, evidence files and manifest) from Assessments and Risks; any dashboard prints from the Dashboard’s Print button.
           </Text>
         </Card>
       </SimpleGrid>
