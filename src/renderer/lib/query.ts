@@ -133,6 +133,7 @@ export function invalidateDomain(domain: string) {
     risk_locations: ['risks', 'audit'],
     risk_controls: ['risks', 'controls', 'audit'],
     risk_tickets: ['risks', 'tickets', 'audit'],
+    risk_vulnerabilities: ['risks', 'audit'],
     applied_controls: ['controls', 'risks', 'audit'],
     control_tickets: ['controls', 'audit'],
     requirement_assessments: ['assessments', 'audit'],

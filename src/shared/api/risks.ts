@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { call, STAFF } from './contract';
 import { id, trimmed } from './common';
+import { CVE_ID } from '../grc/cve';
 import { GRC_READERS } from './grc';
 import {
   RISK_STAGES,
@@ -78,6 +79,8 @@ export interface Risk extends RiskSummary {
   assets: { id: string; tag: string; name: string }[];
   locations: { id: string; name: string }[];
   controls: RiskControl[];
+  /** Known exploited vulnerabilities of its assets the risk is about, with the KEV catalogue's data on this device (null when it lacks the CVE). */
+  kev: RiskKev[];
   /** Tickets linked to the risk (from either side). */
   tickets: RiskTicket[];
   /** Incidents on the risk's affected assets opened in the last 90 days: the evidence for its likelihood. */
@@ -97,14 +100,42 @@ export interface RiskTicket {
   assetTag?: string | null;
 }
 
+/** A KEV exposure of an asset linked to a risk. */
+export interface RiskKev {
+  assetId: string;
+  assetTag: string;
+  assetName: string;
+  cveId: string;
+  vendorProject: string | null;
+  product: string | null;
+  vulnerabilityName: string | null;
+  dateAdded: string | null;
+  dueDate: string | null;
+  knownRansomware: boolean | null;
+}
+
 /** What "Raise a risk" from a KEV-exposed asset fills in. */
 export interface RiskDraft {
   title: string;
   threats: string;
   vulnerabilities: string;
   assetIds: string[];
+  /** The exposure the risk is raised for: linked together with the risk. */
+  kev: { assetId: string; cveId: string }[];
   siteId: string | null;
 }
+
+/** One asset's KEV exposures a risk covers. */
+export interface KevCoverage {
+  cveId: string;
+  riskId: string;
+  number: string;
+  title: string;
+  status: RiskStatus;
+}
+
+export const cveId = z.string().trim().regex(CVE_ID, { message: 'A CVE id looks like CVE-2024-3400.' });
+const kevLink = z.object({ assetId: id, cveId }).strict();
 
 const pos = z.number().int().min(1, { message: 'Positions on a matrix scale start at 1.' }).max(20);
 export const scoreInput = z.object({ likelihood: pos, impact: pos }).strict();
@@ -140,6 +171,8 @@ export const riskCreate = z
     assetIds: z.array(id).max(500).optional(),
     locationIds: z.array(id).max(500).optional(),
     controlIds: z.array(id).max(500).optional(),
+    /** KEV exposures of assets the risk is about (each asset is linked as affected too). */
+    kev: z.array(kevLink).max(100).optional(),
   })
   .strict();
 
@@ -323,7 +356,14 @@ export const risksCalls = {
   /** Risks a ticket is linked to (the ticket's side of the link). */
   'risks.forTicket': call<{ items: RiskSummary[] }>()(z.object({ ticketId: id }).strict(), GRC_READERS),
   /** The title, threat, vulnerability and asset of a risk raised from an asset's KEV exposure. */
-  'risks.kevDraft': call<RiskDraft>()(z.object({ assetId: id, cveId: z.string().trim().regex(/^CVE-\d{4}-\d{4,}$/, { message: 'A CVE id looks like CVE-2024-3400.' }) }).strict(), STAFF),
+  'risks.kevDraft': call<RiskDraft>()(kevLink, STAFF),
+  /**
+   * Links (or unlinks) a KEV exposure of an asset to a risk; the asset becomes an affected asset.
+   * Refused for a CVE the KEV catalogue on this device does not find on the asset, unless already linked.
+   */
+  'risks.linkKev': call<Risk>()(z.object({ id, assetId: id, cveId, present: z.boolean().default(true) }).strict(), STAFF, { mutates: true }),
+  /** The risks that cover each of an asset's KEV exposures (the asset page's side of the link). */
+  'risks.kevCoverage': call<{ items: KevCoverage[] }>()(z.object({ assetId: id }).strict(), GRC_READERS),
   'risks.heatmap': call<HeatMap>()(riskFilter.omit({ cell: true }).strict().default({}), GRC_READERS),
   /** Records a review today (resets "review overdue"). */
   'risks.review': call<Risk>()(z.object({ id, note: z.string().trim().max(5000).optional() }).strict(), STAFF, { mutates: true }),

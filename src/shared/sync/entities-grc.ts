@@ -16,6 +16,7 @@ import {
   matrixDefinition,
 } from '../grc/matrix';
 import { numberOrProvisional } from '../numbers';
+import { CVE_ID } from '../grc/cve';
 import type { EntityRule, WriterRole } from './entity-rule';
 
 const id = z.string().min(1).max(80);
@@ -189,6 +190,15 @@ export const GRC_ENTITY_RULES: Record<string, EntityRule> = {
     parent: { field: 'risk_id', entity: 'risks' },
     writers: STAFF,
     fields: { risk_id: id, ticket_id: id },
+  },
+  // A known exploited vulnerability of an affected asset that the risk is about: the CVE as CISA's
+  // KEV catalogue names it (the catalogue itself is device-local reference data, read on each device).
+  risk_vulnerabilities: {
+    home: 'site',
+    merge: 'set',
+    parent: { field: 'risk_id', entity: 'risks' },
+    writers: STAFF,
+    fields: { risk_id: id, asset_id: id, cve_id: z.string().regex(CVE_ID, { message: 'A CVE id looks like CVE-2024-3400.' }) },
   },
   risk_controls: {
     home: 'site',

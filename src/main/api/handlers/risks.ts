@@ -3,7 +3,7 @@ import type { risksCalls } from '../../../shared/api/risks';
 import type { HandlersFor } from './types';
 import { importRisks } from '../../services/risks/import';
 import { exportRisks } from '../../services/risks/export';
-import { createRisk, getRisk, heatMap, kevDraft, linkRisk, listRisks, reviewRisk, risksForTicket, updateRisk } from '../../services/risks/risks';
+import { createRisk, getRisk, heatMap, kevCoverage, kevDraft, linkKev, linkRisk, listRisks, reviewRisk, risksForTicket, updateRisk } from '../../services/risks/risks';
 
 export const risksHandlers: HandlersFor<typeof risksCalls> = {
   'risks.create': (ctx, input) => createRisk(ctx, input),
@@ -17,4 +17,6 @@ export const risksHandlers: HandlersFor<typeof risksCalls> = {
   'risks.export': (ctx, input) => exportRisks(ctx, input),
   'risks.forTicket': (ctx, input) => risksForTicket(ctx, input.ticketId),
   'risks.kevDraft': (ctx, input) => kevDraft(ctx, input.assetId, input.cveId),
+  'risks.linkKev': (ctx, input) => linkKev(ctx, input),
+  'risks.kevCoverage': (ctx, input) => kevCoverage(ctx, input.assetId),
 };

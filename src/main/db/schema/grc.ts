@@ -141,6 +141,12 @@ export const riskLocations = sqliteTable(
   { ...syncedColumns(), riskId: text('risk_id').notNull(), locationId: text('location_id').notNull() },
   (t) => [uniqueIndex('risk_locations_uq').on(t.riskId, t.locationId)],
 );
+/** Known exploited vulnerabilities (a CVE on one of its assets) a risk is about: a set in the risk's site. */
+export const riskVulnerabilities = sqliteTable(
+  'risk_vulnerabilities',
+  { ...syncedColumns(), riskId: text('risk_id').notNull(), assetId: text('asset_id').notNull(), cveId: text('cve_id').notNull() },
+  (t) => [uniqueIndex('risk_vulnerabilities_uq').on(t.riskId, t.assetId, t.cveId), index('risk_vulnerabilities_asset_idx').on(t.assetId, t.cveId)],
+);
 /** Tickets linked to a risk (from the risk's page or the ticket's): a set in the risk's site. */
 export const riskTickets = sqliteTable(
   'risk_tickets',

@@ -13,7 +13,7 @@ import { nextNumber } from '../core/numbers';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import { levelAt, RISK_STAGES, type MatrixDefinition, type RiskStage } from '../../../shared/grc/matrix';
-import type { HeatMap, Risk, RiskDraft, RiskFilter, RiskHistoryEntry, RiskScore, RiskSummary, RiskTicket } from '../../../shared/api/risks';
+import type { HeatMap, KevCoverage, Risk, RiskDraft, RiskKev, RiskFilter, RiskHistoryEntry, RiskScore, RiskSummary, RiskTicket } from '../../../shared/api/risks';
 import { likePattern, trigrams } from '../assets/list';
 import { kevExposure } from '../software/catalogues';
 import type { CallParsed } from '../../../shared/api';
@@ -187,6 +187,7 @@ export function createRisk(ctx: Ctx, input: CreateInput, opts: { lastReviewedOn?
     for (const a of input.assetIds ?? []) writeLink(ctx, w, id, scopeId, 'asset', a, true);
     for (const l of input.locationIds ?? []) writeLink(ctx, w, id, scopeId, 'location', l, true);
     for (const c of input.controlIds ?? []) writeLink(ctx, w, id, scopeId, 'control', c, true);
+    for (const k of input.kev ?? []) writeKevLink(ctx, w, id, scopeId, k.assetId, k.cveId, true);
   });
   return getRisk(ctx, id);
 }
@@ -313,6 +314,64 @@ export function linkRisk(ctx: Ctx, input: CallParsed<'risks.link'>): Risk {
   return getRisk(ctx, input.id);
 }
 
+/** The asset's KEV exposure to a CVE as this device's catalogue finds it (the asset's KEV view), or an error naming both. */
+function kevExposureOf(ctx: Ctx, assetId: string, cveId: string) {
+  const asset = ctx.store.sqlite.prepare('SELECT id, tag, name, scope_id FROM assets WHERE id = ? AND deleted_hlc IS NULL').get(assetId) as
+    | { id: string; tag: string; name: string; scope_id: string }
+    | undefined;
+  if (!asset) throw bad('assetId', 'No such asset.');
+  const exposure = kevExposure(ctx, { assetId, limit: 5000 }).items.find((e) => e.cveId === cveId);
+  if (!exposure) throw bad('cveId', `${asset.tag} is not exposed to ${cveId} in the KEV catalogue on this device.`);
+  return { asset, exposure };
+}
+
+/**
+ * Adds or removes a KEV exposure of an asset on a risk (a `risk_vulnerabilities` member); adding one
+ * also makes the asset an affected asset. A new link needs the exposure on this device; one already
+ * linked (here or on another laptop) is kept or removed without asking the catalogue again.
+ */
+function writeKevLink(ctx: Ctx, w: WriteScope, riskId: string, scopeId: string, assetId: string, cveId: string, present: boolean): boolean {
+  const rowId = setRowId('risk_vulnerabilities', riskId, assetId, cveId);
+  const linked = !!ctx.store.sqlite.prepare('SELECT 1 FROM risk_vulnerabilities WHERE id = ? AND deleted_hlc IS NULL').get(rowId);
+  if (present === linked) return false;
+  if (present) {
+    kevExposureOf(ctx, assetId, cveId);
+    writeLink(ctx, w, riskId, scopeId, 'asset', assetId, true);
+  }
+  return setMember(ctx, w, 'risk_vulnerabilities', rowId, scopeId, { risk_id: riskId, asset_id: assetId, cve_id: cveId }, present);
+}
+
+export function linkKev(ctx: Ctx, input: CallParsed<'risks.linkKev'>): Risk {
+  requireStaff(ctx);
+  const row = rowOrThrow(ctx.store.sqlite, input.id);
+  write(ctx, (w) => writeKevLink(ctx, w, input.id, row.scope_id, input.assetId, input.cveId, input.present));
+  return getRisk(ctx, input.id);
+}
+
+/** The risks covering each of an asset's KEV exposures. */
+export function kevCoverage(ctx: Ctx, assetId: string): { items: KevCoverage[] } {
+  requireActor(ctx);
+  const items = ctx.store.sqlite
+    .prepare(
+      `SELECT x.cve_id AS cveId, r.id AS riskId, r.number, r.title, r.status FROM risk_vulnerabilities x JOIN risks r ON r.id = x.risk_id
+       WHERE x.asset_id = ? AND x.deleted_hlc IS NULL AND r.deleted_hlc IS NULL ORDER BY x.cve_id, r.number`,
+    )
+    .all(assetId) as KevCoverage[];
+  return { items };
+}
+
+function kevLinks(sqlite: Database.Database, riskId: string): RiskKev[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT x.asset_id AS assetId, a.tag AS assetTag, a.name AS assetName, x.cve_id AS cveId, k.vendor_project AS vendorProject, k.product,
+         k.vulnerability_name AS vulnerabilityName, k.date_added AS dateAdded, k.due_date AS dueDate, k.known_ransomware AS knownRansomware
+       FROM risk_vulnerabilities x JOIN assets a ON a.id = x.asset_id LEFT JOIN kev_entries k ON k.cve_id = x.cve_id
+       WHERE x.risk_id = ? AND x.deleted_hlc IS NULL ORDER BY coalesce(k.due_date, '9999'), x.cve_id, a.tag_key`,
+    )
+    .all(riskId) as (Omit<RiskKev, 'knownRansomware'> & { knownRansomware: number | null })[];
+  return rows.map((r) => ({ ...r, knownRansomware: r.knownRansomware === null ? null : r.knownRansomware === 1 }));
+}
+
 function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
@@ -417,6 +476,7 @@ export function getRisk(ctx: Ctx, id: string): Risk {
         'SELECT c.id, c.name, c.status, c.due_on AS dueOn FROM risk_controls x JOIN applied_controls c ON c.id = x.control_id WHERE x.risk_id = ? AND x.deleted_hlc IS NULL AND c.deleted_hlc IS NULL ORDER BY c.name',
       )
       .all(id) as Risk['controls'],
+    kev: kevLinks(sqlite, id),
     tickets: sqlite
       .prepare(
         `SELECT t.id, t.number, t.type, t.title, t.status, t.opened_at AS openedAt FROM risk_tickets x JOIN tickets t ON t.id = x.ticket_id
@@ -463,12 +523,7 @@ export function risksForTicket(ctx: Ctx, ticketId: string): { items: RiskSummary
  */
 export function kevDraft(ctx: Ctx, assetId: string, cveId: string): RiskDraft {
   requireStaff(ctx);
-  const asset = ctx.store.sqlite.prepare('SELECT id, tag, name, scope_id FROM assets WHERE id = ? AND deleted_hlc IS NULL').get(assetId) as
-    | { id: string; tag: string; name: string; scope_id: string }
-    | undefined;
-  if (!asset) throw bad('assetId', 'No such asset.');
-  const exposure = kevExposure(ctx, { assetId, limit: 5000 }).items.find((e) => e.cveId === cveId);
-  if (!exposure) throw bad('cveId', `${asset.tag} is not exposed to ${cveId} in the KEV catalogue on this device.`);
+  const { asset, exposure } = kevExposureOf(ctx, assetId, cveId);
   const what = [exposure.vendorProject, exposure.product].filter(Boolean).join(' ');
   return {
     title: `${cveId} on ${asset.tag} (${exposure.software})`.slice(0, 300),
@@ -481,6 +536,7 @@ export function kevDraft(ctx: Ctx, assetId: string, cveId: string): RiskDraft {
       .filter(Boolean)
       .join('\n'),
     assetIds: [asset.id],
+    kev: [{ assetId: asset.id, cveId }],
     siteId: asset.scope_id,
   };
 }

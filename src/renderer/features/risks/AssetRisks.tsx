@@ -1,12 +1,13 @@
 /**
  * On an asset's page: the risks it is an affected asset of, its open findings, and its known
- * exploited vulnerabilities, each with "Raise a risk" (pre-filled from that exposure).
+ * exploited vulnerabilities, each with the risks that cover it and "Raise a risk" (pre-filled from
+ * that exposure, which the new risk links).
  */
 import { useState } from 'react';
 import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
-import type { RiskDraft } from '../../../shared/api/risks';
+import type { KevCoverage, RiskDraft } from '../../../shared/api/risks';
 import { api, errorMessage } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { isStaff, useRole } from '../../stores/session';
@@ -15,6 +16,24 @@ import { NewRiskModal } from './NewRiskModal';
 import { SEVERITY_COLORS } from '../findings/FindingsPage';
 
 
+/** The risks that cover one KEV exposure, as links to their pages. */
+function CoveredBy({ risks }: { risks: KevCoverage[] }) {
+  if (!risks.length) return null;
+  return (
+    <Text size="xs" data-testid="asset-kev-risks">
+      Covered by{' '}
+      {risks.map((r, i) => (
+        <span key={r.riskId}>
+          {i > 0 && ', '}
+          <Anchor size="xs" ff="monospace" href={`#/risks/${r.riskId}`} title={r.title}>
+            {r.number}
+          </Anchor>
+        </span>
+      ))}
+    </Text>
+  );
+}
+
 export function AssetRisks({ assetId, assetLabel }: { assetId: string; assetLabel: string }) {
   const role = useRole();
   const staff = isStaff(role);
@@ -22,6 +41,7 @@ export function AssetRisks({ assetId, assetLabel }: { assetId: string; assetLabe
   const risks = useCall('risks.list', reads ? { assetId, limit: 100 } : null);
   const findings = useCall('findings.list', reads ? { status: 'open', link: { kind: 'asset', targetId: assetId } } : null);
   const kev = useCall('software.kevExposure', reads ? { assetId, limit: 200 } : null);
+  const covered = useCall('risks.kevCoverage', reads ? { assetId } : null);
   const [draft, setDraft] = useState<(RiskDraft & { assetLabel: string }) | null>(null);
   const [drafting, setDrafting] = useState<string | null>(null);
   if (!reads) return null;
@@ -139,6 +159,7 @@ export function AssetRisks({ assetId, assetLabel }: { assetId: string; assetLabe
                     {e.software}
                     {e.version ? ` ${e.version}` : ''} · {e.vulnerabilityName ?? `${e.vendorProject} ${e.product}`}
                   </Text>
+                  <CoveredBy risks={(covered.data?.items ?? []).filter((c) => c.cveId === e.cveId)} />
                 </Stack>
                 {staff && (
                   <Button size="compact-xs" variant="light" leftSection={<IconAlertTriangle size={12} />} loading={drafting === e.cveId} onClick={() => void raise(e.cveId)} data-testid={`raise-risk-${e.cveId}`}>

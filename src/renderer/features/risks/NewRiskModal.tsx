@@ -34,7 +34,7 @@ export function NewRiskModal({
         ...(matrixId ? { matrixId } : {}),
         ...(inherent ? { inherent } : {}),
         ...(siteId ? { siteId } : {}),
-        ...(draft ? { threats: threats || null, vulnerabilities: vulnerabilities || null, assetIds: draft.assetIds, ...(draft.siteId ? { siteId: draft.siteId } : {}) } : {}),
+        ...(draft ? { threats: threats || null, vulnerabilities: vulnerabilities || null, assetIds: draft.assetIds, kev: draft.kev, ...(draft.siteId ? { siteId: draft.siteId } : {}) } : {}),
       });
       invalidate((n) => n.startsWith('risks.') || n.startsWith('grc.'));
       notifications.show({ color: 'green', message: `${r.number} raised.` });

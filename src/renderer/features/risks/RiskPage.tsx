@@ -1,6 +1,6 @@
 /** One risk: its scores in the matrix's colours (editable, with a reason), treatment and acceptance, controls, assets and the history of every score change. */
 import { useState } from 'react';
-import { Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { RISK_STAGES, RISK_STATUSES, RISK_TREATMENTS, type RiskStage } from '../../../shared/grc/matrix';
 import type { Risk, RiskTicket } from '../../../shared/api/risks';
@@ -112,6 +112,7 @@ export function RiskPage({ id }: { id: string }) {
             </Group>
           )}
         </Card>
+        <KnownExploited risk={r} staff={staff} />
         <SimpleGrid cols={{ base: 1, md: 2 }}>
           <Incidents risk={r} />
           <LinkedTickets risk={r} staff={staff} />
@@ -313,6 +314,65 @@ function Incidents({ risk }: { risk: Risk }) {
             </Text>
           )}
         </Stack>
+      )}
+    </Card>
+  );
+}
+
+/** The known exploited vulnerabilities of its assets the risk is about (linked from an asset's KEV row); staff unlink them. */
+function KnownExploited({ risk, staff }: { risk: Risk; staff: boolean }) {
+  const unlink = async (assetId: string, cveId: string) => {
+    try {
+      await api.call('risks.linkKev', { id: risk.id, assetId, cveId, present: false });
+      invalidate((n) => n.startsWith('risks.'));
+    } catch (e) {
+      notifications.show({ color: 'red', title: 'Not unlinked', message: errorMessage(e) });
+    }
+  };
+  return (
+    <Card withBorder data-testid="risk-kev">
+      <Text fw={600} mb="xs">
+        Known exploited vulnerabilities
+      </Text>
+      {risk.kev.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          None linked. Raise a risk from an asset's known exploited vulnerability to link one.
+        </Text>
+      ) : (
+        <Table fz="sm">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>CVE</Table.Th>
+              <Table.Th>Vulnerability</Table.Th>
+              <Table.Th>Due</Table.Th>
+              <Table.Th>Ransomware</Table.Th>
+              <Table.Th>Asset</Table.Th>
+              {staff && <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {risk.kev.map((k) => (
+              <Table.Tr key={`${k.assetId} ${k.cveId}`} data-testid="risk-kev-row">
+                <Table.Td ff="monospace">{k.cveId}</Table.Td>
+                <Table.Td>{k.vulnerabilityName ?? ([k.vendorProject, k.product].filter(Boolean).join(' ') || 'Not in the KEV catalogue on this device')}</Table.Td>
+                <Table.Td data-testid="risk-kev-due">{k.dueDate ?? '—'}</Table.Td>
+                <Table.Td>{k.knownRansomware === null ? '—' : k.knownRansomware ? <Badge size="xs" color="red">known</Badge> : 'not known'}</Table.Td>
+                <Table.Td>
+                  <Anchor size="sm" href={`#/assets/${k.assetId}`} title={k.assetName} data-testid="risk-kev-asset">
+                    {k.assetTag}
+                  </Anchor>
+                </Table.Td>
+                {staff && (
+                  <Table.Td>
+                    <Button size="compact-xs" variant="subtle" onClick={() => void unlink(k.assetId, k.cveId)} aria-label={`Unlink ${k.cveId} on ${k.assetTag}`}>
+                      Unlink
+                    </Button>
+                  </Table.Td>
+                )}
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
       )}
     </Card>
   );
