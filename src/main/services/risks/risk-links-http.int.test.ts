@@ -80,10 +80,25 @@ describe('risks beside assets, tickets and vulnerabilities over HTTP', () => {
 
     const risk = await ok<Risk>(
       'risks.create',
-      { title: draft.title, threats: draft.threats, vulnerabilities: draft.vulnerabilities, assetIds: draft.assetIds, inherent: { likelihood: 4, impact: 4 } },
+      { title: draft.title, threats: draft.threats, vulnerabilities: draft.vulnerabilities, assetIds: draft.assetIds, kev: draft.kev, inherent: { likelihood: 4, impact: 4 } },
       tokens.tech,
     );
     expect(risk.assets.map((a) => a.tag)).toEqual(['BUILD-1']);
+    // The exposure is linked with the risk, read with the KEV catalogue's data; the asset's KEV row names the risk.
+    expect(risk.kev).toEqual([
+      expect.objectContaining({ assetId: srv.id, assetTag: 'BUILD-1', cveId: 'CVE-2025-48384', vulnerabilityName: 'Git Link Following Vulnerability', dueDate: '2025-09-15' }),
+    ]);
+    expect((await ok<{ items: { cveId: string; riskId: string }[] }>('risks.kevCoverage', { assetId: srv.id }, tokens.auditor)).items).toEqual([
+      expect.objectContaining({ cveId: 'CVE-2025-48384', riskId: risk.id }),
+    ]);
+    expect((await post('risks.kevCoverage', { assetId: srv.id }, tokens.requester)).status).toBe(403);
+    expect((await post('risks.linkKev', { id: risk.id, assetId: srv.id, cveId: 'CVE-2025-48384', present: false }, tokens.auditor)).status).toBe(403);
+    expect((await post('risks.linkKev', { id: risk.id, assetId: srv.id, cveId: 'CVE-25-1' }, tokens.tech)).body.error!.message).toContain('A CVE id looks like CVE-2024-3400.');
+    expect((await post('risks.linkKev', { id: risk.id, assetId: srv.id, cveId: 'CVE-1999-0001' }, tokens.tech)).body.error!.message).toBe(
+      'BUILD-1 is not exposed to CVE-1999-0001 in the KEV catalogue on this device.',
+    );
+    expect((await ok<Risk>('risks.linkKev', { id: risk.id, assetId: srv.id, cveId: 'CVE-2025-48384', present: false }, tokens.tech)).kev).toEqual([]);
+    expect((await ok<Risk>('risks.linkKev', { id: risk.id, assetId: srv.id, cveId: 'CVE-2025-48384' }, tokens.tech)).kev.map((k) => k.cveId)).toEqual(['CVE-2025-48384']);
 
     // The asset's page: its risks and its open findings.
     const finding = await ok<Finding>(

@@ -9,13 +9,13 @@ import { makeWorld, type World } from '../../testing';
 import type { Actor, Ctx } from '../core/context';
 import { createAsset } from '../assets/assets';
 import { createTicket } from '../tickets/tickets';
-import { addSoftware } from '../software/software';
+import { addSoftware, removeSoftware } from '../software/software';
 import { importKev } from '../software/catalogues';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FIXTURES } from '../assets/test-fixtures';
 import { ensureDefaultMatrix, importLibrary, listMatrices, setTeamMatrix } from '../grc/grc';
-import { createRisk, getRisk, kevDraft, linkRisk, listRisks, RISK_LIST_TUNING, risksForTicket } from './risks';
+import { createRisk, getRisk, kevCoverage, kevDraft, linkKev, linkRisk, listRisks, RISK_LIST_TUNING, risksForTicket } from './risks';
 
 let w: World;
 let tech: Actor;
@@ -111,6 +111,84 @@ describe('a risk beside incidents, tickets and vulnerabilities', () => {
     const b = createAsset(ctx, { tag: 'PC-2', name: 'Office' });
     expect(() => kevDraft(ctx, b.id, 'CVE-2025-48384')).toThrow('PC-2 is not exposed to CVE-2025-48384');
     expect(() => kevDraft(w.ctx(w.user('auditor')), a.id, 'CVE-2025-48384')).toThrow(/administrators and technicians/);
+  });
+});
+
+describe('a risk linked to a known exploited vulnerability of its asset', () => {
+  const loadKev = () =>
+    importKev(
+      ctx,
+      JSON.stringify({
+        catalogVersion: '2026.03.01',
+        vulnerabilities: [
+          { cveID: 'CVE-2025-48384', vendorProject: 'Git', product: 'Git', vulnerabilityName: 'Git Link Following Vulnerability', dateAdded: '2025-08-25', dueDate: '2025-09-15', requiredAction: 'Update.', knownRansomwareCampaignUse: 'Known' },
+        ],
+      }),
+    );
+
+  it('creates the link with the risk raised from the exposure, returns the KEV data, and unlinks it', () => {
+    loadKev();
+    const a = createAsset(ctx, { tag: 'BUILD-1', name: 'Build server' });
+    addSoftware(ctx, { assetId: a.id, name: 'git', vendor: 'Git', version: '2.45.1' });
+    const d = kevDraft(ctx, a.id, 'CVE-2025-48384');
+    expect(d.kev).toEqual([{ assetId: a.id, cveId: 'CVE-2025-48384' }]);
+    const r = createRisk(ctx, { title: d.title, assetIds: d.assetIds, kev: d.kev, siteId: d.siteId! });
+    expect(r.kev).toEqual([
+      {
+        assetId: a.id,
+        assetTag: 'BUILD-1',
+        assetName: 'Build server',
+        cveId: 'CVE-2025-48384',
+        vendorProject: 'Git',
+        product: 'Git',
+        vulnerabilityName: 'Git Link Following Vulnerability',
+        dateAdded: '2025-08-25',
+        dueDate: '2025-09-15',
+        knownRansomware: true,
+      },
+    ]);
+    expect(kevCoverage(ctx, a.id).items).toEqual([{ cveId: 'CVE-2025-48384', riskId: r.id, number: r.number, title: d.title, status: 'identified' }]);
+    // One set member, written as a synced op with its audit event, in the risk's site.
+    const op = w.store.sqlite
+      .prepare("SELECT kind, scope_id, payload FROM pending_ops WHERE entity = 'risk_vulnerabilities'")
+      .all() as { kind: string; scope_id: string; payload: string }[];
+    expect(op.map((o) => [o.kind, o.scope_id])).toEqual([['setAdd', r.siteId]]);
+    expect(JSON.parse(op[0]!.payload)).toMatchObject({ risk_id: r.id, asset_id: a.id, cve_id: 'CVE-2025-48384' });
+    expect(w.store.sqlite.prepare('SELECT count(*) FROM audit_events WHERE after LIKE ?').pluck().get('%"cve_id":"CVE-2025-48384"%')).toBe(1);
+    // Linking again changes nothing; unlinking removes it from both sides but keeps the affected asset.
+    linkKev(ctx, { id: r.id, assetId: a.id, cveId: 'CVE-2025-48384', present: true });
+    expect(w.store.sqlite.prepare("SELECT count(*) FROM pending_ops WHERE entity = 'risk_vulnerabilities'").pluck().get()).toBe(1);
+    const after = linkKev(ctx, { id: r.id, assetId: a.id, cveId: 'CVE-2025-48384', present: false });
+    expect(after.kev).toEqual([]);
+    expect(after.assets.map((x) => x.tag)).toEqual(['BUILD-1']);
+    expect(kevCoverage(ctx, a.id).items).toEqual([]);
+  });
+
+  it('refuses a CVE the asset is not exposed to, unless it was already linked; only staff change links', () => {
+    loadKev();
+    const a = createAsset(ctx, { tag: 'BUILD-1', name: 'Build server' });
+    const sw = addSoftware(ctx, { assetId: a.id, name: 'git', vendor: 'Git', version: '2.45.1' });
+    const pc = createAsset(ctx, { tag: 'PC-2', name: 'Office' });
+    const r = createRisk(ctx, { title: 'Source code leak' });
+    expect(() => linkKev(ctx, { id: r.id, assetId: pc.id, cveId: 'CVE-2025-48384', present: true })).toThrow(
+      'PC-2 is not exposed to CVE-2025-48384 in the KEV catalogue on this device.',
+    );
+    expect(() => createRisk(ctx, { title: 'Office PC', kev: [{ assetId: pc.id, cveId: 'CVE-2025-48384' }] })).toThrow(/PC-2 is not exposed/);
+    expect(listRisks(ctx, { q: 'Office PC', limit: 10, offset: 0 }).total).toBe(0); // nothing half-written
+    // The linked asset is made an affected asset too.
+    expect(linkKev(ctx, { id: r.id, assetId: a.id, cveId: 'CVE-2025-48384', present: true }).assets.map((x) => x.tag)).toEqual(['BUILD-1']);
+    // Git removed from the asset: the exposure is gone on this device, but the existing link stays readable and removable.
+    removeSoftware(ctx, sw.id);
+    expect(() => kevDraft(ctx, a.id, 'CVE-2025-48384')).toThrow(/not exposed/);
+    expect(getRisk(ctx, r.id).kev.map((k) => k.cveId)).toEqual(['CVE-2025-48384']);
+    linkKev(ctx, { id: r.id, assetId: a.id, cveId: 'CVE-2025-48384', present: true }); // already linked: no question asked
+    const auditor = w.ctx(w.user('auditor'));
+    expect(getRisk(auditor, r.id).kev).toHaveLength(1);
+    expect(kevCoverage(auditor, a.id).items.map((c) => c.riskId)).toEqual([r.id]);
+    expect(() => linkKev(auditor, { id: r.id, assetId: a.id, cveId: 'CVE-2025-48384', present: false })).toThrow(/administrators and technicians/);
+    expect(linkKev(ctx, { id: r.id, assetId: a.id, cveId: 'CVE-2025-48384', present: false }).kev).toEqual([]);
+    // Re-linking after removal needs the exposure again.
+    expect(() => linkKev(ctx, { id: r.id, assetId: a.id, cveId: 'CVE-2025-48384', present: true })).toThrow(/not exposed/);
   });
 });
 
