@@ -2,7 +2,8 @@
  * Risks and assessments between laptops through a real server (over HTTP): a likelihood raised on
  * one and an impact raised on the other both survive and the level is derived from both; two
  * auditors assessing different requirements of one assessment offline both keep their results;
- * risks made offline on two devices keep distinct RSK numbers; the server refuses risks from an
+ * risks made offline on two devices keep distinct RSK numbers; a KEV exposure linked to a risk on
+ * one laptop reaches the others; the server refuses risks from an
  * auditor, a requester and a technician of another site, and a requester's pull holds no GRC record.
  * Runs on the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
  */
@@ -141,6 +142,55 @@ for (const variant of ['sqlite', 'postgres'] as const)
       expect((await a.call('risks.forTicket', { ticketId: t.id })).items).toEqual([]);
     });
 
+    it('a KEV exposure linked to a risk offline on one laptop reaches the others; the server checks the CVE id', async () => {
+      // The KEV catalogue is reference data on each device: A has loaded it, B has not.
+      await a.call('software.importKev', { content: fs.readFileSync(path.join(FIXTURES, 'vulnerabilities/cisa-kev.json'), 'utf8') });
+      const srv = await a.call('assets.create', { tag: 'BUILD-7', name: 'Build server', type: 'server' });
+      await a.call('software.add', { assetId: srv.id, name: 'git', vendor: 'Git', version: '2.45.1' });
+      const r = await a.call('risks.create', { title: 'Source code tampered with', matrixId, siteId: srv.siteId });
+      await a.call('sync.now');
+      await b.call('sync.now');
+      // Offline on A: the exposure is linked.
+      const linked = await a.call('risks.linkKev', { id: r.id, assetId: srv.id, cveId: 'CVE-2025-48384' });
+      expect(linked.kev.map((k) => [k.cveId, k.assetTag, k.dueDate])).toEqual([['CVE-2025-48384', 'BUILD-7', '2025-09-15']]);
+      await a.call('sync.now');
+      await b.call('sync.now');
+      await c.call('sync.now');
+      const onB = await b.call('risks.get', { id: r.id });
+      // B knows the link and the asset, though not the catalogue's data until it loads the catalogue.
+      expect(onB.kev).toEqual([expect.objectContaining({ cveId: 'CVE-2025-48384', assetTag: 'BUILD-7', dueDate: null, vulnerabilityName: null })]);
+      expect(onB.assets.map((x) => x.tag)).toEqual(['BUILD-7']);
+      expect((await c.call('risks.kevCoverage', { assetId: srv.id })).items.map((x) => x.riskId)).toEqual([r.id]);
+      // Unlinked on B (no catalogue needed to remove a link), gone on A after sync.
+      await b.call('risks.linkKev', { id: r.id, assetId: srv.id, cveId: 'CVE-2025-48384', present: false });
+      await b.call('sync.now');
+      await a.call('sync.now');
+      expect((await a.call('risks.get', { id: r.id })).kev).toEqual([]);
+      await a.call('risks.linkKev', { id: r.id, assetId: srv.id, cveId: 'CVE-2025-48384' });
+      await a.call('sync.now');
+      await b.call('sync.now');
+      expect((await b.call('risks.get', { id: r.id })).kev.map((k) => k.cveId)).toEqual(['CVE-2025-48384']);
+
+      // The server validates a link from the description of the record type: a malformed CVE id is refused.
+      const now = Date.now();
+      const auth: PushAuth = { userId: uuidv7(), role: 'technician', sites: null, deviceId: uuidv7() };
+      const forged: WireOp = {
+        opId: uuidv7(),
+        deviceSeq: 1,
+        hlc: `${String(now).padStart(15, '0')}:00000001`,
+        schemaVersion: 1,
+        scopeId: srv.siteId,
+        createdAt: new Date(now).toISOString(),
+        kind: 'setAdd',
+        entity: 'risk_vulnerabilities',
+        recordId: uuidv7(),
+        payload: { risk_id: r.id, asset_id: srv.id, cve_id: 'not-a-cve', scope_id: srv.siteId },
+      };
+      const res = (await push(server.store, auth, { deviceId: auth.deviceId, clientVersion: 'test', schemaVersion: 1, cursor: 0, ops: [forged] }, now)).results[0]!;
+      expect(res.status).toBe('rejected');
+      expect(res).toMatchObject({ reason: expect.stringContaining('A CVE id looks like CVE-2024-3400.') });
+    });
+
     it('a risk renumbered at sync keeps the number it was shown with, on every device', async () => {
       // A laptop used on its own first numbers risks locally: RSK-0001 is already someone else's.
       const d = await startDevice({ site: 'HQ' });
@@ -251,6 +301,7 @@ for (const variant of ['sqlite', 'postgres'] as const)
           'assessments',
           'requirement_assessments',
           'risk_score_history',
+          'risk_vulnerabilities',
           'applied_controls',
         ].includes(ch.entity),
       );
