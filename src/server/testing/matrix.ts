@@ -36,7 +36,7 @@ export function kindsOf(rule: EntityRule): string[] {
 const SAMPLE_LEVEL = { abbreviation: 'L', name: 'Low', description: null, hexcolor: '#BBF7D0' };
 const SAMPLE_MATRIX = JSON.stringify({ probability: [SAMPLE_LEVEL], impact: [SAMPLE_LEVEL], risk: [SAMPLE_LEVEL], grid: [[0]] });
 
-const CANDIDATES: unknown[] = [0, 1, 'sample', '2026-01-01', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00Z', '{}', '[]', ...NUMBER_SCHEMES.map((s) => formatHumanNumber(s.prefix, 1)), true, 'UTC', 0.5];
+const CANDIDATES: unknown[] = [0, 1, 'sample', '2026-01-01', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00Z', '{}', '[]', ...NUMBER_SCHEMES.map((s) => formatHumanNumber(s.prefix, 1)), true, 'UTC', 0.5, 'CVE-2024-3400'];
 
 /** A value the field's schema accepts: empty where it may be, else the first candidate that parses. */
 export function sampleValue(entity: string, field: string, schema: z.ZodType): unknown {
