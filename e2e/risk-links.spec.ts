@@ -1,7 +1,8 @@
 /**
  * Issue 11's links, end to end in Chromium against the real browser host: a technician opens a
  * build server exposed to a known exploited vulnerability (the CISA KEV catalogue from the fixtures),
- * raises a risk from it with the vulnerability filled in, sees the risk on the asset's page and the
+ * raises a risk from it with the vulnerability filled in and the exposure linked (its due date on the
+ * risk's page, the asset tag opening the asset, the asset's KEV row naming the risk), sees the risk on the asset's page and the
  * asset's recent incident counted on the risk's page, links that incident to the risk and finds the
  * risk on the ticket; the Findings screen filters by severity and opens a finding from the keyboard.
  */
@@ -62,6 +63,12 @@ test('a technician raises a risk from a KEV-exposed asset and sees it on the ass
   await expect(page.getByTestId('risk-assets')).toContainText('BUILD-1 Build server');
   await expect(page.getByTestId('risk-incident-count')).toHaveText('1');
   await expect(page.getByTestId('risk-incidents')).toContainText(incident);
+  // The exposure it was raised for is linked, with the KEV catalogue's due date.
+  const kevRow = page.getByTestId('risk-kev-row');
+  await expect(kevRow).toHaveCount(1);
+  await expect(kevRow).toContainText('CVE-2025-48384');
+  await expect(kevRow).toContainText('Git Link Following Vulnerability');
+  await expect(kevRow.getByTestId('risk-kev-due')).toHaveText('2025-09-15');
 
   // Link the incident to the risk by its number; the ticket shows the risk.
   await page.getByTestId('risk-ticket-number').fill(incident);
@@ -70,10 +77,14 @@ test('a technician raises a risk from a KEV-exposed asset and sees it on the ass
   await page.getByTestId('risk-incidents').getByRole('link', { name: incident }).click();
   await expect(page.getByTestId('ticket-risks')).toContainText('RSK-0001');
 
-  // Back on the asset: its risk.
-  await page.goto(`${host.url}/#/assets/BUILD-1`);
+  // Back to the risk; its KEV row's asset tag opens the asset, whose KEV row names the risk that covers it.
+  await page.goBack();
+  await page.getByTestId('risk-kev-asset').filter({ hasText: 'BUILD-1' }).click();
+  await expect(page).toHaveURL(/#\/assets\//);
   await expect(page.getByTestId('asset-risks')).toContainText('RSK-0001');
   await expect(page.getByTestId('asset-risks')).toContainText('CVE-2025-48384 on BUILD-1 (git)');
+  const exposure = page.getByTestId('asset-kev-row').filter({ hasText: 'CVE-2025-48384' });
+  await expect(exposure.getByTestId('asset-kev-risks')).toContainText('Covered by RSK-0001');
 });
 
 test('the Findings screen filters by severity and opens a finding from the keyboard', async ({ page }) => {

@@ -65,6 +65,9 @@ export async function furnishedHost(): Promise<FurnishedHost> {
   const riskId = (await apiCall<{ id: string }>(host, 'risks.create', { title: 'Ransomware on the plant network', inherent: { likelihood: 4, impact: 5 }, current: { likelihood: 3, impact: 4 }, controlIds: [c.id] }, token)).id;
   const assessmentId = (await apiCall<{ id: string }>(host, 'assessments.start', { frameworkId: fw.id }, token)).id;
   await apiCall(host, 'risks.link', { id: riskId, kind: 'asset', targetId: a.id }, token);
+  // A known exploited vulnerability of the laptop linked to the risk: its page lists it, the asset's KEV row names the risk.
+  const exposure = (await apiCall<{ items: { cveId: string }[] }>(host, 'software.kevExposure', { assetId: a.id, limit: 1 }, token)).items[0]!;
+  await apiCall(host, 'risks.linkKev', { id: riskId, assetId: a.id, cveId: exposure.cveId }, token);
   await apiCall(host, 'risks.link', { id: riskId, kind: 'ticket', targetId: (await apiCall<{ id: string }>(host, 'tickets.getByNumber', { number: ticketNumber }, token)).id }, token);
   const findingId = (await apiCall<{ id: string }>(host, 'findings.create', { kind: 'non_conformity', title: 'No offline backup of the HMI', severity: 'high', assessmentId, links: [{ kind: 'asset', targetId: a.id }, { kind: 'risk', targetId: riskId }] }, token)).id;
   await apiCall(host, 'assessments.assess', { assessmentId, ref: 'GV.OC-01', result: 'compliant', score: 3 }, token);
