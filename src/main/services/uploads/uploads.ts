@@ -195,8 +195,9 @@ export async function receiveUpload(
     },
   });
   const key = store.key ? uploadKey(store.key) : null;
+  let out: fs.WriteStream | null = null;
   try {
-    const out = fs.createWriteStream(file, { mode: 0o600 });
+    out = fs.createWriteStream(file, { mode: 0o600 });
     if (key) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -207,6 +208,9 @@ export async function receiveUpload(
       await pipeline(body, limit, out);
     }
   } catch (e) {
+    // The file is opened asynchronously: wait until the stream has closed, or a refusal that came
+    // before the open finished would remove nothing and the open would then leave a file behind.
+    if (out && !out.closed) await new Promise<void>((resolve) => out!.once('close', () => resolve()));
     fs.rmSync(file, { force: true });
     throw e;
   } finally {
