@@ -256,14 +256,12 @@ async function reportPdf(
 /**
  * The pack's report alone (report.pdf: scope, method, results per requirement, findings, heat map)
  * with the records it was made from: what the Reports screen offers for an assessment or the risk
- * register without building the zip.
+ * register without building the zip. `chain`: the trail as the caller already verified it.
  */
-export async function packReport(ctx: Ctx, kind: PackKind, id?: string): Promise<{ pdf: Uint8Array; content: PackContent }> {
+export async function packReport(ctx: Ctx, kind: PackKind, id: string | undefined, chain: PackManifest['chain']): Promise<{ pdf: Uint8Array; content: PackContent }> {
   requireActor(ctx);
   const content = collectPack(ctx, kind, id);
   const pause = stepper();
-  const tip = await verifyChainInSteps(ctx.store.sqlite, pause);
-  const chain = { head: tip.valid ? tip.head : null, length: tip.count, valid: tip.valid };
   const evidence = content.tables.evidence ?? [];
   return { pdf: await reportPdf(ctx, content, chain, new Set(evidence.map((e) => String(e.sha256))).size, 0, pause), content };
 }

@@ -6,7 +6,9 @@
 import Papa from 'papaparse';
 import { rgb, type PDFDocument, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { Ctx } from '../core/context';
-import { verifyAudit } from '../audit/audit';
+import { verifyChainInSteps } from '../core/audit';
+import { checkAnchor } from '../audit/anchor';
+import { stepper } from '../evidence/pack';
 import { csvSafe } from '../assets/list';
 import { MM, reportDocument, winAnsi, wrapText } from '../labels/pdf';
 import type { ReportFile } from '../../../shared/api/reports';
@@ -17,14 +19,23 @@ export interface ReportEvidence {
   chainHead: string | null;
   /** The head in words for the page: the hash, "empty trail", or why there is none. */
   chainText: string;
+  chainLength: number;
+  chainValid: boolean;
 }
 
-/** When, with what filters, and against which audit-trail head a report was made. */
-export function reportEvidence(ctx: Ctx, filters: string[]): ReportEvidence {
-  const chain = verifyAudit(ctx);
-  const chainHead = chain.valid ? chain.head : null;
-  const chainText = chainHead ?? (chain.valid ? 'empty trail' : chain.firstBroken !== null ? `TRAIL BROKEN at event ${chain.firstBroken}` : 'TRAIL DOES NOT MATCH THE SERVER');
-  return { producedAt: ctx.clock.now().toISOString(), filters, chainHead, chainText };
+/**
+ * When, with what filters, and against which audit-trail head a report was made. The chain is
+ * verified a page at a time with pauses (as the evidence pack does), so a report over a long trail
+ * does not hold the console while it checks it; then against the server's last anchor.
+ */
+export async function reportEvidence(ctx: Ctx, filters: string[]): Promise<ReportEvidence> {
+  const producedAt = ctx.clock.now().toISOString();
+  const chain = await verifyChainInSteps(ctx.store.sqlite, stepper());
+  const anchor = checkAnchor(ctx.store.sqlite);
+  const valid = chain.valid && anchor.state !== 'cut' && anchor.state !== 'differs' && anchor.state !== 'refused';
+  const chainHead = valid ? chain.head : null;
+  const chainText = chainHead ?? (valid ? 'empty trail' : chain.firstBroken !== null ? `TRAIL BROKEN at event ${chain.firstBroken}` : 'TRAIL DOES NOT MATCH THE SERVER');
+  return { producedAt, filters, chainHead, chainText, chainLength: chain.count, chainValid: valid };
 }
 
 export const utc = (iso: string | null | undefined): string => (iso ? `${iso.replace('T', ' ').slice(0, 16)} UTC` : '');

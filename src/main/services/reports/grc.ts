@@ -26,7 +26,7 @@ export const RISK_PDF_MAX = 3000;
 const score = (x: RiskScore) => (x.level ? `${x.level.name} (${x.likelihood}×${x.impact})` : x.likelihood !== null && x.impact !== null ? `${x.likelihood}×${x.impact}` : '–');
 
 export async function riskRegisterReport(ctx: Ctx, input: { format: 'pdf' | 'csv' }): Promise<ReportFile> {
-  const evidence = reportEvidence(ctx, ['Risks: the whole register on this device (every site and matrix)']);
+  const evidence = await reportEvidence(ctx, ['Risks: the whole register on this device (every site and matrix)']);
   const stamp = evidence.producedAt.slice(0, 10);
   if (input.format === 'csv') {
     const risks = exportRisks(ctx, { format: 'csv', filter: {} });
@@ -75,8 +75,11 @@ export async function riskRegisterReport(ctx: Ctx, input: { format: 'pdf' | 'csv
 }
 
 export async function assessmentReport(ctx: Ctx, input: { assessmentId: string; format: 'pdf' | 'csv' }): Promise<ReportFile> {
-  const { pdf, content } = await packReport(ctx, 'assessment', input.assessmentId);
-  const evidence = reportEvidence(ctx, [`Assessment: ${content.title.replace(/^Assessment: /, '')}`, content.scope]);
+  // The trail is verified once, for the report's evidence and the pack report's page alike.
+  const name = ctx.store.sqlite.prepare('SELECT name FROM assessments WHERE id = ? AND deleted_hlc IS NULL').pluck().get(input.assessmentId) as string | undefined;
+  const evidence = await reportEvidence(ctx, [`Assessment: ${name ?? input.assessmentId}`]);
+  const { pdf, content } = await packReport(ctx, 'assessment', input.assessmentId, { head: evidence.chainHead, length: evidence.chainLength, valid: evidence.chainValid });
+  evidence.filters.push(content.scope);
   const base = `${content.fileBase.replace(/[^\w.-]+/g, '-').toLowerCase()}-results-${evidence.producedAt.slice(0, 10)}`;
   if (input.format === 'pdf')
     return { filename: `${base}.pdf`, mime: 'application/pdf', content: Buffer.from(pdf).toString('base64'), encoding: 'base64', rows: content.results.length, chainHead: evidence.chainHead, producedAt: evidence.producedAt, filters: evidence.filters };

@@ -18,7 +18,7 @@ const money = (n: number | null) => (n === null ? '–' : n.toFixed(2));
 export async function licenceComplianceReport(ctx: Ctx, input: { format: 'pdf' | 'csv' }): Promise<ReportFile> {
   requireActor(ctx);
   const { items, totals } = compliance(ctx);
-  const evidence = reportEvidence(ctx, ['Products: every product on this device', 'Seats: entitlements in force on the day the report was made']);
+  const evidence = await reportEvidence(ctx, ['Products: every product on this device', 'Seats: entitlements in force on the day the report was made']);
   const base = `licence-compliance-${evidence.producedAt.slice(0, 10)}`;
   const rowOf = (r: (typeof items)[number]) => ({
     product: r.productName,
@@ -86,7 +86,7 @@ export async function assetRegisterReport(ctx: Ctx, input: { format: 'pdf' | 'cs
   requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   const siteName = input.siteId ? ((sqlite.prepare('SELECT name FROM sites WHERE id = ?').get(input.siteId) as { name: string } | undefined)?.name ?? input.siteId) : null;
-  const evidence = reportEvidence(ctx, [siteName ? `Site: ${siteName}` : 'Sites: every site on this device', 'Assets: every asset not deleted']);
+  const evidence = await reportEvidence(ctx, [siteName ? `Site: ${siteName}` : 'Sites: every site on this device', 'Assets: every asset not deleted']);
   const where = `a.deleted_hlc IS NULL${input.siteId ? ' AND a.scope_id = @site' : ''}`;
   const params = input.siteId ? { site: input.siteId } : {};
   const count = (col: string) =>

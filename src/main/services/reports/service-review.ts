@@ -95,7 +95,7 @@ export async function serviceReview(ctx: Ctx, input: ServiceReviewInput): Promis
     input.siteId ? `Site: ${nameOf(ctx, 'sites', input.siteId)}` : 'Sites: every site on this device',
     input.groupId ? `Group: ${nameOf(ctx, 'groups', input.groupId)}` : 'Groups: all',
   ];
-  const evidence = reportEvidence(ctx, filters);
+  const evidence = await reportEvidence(ctx, filters);
   const breaches = ticketList(ctx, drillFilter('slaMissed', k));
   const major = ticketList(ctx, { ...drillFilter('opened', k), priority: [1], type: ['incident'] });
   const lines = figureLines(kpis, kpis.previous);
