@@ -276,18 +276,14 @@ export async function checkStanding(
   store: ServerStore,
   ids: { userId: string; deviceId: string; sessionId: string | null },
 ): Promise<Authenticated> {
-  const [device, user, session] = await Promise.all([
-    store.getDevice(ids.deviceId),
-    store.getUser(ids.userId),
-    ids.sessionId ? store.getSession(ids.sessionId) : Promise.resolve(null),
-  ]);
+  const { device, user, session, profileId } = await store.standing(ids);
   const lost = lostDevice(device);
   if (lost) throw lost;
   if (!device || device.revoked) throw new HttpError(401, 'device_revoked', 'This device was removed from the server.');
   if (!user || !user.active) throw new HttpError(401, 'account_deactivated', DEACTIVATED);
   if (ids.sessionId && (!session || session.revoked || session.deviceId !== device.id))
     throw new HttpError(401, 'session_revoked', 'This sign-in was ended on the server. Join the server again.');
-  return { userId: user.id, role: user.role, sites: user.sites, deviceId: device.id, sessionId: ids.sessionId };
+  return { userId: user.id, role: user.role, sites: user.sites, deviceId: device.id, sessionId: ids.sessionId, personId: profileId ?? user.id };
 }
 
 /** Checks an access token and that its device, user and session are still allowed. */

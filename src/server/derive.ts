@@ -13,6 +13,19 @@ const MATRIX_KEY = recordKey('team_settings', PRIORITY_MATRIX_ID);
 /** Per push: the matrix record was looked up and is not on the server (so the default applies). */
 const noMatrix = new WeakSet<Map<string, StoredRecord>>();
 
+/**
+ * Records the derivations of these ops will read (the priority matrix when a ticket changes), so a
+ * push reads them with the ops' own records instead of one by one.
+ */
+export function derivedReadsFor(ops: readonly { entity: string }[]): { entity: string; id: string }[] {
+  return ops.some((o) => o.entity === 'tickets') ? [{ entity: 'team_settings', id: PRIORITY_MATRIX_ID }] : [];
+}
+
+/** After `keys` (from derivedReadsFor) were read into `records`: what was not found is not on the server. */
+export function noteDerivedReads(records: Map<string, StoredRecord>, keys: readonly { entity: string; id: string }[]): void {
+  if (keys.some((k) => recordKey(k.entity, k.id) === MATRIX_KEY) && !records.has(MATRIX_KEY)) noMatrix.add(records);
+}
+
 async function teamMatrix(tx: SyncTx, records: Map<string, StoredRecord>): Promise<PriorityMatrix> {
   let rec = records.get(MATRIX_KEY);
   if (!rec && !noMatrix.has(records)) {

@@ -13,7 +13,7 @@ import { FOLLOWING_CHILD, followingChildrenOf, isFollowingParent } from '../shar
 import { SYNC_SCHEMA_MAX, SYNC_SCHEMA_MIN, type OpResult, type PushRequest, type PushResponse, type WireOp } from '../shared/sync/wire';
 import { formatHumanNumber, numberedField, parseHumanNumber, provisionalPrefix, schemeOf } from '../shared/numbers';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './store/types';
-import { deriveAfterOp } from './derive';
+import { deriveAfterOp, derivedReadsFor, noteDerivedReads } from './derive';
 import { readerView } from './store/moves';
 import { checkArrivingRequest, toCatalogueItem } from '../shared/catalogue/items';
 
@@ -22,6 +22,8 @@ export interface PushAuth {
   role: 'admin' | 'technician' | 'auditor' | 'requester';
   sites: string[] | null;
   deviceId: string;
+  /** The id synced records name the person by, when read with the request's authentication (see resolvePrincipal). */
+  personId?: string;
 }
 
 export class HttpError extends Error {
@@ -205,6 +207,7 @@ function authorsByDevice(store: ServerStore): (deviceId: string) => Promise<stri
  * fields (author, actor, owner, requester) hold this id whatever the device sent.
  */
 export async function resolvePrincipal(store: ServerStore, auth: PushAuth): Promise<Principal> {
+  if (auth.personId) return { id: auth.personId, role: auth.role, sites: auth.sites };
   const user = await store.getUser(auth.userId);
   const profile = user ? await store.findProfileId(user.username) : null;
   return { id: profile ?? auth.userId, role: auth.role, sites: auth.sites };
@@ -213,9 +216,10 @@ export async function resolvePrincipal(store: ServerStore, auth: PushAuth): Prom
 /**
  * Applies a pushed batch. `written`, when given, receives the sites (and `global`) whose change log
  * the batch wrote to, including sites a record left, so only the live streams that read them are
- * poked (see ServerStore.announce).
+ * poked (see ServerStore.announce). `after.head` receives the change-log head the push left (the
+ * position to announce), so nobody asks the store for it again.
  */
-export async function push(store: ServerStore, auth: PushAuth, req: PushRequest, nowMs: number, written?: Set<string>): Promise<PushResponse> {
+export async function push(store: ServerStore, auth: PushAuth, req: PushRequest, nowMs: number, written?: Set<string>, after?: { head?: number }): Promise<PushResponse> {
   if (req.schemaVersion < SYNC_SCHEMA_MIN) throw new HttpError(426, 'update_required', `This Outpost is too old for the server (data version ${req.schemaVersion}; the server needs ${SYNC_SCHEMA_MIN} or later). Update Outpost, then sync again.`);
   if (req.schemaVersion > SYNC_SCHEMA_MAX) throw new HttpError(426, 'server_too_old', `The server is older than this Outpost (data version ${req.schemaVersion}; it knows up to ${SYNC_SCHEMA_MAX}). Ask your administrator to update the server.`);
   if (req.deviceId !== auth.deviceId) throw new HttpError(403, 'forbidden', 'The batch names a different device than the one you signed in with.');
@@ -228,11 +232,8 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
   for (const op of req.ops) if (op.entity === 'users' && typeof op.payload.username === 'string') holders.set(op.payload.username, await store.findProfileId(op.payload.username));
 
   const authorOf = authorsByDevice(store);
+  let head = 0;
   const result = await store.withSyncTx(async (tx) => {
-    const seen = await tx.seenOps(auth.deviceId, ops.map((o) => o.deviceSeq));
-    // An op id the server already answered (under this device id or the one a copied store had)
-    // is answered again, never applied twice.
-    const seenIds = await tx.seenOpIds(ops.filter((o) => !seen.has(o.deviceSeq)).map((o) => o.opId));
     const keys: { entity: string; id: string }[] = [];
     const numbers: string[] = [];
     for (const op of ops) {
@@ -242,7 +243,15 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
       const nf = numberedField(op.entity);
       if (nf && op.kind === 'create' && typeof op.payload[nf] === 'string') numbers.push(op.payload[nf]);
     }
-    const records = await tx.loadRecords(keys);
+    // What the judge reads besides the ops' own records (the team's priority matrix), read with them.
+    const extra = derivedReadsFor(ops);
+    const prefixes = [...new Set(numbers.map((n) => n.replace(/\d+$/, '')))];
+    // Everything read before judging, in one go (one round trip on PostgreSQL). An op id the server
+    // already answered (under this device id or the one a copied store had) is answered again,
+    // never applied twice.
+    const read = await tx.readForPush({ deviceId: auth.deviceId, seqs: ops.map((o) => o.deviceSeq), opIds: ops.map((o) => o.opId), keys: [...keys, ...extra], numbers, prefixes });
+    const { seen, seenIds, records, numberOwner } = read;
+    noteDerivedReads(records, extra);
     // Edits of existing children are judged with their parent (whose ticket a comment is on).
     const parents: { entity: string; id: string }[] = [];
     for (const op of ops) {
@@ -252,10 +261,8 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
       if (parent && typeof pid === 'string' && !records.has(recordKey(parent.entity, pid))) parents.push({ entity: parent.entity, id: pid });
     }
     if (parents.length) for (const [k, v] of await tx.loadRecords(parents)) records.set(k, v);
-    const numberOwner = await tx.findNumbers(numbers);
-    const prefixes = [...new Set(numbers.map((n) => n.replace(/\d+$/, '')))];
-    const numbering: Numbering = { leases: await tx.leasesFor(prefixes), highest: new Map() };
-    let maxHlc = await tx.getMaxHlc();
+    const numbering: Numbering = { leases: read.leases, highest: new Map() };
+    let maxHlc = read.maxHlc;
     const dirty = new Map<string, StoredRecord>();
     const results: OpResult[] = [];
     const fresh: (OpResult & { opId: string })[] = [];
@@ -291,15 +298,20 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
       results.push(r.result);
       fresh.push({ ...r.result, opId: op.opId });
     }
-    for (const [prefix, n] of numbering.highest) await tx.bumpCounter(prefix, n);
-    await tx.writeRecords([...dirty.values()]);
     if (written) for (const r of dirty.values()) for (const s of [r.scopeId, ...(r.movedFrom ?? [])]) written.add(s);
     const inPlace = [...touched].filter(([k]) => !dirty.has(k)).map(([, r]) => ({ entity: r.entity, id: r.id, updatedAt: r.updatedAt }));
-    if (inPlace.length) await tx.touchUpdatedAt(inPlace);
-    await tx.saveOpResults(auth.deviceId, fresh);
-    await tx.setMaxHlc(maxHlc);
+    // Everything written, in one go with the commit (one round trip on PostgreSQL).
+    head = await tx.writeForPush({
+      deviceId: auth.deviceId,
+      records: [...dirty.values()],
+      touched: inPlace,
+      results: fresh,
+      counters: [...numbering.highest].map(([prefix, n]) => ({ prefix, n })),
+      maxHlc,
+    });
     return { results, serverHlc: maxHlc, wrote: dirty.size, clashes };
   });
+  if (after) after.head = head;
   return { results: result.results, serverHlc: result.serverHlc, ...(result.clashes.length ? { seqClash: result.clashes } : {}) };
 }
 

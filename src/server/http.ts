@@ -313,12 +313,13 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           const body = await json(req, pushRequest, MAX_PUSH_BYTES);
           const started = Date.now();
           const written = new Set<string>();
-          const out = await push(store, auth, body, now(), written);
+          const after: { head?: number } = {};
+          const out = await push(store, auth, body, now(), written, after);
           // The audit chain anchor is judged after the ops (never blocking them); a copied store
           // (a clash) continues under a new device id and anchors there.
           if (body.audit && !out.seqClash) out.auditAnchor = await answerAnchor(store, auth.deviceId, body.audit, new Date(now()).toISOString());
           // Only the streams of the sites the push wrote to are poked (nothing written, nobody).
-          if (written.size) await store.announce(await store.headSeq(), pokeScopes(written));
+          if (written.size) await store.announce(after.head ?? (await store.headSeq()), pokeScopes(written));
           log('push', { device: auth.deviceId, ops: body.ops.length, ms: Date.now() - started });
           return send(res, 200, { ok: true, value: out });
         }

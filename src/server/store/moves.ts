@@ -18,14 +18,10 @@ export interface MovedRow {
 
 /**
  * Moves out of `scopes` after `cursor` whose record now sits outside `scopes` (a record that moved
- * between two sites the device both holds arrives as an ordinary change). `$n` placeholders for
- * PostgreSQL, `?` for SQLite.
+ * between two sites the device both holds arrives as an ordinary change), on SQLite. (The
+ * PostgreSQL store reads them in the same statement as the page: store/pg.ts pull.)
  */
-export function movedOutSql(dialect: 'sqlite' | 'postgres', scopeCount: number): string {
-  if (dialect === 'postgres') {
-    return `SELECT m.seq, m.entity, m.id, r.scope_id FROM scope_moves m JOIN records r ON r.entity = m.entity AND r.id = m.id
-      WHERE m.seq > $1 AND m.from_scope = ANY($3::text[]) AND NOT (r.scope_id = ANY($3::text[])) ORDER BY m.seq LIMIT $2`;
-  }
+export function movedOutSql(scopeCount: number): string {
   const marks = Array.from({ length: scopeCount }, () => '?').join(', ');
   return `SELECT m.seq, m.entity, m.id, r.scope_id FROM scope_moves m JOIN records r ON r.entity = m.entity AND r.id = m.id
     WHERE m.seq > ? AND m.from_scope IN (${marks}) AND r.scope_id NOT IN (${marks}) ORDER BY m.seq LIMIT ?`;
@@ -41,13 +37,10 @@ export const readerView = (personId: string): string => `reader:${personId}`;
 /**
  * Records of the given types that left a person's view after `cursor` (see readerView). Only the
  * types that person reads by being named on them: an administrator who checks an asset out to
- * themselves and back in still reads it by its site. Parameters: view, cursor, limit, then the
- * types (PostgreSQL: one array; SQLite: `entityCount` values).
+ * themselves and back in still reads it by its site. Parameters (SQLite): view, cursor, the
+ * `entityCount` types, limit. (PostgreSQL: in the page's statement, store/pg.ts pull.)
  */
-export function leftReaderSql(dialect: 'sqlite' | 'postgres', entityCount: number): string {
-  if (dialect === 'postgres') {
-    return `SELECT seq, entity, id, '' AS scope_id FROM scope_moves WHERE from_scope = $1 AND seq > $2 AND entity = ANY($4::text[]) ORDER BY seq LIMIT $3`;
-  }
+export function leftReaderSql(entityCount: number): string {
   const marks = Array.from({ length: entityCount }, () => '?').join(', ');
   return `SELECT seq, entity, id, '' AS scope_id FROM scope_moves WHERE from_scope = ? AND seq > ? AND entity IN (${marks}) ORDER BY seq LIMIT ?`;
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
-import { leftReaderSql, mergeMovedOut, movedOutSql, readerView, type MovedRow } from './moves';
+import { mergeMovedOut, readerView, type MovedRow } from './moves';
 import { deviceFamily, FAMILY_PG, type FamilyRow } from './devices';
 import { judgeAnchor, recordToChange, rowToRecord, storedClocks, toAnchor, toDevice, toSession, toThrottle, toUser } from './sqlite';
 import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } from '../../shared/numbers';
@@ -30,6 +30,51 @@ export function announcement(seq: number, scopes: readonly string[] | undefined)
   return text.length < 7000 ? text : String(seq);
 }
 
+/** Starts a push's transaction and takes the push lock (sent with the push's first statement). */
+const BEGIN_PUSH = `BEGIN; SELECT pg_advisory_xact_lock(${PUSH_LOCK})`;
+/** Records written per statement by writeRecords. */
+const WRITE_SLICE = 2000;
+
+/** Anything that runs a statement: the pool, a pooled connection, or a push's transaction. */
+interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** Where a push's transaction stands (see inPushTx). */
+interface PushSession {
+  begun: boolean;
+  ended: boolean;
+  /** The change-log head read with the push's reads (under the lock, so still the head at its writes). */
+  head: number | null;
+}
+
+type AnswerRow = { device_seq: number | string; status: OpResult['status']; reason: string | null; clamped: number; op_id: string | null };
+const toAnswer = (x: AnswerRow): OpResult & { opId?: string | null } => ({
+  deviceSeq: Number(x.device_seq),
+  status: x.status,
+  ...(x.reason ? { reason: x.reason } : {}),
+  ...(x.clamped ? { clamped: true } : {}),
+  opId: x.op_id,
+});
+
+/** Upserts the records of one JSON array ($1) of recordRow objects. */
+const UPSERT_RECORDS = `INSERT INTO records (entity, id, scope_id, num, data, field_hlc, field_seq, deleted_hlc, created_at, updated_at, seq)
+  SELECT entity, id, scope_id, num, data::text, field_hlc::text, field_seq::text, deleted_hlc, created_at, updated_at, seq
+  FROM json_to_recordset($1::json) AS x(entity text, id text, scope_id text, num text, data json, field_hlc json, field_seq json,
+    deleted_hlc text, created_at text, updated_at text, seq bigint)
+  ON CONFLICT (entity, id) DO UPDATE SET scope_id = excluded.scope_id, num = excluded.num, data = excluded.data,
+    field_hlc = excluded.field_hlc, field_seq = excluded.field_seq, deleted_hlc = excluded.deleted_hlc,
+    updated_at = excluded.updated_at, seq = excluded.seq`;
+
+function recordRow(r: StoredRecord) {
+  return {
+    entity: r.entity, id: r.id, scope_id: r.scopeId,
+    num: numberOf(r.entity, r.data),
+    data: r.data, field_hlc: storedClocks(r), field_seq: r.fieldSeq, deleted_hlc: r.deletedHlc,
+    created_at: r.createdAt, updated_at: r.updatedAt, seq: r.seq,
+  };
+}
+
 // BIGINT columns come back as strings by default; our positions fit a double comfortably.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -37,6 +82,15 @@ type RecordRow = Parameters<typeof rowToRecord>[0];
 
 export async function openPgStore(url: string): Promise<ServerStore> {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // Every statement sent through the pool (a multi-statement text is one round trip): see roundTrips.
+  const counter = { n: 0 };
+  pool.on('connect', (client) => {
+    const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      counter.n++;
+      return send(...args);
+    };
+  });
   const events = new EventEmitter();
   events.setMaxListeners(10_000);
   let listener: pg.Client | null = null;
@@ -59,14 +113,140 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     listener = c;
   }
 
-  const meta = async (q: pg.PoolClient | pg.Pool, key: string) =>
+  const meta = async (q: Queryable, key: string) =>
     ((await q.query<{ value: string }>('SELECT value FROM server_meta WHERE key = $1', [key])).rows[0]?.value ?? null);
-  const setMeta = async (q: pg.PoolClient | pg.Pool, key: string, value: string) => {
+  const setMeta = async (q: Queryable, key: string, value: string) => {
     await q.query('INSERT INTO server_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   };
 
-  function txFor(c: pg.PoolClient): SyncTx {
+  /**
+   * The steps of a push. `session` (inside withSyncTx) starts the transaction and takes the push
+   * lock with its first statement, in the same round trip as a push's reads, and ends it with a
+   * push's writes; without it (readRecords) the steps run as single statements on the pool.
+   */
+  function txFor(client: Queryable, session?: PushSession): SyncTx {
+    const c: Queryable = session
+      ? {
+          query: async (text, params) => {
+            if (session.ended) throw new Error('The push transaction has ended; nothing more can be read or written through it.');
+            if (!session.begun) {
+              await client.query(BEGIN_PUSH);
+              session.begun = true;
+            }
+            return client.query(text, params);
+          },
+        }
+      : client;
+    /** A statement with its values inlined (one literal), so it can share a round trip with others. */
+    const sendInline = async (sql: string, values: unknown, opts: { begin?: boolean; commit?: boolean } = {}): Promise<pg.QueryResult> => {
+      if (session?.ended) throw new Error('The push transaction has ended; nothing more can be read or written through it.');
+      const literal = pg.escapeLiteral(JSON.stringify(values));
+      // A function, so a "$&" in the data is never read as a replacement pattern.
+      const text = sql.replaceAll('$JSON', () => literal);
+      const begin = opts.begin && session && !session.begun;
+      const parts = [...(begin ? [BEGIN_PUSH] : []), text, ...(opts.commit && session ? ['COMMIT'] : [])];
+      const out = (await client.query(parts.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
+      if (begin) session!.begun = true;
+      if (opts.commit && session) session.ended = true;
+      // The statement's own result comes after those of BEGIN and the lock.
+      return Array.isArray(out) ? out[begin ? 2 : 0]! : out;
+    };
     return {
+      readForPush: async (q) => {
+        const byEntity = new Map<string, string[]>();
+        for (const n of q.numbers) {
+          const e = schemeOfNumber(n)?.entity;
+          if (e) byEntity.set(e, [...(byEntity.get(e) ?? []), n]);
+        }
+        // One subquery per numbered type, naming it so its partial unique index serves the lookup.
+        const numberParts = [...byEntity.keys()].map(
+          (e) => `SELECT num, id FROM records WHERE entity = '${e}' AND num = ANY(ARRAY(SELECT json_array_elements_text((SELECT v FROM j)->'numbers'->'${e}')))`,
+        );
+        const r = await sendInline(
+          `WITH j AS (SELECT $JSON::json AS v)
+           SELECT
+             (SELECT json_agg(r) FROM json_to_recordset((SELECT v FROM j)->'keys') AS k(entity text, id text) JOIN records r ON r.entity = k.entity AND r.id = k.id) AS records,
+             (SELECT json_agg(o) FROM op_results o WHERE o.device_id = (SELECT v->>'deviceId' FROM j)
+                AND o.device_seq = ANY(ARRAY(SELECT json_array_elements_text((SELECT v FROM j)->'seqs')::bigint))) AS seen,
+             (SELECT json_agg(o) FROM op_results o WHERE o.op_id = ANY(ARRAY(SELECT json_array_elements_text((SELECT v FROM j)->'opIds')))) AS seen_ids,
+             ${numberParts.length ? `(SELECT json_agg(n) FROM (${numberParts.join(' UNION ALL ')}) n)` : 'NULL::json'} AS numbers,
+             (SELECT json_agg(l) FROM number_leases l WHERE l.prefix = ANY(ARRAY(SELECT json_array_elements_text((SELECT v FROM j)->'prefixes')))) AS leases,
+             (SELECT value FROM server_meta WHERE key = 'max_hlc') AS max_hlc,
+             (SELECT value FROM server_meta WHERE key = 'seq') AS head`,
+          { deviceId: q.deviceId, seqs: q.seqs, opIds: q.opIds, keys: q.keys, numbers: Object.fromEntries(byEntity), prefixes: q.prefixes },
+          { begin: true },
+        );
+        const row = r.rows[0] as {
+          records: RecordRow[] | null;
+          seen: AnswerRow[] | null;
+          seen_ids: AnswerRow[] | null;
+          numbers: { num: string; id: string }[] | null;
+          leases: { prefix: string; first: number; last: number; device_id: string }[] | null;
+          max_hlc: string | null;
+          head: string | null;
+        };
+        if (session) session.head = Number(row.head ?? '0');
+        const records = new Map<string, StoredRecord>();
+        for (const x of row.records ?? []) records.set(recordKey(x.entity, x.id), rowToRecord(x));
+        const seen = new Map<number, OpResult & { opId?: string | null }>();
+        for (const x of row.seen ?? []) seen.set(Number(x.device_seq), toAnswer(x));
+        const seenIds = new Map<string, OpResult & { opId?: string | null }>();
+        for (const x of row.seen_ids ?? []) if (x.op_id) seenIds.set(x.op_id, toAnswer(x));
+        const numberOwner = new Map<string, string>();
+        for (const x of row.numbers ?? []) numberOwner.set(x.num, x.id);
+        const leases = (row.leases ?? []).map((x) => ({ prefix: x.prefix, first: Number(x.first), last: Number(x.last), deviceId: x.device_id }));
+        return { seen, seenIds, records, numberOwner, leases, maxHlc: row.max_hlc ?? ZERO_HLC };
+      },
+      writeForPush: async (w) => {
+        if (w.records.length > WRITE_SLICE || !session) {
+          // A wide push (a priority matrix change re-deriving every open ticket): the single steps.
+          for (const x of w.counters) await txFor(c).bumpCounter(x.prefix, x.n);
+          await txFor(c).writeRecords(w.records);
+          await txFor(c).touchUpdatedAt(w.touched);
+          await txFor(c).saveOpResults(w.deviceId, w.results);
+          await setMeta(c, 'max_hlc', w.maxHlc);
+          return Number((await meta(c, 'seq')) ?? '0');
+        }
+        let seq = session.head ?? Number((await meta(c, 'seq')) ?? '0');
+        const rows = w.records.map((r) => {
+          seq++;
+          r.seq = seq;
+          for (const f of Object.keys(r.fieldSeq)) if (r.fieldSeq[f] === 0) r.fieldSeq[f] = seq;
+          return recordRow(r);
+        });
+        const moves = w.records.flatMap((r) => (r.movedFrom ?? []).map((from) => ({ seq: r.seq, entity: r.entity, id: r.id, from_scope: from })));
+        const meta2 = [{ key: 'max_hlc', value: w.maxHlc }, ...(rows.length ? [{ key: 'seq', value: String(seq) }] : [])];
+        // One statement: its parts write different rows, so none waits for another's effect.
+        await sendInline(
+          `WITH j AS (SELECT $JSON::json AS v),
+           rec AS (${UPSERT_RECORDS.replace('$1::json', "(SELECT v->'records' FROM j)")} RETURNING 1),
+           mv AS (INSERT INTO scope_moves (seq, entity, id, from_scope)
+             SELECT seq, entity, id, from_scope FROM json_to_recordset((SELECT v->'moves' FROM j)) AS x(seq bigint, entity text, id text, from_scope text)
+             ON CONFLICT DO NOTHING RETURNING 1),
+           tch AS (UPDATE records r SET updated_at = x.updated_at FROM json_to_recordset((SELECT v->'touched' FROM j)) AS x(entity text, id text, updated_at text)
+             WHERE r.entity = x.entity AND r.id = x.id AND r.updated_at < x.updated_at RETURNING 1),
+           res AS (INSERT INTO op_results (device_id, device_seq, status, reason, clamped, op_id)
+             SELECT (SELECT v->>'deviceId' FROM j), device_seq, status, reason, clamped, op_id
+             FROM json_to_recordset((SELECT v->'results' FROM j)) AS x(device_seq bigint, status text, reason text, clamped int, op_id text)
+             ON CONFLICT DO NOTHING RETURNING 1),
+           cnt AS (INSERT INTO number_counters (prefix, next) SELECT prefix, next FROM json_to_recordset((SELECT v->'counters' FROM j)) AS x(prefix text, next bigint)
+             ON CONFLICT (prefix) DO UPDATE SET next = GREATEST(number_counters.next, excluded.next) RETURNING 1),
+           m AS (INSERT INTO server_meta (key, value) SELECT key, value FROM json_to_recordset((SELECT v->'meta' FROM j)) AS x(key text, value text)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value RETURNING 1)
+           SELECT 1`,
+          {
+            records: rows,
+            moves,
+            touched: w.touched.map((r) => ({ entity: r.entity, id: r.id, updated_at: r.updatedAt })),
+            deviceId: w.deviceId,
+            results: w.results.map((r) => ({ device_seq: r.deviceSeq, status: r.status, reason: r.reason ?? null, clamped: r.clamped ? 1 : 0, op_id: r.opId })),
+            counters: w.counters.map((x) => ({ prefix: x.prefix, next: x.n + 1 })),
+            meta: meta2,
+          },
+          { commit: true },
+        );
+        return seq;
+      },
       openTickets: async () =>
         (await c.query<RecordRow>("SELECT * FROM records WHERE entity = 'tickets' AND deleted_hlc IS NULL AND (data::jsonb ->> 'is_open') IN ('1', 'true')")).rows.map((r) => rowToRecord(r)),
       loadRecords: async (keys) => {
@@ -132,33 +312,15 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       writeRecords: async (recs) => {
         if (!recs.length) return;
         let seq = Number((await meta(c, 'seq')) ?? '0');
-        const rows: unknown[] = [];
-        for (const r of recs) {
+        const rows = recs.map((r) => {
           seq++;
           r.seq = seq;
           for (const f of Object.keys(r.fieldSeq)) if (r.fieldSeq[f] === 0) r.fieldSeq[f] = seq;
-          rows.push({
-            entity: r.entity, id: r.id, scope_id: r.scopeId,
-            num: numberOf(r.entity, r.data),
-            data: r.data, field_hlc: storedClocks(r), field_seq: r.fieldSeq, deleted_hlc: r.deletedHlc,
-            created_at: r.createdAt, updated_at: r.updatedAt, seq: r.seq,
-          });
-        }
+          return recordRow(r);
+        });
         // One JSON document per slice: PostgreSQL parses it far faster than the driver escapes
         // eleven text arrays.
-        const SLICE = 2000;
-        for (let i = 0; i < rows.length; i += SLICE) {
-          await c.query(
-            `INSERT INTO records (entity, id, scope_id, num, data, field_hlc, field_seq, deleted_hlc, created_at, updated_at, seq)
-             SELECT entity, id, scope_id, num, data::text, field_hlc::text, field_seq::text, deleted_hlc, created_at, updated_at, seq
-             FROM json_to_recordset($1::json) AS x(entity text, id text, scope_id text, num text, data json, field_hlc json, field_seq json,
-               deleted_hlc text, created_at text, updated_at text, seq bigint)
-             ON CONFLICT (entity, id) DO UPDATE SET scope_id = excluded.scope_id, num = excluded.num, data = excluded.data,
-               field_hlc = excluded.field_hlc, field_seq = excluded.field_seq, deleted_hlc = excluded.deleted_hlc,
-               updated_at = excluded.updated_at, seq = excluded.seq`,
-            [JSON.stringify(rows.slice(i, i + SLICE))],
-          );
-        }
+        for (let i = 0; i < rows.length; i += WRITE_SLICE) await c.query(UPSERT_RECORDS, [JSON.stringify(rows.slice(i, i + WRITE_SLICE))]);
         const moves = recs.flatMap((r) => (r.movedFrom ?? []).map((from) => [r.seq, r.entity, r.id, from] as const));
         if (moves.length) {
           await c.query(
@@ -219,6 +381,27 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     }
   }
 
+  /**
+   * A push's transaction: begun, with the push lock, by its first statement (sent with its reads),
+   * and committed with its writes, so the lock is held for little more than one round trip.
+   */
+  async function inPushTx<T>(fn: (tx: SyncTx) => Promise<T>): Promise<T> {
+    const c = await pool.connect();
+    const session: PushSession = { begun: false, ended: false, head: null };
+    try {
+      const r = await fn(txFor(c, session));
+      if (session.begun && !session.ended) await c.query('COMMIT');
+      session.ended = true;
+      return r;
+    } catch (e) {
+      if (session.begun) await c.query('ROLLBACK').catch(() => {});
+      session.ended = true;
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
   // Pushes (and leases) are serialised across instances by the advisory lock. Within this instance
   // they queue here first, so pushes waiting their turn hold no pooled connection: the push that
   // holds the lock may need a second connection for a lookup (who wrote an overwritten value), and
@@ -262,26 +445,52 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       }
       if (!listener) await startListener();
     },
-    withSyncTx: (fn) => queued(() => inTx((c) => fn(txFor(c)))),
+    withSyncTx: (fn) => queued(() => inPushTx(fn)),
     pull: async (scopes, cursor, limit, opts = {}) => {
-      // The head is read first: everything up to it has committed (a push writes its rows and the
-      // head in one transaction), and the queries below run on later snapshots, so they see all of
-      // it. Read last, a push committing between the queries would move the cursor past rows this
-      // page never returned.
-      const head = Number((await meta(pool, 'seq')) ?? '0');
-      const r = scopes === null
-        ? await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2', [cursor, limit + 1, head])
-        : await pool.query<RecordRow>('SELECT * FROM records WHERE seq > $1 AND seq <= $4 AND scope_id = ANY($3::text[]) ORDER BY seq LIMIT $2', [cursor, limit + 1, scopes, head]);
-      let hasMore = r.rows.length > limit;
-      let page = r.rows.slice(0, limit).map((x) => recordToChange(rowToRecord(x, opts)));
+      // One statement, so one snapshot: the head, the records up to it and the moves up to it. A push
+      // writes its rows and the head in one transaction, so everything up to the head is in the
+      // snapshot, and a push committing meanwhile is left whole to the next pull.
+      const params: unknown[] = [cursor, limit + 1];
+      const arg = (v: unknown) => `$${params.push(v)}`;
+      const cols = (part: string, x: string) =>
+        `'${part}' AS part, ${x}.entity, ${x}.id, ${x}.scope_id, ${x}.num, ${x}.data, ${x}.field_hlc, ${x}.field_seq, ${x}.deleted_hlc, ${x}.created_at, ${x}.updated_at, ${x}.seq`;
+      const bare = (part: string, scope: string) =>
+        `'${part}', m.entity, m.id, ${scope}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, m.seq`;
+      const parts = [
+        `SELECT 'h' AS part, NULL::text AS entity, NULL::text AS id, NULL::text AS scope_id, NULL::text AS num, NULL::text AS data, NULL::text AS field_hlc,
+           NULL::text AS field_seq, NULL::text AS deleted_hlc, NULL::text AS created_at, NULL::text AS updated_at, h.head AS seq FROM h`,
+      ];
+      const scopeArg = scopes === null ? null : arg(scopes);
+      parts.push(`(SELECT ${cols('r', 'r').replace(`'r' AS part`, `'r'`)} FROM records r WHERE r.seq > $1 AND r.seq <= (SELECT head FROM h)
+        ${scopeArg ? `AND r.scope_id = ANY(${scopeArg}::text[])` : ''} ORDER BY r.seq LIMIT $2)`);
       // Records that moved out of these sites reach the site's devices too, and records that left
       // the reader's view (a ticket given another requester) reach the reader's (see moves.ts).
-      let moved: MovedRow[] = [];
-      if (scopes !== null) moved.push(...(await pool.query<MovedRow>(movedOutSql('postgres', scopes.length), [cursor, limit + 1, scopes])).rows);
+      if (scopeArg) {
+        parts.push(`(SELECT ${bare('m', 'r.scope_id')} FROM scope_moves m JOIN records r ON r.entity = m.entity AND r.id = m.id
+          WHERE m.seq > $1 AND m.seq <= (SELECT head FROM h) AND m.from_scope = ANY(${scopeArg}::text[]) AND NOT (r.scope_id = ANY(${scopeArg}::text[])) ORDER BY m.seq LIMIT $2)`);
+      }
       const reader = opts.reader;
-      if (reader?.entities.length) moved.push(...(await pool.query<MovedRow>(leftReaderSql('postgres', reader.entities.length), [readerView(reader.id), cursor, limit + 1, [...reader.entities]])).rows);
-      // Moves past the head belong to a push that committed after it was read: the next pull.
-      moved = moved.filter((m) => Number(m.seq) <= head).sort((a, b) => Number(a.seq) - Number(b.seq));
+      if (reader?.entities.length) {
+        parts.push(`(SELECT ${bare('v', "''")} FROM scope_moves m
+          WHERE m.from_scope = ${arg(readerView(reader.id))} AND m.seq > $1 AND m.seq <= (SELECT head FROM h) AND m.entity = ANY(${arg([...reader.entities])}::text[]) ORDER BY m.seq LIMIT $2)`);
+      }
+      const all = await pool.query<RecordRow & { part: 'h' | 'r' | 'm' | 'v' }>(
+        `WITH h AS (SELECT COALESCE((SELECT value FROM server_meta WHERE key = 'seq'), '0')::bigint AS head)\n${parts.join('\nUNION ALL\n')}`,
+        params,
+      );
+      let head = 0;
+      const rows: RecordRow[] = [];
+      let moved: MovedRow[] = [];
+      for (const x of all.rows) {
+        if (x.part === 'h') head = Number(x.seq);
+        else if (x.part === 'r') rows.push(x);
+        else moved.push({ seq: x.seq, entity: x.entity, id: x.id, scope_id: x.scope_id });
+      }
+      rows.sort((p, q) => Number(p.seq) - Number(q.seq));
+      const r = { rows };
+      let hasMore = r.rows.length > limit;
+      let page = r.rows.slice(0, limit).map((x) => recordToChange(rowToRecord(x, opts)));
+      moved = moved.sort((a, b) => Number(a.seq) - Number(b.seq));
       if (moved.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...r.rows.slice(limit).map((x) => recordToChange(rowToRecord(x, opts)))], moved, limit));
       let next = cursor;
       if (page.length) next = page[page.length - 1]!.seq;
@@ -289,7 +498,19 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       return { changes: page, cursor: next, hasMore };
     },
     headSeq: async () => Number((await meta(pool, 'seq')) ?? '0'),
-    readRecords: async (keys) => txFor(pool as unknown as pg.PoolClient).loadRecords(keys),
+    readRecords: async (keys) => txFor(pool).loadRecords(keys),
+    standing: async (ids) => {
+      const r = await pool.query<{ device: unknown; user: unknown; session: unknown; profile_id: string | null }>(
+        `SELECT (SELECT row_to_json(d) FROM devices d WHERE d.id = $1) AS device,
+                (SELECT row_to_json(u) FROM server_users u WHERE u.id = $2) AS user,
+                (SELECT row_to_json(s) FROM auth_sessions s WHERE s.id = $3) AS session,
+                (SELECT r.id FROM records r WHERE r.scope_id = 'global' AND r.entity = 'users' AND r.deleted_hlc IS NULL
+                   AND (r.data::jsonb ->> 'username') = (SELECT u.username FROM server_users u WHERE u.id = $2) ORDER BY r.seq LIMIT 1) AS profile_id`,
+        [ids.deviceId, ids.userId, ids.sessionId],
+      );
+      const row = r.rows[0]!;
+      return { device: toDevice(row.device), user: toUser(row.user), session: toSession(row.session), profileId: row.profile_id };
+    },
     findProfileId: async (username) => {
       const r = await pool.query<{ id: string }>(
         "SELECT id FROM records WHERE scope_id = 'global' AND entity = 'users' AND deleted_hlc IS NULL AND (data::jsonb ->> 'username') = $1 ORDER BY seq LIMIT 1",
@@ -509,5 +730,18 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       await pool.end();
     },
   };
+  roundTripCounters.set(store, counter);
   return store;
+}
+
+const roundTripCounters = new WeakMap<ServerStore, { n: number }>();
+
+/**
+ * Statements this PostgreSQL store has sent to the database so far (each one round trip; the
+ * listener's are not counted): what a push or a pull costs, for tests that keep it bounded.
+ */
+export function pgRoundTrips(store: ServerStore): number {
+  const c = roundTripCounters.get(store);
+  if (!c) throw new Error('Not a PostgreSQL store.');
+  return c.n;
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AuditAnchor, Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } from '../../shared/numbers';
+import { readForPushStepwise, writeForPushStepwise } from './push-io';
 import { recordKey, type AuthSession, type Device, type ServerStore, type ServerUser, type StoredRecord, type SyncTx, type ThrottleState } from './types';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { leftReaderSql, mergeMovedOut, movedOutSql, readerView, type MovedRow } from './moves';
@@ -134,6 +135,8 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
   }
 
   const tx: SyncTx = {
+    readForPush: (q) => readForPushStepwise(tx, q),
+    writeForPush: (w) => writeForPushStepwise(tx, w, async () => Number(getMeta('seq') ?? '0')),
     openTickets: async () =>
       (db.prepare("SELECT * FROM records WHERE entity = 'tickets' AND deleted_hlc IS NULL AND json_extract(data, '$.is_open') IN (1, 'true')").all() as RecordRow[]).map((r) => rowToRecord(r)),
     loadRecords: async (keys) => {
@@ -258,9 +261,9 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
         // Records that moved out of these sites reach the site's devices too, and records that left
         // the reader's view (a ticket given another requester) reach the reader's (see moves.ts).
         const moved: MovedRow[] = [];
-        if (scopes !== null) moved.push(...(db.prepare(movedOutSql('sqlite', scopes.length)).all(cursor, ...scopes, ...scopes, limit + 1) as MovedRow[]));
+        if (scopes !== null) moved.push(...(db.prepare(movedOutSql(scopes.length)).all(cursor, ...scopes, ...scopes, limit + 1) as MovedRow[]));
         const r = opts.reader;
-        if (r?.entities.length) moved.push(...(db.prepare(leftReaderSql('sqlite', r.entities.length)).all(readerView(r.id), cursor, ...r.entities, limit + 1) as MovedRow[]));
+        if (r?.entities.length) moved.push(...(db.prepare(leftReaderSql(r.entities.length)).all(readerView(r.id), cursor, ...r.entities, limit + 1) as MovedRow[]));
         moved.sort((a, b) => Number(a.seq) - Number(b.seq));
         if (moved.length) ({ changes: page, hasMore } = mergeMovedOut([...page, ...rows.slice(limit).map((r) => recordToChange(rowToRecord(r, opts)))], moved, limit));
         const head = Number(getMeta('seq') ?? '0');
@@ -270,6 +273,15 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
     headSeq: async () => Number(getMeta('seq') ?? '0'),
     readRecords: (keys) => tx.loadRecords(keys),
     findProfileId: async (username) => (s().profile.get(username) as string | undefined) ?? null,
+    standing: async (ids) => {
+      const user = await store.getUser(ids.userId);
+      return {
+        device: await store.getDevice(ids.deviceId),
+        user,
+        session: ids.sessionId ? await store.getSession(ids.sessionId) : null,
+        profileId: user ? await store.findProfileId(user.username) : null,
+      };
+    },
     lease: (deviceId, prefix, count, max) =>
       lock.run(async (): Promise<LeaseResponse | null> => {
         const t = db.transaction(() => {

@@ -47,8 +47,56 @@ export interface ThrottleState {
   lockedUntilMs: number;
 }
 
+/** What a push reads before judging its ops (under the push lock). */
+export interface PushReads {
+  deviceId: string;
+  /** The batch's sequence numbers: answers already given to them. */
+  seqs: number[];
+  /** The batch's op ids: answers already given to them under any device id. */
+  opIds: string[];
+  /** Records the ops name (their own and their parents'). */
+  keys: { entity: string; id: string }[];
+  /** Numbers new records carry: who holds each. */
+  numbers: string[];
+  /** Prefixes of those numbers: the leases handed out for them. */
+  prefixes: string[];
+}
+
+export interface PushReadsResult {
+  seen: Map<number, OpResult & { opId?: string | null }>;
+  /** Answers by op id (looked up for every op of the batch; only consulted for ops not in `seen`). */
+  seenIds: Map<string, OpResult & { opId?: string | null }>;
+  records: Map<string, StoredRecord>;
+  numberOwner: Map<string, string>;
+  leases: { prefix: string; first: number; last: number; deviceId: string }[];
+  maxHlc: string;
+}
+
+/** What a push writes once its ops are judged (the last work of its transaction). */
+export interface PushWrites {
+  deviceId: string;
+  /** Written in this order, each at the next change-log position (as writeRecords). */
+  records: StoredRecord[];
+  /** Records whose updated_at moves forward in place (as touchUpdatedAt). */
+  touched: { entity: string; id: string; updatedAt: string }[];
+  results: (OpResult & { opId: string })[];
+  /** Later allocations start after each (as bumpCounter). */
+  counters: { prefix: string; n: number }[];
+  maxHlc: string;
+}
+
 /** Work done inside one serialised push transaction. */
 export interface SyncTx {
+  /**
+   * Everything a push reads before judging its ops: on PostgreSQL one round trip (sent with the
+   * transaction's start and the push lock), elsewhere the single reads below.
+   */
+  readForPush(q: PushReads): Promise<PushReadsResult>;
+  /**
+   * Everything a push writes, ending the push: on PostgreSQL one round trip with the commit. Nothing
+   * may be read or written through this transaction after it. Returns the change-log head after it.
+   */
+  writeForPush(w: PushWrites): Promise<number>;
   loadRecords(keys: { entity: string; id: string }[]): Promise<Map<string, StoredRecord>>;
   /** Every open ticket not deleted: a change of the team's priority matrix re-derives their priority. */
   openTickets(): Promise<StoredRecord[]>;
@@ -159,6 +207,12 @@ export interface ServerStore {
   /** A device's sign-in session: the family of its refresh tokens. */
   createSession(s: { id: string; deviceId: string; userId: string; now: string }): Promise<void>;
   getSession(id: string): Promise<AuthSession | null>;
+  /**
+   * What every authenticated request checks, read together (one round trip on PostgreSQL): the
+   * device, the user, the session (when named) and the id synced records name the user by (their
+   * team `users` record, as findProfileId; null when there is none).
+   */
+  standing(ids: { deviceId: string; userId: string; sessionId: string | null }): Promise<{ device: Device | null; user: ServerUser | null; session: AuthSession | null; profileId: string | null }>;
   /**
    * Marks sessions revoked: one (`sessionId`), a device's, or a user's (but `exceptSessionId`).
    * Their unused refresh tokens die with them. Returns how many sessions changed.

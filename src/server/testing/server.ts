@@ -24,7 +24,7 @@ export async function startTestServer(opts: { pgUrl?: string; now?: () => number
   const store = opts.pgUrl ? await openPgStore(opts.pgUrl) : openSqliteStore(dir);
   await store.migrate();
   await ensureAdmin(store, TEST_ADMIN.username, TEST_ADMIN.password);
-  const http = await startServer(store, { port: 0, now: opts.now });
+  const http = await startServer(store, { port: 0, now: opts.now, log: process.env.OUTPOST_TEST_SERVER_LOG ? (m, x) => console.error(m, x) : undefined });
   return {
     url: http.url,
     store,
