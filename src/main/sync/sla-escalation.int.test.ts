@@ -3,7 +3,7 @@
  * go apart, and each notices the same overdue levels. Each level is one record everywhere (its id
  * comes from ticket + policy + level), the ticket ends with the same priority and assignee on both,
  * and both show the same SLA figures, which come from the synced history, not from either device's
- * clock. Runs on the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
+ * clock. The history shows each level, and each field it changed, once. Runs on the embedded store, and on PostgreSQL when OUTPOST_TEST_PG_URL is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
@@ -79,6 +79,17 @@ for (const variant of ['sqlite', 'postgres'] as const) {
         const ticket = await d.call('tickets.get', { id: t.id });
         expect(ticket).toMatchObject({ priority: 3, assigneeId: me });
         expect(ticket.timeline.filter((e) => e.kind === 'field' && e.field === 'escalation')).toHaveLength(2);
+        // What the levels changed shows once too, though both devices made the change.
+        const changes = ticket.timeline
+          .flatMap((e) =>
+            e.kind === 'field' && e.field !== 'escalation'
+              ? [`${e.field}: ${e.from ?? '—'} → ${e.to}`]
+              : e.kind === 'status' && e.from !== null
+                ? [`status: ${e.from} → ${e.to}`]
+                : [],
+          )
+          .sort();
+        expect(changes).toEqual(['assigneeId: — → Tech', 'priority: 4 → 3', 'status: new → assigned']);
         expect((await d.call('sla.escalate')).fired).toEqual([]);
         const v = await d.call('sla.ticket', { id: t.id });
         views.push({ policy: v.policyName, clocks: v.clocks.map((c) => ({ clock: c.clock, level: c.level, dueAt: c.dueAt, warnAt: c.warnAt })), escalations: v.escalations.map((e) => e.id).sort() });

@@ -40,6 +40,7 @@ import { Palette } from '../features/palette/Palette';
 import { ShortcutSheet } from './ShortcutSheet';
 import { useGoKeys } from './goKeys';
 import { useEscalations } from '../features/sla/useEscalations';
+import { useRaisedRouting } from '../features/sla/useRaisedRouting';
 import { useFocusHomeAfterOverlays, useLeaveSearchBoxes } from './focusHome';
 import { Empty, Loading } from '../features/common/states';
 import { ErrorBoundary } from '../features/common/ErrorBoundary';
@@ -203,6 +204,7 @@ export function Shell() {
   useKeys({ '?': () => setShortcutsOpen(true) }, { global: true });
   useGoKeys(role);
   useEscalations(role);
+  useRaisedRouting(role);
   useFocusHomeAfterOverlays();
   useLeaveSearchBoxes();
 

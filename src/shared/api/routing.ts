@@ -1,4 +1,4 @@
-/** Routing rules: list, save, delete, and the dry run that shows which rule a sample ticket meets and why. */
+/** Routing rules: list, save, delete, the dry run that shows which rule a sample ticket meets and why, and routing requesters' tickets. */
 import { z } from 'zod';
 import { ADMIN, call, STAFF } from './contract';
 import { id } from './common';
@@ -29,6 +29,12 @@ export const routingCalls = {
     { mutates: true },
   ),
   'routing.delete': call<{ ok: true }>()(z.object({ id }).strict(), ADMIN, { mutates: true }),
+  /** Routes requesters' new tickets that no device has routed yet (the console asks every minute and after a pull brings tickets). */
+  'routing.routeRaised': call<{
+    checked: number;
+    routed: { ticketId: string; number: string; rule: string }[];
+    failed: { ticketId: string; number: string; rule: string; message: string }[];
+  }>()(z.object({}).strict().default({}), STAFF, { mutates: true }),
   'routing.dryRun': call<RoutingDryRun>()(
     z
       .object({

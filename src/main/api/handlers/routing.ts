@@ -1,7 +1,8 @@
-/** Handlers for routing rules and their dry run. */
+/** Handlers for routing rules, their dry run, and routing requesters' tickets. */
 import type { routingCalls } from '../../../shared/api/routing';
 import type { HandlersFor } from './types';
 import { deleteRule, dryRun, listRules, saveRule } from '../../services/routing/routing';
+import { routeRaisedTickets } from '../../services/routing/raised';
 
 export const routingHandlers: HandlersFor<typeof routingCalls> = {
   'routing.list': (ctx) => ({ items: listRules(ctx) }),
@@ -11,4 +12,5 @@ export const routingHandlers: HandlersFor<typeof routingCalls> = {
     return { ok: true as const };
   },
   'routing.dryRun': (ctx, input) => dryRun(ctx, input),
+  'routing.routeRaised': (ctx) => routeRaisedTickets(ctx),
 };

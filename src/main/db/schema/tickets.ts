@@ -99,6 +99,8 @@ export const tickets = sqliteTable(
     index('tickets_sla_due_idx').on(t.slaDueAt, t.id).where(sql`sla_due_at IS NOT NULL`),
     index('tickets_sla_warn_idx').on(t.slaWarnAt).where(sql`sla_warn_at IS NOT NULL`),
     index('tickets_deleted_idx').on(t.deletedHlc).where(sql`deleted_hlc IS NOT NULL`),
+    // Requesters' new tickets nobody has taken yet (few): a staff device routes them (services/routing/raised.ts).
+    index('tickets_unrouted_idx').on(t.openedAt, t.id).where(sql`status = 'new' AND contact_channel = 'portal' AND assignee_id IS NULL`),
   ],
 );
 

@@ -129,8 +129,7 @@ function labels(sqlite: Database.Database) {
 }
 
 /** What routing does to a new ticket: null when no rule matches. Fields the creator set are kept. */
-export function decideRoute(sqlite: Database.Database, sample: RoutingSample): { decision: RouteDecision | null; trace: RuleTrace[] } {
-  const rules = loadRules(sqlite);
+export function decideRoute(sqlite: Database.Database, sample: RoutingSample, rules: RoutingRule[] = loadRules(sqlite)): { decision: RouteDecision | null; trace: RuleTrace[] } {
   if (!rules.length) return { decision: null, trace: [] };
   const { rule, trace } = routeTicket(rules, factsOf(sqlite, sample), labels(sqlite));
   if (!rule) return { decision: null, trace };

@@ -95,7 +95,8 @@ function fire(ctx: Ctx, ticketId: string, id: string, policyId: string, level: E
       fields.assigneeId = level.assigneeId;
       did.push('reassigned');
     }
-    if (Object.keys(fields).length) updateTicket(ctx, ticketId, fields);
+    // The edits' history lines take their ids from the escalation's: one line each, whichever devices fired it.
+    if (Object.keys(fields).length) updateTicket(ctx, ticketId, fields, id);
     if (level.watcherId && sqlite.prepare('SELECT 1 FROM users WHERE id = ? AND active = 1').get(level.watcherId)) {
       watchTicket(ctx, ticketId, level.watcherId);
       did.push('watcher added');

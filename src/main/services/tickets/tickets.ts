@@ -20,7 +20,7 @@ import { nextNumber } from '../core/numbers';
 import { FIELD_COLUMNS, TICKET_SELECT, toTicket, type EditableField } from './mapping';
 import { linksOf, watchersOf } from './set-reads';
 import { recomputeSla, slaAtResolution } from '../sla/recompute';
-import { decideRoute } from '../routing/routing';
+import { decideRoute, type RouteDecision } from '../routing/routing';
 import { normaliseTag } from './tag-names';
 import { setRowId } from '../core/set-ids';
 
@@ -152,16 +152,49 @@ export function createTicket(ctx: Ctx, input: NewTicket): Ticket {
     };
     createRecord(ctx, w, 'tickets', id, siteId, row, { audit: { after: { ...row, scope_id: siteId } } });
     appendHistory(sqlite, w, id, siteId, { kind: 'status', from: null, to: status });
-    if (route) {
-      for (const raw of route.tags) {
-        const { tag, key } = normaliseTag(raw);
-        setMember(storeOf(sqlite), w, 'ticket_tags', setRowId('ticket_tags', id, key), siteId, { ticket_id: id, tag, tag_key: key }, true, { audit: false });
-      }
-      appendHistory(sqlite, w, id, siteId, { kind: 'field', field: 'routing', from: null, to: `Routed by rule “${route.rule.name}”` });
-    }
+    if (route) noteRoute(sqlite, w, id, siteId, route);
     recomputeSla(sqlite, [id]);
   });
   return loadTicket(sqlite, id)!;
+}
+
+/** The id of the history line that says which rule routed a ticket routed after it was raised: the same on every device. */
+export function routingLineId(ticketId: string): string {
+  return setRowId('ticket_history', ticketId, 'routing');
+}
+
+/** A route's tags and the history line naming its rule (its id given when every device must write the same line). */
+function noteRoute(sqlite: Database.Database, w: WriteScope, id: string, siteId: string, route: RouteDecision, lineId?: string) {
+  for (const raw of route.tags) {
+    const { tag, key } = normaliseTag(raw);
+    setMember(storeOf(sqlite), w, 'ticket_tags', setRowId('ticket_tags', id, key), siteId, { ticket_id: id, tag, tag_key: key }, true, { audit: false });
+  }
+  appendHistory(sqlite, w, id, siteId, { kind: 'field', field: 'routing', from: null, to: `Routed by rule “${route.rule.name}”`, ...(lineId ? { id: lineId } : {}) });
+}
+
+/**
+ * Routes a ticket raised by a requester (who cannot read the rules): what the rule decides is
+ * written as the field edits a technician would make, and every history line, the routing line
+ * included, has an id made from the ticket's, so two devices that route it while apart add one set
+ * of lines. Returns false when the ticket was routed already or is no longer waiting for it.
+ */
+export function routeRaisedTicket(ctx: Ctx, id: string, route: RouteDecision): boolean {
+  const sqlite = ctx.store.sqlite;
+  const lineId = routingLineId(id);
+  if (sqlite.prepare('SELECT 1 FROM ticket_history WHERE id = ?').get(lineId)) return false;
+  const before = getTicketOrThrow(ctx, id);
+  if (before.assigneeId || before.status !== 'new') return false;
+  const fields: TicketFields = {};
+  if (route.groupId && !before.groupId) fields.groupId = route.groupId;
+  if (route.assigneeId) fields.assigneeId = route.assigneeId;
+  if (route.priority && route.priority !== before.priority) fields.priority = route.priority;
+  write(ctx, (w) => {
+    const changed = applyFields(ctx, w, before, fields, lineId);
+    noteRoute(sqlite, w, id, before.siteId, route, lineId);
+    w.audit('ticket', id, pick(before, changed), { ...pick(fields as Record<string, unknown>, changed), routedBy: route.rule.name });
+    recomputeSla(sqlite, [id]);
+  });
+  return true;
 }
 
 function timeline(ctx: Ctx, id: string, includeInternal: boolean): TimelineEntry[] {
@@ -232,8 +265,13 @@ const DISPLAY: Partial<Record<EditableField, (sqlite: Database.Database, v: unkn
   siteId: (s, v) => (v ? ((s.prepare('SELECT name FROM sites WHERE id = ?').pluck().get(v) as string) ?? String(v)) : null),
 };
 
-/** Applies field edits inside an open write; returns the changed API fields. */
-function applyFields(ctx: Ctx, w: WriteScope, before: Ticket, fields: TicketFields): string[] {
+/**
+ * Applies field edits inside an open write; returns the changed API fields. With `lineKey` (an edit
+ * every device that notices the same cause makes alike: an escalation, a routing), each history line
+ * gets an id made from that key and the field, so the ticket's history shows the edit once however
+ * many devices made it while apart.
+ */
+function applyFields(ctx: Ctx, w: WriteScope, before: Ticket, fields: TicketFields, lineKey?: string): string[] {
   const sqlite = ctx.store.sqlite;
   if (!isOpen(before.status) && Object.keys(fields).some((f) => !['linkedAssetId', 'category', 'subcategory'].includes(f))) {
     throw new AppError('conflict', `This ticket is ${STATUS_LABELS[before.status].toLowerCase()}; reopen it before editing.`);
@@ -270,7 +308,7 @@ function applyFields(ctx: Ctx, w: WriteScope, before: Ticket, fields: TicketFiel
   updateRecord(ctx, w, 'tickets', before.id, cols, { scopeId, audit: false, ...(next.siteId ? { meta: { from_scope: before.siteId } } : {}) });
   if (status !== before.status) {
     transitionRecord(ctx, w, 'tickets', before.id, { from: before.status, to: status }, { audit: false });
-    appendHistory(sqlite, w, before.id, scopeId, { kind: 'status', from: before.status, to: status, reason: 'assignment' });
+    appendHistory(sqlite, w, before.id, scopeId, { kind: 'status', from: before.status, to: status, reason: 'assignment', ...lineIdOf(lineKey, 'status') });
   }
   for (const f of changed) {
     const show = DISPLAY[f];
@@ -280,16 +318,25 @@ function applyFields(ctx: Ctx, w: WriteScope, before: Ticket, fields: TicketFiel
       field: f,
       from: show ? show(sqlite, prev) : clip(prev),
       to: show ? show(sqlite, next[f]) : clip(next[f]),
+      ...lineIdOf(lineKey, f),
     });
   }
   return changed;
 }
 
-export function updateTicket(ctx: Ctx, id: string, fields: TicketFields): Ticket {
+function lineIdOf(lineKey: string | undefined, part: string): { id?: string } {
+  return lineKey ? { id: setRowId('ticket_history', lineKey, part) } : {};
+}
+
+/**
+ * Edits a ticket's fields. `lineKey` is for an edit several devices may make alike while apart
+ * (see applyFields): its history lines are written once.
+ */
+export function updateTicket(ctx: Ctx, id: string, fields: TicketFields, lineKey?: string): Ticket {
   requireActor(ctx);
   const before = getTicketOrThrow(ctx, id);
   write(ctx, (w) => {
-    const changed = applyFields(ctx, w, before, fields);
+    const changed = applyFields(ctx, w, before, fields, lineKey);
     if (changed.length) w.audit('ticket', id, pick(before, changed), pick(fields as Record<string, unknown>, changed));
     if (changed.length) recomputeSla(ctx.store.sqlite, [id]);
   });

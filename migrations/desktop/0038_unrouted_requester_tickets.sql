@@ -1,0 +1,1 @@
+CREATE INDEX `tickets_unrouted_idx` ON `tickets` (`opened_at`,`id`) WHERE status = 'new' AND contact_channel = 'portal' AND assignee_id IS NULL;
