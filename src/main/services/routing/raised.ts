@@ -29,12 +29,13 @@ export function routeRaisedTickets(ctx: Ctx): RaisedRouting {
   if (!rules.some((r) => r.active)) return out;
   const held = actor.siteIds.length ? new Set(actor.siteIds) : null;
   // Through tickets_unrouted_idx: raised in the portal, still new, nobody assigned (a catalogue item
-  // may have given it a group: the rules keep it and fill in the rest, as for staff).
+  // may have given it a group: the rules keep it and fill in the rest, as for staff). Tickets
+  // imported from another tool (a source number) were routed there and stay as they came.
   const waiting = sqlite
     .prepare(
       `SELECT id, number, type, category, scope_id AS siteId, title, description, requester_id AS requesterId, linked_asset_id AS linkedAssetId, group_id AS groupId
        FROM tickets
-       WHERE status = 'new' AND contact_channel = 'portal' AND assignee_id IS NULL AND deleted_hlc IS NULL
+       WHERE status = 'new' AND contact_channel = 'portal' AND assignee_id IS NULL AND deleted_hlc IS NULL AND source_number IS NULL
        ORDER BY opened_at, id`,
     )
     .all() as (RoutingSample & { id: string; number: string })[];
