@@ -1,5 +1,4 @@
 /** Device-local tables: never synced. */
-import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
 
 /** Key/value facts about this device and store (device id, clock, organisation, settings). */
@@ -89,33 +88,3 @@ export const loginAttempts = sqliteTable('login_attempts', {
   failures: integer('failures').notNull(),
   lastAt: text('last_at').notNull(),
 });
-
-/**
- * Per-ticket figures the dashboards read (docs/kpis.md), derived on this device from the ticket's
- * synced history and never synced: reopenings and reassignments are kept by triggers on
- * ticket_history (so every writer, local edit, import or pulled page, keeps them in the same
- * transaction); the business-hours durations by services/sla (they need the SLA calendars).
- * `rebuildTicketFigures` recomputes them all.
- */
-export const ticketFigures = sqliteTable(
-  'ticket_figures',
-  {
-    ticketId: text('ticket_id').primaryKey(),
-    /** Moves from resolved or closed back to an open status. */
-    reopenCount: integer('reopen_count').notNull().default(0),
-    /** Moments where the group or assignee changed away from a set value. */
-    reassignmentCount: integer('reassignment_count').notNull().default(0),
-    /** Open time of the calendar of the ticket's SLA policy, opened → first response (null: no policy or no response). */
-    responseBusinessMs: integer('response_business_ms'),
-    /** Open time of that calendar, opened → resolved (null: no policy or not resolved). */
-    resolveBusinessMs: integer('resolve_business_ms'),
-  },
-  // The queue's "reopened" filter: the few reopened tickets, off a small partial index.
-  (t) => [
-    index('ticket_figures_reopened_idx')
-      .on(t.ticketId)
-      .where(sql`reopen_count > 0`),
-    // Dashboards join each counted ticket to its figures: one index read, not the index and the row.
-    index('ticket_figures_kpi_idx').on(t.ticketId, t.reopenCount, t.reassignmentCount, t.responseBusinessMs, t.resolveBusinessMs),
-  ],
-);

@@ -70,6 +70,18 @@ export const tickets = sqliteTable(
     slaDueAt: integer('sla_due_at'),
     slaWarnAt: integer('sla_warn_at'),
     slaLeftMs: integer('sla_left_ms'),
+    /**
+     * The dashboards' per-ticket figures (docs/kpis.md), derived on this device and never synced, kept
+     * on the row so the KPI indexes below carry them: moves back from resolved or closed to an open
+     * status and moments the group or assignee changed away from a set value (kept by triggers on
+     * ticket_history, migration 0039, in the transaction of whatever wrote the history), and the open
+     * time of the SLA policy's calendar from opened to first response and to resolved (services/sla,
+     * null: no policy, or not reached).
+     */
+    reopenCount: integer('reopen_count').notNull().default(0),
+    reassignmentCount: integer('reassignment_count').notNull().default(0),
+    responseBusinessMs: integer('response_business_ms'),
+    resolveBusinessMs: integer('resolve_business_ms'),
   },
   (t) => [
     uniqueIndex('tickets_number_uq').on(t.number),
@@ -89,15 +101,33 @@ export const tickets = sqliteTable(
     // every column its figures read (the slicing keys last), so a figure is counted inside the index
     // without reading a ticket row: a dashboard reads the period's index entries, not the tickets.
     index('tickets_kpi_opened_idx').on(t.scopeId, t.openedAt, ...kpiKeys(t)),
-    index('tickets_kpi_resolved_idx').on(t.scopeId, t.resolvedAt, t.status, t.openedAt, t.deletedHlc, t.slaMet, ...kpiKeys(t), t.id),
-    index('tickets_kpi_closed_idx').on(t.scopeId, t.closedAt, t.status, t.resolvedAt, t.deletedHlc, t.slaMet, ...kpiKeys(t), t.id),
-    index('tickets_kpi_response_idx').on(t.scopeId, t.firstResponseAt, t.openedAt, t.deletedHlc, ...kpiKeys(t), t.id),
+    // The per-ticket figures ride in the indexes of the times they are counted at (reopenings,
+    // reassignments and business hours of finished tickets; business hours to the first response), so
+    // durations and finished figures are read from index entries alone, never from ticket rows.
+    index('tickets_kpi_resolved_idx').on(
+      t.scopeId,
+      t.resolvedAt,
+      t.status,
+      t.openedAt,
+      t.deletedHlc,
+      t.slaMet,
+      ...kpiKeys(t),
+      t.reopenCount,
+      t.reassignmentCount,
+      t.resolveBusinessMs,
+    ),
+    index('tickets_kpi_closed_idx').on(t.scopeId, t.closedAt, t.status, t.resolvedAt, t.deletedHlc, t.slaMet, ...kpiKeys(t), t.reopenCount, t.reassignmentCount),
+    index('tickets_kpi_response_idx').on(t.scopeId, t.firstResponseAt, t.openedAt, t.deletedHlc, ...kpiKeys(t), t.responseBusinessMs),
     // The backlog at the end of a period (open now; or finished, else closed, after the end) and its age.
     index('tickets_kpi_backlog_idx').on(t.scopeId, t.isOpen, t.resolvedAt, t.closedAt, t.openedAt, t.deletedHlc, ...kpiKeys(t)),
     // Soft-deleted tickets only (few): queue counts subtract these instead of reading every row.
     // Running clocks only: "Breaching soon" walks deadlines in order, and counts warnings reached.
-    index('tickets_sla_due_idx').on(t.slaDueAt, t.id).where(sql`sla_due_at IS NOT NULL`),
-    index('tickets_sla_warn_idx').on(t.slaWarnAt).where(sql`sla_warn_at IS NOT NULL`),
+    // Each carries what "Breaching soon" filters on (warning reached, open, site, deleted), so its page
+    // walks deadlines in order and its count reads the warnings reached, both inside the index.
+    index('tickets_sla_due_idx').on(t.slaDueAt, t.id, t.slaWarnAt, t.isOpen, t.scopeId, t.deletedHlc).where(sql`sla_due_at IS NOT NULL`),
+    index('tickets_sla_warn_idx').on(t.slaWarnAt, t.isOpen, t.scopeId, t.deletedHlc, t.slaDueAt).where(sql`sla_warn_at IS NOT NULL`),
+    // The queue's "reopened" filter (a drill-down of the reopened figure): the few reopened tickets.
+    index('tickets_reopened_idx').on(t.resolvedAt).where(sql`reopen_count > 0`),
     index('tickets_deleted_idx').on(t.deletedHlc).where(sql`deleted_hlc IS NOT NULL`),
     // Requesters' new tickets nobody has taken yet (few): a staff device routes them (services/routing/raised.ts).
     index('tickets_unrouted_idx').on(t.openedAt, t.id).where(sql`status = 'new' AND contact_channel = 'portal' AND assignee_id IS NULL`),

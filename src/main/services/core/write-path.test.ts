@@ -24,6 +24,9 @@ const ALLOWED: Record<string, Record<string, string>> = {
   'setup/setup.ts': { users: 'a device joining a team keeps the password the server accepted for offline sign-in: a local secret, never synced' },
   'auth/sessions.ts': { users: 'keeps the password the server just confirmed for offline sign-in: a local secret, never synced' },
   'settings/derive.ts': { tickets: 'derived priority recomputed on this device the way the server derives it: derived data, no op' },
+  'sla/figures.ts': {
+    tickets: 'each ticket’s business-hours durations (response_business_ms, resolve_business_ms): device-only columns derived from the synced times and the SLA calendars, never synced, read by the dashboards',
+  },
   'sla/recompute.ts': {
     tickets: 'each ticket’s SLA due times (sla_state, sla_clock, sla_due_at, sla_warn_at, sla_left_ms): device-only columns derived from the synced history and policy, never synced, so every device computes the same',
   },

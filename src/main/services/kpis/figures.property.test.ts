@@ -1,6 +1,6 @@
 /**
- * The per-ticket figures the dashboards read (ticket_figures: reopenings, reassignments, business-hours
- * durations) are kept in step by every write; after random interleavings of local edits, pulled history
+ * The per-ticket figures the dashboards read (kept on the ticket row: reopenings, reassignments,
+ * business-hours durations) are kept in step by every write; after random interleavings of local edits, pulled history
  * and SLA calendar changes they equal a recomputation from the history (fixed seed), and so do the
  * dashboard's figures of the site, read from the covering KPI indexes.
  */
@@ -58,7 +58,7 @@ function recount(w: World) {
 
 function kept(w: World) {
   const rows = w.store.sqlite
-    .prepare('SELECT ticket_id, reopen_count, reassignment_count, response_business_ms, resolve_business_ms FROM ticket_figures')
+    .prepare('SELECT id AS ticket_id, reopen_count, reassignment_count, response_business_ms, resolve_business_ms FROM tickets')
     .all() as Record<string, unknown>[];
   return Object.fromEntries(rows.map(({ ticket_id, ...r }) => [ticket_id as string, r]));
 }
@@ -105,6 +105,7 @@ type Op =
   | { kind: 'reassign'; ticket: number; group: number; person: number }
   | { kind: 'pulledHistory'; ticket: number; reopen: boolean; minutes: number }
   | { kind: 'pulledDelete'; which: number }
+  | { kind: 'pulledTicket'; resolved: boolean; historyFirst: boolean }
   | { kind: 'calendar'; start: number }
   | { kind: 'wait'; minutes: number };
 
@@ -114,6 +115,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('reassign' as const), ticket: fc.nat(20), group: fc.nat(2), person: fc.nat(2) }),
   fc.record({ kind: fc.constant('pulledHistory' as const), ticket: fc.nat(20), reopen: fc.boolean(), minutes: fc.nat(600) }),
   fc.record({ kind: fc.constant('pulledDelete' as const), which: fc.nat(20) }),
+  fc.record({ kind: fc.constant('pulledTicket' as const), resolved: fc.boolean(), historyFirst: fc.boolean() }),
   fc.record({ kind: fc.constant('calendar' as const), start: fc.integer({ min: 6, max: 10 }) }),
   fc.record({ kind: fc.constant('wait' as const), minutes: fc.integer({ min: 1, max: 3000 }) }),
 );
@@ -140,14 +142,15 @@ describe('dashboard figures kept with the writes', () => {
         const tickets: string[] = [];
         const pulled: Change[] = [];
         let calendarId: string | null = null;
-        const pull = (c: Change) => {
+        const pullPage = (cs: Change[]) => {
           const from = getCursor(w.store.sqlite);
-          const change = { ...c, seq: from + 1 };
+          const changes = cs.map((c, i) => ({ ...c, seq: from + 1 + i }));
           expect(
-            applyPage(w.store.sqlite, { from, cursor: from + 1, hasMore: false, changes: [change] }, clock.now().getTime()),
+            applyPage(w.store.sqlite, { from, cursor: from + changes.length, hasMore: false, changes }, clock.now().getTime()),
           ).not.toBeNull();
-          return change;
+          return changes;
         };
+        const pull = (c: Change) => pullPage([c])[0]!;
         for (const o of ops) {
           const t = tickets.length ? tickets[('ticket' in o ? o.ticket : 0) % tickets.length]! : null;
           try {
@@ -220,6 +223,61 @@ describe('dashboard figures kept with the writes', () => {
                     updatedAt: at,
                   }),
                 );
+                break;
+              }
+              case 'pulledTicket': {
+                // A ticket made on another device, reassigned (group and assignee at one moment: one
+                // reassignment) and reopened there, arriving in one page with its history before it
+                // (change-log order is not parent order) or after it.
+                const id = `t-pulled-${tickets.length}`;
+                const stamp = `${String(clock.now().getTime()).padStart(15, '0')}:00000002@dev-other`;
+                const opened = new Date(clock.now().getTime() - 240 * 60_000).toISOString();
+                const moved = new Date(clock.now().getTime() - 120 * 60_000).toISOString();
+                const at = clock.now().toISOString();
+                const change = (entity: string, rid: string, data: Record<string, unknown>, createdAt: string): Change => ({
+                  seq: 0,
+                  entity,
+                  id: rid,
+                  scopeId: w.siteId,
+                  data,
+                  fieldHlc: Object.fromEntries(Object.keys(data).map((k) => [k, stamp])),
+                  deletedHlc: null,
+                  createdAt,
+                  updatedAt: createdAt,
+                });
+                const status = o.resolved ? 'resolved' : 'in_progress';
+                const ticket = change(
+                  'tickets',
+                  id,
+                  {
+                    number: `INC9${String(tickets.length).padStart(6, '0')}`,
+                    type: 'incident',
+                    title: 'From another desk',
+                    description: '',
+                    impact: 2,
+                    urgency: 2,
+                    priority: 3,
+                    priority_overridden: 0,
+                    status,
+                    is_open: o.resolved ? 0 : 1,
+                    group_id: groups[1]!,
+                    assignee_id: tech2.id,
+                    opened_at: opened,
+                    first_response_at: moved,
+                    resolved_at: o.resolved ? at : null,
+                  },
+                  opened,
+                );
+                const history = (n: number, data: Record<string, unknown>, createdAt: string) =>
+                  change('ticket_history', `${id}-h${n}`, { ticket_id: id, actor_id: tech2.id, reason: null, ...data }, createdAt);
+                const rows = [
+                  history(1, { kind: 'field', field: 'groupId', from_value: groups[0]!, to_value: groups[1]! }, moved),
+                  history(2, { kind: 'field', field: 'assigneeId', from_value: tech.id, to_value: tech2.id }, moved),
+                  history(3, { kind: 'status', field: null, from_value: 'resolved', to_value: 'in_progress' }, moved),
+                  ...(o.resolved ? [history(4, { kind: 'status', field: null, from_value: 'in_progress', to_value: 'resolved' }, at)] : []),
+                ];
+                pullPage(o.historyFirst ? [...rows, ticket] : [ticket, ...rows]);
+                tickets.push(id);
                 break;
               }
               case 'pulledDelete': {

@@ -2,8 +2,9 @@
  * kpis.get: the service desk figures defined in docs/kpis.md, computed in SQL over the local store
  * (so a branch office without a network sees what head office sees, from the same synced records).
  * Counts are aggregates per slice (GROUP BY) read inside the covering KPI indexes (docs/kpis.md);
- * durations are read once per period from the same indexes and their medians taken from the sorted
- * values of each slice.
+ * durations, with each ticket's reopenings, reassignments and business hours (kept on the ticket row,
+ * carried by the same indexes), are read once per period and their medians taken from the sorted values
+ * of each slice. With a site chosen, each statement names the index it reads (see `on`).
  */
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../core/context';
@@ -12,9 +13,9 @@ import { stmt } from '../core/stmt';
 import { mean, median } from './stats';
 import type { Hours, KpiBucket, KpiFigures, KpiFilter, KpiPart, Kpis, KpiSlice } from '../../../shared/api/kpis';
 
-/** Reopened and reassignments come from ticket_figures, kept with the history (see services/sla/figures.ts and migration 0026). */
-const REOPENS = `coalesce(f.reopen_count, 0)`;
-const REASSIGNMENTS = `coalesce(f.reassignment_count, 0)`;
+/** Kept on the ticket row by the history triggers (migration 0039); the business hours by services/sla/figures.ts. */
+const REOPENS = `t.reopen_count`;
+const REASSIGNMENTS = `t.reassignment_count`;
 const HOURS = (a: string, b: string) => `((julianday(${b}) - julianday(${a})) * 24.0)`;
 const MS_HOURS = (col: string) => `(${col} / 3600000.0)`;
 /** Finished: resolved or closed (not cancelled), at its resolve time (or its close time when it was closed without one). */
@@ -43,6 +44,20 @@ function backlogParts(w: Where): string[] {
     `t.is_open = 0 AND t.resolved_at IS NULL AND t.closed_at >= @to AND +t.opened_at < @to`,
     `t.is_open = 0 AND t.resolved_at IS NULL AND t.closed_at IS NULL AND +t.opened_at < @to`,
   ];
+}
+
+/**
+ * The KPI index each kind of statement reads when a site is chosen (docs/kpis.md): named in the
+ * statement, because the statistics SQLite keeps are sampled (`PRAGMA optimize` analyses a few thousand
+ * entries) and at a million tickets they put a site at a few hundred tickets, which led the planner to
+ * queue indexes that read every ticket row. Each index leads with the site and the time counted, and
+ * carries every column its statements read; a missing one fails the statement instead of scanning.
+ */
+type KpiIndex = 'tickets_kpi_backlog_idx' | 'tickets_kpi_opened_idx' | 'tickets_kpi_resolved_idx' | 'tickets_kpi_closed_idx' | 'tickets_kpi_response_idx';
+
+/** `FROM tickets t`, reading `index` when a site is chosen (without one, SQLite picks a site-less index). */
+function on(w: Where, index: KpiIndex): string {
+  return w.params.site ? `tickets t INDEXED BY ${index}` : 'tickets t';
 }
 
 interface Where {
@@ -76,9 +91,10 @@ function where(f: KpiFilter): Where {
  * Live tickets per key: counted inside the index that serves `cond` (no read of each row for its
  * soft-delete mark), less the deleted ones found through their small partial index.
  */
-function liveCounts(sqlite: Database.Database, w: Where, key: string, cond: string): Map<Key, number> {
+function liveCounts(sqlite: Database.Database, w: Where, key: string, cond: string, index: KpiIndex): Map<Key, number> {
   const out = new Map<Key, number>();
-  for (const r of stmt(sqlite, `SELECT ${key} AS k, count(*) AS n FROM tickets t WHERE ${w.live} AND ${cond} GROUP BY k`).all(w.params) as { k: Key; n: number }[]) out.set(r.k, r.n);
+  for (const r of stmt(sqlite, `SELECT ${key} AS k, count(*) AS n FROM ${on(w, index)} WHERE ${w.live} AND ${cond} GROUP BY k`).all(w.params) as { k: Key; n: number }[])
+    out.set(r.k, r.n);
   const deleted = `SELECT ${key} AS k, count(*) AS n FROM tickets t INDEXED BY tickets_deleted_idx WHERE t.deleted_hlc IS NOT NULL AND ${w.live} AND ${cond} GROUP BY k`;
   for (const r of stmt(sqlite, deleted).all(w.params) as { k: Key; n: number }[]) {
     const left = (out.get(r.k) ?? 0) - r.n;
@@ -204,26 +220,38 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
     return e.f;
   };
   const rows = <T>(sql: string) => stmt(sqlite, sql).all(w.params) as (T & { k: Key })[];
-  const base = `FROM tickets t LEFT JOIN ticket_figures f ON f.ticket_id = t.id WHERE ${w.sql}`;
+  const base = (index: KpiIndex) => `FROM ${on(w, index)} WHERE ${w.sql}`;
   const by = `GROUP BY k`;
-  const count = (cond: string, set: (f: KpiFigures, n: number) => void) => {
-    for (const [k, n] of liveCounts(sqlite, w, dim.key, cond)) set(at(k), n);
+  const count = (cond: string, index: KpiIndex, set: (f: KpiFigures, n: number) => void) => {
+    for (const [k, n] of liveCounts(sqlite, w, dim.key, cond, index)) set(at(k), n);
   };
 
-  for (const part of backlogParts(w)) count(part, (f, n) => (f.backlog += n));
-  count(inPeriod(w, 't.opened_at'), (f, n) => (f.opened = n));
-  count(`t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, (f, n) => (f.closed = n));
-  count(`t.status = 'cancelled' AND ${inPeriod(w, 't.closed_at')}`, (f, n) => (f.cancelled = n));
+  for (const part of backlogParts(w)) count(part, 'tickets_kpi_backlog_idx', (f, n) => (f.backlog += n));
+  count(inPeriod(w, 't.opened_at'), 'tickets_kpi_opened_idx', (f, n) => (f.opened = n));
+  count(`t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, 'tickets_kpi_closed_idx', (f, n) => (f.closed = n));
+  count(`t.status = 'cancelled' AND ${inPeriod(w, 't.closed_at')}`, 'tickets_kpi_closed_idx', (f, n) => (f.cancelled = n));
 
   // Durations, wall clock and business hours: mean and median per key. One pass over the period's
-  // index entries (and each ticket's figures) hands over the few thousand durations; each key's
-  // median is taken from its sorted values, which costs less than SQL's ordered windows.
-  const durations = (wall: string, business: string, cond: string) =>
+  // index entries (each carrying the ticket's figures) hands over the few thousand durations; each
+  // key's median is taken from its sorted values, which costs less than SQL's ordered windows.
+  const resolvedDurations = (cond: string) =>
     durationsByKey(
       stmt(
         sqlite,
-        `SELECT ${dim.key} AS k, ${wall} AS h, ${business} AS hb, (${REOPENS} = 0 AND ${REASSIGNMENTS} = 0) AS first,
-                t.sla_met, (${REOPENS} > 0) AS reopened, ${REASSIGNMENTS} AS reassigned ${base} AND ${cond}`,
+        `SELECT ${dim.key} AS k, ${HOURS('t.opened_at', 't.resolved_at')} AS h, ${MS_HOURS('t.resolve_business_ms')} AS hb,
+                (${REOPENS} = 0 AND ${REASSIGNMENTS} = 0) AS first, t.sla_met, (${REOPENS} > 0) AS reopened, ${REASSIGNMENTS} AS reassigned
+         ${base('tickets_kpi_resolved_idx')} AND ${cond}`,
+      )
+        .raw(true)
+        .all(w.params) as TicketRow[],
+    );
+  // To the first response only the two durations count (the finished figures come with resolving).
+  const responseDurations = (cond: string) =>
+    durationsByKey(
+      stmt(
+        sqlite,
+        `SELECT ${dim.key} AS k, ${HOURS('t.opened_at', 't.first_response_at')} AS h, ${MS_HOURS('t.response_business_ms')} AS hb, 0, NULL, 0, 0
+         ${base('tickets_kpi_response_idx')} AND ${cond}`,
       )
         .raw(true)
         .all(w.params) as TicketRow[],
@@ -238,7 +266,7 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
     else for (const c of ['n', 'sla_n', 'sla_met', 'reopened', 'reassigned'] as const) e[c] += r[c];
   };
   const [resolvedPart, closedPart] = finishedParts(w);
-  for (const r of durations(HOURS('t.opened_at', 't.resolved_at'), MS_HOURS('f.resolve_business_ms'), resolvedPart!)) {
+  for (const r of resolvedDurations(resolvedPart!)) {
     const f = at(r.k);
     f.resolved = r.n;
     f.mttrHours = hours(r.median, r.mean);
@@ -247,14 +275,14 @@ function figuresBy(sqlite: Database.Database, w: Where, dim: Dim): Map<string, {
     f.firstContactResolutionPercent = r.n ? round((100 * r.first) / r.n) : null;
     addFinished(r.finished);
   }
-  for (const r of durations(HOURS('t.opened_at', 't.first_response_at'), MS_HOURS('f.response_business_ms'), inPeriod(w, 't.first_response_at'))) {
+  for (const r of responseDurations(inPeriod(w, 't.first_response_at'))) {
     const f = at(r.k);
     f.mttaHours = hours(r.median, r.mean);
     f.mttaBusinessHours = hours(r.bmedian, r.bmean);
   }
   for (const r of rows<Finished>(
     `SELECT ${dim.key} AS k, count(*) AS n, count(t.sla_met) AS sla_n, total(t.sla_met) AS sla_met, total(${REOPENS} > 0) AS reopened, total(${REASSIGNMENTS}) AS reassigned
-     ${base} AND ${closedPart} ${by}`,
+     ${base('tickets_kpi_closed_idx')} AND ${closedPart} ${by}`,
   ))
     addFinished(r);
   for (const r of finished.values()) {
@@ -283,12 +311,12 @@ const DAY = 86_400_000;
 /** Opened, resolved and closed per UTC day, counted in SQL; weeks are summed from the days. */
 function series(sqlite: Database.Database, w: Where): { days: KpiBucket[]; weeks: KpiBucket[] } {
   const days = buckets();
-  const run = (col: string, cond: string, field: 'opened' | 'resolved' | 'closed') => {
-    for (const [k, n] of liveCounts(sqlite, w, `substr(${col}, 1, 10)`, cond)) days.at(String(k))[field] = n;
+  const run = (col: string, cond: string, index: KpiIndex, field: 'opened' | 'resolved' | 'closed') => {
+    for (const [k, n] of liveCounts(sqlite, w, `substr(${col}, 1, 10)`, cond, index)) days.at(String(k))[field] = n;
   };
-  run('t.opened_at', inPeriod(w, 't.opened_at'), 'opened');
-  run('t.resolved_at', `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`, 'resolved');
-  run('t.closed_at', `t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, 'closed');
+  run('t.opened_at', inPeriod(w, 't.opened_at'), 'tickets_kpi_opened_idx', 'opened');
+  run('t.resolved_at', `${FINISHED} AND ${inPeriod(w, 't.resolved_at')}`, 'tickets_kpi_resolved_idx', 'resolved');
+  run('t.closed_at', `t.status = 'closed' AND ${inPeriod(w, 't.closed_at')}`, 'tickets_kpi_closed_idx', 'closed');
   const weeks = buckets();
   for (const d of days.list()) {
     const b = weeks.at(weekOf(d.start));
@@ -326,7 +354,7 @@ function backlogAge(sqlite: Database.Database, w: Where, nowIso: string): Kpis['
     const one = stmt(
       sqlite,
       `SELECT total(${days} < 1) AS a, total(${days} >= 1 AND ${days} < 3) AS b, total(${days} >= 3 AND ${days} < 7) AS c,
-        total(${days} >= 7 AND ${days} < 30) AS d, total(${days} >= 30) AS e FROM tickets t WHERE ${w.sql} AND ${part}`,
+        total(${days} >= 7 AND ${days} < 30) AS d, total(${days} >= 30) AS e FROM ${on(w, 'tickets_kpi_backlog_idx')} WHERE ${w.sql} AND ${part}`,
     ).get({ ...w.params, end }) as typeof r;
     for (const k of ['a', 'b', 'c', 'd', 'e'] as const) r[k] += one[k];
   }

@@ -1,9 +1,9 @@
 /**
- * The business-hours durations of each ticket (docs/kpis.md), kept in ticket_figures beside the
- * reopenings and reassignments the history triggers keep: open time of the calendar of the SLA policy
- * that applies to the ticket, from opened to first response and from opened to resolved. Derived on
- * this device, never synced; written in the transaction that changed the ticket, its history, a
- * policy or a calendar.
+ * The business-hours durations of each ticket (docs/kpis.md), kept on the ticket row
+ * (response_business_ms, resolve_business_ms) beside the reopenings and reassignments the history
+ * triggers keep: open time of the calendar of the SLA policy that applies to the ticket, from opened to
+ * first response and from opened to resolved. Derived on this device, never synced; written in the
+ * transaction that changed the ticket, its history, a policy or a calendar, and only when they change.
  */
 import type Database from 'better-sqlite3';
 import { businessTimeBetween } from '../../../shared/sla/calendar';
@@ -21,9 +21,13 @@ export interface Facts {
   opened_at: string;
   first_response_at: string | null;
   resolved_at: string | null;
+  /** The durations as stored (compared with the derived ones: a write only when they differ). */
+  response_business_ms: number | null;
+  resolve_business_ms: number | null;
 }
 
-export const FACTS = 'SELECT id, type, category, scope_id, priority, status, opened_at, first_response_at, resolved_at FROM tickets';
+export const FACTS =
+  'SELECT id, type, category, scope_id, priority, status, opened_at, first_response_at, resolved_at, response_business_ms, resolve_business_ms FROM tickets';
 const CHUNK = 5000;
 
 /** The two durations of one ticket under `setup` (null: no policy applies, or the time is not reached). */
@@ -41,19 +45,18 @@ export function businessDurations(setup: SlaSetup, t: Facts): { response: number
   };
 }
 
-function upsert(sqlite: Database.Database) {
-  return stmt(
-    sqlite,
-    `INSERT INTO ticket_figures (ticket_id, response_business_ms, resolve_business_ms) VALUES (?, ?, ?)
-     ON CONFLICT(ticket_id) DO UPDATE SET response_business_ms = excluded.response_business_ms, resolve_business_ms = excluded.resolve_business_ms
-     WHERE response_business_ms IS NOT excluded.response_business_ms OR resolve_business_ms IS NOT excluded.resolve_business_ms`,
-  );
+function update(sqlite: Database.Database) {
+  return stmt(sqlite, 'UPDATE tickets SET response_business_ms = ?, resolve_business_ms = ? WHERE id = ?');
 }
 
-/** Derives one ticket's business-hours durations from its row as read (after a write of it). */
+/**
+ * Derives one ticket's business-hours durations from its row as read (after a write of it), and writes
+ * them only when they differ from the stored ones: most edits (a note, a reassignment, a move to pending)
+ * change neither, and an untouched row keeps the KPI indexes that carry them untouched too.
+ */
 export function deriveTicketFigures(sqlite: Database.Database, t: Facts, setup: SlaSetup): void {
   const d = businessDurations(setup, t);
-  upsert(sqlite).run(t.id, d.response, d.resolve);
+  if (d.response !== t.response_business_ms || d.resolve !== t.resolve_business_ms) update(sqlite).run(d.response, d.resolve, t.id);
 }
 
 /** Derives the given tickets' business-hours durations (after a write of them). */
@@ -70,28 +73,25 @@ export function rebuildBusinessFigures(sqlite: Database.Database, setup: SlaSetu
   if (!setup.policies.length) {
     sqlite
       .prepare(
-        'UPDATE ticket_figures SET response_business_ms = NULL, resolve_business_ms = NULL WHERE response_business_ms IS NOT NULL OR resolve_business_ms IS NOT NULL',
+        'UPDATE tickets SET response_business_ms = NULL, resolve_business_ms = NULL WHERE response_business_ms IS NOT NULL OR resolve_business_ms IS NOT NULL',
       )
       .run();
     return { tickets: 0 };
   }
   const chunk = sqlite.prepare(`${FACTS} WHERE id > ? ORDER BY id LIMIT ?`);
-  const put = upsert(sqlite);
   let after = '';
   let tickets = 0;
   for (;;) {
     const rows = chunk.all(after, CHUNK) as Facts[];
     if (!rows.length) break;
-    for (const t of rows) {
-      const d = businessDurations(setup, t);
-      put.run(t.id, d.response, d.resolve);
-    }
+    for (const t of rows) deriveTicketFigures(sqlite, t, setup);
     tickets += rows.length;
     after = rows[rows.length - 1]!.id;
   }
   return { tickets };
 }
 
+/** Meta key naming a store whose tickets' business-hours figures were derived once (kept from when they lived in ticket_figures). */
 const DERIVED_KEY = 'ticket_figures.business';
 
 /** Once per store: tickets held from before business-hours figures were kept get theirs. */

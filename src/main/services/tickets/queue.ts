@@ -71,7 +71,7 @@ function viewWhere(ctx: Ctx, view: QueueView, where: string[], args: unknown[]) 
       where.push('t.is_open = 1');
       break;
     case 'breaching_soon':
-      // Running SLA clocks past their warning share (or their deadline), through tickets_sla_warn_idx.
+      // Running SLA clocks past their warning share (or their deadline): see BREACHING below.
       where.push('t.sla_warn_at <= ?', 't.is_open = 1');
       args.push(ctx.clock.now().getTime());
       break;
@@ -91,13 +91,23 @@ function viewWhere(ctx: Ctx, view: QueueView, where: string[], args: unknown[]) 
 
 
 /**
+ * "Breaching soon" reads its two partial indexes by name: the count the warnings reached
+ * (tickets_sla_warn_idx), the page the deadlines in order (tickets_sla_due_idx), each carrying the
+ * open flag, site and soft-delete mark, so neither reads a ticket row for the site filter. Named
+ * because SQLite's sampled statistics put a site at a few hundred tickets of a million, and the planner
+ * then preferred the site's queue index and read every open ticket's row of the site.
+ */
+const BREACHING = { count: 'tickets_sla_warn_idx', page: 'tickets_sla_due_idx' } as const;
+
+/**
  * count(*) of live rows without reading each row for its soft-delete mark: count inside the
  * view's index, then subtract the deleted ones, found through their small partial index.
  */
-function countLive(ctx: Ctx, where: string[], args: unknown[]): number {
+function countLive(ctx: Ctx, where: string[], args: unknown[], index?: string): number {
   const rest = where.filter((c) => c !== NOT_DELETED);
   const sqlite = ctx.store.sqlite;
-  const all = sqlite.prepare(`SELECT count(*) FROM tickets t${rest.length ? ` WHERE ${rest.join(' AND ')}` : ''}`).pluck().get(...args) as number;
+  const from = index ? `tickets t INDEXED BY ${index}` : 'tickets t';
+  const all = sqlite.prepare(`SELECT count(*) FROM ${from}${rest.length ? ` WHERE ${rest.join(' AND ')}` : ''}`).pluck().get(...args) as number;
   const deleted = sqlite
     .prepare(`SELECT count(*) FROM tickets t INDEXED BY tickets_deleted_idx WHERE t.deleted_hlc IS NOT NULL${rest.length ? ` AND ${rest.join(' AND ')}` : ''}`)
     .pluck()
@@ -166,7 +176,7 @@ function filterWhere(ctx: Ctx, f: TicketFilter, where: string[], args: unknown[]
     args.push(at, at, at);
   }
   if (f.breached) where.push(`${c('t.sla_met')} = 0`);
-  if (f.reopened) where.push(`${c('t.id')} IN (SELECT ticket_id FROM ticket_figures WHERE reopen_count > 0)`);
+  if (f.reopened) where.push(`${c('t.reopen_count')} > 0`);
   if (f.text) {
     const q = ftsQuery(f.text, requireActor(ctx).role === 'requester');
     if (q) {
@@ -209,7 +219,10 @@ export function listTickets(
   if (sort === 'due') where.push('t.sla_due_at IS NOT NULL');
   const f = { w: [] as string[], a: [] as unknown[] };
   filterWhere(ctx, input.filter, f.w, f.a);
-  const total = input.withTotal ? countLive(ctx, [...where, ...f.w], [...args, ...f.a]) : null;
+  const breaching = input.view === 'breaching_soon';
+  const total = input.withTotal ? countLive(ctx, [...where, ...f.w], [...args, ...f.a], breaching ? BREACHING.count : undefined) : null;
+  // The deadline order of "Breaching soon" walks its index (its WHERE holds the index's sla_due_at IS NOT NULL).
+  const from = breaching && sort === 'due' ? `tickets t INDEXED BY ${BREACHING.page}` : 'tickets t';
   const keyWhere: string[] = [];
   const keyArgs: unknown[] = [];
   if (input.cursor) {
@@ -227,7 +240,7 @@ export function listTickets(
     filterWhere(ctx, input.filter, walk.w, walk.a, true);
     const found = sqlite
       .prepare(
-        `SELECT rid FROM (SELECT t.rowid AS rid, ${sortAs}, (${walk.w.join(' AND ')}) AS hit FROM tickets t
+        `SELECT rid FROM (SELECT t.rowid AS rid, ${sortAs}, (${walk.w.join(' AND ')}) AS hit FROM ${from}
            WHERE ${[...where, ...keyWhere].join(' AND ')} ORDER BY ${order} LIMIT ?)
          WHERE hit ORDER BY ${orderAs} LIMIT ?`,
       )
@@ -237,7 +250,7 @@ export function listTickets(
   }
   // Otherwise SQLite plans the page itself (filter index, or sort index for no filter).
   rids ??= sqlite
-    .prepare(`SELECT t.rowid FROM tickets t WHERE ${[...where, ...f.w, ...keyWhere].join(' AND ')} ORDER BY ${order} LIMIT ?`)
+    .prepare(`SELECT t.rowid FROM ${from} WHERE ${[...where, ...f.w, ...keyWhere].join(' AND ')} ORDER BY ${order} LIMIT ?`)
     .pluck()
     .all(...args, ...f.a, ...keyArgs, input.limit + 1) as number[];
   // Read the page's columns last (names come from subqueries): any sort above ran over keys only.
@@ -257,6 +270,6 @@ export function viewCounts(ctx: Ctx): ViewCount[] {
     const where: string[] = [];
     const args: unknown[] = [];
     viewWhere(ctx, view, where, args);
-    return { view, count: countLive(ctx, where, args) };
+    return { view, count: countLive(ctx, where, args, view === 'breaching_soon' ? BREACHING.count : undefined) };
   });
 }
