@@ -21,6 +21,7 @@ import { push } from '../src/server/engine';
 import type { WireOp } from '../src/shared/sync/wire';
 import { BENCH_NOW, ticketRecords } from './sync-records';
 import { startServerProcess } from './sync-server';
+import { traceStalls, type StallTrace } from './stall-trace';
 
 
 function arg(name: string, fallback: number): number {
@@ -66,6 +67,14 @@ function rawInsertSeconds(recs: StoredRecord[], clocks: 'compact' | 'full'): num
   return s;
 }
 
+/**
+ * Where the store's checkpoints ran, what the device's connection did around the stalls (counts of
+ * checkpoints, long COMMITs), and the three longest stalls with what overlapped each.
+ */
+function stallFigures(trace: StallTrace) {
+  return { stallTrace: trace.summary(), longestStalls: trace.report(3) };
+}
+
 async function initialSync() {
   const server = await startServerProcess();
   const seedDev = await startDevice();
@@ -75,10 +84,12 @@ async function initialSync() {
   await joinManual(fresh, server.url);
   const stalls = monitorEventLoopDelay({ resolution: 5 });
   stalls.enable();
+  const trace = traceStalls(fresh.rt.store);
   const t0 = performance.now();
   await fresh.call('sync.now');
   const seconds = (performance.now() - t0) / 1000;
   stalls.disable();
+  trace.stop();
   const applied = syncClientFor(fresh.rt).syncStats();
   const got = fresh.rt.store.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get() as number;
   seedDev.close();
@@ -96,6 +107,7 @@ async function initialSync() {
     // users meet it): what a window would wait for an answer at worst.
     maxEventLoopStallMs: +(stalls.max / 1e6).toFixed(1), p99EventLoopStallMs: +(stalls.percentile(99) / 1e6).toFixed(1),
     pagesApplied: applied.pages, maxPageApplyMs: +applied.maxApplyMs.toFixed(1), maxPageParseMs: +applied.maxParseMs.toFixed(1),
+    ...stallFigures(trace),
     goal: '≤ 10 s and ≤ 3× raw; no stall over 100 ms on the device',
   };
 }
@@ -117,10 +129,12 @@ async function catchUp() {
   const pending = (await a.call('sync.status')).pending;
   const stalls = monitorEventLoopDelay({ resolution: 5 });
   stalls.enable();
+  const trace = traceStalls(a.rt.store);
   const t0 = performance.now();
   const r = await a.call('sync.now');
   const seconds = (performance.now() - t0) / 1000;
   stalls.disable();
+  trace.stop();
   const pageSize = syncClientFor(a.rt).currentPullLimit();
   const applied = syncClientFor(a.rt).syncStats();
   a.close();
@@ -133,6 +147,7 @@ async function catchUp() {
     // longest decode and parse of a page, the longest push step (building a batch, or its answer).
     pagesApplied: applied.pages, maxPageApplyMs: +applied.maxApplyMs.toFixed(1), maxPageParseMs: +applied.maxParseMs.toFixed(1),
     maxPushStepMs: +applied.maxPushStepMs.toFixed(1),
+    ...stallFigures(trace),
     goal: '≤ 15 s; no stall over 100 ms on the device',
   };
 }

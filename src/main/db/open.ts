@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
-import { writeGateBusy } from './write-gate';
+import { startCheckpoints } from './checkpointer';
 import { openConnection, type StoreKey } from './store-key';
 
 export type Drizzle = BetterSQLite3Database<typeof schema>;
@@ -33,10 +33,6 @@ export function defaultMigrationsFolder(): string {
   throw new Error(`Cannot find the database migrations (looked in ${candidates.join(', ')}).`);
 }
 
-/** The log pages past which a commit checkpoints itself (the timer below usually comes first). */
-export const WAL_AUTOCHECKPOINT_PAGES = 2000;
-const CHECKPOINT_EVERY_MS = 1_000;
-
 /** `key`: the store's 256-bit key (see store-key.ts); a new store is created encrypted with it. */
 export function openStore(file: string, opts: { migrationsFolder?: string; key?: StoreKey | null } = {}): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -48,30 +44,20 @@ export function openStore(file: string, opts: { migrationsFolder?: string; key?:
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
-  // Checkpoint the WAL from a timer while idle rather than inside whichever write crosses the
-  // threshold, so an edit never pays for folding the log back (the larger limit is a safety net).
-  // A checkpoint holds the event loop while it copies the log into the database, about as long as
-  // the log is: every second, and at most 2,000 pages (8 MB) at the worst, so a catch-up writing
-  // tens of megabytes never folds them back in one long stall.
-  sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: opts.migrationsFolder ?? defaultMigrationsFolder() });
-  const checkpoint = setInterval(() => {
-    try {
-      // Not while a worker holds the write gate: the next tick after it finishes folds its log back.
-      if (sqlite.open && !sqlite.inTransaction && !writeGateBusy(sqlite)) sqlite.pragma('wal_checkpoint(PASSIVE)');
-    } catch {
-      // a busy database checkpoints next time
-    }
-  }, CHECKPOINT_EVERY_MS);
-  checkpoint.unref();
+  // The log is folded back into the file by a worker thread (see checkpointer.ts), never by a commit
+  // or a timer on this thread: a checkpoint's fsync can wait on the disk for 100 ms and more.
+  // OUTPOST_CHECKPOINTS=main-thread keeps them on a timer here (for comparisons).
+  const checkpoints = file === ':memory:' ? null : startCheckpoints(sqlite, file, key, process.env.OUTPOST_CHECKPOINTS === 'main-thread' ? 'main thread' : 'worker');
   return {
     sqlite,
     db,
     path: file,
     key,
     close: () => {
-      clearInterval(checkpoint);
+      // First: the main connection is then the last one, and closing it folds the log back and removes it.
+      checkpoints?.stop();
       try {
         sqlite.pragma('optimize');
       } finally {

@@ -40,12 +40,18 @@ interface KeyInfo {
   salt: string;
 }
 
+/**
+ * The pragmas that key a freshly opened connection, in order (a connection opened elsewhere, e.g.
+ * the checkpoint worker's, runs the same ones).
+ */
+export function keyPragmas(key: StoreKey): string[] {
+  if (key.length !== KEY_BYTES) throw new StoreKeyError(`A store key is ${KEY_BYTES} bytes.`);
+  return ["cipher = 'sqlcipher'", 'legacy = 4', `key = "x'${key.toString('hex')}'"`];
+}
+
 /** Applies the key to a freshly opened connection; a wrong key fails on the first read. */
 export function applyKey(sqlite: Database.Database, key: StoreKey): void {
-  if (key.length !== KEY_BYTES) throw new StoreKeyError(`A store key is ${KEY_BYTES} bytes.`);
-  sqlite.pragma("cipher = 'sqlcipher'");
-  sqlite.pragma('legacy = 4');
-  sqlite.pragma(`key = "x'${key.toString('hex')}'"`);
+  for (const p of keyPragmas(key)) sqlite.pragma(p);
 }
 
 /** A connection to the store file, keyed when the store is encrypted. Throws StoreKeyError on a wrong key. */
