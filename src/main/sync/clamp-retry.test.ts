@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../db/schema';
 import { openStore, type Store } from '../db/open';
+import { checkpointsOf } from '../db/checkpointer';
 import { initialize } from '../services/setup/setup';
 import { loadActor } from '../services/directory/users';
 import { createTicket, updateTicket } from '../services/tickets/tickets';
@@ -43,6 +44,8 @@ beforeAll(() => {
   const clock: Clock = { now: () => new Date(BASE) };
   const s = initialize({ store, clock, actor: null, call: 'setup.init' }, { admin: { username: 'admin', displayName: 'Ada', password: 'password123' }, site: { name: 'HQ' } });
   actorId = s.user.id;
+  // Changing the journal mode needs the only connection: the checkpoint worker's lets go first.
+  checkpointsOf(store.sqlite)?.stop();
   store.sqlite.pragma('journal_mode = DELETE');
   image = store.sqlite.serialize();
   store.close();

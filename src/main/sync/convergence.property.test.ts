@@ -20,6 +20,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import * as schema from '../db/schema';
 import { openStore, type Store } from '../db/open';
+import { checkpointsOf } from '../db/checkpointer';
 import { initialize } from '../services/setup/setup';
 import { loadActor } from '../services/directory/users';
 import { createSite } from '../services/directory/sites';
@@ -106,6 +107,8 @@ beforeAll(() => {
   members = ['ann', 'bob', 'cat'].map((u) => createUser(ctx, { username: u, displayName: u, role: 'technician', password: 'password123' }).id);
   groupId = createGroup(ctx, { name: 'Field team' }).id;
   // An image in WAL mode cannot be opened from memory: switch the template back to a rollback journal.
+  // Changing the journal mode needs the only connection: the checkpoint worker's lets go first.
+  checkpointsOf(store.sqlite)?.stop();
   store.sqlite.pragma('journal_mode = DELETE');
   templateImage = store.sqlite.serialize();
   store.close();
