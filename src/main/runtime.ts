@@ -3,6 +3,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { EventEmitter } from 'node:events';
 import { openStore } from './db/open';
+import { restoreIndexesNow } from './db/deferred-indexes';
 import { createLogger, type Logger } from './log';
 import { systemClock, type Clock } from './services/core/context';
 import { reindexSearch, searchIndexStale } from './services/search/search';
@@ -88,6 +89,9 @@ export function startRuntime(opts: {
     migrateTeamSettings(opened.sqlite, (opts.clock ?? systemClock).now().toISOString());
     // Dashboards' business-hours figures for tickets held from before they were kept (once per store).
     if (deriveMissingBusinessFigures(opened.sqlite)) log.info('business-hours figures derived for the tickets held');
+    // A first sync interrupted while it filled the registers without their indexes: built now.
+    const rebuilt = restoreIndexesNow(opened.sqlite);
+    if (rebuilt) log.warn({ indexes: rebuilt }, 'indexes left out by an interrupted first sync built');
     if (searchIndexStale({ store: opened })) {
       log.warn('search index out of step with tickets; rebuilding');
       reindexSearch({ store: opened });

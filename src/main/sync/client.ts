@@ -26,6 +26,7 @@ import { adoptIdentity } from './identity';
 import { anchorWanted, chainTip, noteAnchorReply } from '../services/audit/anchor';
 import { blobStoreOf } from '../services/evidence/blobs';
 import { syncBlobs } from './blobs';
+import { deferIndexes, deferredIndexes, restoreIndexes } from '../db/deferred-indexes';
 
 export const CLIENT_VERSION = '0.1.0';
 /**
@@ -74,6 +75,15 @@ export const MIN_PULL_LIMIT = 100;
 const PUSH_BUILD_BUDGET_MS = 20;
 /** The first page is small (its apply time is unknown yet); later pages grow while applies stay quick. */
 const FIRST_PULL_LIMIT = 500;
+/**
+ * The tables whose query indexes a first sync leaves out while it fills them, and builds once at
+ * the end (see db/deferred-indexes.ts): the big registers, with a couple of dozen list and
+ * dashboard indexes each. Children (history, comments) keep theirs: the pull itself looks them up
+ * by ticket.
+ */
+export const INITIAL_LOAD_TABLES = ['tickets', 'assets'] as const;
+/** `deferIndexes: false` makes a first sync go page by page like any other pull (tests compare the two). */
+export const INITIAL_LOAD = { deferIndexes: true };
 
 const K = {
   url: 'sync.server_url',
@@ -125,7 +135,12 @@ export class SyncClient {
   private probeTimer: NodeJS.Timeout | null = null;
   /** The page size the next catch-up starts with (adapted to how long pages take to apply). */
   private pullLimit = FIRST_PULL_LIMIT;
-  private readonly stats = { pages: 0, changes: 0, maxApplyMs: 0, maxParseMs: 0, maxPushStepMs: 0 };
+  /**
+   * During a first sync, the next page is asked for while this one is written: the server builds
+   * it (on its own core) meanwhile, instead of the device waiting for it after every page.
+   */
+  private ahead: { from: number; page: Promise<{ page: PullResponse; parseMs: number }> } | null = null;
+  private readonly stats = { pages: 0, changes: 0, maxApplyMs: 0, maxParseMs: 0, maxPushStepMs: 0, indexesBuilt: 0, indexBuildMs: 0 };
 
   constructor(private readonly opts: SyncClientOptions) {
     this.sqlite = opts.store.sqlite;
@@ -475,7 +490,9 @@ export class SyncClient {
   /** Pulls and applies one page; says how many changes it carried and whether more wait. */
   async pullPage(limit = DEFAULT_PULL_LIMIT, domains?: Set<string>): Promise<{ pulled: number; more: boolean }> {
     const cursor = getCursor(this.sqlite);
-    const page = await this.tx().pull(cursor, limit);
+    const ahead = this.ahead;
+    this.ahead = null;
+    const { page, parseMs } = ahead && ahead.from === cursor ? await ahead.page : await this.fetchPage(cursor, limit);
     const standing = getMetaJson<{ username: string; role: string } | null>(this.sqlite, K.user, null);
     if (page.role && standing && page.role !== standing.role) {
       // Filtered for another role now: push what waits, drop what the old role read, read again.
@@ -498,7 +515,19 @@ export class SyncClient {
       if (!r) return { pulled: 0, more: false };
       if (r.removed && domains) domains.add('tickets');
     }
-    const applied = await this.applyInSlices(page, CURSOR_KEY);
+    // A first sync with more than a page to come fills empty registers without their query
+    // indexes; pullAll builds them when the pull ends (see INITIAL_LOAD_TABLES).
+    if (INITIAL_LOAD.deferIndexes && cursor === 0 && page.hasMore && page.changes.length) {
+      const dropped = await writeGate(this.sqlite).exclusive(() => deferIndexes(this.sqlite, INITIAL_LOAD_TABLES, this.opts.clock.now()));
+      if (dropped.length) this.opts.log?.('first sync: filling the registers before building their indexes', { indexes: dropped.length });
+    }
+    if (page.hasMore && page.cursor !== cursor && deferredIndexes(this.sqlite)) {
+      const next = { from: page.cursor, page: this.fetchPage(page.cursor, limit) };
+      // Read (or dropped) by the next pullPage; a failure surfaces there, not as an unhandled rejection.
+      next.page.catch(() => undefined);
+      this.ahead = next;
+    }
+    const applied = await this.applyInSlices(page, CURSOR_KEY, parseMs);
     if (applied !== 'none' && domains) for (const c of page.changes) domains.add(domainOf(c.entity));
     return { pulled: applied !== 'none' ? page.changes.length : 0, more: applied === 'part' || (page.hasMore && page.cursor !== cursor) };
   }
@@ -509,8 +538,13 @@ export class SyncClient {
    * the page did not start where this device stands (ignored); 'part' when the cursor moved
    * elsewhere between two slices (the rest comes with the next pull).
    */
-  private async applyInSlices(page: PullResponse, cursorKey: string): Promise<'all' | 'part' | 'none'> {
-    const parseMs = this.transport?.pullCostMs?.() ?? 0;
+  private async fetchPage(cursor: number, limit: number): Promise<{ page: PullResponse; parseMs: number }> {
+    const page = await this.tx().pull(cursor, limit);
+    // Read now: with a page asked for ahead, the transport's figure is soon the next page's.
+    return { page, parseMs: this.transport?.pullCostMs?.() ?? 0 };
+  }
+
+  private async applyInSlices(page: PullResponse, cursorKey: string, parseMs = this.transport?.pullCostMs?.() ?? 0): Promise<'all' | 'part' | 'none'> {
     this.stats.maxParseMs = Math.max(this.stats.maxParseMs, parseMs);
     let rest = page;
     let longest = 0;
@@ -568,9 +602,9 @@ export class SyncClient {
    * parse of a pulled page, and the longest push step (reading and encoding a batch, or writing its
    * answer), all in ms.
    */
-  syncStats(opts: { reset?: boolean } = {}): { pages: number; changes: number; maxApplyMs: number; maxParseMs: number; maxPushStepMs: number } {
+  syncStats(opts: { reset?: boolean } = {}): { pages: number; changes: number; maxApplyMs: number; maxParseMs: number; maxPushStepMs: number; indexesBuilt: number; indexBuildMs: number } {
     const out = { ...this.stats };
-    if (opts.reset) Object.assign(this.stats, { pages: 0, changes: 0, maxApplyMs: 0, maxParseMs: 0, maxPushStepMs: 0 });
+    if (opts.reset) Object.assign(this.stats, { pages: 0, changes: 0, maxApplyMs: 0, maxParseMs: 0, maxPushStepMs: 0, indexesBuilt: 0, indexBuildMs: 0 });
     return out;
   }
 
@@ -588,9 +622,21 @@ export class SyncClient {
       }
       pulled += await this.backfill(limit ?? this.pullLimit, domains);
     } finally {
+      this.ahead = null;
+      // Indexes left out by a first sync are built when its pull ends, or stops (offline, an
+      // error): the store is never used for long without them.
+      if (this.sqlite.open && deferredIndexes(this.sqlite)) await this.buildDeferredIndexes();
       if (domains.size) this.opts.onApplied?.([...domains]);
     }
     return pulled;
+  }
+
+  private async buildDeferredIndexes(): Promise<void> {
+    const started = performance.now();
+    const { built, inWorker } = await restoreIndexes(this.opts.store);
+    this.stats.indexesBuilt += built;
+    this.stats.indexBuildMs += performance.now() - started;
+    if (built) this.opts.log?.('first sync: indexes built', { indexes: built, inWorker, ms: Math.round(performance.now() - started) });
   }
 
   /**

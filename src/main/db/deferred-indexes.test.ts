@@ -1,0 +1,85 @@
+/** Indexes left out while a register is filled in bulk, and built again: here, in a worker, and on an encrypted store. */
+import { describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { tempDir } from '../testing';
+import { openStore, type Store } from './open';
+import { deferIndexes, deferredIndexes, restoreIndexes, restoreIndexesNow, DEFERRED_INDEXES_KEY } from './deferred-indexes';
+import { writeGate } from './write-gate';
+
+const NOW = new Date('2026-03-02T09:00:00Z');
+
+function indexList(s: Store): { name: string; sql: string | null }[] {
+  return s.sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tickets', 'assets') ORDER BY name").all() as { name: string; sql: string | null }[];
+}
+
+function addTickets(s: Store, n: number): void {
+  const ins = s.sqlite.prepare(
+    "INSERT INTO tickets (id, scope_id, created_at, updated_at, field_hlc, number, type, title, description, status, is_open, impact, urgency, priority, opened_at) VALUES (?, 'site', ?, ?, '{}', ?, 'incident', ?, 'Printer on floor 2', 'new', 1, 3, 3, 5, ?)",
+  );
+  s.sqlite.pragma('foreign_keys = OFF');
+  s.sqlite.transaction(() => {
+    for (let i = 0; i < n; i++) ins.run(crypto.randomUUID(), NOW.toISOString(), NOW.toISOString(), `INC${String(i + 1).padStart(7, '0')}`, `Ticket ${i}`, NOW.toISOString());
+  })();
+  s.sqlite.pragma('foreign_keys = ON');
+}
+
+describe('deferred indexes', () => {
+  it('leaves out only the non-unique indexes of empty tables, records them with the drop, and builds the same ones again', () => {
+    const t = tempDir('outpost-defer-');
+    const s = openStore(path.join(t.dir, 'outpost.db'));
+    try {
+      const before = indexList(s);
+      const dropped = deferIndexes(s.sqlite, ['tickets', 'assets'], NOW);
+      expect(dropped.length).toBeGreaterThan(20);
+      // Primary keys and unique indexes stay: writes rely on them.
+      const during = indexList(s);
+      expect(during.map((i) => i.name)).toContain('tickets_number_uq');
+      expect(during.every((i) => i.sql === null || /UNIQUE/i.test(i.sql))).toBe(true);
+      expect(deferredIndexes(s.sqlite)!.indexes.map((i) => i.name).sort()).toEqual([...dropped].sort());
+      // Deferred once: a second call changes nothing.
+      expect(deferIndexes(s.sqlite, ['tickets', 'assets'], NOW)).toEqual([]);
+      addTickets(s, 500);
+      expect(restoreIndexesNow(s.sqlite)).toBe(dropped.length);
+      expect(indexList(s)).toEqual(before);
+      expect(deferredIndexes(s.sqlite)).toBeNull();
+      expect(s.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      // A table that holds rows is never stripped.
+      expect(deferIndexes(s.sqlite, ['tickets'], NOW)).toEqual([]);
+    } finally {
+      s.close();
+      t.cleanup();
+    }
+  });
+
+  for (const encrypted of [false, true]) {
+    it(`builds them in a worker thread on ${encrypted ? 'an encrypted' : 'a plain'} store while main-thread writes wait at the gate`, async () => {
+      const t = tempDir('outpost-defer-');
+      const key = encrypted ? crypto.randomBytes(32) : null;
+      const s = openStore(path.join(t.dir, 'outpost.db'), { key });
+      try {
+        const before = indexList(s);
+        const dropped = deferIndexes(s.sqlite, ['tickets', 'assets'], NOW);
+        addTickets(s, 2000);
+        const building = restoreIndexes(s);
+        expect(writeGate(s.sqlite).busy()).toBe(true);
+        // A write made meanwhile waits for the build, then goes through.
+        const write = writeGate(s.sqlite).exclusive(() => s.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('after', '1')").run());
+        // Reads go on while the worker builds.
+        expect(s.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(2000);
+        expect(await building).toEqual({ built: dropped.length, inWorker: true });
+        await write;
+        expect(indexList(s)).toEqual(before);
+        expect(s.sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeUndefined();
+        // The queue's query uses its index again.
+        const plan = s.sqlite.prepare('EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE is_open = 1 ORDER BY priority, opened_at LIMIT 50').all() as { detail: string }[];
+        expect(plan.map((p) => p.detail).join(' ')).toMatch(/tickets_open_priority_idx/);
+        expect(s.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+        expect(await restoreIndexes(s)).toEqual({ built: 0, inWorker: false });
+      } finally {
+        s.close();
+        t.cleanup();
+      }
+    });
+  }
+});

@@ -1,0 +1,140 @@
+/**
+ * A device's first sync fills its empty registers without their query indexes and builds them at
+ * the end (db/deferred-indexes.ts). The store it leaves must be the one the page-by-page path
+ * leaves, row by row, index by index, search by search; and a device killed in the middle must
+ * find its indexes built again when it next starts, then finish the sync.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import type Sqlite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
+import { syncClientFor } from './registry';
+import { INITIAL_LOAD } from './client';
+import { DEFERRED_INDEXES_KEY } from '../db/deferred-indexes';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function joinManual(d: Device, url: string) {
+  await d.call('sync.join', { serverUrl: url, ...ADMIN });
+  syncClientFor(d.rt).stop();
+}
+
+/** The pulled registers, every column but SQLite's own rowid. */
+const TABLES = ['tickets', 'ticket_comments', 'ticket_history', 'assets', 'asset_history'];
+function rows(d: Device, table: string): unknown[] {
+  return d.rt.store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY id`).all();
+}
+
+function schemaObjects(sqlite: Sqlite.Database): { type: string; name: string; sql: string | null }[] {
+  return sqlite.prepare("SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY type, name").all() as { type: string; name: string; sql: string | null }[];
+}
+
+async function searchIds(d: Device, text: string): Promise<string[]> {
+  return (await d.call('search.query', { text, limit: 100 })).items.map((h) => h.id).sort();
+}
+
+describe('first sync into an empty store', () => {
+  let server: TestServer;
+  let a: Device;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    cleanups.push(() => server.close());
+    a = await startDevice({ sampleData: true });
+    cleanups.push(() => a.close());
+    await joinManual(a, server.url);
+    const t = await a.call('tickets.create', { type: 'incident', title: 'Badge reader at the loading dock refuses every card' });
+    await a.call('tickets.comment', { id: t.id, body: 'Replaced the reader fuse, still refuses' });
+    await a.call('sync.now');
+  });
+
+  it('leaves the same store as the page-by-page path: rows, indexes and search', async () => {
+    const held = a.rt.store.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get() as number;
+    expect(held).toBeGreaterThan(100);
+    // Fast: small pages, so the pull has more than one (indexes deferred, next page asked ahead).
+    const fast = await startDevice();
+    cleanups.push(() => fast.close());
+    await joinManual(fast, server.url);
+    const fastClient = syncClientFor(fast.rt);
+    await fastClient.pullAll(40);
+    expect(fastClient.syncStats().indexesBuilt).toBeGreaterThan(20);
+    expect(fastClient.syncStats().pages).toBeGreaterThan(5);
+    // Page by page, the same small pages, indexes kept up row by row.
+    const plain = await startDevice();
+    cleanups.push(() => plain.close());
+    await joinManual(plain, server.url);
+    const plainClient = syncClientFor(plain.rt);
+    INITIAL_LOAD.deferIndexes = false;
+    try {
+      await plainClient.pullAll(40);
+    } finally {
+      INITIAL_LOAD.deferIndexes = true;
+    }
+    expect(plainClient.syncStats().indexesBuilt).toBe(0);
+
+    for (const t of TABLES) {
+      const f = rows(fast, t);
+      expect(f.length, t).toBe(rows(a, t).length);
+      expect(f, t).toEqual(rows(plain, t));
+    }
+    expect(schemaObjects(fast.rt.store.sqlite)).toEqual(schemaObjects(plain.rt.store.sqlite));
+    expect(fast.rt.store.sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeUndefined();
+    for (const text of ['badge reader', 'fuse', 'printer', 'vpn', 'INC']) expect(await searchIds(fast, text), text).toEqual(await searchIds(plain, text));
+    expect(await searchIds(fast, 'badge reader')).toHaveLength(1);
+    // What a window reads: the queue, first page, in the same order.
+    const queue = (d: Device) => d.call('tickets.list', {}).then((r) => r.items.map((t) => t.id));
+    expect(await queue(fast)).toEqual(await queue(plain));
+    expect(fast.rt.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+  });
+
+  it('killed in the middle: the next start builds the indexes before anything uses the store, and the sync finishes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-initial-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const c0 = await startDevice({ dir });
+    await joinManual(c0, server.url);
+    const expected = schemaObjects(c0.rt.store.sqlite);
+    c0.close();
+    // A device in its own process pulling pages of 100, killed after its second page.
+    const pages = await new Promise<number>((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/testing/fault-device.ts'), dir, server.url, 'pull-slow'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let n = 0;
+      p.stdout!.on('data', (b: Buffer) => {
+        n = (b.toString().match(/^page /gm) ?? []).length + n;
+        if (n >= 2 && p.exitCode === null) p.kill('SIGKILL');
+      });
+      p.on('exit', () => resolve(n));
+    });
+    expect(pages).toBeGreaterThanOrEqual(2);
+    // Killed while the registers were being filled without their indexes.
+    const raw = new Database(path.join(dir, 'outpost.db'));
+    expect(raw.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeDefined();
+    expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'tickets_open_priority_idx'").pluck().get()).toBe(0);
+    const partial = raw.prepare('SELECT count(*) FROM tickets').pluck().get() as number;
+    expect(partial).toBeGreaterThan(0);
+    raw.close();
+
+    const c = await startDevice({ dir });
+    cleanups.push(() => c.close());
+    // Built at start, before the first call.
+    expect(schemaObjects(c.rt.store.sqlite)).toEqual(expected);
+    expect(c.rt.store.sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeUndefined();
+    expect(c.rt.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect((await c.call('audit.verify', {})).valid).toBe(true);
+    // The sync resumes where the last page left it and finishes (page by page now: the store holds rows).
+    await c.call('sync.now');
+    const count = (d: Device) => d.rt.store.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get() as number;
+    expect(count(c)).toBe(count(a));
+    expect(await searchIds(c, 'badge reader')).toEqual(await searchIds(a, 'badge reader'));
+    expect(await searchIds(c, 'badge reader')).toHaveLength(1);
+    expect(schemaObjects(c.rt.store.sqlite)).toEqual(expected);
+    expect(Number(c.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'sync.cursor'").pluck().get())).toBe(await server.store.headSeq());
+  });
+});
