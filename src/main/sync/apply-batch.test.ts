@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../db/open';
-import { applyPage, applyPageSlice, CURSOR_KEY, getCursor } from './apply';
+import { applyPage, applyPageSlice, batchParts, CURSOR_KEY, getCursor } from './apply';
 import { expandFieldHlc } from '../../shared/hlc';
 import type { Change } from '../../shared/sync/wire';
 
@@ -72,6 +72,22 @@ describe('applyPage in batches', () => {
       { id: 't-000004', number: 'INC4' },
       { id: 't-server5', number: 'INC5' },
     ]);
+  });
+
+  it('writes a batch of any size as a few statements of sizes kept prepared, a clash in one part settled row by row', () => {
+    expect(batchParts(500)).toEqual([500]);
+    expect(batchParts(437)).toEqual([256, 128, 32, 16, 4, 1]);
+    expect(batchParts(1234)).toEqual([500, 500, 128, 64, 32, 8, 2]);
+    for (let n = 1; n <= 1200; n++) expect(batchParts(n).reduce((a, b) => a + b, 0)).toBe(n);
+    const s = store();
+    applyPage(s.sqlite, { from: 0, cursor: 1, hasMore: false, changes: [ticket(1, 'INC300', 'Made here offline')] }, Date.now());
+    // 437 rows: the clash sits in the part of 128; every other part goes in one statement.
+    const page = Array.from({ length: 437 }, (_, i) => ({ ...ticket(i + 2, `INC${i + 2}`, `Ticket ${i + 2}`), id: `t-s${i + 2}` }));
+    const stats = applyPage(s.sqlite, { from: 1, cursor: 438, hasMore: false, changes: page }, Date.now());
+    expect(stats).toEqual({ applied: 437, skipped: 0, renumbered: 1 });
+    expect(s.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(438);
+    expect(s.sqlite.prepare("SELECT number FROM tickets WHERE id = 't-000001'").pluck().get()).toBe('INC300~000001');
+    expect(s.sqlite.prepare("SELECT id FROM tickets WHERE number = 'INC300'").pluck().get()).toBe('t-s300');
   });
 
   it('updates rows already on the device in a batch', () => {

@@ -444,21 +444,50 @@ class RowBatch {
     this.ids.clear();
     this.shape = '';
     if (rows.length === 0) return;
-    if (rows.length > 1) {
-      const first = rows[0]!;
-      try {
-        multiUpsertFor(this.sqlite, first.s.entity, first.names, rows.length).run(...rows.flatMap((r) => r.values));
-        this.stats.applied += rows.length;
-        return;
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+    // A batch of an odd size (the end of a slice) goes as a few statements of sizes kept prepared
+    // (see batchParts) rather than one statement prepared for that size alone.
+    let at = 0;
+    for (const size of batchParts(rows.length)) {
+      const part = rows.slice(at, at + size);
+      at += size;
+      if (size > 1) {
+        const first = part[0]!;
+        try {
+          multiUpsertFor(this.sqlite, first.s.entity, first.names, size).run(...part.flatMap((r) => r.values));
+          this.stats.applied += size;
+          continue;
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+        }
+      }
+      for (const r of part) {
+        if (writeRow(this.sqlite, r.s, r.cols, this.stats)) this.stats.applied++;
+        else this.stats.skipped++;
       }
     }
-    for (const r of rows) {
-      if (writeRow(this.sqlite, r.s, r.cols, this.stats)) this.stats.applied++;
-      else this.stats.skipped++;
+  }
+}
+
+/**
+ * How a batch of `n` rows is written: a full batch at once, anything smaller as powers of two
+ * (437 = 256 + 128 + 32 + 16 + 4 + 1). Preparing a statement of a few hundred rows costs about as
+ * much as running it, and slices end at any size: with these sizes a handful of statements per row
+ * shape stay prepared (multiUpsertFor) and none is prepared for one slice only.
+ */
+export function batchParts(n: number): number[] {
+  const parts: number[] = [];
+  let left = n;
+  while (left >= BATCH_ROWS) {
+    parts.push(BATCH_ROWS);
+    left -= BATCH_ROWS;
+  }
+  for (let p = 256; p >= 1; p >>= 1) {
+    if (left >= p) {
+      parts.push(p);
+      left -= p;
     }
   }
+  return parts;
 }
 
 function multiUpsertFor(sqlite: Database.Database, table: string, names: string[], rows: number): Database.Statement {
@@ -473,8 +502,8 @@ function multiUpsertFor(sqlite: Database.Database, table: string, names: string[
     const sets = names.filter((n) => n !== 'id' && !isSecret(table, n)).map((n) => `${n} = excluded.${n}`);
     const one = `(${names.map(() => '?').join(', ')})`;
     st = sqlite.prepare(`INSERT INTO ${table} (${names.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')} ON CONFLICT(id) DO UPDATE SET ${sets.join(', ')}`);
-    // Full batches repeat; the odd sizes at the end of pages are not worth keeping.
-    if (rows === BATCH_ROWS || m.size < 64) m.set(key, st);
+    // Every size batchParts gives repeats: kept (a few per row shape).
+    m.set(key, st);
   }
   return st;
 }
