@@ -2,8 +2,8 @@
  * The requester portal served by the central server at /portal: requesters without the app sign in
  * with their server account, browse the service catalogue, raise requests and problems, and follow
  * and comment on their own tickets. It answers the same `portal.*` calls as the app (contract in
- * shared/api/portal.ts) over the server's store. Reads are what a requester's device would pull
- * (the role-filtered change log); writes are ops pushed through the engine under a device of their
+ * shared/api/portal.ts) over the server's store. Reads are what a requester's device would pull,
+ * read through indexes (store/portal-reads.ts) and cut by the pull filter's rules; writes are ops pushed through the engine under a device of their
  * own, judged by judgeWrite like any device's, and reach technicians' devices on their next pull.
  *
  * CSRF: calls carry their access token in the Authorization header (no cookies), must be JSON (which
@@ -16,13 +16,16 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { contract } from '../shared/api';
-import { portalCalls, type PortalTicket, type PortalTicketDetail, type PortalTimelineEntry } from '../shared/api/portal';
+import { portalCalls, type PortalAim, type PortalTicket, type PortalTicketDetail, type PortalTimelineEntry } from '../shared/api/portal';
 import type { CallName } from '../shared/api';
 import { allows, type Role } from '../shared/api/contract';
 import { requestTicket, toCatalogueItem, type CatalogueItem } from '../shared/catalogue/items';
 import { MOVE_TARGET, moveRefusal, portalCan } from '../shared/catalogue/portal-rules';
 import { excerpt, isPublicArticle, matchesArticle } from '../shared/catalogue/articles';
 import type { Answers } from '../shared/catalogue/form';
+import { aimOf } from '../shared/catalogue/aim';
+import type { StatusEvent } from '../shared/sla/clock';
+import { calendarFromFields, orderPolicies, policyFromFields, slaOfTicket, type SlaSetup, type TicketSlaFacts } from '../shared/sla/setup';
 import { uuidv7 } from '../shared/ids';
 import { formatHlc } from '../shared/hlc';
 import { deviceShort, formatProvisional } from '../shared/numbers';
@@ -34,7 +37,8 @@ import { authenticate, login, refresh } from './auth';
 import { HttpError, push, resolvePrincipal, type PushAuth } from './engine';
 import { filterPage } from './pull-filter';
 import { pokeScopes, pullScopes } from './scopes';
-import type { ServerStore } from './store/types';
+import { recordToChange } from './store/sqlite';
+import type { ServerStore, StoredRecord } from './store/types';
 
 export const PORTAL_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
@@ -108,51 +112,84 @@ export function checkPortalOrigin(req: http.IncomingMessage): void {
 
 // ---------------------------------------------------------------- reading as the requester
 
-interface View {
-  records: Map<string, Change>;
-}
-
 /**
- * What the signed-in person's device would hold: the change log of their sites and the team's
- * records, cut by the same role filter as a pull. Read whole for each call: the portal is for the
- * people who raise tickets, whose view is small.
+ * What the signed-in person may read of a set of stored records: those in the sites a pull would
+ * read for them (pullScopes) and let through by the pull's role filter (filterPage, over the rules of
+ * shared/sync/access), never a second copy of those rules. A record the filter takes back (an
+ * article no longer public) is simply absent.
  */
-async function readView(store: ServerStore, auth: PushAuth, p: Principal): Promise<View> {
+async function visible(store: ServerStore, auth: PushAuth, p: Principal, recs: readonly StoredRecord[]): Promise<Change[]> {
   const scopes = pullScopes(auth.sites, null);
-  const records = new Map<string, Change>();
-  let cursor = 0;
-  for (;;) {
-    const page = await store.pull(scopes, cursor, 5000);
-    for (const c of await filterPage(store, p, page.changes)) {
-      const k = `${c.entity}/${c.id}`;
-      // A moved-out entry carries no data: the record left the sites this person reads.
-      if (c.createdAt === '' && Object.keys(c.data).length === 0) records.delete(k);
-      else records.set(k, c);
-    }
-    if (!page.hasMore || page.cursor <= cursor) break;
-    cursor = page.cursor;
-  }
-  return { records };
+  const inSites = recs.filter((r) => scopes === null || scopes.includes(r.scopeId)).map(recordToChange);
+  return (await filterPage(store, p, inSites)).filter((c) => !isMovedOut(c));
 }
 
-const live = (v: View, entity: string) => [...v.records.values()].filter((c) => c.entity === entity && !c.deletedHlc);
+/** A moved-out marker carries no data: the record left what this person reads. */
+const isMovedOut = (c: Change) => c.createdAt === '' && Object.keys(c.data).length === 0;
 
-function catalogueOf(v: View): CatalogueItem[] {
-  return live(v, 'catalogue_items')
+async function liveOf(store: ServerStore, auth: PushAuth, p: Principal, entity: string): Promise<Change[]> {
+  return visible(store, auth, p, await store.liveRecordsOf(entity));
+}
+
+async function catalogueOf(store: ServerStore, auth: PushAuth, p: Principal): Promise<CatalogueItem[]> {
+  return (await liveOf(store, auth, p, 'catalogue_items'))
     .map((c) => toCatalogueItem(c.id, c.data))
     .filter((i) => i.active)
     .sort((a, b) => a.section.localeCompare(b.section) || a.position - b.position || a.name.localeCompare(b.name));
 }
 
-function ownTicket(v: View, p: Principal, id: string): Change {
-  const t = v.records.get(`tickets/${id}`);
-  // Someone else's ticket reads as no ticket at all.
-  if (!t || t.deletedHlc || t.data.requester_id !== p.id) throw new HttpError(404, 'not_found', 'No such ticket among your requests.');
-  return t;
+/** The person's own tickets (indexed by requester), as their device would hold them. */
+async function ownTickets(store: ServerStore, auth: PushAuth, p: Principal): Promise<Change[]> {
+  return (await visible(store, auth, p, await store.requesterTickets(p.id))).filter((t) => t.data.requester_id === p.id);
 }
 
-function toPortalTicket(v: View, t: Change): PortalTicket {
-  const item = typeof t.data.catalogue_item_id === 'string' ? v.records.get(`catalogue_items/${t.data.catalogue_item_id}`) : undefined;
+async function ownTicket(store: ServerStore, auth: PushAuth, p: Principal, id: string): Promise<Change> {
+  const t = (await store.readRecords([{ entity: 'tickets', id }])).get(`tickets/${id}`);
+  const [seen] = t && !t.deletedHlc && t.data.requester_id === p.id ? await visible(store, auth, p, [t]) : [];
+  // Someone else's ticket (or one in a site this person does not hold) reads as no ticket at all.
+  if (!seen) throw new HttpError(404, 'not_found', 'No such ticket among your requests.');
+  return seen;
+}
+
+/**
+ * The team's SLA setup as the server holds it (synced policies and calendars), read once per call.
+ * The server computes the aim from the ticket's status history and this setup, as every device
+ * does (shared/sla/setup.ts), so the portal in a browser shows what the app shows.
+ */
+async function slaSetupOf(store: ServerStore): Promise<SlaSetup> {
+  const policies = orderPolicies((await store.liveRecordsOf('sla_policies')).map((r) => policyFromFields({ ...r.data, id: r.id })));
+  const calendars = new Map((await store.liveRecordsOf('sla_calendars')).map((r) => [r.id, calendarFromFields({ ...r.data, id: r.id })] as const));
+  return { policies, calendars };
+}
+
+/** Status moves of each ticket, from its whole history (the aim counts every move, shown or not). */
+function statusEvents(history: readonly StoredRecord[]): Map<string, StatusEvent[]> {
+  const out = new Map<string, StatusEvent[]>();
+  for (const h of history) {
+    if (h.data.kind !== 'status' || typeof h.data.to_value !== 'string' || typeof h.data.ticket_id !== 'string') continue;
+    const list = out.get(h.data.ticket_id) ?? [];
+    list.push({ id: h.id, at: h.createdAt, to: h.data.to_value as TicketStatus, reason: typeof h.data.reason === 'string' ? h.data.reason : null });
+    out.set(h.data.ticket_id, list);
+  }
+  return out;
+}
+
+function aimOfTicket(setup: SlaSetup, t: Change, history: readonly StatusEvent[], nowMs: number): PortalAim | null {
+  if (!setup.policies.length) return null;
+  const d = t.data;
+  const facts: TicketSlaFacts = {
+    id: t.id,
+    type: String(d.type),
+    category: typeof d.category === 'string' ? d.category : null,
+    scope_id: t.scopeId,
+    priority: Number(d.priority),
+    opened_at: String(d.opened_at),
+    first_response_at: typeof d.first_response_at === 'string' ? d.first_response_at : null,
+  };
+  return aimOf(slaOfTicket(setup, facts, history)?.figures ?? null, nowMs);
+}
+
+function toPortalTicket(t: Change, itemNames: Map<string, string>, aim: PortalAim | null): PortalTicket {
   return {
     id: t.id,
     number: String(t.data.number),
@@ -161,27 +198,46 @@ function toPortalTicket(v: View, t: Change): PortalTicket {
     status: t.data.status as TicketStatus,
     openedAt: String(t.data.opened_at),
     updatedAt: t.updatedAt,
-    catalogueItemName: item ? String(item.data.name) : null,
-    // The server does not keep the SLA clock; the app shows it (see docs/portal.md).
-    aim: null,
+    catalogueItemName: typeof t.data.catalogue_item_id === 'string' ? (itemNames.get(t.data.catalogue_item_id) ?? null) : null,
+    aim,
   };
 }
 
-function nameOf(v: View, p: Principal, id: unknown): string {
-  if (id === p.id) return 'You';
-  const u = typeof id === 'string' ? v.records.get(`users/${id}`) : undefined;
-  return u && typeof u.data.display_name === 'string' ? u.data.display_name : 'Service desk';
+/** The names of the catalogue items these tickets were raised from. */
+async function itemNamesOf(store: ServerStore, tickets: readonly Change[]): Promise<Map<string, string>> {
+  const ids = [...new Set(tickets.map((t) => t.data.catalogue_item_id).filter((x): x is string => typeof x === 'string'))];
+  const items = ids.length ? await store.readRecords(ids.map((id) => ({ entity: 'catalogue_items', id }))) : new Map<string, StoredRecord>();
+  return new Map([...items.values()].map((i) => [i.id, String(i.data.name)]));
 }
 
-function detailOf(v: View, p: Principal, t: Change): PortalTicketDetail {
+/** Tickets as the portal lists them, with the SLA aim of each. */
+async function portalTickets(store: ServerStore, tickets: readonly Change[], nowMs: number): Promise<PortalTicket[]> {
+  const setup = await slaSetupOf(store);
+  const history = setup.policies.length ? statusEvents(await store.ticketChildren('ticket_history', tickets.map((t) => t.id))) : new Map<string, StatusEvent[]>();
+  const names = await itemNamesOf(store, tickets);
+  return tickets.map((t) => toPortalTicket(t, names, aimOfTicket(setup, t, history.get(t.id) ?? [], nowMs)));
+}
+
+async function detailOf(store: ServerStore, auth: PushAuth, p: Principal, t: Change, nowMs: number): Promise<PortalTicketDetail> {
+  // The ticket's comments and history as its requester may read them (the filter looks at the ticket for its children).
+  const children = [...(await store.ticketChildren('ticket_comments', [t.id])), ...(await store.ticketChildren('ticket_history', [t.id]))];
+  const seen = await visible(store, auth, p, [...(await store.readRecords([{ entity: 'tickets', id: t.id }])).values(), ...children]);
+  const people = [...new Set(seen.flatMap((c) => [c.data.author_id, c.data.actor_id]).filter((x): x is string => typeof x === 'string' && x !== p.id))];
+  const users = new Map((await visible(store, auth, p, [...(await store.readRecords(people.map((id) => ({ entity: 'users', id })))).values()])).map((u) => [u.id, u] as const));
+  const nameOf = (id: unknown): string => {
+    if (id === p.id) return 'You';
+    const u = typeof id === 'string' ? users.get(id) : undefined;
+    return u && typeof u.data.display_name === 'string' ? u.data.display_name : 'Service desk';
+  };
   const timeline: PortalTimelineEntry[] = [];
-  for (const c of live(v, 'ticket_comments')) {
-    if (c.data.ticket_id !== t.id || c.data.internal === 1 || c.data.internal === true) continue;
-    timeline.push({ kind: 'comment', id: c.id, at: c.createdAt, authorName: nameOf(v, p, c.data.author_id), body: String(c.data.body), mine: c.data.author_id === p.id });
-  }
-  for (const h of live(v, 'ticket_history')) {
-    if (h.data.ticket_id !== t.id || h.data.kind !== 'status') continue;
-    timeline.push({ kind: 'status', id: h.id, at: h.createdAt, authorName: nameOf(v, p, h.data.actor_id), from: (h.data.from_value as TicketStatus | null) ?? null, to: h.data.to_value as TicketStatus, reason: (h.data.reason as string | null) ?? null });
+  for (const c of seen) {
+    if (c.entity === 'ticket_comments') {
+      if (c.data.ticket_id !== t.id || c.data.internal === 1 || c.data.internal === true) continue;
+      timeline.push({ kind: 'comment', id: c.id, at: c.createdAt, authorName: nameOf(c.data.author_id), body: String(c.data.body), mine: c.data.author_id === p.id });
+    } else if (c.entity === 'ticket_history') {
+      if (c.data.ticket_id !== t.id || c.data.kind !== 'status') continue;
+      timeline.push({ kind: 'status', id: c.id, at: c.createdAt, authorName: nameOf(c.data.actor_id), from: (c.data.from_value as TicketStatus | null) ?? null, to: c.data.to_value as TicketStatus, reason: (c.data.reason as string | null) ?? null });
+    }
   }
   timeline.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : 1));
   let answers: Answers | null = null;
@@ -193,7 +249,8 @@ function detailOf(v: View, p: Principal, t: Change): PortalTicketDetail {
     }
   }
   const status = t.data.status as TicketStatus;
-  return { ...toPortalTicket(v, t), description: String(t.data.description ?? ''), answers, timeline, can: portalCan(status) };
+  const [listed] = await portalTickets(store, [t], nowMs);
+  return { ...listed!, description: String(t.data.description ?? ''), answers, timeline, can: portalCan(status) };
 }
 
 // ---------------------------------------------------------------- writing as the requester
@@ -216,22 +273,17 @@ async function pushOps(store: ServerStore, auth: PushAuth, ops: Omit<WireOp, 'op
 type Handler = (store: ServerStore, auth: PushAuth, p: Principal, input: never, nowMs: number) => Promise<unknown>;
 
 const handlers: { [N in keyof typeof portalCalls]: (store: ServerStore, auth: PushAuth, p: Principal, input: z.output<(typeof portalCalls)[N]['input']>, nowMs: number) => Promise<unknown> } = {
-  'portal.catalogue': async (store, auth, p) => ({ items: catalogueOf(await readView(store, auth, p)) }),
-  'portal.myTickets': async (store, auth, p) => {
-    const v = await readView(store, auth, p);
-    const items = live(v, 'tickets')
-      .filter((t) => t.data.requester_id === p.id)
-      .sort((a, b) => (String(a.data.opened_at) < String(b.data.opened_at) ? 1 : -1))
-      .map((t) => toPortalTicket(v, t));
-    return { items };
+  'portal.catalogue': async (store, auth, p) => ({ items: await catalogueOf(store, auth, p) }),
+  'portal.myTickets': async (store, auth, p, _input, nowMs) => {
+    // Newest first, as the app lists them (opened, then id), and at most as many as the app shows.
+    const mine = (await ownTickets(store, auth, p))
+      .sort((a, b) => (String(a.data.opened_at) < String(b.data.opened_at) ? 1 : String(a.data.opened_at) > String(b.data.opened_at) ? -1 : a.id < b.id ? 1 : -1))
+      .slice(0, 500);
+    return { items: await portalTickets(store, mine, nowMs) };
   },
-  'portal.ticket': async (store, auth, p, input) => {
-    const v = await readView(store, auth, p);
-    return detailOf(v, p, ownTicket(v, p, input.id));
-  },
+  'portal.ticket': async (store, auth, p, input, nowMs) => detailOf(store, auth, p, await ownTicket(store, auth, p, input.id), nowMs),
   'portal.articles': async (store, auth, p, input) => {
-    const v = await readView(store, auth, p);
-    const items = live(v, 'kb_articles')
+    const items = (await liveOf(store, auth, p, 'kb_articles'))
       .filter((a) => isPublicArticle(a.data))
       .map((a) => ({ a, title: String(a.data.title), category: typeof a.data.category === 'string' ? a.data.category : null, body: String(a.data.body ?? '') }))
       .filter((x) => !input.q || matchesArticle(x, input.q))
@@ -241,25 +293,24 @@ const handlers: { [N in keyof typeof portalCalls]: (store: ServerStore, auth: Pu
     return { items };
   },
   'portal.article': async (store, auth, p, input) => {
-    const v = await readView(store, auth, p);
-    const a = v.records.get(`kb_articles/${input.id}`);
-    if (!a || a.deletedHlc || !isPublicArticle(a.data)) throw new HttpError(404, 'not_found', 'No such help article.');
+    const stored = [...(await store.readRecords([{ entity: 'kb_articles', id: input.id }])).values()].filter((r) => !r.deletedHlc);
+    const [a] = await visible(store, auth, p, stored);
+    if (!a || !isPublicArticle(a.data)) throw new HttpError(404, 'not_found', 'No such help article.');
     return { id: a.id, number: String(a.data.number), title: String(a.data.title), category: typeof a.data.category === 'string' ? a.data.category : null, body: String(a.data.body ?? ''), updatedAt: a.updatedAt };
   },
   'portal.submit': async (store, auth, p, input, nowMs) => {
-    const v = await readView(store, auth, p);
     let item: CatalogueItem | null = null;
     if (input.itemId) {
-      item = catalogueOf(v).find((i) => i.id === input.itemId) ?? null;
+      item = (await catalogueOf(store, auth, p)).find((i) => i.id === input.itemId) ?? null;
       if (!item) throw new HttpError(404, 'not_found', 'That request item is not in the catalogue any more.');
     }
     const r = requestTicket(item, input);
     if (!r.ok) throw new HttpError(400, 'invalid_input', r.message);
-    const site = auth.sites?.[0] ?? live(v, 'sites').sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))[0]?.id;
+    const site = auth.sites?.[0] ?? (await liveOf(store, auth, p, 'sites')).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))[0]?.id;
     if (!site) throw new HttpError(409, 'conflict', 'Your account is not in any site yet; ask your administrator to add you to one.');
     const impact = item ? 3 : input.impact;
     const urgency = item ? 3 : input.urgency;
-    const matrix = matrixFromRecord(v.records.get(`team_settings/${PRIORITY_MATRIX_ID}`));
+    const matrix = matrixFromRecord((await store.readRecords([{ entity: 'team_settings', id: PRIORITY_MATRIX_ID }])).get(`team_settings/${PRIORITY_MATRIX_ID}`));
     const id = uuidv7();
     // Numbered for real at push; the provisional number stays as the ticket's alias, so it must be
     // this session's own whichever instance gives it.
@@ -305,15 +356,13 @@ const handlers: { [N in keyof typeof portalCalls]: (store: ServerStore, auth: Pu
     return { id, number: String(stored?.data.number ?? '') };
   },
   'portal.comment': async (store, auth, p, input, nowMs) => {
-    const v = await readView(store, auth, p);
-    const t = ownTicket(v, p, input.id);
+    const t = await ownTicket(store, auth, p, input.id);
     if (!portalCan(t.data.status as TicketStatus).comment) throw new HttpError(409, 'conflict', 'This request is closed; comments are closed.');
     await pushOps(store, auth, [{ kind: 'append', entity: 'ticket_comments', recordId: uuidv7(), scopeId: t.scopeId, payload: { ticket_id: t.id, author_id: p.id, body: input.body, internal: 0 } }], nowMs);
     return { ok: true };
   },
   'portal.move': async (store, auth, p, input, nowMs) => {
-    const v = await readView(store, auth, p);
-    const t = ownTicket(v, p, input.id);
+    const t = await ownTicket(store, auth, p, input.id);
     const from = t.data.status as TicketStatus;
     const refused = moveRefusal(from, input.move);
     if (refused) throw new HttpError(409, 'conflict', refused);
@@ -336,9 +385,10 @@ const handlers: { [N in keyof typeof portalCalls]: (store: ServerStore, auth: Pu
 };
 
 /**
- * Each portal call reads the person's whole role-filtered view of the change log (readView), so a
- * person may make at most PORTAL_CALLS_PER_MINUTE of them: a script holding a requester's token
- * cannot keep the server reading the log. Counted per person and server store, in fixed minutes.
+ * Portal calls read through indexes (the person's own tickets and their children, small team-wide
+ * types), never the change log; still, a script holding a requester's token gets at most
+ * PORTAL_CALLS_PER_MINUTE answers, so one account cannot keep an instance busy. Counted per person
+ * and server store, in fixed minutes.
  */
 export const PORTAL_CALLS_PER_MINUTE = 120;
 const callCounts = new WeakMap<ServerStore, Map<string, { minute: number; calls: number }>>();

@@ -10,6 +10,7 @@ import type { LeaseResponse, OpResult } from '../../shared/sync/wire';
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { mergeMovedOut, readerView, type MovedRow } from './moves';
 import { deviceFamily, FAMILY_PG, type FamilyRow } from './devices';
+import { liveRecordsSql, requesterTicketsSql, ticketChildrenSql } from './portal-reads';
 import { judgeAnchor, recordToChange, rowToRecord, storedClocks, toAnchor, toDevice, toSession, toThrottle, toUser } from './sqlite';
 import { NUMBER_SCHEMES, numberOf, sameWidthRanges, schemeOf, schemeOfNumber } from '../../shared/numbers';
 import { recordKey, type ServerStore, type StoredRecord, type SyncTx } from './types';
@@ -518,6 +519,10 @@ export async function openPgStore(url: string): Promise<ServerStore> {
       );
       return r.rows[0]?.id ?? null;
     },
+    requesterTickets: async (requesterId) => (await pool.query<RecordRow>(requesterTicketsSql('postgres'), [requesterId])).rows.map((r) => rowToRecord(r)),
+    ticketChildren: async (entity, ticketIds) =>
+      ticketIds.length ? (await pool.query<RecordRow>(ticketChildrenSql('postgres', entity), [ticketIds])).rows.map((r) => rowToRecord(r)) : [],
+    liveRecordsOf: async (entity) => (await pool.query<RecordRow>(liveRecordsSql('postgres'), [entity])).rows.map((r) => rowToRecord(r)),
     lease: (deviceId, prefix, count, max) =>
       queued(() =>
         inTx(async (c): Promise<LeaseResponse | null> => {

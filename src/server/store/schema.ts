@@ -2,6 +2,8 @@
  * The server's tables, applied at start (idempotent). Records hold each synced row's merged state;
  * `seq` is its position in the change log, allocated under the push lock so it follows commit order.
  */
+import { portalIndexSql } from './portal-reads';
+
 const COMMON = (bigint: string, bool: string) => `
 CREATE TABLE IF NOT EXISTS server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
@@ -167,6 +169,6 @@ CREATE TABLE IF NOT EXISTS evidence_blob_uploads (
 const PROFILE_INDEX_PG = "CREATE INDEX IF NOT EXISTS records_users_username_idx ON records ((data::jsonb ->> 'username')) WHERE entity = 'users';\n";
 
 export const SCHEMA_SQL = {
-  sqlite: COMMON('INTEGER', 'INTEGER') + BLOBS('INTEGER', 'BLOB'),
-  postgres: COMMON('BIGINT', 'INTEGER') + BLOBS('BIGINT', 'BYTEA') + PROFILE_INDEX_PG,
+  sqlite: COMMON('INTEGER', 'INTEGER') + BLOBS('INTEGER', 'BLOB') + portalIndexSql('sqlite'),
+  postgres: COMMON('BIGINT', 'INTEGER') + BLOBS('BIGINT', 'BYTEA') + PROFILE_INDEX_PG + portalIndexSql('postgres'),
 };

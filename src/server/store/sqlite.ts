@@ -11,6 +11,7 @@ import { recordKey, type AuthSession, type Device, type ServerStore, type Server
 import { ADDED_COLUMNS, LATE_INDEXES, SCHEMA_SQL } from './schema';
 import { leftReaderSql, mergeMovedOut, movedOutSql, readerView, type MovedRow } from './moves';
 import { deviceFamily, FAMILY_SQLITE, type FamilyRow } from './devices';
+import { liveRecordsSql, requesterTicketsSql, ticketChildrenSql } from './portal-reads';
 import { compactFieldHlc, expandFieldHlc, EVERY_FIELD } from '../../shared/hlc';
 
 const ZERO_HLC = '000000000000000:00000000';
@@ -282,6 +283,11 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
         profileId: user ? await store.findProfileId(user.username) : null,
       };
     },
+    // Under the push lock, as pulls: a read never sees half of a push in progress on this connection.
+    requesterTickets: (requesterId) => lock.run(async () => (db.prepare(requesterTicketsSql('sqlite')).all(requesterId) as RecordRow[]).map((r) => rowToRecord(r))),
+    ticketChildren: (entity, ticketIds) =>
+      lock.run(async () => (ticketIds.length ? (db.prepare(ticketChildrenSql('sqlite', entity)).all(JSON.stringify(ticketIds)) as RecordRow[]) : []).map((r) => rowToRecord(r))),
+    liveRecordsOf: (entity) => lock.run(async () => (db.prepare(liveRecordsSql('sqlite')).all(entity) as RecordRow[]).map((r) => rowToRecord(r))),
     lease: (deviceId, prefix, count, max) =>
       lock.run(async (): Promise<LeaseResponse | null> => {
         const t = db.transaction(() => {

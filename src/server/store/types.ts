@@ -1,6 +1,7 @@
 /** One store interface for the central server, implemented on embedded SQLite and on PostgreSQL. */
 import type { AuditAnchor, Change, LeaseResponse, OpResult } from '../../shared/sync/wire';
 import type { RecordState } from '../../shared/sync/merge';
+import type { PortalChild } from './portal-reads';
 
 export interface StoredRecord extends RecordState {
   /** Change-log position of the record's latest write (0 until written). */
@@ -156,6 +157,15 @@ export interface ServerStore {
   headSeq(): Promise<number>;
   /** Records by key outside a push (the pull filter reads the tickets that comments belong to). */
   readRecords(keys: { entity: string; id: string }[]): Promise<Map<string, StoredRecord>>;
+  /**
+   * The requester portal's reads (store/portal-reads.ts), each through an index, never the change
+   * log: the person's own tickets; the comments or history of the listed tickets; the live records
+   * of one small type (catalogue items, knowledge articles, SLA policies, sites). None deleted; the
+   * caller cuts them by the pull filter's rules.
+   */
+  requesterTickets(requesterId: string): Promise<StoredRecord[]>;
+  ticketChildren(entity: PortalChild, ticketIds: string[]): Promise<StoredRecord[]>;
+  liveRecordsOf(entity: string): Promise<StoredRecord[]>;
   /** The team's `users` record (not deleted) with this username, if any. */
   findProfileId(username: string): Promise<string | null>;
   /** Hands out the next `count` numbers, or null when that would pass `max` (the format's last number). */

@@ -19,6 +19,8 @@ export interface PortalAim {
   /** ISO instant; null while the clock is paused (waiting on the requester or a supplier). */
   dueAt: string | null;
   paused: boolean;
+  /** The aim has passed (by the clock of the device or server answering, not the reader's). */
+  overdue: boolean;
 }
 
 export interface PortalTicket {

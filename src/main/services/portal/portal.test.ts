@@ -81,7 +81,10 @@ describe('the portal on the device', () => {
     const tg = { response: 60, resolution: 480 };
     savePolicy(admin, { name: 'Standard', position: 0, active: true, type: null, category: null, siteId: null, calendarId: cal.id, warnShare: 0.75, targets: { '1': tg, '2': tg, '3': tg, '4': tg }, escalations: [] });
     // Opened Monday 09:00 UTC on office hours: a response within an hour.
-    expect(portalTicket(w.ctx(rita), a.id).aim).toEqual({ clock: 'response', dueAt: '2026-03-02T10:00:00.000Z', paused: false });
+    expect(portalTicket(w.ctx(rita), a.id).aim).toEqual({ clock: 'response', dueAt: '2026-03-02T10:00:00.000Z', paused: false, overdue: false });
+    // Whether the aim has passed is the device's clock's to say, not the reader's.
+    w.clock.set('2026-03-02T10:30:00.000Z');
+    expect(myTickets(w.ctx(rita))[0]!.aim).toEqual({ clock: 'response', dueAt: '2026-03-02T10:00:00.000Z', paused: false, overdue: true });
   });
 
   it('lists only active items, and a removed item is gone', () => {

@@ -68,7 +68,7 @@ const SELECT = `SELECT t.id, t.number, t.type, t.title, t.status, t.opened_at, t
 function toPortalTicket(ctx: Ctx, setup: SlaSetup, r: Row): PortalTicket {
   const facts: TicketSlaFacts = { id: r.id, type: r.type, category: r.category, scope_id: r.scope_id, priority: r.priority, opened_at: r.opened_at, first_response_at: r.first_response_at };
   const sla = setup.policies.length ? slaOfTicket(setup, facts, historyOf(ctx.store.sqlite, r.id)) : null;
-  return { id: r.id, number: r.number, type: r.type, title: r.title, status: r.status, openedAt: r.opened_at, updatedAt: r.updated_at, catalogueItemName: r.item_name, aim: aimOf(sla?.figures ?? null) };
+  return { id: r.id, number: r.number, type: r.type, title: r.title, status: r.status, openedAt: r.opened_at, updatedAt: r.updated_at, catalogueItemName: r.item_name, aim: aimOf(sla?.figures ?? null, ctx.clock.now().getTime()) };
 }
 
 /** The signed-in person's own tickets (those they raised), newest first. */

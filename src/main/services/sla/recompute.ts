@@ -5,27 +5,14 @@
  * synced; they exist so the queue can show chips and "Breaching soon" can walk an index.
  */
 import type Database from 'better-sqlite3';
-import { computeSla, type ClockFigures, type SlaFigures, type StatusEvent } from '../../../shared/sla/clock';
-import { choosePolicy, type SlaPolicy } from '../../../shared/sla/policy';
+import type { ClockFigures, StatusEvent } from '../../../shared/sla/clock';
+import { slaOfTicket, type TicketSla, type TicketSlaFacts } from '../../../shared/sla/setup';
 import type { TicketStatus } from '../../../shared/tickets/rules';
-import { calendarOf, loadSlaSetup, type SlaSetup } from './load';
+import { loadSlaSetup, type SlaSetup } from './load';
 import { deriveTicketFigures, FACTS, rebuildBusinessFigures, type Facts } from './figures';
 import { stmt } from '../core/stmt';
 
-export interface TicketSlaFacts {
-  id: string;
-  type: string;
-  category: string | null;
-  scope_id: string;
-  priority: number;
-  opened_at: string;
-  first_response_at: string | null;
-}
-
-export interface TicketSla {
-  policy: SlaPolicy;
-  figures: SlaFigures;
-}
+export { slaOfTicket, type TicketSla, type TicketSlaFacts } from '../../../shared/sla/setup';
 
 const RECOMPUTE_CHUNK = 5000;
 
@@ -41,18 +28,6 @@ function historyStatement(sqlite: Database.Database) {
 
 export function historyOf(sqlite: Database.Database, ticketId: string): StatusEvent[] {
   return (historyStatement(sqlite).all(ticketId) as { id: string; at: string; to: TicketStatus; reason: string | null }[]).filter((e) => !!e.to);
-}
-
-/** The policy and figures of one ticket, or null when no policy applies. `extra` adds a change not yet stored. */
-export function slaOfTicket(setup: SlaSetup, t: TicketSlaFacts, history: readonly StatusEvent[]): TicketSla | null {
-  const policy = choosePolicy(setup.policies, { type: t.type, category: t.category, siteId: t.scope_id, priority: t.priority });
-  if (!policy) return null;
-  const tg = policy.targets[String(t.priority) as '1']!;
-  const figures = computeSla(
-    { openedAt: t.opened_at, firstResponseAt: t.first_response_at, history },
-    { responseMinutes: tg.response, resolutionMinutes: tg.resolution, warnShare: policy.warnShare, calendar: calendarOf(setup, policy) },
-  );
-  return { policy, figures };
 }
 
 export interface SlaColumns {

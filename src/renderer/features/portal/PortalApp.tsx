@@ -3,7 +3,7 @@
  * and a ticket's public timeline. The same screens run in the app (a requester lands here instead of
  * the staff console) and in a browser at the server's /portal; they only talk through `portal.*`.
  */
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Anchor, AppShell, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { IconAlertTriangle, IconArrowLeft, IconLogout } from '@tabler/icons-react';
 import { navigate, useRoute } from '../../lib/router';
@@ -160,7 +160,6 @@ function NewRequest({ itemId }: { itemId: string }) {
 
 function MyTickets() {
   const q = useCall('portal.myTickets', {});
-  const [now] = useState(() => Date.now());
   let body: ReactNode;
   if (q.error && !q.data) body = <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   else if (!q.data) body = <Loading />;
@@ -187,7 +186,7 @@ function MyTickets() {
                     </Text>
                     {t.aim && (
                       <Text size="xs" c="dimmed">
-                        {aimText(t.aim, now)}
+                        {aimText(t.aim)}
                       </Text>
                     )}
                   </div>

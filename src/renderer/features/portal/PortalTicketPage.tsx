@@ -53,7 +53,7 @@ export function PortalTicketPage({ id }: { id: string }) {
         </Text>
         {t.aim && (
           <Text size="sm" data-testid="portal-aim">
-            {aimText(t.aim, Date.now())}
+            {aimText(t.aim)}
           </Text>
         )}
       </div>
