@@ -63,6 +63,9 @@ test('a requester submits through the server portal and a technician answers off
       { key: 'agree', label: 'I will return my old laptop', kind: 'checkbox', required: true },
     ],
   }, tess);
+  // The team's SLA: round the clock, a first response within four hours.
+  const target = { response: 240, resolution: 2880 };
+  await apiCall(host, 'sla.savePolicy', { name: 'Standard', targets: { '1': target, '2': target, '3': target, '4': target } }, tess);
   await new SyncSettingsPage(page).join(server.url, SERVER_ADMIN.username, SERVER_ADMIN.password);
   await apiCall(host, 'sync.now', {}, tess);
 
@@ -91,6 +94,8 @@ test('a requester submits through the server portal and a technician answers off
   await portal.send();
   await expect(portal.ticket()).toBeVisible();
   await expect(rp.getByTestId('portal-status')).toHaveText('Received');
+  // The server works out when the team aims to answer, from the synced policy.
+  await expect(rp.getByTestId('portal-aim')).toHaveText(/^We aim to respond by .+\.$/);
   const number = (await portal.ticket().getByText(/^REQ\d{7}/).textContent())!.split(' ')[0]!;
 
   // The technician's device pulls it, then answers while the server is away.
@@ -120,6 +125,12 @@ test('a requester submits through the server portal and a technician answers off
   await apiCall(host, 'sync.now', {}, tess);
   const after = await apiCall<{ timeline: { kind: string; body?: string }[] }>(host, 'tickets.get', { id: t.id }, tess);
   expect(after.timeline.some((e) => e.kind === 'comment' && e.body === 'Thank you, Friday is fine.')).toBe(true);
+
+  // Waiting on the requester: the server's portal says the clock is paused.
+  await apiCall(host, 'tickets.transition', { id: t.id, to: 'pending', reason: 'customer' }, tess);
+  await apiCall(host, 'sync.now', {}, tess);
+  await rp.reload();
+  await expect(rp.getByTestId('portal-aim')).toContainText('The clock is paused while we wait for an answer');
 
   await rp.getByTestId('portal-my-tickets').click();
   await expect(rp.getByTestId(`portal-ticket-${number}`)).toBeVisible();
