@@ -5,14 +5,20 @@ import { makeBridge } from './make-bridge';
 
 function fakeTransport() {
   const sent: { name: string; input: unknown; token: string | null }[] = [];
+  const picks: { kind: string; token: string | null }[] = [];
   let listener: ((p: unknown) => void) | null = null;
   return {
     sent,
+    picks,
     emit: (p: unknown) => listener?.(p),
     transport: {
       invoke: (name: string, input: unknown, token: string | null): Promise<Result<unknown>> => {
         sent.push({ name, input, token });
         return Promise.resolve({ ok: true, value: { echoed: name } });
+      },
+      pick: (kind: string, token: string | null): Promise<Result<unknown>> => {
+        picks.push({ kind, token });
+        return Promise.resolve({ ok: true, value: null });
       },
       subscribe: (l: (p: unknown) => void) => {
         listener = l;
@@ -71,5 +77,20 @@ describe('preload bridge', () => {
   it('cannot be modified by the page', () => {
     const bridge = makeBridge(fakeTransport().transport, CALL_NAMES);
     expect(Object.isFrozen(bridge)).toBe(true);
+  });
+
+  it('asks the main process for a kind of import file only, never a path', async () => {
+    const f = fakeTransport();
+    const bridge = makeBridge(f.transport, CALL_NAMES);
+    await expect(bridge.pickFile('servicenow-events', 'tok')).resolves.toEqual({ ok: true, value: null });
+    await expect(bridge.pickFile('assets', null)).resolves.toEqual({ ok: true, value: null });
+    for (const kind of ['/etc/passwd', 'C:\\Users\\me\\export.csv', '__proto__', 'toString', '']) {
+      const r = await bridge.pickFile(kind as 'assets', 'tok');
+      expect(r.ok, kind).toBe(false);
+    }
+    expect(f.picks).toEqual([
+      { kind: 'servicenow-events', token: 'tok' },
+      { kind: 'assets', token: null },
+    ]);
   });
 });

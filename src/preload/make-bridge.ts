@@ -8,13 +8,15 @@
  * every schema of the contract into each page load.
  */
 import type { AppEvent } from '../shared/api/events';
-import type { OutpostBridge } from '../shared/api/bridge';
+import { isPickKind, type OutpostBridge, type PickedFile } from '../shared/api/bridge';
 import type { Result } from '../shared/result';
 
 export interface BridgeTransport {
   invoke(name: string, input: unknown, token: string | null): Promise<Result<unknown>>;
   /** Registers a raw listener and returns its removal. */
   subscribe(listener: (payload: unknown) => void): () => void;
+  /** Asks the main process to show its open dialog for a kind of import file. */
+  pick(kind: string, token: string | null): Promise<Result<unknown>>;
 }
 
 const MAX_NAME = 100;
@@ -40,6 +42,11 @@ export function makeBridge(t: BridgeTransport, callNames: readonly string[]): Ou
         return Promise.resolve({ ok: false, error: { code: 'unauthenticated', message: 'Your session has ended. Sign in again.' } });
       }
       return t.invoke(name, input, token ?? null);
+    },
+    pickFile(kind: string, token: string | null): Promise<Result<PickedFile | null>> {
+      // Only a kind of file leaves the page, never a path: the main process shows the dialog.
+      if (!isPickKind(kind)) return refuse(`There is no file pick for "${String(kind).slice(0, MAX_NAME)}".`) as Promise<Result<PickedFile | null>>;
+      return t.pick(kind, typeof token === 'string' ? token : null) as Promise<Result<PickedFile | null>>;
     },
     onEvent(listener: (event: AppEvent) => void): () => void {
       if (typeof listener !== 'function') throw new TypeError('onEvent needs a function');

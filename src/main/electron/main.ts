@@ -26,7 +26,8 @@ import { sealedKey } from '../db/store-key';
 import { dispatchAsync } from '../api/dispatch';
 import { CSP } from '../host/server';
 import { getSettings } from '../services/settings/settings';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../shared/api/bridge';
+import { pickImportFile } from './pick-file';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, IPC_PICK_CHANNEL } from '../../shared/api/bridge';
 import type { AppEvent } from '../../shared/api/events';
 import type { Result } from '../../shared/result';
 import {
@@ -166,24 +167,33 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-/** The IPC end of the contract: only our windows' top frames showing app:// may call. */
+/** Whether an IPC message comes from the top frame of one of our windows, showing app://. */
+function fromConsole(rt: StartedRuntime, event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  const owner = BrowserWindow.fromWebContents(event.sender);
+  const main = event.sender.mainFrame;
+  const allowed = senderAllowed({
+    frameUrl: frame ? frame.url : null,
+    isMainFrame: !!frame && frame.parent === null && frame.processId === main.processId && frame.routingId === main.routingId,
+    isOurWindow: owner !== null && windows.has(owner),
+  });
+  if (!allowed) rt.log.warn({ url: frame?.url ?? null }, 'refused an IPC call from a frame that is not the Outpost console');
+  return allowed;
+}
+
+/** The IPC end of the contract, and the file pick for large imports: only our windows' top frames showing app:// may call. */
 function registerIpc(rt: StartedRuntime): void {
   ipcMain.handle(IPC_CALL_CHANNEL, async (event: IpcMainInvokeEvent, name: unknown, input: unknown, token: unknown): Promise<Result<unknown>> => {
-    const frame = event.senderFrame;
-    const owner = BrowserWindow.fromWebContents(event.sender);
-    const main = event.sender.mainFrame;
-    const allowed = senderAllowed({
-      frameUrl: frame ? frame.url : null,
-      isMainFrame: !!frame && frame.parent === null && frame.processId === main.processId && frame.routingId === main.routingId,
-      isOurWindow: owner !== null && windows.has(owner),
-    });
-    if (!allowed) {
-      rt.log.warn({ url: frame?.url ?? null }, 'refused an IPC call from a frame that is not the Outpost console');
-      return refuse('forbidden', 'This page may not call Outpost.');
-    }
+    if (!fromConsole(rt, event)) return refuse('forbidden', 'This page may not call Outpost.');
     if (typeof name !== 'string') return refuse('unknown_call', 'The call name must be text.');
     // Handlers may be asynchronous (sync talks to a server); the invoke promise carries the result.
     return dispatchAsync(rt, name, input, typeof token === 'string' ? token : null);
+  });
+  // The page names a kind of file; the path comes only from the dialog shown here (see pick-file.ts).
+  ipcMain.handle(IPC_PICK_CHANNEL, async (event: IpcMainInvokeEvent, kind: unknown, token: unknown): Promise<Result<unknown>> => {
+    if (!fromConsole(rt, event)) return refuse('forbidden', 'This page may not call Outpost.');
+    const win = BrowserWindow.fromWebContents(event.sender);
+    return pickImportFile(rt, (opts) => (win ? dialog.showOpenDialog(win, opts) : dialog.showOpenDialog(opts)), kind, token);
   });
 }
 

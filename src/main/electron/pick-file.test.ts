@@ -1,0 +1,116 @@
+/**
+ * The desktop's file pick, without Electron: the dialog is a stand-in that returns a path, as
+ * Electron's would. A ServiceNow export picked this way is read in place by the same streamed import
+ * as an upload (the same figures as the file's bytes sent in the call); only a path the dialog
+ * returned is ever registered, for the person who picked it; closing the dialog picks nothing; a
+ * page that names a path, or a person who may not import, never sees a dialog.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevice, type Device } from '../../testing/sync-harness';
+import { dispatchAsync } from '../api/dispatch';
+import { fixture } from '../services/assets/test-fixtures';
+import { pickImportFile, type OpenDialogOptions, type ShowOpenDialog } from './pick-file';
+import type { PickedFile } from '../../shared/api/bridge';
+import type { Result } from '../../shared/result';
+
+let dev: Device;
+let dir: string;
+let exportFile: string;
+let otherToken: string;
+let requesterToken: string;
+
+/** A stand-in for Electron's dialog that answers `paths` (or a closed dialog) and records what it was shown. */
+function dialog(paths: string[] | null): ShowOpenDialog & { shown: OpenDialogOptions[] } {
+  const shown: OpenDialogOptions[] = [];
+  const fn = async (opts: OpenDialogOptions) => {
+    shown.push(opts);
+    return paths ? { canceled: false, filePaths: paths } : { canceled: true, filePaths: [] };
+  };
+  return Object.assign(fn, { shown });
+}
+
+beforeAll(async () => {
+  dev = await startDevice();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-pick-'));
+  // The first 3,000 events of the ServiceNow sample: big enough to stream in several chunks.
+  const sample = fixture('incidents/servicenow-incident-event-log-sample.csv');
+  if (!sample) throw new Error('The ServiceNow sample (shared fixtures) is needed for this test.');
+  const lines = fs.readFileSync(sample, 'utf8').split('\n');
+  exportFile = path.join(dir, 'incident export.csv');
+  fs.writeFileSync(exportFile, lines.slice(0, 3001).join('\n') + '\n');
+  for (const [username, role] of [['tina', 'technician'], ['rosa', 'requester']] as const) {
+    await dev.call('users.create', { username, displayName: username, role, password: 'password-123' });
+  }
+  otherToken = (await dev.call('session.login', { username: 'tina', password: 'password-123' })).token;
+  requesterToken = (await dev.call('session.login', { username: 'rosa', password: 'password-123' })).token;
+});
+afterAll(() => {
+  dev?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function picked(r: Result<PickedFile | null>): PickedFile {
+  if (!r.ok) throw new Error(r.error.message);
+  if (!r.value) throw new Error('nothing picked');
+  return r.value;
+}
+
+describe('picking an import file on the desktop', () => {
+  it('streams the picked ServiceNow export into the import, with the figures of the file itself', async () => {
+    const d = dialog([exportFile]);
+    const file = picked(await pickImportFile(dev.rt, d, 'servicenow-events', dev.token));
+    expect(file).toMatchObject({ name: 'incident export.csv', size: fs.statSync(exportFile).size });
+    expect(file.uploadId).toMatch(/^up_[0-9a-f]{32}$/);
+    expect(d.shown).toEqual([{ title: 'Choose a ServiceNow incident export', properties: ['openFile'], filters: [{ name: 'CSV files', extensions: ['csv'] }] }]);
+
+    const viaPick = await dev.call('tickets.import', { format: 'servicenow-events', uploadId: file.uploadId, dryRun: true });
+    const viaBytes = await dev.call('tickets.import', { format: 'servicenow-events', contentBase64: fs.readFileSync(exportFile).toString('base64'), dryRun: true });
+    expect(viaPick.events).toBe(3000);
+    expect(viaPick.incidents).toBeGreaterThan(100);
+    expect(viaPick).toEqual(viaBytes);
+    // The picked file is read in place and left alone.
+    expect(fs.existsSync(exportFile)).toBe(true);
+  });
+
+  it('keeps the picked file for the person who picked it only', async () => {
+    const file = picked(await pickImportFile(dev.rt, dialog([exportFile]), 'servicenow-events', dev.token));
+    const r = await dispatchAsync(dev.rt, 'tickets.import', { format: 'servicenow-events', uploadId: file.uploadId, dryRun: true }, otherToken);
+    expect(r.ok).toBe(false);
+  });
+
+  it('picks nothing when the dialog is closed, and refuses a folder', async () => {
+    expect(await pickImportFile(dev.rt, dialog(null), 'assets', dev.token)).toEqual({ ok: true, value: null });
+    const folder = await pickImportFile(dev.rt, dialog([dir]), 'assets', dev.token);
+    expect(folder).toEqual({ ok: false, error: { code: 'invalid_input', message: 'Pick a file, not a folder.' } });
+    const gone = await pickImportFile(dev.rt, dialog([path.join(dir, 'gone.csv')]), 'assets', dev.token);
+    expect(gone.ok === false && gone.error.message).toBe('Outpost could not read gone.csv (ENOENT). Choose another file.');
+  });
+
+  it('shows no dialog to a page naming a path, to no session, or to a role that does not import', async () => {
+    for (const [kind, token, code] of [
+      [exportFile, dev.token, 'invalid_input'],
+      ['__proto__', dev.token, 'invalid_input'],
+      ['servicenow-events', null, 'unauthenticated'],
+      ['servicenow-events', 'not-a-session', 'unauthenticated'],
+      ['servicenow-events', requesterToken, 'forbidden'],
+    ] as const) {
+      const d = dialog([exportFile]);
+      const r = await pickImportFile(dev.rt, d, kind, token);
+      expect(r.ok === false && r.error.code, String(kind)).toBe(code);
+      expect(d.shown, String(kind)).toEqual([]);
+    }
+  });
+
+  it('registers nothing when the session ended while the dialog was open', async () => {
+    const token = (await dev.call('session.login', { username: 'tina', password: 'password-123' })).token;
+    const d: ShowOpenDialog = async () => {
+      await dispatchAsync(dev.rt, 'session.logout', {}, token);
+      return { canceled: false, filePaths: [exportFile] };
+    };
+    const r = await pickImportFile(dev.rt, d, 'servicenow-events', token);
+    expect(r.ok === false && r.error.code).toBe('unauthenticated');
+  });
+});
