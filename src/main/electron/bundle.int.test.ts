@@ -41,6 +41,9 @@ const poll = setInterval(async () => {
   const wc = wins[0].webContents; const h = ipc.get('outpost:call');
   out({ status: await h({ sender: wc, senderFrame: wc.mainFrame }, 'setup.status', {}, null) });
   out({ foreign: await h({ sender: wc, senderFrame: { ...wc.mainFrame, url: 'https://evil.example/' } }, 'setup.status', {}, null) });
+  const pick = ipc.get('outpost:pick-file');
+  out({ pickForeign: await pick({ sender: wc, senderFrame: { ...wc.mainFrame, url: 'https://evil.example/' } }, 'assets', null) });
+  out({ pickPath: await pick({ sender: wc, senderFrame: wc.mainFrame }, '/etc/passwd', null) });
   const r = await proto({ url: 'app://outpost/index.html' });
   out({ proto: r.status, csp: r.headers.get('content-security-policy') });
   process.exit(0);
@@ -60,11 +63,12 @@ afterAll(() => {
 });
 
 describe('Electron bundles', () => {
-  it('the preload requires only electron and knows every call of the contract', () => {
+  it('the preload requires only electron and knows every call of the contract, and the file pick', () => {
     const preload = fs.readFileSync(path.join(outdir, 'preload.cjs'), 'utf8');
     expect([...preload.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1])).toEqual(['electron']);
     for (const name of CALL_NAMES) expect(preload, name).toContain(JSON.stringify(name));
     expect(preload).not.toMatch(/zod/i);
+    expect(preload).toContain('outpost:pick-file');
   });
 
   it('main.cjs starts under a stand-in electron: migrations first, then the window and IPC', () => {
@@ -85,10 +89,14 @@ describe('Electron bundles', () => {
     expect(find('error')).toBeUndefined();
     expect(find('schemes')?.schemes).toEqual([expect.objectContaining({ scheme: 'app' })]);
     expect(find('window')).toMatchObject({ dbExists: true, window: { contextIsolation: true, sandbox: true, nodeIntegration: false } });
-    expect((find('window')?.window as { preload: string }).preload).toBe(path.join(outdir, 'preload.cjs'));
+    // Real paths: node_modules may be a link to another checkout's.
+    expect(fs.realpathSync((find('window')?.window as { preload: string }).preload)).toBe(fs.realpathSync(path.join(outdir, 'preload.cjs')));
     expect(find('load')).toEqual({ load: 'app://outpost/index.html' });
     expect(find('status')).toMatchObject({ status: { ok: true, value: { initialized: false } } });
     expect(find('foreign')).toMatchObject({ foreign: { ok: false, error: { code: 'forbidden' } } });
+    // The file pick: refused to a foreign frame, and to a page naming a path (no dialog: the stand-in has none).
+    expect(find('pickForeign')).toMatchObject({ pickForeign: { ok: false, error: { code: 'forbidden' } } });
+    expect(find('pickPath')).toMatchObject({ pickPath: { ok: false, error: { code: 'invalid_input' } } });
     // 200 when the renderer is built, 503 with a plain explanation when it is not; CSP either way.
     expect([200, 503]).toContain(find('proto')?.proto);
     expect(String(find('proto')?.csp)).toContain("default-src 'self'");
