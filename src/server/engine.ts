@@ -26,6 +26,16 @@ export interface PushAuth {
   personId?: string;
 }
 
+/** What the caller of push learns after it, and how it wants the push announced. */
+export interface PushAfter {
+  /** Given: the sites to poke for what the push wrote (with `written`); the store then announces the push with its commit where it can. */
+  announceWith?: (written: Set<string>) => string[] | undefined;
+  /** Set by push: the change-log head the push left (the position to announce). */
+  head?: number;
+  /** Set by push: the announcement went out with the commit (nothing is left for the caller to announce). */
+  announced?: boolean;
+}
+
 export class HttpError extends Error {
   constructor(
     public readonly status: number,
@@ -216,10 +226,9 @@ export async function resolvePrincipal(store: ServerStore, auth: PushAuth): Prom
 /**
  * Applies a pushed batch. `written`, when given, receives the sites (and `global`) whose change log
  * the batch wrote to, including sites a record left, so only the live streams that read them are
- * poked (see ServerStore.announce). `after.head` receives the change-log head the push left (the
- * position to announce), so nobody asks the store for it again.
+ * poked (see ServerStore.announce). See PushAfter for announcing the push with its commit.
  */
-export async function push(store: ServerStore, auth: PushAuth, req: PushRequest, nowMs: number, written?: Set<string>, after?: { head?: number }): Promise<PushResponse> {
+export async function push(store: ServerStore, auth: PushAuth, req: PushRequest, nowMs: number, written?: Set<string>, after?: PushAfter): Promise<PushResponse> {
   if (req.schemaVersion < SYNC_SCHEMA_MIN) throw new HttpError(426, 'update_required', `This Outpost is too old for the server (data version ${req.schemaVersion}; the server needs ${SYNC_SCHEMA_MIN} or later). Update Outpost, then sync again.`);
   if (req.schemaVersion > SYNC_SCHEMA_MAX) throw new HttpError(426, 'server_too_old', `The server is older than this Outpost (data version ${req.schemaVersion}; it knows up to ${SYNC_SCHEMA_MAX}). Ask your administrator to update the server.`);
   if (req.deviceId !== auth.deviceId) throw new HttpError(403, 'forbidden', 'The batch names a different device than the one you signed in with.');
@@ -233,6 +242,7 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
 
   const authorOf = authorsByDevice(store);
   let head = 0;
+  let announced = false;
   const result = await store.withSyncTx(async (tx) => {
     const keys: { entity: string; id: string }[] = [];
     const numbers: string[] = [];
@@ -301,17 +311,23 @@ export async function push(store: ServerStore, auth: PushAuth, req: PushRequest,
     if (written) for (const r of dirty.values()) for (const s of [r.scopeId, ...(r.movedFrom ?? [])]) written.add(s);
     const inPlace = [...touched].filter(([k]) => !dirty.has(k)).map(([, r]) => ({ entity: r.entity, id: r.id, updatedAt: r.updatedAt }));
     // Everything written, in one go with the commit (one round trip on PostgreSQL).
-    head = await tx.writeForPush({
+    const wrote = await tx.writeForPush({
       deviceId: auth.deviceId,
       records: [...dirty.values()],
       touched: inPlace,
       results: fresh,
       counters: [...numbering.highest].map(([prefix, n]) => ({ prefix, n })),
       maxHlc,
+      ...(written?.size && after?.announceWith ? { announce: { scopes: after.announceWith(written) } } : {}),
     });
+    head = wrote.head;
+    announced = wrote.announced;
     return { results, serverHlc: maxHlc, wrote: dirty.size, clashes };
   });
-  if (after) after.head = head;
+  if (after) {
+    after.head = head;
+    after.announced = announced;
+  }
   return { results: result.results, serverHlc: result.serverHlc, ...(result.clashes.length ? { seqClash: result.clashes } : {}) };
 }
 

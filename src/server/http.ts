@@ -39,7 +39,7 @@ import {
   type Authenticated,
 } from './auth';
 import { uuidv7 } from '../shared/ids';
-import { HttpError, push, resolvePrincipal } from './engine';
+import { HttpError, push, resolvePrincipal, type PushAfter } from './engine';
 import { ANCHOR_HISTORY_MAX, answerAnchor } from './anchor';
 import { filterPage } from './pull-filter';
 import { handleBlob, isBlobPath } from './blobs';
@@ -313,13 +313,14 @@ export function startServer(store: ServerStore, opts: ServerOptions): Promise<Ru
           const body = await json(req, pushRequest, MAX_PUSH_BYTES);
           const started = Date.now();
           const written = new Set<string>();
-          const after: { head?: number } = {};
+          // Announced with the push's commit where the store can (one round trip fewer per push).
+          const after: PushAfter = { announceWith: pokeScopes };
           const out = await push(store, auth, body, now(), written, after);
           // The audit chain anchor is judged after the ops (never blocking them); a copied store
           // (a clash) continues under a new device id and anchors there.
           if (body.audit && !out.seqClash) out.auditAnchor = await answerAnchor(store, auth.deviceId, body.audit, new Date(now()).toISOString());
           // Only the streams of the sites the push wrote to are poked (nothing written, nobody).
-          if (written.size) await store.announce(after.head ?? (await store.headSeq()), pokeScopes(written));
+          if (written.size && !after.announced) await store.announce(after.head ?? (await store.headSeq()), pokeScopes(written));
           log('push', { device: auth.deviceId, ops: body.ops.length, ms: Date.now() - started });
           return send(res, 200, { ok: true, value: out });
         }

@@ -15,8 +15,8 @@ import { DEFAULT_PRIORITY_MATRIX, priorityFor } from '../shared/tickets/rules';
 const PG = process.env.OUTPOST_TEST_PG_URL;
 if (!PG) console.log('round-trips.int.test: OUTPOST_TEST_PG_URL is not set, so the PostgreSQL round-trip test is skipped (CI sets it).');
 
-/** Statements per call, at most (see docs/sync.md): authentication, then the push's transaction, then the poke. */
-const PUSH_BOUND = 4;
+/** Statements per call, at most (see docs/sync.md): authentication, then the push's transaction (its poke sent with the commit). */
+const PUSH_BOUND = 3;
 /** Authentication, then the page (head, records and moves in one statement). */
 const PULL_BOUND = 2;
 

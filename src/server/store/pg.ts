@@ -139,13 +139,13 @@ export async function openPgStore(url: string): Promise<ServerStore> {
         }
       : client;
     /** A statement with its values inlined (one literal), so it can share a round trip with others. */
-    const sendInline = async (sql: string, values: unknown, opts: { begin?: boolean; commit?: boolean } = {}): Promise<pg.QueryResult> => {
+    const sendInline = async (sql: string, values: unknown, opts: { begin?: boolean; commit?: boolean; then?: string } = {}): Promise<pg.QueryResult> => {
       if (session?.ended) throw new Error('The push transaction has ended; nothing more can be read or written through it.');
       const literal = pg.escapeLiteral(JSON.stringify(values));
       // A function, so a "$&" in the data is never read as a replacement pattern.
       const text = sql.replaceAll('$JSON', () => literal);
       const begin = opts.begin && session && !session.begun;
-      const parts = [...(begin ? [BEGIN_PUSH] : []), text, ...(opts.commit && session ? ['COMMIT'] : [])];
+      const parts = [...(begin ? [BEGIN_PUSH] : []), text, ...(opts.then ? [opts.then] : []), ...(opts.commit && session ? ['COMMIT'] : [])];
       const out = (await client.query(parts.join(';\n'))) as pg.QueryResult | pg.QueryResult[];
       if (begin) session!.begun = true;
       if (opts.commit && session) session.ended = true;
@@ -206,7 +206,7 @@ export async function openPgStore(url: string): Promise<ServerStore> {
           await txFor(c).touchUpdatedAt(w.touched);
           await txFor(c).saveOpResults(w.deviceId, w.results);
           await setMeta(c, 'max_hlc', w.maxHlc);
-          return Number((await meta(c, 'seq')) ?? '0');
+          return { head: Number((await meta(c, 'seq')) ?? '0'), announced: false };
         }
         let seq = session.head ?? Number((await meta(c, 'seq')) ?? '0');
         const rows = w.records.map((r) => {
@@ -244,9 +244,13 @@ export async function openPgStore(url: string): Promise<ServerStore> {
             counters: w.counters.map((x) => ({ prefix: x.prefix, next: x.n + 1 })),
             meta: meta2,
           },
-          { commit: true },
+          {
+            commit: true,
+            // Delivered by PostgreSQL when the transaction commits, and only then.
+            then: w.announce && rows.length ? `SELECT pg_notify('${CHANNEL}', ${pg.escapeLiteral(announcement(seq, w.announce.scopes))})` : undefined,
+          },
         );
-        return seq;
+        return { head: seq, announced: !!(w.announce && rows.length) };
       },
       openTickets: async () =>
         (await c.query<RecordRow>("SELECT * FROM records WHERE entity = 'tickets' AND deleted_hlc IS NULL AND (data::jsonb ->> 'is_open') IN ('1', 'true')")).rows.map((r) => rowToRecord(r)),

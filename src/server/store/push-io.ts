@@ -16,11 +16,12 @@ export async function readForPushStepwise(tx: Steps, q: PushReads): Promise<Push
   return { seen, seenIds, records, numberOwner, leases, maxHlc };
 }
 
-export async function writeForPushStepwise(tx: Steps, w: PushWrites, head: () => Promise<number>): Promise<number> {
+export async function writeForPushStepwise(tx: Steps, w: PushWrites, head: () => Promise<number>): Promise<{ head: number; announced: boolean }> {
   for (const c of w.counters) await tx.bumpCounter(c.prefix, c.n);
   await tx.writeRecords(w.records);
   if (w.touched.length) await tx.touchUpdatedAt(w.touched);
   await tx.saveOpResults(w.deviceId, w.results);
   await tx.setMaxHlc(w.maxHlc);
-  return head();
+  // Announced by the caller once the transaction has committed.
+  return { head: await head(), announced: false };
 }

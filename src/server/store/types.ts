@@ -84,6 +84,12 @@ export interface PushWrites {
   /** Later allocations start after each (as bumpCounter). */
   counters: { prefix: string; n: number }[];
   maxHlc: string;
+  /**
+   * The push's announcement (see ServerStore.announce; `scopes` undefined = every stream), when the
+   * caller wants it sent with the commit. A store that cannot says so (`announced: false`), and the
+   * caller announces after.
+   */
+  announce?: { scopes?: string[] };
 }
 
 /** Work done inside one serialised push transaction. */
@@ -95,9 +101,10 @@ export interface SyncTx {
   readForPush(q: PushReads): Promise<PushReadsResult>;
   /**
    * Everything a push writes, ending the push: on PostgreSQL one round trip with the commit. Nothing
-   * may be read or written through this transaction after it. Returns the change-log head after it.
+   * may be read or written through this transaction after it. Returns the change-log head after it,
+   * and whether the announcement went out with the commit.
    */
-  writeForPush(w: PushWrites): Promise<number>;
+  writeForPush(w: PushWrites): Promise<{ head: number; announced: boolean }>;
   loadRecords(keys: { entity: string; id: string }[]): Promise<Map<string, StoredRecord>>;
   /** Every open ticket not deleted: a change of the team's priority matrix re-derives their priority. */
   openTickets(): Promise<StoredRecord[]>;
