@@ -7,6 +7,7 @@ import { restoreIndexesNow } from './db/deferred-indexes';
 import { createLogger, type Logger } from './log';
 import { systemClock, type Clock } from './services/core/context';
 import { reindexSearch, searchIndexStale } from './services/search/search';
+import { startSearchMerges } from './services/search/maintenance';
 import { trainTriageModel } from './services/triage/triage';
 import type { Runtime } from './api/dispatch';
 import type { AppEvent } from '../shared/api';
@@ -112,6 +113,7 @@ export function startRuntime(opts: {
     backup: () => backupStore(rt.store.sqlite, rt.store.key ?? null, path.join(dataDir, BACKUP_FOLDER), { now: rt.clock.now(), keep: backupSchedule().keep, verify: verifyCopy }),
     close: () => {
       clearInterval(backupTimer);
+      stopSearchMerges();
       detachSync(rt.store);
       rt.store.close();
       log.flush?.();
@@ -223,6 +225,8 @@ export function startRuntime(opts: {
     }
   }, Math.min(3_600_000, schedule.everyMs || 3_600_000));
   backupTimer.unref();
+  // The ticket search indexes merge their segments between calls, not inside an edit (maintenance.ts).
+  const stopSearchMerges = startSearchMerges(() => rt.store.sqlite);
   // Triage suggestions learn from this device's resolved tickets: trained once the app is up, off the
   // start path (the first suggestion would start it otherwise), and again as tickets get resolved.
   setTimeout(() => void trainTriageModel(rt), 2_000).unref();

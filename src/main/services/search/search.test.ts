@@ -61,7 +61,17 @@ describe('search', () => {
     expect(ids(searchTickets(w.ctx(tech), '(vpn', 5))).toEqual([t.vpn!.id]);
     expect(searchTickets(w.ctx(tech), '"*()', 5)).toEqual([]);
     expect(ftsQuery('  ')).toBeNull();
-    expect(ftsQuery('a "b" OR c')).toBe('"a" "b" "OR" "c"*');
+    expect(ftsQuery('a "b" OR cd')).toBe('"a" "b" "OR" "cd"*');
+    // A last word of one letter is matched whole: as a prefix it would stand for every word with that letter.
+    expect(ftsQuery('printer f')).toBe('"printer" "f"');
+  });
+
+  it('matches a number or title being typed by its prefix, and a word of a comment once typed', () => {
+    expect(ids(searchTickets(w.ctx(tech), t.vpn!.number.slice(0, 6), 20))).toContain(t.vpn!.id);
+    expect(ids(searchTickets(w.ctx(tech), 'vpn dro', 5))).toEqual([t.vpn!.id]);
+    const [hit] = searchTickets(w.ctx(tech), 'gateway', 5);
+    expect(hit!.id).toBe(t.vpn!.id);
+    expect(hit!.snippet).toContain('\u0002gateway\u0003');
   });
 
   it('follows edits: a new title is found and the old one is not', () => {
