@@ -5,7 +5,7 @@
 import { contract, isCallName, type CallInput, type CallName, type CallOutput } from '../../shared/api';
 import type { AppEvent } from '../../shared/api/events';
 import type { UploadReceipt } from '../../shared/api/common';
-import type { OutpostBridge } from '../../shared/api/bridge';
+import type { OutpostBridge, PickedFile, PickKind } from '../../shared/api/bridge';
 import type { ApiError, ErrorCode, Issue, Result } from '../../shared/result';
 
 declare global {
@@ -113,6 +113,25 @@ export async function uploadFile(file: Blob): Promise<UploadReceipt | null> {
     throw new ApiCallError(body.error);
   }
   return body.value;
+}
+
+/** Whether the console runs in the desktop shell, where large import files are picked in the system's dialog. */
+export const canPickFile = (): boolean => !!bridge();
+
+/**
+ * On the desktop: the system's open dialog for a large import file, which the main process reads in
+ * place (the answer names it as an upload for the import); null when the person closed the dialog.
+ */
+export async function pickFile(kind: PickKind): Promise<PickedFile | null> {
+  const b = bridge();
+  if (!b) throw new ApiCallError({ code: 'invalid_input', message: 'Files are picked this way only in the desktop app; choose the file in the page instead.' });
+  const r = await b.pickFile(kind, tokenSource());
+  if (!r.ok) {
+    if (r.error.code === 'unauthenticated' && tokenSource()) onUnauthenticated();
+    if (r.error.code === 'locked' && tokenSource()) onLocked();
+    throw new ApiCallError(r.error);
+  }
+  return r.value;
 }
 
 /** Subscribes to change events from main (IPC) or the host (SSE). Returns the unsubscribe function. */

@@ -1,8 +1,8 @@
 /**
  * Settings → Ticket import: a ServiceNow incident export (event-log layout) checked with a dry run,
  * then imported, with a progress bar and the file's own figures next to Outpost's reading of them.
- * In the browser the file is streamed to the host first (no size limit of a call); on the desktop the
- * call carries it.
+ * In the browser the file is streamed to the host first (no size limit of a call); on the desktop it
+ * is picked in the system's open dialog and read in place by the main process.
  */
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Button, FileInput, Group, Progress, Select, Stack, Table, Text } from '@mantine/core';
@@ -10,7 +10,8 @@ import { IconFileImport } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import type { ImportJobStatus } from '../../../shared/api/assets';
 import type { TicketImportResult } from '../../../shared/api/tickets';
-import { api, errorMessage, subscribeEvents, uploadFile } from '../../lib/client';
+import { api, canPickFile, errorMessage, pickFile, subscribeEvents, uploadFile } from '../../lib/client';
+import type { PickedFile } from '../../../shared/api/bridge';
 import { changed } from '../../lib/query';
 import { formatNumber } from '../../lib/format';
 import { useSession } from '../../stores/session';
@@ -27,6 +28,9 @@ export function TicketImport() {
   const token = useSession((s) => s.token);
   const { sites } = useLookups();
   const [file, setFile] = useState<File | null>(null);
+  /** On the desktop: the file picked in the system's dialog, which the main process reads. */
+  const [picked, setPicked] = useState<PickedFile | null>(null);
+  const desktop = canPickFile();
   const [siteId, setSiteId] = useState<string | null>(null);
   const [busy, setBusy] = useState<null | 'uploading' | 'preview' | 'import'>(null);
   const [job, setJob] = useState<ImportJobStatus | null>(null);
@@ -42,7 +46,12 @@ export function TicketImport() {
     });
   }, [token]);
 
-  const source = async (f: File) => {
+  const source = async (f: File | null) => {
+    if (desktop) {
+      if (!picked) throw new Error('Choose the export file first.');
+      return { uploadId: picked.uploadId };
+    }
+    if (!f) throw new Error('Choose the export file first.');
     if (sent.current?.file === f) return sent.current.input;
     setBusy('uploading');
     const receipt = await uploadFile(f);
@@ -51,8 +60,22 @@ export function TicketImport() {
     return input;
   };
 
+  const chosen = desktop ? picked !== null : file !== null;
+
+  const choose = async () => {
+    try {
+      const p = await pickFile('servicenow-events');
+      if (!p) return;
+      setPicked(p);
+      setResult(null);
+      setProblem(null);
+    } catch (e) {
+      setProblem(errorMessage(e));
+    }
+  };
+
   const run = async (dryRun: boolean) => {
-    if (!file) return;
+    if (!chosen) return;
     setProblem(null);
     setJob(null);
     try {
@@ -63,11 +86,13 @@ export function TicketImport() {
       if (!dryRun && !r.errors.length) {
         // The upload is gone once imported: a second import reads the file again.
         sent.current = null;
+        setPicked(null);
         changed('tickets');
         notifications.show({ color: 'green', message: `Imported ${formatNumber(r.incidents)} incidents: ${formatNumber(r.created)} new, ${formatNumber(r.updated)} updated.` });
       }
     } catch (e) {
       sent.current = null;
+      setPicked(null);
       setProblem(errorMessage(e));
     } finally {
       setBusy(null);
@@ -86,21 +111,32 @@ export function TicketImport() {
         reassignments, SLA outcome and resolution. Check it first; nothing is written until you import, and importing the same file again updates the tickets instead of doubling them.
       </Text>
       <Group align="flex-end" gap="sm">
-        <FileInput
-          label="Export file (CSV)"
-          accept=".csv,text/csv"
-          value={file}
-          onChange={(f) => {
-            setFile(f);
-            setResult(null);
-            setProblem(null);
-            sent.current = null;
-          }}
-          leftSection={<IconFileImport size={16} />}
-          w={340}
-          clearable
-          data-testid="ticket-import-file"
-        />
+        {desktop ? (
+          <Stack gap={4}>
+            <Button variant="default" leftSection={<IconFileImport size={16} />} onClick={() => void choose()} disabled={!!busy} data-testid="ticket-import-pick">
+              Choose export file (CSV)…
+            </Button>
+            <Text size="xs" c="dimmed" data-testid="ticket-import-picked">
+              {picked ? `${picked.name}, ${formatNumber(Math.ceil(picked.size / 1024))} KB` : 'No file chosen'}
+            </Text>
+          </Stack>
+        ) : (
+          <FileInput
+            label="Export file (CSV)"
+            accept=".csv,text/csv"
+            value={file}
+            onChange={(f) => {
+              setFile(f);
+              setResult(null);
+              setProblem(null);
+              sent.current = null;
+            }}
+            leftSection={<IconFileImport size={16} />}
+            w={340}
+            clearable
+            data-testid="ticket-import-file"
+          />
+        )}
         <Select
           label="Site for the tickets"
           placeholder="First site"
@@ -110,10 +146,10 @@ export function TicketImport() {
           clearable
           w={220}
         />
-        <Button variant="default" onClick={() => void run(true)} disabled={!file || !!busy} loading={busy === 'preview' || (busy === 'uploading' && !result)} data-testid="ticket-import-check">
+        <Button variant="default" onClick={() => void run(true)} disabled={!chosen || !!busy} loading={busy === 'preview' || (busy === 'uploading' && !result)} data-testid="ticket-import-check">
           Check file
         </Button>
-        <Button onClick={() => void run(false)} disabled={!file || !!busy || !result || result.errors.length > 0} loading={busy === 'import'} data-testid="ticket-import-run">
+        <Button onClick={() => void run(false)} disabled={!chosen || !!busy || !result || result.errors.length > 0} loading={busy === 'import'} data-testid="ticket-import-run">
           Import
         </Button>
       </Group>
