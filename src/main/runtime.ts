@@ -19,10 +19,10 @@ import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
 import { encryptPlainStore, passphraseKey, prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
 import { setStoreControl } from './db/store-control';
 import type { Store } from './db/open';
-import { EXPORT_FOLDER, exportEverything, importEverything, putImported } from './services/transfer/move';
+import { EXPORT_FOLDER, exportEverything, importEverything, putImported, settleExports } from './services/transfer/move';
 import { setMeta } from './services/core/meta';
 import { deriveMissingBusinessFigures } from './services/sla/figures';
-import { BACKUP_FOLDER, backupStore, listBackups, restoreStore } from './db/backup';
+import { BACKUP_FOLDER, backupStore, listBackups, restoreStore, settleBackups, settleRestore } from './db/backup';
 import { verifyChain } from './services/core/audit';
 
 export interface StartedRuntime extends Runtime {
@@ -80,7 +80,12 @@ export function startRuntime(opts: {
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
   const file = path.join(dataDir, 'outpost.db');
+  // What a run killed mid-way left: a restore finished or undone, copies that are no backup or export removed.
+  const restored = settleRestore(file);
+  if (restored) log.warn({ dataDir }, restored === 'finished' ? 'an interrupted restore was finished' : 'an interrupted restore was undone');
   prepareStoreFile(file, opts.key ?? null, verifyCopy);
+  const leftovers = [...settleBackups(path.join(dataDir, BACKUP_FOLDER)), ...settleExports(file, path.join(dataDir, EXPORT_FOLDER))];
+  if (leftovers.length) log.warn({ files: leftovers }, 'removed what an interrupted backup or export left behind');
   // Uploads a previous run kept are no one's any more (the list of them lived in that process).
   clearUploads(dataDir);
   // What every opening of the store does (at start, and after a restore or an encryption from the console).

@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { KEY_INFO_FILE, openConnection, shredFile, storeFiles, type StoreKey } from './store-key';
+import { fsyncDir, KEY_INFO_FILE, openConnection, shredFile, storeFiles, type StoreKey } from './store-key';
+import { faultPoint } from './fault-point';
 
 export const BACKUP_FOLDER = 'backups';
 const NAME = /^outpost-(\d{8}T\d{6}Z)\.db$/;
@@ -59,23 +60,71 @@ export function listBackups(dir: string): BackupInfo[] {
 /** Writes, checks and keeps one backup of the open store; returns it. Throws (leaving nothing) when the check fails. */
 export function backupStore(sqlite: Database.Database, key: StoreKey | null, dir: string, opts: { now: Date; keep: number; verify: Verify }): BackupInfo {
   fs.mkdirSync(dir, { recursive: true });
+  settleBackups(dir);
   const stamp = opts.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const file = path.join(dir, `outpost-${stamp}.db`);
   const tmp = `${file}.partial`;
   for (const f of storeFiles(tmp)) shredFile(f);
+  faultPoint('backup.writing');
   sqlite.prepare('VACUUM INTO ?').run(tmp);
+  faultPoint('backup.written');
   const problem = checkStoreFile(tmp, key, opts.verify);
   if (problem) {
     for (const f of storeFiles(tmp)) shredFile(f);
     throw new Error(`The backup did not check out and was removed: ${problem}`);
   }
+  // On disk before it takes a backup's name: a listed backup is always a whole, checked one.
+  fsyncFile(tmp);
+  faultPoint('backup.checked');
   fs.renameSync(tmp, file);
+  fsyncDir(dir);
   // A passphrase's salt travels with the backups, so they open on another machine with the passphrase.
   const keyInfo = path.join(path.dirname(dir), KEY_INFO_FILE);
   if (fs.existsSync(keyInfo)) fs.copyFileSync(keyInfo, path.join(dir, KEY_INFO_FILE));
-  for (const old of listBackups(dir).slice(Math.max(1, opts.keep))) for (const f of storeFiles(old.file)) shredFile(f);
+  for (const old of listBackups(dir).slice(Math.max(1, opts.keep))) {
+    // Renamed out of the list before it is overwritten: a removal cut short never leaves a zeroed file listed as a backup.
+    const going = `${old.file}.removing`;
+    fs.renameSync(old.file, going);
+    faultPoint('backup.pruning');
+    for (const f of [...storeFiles(going), ...storeFiles(old.file).slice(1)]) shredFile(f);
+  }
   // The time its name keeps (to the second), as listBackups reads it back.
   return { file, at: opts.now.toISOString().replace(/\.\d+Z$/, 'Z'), bytes: fs.statSync(file).size };
+}
+
+const LEFTOVER = /^outpost-\d{8}T\d{6}Z\.db(?:\.(?:partial|removing))?(?:-wal|-shm|-journal)?$/;
+
+/**
+ * Removes what an interrupted backup left in the folder (a copy being written or checked, an old one
+ * being removed, their SQLite side files): none of them is a backup. Returns the names removed.
+ */
+export function settleBackups(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const gone: string[] = [];
+  for (const f of fs.readdirSync(dir)) {
+    if (NAME.test(f) || !LEFTOVER.test(f)) continue;
+    shredFile(path.join(dir, f));
+    gone.push(f);
+  }
+  return gone;
+}
+
+/**
+ * Finishes or undoes a restore that was interrupted (see restoreStore): the backup's copy
+ * (`outpost.db.restoring`) is whole before the store moves aside, so with the store gone it takes the
+ * store's place; with the store still there the restore never happened and the copy is removed.
+ * Returns what it did, or null when there was nothing to settle.
+ */
+export function settleRestore(storeFile: string): 'finished' | 'undone' | null {
+  const incoming = `${storeFile}.restoring`;
+  if (!fs.existsSync(incoming)) return null;
+  if (!fs.existsSync(storeFile)) {
+    for (const f of storeFiles(storeFile).slice(1)) if (fs.existsSync(f)) fs.rmSync(f);
+    fs.renameSync(incoming, storeFile);
+    return 'finished';
+  }
+  for (const f of storeFiles(incoming)) shredFile(f);
+  return 'undone';
 }
 
 /**
@@ -89,6 +138,7 @@ export function restoreStore(backup: string, storeFile: string, key: StoreKey | 
   const incoming = `${storeFile}.restoring`;
   for (const f of storeFiles(incoming)) shredFile(f);
   fs.copyFileSync(backup, incoming);
+  fsyncFile(incoming);
   const aside = `${storeFile}.before-restore`;
   for (const f of storeFiles(aside)) shredFile(f);
   if (fs.existsSync(storeFile)) {
@@ -101,5 +151,17 @@ export function restoreStore(backup: string, storeFile: string, key: StoreKey | 
     }
     for (const f of storeFiles(storeFile)) if (fs.existsSync(f)) fs.renameSync(f, f.replace(storeFile, aside));
   }
+  faultPoint('restore.aside');
   fs.renameSync(incoming, storeFile);
+  fsyncDir(path.dirname(storeFile));
 }
+
+function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+

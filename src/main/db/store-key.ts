@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
+import { faultPoint } from './fault-point';
 
 /** A raw 256-bit key. SQLCipher's own PBKDF2 is skipped: the key is already derived (or random). */
 export type StoreKey = Buffer;
@@ -171,11 +172,16 @@ export function sealedKey(dataDir: string, sealer: KeySealer): StoreKey {
 
 /** Overwrites a file with zeros, flushes, then removes it (best effort on flash storage: see docs/encryption.md). */
 export function shredFile(file: string): void {
+  if (zeroFile(file)) fs.rmSync(file, { force: true });
+}
+
+/** Overwrites a file with zeros and flushes it; false when there is no such file. */
+function zeroFile(file: string): boolean {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r+');
   } catch {
-    return;
+    return false;
   }
   try {
     const size = fs.fstatSync(fd).size;
@@ -185,7 +191,7 @@ export function shredFile(file: string): void {
   } finally {
     fs.closeSync(fd);
   }
-  fs.rmSync(file, { force: true });
+  return true;
 }
 
 /** The store file and the files SQLite keeps beside it. */
@@ -214,6 +220,7 @@ export function tableCounts(sqlite: Database.Database): Record<string, number> {
 export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: Database.Database) => string | null): void {
   const copy = `${file}.encrypting`;
   const backup = `${file}.plain-backup`;
+  faultPoint('encrypt.start');
   for (const f of storeFiles(copy)) shredFile(f);
   // Fold the WAL into the file so the copy holds everything.
   const plain = new Database(file);
@@ -225,6 +232,7 @@ export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: 
     plain.close();
   }
   fs.copyFileSync(file, copy);
+  faultPoint('encrypt.copied');
   const enc = new Database(copy);
   try {
     enc.pragma('journal_mode = DELETE');
@@ -234,6 +242,7 @@ export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: 
   } finally {
     enc.close();
   }
+  faultPoint('encrypt.rekeyed');
   const problem = checkCopy(copy, key, before, verify);
   if (problem) {
     for (const f of storeFiles(copy)) shredFile(f);
@@ -241,14 +250,19 @@ export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: 
   }
   for (const f of storeFiles(file).slice(1)) shredFile(f);
   fs.renameSync(file, backup);
+  faultPoint('encrypt.aside');
   fs.renameSync(copy, file);
   fsyncDir(path.dirname(file));
+  faultPoint('encrypt.swapped');
   const again = checkCopy(file, key, before, verify);
   if (again) {
     fs.renameSync(file, copy);
     fs.renameSync(backup, file);
     throw new StoreKeyError(`The store was not encrypted: the swapped-in copy did not check out (${again}). The plain store is back in place.`);
   }
+  // Zeroed before it goes: from here on the plain backup is never put back (prepareStoreFile).
+  zeroFile(backup);
+  faultPoint('encrypt.plain-zeroed');
   for (const f of storeFiles(backup)) shredFile(f);
   for (const f of storeFiles(copy)) shredFile(f);
 }
@@ -263,6 +277,9 @@ export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sq
     if (storeExists(file) && !isPlainStore(file) && key && !checkCopy(file, key, null, verify)) {
       // Interrupted after the swap: the encrypted store is in place and checks out.
       for (const f of storeFiles(backup)) shredFile(f);
+    } else if (!isPlainStore(backup)) {
+      // Interrupted while the plain backup was being overwritten: the swap had finished and checked out.
+      for (const f of storeFiles(backup)) shredFile(f);
     } else if (!storeExists(file) || !isPlainStore(file)) {
       // Interrupted before the swap finished (or the key cannot tell): the backup is the store.
       if (storeExists(file)) fs.renameSync(file, `${file}.encrypting`);
@@ -270,6 +287,8 @@ export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sq
       fs.renameSync(backup, file);
     }
   }
+  // A copy an interrupted encryption left (a new one, if due, starts from the store again).
+  for (const f of storeFiles(`${file}.encrypting`)) shredFile(f);
   if (key && storeExists(file) && isPlainStore(file)) encryptPlainStore(file, key, verify);
 }
 
@@ -292,7 +311,8 @@ export function checkCopy(file: string, key: StoreKey | null, before: Record<str
   }
 }
 
-function fsyncDir(dir: string): void {
+/** Makes a rename in the folder durable (best effort). */
+export function fsyncDir(dir: string): void {
   try {
     const fd = fs.openSync(dir, 'r');
     try {

@@ -28,31 +28,51 @@ export interface Running {
   output: () => string;
 }
 
-/** `npm run serve -- --no-build --port P --data-dir D [--passphrase-file F]`, resolved once it prints its URL. */
-export async function serve(dataDir: string, passphraseFile: string | null): Promise<Running> {
+/** A host process as started, before it has necessarily opened its store. */
+export interface Spawned extends Running {
+  /** Resolves once the host printed `text` (on either stream); rejects if it exits first or after `ms`. */
+  waitFor(text: string, ms?: number): Promise<void>;
+}
+
+/**
+ * Starts `npm run serve -- --no-build --port P --data-dir D [--passphrase-file F]` without waiting for
+ * it. `env` is added to the host's environment (crash tests set OUTPOST_TEST and OUTPOST_FAULT_AT:
+ * src/main/db/fault-point.ts).
+ */
+export async function spawnServe(dataDir: string, passphraseFile: string | null, env: Record<string, string> = {}): Promise<Spawned> {
   const port = await freePort();
   const args = ['scripts/serve.mjs', '--no-build', '--port', String(port), '--data-dir', dataDir, ...(passphraseFile ? ['--passphrase-file', passphraseFile] : [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the host printed no URL in time: ${out}`)), 90_000);
-    const check = () => {
-      if (out.includes(url)) {
+  const waitFor = (text: string, ms = 90_000) =>
+    new Promise<void>((resolve, reject) => {
+      const done = (fn: () => void) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the host exited with ${code}: ${out}`));
+        child.stdout!.off('data', check);
+        child.stderr!.off('data', check);
+        child.off('exit', exited);
+        fn();
+      };
+      const check = () => {
+        if (out.includes(text)) done(resolve);
+      };
+      const exited = (code: number | null) => done(() => reject(new Error(`the host exited (${code}) before printing "${text}": ${out}`)));
+      const timer = setTimeout(() => done(() => reject(new Error(`the host did not print "${text}" in time: ${out}`))), ms);
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      child.once('exit', exited);
+      check();
     });
-  });
-  child.removeAllListeners('exit');
-  return { child, url, output: () => out };
+  return { child, url: `http://127.0.0.1:${port}`, output: () => out, waitFor };
+}
+
+/** `npm run serve -- --no-build --port P --data-dir D [--passphrase-file F]`, resolved once it prints its URL. */
+export async function serve(dataDir: string, passphraseFile: string | null, env: Record<string, string> = {}): Promise<Running> {
+  const s = await spawnServe(dataDir, passphraseFile, env);
+  await s.waitFor(s.url);
+  return s;
 }
 
 /** Runs the host to the end and returns what it printed (for a start that must fail). */
@@ -67,6 +87,7 @@ export function serveFails(dataDir: string, passphraseFile: string): Promise<{ c
 }
 
 export async function stop(r: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (r.child.exitCode !== null || r.child.signalCode !== null) return;
   const exited = new Promise((res) => r.child.once('exit', res));
   try {
     process.kill(-r.child.pid!, signal);

@@ -334,6 +334,17 @@ function rekey(file: string, from: StoreKey | null, to: StoreKey | null): void {
 export const EXPORT_FOLDER = 'exports';
 
 /**
+ * Removes what an export cut short left (at start, before anything exports): the snapshot beside the
+ * store and a `.partial` export, neither of them usable. Returns the names removed.
+ */
+export function settleExports(storeFile: string, exportDir: string): string[] {
+  const gone = storeFiles(`${storeFile}.exporting`).filter((f) => fs.existsSync(f));
+  if (fs.existsSync(exportDir)) for (const f of fs.readdirSync(exportDir)) if (f.endsWith('.partial')) gone.push(path.join(exportDir, f));
+  for (const f of gone) shredFile(f);
+  return gone.map((f) => path.basename(f));
+}
+
+/**
  * Moves a checked import from its staging folder into place: the (empty, closed) store it replaces is
  * overwritten and removed, the imported evidence files join `blobs/`.
  */

@@ -11,6 +11,7 @@ import { People, Places } from './resolve';
 import { addMonths, inferType, parseDate, parseMoney, type Parsed } from './values';
 import { statusForLabel } from '../../../../shared/assets/status-labels';
 import type { StatusLabels } from './status-labels';
+import { faultPoint } from '../../../db/fault-point';
 
 export type AssetImportField =
   | MappableField
@@ -422,6 +423,7 @@ export function applyAssetPlans(
     if (hooks && i % PROGRESS_EVERY === 0) {
       if (hooks.cancelled?.()) throw cancelledError();
       hooks.progress?.({ phase: 'writing', done: i, total });
+      if (i > 0) faultPoint('import.chunk');
     }
     if (p.kind === 'unchanged') {
       unchanged++;

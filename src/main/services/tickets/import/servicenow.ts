@@ -16,6 +16,7 @@ import { startImportJob } from '../../core/import-job';
 import { createRecord, transitionRecord, updateRecord } from '../../core/record';
 import { setRowId } from '../../core/set-ids';
 import { writeGate } from '../../../db/write-gate';
+import { faultPoint } from '../../../db/fault-point';
 import { AppError } from '../../../../shared/result';
 import { uuidv7 } from '../../../../shared/ids';
 import { formatNumber, isOpen, priorityFor, type PendingReason, type TicketStatus } from '../../../../shared/tickets/rules';
@@ -610,6 +611,7 @@ async function writePlans(
           opts,
         );
         progress({ phase: 'writing', done: Math.min(at + CHUNK, plans.length), total: plans.length });
+        faultPoint('import.chunk');
         // Let progress reach the screen and reads answer between chunks (writers wait at the gate).
         await new Promise((r) => setImmediate(r));
       }

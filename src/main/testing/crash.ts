@@ -1,0 +1,90 @@
+/**
+ * Support for the crash tests (host processes SIGKILLed mid-work, see src/main/db/fault-point.ts): a
+ * store seeded to a size that takes a while to copy, what a store holds when opened straight from
+ * disk, and a seeded random source for kills at a random time.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { startRuntime } from '../runtime';
+import { createLogger } from '../log';
+import { initialize } from '../services/setup/setup';
+import { loadActor } from '../services/directory/users';
+import { commentTicket, createTicket } from '../services/tickets/tickets';
+import { verifyChain } from '../services/core/audit';
+import { openConnection, type StoreKey } from '../db/store-key';
+
+export const CRASH_ADMIN = { username: 'admin', displayName: 'Ada Admin', password: 'password123' };
+
+/** mulberry32: the same seed gives the same kill times on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Sets up a store in `dataDir` (the administrator above, one site) holding `tickets` tickets with a
+ * long description and one comment each, written through the real services (ops, audit trail).
+ * `marker` is in every ticket's text, to look for in plain on disk.
+ */
+export function seedStore(dataDir: string, opts: { tickets: number; key?: StoreKey | null; marker: string; seed?: number }): void {
+  const rt = startRuntime({ dataDir, key: opts.key ?? null, log: createLogger({ level: 'silent' }) });
+  try {
+    const ctx = { store: rt.store, clock: rt.clock, actor: null, call: 'setup.init' };
+    const session = initialize(ctx, { admin: CRASH_ADMIN, site: { name: 'Harbour depot' } });
+    const actor = loadActor(rt.store.sqlite, session.user.id)!;
+    const as = { store: rt.store, clock: rt.clock, actor, call: 'tickets.create' };
+    const rnd = seededRandom(opts.seed ?? 7);
+    const words = ['pallet', 'scanner', 'forklift', 'gate', 'cradle', 'battery', 'label', 'printer', 'dock', 'bay', 'router', 'badge'];
+    const text = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
+    for (let i = 0; i < opts.tickets; i++) {
+      const t = createTicket(as, { type: 'incident', title: `${opts.marker} ${i} ${text(4)}`, description: `${opts.marker} ${text(1200)}` });
+      commentTicket({ ...as, call: 'tickets.comment' }, t.id, `${opts.marker} note ${i} ${text(40)}`, false);
+    }
+  } finally {
+    rt.close();
+  }
+}
+
+export interface StoreOnDisk {
+  integrity: string;
+  chain: { valid: boolean; count: number };
+  tickets: number;
+  comments: number;
+  /** Tickets carrying a ServiceNow source number (imported). */
+  imported: number;
+  assets: number;
+}
+
+/** Opens the store file of a stopped host with its key: SQLite's integrity check, the audit chain, and what it holds. */
+export function storeOnDisk(dataDir: string, key: StoreKey | null): StoreOnDisk {
+  const sqlite = openConnection(path.join(dataDir, 'outpost.db'), key);
+  try {
+    const n = (sql: string) => sqlite.prepare(sql).pluck().get() as number;
+    const chain = verifyChain(sqlite);
+    return {
+      integrity: String(sqlite.pragma('integrity_check', { simple: true })),
+      chain: { valid: chain.valid, count: chain.count },
+      tickets: n('SELECT count(*) FROM tickets'),
+      comments: n('SELECT count(*) FROM ticket_comments'),
+      imported: n('SELECT count(*) FROM tickets WHERE source_number IS NOT NULL'),
+      assets: n('SELECT count(*) FROM assets'),
+    };
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** Files in the data folder (recursively) whose names match, for leftovers of interrupted work. */
+export function filesMatching(dir: string, re: RegExp): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && re.test(e.name))
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
