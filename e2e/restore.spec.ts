@@ -1,10 +1,14 @@
 /**
  * Restore from Settings in Chromium: an administrator sees the store's backups (time, size, check),
  * restores one after reading what happens, signs in again and finds the store as the backup held it.
- * Moving to a new machine: everything exported on one host is imported in another's first-run wizard.
+ * Moving to a new machine: everything exported from Settings arrives as a browser download, and is
+ * imported in another host's first-run wizard.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { apiCall, startHost, type RunningHost } from './support/host';
 import { SignInPage } from './pages/setup';
 
@@ -49,16 +53,34 @@ test('an administrator restores a backup from Settings and carries on on it', as
   await expect(page.getByText('Made after the backup: projector')).toHaveCount(0);
 });
 
-test('a new machine imports everything in the first-run wizard and signs in as on the old one', async ({ page }) => {
-  const { token } = await apiCall<{ token: string }>(host, 'session.login', { username: 'admin', password: 'password123' });
-  const out = await apiCall<{ file: string }>(host, 'store.export', { passphrase: 'carried by hand 2026' }, token);
+test('an administrator exports everything from Settings as a download, and a new machine imports it in the first-run wizard', async ({ page }) => {
+  await page.goto(host.url);
+  await new SignInPage(page).signIn('admin', 'password123');
+  await page.goto(`${host.url}/#/settings/security`);
+  const form = page.getByTestId('export-everything');
+  await form.getByLabel('Passphrase', { exact: true }).fill('carried by hand 2026');
+  await form.getByLabel('Repeat passphrase').fill('carried by hand 2026');
+  const downloading = page.waitForEvent('download');
+  await page.getByTestId('export-everything-submit').click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^outpost-export-\d{8}T\d{6}Z\.outpost$/);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'outpost-e2e-export-')), download.suggestedFilename());
+  await download.saveAs(file);
+  expect(await download.failure()).toBeNull();
+  expect(statSync(file).size).toBeGreaterThan(1000);
+  await expect(page.getByTestId('export-done')).toContainText(`Downloading ${download.suggestedFilename()}`);
+  // Nothing on the page names a path on the host's disk.
+  await expect(page.getByTestId('export-done')).not.toContainText(host.dataDir);
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+
   const fresh = await startHost();
   try {
     await page.goto(fresh.url);
     await page.getByTestId('setup-skip-passphrase').click();
     await page.getByTestId('setup-import').click();
     await expect(page.getByTestId('import-everything')).toBeVisible();
-    await page.getByLabel('Export file').fill(out.file);
+    await page.getByLabel('Export file').fill(file);
     await page.getByRole('textbox', { name: 'Export passphrase' }).fill('not the passphrase');
     await page.getByTestId('import-everything-submit').click();
     await expect(page.getByTestId('import-everything-error')).toContainText('The passphrase does not open this export');
@@ -70,5 +92,6 @@ test('a new machine imports everything in the first-run wizard and signs in as o
     await expect(page.getByText('Held in the backup: label printer')).toBeVisible();
   } finally {
     await fresh.stop();
+    rmSync(path.dirname(file), { recursive: true, force: true });
   }
 });

@@ -15,11 +15,12 @@ import { attachSync, detachSync, setSecretBox } from './sync/registry';
 import type { SecretBox } from './sync/secret-box';
 import { migrateTeamSettings } from './services/settings/migrate';
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
 import { encryptPlainStore, passphraseKey, prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
 import { setStoreControl } from './db/store-control';
 import type { Store } from './db/open';
-import { EXPORT_FOLDER, exportEverything, importEverything, putImported, settleExports } from './services/transfer/move';
+import { DOWNLOAD_PREFIX, EXPORT_FOLDER, exportEverything, importEverything, putImported, settleExports } from './services/transfer/move';
 import { setMeta } from './services/core/meta';
 import { deriveMissingBusinessFigures } from './services/sla/figures';
 import { BACKUP_FOLDER, backupStore, listBackups, restoreStore, settleBackups, settleRestore } from './db/backup';
@@ -76,6 +77,8 @@ export function startRuntime(opts: {
   key?: StoreKey | null;
   /** A passphrase may encrypt a plain store from the console (the browser host: its key comes from a passphrase). */
   canProtect?: boolean;
+  /** The desktop shell's save dialog for an export of everything (the browser host offers a download instead). */
+  saveExportAs?: (suggestedName: string) => Promise<string | null>;
 }): StartedRuntime {
   const dataDir = path.resolve(opts.dataDir);
   const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
@@ -180,18 +183,19 @@ export function startRuntime(opts: {
         }),
       backups: () => listBackups(backupDir),
       backup: () => rt.backup(),
-      exportTo: (passphrase) => {
-        const stamp = rt.clock.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      saveExportAs: opts.saveExportAs,
+      exportTo: (passphrase, out) => {
+        const now = rt.clock.now();
         const r = exportEverything({
           sqlite: rt.store.sqlite,
           storeFile: file,
           storeKey: rt.store.key ?? null,
           blobsDir: path.join(dataDir, 'blobs'),
-          out: path.join(dataDir, EXPORT_FOLDER, `outpost-export-${stamp}.outpost`),
+          out: out ?? path.join(dataDir, EXPORT_FOLDER, `${DOWNLOAD_PREFIX}${crypto.randomUUID()}.outpost`),
           passphrase,
-          now: rt.clock.now(),
+          now,
         });
-        log.info({ file: r.file, bytes: r.bytes, blobs: r.blobs }, 'everything exported');
+        log.info({ bytes: r.bytes, blobs: r.blobs, download: out === null }, 'everything exported');
         return r;
       },
       importFrom: (from, passphrase) => {

@@ -14,8 +14,16 @@ export interface StoreControl {
   backup(): BackupInfo;
   /** Puts the named backup in place of the store and carries on on it. */
   restore(name: string): void;
-  /** Writes an export of everything (see services/transfer/move.ts) into the data folder's exports. */
-  exportTo(passphrase: string): { file: string; bytes: number; blobs: number; counts: Record<string, number> };
+  /**
+   * Desktop only: asks the person where to save an export (a save dialog in the main process); null
+   * when they cancel. Absent in the browser host, which offers the export as a download instead.
+   */
+  saveExportAs?: (suggestedName: string) => Promise<string | null>;
+  /**
+   * Writes an export of everything (see services/transfer/move.ts) to `out`, or, when it is null, to a
+   * file in the data folder's exports that is offered as a download.
+   */
+  exportTo(passphrase: string, out: string | null): { file: string; bytes: number; blobs: number; counts: Record<string, number> };
   /** Replaces this (new, empty) store with an export's, checked, and carries on on it. */
   importFrom(file: string, passphrase: string): { exportedAt: string; counts: Record<string, number>; blobs: number };
 }

@@ -17,6 +17,7 @@ import {
   shell,
   type IpcMainInvokeEvent,
   type MenuItemConstructorOptions,
+  type SaveDialogOptions,
   type Session,
   type WebContents,
 } from 'electron';
@@ -197,6 +198,24 @@ function registerIpc(rt: StartedRuntime): void {
   });
 }
 
+/**
+ * Export everything on the desktop: the person chooses where the file goes in the system's save dialog
+ * (shown by the main process over the focused window); null when they cancel.
+ */
+async function saveExportAs(suggestedName: string): Promise<string | null> {
+  const options: SaveDialogOptions = {
+    title: 'Export everything',
+    buttonLabel: 'Export',
+    defaultPath: path.join(app.getPath('documents'), suggestedName),
+    filters: [{ name: 'Outpost export', extensions: ['outpost'] }],
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+  const win = BrowserWindow.getFocusedWindow() ?? [...windows][0];
+  const chosen = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+  if (chosen.canceled || !chosen.filePath) return null;
+  return chosen.filePath.endsWith('.outpost') ? chosen.filePath : `${chosen.filePath}.outpost`;
+}
+
 function broadcast(event: AppEvent): void {
   for (const w of windows) if (!w.isDestroyed()) w.webContents.send(IPC_EVENT_CHANNEL, event);
 }
@@ -278,7 +297,7 @@ async function start(): Promise<void> {
     // The store's key is random, sealed by the same keychain; a plain store is encrypted on this start.
     const sealer = safeStorageKeySealer(safeStorage);
     const key = sealer ? sealedKey(dataDir, sealer) : null;
-    runtime = startRuntime({ dataDir, migrationsFolder: migrationsDir(), secretBox: safeStorageBox(safeStorage), key });
+    runtime = startRuntime({ dataDir, migrationsFolder: migrationsDir(), secretBox: safeStorageBox(safeStorage), key, saveExportAs });
   } catch (e) {
     throw new Error(`Outpost could not open or upgrade its database in ${dataDir}.\n\n${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

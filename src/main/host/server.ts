@@ -17,6 +17,8 @@ import { AppError } from '../../shared/result';
 import { STAFF } from '../../shared/api/contract';
 import { contract } from '../../shared/api';
 import { LockedStore } from './unlock';
+import { DOWNLOAD_PATH, findDownload, withdrawDownload } from '../services/transfer/downloads';
+import { isLocked } from '../services/auth/lock';
 
 /** Large import files are streamed here (raw bytes), then named by the import call's uploadId. */
 export const UPLOAD_PATH = '/api/upload';
@@ -157,6 +159,7 @@ export function startHost(source: StartedRuntime | LockedStore, opts: HostOption
       }
       const url = new URL(req.url ?? '/', `http://${host}`);
       if (url.pathname === UPLOAD_PATH) return await serveUpload(rt, req, res);
+      if (url.pathname.startsWith(DOWNLOAD_PATH)) return serveDownload(rt, req, res, url.pathname.slice(DOWNLOAD_PATH.length));
       if (url.pathname.startsWith('/api/')) {
         if (url.pathname === '/api/events') {
           if (req.method !== 'GET') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Use GET.' } });
@@ -296,6 +299,43 @@ async function serveUpload(rt: StartedRuntime, req: http.IncomingMessage, res: h
     if (e instanceof AppError) return send(res, 400, { ok: false, error: { code: e.code, message: e.message } }, { connection: 'close' });
     throw e;
   }
+}
+
+/**
+ * GET /api/download/<id>: a file the host offered this session (an export of everything, see
+ * services/transfer/downloads.ts), streamed as an attachment. The id is the only thing the browser
+ * names; the session that asked must still be signed in (and not locked) as the person who asked.
+ * Sent whole, the file is removed; a download cut off can be fetched again until the offer lapses.
+ */
+function serveDownload(rt: StartedRuntime, req: http.IncomingMessage, res: http.ServerResponse, id: string) {
+  if (req.method !== 'GET') return send(res, 405, { ok: false, error: { code: 'invalid_input', message: 'Use GET.' } }, { allow: 'GET' });
+  const offer = /^[A-Za-z0-9_-]{32}$/.test(id) ? findDownload(rt.store, id, rt.clock.now().getTime()) : null;
+  if (!offer) return send(res, 404, { ok: false, error: { code: 'not_found', message: 'This download is no longer offered. Export again from Settings.' } });
+  const actor = authenticate(rt, offer.token);
+  if (!actor || actor.id !== offer.actorId) {
+    withdrawDownload(rt.store, offer.id);
+    return send(res, 401, { ok: false, error: { code: 'unauthenticated', message: 'The session that asked for this download has ended. Sign in and export again.' } });
+  }
+  if (isLocked(rt, offer.token)) {
+    return send(res, 423, { ok: false, error: { code: 'locked', message: 'Outpost is locked. Enter your password to unlock it, then download again.' } });
+  }
+  let size: number;
+  try {
+    size = fs.statSync(offer.file).size;
+  } catch {
+    withdrawDownload(rt.store, offer.id);
+    return send(res, 404, { ok: false, error: { code: 'not_found', message: 'This download is no longer offered. Export again from Settings.' } });
+  }
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-length': size,
+    'content-disposition': `attachment; filename="${offer.name.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+    'cache-control': 'no-store',
+  });
+  const stream = fs.createReadStream(offer.file);
+  stream.on('error', () => res.destroy());
+  res.on('finish', () => withdrawDownload(rt.store, offer.id));
+  stream.pipe(res);
 }
 
 function serveStatic(dir: string | null, pathname: string, res: http.ServerResponse) {

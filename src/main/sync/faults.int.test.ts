@@ -13,6 +13,8 @@ import { ADMIN, startDevice, startTestServer, type Device } from '../../testing/
 import { syncClientFor } from './registry';
 import { write } from '../services/core/write';
 import { authenticate } from '../services/auth/sessions';
+import { verifyChain } from '../services/core/audit';
+import { storeOnDisk } from '../testing/crash';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -179,6 +181,10 @@ describe('sync faults', () => {
       });
     const firstRun = await runChild(5);
     expect(firstRun.done).toBe(false);
+    // What the kill left opens whole: SQLite's integrity check and the audit trail's chain.
+    const killed = storeOnDisk(cDir, null);
+    expect(killed.integrity).toBe('ok');
+    expect(killed.chain.valid).toBe(true);
     const second = await runChild(null);
     expect(second.done).toBe(true);
     const c = await startDevice({ dir: cDir });
@@ -188,6 +194,8 @@ describe('sync faults', () => {
     expect(count(c, 'ticket_comments')).toBeGreaterThanOrEqual(count(a, 'ticket_comments'));
     const cursor = Number(c.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'sync.cursor'").pluck().get());
     expect(cursor).toBe(await server.store.headSeq());
+    expect(c.rt.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(verifyChain(c.rt.store.sqlite).valid).toBe(true);
   });
 
   it('keeps syncing with clocks skewed a day either way, and converges', async () => {

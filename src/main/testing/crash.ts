@@ -88,3 +88,43 @@ export function filesMatching(dir: string, re: RegExp): string[] {
     .filter((e) => e.isFile() && re.test(e.name))
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
+
+/** Follows a host's event stream (GET /api/events): every event as it arrives, until `close()`. */
+export function followEvents(url: string, token: string): { events: { type: string; job?: { phase: string; done: number; total: number; state: string } }[]; close(): void } {
+  const events: { type: string; job?: { phase: string; done: number; total: number; state: string } }[] = [];
+  const abort = new AbortController();
+  void (async () => {
+    try {
+      const res = await fetch(`${url}/api/events?token=${encodeURIComponent(token)}`, { signal: abort.signal });
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const data = buf
+            .slice(0, i)
+            .split('\n')
+            .find((l) => l.startsWith('data: '));
+          buf = buf.slice(i + 2);
+          if (data) events.push(JSON.parse(data.slice(6)) as (typeof events)[number]);
+        }
+      }
+    } catch {
+      // the host was killed, or the test closed the stream
+    }
+  })();
+  return { events, close: () => abort.abort() };
+}
+
+/** Resolves once `test` holds (checked every 20 ms), or rejects after `ms`. */
+export async function until(test: () => boolean, what: string, ms = 120_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -28,11 +28,18 @@ const passphrase = z
   .max(1024, { message: 'The passphrase must be at most 1024 characters.' });
 
 export interface ExportSummary {
-  /** Where the file was written on this computer (the data folder's exports). */
-  file: string;
+  /** The desktop's save dialog was closed without choosing a file: nothing was written. */
+  cancelled: boolean;
+  /** Desktop: where the file was saved (the place chosen in the save dialog). Null in the browser. */
+  file: string | null;
   bytes: number;
   /** Evidence files carried in it. */
   blobs: number;
+  /**
+   * Browser host: the file as a download for this session only (a one-time address on this host, the
+   * name to save it under, and when the offer lapses). Null on the desktop.
+   */
+  download: { url: string; name: string; expiresAt: string } | null;
 }
 
 export interface ImportSummary {
@@ -63,7 +70,8 @@ export const storeCalls = {
    */
   /**
    * Export everything, for moving to a new machine: one file holding the store, every evidence file
-   * and the store's key, encrypted with a passphrase chosen now (asked again at import).
+   * and the store's key, encrypted with a passphrase chosen now (asked again at import). The desktop
+   * asks where to save it; the browser host offers it as a download.
    */
   'store.export': call<ExportSummary>()(z.object({ passphrase }).strict(), ADMIN),
   /**

@@ -9,6 +9,8 @@ import type { BackupInfo } from '../../db/backup';
 import type { BackupSummary } from '../../../shared/api/store';
 import type { HandlersFor } from './types';
 import type { storeCalls } from '../../../shared/api/store';
+import { DOWNLOAD_PATH, offerDownload } from '../../services/transfer/downloads';
+import { exportFileName } from '../../services/transfer/move';
 
 function control(ctx: Ctx): StoreControl {
   const c = storeControlFor(ctx.store);
@@ -41,9 +43,21 @@ export const storeHandlers: HandlersFor<typeof storeCalls> = {
   },
   'store.backups': (ctx) => control(ctx).backups().map(summary),
   'store.backup': (ctx) => summary(control(ctx).backup()),
-  'store.export': (ctx, input) => {
-    const r = control(ctx).exportTo(input.passphrase);
-    return { file: r.file, bytes: r.bytes, blobs: r.blobs };
+  'store.export': async (ctx, input, req) => {
+    const c = control(ctx);
+    const now = ctx.clock.now();
+    const name = exportFileName(now);
+    if (c.saveExportAs) {
+      const out = await c.saveExportAs(name);
+      if (!out) return { cancelled: true, file: null, bytes: 0, blobs: 0, download: null };
+      const r = c.exportTo(input.passphrase, out);
+      return { cancelled: false, file: r.file, bytes: r.bytes, blobs: r.blobs, download: null };
+    }
+    // The browser host: a download for this session only, never a path on the host's disk.
+    if (!ctx.actor || !req.token) throw new AppError('unauthenticated', 'Sign in as an administrator to export everything.');
+    const r = c.exportTo(input.passphrase, null);
+    const offer = offerDownload(ctx.store, { file: r.file, name, actorId: ctx.actor.id, token: req.token, now: now.getTime() });
+    return { cancelled: false, file: null, bytes: r.bytes, blobs: r.blobs, download: { url: `${DOWNLOAD_PATH}${offer.id}`, name, expiresAt: offer.expiresAt } };
   },
   'store.import': (ctx, input) => {
     if (isInitialized(ctx)) throw new AppError('already_setup', 'This device is already set up: import everything only at first run, on a new machine.');

@@ -333,13 +333,22 @@ function rekey(file: string, from: StoreKey | null, to: StoreKey | null): void {
 /** Exports are written here in the data folder (removed with it on a lost-device wipe). */
 export const EXPORT_FOLDER = 'exports';
 
+/** The name an export of everything is saved under: outpost-export-20261206T101500Z.outpost. */
+export function exportFileName(now: Date): string {
+  return `outpost-export-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.outpost`;
+}
+
+/** Exports offered as a download wait in the exports folder under this prefix (removed once sent). */
+export const DOWNLOAD_PREFIX = '.download-';
+
 /**
  * Removes what an export cut short left (at start, before anything exports): the snapshot beside the
- * store and a `.partial` export, neither of them usable. Returns the names removed.
+ * store, a `.partial` export, and exports waiting to be downloaded. Returns the names removed.
  */
 export function settleExports(storeFile: string, exportDir: string): string[] {
   const gone = storeFiles(`${storeFile}.exporting`).filter((f) => fs.existsSync(f));
-  if (fs.existsSync(exportDir)) for (const f of fs.readdirSync(exportDir)) if (f.endsWith('.partial')) gone.push(path.join(exportDir, f));
+  // Downloads offered by a run that ended are no one's any more (their offers lived in that process).
+  if (fs.existsSync(exportDir)) for (const f of fs.readdirSync(exportDir)) if (f.endsWith('.partial') || f.startsWith(DOWNLOAD_PREFIX)) gone.push(path.join(exportDir, f));
   for (const f of gone) shredFile(f);
   return gone.map((f) => path.basename(f));
 }

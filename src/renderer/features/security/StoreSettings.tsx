@@ -11,7 +11,7 @@ import { formatDateTime, formatNumber } from '../../lib/format';
 import { useSession } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
 import { PassphraseFields, usePassphraseForm } from './PassphraseFields';
-import type { BackupSummary } from '../../../shared/api/store';
+import type { BackupSummary, ExportSummary } from '../../../shared/api/store';
 
 /** "Encrypt this store" for an administrator on the browser host, while the store is plain. */
 export function EncryptStore({ onDone }: { onDone: () => void }) {
@@ -187,10 +187,28 @@ export function BackupsSection() {
   );
 }
 
-/** Export everything (administrators): one file to import on a new machine, under a passphrase chosen now. */
+/** Hands a same-origin download the host offered to the browser's download manager (streamed to disk, not held in the page). */
+function startDownload(url: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+/**
+ * Export everything (administrators): one file to import on a new machine, under a passphrase chosen
+ * now. The desktop asks where to save it; in a browser it arrives as a download.
+ */
 export function ExportSection() {
-  const [done, setDone] = useState<{ file: string; bytes: number; blobs: number } | null>(null);
-  const form = usePassphraseForm(async (passphrase) => setDone(await api.call('store.export', { passphrase })));
+  const [done, setDone] = useState<ExportSummary | null>(null);
+  const form = usePassphraseForm(async (passphrase) => {
+    const r = await api.call('store.export', { passphrase });
+    if (r.download) startDownload(r.download.url, r.download.name);
+    setDone(r);
+  });
   return (
     <Stack
       gap="xs"
@@ -215,9 +233,17 @@ export function ExportSection() {
           {form.error}
         </Alert>
       )}
-      {done && (
+      {done?.cancelled && (
+        <Alert color="gray" variant="light" data-testid="export-done">
+          Not exported: no file was chosen.
+        </Alert>
+      )}
+      {done && !done.cancelled && (
         <Alert color="green" variant="light" data-testid="export-done">
-          Written to {done.file} ({size(done.bytes)}, {formatNumber(done.blobs)} evidence files).
+          {done.download
+            ? `Downloading ${done.download.name} (${size(done.bytes)}, ${formatNumber(done.blobs)} evidence files). The host keeps it for an hour or until it is downloaded whole.`
+            : `Saved to ${done.file} (${size(done.bytes)}, ${formatNumber(done.blobs)} evidence files).`}{' '}
+          Keep the file and its passphrase apart: together they open everything.
         </Alert>
       )}
       <Group>
