@@ -12,20 +12,12 @@ import { loadActor } from '../services/directory/users';
 import { commentTicket, createTicket } from '../services/tickets/tickets';
 import { verifyChain } from '../services/core/audit';
 import { openConnection, type StoreKey } from '../db/store-key';
+import { mulberry32 } from '../../shared/random';
+
+/** The same seed gives the same kill times on every run. */
+export const seededRandom = mulberry32;
 
 export const CRASH_ADMIN = { username: 'admin', displayName: 'Ada Admin', password: 'password123' };
-
-/** mulberry32: the same seed gives the same kill times on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Sets up a store in `dataDir` (the administrator above, one site) holding `tickets` tickets with a
@@ -39,7 +31,7 @@ export function seedStore(dataDir: string, opts: { tickets: number; key?: StoreK
     const session = initialize(ctx, { admin: CRASH_ADMIN, site: { name: 'Harbour depot' } });
     const actor = loadActor(rt.store.sqlite, session.user.id)!;
     const as = { store: rt.store, clock: rt.clock, actor, call: 'tickets.create' };
-    const rnd = seededRandom(opts.seed ?? 7);
+    const rnd = mulberry32(opts.seed ?? 7);
     const words = ['pallet', 'scanner', 'forklift', 'gate', 'cradle', 'battery', 'label', 'printer', 'dock', 'bay', 'router', 'badge'];
     const text = (n: number) => Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ');
     for (let i = 0; i < opts.tickets; i++) {

@@ -25,9 +25,8 @@ export async function readFileText(file: File): Promise<ReadText> {
   return decodeBytes(await file.arrayBuffer());
 }
 
-/** Saves `data` under `filename` through a temporary link (works in Electron and the browser). */
-export function downloadBlob(data: Blob, filename: string): void {
-  const url = URL.createObjectURL(data);
+/** Saves what `url` (same origin, or a blob) holds under `filename` through a temporary link: the browser's download manager streams it to disk. */
+export function downloadUrl(url: string, filename: string): void {
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;
@@ -35,6 +34,12 @@ export function downloadBlob(data: Blob, filename: string): void {
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+/** Saves `data` under `filename` through a temporary link (works in Electron and the browser). */
+export function downloadBlob(data: Blob, filename: string): void {
+  const url = URL.createObjectURL(data);
+  downloadUrl(url, filename);
   // Revoke later: Chromium reads the blob asynchronously after click().
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }

@@ -11,6 +11,7 @@ import { formatDateTime, formatNumber } from '../../lib/format';
 import { useSession } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
 import { PassphraseFields, usePassphraseForm } from './PassphraseFields';
+import { downloadUrl } from '../assets/files';
 import type { BackupSummary, ExportSummary } from '../../../shared/api/store';
 
 /** "Encrypt this store" for an administrator on the browser host, while the store is plain. */
@@ -187,17 +188,6 @@ export function BackupsSection() {
   );
 }
 
-/** Hands a same-origin download the host offered to the browser's download manager (streamed to disk, not held in the page). */
-function startDownload(url: string, name: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
-
 /**
  * Export everything (administrators): one file to import on a new machine, under a passphrase chosen
  * now. The desktop asks where to save it; in a browser it arrives as a download.
@@ -206,7 +196,7 @@ export function ExportSection() {
   const [done, setDone] = useState<ExportSummary | null>(null);
   const form = usePassphraseForm(async (passphrase) => {
     const r = await api.call('store.export', { passphrase });
-    if (r.download) startDownload(r.download.url, r.download.name);
+    if (r.download) downloadUrl(r.download.url, r.download.name);
     setDone(r);
   });
   return (
