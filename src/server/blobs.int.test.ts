@@ -124,7 +124,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       await evidenceRecord(audA, A, bytes);
       const other = await get(server, techB, `/blobs/${h}`);
       expect(other.status).toBe(403);
-      expect(other.error?.message).toMatch(/no evidence record you can read/);
+      expect(other.error?.message).toMatch(/no evidence record or article you can read/);
       expect(other.bytes).toBeUndefined();
       expect((await get(server, reqA, `/blobs/${h}`)).status).toBe(403);
       // Requesters do not upload evidence either.

@@ -2,7 +2,8 @@
  * Evidence blob routes (docs/grc-evidence.md): a device uploads a file named by its SHA-256 in
  * chunks (PUT with the offset it resumes from), the server keeps one copy per hash whoever sends it
  * and checks the hash when the last byte arrives; a download is served only to a device whose user
- * may read an evidence record naming the blob (its site and role, by the same rules as pulls).
+ * may read an evidence record or a knowledge article naming the blob (its site and role, by the same
+ * rules as pulls).
  */
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
@@ -58,14 +59,15 @@ async function status(store: ServerStore, sha: string, deviceId: string): Promis
   return { sha256: sha, stored: false, received: up?.received ?? 0, size: up?.size ?? null };
 }
 
-/** Whether the person may read at least one evidence record naming the blob, in a site they hold. */
+/**
+ * Whether the person may read at least one record naming the blob, in a site they hold: an evidence
+ * record, or a knowledge article that shows it as a picture (a requester: a published public one).
+ */
 async function mayDownload(store: ServerStore, auth: Authenticated, sha: string): Promise<boolean> {
-  const records = await store.evidenceNaming(sha);
-  if (!records.length) return false;
+  const named = [...(await store.evidenceNaming(sha)), ...(await store.articlesNaming(sha))];
+  if (!named.length) return false;
   const p = await resolvePrincipal(store, auth);
-  return records.some(
-    (r) => (r.scopeId === GLOBAL || p.sites === null || p.sites.includes(r.scopeId)) && mayRead(p, 'evidence', r.data, null),
-  );
+  return named.some((r) => (r.scopeId === GLOBAL || p.sites === null || p.sites.includes(r.scopeId)) && mayRead(p, r.entity, r.data, null));
 }
 
 export async function handleBlob(
@@ -92,7 +94,7 @@ export async function handleBlob(
       throw new HttpError(
         403,
         'forbidden',
-        'You may not download this file: no evidence record you can read (in your sites, for your role) names it.',
+        'You may not download this file: no evidence record or article you can read (in your sites, for your role) names it.',
       );
     }
     const bytes = await store.readBlob(sha);

@@ -1,5 +1,6 @@
 /**
- * Evidence blobs on the device's side of sync (protocol in shared/sync/blobs.ts): after a pass's
+ * Evidence files and knowledge articles' pictures on the device's side of sync (protocol in
+ * shared/sync/blobs.ts): after a pass's
  * records are pushed and pulled, files this device holds that the server lacks are uploaded in
  * chunks (resuming where the server's copy of an interrupted upload stops), and files named by
  * pulled evidence records that this device lacks are downloaded and checked against their hash.
@@ -21,14 +22,32 @@ export interface BlobSyncResult {
   corrupt: string[];
 }
 
-/** Hashes named by live evidence records, each with whether the server is known to hold it. */
-function named(sqlite: Database.Database): { sha256: string; size: number; synced: number }[] {
-  return sqlite
+/** A picture in an article's Markdown names its blob: `![alt](blob:<sha256>)`. */
+const ARTICLE_PICTURE = /blob:([0-9a-f]{64})/g;
+
+/**
+ * Hashes named by live evidence records and by the pictures of live knowledge articles, each with
+ * whether the server is known to hold it (evidence_blobs_synced keeps every synced blob's hash).
+ */
+function named(sqlite: Database.Database): { sha256: string; synced: number }[] {
+  const out = sqlite
     .prepare(
-      `SELECT e.sha256, max(e.size) AS size, (s.sha256 IS NOT NULL) AS synced FROM evidence e LEFT JOIN evidence_blobs_synced s ON s.sha256 = e.sha256
+      `SELECT e.sha256, (s.sha256 IS NOT NULL) AS synced FROM evidence e LEFT JOIN evidence_blobs_synced s ON s.sha256 = e.sha256
        WHERE e.deleted_hlc IS NULL GROUP BY e.sha256 ORDER BY min(e.created_at)`,
     )
-    .all() as { sha256: string; size: number; synced: number }[];
+    .all() as { sha256: string; synced: number }[];
+  const seen = new Set(out.map((b) => b.sha256));
+  const synced = sqlite.prepare('SELECT 1 FROM evidence_blobs_synced WHERE sha256 = ?').pluck();
+  const bodies = sqlite.prepare("SELECT body FROM kb_articles WHERE deleted_hlc IS NULL AND instr(body, 'blob:') > 0 ORDER BY created_at").pluck().all() as string[];
+  for (const body of bodies) {
+    for (const m of body.matchAll(ARTICLE_PICTURE)) {
+      const sha = m[1]!;
+      if (seen.has(sha)) continue;
+      seen.add(sha);
+      out.push({ sha256: sha, synced: synced.get(sha) ? 1 : 0 });
+    }
+  }
+  return out;
 }
 
 async function markSynced(sqlite: Database.Database, sha: string, at: string): Promise<void> {

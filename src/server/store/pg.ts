@@ -708,6 +708,8 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     },
     evidenceNaming: async (sha) =>
       (await pool.query<RecordRow>("SELECT * FROM records WHERE entity = 'evidence' AND deleted_hlc IS NULL AND (data::jsonb ->> 'sha256') = $1", [sha])).rows.map((r) => rowToRecord(r)),
+    articlesNaming: async (sha) =>
+      (await pool.query<RecordRow>("SELECT * FROM records WHERE entity = 'kb_articles' AND deleted_hlc IS NULL AND strpos(data::jsonb ->> 'body', $1) > 0", [`blob:${sha}`])).rows.map((r) => rowToRecord(r)),
     clearLoginFailures: async (key) => {
       await pool.query('DELETE FROM auth_throttle WHERE key = $1', [key]);
     },

@@ -493,6 +493,9 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       }),
     evidenceNaming: async (sha) =>
       (db.prepare("SELECT * FROM records WHERE entity = 'evidence' AND deleted_hlc IS NULL AND json_extract(data, '$.sha256') = ?").all(sha) as RecordRow[]).map((r) => rowToRecord(r)),
+    // Articles are few: their range of the primary key, searched for the picture's name.
+    articlesNaming: async (sha) =>
+      (db.prepare("SELECT * FROM records WHERE entity = 'kb_articles' AND deleted_hlc IS NULL AND instr(json_extract(data, '$.body'), ?) > 0").all(`blob:${sha}`) as RecordRow[]).map((r) => rowToRecord(r)),
     announce: async (seq, scopes) => {
       events.emit('seq', seq, scopes ? [...scopes] : null);
     },

@@ -281,6 +281,8 @@ export interface ServerStore {
   saveBlob(sha256: string, data: Buffer, at: string): Promise<void>;
   /** Evidence records (not deleted) naming this blob: who may download it is read from them. */
   evidenceNaming(sha256: string): Promise<StoredRecord[]>;
+  /** Knowledge articles (not deleted) whose body shows this blob as a picture (`blob:<sha256>`). */
+  articlesNaming(sha256: string): Promise<StoredRecord[]>;
 
   /**
    * Reserves `count` consecutive values of a counter the server keeps for a device it writes for
