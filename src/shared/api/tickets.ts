@@ -282,6 +282,20 @@ export interface TicketImportFigures {
   madeSlaPercent: number | null;
 }
 
+/** Outpost's own resolution SLA over an imported history. */
+export interface OwnSlaFigures {
+  /** Incidents under a policy whose resolution clock stopped (resolved or closed): the share's base. */
+  measured: number;
+  /** Of those, resolved within the policy's target. */
+  met: number;
+  /** Under a policy but still open (or cancelled): no outcome yet. */
+  notStopped: number;
+  /** No active policy has a target for the incident's priority (and type, category, site). */
+  noPolicy: number;
+  /** The policies that applied, by name. */
+  policies: string[];
+}
+
 export interface TicketImportResult {
   format: TicketImportFormat;
   dryRun: boolean;
@@ -301,8 +315,12 @@ export interface TicketImportResult {
   reopenedPercent: number;
   /** Share of incidents whose last event (highest sys_mod_count) says made_sla = true. */
   madeSlaPercent: number;
-  /** The same figures as Outpost reads them from the imported tickets and their status history. */
-  outpost: TicketImportFigures & { mttrHours: { median: number | null; mean: number | null } };
+  /**
+   * The same figures as Outpost reads them from the folded status history. Its `madeSlaPercent` is
+   * Outpost's own resolution SLA (the team's policy, business hours and pauses) over the incidents
+   * whose clock stopped (`sla.measured`), null when none could be measured.
+   */
+  outpost: TicketImportFigures & { mttrHours: { median: number | null; mean: number | null }; sla: OwnSlaFigures };
   people: { created: number; matched: number };
   groups: { created: number; matched: number };
   /** Row errors: the row (1-based, header excluded) and column. With any, nothing is written. */

@@ -241,7 +241,11 @@ function ImportFigures({ result }: { result: TicketImportResult }) {
           <Table.Tr>
             <Table.Td>Resolution SLA met</Table.Td>
             <Table.Td ta="right">{pct(result.madeSlaPercent)}</Table.Td>
-            <Table.Td ta="right">{pct(o.madeSlaPercent)} (as recorded)</Table.Td>
+            <Table.Td ta="right" data-testid="import-own-sla">
+              {o.madeSlaPercent === null
+                ? 'no SLA policy applies'
+                : `${pct(o.madeSlaPercent)} of ${formatNumber(o.sla.measured)} resolved, under ${o.sla.policies.join(', ')}`}
+            </Table.Td>
           </Table.Tr>
           <Table.Tr>
             <Table.Td>Time to resolve, median / mean</Table.Td>
@@ -252,6 +256,11 @@ function ImportFigures({ result }: { result: TicketImportResult }) {
           </Table.Tr>
         </Table.Tbody>
       </Table>
+      <Text size="sm" c="dimmed" maw={640}>
+        The file’s SLA figure is ServiceNow’s own <code>made_sla</code> on each incident’s last update. Outpost’s is computed from each incident’s folded status
+        history with the team’s SLA policy (Settings → SLA policies): its business hours and holidays, the clock paused while waiting on the caller or a
+        vendor{o.sla.notStopped || o.sla.noPolicy ? `; ${formatNumber(o.sla.notStopped)} still open and ${formatNumber(o.sla.noPolicy)} without a policy are not counted` : ''}.
+      </Text>
     </Stack>
   );
 }

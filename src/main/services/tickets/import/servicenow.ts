@@ -2,7 +2,8 @@
  * tickets.import for a ServiceNow incident export in its event-log layout: one row per update of an
  * incident (`number`, `incident_state`, `sys_mod_count`, `made_sla`, `dd-mm-yyyy HH:MM` times, `?`
  * for empty). The rows of one number fold into one ticket: its latest fields, its status history and
- * reassignments as timeline entries at the file's times, the recorded SLA outcome, and the source
+ * reassignments as timeline entries at the file's times, the recorded SLA outcome (and, in the
+ * report, Outpost's own SLA outcome computed from the folded history under the team's policy), and the source
  * number kept to find the ticket again (a re-import updates it, never doubles it). The file is read
  * as a stream, every row is checked before anything is written, and the write is all-or-nothing.
  */
@@ -21,13 +22,15 @@ import { AppError } from '../../../../shared/result';
 import { uuidv7 } from '../../../../shared/ids';
 import { formatNumber, isOpen, priorityFor, type PendingReason, type TicketStatus } from '../../../../shared/tickets/rules';
 import type { ImportError, ImportJobStatus } from '../../../../shared/api/assets';
-import type { TicketImportResult } from '../../../../shared/api/tickets';
+import type { OwnSlaFigures, TicketImportResult } from '../../../../shared/api/tickets';
 import { TRANSITION_FIELDS } from '../../../../shared/sync/access';
 import { priorityMatrix } from '../../settings/settings';
 import { reserveNumbers } from '../../core/numbers';
 import { releaseUpload, uploadFile, uploadStream, type UploadFile } from '../../uploads/uploads';
 import { deriveBusinessFigures } from '../../sla/figures';
-import { loadSlaSetup } from '../../sla/load';
+import { loadSlaSetup, type SlaSetup } from '../../sla/load';
+import { slaOfTicket } from '../../sla/recompute';
+import type { StatusEvent } from '../../../../shared/sla/clock';
 import { NO_PASSWORD } from '../../assets/import/resolve';
 import { median, mean, hoursBetween, percent } from '../../kpis/stats';
 
@@ -317,7 +320,7 @@ interface IncidentPlan {
   history: HistoryPlan[];
   file: { resolved: boolean; reopened: boolean; madeSla: boolean };
   /** Outpost's reading of the folded history. */
-  own: { reopened: boolean; resolvedAt: number | null; openedAt: number };
+  own: { reopened: boolean; resolvedAt: number | null; openedAt: number; slaEvents: StatusEvent[] };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -329,11 +332,17 @@ function fold(number: string, evs: SnEvent[], matrix: ReturnType<typeof priority
   const reasonOf = (e: SnEvent) => `ServiceNow: ${e.state}${e.updatedBy ? ` (${e.updatedBy})` : ''}`;
   history.push({ key: `${first.mod}:${first.row}:status`, at: iso(Math.min(first.openedAt, first.updatedAt)), kind: 'status', field: null, from: null, to: first.status, reason: reasonOf(first) });
   let reopened = false;
+  // What the SLA clock reads: every move of status, and of the pending reason (waiting on the
+  // caller pauses the clock, waiting on a problem does not), ordered as the file's updates are
+  // (the ids sort as the update counts: same-minute updates keep the file's order).
+  const slaId = (e: SnEvent) => `${String(e.mod).padStart(10, '0')}:${String(e.row).padStart(10, '0')}`;
+  const slaEvents: StatusEvent[] = [{ id: slaId(first), at: iso(Math.min(first.openedAt, first.updatedAt)), to: first.status, reason: first.status === 'pending' ? first.pending : null }];
   for (let i = 1; i < evs.length; i++) {
     const a = evs[i - 1]!;
     const b = evs[i]!;
     const at = iso(b.updatedAt);
     const key = `${b.mod}:${b.row}`;
+    if (a.status !== b.status || (b.status === 'pending' && a.pending !== b.pending)) slaEvents.push({ id: slaId(b), at, to: b.status, reason: b.status === 'pending' ? b.pending : null });
     if (a.status !== b.status) {
       history.push({ key: `${key}:status`, at, kind: 'status', field: null, from: a.status, to: b.status, reason: reasonOf(b) });
       if ((a.status === 'resolved' || a.status === 'closed') && isOpen(b.status)) reopened = true;
@@ -389,7 +398,7 @@ function fold(number: string, evs: SnEvent[], matrix: ReturnType<typeof priority
     caller: last.caller,
     history,
     file: { resolved: last.resolvedAt !== null, reopened: last.reopens > 0, madeSla: last.madeSla },
-    own: { reopened, resolvedAt, openedAt: last.openedAt },
+    own: { reopened, resolvedAt, openedAt: last.openedAt, slaEvents },
   };
 }
 
@@ -496,6 +505,7 @@ export async function importServiceNow(ctx: Ctx, source: ImportSource, opts: Ser
   const fileReopened = plans.filter((p) => p.file.reopened).length;
   const ownReopened = plans.filter((p) => p.own.reopened).length;
   const ttr = plans.filter((p) => p.own.resolvedAt !== null).map((p) => hoursBetween(p.own.openedAt, p.own.resolvedAt!));
+  const ownSla = ownSlaFigures(loadSlaSetup(sqlite), plans, siteId);
   const result: TicketImportResult = {
     format: 'servicenow-events',
     dryRun: opts.dryRun,
@@ -512,7 +522,8 @@ export async function importServiceNow(ctx: Ctx, source: ImportSource, opts: Ser
       resolved: ttr.length,
       reopened: ownReopened,
       reopenedPercent: round2(percent(ownReopened, n) ?? 0),
-      madeSlaPercent: n ? round2(percent(plans.filter((p) => p.fields.sla_met === 1).length, n)!) : null,
+      madeSlaPercent: ownSla.measured ? round2(percent(ownSla.met, ownSla.measured)!) : null,
+      sla: ownSla,
       mttrHours: { median: ttr.length ? round2(median(ttr)!) : null, mean: ttr.length ? round2(mean(ttr)!) : null },
     },
     people: { created: [...dir.users.values()].filter((u) => u.create).length, matched: [...dir.users.values()].filter((u) => !u.create).length },
@@ -523,6 +534,49 @@ export async function importServiceNow(ctx: Ctx, source: ImportSource, opts: Ser
   if (opts.dryRun || result.errors.length) return result;
   result.unchanged = await writePlans(ctx, plans, existing, dir, siteId, result, progress);
   return result;
+}
+
+/**
+ * Outpost's own resolution SLA over the folded histories: each incident under the team's policy
+ * that applies to it (by priority, type, category, the import's site), on its business-hours
+ * calendar, paused while waiting on the caller or a vendor: computed exactly as for a ticket worked
+ * here (`slaOfTicket`). Only incidents whose resolution clock has stopped (resolved, closed) are
+ * measured; open and cancelled ones, and those no policy covers, are counted apart.
+ */
+function ownSlaFigures(setup: SlaSetup, plans: IncidentPlan[], siteId: string): OwnSlaFigures {
+  const out: OwnSlaFigures = { measured: 0, met: 0, notStopped: 0, noPolicy: 0, policies: [] };
+  const used = new Set<string>();
+  for (const p of plans) {
+    const sla = setup.policies.length
+      ? slaOfTicket(
+          setup,
+          {
+            id: p.number,
+            type: 'incident',
+            category: (p.fields.category as string | null) ?? null,
+            scope_id: siteId,
+            priority: Number(p.fields.priority),
+            opened_at: String(p.fields.opened_at),
+            first_response_at: (p.fields.first_response_at as string | null) ?? null,
+          },
+          p.own.slaEvents,
+        )
+      : null;
+    const clock = sla?.figures.resolution;
+    if (!sla || !clock) {
+      out.noPolicy++;
+      continue;
+    }
+    used.add(sla.policy.name);
+    if (clock.state !== 'stopped' || clock.met === null) {
+      out.notStopped++;
+      continue;
+    }
+    out.measured++;
+    if (clock.met) out.met++;
+  }
+  out.policies = [...used].sort();
+  return out;
 }
 
 /** Writes everything in one transaction, in chunks with progress between them; returns how many existing tickets did not change. */
