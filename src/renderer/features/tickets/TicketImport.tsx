@@ -134,6 +134,7 @@ export function TicketImport() {
             leftSection={<IconFileImport size={16} />}
             w={340}
             clearable
+            clearButtonProps={{ 'aria-label': 'Clear the chosen file' }}
             data-testid="ticket-import-file"
           />
         )}
