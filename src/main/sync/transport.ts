@@ -33,7 +33,9 @@ const REPEATABLE = new Set(['/sync/push', '/auth/login', '/auth/verify']);
 function staleConnection(e: unknown): boolean {
   const cause = e instanceof Error && e.cause instanceof Error ? e.cause : null;
   const code = (cause as { code?: string } | null)?.code ?? '';
-  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || /other side closed/i.test(cause?.message ?? '');
+  // EPIPE: the request was being written to a connection the server had already closed (an idle
+  // kept-alive one it timed out just as the device reused it): it was never read.
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || /other side closed/i.test(cause?.message ?? '');
 }
 
 const CERT_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|HOSTNAME_MISMATCH/;
