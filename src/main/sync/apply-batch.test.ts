@@ -168,4 +168,45 @@ describe('a long page reads what the device held window by window', () => {
     ]);
     expect(s.sqlite.prepare('SELECT title FROM tickets WHERE id = ?').pluck().get(held[850]!.id)).toBe('Renamed twice');
   });
+
+  it('finds a pulled comment by its words when the comment arrives before its ticket (a ticket edited after it was commented)', () => {
+    const s = store();
+    // The server sends each record at its newest change: the comment (seq 1) comes before its
+    // ticket, renamed after the comment was written (seq 3); a second comment arrives after it.
+    const comment = (seq: number, id: string, body: string): Change => ({
+      seq, entity: 'ticket_comments', id, scopeId: 'site-1',
+      data: { ticket_id: 't-000003', author_id: 'p-1', body, internal: 0 },
+      fieldHlc: { ticket_id: STAMP, author_id: STAMP, body: STAMP, internal: STAMP, scope_id: STAMP },
+      deletedHlc: null, createdAt: `2026-03-01T10:0${seq}:00.000Z`, updatedAt: `2026-03-01T10:0${seq}:00.000Z`,
+    });
+    const changes = [comment(1, 'c-1', 'Toner cartridge swapped'), ticket(3, 'INC3', 'Printer on floor two'), comment(4, 'c-2', 'Fuser replaced')];
+    applyPage(s.sqlite, { from: 0, cursor: 4, hasMore: false, changes }, Date.now());
+    const hits = (q: string) => s.sqlite.prepare('SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?').pluck().get(q);
+    expect(hits('toner')).toBe(1);
+    expect(hits('fuser')).toBe(1);
+    expect(hits('printer')).toBe(1);
+  });
+
+  it('repairs the search entry of a ticket whose pulled comments were missed before the fix', () => {
+    const s = store();
+    // The store as it was: the ticket's insert started its entry with no comments.
+    s.sqlite.exec(`DROP TRIGGER tickets_fts_ai;
+      CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets BEGIN
+        INSERT INTO tickets_fts (rowid, number, title, description, comments) VALUES (new.rowid, new.number, new.title, new.description, '');
+      END;`);
+    const comment: Change = {
+      seq: 1, entity: 'ticket_comments', id: 'c-1', scopeId: 'site-1',
+      data: { ticket_id: 't-000002', author_id: 'p-1', body: 'Toner cartridge swapped', internal: 0 },
+      fieldHlc: { ticket_id: STAMP, author_id: STAMP, body: STAMP, internal: STAMP, scope_id: STAMP },
+      deletedHlc: null, createdAt: '2026-03-01T10:01:00.000Z', updatedAt: '2026-03-01T10:01:00.000Z',
+    };
+    applyPage(s.sqlite, { from: 0, cursor: 3, hasMore: false, changes: [comment, ticket(2, 'INC2', 'Printer'), ticket(3, 'INC3', 'Other')] }, Date.now());
+    const hits = (q: string) => s.sqlite.prepare('SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH ?').pluck().get(q);
+    expect(hits('toner')).toBe(0);
+    const migration = fs.readFileSync(path.join(__dirname, '../../../migrations/desktop/0041_pulled_comments_search.sql'), 'utf8');
+    for (const statement of migration.split('--> statement-breakpoint')) s.sqlite.exec(statement);
+    expect(hits('toner')).toBe(1);
+    expect(hits('printer')).toBe(1);
+    expect(hits('other')).toBe(1);
+  });
 });
