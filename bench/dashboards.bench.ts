@@ -35,20 +35,28 @@ function stats(samples: number[]) {
   const r = (x: number) => Math.round(x * 100) / 100;
   return { n: s.length, median_ms: r(q(0.5)), p95_ms: r(q(0.95)), max_ms: r(s[s.length - 1]!) };
 }
-/** The figures beside their goal, and whether the p95 meets it. */
-function against(goal: number, s: ReturnType<typeof stats>) {
-  return { p50_ms: s.median_ms, p95_ms: s.p95_ms, goal_p95_ms: goal, met: s.p95_ms <= goal, n: s.n, max_ms: s.max_ms };
+/** The figures beside their goal, and whether the p95 meets it (with the CPU time of the same runs). */
+function against(goal: number, r: { wall: ReturnType<typeof stats>; cpu: ReturnType<typeof stats> }) {
+  const s = r.wall;
+  return { p50_ms: s.median_ms, p95_ms: s.p95_ms, goal_p95_ms: goal, met: s.p95_ms <= goal, n: s.n, max_ms: s.max_ms, cpu_p50_ms: r.cpu.median_ms, cpu_p95_ms: r.cpu.p95_ms };
 }
 function time(fn: () => unknown): number {
   const t = performance.now();
   fn();
   return performance.now() - t;
 }
+/** Wall time, and this process's CPU time (user + system: on a loaded machine, what the work costs without the wait for a core). */
 function repeat(n: number, fn: () => unknown) {
   fn();
   const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(time(fn));
-  return stats(out);
+  const cpu: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = process.cpuUsage();
+    out.push(time(fn));
+    const d = process.cpuUsage(u);
+    cpu.push((d.user + d.system) / 1000);
+  }
+  return { wall: stats(out), cpu: stats(cpu) };
 }
 
 function main() {
@@ -104,7 +112,7 @@ function main() {
       administrator: role(ROLE_DASHBOARDS.admin, admin),
       auditor_ticket_widgets: role(ROLE_DASHBOARDS.auditor, admin),
     };
-    const kpisGetEverything = repeat(5, () => getKpis(tech, filter));
+    const kpisGetEverything = repeat(5, () => getKpis(tech, filter)).wall;
 
     // A single edit (reassign, then a status move) with the figures kept, and with the history
     // triggers dropped and the business-hours derivation timed apart: alternating rounds.
@@ -119,21 +127,29 @@ function main() {
     const withFigures: number[] = [];
     const without: number[] = [];
     const derive: number[] = [];
+    // The same edits in this process's CPU time (user + system): on a loaded machine the wall time
+    // mostly measures waiting for a core, the CPU time what the edit costs.
+    const cpu = { kept: [] as number[], bare: [] as number[] };
     let n = 0;
-    const edit = (id: string) => {
+    const edit = (id: string, cpuInto: number[]) => {
       const i = n++;
-      return time(() => {
+      const u = process.cpuUsage();
+      const wall = time(() => {
         updateTicket(tech, id, { groupId: groups[i % groups.length]! });
         const cur = sqlite.prepare('SELECT status FROM tickets WHERE id = ?').pluck().get(id) as string;
         transitionTicket(tech, id, cur === 'pending' ? { to: 'in_progress' } : { to: 'pending', reason: 'customer' });
       });
+      const d = process.cpuUsage(u);
+      cpuInto.push((d.user + d.system) / 1000);
+      return wall;
     };
-    for (let round = 0; round < 4; round++) {
-      const slice = open.slice(round * 100, round * 100 + 100);
-      for (const id of slice.slice(0, 50)) withFigures.push(edit(id));
+    // Eight rounds of 25 and 25 (short rounds, so a change in the machine's load falls on both sides).
+    for (let round = 0; round < 8; round++) {
+      const slice = open.slice(round * 50, round * 50 + 50);
+      for (const id of slice.slice(0, 25)) withFigures.push(edit(id, cpu.kept));
       for (const t of triggers) sqlite.exec(`DROP TRIGGER ${t.name}`);
-      for (const id of slice.slice(50)) {
-        without.push(edit(id));
+      for (const id of slice.slice(25)) {
+        without.push(edit(id, cpu.bare));
         // The edit above made two writes, each deriving the ticket's business hours once from the row
         // it reads anyway (and writing them only when they change): time that work alone.
         const t = facts.get(id) as Facts;
@@ -152,6 +168,8 @@ function main() {
     const pct = (a: number, b: number) => Math.round(((a - b) / b) * 1000) / 10;
     const overheadPct = pct(kept.median_ms, bare.median_ms);
     const overheadP95Pct = pct(kept.p95_ms, bare.p95_ms);
+    const cpuKept = stats(cpu.kept);
+    const cpuBare = stats(cpu.bare.map((t, i) => t - derive[i]!));
 
     const count = (sql: string) => sqlite.prepare(sql).pluck().get() as number;
     console.log(
@@ -171,12 +189,17 @@ function main() {
             figures_not_kept: { p50_ms: bare.median_ms, p95_ms: bare.p95_ms, n: bare.n, max_ms: bare.max_ms },
             overhead_pct_of_median: overheadPct,
             overhead_pct_of_p95: overheadP95Pct,
+            cpu_time: {
+              figures_kept_p50_ms: cpuKept.median_ms,
+              figures_not_kept_p50_ms: cpuBare.median_ms,
+              overhead_pct_of_median: pct(cpuKept.median_ms, cpuBare.median_ms),
+            },
             goal_overhead_pct: GOALS.edit_overhead_pct,
             met: overheadPct <= GOALS.edit_overhead_pct,
           },
           goals: GOALS,
           load_average: os.loadavg().map((x) => Math.round(x * 100) / 100),
-          note: 'figures kept = history triggers + business-hours derivation; timings on a shared machine vary with its load (load_average at the end of the run)',
+          note: 'figures kept = history triggers + business-hours derivation; goals are judged on wall time; on a shared machine wall time grows with its load (load_average at the end of the run), cpu_* is the same runs in this process’s CPU time',
         },
         null,
         2,
