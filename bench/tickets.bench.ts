@@ -28,6 +28,7 @@ import { transitionTicket, updateTicket } from '../src/main/services/tickets/tic
 import { uuidv7 } from '../src/shared/ids';
 import { DEFAULT_PRIORITY_MATRIX, formatNumber, isOpen, numberPrefix, priorityFor } from '../src/shared/tickets/rules';
 import { tempDir } from '../src/main/testing';
+import { acknowledge } from '../src/main/sync/outbox';
 import type { StoreKey } from '../src/main/db/store-key';
 
 function arg(name: string, fallback: number): number {
@@ -268,6 +269,33 @@ function measure(key: StoreKey | null) {
       both.push(a + b);
     });
 
+    // The store's size per ticket, then every op acknowledged as a server's answer to a push would be
+    // (outbox.acknowledge removes acknowledged ops; the audit trail is another table and stays).
+    const pageSize = store.sqlite.prepare('PRAGMA page_size').pluck().get() as number;
+    const used = () => ((store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) - (store.sqlite.prepare('PRAGMA freelist_count').pluck().get() as number)) * pageSize;
+    const opsBefore = count('SELECT count(*) FROM pending_ops');
+    const usedBefore = used();
+    const auditBefore = count('SELECT count(*) FROM audit_events');
+    log(`acknowledging ${opsBefore} ops`);
+    const ackMs = time(() => {
+      const seqs = store.sqlite.prepare('SELECT device_seq FROM pending_ops ORDER BY device_seq LIMIT 5000').pluck();
+      for (;;) {
+        const batch = seqs.all() as number[];
+        if (!batch.length) break;
+        acknowledge(store.sqlite, batch.map((deviceSeq) => ({ deviceSeq, status: 'applied' as const })));
+        if (batch.length < 5000) break;
+      }
+    });
+    const pruning = {
+      pending_ops_before: opsBefore,
+      pending_ops_after: count('SELECT count(*) FROM pending_ops'),
+      audit_events_kept: count('SELECT count(*) FROM audit_events') === auditBefore,
+      acknowledge_all_ms: Math.round(ackMs),
+      bytes_per_ticket_before: Math.round(usedBefore / total),
+      bytes_per_ticket_after: Math.round(used() / total),
+      note: 'bytes in use (pages minus free pages) per ticket; the file keeps its size and SQLite reuses the freed pages',
+    };
+
     return {
       encrypted: !!key,
       tickets: total,
@@ -286,7 +314,8 @@ function measure(key: StoreKey | null) {
       sla,
       search: { ...stats(searchSamples), per_query_median_ms: perQuery },
       edit: { update_p95_ms: stats(upd).p95_ms, transition_p95_ms: stats(tr).p95_ms, update: stats(upd), transition: stats(tr), update_plus_transition: stats(both) },
-      goals_at_1M: { page_p95_ms: 20, search_p95_ms: 50, edit_p95_ms: 2 },
+      pruning,
+      goals_at_1M: { page_p95_ms: 20, search_p95_ms: 25, edit_max_ms: 20 },
       db_mb: Math.round(((store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) * (store.sqlite.prepare('PRAGMA page_size').pluck().get() as number)) / 1048576),
     };
   } finally {
