@@ -12,7 +12,11 @@
  * The log stays bounded: while it is large the worker checkpoints more often, and a log past
  * CHECKPOINT_TUNING.escalatePages that PASSIVE could not fold back (a reader held an old snapshot throughout) is
  * folded back with TRUNCATE, which waits for readers and holds writers while it runs (rare: a log
- * of 64 MB). A log the main connection restarts is cut back to JOURNAL_SIZE_LIMIT bytes.
+ * of 1 GB). A catch-up writing continuously also keeps PASSIVE one step behind, so a lower bound
+ * had the worker hold the catch-up's writes for 200 ms and more; and cutting a long log file back
+ * when the main connection restarts it (journal_size_limit) cost a commit 170 ms of freeing pages.
+ * So the log file keeps its length while the store is open (it is reused from the start, not
+ * regrown) and is removed when the store closes.
  *
  * Stopping (store close, restore, wipe, encryption, re-key: all close the store) is synchronous:
  * the worker closes its connection before stop() returns, so nothing holds the file afterwards.
@@ -34,11 +38,11 @@ import { writeGateBusy } from './write-gate';
  * everyMs: how often the log is folded back while writes are light; busyPages, busyEveryMs: while
  * the log holds at least busyPages pages (a catch-up is writing), checkpoints come every busyEveryMs;
  * escalatePages: a log this long that PASSIVE could not fold back is folded back with TRUNCATE
- * (64 MB at 4 KiB pages). Tests shrink them; each store takes the values current when it opens.
+ * (1 GB at 4 KiB pages). Tests shrink them; each store takes the values current when it opens.
  */
-export const CHECKPOINT_TUNING = { everyMs: 1_000, busyPages: 1_000, busyEveryMs: 200, escalatePages: 16_384 };
-/** When the main connection restarts the log, a longer file is cut back to this size. */
-export const JOURNAL_SIZE_LIMIT = 32 * 1024 * 1024;
+export const CHECKPOINT_TUNING = { everyMs: 1_000, busyPages: 1_000, busyEveryMs: 200, escalatePages: 262_144 };
+/** The log file is never cut back when the main connection restarts it (-1): see above. */
+export const JOURNAL_SIZE_LIMIT = -1;
 /** The log pages past which a commit checkpoints itself when checkpoints run on the main thread. */
 export const WAL_AUTOCHECKPOINT_PAGES = 2000;
 /** The longest stop() waits for the worker to close its connection. */
