@@ -39,6 +39,10 @@ test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
   await page.goto(host.url);
   await new SignInPage(page).signIn('aud', 'password123');
+  // Signed in, and the console has opened the auditor's first screen, before the tests go to the
+  // dashboard (otherwise that first opening can come after, and land on it instead).
+  await expect(page.getByTestId('sign-in')).toHaveCount(0);
+  await expect(page).toHaveURL(/#\/[a-z]/);
 });
 
 test.afterAll(async () => {

@@ -64,7 +64,8 @@ function KnowledgeList() {
   const search = useCall('kb.search', q ? { ...filter, q, limit: 100 } : null);
   const active = q ? search : list;
   const rows: Row[] | undefined = q ? search.data?.items.map(fromHit) : list.data?.items.map(fromSummary);
-  useKeys({ n: () => staff && navigate('/knowledge/new') });
+  // '/' belongs to the page, not the list: it must work while the list loads, is empty or refreshes.
+  useKeys({ n: () => staff && navigate('/knowledge/new'), '/': () => document.getElementById('kb-search')?.focus() });
 
   return (
     <Stack p="md" gap="md" h="100%" style={{ overflow: 'hidden' }}>
@@ -142,7 +143,6 @@ function ArticleList({ rows }: { rows: Row[] }) {
     j: () => setCursor((i) => Math.min(i + 1, rows.length - 1)),
     k: () => setCursor((i) => Math.max(i - 1, 0)),
     Enter: () => rows[cursor] && navigate(`/knowledge/${rows[cursor].id}`),
-    '/': () => document.getElementById('kb-search')?.focus(),
   });
   useEffect(() => virt.scrollToIndex(cursor), [cursor, virt]);
   return (
