@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { tempDir } from '../testing';
 import { openStore, type Store } from './open';
-import { deferIndexes, deferredIndexes, restoreIndexes, restoreIndexesNow, DEFERRED_INDEXES_KEY } from './deferred-indexes';
+import { bulkFillOver, deferIndexes, deferredIndexes, restoreIndexes, restoreIndexesNow, BULK_SEARCH, DEFERRED_INDEXES_KEY } from './deferred-indexes';
 import { writeGate } from './write-gate';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
@@ -13,13 +13,13 @@ function indexList(s: Store): { name: string; sql: string | null }[] {
   return s.sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tickets', 'assets') ORDER BY name").all() as { name: string; sql: string | null }[];
 }
 
-function addTickets(s: Store, n: number): void {
+function addTickets(s: Store, n: number, from = 0): void {
   const ins = s.sqlite.prepare(
     "INSERT INTO tickets (id, scope_id, created_at, updated_at, field_hlc, number, type, title, description, status, is_open, impact, urgency, priority, opened_at) VALUES (?, 'site', ?, ?, '{}', ?, 'incident', ?, 'Printer on floor 2', 'new', 1, 3, 3, 5, ?)",
   );
   s.sqlite.pragma('foreign_keys = OFF');
   s.sqlite.transaction(() => {
-    for (let i = 0; i < n; i++) ins.run(crypto.randomUUID(), NOW.toISOString(), NOW.toISOString(), `INC${String(i + 1).padStart(7, '0')}`, `Ticket ${i}`, NOW.toISOString());
+    for (let i = from; i < from + n; i++) ins.run(crypto.randomUUID(), NOW.toISOString(), NOW.toISOString(), `INC${String(i + 1).padStart(7, '0')}`, `Ticket ${i}`, NOW.toISOString());
   })();
   s.sqlite.pragma('foreign_keys = ON');
 }
@@ -82,4 +82,44 @@ describe('deferred indexes', () => {
       }
     });
   }
+
+  it('leaves the search entries of the empty registers out and builds them from the rows at the end, triggers and all', async () => {
+    const t = tempDir('outpost-defer-');
+    const s = openStore(path.join(t.dir, 'outpost.db'));
+    try {
+      const triggers = () => s.sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all();
+      const before = triggers();
+      // Every trigger BULK_SEARCH names exists in the schema the migrations give (else it would silently not defer).
+      const names = new Set((before as { name: string }[]).map((x) => x.name));
+      for (const x of BULK_SEARCH) for (const n of x.triggers) expect(names.has(n), n).toBe(true);
+      deferIndexes(s.sqlite, ['tickets', 'assets'], NOW);
+      expect(deferredIndexes(s.sqlite)!.search!.map((x) => x.index)).toEqual(['tickets_fts', 'tickets_title_fts', 'assets_search']);
+      expect(names.size - triggers().length).toBe(BULK_SEARCH.reduce((n, x) => n + x.triggers.length, 0));
+      addTickets(s, 300);
+      // A comment written meanwhile (its trigger is out too) is in its ticket's entry once built.
+      const first = s.sqlite.prepare('SELECT id FROM tickets ORDER BY rowid LIMIT 1').pluck().get() as string;
+      s.sqlite.pragma('foreign_keys = OFF');
+      s.sqlite.prepare("INSERT INTO ticket_comments (id, scope_id, created_at, updated_at, field_hlc, ticket_id, author_id, body, internal) VALUES ('c1', 'site', ?, ?, '{}', ?, 'someone', 'Toner smudges on every page', 0)").run(NOW.toISOString(), NOW.toISOString(), first);
+      s.sqlite.pragma('foreign_keys = ON');
+      expect(s.sqlite.prepare('SELECT count(*) FROM tickets_fts').pluck().get()).toBe(0);
+      // Heavy readers of the registers wait for the fill to end.
+      let over = false;
+      const waiting = bulkFillOver(s.sqlite, 5).then(() => (over = true));
+      await new Promise((r) => setTimeout(r, 30));
+      expect(over).toBe(false);
+      restoreIndexesNow(s.sqlite);
+      await waiting;
+      expect(triggers()).toEqual(before);
+      expect(s.sqlite.prepare('SELECT count(*) FROM tickets_fts').pluck().get()).toBe(300);
+      expect(s.sqlite.prepare("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'toner'").pluck().get()).toBe(1);
+      expect(s.sqlite.prepare("SELECT count(*) FROM tickets_title_fts WHERE tickets_title_fts MATCH 'tick*'").pluck().get()).toBe(300);
+      for (const table of ['tickets_fts', 'tickets_title_fts', 'assets_search']) s.sqlite.prepare(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`).run();
+      // Kept up row by row again.
+      addTickets(s, 1, 300);
+      expect(s.sqlite.prepare('SELECT count(*) FROM tickets_title_fts').pluck().get()).toBe(301);
+    } finally {
+      s.close();
+      t.cleanup();
+    }
+  });
 });

@@ -15,6 +15,7 @@ import { ADMIN, startDevice, startTestServer, type Device, type TestServer } fro
 import { syncClientFor } from './registry';
 import { INITIAL_LOAD } from './client';
 import { DEFERRED_INDEXES_KEY } from '../db/deferred-indexes';
+import { trainTriageModel } from '../services/triage/triage';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -87,11 +88,33 @@ describe('first sync into an empty store', () => {
     }
     expect(schemaObjects(fast.rt.store.sqlite)).toEqual(schemaObjects(plain.rt.store.sqlite));
     expect(fast.rt.store.sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeUndefined();
-    for (const text of ['badge reader', 'fuse', 'printer', 'vpn', 'INC']) expect(await searchIds(fast, text), text).toEqual(await searchIds(plain, text));
+    // Search entries built in one pass at the end: the same words find the same tickets, whole
+    // words, prefixes of the word being typed (the title index), numbers and comments.
+    for (const text of ['badge reader', 'fuse', 'printer', 'vpn', 'INC', 'badg', 'rea', 'INC000', 'refuses', 'lapt']) expect(await searchIds(fast, text), text).toEqual(await searchIds(plain, text));
     expect(await searchIds(fast, 'badge reader')).toHaveLength(1);
-    // What a window reads: the queue, first page, in the same order.
-    const queue = (d: Device) => d.call('tickets.list', {}).then((r) => r.items.map((t) => t.id));
-    expect(await queue(fast)).toEqual(await queue(plain));
+    expect(await searchIds(fast, 'fuse')).toHaveLength(1);
+    // The full-text index holds every ticket's words once (comments are in order of writing, the
+    // order the page-by-page path keeps only when a ticket arrives after its comments).
+    const fts = (d: Device, table: string) => d.rt.store.sqlite.prepare(`SELECT count(*) AS n, sum(length(title)) AS chars FROM ${table}`).get();
+    expect(fts(fast, 'tickets_fts')).toEqual(fts(plain, 'tickets_fts'));
+    // FTS5 checks each index against its content (it throws on a missing or extra entry).
+    for (const table of ['tickets_fts', 'tickets_title_fts', 'assets_search']) expect(() => fast.rt.store.sqlite.prepare(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`).run(), table).not.toThrow();
+    // What a window reads: each queue view's first page (SLA deadlines included), in the same order.
+    for (const view of ['all_open', 'unassigned', 'breaching_soon', 'recently_resolved', 'all'] as const) {
+      const queue = (d: Device) => d.call('tickets.list', { view }).then((r) => r.items.map((t) => [t.id, t.slaDueAt, t.slaWarnAt, t.slaState, t.priority]));
+      expect(await queue(fast), view).toEqual(await queue(plain));
+    }
+    // The dashboards' figures, all time and over a period.
+    const kpis = (d: Device, filter: { from?: string; to?: string }) => d.call('kpis.get', filter).then(({ at: _at, ...figures }) => figures);
+    expect(await kpis(fast, {})).toEqual(await kpis(plain, {}));
+    const period = { from: '2025-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' };
+    expect(await kpis(fast, period)).toEqual(await kpis(plain, period));
+    // Triage suggestions learn from the same tickets and suggest the same.
+    await Promise.all([trainTriageModel(fast.rt), trainTriageModel(plain.rt)]);
+    for (const title of ['Printer jams on floor 2', 'VPN drops every hour', 'Badge reader refuses cards']) {
+      const suggest = (d: Device) => d.call('triage.suggest', { title }).then((r) => ({ category: r.category, group: r.group, similar: r.similar, trainedOn: r.model.trainedOn }));
+      expect(await suggest(fast), title).toEqual(await suggest(plain));
+    }
     expect(fast.rt.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
@@ -117,6 +140,9 @@ describe('first sync into an empty store', () => {
     const raw = new Database(path.join(dir, 'outpost.db'));
     expect(raw.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeDefined();
     expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'tickets_open_priority_idx'").pluck().get()).toBe(0);
+    // The search entries too: their triggers are out and the indexes wait empty.
+    expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('tickets_fts_ai', 'tickets_title_fts_ai', 'ticket_comments_fts_ai')").pluck().get()).toBe(0);
+    expect(raw.prepare('SELECT count(*) FROM tickets_fts').pluck().get()).toBe(0);
     const partial = raw.prepare('SELECT count(*) FROM tickets').pluck().get() as number;
     expect(partial).toBeGreaterThan(0);
     raw.close();
@@ -127,6 +153,8 @@ describe('first sync into an empty store', () => {
     expect(schemaObjects(c.rt.store.sqlite)).toEqual(expected);
     expect(c.rt.store.sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeUndefined();
     expect(c.rt.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    // Every ticket pulled before the kill is found by search again.
+    expect(c.rt.store.sqlite.prepare('SELECT count(*) FROM tickets_fts').pluck().get()).toBe(partial);
     expect((await c.call('audit.verify', {})).valid).toBe(true);
     // The sync resumes where the last page left it and finishes (page by page now: the store holds rows).
     await c.call('sync.now');

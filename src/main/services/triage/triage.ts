@@ -9,6 +9,7 @@
  * reads and counts in chunks, yielding to the event loop between them, so calls keep being served.
  */
 import type { Store } from '../../db/open';
+import { bulkFillOver } from '../../db/deferred-indexes';
 import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
 import { NaiveBayesTrainer, predict, tokenize, VocabularyBuilder, vectorize, type NaiveBayes, type Vocabulary } from './classifier';
@@ -83,6 +84,8 @@ interface TrainingRow {
 
 async function trainFrom(store: Store, now: () => Date): Promise<Model> {
   const sqlite = store.sqlite;
+  // A first sync filling the store: trained once it is full and indexed, not on its event loop meanwhile.
+  await bulkFillOver(sqlite);
   // Newest resolutions first along tickets_open_resolved_idx, in keyset pages.
   const page = sqlite.prepare(
     `SELECT id, title, description, category, group_id AS groupId, resolved_at AS resolvedAt FROM tickets
