@@ -18,7 +18,9 @@ export interface ServerProcess {
 }
 
 export function startServerProcess(): Promise<ServerProcess> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // OUTPOST_BENCH_SERVER_NODE_ARGS: extra node options for the server process (`--cpu-prof --cpu-prof-dir D` to profile it).
+  const extra = (process.env.OUTPOST_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx', ...extra], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const replies: ((m: { type: string; url?: string; error?: string }) => void)[] = [];
   child.on('message', (m: { type: string; url?: string; error?: string }) => replies.shift()?.(m));
   const next = () =>

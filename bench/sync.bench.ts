@@ -114,8 +114,11 @@ async function initialSync() {
     maxEventLoopStallMs: +(stalls.max / 1e6).toFixed(1), p99EventLoopStallMs: +(stalls.percentile(99) / 1e6).toFixed(1),
     pagesApplied: applied.pages, maxPageApplyMs: +applied.maxApplyMs.toFixed(1), maxPageParseMs: +applied.maxParseMs.toFixed(1),
     ...stallFigures(trace),
-    // The indexes left out while the registers filled, built at the end in a worker (in `seconds`).
+    // The indexes and search entries left out while the registers filled, built at the end in a
+    // worker (in `seconds`). Before that build, every row is stored and the console lists them
+    // (rowsStoredSeconds); search finds them and lists are indexed once it is done.
     indexesBuilt: applied.indexesBuilt, indexBuildSeconds: +(applied.indexBuildMs / 1000).toFixed(2),
+    rowsStoredSeconds: +(seconds - applied.indexBuildMs / 1000).toFixed(2),
     // The device process's CPU time (its threads; the server is another process): less noisy than
     // the wall time on a shared machine.
     deviceCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
@@ -253,10 +256,16 @@ async function main() {
   const out: Record<string, unknown> = { node: process.version, cores: os.cpus().length };
   if (only.has('initial')) out.initialSync = await initialSync();
   if (only.has('initial') && process.argv.includes('--pouchdb')) {
-    const outpost = out.initialSync as { seconds: number };
+    const outpost = out.initialSync as { seconds: number; rowsStoredSeconds: number };
     const pouch = pouchdbPull('site-pouchdb');
     out.pouchdbPull = pouch;
-    out.initialSyncVsPouchdb = { outpostSeconds: outpost.seconds, pouchdbSeconds: pouch.seconds, ratio: +((pouch.seconds as number) / outpost.seconds).toFixed(2), goal: '≥ 5×' };
+    out.initialSyncVsPouchdb = {
+      outpostSeconds: outpost.seconds, pouchdbSeconds: pouch.seconds, ratio: +((pouch.seconds as number) / outpost.seconds).toFixed(2),
+      // PouchDB's pull builds no index (its views are built at their first query): the time until
+      // Outpost's rows are stored, before its indexes and search entries, for comparison.
+      outpostRowsStoredSeconds: outpost.rowsStoredSeconds, ratioRowsStored: +((pouch.seconds as number) / outpost.rowsStoredSeconds).toFixed(2),
+      goal: '≥ 5×',
+    };
   }
   if (only.has('catchup')) out.catchUp = await catchUp();
   if (only.has('pg')) out.pgIngest = await pgIngest();

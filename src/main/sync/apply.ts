@@ -179,8 +179,8 @@ export function applyPageSlice(
         }
         // A record changed twice in the page is read as its earlier change left it: written first.
         if (batch.holds(c.entity, c.id)) batch.flush();
-        trail.record(state, cols, c.seq);
-        batch.add(state, cols);
+        const had = trail.record(state, cols, c.seq);
+        batch.add(state, cols, had);
         touches.note(c);
       }
       loopEnded = performance.now();
@@ -295,7 +295,8 @@ class PulledAudit {
     return this.before.has(`${entity}/${id}`);
   }
 
-  record(s: RecordState, cols: Set<string>, seq: number): void {
+  /** Lists the record in the page's event; says whether this device held it (before the page or written earlier in it). */
+  record(s: RecordState, cols: Set<string>, seq: number): boolean {
     const key = `${s.entity}/${s.id}`;
     let row = this.held.get(key);
     if (!row && this.seen.has(key)) {
@@ -310,7 +311,7 @@ class PulledAudit {
     if (!row) {
       // New here: what arrived is the server's change at this position of its log.
       this.listed.push({ type, id: s.id, received: seq });
-      return;
+      return false;
     }
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
@@ -328,6 +329,7 @@ class PulledAudit {
       after.deleted = !!s.deletedHlc;
     }
     if (Object.keys(after).length) this.listed.push({ type, id: s.id, before, after });
+    return true;
   }
 
   close(): void {
@@ -423,11 +425,12 @@ class RowBatch {
     private readonly stats: ApplyStats,
   ) {}
 
-  add(s: RecordState, cols: Set<string>): void {
+  /** `held`: whether the device holds the record already (only such a ticket can have an old number to keep). */
+  add(s: RecordState, cols: Set<string>, held = true): void {
     const { names, values } = rowValues(s, cols);
     const shape = `${s.entity}(${names.join(',')})`;
     if (shape !== this.shape || this.ids.has(s.id) || this.rows.length >= Math.min(BATCH_ROWS, Math.floor(30_000 / names.length))) this.flush();
-    if (s.entity === 'tickets' && typeof s.data.number === 'string') keepOldNumber(this.sqlite, s.id, s.data.number);
+    if (held && s.entity === 'tickets' && typeof s.data.number === 'string') keepOldNumber(this.sqlite, s.id, s.data.number);
     this.shape = shape;
     this.rows.push({ s, cols, names, values });
     this.ids.add(s.id);
