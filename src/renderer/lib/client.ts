@@ -92,22 +92,30 @@ export const api = {
 
 /**
  * Sends a large file ahead of the import that reads it: streamed from disk to the browser host's
- * upload route, so its size never meets the call limit. Returns null on the desktop, where the call
- * carries the file itself (the main process reads it).
+ * upload route, so its size never meets the call limit. Returns null on the desktop, where the file
+ * is picked in the system's dialog instead (pickFile). `onProgress` hears the bytes sent so far.
  */
-export async function uploadFile(file: Blob): Promise<UploadReceipt | null> {
+export async function uploadFile(file: Blob, onProgress?: (sent: number, total: number) => void): Promise<UploadReceipt | null> {
   if (bridge()) return null;
   const token = tokenSource();
-  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch('api/upload', { method: 'POST', headers, body: file });
+  // XMLHttpRequest rather than fetch: only it reports how much of a request body has been sent.
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', 'api/upload');
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
+    xhr.onerror = () => reject(new ApiCallError({ code: 'internal', message: 'The file could not be sent: the connection to the local service was lost.' }));
+    xhr.send(file);
+  });
   let body: Result<UploadReceipt> | null = null;
   try {
-    body = (await res.json()) as Result<UploadReceipt>;
+    body = JSON.parse(text) as Result<UploadReceipt>;
   } catch {
     // answered below
   }
-  if (!body || typeof body !== 'object' || !('ok' in body)) throw new ApiCallError({ code: 'internal', message: `The local service answered ${res.status} to the upload without a usable reply.` });
+  if (!body || typeof body !== 'object' || !('ok' in body)) throw new ApiCallError({ code: 'internal', message: `The local service answered ${status} to the upload without a usable reply.` });
   if (!body.ok) {
     if (body.error.code === 'unauthenticated' && tokenSource()) onUnauthenticated();
     throw new ApiCallError(body.error);

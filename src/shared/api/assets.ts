@@ -422,7 +422,10 @@ export interface CsvInspection {
   lineEnding: string;
   delimiter: string;
   headers: string[];
+  /** Data rows read (of the head only, when `partial` says so). */
   rows: number;
+  /** Present when only the head of a large file was read for this inspection; the preview reads it all. */
+  partial?: { bytesRead: number; size: number };
   sample: string[][];
   /** Which known format the headers look like, if any. */
   detectedFormat: ImportFormat | null;
@@ -556,16 +559,21 @@ export const assetsCalls = {
       .strict(),
     REGISTER_READERS,
   ),
-  /** Reads a CSV without importing: encoding, line ends, headers, a sample and a suggested mapping. */
+  /**
+   * Reads a CSV without importing: encoding, line ends, headers, a sample and a suggested mapping.
+   * A large file is named by its `uploadId` (streamed to the browser host, or picked on the desktop):
+   * then only its head is read (see CsvInspection.partial).
+   */
   'assets.inspectCsv': call<CsvInspection>()(
     z
       .object({
         content: z.string().max(64 * 1024 * 1024).optional(),
         contentBase64: z.string().max(90 * 1024 * 1024).optional(),
+        uploadId: uploadId.optional(),
         ...textOptions,
       })
       .strict()
-      .refine((v) => v.content !== undefined || v.contentBase64 !== undefined, { message: 'Give the file as content or contentBase64.' }),
+      .refine((v) => v.content !== undefined || v.contentBase64 !== undefined || v.uploadId !== undefined, { message: 'Give the file as content, contentBase64 or an uploadId.' }),
     STAFF,
   ),
   /**

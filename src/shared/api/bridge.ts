@@ -10,7 +10,7 @@ import type { UploadReceipt } from './common';
  */
 export const PICK_KINDS = {
   'servicenow-events': { title: 'Choose a ServiceNow incident export', filters: [{ name: 'CSV files', extensions: ['csv'] }] },
-  assets: { title: 'Choose an asset file', filters: [{ name: 'CSV or JSON files', extensions: ['csv', 'json'] }] },
+  assets: { title: 'Choose an asset file', filters: [{ name: 'CSV, text or JSON files', extensions: ['csv', 'txt', 'json'] }] },
 } as const;
 export type PickKind = keyof typeof PICK_KINDS;
 export const isPickKind = (k: unknown): k is PickKind => typeof k === 'string' && Object.prototype.hasOwnProperty.call(PICK_KINDS, k);

@@ -1,6 +1,6 @@
 /** Handlers for assets, locations, import/export and inventory tokens. */
 import type { assetsCalls } from '../../../shared/api/assets';
-import { releaseUpload, uploadFile } from '../../services/uploads/uploads';
+import { readUploadHead, releaseUpload, uploadFile } from '../../services/uploads/uploads';
 import type { HandlersFor } from './types';
 import {
   bulkAssets,
@@ -16,7 +16,7 @@ import {
 } from '../../services/assets/assets';
 import { exportAssets, listAssets, searchAssets } from '../../services/assets/list';
 import { createLocation, listLocations, updateLocation } from '../../services/assets/locations';
-import { inspectCsv } from '../../services/assets/import/index';
+import { INSPECT_HEAD_BYTES, inspectCsv } from '../../services/assets/import/index';
 import { cancelImport, importStatus, prewarmImportWorker, runImport } from '../../services/assets/import/run';
 import { teamStatusLabels } from '../../services/assets/import/status-labels';
 import { listAgentTokens, rotateAgentToken } from '../../services/inventory/tokens';
@@ -51,7 +51,11 @@ export const assetsHandlers: HandlersFor<typeof assetsCalls> = {
   'assets.inspectCsv': (ctx, input) => {
     // The wizard's first step: start the import's worker while the person maps and previews.
     prewarmImportWorker(ctx);
-    return inspectCsv(ctx, input);
+    const { uploadId, ...rest } = input;
+    if (!uploadId) return inspectCsv(ctx, rest);
+    // A large file: only its head is read here (the preview, in the worker, reads it all).
+    const file = uploadFile(ctx, uploadId);
+    return readUploadHead(file, INSPECT_HEAD_BYTES).then(({ bytes, whole }) => inspectCsv(ctx, { ...rest, head: { bytes, size: file.size, whole } }));
   },
   'assets.import': (ctx, input, req) => {
     const { uploadId, ...rest } = input;

@@ -278,6 +278,43 @@ export function uploadStream(f: { path: string; key: string | null }, highWaterM
   return out;
 }
 
+/**
+ * The first `maxBytes` of an upload (decrypted), for a preview that must not hold a large file
+ * whole: `whole` says whether that is all of it. A sealed file is still read to its end, so its
+ * check runs and a file changed on disk is refused here too; only the head is kept.
+ */
+export async function readUploadHead(f: { path: string; key: string | null }, maxBytes: number): Promise<{ bytes: Buffer; whole: boolean }> {
+  if (!f.key) {
+    const fd = fs.openSync(f.path, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.min(size, maxBytes));
+      let got = 0;
+      while (got < buf.length) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+      return { bytes: buf.subarray(0, got), whole: got >= size };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  const parts: Buffer[] = [];
+  let kept = 0;
+  let total = 0;
+  for await (const chunk of uploadStream(f)) {
+    const c = chunk as Buffer;
+    total += c.length;
+    if (kept < maxBytes) {
+      const part = c.subarray(0, maxBytes - kept);
+      parts.push(part);
+      kept += part.length;
+    }
+  }
+  return { bytes: Buffer.concat(parts), whole: total <= maxBytes };
+}
+
 /** The upload's bytes, whole (decrypted and checked). */
 export function readUpload(f: { path: string; key: string | null }): Buffer {
   const b = fs.readFileSync(f.path);

@@ -1,8 +1,11 @@
 /**
  * Import wizard: pick a file, let the importer recognise it (or map its columns), preview a dry run
- * with every row error, then commit all-or-nothing. The file is read in the browser and sent as raw
- * bytes (base64) so the importer itself detects the encoding (UTF-8, UTF-16, Windows-1252, Latin-1,
- * Mac Roman) and shows it, with an override and a repair for UTF-8 that was misread before.
+ * with every row error, then commit all-or-nothing. The page never holds the file: in the browser it
+ * is streamed to the host (POST /api/upload), on the desktop it is picked in the system's dialog and
+ * read in place by the main process; every step then names it by its upload. The importer detects
+ * the encoding (UTF-8, UTF-16, Windows-1252, Latin-1, Mac Roman) from the raw bytes and shows it,
+ * with an override and a repair for UTF-8 that was misread before. The column step reads the file's
+ * head only; the preview reads it all.
  */
 import { useEffect, useRef, useState } from 'react';
 import { Alert, Anchor, Badge, Button, Card, Group, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, Title } from '@mantine/core';
@@ -24,11 +27,12 @@ import {
 } from '../../../shared/api/assets';
 import { STATUS_LABEL_TYPES, STATUS_LABEL_TYPE_NAMES, type StatusLabelType } from '../../../shared/assets/status-labels';
 import { ASSET_STATUS_LABELS, ASSET_TYPE_LABELS, type AssetStatus, type AssetType } from '../../../shared/assets/rules';
-import { api, errorMessage } from '../../lib/client';
+import { api, canPickFile, errorMessage, pickFile, subscribeEvents, uploadFile } from '../../lib/client';
 import { useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
 import { formatNumber } from '../../lib/format';
-import { bytesToBase64, decodeBytes } from './files';
+import { decodeBytes } from './files';
+import { useSession } from '../../stores/session';
 import { invalidateAssetData } from './common';
 
 export const FORMAT_LABELS: Record<ImportFormat, string> = {
@@ -73,11 +77,19 @@ function previewCell(column: string, value: string | number | null | undefined):
 interface Picked {
   name: string;
   bytes: number;
-  base64: string;
+  /** The file as every step names it: streamed to the host (browser) or picked in the system's dialog (desktop). */
+  uploadId: string;
   isJson: boolean;
-  /** Decoded in the browser, only to show a glimpse before the importer reads it. */
-  glimpse: string;
 }
+
+/** A file's size as a person reads it. */
+function sizeText(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toLocaleString(undefined, { maximumFractionDigits: 1 })} MB`;
+  if (bytes >= 1024) return `${formatNumber(Math.ceil(bytes / 1024))} KB`;
+  return `${formatNumber(bytes)} bytes`;
+}
+
+const looksLikeJson = (name: string) => /\.json$/i.test(name);
 
 
 export function ImportWizard() {
@@ -88,7 +100,10 @@ export function ImportWizard() {
   /** The field each column of the file gives, by position (null: ignored). */
   const [columnFields, setColumnFields] = useState<(MappableField | null)[]>([]);
   const [siteId, setSiteId] = useState<string | null>(null);
-  const [busy, setBusy] = useState<null | 'reading' | 'preview' | 'commit'>(null);
+  const [busy, setBusy] = useState<null | 'uploading' | 'reading' | 'preview' | 'commit'>(null);
+  /** Bytes of the file sent so far (browser), while it is streamed to the host. */
+  const [sent, setSent] = useState<{ done: number; total: number } | null>(null);
+  const desktop = canPickFile();
   const [problem, setProblem] = useState<string | null>(null);
   const [preview, setPreview] = useState<ImportResult | null>(null);
   const [done, setDone] = useState<ImportResult | null>(null);
@@ -115,36 +130,63 @@ export function ImportWizard() {
     if (inputRef.current) inputRef.current.value = '';
   };
 
-  const onPick = async (f: File | undefined) => {
-    if (!f) return;
+  const startOver = () => {
     setProblem(null);
     setPreview(null);
     setDone(null);
     setEncoding(null);
     setRepair(false);
     setLabelTypes({});
+  };
+
+  /** Reads what a file holds (its head: the importer's inspection), once it is where the importer reads it. */
+  const open = async (picked: Picked) => {
+    setFile(picked);
+    if (picked.bytes === 0) {
+      setProblem('This file is empty.');
+      return;
+    }
+    if (picked.isJson) {
+      setInspection(null);
+      setFormat('glpi-inventory');
+    } else {
+      const ins = await api.call('assets.inspectCsv', { uploadId: picked.uploadId });
+      setInspection(ins);
+      setFormat(ins.detectedFormat ?? 'csv-mapped');
+      setColumnFields(ins.suggestedColumns);
+    }
+    setStep(1);
+  };
+
+  /** Browser: the file chosen in the page is streamed to the host; only its first bytes are read here. */
+  const onPick = async (f: File | undefined) => {
+    if (!f) return;
+    startOver();
+    setBusy('uploading');
+    setSent({ done: 0, total: f.size });
+    try {
+      const head = await f.slice(0, 4096).arrayBuffer();
+      const isJson = looksLikeJson(f.name) || decodeBytes(head).text.trimStart().startsWith('{');
+      const receipt = await uploadFile(f, (done, total) => setSent({ done, total }));
+      if (!receipt) throw new Error('The file could not be sent to Outpost.');
+      setBusy('reading');
+      await open({ name: f.name, bytes: receipt.size, uploadId: receipt.uploadId, isJson });
+    } catch (e) {
+      setProblem(errorMessage(e));
+    } finally {
+      setSent(null);
+      setBusy(null);
+    }
+  };
+
+  /** Desktop: the system's open dialog; the main process keeps the file and reads it in place. */
+  const choose = async () => {
     setBusy('reading');
     try {
-      const buf = await f.arrayBuffer();
-      const bytes = new Uint8Array(buf);
-      const decoded = decodeBytes(buf);
-      const isJson = /\.json$/i.test(f.name) || decoded.text.trimStart().startsWith('{');
-      const picked: Picked = { name: f.name, bytes: bytes.length, base64: bytesToBase64(bytes), isJson, glimpse: decoded.text.slice(0, 600) };
-      setFile(picked);
-      if (bytes.length === 0) {
-        setProblem('This file is empty.');
-        return;
-      }
-      if (isJson) {
-        setInspection(null);
-        setFormat('glpi-inventory');
-      } else {
-        const ins = await api.call('assets.inspectCsv', { contentBase64: picked.base64 });
-        setInspection(ins);
-        setFormat(ins.detectedFormat ?? 'csv-mapped');
-        setColumnFields(ins.suggestedColumns);
-      }
-      setStep(1);
+      const p = await pickFile('assets');
+      if (!p) return;
+      startOver();
+      await open({ name: p.name, bytes: p.size, uploadId: p.uploadId, isJson: looksLikeJson(p.name) });
     } catch (e) {
       setProblem(errorMessage(e));
     } finally {
@@ -160,7 +202,7 @@ export function ImportWizard() {
     setBusy('reading');
     setProblem(null);
     try {
-      setInspection(await api.call('assets.inspectCsv', { contentBase64: file.base64, encoding: enc ?? undefined, repairMojibake: rep || undefined }));
+      setInspection(await api.call('assets.inspectCsv', { uploadId: file.uploadId, encoding: enc ?? undefined, repairMojibake: rep || undefined }));
     } catch (e) {
       setProblem(errorMessage(e));
     } finally {
@@ -175,7 +217,7 @@ export function ImportWizard() {
     try {
       const r = await api.call('assets.import', {
         format,
-        contentBase64: file.base64,
+        uploadId: file.uploadId,
         dryRun,
         columnFields: format === 'csv-mapped' ? columnFields : undefined,
         siteId: siteId ?? undefined,
@@ -252,26 +294,47 @@ export function ImportWizard() {
             <Text size="sm" c="dimmed">
               Snipe-IT exports (assets, licences, users, locations, models) are read as they are; any other CSV can be mapped column by
               column. GLPI inventory JSON files are accepted too. UTF-8 (with or without BOM), UTF-16, Windows-1252, Latin-1 and Mac
-              Roman, and any line ends, are recognised.
+              Roman, and any line ends, are recognised. Large exports are fine (up to 512 MB): the file is read by Outpost itself, never
+              loaded into this page.
             </Text>
             <Group>
-              <Button component="label" leftSection={<IconFileUpload size={16} />} variant="light" loading={busy === 'reading'}>
-                Choose file…
-                <input
-                  ref={inputRef}
-                  type="file"
-                  accept=".csv,.txt,.json,text/csv,application/json"
-                  data-testid="import-file"
-                  style={{ display: 'none' }}
-                  onChange={(e) => void onPick(e.currentTarget.files?.[0])}
-                />
-              </Button>
+              {desktop ? (
+                <Button leftSection={<IconFileUpload size={16} />} variant="light" loading={busy === 'reading'} disabled={!!busy} onClick={() => void choose()} data-testid="import-pick">
+                  Choose file…
+                </Button>
+              ) : (
+                <Button component="label" leftSection={<IconFileUpload size={16} />} variant="light" loading={busy === 'reading' || busy === 'uploading'}>
+                  Choose file…
+                  <input
+                    ref={inputRef}
+                    type="file"
+                    accept=".csv,.txt,.json,text/csv,application/json"
+                    data-testid="import-file"
+                    style={{ display: 'none' }}
+                    onChange={(e) => void onPick(e.currentTarget.files?.[0])}
+                  />
+                </Button>
+              )}
               {file && (
-                <Text size="sm">
-                  {file.name} · {formatNumber(file.bytes)} bytes
+                <Text size="sm" data-testid="import-file-name">
+                  {file.name} · {sizeText(file.bytes)}
                 </Text>
               )}
             </Group>
+            {sent && (
+              <Stack gap={4}>
+                <Progress
+                  value={sent.total > 0 ? (100 * sent.done) / sent.total : 0}
+                  size="lg"
+                  aria-label="Sending the file"
+                  data-testid="import-upload-progress"
+                  transitionDuration={200}
+                />
+                <Text size="xs" c="dimmed" role="status">
+                  Sending the file to Outpost: {sizeText(sent.done)} of {sizeText(sent.total)}
+                </Text>
+              </Stack>
+            )}
           </Stack>
         </Card>
 
@@ -385,6 +448,7 @@ export function ImportWizard() {
                   )}
                 </Stack>
               )}
+              {busy === 'preview' && file && file.bytes >= PREVIEW_PROGRESS_BYTES && <PreviewProgress format={format} />}
               <Group>
                 <Button
                   onClick={() => void runImport(true)}
@@ -765,6 +829,34 @@ const PHASE_SPAN: Record<ImportJobStatus['phase'], [number, number]> = {
   writing: [30, 97],
   finishing: [97, 100],
 };
+
+/** Files from this size are read and checked in the background, with their progress shown. */
+const PREVIEW_PROGRESS_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Progress of a large file's preview (read and checked off the main thread): the phases it reports
+ * on the event channel, reading then checking rows.
+ */
+function PreviewProgress({ format }: { format: ImportFormat }) {
+  const token = useSession((s) => s.token);
+  const [job, setJob] = useState<ImportJobStatus | null>(null);
+  useEffect(() => {
+    if (!token) return;
+    return subscribeEvents(token, (e) => {
+      if (e.type === 'import.progress' && e.job.format === format) setJob(e.job.state === 'running' ? e.job : null);
+    });
+  }, [token, format]);
+  const checking = job?.phase === 'checking' && job.total > 0;
+  const value = checking ? 10 + (90 * job.done) / job.total : 10;
+  return (
+    <Stack gap={4}>
+      <Progress value={value} size="lg" aria-label="Reading and checking the file" striped={!checking} animated={!checking} data-testid="import-preview-progress" transitionDuration={200} />
+      <Text size="xs" c="dimmed" role="status" data-testid="import-preview-progress-text">
+        {checking ? `Checking rows: ${formatNumber(job.done)} of ${formatNumber(job.total)}` : 'Reading the file…'}
+      </Text>
+    </Stack>
+  );
+}
 
 /**
  * Real progress of the commit (it runs in a worker; the status call answers while it works):

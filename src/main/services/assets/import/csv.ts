@@ -5,7 +5,7 @@
  */
 import Papa from 'papaparse';
 import type { ImportEncoding, ImportError } from '../../../../shared/api/assets';
-import { decodeAs, type Decoded } from './encoding';
+import { decodeAs, detectEncoding, type Decoded } from './encoding';
 import { readUpload } from '../../uploads/uploads';
 
 export type { Decoded } from './encoding';
@@ -34,6 +34,24 @@ export function decodeInput(input: { content?: string; contentBase64?: string; f
   if (input.filePath !== undefined) return decodeAs(readUpload({ path: input.filePath, key: input.fileKey ?? null }), input.encoding);
   if (input.contentBase64 !== undefined) return decodeAs(Buffer.from(input.contentBase64, 'base64'), input.encoding);
   return decodeText(input.content ?? '', input.encoding);
+}
+
+/**
+ * The head of a larger file cut after its last line end, so no row and no character is cut in two
+ * (in UTF-16 a line end is two bytes, found on a character boundary).
+ */
+export function cutAfterLastLine(bytes: Buffer, encoding?: ImportEncoding): Buffer {
+  const enc = encoding ?? detectEncoding(bytes);
+  if (enc === 'utf-16le' || enc === 'utf-16be') {
+    const le = enc === 'utf-16le';
+    for (let i = bytes.length - (bytes.length % 2) - 2; i >= 0; i -= 2) {
+      const unit = le ? bytes[i]! | (bytes[i + 1]! << 8) : (bytes[i]! << 8) | bytes[i + 1]!;
+      if (unit === 0x0a || unit === 0x0d) return bytes.subarray(0, i + 2);
+    }
+    return bytes;
+  }
+  const i = Math.max(bytes.lastIndexOf(0x0a), bytes.lastIndexOf(0x0d));
+  return i < 0 ? bytes : bytes.subarray(0, i + 1);
 }
 
 export function detectLineEnding(text: string): 'crlf' | 'lf' | 'cr' {

@@ -12,7 +12,8 @@ import { findMojibake, nonAsciiSample, repairCells } from './encoding';
 import { StatusLabels } from './status-labels';
 import { MAPPABLE_FIELDS } from '../../../../shared/api/assets';
 import { defaultSiteId } from '../assets';
-import { decodeInput, headerKey, parseCsv, type Decoded, type ParsedCsv } from './csv';
+import { cutAfterLastLine, decodeInput, headerKey, parseCsv, type Decoded, type ParsedCsv } from './csv';
+import { decodeAs } from './encoding';
 import { applyAssetPlans, ASSET_ALIASES, planAssets } from './assets';
 import { planLicences, planLocations, planModels, planUsers, type Planned } from './others';
 import { People, Places } from './resolve';
@@ -225,10 +226,25 @@ const FORMAT_SIGNATURES: [ImportFormat, string[]][] = [
 const ASSIGNEE_PREFERENCE = ['username', 'email', 'assignedTo'] as const;
 const FULL_NAME_KEYS = new Set(['full name', 'name of user', 'user name', 'employee name']);
 
-export function inspectCsv(ctx: Ctx, input: { content?: string; contentBase64?: string; encoding?: ImportEncoding; repairMojibake?: boolean }): CsvInspection {
+/** How much of a large file the inspection reads: enough for its header, a sample and its encoding. */
+export const INSPECT_HEAD_BYTES = 1024 * 1024;
+
+/**
+ * `head`: the first bytes of a larger file (an upload, or a file picked on the desktop) with its
+ * whole size; the inspection then describes that head (its rows, its sample), and says so, while
+ * the preview (a dry run) reads the whole file.
+ */
+export function inspectCsv(
+  ctx: Ctx,
+  input: { content?: string; contentBase64?: string; head?: { bytes: Buffer; size: number; whole: boolean }; encoding?: ImportEncoding; repairMojibake?: boolean },
+): CsvInspection {
   requireActor(ctx);
-  const decoded = decodeInput(input);
+  const head = input.head;
+  const partial = head !== undefined && !head.whole;
+  const decoded = head ? decodeAs(partial ? cutAfterLastLine(head.bytes, input.encoding) : head.bytes, input.encoding) : decodeInput(input);
   const { csv, text } = readCsv(decoded, input.repairMojibake);
+  // The head's last row may be the start of a cell that goes on past it (a quoted line end).
+  if (partial) csv.rows.pop();
   const keys = csv.headers.map(headerKey);
   const detectedFormat = FORMAT_SIGNATURES.find(([, need]) => need.every((n) => keys.includes(n)))?.[0] ?? null;
   const suggestedMapping: Record<string, MappableField> = {};
@@ -263,6 +279,7 @@ export function inspectCsv(ctx: Ctx, input: { content?: string; contentBase64?: 
     delimiter: csv.delimiter,
     headers: csv.headers,
     rows: csv.rows.length,
+    ...(partial ? { partial: { bytesRead: head.bytes.length, size: Math.max(head.size, head.bytes.length) } } : {}),
     sample: csv.rows.slice(0, 10),
     detectedFormat,
     suggestedMapping,

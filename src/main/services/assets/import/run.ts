@@ -74,8 +74,22 @@ export function runImport(ctx: Ctx, input: ImportInput, opts: RunImportOptions =
       prewarmImportWorker(ctx);
       return importFile(ctx, input);
     }
-    // Planned in a worker that then stays up, holding the plan, for the commit (see worker.ts).
-    return inWorkerOrHere(ctx, input, new Int32Array(new SharedArrayBuffer(4)), undefined, () => undefined);
+    // Planned in a worker that then stays up, holding the plan, for the commit (see worker.ts). Its
+    // reading and checking are reported on the event channel (a large file takes a while), but it
+    // is not the job importStatus and importCancel name: those are the commit's.
+    const preview = opts.onStatus ? startImportJob(ctx, input.format, actor.id, opts.onStatus) : null;
+    const planned = inWorkerOrHere(ctx, input, new Int32Array(new SharedArrayBuffer(4)), undefined, preview ? preview.progress : () => undefined);
+    if (!preview) return planned;
+    return planned.then(
+      (result) => {
+        preview.finish('done', null);
+        return result;
+      },
+      (e: unknown) => {
+        preview.finish('failed', e instanceof AppError ? e.message : 'The file could not be read.');
+        throw e;
+      },
+    );
   }
   const sqlite = ctx.store.sqlite;
   return writeGate(sqlite).hold(async () => {
