@@ -2,7 +2,8 @@
  * The desktop's file pick, without Electron: the dialog is a stand-in that returns a path, as
  * Electron's would. A ServiceNow export picked this way is read in place by the same streamed import
  * as an upload (the same figures as the file's bytes sent in the call); only a path the dialog
- * returned is ever registered, for the person who picked it; closing the dialog picks nothing; a
+ * returned is ever registered, for the person who picked it; an asset export is inspected by its head
+ * and imported whole from where it lies; closing the dialog picks nothing; a
  * page that names a path, or a person who may not import, never sees a dialog.
  */
 import fs from 'node:fs';
@@ -73,6 +74,30 @@ describe('picking an import file on the desktop', () => {
     expect(viaPick).toEqual(viaBytes);
     // The picked file is read in place and left alone.
     expect(fs.existsSync(exportFile)).toBe(true);
+  });
+
+  it('reads a picked asset export in place: its head for the columns, all of it for the preview and the import', async () => {
+    // About 2 MB of Snipe-IT rows: more than the column step reads.
+    const assetFile = path.join(dir, 'assets export.csv');
+    const rows = Array.from({ length: 8000 }, (_, i) => `PICK-${String(i).padStart(5, '0')},Desk phone ${i},Phones,Polycom,VVX ${i % 4},Ready to Deploy,${'spare '.repeat(30)}`);
+    fs.writeFileSync(assetFile, ['Asset Tag,Name,Category,Manufacturer,Model,Status,Notes', ...rows].join('\n') + '\n');
+    const size = fs.statSync(assetFile).size;
+    const d = dialog([assetFile]);
+    const file = picked(await pickImportFile(dev.rt, d, 'assets', dev.token));
+    expect(file).toMatchObject({ name: 'assets export.csv', size });
+    expect(d.shown[0]).toMatchObject({ title: 'Choose an asset file', filters: [{ extensions: ['csv', 'txt', 'json'] }] });
+
+    const ins = await dev.call('assets.inspectCsv', { uploadId: file.uploadId });
+    expect(ins).toMatchObject({ detectedFormat: 'snipe-it-assets', partial: { bytesRead: 1024 * 1024, size } });
+    expect(ins.rows).toBeLessThan(8000);
+    expect(ins.sample[0]).toEqual(rows[0]!.split(','));
+    const input = { format: 'snipe-it-assets' as const, uploadId: file.uploadId };
+    expect(await dev.call('assets.import', { ...input, dryRun: true })).toMatchObject({ rows: 8000, created: 8000, errors: [] });
+    expect(await dev.call('assets.import', { ...input, dryRun: false })).toMatchObject({ rows: 8000, created: 8000, errors: [] });
+    expect((await dev.call('assets.get', { tag: 'PICK-07999' })).name).toBe('Desk phone 7999');
+    // The person's own file is read, never removed; the pick is used up by the import.
+    expect(fs.statSync(assetFile).size).toBe(size);
+    await expect(dev.call('assets.inspectCsv', { uploadId: file.uploadId })).rejects.toThrow(/not here any more/);
   });
 
   it('keeps the picked file for the person who picked it only', async () => {

@@ -84,7 +84,8 @@ describe('import uploads over HTTP', () => {
     expect(await assetNames()).not.toContain(`${MARKER} laptop`);
     expect(waiting()).toHaveLength(1);
 
-    // Its sender previews and imports it (read back through the seal), and the upload is gone.
+    // Its sender inspects, previews and imports it (read back through the seal), and the upload is gone.
+    expect(await t.ok('assets.inspectCsv', { uploadId }, t.tokens.admin)).toMatchObject({ detectedFormat: 'snipe-it-assets', rows: 2, sample: [['UP-1', `${MARKER} laptop`, 'Laptops', 'Ready to Deploy'], expect.anything()] });
     expect(await t.ok('assets.import', { format: 'snipe-it-assets', uploadId, dryRun: true }, t.tokens.admin)).toMatchObject({ created: 2 });
     expect(await t.ok('assets.import', { format: 'snipe-it-assets', uploadId, dryRun: false }, t.tokens.admin)).toMatchObject({ created: 2, errors: [] });
     expect(waiting()).toEqual([]);
@@ -103,6 +104,10 @@ describe('import uploads over HTTP', () => {
     const r = await t.post('assets.import', { format: 'snipe-it-assets', uploadId: up.body.value.uploadId, dryRun: true }, t.tokens.admin);
     expect(r.status).toBe(400);
     expect(r.body.error?.message).toMatch(/changed on disk/);
+    // Its inspection reads the head only, but checks the whole file first.
+    const ins = await t.post('assets.inspectCsv', { uploadId: up.body.value.uploadId }, t.tokens.admin);
+    expect(ins.status).toBe(400);
+    expect(ins.body.error?.message).toMatch(/changed on disk/);
   });
 
   it('caps how many uploads one person keeps waiting, and how many bytes, with a message naming the limit', async () => {

@@ -344,7 +344,15 @@ export function ImportWizard() {
               <Text fw={600}>2. What is in it</Text>
               {inspection && (
                 <Group gap="xs">
-                  <Badge variant="light">{formatNumber(inspection.rows)} rows</Badge>
+                  {inspection.partial ? (
+                    <Badge variant="light" data-testid="import-rows">
+                      {formatNumber(inspection.rows)} rows in the first {sizeText(inspection.partial.bytesRead)} of {sizeText(inspection.partial.size)}
+                    </Badge>
+                  ) : (
+                    <Badge variant="light" data-testid="import-rows">
+                      {formatNumber(inspection.rows)} rows
+                    </Badge>
+                  )}
                   <Badge variant="light" data-testid="import-encoding">
                     {IMPORT_ENCODING_LABELS[inspection.text.encoding]}
                     {inspection.text.encodingChosen ? ' (chosen)' : ''}
