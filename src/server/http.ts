@@ -73,7 +73,7 @@ export interface RunningServer {
 function send(res: http.ServerResponse, status: number, body: unknown) {
   // Encoded once: pull pages run to megabytes, and measuring the string then writing it encodes twice.
   const bytes = Buffer.from(JSON.stringify(body), 'utf8');
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': bytes.length });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-length': bytes.length });
   res.end(bytes);
 }
 

@@ -16,7 +16,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { contract } from '../shared/api';
-import { portalCalls, type PortalAim, type PortalTicket, type PortalTicketDetail, type PortalTimelineEntry } from '../shared/api/portal';
+import { portalCalls, type PortalAim, type PortalPicture, type PortalTicket, type PortalTicketDetail, type PortalTimelineEntry } from '../shared/api/portal';
 import type { CallName } from '../shared/api';
 import { allows, type Role } from '../shared/api/contract';
 import { requestTicket, toCatalogueItem, type CatalogueItem } from '../shared/catalogue/items';
@@ -38,6 +38,7 @@ import { HttpError, push, resolvePrincipal, type PushAuth } from './engine';
 import { filterPage } from './pull-filter';
 import { pokeScopes, pullScopes } from './scopes';
 import { recordToChange } from './store/sqlite';
+import { pictureOf } from './kb-pictures';
 import type { ServerStore, StoredRecord } from './store/types';
 
 export const PORTAL_CSP =
@@ -297,6 +298,13 @@ const handlers: { [N in keyof typeof portalCalls]: (store: ServerStore, auth: Pu
     const [a] = await visible(store, auth, p, stored);
     if (!a || !isPublicArticle(a.data)) throw new HttpError(404, 'not_found', 'No such help article.');
     return { id: a.id, number: String(a.data.number), title: String(a.data.title), category: typeof a.data.category === 'string' ? a.data.category : null, body: String(a.data.body ?? ''), updatedAt: a.updatedAt };
+  },
+  'portal.picture': async (store, auth, p, input) => {
+    const pic = await pictureOf(store, input.sha256, input.articleId);
+    const [a] = pic ? await visible(store, auth, p, [pic.article]) : [];
+    // The same answer whatever is missing: a reader learns nothing of files or articles they may not read.
+    if (!pic || !a || !isPublicArticle(a.data)) throw new HttpError(404, 'not_found', 'No such picture in a help article.');
+    return { mediaType: pic.mediaType, contentBase64: pic.bytes.toString('base64') } satisfies PortalPicture;
   },
   'portal.submit': async (store, auth, p, input, nowMs) => {
     let item: CatalogueItem | null = null;

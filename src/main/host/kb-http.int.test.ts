@@ -67,6 +67,10 @@ describe('knowledge base over HTTP', () => {
     expect((await h.ok<KbArticle>('kb.get', { id: a.id }, rita())).revisions).toEqual([]);
     const pic = await h.ok<{ mediaType: string; contentBase64: string }>('kb.image', { sha256: img.sha256 }, rita());
     expect(pic).toEqual({ mediaType: 'image/png', contentBase64: PNG });
+    // The portal's help article shows it too, as that article's picture only.
+    expect(await h.ok('portal.picture', { articleId: a.id, sha256: img.sha256 }, rita())).toEqual({ mediaType: 'image/png', contentBase64: PNG });
+    const other = await h.ok<KbArticle>('kb.create', { title: 'Printer', body: 'No picture.', visibility: 'public' }, admin());
+    expect((await h.post('portal.picture', { articleId: other.id, sha256: img.sha256 }, rita())).body.error?.message).toMatch(/No such picture/);
     expect((await h.post('kb.solved', { ticketId: t.id, articleId: a.id }, rita())).status).toBe(403);
     expect((await h.post('kb.forTicket', { ticketId: t.id }, rita())).status).toBe(403);
   });

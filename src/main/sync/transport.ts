@@ -92,12 +92,18 @@ export interface SyncTransport {
   auditAnchors?(): Promise<AuditAnchorHistory>;
   /** A cheap check that the server answers at all (GET /health, no sign-in): true when it does. */
   health?(): Promise<boolean>;
-  /** Evidence blobs (see shared/sync/blobs.ts): whether the server holds one, or how much of this device's upload. */
-  blobStatus?(sha256: string): Promise<BlobStatus>;
-  /** Sends `chunk` at `offset` of the blob's `size` bytes. */
-  uploadBlob?(sha256: string, size: number, offset: number, chunk: Uint8Array): Promise<BlobStatus>;
-  /** The blob's bytes; a SyncHttpError 403 when this user may not read it, 404 when not uploaded yet. */
-  downloadBlob?(sha256: string): Promise<Buffer>;
+  /**
+   * Blobs (see shared/sync/blobs.ts): whether the server holds one, or how much of this device's
+   * upload. With `articleId`, as that knowledge article's picture (held only once uploaded for it).
+   */
+  blobStatus?(sha256: string, articleId?: string): Promise<BlobStatus>;
+  /** Sends `chunk` at `offset` of the blob's `size` bytes (with `articleId`: as that article's picture). */
+  uploadBlob?(sha256: string, size: number, offset: number, chunk: Uint8Array, articleId?: string): Promise<BlobStatus>;
+  /**
+   * The blob's bytes: an evidence file, or with `articleId` that article's picture. A SyncHttpError
+   * 403 (evidence) or 404 (a picture) when this user may not read it, 404 when not uploaded yet.
+   */
+  downloadBlob?(sha256: string, articleId?: string): Promise<Buffer>;
 }
 
 /** Answers after which the device stops trying: only joining again (as a new device, or with the new password) helps. */
@@ -253,16 +259,16 @@ export class HttpTransport implements SyncTransport {
     }
   }
 
-  blobStatus(sha256: string): Promise<BlobStatus> {
-    return this.authed('GET', `/blobs/${sha256}/status`) as Promise<BlobStatus>;
+  blobStatus(sha256: string, articleId?: string): Promise<BlobStatus> {
+    return this.authed('GET', `/blobs/${sha256}/status${articleParam(articleId, '?')}`) as Promise<BlobStatus>;
   }
 
-  uploadBlob(sha256: string, size: number, offset: number, chunk: Uint8Array): Promise<BlobStatus> {
-    return this.binary('PUT', `/blobs/${sha256}?size=${size}&offset=${offset}`, chunk).then((r) => JSON.parse(r.toString('utf8')).value as BlobStatus);
+  uploadBlob(sha256: string, size: number, offset: number, chunk: Uint8Array, articleId?: string): Promise<BlobStatus> {
+    return this.binary('PUT', `/blobs/${sha256}?size=${size}&offset=${offset}${articleParam(articleId, '&')}`, chunk).then((r) => JSON.parse(r.toString('utf8')).value as BlobStatus);
   }
 
-  downloadBlob(sha256: string): Promise<Buffer> {
-    return this.binary('GET', `/blobs/${sha256}`);
+  downloadBlob(sha256: string, articleId?: string): Promise<Buffer> {
+    return this.binary('GET', `/blobs/${sha256}${articleParam(articleId, '?')}`);
   }
 
   /** A request with raw bytes in or out (blobs), refreshing the token as `authed` does. */
@@ -365,3 +371,6 @@ export class HttpTransport implements SyncTransport {
     };
   }
 }
+
+/** The query part naming the knowledge article a picture travels for (none for evidence). */
+const articleParam = (articleId: string | undefined, sep: '?' | '&') => (articleId ? `${sep}article=${encodeURIComponent(articleId)}` : '');

@@ -708,8 +708,21 @@ export async function openPgStore(url: string): Promise<ServerStore> {
     },
     evidenceNaming: async (sha) =>
       (await pool.query<RecordRow>("SELECT * FROM records WHERE entity = 'evidence' AND deleted_hlc IS NULL AND (data::jsonb ->> 'sha256') = $1", [sha])).rows.map((r) => rowToRecord(r)),
-    articlesNaming: async (sha) =>
-      (await pool.query<RecordRow>("SELECT * FROM records WHERE entity = 'kb_articles' AND deleted_hlc IS NULL AND strpos(data::jsonb ->> 'body', $1) > 0", [`blob:${sha}`])).rows.map((r) => rowToRecord(r)),
+    isArticlePicture: async (sha, articleId) => (await pool.query('SELECT 1 FROM kb_article_pictures WHERE sha256 = $1 AND article_id = $2', [sha, articleId])).rowCount! > 0,
+    saveArticlePicture: async (sha, articleId, data, uploadedBy, at) => {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        await c.query('INSERT INTO evidence_blobs (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING', [sha, data.length, data, at]);
+        await c.query('INSERT INTO kb_article_pictures (sha256, article_id, uploaded_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [sha, articleId, uploadedBy, at]);
+        await c.query('COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK');
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
     clearLoginFailures: async (key) => {
       await pool.query('DELETE FROM auth_throttle WHERE key = $1', [key]);
     },

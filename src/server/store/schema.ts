@@ -140,7 +140,9 @@ export const LATE_INDEXES = ['CREATE INDEX IF NOT EXISTS op_results_op_idx ON op
 /**
  * Evidence blobs, in the database (not on the server's disk) so every instance behind a load
  * balancer serves them and a database backup holds them: one row per SHA-256, whoever uploaded it,
- * and each device's unfinished upload of a blob, resumed at \`received\`.
+ * and each device's unfinished upload of a blob, resumed at \`received\`. A knowledge article's
+ * picture is served only for the article it was uploaded for, every byte, by someone who may write
+ * that article (kb_article_pictures): a file uploaded as evidence is never a picture.
  */
 const BLOBS = (bigint: string, bytes: string) => `
 CREATE TABLE IF NOT EXISTS evidence_blobs (
@@ -157,6 +159,13 @@ CREATE TABLE IF NOT EXISTS evidence_blob_uploads (
   data ${bytes} NOT NULL,
   updated_at TEXT NOT NULL,
   PRIMARY KEY (sha256, device_id)
+);
+CREATE TABLE IF NOT EXISTS kb_article_pictures (
+  sha256 TEXT NOT NULL,
+  article_id TEXT NOT NULL,
+  uploaded_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (sha256, article_id)
 );
 `;
 

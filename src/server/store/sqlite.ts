@@ -493,9 +493,14 @@ export function openSqliteStore(dataDir: string, opts: { memory?: boolean } = {}
       }),
     evidenceNaming: async (sha) =>
       (db.prepare("SELECT * FROM records WHERE entity = 'evidence' AND deleted_hlc IS NULL AND json_extract(data, '$.sha256') = ?").all(sha) as RecordRow[]).map((r) => rowToRecord(r)),
-    // Articles are few: their range of the primary key, searched for the picture's name.
-    articlesNaming: async (sha) =>
-      (db.prepare("SELECT * FROM records WHERE entity = 'kb_articles' AND deleted_hlc IS NULL AND instr(json_extract(data, '$.body'), ?) > 0").all(`blob:${sha}`) as RecordRow[]).map((r) => rowToRecord(r)),
+    isArticlePicture: async (sha, articleId) => !!db.prepare('SELECT 1 FROM kb_article_pictures WHERE sha256 = ? AND article_id = ?').get(sha, articleId),
+    saveArticlePicture: (sha, articleId, data, uploadedBy, at) =>
+      locked(() => {
+        db.transaction(() => {
+          db.prepare('INSERT INTO evidence_blobs (sha256, size, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING').run(sha, data.length, data, at);
+          db.prepare('INSERT INTO kb_article_pictures (sha256, article_id, uploaded_by, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(sha, articleId, uploadedBy, at);
+        })();
+      }),
     announce: async (seq, scopes) => {
       events.emit('seq', seq, scopes ? [...scopes] : null);
     },

@@ -281,8 +281,10 @@ export interface ServerStore {
   saveBlob(sha256: string, data: Buffer, at: string): Promise<void>;
   /** Evidence records (not deleted) naming this blob: who may download it is read from them. */
   evidenceNaming(sha256: string): Promise<StoredRecord[]>;
-  /** Knowledge articles (not deleted) whose body shows this blob as a picture (`blob:<sha256>`). */
-  articlesNaming(sha256: string): Promise<StoredRecord[]>;
+  /** Whether the blob was uploaded, every byte, as a picture of this knowledge article (kb_article_pictures). */
+  isArticlePicture(sha256: string, articleId: string): Promise<boolean>;
+  /** Keeps a checked picture (once per hash) and records it as a picture of the article, together. */
+  saveArticlePicture(sha256: string, articleId: string, data: Buffer, uploadedBy: string, at: string): Promise<void>;
 
   /**
    * Reserves `count` consecutive values of a counter the server keeps for a device it writes for

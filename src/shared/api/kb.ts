@@ -8,6 +8,7 @@ import { call, ALL_ROLES, STAFF } from './contract';
 import { id, trimmed } from './common';
 import { KB_STATUSES, KB_VISIBILITIES, type KbStatus, type KbVisibility } from '../kb/rules';
 import { KB_MAX_BODY } from '../sync/entities-kb';
+import { KB_IMAGE_TYPES, KB_MAX_IMAGE_BYTES, type KbImageType } from '../kb/pictures';
 
 export interface KbArticleSummary {
   id: string;
@@ -86,9 +87,8 @@ export const kbUpdate = z
   })
   .strict();
 
-/** Pictures an article may show: kept in the store's blob store (encrypted with it), named by SHA-256. */
-export const KB_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
-export const KB_MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+/** Pictures an article may show: kept in the store's blob store (encrypted with it), named by SHA-256 (shared/kb/pictures.ts). */
+export { KB_IMAGE_TYPES, KB_MAX_IMAGE_BYTES };
 
 export const kbFilter = z
   .object({
@@ -152,9 +152,12 @@ export const kbCalls = {
     STAFF,
     { mutates: true },
   ),
-  /** A picture an article the caller may read shows (requesters: a published public one). */
-  'kb.image': call<{ mediaType: (typeof KB_IMAGE_TYPES)[number]; contentBase64: string }>()(
-    z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'A picture is named by its SHA-256.' }) }).strict(),
+  /**
+   * A picture an article the caller may read shows (requesters: a published public one), and only a
+   * file taken in as a picture on this device, never another file of the store an article names.
+   */
+  'kb.image': call<{ mediaType: KbImageType; contentBase64: string }>()(
+    z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'A picture is named by its SHA-256.' }), articleId: id.optional() }).strict(),
     ALL_ROLES,
   ),
   /** The articles a ticket was solved with. */

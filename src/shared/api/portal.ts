@@ -9,6 +9,13 @@ import { id } from './common';
 import type { TicketStatus, TicketType } from '../tickets/rules';
 import type { CatalogueItem } from '../catalogue/items';
 import type { Answers } from '../catalogue/form';
+import type { KbImageType } from '../kb/pictures';
+
+/** A help article's picture: its type (told from its bytes: PNG, JPEG, GIF or WebP) and bytes. */
+export interface PortalPicture {
+  mediaType: KbImageType;
+  contentBase64: string;
+}
 
 /** Who uses the portal: requesters, and staff looking at what requesters see. */
 const PORTAL: readonly Role[] = ['requester', 'admin', 'technician'];
@@ -88,6 +95,14 @@ export const portalCalls = {
   /** Published public help articles, newest first, or those matching `q`. */
   'portal.articles': call<{ items: PortalArticleSummary[] }>()(z.object({ q: z.string().trim().max(200).default('') }).strict(), PORTAL),
   'portal.article': call<PortalArticle>()(z.object({ id }).strict(), PORTAL),
+  /**
+   * A picture a help article shows (`![…](blob:<sha256>)` in its body): only a file taken in as that
+   * article's picture (on the server: uploaded for it), of a published public article; else "No such picture".
+   */
+  'portal.picture': call<PortalPicture>()(
+    z.object({ articleId: id, sha256: z.string().regex(/^[0-9a-f]{64}$/, { message: 'A picture is named by its SHA-256.' }) }).strict(),
+    PORTAL,
+  ),
   'portal.comment': call<{ ok: true }>()(
     z.object({ id, body: z.string().trim().min(1, { message: 'A comment cannot be empty.' }).max(20_000) }).strict(),
     PORTAL,

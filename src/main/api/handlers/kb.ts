@@ -13,6 +13,6 @@ export const kbHandlers: HandlersFor<typeof kbCalls> = {
   'kb.suggest': (ctx, input) => suggestArticles(ctx, input.text, input.limit),
   'kb.solved': (ctx, input) => markSolved(ctx, input),
   'kb.addImage': (ctx, input) => addImage(ctx, input),
-  'kb.image': (ctx, input) => articleImage(ctx, input.sha256),
+  'kb.image': (ctx, input) => articleImage(ctx, input.sha256, input.articleId),
   'kb.forTicket': (ctx, input) => articlesForTicket(ctx, input.ticketId),
 };

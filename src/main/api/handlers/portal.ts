@@ -2,7 +2,7 @@
 import type { portalCalls } from '../../../shared/api/portal';
 import type { HandlersFor } from './types';
 import { loadCatalogue } from '../../services/portal/catalogue';
-import { myTickets, portalArticle, portalArticles, portalComment, portalMove, portalTicket, submitRequest } from '../../services/portal/portal';
+import { myTickets, portalArticle, portalArticles, portalPicture, portalComment, portalMove, portalTicket, submitRequest } from '../../services/portal/portal';
 
 export const portalHandlers: HandlersFor<typeof portalCalls> = {
   'portal.catalogue': (ctx) => ({ items: loadCatalogue(ctx.store.sqlite, true) }),
@@ -11,6 +11,7 @@ export const portalHandlers: HandlersFor<typeof portalCalls> = {
   'portal.ticket': (ctx, input) => portalTicket(ctx, input.id),
   'portal.articles': (ctx, input) => ({ items: portalArticles(ctx, input.q) }),
   'portal.article': (ctx, input) => portalArticle(ctx, input.id),
+  'portal.picture': (ctx, input) => portalPicture(ctx, input.articleId, input.sha256),
   'portal.comment': (ctx, input) => {
     portalComment(ctx, input.id, input.body);
     return { ok: true as const };

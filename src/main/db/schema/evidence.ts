@@ -59,9 +59,3 @@ export const findingLinks = sqliteTable(
   },
   (t) => [uniqueIndex('finding_links_uq').on(t.findingId, t.kind, t.targetId), index('finding_links_target_idx').on(t.kind, t.targetId)],
 );
-
-/** Device-local: blobs this device knows the server holds (uploaded, or downloaded from it). */
-export const evidenceBlobsSynced = sqliteTable('evidence_blobs_synced', {
-  sha256: text('sha256').primaryKey(),
-  at: text('at').notNull(),
-});

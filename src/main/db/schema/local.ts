@@ -1,5 +1,5 @@
 /** Device-local tables: never synced. */
-import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { integer, sqliteTable, text, index, primaryKey } from 'drizzle-orm/sqlite-core';
 
 /** Key/value facts about this device and store (device id, clock, organisation, settings). */
 export const meta = sqliteTable('meta', {
@@ -87,4 +87,30 @@ export const loginAttempts = sqliteTable('login_attempts', {
   username: text('username').primaryKey(),
   failures: integer('failures').notNull(),
   lastAt: text('last_at').notNull(),
+});
+
+/**
+ * Files this device knows the server holds, each for what it travelled as: `article_id` '' for a
+ * file uploaded as evidence (or downloaded as one), else the knowledge article it was uploaded or
+ * downloaded as a picture of (the server serves a picture only for the article it was uploaded for).
+ */
+export const syncedBlobs = sqliteTable(
+  'synced_blobs',
+  {
+    sha256: text('sha256').notNull(),
+    articleId: text('article_id').notNull().default(''),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sha256, t.articleId] })],
+);
+
+/**
+ * Files of the blob store this device took in as knowledge articles' pictures: added through
+ * `kb.addImage`, or downloaded from the server as an article's picture. `kb.image` serves only
+ * these, so a file held as evidence is never shown through an article that names its hash.
+ */
+export const kbPictureBlobs = sqliteTable('kb_picture_blobs', {
+  sha256: text('sha256').primaryKey(),
+  mediaType: text('media_type').notNull(),
+  at: text('at').notNull(),
 });

@@ -36,10 +36,13 @@ describe.each(STORES)('knowledge pictures across devices (%s)', (_name, pgUrl) =
     const hq = (await a.call('sites.list')).items.find((s) => s.name === 'HQ')!.id;
     const pub = await a.call('kb.addImage', { fileName: 'vpn-button.png', contentBase64: picture('public ') });
     const internal = await a.call('kb.addImage', { fileName: 'rack.png', contentBase64: picture('internal ') });
+    const ids: string[] = [];
     for (const [title, visibility, img] of [['Connect to the VPN', 'public', pub], ['Rack layout', 'internal', internal]] as const) {
       const art = await a.call('kb.create', { title, body: `## ${title}\n\n${img.markdown}\n`, visibility, siteId: null });
       await a.call('kb.move', { id: art.id, to: 'published' });
+      ids.push(art.id);
     }
+    const [pubId, internalId] = ids as [string, string];
     await a.call('sync.now');
 
     const admin = await serverLogin(server);
@@ -59,12 +62,32 @@ describe.each(STORES)('knowledge pictures across devices (%s)', (_name, pgUrl) =
     expect((await req.call('kb.image', { sha256: pub.sha256 })).contentBase64).toBe(picture('public '));
     await expect(req.call('kb.image', { sha256: internal.sha256 })).rejects.toThrow(/No such picture/);
 
-    // Asked directly, the server gives a requester the public article's picture and refuses the internal one's.
+    // Asked directly, the server gives a requester the public article's picture, as a picture that is
+    // never sniffed, run or cached, and answers the internal one's as if it did not exist.
     const rita = await serverLogin(server, 'rita', 'password123');
-    const get = (sha: string) => fetch(`${server.url}/blobs/${sha}`, { headers: { authorization: `Bearer ${rita}` } });
-    const ok = await get(pub.sha256);
+    const get = (sha: string, articleId?: string) =>
+      fetch(`${server.url}/blobs/${sha}${articleId ? `?article=${articleId}` : ''}`, { headers: { authorization: `Bearer ${rita}` } });
+    const ok = await get(pub.sha256, pubId);
     expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toBe('image/png');
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(ok.headers.get('cache-control')).toBe('private, no-store');
+    expect(ok.headers.get('content-security-policy')).toContain('sandbox');
     expect(Buffer.from(await ok.arrayBuffer()).toString('base64')).toBe(picture('public '));
-    expect((await get(internal.sha256)).status).toBe(403);
+    expect((await get(internal.sha256, internalId)).status).toBe(404);
+    // Named with another article, or without one (the evidence route), a picture is not served either.
+    expect((await get(internal.sha256, pubId)).status).toBe(404);
+    expect((await get(pub.sha256, internalId)).status).toBe(404);
+    expect((await get(pub.sha256)).status).toBe(403);
+
+    // The same picture shown by a second article travels again for that article (its uploader sends
+    // it for each article), and reaches the requester as that article's picture.
+    const again = await a.call('kb.create', { title: 'VPN on a phone', body: `Same button:\n\n${pub.markdown}\n`, visibility: 'public', siteId: null });
+    await a.call('kb.move', { id: again.id, to: 'published' });
+    expect((await get(pub.sha256, again.id)).status, 'not uploaded for it yet').toBe(404);
+    await a.call('sync.now');
+    expect((await get(pub.sha256, again.id)).status).toBe(200);
+    await req.call('sync.now');
+    expect((await req.call('portal.picture', { articleId: again.id, sha256: pub.sha256 })).contentBase64).toBe(picture('public '));
   });
 });

@@ -7,6 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../../testing';
 import { createTicket } from '../tickets/tickets';
+import { blobStoreOf } from '../evidence/blobs';
+import { portalPicture } from '../portal/portal';
 import { addImage, articleImage, articlesForTicket, createArticle, getArticle, listArticles, markSolved, moveArticle, searchArticles, suggestArticles, updateArticle } from './kb';
 
 let w: World;
@@ -159,5 +161,48 @@ describe('knowledge pictures', () => {
   it('refuses what is not a picture, and requesters adding pictures', () => {
     expect(() => addImage(w.ctx(w.admin, 'kb.addImage'), { fileName: 'evil.png', contentBase64: Buffer.from('<svg onload=alert(1)>').toString('base64') })).toThrow(/not a PNG, JPEG, GIF or WebP/);
     expect(() => addImage(w.ctx(w.user('requester'), 'kb.addImage'), { fileName: 'a.png', contentBase64: PNG.toString('base64') })).toThrow(/Only administrators and technicians/);
+  });
+
+  it('never shows a file of the store that was not taken in as a picture (evidence), whatever an article names', () => {
+    // A photo kept as evidence on this device: a picture by its bytes, but not one of an article.
+    const evidence = blobStoreOf(w.store).write(Buffer.concat([PNG, Buffer.from('server room, kept as evidence')])).sha256;
+    const tech = w.user('technician');
+    // Written on this device, an article cannot name it …
+    expect(() => createArticle(w.ctx(tech, 'kb.create'), { title: 'Server room', body: `![room](blob:${evidence})`, visibility: 'public', siteId: null })).toThrow(
+      /was not added as a picture on this device/,
+    );
+    const a = published('Server room', 'See below.', 'public');
+    expect(() => updateArticle(w.ctx(w.admin, 'kb.update'), { id: a.id, body: `![room](blob:${evidence})` })).toThrow(/was not added as a picture/);
+    // … and one that arrives naming it (a modified device's, pulled) shows nothing of it, in the
+    // knowledge base or the portal, to anyone.
+    w.store.sqlite.prepare('UPDATE kb_articles SET body = ? WHERE id = ?').run(`![room](blob:${evidence})`, a.id);
+    for (const who of [w.admin, tech, w.user('auditor'), w.user('requester')]) {
+      expect(() => articleImage(w.ctx(who), evidence)).toThrow(/No such picture/);
+      expect(() => articleImage(w.ctx(who), evidence, a.id)).toThrow(/No such picture/);
+      if (who.role !== 'auditor') expect(() => portalPicture(w.ctx(who), a.id, evidence)).toThrow(/No such picture/);
+    }
+    // Pictures it already showed stay editable around: an edit that keeps them is not refused.
+    const pic = addImage(w.ctx(tech, 'kb.addImage'), { fileName: 'rack.png', contentBase64: PNG.toString('base64') });
+    const b = createArticle(w.ctx(tech, 'kb.create'), { title: 'Rack', body: pic.markdown, visibility: 'public', siteId: null });
+    w.store.sqlite.prepare('DELETE FROM kb_picture_blobs').run();
+    expect(updateArticle(w.ctx(tech, 'kb.update'), { id: b.id, body: `Rack:\n\n${pic.markdown}` }).body).toContain(pic.sha256);
+  });
+
+  it('shows a help article’s picture in the portal for a published public article only, whoever asks', () => {
+    const pic = addImage(w.ctx(w.admin, 'kb.addImage'), { fileName: 'vpn.png', contentBase64: PNG.toString('base64') });
+    const pub = published('VPN', pic.markdown, 'public');
+    const internal = published('VPN (internal)', pic.markdown, 'internal');
+    const draft = createArticle(w.ctx(w.admin, 'kb.create'), { title: 'VPN draft', body: pic.markdown, visibility: 'public', siteId: null });
+    for (const who of [w.admin, w.user('technician'), w.user('requester')]) {
+      expect(portalPicture(w.ctx(who), pub.id, pic.sha256)).toEqual({ mediaType: 'image/png', contentBase64: PNG.toString('base64') });
+      for (const other of [internal.id, draft.id]) expect(() => portalPicture(w.ctx(who), other, pic.sha256)).toThrow(/No such picture/);
+    }
+    // Named with an article that does not show it, it is not served either.
+    const plain = published('Other', 'No pictures here.', 'public');
+    expect(() => portalPicture(w.ctx(w.admin), plain.id, pic.sha256)).toThrow(/No such picture/);
+    // Staff and auditors read the internal article's picture in the knowledge base; requesters do not.
+    expect(articleImage(w.ctx(w.user('auditor')), pic.sha256, internal.id).mediaType).toBe('image/png');
+    expect(() => articleImage(w.ctx(w.user('requester')), pic.sha256, internal.id)).toThrow(/No such picture/);
+    expect(() => articleImage(w.ctx(w.user('requester')), pic.sha256, draft.id)).toThrow(/No such picture/);
   });
 });

@@ -14,7 +14,7 @@ import { setRowId } from '../core/set-ids';
 import { nextNumber } from '../core/numbers';
 import { ftsQuery } from '../search/search';
 import { blobStoreOf } from '../evidence/blobs';
-import { KB_IMAGE_TYPES, KB_MAX_IMAGE_BYTES } from '../../../shared/api/kb';
+import { KB_MAX_IMAGE_BYTES, pictureType, picturesIn, type KbImageType } from '../../../shared/kb/pictures';
 import { uuidv7 } from '../../../shared/ids';
 import { AppError } from '../../../shared/result';
 import { kbMoveRefusal, type KbStatus, type KbVisibility } from '../../../shared/kb/rules';
@@ -151,6 +151,7 @@ export function createArticle(ctx: Ctx, input: CallParsed<'kb.create'>): KbArtic
   const actor = requireStaff(ctx);
   const sqlite = ctx.store.sqlite;
   const scopeId = siteFor(ctx, input.siteId);
+  checkPictures(sqlite, input.body, '');
   const id = uuidv7();
   write(ctx, (w) => {
     createRecord(ctx, w, 'kb_articles', id, scopeId, {
@@ -174,6 +175,7 @@ export function updateArticle(ctx: Ctx, input: CallParsed<'kb.update'>): KbArtic
   const sqlite = ctx.store.sqlite;
   const row = readable(ctx, input.id);
   if (input.ownerId && !sqlite.prepare('SELECT 1 FROM users WHERE id = ? AND deleted_hlc IS NULL').get(input.ownerId)) throw bad('ownerId', 'No such person.');
+  if (input.body !== undefined) checkPictures(sqlite, input.body, row.body);
   const fields: Values = {};
   if (input.title !== undefined) fields.title = input.title;
   if (input.body !== undefined) fields.body = input.body;
@@ -328,13 +330,16 @@ export function articlesForTicket(ctx: Ctx, ticketId: string): { items: KbArticl
   return { items: rows.map((r) => summary(sqlite, r)) };
 }
 
-/** The picture type its first bytes say, or null for anything else. */
-function imageType(b: Buffer): (typeof KB_IMAGE_TYPES)[number] | null {
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.length >= 6 && (b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a')) return 'image/gif';
-  if (b.length >= 12 && b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
-  return null;
+/**
+ * An article shows only pictures taken in as pictures on this device (added with "Add a picture", or
+ * downloaded as another article's picture), besides those it already showed: a body naming any other
+ * file of the store (evidence) is refused, so no article turns a file into a picture.
+ */
+function checkPictures(sqlite: Database.Database, body: string, before: string): void {
+  const had = new Set(picturesIn(before));
+  const isPicture = sqlite.prepare('SELECT 1 FROM kb_picture_blobs WHERE sha256 = ?').pluck();
+  const stray = picturesIn(body).find((sha) => !had.has(sha) && !isPicture.get(sha));
+  if (stray) throw bad('body', `The picture blob:${stray.slice(0, 12)}… was not added as a picture on this device; add it with “Add a picture”.`);
 }
 
 /** Keeps a picture in the store's blob store (encrypted with the store) and answers the Markdown that shows it. */
@@ -343,22 +348,32 @@ export function addImage(ctx: Ctx, input: CallParsed<'kb.addImage'>): { sha256: 
   const bytes = Buffer.from(input.contentBase64, 'base64');
   if (!bytes.length) throw bad('contentBase64', 'The picture is empty.');
   if (bytes.length > KB_MAX_IMAGE_BYTES) throw bad('contentBase64', 'A picture is at most 5 MB.');
-  if (!imageType(bytes)) throw bad('contentBase64', `${input.fileName} is not a PNG, JPEG, GIF or WebP picture.`);
+  const type = pictureType(bytes);
+  if (!type) throw bad('contentBase64', `${input.fileName} is not a PNG, JPEG, GIF or WebP picture.`);
   const { sha256 } = blobStoreOf(ctx.store).write(bytes);
+  // Device-local, not a synced record: which files of the store are pictures (see checkPictures).
+  ctx.store.sqlite.prepare('INSERT OR IGNORE INTO kb_picture_blobs (sha256, media_type, at) VALUES (?, ?, ?)').run(sha256, type, ctx.clock.now().toISOString());
   const alt = input.fileName.replace(/\.[a-z0-9]+$/i, '').replace(/[[\]()]/g, ' ').trim() || 'picture';
   return { sha256, markdown: `![${alt}](blob:${sha256})` };
 }
 
-/** A picture an article the caller may read shows; any other is "No such picture". */
-export function articleImage(ctx: Ctx, sha256: string): { mediaType: (typeof KB_IMAGE_TYPES)[number]; contentBase64: string } {
+/**
+ * A picture of an article the caller may read (requesters: a published public one; `articleId`
+ * narrows it to that article), and only a file taken in as a picture: anything else, evidence named
+ * by an article included, is "No such picture".
+ */
+export function articleImage(ctx: Ctx, sha256: string, articleId?: string): { mediaType: KbImageType; contentBase64: string } {
   requireActor(ctx);
   const sqlite = ctx.store.sqlite;
   const who = isRequester(ctx) ? `AND ${READABLE_BY_REQUESTER}` : '';
-  const shown = sqlite.prepare(`SELECT 1 FROM kb_articles a WHERE a.deleted_hlc IS NULL ${who} AND instr(a.body, ?) > 0 LIMIT 1`).get(`blob:${sha256}`);
+  const which = articleId ? 'AND a.id = ?' : '';
+  const shown = sqlite
+    .prepare(`SELECT 1 FROM kb_articles a WHERE a.deleted_hlc IS NULL ${who} ${which} AND instr(a.body, ?) > 0 LIMIT 1`)
+    .get(...(articleId ? [articleId] : []), `blob:${sha256}`);
   const missing = () => new AppError('not_found', 'No such picture on this device.');
-  if (!shown) throw missing();
+  if (!shown || !sqlite.prepare('SELECT 1 FROM kb_picture_blobs WHERE sha256 = ?').get(sha256)) throw missing();
   const bytes = blobStoreOf(ctx.store).read(sha256);
-  const type = bytes ? imageType(bytes) : null;
+  const type = bytes ? pictureType(bytes) : null;
   if (!bytes || !type) throw missing();
   return { mediaType: type, contentBase64: bytes.toString('base64') };
 }

@@ -10,7 +10,8 @@ import { aimOf } from '../../../shared/catalogue/aim';
 import { requestTicket } from '../../../shared/catalogue/items';
 import { MOVE_TARGET, moveRefusal, portalCan } from '../../../shared/catalogue/portal-rules';
 import type { Answers } from '../../../shared/catalogue/form';
-import type { PortalArticle, PortalArticleSummary, PortalMove, PortalSubmitInput, PortalTicket, PortalTicketDetail, PortalTimelineEntry } from '../../../shared/api/portal';
+import { articleImage } from '../kb/kb';
+import type { PortalArticle, PortalArticleSummary, PortalPicture, PortalMove, PortalSubmitInput, PortalTicket, PortalTicketDetail, PortalTimelineEntry } from '../../../shared/api/portal';
 import type { TicketStatus, TicketType } from '../../../shared/tickets/rules';
 import { commentTicket, createTicket, getTicketDetail, getTicketOrThrow, transitionTicket } from '../tickets/tickets';
 import { getCatalogueItem } from './catalogue';
@@ -152,4 +153,11 @@ export function portalArticle(ctx: Ctx, id: string): PortalArticle {
   const r = ctx.store.sqlite.prepare(`${PUBLIC_ARTICLES} AND id = ?`).get(id) as ArticleRow | undefined;
   if (!r) throw new AppError('not_found', 'No such help article.');
   return { id: r.id, number: r.number, title: r.title, category: r.category, body: r.body, updatedAt: r.updated_at };
+}
+
+/** A picture of a help article (a published public one, whoever asks), as the knowledge base serves it. */
+export function portalPicture(ctx: Ctx, articleId: string, sha256: string): PortalPicture {
+  requireActor(ctx);
+  if (!ctx.store.sqlite.prepare(`${PUBLIC_ARTICLES} AND id = ?`).get(articleId)) throw new AppError('not_found', 'No such picture on this device.');
+  return articleImage(ctx, sha256, articleId);
 }

@@ -1,5 +1,5 @@
 /** Help articles in the portal: the team's published public knowledge, searchable, read in place. */
-import { useState, type ReactNode } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
 import { Anchor, Card, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconSearch } from '@tabler/icons-react';
 import { useCall } from '../../lib/query';
@@ -44,8 +44,23 @@ export function HelpArticles() {
   );
 }
 
+/** A picture of a help article, asked for as that article's picture (in a browser: from the server's portal). */
+function HelpPicture({ articleId, sha256, alt }: { articleId: string; sha256: string; alt: string }) {
+  const img = useCall('portal.picture', { articleId, sha256 });
+  if (img.error && !img.data) {
+    return (
+      <Text span size="sm" c="dimmed" data-testid="portal-picture-missing">
+        [{alt || 'picture'}: not available yet]
+      </Text>
+    );
+  }
+  if (!img.data) return <Text span size="sm" c="dimmed">[{alt || 'picture'}…]</Text>;
+  return <img src={`data:${img.data.mediaType};base64,${img.data.contentBase64}`} alt={alt} style={{ maxWidth: '100%' }} data-testid="portal-picture" />;
+}
+
 export function HelpArticle({ id }: { id: string }) {
   const a = useCall('portal.article', { id });
+  const picture = useCallback((sha256: string, alt: string) => <HelpPicture articleId={id} sha256={sha256} alt={alt} />, [id]);
   if (a.error && !a.data) return <ErrorState error={a.error} onRetry={() => void a.refetch()} title="This article could not be shown" />;
   if (!a.data) return <Loading />;
   return (
@@ -60,7 +75,7 @@ export function HelpArticle({ id }: { id: string }) {
           {a.data.category ? ` · ${a.data.category}` : ''} · updated {new Date(a.data.updatedAt).toLocaleDateString()}
         </Text>
       </div>
-      <Markdown text={a.data.body} />
+      <Markdown text={a.data.body} image={picture} />
     </Stack>
   );
 }

@@ -1,0 +1,1 @@
+DROP TABLE `evidence_blobs_synced`;
