@@ -62,6 +62,8 @@ async function markSynced(sqlite: Database.Database, b: Named, at: string, pictu
 
 /** Whether the refusal means "not for you, or not there yet": the file waits for a later pass. */
 const waits = (e: unknown) => e instanceof SyncHttpError && (e.status === 404 || e.status === 403);
+/** A picture the server would not take for that article (not theirs to write, not there yet, not a picture): never a reason to stop syncing. */
+const pictureRefused = (e: unknown) => waits(e) || (e instanceof SyncHttpError && e.status === 422);
 
 /** Uploads one blob, resuming at the server's offset; true when the server holds it whole. */
 export async function uploadBlob(t: SyncTransport, sha: string, bytes: Uint8Array, articleId?: string): Promise<boolean> {
@@ -124,7 +126,7 @@ export async function syncBlobs(
       } catch (e) {
         // A picture this person may not upload for that article (an auditor's copy, an article the
         // server does not hold yet): fetched below if someone uploaded it for that article.
-        if (!(b.articleId && waits(e))) throw e;
+        if (!(b.articleId && pictureRefused(e))) throw e;
       }
     }
     try {

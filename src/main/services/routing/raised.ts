@@ -27,7 +27,9 @@ export function routeRaisedTickets(ctx: Ctx): RaisedRouting {
   const sqlite = ctx.store.sqlite;
   const rules = loadRules(sqlite);
   if (!rules.some((r) => r.active)) return out;
-  const held = actor.siteIds.length ? new Set(actor.siteIds) : null;
+  // Administrators hold every site; a technician only theirs (none: no ticket is theirs to route),
+  // as the server judges the ops routing writes.
+  const held = actor.role === 'admin' ? null : new Set(actor.siteIds);
   // Through tickets_unrouted_idx: raised in the portal, still new, nobody assigned (a catalogue item
   // may have given it a group: the rules keep it and fill in the rest, as for staff). Tickets
   // imported from another tool (a source number) were routed there and stay as they came.
