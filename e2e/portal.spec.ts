@@ -2,8 +2,9 @@
  * The requester portal end to end: a requester without the app submits a catalogue request through
  * the server's /portal in Chromium, a technician's device pulls it and answers while offline (a
  * public comment and an internal note), and after the sync the requester reads the public answer
- * only. A requester signing in to the app lands on the same portal, not the staff console. Every
- * portal screen is checked with axe.
+ * only; a help article's picture added on the technician's device shows in the server's portal. A
+ * requester signing in to the app lands on the same portal, not the staff console. Every portal
+ * screen is checked with axe.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
@@ -13,6 +14,9 @@ import { SERVER_ADMIN, startSyncServer, type SyncServer } from './support/sync-s
 import { SetupPage, SignInPage } from './pages/setup';
 import { SyncSettingsPage } from './pages/sync';
 import { PortalPage } from './pages/portal';
+
+// A 1×1 PNG.
+const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 let server: SyncServer;
 let host: RunningHost;
@@ -135,6 +139,18 @@ test('a requester submits through the server portal and a technician answers off
   await rp.getByTestId('portal-my-tickets').click();
   await expect(rp.getByTestId(`portal-ticket-${number}`)).toBeVisible();
   expect(await violations(rp), 'portal my tickets').toEqual([]);
+
+  // A help article with a picture, written and published on the technician's device: the server's
+  // portal shows the picture, drawn from the bytes the device uploaded for that article.
+  const img = await apiCall<{ markdown: string }>(host, 'kb.addImage', { fileName: 'reconnect-button.png', contentBase64: PNG_1PX }, tess);
+  const art = await apiCall<{ id: string }>(host, 'kb.create', { title: 'Reconnect the VPN', body: `Press the button:\n\n${img.markdown}\n`, visibility: 'public' }, tess);
+  await apiCall(host, 'kb.move', { id: art.id, to: 'published' }, tess);
+  await apiCall(host, 'sync.now', {}, tess);
+  await rp.goto(`${server.url}/portal/#/portal/help/${art.id}`);
+  const picture = rp.getByTestId('portal-article').getByRole('img', { name: 'reconnect-button' });
+  await expect(picture).toBeVisible();
+  expect(await picture.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(1);
+  expect(await violations(rp), 'portal help article with a picture').toEqual([]);
   await ctx.close();
 });
 
