@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHlc, isHlc, MAX_DRIFT_MS } from '../shared/hlc';
 import { uuidv7 } from '../shared/ids';
-import { latest, post, signIn, ticketNumber, ticketPayload, type Actor } from './testing/actors';
+import { addAccount, latest, post, signIn, ticketNumber, ticketPayload, type Actor } from './testing/actors';
 import { startTestServer, TEST_ADMIN, type TestServer } from './testing/server';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
@@ -26,11 +26,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     let ticketOfReq: string;
     let ticketOfTech: string;
 
-    async function account(username: string, role: Actor['role'], sites: string[] | null): Promise<Actor> {
-      const r = await post(server.url, '/auth/users', { username, password: 'password123', role, sites }, admin.token);
-      expect(r.status, JSON.stringify(r.body)).toBe(200);
-      return signIn(server.url, username, 'password123', role);
-    }
+    const account = (username: string, role: Actor['role'], sites: string[] | null) => addAccount(server.url, admin, username, role, sites);
 
     beforeAll(async () => {
       server = await startTestServer({ pgUrl: variant === 'postgres' ? PG : undefined });

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../shared/ids';
 import { MAX_BLOB_PUSH_BYTES, MAX_EVIDENCE_FILE_BYTES, type BlobStatus } from '../shared/sync/blobs';
-import { post, signIn, type Actor } from './testing/actors';
+import { addAccount, signIn, type Actor } from './testing/actors';
 import { startTestServer, TEST_ADMIN, type TestServer } from './testing/server';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
@@ -49,11 +49,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     let techB: Actor;
     let reqA: Actor;
 
-    async function account(username: string, role: Actor['role'], sites: string[] | null): Promise<Actor> {
-      const r = await post(server.url, '/auth/users', { username, password: 'password123', role, sites }, admin.token);
-      expect(r.status, JSON.stringify(r.body)).toBe(200);
-      return signIn(server.url, username, 'password123', role);
-    }
+    const account = (username: string, role: Actor['role'], sites: string[] | null) => addAccount(server.url, admin, username, role, sites);
 
     /** An evidence record in `site` naming the file, pushed by `who`. */
     async function evidenceRecord(who: Actor, site: string, bytes: Uint8Array): Promise<string> {

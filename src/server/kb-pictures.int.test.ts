@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../shared/ids';
-import { post, signIn, type Actor } from './testing/actors';
+import { addAccount, signIn, type Actor } from './testing/actors';
 import { startTestServer, TEST_ADMIN, type TestServer } from './testing/server';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
@@ -42,11 +42,7 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     const evidenceA = png('a photo kept as evidence of the site A server room');
     const evidenceB = png('a photo kept as evidence of the site B server room');
 
-    async function account(username: string, role: Actor['role'], sites: string[] | null): Promise<Actor> {
-      const r = await post(server.url, '/auth/users', { username, password: 'password123', role, sites }, admin.token);
-      expect(r.status, JSON.stringify(r.body)).toBe(200);
-      return signIn(server.url, username, 'password123', role);
-    }
+    const account = (username: string, role: Actor['role'], sites: string[] | null) => addAccount(server.url, admin, username, role, sites);
 
     const put = (who: Actor, hash: string, bytes: Buffer, size: number, articleId?: string) =>
       fetch(`${server.url}/blobs/${hash}?size=${size}&offset=0${articleId ? `&article=${articleId}` : ''}`, {

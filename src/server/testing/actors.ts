@@ -155,3 +155,10 @@ export async function openLiveStream(url: string, init: { token?: string; ticket
   })();
   return { status: res.status, text: () => text, pokes: () => (text.match(/^event: poke$/gm) ?? []).length, ended, abort: () => ctrl.abort() };
 }
+
+/** A server account made by an administrator (password `password123`), signed in on a device of its own. */
+export async function addAccount(url: string, admin: Actor, username: string, role: Role, sites: string[] | null): Promise<Actor> {
+  const r = await post(url, '/auth/users', { username, password: 'password123', role, sites }, admin.token);
+  if (r.status !== 200) throw new Error(`Creating ${username} failed (${r.status}): ${r.body.error?.message ?? ''}`);
+  return signIn(url, username, 'password123', role);
+}
