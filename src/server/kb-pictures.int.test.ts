@@ -6,6 +6,8 @@
  * site or another) serves nothing, and a hash is made a picture only by sending every byte of it.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../shared/ids';
 import { addAccount, signIn, type Actor } from './testing/actors';
@@ -19,15 +21,31 @@ const png = (text: string) => Buffer.concat([PNG, Buffer.from(text)]);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 let numbers = 0;
 
-type Name = 'pubA' | 'intA' | 'draftA' | 'intB' | 'pubG';
-/** The articles every role is tried against: where each lives, whether requesters see it, and its picture. */
+type Name = 'pubA' | 'intA' | 'draftA' | 'pubB' | 'intB' | 'pubG';
+/** The articles every role is tried against, in the order of the columns of the table in docs/security.md. */
 const ARTICLES: Record<Name, { scope: string; visibility: 'public' | 'internal'; status: 'published' | 'draft' }> = {
   pubA: { scope: A, visibility: 'public', status: 'published' },
   intA: { scope: A, visibility: 'internal', status: 'published' },
   draftA: { scope: A, visibility: 'public', status: 'draft' },
+  pubB: { scope: B, visibility: 'public', status: 'published' },
   intB: { scope: B, visibility: 'internal', status: 'published' },
   pubG: { scope: 'global', visibility: 'public', status: 'published' },
 };
+
+/** The written expectation: "role/article" → letters (`r` the picture route serves it, `p` the portal does). */
+function expectedPictures(): Map<string, string> {
+  const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/security.md'), 'utf8');
+  const start = doc.indexOf('<!-- pictures:start -->');
+  const end = doc.indexOf('<!-- pictures:end -->');
+  if (start < 0 || end < 0) throw new Error('docs/security.md has no table of knowledge pictures between its markers.');
+  const out = new Map<string, string>();
+  for (const line of doc.slice(start, end).split('\n')) {
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    if (!['admin', 'technician', 'auditor', 'requester'].includes(cells[0]!)) continue;
+    (Object.keys(ARTICLES) as Name[]).forEach((name, i) => out.set(`${cells[0]}/${name}`, cells[1 + i]!));
+  }
+  return out;
+}
 
 for (const variant of ['sqlite', 'postgres'] as const) {
   describe.skipIf(variant === 'postgres' && !PG)(`knowledge pictures on the server, as an attacker would try them (${variant} store)`, () => {
@@ -106,33 +124,41 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       await server?.close();
     });
 
-    it('serves each picture to exactly the people who may read its article, and 404 to everyone else', async () => {
-      // Who reads which article: staff and auditors every article of their sites and the team-wide
-      // ones; requesters published public ones only; the portal shows published public ones to all
-      // who may open it (auditors may not: 403 for the role, whatever the picture).
-      const reads: [Actor, Name[], Name[]][] = [
-        [admin, ['pubA', 'intA', 'draftA', 'intB', 'pubG'], ['pubA', 'pubG']],
-        [techA, ['pubA', 'intA', 'draftA', 'pubG'], ['pubA', 'pubG']],
-        [audA, ['pubA', 'intA', 'draftA', 'pubG'], []],
-        [techB, ['intB', 'pubG'], ['pubG']],
-        [reqA, ['pubA', 'pubG'], ['pubA', 'pubG']],
-      ];
-      for (const [who, route, portal] of reads) {
+    it('serves each picture to exactly the people who may read its article (the table in docs/security.md), and 404 to everyone else', async () => {
+      const expected = expectedPictures();
+      const differ: string[] = [];
+      for (const who of [admin, techA, audA, reqA]) {
         for (const name of Object.keys(ARTICLES) as Name[]) {
+          let letters = '';
           const r = await getPicture(who, sha(pics[name]), ids[name]);
-          expect(r.status, `${who.username} GET ${name}'s picture`).toBe(route.includes(name) ? 200 : 404);
           if (r.status === 200) {
+            letters += 'r';
             expect(Buffer.from(await r.arrayBuffer()).equals(pics[name])).toBe(true);
             expect(r.headers.get('content-type')).toBe('image/png');
             expect(r.headers.get('x-content-type-options')).toBe('nosniff');
             expect(r.headers.get('cache-control')).toBe('private, no-store');
-          } else await r.body?.cancel();
+            expect(r.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+          } else {
+            expect(r.status, `${who.username} GET ${name}'s picture`).toBe(404);
+            await r.body?.cancel();
+          }
           const q = await portalPicture(who, sha(pics[name]), ids[name]);
-          expect(q.status, `${who.username} portal.picture of ${name}`).toBe(who.role === 'auditor' ? 403 : portal.includes(name) ? 200 : 404);
           const body = (await q.json()) as { ok: boolean; value?: { mediaType: string; contentBase64: string } };
-          if (q.status === 200) expect(body.value).toEqual({ mediaType: 'image/png', contentBase64: pics[name].toString('base64') });
           expect(q.headers.get('x-content-type-options')).toBe('nosniff');
+          if (q.status === 200) {
+            letters += 'p';
+            expect(body.value).toEqual({ mediaType: 'image/png', contentBase64: pics[name].toString('base64') });
+          } else expect(q.status, `${who.username} portal.picture of ${name}`).toBe(who.role === 'auditor' ? 403 : 404);
+          const want = expected.get(`${who.role}/${name}`);
+          if ((letters || '·') !== want) differ.push(`${who.role} / ${name}: document ${want}, server ${letters || '·'}`);
         }
+      }
+      expect(differ).toEqual([]);
+      // A technician of the other site, from their side: site B's articles are their own, site A's are not.
+      for (const [name, code] of [['intB', 200], ['pubB', 200], ['pubA', 404], ['intA', 404], ['draftA', 404]] as const) {
+        const r = await getPicture(techB, sha(pics[name]), ids[name]);
+        expect(r.status, `bob GET ${name}'s picture`).toBe(code);
+        await r.body?.cancel();
       }
       // A picture asked for as another article's (one its reader may read) is not served either.
       expect((await getPicture(reqA, sha(pics.intA), ids.pubA)).status).toBe(404);
