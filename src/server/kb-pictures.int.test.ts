@@ -165,12 +165,13 @@ for (const variant of ['sqlite', 'postgres'] as const) {
       expect((await portalPicture(reqA, sha(pics.intB), ids.pubG)).status).toBe(404);
     });
 
-    it('a technician naming evidence hashes (their site’s and another site’s) in a public article gets requesters nothing', async () => {
-      const body = `Steps\n\n![ours](blob:${sha(evidenceA)})\n![theirs](blob:${sha(evidenceB)})\n`;
+    it('a technician naming evidence hashes (their site’s and another site’s) or another site’s picture in a public article gets requesters nothing', async () => {
+      // Also the picture of site B's internal article: a picture, but not this article's.
+      const body = `Steps\n\n![ours](blob:${sha(evidenceA)})\n![theirs](blob:${sha(evidenceB)})\n![rack](blob:${sha(pics.intB)})\n`;
       const attack = await article(techA, A, { visibility: 'public', status: 'draft', body });
       // An administrator publishes it without noticing.
       expect((await admin.one({ kind: 'setFields', entity: 'kb_articles', recordId: attack, scopeId: A, payload: { status: 'published', version: 1, published_at: new Date().toISOString() } })).status).toBe('applied');
-      for (const ev of [evidenceA, evidenceB]) {
+      for (const ev of [evidenceA, evidenceB, pics.intB]) {
         for (const who of [reqA, techA, admin]) {
           expect((await getPicture(who, sha(ev), attack)).status, `${who.username}: evidence through the article`).toBe(404);
           expect((await portalPicture(who, sha(ev), attack)).status).toBe(404);
