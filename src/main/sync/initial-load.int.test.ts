@@ -116,6 +116,24 @@ describe('first sync into an empty store', () => {
       expect(await suggest(fast), title).toEqual(await suggest(plain));
     }
     expect(fast.rt.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+
+    // Afterwards sync goes on as usual: a ticket edited and commented elsewhere is found by its new
+    // words (the search triggers are back), and a ticket made here is found at once.
+    const edited = (await a.call('tickets.create', { type: 'incident', title: 'Forklift charger trips the breaker' })).id;
+    await a.call('sync.now');
+    await fastClient.pullAll();
+    expect(await searchIds(fast, 'forklift')).toEqual([edited]);
+    await a.call('tickets.update', { id: edited, fields: { title: 'Conveyor belt squeaks at the loading dock' } });
+    await a.call('tickets.comment', { id: edited, body: 'Greased the rollers' });
+    await a.call('sync.now');
+    await fastClient.pullAll();
+    expect(await searchIds(fast, 'conveyor')).toEqual([edited]);
+    expect(await searchIds(fast, 'convey')).toContain(edited);
+    expect(await searchIds(fast, 'rollers')).toEqual([edited]);
+    expect(await searchIds(fast, 'forklift')).toEqual([]);
+    const mine = await fast.call('tickets.create', { type: 'incident', title: 'Zeppelin hangar door jams' });
+    expect(await searchIds(fast, 'zeppelin')).toEqual([mine.id]);
+    for (const table of ['tickets_fts', 'tickets_title_fts']) expect(() => fast.rt.store.sqlite.prepare(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`).run(), table).not.toThrow();
   });
 
   it('killed in the middle: the next start builds the indexes before anything uses the store, and the sync finishes', async () => {
