@@ -31,7 +31,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { keyPragmas, type StoreKey } from './store-key';
+import { connectionCipher, keyPragmas, type StoreKey } from './store-key';
 import { writeGateBusy } from './write-gate';
 
 /**
@@ -121,7 +121,7 @@ export function startCheckpoints(sqlite: Database.Database, file: string, key: S
   if (where === 'worker') {
     sqlite.pragma('wal_autocheckpoint = 0');
     sqlite.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-    registration = register({ file, pragmas: key ? keyPragmas(key) : [], ctl, onNote: (n) => listeners.forEach((fn) => fn(n)), onFailed: onMainThread });
+    registration = register({ file, pragmas: key ? keyPragmas(key, connectionCipher(sqlite) ?? undefined) : [], ctl, onNote: (n) => listeners.forEach((fn) => fn(n)), onFailed: onMainThread });
     if (!registration) onMainThread();
   } else {
     onMainThread();

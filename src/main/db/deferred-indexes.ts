@@ -22,7 +22,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { keyPragmas, type StoreKey } from './store-key';
+import { connectionCipher, keyPragmas, type StoreKey } from './store-key';
 import { writeGate } from './write-gate';
 
 export const DEFERRED_INDEXES_KEY = 'store.deferred_indexes';
@@ -201,7 +201,7 @@ export function restoreIndexes(store: { sqlite: Database.Database; path: string;
       const built = await new Promise<number>((resolve, reject) => {
         const w = new Worker(WORKER, {
           eval: true,
-          workerData: { driver: driverPath(), file: store.path, pragmas: store.key ? keyPragmas(store.key) : [], marker: DEFERRED_INDEXES_KEY },
+          workerData: { driver: driverPath(), file: store.path, pragmas: store.key ? keyPragmas(store.key, connectionCipher(store.sqlite) ?? undefined) : [], marker: DEFERRED_INDEXES_KEY },
         });
         w.once('message', (m: { built?: number; error?: string }) => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.built ?? 0)));
         w.once('error', reject);

@@ -1,8 +1,10 @@
 /**
  * The store's key: where it comes from (a passphrase through scrypt, or a random key sealed by the
  * desktop's OS keychain), how a connection is opened with it, and how a plain store is encrypted.
- * The cipher is SQLCipher 4's (AES-256-CBC, HMAC-SHA512 per page) from better-sqlite3-multiple-ciphers,
- * so an encrypted store opens in any SQLCipher 4 tool given the raw key. See docs/encryption.md.
+ * The cipher is AEGIS-256 (an authenticated cipher built on AES rounds: each page is encrypted and
+ * carries a tag, so a changed page is refused) from SQLite3 Multiple Ciphers through
+ * better-sqlite3-multiple-ciphers. Stores encrypted earlier with SQLCipher 4's scheme still open and
+ * are re-encrypted with AEGIS-256 at start (reencryptLegacyStore). Why: docs/encryption.md.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -42,39 +44,72 @@ interface KeyInfo {
 }
 
 /**
- * The pragmas that key a freshly opened connection, in order (a connection opened elsewhere, e.g.
- * the checkpoint worker's, runs the same ones).
+ * How a store's pages are encrypted. `aegis-256`: every store encrypted since Outpost measured its
+ * cost (see docs/encryption.md); `sqlcipher-4`: SQLCipher 4's scheme (AES-256-CBC, HMAC-SHA512 per
+ * page), which stores encrypted before then use until they are re-encrypted at start.
  */
-export function keyPragmas(key: StoreKey): string[] {
+export type StoreCipher = 'aegis-256' | 'sqlcipher-4';
+export const STORE_CIPHER: StoreCipher = 'aegis-256';
+/** The schemes an encrypted store may be in, the current one first (the order a connection tries them). */
+const CIPHERS: readonly StoreCipher[] = ['aegis-256', 'sqlcipher-4'];
+
+/** The pragmas that choose the cipher for the next `key` or `rekey` on a connection. */
+export function cipherPragmas(cipher: StoreCipher = STORE_CIPHER): string[] {
+  return cipher === 'aegis-256' ? ["cipher = 'aegis'", "algorithm = 'aegis-256'"] : ["cipher = 'sqlcipher'", 'legacy = 4'];
+}
+
+/**
+ * The key as the cipher takes it, raw: no key derivation runs on open (the key is already derived
+ * from a passphrase, or random). AEGIS would otherwise run Argon2 and SQLCipher PBKDF2 on every open.
+ */
+export function rawKeyText(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): string {
   if (key.length !== KEY_BYTES) throw new StoreKeyError(`A store key is ${KEY_BYTES} bytes.`);
-  return ["cipher = 'sqlcipher'", 'legacy = 4', `key = "x'${key.toString('hex')}'"`];
+  return cipher === 'aegis-256' ? `raw:${key.toString('hex')}` : `x'${key.toString('hex')}'`;
+}
+
+/**
+ * The pragmas that key a freshly opened connection, in order (a connection opened elsewhere, e.g.
+ * the checkpoint worker's, runs the same ones with the cipher the store is in: Store.cipher).
+ */
+export function keyPragmas(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): string[] {
+  return [...cipherPragmas(cipher), `key = "${rawKeyText(key, cipher)}"`];
 }
 
 /** Applies the key to a freshly opened connection; a wrong key fails on the first read. */
-export function applyKey(sqlite: Database.Database, key: StoreKey): void {
-  for (const p of keyPragmas(key)) sqlite.pragma(p);
+export function applyKey(sqlite: Database.Database, key: StoreKey, cipher: StoreCipher = STORE_CIPHER): void {
+  for (const p of keyPragmas(key, cipher)) sqlite.pragma(p);
 }
 
-/** A connection to the store file, keyed when the store is encrypted. Throws StoreKeyError on a wrong key. */
+/** Which cipher each open connection was keyed with (connections keyed by openConnection). */
+const keyedWith = new WeakMap<object, StoreCipher>();
+
+/** The cipher a connection opened by openConnection reads its store with; null for a plain store. */
+export function connectionCipher(sqlite: object): StoreCipher | null {
+  return keyedWith.get(sqlite) ?? null;
+}
+
+/**
+ * A connection to the store file, keyed when the store is encrypted: with the current cipher, or with
+ * SQLCipher 4's for a store encrypted before (connectionCipher says which). Throws StoreKeyError on a
+ * wrong key. A new store is created with the current cipher.
+ */
 export function openConnection(file: string, key: StoreKey | null): Database.Database {
-  const sqlite = new Database(file);
-  if (key) {
-    applyKey(sqlite, key);
+  if (!key) return new Database(file);
+  for (const cipher of CIPHERS) {
+    const sqlite = new Database(file);
+    applyKey(sqlite, key, cipher);
     try {
       sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+      keyedWith.set(sqlite, cipher);
+      return sqlite;
     } catch (e) {
       sqlite.close();
-      if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
-        throw new StoreKeyError(
-          isPlainStore(file)
-            ? 'This store is not encrypted but a key was given.'
-            : 'The passphrase does not open this store (or the store file is damaged).',
-        );
-      }
-      throw e;
+      if ((e as { code?: string }).code !== 'SQLITE_NOTADB') throw e;
     }
   }
-  return sqlite;
+  throw new StoreKeyError(
+    isPlainStore(file) ? 'This store is not encrypted but a key was given.' : 'The passphrase does not open this store (or the store file is damaged).',
+  );
 }
 
 /** True when the file is an unencrypted SQLite database (its first bytes are SQLite's header). */
@@ -236,9 +271,8 @@ export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: 
   const enc = new Database(copy);
   try {
     enc.pragma('journal_mode = DELETE');
-    enc.pragma("cipher = 'sqlcipher'");
-    enc.pragma('legacy = 4');
-    enc.pragma(`rekey = "x'${key.toString('hex')}'"`);
+    for (const p of cipherPragmas()) enc.pragma(p);
+    enc.pragma(`rekey = "${rawKeyText(key)}"`);
   } finally {
     enc.close();
   }
@@ -268,8 +302,78 @@ export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: 
 }
 
 /**
- * Settles the store file before it opens: finishes or undoes an encryption that was interrupted,
- * and encrypts a plain store when a key is given (see encryptPlainStore).
+ * Re-encrypts a store encrypted with SQLCipher 4's scheme with the current cipher (same key): a copy
+ * is written beside it and re-keyed, verified (integrity check, every table's row count, `verify`),
+ * then swapped in. The original is kept as `<file>.sqlcipher-backup` until the swapped-in copy has
+ * opened with the current cipher and checked out again. A run interrupted at any point leaves either
+ * the original or the verified re-encrypted copy in place (prepareStoreFile settles which).
+ */
+export function reencryptLegacyStore(file: string, key: StoreKey, verify: (sqlite: Database.Database) => string | null): void {
+  const copy = `${file}.reencrypting`;
+  const backup = `${file}.sqlcipher-backup`;
+  faultPoint('reencrypt.start');
+  for (const f of storeFiles(copy)) fs.rmSync(f, { force: true });
+  // Fold the WAL into the file so the copy holds everything.
+  const old = openConnection(file, key);
+  let before: Record<string, number>;
+  try {
+    if (connectionCipher(old) === STORE_CIPHER) return;
+    old.pragma('wal_checkpoint(TRUNCATE)');
+    before = tableCounts(old);
+  } finally {
+    old.close();
+  }
+  fs.copyFileSync(file, copy);
+  faultPoint('reencrypt.copied');
+  const enc = openConnection(copy, key);
+  try {
+    enc.pragma('journal_mode = DELETE');
+    for (const p of cipherPragmas()) enc.pragma(p);
+    enc.pragma(`rekey = "${rawKeyText(key)}"`);
+  } finally {
+    enc.close();
+  }
+  faultPoint('reencrypt.rekeyed');
+  const problem = checkCopy(copy, key, before, verify, STORE_CIPHER);
+  if (problem) {
+    for (const f of storeFiles(copy)) fs.rmSync(f, { force: true });
+    throw new StoreKeyError(`The store was not re-encrypted: the re-encrypted copy did not check out (${problem}). The store is unchanged.`);
+  }
+  for (const f of storeFiles(file).slice(1)) fs.rmSync(f, { force: true });
+  fs.renameSync(file, backup);
+  faultPoint('reencrypt.aside');
+  fs.renameSync(copy, file);
+  fsyncDir(path.dirname(file));
+  faultPoint('reencrypt.swapped');
+  const again = checkCopy(file, key, before, verify, STORE_CIPHER);
+  if (again) {
+    fs.renameSync(file, copy);
+    fs.renameSync(backup, file);
+    throw new StoreKeyError(`The store was not re-encrypted: the swapped-in copy did not check out (${again}). The store is back as it was.`);
+  }
+  for (const f of storeFiles(backup)) fs.rmSync(f, { force: true });
+  for (const f of storeFiles(copy)) fs.rmSync(f, { force: true });
+}
+
+/** The cipher an encrypted store file opens with under `key` (null: plain, missing, or not this key). */
+export function storeCipherOf(file: string, key: StoreKey): StoreCipher | null {
+  if (!storeExists(file) || isPlainStore(file)) return null;
+  try {
+    const s = openConnection(file, key);
+    try {
+      return connectionCipher(s);
+    } finally {
+      s.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Settles the store file before it opens: finishes or undoes an encryption or a re-encryption that
+ * was interrupted, encrypts a plain store when a key is given (see encryptPlainStore), and
+ * re-encrypts a store still in SQLCipher 4's scheme with the current cipher (reencryptLegacyStore).
  */
 export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sqlite: Database.Database) => string | null): void {
   const backup = `${file}.plain-backup`;
@@ -289,11 +393,32 @@ export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sq
   }
   // A copy an interrupted encryption left (a new one, if due, starts from the store again).
   for (const f of storeFiles(`${file}.encrypting`)) shredFile(f);
+  const legacyBackup = `${file}.sqlcipher-backup`;
+  if (fs.existsSync(legacyBackup)) {
+    if (key && storeCipherOf(file, key) === STORE_CIPHER && !checkCopy(file, key, null, verify, STORE_CIPHER)) {
+      // Interrupted after the swap: the re-encrypted store is in place and checks out.
+      for (const f of storeFiles(legacyBackup)) fs.rmSync(f, { force: true });
+    } else {
+      // Interrupted before the swap finished (or the key cannot tell): the backup is the store.
+      if (storeExists(file)) fs.renameSync(file, `${file}.reencrypting`);
+      for (const f of storeFiles(file).slice(1)) fs.rmSync(f, { force: true });
+      fs.renameSync(legacyBackup, file);
+    }
+  }
+  // A copy an interrupted re-encryption left (encrypted with the store's key, never plain).
+  for (const f of storeFiles(`${file}.reencrypting`)) fs.rmSync(f, { force: true });
   if (key && storeExists(file) && isPlainStore(file)) encryptPlainStore(file, key, verify);
+  else if (key && storeCipherOf(file, key) === 'sqlcipher-4') reencryptLegacyStore(file, key, verify);
 }
 
 /** Opens a store file with the key and checks it: integrity, row counts against `before`, and `verify`; null when whole. */
-export function checkCopy(file: string, key: StoreKey | null, before: Record<string, number> | null, verify: (sqlite: Database.Database) => string | null): string | null {
+export function checkCopy(
+  file: string,
+  key: StoreKey | null,
+  before: Record<string, number> | null,
+  verify: (sqlite: Database.Database) => string | null,
+  cipher?: StoreCipher,
+): string | null {
   let sqlite: Database.Database;
   try {
     sqlite = openConnection(file, key);
@@ -301,6 +426,7 @@ export function checkCopy(file: string, key: StoreKey | null, before: Record<str
     return (e as Error).message;
   }
   try {
+    if (cipher && connectionCipher(sqlite) !== cipher) return `the store opens with ${connectionCipher(sqlite) ?? 'no cipher'}, not ${cipher}`;
     const integrity = sqlite.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') return `integrity check: ${String(integrity)}`;
     const after = before ? tableCounts(sqlite) : {};

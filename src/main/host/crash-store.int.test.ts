@@ -12,7 +12,8 @@ import { tempDir } from '../testing';
 import { call, readableFiles, serve, spawnServe, stop, type Running } from '../testing/serve-process';
 import { CRASH_ADMIN, filesMatching, seededRandom, seedStore, storeOnDisk } from '../testing/crash';
 import { checkStoreFile, listBackups } from '../db/backup';
-import { isPlainStore, passphraseKey, type StoreKey } from '../db/store-key';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { isPlainStore, passphraseKey, storeCipherOf, type StoreKey } from '../db/store-key';
 import { verifyCopy } from '../runtime';
 
 const TEST_ENV = { OUTPOST_TEST: '1', OUTPOST_LOG_LEVEL: 'warn' };
@@ -209,6 +210,58 @@ describe('SIGKILL mid-encryption of a plain store', () => {
     expect(isPlainStore(path.join(data, 'outpost.db'))).toBe(true);
     expectWhole(data, null);
     expect(filesMatching(data, /plain-backup/)).toEqual([]);
+  }, 180_000);
+});
+
+describe('SIGKILL mid-re-encryption of a store in SQLCipher 4 (AEGIS-256 since)', () => {
+  /** A copy of the seed encrypted with SQLCipher 4's scheme under the passphrase's key, as Outpost wrote stores before. */
+  function copyOfLegacySeed(name: string): { data: string; key: StoreKey } {
+    const data = copyOfSeed(name);
+    const key = passphraseKey(data, PASSPHRASE);
+    const db = new Database(path.join(data, 'outpost.db'));
+    try {
+      db.pragma('journal_mode = DELETE');
+      db.pragma("cipher = 'sqlcipher'");
+      db.pragma('legacy = 4');
+      db.pragma(`rekey = "x'${key.toString('hex')}'"`);
+    } finally {
+      db.close();
+    }
+    expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe('sqlcipher-4');
+    return { data, key };
+  }
+
+  async function killAndRecover(name: string, fault: string) {
+    const { data, key } = copyOfLegacySeed(name);
+    const host = await spawnServe(data, passFile(), { ...TEST_ENV, OUTPOST_FAULT_AT: fault });
+    if (fault.startsWith('mark:')) {
+      await host.waitFor(`fault mark ${fault.slice(5)}`);
+      const delay = Math.floor(seededRandom(SEED + 2)() * 2500);
+      console.log(`crash tests: re-encryption killed ${delay} ms after it began (seed ${SEED})`);
+      await new Promise((r) => setTimeout(r, delay));
+    } else await host.waitFor(`fault point ${fault}`);
+    await stop(host, 'SIGKILL');
+
+    const again = await serve(data, passFile(), TEST_ENV);
+    expect(again.output()).toContain('encrypted');
+    const token = await login(again);
+    expect((await call<{ valid: boolean }>(again, 'audit.verify', {}, token)).valid).toBe(true);
+    await stop(again);
+
+    expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe('aegis-256');
+    expectWhole(data, key);
+    expect(filesMatching(data, /sqlcipher-backup|reencrypting/)).toEqual([]);
+    expect(readableFiles(data, [MARKER, 'Harbour depot'])).toEqual([]);
+  }
+
+  for (const fault of ['reencrypt.copied', 'reencrypt.rekeyed', 'reencrypt.aside', 'reencrypt.swapped']) {
+    it(`killed at ${fault}: the next start ends with the store in AEGIS-256, whole, and no copy left`, async () => {
+      await killAndRecover(fault, fault);
+    }, 180_000);
+  }
+
+  it('killed at a seeded random time during the re-encryption: the same', async () => {
+    await killAndRecover('reencrypt-random', 'mark:reencrypt.start');
   }, 180_000);
 });
 

@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { checkCopy, openConnection, scryptKey, SCRYPT, shredFile, storeFiles, tableCounts, type StoreKey } from '../../db/store-key';
+import { checkCopy, cipherPragmas, connectionCipher, openConnection, rawKeyText, scryptKey, SCRYPT, shredFile, STORE_CIPHER, storeFiles, tableCounts, type StoreKey } from '../../db/store-key';
 import { openBlobStore } from '../evidence/blobs';
 import { AppError } from '../../../shared/result';
 
@@ -311,18 +311,15 @@ export function importEverything(opts: { file: string; passphrase: string; stagi
   }
 }
 
-/** Re-keys a closed store file from one key (or plain) to another (or plain). */
+/** Re-keys a closed store file from one key (or plain) to another (or plain), encrypted with the current cipher. */
 function rekey(file: string, from: StoreKey | null, to: StoreKey | null): void {
   const db = openConnection(file, from);
   try {
     db.pragma('journal_mode = DELETE');
-    if (from?.equals(to ?? Buffer.alloc(0))) return;
     if (!from && !to) return;
-    if (!from) {
-      db.pragma("cipher = 'sqlcipher'");
-      db.pragma('legacy = 4');
-    }
-    db.pragma(to ? `rekey = "x'${to.toString('hex')}'"` : "rekey = ''");
+    if (from && to && from.equals(to) && connectionCipher(db) === STORE_CIPHER) return;
+    if (to) for (const p of cipherPragmas()) db.pragma(p);
+    db.pragma(to ? `rekey = "${rawKeyText(to)}"` : "rekey = ''");
   } finally {
     db.close();
   }
