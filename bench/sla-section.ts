@@ -13,11 +13,12 @@ export interface Timer {
   repeat(n: number, fn: (i: number) => void): { median_ms: number; p95_ms: number; max_ms: number; n: number };
 }
 
-export function slaSection(admin: Ctx, tech: Ctx, t: Timer) {
+/** `label` tells apart the calendars of several rounds on one store. */
+export function slaSection(admin: Ctx, tech: Ctx, t: Timer, label = '') {
   const sqlite = admin.store.sqlite;
   const open = sqlite.prepare('SELECT count(*) FROM tickets WHERE is_open = 1 AND deleted_hlc IS NULL').pluck().get() as number;
   const cal = saveCalendar(admin, {
-    name: 'Bench office',
+    name: `Bench office${label}`,
     timezone: 'Europe/London',
     hours: [1, 2, 3, 4, 5].map((d) => [d, 480, 1080] as [number, number, number]),
     holidays: [{ date: '2026-12-25', name: 'Christmas Day' }, { date: '2026-12-28', name: 'Boxing Day (substitute)' }],
@@ -25,7 +26,7 @@ export function slaSection(admin: Ctx, tech: Ctx, t: Timer) {
   let policyId = '';
   const save = t.time(() => {
     policyId = savePolicy(admin, {
-      name: 'Bench standard',
+      name: `Bench standard${label}`,
       position: 0,
       active: true,
       type: null,

@@ -1,11 +1,16 @@
 /**
- * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both]`: seeds a fresh temporary
- * store with realistic tickets and prints one JSON object of figures (bulk insert vs raw better-sqlite3,
- * queue pages, search, single edits). `--encryption on` measures a store encrypted at rest (a random
- * key); `both` measures a plain and an encrypted store one after the other and prints them side by side
- * with the overhead of each figure in percent. Not a test: it asserts nothing and only reports.
+ * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both] [--rounds 5]`: seeds a
+ * fresh temporary store with realistic tickets and prints one JSON object of figures (bulk insert vs raw
+ * better-sqlite3, queue pages, search, single edits, SLA, pruning). `--encryption on` measures a store
+ * encrypted at rest (a random key); `both` seeds a plain and an encrypted store side by side and
+ * measures them in interleaved rounds (plain then encrypted, then the other way round, batch by batch
+ * while seeding), and prints them side by side with the overhead of each figure in percent: a busy
+ * moment on the machine falls on both alike. Each timing is measured in every round; a figure is the
+ * median of the rounds' figures (its max the largest sample). Not a test: it asserts nothing and only
+ * reports.
  */
 import crypto from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore } from '../src/main/db/open';
@@ -42,6 +47,7 @@ function arg(name: string, fallback: number): number {
 
 const TICKETS = arg('tickets', 100_000);
 const SEED = arg('seed', 7);
+const ROUNDS = arg('rounds', 5);
 const BATCH = 50_000;
 const opt = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,11 +74,52 @@ function time(fn: () => void): number {
   return performance.now() - t;
 }
 
-function repeat(n: number, fn: (i: number) => void) {
+/** Wall time and the process's CPU time (every thread: the checkpoint worker's included) of one call, in ms. */
+function timeCpu(fn: () => void): [number, number] {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  fn();
+  const wall = performance.now() - t;
+  const used = process.cpuUsage(c);
+  return [wall, (used.user + used.system) / 1000];
+}
+
+function samples(n: number, fn: (i: number) => void): number[] {
   fn(0); // warm the statement cache and the page cache once
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(time(() => fn(i)));
-  return stats(out);
+  return out;
+}
+
+function repeat(n: number, fn: (i: number) => void) {
+  return stats(samples(n, fn));
+}
+
+type Stats = ReturnType<typeof stats>;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+/**
+ * One figure out of the same timing taken in several rounds: the median of the rounds' medians and
+ * of their p95s, the largest sample of all, and every sample counted.
+ */
+function ofRounds(rounds: Stats[]): Stats {
+  return {
+    n: rounds.reduce((a, r) => a + r.n, 0),
+    median_ms: median(rounds.map((r) => r.median_ms)),
+    p95_ms: median(rounds.map((r) => r.p95_ms)),
+    max_ms: Math.max(...rounds.map((r) => r.max_ms)),
+  };
+}
+
+/** The same, for a tree of figures (each leaf a Stats, or a number: the median of the rounds' numbers). */
+function mergeRounds<T>(rounds: T[]): T {
+  const first = rounds[0] as unknown;
+  if (typeof first === 'number') return median(rounds as number[]) as T;
+  if (!first || typeof first !== 'object') return first as T;
+  if ('median_ms' in first && 'p95_ms' in first && 'n' in first) return ofRounds(rounds as Stats[]) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(first)) out[k] = mergeRounds(rounds.map((r) => (r as Record<string, unknown>)[k]));
+  return out as T;
 }
 
 /** The same ticket row insertGeneratedTickets writes, for the raw comparison. */
@@ -100,17 +147,20 @@ interface Bulk {
   note: string;
 }
 
-/** Seeds `dir` and returns the bulk insert figures. */
-function seed(dir: string, key: StoreKey | null): Bulk {
+/**
+ * A store being seeded in `dir`: set up (admin, sites, people, groups) when made, then filled batch by
+ * batch (`batch`), so two stores can be seeded in turns; `finish` closes it and gives the bulk figures.
+ */
+function seeder(dir: string, key: StoreKey | null) {
   const store = openStore(path.join(dir, 'outpost.db'), { key });
   // A bare copy of the tickets table (same columns and primary key; no secondary indexes, triggers, ops or history).
   const raw = new Database(path.join(dir, 'raw.db'));
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = NORMAL');
-  raw.pragma('foreign_keys = OFF'); // the referenced users/groups tables are not in the bare copy
-  raw.exec(store.sqlite.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tickets'").pluck().get() as string);
-  const rawInsert = raw.prepare(TICKET_INSERT_SQL);
   try {
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = OFF'); // the referenced users/groups tables are not in the bare copy
+    raw.exec(store.sqlite.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tickets'").pluck().get() as string);
+    const rawInsert = raw.prepare(TICKET_INSERT_SQL);
     const ctx = (actor: Actor | null, call = 'bench'): Ctx => ({ store, clock: systemClock, actor, call });
     const session = initialize(ctx(null, 'setup.init'), {
       admin: { username: 'admin', displayName: 'Bench Admin', password: 'bench-password' },
@@ -129,202 +179,280 @@ function seed(dir: string, key: StoreKey | null): Bulk {
     const groups = ['Service Desk', 'Desktop', 'Network', 'Servers', 'Field Services'].map(
       (name, g) => createGroup(actx, { name, memberIds: techs.filter((_, i) => i % 5 === g) }).id,
     );
-
-    // Bulk generation, batch by batch so 1M tickets never sit in memory at once.
+    // The same seed in every store: the same tickets (under each store's own ids).
     const rng = mulberry32(SEED);
     const now = systemClock.now();
     const days = Math.max(30, Math.ceil(TICKETS / 300));
     let insertMs = 0;
     let rawMs = 0;
     let rawN = 1;
-    for (let done = 0; done < TICKETS; done += BATCH) {
-      const n = Math.min(BATCH, TICKETS - done);
-      const specs = generateTickets(rng, n, { now, days, siteIds: sites, groupIds: groups, technicianIds: techs, requesterIds: requesters });
-      insertMs += time(() => insertGeneratedTickets(actx, specs));
-      const rows = specs.map((s) => rawRow(s, rawN++));
-      rawMs += time(() => {
-        for (let i = 0; i < rows.length; i += 5000) raw.transaction(() => rows.slice(i, i + 5000).forEach((r) => rawInsert.run(...r)))();
-      });
-      log(`inserted ${done + n} / ${TICKETS}`);
-    }
-    const generatedPerSec = TICKETS / (insertMs / 1000);
-    const rawPerSec = TICKETS / (rawMs / 1000);
-    const bulk = {
-      generated_rows_per_sec: Math.round(generatedPerSec),
-      raw_rows_per_sec: Math.round(rawPerSec),
-      ratio_generated_to_raw: Math.round((generatedPerSec / rawPerSec) * 1000) / 1000,
-      note: 'generated = tickets + status history + comments + ops + FTS + indexes; raw = bare tickets table, same rows, one transaction per 5000',
+    let done = 0;
+    return {
+      /** Inserts the next batch (at most BATCH tickets); false once every ticket is in. */
+      batch(): boolean {
+        if (done >= TICKETS) return false;
+        const n = Math.min(BATCH, TICKETS - done);
+        const specs = generateTickets(rng, n, { now, days, siteIds: sites, groupIds: groups, technicianIds: techs, requesterIds: requesters });
+        insertMs += time(() => insertGeneratedTickets(actx, specs));
+        const rows = specs.map((s) => rawRow(s, rawN++));
+        rawMs += time(() => {
+          for (let i = 0; i < rows.length; i += 5000) raw.transaction(() => rows.slice(i, i + 5000).forEach((r) => rawInsert.run(...r)))();
+        });
+        done += n;
+        log(`inserted ${done} / ${TICKETS}${key ? ' (encrypted)' : ''}`);
+        return true;
+      },
+      finish(): Bulk {
+        const generatedPerSec = TICKETS / (insertMs / 1000);
+        const rawPerSec = TICKETS / (rawMs / 1000);
+        const bulk = {
+          generated_rows_per_sec: Math.round(generatedPerSec),
+          raw_rows_per_sec: Math.round(rawPerSec),
+          ratio_generated_to_raw: Math.round((generatedPerSec / rawPerSec) * 1000) / 1000,
+          note: 'generated = tickets + status history + comments + ops + FTS + indexes; raw = bare tickets table, same rows, one transaction per 5000',
+        };
+        log(`bulk${key ? ' (encrypted)' : ''} ${JSON.stringify(bulk)}`);
+        raw.close();
+        // The seeder exits and the app starts: close (PRAGMA optimize) and reopen, as a user would.
+        store.close();
+        return bulk;
+      },
     };
-    log(`bulk ${JSON.stringify(bulk)}`);
-    return bulk;
-  } finally {
+  } catch (e) {
     raw.close();
-    // The seeder exits and the app starts: close (PRAGMA optimize) and reopen, as a user would.
     store.close();
+    throw e;
   }
 }
 
-function measure(key: StoreKey | null) {
-  const tmp = REUSE ? { dir: path.resolve(REUSE), cleanup: () => undefined } : KEEP ? { dir: path.resolve(KEEP), cleanup: () => undefined } : tempDir('outpost-bench-');
-  let bulk: Bulk | null = null;
-  try {
-    if (!REUSE) bulk = seed(tmp.dir, key);
-  } catch (e) {
-    tmp.cleanup();
-    throw e;
-  }
-  const store = openStore(path.join(tmp.dir, 'outpost.db'), { key });
+/** The queries, pages and edits measured on one opened store, each round by round. */
+function subject(dir: string, key: StoreKey | null) {
+  const store = openStore(path.join(dir, 'outpost.db'), { key });
   log(`opened${key ? ' (encrypted)' : ''}; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
-  try {
-    const clock = systemClock;
-    const ctx = (actor: Actor | null, call = 'bench'): Ctx => ({ store, clock, actor, call });
-    const ids = (sql: string) => store.sqlite.prepare(sql).pluck().all() as string[];
-    const sites = ids('SELECT id FROM sites ORDER BY id');
-    const groups = ids('SELECT id FROM groups ORDER BY id');
-    const techs = ids("SELECT id FROM users WHERE role = 'technician' ORDER BY id");
-    const count = (sql: string) => store.sqlite.prepare(sql).pluck().get() as number;
-    const total = count('SELECT count(*) FROM tickets');
+  const clock = systemClock;
+  const ctx = (actor: Actor | null, call = 'bench'): Ctx => ({ store, clock, actor, call });
+  const ids = (sql: string) => store.sqlite.prepare(sql).pluck().all() as string[];
+  const sites = ids('SELECT id FROM sites ORDER BY id');
+  const groups = ids('SELECT id FROM groups ORDER BY id');
+  const techs = ids("SELECT id FROM users WHERE role = 'technician' ORDER BY id");
+  const count = (sql: string) => store.sqlite.prepare(sql).pluck().get() as number;
+  const total = count('SELECT count(*) FROM tickets');
 
-    // The busiest technician's queue is the worst "my work" case.
-    const busy = store.sqlite
-      .prepare('SELECT assignee_id FROM tickets WHERE is_open = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id ORDER BY count(*) DESC LIMIT 1')
-      .pluck()
-      .get() as string;
-    const tech = loadActor(store.sqlite, busy)!;
-    const tctx = ctx(tech, 'tickets.list');
-    const list = (i: Partial<ListInput> & { view: ListInput['view'] }) => () => listTickets(tctx, { filter: {}, limit: 50, ...i });
-    const cases: Record<string, () => unknown> = {
-      my_work: list({ view: 'my_work' }),
-      unassigned: list({ view: 'unassigned' }),
-      all_open: list({ view: 'all_open' }),
-      recently_resolved: list({ view: 'recently_resolved' }),
-      all: list({ view: 'all' }),
-      'all_open+sort:newest': list({ view: 'all_open', sort: 'newest' }),
-      'all_open+sort:updated': list({ view: 'all_open', sort: 'updated' }),
-      'all_open+filter:priority[1,2]': list({ view: 'all_open', filter: { priority: [1, 2] } }),
-      'all_open+filter:group': list({ view: 'all_open', filter: { groupId: [groups[1]!] } }),
-      'all_open+filter:site+sort:oldest': list({ view: 'all_open', filter: { siteId: [sites[2]!] }, sort: 'oldest' }),
-      'all_open+filter:status[pending]': list({ view: 'all_open', filter: { status: ['pending'] } }),
-      'unassigned+filter:type[incident]': list({ view: 'unassigned', filter: { type: ['incident'] } }),
-      'all+filter:status[closed]+sort:updated': list({ view: 'all', filter: { status: ['closed'] }, sort: 'updated' }),
-      'all+filter:assignee+sort:oldest': list({ view: 'all', filter: { assigneeId: [techs[3]!] }, sort: 'oldest' }),
-      'all+filter:text[printer]': list({ view: 'all', filter: { text: 'printer' } }),
-      'all_open+filter:text[vpn]': list({ view: 'all_open', filter: { text: 'vpn' } }),
-      'all_open+withTotal': list({ view: 'all_open', withTotal: true }),
-    };
-    const pages: Record<string, ReturnType<typeof stats>> = {};
-    for (const [name, fn] of Object.entries(cases)) pages[name] = repeat(30, fn);
-
-    // Deep keyset page: walk 400 pages into "all" (20,000 rows), then time the next page from that cursor.
+  // The busiest technician's queue is the worst "my work" case.
+  const busy = store.sqlite
+    .prepare('SELECT assignee_id FROM tickets WHERE is_open = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id ORDER BY count(*) DESC LIMIT 1')
+    .pluck()
+    .get() as string;
+  const tech = loadActor(store.sqlite, busy)!;
+  const tctx = ctx(tech, 'tickets.list');
+  const list = (i: Partial<ListInput> & { view: ListInput['view'] }) => () => listTickets(tctx, { filter: {}, limit: 50, ...i });
+  const cases: Record<string, () => unknown> = {
+    my_work: list({ view: 'my_work' }),
+    unassigned: list({ view: 'unassigned' }),
+    all_open: list({ view: 'all_open' }),
+    recently_resolved: list({ view: 'recently_resolved' }),
+    all: list({ view: 'all' }),
+    'all_open+sort:newest': list({ view: 'all_open', sort: 'newest' }),
+    'all_open+sort:updated': list({ view: 'all_open', sort: 'updated' }),
+    'all_open+filter:priority[1,2]': list({ view: 'all_open', filter: { priority: [1, 2] } }),
+    'all_open+filter:group': list({ view: 'all_open', filter: { groupId: [groups[1]!] } }),
+    'all_open+filter:site+sort:oldest': list({ view: 'all_open', filter: { siteId: [sites[2]!] }, sort: 'oldest' }),
+    'all_open+filter:status[pending]': list({ view: 'all_open', filter: { status: ['pending'] } }),
+    'unassigned+filter:type[incident]': list({ view: 'unassigned', filter: { type: ['incident'] } }),
+    'all+filter:status[closed]+sort:updated': list({ view: 'all', filter: { status: ['closed'] }, sort: 'updated' }),
+    'all+filter:assignee+sort:oldest': list({ view: 'all', filter: { assigneeId: [techs[3]!] }, sort: 'oldest' }),
+    'all+filter:text[printer]': list({ view: 'all', filter: { text: 'printer' } }),
+    'all_open+filter:text[vpn]': list({ view: 'all_open', filter: { text: 'vpn' } }),
+    'all_open+withTotal': list({ view: 'all_open', withTotal: true }),
+  };
+  // Deep keyset pages: walk 400 pages into "all" (20,000 rows), 100 into "all_open", then time the next page from there.
+  const walk = (view: ListInput['view'], n: number) => {
     let cursor: string | null = null;
-    for (let p = 0; p < 400; p++) {
-      const r = listTickets(tctx, { view: 'all', filter: {}, limit: 50, cursor });
+    for (let p = 0; p < n; p++) {
+      const r = listTickets(tctx, { view, filter: {}, limit: 50, cursor });
       cursor = r.nextCursor;
       if (!cursor) break;
     }
-    const deepCursor = cursor;
-    pages['all:page_401'] = repeat(30, () => listTickets(tctx, { view: 'all', filter: {}, limit: 50, cursor: deepCursor }));
-    let pcursor: string | null = null;
-    for (let p = 0; p < 100; p++) {
-      const r = listTickets(tctx, { view: 'all_open', filter: {}, limit: 50, cursor: pcursor });
-      pcursor = r.nextCursor;
-      if (!pcursor) break;
-    }
-    const deepOpen = pcursor;
-    pages['all_open:page_101'] = repeat(30, () => listTickets(tctx, { view: 'all_open', filter: {}, limit: 50, cursor: deepOpen }));
-    const counts = repeat(10, () => viewCounts(tctx));
+    return cursor;
+  };
+  const deepCursor = walk('all', 400);
+  const deepOpen = walk('all_open', 100);
+  cases['all:page_401'] = () => listTickets(tctx, { view: 'all', filter: {}, limit: 50, cursor: deepCursor });
+  cases['all_open:page_101'] = () => listTickets(tctx, { view: 'all_open', filter: {}, limit: 50, cursor: deepOpen });
 
-    // SLA: a policy on office hours recomputes every open ticket's deadline; then "Breaching soon".
-    const adminId = store.sqlite.prepare("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1").pluck().get() as string;
-    log('sla: saving a policy (recomputes every open ticket)');
-    const sla = slaSection(ctx(loadActor(store.sqlite, adminId)!, 'sla.savePolicy'), tctx, { time, repeat });
+  const adminId = store.sqlite.prepare("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1").pluck().get() as string;
+  const actx = ctx(loadActor(store.sqlite, adminId)!, 'sla.savePolicy');
+  const queries = ['printer', 'outlook freezing', 'vpn', 'blue screen', 'password', 'new starter laptop', 'warehouse scanner', 'sync fails error', 'monit flick', 'teams sound', formatNumber('INC', 1234), 'licence expired excel'];
+  const sctx = ctx(tech, 'search.query');
+  // Single edits on open tickets, a share of them each round: each is one transaction with row + history + op + audit.
+  const open = store.sqlite.prepare('SELECT id FROM tickets WHERE is_open = 1 ORDER BY random() LIMIT 600').pluck().all() as string[];
+  const editsPerRound = Math.max(20, Math.floor(300 / ROUNDS));
+  const ectx = ctx(tech, 'tickets.update');
+  let edited = 0;
 
-    // Search: realistic queries, the number lookup, and prefix words.
-    const queries = ['printer', 'outlook freezing', 'vpn', 'blue screen', 'password', 'new starter laptop', 'warehouse scanner', 'sync fails error', 'monit flick', 'teams sound', formatNumber('INC', 1234), 'licence expired excel'];
-    const sctx = ctx(tech, 'search.query');
-    const searchSamples: number[] = [];
-    const perQuery: Record<string, number> = {};
-    for (const q of queries) {
-      searchTickets(sctx, q, 20);
-      const s: number[] = [];
-      for (let i = 0; i < 15; i++) s.push(time(() => searchTickets(sctx, q, 20)));
-      searchSamples.push(...s);
-      perQuery[q] = stats(s).median_ms;
-    }
-
-    // Single edits on open tickets: each is one transaction with row + history + op + audit.
-    const open = store.sqlite.prepare('SELECT id FROM tickets WHERE is_open = 1 ORDER BY random() LIMIT 600').pluck().all() as string[];
-    const ectx = ctx(tech, 'tickets.update');
-    const upd: number[] = [];
-    const tr: number[] = [];
-    const both: number[] = [];
-    open.slice(0, 300).forEach((id, i) => {
-      const a = time(() => updateTicket(ectx, id, { urgency: ((i % 3) + 1) as 1 | 2 | 3, title: `Edited in the benchmark ${i}` }));
-      const b = time(() => {
-        const cur = store.sqlite.prepare('SELECT status FROM tickets WHERE id = ?').pluck().get(id) as string;
-        transitionTicket(ctx(tech, 'tickets.transition'), id, cur === 'pending' ? { to: 'in_progress' } : { to: 'pending', reason: 'customer' });
-      });
-      upd.push(a);
-      tr.push(b);
-      both.push(a + b);
-    });
-
-    // The store's size per ticket, then every op acknowledged as a server's answer to a push would be
-    // (outbox.acknowledge removes acknowledged ops; the audit trail is another table and stays).
-    const pageSize = store.sqlite.prepare('PRAGMA page_size').pluck().get() as number;
-    const used = () => ((store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) - (store.sqlite.prepare('PRAGMA freelist_count').pluck().get() as number)) * pageSize;
-    const opsBefore = count('SELECT count(*) FROM pending_ops');
-    const usedBefore = used();
-    const auditBefore = count('SELECT count(*) FROM audit_events');
-    log(`acknowledging ${opsBefore} ops`);
-    const ackMs = time(() => {
-      const seqs = store.sqlite.prepare('SELECT device_seq FROM pending_ops ORDER BY device_seq LIMIT 5000').pluck();
-      for (;;) {
-        const batch = seqs.all() as number[];
-        if (!batch.length) break;
-        acknowledge(store.sqlite, batch.map((deviceSeq) => ({ deviceSeq, status: 'applied' as const })));
-        if (batch.length < 5000) break;
+  return {
+    store,
+    count,
+    total,
+    busy,
+    /** One round of every timing but pruning. */
+    round(r: number) {
+      log(`round ${r + 1}${key ? ' (encrypted)' : ''}`);
+      const pages: Record<string, Stats> = {};
+      for (const [name, fn] of Object.entries(cases)) pages[name] = repeat(name.includes(':page_') ? 30 : 20, fn);
+      const counts = repeat(4, () => viewCounts(tctx));
+      // SLA: a policy on office hours recomputes every open ticket's deadline; then "Breaching soon".
+      const sla = slaSection(actx, tctx, { time, repeat }, ` ${r + 1}`);
+      // Search: realistic queries, the number lookup, and prefix words.
+      const searchSamples: number[] = [];
+      const searchCpu: number[] = [];
+      const perQuery: Record<string, number> = {};
+      for (const q of queries) {
+        searchTickets(sctx, q, 20);
+        const s: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const [wall, cpu] = timeCpu(() => searchTickets(sctx, q, 20));
+          s.push(wall);
+          searchCpu.push(cpu);
+        }
+        searchSamples.push(...s);
+        perQuery[q] = stats(s).median_ms;
       }
-    });
-    const pruning = {
-      pending_ops_before: opsBefore,
-      pending_ops_after: count('SELECT count(*) FROM pending_ops'),
-      audit_events_kept: count('SELECT count(*) FROM audit_events') === auditBefore,
-      acknowledge_all_ms: Math.round(ackMs),
-      bytes_per_ticket_before: Math.round(usedBefore / total),
-      bytes_per_ticket_after: Math.round(used() / total),
-      note: 'bytes in use (pages minus free pages) per ticket; the file keeps its size and SQLite reuses the freed pages',
-    };
-
-    return {
-      encrypted: !!key,
-      tickets: total,
-      seed: SEED,
-      rows: {
-        tickets: count('SELECT count(*) FROM tickets'),
-        open: count('SELECT count(*) FROM tickets WHERE is_open = 1'),
-        comments: count('SELECT count(*) FROM ticket_comments'),
-        history: count('SELECT count(*) FROM ticket_history'),
-        pending_ops: count('SELECT count(*) FROM pending_ops'),
-        busy_technician_open: count(`SELECT count(*) FROM tickets WHERE is_open = 1 AND assignee_id = '${busy}'`),
-      },
-      bulk: bulk ?? 'not measured (--reuse)',
-      queue_page_limit_50: pages,
-      view_counts: counts,
-      sla,
-      search: { ...stats(searchSamples), per_query_median_ms: perQuery },
-      edit: { update_p95_ms: stats(upd).p95_ms, transition_p95_ms: stats(tr).p95_ms, update: stats(upd), transition: stats(tr), update_plus_transition: stats(both) },
-      pruning,
-      goals_at_1M: { page_p95_ms: 20, search_p95_ms: 25, edit_max_ms: 20 },
-      db_mb: Math.round(((store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) * (store.sqlite.prepare('PRAGMA page_size').pluck().get() as number)) / 1048576),
-    };
-  } finally {
-    store.close();
-    tmp.cleanup();
-  }
+      const upd: number[] = [];
+      const tr: number[] = [];
+      const both: number[] = [];
+      const updCpu: number[] = [];
+      const trCpu: number[] = [];
+      for (let k = 0; k < editsPerRound && edited < open.length; k++, edited++) {
+        const id = open[edited]!;
+        const i = edited;
+        const [a, ac] = timeCpu(() => updateTicket(ectx, id, { urgency: ((i % 3) + 1) as 1 | 2 | 3, title: `Edited in the benchmark ${i}` }));
+        const [b, bc] = timeCpu(() => {
+          const cur = store.sqlite.prepare('SELECT status FROM tickets WHERE id = ?').pluck().get(id) as string;
+          transitionTicket(ctx(tech, 'tickets.transition'), id, cur === 'pending' ? { to: 'in_progress' } : { to: 'pending', reason: 'customer' });
+        });
+        upd.push(a);
+        tr.push(b);
+        both.push(a + b);
+        updCpu.push(ac);
+        trCpu.push(bc);
+      }
+      return {
+        queue_page_limit_50: pages,
+        view_counts: counts,
+        sla,
+        search: { ...stats(searchSamples), per_query_median_ms: perQuery, cpu: stats(searchCpu) },
+        edit: {
+          update_p95_ms: stats(upd).p95_ms,
+          transition_p95_ms: stats(tr).p95_ms,
+          update: stats(upd),
+          transition: stats(tr),
+          update_plus_transition: stats(both),
+          // CPU time rather than wall time: what the work costs, whatever else the machine runs meanwhile.
+          update_cpu: stats(updCpu),
+          transition_cpu: stats(trCpu),
+        },
+      };
+    },
+  };
 }
 
-type Figures = ReturnType<typeof measure>;
+type Subject = ReturnType<typeof subject>;
+
+/**
+ * Every op acknowledged as a server's answer to a push would be (outbox.acknowledge removes
+ * acknowledged ops; the audit trail is another table and stays), 5000 at a time. With two stores the
+ * batches alternate between them.
+ */
+function prune(subjects: Subject[]) {
+  const pageSize = (s: Subject) => s.store.sqlite.prepare('PRAGMA page_size').pluck().get() as number;
+  const used = (s: Subject) =>
+    ((s.store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) - (s.store.sqlite.prepare('PRAGMA freelist_count').pluck().get() as number)) * pageSize(s);
+  const before = subjects.map((s) => ({ ops: s.count('SELECT count(*) FROM pending_ops'), used: used(s), audit: s.count('SELECT count(*) FROM audit_events'), ms: 0 }));
+  log(`acknowledging ${before.map((b) => b.ops).join(' and ')} ops`);
+  const pending = subjects.map((s) => s.store.sqlite.prepare('SELECT device_seq FROM pending_ops ORDER BY device_seq LIMIT 5000').pluck());
+  const left = subjects.map(() => true);
+  for (let turn = 0; left.some(Boolean); turn++) {
+    const order = subjects.map((_, i) => i);
+    if (turn % 2) order.reverse();
+    for (const i of order) {
+      if (!left[i]) continue;
+      before[i]!.ms += time(() => {
+        const batch = pending[i]!.all() as number[];
+        if (batch.length) acknowledge(subjects[i]!.store.sqlite, batch.map((deviceSeq) => ({ deviceSeq, status: 'applied' as const })));
+        if (batch.length < 5000) left[i] = false;
+      });
+    }
+  }
+  return subjects.map((s, i) => ({
+    pending_ops_before: before[i]!.ops,
+    pending_ops_after: s.count('SELECT count(*) FROM pending_ops'),
+    audit_events_kept: s.count('SELECT count(*) FROM audit_events') === before[i]!.audit,
+    acknowledge_all_ms: Math.round(before[i]!.ms),
+    bytes_per_ticket_before: Math.round(before[i]!.used / s.total),
+    bytes_per_ticket_after: Math.round(used(s) / s.total),
+    note: 'bytes in use (pages minus free pages) per ticket; the file keeps its size and SQLite reuses the freed pages',
+  }));
+}
+
+function report(s: Subject, key: StoreKey | null, bulk: Bulk | null, rounds: ReturnType<Subject['round']>[], pruning: ReturnType<typeof prune>[number]) {
+  const { count, store } = s;
+  return {
+    encrypted: !!key,
+    tickets: s.total,
+    seed: SEED,
+    rounds: rounds.length,
+    rows: {
+      tickets: count('SELECT count(*) FROM tickets'),
+      open: count('SELECT count(*) FROM tickets WHERE is_open = 1'),
+      comments: count('SELECT count(*) FROM ticket_comments'),
+      history: count('SELECT count(*) FROM ticket_history'),
+      pending_ops: count('SELECT count(*) FROM pending_ops'),
+      busy_technician_open: count(`SELECT count(*) FROM tickets WHERE is_open = 1 AND assignee_id = '${s.busy}'`),
+    },
+    bulk: bulk ?? 'not measured (--reuse)',
+    ...mergeRounds(rounds),
+    pruning,
+    goals_at_1M: { page_p95_ms: 20, search_p95_ms: 25, edit_max_ms: 20 },
+    db_mb: Math.round(((store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) * (store.sqlite.prepare('PRAGMA page_size').pluck().get() as number)) / 1048576),
+  };
+}
+
+type Figures = ReturnType<typeof report>;
+
+/** Measures the stores in `dirs` (seeding them first unless --reuse), in turns, round by round. */
+function measure(keys: (StoreKey | null)[]): Figures[] {
+  const tmps = keys.map(() =>
+    REUSE ? { dir: path.resolve(REUSE), cleanup: () => undefined } : KEEP ? { dir: path.resolve(KEEP), cleanup: () => undefined } : tempDir('outpost-bench-'),
+  );
+  const subjects: Subject[] = [];
+  try {
+    let bulks: (Bulk | null)[] = keys.map(() => null);
+    if (!REUSE) {
+      const seeders = keys.map((k, i) => seeder(tmps[i]!.dir, k));
+      for (let turn = 0; ; turn++) {
+        const order = seeders.map((_, i) => i);
+        if (turn % 2) order.reverse();
+        let more = false;
+        for (const i of order) more = seeders[i]!.batch() || more;
+        if (!more) break;
+      }
+      bulks = seeders.map((s) => s.finish());
+    }
+    keys.forEach((k, i) => subjects.push(subject(tmps[i]!.dir, k)));
+    const rounds = subjects.map(() => [] as ReturnType<Subject['round']>[]);
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = subjects.map((_, i) => i);
+      if (r % 2) order.reverse();
+      for (const i of order) rounds[i]!.push(subjects[i]!.round(r));
+    }
+    const pruned = prune(subjects);
+    return subjects.map((s, i) => report(s, keys[i]!, bulks[i]!, rounds[i]!, pruned[i]!));
+  } finally {
+    for (const s of subjects) s.store.close();
+    for (const t of tmps) t.cleanup();
+  }
+}
 
 /** Each timing and rate of the encrypted run against the plain one, in percent (positive: the encrypted store is slower). */
 function overhead(plain: unknown, encrypted: unknown, at = ''): Record<string, number> {
@@ -340,14 +468,19 @@ function overhead(plain: unknown, encrypted: unknown, at = ''): Record<string, n
   return out;
 }
 
+function machine() {
+  return { cpus: os.cpus().length, load_average_1_5_15: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+}
+
 function main() {
+  const started = machine();
   if (ENCRYPTION !== 'both') {
-    console.log(JSON.stringify(measure(ENCRYPTION === 'on' ? crypto.randomBytes(32) : null), null, 2));
+    const [figures] = measure([ENCRYPTION === 'on' ? crypto.randomBytes(32) : null]);
+    console.log(JSON.stringify({ ...figures, machine: { at_start: started, at_end: machine() } }, null, 2));
     return;
   }
   if (REUSE || KEEP) throw new Error('--encryption both measures two fresh stores: leave out --reuse and --keep');
-  const plain: Figures = measure(null);
-  const encrypted: Figures = measure(crypto.randomBytes(32));
+  const [plain, encrypted] = measure([null, crypto.randomBytes(32)]) as [Figures, Figures];
   const pct = overhead(plain, encrypted);
   const worst = Object.entries(pct).sort((a, b) => b[1] - a[1]).slice(0, 10);
   console.log(
@@ -357,7 +490,8 @@ function main() {
         encrypted,
         encryption_overhead_pct: pct,
         encryption_overhead_worst: Object.fromEntries(worst),
-        note: 'overhead in percent of the plain figure for every timing (_ms) and rate (_per_sec); sub-millisecond figures are noisy',
+        machine: { at_start: started, at_end: machine() },
+        note: `overhead in percent of the plain figure for every timing (_ms) and rate (_per_sec); the two stores are measured in ${ROUNDS} interleaved rounds (the order alternating) and each figure is the median of its rounds; sub-millisecond figures stay noisy`,
       },
       null,
       2,

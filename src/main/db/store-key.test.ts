@@ -163,7 +163,10 @@ describe('the store key', () => {
       s.close();
       expect(STORE_CIPHER).toBe('aegis-256');
       expect(opensWith(file, keyPragmas(key))).toBe(true);
-      expect(keyPragmas(key)).toEqual(["cipher = 'aegis'", "algorithm = 'aegis-256'", `key = "raw:${key.toString('hex')}"`]);
+      expect(keyPragmas(key)).toEqual(["cipher = 'aegis'", "algorithm = 'aegis-256'", `key = "raw:${key.toString('hex')}"`, 'secure_delete = FAST']);
+      const again = openConnection(file, key);
+      expect(again.pragma('secure_delete', { simple: true })).toBe(2);
+      again.close();
       expect(opensWith(file, ["cipher = 'sqlcipher'", 'legacy = 4', `key = "x'${key.toString('hex')}'"`])).toBe(false);
       expect(opensWith(file, ["cipher = 'aegis'", "algorithm = 'aegis-128l'", `key = "raw:${key.toString('hex')}"`])).toBe(false);
       expect(fs.readFileSync(file).includes('secret value')).toBe(false);

@@ -72,8 +72,18 @@ export function rawKeyText(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): s
  * the checkpoint worker's, runs the same ones with the cipher the store is in: Store.cipher).
  */
 export function keyPragmas(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): string[] {
-  return [...cipherPragmas(cipher), `key = "${rawKeyText(key, cipher)}"`];
+  return [...cipherPragmas(cipher), `key = "${rawKeyText(key, cipher)}"`, ...ENCRYPTED_STORE_PRAGMAS];
 }
+
+/**
+ * Settings of every connection to an encrypted store. SQLite3 Multiple Ciphers turns secure_delete
+ * fully on for encrypted stores, which overwrites the content of every freed page with zeros and so
+ * writes (and encrypts) pages a delete would otherwise leave alone: acknowledging a day's ops cost
+ * 3.5 times as long as on a plain store. FAST still purges deleted content from the pages a delete
+ * writes anyway, without writing more pages; what stays in free pages is ciphertext under the
+ * store's key. A plain store keeps SQLite's default (off).
+ */
+export const ENCRYPTED_STORE_PRAGMAS = ['secure_delete = FAST'] as const;
 
 /** Applies the key to a freshly opened connection; a wrong key fails on the first read. */
 export function applyKey(sqlite: Database.Database, key: StoreKey, cipher: StoreCipher = STORE_CIPHER): void {
