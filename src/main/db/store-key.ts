@@ -256,6 +256,55 @@ export function tableCounts(sqlite: Database.Database): Record<string, number> {
 }
 
 /**
+ * The steps an encryption and a re-encryption share: the store (its log folded in) is copied to
+ * `copy`, the copy re-keyed with the current cipher and checked (opens with it, integrity, row counts
+ * against `before`, `verify`), then swapped in with the original kept as `backup` and checked again
+ * in place. A copy that fails its check is removed; a swapped-in store that fails is put back. Null
+ * when the swapped-in store checks out (the caller removes `backup`), else where and why it failed.
+ */
+function copyRekeyedAndSwap(o: {
+  file: string;
+  copy: string;
+  backup: string;
+  key: StoreKey;
+  before: Record<string, number>;
+  verify: (sqlite: Database.Database) => string | null;
+  step: 'encrypt' | 'reencrypt';
+  open: (file: string) => Database.Database;
+  remove: (file: string) => void;
+}): { at: 'copy' | 'swapped'; why: string } | null {
+  fs.copyFileSync(o.file, o.copy);
+  faultPoint(`${o.step}.copied`);
+  const enc = o.open(o.copy);
+  try {
+    enc.pragma('journal_mode = DELETE');
+    for (const p of cipherPragmas()) enc.pragma(p);
+    enc.pragma(`rekey = "${rawKeyText(o.key)}"`);
+  } finally {
+    enc.close();
+  }
+  faultPoint(`${o.step}.rekeyed`);
+  const problem = checkCopy(o.copy, o.key, o.before, o.verify, STORE_CIPHER);
+  if (problem) {
+    for (const f of storeFiles(o.copy)) o.remove(f);
+    return { at: 'copy', why: problem };
+  }
+  for (const f of storeFiles(o.file).slice(1)) o.remove(f);
+  fs.renameSync(o.file, o.backup);
+  faultPoint(`${o.step}.aside`);
+  fs.renameSync(o.copy, o.file);
+  fsyncDir(path.dirname(o.file));
+  faultPoint(`${o.step}.swapped`);
+  const again = checkCopy(o.file, o.key, o.before, o.verify, STORE_CIPHER);
+  if (again) {
+    fs.renameSync(o.file, o.copy);
+    fs.renameSync(o.backup, o.file);
+    return { at: 'swapped', why: again };
+  }
+  return null;
+}
+
+/**
  * Encrypts an existing plain store: an encrypted copy is written beside it, verified (integrity
  * check, every table's row count, and `verify` — the runtime passes the audit chain check), then
  * swapped in. The plain original is kept as `<file>.plain-backup` until the swapped-in copy has
@@ -276,34 +325,11 @@ export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: 
   } finally {
     plain.close();
   }
-  fs.copyFileSync(file, copy);
-  faultPoint('encrypt.copied');
-  const enc = new Database(copy);
-  try {
-    enc.pragma('journal_mode = DELETE');
-    for (const p of cipherPragmas()) enc.pragma(p);
-    enc.pragma(`rekey = "${rawKeyText(key)}"`);
-  } finally {
-    enc.close();
+  const problem = copyRekeyedAndSwap({ file, copy, backup, key, before, verify, step: 'encrypt', open: (f) => new Database(f), remove: shredFile });
+  if (problem?.at === 'copy') {
+    throw new StoreKeyError(`The store was not encrypted: the encrypted copy did not check out (${problem.why}). The plain store is unchanged.`);
   }
-  faultPoint('encrypt.rekeyed');
-  const problem = checkCopy(copy, key, before, verify);
-  if (problem) {
-    for (const f of storeFiles(copy)) shredFile(f);
-    throw new StoreKeyError(`The store was not encrypted: the encrypted copy did not check out (${problem}). The plain store is unchanged.`);
-  }
-  for (const f of storeFiles(file).slice(1)) shredFile(f);
-  fs.renameSync(file, backup);
-  faultPoint('encrypt.aside');
-  fs.renameSync(copy, file);
-  fsyncDir(path.dirname(file));
-  faultPoint('encrypt.swapped');
-  const again = checkCopy(file, key, before, verify);
-  if (again) {
-    fs.renameSync(file, copy);
-    fs.renameSync(backup, file);
-    throw new StoreKeyError(`The store was not encrypted: the swapped-in copy did not check out (${again}). The plain store is back in place.`);
-  }
+  if (problem) throw new StoreKeyError(`The store was not encrypted: the swapped-in copy did not check out (${problem.why}). The plain store is back in place.`);
   // Zeroed before it goes: from here on the plain backup is never put back (prepareStoreFile).
   zeroFile(backup);
   faultPoint('encrypt.plain-zeroed');
@@ -333,34 +359,12 @@ export function reencryptLegacyStore(file: string, key: StoreKey, verify: (sqlit
   } finally {
     old.close();
   }
-  fs.copyFileSync(file, copy);
-  faultPoint('reencrypt.copied');
-  const enc = openConnection(copy, key);
-  try {
-    enc.pragma('journal_mode = DELETE');
-    for (const p of cipherPragmas()) enc.pragma(p);
-    enc.pragma(`rekey = "${rawKeyText(key)}"`);
-  } finally {
-    enc.close();
+  const remove = (f: string) => fs.rmSync(f, { force: true });
+  const problem = copyRekeyedAndSwap({ file, copy, backup, key, before, verify, step: 'reencrypt', open: (f) => openConnection(f, key), remove });
+  if (problem?.at === 'copy') {
+    throw new StoreKeyError(`The store was not re-encrypted: the re-encrypted copy did not check out (${problem.why}). The store is unchanged.`);
   }
-  faultPoint('reencrypt.rekeyed');
-  const problem = checkCopy(copy, key, before, verify, STORE_CIPHER);
-  if (problem) {
-    for (const f of storeFiles(copy)) fs.rmSync(f, { force: true });
-    throw new StoreKeyError(`The store was not re-encrypted: the re-encrypted copy did not check out (${problem}). The store is unchanged.`);
-  }
-  for (const f of storeFiles(file).slice(1)) fs.rmSync(f, { force: true });
-  fs.renameSync(file, backup);
-  faultPoint('reencrypt.aside');
-  fs.renameSync(copy, file);
-  fsyncDir(path.dirname(file));
-  faultPoint('reencrypt.swapped');
-  const again = checkCopy(file, key, before, verify, STORE_CIPHER);
-  if (again) {
-    fs.renameSync(file, copy);
-    fs.renameSync(backup, file);
-    throw new StoreKeyError(`The store was not re-encrypted: the swapped-in copy did not check out (${again}). The store is back as it was.`);
-  }
+  if (problem) throw new StoreKeyError(`The store was not re-encrypted: the swapped-in copy did not check out (${problem.why}). The store is back as it was.`);
   for (const f of storeFiles(backup)) fs.rmSync(f, { force: true });
   for (const f of storeFiles(copy)) fs.rmSync(f, { force: true });
 }

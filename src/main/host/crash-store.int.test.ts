@@ -64,6 +64,28 @@ function expectWhole(dataDir: string, key: StoreKey | null) {
   expect(s.comments).toBe(seeded.comments);
 }
 
+/**
+ * Starts the host with the passphrase and a fault point on `data`, SIGKILLs it there (or a seeded
+ * random time after a `mark:`), then starts it again with the passphrase: it says the store is
+ * encrypted, signs in, and the audit chain verifies.
+ */
+async function killThenStartAgain(data: string, fault: string, seed: number, what: string): Promise<void> {
+  const host = await spawnServe(data, passFile(), { ...TEST_ENV, OUTPOST_FAULT_AT: fault });
+  if (fault.startsWith('mark:')) {
+    await host.waitFor(`fault mark ${fault.slice(5)}`);
+    const delay = Math.floor(seededRandom(seed)() * 2500);
+    console.log(`crash tests: ${what} killed ${delay} ms after it began (seed ${SEED})`);
+    await new Promise((r) => setTimeout(r, delay));
+  } else await host.waitFor(`fault point ${fault}`);
+  await stop(host, 'SIGKILL');
+
+  const again = await serve(data, passFile(), TEST_ENV);
+  expect(again.output()).toContain('encrypted');
+  const token = await login(again);
+  expect((await call<{ valid: boolean }>(again, 'audit.verify', {}, token)).valid).toBe(true);
+  await stop(again);
+}
+
 describe('SIGKILL mid-backup', () => {
   let data: string;
   let key: StoreKey;
@@ -165,20 +187,7 @@ describe('SIGKILL mid-encryption of a plain store', () => {
    */
   async function killAndRecover(name: string, fault: string) {
     const data = copyOfSeed(name);
-    const host = await spawnServe(data, passFile(), { ...TEST_ENV, OUTPOST_FAULT_AT: fault });
-    if (fault.startsWith('mark:')) {
-      await host.waitFor(`fault mark ${fault.slice(5)}`);
-      const delay = Math.floor(seededRandom(SEED + 1)() * 2500);
-      console.log(`crash tests: encryption killed ${delay} ms after it began (seed ${SEED})`);
-      await new Promise((r) => setTimeout(r, delay));
-    } else await host.waitFor(`fault point ${fault}`);
-    await stop(host, 'SIGKILL');
-
-    const again = await serve(data, passFile(), TEST_ENV);
-    expect(again.output()).toContain('encrypted');
-    const token = await login(again);
-    expect((await call<{ valid: boolean }>(again, 'audit.verify', {}, token)).valid).toBe(true);
-    await stop(again);
+    await killThenStartAgain(data, fault, SEED + 1, 'encryption');
 
     const key = passphraseKey(data, PASSPHRASE);
     expect(isPlainStore(path.join(data, 'outpost.db'))).toBe(false);
@@ -233,20 +242,7 @@ describe('SIGKILL mid-re-encryption of a store in SQLCipher 4 (AEGIS-256 since)'
 
   async function killAndRecover(name: string, fault: string) {
     const { data, key } = copyOfLegacySeed(name);
-    const host = await spawnServe(data, passFile(), { ...TEST_ENV, OUTPOST_FAULT_AT: fault });
-    if (fault.startsWith('mark:')) {
-      await host.waitFor(`fault mark ${fault.slice(5)}`);
-      const delay = Math.floor(seededRandom(SEED + 2)() * 2500);
-      console.log(`crash tests: re-encryption killed ${delay} ms after it began (seed ${SEED})`);
-      await new Promise((r) => setTimeout(r, delay));
-    } else await host.waitFor(`fault point ${fault}`);
-    await stop(host, 'SIGKILL');
-
-    const again = await serve(data, passFile(), TEST_ENV);
-    expect(again.output()).toContain('encrypted');
-    const token = await login(again);
-    expect((await call<{ valid: boolean }>(again, 'audit.verify', {}, token)).valid).toBe(true);
-    await stop(again);
+    await killThenStartAgain(data, fault, SEED + 2, 're-encryption');
 
     expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe('aegis-256');
     expectWhole(data, key);
