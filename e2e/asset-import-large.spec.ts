@@ -21,6 +21,7 @@ let host: RunningHost;
 let page: Page;
 let dir: string;
 let file: string;
+let small: string;
 
 /** A Snipe-IT style asset export of ROWS rows, about 5 MB: more than the column step reads. */
 function writeExport(to: string): void {
@@ -37,6 +38,8 @@ test.beforeAll(async ({ browser }) => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-e2e-large-'));
   file = path.join(dir, 'laptops export.csv');
   writeExport(file);
+  small = path.join(dir, 'first try.csv');
+  fs.writeFileSync(small, 'Asset Tag,Name\nTRY-1,Wrong file\n');
   host = await startHost();
   await apiCall(host, 'setup.init', {
     organisation: 'Northwind IT',
@@ -63,6 +66,11 @@ test('a 5 MB export is streamed to the host, inspected by its head, previewed wi
   });
   const wizard = new ImportWizardPage(page);
   await wizard.open();
+  // A first choice, then the right file: the first upload is let go, not left waiting.
+  await wizard.pick(small);
+  await expect(page.getByTestId('import-file-name')).toHaveText(/^first try\.csv · /);
+  const firstUpload = calls.find((r) => r.url().endsWith('/api/assets.inspectCsv'))!.postDataJSON() as { uploadId: string };
+  calls.length = 0;
   await wizard.pick(file);
   await expect(page.getByTestId('import-format')).toHaveValue('Snipe-IT assets');
   await expect(page.getByTestId('import-file-name')).toHaveText(/laptops export\.csv · [\d.,]+ MB/);
@@ -75,6 +83,8 @@ test('a 5 MB export is streamed to the host, inspected by its head, previewed wi
   expect(uploads[0]!.method()).toBe('POST');
   const inspect = calls.find((r) => r.url().endsWith('/api/assets.inspectCsv'));
   expect(Object.keys(inspect!.postDataJSON() as object)).toEqual(['uploadId']);
+  const discards = calls.filter((r) => r.url().endsWith('/api/uploads.discard')).map((r) => r.postDataJSON() as unknown);
+  expect(discards).toEqual([firstUpload]);
 
   const a11y = await new AxeBuilder({ page }).include('[data-testid="import-wizard"]').analyze();
   expect(a11y.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);

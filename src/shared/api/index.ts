@@ -31,6 +31,7 @@ import { changesCalls } from './changes';
 import { catalogueCalls } from './catalogue';
 import { portalCalls } from './portal';
 import { storeCalls } from './store';
+import { uploadsCalls } from './uploads';
 
 export const contract = {
   ...setupCalls,
@@ -65,6 +66,7 @@ export const contract = {
   ...catalogueCalls,
   ...portalCalls,
   ...storeCalls,
+  ...uploadsCalls,
 } satisfies Record<string, CallDef>;
 
 export type Contract = typeof contract;

@@ -32,6 +32,7 @@ import { changesHandlers } from './changes';
 import { catalogueHandlers } from './catalogue';
 import { portalHandlers } from './portal';
 import { storeHandlers } from './store';
+import { uploadsHandlers } from './uploads';
 
 export const handlers: HandlersFor<Contract> = {
   ...setupHandlers,
@@ -65,6 +66,7 @@ export const handlers: HandlersFor<Contract> = {
   ...catalogueHandlers,
   ...portalHandlers,
   ...storeHandlers,
+  ...uploadsHandlers,
 };
 
 export type { RequestInfo } from './types';

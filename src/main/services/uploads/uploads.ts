@@ -329,6 +329,18 @@ export function readUpload(f: { path: string; key: string | null }): Buffer {
   }
 }
 
+/**
+ * The person lets their own upload go (they chose another file, or started again): false when it is
+ * not here (already imported, expired) or not theirs, which is no one else's business either.
+ */
+export function discardUpload(ctx: Ctx, uploadId: string): boolean {
+  const actor = requireActor(ctx);
+  const u = uploads.get(uploadId);
+  if (!u || u.ownerId !== actor.id) return false;
+  releaseUpload(uploadId);
+  return true;
+}
+
 /** Forgets an upload and removes its file (when it is our copy). */
 export function releaseUpload(uploadId: string): void {
   const u = uploads.get(uploadId);

@@ -114,8 +114,17 @@ export function ImportWizard() {
   const [labelTypes, setLabelTypes] = useState<Record<string, StatusLabelType>>({});
   const inputRef = useRef<HTMLInputElement>(null);
   const sites = useCall('sites.list', {});
+  /** The upload this wizard holds and has not imported: let go when another file is chosen, on Start again and on leaving. */
+  const held = useRef<string | null>(null);
+  const letGo = () => {
+    const uploadId = held.current;
+    held.current = null;
+    if (uploadId) api.call('uploads.discard', { uploadId }).catch(() => undefined);
+  };
+  useEffect(() => letGo, []);
 
   const reset = () => {
+    letGo();
     setFile(null);
     setInspection(null);
     setFormat(null);
@@ -141,6 +150,8 @@ export function ImportWizard() {
 
   /** Reads what a file holds (its head: the importer's inspection), once it is where the importer reads it. */
   const open = async (picked: Picked) => {
+    letGo();
+    held.current = picked.uploadId;
     setFile(picked);
     if (picked.bytes === 0) {
       setProblem('This file is empty.');
@@ -231,6 +242,8 @@ export function ImportWizard() {
       } else {
         setDone(r);
         if (r.errors.length === 0) {
+          // Imported: Outpost has already let the upload go.
+          held.current = null;
           invalidateAssetData();
           setStep(3);
         } else setPreview(r);

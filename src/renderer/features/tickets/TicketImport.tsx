@@ -38,6 +38,14 @@ export function TicketImport() {
   const [problem, setProblem] = useState<string | null>(null);
   /** The file as the importer names it: an upload (browser) or its bytes (desktop), made once per picked file. */
   const sent = useRef<{ file: File; input: { uploadId: string } | { contentBase64: string } } | null>(null);
+  /** An upload (or pick) not imported is let go when another file is chosen and on leaving the page. */
+  const held = useRef<string | null>(null);
+  const letGo = () => {
+    const uploadId = held.current;
+    held.current = null;
+    if (uploadId) api.call('uploads.discard', { uploadId }).catch(() => undefined);
+  };
+  useEffect(() => letGo, []);
 
   useEffect(() => {
     if (!token) return;
@@ -55,6 +63,8 @@ export function TicketImport() {
     if (sent.current?.file === f) return sent.current.input;
     setBusy('uploading');
     const receipt = await uploadFile(f);
+    letGo();
+    held.current = receipt?.uploadId ?? null;
     const input = receipt ? { uploadId: receipt.uploadId } : { contentBase64: bytesToBase64(new Uint8Array(await f.arrayBuffer())) };
     sent.current = { file: f, input };
     return input;
@@ -66,6 +76,8 @@ export function TicketImport() {
     try {
       const p = await pickFile('servicenow-events');
       if (!p) return;
+      letGo();
+      held.current = p.uploadId;
       setPicked(p);
       setResult(null);
       setProblem(null);
@@ -85,6 +97,7 @@ export function TicketImport() {
       setResult(r);
       if (!dryRun && !r.errors.length) {
         // The upload is gone once imported: a second import reads the file again.
+        held.current = null;
         sent.current = null;
         setPicked(null);
         changed('tickets');

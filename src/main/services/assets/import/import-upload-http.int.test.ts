@@ -1,7 +1,8 @@
 /**
  * A Snipe-IT asset export larger than the browser host's call limit (32 MB), imported the way the
  * wizard does it over the real host: streamed to POST /api/upload, inspected by its head, previewed
- * and committed by its uploadId. A bad row near the end of the file stops the whole import; uploads
+ * (with its progress on the event channel) and committed by its uploadId, or let go. A bad row near
+ * the end of the file stops the whole import; uploads
  * are refused without a session (401), to a role that does not import (403) and past the size cap
  * (413), each with a message saying why.
  */
@@ -15,7 +16,8 @@ import { tempDir } from '../../../testing';
 import { MAX_BODY } from '../../../host/server';
 import { UPLOAD_FOLDER, UPLOAD_LIMITS } from '../../uploads/uploads';
 import { fixture } from '../test-fixtures';
-import type { CsvInspection, ImportResult } from '../../../../shared/api/assets';
+import type { CsvInspection, ImportJobStatus, ImportResult } from '../../../../shared/api/assets';
+import type { AppEvent } from '../../../../shared/api';
 
 const MB = 1024 * 1024;
 /** Rows of the file: the fixture's rows again and again, each with its own asset tag. */
@@ -40,6 +42,43 @@ async function upload(file: string, token: string | null): Promise<Reply<{ uploa
     body: fs.openAsBlob ? await fs.openAsBlob(file) : fs.readFileSync(file),
   });
   return { status: res.status, body: (await res.json()) as Reply<{ uploadId: string; size: number }>['body'] };
+}
+
+/** The import progress the event channel (SSE) tells this person, as the wizard hears it. */
+async function listen(token: string): Promise<{ jobs: ImportJobStatus[]; stop(): void }> {
+  const abort = new AbortController();
+  const res = await fetch(`${t.url}/api/events?token=${encodeURIComponent(token)}`, { signal: abort.signal });
+  const jobs: ImportJobStatus[] = [];
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const data = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
+          buf = buf.slice(i + 2);
+          const e = data ? (JSON.parse(data.slice(6)) as AppEvent) : null;
+          if (e?.type === 'import.progress') jobs.push(e.job);
+        }
+      }
+    } catch {
+      // stopped
+    }
+  })();
+  return { jobs, stop: () => abort.abort() };
+}
+
+async function until(ok: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 const assetTotal = async () => (await t.ok<{ total: number }>('assets.list', { withTotal: true, limit: 1 }, t.tokens.admin)).total;
@@ -155,8 +194,14 @@ describe('a large asset export over the browser host', () => {
     const commit = await t.ok<ImportResult>('assets.import', { ...input, dryRun: false }, t.tokens.admin);
     expect(commit).toMatchObject({ created: 0, updated: 0, errors: [{ row: badRow }] });
     expect(await assetTotal()).toBe(before);
-    // Not imported, so kept (for an hour) should the person try again.
+    // Not imported, so kept (for an hour) should the person try again, until they let it go (choosing
+    // another file, or Start again); only they can.
     expect(waiting()).toHaveLength(1);
+    expect(await t.ok('uploads.discard', { uploadId: up.body.value.uploadId }, t.tokens.tech)).toEqual({ discarded: false });
+    expect(waiting()).toHaveLength(1);
+    expect(await t.ok('uploads.discard', { uploadId: up.body.value.uploadId }, t.tokens.admin)).toEqual({ discarded: true });
+    expect(waiting()).toEqual([]);
+    expect((await t.post('assets.import', { ...input, dryRun: true }, t.tokens.admin)).status).toBe(404);
   }, 120_000);
 
   it('inspects its head, previews and imports it whole, and removes the upload once imported', async () => {
@@ -175,8 +220,14 @@ describe('a large asset export over the browser host', () => {
     const lastTag = ins.headers.indexOf('Asset Tag');
     expect(ins.sample.every((r) => /-\d{5}$/.test(r[lastTag]!))).toBe(true);
 
+    const events = await listen(t.tokens.admin!);
     const preview = await t.ok<ImportResult>('assets.import', { format: 'snipe-it-assets', uploadId, dryRun: true }, t.tokens.admin);
     expect(preview).toMatchObject({ rows: ROWS, created: ROWS, errors: [] });
+    // The preview of a large file reports how far it has got, as the wizard's bar shows it.
+    await until(() => events.jobs.some((j) => j.state === 'done'), 'the end of the preview on the event channel');
+    events.stop();
+    expect(events.jobs.some((j) => j.phase === 'checking' && j.state === 'running' && j.total === ROWS)).toBe(true);
+    expect(events.jobs.every((j) => j.format === 'snipe-it-assets')).toBe(true);
     const before = await assetTotal();
     const done = await t.ok<ImportResult>('assets.import', { format: 'snipe-it-assets', uploadId, dryRun: false }, t.tokens.admin);
     expect(done).toMatchObject({ rows: ROWS, created: ROWS, errors: [] });
@@ -184,8 +235,8 @@ describe('a large asset export over the browser host', () => {
     // The file's last row is there, as it was written.
     const last = await t.ok<{ tag: string; name: string }>('assets.get', { tag: lastRow.tag }, t.tokens.admin);
     expect(last.name).toBe(lastRow.name);
-    // Imported, the upload is gone (the bad file's is still waiting); naming it again says so.
-    expect(waiting()).toHaveLength(1);
+    // Imported, the upload is gone; naming it again says so.
+    expect(waiting()).toEqual([]);
     const again = await t.post('assets.inspectCsv', { uploadId }, t.tokens.admin);
     expect(again.status).toBe(404);
     expect(again.body.error?.message).toMatch(/not here any more/);
