@@ -5,24 +5,45 @@
  * JSON object. Its packages live in this folder only (`npm install --prefix bench/pouchdb-peer`,
  * which the bench runs when they are missing): Outpost itself never depends on them.
  *
- * Both databases use the in-memory adapter (pouchdb-adapter-memory): the on-disk LevelDB adapter
- * needs a native build the machine may not have. Writing to memory only helps PouchDB's figure.
+ * `--adapter leveldb` (the default): both databases on disk in LevelDB (pouchdb-adapter-leveldb,
+ * PouchDB's default adapter in Node, as it is deployed), in a folder of their own that is removed
+ * afterwards; leveldown loads its prebuilt binary, nothing is compiled. `--adapter memory`: both
+ * databases in memory (pouchdb-adapter-memory), which writes nothing to disk and so only helps
+ * PouchDB's figure against a store on disk.
  *
- * Usage: node bench/pouchdb-peer/peer.mjs <docs.ndjson> [--batch-size N]
+ * Usage: node bench/pouchdb-peer/peer.mjs <docs.ndjson> [--adapter leveldb|memory] [--batch-size N]
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import PouchDB from 'pouchdb-core';
 import adapterHttp from 'pouchdb-adapter-http';
+import adapterLeveldb from 'pouchdb-adapter-leveldb';
 import adapterMemory from 'pouchdb-adapter-memory';
 import mapreduce from 'pouchdb-mapreduce';
 import replication from 'pouchdb-replication';
 
-PouchDB.plugin(adapterHttp).plugin(adapterMemory).plugin(mapreduce).plugin(replication);
-const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
+PouchDB.plugin(adapterHttp).plugin(adapterLeveldb).plugin(adapterMemory).plugin(mapreduce).plugin(replication);
+
+const ADAPTERS = {
+  leveldb: { pouchdb: '9.0.0 (LevelDB adapter, on disk)', server: 'express-pouchdb 4.2.0 (LevelDB adapter, on disk), own process, loopback' },
+  memory: { pouchdb: '9.0.0 (memory adapter)', server: 'express-pouchdb 4.2.0 (memory adapter), own process, loopback' },
+};
+
+function option(name) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/** PouchDB whose local databases use `adapter`; LevelDB ones live under `dir`. */
+function pouchFor(adapter, dir) {
+  if (!ADAPTERS[adapter]) throw new Error(`--adapter must be leveldb or memory, not ${adapter}`);
+  return adapter === 'leveldb' ? PouchDB.defaults({ adapter, prefix: `${dir}/` }) : PouchDB.defaults({ adapter });
+}
 
 async function readDocs(file) {
   const docs = [];
@@ -32,21 +53,22 @@ async function readDocs(file) {
 }
 
 /** The server process: loads the documents into express-pouchdb's database, then listens on loopback. */
-async function serve(file) {
+async function serve(file, adapter, dir) {
   const { default: express } = await import('express');
   const { default: expressPouchdb } = await import('express-pouchdb');
+  const ServerPouch = pouchFor(adapter, dir);
   const app = express();
-  app.use('/', expressPouchdb(MemoryPouch, { mode: 'minimumForPouchDB', inMemoryConfig: true, logPath: '/dev/null' }));
-  const db = new MemoryPouch('tickets');
+  app.use('/', expressPouchdb(ServerPouch, { mode: 'minimumForPouchDB', inMemoryConfig: true, logPath: '/dev/null' }));
+  const db = new ServerPouch('tickets');
   const docs = await readDocs(file);
   for (let i = 0; i < docs.length; i += 5000) await db.bulkDocs(docs.slice(i, i + 5000));
   const server = app.listen(0, '127.0.0.1', () => process.send({ type: 'ready', port: server.address().port, docs: docs.length }));
   process.on('disconnect', () => process.exit(0));
 }
 
-function startServer(file) {
+function startServer(file, adapter, dir) {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--serve', file], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), ['--serve', file, adapter, dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     child.once('message', (m) => resolve({ ...m, child }));
     child.once('exit', (code) => reject(new Error(`the express-pouchdb server stopped (exit code ${code})`)));
   });
@@ -54,25 +76,39 @@ function startServer(file) {
 
 async function main() {
   const file = process.argv[2];
-  if (!file) throw new Error('usage: peer.mjs <docs.ndjson> [--batch-size N]');
-  const i = process.argv.indexOf('--batch-size');
-  const batchSize = i > 0 ? Number(process.argv[i + 1]) : undefined;
-  const server = await startServer(file);
-  const local = new MemoryPouch(`pull-${Date.now()}`);
+  if (!file) throw new Error('usage: peer.mjs <docs.ndjson> [--adapter leveldb|memory] [--batch-size N]');
+  const adapter = option('adapter') ?? 'leveldb';
+  const batchSize = option('batch-size') ? Number(option('batch-size')) : undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-pouchdb-'));
+  try {
+    await pull(file, adapter, dir, batchSize);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function pull(file, adapter, dir, batchSize) {
+  const LocalPouch = pouchFor(adapter, path.join(dir, 'device'));
+  fs.mkdirSync(path.join(dir, 'server'));
+  fs.mkdirSync(path.join(dir, 'device'));
+  const server = await startServer(file, adapter, path.join(dir, 'server'));
+  const local = new LocalPouch('pull');
   const stalls = monitorEventLoopDelay({ resolution: 5 });
   stalls.enable();
   const t0 = performance.now();
-  // The remote through the http adapter (the memory default applies to local databases only).
+  // The remote through the http adapter (the adapter default applies to local databases only).
   const remote = new PouchDB(`http://127.0.0.1:${server.port}/tickets`, { adapter: 'http' });
   const result = await local.replicate.from(remote, batchSize ? { batch_size: batchSize } : {});
   const seconds = (performance.now() - t0) / 1000;
   stalls.disable();
   const info = await local.info();
+  await local.close();
   server.child.disconnect();
+  await new Promise((resolve) => (server.child.exitCode === null ? server.child.once('exit', resolve) : resolve()));
   console.log(
     JSON.stringify({
-      pouchdb: '9.0.0 (memory adapter)',
-      server: 'express-pouchdb 4.2.0 (memory adapter), own process, loopback',
+      adapter,
+      ...ADAPTERS[adapter],
       docs: server.docs,
       received: info.doc_count,
       docsWritten: result.docs_written,
@@ -83,7 +119,7 @@ async function main() {
   );
 }
 
-if (process.argv[2] === '--serve') void serve(process.argv[3]);
+if (process.argv[2] === '--serve') void serve(process.argv[3], process.argv[4], process.argv[5]);
 else
   main().then(
     () => process.exit(0),
