@@ -28,7 +28,7 @@ import {
   type GeneratedTicket,
 } from '../src/main/services/tickets/generate';
 import { listTickets, viewCounts, type ListInput } from '../src/main/services/tickets/queue';
-import { searchTickets } from '../src/main/services/search/search';
+import { searchIndexStale, searchTickets } from '../src/main/services/search/search';
 import { transitionTicket, updateTicket } from '../src/main/services/tickets/tickets';
 import { uuidv7 } from '../src/shared/ids';
 import { DEFAULT_PRIORITY_MATRIX, formatNumber, isOpen, numberPrefix, priorityFor } from '../src/shared/tickets/rules';
@@ -229,6 +229,9 @@ function seeder(dir: string, key: StoreKey | null) {
 function subject(dir: string, key: StoreKey | null) {
   const store = openStore(path.join(dir, 'outpost.db'), { key });
   log(`opened${key ? ' (encrypted)' : ''}; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
+  // What every start checks before the console opens: is the search index in step with the tickets?
+  const checkStart = performance.now();
+  const startCheck = { stale: searchIndexStale({ store }), ms: Math.round((performance.now() - checkStart) * 100) / 100 };
   const clock = systemClock;
   const ctx = (actor: Actor | null, call = 'bench'): Ctx => ({ store, clock, actor, call });
   const ids = (sql: string) => store.sqlite.prepare(sql).pluck().all() as string[];
@@ -412,6 +415,7 @@ function report(s: Subject, key: StoreKey | null, bulk: Bulk | null, rounds: Ret
     },
     bulk: bulk ?? 'not measured (--reuse)',
     ...mergeRounds(rounds),
+    start_search_check: startCheck,
     pruning,
     goals_at_1M: { page_p95_ms: 20, search_p95_ms: 25, edit_max_ms: 20 },
     db_mb: Math.round(((store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) * (store.sqlite.prepare('PRAGMA page_size').pluck().get() as number)) / 1048576),

@@ -95,4 +95,61 @@ describe('search', () => {
     expect(searchIndexStale(w)).toBe(false);
     expect(ids(searchTickets(w.ctx(tech), 'certificate', 5))).toEqual([t.vpn!.id]);
   });
+
+  it('finds the index stale when its first or last row is missing, or names another ticket', () => {
+    const sqlite = w.store.sqlite;
+    const end = (dir: 'ASC' | 'DESC') => sqlite.prepare(`SELECT rowid, number FROM tickets ORDER BY rowid ${dir} LIMIT 1`).get() as { rowid: number; number: string };
+    for (const dir of ['ASC', 'DESC'] as const) {
+      const row = end(dir);
+      sqlite.prepare('DELETE FROM tickets_fts WHERE rowid = ?').run(row.rowid);
+      expect(searchIndexStale(w), `the ${dir === 'ASC' ? 'oldest' : 'newest'} ticket unindexed`).toBe(true);
+      reindexSearch(w);
+      sqlite.prepare('UPDATE tickets_fts SET number = ? WHERE rowid = ?').run('INC9999999', row.rowid);
+      expect(searchIndexStale(w), `the ${dir === 'ASC' ? 'oldest' : 'newest'} row under another number`).toBe(true);
+      reindexSearch(w);
+      expect(searchIndexStale(w)).toBe(false);
+    }
+  });
+
+  it('finds the index stale after the tickets were renumbered under it (a copy that did not keep rowids)', () => {
+    const world = makeWorld();
+    try {
+      const c = world.ctx(world.user('technician', 'tom'));
+      const made = ['Dock scanner', 'Gate printer', 'Forklift battery', 'Badge reader'].map((title) => createTicket(c, { type: 'incident', title }));
+      const sqlite = world.store.sqlite;
+      expect(searchIndexStale(world)).toBe(false);
+      // Moving a row's rowid fires no search trigger: the index keeps the old numbering.
+      sqlite.exec('UPDATE tickets SET rowid = rowid + 100');
+      expect(searchIndexStale(world)).toBe(true);
+      reindexSearch(world);
+      expect(searchIndexStale(world)).toBe(false);
+      expect(ids(searchTickets(world.ctx(world.user('technician', 'tara')), 'badge', 5))).toEqual([made[3]!.id]);
+    } finally {
+      world.dispose();
+    }
+  });
+
+  it('checks at start without counting or sorting the index: every statement reads one row by rowid order or key', () => {
+    const sqlite = w.store.sqlite;
+    const seen: string[] = [];
+    const prepare = sqlite.prepare.bind(sqlite);
+    sqlite.prepare = ((sql: string) => {
+      seen.push(sql);
+      return prepare(sql);
+    }) as typeof sqlite.prepare;
+    try {
+      expect(searchIndexStale(w)).toBe(false);
+    } finally {
+      sqlite.prepare = prepare;
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    for (const sql of seen) {
+      const args = ([...sql.matchAll(/\?/g)].length === 2 ? ['"x"', 1] : []) as unknown[];
+      const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
+      // A count or a sort would read every row of a million-ticket store before the console opens.
+      expect(sql, plan).not.toMatch(/count\(\*\)\s+FROM\s+(tickets|tickets_fts)\b/i);
+      expect(plan, sql).not.toMatch(/TEMP B-TREE/);
+      expect(sql.includes('LIMIT 1') || /rowid = \?/.test(sql), sql).toBe(true);
+    }
+  });
 });

@@ -296,14 +296,23 @@ export function reindexSearch(ctx: Pick<Ctx, 'store'>): void {
   })();
 }
 
-/** True when the index and the tickets table disagree (e.g. after a VACUUM renumbered rows). */
+/**
+ * True when the index and the tickets table disagree (e.g. after a VACUUM renumbered rows, or an index
+ * emptied). Checked at every start, so it reads a handful of rows by rowid and never counts: the
+ * triggers keep the index in step row by row, so what can go wrong moves or drops rows wholesale, and
+ * that shows at the ends. The first and last ticket by rowid must be the first and last row of the
+ * full-text index under the same rowid and number, and the newest ticket's number must be found in
+ * the number-and-title index under its rowid. Each is one B-tree descent, whatever the store holds.
+ */
 export function searchIndexStale(ctx: Pick<Ctx, 'store'>): boolean {
   const sqlite = ctx.store.sqlite;
-  const a = sqlite.prepare('SELECT count(*) FROM tickets').pluck().get() as number;
-  const b = sqlite.prepare('SELECT count(*) FROM tickets_fts').pluck().get() as number;
-  if (a !== b) return true;
-  const probe = sqlite.prepare('SELECT t.number = f.number FROM tickets t JOIN tickets_fts f ON f.rowid = t.rowid ORDER BY t.rowid DESC LIMIT 1').pluck().get() as number | undefined;
-  if (a > 0 && probe !== 1) return true;
+  type End = { rowid: number; number: string } | undefined;
+  const same = (a: End, b: End) => (!a && !b) || (!!a && !!b && a.rowid === b.rowid && a.number === b.number);
+  for (const dir of ['ASC', 'DESC'] as const) {
+    const ticket = sqlite.prepare(`SELECT rowid, number FROM tickets ORDER BY rowid ${dir} LIMIT 1`).get() as End;
+    const indexed = sqlite.prepare(`SELECT rowid, number FROM tickets_fts ORDER BY rowid ${dir} LIMIT 1`).get() as End;
+    if (!same(ticket, indexed)) return true;
+  }
   // The number-and-title index reads the tickets table: its newest ticket's number must be found there.
   const newest = sqlite.prepare('SELECT rowid, number FROM tickets ORDER BY rowid DESC LIMIT 1').get() as { rowid: number; number: string } | undefined;
   if (!newest) return false;
