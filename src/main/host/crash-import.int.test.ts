@@ -12,9 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../testing';
 import { call, serve, spawnServe, stop, type Running } from '../testing/serve-process';
-import { CRASH_ADMIN, followEvents, seededRandom, storeOnDisk, until } from '../testing/crash';
+import { CRASH_ADMIN, seededRandom, storeOnDisk } from '../testing/crash';
+import { followEvents } from '../testing/event-stream';
 import { passphraseKey, type StoreKey } from '../db/store-key';
 import { fixture } from '../services/assets/test-fixtures';
+import type { AppEvent } from '../../shared/api';
 
 const TEST_ENV = { OUTPOST_TEST: '1', OUTPOST_LOG_LEVEL: 'warn' };
 const SEED = Number(process.env.OUTPOST_CRASH_SEED ?? 20261206);
@@ -51,21 +53,21 @@ async function killDuringImport(data: string, pass: string | null, file: string,
   const host = await spawnServe(data, pass, { ...TEST_ENV, ...(fault ? { OUTPOST_FAULT_AT: fault } : {}) });
   await host.waitFor(host.url);
   const token = await login(host);
-  const stream = followEvents(host.url, token);
-  await until(() => stream.events.some((e) => e.type === 'hello'), 'the event stream');
+  const stream = await followEvents(host.url, token);
+  await stream.waitFor((e) => e.type === 'hello', 'the event stream');
   const uploadId = await upload(host, token, file);
   const answered = call(host, importCall, { ...input, uploadId }, token).then(
     () => 'answered',
     () => 'cut off',
   );
-  const writing = () => stream.events.some((e) => e.type === 'import.progress' && e.job?.phase === 'writing' && e.job.done > 0);
+  const writing = (e: AppEvent) => e.type === 'import.progress' && e.job.phase === 'writing' && e.job.done > 0;
   if (fault) {
     await host.waitFor(`fault point ${fault.split('#')[0]}`, 300_000);
     // The step stops where it is; the progress it reported before stopping may still be on its way
     // to the event stream (an import worker's thread stops, the host's main thread goes on).
-    await until(writing, 'the progress written before the fault point', 30_000);
+    await stream.waitFor(writing, 'the progress written before the fault point', 30_000);
   } else {
-    await until(writing, 'the import to start writing', 300_000);
+    await stream.waitFor(writing, 'the import to start writing', 300_000);
     const delay = Math.floor(seededRandom(seed)() * 4000);
     console.log(`crash tests: ${importCall} killed ${delay} ms after it began writing (seed ${SEED})`);
     await new Promise((r) => setTimeout(r, delay));

@@ -15,6 +15,7 @@ import { CALL_NAMES, contract, type CallName } from '../../shared/api';
 import type { Clock } from '../services/core/context';
 import { tempDir } from '../testing';
 import { IDLE_MS } from '../services/auth/sessions';
+import { followEvents } from '../testing/event-stream';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -354,37 +355,15 @@ describe('refusals', () => {
     const badToken = await raw({ method: 'GET', path: '/api/events?token=nope', headers: { host: `127.0.0.1:${host.port}` } });
     expect(badToken.status).toBe(401);
 
-    const events: { type: string; domain?: string; ids?: string[] }[] = [];
-    let resolveChanged: () => void = () => undefined;
-    const gotChanged = new Promise<void>((r) => (resolveChanged = r));
-    let resolveHello: () => void = () => undefined;
-    const gotHello = new Promise<void>((r) => (resolveHello = r));
-    const req = http.get({ host: '127.0.0.1', port: host.port, path: `/api/events?token=${encodeURIComponent(tokens.tech)}` }, (res) => {
-      expect(res.statusCode).toBe(200);
-      expect(res.headers['content-type']).toBe('text/event-stream');
-      let buf = '';
-      res.on('data', (c: Buffer) => {
-        buf += c.toString('utf8');
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (!data) continue;
-          const e = JSON.parse(data.slice(6)) as (typeof events)[number];
-          events.push(e);
-          if (e.type === 'hello') resolveHello();
-          if (e.type === 'changed') resolveChanged();
-        }
-      });
-    });
+    const stream = await followEvents(`http://127.0.0.1:${host.port}`, tokens.tech);
     try {
-      await gotHello;
+      expect(stream.status).toBe(200);
+      expect(stream.contentType).toBe('text/event-stream');
+      await stream.waitFor((e) => e.type === 'hello', 'hello');
       const t = await ok<{ id: string }>('tickets.create', { type: 'incident', title: 'Event me' }, tokens.tech);
-      await gotChanged;
-      expect(events.find((e) => e.type === 'changed')).toEqual({ type: 'changed', domain: 'tickets', ids: [t.id] });
+      expect(await stream.waitFor((e) => e.type === 'changed', 'a changed event')).toEqual({ type: 'changed', domain: 'tickets', ids: [t.id] });
     } finally {
-      req.destroy();
+      stream.close();
     }
   });
 

@@ -7,15 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type StartedRuntime } from '../../../runtime';
 import { startHost, type Host } from '../../../host/server';
 import { tempDir } from '../../../testing';
-import type { AppEvent } from '../../../../shared/api';
+import { followEvents, type EventStream } from '../../../testing/event-stream';
 import type { ImportJobStatus } from '../../../../shared/api/assets';
 
 let tmp: ReturnType<typeof tempDir>;
 let rt: StartedRuntime;
 let host: Host;
 let token = '';
-const events: AppEvent[] = [];
-const sse = new AbortController();
+let sse: EventStream;
 
 async function post<T>(name: string, input: unknown): Promise<{ status: number; body: { ok: boolean; value: T; error?: { code: string; message: string } } }> {
   const res = await fetch(`${host.url}/api/${name}`, {
@@ -29,31 +28,6 @@ async function post<T>(name: string, input: unknown): Promise<{ status: number; 
 function csv(n: number, prefix: string): string {
   const head = 'Asset Tag,Name,Category,Manufacturer,Model,Serial,Status,Location';
   return [head, ...Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(6, '0')},Desktop ${i},Desktops,HP,EliteDesk ${i % 9},S${prefix}${i},Ready to Deploy,Floor ${i % 4}`)].join('\n') + '\n';
-}
-
-async function listen(): Promise<void> {
-  const res = await fetch(`${host.url}/api/events?token=${encodeURIComponent(token)}`, { signal: sse.signal });
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += dec.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const chunk = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = chunk.split('\n').find((l) => l.startsWith('data: '));
-          if (data) events.push(JSON.parse(data.slice(6)) as AppEvent);
-        }
-      }
-    } catch {
-      // aborted at the end
-    }
-  })();
 }
 
 async function until<T>(fn: () => Promise<T | null>, what: string, ms = 60_000): Promise<T> {
@@ -80,11 +54,11 @@ beforeAll(async () => {
   host = await startHost(rt, { port: 0, staticDir: null });
   const init = await post<{ token: string }>('setup.init', { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } });
   token = init.body.value.token;
-  await listen();
+  sse = await followEvents(host.url, token);
 });
 
 afterAll(async () => {
-  sse.abort();
+  sse?.close();
   await host?.close();
   rt?.close();
   tmp?.cleanup();
@@ -106,8 +80,8 @@ describe('a long import over HTTP', () => {
     expect(await total()).toBe(n + 1);
     const status = await post<{ job: ImportJobStatus }>('assets.importStatus', {});
     expect(status.body.value.job).toMatchObject({ id: job.id, state: 'done', done: n, total: n });
-    await until(async () => (events.some((e) => e.type === 'import.progress' && e.job.id === job.id && e.job.state === 'done') ? true : null), 'the final SSE event', 5000);
-    const mine = events.flatMap((e) => (e.type === 'import.progress' && e.job.id === job.id ? [e.job] : []));
+    await sse.waitFor((e) => e.type === 'import.progress' && e.job.id === job.id && e.job.state === 'done', 'the final SSE event', 5000);
+    const mine = sse.events.flatMap((e) => (e.type === 'import.progress' && e.job.id === job.id ? [e.job] : []));
     expect(mine.some((j) => j.phase === 'writing' && j.done > 0 && j.done < n)).toBe(true);
     expect(mine.at(-1)).toMatchObject({ state: 'done', phase: 'finishing', done: n, total: n });
   });

@@ -12,7 +12,7 @@ import { startRuntime, type StartedRuntime } from '../../../runtime';
 import { MAX_BODY, startHost, type Host } from '../../../host/server';
 import { tempDir } from '../../../testing';
 import { fixture } from '../../assets/test-fixtures';
-import type { AppEvent } from '../../../../shared/api';
+import { followEvents, type EventStream } from '../../../testing/event-stream';
 import type { TicketImportResult } from '../../../../shared/api/tickets';
 import type { Kpis } from '../../../../shared/api/kpis';
 
@@ -22,8 +22,7 @@ let tmp: ReturnType<typeof tempDir>;
 let rt: StartedRuntime;
 let host: Host;
 const tokens: Record<string, string> = {};
-const events: AppEvent[] = [];
-const sse = new AbortController();
+let sse: EventStream;
 
 type Answer<T> = { status: number; body: { ok: boolean; value: T; error?: { code: string; message: string } } };
 
@@ -40,33 +39,6 @@ async function upload(file: string, headers: Record<string, string> = {}): Promi
     duplex: 'half',
   } as RequestInit);
   return { status: res.status, body: (await res.json()) as Answer<{ uploadId: string; size: number }>['body'] };
-}
-
-async function listen(): Promise<void> {
-  const res = await fetch(`${host.url}/api/events?token=${encodeURIComponent(tokens.admin!)}`, { signal: sse.signal });
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += dec.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const data = buf
-            .slice(0, i)
-            .split('\n')
-            .find((l) => l.startsWith('data: '));
-          buf = buf.slice(i + 2);
-          if (data) events.push(JSON.parse(data.slice(6)) as AppEvent);
-        }
-      }
-    } catch {
-      // aborted at the end
-    }
-  })();
 }
 
 /**
@@ -105,11 +77,11 @@ beforeAll(async () => {
     await post('users.create', { username: role, displayName: `The ${role}`, role, password: 'password123', siteIds: [site.id] });
     tokens[role] = (await post<{ token: string }>('session.login', { username: role, password: 'password123' }, '')).body.value.token;
   }
-  await listen();
+  sse = await followEvents(host.url, tokens.admin!);
 });
 
 afterAll(async () => {
-  sse.abort();
+  sse?.close();
   await host?.close();
   rt?.close();
   tmp?.cleanup();
@@ -177,7 +149,7 @@ describe.skipIf(!sample)('ServiceNow import over HTTP', () => {
     let peak = 0;
     const base = process.memoryUsage().heapUsed;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed - base)), 25);
-    const seen = events.length;
+    const seen = sse.events.length;
     const r = await post<TicketImportResult>('tickets.import', { format: 'servicenow-events', uploadId: up.body.value.uploadId });
     clearInterval(sampler);
     expect(r.status).toBe(200);
@@ -187,7 +159,7 @@ describe.skipIf(!sample)('ServiceNow import over HTTP', () => {
     // Memory holds the events' kept fields (heap growth here counts garbage not yet collected too),
     // not a request body, a base64 copy and a decoded string of the whole file at once.
     expect(peak).toBeLessThan(512 * 1024 * 1024);
-    const mine = events.slice(seen).flatMap((e) => (e.type === 'import.progress' ? [e.job] : []));
+    const mine = sse.events.slice(seen).flatMap((e) => (e.type === 'import.progress' ? [e.job] : []));
     expect(mine.some((j) => j.phase === 'reading' && j.done > 0 && j.done < j.total)).toBe(true);
     expect(mine.some((j) => j.phase === 'writing' && j.done > 0 && j.done < j.total)).toBe(true);
     expect(mine.at(-1)).toMatchObject({ state: 'done' });
