@@ -6,57 +6,27 @@
  * ticket taken by the team after the next sync.
  */
 import { expect, test } from '@playwright/test';
-import { apiCall, startHost, type RunningHost } from './support/host';
-import { sessionToken } from './support/two-devices';
-import { SERVER_ADMIN, startSyncServer, type SyncServer } from './support/sync-server';
-import { SetupPage } from './pages/setup';
-import { SyncSettingsPage } from './pages/sync';
-import { PortalPage } from './pages/portal';
+import { apiCall } from './support/host';
+import { addRequesterOnServer, joinConsole, openPortal, setUpConsole, usePortalRig } from './support/portal';
 import { QueuePage } from './pages/queue';
 import { TicketPane } from './pages/ticket';
 
-let server: SyncServer;
-let host: RunningHost;
-
-test.beforeAll(async () => {
-  server = await startSyncServer();
-  host = await startHost();
-});
-test.afterAll(async () => {
-  await host?.stop();
-  await server?.dispose();
-});
-
-async function serverPost<T>(path: string, body: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-  const out = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!out.ok) throw new Error(`${path}: ${out.error?.message}`);
-  return out.value as T;
-}
+const rig = usePortalRig();
 
 test('a problem reported through the server portal is routed by the first staff console that sees it', async ({ page, browser }) => {
   test.setTimeout(180_000);
-  await page.goto(host.url);
-  await new SetupPage(page).complete({ organisation: 'Northwind IT', site: 'HQ', displayName: 'Tess Tech', username: 'tess', password: 'correct-horse-1' });
-  await expect(page.getByTestId('nav-queue')).toBeVisible();
-  const tess = await sessionToken(page);
-  const hq = (await apiCall<{ items: { id: string; name: string }[] }>(host, 'sites.list', {}, tess)).items.find((s) => s.name === 'HQ')!.id;
-  await new SyncSettingsPage(page).join(server.url, SERVER_ADMIN.username, SERVER_ADMIN.password);
-  await apiCall(host, 'sync.now', {}, tess);
+  const { server, host } = rig;
+  const { tess, hq } = await setUpConsole(page, host);
+  await joinConsole(page, rig, tess);
   // The rule names the person signed in on the console (as the team knows them after joining).
   const me = await apiCall<{ id: string; displayName: string }>(host, 'session.me', {}, tess);
   const group = await apiCall<{ id: string }>(host, 'groups.create', { name: 'Print desk' }, tess);
   await apiCall(host, 'routing.save', { name: 'Printers', position: 0, conditions: { words: ['printer'] }, actions: { groupId: group.id, assigneeId: me.id, priority: 2 } }, tess);
   await apiCall(host, 'sync.now', {}, tess);
-  const adminToken = (await serverPost<{ accessToken: string }>('/auth/login', { ...SERVER_ADMIN, deviceId: 'e2e-console-0002', deviceName: 'console' })).accessToken;
-  await serverPost('/auth/users', { username: 'rita', password: 'rita-password-1', role: 'requester', sites: [hq] }, adminToken);
+  await addRequesterOnServer(server, hq, 'e2e-console-0002');
 
   // The requester reports a problem in a browser, without the app.
-  const ctx = await browser.newContext();
-  const rp = await ctx.newPage();
-  const portal = new PortalPage(rp);
-  await rp.goto(`${server.url}/portal`);
-  await portal.signInOnServer('rita', 'rita-password-1');
+  const { ctx, rp, portal } = await openPortal(browser, server);
   await rp.getByTestId('report-problem').click();
   await rp.getByLabel('Title').fill('The printer on floor 2 jams');
   await rp.getByLabel('What is happening?').fill('Every second page jams.');

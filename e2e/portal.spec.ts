@@ -8,27 +8,15 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { apiCall, startHost, type RunningHost } from './support/host';
+import { apiCall, startHost } from './support/host';
 import { sessionToken } from './support/two-devices';
-import { SERVER_ADMIN, startSyncServer, type SyncServer } from './support/sync-server';
+import { addRequesterOnServer, joinConsole, openPortal, setUpConsole, usePortalRig } from './support/portal';
 import { SetupPage, SignInPage } from './pages/setup';
-import { SyncSettingsPage } from './pages/sync';
-import { PortalPage } from './pages/portal';
 
 // A 1×1 PNG.
 const PNG_1PX = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
-let server: SyncServer;
-let host: RunningHost;
-
-test.beforeAll(async () => {
-  server = await startSyncServer();
-  host = await startHost();
-});
-test.afterAll(async () => {
-  await host?.stop();
-  await server?.dispose();
-});
+const rig = usePortalRig();
 
 async function violations(page: Page): Promise<string[]> {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -37,21 +25,11 @@ async function violations(page: Page): Promise<string[]> {
     .map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} ${(n.failureSummary ?? '').slice(0, 200)}`).slice(0, 3).join(' | ')}`);
 }
 
-async function serverPost<T>(path: string, body: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-  const out = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-  if (!out.ok) throw new Error(`${path}: ${out.error?.message}`);
-  return out.value as T;
-}
-
 test('a requester submits through the server portal and a technician answers offline', async ({ page, browser }) => {
   test.setTimeout(240_000);
-  // The technician's device: set up, a requester of its own for the in-app portal, then joined to the server.
-  await page.goto(host.url);
-  await new SetupPage(page).complete({ organisation: 'Northwind IT', site: 'HQ', displayName: 'Tess Tech', username: 'tess', password: 'correct-horse-1' });
-  await expect(page.getByTestId('nav-queue')).toBeVisible();
-  const tess = await sessionToken(page);
-  const hq = (await apiCall<{ items: { id: string; name: string }[] }>(host, 'sites.list', {}, tess)).items.find((s) => s.name === 'HQ')!.id;
+  const { server, host } = rig;
+  // The technician's device: set up, the team's catalogue and SLA, then joined to the server.
+  const { tess, hq } = await setUpConsole(page, host);
   const group = await apiCall<{ id: string }>(host, 'groups.create', { name: 'Hardware desk' }, tess);
   await apiCall(host, 'catalogue.save', {
     name: 'New laptop',
@@ -70,19 +48,11 @@ test('a requester submits through the server portal and a technician answers off
   // The team's SLA: round the clock, a first response within four hours.
   const target = { response: 240, resolution: 2880 };
   await apiCall(host, 'sla.savePolicy', { name: 'Standard', targets: { '1': target, '2': target, '3': target, '4': target } }, tess);
-  await new SyncSettingsPage(page).join(server.url, SERVER_ADMIN.username, SERVER_ADMIN.password);
-  await apiCall(host, 'sync.now', {}, tess);
+  await joinConsole(page, rig, tess);
 
-  // The requester's account on the server (no app).
-  const adminToken = (await serverPost<{ accessToken: string }>('/auth/login', { ...SERVER_ADMIN, deviceId: 'e2e-console-0001', deviceName: 'console' })).accessToken;
-  await serverPost('/auth/users', { username: 'rita', password: 'rita-password-1', role: 'requester', sites: [hq] }, adminToken);
-
-  const ctx = await browser.newContext();
-  const rp = await ctx.newPage();
-  const portal = new PortalPage(rp);
-  await rp.goto(`${server.url}/portal`);
-  expect(await violations(rp), 'portal sign-in').toEqual([]);
-  await portal.signInOnServer('rita', 'rita-password-1');
+  // The requester's account on the server (no app), and her browser at its portal.
+  await addRequesterOnServer(server, hq, 'e2e-console-0001');
+  const { ctx, rp, portal } = await openPortal(browser, server, async (signIn) => expect(await violations(signIn), 'portal sign-in').toEqual([]));
   expect(await violations(rp), 'portal catalogue').toEqual([]);
 
   // The form refuses a missing required answer before anything is sent, naming the field.
