@@ -20,7 +20,8 @@ import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
 import { encryptPlainStore, passphraseKey, prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
 import { setStoreControl } from './db/store-control';
 import type { Store } from './db/open';
-import { DOWNLOAD_PREFIX, EXPORT_FOLDER, exportEverything, importEverything, putImported, settleExports } from './services/transfer/move';
+import { DOWNLOAD_PREFIX, EXPORT_FOLDER, exportEverything, IMPORT_STAGING, importEverything, putImported, settleExports, settleImport } from './services/transfer/move';
+import { settleBlobs } from './services/evidence/blobs';
 import { setMeta } from './services/core/meta';
 import { deriveMissingBusinessFigures } from './services/sla/figures';
 import { BACKUP_FOLDER, backupStore, listBackups, restoreStore, settleBackups, settleRestore } from './db/backup';
@@ -37,7 +38,7 @@ export interface StartedRuntime extends Runtime {
 }
 
 /** Folders of the data directory that hold records outside the store (evidence, attachments): wiped with it. */
-export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments', UPLOAD_FOLDER, BACKUP_FOLDER, EXPORT_FOLDER, '.importing'];
+export const BLOB_FOLDERS = ['blobs', 'evidence', 'attachments', UPLOAD_FOLDER, BACKUP_FOLDER, EXPORT_FOLDER, IMPORT_STAGING];
 
 /** Scheduled backups: every OUTPOST_BACKUP_HOURS (24 unless set; 0 turns them off), the newest OUTPOST_BACKUP_KEEP (7) kept. */
 function backupSchedule(): { everyMs: number; keep: number } {
@@ -86,9 +87,11 @@ export function startRuntime(opts: {
   // What a run killed mid-way left: a restore finished or undone, copies that are no backup or export removed.
   const restored = settleRestore(file);
   if (restored) log.warn({ dataDir }, restored === 'finished' ? 'an interrupted restore was finished' : 'an interrupted restore was undone');
+  const imported = settleImport(path.join(dataDir, IMPORT_STAGING), file, path.join(dataDir, 'blobs'));
+  if (imported) log.warn({ dataDir }, imported === 'finished' ? 'an interrupted import of everything was finished' : 'an import of everything cut short before it checked out was dropped');
   prepareStoreFile(file, opts.key ?? null, verifyCopy);
-  const leftovers = [...settleBackups(path.join(dataDir, BACKUP_FOLDER)), ...settleExports(file, path.join(dataDir, EXPORT_FOLDER))];
-  if (leftovers.length) log.warn({ files: leftovers }, 'removed what an interrupted backup or export left behind');
+  const leftovers = [...settleBackups(path.join(dataDir, BACKUP_FOLDER)), ...settleExports(file, path.join(dataDir, EXPORT_FOLDER)), ...settleBlobs(path.join(dataDir, 'blobs'))];
+  if (leftovers.length) log.warn({ files: leftovers }, 'removed what an interrupted backup, export or evidence file left behind');
   // Uploads a previous run kept are no one's any more (the list of them lived in that process).
   clearUploads(dataDir);
   // What every opening of the store does (at start, and after a restore or an encryption from the console).
@@ -194,13 +197,14 @@ export function startRuntime(opts: {
           out: out ?? path.join(dataDir, EXPORT_FOLDER, `${DOWNLOAD_PREFIX}${crypto.randomUUID()}.outpost`),
           passphrase,
           now,
+          exportDir: path.join(dataDir, EXPORT_FOLDER),
         });
         log.info({ bytes: r.bytes, blobs: r.blobs, download: out === null }, 'everything exported');
         return r;
       },
       importFrom: (from, passphrase) => {
         let result: ReturnType<typeof importEverything> | null = null;
-        const staging = path.join(dataDir, '.importing');
+        const staging = path.join(dataDir, IMPORT_STAGING);
         reopen(() => {
           const key = rt.store.key ?? null;
           result = importEverything({ file: path.resolve(from), passphrase, stagingDir: staging, newKey: key, verify: verifyCopy });

@@ -12,13 +12,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../testing';
 import { call, serve, spawnServe, stop, type Running } from '../testing/serve-process';
-import { CRASH_ADMIN, seededRandom, storeOnDisk } from '../testing/crash';
+import { CRASH_ADMIN, CRASH_ENV as TEST_ENV, seededRandom, signInAdmin as login, storeOnDisk } from '../testing/crash';
 import { followEvents } from '../testing/event-stream';
 import { passphraseKey, type StoreKey } from '../db/store-key';
 import { fixture } from '../services/assets/test-fixtures';
 import type { AppEvent } from '../../shared/api';
 
-const TEST_ENV = { OUTPOST_TEST: '1', OUTPOST_LOG_LEVEL: 'warn' };
 const SEED = Number(process.env.OUTPOST_CRASH_SEED ?? 20261206);
 const sample = fixture('incidents/servicenow-incident-event-log-sample.csv');
 
@@ -38,10 +37,6 @@ async function upload(host: Running, token: string, file: string): Promise<strin
   const body = (await res.json()) as { ok: boolean; value: { uploadId: string }; error?: { message: string } };
   if (!body.ok) throw new Error(`upload: ${body.error?.message}`);
   return body.value.uploadId;
-}
-
-async function login(host: Running): Promise<string> {
-  return (await call<{ token: string }>(host, 'session.login', { username: CRASH_ADMIN.username, password: CRASH_ADMIN.password })).token;
 }
 
 /**

@@ -9,14 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../testing';
-import { call, readableFiles, serve, spawnServe, stop, type Running } from '../testing/serve-process';
-import { CRASH_ADMIN, filesMatching, seededRandom, seedStore, storeOnDisk } from '../testing/crash';
+import { call, readableFiles, serve, spawnServe, stop } from '../testing/serve-process';
+import { CRASH_ADMIN, CRASH_ENV as TEST_ENV, filesMatching, killAt, passphraseFile, seededRandom, seedStore, signInAdmin as login, storeOnDisk } from '../testing/crash';
 import { checkStoreFile, listBackups } from '../db/backup';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { isPlainStore, passphraseKey, storeCipherOf, type StoreKey } from '../db/store-key';
 import { verifyCopy } from '../runtime';
 
-const TEST_ENV = { OUTPOST_TEST: '1', OUTPOST_LOG_LEVEL: 'warn' };
 const PASSPHRASE = 'harbour depot crash passphrase';
 const MARKER = 'kestrel-quince';
 /** Enough tickets (each ~8 kB of text and a comment) that copying the store takes a noticeable while. */
@@ -44,15 +43,7 @@ function copyOfSeed(name: string): string {
   return dir;
 }
 
-function passFile(): string {
-  const f = path.join(t.dir, 'passphrase');
-  fs.writeFileSync(f, `${PASSPHRASE}\n`);
-  return f;
-}
-
-async function login(host: Running): Promise<string> {
-  return (await call<{ token: string }>(host, 'session.login', { username: CRASH_ADMIN.username, password: CRASH_ADMIN.password })).token;
-}
+const passFile = () => passphraseFile(t.dir, PASSPHRASE);
 
 /** The store holds what it was seeded with (plus `events` more audit events at least), whole. */
 function expectWhole(dataDir: string, key: StoreKey | null) {
@@ -100,21 +91,10 @@ describe('SIGKILL mid-backup', () => {
 
   /** Starts the host with a fault point, asks for a backup, kills the host where it stopped. */
   async function killDuringBackup(fault: string): Promise<void> {
-    const host = await spawnServe(data, pass(), { ...TEST_ENV, OUTPOST_FAULT_AT: fault });
-    await host.waitFor(host.url);
-    const token = await login(host);
-    const answered = call(host, 'store.backup', {}, token).then(
-      () => 'answered',
-      () => 'cut off',
-    );
-    await host.waitFor(fault.startsWith('mark:') ? `fault mark ${fault.slice(5)}` : `fault point ${fault.split('#')[0]}`);
-    if (fault.startsWith('mark:')) {
-      const delay = Math.floor(seededRandom(SEED)() * 1500);
-      console.log(`crash tests: backup killed ${delay} ms after it began (seed ${SEED})`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-    await stop(host, 'SIGKILL');
-    if (!fault.startsWith('mark:')) expect(await answered).toBe('cut off');
+    const delay = fault.startsWith('mark:') ? Math.floor(seededRandom(SEED)() * 1500) : 0;
+    if (fault.startsWith('mark:')) console.log(`crash tests: backup killed ${delay} ms after it began (seed ${SEED})`);
+    const answered = await killAt(data, pass(), fault, async (host) => call(host, 'store.backup', {}, await login(host)), delay);
+    if (!fault.startsWith('mark:')) expect(answered).toBe('cut off');
   }
 
   /** After a kill: the next start removes leftovers, lists only whole backups, and a new backup succeeds and checks out. */

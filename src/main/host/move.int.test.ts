@@ -12,7 +12,7 @@ import { serverLogin, serverPost, startTestServer, type TestServer } from '../..
 import { startTestHost, type TestHost } from '../testing/host';
 import { startRuntime, type StartedRuntime } from '../runtime';
 import { startHost, type Host } from './server';
-import { isPlainStore, passphraseKey } from '../db/store-key';
+import { isPlainStore, openConnection, passphraseKey } from '../db/store-key';
 import { blobStoreOf } from '../services/evidence/blobs';
 import { deviceId } from '../services/core/ops';
 import { tempDir, TEST_PASSWORD } from '../testing';
@@ -179,6 +179,8 @@ describe('export everything, import everything', () => {
     expect(saved.body.value).toMatchObject({ cancelled: false, file: answer, download: null });
     expect(fs.statSync(answer).size).toBe(saved.body.value.bytes);
     expect(fs.readdirSync(path.dirname(answer))).toEqual(['moving.outpost']);
+    // The note naming its partial file while it was written (for the next start, had it been killed) is gone.
+    expect(fs.readdirSync(path.join(t.dir, 'data', 'exports'))).toEqual([]);
   });
 
   it('npm run restore takes an export of everything too, with its passphrase, into a plain data folder', async () => {
@@ -196,6 +198,16 @@ describe('export everything, import everything', () => {
     expect(() => restore([out.file, '--data-dir', data])).toThrow(/--export-passphrase-file/);
     expect(restore([out.file, '--data-dir', data, '--export-passphrase-file', pass])).toContain('Imported everything');
     expect(isPlainStore(path.join(data, 'outpost.db'))).toBe(true);
+    // Imported again over that store: the one it replaces is kept aside, whole.
+    expect(restore([out.file, '--data-dir', data, '--export-passphrase-file', pass])).toContain('Imported everything');
+    const kept = openConnection(path.join(data, 'outpost.db.before-restore'), null);
+    try {
+      expect(kept.prepare("SELECT title FROM tickets WHERE title LIKE 'MV %'").pluck().all()).toEqual(['MV carried by the command line']);
+      expect(kept.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      kept.close();
+    }
+    expect(fs.existsSync(path.join(data, '.importing'))).toBe(false);
     const rt = startRuntime({ dataDir: data, log: createLogger({ level: 'silent' }) });
     cleanups.push(() => rt.close());
     expect(titles(rt)).toEqual(['MV carried by the command line']);

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultDataDir, verifyCopy } from '../runtime';
 import { restoreStore } from '../db/backup';
 import { KEY_INFO_FILE, passphraseKey, readPassphraseFile, shredFile, storeExists, storeFiles } from '../db/store-key';
-import { importEverything, isMoveFile, putImported } from '../services/transfer/move';
+import { IMPORT_STAGING, importEverything, isMoveFile, putImported, settleImport } from '../services/transfer/move';
 
 const USAGE = 'Usage: npm run restore -- BACKUP_OR_EXPORT_FILE [--data-dir D] [--passphrase-file F] [--export-passphrase-file E]';
 
@@ -62,14 +62,14 @@ function importMoveFile(file: string, dataDir: string, passphraseFile: string | 
   if (!exportPassphraseFile) throw new Error(`${file} is an export of everything: give its passphrase with --export-passphrase-file E. ${USAGE}`);
   fs.mkdirSync(dataDir, { recursive: true });
   const key = passphraseFile ? passphraseKey(dataDir, readPassphraseFile(passphraseFile)) : null;
-  const staging = path.join(dataDir, '.importing');
-  const result = importEverything({ file, passphrase: readPassphraseFile(exportPassphraseFile), stagingDir: staging, newKey: key, verify: verifyCopy });
+  const staging = path.join(dataDir, IMPORT_STAGING);
   const store = path.join(dataDir, 'outpost.db');
-  if (storeExists(store)) {
-    for (const f of storeFiles(`${store}.before-restore`)) shredFile(f);
-    for (const f of storeFiles(store)) if (fs.existsSync(f)) fs.renameSync(f, f.replace(store, `${store}.before-restore`));
-  }
-  putImported(staging, store, path.join(dataDir, 'blobs'));
+  const blobs = path.join(dataDir, 'blobs');
+  // An earlier import killed after it checked out is finished first (this one then replaces it).
+  settleImport(staging, store, blobs);
+  const result = importEverything({ file, passphrase: readPassphraseFile(exportPassphraseFile), stagingDir: staging, newKey: key, verify: verifyCopy });
+  if (storeExists(store)) for (const f of storeFiles(`${store}.before-restore`)) shredFile(f);
+  putImported(staging, store, blobs, { keepReplaced: true });
   return `Imported everything exported on ${result.exportedAt} into ${dataDir} (${result.blobs} evidence files), checked. Start Outpost${key ? ' with the same passphrase' : ''}; it syncs on as a new device.`;
 }
 

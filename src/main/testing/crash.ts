@@ -1,7 +1,8 @@
 /**
  * Support for the crash tests (host processes SIGKILLed mid-work, see src/main/db/fault-point.ts): a
  * store seeded to a size that takes a while to copy, what a store holds when opened straight from
- * disk, and a seeded random source for kills at a random time.
+ * disk, a seeded random source for kills at a random time, and the kill itself: a host process
+ * started with a fault point, set to work, and SIGKILLed where it stopped.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,11 +14,51 @@ import { commentTicket, createTicket } from '../services/tickets/tickets';
 import { verifyChain } from '../services/core/audit';
 import { openConnection, type StoreKey } from '../db/store-key';
 import { mulberry32 } from '../../shared/random';
+import { call, spawnServe, stop, type Running } from './serve-process';
 
 /** The same seed gives the same kill times on every run. */
 export const seededRandom = mulberry32;
 
 export const CRASH_ADMIN = { username: 'admin', displayName: 'Ada Admin', password: 'password123' };
+
+/** What the crash tests add to a host's environment: test mode (fault points live), quieter logs. */
+export const CRASH_ENV = { OUTPOST_TEST: '1', OUTPOST_LOG_LEVEL: 'warn' };
+
+/** Signs the administrator above in on a running host; their session token. */
+export async function signInAdmin(host: Running): Promise<string> {
+  return (await call<{ token: string }>(host, 'session.login', { username: CRASH_ADMIN.username, password: CRASH_ADMIN.password })).token;
+}
+
+/** Writes `passphrase` to a file in `dir`, as `--passphrase-file` reads it; its path. */
+export function passphraseFile(dir: string, passphrase: string, name = 'passphrase'): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, `${passphrase}\n`);
+  return f;
+}
+
+/**
+ * Starts a host on `data` with the fault point `fault` (`name`, `name#N`, or `mark:name` with `delayMs`
+ * for a kill that long after the step began), lets `work` ask it for something, and SIGKILLs it where
+ * it stopped. Resolves with what became of the request: cut off by the kill, or answered before it.
+ */
+export async function killAt(
+  data: string,
+  passphrase: string | null,
+  fault: string,
+  work: (host: Running) => Promise<unknown>,
+  delayMs = 0,
+): Promise<'answered' | 'cut off'> {
+  const host = await spawnServe(data, passphrase, { ...CRASH_ENV, OUTPOST_FAULT_AT: fault });
+  await host.waitFor(host.url);
+  const answered = work(host).then(
+    () => 'answered' as const,
+    () => 'cut off' as const,
+  );
+  await host.waitFor(fault.startsWith('mark:') ? `fault mark ${fault.slice(5)}` : `fault point ${fault.split('#')[0]}`);
+  if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+  await stop(host, 'SIGKILL');
+  return answered;
+}
 
 /**
  * Sets up a store in `dataDir` (the administrator above, one site) holding `tickets` tickets with a

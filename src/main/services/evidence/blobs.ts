@@ -8,6 +8,7 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import fs from 'node:fs';
 import path from 'node:path';
 import { SHA256_HEX } from '../../../shared/sync/blobs';
+import { faultPoint } from '../../db/fault-point';
 
 export type BlobCheck = 'ok' | 'missing' | 'corrupt';
 
@@ -87,7 +88,15 @@ export function openBlobStore(dir: string, storeKey: Buffer | null = null): Blob
       if (!fs.existsSync(file)) {
         fs.mkdirSync(path.dirname(file), { recursive: true });
         const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-        fs.writeFileSync(tmp, key ? seal(key, bytes) : bytes);
+        const fd = fs.openSync(tmp, 'w', 0o600);
+        try {
+          fs.writeSync(fd, key ? seal(key, bytes) : bytes);
+          // On disk before it takes its name: a record naming it is committed only after this returns.
+          fs.fsyncSync(fd);
+        } finally {
+          fs.closeSync(fd);
+        }
+        faultPoint('blob.written');
         fs.renameSync(tmp, file);
       }
       return { sha256, size: bytes.length };
@@ -98,6 +107,21 @@ export function openBlobStore(dir: string, storeKey: Buffer | null = null): Blob
       return sha256Hex(b) === sha ? 'ok' : 'corrupt';
     },
   };
+}
+
+/** A file being written when a run was killed: never named by its hash, so never read. */
+const LEFTOVER = /^[0-9a-f]{64}\.[0-9a-f]{12}\.tmp$/;
+
+/** At start: removes the files a write killed before its rename left in the blob folder. Returns their names. */
+export function settleBlobs(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const gone: string[] = [];
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile() || !LEFTOVER.test(e.name)) continue;
+    fs.rmSync(path.join(e.parentPath, e.name), { force: true });
+    gone.push(e.name);
+  }
+  return gone;
 }
 
 /** The blob store beside a local store file (`<data dir>/blobs`), encrypted with it when the store is. */

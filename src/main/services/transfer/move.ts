@@ -14,7 +14,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { checkCopy, cipherPragmas, connectionCipher, openConnection, rawKeyText, scryptKey, SCRYPT, shredFile, STORE_CIPHER, storeFiles, tableCounts, type StoreKey } from '../../db/store-key';
+import { checkCopy, cipherPragmas, connectionCipher, fsyncDir, openConnection, rawKeyText, scryptKey, SCRYPT, shredFile, STORE_CIPHER, storeFiles, tableCounts, type StoreKey } from '../../db/store-key';
+import { faultPoint } from '../../db/fault-point';
 import { openBlobStore } from '../evidence/blobs';
 import { AppError } from '../../../shared/result';
 
@@ -87,12 +88,25 @@ export function exportEverything(opts: {
   out: string;
   passphrase: string;
   now: Date;
+  /**
+   * The data folder's exports folder: an export written elsewhere (where the desktop's save dialog
+   * said) leaves a note there naming its partial file while it is written, so the next start removes
+   * that file if the run is killed (settleExports).
+   */
+  exportDir?: string;
 }): { file: string; bytes: number; blobs: number; counts: Record<string, number> } {
   if (opts.passphrase.length < 8) throw new AppError('invalid_input', 'The export passphrase must be at least 8 characters.');
+  faultPoint('export.start');
   const snapshot = `${opts.storeFile}.exporting`;
   for (const f of storeFiles(snapshot)) shredFile(f);
   opts.sqlite.prepare('VACUUM INTO ?').run(snapshot);
+  faultPoint('export.snapshot');
   const partial = `${opts.out}.partial`;
+  const note = opts.exportDir && path.resolve(path.dirname(opts.out)) !== path.resolve(opts.exportDir) ? path.join(opts.exportDir, `${WRITING_PREFIX}${crypto.randomUUID()}`) : null;
+  if (note) {
+    fs.mkdirSync(opts.exportDir!, { recursive: true });
+    fs.writeFileSync(note, path.resolve(partial), { mode: 0o600 });
+  }
   try {
     const snap = openConnection(snapshot, opts.storeKey);
     let counts: Record<string, number>;
@@ -139,6 +153,7 @@ export function exportEverything(opts: {
         const bytes = blobs.read(sha)!;
         put(frame(`blob/${sha}`, bytes.length));
         put(bytes);
+        faultPoint('export.blob');
       }
       put(Buffer.from([0, 0]));
       const last = cipher.final();
@@ -148,11 +163,15 @@ export function exportEverything(opts: {
     } finally {
       fs.closeSync(fd);
     }
+    faultPoint('export.written');
     fs.renameSync(partial, opts.out);
+    fsyncDir(path.dirname(opts.out));
+    faultPoint('export.renamed');
     return { file: opts.out, bytes: fs.statSync(opts.out).size, blobs: shas.length, counts };
   } finally {
     for (const f of storeFiles(snapshot)) shredFile(f);
     fs.rmSync(partial, { force: true });
+    if (note) fs.rmSync(note, { force: true });
   }
 }
 
@@ -246,7 +265,8 @@ class EntryReader {
  */
 export function importEverything(opts: { file: string; passphrase: string; stagingDir: string; newKey: StoreKey | null; verify: Verify }): { counts: Record<string, number>; blobs: number; exportedAt: string } {
   if (!isMoveFile(opts.file)) throw new AppError('invalid_input', 'This file is not an export of everything from Outpost.');
-  fs.rmSync(opts.stagingDir, { recursive: true, force: true });
+  faultPoint('import.start');
+  dropStaging(opts.stagingDir);
   fs.mkdirSync(opts.stagingDir, { recursive: true });
   const storeFile = path.join(opts.stagingDir, 'outpost.db');
   const blobs = openBlobStore(path.join(opts.stagingDir, 'blobs'), opts.newKey);
@@ -292,7 +312,7 @@ export function importEverything(opts: { file: string; passphrase: string; stagi
     }
   } catch (e) {
     reader.closeAll();
-    fs.rmSync(opts.stagingDir, { recursive: true, force: true });
+    dropStaging(opts.stagingDir);
     throw e;
   } finally {
     fs.closeSync(fd);
@@ -304,9 +324,10 @@ export function importEverything(opts: { file: string; passphrase: string; stagi
     const problem = checkCopy(storeFile, opts.newKey, m.counts, opts.verify);
     if (problem) throw new AppError('invalid_input', `The imported store did not check out (${problem}); nothing was changed.`);
     if (reader.blobs !== m.blobs) throw new AppError('invalid_input', `The export holds ${reader.blobs} evidence files instead of ${m.blobs}.`);
+    faultPoint('import.staged');
     return { counts: m.counts, blobs: reader.blobs, exportedAt: m.exportedAt };
   } catch (e) {
-    fs.rmSync(opts.stagingDir, { recursive: true, force: true });
+    dropStaging(opts.stagingDir);
     throw e;
   }
 }
@@ -338,34 +359,122 @@ export function exportFileName(now: Date): string {
 /** Exports offered as a download wait in the exports folder under this prefix (removed once sent). */
 export const DOWNLOAD_PREFIX = '.download-';
 
+/** A note in the exports folder naming the partial file of an export being written elsewhere. */
+const WRITING_PREFIX = '.writing-';
+
 /**
  * Removes what an export cut short left (at start, before anything exports): the snapshot beside the
- * store, a `.partial` export, and exports waiting to be downloaded. Returns the names removed.
+ * store, a `.partial` export (in the exports folder, or where a note there names it), and exports
+ * waiting to be downloaded. Returns the names removed.
  */
 export function settleExports(storeFile: string, exportDir: string): string[] {
   const gone = storeFiles(`${storeFile}.exporting`).filter((f) => fs.existsSync(f));
   // Downloads offered by a run that ended are no one's any more (their offers lived in that process).
-  if (fs.existsSync(exportDir)) for (const f of fs.readdirSync(exportDir)) if (f.endsWith('.partial') || f.startsWith(DOWNLOAD_PREFIX)) gone.push(path.join(exportDir, f));
+  if (fs.existsSync(exportDir)) {
+    for (const f of fs.readdirSync(exportDir)) {
+      if (f.endsWith('.partial') || f.startsWith(DOWNLOAD_PREFIX)) gone.push(path.join(exportDir, f));
+      if (!f.startsWith(WRITING_PREFIX)) continue;
+      const named = fs.readFileSync(path.join(exportDir, f), 'utf8');
+      // Only ever a partial export this folder's store wrote: nothing else is removed on a note's word.
+      if (path.isAbsolute(named) && named.endsWith('.partial') && fs.existsSync(named) && (isMoveFile(named) || fs.statSync(named).size === 0)) gone.push(named);
+      fs.rmSync(path.join(exportDir, f), { force: true });
+    }
+  }
   for (const f of gone) shredFile(f);
   return gone.map((f) => path.basename(f));
 }
 
+/** The folder of the data directory where an import of everything is read and checked before it goes into place. */
+export const IMPORT_STAGING = '.importing';
+
+/** Written in the staging folder once its import checked out: from then on the import goes into place, across a kill too. */
+const READY = 'ready.json';
+
+interface Ready {
+  /** Keep the store it replaces as outpost.db.before-restore (the restore command) instead of removing it. */
+  keepReplaced: boolean;
+}
+
+/** Removes a staging folder, its store copy overwritten first (it may hold the store in plain). */
+function dropStaging(stagingDir: string): void {
+  if (!fs.existsSync(stagingDir)) return;
+  for (const f of storeFiles(path.join(stagingDir, 'outpost.db'))) shredFile(f);
+  fs.rmSync(stagingDir, { recursive: true, force: true });
+}
+
 /**
- * Moves a checked import from its staging folder into place: the (empty, closed) store it replaces is
- * overwritten and removed, the imported evidence files join `blobs/`.
+ * Moves a checked import from its staging folder into place: the store it replaces is overwritten and
+ * removed (or, with `keepReplaced`, kept as outpost.db.before-restore), the imported evidence files join
+ * `blobs/`. A ready mark is written first, so a run killed half-way finishes at the next start
+ * (settleImport) instead of leaving the store without its evidence files or no store at all.
  */
-export function putImported(stagingDir: string, storeFile: string, blobsDir: string): void {
-  for (const f of storeFiles(storeFile)) shredFile(f);
-  fs.renameSync(path.join(stagingDir, 'outpost.db'), storeFile);
+export function putImported(stagingDir: string, storeFile: string, blobsDir: string, opts: Partial<Ready> = {}): void {
+  const ready: Ready = { keepReplaced: !!opts.keepReplaced };
+  const mark = path.join(stagingDir, READY);
+  const fd = fs.openSync(mark, 'w', 0o600);
+  try {
+    fs.writeSync(fd, JSON.stringify(ready));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fsyncDir(stagingDir);
+  faultPoint('import.ready');
+  finishImport(stagingDir, storeFile, blobsDir, ready);
+}
+
+/**
+ * The steps after the ready mark, each safe to run again after a kill at any point: the evidence files
+ * first (named by their hash: one already in place is the same file), then the store (the one it
+ * replaces moved aside or removed, the staged one renamed into its place), then the staging folder.
+ */
+function finishImport(stagingDir: string, storeFile: string, blobsDir: string, ready: Ready): void {
   const staged = path.join(stagingDir, 'blobs');
   if (fs.existsSync(staged)) {
+    const dirs = new Set<string>();
     for (const e of fs.readdirSync(staged, { recursive: true, withFileTypes: true })) {
-      if (!e.isFile()) continue;
+      if (!e.isFile() || !/^[0-9a-f]{64}$/.test(e.name)) continue;
       const rel = path.relative(staged, path.join(e.parentPath, e.name));
       const to = path.join(blobsDir, rel);
       fs.mkdirSync(path.dirname(to), { recursive: true });
       if (!fs.existsSync(to)) fs.renameSync(path.join(e.parentPath, e.name), to);
+      dirs.add(path.dirname(to));
+      faultPoint('import.blob');
     }
+    for (const d of dirs) fsyncDir(d);
   }
+  const store = path.join(stagingDir, 'outpost.db');
+  // Once the staged store has taken its place, the store here is the imported one: it stays.
+  if (fs.existsSync(store)) {
+    if (ready.keepReplaced) {
+      const aside = `${storeFile}.before-restore`;
+      for (const f of storeFiles(storeFile)) if (fs.existsSync(f)) fs.renameSync(f, f.replace(storeFile, aside));
+    } else for (const f of storeFiles(storeFile)) shredFile(f);
+    faultPoint('import.replacing');
+    fs.renameSync(store, storeFile);
+    fsyncDir(path.dirname(storeFile));
+  }
+  faultPoint('import.placed');
   fs.rmSync(stagingDir, { recursive: true, force: true });
+}
+
+/**
+ * At start, before the store opens: an import that checked out (its ready mark written) is finished;
+ * one cut short before that is dropped, and the store is the one it was before. Returns what it did,
+ * or null when no import was under way.
+ */
+export function settleImport(stagingDir: string, storeFile: string, blobsDir: string): 'finished' | 'dropped' | null {
+  if (!fs.existsSync(stagingDir)) return null;
+  let ready: Ready | null = null;
+  try {
+    ready = JSON.parse(fs.readFileSync(path.join(stagingDir, READY), 'utf8')) as Ready;
+  } catch {
+    // no mark (or one cut short before it was flushed): the import never checked out
+  }
+  if (!ready) {
+    dropStaging(stagingDir);
+    return 'dropped';
+  }
+  finishImport(stagingDir, storeFile, blobsDir, ready);
+  return 'finished';
 }
