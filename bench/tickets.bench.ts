@@ -298,6 +298,7 @@ function subject(dir: string, key: StoreKey | null) {
     count,
     total,
     busy,
+    startCheck,
     /** One round of every timing but pruning. */
     round(r: number) {
       log(`round ${r + 1}${key ? ' (encrypted)' : ''}`);
@@ -415,7 +416,7 @@ function report(s: Subject, key: StoreKey | null, bulk: Bulk | null, rounds: Ret
     },
     bulk: bulk ?? 'not measured (--reuse)',
     ...mergeRounds(rounds),
-    start_search_check: startCheck,
+    start_search_check: s.startCheck,
     pruning,
     goals_at_1M: { page_p95_ms: 20, search_p95_ms: 25, edit_max_ms: 20 },
     db_mb: Math.round(((store.sqlite.prepare('PRAGMA page_count').pluck().get() as number) * (store.sqlite.prepare('PRAGMA page_size').pluck().get() as number)) / 1048576),
