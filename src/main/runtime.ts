@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './log';
 import { systemClock, type Clock } from './services/core/context';
 import { reindexSearch, searchIndexStale } from './services/search/search';
 import { startSearchMerges } from './services/search/maintenance';
+import { startSlaRecomputes } from './services/sla/background';
 import { trainTriageModel } from './services/triage/triage';
 import type { Runtime } from './api/dispatch';
 import type { AppEvent } from '../shared/api';
@@ -125,6 +126,7 @@ export function startRuntime(opts: {
     close: () => {
       clearInterval(backupTimer);
       stopSearchMerges();
+      stopSlaRecomputes();
       detachSync(rt.store);
       rt.store.close();
       log.flush?.();
@@ -240,6 +242,15 @@ export function startRuntime(opts: {
   backupTimer.unref();
   // The ticket search indexes merge their segments between calls, not inside an edit (maintenance.ts).
   const stopSearchMerges = startSearchMerges(() => rt.store.sqlite);
+  // A policy or calendar change on a large store recomputes deadlines and business hours in the
+  // background; the queue's chips and the dashboards are refreshed when it is done.
+  const stopSlaRecomputes = startSlaRecomputes(() => rt.store.sqlite, {
+    onDone: (run) => {
+      log.info({ chunks: run.chunks, longestChunkMs: Math.round(run.longestChunkMs), ms: Math.round(run.ms) }, 'SLA recompute finished');
+      rt.emit({ type: 'changed', domain: 'tickets', ids: [] });
+    },
+    onError: (e) => log.error({ err: e.message }, 'SLA recompute failed; it is tried again'),
+  });
   // Triage suggestions learn from this device's resolved tickets: trained once the app is up, off the
   // start path (the first suggestion would start it otherwise), and again as tickets get resolved.
   setTimeout(() => void trainTriageModel(rt), 2_000).unref();

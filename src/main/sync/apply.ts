@@ -17,7 +17,7 @@ import { AuditBatch } from '../services/core/audit';
 import { auditTypeOf } from '../services/core/write';
 import { getMeta, setMeta } from '../services/core/meta';
 import { derivePulled } from '../services/settings/derive';
-import { derivePulledSla } from '../services/sla/recompute';
+import { derivePulledSla } from '../services/sla/recompute-job';
 import { matrixOf } from '../services/settings/settings';
 import { numberedField } from '../../shared/numbers';
 import { alignFollowingChildren, dropRecord, heldScopes, holdsEverySite, isMovedOutMarker, LEFT_YOUR_VIEW, narrowBackfill, startBackfill } from './scopes';

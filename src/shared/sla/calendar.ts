@@ -115,6 +115,25 @@ interface Prepared {
   byDay: [number, number][][];
   holidays: Set<number>;
   days: Map<number, readonly (readonly [number, number])[]>;
+  /** The open windows of a span of local days laid end to end, with their running totals (built on first use; 'walk': windows that overlap, so always walk day by day). */
+  timeline: Timeline | null | 'walk';
+}
+
+/**
+ * A span of local days' open windows as flat arrays: starts, ends and the open time before each
+ * window. Business time between two instants inside the span is then a difference of two running
+ * totals found by binary search, with no time-zone conversion: a million tickets' figures need no
+ * `Intl` call beyond the span's days, each worked out once.
+ */
+interface Timeline {
+  /** Local days covered, first and last. */
+  firstDay: number;
+  lastDay: number;
+  starts: Float64Array;
+  ends: Float64Array;
+  /** Open time of all windows before window i. */
+  before: Float64Array;
+  total: number;
 }
 
 const prepared = new WeakMap<Calendar, Prepared>();
@@ -150,7 +169,7 @@ function prepare(cal: Calendar): Prepared {
       } else i++;
     }
   }
-  p = { byDay, holidays: new Set(cal.holidays.map((h) => isoToDay(h.date))), days: new Map() };
+  p = { byDay, holidays: new Set(cal.holidays.map((h) => isoToDay(h.date))), days: new Map(), timeline: null };
   prepared.set(cal, p);
   if (preparedByContent.size >= MAX_PREPARED) preparedByContent.clear();
   preparedByContent.set(content, p);
@@ -174,10 +193,10 @@ export function windowsOfDay(cal: Calendar, localDay: number): readonly (readonl
 }
 
 /**
- * The instant at which `amountMs` of open time has passed since `fromMs`, or null when the calendar
- * has no open time within about ten years. Zero amount: `fromMs` itself.
+ * The instant at which `amountMs` of open time has passed since `fromMs`, walking the calendar day
+ * by day (the definition; `addBusinessTime` answers the same from the calendar's timeline).
  */
-export function addBusinessTime(cal: Calendar, fromMs: number, amountMs: number): number | null {
+export function addBusinessTimeByDays(cal: Calendar, fromMs: number, amountMs: number): number | null {
   if (amountMs <= 0) return fromMs;
   let left = amountMs;
   const first = localDayOf(cal.timezone, fromMs) - 1;
@@ -192,8 +211,8 @@ export function addBusinessTime(cal: Calendar, fromMs: number, amountMs: number)
   return null;
 }
 
-/** Open time between two instants, in ms (0 when `toMs` is not after `fromMs`). */
-export function businessTimeBetween(cal: Calendar, fromMs: number, toMs: number): number {
+/** Open time between two instants, walking the calendar day by day (the definition; see `businessTimeBetween`). */
+export function businessTimeBetweenByDays(cal: Calendar, fromMs: number, toMs: number): number {
   if (toMs <= fromMs) return 0;
   let total = 0;
   const last = localDayOf(cal.timezone, toMs) + 1;
@@ -205,4 +224,108 @@ export function businessTimeBetween(cal: Calendar, fromMs: number, toMs: number)
     }
   }
   return total;
+}
+
+/** Days a timeline reaches past what was asked, so later tickets rarely make it grow. */
+const TIMELINE_MARGIN_DAYS = 400;
+/** Any zone's offset is under two days: an instant whose UTC day is this far inside the span has its local day, and the days either side, inside it. */
+const ZONE_SLACK_DAYS = 2;
+
+function buildTimeline(cal: Calendar, firstDay: number, lastDay: number): Timeline | null {
+  let n = 0;
+  for (let d = firstDay; d <= lastDay; d++) n += windowsOfDay(cal, d).length;
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  const before = new Float64Array(n);
+  let i = 0;
+  let sum = 0;
+  for (let d = firstDay; d <= lastDay; d++) {
+    for (const [s, e] of windowsOfDay(cal, d)) {
+      // Windows that overlap or run out of order (never seen in a real zone) are left to the day-by-day walk.
+      if (i > 0 && s < ends[i - 1]!) return null;
+      starts[i] = s;
+      ends[i] = e;
+      before[i] = sum;
+      sum += e - s;
+      i++;
+    }
+  }
+  return { firstDay, lastDay, starts, ends, before, total: sum };
+}
+
+/** The calendar's timeline covering the UTC days of `fromMs` … `toMs` (grown when needed), or null to walk day by day. */
+function timelineFor(cal: Calendar, fromMs: number, toMs: number): Timeline | null {
+  const p = prepare(cal);
+  const a = Math.floor(fromMs / DAY_MS);
+  const b = Math.floor(toMs / DAY_MS);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return null;
+  if (p.timeline === 'walk') return null;
+  let t = p.timeline;
+  if (t && a - ZONE_SLACK_DAYS >= t.firstDay && b + ZONE_SLACK_DAYS <= t.lastDay) return t;
+  const first = Math.min(t ? t.firstDay : Infinity, a - ZONE_SLACK_DAYS - TIMELINE_MARGIN_DAYS);
+  const last = Math.max(t ? t.lastDay : -Infinity, b + ZONE_SLACK_DAYS + TIMELINE_MARGIN_DAYS);
+  // Bounded: a span of more than about thirty years is walked day by day instead.
+  if (last - first > 11_000) return null;
+  t = buildTimeline(cal, first, last);
+  p.timeline = t ?? 'walk';
+  return t;
+}
+
+/** Index of the last window starting at or before `ms` (-1: none). */
+function windowAt(t: Timeline, ms: number): number {
+  let lo = 0;
+  let hi = t.starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (t.starts[mid]! <= ms) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Open time of the timeline before `ms`. */
+function openBefore(t: Timeline, ms: number): number {
+  const i = windowAt(t, ms);
+  if (i < 0) return 0;
+  return t.before[i]! + Math.min(ms, t.ends[i]!) - t.starts[i]!;
+}
+
+/**
+ * The instant at which `amountMs` of open time has passed since `fromMs`, or null when the calendar
+ * has no open time within about ten years. Zero amount: `fromMs` itself.
+ */
+export function addBusinessTime(cal: Calendar, fromMs: number, amountMs: number): number | null {
+  if (amountMs <= 0) return fromMs;
+  const t = timelineFor(cal, fromMs, fromMs);
+  if (t) {
+    const target = openBefore(t, fromMs) + amountMs;
+    // The first window whose running total reaches the target, if the timeline holds it.
+    let lo = 0;
+    let hi = t.starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (t.before[mid]! + t.ends[mid]! - t.starts[mid]! >= target) {
+        found = mid;
+        hi = mid - 1;
+      } else lo = mid + 1;
+    }
+    if (found >= 0) {
+      const at = t.starts[found]! + (target - t.before[found]!);
+      // Beyond about ten years from the start the walk gives up: so does the timeline.
+      if (at <= fromMs + (MAX_DAYS - ZONE_SLACK_DAYS) * DAY_MS) return at;
+    }
+  }
+  return addBusinessTimeByDays(cal, fromMs, amountMs);
+}
+
+/** Open time between two instants, in ms (0 when `toMs` is not after `fromMs`). */
+export function businessTimeBetween(cal: Calendar, fromMs: number, toMs: number): number {
+  if (toMs <= fromMs) return 0;
+  const t = timelineFor(cal, fromMs, toMs);
+  if (!t) return businessTimeBetweenByDays(cal, fromMs, toMs);
+  return openBefore(t, toMs) - openBefore(t, fromMs);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { addBusinessTime, businessTimeBetween, localToInstant, isoToDay, ALWAYS_OPEN, type Calendar } from './calendar';
+import { addBusinessTime, addBusinessTimeByDays, businessTimeBetween, businessTimeBetweenByDays, localToInstant, isoToDay, ALWAYS_OPEN, type Calendar, type Window } from './calendar';
 import { computeSla, readClock, type StatusEvent, type SlaTargets } from './clock';
 import { choosePolicy, type SlaPolicy } from './policy';
 import { holidaysFromIcs } from './ics';
@@ -65,6 +65,34 @@ describe('business-hours calendars', () => {
     expect(businessTimeBetween(weekdays('America/New_York'), t('2026-12-21T14:00:00Z'), t('2026-12-21T15:00:00Z'))).toBe(H);
     expect(businessTimeBetween(weekdays('Europe/London'), t('2026-12-21T14:00:00Z'), t('2026-12-21T15:00:00Z'))).toBe(H);
     expect(businessTimeBetween(weekdays('America/New_York'), t('2026-12-21T09:00:00Z'), t('2026-12-21T10:00:00Z'))).toBe(0);
+  });
+
+  it('answers from its timeline exactly what a walk day by day answers, across zones, summer time, holidays and years (fixed seed)', () => {
+    const zones = ['Europe/London', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Pacific/Chatham', 'UTC'];
+    const window = fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 1440 }), fc.integer({ min: 0, max: 1440 }));
+    const span = { min: t('2015-01-01T00:00:00Z'), max: t('2031-01-01T00:00:00Z') };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.array(window, { maxLength: 9 }),
+        fc.array(fc.integer({ min: isoToDay('2015-01-01'), max: isoToDay('2031-01-01') }), { maxLength: 30 }),
+        fc.array(fc.tuple(fc.integer(span), fc.integer({ min: 0, max: 120 * 86_400_000 })), { minLength: 1, maxLength: 12 }),
+        (timezone, hours, holidays, pairs) => {
+          const cal: Calendar = {
+            id: 'p',
+            name: 'Property',
+            timezone,
+            hours: hours as Window[],
+            holidays: holidays.map((d) => ({ date: new Date(d * 86_400_000).toISOString().slice(0, 10), name: 'Off' })),
+          };
+          for (const [from, length] of pairs) {
+            expect(businessTimeBetween(cal, from, from + length)).toBe(businessTimeBetweenByDays(cal, from, from + length));
+            expect(addBusinessTime(cal, from, length % (60 * 86_400_000))).toBe(addBusinessTimeByDays(cal, from, length % (60 * 86_400_000)));
+          }
+        },
+      ),
+      { seed: 20261207, numRuns: 60 },
+    );
   });
 
   it('answers null when a calendar never opens', () => {

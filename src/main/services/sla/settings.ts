@@ -1,6 +1,7 @@
 /**
  * SLA settings: business-hours calendars and SLA policies, team-wide records written through the
- * record primitive. Every change recomputes the open tickets' deadlines in the same transaction.
+ * record primitive. Every change recomputes the open tickets' deadlines: in the same transaction on a
+ * small store, in the background in short chunks on a large one (recompute-job.ts).
  */
 import type { Ctx } from '../core/context';
 import { write } from '../core/write';
@@ -12,10 +13,16 @@ import type { Calendar } from '../../../shared/sla/calendar';
 import { holidaysFromIcs, type IcsResult } from '../../../shared/sla/ics';
 import type { SlaPolicy } from '../../../shared/sla/policy';
 import { loadCalendars, loadPolicies } from './load';
-import { recomputeAllSla } from './recompute';
+import { requestSlaRecompute, startSlaRecompute } from './recompute-job';
 
 export type CalendarInput = Omit<Calendar, 'id'> & { id?: string };
 export type PolicyInput = Omit<SlaPolicy, 'id'> & { id?: string };
+
+/** Every open ticket's deadline follows the change: at once on a small store, else in the background (recompute-job.ts). */
+function recomputeAfterChange(ctx: Ctx): void {
+  requestSlaRecompute(ctx.store.sqlite);
+  startSlaRecompute(ctx.store.sqlite);
+}
 
 export function listCalendars(ctx: Ctx): Calendar[] {
   return [...loadCalendars(ctx.store.sqlite).values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -42,7 +49,7 @@ export function saveCalendar(ctx: Ctx, input: CalendarInput): Calendar {
   write(ctx, (w) => {
     if (known) updateRecord(ctx, w, 'sla_calendars', id, values);
     else createRecord(ctx, w, 'sla_calendars', id, GLOBAL_SCOPE, values);
-    recomputeAllSla(ctx.store.sqlite);
+    recomputeAfterChange(ctx);
   });
   return listCalendars(ctx).find((c) => c.id === id)!;
 }
@@ -53,7 +60,7 @@ export function deleteCalendar(ctx: Ctx, id: string): void {
   if (users.length) throw new AppError('conflict', `This calendar is used by ${users.map((n) => `“${n}”`).join(', ')}; choose another calendar there first.`);
   write(ctx, (w) => {
     deleteRecord(ctx, w, 'sla_calendars', id);
-    recomputeAllSla(ctx.store.sqlite);
+    recomputeAfterChange(ctx);
   });
 }
 
@@ -82,7 +89,7 @@ export function savePolicy(ctx: Ctx, input: PolicyInput): SlaPolicy {
   write(ctx, (w) => {
     if (known) updateRecord(ctx, w, 'sla_policies', id, values);
     else createRecord(ctx, w, 'sla_policies', id, GLOBAL_SCOPE, values);
-    recomputeAllSla(ctx.store.sqlite);
+    recomputeAfterChange(ctx);
   });
   return listPolicies(ctx).find((p) => p.id === id)!;
 }
@@ -91,7 +98,7 @@ export function deletePolicy(ctx: Ctx, id: string): void {
   if (!exists(ctx, 'sla_policies', id)) throw new AppError('not_found', 'No such SLA policy.');
   write(ctx, (w) => {
     deleteRecord(ctx, w, 'sla_policies', id);
-    recomputeAllSla(ctx.store.sqlite);
+    recomputeAfterChange(ctx);
   });
 }
 

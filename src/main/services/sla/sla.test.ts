@@ -8,7 +8,7 @@ import { deletePolicy, saveCalendar, savePolicy } from './settings';
 import { runEscalations, escalationNotices } from './escalate';
 import { listAlerts } from '../alerts/alerts';
 import { ticketSlaView } from './view';
-import { recomputeAllSla } from './recompute';
+import { recomputeAllSla } from './recompute-job';
 import { dryRun, saveRule } from '../routing/routing';
 import { AppError } from '../../../shared/result';
 

@@ -17,7 +17,7 @@ import {
   type TicketType,
 } from '../../../shared/tickets/rules';
 import { reserveNumbers } from '../core/numbers';
-import { recomputeAllSla } from '../sla/recompute';
+import { recomputeAllSla } from '../sla/recompute-job';
 import { DEFAULT_CATEGORIES } from '../settings/settings';
 
 // Generated data is the same for the same seed.

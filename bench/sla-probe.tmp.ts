@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { openStore } from '../src/main/db/open';
+import { systemClock } from '../src/main/services/core/context';
+import { loadActor } from '../src/main/services/directory/users';
+import { slaSection } from './sla-section';
+const dir = process.argv[2]!;
+const store = openStore(path.join(dir, 'outpost.db'), { key: null });
+const adminId = store.sqlite.prepare("SELECT id FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1").pluck().get() as string;
+const techId = store.sqlite.prepare("SELECT id FROM users WHERE role = 'technician' ORDER BY id LIMIT 1").pluck().get() as string;
+const ctx = (id: string, call: string) => ({ store, clock: systemClock, actor: loadActor(store.sqlite, id)!, call });
+const time = (fn: () => void) => { const t = performance.now(); fn(); return performance.now() - t; };
+const repeat = (n: number, fn: (i: number) => void) => { const s: number[] = []; for (let i = 0; i < n; i++) s.push(time(() => fn(i))); s.sort((a, b) => a - b); return { median_ms: s[n >> 1]!, p95_ms: s[Math.ceil(n * 0.95) - 1]!, max_ms: s[n - 1]!, n }; };
+const r = slaSection(ctx(adminId, 'sla.savePolicy') as never, ctx(techId, 'tickets.list') as never, { time, repeat });
+console.log(JSON.stringify(r));
+store.close();
