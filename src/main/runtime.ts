@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './services/core/context';
 import { reindexSearch, searchIndexStale } from './services/search/search';
 import { startSearchMerges } from './services/search/maintenance';
 import { startSlaRecomputes } from './services/sla/background';
+import { repairImportedSla } from './services/sla/imported';
 import { trainTriageModel } from './services/triage/triage';
 import type { Runtime } from './api/dispatch';
 import type { AppEvent } from '../shared/api';
@@ -102,6 +103,9 @@ export function startRuntime(opts: {
     migrateTeamSettings(opened.sqlite, (opts.clock ?? systemClock).now().toISOString());
     // Dashboards' business-hours figures for tickets held from before they were kept (once per store).
     if (deriveMissingBusinessFigures(opened.sqlite)) log.info('business-hours figures derived for the tickets held');
+    // Tickets imported from ServiceNow before pending moves carried Outpost's reasons: their SLA columns again (once per store).
+    const repaired = repairImportedSla(opened.sqlite);
+    if (repaired) log.info({ tickets: repaired }, 'SLA columns of imported ServiceNow tickets derived again');
     // A first sync interrupted while it filled the registers without their indexes: built now.
     const rebuilt = restoreIndexesNow(opened.sqlite);
     if (rebuilt) log.warn({ indexes: rebuilt }, 'indexes left out by an interrupted first sync built');

@@ -5,6 +5,7 @@
  */
 import { addBusinessTime, businessTimeBetween, type Calendar } from './calendar';
 import { isOpen, type TicketStatus } from '../tickets/rules';
+import { pendingReasonOf } from '../tickets/servicenow-states';
 
 /** Pending reasons that stop the clock: the ball is in the customer's or a vendor's court. */
 export const PAUSING_REASONS: readonly string[] = ['customer', 'vendor'];
@@ -64,8 +65,9 @@ interface Segment {
 
 const RESPONDED: readonly TicketStatus[] = ['in_progress', 'pending', 'resolved'];
 
+/** Whether the clock runs in a status; a pending move recorded by an earlier ServiceNow import pauses as its state maps. */
 function runs(status: TicketStatus, reason: string | null): boolean {
-  return isOpen(status) && !(status === 'pending' && PAUSING_REASONS.includes(reason ?? ''));
+  return isOpen(status) && !(status === 'pending' && PAUSING_REASONS.includes(pendingReasonOf(reason) ?? ''));
 }
 
 function clock(segments: Segment[], targetMs: number, warnShare: number, cal: Calendar, final: { state: ClockFigures['state']; met: boolean | null | 'compute'; stoppedAt: number | null }): ClockFigures {

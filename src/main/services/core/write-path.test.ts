@@ -30,6 +30,9 @@ const ALLOWED: Record<string, Record<string, string>> = {
   'sla/recompute.ts': {
     tickets: 'each ticket’s SLA due times (sla_state, sla_clock, sla_due_at, sla_warn_at, sla_left_ms): device-only columns derived from the synced history and policy, never synced, so every device computes the same',
   },
+  'sla/recompute-job.ts': {
+    tickets: 'the same device-only columns (SLA due times and business-hours durations) recomputed for every ticket, a chunk at a time, after a policy or calendar change: derived data, never synced',
+  },
 };
 
 const WRITE = /\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+(\$\{[^}]+\}|[a-z_][a-z0-9_]*)/gi;

@@ -12,6 +12,9 @@ import { importServiceNow } from '../tickets/import/servicenow';
 import { getKpis } from './kpis';
 import { listTickets } from '../tickets/queue';
 import { saveCalendar, savePolicy } from '../sla/settings';
+import { loadSlaSetup } from '../sla/load';
+import { historyOf, slaOfTicket, type TicketSlaFacts } from '../sla/recompute';
+import type { StatusEvent } from '../../../shared/sla/clock';
 import { DRILL_FIGURES, drillFilter, type DrillFigure } from '../../../shared/kpis/drill';
 import type { KpiFigures, KpiFilter } from '../../../shared/api/kpis';
 import type { TicketImportResult } from '../../../shared/api/tickets';
@@ -326,6 +329,33 @@ describe.skipIf(!file)('ServiceNow sample: import figures and KPIs against the r
     // The file's own figure stays beside it, unchanged.
     expect(dry.madeSlaPercent).toBe(result.madeSlaPercent);
     console.log(JSON.stringify({ fileMadeSlaPercent: dry.madeSlaPercent, outpostMadeSlaPercent: dry.outpost.madeSlaPercent, outpostSla: dry.outpost.sla }));
+  });
+
+  it('the console’s SLA clock over each imported incident’s stored history agrees with the import’s own figure', async () => {
+    // The policy of the tests above. What a ticket's header shows: its clock computed from the status history the import stored.
+    const sqlite = w.store.sqlite;
+    const setup = loadSlaSetup(sqlite);
+    const facts = sqlite.prepare('SELECT id, type, category, scope_id, priority, opened_at, first_response_at FROM tickets WHERE source_number IS NOT NULL').all() as TicketSlaFacts[];
+    const count = (history: (id: string) => StatusEvent[]) => {
+      let measured = 0;
+      let met = 0;
+      for (const t of facts) {
+        const r = slaOfTicket(setup, t, history(t.id))?.figures.resolution;
+        if (!r || r.state !== 'stopped' || r.met === null) continue;
+        measured++;
+        if (r.met) met++;
+      }
+      return { measured, met };
+    };
+    const device = count((id) => historyOf(sqlite, id));
+    const dry = await importServiceNow(w.ctx(w.admin, 'tickets.import'), { bytes: fs.readFileSync(file!) }, { dryRun: true });
+    expect(device).toEqual({ measured: dry.outpost.sla!.measured, met: dry.outpost.sla!.met });
+    // Every pending move carries Outpost's reason.
+    expect(sqlite.prepare("SELECT count(*) FROM ticket_history WHERE kind = 'status' AND to_value = 'pending' AND (reason IS NULL OR reason NOT IN ('customer', 'vendor', 'change'))").pluck().get()).toBe(0);
+    // Before pending moves carried a reason the clock knew, nothing paused: the same history without pauses.
+    const unpaused = count((id) => historyOf(sqlite, id).map((e) => (e.to === 'pending' ? { ...e, reason: 'ServiceNow' } : e)));
+    expect(unpaused.met).toBeLessThanOrEqual(device.met);
+    console.log(JSON.stringify({ deviceMetPercent: Math.round((10_000 * device.met) / device.measured) / 100, device, withoutPauses: unpaused, withoutPausesPercent: Math.round((10_000 * unpaused.met) / unpaused.measured) / 100 }));
   });
 
   it('a re-import of the same file updates, never doubles', async () => {

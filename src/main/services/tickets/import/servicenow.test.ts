@@ -7,6 +7,8 @@ import { countRows, makeWorld, type World } from '../../../testing';
 import { importServiceNow, parseServiceNowTime } from './servicenow';
 import { getTicketByNumber, createTicket } from '../tickets';
 import { verifyChain } from '../../core/audit';
+import { savePolicy } from '../../sla/settings';
+import { repairImportedSla } from '../../sla/imported';
 
 const HEADER =
   'number,incident_state,active,reassignment_count,reopen_count,sys_mod_count,made_sla,caller_id,opened_by,opened_at,sys_created_by,sys_created_at,sys_updated_by,sys_updated_at,contact_type,location,category,subcategory,u_symptom,cmdb_ci,impact,urgency,priority,assignment_group,assigned_to,knowledge,u_priority_confirmation,notify,problem_id,rfc,vendor,caused_by,closed_code,resolved_by,resolved_at,closed_at';
@@ -183,5 +185,59 @@ describe('importServiceNow', () => {
     expect(t.timeline.filter((e) => e.kind === 'status')).toHaveLength(6);
     const ops = w.store.sqlite.prepare("SELECT kind FROM pending_ops WHERE entity = 'tickets' AND record_id = ? ORDER BY device_seq").pluck().all(t.id);
     expect(ops).toContain('transition');
+  });
+});
+
+describe('imported pending incidents and the SLA clock', () => {
+  // Waiting on the caller, then on a problem (a change of what it waits on while pending), then on the caller again, still open.
+  const WAITING = [
+    HEADER,
+    row({ n: 'INC0000200', state: 'New', mod: 0, at: '01-03-2016 08:00' }),
+    row({ n: 'INC0000200', state: 'Active', mod: 1, at: '01-03-2016 09:00', who: 'Resolver 1' }),
+    row({ n: 'INC0000200', state: 'Awaiting User Info', mod: 2, at: '01-03-2016 10:00', who: 'Resolver 1' }),
+    row({ n: 'INC0000200', state: 'Awaiting Problem', mod: 3, at: '01-03-2016 13:00', who: 'Resolver 1' }),
+    row({ n: 'INC0000200', state: 'On Hold', mod: 4, at: '01-03-2016 14:00', who: 'Resolver 1' }),
+  ].join('\n');
+  const sla = () =>
+    w.store.sqlite.prepare("SELECT sla_state, sla_clock, sla_left_ms, sla_due_at FROM tickets WHERE source_number = 'INC0000200'").get() as Record<string, unknown>;
+
+  function policy() {
+    savePolicy(w.ctx(w.admin), { name: 'Around the clock', position: 0, active: true, type: null, category: null, siteId: null, calendarId: null, warnShare: 0.75, targets: { '3': { response: null, resolution: 8 * 60 } }, escalations: [] });
+  }
+
+  it('pauses an incident awaiting the caller or on hold as a ticket pending on the customer does, with Outpost’s reasons in its history', async () => {
+    policy();
+    await importServiceNow(w.ctx(w.admin, 'tickets.import'), bytes(WAITING), { dryRun: false });
+    const t = getTicketByNumber(w.ctx(w.admin), 'INC0000200');
+    const moves = t.timeline.filter((e) => e.kind === 'status').map((e) => (e.kind === 'status' ? [e.to, e.reason] : null));
+    expect(moves).toEqual([
+      ['new', 'ServiceNow: New (Updated by 5)'],
+      ['in_progress', 'ServiceNow: Active (Updated by 5)'],
+      ['pending', 'customer'],
+      ['pending', 'change'],
+      ['pending', 'customer'],
+    ]);
+    expect(t.pendingReason).toBe('customer');
+    // Ran 08:00–10:00 and 13:00–14:00 (awaiting a problem does not pause): 3 of 8 hours used, paused now.
+    expect(sla()).toEqual({ sla_state: 'paused', sla_clock: 'resolution', sla_left_ms: 5 * 3_600_000, sla_due_at: null });
+  });
+
+  it('reads the pending moves an earlier import recorded with ServiceNow’s state text the same way, and derives their columns again once at start', async () => {
+    policy();
+    await importServiceNow(w.ctx(w.admin, 'tickets.import'), bytes(WAITING), { dryRun: false });
+    const sqlite = w.store.sqlite;
+    // As an earlier import wrote them: ServiceNow's text on the pending moves, no move for a change of what it waits on, no columns.
+    sqlite.exec(`UPDATE ticket_history SET reason = 'ServiceNow: Awaiting User Info (Updated by 5)' WHERE kind = 'status' AND to_value = 'pending' AND reason = 'customer';
+      DELETE FROM ticket_history WHERE kind = 'status' AND to_value = 'pending' AND reason <> 'ServiceNow: Awaiting User Info (Updated by 5)';
+      UPDATE tickets SET sla_state = NULL, sla_clock = NULL, sla_due_at = NULL, sla_warn_at = NULL, sla_left_ms = NULL;
+      DELETE FROM meta WHERE key = 'sla.servicenow-pauses';`);
+    expect(repairImportedSla(sqlite)).toBe(1);
+    // Paused from 10:00 on (the earlier import kept only the first pending move): 2 of 8 hours used.
+    expect(sla()).toEqual({ sla_state: 'paused', sla_clock: 'resolution', sla_left_ms: 6 * 3_600_000, sla_due_at: null });
+    // Once per store.
+    expect(repairImportedSla(sqlite)).toBe(0);
+    // A re-import of the file adds the moves the earlier one left out, and the clock follows them.
+    await importServiceNow(w.ctx(w.admin, 'tickets.import'), bytes(WAITING), { dryRun: false });
+    expect(sla()).toEqual({ sla_state: 'paused', sla_clock: 'resolution', sla_left_ms: 5 * 3_600_000, sla_due_at: null });
   });
 });

@@ -27,7 +27,7 @@ import { TRANSITION_FIELDS } from '../../../../shared/sync/access';
 import { priorityMatrix } from '../../settings/settings';
 import { reserveNumbers } from '../../core/numbers';
 import { releaseUpload, uploadFile, uploadStream, type UploadFile } from '../../uploads/uploads';
-import { deriveBusinessFigures } from '../../sla/figures';
+import { recomputeSla } from '../../sla/recompute';
 import { loadSlaSetup, type SlaSetup } from '../../sla/load';
 import { slaOfTicket } from '../../sla/recompute';
 import type { StatusEvent } from '../../../../shared/sla/clock';
@@ -46,23 +46,7 @@ const REQUIRED = ['number', 'incident_state', 'reassignment_count', 'reopen_coun
 const OPTIONAL = ['caller_id', 'opened_by', 'sys_updated_by', 'contact_type', 'location', 'category', 'subcategory', 'u_symptom', 'cmdb_ci', 'assignment_group', 'assigned_to', 'closed_code', 'resolved_by', 'resolved_at', 'closed_at'] as const;
 type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 
-/** ServiceNow's incident states and the Outpost status each stands for (pending with its reason). */
-export const SERVICENOW_STATES: Record<string, { status: TicketStatus; pending?: PendingReason }> = {
-  new: { status: 'new' },
-  active: { status: 'in_progress' },
-  'in progress': { status: 'in_progress' },
-  'awaiting user info': { status: 'pending', pending: 'customer' },
-  'awaiting evidence': { status: 'pending', pending: 'customer' },
-  'awaiting caller': { status: 'pending', pending: 'customer' },
-  'awaiting vendor': { status: 'pending', pending: 'vendor' },
-  'awaiting problem': { status: 'pending', pending: 'change' },
-  'awaiting change': { status: 'pending', pending: 'change' },
-  'on hold': { status: 'pending', pending: 'customer' },
-  resolved: { status: 'resolved' },
-  closed: { status: 'closed' },
-  canceled: { status: 'cancelled' },
-  cancelled: { status: 'cancelled' },
-};
+import { SERVICENOW_REASON_PREFIX, SERVICENOW_STATES } from '../../../../shared/tickets/servicenow-states';
 
 const CHANNELS: Record<string, string> = { phone: 'phone', email: 'email', 'self service': 'portal', 'self-service': 'portal', portal: 'portal', 'walk-in': 'walk_in', 'walk in': 'walk_in', chat: 'chat', monitoring: 'monitoring', 'direct opening': 'walk_in' };
 
@@ -329,7 +313,9 @@ function fold(number: string, evs: SnEvent[], matrix: ReturnType<typeof priority
   const last = evs[evs.length - 1]!;
   const first = evs[0]!;
   const history: HistoryPlan[] = [];
-  const reasonOf = (e: SnEvent) => `ServiceNow: ${e.state}${e.updatedBy ? ` (${e.updatedBy})` : ''}`;
+  // A move to pending carries Outpost's pending reason, as one made here does (the SLA clock pauses on
+  // the customer or a vendor, the timeline says who the ticket waits on); other moves say ServiceNow's state.
+  const reasonOf = (e: SnEvent) => (e.status === 'pending' && e.pending ? e.pending : `${SERVICENOW_REASON_PREFIX}${e.state}${e.updatedBy ? ` (${e.updatedBy})` : ''}`);
   history.push({ key: `${first.mod}:${first.row}:status`, at: iso(Math.min(first.openedAt, first.updatedAt)), kind: 'status', field: null, from: null, to: first.status, reason: reasonOf(first) });
   let reopened = false;
   // What the SLA clock reads: every move of status, and of the pending reason (waiting on the
@@ -343,7 +329,8 @@ function fold(number: string, evs: SnEvent[], matrix: ReturnType<typeof priority
     const at = iso(b.updatedAt);
     const key = `${b.mod}:${b.row}`;
     if (a.status !== b.status || (b.status === 'pending' && a.pending !== b.pending)) slaEvents.push({ id: slaId(b), at, to: b.status, reason: b.status === 'pending' ? b.pending : null });
-    if (a.status !== b.status) {
+    if (a.status !== b.status || (b.status === 'pending' && a.pending !== b.pending)) {
+      // A change of what a pending incident waits on is a move of its own (pending → pending), as the SLA clock reads it.
       history.push({ key: `${key}:status`, at, kind: 'status', field: null, from: a.status, to: b.status, reason: reasonOf(b) });
       if ((a.status === 'resolved' || a.status === 'closed') && isOpen(b.status)) reopened = true;
     }
@@ -660,7 +647,8 @@ async function writePlans(
               if (!t.changed) unchanged++;
             }
             // Business-hours figures of the written tickets, under the team's SLA calendars (docs/kpis.md).
-            if (setup.policies.length) deriveBusinessFigures(sqlite, written.filter((t) => t.changed).map((t) => t.id), setup);
+            // and their SLA clocks (the queue's chips, "Breaching soon"), read once for both.
+            if (setup.policies.length) recomputeSla(sqlite, written.filter((t) => t.changed).map((t) => t.id), setup);
           },
           opts,
         );
