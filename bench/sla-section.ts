@@ -57,7 +57,7 @@ export function slaSection(admin: Ctx, tech: Ctx, t: Timer, label = '') {
   const chunks = (r: RecomputeTotals) => ({
     open_tickets: r.tickets,
     open_ms: Math.round(r.openMs),
-    open_tickets_per_sec: r.openMs ? Math.round((r.tickets / r.openMs) * 1000) : null,
+    open_tickets_per_sec: r.openMs ? Math.round((r.tickets / r.openMs) * 1000) : 0,
     figures_tickets: r.figures,
     figures_ms: Math.round(r.figuresMs),
     changed_rows: r.changed,
