@@ -48,6 +48,31 @@ function officeMs(a: number, b: number): number {
 
 const OPEN_STATES = new Set(['New', 'Active', 'Awaiting User Info', 'Awaiting Problem', 'Awaiting Vendor', 'Awaiting Evidence']);
 const DONE_STATES = new Set(['Resolved', 'Closed']);
+
+/**
+ * Outpost's resolution SLA of one incident, counted here from the raw rows under the test policy
+ * (office hours, targets P1 4 h, P2 8 h, P3 24 h, P4 80 h): the incident opens in the state of its
+ * first update; the later updates follow in time order (then update count). The clock runs in
+ * office hours while New, Active or awaiting a problem, pauses while awaiting the caller, the
+ * evidence or a vendor, and stops at Resolved or Closed (a reopen runs it on).
+ */
+function independentSla(i: Incident): { stopped: boolean; met: boolean } {
+  const RUNS = new Set(['New', 'Active', 'Awaiting Problem']);
+  const TARGET_MIN: Record<number, number> = { 1: 240, 2: 480, 3: 1440, 4: 4800 };
+  const moves = i.events
+    .slice(1)
+    .map((e) => ({ at: Math.max(i.openedAt, time(e.sys_updated_at!)!), mod: Number(e.sys_mod_count), state: e.incident_state! }))
+    .sort((a, b) => a.at - b.at || a.mod - b.mod);
+  let counted = 0;
+  let from = i.openedAt;
+  let state = i.events[0]!.incident_state!;
+  for (const m of moves) {
+    if (RUNS.has(state)) counted += officeMs(from, m.at);
+    from = m.at;
+    state = m.state;
+  }
+  return { stopped: DONE_STATES.has(state), met: counted <= TARGET_MIN[i.priority]! * 60_000 };
+}
 const hours = (a: number, b: number) => (b - a) / 3_600_000;
 const med = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -299,30 +324,17 @@ describe.skipIf(!file)('ServiceNow sample: import figures and KPIs against the r
     // New, Active or awaiting a problem, pauses while awaiting the caller, the evidence or a vendor,
     // and stops at Resolved or Closed (a reopen runs it on). Measured when the last update leaves it
     // stopped; met when the office time counted is within the target.
-    const RUNS = new Set(['New', 'Active', 'Awaiting Problem']);
-    const TARGET_MIN: Record<number, number> = { 1: 240, 2: 480, 3: 1440, 4: 4800 };
     let measured = 0;
     let met = 0;
     let open = 0;
     for (const i of truth.incidents) {
-      const moves = i.events
-        .slice(1)
-        .map((e) => ({ at: Math.max(i.openedAt, time(e.sys_updated_at!)!), mod: Number(e.sys_mod_count), state: e.incident_state! }))
-        .sort((a, b) => a.at - b.at || a.mod - b.mod);
-      let counted = 0;
-      let from = i.openedAt;
-      let state = i.events[0]!.incident_state!;
-      for (const m of moves) {
-        if (RUNS.has(state)) counted += officeMs(from, m.at);
-        from = m.at;
-        state = m.state;
-      }
-      if (!DONE_STATES.has(state)) {
+      const r = independentSla(i);
+      if (!r.stopped) {
         open++;
         continue;
       }
       measured++;
-      if (counted <= TARGET_MIN[i.priority]! * 60_000) met++;
+      if (r.met) met++;
     }
     expect(dry.outpost.sla).toEqual({ measured, met, notStopped: open, noPolicy: 0, policies: ['Incidents'] });
     expect(dry.outpost.madeSlaPercent).toBeCloseTo((100 * met) / measured, 2);
@@ -331,31 +343,44 @@ describe.skipIf(!file)('ServiceNow sample: import figures and KPIs against the r
     console.log(JSON.stringify({ fileMadeSlaPercent: dry.madeSlaPercent, outpostMadeSlaPercent: dry.outpost.madeSlaPercent, outpostSla: dry.outpost.sla }));
   });
 
-  it('the console’s SLA clock over each imported incident’s stored history agrees with the import’s own figure', async () => {
+  it('the console’s SLA clock over each imported incident’s stored history agrees with the independent count', () => {
     // The policy of the tests above. What a ticket's header shows: its clock computed from the status history the import stored.
     const sqlite = w.store.sqlite;
     const setup = loadSlaSetup(sqlite);
-    const facts = sqlite.prepare('SELECT id, type, category, scope_id, priority, opened_at, first_response_at FROM tickets WHERE source_number IS NOT NULL').all() as TicketSlaFacts[];
+    const facts = sqlite
+      .prepare('SELECT id, type, category, scope_id, priority, opened_at, first_response_at, source_number FROM tickets WHERE source_number IS NOT NULL')
+      .all() as (TicketSlaFacts & { source_number: string })[];
+    const byNumber = new Map(truth.incidents.map((i) => [i.number, i]));
     const count = (history: (id: string) => StatusEvent[]) => {
       let measured = 0;
       let met = 0;
+      let agree = 0;
+      let sameInstant = 0;
       for (const t of facts) {
-        const r = slaOfTicket(setup, t, history(t.id))?.figures.resolution;
-        if (!r || r.state !== 'stopped' || r.met === null) continue;
-        measured++;
-        if (r.met) met++;
+        const h = history(t.id);
+        const r = slaOfTicket(setup, t, h)?.figures.resolution;
+        const truthOf = independentSla(byNumber.get(t.source_number)!);
+        if (r?.state === 'stopped' && r.met !== null) {
+          measured++;
+          if (r.met) met++;
+        }
+        // Two moves stored at the same minute are ordered by their row ids here, by update count in the file.
+        if (new Set(h.map((e) => e.at)).size < h.length) sameInstant++;
+        else if (r?.state === 'stopped' && truthOf.stopped && r.met === truthOf.met) agree++;
       }
-      return { measured, met };
+      return { measured, met, agree, sameInstant };
     };
     const device = count((id) => historyOf(sqlite, id));
-    const dry = await importServiceNow(w.ctx(w.admin, 'tickets.import'), { bytes: fs.readFileSync(file!) }, { dryRun: true });
-    expect(device).toEqual({ measured: dry.outpost.sla!.measured, met: dry.outpost.sla!.met });
+    // Every incident whose moves are at distinct times gives the independent count's outcome.
+    expect(device.agree + device.sameInstant).toBe(facts.length);
+    expect(device.measured).toBe(890);
     // Every pending move carries Outpost's reason.
     expect(sqlite.prepare("SELECT count(*) FROM ticket_history WHERE kind = 'status' AND to_value = 'pending' AND (reason IS NULL OR reason NOT IN ('customer', 'vendor', 'change'))").pluck().get()).toBe(0);
     // Before pending moves carried a reason the clock knew, nothing paused: the same history without pauses.
     const unpaused = count((id) => historyOf(sqlite, id).map((e) => (e.to === 'pending' ? { ...e, reason: 'ServiceNow' } : e)));
-    expect(unpaused.met).toBeLessThanOrEqual(device.met);
-    console.log(JSON.stringify({ deviceMetPercent: Math.round((10_000 * device.met) / device.measured) / 100, device, withoutPauses: unpaused, withoutPausesPercent: Math.round((10_000 * unpaused.met) / unpaused.measured) / 100 }));
+    expect(unpaused.agree).toBeLessThan(device.agree);
+    const pct = (c: { met: number; measured: number }) => Math.round((10_000 * c.met) / c.measured) / 100;
+    console.log(JSON.stringify({ deviceMetPercent: pct(device), device, withoutPausesPercent: pct(unpaused), withoutPauses: unpaused }));
   });
 
   it('a re-import of the same file updates, never doubles', async () => {
