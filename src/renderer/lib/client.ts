@@ -4,7 +4,7 @@
  */
 import { contract, isCallName, type CallInput, type CallName, type CallOutput } from '../../shared/api';
 import type { AppEvent } from '../../shared/api/events';
-import type { UploadReceipt } from '../../shared/api/common';
+import { UPLOAD_MAX_BYTES, uploadTooLarge, type UploadReceipt } from '../../shared/api/common';
 import type { OutpostBridge, PickedFile, PickKind } from '../../shared/api/bridge';
 import type { ApiError, ErrorCode, Issue, Result } from '../../shared/result';
 
@@ -97,6 +97,9 @@ export const api = {
  */
 export async function uploadFile(file: Blob, onProgress?: (sent: number, total: number) => void): Promise<UploadReceipt | null> {
   if (bridge()) return null;
+  // Refused here, before a byte is sent: a host that refuses a body part-way may close the
+  // connection before the browser reads its answer.
+  if (file.size > UPLOAD_MAX_BYTES) throw new ApiCallError({ code: 'invalid_input', message: uploadTooLarge(UPLOAD_MAX_BYTES) });
   const token = tokenSource();
   // XMLHttpRequest rather than fetch: only it reports how much of a request body has been sent.
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -106,7 +109,7 @@ export async function uploadFile(file: Blob, onProgress?: (sent: number, total: 
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
-    xhr.onerror = () => reject(new ApiCallError({ code: 'internal', message: 'The file could not be sent: the connection to the local service was lost.' }));
+    xhr.onerror = () => reject(new ApiCallError({ code: 'internal', message: 'The file could not be sent: the connection to Outpost closed before all of it was sent. Check that Outpost is still running, then choose the file again.' }));
     xhr.send(file);
   });
   let body: Result<UploadReceipt> | null = null;

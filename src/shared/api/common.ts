@@ -22,6 +22,13 @@ export interface Page<T> {
  */
 export const uploadId = z.string().regex(/^up_[0-9a-f]{32}$/, { message: 'Not an upload id; upload the file again.' });
 
+/** The largest file an import takes (a full ServiceNow or asset export fits many times over). */
+export const UPLOAD_MAX_BYTES = 512 * 1024 * 1024;
+
+/** The size refusal, in the words both the page (before sending) and the host (while receiving) use. */
+export const uploadTooLarge = (maxBytes: number) =>
+  `The file is larger than ${maxBytes >= 1024 * 1024 ? `${Math.round(maxBytes / (1024 * 1024))} MB` : `${Math.ceil(maxBytes / 1024)} KB`}.`;
+
 /** What the streaming upload answers. */
 export interface UploadReceipt {
   uploadId: string;

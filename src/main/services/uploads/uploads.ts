@@ -17,7 +17,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { AppError, type ErrorCode } from '../../../shared/result';
-import type { UploadReceipt } from '../../../shared/api/common';
+import { UPLOAD_MAX_BYTES, uploadTooLarge, type UploadReceipt } from '../../../shared/api/common';
 import type { Ctx } from '../core/context';
 import { requireActor } from '../core/write';
 
@@ -26,7 +26,7 @@ const MB = 1024 * 1024;
 /** What one person may keep waiting, and what the disk keeps free. Tests lower them. */
 export const UPLOAD_LIMITS = {
   /** Big enough for a full ServiceNow or asset export (the 120k-event export is 39 MB). */
-  maxBytes: 512 * MB,
+  maxBytes: UPLOAD_MAX_BYTES,
   /** Uploads one person may have waiting to be imported (including one still arriving). */
   perPersonCount: 2,
   /** Bytes one person's waiting uploads may hold together. */
@@ -134,7 +134,7 @@ function freeBytes(dir: string): number {
  */
 function admit(ownerId: string, declared: number | null, dir: string): void {
   const L = UPLOAD_LIMITS;
-  if (declared !== null && declared > L.maxBytes) throw new UploadRefused('invalid_input', `The file is larger than ${inMB(L.maxBytes)}.`, 413);
+  if (declared !== null && declared > L.maxBytes) throw new UploadRefused('invalid_input', uploadTooLarge(L.maxBytes), 413);
   const h = held(ownerId);
   if (h.count >= L.perPersonCount)
     throw new UploadRefused(
@@ -182,7 +182,7 @@ export async function receiveUpload(
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
       mine.bytes += chunk.length;
-      if (size > L.maxBytes) done(new UploadRefused('invalid_input', `The file is larger than ${inMB(L.maxBytes)}.`, 413));
+      if (size > L.maxBytes) done(new UploadRefused('invalid_input', uploadTooLarge(L.maxBytes), 413));
       else if (before + size > L.perPersonBytes)
         done(
           new UploadRefused(
