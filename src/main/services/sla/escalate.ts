@@ -47,7 +47,9 @@ export function runEscalations(ctx: Ctx): EscalationRun {
   const now = ctx.clock.now().getTime();
   // A level may fire before the warning (a negative offset from the deadline): look that far ahead.
   const ahead = Math.max(0, ...levels.map((l) => -l.offsetMinutes * 60_000));
-  const held = actor.siteIds.length ? actor.siteIds : null;
+  // Administrators hold every site; a technician only theirs (none: no ticket is theirs to escalate),
+  // as the server judges the ops an escalation writes.
+  const held = actor.role === 'admin' ? null : new Set(actor.siteIds);
   const candidates = sqlite
     .prepare(
       `SELECT id, type, category, scope_id, priority, opened_at, first_response_at FROM tickets
@@ -56,7 +58,7 @@ export function runEscalations(ctx: Ctx): EscalationRun {
     .all(now + ahead) as TicketSlaFacts[];
   const seen = sqlite.prepare('SELECT 1 FROM ticket_escalations WHERE id = ?');
   for (const t of candidates) {
-    if (held && !held.includes(t.scope_id)) continue;
+    if (held && !held.has(t.scope_id)) continue;
     out.checked++;
     const sla = slaOfTicket(setup, t, historyOf(sqlite, t.id));
     if (!sla) continue;

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHost, type TestHost } from '../../testing/host';
+import { TEST_PASSWORD } from '../../testing';
 
 let t: TestHost;
 const tokens: Record<string, string> = {};
@@ -55,7 +56,7 @@ const ICS = [
 ].join('\r\n');
 
 beforeAll(async () => {
-  t = await startTestHost({ people: { tech: { role: 'technician', displayName: 'Tom Tech' } } });
+  t = await startTestHost({ people: { tech: { role: 'technician', displayName: 'Tom Tech' }, aud: 'auditor', rita: 'requester' } });
   Object.assign(tokens, t.tokens);
   siteId = t.siteId;
   techId = t.ids.tech!;
@@ -114,6 +115,18 @@ describe('SLA settings and routing over HTTP', () => {
     const ticket = await ok<{ id: string; number: string }>('tickets.create', { type: 'incident', title: 'Printer jammed on floor 2', siteId }, tokens.tech);
     const sla = await ok<{ policyName: string | null; calendarName: string | null }>('sla.ticket', { id: ticket.id }, tokens.tech);
     expect(sla).toMatchObject({ policyName: 'Incidents in office hours', calendarName: 'London office' });
+    // Escalating writes the ticket: only staff of its site may fire a level (the server would refuse
+    // anyone else's ops). A requester and an auditor are refused; a technician of another site, and
+    // one who holds no site, look at nothing and fire nothing.
+    for (const who of ['rita', 'aud'] as const) expect((await post('sla.escalate', {}, tokens[who])).status, who).toBe(403);
+    const branch = await ok<{ id: string }>('sites.create', { name: 'Branch office' }, tokens.admin);
+    for (const [username, siteIds] of [['bea', [branch.id]], ['nils', []]] as const) {
+      await ok('users.create', { username, displayName: username, role: 'technician', password: TEST_PASSWORD, siteIds }, tokens.admin);
+      const token = (await ok<{ token: string }>('session.login', { username, password: TEST_PASSWORD })).token;
+      expect(await ok('sla.escalate', {}, token), username).toEqual({ checked: 0, fired: [] });
+    }
+    expect((await ok<{ items: unknown[] }>('sla.notices', {}, tokens.admin)).items).toHaveLength(0);
+
     const run = await ok<{ fired: { ticketId: string }[] }>('sla.escalate', {}, tokens.admin);
     expect(run.fired.map((f) => f.ticketId)).toContain(ticket.id);
     const notices = await ok<{ items: { id: string; ticketId: string; number: string; title: string; summary: string; at: string }[] }>(
