@@ -2,15 +2,18 @@
  * The host SIGKILLed while it moves a store between machines, as a real process (`npm run serve`'s
  * entry): while it writes an export of everything (the download the browser host offers), while it
  * imports everything into a new machine's empty store (reading and checking the export, then putting
- * the store and its evidence files in place), and while it writes an evidence file. Each is killed at
- * its known steps (fault points, src/main/db/fault-point.ts) and once at a seeded random time. After
- * each kill the host starts again on the same data folder: the store opens, passes SQLite's integrity
- * check and the audit chain, holds all of the import or none of it with every evidence file it names,
- * no partial file is left where it could be offered or imported as whole, and the work runs again.
+ * the store and its evidence files in place), while `npm run restore` puts an export in place of a
+ * store in use, and while it writes an evidence file. Each is killed at its known steps (fault points,
+ * src/main/db/fault-point.ts) and once at a seeded random time. After each kill the host starts again
+ * on the same data folder: the store opens, passes SQLite's integrity check and the audit chain, holds
+ * all of the import or none of it with every evidence file it names, no partial file is left where it
+ * could be offered or imported as whole, and the work runs again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tempDir } from '../testing';
 import { call, readableFiles, serve, stop, type Running } from '../testing/serve-process';
 import { CRASH_ENV as TEST_ENV, filesMatching, killAt, passphraseFile, seededRandom, seedStore, signInAdmin as login, storeOnDisk, type StoreOnDisk } from '../testing/crash';
@@ -25,6 +28,7 @@ import type { ExportSummary } from '../../shared/api/store';
 const PASSPHRASE = 'new machine crash passphrase';
 const EXPORT_PASSPHRASE = 'moving day crash passphrase';
 const MARKER = 'plover-saffron';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** Enough tickets (each ~8 kB of text and a comment) that reading and checking the export takes a while. */
 const TICKETS = 400;
 const BLOBS = 6;
@@ -279,5 +283,50 @@ describe('SIGKILL while an evidence file is written', () => {
     await stop(again);
     expect(openBlobStore(path.join(data, 'blobs'), null).verify(added.sha256)).toBe('ok');
     expect(blobFiles(data)).toHaveLength(before + 1);
+  }, 300_000);
+});
+
+describe('SIGKILL mid `npm run restore` of an export of everything', () => {
+  it('killed with the store it replaces moved aside and the imported one not yet in place: the next start finishes, the old store kept aside', async () => {
+    // A machine already in use (its own administrator and a ticket), restored from the export on the command line.
+    const data = path.join(t.dir, 'cli');
+    const host = await serve(data, null, TEST_ENV);
+    const token = (await call<{ token: string }>(host, 'setup.init', { admin: { username: 'kept', displayName: 'Kept Admin', password: 'password123' }, site: { name: 'Old depot' } })).token;
+    await call(host, 'tickets.create', { type: 'incident', title: 'On the machine before the restore' }, token);
+    await stop(host);
+    const exportPass = path.join(t.dir, 'export-passphrase');
+    fs.writeFileSync(exportPass, `${EXPORT_PASSPHRASE}\n`);
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main/host/restore.ts', exportFile, '--data-dir', data, '--export-passphrase-file', exportPass], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...TEST_ENV, OUTPOST_FAULT_AT: 'import.replacing' },
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise((r) => child.once('exit', r));
+    const end = Date.now() + 120_000;
+    while (!out.includes('fault point import.replacing')) {
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`npm run restore did not reach its fault point: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+    expect(fs.existsSync(path.join(data, 'outpost.db'))).toBe(false);
+    expect(fs.existsSync(path.join(data, 'outpost.db.before-restore'))).toBe(true);
+
+    const again = await serve(data, null, TEST_ENV);
+    await logged(data, 'an interrupted import of everything was finished');
+    expect((await call<{ valid: boolean }>(again, 'audit.verify', {}, await login(again))).valid).toBe(true);
+    await stop(again);
+    const s = storeOnDisk(data, null);
+    expect(s.integrity).toBe('ok');
+    expect(s.chain.valid).toBe(true);
+    expect(s.tickets).toBe(seeded.tickets);
+    for (const sha of shas) expect(openBlobStore(path.join(data, 'blobs'), null).verify(sha), sha).toBe('ok');
+    const kept = storeOnDisk(data, null, 'outpost.db.before-restore');
+    expect(kept.integrity).toBe('ok');
+    expect(kept.tickets).toBe(1);
   }, 300_000);
 });

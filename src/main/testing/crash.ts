@@ -94,9 +94,9 @@ export interface StoreOnDisk {
   assets: number;
 }
 
-/** Opens the store file of a stopped host with its key: SQLite's integrity check, the audit chain, and what it holds. */
-export function storeOnDisk(dataDir: string, key: StoreKey | null): StoreOnDisk {
-  const sqlite = openConnection(path.join(dataDir, 'outpost.db'), key);
+/** Opens the store file (`name` in the folder) of a stopped host with its key: SQLite's integrity check, the audit chain, and what it holds. */
+export function storeOnDisk(dataDir: string, key: StoreKey | null, name = 'outpost.db'): StoreOnDisk {
+  const sqlite = openConnection(path.join(dataDir, name), key);
   try {
     const n = (sql: string) => sqlite.prepare(sql).pluck().get() as number;
     const chain = verifyChain(sqlite);
