@@ -77,11 +77,11 @@ export function keyPragmas(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): s
 
 /**
  * Settings of every connection to an encrypted store. SQLite3 Multiple Ciphers turns secure_delete
- * fully on for encrypted stores, which overwrites the content of every freed page with zeros and so
- * writes (and encrypts) pages a delete would otherwise leave alone: acknowledging a day's ops cost
- * 3.5 times as long as on a plain store. FAST still purges deleted content from the pages a delete
- * writes anyway, without writing more pages; what stays in free pages is ciphertext under the
- * store's key. A plain store keeps SQLite's default (off).
+ * fully on for encrypted stores, which overwrites freed content with zeros even where that writes
+ * (and encrypts) pages a delete would otherwise leave alone: deleting 60,000 rows in batches wrote
+ * 14,272 pages to the log with it on and 10,560 with FAST. FAST still purges deleted content from
+ * the pages a delete writes anyway, without writing more pages; what stays in free pages is
+ * ciphertext under the store's key. A plain store keeps SQLite's default (off).
  */
 export const ENCRYPTED_STORE_PRAGMAS = ['secure_delete = FAST'] as const;
 
