@@ -16,8 +16,8 @@ import { tempDir } from '../../../testing';
 import { MAX_BODY } from '../../../host/server';
 import { UPLOAD_FOLDER, UPLOAD_LIMITS } from '../../uploads/uploads';
 import { fixture } from '../test-fixtures';
-import type { CsvInspection, ImportJobStatus, ImportResult } from '../../../../shared/api/assets';
-import type { AppEvent } from '../../../../shared/api';
+import type { CsvInspection, ImportResult } from '../../../../shared/api/assets';
+import { followEvents } from '../../../testing/event-stream';
 
 const MB = 1024 * 1024;
 /** Rows of the file: the fixture's rows again and again, each with its own asset tag. */
@@ -44,41 +44,25 @@ async function upload(file: string, token: string | null): Promise<Reply<{ uploa
   return { status: res.status, body: (await res.json()) as Reply<{ uploadId: string; size: number }>['body'] };
 }
 
-/** The import progress the event channel (SSE) tells this person, as the wizard hears it. */
-async function listen(token: string): Promise<{ jobs: ImportJobStatus[]; stop(): void }> {
-  const abort = new AbortController();
-  const res = await fetch(`${t.url}/api/events?token=${encodeURIComponent(token)}`, { signal: abort.signal });
-  const jobs: ImportJobStatus[] = [];
-  const reader = res.body!.getReader();
-  const dec = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += dec.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const data = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
-          buf = buf.slice(i + 2);
-          const e = data ? (JSON.parse(data.slice(6)) as AppEvent) : null;
-          if (e?.type === 'import.progress') jobs.push(e.job);
-        }
-      }
-    } catch {
-      // stopped
-    }
-  })();
-  return { jobs, stop: () => abort.abort() };
-}
-
-async function until(ok: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** An upload that declares `length` bytes and sends none: the answer the host gives on the headers alone. */
+function declaring(length: number, token: string): Promise<{ status: number; message: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${t.url}/api/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(length), authorization: `Bearer ${token}` },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, message: (JSON.parse(body) as { error: { message: string } }).error.message });
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
 }
 
 const assetTotal = async () => (await t.ok<{ total: number }>('assets.list', { withTotal: true, limit: 1 }, t.tokens.admin)).total;
@@ -148,35 +132,13 @@ describe('a large asset export over the browser host', () => {
       expect(r.status, who).toBe(403);
       expect(r.body.error?.message, who).toMatch(/cannot upload import files/);
     }
-    // The cap as it stands (512 MB): a request declaring more is answered before a byte is kept.
-    const declared = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(`${t.url}/api/upload`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(UPLOAD_LIMITS.maxBytes + 1), authorization: `Bearer ${t.tokens.admin}` },
-      });
-      req.on('response', (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      req.on('error', reject);
-      req.flushHeaders();
-    });
-    expect(declared.status).toBe(413);
-    expect(JSON.parse(declared.body).error.message).toBe('The file is larger than 512 MB.');
-    // A body with no declared length is cut off once it passes the cap (here lowered to 32 MB), and nothing of it is kept.
+    // The cap as it stands (512 MB), and lowered below this file: a request declaring more is answered
+    // before a byte of its body is read (a browser always declares a file's length).
+    expect(await declaring(UPLOAD_LIMITS.maxBytes + 1, t.tokens.admin!)).toEqual({ status: 413, message: 'The file is larger than 512 MB.' });
     const cap = UPLOAD_LIMITS.maxBytes;
     UPLOAD_LIMITS.maxBytes = 32 * MB;
     try {
-      const res = await fetch(`${t.url}/api/upload`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${t.tokens.tech}` },
-        body: fs.createReadStream(good) as unknown as ReadableStream,
-        duplex: 'half',
-      } as RequestInit);
-      expect(res.status).toBe(413);
-      expect(((await res.json()) as { error: { message: string } }).error.message).toBe('The file is larger than 32 MB.');
+      expect(await declaring(fs.statSync(good).size, t.tokens.tech!)).toEqual({ status: 413, message: 'The file is larger than 32 MB.' });
     } finally {
       UPLOAD_LIMITS.maxBytes = cap;
     }
@@ -220,14 +182,15 @@ describe('a large asset export over the browser host', () => {
     const lastTag = ins.headers.indexOf('Asset Tag');
     expect(ins.sample.every((r) => /-\d{5}$/.test(r[lastTag]!))).toBe(true);
 
-    const events = await listen(t.tokens.admin!);
+    const sse = await followEvents(t.url, t.tokens.admin!);
     const preview = await t.ok<ImportResult>('assets.import', { format: 'snipe-it-assets', uploadId, dryRun: true }, t.tokens.admin);
     expect(preview).toMatchObject({ rows: ROWS, created: ROWS, errors: [] });
     // The preview of a large file reports how far it has got, as the wizard's bar shows it.
-    await until(() => events.jobs.some((j) => j.state === 'done'), 'the end of the preview on the event channel');
-    events.stop();
-    expect(events.jobs.some((j) => j.phase === 'checking' && j.state === 'running' && j.total === ROWS)).toBe(true);
-    expect(events.jobs.every((j) => j.format === 'snipe-it-assets')).toBe(true);
+    await sse.waitFor((e) => e.type === 'import.progress' && e.job.state === 'done', 'the end of the preview', 30_000);
+    sse.close();
+    const jobs = sse.events.flatMap((e) => (e.type === 'import.progress' ? [e.job] : []));
+    expect(jobs.some((j) => j.phase === 'checking' && j.state === 'running' && j.total === ROWS)).toBe(true);
+    expect(jobs.every((j) => j.format === 'snipe-it-assets')).toBe(true);
     const before = await assetTotal();
     const done = await t.ok<ImportResult>('assets.import', { format: 'snipe-it-assets', uploadId, dryRun: false }, t.tokens.admin);
     expect(done).toMatchObject({ rows: ROWS, created: ROWS, errors: [] });
