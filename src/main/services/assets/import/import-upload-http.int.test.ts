@@ -166,6 +166,17 @@ describe('a large asset export over the browser host', () => {
     expect((await t.post('assets.import', { ...input, dryRun: true }, t.tokens.admin)).status).toBe(404);
   }, 120_000);
 
+  it('takes a GLPI inventory file the same way', async () => {
+    const inventory = fixture('inventory/glpi-computer_1.json')!;
+    const up = await upload(inventory, t.tokens.tech!);
+    expect(up.status).toBe(200);
+    const input = { format: 'glpi-inventory', uploadId: up.body.value.uploadId };
+    const preview = await t.ok<ImportResult>('assets.import', { ...input, dryRun: true }, t.tokens.tech);
+    expect(preview).toMatchObject({ created: 1, errors: [] });
+    expect(await t.ok<ImportResult>('assets.import', { ...input, dryRun: false }, t.tokens.tech)).toMatchObject({ created: 1, errors: [] });
+    expect(waiting()).toEqual([]);
+  });
+
   it('inspects its head, previews and imports it whole, and removes the upload once imported', async () => {
     const up = await upload(good, t.tokens.admin!);
     expect(up.status).toBe(200);
