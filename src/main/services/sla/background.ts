@@ -1,12 +1,12 @@
 /**
  * Carries an SLA recompute (recompute-job.ts) on in the background: a chunk at a time, each its own
  * short transaction taken when no long job holds the store (the write gate), sized to take about
- * `CHUNK_TARGET_MS`, with the event loop free between chunks so calls and screens answer meanwhile.
+ * `CHUNK_TARGET_MS` (`ChunkSizer`), with the event loop free between chunks so calls and screens answer meanwhile.
  * Started with the app; a recompute found asked for at start (the app stopped half-way) is finished.
  */
 import type Database from 'better-sqlite3';
 import { writeGate, writeGateBusy } from '../../db/write-gate';
-import { ALL_CHUNK, CHUNK_TARGET_MS, OPEN_CHUNK, setSlaRecomputeCarrier, slaRecomputePending, slaRecomputeStep } from './recompute-job';
+import { ChunkSizer, setSlaRecomputeCarrier, slaRecomputePending, slaRecomputePhase, slaRecomputeStep } from './recompute-job';
 
 export interface SlaRecomputeRun {
   chunks: number;
@@ -21,13 +21,13 @@ export function startSlaRecomputes(
   let running = false;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
-  const sizes = { open: OPEN_CHUNK, all: ALL_CHUNK };
   const pause = () => new Promise<void>((r) => setImmediate(r));
 
   const carry = async () => {
     if (running || stopped) return;
     running = true;
     const run: SlaRecomputeRun = { chunks: 0, longestChunkMs: 0, ms: 0 };
+    const sizer = new ChunkSizer();
     const began = performance.now();
     try {
       for (;;) {
@@ -37,9 +37,9 @@ export function startSlaRecomputes(
           await new Promise((r) => setTimeout(r, 50));
           continue;
         }
-        const phase = getPhase(sqlite);
+        const phase = slaRecomputePhase(sqlite);
         if (!phase) break;
-        const size = sizes[phase];
+        const size = sizer.size(phase);
         const t = performance.now();
         const r = await writeGate(sqlite).exclusive(() => (sqlite.open && !sqlite.inTransaction ? slaRecomputeStep(sqlite, size) : undefined));
         if (r === undefined) continue;
@@ -47,8 +47,7 @@ export function startSlaRecomputes(
         const ms = performance.now() - t;
         run.chunks++;
         run.longestChunkMs = Math.max(run.longestChunkMs, ms);
-        // Size the next chunk of this phase to take about the target (within bounds).
-        if (r.read > 0) sizes[phase] = Math.max(200, Math.min(50_000, Math.round((size * CHUNK_TARGET_MS) / Math.max(1, ms))));
+        sizer.took(phase, r.read, ms);
         if (r.done && !slaRecomputePending(sqlite)) {
           run.ms = performance.now() - began;
           opts.onDone(run);
@@ -94,9 +93,4 @@ export function startSlaRecomputes(
       // closed
     }
   };
-}
-
-function getPhase(sqlite: Database.Database): 'open' | 'all' | null {
-  const v = sqlite.prepare("SELECT json_extract(value, '$.phase') FROM meta WHERE key = 'sla.recompute'").pluck().get() as 'open' | 'all' | undefined;
-  return v ?? null;
 }

@@ -37,10 +37,26 @@ interface JobState {
 
 /** A store with no more tickets than this is recomputed at once, inside the change that asks for it. */
 export const INLINE_TICKETS = 5_000;
-/** First chunk sizes; the background job then sizes its chunks to take about `CHUNK_TARGET_MS` each. */
-export const OPEN_CHUNK = 2_000;
-export const ALL_CHUNK = 10_000;
+/** First chunk sizes (small: a cold store reads slowly); each next chunk is sized to take about `CHUNK_TARGET_MS`. */
+export const OPEN_CHUNK = 500;
+export const ALL_CHUNK = 1_000;
 export const CHUNK_TARGET_MS = 40;
+
+/** Chunk sizes per phase, each next one sized from how long the last took (within bounds). */
+export class ChunkSizer {
+  private readonly sizes = { open: OPEN_CHUNK, all: ALL_CHUNK };
+  size(phase: 'open' | 'all'): number {
+    return this.sizes[phase];
+  }
+  took(phase: 'open' | 'all', read: number, ms: number): void {
+    if (read > 0) this.sizes[phase] = Math.max(100, Math.min(50_000, Math.round((this.sizes[phase] * CHUNK_TARGET_MS) / Math.max(1, ms))));
+  }
+}
+
+/** Where the recompute asked for stands: null when none is. */
+export function slaRecomputePhase(sqlite: Database.Database): 'open' | 'all' | null {
+  return getMetaJson<JobState | null>(sqlite, STATE_KEY, null)?.phase ?? null;
+}
 
 /**
  * Asks for a recompute (inside the transaction of the change that needs it). A recompute already under
@@ -214,14 +230,18 @@ export interface RecomputeTotals {
   figuresMs: number;
 }
 
-/** Runs what is left of the recompute asked for, now, chunk after chunk. */
+/** Runs what is left of the recompute asked for, now, chunk after chunk (sized as the background job sizes them). */
 export function finishSlaRecompute(sqlite: Database.Database): RecomputeTotals {
   const out: RecomputeTotals = { tickets: 0, figures: 0, changed: 0, chunks: 0, longestChunkMs: 0, openMs: 0, figuresMs: 0 };
+  const sizer = new ChunkSizer();
   for (;;) {
+    const phase = slaRecomputePhase(sqlite);
+    if (!phase) break;
     const t = performance.now();
-    const r = slaRecomputeStep(sqlite);
+    const r = slaRecomputeStep(sqlite, sizer.size(phase));
     if (!r) break;
     const ms = performance.now() - t;
+    sizer.took(phase, r.read, ms);
     out.chunks++;
     out.longestChunkMs = Math.max(out.longestChunkMs, ms);
     out.tickets += r.open;
