@@ -136,6 +136,16 @@ export function useScanCatcher(defaultHandler: ScanHandler): void {
       // A printable key may start or continue a burst: hold it until the next key shows which.
       // A key after a pause starts afresh, so what was held before it is delivered first.
       if (held.length && e.timeStamp - heldAt > maxGapMs) flush();
+      // That flush delivered a shortcut that put focus in a field (`/` then a key after the gap, before
+      // the release timer ran): this key, aimed at where focus was, is text for the field now.
+      if (isTextEntry(document.activeElement) && document.activeElement !== e.target) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        document.execCommand('insertText', false, e.key);
+        detector.reset();
+        light();
+        return;
+      }
       e.preventDefault();
       e.stopImmediatePropagation();
       held.push({ key: e.key, code: e.code, shiftKey: e.shiftKey, target: e.target });
