@@ -11,6 +11,10 @@ const only = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 const summary = [];
+const failures = [];
+// ANSI colours stripped, one line, at most 300 characters.
+// eslint-disable-next-line no-control-regex
+const firstLine = (m) => String(m ?? 'no message').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? 'no message';
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -56,6 +60,12 @@ step('vitest', () => {
   const brokenFiles = (r.testResults ?? []).filter((t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed')).length;
   let f = (r.numFailedTests ?? 0) + brokenFiles;
   if (code !== 0 && f === 0) f = 1;
+  for (const t of r.testResults ?? []) {
+    const file = path.relative(root, t.name ?? '');
+    const failedTests = (t.assertionResults ?? []).filter((a) => a.status === 'failed');
+    if (t.status === 'failed' && !failedTests.length) failures.push(`vitest ${file}: ${firstLine(t.message)}`);
+    for (const a of failedTests) failures.push(`vitest ${file} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+  }
   return [p, f];
 });
 
@@ -64,13 +74,27 @@ step('e2e', () => {
   const file = path.join(out, 'playwright.json');
   const code = run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file });
   if (!existsSync(file)) return [0, 1];
-  const s = JSON.parse(readFileSync(file, 'utf8')).stats ?? {};
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const s = report.stats ?? {};
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        if (t.status !== 'unexpected') continue;
+        const last = (t.results ?? []).at(-1);
+        failures.push(`e2e ${spec.file}:${spec.line} › ${spec.title}: ${firstLine(last?.error?.message)}`);
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of report.suites ?? []) walk(suite);
   const p = (s.expected ?? 0) + (s.flaky ?? 0);
   let f = s.unexpected ?? 0;
   if (code !== 0 && f === 0) f = 1;
   return [p, f];
 });
 
+// The tail of the output is what survives in a CI log: name every failure there, one line each.
+if (failures.length) console.log('\nFailed:\n' + failures.slice(0, 20).map((l) => `  ${l}`).join('\n') + (failures.length > 20 ? `\n  … and ${failures.length - 20} more` : ''));
 console.log('\n' + summary.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
