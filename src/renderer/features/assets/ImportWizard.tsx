@@ -32,6 +32,8 @@ import { useCall } from '../../lib/query';
 import { navigate } from '../../lib/router';
 import { formatNumber } from '../../lib/format';
 import { decodeBytes } from './files';
+import { useHeldUpload } from '../../lib/useHeldUpload';
+import { SendProgress, sizeText } from '../common/SendProgress';
 import { useSession } from '../../stores/session';
 import { invalidateAssetData } from './common';
 
@@ -82,12 +84,6 @@ interface Picked {
   isJson: boolean;
 }
 
-/** A file's size as a person reads it. */
-function sizeText(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toLocaleString(undefined, { maximumFractionDigits: 1 })} MB`;
-  if (bytes >= 1024) return `${formatNumber(Math.ceil(bytes / 1024))} KB`;
-  return `${formatNumber(bytes)} bytes`;
-}
 
 const looksLikeJson = (name: string) => /\.json$/i.test(name);
 
@@ -115,16 +111,10 @@ export function ImportWizard() {
   const inputRef = useRef<HTMLInputElement>(null);
   const sites = useCall('sites.list', {});
   /** The upload this wizard holds and has not imported: let go when another file is chosen, on Start again and on leaving. */
-  const held = useRef<string | null>(null);
-  const letGo = () => {
-    const uploadId = held.current;
-    held.current = null;
-    if (uploadId) api.call('uploads.discard', { uploadId }).catch(() => undefined);
-  };
-  useEffect(() => letGo, []);
+  const upload = useHeldUpload();
 
   const reset = () => {
-    letGo();
+    upload.letGo();
     setFile(null);
     setInspection(null);
     setFormat(null);
@@ -150,8 +140,7 @@ export function ImportWizard() {
 
   /** Reads what a file holds (its head: the importer's inspection), once it is where the importer reads it. */
   const open = async (picked: Picked) => {
-    letGo();
-    held.current = picked.uploadId;
+    upload.hold(picked.uploadId);
     setFile(picked);
     if (picked.bytes === 0) {
       setProblem('This file is empty.');
@@ -243,7 +232,7 @@ export function ImportWizard() {
         setDone(r);
         if (r.errors.length === 0) {
           // Imported: Outpost has already let the upload go.
-          held.current = null;
+          upload.imported();
           invalidateAssetData();
           setStep(3);
         } else setPreview(r);
@@ -334,20 +323,7 @@ export function ImportWizard() {
                 </Text>
               )}
             </Group>
-            {sent && (
-              <Stack gap={4}>
-                <Progress
-                  value={sent.total > 0 ? (100 * sent.done) / sent.total : 0}
-                  size="lg"
-                  aria-label="Sending the file"
-                  data-testid="import-upload-progress"
-                  transitionDuration={200}
-                />
-                <Text size="xs" c="dimmed" role="status">
-                  Sending the file to Outpost: {sizeText(sent.done)} of {sizeText(sent.total)}
-                </Text>
-              </Stack>
-            )}
+            {sent && <SendProgress done={sent.done} total={sent.total} testId="import-upload-progress" />}
           </Stack>
         </Card>
 

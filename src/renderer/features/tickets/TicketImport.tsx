@@ -17,10 +17,15 @@ import { formatNumber } from '../../lib/format';
 import { useSession } from '../../stores/session';
 import { useLookups } from '../common/lookups';
 import { bytesToBase64 } from '../assets/files';
+import { useHeldUpload } from '../../lib/useHeldUpload';
+import { SendProgress, sizeText } from '../common/SendProgress';
 
 const PHASE_LABEL: Record<ImportJobStatus['phase'], string> = { reading: 'Reading the file', checking: 'Folding events into tickets', writing: 'Writing tickets', finishing: 'Finishing' };
 const PHASE_SPAN: Record<ImportJobStatus['phase'], [number, number]> = { reading: [0, 35], checking: [35, 40], writing: [40, 98], finishing: [98, 100] };
 
+
+/** The reading phase counts the file's bytes; the others count incidents or tickets. */
+const amount = (phase: ImportJobStatus['phase'], n: number) => (phase === 'reading' ? sizeText(n) : formatNumber(n));
 
 const pct = (n: number | null) => (n === null ? '—' : `${n.toLocaleString(undefined, { maximumFractionDigits: 2 })} %`);
 
@@ -39,13 +44,9 @@ export function TicketImport() {
   /** The file as the importer names it: an upload (browser) or its bytes (desktop), made once per picked file. */
   const sent = useRef<{ file: File; input: { uploadId: string } | { contentBase64: string } } | null>(null);
   /** An upload (or pick) not imported is let go when another file is chosen and on leaving the page. */
-  const held = useRef<string | null>(null);
-  const letGo = () => {
-    const uploadId = held.current;
-    held.current = null;
-    if (uploadId) api.call('uploads.discard', { uploadId }).catch(() => undefined);
-  };
-  useEffect(() => letGo, []);
+  const upload = useHeldUpload();
+  /** Bytes of the file sent so far (browser), while it is streamed to the host. */
+  const [sending, setSending] = useState<{ done: number; total: number } | null>(null);
 
   useEffect(() => {
     if (!token) return;
@@ -62,9 +63,14 @@ export function TicketImport() {
     if (!f) throw new Error('Choose the export file first.');
     if (sent.current?.file === f) return sent.current.input;
     setBusy('uploading');
-    const receipt = await uploadFile(f);
-    letGo();
-    held.current = receipt?.uploadId ?? null;
+    setSending({ done: 0, total: f.size });
+    let receipt;
+    try {
+      receipt = await uploadFile(f, (done, total) => setSending({ done, total }));
+    } finally {
+      setSending(null);
+    }
+    upload.hold(receipt?.uploadId ?? null);
     const input = receipt ? { uploadId: receipt.uploadId } : { contentBase64: bytesToBase64(new Uint8Array(await f.arrayBuffer())) };
     sent.current = { file: f, input };
     return input;
@@ -76,8 +82,7 @@ export function TicketImport() {
     try {
       const p = await pickFile('servicenow-events');
       if (!p) return;
-      letGo();
-      held.current = p.uploadId;
+      upload.hold(p.uploadId);
       setPicked(p);
       setResult(null);
       setProblem(null);
@@ -97,7 +102,7 @@ export function TicketImport() {
       setResult(r);
       if (!dryRun && !r.errors.length) {
         // The upload is gone once imported: a second import reads the file again.
-        held.current = null;
+        upload.imported();
         sent.current = null;
         setPicked(null);
         changed('tickets');
@@ -167,19 +172,17 @@ export function TicketImport() {
           Import
         </Button>
       </Group>
-      {busy && (
-        <Stack gap={4}>
-          <Progress value={busy === 'uploading' ? 0 : value} size="lg" aria-label="Import progress" data-testid="ticket-import-progress" transitionDuration={200} />
-          <Text size="xs" c="dimmed" role="status">
-            {busy === 'uploading'
-              ? 'Sending the file…'
-              : running
-                ? running.total > 0
-                  ? `${PHASE_LABEL[running.phase]}: ${formatNumber(running.done)} of ${formatNumber(running.total)}`
-                  : `${PHASE_LABEL[running.phase]}…`
-                : 'Starting…'}
-          </Text>
-        </Stack>
+      {busy === 'uploading' && sending ? (
+        <SendProgress done={sending.done} total={sending.total} testId="ticket-import-upload-progress" />
+      ) : (
+        busy && (
+          <Stack gap={4}>
+            <Progress value={value} size="lg" aria-label="Import progress" data-testid="ticket-import-progress" transitionDuration={200} />
+            <Text size="xs" c="dimmed" role="status">
+              {running ? (running.total > 0 ? `${PHASE_LABEL[running.phase]}: ${amount(running.phase, running.done)} of ${amount(running.phase, running.total)}` : `${PHASE_LABEL[running.phase]}…`) : 'Starting…'}
+            </Text>
+          </Stack>
+        )
       )}
       {problem && (
         <Alert color="red" title="The import did not run">
