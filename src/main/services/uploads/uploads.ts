@@ -241,9 +241,8 @@ function corrupt(): AppError {
   return new AppError('invalid_input', 'The uploaded file was changed on disk after it was received; upload it again.');
 }
 
-/** The upload's bytes as a stream (decrypted; a sealed file that fails its check ends in an error). */
-export function uploadStream(f: { path: string; key: string | null }, highWaterMark = MB): Readable {
-  if (!f.key) return fs.createReadStream(f.path, { highWaterMark });
+/** Where a sealed upload's ciphertext lies, and the decipher for it (its tag set, checked at the end). */
+function openSealed(f: { path: string; key: string }): { decipher: ReturnType<typeof createDecipheriv>; start: number; end: number } {
   const total = fs.statSync(f.path).size;
   if (total < HEAD + TAG) throw corrupt();
   const head = Buffer.alloc(HEAD);
@@ -256,9 +255,16 @@ export function uploadStream(f: { path: string; key: string | null }, highWaterM
     fs.closeSync(fd);
   }
   if (!head.subarray(0, SEALED.length).equals(SEALED)) throw corrupt();
-  const d = createDecipheriv('aes-256-gcm', Buffer.from(f.key, 'hex'), head.subarray(SEALED.length));
-  d.setAuthTag(tag);
-  const src = total - TAG > HEAD ? fs.createReadStream(f.path, { start: HEAD, end: total - TAG - 1, highWaterMark }) : null;
+  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(f.key, 'hex'), head.subarray(SEALED.length));
+  decipher.setAuthTag(tag);
+  return { decipher, start: HEAD, end: total - TAG };
+}
+
+/** The upload's bytes as a stream (decrypted; a sealed file that fails its check ends in an error). */
+export function uploadStream(f: { path: string; key: string | null }, highWaterMark = MB): Readable {
+  if (!f.key) return fs.createReadStream(f.path, { highWaterMark });
+  const { decipher: d, start, end } = openSealed({ path: f.path, key: f.key });
+  const src = end > start ? fs.createReadStream(f.path, { start, end: end - 1, highWaterMark }) : null;
   const out = new Transform({
     transform(chunk: Buffer, _enc, done) {
       done(null, d.update(chunk));
@@ -276,6 +282,50 @@ export function uploadStream(f: { path: string; key: string | null }, highWaterM
     src.pipe(out);
   } else out.end();
   return out;
+}
+
+/** The size of the upload's content (without a sealed file's header and tag). */
+export function uploadTextSize(f: { path: string; key: string | null }): number {
+  const total = fs.statSync(f.path).size;
+  return f.key ? Math.max(0, total - HEAD - TAG) : total;
+}
+
+/**
+ * The upload's bytes, decrypted, `chunkBytes` at a time, synchronously: for a reader that cannot
+ * wait (the asset import reads the file again inside its write transaction, in its worker). A
+ * sealed file that fails its check throws after its last chunk, before the reader is told it ended.
+ */
+export function readUploadChunks(f: { path: string; key: string | null }, chunkBytes: number, onChunk: (chunk: Buffer) => void): void {
+  const sealed = f.key ? openSealed({ path: f.path, key: f.key }) : null;
+  const fd = fs.openSync(f.path, 'r');
+  try {
+    const end = sealed ? sealed.end : fs.fstatSync(fd).size;
+    let at = sealed ? sealed.start : 0;
+    while (at < end) {
+      const buf = Buffer.allocUnsafe(Math.min(chunkBytes, end - at));
+      let got = 0;
+      while (got < buf.length) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, at + got);
+        if (n === 0) break;
+        got += n;
+      }
+      if (got === 0) break;
+      at += got;
+      const plain = buf.subarray(0, got);
+      onChunk(sealed ? sealed.decipher.update(plain) : plain);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (sealed) {
+    let rest: Buffer;
+    try {
+      rest = sealed.decipher.final();
+    } catch {
+      throw corrupt();
+    }
+    if (rest.length) onChunk(rest);
+  }
 }
 
 /**

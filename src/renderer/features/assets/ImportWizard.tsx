@@ -815,10 +815,12 @@ function PreviewCard({ r, onLabelType, busy = false }: { r: ImportResult; onLabe
 
 const PHASE_LABEL: Record<ImportJobStatus['phase'], string> = {
   reading: 'Reading the file',
-  checking: 'Checking rows',
+  checking: 'Reading and checking the file',
   writing: 'Writing rows',
   finishing: 'Saving',
 };
+/** The file is read and checked as a stream, counted in its bytes; rows are written and counted. */
+const phaseAmount = (phase: ImportJobStatus['phase'], n: number) => (phase === 'checking' ? sizeText(n) : formatNumber(n));
 /** Share of the bar per phase (writing is most of the time). */
 const PHASE_SPAN: Record<ImportJobStatus['phase'], [number, number]> = {
   reading: [0, 3],
@@ -831,8 +833,8 @@ const PHASE_SPAN: Record<ImportJobStatus['phase'], [number, number]> = {
 const PREVIEW_PROGRESS_BYTES = 2 * 1024 * 1024;
 
 /**
- * Progress of a large file's preview (read and checked off the main thread): the phases it reports
- * on the event channel, reading then checking rows.
+ * Progress of a large file's preview (read and checked off the main thread, as a stream): the bytes
+ * of the file read and checked so far, as reported on the event channel.
  */
 function PreviewProgress({ format }: { format: ImportFormat }) {
   const token = useSession((s) => s.token);
@@ -849,7 +851,7 @@ function PreviewProgress({ format }: { format: ImportFormat }) {
     <Stack gap={4}>
       <Progress value={value} size="lg" aria-label="Reading and checking the file" striped={!checking} animated={!checking} data-testid="import-preview-progress" transitionDuration={200} />
       <Text size="xs" c="dimmed" role="status" data-testid="import-preview-progress-text">
-        {checking ? `Checking rows: ${formatNumber(job.done)} of ${formatNumber(job.total)}` : 'Reading the file…'}
+        {checking ? `Reading and checking the file: ${sizeText(job.done)} of ${sizeText(job.total)}` : 'Reading the file…'}
       </Text>
     </Stack>
   );
@@ -902,7 +904,7 @@ function CommitProgress({ rows }: { rows: number }) {
             : running.cancelRequested || cancelling
               ? 'Cancelling: undoing everything this import wrote…'
               : running.total > 0
-                ? `${PHASE_LABEL[running.phase]}: ${formatNumber(running.done)} of ${formatNumber(running.total)}`
+                ? `${PHASE_LABEL[running.phase]}: ${phaseAmount(running.phase, running.done)} of ${phaseAmount(running.phase, running.total)}`
                 : `${PHASE_LABEL[running.phase]}…`}
         </Text>
         <Button size="xs" variant="default" color="red" onClick={() => void cancel()} disabled={!running || cancelling || running.cancelRequested} data-testid="import-cancel">

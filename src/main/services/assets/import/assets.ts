@@ -6,7 +6,7 @@ import type { WriteScope } from '../../core/write';
 import { appendAssetHistory, type NewAssetRow } from '../assets';
 import { AssetInserter, cancelledError, updateAsset, type ImportHooks, type OpBatch } from './commit';
 import type { AssetRaw } from '../mapping';
-import { cell, headerKey, mapColumns, type ColumnMap, type ParsedCsv } from './csv';
+import { cell, columnMapper, headerKey, type ColumnMap } from './csv';
 import { People, Places } from './resolve';
 import { addMonths, inferType, parseDate, parseMoney, type Parsed } from './values';
 import { statusForLabel } from '../../../../shared/assets/status-labels';
@@ -123,9 +123,13 @@ export type AssetPlan =
   | ({ row: number; kind: 'update'; before: AssetRaw; changes: Record<string, unknown> } & Refs)
   | { row: number; kind: 'unchanged'; before: AssetRaw };
 
-export interface AssetPlanResult {
-  plans: AssetPlan[];
-  errors: ImportError[];
+/** What the planner found once every row has passed: counts, problems, notes and the preview. */
+export interface AssetPlanSummary {
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** The first problems (see ErrorSink); `errors.count` says how many there were. */
+  errors: ErrorSink;
   /** Header notes that do not stop the import. */
   notes: string[];
   /** Notes about rows as a whole that do not stop the import. */
@@ -135,15 +139,53 @@ export interface AssetPlanResult {
   preview: Record<string, string | number | null>[];
 }
 
-function take<T>(p: Parsed<T>, row: number, column: string, errors: ImportError[]): T | undefined {
+/**
+ * A file's problems as they are found, row after row: the first `keep` are kept (a person fixes
+ * those first), the rest only counted, so a wholly wrong 200 MB file does not fill memory with them.
+ */
+export class ErrorSink {
+  readonly items: ImportError[] = [];
+  count = 0;
+  /** Rows (> 0) with at least one problem. */
+  rows = 0;
+  private lastRow = -1;
+  constructor(private readonly keep = 1000) {}
+  push(...es: ImportError[]): void {
+    for (const e of es) {
+      this.count++;
+      if (e.row > 0 && e.row !== this.lastRow) {
+        this.rows++;
+        this.lastRow = e.row;
+      }
+      if (this.items.length < this.keep) this.items.push(e);
+    }
+  }
+}
+
+function take<T>(p: Parsed<T>, row: number, column: string, errors: ErrorSink): T | undefined {
   if (p.ok) return p.value;
   errors.push({ row, column, message: p.message });
   return undefined;
 }
 
-export function planAssets(
+export interface AssetPlanner {
+  /** Problems with the header row: when there are any, no row is planned. */
+  readonly headerErrors: ImportError[];
+  /** Plans whole rows (rows[0] is file row `firstRow`), handing each row's plan to `emit`. */
+  plan(rows: string[][], firstRow: number, emit?: (p: AssetPlan) => void): void;
+  /** The counts, problems and notes once every row has been planned. */
+  finish(): AssetPlanSummary;
+}
+
+/**
+ * Plans an asset file's rows a batch at a time, as they are read: each row checked and matched to
+ * the register by its tag (looked up a batch at a time), people, places and status labels resolved
+ * (new ones kept pending, created by the commit). Nothing is kept per row but its tag (a tag again
+ * further down is refused), so planning a large file holds its counts, not its rows.
+ */
+export function assetPlanner(
   sqlite: Database.Database,
-  csv: ParsedCsv,
+  headers: string[],
   opts: {
     siteId: string;
     people: People;
@@ -151,9 +193,8 @@ export function planAssets(
     labels: StatusLabels;
     /** Header → field, or the field of each column by position (null: ignored). */
     mapping?: Record<string, MappableField> | (MappableField | null)[];
-    hooks?: ImportHooks;
   },
-): AssetPlanResult {
+): AssetPlanner {
   let aliases: Record<string, AssetImportField> | (AssetImportField | null)[] = ASSET_ALIASES;
   if (Array.isArray(opts.mapping)) aliases = opts.mapping;
   else if (opts.mapping) {
@@ -161,15 +202,15 @@ export function planAssets(
     for (const [h, f] of Object.entries(opts.mapping)) byName[headerKey(h)] = f;
     aliases = byName;
   }
-  const map: ColumnMap<AssetImportField> = mapColumns(csv.headers, csv.rows, aliases, ['tag'], (f) => IMPORT_FIELD_LABELS[f] ?? f);
-  const errors: ImportError[] = [...map.errors];
-  const notes = [...map.notes];
+  const mapper = columnMapper(headers, aliases, ['tag'], (f) => IMPORT_FIELD_LABELS[f] ?? f);
+  const map: ColumnMap<AssetImportField> = mapper.map;
+  const errors = new ErrorSink();
+  errors.push(...map.errors);
   const rowNotes: string[] = [];
-  const warnings = [...map.warnings];
   // A repeated unknown header is one custom field: its columns are read first non-empty first.
   const customCols: { cols: number[]; header: string }[] = [];
   if (!opts.mapping) {
-    csv.headers.forEach((h, i) => {
+    headers.forEach((h, i) => {
       if (!h || !map.ignored.includes(h) || DROP.has(headerKey(h))) return;
       const same = customCols.find((c) => headerKey(c.header) === headerKey(h));
       if (same) same.cols.push(i);
@@ -179,12 +220,23 @@ export function planAssets(
   const ignored = map.ignored.filter((h) => !customCols.some((c) => c.header === h));
   const recognised = { ...map.recognised };
   for (const c of customCols) recognised[c.header] = `custom field "${c.header}"`;
-  const plans: AssetPlan[] = [];
   const preview: Record<string, string | number | null>[] = [];
-  if (map.errors.length) return { plans, errors, notes, rowNotes, warnings, columns: { recognised, ignored }, preview };
+  let created = 0;
+  let updated = 0;
+  let unchanged = 0;
+  const summary = (): AssetPlanSummary => ({ created, updated, unchanged, errors, notes: map.notes, rowNotes, warnings: map.warnings, columns: { recognised, ignored }, preview });
+  if (map.errors.length) {
+    return {
+      headerErrors: map.errors,
+      plan: (rows, firstRow) => rows.forEach((r, k) => mapper.observe(r, firstRow + k)),
+      finish: () => {
+        mapper.finish();
+        return summary();
+      },
+    };
+  }
 
-  const header = (f: AssetImportField) => csv.headers[map.index[f]!] ?? f;
-  const existingByTag = loadByTags(sqlite, csv.rows, map);
+  const header = (f: AssetImportField) => headers[map.index[f]!] ?? f;
   const firstRowOfTag = new Map<string, number>();
   let warrantyWithoutDate = 0;
   /** Rows that name a person but whose status label is not deployable, by label. */
@@ -197,16 +249,11 @@ export function planAssets(
     if (t === undefined) typeCache.set(key, (t = typeCol ? inferType(typeCol) : inferType(category, model)));
     return t === 'other' && !typeCol ? inferType(name) : t;
   };
-  const total = csv.rows.length;
   const hasAssigneeCols = ['username', 'email', 'firstName', 'lastName', 'assignedTo'].some((f) => map.index[f as AssetImportField] !== undefined);
 
-  csv.rows.forEach((r, i) => {
-    const row = i + 1;
-    if (opts.hooks && i % PROGRESS_EVERY === 0) {
-      if (opts.hooks.cancelled?.()) throw cancelledError();
-      opts.hooks.progress?.({ phase: 'checking', done: i, total });
-    }
-    const before = errors.length;
+  const planRow = (r: string[], row: number, existingByTag: Map<string, AssetRaw>, emit: (p: AssetPlan) => void): void => {
+    mapper.observe(r, row);
+    const before = errors.count;
     const get = (f: AssetImportField) => cell(r, map, f);
     const tag = get('tag');
     if (!tag) {
@@ -244,7 +291,7 @@ export function planAssets(
     for (const [f, max] of MAX_LENGTHS) {
       if (get(f).length > max) errors.push({ row, column: header(f), message: `Longer than ${max} characters.` });
     }
-    if (errors.length > before) return;
+    if (errors.count > before) return;
 
     // Who and where: a user checkout names a person; a location checkout (or a plain Location column) names a place.
     const checkoutType = get('checkoutType').toLowerCase();
@@ -320,7 +367,8 @@ export function planAssets(
       // Only a deployable asset is checked out; the person named beside another status is still added.
       const holder = st === 'deployed' ? assignee : null;
       if (assignee && !holder) notCheckedOut.set(label?.label ?? st, (notCheckedOut.get(label?.label ?? st) ?? 0) + 1);
-      plans.push({ row, kind: 'create', cols, siteId, assignee: holder, location, home: homeIn(siteId), hasAssigneeCols });
+      created++;
+      emit({ row, kind: 'create', cols, siteId, assignee: holder, location, home: homeIn(siteId), hasAssigneeCols });
       if (preview.length < 20) preview.push({ row, action: 'create', tag, name, type, status: label?.label ?? st, location: placeName || null, assignedTo: holder ? who : null });
       return;
     }
@@ -346,13 +394,21 @@ export function planAssets(
     const home = homeIn(locationChanged ? (locSite ?? existing.scope_id) : existing.scope_id);
     const homeChanged = home !== null && home !== existing.home_location_id;
     if (!Object.keys(changes).length && !assigneeChanged && !locationChanged && !homeChanged) {
-      plans.push({ row, kind: 'unchanged', before: existing });
+      unchanged++;
+      emit({ row, kind: 'unchanged', before: existing });
       if (preview.length < 20) preview.push({ row, action: 'unchanged', tag, name: existing.name, status: existing.status, location: placeName || null, assignedTo: null });
       return;
     }
-    plans.push({ row, kind: 'update', before: existing, changes, assignee: assigneeChanged ? assignee : null, location: locationChanged ? location : null, home: homeChanged ? home : null, hasAssigneeCols });
+    updated++;
+    emit({ row, kind: 'update', before: existing, changes, assignee: assigneeChanged ? assignee : null, location: locationChanged ? location : null, home: homeChanged ? home : null, hasAssigneeCols });
     if (preview.length < 20) preview.push({ row, action: 'update', tag, name, status: label?.label ?? (changes.status as string | undefined) ?? existing.status, location: placeName || null, assignedTo: assigneeChanged ? get('username') || get('assignedTo') : null });
-  });
+  };
+  const plan = (rows: string[][], firstRow: number, emit: (p: AssetPlan) => void = () => undefined) => {
+    const existingByTag = loadByTags(sqlite, rows, map);
+    for (let k = 0; k < rows.length; k++) planRow(rows[k]!, firstRow + k, existingByTag, emit);
+  };
+  const finish = (): AssetPlanSummary => {
+  mapper.finish();
   if (notCheckedOut.size) {
     const n = [...notCheckedOut.values()].reduce((a, b) => a + b, 0);
     const byLabel = [...notCheckedOut].map(([l, c]) => `${l} ${c}`).join(', ');
@@ -373,7 +429,9 @@ export function planAssets(
       });
     }
   }
-  return { plans, errors, notes, rowNotes, warnings, columns: { recognised, ignored }, preview };
+  return summary();
+  };
+  return { headerErrors: [], plan, finish };
 }
 
 /** Rows between progress reports and cancel checks: often enough for a smooth bar, rare enough to cost nothing. */
@@ -399,36 +457,42 @@ function loadByTags(sqlite: Database.Database, rows: string[][], map: ColumnMap<
 }
 
 /**
- * Applies planned rows inside the caller's write, every op through `ops`. Pending people and
- * places must be committed first.
+ * Applies planned rows inside the caller's write, one at a time as the file is read again, every op
+ * through `ops`. Pending people and places must be committed first; `finish` writes what is buffered.
  */
-export function applyAssetPlans(
-  sqlite: Database.Database,
-  ops: OpBatch,
-  plans: AssetPlan[],
-  people: People,
-  places: Places,
-  hooks?: ImportHooks,
-): { created: number; updated: number; unchanged: number } {
-  const w: WriteScope = ops.scope;
-  let toCreate = 0;
-  for (const p of plans) if (p.kind === 'create') toCreate++;
-  const inserter = new AssetInserter(sqlite, ops, toCreate);
-  let created = 0;
-  let updated = 0;
-  let unchanged = 0;
-  const total = plans.length;
-  for (let i = 0; i < total; i++) {
-    const p = plans[i]!;
+export class AssetApplier {
+  private readonly inserter: AssetInserter;
+  private readonly w: WriteScope;
+  /** Rows applied so far (unchanged ones included). */
+  done = 0;
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    ops: OpBatch,
+    /** New assets the plan counted (a large import builds its indexes in bulk). */
+    toCreate: number,
+    /** Rows the plan counted, for progress. */
+    private readonly total: number,
+    private readonly people: People,
+    private readonly places: Places,
+    private readonly hooks?: ImportHooks,
+  ) {
+    this.w = ops.scope;
+    this.inserter = new AssetInserter(sqlite, ops, toCreate);
+    this.ops = ops;
+  }
+
+  private readonly ops: OpBatch;
+
+  apply(p: AssetPlan): void {
+    const { sqlite, w, people, places, hooks } = this;
+    const i = this.done++;
     if (hooks && i % PROGRESS_EVERY === 0) {
       if (hooks.cancelled?.()) throw cancelledError();
-      hooks.progress?.({ phase: 'writing', done: i, total });
+      hooks.progress?.({ phase: 'writing', done: i, total: this.total });
       if (i > 0) faultPoint('import.chunk');
     }
-    if (p.kind === 'unchanged') {
-      unchanged++;
-      continue;
-    }
+    if (p.kind === 'unchanged') return;
     const assignee = people.id(p.assignee);
     const location = places.id(p.location);
     if (p.kind === 'create') {
@@ -437,9 +501,8 @@ export function applyAssetPlans(
       cols.location_id = location;
       cols.home_location_id = places.id(p.home);
       cols.checked_out_at = p.cols.status === 'deployed' ? w.now : null;
-      inserter.run(p.siteId, cols);
-      created++;
-      continue;
+      this.inserter.run(p.siteId, cols);
+      return;
     }
     const changes: Record<string, unknown> = { ...p.changes };
     if (assignee) {
@@ -453,15 +516,17 @@ export function applyAssetPlans(
       const site = places.siteOf(location);
       if (site && site !== p.before.scope_id) changes.scope_id = site;
     }
-    updateAsset(sqlite, ops, p.before, changes);
+    updateAsset(sqlite, this.ops, p.before, changes);
     const scope = (changes.scope_id as string | undefined) ?? p.before.scope_id;
     if (changes.status) appendAssetHistory(sqlite, w, p.before.id, scope, { kind: 'status', from: p.before.status, to: changes.status as string, reason: 'Imported' });
     if (assignee || location) {
       appendAssetHistory(sqlite, w, p.before.id, scope, { kind: 'assignment', field: assignee ? 'checkout' : 'move', assignedToId: assignee ?? p.before.assigned_to_id, locationId: location ?? p.before.location_id, reason: 'Imported' });
     }
-    updated++;
   }
-  inserter.flush();
-  hooks?.progress?.({ phase: 'writing', done: total, total });
-  return { created, updated, unchanged };
+
+  /** Writes the buffered rows and rebuilds what a large import suspended. */
+  finish(): void {
+    this.inserter.flush();
+    this.hooks?.progress?.({ phase: 'writing', done: this.done, total: this.total });
+  }
 }

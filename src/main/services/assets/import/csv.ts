@@ -120,8 +120,6 @@ const MAX_WARNINGS = 500;
  * Resolves headers to fields through an alias table. A blank header is ignored with a note; a
  * field given by several columns (a repeated header, or two names for one thing) reads the first
  * non-empty value, noted once when they always agree, warned per row when they differ.
- */
-/**
  * Which column gives which field: by header name through `aliases`, or, when the person mapped the
  * columns one by one, by position (null: ignored), so a repeated or blank header is mapped on its own.
  */
@@ -133,6 +131,23 @@ export function mapColumns<F extends string>(
   /** What a person calls a field (in notes and header problems). */
   fieldName: (f: F) => string = (f) => f,
 ): ColumnMap<F> {
+  const m = columnMapper(headers, aliases, required, fieldName);
+  rows.forEach((r, i) => m.observe(r, i + 1));
+  m.finish();
+  return m.map;
+}
+
+/**
+ * mapColumns for rows that arrive a batch at a time (a large file read as a stream): the map (and
+ * its header errors) at once, each row observed as it passes (blank columns holding values, repeated
+ * columns that disagree), and the notes and warnings about them once `finish` is called.
+ */
+export function columnMapper<F extends string>(
+  headers: string[],
+  aliases: Record<string, F> | readonly (F | null)[],
+  required: F[],
+  fieldName: (f: F) => string = (f) => f,
+): { map: ColumnMap<F>; observe(row: string[], rowNumber: number): void; finish(): void } {
   const byPosition = Array.isArray(aliases) ? (aliases as readonly (F | null)[]) : null;
   const named = new Map<string, number>();
   for (const h of headers) named.set(headerKey(h), (named.get(headerKey(h)) ?? 0) + 1);
@@ -166,43 +181,52 @@ export function mapColumns<F extends string>(
       recognised[name] ??= field;
     }
   });
-  if (blank.length) {
-    const withData = blank.filter((c) => rows.some((r) => (r[c - 1] ?? '').trim() !== ''));
-    notes.push(
-      `${blank.length === 1 ? `Column ${blank[0]} has` : `Columns ${blank.join(', ')} have`} no header and ${blank.length === 1 ? 'is' : 'are'} ignored` +
-        (withData.length ? ` (column${withData.length === 1 ? '' : 's'} ${withData.join(', ')} hold${withData.length === 1 ? 's' : ''} values that are not imported).` : '.'),
-    );
-  }
-  let moreWarnings = 0;
-  for (const f of Object.keys(also) as F[]) {
-    const cols = [index[f]!, ...also[f]!];
-    const names = cols.map((c) => `"${headers[c]}" (column ${c + 1})`);
-    const sameName = cols.every((c) => headerKey(headers[c]!) === headerKey(headers[cols[0]!]!));
-    const what = sameName ? `"${headers[cols[0]!]}" appears ${cols.length} times (columns ${cols.map((c) => c + 1).join(', ')})` : `${names.join(' and ')} are both read as ${fieldName(f)}`;
-    let differing = 0;
-    rows.forEach((r, i) => {
-      const values = cols.map((c) => (r[c] ?? '').trim());
-      const filled = values.filter(Boolean);
-      if (new Set(filled).size <= 1) return;
-      differing++;
-      if (warnings.length >= MAX_WARNINGS) {
-        moreWarnings++;
-        return;
-      }
-      const detail = cols.map((c, k) => `"${values[k]}" in column ${c + 1}`).join(', ');
-      warnings.push({ row: i + 1, column: headers[cols[0]!] ?? '', message: `The repeated columns disagree: ${detail}. "${filled[0]}" is kept.` });
-    });
-    notes.push(
-      differing
-        ? `${what}: they differ on ${differing} row${differing === 1 ? '' : 's'}, where the first non-empty value is kept (see the warnings).`
-        : `${what} with the same values on every row: read once.`,
-    );
-  }
-  if (moreWarnings) warnings.push({ row: 0, column: '', message: `…and ${moreWarnings} more rows where repeated columns disagree.` });
   for (const f of required) {
     if (index[f] === undefined) errors.push({ row: 0, column: '', kind: 'header', message: `The header row has no column for ${fieldName(f)}.` });
   }
-  return { index, also, recognised, ignored, errors, notes, warnings };
+  const map: ColumnMap<F> = { index, also, recognised, ignored, errors, notes, warnings };
+  /** Blank-header columns (1-based) seen holding a value. */
+  const blankWithData = new Set<number>();
+  const repeated = (Object.keys(also) as F[]).map((f) => ({ f, cols: [index[f]!, ...also[f]!], differing: 0 }));
+  let moreWarnings = 0;
+  return {
+    map,
+    observe(r, row) {
+      for (const c of blank) if (!blankWithData.has(c) && (r[c - 1] ?? '').trim() !== '') blankWithData.add(c);
+      for (const rep of repeated) {
+        const values = rep.cols.map((c) => (r[c] ?? '').trim());
+        const filled = values.filter(Boolean);
+        if (new Set(filled).size <= 1) continue;
+        rep.differing++;
+        if (warnings.length >= MAX_WARNINGS) {
+          moreWarnings++;
+          continue;
+        }
+        const detail = rep.cols.map((c, k) => `"${values[k]}" in column ${c + 1}`).join(', ');
+        warnings.push({ row, column: headers[rep.cols[0]!] ?? '', message: `The repeated columns disagree: ${detail}. "${filled[0]}" is kept.` });
+      }
+    },
+    finish() {
+      if (blank.length) {
+        const withData = blank.filter((c) => blankWithData.has(c));
+        notes.push(
+          `${blank.length === 1 ? `Column ${blank[0]} has` : `Columns ${blank.join(', ')} have`} no header and ${blank.length === 1 ? 'is' : 'are'} ignored` +
+            (withData.length ? ` (column${withData.length === 1 ? '' : 's'} ${withData.join(', ')} hold${withData.length === 1 ? 's' : ''} values that are not imported).` : '.'),
+        );
+      }
+      for (const { f, cols, differing } of repeated) {
+        const names = cols.map((c) => `"${headers[c]}" (column ${c + 1})`);
+        const sameName = cols.every((c) => headerKey(headers[c]!) === headerKey(headers[cols[0]!]!));
+        const what = sameName ? `"${headers[cols[0]!]}" appears ${cols.length} times (columns ${cols.map((c) => c + 1).join(', ')})` : `${names.join(' and ')} are both read as ${fieldName(f)}`;
+        notes.push(
+          differing
+            ? `${what}: they differ on ${differing} row${differing === 1 ? '' : 's'}, where the first non-empty value is kept (see the warnings).`
+            : `${what} with the same values on every row: read once.`,
+        );
+      }
+      if (moreWarnings) warnings.push({ row: 0, column: '', message: `…and ${moreWarnings} more rows where repeated columns disagree.` });
+    },
+  };
 }
 
 /** A row's cell for a field, trimmed; '' when absent. A field in repeated columns reads the first non-empty one. */

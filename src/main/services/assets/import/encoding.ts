@@ -74,14 +74,15 @@ function isUtf8(bytes: Uint8Array): boolean {
   }
 }
 
-/** The encoding of raw file bytes: BOMs, then valid UTF-8, then chardet's guess weighed against Mac Roman. */
-export function detectEncoding(bytes: Uint8Array): ImportEncoding {
+/** The encoding of raw file bytes (or of a file's head): BOMs, then valid UTF-8, then chardet's guess weighed against Mac Roman. */
+export function detectEncoding(bytes: Uint8Array, opts: { notUtf8?: boolean } = {}): ImportEncoding {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8-bom';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
   const sixteen = hasUtf16Shape(bytes);
   if (sixteen) return sixteen;
-  if (isUtf8(bytes)) return 'utf-8';
+  // `notUtf8`: these bytes are a sample of a file known to break UTF-8 further on.
+  if (!opts.notUtf8 && isUtf8(bytes)) return 'utf-8';
   const guess = (chardet.detect(bytes) ?? '').toLowerCase();
   if (guess === 'utf-16le' || guess === 'utf-16be') return guess;
   // chardet knows no Mac Roman, and calls any Western single-byte file Windows-1252 or ISO-8859-1:
@@ -175,22 +176,34 @@ const NON_ASCII = /[^ -~\t\r\n]/;
 
 /** Every cell that is a misread UTF-8 value, counted once per distinct value. */
 export function findMojibake(rows: string[][], headers: string[] = []): MojibakeReport | null {
-  const seen = new Map<string, string | null>();
-  const examples: { before: string; after: string }[] = [];
-  let count = 0;
-  for (const r of [headers, ...rows]) {
+  const finder = new MojibakeFinder();
+  finder.add(headers);
+  for (const r of rows) finder.add(r);
+  return finder.report();
+}
+
+/** findMojibake for rows that arrive one at a time (a file read as a stream). */
+export class MojibakeFinder {
+  private readonly seen = new Map<string, string | null>();
+  private readonly examples: { before: string; after: string }[] = [];
+  private count = 0;
+
+  add(r: string[]): void {
     for (const v of r) {
       // Plain ASCII (nearly every cell of a large file) cannot be misread UTF-8: no lookup, no cache.
-      if (!v || !NON_ASCII.test(v) || seen.has(v)) continue;
+      if (!v || !NON_ASCII.test(v) || this.seen.has(v)) continue;
       const fixed = repairMojibake(v);
-      seen.set(v, fixed);
+      this.seen.set(v, fixed);
       if (fixed !== null) {
-        count++;
-        if (examples.length < 8) examples.push({ before: v, after: fixed });
+        this.count++;
+        if (this.examples.length < 8) this.examples.push({ before: v, after: fixed });
       }
     }
   }
-  return count ? { count, examples } : null;
+
+  report(): MojibakeReport | null {
+    return this.count ? { count: this.count, examples: this.examples } : null;
+  }
 }
 
 /** Applies repairMojibake to every cell (headers too). */
@@ -209,11 +222,15 @@ export function repairCells(rows: string[][]): string[][] {
 /** A few distinct values with non-ASCII characters, so a person can see the encoding is right. */
 export function nonAsciiSample(rows: string[][], max = 8): string[] {
   const out = new Set<string>();
-  for (const r of rows) {
-    for (const v of r) {
-      if (out.size >= max) return [...out];
-      if (/[\u0080-\uffff]/.test(v)) out.add(v.length > 60 ? `${v.slice(0, 57)}…` : v);
-    }
-  }
+  for (const r of rows) if (!addNonAscii(out, r, max)) break;
   return [...out];
+}
+
+/** Adds a row's non-ASCII values to `out` until it holds `max`; false once it is full. */
+export function addNonAscii(out: Set<string>, r: string[], max = 8): boolean {
+  for (const v of r) {
+    if (out.size >= max) return false;
+    if (/[\u0080-\uffff]/.test(v)) out.add(v.length > 60 ? `${v.slice(0, 57)}…` : v);
+  }
+  return out.size < max;
 }

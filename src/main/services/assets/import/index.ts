@@ -8,13 +8,14 @@ import { requireActor, write } from '../../core/write';
 import { AppError } from '../../../../shared/result';
 import type { CsvInspection, ImportEncoding, ImportError, ImportFormat, ImportResult, ImportTextInfo, MappableField } from '../../../../shared/api/assets';
 import type { StatusLabelType } from '../../../../shared/assets/status-labels';
-import { findMojibake, nonAsciiSample, repairCells } from './encoding';
+import { addNonAscii, findMojibake, MojibakeFinder, nonAsciiSample, repairCells } from './encoding';
 import { StatusLabels } from './status-labels';
 import { MAPPABLE_FIELDS } from '../../../../shared/api/assets';
 import { defaultSiteId } from '../assets';
-import { cutAfterLastLine, decodeInput, headerKey, parseCsv, type Decoded, type ParsedCsv } from './csv';
+import { cutAfterLastLine, decodeInput, decodeText, headerKey, parseCsv, type Decoded, type ParsedCsv } from './csv';
+import { NotUtf8Error, streamCsv, type CsvSource } from './stream';
 import { decodeAs } from './encoding';
-import { applyAssetPlans, ASSET_ALIASES, planAssets } from './assets';
+import { AssetApplier, assetPlanner, ASSET_ALIASES, ErrorSink, type AssetPlanner } from './assets';
 import { planLicences, planLocations, planModels, planUsers, type Planned } from './others';
 import { People, Places } from './resolve';
 import { cancelledError, OpBatch, type ImportHooks } from './commit';
@@ -57,9 +58,10 @@ function readCsv(decoded: Decoded, repair: boolean | undefined): { csv: ParsedCs
   return { csv, text };
 }
 
-function capErrors(errors: ImportError[]): ImportError[] {
-  if (errors.length <= MAX_ERRORS) return errors;
-  return [...errors.slice(0, MAX_ERRORS), { row: 0, column: '', message: `…and ${errors.length - MAX_ERRORS} more errors not shown. Fix these and try again.` }];
+/** The first MAX_ERRORS problems, and a line saying how many more there were (`total`: all of them). */
+function capErrors(errors: ImportError[], total = errors.length): ImportError[] {
+  if (total <= MAX_ERRORS) return errors;
+  return [...errors.slice(0, MAX_ERRORS), { row: 0, column: '', message: `…and ${total - MAX_ERRORS} more errors not shown. Fix these and try again.` }];
 }
 
 /** A file read and planned, not yet written: what a preview found, ready to commit. */
@@ -89,6 +91,8 @@ export function prepareImport(ctx: Ctx, input: ImportInput, hooks?: ImportHooks)
     throw new AppError('invalid_input', 'No such site.', [{ path: ['siteId'], message: 'Unknown site.' }]);
   }
   hooks?.progress?.({ phase: 'reading', done: 0, total: 0 });
+  if (input.format === 'snipe-it-assets' || input.format === 'csv-mapped') return prepareAssetFile(ctx, input, siteId, actor.role === 'admin', hooks);
+  // The other files (people, places, licences, models, a GLPI inventory) are small by nature: read whole.
   const decoded = decodeInput(input);
   const sha256 = createHash('sha256').update(decoded.text).digest('hex');
 
@@ -102,17 +106,8 @@ export function prepareImport(ctx: Ctx, input: ImportInput, hooks?: ImportHooks)
     const csv = read.csv;
     text = read.text;
     lineEnding = csv.lineEnding;
-    if (input.format === 'csv-mapped' && !input.mapping && !input.columnFields) {
-      throw new AppError('invalid_input', 'Map the file’s columns to asset fields first (mapping).', [{ path: ['mapping'], message: 'Required for csv-mapped.' }]);
-    }
     hooks?.progress?.({ phase: 'checking', done: 0, total: csv.rows.length });
-    if (input.columnFields && input.columnFields.length !== csv.headers.length) {
-      throw new AppError('invalid_input', `The column mapping names ${input.columnFields.length} columns; the file has ${csv.headers.length}.`, [
-        { path: ['columnFields'], message: 'One entry per column of the file.' },
-      ]);
-    }
-    const mapping = input.columnFields ?? input.mapping;
-    planned = planCsv(ctx, input.format, csv, siteId, mapping, actor.role === 'admin', hooks, input.statusLabelTypes);
+    planned = planCsv(ctx, input.format, csv, siteId, actor.role === 'admin');
     planned.errors.unshift(...csv.errors);
   }
   const rows = planned.created + planned.updated + planned.unchanged + new Set(planned.errors.filter((e) => e.row > 0).map((e) => e.row)).size;
@@ -165,10 +160,7 @@ function planCsv(
   format: ImportFormat,
   csv: ReturnType<typeof parseCsv>,
   siteId: string,
-  mapping: Record<string, MappableField> | (MappableField | null)[] | undefined,
   isAdmin: boolean,
-  hooks?: ImportHooks,
-  statusLabelTypes?: Record<string, StatusLabelType>,
 ): Planned {
   const sqlite = ctx.store.sqlite;
   switch (format) {
@@ -181,34 +173,146 @@ function planCsv(
       return planLicences(sqlite, csv, siteId, isAdmin);
     case 'snipe-it-models':
       return planModels(sqlite, csv);
-    default: {
-      const people = new People(sqlite, isAdmin);
-      const places = new Places(sqlite, siteId);
-      const labels = new StatusLabels(sqlite, isAdmin, statusLabelTypes);
-      const plan = planAssets(sqlite, csv, { siteId, people, places, labels, mapping, hooks });
-      return {
-        errors: plan.errors,
-        notes: plan.notes,
-        rowNotes: plan.rowNotes,
-        warnings: plan.warnings,
-        statusLabels: labels.summary(),
-        columns: plan.columns,
-        preview: plan.preview,
-        created: plan.plans.filter((p) => p.kind === 'create').length,
-        updated: plan.plans.filter((p) => p.kind === 'update').length,
-        unchanged: plan.plans.filter((p) => p.kind === 'unchanged').length,
-        apply(w, commitHooks) {
-          // Every op of the asset commit goes through one batch (one sequence read and write).
-          const ops = new OpBatch(sqlite, w);
-          people.commit(ops.scope, siteId);
-          places.commit(ops.scope);
-          labels.commit(sqlite, ops.scope);
-          applyAssetPlans(sqlite, ops, plan.plans, people, places, commitHooks);
-          ops.flush();
-        },
-      };
-    }
+    default:
+      throw new Error(`${format} files are read as a stream (prepareAssetFile).`);
   }
+}
+
+/** Where an asset file's rows come from, as the stream reads them. */
+function assetSource(input: ImportInput): CsvSource {
+  if (input.filePath !== undefined) return { filePath: input.filePath, fileKey: input.fileKey ?? null, encoding: input.encoding };
+  if (input.contentBase64 !== undefined) return { contentBase64: input.contentBase64, encoding: input.encoding };
+  return { text: decodeText(input.content ?? '', input.encoding) };
+}
+
+/**
+ * An asset file (Snipe-IT's, or any CSV with a column mapping), read as a stream: decoded, parsed
+ * and planned a chunk of rows at a time, so memory holds the plan's counts, the file's tags and the
+ * new people, places and labels, never the file or its rows. No row is kept for the commit either:
+ * it reads the file again inside its one transaction and writes each row as it is planned again
+ * (with the people, places and labels this plan found), after checking the file is the one planned.
+ */
+function prepareAssetFile(ctx: Ctx, input: ImportInput, siteId: string, isAdmin: boolean, hooks?: ImportHooks): PreparedImport {
+  const sqlite = ctx.store.sqlite;
+  if (input.format === 'csv-mapped' && !input.mapping && !input.columnFields) {
+    throw new AppError('invalid_input', 'Map the file’s columns to asset fields first (mapping).', [{ path: ['mapping'], message: 'Required for csv-mapped.' }]);
+  }
+  const mapping = input.columnFields ?? input.mapping;
+  const source = assetSource(input);
+
+  const read = (src: CsvSource) => {
+    const people = new People(sqlite, isAdmin);
+    const places = new Places(sqlite, siteId);
+    const labels = new StatusLabels(sqlite, isAdmin, input.statusLabelTypes);
+    const mojibake = new MojibakeFinder();
+    const nonAscii = new Set<string>();
+    const hash = createHash('sha256');
+    let planner: AssetPlanner | null = null;
+    const start = (headers: string[]) => {
+      if (input.columnFields && input.columnFields.length !== headers.length) {
+        throw new AppError('invalid_input', `The column mapping names ${input.columnFields.length} columns; the file has ${headers.length}.`, [
+          { path: ['columnFields'], message: 'One entry per column of the file.' },
+        ]);
+      }
+      return assetPlanner(sqlite, headers, { siteId, people, places, labels, mapping });
+    };
+    let headerBlank = false;
+    let headerRow: string[] = [];
+    const streamed = streamCsv(src, {
+      text: (t) => hash.update(t),
+      header(headers) {
+        mojibake.add(headers);
+        headerBlank = headers.every((h) => !h.trim());
+        headerRow = headers;
+        planner = start(input.repairMojibake ? repairCells([headers])[0]! : headers);
+      },
+      rows(rows, firstRow, info) {
+        if (hooks?.cancelled?.()) throw cancelledError();
+        for (const r of rows) mojibake.add(r);
+        const ready = input.repairMojibake ? repairCells(rows) : rows;
+        if (nonAscii.size < 8) for (const r of ready) if (!addNonAscii(nonAscii, r)) break;
+        planner!.plan(ready, firstRow);
+        hooks?.progress?.({ phase: 'checking', done: info.bytesRead, total: info.size });
+      },
+    });
+    const errors = new ErrorSink();
+    errors.push(...streamed.errors);
+    if (!streamed.headerSeen || headerBlank) errors.push({ row: 0, column: '', kind: 'header', message: 'The file is empty or has no header row.' });
+    planner ??= start([]);
+    hooks?.progress?.({ phase: 'checking', done: streamed.info.size, total: streamed.info.size });
+    return { streamed, errors, headers: headerRow, summary: (planner as AssetPlanner).finish(), people, places, labels, mojibake: mojibake.report(), nonAscii: [...nonAscii], sha256: hash.digest('hex') };
+  };
+
+  let r: ReturnType<typeof read>;
+  try {
+    r = read(source);
+  } catch (e) {
+    // Detected as UTF-8 from its head, the file is not UTF-8 further on: read it as the whole-file
+    // detection would have (a single-byte encoding, weighed with the bytes that broke UTF-8).
+    if (!(e instanceof NotUtf8Error)) throw e;
+    r = read({ ...source, notUtf8: e.chunk });
+  }
+  const { streamed, summary, people, places, labels } = r;
+  const info = streamed.info;
+  const repaired = !!input.repairMojibake && r.mojibake !== null;
+  const text: ImportTextInfo = { encoding: info.encoding, encodingChosen: info.chosen, nonAscii: r.nonAscii, mojibake: r.mojibake, repaired };
+  // The parser's problems first (as a whole-file read reports them), then the rows'.
+  const errors = r.errors;
+  errors.push(...summary.errors.items);
+  const errorCount = r.errors.count - summary.errors.items.length + summary.errors.count;
+  const all = errors.items;
+  const rows = summary.created + summary.updated + summary.unchanged + (errorCount > all.length ? summary.errors.rows + streamed.errors.length : new Set(all.filter((e) => e.row > 0).map((e) => e.row)).size);
+  const base = {
+    rows,
+    dryRun: input.dryRun,
+    encoding: info.encoding,
+    lineEnding: info.lineEnding,
+    preview: summary.preview,
+    columns: summary.columns,
+    text,
+    headerNotes: summary.notes,
+    rowNotes: summary.rowNotes,
+    warnings: summary.warnings,
+    statusLabels: labels.summary(),
+  };
+  const planned: Planned = {
+    errors: all,
+    columns: summary.columns,
+    preview: summary.preview,
+    created: summary.created,
+    updated: summary.updated,
+    unchanged: summary.unchanged,
+    apply(w, commitHooks) {
+      // Every op of the asset commit goes through one batch (one sequence read and write).
+      const ops = new OpBatch(sqlite, w);
+      people.commit(ops.scope, siteId);
+      places.commit(ops.scope);
+      labels.commit(sqlite, ops.scope);
+      const total = summary.created + summary.updated + summary.unchanged;
+      const applier = new AssetApplier(sqlite, ops, summary.created, total, people, places, commitHooks);
+      // The same file again, as it was decoded: each row planned against the register as it now
+      // stands (with the people, places and labels just made) and written at once.
+      const again = assetPlanner(sqlite, repaired ? repairCells([r.headers])[0]! : r.headers, { siteId, people, places, labels, mapping });
+      const hash = createHash('sha256');
+      streamCsv({ ...source, notUtf8: undefined, encoding: info.encoding }, {
+        text: (t) => hash.update(t),
+        header: () => undefined,
+        rows(rows, firstRow) {
+          again.plan(repaired ? repairCells(rows) : rows, firstRow, (p) => applier.apply(p));
+        },
+      });
+      if (hash.digest('hex') !== r.sha256 || again.finish().errors.count) {
+        throw new AppError('conflict', 'The file changed while it was being imported; nothing was written. Choose it again and import it.');
+      }
+      applier.finish();
+      ops.flush();
+    },
+  };
+  if (errorCount) {
+    all.sort((a, b) => a.row - b.row);
+    return { input, sha256: r.sha256, planned, result: { ...base, created: 0, updated: 0, unchanged: 0, errors: capErrors(all, errorCount) } };
+  }
+  return { input, sha256: r.sha256, planned, result: { ...base, created: summary.created, updated: summary.updated, unchanged: summary.unchanged, errors: [] } };
 }
 
 const FORMAT_SIGNATURES: [ImportFormat, string[]][] = [
