@@ -299,7 +299,8 @@ export function readUploadChunks(f: { path: string; key: string | null }, chunkB
   const sealed = f.key ? openSealed({ path: f.path, key: f.key }) : null;
   const fd = fs.openSync(f.path, 'r');
   try {
-    const end = sealed ? sealed.end : fs.fstatSync(fd).size;
+    // A plain file is read to its end as it is now (a file saved meanwhile is read as it became).
+    const end = sealed ? sealed.end : Infinity;
     let at = sealed ? sealed.start : 0;
     while (at < end) {
       const buf = Buffer.allocUnsafe(Math.min(chunkBytes, end - at));
