@@ -12,6 +12,7 @@ import { addMonths, inferType, parseDate, parseMoney, type Parsed } from './valu
 import { statusForLabel } from '../../../../shared/assets/status-labels';
 import type { StatusLabels } from './status-labels';
 import { faultPoint } from '../../../db/fault-point';
+import { ownCopy } from '../../core/own-string';
 
 export type AssetImportField =
   | MappableField
@@ -157,9 +158,15 @@ export class ErrorSink {
         this.rows++;
         this.lastRow = e.row;
       }
-      if (this.items.length < this.keep) this.items.push(e);
+      // Its own copy: a message quoting a cell would keep the chunk of the file the cell came from.
+      if (this.items.length < this.keep) this.items.push({ ...e, column: ownCopy(e.column), message: ownCopy(e.message) });
     }
   }
+}
+
+/** A parsed value kept in a cache past its chunk of the file, as its own copy (see ownCopy). */
+function ownParsed(p: Parsed<string | null>): Parsed<string | null> {
+  return p.ok ? { ok: true, value: p.value === null ? null : ownCopy(p.value) } : { ok: false, message: ownCopy(p.message) };
 }
 
 function take<T>(p: Parsed<T>, row: number, column: string, errors: ErrorSink): T | undefined {
@@ -246,7 +253,7 @@ export function assetPlanner(
   const typeOf = (typeCol: string, category: string, model: string, name: string): AssetType => {
     const key = `${typeCol}\u0000${category}\u0000${model}`;
     let t = typeCache.get(key);
-    if (t === undefined) typeCache.set(key, (t = typeCol ? inferType(typeCol) : inferType(category, model)));
+    if (t === undefined) typeCache.set(ownCopy(key), (t = typeCol ? inferType(typeCol) : inferType(category, model)));
     return t === 'other' && !typeCol ? inferType(name) : t;
   };
   const hasAssigneeCols = ['username', 'email', 'firstName', 'lastName', 'assignedTo'].some((f) => map.index[f as AssetImportField] !== undefined);
@@ -267,7 +274,7 @@ export function assetPlanner(
       errors.push({ row, column: header('tag'), message: `Asset tag ${tag} appears again (first on row ${first}).` });
       return;
     }
-    firstRowOfTag.set(tagKey, row);
+    firstRowOfTag.set(ownCopy(tagKey), row);
 
     const statusText = get('status');
     const label = statusText ? opts.labels.resolve(statusText) : null;
@@ -277,7 +284,7 @@ export function assetPlanner(
       if (!v) continue;
       // Files repeat the same dates a lot: parse each distinct text once.
       let d = dateCache.get(v);
-      if (!d) dateCache.set(v, (d = parseDate(v)));
+      if (!d) dateCache.set(ownCopy(v), (d = ownParsed(parseDate(v))));
       dates[f] = take(d, row, header(f), errors) ?? null;
     }
     const cost = get('cost') ? take(parseMoney(get('cost')), row, header('cost'), errors) : null;

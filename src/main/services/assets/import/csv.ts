@@ -7,6 +7,7 @@ import Papa from 'papaparse';
 import type { ImportEncoding, ImportError } from '../../../../shared/api/assets';
 import { decodeAs, detectEncoding, type Decoded } from './encoding';
 import { readUpload } from '../../uploads/uploads';
+import { ownCopy } from '../../core/own-string';
 
 export type { Decoded } from './encoding';
 
@@ -203,7 +204,7 @@ export function columnMapper<F extends string>(
           continue;
         }
         const detail = rep.cols.map((c, k) => `"${values[k]}" in column ${c + 1}`).join(', ');
-        warnings.push({ row, column: headers[rep.cols[0]!] ?? '', message: `The repeated columns disagree: ${detail}. "${filled[0]}" is kept.` });
+        warnings.push({ row, column: headers[rep.cols[0]!] ?? '', message: ownCopy(`The repeated columns disagree: ${detail}. "${filled[0]}" is kept.`) });
       }
     },
     finish() {

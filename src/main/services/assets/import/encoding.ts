@@ -5,6 +5,7 @@
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import type { ImportEncoding } from '../../../../shared/api/assets';
+import { ownCopy } from '../../core/own-string';
 
 export interface Decoded {
   text: string;
@@ -182,27 +183,35 @@ export function findMojibake(rows: string[][], headers: string[] = []): Mojibake
   return finder.report();
 }
 
-/** findMojibake for rows that arrive one at a time (a file read as a stream). */
+/** Values that are fine, remembered so a repeated one is not checked again; forgotten past this many. */
+const FINE_KEPT = 10_000;
+
+/**
+ * findMojibake for rows that arrive a batch at a time (a file read as a stream). The misread values
+ * are kept (as their own copies: each is one to repair), the fine ones only as a bounded cache.
+ */
 export class MojibakeFinder {
-  private readonly seen = new Map<string, string | null>();
+  private readonly misread = new Set<string>();
+  private fine = new Set<string>();
   private readonly examples: { before: string; after: string }[] = [];
-  private count = 0;
 
   add(r: string[]): void {
     for (const v of r) {
       // Plain ASCII (nearly every cell of a large file) cannot be misread UTF-8: no lookup, no cache.
-      if (!v || !NON_ASCII.test(v) || this.seen.has(v)) continue;
+      if (!v || !NON_ASCII.test(v) || this.fine.has(v) || this.misread.has(v)) continue;
       const fixed = repairMojibake(v);
-      this.seen.set(v, fixed);
-      if (fixed !== null) {
-        this.count++;
-        if (this.examples.length < 8) this.examples.push({ before: v, after: fixed });
+      if (fixed === null) {
+        if (this.fine.size >= FINE_KEPT) this.fine = new Set();
+        this.fine.add(ownCopy(v));
+        continue;
       }
+      this.misread.add(ownCopy(v));
+      if (this.examples.length < 8) this.examples.push({ before: ownCopy(v), after: fixed });
     }
   }
 
   report(): MojibakeReport | null {
-    return this.count ? { count: this.count, examples: this.examples } : null;
+    return this.misread.size ? { count: this.misread.size, examples: this.examples } : null;
   }
 }
 
@@ -230,7 +239,7 @@ export function nonAsciiSample(rows: string[][], max = 8): string[] {
 export function addNonAscii(out: Set<string>, r: string[], max = 8): boolean {
   for (const v of r) {
     if (out.size >= max) return false;
-    if (/[\u0080-\uffff]/.test(v)) out.add(v.length > 60 ? `${v.slice(0, 57)}…` : v);
+    if (/[\u0080-\uffff]/.test(v)) out.add(ownCopy(v.length > 60 ? `${v.slice(0, 57)}…` : v));
   }
   return out.size < max;
 }

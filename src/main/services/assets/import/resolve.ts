@@ -3,6 +3,7 @@
  * pending records that are created only when the import commits, so a dry run writes nothing.
  */
 import type Database from 'better-sqlite3';
+import { ownCopy } from '../../core/own-string';
 import type { WriteScope } from '../../core/write';
 import { createRecord, setMember, storeOf } from '../../core/record';
 import { uuidv7 } from '../../../../shared/ids';
@@ -88,7 +89,8 @@ export class People {
     const uname = usernameFrom(username || email || name);
     if (uname.length < 2) return null;
     if (this.byUsername.has(uname)) return this.byUsername.get(uname)!;
-    if (!this.pending.has(uname)) this.pending.set(uname, { username: uname, displayName: name || uname, email: email || null, active: true });
+    // Kept as their own copies: the cells they came from would keep their chunk of a large file alive.
+    if (!this.pending.has(uname)) this.pending.set(ownCopy(uname), { username: ownCopy(uname), displayName: ownCopy(name || uname), email: email ? ownCopy(email) : null, active: true });
     return PENDING + uname;
   }
 
@@ -164,7 +166,7 @@ export class Places {
     const hit = this.find(n);
     if (hit) return hit;
     const key = n.toLowerCase();
-    if (!this.pending.has(key)) this.pending.set(key, { name: n, siteId: this.defaultSite, parentRef: null, address: null });
+    if (!this.pending.has(key)) this.pending.set(ownCopy(key), { name: ownCopy(n), siteId: this.defaultSite, parentRef: null, address: null });
     return PENDING + key;
   }
 

@@ -4,6 +4,7 @@
  * of the type the person picked in the preview or the one guessed from its words.
  */
 import type Database from 'better-sqlite3';
+import { ownCopy } from '../../core/own-string';
 import type { AssetStatus } from '../../../../shared/assets/rules';
 import {
   findStatusLabel,
@@ -50,10 +51,13 @@ export class StatusLabels {
   }
 
   resolve(text: string): ResolvedStatus {
-    const cellText = text.trim().replace(/\s+/g, ' ');
-    const key = statusLabelKey(cellText);
+    let cellText = text.trim().replace(/\s+/g, ' ');
+    let key = statusLabelKey(cellText);
     let r = this.cache.get(key);
     if (!r) {
+      // A label first met is kept as its own copy (see ownCopy): not the chunk of the file it came from.
+      cellText = ownCopy(cellText);
+      key = ownCopy(key);
       const own: AssetStatus | null = outpostStatusNamed(cellText);
       const known = own ? null : findStatusLabel(this.team, cellText);
       if (own) r = { label: null, type: own };

@@ -16,6 +16,7 @@ import { requireActor, write, type WriteScope } from '../../core/write';
 import { startImportJob } from '../../core/import-job';
 import { createRecord, transitionRecord, updateRecord } from '../../core/record';
 import { setRowId } from '../../core/set-ids';
+import { StringPool } from '../../core/own-string';
 import { writeGate } from '../../../db/write-gate';
 import { faultPoint } from '../../../db/fault-point';
 import { AppError } from '../../../../shared/result';
@@ -111,16 +112,11 @@ export function parseServiceNowTime(text: string): number | null | undefined {
  * copy, so the events do not pin the parser's chunks of the file in memory through substrings.
  */
 class Strings {
-  private readonly pool = new Map<string, string>();
+  private readonly pool = new StringPool();
   get(v: string | undefined): string | null {
     const t = (v ?? '').trim();
     if (t === '' || t === '?') return null;
-    let kept = this.pool.get(t);
-    if (kept === undefined) {
-      kept = Buffer.from(t, 'utf8').toString('utf8');
-      this.pool.set(kept, kept);
-    }
-    return kept;
+    return this.pool.own(t);
   }
 }
 
