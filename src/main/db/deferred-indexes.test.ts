@@ -1,6 +1,7 @@
 /** Indexes left out while a register is filled in bulk, and built again: here, in a worker, and on an encrypted store. */
 import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../testing';
 import { openStore, type Store } from './open';
@@ -67,7 +68,8 @@ describe('deferred indexes', () => {
         const write = writeGate(s.sqlite).exclusive(() => s.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('after', '1')").run());
         // Reads go on while the worker builds.
         expect(s.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get()).toBe(2000);
-        expect(await building).toEqual({ built: dropped.length, inWorker: true });
+        // The search entries were built beside the indexes, by a second worker.
+        expect(await building).toEqual({ built: dropped.length, inWorker: true, searchBeside: 3 });
         await write;
         expect(indexList(s)).toEqual(before);
         expect(s.sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeUndefined();
@@ -75,7 +77,11 @@ describe('deferred indexes', () => {
         const plan = s.sqlite.prepare('EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE is_open = 1 ORDER BY priority, opened_at LIMIT 50').all() as { detail: string }[];
         expect(plan.map((p) => p.detail).join(' ')).toMatch(/tickets_open_priority_idx/);
         expect(s.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
-        expect(await restoreIndexes(s)).toEqual({ built: 0, inWorker: false });
+        // Search finds the rows, and FTS5 checks each index against the rows it was built from.
+        expect(s.sqlite.prepare("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'printer'").pluck().get()).toBe(2000);
+        expect(s.sqlite.prepare("SELECT count(*) FROM tickets_title_fts WHERE tickets_title_fts MATCH 'tick*'").pluck().get()).toBe(2000);
+        for (const table of ['tickets_fts', 'tickets_title_fts', 'assets_search']) s.sqlite.prepare(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`).run();
+        expect(await restoreIndexes(s)).toEqual({ built: 0, inWorker: false, searchBeside: 0 });
       } finally {
         s.close();
         t.cleanup();
@@ -118,6 +124,64 @@ describe('deferred indexes', () => {
       addTickets(s, 1, 300);
       expect(s.sqlite.prepare('SELECT count(*) FROM tickets_title_fts').pluck().get()).toBe(301);
     } finally {
+      s.close();
+      t.cleanup();
+    }
+  });
+
+  it('writes the same search entries beside the indexes as in place, and a build stopped between its transactions resumes', async () => {
+    const t = tempDir('outpost-defer-');
+    const file = path.join(t.dir, 'outpost.db');
+    const s = openStore(file);
+    let beside: Store | null = null;
+    try {
+      deferIndexes(s.sqlite, ['tickets', 'assets'], NOW);
+      const marker = s.sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY) as string;
+      addTickets(s, 3000);
+      const first = s.sqlite.prepare('SELECT id FROM tickets ORDER BY rowid LIMIT 1').pluck().get() as string;
+      s.sqlite.pragma('foreign_keys = OFF');
+      s.sqlite.prepare("INSERT INTO ticket_comments (id, scope_id, created_at, updated_at, field_hlc, ticket_id, author_id, body, internal) VALUES ('c1', 'site', ?, ?, '{}', ?, 'someone', 'Toner smudges on every page', 0)").run(NOW.toISOString(), NOW.toISOString(), first);
+      s.sqlite.pragma('foreign_keys = ON');
+      s.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      fs.copyFileSync(file, path.join(t.dir, 'beside.db'));
+      beside = openStore(path.join(t.dir, 'beside.db'));
+      // One store builds in place on this thread, the other in the workers, its search entries beside.
+      const dropped = restoreIndexesNow(s.sqlite);
+      expect(await restoreIndexes(beside)).toEqual({ built: dropped, inWorker: true, searchBeside: 3 });
+      // FTS5's own tables hold the same bytes: index pages, term lists, sizes and text. Only its two
+      // bookkeeping records differ, by how they were written: the structure record (10) counts
+      // pages written since the index was emptied, which 'rebuild' restarts, and an empty index's
+      // averages record (1) is written out as zeros by 'rebuild' and left empty beside.
+      const shadow = (x: Store) =>
+        Object.fromEntries(
+          (x.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND (name GLOB 'tickets_*fts_*' OR name GLOB 'assets_search_*') ORDER BY name").pluck().all() as string[]).map((n) => [
+            n,
+            x.sqlite.prepare(`SELECT * FROM ${n} ${n.endsWith('_data') ? 'WHERE id NOT IN (1, 10)' : ''} ORDER BY 1, 2`).raw().all(),
+          ]),
+        );
+      expect(shadow(beside)).toEqual(shadow(s));
+      // Ranked search gives the same order, and FTS5 finds every index in step with its rows.
+      const ranked = (x: Store, table: string, q: string) => x.sqlite.prepare(`SELECT rowid, rank FROM ${table} WHERE ${table} MATCH ? ORDER BY rank LIMIT 20`).raw().all(q);
+      for (const [table, q] of [['tickets_fts', 'printer OR toner'], ['tickets_title_fts', 'ticket 12*'], ['tickets_fts', 'INC0001*']]) expect(ranked(beside, table!, q!), q).toEqual(ranked(s, table!, q!));
+      expect(ranked(beside, 'tickets_fts', 'toner')).toHaveLength(1);
+      for (const table of ['tickets_fts', 'tickets_title_fts', 'assets_search']) beside.sqlite.prepare(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`).run();
+
+      // Stopped after some indexes were committed (each goes in its own transaction): the rest,
+      // the search entries and the marker are done at the next start.
+      s.sqlite.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(DEFERRED_INDEXES_KEY, marker);
+      const deferred = JSON.parse(marker) as { indexes: { name: string }[]; search: { triggers: { name: string }[] }[] };
+      for (const i of deferred.indexes.slice(0, 10)) s.sqlite.exec(`DROP INDEX "${i.name}"`);
+      // Search entries already written beside (their triggers back) are not built again.
+      s.sqlite.exec('DROP TRIGGER tickets_title_fts_ai');
+      const structure = () => s.sqlite.prepare('SELECT block FROM tickets_fts_data WHERE id = 10').pluck().get();
+      const kept = structure();
+      expect(restoreIndexesNow(s.sqlite)).toBe(10);
+      expect(structure()).toEqual(kept);
+      expect(deferredIndexes(s.sqlite)).toBeNull();
+      expect(shadow(s)).toEqual(shadow(beside));
+      expect(s.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      beside?.close();
       s.close();
       t.cleanup();
     }

@@ -24,6 +24,7 @@ import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { connectionCipher, keyPragmas, type StoreKey } from './store-key';
 import { writeGate } from './write-gate';
+import { faultWanted } from './fault-point';
 
 export const DEFERRED_INDEXES_KEY = 'store.deferred_indexes';
 
@@ -39,26 +40,42 @@ interface Deferred {
   search?: { index: string; build: string[]; triggers: { name: string; sql: string }[] }[];
 }
 
+/** How a search index is built beside the indexes (see BULK_SEARCH). */
+interface Beside {
+  fill: string;
+  text?: string;
+}
+
+/** A ticket's entry in tickets_fts, as migration 0041 repairs it: number, title, description, and its comments in order of writing. */
+const TICKETS_FTS_ROWS = `SELECT t.rowid, t.number, t.title, t.description,
+         coalesce((SELECT group_concat(char(10) || body, '') FROM (SELECT body FROM ticket_comments WHERE ticket_id = t.id ORDER BY created_at, id)), '')
+       FROM tickets t`;
+
 /**
  * The full-text indexes fed by triggers on the registers a first sync fills, what each reads
  * (`tables`: all must be empty for it to be deferred) and how it is built in one pass. Kept up by
  * the triggers, a pulled ticket cost more in its search entries (the full-text index and the
  * prefix-indexed title index) than in its row. tickets_fts is built exactly as migration 0041
  * repairs it: number, title, description, and the ticket's comments in order of writing.
+ *
+ * `beside`: the same entries written into a copy of the index in a separate in-memory database
+ * (`side`), from the same rows in the same order, so that a second worker builds them while the
+ * first builds the indexes (see restoreIndexes): `fill` writes the copy (for an index that reads a
+ * register, external content, the rows FTS5's `rebuild` reads, in rowid order); `text`, for an
+ * index that keeps its own copy of the text (tickets_fts), writes that copy straight into the
+ * store, the copy beside being made without it (contentless), so the text is not written twice.
  */
-export const BULK_SEARCH: readonly { index: string; table: string; tables: readonly string[]; triggers: readonly string[]; build: readonly string[] }[] = [
+export const BULK_SEARCH: readonly { index: string; table: string; tables: readonly string[]; triggers: readonly string[]; build: readonly string[]; beside: Beside }[] = [
   {
     index: 'tickets_fts',
     table: 'tickets',
     tables: ['tickets', 'ticket_comments'],
     triggers: ['tickets_fts_ai', 'tickets_fts_au', 'tickets_fts_ad', 'ticket_comments_fts_ai'],
-    build: [
-      'DELETE FROM tickets_fts',
-      `INSERT INTO tickets_fts (rowid, number, title, description, comments)
-       SELECT t.rowid, t.number, t.title, t.description,
-         coalesce((SELECT group_concat(char(10) || body, '') FROM (SELECT body FROM ticket_comments WHERE ticket_id = t.id ORDER BY created_at, id)), '')
-       FROM tickets t`,
-    ],
+    build: ['DELETE FROM tickets_fts', `INSERT INTO tickets_fts (rowid, number, title, description, comments) ${TICKETS_FTS_ROWS}`],
+    beside: {
+      fill: `INSERT INTO side.tickets_fts (rowid, number, title, description, comments) ${TICKETS_FTS_ROWS}`,
+      text: `INSERT INTO main.tickets_fts_content (id, c0, c1, c2, c3) ${TICKETS_FTS_ROWS}`,
+    },
   },
   {
     index: 'tickets_title_fts',
@@ -66,6 +83,7 @@ export const BULK_SEARCH: readonly { index: string; table: string; tables: reado
     tables: ['tickets'],
     triggers: ['tickets_title_fts_ai', 'tickets_title_fts_au', 'tickets_title_fts_ad'],
     build: ["INSERT INTO tickets_title_fts (tickets_title_fts) VALUES ('rebuild')"],
+    beside: { fill: 'INSERT INTO side.tickets_title_fts (rowid, number, title) SELECT rowid, number, title FROM main.tickets ORDER BY rowid' },
   },
   {
     index: 'assets_search',
@@ -73,6 +91,7 @@ export const BULK_SEARCH: readonly { index: string; table: string; tables: reado
     tables: ['assets'],
     triggers: ['assets_search_ai', 'assets_search_au', 'assets_search_ad'],
     build: ["INSERT INTO assets_search (assets_search) VALUES ('rebuild')"],
+    beside: { fill: 'INSERT INTO side.assets_search (rowid, tag, name, serial, model, manufacturer) SELECT rowid, tag, name, serial, model, manufacturer FROM main.assets ORDER BY rowid' },
   },
 ];
 
@@ -128,23 +147,31 @@ function deferrableSearch(sqlite: Database.Database, empty: readonly string[]): 
 
 /**
  * The statements that build the deferred indexes again and clear the marker, in one transaction.
- * Written as plain JavaScript in a string because the worker below runs it too (an eval worker needs
- * no bundled file, in the Electron app or from source); the main thread runs the same text.
+ * Written as plain JavaScript in a string because the workers below run it too (an eval worker
+ * needs no bundled file, in the Electron app or from source); the main thread runs the same text.
+ *
+ * `part` 'all': every index and search index still missing, then the marker goes. 'indexes': only
+ * the indexes, while the search entries are built beside them (BESIDE); the marker stays. A search
+ * index whose triggers are all back is built already (they come back in the transaction that fills
+ * it, and went in the one that wrote the marker), and so is an index that exists: a build stopped
+ * between its transactions resumes where it stood.
  */
 const REBUILD = `
   const row = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(marker);
   if (!row) return 0;
+  const deferred = JSON.parse(row);
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?");
+  const trigger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
   let built = 0;
   db.transaction(() => {
-    const deferred = JSON.parse(row);
     for (const i of deferred.indexes) {
       if (exists.get(i.name)) continue;
       db.exec(i.sql);
       built++;
     }
-    const trigger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
+    if (part === 'indexes') return;
     for (const x of deferred.search || []) {
+      if (x.triggers.every((t) => trigger.get(t.name))) continue;
       for (const sql of x.build) db.exec(sql);
       for (const t of x.triggers) if (!trigger.get(t.name)) db.exec(t.sql);
     }
@@ -154,15 +181,63 @@ const REBUILD = `
 `;
 
 // REBUILD is this module's own constant, never input.
-const rebuildHere = new Function('db', 'marker', REBUILD) as (db: Database.Database, marker: string) => number;
+const rebuildHere = new Function('db', 'marker', 'part', REBUILD) as (db: Database.Database, marker: string, part: 'all' | 'indexes') => number;
 
 /**
  * Builds the deferred indexes on this connection, now (blocking): for a store being opened, before
  * anything else uses it. Returns how many indexes it built (0 when none waited).
  */
 export function restoreIndexesNow(sqlite: Database.Database): number {
-  return rebuildHere(sqlite, DEFERRED_INDEXES_KEY);
+  return rebuildHere(sqlite, DEFERRED_INDEXES_KEY, 'all');
 }
+
+/**
+ * The search entries built beside the indexes, by a second worker: each search index still
+ * missing (`beside`: what fills it, from BULK_SEARCH) is filled into a copy of itself in an
+ * in-memory database attached to this connection (created from the index's own definition, so the
+ * same columns, tokenizer, prefixes and detail), from the store's rows as they stand, while the
+ * other worker holds the write lock for the indexes. Once that worker is done (`indexesDone()`),
+ * in one transaction, the index's own tables (FTS5's data, term index, sizes and, for an index
+ * that keeps its text, the text) are replaced by the copy's and its triggers come back. Its words
+ * never reach a file: the attached database lives in this worker's memory. Returns how many search
+ * indexes it built.
+ */
+const BESIDE = `
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(marker);
+  if (!row) return 0;
+  const trigger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?");
+  const todo = (JSON.parse(row).search || []).filter((x) => beside[x.index] && !x.triggers.every((t) => trigger.get(t.name)));
+  if (!todo.length) return 0;
+  db.exec("ATTACH DATABASE ':memory:' AS side KEY ''");
+  const definition = db.prepare("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?").pluck();
+  const shadows = db.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name IN (@n || '_data', @n || '_idx', @n || '_docsize', @n || '_content')").pluck();
+  for (const x of todo) {
+    const sql = definition.get(x.index);
+    const head = /^CREATE VIRTUAL TABLE [\\x60"]?[a-z_]+[\\x60"]? USING fts5\\(/i;
+    if (!sql || !head.test(sql)) throw new Error('The search index ' + x.index + ' is not an FTS5 table as expected.');
+    const spec = beside[x.index];
+    db.exec(sql.replace(head, 'CREATE VIRTUAL TABLE side."' + x.index + '" USING fts5(' + (spec.text ? "content='', " : '')));
+    db.exec(spec.fill);
+  }
+  indexesDone();
+  // FTS5's own tables are written directly only here, on this worker's connection: SQLite's
+  // defensive mode (on for every connection) refuses that, so it is off for this transaction.
+  db.unsafeMode(true);
+  db.transaction(() => {
+    for (const x of todo) {
+      if (x.triggers.every((t) => trigger.get(t.name))) continue;
+      for (const t of shadows.all({ n: x.index })) {
+        db.exec('DELETE FROM main."' + t + '"');
+        if (t === x.index + '_content' && beside[x.index].text) db.exec(beside[x.index].text);
+        else db.exec('INSERT INTO main."' + t + '" SELECT * FROM side."' + t + '"');
+      }
+      for (const t of x.triggers) if (!trigger.get(t.name)) db.exec(t.sql);
+    }
+  }).immediate();
+  db.unsafeMode(false);
+  db.exec('DETACH DATABASE side');
+  return todo.length;
+`;
 
 const WORKER = `
   const { parentPort, workerData } = require('node:worker_threads');
@@ -171,6 +246,7 @@ const WORKER = `
     const Database = require(workerData.driver);
     db = new Database(workerData.file);
     for (const p of workerData.pragmas) db.pragma(p);
+    // Waits for a transaction of another connection (the other worker's, a checkpoint's TRUNCATE).
     db.pragma('busy_timeout = 10000');
     // The sorter's runs of index keys stay in memory rather than in temporary files on disk.
     db.pragma('temp_store = MEMORY');
@@ -180,7 +256,27 @@ const WORKER = `
     // encrypted stores alike: the table's pages come from the OS's file cache, and AEGIS decrypts a
     // page far faster than SQLite takes its rows apart; docs/sync.md).
     db.pragma('cache_size = -2000');
-    const built = (function (db, marker) {${REBUILD}})(db, workerData.marker);
+    // Set by the index worker (or the main thread) when the indexes' transaction has ended.
+    const signal = new Int32Array(workerData.signal);
+    const indexesDone = () => {
+      while (Atomics.load(signal, 0) === 0) Atomics.wait(signal, 0, 0, 1000);
+    };
+    let built;
+    try {
+      built = workerData.part === 'search'
+        ? (function (db, marker, beside, indexesDone) {${BESIDE}})(db, workerData.marker, workerData.beside, indexesDone)
+        : (function (db, marker, part) {${REBUILD}})(db, workerData.marker, workerData.part);
+      if (workerData.fault) {
+        // A crash test stops the process here (fault-point.ts): the indexes are committed, the search entries not yet written.
+        require('node:fs').writeSync(2, 'fault point ' + workerData.fault + '\\n');
+        for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+      }
+    } finally {
+      if (workerData.part !== 'search') {
+        Atomics.store(signal, 0, 1);
+        Atomics.notify(signal, 0);
+      }
+    }
     parentPort.postMessage({ built });
   } catch (e) {
     parentPort.postMessage({ error: String((e && e.message) || e) });
@@ -194,28 +290,100 @@ function driverPath(): string {
   return createRequire(import.meta.url).resolve('better-sqlite3-multiple-ciphers');
 }
 
+type Part = 'all' | 'indexes' | 'search';
+
+/** The fault point (crash tests) between the indexes' transaction and the search entries written beside them. */
+export const INDEXES_COMMITTED = 'index-build:indexes-committed';
+
+/** Runs one part of the build in a worker thread with its own connection to the store; resolves with how many it built. */
+function inWorker(store: { sqlite: Database.Database; path: string; key?: StoreKey | null }, part: Part, signal = new SharedArrayBuffer(4), beside: Record<string, Beside> = {}): Promise<number> {
+  const done = new Int32Array(signal);
+  const run = new Promise<number>((resolve, reject) => {
+    const w = new Worker(WORKER, {
+      eval: true,
+      workerData: {
+        driver: driverPath(),
+        file: store.path,
+        pragmas: store.key ? keyPragmas(store.key, connectionCipher(store.sqlite) ?? undefined) : [],
+        marker: DEFERRED_INDEXES_KEY,
+        part,
+        beside,
+        signal,
+        fault: part === 'indexes' && faultWanted(INDEXES_COMMITTED) ? INDEXES_COMMITTED : null,
+      },
+    });
+    w.once('message', (m: { built?: number; error?: string }) => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.built ?? 0)));
+    w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`The index worker stopped (exit code ${code}) before answering.`)));
+  });
+  if (part === 'search') return run;
+  // However the index worker ends (even stopped before its own signal), the search worker goes on.
+  const signalDone = () => {
+    Atomics.store(done, 0, 1);
+    Atomics.notify(done, 0);
+  };
+  return run.finally(signalDone);
+}
+
 /**
- * Builds the deferred indexes of this store in a worker thread, holding the write gate meanwhile
- * (main-thread writes wait for it asynchronously, reads go on). Falls back to the main thread when
- * a worker cannot run. Resolves with how many indexes were built, and where.
+ * Registers above this many rows have their search entries built after the indexes, in place,
+ * rather than beside them: the copy beside lives in memory (about 250 bytes a ticket for 100,000 tickets).
  */
-export function restoreIndexes(store: { sqlite: Database.Database; path: string; key?: StoreKey | null }): Promise<{ built: number; inWorker: boolean }> {
+export const BESIDE_MAX_ROWS = 400_000;
+
+/** `searchBeside: false` builds the search entries after the indexes, in the same worker (benchmarks compare the two). */
+export const INDEX_BUILD = { searchBeside: true };
+
+/** The search indexes still to build that a second worker can build beside the indexes: what fills each copy. */
+function besideSearch(sqlite: Database.Database, deferred: Deferred): Record<string, Beside> {
+  const out: Record<string, Beside> = {};
+  if (!INDEX_BUILD.searchBeside) return out;
+  for (const x of deferred.search ?? []) {
+    const spec = BULK_SEARCH.find((b) => b.index === x.index);
+    if (!spec) continue;
+    const rows = Math.max(...spec.tables.map((t) => (sqlite.prepare(`SELECT coalesce(max(rowid), 0) FROM ${t}`).pluck().get() as number)));
+    if (rows <= BESIDE_MAX_ROWS) out[x.index] = spec.beside;
+  }
+  return out;
+}
+
+/** Whether any deferred index or search index is still to build (the marker aside). */
+function unbuilt(sqlite: Database.Database, deferred: Deferred): boolean {
+  const has = sqlite.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?');
+  return deferred.indexes.some((i) => !has.get('index', i.name)) || (deferred.search ?? []).some((x) => x.triggers.some((t) => !has.get('trigger', t.name)));
+}
+
+/**
+ * Builds the deferred indexes of this store in worker threads, holding the write gate meanwhile
+ * (main-thread writes wait for it asynchronously, reads go on): one worker builds the indexes, a
+ * second the search entries beside them (BESIDE), so the two halves of the build share the
+ * machine's cores instead of running one after the other; whatever is left (a search index too
+ * large to build beside, or one whose worker failed) is built after, in a worker, and the marker
+ * goes last. Falls back to the main thread when a worker cannot run. Resolves with how many indexes
+ * were built, where, and how many search indexes were built beside.
+ */
+export function restoreIndexes(store: { sqlite: Database.Database; path: string; key?: StoreKey | null }): Promise<{ built: number; inWorker: boolean; searchBeside: number }> {
   return writeGate(store.sqlite).hold(async () => {
-    if (!deferredIndexes(store.sqlite)) return { built: 0, inWorker: false };
+    const deferred = deferredIndexes(store.sqlite);
+    if (!deferred) return { built: 0, inWorker: false, searchBeside: 0 };
+    let built = 0;
+    let searchBeside = 0;
     try {
-      const built = await new Promise<number>((resolve, reject) => {
-        const w = new Worker(WORKER, {
-          eval: true,
-          workerData: { driver: driverPath(), file: store.path, pragmas: store.key ? keyPragmas(store.key, connectionCipher(store.sqlite) ?? undefined) : [], marker: DEFERRED_INDEXES_KEY },
-        });
-        w.once('message', (m: { built?: number; error?: string }) => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.built ?? 0)));
-        w.once('error', reject);
-        w.once('exit', (code) => reject(new Error(`The index worker stopped (exit code ${code}) before answering.`)));
-      });
-      return { built, inWorker: true };
+      const beside = besideSearch(store.sqlite, deferred);
+      if (Object.keys(beside).length) {
+        // Both settle before going on: nothing else may write while either still does.
+        const signal = new SharedArrayBuffer(4);
+        const [indexes, search] = await Promise.allSettled([inWorker(store, 'indexes', signal), inWorker(store, 'search', signal, beside)]);
+        if (indexes.status === 'rejected') throw indexes.reason;
+        built = indexes.value;
+        searchBeside = search.status === 'fulfilled' ? search.value : 0;
+      }
+      // Only the marker left (the usual case): cleared here, in a moment; else the rest in a worker.
+      built += unbuilt(store.sqlite, deferred) ? await inWorker(store, 'all') : restoreIndexesNow(store.sqlite);
+      return { built, inWorker: true, searchBeside };
     } catch {
-      // No worker (or it failed): the indexes are built here, holding the event loop, rather than never.
-      return { built: restoreIndexesNow(store.sqlite), inWorker: false };
+      // No worker (or it failed): the rest is built here, holding the event loop, rather than never.
+      return { built: built + restoreIndexesNow(store.sqlite), inWorker: false, searchBeside };
     }
   });
 }

@@ -28,3 +28,12 @@ export function faultPoint(name: string): void {
     for (;;) Atomics.wait(cell, 0, 0);
   }
 }
+
+/**
+ * Whether this process would stop at `name` (its first time), for a step that runs where
+ * faultPoint cannot be called (a worker thread's eval script): the worker then stops the same way.
+ */
+export function faultWanted(name: string): boolean {
+  const wanted = process.env.OUTPOST_FAULT_AT;
+  return !!wanted && process.env.OUTPOST_TEST === '1' && wanted.split(',').some((spec) => spec === name || spec === `${name}#1`);
+}

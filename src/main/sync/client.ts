@@ -633,10 +633,10 @@ export class SyncClient {
 
   private async buildDeferredIndexes(): Promise<void> {
     const started = performance.now();
-    const { built, inWorker } = await restoreIndexes(this.opts.store);
+    const { built, inWorker, searchBeside } = await restoreIndexes(this.opts.store);
     this.stats.indexesBuilt += built;
     this.stats.indexBuildMs += performance.now() - started;
-    if (built) this.opts.log?.('first sync: indexes built', { indexes: built, inWorker, ms: Math.round(performance.now() - started) });
+    if (built) this.opts.log?.('first sync: indexes built', { indexes: built, inWorker, searchBeside, ms: Math.round(performance.now() - started) });
   }
 
   /**

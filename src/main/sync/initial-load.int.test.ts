@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 import { syncClientFor } from './registry';
 import { INITIAL_LOAD } from './client';
-import { DEFERRED_INDEXES_KEY } from '../db/deferred-indexes';
+import { DEFERRED_INDEXES_KEY, INDEXES_COMMITTED } from '../db/deferred-indexes';
 import { trainTriageModel } from '../services/triage/triage';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
@@ -182,5 +182,51 @@ describe('first sync into an empty store', () => {
     expect(await searchIds(c, 'badge reader')).toHaveLength(1);
     expect(schemaObjects(c.rt.store.sqlite)).toEqual(expected);
     expect(Number(c.rt.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'sync.cursor'").pluck().get())).toBe(await server.store.headSeq());
+  });
+
+  it('killed after the indexes were built and before the search entries built beside them were written: the next start writes them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-initial-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const c0 = await startDevice({ dir });
+    await joinManual(c0, server.url);
+    const expected = schemaObjects(c0.rt.store.sqlite);
+    c0.close();
+    // The whole pull in pages of 100, then the build, stopped (and killed) once the indexes are committed.
+    const stopped = await new Promise<boolean>((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/testing/fault-device.ts'), dir, server.url, 'pull-small'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, OUTPOST_TEST: '1', OUTPOST_FAULT_AT: INDEXES_COMMITTED },
+      });
+      let at = false;
+      p.stderr!.on('data', (b: Buffer) => {
+        if (b.toString().includes(`fault point ${INDEXES_COMMITTED}`)) {
+          at = true;
+          p.kill('SIGKILL');
+        }
+      });
+      p.on('exit', () => resolve(at));
+    });
+    expect(stopped).toBe(true);
+    const raw = new Database(path.join(dir, 'outpost.db'));
+    const count = (sql: string) => raw.prepare(sql).pluck().get() as number;
+    // The indexes are in, the marker still there, the search entries not written and their triggers out.
+    expect(raw.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeDefined();
+    expect(count("SELECT count(*) FROM sqlite_master WHERE name IN ('tickets_open_priority_idx', 'tickets_kpi_backlog_idx', 'assets_status_idx')")).toBe(3);
+    expect(count("SELECT count(*) FROM sqlite_master WHERE name IN ('tickets_fts_ai', 'tickets_title_fts_ai', 'ticket_comments_fts_ai')")).toBe(0);
+    expect(count('SELECT count(*) FROM tickets_fts')).toBe(0);
+    const tickets = count('SELECT count(*) FROM tickets');
+    expect(tickets).toBe(a.rt.store.sqlite.prepare('SELECT count(*) FROM tickets').pluck().get());
+    raw.close();
+
+    const c = await startDevice({ dir });
+    cleanups.push(() => c.close());
+    expect(schemaObjects(c.rt.store.sqlite)).toEqual(expected);
+    expect(c.rt.store.sqlite.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(DEFERRED_INDEXES_KEY)).toBeUndefined();
+    expect(c.rt.store.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(c.rt.store.sqlite.prepare('SELECT count(*) FROM tickets_fts').pluck().get()).toBe(tickets);
+    for (const table of ['tickets_fts', 'tickets_title_fts', 'assets_search']) expect(() => c.rt.store.sqlite.prepare(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`).run(), table).not.toThrow();
+    expect(await searchIds(c, 'badge reader')).toEqual(await searchIds(a, 'badge reader'));
+    expect(await searchIds(c, 'fuse')).toHaveLength(1);
   });
 });
