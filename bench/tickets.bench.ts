@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both] [--rounds 5] [--samples 40] [--control off]`: seeds a
+ * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both] [--rounds 5] [--samples 40] [--control off] [--encrypted-cache-mb 64]`: seeds a
  * fresh temporary store with realistic tickets and prints one JSON object of figures (bulk insert vs raw
  * better-sqlite3, queue pages, search, single edits, SLA, pruning). `--encryption on` measures a store
  * encrypted at rest (a random key); `both` seeds a plain and an encrypted store side by side (and a
@@ -67,6 +67,11 @@ const KEEP = opt('keep');
 /** --reuse DIR skips seeding and measures a store kept earlier (after a query or index change). */
 const REUSE = opt('reuse');
 const ENCRYPTION = opt('encryption') ?? 'off';
+/**
+ * --encrypted-cache-mb N: the encrypted store's page cache while it is measured, in MiB (the store's
+ * own setting otherwise, as for the plain one): what a larger cache would save it in pages decrypted.
+ */
+const ENCRYPTED_CACHE_MB = opt('encrypted-cache-mb') === undefined ? null : arg('encrypted-cache-mb', 64);
 if (!['off', 'on', 'both'].includes(ENCRYPTION)) throw new Error('--encryption must be off, on or both');
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -190,6 +195,14 @@ function paired(n: number, fns: (() => unknown)[]): Sample[][] {
 }
 
 type Stats = ReturnType<typeof stats>;
+
+/** A figure built on a Stats (more keys beside its timings) that keeps its samples for pooling. */
+function withSamplesOf<T extends object>(st: Stats, make: (st: Stats) => T): T {
+  const out = make(st);
+  const xs = samplesOf.get(st);
+  if (xs) samplesOf.set(out, xs);
+  return out;
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 /**
@@ -327,6 +340,7 @@ function seeder(dir: string, key: StoreKey | null) {
 /** The queries, pages and edits measured on one opened store, each round by round. */
 function subject(dir: string, key: StoreKey | null) {
   const store = openStore(path.join(dir, 'outpost.db'), { key });
+  if (key && ENCRYPTED_CACHE_MB) store.sqlite.pragma(`cache_size = -${ENCRYPTED_CACHE_MB * 1024}`);
   log(`opened${key ? ' (encrypted)' : ''}; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
   // What every start checks before the console opens: is the search index in step with the tickets?
   const checkStart = performance.now();
@@ -427,13 +441,13 @@ function timeCpuBoth(fn: () => void): [number, number, number | null] {
   return [wall, cpu, c === null || c2 === null ? null : c2 - c];
 }
 
-/** Wall time, the process's CPU time and the main thread's page reads of one call (for the SLA section). */
-function counted(fn: () => void): { ms: number; cpuMs: number; reads: number | null } {
+/** Wall time, the process's CPU time, and the main thread's CPU time and page reads of one call. */
+function counted(fn: () => void): Sample & { cpuMs: number } {
   let cpuMs = 0;
   const s = sampled(() => {
     cpuMs = timeCpu(fn)[1];
   });
-  return { ms: s.ms, cpuMs, reads: s.reads };
+  return { ...s, cpuMs };
 }
 
 const QUERIES = ['printer', 'outlook freezing', 'vpn', 'blue screen', 'password', 'new starter laptop', 'warehouse scanner', 'sync fails error', 'monit flick', 'teams sound', formatNumber('INC', 1234), 'licence expired excel'];
@@ -466,19 +480,19 @@ function round(subjects: Subject[], r: number) {
   );
   inTurns((s) => sla[subjects.indexOf(s)]!.done());
   // Search: realistic queries, the number lookup, and prefix words; each query 5 times per store, in turns.
-  const searchSamples = each(() => [] as number[]);
+  const searchSamples = each(() => [] as Sample[]);
   const searchCpu = each(() => [] as number[]);
   const perQuery = each(() => ({}) as Record<string, number>);
   for (const q of QUERIES) {
     for (const s of subjects) s.search(q);
-    const mine = each(() => [] as number[]);
+    const mine = each(() => [] as Sample[]);
     for (let k = 0; k < 5; k++) {
       const order = each((_, i) => i);
       if (k % 2) order.reverse();
       for (const i of order) {
-        const [wall, cpu] = timeCpu(() => subjects[i]!.search(q));
-        mine[i]!.push(wall);
-        searchCpu[i]!.push(cpu);
+        const c = counted(() => subjects[i]!.search(q));
+        mine[i]!.push(c);
+        searchCpu[i]!.push(c.cpuMs);
       }
     }
     mine.forEach((xs, i) => {
@@ -513,7 +527,7 @@ function round(subjects: Subject[], r: number) {
     queue_page_limit_50: pages[i]!,
     view_counts: counts[i]!,
     sla: { ...sla[i]!.figures, breaching_soon_page: breaching[0]![i]!, breaching_soon_page_with_count: breaching[1]![i]! },
-    search: { ...stats(searchSamples[i]!), per_query_median_ms: perQuery[i]!, cpu: stats(searchCpu[i]!) },
+    search: withSamplesOf(stats(searchSamples[i]!), (st) => ({ ...st, per_query_median_ms: perQuery[i]!, cpu: stats(searchCpu[i]!) })),
     edit: {
       update_p95_ms: stats(upd[i]!).p95_ms,
       transition_p95_ms: stats(tr[i]!).p95_ms,
