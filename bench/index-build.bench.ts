@@ -10,8 +10,9 @@
  * the rounds: CPU seconds of the build (the connection's thread) beside wall seconds.
  *
  * `firstSync`: the build as a first sync runs it (restoreIndexes: worker threads, the process's
- * CPU), with the search entries built beside the indexes by a second worker (now) and after them
- * in the same worker (before), taken in turns. The second worker only gains where a core is free.
+ * CPU), taken in turns: the search entries built beside the indexes by a second worker with the
+ * sorter's helper threads (now), the same without them, and the search entries after the indexes
+ * in one worker without them (before). Both only gain where a core is free.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -72,12 +73,13 @@ function build(file: string, key: StoreKey | null, cacheKib: number): { cpu: num
 }
 
 /** The build as a first sync runs it (worker threads), on a fresh copy of `file`; CPU of the whole process. */
-async function buildInWorkers(file: string, key: StoreKey | null, searchBeside: boolean): Promise<{ cpu: number; wall: number; built: number; searchBeside: number }> {
+async function buildInWorkers(file: string, key: StoreKey | null, how: { searchBeside: boolean; sorterThreads: number }): Promise<{ cpu: number; wall: number; built: number; searchBeside: number }> {
   const copy = `${file}.workers`;
   fs.copyFileSync(file, copy);
   const store = openStore(copy, { key });
+  const was = { ...INDEX_BUILD };
   try {
-    INDEX_BUILD.searchBeside = searchBeside;
+    Object.assign(INDEX_BUILD, how);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await restoreIndexes(store);
@@ -85,7 +87,7 @@ async function buildInWorkers(file: string, key: StoreKey | null, searchBeside: 
     const cpu = process.cpuUsage(cpu0);
     return { cpu: (cpu.user + cpu.system) / 1e6, wall, built: r.built, searchBeside: r.searchBeside };
   } finally {
-    INDEX_BUILD.searchBeside = true;
+    Object.assign(INDEX_BUILD, was);
     store.close();
     for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) fs.rmSync(f, { force: true });
   }
@@ -106,9 +108,9 @@ async function main() {
     const workers = new Map<string, { cpu: number[]; wall: number[]; built: number; searchBeside: number }>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const s of stores) {
-        for (const beside of [true, false]) {
-          const r = await buildInWorkers(s.file, s.key, beside);
-          const k = `${s.kind}, search entries ${beside ? 'beside the indexes (second worker)' : 'after the indexes (one worker)'}`;
+        for (const how of [{ searchBeside: true, sorterThreads: 2 }, { searchBeside: true, sorterThreads: 0 }, { searchBeside: false, sorterThreads: 0 }]) {
+          const r = await buildInWorkers(s.file, s.key, how);
+          const k = `${s.kind}, search entries ${how.searchBeside ? 'beside the indexes (second worker)' : 'after the indexes (one worker)'}, sorter threads ${how.sorterThreads}`;
           const acc = workers.get(k) ?? { cpu: [], wall: [], built: r.built, searchBeside: r.searchBeside };
           acc.cpu.push(r.cpu);
           acc.wall.push(r.wall);

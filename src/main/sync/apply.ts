@@ -427,8 +427,7 @@ class RowBatch {
 
   /** `held`: whether the device holds the record already (only such a ticket can have an old number to keep). */
   add(s: RecordState, cols: Set<string>, held = true): void {
-    const { names, values } = rowValues(s, cols);
-    const shape = `${s.entity}(${names.join(',')})`;
+    const { names, values, shape } = rowValues(s, cols);
     if (shape !== this.shape || this.ids.has(s.id) || this.rows.length >= Math.min(BATCH_ROWS, Math.floor(30_000 / names.length))) this.flush();
     if (held && s.entity === 'tickets' && typeof s.data.number === 'string') keepOldNumber(this.sqlite, s.id, s.data.number);
     this.shape = shape;
@@ -522,7 +521,6 @@ function isSecret(table: string, column: string): boolean {
   return ruleFor(table).secret?.includes(column) ?? false;
 }
 
-/** A row's columns and values as stored (clocks compact, see writeRow). */
 const ruleFieldCache = new Map<string, string[]>();
 /** The record type's synced fields a pulled record may leave out (never a secret, which the server withholds). */
 function ruleFields(entity: string): string[] {
@@ -534,34 +532,70 @@ function ruleFields(entity: string): string[] {
   return f;
 }
 
-function rowValues(s: RecordState, cols: Set<string>): { names: string[]; values: Bindable[] } {
+/**
+ * Which columns a pulled record writes, in order: worked out from its fields once per shape (the
+ * record type's table and the fields the server's record carries, in the order they come) rather
+ * than for every row, since a page's records mostly share one. Never changed once made: the rows
+ * of a batch share its `names`.
+ */
+interface RowLayout {
+  /** The record's fields as they came (all of them, written or not): what identifies the shape. */
+  keys: string[];
+  /** The fields written from the record, in order. */
+  fields: string[];
+  /** The columns, in order: the base columns, `fields`, then fields left null, then secrets. */
+  names: string[];
+  /** The clock's fields (see compactFieldHlc). */
+  written: string[];
+  nulls: number;
+  secrets: number;
+  /** The table and columns, as one string (rows of one shape share a statement). */
+  shape: string;
+}
+
+/** The last layout made for each table (by its column set, one per connection and table). */
+const lastLayout = new WeakMap<Set<string>, RowLayout>();
+
+function sameKeys(data: Record<string, unknown>, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in data) if (keys[i++] !== k) return false;
+  return i === keys.length;
+}
+
+function layoutOf(s: RecordState, cols: Set<string>): RowLayout {
+  const last = lastLayout.get(cols);
+  if (last && sameKeys(s.data, last.keys)) return last;
   const names = ['id', 'scope_id', 'created_at', 'updated_at', 'field_hlc', 'deleted_hlc'];
-  const values: Bindable[] = [s.id, s.scopeId, s.createdAt, s.updatedAt, '', s.deletedHlc];
-  const written = ['scope_id'];
+  const fields: string[] = [];
   for (const k in s.data) {
     if (!cols.has(k) || BASE_COLUMNS.has(k) || isSecret(s.entity, k)) continue;
-    names.push(k);
-    written.push(k);
-    values.push(bindable(s.data[k]));
+    fields.push(k);
   }
+  names.push(...fields);
   // A field the server's record does not carry has no value there (a create leaves nulls out):
   // written as null, so a value this device set by itself and the server never took (a refused
   // status move's resolution, say) does not linger here when the server's version arrives.
-  for (const f of ruleFields(s.entity)) {
-    if (f in s.data || !cols.has(f)) continue;
-    names.push(f);
-    values.push(null);
-  }
+  const nulls = ruleFields(s.entity).filter((f) => !(f in s.data) && cols.has(f));
+  names.push(...nulls);
   // Written only when the row is new: the upsert never replaces a secret (see isSecret).
-  for (const f of ruleFor(s.entity).secret ?? []) {
-    if (!cols.has(f)) continue;
-    names.push(f);
-    values.push(NO_LOCAL_SECRET);
-  }
+  const secrets = (ruleFor(s.entity).secret ?? []).filter((f) => cols.has(f));
+  names.push(...secrets);
+  const layout: RowLayout = { keys: Object.keys(s.data), fields, names, written: ['scope_id', ...fields], nulls: nulls.length, secrets: secrets.length, shape: `${s.entity}(${names.join(',')})` };
+  lastLayout.set(cols, layout);
+  return layout;
+}
+
+/** A row's columns and values as stored (clocks compact, see writeRow). */
+function rowValues(s: RecordState, cols: Set<string>): { names: string[]; values: Bindable[]; shape: string } {
+  const layout = layoutOf(s, cols);
+  const values: Bindable[] = [s.id, s.scopeId, s.createdAt, s.updatedAt, '', s.deletedHlc];
+  for (const k of layout.fields) values.push(bindable(s.data[k]));
+  for (let i = 0; i < layout.nulls; i++) values.push(null);
+  for (let i = 0; i < layout.secrets; i++) values.push(NO_LOCAL_SECRET);
   // Stored compactly, as local writes store new rows (localState expands it): one stamp instead of
   // one per column keeps rows, and so the initial sync, about half as large.
-  values[4] = JSON.stringify(compactFieldHlc(s.fieldHlc, written));
-  return { names, values };
+  values[4] = JSON.stringify(compactFieldHlc(s.fieldHlc, layout.written));
+  return { names: layout.names, values, shape: layout.shape };
 }
 
 function writeRow(sqlite: Database.Database, s: RecordState, cols: Set<string>, stats: ApplyStats): boolean {
