@@ -57,7 +57,13 @@ while (bytes < targetMb * MB) {
 fs.closeSync(out);
 
 let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+/** The peak of the step being timed (see `timed`). */
+let stepPeak = 0;
+const sampler = setInterval(() => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  stepPeak = Math.max(stepPeak, rss);
+}, 50);
 
 /** The process's peak resident memory as the kernel counts it (VmHWM), in MB; null off Linux. */
 function vmHwmMb(): number | null {
@@ -97,13 +103,17 @@ function call<T>(name: string, input: unknown, token = ''): Promise<T> {
 
 const { token } = await call<{ token: string }>('setup.init', { admin: { username: 'admin', displayName: 'Ada Admin', password: 'password123' }, site: { name: 'HQ' } });
 
-const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+/** Peak resident memory (sampled, MB) of each step, by name. */
+const stepPeaks: Record<string, number> = {};
+const timed = async <T>(name: string, fn: () => Promise<T>): Promise<[T, number]> => {
+  stepPeak = process.memoryUsage().rss;
   const t = performance.now();
   const v = await fn();
+  stepPeaks[name] = Math.round(Math.max(stepPeak, process.memoryUsage().rss) / MB);
   return [v, Math.round(performance.now() - t)];
 };
 
-const [receipt, uploadMs] = await timed(async () => {
+const [receipt, uploadMs] = await timed('upload', async () => {
   const res = await fetch(`${host.url}/api/upload`, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
@@ -113,10 +123,10 @@ const [receipt, uploadMs] = await timed(async () => {
   if (!body.ok) throw new Error(`upload: ${res.status} ${body.error?.message}`);
   return body.value;
 });
-const [inspection, inspectMs] = await timed(() => call<{ rows: number; partial?: { bytesRead: number } }>('assets.inspectCsv', { uploadId: receipt.uploadId }, token));
+const [inspection, inspectMs] = await timed('inspect', () => call<{ rows: number; partial?: { bytesRead: number } }>('assets.inspectCsv', { uploadId: receipt.uploadId }, token));
 const input = { format: 'snipe-it-assets', uploadId: receipt.uploadId };
-const [preview, previewMs] = await timed(() => call<{ rows: number; created: number; errors: unknown[] }>('assets.import', { ...input, dryRun: true }, token));
-const [done, commitMs] = commit ? await timed(() => call<{ created: number; errors: unknown[] }>('assets.import', { ...input, dryRun: false }, token)) : [null, null];
+const [preview, previewMs] = await timed('preview', () => call<{ rows: number; created: number; errors: unknown[] }>('assets.import', { ...input, dryRun: true }, token));
+const [done, commitMs] = commit ? await timed('commit', () => call<{ created: number; errors: unknown[] }>('assets.import', { ...input, dryRun: false }, token)) : [null, null];
 
 clearInterval(sampler);
 await host.close();
@@ -132,6 +142,7 @@ console.log(
       preview: { ms: previewMs, rows: preview.rows, created: preview.created, errors: preview.errors.length },
       commit: done ? { ms: commitMs, created: done.created, errors: done.errors.length, rowsPerSecond: Math.round((done.created / commitMs!) * 1000) } : null,
       peakRssMb: Math.round(peakRss / MB),
+      peakRssMbByStep: stepPeaks,
       // The kernel's own high-water mark of the process (every thread, no sampling gap); Linux only.
       vmHwmMb: vmHwmMb(),
       cpus: os.cpus().length,
