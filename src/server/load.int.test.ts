@@ -34,7 +34,7 @@ describe.skipIf(!PG)('the server under load, two instances on PostgreSQL', () =>
       drainMs: 30_000,
       seed: 14,
     });
-    console.log(JSON.stringify({ pushes: r.pushes, pushMs: r.pushMs, pokeToVisibleMs: r.pokeToVisibleMs, lost: r.lost, pokes: r.pokes }));
+    console.log(JSON.stringify({ pushes: r.pushes, pushMs: r.pushMs, pokeToVisibleMs: r.pokeToVisibleMs, lost: r.lost, pokes: r.pokes, staleRetries: r.staleRetries }));
     expect(r.stalled).toBe(false);
     expect(r.ops).toBeGreaterThan(30);
     expect(r.rejectedOps).toBe(0);

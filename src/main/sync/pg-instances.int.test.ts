@@ -67,9 +67,15 @@ describe.skipIf(!PG)('two server instances on one PostgreSQL', () => {
     await a.call('sync.now');
     await b.call('sync.now');
     expect((await b.call('tickets.get', { id: t.id })).title).toBe('Shared across instances');
-    // Let the live channels connect before timing.
-    await new Promise((r) => setTimeout(r, 500));
     const title = () => b.rt.store.sqlite.prepare('SELECT title FROM tickets WHERE id = ?').pluck().get(t.id);
+    // Timing starts once the live channels are up: an edit has crossed within a second (on a busy
+    // machine they can take longer than any fixed wait to connect).
+    let up = false;
+    for (let i = 0; i < 15 && !up; i++) {
+      await a.call('tickets.update', { id: t.id, fields: { title: `Warm-up ${i}` } });
+      up = (await until(() => title() === `Warm-up ${i}`, 1000)) >= 0;
+    }
+    expect(up, 'no edit crossed between the instances within a second in 15 tries').toBe(true);
     await a.call('tickets.update', { id: t.id, fields: { title: 'Edited on A' } });
     const ms = await until(() => title() === 'Edited on A', 3000);
     console.log(JSON.stringify({ pokeToVisibleMs: ms }));

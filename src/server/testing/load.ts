@@ -87,7 +87,28 @@ interface Reply {
 /** Kept-alive connections for pushes and pulls (one agent per run). */
 let agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function request(base: string, method: string, pathname: string, body?: unknown, token?: string): Promise<Reply> {
+/** Requests sent again on a fresh connection because a kept-alive one was closed under them (per run). */
+let staleRetries = 0;
+
+/**
+ * One request, sent again (up to 4 times, as the app's sync client does) when it went out on a
+ * kept-alive connection the server closed just then (ECONNRESET or EPIPE before any answer): the
+ * server never read it, so the device would simply send it again. Counted in the report.
+ */
+async function request(base: string, method: string, pathname: string, body?: unknown, token?: string): Promise<Reply> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await requestOnce(base, method, pathname, body, token);
+    } catch (e) {
+      if (!(e instanceof StaleConnection) || attempt >= 4) throw e instanceof StaleConnection ? e.cause : e;
+      staleRetries++;
+    }
+  }
+}
+
+class StaleConnection extends Error {}
+
+function requestOnce(base: string, method: string, pathname: string, body: unknown, token: string | undefined): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = http.request(
@@ -114,7 +135,12 @@ function request(base: string, method: string, pathname: string, body?: unknown,
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    let answered = false;
+    req.on('response', () => (answered = true));
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (!answered && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) reject(new StaleConnection(e.message, { cause: e }));
+      else reject(e);
+    });
     // A server that stops answering must not stop the run: the request fails and is counted.
     req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${pathname}: no answer within 30 s`)));
     if (data) req.write(data);
@@ -289,6 +315,8 @@ export interface LoadReport {
   opsPerSecond: number;
   rejectedOps: number;
   errors: { push: number; pull: number; live: number; refresh: number };
+  /** Requests sent again because a kept-alive connection closed under them before any answer (not errors: the app does the same). */
+  staleRetries: number;
   pushMs: ReturnType<Histogram['summary']>;
   pullMs: ReturnType<Histogram['summary']>;
   pokeToVisibleMs: ReturnType<Histogram['summary']> & { sameInstanceP95: number | null; crossInstanceP95: number | null };
@@ -305,6 +333,7 @@ export interface LoadReport {
 export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
   const log = opts.log ?? (() => {});
   agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  staleRetries = 0;
   // Deterministic choices, so two runs make the same kind of work.
   const random = mulberry32(opts.seed);
   const loadStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
@@ -775,6 +804,7 @@ export async function runServerLoad(opts: LoadOptions): Promise<LoadReport> {
       opsPerSecond: Math.round((ops / seconds) * 10) / 10,
       rejectedOps: rejected,
       errors,
+      staleRetries,
       pushMs: pushMs.summary(),
       pullMs: pullMs.summary(),
       pokeToVisibleMs: { ...pokeSummary, sameInstanceP95: visibleSame.pct(95), crossInstanceP95: visibleCross.pct(95) },
