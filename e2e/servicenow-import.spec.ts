@@ -103,3 +103,37 @@ test('the ticket import shows the bytes sent while the export uploads, then the 
   await expect(page.getByTestId('ticket-import-figures')).toContainText('Imported:', { timeout: 60_000 });
   expect(uploads).toBe(1);
 });
+
+test('an export checked but not imported is let go when the person chooses another file and when they leave the screen', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto(host.url);
+  await new SignInPage(page).signIn('lead', 'password123');
+  await page.goto(`${host.url}/#/settings/ticket-import`);
+  const uploaded: string[] = [];
+  const discarded: string[] = [];
+  // The upload each check names (the dry run carries it), and each one the screen lets go.
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/tickets.import')) {
+      const id = (r.postDataJSON() as { uploadId: string }).uploadId;
+      if (!uploaded.includes(id)) uploaded.push(id);
+    }
+    if (r.url().endsWith('/api/uploads.discard')) discarded.push((r.postDataJSON() as { uploadId: string }).uploadId);
+  });
+  const check = async () => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('ticket-import-file').click();
+    await (await chooser).setFiles(SAMPLE);
+    await page.getByTestId('ticket-import-check').click();
+    await expect(page.getByTestId('ticket-import-figures')).toContainText('The file would import: 5,998 events of 890 incidents', { timeout: 60_000 });
+  };
+  await check();
+  await expect.poll(() => uploaded.length).toBe(1);
+  // Chosen again (a corrected export, say) and checked: the first upload is let go, the second kept.
+  await page.getByRole('button', { name: 'Clear the chosen file' }).click();
+  await check();
+  await expect.poll(() => uploaded.length).toBe(2);
+  await expect.poll(() => discarded).toEqual([uploaded[0]]);
+  // Leaving the screen lets the second go too.
+  await page.goto(`${host.url}/#/queue`);
+  await expect.poll(() => discarded).toEqual([uploaded[0], uploaded[1]]);
+});

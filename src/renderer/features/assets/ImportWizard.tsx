@@ -114,7 +114,7 @@ export function ImportWizard() {
   const upload = useHeldUpload();
 
   const reset = () => {
-    upload.letGo();
+    void upload.letGo();
     setFile(null);
     setInspection(null);
     setFormat(null);
@@ -165,6 +165,8 @@ export function ImportWizard() {
     setBusy('uploading');
     setSent({ done: 0, total: f.size });
     try {
+      // The file sent before is let go first: it is replaced, and it would count against this one.
+      await upload.letGo();
       const head = await f.slice(0, 4096).arrayBuffer();
       const isJson = looksLikeJson(f.name) || decodeBytes(head).text.trimStart().startsWith('{');
       const receipt = await uploadFile(f, (done, total) => setSent({ done, total }));

@@ -63,6 +63,8 @@ export function TicketImport() {
     if (!f) throw new Error('Choose the export file first.');
     if (sent.current?.file === f) return sent.current.input;
     setBusy('uploading');
+    // The file sent before is let go first: it is replaced, and it would count against this one.
+    await upload.letGo();
     setSending({ done: 0, total: f.size });
     let receipt;
     try {
