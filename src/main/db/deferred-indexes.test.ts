@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../testing';
 import { openStore, type Store } from './open';
-import { bulkFillOver, deferIndexes, deferredIndexes, restoreIndexes, restoreIndexesNow, BULK_SEARCH, DEFERRED_INDEXES_KEY } from './deferred-indexes';
+import { bulkFillOver, deferIndexes, deferredIndexes, restoreIndexes, restoreIndexesNow, BULK_SEARCH, DEFERRED_INDEXES_KEY, INDEX_BUILD } from './deferred-indexes';
 import { writeGate } from './write-gate';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
@@ -182,6 +182,27 @@ describe('deferred indexes', () => {
       expect(s.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
       beside?.close();
+      s.close();
+      t.cleanup();
+    }
+  });
+
+  it('builds the search entries of a register too large to copy in memory after the indexes, in place, and the others beside', async () => {
+    const t = tempDir('outpost-defer-');
+    const s = openStore(path.join(t.dir, 'outpost.db'));
+    const limit = INDEX_BUILD.besideMaxRows;
+    try {
+      const dropped = deferIndexes(s.sqlite, ['tickets', 'assets'], NOW);
+      addTickets(s, 500);
+      INDEX_BUILD.besideMaxRows = 100;
+      // The tickets' two search indexes are built in place; the (empty) asset register's beside.
+      expect(await restoreIndexes(s)).toEqual({ built: dropped.length, inWorker: true, searchBeside: 1 });
+      expect(deferredIndexes(s.sqlite)).toBeNull();
+      expect(s.sqlite.prepare("SELECT count(*) FROM tickets_title_fts WHERE tickets_title_fts MATCH 'tick*'").pluck().get()).toBe(500);
+      for (const table of ['tickets_fts', 'tickets_title_fts', 'assets_search']) s.sqlite.prepare(`INSERT INTO ${table} (${table}, rank) VALUES ('integrity-check', 1)`).run();
+      expect(s.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      INDEX_BUILD.besideMaxRows = limit;
       s.close();
       t.cleanup();
     }

@@ -223,18 +223,21 @@ const BESIDE = `
   // FTS5's own tables are written directly only here, on this worker's connection: SQLite's
   // defensive mode (on for every connection) refuses that, so it is off for this transaction.
   db.unsafeMode(true);
-  db.transaction(() => {
-    for (const x of todo) {
-      if (x.triggers.every((t) => trigger.get(t.name))) continue;
-      for (const t of shadows.all({ n: x.index })) {
-        db.exec('DELETE FROM main."' + t + '"');
-        if (t === x.index + '_content' && beside[x.index].text) db.exec(beside[x.index].text);
-        else db.exec('INSERT INTO main."' + t + '" SELECT * FROM side."' + t + '"');
+  try {
+    db.transaction(() => {
+      for (const x of todo) {
+        if (x.triggers.every((t) => trigger.get(t.name))) continue;
+        for (const t of shadows.all({ n: x.index })) {
+          db.exec('DELETE FROM main."' + t + '"');
+          if (t === x.index + '_content' && beside[x.index].text) db.exec(beside[x.index].text);
+          else db.exec('INSERT INTO main."' + t + '" SELECT * FROM side."' + t + '"');
+        }
+        for (const t of x.triggers) if (!trigger.get(t.name)) db.exec(t.sql);
       }
-      for (const t of x.triggers) if (!trigger.get(t.name)) db.exec(t.sql);
-    }
-  }).immediate();
-  db.unsafeMode(false);
+    }).immediate();
+  } finally {
+    db.unsafeMode(false);
+  }
   db.exec('DETACH DATABASE side');
   return todo.length;
 `;
@@ -330,17 +333,14 @@ function inWorker(store: { sqlite: Database.Database; path: string; key?: StoreK
   return run.finally(signalDone);
 }
 
-/**
- * Registers above this many rows have their search entries built after the indexes, in place,
- * rather than beside them: the copy beside lives in memory (about 250 bytes a ticket for 100,000 tickets).
- */
-export const BESIDE_MAX_ROWS = 400_000;
 
 /**
  * How the build runs (benchmarks compare): `searchBeside: false` builds the search entries after
- * the indexes, in the same worker; `sorterThreads`, the index worker's `PRAGMA threads`.
+ * the indexes, in the same worker; `sorterThreads`, the index worker's `PRAGMA threads`. Registers
+ * of more than `besideMaxRows` rows have their search entries built after the indexes, in place,
+ * rather than beside them: the copy beside lives in memory (about 250 bytes a ticket).
  */
-export const INDEX_BUILD = { searchBeside: true, sorterThreads: 2 };
+export const INDEX_BUILD = { searchBeside: true, sorterThreads: 2, besideMaxRows: 400_000 };
 
 /** The search indexes still to build that a second worker can build beside the indexes: what fills each copy. */
 function besideSearch(sqlite: Database.Database, deferred: Deferred): Record<string, Beside> {
@@ -350,7 +350,7 @@ function besideSearch(sqlite: Database.Database, deferred: Deferred): Record<str
     const spec = BULK_SEARCH.find((b) => b.index === x.index);
     if (!spec) continue;
     const rows = Math.max(...spec.tables.map((t) => (sqlite.prepare(`SELECT coalesce(max(rowid), 0) FROM ${t}`).pluck().get() as number)));
-    if (rows <= BESIDE_MAX_ROWS) out[x.index] = spec.beside;
+    if (rows <= INDEX_BUILD.besideMaxRows) out[x.index] = spec.beside;
   }
   return out;
 }
