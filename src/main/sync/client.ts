@@ -123,6 +123,8 @@ export class SyncClient {
   private readonly sqlite: Database.Database;
   private transport: SyncTransport | null = null;
   private running: Promise<SyncResult> | null = null;
+  /** Why the server refused this device for good (reported lost): set once, and the store is wiped. */
+  private lost: AppError | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopLive: (() => void) | null = null;
   private failures = 0;
@@ -338,6 +340,8 @@ export class SyncClient {
 
   /** Push everything, then pull everything. Concurrent callers share one run (and one more after it). */
   syncNow(): Promise<SyncResult> {
+    // Reported lost: the store is being wiped, so no pass may start on it; every caller hears why.
+    if (this.lost) return Promise.reject(this.lost);
     if (this.running) {
       // Wait for the pass in flight, then run once more so changes made meanwhile go too; the
       // answer counts both passes, so a caller sees the work done on its behalf.
@@ -382,6 +386,7 @@ export class SyncClient {
       this.setState(e instanceof OfflineError ? 'offline' : 'error', err.message);
       if (e instanceof SyncHttpError && (e.code === 'device_revoked' || e.status === 401)) this.stopLiveOnly();
       if (e instanceof SyncHttpError && e.code === 'device_lost' && this.opts.onLost) {
+        this.lost = err;
         const onLost = this.opts.onLost;
         this.stop();
         setImmediate(() => onLost(e.message));

@@ -102,6 +102,21 @@ describe('a device reported lost', () => {
     expect(again.body.error?.code).toBe('device_lost');
   });
 
+  it('a sync asked for while one is running is refused with the same reason, not an internal error', async () => {
+    const { admin, id } = await joinedDevice();
+    const d = device!;
+    expect((await serverPost(server!, '/auth/devices/lost', { deviceId: id }, admin)).status).toBe(200);
+    await d.call('tickets.create', { type: 'incident', title: 'Written after the loss heron-quince' });
+    // The second waits for the first, which learns of the loss and starts the wipe; the second
+    // must not then run a pass of its own on the store being wiped.
+    const both = await Promise.allSettled([d.call('sync.now'), d.call('sync.now')]);
+    for (const r of both) {
+      expect(r.status).toBe('rejected');
+      expect(String((r as PromiseRejectedResult).reason)).toMatch(/reported this device lost/);
+    }
+    await expectWiped(d, ['kestrel-umber', 'heron-quince']);
+  });
+
   it('npm run server -- device lost ID does the same from the command line, and device list shows it', async () => {
     const { id } = await joinedDevice();
     const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args, '--data-dir', serverDir], { cwd: ROOT });
