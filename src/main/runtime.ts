@@ -19,7 +19,7 @@ import { migrateTeamSettings } from './services/settings/migrate';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
-import { encryptPlainStore, passphraseKey, prepareStoreFile, shredFile, storeFiles, type StoreKey } from './db/store-key';
+import { encryptPlainStore, isPlainStore, passphraseKey, prepareStoreFile, shredFile, storeExists, StoreKeyError, storeFiles, type StoreKey } from './db/store-key';
 import { setStoreControl } from './db/store-control';
 import type { Store } from './db/open';
 import { DOWNLOAD_PREFIX, EXPORT_FOLDER, exportEverything, IMPORT_STAGING, importEverything, putImported, settleExports, settleImport } from './services/transfer/move';
@@ -84,8 +84,15 @@ export function startRuntime(opts: {
   saveExportAs?: (suggestedName: string) => Promise<string | null>;
 }): StartedRuntime {
   const dataDir = path.resolve(opts.dataDir);
-  const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
   const file = path.join(dataDir, 'outpost.db');
+  // An encrypted store without its key (a copied folder, a keychain that cannot unseal it): said
+  // plainly, before anything is written into the folder.
+  if (!opts.key && storeExists(file) && !isPlainStore(file)) {
+    throw new StoreKeyError(
+      `The store in ${dataDir} is encrypted and Outpost has no key for it. On the desktop the key is kept by this computer's keychain; on the browser host, start with its passphrase (--passphrase-file) or unlock it in the console.`,
+    );
+  }
+  const log = opts.log ?? createLogger({ file: path.join(dataDir, 'logs', 'outpost.log') });
   // What a run killed mid-way left: a restore finished or undone, copies that are no backup or export removed.
   const restored = settleRestore(file);
   if (restored) log.warn({ dataDir }, restored === 'finished' ? 'an interrupted restore was finished' : 'an interrupted restore was undone');
