@@ -10,6 +10,7 @@ import { startRuntime, type StartedRuntime } from '../main/runtime';
 import { dispatchAsync } from '../main/api/dispatch';
 import { createLogger } from '../main/log';
 import type { Clock } from '../main/services/core/context';
+import type { StoreKey } from '../main/db/store-key';
 import type { CallName, CallOutput } from '../shared/api';
 import { AppError } from '../shared/result';
 import { uuidv7 } from '../shared/ids';
@@ -55,10 +56,10 @@ export interface Device {
  * A device: a real runtime on a temp data dir, set up with its own admin and site; with
  * `setUp: false` it is left at first run (no token), e.g. to join an existing team.
  */
-export async function startDevice(opts: { clock?: Clock; dir?: string; sampleData?: boolean; site?: string; setUp?: boolean } = {}): Promise<Device> {
+export async function startDevice(opts: { clock?: Clock; dir?: string; sampleData?: boolean; site?: string; setUp?: boolean; key?: StoreKey | null } = {}): Promise<Device> {
   const ownDir = !opts.dir;
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-dev-'));
-  const rt = startRuntime({ dataDir: dir, clock: opts.clock, log: createLogger({ level: 'silent' }) });
+  const rt = startRuntime({ dataDir: dir, clock: opts.clock, log: createLogger({ level: 'silent' }), key: opts.key ?? null });
   const call = async <N extends CallName>(name: N, input: unknown = {}, token: string | null = dev.token): Promise<CallOutput<N>> => {
     const r = await dispatchAsync(rt, name, input, token);
     if (!r.ok) throw new AppError(r.error.code, `${name}: ${r.error.message}`, r.error.issues);

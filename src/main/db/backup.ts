@@ -131,6 +131,13 @@ export function settleRestore(storeFile: string): 'finished' | 'undone' | null {
  * Puts a backup in place of the store (which must be closed): the backup is checked first; the store
  * it replaces is kept beside it as `outpost.db.before-restore` until the next restore.
  */
+/**
+ * Written into a store by a restore (from a backup, by someone holding its key) and removed at its
+ * first sync that succeeds: while it is there, the store has not spoken to the server since it was
+ * restored. See the sync client's handling of a device reported lost.
+ */
+export const RESTORED_AT_META = 'restored_at';
+
 export function restoreStore(backup: string, storeFile: string, key: StoreKey | null, verify: Verify): void {
   if (!fs.existsSync(backup)) throw new Error(`There is no backup at ${backup}.`);
   const problem = checkStoreFile(backup, key, verify);
@@ -138,6 +145,15 @@ export function restoreStore(backup: string, storeFile: string, key: StoreKey | 
   const incoming = `${storeFile}.restoring`;
   for (const f of storeFiles(incoming)) shredFile(f);
   fs.copyFileSync(backup, incoming);
+  // Marked as restored: until it next syncs, a server that says its device was reported lost is
+  // answered by setting the store aside from that device, not by wiping it (sync/client.ts).
+  const marking = openConnection(incoming, key);
+  try {
+    marking.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(RESTORED_AT_META, new Date().toISOString());
+    marking.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    marking.close();
+  }
   fsyncFile(incoming);
   const aside = `${storeFile}.before-restore`;
   for (const f of storeFiles(aside)) shredFile(f);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serverLogin, serverPost, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
 import { listBackups } from '../db/backup';
+import { isPlainStore, KEY_INFO_FILE, passphraseKey } from '../db/store-key';
 import { restore } from './restore';
 import { deviceId } from '../services/core/ops';
 
@@ -103,6 +104,47 @@ describe('backup and restore', () => {
     expect(fs.existsSync(path.join(a.dir, 'outpost.db.before-restore'))).toBe(true);
     expect(titles(a)).toEqual(['BR 1 before the backup']);
     await carriesOn(a, idBefore);
+  });
+
+  it('an encrypted backup carried to a new machine restores with the passphrase and syncs on without losing or doubling a ticket', async () => {
+    server = await startTestServer();
+    const admin = await serverLogin(server);
+    await serverPost(server, '/auth/users', { username: 'tech', password: 'password123', role: 'technician', sites: null }, admin);
+    const laptop = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-br-laptop-'));
+    const stick = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-br-stick-'));
+    const newMachine = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-br-new-'));
+    dirs.push(laptop, stick, newMachine);
+    const PASSPHRASE = 'gravel-yard lantern 2026';
+    const passFile = path.join(stick, 'passphrase');
+    fs.writeFileSync(passFile, `${PASSPHRASE}\n`);
+
+    const a = await startDevice({ dir: laptop, site: 'HQ', key: passphraseKey(laptop, PASSPHRASE) });
+    await a.call('sync.join', { serverUrl: server.url, username: 'tech', password: 'password123' });
+    await a.call('tickets.create', { type: 'incident', title: 'BR 1 before the backup' });
+    await a.call('sync.now');
+    const backup = a.rt.backup();
+    const idBefore = deviceId(a.rt.store.sqlite);
+    await a.call('tickets.create', { type: 'incident', title: 'BR 2 after the backup, synced' });
+    await a.call('sync.now');
+    a.close();
+
+    // Only the backup travels; the laptop and its data folder are gone.
+    const carried = path.join(stick, path.basename(backup.file));
+    fs.copyFileSync(backup.file, carried);
+    expect(isPlainStore(carried)).toBe(false);
+    const saltFile = fs.readFileSync(path.join(path.dirname(backup.file), KEY_INFO_FILE));
+    fs.rmSync(laptop, { recursive: true, force: true });
+
+    expect(() => restore([carried, '--data-dir', newMachine])).toThrow(/is encrypted: give the passphrase it was made with/);
+    expect(() => restore([carried, '--data-dir', newMachine, '--passphrase-file', passFile])).toThrow(/needs the file outpost.keyinfo.json that sits beside it/);
+    expect(fs.existsSync(path.join(newMachine, 'outpost.db'))).toBe(false);
+    // The salt file beside the backups (no secret in it) travels with the backup.
+    fs.writeFileSync(path.join(stick, KEY_INFO_FILE), saltFile);
+    expect(restore([carried, '--data-dir', newMachine, '--passphrase-file', passFile])).toContain('Restored');
+    const restored = await startDevice({ dir: newMachine, key: passphraseKey(newMachine, PASSPHRASE) });
+    devices.push(restored);
+    expect(titles(restored)).toEqual(['BR 1 before the backup']);
+    await carriesOn(restored, idBefore);
   });
 
   it('refuses a damaged backup and leaves the store as it was', async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, verifyCopy } from '../runtime';
 import { restoreStore } from '../db/backup';
-import { KEY_INFO_FILE, passphraseKey, readPassphraseFile, shredFile, storeExists, storeFiles } from '../db/store-key';
+import { isPlainStore, KEY_INFO_FILE, passphraseKey, readPassphraseFile, shredFile, storeExists, storeFiles } from '../db/store-key';
 import { IMPORT_STAGING, importEverything, isMoveFile, putImported, settleImport } from '../services/transfer/move';
 
 const USAGE = 'Usage: npm run restore -- BACKUP_OR_EXPORT_FILE [--data-dir D] [--passphrase-file F] [--export-passphrase-file E]';
@@ -40,7 +40,15 @@ export function restore(argv: string[]): string {
   const backupKeyInfo = path.join(path.dirname(file), KEY_INFO_FILE);
   const storeKeyInfo = path.join(dataDir, KEY_INFO_FILE);
   let key: Buffer | null = null;
+  if (!passphraseFile && storeExists(file) && !isPlainStore(file)) {
+    throw new Error(`The backup ${file} is encrypted: give the passphrase it was made with (--passphrase-file F). The store was not changed. ${USAGE}`);
+  }
   if (passphraseFile) {
+    if (!fs.existsSync(backupKeyInfo) && !fs.existsSync(storeKeyInfo)) {
+      throw new Error(
+        `The backup ${file} needs the file ${KEY_INFO_FILE} that sits beside it in the backups folder (how the passphrase becomes the key; it holds no secret). Copy it beside the backup and run the restore again. The store was not changed.`,
+      );
+    }
     const source = fs.existsSync(backupKeyInfo) ? path.dirname(file) : dataDir;
     key = passphraseKey(source, readPassphraseFile(passphraseFile));
   }

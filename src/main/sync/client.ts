@@ -7,7 +7,8 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import type { Store } from '../db/open';
 import type { Clock } from '../services/core/context';
-import { getMeta, getMetaJson, setMeta, setMetaJson } from '../services/core/meta';
+import { deleteMeta, getMeta, getMetaJson, setMeta, setMetaJson } from '../services/core/meta';
+import { RESTORED_AT_META } from '../db/backup';
 import { deviceId as localDeviceId, resetDeviceState } from '../services/core/ops';
 import { uuidv7 } from '../../shared/ids';
 import { DEFAULT_PULL_LIMIT, SYNC_SCHEMA_MAX, type LeaseResponse, type PullResponse, type PushRequest, type PushResponse } from '../../shared/sync/wire';
@@ -92,6 +93,8 @@ const K = {
   lastSyncedAt: 'sync.last_synced_at',
   lastError: 'sync.last_error',
   lease: (p: string) => `sync.lease.${p}`,
+  /** Why a restored store was set aside from its lost device; shown until it joins again (not under sync.%: leaving keeps it). */
+  rejoin: 'rejoin_notice',
 };
 
 export interface SyncClientOptions {
@@ -187,7 +190,7 @@ export class SyncClient {
       state: this.state,
       pending: pendingCount(this.sqlite),
       lastSyncedAt: getMeta(this.sqlite, K.lastSyncedAt),
-      error: this.state === 'error' || this.state === 'offline' ? getMeta(this.sqlite, K.lastError) : null,
+      error: this.state === 'error' || this.state === 'offline' ? getMeta(this.sqlite, K.lastError) : this.state === 'standalone' ? getMeta(this.sqlite, K.rejoin) : null,
       serverUrl: getMeta(this.sqlite, K.url),
       deviceId: localDeviceId(this.sqlite),
       deviceName: os.hostname(),
@@ -261,6 +264,7 @@ export class SyncClient {
           for (const prefix of LEASED_PREFIXES) startLeasing(this.sqlite, prefix);
           // The person joining takes the id the server knows them by (see identity.ts).
           if (localPersonId) adoptIdentity(this.sqlite, localPersonId, pair.user.personId ?? pair.user.id, this.opts.clock.now().toISOString());
+          deleteMeta(this.sqlite, K.rejoin);
         })(),
       );
     } catch (e) {
@@ -374,6 +378,8 @@ export class SyncClient {
       // Writes after a network wait go through the write gate: an import may hold it meanwhile.
       await writeGate(this.sqlite).exclusive(() => {
         setMeta(this.sqlite, K.lastSyncedAt, this.opts.clock.now().toISOString());
+        // Spoken to the server since a restore: from now on a loss report is about this store.
+        deleteMeta(this.sqlite, RESTORED_AT_META);
         this.setState('synced', null);
       });
       return { pushed: pushed.count, pulled, rejected: pushed.rejected, conflicts: Math.max(0, this.openConflicts() - before) };
@@ -385,6 +391,9 @@ export class SyncClient {
       else if (e instanceof SyncHttpError) this.reached();
       this.setState(e instanceof OfflineError ? 'offline' : 'error', err.message);
       if (e instanceof SyncHttpError && (e.code === 'device_revoked' || e.status === 401)) this.stopLiveOnly();
+      if (e instanceof SyncHttpError && e.code === 'device_lost' && getMeta(this.sqlite, RESTORED_AT_META)) {
+        throw await this.setAsideRestored(e.message);
+      }
       if (e instanceof SyncHttpError && e.code === 'device_lost' && this.opts.onLost) {
         this.lost = err;
         const onLost = this.opts.onLost;
@@ -393,6 +402,40 @@ export class SyncClient {
       }
       throw err;
     }
+  }
+
+  /**
+   * The server says this store's device was reported lost, but the store was restored from a backup
+   * (by someone holding its key) and has not synced since: its owner bringing the work back on
+   * another machine, not the lost laptop. Wiping would destroy what the backup holds and the server
+   * lacks, and would protect nothing from whoever already holds the key. The store leaves the lost
+   * device behind instead (as leaving the server does: a new device id, its waiting changes moved to
+   * it), sends nothing, and asks to join again; its owner's password then signs in a new device and
+   * the waiting changes go. Changes the server already has are known by their ids and not applied twice.
+   */
+  private async setAsideRestored(serverMessage: string): Promise<AppError> {
+    this.stop();
+    const when = /on (\d{4}-\d\d-\d\d \d\d:\d\d UTC)/.exec(serverMessage)?.[1];
+    const waiting = pendingCount(this.sqlite);
+    const notice =
+      `This store was restored from a backup of a device an administrator reported lost${when ? ` on ${when}` : ''}. ` +
+      `Outpost kept it and sent nothing. Join the server again to sync it as a new device: ` +
+      `${waiting === 1 ? 'the 1 change' : `the ${waiting.toLocaleString('en')} changes`} waiting here will be sent then.`;
+    await writeGate(this.sqlite).exclusive(() =>
+      this.sqlite.transaction(() => {
+        this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run();
+        const next = uuidv7();
+        setMeta(this.sqlite, 'device_id', next);
+        this.sqlite.prepare('UPDATE pending_ops SET device_id = ?').run(next);
+        deleteMeta(this.sqlite, RESTORED_AT_META);
+        setMeta(this.sqlite, K.rejoin, notice);
+      })(),
+    );
+    resetDeviceState(this.sqlite);
+    this.transport = null;
+    this.opts.log?.('restored store of a device reported lost: set aside from that device, join again to sync', {});
+    this.setState('standalone', null);
+    return new AppError('conflict', notice);
   }
 
   private openConflicts(): number {
@@ -484,6 +527,7 @@ export class SyncClient {
         ids.forEach((id, i) => renumber.run(i + 1, id));
         setMeta(this.sqlite, 'device_id', next);
         setMeta(this.sqlite, 'device_seq', String(ids.length));
+        deleteMeta(this.sqlite, RESTORED_AT_META);
         // Leased numbers belong to the old id; the new one leases its own.
         for (const prefix of LEASED_PREFIXES) dropLeasedBlocks(this.sqlite, prefix);
       })(),

@@ -17,6 +17,14 @@ import { startServer } from '../../server/http';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { TEST_ADMIN } from '../../server/testing/server';
 import { deviceId } from '../services/core/ops';
+import { restoreStore } from '../db/backup';
+import { verifyCopy } from '../runtime';
+
+/** What `npm run restore -- FILE --data-dir DIR` does to a plain store. */
+function restore(file: string, dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  restoreStore(file, path.join(dir, 'outpost.db'), null, verifyCopy);
+}
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const run = promisify(execFile);
@@ -28,6 +36,10 @@ async function serverIn(dir: string): Promise<TestServer> {
   await ensureAdmin(store, TEST_ADMIN.username, TEST_ADMIN.password);
   const http = await startServer(store, { port: 0 });
   return { url: http.url, store, http, close: async () => (await http.close(), await store.close()) };
+}
+
+function titles(d: Device): string[] {
+  return d.rt.store.sqlite.prepare('SELECT title FROM tickets ORDER BY title').pluck().all() as string[];
 }
 
 function filesHolding(dir: string, texts: string[]): string[] {
@@ -135,5 +147,77 @@ describe('a device reported lost', () => {
     const file = /Backup written and checked: (\S+)/.exec(backup.stdout)?.[1];
     expect(file && fs.existsSync(file)).toBe(true);
     expect(fs.readFileSync(file!).includes(Buffer.from('kestrel-umber'))).toBe(true);
+  });
+
+  it("the lost laptop's backup, restored by its owner on a new machine, is kept: it asks to join again, then sends what the backup held, nothing lost or doubled", async () => {
+    const { admin, id } = await joinedDevice();
+    const laptop = device!;
+    await laptop.call('tickets.create', { type: 'incident', title: 'Only in the backup marten-sorrel' });
+    const newMachine = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-lost-new-'));
+    const carried = path.join(newMachine, 'carried.db');
+    fs.copyFileSync(laptop.rt.backup().file, carried);
+    laptop.close();
+    device = null;
+    expect((await serverPost(server!, '/auth/devices/lost', { deviceId: id }, admin)).status).toBe(200);
+
+    try {
+      restore(carried, path.join(newMachine, 'data'));
+      const restored = await startDevice({ dir: path.join(newMachine, 'data') });
+      device = restored;
+      await expect(restored.call('sync.now')).rejects.toThrow(/restored from a backup of a device an administrator reported lost on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Outpost kept it and sent nothing\. Join the server again to sync it as a new device: the \d+ changes waiting here will be sent then\./);
+      // Kept whole, out of the lost device's name; Settings shows why and offers to join.
+      expect(await restored.call('setup.status')).toMatchObject({ initialized: true });
+      expect(titles(restored)).toEqual(['Only in the backup marten-sorrel', 'Synced before the loss kestrel-umber']);
+      const status = await restored.call('sync.status');
+      expect(status).toMatchObject({ state: 'standalone', serverUrl: null });
+      expect(status.pending).toBeGreaterThan(0);
+      expect(status.error).toMatch(/restored from a backup of a device an administrator reported lost/);
+      expect(status.deviceId).not.toBe(id);
+      const onServerBefore = (await server!.store.pull(null, 0, 10_000)).changes;
+      expect(JSON.stringify(onServerBefore)).not.toContain('marten-sorrel');
+
+      // Its owner joins again with their password: a new device, and the backup's change goes.
+      await restored.call('sync.join', { serverUrl: server!.url, username: 'tech', password: 'password123' });
+      await restored.call('sync.now');
+      const after = await restored.call('sync.status');
+      expect(after).toMatchObject({ pending: 0, error: null, serverUrl: server!.url });
+      expect(await server!.store.getDevice(after.deviceId)).toMatchObject({ revoked: false, lostAt: null });
+      expect(await server!.store.getDevice(id)).toMatchObject({ revoked: true, lostAt: expect.any(String) });
+      const onServer = (await server!.store.pull(null, 0, 10_000)).changes.filter((c) => c.entity === 'tickets').map((c) => String(c.data.title));
+      expect(onServer.sort()).toEqual(['Only in the backup marten-sorrel', 'Synced before the loss kestrel-umber']);
+      expect(titles(restored)).toEqual(['Only in the backup marten-sorrel', 'Synced before the loss kestrel-umber']);
+    } finally {
+      device?.close();
+      device = null;
+      fs.rmSync(newMachine, { recursive: true, force: true });
+    }
+  });
+
+  it('a restored store that has synced since is the device itself: reported lost later, it is wiped', async () => {
+    const { admin } = await joinedDevice();
+    const d = device!;
+    const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-lost-kept-'));
+    const carried = path.join(kept, 'carried.db');
+    fs.copyFileSync(d.rt.backup().file, carried);
+    const copy = path.join(kept, 'copy');
+    d.close();
+    device = null;
+    try {
+      // Restored from its own backup and synced on (as a new device id).
+      restore(carried, copy);
+      const restored = await startDevice({ dir: copy });
+      device = restored;
+      await restored.call('sync.now').catch(() => undefined);
+      await restored.call('sync.now');
+      const now = deviceId(restored.rt.store.sqlite);
+      await restored.call('tickets.create', { type: 'incident', title: 'After the restore ibis-fennel' });
+      expect((await serverPost(server!, '/auth/devices/lost', { deviceId: now }, admin)).status).toBe(200);
+      await expect(restored.call('sync.now')).rejects.toThrow(/reported this device lost/);
+      await expectWiped(restored, ['kestrel-umber', 'ibis-fennel']);
+    } finally {
+      device?.close();
+      device = null;
+      fs.rmSync(kept, { recursive: true, force: true });
+    }
   });
 });

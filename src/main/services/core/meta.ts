@@ -39,3 +39,8 @@ export function getMetaJson<T>(sqlite: Database.Database, key: string, fallback:
 export function setMetaJson(sqlite: Database.Database, key: string, value: unknown): void {
   setMeta(sqlite, key, JSON.stringify(value));
 }
+
+export function deleteMeta(sqlite: Database.Database, key: string): void {
+  sqlite.prepare('DELETE FROM meta WHERE key = ?').run(key);
+}
+

@@ -77,7 +77,14 @@ export function SyncSettings() {
   return (
     <Stack gap="sm" data-testid="sync-settings">
       {s.state === 'standalone' ? (
-        <JoinForm />
+        <>
+          {s.error && (
+            <Alert color="orange" maw={640} data-testid="sync-rejoin">
+              {s.error}
+            </Alert>
+          )}
+          <JoinForm />
+        </>
       ) : (
         <>
           <Table withRowBorders={false} maw={640}>
