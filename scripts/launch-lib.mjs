@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_PORT = 4173;
 
-const START_USAGE = 'Usage: npm start -- [--data-dir D] [--port P] [--browser]';
-const SERVE_USAGE = 'Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--passphrase-file F] [--no-build]';
+const START_USAGE = 'Usage: npm start -- [--data-dir D] [--port P] [--browser] [--cipher aegis-256|sqlcipher-4|sqlcipher-3]';
+const SERVE_USAGE = 'Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--passphrase-file F] [--cipher aegis-256|sqlcipher-4|sqlcipher-3] [--no-build]';
 
 function parsePort(raw, usage) {
   if (raw === undefined || !/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new Error(`--port must be a number from 0 to 65535. ${usage}`);
@@ -29,7 +29,7 @@ function valueOf(argv, i, name, usage) {
 
 /** `npm start -- [--data-dir D] [--port P] [--browser] [--no-build]` */
 export function parseStartArgs(argv) {
-  const o = { dataDir: null, port: null, browser: false, build: true };
+  const o = { dataDir: null, port: null, browser: false, build: true, cipher: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--browser') o.browser = true;
@@ -42,6 +42,12 @@ export function parseStartArgs(argv) {
     } else if (a === '--port' || a.startsWith('--port=')) {
       const [v, j] = valueOf(argv, i, '--port', START_USAGE);
       o.port = parsePort(v, START_USAGE);
+      i = j;
+    } else if (a === '--cipher' || a.startsWith('--cipher=')) {
+      // Checked by the app itself (it names the ciphers it offers); passed on as given.
+      const [v, j] = valueOf(argv, i, '--cipher', START_USAGE);
+      if (!v) throw new Error(`--cipher needs a value. ${START_USAGE}`);
+      o.cipher = v;
       i = j;
     } else if (a === '--help' || a === '-h') o.help = true;
     else throw new Error(`Unknown option ${a}. ${START_USAGE}`);
@@ -65,11 +71,11 @@ export function parseServeArgs(argv) {
       port = parsePort(v, SERVE_USAGE);
       hostArgs.push('--port', String(port));
       i = j;
-    } else if (a === '--data-dir' || a.startsWith('--data-dir=') || a === '--host' || a.startsWith('--host=') || a === '--static-dir' || a === '--passphrase-file' || a.startsWith('--passphrase-file=')) {
+    } else if (a === '--data-dir' || a.startsWith('--data-dir=') || a === '--host' || a.startsWith('--host=') || a === '--static-dir' || a === '--passphrase-file' || a.startsWith('--passphrase-file=') || a === '--cipher' || a.startsWith('--cipher=')) {
       const name = a.split('=')[0];
       const [v, j] = valueOf(argv, i, name, SERVE_USAGE);
       if (!v) throw new Error(`${name} needs a value. ${SERVE_USAGE}`);
-      hostArgs.push(name, name === '--host' ? v : path.resolve(v));
+      hostArgs.push(name, name === '--host' || name === '--cipher' ? v : path.resolve(v));
       i = j;
     } else throw new Error(`Unknown option ${a}. ${SERVE_USAGE}`);
   }

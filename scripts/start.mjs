@@ -38,7 +38,7 @@ async function main() {
 
   if ('path' in electron) {
     if (args.build && !buildElectronBundle()) throw new Error('the Electron bundle did not build (see above)');
-    const shellArgs = ['.', ...(args.dataDir ? ['--data-dir', args.dataDir] : [])];
+    const shellArgs = ['.', ...(args.dataDir ? ['--data-dir', args.dataDir] : []), ...(args.cipher ? ['--cipher', args.cipher] : [])];
     const env = { ...process.env };
     delete env.ELECTRON_RUN_AS_NODE;
     console.log('Opening the Outpost desktop app…');
@@ -50,7 +50,7 @@ async function main() {
   let port = args.port ?? DEFAULT_PORT;
   // Only the default port falls back: a port the user asked for should fail loudly if taken.
   if (args.port === null && !(await portIsFree(port))) port = 0;
-  runHost(['--port', String(port), ...(args.dataDir ? ['--data-dir', args.dataDir] : [])]);
+  runHost(['--port', String(port), ...(args.dataDir ? ['--data-dir', args.dataDir] : []), ...(args.cipher ? ['--cipher', args.cipher] : [])]);
 }
 
 main().catch((e) => {

@@ -19,7 +19,7 @@ import { migrateTeamSettings } from './services/settings/migrate';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
-import { encryptPlainStore, isPlainStore, passphraseKey, prepareStoreFile, shredFile, storeExists, StoreKeyError, storeFiles, type StoreKey } from './db/store-key';
+import { CIPHER_FILE, DEFAULT_CIPHER, encryptPlainStore, isPlainStore, passphraseKey, prepareStoreFile, readCipherChoice, reencryptStore, shredFile, storeExists, StoreKeyError, storeFiles, writeCipherChoice, type StoreCipher, type StoreKey } from './db/store-key';
 import { setStoreControl } from './db/store-control';
 import type { Store } from './db/open';
 import { DOWNLOAD_PREFIX, EXPORT_FOLDER, exportEverything, IMPORT_STAGING, importEverything, putImported, settleExports, settleImport } from './services/transfer/move';
@@ -27,7 +27,7 @@ import { settleBlobs } from './services/evidence/blobs';
 import { setMeta } from './services/core/meta';
 import { deriveMissingBusinessFigures } from './services/sla/figures';
 import { BACKUP_FOLDER, backupStore, listBackups, restoreStore, settleBackups, settleRestore } from './db/backup';
-import { verifyChain } from './services/core/audit';
+import { appendAudit, verifyChain } from './services/core/audit';
 
 export interface StartedRuntime extends Runtime {
   dataDir: string;
@@ -78,6 +78,11 @@ export function startRuntime(opts: {
   migrationsFolder?: string;
   secretBox?: SecretBox | null;
   key?: StoreKey | null;
+  /**
+   * The cipher asked for at this start (`--cipher`, OUTPOST_CIPHER): recorded as the store's choice and
+   * the store re-encrypted with it if it is in another. Absent: the recorded choice holds (else AEGIS-256).
+   */
+  cipher?: StoreCipher | null;
   /** A passphrase may encrypt a plain store from the console (the browser host: its key comes from a passphrase). */
   canProtect?: boolean;
   /** The desktop shell's save dialog for an export of everything (the browser host offers a download instead). */
@@ -98,14 +103,17 @@ export function startRuntime(opts: {
   if (restored) log.warn({ dataDir }, restored === 'finished' ? 'an interrupted restore was finished' : 'an interrupted restore was undone');
   const imported = settleImport(path.join(dataDir, IMPORT_STAGING), file, path.join(dataDir, 'blobs'));
   if (imported) log.warn({ dataDir }, imported === 'finished' ? 'an interrupted import of everything was finished' : 'an import of everything cut short before it checked out was dropped');
-  prepareStoreFile(file, opts.key ?? null, verifyCopy);
+  // The store's cipher: asked for now (then recorded first, so a start killed mid-way finishes the switch), or as recorded.
+  if (opts.cipher && readCipherChoice(dataDir) !== opts.cipher) writeCipherChoice(dataDir, opts.cipher);
+  const chosenCipher = (): StoreCipher => readCipherChoice(dataDir) ?? DEFAULT_CIPHER;
+  prepareStoreFile(file, opts.key ?? null, verifyCopy, chosenCipher());
   const leftovers = [...settleBackups(path.join(dataDir, BACKUP_FOLDER)), ...settleExports(file, path.join(dataDir, EXPORT_FOLDER)), ...settleBlobs(path.join(dataDir, 'blobs'))];
   if (leftovers.length) log.warn({ files: leftovers }, 'removed what an interrupted backup, export or evidence file left behind');
   // Uploads a previous run kept are no one's any more (the list of them lived in that process).
   clearUploads(dataDir);
   // What every opening of the store does (at start, and after a restore or an encryption from the console).
   const open = (key: StoreKey | null): Store => {
-    const opened = openStore(file, { migrationsFolder: opts.migrationsFolder, key });
+    const opened = openStore(file, { migrationsFolder: opts.migrationsFolder, key, cipher: chosenCipher() });
     // Settings that used to be kept per device become team-wide synced rows (once per store).
     migrateTeamSettings(opened.sqlite, (opts.clock ?? systemClock).now().toISOString());
     // Dashboards' business-hours figures for tickets held from before they were kept (once per store).
@@ -147,14 +155,15 @@ export function startRuntime(opts: {
       detachSync(old);
       old.close();
       // Overwritten, then removed: the store, its log and shared memory, and any copy left mid-encryption.
-      for (const f of [...storeFiles(old.path), ...storeFiles(`${old.path}.encrypting`), ...storeFiles(`${old.path}.plain-backup`)]) shredFile(f);
+      for (const f of [...storeFiles(old.path), ...storeFiles(`${old.path}.encrypting`), ...storeFiles(`${old.path}.plain-backup`), ...storeFiles(`${old.path}.reencrypting`), ...storeFiles(`${old.path}.cipher-backup`)]) shredFile(f);
       for (const d of BLOB_FOLDERS) {
         const dir = path.join(dataDir, d);
         if (!fs.existsSync(dir)) continue;
         for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) shredFile(path.join(e.parentPath, e.name));
         fs.rmSync(dir, { recursive: true, force: true });
       }
-      const fresh = openStore(old.path, { migrationsFolder: opts.migrationsFolder, key: old.key ?? null });
+      // The empty store is encrypted as the wiped one was chosen to be (the choice stays, as the key's salt does).
+      const fresh = openStore(old.path, { migrationsFolder: opts.migrationsFolder, key: old.key ?? null, cipher: chosenCipher() });
       setMeta(fresh.sqlite, WIPED_META, JSON.stringify({ at: rt.clock.now().toISOString(), reason: message }));
       rt.store = fresh;
       setSecretBox(fresh, opts.secretBox ?? null);
@@ -193,10 +202,34 @@ export function startRuntime(opts: {
       protect: (passphrase) =>
         reopen(() => {
           const key = passphraseKey(dataDir, passphrase);
-          encryptPlainStore(file, key, verifyCopy);
+          encryptPlainStore(file, key, verifyCopy, chosenCipher());
           log.info({ dataDir }, 'store encrypted with a passphrase chosen in the console');
           return key;
         }),
+      cipher: chosenCipher,
+      setCipher: (cipher, actorId) => {
+        let was: StoreCipher | null = null;
+        reopen(() => {
+          const key = rt.store.key ?? null;
+          if (!key) throw new Error('A plain store has no cipher to change: encrypt it first.');
+          const before = readCipherChoice(dataDir);
+          // Recorded first: a run killed during the switch finishes it at the next start (prepareStoreFile).
+          writeCipherChoice(dataDir, cipher);
+          try {
+            was = reencryptStore(file, key, cipher, verifyCopy);
+            log.warn({ from: was, to: cipher }, 'store re-encrypted with the cipher an administrator chose');
+          } catch (e) {
+            // The store is as it was (the checked copy did not take its place): so is its choice.
+            if (before) writeCipherChoice(dataDir, before);
+            else fs.rmSync(path.join(dataDir, CIPHER_FILE), { force: true });
+            throw e;
+          }
+          return key;
+        });
+        // In the re-encrypted store's own trail (the copy was checked against the chain as it was).
+        appendAudit(rt.store.sqlite, { at: rt.clock.now().toISOString(), actorId, call: 'store.setCipher', recordType: 'store', recordId: null, before: { cipher: was }, after: { cipher } });
+        return was!;
+      },
       backups: () => listBackups(backupDir),
       backup: () => rt.backup(),
       saveExportAs: opts.saveExportAs,
@@ -206,6 +239,7 @@ export function startRuntime(opts: {
           sqlite: rt.store.sqlite,
           storeFile: file,
           storeKey: rt.store.key ?? null,
+          cipher: chosenCipher(),
           blobsDir: path.join(dataDir, 'blobs'),
           out: out ?? path.join(dataDir, EXPORT_FOLDER, `${DOWNLOAD_PREFIX}${crypto.randomUUID()}.outpost`),
           passphrase,
@@ -220,8 +254,11 @@ export function startRuntime(opts: {
         const staging = path.join(dataDir, IMPORT_STAGING);
         reopen(() => {
           const key = rt.store.key ?? null;
-          result = importEverything({ file: path.resolve(from), passphrase, stagingDir: staging, newKey: key, verify: verifyCopy });
+          const chosen = readCipherChoice(dataDir);
+          result = importEverything({ file: path.resolve(from), passphrase, stagingDir: staging, newKey: key, verify: verifyCopy, cipher: chosen });
           putImported(staging, file, path.join(dataDir, 'blobs'));
+          // The exported store's cipher is kept when this machine never chose one.
+          if (!chosen) writeCipherChoice(dataDir, result.cipher);
           log.warn({ exportedAt: result.exportedAt, blobs: result.blobs }, 'everything imported from another machine');
           return key;
         });
@@ -231,6 +268,8 @@ export function startRuntime(opts: {
         reopen(() => {
           const key = rt.store.key ?? null;
           restoreStore(path.join(backupDir, path.basename(name)), file, key, verifyCopy);
+          // A backup taken before the cipher was switched is re-encrypted with the store's chosen one (checked copy).
+          if (key) reencryptStore(file, key, chosenCipher(), verifyCopy);
           log.warn({ backup: path.basename(name) }, 'store restored from a backup; the one it replaced is kept as outpost.db.before-restore');
           return key;
         }),

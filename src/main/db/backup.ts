@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { fsyncDir, KEY_INFO_FILE, openConnection, shredFile, storeFiles, type StoreKey } from './store-key';
+import { CIPHER_FILE, fsyncDir, KEY_INFO_FILE, openConnection, shredFile, storeFiles, type StoreKey } from './store-key';
 import { faultPoint } from './fault-point';
 
 export const BACKUP_FOLDER = 'backups';
@@ -78,9 +78,12 @@ export function backupStore(sqlite: Database.Database, key: StoreKey | null, dir
   faultPoint('backup.checked');
   fs.renameSync(tmp, file);
   fsyncDir(dir);
-  // A passphrase's salt travels with the backups, so they open on another machine with the passphrase.
-  const keyInfo = path.join(path.dirname(dir), KEY_INFO_FILE);
-  if (fs.existsSync(keyInfo)) fs.copyFileSync(keyInfo, path.join(dir, KEY_INFO_FILE));
+  // A passphrase's salt travels with the backups, so they open on another machine with the passphrase;
+  // the store's chosen cipher too, so a restore there keeps it.
+  for (const beside of [KEY_INFO_FILE, CIPHER_FILE]) {
+    const from = path.join(path.dirname(dir), beside);
+    if (fs.existsSync(from)) fs.copyFileSync(from, path.join(dir, beside));
+  }
   for (const old of listBackups(dir).slice(Math.max(1, opts.keep))) {
     // Renamed out of the list before it is overwritten: a removal cut short never leaves a zeroed file listed as a backup.
     const going = `${old.file}.removing`;

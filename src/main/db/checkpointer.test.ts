@@ -13,7 +13,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { tempDir } from '../testing';
 import { openStore, type Store } from './open';
 import { CHECKPOINT_TUNING, checkpointsOf, startCheckpoints } from './checkpointer';
-import { openConnection } from './store-key';
+import { connectionCipher, openConnection, type StoreCipher } from './store-key';
 import { backupStore, restoreStore } from './backup';
 
 const KEY = Buffer.alloc(32, 7);
@@ -24,9 +24,9 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-function store(key: Buffer | null = null): Store {
+function store(key: Buffer | null = null, cipher?: StoreCipher): Store {
   const t = tempDir('outpost-ckpt-');
-  const s = openStore(path.join(t.dir, 'outpost.db'), { key });
+  const s = openStore(path.join(t.dir, 'outpost.db'), { key, cipher });
   cleanups.push(() => {
     if (s.sqlite.open) s.close();
     t.cleanup();
@@ -52,13 +52,16 @@ async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void
 }
 
 describe('checkpoints in a worker thread', () => {
-  for (const [name, key] of [
-    ['a plain store', null],
-    ['an encrypted store', KEY],
+  for (const [name, key, cipher] of [
+    ['a plain store', null, undefined],
+    ['an encrypted store', KEY, undefined],
+    ['a store chosen to be in SQLCipher 4', KEY, 'sqlcipher-4'],
+    ['a store chosen to be in SQLCipher 3 (4096-byte pages)', KEY, 'sqlcipher-3'],
   ] as const) {
     it(`fold the log of ${name} back off the main thread; a commit never checkpoints`, async () => {
       CHECKPOINT_TUNING.everyMs = 50;
-      const s = store(key);
+      const s = store(key, cipher);
+      expect(connectionCipher(s.sqlite)).toBe(key ? (cipher ?? 'aegis-256') : null);
       const cp = checkpointsOf(s.sqlite)!;
       expect(cp.where()).toBe('worker');
       expect(s.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);

@@ -53,11 +53,16 @@ describe('deferred indexes', () => {
     }
   });
 
-  for (const encrypted of [false, true]) {
-    it(`builds them in a worker thread on ${encrypted ? 'an encrypted' : 'a plain'} store while main-thread writes wait at the gate`, async () => {
+  for (const [what, encrypted, cipher] of [
+    ['a plain', false, undefined],
+    ['an encrypted', true, undefined],
+    ['a SQLCipher 4', true, 'sqlcipher-4'],
+    ['a SQLCipher 3', true, 'sqlcipher-3'],
+  ] as const) {
+    it(`builds them in a worker thread on ${what} store while main-thread writes wait at the gate`, async () => {
       const t = tempDir('outpost-defer-');
       const key = encrypted ? crypto.randomBytes(32) : null;
-      const s = openStore(path.join(t.dir, 'outpost.db'), { key });
+      const s = openStore(path.join(t.dir, 'outpost.db'), { key, cipher });
       try {
         const before = indexList(s);
         const dropped = deferIndexes(s.sqlite, ['tickets', 'assets'], NOW);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
 import { startCheckpoints } from './checkpointer';
-import { openConnection, type StoreKey } from './store-key';
+import { openConnection, type StoreCipher, type StoreKey } from './store-key';
 
 export type Drizzle = BetterSQLite3Database<typeof schema>;
 
@@ -33,11 +33,14 @@ export function defaultMigrationsFolder(): string {
   throw new Error(`Cannot find the database migrations (looked in ${candidates.join(', ')}).`);
 }
 
-/** `key`: the store's 256-bit key (see store-key.ts); a new store is created encrypted with it. */
-export function openStore(file: string, opts: { migrationsFolder?: string; key?: StoreKey | null } = {}): Store {
+/**
+ * `key`: the store's 256-bit key (see store-key.ts); a new store is created encrypted with it, with
+ * `cipher` (the store's chosen cipher; an existing store opens whichever it is in).
+ */
+export function openStore(file: string, opts: { migrationsFolder?: string; key?: StoreKey | null; cipher?: StoreCipher } = {}): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const key = opts.key ?? null;
-  const sqlite: Database.Database = openConnection(file, key);
+  const sqlite: Database.Database = openConnection(file, key, opts.cipher);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

@@ -4,12 +4,20 @@
  */
 import type { Store } from './open';
 import type { BackupInfo } from './backup';
+import type { StoreCipher } from './store-key';
 
 export interface StoreControl {
   /** A passphrase can encrypt this store here (the browser host; the desktop's key lives in the OS keychain). */
   canProtect: boolean;
   /** Encrypts the open plain store with a key derived from the passphrase, then carries on on it. */
   protect(passphrase: string): void;
+  /** The cipher chosen for this store (the one it is encrypted with once it is encrypted). */
+  cipher(): StoreCipher;
+  /**
+   * Re-encrypts the open encrypted store with `cipher` through a checked copy and records the choice,
+   * then carries on on it (the switch in its audit trail, by `actorId`). Answers the cipher it was in.
+   */
+  setCipher(cipher: StoreCipher, actorId: string): StoreCipher;
   backups(): BackupInfo[];
   backup(): BackupInfo;
   /** Puts the named backup in place of the store and carries on on it. */

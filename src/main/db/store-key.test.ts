@@ -14,7 +14,7 @@ import {
   passphraseKey,
   prepareStoreFile,
   storeCipherOf,
-  STORE_CIPHER,
+  DEFAULT_CIPHER,
   StoreKeyError,
   KEY_INFO_FILE,
 } from './store-key';
@@ -161,7 +161,7 @@ describe('the store key', () => {
       s.sqlite.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('k1', 'secret value 1');
       expect(connectionCipher(s.sqlite)).toBe('aegis-256');
       s.close();
-      expect(STORE_CIPHER).toBe('aegis-256');
+      expect(DEFAULT_CIPHER).toBe('aegis-256');
       expect(opensWith(file, keyPragmas(key))).toBe(true);
       expect(keyPragmas(key)).toEqual(["cipher = 'aegis'", "algorithm = 'aegis-256'", `key = "raw:${key.toString('hex')}"`, 'secure_delete = FAST']);
       const again = openConnection(file, key);

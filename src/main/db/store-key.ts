@@ -1,16 +1,22 @@
 /**
  * The store's key: where it comes from (a passphrase through scrypt, or a random key sealed by the
  * desktop's OS keychain), how a connection is opened with it, and how a plain store is encrypted.
- * The cipher is AEGIS-256 (an authenticated cipher built on AES rounds: each page is encrypted and
- * carries a tag, so a changed page is refused) from SQLite3 Multiple Ciphers through
- * better-sqlite3-multiple-ciphers. Stores encrypted earlier with SQLCipher 4's scheme still open and
- * are re-encrypted with AEGIS-256 at start (reencryptLegacyStore). Why: docs/encryption.md.
+ * The cipher is chosen per store (recorded beside it in `outpost.cipher.json`): AEGIS-256 by default (an
+ * authenticated cipher built on AES rounds: each page is encrypted and carries a tag, so a changed page
+ * is refused), or SQLCipher's scheme for a team whose policy names AES-CBC + HMAC or that must open the
+ * store in SQLCipher's own tools; all from SQLite3 Multiple Ciphers through
+ * better-sqlite3-multiple-ciphers. A store in another cipher than its choice (one encrypted with
+ * SQLCipher 4 before there was a choice, or one whose choice was just changed) is re-encrypted at start
+ * through a checked copy (reencryptStore). Why: docs/encryption.md.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { faultPoint } from './fault-point';
+import { parseCipher, STORE_CIPHERS, type StoreCipher } from '../../shared/api/store';
+
+export { parseCipher, STORE_CIPHERS, type StoreCipher };
 
 /** A raw 256-bit key. SQLCipher's own PBKDF2 is skipped: the key is already derived (or random). */
 export type StoreKey = Buffer;
@@ -44,25 +50,65 @@ interface KeyInfo {
 }
 
 /**
- * How a store's pages are encrypted. `aegis-256`: every store encrypted since Outpost measured its
- * cost (see docs/encryption.md); `sqlcipher-4`: SQLCipher 4's scheme (AES-256-CBC, HMAC-SHA512 per
- * page), which stores encrypted before then use until they are re-encrypted at start.
+ * How a store's pages are encrypted (docs/encryption.md, "Which cipher, and why"):
+ * - `aegis-256`: the default, an authenticated cipher (the cost Outpost measured and chose);
+ * - `sqlcipher-4`: SQLCipher 4's scheme (AES-256-CBC, HMAC-SHA512 per page, 4096-byte pages), what
+ *   SQLCipher 4 and the tools built on it (DB Browser for SQLite's SQLCipher build) open by default;
+ * - `sqlcipher-3`: SQLCipher 3's scheme (AES-256-CBC, HMAC-SHA1) with 4096-byte pages, which SQLCipher
+ *   3.x itself opens (`PRAGMA cipher_page_size = 4096`) and SQLCipher 4 with `cipher_compatibility = 3`.
  */
-export type StoreCipher = 'aegis-256' | 'sqlcipher-4';
-export const STORE_CIPHER: StoreCipher = 'aegis-256';
-/** The schemes an encrypted store may be in, the current one first (the order a connection tries them). */
-const CIPHERS: readonly StoreCipher[] = ['aegis-256', 'sqlcipher-4'];
+export const DEFAULT_CIPHER: StoreCipher = 'aegis-256';
 
 /** The pragmas that choose the cipher for the next `key` or `rekey` on a connection. */
-export function cipherPragmas(cipher: StoreCipher = STORE_CIPHER): string[] {
-  return cipher === 'aegis-256' ? ["cipher = 'aegis'", "algorithm = 'aegis-256'"] : ["cipher = 'sqlcipher'", 'legacy = 4'];
+export function cipherPragmas(cipher: StoreCipher = DEFAULT_CIPHER): string[] {
+  if (cipher === 'aegis-256') return ["cipher = 'aegis'", "algorithm = 'aegis-256'"];
+  if (cipher === 'sqlcipher-4') return ["cipher = 'sqlcipher'", 'legacy = 4'];
+  return ["cipher = 'sqlcipher'", 'legacy = 3', 'legacy_page_size = 4096'];
+}
+
+/** Beside the store, in plain: the cipher chosen for it (absent: the default). Says nothing about the key. */
+export const CIPHER_FILE = 'outpost.cipher.json';
+
+/** The cipher recorded for the store in `dataDir`; null when none was ever chosen (the default then holds). */
+export function readCipherChoice(dataDir: string): StoreCipher | null {
+  const file = path.join(dataDir, CIPHER_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let parsed: { version?: unknown; cipher?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new StoreKeyError(`${file} is not a cipher choice Outpost can read (it is not JSON).`);
+  }
+  if (parsed.version !== 1 || typeof parsed.cipher !== 'string') throw new StoreKeyError(`${file} is not a cipher choice Outpost can read.`);
+  return parseCipher(parsed.cipher, file);
+}
+
+/** Records the cipher chosen for the store in `dataDir` (written whole, then renamed: never half a file). */
+export function writeCipherChoice(dataDir: string, cipher: StoreCipher): void {
+  const file = path.join(dataDir, CIPHER_FILE);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, JSON.stringify({ version: 1, cipher }, null, 2) + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDir(dataDir);
 }
 
 /**
  * The key as the cipher takes it, raw: no key derivation runs on open (the key is already derived
  * from a passphrase, or random). AEGIS would otherwise run Argon2 and SQLCipher PBKDF2 on every open.
  */
-export function rawKeyText(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): string {
+export function rawKeyText(key: StoreKey, cipher: StoreCipher = DEFAULT_CIPHER): string {
   if (key.length !== KEY_BYTES) throw new StoreKeyError(`A store key is ${KEY_BYTES} bytes.`);
   return cipher === 'aegis-256' ? `raw:${key.toString('hex')}` : `x'${key.toString('hex')}'`;
 }
@@ -71,7 +117,7 @@ export function rawKeyText(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): s
  * The pragmas that key a freshly opened connection, in order (a connection opened elsewhere, e.g.
  * the checkpoint worker's, runs the same ones with the cipher the store is in: Store.cipher).
  */
-export function keyPragmas(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): string[] {
+export function keyPragmas(key: StoreKey, cipher: StoreCipher = DEFAULT_CIPHER): string[] {
   return [...cipherPragmas(cipher), `key = "${rawKeyText(key, cipher)}"`, ...ENCRYPTED_STORE_PRAGMAS];
 }
 
@@ -86,7 +132,7 @@ export function keyPragmas(key: StoreKey, cipher: StoreCipher = STORE_CIPHER): s
 export const ENCRYPTED_STORE_PRAGMAS = ['secure_delete = FAST'] as const;
 
 /** Applies the key to a freshly opened connection; a wrong key fails on the first read. */
-export function applyKey(sqlite: Database.Database, key: StoreKey, cipher: StoreCipher = STORE_CIPHER): void {
+export function applyKey(sqlite: Database.Database, key: StoreKey, cipher: StoreCipher = DEFAULT_CIPHER): void {
   for (const p of keyPragmas(key, cipher)) sqlite.pragma(p);
 }
 
@@ -99,18 +145,18 @@ export function connectionCipher(sqlite: object): StoreCipher | null {
 }
 
 /**
- * A connection to the store file, keyed when the store is encrypted: with the current cipher, or with
- * SQLCipher 4's for a store encrypted before (connectionCipher says which). Throws StoreKeyError on a
- * wrong key. A new store is created with the current cipher.
+ * A connection to the store file, keyed when the store is encrypted: `cipher` (the store's choice) is
+ * tried first, then the others, so a store in any cipher Outpost knows opens (connectionCipher says
+ * which). Throws StoreKeyError on a wrong key. A new store is created with `cipher`.
  */
-export function openConnection(file: string, key: StoreKey | null): Database.Database {
+export function openConnection(file: string, key: StoreKey | null, cipher: StoreCipher = DEFAULT_CIPHER): Database.Database {
   if (!key) return new Database(file);
-  for (const cipher of CIPHERS) {
+  for (const c of [cipher, ...STORE_CIPHERS.filter((x) => x !== cipher)]) {
     const sqlite = new Database(file);
-    applyKey(sqlite, key, cipher);
+    applyKey(sqlite, key, c);
     try {
       sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
-      keyedWith.set(sqlite, cipher);
+      keyedWith.set(sqlite, c);
       return sqlite;
     } catch (e) {
       sqlite.close();
@@ -257,16 +303,17 @@ export function tableCounts(sqlite: Database.Database): Record<string, number> {
 
 /**
  * The steps an encryption and a re-encryption share: the store (its log folded in) is copied to
- * `copy`, the copy re-keyed with the current cipher and checked (opens with it, integrity, row counts
- * against `before`, `verify`), then swapped in with the original kept as `backup` and checked again
- * in place. A copy that fails its check is removed; a swapped-in store that fails is put back. Null
- * when the swapped-in store checks out (the caller removes `backup`), else where and why it failed.
+ * `copy`, the copy re-keyed with `cipher` and checked (opens with it, integrity, row counts against
+ * `before`, `verify`), then swapped in with the original kept as `backup` and checked again in place.
+ * A copy that fails its check is removed; a swapped-in store that fails is put back. Null when the
+ * swapped-in store checks out (the caller removes `backup`), else where and why it failed.
  */
 function copyRekeyedAndSwap(o: {
   file: string;
   copy: string;
   backup: string;
   key: StoreKey;
+  cipher: StoreCipher;
   before: Record<string, number>;
   verify: (sqlite: Database.Database) => string | null;
   step: 'encrypt' | 'reencrypt';
@@ -278,13 +325,13 @@ function copyRekeyedAndSwap(o: {
   const enc = o.open(o.copy);
   try {
     enc.pragma('journal_mode = DELETE');
-    for (const p of cipherPragmas()) enc.pragma(p);
-    enc.pragma(`rekey = "${rawKeyText(o.key)}"`);
+    for (const p of cipherPragmas(o.cipher)) enc.pragma(p);
+    enc.pragma(`rekey = "${rawKeyText(o.key, o.cipher)}"`);
   } finally {
     enc.close();
   }
   faultPoint(`${o.step}.rekeyed`);
-  const problem = checkCopy(o.copy, o.key, o.before, o.verify, STORE_CIPHER);
+  const problem = checkCopy(o.copy, o.key, o.before, o.verify, o.cipher);
   if (problem) {
     for (const f of storeFiles(o.copy)) o.remove(f);
     return { at: 'copy', why: problem };
@@ -295,7 +342,7 @@ function copyRekeyedAndSwap(o: {
   fs.renameSync(o.copy, o.file);
   fsyncDir(path.dirname(o.file));
   faultPoint(`${o.step}.swapped`);
-  const again = checkCopy(o.file, o.key, o.before, o.verify, STORE_CIPHER);
+  const again = checkCopy(o.file, o.key, o.before, o.verify, o.cipher);
   if (again) {
     fs.renameSync(o.file, o.copy);
     fs.renameSync(o.backup, o.file);
@@ -305,13 +352,13 @@ function copyRekeyedAndSwap(o: {
 }
 
 /**
- * Encrypts an existing plain store: an encrypted copy is written beside it, verified (integrity
- * check, every table's row count, and `verify` — the runtime passes the audit chain check), then
- * swapped in. The plain original is kept as `<file>.plain-backup` until the swapped-in copy has
- * opened and checked out again, then overwritten and removed. A run interrupted at any point
- * leaves either the plain store or the verified encrypted one in place, never a half-written one.
+ * Encrypts an existing plain store with `cipher`: an encrypted copy is written beside it, verified
+ * (integrity check, every table's row count, and `verify` — the runtime passes the audit chain check),
+ * then swapped in. The plain original is kept as `<file>.plain-backup` until the swapped-in copy has
+ * opened and checked out again, then overwritten and removed. A run interrupted at any point leaves
+ * either the plain store or the verified encrypted one in place, never a half-written one.
  */
-export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: Database.Database) => string | null): void {
+export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: Database.Database) => string | null, cipher: StoreCipher = DEFAULT_CIPHER): void {
   const copy = `${file}.encrypting`;
   const backup = `${file}.plain-backup`;
   faultPoint('encrypt.start');
@@ -325,7 +372,7 @@ export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: 
   } finally {
     plain.close();
   }
-  const problem = copyRekeyedAndSwap({ file, copy, backup, key, before, verify, step: 'encrypt', open: (f) => new Database(f), remove: shredFile });
+  const problem = copyRekeyedAndSwap({ file, copy, backup, key, cipher, before, verify, step: 'encrypt', open: (f) => new Database(f), remove: shredFile });
   if (problem?.at === 'copy') {
     throw new StoreKeyError(`The store was not encrypted: the encrypted copy did not check out (${problem.why}). The plain store is unchanged.`);
   }
@@ -337,36 +384,46 @@ export function encryptPlainStore(file: string, key: StoreKey, verify: (sqlite: 
   for (const f of storeFiles(copy)) shredFile(f);
 }
 
+/** Where a re-encryption keeps the original until the re-encrypted copy checks out in its place. */
+export function cipherBackupOf(file: string): string {
+  return `${file}.cipher-backup`;
+}
+/** The name an earlier Outpost gave that file (re-encrypting SQLCipher 4 stores only): settled the same way. */
+const LEGACY_CIPHER_BACKUP = '.sqlcipher-backup';
+
 /**
- * Re-encrypts a store encrypted with SQLCipher 4's scheme with the current cipher (same key): a copy
- * is written beside it and re-keyed, verified (integrity check, every table's row count, `verify`),
- * then swapped in. The original is kept as `<file>.sqlcipher-backup` until the swapped-in copy has
- * opened with the current cipher and checked out again. A run interrupted at any point leaves either
- * the original or the verified re-encrypted copy in place (prepareStoreFile settles which).
+ * Re-encrypts an encrypted store with `cipher` (same key): a copy is written beside it and re-keyed,
+ * verified (opens with `cipher`, integrity check, every table's row count, `verify`), then swapped in.
+ * The original is kept as `<file>.cipher-backup` until the swapped-in copy has opened with `cipher` and
+ * checked out again. A run interrupted at any point leaves either the original or the verified
+ * re-encrypted copy in place (prepareStoreFile settles which); nothing is ever written in plain.
+ * Returns the cipher the store was in (the same as `cipher` when there was nothing to do).
  */
-export function reencryptLegacyStore(file: string, key: StoreKey, verify: (sqlite: Database.Database) => string | null): void {
+export function reencryptStore(file: string, key: StoreKey, cipher: StoreCipher, verify: (sqlite: Database.Database) => string | null): StoreCipher {
   const copy = `${file}.reencrypting`;
-  const backup = `${file}.sqlcipher-backup`;
+  const backup = cipherBackupOf(file);
   faultPoint('reencrypt.start');
   for (const f of storeFiles(copy)) fs.rmSync(f, { force: true });
   // Fold the WAL into the file so the copy holds everything.
-  const old = openConnection(file, key);
+  const old = openConnection(file, key, cipher);
+  const was = connectionCipher(old)!;
   let before: Record<string, number>;
   try {
-    if (connectionCipher(old) === STORE_CIPHER) return;
+    if (was === cipher) return was;
     old.pragma('wal_checkpoint(TRUNCATE)');
     before = tableCounts(old);
   } finally {
     old.close();
   }
   const remove = (f: string) => fs.rmSync(f, { force: true });
-  const problem = copyRekeyedAndSwap({ file, copy, backup, key, before, verify, step: 'reencrypt', open: (f) => openConnection(f, key), remove });
+  const problem = copyRekeyedAndSwap({ file, copy, backup, key, cipher, before, verify, step: 'reencrypt', open: (f) => openConnection(f, key, was), remove });
   if (problem?.at === 'copy') {
-    throw new StoreKeyError(`The store was not re-encrypted: the re-encrypted copy did not check out (${problem.why}). The store is unchanged.`);
+    throw new StoreKeyError(`The store was not re-encrypted with ${cipher}: the re-encrypted copy did not check out (${problem.why}). The store is unchanged (${was}).`);
   }
-  if (problem) throw new StoreKeyError(`The store was not re-encrypted: the swapped-in copy did not check out (${problem.why}). The store is back as it was.`);
+  if (problem) throw new StoreKeyError(`The store was not re-encrypted with ${cipher}: the swapped-in copy did not check out (${problem.why}). The store is back as it was (${was}).`);
   for (const f of storeFiles(backup)) fs.rmSync(f, { force: true });
   for (const f of storeFiles(copy)) fs.rmSync(f, { force: true });
+  return was;
 }
 
 /** The cipher an encrypted store file opens with under `key` (null: plain, missing, or not this key). */
@@ -386,10 +443,11 @@ export function storeCipherOf(file: string, key: StoreKey): StoreCipher | null {
 
 /**
  * Settles the store file before it opens: finishes or undoes an encryption or a re-encryption that
- * was interrupted, encrypts a plain store when a key is given (see encryptPlainStore), and
- * re-encrypts a store still in SQLCipher 4's scheme with the current cipher (reencryptLegacyStore).
+ * was interrupted, encrypts a plain store with `cipher` when a key is given (see encryptPlainStore),
+ * and re-encrypts a store in another cipher with `cipher` (reencryptStore): a store in SQLCipher 4
+ * from before there was a choice, or one whose chosen cipher was changed.
  */
-export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sqlite: Database.Database) => string | null): void {
+export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sqlite: Database.Database) => string | null, cipher: StoreCipher = DEFAULT_CIPHER): void {
   const backup = `${file}.plain-backup`;
   if (fs.existsSync(backup)) {
     if (storeExists(file) && !isPlainStore(file) && key && !checkCopy(file, key, null, verify)) {
@@ -407,22 +465,25 @@ export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sq
   }
   // A copy an interrupted encryption left (a new one, if due, starts from the store again).
   for (const f of storeFiles(`${file}.encrypting`)) shredFile(f);
-  const legacyBackup = `${file}.sqlcipher-backup`;
-  if (fs.existsSync(legacyBackup)) {
-    if (key && storeCipherOf(file, key) === STORE_CIPHER && !checkCopy(file, key, null, verify, STORE_CIPHER)) {
+  for (const kept of [cipherBackupOf(file), `${file}${LEGACY_CIPHER_BACKUP}`]) {
+    if (!fs.existsSync(kept)) continue;
+    if (key && storeCipherOf(file, key) === cipher && !checkCopy(file, key, null, verify, cipher)) {
       // Interrupted after the swap: the re-encrypted store is in place and checks out.
-      for (const f of storeFiles(legacyBackup)) fs.rmSync(f, { force: true });
+      for (const f of storeFiles(kept)) fs.rmSync(f, { force: true });
     } else {
-      // Interrupted before the swap finished (or the key cannot tell): the backup is the store.
+      // Interrupted before the swap finished (or the key cannot tell): the kept original is the store.
       if (storeExists(file)) fs.renameSync(file, `${file}.reencrypting`);
       for (const f of storeFiles(file).slice(1)) fs.rmSync(f, { force: true });
-      fs.renameSync(legacyBackup, file);
+      fs.renameSync(kept, file);
     }
   }
   // A copy an interrupted re-encryption left (encrypted with the store's key, never plain).
   for (const f of storeFiles(`${file}.reencrypting`)) fs.rmSync(f, { force: true });
-  if (key && storeExists(file) && isPlainStore(file)) encryptPlainStore(file, key, verify);
-  else if (key && storeCipherOf(file, key) === 'sqlcipher-4') reencryptLegacyStore(file, key, verify);
+  if (key && storeExists(file) && isPlainStore(file)) encryptPlainStore(file, key, verify, cipher);
+  else if (key && storeExists(file)) {
+    const now = storeCipherOf(file, key);
+    if (now && now !== cipher) reencryptStore(file, key, cipher, verify);
+  }
 }
 
 /** Opens a store file with the key and checks it: integrity, row counts against `before`, and `verify`; null when whole. */

@@ -6,14 +6,15 @@ import { DEFAULT_ADMIN_PASSWORD, DEFAULT_TICKETS, parseSeedArgs } from '../../..
 
 describe('parseStartArgs', () => {
   it('defaults to the desktop app with a build', () => {
-    expect(parseStartArgs([])).toEqual({ dataDir: null, port: null, browser: false, build: true });
+    expect(parseStartArgs([])).toEqual({ dataDir: null, port: null, browser: false, build: true, cipher: null });
   });
   it('reads every option in both spellings', () => {
-    expect(parseStartArgs(['--data-dir', 'd', '--port=5000', '--browser', '--no-build'])).toEqual({
+    expect(parseStartArgs(['--data-dir', 'd', '--port=5000', '--browser', '--no-build', '--cipher', 'sqlcipher-4'])).toEqual({
       dataDir: path.resolve('d'),
       port: 5000,
       browser: true,
       build: false,
+      cipher: 'sqlcipher-4',
     });
     expect(parseStartArgs(['--data-dir=/x', '--port', '0'])).toMatchObject({ dataDir: path.resolve('/x'), port: 0 });
   });

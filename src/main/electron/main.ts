@@ -297,7 +297,7 @@ async function start(): Promise<void> {
     // The store's key is random, sealed by the same keychain; a plain store is encrypted on this start.
     const sealer = safeStorageKeySealer(safeStorage);
     const key = sealer ? sealedKey(dataDir, sealer) : null;
-    runtime = startRuntime({ dataDir, migrationsFolder: migrationsDir(), secretBox: safeStorageBox(safeStorage), key, saveExportAs });
+    runtime = startRuntime({ dataDir, migrationsFolder: migrationsDir(), secretBox: safeStorageBox(safeStorage), key, cipher: args.cipher, saveExportAs });
   } catch (e) {
     throw new Error(`Outpost could not open or upgrade its database in ${dataDir}.\n\n${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

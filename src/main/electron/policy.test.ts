@@ -82,18 +82,26 @@ describe('resolveAppAsset', () => {
 
 describe('parseShellArgs', () => {
   it('reads --data-dir in both spellings, ignoring Chromium switches', () => {
-    expect(parseShellArgs(['.', '--no-sandbox', '--data-dir', '/tmp/o'], {})).toEqual({ dataDir: path.resolve('/tmp/o') });
-    expect(parseShellArgs(['--data-dir=/tmp/p', '--enable-logging'], {})).toEqual({ dataDir: path.resolve('/tmp/p') });
+    expect(parseShellArgs(['.', '--no-sandbox', '--data-dir', '/tmp/o'], {})).toEqual({ dataDir: path.resolve('/tmp/o'), cipher: null });
+    expect(parseShellArgs(['--data-dir=/tmp/p', '--enable-logging'], {})).toEqual({ dataDir: path.resolve('/tmp/p'), cipher: null });
   });
   it('falls back to OUTPOST_DATA_DIR, then to userData (null)', () => {
-    expect(parseShellArgs([], { OUTPOST_DATA_DIR: '/tmp/env' })).toEqual({ dataDir: path.resolve('/tmp/env') });
-    expect(parseShellArgs(['--data-dir', '/tmp/flag'], { OUTPOST_DATA_DIR: '/tmp/env' })).toEqual({ dataDir: path.resolve('/tmp/flag') });
-    expect(parseShellArgs([], {})).toEqual({ dataDir: null });
+    expect(parseShellArgs([], { OUTPOST_DATA_DIR: '/tmp/env' })).toEqual({ dataDir: path.resolve('/tmp/env'), cipher: null });
+    expect(parseShellArgs(['--data-dir', '/tmp/flag'], { OUTPOST_DATA_DIR: '/tmp/env' })).toEqual({ dataDir: path.resolve('/tmp/flag'), cipher: null });
+    expect(parseShellArgs([], {})).toEqual({ dataDir: null, cipher: null });
   });
   it('says what is missing when --data-dir has no value', () => {
     expect(() => parseShellArgs(['--data-dir'], {})).toThrow(/needs a folder/);
     expect(() => parseShellArgs(['--data-dir', '--other'], {})).toThrow(/needs a folder/);
     expect(() => parseShellArgs(['--data-dir='], {})).toThrow(/needs a folder/);
+  });
+  it('reads the store cipher from --cipher (both spellings) over OUTPOST_CIPHER, and names the allowed ones when it is wrong', () => {
+    expect(parseShellArgs(['--cipher', 'sqlcipher-4'], {}).cipher).toBe('sqlcipher-4');
+    expect(parseShellArgs(['--cipher=sqlcipher-3'], { OUTPOST_CIPHER: 'aegis-256' }).cipher).toBe('sqlcipher-3');
+    expect(parseShellArgs([], { OUTPOST_CIPHER: 'SQLCipher-4' }).cipher).toBe('sqlcipher-4');
+    expect(() => parseShellArgs(['--cipher', 'aes-cbc'], {})).toThrow('--cipher names the cipher "aes-cbc"; the ciphers Outpost offers are aegis-256, sqlcipher-4, sqlcipher-3.');
+    expect(() => parseShellArgs([], { OUTPOST_CIPHER: 'rot13' })).toThrow('OUTPOST_CIPHER names the cipher "rot13"');
+    expect(() => parseShellArgs(['--cipher'], {})).toThrow('--cipher needs one of aegis-256, sqlcipher-4, sqlcipher-3');
   });
 });
 

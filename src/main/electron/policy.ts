@@ -3,6 +3,7 @@
  * without the Electron runtime (which cannot be downloaded on every machine). main.ts wires them up.
  */
 import path from 'node:path';
+import { parseCipher, STORE_CIPHERS, type StoreCipher } from '../../shared/api/store';
 
 /** The renderer is served from app://outpost/ (a privileged standard + secure scheme), never file://. */
 export const APP_SCHEME = 'app';
@@ -90,6 +91,8 @@ export function mimeFor(file: string): string {
 export interface ShellArgs {
   /** null means "use Electron's userData folder". */
   dataDir: string | null;
+  /** `--cipher C` or OUTPOST_CIPHER: the cipher to encrypt the store with (null: as recorded for it, else AEGIS-256). */
+  cipher: StoreCipher | null;
 }
 
 /**
@@ -98,6 +101,7 @@ export interface ShellArgs {
  */
 export function parseShellArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ShellArgs {
   let dataDir: string | null = null;
+  let cipher: StoreCipher | null = env.OUTPOST_CIPHER ? parseCipher(env.OUTPOST_CIPHER, 'OUTPOST_CIPHER') : null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--data-dir') {
@@ -109,10 +113,15 @@ export function parseShellArgs(argv: readonly string[], env: Readonly<Record<str
       const v = a.slice('--data-dir='.length);
       if (!v) throw new Error('--data-dir needs a folder, for example --data-dir=./outpost-data');
       dataDir = v;
-    }
+    } else if (a === '--cipher') {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new Error(`--cipher needs one of ${STORE_CIPHERS.join(', ')}`);
+      cipher = parseCipher(v, '--cipher');
+      i++;
+    } else if (a.startsWith('--cipher=')) cipher = parseCipher(a.slice('--cipher='.length), '--cipher');
   }
   if (dataDir === null && env.OUTPOST_DATA_DIR) dataDir = env.OUTPOST_DATA_DIR;
-  return { dataDir: dataDir === null ? null : path.resolve(dataDir) };
+  return { dataDir: dataDir === null ? null : path.resolve(dataDir), cipher };
 }
 
 export type UpdatePlan = { enabled: true; url: string } | { enabled: false; reason: string };

@@ -1,10 +1,10 @@
-/** `npm run serve -- --port P --data-dir D [--host H] [--passphrase-file F]`: runs the browser host. */
+/** `npm run serve -- --port P --data-dir D [--host H] [--passphrase-file F] [--cipher C]`: runs the browser host. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, startRuntime, type StartedRuntime } from '../runtime';
 import { LockedStore, startsLocked } from './unlock';
 import { startHost } from './server';
-import { passphraseKey, readPassphraseFile } from '../db/store-key';
+import { connectionCipher, parseCipher, passphraseKey, readPassphraseFile, STORE_CIPHERS, type StoreCipher } from '../db/store-key';
 
 export interface ServeArgs {
   port: number;
@@ -13,7 +13,11 @@ export interface ServeArgs {
   staticDir: string;
   /** A file whose first line is the store's passphrase (the store is then encrypted). */
   passphraseFile: string | null;
+  /** The cipher to encrypt the store with (recorded for it; absent: as recorded, else AEGIS-256). */
+  cipher: StoreCipher | null;
 }
+
+const USAGE = `Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--passphrase-file F] [--cipher ${STORE_CIPHERS.join('|')}]`;
 
 export function parseServeArgs(argv: string[]): ServeArgs {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,6 +27,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     dataDir: defaultDataDir(),
     staticDir: path.resolve(here, '../../../dist/renderer'),
     passphraseFile: process.env.OUTPOST_PASSPHRASE_FILE ? path.resolve(process.env.OUTPOST_PASSPHRASE_FILE) : null,
+    cipher: process.env.OUTPOST_CIPHER ? parseCipher(process.env.OUTPOST_CIPHER, 'OUTPOST_CIPHER') : null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -39,7 +44,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     else if (a === '--static-dir') args.staticDir = path.resolve(v());
     else if (a === '--passphrase-file') args.passphraseFile = path.resolve(v());
     else if (a.startsWith('--passphrase-file=')) args.passphraseFile = path.resolve(a.slice(18));
-    else throw new Error(`Unknown option ${a}. Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--passphrase-file F]`);
+    else if (a === '--cipher') args.cipher = parseCipher(v(), '--cipher');
+    else if (a.startsWith('--cipher=')) args.cipher = parseCipher(a.slice(9), '--cipher');
+    else throw new Error(`Unknown option ${a}. ${USAGE}`);
   }
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port must be a number from 0 to 65535');
   return args;
@@ -54,13 +61,13 @@ export async function serve(argv: string[]) {
     !key && startsLocked(args.dataDir)
       ? new LockedStore(
           args.dataDir,
-          (k) => (rt = startRuntime({ dataDir: args.dataDir, key: k, canProtect: true })),
+          (k) => (rt = startRuntime({ dataDir: args.dataDir, key: k, cipher: args.cipher, canProtect: true })),
           Date.now,
           (msg) => console.warn(msg),
         )
-      : (rt = startRuntime({ dataDir: args.dataDir, key, canProtect: true }));
+      : (rt = startRuntime({ dataDir: args.dataDir, key, cipher: args.cipher, canProtect: true }));
   const host = await startHost(source, { port: args.port, host: args.host, staticDir: args.staticDir });
-  const state = source instanceof LockedStore ? 'encrypted, locked: open the console and enter the passphrase' : key ? 'encrypted' : 'NOT encrypted: choose a passphrase in the console or give --passphrase-file to encrypt it';
+  const state = source instanceof LockedStore ? 'encrypted, locked: open the console and enter the passphrase' : key ? `encrypted with ${connectionCipher((rt as StartedRuntime | null)!.store.sqlite) ?? 'its key'}` : 'NOT encrypted: choose a passphrase in the console or give --passphrase-file to encrypt it';
   console.log(`Outpost console: ${host.url}  (data: ${args.dataDir}, ${state})`);
   const stop = async () => {
     await host.close();

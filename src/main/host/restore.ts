@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, verifyCopy } from '../runtime';
 import { restoreStore } from '../db/backup';
-import { isPlainStore, KEY_INFO_FILE, passphraseKey, readPassphraseFile, shredFile, storeExists, storeFiles } from '../db/store-key';
+import { CIPHER_FILE, isPlainStore, KEY_INFO_FILE, passphraseKey, readCipherChoice, readPassphraseFile, shredFile, storeExists, storeFiles, writeCipherChoice } from '../db/store-key';
 import { IMPORT_STAGING, importEverything, isMoveFile, putImported, settleImport } from '../services/transfer/move';
 
 const USAGE = 'Usage: npm run restore -- BACKUP_OR_EXPORT_FILE [--data-dir D] [--passphrase-file F] [--export-passphrase-file E]';
@@ -58,6 +58,9 @@ export function restore(argv: string[]): string {
     if (fs.existsSync(storeKeyInfo)) fs.renameSync(storeKeyInfo, `${storeKeyInfo}.before-restore`);
     fs.copyFileSync(backupKeyInfo, storeKeyInfo);
   }
+  // The cipher chosen for the store the backup was taken of comes with it, unless this folder chose one.
+  const backupCipher = path.join(path.dirname(file), CIPHER_FILE);
+  if (fs.existsSync(backupCipher) && readCipherChoice(dataDir) === null) writeCipherChoice(dataDir, readCipherChoice(path.dirname(file))!);
   return `Restored ${file} into ${dataDir}. The store it replaced is kept as outpost.db.before-restore. Start Outpost${key ? ' with the same passphrase' : ''}; it syncs on from the backup.`;
 }
 
@@ -75,7 +78,10 @@ function importMoveFile(file: string, dataDir: string, passphraseFile: string | 
   const blobs = path.join(dataDir, 'blobs');
   // An earlier import killed after it checked out is finished first (this one then replaces it).
   settleImport(staging, store, blobs);
-  const result = importEverything({ file, passphrase: readPassphraseFile(exportPassphraseFile), stagingDir: staging, newKey: key, verify: verifyCopy });
+  const chosen = readCipherChoice(dataDir);
+  const result = importEverything({ file, passphrase: readPassphraseFile(exportPassphraseFile), stagingDir: staging, newKey: key, verify: verifyCopy, cipher: chosen });
+  // The export's cipher is kept when this folder never chose one (the next start then leaves it as it is).
+  if (!chosen) writeCipherChoice(dataDir, result.cipher);
   if (storeExists(store)) for (const f of storeFiles(`${store}.before-restore`)) shredFile(f);
   putImported(staging, store, blobs, { keepReplaced: true });
   return `Imported everything exported on ${result.exportedAt} into ${dataDir} (${result.blobs} evidence files), checked. Start Outpost${key ? ' with the same passphrase' : ''}; it syncs on as a new device.`;

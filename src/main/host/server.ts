@@ -15,6 +15,7 @@ import { AGENT_PATH, serveAgent } from './agent';
 import { receiveUpload, UploadRefused } from '../services/uploads/uploads';
 import { AppError } from '../../shared/result';
 import { STAFF } from '../../shared/api/contract';
+import type { StoreState } from '../../shared/api/store';
 import { contract } from '../../shared/api';
 import { LockedStore } from './unlock';
 import { DOWNLOAD_PATH, findDownload, withdrawDownload } from '../services/transfer/downloads';
@@ -248,7 +249,7 @@ async function serveLocked(
   }
   const name = url.pathname.slice(5);
   if (req.method === 'POST' && name === 'store.state') {
-    return send(res, 200, { ok: true, value: { state: 'locked', encrypted: true, canProtect: false } });
+    return send(res, 200, { ok: true, value: { state: 'locked', encrypted: true, cipher: null, canProtect: false } satisfies StoreState });
   }
   if (req.method === 'POST' && name === 'store.unlock') {
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {

@@ -25,12 +25,12 @@ describe('a passphrase chosen in the console, and the unlock screen', () => {
     const data = path.join(t.dir, 'data');
     try {
       let host = await serve(data, null);
-      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: false, canProtect: true });
+      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: false, cipher: null, canProtect: true });
       const short = await reply(host, 'store.protect', { passphrase: 'short' });
       expect(short.status).toBe(400);
       expect(short.body.error?.message).toContain('at least 8 characters');
       expect(await call(host, 'store.protect', { passphrase: PASSPHRASE })).toEqual({ encrypted: true });
-      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: true, canProtect: false });
+      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256', canProtect: false });
       const session = await call<{ token: string }>(host, 'setup.init', { admin: ADMIN, site: { name: 'Quayside depot' } });
       await call(host, 'tickets.create', { type: 'incident', title: 'Crane radio otter-lantern', description: 'Channel 9 saffron static' }, session.token);
       await stop(host);
@@ -39,7 +39,7 @@ describe('a passphrase chosen in the console, and the unlock screen', () => {
 
       host = await serve(data, null);
       expect(host.output()).toContain('locked');
-      expect(await call(host, 'store.state', {})).toEqual({ state: 'locked', encrypted: true, canProtect: false });
+      expect(await call(host, 'store.state', {})).toEqual({ state: 'locked', encrypted: true, cipher: null, canProtect: false });
       // Nothing else answers while locked, signed in or not.
       for (const [name, input, token] of [
         ['setup.status', {}, undefined],

@@ -5,10 +5,28 @@
 import { z } from 'zod';
 import { call, ADMIN } from './contract';
 
+/**
+ * The ciphers a store can be encrypted with (docs/encryption.md, "Which cipher, and why"): AEGIS-256 by
+ * default; SQLCipher 4's scheme, or SQLCipher 3's with 4096-byte pages, for teams whose policy names
+ * AES-CBC + HMAC or who must open the store in SQLCipher's own tools.
+ */
+export const STORE_CIPHERS = ['aegis-256', 'sqlcipher-4', 'sqlcipher-3'] as const;
+export type StoreCipher = (typeof STORE_CIPHERS)[number];
+
+/** A cipher named on a command line, in an environment variable or a file: one of STORE_CIPHERS, or an error naming them. */
+export function parseCipher(value: string, where: string): StoreCipher {
+  const v = value.trim().toLowerCase();
+  const found = STORE_CIPHERS.find((c) => c === v);
+  if (found) return found;
+  throw new Error(`${where} names the cipher "${value}"; the ciphers Outpost offers are ${STORE_CIPHERS.join(', ')}.`);
+}
+
 export interface StoreState {
   /** 'locked': the browser host started on an encrypted store without its passphrase; only store.unlock answers. */
   state: 'open' | 'locked';
   encrypted: boolean;
+  /** The cipher the open store is encrypted with (null: plain, or locked). */
+  cipher: StoreCipher | null;
   /** A passphrase can protect this plain store here (the browser host; the desktop keeps its key in the OS keychain). */
   canProtect: boolean;
 }
@@ -61,6 +79,20 @@ export const storeCalls = {
    * encrypted copy takes its place). At first run before anyone is set up, or by an administrator.
    */
   'store.protect': call<{ encrypted: true }>()(z.object({ passphrase }).strict(), 'public'),
+  /**
+   * Re-encrypts this encrypted store with another cipher (administrators, their password asked again):
+   * a checked copy takes the store's place, and the choice is kept for the next starts. Answers the
+   * cipher it was in.
+   */
+  'store.setCipher': call<{ cipher: StoreCipher; was: StoreCipher }>()(
+    z
+      .object({
+        cipher: z.enum(STORE_CIPHERS, { message: `Choose one of the ciphers Outpost offers: ${STORE_CIPHERS.join(', ')}.` }),
+        password: z.string().min(1, { message: 'Enter your password.' }).max(1024),
+      })
+      .strict(),
+    ADMIN,
+  ),
   'store.backups': call<BackupSummary[]>()(z.object({}).strict().default({}), ADMIN),
   /** Writes and checks a backup now (the scheduled ones do the same). */
   'store.backup': call<BackupSummary>()(z.object({}).strict().default({}), ADMIN),

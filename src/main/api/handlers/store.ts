@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { storeControlFor, type StoreControl } from '../../db/store-control';
 import { isInitialized } from '../../services/setup/setup';
-import { isLocked } from '../../services/auth/lock';
+import { confirmOwnPassword, isLocked } from '../../services/auth/lock';
+import { connectionCipher } from '../../db/store-key';
 import { AppError } from '../../../shared/result';
 import type { Ctx } from '../../services/core/context';
 import type { BackupInfo } from '../../db/backup';
@@ -24,7 +25,7 @@ function summary(b: BackupInfo): BackupSummary {
 
 export const storeHandlers: HandlersFor<typeof storeCalls> = {
   // An open store answers here; a locked browser host answers store.state and store.unlock itself.
-  'store.state': (ctx) => ({ state: 'open', encrypted: !!ctx.store.key, canProtect: !ctx.store.key && (storeControlFor(ctx.store)?.canProtect ?? false) }),
+  'store.state': (ctx) => ({ state: 'open', encrypted: !!ctx.store.key, cipher: ctx.store.key ? connectionCipher(ctx.store.sqlite) : null, canProtect: !ctx.store.key && (storeControlFor(ctx.store)?.canProtect ?? false) }),
   'store.unlock': () => {
     throw new AppError('conflict', 'The store is already open.');
   },
@@ -40,6 +41,15 @@ export const storeHandlers: HandlersFor<typeof storeCalls> = {
     if (!c.canProtect) throw new AppError('conflict', 'This console keeps its store key in the system keychain; a passphrase cannot be set here.');
     c.protect(input.passphrase);
     return { encrypted: true };
+  },
+  'store.setCipher': (ctx, input) => {
+    if (!ctx.actor) throw new AppError('unauthenticated', 'Sign in as an administrator to change the store’s cipher.');
+    if (!ctx.store.key) throw new AppError('conflict', 'This store is not encrypted: encrypt it first, then choose its cipher.');
+    const now = connectionCipher(ctx.store.sqlite);
+    if (now === input.cipher) throw new AppError('conflict', `The store is already encrypted with ${input.cipher}.`);
+    confirmOwnPassword(ctx, ctx.actor.id, input.password, 'store.setCipher');
+    const was = control(ctx).setCipher(input.cipher, ctx.actor.id);
+    return { cipher: input.cipher, was };
   },
   'store.backups': (ctx) => control(ctx).backups().map(summary),
   'store.backup': (ctx) => summary(control(ctx).backup()),

@@ -85,12 +85,13 @@ export function lockSession(ctx: Ctx, token: string): { locked: true } {
   return { locked: true };
 }
 
-/** Unlocks with the signed-in person's password, checked offline; failures are throttled as sign-in's are. */
-export function unlockSession(ctx: Ctx, token: string, password: string): { locked: false } {
+/**
+ * Checks the signed-in person's own password again (to unlock, or before a change to the store as a
+ * whole), offline; wrong ones are throttled as sign-in's are and recorded in the audit trail under `call`.
+ */
+export function confirmOwnPassword(ctx: Ctx, userId: string, password: string, call: string): void {
   const sqlite = ctx.store.sqlite;
-  const s = session(ctx, token);
-  if (!s) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
-  const user = sqlite.prepare('SELECT username, password_hash AS hash FROM users WHERE id = ?').get(s.userId) as { username: string; hash: string } | undefined;
+  const user = sqlite.prepare('SELECT username, password_hash AS hash FROM users WHERE id = ?').get(userId) as { username: string; hash: string } | undefined;
   if (!user) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
   const now = ctx.clock.now();
   const attempt = sqlite.prepare('SELECT failures, last_at AS lastAt FROM login_attempts WHERE username = ?').get(user.username) as
@@ -106,10 +107,19 @@ export function unlockSession(ctx: Ctx, token: string, password: string): { lock
          ON CONFLICT(username) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at`,
       )
       .run(user.username, now.toISOString());
-    appendAudit(sqlite, { at: now.toISOString(), actorId: s.userId, call: 'session.unlock', recordType: 'session', recordId: null, after: { outcome: 'failed' } });
+    appendAudit(sqlite, { at: now.toISOString(), actorId: userId, call, recordType: 'session', recordId: null, after: { outcome: 'failed' } });
     throw new AppError('forbidden', 'Wrong password.');
   }
   sqlite.prepare('DELETE FROM login_attempts WHERE username = ?').run(user.username);
+}
+
+/** Unlocks with the signed-in person's password, checked offline; failures are throttled as sign-in's are. */
+export function unlockSession(ctx: Ctx, token: string, password: string): { locked: false } {
+  const sqlite = ctx.store.sqlite;
+  const s = session(ctx, token);
+  if (!s) throw new AppError('unauthenticated', 'Your session has ended. Sign in again.');
+  confirmOwnPassword(ctx, s.userId, password, 'session.unlock');
+  const now = ctx.clock.now();
   sqlite.prepare('UPDATE sessions SET locked_at = NULL, active_at = ? WHERE token_hash = ?').run(now.toISOString(), hashToken(token));
   appendAudit(sqlite, { at: now.toISOString(), actorId: s.userId, call: 'session.unlock', recordType: 'session', recordId: null, after: { outcome: 'ok' } });
   return { locked: false };

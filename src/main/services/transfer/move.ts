@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { checkCopy, cipherPragmas, connectionCipher, fsyncDir, openConnection, rawKeyText, scryptKey, SCRYPT, shredFile, STORE_CIPHER, storeFiles, tableCounts, type StoreKey } from '../../db/store-key';
+import { checkCopy, cipherPragmas, connectionCipher, DEFAULT_CIPHER, fsyncDir, openConnection, rawKeyText, scryptKey, SCRYPT, shredFile, storeFiles, tableCounts, type StoreCipher, type StoreKey } from '../../db/store-key';
 import { faultPoint } from '../../db/fault-point';
 import { openBlobStore } from '../evidence/blobs';
 import { AppError } from '../../../shared/result';
@@ -39,6 +39,8 @@ export interface MoveManifest {
   storeKey: string | null;
   counts: Record<string, number>;
   blobs: number;
+  /** The cipher chosen for the store (absent in exports from before there was a choice: the default). */
+  cipher?: StoreCipher;
 }
 
 export type Verify = (sqlite: Database.Database) => string | null;
@@ -84,6 +86,8 @@ export function exportEverything(opts: {
   sqlite: Database.Database;
   storeFile: string;
   storeKey: StoreKey | null;
+  /** The cipher chosen for the store: carried in the export, so the new machine keeps it. */
+  cipher?: StoreCipher;
   blobsDir: string;
   out: string;
   passphrase: string;
@@ -117,7 +121,7 @@ export function exportEverything(opts: {
     }
     const blobs = openBlobStore(opts.blobsDir, opts.storeKey);
     const shas = blobNames(opts.blobsDir).filter((sha) => blobs.verify(sha) === 'ok');
-    const manifest: MoveManifest = { version: 1, exportedAt: opts.now.toISOString(), storeKey: opts.storeKey ? opts.storeKey.toString('hex') : null, counts, blobs: shas.length };
+    const manifest: MoveManifest = { version: 1, exportedAt: opts.now.toISOString(), storeKey: opts.storeKey ? opts.storeKey.toString('hex') : null, counts, blobs: shas.length, cipher: opts.cipher ?? DEFAULT_CIPHER };
     const header: MoveHeader = { version: 1, kdf: 'scrypt', ...SCRYPT, salt: crypto.randomBytes(16).toString('base64'), iv: crypto.randomBytes(12).toString('base64') };
     const key = scryptKey(opts.passphrase, header);
     const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
@@ -263,7 +267,18 @@ class EntryReader {
  * when the passphrase is wrong, the file was changed or cut short, or the copy does not check out;
  * the staging folder is then removed. The caller moves the checked files into place.
  */
-export function importEverything(opts: { file: string; passphrase: string; stagingDir: string; newKey: StoreKey | null; verify: Verify }): { counts: Record<string, number>; blobs: number; exportedAt: string } {
+/**
+ * `cipher`: the cipher this machine's store is chosen to use; null keeps the export's (the default for
+ * exports from before there was a choice). The answer says which cipher the imported store is in.
+ */
+export function importEverything(opts: {
+  file: string;
+  passphrase: string;
+  stagingDir: string;
+  newKey: StoreKey | null;
+  verify: Verify;
+  cipher?: StoreCipher | null;
+}): { counts: Record<string, number>; blobs: number; exportedAt: string; cipher: StoreCipher } {
   if (!isMoveFile(opts.file)) throw new AppError('invalid_input', 'This file is not an export of everything from Outpost.');
   faultPoint('import.start');
   dropStaging(opts.stagingDir);
@@ -320,27 +335,28 @@ export function importEverything(opts: { file: string; passphrase: string; stagi
   try {
     const m = reader.manifest;
     if (!reader.done || !m || !reader.storeWritten) throw new AppError('invalid_input', 'This export file is incomplete.');
-    rekey(storeFile, m.storeKey ? Buffer.from(m.storeKey, 'hex') : null, opts.newKey);
-    const problem = checkCopy(storeFile, opts.newKey, m.counts, opts.verify);
+    const cipher = opts.cipher ?? m.cipher ?? DEFAULT_CIPHER;
+    rekey(storeFile, m.storeKey ? Buffer.from(m.storeKey, 'hex') : null, opts.newKey, cipher);
+    const problem = checkCopy(storeFile, opts.newKey, m.counts, opts.verify, opts.newKey ? cipher : undefined);
     if (problem) throw new AppError('invalid_input', `The imported store did not check out (${problem}); nothing was changed.`);
     if (reader.blobs !== m.blobs) throw new AppError('invalid_input', `The export holds ${reader.blobs} evidence files instead of ${m.blobs}.`);
     faultPoint('import.staged');
-    return { counts: m.counts, blobs: reader.blobs, exportedAt: m.exportedAt };
+    return { counts: m.counts, blobs: reader.blobs, exportedAt: m.exportedAt, cipher };
   } catch (e) {
     dropStaging(opts.stagingDir);
     throw e;
   }
 }
 
-/** Re-keys a closed store file from one key (or plain) to another (or plain), encrypted with the current cipher. */
-function rekey(file: string, from: StoreKey | null, to: StoreKey | null): void {
-  const db = openConnection(file, from);
+/** Re-keys a closed store file from one key (or plain) to another (or plain), encrypted with `cipher`. */
+function rekey(file: string, from: StoreKey | null, to: StoreKey | null, cipher: StoreCipher): void {
+  const db = openConnection(file, from, cipher);
   try {
     db.pragma('journal_mode = DELETE');
     if (!from && !to) return;
-    if (from && to && from.equals(to) && connectionCipher(db) === STORE_CIPHER) return;
-    if (to) for (const p of cipherPragmas()) db.pragma(p);
-    db.pragma(to ? `rekey = "${rawKeyText(to)}"` : "rekey = ''");
+    if (from && to && from.equals(to) && connectionCipher(db) === cipher) return;
+    if (to) for (const p of cipherPragmas(cipher)) db.pragma(p);
+    db.pragma(to ? `rekey = "${rawKeyText(to, cipher)}"` : "rekey = ''");
   } finally {
     db.close();
   }
