@@ -154,8 +154,10 @@ export function startRuntime(opts: {
       const old = rt.store;
       detachSync(old);
       old.close();
-      // Overwritten, then removed: the store, its log and shared memory, and any copy left mid-encryption.
-      for (const f of [...storeFiles(old.path), ...storeFiles(`${old.path}.encrypting`), ...storeFiles(`${old.path}.plain-backup`), ...storeFiles(`${old.path}.reencrypting`), ...storeFiles(`${old.path}.cipher-backup`)]) shredFile(f);
+      // Overwritten, then removed: the store, its log and shared memory, any copy left mid-encryption or
+      // mid-switch of its cipher, and the store a restore kept aside (it holds the same records).
+      const copies = ['', '.encrypting', '.plain-backup', '.reencrypting', '.cipher-backup', '.sqlcipher-backup', '.before-restore', '.restoring', '.exporting'];
+      for (const f of copies.flatMap((c) => storeFiles(`${old.path}${c}`))) shredFile(f);
       for (const d of BLOB_FOLDERS) {
         const dir = path.join(dataDir, d);
         if (!fs.existsSync(dir)) continue;

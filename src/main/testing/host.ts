@@ -5,7 +5,7 @@
 import type { Role } from '../../shared/api/contract';
 import { startHost, type Host } from '../host/server';
 import { startRuntime, type StartedRuntime } from '../runtime';
-import type { StoreKey } from '../db/store-key';
+import type { StoreCipher, StoreKey } from '../db/store-key';
 import { tempDir, TEST_PASSWORD } from './index';
 
 export interface HostReply<T> {
@@ -35,10 +35,10 @@ export interface TestHost {
 export type Person = Role | { role: Role; displayName?: string };
 
 export async function startTestHost(
-  opts: { prefix?: string; site?: string; people?: Record<string, Person>; key?: StoreKey | null } = {},
+  opts: { prefix?: string; site?: string; people?: Record<string, Person>; key?: StoreKey | null; cipher?: StoreCipher | null } = {},
 ): Promise<TestHost> {
   const tmp = tempDir(opts.prefix ?? 'outpost-host-');
-  const rt = startRuntime({ dataDir: tmp.dir, key: opts.key ?? null });
+  const rt = startRuntime({ dataDir: tmp.dir, key: opts.key ?? null, cipher: opts.cipher ?? null });
   let host: Host;
   try {
     host = await startHost(rt, { port: 0, staticDir: null });
