@@ -12,7 +12,7 @@ import { initialize } from '../services/setup/setup';
 import { loadActor } from '../services/directory/users';
 import { commentTicket, createTicket } from '../services/tickets/tickets';
 import { verifyChain } from '../services/core/audit';
-import { openConnection, type StoreKey } from '../db/store-key';
+import { openConnection, type StoreCipher, type StoreKey } from '../db/store-key';
 import { mulberry32 } from '../../shared/random';
 import { call, spawnServe, stop, type Running } from './serve-process';
 
@@ -65,8 +65,8 @@ export async function killAt(
  * long description and one comment each, written through the real services (ops, audit trail).
  * `marker` is in every ticket's text, to look for in plain on disk.
  */
-export function seedStore(dataDir: string, opts: { tickets: number; key?: StoreKey | null; marker: string; seed?: number }): void {
-  const rt = startRuntime({ dataDir, key: opts.key ?? null, log: createLogger({ level: 'silent' }) });
+export function seedStore(dataDir: string, opts: { tickets: number; key?: StoreKey | null; cipher?: StoreCipher; marker: string; seed?: number }): void {
+  const rt = startRuntime({ dataDir, key: opts.key ?? null, cipher: opts.cipher ?? null, log: createLogger({ level: 'silent' }) });
   try {
     const ctx = { store: rt.store, clock: rt.clock, actor: null, call: 'setup.init' };
     const session = initialize(ctx, { admin: CRASH_ADMIN, site: { name: 'Harbour depot' } });
