@@ -6,7 +6,7 @@
  * (HMAC-SHA512 came with SQLCipher 4) nor in AEGIS-256: that is why both SQLCipher schemes are offered.
  * The tool must be installed (apt-get install sqlcipher); without it these tests fail saying so.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -31,16 +31,16 @@ function sqlcipher(file: string, sql: string[]): { lines: string[]; errors: stri
  */
 const opening = (key: Buffer) => [`PRAGMA key = "x'${key.toString('hex')}'";`, 'PRAGMA cipher_page_size = 4096;', 'PRAGMA writable_schema = ON;'];
 
-let cliVersion = '';
-beforeAll(() => {
+/** The tool's SQLCipher version; each test calls it first, so a machine without the tool fails every test saying what to install. */
+function requireCli(): string {
   const r = spawnSync(CLI, ['-batch', ':memory:'], { input: 'PRAGMA cipher_version;\n', encoding: 'utf8' });
   if (r.error || r.status !== 0 || !r.stdout.trim()) {
     throw new Error(
       `These tests need SQLCipher's command-line tool (${CLI}): install it with "apt-get install sqlcipher" (Debian/Ubuntu) or point OUTPOST_SQLCIPHER_CLI at one. ${r.error?.message ?? r.stderr}`,
     );
   }
-  cliVersion = r.stdout.trim();
-});
+  return r.stdout.trim();
+}
 
 function seeded(cipher: StoreCipher): { dir: ReturnType<typeof tempDir>; file: string; key: Buffer } {
   const dir = tempDir('outpost-sqlcipher-cli-');
@@ -53,7 +53,7 @@ function seeded(cipher: StoreCipher): { dir: ReturnType<typeof tempDir>; file: s
 
 describe('a store in SQLCipher 3’s scheme, read by SQLCipher itself', () => {
   it('every ordinary table holds the rows Outpost holds, tickets read in plain, and the audit trail ends on the same hash', () => {
-    expect(cliVersion).toMatch(/^3\.\d+\.\d+/);
+    expect(requireCli()).toMatch(/^3\.\d+\.\d+/);
     const { dir, file, key } = seeded('sqlcipher-3');
     try {
       const store = openConnection(file, key);
@@ -87,6 +87,7 @@ describe('a store in SQLCipher 3’s scheme, read by SQLCipher itself', () => {
   }, 120_000);
 
   it('refuses a wrong key, and cannot read a store in SQLCipher 4’s scheme or in AEGIS-256', () => {
+    requireCli();
     const three = seeded('sqlcipher-3');
     const four = seeded('sqlcipher-4');
     const aegis = seeded('aegis-256');
