@@ -13,8 +13,11 @@ export interface RunningHost {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** `dataDir`: start on a folder the caller keeps (a restart on the same store); stop() then leaves it. */
-export async function startHost(opts: { dataDir?: string } = {}): Promise<RunningHost> {
+/**
+ * `dataDir`: start on a folder the caller keeps (a restart on the same store); stop() then leaves it.
+ * `args`: more of the host's options (`--passphrase-file F`, `--cipher C`).
+ */
+export async function startHost(opts: { dataDir?: string; args?: string[] } = {}): Promise<RunningHost> {
   const staticDir = path.join(root, 'dist/renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) throw new Error('Build the renderer first: npx vite build');
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'outpost-e2e-'));
@@ -29,6 +32,7 @@ export async function startHost(opts: { dataDir?: string } = {}): Promise<Runnin
       dataDir,
       '--static-dir',
       staticDir,
+      ...(opts.args ?? []),
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OUTPOST_LOG_LEVEL: process.env.OUTPOST_LOG_LEVEL ?? 'warn' } },
   );

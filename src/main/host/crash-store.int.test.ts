@@ -1,5 +1,5 @@
 /**
- * The host SIGKILLed mid-backup, mid-restore and mid-encryption, as real processes (`npm run serve`'s entry): at
+ * The host SIGKILLed mid-backup, mid-restore, mid-encryption and mid-switch of the store's cipher, as real processes (`npm run serve`'s entry): at
  * known steps (fault points, src/main/db/fault-point.ts) and once at a seeded random time. After each
  * kill the host starts again on the same data folder and the store opens, passes SQLite's integrity
  * check and the audit chain, holds every ticket and comment it held, lists no half-written backup,
@@ -13,7 +13,7 @@ import { call, readableFiles, serve, spawnServe, stop } from '../testing/serve-p
 import { CRASH_ADMIN, CRASH_ENV as TEST_ENV, filesMatching, killAt, passphraseFile, seededRandom, seedStore, signInAdmin as login, storeOnDisk } from '../testing/crash';
 import { checkStoreFile, listBackups } from '../db/backup';
 import Database from 'better-sqlite3-multiple-ciphers';
-import { isPlainStore, passphraseKey, storeCipherOf, type StoreKey } from '../db/store-key';
+import { encryptPlainStore, isPlainStore, passphraseKey, readCipherChoice, storeCipherOf, type StoreCipher, type StoreKey } from '../db/store-key';
 import { verifyCopy } from '../runtime';
 
 const PASSPHRASE = 'harbour depot crash passphrase';
@@ -60,8 +60,8 @@ function expectWhole(dataDir: string, key: StoreKey | null) {
  * random time after a `mark:`), then starts it again with the passphrase: it says the store is
  * encrypted, signs in, and the audit chain verifies.
  */
-async function killThenStartAgain(data: string, fault: string, seed: number, what: string): Promise<void> {
-  const host = await spawnServe(data, passFile(), { ...TEST_ENV, OUTPOST_FAULT_AT: fault });
+async function killThenStartAgain(data: string, fault: string, seed: number, what: string, env: Record<string, string> = {}): Promise<void> {
+  const host = await spawnServe(data, passFile(), { ...TEST_ENV, ...env, OUTPOST_FAULT_AT: fault });
   if (fault.startsWith('mark:')) {
     await host.waitFor(`fault mark ${fault.slice(5)}`);
     const delay = Math.floor(seededRandom(seed)() * 2500);
@@ -239,6 +239,70 @@ describe('SIGKILL mid-re-encryption of a store in SQLCipher 4 (AEGIS-256 since)'
   it('killed at a seeded random time during the re-encryption: the same', async () => {
     await killAndRecover('reencrypt-random', 'mark:reencrypt.start');
   }, 180_000);
+});
+
+describe("SIGKILL mid-switch of the store's cipher (--cipher at start, or an administrator in Settings)", () => {
+  /** A copy of the seed encrypted with AEGIS-256 under the passphrase's key (the default). */
+  function copyOfAegisSeed(name: string): { data: string; key: StoreKey } {
+    const data = copyOfSeed(name);
+    const key = passphraseKey(data, PASSPHRASE);
+    encryptPlainStore(path.join(data, 'outpost.db'), key, verifyCopy);
+    expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe('aegis-256');
+    return { data, key };
+  }
+
+  /** Started again without naming a cipher: the recorded choice finishes the switch; the store is whole and no copy is left. */
+  function expectSwitched(data: string, key: StoreKey, cipher: StoreCipher) {
+    expect(readCipherChoice(data)).toBe(cipher);
+    expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe(cipher);
+    expectWhole(data, key);
+    expect(filesMatching(data, /cipher-backup|reencrypting/)).toEqual([]);
+    expect(readableFiles(data, [MARKER, 'Harbour depot'])).toEqual([]);
+  }
+
+  for (const fault of ['reencrypt.copied', 'reencrypt.rekeyed', 'reencrypt.aside', 'reencrypt.swapped']) {
+    it(`started with --cipher sqlcipher-4 and killed at ${fault}: the next start (no --cipher) ends in SQLCipher 4, whole`, async () => {
+      const { data, key } = copyOfAegisSeed(`switch-start-${fault}`);
+      const host = await spawnServe(data, passFile(), { ...TEST_ENV, OUTPOST_CIPHER: 'sqlcipher-4', OUTPOST_FAULT_AT: fault });
+      await host.waitFor(`fault point ${fault}`);
+      await stop(host, 'SIGKILL');
+      const again = await serve(data, passFile(), TEST_ENV);
+      expect(again.output()).toContain('encrypted with sqlcipher-4');
+      const token = await login(again);
+      expect((await call<{ valid: boolean }>(again, 'audit.verify', {}, token)).valid).toBe(true);
+      await stop(again);
+      expectSwitched(data, key, 'sqlcipher-4');
+    }, 180_000);
+  }
+
+  for (const fault of ['reencrypt.rekeyed', 'reencrypt.aside', 'reencrypt.swapped']) {
+    it(`switched to sqlcipher-3 in Settings and killed at ${fault}: the next start ends in SQLCipher 3, whole`, async () => {
+      const { data, key } = copyOfAegisSeed(`switch-console-${fault}`);
+      const host = await spawnServe(data, passFile(), { ...TEST_ENV, OUTPOST_FAULT_AT: fault });
+      await host.waitFor(host.url);
+      const token = await login(host);
+      void call(host, 'store.setCipher', { cipher: 'sqlcipher-3', password: CRASH_ADMIN.password }, token).catch(() => null);
+      await host.waitFor(`fault point ${fault}`);
+      await stop(host, 'SIGKILL');
+      await killThenStartAgainCheck(data);
+      expectSwitched(data, key, 'sqlcipher-3');
+    }, 180_000);
+  }
+
+  it('killed at a seeded random time during a switch at start: the same', async () => {
+    const { data, key } = copyOfAegisSeed('switch-random');
+    await killThenStartAgain(data, 'mark:reencrypt.start', SEED + 3, 'cipher switch', { OUTPOST_CIPHER: 'sqlcipher-3' });
+    expectSwitched(data, key, 'sqlcipher-3');
+  }, 180_000);
+
+  /** Starts the host again with the passphrase and no cipher named: it opens, signs in, and the audit chain verifies. */
+  async function killThenStartAgainCheck(data: string) {
+    const again = await serve(data, passFile(), TEST_ENV);
+    expect(again.output()).toContain('encrypted with');
+    const token = await login(again);
+    expect((await call<{ valid: boolean }>(again, 'audit.verify', {}, token)).valid).toBe(true);
+    await stop(again);
+  }
 });
 
 describe('SIGKILL mid-restore', () => {

@@ -1,6 +1,6 @@
 /**
  * Security settings: the team's idle lock (synced to every device), whether this device's store is
- * encrypted at rest (and encrypting it with a passphrase on the browser host), and its backups.
+ * encrypted at rest (and encrypting it with a passphrase on the browser host), its cipher, and its backups.
  */
 import { useEffect, useState } from 'react';
 import { Alert, Button, Group, NumberInput, Stack, Text, Title } from '@mantine/core';
@@ -10,6 +10,7 @@ import { useRole } from '../../stores/session';
 import { ErrorState, Loading } from '../common/states';
 import { act } from '../tickets/actions';
 import { BackupsSection, EncryptStore, ExportSection } from '../security/StoreSettings';
+import { CIPHER_TEXT, StoreCipherSection } from '../security/StoreCipher';
 
 export function SecuritySettings() {
   const q = useCall('settings.get', {});
@@ -60,7 +61,8 @@ export function SecuritySettings() {
         </Title>
         {status.data?.encrypted ? (
           <Alert color="green" variant="light" data-testid="store-encrypted">
-            The store on this device is encrypted at rest: a copy of its files cannot be read without the key.
+            The store on this device is encrypted at rest{store.data?.cipher ? ` with ${CIPHER_TEXT[store.data.cipher].name}` : ''}: a copy of its
+            files cannot be read without the key.
           </Alert>
         ) : (
           <Alert color="orange" variant="light" data-testid="store-plain">
@@ -80,6 +82,7 @@ export function SecuritySettings() {
             }}
           />
         )}
+        {status.data?.encrypted && store.data?.cipher && role === 'admin' && <StoreCipherSection current={store.data.cipher} onDone={() => void store.refetch()} />}
       </Stack>
       {role === 'admin' && <BackupsSection />}
       {role === 'admin' && <ExportSection />}
