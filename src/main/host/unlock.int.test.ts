@@ -66,7 +66,7 @@ describe('a passphrase chosen in the console, and the unlock screen', () => {
       await new Promise((r) => setTimeout(r, 2_100));
 
       expect(await call(host, 'store.unlock', { passphrase: PASSPHRASE })).toEqual({ unlocked: true });
-      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: true, canProtect: false });
+      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256', canProtect: false });
       const again = await reply(host, 'store.unlock', { passphrase: PASSPHRASE });
       expect(again.status).toBe(409);
       const signedIn = await call<{ token: string }>(host, 'session.login', { username: 'admin', password: ADMIN.password });
