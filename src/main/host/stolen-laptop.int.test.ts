@@ -111,7 +111,7 @@ describe('a stolen laptop: the data folder of a locked console copied to another
       // Outpost itself on the copy, without the passphrase: only the unlock screen answers.
       const thief = await serve(copy, null);
       try {
-        expect(await call(thief, 'store.state', {})).toEqual({ state: 'locked', encrypted: true, canProtect: false });
+        expect(await call(thief, 'store.state', {})).toEqual({ state: 'locked', encrypted: true, cipher: null, canProtect: false });
         for (const [name, input, tok] of [
           ['session.login', { username: 'admin', password: ADMIN.password }, undefined],
           ['tickets.list', {}, token],

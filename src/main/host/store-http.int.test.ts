@@ -26,7 +26,7 @@ describe('backups from Settings', () => {
   it('an administrator lists, writes and restores a backup; the console carries on on it', async () => {
     t = await startTestHost({ people: { tess: 'technician' } });
     const admin = t.tokens.admin!;
-    expect(await t.ok('store.state', {})).toEqual({ state: 'open', encrypted: false, canProtect: false });
+    expect(await t.ok('store.state', {})).toEqual({ state: 'open', encrypted: false, cipher: null, canProtect: false });
     expect(await t.ok<Backup[]>('store.backups', {}, admin)).toEqual([]);
     await t.ok('tickets.create', { type: 'incident', title: 'Kept in the backup: pallet scanner' }, admin);
     const made = await t.ok<Backup>('store.backup', {}, admin);
