@@ -136,13 +136,19 @@ describe('first sync into an empty store', () => {
     for (const table of ['tickets_fts', 'tickets_title_fts']) expect(() => fast.rt.store.sqlite.prepare(`INSERT INTO ${table} (${table}) VALUES ('integrity-check')`).run(), table).not.toThrow();
   });
 
-  it('killed in the middle: the next start builds the indexes before anything uses the store, and the sync finishes', async () => {
+  /** A device folder joined to the server with nothing pulled yet, and the schema its store must end with. */
+  async function joinedEmptyDevice(): Promise<{ dir: string; expected: ReturnType<typeof schemaObjects> }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-initial-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const c0 = await startDevice({ dir });
     await joinManual(c0, server.url);
     const expected = schemaObjects(c0.rt.store.sqlite);
     c0.close();
+    return { dir, expected };
+  }
+
+  it('killed in the middle: the next start builds the indexes before anything uses the store, and the sync finishes', async () => {
+    const { dir, expected } = await joinedEmptyDevice();
     // A device in its own process pulling pages of 100, killed after its second page.
     const pages = await new Promise<number>((resolve) => {
       const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/testing/fault-device.ts'), dir, server.url, 'pull-slow'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -185,12 +191,7 @@ describe('first sync into an empty store', () => {
   });
 
   it('killed after the indexes were built and before the search entries built beside them were written: the next start writes them', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-initial-'));
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const c0 = await startDevice({ dir });
-    await joinManual(c0, server.url);
-    const expected = schemaObjects(c0.rt.store.sqlite);
-    c0.close();
+    const { dir, expected } = await joinedEmptyDevice();
     // The whole pull in pages of 100, then the build, stopped (and killed) once the indexes are committed.
     const stopped = await new Promise<boolean>((resolve) => {
       const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/testing/fault-device.ts'), dir, server.url, 'pull-small'], {
