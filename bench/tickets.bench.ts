@@ -17,6 +17,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { openStore } from '../src/main/db/open';
 import { systemClock, type Actor, type Ctx } from '../src/main/services/core/context';
@@ -40,6 +41,7 @@ import { DEFAULT_PRIORITY_MATRIX, formatNumber, isOpen, numberPrefix, priorityFo
 import { tempDir } from '../src/main/testing';
 import { acknowledge } from '../src/main/sync/outbox';
 import type { StoreKey } from '../src/main/db/store-key';
+import { checkpointsOf, type Checkpoints } from '../src/main/db/checkpointer';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -81,6 +83,64 @@ interface Sample {
   reads: number | null;
   /** The main thread's CPU time across the call (null: not Linux): what it cost, whatever else the machine ran meanwhile. */
   cpu: number | null;
+  /** The process's CPU time across the call (every thread) ... */
+  proc: number;
+  /** ... and the other threads' alone (the process's less the main thread's: the checkpoint worker's). */
+  other: number | null;
+  /** When it ran (performance.now()), to find the garbage collections that fell inside it afterwards. */
+  t0: number;
+  t1: number;
+  /** The stores whose log was being folded back by a checkpoint at some moment of the call. */
+  ckpt: string[];
+}
+
+/**
+ * Every store's checkpoints, by the name the bench prints it under: a sample notes which of them ran
+ * a checkpoint while it was timed (one worker thread checkpoints every store of the process).
+ */
+const CHECKPOINTERS: { name: string; cp: Checkpoints }[] = [];
+function checkpointState(): { running: boolean; busyMs: number }[] {
+  return CHECKPOINTERS.map(({ cp }) => cp.work());
+}
+function checkpointsDuring(before: { running: boolean; busyMs: number }[]): string[] {
+  const after = checkpointState();
+  return CHECKPOINTERS.filter((_, i) => before[i]!.running || after[i]!.running || after[i]!.busyMs !== before[i]!.busyMs).map((c) => c.name);
+}
+
+/**
+ * Garbage collections of the main thread's heap, from V8's performance entries (delivered after the
+ * synchronous measuring is over: matched to the largest samples at the end).
+ */
+const GC_SPANS: [number, number][] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) GC_SPANS.push([e.startTime, e.startTime + e.duration]);
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+/** What the largest sample of each figure was made of, filled in with its GC time at the end. */
+interface Largest {
+  wall: number;
+  main_thread_cpu: number | null;
+  other_threads_cpu: number | null;
+  page_reads: number | null;
+  during_checkpoint_of: string[];
+  gc: number | null;
+}
+const LARGEST: { out: Largest; t0: number; t1: number }[] = [];
+function anatomy(x: Sample): Largest {
+  const out: Largest = {
+    wall: r3(x.ms),
+    main_thread_cpu: x.cpu === null ? null : r3(x.cpu),
+    other_threads_cpu: x.other === null ? null : r3(x.other),
+    page_reads: x.reads,
+    during_checkpoint_of: x.ckpt,
+    gc: null,
+  };
+  LARGEST.push({ out, t0: x.t0, t1: x.t1 });
+  return out;
+}
+/** The main thread's GC time inside each largest sample, once V8's entries have been delivered. */
+function fillGc() {
+  for (const l of LARGEST) l.out.gc = r3(GC_SPANS.reduce((a, [s, e]) => a + Math.max(0, Math.min(e, l.t1) - Math.max(s, l.t0)), 0));
 }
 
 /**
@@ -111,14 +171,28 @@ const READ_CALLS_OWN_CPU = (() => {
 })();
 
 function sampled(fn: () => void): Sample {
+  const ck = checkpointState();
   const r = readCalls();
+  const p = process.cpuUsage();
   const c = threadCpuMs();
   const t = performance.now();
   fn();
-  const ms = performance.now() - t;
+  const t1 = performance.now();
+  const p2 = process.cpuUsage(p);
   const c2 = threadCpuMs();
   const r2 = readCalls();
-  return { ms, reads: r === null || r2 === null ? null : r2 - r - READ_CALLS_OWN - READ_CALLS_OWN_CPU, cpu: c === null || c2 === null ? null : c2 - c };
+  const cpu = c === null || c2 === null ? null : c2 - c;
+  const proc = (p2.user + p2.system) / 1000;
+  return {
+    ms: t1 - t,
+    reads: r === null || r2 === null ? null : r2 - r - READ_CALLS_OWN - READ_CALLS_OWN_CPU,
+    cpu,
+    proc,
+    other: cpu === null ? null : Math.max(0, proc - cpu),
+    t0: t,
+    t1,
+    ckpt: checkpointsDuring(ck),
+  };
 }
 
 /**
@@ -142,11 +216,12 @@ const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length 
 /** The samples behind each figure, so that the rounds can be pooled (kept out of the printed JSON). */
 const samplesOf = new WeakMap<object, number[]>();
 
-function stats(samples: (number | Sample)[]) {
+function stats(samples: (number | Sample)[], opts: { cpu?: boolean } = {}) {
   const ms = samples.map((x) => (typeof x === 'number' ? x : x.ms));
+  const top = samples.reduce<Sample | null>((a, x) => (typeof x === 'number' || (a && a.ms >= x.ms) ? a : x), null);
   const s = [...ms].sort((a, b) => a - b);
   const reads = samples.map((x) => (typeof x === 'number' ? null : x.reads)).filter((x): x is number => x !== null);
-  const cpu = samples.map((x) => (typeof x === 'number' ? null : x.cpu)).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const cpu = opts.cpu === false ? [] : samples.map((x) => (typeof x === 'number' ? null : x.cpu)).filter((x): x is number => x !== null).sort((a, b) => a - b);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const out = {
     n: s.length,
@@ -157,6 +232,9 @@ function stats(samples: (number | Sample)[]) {
     ...(reads.length ? { page_reads_per_call: Math.round(mean(reads) * 100) / 100 } : {}),
     // The main thread's CPU time per call (what the call costs, whatever else the machine runs meanwhile).
     ...(cpu.length ? { main_thread_cpu_median_ms: r3(quantile(cpu, 0.5)), main_thread_cpu_p95_ms: r3(quantile(cpu, 0.95)) } : {}),
+    // What the largest sample was made of: its main thread's CPU (wall far above it: the thread waited
+    // for a processor or the disk), the other threads' CPU, pages read, GC, checkpoints meanwhile.
+    ...(top ? { largest: anatomy(top) } : {}),
   };
   samplesOf.set(out, ms);
   return out;
@@ -166,16 +244,6 @@ function time(fn: () => void): number {
   const t = performance.now();
   fn();
   return performance.now() - t;
-}
-
-/** Wall time and the process's CPU time (every thread: the checkpoint worker's included) of one call, in ms. */
-function timeCpu(fn: () => void): [number, number] {
-  const c = process.cpuUsage();
-  const t = performance.now();
-  fn();
-  const wall = performance.now() - t;
-  const used = process.cpuUsage(c);
-  return [wall, (used.user + used.system) / 1000];
 }
 
 /**
@@ -214,6 +282,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
  */
 function ofRounds(rounds: Stats[]) {
   const pooled = rounds.flatMap((r) => samplesOf.get(r) ?? []).sort((a, b) => a - b);
+  const largest = rounds.map((r) => r.largest).filter((x): x is Largest => !!x);
   return {
     n: rounds.reduce((a, r) => a + r.n, 0),
     median_ms: median(rounds.map((r) => r.median_ms)),
@@ -221,6 +290,10 @@ function ofRounds(rounds: Stats[]) {
     ...(pooled.length ? { p95_pooled_ms: r3(quantile(pooled, 0.95)) } : {}),
     max_ms: Math.max(...rounds.map((r) => r.max_ms)),
     max_median_of_rounds_ms: median(rounds.map((r) => r.max_ms)),
+    // Raw: each round's median and largest, in round order (not compared: the figures above are).
+    rounds_median: rounds.map((r) => r.median_ms),
+    rounds_max: rounds.map((r) => r.max_ms),
+    ...(largest.length ? { largest: largest.reduce((a, x) => (x.wall > a.wall ? x : a)), largest_of_rounds: largest } : {}),
   };
 }
 
@@ -339,8 +412,10 @@ function seeder(dir: string, key: StoreKey | null) {
 }
 
 /** The queries, pages and edits measured on one opened store, each round by round. */
-function subject(dir: string, key: StoreKey | null) {
+function subject(dir: string, key: StoreKey | null, name: string) {
   const store = openStore(path.join(dir, 'outpost.db'), { key });
+  const cp = checkpointsOf(store.sqlite);
+  if (cp) CHECKPOINTERS.push({ name, cp });
   if (key && ENCRYPTED_CACHE_MB) store.sqlite.pragma(`cache_size = -${ENCRYPTED_CACHE_MB * 1024}`);
   log(`opened${key ? ' (encrypted)' : ''}; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
   // What every start checks before the console opens: is the search index in step with the tickets?
@@ -408,6 +483,15 @@ function subject(dir: string, key: StoreKey | null) {
   return {
     store,
     key,
+    name,
+    /** The store's checkpoints (null: none, an in-memory store). */
+    cp,
+    /** Empties the store's page cache: the next call reads every page it needs from the file (and decrypts it). */
+    emptyCache() {
+      const size = store.sqlite.pragma('cache_size', { simple: true }) as number;
+      store.sqlite.pragma('cache_size = 0');
+      store.sqlite.pragma(`cache_size = ${size}`);
+    },
     count,
     total,
     busy,
@@ -420,12 +504,12 @@ function subject(dir: string, key: StoreKey | null) {
     breaching: breachingSoonCases(tctx),
     search: (q: string) => searchTickets(sctx, q, 20),
     /** The next single edit (an update, then a transition); false when the open tickets set aside are used up. */
-    edit(): { update: [number, number, number | null]; transition: [number, number, number | null] } | false {
+    edit(): { update: Sample; transition: Sample } | false {
       if (edited >= open.length) return false;
       const id = open[edited]!;
       const i = edited++;
-      const update = timeCpuBoth(() => updateTicket(ectx, id, { urgency: ((i % 3) + 1) as 1 | 2 | 3, title: `Edited in the benchmark ${i}` }));
-      const transition = timeCpuBoth(() => {
+      const update = sampled(() => updateTicket(ectx, id, { urgency: ((i % 3) + 1) as 1 | 2 | 3, title: `Edited in the benchmark ${i}` }));
+      const transition = sampled(() => {
         const cur = store.sqlite.prepare('SELECT status FROM tickets WHERE id = ?').pluck().get(id) as string;
         transitionTicket(ctx(tech, 'tickets.transition'), id, cur === 'pending' ? { to: 'in_progress' } : { to: 'pending', reason: 'customer' });
       });
@@ -434,21 +518,10 @@ function subject(dir: string, key: StoreKey | null) {
   };
 }
 
-/** Wall time, the process's CPU time (every thread) and the main thread's alone (null: not Linux) of one call, in ms. */
-function timeCpuBoth(fn: () => void): [number, number, number | null] {
-  const c = threadCpuMs();
-  const [wall, cpu] = timeCpu(fn);
-  const c2 = threadCpuMs();
-  return [wall, cpu, c === null || c2 === null ? null : c2 - c];
-}
-
 /** Wall time, the process's CPU time, and the main thread's CPU time and page reads of one call. */
 function counted(fn: () => void): Sample & { cpuMs: number } {
-  let cpuMs = 0;
-  const s = sampled(() => {
-    cpuMs = timeCpu(fn)[1];
-  });
-  return { ...s, cpuMs };
+  const s = sampled(fn);
+  return { ...s, cpuMs: s.proc };
 }
 
 const QUERIES = ['printer', 'outlook freezing', 'vpn', 'blue screen', 'password', 'new starter laptop', 'warehouse scanner', 'sync fails error', 'monit flick', 'teams sound', formatNumber('INC', 1234), 'licence expired excel'];
@@ -460,6 +533,7 @@ const QUERIES = ['printer', 'outlook freezing', 'vpn', 'blue screen', 'password'
  */
 function round(subjects: Subject[], r: number) {
   log(`round ${r + 1}`);
+  const work0 = subjects.map((s) => s.cp?.work() ?? null);
   const each = <T>(fn: (s: Subject, i: number) => T): T[] => subjects.map(fn);
   const inTurns = <T>(fn: (s: Subject) => T): T[] => {
     const order = each((_, i) => i);
@@ -477,11 +551,11 @@ function round(subjects: Subject[], r: number) {
     per.forEach((xs, i) => (pages[i]![name] = stats(xs)));
     per.first.forEach((x, i) => (firstCalls[i]![name] = stats([x])));
   }
-  const counts = paired(PAGE_SAMPLES / 2, each((s) => s.counts)).map(stats);
+  const counts = paired(PAGE_SAMPLES / 2, each((s) => s.counts)).map((xs) => stats(xs));
   // SLA: a policy on office hours recomputes every open ticket's deadline; then "Breaching soon".
   const sla = inTurns((s) => s.slaWrites(r));
   const breaching = (['breaching_soon_page', 'breaching_soon_page_with_count'] as const).map((name) =>
-    paired(name === 'breaching_soon_page' ? PAGE_SAMPLES + 10 : PAGE_SAMPLES, each((s) => s.breaching[name])).map(stats),
+    paired(name === 'breaching_soon_page' ? PAGE_SAMPLES + 10 : PAGE_SAMPLES, each((s) => s.breaching[name])).map((xs) => stats(xs)),
   );
   inTurns((s) => sla[subjects.indexOf(s)]!.done());
   // Search: realistic queries, the number lookup, and prefix words; each query 5 times per store, in turns.
@@ -506,8 +580,8 @@ function round(subjects: Subject[], r: number) {
     });
   }
   // Single edits, store after store for each edit (the order alternating).
-  const upd = each(() => [] as number[]);
-  const tr = each(() => [] as number[]);
+  const upd = each(() => [] as Sample[]);
+  const tr = each(() => [] as Sample[]);
   const both = each(() => [] as number[]);
   const updCpu = each(() => [] as number[]);
   const trCpu = each(() => [] as number[]);
@@ -522,26 +596,44 @@ function round(subjects: Subject[], r: number) {
       if (!e) continue;
       // The open queue with its total right after the edit: does the edit make it read (and decrypt) pages again?
       readAfter[i]!.push(sampled(() => subjects[i]!.cases['all_open+withTotal']!()));
-      if (e.update[2] !== null) updThread[i]!.push(e.update[2]);
-      if (e.transition[2] !== null) trThread[i]!.push(e.transition[2]);
-      upd[i]!.push(e.update[0]);
-      tr[i]!.push(e.transition[0]);
-      both[i]!.push(e.update[0] + e.transition[0]);
-      updCpu[i]!.push(e.update[1]);
-      trCpu[i]!.push(e.transition[1]);
+      if (e.update.cpu !== null) updThread[i]!.push(e.update.cpu);
+      if (e.transition.cpu !== null) trThread[i]!.push(e.transition.cpu);
+      upd[i]!.push(e.update);
+      tr[i]!.push(e.transition);
+      both[i]!.push(e.update.ms + e.transition.ms);
+      updCpu[i]!.push(e.update.proc);
+      trCpu[i]!.push(e.transition.proc);
     }
   }
+  // Which stores' checkpoints ran during this store's searches (one worker checkpoints them all).
+  const searchDuring = each((_, i) => Object.fromEntries([...STORE_NAMES.slice(0, subjects.length), 'any'].map((n) => [n, searchSamples[i]!.filter((x) => (n === 'any' ? x.ckpt.length > 0 : x.ckpt.includes(n))).length])));
   return each((_, i) => ({
+    // The checkpoint worker's time on this store's log in the round (wall, and the worker thread's CPU):
+    // on an encrypted store each page it folds back is decrypted from the log and encrypted for the file.
+    checkpoints: (() => {
+      const a = work0[i];
+      const b = subjects[i]!.cp?.work() ?? null;
+      return a && b ? { worker_busy_ms: r3(b.busyMs - a.busyMs), ...(a.cpuMs !== null && b.cpuMs !== null ? { worker_cpu_ms: r3(b.cpuMs - a.cpuMs) } : {}) } : {};
+    })(),
     queue_page_limit_50: pages[i]!,
     queue_page_first_call: firstCalls[i]!,
     view_counts: counts[i]!,
     sla: { ...sla[i]!.figures, breaching_soon_page: breaching[0]![i]!, breaching_soon_page_with_count: breaching[1]![i]! },
-    search: withSamplesOf(stats(searchSamples[i]!), (st) => ({ ...st, per_query_median_ms: perQuery[i]!, cpu: stats(searchCpu[i]!) })),
+    search: withSamplesOf(stats(searchSamples[i]!), (st) => ({
+      ...st,
+      per_query_median_ms: perQuery[i]!,
+      // The process's CPU per search (every thread: the checkpoint worker folding earlier writes back meanwhile is in it) ...
+      cpu: stats(searchCpu[i]!),
+      // ... the other threads' share of it, and how many searches a checkpoint of each store overlapped.
+      other_threads_cpu: stats(searchSamples[i]!.map((x) => x.other ?? 0)),
+      searches_during_checkpoint_of: searchDuring[i]!,
+    })),
     edit: {
-      update_p95_ms: stats(upd[i]!).p95_ms,
-      transition_p95_ms: stats(tr[i]!).p95_ms,
-      update: stats(upd[i]!),
-      transition: stats(tr[i]!),
+      update_p95_ms: stats(upd[i]!.map((x) => x.ms)).p95_ms,
+      transition_p95_ms: stats(tr[i]!.map((x) => x.ms)).p95_ms,
+      // (Their main thread's CPU is update_main_thread_cpu and transition_main_thread_cpu below.)
+      update: stats(upd[i]!, { cpu: false }),
+      transition: stats(tr[i]!, { cpu: false }),
       update_plus_transition: stats(both[i]!),
       // CPU time rather than wall time: what the work costs, whatever else the machine runs meanwhile.
       // The process's (every thread: the checkpoint worker folding earlier edits' log pages into the file meanwhile is in it) ...
@@ -555,6 +647,32 @@ function round(subjects: Subject[], r: number) {
 }
 
 type Subject = ReturnType<typeof subject>;
+
+/** Samples of each queue page called on an emptied page cache, per store (after the rounds). */
+const COLD_SAMPLES = arg('cold-samples', 10);
+
+/**
+ * Each queue page called right after the store's page cache was emptied, the stores taking turns
+ * call by call: every page the call needs is read from the file (and, on an encrypted store,
+ * decrypted). The worst case of a page's first call (queue_page_first_call: one a round, after
+ * whatever the round's other work left in the cache), with enough samples for a median.
+ */
+function coldCalls(subjects: Subject[]) {
+  const out = subjects.map(() => ({}) as Record<string, Stats>);
+  for (const name of Object.keys(subjects[0]!.cases)) {
+    const xs = subjects.map(() => [] as Sample[]);
+    for (let k = 0; k < COLD_SAMPLES; k++) {
+      const order = subjects.map((_, i) => i);
+      if (k % 2) order.reverse();
+      for (const i of order) {
+        subjects[i]!.emptyCache();
+        xs[i]!.push(sampled(() => subjects[i]!.cases[name]!()));
+      }
+    }
+    xs.forEach((x, i) => (out[i]![name] = stats(x)));
+  }
+  return out;
+}
 
 /**
  * Every op acknowledged as a server's answer to a push would be (outbox.acknowledge removes
@@ -592,7 +710,14 @@ function prune(subjects: Subject[]) {
   }));
 }
 
-function report(s: Subject, key: StoreKey | null, bulk: Bulk | null, rounds: ReturnType<typeof round>[number][], pruning: ReturnType<typeof prune>[number]) {
+function report(
+  s: Subject,
+  key: StoreKey | null,
+  bulk: Bulk | null,
+  rounds: ReturnType<typeof round>[number][],
+  cold: Record<string, Stats>,
+  pruning: ReturnType<typeof prune>[number],
+) {
   const { count, store } = s;
   return {
     encrypted: !!key,
@@ -609,6 +734,7 @@ function report(s: Subject, key: StoreKey | null, bulk: Bulk | null, rounds: Ret
     },
     bulk: bulk ?? 'not measured (--reuse)',
     ...mergeRounds(rounds),
+    queue_page_cold_call: cold,
     start_search_check: s.startCheck,
     pruning,
     goals_at_1M: { page_p95_ms: 20, search_p95_ms: 25, edit_max_ms: 20 },
@@ -619,6 +745,9 @@ function report(s: Subject, key: StoreKey | null, bulk: Bulk | null, rounds: Ret
 type Figures = ReturnType<typeof report>;
 
 /** Measures the stores (seeding them first unless --reuse), all in each round, taking turns call by call. */
+/** The stores' names in the printed figures, in the order measure() is given their keys. */
+const STORE_NAMES = ENCRYPTION === 'both' ? ['plain', 'encrypted', 'control'] : [ENCRYPTION === 'on' ? 'encrypted' : 'plain'];
+
 function measure(keys: (StoreKey | null)[]): Figures[] {
   const tmps = keys.map(() =>
     REUSE ? { dir: path.resolve(REUSE), cleanup: () => undefined } : KEEP ? { dir: path.resolve(KEEP), cleanup: () => undefined } : tempDir('outpost-bench-'),
@@ -637,11 +766,13 @@ function measure(keys: (StoreKey | null)[]): Figures[] {
       }
       bulks = seeders.map((s) => s.finish());
     }
-    keys.forEach((k, i) => subjects.push(subject(tmps[i]!.dir, k)));
+    keys.forEach((k, i) => subjects.push(subject(tmps[i]!.dir, k, STORE_NAMES[i]!)));
     const rounds = subjects.map(() => [] as ReturnType<typeof round>[number][]);
     for (let r = 0; r < ROUNDS; r++) round(subjects, r).forEach((fig, i) => rounds[i]!.push(fig));
+    log('cold calls');
+    const cold = coldCalls(subjects);
     const pruned = prune(subjects);
-    return subjects.map((s, i) => report(s, keys[i]!, bulks[i]!, rounds[i]!, pruned[i]!));
+    return subjects.map((s, i) => report(s, keys[i]!, bulks[i]!, rounds[i]!, cold[i]!, pruned[i]!));
   } finally {
     for (const s of subjects) s.store.close();
     for (const t of tmps) t.cleanup();
@@ -666,10 +797,34 @@ function machine() {
   return { cpus: os.cpus().length, load_average_1_5_15: os.loadavg().map((x) => Math.round(x * 100) / 100) };
 }
 
-function main() {
+/** Lets V8's GC entries arrive, then fills in the GC time of every largest sample. */
+async function settleGc() {
+  await new Promise((r) => setTimeout(r, 100));
+  gcObserver.disconnect();
+  fillGc();
+}
+
+/**
+ * For each maximum over 15 %, what the largest samples behind it were made of on each store: the
+ * overall largest for max_ms, every round's for max_median_of_rounds_ms.
+ */
+function largestBehind(figs: Record<string, unknown>, keys: string[]) {
+  const at = (o: unknown, p: string[]): unknown => p.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const k of keys) {
+    const p = k.split('.');
+    const leaf = p.pop()!;
+    if (leaf !== 'max_ms' && leaf !== 'max_median_of_rounds_ms') continue;
+    out[k] = Object.fromEntries(Object.entries(figs).map(([name, f]) => [name, at(f, [...p, leaf === 'max_ms' ? 'largest' : 'largest_of_rounds'])]));
+  }
+  return out;
+}
+
+async function main() {
   const started = machine();
   if (ENCRYPTION !== 'both') {
     const [figures] = measure([ENCRYPTION === 'on' ? crypto.randomBytes(32) : null]);
+    await settleGc();
     console.log(JSON.stringify({ ...figures, machine: { at_start: started, at_end: machine() } }, null, 2));
     return;
   }
@@ -678,6 +833,7 @@ function main() {
   // differ in nothing drift apart on this machine, figure by figure (the noise floor of each overhead).
   const withControl = opt('control') !== 'off';
   const [plain, encrypted, control] = measure(withControl ? [null, crypto.randomBytes(32), null] : [null, crypto.randomBytes(32)]) as [Figures, Figures, Figures?];
+  await settleGc();
   const pct = overhead(plain, encrypted);
   const floor = control ? overhead(plain, control) : null;
   // The bare better-sqlite3 copy is never encrypted: its difference between the two runs is the machine's noise.
@@ -695,6 +851,7 @@ function main() {
         encryption_overhead_worst: Object.fromEntries(worst.map(([k, v]) => [k, floor ? { encrypted: v, plain_control: floor[k] ?? null } : v])),
         over_15_pct: Object.fromEntries(over.map(([k, v]) => [k, floor ? { encrypted: v, plain_control: floor[k] ?? null } : v])),
         ...(floor ? { noise_floor_pct: floor } : {}),
+        over_15_pct_largest_samples: largestBehind({ plain, encrypted, ...(control ? { control } : {}) }, over.map(([k]) => k)),
         noise_control_pct: { 'bulk.raw_rows_per_sec': bare, note: 'the same bare inserts (plain better-sqlite3) beside each store: not encrypted in either, so any difference is the machine' },
         machine: { at_start: started, at_end: machine() },
         note:
@@ -708,4 +865,4 @@ function main() {
   );
 }
 
-main();
+void main();

@@ -67,6 +67,11 @@ describe('checkpoints in a worker thread', () => {
       expect(s.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
       write(s, 3000);
       await until('the worker copied the whole log back', () => cp.counts().lastLogPages >= 3000 && cp.counts().lastCopiedPages === cp.counts().lastLogPages);
+      // The time spent copying 3,000 pages is counted, on the worker's clock and (Linux) its CPU.
+      const work = cp.work();
+      expect(work.busyMs).toBeGreaterThan(0);
+      if (process.platform === 'linux') expect(work.cpuMs).toBeGreaterThan(0);
+      expect(work.cpuMs ?? 0).toBeLessThanOrEqual(work.busyMs + 1);
       // Everything was copied back: the next write starts the log over, and the next checkpoint sees a short one.
       write(s, 2);
       await until('the log started over', () => cp.counts().lastLogPages > 0 && cp.counts().lastLogPages < 10);
@@ -143,7 +148,9 @@ describe('checkpoints in a worker thread', () => {
     await until('it fell back', () => cp.where() === 'main thread');
     expect(s.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(2000);
     write(s, 20);
-    await until('the timer checkpointed', () => cp.counts().checkpoints > 0);
+    await until('the timer checkpointed', () => cp.counts().checkpoints > 0 && cp.counts().lastLogPages > 0);
+    expect(cp.work().running).toBe(false);
+    expect(cp.work().busyMs).toBeGreaterThan(0);
   });
 
   it('never keep a process alive, whether its stores were closed or not', () => {

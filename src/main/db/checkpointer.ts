@@ -57,7 +57,13 @@ const ESCALATIONS = 2;
 const LAST_LOG = 3;
 const LAST_COPIED = 4;
 const FAILURES = 5;
-const SLOTS = 6;
+/** 1 while a checkpoint of this store runs (on the worker or the main thread). */
+const RUNNING = 6;
+const SLOTS = 7;
+/** Slots of each store's shared running totals (a Float64Array): time spent checkpointing, wall and the thread's CPU (-1: not known here). */
+const BUSY_MS = 0;
+const CPU_MS = 1;
+const TIMES = 2;
 
 export interface CheckpointNote {
   /** When it started, in ms since the epoch (performance.timeOrigin + performance.now()). */
@@ -74,6 +80,13 @@ export interface Checkpoints {
   where(): 'worker' | 'main thread';
   /** Counts since the store opened. */
   counts(): { checkpoints: number; escalations: number; failures: number; lastLogPages: number; lastCopiedPages: number };
+  /**
+   * Whether a checkpoint runs now, and the time spent in checkpoints since the store opened: wall
+   * and the checkpointing thread's CPU (null where the thread's CPU time cannot be read: Linux
+   * only). What the cipher costs off the console's thread (an encrypted store's checkpoint decrypts
+   * each log page and encrypts it again), and what a timed call overlapped.
+   */
+  work(): { running: boolean; busyMs: number; cpuMs: number | null };
   /** Calls `fn` after every checkpoint that found a log (benchmarks name what held the loop); returns the undo. */
   trace(fn: (note: CheckpointNote) => void): () => void;
   /** Stops checkpointing; the worker's connection to the file is closed when it returns. */
@@ -93,6 +106,7 @@ export function checkpointsOf(sqlite: Database.Database): Checkpoints | null {
  */
 export function startCheckpoints(sqlite: Database.Database, file: string, key: StoreKey | null, where: 'worker' | 'main thread' = 'worker'): Checkpoints {
   const ctl = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  const times = new Float64Array(new SharedArrayBuffer(TIMES * 8));
   const listeners = new Set<(n: CheckpointNote) => void>();
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
@@ -106,6 +120,8 @@ export function startCheckpoints(sqlite: Database.Database, file: string, key: S
       // Not while a worker holds the write gate: the next tick after it finishes folds its log back.
       if (!sqlite.open || sqlite.inTransaction || writeGateBusy(sqlite)) return;
       const startedAt = performance.timeOrigin + performance.now();
+      const cpu = threadCpuMs();
+      Atomics.store(ctl, RUNNING, 1);
       try {
         const [r] = sqlite.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
         Atomics.add(ctl, CHECKPOINTS, 1);
@@ -115,6 +131,11 @@ export function startCheckpoints(sqlite: Database.Database, file: string, key: S
       } catch {
         // a busy database checkpoints next time
         Atomics.add(ctl, FAILURES, 1);
+      } finally {
+        Atomics.store(ctl, RUNNING, 0);
+        times[BUSY_MS] = times[BUSY_MS]! + performance.timeOrigin + performance.now() - startedAt;
+        const cpu2 = threadCpuMs();
+        times[CPU_MS] = cpu === null || cpu2 === null || times[CPU_MS]! < 0 ? -1 : times[CPU_MS]! + cpu2 - cpu;
       }
     }, CHECKPOINT_TUNING.everyMs);
     timer.unref();
@@ -123,7 +144,7 @@ export function startCheckpoints(sqlite: Database.Database, file: string, key: S
   if (where === 'worker') {
     sqlite.pragma('wal_autocheckpoint = 0');
     sqlite.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
-    registration = register({ file, pragmas: key ? keyPragmas(key, connectionCipher(sqlite) ?? undefined) : [], ctl, onNote: (n) => listeners.forEach((fn) => fn(n)), onFailed: onMainThread });
+    registration = register({ file, pragmas: key ? keyPragmas(key, connectionCipher(sqlite) ?? undefined) : [], ctl, times, onNote: (n) => listeners.forEach((fn) => fn(n)), onFailed: onMainThread });
     if (!registration) onMainThread();
   } else {
     onMainThread();
@@ -138,6 +159,7 @@ export function startCheckpoints(sqlite: Database.Database, file: string, key: S
       lastLogPages: Atomics.load(ctl, LAST_LOG),
       lastCopiedPages: Atomics.load(ctl, LAST_COPIED),
     }),
+    work: () => ({ running: Atomics.load(ctl, RUNNING) === 1, busyMs: times[BUSY_MS]!, cpuMs: times[CPU_MS]! < 0 ? null : times[CPU_MS]! }),
     trace(fn) {
       listeners.add(fn);
       registration?.trace(true);
@@ -158,6 +180,15 @@ export function startCheckpoints(sqlite: Database.Database, file: string, key: S
   return checkpoints;
 }
 
+/** The calling thread's CPU time so far in ms (Linux: /proc/thread-self/schedstat), or null (the worker has its own copy). */
+function threadCpuMs(): number | null {
+  try {
+    return Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The one worker, shared by every store open in this process.
 
@@ -174,7 +205,7 @@ interface Shared {
 }
 
 type ToWorker =
-  | { type: 'add'; id: number; file: string; pragmas: string[]; ctl: SharedArrayBuffer; everyMs: number; busyPages: number; busyEveryMs: number; escalatePages: number }
+  | { type: 'add'; id: number; file: string; pragmas: string[]; ctl: SharedArrayBuffer; times: SharedArrayBuffer; everyMs: number; busyPages: number; busyEveryMs: number; escalatePages: number }
   | { type: 'trace'; id: number; on: boolean }
   | { type: 'remove'; id: number }
   | { type: 'quit' };
@@ -184,13 +215,13 @@ type FromWorker = ({ type: 'note'; id: number } & CheckpointNote) | { type: 'fai
 let shared: Shared | null = null;
 let nextId = 1;
 
-function register(opts: { file: string; pragmas: string[]; ctl: Int32Array; onNote(n: CheckpointNote): void; onFailed(): void }): Registration | null {
+function register(opts: { file: string; pragmas: string[]; ctl: Int32Array; times: Float64Array; onNote(n: CheckpointNote): void; onFailed(): void }): Registration | null {
   const s = shared ?? startWorker();
   if (!s) return null;
   const id = nextId++;
   s.stores.set(id, { ctl: opts.ctl, onNote: opts.onNote, onFailed: opts.onFailed });
   const send = (m: ToWorker) => s.worker.postMessage(m);
-  send({ type: 'add', id, file: opts.file, pragmas: opts.pragmas, ctl: opts.ctl.buffer as SharedArrayBuffer, ...CHECKPOINT_TUNING });
+  send({ type: 'add', id, file: opts.file, pragmas: opts.pragmas, ctl: opts.ctl.buffer as SharedArrayBuffer, times: opts.times.buffer as SharedArrayBuffer, ...CHECKPOINT_TUNING });
   return {
     trace: (on) => {
       if (s.alive) send({ type: 'trace', id, on });
@@ -258,8 +289,18 @@ const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqliteModule);
-const [CLOSED, CHECKPOINTS, ESCALATIONS, LAST_LOG, LAST_COPIED, FAILURES] = [${CLOSED}, ${CHECKPOINTS}, ${ESCALATIONS}, ${LAST_LOG}, ${LAST_COPIED}, ${FAILURES}];
+const fs = require('node:fs');
+const [CLOSED, CHECKPOINTS, ESCALATIONS, LAST_LOG, LAST_COPIED, FAILURES, RUNNING] = [${CLOSED}, ${CHECKPOINTS}, ${ESCALATIONS}, ${LAST_LOG}, ${LAST_COPIED}, ${FAILURES}, ${RUNNING}];
+const [BUSY_MS, CPU_MS] = [${BUSY_MS}, ${CPU_MS}];
 const stores = new Map();
+
+function threadCpuMs() {
+  try {
+    return Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
 
 function closeStore(s) {
   clearTimeout(s.timer);
@@ -270,7 +311,17 @@ function closeStore(s) {
 
 function run(s, mode) {
   const started = performance.now();
-  const [r] = s.db.pragma('wal_checkpoint(' + mode + ')');
+  const cpu = threadCpuMs();
+  Atomics.store(s.ctl, RUNNING, 1);
+  let r;
+  try {
+    [r] = s.db.pragma('wal_checkpoint(' + mode + ')');
+  } finally {
+    Atomics.store(s.ctl, RUNNING, 0);
+    s.times[BUSY_MS] += performance.now() - started;
+    const cpu2 = threadCpuMs();
+    s.times[CPU_MS] = cpu === null || cpu2 === null || s.times[CPU_MS] < 0 ? -1 : s.times[CPU_MS] + cpu2 - cpu;
+  }
   const ms = performance.now() - started;
   Atomics.add(s.ctl, CHECKPOINTS, 1);
   Atomics.store(s.ctl, LAST_LOG, r.log);
@@ -296,7 +347,7 @@ function tick(s) {
 
 parentPort.on('message', (m) => {
   if (m.type === 'add') {
-    const s = { ...m, ctl: new Int32Array(m.ctl), db: null, trace: false, timer: null };
+    const s = { ...m, ctl: new Int32Array(m.ctl), times: new Float64Array(m.times), db: null, trace: false, timer: null };
     stores.set(m.id, s);
     try {
       s.db = new Database(m.file, { fileMustExist: true });
