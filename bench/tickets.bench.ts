@@ -42,6 +42,7 @@ import { tempDir } from '../src/main/testing';
 import { acknowledge } from '../src/main/sync/outbox';
 import type { StoreKey } from '../src/main/db/store-key';
 import { checkpointsOf, type Checkpoints } from '../src/main/db/checkpointer';
+import { editAnatomy } from './edit-anatomy';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -69,6 +70,9 @@ const KEEP = opt('keep');
 /** --reuse DIR skips seeding and measures a store kept earlier (after a query or index change). */
 const REUSE = opt('reuse');
 const ENCRYPTION = opt('encryption') ?? 'off';
+/** --edit-anatomy: what the slowest single edits were made of (bench/edit-anatomy.ts), in `edit_anatomy`. */
+const ANATOMY = process.argv.includes('--edit-anatomy');
+const anatomies: ReturnType<typeof editAnatomy>[] = [];
 /**
  * --encrypted-cache-mb N: the encrypted store's page cache while it is measured, in MiB (the store's
  * own setting otherwise, as for the plain one): what a larger cache would save it in pages decrypted.
@@ -479,6 +483,16 @@ function subject(dir: string, key: StoreKey | null, name: string) {
   const open = store.sqlite.prepare('SELECT id FROM tickets WHERE is_open = 1 ORDER BY random() LIMIT 600').pluck().all() as string[];
   const ectx = ctx(tech, 'tickets.update');
   let edited = 0;
+  const anatomy = ANATOMY ? editAnatomy(store) : null;
+  if (anatomy) anatomies.push(anatomy);
+  const traced = (kind: 'update' | 'transition', id: string, fn: () => void): Sample => {
+    if (!anatomy) return sampled(fn);
+    let out: Sample | null = null;
+    anatomy.edit(kind, id, () => {
+      out = sampled(fn);
+    });
+    return out!;
+  };
 
   return {
     store,
@@ -508,8 +522,8 @@ function subject(dir: string, key: StoreKey | null, name: string) {
       if (edited >= open.length) return false;
       const id = open[edited]!;
       const i = edited++;
-      const update = sampled(() => updateTicket(ectx, id, { urgency: ((i % 3) + 1) as 1 | 2 | 3, title: `Edited in the benchmark ${i}` }));
-      const transition = sampled(() => {
+      const update = traced('update', id, () => updateTicket(ectx, id, { urgency: ((i % 3) + 1) as 1 | 2 | 3, title: `Edited in the benchmark ${i}` }));
+      const transition = traced('transition', id, () => {
         const cur = store.sqlite.prepare('SELECT status FROM tickets WHERE id = ?').pluck().get(id) as string;
         transitionTicket(ctx(tech, 'tickets.transition'), id, cur === 'pending' ? { to: 'in_progress' } : { to: 'pending', reason: 'customer' });
       });
@@ -831,7 +845,7 @@ async function main() {
   if (ENCRYPTION !== 'both') {
     const [figures] = measure([ENCRYPTION === 'on' ? crypto.randomBytes(32) : null]);
     await settleGc();
-    console.log(JSON.stringify({ ...figures, machine: { at_start: started, at_end: machine() } }, null, 2));
+    console.log(JSON.stringify({ ...figures, ...(ANATOMY ? { edit_anatomy: anatomies.map((a) => a.report()) } : {}), machine: { at_start: started, at_end: machine() } }, null, 2));
     return;
   }
   if (REUSE || KEEP) throw new Error('--encryption both measures fresh stores: leave out --reuse and --keep');

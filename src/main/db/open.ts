@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
+import { cacheStatements } from './statement-cache';
 import { startCheckpoints } from './checkpointer';
 import { openConnection, type StoreCipher, type StoreKey } from './store-key';
 
@@ -47,6 +48,9 @@ export function openStore(file: string, opts: { migrationsFolder?: string; key?:
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
+  // Statements are compiled once per SQL text and kept (statement-cache.ts): a call no longer leaves a
+  // native statement for the garbage collector to finalize, which held edits for milliseconds.
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: opts.migrationsFolder ?? defaultMigrationsFolder() });
   // The log is folded back into the file by a worker thread (see checkpointer.ts), never by a commit
