@@ -50,7 +50,8 @@ export function openStore(file: string, opts: { migrationsFolder?: string; key?:
   sqlite.pragma('temp_store = MEMORY');
   // Statements are compiled once per SQL text and kept (statement-cache.ts): a call no longer leaves a
   // native statement for the garbage collector to finalize, which held edits for milliseconds.
-  cacheStatements(sqlite);
+  // OUTPOST_STATEMENT_CACHE=off leaves it out (for comparisons).
+  if (process.env.OUTPOST_STATEMENT_CACHE !== 'off') cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: opts.migrationsFolder ?? defaultMigrationsFolder() });
   // The log is folded back into the file by a worker thread (see checkpointer.ts), never by a commit
