@@ -1,8 +1,8 @@
 /**
- * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both] [--rounds 5] [--samples 40] [--control off] [--encrypted-cache-mb 64]`: seeds a
+ * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both] [--cipher aegis-256|sqlcipher-4|sqlcipher-3] [--rounds 5] [--samples 40] [--control off] [--encrypted-cache-mb 64]`: seeds a
  * fresh temporary store with realistic tickets and prints one JSON object of figures (bulk insert vs raw
  * better-sqlite3, queue pages, search, single edits, SLA, pruning). `--encryption on` measures a store
- * encrypted at rest (a random key); `both` seeds a plain and an encrypted store side by side (and a
+ * encrypted at rest (a random key; `--cipher` names the cipher a team would choose for it, AEGIS-256 by default); `both` seeds a plain and an encrypted store side by side (and a
  * second plain store, the control, unless `--control off`), batch by batch in turns, then measures
  * them in rounds in which the stores take turns call by call (plain, encrypted, control, then the
  * other way round), and prints them side by side with the overhead of each figure in percent and
@@ -40,7 +40,7 @@ import { uuidv7 } from '../src/shared/ids';
 import { DEFAULT_PRIORITY_MATRIX, formatNumber, isOpen, numberPrefix, priorityFor } from '../src/shared/tickets/rules';
 import { tempDir } from '../src/main/testing';
 import { acknowledge } from '../src/main/sync/outbox';
-import type { StoreKey } from '../src/main/db/store-key';
+import { connectionCipher, parseCipher, type StoreCipher, type StoreKey } from '../src/main/db/store-key';
 import { checkpointsOf, type Checkpoints } from '../src/main/db/checkpointer';
 import { editAnatomy } from './edit-anatomy';
 
@@ -79,6 +79,8 @@ const anatomies: ReturnType<typeof editAnatomy>[] = [];
  */
 const ENCRYPTED_CACHE_MB = opt('encrypted-cache-mb') === undefined ? null : arg('encrypted-cache-mb', 64);
 if (!['off', 'on', 'both'].includes(ENCRYPTION)) throw new Error('--encryption must be off, on or both');
+/** --cipher C: the cipher of the encrypted store (what a team choosing it for its store would pay). */
+const CIPHER: StoreCipher = parseCipher(opt('cipher') ?? 'aegis-256', '--cipher');
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 /** A timed call: its wall time and the main thread's reads from the store files meanwhile (null: not Linux). */
@@ -342,7 +344,7 @@ interface Bulk {
  * batch (`batch`), so two stores can be seeded in turns; `finish` closes it and gives the bulk figures.
  */
 function seeder(dir: string, key: StoreKey | null) {
-  const store = openStore(path.join(dir, 'outpost.db'), { key });
+  const store = openStore(path.join(dir, 'outpost.db'), { key, cipher: CIPHER });
   // A bare copy of the tickets table (same columns and primary key; no secondary indexes, triggers, ops or history).
   const raw = new Database(path.join(dir, 'raw.db'));
   try {
@@ -417,11 +419,11 @@ function seeder(dir: string, key: StoreKey | null) {
 
 /** The queries, pages and edits measured on one opened store, each round by round. */
 function subject(dir: string, key: StoreKey | null, name: string) {
-  const store = openStore(path.join(dir, 'outpost.db'), { key });
+  const store = openStore(path.join(dir, 'outpost.db'), { key, cipher: CIPHER });
   const cp = checkpointsOf(store.sqlite);
   if (cp) CHECKPOINTERS.push({ name, cp });
   if (key && ENCRYPTED_CACHE_MB) store.sqlite.pragma(`cache_size = -${ENCRYPTED_CACHE_MB * 1024}`);
-  log(`opened${key ? ' (encrypted)' : ''}; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
+  log(`opened${key ? ` (encrypted with ${connectionCipher(store.sqlite)})` : ''}; planner statistics: ${store.sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").pluck().get() ? 'present' : 'absent'}`);
   // What every start checks before the console opens: is the search index in step with the tickets?
   const checkStart = performance.now();
   const startCheck = { stale: searchIndexStale({ store }), ms: Math.round((performance.now() - checkStart) * 100) / 100 };
@@ -741,6 +743,7 @@ function report(
   const { count, store } = s;
   return {
     encrypted: !!key,
+    cipher: key ? connectionCipher(store.sqlite) : null,
     tickets: s.total,
     seed: SEED,
     rounds: rounds.length,
@@ -864,6 +867,7 @@ async function main() {
   console.log(
     JSON.stringify(
       {
+        cipher: CIPHER,
         plain,
         encrypted,
         ...(control ? { control } : {}),
@@ -875,7 +879,7 @@ async function main() {
         noise_control_pct: { 'bulk.raw_rows_per_sec': bare, note: 'the same bare inserts (plain better-sqlite3) beside each store: not encrypted in either, so any difference is the machine' },
         machine: { at_start: started, at_end: machine() },
         note:
-          `overhead in percent of the plain figure for every timing (_ms) and rate (_per_sec); the stores are measured in ${ROUNDS} rounds, taking turns call by call ` +
+          `encrypted with ${CIPHER}; overhead in percent of the plain figure for every timing (_ms) and rate (_per_sec); the stores are measured in ${ROUNDS} rounds, taking turns call by call ` +
           '(the order alternating), and each figure is the median of its rounds (p95_pooled_ms: the p95 of every sample; max_median_of_rounds_ms: the median of the rounds\' largest)' +
           (floor ? '; noise_floor_pct: a second plain store against the first, the same way: an encryption overhead within it is the machine, not the cipher' : ''),
       },
