@@ -161,6 +161,37 @@ describe("the store's cipher", () => {
     }
   }, 180_000);
 
+  it('npm run restore of a backup on another machine keeps the cipher chosen for the store it was taken of', () => {
+    const a = tempDir('outpost-cipher-from-');
+    const b = tempDir('outpost-cipher-to-');
+    const pass = path.join(a.dir, '..', `${path.basename(a.dir)}.pass`);
+    cleanups.push(() => {
+      a.cleanup();
+      b.cleanup();
+      fs.rmSync(pass, { force: true });
+    });
+    fs.writeFileSync(pass, 'carried backup passphrase\n');
+    const rt = startRuntime({ dataDir: a.dir, key: passphraseKey(a.dir, 'carried backup passphrase'), cipher: 'sqlcipher-4', log: silent });
+    let backup: string;
+    try {
+      rt.store.sqlite.prepare("INSERT INTO meta (key, value) VALUES ('carried', 'in the backup')").run();
+      backup = rt.backup().file;
+    } finally {
+      rt.close();
+    }
+    expect(readCipherChoice(path.dirname(backup))).toBe('sqlcipher-4');
+    restore([backup, '--data-dir', b.dir, '--passphrase-file', pass]);
+    expect(readCipherChoice(b.dir)).toBe('sqlcipher-4');
+    const keyB = passphraseKey(b.dir, 'carried backup passphrase');
+    const rtB = startRuntime({ dataDir: b.dir, key: keyB, log: silent });
+    try {
+      expect(storeCipherOf(path.join(b.dir, 'outpost.db'), keyB)).toBe('sqlcipher-4');
+      expect(rtB.store.sqlite.prepare("SELECT value FROM meta WHERE key = 'carried'").pluck().get()).toBe('in the backup');
+    } finally {
+      rtB.close();
+    }
+  });
+
   it('a plain store has no cipher to switch: it says to encrypt it first', async () => {
     const h = await startTestHost({ prefix: 'outpost-cipher-plain-' });
     cleanups.push(() => h.close());
