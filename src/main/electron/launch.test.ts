@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { fallbackMessage, locateElectron, parseServeArgs, parseStartArgs, rendererNeedsBuild } from '../../../scripts/launch-lib.mjs';
+import { parseServeArgs as parseHostArgs } from '../host/cli';
 import { DEFAULT_ADMIN_PASSWORD, DEFAULT_TICKETS, parseSeedArgs } from '../../../scripts/seed';
 
 describe('parseStartArgs', () => {
@@ -32,6 +33,21 @@ describe('parseServeArgs', () => {
   it('hands the host its options with folders made absolute', () => {
     expect(parseServeArgs(['--port', '4999', '--data-dir', 'rel/d'])).toEqual({ hostArgs: ['--port', '4999', '--data-dir', path.resolve('rel/d')], build: true, port: 4999 });
     expect(parseServeArgs(['-p', '1', '--host=127.0.0.1', '--no-build'])).toEqual({ hostArgs: ['--port', '1', '--host', '127.0.0.1'], build: false, port: 1 });
+    expect(parseServeArgs(['--cipher', 'sqlcipher-4']).hostArgs).toEqual(['--cipher', 'sqlcipher-4']);
+  });
+  it("the host itself reads --cipher and OUTPOST_CIPHER, and names the ciphers it offers when given another", () => {
+    expect(parseHostArgs(['--cipher', 'sqlcipher-3']).cipher).toBe('sqlcipher-3');
+    expect(parseHostArgs(['--cipher=sqlcipher-4']).cipher).toBe('sqlcipher-4');
+    expect(parseHostArgs([]).cipher).toBeNull();
+    expect(() => parseHostArgs(['--cipher', 'blowfish'])).toThrow('--cipher names the cipher "blowfish"; the ciphers Outpost offers are aegis-256, sqlcipher-4, sqlcipher-3.');
+    process.env.OUTPOST_CIPHER = 'nope';
+    try {
+      expect(() => parseHostArgs([])).toThrow('OUTPOST_CIPHER names the cipher "nope"');
+      process.env.OUTPOST_CIPHER = 'sqlcipher-4';
+      expect(parseHostArgs([]).cipher).toBe('sqlcipher-4');
+    } finally {
+      delete process.env.OUTPOST_CIPHER;
+    }
   });
   it('refuses typos before anything is built', () => {
     expect(() => parseServeArgs(['--port'])).toThrow(/--port needs a value.*Usage: npm run serve/);
