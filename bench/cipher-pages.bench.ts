@@ -24,9 +24,10 @@ const key = crypto.randomBytes(32).toString('hex');
 /** The configurations measured: the pragmas that key a connection (none: plain). */
 const CONFIGS: Record<string, string[]> = {
   plain: [],
-  'sqlcipher v4 (AES-256-CBC, HMAC-SHA512)': ["cipher = 'sqlcipher'", 'legacy = 4', `key = "x'${key}'"`],
+  'sqlcipher v4 (AES-256-CBC, HMAC-SHA512: the store\'s sqlcipher-4)': ["cipher = 'sqlcipher'", 'legacy = 4', `key = "x'${key}'"`],
   'sqlcipher v4, HMAC-SHA256': ["cipher = 'sqlcipher'", 'legacy = 4', 'hmac_algorithm = 1', 'kdf_algorithm = 1', `key = "x'${key}'"`],
   'sqlcipher v4, HMAC-SHA1': ["cipher = 'sqlcipher'", 'legacy = 4', 'hmac_algorithm = 0', 'kdf_algorithm = 0', `key = "x'${key}'"`],
+  'sqlcipher v3 scheme, 4096-byte pages (HMAC-SHA1: the store\'s sqlcipher-3)': ["cipher = 'sqlcipher'", 'legacy = 3', 'legacy_page_size = 4096', `key = "x'${key}'"`],
   'sqlcipher v4, no HMAC': ["cipher = 'sqlcipher'", 'legacy = 4', 'hmac_use = 0', `key = "x'${key}'"`],
   'aes256cbc (no MAC)': ["cipher = 'aes256cbc'", `key = "raw:${key}"`],
   'chacha20 (sqleet, Poly1305)': ["cipher = 'chacha20'", `key = "raw:${key}"`],
