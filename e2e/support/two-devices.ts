@@ -23,12 +23,13 @@ export function useTwoDevices(): TwoDevices {
     rig.server = await startSyncServer();
     rig.hostA = await startHost();
     rig.hostB = await startHost();
-    rig.pageA = await browser.newPage();
-    rig.pageB = await browser.newPage();
+    // Each device's page in a context of its own (its own storage), which axe can also scan.
+    rig.pageA = await (await browser.newContext()).newPage();
+    rig.pageB = await (await browser.newContext()).newPage();
   });
   test.afterAll(async () => {
-    await rig.pageA?.close();
-    await rig.pageB?.close();
+    await rig.pageA?.context().close();
+    await rig.pageB?.context().close();
     await rig.hostA?.stop();
     await rig.hostB?.stop();
     await rig.server?.dispose();

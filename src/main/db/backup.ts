@@ -152,7 +152,12 @@ export function restoreStore(backup: string, storeFile: string, key: StoreKey | 
   // answered by setting the store aside from that device, not by wiping it (sync/client.ts).
   const marking = openConnection(incoming, key);
   try {
-    marking.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(RESTORED_AT_META, new Date().toISOString());
+    marking.transaction(() => {
+      marking.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(RESTORED_AT_META, new Date().toISOString());
+      // Sessions alive when the backup was taken end here: everyone signs in again on the restored
+      // store, so a token from then (signed out, expired by a password change since) opens nothing.
+      marking.prepare('DELETE FROM sessions').run();
+    })();
     marking.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     marking.close();

@@ -101,6 +101,9 @@ describe('backup and restore', () => {
 
     // Settings › Security › Restore this backup: the same runtime carries on on the restored store.
     expect(await a.call('store.restore', { name: backup.name })).toEqual({ restored: backup.name });
+    // Sessions from when the backup was taken end with the restore: everyone signs in again.
+    await expect(a.call('tickets.list')).rejects.toThrow(/session/i);
+    a.token = (await a.call('session.login', { username: 'tech', password: 'password123' })).token;
     expect(fs.existsSync(path.join(a.dir, 'outpost.db.before-restore'))).toBe(true);
     expect(titles(a)).toEqual(['BR 1 before the backup']);
     await carriesOn(a, idBefore);

@@ -43,7 +43,7 @@ describe("the store's cipher", () => {
     cleanups.push(async () => {
       if (!closed) await h.close();
     });
-    const admin = h.tokens.admin!;
+    let admin = h.tokens.admin!;
     const file = path.join(h.dir, 'outpost.db');
     await h.ok('tickets.create', { type: 'incident', title: 'CI 1 before the switch' }, admin);
     expect(await h.ok<StoreState>('store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256', canProtect: false });
@@ -87,6 +87,8 @@ describe("the store's cipher", () => {
     await h.ok('store.restore', { name: before.name }, admin);
     expect(storeCipherOf(file, key)).toBe('sqlcipher-4');
     expect(titles(h)).toEqual(['CI 1 before the switch']);
+    // A restore ends every session: the administrator signs in again.
+    admin = (await h.ok<{ token: string }>('session.login', { username: 'admin', password: TEST_PASSWORD })).token;
     await h.ok('store.restore', { name: after.name }, admin);
     expect(titles(h)).toEqual(['CI 1 before the switch', 'CI 2 after the switch']);
 
