@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../db/open';
+import type { StoreCipher } from '../db/store-key';
 import type { Actor, Clock, Ctx } from '../services/core/context';
 import type { Role } from '../../shared/api/contract';
 import { initialize } from '../services/setup/setup';
@@ -27,9 +28,9 @@ export interface TempStore extends Store {
 }
 
 /** A fresh, migrated SQLite file in os.tmpdir() (encrypted with `key` when one is given). */
-export function tempStore(opts: { key?: Buffer | null } = {}): TempStore {
+export function tempStore(opts: { key?: Buffer | null; cipher?: StoreCipher } = {}): TempStore {
   const t = tempDir('outpost-store-');
-  const store = openStore(path.join(t.dir, 'outpost.db'), { key: opts.key ?? null });
+  const store = openStore(path.join(t.dir, 'outpost.db'), { key: opts.key ?? null, cipher: opts.cipher });
   let open = true;
   return {
     ...store,
@@ -84,8 +85,8 @@ export interface World {
 let seq = 0;
 
 /** A set-up store: one site and its administrator, plus factories for more people. */
-export function makeWorld(opts: { clock?: TestClock; key?: Buffer | null } = {}): World {
-  const store = tempStore({ key: opts.key });
+export function makeWorld(opts: { clock?: TestClock; key?: Buffer | null; cipher?: StoreCipher } = {}): World {
+  const store = tempStore({ key: opts.key, cipher: opts.cipher });
   const clock = opts.clock ?? fixedClock();
   const ctx = (actor: Actor | null, call = 'test'): Ctx => ({ store, clock, actor, call });
   const session = initialize(ctx(null, 'setup.init'), {

@@ -11,6 +11,7 @@ import { createLogger } from '../../../log';
 import { createSession } from '../../auth/sessions';
 import { verifyChain } from '../../core/audit';
 import { writeGate } from '../../../db/write-gate';
+import { storeCipherOf } from '../../../db/store-key';
 import type { AppEvent } from '../../../../shared/api';
 import type { ImportJobStatus } from '../../../../shared/api/assets';
 import type { Result } from '../../../../shared/result';
@@ -79,6 +80,20 @@ describe('assets.import commit in a worker', () => {
     expect(countRows(w.store, 'assets')).toBeGreaterThanOrEqual(600);
     expect(verifyChain(w.store.sqlite).valid).toBe(true);
     expect(fs.readFileSync(w.store.path).includes('ENC-000007')).toBe(false);
+  });
+
+  it('writes into a store kept in SQLCipher 4 through its own connection, keyed the same way', async () => {
+    w.dispose();
+    const key = crypto.randomBytes(32);
+    w = makeWorld({ key, cipher: 'sqlcipher-4' });
+    rt = { ...rt, store: w.store };
+    token = createSession(w.ctx(w.admin), w.admin.id).token;
+    const r = (await dispatchAsync(rt, 'assets.import', { format: 'snipe-it-assets', content: csv(300, 'SQC') }, token)) as Result<{ created: number }>;
+    expect(r).toMatchObject({ ok: true, value: { created: 300 } });
+    expect(countRows(w.store, 'assets')).toBeGreaterThanOrEqual(300);
+    expect(verifyChain(w.store.sqlite).valid).toBe(true);
+    expect(storeCipherOf(w.store.path, key)).toBe('sqlcipher-4');
+    expect(fs.readFileSync(w.store.path).includes('SQC-000007')).toBe(false);
   });
 
   it('reports progress in order up to the total, then records every asset with its op and its audit event', async () => {
