@@ -12,7 +12,9 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { tempDir } from '../testing';
 import { seedStore } from '../testing/crash';
-import { openConnection, storeCipherOf, tableCounts, type StoreCipher } from './store-key';
+import fs from 'node:fs';
+import { openConnection, passphraseKey, SEALED_KEY_FILE, storeCipherOf, tableCounts, type StoreCipher } from '../db/store-key';
+import { storeKeyReport } from './store-key-cli';
 
 const CLI = process.env.OUTPOST_SQLCIPHER_CLI ?? 'sqlcipher';
 const MARKER = 'osprey-lantern';
@@ -102,6 +104,32 @@ describe('a store in SQLCipher 3’s scheme, read by SQLCipher itself', () => {
       }
     } finally {
       for (const s of [three, four, aegis]) s.dir.cleanup();
+    }
+  }, 120_000);
+
+  it('npm run store-key prints, for a passphrase store, the pragmas and key that open it in SQLCipher itself; a wrong passphrase or a desktop store is refused in words', () => {
+    requireCli();
+    const dir = tempDir('outpost-sqlcipher-key-');
+    try {
+      const pass = path.join(dir.dir, 'passphrase.txt');
+      fs.writeFileSync(pass, 'estuary beacon passphrase\n');
+      const data = path.join(dir.dir, 'data');
+      seedStore(data, { tickets: 5, key: passphraseKey(data, 'estuary beacon passphrase'), cipher: 'sqlcipher-3', marker: MARKER });
+      const report = storeKeyReport(['--data-dir', data, '--passphrase-file', pass]);
+      expect(report).toContain('encrypted with sqlcipher-3');
+      const out = sqlcipher(path.join(data, 'outpost.db'), [...report.split('\n'), 'PRAGMA writable_schema = ON;', 'SELECT count(*) FROM tickets;']);
+      expect(out.errors).toBe('');
+      expect(out.lines).toEqual(['5']);
+
+      fs.writeFileSync(pass, 'not the passphrase at all\n');
+      expect(() => storeKeyReport(['--data-dir', data, '--passphrase-file', pass])).toThrow('The passphrase does not open this store');
+      const desktop = path.join(dir.dir, 'desktop');
+      fs.mkdirSync(desktop);
+      fs.copyFileSync(path.join(data, 'outpost.db'), path.join(desktop, 'outpost.db'));
+      fs.writeFileSync(path.join(desktop, SEALED_KEY_FILE), 'sealed');
+      expect(() => storeKeyReport(['--data-dir', desktop, '--passphrase-file', pass])).toThrow("its key is sealed by this computer's keychain and is not printed");
+    } finally {
+      dir.cleanup();
     }
   }, 120_000);
 });
