@@ -7,7 +7,8 @@
  * finalizing is SQLite freeing the compiled program piece by piece: about 15–20 µs for the ticket
  * query, inside the collection's pause. A minor collection that found a few hundred of them (the
  * queue pages and edits made since the last one) held an edit for 7–13 ms of CPU at a million
- * tickets: the longest edits' CPU was that, not the edit (docs/sync.md, "The longest edits").
+ * tickets: the longest edits' CPU was that, not the edit (docs/architecture.md, "The longest edits at
+ * a million tickets").
  *
  * `cacheStatements` replaces the connection's `prepare` with one that keeps the last `max`
  * distinct SQL texts' statements (least recently used dropped) and hands out a small plain-object
