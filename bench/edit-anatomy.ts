@@ -118,6 +118,8 @@ export interface EditRecord {
   readCalls: number;
   writeCalls: number;
   diskWriteKb: number;
+  /** Bytes the thread had read from the disk itself (not from the OS's file cache). */
+  diskReadKb: number;
   minorFaults: number;
   majorFaults: number;
   logFramesAppended: number | null;
@@ -223,6 +225,7 @@ export function editAnatomy(store: Store) {
         readCalls: c1.readCalls - c0.readCalls,
         writeCalls: c1.writeCalls - c0.writeCalls,
         diskWriteKb: (c1.diskWriteBytes - c0.diskWriteBytes) / 1024,
+        diskReadKb: (c1.diskReadBytes - c0.diskReadBytes) / 1024,
         minorFaults: c1.minorFaults - c0.minorFaults,
         majorFaults: c1.majorFaults - c0.majorFaults,
         logFramesAppended: walBefore && walAfter ? (walAfter.mxFrame >= walBefore.mxFrame ? walAfter.mxFrame - walBefore.mxFrame : walAfter.mxFrame) : null,
