@@ -66,6 +66,10 @@ export function StoreCipherSection({ current, onDone }: { current: StoreCipher; 
       <Text size="sm" data-testid="store-cipher-current">
         This store is encrypted with {CIPHER_TEXT[current].name}.
       </Text>
+      <Text size="sm" c="dimmed">
+        To open a copy in SQLCipher’s own tools, the browser host prints the pragmas and key with npm run store-key -- --data-dir D
+        --passphrase-file F (docs/encryption.md says which tools open which cipher).
+      </Text>
       <Radio.Group value={choice} onChange={(v) => setChoice(v as StoreCipher)} label="Encrypt this store with" name="store-cipher">
         <Stack gap="xs" mt="xs">
           {STORE_CIPHERS.map((c) => (
