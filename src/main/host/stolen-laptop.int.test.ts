@@ -21,7 +21,7 @@ import { sealedKey, SEALED_KEY_FILE, type KeySealer } from '../db/store-key';
 import { createLogger } from '../log';
 import { startRuntime } from '../runtime';
 import { tempDir } from '../testing';
-import { allFiles, call, readableFiles, reply, serve, stop } from '../testing/serve-process';
+import { allFiles, call, readableFiles, reply, serve, stop, type Running } from '../testing/serve-process';
 import { startHost } from './server';
 
 const ADMIN = { username: 'admin', displayName: 'Ada Admin', password: 'password123' };
@@ -157,16 +157,9 @@ describe('a stolen laptop: the data folder of a locked console copied to another
       const rt = startRuntime({ dataDir: data, key, log: quiet });
       const host = await startHost(rt, { port: 0, staticDir: null });
       try {
-        const post = async <T,>(name: string, input: unknown, token?: string): Promise<T> => {
-          const res = await fetch(`http://127.0.0.1:${host.port}/api/${name}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-            body: JSON.stringify(input),
-          });
-          const body = (await res.json()) as { ok: boolean; value?: T; error?: { message: string } };
-          if (!body.ok) throw new Error(`${name}: ${body.error?.message}`);
-          return body.value as T;
-        };
+        // The same calls over HTTP as the browser host's test makes.
+        const running = { url: host.url } as Running;
+        const post = <T,>(name: string, input: unknown, token?: string) => call<T>(running, name, input, token);
         await fillAndLock(post);
         copyFolder(data, copy); // taken while the console runs, locked
       } finally {

@@ -296,17 +296,7 @@ export class SyncClient {
           .catch(() => undefined);
       }
     } finally {
-      await writeGate(this.sqlite).exclusive(() =>
-        this.sqlite.transaction(() => {
-          this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run();
-          // The server forgets the old id for good (revoked ids are never reused): joining again,
-          // here or elsewhere, is as a new device. Changes still waiting go with it under the new id.
-          const next = uuidv7();
-          setMeta(this.sqlite, 'device_id', next);
-          this.sqlite.prepare('UPDATE pending_ops SET device_id = ?').run(next);
-        })(),
-      );
-      resetDeviceState(this.sqlite);
+      await this.forgetServer();
       this.transport = null;
       this.setState('standalone', null);
     }
@@ -421,21 +411,33 @@ export class SyncClient {
       `This store was restored from a backup of a device an administrator reported lost${when ? ` on ${when}` : ''}. ` +
       `Outpost kept it and sent nothing. Join the server again to sync it as a new device: ` +
       `${waiting === 1 ? 'the 1 change' : `the ${waiting.toLocaleString('en')} changes`} waiting here will be sent then.`;
+    await this.forgetServer(() => {
+      deleteMeta(this.sqlite, RESTORED_AT_META);
+      setMeta(this.sqlite, K.rejoin, notice);
+    });
+    this.transport = null;
+    this.opts.log?.('restored store of a device reported lost: set aside from that device, join again to sync', {});
+    this.setState('standalone', null);
+    return new AppError('conflict', notice);
+  }
+
+  /**
+   * Leaves the server on this side (leaving, or a restored store setting a lost device aside): its
+   * settings and tokens go, and the store takes a new device id, since the server forgets the old one
+   * for good (revoked ids are never reused); changes still waiting go with it under the new id.
+   * `also` runs in the same transaction.
+   */
+  private async forgetServer(also?: () => void): Promise<void> {
     await writeGate(this.sqlite).exclusive(() =>
       this.sqlite.transaction(() => {
         this.sqlite.prepare("DELETE FROM meta WHERE key LIKE 'sync.%'").run();
         const next = uuidv7();
         setMeta(this.sqlite, 'device_id', next);
         this.sqlite.prepare('UPDATE pending_ops SET device_id = ?').run(next);
-        deleteMeta(this.sqlite, RESTORED_AT_META);
-        setMeta(this.sqlite, K.rejoin, notice);
+        also?.();
       })(),
     );
     resetDeviceState(this.sqlite);
-    this.transport = null;
-    this.opts.log?.('restored store of a device reported lost: set aside from that device, join again to sync', {});
-    this.setState('standalone', null);
-    return new AppError('conflict', notice);
   }
 
   private openConflicts(): number {
