@@ -6,6 +6,7 @@ import type { Role } from '../../shared/api/contract';
 import { startHost, type Host } from '../host/server';
 import { startRuntime, type StartedRuntime } from '../runtime';
 import type { StoreCipher, StoreKey } from '../db/store-key';
+import type { Clock } from '../services/core/context';
 import { tempDir, TEST_PASSWORD } from './index';
 
 export interface HostReply<T> {
@@ -34,11 +35,12 @@ export interface TestHost {
 
 export type Person = Role | { role: Role; displayName?: string };
 
+/** `clock`: the time the host's services read (a test of dates pins it); absent, the system clock. */
 export async function startTestHost(
-  opts: { prefix?: string; site?: string; people?: Record<string, Person>; key?: StoreKey | null; cipher?: StoreCipher | null } = {},
+  opts: { prefix?: string; site?: string; people?: Record<string, Person>; key?: StoreKey | null; cipher?: StoreCipher | null; clock?: Clock } = {},
 ): Promise<TestHost> {
   const tmp = tempDir(opts.prefix ?? 'outpost-host-');
-  const rt = startRuntime({ dataDir: tmp.dir, key: opts.key ?? null, cipher: opts.cipher ?? null });
+  const rt = startRuntime({ dataDir: tmp.dir, key: opts.key ?? null, cipher: opts.cipher ?? null, ...(opts.clock ? { clock: opts.clock } : {}) });
   let host: Host;
   try {
     host = await startHost(rt, { port: 0, staticDir: null });

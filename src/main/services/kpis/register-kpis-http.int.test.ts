@@ -11,10 +11,16 @@ import type { AssetKpis, FrameworkScore, RiskKpis } from '../../../shared/api/re
 
 const csf = fixture('grc/nist-csf-2.0.yaml');
 let h: TestHost;
-const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+// The figures count by UTC day, so the host runs on a clock of its own: midday on a fixed day, moving on
+// with real time (rows keep their order), and every date below is derived from the same instant. A run
+// started just before midnight counts the same days as one at noon.
+const T0 = Date.UTC(2026, 2, 16, 12);
+const started = Date.now();
+const clock = { now: () => new Date(T0 + (Date.now() - started)) };
+const day = (offset: number) => new Date(T0 + offset * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  h = await startTestHost({ prefix: 'outpost-regkpi-', people: { tina: 'technician', aud: 'auditor', rita: 'requester' } });
+  h = await startTestHost({ prefix: 'outpost-regkpi-', people: { tina: 'technician', aud: 'auditor', rita: 'requester' }, clock });
 }, 60_000);
 afterAll(async () => h?.close());
 
