@@ -17,6 +17,7 @@ import { createLogger } from '../log';
 import { tempDir, TEST_PASSWORD } from '../testing';
 import { restore } from './restore';
 import type { BackupSummary, ExportSummary, StoreState } from '../../shared/api/store';
+import { ROLES } from '../../shared/api/contract';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -38,7 +39,10 @@ async function post<T>(url: string, name: string, input: unknown, token?: string
 describe("the store's cipher", () => {
   it('an administrator switches to SQLCipher 4 with their password; it stays across restarts; backups, restore and the lost-device wipe keep it', async () => {
     const key = crypto.randomBytes(32);
-    const h = await startTestHost({ prefix: 'outpost-cipher-', key, people: { tech: 'technician' } });
+    // One person in every role the contract defines but administrator, each named after their role.
+    const others = ROLES.filter((r) => r !== 'admin');
+    expect(others).toEqual(expect.arrayContaining(['technician', 'auditor', 'requester']));
+    const h = await startTestHost({ prefix: 'outpost-cipher-', key, people: Object.fromEntries(others.map((r) => [r, r])) });
     let closed = false;
     cleanups.push(async () => {
       if (!closed) await h.close();
@@ -48,8 +52,17 @@ describe("the store's cipher", () => {
     await h.ok('tickets.create', { type: 'incident', title: 'CI 1 before the switch' }, admin);
     expect(await h.ok<StoreState>('store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256', canProtect: false });
 
-    // Refused, with what to do: another role, a wrong password, an unknown cipher, the cipher it is already in.
-    expect((await h.post('store.setCipher', { cipher: 'sqlcipher-4', password: TEST_PASSWORD }, h.tokens.tech)).status).toBe(403);
+    // Refused, with what to do: every other role (with their own right password), a wrong password, an
+    // unknown cipher, the cipher it is already in. A refused role changes nothing: the file stays in
+    // AEGIS-256, no choice is recorded, and the trail below names only the administrator's attempts.
+    for (const role of others) {
+      const refused = await h.post('store.setCipher', { cipher: 'sqlcipher-4', password: TEST_PASSWORD }, h.tokens[role]);
+      expect(refused.status, role).toBe(403);
+      expect(refused.body.error?.message).toBe(`Your role (${role}) cannot use store.setCipher.`);
+      expect(storeCipherOf(file, key), role).toBe('aegis-256');
+      expect(readCipherChoice(h.dir), role).toBeNull();
+      expect((await h.ok<StoreState>('store.state', {})).cipher, role).toBe('aegis-256');
+    }
     const wrong = await h.post('store.setCipher', { cipher: 'sqlcipher-4', password: 'not my password' }, admin);
     expect(wrong.status).toBe(403);
     expect(wrong.body.error?.message).toBe('Wrong password.');
