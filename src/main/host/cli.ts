@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultDataDir, startRuntime, type StartedRuntime } from '../runtime';
 import { LockedStore, startsLocked } from './unlock';
 import { startHost } from './server';
+import { parseCliOptions } from './cli-options';
 import { connectionCipher, parseCipher, passphraseKey, readPassphraseFile, STORE_CIPHERS, type StoreCipher } from '../db/store-key';
 
 export interface ServeArgs {
@@ -29,25 +30,21 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     passphraseFile: process.env.OUTPOST_PASSPHRASE_FILE ? path.resolve(process.env.OUTPOST_PASSPHRASE_FILE) : null,
     cipher: process.env.OUTPOST_CIPHER ? parseCipher(process.env.OUTPOST_CIPHER, 'OUTPOST_CIPHER') : null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const v = (): string => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${a} needs a value`);
-      return x;
-    };
-    if (a === '--port' || a === '-p') args.port = Number(v());
-    else if (a.startsWith('--port=')) args.port = Number(a.slice(7));
-    else if (a === '--data-dir') args.dataDir = path.resolve(v());
-    else if (a.startsWith('--data-dir=')) args.dataDir = path.resolve(a.slice(11));
-    else if (a === '--host') args.host = v();
-    else if (a === '--static-dir') args.staticDir = path.resolve(v());
-    else if (a === '--passphrase-file') args.passphraseFile = path.resolve(v());
-    else if (a.startsWith('--passphrase-file=')) args.passphraseFile = path.resolve(a.slice(18));
-    else if (a === '--cipher') args.cipher = parseCipher(v(), '--cipher');
-    else if (a.startsWith('--cipher=')) args.cipher = parseCipher(a.slice(9), '--cipher');
-    else throw new Error(`Unknown option ${a}. ${USAGE}`);
-  }
+  const port = (v: string) => (args.port = Number(v));
+  parseCliOptions(argv, {
+    usage: USAGE,
+    options: {
+      '--port': port,
+      '-p': port,
+      '--data-dir': (v) => (args.dataDir = path.resolve(v)),
+      '--host': (v) => (args.host = v),
+      '--static-dir': (v) => (args.staticDir = path.resolve(v)),
+      '--passphrase-file': (v) => (args.passphraseFile = path.resolve(v)),
+      '--cipher': (v) => (args.cipher = parseCipher(v, '--cipher')),
+    },
+    inline: ['--port', '--data-dir', '--passphrase-file', '--cipher'],
+    missingValue: (option) => `${option} needs a value`,
+  });
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port must be a number from 0 to 65535');
   return args;
 }

@@ -10,30 +10,30 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir, verifyCopy } from '../runtime';
 import { restoreStore } from '../db/backup';
+import { parseCliOptions } from './cli-options';
 import { CIPHER_FILE, isPlainStore, KEY_INFO_FILE, passphraseKey, readCipherChoice, readPassphraseFile, shredFile, storeExists, storeFiles, writeCipherChoice } from '../db/store-key';
 import { IMPORT_STAGING, importEverything, isMoveFile, putImported, settleImport } from '../services/transfer/move';
 
 const USAGE = 'Usage: npm run restore -- BACKUP_OR_EXPORT_FILE [--data-dir D] [--passphrase-file F] [--export-passphrase-file E]';
 
 export function restore(argv: string[]): string {
-  let file: string | null = null;
+  const files: string[] = [];
   let dataDir = defaultDataDir();
   let passphraseFile = process.env.OUTPOST_PASSPHRASE_FILE ?? null;
   let exportPassphraseFile: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const v = () => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${a} needs a value. ${USAGE}`);
-      return x;
-    };
-    if (a === '--data-dir') dataDir = path.resolve(v());
-    else if (a === '--passphrase-file') passphraseFile = path.resolve(v());
-    else if (a === '--export-passphrase-file') exportPassphraseFile = path.resolve(v());
-    else if (a.startsWith('--')) throw new Error(`Unknown option ${a}. ${USAGE}`);
-    else if (file) throw new Error(`Give one backup file. ${USAGE}`);
-    else file = path.resolve(a);
-  }
+  parseCliOptions(argv, {
+    usage: USAGE,
+    options: {
+      '--data-dir': (v) => (dataDir = path.resolve(v)),
+      '--passphrase-file': (v) => (passphraseFile = path.resolve(v)),
+      '--export-passphrase-file': (v) => (exportPassphraseFile = path.resolve(v)),
+    },
+    positional: (a) => {
+      if (files.length) throw new Error(`Give one backup file. ${USAGE}`);
+      files.push(path.resolve(a));
+    },
+  });
+  const file = files[0];
   if (!file) throw new Error(`Name the backup file to restore. ${USAGE}`);
   if (isMoveFile(file)) return importMoveFile(file, dataDir, passphraseFile, exportPassphraseFile);
   // An encrypted backup opens with the passphrase and the salt it was made with, kept beside it.

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir } from '../runtime';
+import { parseCliOptions } from './cli-options';
 import { connectionCipher, KEY_INFO_FILE, openConnection, passphraseKey, readPassphraseFile, SEALED_KEY_FILE, storeExists, type StoreCipher } from '../db/store-key';
 
 const USAGE = 'Usage: npm run store-key -- [--data-dir D] --passphrase-file F';
@@ -31,17 +32,13 @@ export function openingPragmas(cipher: StoreCipher, hex: string): string[] {
 export function storeKeyReport(argv: string[]): string {
   let dataDir = defaultDataDir();
   let passphraseFile = process.env.OUTPOST_PASSPHRASE_FILE ?? null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const v = () => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${a} needs a value. ${USAGE}`);
-      return x;
-    };
-    if (a === '--data-dir') dataDir = path.resolve(v());
-    else if (a === '--passphrase-file') passphraseFile = path.resolve(v());
-    else throw new Error(`Unknown option ${a}. ${USAGE}`);
-  }
+  parseCliOptions(argv, {
+    usage: USAGE,
+    options: {
+      '--data-dir': (v) => (dataDir = path.resolve(v)),
+      '--passphrase-file': (v) => (passphraseFile = path.resolve(v)),
+    },
+  });
   const file = path.join(dataDir, 'outpost.db');
   if (!storeExists(file)) throw new Error(`There is no store in ${dataDir}. ${USAGE}`);
   if (!fs.existsSync(path.join(dataDir, KEY_INFO_FILE))) {
