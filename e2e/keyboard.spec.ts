@@ -231,6 +231,11 @@ test('on Assets, Enter and Esc leave the search box; j x j x j x typed quickly s
 test('every Tab stop on the queue shows a focus ring, and the views, list, status and comment box are among them', async () => {
   await page.goto(`${host.url}/#/queue/INC0000001?view=all_open`);
   await pane.expectOpen('INC0000001');
+  // Walk the screen once it has settled: the pane can open before the list has loaded, and a list that
+  // arrives mid-walk is either passed by or takes focus as it mounts (app/focusHome.ts).
+  await expect(q.rows()).toHaveCount(2);
+  await expect(pane.root().getByTestId('comment-input')).toBeVisible();
+  await expect(page.getByTestId('loading').filter({ visible: true })).toHaveCount(0);
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const primary = await page.evaluate(() => {
     const probe = document.createElement('div');
@@ -244,15 +249,19 @@ test('every Tab stop on the queue shows a focus ring, and the views, list, statu
   let first: string | null = null;
   for (let i = 0; i < 200; i++) {
     await page.keyboard.press('Tab');
-    // Let border-colour transitions finish before reading the focused look.
-    await page.waitForTimeout(120);
-    const stop = await page.evaluate((primaryColor) => {
+    const stop = await page.evaluate(async (primaryColor) => {
       const el = document.activeElement as HTMLElement | null;
       if (!el || el === document.body) return null;
+      // A field inside a pill box (tags) lights the box drawn around it.
+      const boxEl = el.closest('.mantine-Input-input') ?? el;
+      // Read the focused look once it has settled: Mantine fades a field's border to the primary colour
+      // (a 100 ms transition), and on a busy machine it is still on its way after any fixed wait.
+      // getAnimations() starts the transitions focus has just triggered; endless ones are not waited for.
+      const settling = [...new Set([...el.getAnimations(), ...boxEl.getAnimations()])].filter((a) => a.effect?.getComputedTiming().endTime !== Infinity);
+      await Promise.all(settling.map((a) => a.finished.catch(() => undefined)));
       const cs = getComputedStyle(el);
       const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1;
-      // A field inside a pill box (tags) lights the box drawn around it.
-      const box = getComputedStyle(el.closest('.mantine-Input-input') ?? el);
+      const box = getComputedStyle(boxEl);
       const border = [box.borderTopColor, box.borderBottomColor].includes(primaryColor) && parseFloat(box.borderTopWidth) >= 1;
       const shadow = cs.boxShadow !== 'none';
       const name =
