@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import StoreDatabase from 'better-sqlite3-multiple-ciphers';
 import { openStore } from '../src/main/db/open';
 import { systemClock, type Actor, type Ctx } from '../src/main/services/core/context';
 import { initialize } from '../src/main/services/setup/setup';
@@ -838,7 +839,17 @@ function overhead(plain: unknown, encrypted: unknown, at = ''): Record<string, n
 }
 
 function machine() {
-  return { cpus: os.cpus().length, load_average_1_5_15: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+  return { cpus: os.cpus().length, load_average_1_5_15: os.loadavg().map((x) => Math.round(x * 100) / 100), store_sqlite: storeSqliteVersion() };
+}
+
+/** The store's SQLite library, as sqlite3mc_version() names it (with Outpost's change: scripts/sqlite3mc-wal.mjs). */
+function storeSqliteVersion(): string {
+  const db = new StoreDatabase(':memory:');
+  try {
+    return (db.prepare('SELECT sqlite3mc_version() AS v').get() as { v: string }).v;
+  } finally {
+    db.close();
+  }
 }
 
 /** Lets V8's GC entries arrive, then fills in the GC time of every largest sample. */

@@ -53,6 +53,9 @@ async function beforePack(context) {
     // plain binding is kept for the embedded sync server, which the desktop app does not run.
     onlyModules: ['better-sqlite3', 'better-sqlite3-multiple-ciphers'],
     force: true,
+    // Compiled here, never a downloaded prebuild: the store's SQLite carries Outpost's change
+    // (scripts/sqlite3mc-wal.mjs, applied by npm install to the sources in node_modules).
+    buildFromSource: true,
     mode: 'sequential',
   });
   console.log('  • better-sqlite3 now targets Electron; run `npm rebuild better-sqlite3 better-sqlite3-multiple-ciphers` before using Node (tests, browser host) again');

@@ -65,12 +65,14 @@ export const ALLOW = {
  * Test files (`*.test.ts[x]`, `*.int.test.ts`) may import what their layer may, plus test support,
  * plus these extras: a service's test may drive a whole device (runtime, handler table, browser
  * host, sync apply) to check the service end to end; the sync client's tests run the server's
- * engine in-process; the Electron shell's tests check the build and launch scripts.
+ * engine in-process; the Electron shell's tests check the build and launch scripts; the store's
+ * tests check the change npm install makes to the store's SQLite (scripts/sqlite3mc-wal.mjs).
  */
 export const TEST_EXTRA = {
   'main/services': ['main/sync', 'main/api', 'main/host', 'main/runtime', 'main/log'],
   'main/sync': ['main/api', 'main/runtime', 'server'],
   'main/electron': ['scripts'],
+  'main/db': ['scripts'],
 };
 
 const TEST_FILE = /\.test\.[cm]?[jt]sx?$/;

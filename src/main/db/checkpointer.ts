@@ -2,8 +2,8 @@
  * Folding the write-ahead log back into the store file (a checkpoint), off the main thread.
  *
  * A checkpoint copies the log's pages into the database and makes both durable (fsync). Its CPU
- * cost is small (on an encrypted store each page is decrypted from the log and encrypted again for
- * the file, about 1.3 µs a page: docs/encryption.md), but the fsync waits on the disk: under disk
+ * cost is small (on an encrypted store the pages are copied as ciphertext, as a plain store's are
+ * copied: scripts/sqlite3mc-wal.mjs and docs/encryption.md), but the fsync waits on the disk: under disk
  * contention a checkpoint on the main thread held the event loop for 50–140 ms while a catch-up was
  * writing. So one worker thread per process keeps a connection to each open store file (opened
  * with the store's key, as every other connection is: see keyPragmas in store-key.ts) and runs
@@ -83,8 +83,8 @@ export interface Checkpoints {
   /**
    * Whether a checkpoint runs now, and the time spent in checkpoints since the store opened: wall
    * and the checkpointing thread's CPU (null where the thread's CPU time cannot be read: Linux
-   * only). What the cipher costs off the console's thread (an encrypted store's checkpoint decrypts
-   * each log page and encrypts it again), and what a timed call overlapped.
+   * only). What a checkpoint costs off the console's thread (an encrypted store's copies its log
+   * pages as ciphertext, as a plain store's copies them), and what a timed call overlapped.
    */
   work(): { running: boolean; busyMs: number; cpuMs: number | null };
   /** Calls `fn` after every checkpoint that found a log (benchmarks name what held the loop); returns the undo. */

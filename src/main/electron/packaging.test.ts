@@ -48,5 +48,8 @@ describe('electron-builder.yml', () => {
     expect(hook.electronVersionOf(root)).toBe(pkg.devDependencies.electron);
     expect([0, 1, 2, 3].map(hook.archName)).toEqual(['ia32', 'x64', 'armv7l', 'arm64']);
     expect(pkg.main).toBe('dist/electron/main.cjs');
+    // Compiled from the sources npm install changed (scripts/sqlite3mc-wal.mjs), never a downloaded prebuild.
+    expect(fs.readFileSync(path.join(root, 'build/before-pack.cjs'), 'utf8')).toMatch(/^\s+buildFromSource: true,$/m);
+    expect((pkg as unknown as { scripts: Record<string, string> }).scripts.postinstall).toBe('node scripts/sqlite3mc-wal.mjs');
   });
 });
