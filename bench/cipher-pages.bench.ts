@@ -56,7 +56,7 @@ function once(pragmas: string[]) {
   const tmp = tempDir('outpost-cipher-');
   try {
     const file = path.join(tmp.dir, 'c.db');
-    let db = open(file, pragmas);
+    const db = open(file, pragmas);
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)');
     const ins = db.prepare('INSERT INTO t (id, b) VALUES (?, ?)');
     const blob = crypto.randomBytes(ROW);
