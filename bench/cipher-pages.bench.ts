@@ -33,11 +33,11 @@ const CONFIGS: Record<string, string[]> = {
   'aes256cbc (no MAC)': ["cipher = 'aes256cbc'", `key = "raw:${key}"`],
   'chacha20 (sqleet, Poly1305)': ["cipher = 'chacha20'", `key = "raw:${key}"`],
   'ascon128': ["cipher = 'ascon128'", `key = "raw:${key}"`],
-  'aegis-256 (the default)': ["cipher = 'aegis'", "algorithm = 'aegis-256'", `key = "raw:${key}"`],
+  'aegis-256 (the default until December 7)': ["cipher = 'aegis'", "algorithm = 'aegis-256'", `key = "raw:${key}"`],
   'aegis-128l': ["cipher = 'aegis'", "algorithm = 'aegis-128l'", `key = "raw:${key}"`],
   // The same cipher run in 2 and 4 lanes at once (wider AES instructions where the processor has them).
   'aegis-256x2': ["cipher = 'aegis'", "algorithm = 'aegis-256x2'", `key = "raw:${key}"`],
-  'aegis-256x4': ["cipher = 'aegis'", "algorithm = 'aegis-256x4'", `key = "raw:${key}"`],
+  'aegis-256x4 (the default)': ["cipher = 'aegis'", "algorithm = 'aegis-256x4'", `key = "raw:${key}"`],
 };
 
 const ROW = 3000; // one row per page (4 KiB pages)

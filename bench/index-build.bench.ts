@@ -100,7 +100,7 @@ async function main() {
   try {
     const stores = [
       { kind: 'plain', file: path.join(dir, 'plain.db'), key: null },
-      { kind: 'encrypted (aegis-256)', file: path.join(dir, 'encrypted.db'), key: crypto.randomBytes(32) as StoreKey },
+      { kind: 'encrypted (the default cipher)', file: path.join(dir, 'encrypted.db'), key: crypto.randomBytes(32) as StoreKey },
     ];
     const deferred = stores.map((s) => seed(s.file, s.key));
     const runs = new Map<string, { cpu: number[]; wall: number[]; built: number }>();

@@ -1,6 +1,6 @@
 /**
  * The store's cipher in Settings › Security, in Chromium against the real browser host on an encrypted
- * store: an administrator sees AEGIS-256 in use and what each cipher opens in and costs, switches to
+ * store: an administrator sees AEGIS-256X4 in use and what each cipher opens in and costs, switches to
  * SQLCipher 4 with their password asked again (a wrong one refused in words), and the restarted host
  * keeps SQLCipher 4 without being told. Axe-checked with the confirmation open.
  */
@@ -23,9 +23,9 @@ test('an administrator switches the store to SQLCipher 4 with their password; th
       await page.goto(host.url);
       await new SignInPage(page).signIn('admin', 'password123');
       await page.goto(`${host.url}/#/settings/security`);
-      await expect(page.getByTestId('store-encrypted')).toContainText('encrypted at rest with AEGIS-256 (default)');
+      await expect(page.getByTestId('store-encrypted')).toContainText('encrypted at rest with AEGIS-256X4 (default)');
       const section = page.getByTestId('store-cipher');
-      await expect(section.getByTestId('store-cipher-current')).toHaveText('This store is encrypted with AEGIS-256 (default).');
+      await expect(section.getByTestId('store-cipher-current')).toHaveText('This store is encrypted with AEGIS-256X4 (default).');
       await expect(section.getByRole('button', { name: 'Switch cipher…' })).toBeDisabled();
       await expect(section).toContainText('single edit took 88 % longer');
       await section.getByRole('radio', { name: 'SQLCipher 4' }).check();

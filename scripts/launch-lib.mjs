@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_PORT = 4173;
 
-const START_USAGE = 'Usage: npm start -- [--data-dir D] [--port P] [--browser] [--cipher aegis-256|sqlcipher-4|sqlcipher-3]';
-const SERVE_USAGE = 'Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--passphrase-file F] [--cipher aegis-256|sqlcipher-4|sqlcipher-3] [--no-build]';
+const START_USAGE = 'Usage: npm start -- [--data-dir D] [--port P] [--browser] [--cipher aegis-256x4|aegis-256|sqlcipher-4|sqlcipher-3]';
+const SERVE_USAGE = 'Usage: npm run serve -- --port P --data-dir D [--host 127.0.0.1] [--passphrase-file F] [--cipher aegis-256x4|aegis-256|sqlcipher-4|sqlcipher-3] [--no-build]';
 
 function parsePort(raw, usage) {
   if (raw === undefined || !/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new Error(`--port must be a number from 0 to 65535. ${usage}`);

@@ -80,7 +80,7 @@ export function startRuntime(opts: {
   key?: StoreKey | null;
   /**
    * The cipher asked for at this start (`--cipher`, OUTPOST_CIPHER): recorded as the store's choice and
-   * the store re-encrypted with it if it is in another. Absent: the recorded choice holds (else AEGIS-256).
+   * the store re-encrypted with it if it is in another. Absent: the recorded choice holds (else AEGIS-256X4).
    */
   cipher?: StoreCipher | null;
   /** A passphrase may encrypt a plain store from the console (the browser host: its key comes from a passphrase). */

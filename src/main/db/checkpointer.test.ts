@@ -61,7 +61,7 @@ describe('checkpoints in a worker thread', () => {
     it(`fold the log of ${name} back off the main thread; a commit never checkpoints`, async () => {
       CHECKPOINT_TUNING.everyMs = 50;
       const s = store(key, cipher);
-      expect(connectionCipher(s.sqlite)).toBe(key ? (cipher ?? 'aegis-256') : null);
+      expect(connectionCipher(s.sqlite)).toBe(key ? (cipher ?? 'aegis-256x4') : null);
       const cp = checkpointsOf(s.sqlite)!;
       expect(cp.where()).toBe('worker');
       expect(s.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);

@@ -61,9 +61,9 @@ function opensWith(file: string, pragmas: string[]): boolean {
 
 describe('a store chosen to be in a SQLCipher scheme', () => {
   it('names the ciphers it offers when given one it does not', () => {
-    expect(STORE_CIPHERS).toEqual(['aegis-256', 'sqlcipher-4', 'sqlcipher-3']);
+    expect(STORE_CIPHERS).toEqual(['aegis-256x4', 'aegis-256', 'sqlcipher-4', 'sqlcipher-3']);
     expect(parseCipher(' SQLCipher-4 ', '--cipher')).toBe('sqlcipher-4');
-    expect(() => parseCipher('aes-256-cbc', '--cipher')).toThrow('--cipher names the cipher "aes-256-cbc"; the ciphers Outpost offers are aegis-256, sqlcipher-4, sqlcipher-3.');
+    expect(() => parseCipher('aes-256-cbc', '--cipher')).toThrow('--cipher names the cipher "aes-256-cbc"; the ciphers Outpost offers are aegis-256x4, aegis-256, sqlcipher-4, sqlcipher-3.');
   });
 
   it('records the choice beside the store, and refuses a choice file it cannot read', () => {

@@ -152,23 +152,24 @@ describe('the store key', () => {
     }
   });
 
-  it('a new store is encrypted with AEGIS-256 and a raw key: it opens with those pragmas and no others, and a changed byte is refused', () => {
+  it('a new store is encrypted with AEGIS-256X4 and a raw key: it opens with those pragmas and no others, and a changed byte is refused', () => {
     const t = tempDir('outpost-key-');
     try {
       const file = path.join(t.dir, 'outpost.db');
       const key = crypto.randomBytes(32);
       const s = openStore(file, { key });
       s.sqlite.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('k1', 'secret value 1');
-      expect(connectionCipher(s.sqlite)).toBe('aegis-256');
+      expect(connectionCipher(s.sqlite)).toBe('aegis-256x4');
       s.close();
-      expect(DEFAULT_CIPHER).toBe('aegis-256');
+      expect(DEFAULT_CIPHER).toBe('aegis-256x4');
       expect(opensWith(file, keyPragmas(key))).toBe(true);
-      expect(keyPragmas(key)).toEqual(["cipher = 'aegis'", "algorithm = 'aegis-256'", `key = "raw:${key.toString('hex')}"`, 'secure_delete = FAST']);
+      expect(keyPragmas(key)).toEqual(["cipher = 'aegis'", "algorithm = 'aegis-256x4'", `key = "raw:${key.toString('hex')}"`, 'secure_delete = FAST']);
       const again = openConnection(file, key);
       expect(again.pragma('secure_delete', { simple: true })).toBe(2);
       again.close();
       expect(opensWith(file, ["cipher = 'sqlcipher'", 'legacy = 4', `key = "x'${key.toString('hex')}'"`])).toBe(false);
       expect(opensWith(file, ["cipher = 'aegis'", "algorithm = 'aegis-128l'", `key = "raw:${key.toString('hex')}"`])).toBe(false);
+      expect(opensWith(file, ["cipher = 'aegis'", "algorithm = 'aegis-256'", `key = "raw:${key.toString('hex')}"`])).toBe(false);
       expect(fs.readFileSync(file).includes('secret value')).toBe(false);
       // One bit changed in every page but the first: each page's tag no longer matches and nothing reads.
       const bytes = fs.readFileSync(file);
@@ -187,7 +188,7 @@ describe('the store key', () => {
     }
   });
 
-  it('a store encrypted with SQLCipher 4 opens as it is, and at start is re-encrypted with AEGIS-256 with every row; a failing check leaves it as it was', () => {
+  it('a store encrypted with SQLCipher 4 opens as it is, and at start is re-encrypted with AEGIS-256X4 with every row; a failing check leaves it as it was', () => {
     const t = tempDir('outpost-key-');
     try {
       const file = path.join(t.dir, 'outpost.db');
@@ -204,7 +205,7 @@ describe('the store key', () => {
       expect(fs.readdirSync(t.dir).filter((f) => f.includes('reencrypting') || f.includes('sqlcipher-backup'))).toEqual([]);
 
       prepareStoreFile(file, key, ok);
-      expect(storeCipherOf(file, key)).toBe('aegis-256');
+      expect(storeCipherOf(file, key)).toBe('aegis-256x4');
       expect(opensWith(file, keyPragmas(key))).toBe(true);
       expect(metaRows(file, key)).toBe(40);
       expect(isPlainStore(file)).toBe(false);
@@ -214,6 +215,34 @@ describe('the store key', () => {
       const size = fs.statSync(file).mtimeMs;
       prepareStoreFile(file, key, ok);
       expect(fs.statSync(file).mtimeMs).toBe(size);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('a store in AEGIS-256 (the default before AEGIS-256X4) opens as it is, and at start is re-encrypted with AEGIS-256X4 with every row, unless AEGIS-256 was chosen', () => {
+    const t = tempDir('outpost-key-');
+    try {
+      const file = path.join(t.dir, 'outpost.db');
+      const key = crypto.randomBytes(32);
+      const s = openStore(file, { key, cipher: 'aegis-256' });
+      for (let i = 0; i < 30; i++) s.sqlite.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(`k${i}`, `secret value ${i}`);
+      s.close();
+      const rows = metaRows(file, key);
+      expect(storeCipherOf(file, key)).toBe('aegis-256');
+      // Opened directly (a connection elsewhere, with the default asked for), it is read as it is.
+      const direct = openConnection(file, key);
+      expect(connectionCipher(direct)).toBe('aegis-256');
+      direct.close();
+      // Chosen for the store: kept at start.
+      prepareStoreFile(file, key, ok, 'aegis-256');
+      expect(storeCipherOf(file, key)).toBe('aegis-256');
+      // Not chosen (the default holds): re-encrypted through the checked copy, every row kept.
+      prepareStoreFile(file, key, ok);
+      expect(storeCipherOf(file, key)).toBe('aegis-256x4');
+      expect(metaRows(file, key)).toBe(rows);
+      expect(fs.readFileSync(file).includes('secret value')).toBe(false);
+      expect(fs.readdirSync(t.dir).filter((f) => f.includes('reencrypting') || f.includes('backup'))).toEqual([]);
     } finally {
       t.cleanup();
     }
@@ -245,7 +274,7 @@ describe('the store key', () => {
       legacyStoreWith(a, 20, key);
       fs.writeFileSync(`${a}.reencrypting`, Buffer.alloc(4096, 7));
       prepareStoreFile(a, key, ok);
-      expect(storeCipherOf(a, key)).toBe('aegis-256');
+      expect(storeCipherOf(a, key)).toBe('aegis-256x4');
       expect(metaRows(a, key)).toBe(20);
       expect(fs.existsSync(`${a}.reencrypting`)).toBe(false);
 
@@ -256,7 +285,7 @@ describe('the store key', () => {
       fs.writeFileSync(`${b}.reencrypting`, Buffer.alloc(4096, 7));
       prepareStoreFile(b, key, ok);
       expect(fs.existsSync(`${b}.sqlcipher-backup`)).toBe(false);
-      expect(storeCipherOf(b, key)).toBe('aegis-256');
+      expect(storeCipherOf(b, key)).toBe('aegis-256x4');
       expect(metaRows(b, key)).toBe(7);
 
       // Killed after the swap, before the original was removed: the re-encrypted store stays.
@@ -277,7 +306,7 @@ describe('the store key', () => {
       expect(fs.existsSync(`${d}.sqlcipher-backup`)).toBe(false);
       expect(storeCipherOf(d, key)).toBe('sqlcipher-4');
       prepareStoreFile(d, key, ok);
-      expect(storeCipherOf(d, key)).toBe('aegis-256');
+      expect(storeCipherOf(d, key)).toBe('aegis-256x4');
       expect(metaRows(d, key)).toBe(4);
     } finally {
       t.cleanup();

@@ -39,7 +39,7 @@ describe('parseServeArgs', () => {
     expect(parseHostArgs(['--cipher', 'sqlcipher-3']).cipher).toBe('sqlcipher-3');
     expect(parseHostArgs(['--cipher=sqlcipher-4']).cipher).toBe('sqlcipher-4');
     expect(parseHostArgs([]).cipher).toBeNull();
-    expect(() => parseHostArgs(['--cipher', 'blowfish'])).toThrow('--cipher names the cipher "blowfish"; the ciphers Outpost offers are aegis-256, sqlcipher-4, sqlcipher-3.');
+    expect(() => parseHostArgs(['--cipher', 'blowfish'])).toThrow('--cipher names the cipher "blowfish"; the ciphers Outpost offers are aegis-256x4, aegis-256, sqlcipher-4, sqlcipher-3.');
     process.env.OUTPOST_CIPHER = 'nope';
     try {
       expect(() => parseHostArgs([])).toThrow('OUTPOST_CIPHER names the cipher "nope"');

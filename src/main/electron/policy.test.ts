@@ -99,9 +99,9 @@ describe('parseShellArgs', () => {
     expect(parseShellArgs(['--cipher', 'sqlcipher-4'], {}).cipher).toBe('sqlcipher-4');
     expect(parseShellArgs(['--cipher=sqlcipher-3'], { OUTPOST_CIPHER: 'aegis-256' }).cipher).toBe('sqlcipher-3');
     expect(parseShellArgs([], { OUTPOST_CIPHER: 'SQLCipher-4' }).cipher).toBe('sqlcipher-4');
-    expect(() => parseShellArgs(['--cipher', 'aes-cbc'], {})).toThrow('--cipher names the cipher "aes-cbc"; the ciphers Outpost offers are aegis-256, sqlcipher-4, sqlcipher-3.');
+    expect(() => parseShellArgs(['--cipher', 'aes-cbc'], {})).toThrow('--cipher names the cipher "aes-cbc"; the ciphers Outpost offers are aegis-256x4, aegis-256, sqlcipher-4, sqlcipher-3.');
     expect(() => parseShellArgs([], { OUTPOST_CIPHER: 'rot13' })).toThrow('OUTPOST_CIPHER names the cipher "rot13"');
-    expect(() => parseShellArgs(['--cipher'], {})).toThrow('--cipher needs one of aegis-256, sqlcipher-4, sqlcipher-3');
+    expect(() => parseShellArgs(['--cipher'], {})).toThrow('--cipher needs one of aegis-256x4, aegis-256, sqlcipher-4, sqlcipher-3');
   });
 });
 

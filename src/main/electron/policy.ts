@@ -91,7 +91,7 @@ export function mimeFor(file: string): string {
 export interface ShellArgs {
   /** null means "use Electron's userData folder". */
   dataDir: string | null;
-  /** `--cipher C` or OUTPOST_CIPHER: the cipher to encrypt the store with (null: as recorded for it, else AEGIS-256). */
+  /** `--cipher C` or OUTPOST_CIPHER: the cipher to encrypt the store with (null: as recorded for it, else AEGIS-256X4). */
   cipher: StoreCipher | null;
 }
 

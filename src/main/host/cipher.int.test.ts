@@ -1,7 +1,7 @@
 /**
  * The store's cipher over HTTP, on real files: an administrator sees it in store.state and switches it
  * (password asked again; other roles, a wrong password, a plain store and an unknown cipher refused with
- * what to do); the choice holds across restarts (a SQLCipher store is never re-encrypted to AEGIS-256),
+ * what to do); the choice holds across restarts (a SQLCipher store is never re-encrypted to AEGIS-256X4),
  * and backups (written, checked, restored), export everything / import everything on a new machine and
  * the lost-device wipe keep it.
  */
@@ -50,33 +50,33 @@ describe("the store's cipher", () => {
     let admin = h.tokens.admin!;
     const file = path.join(h.dir, 'outpost.db');
     await h.ok('tickets.create', { type: 'incident', title: 'CI 1 before the switch' }, admin);
-    expect(await h.ok<StoreState>('store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256', canProtect: false });
+    expect(await h.ok<StoreState>('store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256x4', canProtect: false });
 
     // Refused, with what to do: every other role (with their own right password), a wrong password, an
     // unknown cipher, the cipher it is already in. A refused role changes nothing: the file stays in
-    // AEGIS-256, no choice is recorded, and the trail below names only the administrator's attempts.
+    // AEGIS-256X4, no choice is recorded, and the trail below names only the administrator's attempts.
     for (const role of others) {
       const refused = await h.post('store.setCipher', { cipher: 'sqlcipher-4', password: TEST_PASSWORD }, h.tokens[role]);
       expect(refused.status, role).toBe(403);
       expect(refused.body.error?.message).toBe(`Your role (${role}) cannot use store.setCipher.`);
-      expect(storeCipherOf(file, key), role).toBe('aegis-256');
+      expect(storeCipherOf(file, key), role).toBe('aegis-256x4');
       expect(readCipherChoice(h.dir), role).toBeNull();
-      expect((await h.ok<StoreState>('store.state', {})).cipher, role).toBe('aegis-256');
+      expect((await h.ok<StoreState>('store.state', {})).cipher, role).toBe('aegis-256x4');
     }
     const wrong = await h.post('store.setCipher', { cipher: 'sqlcipher-4', password: 'not my password' }, admin);
     expect(wrong.status).toBe(403);
     expect(wrong.body.error?.message).toBe('Wrong password.');
     const unknown = await h.post('store.setCipher', { cipher: 'aes-cbc', password: TEST_PASSWORD }, admin);
     expect(unknown.status).toBe(400);
-    expect(JSON.stringify(unknown.body.error)).toContain('Choose one of the ciphers Outpost offers: aegis-256, sqlcipher-4, sqlcipher-3.');
-    const same = await h.post('store.setCipher', { cipher: 'aegis-256', password: TEST_PASSWORD }, admin);
+    expect(JSON.stringify(unknown.body.error)).toContain('Choose one of the ciphers Outpost offers: aegis-256x4, aegis-256, sqlcipher-4, sqlcipher-3.');
+    const same = await h.post('store.setCipher', { cipher: 'aegis-256x4', password: TEST_PASSWORD }, admin);
     expect(same.status).toBe(409);
-    expect(same.body.error?.message).toBe('The store is already encrypted with aegis-256.');
-    expect(storeCipherOf(file, key)).toBe('aegis-256');
+    expect(same.body.error?.message).toBe('The store is already encrypted with aegis-256x4.');
+    expect(storeCipherOf(file, key)).toBe('aegis-256x4');
     expect(readCipherChoice(h.dir)).toBeNull();
 
     const before = await h.ok<BackupSummary>('store.backup', {}, admin);
-    expect(await h.ok('store.setCipher', { cipher: 'sqlcipher-4', password: TEST_PASSWORD }, admin)).toEqual({ cipher: 'sqlcipher-4', was: 'aegis-256' });
+    expect(await h.ok('store.setCipher', { cipher: 'sqlcipher-4', password: TEST_PASSWORD }, admin)).toEqual({ cipher: 'sqlcipher-4', was: 'aegis-256x4' });
     expect(storeCipherOf(file, key)).toBe('sqlcipher-4');
     expect(readCipherChoice(h.dir)).toBe('sqlcipher-4');
     expect(fs.readdirSync(h.dir).filter((f) => /reencrypting|cipher-backup/.test(f))).toEqual([]);
@@ -87,7 +87,7 @@ describe("the store's cipher", () => {
     const events = h.rt.store.sqlite.prepare("SELECT actor_id AS actor, before, after FROM audit_events WHERE call = 'store.setCipher' ORDER BY seq").all();
     expect(events).toEqual([
       { actor: h.ids.admin, before: null, after: JSON.stringify({ outcome: 'failed' }) },
-      { actor: h.ids.admin, before: JSON.stringify({ cipher: 'aegis-256' }), after: JSON.stringify({ cipher: 'sqlcipher-4' }) },
+      { actor: h.ids.admin, before: JSON.stringify({ cipher: 'aegis-256x4' }), after: JSON.stringify({ cipher: 'sqlcipher-4' }) },
     ]);
 
     // A backup now is in SQLCipher 4 too; one taken before the switch restores and is brought to SQLCipher 4.
@@ -96,7 +96,7 @@ describe("the store's cipher", () => {
     const after = await h.ok<BackupSummary>('store.backup', {}, admin);
     expect(after.name).not.toBe(before.name);
     expect(storeCipherOf(path.join(h.dir, 'backups', after.name), key)).toBe('sqlcipher-4');
-    expect(storeCipherOf(path.join(h.dir, 'backups', before.name), key)).toBe('aegis-256');
+    expect(storeCipherOf(path.join(h.dir, 'backups', before.name), key)).toBe('aegis-256x4');
     await h.ok('store.restore', { name: before.name }, admin);
     expect(storeCipherOf(file, key)).toBe('sqlcipher-4');
     expect(titles(h)).toEqual(['CI 1 before the switch']);

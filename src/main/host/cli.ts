@@ -14,7 +14,7 @@ export interface ServeArgs {
   staticDir: string;
   /** A file whose first line is the store's passphrase (the store is then encrypted). */
   passphraseFile: string | null;
-  /** The cipher to encrypt the store with (recorded for it; absent: as recorded, else AEGIS-256). */
+  /** The cipher to encrypt the store with (recorded for it; absent: as recorded, else AEGIS-256X4). */
   cipher: StoreCipher | null;
 }
 

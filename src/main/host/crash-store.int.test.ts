@@ -202,7 +202,7 @@ describe('SIGKILL mid-encryption of a plain store', () => {
   }, 180_000);
 });
 
-describe('SIGKILL mid-re-encryption of a store in SQLCipher 4 (AEGIS-256 since)', () => {
+describe('SIGKILL mid-re-encryption of a store in SQLCipher 4 (AEGIS-256X4 since)', () => {
   /** A copy of the seed encrypted with SQLCipher 4's scheme under the passphrase's key, as Outpost wrote stores before. */
   function copyOfLegacySeed(name: string): { data: string; key: StoreKey } {
     const data = copyOfSeed(name);
@@ -224,14 +224,14 @@ describe('SIGKILL mid-re-encryption of a store in SQLCipher 4 (AEGIS-256 since)'
     const { data, key } = copyOfLegacySeed(name);
     await killThenStartAgain(data, fault, SEED + 2, 're-encryption');
 
-    expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe('aegis-256');
+    expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe('aegis-256x4');
     expectWhole(data, key);
     expect(filesMatching(data, /sqlcipher-backup|reencrypting/)).toEqual([]);
     expect(readableFiles(data, [MARKER, 'Harbour depot'])).toEqual([]);
   }
 
   for (const fault of ['reencrypt.copied', 'reencrypt.rekeyed', 'reencrypt.aside', 'reencrypt.swapped']) {
-    it(`killed at ${fault}: the next start ends with the store in AEGIS-256, whole, and no copy left`, async () => {
+    it(`killed at ${fault}: the next start ends with the store in AEGIS-256X4, whole, and no copy left`, async () => {
       await killAndRecover(fault, fault);
     }, 180_000);
   }
@@ -242,12 +242,12 @@ describe('SIGKILL mid-re-encryption of a store in SQLCipher 4 (AEGIS-256 since)'
 });
 
 describe("SIGKILL mid-switch of the store's cipher (--cipher at start, or an administrator in Settings)", () => {
-  /** A copy of the seed encrypted with AEGIS-256 under the passphrase's key (the default). */
+  /** A copy of the seed encrypted with AEGIS-256X4 under the passphrase's key (the default). */
   function copyOfAegisSeed(name: string): { data: string; key: StoreKey } {
     const data = copyOfSeed(name);
     const key = passphraseKey(data, PASSPHRASE);
     encryptPlainStore(path.join(data, 'outpost.db'), key, verifyCopy);
-    expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe('aegis-256');
+    expect(storeCipherOf(path.join(data, 'outpost.db'), key)).toBe('aegis-256x4');
     return { data, key };
   }
 

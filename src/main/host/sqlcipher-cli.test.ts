@@ -88,22 +88,23 @@ describe('a store in SQLCipher 3’s scheme, read by SQLCipher itself', () => {
     }
   }, 120_000);
 
-  it('refuses a wrong key, and cannot read a store in SQLCipher 4’s scheme or in AEGIS-256', () => {
+  it('refuses a wrong key, and cannot read a store in SQLCipher 4’s scheme or in AEGIS-256 (one lane or four)', () => {
     requireCli();
     const three = seeded('sqlcipher-3');
     const four = seeded('sqlcipher-4');
     const aegis = seeded('aegis-256');
+    const aegisX4 = seeded('aegis-256x4');
     try {
       const wrong = sqlcipher(three.file, [...opening(crypto.randomBytes(32)), 'SELECT count(*) FROM tickets;']);
       expect(wrong.lines).toEqual([]);
       expect(wrong.errors).toContain('file is encrypted or is not a database');
-      for (const s of [four, aegis]) {
+      for (const s of [four, aegis, aegisX4]) {
         const r = sqlcipher(s.file, [...opening(s.key), 'SELECT count(*) FROM tickets;']);
         expect(r.lines).toEqual([]);
         expect(r.errors).toContain('file is encrypted or is not a database');
       }
     } finally {
-      for (const s of [three, four, aegis]) s.dir.cleanup();
+      for (const s of [three, four, aegis, aegisX4]) s.dir.cleanup();
     }
   }, 120_000);
 

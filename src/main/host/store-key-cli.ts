@@ -26,7 +26,7 @@ export function openingPragmas(cipher: StoreCipher, hex: string): string[] {
       '-- SQLCipher 3.x (an older SQLite) also needs, to read only: PRAGMA writable_schema = ON;',
     ];
   }
-  return ["PRAGMA cipher = 'aegis';", "PRAGMA algorithm = 'aegis-256';", `PRAGMA key = "raw:${hex}";`];
+  return ["PRAGMA cipher = 'aegis';", `PRAGMA algorithm = '${cipher}';`, `PRAGMA key = "raw:${hex}";`];
 }
 
 export function storeKeyReport(argv: string[]): string {

@@ -30,7 +30,7 @@ describe('a passphrase chosen in the console, and the unlock screen', () => {
       expect(short.status).toBe(400);
       expect(short.body.error?.message).toContain('at least 8 characters');
       expect(await call(host, 'store.protect', { passphrase: PASSPHRASE })).toEqual({ encrypted: true });
-      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256', canProtect: false });
+      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256x4', canProtect: false });
       const session = await call<{ token: string }>(host, 'setup.init', { admin: ADMIN, site: { name: 'Quayside depot' } });
       await call(host, 'tickets.create', { type: 'incident', title: 'Crane radio otter-lantern', description: 'Channel 9 saffron static' }, session.token);
       await stop(host);
@@ -66,7 +66,7 @@ describe('a passphrase chosen in the console, and the unlock screen', () => {
       await new Promise((r) => setTimeout(r, 2_100));
 
       expect(await call(host, 'store.unlock', { passphrase: PASSPHRASE })).toEqual({ unlocked: true });
-      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256', canProtect: false });
+      expect(await call(host, 'store.state', {})).toEqual({ state: 'open', encrypted: true, cipher: 'aegis-256x4', canProtect: false });
       const again = await reply(host, 'store.unlock', { passphrase: PASSPHRASE });
       expect(again.status).toBe(409);
       const signedIn = await call<{ token: string }>(host, 'session.login', { username: 'admin', password: ADMIN.password });
