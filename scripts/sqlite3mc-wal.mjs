@@ -267,22 +267,26 @@ function main() {
   const patched = patchSource(source);
   if (patched !== source) fs.writeFileSync(file, patched, 'latin1');
   if (builtVersion()?.endsWith(VERSION_MARK)) return;
-  console.log("Outpost: compiling SQLite3 Multiple Ciphers with Outpost's change (scripts/sqlite3mc-wal.mjs)…");
+  console.log("Outpost: compiling SQLite3 Multiple Ciphers with Outpost's change (scripts/sqlite3mc-wal.mjs); this takes a minute or two…");
   // Built from source (prebuild-install reads npm_config_build_from_source): a downloaded prebuilt
   // library would not carry the change.
   const env = { ...process.env, npm_config_build_from_source: 'true' };
   const args = ['rebuild', 'better-sqlite3-multiple-ciphers', '--foreground-scripts'];
   const npm = process.env.npm_execpath;
-  const r = npm
-    ? spawnSync(process.execPath, [npm, ...args], { stdio: 'inherit', env })
-    : spawnSync('npm', args, { stdio: 'inherit', env, shell: process.platform === 'win32' });
+  // The compiler's output is shown only when it fails (OUTPOST_VERBOSE_BUILD=1: always).
+  const stdio = process.env.OUTPOST_VERBOSE_BUILD === '1' ? 'inherit' : 'pipe';
+  const opts = { stdio, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 };
+  const r = npm ? spawnSync(process.execPath, [npm, ...args], opts) : spawnSync('npm', args, { ...opts, shell: process.platform === 'win32' });
   const v = builtVersion();
   if (r.status !== 0 || !v?.endsWith(VERSION_MARK)) {
+    if (stdio === 'pipe') process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').slice(-60).join('\n') + '\n');
     // The store still works without the change (same file format), only slower when encrypted;
     // `npm test` says so (src/main/db/sqlite3mc-wal.test.ts).
     console.warn(
       `Outpost: SQLite3 Multiple Ciphers could not be compiled with Outpost's change (a C compiler, Python 3 and make are needed: see node-gyp). The store works without it, only slower when encrypted. Library now: ${v ?? 'does not load'}.`,
     );
+  } else {
+    console.log(`Outpost: ${v}.`);
   }
 }
 
