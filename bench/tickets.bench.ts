@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both] [--cipher aegis-256x4|aegis-256|sqlcipher-4|sqlcipher-3] [--rounds 5] [--samples 40] [--control off] [--encrypted-cache-mb 64]`: seeds a
+ * `npm run bench -- [--tickets 1000000] [--seed 7] [--encryption off|on|both] [--cipher aegis-256x4|aegis-256|sqlcipher-4|sqlcipher-3] [--rounds 5] [--samples 40] [--cold-samples 20] [--control off] [--encrypted-cache-mb 64]`: seeds a
  * fresh temporary store with realistic tickets and prints one JSON object of figures (bulk insert vs raw
  * better-sqlite3, queue pages, search, single edits, SLA, pruning). `--encryption on` measures a store
  * encrypted at rest (a random key; `--cipher` names the cipher a team would choose for it, AEGIS-256X4 by default); `both` seeds a plain and an encrypted store side by side (and a
@@ -10,8 +10,10 @@
  * store alike, and the control shows how much of an overhead the machine alone makes. Each timing is
  * measured in every round; a figure is the median of the rounds' figures, with the p95 of all samples
  * pooled and the largest sample kept beside it. Each page figure also says how many pages a call
- * read from the file (page-cache misses: what an encrypted store decrypts). Not a test: it asserts
- * nothing and only reports.
+ * read from the file (page-cache misses: what an encrypted store decrypts). Of the figures over
+ * +15 %, `over_15_pct_beyond_noise` says which the samples bear out (a paired bootstrap: noise.ts),
+ * and how many of the control's own the same test would call real. Not a test: it asserts nothing
+ * and only reports.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -45,6 +47,7 @@ import { acknowledge } from '../src/main/sync/outbox';
 import { connectionCipher, DEFAULT_CIPHER, parseCipher, type StoreCipher, type StoreKey } from '../src/main/db/store-key';
 import { checkpointsOf, type Checkpoints } from '../src/main/db/checkpointer';
 import { editAnatomy } from './edit-anatomy';
+import { median, ofRoundValues, overheadInterval, quantile, STATISTICS, type Interval, type Rounds } from './noise';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -226,17 +229,21 @@ function threadCpuMs(): number | null {
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 
 /** The samples behind each figure, so that the rounds can be pooled (kept out of the printed JSON). */
 const samplesOf = new WeakMap<object, number[]>();
+/** The same, each round's apart and in the order taken, wall times and main-thread CPU times (for the overheads' intervals: noise.ts). */
+const roundsOf = new WeakMap<object, { ms: Rounds; cpu: Rounds }>();
+/** Numbers recorded once a round under a figure (a rewrite's time, a checkpoint's CPU), by key: the rounds' values. */
+const valuesOf = new WeakMap<object, Record<string, number[]>>();
 
 function stats(samples: (number | Sample)[], opts: { cpu?: boolean } = {}) {
   const ms = samples.map((x) => (typeof x === 'number' ? x : x.ms));
   const top = samples.reduce<Sample | null>((a, x) => (typeof x === 'number' || (a && a.ms >= x.ms) ? a : x), null);
   const s = [...ms].sort((a, b) => a - b);
   const reads = samples.map((x) => (typeof x === 'number' ? null : x.reads)).filter((x): x is number => x !== null);
-  const cpu = opts.cpu === false ? [] : samples.map((x) => (typeof x === 'number' ? null : x.cpu)).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const cpuTaken = opts.cpu === false ? [] : samples.map((x) => (typeof x === 'number' ? null : x.cpu)).filter((x): x is number => x !== null);
+  const cpu = [...cpuTaken].sort((a, b) => a - b);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const out = {
     n: s.length,
@@ -252,6 +259,7 @@ function stats(samples: (number | Sample)[], opts: { cpu?: boolean } = {}) {
     ...(top ? { largest: anatomy(top) } : {}),
   };
   samplesOf.set(out, ms);
+  roundsOf.set(out, { ms: [ms], cpu: [cpuTaken] });
   return out;
 }
 
@@ -285,9 +293,10 @@ function withSamplesOf<T extends object>(st: Stats, make: (st: Stats) => T): T {
   const out = make(st);
   const xs = samplesOf.get(st);
   if (xs) samplesOf.set(out, xs);
+  const rs = roundsOf.get(st);
+  if (rs) roundsOf.set(out, rs);
   return out;
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 /**
  * One figure out of the same timing taken in several rounds: the median of the rounds' medians and
@@ -319,7 +328,18 @@ function mergeRounds<T>(rounds: T[]): T {
   if (!first || typeof first !== 'object') return first as T;
   const isStats = 'median_ms' in first && 'p95_ms' in first && 'n' in first;
   const out: Record<string, unknown> = isStats ? { ...ofRounds(rounds as Stats[]) } : {};
-  for (const k of Object.keys(first)) if (!(k in out)) out[k] = mergeRounds(rounds.map((r) => (r as Record<string, unknown>)[k]));
+  if (isStats) {
+    const rs = (rounds as object[]).map((r) => roundsOf.get(r));
+    roundsOf.set(out, { ms: rs.map((x) => x?.ms[0] ?? []), cpu: rs.map((x) => x?.cpu[0] ?? []) });
+  }
+  const values: Record<string, number[]> = {};
+  for (const k of Object.keys(first)) {
+    if (k in out) continue;
+    const each = rounds.map((r) => (r as Record<string, unknown>)[k]);
+    if (typeof each[0] === 'number') values[k] = each as number[];
+    out[k] = mergeRounds(each);
+  }
+  valuesOf.set(out, values);
   return out as T;
 }
 
@@ -686,7 +706,7 @@ function round(subjects: Subject[], r: number) {
 type Subject = ReturnType<typeof subject>;
 
 /** Samples of each queue page called on an emptied page cache, per store (after the rounds). */
-const COLD_SAMPLES = arg('cold-samples', 10);
+const COLD_SAMPLES = arg('cold-samples', 20);
 
 /**
  * Each queue page called right after the store's page cache was emptied, the stores taking turns
@@ -887,6 +907,45 @@ function largestBehind(figs: Record<string, unknown>, keys: string[]) {
   return out;
 }
 
+/** The samples behind a printed figure (its dotted key) on one store, and the statistic that makes the figure of them. */
+function seriesOf(fig: unknown, key: string): { rounds: Rounds; statistic: (r: Rounds) => number } | null {
+  const p = key.split('.');
+  const leaf = p.pop()!;
+  const parent = p.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), fig);
+  if (!parent || typeof parent !== 'object') return null;
+  const rs = roundsOf.get(parent);
+  const statistic = STATISTICS[leaf];
+  if (rs && statistic) return { rounds: leaf.startsWith('main_thread_cpu_') ? rs.cpu : rs.ms, statistic };
+  const values = valuesOf.get(parent)?.[leaf];
+  return values ? { rounds: [values], statistic: ofRoundValues } : null;
+}
+
+/**
+ * Of the figures over +15 % on a store against its baseline store(s), which are over beyond the
+ * machine's noise: the 5th percentile of the paired bootstrap's overheads (noise.ts) still over
+ * +15 %. A figure with no samples behind it (a single total) is listed apart, unjudged.
+ */
+function beyondNoise(subject: Figures, baselines: Figures[], over: [string, number][]) {
+  const beyond: Record<string, Interval> = {};
+  const within: Record<string, Interval> = {};
+  const unjudged: string[] = [];
+  for (const [key] of over) {
+    const s = seriesOf(subject, key);
+    const bs = baselines.map((b) => seriesOf(b, key));
+    const iv = s && bs.every(Boolean) ? overheadInterval(s.statistic, s.rounds, bs.map((b) => b!.rounds), { rate: key.endsWith('_per_sec') }) : null;
+    if (!iv) unjudged.push(key);
+    else (iv.low > 15 ? beyond : within)[key] = iv;
+  }
+  return {
+    over_15_pct: over.length,
+    beyond_noise: Object.keys(beyond).length,
+    within_noise: Object.keys(within).length,
+    no_samples: unjudged,
+    beyond_noise_figures: beyond,
+    within_noise_figures: within,
+  };
+}
+
 async function main() {
   const started = machine();
   if (ENCRYPTION !== 'both') {
@@ -914,6 +973,17 @@ async function main() {
   if (pair) delete pair['bulk.raw_rows_per_sec'];
   const overPair = pair ? Object.entries(pair).filter(([, v]) => v > 15) : [];
   const counts = (xs: [string, number][]) => ({ figures: xs.length, maxima: xs.filter(([k]) => isMaximum(k)).length, others: xs.filter(([k]) => !isMaximum(k)).map(([k]) => k) });
+  // Which of the figures over +15 % the samples bear out (noise.ts), and, as the check on the method,
+  // how many of the control's own figures over +15 % against the plain store it would call real.
+  const overFloor = floor ? Object.entries(floor).filter(([k, v]) => v > 15 && k !== 'bulk.raw_rows_per_sec') : [];
+  const judged = {
+    method:
+      'paired bootstrap (1000 resamples, seeded) of each figure\'s samples, round by round, recomputing the figure\'s own statistic; ' +
+      'beyond_noise: even the 5th percentile of the resampled overheads is over +15 %; within_noise: the interval reaches down to +15 % or below; ' +
+      'no_samples: a single total with nothing to resample (bulk insert rates, pruning, bytes)',
+    against_plain: beyondNoise(encrypted, [plain], over),
+    ...(control ? { against_both_plain_stores: beyondNoise(encrypted, [plain, control], overPair), control_against_plain: beyondNoise(control, [plain], overFloor) } : {}),
+  };
   console.log(
     JSON.stringify(
       {
@@ -931,6 +1001,7 @@ async function main() {
           ...(pair ? { against_both_plain_stores: counts(overPair) } : {}),
         },
         ...(pair ? { encryption_overhead_vs_both_plain_pct: pair } : {}),
+        over_15_pct_beyond_noise: judged,
         over_15_pct_largest_samples: largestBehind({ plain, encrypted, ...(control ? { control } : {}) }, over.map(([k]) => k)),
         noise_control_pct: { 'bulk.raw_rows_per_sec': bare, note: 'the same bare inserts (plain better-sqlite3) beside each store: not encrypted in either, so any difference is the machine' },
         machine: { at_start: started, at_end: machine() },
