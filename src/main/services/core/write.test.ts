@@ -133,6 +133,41 @@ describe('pending ops', () => {
     expect(all.map((o) => o.seq)).toEqual(all.map((_, i) => i + 1));
   });
 
+  it('writes in parts of the caller’s open transaction: each its own stamp, and a failing part rolls back with the whole', () => {
+    const c = w.ctx(tech);
+    createTicket(c, { type: 'incident', title: 'x' });
+    const before = writeFootprint(w.store);
+    const sqlite = w.store.sqlite;
+    const site = (id: string) => (wr: { now: string; op: (o: { kind: 'create'; entity: string; recordId: string; scopeId: string; payload: unknown }) => void }) => {
+      sqlite.prepare("INSERT INTO sites (id, scope_id, created_at, updated_at, name) VALUES (?, 'global', ?, ?, ?)").run(id, wr.now, wr.now, id);
+      wr.op({ kind: 'create', entity: 'sites', recordId: id, scopeId: 'global', payload: {} });
+    };
+    expect(() => write(c, site('s-alone'), { inOpenTransaction: true })).toThrow(/opens the transaction/);
+    sqlite.exec('BEGIN IMMEDIATE');
+    write(c, site('s-1'), { auditOps: true, inOpenTransaction: true });
+    write(c, site('s-2'), { auditOps: true, inOpenTransaction: true });
+    expect(sqlite.inTransaction).toBe(true);
+    const parts = ops().filter((o) => o.recordId.startsWith('s-'));
+    expect(parts.map((o) => o.recordId)).toEqual(['s-1', 's-2']);
+    expect(parts[0]!.hlc < parts[1]!.hlc).toBe(true);
+    expect(() =>
+      write(
+        c,
+        (wr) => {
+          site('s-3')(wr);
+          throw new Error('boom');
+        },
+        { auditOps: true, inOpenTransaction: true },
+      ),
+    ).toThrow('boom');
+    sqlite.exec('ROLLBACK');
+    expect(writeFootprint(w.store)).toEqual(before);
+    createTicket(c, { type: 'incident', title: 'after' });
+    const all = ops();
+    expect(all.map((o) => o.seq)).toEqual(all.map((_, i) => i + 1));
+    expect(verifyChain(sqlite).valid).toBe(true);
+  });
+
   it('a refused ticket change leaves neither row nor op', () => {
     const c = w.ctx(tech);
     const t = createTicket(c, { type: 'incident', title: 'x' });

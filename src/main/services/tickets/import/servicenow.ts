@@ -574,7 +574,9 @@ async function writePlans(
 ): Promise<number> {
   const sqlite = ctx.store.sqlite;
   const records = plans.reduce((s, p) => s + 1 + p.history.length, 0) + dir.users.size + dir.groups.size;
-  const opts = { auditOps: true, auditGroupOf: records >= GROUP_FROM ? 500 : undefined };
+  // Each chunk's write runs in the import's one transaction without a savepoint of its own (see
+  // WriteOptions.inOpenTransaction): a failure anywhere rolls the whole import back below.
+  const opts = { auditOps: true, auditGroupOf: records >= GROUP_FROM ? 500 : undefined, inOpenTransaction: true };
   const created = plans.filter((p) => !existing.has(p.number));
   let unchanged = 0;
   return writeGate(sqlite).hold(async () => {
