@@ -65,9 +65,14 @@ export class BulkSink implements BulkRows {
   private readonly hlc: string;
   readonly scope: WriteScope;
 
+  /**
+   * `guard`: the device's check of each op before it is queued (core/guard.ts `deviceGuard`), as a
+   * single write runs it; it reads the op's parent row, so rows a child refers to are flushed first.
+   */
   constructor(
     private readonly sqlite: Database.Database,
     w: WriteScope,
+    private readonly guard: ((op: OpInput) => void) | null = null,
   ) {
     this.device = deviceId(sqlite);
     this.seq = Number(getMeta(sqlite, 'device_seq') ?? 0);
@@ -78,9 +83,13 @@ export class BulkSink implements BulkRows {
 
   /** `before`: the changed fields' previous values, for the record's audit event. */
   op(op: OpInput, payloadJson?: string, before?: unknown): void {
+    this.guard?.(op);
     this.seq++;
     const json = payloadJson ?? JSON.stringify(op.payload);
-    this.ops.push([uuidv7(), this.device, this.seq, this.hlc, SCHEMA_VERSION, op.kind, op.entity, op.recordId, op.scopeId, json, this.scope.now]);
+    const now = this.scope.now;
+    // An op for imported history keeps when it happened, as recordOp does (OpInput.at).
+    const at = op.at !== undefined && op.at < now ? op.at : now;
+    this.ops.push([uuidv7(), this.device, this.seq, this.hlc, SCHEMA_VERSION, op.kind, op.entity, op.recordId, op.scopeId, json, at]);
     // The record's audit event reuses the serialised payload (a no-op unless the write audits ops).
     this.scope.opAudit(op, json, before);
   }

@@ -176,4 +176,31 @@ describe('the primitive’s extensions', () => {
       }),
     ).toThrow(/status/);
   });
+
+  it('a bulk op keeps the time its record happened, as a single one does, and is checked by the guard it is given', () => {
+    const ctx = w.ctx(w.admin, 'test.bulk');
+    const past = '2016-03-01T09:00:00.000Z';
+    const single = uuidv7();
+    const bulk = uuidv7();
+    const judged: string[] = [];
+    write(ctx, (s) => {
+      createRecord(ctx, s, 'groups', single, 'global', { name: 'Single', description: null }, { times: { createdAt: past, updatedAt: past } });
+      const sink = new BulkSink(w.store.sqlite, s, (op) => judged.push(`${op.kind}:${op.recordId}`));
+      createRecord(ctx, sink.scope, 'groups', bulk, 'global', { name: 'Bulk', description: null }, { times: { createdAt: past, updatedAt: past }, buffer: true });
+      sink.flush();
+    });
+    const createdAt = (id: string) => w.store.sqlite.prepare('SELECT created_at FROM pending_ops WHERE record_id = ?').pluck().get(id);
+    expect(createdAt(single)).toBe(past);
+    expect(createdAt(bulk)).toBe(past);
+    expect(judged).toEqual([`create:${bulk}`]);
+    expect(() =>
+      write(ctx, (s) => {
+        const sink = new BulkSink(w.store.sqlite, s, () => {
+          throw new Error('refused');
+        });
+        createRecord(ctx, sink.scope, 'groups', uuidv7(), 'global', { name: 'Refused', description: null }, { buffer: true });
+      }),
+    ).toThrow('refused');
+    expect(w.store.sqlite.prepare("SELECT count(*) FROM groups WHERE name = 'Refused'").pluck().get()).toBe(0);
+  });
 });
