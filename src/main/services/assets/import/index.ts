@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../core/context';
 import { requireActor, write } from '../../core/write';
+import { deviceGuard } from '../../core/guard';
 import { AppError } from '../../../../shared/result';
 import type { CsvInspection, ImportEncoding, ImportError, ImportFormat, ImportResult, ImportTextInfo, MappableField } from '../../../../shared/api/assets';
 import type { StatusLabelType } from '../../../../shared/assets/status-labels';
@@ -283,8 +284,11 @@ function prepareAssetFile(ctx: Ctx, input: ImportInput, siteId: string, isAdmin:
     updated: summary.updated,
     unchanged: summary.unchanged,
     apply(w, commitHooks) {
-      // Every op of the asset commit goes through one batch (one sequence read and write).
-      const ops = new OpBatch(sqlite, w);
+      // Every op of the asset commit goes through one batch (one sequence read and write), judged
+      // by the server's rules as a single write's are (core/guard.ts): on a joined device a file
+      // the server would refuse stops here, before anything of it is kept. The guard reads an op's
+      // parent row; the only rows the batch buffers are new assets, and no op of the file names one.
+      const ops = new OpBatch(sqlite, w, deviceGuard(ctx));
       people.commit(ops.scope, siteId);
       places.commit(ops.scope);
       labels.commit(sqlite, ops.scope);
