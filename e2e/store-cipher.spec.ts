@@ -2,7 +2,8 @@
  * The store's cipher in Settings › Security, in Chromium against the real browser host on an encrypted
  * store: an administrator sees AEGIS-256X4 in use and what each cipher opens in and costs, switches to
  * SQLCipher 4 with their password asked again (a wrong one refused in words), and the restarted host
- * keeps SQLCipher 4 without being told. Axe-checked with the confirmation open.
+ * keeps SQLCipher 4 without being told; a store in AEGIS-256 is told what the switch to AEGIS-256X4 gains
+ * and takes. Axe-checked with the confirmation open.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ test('an administrator switches the store to SQLCipher 4 with their password; th
       await expect(page.getByTestId('store-encrypted')).toContainText('encrypted at rest with AEGIS-256X4 (default)');
       const section = page.getByTestId('store-cipher');
       await expect(section.getByTestId('store-cipher-current')).toHaveText('This store is encrypted with AEGIS-256X4 (default).');
+      await expect(section.getByTestId('store-cipher-upgrade')).toHaveCount(0);
       await expect(section.getByRole('button', { name: 'Switch cipher…' })).toBeDisabled();
       await expect(section).toContainText('single edit took 88 % longer');
       await section.getByRole('radio', { name: 'SQLCipher 4' }).check();
@@ -56,6 +58,19 @@ test('an administrator switches the store to SQLCipher 4 with their password; th
       await new SignInPage(page).signIn('admin', 'password123');
       await page.goto(`${host.url}/#/settings/security`);
       await expect(page.getByTestId('store-cipher-current')).toHaveText('This store is encrypted with SQLCipher 4.');
+      await expect(page.getByTestId('store-cipher-upgrade')).toHaveCount(0);
+    } finally {
+      await host.stop();
+    }
+
+    // Started with --cipher aegis-256 (as a large store from before AEGIS-256X4 is kept): the section says what the switch gains and takes.
+    host = await startHost({ dataDir, args: ['--passphrase-file', pass, '--cipher', 'aegis-256'] });
+    try {
+      await page.goto(host.url);
+      await new SignInPage(page).signIn('admin', 'password123');
+      await page.goto(`${host.url}/#/settings/security`);
+      await expect(page.getByTestId('store-cipher-current')).toHaveText('This store is encrypted with AEGIS-256.');
+      await expect(page.getByTestId('store-cipher-upgrade')).toContainText('about 20 seconds a GB, while the console waits');
     } finally {
       await host.stop();
     }

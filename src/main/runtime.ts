@@ -19,7 +19,7 @@ import { migrateTeamSettings } from './services/settings/migrate';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import { clearUploads, UPLOAD_FOLDER } from './services/uploads/uploads';
-import { CIPHER_FILE, DEFAULT_CIPHER, encryptPlainStore, isPlainStore, passphraseKey, prepareStoreFile, readCipherChoice, reencryptStore, shredFile, storeExists, StoreKeyError, storeFiles, writeCipherChoice, type StoreCipher, type StoreKey } from './db/store-key';
+import { CIPHER_FILE, DEFAULT_CIPHER, encryptPlainStore, isPlainStore, passphraseKey, prepareStoreFile, readCipherChoice, reencryptStore, shredFile, storeBytes, storeExists, StoreKeyError, storeFiles, UPGRADE_AT_START_MAX_BYTES, writeCipherChoice, type StoreCipher, type StoreKey } from './db/store-key';
 import { setStoreControl } from './db/store-control';
 import type { Store } from './db/open';
 import { DOWNLOAD_PREFIX, EXPORT_FOLDER, exportEverything, IMPORT_STAGING, importEverything, putImported, settleExports, settleImport } from './services/transfer/move';
@@ -83,6 +83,8 @@ export function startRuntime(opts: {
    * the store re-encrypted with it if it is in another. Absent: the recorded choice holds (else AEGIS-256X4).
    */
   cipher?: StoreCipher | null;
+  /** The largest store in AEGIS-256 brought to AEGIS-256X4 at start when no cipher is chosen (UPGRADE_AT_START_MAX_BYTES unless given). */
+  cipherUpgradeMaxBytes?: number;
   /** A passphrase may encrypt a plain store from the console (the browser host: its key comes from a passphrase). */
   canProtect?: boolean;
   /** The desktop shell's save dialog for an export of everything (the browser host offers a download instead). */
@@ -106,7 +108,15 @@ export function startRuntime(opts: {
   // The store's cipher: asked for now (then recorded first, so a start killed mid-way finishes the switch), or as recorded.
   if (opts.cipher && readCipherChoice(dataDir) !== opts.cipher) writeCipherChoice(dataDir, opts.cipher);
   const chosenCipher = (): StoreCipher => readCipherChoice(dataDir) ?? DEFAULT_CIPHER;
-  prepareStoreFile(file, opts.key ?? null, verifyCopy, chosenCipher());
+  // A large store in AEGIS-256 with no cipher chosen stays in it (UPGRADE_AT_START_MAX_BYTES): recorded, so it is the store's cipher from now on.
+  const kept = prepareStoreFile(file, opts.key ?? null, verifyCopy, chosenCipher(), readCipherChoice(dataDir) ? {} : { keepAegis256Over: opts.cipherUpgradeMaxBytes ?? UPGRADE_AT_START_MAX_BYTES });
+  if (kept) {
+    writeCipherChoice(dataDir, kept);
+    log.warn(
+      { dataDir, cipher: kept, mb: Math.round(storeBytes(file) / 1048576) },
+      'the store stays in AEGIS-256: re-encrypting a store this large with AEGIS-256X4 would hold up the start; an administrator can switch it in Settings › Security',
+    );
+  }
   const leftovers = [...settleBackups(path.join(dataDir, BACKUP_FOLDER)), ...settleExports(file, path.join(dataDir, EXPORT_FOLDER)), ...settleBlobs(path.join(dataDir, 'blobs'))];
   if (leftovers.length) log.warn({ files: leftovers }, 'removed what an interrupted backup, export or evidence file left behind');
   // Uploads a previous run kept are no one's any more (the list of them lived in that process).

@@ -16,6 +16,7 @@ import {
   storeCipherOf,
   DEFAULT_CIPHER,
   StoreKeyError,
+  storeBytes,
   KEY_INFO_FILE,
 } from './store-key';
 
@@ -237,8 +238,13 @@ describe('the store key', () => {
       // Chosen for the store: kept at start.
       prepareStoreFile(file, key, ok, 'aegis-256');
       expect(storeCipherOf(file, key)).toBe('aegis-256');
-      // Not chosen (the default holds): re-encrypted through the checked copy, every row kept.
-      prepareStoreFile(file, key, ok);
+      // Not chosen, but larger than the start's limit (here 0 bytes): left as it is, and said so.
+      const mtime = fs.statSync(file).mtimeMs;
+      expect(prepareStoreFile(file, key, ok, 'aegis-256x4', { keepAegis256Over: 0 })).toBe('aegis-256');
+      expect(storeCipherOf(file, key)).toBe('aegis-256');
+      expect(fs.statSync(file).mtimeMs).toBe(mtime);
+      // Not chosen (the default holds) and within the limit: re-encrypted through the checked copy, every row kept.
+      expect(prepareStoreFile(file, key, ok, 'aegis-256x4', { keepAegis256Over: storeBytes(file) })).toBeNull();
       expect(storeCipherOf(file, key)).toBe('aegis-256x4');
       expect(metaRows(file, key)).toBe(rows);
       expect(fs.readFileSync(file).includes('secret value')).toBe(false);

@@ -456,8 +456,18 @@ export function storeCipherOf(file: string, key: StoreKey): StoreCipher | null {
  * was interrupted, encrypts a plain store with `cipher` when a key is given (see encryptPlainStore),
  * and re-encrypts a store in another cipher with `cipher` (reencryptStore): a store in SQLCipher 4
  * from before there was a choice, or one whose chosen cipher was changed.
+ *
+ * `keepAegis256Over`: when `cipher` is only the default (no cipher chosen for the store), a store in
+ * AEGIS-256 larger than this many bytes is left in it; the cipher it was kept in is returned (null
+ * otherwise). See UPGRADE_AT_START_MAX_BYTES.
  */
-export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sqlite: Database.Database) => string | null, cipher: StoreCipher = DEFAULT_CIPHER): void {
+export function prepareStoreFile(
+  file: string,
+  key: StoreKey | null,
+  verify: (sqlite: Database.Database) => string | null,
+  cipher: StoreCipher = DEFAULT_CIPHER,
+  opts: { keepAegis256Over?: number } = {},
+): StoreCipher | null {
   const backup = `${file}.plain-backup`;
   if (fs.existsSync(backup)) {
     if (storeExists(file) && !isPlainStore(file) && key && !checkCopy(file, key, null, verify)) {
@@ -492,8 +502,24 @@ export function prepareStoreFile(file: string, key: StoreKey | null, verify: (sq
   if (key && storeExists(file) && isPlainStore(file)) encryptPlainStore(file, key, verify, cipher);
   else if (key && storeExists(file)) {
     const now = storeCipherOf(file, key);
+    if (now === 'aegis-256' && cipher === 'aegis-256x4' && opts.keepAegis256Over !== undefined && storeBytes(file) > opts.keepAegis256Over) return now;
     if (now && now !== cipher) reencryptStore(file, key, cipher, verify);
   }
+  return null;
+}
+
+/**
+ * A store in AEGIS-256 with no cipher chosen for it (made before AEGIS-256X4 was the default) is
+ * brought to AEGIS-256X4 at start only up to this size, where the re-encryption takes seconds (a
+ * 594 MB store, 100,000 tickets, took 11.7 s on a 2-core laptop: about 20 s a GB, while the console
+ * waits). A larger one stays in AEGIS-256, which is as safe and costs about 0.4 µs more per page
+ * read from the file; an administrator can switch it in Settings › Security when a pause suits.
+ */
+export const UPGRADE_AT_START_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The store's bytes on disk: the file and its write-ahead log. */
+export function storeBytes(file: string): number {
+  return storeFiles(file).reduce((n, f) => n + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
 }
 
 /** Opens a store file with the key and checks it: integrity, row counts against `before`, and `verify`; null when whole. */

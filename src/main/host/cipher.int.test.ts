@@ -6,6 +6,7 @@
  * the lost-device wipe keep it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -215,4 +216,52 @@ describe("the store's cipher", () => {
     expect(r.status).toBe(409);
     expect(r.body.error?.message).toBe('This store is not encrypted: encrypt it first, then choose its cipher.');
   });
+  it('a store in AEGIS-256 from before AEGIS-256X4 was the default is brought to it at start when small; a larger one stays in AEGIS-256, recorded and logged, until an administrator switches it', async () => {
+    // Made in AEGIS-256, then its recorded choice removed: what a store from before AEGIS-256X4 looks like.
+    const made = async (prefix: string) => {
+      const key = crypto.randomBytes(32);
+      const h = await startTestHost({ prefix, key, cipher: 'aegis-256' });
+      await h.ok('tickets.create', { type: 'incident', title: 'CI old store' }, h.tokens.admin);
+      await h.host.close();
+      h.rt.close();
+      cleanups.push(() => fs.rmSync(h.dir, { recursive: true, force: true }));
+      fs.rmSync(path.join(h.dir, CIPHER_FILE));
+      return { dir: h.dir, key, file: path.join(h.dir, 'outpost.db') };
+    };
+
+    // Small (every store here is under the 256 MiB limit): re-encrypted with AEGIS-256X4, no choice recorded.
+    const small = await made('outpost-cipher-small-');
+    const rtA = startRuntime({ dataDir: small.dir, key: small.key, log: silent });
+    try {
+      expect(storeCipherOf(small.file, small.key)).toBe('aegis-256x4');
+      expect(readCipherChoice(small.dir)).toBeNull();
+      expect(titles({ rt: rtA })).toEqual(['CI old store']);
+    } finally {
+      rtA.close();
+    }
+
+    // Larger than the limit (here one byte): left as it is, the start not held up, AEGIS-256 recorded as its cipher and the reason logged.
+    const large = await made('outpost-cipher-large-');
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const mtime = fs.statSync(large.file).mtimeMs;
+    const rtB = startRuntime({ dataDir: large.dir, key: large.key, log, cipherUpgradeMaxBytes: 1 });
+    const hostB = await startHost(rtB, { port: 0, staticDir: null });
+    cleanups.push(async () => {
+      await hostB.close();
+      rtB.close();
+    });
+    expect(fs.statSync(large.file).mtimeMs).toBe(mtime);
+    expect(storeCipherOf(large.file, large.key)).toBe('aegis-256');
+    expect(readCipherChoice(large.dir)).toBe('aegis-256');
+    const said = lines.map((l) => JSON.parse(l) as { msg: string }).find((l) => l.msg.startsWith('the store stays in AEGIS-256'));
+    expect(said).toMatchObject({ cipher: 'aegis-256', msg: expect.stringContaining('Settings › Security') });
+    // The console says so, and an administrator's switch takes it to AEGIS-256X4 with every record.
+    const admin = (await post<{ token: string }>(hostB.url, 'session.login', { username: 'admin', password: TEST_PASSWORD })).body.value.token;
+    expect((await post<StoreState>(hostB.url, 'store.state', {}, admin)).body.value.cipher).toBe('aegis-256');
+    expect((await post(hostB.url, 'store.setCipher', { cipher: 'aegis-256x4', password: TEST_PASSWORD }, admin)).body.value).toEqual({ cipher: 'aegis-256x4', was: 'aegis-256' });
+    expect(storeCipherOf(large.file, large.key)).toBe('aegis-256x4');
+    expect(readCipherChoice(large.dir)).toBe('aegis-256x4');
+    expect(titles({ rt: rtB })).toEqual(['CI old store']);
+  }, 120_000);
 });

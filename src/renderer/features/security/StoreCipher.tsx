@@ -71,6 +71,12 @@ export function StoreCipherSection({ current, onDone }: { current: StoreCipher; 
       <Text size="sm" data-testid="store-cipher-current">
         This store is encrypted with {CIPHER_TEXT[current].name}.
       </Text>
+      {current === 'aegis-256' && (
+        <Text size="sm" data-testid="store-cipher-upgrade">
+          AEGIS-256X4 is the same cipher at about half the cost per page read. Outpost brings stores in AEGIS-256 to it at start only
+          when that takes seconds; switching this one re-encrypts the whole store, about 20 seconds a GB, while the console waits.
+        </Text>
+      )}
       <Text size="sm" c="dimmed">
         To open a copy in SQLCipher’s own tools, the browser host prints the pragmas and key with npm run store-key -- --data-dir D
         --passphrase-file F (docs/encryption.md says which tools open which cipher).
