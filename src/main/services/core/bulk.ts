@@ -10,6 +10,7 @@ import { uuidv7 } from '../../../shared/ids';
 import { deviceId, SCHEMA_VERSION, type OpInput } from './ops';
 import { getMeta, setMeta } from './meta';
 import type { BulkRows, WriteScope } from './write';
+import type { DeviceGuard } from './guard';
 
 /** 100 rows x ~30 columns stays far below SQLite's bound-parameter limit (32,766). */
 const ROWS_PER_STATEMENT = 100;
@@ -72,7 +73,7 @@ export class BulkSink implements BulkRows {
   constructor(
     private readonly sqlite: Database.Database,
     w: WriteScope,
-    private readonly guard: ((op: OpInput) => void) | null = null,
+    private readonly guard: DeviceGuard | null = null,
   ) {
     this.device = deviceId(sqlite);
     this.seq = Number(getMeta(sqlite, 'device_seq') ?? 0);
@@ -83,7 +84,7 @@ export class BulkSink implements BulkRows {
 
   /** `before`: the changed fields' previous values, for the record's audit event. */
   op(op: OpInput, payloadJson?: string, before?: unknown): void {
-    this.guard?.(op);
+    this.guard?.(op, before);
     this.seq++;
     const json = payloadJson ?? JSON.stringify(op.payload);
     const now = this.scope.now;

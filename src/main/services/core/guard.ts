@@ -25,8 +25,29 @@ function row(sqlite: Database.Database, entity: string, id: string): RecordState
   return { entity, id, scopeId: String(r.scope_id), data, fieldHlc: {}, deletedHlc: (r.deleted_hlc as string | null) ?? null, createdAt: String(r.created_at), updatedAt: String(r.updated_at) };
 }
 
+/**
+ * The record as the server holds it while it judges an edit: services write the row before its op,
+ * so the row read here is already changed; `before` (the changed fields' previous values, as the
+ * record primitive hands them to the op) puts it back. Without it a move out of a site the person no
+ * longer holds was judged on the site it moves to, and let through.
+ */
+function asStored(state: RecordState | null, before: unknown): RecordState | null {
+  if (!state || !before || typeof before !== 'object' || Array.isArray(before)) return state;
+  const data = { ...state.data };
+  let scopeId = state.scopeId;
+  for (const [k, v] of Object.entries(before as Record<string, unknown>)) {
+    if (k === 'scope_id') {
+      if (typeof v === 'string') scopeId = v;
+    } else if (!BASE.has(k)) data[k] = v;
+  }
+  return { ...state, scopeId, data };
+}
+
+/** Judges one op before it is queued; `before`: the changed fields' previous values (an edit's). */
+export type DeviceGuard = (op: OpInput, before?: unknown) => void;
+
 /** A check for each op of one write, or null when the device is not joined to a server. */
-export function deviceGuard(ctx: Ctx): ((op: OpInput) => void) | null {
+export function deviceGuard(ctx: Ctx): DeviceGuard | null {
   const sqlite = ctx.store.sqlite;
   if (!ctx.actor || !getMeta(sqlite, 'sync.server_url')) return null;
   let standing: { role?: string } | null;
@@ -38,12 +59,13 @@ export function deviceGuard(ctx: Ctx): ((op: OpInput) => void) | null {
     return null;
   }
   const p: Principal = { id: ctx.actor.id, role: (standing?.role ?? ctx.actor.role) as WriterRole, sites };
-  return (op) => {
+  return (op, before) => {
     if (!isKnownEntity(op.entity)) return;
     const payload = op.payload && typeof op.payload === 'object' && !Array.isArray(op.payload) ? (op.payload as Record<string, unknown>) : {};
-    // Services write the row before its op, so a new record is judged as new, an edit on the row as it now stands.
+    // Services write the row before its op: a new record is judged as new, an edit on the row as it
+    // stood before the edit (see asStored).
     const creating = op.kind === 'create' || op.kind === 'append' || op.kind === 'setAdd';
-    const current = creating ? null : row(sqlite, op.entity, op.recordId);
+    const current = creating ? null : asStored(row(sqlite, op.entity, op.recordId), before);
     const rule = ruleFor(op.entity);
     const parentId = rule.parent ? (payload[rule.parent.field] ?? current?.data[rule.parent.field]) : undefined;
     const parent = rule.parent && typeof parentId === 'string' ? row(sqlite, rule.parent.entity, parentId) : null;

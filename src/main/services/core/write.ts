@@ -99,7 +99,7 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
         actorId,
         auditsOps: true,
         op: (op, before) => {
-          guard?.(op);
+          guard?.(op, before);
           recordOp(sqlite, stamp, now, op);
           b.add({ ...event, recordType: auditTypeOf(op.entity), recordId: op.recordId, before, after: opAfter(op) });
         },
@@ -123,8 +123,8 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
         now,
         actorId,
         auditsOps: false,
-        op: (op) => {
-          guard?.(op);
+        op: (op, before) => {
+          guard?.(op, before);
           recordOp(sqlite, stamp, now, op);
         },
         audit: (recordType, recordId, before, after) => appendAudit(sqlite, { ...event, recordType, recordId, before, after }),

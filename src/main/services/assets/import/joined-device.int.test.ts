@@ -11,6 +11,8 @@ import { appErrorOf, countRows, makeWorld, type World } from '../../../testing';
 import type { Actor } from '../../core/context';
 import { getMeta, setMetaJson, setMeta } from '../../core/meta';
 import { createSite } from '../../directory/sites';
+import { createAsset, updateAsset } from '../assets';
+import { createLocation } from '../locations';
 import { nextBatch } from '../../../sync/outbox';
 import { memoryServerStore, pushAs, type ServerStore } from '../../../../server/testing/push';
 import type { WireOp } from '../../../../shared/sync/wire';
@@ -166,5 +168,30 @@ describe('an asset import on a device joined to a server', () => {
     const updated = queuedAfter(seq2);
     expect(updated.map((o) => `${o.kind} ${o.entity}`).sort()).toEqual(['append asset_history', 'setFields assets', 'setFields assets']);
     expect(refusals(await serverVerdict(updated, 'technician', [w.siteId], device, created.length + 1))).toEqual([]);
+  });
+
+  it('refuses a move out of a site the server no longer gives the person, in a file and in a single edit alike', async () => {
+    const depot = createSite(w.ctx(w.admin), { name: 'Depot' }).id;
+    const tech = w.user('technician', 'tess', { siteIds: [w.siteId, depot] });
+    createLocation(w.ctx(w.admin), { name: 'Store room', kind: 'room', siteId: w.siteId });
+    const projector = createAsset(w.ctx(w.admin), { tag: 'GRD-7', name: 'Projector', siteId: depot });
+    // What the server holds: everything so far, from an administrator.
+    const setup = queuedAfter(0);
+    await serverVerdict(setup, 'admin', null);
+    // Tess still holds the Depot here; on the server she holds Head Office only. The file puts the
+    // Depot's projector in Head Office's store room: a move out of the Depot.
+    const MOVE = ['Asset Tag,Name,Location', 'GRD-7,Projector,Store room'].join('\n');
+    join('technician', [w.siteId]);
+    const before = footprint();
+    const refusal = `The server would refuse this change: You do not have access to site ${depot}.`;
+    expect(appErrorOf(() => imp(tech, MOVE)).message).toBe(refusal);
+    expect(appErrorOf(() => updateAsset(w.ctx(tech, 'assets.update'), projector.id, { siteId: w.siteId })).message).toBe(refusal);
+    expect(footprint()).toEqual(before);
+    // The server's verdict on the move the device used to queue.
+    setMeta(w.store.sqlite, 'sync.server_url', '');
+    const seq = seqNow();
+    expect(imp(tech, MOVE)).toMatchObject({ updated: 1, errors: [] });
+    const verdict = await serverVerdict(queuedAfter(seq), 'technician', [w.siteId]);
+    expect(refusals(verdict)).toContain(`You do not have access to site ${depot}.`);
   });
 });
