@@ -3,7 +3,7 @@ import type { Ctx } from './context';
 import { nowIso } from './context';
 import { appendAudit, AuditBatch } from './audit';
 import { nextStamp, recordOp, type OpInput } from './ops';
-import { deviceGuard } from './guard';
+import { deviceGuard, type DeviceGuard } from './guard';
 import { AppError } from '../../../shared/result';
 
 export interface WriteScope {
@@ -23,6 +23,11 @@ export interface WriteScope {
   readonly auditsOps: boolean;
   /** A bulk write's row buffers (core/bulk.ts), when the scope is a BulkSink's. */
   bulk?: BulkRows;
+  /**
+   * The device's check of the server's rules (core/guard.ts), which `op` runs: for an op a writer
+   * records itself at another clock (a team row's baseline, settings/team-rows.ts). Null standalone.
+   */
+  readonly guard?: DeviceGuard | null;
 }
 
 /** Where a bulk write buffers new rows (see BulkSink). */
@@ -98,6 +103,7 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
         now,
         actorId,
         auditsOps: true,
+        guard,
         op: (op, before) => {
           guard?.(op, before);
           recordOp(sqlite, stamp, now, op);
@@ -123,6 +129,7 @@ export function write<T>(ctx: Ctx, fn: (w: WriteScope) => T, opts: WriteOptions 
         now,
         actorId,
         auditsOps: false,
+        guard,
         op: (op, before) => {
           guard?.(op, before);
           recordOp(sqlite, stamp, now, op);

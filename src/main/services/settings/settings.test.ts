@@ -142,6 +142,20 @@ describe('ticket categories', () => {
     expect(deliberate.filter((x) => x.kind === 'setFields').map((x) => x.payload)).toEqual(Array(4).fill({ active: 0 }));
   });
 
+  it('on a device joined as a technician, saving the default list is refused at once: its baseline rows are judged too', () => {
+    // The device's own account is an administrator; the server knows the person as a technician.
+    setMeta(w.store.sqlite, 'sync.server_url', 'http://sync.example.test');
+    setMetaJson(w.store.sqlite, 'sync.user', { username: 'field1', role: 'technician' });
+    setMetaJson(w.store.sqlite, 'sync.scopes', null);
+    const queued = () => w.store.sqlite.prepare('SELECT count(*) FROM pending_ops').pluck().get();
+    const before = queued();
+    // Only baseline rows would be written (the list is the defaults): before, they went to the
+    // outbox unjudged and the server refused every one at the next sync.
+    expect(() => updateSettings(admin(), { categories: DEFAULT_CATEGORIES })).toThrow('The server would refuse this change: Your role (technician) cannot change ticket categories.');
+    expect(queued()).toBe(before);
+    expect(ops('ticket_categories')).toEqual([]);
+  });
+
   it('removes and adds back through the active flag, so both sync by their clocks', () => {
     const without = DEFAULT_CATEGORIES.filter((c) => c.name !== 'Email');
     updateSettings(admin(), { categories: without });

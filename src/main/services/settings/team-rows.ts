@@ -10,6 +10,7 @@ import { GLOBAL_SCOPE } from '../directory/scopes';
 import { deviceId, recordOp, type OpInput } from '../core/ops';
 import { createRecord, storeOf, updateRecord } from '../core/record';
 import type { WriteScope } from '../core/write';
+import type { DeviceGuard } from '../core/guard';
 
 export type TeamTable = 'team_settings' | 'ticket_categories' | 'asset_field_defs' | 'asset_models';
 export type Cols = Record<string, string | number | null>;
@@ -19,6 +20,8 @@ export interface RowWriter {
   stamp: string;
   now: string;
   op(op: OpInput): void;
+  /** The write's check of the server's rules (WriteScope.guard): baseline ops bypass `op`, so they run it here. */
+  guard?: DeviceGuard | null;
 }
 
 /**
@@ -59,7 +62,14 @@ export function putRow(
   const cur = sqlite.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
   if (!cur) {
     const stamp = opts.baseline ? baselineStamp(sqlite) : w.stamp;
-    const op = opts.baseline ? (o: OpInput) => recordOp(sqlite, stamp, w.now, o) : (o: OpInput) => w.op(o);
+    // A baseline op takes the lowest clock, not the write's, so it is recorded here; on a joined
+    // device it is judged like any other op of the write (a baseline the server refuses is refused now).
+    const op = opts.baseline
+      ? (o: OpInput) => {
+          w.guard?.(o);
+          recordOp(sqlite, stamp, w.now, o);
+        }
+      : (o: OpInput) => w.op(o);
     createRecord(storeOf(sqlite), scopeOf(w, stamp, op), table, id, GLOBAL_SCOPE, cols, { audit: false });
     return true;
   }
