@@ -13,6 +13,8 @@
  * overheads; a figure is over +15 % beyond the noise only when even its 5th percentile is.
  */
 
+import { mulberry32 } from '../src/shared/random';
+
 /** Each round's samples of one figure on one store, in the order they were taken. */
 export type Rounds = number[][];
 
@@ -41,18 +43,6 @@ export const STATISTICS: Record<string, (rounds: Rounds) => number> = {
 };
 /** A figure recorded once a round: the median of the rounds' values. */
 export const ofRoundValues = (r: Rounds) => median(r.flat());
-
-/** A seeded generator (mulberry32), so the same samples give the same interval. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Interval {
   /** The overhead in percent on the samples as taken. */
@@ -84,7 +74,7 @@ export function overheadInterval(
   };
   const point = pct(stores.map(statistic));
   if (!Number.isFinite(point)) return null;
-  const rnd = seededRandom(opts.seed ?? 7);
+  const rnd = mulberry32(opts.seed ?? 7);
   const paired = subject.every((r, j) => baselines.every((b) => b[j]!.length === r.length));
   const pick = (n: number) => Math.floor(rnd() * n);
   const draws: number[] = [];
