@@ -98,4 +98,18 @@ describe('triage suggestions', () => {
     expect(after.category[0]!.value).toBe('Telephony');
     expect(after.group[0]!.label).toBe('Telephony team');
   });
+
+  it('a training asked for while one runs reads the store as it stands at the ask: the one under way had read it before', async () => {
+    const known = (await trainTriageModel(c))!.trainedOn;
+    const first = trainTriageModel(c);
+    // The training under way has read its tickets and waits for its next turn.
+    await new Promise((r) => setImmediate(r));
+    const fax = createGroup(w.ctx(w.admin), { name: 'Fax team' }).id;
+    for (let i = 0; i < 3; i++) resolved(`Fax machine ${i} prints blank pages`, 'Fax', fax);
+    const second = trainTriageModel(c);
+    expect(trainTriageModel(c)).toBe(second);
+    expect((await first)!.trainedOn).toBe(known);
+    expect((await second)!.trainedOn).toBe(known + 3);
+    expect(suggestTriage(c, { title: 'Fax machine prints blank pages', description: '' }).category[0]!.value).toBe('Fax');
+  });
 });

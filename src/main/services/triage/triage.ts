@@ -55,6 +55,8 @@ interface Model {
 interface State {
   model: Model | null;
   training: Promise<Model | null> | null;
+  /** A training asked for while one ran: it starts when that one ends, shared by every caller meanwhile. */
+  again: Promise<Model | null> | null;
   checkedAt: number;
   /** Set when the last training failed (the store closed under it, a read error): shown, retried later. */
   error: string | null;
@@ -65,7 +67,7 @@ const states = new WeakMap<Store, State>();
 function stateOf(store: Store): State {
   let s = states.get(store);
   if (!s) {
-    s = { model: null, training: null, checkedAt: 0, error: null };
+    s = { model: null, training: null, again: null, checkedAt: 0, error: null };
     states.set(store, s);
   }
   return s;
@@ -125,11 +127,19 @@ async function trainFrom(store: Store, now: () => Date): Promise<Model> {
 
 /**
  * Trains (or retrains) the store's model now, off the call that asked: the promise settles when the
- * new model is in place. A training already running is joined, not doubled.
+ * new model is in place and has read the store as it stands at the call. A training already
+ * running may have read it before the caller's changes (a first sync still filling it): one more
+ * runs after it, and every call meanwhile shares that one, so trainings are never more than two.
  */
 export function trainTriageModel(ctx: Pick<Ctx, 'store' | 'clock'>): Promise<Model | null> {
   const s = stateOf(ctx.store);
-  if (s.training) return s.training;
+  if (s.training) {
+    s.again ??= s.training.then(() => {
+      s.again = null;
+      return trainTriageModel(ctx);
+    });
+    return s.again;
+  }
   s.checkedAt = ctx.clock.now().getTime();
   const run = trainFrom(ctx.store, () => ctx.clock.now()).then(
     (m) => {
