@@ -40,7 +40,7 @@ const MAX_RESERVE = 2000;
 const LOW_SHARE = 0.25;
 /** A top-up leases at least this many, so blocks stay few. */
 const MIN_BLOCK = 50;
-/** Short, so an edit reaches other online devices within a second, yet bursts of typing coalesce. */
+/** Short, so an edit reaches other online devices within a second, yet the edits of the next quarter second go with it. */
 const DEBOUNCE_MS = 250;
 const POLL_MS = 60_000;
 /**
@@ -129,6 +129,8 @@ export class SyncClient {
   /** Why the server refused this device for good (reported lost): set once, and the store is wiped. */
   private lost: AppError | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** When the pass the timer holds is due (performance.now()). */
+  private timerDue = 0;
   private stopLive: (() => void) | null = null;
   private failures = 0;
   private state: SyncState;
@@ -851,14 +853,23 @@ export class SyncClient {
     this.stopLiveOnly();
   }
 
-  /** A local change happened: sync shortly, coalescing bursts of edits. */
+  /** A local change happened: sync shortly, with whatever else is edited before the pass starts. */
   localChange(): void {
     if (this.started) this.schedule(DEBOUNCE_MS);
   }
 
+  /**
+   * Runs a pass in `ms`, unless one is already due sooner: a pass that ends schedules the next
+   * poll, a minute away, and that must not put off the pass a poke or an edit asked for meanwhile
+   * (the ending pass may have pulled before the other device pushed, or pushed before the edit).
+   * Edits in a burst still share one pass: the first asks for it, the rest find it due.
+   */
   private schedule(ms: number) {
     if (!this.started) return;
+    const due = performance.now() + ms;
+    if (this.timer && this.timerDue <= due) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.syncNow().then(

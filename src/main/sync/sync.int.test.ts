@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
+import { syncClientFor } from './registry';
 
 const PG = process.env.OUTPOST_TEST_PG_URL;
 if (!PG) console.log('sync.int.test: OUTPOST_TEST_PG_URL is not set, so the PostgreSQL variant is skipped (CI sets it).');
@@ -55,6 +56,9 @@ for (const variant of ['sqlite', 'postgres'] as const) {
     });
 
     it('records concurrent edits of the same text as a conflict on both devices; resolving on one clears both', async () => {
+      // Concurrent means neither device saw the other's edit before making its own: from here on the
+      // devices sync when told to, not when a poke or their own edit would start a pass.
+      for (const d of [a, b]) syncClientFor(d.rt).stop();
       const t = await a.call('tickets.create', { type: 'incident', title: 'Laptop slow', description: 'original' });
       await a.call('sync.now');
       await b.call('sync.now');

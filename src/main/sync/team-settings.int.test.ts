@@ -12,6 +12,7 @@ import { hashPassword } from '../../server/auth';
 import { recordKey } from '../../server/store/types';
 import { DEFAULT_CATEGORIES } from '../services/settings/settings';
 import { ADMIN, startDevice, startTestServer, type Device, type TestServer } from '../../testing/sync-harness';
+import { syncClientFor } from './registry';
 
 const MATRIX = [
   [1, 1, 2],
@@ -34,6 +35,9 @@ for (const variant of ['sqlite', 'postgres'] as const)
       b = await startDevice({ site: 'Depot' });
       await a.call('sync.join', { serverUrl: server.url, ...ADMIN });
       await b.call('sync.join', { serverUrl: server.url, ...ADMIN });
+      // A and B sync when told to (sync.now), not when a poke or their own edit would start a pass:
+      // each test decides which edit reaches the server first, and which edits are concurrent.
+      for (const d of [a, b]) syncClientFor(d.rt).stop();
       await a.call('sync.now');
       await b.call('sync.now');
     });

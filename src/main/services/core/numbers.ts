@@ -44,9 +44,14 @@ export function nextNumber(sqlite: Database.Database, prefix: string, at?: Date)
   const blocks = getMetaJson<LeasedBlock[] | null>(sqlite, leasesKey(prefix), null);
   if (blocks === null) return freeLocalNumber(sqlite, prefix);
   if (at) noteUsage(sqlite, prefix, at);
-  const next = counterNext(sqlite, prefix);
-  const open = blocks.filter((b) => b.last >= next);
-  if (open.length) {
+  // A copy of this store (a backup restored, an export imported) shares its leases, counters and
+  // device id with the original until its first push takes a new id: what it pulled meanwhile may
+  // already hold the next number, which the original gave. That number is skipped, never reused.
+  const held = heldNumber(sqlite, prefix);
+  for (;;) {
+    const next = counterNext(sqlite, prefix);
+    const open = (getMetaJson<LeasedBlock[] | null>(sqlite, leasesKey(prefix), null) ?? []).filter((b) => b.last >= next);
+    if (!open.length) break;
     // Never below the local counter: numbers given here before stay unique.
     const n = takeCounter(sqlite, prefix, Math.max(next, open[0]!.first));
     setMetaJson(
@@ -54,10 +59,22 @@ export function nextNumber(sqlite: Database.Database, prefix: string, at?: Date)
       leasesKey(prefix),
       open.filter((b) => b.last > n),
     );
-    return formatHumanNumber(prefix, n);
+    const number = formatHumanNumber(prefix, n);
+    if (!held(number)) return number;
   }
   if (blocks.length) setMetaJson(sqlite, leasesKey(prefix), []);
-  return formatProvisional(prefix, deviceShort(deviceId(sqlite)), takeCounter(sqlite, provisionalCounter(prefix)));
+  for (;;) {
+    const number = formatProvisional(prefix, deviceShort(deviceId(sqlite)), takeCounter(sqlite, provisionalCounter(prefix)));
+    if (!held(number)) return number;
+  }
+}
+
+/** Whether a record of the prefix's type already holds a number. */
+function heldNumber(sqlite: Database.Database, prefix: string): (number: string) => boolean {
+  const scheme = schemeOf(prefix);
+  if (!scheme) return () => false;
+  const taken = sqlite.prepare(`SELECT 1 FROM ${scheme.entity} WHERE ${scheme.field} = ?`).pluck();
+  return (number) => taken.get(number) !== undefined;
 }
 
 /**
@@ -65,11 +82,10 @@ export function nextNumber(sqlite: Database.Database, prefix: string, at?: Date)
  * after pulling, holds numbers it did not count itself.
  */
 function freeLocalNumber(sqlite: Database.Database, prefix: string): string {
-  const scheme = schemeOf(prefix);
-  const taken = scheme ? sqlite.prepare(`SELECT 1 FROM ${scheme.entity} WHERE ${scheme.field} = ?`).pluck() : null;
+  const held = heldNumber(sqlite, prefix);
   for (;;) {
     const number = formatHumanNumber(prefix, takeCounter(sqlite, prefix));
-    if (!taken?.get(number)) return number;
+    if (!held(number)) return number;
   }
 }
 
@@ -124,9 +140,19 @@ export function recentUsage(sqlite: Database.Database, prefix: string, at: Date)
   return Object.entries(usage).reduce((sum, [day, n]) => (day >= oldest ? sum + n : sum), 0);
 }
 
-/** Provisional numbers of a prefix still waiting for their real number on this device. */
+/**
+ * Provisional numbers of a prefix still waiting for their real number on this device, counted in
+ * the record type that prefix numbers (risks for RSK, problems for PRB…). A range on the number's
+ * unique index ("INC-P-" up to "INC-P.", the next character after "-"): LIKE is case-insensitive
+ * and so could not use that index, and read all of it on every sync status.
+ */
 export function provisionalCount(sqlite: Database.Database, prefix: string): number {
-  return sqlite.prepare('SELECT count(*) FROM tickets WHERE number LIKE ?').pluck().get(`${prefix}-P-%`) as number;
+  const scheme = schemeOf(prefix);
+  if (!scheme) return 0;
+  return sqlite
+    .prepare(`SELECT count(*) FROM ${scheme.entity} WHERE ${scheme.field} >= ? AND ${scheme.field} < ?`)
+    .pluck()
+    .get(`${prefix}-P-`, `${prefix}-P.`) as number;
 }
 
 /** Reserve `count` consecutive numbers; returns the first. */

@@ -1,0 +1,131 @@
+/**
+ * When the sync client runs its next pass. A poke from the server, or an edit on this device, that
+ * arrives while a pass is ending asks for a pass of its own at once: the poll the ending pass
+ * schedules (a minute away) must never put it off, or the other device's ticket, or this device's
+ * edit, waits a minute to travel.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeWorld, type World } from '../testing';
+import { setMeta, setMetaJson } from '../services/core/meta';
+import { createTicket } from '../services/tickets/tickets';
+import { SyncClient } from './client';
+import type { SyncTransport } from './transport';
+import type { PullResponse } from '../../shared/sync/wire';
+
+let w: World;
+let client: SyncClient | null = null;
+afterEach(() => {
+  client?.stop();
+  client = null;
+  w.dispose();
+});
+
+/** A server that answers at once, except the pull it is told to hold until it is let go. */
+function fakeServer() {
+  const calls = { pulls: 0, pushedOps: 0 };
+  let holdNext = false;
+  let held: { release: () => void; reached: Promise<void> } | null = null;
+  let poke: () => void = () => undefined;
+  const transport: SyncTransport = {
+    login: () => Promise.reject(new Error('not used')),
+    push: async (req) => {
+      calls.pushedOps += req.ops.length;
+      return { results: req.ops.map((o) => ({ deviceSeq: o.deviceSeq, status: 'applied' as const })), serverHlc: '' };
+    },
+    pull: async (cursor) => {
+      calls.pulls++;
+      const page: PullResponse = { from: cursor, cursor, hasMore: false, changes: [] };
+      if (holdNext) {
+        holdNext = false;
+        await new Promise<void>((release) => {
+          let reached!: () => void;
+          held = { release, reached: new Promise<void>((r) => (reached = r)) };
+          reached();
+        });
+      }
+      return page;
+    },
+    lease: () => Promise.reject(new Error('not used')),
+    revoke: async () => undefined,
+    live: (onPoke) => {
+      poke = onPoke;
+      return () => undefined;
+    },
+  };
+  return {
+    transport,
+    calls,
+    holdNextPull: () => (holdNext = true),
+    /** Resolves once a pull is being held. */
+    async pullHeld(): Promise<{ release: () => void }> {
+      while (!held) await new Promise((r) => setTimeout(r, 5));
+      const h = held as { release: () => void; reached: Promise<void> };
+      await h.reached;
+      held = null;
+      return h;
+    },
+    poke: () => poke(),
+  };
+}
+
+async function joinedClient(server: ReturnType<typeof fakeServer>): Promise<SyncClient> {
+  const sqlite = w.store.sqlite;
+  sqlite.prepare('DELETE FROM pending_ops').run();
+  setMeta(sqlite, 'sync.server_url', 'http://sync.example.test');
+  setMetaJson(sqlite, 'sync.creds', { accessToken: 'x', refreshToken: 'y', accessExpiresAt: Number.MAX_SAFE_INTEGER });
+  const c = new SyncClient({ store: w.store, clock: w.clock, transportFactory: () => server.transport });
+  // The first pass, at start, with nothing to do.
+  c.start();
+  for (let i = 0; i < 200 && server.calls.pulls < 1; i++) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 20));
+  return c;
+}
+
+const waitFor = async (ok: () => boolean, ms: number) => {
+  for (const end = Date.now() + ms; Date.now() < end && !ok(); ) await new Promise((r) => setTimeout(r, 10));
+  return ok();
+};
+
+describe('the next sync pass', () => {
+  it('a poke that arrives as a pass ends gets its own pass within a second, not at the next poll', async () => {
+    w = makeWorld();
+    const server = fakeServer();
+    client = await joinedClient(server);
+    const before = server.calls.pulls;
+    // A pass whose pull was answered before another device pushed: the poke for that push comes as it ends.
+    server.holdNextPull();
+    client.localChange();
+    const held = await server.pullHeld();
+    server.poke();
+    held.release();
+    expect(await waitFor(() => server.calls.pulls >= before + 2, 1_000)).toBe(true);
+  });
+
+  it('an edit made while a pass ends is pushed within a second, not at the next poll', async () => {
+    w = makeWorld();
+    const server = fakeServer();
+    client = await joinedClient(server);
+    server.holdNextPull();
+    client.localChange();
+    const held = await server.pullHeld();
+    // The push of this pass is over: the new ticket's ops go with the next one.
+    createTicket(w.ctx(w.admin), { type: 'incident', title: 'Printer offline on floor 2' });
+    client.localChange();
+    held.release();
+    expect(await waitFor(() => server.calls.pushedOps > 0, 1_000)).toBe(true);
+  });
+
+  it('edits in a burst still go together in one pass', async () => {
+    w = makeWorld();
+    const server = fakeServer();
+    client = await joinedClient(server);
+    const before = server.calls.pulls;
+    for (let i = 0; i < 5; i++) {
+      createTicket(w.ctx(w.admin), { type: 'incident', title: `Badge reader ${i} refuses cards` });
+      client.localChange();
+    }
+    expect(await waitFor(() => server.calls.pushedOps > 0, 1_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(server.calls.pulls).toBe(before + 1);
+  });
+});
