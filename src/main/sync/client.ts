@@ -780,7 +780,7 @@ export class SyncClient {
         () => this.schedule(50),
         (connected) => {
           // The live stream reaching the server is news when it was away; losing it is a hint to probe.
-          if (connected && this.unreachableSince !== null) this.networkBack();
+          if (connected && this.unreachableSince !== null) this.networkBack({ liveUp: true });
           else if (!connected && this.started) this.unreachable();
         },
       );
@@ -791,15 +791,18 @@ export class SyncClient {
 
   /**
    * The network may be back (the OS or the window said so, or a probe got an answer): sync now,
-   * with the backoff reset, and reconnect the live channel at once instead of after its own backoff.
+   * with the backoff reset, and reconnect the live channel at once instead of after its own backoff,
+   * unless it is the live channel that just reached the server (`liveUp`): restarting that one
+   * would drop the stream that brings the next poke.
    */
-  networkBack(): void {
+  networkBack(opts: { liveUp?: boolean } = {}): void {
     if (!this.started) return;
     const wasAway = this.unreachableSince !== null || this.state === 'offline' || this.state === 'error';
     this.reached();
     this.failures = 0;
     if (!wasAway) return;
     this.schedule(0);
+    if (opts.liveUp) return;
     this.stopLiveOnly();
     this.startLive();
   }
@@ -821,14 +824,18 @@ export class SyncClient {
   private probeLater(): void {
     if (!this.started || this.unreachableSince === null) return;
     const away = Date.now() - this.unreachableSince;
-    this.probeTimer = setTimeout(() => {
+    const timer = setTimeout(() => {
       void this.probe().then((up) => {
+        // Something reached the server while this probe was out (and perhaps lost it again, with a
+        // probe of its own): this answer is old news.
+        if (this.probeTimer !== timer) return;
         this.probeTimer = null;
         if (up) this.networkBack();
         else this.probeLater();
       });
     }, away < PROBE_FAST_WINDOW_MS ? PROBE_FAST_MS : PROBE_SLOW_MS);
-    this.probeTimer.unref();
+    timer.unref();
+    this.probeTimer = timer;
   }
 
   private async probe(): Promise<boolean> {

@@ -9,7 +9,7 @@ import { makeWorld, type World } from '../testing';
 import { setMeta, setMetaJson } from '../services/core/meta';
 import { createTicket } from '../services/tickets/tickets';
 import { SyncClient } from './client';
-import type { SyncTransport } from './transport';
+import { OfflineError, type SyncTransport } from './transport';
 import type { PullResponse } from '../../shared/sync/wire';
 
 let w: World;
@@ -22,17 +22,21 @@ afterEach(() => {
 
 /** A server that answers at once, except the pull it is told to hold until it is let go. */
 function fakeServer() {
-  const calls = { pulls: 0, pushedOps: 0 };
+  const calls = { pulls: 0, pushedOps: 0, liveStarts: 0 };
+  let away = false;
   let holdNext = false;
   let held: { release: () => void; reached: Promise<void> } | null = null;
   let poke: () => void = () => undefined;
+  let liveState: (connected: boolean) => void = () => undefined;
   const transport: SyncTransport = {
     login: () => Promise.reject(new Error('not used')),
     push: async (req) => {
+      if (away) throw new OfflineError('Cannot reach the server: nothing answers there (connection refused).');
       calls.pushedOps += req.ops.length;
       return { results: req.ops.map((o) => ({ deviceSeq: o.deviceSeq, status: 'applied' as const })), serverHlc: '' };
     },
     pull: async (cursor) => {
+      if (away) throw new OfflineError('Cannot reach the server: nothing answers there (connection refused).');
       calls.pulls++;
       const page: PullResponse = { from: cursor, cursor, hasMore: false, changes: [] };
       if (holdNext) {
@@ -47,8 +51,10 @@ function fakeServer() {
     },
     lease: () => Promise.reject(new Error('not used')),
     revoke: async () => undefined,
-    live: (onPoke) => {
+    live: (onPoke, onState) => {
+      calls.liveStarts++;
       poke = onPoke;
+      liveState = onState;
       return () => undefined;
     },
   };
@@ -65,6 +71,11 @@ function fakeServer() {
       return h;
     },
     poke: () => poke(),
+    /** The server stops answering, or answers again; the live stream says so as a real one would. */
+    setAway: (isAway: boolean) => {
+      away = isAway;
+      liveState(!isAway);
+    },
   };
 }
 
@@ -127,5 +138,20 @@ describe('the next sync pass', () => {
     expect(await waitFor(() => server.calls.pushedOps > 0, 1_000)).toBe(true);
     await new Promise((r) => setTimeout(r, 400));
     expect(server.calls.pulls).toBe(before + 1);
+  });
+
+  it('the live stream reaching the server again after an outage brings a pass, and is kept, not restarted', async () => {
+    w = makeWorld();
+    const server = fakeServer();
+    client = await joinedClient(server);
+    server.setAway(true);
+    createTicket(w.ctx(w.admin), { type: 'incident', title: 'Scanner at goods-in reads nothing' });
+    client.localChange();
+    expect(await waitFor(() => client!.status().state === 'offline', 1_000)).toBe(true);
+    const streams = server.calls.liveStarts;
+    server.setAway(false);
+    // Restarting the stream that just connected dropped it, and with it the pokes of the minutes after.
+    expect(await waitFor(() => server.calls.pushedOps > 0 && client!.status().state === 'synced', 1_000)).toBe(true);
+    expect(server.calls.liveStarts).toBe(streams);
   });
 });

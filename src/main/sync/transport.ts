@@ -150,9 +150,16 @@ export class HttpTransport implements SyncTransport {
     } catch (e) {
       throw describeFetchFailure(this.baseUrl, e);
     }
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await res.arrayBuffer();
+    } catch (e) {
+      // The connection dropped while the answer arrived (the server stopped, the network went):
+      // unreachable, as for a request that never got an answer, not a server that answers wrongly.
+      throw describeFetchFailure(this.baseUrl, e);
+    }
     let parsed: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
     try {
-      const bytes = await res.arrayBuffer();
       // Decoding and parsing hold the event loop in one piece, as long as the body is big: timed,
       // so the sync client can ask for smaller pages when they cost too much (see pullCostMs).
       const started = performance.now();
@@ -307,6 +314,8 @@ export class HttpTransport implements SyncTransport {
 
   live(onPoke: () => void, onState: (connected: boolean) => void): () => void {
     let stopped = false;
+    // Stopped by the caller: the stream ends without a word (it is no news that the server is away).
+    let cancelled = false;
     let ctrl: AbortController | null = null;
     let attempt = 0;
     const loop = async () => {
@@ -357,6 +366,7 @@ export class HttpTransport implements SyncTransport {
         } catch {
           // Reconnect below.
         }
+        if (cancelled) return;
         onState(false);
         if (stopped) return;
         attempt++;
@@ -367,6 +377,7 @@ export class HttpTransport implements SyncTransport {
     void loop();
     return () => {
       stopped = true;
+      cancelled = true;
       ctrl?.abort();
     };
   }
