@@ -132,6 +132,8 @@ export class SyncClient {
   /** When the pass the timer holds is due (performance.now()). */
   private timerDue = 0;
   private stopLive: (() => void) | null = null;
+  /** The live stream said it is down and waits out its own backoff before it tries again. */
+  private liveDown = false;
   private failures = 0;
   private state: SyncState;
   private started = false;
@@ -367,6 +369,12 @@ export class SyncClient {
       if (files.corrupt.length) this.opts.log?.('evidence files damaged on this device were not uploaded', { sha256: files.corrupt });
       this.failures = 0;
       this.reached();
+      // The server is back, found by a retried pass: the live stream, waiting out its backoff (up to
+      // a minute), connects now, or this device would miss the pokes of the other devices' catch-up.
+      if (this.liveDown && this.started) {
+        this.stopLiveOnly();
+        this.startLive();
+      }
       // Writes after a network wait go through the write gate: an import may hold it meanwhile.
       await writeGate(this.sqlite).exclusive(() => {
         setMeta(this.sqlite, K.lastSyncedAt, this.opts.clock.now().toISOString());
@@ -775,10 +783,12 @@ export class SyncClient {
   }
 
   private startLive(): void {
+    this.liveDown = false;
     try {
       this.stopLive = this.tx().live(
         () => this.schedule(50),
         (connected) => {
+          this.liveDown = !connected;
           // The live stream reaching the server is news when it was away; losing it is a hint to probe.
           if (connected && this.unreachableSince !== null) this.networkBack({ liveUp: true });
           else if (!connected && this.started) this.unreachable();

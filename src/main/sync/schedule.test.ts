@@ -72,9 +72,9 @@ function fakeServer() {
     },
     poke: () => poke(),
     /** The server stops answering, or answers again; the live stream says so as a real one would. */
-    setAway: (isAway: boolean) => {
+    setAway: (isAway: boolean, opts: { liveTooSoon?: boolean } = { liveTooSoon: true }) => {
       away = isAway;
-      liveState(!isAway);
+      if (isAway || opts.liveTooSoon) liveState(!isAway);
     },
   };
 }
@@ -153,5 +153,25 @@ describe('the next sync pass', () => {
     // Restarting the stream that just connected dropped it, and with it the pokes of the minutes after.
     expect(await waitFor(() => server.calls.pushedOps > 0 && client!.status().state === 'synced', 1_000)).toBe(true);
     expect(server.calls.liveStarts).toBe(streams);
+  });
+
+  it('a retried pass that finds the server back reconnects the live stream at once, not after its own backoff', async () => {
+    w = makeWorld();
+    const server = fakeServer();
+    client = await joinedClient(server);
+    server.setAway(true);
+    createTicket(w.ctx(w.admin), { type: 'incident', title: 'Door controller at the depot offline' });
+    client.localChange();
+    expect(await waitFor(() => client!.status().state === 'offline', 1_000)).toBe(true);
+    const streams = server.calls.liveStarts;
+    // The server answers again, but the live stream is still waiting to retry; an edit's pass finds the server.
+    server.setAway(false, { liveTooSoon: false });
+    client.localChange();
+    expect(await waitFor(() => client!.status().state === 'synced', 1_000)).toBe(true);
+    expect(server.calls.liveStarts).toBe(streams + 1);
+    // And the new stream brings the next poke's pass.
+    const pulls = server.calls.pulls;
+    server.poke();
+    expect(await waitFor(() => server.calls.pulls > pulls, 1_000)).toBe(true);
   });
 });
