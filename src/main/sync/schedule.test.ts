@@ -72,9 +72,9 @@ function fakeServer() {
     },
     poke: () => poke(),
     /** The server stops answering, or answers again; the live stream says so as a real one would. */
-    setAway: (isAway: boolean, opts: { liveTooSoon?: boolean } = { liveTooSoon: true }) => {
+    setAway: (isAway: boolean, opts: { liveToo: boolean } = { liveToo: true }) => {
       away = isAway;
-      if (isAway || opts.liveTooSoon) liveState(!isAway);
+      if (opts.liveToo) liveState(!isAway);
     },
   };
 }
@@ -90,6 +90,18 @@ async function joinedClient(server: ReturnType<typeof fakeServer>): Promise<Sync
   for (let i = 0; i < 200 && server.calls.pulls < 1; i++) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, 20));
   return c;
+}
+
+/** A joined device whose server goes away, with a ticket made since that waits to be pushed. */
+async function offlineWithATicket(title: string): Promise<ReturnType<typeof fakeServer>> {
+  w = makeWorld();
+  const server = fakeServer();
+  client = await joinedClient(server);
+  server.setAway(true);
+  createTicket(w.ctx(w.admin), { type: 'incident', title });
+  client.localChange();
+  expect(await waitFor(() => client!.status().state === 'offline', 1_000)).toBe(true);
+  return server;
 }
 
 const waitFor = async (ok: () => boolean, ms: number) => {
@@ -141,32 +153,20 @@ describe('the next sync pass', () => {
   });
 
   it('the live stream reaching the server again after an outage brings a pass, and is kept, not restarted', async () => {
-    w = makeWorld();
-    const server = fakeServer();
-    client = await joinedClient(server);
-    server.setAway(true);
-    createTicket(w.ctx(w.admin), { type: 'incident', title: 'Scanner at goods-in reads nothing' });
-    client.localChange();
-    expect(await waitFor(() => client!.status().state === 'offline', 1_000)).toBe(true);
+    const server = await offlineWithATicket('Scanner at goods-in reads nothing');
     const streams = server.calls.liveStarts;
     server.setAway(false);
-    // Restarting the stream that just connected dropped it, and with it the pokes of the minutes after.
+    // Restarting the stream that had just connected dropped it, which counted as the server going away again.
     expect(await waitFor(() => server.calls.pushedOps > 0 && client!.status().state === 'synced', 1_000)).toBe(true);
     expect(server.calls.liveStarts).toBe(streams);
   });
 
   it('a retried pass that finds the server back reconnects the live stream at once, not after its own backoff', async () => {
-    w = makeWorld();
-    const server = fakeServer();
-    client = await joinedClient(server);
-    server.setAway(true);
-    createTicket(w.ctx(w.admin), { type: 'incident', title: 'Door controller at the depot offline' });
-    client.localChange();
-    expect(await waitFor(() => client!.status().state === 'offline', 1_000)).toBe(true);
+    const server = await offlineWithATicket('Door controller at the depot offline');
     const streams = server.calls.liveStarts;
     // The server answers again, but the live stream is still waiting to retry; an edit's pass finds the server.
-    server.setAway(false, { liveTooSoon: false });
-    client.localChange();
+    server.setAway(false, { liveToo: false });
+    client!.localChange();
     expect(await waitFor(() => client!.status().state === 'synced', 1_000)).toBe(true);
     expect(server.calls.liveStarts).toBe(streams + 1);
     // And the new stream brings the next poke's pass.
