@@ -787,11 +787,13 @@ export class SyncClient {
     try {
       this.stopLive = this.tx().live(
         () => this.schedule(50),
-        (connected) => {
+        (connected, refused) => {
           this.liveDown = !connected;
-          // The live stream reaching the server is news when it was away; losing it is a hint to probe.
+          // The live stream reaching the server is news when it was away; losing it is a hint to
+          // probe, unless the server answered and refused it (a proxy that will not hold a stream
+          // open): probing a server that answers would start a pass every two seconds, for ever.
           if (connected && this.unreachableSince !== null) this.networkBack({ liveUp: true });
-          else if (!connected && this.started) this.unreachable();
+          else if (!connected && !refused && this.started) this.unreachable();
         },
       );
     } catch {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from '../testing';
 import { setMeta, setMetaJson } from '../services/core/meta';
 import { createTicket } from '../services/tickets/tickets';
-import { SyncClient } from './client';
+import { PROBE_FAST_MS, SyncClient } from './client';
 import { OfflineError, type SyncTransport } from './transport';
 import type { PullResponse } from '../../shared/sync/wire';
 
@@ -21,7 +21,7 @@ afterEach(() => {
 });
 
 /** A server that answers at once, except the pull it is told to hold until it is let go. */
-function fakeServer() {
+function fakeServer(opts: { refusesLive?: boolean } = {}) {
   const calls = { pulls: 0, pushedOps: 0, liveStarts: 0 };
   let away = false;
   let holdNext = false;
@@ -55,8 +55,11 @@ function fakeServer() {
       calls.liveStarts++;
       poke = onPoke;
       liveState = onState;
+      // A proxy in front of the server that answers, but will not hold a stream open.
+      if (opts.refusesLive) setTimeout(() => onState(false, true), 10);
       return () => undefined;
     },
+    health: async () => !away,
   };
   return {
     transport,
@@ -173,5 +176,16 @@ describe('the next sync pass', () => {
     const pulls = server.calls.pulls;
     server.poke();
     expect(await waitFor(() => server.calls.pulls > pulls, 1_000)).toBe(true);
+  });
+
+  it('a server that answers but refuses the live stream is not probed for, so it does not get a pass every two seconds', async () => {
+    w = makeWorld();
+    const server = fakeServer({ refusesLive: true });
+    client = await joinedClient(server);
+    const pulls = server.calls.pulls;
+    // Two probes' worth of time: each probe that found the server "back" started a pass.
+    await new Promise((r) => setTimeout(r, 2 * PROBE_FAST_MS + 500));
+    expect(server.calls.pulls).toBe(pulls);
+    expect(client.status().state).toBe('synced');
   });
 });

@@ -67,4 +67,29 @@ describe('the sync transport', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(states).toEqual([true, false, true]);
   });
+
+  it('a live stream the server answers but refuses says so, apart from one that cannot reach it', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>Service Unavailable</h1>');
+    });
+    const states: [boolean, boolean | undefined][] = [];
+    const stop = transportTo(url).live(
+      () => undefined,
+      (up, refused) => states.push([up, refused]),
+    );
+    for (let i = 0; i < 200 && !states.length; i++) await new Promise((r) => setTimeout(r, 10));
+    stop();
+    expect(states).toEqual([[false, true]]);
+    server?.closeAllConnections();
+    await new Promise<void>((r) => server!.close(() => r()));
+    server = null;
+    const gone: [boolean, boolean | undefined][] = [];
+    const stopGone = transportTo(url).live(
+      () => undefined,
+      (up, refused) => gone.push([up, refused]),
+    );
+    for (let i = 0; i < 200 && !gone.length; i++) await new Promise((r) => setTimeout(r, 10));
+    stopGone();
+    expect(gone).toEqual([[false, false]]);
+  });
 });

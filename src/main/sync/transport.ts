@@ -80,8 +80,12 @@ export interface SyncTransport {
   pullCostMs?(): number;
   lease(deviceId: string, prefix: string, count: number): Promise<LeaseResponse>;
   revoke(deviceId: string): Promise<void>;
-  /** Calls `onPoke` whenever the server's change log moves; returns a stop function. */
-  live(onPoke: () => void, onState: (connected: boolean) => void): () => void;
+  /**
+   * Calls `onPoke` whenever the server's change log moves; returns a stop function. `onState` hears
+   * the stream connect and drop; `refused` when the server answered but would not keep a stream
+   * (it is there, so there is nothing to probe for).
+   */
+  live(onPoke: () => void, onState: (connected: boolean, refused?: boolean) => void): () => void;
   /** Asks the server whether this is a team member's password (their first sign-in on this device). */
   verifyPerson?(username: string, password: string): Promise<void>;
   /** Registers a new id for this device (its store was copied or restored) and signs it in. */
@@ -312,7 +316,7 @@ export class HttpTransport implements SyncTransport {
     return this.authed('GET', '/sync/audit-anchors') as Promise<AuditAnchorHistory>;
   }
 
-  live(onPoke: () => void, onState: (connected: boolean) => void): () => void {
+  live(onPoke: () => void, onState: (connected: boolean, refused?: boolean) => void): () => void {
     let stopped = false;
     // Stopped by the caller: the stream ends without a word (it is no news that the server is away).
     let cancelled = false;
@@ -321,11 +325,13 @@ export class HttpTransport implements SyncTransport {
     const loop = async () => {
       while (!stopped) {
         ctrl = new AbortController();
+        let refused = false;
         try {
           if (this.creds && this.creds.accessExpiresAt - Date.now() < 30_000) await this.refresh();
           // The token goes in the header, never in the URL.
           const res = await fetch(`${this.baseUrl}/sync/live`, { headers: { authorization: `Bearer ${this.creds?.accessToken ?? ''}` }, signal: ctrl.signal });
           if (!res.ok || !res.body) {
+            refused = true;
             const code = await res
               .json()
               .then((b: { error?: { code?: string } }) => b.error?.code ?? '')
@@ -367,7 +373,7 @@ export class HttpTransport implements SyncTransport {
           // Reconnect below.
         }
         if (cancelled) return;
-        onState(false);
+        onState(false, refused);
         if (stopped) return;
         attempt++;
         const delay = Math.min(60_000, 500 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random());
