@@ -20,7 +20,7 @@ import { acknowledge, nextBatch, pendingCount } from './outbox';
 import { applyPageSlice, applyScopes, getCursor, getScopes, pendingInScopes, rereadForRole, scopeChange, CURSOR_KEY } from './apply';
 import { BACKFILL_CURSOR_KEY, endBackfill, getBackfill } from './scopes';
 import { rejectedCount } from './rejected';
-import { HttpTransport, OfflineError, SyncHttpError, TlsError, type Credentials, type SyncTransport } from './transport';
+import { DroppedError, HttpTransport, OfflineError, SyncHttpError, TlsError, type Credentials, type SyncTransport } from './transport';
 import { writeGate } from '../db/write-gate';
 import { openCredentials, sealCredentials, type SecretBox } from './secret-box';
 import { adoptIdentity } from './identity';
@@ -386,9 +386,11 @@ export class SyncClient {
     } catch (e) {
       this.failures++;
       const err = toAppError(e);
-      if (e instanceof OfflineError) this.unreachable();
-      // The server answered (with a refusal): it is there, so no probing for its return.
-      else if (e instanceof SyncHttpError) this.reached();
+      if (e instanceof OfflineError && !(e instanceof DroppedError)) this.unreachable();
+      // The server answered (with a refusal, or began to before the connection dropped): it is
+      // there, so no probing for its return; the backoff paces the retries (a proxy that cuts long
+      // answers would otherwise have each probe's answer start another pass two seconds later).
+      else if (e instanceof SyncHttpError || e instanceof DroppedError) this.reached();
       this.setState(e instanceof OfflineError ? 'offline' : 'error', err.message);
       if (e instanceof SyncHttpError && (e.code === 'device_revoked' || e.status === 401)) this.stopLiveOnly();
       if (e instanceof SyncHttpError && e.code === 'device_lost' && getMeta(this.sqlite, RESTORED_AT_META)) {

@@ -9,7 +9,7 @@ import { makeWorld, type World } from '../testing';
 import { setMeta, setMetaJson } from '../services/core/meta';
 import { createTicket } from '../services/tickets/tickets';
 import { PROBE_FAST_MS, SyncClient } from './client';
-import { OfflineError, type SyncTransport } from './transport';
+import { DroppedError, OfflineError, type SyncTransport } from './transport';
 import type { PullResponse } from '../../shared/sync/wire';
 
 let w: World;
@@ -21,8 +21,8 @@ afterEach(() => {
 });
 
 /** A server that answers at once, except the pull it is told to hold until it is let go. */
-function fakeServer(opts: { refusesLive?: boolean } = {}) {
-  const calls = { pulls: 0, pushedOps: 0, liveStarts: 0 };
+function fakeServer(opts: { refusesLive?: boolean; dropsPulls?: boolean } = {}) {
+  const calls = { pulls: 0, pushedOps: 0, liveStarts: 0, probes: 0 };
   let away = false;
   let holdNext = false;
   let held: { release: () => void; reached: Promise<void> } | null = null;
@@ -38,6 +38,7 @@ function fakeServer(opts: { refusesLive?: boolean } = {}) {
     pull: async (cursor) => {
       if (away) throw new OfflineError('Cannot reach the server: nothing answers there (connection refused).');
       calls.pulls++;
+      if (opts.dropsPulls) throw new DroppedError('The connection to the server dropped while its answer arrived (other side closed).');
       const page: PullResponse = { from: cursor, cursor, hasMore: false, changes: [] };
       if (holdNext) {
         holdNext = false;
@@ -59,7 +60,10 @@ function fakeServer(opts: { refusesLive?: boolean } = {}) {
       if (opts.refusesLive) setTimeout(() => onState(false, true), 10);
       return () => undefined;
     },
-    health: async () => !away,
+    health: async () => {
+      calls.probes++;
+      return !away;
+    },
   };
   return {
     transport,
@@ -187,5 +191,17 @@ describe('the next sync pass', () => {
     await new Promise((r) => setTimeout(r, 2 * PROBE_FAST_MS + 500));
     expect(server.calls.pulls).toBe(pulls);
     expect(client.status().state).toBe('synced');
+  });
+
+  it('answers that drop halfway read offline, and are retried on the backoff, not probed for', async () => {
+    w = makeWorld();
+    const server = fakeServer({ dropsPulls: true });
+    client = await joinedClient(server);
+    client.localChange();
+    expect(await waitFor(() => client!.status().state === 'offline', 1_000)).toBe(true);
+    expect(client.status().error).toContain('dropped while its answer arrived');
+    // Each probe would find the server there and start another pass at once, whatever the backoff.
+    await new Promise((r) => setTimeout(r, PROBE_FAST_MS + 500));
+    expect(server.calls.probes).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpTransport, OfflineError } from './transport';
+import { DroppedError, HttpTransport, OfflineError } from './transport';
 
 let server: http.Server | null = null;
 afterEach(async () => {
@@ -38,7 +38,8 @@ describe('the sync transport', () => {
         (e: unknown) => e,
       );
     expect(err).toBeInstanceOf(OfflineError);
-    expect((err as Error).message).toContain(url);
+    expect(err).toBeInstanceOf(DroppedError);
+    expect((err as Error).message).toContain(`The connection to the server at ${url} dropped while its answer arrived`);
   });
 
   it('a live stream ended by the device says nothing more; one the server drops says it is down', async () => {

@@ -23,6 +23,13 @@ export class SyncHttpError extends Error {
 /** The network is unreachable (as opposed to the server answering with an error). */
 export class OfflineError extends Error {}
 
+/**
+ * The server began to answer, then the connection dropped (it stopped, the network went, or
+ * something between cuts long answers). Offline for the person, but the server was there a moment
+ * ago: the device retries on its backoff rather than probing for a return that already happened.
+ */
+export class DroppedError extends OfflineError {}
+
 /** The server was reached, but its TLS certificate is not trusted (or it does not speak HTTPS). */
 export class TlsError extends Error {}
 
@@ -158,9 +165,9 @@ export class HttpTransport implements SyncTransport {
     try {
       bytes = await res.arrayBuffer();
     } catch (e) {
-      // The connection dropped while the answer arrived (the server stopped, the network went):
-      // unreachable, as for a request that never got an answer, not a server that answers wrongly.
-      throw describeFetchFailure(this.baseUrl, e);
+      // Not a server answering wrongly: the answer never arrived whole.
+      const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+      throw new DroppedError(`The connection to the server at ${this.baseUrl} dropped while its answer arrived (${cause}). Outpost tries again shortly.`);
     }
     let parsed: { ok: boolean; value?: unknown; error?: { code: string; message: string } };
     try {
